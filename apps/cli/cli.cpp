@@ -1,0 +1,98 @@
+// Global-option plumbing and output helpers for the CLI.
+#include "cli.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <mutex>
+
+namespace prospect::cli {
+namespace {
+
+size_t DisplayWidth(const std::string& s) {
+  size_t w = 0;
+  for (unsigned char c : s) w += (c & 0xC0) != 0x80;
+  return w;
+}
+
+// Progress on stderr, redrawn at most every 100 ms; only on a terminal and without --quiet.
+class ProgressBar {
+ public:
+  void Update(std::string_view stage, uint64_t done, uint64_t total) {
+    std::lock_guard lock(mu_);
+    const auto now = std::chrono::steady_clock::now();
+    if (done < total && now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    const double frac = total ? static_cast<double>(done) / static_cast<double>(total) : 0.0;
+    const int width = 30;
+    const int filled = static_cast<int>(frac * width);
+    std::string bar(static_cast<size_t>(filled), '#');
+    bar.resize(width, '.');
+    std::fprintf(stderr, "\r%-10.*s [%s] %5.1f%%", static_cast<int>(stage.size()), stage.data(), bar.c_str(),
+                 frac * 100);
+    if (done >= total) std::fprintf(stderr, "\r\033[K");
+    std::fflush(stderr);
+  }
+
+ private:
+  std::mutex mu_;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+}  // namespace
+
+Context Cli::MakeContext() const {
+  auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>(spdlog::color_mode::automatic);
+  auto logger = std::make_shared<spdlog::logger>("prospect", sink);
+  logger->set_pattern("%^%l%$: %v");
+  logger->set_level(options.quiet ? spdlog::level::warn : spdlog::level::info);
+  Context ctx(options.threads, options.seed, logger);
+  if (!options.quiet && isatty(STDERR_FILENO)) {
+    auto bar = std::make_shared<ProgressBar>();
+    ctx.set_progress([bar](std::string_view stage, uint64_t done, uint64_t total) { bar->Update(stage, done, total); });
+  }
+  return ctx;
+}
+
+Workspace Cli::OpenWorkspace() const { return Workspace::Open(options.workspace); }
+
+void Cli::PrintJson(const nlohmann::json& doc) const { std::cout << doc.dump(2) << "\n"; }
+
+void Cli::PrintTable(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) const {
+  std::vector<size_t> widths(header.size());
+  for (size_t c = 0; c < header.size(); ++c) widths[c] = DisplayWidth(header[c]);
+  for (const auto& row : rows) {
+    for (size_t c = 0; c < row.size() && c < widths.size(); ++c) widths[c] = std::max(widths[c], DisplayWidth(row[c]));
+  }
+  auto print_row = [&](const std::vector<std::string>& row) {
+    std::string line;
+    for (size_t c = 0; c < row.size(); ++c) {
+      line += row[c];
+      if (c + 1 < row.size()) line += std::string(widths[c] - DisplayWidth(row[c]) + 2, ' ');
+    }
+    std::cout << line << "\n";
+  };
+  print_row(header);
+  std::vector<std::string> rule;
+  for (size_t w : widths) rule.push_back(std::string(w, '-'));
+  print_row(rule);
+  for (const auto& row : rows) print_row(row);
+}
+
+void Cli::Say(const std::string& line) const {
+  if (!options.quiet) std::cerr << line << "\n";
+}
+
+CLI::App* AddCommand(CLI::App& app, const std::string& name, const std::string& description,
+                     const std::string& examples, std::function<void()> run) {
+  CLI::App* sub = app.add_subcommand(name, description);
+  if (!examples.empty()) sub->footer("\nExamples:\n" + examples);
+  sub->callback(std::move(run));
+  return sub;
+}
+
+}  // namespace prospect::cli

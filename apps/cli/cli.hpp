@@ -1,0 +1,56 @@
+// Shared plumbing of the `prospect` commands: global options, Context and workspace set-up, and
+// output (human tables on stdout, or exactly one JSON document with --json).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "prospect/common/context.hpp"
+#include "prospect/workspace/workspace.hpp"
+
+namespace prospect::cli {
+
+/// Options every command takes.
+struct GlobalOptions {
+  std::string workspace;  ///< --workspace; default $PROSPECT_WORKSPACE, else "."
+  bool json = false;
+  int threads = 0;
+  uint64_t seed = kDefaultSeed;
+  bool quiet = false;
+};
+
+class Cli {
+ public:
+  GlobalOptions options;
+
+  /// A Context with the global options, a stderr logger and (on a terminal) a progress bar.
+  Context MakeContext() const;
+  Workspace OpenWorkspace() const;
+
+  /// Prints one JSON document on stdout.
+  void PrintJson(const nlohmann::json& doc) const;
+  /// Prints aligned columns on stdout.
+  void PrintTable(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) const;
+  /// A line for people on stderr (suppressed by --quiet and --json keeps stdout clean anyway).
+  void Say(const std::string& line) const;
+};
+
+/// Adds a subcommand with a description and an examples epilog, and hooks `run` as its callback.
+CLI::App* AddCommand(CLI::App& app, const std::string& name, const std::string& description,
+                     const std::string& examples, std::function<void()> run);
+
+// One function per command family; each registers its subcommands on `app`.
+void AddInitCommand(CLI::App& app, Cli& cli);
+void AddTablesCommands(CLI::App& app, Cli& cli);   // tables, export
+void AddIngestCommand(CLI::App& app, Cli& cli);
+void AddQualityCommand(CLI::App& app, Cli& cli);
+void AddGenerateCommand(CLI::App& app, Cli& cli);
+void AddReportCommand(CLI::App& app, Cli& cli);
+void AddQuickstartCommand(CLI::App& app, Cli& cli);
+
+}  // namespace prospect::cli

@@ -1,0 +1,10 @@
+// PLACEHOLDER registrations for commands being built this session; each moves to its own file.
+#include "cli.hpp"
+
+namespace prospect::cli {
+void AddIngestCommand(CLI::App&, Cli&) {}
+void AddQualityCommand(CLI::App&, Cli&) {}
+void AddGenerateCommand(CLI::App&, Cli&) {}
+void AddReportCommand(CLI::App&, Cli&) {}
+void AddQuickstartCommand(CLI::App&, Cli&) {}
+}  // namespace prospect::cli

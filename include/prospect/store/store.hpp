@@ -1,0 +1,100 @@
+// Store: where a workspace keeps its tables, their catalogue and ingest history, and named
+// objects (models, segments, reports). One interface; SQLite now, PostgreSQL later.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "prospect/common/context.hpp"
+#include "prospect/table/table.hpp"
+
+namespace prospect {
+
+/// A table in the catalogue.
+struct TableInfo {
+  std::string name;
+  int64_t rows = 0;
+  Schema schema;
+  std::optional<std::string> key;  ///< primary-key column, if declared with --key
+  std::string created_at;          ///< UTC, "YYYY-MM-DD HH:MM:SS"
+  std::string updated_at;
+};
+
+/// One ingest into a table, kept in the catalogue's history.
+struct IngestRecord {
+  int64_t id = 0;
+  std::string table;
+  std::string source;  ///< file path as given
+  std::string mode;    ///< "replace" or "append"
+  int64_t rows_read = 0;
+  int64_t rows_loaded = 0;
+  int64_t rows_rejected = 0;
+  int64_t rows_deduplicated = 0;  ///< rows replaced by a later row with the same key
+  std::string at;                 ///< UTC time of the commit
+};
+
+enum class WriteMode { kReplace, kAppend };
+
+struct WriteOptions {
+  WriteMode mode = WriteMode::kReplace;
+  /// With a key, rows are unique on it: within the new data the last row for a key wins, and in
+  /// append mode a new row replaces the stored row with the same key (upsert).
+  std::optional<std::string> key;
+  /// Recorded in the ingest history in the same transaction as the data.
+  std::optional<IngestRecord> history;
+};
+
+/// A named, versioned object: a model, a segmentation, a fitted cleaning recipe.
+struct StoredObject {
+  std::string kind;  ///< "model", "segmentation", "cleaning", ...
+  std::string name;
+  int64_t version = 0;  ///< 1, 2, ... per (kind, name)
+  nlohmann::json meta;
+  std::string body;  ///< binary payload (a model file), may be empty
+  std::string created_at;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  /// Opens a store by URL: "sqlite:PATH" or a plain path to a SQLite file. Creates the file and
+  /// runs migrations if needed. "postgresql://..." is reserved for the PostgreSQL backend.
+  static std::unique_ptr<Store> Open(const std::string& url);
+
+  /// Valid table names: a letter or underscore, then letters, digits, underscores; at most 63
+  /// characters; not starting with "prospect_" (reserved). Throws kInvalidArgument otherwise.
+  static void CheckTableName(const std::string& name);
+
+  virtual std::vector<TableInfo> ListTables() = 0;
+  virtual std::optional<TableInfo> FindTable(const std::string& name) = 0;
+  /// Loads a whole table in stored row order. Throws kNotFound listing the tables.
+  virtual Table LoadTable(const std::string& name, const Context& ctx) = 0;
+  /// Writes atomically: on any error the store is as it was before the call.
+  virtual void WriteTable(const std::string& name, const Table& table, const WriteOptions& options,
+                          const Context& ctx) = 0;
+  virtual void DropTable(const std::string& name) = 0;
+  virtual std::vector<IngestRecord> IngestHistory(const std::string& table) = 0;
+
+  /// Saves a new version of (kind, name) and returns its version number.
+  virtual int64_t PutObject(const std::string& kind, const std::string& name, const nlohmann::json& meta,
+                            const std::string& body) = 0;
+  /// The latest version, or a given one. nullopt when absent.
+  virtual std::optional<StoredObject> GetObject(const std::string& kind, const std::string& name,
+                                                int64_t version = 0) = 0;
+  /// Latest version of each object of a kind (body left empty).
+  virtual std::vector<StoredObject> ListObjects(const std::string& kind) = 0;
+
+  /// Appends to the audit log (who did what). Never put PII in `detail`.
+  virtual void Audit(const std::string& action, const std::string& detail) = 0;
+
+  /// Schema version of the store's own tables (after migrations).
+  virtual int SchemaVersion() = 0;
+};
+
+}  // namespace prospect

@@ -1,0 +1,66 @@
+// Table: a schema plus equally long immutable columns. The unit every module consumes.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "prospect/table/column.hpp"
+#include "prospect/table/types.hpp"
+
+namespace prospect {
+
+struct Field {
+  std::string name;
+  DataType type;
+};
+
+class Schema {
+ public:
+  Schema() = default;
+  explicit Schema(std::vector<Field> fields);
+  size_t size() const { return fields_.size(); }
+  const Field& field(size_t i) const { return fields_[i]; }
+  const std::vector<Field>& fields() const { return fields_; }
+  /// Index of a column by exact name, or -1.
+  int IndexOf(std::string_view name) const;
+  std::vector<std::string> Names() const;
+
+ private:
+  std::vector<Field> fields_;
+};
+
+class Table {
+ public:
+  Table() = default;
+  /// Checks that every column's type matches the schema and all have the same length.
+  Table(Schema schema, std::vector<ColumnPtr> columns);
+
+  const Schema& schema() const { return schema_; }
+  size_t num_rows() const { return num_rows_; }
+  size_t num_columns() const { return columns_.size(); }
+  const ColumnPtr& column(size_t i) const { return columns_[i]; }
+  const std::vector<ColumnPtr>& columns() const { return columns_; }
+  /// Column by name; throws kNotFound naming the valid columns (with a suggestion).
+  const Column& column(std::string_view name) const;
+  size_t ColumnIndex(std::string_view name) const;
+  bool HasColumn(std::string_view name) const { return schema_.IndexOf(name) >= 0; }
+
+  /// These columns, in this order.
+  Table Select(const std::vector<std::string>& names) const;
+  /// These rows, in this order.
+  Table Take(std::span<const size_t> rows) const;
+  /// Appends or replaces a column by name.
+  Table WithColumn(const std::string& name, ColumnPtr column) const;
+
+ private:
+  Schema schema_;
+  std::vector<ColumnPtr> columns_;
+  size_t num_rows_ = 0;
+};
+
+/// Vertically concatenates tables with identical schemas (the inputs of one parallel parse).
+Table ConcatTables(const std::vector<Table>& parts);
+
+}  // namespace prospect

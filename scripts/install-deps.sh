@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs everything prospect needs to build, test and benchmark on Debian 12, from Debian's
+# packages and the npm registry only. Idempotent: safe to run again; it skips what is present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config git ccache clang-14 libclang-rt-14-dev
+  # libraries
+  libsqlite3-dev libpq-dev zlib1g-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev
+  libspdlog-dev libfmt-dev libtomlplusplus-dev libxxhash-dev libboost-math-dev libeigen3-dev
+  libxgboost-dev liblinear-dev libsvm-dev libsodium-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # peers for fixtures and benchmarks (Debian's own python3)
+  python3 python3-pandas python3-numpy python3-sklearn python3-scipy python3-statsmodels python3-xgboost
+  # report assets are fetched from the npm registry at build time
+  nodejs
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+command -v npm >/dev/null || { SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"; DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq npm; }
+
+# Chart library for the HTML report, pinned by web/package-lock.json.
+if [ ! -f web/node_modules/echarts/dist/echarts.min.js ]; then
+  (cd web && npm ci --no-audit --no-fund --loglevel=error)
+fi
+echo "install-deps: done"

@@ -1,0 +1,76 @@
+// RFC 4180 CSV writer used by `prospect export` and batch outputs.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include "prospect/common/error.hpp"
+#include "prospect/io/csv.hpp"
+
+namespace prospect {
+namespace {
+
+void AppendField(std::string& out, std::string_view text, bool force_quotes) {
+  const bool quote = force_quotes || text.find_first_of(",\"\r\n") != std::string_view::npos ||
+                     (!text.empty() && (text.front() == ' ' || text.back() == ' '));
+  if (!quote) {
+    out += text;
+    return;
+  }
+  out += '"';
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+}  // namespace
+
+void WriteCsv(const Table& table, const std::string& path, const Context& ctx) {
+  struct Closer {
+    void operator()(FILE* f) const { std::fclose(f); }
+  };
+  const std::string tmp = path + ".tmp";
+  std::unique_ptr<FILE, Closer> file(std::fopen(tmp.c_str(), "wb"));
+  if (!file) Fail(ErrorCode::kIo, "cannot write {}: {}", path, std::strerror(errno));
+  std::string buf;
+  for (size_t c = 0; c < table.num_columns(); ++c) {
+    if (c) buf += ',';
+    AppendField(buf, table.schema().field(c).name, false);
+  }
+  buf += '\n';
+  std::string cell;
+  for (size_t r = 0; r < table.num_rows(); ++r) {
+    for (size_t c = 0; c < table.num_columns(); ++c) {
+      if (c) buf += ',';
+      const Column& col = *table.column(c);
+      if (col.IsNull(r)) continue;
+      if (IsStringLike(col.type())) {
+        const std::string_view s = col.StringAt(r);
+        AppendField(buf, s, s.empty());  // "" keeps an empty string distinct from null
+      } else {
+        col.AppendFormatted(buf, r);
+      }
+    }
+    buf += '\n';
+    if (buf.size() > (1u << 20)) {
+      if (std::fwrite(buf.data(), 1, buf.size(), file.get()) != buf.size()) {
+        Fail(ErrorCode::kIo, "cannot write {}: {}", path, std::strerror(errno));
+      }
+      buf.clear();
+      ctx.ThrowIfCancelled();
+      ctx.Progress("export", r + 1, table.num_rows());
+    }
+  }
+  if (std::fwrite(buf.data(), 1, buf.size(), file.get()) != buf.size() || std::fflush(file.get()) != 0) {
+    Fail(ErrorCode::kIo, "cannot write {}: {}", path, std::strerror(errno));
+  }
+  file.reset();
+  // Write to a temporary file and rename, so a failed export never leaves half a file.
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    Fail(ErrorCode::kIo, "cannot move {} to {}: {}", tmp, path, std::strerror(errno));
+  }
+}
+
+}  // namespace prospect

@@ -1,0 +1,34 @@
+// Store::Open dispatches on the URL scheme; table-name rules shared by every backend.
+#include "prospect/store/store.hpp"
+
+#include "prospect/common/error.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace prospect {
+
+std::unique_ptr<Store> Store::Open(const std::string& url) {
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+    Fail(ErrorCode::kUnimplemented,
+         "the PostgreSQL store is not in this build yet; use a SQLite workspace (the default)");
+  }
+  const std::string path = url.rfind("sqlite:", 0) == 0 ? url.substr(7) : url;
+  if (path.empty()) Fail(ErrorCode::kInvalidArgument, "empty store path in \"{}\"", url);
+  return OpenSqliteStore(path);
+}
+
+void Store::CheckTableName(const std::string& name) {
+  auto is_alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+  bool ok = !name.empty() && name.size() <= 63 && is_alpha(name[0]);
+  for (char c : name) ok = ok && (is_alpha(c) || (c >= '0' && c <= '9'));
+  if (!ok) {
+    Fail(ErrorCode::kInvalidArgument,
+         "invalid table name \"{}\": use a letter or underscore, then letters, digits or underscores (at most 63)",
+         name);
+  }
+  if (name.rfind("prospect_", 0) == 0 || name.rfind("sqlite_", 0) == 0) {
+    Fail(ErrorCode::kInvalidArgument, "invalid table name \"{}\": names starting with \"prospect_\" or \"sqlite_\" are reserved",
+         name);
+  }
+}
+
+}  // namespace prospect

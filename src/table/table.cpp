@@ -1,0 +1,161 @@
+// Schema and Table: construction checks, lookup by name, projection and row selection.
+#include "prospect/table/table.hpp"
+
+#include "prospect/common/error.hpp"
+#include "prospect/common/strings.hpp"
+
+namespace prospect {
+
+Schema::Schema(std::vector<Field> fields) : fields_(std::move(fields)) {
+  for (size_t i = 0; i < fields_.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (fields_[i].name == fields_[j].name) {
+        Fail(ErrorCode::kInvalidData, "duplicate column name \"{}\" (columns {} and {})", fields_[i].name, j + 1,
+             i + 1);
+      }
+    }
+  }
+}
+
+int Schema::IndexOf(std::string_view name) const {
+  for (size_t i = 0; i < fields_.size(); ++i) {
+    if (fields_[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::vector<std::string> Schema::Names() const {
+  std::vector<std::string> names;
+  names.reserve(fields_.size());
+  for (const auto& f : fields_) names.push_back(f.name);
+  return names;
+}
+
+Table::Table(Schema schema, std::vector<ColumnPtr> columns) : schema_(std::move(schema)), columns_(std::move(columns)) {
+  PROSPECT_CHECK(schema_.size() == columns_.size());
+  num_rows_ = columns_.empty() ? 0 : columns_[0]->size();
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    PROSPECT_CHECK(columns_[i] != nullptr);
+    PROSPECT_CHECK(columns_[i]->type() == schema_.field(i).type);
+    PROSPECT_CHECK(columns_[i]->size() == num_rows_);
+  }
+}
+
+size_t Table::ColumnIndex(std::string_view name) const {
+  const int i = schema_.IndexOf(name);
+  if (i < 0) {
+    Fail(ErrorCode::kNotFound, "no column \"{}\". {}Columns: {}.", name, DidYouMean(name, schema_.Names()),
+         Join(schema_.Names(), ", "));
+  }
+  return static_cast<size_t>(i);
+}
+
+const Column& Table::column(std::string_view name) const { return *columns_[ColumnIndex(name)]; }
+
+Table Table::Select(const std::vector<std::string>& names) const {
+  std::vector<Field> fields;
+  std::vector<ColumnPtr> columns;
+  for (const auto& n : names) {
+    const size_t i = ColumnIndex(n);
+    fields.push_back(schema_.field(i));
+    columns.push_back(columns_[i]);
+  }
+  return Table(Schema(std::move(fields)), std::move(columns));
+}
+
+Table Table::Take(std::span<const size_t> rows) const {
+  std::vector<ColumnPtr> columns;
+  columns.reserve(columns_.size());
+  for (const auto& c : columns_) columns.push_back(c->Take(rows));
+  Table out(schema_, std::move(columns));
+  if (columns_.empty()) out.num_rows_ = rows.size();
+  return out;
+}
+
+Table Table::WithColumn(const std::string& name, ColumnPtr column) const {
+  PROSPECT_CHECK(column != nullptr);
+  if (!columns_.empty() && column->size() != num_rows_) {
+    Fail(ErrorCode::kInvalidArgument, "column \"{}\" has {} rows; the table has {}", name, column->size(), num_rows_);
+  }
+  std::vector<Field> fields = schema_.fields();
+  std::vector<ColumnPtr> columns = columns_;
+  const int i = schema_.IndexOf(name);
+  if (i >= 0) {
+    fields[static_cast<size_t>(i)].type = column->type();
+    columns[static_cast<size_t>(i)] = std::move(column);
+  } else {
+    fields.push_back({name, column->type()});
+    columns.push_back(std::move(column));
+  }
+  return Table(Schema(std::move(fields)), std::move(columns));
+}
+
+Table ConcatTables(const std::vector<Table>& parts) {
+  if (parts.empty()) return Table();
+  if (parts.size() == 1) return parts[0];
+  const Schema& schema = parts[0].schema();
+  size_t total = 0;
+  for (const auto& p : parts) {
+    PROSPECT_CHECK(p.num_columns() == schema.size());
+    total += p.num_rows();
+  }
+  std::vector<ColumnPtr> columns;
+  for (size_t c = 0; c < schema.size(); ++c) {
+    const DataType type = schema.field(c).type;
+    bool any_null = false;
+    for (const auto& p : parts) any_null |= p.column(c)->null_count() > 0;
+    std::vector<uint8_t> valid;
+    if (any_null) {
+      valid.reserve(total);
+      for (const auto& p : parts) {
+        const Column& col = *p.column(c);
+        if (col.validity().empty()) {
+          valid.insert(valid.end(), col.size(), 1);
+        } else {
+          valid.insert(valid.end(), col.validity().begin(), col.validity().end());
+        }
+      }
+    }
+    switch (type) {
+      case DataType::kDouble: {
+        std::vector<double> v;
+        v.reserve(total);
+        for (const auto& p : parts) v.insert(v.end(), p.column(c)->doubles().begin(), p.column(c)->doubles().end());
+        columns.push_back(Column::FromDoubles(std::move(v), std::move(valid)));
+        break;
+      }
+      case DataType::kBool: {
+        std::vector<uint8_t> v;
+        v.reserve(total);
+        for (const auto& p : parts) v.insert(v.end(), p.column(c)->bools().begin(), p.column(c)->bools().end());
+        columns.push_back(Column::FromBools(std::move(v), std::move(valid)));
+        break;
+      }
+      case DataType::kString:
+      case DataType::kCategorical: {
+        std::vector<uint64_t> offsets{0};
+        offsets.reserve(total + 1);
+        std::string bytes;
+        for (const auto& p : parts) {
+          const Column& col = *p.column(c);
+          for (size_t r = 0; r < col.size(); ++r) {
+            bytes += col.StringAt(r);
+            offsets.push_back(bytes.size());
+          }
+        }
+        ColumnPtr s = Column::FromStrings(std::move(offsets), std::move(bytes), std::move(valid));
+        columns.push_back(type == DataType::kCategorical ? Column::DictionaryEncode(*s) : s);
+        break;
+      }
+      default: {
+        std::vector<int64_t> v;
+        v.reserve(total);
+        for (const auto& p : parts) v.insert(v.end(), p.column(c)->ints().begin(), p.column(c)->ints().end());
+        columns.push_back(Column::FromInts(type, std::move(v), std::move(valid)));
+      }
+    }
+  }
+  return Table(schema, std::move(columns));
+}
+
+}  // namespace prospect

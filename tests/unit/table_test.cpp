@@ -1,0 +1,90 @@
+// Table, Column and ColumnBuilder behaviour.
+#include <gtest/gtest.h>
+
+#include "prospect/common/datetime.hpp"
+#include "prospect/common/error.hpp"
+#include "prospect/table/table.hpp"
+
+namespace prospect {
+namespace {
+
+TEST(ColumnBuilder, TracksNullsAndValues) {
+  ColumnBuilder b(DataType::kInt64);
+  b.AppendInt(5);
+  b.AppendNull();
+  b.AppendInt(-7);
+  ColumnPtr c = b.Finish();
+  ASSERT_EQ(c->size(), 3u);
+  EXPECT_EQ(c->null_count(), 1u);
+  EXPECT_FALSE(c->IsNull(0));
+  EXPECT_TRUE(c->IsNull(1));
+  EXPECT_EQ(c->ints()[2], -7);
+  EXPECT_EQ(c->FormatValue(1), "");
+  EXPECT_EQ(c->FormatValue(2), "-7");
+}
+
+TEST(ColumnBuilder, CategoricalDictionaryEncodes) {
+  ColumnBuilder b(DataType::kCategorical);
+  for (const char* s : {"red", "blue", "red"}) b.AppendString(s);
+  b.AppendNull();
+  ColumnPtr c = b.Finish();
+  ASSERT_EQ(c->dictionary().size(), 2u);
+  EXPECT_EQ(c->codes()[0], c->codes()[2]);
+  EXPECT_EQ(c->codes()[3], -1);
+  EXPECT_EQ(c->StringAt(1), "blue");
+  EXPECT_TRUE(c->IsNull(3));
+}
+
+TEST(Column, DoubleFormattingRoundTripsAndStaysDouble) {
+  ColumnPtr c = Column::FromDoubles({0.1, 1.0, -2.5e-10, 67258.13});
+  EXPECT_EQ(c->FormatValue(0), "0.1");
+  EXPECT_EQ(c->FormatValue(1), "1.0");
+  EXPECT_EQ(std::stod(c->FormatValue(2)), -2.5e-10);
+  EXPECT_EQ(c->FormatValue(3), "67258.13");
+}
+
+TEST(Column, DatesAndTimestampsFormatAsIso) {
+  ColumnPtr d = Column::FromInts(DataType::kDate, {DaysFromCivil(2010, 12, 1), DaysFromCivil(1969, 12, 31)});
+  EXPECT_EQ(d->FormatValue(0), "2010-12-01");
+  EXPECT_EQ(d->FormatValue(1), "1969-12-31");
+  ColumnPtr t = Column::FromInts(DataType::kTimestamp,
+                                 {DaysFromCivil(2011, 12, 9) * kMicrosPerDay + (12 * 3600 + 50 * 60) * kMicrosPerSecond,
+                                  -1});
+  EXPECT_EQ(t->FormatValue(0), "2011-12-09 12:50:00");
+  EXPECT_EQ(t->FormatValue(1), "1969-12-31 23:59:59.999999");
+}
+
+TEST(Table, ColumnLookupSuggestsCloseName) {
+  Table t(Schema({{"customer_id", DataType::kInt64}}), {Column::FromInts(DataType::kInt64, {1, 2})});
+  try {
+    (void)t.column("custome_id");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kNotFound);
+    EXPECT_STREQ(e.what(), "no column \"custome_id\". Did you mean \"customer_id\"? Columns: customer_id.");
+  }
+}
+
+TEST(Table, TakeAndConcatKeepValuesAndNulls) {
+  ColumnBuilder s(DataType::kString);
+  s.AppendString("a");
+  s.AppendNull();
+  s.AppendString("c");
+  Table t(Schema({{"x", DataType::kInt64}, {"s", DataType::kString}}),
+          {Column::FromInts(DataType::kInt64, {1, 2, 3}), s.Finish()});
+  const std::vector<size_t> rows = {2, 1};
+  Table taken = t.Take(rows);
+  EXPECT_EQ(taken.column("x").ints()[0], 3);
+  EXPECT_TRUE(taken.column("s").IsNull(1));
+  Table both = ConcatTables({t, taken});
+  EXPECT_EQ(both.num_rows(), 5u);
+  EXPECT_EQ(both.column("s").StringAt(3), "c");
+  EXPECT_TRUE(both.column("s").IsNull(4));
+}
+
+TEST(Schema, RejectsDuplicateNames) {
+  EXPECT_THROW(Schema({{"a", DataType::kInt64}, {"a", DataType::kDouble}}), Error);
+}
+
+}  // namespace
+}  // namespace prospect
