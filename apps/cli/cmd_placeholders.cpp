@@ -2,7 +2,6 @@
 #include "cli.hpp"
 
 namespace prospect::cli {
-void AddIngestCommand(CLI::App&, Cli&) {}
 void AddQualityCommand(CLI::App&, Cli&) {}
 void AddGenerateCommand(CLI::App&, Cli&) {}
 void AddReportCommand(CLI::App&, Cli&) {}

@@ -1,0 +1,64 @@
+// Ingest: read a CSV/TSV/JSONL file with the workspace's settings and land it in the store as a
+// named table — whole or not at all.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "prospect/common/context.hpp"
+#include "prospect/io/csv.hpp"
+#include "prospect/store/store.hpp"
+#include "prospect/workspace/workspace.hpp"
+
+namespace prospect {
+
+enum class FileFormat { kAuto, kCsv, kJsonl };
+
+/// What the user asked for on the command line. Unset fields fall back to prospect.toml
+/// ([ingest] and [tables.NAME]) and then to the defaults.
+struct IngestRequest {
+  std::string table;
+  std::string file;
+  FileFormat format = FileFormat::kAuto;
+  std::optional<char> delimiter;
+  std::vector<std::string> extra_null_values;   ///< added to the configured null markers
+  std::optional<WriteMode> mode;                ///< unset: replace a new table, refuse an existing one
+  OnError on_error = OnError::kFail;
+  std::optional<std::string> key;
+  std::optional<TextEncoding> encoding;
+  std::map<std::string, DataType> types;        ///< added to (and overriding) [tables.NAME.types]
+  std::string rejects_path;                     ///< default: WORKSPACE/rejects/TABLE.csv
+};
+
+struct IngestResult {
+  std::string table;
+  int64_t rows_read = 0;
+  int64_t rows_loaded = 0;
+  int64_t rows_rejected = 0;
+  int64_t rows_deduplicated = 0;
+  int64_t table_rows = 0;  ///< rows in the table after the ingest
+  std::string rejects_path;
+  Schema schema;
+  std::vector<std::string> warnings;
+  nlohmann::json ToJson() const;
+};
+
+/// Reads the file and writes the table in one store transaction. Throws kInvalidData with
+/// file:line:column for bad input (unless on_error is kReject), kAlreadyExists when the table
+/// exists and no mode was given, kInvalidArgument for bad options.
+IngestResult Ingest(const Workspace& workspace, const IngestRequest& request, const Context& ctx);
+
+/// The ReadOptions an ingest of `table` would use: defaults, then prospect.toml, then request.
+ReadOptions ResolveReadOptions(const Workspace& workspace, const IngestRequest& request);
+
+/// "csv", "jsonl" → format; throws kInvalidArgument naming the valid ones.
+FileFormat ParseFileFormat(const std::string& name);
+/// "," ";" "|" "\t" "tab" → the character; throws kInvalidArgument otherwise.
+char ParseDelimiter(const std::string& text);
+
+}  // namespace prospect

@@ -1,0 +1,175 @@
+// Ingest orchestration: merge settings (defaults < prospect.toml < flags), read, and write the
+// table plus its ingest record in one store transaction.
+#include "prospect/ingest/ingest.hpp"
+
+#include <filesystem>
+
+#include "prospect/common/error.hpp"
+#include "prospect/common/strings.hpp"
+
+namespace prospect {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool EndsWith(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+FileFormat DetectFormat(const std::string& file) {
+  std::string name = ToLower(file);
+  if (EndsWith(name, ".gz")) name.resize(name.size() - 3);
+  if (EndsWith(name, ".jsonl") || EndsWith(name, ".ndjson")) return FileFormat::kJsonl;
+  return FileFormat::kCsv;
+}
+
+std::vector<std::string> StringList(const nlohmann::json& value, const std::string& where) {
+  if (!value.is_array()) Fail(ErrorCode::kInvalidData, "prospect.toml {}: expected a list of strings", where);
+  std::vector<std::string> out;
+  for (const auto& v : value) {
+    if (!v.is_string()) Fail(ErrorCode::kInvalidData, "prospect.toml {}: expected a list of strings, found {}", where, v.dump());
+    out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
+DataType ParseTypeName(const std::string& name, const std::string& where) {
+  const auto t = ParseDataType(name);
+  if (!t) {
+    const std::vector<std::string> valid = {"int64", "double", "bool", "string", "categorical", "date", "timestamp"};
+    Fail(ErrorCode::kInvalidArgument, "{}: unknown type \"{}\". {}Valid types: {}.", where, name, DidYouMean(name, valid),
+         Join(valid, ", "));
+  }
+  return *t;
+}
+
+}  // namespace
+
+FileFormat ParseFileFormat(const std::string& name) {
+  if (name == "csv" || name == "tsv") return FileFormat::kCsv;
+  if (name == "jsonl") return FileFormat::kJsonl;
+  Fail(ErrorCode::kInvalidArgument, "--format {}: unknown format. Valid formats: csv, jsonl.", QuoteForMessage(name));
+}
+
+char ParseDelimiter(const std::string& text) {
+  if (text == "\\t" || text == "tab" || text == "\t") return '\t';
+  if (text.size() == 1 && text[0] != '"' && text[0] != '\n' && text[0] != '\r') return text[0];
+  Fail(ErrorCode::kInvalidArgument, "--delimiter {}: expected one character such as , ; | or tab",
+       QuoteForMessage(text));
+}
+
+ReadOptions ResolveReadOptions(const Workspace& workspace, const IngestRequest& request) {
+  ReadOptions options;
+  const nlohmann::json& ingest = workspace.Section("ingest");
+  if (ingest.contains("null_values")) options.null_values = StringList(ingest["null_values"], "[ingest] null_values");
+  if (ingest.contains("sample_rows")) {
+    const auto& v = ingest["sample_rows"];
+    if (!v.is_number_integer() || v.get<int64_t>() < 1) {
+      Fail(ErrorCode::kInvalidData, "prospect.toml [ingest] sample_rows: expected a positive integer, found {}", v.dump());
+    }
+    options.sample_rows = v.get<size_t>();
+  }
+  const nlohmann::json& tables = workspace.Section("tables");
+  if (tables.contains(request.table)) {
+    const nlohmann::json& t = tables[request.table];
+    const std::string where = "[tables." + request.table + "]";
+    if (t.contains("delimiter")) options.delimiter = ParseDelimiter(t["delimiter"].get<std::string>());
+    if (t.contains("null_values")) {
+      for (auto& v : StringList(t["null_values"], where + " null_values")) options.null_values.push_back(v);
+    }
+    if (t.contains("encoding")) {
+      const std::string e = t["encoding"].get<std::string>();
+      if (e != "utf8" && e != "latin1") {
+        Fail(ErrorCode::kInvalidData, "prospect.toml {} encoding: \"{}\" is not utf8 or latin1", where, e);
+      }
+      options.encoding = e == "latin1" ? TextEncoding::kLatin1 : TextEncoding::kUtf8;
+    }
+    if (t.contains("types")) {
+      if (!t["types"].is_object()) Fail(ErrorCode::kInvalidData, "prospect.toml {} types: expected a table of column = \"type\"", where);
+      for (const auto& [column, type] : t["types"].items()) {
+        if (!type.is_string()) Fail(ErrorCode::kInvalidData, "prospect.toml {} types.{}: expected a type name", where, column);
+        options.types[column] = ParseTypeName(type.get<std::string>(), "prospect.toml " + where + " types." + column);
+      }
+    }
+  }
+  if (request.delimiter) options.delimiter = *request.delimiter;
+  for (const auto& v : request.extra_null_values) options.null_values.push_back(v);
+  if (request.encoding) options.encoding = *request.encoding;
+  for (const auto& [column, type] : request.types) options.types[column] = type;
+  options.on_error = request.on_error;
+  return options;
+}
+
+IngestResult Ingest(const Workspace& workspace, const IngestRequest& request, const Context& ctx) {
+  Store::CheckTableName(request.table);
+  if (!fs::exists(request.file)) Fail(ErrorCode::kNotFound, "file {} does not exist", request.file);
+  if (fs::is_directory(request.file)) Fail(ErrorCode::kInvalidArgument, "{} is a folder, not a file", request.file);
+  Store& store = workspace.store();
+  const auto existing = store.FindTable(request.table);
+  if (existing && !request.mode) {
+    Fail(ErrorCode::kAlreadyExists,
+         "table {} already exists ({} rows). Possible fixes: --mode append to add rows, --mode replace to overwrite it",
+         request.table, existing->rows);
+  }
+  const WriteMode mode = request.mode.value_or(WriteMode::kReplace);
+
+  ReadOptions options = ResolveReadOptions(workspace, request);
+  if (existing && mode == WriteMode::kAppend) {
+    // Parse the new rows with the stored types so they line up with the table.
+    for (const auto& f : existing->schema.fields()) options.types.emplace(f.name, f.type);
+  }
+  IngestResult result;
+  result.table = request.table;
+  result.rejects_path = request.rejects_path.empty()
+                            ? workspace.Path("rejects/" + request.table + ".csv")
+                            : request.rejects_path;
+  if (options.on_error == OnError::kReject) {
+    fs::create_directories(fs::path(result.rejects_path).parent_path());
+    options.rejects_path = result.rejects_path;
+  }
+  const FileFormat format = request.format == FileFormat::kAuto ? DetectFormat(request.file) : request.format;
+  ReadReport report;
+  Table table = format == FileFormat::kJsonl ? ReadJsonl(request.file, options, ctx, &report)
+                                             : ReadCsv(request.file, options, ctx, &report);
+  IngestRecord record;
+  record.table = request.table;
+  record.source = request.file;
+  record.mode = mode == WriteMode::kAppend ? "append" : "replace";
+  record.rows_read = report.rows_read;
+  record.rows_rejected = report.rows_rejected;
+  WriteOptions write;
+  write.mode = mode;
+  write.key = request.key;
+  write.history = record;
+  store.WriteTable(request.table, table, write, ctx);
+
+  const auto info = store.FindTable(request.table);
+  const auto history = store.IngestHistory(request.table);
+  PROSPECT_CHECK(info.has_value() && !history.empty());
+  result.rows_read = report.rows_read;
+  result.rows_loaded = history.back().rows_loaded;
+  result.rows_rejected = report.rows_rejected;
+  result.rows_deduplicated = history.back().rows_deduplicated;
+  result.table_rows = info->rows;
+  result.schema = info->schema;
+  result.warnings = report.warnings;
+  if (result.rows_rejected == 0) result.rejects_path.clear();
+  store.Audit("ingest", fmt::format("table={} rows={} mode={}", request.table, result.rows_loaded, record.mode));
+  return result;
+}
+
+nlohmann::json IngestResult::ToJson() const {
+  nlohmann::json columns = nlohmann::json::array();
+  for (const auto& f : schema.fields()) columns.push_back({{"name", f.name}, {"type", DataTypeName(f.type)}});
+  return {{"table", table},
+          {"rows_read", rows_read},
+          {"rows_loaded", rows_loaded},
+          {"rows_rejected", rows_rejected},
+          {"rows_deduplicated", rows_deduplicated},
+          {"table_rows", table_rows},
+          {"rejects", rejects_path.empty() ? nlohmann::json() : nlohmann::json(rejects_path)},
+          {"columns", columns},
+          {"warnings", warnings}};
+}
+
+}  // namespace prospect

@@ -1,0 +1,236 @@
+// SQLite store: round trips, append/replace, key upserts, atomicity (including kill -9), objects.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "prospect/common/datetime.hpp"
+#include "prospect/common/error.hpp"
+#include "prospect/store/store.hpp"
+#include "support/test_paths.hpp"
+
+namespace prospect {
+namespace {
+
+using testing::TempDir;
+
+Table MakeTable(std::vector<int64_t> ids, std::vector<std::string> names) {
+  std::vector<double> values;
+  for (int64_t id : ids) values.push_back(static_cast<double>(id) / 3.0);
+  return Table(Schema({{"id", DataType::kInt64}, {"name", DataType::kString}, {"value", DataType::kDouble}}),
+               {Column::FromInts(DataType::kInt64, ids), Column::FromStringVector(names), Column::FromDoubles(values)});
+}
+
+WriteOptions Options(WriteMode mode, std::optional<std::string> key = std::nullopt) {
+  WriteOptions o;
+  o.mode = mode;
+  o.key = std::move(key);
+  return o;
+}
+
+TEST(SqliteStore, RoundTripsEveryTypeWithNulls) {
+  TempDir dir;
+  auto store = Store::Open("sqlite:" + dir.File("s.db"));
+  Context ctx(1);
+  ColumnBuilder cat(DataType::kCategorical);
+  cat.AppendString("北京");
+  cat.AppendNull();
+  cat.AppendString("");
+  Table t(Schema({{"i", DataType::kInt64},
+                  {"d", DataType::kDouble},
+                  {"b", DataType::kBool},
+                  {"s", DataType::kString},
+                  {"c", DataType::kCategorical},
+                  {"day", DataType::kDate},
+                  {"ts", DataType::kTimestamp}}),
+          {Column::FromInts(DataType::kInt64, {1, INT64_MIN, INT64_MAX}, {1, 0, 1}),
+           Column::FromDoubles({0.1, 1e300, -2.5}, {1, 1, 0}), Column::FromBools({1, 0, 1}, {1, 1, 0}),
+           Column::FromStringVector({"a,\"b\"\n", "", "x"}, {1, 1, 0}), cat.Finish(),
+           Column::FromInts(DataType::kDate, {DaysFromCivil(2010, 12, 1), -1, 0}, {1, 1, 0}),
+           Column::FromInts(DataType::kTimestamp, {123456789, -1, 0}, {1, 1, 0})});
+  store->WriteTable("all_types", t, {}, ctx);
+  Table back = store->LoadTable("all_types", ctx);
+  ASSERT_EQ(back.num_rows(), 3u);
+  for (size_t c = 0; c < t.num_columns(); ++c) {
+    EXPECT_EQ(back.schema().field(c).type, t.schema().field(c).type);
+    for (size_t r = 0; r < 3; ++r) {
+      EXPECT_EQ(back.column(c)->IsNull(r), t.column(c)->IsNull(r)) << c << "," << r;
+      EXPECT_EQ(back.column(c)->FormatValue(r), t.column(c)->FormatValue(r)) << c << "," << r;
+    }
+  }
+  EXPECT_EQ(back.column("s").StringAt(1), "");   // empty string, not null
+  EXPECT_FALSE(back.column("s").IsNull(1));
+  EXPECT_EQ(back.column("c").StringAt(0), "北京");
+}
+
+TEST(SqliteStore, AppendAddsRowsAndReplaceOverwrites) {
+  TempDir dir;
+  auto store = Store::Open(dir.File("s.db"));
+  Context ctx(1);
+  store->WriteTable("t", MakeTable({1, 2}, {"a", "b"}), {}, ctx);
+  store->WriteTable("t", MakeTable({3}, {"c"}), Options(WriteMode::kAppend), ctx);
+  EXPECT_EQ(store->FindTable("t")->rows, 3);
+  EXPECT_EQ(store->LoadTable("t", ctx).column("name").StringAt(2), "c");
+  store->WriteTable("t", MakeTable({9}, {"z"}), Options(WriteMode::kReplace), ctx);
+  EXPECT_EQ(store->FindTable("t")->rows, 1);
+}
+
+TEST(SqliteStore, KeyKeepsLastRowAndUpsertsOnAppend) {
+  TempDir dir;
+  auto store = Store::Open(dir.File("s.db"));
+  Context ctx(1);
+  const WriteOptions keyed = Options(WriteMode::kReplace, "id");
+  store->WriteTable("t", MakeTable({1, 2, 1}, {"a", "b", "a2"}), keyed, ctx);
+  Table t = store->LoadTable("t", ctx);
+  ASSERT_EQ(t.num_rows(), 2u);
+  EXPECT_EQ(t.column("name").StringAt(1), "a2");
+  // Append without --key uses the stored key: id 2 is replaced, id 3 added.
+  store->WriteTable("t", MakeTable({2, 3}, {"b2", "c"}), Options(WriteMode::kAppend), ctx);
+  t = store->LoadTable("t", ctx);
+  ASSERT_EQ(t.num_rows(), 3u);
+  EXPECT_EQ(store->FindTable("t")->rows, 3);
+  EXPECT_EQ(store->FindTable("t")->key, "id");
+  std::vector<std::string> names;
+  for (size_t r = 0; r < t.num_rows(); ++r) names.push_back(std::string(t.column("name").StringAt(r)));
+  EXPECT_EQ(names, (std::vector<std::string>{"a2", "b2", "c"}));
+}
+
+TEST(SqliteStore, FailedAppendLeavesTableUnchanged) {
+  TempDir dir;
+  auto store = Store::Open(dir.File("s.db"));
+  Context ctx(1);
+  store->WriteTable("t", MakeTable({1, 2}, {"a", "b"}), Options(WriteMode::kReplace, "id"), ctx);
+  // A null key fails after the transaction began: nothing may change.
+  Table bad(Schema({{"id", DataType::kInt64}, {"name", DataType::kString}, {"value", DataType::kDouble}}),
+            {Column::FromInts(DataType::kInt64, {3, 0}, {1, 0}), Column::FromStringVector({"c", "d"}),
+             Column::FromDoubles({1, 2})});
+  try {
+    store->WriteTable("t", bad, Options(WriteMode::kAppend), ctx);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "table t: key column \"id\" is empty in data row 2; keys must not be null");
+  }
+  EXPECT_EQ(store->FindTable("t")->rows, 2);
+  EXPECT_EQ(store->LoadTable("t", ctx).num_rows(), 2u);
+  EXPECT_EQ(store->IngestHistory("t").size(), 0u);
+}
+
+TEST(SqliteStore, AppendWithOtherColumnsIsRefusedWithBothSchemas) {
+  TempDir dir;
+  auto store = Store::Open(dir.File("s.db"));
+  Context ctx(1);
+  store->WriteTable("t", MakeTable({1}, {"a"}), {}, ctx);
+  Table other(Schema({{"id", DataType::kInt64}}), {Column::FromInts(DataType::kInt64, {5})});
+  try {
+    store->WriteTable("t", other, Options(WriteMode::kAppend), ctx);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "cannot append to table t: its columns are (id:int64, name:string, value:double) but the new data "
+                 "has (id:int64). Use --mode replace, or make the columns match");
+  }
+}
+
+TEST(SqliteStore, KillDuringWriteLeavesPreviousTable) {
+  TempDir dir;
+  const std::string path = dir.File("s.db");
+  {
+    auto store = Store::Open(path);
+    Context ctx(1);
+    store->WriteTable("t", MakeTable({1, 2, 3}, {"a", "b", "c"}), {}, ctx);
+  }
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // Child: replace the table with a big one; tell the parent once rows are being inserted.
+    auto store = Store::Open(path);
+    Context ctx(1);
+    bool told = false;
+    ctx.set_progress([&](std::string_view, uint64_t, uint64_t) {
+      if (!told) {
+        told = true;
+        char c = 'x';
+        (void)!write(fds[1], &c, 1);
+        sleep(30);  // wait to be killed mid-transaction
+      }
+    });
+    std::vector<int64_t> ids(200000);
+    std::vector<std::string> names(ids.size(), "n");
+    for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int64_t>(i);
+    store->WriteTable("t", MakeTable(ids, names), {}, ctx);
+    _exit(0);
+  }
+  char c;
+  ASSERT_EQ(read(fds[0], &c, 1), 1);
+  kill(child, SIGKILL);
+  int status = 0;
+  waitpid(child, &status, 0);
+  EXPECT_TRUE(WIFSIGNALED(status));
+  auto store = Store::Open(path);
+  Context ctx(1);
+  EXPECT_EQ(store->FindTable("t")->rows, 3);
+  Table t = store->LoadTable("t", ctx);
+  ASSERT_EQ(t.num_rows(), 3u);
+  EXPECT_EQ(t.column("name").StringAt(2), "c");
+}
+
+TEST(SqliteStore, MissingTableNamesTheTables) {
+  TempDir dir;
+  auto store = Store::Open(dir.File("s.db"));
+  Context ctx(1);
+  store->WriteTable("customers", MakeTable({1}, {"a"}), {}, ctx);
+  try {
+    (void)store->LoadTable("customer", ctx);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kNotFound);
+    EXPECT_STREQ(e.what(), "no table \"customer\" in the workspace. Did you mean \"customers\"? Tables: customers.");
+  }
+}
+
+TEST(SqliteStore, RejectsReservedAndMalformedTableNames) {
+  EXPECT_THROW(Store::CheckTableName("prospect_tables"), Error);
+  EXPECT_THROW(Store::CheckTableName("1abc"), Error);
+  EXPECT_THROW(Store::CheckTableName("a-b"), Error);
+  EXPECT_NO_THROW(Store::CheckTableName("order_items"));
+}
+
+TEST(SqliteStore, ObjectsAreVersioned) {
+  TempDir dir;
+  auto store = Store::Open(dir.File("s.db"));
+  EXPECT_EQ(store->PutObject("model", "m", {{"auc", 0.8}}, std::string("\0bin", 4)), 1);
+  EXPECT_EQ(store->PutObject("model", "m", {{"auc", 0.9}}, "v2"), 2);
+  auto latest = store->GetObject("model", "m");
+  ASSERT_TRUE(latest);
+  EXPECT_EQ(latest->version, 2);
+  EXPECT_EQ(latest->meta["auc"], 0.9);
+  auto first = store->GetObject("model", "m", 1);
+  EXPECT_EQ(first->body, std::string("\0bin", 4));
+  EXPECT_FALSE(store->GetObject("model", "other"));
+  EXPECT_EQ(store->ListObjects("model").size(), 1u);
+}
+
+TEST(SqliteStore, MigratesToCurrentVersionAndRefusesNewer) {
+  TempDir dir;
+  const std::string path = dir.File("s.db");
+  EXPECT_EQ(Store::Open(path)->SchemaVersion(), 1);
+  EXPECT_EQ(Store::Open(path)->SchemaVersion(), 1);  // reopening does not migrate again
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE prospect_schema_version SET version = 99", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  try {
+    (void)Store::Open(path);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kFailedPrecondition);
+    EXPECT_NE(std::string(e.what()).find("schema version 99, newer than this prospect understands (1)"),
+              std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace prospect
