@@ -83,11 +83,15 @@ std::string QuoteForMessage(std::string_view value, size_t max_chars) {
   std::string out = "\"";
   size_t shown = 0;
   for (size_t i = 0; i < value.size(); ++i) {
-    if (shown >= max_chars) {
-      out += "…";
-      break;
-    }
     const unsigned char c = static_cast<unsigned char>(value[i]);
+    const bool starts_character = (c & 0xC0) != 0x80;  // a UTF-8 sequence counts as one character
+    if (starts_character) {
+      if (shown == max_chars) {
+        out += "…";
+        break;
+      }
+      ++shown;
+    }
     if (c == '"') {
       out += "\\\"";
     } else if (c == '\\') {
@@ -103,8 +107,6 @@ std::string QuoteForMessage(std::string_view value, size_t max_chars) {
     } else {
       out += static_cast<char>(c);
     }
-    // Count a UTF-8 sequence as one character.
-    if ((c & 0xC0) != 0x80) ++shown;
   }
   out += "\"";
   return out;

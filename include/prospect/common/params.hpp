@@ -22,12 +22,23 @@ namespace prospect {
 template <typename P>
 struct ParamField {
   using Member = std::variant<int64_t P::*, double P::*, bool P::*, std::string P::*>;
+
+  ParamField(std::string name_in, Member member_in, std::string description_in,
+             double min_in = -std::numeric_limits<double>::infinity(),
+             double max_in = std::numeric_limits<double>::infinity(), std::vector<std::string> choices_in = {})
+      : name(std::move(name_in)),
+        member(member_in),
+        description(std::move(description_in)),
+        min(min_in),
+        max(max_in),
+        choices(std::move(choices_in)) {}
+
   std::string name;
   Member member;
   std::string description;
-  double min = -std::numeric_limits<double>::infinity();
-  double max = std::numeric_limits<double>::infinity();
-  std::vector<std::string> choices = {};
+  double min;
+  double max;
+  std::vector<std::string> choices;  ///< allowed values of a string parameter (empty: any)
 };
 
 /// The field table of a params struct. Unknown names are errors with suggestions.
