@@ -1,0 +1,85 @@
+// Rows per second into and out of the SQLite store for an events-like 12-column table.
+// Run: build/bench/prospect_bench --benchmark_filter=Store
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+
+#include "prospect/common/datetime.hpp"
+#include "prospect/common/rng.hpp"
+#include "prospect/store/store.hpp"
+
+namespace prospect {
+namespace {
+
+Table EventsTable(size_t n) {
+  Rng rng(7);
+  std::vector<int64_t> event_id(n), customer(n), ts(n), item(n), qty(n);
+  std::vector<double> value(n), price(n);
+  std::vector<uint8_t> mobile(n);
+  ColumnBuilder type(DataType::kCategorical), channel(DataType::kCategorical), device(DataType::kCategorical),
+      session(DataType::kString);
+  const char* types[] = {"view", "cart", "purchase"};
+  const char* channels[] = {"web", "app", "email", "ads"};
+  const char* devices[] = {"ios", "android", "desktop"};
+  const int64_t start = DaysFromCivil(2025, 1, 1) * kMicrosPerDay;
+  for (size_t i = 0; i < n; ++i) {
+    event_id[i] = static_cast<int64_t>(i);
+    customer[i] = static_cast<int64_t>(rng() % 100000);
+    ts[i] = start + static_cast<int64_t>(rng() % (365 * kMicrosPerDay));
+    item[i] = static_cast<int64_t>(rng() % 5000);
+    qty[i] = static_cast<int64_t>(rng() % 5 + 1);
+    value[i] = static_cast<double>(rng() % 100000) / 100.0;
+    price[i] = static_cast<double>(rng() % 10000) / 100.0;
+    mobile[i] = rng() % 2;
+    type.AppendString(types[rng() % 3]);
+    channel.AppendString(channels[rng() % 4]);
+    device.AppendString(devices[rng() % 3]);
+    session.AppendString(std::to_string(rng() % 1000000));
+  }
+  return Table(Schema({{"event_id", DataType::kInt64},
+                       {"customer_id", DataType::kInt64},
+                       {"timestamp", DataType::kTimestamp},
+                       {"type", DataType::kCategorical},
+                       {"item_id", DataType::kInt64},
+                       {"value", DataType::kDouble},
+                       {"channel", DataType::kCategorical},
+                       {"device", DataType::kCategorical},
+                       {"session_id", DataType::kString},
+                       {"price", DataType::kDouble},
+                       {"quantity", DataType::kInt64},
+                       {"is_mobile", DataType::kBool}}),
+               {Column::FromInts(DataType::kInt64, event_id), Column::FromInts(DataType::kInt64, customer),
+                Column::FromInts(DataType::kTimestamp, ts), type.Finish(), Column::FromInts(DataType::kInt64, item),
+                Column::FromDoubles(value), channel.Finish(), device.Finish(), session.Finish(),
+                Column::FromDoubles(price), Column::FromInts(DataType::kInt64, qty), Column::FromBools(mobile)});
+}
+
+const std::string kDb = (std::filesystem::temp_directory_path() / "prospect_store_bench.db").string();
+
+void BM_Store_WriteEvents(benchmark::State& state) {
+  const Table t = EventsTable(static_cast<size_t>(state.range(0)));
+  Context ctx(1);
+  for (auto _ : state) {
+    std::filesystem::remove(kDb);
+    auto store = Store::Open(kDb);
+    store->WriteTable("events", t, {}, ctx);
+  }
+  state.counters["rows/s"] = benchmark::Counter(static_cast<double>(t.num_rows()) * state.iterations(),
+                                                benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_Store_WriteEvents)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->Iterations(2);
+
+void BM_Store_LoadEvents(benchmark::State& state) {
+  const Table t = EventsTable(static_cast<size_t>(state.range(0)));
+  Context ctx(1);
+  std::filesystem::remove(kDb);
+  Store::Open(kDb)->WriteTable("events", t, {}, ctx);
+  auto store = Store::Open(kDb);
+  for (auto _ : state) benchmark::DoNotOptimize(store->LoadTable("events", ctx));
+  state.counters["rows/s"] = benchmark::Counter(static_cast<double>(t.num_rows()) * state.iterations(),
+                                                benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_Store_LoadEvents)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->Iterations(2);
+
+}  // namespace
+}  // namespace prospect
