@@ -1,0 +1,539 @@
+// Customer profile builder. One pass per input table: map each row to a dense customer index,
+// drop rows at or after the as-of instant, and accumulate per-customer aggregates.
+#include "prospect/features/profile.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <unordered_map>
+
+#include "prospect/common/datetime.hpp"
+#include "prospect/common/error.hpp"
+#include "prospect/common/strings.hpp"
+
+namespace prospect {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr size_t kMaxEventTypes = 20;
+constexpr int32_t kNoCustomer = -1;
+
+double Days(int64_t micros) { return static_cast<double>(micros) / static_cast<double>(kMicrosPerDay); }
+
+// Times as µs since epoch; dates count from their midnight. Null → INT64_MIN.
+std::vector<int64_t> TimesOf(const Table& t, const std::string& table_name, const std::string& column) {
+  const Column& c = t.column(column);
+  if (c.type() != DataType::kTimestamp && c.type() != DataType::kDate) {
+    Fail(ErrorCode::kInvalidData, "profile: {}.{} is {}, expected a date or timestamp column (set [profile] keys or "
+         "ingest with --type {}=timestamp)", table_name, column, DataTypeName(c.type()), column);
+  }
+  std::vector<int64_t> out(c.size());
+  const int64_t scale = c.type() == DataType::kDate ? kMicrosPerDay : 1;
+  for (size_t i = 0; i < c.size(); ++i) out[i] = c.IsNull(i) ? INT64_MIN : c.ints()[i] * scale;
+  return out;
+}
+
+std::vector<double> NumbersOf(const Table& t, const std::string& table_name, const std::string& column) {
+  const Column& c = t.column(column);
+  if (!IsNumeric(c.type()) && c.type() != DataType::kBool) {
+    Fail(ErrorCode::kInvalidData, "profile: {}.{} is {}, expected a numeric column", table_name, column,
+         DataTypeName(c.type()));
+  }
+  std::vector<double> out(c.size());
+  for (size_t i = 0; i < c.size(); ++i) out[i] = c.NumericAt(i);
+  return out;
+}
+
+// Dense customer numbering. Integer ids use an integer map; anything else compares as text.
+class CustomerIndex {
+ public:
+  explicit CustomerIndex(bool integer_ids) : integer_ids_(integer_ids) {}
+
+  int32_t Find(const Column& c, size_t row) const {
+    if (c.IsNull(row)) return kNoCustomer;
+    if (integer_ids_) {
+      auto it = ints_.find(c.ints()[row]);
+      return it == ints_.end() ? kNoCustomer : it->second;
+    }
+    auto it = text_.find(std::string(TextOf(c, row)));
+    return it == text_.end() ? kNoCustomer : it->second;
+  }
+  // Adds the id if new; returns its index (kNoCustomer for null).
+  int32_t Add(const Column& c, size_t row) {
+    if (c.IsNull(row)) return kNoCustomer;
+    const int32_t next = static_cast<int32_t>(rows_.size());
+    bool inserted;
+    int32_t index;
+    if (integer_ids_) {
+      auto [it, ins] = ints_.emplace(c.ints()[row], next);
+      inserted = ins;
+      index = it->second;
+    } else {
+      auto [it, ins] = text_.emplace(std::string(TextOf(c, row)), next);
+      inserted = ins;
+      index = it->second;
+    }
+    if (inserted) rows_.push_back({&c, row});
+    return index;
+  }
+  size_t size() const { return rows_.size(); }
+  // The id column of the profile: ids in index order, typed like the first source.
+  ColumnPtr IdColumn() const {
+    if (integer_ids_) {
+      std::vector<int64_t> ids(rows_.size());
+      for (size_t i = 0; i < rows_.size(); ++i) ids[i] = rows_[i].column->ints()[rows_[i].row];
+      return Column::FromInts(DataType::kInt64, std::move(ids));
+    }
+    ColumnBuilder b(DataType::kString);
+    for (const auto& r : rows_) b.AppendString(TextOf(*r.column, r.row));
+    return b.Finish();
+  }
+
+ private:
+  static std::string TextOf(const Column& c, size_t row) {
+    return IsStringLike(c.type()) ? std::string(c.StringAt(row)) : c.FormatValue(row);
+  }
+  struct Source {
+    const Column* column;
+    size_t row;
+  };
+  bool integer_ids_;
+  std::unordered_map<int64_t, int32_t> ints_;
+  std::unordered_map<std::string, int32_t> text_;
+  std::vector<Source> rows_;
+};
+
+std::string ColumnNameFor(std::string_view text) {
+  std::string out;
+  for (char c : ToLower(text)) out += (std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
+  return out.empty() ? "blank" : out;
+}
+
+// Output columns, built in order.
+class FeatureSink {
+ public:
+  explicit FeatureSink(size_t n) : n_(n) {}
+  void AddDouble(const std::string& name, std::vector<double> values) {
+    std::vector<uint8_t> valid(n_, 1);
+    bool any_null = false;
+    for (size_t i = 0; i < n_; ++i) {
+      if (std::isnan(values[i])) {
+        valid[i] = 0;
+        values[i] = 0;
+        any_null = true;
+      }
+    }
+    Add(name, Column::FromDoubles(std::move(values), any_null ? std::move(valid) : std::vector<uint8_t>{}));
+  }
+  void AddCount(const std::string& name, std::vector<int64_t> values) {
+    Add(name, Column::FromInts(DataType::kInt64, std::move(values)));
+  }
+  void Add(const std::string& name, ColumnPtr column) {
+    std::string unique = name;
+    for (int k = 2; used_names_.count(unique); ++k) unique = name + "_" + std::to_string(k);
+    used_names_.emplace(unique, 1);
+    fields_.push_back({unique, column->type()});
+    columns_.push_back(std::move(column));
+  }
+  Table Finish() { return Table(Schema(std::move(fields_)), std::move(columns_)); }
+
+ private:
+  size_t n_;
+  std::vector<Field> fields_;
+  std::vector<ColumnPtr> columns_;
+  std::unordered_map<std::string, int> used_names_;
+};
+
+bool IsIntegerId(const Table* t, const std::string& column) {
+  if (!t || !t->HasColumn(column)) return true;
+  return t->column(column).type() == DataType::kInt64;
+}
+
+}  // namespace
+
+ProfileConfig ProfileConfig::FromJson(const nlohmann::json& s) {
+  ProfileConfig c;
+  if (!s.is_object()) return c;
+  auto str = [&](const char* key, std::string& target) {
+    if (!s.contains(key)) return;
+    if (!s[key].is_string()) Fail(ErrorCode::kInvalidData, "prospect.toml [profile] {}: expected a string, found {}", key, s[key].dump());
+    target = s[key].get<std::string>();
+  };
+  static const std::vector<std::string> kKeys = {
+      "customers_table", "customer_id", "signup_column", "events_table", "event_time", "event_type", "event_item",
+      "event_value", "orders_table", "order_id", "order_time", "order_amount", "order_quantity", "order_price",
+      "items_table", "item_id", "item_category", "windows_days", "include_attributes"};
+  for (const auto& [key, value] : s.items()) {
+    if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end()) {
+      Fail(ErrorCode::kInvalidData, "prospect.toml [profile]: unknown key \"{}\". {}Valid keys: {}.", key,
+           DidYouMean(key, kKeys), Join(kKeys, ", "));
+    }
+  }
+  str("customers_table", c.customers_table);
+  str("customer_id", c.customer_id);
+  str("signup_column", c.signup_column);
+  str("events_table", c.events_table);
+  str("event_time", c.event_time);
+  str("event_type", c.event_type);
+  str("event_item", c.event_item);
+  str("event_value", c.event_value);
+  str("orders_table", c.orders_table);
+  str("order_id", c.order_id);
+  str("order_time", c.order_time);
+  str("order_amount", c.order_amount);
+  str("order_quantity", c.order_quantity);
+  str("order_price", c.order_price);
+  str("items_table", c.items_table);
+  str("item_id", c.item_id);
+  str("item_category", c.item_category);
+  if (s.contains("windows_days")) {
+    c.windows_days.clear();
+    for (const auto& w : s["windows_days"]) {
+      if (!w.is_number_integer() || w.get<int64_t>() < 1) {
+        Fail(ErrorCode::kInvalidData, "prospect.toml [profile] windows_days: expected positive whole days, found {}", w.dump());
+      }
+      c.windows_days.push_back(w.get<int64_t>());
+    }
+  }
+  if (s.contains("include_attributes")) c.include_attributes = s["include_attributes"].get<bool>();
+  return c;
+}
+
+int64_t DefaultAsOf(const ProfileInputs& in, const ProfileConfig& config) {
+  int64_t latest = INT64_MIN;
+  auto scan = [&](const std::optional<Table>& t, const std::string& name, const std::string& column) {
+    if (!t || !t->HasColumn(column)) return;
+    for (int64_t v : TimesOf(*t, name, column)) latest = std::max(latest, v);
+  };
+  scan(in.events, config.events_table, config.event_time);
+  scan(in.orders, config.orders_table, config.order_time);
+  if (latest == INT64_MIN) {
+    Fail(ErrorCode::kFailedPrecondition, "profile: no event or order times to take the as-of date from; pass --as-of DATE");
+  }
+  return (DayOfTimestamp(latest) + 1) * kMicrosPerDay;
+}
+
+Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_t as_of, const Context& ctx,
+                    std::vector<std::string>* warnings) {
+  auto warn = [&](std::string text) {
+    ctx.logger().warn("{}", text);
+    if (warnings) warnings->push_back(std::move(text));
+  };
+  const Table* customers = in.customers ? &*in.customers : nullptr;
+  const Table* events = in.events ? &*in.events : nullptr;
+  const Table* orders = in.orders ? &*in.orders : nullptr;
+  if (!customers && !events && !orders) {
+    Fail(ErrorCode::kFailedPrecondition, "profile: no input tables: ingest {}, {} or {} (or name them in [profile])",
+         config.customers_table, config.events_table, config.orders_table);
+  }
+  const bool integer_ids = IsIntegerId(customers, config.customer_id) && IsIntegerId(events, config.customer_id) &&
+                           IsIntegerId(orders, config.customer_id);
+  CustomerIndex index(integer_ids);
+
+  // 1. The population: customers who exist at the as-of instant, else everyone active before it.
+  std::vector<size_t> customer_rows;  // row in customers for each index, when it comes from there
+  std::vector<int64_t> signup;
+  if (customers) {
+    const Column& id = customers->column(config.customer_id);
+    std::vector<int64_t> signup_times;
+    if (customers->HasColumn(config.signup_column)) {
+      signup_times = TimesOf(*customers, config.customers_table, config.signup_column);
+    }
+    for (size_t r = 0; r < customers->num_rows(); ++r) {
+      if (!signup_times.empty() && signup_times[r] != INT64_MIN && signup_times[r] >= as_of) continue;
+      const size_t before = index.size();
+      index.Add(id, r);
+      if (index.size() > before) {
+        customer_rows.push_back(r);
+        signup.push_back(signup_times.empty() ? INT64_MIN : signup_times[r]);
+      }
+    }
+  }
+  const bool closed_population = customers != nullptr;
+
+  // Maps a table's rows to customer indexes (kNoCustomer: unknown, null or not before as_of).
+  auto map_rows = [&](const Table& t, const std::string& table_name, const std::vector<int64_t>& times) {
+    const Column& id = t.column(config.customer_id);
+    std::vector<int32_t> idx(t.num_rows(), kNoCustomer);
+    size_t null_ids = 0, unknown = 0;
+    for (size_t r = 0; r < t.num_rows(); ++r) {
+      if (times[r] == INT64_MIN || times[r] >= as_of) continue;
+      if (id.IsNull(r)) {
+        ++null_ids;
+        continue;
+      }
+      idx[r] = closed_population ? index.Find(id, r) : index.Add(id, r);
+      if (idx[r] == kNoCustomer) ++unknown;
+    }
+    if (null_ids) warn(fmt::format("profile: {} rows of {} have no {} and were skipped", null_ids, table_name, config.customer_id));
+    if (unknown) {
+      warn(fmt::format("profile: {} rows of {} belong to customers not in {} (or signed up after the as-of date) and "
+                       "were skipped", unknown, table_name, config.customers_table));
+    }
+    return idx;
+  };
+
+  // 2. Orders: group lines into orders, then per-customer order lists.
+  struct Order {
+    int32_t customer;
+    int64_t time;
+    double amount;
+  };
+  std::vector<Order> order_list;
+  if (orders) {
+    const std::vector<int64_t> times = TimesOf(*orders, config.orders_table, config.order_time);
+    std::vector<double> amounts;
+    if (!config.order_amount.empty()) {
+      amounts = NumbersOf(*orders, config.orders_table, config.order_amount);
+    } else {
+      if (config.order_quantity.empty() || config.order_price.empty()) {
+        Fail(ErrorCode::kInvalidData, "prospect.toml [profile]: set order_amount, or both order_quantity and order_price");
+      }
+      const auto q = NumbersOf(*orders, config.orders_table, config.order_quantity);
+      const auto p = NumbersOf(*orders, config.orders_table, config.order_price);
+      amounts.resize(q.size());
+      for (size_t i = 0; i < q.size(); ++i) amounts[i] = q[i] * p[i];
+    }
+    const std::vector<int32_t> idx = map_rows(*orders, config.orders_table, times);
+    const bool has_order_id = !config.order_id.empty() && orders->HasColumn(config.order_id);
+    std::unordered_map<std::string, size_t> by_id;
+    for (size_t r = 0; r < orders->num_rows(); ++r) {
+      if (idx[r] == kNoCustomer) continue;
+      const double amount = std::isnan(amounts[r]) ? 0.0 : amounts[r];
+      if (has_order_id && !orders->column(config.order_id).IsNull(r)) {
+        auto [it, inserted] = by_id.emplace(orders->column(config.order_id).FormatValue(r), order_list.size());
+        if (!inserted) {
+          Order& o = order_list[it->second];
+          o.amount += amount;
+          o.time = std::min(o.time, times[r]);
+          continue;
+        }
+      }
+      order_list.push_back({idx[r], times[r], amount});
+    }
+  }
+
+  // 3. Events: resolve types once over the whole table so columns do not depend on as_of.
+  std::vector<std::string> type_names;
+  std::vector<int32_t> event_idx, event_type;
+  std::vector<int64_t> event_times;
+  std::vector<double> event_values;
+  if (events) {
+    event_times = TimesOf(*events, config.events_table, config.event_time);
+    event_idx = map_rows(*events, config.events_table, event_times);
+    event_type.assign(events->num_rows(), -1);
+    if (events->HasColumn(config.event_type)) {
+      const Column& tc = events->column(config.event_type);
+      std::unordered_map<std::string, int64_t> counts;
+      for (size_t r = 0; r < tc.size(); ++r) {
+        if (!tc.IsNull(r)) ++counts[std::string(IsStringLike(tc.type()) ? tc.StringAt(r) : tc.FormatValue(r))];
+      }
+      std::vector<std::pair<std::string, int64_t>> ranked(counts.begin(), counts.end());
+      std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+        return a.second != b.second ? a.second > b.second : a.first < b.first;
+      });
+      if (ranked.size() > kMaxEventTypes) {
+        warn(fmt::format("profile: {} has {} event types; features cover the {} most frequent", config.events_table,
+                         ranked.size(), kMaxEventTypes));
+        ranked.resize(kMaxEventTypes);
+      }
+      std::sort(ranked.begin(), ranked.end());  // stable column order: alphabetical
+      std::unordered_map<std::string, int32_t> type_code;
+      for (const auto& [name, count] : ranked) {
+        type_code.emplace(name, static_cast<int32_t>(type_names.size()));
+        type_names.push_back(name);
+      }
+      for (size_t r = 0; r < tc.size(); ++r) {
+        if (tc.IsNull(r)) continue;
+        auto it = type_code.find(std::string(IsStringLike(tc.type()) ? tc.StringAt(r) : tc.FormatValue(r)));
+        if (it != type_code.end()) event_type[r] = it->second;
+      }
+    }
+    if (events->HasColumn(config.event_value)) event_values = NumbersOf(*events, config.events_table, config.event_value);
+  }
+
+  const size_t n = index.size();
+  ctx.Progress("profile", 1, 3);
+
+  // 4. Order features.
+  FeatureSink out(n);
+  out.Add(config.customer_id, index.IdColumn());
+  std::vector<double> first_activity(n, kNaN);
+  auto note_activity = [&](int32_t c, int64_t t) {
+    const double d = Days(as_of - t);
+    if (std::isnan(first_activity[c]) || d > first_activity[c]) first_activity[c] = d;
+  };
+  if (orders) {
+    std::vector<std::vector<std::pair<int64_t, double>>> per(n);
+    for (const Order& o : order_list) per[static_cast<size_t>(o.customer)].emplace_back(o.time, o.amount);
+    std::vector<double> recency(n, kNaN), monetary(n, 0), aov(n, kNaN), ipt_mean(n, kNaN), ipt_std(n, kNaN),
+        refund_amount(n, 0);
+    std::vector<int64_t> frequency(n, 0), refunds(n, 0);
+    std::vector<std::vector<int64_t>> win_count(config.windows_days.size(), std::vector<int64_t>(n, 0));
+    std::vector<std::vector<double>> win_amount(config.windows_days.size(), std::vector<double>(n, 0));
+    for (size_t c = 0; c < n; ++c) {
+      auto& list = per[c];
+      std::sort(list.begin(), list.end());
+      std::vector<int64_t> purchase_times;
+      double positive = 0;
+      for (const auto& [t, amount] : list) {
+        note_activity(static_cast<int32_t>(c), t);
+        monetary[c] += amount;
+        if (amount > 0) {
+          purchase_times.push_back(t);
+          positive += amount;
+        } else if (amount < 0) {
+          ++refunds[c];
+          refund_amount[c] += -amount;
+        }
+        for (size_t w = 0; w < config.windows_days.size(); ++w) {
+          if (t >= as_of - config.windows_days[w] * kMicrosPerDay) {
+            win_count[w][c] += amount > 0;
+            win_amount[w][c] += amount;
+          }
+        }
+      }
+      frequency[c] = static_cast<int64_t>(purchase_times.size());
+      if (!purchase_times.empty()) {
+        recency[c] = Days(as_of - purchase_times.back());
+        aov[c] = positive / static_cast<double>(purchase_times.size());
+      }
+      if (purchase_times.size() >= 2) {
+        const size_t gaps = purchase_times.size() - 1;
+        double sum = 0;
+        for (size_t i = 1; i < purchase_times.size(); ++i) sum += Days(purchase_times[i] - purchase_times[i - 1]);
+        ipt_mean[c] = sum / static_cast<double>(gaps);
+        if (gaps >= 2) {
+          double ss = 0;
+          for (size_t i = 1; i < purchase_times.size(); ++i) {
+            const double g = Days(purchase_times[i] - purchase_times[i - 1]) - ipt_mean[c];
+            ss += g * g;
+          }
+          ipt_std[c] = std::sqrt(ss / static_cast<double>(gaps - 1));
+        }
+      }
+    }
+    out.AddDouble("recency_days", std::move(recency));
+    out.AddCount("frequency", std::move(frequency));
+    out.AddDouble("monetary", std::move(monetary));
+    out.AddDouble("avg_order_value", std::move(aov));
+    out.AddDouble("interpurchase_days_mean", std::move(ipt_mean));
+    out.AddDouble("interpurchase_days_std", std::move(ipt_std));
+    out.AddCount("refunds", std::move(refunds));
+    out.AddDouble("refund_amount", std::move(refund_amount));
+    for (size_t w = 0; w < config.windows_days.size(); ++w) {
+      const std::string suffix = fmt::format("_{}d", config.windows_days[w]);
+      out.AddCount("orders" + suffix, std::move(win_count[w]));
+      out.AddDouble("order_amount" + suffix, std::move(win_amount[w]));
+    }
+  }
+  ctx.Progress("profile", 2, 3);
+
+  // 5. Event features.
+  if (events) {
+    const size_t types = type_names.size();
+    const size_t windows = config.windows_days.size();
+    std::vector<int64_t> counts(types * windows * n, 0), total(n, 0), last30(n, 0), prev30(n, 0);
+    std::vector<double> values(event_values.empty() ? 0 : types * windows * n, 0.0);
+    std::vector<int64_t> last_of_type(types * n, INT64_MIN);
+    std::vector<std::pair<int32_t, int64_t>> customer_items;
+    const Column* item_col = events->HasColumn(config.event_item) ? &events->column(config.event_item) : nullptr;
+    for (size_t r = 0; r < events->num_rows(); ++r) {
+      const int32_t c = event_idx[r];
+      if (c == kNoCustomer) continue;
+      const size_t cu = static_cast<size_t>(c);
+      const int64_t t = event_times[r];
+      note_activity(c, t);
+      ++total[cu];
+      if (t >= as_of - 30 * kMicrosPerDay) {
+        ++last30[cu];
+      } else if (t >= as_of - 60 * kMicrosPerDay) {
+        ++prev30[cu];
+      }
+      if (item_col && !item_col->IsNull(r)) customer_items.emplace_back(c, static_cast<int64_t>(r));
+      const int32_t type = event_type[r];
+      if (type < 0) continue;
+      const size_t tt = static_cast<size_t>(type);
+      last_of_type[tt * n + cu] = std::max(last_of_type[tt * n + cu], t);
+      for (size_t w = 0; w < windows; ++w) {
+        if (t < as_of - config.windows_days[w] * kMicrosPerDay) continue;
+        const size_t k = (tt * windows + w) * n + cu;
+        ++counts[k];
+        if (!values.empty() && !std::isnan(event_values[r])) values[k] += event_values[r];
+      }
+    }
+    out.AddCount("events_total", std::move(total));
+    for (size_t tt = 0; tt < types; ++tt) {
+      const std::string type = ColumnNameFor(type_names[tt]);
+      for (size_t w = 0; w < windows; ++w) {
+        const std::string suffix = fmt::format("_{}d", config.windows_days[w]);
+        const size_t base = (tt * windows + w) * n;
+        out.AddCount(type + "_count" + suffix, std::vector<int64_t>(counts.begin() + static_cast<std::ptrdiff_t>(base),
+                                                                    counts.begin() + static_cast<std::ptrdiff_t>(base + n)));
+        if (!values.empty()) {
+          out.AddDouble(type + "_value" + suffix, std::vector<double>(values.begin() + static_cast<std::ptrdiff_t>(base),
+                                                                      values.begin() + static_cast<std::ptrdiff_t>(base + n)));
+        }
+      }
+      std::vector<double> since(n, kNaN);
+      for (size_t c = 0; c < n; ++c) {
+        if (last_of_type[tt * n + c] != INT64_MIN) since[c] = Days(as_of - last_of_type[tt * n + c]);
+      }
+      out.AddDouble("days_since_" + type, std::move(since));
+    }
+    std::vector<double> trend(n);
+    for (size_t c = 0; c < n; ++c) {
+      trend[c] = (static_cast<double>(last30[c]) + 1.0) / (static_cast<double>(prev30[c]) + 1.0);
+    }
+    out.AddDouble("trend_30d", std::move(trend));
+    if (item_col) {
+      // Distinct items (and their categories) per customer, by sorting (customer, key) pairs.
+      auto count_distinct = [&](std::vector<std::pair<int32_t, std::string>>& pairs) {
+        std::sort(pairs.begin(), pairs.end());
+        pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+        std::vector<int64_t> distinct(n, 0);
+        for (const auto& p : pairs) ++distinct[static_cast<size_t>(p.first)];
+        return distinct;
+      };
+      std::vector<std::pair<int32_t, std::string>> items;
+      items.reserve(customer_items.size());
+      for (const auto& [c, r] : customer_items) items.emplace_back(c, item_col->FormatValue(static_cast<size_t>(r)));
+      if (in.items && in.items->HasColumn(config.item_id) && in.items->HasColumn(config.item_category)) {
+        const Table& it = *in.items;
+        std::unordered_map<std::string, std::string> category;
+        for (size_t r = 0; r < it.num_rows(); ++r) {
+          if (!it.column(config.item_category).IsNull(r)) {
+            category.emplace(it.column(config.item_id).FormatValue(r), it.column(config.item_category).FormatValue(r));
+          }
+        }
+        std::vector<std::pair<int32_t, std::string>> cats;
+        for (const auto& [c, item] : items) {
+          auto f = category.find(item);
+          if (f != category.end()) cats.emplace_back(c, f->second);
+        }
+        out.AddCount("distinct_items", count_distinct(items));
+        out.AddCount("distinct_categories", count_distinct(cats));
+      } else {
+        out.AddCount("distinct_items", count_distinct(items));
+      }
+    }
+  }
+
+  // 6. Tenure, then the customer's own attributes.
+  std::vector<double> tenure(n, kNaN);
+  for (size_t c = 0; c < n; ++c) {
+    tenure[c] = c < signup.size() && signup[c] != INT64_MIN ? Days(as_of - signup[c]) : first_activity[c];
+  }
+  out.AddDouble("tenure_days", std::move(tenure));
+  if (customers && config.include_attributes) {
+    for (size_t i = 0; i < customers->num_columns(); ++i) {
+      const std::string& name = customers->schema().field(i).name;
+      if (name == config.customer_id) continue;
+      out.Add(name, customers->column(i)->Take(customer_rows));
+    }
+  }
+  ctx.Progress("profile", 3, 3);
+  return out.Finish();
+}
+
+}  // namespace prospect
