@@ -52,5 +52,6 @@ void AddQualityCommand(CLI::App& app, Cli& cli);
 void AddGenerateCommand(CLI::App& app, Cli& cli);
 void AddReportCommand(CLI::App& app, Cli& cli);
 void AddQuickstartCommand(CLI::App& app, Cli& cli);
+void AddProfileCommand(CLI::App& app, Cli& cli);
 
 }  // namespace prospect::cli

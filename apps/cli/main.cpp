@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   cli::AddIngestCommand(app, cli);
   cli::AddTablesCommands(app, cli);
   cli::AddQualityCommand(app, cli);
+  cli::AddProfileCommand(app, cli);
   cli::AddReportCommand(app, cli);
   cli::AddQuickstartCommand(app, cli);
 

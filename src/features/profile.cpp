@@ -537,3 +537,21 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
 }
 
 }  // namespace prospect
+
+#include "prospect/store/store.hpp"
+
+namespace prospect {
+
+ProfileInputs LoadProfileInputs(Store& store, const ProfileConfig& config, const Context& ctx) {
+  ProfileInputs in;
+  auto load = [&](const std::string& name, std::optional<Table>& target) {
+    if (!name.empty() && store.FindTable(name)) target = store.LoadTable(name, ctx);
+  };
+  load(config.customers_table, in.customers);
+  load(config.events_table, in.events);
+  load(config.orders_table, in.orders);
+  load(config.items_table, in.items);
+  return in;
+}
+
+}  // namespace prospect

@@ -62,3 +62,13 @@ Table BuildProfiles(const ProfileInputs& inputs, const ProfileConfig& config, in
 int64_t DefaultAsOf(const ProfileInputs& inputs, const ProfileConfig& config);
 
 }  // namespace prospect
+
+namespace prospect {
+class Store;
+
+/// Loads the configured tables that exist in the store (absent ones stay empty).
+ProfileInputs LoadProfileInputs(Store& store, const ProfileConfig& config, const Context& ctx);
+
+/// Name of the stored profile table.
+inline constexpr const char* kProfilesTable = "profiles";
+}  // namespace prospect
