@@ -1,0 +1,83 @@
+// The one model-file container: magic, format version, type tag, params as JSON, then named
+// binary blocks. Every model serialises itself into it; the reader checks every size against the
+// bytes that are actually there, so a truncated or corrupted file is an error, never a crash.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "prospect/common/error.hpp"
+
+namespace prospect {
+
+/// Current container version. Readers accept this and older versions.
+inline constexpr uint32_t kModelFileVersion = 1;
+
+class ModelWriter {
+ public:
+  ModelWriter(std::string type_tag, nlohmann::json params)
+      : type_tag_(std::move(type_tag)), params_(std::move(params)) {}
+
+  void AddBlock(std::string name, std::string bytes) { blocks_.emplace_back(std::move(name), std::move(bytes)); }
+
+  /// Arrays of trivially copyable values (doubles, int32, ...), stored little-endian as in memory.
+  template <typename T>
+  void AddArray(std::string name, std::span<const T> values) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    AddBlock(std::move(name), std::string(reinterpret_cast<const char*>(values.data()), values.size_bytes()));
+  }
+
+  /// The serialised file.
+  std::string Finish() const;
+
+ private:
+  std::string type_tag_;
+  nlohmann::json params_;
+  std::vector<std::pair<std::string, std::string>> blocks_;
+};
+
+class ModelReader {
+ public:
+  /// Parses and validates the container. Throws kInvalidData for anything malformed and
+  /// kFailedPrecondition for a file written by a newer prospect.
+  explicit ModelReader(std::string_view bytes);
+
+  uint32_t format_version() const { return version_; }
+  const std::string& type_tag() const { return type_tag_; }
+  const nlohmann::json& params() const { return params_; }
+  bool HasBlock(std::string_view name) const;
+  /// A block's bytes; throws kInvalidData naming the missing block.
+  std::string_view Block(std::string_view name) const;
+
+  template <typename T>
+  std::vector<T> Array(std::string_view name) const {
+    static_assert(std::is_trivially_copyable_v<T>);
+    const std::string_view bytes = Block(name);
+    if (bytes.size() % sizeof(T) != 0) {
+      Fail(ErrorCode::kInvalidData, "model file: block \"{}\" has {} bytes, not a whole number of {}-byte values", name,
+           bytes.size(), sizeof(T));
+    }
+    std::vector<T> out(bytes.size() / sizeof(T));
+    if (!bytes.empty()) std::memcpy(out.data(), bytes.data(), bytes.size());
+    return out;
+  }
+
+  /// Throws kInvalidData unless the type tag is `expected` (loading a model as the wrong kind).
+  void ExpectType(std::string_view expected) const;
+
+ private:
+  uint32_t version_ = 0;
+  std::string type_tag_;
+  nlohmann::json params_;
+  std::vector<std::pair<std::string, std::string_view>> blocks_;
+};
+
+}  // namespace prospect
