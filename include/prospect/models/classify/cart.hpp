@@ -1,0 +1,83 @@
+// CART decision tree (Breiman et al. 1984) for K classes: gini or entropy splits on numeric
+// features, depth/leaf limits, sample weights, readable rules and impurity importances. Used
+// directly for persona rules and as the "tree" classifier.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "prospect/common/context.hpp"
+#include "prospect/common/params.hpp"
+
+namespace prospect {
+
+struct CartParams {
+  std::string criterion = "gini";  ///< gini | entropy
+  int64_t max_depth = 5;
+  int64_t min_samples_split = 2;
+  int64_t min_samples_leaf = 1;
+  double min_impurity_decrease = 0.0;  ///< weighted, as sklearn's
+
+  static const ParamSchema<CartParams>& Schema();
+};
+
+/// One node; leaves have feature == -1. `value` holds weighted class totals.
+struct CartNode {
+  int32_t feature = -1;
+  double threshold = 0;  ///< go left when x[feature] <= threshold
+  int32_t left = -1;
+  int32_t right = -1;
+  double impurity = 0;
+  double weight = 0;     ///< weighted samples reaching the node
+  int64_t samples = 0;
+  std::vector<double> value;
+};
+
+/// A root-to-leaf path in words.
+struct CartRule {
+  std::vector<std::string> conditions;  ///< "recency_days <= 45.5"
+  int32_t predicted_class = 0;
+  double confidence = 0;  ///< weighted share of the predicted class in the leaf
+  int64_t samples = 0;
+  std::string Text(const std::vector<std::string>& class_names) const;
+};
+
+class CartTree {
+ public:
+  explicit CartTree(CartParams params = {}) : params_(std::move(params)) {}
+
+  /// x: n × d row-major; y: class ids in [0, num_classes); weights empty or n. NaN features are
+  /// an error (impute first).
+  void Fit(std::span<const double> x, size_t n, size_t d, std::span<const int32_t> y, size_t num_classes,
+           std::span<const double> weights, const Context& ctx);
+
+  /// Class probabilities, n × num_classes row-major.
+  std::vector<double> PredictProba(std::span<const double> x, size_t n) const;
+  std::vector<int32_t> Predict(std::span<const double> x, size_t n) const;
+
+  /// Leaves as rules, largest first.
+  std::vector<CartRule> Rules(const std::vector<std::string>& feature_names) const;
+  /// Total weighted impurity decrease per feature, normalised to sum 1 (sklearn's
+  /// feature_importances_).
+  std::vector<double> Importances() const;
+
+  const std::vector<CartNode>& nodes() const { return nodes_; }
+  size_t num_features() const { return num_features_; }
+  size_t num_classes() const { return num_classes_; }
+  int depth() const;
+
+  nlohmann::json ToJson() const;
+  static CartTree FromJson(const nlohmann::json& json);
+
+ private:
+  CartParams params_;
+  size_t num_features_ = 0;
+  size_t num_classes_ = 0;
+  std::vector<CartNode> nodes_;
+};
+
+}  // namespace prospect

@@ -1,0 +1,304 @@
+// CART: depth-first growth; at each node every feature's values are sorted and every boundary
+// between distinct values is scored (thresholds at midpoints, as scikit-learn). Features are
+// searched in parallel; ties keep the lowest feature index so results do not depend on threads.
+#include "prospect/models/classify/cart.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include <fmt/format.h>
+
+#include "prospect/common/error.hpp"
+
+namespace prospect {
+namespace {
+
+constexpr double kEpsilon = 1e-12;
+
+double Impurity(const std::vector<double>& value, double total, bool entropy) {
+  if (total <= 0) return 0;
+  double out = entropy ? 0.0 : 1.0;
+  for (double v : value) {
+    if (v <= 0) continue;
+    const double p = v / total;
+    out += entropy ? -p * std::log2(p) : -p * p;
+  }
+  return out;
+}
+
+struct SplitCandidate {
+  int32_t feature = -1;
+  double threshold = 0;
+  double score = -std::numeric_limits<double>::infinity();  // −(wL·impL + wR·impR)
+  size_t left_count = 0;
+};
+
+std::string FormatThreshold(double t) {
+  std::string s = fmt::format("{:.6g}", t);
+  return s;
+}
+
+}  // namespace
+
+const ParamSchema<CartParams>& CartParams::Schema() {
+  static const ParamSchema<CartParams> schema(
+      "tree", {{"criterion", &CartParams::criterion, "split quality", 0, 0, {"gini", "entropy"}},
+               {"max_depth", &CartParams::max_depth, "maximum depth", 1, 64},
+               {"min_samples_split", &CartParams::min_samples_split, "fewest samples a node needs to split", 2, 1e12},
+               {"min_samples_leaf", &CartParams::min_samples_leaf, "fewest samples in a leaf", 1, 1e12},
+               {"min_impurity_decrease", &CartParams::min_impurity_decrease, "smallest weighted impurity decrease", 0, 1e12}});
+  return schema;
+}
+
+void CartTree::Fit(std::span<const double> x, size_t n, size_t d, std::span<const int32_t> y, size_t num_classes,
+                   std::span<const double> weights, const Context& ctx) {
+  CartParams::Schema().Validate(params_);
+  if (n == 0) Fail(ErrorCode::kInvalidData, "tree: no training rows");
+  if (d == 0) Fail(ErrorCode::kInvalidData, "tree: no features");
+  PROSPECT_CHECK(x.size() == n * d && y.size() == n && (weights.empty() || weights.size() == n));
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (!std::isfinite(x[i])) {
+      Fail(ErrorCode::kInvalidData, "tree: feature {} of row {} is {}; impute missing values first", i % d, i / d + 1, x[i]);
+    }
+  }
+  for (int32_t c : y) {
+    if (c < 0 || static_cast<size_t>(c) >= num_classes) Fail(ErrorCode::kInvalidData, "tree: class id {} out of range", c);
+  }
+  num_features_ = d;
+  num_classes_ = num_classes;
+  nodes_.clear();
+  const bool entropy = params_.criterion == "entropy";
+  auto w = [&](size_t i) { return weights.empty() ? 1.0 : weights[i]; };
+  double total_weight = 0;
+  for (size_t i = 0; i < n; ++i) total_weight += w(i);
+
+  std::vector<size_t> index(n);
+  std::iota(index.begin(), index.end(), 0);
+  struct Pending {
+    size_t begin, end;
+    int depth;
+    int32_t node;
+  };
+  auto make_node = [&](size_t begin, size_t end) {
+    CartNode node;
+    node.value.assign(num_classes, 0.0);
+    for (size_t k = begin; k < end; ++k) node.value[static_cast<size_t>(y[index[k]])] += w(index[k]);
+    node.weight = std::accumulate(node.value.begin(), node.value.end(), 0.0);
+    node.samples = static_cast<int64_t>(end - begin);
+    node.impurity = Impurity(node.value, node.weight, entropy);
+    nodes_.push_back(std::move(node));
+    return static_cast<int32_t>(nodes_.size() - 1);
+  };
+  std::vector<Pending> stack = {{0, n, 0, make_node(0, n)}};
+  const size_t min_leaf = static_cast<size_t>(params_.min_samples_leaf);
+  while (!stack.empty()) {
+    const Pending p = stack.back();
+    stack.pop_back();
+    ctx.ThrowIfCancelled();
+    const size_t m = p.end - p.begin;
+    const CartNode& node = nodes_[static_cast<size_t>(p.node)];
+    if (p.depth >= params_.max_depth || m < static_cast<size_t>(params_.min_samples_split) || m < 2 * min_leaf ||
+        node.impurity <= kEpsilon) {
+      continue;
+    }
+    const std::vector<double> node_value = node.value;
+    const double node_weight = node.weight;
+    const double node_impurity = node.impurity;
+    std::vector<SplitCandidate> best(d);
+#pragma omp parallel for num_threads(ctx.threads()) schedule(dynamic)
+    for (size_t f = 0; f < d; ++f) {
+      std::vector<std::pair<double, size_t>> sorted(m);
+      for (size_t k = 0; k < m; ++k) sorted[k] = {x[index[p.begin + k] * d + f], index[p.begin + k]};
+      std::sort(sorted.begin(), sorted.end());
+      std::vector<double> left(num_classes, 0.0), right = node_value;
+      double wl = 0, wr = node_weight;
+      for (size_t k = 0; k + 1 < m; ++k) {
+        const size_t row = sorted[k].second;
+        const double wk = w(row);
+        left[static_cast<size_t>(y[row])] += wk;
+        right[static_cast<size_t>(y[row])] -= wk;
+        wl += wk;
+        wr -= wk;
+        if (sorted[k + 1].first <= sorted[k].first + 1e-7 * std::max(1.0, std::abs(sorted[k].first))) continue;
+        if (k + 1 < min_leaf || m - k - 1 < min_leaf) continue;
+        const double score = -(wl * Impurity(left, wl, entropy) + wr * Impurity(right, wr, entropy));
+        if (score > best[f].score) {
+          double t = (sorted[k].first + sorted[k + 1].first) / 2;
+          if (t >= sorted[k + 1].first) t = sorted[k].first;
+          best[f] = {static_cast<int32_t>(f), t, score, k + 1};
+        }
+      }
+    }
+    SplitCandidate chosen;
+    for (const SplitCandidate& s : best) {
+      if (s.feature >= 0 && (chosen.feature < 0 || s.score > chosen.score + 1e-12 * std::abs(chosen.score))) chosen = s;
+    }
+    if (chosen.feature < 0) continue;
+    const double decrease = (node_weight / total_weight) * (node_impurity + chosen.score / node_weight);
+    if (decrease < params_.min_impurity_decrease - kEpsilon) continue;
+    // Partition the node's rows: left = x <= threshold, keeping the original relative order.
+    const size_t f = static_cast<size_t>(chosen.feature);
+    auto mid = std::stable_partition(index.begin() + static_cast<std::ptrdiff_t>(p.begin),
+                                     index.begin() + static_cast<std::ptrdiff_t>(p.end),
+                                     [&](size_t row) { return x[row * d + f] <= chosen.threshold; });
+    const size_t split = static_cast<size_t>(mid - index.begin());
+    const int32_t left = make_node(p.begin, split);
+    const int32_t right = make_node(split, p.end);
+    CartNode& parent = nodes_[static_cast<size_t>(p.node)];
+    parent.feature = chosen.feature;
+    parent.threshold = chosen.threshold;
+    parent.left = left;
+    parent.right = right;
+    stack.push_back({split, p.end, p.depth + 1, right});
+    stack.push_back({p.begin, split, p.depth + 1, left});
+  }
+}
+
+std::vector<double> CartTree::PredictProba(std::span<const double> x, size_t n) const {
+  if (nodes_.empty()) Fail(ErrorCode::kFailedPrecondition, "tree: predict before fit");
+  const size_t d = num_features_;
+  if (x.size() != n * d) {
+    Fail(ErrorCode::kInvalidData, "tree: expected {} features per row, got {}", d, n ? x.size() / n : 0);
+  }
+  std::vector<double> out(n * num_classes_);
+  for (size_t r = 0; r < n; ++r) {
+    int32_t i = 0;
+    while (nodes_[static_cast<size_t>(i)].feature >= 0) {
+      const CartNode& node = nodes_[static_cast<size_t>(i)];
+      i = x[r * d + static_cast<size_t>(node.feature)] <= node.threshold ? node.left : node.right;
+    }
+    const CartNode& leaf = nodes_[static_cast<size_t>(i)];
+    for (size_t c = 0; c < num_classes_; ++c) out[r * num_classes_ + c] = leaf.weight > 0 ? leaf.value[c] / leaf.weight : 0;
+  }
+  return out;
+}
+
+std::vector<int32_t> CartTree::Predict(std::span<const double> x, size_t n) const {
+  const std::vector<double> proba = PredictProba(x, n);
+  std::vector<int32_t> out(n);
+  for (size_t r = 0; r < n; ++r) {
+    const auto row = proba.begin() + static_cast<std::ptrdiff_t>(r * num_classes_);
+    out[r] = static_cast<int32_t>(std::max_element(row, row + static_cast<std::ptrdiff_t>(num_classes_)) - row);
+  }
+  return out;
+}
+
+std::vector<CartRule> CartTree::Rules(const std::vector<std::string>& feature_names) const {
+  PROSPECT_CHECK(feature_names.size() == num_features_);
+  std::vector<CartRule> rules;
+  std::vector<std::pair<int32_t, std::vector<std::string>>> stack = {{0, {}}};
+  while (!stack.empty()) {
+    auto [i, conditions] = std::move(stack.back());
+    stack.pop_back();
+    const CartNode& node = nodes_[static_cast<size_t>(i)];
+    if (node.feature < 0) {
+      CartRule rule;
+      rule.conditions = conditions;
+      rule.predicted_class = static_cast<int32_t>(std::max_element(node.value.begin(), node.value.end()) - node.value.begin());
+      rule.confidence = node.weight > 0 ? node.value[static_cast<size_t>(rule.predicted_class)] / node.weight : 0;
+      rule.samples = node.samples;
+      rules.push_back(std::move(rule));
+      continue;
+    }
+    const std::string& name = feature_names[static_cast<size_t>(node.feature)];
+    auto right = conditions;
+    right.push_back(name + " > " + FormatThreshold(node.threshold));
+    conditions.push_back(name + " <= " + FormatThreshold(node.threshold));
+    stack.push_back({node.right, std::move(right)});
+    stack.push_back({node.left, std::move(conditions)});
+  }
+  std::stable_sort(rules.begin(), rules.end(), [](const CartRule& a, const CartRule& b) { return a.samples > b.samples; });
+  return rules;
+}
+
+std::string CartRule::Text(const std::vector<std::string>& class_names) const {
+  std::string cond;
+  for (size_t i = 0; i < conditions.size(); ++i) cond += (i ? " and " : "") + conditions[i];
+  if (cond.empty()) cond = "always";
+  const std::string name = static_cast<size_t>(predicted_class) < class_names.size()
+                               ? class_names[static_cast<size_t>(predicted_class)]
+                               : std::to_string(predicted_class);
+  return fmt::format("if {} then {} ({:.0f}% of {} customers)", cond, name, confidence * 100, samples);
+}
+
+std::vector<double> CartTree::Importances() const {
+  std::vector<double> imp(num_features_, 0.0);
+  for (const CartNode& node : nodes_) {
+    if (node.feature < 0) continue;
+    const CartNode& l = nodes_[static_cast<size_t>(node.left)];
+    const CartNode& r = nodes_[static_cast<size_t>(node.right)];
+    imp[static_cast<size_t>(node.feature)] += node.weight * node.impurity - l.weight * l.impurity - r.weight * r.impurity;
+  }
+  const double total = std::accumulate(imp.begin(), imp.end(), 0.0);
+  if (total > 0) {
+    for (double& v : imp) v /= total;
+  }
+  return imp;
+}
+
+int CartTree::depth() const {
+  std::vector<int> depth(nodes_.size(), 0);
+  int out = 0;
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    const CartNode& node = nodes_[i];
+    if (node.feature < 0) continue;
+    depth[static_cast<size_t>(node.left)] = depth[static_cast<size_t>(node.right)] = depth[i] + 1;
+    out = std::max(out, depth[i] + 1);
+  }
+  return out;
+}
+
+nlohmann::json CartTree::ToJson() const {
+  nlohmann::json nodes = nlohmann::json::array();
+  for (const CartNode& n : nodes_) {
+    nodes.push_back({n.feature, n.threshold, n.left, n.right, n.impurity, n.weight, n.samples, n.value});
+  }
+  return {{"params", CartParams::Schema().ToJson(params_)},
+          {"num_features", num_features_},
+          {"num_classes", num_classes_},
+          {"nodes", nodes}};
+}
+
+CartTree CartTree::FromJson(const nlohmann::json& j) {
+  try {
+    CartParams params;
+    CartParams::Schema().SetFromJson(params, j.at("params"));
+    CartTree tree(params);
+    tree.num_features_ = j.at("num_features").get<size_t>();
+    tree.num_classes_ = j.at("num_classes").get<size_t>();
+    const auto& nodes = j.at("nodes");
+    for (const auto& a : nodes) {
+      CartNode n;
+      n.feature = a.at(0).get<int32_t>();
+      n.threshold = a.at(1).get<double>();
+      n.left = a.at(2).get<int32_t>();
+      n.right = a.at(3).get<int32_t>();
+      n.impurity = a.at(4).get<double>();
+      n.weight = a.at(5).get<double>();
+      n.samples = a.at(6).get<int64_t>();
+      n.value = a.at(7).get<std::vector<double>>();
+      tree.nodes_.push_back(std::move(n));
+    }
+    // Validate links so a corrupted description cannot send Predict out of bounds or in a loop:
+    // children must come after their parent.
+    const auto count = static_cast<int32_t>(tree.nodes_.size());
+    if (count == 0) Fail(ErrorCode::kInvalidData, "no nodes");
+    for (int32_t i = 0; i < count; ++i) {
+      const CartNode& n = tree.nodes_[static_cast<size_t>(i)];
+      if (n.value.size() != tree.num_classes_) Fail(ErrorCode::kInvalidData, "node {} has {} class values", i, n.value.size());
+      if (n.feature < 0) continue;
+      if (static_cast<size_t>(n.feature) >= tree.num_features_ || n.left <= i || n.right <= i || n.left >= count ||
+          n.right >= count) {
+        Fail(ErrorCode::kInvalidData, "node {} has invalid links", i);
+      }
+    }
+    return tree;
+  } catch (const nlohmann::json::exception& e) {
+    Fail(ErrorCode::kInvalidData, "tree: malformed description: {}", e.what());
+  } catch (const Error& e) {
+    Fail(ErrorCode::kInvalidData, "tree: malformed description: {}", e.what());
+  }
+}
+
+}  // namespace prospect
