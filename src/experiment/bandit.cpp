@@ -1,0 +1,142 @@
+// Bandit allocation (Thompson sampling, UCB1) and regret simulation against a fixed A/B split.
+#include "prospect/experiment/bandit.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+
+#include "prospect/common/error.hpp"
+#include "prospect/common/rng.hpp"
+
+namespace prospect::experiment {
+namespace {
+
+size_t ArgMax(const std::vector<double>& v) {
+  return static_cast<size_t>(std::max_element(v.begin(), v.end()) - v.begin());
+}
+
+// One posterior draw per arm.
+void DrawThompson(BanditPolicy policy, const std::vector<ArmStats>& arms, Rng& rng, std::vector<double>& out) {
+  for (size_t k = 0; k < arms.size(); ++k) {
+    const ArmStats& a = arms[k];
+    if (policy == BanditPolicy::kThompsonBeta) {
+      std::gamma_distribution<double> ga(1.0 + a.sum), gb(1.0 + static_cast<double>(a.n) - a.sum);
+      const double x = ga(rng), y = gb(rng);
+      out[k] = x / (x + y);
+    } else {
+      const double n = static_cast<double>(a.n);
+      const double mean = a.n > 0 ? a.sum / n : 0.0;
+      double var = 1.0;
+      if (a.n >= 2) var = std::max(1e-12, (a.sum_squares - n * mean * mean) / (n - 1.0));
+      std::normal_distribution<double> nd(mean, std::sqrt(var / std::max(1.0, n)));
+      out[k] = nd(rng);
+    }
+  }
+}
+
+void CheckArms(const std::vector<ArmStats>& arms, BanditPolicy policy) {
+  if (arms.size() < 2) Fail(ErrorCode::kInvalidArgument, "a bandit needs at least 2 arms (got {})", arms.size());
+  for (const auto& a : arms) {
+    if (a.n < 0 || (policy == BanditPolicy::kThompsonBeta && (a.sum < 0 || a.sum > static_cast<double>(a.n)))) {
+      Fail(ErrorCode::kInvalidData, "arm \"{}\": {} successes out of {} units is not a valid binary result", a.name,
+           a.sum, a.n);
+    }
+  }
+}
+
+}  // namespace
+
+BanditPolicy ParseBanditPolicy(std::string_view name) {
+  if (name == "thompson") return BanditPolicy::kThompsonBeta;
+  if (name == "thompson-gaussian") return BanditPolicy::kThompsonGaussian;
+  if (name == "ucb1") return BanditPolicy::kUcb1;
+  if (name == "fixed") return BanditPolicy::kFixed;
+  Fail(ErrorCode::kInvalidArgument, "Unknown bandit policy \"{}\". Valid policies: thompson, thompson-gaussian, ucb1, fixed.",
+       name);
+}
+
+std::string_view BanditPolicyName(BanditPolicy policy) {
+  switch (policy) {
+    case BanditPolicy::kThompsonBeta: return "thompson";
+    case BanditPolicy::kThompsonGaussian: return "thompson-gaussian";
+    case BanditPolicy::kUcb1: return "ucb1";
+    case BanditPolicy::kFixed: return "fixed";
+  }
+  return "fixed";
+}
+
+std::vector<double> Ucb1Scores(const std::vector<ArmStats>& arms) {
+  int64_t total = 0;
+  for (const auto& a : arms) total += a.n;
+  std::vector<double> scores(arms.size());
+  for (size_t k = 0; k < arms.size(); ++k) {
+    const double n = static_cast<double>(arms[k].n);
+    scores[k] = arms[k].n == 0 ? std::numeric_limits<double>::infinity()
+                               : arms[k].sum / n + std::sqrt(2.0 * std::log(static_cast<double>(total)) / n);
+  }
+  return scores;
+}
+
+std::vector<double> AllocateTraffic(BanditPolicy policy, const std::vector<ArmStats>& arms, uint64_t seed, int draws) {
+  CheckArms(arms, policy);
+  std::vector<double> share(arms.size(), 0.0);
+  if (policy == BanditPolicy::kFixed) {
+    std::fill(share.begin(), share.end(), 1.0 / static_cast<double>(arms.size()));
+  } else if (policy == BanditPolicy::kUcb1) {
+    share[ArgMax(Ucb1Scores(arms))] = 1.0;
+  } else {
+    Rng rng(seed);
+    std::vector<double> sample(arms.size());
+    for (int i = 0; i < draws; ++i) {
+      DrawThompson(policy, arms, rng, sample);
+      share[ArgMax(sample)] += 1.0;
+    }
+    for (auto& s : share) s /= draws;
+  }
+  return share;
+}
+
+BanditRun SimulateBandit(BanditPolicy policy, const std::vector<double>& rates, int64_t horizon, int checkpoints,
+                         uint64_t seed) {
+  if (rates.size() < 2) Fail(ErrorCode::kInvalidArgument, "simulation needs at least 2 arms (got {})", rates.size());
+  for (double r : rates) {
+    if (!(r >= 0.0 && r <= 1.0)) Fail(ErrorCode::kOutOfRange, "arm rate {} is out of range [0, 1]", r);
+  }
+  if (horizon <= 0 || checkpoints <= 0) Fail(ErrorCode::kInvalidArgument, "horizon and checkpoints must be positive");
+  BanditRun run;
+  run.policy = policy;
+  const double best = *std::max_element(rates.begin(), rates.end());
+  std::vector<ArmStats> arms(rates.size());
+  Rng rng(seed);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  std::vector<double> sample(rates.size());
+  double regret = 0.0;
+  int64_t next_checkpoint = std::max<int64_t>(1, horizon / checkpoints);
+  for (int64_t user = 0; user < horizon; ++user) {
+    size_t arm = 0;
+    if (policy == BanditPolicy::kFixed) {
+      arm = static_cast<size_t>(user % static_cast<int64_t>(rates.size()));  // a balanced split
+    } else if (policy == BanditPolicy::kUcb1) {
+      arm = ArgMax(Ucb1Scores(arms));
+    } else {
+      DrawThompson(policy, arms, rng, sample);
+      arm = ArgMax(sample);
+    }
+    const double reward = unit(rng) < rates[arm] ? 1.0 : 0.0;
+    arms[arm].n += 1;
+    arms[arm].sum += reward;
+    arms[arm].sum_squares += reward * reward;
+    regret += best - rates[arm];
+    run.reward += rates[arm];
+    if (user + 1 == next_checkpoint || user + 1 == horizon) {
+      run.checkpoints.push_back(user + 1);
+      run.cumulative_regret.push_back(regret);
+      next_checkpoint += std::max<int64_t>(1, horizon / checkpoints);
+    }
+  }
+  for (const auto& a : arms) run.pulls.push_back(a.n);
+  return run;
+}
+
+}  // namespace prospect::experiment
