@@ -3,7 +3,6 @@
 
 namespace prospect::cli {
 void AddQualityCommand(CLI::App&, Cli&) {}
-void AddGenerateCommand(CLI::App&, Cli&) {}
 void AddReportCommand(CLI::App&, Cli&) {}
 void AddQuickstartCommand(CLI::App&, Cli&) {}
 }  // namespace prospect::cli
