@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "prospect/common/error.hpp"
+#include "prospect/common/rng.hpp"
 
 namespace prospect {
 namespace {
@@ -47,19 +48,23 @@ const ParamSchema<CartParams>& CartParams::Schema() {
                {"max_depth", &CartParams::max_depth, "maximum depth", 1, 64},
                {"min_samples_split", &CartParams::min_samples_split, "fewest samples a node needs to split", 2, 1e12},
                {"min_samples_leaf", &CartParams::min_samples_leaf, "fewest samples in a leaf", 1, 1e12},
-               {"min_impurity_decrease", &CartParams::min_impurity_decrease, "smallest weighted impurity decrease", 0, 1e12}});
+               {"min_impurity_decrease", &CartParams::min_impurity_decrease, "smallest weighted impurity decrease", 0, 1e12},
+               {"max_features", &CartParams::max_features, "features tried per split (0 = all)", 0, 1e9}});
   return schema;
 }
 
 void CartTree::Fit(std::span<const double> x, size_t n, size_t d, std::span<const int32_t> y, size_t num_classes,
-                   std::span<const double> weights, const Context& ctx) {
+                   std::span<const double> weights, const Context& ctx, std::span<const size_t> rows) {
   CartParams::Schema().Validate(params_);
   if (n == 0) Fail(ErrorCode::kInvalidData, "tree: no training rows");
   if (d == 0) Fail(ErrorCode::kInvalidData, "tree: no features");
   PROSPECT_CHECK(x.size() == n * d && y.size() == n && (weights.empty() || weights.size() == n));
-  for (size_t i = 0; i < x.size(); ++i) {
-    if (!std::isfinite(x[i])) {
-      Fail(ErrorCode::kInvalidData, "tree: feature {} of row {} is {}; impute missing values first", i % d, i / d + 1, x[i]);
+  if (rows.empty()) {  // (a forest checks once for all its trees)
+    for (size_t i = 0; i < x.size(); ++i) {
+      if (!std::isfinite(x[i])) {
+        Fail(ErrorCode::kInvalidData, "tree: feature {} of row {} is {}; impute missing values first", i % d, i / d + 1,
+             x[i]);
+      }
     }
   }
   for (int32_t c : y) {
@@ -70,11 +75,18 @@ void CartTree::Fit(std::span<const double> x, size_t n, size_t d, std::span<cons
   nodes_.clear();
   const bool entropy = params_.criterion == "entropy";
   auto w = [&](size_t i) { return weights.empty() ? 1.0 : weights[i]; };
+  std::vector<size_t> index(rows.begin(), rows.end());
+  if (rows.empty()) {
+    index.resize(n);
+    std::iota(index.begin(), index.end(), 0);
+  }
+  const size_t m_all = index.size();
   double total_weight = 0;
-  for (size_t i = 0; i < n; ++i) total_weight += w(i);
-
-  std::vector<size_t> index(n);
-  std::iota(index.begin(), index.end(), 0);
+  for (size_t i : index) total_weight += w(i);
+  Rng rng(ctx.seed());
+  std::vector<size_t> feature_order(d);
+  std::iota(feature_order.begin(), feature_order.end(), 0);
+  const size_t max_features = params_.max_features > 0 ? std::min<size_t>(d, static_cast<size_t>(params_.max_features)) : d;
   struct Pending {
     size_t begin, end;
     int depth;
@@ -90,7 +102,7 @@ void CartTree::Fit(std::span<const double> x, size_t n, size_t d, std::span<cons
     nodes_.push_back(std::move(node));
     return static_cast<int32_t>(nodes_.size() - 1);
   };
-  std::vector<Pending> stack = {{0, n, 0, make_node(0, n)}};
+  std::vector<Pending> stack = {{0, m_all, 0, make_node(0, m_all)}};
   const size_t min_leaf = static_cast<size_t>(params_.min_samples_leaf);
   while (!stack.empty()) {
     const Pending p = stack.back();
@@ -105,9 +117,9 @@ void CartTree::Fit(std::span<const double> x, size_t n, size_t d, std::span<cons
     const std::vector<double> node_value = node.value;
     const double node_weight = node.weight;
     const double node_impurity = node.impurity;
-    std::vector<SplitCandidate> best(d);
-#pragma omp parallel for num_threads(ctx.threads()) schedule(dynamic)
-    for (size_t f = 0; f < d; ++f) {
+    // Score one feature: the best boundary between distinct values, or none if constant here.
+    auto score_feature = [&](size_t f) {
+      SplitCandidate best_f;
       std::vector<std::pair<double, size_t>> sorted(m);
       for (size_t k = 0; k < m; ++k) sorted[k] = {x[index[p.begin + k] * d + f], index[p.begin + k]};
       std::sort(sorted.begin(), sorted.end());
@@ -123,12 +135,28 @@ void CartTree::Fit(std::span<const double> x, size_t n, size_t d, std::span<cons
         if (sorted[k + 1].first <= sorted[k].first + 1e-7 * std::max(1.0, std::abs(sorted[k].first))) continue;
         if (k + 1 < min_leaf || m - k - 1 < min_leaf) continue;
         const double score = -(wl * Impurity(left, wl, entropy) + wr * Impurity(right, wr, entropy));
-        if (score > best[f].score) {
+        if (best_f.feature < 0 || score > best_f.score) {
           double t = (sorted[k].first + sorted[k + 1].first) / 2;
           if (t >= sorted[k + 1].first) t = sorted[k].first;
-          best[f] = {static_cast<int32_t>(f), t, score, k + 1};
+          best_f = {static_cast<int32_t>(f), t, score, k + 1};
         }
       }
+      return best_f;
+    };
+    std::vector<SplitCandidate> best;
+    if (max_features == d) {
+      best.resize(d);
+#pragma omp parallel for num_threads(ctx.threads()) schedule(dynamic)
+      for (size_t f = 0; f < d; ++f) best[f] = score_feature(f);
+    } else {
+      // Random subset: draw features in a random order until max_features non-constant ones.
+      std::shuffle(feature_order.begin(), feature_order.end(), rng);
+      size_t found = 0;
+      for (size_t i = 0; i < d && found < max_features; ++i) {
+        best.push_back(score_feature(feature_order[i]));
+        found += best.back().feature >= 0;
+      }
+      std::sort(best.begin(), best.end(), [](const SplitCandidate& a, const SplitCandidate& b) { return a.feature < b.feature; });
     }
     SplitCandidate chosen;
     for (const SplitCandidate& s : best) {
@@ -172,6 +200,15 @@ std::vector<double> CartTree::PredictProba(std::span<const double> x, size_t n) 
     for (size_t c = 0; c < num_classes_; ++c) out[r * num_classes_ + c] = leaf.weight > 0 ? leaf.value[c] / leaf.weight : 0;
   }
   return out;
+}
+
+const CartNode& CartTree::Leaf(const double* row) const {
+  int32_t i = 0;
+  while (nodes_[static_cast<size_t>(i)].feature >= 0) {
+    const CartNode& node = nodes_[static_cast<size_t>(i)];
+    i = row[node.feature] <= node.threshold ? node.left : node.right;
+  }
+  return nodes_[static_cast<size_t>(i)];
 }
 
 std::vector<int32_t> CartTree::Predict(std::span<const double> x, size_t n) const {

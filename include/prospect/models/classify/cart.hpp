@@ -21,6 +21,9 @@ struct CartParams {
   int64_t min_samples_split = 2;
   int64_t min_samples_leaf = 1;
   double min_impurity_decrease = 0.0;  ///< weighted, as sklearn's
+  /// Features tried per split (0 = all). Like sklearn, the search goes on past the limit until
+  /// one non-constant feature has been found. Candidates are drawn with the Context's seed.
+  int64_t max_features = 0;
 
   static const ParamSchema<CartParams>& Schema();
 };
@@ -51,13 +54,16 @@ class CartTree {
   explicit CartTree(CartParams params = {}) : params_(std::move(params)) {}
 
   /// x: n × d row-major; y: class ids in [0, num_classes); weights empty or n. NaN features are
-  /// an error (impute first).
+  /// an error (impute first). `rows`, if not empty, restricts training to those rows (a bootstrap
+  /// sample's distinct rows, with their counts as weights).
   void Fit(std::span<const double> x, size_t n, size_t d, std::span<const int32_t> y, size_t num_classes,
-           std::span<const double> weights, const Context& ctx);
+           std::span<const double> weights, const Context& ctx, std::span<const size_t> rows = {});
 
   /// Class probabilities, n × num_classes row-major.
   std::vector<double> PredictProba(std::span<const double> x, size_t n) const;
   std::vector<int32_t> Predict(std::span<const double> x, size_t n) const;
+  /// The leaf one row (num_features() values) falls into.
+  const CartNode& Leaf(const double* row) const;
 
   /// Leaves as rules, largest first.
   std::vector<CartRule> Rules(const std::vector<std::string>& feature_names) const;

@@ -1,0 +1,267 @@
+// Gradient-boosted trees through XGBoost's C API (binary:logistic, hist). Every C call goes
+// through XgbCheck, which throws with XGBGetLastError(); handles are owned by RAII wrappers.
+// Early stopping watches log-loss on the validation set when one is given.
+#include <xgboost/c_api.h>
+
+#include <cmath>
+#include <limits>
+#include <mutex>
+
+#include "models/classify/families.hpp"
+#include "prospect/common/error.hpp"
+#include "prospect/common/params.hpp"
+
+namespace prospect {
+namespace {
+
+void XgbCheck(int rc, const char* what) {
+  if (rc != 0) Fail(ErrorCode::kInternal, "xgboost {} failed: {}", what, XGBGetLastError());
+}
+
+// XGBoost logs through one global callback; route it into our logger as debug lines.
+std::shared_ptr<spdlog::logger>& XgbLogger() {
+  static std::shared_ptr<spdlog::logger> logger;
+  return logger;
+}
+void RouteXgbLogs(const Context& ctx) {
+  static std::once_flag once;
+  static std::mutex mu;
+  std::lock_guard lock(mu);
+  XgbLogger() = ctx.logger_ptr();
+  std::call_once(once, [] {
+    XGBRegisterLogCallback([](const char* msg) {
+      if (auto& l = XgbLogger()) l->debug("xgboost: {}", msg);
+    });
+  });
+}
+
+class DMatrix {
+ public:
+  DMatrix(const FeatureMatrix& x, std::span<const double> y, std::span<const double> w) {
+    std::vector<float> data(x.values.begin(), x.values.end());
+    XgbCheck(XGDMatrixCreateFromMat(data.data(), x.rows, x.cols, std::numeric_limits<float>::quiet_NaN(), &handle_),
+             "DMatrix");
+    if (!y.empty()) {
+      std::vector<float> labels(y.begin(), y.end());
+      XgbCheck(XGDMatrixSetFloatInfo(handle_, "label", labels.data(), labels.size()), "labels");
+    }
+    if (!w.empty()) {
+      std::vector<float> weights(w.begin(), w.end());
+      XgbCheck(XGDMatrixSetFloatInfo(handle_, "weight", weights.data(), weights.size()), "weights");
+    }
+  }
+  ~DMatrix() { XGDMatrixFree(handle_); }
+  DMatrix(const DMatrix&) = delete;
+  DMatrix& operator=(const DMatrix&) = delete;
+  DMatrixHandle get() const { return handle_; }
+
+ private:
+  DMatrixHandle handle_ = nullptr;
+};
+
+struct GbdtParams {
+  int64_t n_estimators = 300;
+  double learning_rate = 0.1;
+  int64_t max_depth = 6;
+  double min_child_weight = 1;
+  double subsample = 1.0;
+  double colsample_bytree = 1.0;
+  double reg_lambda = 1.0;
+  double reg_alpha = 0.0;
+  double gamma = 0.0;
+  double scale_pos_weight = 1.0;
+  int64_t max_bin = 256;
+  int64_t early_stopping_rounds = 30;
+
+  static const ParamSchema<GbdtParams>& Schema() {
+    static const ParamSchema<GbdtParams> schema(
+        "gbdt", {{"n_estimators", &GbdtParams::n_estimators, "boosting rounds (upper bound with early stopping)", 1, 100000},
+                 {"learning_rate", &GbdtParams::learning_rate, "shrinkage per round", 1e-6, 1},
+                 {"max_depth", &GbdtParams::max_depth, "tree depth", 1, 32},
+                 {"min_child_weight", &GbdtParams::min_child_weight, "smallest hessian sum in a leaf", 0, 1e9},
+                 {"subsample", &GbdtParams::subsample, "row share per tree", 0.01, 1},
+                 {"colsample_bytree", &GbdtParams::colsample_bytree, "feature share per tree", 0.01, 1},
+                 {"reg_lambda", &GbdtParams::reg_lambda, "L2 penalty on leaf weights", 0, 1e9},
+                 {"reg_alpha", &GbdtParams::reg_alpha, "L1 penalty on leaf weights", 0, 1e9},
+                 {"gamma", &GbdtParams::gamma, "smallest loss reduction to split", 0, 1e9},
+                 {"scale_pos_weight", &GbdtParams::scale_pos_weight, "weight of positives (imbalance)", 1e-6, 1e6},
+                 {"max_bin", &GbdtParams::max_bin, "histogram bins per feature", 2, 65536},
+                 {"early_stopping_rounds", &GbdtParams::early_stopping_rounds, "stop after this many rounds without validation improvement (0 = off)", 0, 100000}});
+    return schema;
+  }
+};
+
+class Booster {
+ public:
+  Booster() = default;
+  explicit Booster(const std::vector<DMatrixHandle>& cache) {
+    XgbCheck(XGBoosterCreate(cache.data(), cache.size(), &handle_), "create");
+  }
+  ~Booster() { Reset(nullptr); }
+  Booster(Booster&& o) noexcept : handle_(o.handle_) { o.handle_ = nullptr; }
+  Booster& operator=(Booster&& o) noexcept {
+    if (this != &o) {
+      Reset(o.handle_);
+      o.handle_ = nullptr;
+    }
+    return *this;
+  }
+  BoosterHandle get() const { return handle_; }
+  void Reset(BoosterHandle h) {
+    if (handle_) XGBoosterFree(handle_);
+    handle_ = h;
+  }
+  void Set(const char* name, const std::string& value) {
+    XgbCheck(XGBoosterSetParam(handle_, name, value.c_str()), name);
+  }
+
+ private:
+  BoosterHandle handle_ = nullptr;
+};
+
+class GbdtClassifier final : public Classifier {
+ public:
+  explicit GbdtClassifier(const nlohmann::json& params) { GbdtParams::Schema().SetFromJson(params_, params); }
+  std::string Type() const override { return "gbdt"; }
+  nlohmann::json Params() const override { return GbdtParams::Schema().ToJson(params_); }
+
+  void Fit(const TrainingSet& data, const Context& ctx) override {
+    CheckFitInput(data);
+    RouteXgbLogs(ctx);
+    DMatrix train(data.x, data.y, data.weights);
+    std::unique_ptr<DMatrix> valid;
+    std::vector<DMatrixHandle> cache = {train.get()};
+    if (data.valid_x.rows > 0) {
+      valid = std::make_unique<DMatrix>(data.valid_x, data.valid_y, std::span<const double>());
+      cache.push_back(valid->get());
+    }
+    Booster booster(cache);
+    SetParams(booster, ctx);
+    const bool early = valid && params_.early_stopping_rounds > 0;
+    double best_loss = std::numeric_limits<double>::infinity();
+    int64_t best_round = params_.n_estimators - 1;
+    for (int64_t round = 0; round < params_.n_estimators; ++round) {
+      ctx.ThrowIfCancelled();
+      XgbCheck(XGBoosterUpdateOneIter(booster.get(), static_cast<int>(round), train.get()), "update");
+      ctx.Progress("boosting", static_cast<uint64_t>(round + 1), static_cast<uint64_t>(params_.n_estimators));
+      if (!early) continue;
+      DMatrixHandle eval[] = {valid->get()};
+      const char* names[] = {"valid"};
+      const char* text = nullptr;
+      XgbCheck(XGBoosterEvalOneIter(booster.get(), static_cast<int>(round), eval, names, 1, &text), "eval");
+      const std::string s(text);
+      const size_t colon = s.rfind(':');
+      const double loss = colon == std::string::npos ? NAN : std::stod(s.substr(colon + 1));
+      if (loss < best_loss - 1e-12) {
+        best_loss = loss;
+        best_round = round;
+      } else if (round - best_round >= params_.early_stopping_rounds) {
+        break;
+      }
+    }
+    // Keep only the rounds up to the best one.
+    BoosterHandle sliced = nullptr;
+    int rounds = 0;
+    XgbCheck(XGBoosterBoostedRounds(booster.get(), &rounds), "rounds");
+    if (best_round + 1 < rounds) {
+      XgbCheck(XGBoosterSlice(booster.get(), 0, static_cast<int>(best_round + 1), 1, &sliced), "slice");
+      booster.Reset(sliced);
+    }
+    rounds_ = best_round + 1;
+    booster_ = std::move(booster);
+    ctx.logger().debug("gbdt: {} rounds kept", rounds_);
+  }
+
+  std::vector<double> PredictProba(const FeatureMatrix& x, const Context& ctx) const override {
+    return Predict(x, ctx, 0);
+  }
+  std::vector<double> Contributions(const FeatureMatrix& x, const Context& ctx) const override {
+    return Predict(x, ctx, 2);  // SHAP values (TreeSHAP), rows × (cols + 1), bias last
+  }
+
+  std::vector<double> Importance() const override {
+    // Total gain per feature, from XGBoost's own accounting.
+    const char* config = R"({"importance_type": "total_gain"})";
+    bst_ulong n = 0, dim = 0;
+    const char** names = nullptr;
+    const bst_ulong* shape = nullptr;
+    const float* scores = nullptr;
+    XgbCheck(XGBoosterFeatureScore(booster_.get(), config, &n, &names, &dim, &shape, &scores), "feature score");
+    std::vector<double> out(feature_names_.size(), 0.0);
+    double total = 0;
+    for (bst_ulong i = 0; i < n; ++i) {
+      const std::string name = names[i];  // "f12"
+      if (name.size() < 2 || name[0] != 'f') continue;
+      const size_t f = std::stoul(name.substr(1));
+      if (f < out.size()) {
+        out[f] = scores[i];
+        total += scores[i];
+      }
+    }
+    if (total > 0) {
+      for (double& v : out) v /= total;
+    }
+    return out;
+  }
+
+  void SaveBlocks(ModelWriter& writer) const override {
+    bst_ulong len = 0;
+    const char* buf = nullptr;
+    XgbCheck(XGBoosterSaveModelToBuffer(booster_.get(), R"({"format": "ubj"})", &len, &buf), "save");
+    writer.AddBlock("booster", std::string(buf, len));
+  }
+
+ protected:
+  void LoadBlocks(const ModelReader& reader) override {
+    const std::string_view bytes = reader.Block("booster");
+    Booster booster(std::vector<DMatrixHandle>{});
+    XgbCheck(XGBoosterLoadModelFromBuffer(booster.get(), bytes.data(), bytes.size()), "load");
+    booster_ = std::move(booster);
+  }
+
+ private:
+  void SetParams(Booster& b, const Context& ctx) const {
+    b.Set("objective", "binary:logistic");
+    b.Set("eval_metric", "logloss");
+    b.Set("tree_method", "hist");
+    b.Set("verbosity", "0");
+    b.Set("nthread", std::to_string(ctx.threads()));
+    b.Set("seed", std::to_string(ctx.seed()));
+    b.Set("eta", fmt::format("{}", params_.learning_rate));
+    b.Set("max_depth", std::to_string(params_.max_depth));
+    b.Set("min_child_weight", fmt::format("{}", params_.min_child_weight));
+    b.Set("subsample", fmt::format("{}", params_.subsample));
+    b.Set("colsample_bytree", fmt::format("{}", params_.colsample_bytree));
+    b.Set("lambda", fmt::format("{}", params_.reg_lambda));
+    b.Set("alpha", fmt::format("{}", params_.reg_alpha));
+    b.Set("gamma", fmt::format("{}", params_.gamma));
+    b.Set("scale_pos_weight", fmt::format("{}", params_.scale_pos_weight));
+    b.Set("max_bin", std::to_string(params_.max_bin));
+  }
+
+  std::vector<double> Predict(const FeatureMatrix& x, const Context& ctx, int type) const {
+    CheckPredictInput(x);
+    if (x.rows == 0) return {};
+    DMatrix m(x, {}, {});
+    const std::string config = fmt::format(
+        R"({{"type": {}, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false}})", type);
+    XgbCheck(XGBoosterSetParam(booster_.get(), "nthread", std::to_string(ctx.threads()).c_str()), "nthread");
+    const bst_ulong* shape = nullptr;
+    bst_ulong dim = 0;
+    const float* result = nullptr;
+    XgbCheck(XGBoosterPredictFromDMatrix(booster_.get(), m.get(), config.c_str(), &shape, &dim, &result), "predict");
+    bst_ulong total = 1;
+    for (bst_ulong i = 0; i < dim; ++i) total *= shape[i];
+    return std::vector<double>(result, result + total);
+  }
+
+  GbdtParams params_;
+  Booster booster_;
+  int64_t rounds_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Classifier> MakeGbdt(const nlohmann::json& params) { return std::make_unique<GbdtClassifier>(params); }
+
+}  // namespace prospect

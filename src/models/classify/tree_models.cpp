@@ -1,0 +1,261 @@
+// "tree" (one CART) and "forest" (Breiman 2001: bootstrap samples, random feature subsets per
+// split, averaged class probabilities) classifiers. Trees are built in parallel, each from its
+// own seed stream, so the forest is the same whatever the thread count.
+#include <atomic>
+#include <cmath>
+#include <numeric>
+
+#include "models/classify/families.hpp"
+#include "prospect/common/error.hpp"
+#include "prospect/common/params.hpp"
+#include "prospect/common/rng.hpp"
+#include "prospect/models/classify/cart.hpp"
+
+namespace prospect {
+namespace {
+
+std::vector<int32_t> Classes(std::span<const double> y) {
+  std::vector<int32_t> out(y.size());
+  for (size_t i = 0; i < y.size(); ++i) out[i] = y[i] == 1 ? 1 : 0;
+  return out;
+}
+
+// Balanced class weights n / (2 · n_class), multiplied into any row weights.
+std::vector<double> RowWeights(const TrainingSet& data, bool balanced) {
+  std::vector<double> w(data.weights.begin(), data.weights.end());
+  if (!balanced) return w;
+  if (w.empty()) w.assign(data.y.size(), 1.0);
+  double pos = 0;
+  for (double v : data.y) pos += v;
+  const double n = static_cast<double>(data.y.size());
+  for (size_t i = 0; i < w.size(); ++i) w[i] *= data.y[i] == 1 ? n / (2 * pos) : n / (2 * (n - pos));
+  return w;
+}
+
+// Saabas path attribution: the change in P(positive) at each split is credited to the split's
+// feature; the root's P(positive) is the bias. Sums to the prediction exactly.
+void AddPathContributions(const CartTree& tree, const double* row, double scale, double* out, size_t d) {
+  const auto& nodes = tree.nodes();
+  auto p = [&](int32_t i) {
+    const CartNode& n = nodes[static_cast<size_t>(i)];
+    return n.weight > 0 ? n.value[1] / n.weight : 0.0;
+  };
+  int32_t i = 0;
+  out[d] += scale * p(0);
+  while (nodes[static_cast<size_t>(i)].feature >= 0) {
+    const CartNode& n = nodes[static_cast<size_t>(i)];
+    const int32_t next = row[n.feature] <= n.threshold ? n.left : n.right;
+    out[static_cast<size_t>(n.feature)] += scale * (p(next) - p(i));
+    i = next;
+  }
+}
+
+struct TreeParams {
+  std::string criterion = "gini";
+  int64_t max_depth = 6;
+  int64_t min_samples_leaf = 20;
+  std::string class_weight = "none";
+
+  static const ParamSchema<TreeParams>& Schema() {
+    static const ParamSchema<TreeParams> schema(
+        "tree", {{"criterion", &TreeParams::criterion, "split quality", 0, 0, {"gini", "entropy"}},
+                 {"max_depth", &TreeParams::max_depth, "maximum depth", 1, 64},
+                 {"min_samples_leaf", &TreeParams::min_samples_leaf, "fewest rows in a leaf", 1, 1e12},
+                 {"class_weight", &TreeParams::class_weight, "none or balanced", 0, 0, {"none", "balanced"}}});
+    return schema;
+  }
+};
+
+class TreeClassifier final : public Classifier {
+ public:
+  explicit TreeClassifier(const nlohmann::json& params) { TreeParams::Schema().SetFromJson(params_, params); }
+  std::string Type() const override { return "tree"; }
+  nlohmann::json Params() const override { return TreeParams::Schema().ToJson(params_); }
+
+  void Fit(const TrainingSet& data, const Context& ctx) override {
+    CheckFitInput(data);
+    CartParams cp;
+    cp.criterion = params_.criterion;
+    cp.max_depth = params_.max_depth;
+    cp.min_samples_leaf = params_.min_samples_leaf;
+    tree_ = CartTree(cp);
+    const auto w = RowWeights(data, params_.class_weight == "balanced");
+    tree_.Fit(data.x.values, data.x.rows, data.x.cols, Classes(data.y), 2, w, ctx);
+  }
+
+  std::vector<double> PredictProba(const FeatureMatrix& x, const Context&) const override {
+    CheckPredictInput(x);
+    const auto proba = tree_.PredictProba(x.values, x.rows);
+    std::vector<double> out(x.rows);
+    for (size_t r = 0; r < x.rows; ++r) out[r] = proba[r * 2 + 1];
+    return out;
+  }
+
+  std::vector<double> Contributions(const FeatureMatrix& x, const Context&) const override {
+    CheckPredictInput(x);
+    std::vector<double> out(x.rows * (x.cols + 1), 0.0);
+    for (size_t r = 0; r < x.rows; ++r) AddPathContributions(tree_, x.Row(r), 1.0, &out[r * (x.cols + 1)], x.cols);
+    return out;
+  }
+
+  std::vector<double> Importance() const override { return tree_.Importances(); }
+
+  /// The tree's leaves as readable rules.
+  std::vector<CartRule> Rules() const { return tree_.Rules(feature_names_); }
+
+  void SaveBlocks(ModelWriter& writer) const override { writer.AddBlock("tree", tree_.ToJson().dump()); }
+
+ protected:
+  void LoadBlocks(const ModelReader& reader) override {
+    tree_ = CartTree::FromJson(nlohmann::json::parse(reader.Block("tree"), nullptr, false));
+    if (tree_.num_features() != feature_names_.size() || tree_.num_classes() != 2) {
+      Fail(ErrorCode::kInvalidData, "model file: the tree does not match its {} features", feature_names_.size());
+    }
+  }
+
+ private:
+  TreeParams params_;
+  CartTree tree_;
+};
+
+struct ForestParams {
+  int64_t n_estimators = 100;
+  std::string criterion = "gini";
+  int64_t max_depth = 12;
+  int64_t min_samples_leaf = 1;
+  std::string max_features = "sqrt";
+  bool bootstrap = true;
+  std::string class_weight = "none";
+
+  static const ParamSchema<ForestParams>& Schema() {
+    static const ParamSchema<ForestParams> schema(
+        "forest", {{"n_estimators", &ForestParams::n_estimators, "number of trees", 1, 100000},
+                   {"criterion", &ForestParams::criterion, "split quality", 0, 0, {"gini", "entropy"}},
+                   {"max_depth", &ForestParams::max_depth, "maximum depth", 1, 64},
+                   {"min_samples_leaf", &ForestParams::min_samples_leaf, "fewest rows in a leaf", 1, 1e12},
+                   {"max_features", &ForestParams::max_features, "features tried per split", 0, 0, {"sqrt", "log2", "all"}},
+                   {"bootstrap", &ForestParams::bootstrap, "sample rows with replacement per tree"},
+                   {"class_weight", &ForestParams::class_weight, "none or balanced", 0, 0, {"none", "balanced"}}});
+    return schema;
+  }
+};
+
+class ForestClassifier final : public Classifier {
+ public:
+  explicit ForestClassifier(const nlohmann::json& params) { ForestParams::Schema().SetFromJson(params_, params); }
+  std::string Type() const override { return "forest"; }
+  nlohmann::json Params() const override { return ForestParams::Schema().ToJson(params_); }
+
+  void Fit(const TrainingSet& data, const Context& ctx) override {
+    CheckFitInput(data);
+    const size_t n = data.x.rows, d = data.x.cols;
+    CartParams cp;
+    cp.criterion = params_.criterion;
+    cp.max_depth = params_.max_depth;
+    cp.min_samples_leaf = params_.min_samples_leaf;
+    cp.max_features = params_.max_features == "sqrt"   ? std::max<int64_t>(1, static_cast<int64_t>(std::sqrt(static_cast<double>(d))))
+                      : params_.max_features == "log2" ? std::max<int64_t>(1, static_cast<int64_t>(std::log2(static_cast<double>(d))))
+                                                       : 0;
+    const auto classes = Classes(data.y);
+    const auto base = RowWeights(data, params_.class_weight == "balanced");
+    trees_.assign(static_cast<size_t>(params_.n_estimators), CartTree(cp));
+    std::atomic<uint64_t> done{0};
+    std::exception_ptr failure;
+#pragma omp parallel for num_threads(ctx.threads()) schedule(dynamic)
+    for (int64_t t = 0; t < params_.n_estimators; ++t) {
+      try {
+        const uint64_t seed = DeriveSeed(ctx.seed(), static_cast<uint64_t>(t));
+        std::vector<double> w(n, 1.0);
+        std::vector<size_t> rows;
+        if (params_.bootstrap) {
+          Rng rng(seed);
+          std::vector<double> counts(n, 0.0);
+          std::uniform_int_distribution<size_t> pick(0, n - 1);
+          for (size_t i = 0; i < n; ++i) counts[pick(rng)] += 1;
+          for (size_t i = 0; i < n; ++i) {
+            if (counts[i] > 0) rows.push_back(i);
+            w[i] = counts[i] * (base.empty() ? 1.0 : base[i]);
+          }
+        } else {
+          if (!base.empty()) w = base;
+          rows.resize(n);
+          std::iota(rows.begin(), rows.end(), 0);
+        }
+        Context tree_ctx(1, DeriveSeed(seed, 1), ctx.logger_ptr());
+        trees_[static_cast<size_t>(t)].Fit(data.x.values, n, d, classes, 2, w, tree_ctx, rows);
+        const uint64_t finished = ++done;
+        ctx.Progress("forest", finished, static_cast<uint64_t>(params_.n_estimators));
+      } catch (...) {
+#pragma omp critical
+        if (!failure) failure = std::current_exception();
+      }
+    }
+    if (failure) std::rethrow_exception(failure);
+  }
+
+  std::vector<double> PredictProba(const FeatureMatrix& x, const Context& ctx) const override {
+    CheckPredictInput(x);
+    std::vector<double> out(x.rows, 0.0);
+    const double scale = 1.0 / static_cast<double>(trees_.size());
+#pragma omp parallel for num_threads(ctx.threads()) schedule(static)
+    for (size_t r = 0; r < x.rows; ++r) {
+      double sum = 0;
+      for (const CartTree& tree : trees_) {
+        const CartNode& leaf = tree.Leaf(x.Row(r));
+        sum += leaf.weight > 0 ? leaf.value[1] / leaf.weight : 0.0;
+      }
+      out[r] = sum * scale;
+    }
+    return out;
+  }
+
+  std::vector<double> Contributions(const FeatureMatrix& x, const Context& ctx) const override {
+    CheckPredictInput(x);
+    std::vector<double> out(x.rows * (x.cols + 1), 0.0);
+    const double scale = 1.0 / static_cast<double>(trees_.size());
+#pragma omp parallel for num_threads(ctx.threads()) schedule(static)
+    for (size_t r = 0; r < x.rows; ++r) {
+      for (const CartTree& tree : trees_) AddPathContributions(tree, x.Row(r), scale, &out[r * (x.cols + 1)], x.cols);
+    }
+    return out;
+  }
+
+  std::vector<double> Importance() const override {
+    std::vector<double> out(feature_names_.size(), 0.0);
+    for (const CartTree& tree : trees_) {
+      const auto imp = tree.Importances();
+      for (size_t j = 0; j < out.size(); ++j) out[j] += imp[j] / static_cast<double>(trees_.size());
+    }
+    return out;
+  }
+
+  void SaveBlocks(ModelWriter& writer) const override {
+    nlohmann::json trees = nlohmann::json::array();
+    for (const CartTree& t : trees_) trees.push_back(t.ToJson());
+    writer.AddBlock("trees", trees.dump());
+  }
+
+ protected:
+  void LoadBlocks(const ModelReader& reader) override {
+    const auto trees = nlohmann::json::parse(reader.Block("trees"), nullptr, false);
+    if (!trees.is_array() || trees.empty()) Fail(ErrorCode::kInvalidData, "model file: forest has no trees");
+    trees_.clear();
+    for (const auto& t : trees) {
+      trees_.push_back(CartTree::FromJson(t));
+      if (trees_.back().num_features() != feature_names_.size() || trees_.back().num_classes() != 2) {
+        Fail(ErrorCode::kInvalidData, "model file: a tree does not match the forest's {} features", feature_names_.size());
+      }
+    }
+  }
+
+ private:
+  ForestParams params_;
+  std::vector<CartTree> trees_;
+};
+
+}  // namespace
+
+std::unique_ptr<Classifier> MakeTree(const nlohmann::json& params) { return std::make_unique<TreeClassifier>(params); }
+std::unique_ptr<Classifier> MakeForest(const nlohmann::json& params) { return std::make_unique<ForestClassifier>(params); }
+
+}  // namespace prospect

@@ -1,0 +1,182 @@
+// Classifiers: parity with sklearn/xgboost (tests/fixtures/models/make_classifier_fixtures.py) and
+// the conformance contract for every registry entry.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "prospect/common/error.hpp"
+#include "prospect/models/classify/classifier.hpp"
+#include "support/test_paths.hpp"
+
+namespace prospect {
+namespace {
+
+struct Data {
+  std::vector<double> x, y;
+  size_t n = 0, d = 0;
+  nlohmann::json fx;
+  TrainingSet Set() const {
+    TrainingSet t;
+    t.x = {x, n, d};
+    t.y = y;
+    for (size_t j = 0; j < d; ++j) t.feature_names.push_back("f" + std::to_string(j));
+    return t;
+  }
+};
+
+const Data& Fixture() {
+  static const Data data = [] {
+    Data out;
+    std::ifstream in(testing::SourceDir() + "/tests/fixtures/models/classifier_fixtures.json");
+    out.fx = nlohmann::json::parse(in);
+    out.n = out.fx["X"].size();
+    out.d = out.fx["X"][0].size();
+    for (const auto& row : out.fx["X"]) {
+      for (const auto& v : row) out.x.push_back(v.get<double>());
+    }
+    for (const auto& v : out.fx["y"]) out.y.push_back(v.get<double>());
+    return out;
+  }();
+  return data;
+}
+
+TEST(Logistic, MatchesSklearnLiblinear) {
+  const Data& data = Fixture();
+  Context ctx(1);
+  for (const std::string penalty : {"l2", "l1"}) {
+    auto model = MakeClassifier("logistic", {{"penalty", penalty}, {"c", 0.5}, {"tol", 1e-8}});
+    model->Fit(data.Set(), ctx);
+    const auto proba = model->PredictProba({data.x, data.n, data.d}, ctx);
+    const auto& expected = data.fx["logistic_" + penalty];
+    for (size_t r = 0; r < data.n; ++r) EXPECT_NEAR(proba[r], expected["proba"][r].get<double>(), 1e-6) << penalty << r;
+    // Contributions are coefficient × value plus the intercept, and add up to the log-odds.
+    const auto contrib = model->Contributions({data.x, data.n, data.d}, ctx);
+    EXPECT_NEAR(contrib[data.d], expected["intercept"].get<double>(), 1e-5);
+    double z = 0;
+    for (size_t j = 0; j <= data.d; ++j) z += contrib[j];
+    EXPECT_NEAR(1 / (1 + std::exp(-z)), proba[0], 1e-12);
+  }
+}
+
+TEST(Gbdt, MatchesPythonXgboostPredictionsAndShap) {
+  const Data& data = Fixture();
+  Context ctx(1);
+  auto model = MakeClassifier("gbdt", {{"n_estimators", 20}, {"learning_rate", 0.3}, {"max_depth", 3}});
+  model->Fit(data.Set(), ctx);
+  const auto proba = model->PredictProba({data.x, data.n, data.d}, ctx);
+  const auto contrib = model->Contributions({data.x, data.n, data.d}, ctx);
+  const auto& expected = data.fx["gbdt"];
+  for (size_t r = 0; r < data.n; ++r) {
+    EXPECT_NEAR(proba[r], expected["proba"][r].get<double>(), 1e-6) << r;
+    for (size_t j = 0; j <= data.d; ++j) {
+      EXPECT_NEAR(contrib[r * (data.d + 1) + j], expected["contribs"][r][j].get<double>(), 1e-5) << r << "," << j;
+    }
+  }
+}
+
+class Conformance : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Conformance, LearnsTheSignal) {
+  const Data& data = Fixture();
+  Context ctx(2);
+  auto model = MakeClassifier(GetParam());
+  model->Fit(data.Set(), ctx);
+  const auto p = model->PredictProba({data.x, data.n, data.d}, ctx);
+  // Mean predicted probability is higher for positives than for negatives by a clear margin.
+  double pos = 0, neg = 0, npos = 0;
+  for (size_t r = 0; r < data.n; ++r) {
+    (data.y[r] == 1 ? pos : neg) += p[r];
+    npos += data.y[r];
+    EXPECT_GE(p[r], 0.0);
+    EXPECT_LE(p[r], 1.0);
+  }
+  EXPECT_GT(pos / npos - neg / (static_cast<double>(data.n) - npos), 0.2) << GetParam();
+  const auto imp = model->Importance();
+  ASSERT_EQ(imp.size(), data.d);
+  EXPECT_GT(imp[1], imp[2]) << GetParam();  // f1 drives y, f2 is noise
+}
+
+TEST_P(Conformance, SaveLoadPredictsBitIdentically) {
+  const Data& data = Fixture();
+  Context ctx(1);
+  auto model = MakeClassifier(GetParam());
+  model->Fit(data.Set(), ctx);
+  const std::string bytes = SaveClassifier(*model);
+  auto loaded = LoadClassifier(bytes);
+  EXPECT_EQ(loaded->Type(), GetParam());
+  EXPECT_EQ(loaded->feature_names(), model->feature_names());
+  EXPECT_EQ(loaded->PredictProba({data.x, data.n, data.d}, ctx), model->PredictProba({data.x, data.n, data.d}, ctx));
+  EXPECT_EQ(SaveClassifier(*loaded), bytes);
+  // Every truncation of the file is a clean error.
+  for (size_t cut = 0; cut < bytes.size(); cut += std::max<size_t>(1, bytes.size() / 97)) {
+    EXPECT_THROW((void)LoadClassifier(std::string_view(bytes).substr(0, cut)), Error) << cut;
+  }
+}
+
+TEST_P(Conformance, DocumentedErrors) {
+  const Data& data = Fixture();
+  Context ctx(1);
+  auto model = MakeClassifier(GetParam());
+  try {
+    (void)model->PredictProba({data.x, data.n, data.d}, ctx);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kFailedPrecondition);
+  }
+  TrainingSet one_class = data.Set();
+  const std::vector<double> zeros(data.n, 0.0);
+  one_class.y = zeros;
+  try {
+    model->Fit(one_class, ctx);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), GetParam() + ": the training labels are all negative; a classifier needs both classes");
+  }
+  std::vector<double> with_nan = data.x;
+  with_nan[5] = std::nan("");
+  TrainingSet nan_set = data.Set();
+  nan_set.x = {with_nan, data.n, data.d};
+  EXPECT_THROW(model->Fit(nan_set, ctx), Error);
+  model->Fit(data.Set(), ctx);
+  const std::vector<double> three(3 * 3, 0.0);
+  try {
+    (void)model->PredictProba({three, 3, 3}, ctx);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), GetParam() + ": the model was trained on 4 features but the data has 3");
+  }
+}
+
+TEST_P(Conformance, SameSeedSameModelAndThreadsAgree) {
+  const Data& data = Fixture();
+  auto a = MakeClassifier(GetParam());
+  auto b = MakeClassifier(GetParam());
+  a->Fit(data.Set(), Context(1, 9));
+  b->Fit(data.Set(), Context(2, 9));
+  const auto pa = a->PredictProba({data.x, data.n, data.d}, Context(1));
+  const auto pb = b->PredictProba({data.x, data.n, data.d}, Context(2));
+  for (size_t r = 0; r < data.n; ++r) EXPECT_NEAR(pa[r], pb[r], 1e-9) << GetParam();
+}
+
+std::vector<std::string> RegistryNames() {
+  std::vector<std::string> names;
+  for (const auto& e : ClassifierRegistry()) names.push_back(e.name);
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(Registry, Conformance, ::testing::ValuesIn(RegistryNames()),
+                         [](const auto& info) { return info.param; });
+
+TEST(ClassifierRegistry, UnknownNameListsValidOnes) {
+  try {
+    (void)MakeClassifier("xgbost");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("Unknown model \"xgbost\".", 0), 0u);
+    EXPECT_NE(std::string(e.what()).find("Valid models: logistic, tree, forest, gbdt"), std::string::npos);
+  }
+  EXPECT_THROW((void)MakeClassifier("gbdt", {{"max_dpth", 3}}), Error);
+}
+
+}  // namespace
+}  // namespace prospect
