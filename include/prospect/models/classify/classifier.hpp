@@ -75,7 +75,7 @@ struct ClassifierEntry {
   std::string description;
   /// Creates an unfitted model from parameters (JSON object; unknown keys are errors).
   std::function<std::unique_ptr<Classifier>(const nlohmann::json& params)> create;
-  /// Default search space for --search: parameter → {"int"|"float"|"log"|"choice", …}.
+  /// Default search space for --search, in SearchSpace::FromJson form (evaluate/search.hpp).
   nlohmann::json search_space;
 };
 

@@ -1,0 +1,289 @@
+// prospect train | evaluate | score | explain | models — propensity and churn models.
+#include <cmath>
+#include <iostream>
+
+#include "cli.hpp"
+#include "prospect/common/error.hpp"
+#include "prospect/common/strings.hpp"
+#include "prospect/features/profile.hpp"
+#include "prospect/io/csv.hpp"
+#include "prospect/models/training.hpp"
+
+namespace prospect::cli {
+namespace {
+
+std::string Fixed(double v, int digits = 4) { return std::isnan(v) ? "-" : fmt::format("{:.{}f}", v, digits); }
+
+nlohmann::json ParseParams(const std::vector<std::string>& specs) {
+  nlohmann::json params = nlohmann::json::object();
+  for (const auto& spec : specs) {
+    const size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      Fail(ErrorCode::kInvalidArgument, "--param {}: expected NAME=VALUE, for example --param max_depth=4", QuoteForMessage(spec));
+    }
+    params[spec.substr(0, eq)] = spec.substr(eq + 1);
+  }
+  return params;
+}
+
+void PrintMetrics(const MetricsReport& m) {
+  std::cout << fmt::format("ROC-AUC {}  PR-AUC {}  log-loss {}  Brier {}\n", Fixed(m.roc_auc), Fixed(m.average_precision),
+                           Fixed(m.log_loss), Fixed(m.brier));
+  std::cout << fmt::format("At threshold {:.3g}: accuracy {}  precision {}  recall {}  F1 {}\n", m.options.threshold,
+                           Fixed(m.accuracy), Fixed(m.precision), Fixed(m.recall), Fixed(m.f1));
+  std::cout << fmt::format("Best F1 {} at threshold {:.4g}\n", Fixed(m.max_f1.metric), m.max_f1.threshold);
+  if (m.max_profit) {
+    std::cout << fmt::format("Best expected profit {:.2f} at threshold {:.4g}\n", m.max_profit->metric, m.max_profit->threshold);
+  }
+}
+
+}  // namespace
+
+void AddModelCommands(CLI::App& app, Cli& cli) {
+  // train
+  auto req = std::make_shared<TrainRequest>();
+  auto exclude = std::make_shared<std::string>();
+  auto params = std::make_shared<std::vector<std::string>>();
+  auto positive = std::make_shared<std::string>();
+  CLI::App* train = AddCommand(
+      app, "train", "Train a model for a binary target (purchase, conversion, churn) on any table",
+      "  prospect train --target converted --model gbdt                  # on the profiles table\n"
+      "  prospect train --table bank --target y --positive yes --exclude duration --model logistic --cv 5\n"
+      "  prospect train --table bank --target y --model gbdt --search bayes --trials 30 --name bank_gbdt\n"
+      "  prospect train --table leads --target won --id lead_id --model forest --param n_estimators=300\n",
+      [&cli, req, exclude, params, positive] {
+        Workspace ws = cli.OpenWorkspace();
+        Context ctx = cli.MakeContext();
+        TrainRequest r = *req;
+        if (!exclude->empty()) r.exclude = Split(*exclude, ',');
+        if (!positive->empty()) r.positive = *positive;
+        r.params = ParseParams(*params);
+        const TrainResult result = TrainModel(ws.store(), r, ctx);
+        if (cli.options.json) {
+          nlohmann::json doc = result.summary;
+          doc["holdout"] = result.holdout.ToJson();
+          cli.PrintJson(doc);
+          return;
+        }
+        for (const auto& w : result.summary["warnings"]) ctx.logger().warn("{}", w.get<std::string>());
+        std::cout << "Trained " << result.name << " v" << result.version << " (" << r.model << ") on "
+                  << result.summary["rows"]["train"] << " rows; held out " << result.summary["rows"]["test"] << ".\n";
+        if (!result.summary["search"].is_null()) {
+          std::cout << "Search (" << r.search << ", " << result.summary["search"]["trials"] << " trials): best CV ROC-AUC "
+                    << Fixed(result.summary["search"]["best_cv_auc"].get<double>()) << " with "
+                    << result.summary["search"]["best_params"].dump() << "\n";
+        }
+        if (!result.summary["cv"].is_null()) {
+          std::cout << r.cv << "-fold CV ROC-AUC " << Fixed(result.summary["cv"]["roc_auc_mean"].get<double>()) << " ± "
+                    << Fixed(result.summary["cv"]["roc_auc_std"].get<double>()) << "\n";
+        }
+        std::cout << "Held-out: ";
+        PrintMetrics(result.holdout);
+        std::cout << "Next: prospect evaluate " << result.name << " --table " << r.table << "   prospect explain "
+                  << result.name << "\n";
+      });
+  req->table = kProfilesTable;
+  train->add_option("--table", req->table, "table to learn from (default profiles)");
+  train->add_option("--target", req->target, "the column to predict")->required();
+  train->add_option("--positive", *positive, "the target value that counts as positive (auto for yes/no, true/false, 1/0)");
+  train->add_option("--id", req->id_column, "id column (not a feature)");
+  train->add_option("--exclude", *exclude, "columns to leave out, comma-separated");
+  train->add_option("--model", req->model, "logistic, tree, forest or gbdt")->required();
+  train->add_option("--param", *params, "model parameter NAME=VALUE (repeatable)");
+  train->add_option("--split", req->split, "stratified (default) or time:COLUMN");
+  train->add_option("--test-fraction", req->test_fraction, "share of rows held out (default 0.2)");
+  train->add_option("--cv", req->cv, "k-fold cross-validation on the training part");
+  train->add_option("--search", req->search, "hyperparameter search: grid, random or bayes (TPE)")
+      ->check(CLI::IsMember({"grid", "random", "bayes"}));
+  train->add_option("--trials", req->trials, "search budget (default 20)");
+  train->add_option("--name", req->name, "registry name (default TABLE_TARGET_MODEL)");
+
+  // evaluate
+  auto eval_model = std::make_shared<std::string>();
+  auto eval_table = std::make_shared<std::string>();
+  auto eval_opts = std::make_shared<MetricsReportOptions>();
+  auto value = std::make_shared<double>(NAN);
+  auto cost = std::make_shared<double>(NAN);
+  CLI::App* evaluate = AddCommand(
+      app, "evaluate", "Metrics of a model on a table with the target: AUC, PR, log-loss, lift, calibration",
+      "  prospect evaluate bank_gbdt --table bank_2024\n"
+      "  prospect evaluate bank_gbdt --table bank --threshold 0.3 --value 120 --cost 5\n",
+      [&cli, eval_model, eval_table, eval_opts, value, cost] {
+        Workspace ws = cli.OpenWorkspace();
+        Context ctx = cli.MakeContext();
+        const ModelPackage model = LoadModel(ws.store(), *eval_model);
+        const Table t = ws.store().LoadTable(eval_table->empty() ? model.table : *eval_table, ctx);
+        std::vector<double> y = model.Labels(t);
+        std::vector<double> p = model.Score(t, ctx);
+        std::vector<double> yk, pk;
+        for (size_t i = 0; i < y.size(); ++i) {
+          if (!std::isnan(y[i])) yk.push_back(y[i]), pk.push_back(p[i]);
+        }
+        MetricsReportOptions o = *eval_opts;
+        if (!std::isnan(*value) && !std::isnan(*cost)) o.value_per_conversion = *value, o.cost_per_contact = *cost;
+        const MetricsReport m = MetricsReport::Compute(yk, pk, {}, o);
+        if (cli.options.json) {
+          nlohmann::json doc = m.ToJson();
+          doc["model"] = model.name;
+          doc["version"] = model.version;
+          cli.PrintJson(doc);
+          return;
+        }
+        std::cout << model.name << " v" << model.version << " on " << yk.size() << " rows:\n";
+        PrintMetrics(m);
+        std::vector<std::vector<std::string>> rows;
+        for (size_t i = 0; i < m.lift.size(); ++i) {
+          const LiftBin& b = m.lift[i];
+          rows.push_back({std::to_string(i + 1), std::to_string(b.count), Fixed(b.response_rate), Fixed(b.lift, 2),
+                          Fixed(b.cumulative_gain, 3)});
+        }
+        cli.PrintTable({"decile", "rows", "response", "lift", "cum. gain"}, rows);
+      });
+  evaluate->add_option("MODEL", *eval_model, "registered model name")->required();
+  evaluate->add_option("--table", *eval_table, "table with the target column (default: the training table)");
+  evaluate->add_option("--threshold", eval_opts->threshold, "threshold for the confusion matrix (default 0.5)");
+  evaluate->add_option("--value", *value, "value of a conversion (with --cost: choose the max-profit threshold)");
+  evaluate->add_option("--cost", *cost, "cost of contacting one customer");
+
+  // score
+  auto score_model = std::make_shared<std::string>();
+  auto score_table = std::make_shared<std::string>();
+  auto score_out = std::make_shared<std::string>();
+  CLI::App* score = AddCommand(
+      app, "score", "Score every row of a table: CSV of id, score (probability of the positive class)",
+      "  prospect score bank_gbdt --table new_leads --out scores.csv\n",
+      [&cli, score_model, score_table, score_out] {
+        Workspace ws = cli.OpenWorkspace();
+        Context ctx = cli.MakeContext();
+        const ModelPackage model = LoadModel(ws.store(), *score_model);
+        const Table t = ws.store().LoadTable(*score_table, ctx);
+        const std::vector<double> p = model.Score(t, ctx);
+        ColumnPtr id;
+        std::string id_name = model.id_column.empty() ? "row" : model.id_column;
+        if (!model.id_column.empty() && t.HasColumn(model.id_column)) {
+          id = t.column(t.ColumnIndex(model.id_column));
+        } else {
+          std::vector<int64_t> rows(t.num_rows());
+          for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<int64_t>(i + 1);
+          id = Column::FromInts(DataType::kInt64, std::move(rows));
+          id_name = "row";
+        }
+        const Table out(Schema({{id_name, id->type()}, {"score", DataType::kDouble}}), {id, Column::FromDoubles(p)});
+        WriteCsv(out, *score_out, ctx);
+        if (cli.options.json) {
+          cli.PrintJson({{"model", model.name}, {"version", model.version}, {"rows", t.num_rows()}, {"out", *score_out}});
+        } else {
+          std::cout << "Scored " << t.num_rows() << " rows of " << *score_table << " with " << model.name << " v"
+                    << model.version << " → " << *score_out << "\n";
+        }
+      });
+  score->add_option("MODEL", *score_model, "registered model name")->required();
+  score->add_option("--table", *score_table, "table to score (needs the training columns)")->required();
+  score->add_option("--out", *score_out, "CSV file to write")->required();
+
+  // explain
+  auto ex_model = std::make_shared<std::string>();
+  auto ex_customer = std::make_shared<std::string>();
+  auto ex_table = std::make_shared<std::string>();
+  auto ex_top = std::make_shared<size_t>(3);
+  CLI::App* explain = AddCommand(
+      app, "explain", "Why a model scores as it does: global importance, or one customer's top reasons",
+      "  prospect explain bank_gbdt\n  prospect explain churn_gbdt --customer 10042 --table profiles\n",
+      [&cli, ex_model, ex_customer, ex_table, ex_top] {
+        Workspace ws = cli.OpenWorkspace();
+        Context ctx = cli.MakeContext();
+        const ModelPackage model = LoadModel(ws.store(), *ex_model);
+        const std::string table_name = ex_table->empty() ? model.table : *ex_table;
+        const Table t = ws.store().LoadTable(table_name, ctx);
+        if (ex_customer->empty()) {
+          const nlohmann::json imp = GlobalImportance(model, &t, ctx);
+          if (cli.options.json) return cli.PrintJson(imp);
+          std::vector<std::vector<std::string>> rows;
+          for (const auto& r : imp["columns"]) {
+            rows.push_back({r["column"], Fixed(r["importance"].get<double>()),
+                            r["permutation_auc_drop"].is_null() ? "-" : Fixed(r["permutation_auc_drop"].get<double>())});
+          }
+          cli.PrintTable({"column", std::string(imp["importance_kind"]), "AUC drop when shuffled"}, rows);
+          return;
+        }
+        if (model.id_column.empty()) {
+          Fail(ErrorCode::kInvalidArgument, "model {} was trained without --id, so customers cannot be looked up", model.name);
+        }
+        const Column& ids = t.column(model.id_column);
+        std::vector<size_t> match;
+        for (size_t r = 0; r < t.num_rows() && match.empty(); ++r) {
+          if (!ids.IsNull(r) && (IsStringLike(ids.type()) ? std::string(ids.StringAt(r)) : ids.FormatValue(r)) == *ex_customer) {
+            match.push_back(r);
+          }
+        }
+        if (match.empty()) Fail(ErrorCode::kNotFound, "no customer {} in {}.{}", *ex_customer, table_name, model.id_column);
+        const Table row = t.Take(match);
+        const double score = model.Score(row, ctx)[0];
+        const auto reasons = ExplainRows(model, row, *ex_top, ctx)[0];
+        if (cli.options.json) {
+          nlohmann::json rs = nlohmann::json::array();
+          for (const auto& r : reasons) {
+            rs.push_back({{"column", r.column}, {"value", r.value}, {"contribution", r.contribution}, {"words", r.words}});
+          }
+          return cli.PrintJson({{"model", model.name}, {"customer", *ex_customer}, {"score", score}, {"reasons", rs}});
+        }
+        std::cout << "Customer " << *ex_customer << ": score " << Fixed(score) << "\n";
+        for (const auto& r : reasons) std::cout << "  - " << r.words << " (" << fmt::format("{:+.3f}", r.contribution) << ")\n";
+      });
+  explain->add_option("MODEL", *ex_model, "registered model name")->required();
+  explain->add_option("--customer", *ex_customer, "a customer id: show that customer's top reasons");
+  explain->add_option("--table", *ex_table, "table to explain on (default: the training table)");
+  explain->add_option("--top", *ex_top, "reasons per customer (default 3)");
+
+  // models
+  CLI::App* models = app.add_subcommand("models", "The model registry: list, show a model, promote a version");
+  models->require_subcommand(0, 1);
+  models->footer("\nExamples:\n  prospect models\n  prospect models show bank_gbdt\n  prospect models promote bank_gbdt 3\n");
+  models->callback([&cli, models] {
+    if (!models->get_subcommands().empty()) return;
+    Workspace ws = cli.OpenWorkspace();
+    const nlohmann::json list = ListModels(ws.store());
+    if (cli.options.json) return cli.PrintJson({{"models", list}});
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& m : list) {
+      rows.push_back({m["name"], std::to_string(m["version"].get<int64_t>()), m["type"], m["target"],
+                      m["metrics"].contains("roc_auc") ? Fixed(m["metrics"]["roc_auc"].get<double>()) : "-",
+                      m["production_version"].is_null() ? "-" : std::to_string(m["production_version"].get<int64_t>())});
+    }
+    if (rows.empty()) {
+      std::cout << "No models yet. Train one with: prospect train --target COL --model gbdt\n";
+      return;
+    }
+    cli.PrintTable({"model", "latest", "type", "target", "ROC-AUC", "production"}, rows);
+  });
+  auto show_name = std::make_shared<std::string>();
+  auto show_version = std::make_shared<int64_t>(0);
+  CLI::App* show = AddCommand(*models, "show", "A model's registry entry: params, metrics, data fingerprint", "  prospect models show bank_gbdt\n",
+                              [&cli, show_name, show_version] {
+                                Workspace ws = cli.OpenWorkspace();
+                                const ModelPackage m = LoadModel(ws.store(), *show_name, *show_version);
+                                nlohmann::json doc = m.meta;
+                                doc.erase("pipeline");
+                                doc["name"] = m.name;
+                                doc["version"] = m.version;
+                                cli.PrintJson(doc);
+                              });
+  show->add_option("MODEL", *show_name, "model name")->required();
+  show->add_option("--version", *show_version, "version (default latest)");
+  auto promote_name = std::make_shared<std::string>();
+  auto promote_version = std::make_shared<int64_t>(0);
+  CLI::App* promote = AddCommand(*models, "promote", "Mark a version as the production one", "  prospect models promote bank_gbdt 3\n",
+                                 [&cli, promote_name, promote_version] {
+                                   Workspace ws = cli.OpenWorkspace();
+                                   PromoteModel(ws.store(), *promote_name, *promote_version);
+                                   if (cli.options.json) {
+                                     cli.PrintJson({{"model", *promote_name}, {"production_version", *promote_version}});
+                                   } else {
+                                     std::cout << *promote_name << " v" << *promote_version << " is now the production version.\n";
+                                   }
+                                 });
+  promote->add_option("MODEL", *promote_name, "model name")->required();
+  promote->add_option("VERSION", *promote_version, "version to promote")->required();
+}
+
+}  // namespace prospect::cli

@@ -1,0 +1,86 @@
+// Training a propensity/churn model from any table: target extraction, feature pipeline, split,
+// cross-validation, hyperparameter search, the final fit, held-out metrics, and the model
+// registry in the store (versions, stage, data fingerprint). Also scoring and explanations.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "prospect/common/context.hpp"
+#include "prospect/evaluate/report.hpp"
+#include "prospect/features/pipeline.hpp"
+#include "prospect/models/classify/classifier.hpp"
+#include "prospect/store/store.hpp"
+
+namespace prospect {
+
+struct TrainRequest {
+  std::string table;
+  std::string target;
+  std::optional<std::string> positive;  ///< the positive class's text; auto for yes/no, true/false, 1/0
+  std::string id_column;                ///< excluded from features, written by score
+  std::vector<std::string> exclude;
+  std::string model = "gbdt";
+  nlohmann::json params = nlohmann::json::object();  ///< model parameters (override the defaults)
+  std::string split = "stratified";     ///< "stratified" or "time:COLUMN"
+  double test_fraction = 0.2;
+  int64_t cv = 0;                       ///< k-fold CV on the training part (0 = none)
+  std::string search;                   ///< "", "grid", "random", "bayes"
+  int64_t trials = 20;                  ///< search budget (grid: its size, capped)
+  std::string name;                     ///< registry name; default TABLE_TARGET_MODEL
+};
+
+/// A trained model as the registry stores it.
+struct ModelPackage {
+  std::string name;
+  int64_t version = 0;
+  std::string target;
+  std::string positive;
+  std::string id_column;
+  std::string table;
+  FeaturePipeline pipeline;
+  std::unique_ptr<Classifier> classifier;
+  nlohmann::json meta;  ///< everything else: metrics, params, search, fingerprint, stage
+
+  /// P(positive) for every row of `table` (which must have the training columns).
+  std::vector<double> Score(const Table& table, const Context& ctx) const;
+  /// Numeric label per row from the target column (throws if absent or unmappable).
+  std::vector<double> Labels(const Table& table) const;
+};
+
+struct TrainResult {
+  std::string name;
+  int64_t version = 0;
+  MetricsReport holdout;
+  nlohmann::json summary;  ///< what `prospect train --json` prints
+};
+
+TrainResult TrainModel(Store& store, const TrainRequest& request, const Context& ctx);
+
+/// Latest version (or `version`) of a registered model. Throws kNotFound listing the models.
+ModelPackage LoadModel(Store& store, const std::string& name, int64_t version = 0);
+/// Every registered model's latest version: name, version, type, target, stage, metrics.
+nlohmann::json ListModels(Store& store);
+/// Marks a version as the production one (a new version of the registry entry's meta).
+void PromoteModel(Store& store, const std::string& name, int64_t version);
+
+/// Per-input-column contributions of one row, largest |value| first (one-hot features are summed
+/// back to their column). `words` phrases each reason for a marketer.
+struct Reason {
+  std::string column;
+  std::string value;   ///< the row's value of that column, as text
+  double contribution;  ///< in the model's explanation scale
+  std::string words;
+};
+std::vector<std::vector<Reason>> ExplainRows(const ModelPackage& model, const Table& table, size_t top,
+                                             const Context& ctx);
+
+/// Global importance per input column: the model's own (gain / |coef|) and permutation
+/// importance (drop in ROC-AUC when the column is shuffled) on `table` if it has the target.
+nlohmann::json GlobalImportance(const ModelPackage& model, const Table* table, const Context& ctx);
+
+}  // namespace prospect

@@ -1,0 +1,442 @@
+// Model training orchestration and the model registry. The pipeline is fitted on the training
+// part only; search trials are scored by stratified k-fold ROC-AUC on the training part; the
+// held-out part is touched once, by the final model.
+#include "prospect/models/training.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <set>
+#include <unordered_set>
+
+#include "prospect/common/datetime.hpp"
+#include "prospect/common/error.hpp"
+#include "prospect/common/rng.hpp"
+#include "prospect/common/strings.hpp"
+#include "prospect/evaluate/metrics.hpp"
+#include "prospect/evaluate/search.hpp"
+#include "prospect/evaluate/split.hpp"
+
+namespace prospect {
+namespace {
+
+bool IsTreeModel(const std::string& type) { return type == "tree" || type == "forest" || type == "gbdt"; }
+
+std::string CellText(const Column& c, size_t r) {
+  return IsStringLike(c.type()) ? std::string(c.StringAt(r)) : c.FormatValue(r);
+}
+
+// The positive class: as given, else the obvious one for two-valued targets.
+std::string ResolvePositive(const Table& t, const std::string& target, const std::optional<std::string>& positive) {
+  const Column& c = t.column(target);
+  std::set<std::string> values;
+  for (size_t r = 0; r < c.size() && values.size() <= 50; ++r) {
+    if (!c.IsNull(r)) values.insert(CellText(c, r));
+  }
+  std::vector<std::string> listed(values.begin(), values.end());
+  if (listed.size() > 10) listed.resize(10), listed.push_back("…");
+  if (positive) {
+    if (!values.count(*positive)) {
+      Fail(ErrorCode::kInvalidArgument, "--positive {}: target {} has no such value. Values: {}", QuoteForMessage(*positive),
+           target, Join(listed, ", "));
+    }
+    return *positive;
+  }
+  if (values.size() == 2) {
+    for (const char* p : {"1", "true", "yes", "y", "True", "Yes", "TRUE", "YES", "1.0"}) {
+      if (values.count(p)) return p;
+    }
+  }
+  Fail(ErrorCode::kInvalidArgument,
+       "cannot tell the positive class of target {} (values: {}). Pass --positive VALUE", target, Join(listed, ", "));
+}
+
+std::vector<double> LabelsOf(const Table& t, const std::string& target, const std::string& positive) {
+  const Column& c = t.column(target);
+  std::vector<double> y(c.size());
+  for (size_t r = 0; r < c.size(); ++r) y[r] = c.IsNull(r) ? NAN : (CellText(c, r) == positive ? 1.0 : 0.0);
+  return y;
+}
+
+// Rows of a row-major matrix.
+std::vector<double> TakeRows(const std::vector<double>& x, size_t d, const std::vector<size_t>& rows) {
+  std::vector<double> out(rows.size() * d);
+  for (size_t i = 0; i < rows.size(); ++i) std::copy_n(x.begin() + static_cast<std::ptrdiff_t>(rows[i] * d), d, out.begin() + static_cast<std::ptrdiff_t>(i * d));
+  return out;
+}
+std::vector<double> TakeValues(const std::vector<double>& v, const std::vector<size_t>& rows) {
+  std::vector<double> out(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) out[i] = v[rows[i]];
+  return out;
+}
+
+nlohmann::json MergeParams(nlohmann::json base, const nlohmann::json& extra) {
+  for (const auto& [k, v] : extra.items()) base[k] = v;
+  return base;
+}
+
+// FNV-1a over the schema, the row count and every 997th row's cells: cheap and stable.
+std::string Fingerprint(const Table& t) {
+  uint64_t h = 1469598103934665603ULL;
+  auto mix = [&](std::string_view s) {
+    for (unsigned char ch : s) h = (h ^ ch) * 1099511628211ULL;
+    h = (h ^ 0xff) * 1099511628211ULL;
+  };
+  for (const auto& f : t.schema().fields()) mix(f.name + ":" + std::string(DataTypeName(f.type)));
+  mix(std::to_string(t.num_rows()));
+  for (size_t r = 0; r < t.num_rows(); r += 997) {
+    for (const auto& col : t.columns()) mix(col->FormatValue(r));
+  }
+  return fmt::format("{:016x}", h);
+}
+
+struct Prepared {
+  std::vector<double> x;  // all rows, transformed
+  size_t d = 0;
+};
+
+double CrossValAuc(const std::string& type, const nlohmann::json& params, const std::vector<double>& x, size_t d,
+                   const std::vector<double>& y, const std::vector<std::string>& names, int64_t k, const Context& ctx,
+                   std::vector<double>* fold_aucs = nullptr) {
+  const auto folds = StratifiedKFold(y, static_cast<size_t>(k), ctx.seed());
+  double sum = 0;
+  for (const auto& fold : folds) {
+    ctx.ThrowIfCancelled();
+    const auto xtr = TakeRows(x, d, fold.train), xte = TakeRows(x, d, fold.test);
+    const auto ytr = TakeValues(y, fold.train), yte = TakeValues(y, fold.test);
+    auto model = MakeClassifier(type, params);
+    TrainingSet set;
+    set.x = {xtr, fold.train.size(), d};
+    set.y = ytr;
+    set.feature_names = names;
+    Context quiet(ctx.threads(), ctx.seed(), ctx.logger_ptr());
+    model->Fit(set, quiet);
+    const auto p = model->PredictProba({xte, fold.test.size(), d}, quiet);
+    const double auc = RocAuc(yte, p);
+    if (fold_aucs) fold_aucs->push_back(auc);
+    sum += auc;
+  }
+  return sum / static_cast<double>(folds.size());
+}
+
+// Maps each pipeline output feature to its input column index.
+std::vector<size_t> FeatureOwners(const FeaturePipeline& p) {
+  std::vector<size_t> owner;
+  const bool onehot = p.params().categorical == "onehot";
+  for (size_t s = 0; s < p.steps().size(); ++s) {
+    const auto& step = p.steps()[s];
+    size_t width = 1;
+    if (!step.categorical) {
+      width = step.indicator ? 2 : 1;
+    } else if (onehot) {
+      width = step.levels.size() + (step.has_other ? 1 : 0);
+    }
+    owner.insert(owner.end(), width, s);
+  }
+  return owner;
+}
+
+}  // namespace
+
+std::vector<double> ModelPackage::Score(const Table& table, const Context& ctx) const {
+  const std::vector<double> x = pipeline.Transform(table, ctx);
+  return classifier->PredictProba({x, table.num_rows(), pipeline.num_features()}, ctx);
+}
+
+std::vector<double> ModelPackage::Labels(const Table& table) const {
+  if (!table.HasColumn(target)) {
+    Fail(ErrorCode::kInvalidData, "the table has no target column \"{}\" to evaluate model {} against", target, name);
+  }
+  return LabelsOf(table, target, positive);
+}
+
+TrainResult TrainModel(Store& store, const TrainRequest& req, const Context& ctx) {
+  const ClassifierEntry& entry = FindClassifier(req.model);
+  if (!(req.test_fraction > 0 && req.test_fraction < 1)) {
+    Fail(ErrorCode::kInvalidArgument, "--test-fraction {}: expected a number between 0 and 1", req.test_fraction);
+  }
+  if (req.cv == 1 || req.cv < 0) Fail(ErrorCode::kInvalidArgument, "--cv {}: use 0 (none) or at least 2 folds", req.cv);
+  (void)MakeClassifier(req.model, req.params);  // validates the parameters before any work
+  Table table = store.LoadTable(req.table, ctx);
+  (void)table.column(req.target);
+  const std::string positive = ResolvePositive(table, req.target, req.positive);
+  std::vector<double> labels = LabelsOf(table, req.target, positive);
+  std::vector<std::string> warnings;
+
+  // Rows with a known label.
+  std::vector<size_t> keep;
+  for (size_t r = 0; r < labels.size(); ++r) {
+    if (!std::isnan(labels[r])) keep.push_back(r);
+  }
+  if (keep.size() < labels.size()) {
+    warnings.push_back(fmt::format("{} rows with an empty {} were left out", labels.size() - keep.size(), req.target));
+    table = table.Take(keep);
+    labels = TakeValues(labels, keep);
+  }
+
+  // Feature columns: everything but the target, the id, exclusions and the time-split column;
+  // free-text/identifier-like strings (mostly unique) are left out with a warning.
+  std::string time_column;
+  if (req.split.rfind("time:", 0) == 0) {
+    time_column = req.split.substr(5);
+    (void)table.column(time_column);
+  } else if (req.split != "stratified") {
+    Fail(ErrorCode::kInvalidArgument, "--split {}: use stratified or time:COLUMN", QuoteForMessage(req.split));
+  }
+  for (const auto& e : req.exclude) (void)table.column(e);
+  if (!req.id_column.empty()) (void)table.column(req.id_column);
+  std::vector<std::string> features;
+  for (const auto& f : table.schema().fields()) {
+    if (f.name == req.target || f.name == req.id_column || f.name == time_column ||
+        std::find(req.exclude.begin(), req.exclude.end(), f.name) != req.exclude.end()) {
+      continue;
+    }
+    if (f.type == DataType::kString) {
+      std::unordered_set<std::string_view> distinct;
+      const Column& c = table.column(f.name);
+      for (size_t r = 0; r < c.size(); ++r) distinct.insert(c.StringAt(r));
+      if (distinct.size() > 100 && distinct.size() * 2 > c.size()) {
+        warnings.push_back(fmt::format("column {} looks like an identifier or free text ({} distinct values) and was left out",
+                                       f.name, distinct.size()));
+        continue;
+      }
+    }
+    features.push_back(f.name);
+  }
+  if (features.empty()) Fail(ErrorCode::kInvalidArgument, "no feature columns left in {} after the exclusions", req.table);
+
+  // Split.
+  TrainTestSplit split;
+  if (time_column.empty()) {
+    split = StratifiedSplit(labels, req.test_fraction, ctx.seed());
+  } else {
+    const Column& tc = table.column(time_column);
+    std::vector<double> keys(tc.size());
+    for (size_t r = 0; r < tc.size(); ++r) keys[r] = tc.NumericAt(r);
+    split = TimeSplit(keys, req.test_fraction);
+  }
+  const Table train_table = table.Take(split.train), test_table = table.Take(split.test);
+  const std::vector<double> ytr = TakeValues(labels, split.train), yte = TakeValues(labels, split.test);
+
+  // Features.
+  PipelineParams pp;
+  if (IsTreeModel(req.model)) pp.scale = "none";
+  FeaturePipeline pipeline(pp);
+  ctx.logger().info("train: {} rows ({} train, {} test), {} input columns", table.num_rows(), split.train.size(),
+                    split.test.size(), features.size());
+  const std::vector<double> xtr = pipeline.FitTransform(train_table, features, &ytr, ctx);
+  const std::vector<double> xte = pipeline.Transform(test_table, ctx);
+  const size_t d = pipeline.num_features();
+  const auto& names = pipeline.feature_names();
+
+  // Search.
+  nlohmann::json params = req.params;
+  nlohmann::json search_json;
+  if (!req.search.empty()) {
+    SearchSpace space = SearchSpace::FromJson(entry.search_space);
+    auto searcher = MakeSearcher(req.search, space, ctx.seed());
+    const int64_t k = req.cv > 0 ? req.cv : 3;
+    for (int64_t t = 0; t < req.trials && !searcher->Exhausted(); ++t) {
+      const nlohmann::json assignment = searcher->Suggest();
+      double auc = NAN;
+      try {
+        auc = CrossValAuc(req.model, MergeParams(req.params, assignment), xtr, d, ytr, names, k, ctx);
+      } catch (const Error& e) {
+        ctx.logger().warn("train: trial {} failed: {}", assignment.dump(), e.what());
+      }
+      searcher->Observe(assignment, std::isnan(auc) ? INFINITY : -auc);
+      ctx.logger().info("search {}/{}: cv auc {:.4f} with {}", t + 1, req.trials, auc, assignment.dump());
+      ctx.Progress("search", static_cast<uint64_t>(t + 1), static_cast<uint64_t>(req.trials));
+    }
+    const Trial* best = searcher->best();
+    if (!best) Fail(ErrorCode::kInternal, "every search trial failed; see the warnings");
+    params = MergeParams(req.params, best->params);
+    search_json = {{"method", req.search}, {"trials", searcher->trials().size()}, {"cv_folds", k},
+                   {"best_cv_auc", -best->loss}, {"best_params", best->params}};
+  }
+  nlohmann::json cv_json;
+  if (req.cv > 0) {
+    std::vector<double> aucs;
+    const double mean = CrossValAuc(req.model, params, xtr, d, ytr, names, req.cv, ctx, &aucs);
+    double ss = 0;
+    for (double a : aucs) ss += (a - mean) * (a - mean);
+    cv_json = {{"folds", req.cv}, {"roc_auc_mean", mean}, {"roc_auc_std", std::sqrt(ss / static_cast<double>(aucs.size()))},
+               {"roc_auc_folds", aucs}};
+  }
+
+  // Final fit (gradient boosting keeps a tenth of the training rows to stop early on).
+  auto model = MakeClassifier(req.model, params);
+  TrainingSet set;
+  std::vector<double> fit_x, fit_y, valid_x, valid_y;
+  if (req.model == "gbdt") {
+    const TrainTestSplit inner = StratifiedSplit(ytr, 0.1, DeriveSeed(ctx.seed(), 17));
+    fit_x = TakeRows(xtr, d, inner.train);
+    fit_y = TakeValues(ytr, inner.train);
+    valid_x = TakeRows(xtr, d, inner.test);
+    valid_y = TakeValues(ytr, inner.test);
+    set.x = {fit_x, inner.train.size(), d};
+    set.y = fit_y;
+    set.valid_x = {valid_x, inner.test.size(), d};
+    set.valid_y = valid_y;
+  } else {
+    set.x = {xtr, split.train.size(), d};
+    set.y = ytr;
+  }
+  set.feature_names = names;
+  model->Fit(set, ctx);
+  const std::vector<double> p = model->PredictProba({xte, split.test.size(), d}, ctx);
+  TrainResult result;
+  result.holdout = MetricsReport::Compute(yte, p);
+
+  // Register.
+  const std::string name = req.name.empty() ? fmt::format("{}_{}_{}", req.table, req.target, req.model) : req.name;
+  Store::CheckTableName(name);  // model names follow the same rules as table names
+  nlohmann::json meta = {
+      {"type", req.model}, {"table", req.table}, {"target", req.target}, {"positive", positive},
+      {"id_column", req.id_column}, {"input_columns", features}, {"feature_names", names},
+      {"params", model->Params()}, {"pipeline", pipeline.ToJson()}, {"split", req.split},
+      {"test_fraction", req.test_fraction}, {"seed", ctx.seed()}, {"rows", {{"train", split.train.size()}, {"test", split.test.size()}}},
+      {"data_fingerprint", Fingerprint(table)},
+      {"metrics", {{"roc_auc", result.holdout.roc_auc}, {"average_precision", result.holdout.average_precision},
+                   {"log_loss", result.holdout.log_loss}, {"brier", result.holdout.brier}, {"accuracy", result.holdout.accuracy}}},
+      {"cv", cv_json}, {"search", search_json}, {"warnings", warnings}};
+  result.version = store.PutObject("model", name, meta, SaveClassifier(*model));
+  store.Audit("train", fmt::format("model={} version={}", name, result.version));
+  result.name = name;
+  result.summary = meta;
+  result.summary.erase("pipeline");
+  result.summary["name"] = name;
+  result.summary["version"] = result.version;
+  return result;
+}
+
+ModelPackage LoadModel(Store& store, const std::string& name, int64_t version) {
+  auto object = store.GetObject("model", name, version);
+  if (!object) {
+    std::vector<std::string> names;
+    for (const auto& o : store.ListObjects("model")) names.push_back(o.name);
+    if (version > 0 && store.GetObject("model", name)) {
+      Fail(ErrorCode::kNotFound, "model {} has no version {}", name, version);
+    }
+    Fail(ErrorCode::kNotFound, "no model \"{}\". {}Models: {}.", name, DidYouMean(name, names),
+         names.empty() ? std::string("none yet (use prospect train)") : Join(names, ", "));
+  }
+  ModelPackage pkg;
+  pkg.name = name;
+  pkg.version = object->version;
+  pkg.meta = object->meta;
+  try {
+    pkg.target = pkg.meta.at("target").get<std::string>();
+    pkg.positive = pkg.meta.at("positive").get<std::string>();
+    pkg.id_column = pkg.meta.at("id_column").get<std::string>();
+    pkg.table = pkg.meta.at("table").get<std::string>();
+    pkg.pipeline = FeaturePipeline::FromJson(pkg.meta.at("pipeline"));
+  } catch (const nlohmann::json::exception& e) {
+    Fail(ErrorCode::kInvalidData, "model {} v{}: its registry entry is malformed: {}", name, pkg.version, e.what());
+  }
+  pkg.classifier = LoadClassifier(object->body);
+  if (pkg.classifier->feature_names() != pkg.pipeline.feature_names()) {
+    Fail(ErrorCode::kInvalidData, "model {} v{}: the model's {} features do not match its pipeline's {}", name,
+         pkg.version, pkg.classifier->feature_names().size(), pkg.pipeline.num_features());
+  }
+  return pkg;
+}
+
+nlohmann::json ListModels(Store& store) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& o : store.ListObjects("model")) {
+    const auto stage = store.GetObject("model_stage", o.name);
+    const int64_t production = stage ? stage->meta.value("production", int64_t{0}) : 0;
+    out.push_back({{"name", o.name}, {"version", o.version}, {"type", o.meta.value("type", "")},
+                   {"table", o.meta.value("table", "")}, {"target", o.meta.value("target", "")},
+                   {"metrics", o.meta.value("metrics", nlohmann::json::object())}, {"created_at", o.created_at},
+                   {"production_version", production ? nlohmann::json(production) : nlohmann::json()}});
+  }
+  return out;
+}
+
+void PromoteModel(Store& store, const std::string& name, int64_t version) {
+  if (!store.GetObject("model", name, version)) (void)LoadModel(store, name, version);  // throws the right error
+  store.PutObject("model_stage", name, {{"production", version}}, "");
+  store.Audit("promote", fmt::format("model={} version={}", name, version));
+}
+
+std::vector<std::vector<Reason>> ExplainRows(const ModelPackage& model, const Table& table, size_t top,
+                                             const Context& ctx) {
+  const std::vector<double> x = model.pipeline.Transform(table, ctx);
+  const size_t d = model.pipeline.num_features();
+  const std::vector<double> contrib = model.classifier->Contributions({x, table.num_rows(), d}, ctx);
+  const std::vector<size_t> owner = FeatureOwners(model.pipeline);
+  const auto& inputs = model.pipeline.input_columns();
+  std::vector<std::vector<Reason>> out(table.num_rows());
+  for (size_t r = 0; r < table.num_rows(); ++r) {
+    std::vector<double> per(inputs.size(), 0.0);
+    for (size_t j = 0; j < d; ++j) per[owner[j]] += contrib[r * (d + 1) + j];
+    std::vector<size_t> order(inputs.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return std::abs(per[a]) > std::abs(per[b]); });
+    for (size_t i = 0; i < order.size() && i < top; ++i) {
+      const size_t c = order[i];
+      if (per[c] == 0) break;
+      Reason reason;
+      reason.column = inputs[c];
+      const Column& col = table.column(inputs[c]);
+      reason.value = col.IsNull(r) ? "missing" : CellText(col, r);
+      reason.contribution = per[c];
+      reason.words = fmt::format("{} = {} {} the score", reason.column, reason.value,
+                                 per[c] > 0 ? "raises" : "lowers");
+      out[r].push_back(std::move(reason));
+    }
+  }
+  return out;
+}
+
+nlohmann::json GlobalImportance(const ModelPackage& model, const Table* table, const Context& ctx) {
+  const auto& inputs = model.pipeline.input_columns();
+  const std::vector<size_t> owner = FeatureOwners(model.pipeline);
+  std::vector<double> own(inputs.size(), 0.0);
+  const auto imp = model.classifier->Importance();
+  for (size_t j = 0; j < imp.size(); ++j) own[owner[j]] += imp[j];
+  std::vector<double> perm(inputs.size(), NAN);
+  double baseline = NAN;
+  if (table && table->HasColumn(model.target)) {
+    // Permutation importance on up to 20,000 rows: shuffle one column's features across rows.
+    std::vector<size_t> rows(table->num_rows());
+    std::iota(rows.begin(), rows.end(), 0);
+    Rng rng(DeriveSeed(ctx.seed(), 99));
+    if (rows.size() > 20000) {
+      std::shuffle(rows.begin(), rows.end(), rng);
+      rows.resize(20000);
+    }
+    const Table sample = table->Take(rows);
+    std::vector<double> y = model.Labels(sample);
+    std::vector<double> x = model.pipeline.Transform(sample, ctx);
+    const size_t n = sample.num_rows(), d = model.pipeline.num_features();
+    baseline = RocAuc(y, model.classifier->PredictProba({x, n, d}, ctx));
+    for (size_t c = 0; c < inputs.size(); ++c) {
+      std::vector<size_t> order(n);
+      std::iota(order.begin(), order.end(), 0);
+      std::shuffle(order.begin(), order.end(), rng);
+      std::vector<double> shuffled = x;
+      for (size_t r = 0; r < n; ++r) {
+        for (size_t j = 0; j < d; ++j) {
+          if (owner[j] == c) shuffled[r * d + j] = x[order[r] * d + j];
+        }
+      }
+      perm[c] = baseline - RocAuc(y, model.classifier->PredictProba({shuffled, n, d}, ctx));
+    }
+  }
+  nlohmann::json rows = nlohmann::json::array();
+  std::vector<size_t> order(inputs.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return own[a] > own[b]; });
+  for (size_t c : order) {
+    rows.push_back({{"column", inputs[c]}, {"importance", own[c]},
+                    {"permutation_auc_drop", std::isnan(perm[c]) ? nlohmann::json() : nlohmann::json(perm[c])}});
+  }
+  return {{"model", model.name}, {"version", model.version},
+          {"importance_kind", IsTreeModel(model.meta.value("type", "")) ? "gain" : "abs_coefficient"},
+          {"baseline_auc", std::isnan(baseline) ? nlohmann::json() : nlohmann::json(baseline)}, {"columns", rows}};
+}
+
+}  // namespace prospect
