@@ -1,0 +1,118 @@
+// Platt scaling against sklearn's _SigmoidCalibration and isotonic regression against
+// IsotonicRegression(out_of_bounds="clip") (fixtures: tests/fixtures/evaluate/make_metric_fixtures.py);
+// JSON round trips and errors.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+
+#include "prospect/common/error.hpp"
+#include "prospect/evaluate/calibration.hpp"
+#include "support/test_paths.hpp"
+
+namespace prospect {
+namespace {
+
+const nlohmann::json& Fixtures() {
+  static const nlohmann::json j = [] {
+    std::ifstream in(testing::SourceDir() + "/tests/fixtures/evaluate/metric_fixtures.json");
+    return nlohmann::json::parse(in);
+  }();
+  return j;
+}
+
+std::vector<double> Vec(const nlohmann::json& j) { return j.is_null() ? std::vector<double>{} : j.get<std::vector<double>>(); }
+
+TEST(PlattCalibrator, MatchesSklearnSigmoidCalibrationWithin1e6) {
+  ASSERT_EQ(Fixtures()["platt"].size(), 3u);
+  for (const auto& c : Fixtures()["platt"]) {
+    const std::string name = c["name"];
+    PlattCalibrator platt;
+    platt.Fit(Vec(c["f"]), Vec(c["y"]), Vec(c["weight"]));
+    // sklearn stops BFGS at gradient 1e-5; we solve to the optimum, which scipy finds at gtol 1e-13.
+    EXPECT_NEAR(platt.a(), c["a_exact"].get<double>(), 1e-9) << name;
+    EXPECT_NEAR(platt.b(), c["b_exact"].get<double>(), 1e-9) << name;
+    EXPECT_NEAR(platt.a(), c["a"].get<double>(), 1e-6) << name;
+    EXPECT_NEAR(platt.b(), c["b"].get<double>(), 1e-6) << name;
+    const auto grid = Vec(c["grid"]);
+    const auto predicted = platt.Predict(grid);
+    for (size_t i = 0; i < grid.size(); ++i) {
+      EXPECT_NEAR(predicted[i], c["predict"][i].get<double>(), 1e-6) << name << " at " << grid[i];
+    }
+  }
+}
+
+TEST(PlattCalibrator, RoundTripsThroughJsonExactly) {
+  const auto& c = Fixtures()["platt"][0];
+  PlattCalibrator platt;
+  platt.Fit(Vec(c["f"]), Vec(c["y"]));
+  const PlattCalibrator loaded = PlattCalibrator::FromJson(nlohmann::json::parse(platt.ToJson().dump()));
+  EXPECT_EQ(loaded.a(), platt.a());
+  EXPECT_EQ(loaded.b(), platt.b());
+  EXPECT_EQ(loaded.Predict(0.37), platt.Predict(0.37));
+}
+
+TEST(PlattCalibrator, RejectsOneClassAndBadJson) {
+  PlattCalibrator platt;
+  try {
+    platt.Fit(std::vector<double>{0.1, 0.2}, std::vector<double>{1, 1});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidData);
+    EXPECT_STREQ(e.what(),
+                 "Platt calibration needs both classes, but every weighted row is 1; fit it on held-out predictions "
+                 "that contain positives and negatives");
+  }
+  EXPECT_THROW((void)platt.Predict(0.5), Error);
+  EXPECT_THROW(PlattCalibrator::FromJson({{"method", "isotonic"}}), Error);
+  EXPECT_THROW(PlattCalibrator::FromJson({{"method", "platt"}, {"a", "x"}, {"b", 1}}), Error);
+}
+
+TEST(IsotonicCalibrator, MatchesSklearnKnotsAndPredictionsWithin1e9) {
+  ASSERT_EQ(Fixtures()["isotonic"].size(), 3u);
+  for (const auto& c : Fixtures()["isotonic"]) {
+    const std::string name = c["name"];
+    IsotonicCalibrator iso;
+    iso.Fit(Vec(c["x"]), Vec(c["y"]), Vec(c["weight"]));
+    const auto ex = Vec(c["x_thresholds"]), ey = Vec(c["y_thresholds"]);
+    ASSERT_EQ(iso.x_thresholds().size(), ex.size()) << name;
+    for (size_t i = 0; i < ex.size(); ++i) {
+      EXPECT_EQ(iso.x_thresholds()[i], ex[i]) << name;
+      EXPECT_NEAR(iso.y_thresholds()[i], ey[i], 1e-9) << name;
+    }
+    const auto grid = Vec(c["grid"]);  // includes points below and above the fitted range
+    const auto predicted = iso.Predict(grid);
+    for (size_t i = 0; i < grid.size(); ++i) {
+      EXPECT_NEAR(predicted[i], c["predict"][i].get<double>(), 1e-9) << name << " at " << grid[i];
+    }
+  }
+}
+
+TEST(IsotonicCalibrator, PoolsViolatorsByHand) {
+  // y = 1, 3, 2, 4 at x = 1..4: the violators 3, 2 pool to 2.5.
+  IsotonicCalibrator iso;
+  iso.Fit(std::vector<double>{1, 2, 3, 4}, std::vector<double>{1, 3, 2, 4});
+  EXPECT_DOUBLE_EQ(iso.Predict(2.0), 2.5);
+  EXPECT_DOUBLE_EQ(iso.Predict(3.0), 2.5);
+  EXPECT_DOUBLE_EQ(iso.Predict(1.5), 1.75);
+  EXPECT_DOUBLE_EQ(iso.Predict(-10.0), 1.0);  // clipped to the fitted range
+  EXPECT_DOUBLE_EQ(iso.Predict(10.0), 4.0);
+}
+
+TEST(IsotonicCalibrator, RoundTripsThroughJsonAndValidatesIt) {
+  const auto& c = Fixtures()["isotonic"][1];
+  IsotonicCalibrator iso;
+  iso.Fit(Vec(c["x"]), Vec(c["y"]), Vec(c["weight"]));
+  const IsotonicCalibrator loaded = IsotonicCalibrator::FromJson(nlohmann::json::parse(iso.ToJson().dump()));
+  EXPECT_EQ(loaded.x_thresholds(), iso.x_thresholds());
+  EXPECT_EQ(loaded.y_thresholds(), iso.y_thresholds());
+  EXPECT_THROW(IsotonicCalibrator::FromJson({{"method", "isotonic"}, {"x", {0.0, 1.0}}, {"y", {0.5, 0.2}}}), Error);
+  EXPECT_THROW(IsotonicCalibrator::FromJson({{"method", "isotonic"}, {"x", {0.0}}, {"y", nlohmann::json::array()}}),
+               Error);
+  IsotonicCalibrator empty;
+  EXPECT_THROW((void)empty.Predict(0.5), Error);
+  EXPECT_THROW(empty.Fit(std::vector<double>{0.1, NAN}, std::vector<double>{0, 1}), Error);
+}
+
+}  // namespace
+}  // namespace prospect
