@@ -2,7 +2,4 @@
 #include "cli.hpp"
 
 namespace prospect::cli {
-void AddQualityCommand(CLI::App&, Cli&) {}
-void AddReportCommand(CLI::App&, Cli&) {}
-void AddQuickstartCommand(CLI::App&, Cli&) {}
 }  // namespace prospect::cli

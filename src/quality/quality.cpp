@@ -37,8 +37,11 @@ bool IsTextSentinel(std::string_view normalized) {
   return false;
 }
 
+// Shares for messages: one decimal, but small non-zero shares keep two significant digits.
 std::string Pct(double part, double whole) {
-  return whole > 0 ? fmt::format("{:.1f}%", 100.0 * part / whole) : std::string("0%");
+  if (!(whole > 0)) return "0%";
+  const double p = 100.0 * part / whole;
+  return p > 0 && p < 0.1 ? fmt::format("{:.2g}%", p) : fmt::format("{:.1f}%", p);
 }
 
 // The non-null, non-NaN values of a numeric column as doubles (unsorted) and the NaN count.
@@ -493,14 +496,16 @@ QualityReport ComputeQualityReport(const Table& table, const std::string& table_
       }
       bool sentinel = false;
       AddSentinelFindingsNumeric(table_name, cq, sorted, report.findings, &sentinel);
-      if (!sentinel && s.iqr_outliers > 0) {
+      // With IQR = 0 the fences collapse onto one value and every other value "is an outlier";
+      // that says more about the distribution's shape than about bad values, so stay quiet.
+      if (!sentinel && s.iqr_outliers > 0 && s.iqr_upper > s.iqr_lower) {
         report.findings.push_back(
             {"outliers", "info", cq.name,
              fmt::format("{}: {} values ({}) outside the IQR fences [{}, {}]; {} with |z| > {}", cq.name,
                          s.iqr_outliers, Pct(static_cast<double>(s.iqr_outliers), static_cast<double>(s.count)),
                          FormatNumber(s.iqr_lower), FormatNumber(s.iqr_upper), s.z_outliers,
                          FormatNumber(options.z_threshold)),
-             fmt::format("if they are errors rather than big customers, cap them: {}",
+             fmt::format("if these are errors rather than real extremes, cap them: {}",
                          CleaningSnippet(table_name, fmt::format("step=\"clip\" column=\"{}\" method=\"iqr\"", cq.name))),
              {{"iqr_outliers", s.iqr_outliers}, {"z_outliers", s.z_outliers},
               {"lower", s.iqr_lower}, {"upper", s.iqr_upper}}});

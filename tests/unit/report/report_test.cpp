@@ -1,0 +1,173 @@
+// The HTML report: self-contained (no network references outside the embedded library), every
+// registered section present, names and values escaped, chart specs valid JSON, one per element.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "prospect/common/error.hpp"
+#include "prospect/report/report.hpp"
+#include "support/test_paths.hpp"
+
+namespace prospect {
+namespace {
+
+using report::RenderReport;
+
+const std::string kEvil = "<script>alert(1)</script>";
+
+// A workspace with one table whose column name and values try to inject markup.
+std::string MakeWorkspace(const testing::TempDir& dir) {
+  const std::string ws_dir = dir.File("ws");
+  Workspace::Init(ws_dir);
+  Workspace ws = Workspace::Open(ws_dir);
+  std::vector<std::string> cats;
+  std::vector<double> amounts;
+  for (int i = 0; i < 200; ++i) {
+    cats.push_back(i % 3 == 0 ? kEvil : (i % 3 == 1 ? "web" : "Web "));
+    amounts.push_back(i % 10 == 0 ? 999 : i * 0.5);
+  }
+  const Table t(Schema({{kEvil, DataType::kString}, {"amount", DataType::kDouble}}),
+                {Column::FromStringVector(cats), Column::FromDoubles(amounts)});
+  ws.store().WriteTable("orders", t, {}, Context(1));
+  return ws_dir;
+}
+
+std::string Render(const std::string& ws_dir, report::ReportSummary* summary = nullptr) {
+  report::ReportOptions options;
+  options.generated_at = "2024-01-02 03:04 UTC";
+  return RenderReport(Workspace::Open(ws_dir), report::RegisteredSections(), options, Context(1), summary);
+}
+
+// The page with the embedded chart library cut out.
+std::string WithoutLibrary(const std::string& page) {
+  const std::string_view lib = report::EchartsJs();
+  const size_t at = page.find(lib);
+  EXPECT_NE(at, std::string::npos) << "library not embedded verbatim";
+  if (at == std::string::npos) return page;
+  return page.substr(0, at) + page.substr(at + lib.size());
+}
+
+TEST(Report, IsSelfContainedWithoutNetworkReferences) {
+  testing::TempDir dir;
+  const std::string page = Render(MakeWorkspace(dir));
+  ASSERT_GT(report::EchartsJs().size(), 500000u);  // the real library, not a stub
+  const std::string own = WithoutLibrary(page);
+  EXPECT_EQ(own.find("http://"), std::string::npos);
+  EXPECT_EQ(own.find("https://"), std::string::npos);
+  EXPECT_FALSE(std::regex_search(page, std::regex("<script[^>]*\\ssrc\\s*=", std::regex::icase)));
+  EXPECT_FALSE(std::regex_search(page, std::regex("<link[^>]*href\\s*=", std::regex::icase)));
+  // ECharts' own save-as-image code builds an <img src=...> string; our markup has none.
+  EXPECT_FALSE(std::regex_search(own, std::regex("<img[^>]*src\\s*=", std::regex::icase)));
+  EXPECT_EQ(own.find("@import"), std::string::npos);
+  EXPECT_EQ(own.find("url("), std::string::npos);
+}
+
+TEST(Report, HasEverySectionWithStatusAndAContentsEntry) {
+  testing::TempDir dir;
+  report::ReportSummary summary;
+  const std::string page = Render(MakeWorkspace(dir), &summary);
+  const auto sections = report::RegisteredSections();
+  EXPECT_EQ(summary.sections, sections.size());
+  EXPECT_EQ(summary.sections_with_results, 2u);  // data in, data quality
+  for (const auto& s : sections) {
+    EXPECT_NE(page.find("<section class=\"cap\" id=\"" + s->Id() + "\">"), std::string::npos) << s->Id();
+    EXPECT_NE(page.find("<a href=\"#" + s->Id() + "\">"), std::string::npos) << s->Id();
+  }
+  EXPECT_NE(page.find("Data quality <span class=\"badge done\">results</span>"), std::string::npos);
+  EXPECT_NE(page.find("Segments and personas <span class=\"badge\">not run yet</span>"), std::string::npos);
+  EXPECT_NE(page.find("Not run yet in this workspace. Run <code>prospect segment"), std::string::npos);
+  EXPECT_NE(page.find("Workspace <b>ws</b> · generated 2024-01-02 03:04 UTC"), std::string::npos);
+}
+
+TEST(Report, EscapesNamesAndValuesEverywhere) {
+  testing::TempDir dir;
+  const std::string page = WithoutLibrary(Render(MakeWorkspace(dir)));
+  EXPECT_EQ(page.find(kEvil), std::string::npos);
+  EXPECT_EQ(page.find("<script>alert"), std::string::npos);
+  EXPECT_NE(page.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);  // in tables and findings
+  EXPECT_NE(page.find("\\u003cscript\\u003ealert(1)\\u003c/script\\u003e"), std::string::npos);  // in chart specs
+}
+
+TEST(Report, ChartSpecsAreValidJsonWithOneElementEach) {
+  testing::TempDir dir;
+  report::ReportSummary summary;
+  const std::string page = Render(MakeWorkspace(dir), &summary);
+  const std::string open = "<script type=\"application/json\" id=\"prospect-charts\">";
+  const size_t begin = page.find(open);
+  ASSERT_NE(begin, std::string::npos);
+  const size_t end = page.find("</script>", begin);
+  const auto specs = nlohmann::json::parse(page.substr(begin + open.size(), end - begin - open.size()));
+  ASSERT_TRUE(specs.is_array());
+  // Missingness + a histogram of amount + top categories of the text column.
+  EXPECT_EQ(specs.size(), 3u);
+  EXPECT_EQ(summary.charts, specs.size());
+  for (size_t i = 0; i < specs.size(); ++i) {
+    EXPECT_NE(page.find("id=\"chart-" + std::to_string(i) + "\""), std::string::npos);
+    EXPECT_TRUE(specs[i].contains("series"));
+  }
+  EXPECT_EQ(specs[0]["title"]["text"], "Missing values by column");
+  EXPECT_EQ(specs[1]["title"]["text"], kEvil);  // categorical: top values (escaped only in transport)
+  EXPECT_EQ(specs[1]["yAxis"]["data"][0], kEvil);
+  EXPECT_EQ(specs[2]["title"]["text"], "amount");
+}
+
+TEST(Report, EmptyWorkspaceSaysWhatToRun) {
+  testing::TempDir dir;
+  Workspace::Init(dir.File("empty"));
+  report::ReportSummary summary;
+  const std::string page = Render(dir.File("empty"), &summary);
+  EXPECT_EQ(summary.sections_with_results, 0u);
+  EXPECT_EQ(summary.charts, 0u);
+  EXPECT_NE(page.find("there are no tables. Load one with prospect ingest NAME FILE.csv"), std::string::npos);
+}
+
+class EchoSection : public report::ReportSection {
+ public:
+  std::string Id() const override { return "echo"; }
+  std::string Title() const override { return "Echo <&>"; }
+  bool Write(const Workspace&, const Context&, report::SectionWriter& out) const override {
+    out.Table({"a"}, {{"<b>x</b>"}});
+    out.Chart({{"series", nlohmann::json::array()}}, 123);
+    return true;
+  }
+};
+
+TEST(Report, ANewSectionNeedsOnlyTheInterface) {
+  testing::TempDir dir;
+  Workspace::Init(dir.File("w"));
+  std::vector<std::unique_ptr<report::ReportSection>> sections;
+  sections.push_back(std::make_unique<EchoSection>());
+  const std::string page = RenderReport(Workspace::Open(dir.File("w")), sections, {}, Context(1));
+  EXPECT_NE(page.find("<h2>Echo &lt;&amp;&gt; <span class=\"badge done\">results</span></h2>"), std::string::npos);
+  EXPECT_NE(page.find("<td>&lt;b&gt;x&lt;/b&gt;</td>"), std::string::npos);
+  EXPECT_NE(page.find("<div class=\"chart\" id=\"chart-0\" style=\"height:123px\"></div>"), std::string::npos);
+}
+
+TEST(Report, WriteReportWritesTheFileOrSaysWhy) {
+  testing::TempDir dir;
+  const std::string ws_dir = MakeWorkspace(dir);
+  const auto s = report::WriteReport(Workspace::Open(ws_dir), dir.File("r.html"), {}, Context(1));
+  std::ifstream in(dir.File("r.html"), std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  EXPECT_EQ(ss.str().size(), s.bytes);
+  EXPECT_EQ(ss.str().rfind("<!DOCTYPE html>", 0), 0u);
+  try {
+    report::WriteReport(Workspace::Open(ws_dir), dir.File("no/such/dir/r.html"), {}, Context(1));
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kIo);
+    EXPECT_EQ(std::string(e.what()), "cannot write the report to " + dir.File("no/such/dir/r.html") +
+                                         ": the folder does not exist or is not writable");
+  }
+}
+
+TEST(HtmlEscape, EscapesTheFiveSpecialCharacters) {
+  EXPECT_EQ(report::HtmlEscape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&#39;");
+  EXPECT_EQ(report::HtmlEscape("用户画像"), "用户画像");
+}
+
+}  // namespace
+}  // namespace prospect
