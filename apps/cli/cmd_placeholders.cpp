@@ -2,4 +2,5 @@
 #include "cli.hpp"
 
 namespace prospect::cli {
+void AddQuickstartCommand(CLI::App&, Cli&) {}
 }  // namespace prospect::cli
