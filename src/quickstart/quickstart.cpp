@@ -1,0 +1,161 @@
+// The quickstart pipeline. Each step is the same library call the matching command makes, so
+// the quickstart is also an end-to-end test of the commands' building blocks.
+#include "prospect/quickstart/quickstart.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "prospect/common/datetime.hpp"
+#include "prospect/common/error.hpp"
+#include "prospect/features/profile.hpp"
+#include "prospect/generate/generate.hpp"
+#include "prospect/ingest/ingest.hpp"
+#include "prospect/models/training.hpp"
+#include "prospect/quality/quality.hpp"
+#include "prospect/report/report.hpp"
+#include "prospect/workspace/workspace.hpp"
+
+namespace prospect {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kMarker = ".prospect-quickstart";
+
+class StepTimer {
+ public:
+  double Seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+// A fresh folder: new, empty, or one an earlier quickstart made (it is sample data).
+void PrepareDir(const std::string& dir) {
+  if (fs::exists(dir)) {
+    const bool empty = fs::is_directory(dir) && fs::is_empty(dir);
+    if (!empty && !fs::exists(fs::path(dir) / kMarker)) {
+      Fail(ErrorCode::kAlreadyExists,
+           "{} exists and was not made by quickstart; choose another folder with --dir, or remove it", dir);
+    }
+    fs::remove_all(dir);
+  }
+  fs::create_directories(dir);
+  std::ofstream(fs::path(dir) / kMarker) << "made by prospect quickstart; safe to delete\n";
+}
+
+}  // namespace
+
+nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ctx,
+                             const std::function<void(const std::string&)>& say) {
+  StepTimer total;
+  nlohmann::json out;
+  PrepareDir(options.dir);
+  const std::string data_dir = (fs::path(options.dir) / "data").string();
+  const std::string ws_dir = (fs::path(options.dir) / "workspace").string();
+
+  // 1. Sample data with known ground truth.
+  StepTimer t;
+  GenerateParams gp;
+  gp.customers = options.customers;
+  gp.seed = static_cast<int64_t>(ctx.seed());
+  const GenerateSummary generated = Generate(gp, data_dir, ctx);
+  say(fmt::format("1. generate   {} customers, {} events, {} orders → {} ({:.1f}s)", generated.Rows("customers.csv"),
+                  generated.Rows("events.csv"), generated.Rows("orders.csv"), data_dir, t.Seconds()));
+  out["data"] = data_dir;
+
+  // 2. Workspace.
+  Workspace::Init(ws_dir);
+  Workspace ws = Workspace::Open(ws_dir);
+  say(fmt::format("2. init       workspace {}", ws_dir));
+  out["workspace"] = ws_dir;
+
+  // 3. Ingest every table.
+  t = StepTimer();
+  nlohmann::json tables = nlohmann::json::object();
+  int64_t rows = 0;
+  for (const char* name : {"customers", "items", "events", "orders", "order_items", "campaign", "experiment"}) {
+    IngestRequest req;
+    req.table = name;
+    req.file = (fs::path(data_dir) / (std::string(name) + ".csv")).string();
+    if (std::string(name) == "customers") req.key = "customer_id";
+    const IngestResult r = Ingest(ws, req, ctx);
+    tables[name] = r.rows_loaded;
+    rows += r.rows_loaded;
+  }
+  say(fmt::format("3. ingest     {} tables, {} rows ({:.1f}s)", tables.size(), rows, t.Seconds()));
+  out["tables"] = tables;
+
+  // 4. Data quality.
+  t = StepTimer();
+  size_t findings = 0;
+  for (const auto& [name, count] : tables.items()) {
+    const Table table = ws.store().LoadTable(name, ctx);
+    findings += ComputeQualityReport(table, name, {}, ctx).findings.size();
+  }
+  say(fmt::format("4. quality    {} findings across {} tables ({:.1f}s)", findings, tables.size(), t.Seconds()));
+  out["quality_findings"] = findings;
+
+  // 5. Profiles as of the end of the data.
+  t = StepTimer();
+  const ProfileConfig config = ProfileConfig::FromJson(ws.Section("profile"));
+  const ProfileInputs inputs = LoadProfileInputs(ws.store(), config, ctx);
+  const int64_t end = DefaultAsOf(inputs, config);
+  const Table profiles = BuildProfiles(inputs, config, end, ctx);
+  ws.store().WriteTable(kProfilesTable, profiles, {}, ctx);
+  say(fmt::format("5. profile    {} customers × {} features as of the end of {} ({:.1f}s)", profiles.num_rows(),
+                  profiles.num_columns(), FormatDate(DayOfTimestamp(end) - 1), t.Seconds()));
+
+  // 6. Propensity to buy in the next 30 days: features as of 30 days before the end, label =
+  //    any order in the 30 days after — a model that could have been trained a month ago.
+  t = StepTimer();
+  const int64_t cut = end - 30 * kMicrosPerDay;
+  Table training = BuildProfiles(inputs, config, cut, ctx);
+  {
+    std::unordered_map<int64_t, uint8_t> bought;
+    const Table& orders = *inputs.orders;
+    const auto& cid = orders.column("customer_id").ints();
+    const Column& when = orders.column("order_date");
+    for (size_t r = 0; r < orders.num_rows(); ++r) {
+      const int64_t ts = when.type() == DataType::kDate ? when.ints()[r] * kMicrosPerDay : when.ints()[r];
+      if (ts >= cut && ts < end) bought[cid[r]] = 1;
+    }
+    std::vector<uint8_t> label(training.num_rows());
+    const auto& ids = training.column("customer_id").ints();
+    for (size_t r = 0; r < label.size(); ++r) label[r] = bought.count(ids[r]) ? 1 : 0;
+    training = training.WithColumn("purchased_next_30d", Column::FromBools(std::move(label)));
+  }
+  ws.store().WriteTable("propensity_training", training, {}, ctx);
+  TrainRequest req;
+  req.table = "propensity_training";
+  req.target = "purchased_next_30d";
+  req.id_column = "customer_id";
+  req.exclude = {"email", "phone"};
+  req.model = "gbdt";
+  req.name = "propensity";
+  req.params = {{"n_estimators", 150}};
+  const TrainResult trained = TrainModel(ws.store(), req, ctx);
+  say(fmt::format("6. train      propensity model (gbdt): held-out ROC-AUC {:.3f}, PR-AUC {:.3f} ({:.1f}s)",
+                  trained.holdout.roc_auc, trained.holdout.average_precision, t.Seconds()));
+  out["propensity"] = {{"model", trained.name}, {"roc_auc", trained.holdout.roc_auc},
+                       {"average_precision", trained.holdout.average_precision}};
+
+  // 7. The report.
+  t = StepTimer();
+  report::ReportOptions ro;
+  ro.title = "prospect quickstart";
+  ro.generated_at = options.generated_at;
+  const std::string report_path = (fs::path(options.dir) / "report.html").string();
+  const report::ReportSummary rs = report::WriteReport(ws, report_path, ro, ctx);
+  say(fmt::format("7. report     {} sections, {} charts → {} ({:.1f}s)", rs.sections, rs.charts, report_path, t.Seconds()));
+  out["report"] = report_path;
+  out["seconds"] = total.Seconds();
+  say(fmt::format("Done in {:.1f}s. Open {} in a browser; try: prospect --workspace {} tables", total.Seconds(),
+                  report_path, ws_dir));
+  return out;
+}
+
+}  // namespace prospect
