@@ -380,7 +380,13 @@ Table ApplyMap(const CleaningStep& s, const Table& table, CleaningStepSummary& s
          where, s.column, DataTypeName(col.type()));
   }
   sum.cells_changed = mapped + nulled;
-  sum.description = fmt::format("mapped {} cells of {} to other values and {} to null", mapped, s.column, nulled);
+  if (nulled == 0) {
+    sum.description = fmt::format("mapped {} cells of {}", mapped, s.column);
+  } else if (mapped == 0) {
+    sum.description = fmt::format("set {} cells of {} to missing", nulled, s.column);
+  } else {
+    sum.description = fmt::format("mapped {} cells of {} and set {} to missing", mapped, s.column, nulled);
+  }
   return table.WithColumn(s.column, out);
 }
 

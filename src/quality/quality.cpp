@@ -214,21 +214,34 @@ void AddSentinelFindingsNumeric(const std::string& table, const ColumnQuality& c
 void AddTextFindings(const std::string& table, const ColumnQuality& cq, const std::vector<ValueCount>& counts,
                      std::vector<Finding>& findings) {
   const double n = static_cast<double>(cq.count);
-  // Text markers for "missing".
+  // Text markers for "missing", one finding per marker with all its spellings ("missing", "Missing").
+  std::map<std::string, std::vector<const ValueCount*>> markers;
   for (const auto& vc : counts) {
-    const std::string norm = NormalizeSpelling(vc.value);
-    if (!IsTextSentinel(norm)) continue;
+    std::string norm = NormalizeSpelling(vc.value);
+    if (IsTextSentinel(norm)) markers[std::move(norm)].push_back(&vc);
+  }
+  for (const auto& [norm, spellings] : markers) {
+    int64_t total = 0;
+    std::vector<std::string> shown, quoted;
+    nlohmann::json values = nlohmann::json::array();
+    for (const ValueCount* vc : spellings) {
+      total += vc->count;
+      shown.push_back(vc->value.empty() ? std::string("empty text") : QuoteForMessage(vc->value));
+      quoted.push_back(nlohmann::json(vc->value).dump());
+      values.push_back(vc->value);
+    }
     Finding f;
     f.kind = "sentinel";
     f.column = cq.name;
-    f.severity = static_cast<double>(vc.count) >= 0.05 * n ? "warning" : "info";
-    const std::string shown = vc.value.empty() ? std::string("empty text") : QuoteForMessage(vc.value);
-    f.message = fmt::format("{}: {} cells ({}) hold {}, which usually means the value is missing", cq.name, vc.count,
-                            Pct(static_cast<double>(vc.count), n), shown);
-    f.suggestion = fmt::format("re-ingest with --null {}, or {}", QuoteForMessage(vc.value),
+    f.severity = static_cast<double>(total) >= 0.05 * n ? "warning" : "info";
+    f.message = fmt::format("{}: {} cells ({}) hold {}, which usually means the value is missing", cq.name, total,
+                            Pct(static_cast<double>(total), n), Join(shown, " or "));
+    std::vector<std::string> flags;
+    for (const ValueCount* vc : spellings) flags.push_back("--null " + QuoteForMessage(vc->value));
+    f.suggestion = fmt::format("re-ingest with {}, or {}", Join(flags, " "),
                                CleaningSnippet(table, fmt::format("step=\"map\" column=\"{}\" to_null=[{}]", cq.name,
-                                                                  nlohmann::json(vc.value).dump())));
-    f.details = {{"value", vc.value}, {"count", vc.count}, {"share", static_cast<double>(vc.count) / n}};
+                                                                  Join(quoted, ", "))));
+    f.details = {{"values", values}, {"count", total}, {"share", static_cast<double>(total) / n}};
     findings.push_back(std::move(f));
   }
   // Mostly numbers with a few exceptions: the column probably should be numeric.
@@ -257,8 +270,8 @@ void AddTextFindings(const std::string& table, const ColumnQuality& cq, const st
     f.message = fmt::format("{}: {} of values are numbers but {} cells are not: {}{}", cq.name,
                             Pct(static_cast<double>(numeric), n), non_numeric_cells, Join(examples, ", "),
                             non_numeric.size() > 5 ? ", …" : "");
-    f.suggestion = "declare these markers as nulls on ingest (--null VALUE) or fix the values, so the column loads "
-                   "as a number";
+    f.suggestion = "if these mark missing values, declare them on ingest (--null VALUE) so the column loads as a "
+                   "number; if the column is a code or identifier, keep it as text";
     f.details = {{"numeric_cells", numeric}, {"non_numeric_cells", non_numeric_cells}, {"examples", ex}};
     findings.push_back(std::move(f));
   }

@@ -167,6 +167,19 @@ TEST(Quality, FlagsTextMissingMarkers) {
   EXPECT_NE(f->suggestion.find("--null \"unknown\""), std::string::npos);
 }
 
+TEST(Quality, GroupsSpellingsOfOneMissingMarker) {
+  std::vector<std::string> v(96, "a");
+  v.insert(v.end(), {"missing", "Missing", "missing", "missing"});
+  const Table t(Schema({{"s", DataType::kString}}), {Column::FromStringVector(v)});
+  const QualityReport r = ComputeQualityReport(t, "t", {}, Context(1));
+  const Finding* f = FindFinding(r, "sentinel", "s");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->message, "s: 4 cells (4.0%) hold \"missing\" or \"Missing\", which usually means the value is missing");
+  EXPECT_EQ(f->suggestion, "re-ingest with --null \"missing\" --null \"Missing\", or [[cleaning.t]] step=\"map\" "
+                           "column=\"s\" to_null=[\"missing\", \"Missing\"]");
+  EXPECT_EQ(f->severity, "info");
+}
+
 TEST(Quality, ReportsDuplicateRowsAndMissingFirst) {
   const auto fx = LoadFixture("quality_small.json");
   const QualityReport r = ComputeQualityReport(SmallTable(fx), "people", {}, Context(1));
