@@ -115,8 +115,12 @@ std::string LoadText(const std::string& path, TextEncoding encoding) {
   std::string bytes;
   if (std::fseek(file.get(), 0, SEEK_END) == 0) {
     const long size = std::ftell(file.get());
-    if (size > 0) bytes.reserve(static_cast<size_t>(size));
     std::rewind(file.get());
+    if (size > 0) {
+      // Read straight into the buffer (no staging copy); the loop below picks up any growth.
+      bytes.resize(static_cast<size_t>(size));
+      bytes.resize(std::fread(bytes.data(), 1, bytes.size(), file.get()));
+    }
   }
   char buf[1 << 16];
   size_t n;
@@ -245,6 +249,23 @@ DateParse ParseDatePrefix(std::string_view t, DateOrder order, int64_t* days, si
 }  // namespace
 
 bool ParseInt64(std::string_view text, int64_t* out) {
+  // Fast path: up to 18 plain digits cannot overflow.
+  if (!text.empty() && text.size() <= 18) {
+    const bool negative = text[0] == '-';
+    size_t i = negative;
+    uint64_t v = 0;
+    if (i < text.size()) {
+      for (; i < text.size(); ++i) {
+        const unsigned d = static_cast<unsigned char>(text[i]) - '0';
+        if (d > 9) break;
+        v = v * 10 + d;
+      }
+      if (i == text.size()) {
+        *out = negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
+        return true;
+      }
+    }
+  }
   text = TrimSpaces(text);
   if (!text.empty() && text[0] == '+') {
     text.remove_prefix(1);
@@ -394,6 +415,8 @@ NullMatcher::NullMatcher(const std::vector<std::string>& markers) {
     if (m.empty()) continue;
     markers_.push_back(m);
     if (m.size() < 64) length_mask_ |= uint64_t{1} << m.size();
+    const auto c = static_cast<uint8_t>(m[0]);
+    first_char_mask_[c >> 6] |= uint64_t{1} << (c & 63);
   }
 }
 

@@ -69,6 +69,9 @@ class NullMatcher {
   bool IsNull(std::string_view text, bool quoted) const {
     if (text.empty()) return !quoted;
     if (text.size() >= 64 || !(length_mask_ >> text.size() & 1)) return false;
+    if (!(first_char_mask_[static_cast<uint8_t>(text[0]) >> 6] >> (static_cast<uint8_t>(text[0]) & 63) & 1)) {
+      return false;
+    }
     for (const auto& m : markers_) {
       if (m == text) return true;
     }
@@ -78,6 +81,7 @@ class NullMatcher {
  private:
   std::vector<std::string> markers_;  // non-empty ones
   uint64_t length_mask_ = 0;          // bit n set when some marker has n bytes
+  uint64_t first_char_mask_[4] = {};  // bit c set when some marker starts with byte c
 };
 
 /// Infers a column's type from sampled non-null cells. Categorical: a string column whose

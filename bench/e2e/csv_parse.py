@@ -1,0 +1,81 @@
+#!/usr/bin/python3
+"""CSV parse benchmark: prospect's ReadCsv vs pandas.read_csv on the same generated file, one run.
+
+Generates (once, deterministically, seed 7) a 1M-row x 12-column events-like CSV with ids,
+timestamps, categories, doubles, ints, free text with commas and quotes, and nulls; then times
+both readers (best of N) and prints rows/s and the ratio. Run with Debian's /usr/bin/python3.
+Usage: csv_parse.py --driver build-io/bench/prospect_csv_read [--rows 1000000] [--file PATH]
+"""
+import argparse, json, os, subprocess, sys, time
+
+import numpy as np
+import pandas as pd
+
+
+def generate(path, rows, seed=7):
+    rng = np.random.default_rng(seed)
+    start = np.datetime64("2024-01-01T00:00:00")
+    ts = start + rng.integers(0, 365 * 86400, rows).astype("timedelta64[s]")
+    types = np.array(["view", "cart", "purchase", "return"])
+    channels = np.array(["web", "app", "email", "store", "partner"])
+    categories = np.array([f"cat_{i:02d}" for i in range(40)])
+    notes = np.array(["", "", "", "", "", "", "", "gift, wrapped", 'said "great"', "call back"])
+    price = np.round(rng.gamma(2.0, 20.0, rows), 2)
+    discount = np.round(rng.uniform(0, 0.5, rows), 3).astype(object)
+    discount[rng.random(rows) < 0.2] = None
+    df = pd.DataFrame({
+        "event_id": np.arange(1, rows + 1),
+        "customer_id": rng.integers(1, 200_000, rows),
+        "timestamp": pd.Series(ts).dt.strftime("%Y-%m-%d %H:%M:%S"),
+        "event_type": types[rng.choice(4, rows, p=[0.6, 0.2, 0.15, 0.05])],
+        "item_id": rng.integers(1, 50_000, rows),
+        "category": categories[rng.integers(0, 40, rows)],
+        "price": price,
+        "quantity": rng.integers(1, 10, rows),
+        "channel": channels[rng.integers(0, 5, rows)],
+        "session_id": [f"s{v:012x}" for v in rng.integers(0, 2**48, rows)],
+        "discount": discount,
+        "note": notes[rng.integers(0, len(notes), rows)],
+    })
+    df.to_csv(path, index=False)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--driver", required=True)
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--file", default="/tmp/prospect_csv_bench_events.csv")
+    ap.add_argument("--repeats", type=int, default=3)
+    args = ap.parse_args()
+    if not os.path.exists(args.file) or sum(1 for _ in open(args.file)) != args.rows + 1:
+        t = time.perf_counter()
+        generate(args.file, args.rows)
+        print(f"generated {args.file} ({os.path.getsize(args.file) / 1e6:.1f} MB) in {time.perf_counter() - t:.1f} s",
+              file=sys.stderr)
+    size_mb = os.path.getsize(args.file) / 1e6
+
+    results = {}
+    for threads in (1, 0):
+        out = subprocess.run([args.driver, args.file, str(threads), str(args.repeats)], check=True,
+                             capture_output=True, text=True).stdout
+        results[threads] = json.loads(out)
+    best = 1e300
+    for _ in range(args.repeats):
+        t = time.perf_counter()
+        df = pd.read_csv(args.file)
+        best = min(best, time.perf_counter() - t)
+    assert len(df) == args.rows == results[0]["rows"], (len(df), results[0]["rows"])
+    pandas_rps = args.rows / best
+
+    print(f"file: {args.file}  {args.rows} rows x {len(df.columns)} columns, {size_mb:.1f} MB")
+    print(f"prospect types: {results[0]['types']}")
+    print(f"{'reader':32s} {'seconds':>8s} {'rows/s':>12s} {'vs pandas':>9s}")
+    print(f"{'pandas ' + pd.__version__ + ' read_csv':32s} {best:8.3f} {pandas_rps:12,.0f} {1.0:9.2f}")
+    for threads, label in ((1, "prospect ReadCsv, 1 thread"), (0, f"prospect ReadCsv, {results[0]['threads']} threads")):
+        r = results[threads]
+        rps = args.rows / r["seconds"]
+        print(f"{label:32s} {r['seconds']:8.3f} {rps:12,.0f} {rps / pandas_rps:9.2f}")
+
+
+if __name__ == "__main__":
+    main()
