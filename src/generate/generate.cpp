@@ -15,6 +15,7 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <future>
 #include <memory>
 
 #include <fmt/format.h>
@@ -945,6 +946,7 @@ GenerateSummary Generate(const GenerateParams& params, const std::string& out_di
     const int64_t wave = std::max<int64_t>(8, 4 * threads);  // blocks held in memory at once
     Totals totals;
     int64_t next_order_id = 1;
+    std::future<void> writing;
     for (int64_t wave_start = 0; wave_start < num_blocks; wave_start += wave) {
       ctx.ThrowIfCancelled();
       const int64_t wave_blocks = std::min(wave, num_blocks - wave_start);
@@ -971,26 +973,32 @@ GenerateSummary Generate(const GenerateParams& params, const std::string& out_di
       }
 #pragma omp parallel for num_threads(threads) schedule(dynamic)
       for (int64_t b = 0; b < wave_blocks; ++b) FormatOrders(model, blocks[b], first_ids[b]);
-      for (BlockOut& b : blocks) {
-        customers->Write(b.customers);
-        customers->AddRows(b.customer_rows);
-        events->Write(b.events);
-        events->AddRows(b.event_rows);
-        orders->Write(b.orders);
-        orders->AddRows(static_cast<int64_t>(b.order_records.size()));
-        order_items->Write(b.order_items);
-        order_items->AddRows(static_cast<int64_t>(b.lines.size()));
-        campaign->Write(b.campaign);
-        campaign->AddRows(b.campaign_rows);
-        experiment->Write(b.experiment);
-        experiment->AddRows(b.experiment_rows);
-        truth->Write(b.truth);
-        truth->AddRows(b.customer_rows);
-        totals.Add(b.totals);
-      }
+      for (const BlockOut& b : blocks) totals.Add(b.totals);
+      // Write this wave on another thread while the next one is simulated; waves are written
+      // one after another, in order.
+      if (writing.valid()) writing.get();
+      writing = std::async(std::launch::async, [&, wave_out = std::move(blocks)] {
+        for (const BlockOut& b : wave_out) {
+          customers->Write(b.customers);
+          customers->AddRows(b.customer_rows);
+          events->Write(b.events);
+          events->AddRows(b.event_rows);
+          orders->Write(b.orders);
+          orders->AddRows(static_cast<int64_t>(b.order_records.size()));
+          order_items->Write(b.order_items);
+          order_items->AddRows(static_cast<int64_t>(b.lines.size()));
+          campaign->Write(b.campaign);
+          campaign->AddRows(b.campaign_rows);
+          experiment->Write(b.experiment);
+          experiment->AddRows(b.experiment_rows);
+          truth->Write(b.truth);
+          truth->AddRows(b.customer_rows);
+        }
+      });
       ctx.Progress("generate", static_cast<uint64_t>(std::min(n, (wave_start + wave_blocks) * kBlockSize)),
                    static_cast<uint64_t>(n));
     }
+    if (writing.valid()) writing.get();
 
     GenerateSummary summary;
     for (auto& f : files) {
