@@ -227,6 +227,24 @@ TEST(Quality, EmptyTableHasNoStatisticsAndNoFindings) {
   EXPECT_TRUE(j["columns"][0]["numeric"]["mean"].is_null());
 }
 
+TEST(Quality, BoolAndDateColumnsGetCountsAndRanges) {
+  const Table t(Schema({{"flag", DataType::kBool}, {"day", DataType::kDate}}),
+                {Column::FromBools({1, 0, 1, 1, 0}, {1, 1, 1, 1, 0}),
+                 Column::FromInts(DataType::kDate, {19000, 18000, 19500, 0, 18500}, {1, 1, 1, 0, 1})});
+  const QualityReport r = ComputeQualityReport(t, "t", {}, Context(1));
+  ASSERT_EQ(r.columns[0].top.size(), 2u);
+  EXPECT_EQ(r.columns[0].top[0].value, "true");
+  EXPECT_EQ(r.columns[0].top[0].count, 3);
+  EXPECT_EQ(r.columns[0].missing, 1);
+  EXPECT_FALSE(r.columns[1].numeric.has_value());
+  EXPECT_EQ(r.columns[1].distinct, 4);
+  EXPECT_EQ(r.columns[1].min_text, "2019-04-14");  // day 18000
+  EXPECT_EQ(r.columns[1].max_text, "2023-05-23");  // day 19500
+  const auto j = r.ToJson();
+  EXPECT_EQ(j["columns"][1]["min"], "2019-04-14");
+  EXPECT_EQ(j["columns"][0]["top"][1]["value"], "false");
+}
+
 TEST(QuantileSorted, LinearInterpolationByHand) {
   const std::vector<double> v = {1, 2, 3, 4};
   EXPECT_DOUBLE_EQ(QuantileSorted(v, 0.5), 2.5);
