@@ -53,6 +53,7 @@ void AddGenerateCommand(CLI::App& app, Cli& cli);
 void AddReportCommand(CLI::App& app, Cli& cli);
 void AddQuickstartCommand(CLI::App& app, Cli& cli);
 void AddProfileCommand(CLI::App& app, Cli& cli);
-void AddModelCommands(CLI::App& app, Cli& cli);  // train, evaluate, score, explain, models
+void AddModelCommands(CLI::App& app, Cli& cli);
+void AddSegmentCommand(CLI::App& app, Cli& cli);  // train, evaluate, score, explain, models
 
 }  // namespace prospect::cli

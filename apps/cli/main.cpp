@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   cli::AddTablesCommands(app, cli);
   cli::AddQualityCommand(app, cli);
   cli::AddProfileCommand(app, cli);
+  cli::AddSegmentCommand(app, cli);
   cli::AddModelCommands(app, cli);
   cli::AddReportCommand(app, cli);
   cli::AddQuickstartCommand(app, cli);

@@ -14,6 +14,7 @@
 #include "prospect/models/training.hpp"
 #include "prospect/quality/quality.hpp"
 #include "prospect/report/report.hpp"
+#include "prospect/segment/segment.hpp"
 #include "prospect/workspace/workspace.hpp"
 
 namespace prospect {
@@ -109,7 +110,21 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
   say(fmt::format("5. profile    {} customers × {} features as of the end of {} ({:.1f}s)", profiles.num_rows(),
                   profiles.num_columns(), FormatDate(DayOfTimestamp(end) - 1), t.Seconds()));
 
-  // 6. Propensity to buy in the next 30 days: features as of 30 days before the end, label =
+  // 6. Segments and personas.
+  t = StepTimer();
+  SegmentRequest seg;
+  seg.method = "kmeans";
+  seg.k = "5";  // a fixed k keeps the quickstart quick; `prospect segment --k auto` searches
+  const SegmentResult segments = RunSegmentation(ws.store(), seg, ctx);
+  say(fmt::format("6. segment    k-means, {} segments (rules place {:.0f}% right) ({:.1f}s)", segments.names.size(),
+                  100 * segments.personas.rules_accuracy, t.Seconds()));
+  for (const Persona& p : segments.personas.personas) {
+    say(fmt::format("               {}: {:.0f}% of customers, {:.0f}% of value — {}", p.name, 100 * p.share_customers,
+                    100 * p.share_value, p.description));
+  }
+  out["segments"] = segments.summary;
+
+  // 7. Propensity to buy in the next 30 days: features as of 30 days before the end, label =
   //    any order in the 30 days after — a model that could have been trained a month ago.
   t = StepTimer();
   const int64_t cut = end - 30 * kMicrosPerDay;
@@ -138,19 +153,19 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
   req.name = "propensity";
   req.params = {{"n_estimators", 150}};
   const TrainResult trained = TrainModel(ws.store(), req, ctx);
-  say(fmt::format("6. train      propensity model (gbdt): held-out ROC-AUC {:.3f}, PR-AUC {:.3f} ({:.1f}s)",
+  say(fmt::format("7. train      propensity model (gbdt): held-out ROC-AUC {:.3f}, PR-AUC {:.3f} ({:.1f}s)",
                   trained.holdout.roc_auc, trained.holdout.average_precision, t.Seconds()));
   out["propensity"] = {{"model", trained.name}, {"roc_auc", trained.holdout.roc_auc},
                        {"average_precision", trained.holdout.average_precision}};
 
-  // 7. The report.
+  // 8. The report.
   t = StepTimer();
   report::ReportOptions ro;
   ro.title = "prospect quickstart";
   ro.generated_at = options.generated_at;
   const std::string report_path = (fs::path(options.dir) / "report.html").string();
   const report::ReportSummary rs = report::WriteReport(ws, report_path, ro, ctx);
-  say(fmt::format("7. report     {} sections, {} charts → {} ({:.1f}s)", rs.sections, rs.charts, report_path, t.Seconds()));
+  say(fmt::format("8. report     {} sections, {} charts → {} ({:.1f}s)", rs.sections, rs.charts, report_path, t.Seconds()));
   out["report"] = report_path;
   out["seconds"] = total.Seconds();
   say(fmt::format("Done in {:.1f}s. Open {} in a browser; try: prospect --workspace {} tables", total.Seconds(),

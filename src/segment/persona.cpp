@@ -208,8 +208,8 @@ PersonaReport BuildPersonas(const Table& profiles, const std::vector<int32_t>& l
   // telling family present, the verbs from the rest in order of strength.
   // (family, high?) in the order a marketer names a group by: lapsed and new first, then value.
   static const std::vector<std::pair<std::string, bool>> kNounPriority = {
-      {"recency", true}, {"tenure", false}, {"spend", true},  {"frequency", true}, {"recency", false},
-      {"spend", false},  {"tenure", true},  {"activity", true}, {"trend", true},   {"trend", false},
+      {"recency", true}, {"tenure", false}, {"spend", true},  {"frequency", true}, {"spend", false},
+      {"recency", false}, {"tenure", true},  {"activity", true}, {"trend", true},   {"trend", false},
       {"returns", true}, {"breadth", true}, {"cart", true},   {"frequency", false}, {"activity", false},
       {"breadth", false}};
   for (size_t s = 0; s < k; ++s) {

@@ -223,27 +223,43 @@ std::vector<int32_t> CartTree::Predict(std::span<const double> x, size_t n) cons
 
 std::vector<CartRule> CartTree::Rules(const std::vector<std::string>& feature_names) const {
   PROSPECT_CHECK(feature_names.size() == num_features_);
+  // Per path, the tightest bound on each feature: "x > 8.5 and x > 10.5" reads "x > 10.5".
+  struct Bounds {
+    std::vector<double> low, high;  // x > low, x <= high
+  };
+  const double inf = std::numeric_limits<double>::infinity();
   std::vector<CartRule> rules;
-  std::vector<std::pair<int32_t, std::vector<std::string>>> stack = {{0, {}}};
+  std::vector<std::pair<int32_t, Bounds>> stack = {{0, {std::vector<double>(num_features_, -inf),
+                                                        std::vector<double>(num_features_, inf)}}};
   while (!stack.empty()) {
-    auto [i, conditions] = std::move(stack.back());
+    auto [i, bounds] = std::move(stack.back());
     stack.pop_back();
     const CartNode& node = nodes_[static_cast<size_t>(i)];
     if (node.feature < 0) {
       CartRule rule;
-      rule.conditions = conditions;
+      for (size_t f = 0; f < num_features_; ++f) {
+        const bool has_low = bounds.low[f] > -inf, has_high = bounds.high[f] < inf;
+        if (has_low && has_high) {
+          rule.conditions.push_back(FormatThreshold(bounds.low[f]) + " < " + feature_names[f] + " <= " +
+                                    FormatThreshold(bounds.high[f]));
+        } else if (has_low) {
+          rule.conditions.push_back(feature_names[f] + " > " + FormatThreshold(bounds.low[f]));
+        } else if (has_high) {
+          rule.conditions.push_back(feature_names[f] + " <= " + FormatThreshold(bounds.high[f]));
+        }
+      }
       rule.predicted_class = static_cast<int32_t>(std::max_element(node.value.begin(), node.value.end()) - node.value.begin());
       rule.confidence = node.weight > 0 ? node.value[static_cast<size_t>(rule.predicted_class)] / node.weight : 0;
       rule.samples = node.samples;
       rules.push_back(std::move(rule));
       continue;
     }
-    const std::string& name = feature_names[static_cast<size_t>(node.feature)];
-    auto right = conditions;
-    right.push_back(name + " > " + FormatThreshold(node.threshold));
-    conditions.push_back(name + " <= " + FormatThreshold(node.threshold));
+    const size_t f = static_cast<size_t>(node.feature);
+    Bounds right = bounds;
+    right.low[f] = std::max(right.low[f], node.threshold);
+    bounds.high[f] = std::min(bounds.high[f], node.threshold);
     stack.push_back({node.right, std::move(right)});
-    stack.push_back({node.left, std::move(conditions)});
+    stack.push_back({node.left, std::move(bounds)});
   }
   std::stable_sort(rules.begin(), rules.end(), [](const CartRule& a, const CartRule& b) { return a.samples > b.samples; });
   return rules;

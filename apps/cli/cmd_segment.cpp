@@ -1,0 +1,68 @@
+// prospect segment --table T --method NAME [--features ...] [--k N|auto] [--scale standard|none]
+#include <cmath>
+#include <iostream>
+
+#include "cli.hpp"
+#include "prospect/common/strings.hpp"
+#include "prospect/models/cluster/registry.hpp"
+#include "prospect/segment/segment.hpp"
+
+namespace prospect::cli {
+
+void AddSegmentCommand(CLI::App& app, Cli& cli) {
+  auto req = std::make_shared<SegmentRequest>();
+  auto features = std::make_shared<std::string>();
+  auto params = std::make_shared<std::vector<std::string>>();
+  std::string methods = Join(ClustererNames(), ", ");
+  CLI::App* cmd = AddCommand(
+      app, "segment", "Segment customers (k-means, DBSCAN, GMM, Ward, RFM) and describe each segment as a persona",
+      "  prospect segment --method kmeans                 # profiles table, k chosen by silhouette\n"
+      "  prospect segment --method kmeans --k 5 --features recency_days,frequency,monetary\n"
+      "  prospect segment --method rfm                    # Champions, Loyal, At risk, …\n"
+      "  prospect segment --method gmm --param covariance=diag --json\n",
+      [&cli, req, features, params] {
+        Workspace ws = cli.OpenWorkspace();
+        Context ctx = cli.MakeContext();
+        SegmentRequest r = *req;
+        if (!features->empty()) r.features = Split(*features, ',');
+        for (const auto& spec : *params) {
+          const size_t eq = spec.find('=');
+          if (eq == std::string::npos) Fail(ErrorCode::kInvalidArgument, "--param {}: expected NAME=VALUE", QuoteForMessage(spec));
+          r.params[spec.substr(0, eq)] = spec.substr(eq + 1);
+        }
+        const SegmentResult result = RunSegmentation(ws.store(), r, ctx);
+        if (cli.options.json) {
+          nlohmann::json doc = result.summary;
+          doc["personas"] = result.personas.ToJson();
+          cli.PrintJson(doc);
+          return;
+        }
+        std::cout << "Segmented " << result.labels.size() << " rows of " << r.table << " with " << r.method << " into "
+                  << result.names.size() << " segments (stored in table " << kSegmentsTable << ").\n";
+        if (result.summary.contains("inertia")) {
+          std::cout << fmt::format("Inertia {:.6g}\n", result.summary["inertia"].get<double>());
+        }
+        std::vector<std::vector<std::string>> rows;
+        for (const Persona& p : result.personas.personas) {
+          if (p.size == 0) continue;
+          rows.push_back({p.name, std::to_string(p.size), fmt::format("{:.1f}%", 100 * p.share_customers),
+                          std::isnan(p.share_value) ? "-" : fmt::format("{:.1f}%", 100 * p.share_value), p.description});
+        }
+        cli.PrintTable({"segment", "customers", "share", "value share", "persona"}, rows);
+        std::cout << fmt::format("\nRules (depth {}, {:.0f}% of customers placed right):\n", result.personas.rules_depth,
+                                 100 * result.personas.rules_accuracy);
+        for (const Persona& p : result.personas.personas) {
+          for (size_t i = 0; i < p.rules.size() && i < 2; ++i) std::cout << "  " << p.rules[i] << "\n";
+        }
+      });
+  cmd->add_option("--table", req->table, "table to segment (default profiles)");
+  cmd->add_option("--method", req->method, "one of: " + methods)->required();
+  cmd->add_option("--features", *features, "columns to cluster on, comma-separated (default: RFM, value, activity)");
+  cmd->add_option("--k", req->k, "number of segments, or auto (default)");
+  cmd->add_option("--scale", req->scale, "standard (default) or none")->check(CLI::IsMember({"standard", "none"}));
+  cmd->add_option("--param", *params, "method parameter NAME=VALUE (repeatable)");
+  cmd->add_option("--id", req->id_column, "id column (default customer_id)");
+  cmd->add_option("--name", req->name, "segmentation name: re-runs keep segment ids stable (default \"default\")");
+}
+
+}  // namespace prospect::cli
