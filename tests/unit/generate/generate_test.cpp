@@ -14,6 +14,7 @@
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
+#include "prospect/io/csv.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
@@ -186,6 +187,33 @@ TEST_F(GeneratedData, ReadsAsPlainRfc4180) {
     const Csv csv = ReadPlainCsv(File(name));
     for (const auto& row : csv.rows) ASSERT_EQ(row.size(), csv.header.size()) << name;
   }
+}
+
+TEST_F(GeneratedData, ReadsBackWithTheCsvReaderAsTheIntendedTypes) {
+  const std::map<std::string, std::vector<std::pair<std::string, DataType>>> expected = {
+      {"customers.csv",
+       {{"customer_id", DataType::kInt64}, {"signup_date", DataType::kDate}, {"age", DataType::kInt64},
+        {"email", DataType::kString}, {"newsletter_opt_in", DataType::kBool}}},
+      {"events.csv",
+       {{"timestamp", DataType::kTimestamp}, {"item_id", DataType::kInt64}, {"value", DataType::kDouble}}},
+      {"orders.csv", {{"order_date", DataType::kTimestamp}, {"total", DataType::kDouble}}},
+      {"campaign.csv", {{"treatment", DataType::kInt64}, {"response", DataType::kInt64}}},
+      {"experiment.csv", {{"exposure_date", DataType::kDate}, {"converted", DataType::kInt64}}},
+      {"ground_truth.csv",
+       {{"lambda", DataType::kDouble}, {"alive", DataType::kBool}, {"churn_date", DataType::kDate},
+        {"first_purchase", DataType::kTimestamp}}},
+  };
+  const Context ctx(2);
+  for (const auto& [name, columns] : expected) {
+    const Table t = ReadCsv(File(name), ReadOptions{}, ctx);
+    EXPECT_EQ(static_cast<int64_t>(t.num_rows()), summary().Rows(name)) << name;
+    for (const auto& [column, type] : columns) {
+      EXPECT_EQ(t.column(column).type(), type) << name << " " << column;
+    }
+  }
+  const Table customers = ReadCsv(File("customers.csv"), ReadOptions{}, ctx);
+  EXPECT_GT(customers.column("age").null_count(), 0u);
+  EXPECT_EQ(customers.column("email").null_count(), 0u);
 }
 
 TEST_F(GeneratedData, RowCountsMatchTheSummaryAndEachOther) {
