@@ -1,0 +1,58 @@
+// Benchmark driver for bench/e2e/cluster_bench.py: fits one prospect clusterer on a matrix file
+// written by the script (u64 rows, u64 cols, then rows × cols float64, row-major), prints one JSON
+// line (quality + seconds) and writes the int32 labels beside it. Not part of the library.
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <string>
+
+#include "prospect/common/error.hpp"
+#include "prospect/models/cluster/dbscan.hpp"
+#include "prospect/models/cluster/gmm.hpp"
+#include "prospect/models/cluster/kmeans.hpp"
+#include "prospect/models/cluster/registry.hpp"
+
+namespace {
+
+prospect::DenseMatrix ReadMatrix(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) prospect::Fail(prospect::ErrorCode::kIo, "cannot open {}", path);
+  uint64_t n = 0, d = 0;
+  in.read(reinterpret_cast<char*>(&n), 8);
+  in.read(reinterpret_cast<char*>(&d), 8);
+  prospect::DenseMatrix m(n, d);
+  in.read(reinterpret_cast<char*>(m.data()), static_cast<std::streamsize>(n * d * 8));
+  if (!in) prospect::Fail(prospect::ErrorCode::kIo, "{} is truncated", path);
+  return m;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 6) {
+    std::cerr << "usage: prospect_cluster_bench METHOD MATRIX LABELS_OUT THREADS PARAMS_JSON\n";
+    return 2;
+  }
+  try {
+    const std::string method = argv[1];
+    const prospect::DenseMatrix x = ReadMatrix(argv[2]);
+    const prospect::Context ctx(std::stoi(argv[4]), 42);
+    auto model = prospect::CreateClusterer(method, nlohmann::json::parse(argv[5]));
+    const auto start = std::chrono::steady_clock::now();
+    model->Fit(x, ctx);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    nlohmann::json out = model->Summary();
+    out.erase("sizes");
+    out["seconds"] = seconds;
+    if (auto* gmm = dynamic_cast<prospect::GaussianMixture*>(model.get())) out["score"] = gmm->Score(x, ctx);
+    std::ofstream labels(argv[3], std::ios::binary);
+    labels.write(reinterpret_cast<const char*>(model->labels().data()),
+                 static_cast<std::streamsize>(model->labels().size() * sizeof(int32_t)));
+    std::cout << out.dump() << std::endl;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,81 @@
+// The Clusterer interface: every clustering algorithm (k-means, mini-batch k-means, DBSCAN,
+// Gaussian mixture, Ward, RFM) fits on a DenseMatrixView (n × d, row-major float64) and assigns rows.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "prospect/common/context.hpp"
+#include "prospect/io/model_file.hpp"
+#include "prospect/linalg/dense.hpp"
+
+namespace prospect {
+
+/// Version of the clustering state inside the model-file container (block "cluster_meta").
+/// Loaders accept this and older versions.
+inline constexpr int kClustererFormatVersion = 1;
+
+/// A clustering model. Not thread-safe for concurrent Fit; const methods may run concurrently.
+///
+/// Documented errors (asserted verbatim in tests/unit/models/cluster/conformance_test.cpp):
+/// - Assign before Fit: kFailedPrecondition "<type> model is not fitted: call Fit before Assign".
+/// - Fit on 0 rows: kInvalidData "cannot cluster an empty matrix (0 rows)".
+/// - NaN or ±inf anywhere: kInvalidData "... has a non-finite value (nan) at row R, column C. ...".
+/// - Assign with a different column count: kInvalidArgument
+///   "<type> model was fitted on D features but the input has E".
+/// - Fewer rows than clusters: kInvalidArgument "<type>: k = K clusters need at least K rows; the data has N".
+class Clusterer {
+ public:
+  virtual ~Clusterer() = default;
+
+  /// Registry name, e.g. "kmeans".
+  virtual std::string Type() const = 0;
+  /// Parameters as a JSON object (ParamSchema::ToJson), enough to re-create the model.
+  virtual nlohmann::json params() const = 0;
+
+  /// Fits on x (n × d). Deterministic for ctx.seed(), whatever ctx.threads().
+  virtual void Fit(const DenseMatrixView& x, const Context& ctx) = 0;
+  /// Cluster id of each row of x in [0, num_clusters()), or −1 (DBSCAN noise).
+  virtual std::vector<int32_t> Assign(const DenseMatrixView& x, const Context& ctx) const = 0;
+  /// Fit statistics (inertia, log-likelihood, BIC, sizes, scores per k, ...), for --json.
+  virtual nlohmann::json Summary() const = 0;
+  /// Cluster centres, num_clusters() × d (means of the members for DBSCAN and Ward; empty for RFM).
+  virtual DenseMatrix Centres() const = 0;
+
+  bool fitted() const { return fitted_; }
+  size_t num_features() const { return num_features_; }
+  int32_t num_clusters() const { return num_clusters_; }
+  /// Labels of the rows Fit saw (not saved in model files).
+  const std::vector<int32_t>& labels() const { return labels_; }
+
+  /// Serialises the fitted model into the model-file container (type tag "cluster/<type>").
+  std::string Save() const;
+  /// Re-creates a saved model of any registered type. Throws kInvalidData for malformed bytes.
+  static std::unique_ptr<Clusterer> Load(std::string_view bytes);
+
+ protected:
+  virtual void SaveState(ModelWriter& writer) const = 0;
+  virtual void LoadState(const ModelReader& reader) = 0;
+
+  /// Checks non-empty, finite, at least min_rows rows (min_rows = k for k clusters).
+  void CheckFitInput(const DenseMatrixView& x, size_t min_rows) const;
+  /// Checks fitted, feature count and finiteness.
+  void CheckAssignInput(const DenseMatrixView& x) const;
+  /// Records the common state after a successful fit.
+  void FinishFit(size_t num_features, int32_t num_clusters, std::vector<int32_t> labels);
+
+  bool fitted_ = false;
+  size_t num_features_ = 0;
+  int32_t num_clusters_ = 0;
+  std::vector<int32_t> labels_;
+};
+
+/// Number of rows per cluster id (noise −1 is not counted), length num_clusters.
+std::vector<int64_t> ClusterSizes(const std::vector<int32_t>& labels, int32_t num_clusters);
+
+}  // namespace prospect
