@@ -33,6 +33,13 @@ void AddGenerateCommand(CLI::App& app, Cli& cli) {
           Join(GenerateParams::Schema().Names(), ", ") + "\n",
       [&cli, f] {
         GenerateParams params;
+        params.customers = f->customers;
+        if (cli.options.seed > static_cast<uint64_t>(INT64_MAX)) {
+          Fail(ErrorCode::kOutOfRange, "--seed {}: the generator takes seeds from 0 to {}", cli.options.seed,
+               INT64_MAX);
+        }
+        params.seed = static_cast<int64_t>(cli.options.seed);
+        // --param comes last, so it can set any parameter (including customers and seed).
         const auto& schema = GenerateParams::Schema();
         for (const auto& spec : f->params) {
           const size_t eq = spec.find('=');
@@ -42,12 +49,6 @@ void AddGenerateCommand(CLI::App& app, Cli& cli) {
           }
           schema.Set(params, spec.substr(0, eq), spec.substr(eq + 1));
         }
-        params.customers = f->customers;
-        if (cli.options.seed > static_cast<uint64_t>(INT64_MAX)) {
-          Fail(ErrorCode::kOutOfRange, "--seed {}: the generator takes seeds from 0 to {}", cli.options.seed,
-               INT64_MAX);
-        }
-        params.seed = static_cast<int64_t>(cli.options.seed);
         Context ctx = cli.MakeContext();
         const auto started = std::chrono::steady_clock::now();
         const GenerateSummary summary = Generate(params, f->out, ctx);
@@ -69,7 +70,7 @@ void AddGenerateCommand(CLI::App& app, Cli& cli) {
         std::vector<std::vector<std::string>> rows;
         for (const auto& file : summary.files) {
           rows.push_back({file.name, file.name.ends_with(".csv") ? std::to_string(file.rows) : "-",
-                          std::to_string(file.columns.size())});
+                          file.columns.empty() ? "-" : std::to_string(file.columns.size())});
         }
         cli.PrintTable({"file", "rows", "columns"}, rows);
         std::cout << fmt::format(
