@@ -151,11 +151,14 @@ double F1Score(std::span<const double> y_true, std::span<const double> y_score, 
   return cm.tp > 0 ? 2 * cm.tp / (2 * cm.tp + cm.fp + cm.fn) : 0.0;
 }
 
-RocCurve ComputeRocCurve(std::span<const double> y_true, std::span<const double> y_score,
-                         std::span<const double> weights, bool drop_intermediate) {
-  CheckLabelsAndScores("ROC curve", y_true, y_score, weights, false);
-  auto c = BinaryClfCurve(y_true, y_score, weights);
-  RequireBothClasses("the ROC curve", c);
+namespace {
+
+// ROC curve with the caller's name in messages, so RocAuc's one-class error says "ROC-AUC".
+RocCurve RocCurveFor(std::string_view what, std::span<const double> y_true, std::span<const double> y_score,
+                     std::span<const double> weights, bool drop_intermediate) {
+  CheckLabelsAndScores(what, y_true, y_score, weights, false);
+  const auto c = BinaryClfCurve(y_true, y_score, weights);
+  RequireBothClasses(what, c);
   std::vector<size_t> keep;
   const size_t m = c.fps.size();
   for (size_t i = 0; i < m; ++i) {
@@ -181,11 +184,16 @@ RocCurve ComputeRocCurve(std::span<const double> y_true, std::span<const double>
   return roc;
 }
 
+}  // namespace
+
+RocCurve ComputeRocCurve(std::span<const double> y_true, std::span<const double> y_score,
+                         std::span<const double> weights, bool drop_intermediate) {
+  return RocCurveFor("ROC curve", y_true, y_score, weights, drop_intermediate);
+}
+
 double RocAuc(std::span<const double> y_true, std::span<const double> y_score, std::span<const double> weights) {
-  CheckLabelsAndScores("ROC-AUC", y_true, y_score, weights, false);
-  RequireBothClasses("ROC-AUC", BinaryClfCurve(y_true, y_score, weights));
-  const RocCurve roc = ComputeRocCurve(y_true, y_score, weights, true);
-  double area = 0;
+  const RocCurve roc = RocCurveFor("ROC-AUC", y_true, y_score, weights, true);
+  double area = 0;  // np.trapz over the curve sklearn's roc_auc_score uses
   for (size_t i = 1; i < roc.fpr.size(); ++i) {
     area += (roc.fpr[i] - roc.fpr[i - 1]) * (roc.tpr[i] + roc.tpr[i - 1]) / 2.0;
   }
