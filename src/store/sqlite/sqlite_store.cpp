@@ -132,10 +132,15 @@ class SqliteStore final : public Store {
       Fail(ErrorCode::kIo, "cannot open store {}: {}", path, msg);
     }
     sqlite3_busy_timeout(db_, 10000);
-    Exec("PRAGMA journal_mode=WAL");
-    Exec("PRAGMA synchronous=NORMAL");
-    Exec("PRAGMA foreign_keys=ON");
-    Migrate();
+    try {
+      Exec("PRAGMA journal_mode=WAL");
+      Exec("PRAGMA synchronous=NORMAL");
+      Exec("PRAGMA foreign_keys=ON");
+      Migrate();
+    } catch (...) {
+      sqlite3_close(db_);  // the destructor does not run when the constructor throws
+      throw;
+    }
   }
   ~SqliteStore() override { sqlite3_close(db_); }
 
