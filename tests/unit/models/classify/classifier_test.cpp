@@ -4,6 +4,8 @@
 
 #include <fstream>
 
+#include <fmt/format.h>
+
 #include "prospect/common/error.hpp"
 #include "prospect/models/classify/classifier.hpp"
 #include "support/test_paths.hpp"
@@ -19,7 +21,7 @@ struct Data {
     TrainingSet t;
     t.x = {x, n, d};
     t.y = y;
-    for (size_t j = 0; j < d; ++j) t.feature_names.push_back("f" + std::to_string(j));
+    for (size_t j = 0; j < d; ++j) t.feature_names.push_back(fmt::format("f{}", j));
     return t;
   }
 };
