@@ -4,10 +4,12 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <random>
 
 #include "prospect/common/error.hpp"
 #include "prospect/common/rng.hpp"
+#include "prospect/common/strings.hpp"
 
 namespace prospect::experiment {
 namespace {
@@ -64,6 +66,30 @@ std::string_view BanditPolicyName(BanditPolicy policy) {
     case BanditPolicy::kFixed: return "fixed";
   }
   return "fixed";
+}
+
+std::vector<ArmStats> ArmStatsFromTable(const Table& table, const std::string& variant_column,
+                                        const std::string& metric_column) {
+  const Column& variant = table.column(variant_column);
+  const Column& metric = table.column(metric_column);
+  if (metric.type() != DataType::kBool && !IsNumeric(metric.type())) {
+    Fail(ErrorCode::kInvalidArgument, "metric column {} has type {}; rewards must be bool, int64 or double",
+         QuoteForMessage(metric_column), DataTypeName(metric.type()));
+  }
+  std::map<std::string, ArmStats> arms;
+  for (size_t i = 0; i < table.num_rows(); ++i) {
+    if (variant.IsNull(i) || metric.IsNull(i)) continue;
+    const std::string name = variant.FormatValue(i);
+    ArmStats& a = arms[name];
+    a.name = name;
+    const double x = metric.NumericAt(i);
+    a.n += 1;
+    a.sum += x;
+    a.sum_squares += x * x;
+  }
+  std::vector<ArmStats> out;
+  for (auto& [name, a] : arms) out.push_back(std::move(a));
+  return out;
 }
 
 std::vector<double> Ucb1Scores(const std::vector<ArmStats>& arms) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "prospect/experiment/bayes.hpp"
+#include "prospect/table/table.hpp"
 
 namespace prospect::experiment {
 
@@ -34,6 +35,11 @@ struct ArmStats {
 /// - Fixed: equal shares.
 std::vector<double> AllocateTraffic(BanditPolicy policy, const std::vector<ArmStats>& arms, uint64_t seed,
                                     int draws = 10000);
+
+/// Current results per arm from a table: rows grouped by `variant_column` (arms sorted by
+/// name), reward from `metric_column` (bool or numeric; null rewards are skipped).
+std::vector<ArmStats> ArmStatsFromTable(const Table& table, const std::string& variant_column,
+                                        const std::string& metric_column);
 
 /// UCB1 index of each arm (infinity for an arm without units).
 std::vector<double> Ucb1Scores(const std::vector<ArmStats>& arms);

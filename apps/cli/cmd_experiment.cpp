@@ -1,0 +1,429 @@
+// prospect experiment analyze | assign | power | allocate | simulate: flags and printing only;
+// the statistics live in src/experiment/.
+#include <cmath>
+#include <fstream>
+#include <iostream>
+#include <map>
+
+#include "cli.hpp"
+#include "prospect/common/error.hpp"
+#include "prospect/common/strings.hpp"
+#include "prospect/experiment/analysis.hpp"
+#include "prospect/experiment/assignment.hpp"
+#include "prospect/experiment/bandit.hpp"
+#include "prospect/experiment/power.hpp"
+#include "prospect/experiment/sequential.hpp"
+#include "prospect/io/csv.hpp"
+
+namespace prospect::cli {
+namespace {
+
+using namespace prospect::experiment;
+
+std::string G(double x, int digits = 4) {
+  if (!std::isfinite(x)) return "-";
+  return fmt::format("{:.{}g}", x, digits);
+}
+std::string Pct(double x) { return std::isfinite(x) ? fmt::format("{:+.2f}%", 100 * x) : "-"; }
+std::string PValue(double p) { return !std::isfinite(p) ? "-" : p < 1e-4 ? fmt::format("{:.1e}", p) : fmt::format("{:.4f}", p); }
+
+std::vector<double> ParseNumberList(const std::string& option, const std::string& text) {
+  std::vector<double> out;
+  for (const std::string& part : Split(text, ',')) {
+    const std::string item(Trim(part));
+    size_t used = 0;
+    double v = 0;
+    try {
+      v = std::stod(item, &used);
+    } catch (...) {
+      used = 0;
+    }
+    if (item.empty() || used != item.size()) {
+      Fail(ErrorCode::kInvalidArgument, "{} {}: {} is not a number; give a comma-separated list like 0.05,0.06",
+           option, QuoteForMessage(text), QuoteForMessage(item));
+    }
+    out.push_back(v);
+  }
+  return out;
+}
+
+struct AnalyzeFlags {
+  std::string table, variant, control, correction = "holm", cuped, date, weights, prior = "1,1";
+  std::vector<std::string> metrics, ratios;
+  double winsorize = 0, alpha = 0.05, tau = kDefaultTauSd, srm_threshold = 0.001;
+  bool sequential = false, bayesian = false, no_mann_whitney = false;
+};
+
+void RunAnalyze(const Cli& cli, const AnalyzeFlags& f) {
+  AnalysisOptions o;
+  o.variant_column = f.variant;
+  o.control = f.control;
+  o.metrics = f.metrics;
+  for (const auto& r : f.ratios) o.ratios.push_back(ParseRatioMetric(r));
+  o.alpha = f.alpha;
+  o.correction = ParseCorrection(f.correction);
+  o.winsorize = f.winsorize;
+  o.cuped_column = f.cuped;
+  o.sequential = f.sequential;
+  o.tau_sd = f.tau;
+  o.bayesian = f.bayesian;
+  o.mann_whitney = !f.no_mann_whitney;
+  o.date_column = f.date;
+  o.srm_threshold = f.srm_threshold;
+  if (!f.weights.empty()) o.expected_shares = ParseVariantWeights(f.weights);
+  const std::vector<double> prior = ParseNumberList("--prior", f.prior);
+  if (prior.size() != 2) Fail(ErrorCode::kInvalidArgument, "--prior {}: expected ALPHA,BETA such as 1,1", QuoteForMessage(f.prior));
+  o.prior = {prior[0], prior[1]};
+
+  Workspace ws = cli.OpenWorkspace();
+  Context ctx = cli.MakeContext();
+  const Table table = ws.store().LoadTable(f.table, ctx);
+  const ExperimentAnalysis a = AnalyzeExperiment(table, o, ctx);
+  for (const auto& w : a.warnings) cli.Say("warning: " + w);
+  if (cli.options.json) return cli.PrintJson(AnalysisToJson(a));
+
+  std::cout << "Experiment on " << f.table << " by " << a.variant_column << " (control " << QuoteForMessage(a.control)
+            << "), alpha " << a.alpha << ", correction " << CorrectionName(a.correction) << "\n";
+  std::string srm = "Sample ratio: ";
+  for (size_t v = 0; v < a.srm.variants.size(); ++v) {
+    srm += (v ? ", " : "") + a.srm.variants[v] + " " + std::to_string(a.srm.observed[v]);
+  }
+  srm += fmt::format(" — chi-square p = {} ({})\n", PValue(a.srm.chi_square.p_value),
+                     a.srm.mismatch ? "MISMATCH: do not trust the results before finding the cause" : "ok");
+  std::cout << srm;
+  for (const auto& m : a.metrics) {
+    std::cout << "\n" << m.name << " (" << MetricKindName(m.kind);
+    if (m.winsor_cap) std::cout << ", winsorised at " << G(*m.winsor_cap, 6);
+    if (m.cuped) std::cout << fmt::format(", CUPED on {}: theta {}, variance reduced {:.1f}%", f.cuped, G(m.cuped_theta),
+                                          100 * m.variance_reduction);
+    std::cout << ")\n";
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> header = {"variant", "n", "mean", "95% CI", "lift", "lift CI", "rel. lift", "rel. CI", "p",
+                                       "p adj."};
+    if (a.alpha != 0.05) header[3] = fmt::format("{:g}% CI", 100 * (1 - a.alpha));
+    const bool seq = !m.comparisons.empty() && m.comparisons[0].sequential.has_value();
+    const bool bayes = !m.comparisons.empty() && m.comparisons[0].bayes.has_value();
+    const bool mw = !m.comparisons.empty() && m.comparisons[0].mann_whitney.has_value();
+    if (mw) header.push_back("MW p");
+    if (seq) header.push_back("always-valid p");
+    if (bayes) {
+      header.push_back("P(beat ctrl)");
+      header.push_back("exp. loss");
+    }
+    for (size_t v = 0; v < m.variants.size(); ++v) {
+      const auto& s = m.variants[v];
+      std::vector<std::string> row = {s.name, std::to_string(s.n), G(s.mean, 5),
+                                      "[" + G(s.ci_low, 5) + ", " + G(s.ci_high, 5) + "]"};
+      if (v == 0) {
+        row.insert(row.end(), {"(control)", "", "", "", "", ""});
+        if (mw) row.push_back("");
+        if (seq) row.push_back("");
+        if (bayes) row.insert(row.end(), {"", ""});
+      } else {
+        const auto& c = m.comparisons[v - 1];
+        row.insert(row.end(), {G(c.absolute.estimate), "[" + G(c.absolute.ci_low) + ", " + G(c.absolute.ci_high) + "]",
+                               Pct(c.relative.estimate), "[" + Pct(c.relative.ci_low) + ", " + Pct(c.relative.ci_high) + "]",
+                               PValue(c.absolute.p_value), PValue(c.p_adjusted) + (c.significant ? " *" : "")});
+        if (mw) row.push_back(PValue(c.mann_whitney->p_value));
+        if (seq) row.push_back(PValue(c.sequential->p_value));
+        if (bayes) {
+          row.push_back(fmt::format("{:.4f}", c.bayes->prob_beat_control));
+          row.push_back(G(c.bayes->expected_loss_treatment, 3));
+        }
+      }
+      rows.push_back(std::move(row));
+    }
+    cli.PrintTable(header, rows);
+  }
+  std::cout << "\n* significant after " << CorrectionName(a.correction) << " correction over " << [&] {
+    size_t n = 0;
+    for (const auto& m : a.metrics) n += m.comparisons.size();
+    return n;
+  }() << " comparisons.\n";
+}
+
+struct AssignFlags {
+  std::string salt, variants, layer, holdout_salt = "prospect-holdout", table, id, ids, out;
+  double traffic = 1.0, layer_offset = 0.0, holdout = 0.0;
+};
+
+void RunAssign(const Cli& cli, const AssignFlags& f) {
+  AssignmentSpec spec;
+  spec.salt = f.salt;
+  spec.variants = ParseVariantWeights(f.variants);
+  spec.traffic = f.traffic;
+  spec.layer = f.layer;
+  spec.layer_offset = f.layer_offset;
+  spec.holdout = f.holdout;
+  spec.holdout_salt = f.holdout_salt;
+  spec.Validate();
+  Context ctx = cli.MakeContext();
+  Table units;
+  std::string id_column = f.id;
+  if (!f.table.empty() == !f.ids.empty()) {
+    Fail(ErrorCode::kInvalidArgument, "give the units either with --table T --id COL or with --ids FILE (one id per line)");
+  }
+  if (!f.table.empty()) {
+    if (id_column.empty()) Fail(ErrorCode::kInvalidArgument, "--table needs --id COL: the column holding unit ids");
+    units = cli.OpenWorkspace().store().LoadTable(f.table, ctx);
+  } else {
+    std::ifstream in(f.ids);
+    if (!in) Fail(ErrorCode::kIo, "cannot open --ids file {}", QuoteForMessage(f.ids));
+    std::vector<std::string> ids;
+    std::string line;
+    while (std::getline(in, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      const std::string_view id = Trim(line);
+      if (!id.empty()) ids.emplace_back(id);
+    }
+    units = Table(Schema({{"unit_id", DataType::kString}}), {Column::FromStringVector(ids)});
+    id_column = "unit_id";
+  }
+  const Table out = AssignTable(spec, units, id_column, ctx);
+  if (!f.out.empty()) WriteCsv(out, f.out, ctx);
+  std::map<std::string, int64_t> counts;
+  const Column& variant = out.column("variant");
+  const Column& status = out.column("status");
+  for (size_t i = 0; i < out.num_rows(); ++i) {
+    ++counts[variant.IsNull(i) ? "(" + std::string(status.StringAt(i)) + ")" : std::string(variant.StringAt(i))];
+  }
+  if (cli.options.json) {
+    return cli.PrintJson({{"salt", spec.salt}, {"units", out.num_rows()}, {"counts", counts},
+                          {"out", f.out.empty() ? nlohmann::json() : nlohmann::json(f.out)}});
+  }
+  if (f.out.empty()) {
+    std::cout << "unit_id,variant,status,bucket\n";
+    for (size_t i = 0; i < out.num_rows(); ++i) {
+      std::cout << out.column(0)->FormatValue(i) << "," << variant.FormatValue(i) << "," << status.StringAt(i) << ","
+                << out.column(3)->FormatValue(i) << "\n";
+    }
+  }
+  std::string summary = fmt::format("Assigned {} units with salt {}:", out.num_rows(), QuoteForMessage(spec.salt));
+  for (const auto& [name, n] : counts) summary += fmt::format(" {} {}", name, n);
+  cli.Say(summary + (f.out.empty() ? "" : "; written to " + f.out));
+}
+
+struct PowerFlags {
+  double baseline = -1, sd = -1, mde = -1, alpha = 0.05, power = 0.8, ratio = 1.0, n = -1, daily = 0, traffic = 1.0;
+  bool relative = false;
+};
+
+void RunPower(const Cli& cli, const PowerFlags& f) {
+  const bool binary = f.sd <= 0;
+  if (binary && !(f.baseline > 0 && f.baseline < 1)) {
+    Fail(ErrorCode::kInvalidArgument, "give --baseline RATE in (0, 1) for a conversion metric, or --sd SD (and "
+         "--baseline MEAN with --relative) for a continuous one");
+  }
+  nlohmann::json doc = {{"metric", binary ? "binary" : "continuous"}, {"alpha", f.alpha}, {"power", f.power},
+                        {"ratio", f.ratio}};
+  if (f.baseline >= 0) doc["baseline"] = f.baseline;
+  if (!binary) doc["sd"] = f.sd;
+  std::string text;
+  if (f.n > 0) {
+    // MDE for a given control-group size.
+    const double d = SolveEffectSize(f.n, f.alpha, f.power, f.ratio);
+    doc["nobs_control"] = f.n;
+    doc["nobs_treatment"] = f.n * f.ratio;
+    doc["effect_size"] = d;
+    double abs_mde = binary ? ProportionFromEffectSize(d, f.baseline) - f.baseline : d * f.sd;
+    doc["mde_absolute"] = abs_mde;
+    if (f.baseline > 0) doc["mde_relative"] = abs_mde / f.baseline;
+    text = fmt::format("With {} control and {} treatment units (alpha {}, power {}), the minimum detectable effect is "
+                       "{} absolute{} (standardised {}).",
+                       G(f.n, 10), G(f.n * f.ratio, 10), f.alpha, f.power, G(abs_mde),
+                       f.baseline > 0 ? fmt::format(" = {} relative", Pct(abs_mde / f.baseline)) : "", G(d));
+  } else {
+    if (!(f.mde > 0)) Fail(ErrorCode::kInvalidArgument, "give --mde EFFECT (absolute, or relative with --relative), or --n N for the MDE");
+    double abs_mde = f.mde;
+    if (f.relative) {
+      if (!(f.baseline > 0)) Fail(ErrorCode::kInvalidArgument, "--relative needs --baseline (the control mean or rate)");
+      abs_mde = f.mde * f.baseline;
+    }
+    const double d = binary ? ProportionEffectSize(f.baseline + abs_mde, f.baseline) : abs_mde / f.sd;
+    const PowerPlan plan = PlanSampleSize(d, f.alpha, f.power, f.ratio, f.daily, f.traffic);
+    doc["mde_absolute"] = abs_mde;
+    doc["effect_size"] = d;
+    doc["nobs_control_exact"] = plan.nobs1_exact;
+    doc["nobs_control"] = plan.nobs_control;
+    doc["nobs_treatment"] = plan.nobs_treatment;
+    doc["total"] = plan.total;
+    if (f.daily > 0) {
+      doc["daily_traffic"] = f.daily;
+      doc["traffic_share"] = f.traffic;
+      doc["days"] = plan.days;
+    }
+    text = fmt::format("To detect {} absolute (standardised effect {}) with alpha {} and power {}: {} control + {} "
+                       "treatment = {} units{}.",
+                       G(abs_mde), G(d), f.alpha, f.power, plan.nobs_control, plan.nobs_treatment, plan.total,
+                       f.daily > 0 ? fmt::format(", about {:.1f} days at {} units a day ({}% in the experiment)",
+                                                 plan.days, G(f.daily, 10), G(100 * f.traffic))
+                                   : "");
+  }
+  if (cli.options.json) return cli.PrintJson(doc);
+  std::cout << text << "\n";
+}
+
+}  // namespace
+
+void AddExperimentCommand(CLI::App& app, Cli& cli) {
+  CLI::App* exp = app.add_subcommand("experiment", "A/B tests: analyse, assign, plan sample size, allocate with bandits");
+  exp->require_subcommand(1);
+
+  auto af = std::make_shared<AnalyzeFlags>();
+  CLI::App* analyze = AddCommand(
+      *exp, "analyze",
+      "Compare every variant with control: SRM check, z / Welch / Mann-Whitney / delta-method tests, lifts with "
+      "intervals, Holm or BH correction; optional CUPED, winsorising, mSPRT and Bayesian views",
+      "  prospect experiment analyze --table hillstrom --variant segment --control 'No E-Mail' --metric visit "
+      "--metric spend\n"
+      "  prospect experiment analyze --table cc --variant version --control gate_30 --metric retention_1 "
+      "--metric sum_gamerounds --winsorize 99 --bayesian\n"
+      "  prospect experiment analyze --table hillstrom --variant segment --control 'No E-Mail' --metric spend "
+      "--cuped history --json\n",
+      [&cli, af] { RunAnalyze(cli, *af); });
+  analyze->add_option("--table", af->table, "table with one row per unit")->required();
+  analyze->add_option("--variant", af->variant, "column holding each unit's variant")->required();
+  analyze->add_option("--control", af->control, "the control variant's value")->required();
+  analyze->add_option("--metric", af->metrics, "metric column (repeatable); bool or 0/1 columns are binary");
+  analyze->add_option("--ratio", af->ratios, "ratio metric NUM/DEN (repeatable), delta-method standard errors");
+  analyze->add_option("--alpha", af->alpha, "significance level (default 0.05)");
+  analyze->add_option("--correction", af->correction, "holm (default), bh or none, over all metric x variant tests");
+  analyze->add_option("--winsorize", af->winsorize, "cap continuous metrics at this pooled percentile, e.g. 99");
+  analyze->add_option("--cuped", af->cuped, "pre-period covariate column for CUPED");
+  analyze->add_flag("--sequential", af->sequential, "add mSPRT always-valid p-values and confidence sequences");
+  analyze->add_option("--tau", af->tau, "mSPRT mixing sd in units of the metric's sd (default 0.1)");
+  analyze->add_flag("--bayesian", af->bayesian, "add posteriors, P(beat control), expected loss");
+  analyze->add_option("--prior", af->prior, "Beta prior ALPHA,BETA for binary metrics (default 1,1)");
+  analyze->add_option("--date", af->date, "date column: cumulative lift per day (and running mSPRT) in --json");
+  analyze->add_option("--weights", af->weights, "planned split for the SRM check, e.g. control:50,treatment:50");
+  analyze->add_option("--srm-threshold", af->srm_threshold, "warn when the SRM p-value is below this (default 0.001)");
+  analyze->add_flag("--no-mann-whitney", af->no_mann_whitney, "skip Mann-Whitney U on continuous metrics");
+
+  auto sf = std::make_shared<AssignFlags>();
+  CLI::App* assign = AddCommand(
+      *exp, "assign", "Deterministic hash assignment of units to variants (MurmurHash3 buckets); writes CSV",
+      "  prospect experiment assign --salt checkout-2024 --variants control:50,treatment:50 --ids ids.txt --out a.csv\n"
+      "  prospect experiment assign --salt banner --variants a,b --traffic 0.2 --layer home --layer-offset 0.4 "
+      "--table customers --id customer_id\n",
+      [&cli, sf] { RunAssign(cli, *sf); });
+  assign->add_option("--salt", sf->salt, "the experiment's salt (its name); same salt, same assignment")->required();
+  assign->add_option("--variants", sf->variants, "NAME:WEIGHT,... e.g. control:50,treatment:50")->required();
+  assign->add_option("--traffic", sf->traffic, "share of units in the experiment, (0, 1] (default 1)");
+  assign->add_option("--layer", sf->layer, "layer name: experiments in one layer never share a unit");
+  assign->add_option("--layer-offset", sf->layer_offset, "start of this experiment's slice of the layer, [0, 1)");
+  assign->add_option("--holdout", sf->holdout, "share of all units held out of every experiment, [0, 1)");
+  assign->add_option("--holdout-salt", sf->holdout_salt, "salt of the global holdout (default prospect-holdout)");
+  assign->add_option("--table", sf->table, "read unit ids from this table (with --id)");
+  assign->add_option("--id", sf->id, "id column of --table");
+  assign->add_option("--ids", sf->ids, "read unit ids from this file, one per line");
+  assign->add_option("--out", sf->out, "write the CSV here (default: stdout)");
+
+  auto pf = std::make_shared<PowerFlags>();
+  CLI::App* power = AddCommand(
+      *exp, "power", "Sample size for an effect, the MDE for a sample size, and the duration for daily traffic",
+      "  prospect experiment power --baseline 0.10 --mde 0.01 --daily-traffic 5000\n"
+      "  prospect experiment power --baseline 0.10 --mde 0.05 --relative --ratio 2\n"
+      "  prospect experiment power --baseline 0.10 --n 20000          # MDE for 20000 per group\n"
+      "  prospect experiment power --sd 35 --mde 2.5 --power 0.9     # continuous metric\n",
+      [&cli, pf] { RunPower(cli, *pf); });
+  power->add_option("--baseline", pf->baseline, "control conversion rate (binary) or control mean (continuous)");
+  power->add_option("--sd", pf->sd, "standard deviation of a continuous metric (omit for a conversion rate)");
+  power->add_option("--mde", pf->mde, "minimum detectable effect, absolute (relative with --relative)");
+  power->add_flag("--relative", pf->relative, "--mde is relative to --baseline (0.05 = +5%)");
+  power->add_option("--alpha", pf->alpha, "two-sided significance level (default 0.05)");
+  power->add_option("--power", pf->power, "power (default 0.8)");
+  power->add_option("--ratio", pf->ratio, "treatment units per control unit (default 1)");
+  power->add_option("--n", pf->n, "control-group size: report the MDE instead of the sample size");
+  power->add_option("--daily-traffic", pf->daily, "units a day: report the duration");
+  power->add_option("--traffic", pf->traffic, "share of daily traffic in the experiment (default 1)");
+
+  auto table = std::make_shared<std::string>(), variant = std::make_shared<std::string>(),
+       metric = std::make_shared<std::string>(), policy = std::make_shared<std::string>("thompson");
+  CLI::App* allocate = AddCommand(
+      *exp, "allocate", "Bandit allocation: share of the next traffic per variant from the current results",
+      "  prospect experiment allocate --table results --variant arm --metric converted --policy thompson\n",
+      [&cli, table, variant, metric, policy] {
+        Context ctx = cli.MakeContext();
+        const Table t = cli.OpenWorkspace().store().LoadTable(*table, ctx);
+        const BanditPolicy p = ParseBanditPolicy(*policy);
+        const auto arms = ArmStatsFromTable(t, *variant, *metric);
+        const auto share = AllocateTraffic(p, arms, ctx.seed());
+        const auto ucb = Ucb1Scores(arms);
+        nlohmann::json list = nlohmann::json::array();
+        std::vector<std::vector<std::string>> rows;
+        for (size_t k = 0; k < arms.size(); ++k) {
+          const double mean = arms[k].n ? arms[k].sum / arms[k].n : 0.0;
+          list.push_back({{"variant", arms[k].name}, {"n", arms[k].n}, {"mean", mean}, {"share", share[k]},
+                          {"ucb1", std::isfinite(ucb[k]) ? nlohmann::json(ucb[k]) : nlohmann::json()}});
+          rows.push_back({arms[k].name, std::to_string(arms[k].n), G(mean, 5), fmt::format("{:.1f}%", 100 * share[k])});
+        }
+        if (cli.options.json) return cli.PrintJson({{"policy", BanditPolicyName(p)}, {"arms", list}});
+        cli.PrintTable({"variant", "n", "mean", "next traffic"}, rows);
+      });
+  allocate->add_option("--table", *table, "table with one row per unit")->required();
+  allocate->add_option("--variant", *variant, "column holding each unit's arm")->required();
+  allocate->add_option("--metric", *metric, "reward column (bool/0-1 for thompson and ucb1)")->required();
+  allocate->add_option("--policy", *policy, "thompson (default), thompson-gaussian, ucb1");
+
+  auto rates = std::make_shared<std::string>("0.05,0.055,0.06");
+  auto horizon = std::make_shared<int64_t>(100000);
+  auto checkpoints = std::make_shared<int>(10);
+  auto peeking = std::make_shared<bool>(false);
+  auto experiments = std::make_shared<int>(2000);
+  auto users = std::make_shared<int>(10000);
+  auto look_every = std::make_shared<int>(100);
+  CLI::App* simulate = AddCommand(
+      *exp, "simulate",
+      "Simulate regret of Thompson sampling and UCB1 against a fixed split, or (--peeking) the false-positive rate "
+      "of peeking with and without mSPRT",
+      "  prospect experiment simulate --rates 0.05,0.055,0.06 --horizon 100000\n"
+      "  prospect experiment simulate --peeking --experiments 2000 --users 10000 --look-every 100\n",
+      [&cli, rates, horizon, checkpoints, peeking, experiments, users, look_every] {
+        Context ctx = cli.MakeContext();
+        if (*peeking) {
+          const PeekingSimulation s = SimulateAaPeeking(*experiments, *users, *look_every, 0.1, 0.05, kDefaultTauSd,
+                                                        ctx.seed());
+          if (cli.options.json) {
+            return cli.PrintJson({{"experiments", s.experiments}, {"looks", s.looks}, {"alpha", 0.05},
+                                  {"naive_false_positive_rate", s.naive_false_positive_rate},
+                                  {"msprt_false_positive_rate", s.msprt_false_positive_rate},
+                                  {"fixed_horizon_false_positive_rate", s.fixed_horizon_false_positive_rate}});
+          }
+          std::cout << fmt::format("{} A/A experiments, {} looks each (every {} users): false-positive rate at alpha "
+                                   "0.05 — naive peeking {:.1f}%, mSPRT {:.1f}%, one test at the end {:.1f}%\n",
+                                   s.experiments, s.looks, *look_every, 100 * s.naive_false_positive_rate,
+                                   100 * s.msprt_false_positive_rate, 100 * s.fixed_horizon_false_positive_rate);
+          return;
+        }
+        const std::vector<double> r = ParseNumberList("--rates", *rates);
+        std::vector<BanditRun> runs;
+        for (BanditPolicy p : {BanditPolicy::kFixed, BanditPolicy::kThompsonBeta, BanditPolicy::kUcb1}) {
+          runs.push_back(SimulateBandit(p, r, *horizon, *checkpoints, ctx.seed()));
+        }
+        if (cli.options.json) {
+          nlohmann::json list = nlohmann::json::array();
+          for (const auto& run : runs) {
+            list.push_back({{"policy", BanditPolicyName(run.policy)}, {"checkpoints", run.checkpoints},
+                            {"cumulative_regret", run.cumulative_regret}, {"pulls", run.pulls},
+                            {"expected_conversions", run.reward}});
+          }
+          return cli.PrintJson({{"rates", r}, {"horizon", *horizon}, {"runs", list}});
+        }
+        std::vector<std::vector<std::string>> rows;
+        for (size_t i = 0; i < runs[0].checkpoints.size(); ++i) {
+          rows.push_back({std::to_string(runs[0].checkpoints[i]), G(runs[0].cumulative_regret[i], 6),
+                          G(runs[1].cumulative_regret[i], 6), G(runs[2].cumulative_regret[i], 6)});
+        }
+        std::cout << "Cumulative regret (expected conversions lost against always showing the best arm):\n";
+        cli.PrintTable({"users", "fixed split", "thompson", "ucb1"}, rows);
+      });
+  simulate->add_option("--rates", *rates, "true conversion rate of each arm (default 0.05,0.055,0.06)");
+  simulate->add_option("--horizon", *horizon, "users to simulate (default 100000)");
+  simulate->add_option("--checkpoints", *checkpoints, "rows in the regret table (default 10)");
+  simulate->add_flag("--peeking", *peeking, "simulate A/A tests with peeking instead");
+  simulate->add_option("--experiments", *experiments, "A/A experiments (default 2000)");
+  simulate->add_option("--users", *users, "users per A/A experiment (default 10000)");
+  simulate->add_option("--look-every", *look_every, "users between looks (default 100)");
+}
+
+}  // namespace prospect::cli
