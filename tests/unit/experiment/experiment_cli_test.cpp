@@ -1,0 +1,114 @@
+// `prospect experiment ...` as users run it: ingest the real Hillstrom data, analyze --json against
+// statsmodels, power, assign, simulate, and the error for an unknown control.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "fixtures.hpp"
+#include "support/test_paths.hpp"
+
+namespace prospect::experiment {
+namespace {
+
+using prospect::testing::RunCli;
+using prospect::testing::SharedData;
+using prospect::testing::TempDir;
+using testing::Fixtures;
+using testing::Rel;
+
+std::string Ws(const TempDir& dir) { return "--workspace " + dir.path() + "/w "; }
+
+TEST(ExperimentCli, AnalyzeHillstromJsonMatchesStatsmodels) {
+  TempDir dir;
+  ASSERT_EQ(RunCli("init " + dir.path() + "/w").exit_code, 0);
+  auto r = RunCli(Ws(dir) + "ingest hillstrom " + SharedData("hillstrom/hillstrom.csv"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunCli(Ws(dir) + "--json experiment analyze --table hillstrom --variant segment --control 'No E-Mail' "
+                       "--metric visit --metric conversion --metric spend --sequential --bayesian");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  const auto& h = Fixtures()["hillstrom"];
+  EXPECT_EQ(doc["srm"]["passed"], true);
+  EXPECT_TRUE(Rel(doc["srm"]["p_value"], h["srm"]["p"]));
+  ASSERT_EQ(doc["metrics"].size(), 3u);
+  for (const auto& m : doc["metrics"]) {
+    for (const auto& c : m["comparisons"]) {
+      const auto& e = h["comparisons"][c["variant"].get<std::string>()][m["metric"].get<std::string>()];
+      EXPECT_TRUE(Rel(c["p_value"], e["p"])) << m["metric"] << c["variant"];
+      EXPECT_TRUE(Rel(c["absolute_ci"][0], e["ci"][0])) << m["metric"] << c["variant"];
+      EXPECT_TRUE(Rel(c["absolute_ci"][1], e["ci"][1])) << m["metric"] << c["variant"];
+      EXPECT_TRUE(c.contains("sequential"));
+      EXPECT_TRUE(c.contains("bayesian"));
+    }
+  }
+  // Human output: one table per metric and the SRM line.
+  r = RunCli(Ws(dir) + "experiment analyze --table hillstrom --variant segment --control 'No E-Mail' --metric "
+                       "spend --cuped history");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Sample ratio: No E-Mail 21306, Mens E-Mail 21307, Womens E-Mail 21387"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("CUPED on history"), std::string::npos) << r.out;
+}
+
+TEST(ExperimentCli, UnknownControlExitsTwoAndListsTheValues) {
+  TempDir dir;
+  ASSERT_EQ(RunCli("init " + dir.path() + "/w").exit_code, 0);
+  ASSERT_EQ(RunCli(Ws(dir) + "ingest cc " + SharedData("cookie_cats/cookie_cats.csv")).exit_code, 0);
+  const auto r = RunCli(Ws(dir) + "experiment analyze --table cc --variant version --control gate30 --metric retention_1");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "error: control \"gate30\" does not occur in column \"version\". Did you mean \"gate_30\"? Values there: "
+            "gate_30, gate_40.\n");
+}
+
+TEST(ExperimentCli, PowerGivesStatsmodelsSampleSizeAndDuration) {
+  const auto r = RunCli("--json experiment power --baseline 0.10 --mde 0.01 --daily-traffic 1000 --traffic 0.5");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  const double n = Fixtures()["binary_plan"]["nobs1"];
+  EXPECT_TRUE(Rel(doc["nobs_control_exact"], n));
+  EXPECT_EQ(doc["nobs_control"].get<int64_t>(), static_cast<int64_t>(std::ceil(n)));
+  EXPECT_DOUBLE_EQ(doc["days"].get<double>(), doc["total"].get<double>() / 500.0);
+  const auto mde = RunCli("--json experiment power --baseline 0.10 --n 1000");
+  ASSERT_EQ(mde.exit_code, 0) << mde.err;
+  EXPECT_TRUE(Rel(nlohmann::json::parse(mde.out)["effect_size"], Fixtures()["mde"][0]["effect_size_exact"], 1e-9));
+  EXPECT_EQ(RunCli("experiment power --baseline 0.10").exit_code, 2);
+}
+
+TEST(ExperimentCli, AssignWritesADeterministicCsv) {
+  TempDir dir;
+  std::string ids;
+  for (int i = 0; i < 1000; ++i) ids += "user" + std::to_string(i) + "\n";
+  const std::string file = dir.Write("ids.txt", ids);
+  const std::string cmd = "experiment assign --salt checkout --variants control:50,treatment:50 --traffic 0.5 --ids " + file;
+  auto a = RunCli(cmd + " --out " + dir.File("a.csv"));
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  auto b = RunCli(cmd);
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  std::ifstream in(dir.File("a.csv"));
+  std::string first;
+  std::getline(in, first);
+  EXPECT_EQ(first, "unit_id,variant,status,bucket");
+  EXPECT_EQ(b.out.substr(0, 30), std::string("unit_id,variant,status,bucket\n").substr(0, 30));
+  auto j = RunCli("--json " + cmd);
+  const auto doc = nlohmann::json::parse(j.out);
+  EXPECT_EQ(doc["units"], 1000);
+  const int64_t in_exp = doc["counts"]["control"].get<int64_t>() + doc["counts"]["treatment"].get<int64_t>();
+  EXPECT_NEAR(in_exp, 500, 4 * std::sqrt(250.0));
+}
+
+TEST(ExperimentCli, SimulateShowsBanditRegretBelowFixedSplit) {
+  const auto r = RunCli("--json experiment simulate --rates 0.05,0.08 --horizon 20000 --checkpoints 4");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  ASSERT_EQ(doc["runs"].size(), 3u);
+  EXPECT_EQ(doc["runs"][0]["policy"], "fixed");
+  const double fixed = doc["runs"][0]["cumulative_regret"].back();
+  EXPECT_LT(doc["runs"][1]["cumulative_regret"].back().get<double>(), fixed);
+  EXPECT_LT(doc["runs"][2]["cumulative_regret"].back().get<double>(), fixed);
+}
+
+}  // namespace
+}  // namespace prospect::experiment
