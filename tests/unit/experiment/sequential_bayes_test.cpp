@@ -70,6 +70,9 @@ TEST(ExperimentBayes, BetaBinomialMatchesScipyQuadrature) {
 TEST(ExperimentBayes, ProbabilitiesOfTheTwoDirectionsSumToOne) {
   EXPECT_NEAR(ProbBetaGreater(13, 90, 20, 80) + ProbBetaGreater(20, 80, 13, 90), 1.0, 1e-12);
   EXPECT_NEAR(ProbBetaGreater(5, 5, 5, 5), 0.5, 1e-12);
+  // Fractional shapes take the numerical-integration path; it must agree with the exact sum.
+  EXPECT_NEAR(ProbBetaGreater(20.5, 80.5, 13.5, 90.5) + ProbBetaGreater(13.5, 90.5, 20.5, 80.5), 1.0, 1e-9);
+  EXPECT_NEAR(ProbBetaGreater(20.000001, 80, 13, 90), ProbBetaGreater(20, 80, 13, 90), 1e-6);
 }
 
 TEST(ExperimentBayes, NormalModelIsClosedForm) {
