@@ -48,7 +48,7 @@ std::vector<double> ParseNumberList(const std::string& option, const std::string
 }
 
 struct AnalyzeFlags {
-  std::string table, variant, control, correction = "holm", cuped, date, weights, prior = "1,1";
+  std::string table, name, variant, control, correction = "holm", cuped, date, weights, prior = "1,1";
   std::vector<std::string> metrics, ratios;
   double winsorize = 0, alpha = 0.05, tau = kDefaultTauSd, srm_threshold = 0.001;
   bool sequential = false, bayesian = false, no_mann_whitney = false;
@@ -80,7 +80,13 @@ void RunAnalyze(const Cli& cli, const AnalyzeFlags& f) {
   const Table table = ws.store().LoadTable(f.table, ctx);
   const ExperimentAnalysis a = AnalyzeExperiment(table, o, ctx);
   for (const auto& w : a.warnings) cli.Say("warning: " + w);
-  if (cli.options.json) return cli.PrintJson(AnalysisToJson(a));
+  nlohmann::json doc = AnalysisToJson(a);
+  const std::string name = f.name.empty() ? f.table : f.name;
+  const int64_t version = SaveAnalysis(ws.store(), name, f.table, doc);
+  if (cli.options.json) {
+    doc["saved"] = {{"name", name}, {"version", version}};
+    return cli.PrintJson(doc);
+  }
 
   std::cout << "Experiment on " << f.table << " by " << a.variant_column << " (control " << QuoteForMessage(a.control)
             << "), alpha " << a.alpha << ", correction " << CorrectionName(a.correction) << "\n";
@@ -140,6 +146,8 @@ void RunAnalyze(const Cli& cli, const AnalyzeFlags& f) {
     for (const auto& m : a.metrics) n += m.comparisons.size();
     return n;
   }() << " comparisons.\n";
+  std::cout << "Saved as experiment " << QuoteForMessage(name) << " version " << version
+            << "; `prospect report` shows it.\n";
 }
 
 struct AssignFlags {
@@ -282,6 +290,7 @@ void AddExperimentCommand(CLI::App& app, Cli& cli) {
       "--cuped history --json\n",
       [&cli, af] { RunAnalyze(cli, *af); });
   analyze->add_option("--table", af->table, "table with one row per unit")->required();
+  analyze->add_option("--name", af->name, "save the analysis under this name for the report (default: the table name)");
   analyze->add_option("--variant", af->variant, "column holding each unit's variant")->required();
   analyze->add_option("--control", af->control, "the control variant's value")->required();
   analyze->add_option("--metric", af->metrics, "metric column (repeatable); bool or 0/1 columns are binary");

@@ -8,6 +8,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/rng.hpp"
 #include "prospect/common/strings.hpp"
@@ -163,7 +164,11 @@ Samples Gather(const Grouping& g, const Column& metric, const Column* covariate,
     if (date && date->IsNull(i)) continue;
     s.values[static_cast<size_t>(v)].push_back(ValueAt(metric, i));
     if (covariate) s.covariate[static_cast<size_t>(v)].push_back(ValueAt(*covariate, i));
-    if (date) s.days[static_cast<size_t>(v)].push_back(date->ints()[i]);
+    if (date) {
+      // Timestamps are bucketed by UTC day so the timeline has one point per day.
+      const int64_t day = date->type() == DataType::kTimestamp ? DayOfTimestamp(date->ints()[i]) : date->ints()[i];
+      s.days[static_cast<size_t>(v)].push_back(day);
+    }
   }
   return s;
 }
@@ -335,6 +340,7 @@ ExperimentAnalysis AnalyzeExperiment(const Table& table, const AnalysisOptions& 
       Fail(ErrorCode::kInvalidArgument, "--date column {} has type {}; it must be a date, timestamp or int64 column",
            QuoteForMessage(options.date_column), DataTypeName(date->type()));
     }
+    out.timeline_is_calendar = date->type() == DataType::kDate || date->type() == DataType::kTimestamp;
   }
   const double z_alpha = NormalQuantile(1.0 - options.alpha / 2.0);
   uint64_t stream = 0;
@@ -640,13 +646,15 @@ nlohmann::json AnalysisToJson(const ExperimentAnalysis& a) {
       if (!c.timeline.empty()) {
         nlohmann::json tl = nlohmann::json::array();
         for (const auto& p : c.timeline) {
-          tl.push_back({{"day", p.day},
+          nlohmann::json point = {{"day", p.day},
                         {"n_treatment", p.n_treatment},
                         {"n_control", p.n_control},
                         {"lift", Num(p.lift)},
                         {"ci", Interval(p.ci_low, p.ci_high)},
                         {"sequential_p", Num(p.sequential_p)},
-                        {"confidence_sequence", Interval(p.sequential_low, p.sequential_high)}});
+                        {"confidence_sequence", Interval(p.sequential_low, p.sequential_high)}};
+          if (a.timeline_is_calendar) point["date"] = FormatDate(p.day);
+          tl.push_back(std::move(point));
         }
         jc["timeline"] = tl;
       }
@@ -661,9 +669,8 @@ nlohmann::json AnalysisToJson(const ExperimentAnalysis& a) {
   return doc;
 }
 
-nlohmann::json ExperimentReportJson(const Table& table, AnalysisOptions options, const Context& ctx) {
-  options.bayesian = true;
-  return AnalysisToJson(AnalyzeExperiment(table, options, ctx));
+int64_t SaveAnalysis(Store& store, const std::string& name, const std::string& table, const nlohmann::json& analysis) {
+  return store.PutObject(kExperimentObjectKind, name, {{"table", table}, {"analysis", analysis}}, "");
 }
 
 }  // namespace prospect::experiment

@@ -29,6 +29,9 @@ json Tooltip() {
 
 }  // namespace
 
+json ChartTitle(const std::string& title, const std::string& subtitle) { return Title(title, subtitle); }
+json AxisTooltip() { return Tooltip(); }
+
 std::string ShortNumber(double x) {
   if (std::isnan(x)) return "-";
   const double a = std::fabs(x);

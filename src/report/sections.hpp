@@ -14,6 +14,7 @@ namespace prospect::report {
 
 std::unique_ptr<ReportSection> MakeDataInSection();
 std::unique_ptr<ReportSection> MakeDataQualitySection();
+std::unique_ptr<ReportSection> MakeExperimentsSection();
 /// A capability whose report section is not built yet: says how to run it. When `table` (a store
 /// table) or `object_kind` (a store object kind) exists, it says results exist instead.
 std::unique_ptr<ReportSection> MakePlaceholderSection(std::string id, std::string title, std::string what,
@@ -21,6 +22,10 @@ std::unique_ptr<ReportSection> MakePlaceholderSection(std::string id, std::strin
                                                       std::string object_kind = "");
 
 // --- ECharts options -------------------------------------------------------------------------
+
+/// The report's title block and axis tooltip, for sections that build their own chart options.
+nlohmann::json ChartTitle(const std::string& title, const std::string& subtitle);
+nlohmann::json AxisTooltip();
 
 /// Horizontal bars, first category on top. `percent` formats the axis and labels as 0–100 %.
 nlohmann::json HorizontalBarChart(const std::string& title, const std::string& subtitle,

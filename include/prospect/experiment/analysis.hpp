@@ -16,6 +16,7 @@
 #include "prospect/experiment/bayes.hpp"
 #include "prospect/experiment/sequential.hpp"
 #include "prospect/experiment/stats.hpp"
+#include "prospect/store/store.hpp"
 #include "prospect/table/table.hpp"
 
 namespace prospect::experiment {
@@ -69,7 +70,7 @@ struct VariantSummary {
 
 /// One point of the cumulative view: all data up to and including `day`.
 struct TimelinePoint {
-  int64_t day = 0;  ///< value of the date column (days since epoch for dates)
+  int64_t day = 0;  ///< days since epoch for date and timestamp (UTC day) columns; the value for int64
   int64_t n_treatment = 0;
   int64_t n_control = 0;
   double lift = 0.0;  ///< absolute, treatment - control
@@ -123,6 +124,8 @@ struct ExperimentAnalysis {
   int64_t rows_without_variant = 0;
   SrmCheck srm;
   std::vector<MetricResult> metrics;
+  /// The timelines' `day` is a calendar day (the --date column is a date or timestamp), not a plain number.
+  bool timeline_is_calendar = false;
   std::vector<std::string> warnings;
   double alpha = 0.05;
   Correction correction = Correction::kHolm;
@@ -142,7 +145,11 @@ ExperimentAnalysis AnalyzeExperiment(const Table& table, const AnalysisOptions& 
 /// plot of lifts, cumulative lift over time, posterior densities from the Beta/Normal parameters).
 nlohmann::json AnalysisToJson(const ExperimentAnalysis& analysis);
 
-/// Convenience for the report: AnalyzeExperiment with Bayesian results on, then AnalysisToJson.
-nlohmann::json ExperimentReportJson(const Table& table, AnalysisOptions options, const Context& ctx);
+/// Store object kind of saved analyses; the report's Experiments section reads them.
+inline constexpr const char* kExperimentObjectKind = "experiment";
+
+/// Saves an analysis document (AnalysisToJson) as a new version of experiment `name`, noting the
+/// table it was computed from. Returns the version.
+int64_t SaveAnalysis(Store& store, const std::string& name, const std::string& table, const nlohmann::json& analysis);
 
 }  // namespace prospect::experiment

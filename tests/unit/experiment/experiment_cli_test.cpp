@@ -50,6 +50,15 @@ TEST(ExperimentCli, AnalyzeHillstromJsonMatchesStatsmodels) {
   EXPECT_NE(r.out.find("Sample ratio: No E-Mail 21306, Mens E-Mail 21307, Womens E-Mail 21387"), std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("CUPED on history"), std::string::npos) << r.out;
+  // Each analysis is kept as a new version for the report.
+  EXPECT_EQ(doc["saved"], nlohmann::json({{"name", "hillstrom"}, {"version", 1}}));
+  EXPECT_NE(r.out.find("Saved as experiment \"hillstrom\" version 2"), std::string::npos) << r.out;
+  r = RunCli(Ws(dir) + "report --out " + dir.path() + "/r.html");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(dir.path() + "/r.html");
+  const std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(page.find("Experiments <span class=\"badge done\">results</span>"), std::string::npos);
+  EXPECT_NE(page.find("spend (CUPED, variance"), std::string::npos);  // the newest version is shown
 }
 
 TEST(ExperimentCli, UnknownControlExitsTwoAndListsTheValues) {
