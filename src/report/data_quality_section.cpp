@@ -17,11 +17,6 @@ constexpr size_t kMaxDistributionCharts = 36;
 // One height for every distribution chart keeps the grid's rows even (fits ten category bars).
 constexpr int kDistributionChartHeight = 290;
 
-std::string Kpi(const std::string& value, const std::string& label) {
-  return fmt::format("<div class=\"kpi\"><div class=\"v\">{}</div><div class=\"k\">{}</div></div>", HtmlEscape(value),
-                     HtmlEscape(label));
-}
-
 std::string Fixed(double x) { return std::isnan(x) ? "-" : fmt::format("{:.4g}", x); }
 
 void WriteTable(const QualityReport& r, SectionWriter& out) {

@@ -202,11 +202,6 @@ json DensityChart(const json& metric) {
           {"series", series}};
 }
 
-std::string Kpi(const std::string& value, const std::string& label) {
-  return fmt::format("<div class=\"kpi\"><div class=\"v\">{}</div><div class=\"k\">{}</div></div>", HtmlEscape(value),
-                     HtmlEscape(label));
-}
-
 void WriteExperiment(const std::string& name, const json& meta, SectionWriter& out) {
   const json& a = meta["analysis"];
   out.Heading(name, "exp-" + name);

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "prospect/common/error.hpp"
+#include "report/sections.hpp"
 
 namespace prospect::report {
 namespace {
@@ -119,6 +120,11 @@ std::string WorkspaceName(const Workspace& ws) {
 }
 
 }  // namespace
+
+std::string Kpi(const std::string& value, const std::string& label) {
+  return fmt::format("<div class=\"kpi\"><div class=\"v\">{}</div><div class=\"k\">{}</div></div>", HtmlEscape(value),
+                     HtmlEscape(label));
+}
 
 std::string HtmlEscape(std::string_view text) {
   std::string out;

@@ -21,6 +21,9 @@ std::unique_ptr<ReportSection> MakePlaceholderSection(std::string id, std::strin
                                                       std::string command, std::string table = "",
                                                       std::string object_kind = "");
 
+/// A headline number with its label; wrap several in <div class="kpis">.
+std::string Kpi(const std::string& value, const std::string& label);
+
 // --- ECharts options -------------------------------------------------------------------------
 
 /// The report's title block and axis tooltip, for sections that build their own chart options.
