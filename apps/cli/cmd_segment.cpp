@@ -4,6 +4,7 @@
 
 #include "cli.hpp"
 #include "prospect/common/strings.hpp"
+#include "prospect/features/profile.hpp"
 #include "prospect/models/cluster/registry.hpp"
 #include "prospect/segment/segment.hpp"
 
@@ -13,17 +14,25 @@ void AddSegmentCommand(CLI::App& app, Cli& cli) {
   auto req = std::make_shared<SegmentRequest>();
   auto features = std::make_shared<std::string>();
   auto params = std::make_shared<std::vector<std::string>>();
+  auto id_option = std::make_shared<CLI::Option*>(nullptr);
   std::string methods = Join(ClustererNames(), ", ");
   CLI::App* cmd = AddCommand(
       app, "segment", "Segment customers (k-means, DBSCAN, GMM, Ward, RFM) and describe each segment as a persona",
       "  prospect segment --method kmeans                 # profiles table, k chosen by silhouette\n"
       "  prospect segment --method kmeans --k 5 --features recency_days,frequency,monetary\n"
       "  prospect segment --method rfm                    # Champions, Loyal, At risk, …\n"
-      "  prospect segment --method gmm --param covariance=diag --json\n",
-      [&cli, req, features, params] {
+      "  prospect segment --method gmm --param covariance=diag --json\n"
+      "  prospect segment --method kmeans --k 5 --truth ground_truth.segment   # ARI vs known segments\n",
+      [&cli, req, features, params, id_option] {
         Workspace ws = cli.OpenWorkspace();
         Context ctx = cli.MakeContext();
         SegmentRequest r = *req;
+        if ((*id_option)->count() == 0) {
+          // The id column of the workspace's profiles ([profile] customer_id), so it is neither
+          // described as a feature nor used in the rules.
+          const ProfileConfig profile = ProfileConfig::FromJson(ws.Section("profile"));
+          r.id_column = profile.customer_id;
+        }
         if (!features->empty()) r.features = Split(*features, ',');
         for (const auto& spec : *params) {
           const size_t eq = spec.find('=');
@@ -41,6 +50,12 @@ void AddSegmentCommand(CLI::App& app, Cli& cli) {
                   << result.names.size() << " segments (stored in table " << kSegmentsTable << ").\n";
         if (result.summary.contains("inertia")) {
           std::cout << fmt::format("Inertia {:.6g}\n", result.summary["inertia"].get<double>());
+        }
+        if (result.summary.contains("truth")) {
+          const auto& t = result.summary["truth"];
+          std::cout << fmt::format("Adjusted Rand index against {}: {:.4f} ({} of {} rows have a known segment)\n",
+                                   r.truth, t["adjusted_rand_index"].get<double>(), t["rows_matched"].get<size_t>(),
+                                   t["rows"].get<size_t>());
         }
         std::vector<std::vector<std::string>> rows;
         for (const Persona& p : result.personas.personas) {
@@ -61,7 +76,9 @@ void AddSegmentCommand(CLI::App& app, Cli& cli) {
   cmd->add_option("--k", req->k, "number of segments, or auto (default)");
   cmd->add_option("--scale", req->scale, "standard (default) or none")->check(CLI::IsMember({"standard", "none"}));
   cmd->add_option("--param", *params, "method parameter NAME=VALUE (repeatable)");
-  cmd->add_option("--id", req->id_column, "id column (default customer_id)");
+  *id_option = cmd->add_option("--id", req->id_column, "id column (default: [profile] customer_id, else customer_id)");
+  cmd->add_option("--truth", req->truth,
+                  "known segments as TABLE.COLUMN (joined on the id): report the adjusted Rand index against them");
   cmd->add_option("--name", req->name, "segmentation name: re-runs keep segment ids stable (default \"default\")");
 }
 

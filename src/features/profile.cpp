@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <span>
 #include <unordered_map>
 
 #include "prospect/common/datetime.hpp"
@@ -52,15 +53,35 @@ class CustomerIndex {
   int32_t Find(const Column& c, size_t row) const {
     if (c.IsNull(row)) return kNoCustomer;
     if (integer_ids_) {
+      if (!direct_.empty()) {
+        const uint64_t offset = static_cast<uint64_t>(c.ints()[row]) - static_cast<uint64_t>(direct_low_);
+        return offset < direct_.size() ? direct_[offset] : kNoCustomer;
+      }
       auto it = ints_.find(c.ints()[row]);
       return it == ints_.end() ? kNoCustomer : it->second;
     }
     auto it = text_.find(std::string(TextOf(c, row)));
     return it == text_.end() ? kNoCustomer : it->second;
   }
+  // For integer ids spanning a small range (as 1..N): a table lookup instead of hashing in Find.
+  // Add invalidates it.
+  void BuildDirectLookup() {
+    if (!integer_ids_ || ints_.empty()) return;
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (const auto& [id, index] : ints_) {
+      lo = std::min(lo, id);
+      hi = std::max(hi, id);
+    }
+    const uint64_t range = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
+    if (range >= 4 * ints_.size() + 1024 || range >= (1u << 28)) return;
+    direct_.assign(range + 1, kNoCustomer);
+    direct_low_ = lo;
+    for (const auto& [id, index] : ints_) direct_[static_cast<size_t>(id - lo)] = index;
+  }
   // Adds the id if new; returns its index (kNoCustomer for null).
   int32_t Add(const Column& c, size_t row) {
     if (c.IsNull(row)) return kNoCustomer;
+    direct_.clear();
     const int32_t next = static_cast<int32_t>(rows_.size());
     bool inserted;
     int32_t index;
@@ -101,6 +122,79 @@ class CustomerIndex {
   std::unordered_map<int64_t, int32_t> ints_;
   std::unordered_map<std::string, int32_t> text_;
   std::vector<Source> rows_;
+  std::vector<int32_t> direct_;  // id - direct_low_ → index, when built
+  int64_t direct_low_ = 0;
+};
+
+// Dense integer codes 0..K-1 for key values (item ids, categories, order ids, event types), shared
+// by every column encoded with one coder so equal values get equal codes. Integer columns compare
+// as integers (through a direct table when their range is small), everything else as its text, so
+// the per-row loops over millions of events never build a string or hash one for int keys.
+class KeyCoder {
+ public:
+  /// integer_keys: every column to be encoded is kInt64 (else values compare by their text).
+  explicit KeyCoder(bool integer_keys) : integer_keys_(integer_keys) {}
+
+  /// One code per row; -1 for null.
+  std::vector<int32_t> Encode(const Column& c) {
+    std::vector<int32_t> out(c.size(), -1);
+    if (integer_keys_) {
+      const auto v = c.ints();
+      int64_t lo = INT64_MAX, hi = INT64_MIN;
+      for (size_t r = 0; r < c.size(); ++r) {
+        if (c.IsNull(r)) continue;
+        lo = std::min(lo, v[r]);
+        hi = std::max(hi, v[r]);
+      }
+      if (lo > hi) return out;
+      const uint64_t range = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
+      if (range < std::max<uint64_t>(2 * c.size(), 1u << 16) && range < (1u << 26)) {
+        std::vector<int32_t> direct(range + 1, -2);
+        for (size_t r = 0; r < c.size(); ++r) {
+          if (c.IsNull(r)) continue;
+          int32_t& slot = direct[static_cast<size_t>(v[r] - lo)];
+          if (slot == -2) slot = CodeOfInt(v[r]);
+          out[r] = slot;
+        }
+      } else {
+        for (size_t r = 0; r < c.size(); ++r) {
+          if (!c.IsNull(r)) out[r] = CodeOfInt(v[r]);
+        }
+      }
+    } else if (c.type() == DataType::kCategorical) {
+      std::vector<int32_t> of_dictionary(c.dictionary().size());
+      for (size_t i = 0; i < of_dictionary.size(); ++i) of_dictionary[i] = CodeOfText(c.dictionary()[i]);
+      const auto codes = c.codes();
+      for (size_t r = 0; r < c.size(); ++r) {
+        if (codes[r] >= 0 && !c.IsNull(r)) out[r] = of_dictionary[static_cast<size_t>(codes[r])];
+      }
+    } else {
+      const bool text = IsStringLike(c.type());
+      for (size_t r = 0; r < c.size(); ++r) {
+        if (!c.IsNull(r)) out[r] = CodeOfText(text ? std::string(c.StringAt(r)) : c.FormatValue(r));
+      }
+    }
+    return out;
+  }
+  size_t size() const { return names_.size(); }
+  /// The value of each code as text (integers in decimal).
+  const std::vector<std::string>& names() const { return names_; }
+
+ private:
+  int32_t CodeOfInt(int64_t v) {
+    auto [it, inserted] = ints_.emplace(v, static_cast<int32_t>(names_.size()));
+    if (inserted) names_.push_back(std::to_string(v));
+    return it->second;
+  }
+  int32_t CodeOfText(std::string v) {
+    auto [it, inserted] = text_.emplace(v, static_cast<int32_t>(names_.size()));
+    if (inserted) names_.push_back(std::move(v));
+    return it->second;
+  }
+  bool integer_keys_;
+  std::unordered_map<int64_t, int32_t> ints_;
+  std::unordered_map<std::string, int32_t> text_;
+  std::vector<std::string> names_;
 };
 
 std::string ColumnNameFor(std::string_view text) {
@@ -250,6 +344,7 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
     }
   }
   const bool closed_population = customers != nullptr;
+  if (closed_population) index.BuildDirectLookup();
 
   // Maps a table's rows to customer indexes (kNoCustomer: unknown, null or not before as_of).
   auto map_rows = [&](const Table& t, const std::string& table_name, const std::vector<int64_t>& times) {
@@ -296,18 +391,27 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
     }
     const std::vector<int32_t> idx = map_rows(*orders, config.orders_table, times);
     const bool has_order_id = !config.order_id.empty() && orders->HasColumn(config.order_id);
-    std::unordered_map<std::string, size_t> by_id;
+    std::vector<int32_t> order_code;  // dense code of each row's order id (-1: none)
+    std::vector<int64_t> order_slot;  // code → position in order_list (-1: not seen yet)
+    if (has_order_id) {
+      const Column& oc = orders->column(config.order_id);
+      KeyCoder coder(oc.type() == DataType::kInt64);
+      order_code = coder.Encode(oc);
+      order_slot.assign(coder.size(), -1);
+    }
+    order_list.reserve(orders->num_rows());
     for (size_t r = 0; r < orders->num_rows(); ++r) {
       if (idx[r] == kNoCustomer) continue;
       const double amount = std::isnan(amounts[r]) ? 0.0 : amounts[r];
-      if (has_order_id && !orders->column(config.order_id).IsNull(r)) {
-        auto [it, inserted] = by_id.emplace(orders->column(config.order_id).FormatValue(r), order_list.size());
-        if (!inserted) {
-          Order& o = order_list[it->second];
+      if (has_order_id && order_code[r] >= 0) {
+        int64_t& slot = order_slot[static_cast<size_t>(order_code[r])];
+        if (slot >= 0) {
+          Order& o = order_list[static_cast<size_t>(slot)];
           o.amount += amount;
           o.time = std::min(o.time, times[r]);
           continue;
         }
+        slot = static_cast<int64_t>(order_list.size());
       }
       order_list.push_back({idx[r], times[r], amount});
     }
@@ -324,13 +428,19 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
     event_type.assign(events->num_rows(), -1);
     if (events->HasColumn(config.event_type)) {
       const Column& tc = events->column(config.event_type);
-      std::unordered_map<std::string, int64_t> counts;
-      for (size_t r = 0; r < tc.size(); ++r) {
-        if (!tc.IsNull(r)) ++counts[std::string(IsStringLike(tc.type()) ? tc.StringAt(r) : tc.FormatValue(r))];
+      KeyCoder coder(false);
+      const std::vector<int32_t> codes = coder.Encode(tc);
+      std::vector<int64_t> counts(coder.size(), 0);
+      for (int32_t code : codes) {
+        if (code >= 0) ++counts[static_cast<size_t>(code)];
       }
-      std::vector<std::pair<std::string, int64_t>> ranked(counts.begin(), counts.end());
-      std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
-        return a.second != b.second ? a.second > b.second : a.first < b.first;
+      std::vector<std::pair<std::string, int32_t>> ranked;  // (name, code) of the types that occur
+      for (size_t k = 0; k < counts.size(); ++k) {
+        if (counts[k] > 0) ranked.emplace_back(coder.names()[k], static_cast<int32_t>(k));
+      }
+      std::sort(ranked.begin(), ranked.end(), [&](const auto& a, const auto& b) {
+        const int64_t ca = counts[static_cast<size_t>(a.second)], cb = counts[static_cast<size_t>(b.second)];
+        return ca != cb ? ca > cb : a.first < b.first;
       });
       if (ranked.size() > kMaxEventTypes) {
         warn(fmt::format("profile: {} has {} event types; features cover the {} most frequent", config.events_table,
@@ -338,15 +448,13 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
         ranked.resize(kMaxEventTypes);
       }
       std::sort(ranked.begin(), ranked.end());  // stable column order: alphabetical
-      std::unordered_map<std::string, int32_t> type_code;
-      for (const auto& [name, count] : ranked) {
-        type_code.emplace(name, static_cast<int32_t>(type_names.size()));
+      std::vector<int32_t> type_of_code(coder.size(), -1);
+      for (const auto& [name, code] : ranked) {
+        type_of_code[static_cast<size_t>(code)] = static_cast<int32_t>(type_names.size());
         type_names.push_back(name);
       }
-      for (size_t r = 0; r < tc.size(); ++r) {
-        if (tc.IsNull(r)) continue;
-        auto it = type_code.find(std::string(IsStringLike(tc.type()) ? tc.StringAt(r) : tc.FormatValue(r)));
-        if (it != type_code.end()) event_type[r] = it->second;
+      for (size_t r = 0; r < codes.size(); ++r) {
+        if (codes[r] >= 0) event_type[r] = type_of_code[static_cast<size_t>(codes[r])];
       }
     }
     if (events->HasColumn(config.event_value)) event_values = NumbersOf(*events, config.events_table, config.event_value);
@@ -364,17 +472,25 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
     if (std::isnan(first_activity[c]) || d > first_activity[c]) first_activity[c] = d;
   };
   if (orders) {
-    std::vector<std::vector<std::pair<int64_t, double>>> per(n);
-    for (const Order& o : order_list) per[static_cast<size_t>(o.customer)].emplace_back(o.time, o.amount);
+    // Orders grouped by customer (counting sort), each customer's in time order.
+    std::vector<size_t> start(n + 1, 0);
+    for (const Order& o : order_list) ++start[static_cast<size_t>(o.customer) + 1];
+    for (size_t c = 0; c < n; ++c) start[c + 1] += start[c];
+    std::vector<std::pair<int64_t, double>> grouped(order_list.size());
+    {
+      std::vector<size_t> next(start.begin(), start.end() - 1);
+      for (const Order& o : order_list) grouped[next[static_cast<size_t>(o.customer)]++] = {o.time, o.amount};
+    }
     std::vector<double> recency(n, kNaN), monetary(n, 0), aov(n, kNaN), ipt_mean(n, kNaN), ipt_std(n, kNaN),
         refund_amount(n, 0);
     std::vector<int64_t> frequency(n, 0), refunds(n, 0);
     std::vector<std::vector<int64_t>> win_count(config.windows_days.size(), std::vector<int64_t>(n, 0));
     std::vector<std::vector<double>> win_amount(config.windows_days.size(), std::vector<double>(n, 0));
+    std::vector<int64_t> purchase_times;
     for (size_t c = 0; c < n; ++c) {
-      auto& list = per[c];
-      std::sort(list.begin(), list.end());
-      std::vector<int64_t> purchase_times;
+      const std::span<std::pair<int64_t, double>> list(grouped.data() + start[c], start[c + 1] - start[c]);
+      if (!std::is_sorted(list.begin(), list.end())) std::sort(list.begin(), list.end());
+      purchase_times.clear();
       double positive = 0;
       for (const auto& [t, amount] : list) {
         note_activity(static_cast<int32_t>(c), t);
@@ -436,7 +552,6 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
     std::vector<int64_t> counts(types * windows * n, 0), total(n, 0), last30(n, 0), prev30(n, 0);
     std::vector<double> values(event_values.empty() ? 0 : types * windows * n, 0.0);
     std::vector<int64_t> last_of_type(types * n, INT64_MIN);
-    std::vector<std::pair<int32_t, int64_t>> customer_items;
     const Column* item_col = events->HasColumn(config.event_item) ? &events->column(config.event_item) : nullptr;
     for (size_t r = 0; r < events->num_rows(); ++r) {
       const int32_t c = event_idx[r];
@@ -450,7 +565,6 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
       } else if (t >= as_of - 60 * kMicrosPerDay) {
         ++prev30[cu];
       }
-      if (item_col && !item_col->IsNull(r)) customer_items.emplace_back(c, static_cast<int64_t>(r));
       const int32_t type = event_type[r];
       if (type < 0) continue;
       const size_t tt = static_cast<size_t>(type);
@@ -487,35 +601,62 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
     }
     out.AddDouble("trend_30d", std::move(trend));
     if (item_col) {
-      // Distinct items (and their categories) per customer, by sorting (customer, key) pairs.
-      auto count_distinct = [&](std::vector<std::pair<int32_t, std::string>>& pairs) {
-        std::sort(pairs.begin(), pairs.end());
-        pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
-        std::vector<int64_t> distinct(n, 0);
-        for (const auto& p : pairs) ++distinct[static_cast<size_t>(p.first)];
-        return distinct;
-      };
-      std::vector<std::pair<int32_t, std::string>> items;
-      items.reserve(customer_items.size());
-      for (const auto& [c, r] : customer_items) items.emplace_back(c, item_col->FormatValue(static_cast<size_t>(r)));
-      if (in.items && in.items->HasColumn(config.item_id) && in.items->HasColumn(config.item_category)) {
+      // Distinct items (and their categories) per customer: item ids and categories as dense codes
+      // (one coder for the events' and the catalogue's item ids), events grouped by customer with a
+      // counting sort, then a "last customer seen" stamp per item and per category.
+      const bool has_categories =
+          in.items && in.items->HasColumn(config.item_id) && in.items->HasColumn(config.item_category);
+      KeyCoder item_coder(item_col->type() == DataType::kInt64 &&
+                          (!has_categories || in.items->column(config.item_id).type() == DataType::kInt64));
+      const std::vector<int32_t> item_code = item_coder.Encode(*item_col);
+      std::vector<int32_t> category_of;  // item code → category code (-1: none)
+      size_t category_count = 0;
+      if (has_categories) {
         const Table& it = *in.items;
-        std::unordered_map<std::string, std::string> category;
+        const std::vector<int32_t> catalogue_item = item_coder.Encode(it.column(config.item_id));
+        KeyCoder category_coder(it.column(config.item_category).type() == DataType::kInt64);
+        const std::vector<int32_t> category = category_coder.Encode(it.column(config.item_category));
+        category_count = category_coder.size();
+        category_of.assign(item_coder.size(), -1);
         for (size_t r = 0; r < it.num_rows(); ++r) {
-          if (!it.column(config.item_category).IsNull(r)) {
-            category.emplace(it.column(config.item_id).FormatValue(r), it.column(config.item_category).FormatValue(r));
+          if (catalogue_item[r] < 0 || category[r] < 0) continue;
+          int32_t& slot = category_of[static_cast<size_t>(catalogue_item[r])];
+          if (slot < 0) slot = category[r];  // the first catalogue row of an item wins
+        }
+      }
+      std::vector<size_t> first(n + 1, 0);
+      for (size_t r = 0; r < item_code.size(); ++r) {
+        if (event_idx[r] != kNoCustomer && item_code[r] >= 0) ++first[static_cast<size_t>(event_idx[r]) + 1];
+      }
+      for (size_t c = 0; c < n; ++c) first[c + 1] += first[c];
+      std::vector<int32_t> by_customer(first[n]);
+      {
+        std::vector<size_t> next(first.begin(), first.end() - 1);
+        for (size_t r = 0; r < item_code.size(); ++r) {
+          if (event_idx[r] != kNoCustomer && item_code[r] >= 0) {
+            by_customer[next[static_cast<size_t>(event_idx[r])]++] = item_code[r];
           }
         }
-        std::vector<std::pair<int32_t, std::string>> cats;
-        for (const auto& [c, item] : items) {
-          auto f = category.find(item);
-          if (f != category.end()) cats.emplace_back(c, f->second);
-        }
-        out.AddCount("distinct_items", count_distinct(items));
-        out.AddCount("distinct_categories", count_distinct(cats));
-      } else {
-        out.AddCount("distinct_items", count_distinct(items));
       }
+      std::vector<int32_t> item_seen(item_coder.size(), -1), category_seen(category_count, -1);
+      std::vector<int64_t> distinct_items(n, 0), distinct_categories(n, 0);
+      for (size_t c = 0; c < n; ++c) {
+        const int32_t stamp = static_cast<int32_t>(c);
+        for (size_t k = first[c]; k < first[c + 1]; ++k) {
+          const auto item = static_cast<size_t>(by_customer[k]);
+          if (item_seen[item] == stamp) continue;
+          item_seen[item] = stamp;
+          ++distinct_items[c];
+          if (!has_categories || category_of[item] < 0) continue;
+          const auto cat = static_cast<size_t>(category_of[item]);
+          if (category_seen[cat] != stamp) {
+            category_seen[cat] = stamp;
+            ++distinct_categories[c];
+          }
+        }
+      }
+      out.AddCount("distinct_items", std::move(distinct_items));
+      if (has_categories) out.AddCount("distinct_categories", std::move(distinct_categories));
     }
   }
 

@@ -132,4 +132,119 @@ json HistogramChart(const std::string& title, const std::string& subtitle, const
                          {"itemStyle", {{"color", kBarColor}}}}})}};
 }
 
+// A palette that stays distinguishable for up to 10 groups (Tableau 10).
+static const std::vector<std::string>& Palette() {
+  static const std::vector<std::string> kColors = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+                                                   "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
+  return kColors;
+}
+
+json GroupedBarChart(const std::string& title, const std::string& subtitle, const std::vector<std::string>& categories,
+                     const std::vector<std::string>& series_names, const std::vector<std::vector<double>>& series_values,
+                     bool percent) {
+  json series = json::array();
+  for (size_t s = 0; s < series_names.size(); ++s) {
+    json data = json::array();
+    for (double v : series_values[s]) data.push_back(std::isnan(v) ? json() : json(std::round(v * 10) / 10));
+    series.push_back({{"type", "bar"},
+                      {"name", series_names[s]},
+                      {"data", data},
+                      {"barMaxWidth", 22},
+                      {"itemStyle", {{"color", Palette()[s % Palette().size()]}, {"borderRadius", 2}}},
+                      {"label", {{"show", true}, {"position", "top"}, {"fontSize", 9}, {"color", "#616e7c"},
+                                 {"formatter", percent ? "{c}%" : "{c}"}}}});
+  }
+  json y_axis = {{"type", "value"},
+                 {"splitLine", {{"lineStyle", {{"color", "#eef0f3"}}}}},
+                 {"axisLabel", {{"color", "#616e7c"}, {"fontSize", 10}}}};
+  if (percent) y_axis["axisLabel"]["formatter"] = "{value}%";
+  return {{"title", Title(title, subtitle)},
+          {"tooltip", Tooltip()},
+          {"legend", {{"top", 8}, {"right", 10}, {"textStyle", {{"fontSize", 11}}}}},
+          {"grid", {{"left", 10}, {"right", 16}, {"top", 64}, {"bottom", 8}, {"containLabel", true}}},
+          {"xAxis",
+           {{"type", "category"},
+            {"data", categories},
+            {"axisTick", {{"show", false}}},
+            {"axisLabel", {{"color", "#1f2933"}, {"fontSize", 10}, {"interval", 0}, {"rotate", categories.size() > 6 ? 25 : 0},
+                           {"width", 110}, {"overflow", "truncate"}}}}},
+          {"yAxis", y_axis},
+          {"series", series}};
+}
+
+json HeatmapChart(const std::string& title, const std::string& subtitle, const std::vector<std::string>& rows,
+                  const std::vector<std::string>& columns, const std::vector<std::vector<double>>& values, double limit) {
+  json data = json::array();
+  for (size_t r = 0; r < rows.size(); ++r) {
+    for (size_t c = 0; c < columns.size(); ++c) {
+      const double v = values[r][c];
+      data.push_back(json::array({c, r, std::isnan(v) ? json() : json(std::round(v * 100) / 100)}));
+    }
+  }
+  return {{"title", Title(title, subtitle)},
+          {"tooltip", {{"trigger", "item"}, {"renderMode", "richText"}}},
+          {"grid", {{"left", 10}, {"right", 16}, {"top", 56}, {"bottom", 48}, {"containLabel", true}}},
+          {"xAxis",
+           {{"type", "category"},
+            {"data", columns},
+            {"splitArea", {{"show", true}}},
+            {"axisLabel", {{"color", "#1f2933"}, {"fontSize", 10}, {"interval", 0}, {"rotate", 35}, {"width", 120},
+                           {"overflow", "truncate"}}}}},
+          {"yAxis",
+           {{"type", "category"},
+            {"data", rows},
+            {"inverse", true},
+            {"splitArea", {{"show", true}}},
+            {"axisLabel", {{"color", "#1f2933"}, {"fontSize", 11}, {"width", 140}, {"overflow", "truncate"}}}}},
+          {"visualMap",
+           {{"min", -limit},
+            {"max", limit},
+            {"calculable", true},
+            {"orient", "horizontal"},
+            {"left", "center"},
+            {"bottom", 0},
+            {"itemHeight", 120},
+            {"textStyle", {{"fontSize", 10}}},
+            {"inRange", {{"color", json::array({"#2166ac", "#f7f7f7", "#b2182b"})}}}}},
+          {"series",
+           json::array({{{"type", "heatmap"},
+                         {"data", data},
+                         {"label", {{"show", columns.size() <= 12}, {"fontSize", 9}}},
+                         {"emphasis", {{"itemStyle", {{"borderColor", "#1f2933"}, {"borderWidth", 1}}}}}}})}};
+}
+
+json ScatterChart(const std::string& title, const std::string& subtitle, const std::string& x_name,
+                  const std::string& y_name, const std::vector<std::string>& groups,
+                  const std::vector<std::vector<double>>& points) {
+  json series = json::array();
+  for (size_t g = 0; g < groups.size(); ++g) {
+    json data = json::array();
+    for (size_t i = 0; i + 1 < points[g].size(); i += 2) {
+      data.push_back(json::array({std::round(points[g][i] * 1000) / 1000, std::round(points[g][i + 1] * 1000) / 1000}));
+    }
+    series.push_back({{"type", "scatter"},
+                      {"name", groups[g]},
+                      {"data", data},
+                      {"symbolSize", 4},
+                      {"itemStyle", {{"color", Palette()[g % Palette().size()]}, {"opacity", 0.6}}}});
+  }
+  auto axis = [](const std::string& name) {
+    return json{{"type", "value"},
+                {"name", name},
+                {"nameLocation", "middle"},
+                {"nameGap", 24},
+                {"nameTextStyle", {{"fontSize", 11}, {"color", "#616e7c"}}},
+                {"scale", true},
+                {"splitLine", {{"lineStyle", {{"color", "#eef0f3"}}}}},
+                {"axisLabel", {{"color", "#616e7c"}, {"fontSize", 10}}}};
+  };
+  return {{"title", Title(title, subtitle)},
+          {"tooltip", {{"trigger", "item"}, {"renderMode", "richText"}}},
+          {"legend", {{"top", 8}, {"right", 10}, {"textStyle", {{"fontSize", 11}}}}},
+          {"grid", {{"left", 36}, {"right", 16}, {"top", 64}, {"bottom", 36}, {"containLabel", true}}},
+          {"xAxis", axis(x_name)},
+          {"yAxis", axis(y_name)},
+          {"series", series}};
+}
+
 }  // namespace prospect::report

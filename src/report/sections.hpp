@@ -14,6 +14,8 @@ namespace prospect::report {
 
 std::unique_ptr<ReportSection> MakeDataInSection();
 std::unique_ptr<ReportSection> MakeDataQualitySection();
+std::unique_ptr<ReportSection> MakeProfilesSection();
+std::unique_ptr<ReportSection> MakeSegmentsSection();
 std::unique_ptr<ReportSection> MakeExperimentsSection();
 /// A capability whose report section is not built yet: says how to run it. When `table` (a store
 /// table) or `object_kind` (a store object kind) exists, it says results exist instead.
@@ -39,6 +41,21 @@ nlohmann::json MissingnessChart(const std::string& subtitle, const std::vector<s
                                 const std::vector<double>& missing_pct);
 /// A histogram from precomputed bins (edges.size() == counts.size() + 1).
 nlohmann::json HistogramChart(const std::string& title, const std::string& subtitle, const Histogram& histogram);
+
+/// Vertical bars, one group per category and one bar per series (series_values[s][c]).
+/// `percent` formats the axis and labels as 0–100 % (values given in percent).
+nlohmann::json GroupedBarChart(const std::string& title, const std::string& subtitle,
+                               const std::vector<std::string>& categories, const std::vector<std::string>& series_names,
+                               const std::vector<std::vector<double>>& series_values, bool percent);
+/// A heatmap of values[row][column] with a diverging colour scale symmetric around 0, clipped at
+/// ±limit; rows listed top to bottom.
+nlohmann::json HeatmapChart(const std::string& title, const std::string& subtitle, const std::vector<std::string>& rows,
+                            const std::vector<std::string>& columns, const std::vector<std::vector<double>>& values,
+                            double limit);
+/// A scatter plot with one series (colour) per group: points[g] = {x0, y0, x1, y1, ...}.
+nlohmann::json ScatterChart(const std::string& title, const std::string& subtitle, const std::string& x_name,
+                            const std::string& y_name, const std::vector<std::string>& groups,
+                            const std::vector<std::vector<double>>& points);
 
 /// A short number for labels (3 significant digits, thousands as k/M).
 std::string ShortNumber(double x);

@@ -4,6 +4,7 @@
 #include "prospect/segment/persona.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <unordered_map>
@@ -30,6 +31,20 @@ struct Phrase {
 
 bool StartsWith(const std::string& s, std::string_view p) { return s.rfind(p, 0) == 0; }
 
+// The window of a "<name>_<w>d" profile column in days, or 0.
+int64_t WindowDays(const std::string& f) {
+  if (f.size() < 3 || f.back() != 'd') return 0;
+  const size_t underscore = f.rfind('_');
+  if (underscore == std::string::npos || underscore + 2 > f.size() - 1) return 0;
+  int64_t days = 0;
+  for (size_t i = underscore + 1; i + 1 < f.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(f[i]))) return 0;
+    days = days * 10 + (f[i] - '0');
+    if (days > 100000) return 0;
+  }
+  return days;
+}
+
 // The vocabulary: which profile features mean what. First match wins.
 const Phrase* PhraseFor(const std::string& f) {
   static const Phrase kSpend{"spend", "High spenders", "Low spenders", "spend a lot", "spend little"};
@@ -41,9 +56,18 @@ const Phrase* PhraseFor(const std::string& f) {
   static const Phrase kCart{"cart", "Cart fillers", "", "often add to cart", "seldom add to cart"};
   static const Phrase kReturns{"returns", "Frequent returners", "", "often return orders", "rarely return orders"};
   static const Phrase kBreadth{"breadth", "Broad shoppers", "Focused shoppers", "buy across many products", "stick to a few products"};
-  static const Phrase kGap{"frequency", "Slow-cadence buyers", "Fast-cadence buyers", "buy at long intervals", "buy at short intervals"};
-  if (f == "monetary" || f == "avg_order_value" || StartsWith(f, "order_amount_") || StartsWith(f, "purchase_value_")) return &kSpend;
-  if (f == "frequency" || StartsWith(f, "orders_") || StartsWith(f, "purchase_count_")) return &kBuy;
+  // Gaps are entered with "high" meaning short gaps (buying often), like frequency; see below.
+  static const Phrase kGap{"frequency", "Fast-cadence buyers", "Slow-cadence buyers", "buy at short intervals", "buy at long intervals"};
+  // Order counts and amounts in windows shorter than 90 days mostly restate recency (a segment
+  // defined by "last order 2-6 months ago" has none in the last week), so only long windows speak
+  // for spend and frequency.
+  const bool short_window = WindowDays(f) > 0 && WindowDays(f) < 90;
+  if (f == "monetary" || f == "avg_order_value" || StartsWith(f, "order_amount_") || StartsWith(f, "purchase_value_")) {
+    return short_window ? nullptr : &kSpend;
+  }
+  if (f == "frequency" || StartsWith(f, "orders_") || StartsWith(f, "purchase_count_")) {
+    return short_window ? nullptr : &kBuy;
+  }
   if (f == "recency_days" || f == "days_since_purchase") return &kRecency;
   if (f == "tenure_days") return &kTenure;
   if (f == "trend_30d") return &kTrend;

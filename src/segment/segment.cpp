@@ -6,10 +6,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <optional>
+#include <unordered_map>
 
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
 #include "prospect/linalg/dense.hpp"
+#include "prospect/models/cluster/metrics.hpp"
 #include "prospect/models/cluster/registry.hpp"
 #include "prospect/models/cluster/rfm.hpp"
 #include "prospect/models/cluster/stable_ids.hpp"
@@ -38,6 +42,81 @@ bool HasParam(const ClustererInfo& info, const std::string& name) {
   return std::any_of(info.params.begin(), info.params.end(), [&](const ParamDoc& p) { return p.name == name; });
 }
 
+// Known segments for --truth "TABLE.COLUMN": checks the spec, the table and its columns before
+// any clustering is done, and returns the table.
+std::optional<Table> LoadTruth(Store& store, const Table& table, const SegmentRequest& req, const Context& ctx) {
+  if (req.truth.empty()) return std::nullopt;
+  const size_t dot = req.truth.find('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == req.truth.size()) {
+    Fail(ErrorCode::kInvalidArgument, "--truth {}: expected TABLE.COLUMN, for example ground_truth.segment",
+         QuoteForMessage(req.truth));
+  }
+  const std::string truth_table = req.truth.substr(0, dot), truth_column = req.truth.substr(dot + 1);
+  if (!table.HasColumn(req.id_column)) {
+    Fail(ErrorCode::kInvalidArgument, "--truth needs the id column {} in table {}; set --id", req.id_column, req.table);
+  }
+  if (!store.FindTable(truth_table)) {
+    Fail(ErrorCode::kNotFound, "--truth {}: no table {} in the workspace; ingest it first", req.truth, truth_table);
+  }
+  Table truth = store.LoadTable(truth_table, ctx);
+  for (const std::string& c : {req.id_column, truth_column}) {
+    if (!truth.HasColumn(c)) {
+      std::vector<std::string> columns;
+      for (const auto& f : truth.schema().fields()) columns.push_back(f.name);
+      Fail(ErrorCode::kInvalidArgument, "--truth {}: table {} has no column {}; its columns: {}", req.truth, truth_table,
+           c, Join(columns, ", "));
+    }
+  }
+  return truth;
+}
+
+// The adjusted Rand index between `labels` (rows of `table`) and the known segments, joined on
+// the id column (as text); rows without a known segment are left out. Also a crosstab.
+nlohmann::json CompareWithTruth(const Table& truth, const Table& table, const std::vector<int32_t>& labels,
+                                const std::vector<std::string>& names, const SegmentRequest& req) {
+  const size_t dot = req.truth.find('.');
+  const std::string truth_table = req.truth.substr(0, dot), truth_column = req.truth.substr(dot + 1);
+  const Column& truth_id = truth.column(req.id_column);
+  const Column& truth_value = truth.column(truth_column);
+  std::unordered_map<std::string, std::string> known;
+  known.reserve(truth.num_rows());
+  for (size_t r = 0; r < truth.num_rows(); ++r) {
+    if (!truth_id.IsNull(r) && !truth_value.IsNull(r)) known.emplace(truth_id.FormatValue(r), truth_value.FormatValue(r));
+  }
+  const Column& id = table.column(req.id_column);
+  std::map<std::string, int32_t> truth_code;  // sorted: the crosstab lists known segments in order
+  for (const auto& [key, value] : known) truth_code.emplace(value, 0);
+  int32_t next = 0;
+  for (auto& [value, code] : truth_code) code = next++;
+  std::vector<int32_t> found, expected;
+  std::vector<std::vector<int64_t>> crosstab(names.size() + 1, std::vector<int64_t>(truth_code.size(), 0));
+  for (size_t r = 0; r < id.size(); ++r) {
+    if (id.IsNull(r)) continue;
+    auto it = known.find(id.FormatValue(r));
+    if (it == known.end()) continue;
+    const int32_t t = truth_code.at(it->second);
+    found.push_back(labels[r]);
+    expected.push_back(t);
+    const size_t row = labels[r] >= 0 && static_cast<size_t>(labels[r]) < names.size() ? static_cast<size_t>(labels[r])
+                                                                                         : names.size();
+    ++crosstab[row][static_cast<size_t>(t)];
+  }
+  if (found.empty()) {
+    Fail(ErrorCode::kInvalidData, "--truth {}: no {} of table {} is in {} with a value", req.truth, req.id_column,
+         req.table, truth_table);
+  }
+  nlohmann::json known_values = nlohmann::json::array();
+  for (const auto& [value, code] : truth_code) known_values.push_back(value);
+  nlohmann::json rows = nlohmann::json::array();
+  for (size_t s = 0; s <= names.size(); ++s) {
+    if (s == names.size() && std::all_of(crosstab[s].begin(), crosstab[s].end(), [](int64_t v) { return v == 0; })) break;
+    rows.push_back({{"segment", s < names.size() ? names[s] : "Noise"}, {"counts", crosstab[s]}});
+  }
+  return {{"table", truth_table}, {"column", truth_column}, {"rows_matched", found.size()}, {"rows", id.size()},
+          {"adjusted_rand_index", AdjustedRandIndex(found, expected)}, {"known_segments", known_values},
+          {"crosstab", rows}};
+}
+
 }  // namespace
 
 SegmentResult RunSegmentation(Store& store, const SegmentRequest& req, const Context& ctx) {
@@ -46,6 +125,7 @@ SegmentResult RunSegmentation(Store& store, const SegmentRequest& req, const Con
     Fail(ErrorCode::kInvalidArgument, "--scale {}: use standard or none", QuoteForMessage(req.scale));
   }
   const Table table = store.LoadTable(req.table, ctx);
+  const std::optional<Table> truth = LoadTruth(store, table, req, ctx);
   const bool rfm = req.method == "rfm";
   std::vector<std::string> features = req.features;
   if (features.empty()) {
@@ -191,6 +271,7 @@ SegmentResult RunSegmentation(Store& store, const SegmentRequest& req, const Con
   result.summary["scale"] = rfm ? "none" : req.scale;
   result.summary["stability"] = stability;
   result.summary["names"] = result.names;
+  if (truth) result.summary["truth"] = CompareWithTruth(*truth, table, labels, result.names, req);
   nlohmann::json meta = result.summary;
   meta["method"] = req.method;
   meta["personas"] = result.personas.ToJson();

@@ -23,6 +23,9 @@ struct SegmentRequest {
   nlohmann::json params = nlohmann::json::object();
   std::string id_column = "customer_id";
   std::string name = "default";       ///< segmentation name; re-runs match ids to the last one
+  /// Optional known segments as "TABLE.COLUMN" (joined on id_column): the summary then reports the
+  /// adjusted Rand index between the segments found and these (summary["truth"]).
+  std::string truth;
 };
 
 struct SegmentResult {

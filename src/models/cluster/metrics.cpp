@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <unordered_map>
 
 #include "models/cluster/kernels.hpp"
 
@@ -123,6 +124,37 @@ size_t KneeIndex(std::span<const double> x, std::span<const double> y) {
     }
   }
   return best;
+}
+
+double AdjustedRandIndex(std::span<const int32_t> a, std::span<const int32_t> b) {
+  if (a.size() != b.size() || a.empty()) {
+    Fail(ErrorCode::kInvalidArgument, "adjusted Rand index: needs two labelings of the same non-empty rows; got {} and {}",
+         a.size(), b.size());
+  }
+  // Contingency table n_ij and its margins; "pairs" counts C(x, 2) in double (exact up to 2^53).
+  auto pairs = [](double x) { return x * (x - 1) / 2; };
+  auto key = [](int32_t i, int32_t j) {
+    return (static_cast<uint64_t>(static_cast<uint32_t>(i)) << 32) | static_cast<uint32_t>(j);
+  };
+  std::unordered_map<uint64_t, double> cells;
+  std::unordered_map<int32_t, double> rows, cols;
+  for (size_t r = 0; r < a.size(); ++r) {
+    cells[key(a[r], b[r])] += 1;
+    rows[a[r]] += 1;
+    cols[b[r]] += 1;
+  }
+  const double n = static_cast<double>(a.size());
+  // Identical partitions up to renumbering → 1, as sklearn (this also covers the degenerate cases
+  // where the formula is 0/0: both one group, both all singletons, a single row).
+  if (cells.size() == rows.size() && cells.size() == cols.size()) return 1.0;
+  double index = 0, sum_rows = 0, sum_cols = 0;
+  for (const auto& [k, v] : cells) index += pairs(v);
+  for (const auto& [k, v] : rows) sum_rows += pairs(v);
+  for (const auto& [k, v] : cols) sum_cols += pairs(v);
+  const double expected = sum_rows * sum_cols / pairs(n);
+  const double maximum = (sum_rows + sum_cols) / 2;
+  if (maximum == expected) return 1.0;  // only when identical (returned above); a guard against 0/0
+  return (index - expected) / (maximum - expected);
 }
 
 }  // namespace prospect

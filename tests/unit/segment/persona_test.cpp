@@ -94,5 +94,28 @@ TEST(Personas, ShallowRulesRecoverMembership) {
   EXPECT_TRUE(report.ToJson()["personas"][0].contains("rules"));
 }
 
+// Regression (Online Retail "Can't lose them"): short gaps between orders mean buying often, so
+// the noun is "Fast-cadence buyers"; and a segment with no order in the last 7 days because it is
+// defined by an older last order is not "rarely buy" when its overall frequency is ordinary.
+TEST(Personas, ShortGapsAreFastCadenceAndShortWindowsDoNotSpeakForFrequency) {
+  std::vector<double> gap, orders_7d, order_amount_30d;
+  std::vector<int32_t> labels;
+  for (int i = 0; i < 100; ++i) {
+    const int s = i < 20 ? 0 : 1;
+    labels.push_back(s);
+    const double jitter = (i % 5) * 0.5;
+    gap.push_back(s == 0 ? 10 + jitter : 90 + jitter);           // segment 0: short gaps
+    orders_7d.push_back(s == 0 ? 0 : (i % 3 == 0 ? 2 : 0));      // segment 0: none last week
+    order_amount_30d.push_back(s == 0 ? 0 : (i % 3 == 0 ? 300 : 0));
+  }
+  const Table t(Schema({{"interpurchase_days_mean", DataType::kDouble}, {"orders_7d", DataType::kDouble},
+                        {"order_amount_30d", DataType::kDouble}}),
+                {Column::FromDoubles(gap), Column::FromDoubles(orders_7d), Column::FromDoubles(order_amount_30d)});
+  const auto report = BuildPersonas(t, labels, {"A", "B"}, {}, Context(1));
+  // Segment A: gap d = (10.9 - 74.18) / sd < -0.3 and orders_7d d < -0.3: only the gap is phrased.
+  EXPECT_EQ(report.personas[0].description, "Fast-cadence buyers");
+  ASSERT_GE(report.personas[0].distinguishing.size(), 2u);  // the short windows are still listed
+}
+
 }  // namespace
 }  // namespace prospect
