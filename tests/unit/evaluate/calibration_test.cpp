@@ -8,20 +8,14 @@
 
 #include "prospect/common/error.hpp"
 #include "prospect/evaluate/calibration.hpp"
+#include "fixtures.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
 namespace {
 
-const nlohmann::json& Fixtures() {
-  static const nlohmann::json j = [] {
-    std::ifstream in(testing::SourceDir() + "/tests/fixtures/evaluate/metric_fixtures.json");
-    return nlohmann::json::parse(in);
-  }();
-  return j;
-}
-
-std::vector<double> Vec(const nlohmann::json& j) { return j.is_null() ? std::vector<double>{} : j.get<std::vector<double>>(); }
+using evaluate_testing::Fixtures;
+using evaluate_testing::Vec;
 
 TEST(PlattCalibrator, MatchesSklearnSigmoidCalibrationWithin1e6) {
   ASSERT_EQ(Fixtures()["platt"].size(), 3u);

@@ -8,6 +8,7 @@
 
 #include "prospect/common/error.hpp"
 #include "prospect/evaluate/metrics.hpp"
+#include "fixtures.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
@@ -15,15 +16,8 @@ namespace {
 
 constexpr double kTol = 1e-9;
 
-const nlohmann::json& Fixtures() {
-  static const nlohmann::json j = [] {
-    std::ifstream in(testing::SourceDir() + "/tests/fixtures/evaluate/metric_fixtures.json");
-    return nlohmann::json::parse(in);
-  }();
-  return j;
-}
-
-std::vector<double> Vec(const nlohmann::json& j) { return j.is_null() ? std::vector<double>{} : j.get<std::vector<double>>(); }
+using evaluate_testing::Fixtures;
+using evaluate_testing::Vec;
 
 struct Case {
   std::string name;

@@ -16,7 +16,7 @@ namespace {
 using testing::RunCli;
 using testing::TempDir;
 
-std::string MakeWorkspace(const TempDir& dir, const std::string& cleaning_toml = "") {
+std::string MakeQualityWorkspace(const TempDir& dir, const std::string& cleaning_toml = "") {
   const std::string ws_dir = dir.File("w");
   Workspace::Init(ws_dir);
   if (!cleaning_toml.empty()) {
@@ -32,7 +32,7 @@ std::string MakeWorkspace(const TempDir& dir, const std::string& cleaning_toml =
 
 TEST(CliQuality, PrintsColumnsAndFindings) {
   TempDir dir;
-  const std::string ws = MakeWorkspace(dir);
+  const std::string ws = MakeQualityWorkspace(dir);
   auto r = RunCli("--workspace " + ws + " quality bank");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("Table bank: 6 rows × 3 columns; 1 duplicate rows"), std::string::npos) << r.out;
@@ -42,7 +42,7 @@ TEST(CliQuality, PrintsColumnsAndFindings) {
 
 TEST(CliQuality, JsonIsOneDocumentWithEverything) {
   TempDir dir;
-  const std::string ws = MakeWorkspace(dir);
+  const std::string ws = MakeQualityWorkspace(dir);
   auto r = RunCli("--workspace " + ws + " --json quality bank --key id");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto doc = nlohmann::json::parse(r.out);
@@ -55,7 +55,7 @@ TEST(CliQuality, JsonIsOneDocumentWithEverything) {
 
 TEST(CliQuality, CleanWritesTheTableAndTheRecipe) {
   TempDir dir;
-  const std::string ws = MakeWorkspace(dir,
+  const std::string ws = MakeQualityWorkspace(dir,
                                        "\n[[cleaning.bank]]\nstep = \"map\"\ncolumn = \"pdays\"\nto_null = [999]\n"
                                        "[[cleaning.bank]]\nstep = \"impute\"\ncolumn = \"age\"\nmethod = \"median\"\n"
                                        "indicator = true\n[[cleaning.bank]]\nstep = \"deduplicate\"\n");
@@ -81,7 +81,7 @@ TEST(CliQuality, CleanWritesTheTableAndTheRecipe) {
 
 TEST(CliQuality, CleanWithoutStepsSaysHowToDeclareThem) {
   TempDir dir;
-  const std::string ws = MakeWorkspace(dir);
+  const std::string ws = MakeQualityWorkspace(dir);
   auto r = RunCli("--workspace " + ws + " quality bank --clean");
   EXPECT_EQ(r.exit_code, 6);
   EXPECT_EQ(r.err.rfind("error: no cleaning steps for table bank in prospect.toml. Add them as blocks, e.g.\n"
@@ -92,7 +92,7 @@ TEST(CliQuality, CleanWithoutStepsSaysHowToDeclareThem) {
 
 TEST(CliQuality, UnknownTableIsNotFound) {
   TempDir dir;
-  const std::string ws = MakeWorkspace(dir);
+  const std::string ws = MakeQualityWorkspace(dir);
   auto r = RunCli("--workspace " + ws + " quality bnak");
   EXPECT_EQ(r.exit_code, 4);
   EXPECT_NE(r.err.find("bnak"), std::string::npos) << r.err;
@@ -100,7 +100,7 @@ TEST(CliQuality, UnknownTableIsNotFound) {
 
 TEST(CliReport, WritesAnOfflineHtmlFile) {
   TempDir dir;
-  const std::string ws = MakeWorkspace(dir);
+  const std::string ws = MakeQualityWorkspace(dir);
   auto r = RunCli("--workspace " + ws + " --json report --out " + dir.File("r.html"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto doc = nlohmann::json::parse(r.out);

@@ -13,17 +13,17 @@
 namespace prospect {
 namespace {
 
-struct Data {
+struct CartData {
   std::vector<double> x, w;
   std::vector<int32_t> y;
   size_t n = 0, d = 0;
   nlohmann::json cases;
 };
 
-Data Load() {
+CartData Load() {
   std::ifstream in(testing::SourceDir() + "/tests/fixtures/models/cart_fixtures.json");
   const auto j = nlohmann::json::parse(in);
-  Data data;
+  CartData data;
   data.n = j["X"].size();
   data.d = j["X"][0].size();
   for (const auto& row : j["X"]) {
@@ -36,7 +36,7 @@ Data Load() {
 }
 
 TEST(CartTree, MatchesSklearnProbabilitiesAndImportances) {
-  const Data data = Load();
+  const CartData data = Load();
   Context ctx(2);
   for (const auto& c : data.cases) {
     CartParams params;
@@ -66,7 +66,7 @@ TEST(CartTree, MatchesSklearnProbabilitiesAndImportances) {
 }
 
 TEST(CartTree, OneAndTwoThreadsGiveTheSameTree) {
-  const Data data = Load();
+  const CartData data = Load();
   CartTree a, b;
   a.Fit(data.x, data.n, data.d, data.y, 3, {}, Context(1));
   b.Fit(data.x, data.n, data.d, data.y, 3, {}, Context(2));
@@ -87,7 +87,7 @@ TEST(CartTree, RulesDescribeLeavesInWords) {
 }
 
 TEST(CartTree, JsonRoundTripPredictsIdentically) {
-  const Data data = Load();
+  const CartData data = Load();
   CartTree tree;
   tree.Fit(data.x, data.n, data.d, data.y, 3, {}, Context(1));
   const CartTree back = CartTree::FromJson(nlohmann::json::parse(tree.ToJson().dump()));
