@@ -88,7 +88,7 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
   train->add_option("--positive", *positive, "the target value that counts as positive (auto for yes/no, true/false, 1/0)");
   train->add_option("--id", req->id_column, "id column (not a feature)");
   train->add_option("--exclude", *exclude, "columns to leave out, comma-separated");
-  train->add_option("--model", req->model, "logistic, tree, forest or gbdt")->required();
+  train->add_option("--model", req->model, "logistic, tree, forest, gbdt, linear_svm or kernel_svm")->required();
   train->add_option("--param", *params, "model parameter NAME=VALUE (repeatable)");
   train->add_option("--split", req->split, "stratified (default) or time:COLUMN");
   train->add_option("--test-fraction", req->test_fraction, "share of rows held out (default 0.2)");
