@@ -1,6 +1,7 @@
 // "tree" (one CART) and "forest" (Breiman 2001: bootstrap samples, random feature subsets per
-// split, averaged class probabilities) classifiers. Trees are built in parallel, each from its
-// own seed stream, so the forest is the same whatever the thread count.
+// split, averaged class probabilities; by default grown on features pre-binned once, as LightGBM
+// and sklearn's hist estimators, see CartTree::FitBinned) classifiers. Trees are built in
+// parallel, each from its own seed stream, so the forest is the same whatever the thread count.
 #include <atomic>
 #include <cmath>
 #include <numeric>
@@ -126,6 +127,8 @@ struct ForestParams {
   std::string max_features = "sqrt";
   bool bootstrap = true;
   std::string class_weight = "none";
+  std::string splitter = "hist";
+  int64_t max_bins = 256;
 
   static const ParamSchema<ForestParams>& Schema() {
     static const ParamSchema<ForestParams> schema(
@@ -135,7 +138,11 @@ struct ForestParams {
                    {"min_samples_leaf", &ForestParams::min_samples_leaf, "fewest rows in a leaf", 1, 1e12},
                    {"max_features", &ForestParams::max_features, "features tried per split", 0, 0, {"sqrt", "log2", "all"}},
                    {"bootstrap", &ForestParams::bootstrap, "sample rows with replacement per tree"},
-                   {"class_weight", &ForestParams::class_weight, "none or balanced", 0, 0, {"none", "balanced"}}});
+                   {"class_weight", &ForestParams::class_weight, "none or balanced", 0, 0, {"none", "balanced"}},
+                   {"splitter", &ForestParams::splitter,
+                    "hist: features pre-binned once, splits from histograms (fast); exact: every distinct value, sorted per node",
+                    0, 0, {"hist", "exact"}},
+                   {"max_bins", &ForestParams::max_bins, "bins per feature for splitter=hist", 2, 256}});
     return schema;
   }
 };
@@ -159,6 +166,9 @@ class ForestClassifier final : public Classifier {
     const auto classes = Classes(data.y);
     const auto base = RowWeights(data, params_.class_weight == "balanced");
     trees_.assign(static_cast<size_t>(params_.n_estimators), CartTree(cp));
+    const bool hist = params_.splitter == "hist";
+    BinnedFeatures bins;
+    if (hist) bins = BinnedFeatures::Build(data.x.values, n, d, static_cast<size_t>(params_.max_bins), ctx);
     std::atomic<uint64_t> done{0};
     std::exception_ptr failure;
 #pragma omp parallel for num_threads(ctx.threads()) schedule(dynamic)
@@ -182,7 +192,11 @@ class ForestClassifier final : public Classifier {
           std::iota(rows.begin(), rows.end(), 0);
         }
         Context tree_ctx(1, DeriveSeed(seed, 1), ctx.logger_ptr());
-        trees_[static_cast<size_t>(t)].Fit(data.x.values, n, d, classes, 2, w, tree_ctx, rows);
+        if (hist) {
+          trees_[static_cast<size_t>(t)].FitBinned(bins, classes, 2, w, tree_ctx, rows);
+        } else {
+          trees_[static_cast<size_t>(t)].Fit(data.x.values, n, d, classes, 2, w, tree_ctx, rows);
+        }
         const uint64_t finished = ++done;
         ctx.Progress("forest", finished, static_cast<uint64_t>(params_.n_estimators));
       } catch (...) {
