@@ -486,7 +486,9 @@ nlohmann::json GlobalImportance(const ModelPackage& model, const Table* table, c
                     {"permutation_auc_drop", std::isnan(perm[c]) ? nlohmann::json() : nlohmann::json(perm[c])}});
   }
   return {{"model", model.name}, {"version", model.version},
-          {"importance_kind", IsTreeModel(model.meta.value("type", "")) ? "gain" : "abs_coefficient"},
+          {"importance_kind", IsTreeModel(model.meta.value("type", "")) ? "gain"
+                              : model.meta.value("type", "") == "kernel_svm" ? "mean_abs_contribution"
+                                                                            : "abs_coefficient"},
           {"baseline_auc", std::isnan(baseline) ? nlohmann::json() : nlohmann::json(baseline)}, {"columns", rows}};
 }
 
