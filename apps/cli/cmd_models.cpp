@@ -46,11 +46,12 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
   auto params = std::make_shared<std::vector<std::string>>();
   auto positive = std::make_shared<std::string>();
   CLI::App* train = AddCommand(
-      app, "train", "Train a model for a binary target (purchase, conversion, churn) on any table",
+      app, "train", "Train a model for a binary target (purchase, conversion, churn) or a numeric one (spend) on any table",
       "  prospect train --target converted --model gbdt                  # on the profiles table\n"
       "  prospect train --table bank --target y --positive yes --exclude duration --model logistic --cv 5\n"
       "  prospect train --table bank --target y --model gbdt --search bayes --trials 30 --name bank_gbdt\n"
-      "  prospect train --table leads --target won --id lead_id --model forest --param n_estimators=300\n",
+      "  prospect train --table leads --target won --id lead_id --model forest --param n_estimators=300\n"
+      "  prospect train --table hillstrom --target spend --exclude conversion,visit --model gbdt   # numeric: regression\n",
       [&cli, req, exclude, params, positive] {
         Workspace ws = cli.OpenWorkspace();
         Context ctx = cli.MakeContext();
@@ -61,11 +62,21 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
         const TrainResult result = TrainModel(ws.store(), r, ctx);
         if (cli.options.json) {
           nlohmann::json doc = result.summary;
-          doc["holdout"] = result.holdout.ToJson();
+          doc["holdout"] = result.regression ? result.regression->ToJson() : result.holdout.ToJson();
           cli.PrintJson(doc);
           return;
         }
         for (const auto& w : result.summary["warnings"]) ctx.logger().warn("{}", w.get<std::string>());
+        if (result.regression) {
+          const RegressionMetrics& m = *result.regression;
+          std::cout << "Trained " << result.name << " v" << result.version << " (" << r.model << " regression of "
+                    << r.target << ") on " << result.summary["rows"]["train"] << " rows; held out "
+                    << result.summary["rows"]["test"] << ".\n"
+                    << "Held-out: RMSE " << Fixed(m.rmse) << "  MAE " << Fixed(m.mae) << "  R² " << Fixed(m.r2)
+                    << "  (mean target " << Fixed(m.mean_target) << ")\n"
+                    << "Next: prospect score " << result.name << " --table " << r.table << " --out predictions.csv\n";
+          return;
+        }
         std::cout << "Trained " << result.name << " v" << result.version << " (" << r.model << ") on "
                   << result.summary["rows"]["train"] << " rows; held out " << result.summary["rows"]["test"] << ".\n";
         if (!result.summary["search"].is_null()) {
@@ -88,7 +99,12 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
   train->add_option("--positive", *positive, "the target value that counts as positive (auto for yes/no, true/false, 1/0)");
   train->add_option("--id", req->id_column, "id column (not a feature)");
   train->add_option("--exclude", *exclude, "columns to leave out, comma-separated");
-  train->add_option("--model", req->model, "logistic, tree, forest or gbdt")->required();
+  train->add_option("--model", req->model,
+                    "classification: logistic, tree, forest, gbdt, linear_svm, kernel_svm; regression: linear, tree, forest, gbdt")
+      ->required();
+  train->add_option("--task", req->task,
+                    "auto (default: regression when the target is numeric with values other than 0/1), classification or regression")
+      ->check(CLI::IsMember({"auto", "classification", "regression"}));
   train->add_option("--param", *params, "model parameter NAME=VALUE (repeatable)");
   train->add_option("--split", req->split, "stratified (default) or time:COLUMN");
   train->add_option("--test-fraction", req->test_fraction, "share of rows held out (default 0.2)");
@@ -118,6 +134,18 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
         std::vector<double> yk, pk;
         for (size_t i = 0; i < y.size(); ++i) {
           if (!std::isnan(y[i])) yk.push_back(y[i]), pk.push_back(p[i]);
+        }
+        if (model.regressor) {  // numeric target: RMSE, MAE, R²
+          const RegressionMetrics m = RegressionMetrics::Compute(yk, pk);
+          if (cli.options.json) {
+            nlohmann::json doc = m.ToJson();
+            doc["model"] = model.name;
+            doc["version"] = model.version;
+            return cli.PrintJson(doc);
+          }
+          std::cout << model.name << " v" << model.version << " on " << yk.size() << " rows: RMSE " << Fixed(m.rmse)
+                    << "  MAE " << Fixed(m.mae) << "  R² " << Fixed(m.r2) << "\n";
+          return;
         }
         MetricsReportOptions o = *eval_opts;
         if (!std::isnan(*value) && !std::isnan(*cost)) o.value_per_conversion = *value, o.cost_per_contact = *cost;

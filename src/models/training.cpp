@@ -51,6 +51,27 @@ std::string ResolvePositive(const Table& t, const std::string& target, const std
        "cannot tell the positive class of target {} (values: {}). Pass --positive VALUE", target, Join(listed, ", "));
 }
 
+// The target's values for regression (NaN where empty); the column must be numeric.
+std::vector<double> NumericTarget(const Table& t, const std::string& target) {
+  const Column& c = t.column(target);
+  if (!IsNumeric(c.type())) {
+    Fail(ErrorCode::kInvalidArgument, "regression needs a numeric target, but {} is {}", target, DataTypeName(c.type()));
+  }
+  std::vector<double> y(c.size());
+  for (size_t r = 0; r < c.size(); ++r) y[r] = c.IsNull(r) ? NAN : c.NumericAt(r);
+  return y;
+}
+
+// Auto task: regression when the target is numeric and holds a value other than 0 and 1.
+bool LooksLikeRegression(const Table& t, const std::string& target) {
+  const Column& c = t.column(target);
+  if (!IsNumeric(c.type())) return false;
+  for (size_t r = 0; r < c.size(); ++r) {
+    if (!c.IsNull(r) && c.NumericAt(r) != 0 && c.NumericAt(r) != 1) return true;
+  }
+  return false;
+}
+
 std::vector<double> LabelsOf(const Table& t, const std::string& target, const std::string& positive) {
   const Column& c = t.column(target);
   std::vector<double> y(c.size());
@@ -140,6 +161,7 @@ std::vector<size_t> FeatureOwners(const FeaturePipeline& p) {
 
 std::vector<double> ModelPackage::Score(const Table& table, const Context& ctx) const {
   const std::vector<double> x = pipeline.Transform(table, ctx);
+  if (regressor) return regressor->Predict({x, table.num_rows(), pipeline.num_features()}, ctx);
   return classifier->PredictProba({x, table.num_rows(), pipeline.num_features()}, ctx);
 }
 
@@ -147,17 +169,36 @@ std::vector<double> ModelPackage::Labels(const Table& table) const {
   if (!table.HasColumn(target)) {
     Fail(ErrorCode::kInvalidData, "the table has no target column \"{}\" to evaluate model {} against", target, name);
   }
+  if (task == "regression") return NumericTarget(table, target);
   return LabelsOf(table, target, positive);
 }
 
+TrainResult TrainRegression(Store& store, const TrainRequest& req, const Context& ctx, const Table* preloaded);
+TrainResult TrainClassification(Store& store, const TrainRequest& req, const Context& ctx, const Table* preloaded);
+
 TrainResult TrainModel(Store& store, const TrainRequest& req, const Context& ctx) {
+  if (req.task == "classification") return TrainClassification(store, req, ctx, nullptr);
+  if (req.task == "regression") return TrainRegression(store, req, ctx, nullptr);
+  if (req.task != "auto") {
+    Fail(ErrorCode::kInvalidArgument, "--task {}: use auto, classification or regression", QuoteForMessage(req.task));
+  }
+  const Table table = store.LoadTable(req.table, ctx);
+  (void)table.column(req.target);
+  if (!req.positive && LooksLikeRegression(table, req.target)) {
+    ctx.logger().info("train: target {} is numeric with values other than 0/1: regression (pass --task to choose)", req.target);
+    return TrainRegression(store, req, ctx, &table);
+  }
+  return TrainClassification(store, req, ctx, &table);
+}
+
+TrainResult TrainClassification(Store& store, const TrainRequest& req, const Context& ctx, const Table* preloaded) {
   const ClassifierEntry& entry = FindClassifier(req.model);
   if (!(req.test_fraction > 0 && req.test_fraction < 1)) {
     Fail(ErrorCode::kInvalidArgument, "--test-fraction {}: expected a number between 0 and 1", req.test_fraction);
   }
   if (req.cv == 1 || req.cv < 0) Fail(ErrorCode::kInvalidArgument, "--cv {}: use 0 (none) or at least 2 folds", req.cv);
   (void)MakeClassifier(req.model, req.params);  // validates the parameters before any work
-  Table table = store.LoadTable(req.table, ctx);
+  Table table = preloaded ? *preloaded : store.LoadTable(req.table, ctx);
   (void)table.column(req.target);
   const std::string positive = ResolvePositive(table, req.target, req.positive);
   std::vector<double> labels = LabelsOf(table, req.target, positive);
@@ -292,7 +333,7 @@ TrainResult TrainModel(Store& store, const TrainRequest& req, const Context& ctx
   const std::string name = req.name.empty() ? fmt::format("{}_{}_{}", req.table, req.target, req.model) : req.name;
   Store::CheckTableName(name);  // model names follow the same rules as table names
   nlohmann::json meta = {
-      {"type", req.model}, {"table", req.table}, {"target", req.target}, {"positive", positive},
+      {"type", req.model}, {"task", "classification"}, {"table", req.table}, {"target", req.target}, {"positive", positive},
       {"id_column", req.id_column}, {"input_columns", features}, {"feature_names", names},
       {"params", model->Params()}, {"pipeline", pipeline.ToJson()}, {"split", req.split},
       {"test_fraction", req.test_fraction}, {"seed", ctx.seed()}, {"rows", {{"train", split.train.size()}, {"test", split.test.size()}}},
@@ -334,6 +375,15 @@ ModelPackage LoadModel(Store& store, const std::string& name, int64_t version) {
   } catch (const nlohmann::json::exception& e) {
     Fail(ErrorCode::kInvalidData, "model {} v{}: its registry entry is malformed: {}", name, pkg.version, e.what());
   }
+  pkg.task = pkg.meta.value("task", "classification");
+  if (pkg.task == "regression") {
+    pkg.regressor = LoadRegressor(object->body);
+    if (pkg.regressor->feature_names() != pkg.pipeline.feature_names()) {
+      Fail(ErrorCode::kInvalidData, "model {} v{}: the model's {} features do not match its pipeline's {}", name,
+           pkg.version, pkg.regressor->feature_names().size(), pkg.pipeline.num_features());
+    }
+    return pkg;
+  }
   pkg.classifier = LoadClassifier(object->body);
   if (pkg.classifier->feature_names() != pkg.pipeline.feature_names()) {
     Fail(ErrorCode::kInvalidData, "model {} v{}: the model's {} features do not match its pipeline's {}", name,
@@ -365,7 +415,8 @@ std::vector<std::vector<Reason>> ExplainRows(const ModelPackage& model, const Ta
                                              const Context& ctx) {
   const std::vector<double> x = model.pipeline.Transform(table, ctx);
   const size_t d = model.pipeline.num_features();
-  const std::vector<double> contrib = model.classifier->Contributions({x, table.num_rows(), d}, ctx);
+  const std::vector<double> contrib = model.regressor ? model.regressor->Contributions({x, table.num_rows(), d}, ctx)
+                                                      : model.classifier->Contributions({x, table.num_rows(), d}, ctx);
   const std::vector<size_t> owner = FeatureOwners(model.pipeline);
   const auto& inputs = model.pipeline.input_columns();
   std::vector<std::vector<Reason>> out(table.num_rows());
@@ -395,11 +446,11 @@ nlohmann::json GlobalImportance(const ModelPackage& model, const Table* table, c
   const auto& inputs = model.pipeline.input_columns();
   const std::vector<size_t> owner = FeatureOwners(model.pipeline);
   std::vector<double> own(inputs.size(), 0.0);
-  const auto imp = model.classifier->Importance();
+  const auto imp = model.regressor ? model.regressor->Importance() : model.classifier->Importance();
   for (size_t j = 0; j < imp.size(); ++j) own[owner[j]] += imp[j];
   std::vector<double> perm(inputs.size(), NAN);
   double baseline = NAN;
-  if (table && table->HasColumn(model.target)) {
+  if (table && table->HasColumn(model.target) && !model.regressor) {  // permutation AUC: classifiers
     // Permutation importance on up to 20,000 rows: shuffle one column's features across rows.
     std::vector<size_t> rows(table->num_rows());
     std::iota(rows.begin(), rows.end(), 0);
@@ -435,8 +486,146 @@ nlohmann::json GlobalImportance(const ModelPackage& model, const Table* table, c
                     {"permutation_auc_drop", std::isnan(perm[c]) ? nlohmann::json() : nlohmann::json(perm[c])}});
   }
   return {{"model", model.name}, {"version", model.version},
-          {"importance_kind", IsTreeModel(model.meta.value("type", "")) ? "gain" : "abs_coefficient"},
+          {"importance_kind", IsTreeModel(model.meta.value("type", "")) ? "gain"
+                              : model.meta.value("type", "") == "kernel_svm" ? "mean_abs_contribution"
+                                                                            : "abs_coefficient"},
           {"baseline_auc", std::isnan(baseline) ? nlohmann::json() : nlohmann::json(baseline)}, {"columns", rows}};
+}
+
+// Regression: the same steps as classification (features, split, pipeline, final fit, registry)
+// with a numeric target, a seeded random split, and RMSE / MAE / R² on the held-out part.
+TrainResult TrainRegression(Store& store, const TrainRequest& req, const Context& ctx, const Table* preloaded) {
+  (void)MakeRegressor(req.model, req.params);  // validates the name and parameters before any work
+  if (!(req.test_fraction > 0 && req.test_fraction < 1)) {
+    Fail(ErrorCode::kInvalidArgument, "--test-fraction {}: expected a number between 0 and 1", req.test_fraction);
+  }
+  if (!req.search.empty() || req.cv != 0) {
+    Fail(ErrorCode::kUnimplemented, "--search and --cv are available for classification only; train {} without them",
+         req.model);
+  }
+  if (req.positive) Fail(ErrorCode::kInvalidArgument, "--positive is for classification; drop it or use --task classification");
+  Table table = preloaded ? *preloaded : store.LoadTable(req.table, ctx);
+  std::vector<double> target = NumericTarget(table, req.target);
+  std::vector<std::string> warnings;
+  std::vector<size_t> keep;
+  for (size_t r = 0; r < target.size(); ++r) {
+    if (!std::isnan(target[r])) keep.push_back(r);
+  }
+  if (keep.size() < 2) Fail(ErrorCode::kInvalidData, "target {} has {} non-empty values; regression needs at least 2", req.target, keep.size());
+  if (keep.size() < target.size()) {
+    warnings.push_back(fmt::format("{} rows with an empty {} were left out", target.size() - keep.size(), req.target));
+    table = table.Take(keep);
+    target = TakeValues(target, keep);
+  }
+  std::string time_column;
+  if (req.split.rfind("time:", 0) == 0) {
+    time_column = req.split.substr(5);
+    (void)table.column(time_column);
+  } else if (req.split != "stratified" && req.split != "random") {
+    Fail(ErrorCode::kInvalidArgument, "--split {}: use random or time:COLUMN", QuoteForMessage(req.split));
+  }
+  for (const auto& e : req.exclude) (void)table.column(e);
+  if (!req.id_column.empty()) (void)table.column(req.id_column);
+  std::vector<std::string> features;
+  for (const auto& f : table.schema().fields()) {
+    if (f.name == req.target || f.name == req.id_column || f.name == time_column ||
+        std::find(req.exclude.begin(), req.exclude.end(), f.name) != req.exclude.end()) {
+      continue;
+    }
+    if (f.type == DataType::kString) {
+      std::unordered_set<std::string_view> distinct;
+      const Column& c = table.column(f.name);
+      for (size_t r = 0; r < c.size(); ++r) distinct.insert(c.StringAt(r));
+      if (distinct.size() > 100 && distinct.size() * 2 > c.size()) {
+        warnings.push_back(fmt::format("column {} looks like an identifier or free text ({} distinct values) and was left out",
+                                       f.name, distinct.size()));
+        continue;
+      }
+    }
+    features.push_back(f.name);
+  }
+  if (features.empty()) Fail(ErrorCode::kInvalidArgument, "no feature columns left in {} after the exclusions", req.table);
+
+  // Split: seeded random ("stratified" means the same for a numeric target), or by time.
+  TrainTestSplit split;
+  if (time_column.empty()) {
+    std::vector<size_t> order(table.num_rows());
+    std::iota(order.begin(), order.end(), 0);
+    Rng rng(ctx.seed());
+    std::shuffle(order.begin(), order.end(), rng);
+    const size_t n_test = std::clamp<size_t>(static_cast<size_t>(std::round(req.test_fraction * static_cast<double>(order.size()))), 1,
+                                             order.size() - 1);
+    split.test.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n_test));
+    split.train.assign(order.begin() + static_cast<std::ptrdiff_t>(n_test), order.end());
+    std::sort(split.test.begin(), split.test.end());
+    std::sort(split.train.begin(), split.train.end());
+  } else {
+    const Column& tc = table.column(time_column);
+    std::vector<double> keys(tc.size());
+    for (size_t r = 0; r < tc.size(); ++r) keys[r] = tc.NumericAt(r);
+    split = TimeSplit(keys, req.test_fraction);
+  }
+  const Table train_table = table.Take(split.train), test_table = table.Take(split.test);
+  const std::vector<double> ytr = TakeValues(target, split.train), yte = TakeValues(target, split.test);
+
+  PipelineParams pp;
+  if (IsTreeModel(req.model)) pp.scale = "none";
+  FeaturePipeline pipeline(pp);
+  ctx.logger().info("train (regression): {} rows ({} train, {} test), {} input columns", table.num_rows(), split.train.size(),
+                    split.test.size(), features.size());
+  const std::vector<double> xtr = pipeline.FitTransform(train_table, features, &ytr, ctx);
+  const std::vector<double> xte = pipeline.Transform(test_table, ctx);
+  const size_t d = pipeline.num_features();
+
+  auto model = MakeRegressor(req.model, req.params);
+  TrainingSet set;
+  std::vector<double> fit_x, fit_y, valid_x, valid_y;
+  if (req.model == "gbdt" && split.train.size() >= 20) {  // a tenth of the training rows to stop early on
+    std::vector<size_t> order(split.train.size());
+    std::iota(order.begin(), order.end(), 0);
+    Rng rng(DeriveSeed(ctx.seed(), 17));
+    std::shuffle(order.begin(), order.end(), rng);
+    const size_t n_valid = order.size() / 10;
+    std::vector<size_t> inner_valid(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n_valid));
+    std::vector<size_t> inner_train(order.begin() + static_cast<std::ptrdiff_t>(n_valid), order.end());
+    std::sort(inner_valid.begin(), inner_valid.end());
+    std::sort(inner_train.begin(), inner_train.end());
+    fit_x = TakeRows(xtr, d, inner_train);
+    fit_y = TakeValues(ytr, inner_train);
+    valid_x = TakeRows(xtr, d, inner_valid);
+    valid_y = TakeValues(ytr, inner_valid);
+    set.x = {fit_x, inner_train.size(), d};
+    set.y = fit_y;
+    set.valid_x = {valid_x, inner_valid.size(), d};
+    set.valid_y = valid_y;
+  } else {
+    set.x = {xtr, split.train.size(), d};
+    set.y = ytr;
+  }
+  set.feature_names = pipeline.feature_names();
+  model->Fit(set, ctx);
+  const RegressionMetrics metrics = RegressionMetrics::Compute(yte, model->Predict({xte, split.test.size(), d}, ctx));
+
+  const std::string name = req.name.empty() ? fmt::format("{}_{}_{}", req.table, req.target, req.model) : req.name;
+  Store::CheckTableName(name);
+  nlohmann::json meta = {
+      {"type", req.model}, {"task", "regression"}, {"table", req.table}, {"target", req.target}, {"positive", ""},
+      {"id_column", req.id_column}, {"input_columns", features}, {"feature_names", pipeline.feature_names()},
+      {"params", model->Params()}, {"pipeline", pipeline.ToJson()}, {"split", time_column.empty() ? "random" : req.split},
+      {"test_fraction", req.test_fraction}, {"seed", ctx.seed()}, {"rows", {{"train", split.train.size()}, {"test", split.test.size()}}},
+      {"data_fingerprint", Fingerprint(table)},
+      {"metrics", {{"rmse", metrics.rmse}, {"mae", metrics.mae}, {"r2", metrics.r2}}},
+      {"cv", nullptr}, {"search", nullptr}, {"warnings", warnings}};
+  TrainResult result;
+  result.regression = metrics;
+  result.version = store.PutObject("model", name, meta, SaveRegressor(*model));
+  store.Audit("train", fmt::format("model={} version={}", name, result.version));
+  result.name = name;
+  result.summary = meta;
+  result.summary.erase("pipeline");
+  result.summary["name"] = name;
+  result.summary["version"] = result.version;
+  return result;
 }
 
 }  // namespace prospect

@@ -11,9 +11,11 @@
 #include <nlohmann/json.hpp>
 
 #include "prospect/common/context.hpp"
+#include "prospect/evaluate/regression.hpp"
 #include "prospect/evaluate/report.hpp"
 #include "prospect/features/pipeline.hpp"
 #include "prospect/models/classify/classifier.hpp"
+#include "prospect/models/regress/regressor.hpp"
 #include "prospect/store/store.hpp"
 
 namespace prospect {
@@ -25,6 +27,9 @@ struct TrainRequest {
   std::string id_column;                ///< excluded from features, written by score
   std::vector<std::string> exclude;
   std::string model = "gbdt";
+  /// "auto": regression when the target is numeric with values other than 0/1 (and no
+  /// --positive), else classification; or "classification" / "regression".
+  std::string task = "auto";
   nlohmann::json params = nlohmann::json::object();  ///< model parameters (override the defaults)
   std::string split = "stratified";     ///< "stratified" or "time:COLUMN"
   double test_fraction = 0.2;
@@ -43,19 +48,24 @@ struct ModelPackage {
   std::string id_column;
   std::string table;
   FeaturePipeline pipeline;
-  std::unique_ptr<Classifier> classifier;
+  std::string task = "classification";  ///< or "regression"
+  std::unique_ptr<Classifier> classifier;  ///< set for classification
+  std::unique_ptr<Regressor> regressor;    ///< set for regression
   nlohmann::json meta;  ///< everything else: metrics, params, search, fingerprint, stage
 
-  /// P(positive) for every row of `table` (which must have the training columns).
+  /// P(positive) (classification) or the predicted target (regression) for every row of `table`
+  /// (which must have the training columns).
   std::vector<double> Score(const Table& table, const Context& ctx) const;
-  /// Numeric label per row from the target column (throws if absent or unmappable).
+  /// Numeric label per row from the target column: 0/1 (classification) or the value
+  /// (regression); NaN where the target is empty. Throws if the column is absent.
   std::vector<double> Labels(const Table& table) const;
 };
 
 struct TrainResult {
   std::string name;
   int64_t version = 0;
-  MetricsReport holdout;
+  MetricsReport holdout;                        ///< classification
+  std::optional<RegressionMetrics> regression;  ///< regression: held-out RMSE, MAE, R²
   nlohmann::json summary;  ///< what `prospect train --json` prints
 };
 

@@ -183,6 +183,280 @@ void CartTree::Fit(std::span<const double> x, size_t n, size_t d, std::span<cons
   }
 }
 
+BinnedFeatures BinnedFeatures::Build(std::span<const double> x, size_t n, size_t d, size_t max_bins, const Context& ctx) {
+  PROSPECT_CHECK(x.size() == n * d && max_bins >= 2 && max_bins <= 256);
+  BinnedFeatures out;
+  out.rows = n;
+  out.cols = d;
+  out.codes.resize(n * d);
+  out.thresholds.resize(d);
+#pragma omp parallel for num_threads(ctx.threads()) schedule(dynamic)
+  for (size_t f = 0; f < d; ++f) {
+    std::vector<double> sorted(n);
+    for (size_t r = 0; r < n; ++r) sorted[r] = x[r * d + f];
+    std::sort(sorted.begin(), sorted.end());
+    // Distinct values and their counts.
+    std::vector<double> values;
+    std::vector<size_t> counts;
+    for (size_t r = 0; r < n; ++r) {
+      if (values.empty() || sorted[r] != values.back()) {
+        values.push_back(sorted[r]);
+        counts.push_back(0);
+      }
+      ++counts.back();
+    }
+    auto cut = [&](size_t k) {  // between values[k] and values[k + 1], at the midpoint
+      double t = (values[k] + values[k + 1]) / 2;
+      if (t >= values[k + 1]) t = values[k];
+      return t;
+    };
+    std::vector<double>& thr = out.thresholds[f];
+    if (values.size() <= max_bins) {
+      for (size_t k = 0; k + 1 < values.size(); ++k) thr.push_back(cut(k));
+    } else {
+      // Quantile cuts: close a bin once it holds its share of the rows still to be binned.
+      size_t seen = 0, bins_left = max_bins;
+      size_t bin_size = 0;
+      for (size_t k = 0; k + 1 < values.size() && bins_left > 1; ++k) {
+        seen += counts[k];
+        bin_size += counts[k];
+        const double target = static_cast<double>(n - (seen - bin_size)) / static_cast<double>(bins_left);
+        if (static_cast<double>(bin_size) >= target) {
+          thr.push_back(cut(k));
+          bin_size = 0;
+          --bins_left;
+        }
+      }
+    }
+    for (size_t r = 0; r < n; ++r) {
+      out.codes[r * d + f] = static_cast<uint8_t>(std::lower_bound(thr.begin(), thr.end(), x[r * d + f]) - thr.begin());
+    }
+  }
+  return out;
+}
+
+void CartTree::FitBinned(const BinnedFeatures& bins, std::span<const int32_t> y, size_t num_classes,
+                         std::span<const double> weights, const Context& ctx, std::span<const size_t> rows) {
+  CartParams::Schema().Validate(params_);
+  const size_t n = bins.rows, d = bins.cols;
+  if (n == 0) Fail(ErrorCode::kInvalidData, "tree: no training rows");
+  if (d == 0) Fail(ErrorCode::kInvalidData, "tree: no features");
+  PROSPECT_CHECK(y.size() == n && (weights.empty() || weights.size() == n));
+  for (int32_t c : y) {
+    if (c < 0 || static_cast<size_t>(c) >= num_classes) Fail(ErrorCode::kInvalidData, "tree: class id {} out of range", c);
+  }
+  num_features_ = d;
+  num_classes_ = num_classes;
+  nodes_.clear();
+  const bool entropy = params_.criterion == "entropy";
+  auto w = [&](size_t i) { return weights.empty() ? 1.0 : weights[i]; };
+  std::vector<size_t> index(rows.begin(), rows.end());
+  if (rows.empty()) {
+    index.resize(n);
+    std::iota(index.begin(), index.end(), 0);
+  }
+  const size_t m_all = index.size();
+  double total_weight = 0;
+  for (size_t i : index) total_weight += w(i);
+  // The sample's codes, labels and weights copied into node order and moved with every split, so
+  // each node's rows are contiguous: histogram passes read memory sequentially instead of
+  // gathering scattered rows (the gather, not the arithmetic, dominated).
+  std::vector<uint8_t> lc(m_all * d);
+  std::vector<int32_t> ly(m_all);
+  std::vector<double> lw(m_all);
+  for (size_t k = 0; k < m_all; ++k) {
+    std::copy_n(bins.codes.data() + index[k] * d, d, lc.data() + k * d);
+    ly[k] = y[index[k]];
+    lw[k] = w(index[k]);
+  }
+  index = {};
+  Rng rng(ctx.seed());
+  std::vector<size_t> feature_order(d);
+  std::iota(feature_order.begin(), feature_order.end(), 0);
+  const size_t max_features = params_.max_features > 0 ? std::min<size_t>(d, static_cast<size_t>(params_.max_features)) : d;
+  auto make_node = [&](size_t begin, size_t end) {
+    CartNode node;
+    node.value.assign(num_classes, 0.0);
+    for (size_t k = begin; k < end; ++k) node.value[static_cast<size_t>(ly[k])] += lw[k];
+    node.weight = std::accumulate(node.value.begin(), node.value.end(), 0.0);
+    node.samples = static_cast<int64_t>(end - begin);
+    node.impurity = Impurity(node.value, node.weight, entropy);
+    nodes_.push_back(std::move(node));
+    return static_cast<int32_t>(nodes_.size() - 1);
+  };
+  struct Pending {
+    size_t begin, end;
+    int depth;
+    int32_t node;
+    std::vector<uint8_t> constant;  // features known constant here (constant in an ancestor), as sklearn
+  };
+  struct BinSplit {
+    int32_t feature = -1;
+    uint8_t bin = 0;
+    double score = 0;
+  };
+  std::vector<Pending> stack;
+  stack.push_back({0, m_all, 0, make_node(0, m_all), std::vector<uint8_t>(d, 0)});
+  const size_t min_leaf = static_cast<size_t>(params_.min_samples_leaf);
+  const size_t k_classes = num_classes;
+  std::vector<double> hist(d * 256 * k_classes, 0.0);  // zero between uses
+  std::vector<uint32_t> count(d * 256, 0);
+  std::vector<std::vector<uint8_t>> touched(d);
+  std::vector<size_t> batch;  // buffers reused across nodes
+  std::vector<uint8_t> scratch_codes;
+  std::vector<int32_t> scratch_y;
+  std::vector<double> scratch_w;
+  std::vector<double> node_value;
+  std::vector<BinSplit> best;
+  // Gini of two classes inline (the common case); the general formula otherwise.
+  auto impurity = [&](const std::vector<double>& v, double total) {
+    if (k_classes == 2 && !entropy) return total > 0 ? 2 * v[0] * v[1] / (total * total) : 0.0;
+    return Impurity(v, total, entropy);
+  };
+  std::vector<double> left(k_classes), right(k_classes);
+  while (!stack.empty()) {
+    Pending p = std::move(stack.back());
+    stack.pop_back();
+    ctx.ThrowIfCancelled();
+    const size_t m = p.end - p.begin;
+    const CartNode& node = nodes_[static_cast<size_t>(p.node)];
+    if (p.depth >= params_.max_depth || m < static_cast<size_t>(params_.min_samples_split) || m < 2 * min_leaf ||
+        node.impurity <= kEpsilon) {
+      continue;
+    }
+    node_value = node.value;
+    const double node_weight = node.weight;
+    const double node_impurity = node.impurity;
+    // Histograms of a batch of candidate features in one pass over the node's rows (a row's
+    // codes are contiguous), then the best cut of each.
+    auto score_batch = [&](const size_t* features, size_t count_f, std::vector<BinSplit>& out) {
+      for (size_t i = 0; i < count_f; ++i) touched[i].clear();
+      if (m >= 1024) {  // large node: plain histogram, then list the non-empty bins
+        for (size_t k = p.begin; k < p.end; ++k) {
+          const uint8_t* codes = lc.data() + k * d;
+          const size_t c = static_cast<size_t>(ly[k]);
+          const double wr = lw[k];
+          for (size_t i = 0; i < count_f; ++i) {
+            const uint8_t b = codes[features[i]];
+            hist[(i * 256 + b) * k_classes + c] += wr;
+            ++count[i * 256 + b];
+          }
+        }
+        for (size_t i = 0; i < count_f; ++i) {
+          const size_t nb = bins.bins(features[i]);
+          for (size_t b = 0; b < nb; ++b) {
+            if (count[i * 256 + b] > 0) touched[i].push_back(static_cast<uint8_t>(b));
+          }
+        }
+      } else {  // small node: note the bins as they are first hit
+        for (size_t k = p.begin; k < p.end; ++k) {
+          const uint8_t* codes = lc.data() + k * d;
+          const size_t c = static_cast<size_t>(ly[k]);
+          const double wr = lw[k];
+          for (size_t i = 0; i < count_f; ++i) {
+            const uint8_t b = codes[features[i]];
+            hist[(i * 256 + b) * k_classes + c] += wr;
+            if (count[i * 256 + b]++ == 0) touched[i].push_back(b);
+          }
+        }
+        for (size_t i = 0; i < count_f; ++i) std::sort(touched[i].begin(), touched[i].end());
+      }
+      for (size_t i = 0; i < count_f; ++i) {
+        const size_t f = features[i];
+        BinSplit best_f;
+        double* h = hist.data() + i * 256 * k_classes;
+        uint32_t* cnt = count.data() + i * 256;
+        // Only the bins this node's rows fall in, in order (small nodes touch few of them).
+        const std::vector<uint8_t>& used = touched[i];
+        std::fill(left.begin(), left.end(), 0.0);
+        right = node_value;
+        double wl = 0, wr = node_weight;
+        size_t nl = 0;
+        for (size_t u = 0; u + 1 < used.size(); ++u) {
+          const size_t b = used[u];
+          for (size_t c = 0; c < k_classes; ++c) {
+            left[c] += h[b * k_classes + c];
+            right[c] -= h[b * k_classes + c];
+            wl += h[b * k_classes + c];
+            wr -= h[b * k_classes + c];
+          }
+          nl += cnt[b];
+          if (nl < min_leaf || m - nl < min_leaf) continue;
+          const double score = -(wl * impurity(left, wl) + wr * impurity(right, std::max(wr, 0.0)));
+          if (best_f.feature < 0 || score > best_f.score) best_f = {static_cast<int32_t>(f), static_cast<uint8_t>(b), score};
+        }
+        if (used.size() <= 1) p.constant[f] = 1;
+        for (uint8_t b : used) {  // leave the histogram zeroed for the next node
+          cnt[b] = 0;
+          for (size_t c = 0; c < k_classes; ++c) h[b * k_classes + c] = 0;
+        }
+        out.push_back(best_f);
+      }
+    };
+    best.clear();
+    if (max_features == d) {
+      score_batch(feature_order.data(), d, best);
+    } else {
+      // Random subset: draw features in a random order until max_features non-constant ones.
+      // Features known to be constant here are skipped without being scored.
+      std::shuffle(feature_order.begin(), feature_order.end(), rng);
+      size_t found = 0, next = 0;
+      while (found < max_features && next < d) {
+        batch.clear();
+        while (batch.size() < max_features - found && next < d) {
+          const size_t f = feature_order[next++];
+          if (!p.constant[f]) batch.push_back(f);
+        }
+        const size_t before = best.size();
+        score_batch(batch.data(), batch.size(), best);
+        for (size_t i = before; i < best.size(); ++i) found += best[i].feature >= 0;
+      }
+      std::sort(best.begin(), best.end(), [](const BinSplit& a, const BinSplit& b) { return a.feature < b.feature; });
+    }
+    BinSplit chosen;
+    for (const BinSplit& s : best) {
+      if (s.feature >= 0 && (chosen.feature < 0 || s.score > chosen.score + 1e-12 * std::abs(chosen.score))) chosen = s;
+    }
+    if (chosen.feature < 0) continue;
+    const double decrease = (node_weight / total_weight) * (node_impurity + chosen.score / node_weight);
+    if (decrease < params_.min_impurity_decrease - kEpsilon) continue;
+    // Stable partition (left = code <= bin): left rows slide down in place, right rows go
+    // through reused buffers and are copied back after them.
+    const size_t cf = static_cast<size_t>(chosen.feature);
+    scratch_codes.clear();
+    scratch_y.clear();
+    scratch_w.clear();
+    size_t split = p.begin;
+    for (size_t k = p.begin; k < p.end; ++k) {
+      const uint8_t* row = lc.data() + k * d;
+      if (row[cf] <= chosen.bin) {
+        if (split != k) {
+          std::copy_n(row, d, lc.data() + split * d);
+          ly[split] = ly[k];
+          lw[split] = lw[k];
+        }
+        ++split;
+      } else {
+        scratch_codes.insert(scratch_codes.end(), row, row + d);
+        scratch_y.push_back(ly[k]);
+        scratch_w.push_back(lw[k]);
+      }
+    }
+    std::copy(scratch_codes.begin(), scratch_codes.end(), lc.begin() + static_cast<std::ptrdiff_t>(split * d));
+    std::copy(scratch_y.begin(), scratch_y.end(), ly.begin() + static_cast<std::ptrdiff_t>(split));
+    std::copy(scratch_w.begin(), scratch_w.end(), lw.begin() + static_cast<std::ptrdiff_t>(split));
+    const int32_t left_node = make_node(p.begin, split);
+    const int32_t right_node = make_node(split, p.end);
+    CartNode& parent = nodes_[static_cast<size_t>(p.node)];
+    parent.feature = chosen.feature;
+    parent.threshold = bins.thresholds[static_cast<size_t>(chosen.feature)][chosen.bin];
+    parent.left = left_node;
+    parent.right = right_node;
+    stack.push_back({split, p.end, p.depth + 1, right_node, p.constant});
+    stack.push_back({p.begin, split, p.depth + 1, left_node, std::move(p.constant)});
+  }
+}
+
 std::vector<double> CartTree::PredictProba(std::span<const double> x, size_t n) const {
   if (nodes_.empty()) Fail(ErrorCode::kFailedPrecondition, "tree: predict before fit");
   const size_t d = num_features_;

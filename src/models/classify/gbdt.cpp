@@ -1,6 +1,7 @@
 // Gradient-boosted trees through XGBoost's C API (binary:logistic, hist). Every C call goes
 // through XgbCheck, which throws with XGBGetLastError(); handles are owned by RAII wrappers.
-// Early stopping watches log-loss on the validation set when one is given.
+// Early stopping watches log-loss (RMSE for the regressor) on the validation set when one is given.
+// The "gbdt" regressor (reg:squarederror) shares the adapter and the parameters.
 #include <xgboost/c_api.h>
 
 #include <cmath>
@@ -8,6 +9,7 @@
 #include <mutex>
 
 #include "models/classify/families.hpp"
+#include "models/regress/families.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/params.hpp"
 
@@ -117,6 +119,152 @@ class Booster {
 
  private:
   BoosterHandle handle_ = nullptr;
+};
+
+// Boosting loop shared by the classifier and the regressor: trains `booster` on `train`, stopping
+// early on the last eval metric of `valid` if given; returns the number of rounds kept.
+int64_t BoostRounds(Booster& booster, const DMatrix& train, const DMatrix* valid, const GbdtParams& params,
+                    const Context& ctx) {
+  const bool early = valid && params.early_stopping_rounds > 0;
+  double best_loss = std::numeric_limits<double>::infinity();
+  int64_t best_round = params.n_estimators - 1;
+  for (int64_t round = 0; round < params.n_estimators; ++round) {
+    ctx.ThrowIfCancelled();
+    XgbCheck(XGBoosterUpdateOneIter(booster.get(), static_cast<int>(round), train.get()), "update");
+    ctx.Progress("boosting", static_cast<uint64_t>(round + 1), static_cast<uint64_t>(params.n_estimators));
+    if (!early) continue;
+    DMatrixHandle eval[] = {valid->get()};
+    const char* names[] = {"valid"};
+    const char* text = nullptr;
+    XgbCheck(XGBoosterEvalOneIter(booster.get(), static_cast<int>(round), eval, names, 1, &text), "eval");
+    const std::string s(text);
+    const size_t colon = s.rfind(':');
+    const double loss = colon == std::string::npos ? NAN : std::stod(s.substr(colon + 1));
+    if (loss < best_loss - 1e-12) {
+      best_loss = loss;
+      best_round = round;
+    } else if (round - best_round >= params.early_stopping_rounds) {
+      break;
+    }
+  }
+  BoosterHandle sliced = nullptr;
+  int rounds = 0;
+  XgbCheck(XGBoosterBoostedRounds(booster.get(), &rounds), "rounds");
+  if (best_round + 1 < rounds) {
+    XgbCheck(XGBoosterSlice(booster.get(), 0, static_cast<int>(best_round + 1), 1, &sliced), "slice");
+    booster.Reset(sliced);
+  }
+  return best_round + 1;
+}
+
+void SetBoosterParams(Booster& b, const GbdtParams& params, const Context& ctx, bool regression) {
+  b.Set("objective", regression ? "reg:squarederror" : "binary:logistic");
+  b.Set("eval_metric", regression ? "rmse" : "logloss");
+  b.Set("tree_method", "hist");
+  b.Set("verbosity", "0");
+  b.Set("nthread", std::to_string(ctx.threads()));
+  b.Set("seed", std::to_string(ctx.seed()));
+  b.Set("eta", fmt::format("{}", params.learning_rate));
+  b.Set("max_depth", std::to_string(params.max_depth));
+  b.Set("min_child_weight", fmt::format("{}", params.min_child_weight));
+  b.Set("subsample", fmt::format("{}", params.subsample));
+  b.Set("colsample_bytree", fmt::format("{}", params.colsample_bytree));
+  b.Set("lambda", fmt::format("{}", params.reg_lambda));
+  b.Set("alpha", fmt::format("{}", params.reg_alpha));
+  b.Set("gamma", fmt::format("{}", params.gamma));
+  if (!regression) b.Set("scale_pos_weight", fmt::format("{}", params.scale_pos_weight));
+  b.Set("max_bin", std::to_string(params.max_bin));
+}
+
+// type 0: predictions, 2: SHAP contributions (rows × (cols + 1), bias last).
+std::vector<double> BoosterPredict(const Booster& booster, const FeatureMatrix& x, const Context& ctx, int type) {
+  if (x.rows == 0) return {};
+  DMatrix m(x, {}, {});
+  const std::string config = fmt::format(
+      R"({{"type": {}, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false}})", type);
+  XgbCheck(XGBoosterSetParam(booster.get(), "nthread", std::to_string(ctx.threads()).c_str()), "nthread");
+  const bst_ulong* shape = nullptr;
+  bst_ulong dim = 0;
+  const float* result = nullptr;
+  XgbCheck(XGBoosterPredictFromDMatrix(booster.get(), m.get(), config.c_str(), &shape, &dim, &result), "predict");
+  bst_ulong total = 1;
+  for (bst_ulong i = 0; i < dim; ++i) total *= shape[i];
+  return std::vector<double>(result, result + total);
+}
+
+std::vector<double> TotalGain(const Booster& booster, size_t num_features) {
+  const char* config = R"({"importance_type": "total_gain"})";
+  bst_ulong n = 0, dim = 0;
+  const char** names = nullptr;
+  const bst_ulong* shape = nullptr;
+  const float* scores = nullptr;
+  XgbCheck(XGBoosterFeatureScore(booster.get(), config, &n, &names, &dim, &shape, &scores), "feature score");
+  std::vector<double> out(num_features, 0.0);
+  double total = 0;
+  for (bst_ulong i = 0; i < n; ++i) {
+    const std::string name = names[i];  // "f12"
+    if (name.size() < 2 || name[0] != 'f') continue;
+    const size_t f = std::stoul(name.substr(1));
+    if (f < out.size()) {
+      out[f] = scores[i];
+      total += scores[i];
+    }
+  }
+  if (total > 0) {
+    for (double& v : out) v /= total;
+  }
+  return out;
+}
+
+class GbdtRegressor final : public Regressor {
+ public:
+  explicit GbdtRegressor(const nlohmann::json& params) { GbdtParams::Schema().SetFromJson(params_, params); }
+  std::string Type() const override { return "gbdt"; }
+  nlohmann::json Params() const override { return GbdtParams::Schema().ToJson(params_); }
+
+  void Fit(const TrainingSet& data, const Context& ctx) override {
+    CheckFitInput(data);
+    RouteXgbLogs(ctx);
+    DMatrix train(data.x, data.y, data.weights);
+    std::unique_ptr<DMatrix> valid;
+    std::vector<DMatrixHandle> cache = {train.get()};
+    if (data.valid_x.rows > 0) {
+      valid = std::make_unique<DMatrix>(data.valid_x, data.valid_y, std::span<const double>());
+      cache.push_back(valid->get());
+    }
+    Booster booster(cache);
+    SetBoosterParams(booster, params_, ctx, true);
+    rounds_ = BoostRounds(booster, train, valid.get(), params_, ctx);
+    booster_ = std::move(booster);
+  }
+  std::vector<double> Predict(const FeatureMatrix& x, const Context& ctx) const override {
+    CheckPredictInput(x);
+    return BoosterPredict(booster_, x, ctx, 0);
+  }
+  std::vector<double> Contributions(const FeatureMatrix& x, const Context& ctx) const override {
+    CheckPredictInput(x);
+    return BoosterPredict(booster_, x, ctx, 2);
+  }
+  std::vector<double> Importance() const override { return TotalGain(booster_, feature_names_.size()); }
+  void SaveBlocks(ModelWriter& writer) const override {
+    bst_ulong len = 0;
+    const char* buf = nullptr;
+    XgbCheck(XGBoosterSaveModelToBuffer(booster_.get(), R"({"format": "ubj"})", &len, &buf), "save");
+    writer.AddBlock("booster", std::string(buf, len));
+  }
+
+ protected:
+  void LoadBlocks(const ModelReader& reader) override {
+    const std::string_view bytes = reader.Block("booster");
+    Booster booster(std::vector<DMatrixHandle>{});
+    XgbCheck(XGBoosterLoadModelFromBuffer(booster.get(), bytes.data(), bytes.size()), "load");
+    booster_ = std::move(booster);
+  }
+
+ private:
+  GbdtParams params_;
+  Booster booster_;
+  int64_t rounds_ = 0;
 };
 
 class GbdtClassifier final : public Classifier {
@@ -263,5 +411,6 @@ class GbdtClassifier final : public Classifier {
 }  // namespace
 
 std::unique_ptr<Classifier> MakeGbdt(const nlohmann::json& params) { return std::make_unique<GbdtClassifier>(params); }
+std::unique_ptr<Regressor> MakeGbdtRegressor(const nlohmann::json& params) { return std::make_unique<GbdtRegressor>(params); }
 
 }  // namespace prospect

@@ -19,6 +19,10 @@ const std::vector<ClassifierEntry>& ClassifierRegistry() {
       {"gbdt", "gradient-boosted trees (XGBoost, hist, early stopping)", MakeGbdt,
        json{{"learning_rate", f(0.01, 0.3, true)}, {"max_depth", i(2, 10)}, {"min_child_weight", f(0.5, 50, true)},
             {"subsample", f(0.5, 1.0)}, {"colsample_bytree", f(0.4, 1.0)}, {"reg_lambda", f(0.01, 20, true)}}},
+      {"linear_svm", "linear SVM (liblinear, squared hinge), Platt probabilities", MakeLinearSvm,
+       json{{"c", f(1e-3, 1e2, true)}, {"loss", c({"squared_hinge", "hinge"})}}},
+      {"kernel_svm", "kernel SVM (libsvm C-SVC, RBF by default), Platt probabilities", MakeKernelSvm,
+       json{{"c", f(1e-2, 1e2, true)}, {"gamma", f(1e-3, 1, true)}}},
   };
   return registry;
 }

@@ -49,6 +49,20 @@ struct CartRule {
   std::string Text(const std::vector<std::string>& class_names) const;
 };
 
+/// Features pre-binned once for histogram splits (as LightGBM and sklearn's HistGradientBoosting):
+/// per feature up to `max_bins` ordered bins cut at quantiles of the distinct values; a feature
+/// with fewer distinct values gets one bin per value, so its splits are the exact ones.
+struct BinnedFeatures {
+  size_t rows = 0;
+  size_t cols = 0;
+  std::vector<uint8_t> codes;                   ///< rows × cols, row-major: bin of x[r][f]
+  std::vector<std::vector<double>> thresholds;  ///< per feature, bins − 1 cuts: x <= t[b] ⇔ code <= b
+
+  /// x: n × d row-major, finite. max_bins in [2, 256].
+  static BinnedFeatures Build(std::span<const double> x, size_t n, size_t d, size_t max_bins, const Context& ctx);
+  size_t bins(size_t f) const { return thresholds[f].size() + 1; }
+};
+
 class CartTree {
  public:
   explicit CartTree(CartParams params = {}) : params_(std::move(params)) {}
@@ -58,6 +72,12 @@ class CartTree {
   /// sample's distinct rows, with their counts as weights).
   void Fit(std::span<const double> x, size_t n, size_t d, std::span<const int32_t> y, size_t num_classes,
            std::span<const double> weights, const Context& ctx, std::span<const size_t> rows = {});
+
+  /// The same tree growth on pre-binned features: each candidate feature's best split is found
+  /// from a histogram of class weights over its bins (O(rows) instead of a sort per node).
+  /// Thresholds are the bins' cuts, so the tree predicts on raw values like any other.
+  void FitBinned(const BinnedFeatures& bins, std::span<const int32_t> y, size_t num_classes,
+                 std::span<const double> weights, const Context& ctx, std::span<const size_t> rows = {});
 
   /// Class probabilities, n × num_classes row-major.
   std::vector<double> PredictProba(std::span<const double> x, size_t n) const;

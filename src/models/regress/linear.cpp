@@ -1,0 +1,122 @@
+// "linear": ridge regression, min ‖y − Xβ − b‖² + α‖β‖² with the intercept b not penalised (as
+// sklearn's Ridge): features and target are centred (weighted), then the normal equations
+// (XᵀWX + αI)β = XᵀW y are solved by Cholesky (LDLᵀ) in Eigen; α = 0 is ordinary least squares
+// through a complete orthogonal decomposition (the minimum-norm solution when X is rank-deficient).
+#include <Eigen/Dense>
+
+#include <cmath>
+
+#include "models/regress/families.hpp"
+#include "prospect/common/error.hpp"
+#include "prospect/common/params.hpp"
+
+namespace prospect {
+namespace {
+
+struct LinearParams {
+  double alpha = 1.0;
+
+  static const ParamSchema<LinearParams>& Schema() {
+    static const ParamSchema<LinearParams> schema(
+        "linear", {{"alpha", &LinearParams::alpha, "L2 penalty on the coefficients (0 = ordinary least squares)", 0, 1e12}});
+    return schema;
+  }
+};
+
+class LinearRegressor final : public Regressor {
+ public:
+  explicit LinearRegressor(const nlohmann::json& params) { LinearParams::Schema().SetFromJson(params_, params); }
+  std::string Type() const override { return "linear"; }
+  nlohmann::json Params() const override { return LinearParams::Schema().ToJson(params_); }
+
+  void Fit(const TrainingSet& data, const Context& ctx) override {
+    CheckFitInput(data);
+    const size_t n = data.x.rows, d = data.x.cols;
+    using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    const Eigen::Map<const RowMatrix> x(data.x.values.data(), static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(d));
+    const Eigen::Map<const Eigen::VectorXd> y(data.y.data(), static_cast<Eigen::Index>(n));
+    Eigen::VectorXd w = Eigen::VectorXd::Ones(static_cast<Eigen::Index>(n));
+    if (!data.weights.empty()) w = Eigen::Map<const Eigen::VectorXd>(data.weights.data(), static_cast<Eigen::Index>(n));
+    const double total = w.sum();
+    if (!(total > 0)) Fail(ErrorCode::kInvalidData, "linear: the row weights sum to {}", total);
+    const Eigen::RowVectorXd x_mean = (w.transpose() * x) / total;
+    const double y_mean = w.dot(y) / total;
+    const RowMatrix xc = x.rowwise() - x_mean;
+    const Eigen::VectorXd sw = w.array().sqrt();
+    const RowMatrix xs = xc.array().colwise() * sw.array();
+    const Eigen::VectorXd ys = (y.array() - y_mean) * sw.array();
+    ctx.ThrowIfCancelled();
+    Eigen::VectorXd beta;
+    if (params_.alpha > 0) {
+      Eigen::MatrixXd gram = xs.transpose() * xs;
+      gram.diagonal().array() += params_.alpha;
+      beta = gram.ldlt().solve(xs.transpose() * ys);
+    } else {
+      beta = Eigen::MatrixXd(xs).completeOrthogonalDecomposition().solve(ys);
+    }
+    coef_.assign(beta.data(), beta.data() + d);
+    intercept_ = y_mean - x_mean.dot(beta);
+    for (double c : coef_) {
+      if (!std::isfinite(c)) Fail(ErrorCode::kInvalidData, "linear: the least-squares solution is not finite; raise alpha");
+    }
+  }
+
+  std::vector<double> Predict(const FeatureMatrix& x, const Context&) const override {
+    CheckPredictInput(x);
+    std::vector<double> out(x.rows);
+    for (size_t r = 0; r < x.rows; ++r) {
+      double z = intercept_;
+      for (size_t j = 0; j < x.cols; ++j) z += coef_[j] * x.Row(r)[j];
+      out[r] = z;
+    }
+    return out;
+  }
+
+  std::vector<double> Contributions(const FeatureMatrix& x, const Context&) const override {
+    CheckPredictInput(x);
+    std::vector<double> out(x.rows * (x.cols + 1));
+    for (size_t r = 0; r < x.rows; ++r) {
+      for (size_t j = 0; j < x.cols; ++j) out[r * (x.cols + 1) + j] = coef_[j] * x.Row(r)[j];
+      out[r * (x.cols + 1) + x.cols] = intercept_;
+    }
+    return out;
+  }
+
+  std::vector<double> Importance() const override {
+    std::vector<double> out(coef_.size());
+    double total = 0;
+    for (size_t j = 0; j < coef_.size(); ++j) total += out[j] = std::abs(coef_[j]);
+    if (total > 0) {
+      for (double& v : out) v /= total;
+    }
+    return out;
+  }
+
+  void SaveBlocks(ModelWriter& writer) const override {
+    writer.AddArray<double>("coef", coef_);
+    writer.AddArray<double>("intercept", std::span<const double>(&intercept_, 1));
+  }
+
+ protected:
+  void LoadBlocks(const ModelReader& reader) override {
+    coef_ = reader.Array<double>("coef");
+    const auto b = reader.Array<double>("intercept");
+    if (b.size() != 1 || coef_.size() != feature_names_.size()) {
+      Fail(ErrorCode::kInvalidData, "model file: linear coefficients do not match its {} features", feature_names_.size());
+    }
+    intercept_ = b[0];
+  }
+
+ private:
+  LinearParams params_;
+  std::vector<double> coef_;
+  double intercept_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Regressor> MakeLinearRegressor(const nlohmann::json& params) {
+  return std::make_unique<LinearRegressor>(params);
+}
+
+}  // namespace prospect

@@ -1,0 +1,116 @@
+// `prospect train` on a numeric target: regression is chosen automatically (or with --task), the
+// held-out RMSE/MAE/R² are reported, and score/evaluate work with the saved regressor.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "support/test_paths.hpp"
+
+namespace prospect {
+namespace {
+
+using testing::RunCli;
+using testing::TempDir;
+
+// 400 customers: spend = 40 + 3·visits − 5·[region = north] + noise; bought = 0/1.
+std::string SpendCsv() {
+  std::ostringstream out;
+  out << "customer_id,visits,region,spend,bought\n";
+  uint64_t state = 12345;
+  auto next = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(state >> 11) / 9007199254740992.0;
+  };
+  for (int i = 0; i < 400; ++i) {
+    const int visits = static_cast<int>(next() * 30);
+    const bool north = next() < 0.4;
+    const double spend = 40 + 3.0 * visits - (north ? 5.0 : 0.0) + (next() - 0.5) * 8;
+    out << i + 1 << "," << visits << "," << (north ? "north" : "south") << "," << fmt::format("{:.2f}", spend) << ","
+        << (spend > 80 ? 1 : 0) << "\n";
+  }
+  return out.str();
+}
+
+TEST(CliRegression, TrainPicksRegressionForANumericTargetAndScoresIt) {
+  TempDir dir;
+  const std::string ws = "--workspace " + dir.path() + "/w ";
+  ASSERT_EQ(RunCli("init " + dir.path() + "/w").exit_code, 0);
+  const std::string csv = dir.File("spend.csv");
+  std::ofstream(csv) << SpendCsv();
+  ASSERT_EQ(RunCli(ws + "ingest spend " + csv).exit_code, 0);
+
+  auto r = RunCli(ws + "--json train --table spend --target spend --id customer_id --exclude bought --model linear");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["task"], "regression");
+  EXPECT_EQ(doc["name"], "spend_spend_linear");
+  EXPECT_GT(doc["holdout"]["r2"].get<double>(), 0.9);
+  EXPECT_LT(doc["holdout"]["rmse"].get<double>(), 4.0);  // noise sd is 8/√12 ≈ 2.3
+  EXPECT_EQ(doc["holdout"]["rows"], 80);
+
+  // Scores are predicted spend; evaluate's RMSE on the whole table matches the scores.
+  const std::string out = dir.File("pred.csv");
+  r = RunCli(ws + "score spend_spend_linear --table spend --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(out);
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "customer_id,score");
+  std::vector<double> pred;
+  while (std::getline(in, line)) pred.push_back(std::stod(line.substr(line.find(',') + 1)));
+  ASSERT_EQ(pred.size(), 400u);
+  std::istringstream data(SpendCsv());
+  std::getline(data, line);
+  double sse = 0;
+  for (size_t i = 0; std::getline(data, line); ++i) {
+    std::vector<std::string> cells;
+    std::stringstream ss(line);
+    for (std::string c; std::getline(ss, c, ',');) cells.push_back(c);
+    sse += (std::stod(cells[3]) - pred[i]) * (std::stod(cells[3]) - pred[i]);
+  }
+  r = RunCli(ws + "--json evaluate spend_spend_linear --table spend");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NEAR(nlohmann::json::parse(r.out)["rmse"].get<double>(), std::sqrt(sse / 400), 1e-6);
+
+  // Every regressor trains through the CLI; the text output names the metrics.
+  for (const std::string model : {"tree", "forest", "gbdt"}) {
+    r = RunCli(ws + "train --table spend --target spend --exclude bought,customer_id --model " + model);
+    ASSERT_EQ(r.exit_code, 0) << model << ": " << r.err;
+    EXPECT_NE(r.out.find("Held-out: RMSE "), std::string::npos) << r.out;
+  }
+}
+
+TEST(CliRegression, ZeroOneTargetsStayClassificationAndTaskChoosesExplicitly) {
+  TempDir dir;
+  const std::string ws = "--workspace " + dir.path() + "/w ";
+  ASSERT_EQ(RunCli("init " + dir.path() + "/w").exit_code, 0);
+  const std::string csv = dir.File("spend.csv");
+  std::ofstream(csv) << SpendCsv();
+  ASSERT_EQ(RunCli(ws + "ingest spend " + csv).exit_code, 0);
+  auto r = RunCli(ws + "--json train --table spend --target bought --exclude spend,customer_id --model logistic");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["task"], "classification");
+  r = RunCli(ws + "--json train --table spend --target bought --exclude spend,customer_id --model linear --task regression");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["task"], "regression");
+  r = RunCli(ws + "train --table spend --target spend --model linear_svm");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("Unknown regression model \"linear_svm\"."), std::string::npos) << r.err;
+  r = RunCli(ws + "train --table spend --target spend --model gbdt --search random");
+  EXPECT_NE(r.exit_code, 0);
+  // (the auto-detection's info line comes first on stderr)
+  EXPECT_NE(r.err.find("\nerror: --search and --cv are available for classification only; train gbdt without them\n"),
+            std::string::npos)
+      << r.err;
+  r = RunCli(ws + "train --table spend --target region --model linear --task regression");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.err, "error: regression needs a numeric target, but region is categorical\n");
+}
+
+}  // namespace
+}  // namespace prospect

@@ -1,0 +1,230 @@
+// Regressors: parity with sklearn / xgboost (tests/fixtures/models/make_regressor_fixtures.py →
+// regressor_fixtures.json), the regression metrics against sklearn.metrics, and the conformance
+// contract for every registry entry.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "prospect/common/error.hpp"
+#include "prospect/evaluate/regression.hpp"
+#include "prospect/models/regress/regressor.hpp"
+#include "support/test_paths.hpp"
+
+namespace prospect {
+namespace {
+
+struct RegData {
+  std::vector<double> x, y, w;
+  size_t n = 0, d = 0;
+  nlohmann::json fx;
+  TrainingSet Set(bool weighted = false) const {
+    TrainingSet t;
+    t.x = {x, n, d};
+    t.y = y;
+    if (weighted) t.weights = w;
+    for (size_t j = 0; j < d; ++j) t.feature_names.push_back(fmt::format("f{}", j));
+    return t;
+  }
+  FeatureMatrix X() const { return {x, n, d}; }
+};
+
+const RegData& Fixture() {
+  static const RegData data = [] {
+    RegData out;
+    std::ifstream in(testing::SourceDir() + "/tests/fixtures/models/regressor_fixtures.json");
+    out.fx = nlohmann::json::parse(in);
+    out.n = out.fx["X"].size();
+    out.d = out.fx["X"][0].size();
+    for (const auto& row : out.fx["X"]) {
+      for (const auto& v : row) out.x.push_back(v.get<double>());
+    }
+    for (const auto& v : out.fx["y"]) out.y.push_back(v.get<double>());
+    for (const auto& v : out.fx["w"]) out.w.push_back(v.get<double>());
+    return out;
+  }();
+  return data;
+}
+
+TEST(RegressionMetrics, MatchSklearnMetrics) {
+  const RegData& data = Fixture();
+  std::vector<double> pred;
+  for (const auto& v : data.fx["metrics"]["pred"]) pred.push_back(v.get<double>());
+  const RegressionMetrics m = RegressionMetrics::Compute(data.y, pred);
+  EXPECT_NEAR(m.rmse, data.fx["metrics"]["rmse"].get<double>(), 1e-9);
+  EXPECT_NEAR(m.mae, data.fx["metrics"]["mae"].get<double>(), 1e-9);
+  EXPECT_NEAR(m.r2, data.fx["metrics"]["r2"].get<double>(), 1e-9);
+  EXPECT_EQ(m.rows, data.n);
+  const std::vector<double> constant(3, 2.0);
+  EXPECT_EQ(RegressionMetrics::Compute(constant, constant).r2, 1.0);  // sklearn's convention
+  try {
+    (void)RegressionMetrics::Compute(constant, std::vector<double>(2, 0.0));
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "regression metrics: 3 targets but 2 predictions");
+  }
+}
+
+TEST(LinearRegressor, MatchesSklearnRidgeAndLeastSquares) {
+  const RegData& data = Fixture();
+  Context ctx(1);
+  for (const double alpha : {0.0, 10.0}) {
+    for (const bool weighted : {false, true}) {
+      auto model = MakeRegressor("linear", {{"alpha", alpha}});
+      model->Fit(data.Set(weighted), ctx);
+      const auto p = model->Predict(data.X(), ctx);
+      const auto& expected = data.fx[fmt::format("linear_{}_{}", alpha, weighted ? 1 : 0)];
+      for (size_t r = 0; r < data.n; ++r) EXPECT_NEAR(p[r], expected["pred"][r].get<double>(), 1e-8) << alpha << weighted << r;
+      const auto c = model->Contributions(data.X(), ctx);
+      EXPECT_NEAR(c[data.d], expected["intercept"].get<double>(), 1e-8);
+      for (size_t j = 0; j < data.d; ++j) EXPECT_NEAR(c[j], expected["coef"][j].get<double>() * data.x[j], 1e-8);
+    }
+  }
+}
+
+TEST(TreeRegressor, GrowsSklearnsTree) {
+  const RegData& data = Fixture();
+  Context ctx(1);
+  for (const auto& [depth, leaf] : {std::pair{3, 1}, std::pair{6, 5}}) {
+    auto model = MakeRegressor("tree", {{"max_depth", depth}, {"min_samples_leaf", leaf}});
+    model->Fit(data.Set(), ctx);
+    const auto p = model->Predict(data.X(), ctx);
+    const auto& expected = data.fx[fmt::format("tree_{}_{}", depth, leaf)];
+    for (size_t r = 0; r < data.n; ++r) EXPECT_NEAR(p[r], expected["pred"][r].get<double>(), 1e-9) << depth << " row " << r;
+    const auto imp = model->Importance();
+    for (size_t j = 0; j < data.d; ++j) EXPECT_NEAR(imp[j], expected["importances"][j].get<double>(), 1e-9) << j;
+  }
+}
+
+TEST(GbdtRegressor, MatchesPythonXgboost) {
+  const RegData& data = Fixture();
+  Context ctx(1);
+  auto model = MakeRegressor("gbdt", {{"n_estimators", 20}, {"learning_rate", 0.3}, {"max_depth", 3}});
+  model->Fit(data.Set(), ctx);
+  const auto p = model->Predict(data.X(), ctx);
+  const auto c = model->Contributions(data.X(), ctx);
+  const auto& expected = data.fx["gbdt"];
+  for (size_t r = 0; r < data.n; ++r) {
+    EXPECT_NEAR(p[r], expected["pred"][r].get<double>(), 1e-3 * std::max(1.0, std::abs(p[r]))) << r;
+    for (size_t j = 0; j <= data.d; ++j) {
+      EXPECT_NEAR(c[r * (data.d + 1) + j], expected["contribs"][r][j].get<double>(), 1e-3 * std::max(1.0, std::abs(p[r])));
+    }
+  }
+}
+
+std::unique_ptr<Regressor> Make(const std::string& name) {
+  if (name == "gbdt") return MakeRegressor(name, {{"n_estimators", 40}});
+  if (name == "forest") return MakeRegressor(name, {{"n_estimators", 20}});
+  return MakeRegressor(name);
+}
+
+class RegressorConformance : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RegressorConformance, LearnsTheSignal) {
+  const RegData& data = Fixture();
+  Context ctx(2);
+  auto model = Make(GetParam());
+  model->Fit(data.Set(), ctx);
+  const RegressionMetrics m = RegressionMetrics::Compute(data.y, model->Predict(data.X(), ctx));
+  EXPECT_GT(m.r2, 0.7) << GetParam();
+  const auto imp = model->Importance();
+  ASSERT_EQ(imp.size(), data.d);
+  EXPECT_GT(imp[0], imp[2]) << GetParam();  // f0 drives y, f2 is noise
+  // Contributions add up to the prediction.
+  const auto p = model->Predict(data.X(), ctx);
+  const auto c = model->Contributions(data.X(), ctx);
+  for (size_t r = 0; r < data.n; r += 29) {
+    double sum = 0;
+    for (size_t j = 0; j <= data.d; ++j) sum += c[r * (data.d + 1) + j];
+    EXPECT_NEAR(sum, p[r], 1e-3 * std::max(1.0, std::abs(p[r]))) << GetParam();
+  }
+}
+
+TEST_P(RegressorConformance, SaveLoadPredictsBitIdentically) {
+  const RegData& data = Fixture();
+  Context ctx(1);
+  auto model = Make(GetParam());
+  model->Fit(data.Set(), ctx);
+  const std::string bytes = SaveRegressor(*model);
+  auto loaded = LoadRegressor(bytes);
+  EXPECT_EQ(loaded->Type(), GetParam());
+  EXPECT_EQ(loaded->feature_names(), model->feature_names());
+  EXPECT_EQ(loaded->Predict(data.X(), ctx), model->Predict(data.X(), ctx));
+  EXPECT_EQ(SaveRegressor(*loaded), bytes);
+  for (size_t cut = 0; cut < bytes.size(); cut += std::max<size_t>(1, bytes.size() / 97)) {
+    EXPECT_THROW((void)LoadRegressor(std::string_view(bytes).substr(0, cut)), Error) << cut;
+  }
+  // A classifier file is not a regressor file.
+  auto classifier = MakeClassifier("logistic");
+  std::vector<double> labels(data.n);
+  for (size_t r = 0; r < data.n; ++r) labels[r] = data.y[r] > 60 ? 1 : 0;
+  TrainingSet set = data.Set();
+  set.y = labels;
+  classifier->Fit(set, ctx);
+  EXPECT_THROW((void)LoadRegressor(SaveClassifier(*classifier)), Error);
+}
+
+TEST_P(RegressorConformance, DocumentedErrors) {
+  const RegData& data = Fixture();
+  Context ctx(1);
+  auto model = Make(GetParam());
+  try {
+    (void)model->Predict(data.X(), ctx);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kFailedPrecondition);
+  }
+  std::vector<double> bad_y = data.y;
+  bad_y[3] = std::nan("");
+  TrainingSet nan_target = data.Set();
+  nan_target.y = bad_y;
+  try {
+    model->Fit(nan_target, ctx);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), GetParam() + ": the target of row 4 is nan");
+  }
+  model->Fit(data.Set(), ctx);
+  const std::vector<double> three(3 * 3, 0.0);
+  try {
+    (void)model->Predict({three, 3, 3}, ctx);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), GetParam() + ": the model was trained on 4 features but the data has 3");
+  }
+}
+
+TEST_P(RegressorConformance, SameSeedSameModelAndThreadsAgree) {
+  const RegData& data = Fixture();
+  auto a = Make(GetParam());
+  auto b = Make(GetParam());
+  a->Fit(data.Set(), Context(1, 9));
+  b->Fit(data.Set(), Context(2, 9));
+  const auto pa = a->Predict(data.X(), Context(1));
+  const auto pb = b->Predict(data.X(), Context(2));
+  for (size_t r = 0; r < data.n; ++r) EXPECT_NEAR(pa[r], pb[r], 1e-9 * std::max(1.0, std::abs(pa[r]))) << GetParam();
+}
+
+std::vector<std::string> RegressorNames() {
+  std::vector<std::string> names;
+  for (const auto& e : RegressorRegistry()) names.push_back(e.name);
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(Registry, RegressorConformance, ::testing::ValuesIn(RegressorNames()),
+                         [](const auto& info) { return info.param; });
+
+TEST(RegressorRegistry, UnknownNameListsValidOnes) {
+  try {
+    (void)MakeRegressor("ridge");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("Unknown regression model \"ridge\".", 0), 0u);
+    EXPECT_NE(std::string(e.what()).find("Valid regression models: linear, tree, forest, gbdt."), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace prospect
