@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "prospect/common/context.hpp"
+#include "prospect/evaluate/calibration.hpp"
 #include "prospect/evaluate/report.hpp"
 #include "prospect/features/pipeline.hpp"
 #include "prospect/models/classify/classifier.hpp"
@@ -45,9 +46,14 @@ struct ModelPackage {
   FeaturePipeline pipeline;
   std::unique_ptr<Classifier> classifier;
   nlohmann::json meta;  ///< everything else: metrics, params, search, fingerprint, stage
+  /// Set when the version was calibrated (`prospect evaluate --calibrate`): Score applies it.
+  std::optional<ProbabilityCalibrator> calibrator;
 
-  /// P(positive) for every row of `table` (which must have the training columns).
+  /// P(positive) for every row of `table` (which must have the training columns), calibrated
+  /// when the model has a calibrator.
   std::vector<double> Score(const Table& table, const Context& ctx) const;
+  /// The classifier's own probabilities, before any calibration.
+  std::vector<double> RawScore(const Table& table, const Context& ctx) const;
   /// Numeric label per row from the target column (throws if absent or unmappable).
   std::vector<double> Labels(const Table& table) const;
 };
@@ -63,6 +69,14 @@ TrainResult TrainModel(Store& store, const TrainRequest& request, const Context&
 
 /// Latest version (or `version`) of a registered model. Throws kNotFound listing the models.
 ModelPackage LoadModel(Store& store, const std::string& name, int64_t version = 0);
+/// Rows of `table` that `model` held out at training: the same split (stratified or time, same
+/// seed and fraction, rows with an empty target left out) reproduced on the training table.
+/// Empty when `table` is not the data the model was trained on (its fingerprint differs).
+std::vector<size_t> HeldOutRows(const ModelPackage& model, const Table& table);
+/// A cheap, stable fingerprint of a table (schema, row count, every 997th row), as stored in a
+/// model's meta "data_fingerprint".
+std::string TableFingerprint(const Table& table);
+
 /// Every registered model's latest version: name, version, type, target, stage, metrics.
 nlohmann::json ListModels(Store& store);
 /// Marks a version as the production one (a new version of the registry entry's meta).
