@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "prospect/churn/churn.hpp"
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/features/profile.hpp"
@@ -158,14 +159,28 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
   out["propensity"] = {{"model", trained.name}, {"roc_auc", trained.holdout.roc_auc},
                        {"average_precision", trained.holdout.average_precision}};
 
-  // 8. The report.
+  // 8. Churn early warning: churned = no order in the 90 days after a label date 90 days ago,
+  //    a model on the profiles as they were then, and today's at-risk list.
+  t = StepTimer();
+  ChurnRequest churn;
+  churn.params = {{"n_estimators", 150}};
+  const ChurnResult at_risk = RunChurn(ws.store(), config, churn, ctx);
+  const auto& tiers = at_risk.summary["tiers"];
+  say(fmt::format("8. churn      {} customers at risk: {} high, {} medium, {} low; model held-out ROC-AUC {:.3f} ({:.1f}s)",
+                  at_risk.at_risk.num_rows(), tiers["high"]["customers"].get<size_t>(),
+                  tiers["medium"]["customers"].get<size_t>(), tiers["low"]["customers"].get<size_t>(),
+                  at_risk.holdout.roc_auc, t.Seconds()));
+  out["churn"] = {{"model", at_risk.model}, {"roc_auc", at_risk.holdout.roc_auc}, {"table", at_risk.summary["at_risk_table"]},
+                  {"tiers", tiers}};
+
+  // 9. The report.
   t = StepTimer();
   report::ReportOptions ro;
   ro.title = "prospect quickstart";
   ro.generated_at = options.generated_at;
   const std::string report_path = (fs::path(options.dir) / "report.html").string();
   const report::ReportSummary rs = report::WriteReport(ws, report_path, ro, ctx);
-  say(fmt::format("8. report     {} sections, {} charts → {} ({:.1f}s)", rs.sections, rs.charts, report_path, t.Seconds()));
+  say(fmt::format("9. report     {} sections, {} charts → {} ({:.1f}s)", rs.sections, rs.charts, report_path, t.Seconds()));
   out["report"] = report_path;
   out["seconds"] = total.Seconds();
   say(fmt::format("Done in {:.1f}s. Open {} in a browser; try: prospect --workspace {} tables", total.Seconds(),

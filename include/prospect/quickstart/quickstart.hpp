@@ -1,5 +1,5 @@
 // `prospect quickstart`: the whole loop on generated sample data — generate, init, ingest,
-// quality, profile, segments and personas, a purchase-propensity model, report.
+// quality, profile, segments and personas, a purchase-propensity model, the churn at-risk list, report.
 #pragma once
 
 #include <functional>
