@@ -14,6 +14,8 @@ namespace prospect::report {
 
 std::unique_ptr<ReportSection> MakeDataInSection();
 std::unique_ptr<ReportSection> MakeDataQualitySection();
+std::unique_ptr<ReportSection> MakeModelsSection();  // models_section.cpp
+std::unique_ptr<ReportSection> MakeChurnSection();   // models_section.cpp
 /// A capability whose report section is not built yet: says how to run it. When `table` (a store
 /// table) or `object_kind` (a store object kind) exists, it says results exist instead.
 std::unique_ptr<ReportSection> MakePlaceholderSection(std::string id, std::string title, std::string what,
