@@ -16,6 +16,7 @@
 #include "prospect/evaluate/metrics.hpp"
 #include "prospect/evaluate/search.hpp"
 #include "prospect/evaluate/split.hpp"
+#include "prospect/models/checked_load.hpp"
 
 namespace prospect {
 namespace {
@@ -378,7 +379,7 @@ ModelPackage LoadModel(Store& store, const std::string& name, int64_t version) {
       Fail(ErrorCode::kInvalidData, "model {} v{}: its calibration is malformed: {}", name, pkg.version, e.what());
     }
   }
-  pkg.classifier = LoadClassifier(object->body);
+  pkg.classifier = LoadClassifierChecked(object->body);
   if (pkg.classifier->feature_names() != pkg.pipeline.feature_names()) {
     Fail(ErrorCode::kInvalidData, "model {} v{}: the model's {} features do not match its pipeline's {}", name,
          pkg.version, pkg.classifier->feature_names().size(), pkg.pipeline.num_features());

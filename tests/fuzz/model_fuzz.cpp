@@ -1,4 +1,5 @@
-// Fuzz target for the model loader: the input is a model file. LoadClassifier must either throw
+// Fuzz target for the model loader: the input is a model file. LoadClassifierChecked (the
+// registry's loader: container, third-party payload check, then each classifier's own) must either throw
 // prospect::Error or return a model that predicts and explains a few rows without crashing (any
 // probability it returns must lie in [0, 1]). Crashes, sanitizer reports, other exceptions and
 // out-of-range probabilities are bugs.
@@ -11,13 +12,13 @@
 #include <vector>
 
 #include "prospect/common/error.hpp"
-#include "prospect/models/classify/classifier.hpp"
+#include "prospect/models/checked_load.hpp"
 
 int ModelFuzzOne(const uint8_t* data, size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   try {
     const prospect::Context ctx(1);
-    const auto model = prospect::LoadClassifier(bytes);
+    const auto model = prospect::LoadClassifierChecked(bytes);
     const size_t d = model->feature_names().size();
     if (d == 0 || d > 4096) return 0;
     // Three rows: zeros, a ramp, and large values.

@@ -1,0 +1,132 @@
+// Validation of third-party model payloads before they are parsed or used (see checked_load.hpp).
+// XGBoost 1.7 trusts its model files: a string length past the buffer overflows its UBJSON
+// reader, and a tree whose child or feature indices are out of range crashes prediction. Both
+// were found by tests/fuzz/model_fuzz.cpp; the checks below reject such files with an error.
+#include "prospect/models/checked_load.hpp"
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "prospect/common/error.hpp"
+#include "prospect/io/model_file.hpp"
+#include "prospect/io/ubjson.hpp"
+
+namespace prospect {
+namespace {
+
+constexpr const char* kWhat = "the gbdt model's XGBoost booster";
+
+[[noreturn]] void Bad(const std::string& why) { Fail(ErrorCode::kInvalidData, "{} is corrupted: {}", kWhat, why); }
+
+// XGBoost writes counts as decimal strings ("62").
+int64_t Count(const nlohmann::json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key)) Bad(fmt::format("{} is missing", key));
+  const auto& v = j[key];
+  int64_t n = -1;
+  if (v.is_string()) {
+    try {
+      size_t used = 0;
+      n = std::stoll(v.get<std::string>(), &used);
+      if (used != v.get<std::string>().size()) n = -1;
+    } catch (const std::exception&) {
+      n = -1;
+    }
+  } else if (v.is_number_integer()) {
+    n = v.get<int64_t>();
+  }
+  if (n < 0) {
+    Bad(fmt::format("{} is not a count: {}", key, v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 40)));
+  }
+  return n;
+}
+
+const nlohmann::json& Array(const nlohmann::json& tree, const char* key, int64_t size) {
+  if (!tree.contains(key) || !tree[key].is_array()) Bad(fmt::format("tree array {} is missing", key));
+  if (static_cast<int64_t>(tree[key].size()) != size) {
+    Bad(fmt::format("tree array {} has {} entries for {} nodes", key, tree[key].size(), size));
+  }
+  return tree[key];
+}
+
+int64_t Int(const nlohmann::json& v, const char* key) {
+  if (!v.is_number_integer()) Bad(fmt::format("{} holds a non-integer", key));
+  return v.get<int64_t>();
+}
+
+// Every tree is a proper binary tree over the model's features: children after their parent
+// (so walking down always ends), both children or none, split features below num_feature, no
+// categorical splits (prospect never trains them), every node's parent consistent.
+void CheckBooster(std::string_view bytes) {
+  CheckUbjson(bytes, kWhat);
+  nlohmann::json model;
+  try {
+    model = nlohmann::json::from_ubjson(bytes);
+  } catch (const nlohmann::json::exception& e) {
+    Bad(e.what());
+  }
+  if (!model.contains("learner") || !model["learner"].is_object()) Bad("no learner object");
+  const auto& learner = model["learner"];
+  if (!learner.contains("learner_model_param")) Bad("learner_model_param is missing");
+  const int64_t num_feature = Count(learner["learner_model_param"], "num_feature");
+  if (!learner.contains("gradient_booster") || !learner["gradient_booster"].contains("model")) Bad("no booster model");
+  const auto& gb = learner["gradient_booster"]["model"];
+  if (!gb.contains("trees") || !gb["trees"].is_array()) Bad("no trees");
+  const auto& trees = gb["trees"];
+  if (Count(gb["gbtree_model_param"], "num_trees") != static_cast<int64_t>(trees.size())) {
+    Bad(fmt::format("num_trees does not match the {} trees", trees.size()));
+  }
+  if (!gb.contains("tree_info") || !gb["tree_info"].is_array() || gb["tree_info"].size() != trees.size()) {
+    Bad("tree_info does not match the trees");
+  }
+  for (const auto& info : gb["tree_info"]) {
+    if (Int(info, "tree_info") != 0) Bad("a tree belongs to a class other than 0");
+  }
+  for (size_t t = 0; t < trees.size(); ++t) {
+    const auto& tree = trees[t];
+    if (!tree.is_object() || !tree.contains("tree_param")) Bad(fmt::format("tree {} has no tree_param", t));
+    const int64_t n = Count(tree["tree_param"], "num_nodes");
+    if (n < 1) Bad(fmt::format("tree {} has no nodes", t));
+    if (Count(tree["tree_param"], "num_feature") != num_feature) Bad(fmt::format("tree {}'s num_feature differs", t));
+    if (Count(tree["tree_param"], "size_leaf_vector") != 0) Bad(fmt::format("tree {} has leaf vectors", t));
+    const auto& left = Array(tree, "left_children", n);
+    const auto& right = Array(tree, "right_children", n);
+    const auto& parents = Array(tree, "parents", n);
+    const auto& split = Array(tree, "split_indices", n);
+    (void)Array(tree, "split_conditions", n);
+    (void)Array(tree, "default_left", n);
+    (void)Array(tree, "base_weights", n);
+    (void)Array(tree, "loss_changes", n);
+    (void)Array(tree, "sum_hessian", n);
+    if (tree.contains("split_type")) {
+      for (const auto& s : Array(tree, "split_type", n)) {
+        if (Int(s, "split_type") != 0) Bad(fmt::format("tree {} has a categorical split", t));
+      }
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t l = Int(left[i], "left_children"), r = Int(right[i], "right_children");
+      if ((l == -1) != (r == -1)) Bad(fmt::format("tree {} node {} has one child", t, i));
+      if (l != -1) {
+        if (l <= i || l >= n || r <= i || r >= n || l == r) {
+          Bad(fmt::format("tree {} node {} has children {} and {} (nodes 0..{})", t, i, l, r, n - 1));
+        }
+        if (Int(parents[l], "parents") != i || Int(parents[r], "parents") != i) {
+          Bad(fmt::format("tree {} node {}'s children do not name it as parent", t, i));
+        }
+        const int64_t f = Int(split[i], "split_indices");
+        if (f < 0 || f >= num_feature) Bad(fmt::format("tree {} node {} splits on feature {} of {}", t, i, f, num_feature));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<Classifier> LoadClassifierChecked(std::string_view bytes) {
+  const ModelReader reader(bytes);  // validates the container (and its version) first
+  if (reader.type_tag() == "gbdt" && reader.HasBlock("booster")) CheckBooster(reader.Block("booster"));
+  auto model = LoadClassifier(bytes);
+  return model;
+}
+
+}  // namespace prospect
