@@ -80,8 +80,7 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
         }
         std::cout << "Held-out: ";
         PrintMetrics(result.holdout);
-        std::cout << "Next: prospect evaluate " << result.name << " --table " << r.table << "   prospect explain "
-                  << result.name << "\n";
+        std::cout << "Next: prospect evaluate " << result.name << "   prospect explain " << result.name << "\n";
       });
   req->table = kProfilesTable;
   train->add_option("--table", req->table, "table to learn from (default profiles)");

@@ -1,10 +1,13 @@
 // Validation of third-party model payloads before they are parsed or used (see checked_load.hpp).
 // XGBoost 1.7 trusts its model files: a string length past the buffer overflows its UBJSON
 // reader, and a tree whose child or feature indices are out of range crashes prediction. Both
-// were found by tests/fuzz/model_fuzz.cpp; the checks below reject such files with an error.
+// were found by tests/fuzz/model_fuzz.cpp, as were a logistic file with NaN coefficients and a
+// tree whose leaf "probability" was 38.3; the checks below reject such files with an error.
 #include "prospect/models/checked_load.hpp"
 
+#include <cmath>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -19,10 +22,17 @@ constexpr const char* kWhat = "the gbdt model's XGBoost booster";
 
 [[noreturn]] void Bad(const std::string& why) { Fail(ErrorCode::kInvalidData, "{} is corrupted: {}", kWhat, why); }
 
+// A member of an object (never operator[] on a const json: a missing key is undefined behaviour).
+const nlohmann::json& Get(const nlohmann::json& j, const char* key) {
+  if (!j.is_object()) Bad(fmt::format("{} is not inside an object", key));
+  const auto it = j.find(key);
+  if (it == j.end()) Bad(fmt::format("{} is missing", key));
+  return *it;
+}
+
 // XGBoost writes counts as decimal strings ("62").
 int64_t Count(const nlohmann::json& j, const char* key) {
-  if (!j.is_object() || !j.contains(key)) Bad(fmt::format("{} is missing", key));
-  const auto& v = j[key];
+  const auto& v = Get(j, key);
   int64_t n = -1;
   if (v.is_string()) {
     try {
@@ -42,11 +52,12 @@ int64_t Count(const nlohmann::json& j, const char* key) {
 }
 
 const nlohmann::json& Array(const nlohmann::json& tree, const char* key, int64_t size) {
-  if (!tree.contains(key) || !tree[key].is_array()) Bad(fmt::format("tree array {} is missing", key));
-  if (static_cast<int64_t>(tree[key].size()) != size) {
-    Bad(fmt::format("tree array {} has {} entries for {} nodes", key, tree[key].size(), size));
+  const auto& a = Get(tree, key);
+  if (!a.is_array()) Bad(fmt::format("tree array {} is not an array", key));
+  if (static_cast<int64_t>(a.size()) != size) {
+    Bad(fmt::format("tree array {} has {} entries for {} nodes", key, a.size(), size));
   }
-  return tree[key];
+  return a;
 }
 
 int64_t Int(const nlohmann::json& v, const char* key) {
@@ -65,30 +76,26 @@ void CheckBooster(std::string_view bytes) {
   } catch (const nlohmann::json::exception& e) {
     Bad(e.what());
   }
-  if (!model.contains("learner") || !model["learner"].is_object()) Bad("no learner object");
-  const auto& learner = model["learner"];
-  if (!learner.contains("learner_model_param")) Bad("learner_model_param is missing");
-  const int64_t num_feature = Count(learner["learner_model_param"], "num_feature");
-  if (!learner.contains("gradient_booster") || !learner["gradient_booster"].contains("model")) Bad("no booster model");
-  const auto& gb = learner["gradient_booster"]["model"];
-  if (!gb.contains("trees") || !gb["trees"].is_array()) Bad("no trees");
-  const auto& trees = gb["trees"];
-  if (Count(gb["gbtree_model_param"], "num_trees") != static_cast<int64_t>(trees.size())) {
+  const auto& learner = Get(model, "learner");
+  const int64_t num_feature = Count(Get(learner, "learner_model_param"), "num_feature");
+  const auto& gb = Get(Get(learner, "gradient_booster"), "model");
+  const auto& trees = Get(gb, "trees");
+  if (!trees.is_array()) Bad("trees is not an array");
+  if (Count(Get(gb, "gbtree_model_param"), "num_trees") != static_cast<int64_t>(trees.size())) {
     Bad(fmt::format("num_trees does not match the {} trees", trees.size()));
   }
-  if (!gb.contains("tree_info") || !gb["tree_info"].is_array() || gb["tree_info"].size() != trees.size()) {
-    Bad("tree_info does not match the trees");
-  }
-  for (const auto& info : gb["tree_info"]) {
-    if (Int(info, "tree_info") != 0) Bad("a tree belongs to a class other than 0");
+  const auto& info = Get(gb, "tree_info");
+  if (!info.is_array() || info.size() != trees.size()) Bad("tree_info does not match the trees");
+  for (const auto& i : info) {
+    if (Int(i, "tree_info") != 0) Bad("a tree belongs to a class other than 0");
   }
   for (size_t t = 0; t < trees.size(); ++t) {
     const auto& tree = trees[t];
-    if (!tree.is_object() || !tree.contains("tree_param")) Bad(fmt::format("tree {} has no tree_param", t));
-    const int64_t n = Count(tree["tree_param"], "num_nodes");
+    const auto& param = Get(tree, "tree_param");
+    const int64_t n = Count(param, "num_nodes");
     if (n < 1) Bad(fmt::format("tree {} has no nodes", t));
-    if (Count(tree["tree_param"], "num_feature") != num_feature) Bad(fmt::format("tree {}'s num_feature differs", t));
-    if (Count(tree["tree_param"], "size_leaf_vector") != 0) Bad(fmt::format("tree {} has leaf vectors", t));
+    if (Count(param, "num_feature") != num_feature) Bad(fmt::format("tree {}'s num_feature differs", t));
+    if (Count(param, "size_leaf_vector") != 0) Bad(fmt::format("tree {} has leaf vectors", t));
     const auto& left = Array(tree, "left_children", n);
     const auto& right = Array(tree, "right_children", n);
     const auto& parents = Array(tree, "parents", n);
@@ -98,7 +105,7 @@ void CheckBooster(std::string_view bytes) {
     (void)Array(tree, "base_weights", n);
     (void)Array(tree, "loss_changes", n);
     (void)Array(tree, "sum_hessian", n);
-    if (tree.contains("split_type")) {
+    if (tree.is_object() && tree.contains("split_type")) {
       for (const auto& s : Array(tree, "split_type", n)) {
         if (Int(s, "split_type") != 0) Bad(fmt::format("tree {} has a categorical split", t));
       }
@@ -120,11 +127,60 @@ void CheckBooster(std::string_view bytes) {
   }
 }
 
+// Coefficients stored as raw doubles must be finite (a NaN would score every customer NaN).
+void CheckFiniteArray(const ModelReader& reader, const char* block) {
+  if (!reader.HasBlock(block)) return;  // the classifier's own loader names a missing block
+  const std::vector<double> values = reader.Array<double>(block);
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!std::isfinite(values[i])) {
+      Fail(ErrorCode::kInvalidData, "model file is corrupted: block \"{}\" value {} is {}", block, i, values[i]);
+    }
+  }
+}
+
+// CART trees (tree, forest) as CartTree::ToJson writes them: node = [feature, threshold, left,
+// right, impurity, weight, samples, values]; Predict returns values[c] / weight, so every class
+// value must be finite with 0 <= value <= weight (training makes weight their sum).
+void CheckCartTree(const nlohmann::json& tree) {
+  if (!tree.is_object()) return;  // CartTree::FromJson says why
+  const auto it = tree.find("nodes");
+  if (it == tree.end() || !it->is_array()) return;
+  const auto& nodes = *it;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const auto& node = nodes[i];
+    if (!node.is_array() || node.size() < 8 || !node[5].is_number() || !node[7].is_array()) continue;
+    const double weight = node[5].get<double>();
+    for (const auto& v : node[7]) {
+      if (!v.is_number()) continue;
+      const double value = v.get<double>();
+      if (!std::isfinite(weight) || !(value >= 0 && value <= weight)) {
+        Fail(ErrorCode::kInvalidData, "model file is corrupted: tree node {} has class value {} for weight {}", i,
+             value, weight);
+      }
+    }
+  }
+}
+
+void CheckCartBlock(const ModelReader& reader, const char* block, bool forest) {
+  if (!reader.HasBlock(block)) return;
+  const auto j = nlohmann::json::parse(reader.Block(block), nullptr, false);
+  if (j.is_discarded()) return;  // the classifier's own loader reports malformed JSON
+  if (!forest) return CheckCartTree(j);
+  if (!j.is_array()) return;
+  for (const auto& t : j) CheckCartTree(t);
+}
+
 }  // namespace
 
 std::unique_ptr<Classifier> LoadClassifierChecked(std::string_view bytes) {
   const ModelReader reader(bytes);  // validates the container (and its version) first
   if (reader.type_tag() == "gbdt" && reader.HasBlock("booster")) CheckBooster(reader.Block("booster"));
+  if (reader.type_tag() == "tree") CheckCartBlock(reader, "tree", false);
+  if (reader.type_tag() == "forest") CheckCartBlock(reader, "trees", true);
+  if (reader.type_tag() == "logistic") {
+    CheckFiniteArray(reader, "coef");
+    CheckFiniteArray(reader, "intercept");
+  }
   auto model = LoadClassifier(bytes);
   return model;
 }

@@ -3,9 +3,11 @@
 // exactly what the trained model predicted.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 
 #include "prospect/common/error.hpp"
+#include "prospect/io/model_file.hpp"
 #include "prospect/models/checked_load.hpp"
 
 namespace prospect {
@@ -107,6 +109,24 @@ TEST(ModelLoad, CorruptedBytesNeverCrash) {
     }
     EXPECT_GT(rejected, 0u) << type;
     std::printf("%s: %zu corrupted files rejected with an error, %zu loaded\n", type.c_str(), rejected, loaded);
+  }
+}
+
+TEST(ModelLoad, NonFiniteLogisticCoefficientsAreRejected) {
+  // A file as the logistic model writes it (feature_names, coef, intercept), with a NaN coefficient.
+  const Small data;
+  const ModelReader good(data.Trained("logistic"));
+  ModelWriter w("logistic", good.params());
+  w.AddBlock("feature_names", std::string(good.Block("feature_names")));
+  const std::vector<double> coef = {0.5, std::nan(""), 0.1}, intercept = {0.2};
+  w.AddArray<double>("coef", coef);
+  w.AddArray<double>("intercept", intercept);
+  try {
+    (void)LoadClassifierChecked(w.Finish());
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidData);
+    EXPECT_STREQ(e.what(), "model file is corrupted: block \"coef\" value 1 is nan");
   }
 }
 
