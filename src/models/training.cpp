@@ -414,8 +414,9 @@ std::string Readable(std::string name) {
   return name;
 }
 
+// Whole numbers and |v| >= 100 without decimals, smaller ones to 3 significant digits.
 std::string Number(double v) {
-  if (v == std::floor(v) && std::fabs(v) < 1e15) return fmt::format("{:.0f}", v);
+  if ((v == std::floor(v) || std::fabs(v) >= 100) && std::fabs(v) < 1e15) return fmt::format("{:.0f}", v);
   return fmt::format("{:.3g}", v);
 }
 
@@ -437,8 +438,8 @@ std::string ReasonWords(const ModelPackage& model, size_t step_index, const Colu
   if (step.categorical || !IsNumeric(col.type())) return fmt::format("{} is {}, which {}", what, CellText(col, row), effect);
   const double v = col.NumericAt(row);
   const bool has_typical = model.pipeline.params().impute == "median";
-  if (!has_typical || v == step.fill) return fmt::format("{} is {}, which {}", what, CellText(col, row), effect);
-  return fmt::format("{} is {} ({} the typical {}), which {}", what, CellText(col, row), v > step.fill ? "above" : "below",
+  if (!has_typical || v == step.fill) return fmt::format("{} is {}, which {}", what, Number(v), effect);
+  return fmt::format("{} is {} ({} the typical {}), which {}", what, Number(v), v > step.fill ? "above" : "below",
                      Number(step.fill), effect);
 }
 

@@ -268,7 +268,8 @@ TEST(Explain, LinearReasonsAreCoefficientTimesValueInWords) {
   for (const auto& reason : reasons[0]) {
     if (reason.column != "x1") continue;
     const double median = m.pipeline.steps()[0].fill;
-    EXPECT_NE(reason.words.find(fmt::format("x1 is {} ({} the typical", x1.FormatValue(0),
+    // Values under 100 are written to 3 significant digits.
+    EXPECT_NE(reason.words.find(fmt::format("x1 is {:.3g} ({} the typical", x1.doubles()[0],
                                             x1.doubles()[0] > median ? "above" : "below")),
               std::string::npos)
         << reason.words;
