@@ -115,7 +115,8 @@ TEST(ModelLoad, CorruptedBytesNeverCrash) {
 TEST(ModelLoad, NonFiniteLogisticCoefficientsAreRejected) {
   // A file as the logistic model writes it (feature_names, coef, intercept), with a NaN coefficient.
   const Small data;
-  const ModelReader good(data.Trained("logistic"));
+  const std::string bytes = data.Trained("logistic");  // the reader views these bytes: keep them alive
+  const ModelReader good(bytes);
   ModelWriter w("logistic", good.params());
   w.AddBlock("feature_names", std::string(good.Block("feature_names")));
   const std::vector<double> coef = {0.5, std::nan(""), 0.1}, intercept = {0.2};
