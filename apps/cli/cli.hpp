@@ -54,6 +54,7 @@ void AddReportCommand(CLI::App& app, Cli& cli);
 void AddQuickstartCommand(CLI::App& app, Cli& cli);
 void AddProfileCommand(CLI::App& app, Cli& cli);
 void AddModelCommands(CLI::App& app, Cli& cli);
+void AddChurnCommand(CLI::App& app, Cli& cli);
 void AddSegmentCommand(CLI::App& app, Cli& cli);  // train, evaluate, score, explain, models
 void AddExperimentCommand(CLI::App& app, Cli& cli);  // experiment analyze, assign, power, allocate, simulate
 

@@ -7,6 +7,7 @@
 #include "prospect/common/strings.hpp"
 #include "prospect/features/profile.hpp"
 #include "prospect/io/csv.hpp"
+#include "prospect/models/evaluation.hpp"
 #include "prospect/models/training.hpp"
 
 namespace prospect::cli {
@@ -90,8 +91,7 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
         }
         std::cout << "Held-out: ";
         PrintMetrics(result.holdout);
-        std::cout << "Next: prospect evaluate " << result.name << " --table " << r.table << "   prospect explain "
-                  << result.name << "\n";
+        std::cout << "Next: prospect evaluate " << result.name << "   prospect explain " << result.name << "\n";
       });
   req->table = kProfilesTable;
   train->add_option("--table", req->table, "table to learn from (default profiles)");
@@ -115,63 +115,102 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
   train->add_option("--name", req->name, "registry name (default TABLE_TARGET_MODEL)");
 
   // evaluate
-  auto eval_model = std::make_shared<std::string>();
-  auto eval_table = std::make_shared<std::string>();
-  auto eval_opts = std::make_shared<MetricsReportOptions>();
+  auto ev = std::make_shared<EvaluateRequest>();
   auto value = std::make_shared<double>(NAN);
   auto cost = std::make_shared<double>(NAN);
   CLI::App* evaluate = AddCommand(
-      app, "evaluate", "Metrics of a model on a table with the target: AUC, PR, log-loss, lift, calibration",
-      "  prospect evaluate bank_gbdt --table bank_2024\n"
-      "  prospect evaluate bank_gbdt --table bank --threshold 0.3 --value 120 --cost 5\n",
-      [&cli, eval_model, eval_table, eval_opts, value, cost] {
+      app, "evaluate",
+      "Metrics of a model: AUC, PR, log-loss, Brier, confusion matrix, lift/gains, calibration; threshold choice "
+      "and probability calibration",
+      "  prospect evaluate bank_gbdt                        # the rows it held out at training\n"
+      "  prospect evaluate bank_gbdt --table bank_2024 --threshold max-f1\n"
+      "  prospect evaluate bank_gbdt --threshold max-profit --value-per-conversion 120 --cost-per-contact 5\n"
+      "  prospect evaluate bank_gbdt --calibrate isotonic   # saves a calibrated version that score applies\n",
+      [&cli, ev, value, cost] {
         Workspace ws = cli.OpenWorkspace();
         Context ctx = cli.MakeContext();
-        const ModelPackage model = LoadModel(ws.store(), *eval_model);
-        const Table t = ws.store().LoadTable(eval_table->empty() ? model.table : *eval_table, ctx);
-        std::vector<double> y = model.Labels(t);
-        std::vector<double> p = model.Score(t, ctx);
-        std::vector<double> yk, pk;
-        for (size_t i = 0; i < y.size(); ++i) {
-          if (!std::isnan(y[i])) yk.push_back(y[i]), pk.push_back(p[i]);
-        }
-        if (model.regressor) {  // numeric target: RMSE, MAE, R²
-          const RegressionMetrics m = RegressionMetrics::Compute(yk, pk);
-          if (cli.options.json) {
-            nlohmann::json doc = m.ToJson();
-            doc["model"] = model.name;
-            doc["version"] = model.version;
-            return cli.PrintJson(doc);
+        EvaluateRequest r = *ev;
+        if (!std::isnan(*value)) r.value_per_conversion = *value;
+        if (!std::isnan(*cost)) r.cost_per_contact = *cost;
+        {
+          const ModelPackage model = LoadModel(ws.store(), r.model, r.version);
+          if (model.regressor) {  // numeric target: RMSE, MAE, R² on every row with a target
+            const Table t = ws.store().LoadTable(r.table.empty() ? model.table : r.table, ctx);
+            const std::vector<double> y = model.Labels(t);
+            const std::vector<double> p = model.Score(t, ctx);
+            std::vector<double> yk, pk;
+            for (size_t i = 0; i < y.size(); ++i) {
+              if (!std::isnan(y[i])) yk.push_back(y[i]), pk.push_back(p[i]);
+            }
+            const RegressionMetrics m = RegressionMetrics::Compute(yk, pk);
+            if (cli.options.json) {
+              nlohmann::json doc = m.ToJson();
+              doc["model"] = model.name;
+              doc["version"] = model.version;
+              return cli.PrintJson(doc);
+            }
+            std::cout << model.name << " v" << model.version << " on " << yk.size() << " rows: RMSE " << Fixed(m.rmse)
+                      << "  MAE " << Fixed(m.mae) << "  R² " << Fixed(m.r2) << "\n";
+            return;
           }
-          std::cout << model.name << " v" << model.version << " on " << yk.size() << " rows: RMSE " << Fixed(m.rmse)
-                    << "  MAE " << Fixed(m.mae) << "  R² " << Fixed(m.r2) << "\n";
-          return;
         }
-        MetricsReportOptions o = *eval_opts;
-        if (!std::isnan(*value) && !std::isnan(*cost)) o.value_per_conversion = *value, o.cost_per_contact = *cost;
-        const MetricsReport m = MetricsReport::Compute(yk, pk, {}, o);
-        if (cli.options.json) {
-          nlohmann::json doc = m.ToJson();
-          doc["model"] = model.name;
-          doc["version"] = model.version;
-          cli.PrintJson(doc);
-          return;
-        }
-        std::cout << model.name << " v" << model.version << " on " << yk.size() << " rows:\n";
+        const EvaluateResult res = EvaluateModel(ws.store(), r, ctx);
+        if (cli.options.json) return cli.PrintJson(res.ToJson());
+        for (const auto& w : res.warnings) ctx.logger().warn("{}", w);
+        const MetricsReport& m = res.metrics;
+        std::cout << res.model << " v" << res.version << " on " << res.rows << " " << res.rows_used << " rows of "
+                  << res.table << " (" << m.positives << " positive):\n";
         PrintMetrics(m);
+        const ConfusionMatrix& c = m.confusion;
+        std::cout << fmt::format("Confusion matrix at {:.4g}:\n", m.options.threshold);
+        cli.PrintTable({"", "predicted 0", "predicted 1"},
+                       {{"actual 0", fmt::format("{:.0f}", c.tn), fmt::format("{:.0f}", c.fp)},
+                        {"actual 1", fmt::format("{:.0f}", c.fn), fmt::format("{:.0f}", c.tp)}});
         std::vector<std::vector<std::string>> rows;
         for (size_t i = 0; i < m.lift.size(); ++i) {
           const LiftBin& b = m.lift[i];
-          rows.push_back({std::to_string(i + 1), std::to_string(b.count), Fixed(b.response_rate), Fixed(b.lift, 2),
-                          Fixed(b.cumulative_gain, 3)});
+          rows.push_back({std::to_string(i + 1), std::to_string(b.count), Fixed(b.min_score, 3) + "-" + Fixed(b.max_score, 3),
+                          Fixed(b.response_rate), Fixed(b.lift, 2), Fixed(b.cumulative_lift, 2), Fixed(b.cumulative_gain, 3)});
         }
-        cli.PrintTable({"decile", "rows", "response", "lift", "cum. gain"}, rows);
+        std::cout << "Lift and cumulative gains by decile (highest scores first):\n";
+        cli.PrintTable({"decile", "rows", "scores", "response", "lift", "cum. lift", "cum. gain"}, rows);
+        rows.clear();
+        for (size_t i = 0; i < m.calibration.prob_pred.size(); ++i) {
+          rows.push_back({Fixed(m.calibration.prob_pred[i]), Fixed(m.calibration.prob_true[i]),
+                          fmt::format("{:.0f}", m.calibration.counts[i])});
+        }
+        std::cout << "Calibration curve (" << m.options.calibration_bins << " equal-width bins):\n";
+        cli.PrintTable({"mean predicted", "observed rate", "rows"}, rows);
+        if (res.calibrated) {
+          std::cout << fmt::format(
+              "Calibrated ({}; cross-fitted on two halves): log-loss {} → {}, Brier {} → {}, ROC-AUC {} → {}\n",
+              res.calibration.value("method", ""), Fixed(m.log_loss), Fixed(res.calibrated->log_loss), Fixed(m.brier),
+              Fixed(res.calibrated->brier), Fixed(m.roc_auc), Fixed(res.calibrated->roc_auc));
+          std::cout << "Saved as " << res.model << " v" << res.calibrated_version
+                    << " (fitted on all these rows); prospect score applies it.\n";
+        }
       });
-  evaluate->add_option("MODEL", *eval_model, "registered model name")->required();
-  evaluate->add_option("--table", *eval_table, "table with the target column (default: the training table)");
-  evaluate->add_option("--threshold", eval_opts->threshold, "threshold for the confusion matrix (default 0.5)");
-  evaluate->add_option("--value", *value, "value of a conversion (with --cost: choose the max-profit threshold)");
-  evaluate->add_option("--cost", *cost, "cost of contacting one customer");
+  evaluate->add_option("MODEL", ev->model, "registered model name")->required();
+  evaluate->add_option("--version", ev->version, "model version (default latest)");
+  evaluate->add_option("--table", ev->table,
+                       "table with the target column (default: the training table's held-out rows)");
+  evaluate->add_option("--threshold", ev->threshold,
+                       "threshold for accuracy, precision, recall, F1 and the confusion matrix: a probability, max-f1 "
+                       "or max-profit (default 0.5)")
+      ->check([](const std::string& s) {
+        try {
+          CheckThresholdSpec(s);
+          return std::string();
+        } catch (const Error& e) {
+          return std::string(e.what());
+        }
+      });
+  evaluate->add_option("--value-per-conversion", *value, "money one conversion brings (with --cost-per-contact)");
+  evaluate->add_option("--cost-per-contact", *cost, "money one contact costs (with --value-per-conversion)");
+  evaluate->add_option("--calibrate", ev->calibrate,
+                       "fit platt or isotonic calibration on these rows and save it as a new model version")
+      ->check(CLI::IsMember({"platt", "isotonic"}));
+  evaluate->add_option("--bins", ev->calibration_bins, "calibration-curve bins (default 10)");
 
   // score
   auto score_model = std::make_shared<std::string>();
@@ -231,7 +270,11 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
             rows.push_back({r["column"], Fixed(r["importance"].get<double>()),
                             r["permutation_auc_drop"].is_null() ? "-" : Fixed(r["permutation_auc_drop"].get<double>())});
           }
-          cli.PrintTable({"column", std::string(imp["importance_kind"]), "AUC drop when shuffled"}, rows);
+          cli.PrintTable({"column", std::string(imp["importance_kind"]) + " importance",
+                          imp["permutation_rows"].is_null()
+                              ? std::string("AUC drop when shuffled")
+                              : "AUC drop when shuffled (" + imp["permutation_rows"].get<std::string>() + " rows)"},
+                         rows);
           return;
         }
         if (model.id_column.empty()) {

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   cli::AddProfileCommand(app, cli);
   cli::AddSegmentCommand(app, cli);
   cli::AddModelCommands(app, cli);
+  cli::AddChurnCommand(app, cli);
   cli::AddExperimentCommand(app, cli);
   cli::AddReportCommand(app, cli);
   cli::AddQuickstartCommand(app, cli);

@@ -8,6 +8,7 @@
 
 #include "evaluate/checks.hpp"
 #include "prospect/common/error.hpp"
+#include "prospect/common/strings.hpp"
 
 namespace prospect {
 namespace {
@@ -278,6 +279,84 @@ IsotonicCalibrator IsotonicCalibrator::FromJson(const nlohmann::json& json) {
     if (i > 0 && (out.x_[i] <= out.x_[i - 1] || out.y_[i] < out.y_[i - 1])) {
       bad("x must increase strictly and y must not decrease");
     }
+  }
+  return out;
+}
+
+namespace {
+constexpr double kLogitClip = 1e-12;
+double Logit(double p) {
+  const double q = std::clamp(p, kLogitClip, 1 - kLogitClip);
+  return std::log(q / (1 - q));
+}
+void CheckProbabilities(std::span<const double> p) {
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (!(p[i] >= 0 && p[i] <= 1)) {
+      Fail(ErrorCode::kInvalidData, "calibration: probabilities must lie in [0, 1], but row {} has {}", i, p[i]);
+    }
+  }
+}
+}  // namespace
+
+ProbabilityCalibrator ProbabilityCalibrator::Fit(const std::string& method, std::span<const double> p,
+                                                 std::span<const double> y) {
+  CheckProbabilities(p);
+  ProbabilityCalibrator out;
+  out.method_ = method;
+  if (method == "platt") {
+    std::vector<double> z(p.size());
+    for (size_t i = 0; i < p.size(); ++i) z[i] = Logit(p[i]);
+    out.platt_.emplace().Fit(z, y);
+  } else if (method == "isotonic") {
+    for (size_t i = 0; i < y.size(); ++i) {
+      if (y[i] != 0.0 && y[i] != 1.0) {
+        Fail(ErrorCode::kInvalidData, "isotonic calibration: labels must be 0 or 1, but row {} has {}", i, y[i]);
+      }
+    }
+    const double positives = std::accumulate(y.begin(), y.end(), 0.0);
+    if (positives == 0 || positives == static_cast<double>(y.size())) {
+      Fail(ErrorCode::kInvalidData, "isotonic calibration needs both classes, but every row is {}; fit it on held-out "
+           "predictions that contain positives and negatives", positives > 0 ? 1 : 0);
+    }
+    out.isotonic_.emplace().Fit(p, y);
+  } else {
+    Fail(ErrorCode::kInvalidArgument, "calibration method {}: use platt or isotonic", QuoteForMessage(method));
+  }
+  return out;
+}
+
+std::vector<double> ProbabilityCalibrator::Apply(std::span<const double> p) const {
+  std::vector<double> out(p.size());
+  for (size_t i = 0; i < p.size(); ++i) {
+    out[i] = platt_ ? platt_->Predict(Logit(p[i])) : isotonic_ ? isotonic_->Predict(p[i]) : p[i];
+  }
+  return out;
+}
+
+nlohmann::json ProbabilityCalibrator::ToJson() const {
+  if (platt_) {
+    nlohmann::json j = platt_->ToJson();
+    j["input"] = "logit";
+    return j;
+  }
+  if (isotonic_) return isotonic_->ToJson();
+  Fail(ErrorCode::kFailedPrecondition, "calibration: nothing fitted to save");
+}
+
+ProbabilityCalibrator ProbabilityCalibrator::FromJson(const nlohmann::json& json) {
+  const std::string method = json.is_object() ? json.value("method", "") : "";
+  ProbabilityCalibrator out;
+  out.method_ = method;
+  if (method == "platt") {
+    if (json.value("input", "") != "logit") {
+      Fail(ErrorCode::kInvalidData, "Platt calibration of a model: expected \"input\": \"logit\", got {}",
+           json.dump().substr(0, 200));
+    }
+    out.platt_ = PlattCalibrator::FromJson(json);
+  } else if (method == "isotonic") {
+    out.isotonic_ = IsotonicCalibrator::FromJson(json);
+  } else {
+    Fail(ErrorCode::kInvalidData, "model calibration: method must be platt or isotonic, got {}", json.dump().substr(0, 200));
   }
   return out;
 }

@@ -16,6 +16,7 @@
 #include "prospect/evaluate/metrics.hpp"
 #include "prospect/evaluate/search.hpp"
 #include "prospect/evaluate/split.hpp"
+#include "prospect/models/checked_load.hpp"
 
 namespace prospect {
 namespace {
@@ -96,8 +97,10 @@ nlohmann::json MergeParams(nlohmann::json base, const nlohmann::json& extra) {
   return base;
 }
 
+}  // namespace
+
 // FNV-1a over the schema, the row count and every 997th row's cells: cheap and stable.
-std::string Fingerprint(const Table& t) {
+std::string TableFingerprint(const Table& t) {
   uint64_t h = 1469598103934665603ULL;
   auto mix = [&](std::string_view s) {
     for (unsigned char ch : s) h = (h ^ ch) * 1099511628211ULL;
@@ -110,6 +113,8 @@ std::string Fingerprint(const Table& t) {
   }
   return fmt::format("{:016x}", h);
 }
+
+namespace {
 
 struct Prepared {
   std::vector<double> x;  // all rows, transformed
@@ -159,10 +164,43 @@ std::vector<size_t> FeatureOwners(const FeaturePipeline& p) {
 
 }  // namespace
 
-std::vector<double> ModelPackage::Score(const Table& table, const Context& ctx) const {
+std::vector<double> ModelPackage::RawScore(const Table& table, const Context& ctx) const {
   const std::vector<double> x = pipeline.Transform(table, ctx);
   if (regressor) return regressor->Predict({x, table.num_rows(), pipeline.num_features()}, ctx);
   return classifier->PredictProba({x, table.num_rows(), pipeline.num_features()}, ctx);
+}
+
+std::vector<double> ModelPackage::Score(const Table& table, const Context& ctx) const {
+  std::vector<double> p = RawScore(table, ctx);
+  return calibrator ? calibrator->Apply(p) : p;
+}
+
+std::vector<size_t> HeldOutRows(const ModelPackage& model, const Table& table) {
+  if (!table.HasColumn(model.target)) return {};
+  const std::vector<double> labels = LabelsOf(table, model.target, model.positive);
+  std::vector<size_t> keep;
+  for (size_t r = 0; r < labels.size(); ++r) {
+    if (!std::isnan(labels[r])) keep.push_back(r);
+  }
+  const Table kept = keep.size() == labels.size() ? table : table.Take(keep);
+  if (TableFingerprint(kept) != model.meta.value("data_fingerprint", "")) return {};
+  const std::vector<double> y = TakeValues(labels, keep);
+  const std::string split_spec = model.meta.value("split", "stratified");
+  const double fraction = model.meta.value("test_fraction", 0.2);
+  const uint64_t seed = model.meta.value("seed", kDefaultSeed);
+  TrainTestSplit split;
+  if (split_spec.rfind("time:", 0) == 0) {
+    const Column& tc = kept.column(split_spec.substr(5));
+    std::vector<double> keys(tc.size());
+    for (size_t r = 0; r < tc.size(); ++r) keys[r] = tc.NumericAt(r);
+    split = TimeSplit(keys, fraction);
+  } else {
+    split = StratifiedSplit(y, fraction, seed);
+  }
+  std::vector<size_t> rows(split.test.size());
+  for (size_t i = 0; i < rows.size(); ++i) rows[i] = keep[split.test[i]];
+  std::sort(rows.begin(), rows.end());
+  return rows;
 }
 
 std::vector<double> ModelPackage::Labels(const Table& table) const {
@@ -337,7 +375,7 @@ TrainResult TrainClassification(Store& store, const TrainRequest& req, const Con
       {"id_column", req.id_column}, {"input_columns", features}, {"feature_names", names},
       {"params", model->Params()}, {"pipeline", pipeline.ToJson()}, {"split", req.split},
       {"test_fraction", req.test_fraction}, {"seed", ctx.seed()}, {"rows", {{"train", split.train.size()}, {"test", split.test.size()}}},
-      {"data_fingerprint", Fingerprint(table)},
+      {"data_fingerprint", TableFingerprint(table)},
       {"metrics", {{"roc_auc", result.holdout.roc_auc}, {"average_precision", result.holdout.average_precision},
                    {"log_loss", result.holdout.log_loss}, {"brier", result.holdout.brier}, {"accuracy", result.holdout.accuracy}}},
       {"cv", cv_json}, {"search", search_json}, {"warnings", warnings}};
@@ -384,7 +422,14 @@ ModelPackage LoadModel(Store& store, const std::string& name, int64_t version) {
     }
     return pkg;
   }
-  pkg.classifier = LoadClassifier(object->body);
+  if (pkg.meta.contains("calibration") && !pkg.meta["calibration"].is_null()) {
+    try {
+      pkg.calibrator = ProbabilityCalibrator::FromJson(pkg.meta["calibration"]);
+    } catch (const Error& e) {
+      Fail(ErrorCode::kInvalidData, "model {} v{}: its calibration is malformed: {}", name, pkg.version, e.what());
+    }
+  }
+  pkg.classifier = LoadClassifierChecked(object->body);
   if (pkg.classifier->feature_names() != pkg.pipeline.feature_names()) {
     Fail(ErrorCode::kInvalidData, "model {} v{}: the model's {} features do not match its pipeline's {}", name,
          pkg.version, pkg.classifier->feature_names().size(), pkg.pipeline.num_features());
@@ -411,6 +456,45 @@ void PromoteModel(Store& store, const std::string& name, int64_t version) {
   store.Audit("promote", fmt::format("model={} version={}", name, version));
 }
 
+namespace {
+
+// "days since last order" for "days_since_last_order".
+std::string Readable(std::string name) {
+  std::replace(name.begin(), name.end(), '_', ' ');
+  return name;
+}
+
+// Whole numbers and |v| >= 100 without decimals, smaller ones to 3 significant digits.
+std::string Number(double v) {
+  if ((v == std::floor(v) || std::fabs(v) >= 100) && std::fabs(v) < 1e15) return fmt::format("{:.0f}", v);
+  return fmt::format("{:.3g}", v);
+}
+
+// One reason in words a marketer can read: what the value is, how it compares with the typical
+// customer of the training data (the imputation median, when the pipeline kept one), and what it
+// does to the outcome, with a strength from the size of the log-odds contribution.
+std::string ReasonWords(const ModelPackage& model, size_t step_index, const Column& col, size_t row, double contribution) {
+  const FeaturePipeline::ColumnStep& step = model.pipeline.steps()[step_index];
+  const std::string outcome = (model.positive == "1" || model.positive == "true" || model.positive == "yes" ||
+                               model.positive == "True" || model.positive == "Yes" || model.positive == "1.0")
+                                  ? Readable(model.target)
+                                  : fmt::format("{} = {}", model.target, model.positive);
+  const double size = std::fabs(contribution);
+  const char* strength = size >= 1.0 ? "strongly " : size < 0.1 ? "slightly " : "";
+  const std::string effect =
+      fmt::format("{}{} the chance of {}", strength, contribution > 0 ? "raises" : "lowers", outcome);
+  const std::string what = Readable(step.column);
+  if (col.IsNull(row)) return fmt::format("{} is unknown, which {}", what, effect);
+  if (step.categorical || !IsNumeric(col.type())) return fmt::format("{} is {}, which {}", what, CellText(col, row), effect);
+  const double v = col.NumericAt(row);
+  const bool has_typical = model.pipeline.params().impute == "median";
+  if (!has_typical || v == step.fill) return fmt::format("{} is {}, which {}", what, Number(v), effect);
+  return fmt::format("{} is {} ({} the typical {}), which {}", what, Number(v), v > step.fill ? "above" : "below",
+                     Number(step.fill), effect);
+}
+
+}  // namespace
+
 std::vector<std::vector<Reason>> ExplainRows(const ModelPackage& model, const Table& table, size_t top,
                                              const Context& ctx) {
   const std::vector<double> x = model.pipeline.Transform(table, ctx);
@@ -434,8 +518,7 @@ std::vector<std::vector<Reason>> ExplainRows(const ModelPackage& model, const Ta
       const Column& col = table.column(inputs[c]);
       reason.value = col.IsNull(r) ? "missing" : CellText(col, r);
       reason.contribution = per[c];
-      reason.words = fmt::format("{} = {} {} the score", reason.column, reason.value,
-                                 per[c] > 0 ? "raises" : "lowers");
+      reason.words = ReasonWords(model, c, col, r, per[c]);
       out[r].push_back(std::move(reason));
     }
   }
@@ -450,17 +533,29 @@ nlohmann::json GlobalImportance(const ModelPackage& model, const Table* table, c
   for (size_t j = 0; j < imp.size(); ++j) own[owner[j]] += imp[j];
   std::vector<double> perm(inputs.size(), NAN);
   double baseline = NAN;
+  std::string permutation_rows;
   if (table && table->HasColumn(model.target) && !model.regressor) {  // permutation AUC: classifiers
-    // Permutation importance on up to 20,000 rows: shuffle one column's features across rows.
-    std::vector<size_t> rows(table->num_rows());
-    std::iota(rows.begin(), rows.end(), 0);
+    // Permutation importance on up to 20,000 rows — the held-out ones when `table` is the
+    // training table — shuffling one column's features across rows.
+    std::vector<size_t> rows = HeldOutRows(model, *table);
+    permutation_rows = rows.empty() ? "all" : "held-out";
+    if (rows.empty()) {
+      rows.resize(table->num_rows());
+      std::iota(rows.begin(), rows.end(), 0);
+    }
     Rng rng(DeriveSeed(ctx.seed(), 99));
     if (rows.size() > 20000) {
       std::shuffle(rows.begin(), rows.end(), rng);
       rows.resize(20000);
     }
-    const Table sample = table->Take(rows);
-    std::vector<double> y = model.Labels(sample);
+    const Table all = table->Take(rows);
+    std::vector<double> y_all = model.Labels(all);
+    std::vector<size_t> known;
+    for (size_t r = 0; r < y_all.size(); ++r) {
+      if (!std::isnan(y_all[r])) known.push_back(r);
+    }
+    const Table sample = all.Take(known);
+    std::vector<double> y = TakeValues(y_all, known);
     std::vector<double> x = model.pipeline.Transform(sample, ctx);
     const size_t n = sample.num_rows(), d = model.pipeline.num_features();
     baseline = RocAuc(y, model.classifier->PredictProba({x, n, d}, ctx));
@@ -489,7 +584,9 @@ nlohmann::json GlobalImportance(const ModelPackage& model, const Table* table, c
           {"importance_kind", IsTreeModel(model.meta.value("type", "")) ? "gain"
                               : model.meta.value("type", "") == "kernel_svm" ? "mean_abs_contribution"
                                                                             : "abs_coefficient"},
-          {"baseline_auc", std::isnan(baseline) ? nlohmann::json() : nlohmann::json(baseline)}, {"columns", rows}};
+          {"baseline_auc", std::isnan(baseline) ? nlohmann::json() : nlohmann::json(baseline)},
+          {"permutation_rows", permutation_rows.empty() ? nlohmann::json() : nlohmann::json(permutation_rows)},
+          {"columns", rows}};
 }
 
 // Regression: the same steps as classification (features, split, pipeline, final fit, registry)

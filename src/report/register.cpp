@@ -10,8 +10,8 @@ std::vector<std::unique_ptr<ReportSection>> RegisteredSections() {
   s.push_back(MakeDataQualitySection());
   s.push_back(MakeProfilesSection());
   s.push_back(MakeSegmentsSection());
-  s.push_back(MakePlaceholderSection("models", "Predictive models", "Purchase and conversion models: ROC, PR, lift, calibration and the top reasons per customer.", "prospect train --table T --target COL --model gbdt", "", "model"));
-  s.push_back(MakePlaceholderSection("churn", "Churn early warning", "Churn risk tiers, reasons per customer and the at-risk list with value attached.", "prospect train --table profiles --target churned --model gbdt"));
+  s.push_back(MakeModelsSection());
+  s.push_back(MakeChurnSection());
   s.push_back(MakePlaceholderSection("recommendations", "Recommendations", "Recommendation quality: precision, recall, NDCG and coverage at k.", "prospect recommend train --table events --user customer_id --item item_id --model als"));
   s.push_back(MakePlaceholderSection("targeting", "Targeting and uplift", "Uplift models (Qini, AUUC), the campaign plan under a budget, lookalike audiences.", "prospect uplift train --table contacts --treatment COL --control VALUE --target COL --learner t --model NAME"));
   s.push_back(MakePlaceholderSection("clv", "Customer lifetime value", "BG/NBD and Gamma-Gamma fits, P(alive) and CLV over a horizon.", "prospect clv fit --table orders --customer customer_id --date date --value amount --model bgnbd"));

@@ -17,6 +17,8 @@ std::unique_ptr<ReportSection> MakeDataQualitySection();
 std::unique_ptr<ReportSection> MakeProfilesSection();
 std::unique_ptr<ReportSection> MakeSegmentsSection();
 std::unique_ptr<ReportSection> MakeExperimentsSection();
+std::unique_ptr<ReportSection> MakeModelsSection();  // models_section.cpp
+std::unique_ptr<ReportSection> MakeChurnSection();   // models_section.cpp
 /// A capability whose report section is not built yet: says how to run it. When `table` (a store
 /// table) or `object_kind` (a store object kind) exists, it says results exist instead.
 std::unique_ptr<ReportSection> MakePlaceholderSection(std::string id, std::string title, std::string what,

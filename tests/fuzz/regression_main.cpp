@@ -10,14 +10,15 @@
 
 int CsvFuzzOne(const uint8_t* data, size_t size);
 int JsonlFuzzOne(const uint8_t* data, size_t size);
+int ModelFuzzOne(const uint8_t* data, size_t size);
 
 int main(int argc, char** argv) {
   if (argc != 3) {
-    std::fprintf(stderr, "usage: fuzz_regression csv|jsonl CORPUS_DIR\n");
+    std::fprintf(stderr, "usage: fuzz_regression csv|jsonl|model CORPUS_DIR\n");
     return 2;
   }
   const std::string kind = argv[1];
-  auto* fn = kind == "csv" ? &CsvFuzzOne : &JsonlFuzzOne;
+  auto* fn = kind == "csv" ? &CsvFuzzOne : kind == "model" ? &ModelFuzzOne : &JsonlFuzzOne;
   size_t n = 0;
   for (const auto& entry : std::filesystem::directory_iterator(argv[2])) {
     std::ifstream in(entry.path(), std::ios::binary);

@@ -2,7 +2,9 @@
 // isotonic regression (a monotone step function), each saved to and loaded from JSON.
 #pragma once
 
+#include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -63,6 +65,30 @@ class IsotonicCalibrator {
 
  private:
   std::vector<double> x_, y_;
+};
+
+/// A model's probability calibration, as saved with the model and applied by `score`:
+/// "platt" fits PlattCalibrator on the log-odds logit(p) (p clipped to [1e-12, 1 − 1e-12]), so
+/// the identity map is one of its solutions; "isotonic" fits IsotonicCalibrator on p itself.
+/// Fit on held-out predictions only (rows the model did not train on). Apply is thread-safe.
+class ProbabilityCalibrator {
+ public:
+  /// method: "platt" or "isotonic" (kInvalidArgument otherwise, listing both). p in [0, 1];
+  /// y 0/1 with both classes (kInvalidData otherwise).
+  static ProbabilityCalibrator Fit(const std::string& method, std::span<const double> p, std::span<const double> y);
+  /// Calibrated probabilities, one per input probability.
+  std::vector<double> Apply(std::span<const double> p) const;
+  const std::string& method() const { return method_; }
+
+  /// {"method": "platt", "input": "logit", "a": …, "b": …} or the isotonic calibrator's JSON.
+  nlohmann::json ToJson() const;
+  /// Throws kInvalidData naming what is wrong.
+  static ProbabilityCalibrator FromJson(const nlohmann::json& json);
+
+ private:
+  std::string method_;
+  std::optional<PlattCalibrator> platt_;
+  std::optional<IsotonicCalibrator> isotonic_;
 };
 
 }  // namespace prospect

@@ -12,6 +12,7 @@
 
 #include "prospect/common/context.hpp"
 #include "prospect/evaluate/regression.hpp"
+#include "prospect/evaluate/calibration.hpp"
 #include "prospect/evaluate/report.hpp"
 #include "prospect/features/pipeline.hpp"
 #include "prospect/models/classify/classifier.hpp"
@@ -52,10 +53,14 @@ struct ModelPackage {
   std::unique_ptr<Classifier> classifier;  ///< set for classification
   std::unique_ptr<Regressor> regressor;    ///< set for regression
   nlohmann::json meta;  ///< everything else: metrics, params, search, fingerprint, stage
+  /// Set when the version was calibrated (`prospect evaluate --calibrate`): Score applies it.
+  std::optional<ProbabilityCalibrator> calibrator;
 
-  /// P(positive) (classification) or the predicted target (regression) for every row of `table`
-  /// (which must have the training columns).
+  /// P(positive) (classification; calibrated when the model has a calibrator) or the predicted
+  /// target (regression) for every row of `table` (which must have the training columns).
   std::vector<double> Score(const Table& table, const Context& ctx) const;
+  /// The model's own predictions, before any calibration.
+  std::vector<double> RawScore(const Table& table, const Context& ctx) const;
   /// Numeric label per row from the target column: 0/1 (classification) or the value
   /// (regression); NaN where the target is empty. Throws if the column is absent.
   std::vector<double> Labels(const Table& table) const;
@@ -73,6 +78,14 @@ TrainResult TrainModel(Store& store, const TrainRequest& request, const Context&
 
 /// Latest version (or `version`) of a registered model. Throws kNotFound listing the models.
 ModelPackage LoadModel(Store& store, const std::string& name, int64_t version = 0);
+/// Rows of `table` that `model` held out at training: the same split (stratified or time, same
+/// seed and fraction, rows with an empty target left out) reproduced on the training table.
+/// Empty when `table` is not the data the model was trained on (its fingerprint differs).
+std::vector<size_t> HeldOutRows(const ModelPackage& model, const Table& table);
+/// A cheap, stable fingerprint of a table (schema, row count, every 997th row), as stored in a
+/// model's meta "data_fingerprint".
+std::string TableFingerprint(const Table& table);
+
 /// Every registered model's latest version: name, version, type, target, stage, metrics.
 nlohmann::json ListModels(Store& store);
 /// Marks a version as the production one (a new version of the registry entry's meta).

@@ -1,5 +1,6 @@
 // `prospect quickstart`: the whole loop on generated sample data — generate, init, ingest,
-// quality, profile, segments and personas, a purchase-propensity model, the A/B experiment, report.
+// quality, profile, segments and personas, a purchase-propensity model, the churn at-risk list,
+// the A/B experiment, report.
 #pragma once
 
 #include <functional>

@@ -1,0 +1,17 @@
+// Loading a classifier from model-file bytes that may be corrupted: third-party payloads are
+// validated before the third-party parser sees them. Every load from the registry goes through here.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "prospect/models/classify/classifier.hpp"
+
+namespace prospect {
+
+/// LoadClassifier, after checking that an XGBoost booster block ("gbdt") is well-formed UBJSON
+/// (CheckUbjson): XGBoost 1.7 reads past its buffer on some corrupted boosters. Throws
+/// Error(kInvalidData) for a corrupted file, kFailedPrecondition for a newer format version.
+std::unique_ptr<Classifier> LoadClassifierChecked(std::string_view bytes);
+
+}  // namespace prospect

@@ -1,0 +1,300 @@
+// `prospect evaluate` and `explain` as library calls: the held-out rows are the ones training
+// held out, threshold choice, calibration saved with the model and applied by Score, TreeSHAP
+// contributions adding up to the margin, permutation importance on held-out rows, reasons in words.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "prospect/common/error.hpp"
+#include "prospect/evaluate/metrics.hpp"
+#include "prospect/models/evaluation.hpp"
+#include "prospect/models/training.hpp"
+#include "prospect/workspace/workspace.hpp"
+#include "support/test_paths.hpp"
+
+namespace prospect {
+namespace {
+
+using testing::TempDir;
+
+// y ~ Bernoulli(σ(1.5·x1 − x2 + 0.8·[cat = b] − 2)): imbalanced (~20% positive), x3 is noise.
+Table MakeTable(size_t n, uint32_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal;
+  std::uniform_real_distribution<double> unif;
+  std::vector<double> x1(n), x2(n), x3(n);
+  std::vector<std::string> cat(n);
+  std::vector<int64_t> y(n), id(n);
+  for (size_t i = 0; i < n; ++i) {
+    x1[i] = normal(rng);
+    x2[i] = normal(rng);
+    x3[i] = normal(rng);
+    const double u = unif(rng);
+    static const std::string kLevels[] = {"a", "b", "c"};  // (a const char* assignment trips g++ 12's -Wrestrict)
+    cat[i] = kLevels[u < 0.4 ? 0 : u < 0.7 ? 1 : 2];
+    const double z = 1.5 * x1[i] - x2[i] + (cat[i] == "b" ? 0.8 : 0.0) - 2;
+    y[i] = unif(rng) < 1 / (1 + std::exp(-z)) ? 1 : 0;
+    id[i] = static_cast<int64_t>(1000 + i);
+  }
+  return Table(Schema({{"id", DataType::kInt64}, {"x1", DataType::kDouble}, {"x2", DataType::kDouble},
+                       {"x3", DataType::kDouble}, {"cat", DataType::kString}, {"y", DataType::kInt64}}),
+               {Column::FromInts(DataType::kInt64, id), Column::FromDoubles(x1), Column::FromDoubles(x2),
+                Column::FromDoubles(x3), Column::FromStringVector(cat), Column::FromInts(DataType::kInt64, y)});
+}
+
+struct Fixture {
+  TempDir dir;
+  Workspace ws = Make(dir);
+  static Workspace Make(const TempDir& d) {
+    Workspace::Init(d.File("w"));
+    Workspace ws = Workspace::Open(d.File("w"));
+    ws.store().WriteTable("leads", MakeTable(3000, 5), {}, Context(1));
+    ws.store().WriteTable("leads_new", MakeTable(1500, 6), {}, Context(1));
+    return ws;
+  }
+  TrainResult Train(const std::string& model, nlohmann::json params = nlohmann::json::object()) {
+    TrainRequest r;
+    r.table = "leads";
+    r.target = "y";
+    r.id_column = "id";
+    r.model = model;
+    r.params = std::move(params);
+    r.name = "leads_" + model;
+    return TrainModel(ws.store(), r, Context(1));
+  }
+};
+
+TEST(Evaluate, DefaultRowsAreExactlyTheOnesTrainingHeldOut) {
+  Fixture f;
+  const TrainResult t = f.Train("logistic");
+  const ModelPackage m = LoadModel(f.ws.store(), t.name);
+  const Table table = f.ws.store().LoadTable("leads", Context(1));
+  const std::vector<size_t> held = HeldOutRows(m, table);
+  ASSERT_EQ(held.size(), t.summary["rows"]["test"].get<size_t>());
+  // Training computed its held-out metrics from its own split; the reproduced rows give the same.
+  const Table part = table.Take(held);
+  const double auc = RocAuc(m.Labels(part), m.Score(part, Context(1)));
+  EXPECT_NEAR(auc, t.holdout.roc_auc, 1e-12);
+  EvaluateRequest req;
+  req.model = t.name;
+  const EvaluateResult r = EvaluateModel(f.ws.store(), req, Context(1));
+  EXPECT_EQ(r.rows_used, "held-out");
+  EXPECT_EQ(r.rows, held.size());
+  EXPECT_NEAR(r.metrics.roc_auc, t.holdout.roc_auc, 1e-12);
+  EXPECT_TRUE(r.warnings.empty());
+  // Another table: all its rows.
+  req.table = "leads_new";
+  const EvaluateResult other = EvaluateModel(f.ws.store(), req, Context(1));
+  EXPECT_EQ(other.rows_used, "all");
+  EXPECT_EQ(other.rows, 1500u);
+  // A table that changed since training: all rows, with a warning.
+  f.ws.store().WriteTable("leads", MakeTable(3000, 7), {}, Context(1));
+  req.table = "";
+  const EvaluateResult changed = EvaluateModel(f.ws.store(), req, Context(1));
+  EXPECT_EQ(changed.rows_used, "all");
+  ASSERT_EQ(changed.warnings.size(), 1u);
+  EXPECT_NE(changed.warnings[0].find("changed since model leads_logistic v1 was trained"), std::string::npos);
+}
+
+TEST(Evaluate, ThresholdChoicesAreAppliedToTheConfusionMatrix) {
+  Fixture f;
+  const TrainResult t = f.Train("logistic");
+  EvaluateRequest req;
+  req.model = t.name;
+  req.table = "leads_new";
+  req.threshold = "max-f1";
+  const EvaluateResult r = EvaluateModel(f.ws.store(), req, Context(1));
+  EXPECT_EQ(r.metrics.options.threshold, r.metrics.max_f1.threshold);
+  EXPECT_NEAR(r.metrics.f1, r.metrics.max_f1.metric, 1e-12);
+  // Brute force over every distinct score: none has a higher F1.
+  const ModelPackage m = LoadModel(f.ws.store(), t.name);
+  const Table table = f.ws.store().LoadTable("leads_new", Context(1));
+  const auto y = m.Labels(table);
+  const auto p = m.Score(table, Context(1));
+  for (size_t i = 0; i < p.size(); i += 7) EXPECT_LE(F1Score(y, p, p[i]), r.metrics.f1 + 1e-12);
+
+  req.threshold = "max-profit";
+  req.value_per_conversion = 50;
+  req.cost_per_contact = 4;
+  const EvaluateResult profit = EvaluateModel(f.ws.store(), req, Context(1));
+  ASSERT_TRUE(profit.metrics.max_profit.has_value());
+  EXPECT_EQ(profit.metrics.options.threshold, profit.metrics.max_profit->threshold);
+  const ConfusionMatrix& c = profit.metrics.confusion;
+  EXPECT_NEAR(c.tp * 50 - (c.tp + c.fp) * 4, profit.metrics.max_profit->metric, 1e-9);
+  EXPECT_DOUBLE_EQ(c.tp + c.fp, profit.metrics.max_profit->contacts);
+}
+
+TEST(Evaluate, BadRequestsNameTheProblem) {
+  Fixture f;
+  const TrainResult t = f.Train("logistic");
+  EvaluateRequest req;
+  req.model = t.name;
+  auto message = [&](const EvaluateRequest& r) {
+    try {
+      (void)EvaluateModel(f.ws.store(), r, Context(1));
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  req.threshold = "1.5";
+  EXPECT_EQ(message(req), "--threshold \"1.5\": expected a probability between 0 and 1, max-f1 or max-profit");
+  req.threshold = "max-profit";
+  EXPECT_EQ(message(req),
+            "--threshold max-profit needs --value-per-conversion V and --cost-per-contact C (the money a conversion "
+            "brings and a contact costs)");
+  req.threshold = "0.5";
+  req.value_per_conversion = 3;
+  EXPECT_EQ(message(req), "give --value-per-conversion and --cost-per-contact together (one is missing)");
+  req.value_per_conversion.reset();
+  req.calibrate = "beta";
+  EXPECT_EQ(message(req), "--calibrate \"beta\": use platt or isotonic");
+}
+
+TEST(Evaluate, CalibrationIsSavedAsANewVersionAndScoreAppliesIt) {
+  Fixture f;
+  // Balanced class weights inflate the probabilities of a 20%-positive target: badly calibrated.
+  const TrainResult t = f.Train("logistic", {{"class_weight", "balanced"}});
+  for (const std::string method : {"platt", "isotonic"}) {
+    EvaluateRequest req;
+    req.model = t.name;
+    req.version = t.version;
+    req.calibrate = method;
+    const EvaluateResult r = EvaluateModel(f.ws.store(), req, Context(1));
+    ASSERT_TRUE(r.calibrated.has_value());
+    // Cross-fitted calibrated probabilities are much better calibrated than the raw ones. (Isotonic
+    // steps reach 0 and 1 at the ends, so an unlucky out-of-fold row can make its log-loss worse;
+    // the Brier score shows the gain for both.)
+    if (method == "platt") {
+      EXPECT_LT(r.calibrated->log_loss, r.metrics.log_loss - 0.05);
+    }
+    EXPECT_LT(r.calibrated->brier, r.metrics.brier - 0.01) << method;
+    const ModelPackage raw = LoadModel(f.ws.store(), t.name, t.version);
+    const ModelPackage cal = LoadModel(f.ws.store(), t.name, r.calibrated_version);
+    EXPECT_GT(r.calibrated_version, t.version);
+    ASSERT_TRUE(cal.calibrator.has_value());
+    EXPECT_EQ(cal.calibrator->method(), method);
+    EXPECT_FALSE(raw.calibrator.has_value());
+    // The calibrator was fitted on the held-out rows' raw probabilities: refit it independently.
+    const Table table = f.ws.store().LoadTable("leads", Context(1));
+    const Table held = table.Take(HeldOutRows(raw, table));
+    const auto y = raw.Labels(held);
+    const auto p = raw.Score(held, Context(1));
+    const Table fresh = f.ws.store().LoadTable("leads_new", Context(1));
+    const auto expected = ProbabilityCalibrator::Fit(method, p, y).Apply(raw.Score(fresh, Context(1)));
+    EXPECT_EQ(cal.Score(fresh, Context(1)), expected) << method;
+    EXPECT_EQ(cal.RawScore(fresh, Context(1)), raw.Score(fresh, Context(1)));
+    if (method == "platt") {
+      // Platt on the log-odds: P = 1 / (1 + exp(a·logit(p) + b)).
+      PlattCalibrator platt;
+      std::vector<double> z(p.size());
+      for (size_t i = 0; i < p.size(); ++i) z[i] = std::log(p[i] / (1 - p[i]));
+      platt.Fit(z, y);
+      EXPECT_NEAR(cal.meta["calibration"]["a"].get<double>(), platt.a(), 1e-12);
+      EXPECT_NEAR(cal.meta["calibration"]["b"].get<double>(), platt.b(), 1e-12);
+    }
+  }
+}
+
+TEST(Evaluate, MalformedCalibrationInTheRegistryIsAClearError) {
+  Fixture f;
+  const TrainResult t = f.Train("logistic");
+  auto object = f.ws.store().GetObject("model", t.name);
+  nlohmann::json meta = object->meta;
+  meta["calibration"] = {{"method", "platt"}, {"input", "logit"}, {"a", "x"}};
+  f.ws.store().PutObject("model", t.name, meta, object->body);
+  try {
+    (void)LoadModel(f.ws.store(), t.name);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidData);
+    EXPECT_NE(std::string(e.what()).find("model leads_logistic v2: its calibration is malformed: not a Platt calibrator"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(Explain, TreeShapContributionsAddUpToTheMarginPerRow) {
+  Fixture f;
+  const TrainResult t = f.Train("gbdt", {{"n_estimators", 60}});
+  const ModelPackage m = LoadModel(f.ws.store(), t.name);
+  const Table table = f.ws.store().LoadTable("leads_new", Context(1));
+  const auto x = m.pipeline.Transform(table, Context(1));
+  const size_t n = table.num_rows(), d = m.pipeline.num_features();
+  const auto contrib = m.classifier->Contributions({x, n, d}, Context(1));
+  const auto p = m.classifier->PredictProba({x, n, d}, Context(1));
+  ASSERT_EQ(contrib.size(), n * (d + 1));
+  for (size_t r = 0; r < n; ++r) {
+    double margin = 0;
+    for (size_t j = 0; j <= d; ++j) margin += contrib[r * (d + 1) + j];
+    // XGBoost sums in float32: the margin agrees with log(p / (1 − p)) to float precision.
+    EXPECT_NEAR(margin, std::log(p[r] / (1 - p[r])), 1e-4) << r;
+  }
+}
+
+TEST(Explain, LinearReasonsAreCoefficientTimesValueInWords) {
+  Fixture f;
+  const TrainResult t = f.Train("logistic");
+  const ModelPackage m = LoadModel(f.ws.store(), t.name);
+  const Table table = f.ws.store().LoadTable("leads_new", Context(1)).Take(std::vector<size_t>{0, 1, 2});
+  const auto reasons = ExplainRows(m, table, 2, Context(1));
+  ASSERT_EQ(reasons.size(), 3u);
+  const auto x = m.pipeline.Transform(table, Context(1));
+  const size_t d = m.pipeline.num_features();
+  const auto contrib = m.classifier->Contributions({x, 3, d}, Context(1));
+  for (size_t r = 0; r < 3; ++r) {
+    ASSERT_EQ(reasons[r].size(), 2u);
+    EXPECT_GE(std::abs(reasons[r][0].contribution), std::abs(reasons[r][1].contribution));
+    for (const auto& reason : reasons[r]) {
+      // Numeric columns map to one feature: the reason is that feature's contribution.
+      if (reason.column == "x1" || reason.column == "x2" || reason.column == "x3") {
+        const auto& names = m.pipeline.feature_names();
+        const size_t j = static_cast<size_t>(std::find(names.begin(), names.end(), reason.column) - names.begin());
+        EXPECT_DOUBLE_EQ(reason.contribution, contrib[r * (d + 1) + j]);
+      }
+      EXPECT_NE(reason.words.find(reason.contribution > 0 ? "raises the chance of y" : "lowers the chance of y"),
+                std::string::npos)
+          << reason.words;
+    }
+  }
+  // The words compare a numeric value with the training median and say how strong the effect is.
+  const Column& x1 = table.column("x1");
+  for (const auto& reason : reasons[0]) {
+    if (reason.column != "x1") continue;
+    const double median = m.pipeline.steps()[0].fill;
+    // Values under 100 are written to 3 significant digits.
+    EXPECT_NE(reason.words.find(fmt::format("x1 is {:.3g} ({} the typical", x1.doubles()[0],
+                                            x1.doubles()[0] > median ? "above" : "below")),
+              std::string::npos)
+        << reason.words;
+  }
+}
+
+TEST(Explain, PermutationImportanceUsesTheHeldOutRowsAndFindsTheSignal) {
+  Fixture f;
+  const TrainResult t = f.Train("gbdt", {{"n_estimators", 60}});
+  const ModelPackage m = LoadModel(f.ws.store(), t.name);
+  const Table table = f.ws.store().LoadTable("leads", Context(1));
+  const nlohmann::json imp = GlobalImportance(m, &table, Context(1));
+  EXPECT_EQ(imp["permutation_rows"], "held-out");
+  EXPECT_EQ(imp["importance_kind"], "gain");
+  EXPECT_NEAR(imp["baseline_auc"].get<double>(), t.holdout.roc_auc, 1e-12);
+  std::map<std::string, double> drop, gain;
+  for (const auto& c : imp["columns"]) {
+    drop[c["column"]] = c["permutation_auc_drop"].get<double>();
+    gain[c["column"]] = c["importance"].get<double>();
+  }
+  EXPECT_GT(drop["x1"], 0.05);
+  EXPECT_GT(drop["x1"], drop["x3"]);
+  EXPECT_GT(gain["x1"], gain["x3"]);
+  EXPECT_LT(std::abs(drop["x3"]), 0.02);  // noise
+}
+
+}  // namespace
+}  // namespace prospect
