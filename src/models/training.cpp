@@ -710,7 +710,7 @@ TrainResult TrainRegression(Store& store, const TrainRequest& req, const Context
       {"id_column", req.id_column}, {"input_columns", features}, {"feature_names", pipeline.feature_names()},
       {"params", model->Params()}, {"pipeline", pipeline.ToJson()}, {"split", time_column.empty() ? "random" : req.split},
       {"test_fraction", req.test_fraction}, {"seed", ctx.seed()}, {"rows", {{"train", split.train.size()}, {"test", split.test.size()}}},
-      {"data_fingerprint", Fingerprint(table)},
+      {"data_fingerprint", TableFingerprint(table)},
       {"metrics", {{"rmse", metrics.rmse}, {"mae", metrics.mae}, {"r2", metrics.r2}}},
       {"cv", nullptr}, {"search", nullptr}, {"warnings", warnings}};
   TrainResult result;

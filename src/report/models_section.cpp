@@ -150,11 +150,6 @@ json ConfusionChart(const MetricsReport& m) {
                          {"label", {{"show", true}, {"fontSize", 13}, {"color", "#1f2933"}}}}})}};
 }
 
-std::string Kpi(const std::string& value, const std::string& label) {
-  return fmt::format("<div class=\"kpi\"><div class=\"v\">{}</div><div class=\"k\">{}</div></div>", HtmlEscape(value),
-                     HtmlEscape(label));
-}
-
 class ModelsSection : public ReportSection {
  public:
   std::string Id() const override { return "models"; }

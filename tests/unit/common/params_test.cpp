@@ -13,7 +13,7 @@ struct TreeParams {
   std::string criterion = "gini";
 };
 
-const ParamSchema<TreeParams>& Schema() {
+const ParamSchema<TreeParams>& TreeSchema() {
   static const ParamSchema<TreeParams> schema(
       "tree", {{"max_depth", &TreeParams::max_depth, "maximum depth", 1, 64},
                {"learning_rate", &TreeParams::learning_rate, "shrinkage", 0.0, 1.0},
@@ -33,10 +33,10 @@ std::string ErrorOf(const std::function<void()>& f) {
 
 TEST(ParamSchema, SetsEachTypeFromText) {
   TreeParams p;
-  Schema().Set(p, "max_depth", "3");
-  Schema().Set(p, "learning_rate", "0.05");
-  Schema().Set(p, "balanced", "true");
-  Schema().Set(p, "criterion", "entropy");
+  TreeSchema().Set(p, "max_depth", "3");
+  TreeSchema().Set(p, "learning_rate", "0.05");
+  TreeSchema().Set(p, "balanced", "true");
+  TreeSchema().Set(p, "criterion", "entropy");
   EXPECT_EQ(p.max_depth, 3);
   EXPECT_DOUBLE_EQ(p.learning_rate, 0.05);
   EXPECT_TRUE(p.balanced);
@@ -45,17 +45,17 @@ TEST(ParamSchema, SetsEachTypeFromText) {
 
 TEST(ParamSchema, UnknownNameSuggestsClosest) {
   TreeParams p;
-  EXPECT_EQ(ErrorOf([&] { Schema().Set(p, "max_dpeth", "3"); }),
+  EXPECT_EQ(ErrorOf([&] { TreeSchema().Set(p, "max_dpeth", "3"); }),
             "Unknown tree parameter \"max_dpeth\". Did you mean \"max_depth\"? Valid parameters: max_depth, "
             "learning_rate, balanced, criterion.");
 }
 
 TEST(ParamSchema, RejectsOutOfRangeBadTextAndBadChoice) {
   TreeParams p;
-  EXPECT_EQ(ErrorOf([&] { Schema().Set(p, "max_depth", "0"); }), "tree parameter max_depth: 0 is out of range [1, 64]");
-  EXPECT_EQ(ErrorOf([&] { Schema().Set(p, "max_depth", "3.5"); }),
+  EXPECT_EQ(ErrorOf([&] { TreeSchema().Set(p, "max_depth", "0"); }), "tree parameter max_depth: 0 is out of range [1, 64]");
+  EXPECT_EQ(ErrorOf([&] { TreeSchema().Set(p, "max_depth", "3.5"); }),
             "tree parameter max_depth: expected an integer, got \"3.5\"");
-  EXPECT_EQ(ErrorOf([&] { Schema().Set(p, "criterion", "ginni"); }),
+  EXPECT_EQ(ErrorOf([&] { TreeSchema().Set(p, "criterion", "ginni"); }),
             "tree parameter criterion: \"ginni\" is not allowed. Did you mean \"gini\"? Valid values: gini, entropy.");
   EXPECT_EQ(p.max_depth, 6);  // failed sets change nothing
 }
@@ -64,11 +64,11 @@ TEST(ParamSchema, JsonRoundTrip) {
   TreeParams p;
   p.max_depth = 9;
   p.criterion = "entropy";
-  const nlohmann::json j = Schema().ToJson(p);
+  const nlohmann::json j = TreeSchema().ToJson(p);
   EXPECT_EQ(j["max_depth"], 9);
   TreeParams q;
-  Schema().SetFromJson(q, j);
-  EXPECT_EQ(Schema().ToJson(q), j);
+  TreeSchema().SetFromJson(q, j);
+  EXPECT_EQ(TreeSchema().ToJson(q), j);
 }
 
 }  // namespace

@@ -47,7 +47,7 @@ Table MakeTable(size_t n, uint32_t seed) {
                 Column::FromDoubles(x3), Column::FromStringVector(cat), Column::FromInts(DataType::kInt64, y)});
 }
 
-struct Fixture {
+struct EvalFixture {
   TempDir dir;
   Workspace ws = Make(dir);
   static Workspace Make(const TempDir& d) {
@@ -70,7 +70,7 @@ struct Fixture {
 };
 
 TEST(Evaluate, DefaultRowsAreExactlyTheOnesTrainingHeldOut) {
-  Fixture f;
+  EvalFixture f;
   const TrainResult t = f.Train("logistic");
   const ModelPackage m = LoadModel(f.ws.store(), t.name);
   const Table table = f.ws.store().LoadTable("leads", Context(1));
@@ -102,7 +102,7 @@ TEST(Evaluate, DefaultRowsAreExactlyTheOnesTrainingHeldOut) {
 }
 
 TEST(Evaluate, ThresholdChoicesAreAppliedToTheConfusionMatrix) {
-  Fixture f;
+  EvalFixture f;
   const TrainResult t = f.Train("logistic");
   EvaluateRequest req;
   req.model = t.name;
@@ -130,7 +130,7 @@ TEST(Evaluate, ThresholdChoicesAreAppliedToTheConfusionMatrix) {
 }
 
 TEST(Evaluate, BadRequestsNameTheProblem) {
-  Fixture f;
+  EvalFixture f;
   const TrainResult t = f.Train("logistic");
   EvaluateRequest req;
   req.model = t.name;
@@ -158,7 +158,7 @@ TEST(Evaluate, BadRequestsNameTheProblem) {
 }
 
 TEST(Evaluate, CalibrationIsSavedAsANewVersionAndScoreAppliesIt) {
-  Fixture f;
+  EvalFixture f;
   // Balanced class weights inflate the probabilities of a 20%-positive target: badly calibrated.
   const TrainResult t = f.Train("logistic", {{"class_weight", "balanced"}});
   for (const std::string method : {"platt", "isotonic"}) {
@@ -203,7 +203,7 @@ TEST(Evaluate, CalibrationIsSavedAsANewVersionAndScoreAppliesIt) {
 }
 
 TEST(Evaluate, MalformedCalibrationInTheRegistryIsAClearError) {
-  Fixture f;
+  EvalFixture f;
   const TrainResult t = f.Train("logistic");
   auto object = f.ws.store().GetObject("model", t.name);
   nlohmann::json meta = object->meta;
@@ -221,7 +221,7 @@ TEST(Evaluate, MalformedCalibrationInTheRegistryIsAClearError) {
 }
 
 TEST(Explain, TreeShapContributionsAddUpToTheMarginPerRow) {
-  Fixture f;
+  EvalFixture f;
   const TrainResult t = f.Train("gbdt", {{"n_estimators", 60}});
   const ModelPackage m = LoadModel(f.ws.store(), t.name);
   const Table table = f.ws.store().LoadTable("leads_new", Context(1));
@@ -239,7 +239,7 @@ TEST(Explain, TreeShapContributionsAddUpToTheMarginPerRow) {
 }
 
 TEST(Explain, LinearReasonsAreCoefficientTimesValueInWords) {
-  Fixture f;
+  EvalFixture f;
   const TrainResult t = f.Train("logistic");
   const ModelPackage m = LoadModel(f.ws.store(), t.name);
   const Table table = f.ws.store().LoadTable("leads_new", Context(1)).Take(std::vector<size_t>{0, 1, 2});
@@ -277,7 +277,7 @@ TEST(Explain, LinearReasonsAreCoefficientTimesValueInWords) {
 }
 
 TEST(Explain, PermutationImportanceUsesTheHeldOutRowsAndFindsTheSignal) {
-  Fixture f;
+  EvalFixture f;
   const TrainResult t = f.Train("gbdt", {{"n_estimators", 60}});
   const ModelPackage m = LoadModel(f.ws.store(), t.name);
   const Table table = f.ws.store().LoadTable("leads", Context(1));

@@ -13,7 +13,7 @@
 namespace prospect {
 namespace {
 
-struct Data {
+struct ClassifierData {
   std::vector<double> x, y;
   size_t n = 0, d = 0;
   nlohmann::json fx;
@@ -26,9 +26,9 @@ struct Data {
   }
 };
 
-const Data& Fixture() {
-  static const Data data = [] {
-    Data out;
+const ClassifierData& ClassifierFixture() {
+  static const ClassifierData data = [] {
+    ClassifierData out;
     std::ifstream in(testing::SourceDir() + "/tests/fixtures/models/classifier_fixtures.json");
     out.fx = nlohmann::json::parse(in);
     out.n = out.fx["X"].size();
@@ -43,7 +43,7 @@ const Data& Fixture() {
 }
 
 TEST(Logistic, MatchesSklearnLiblinear) {
-  const Data& data = Fixture();
+  const ClassifierData& data = ClassifierFixture();
   Context ctx(1);
   for (const std::string penalty : {"l2", "l1"}) {
     auto model = MakeClassifier("logistic", {{"penalty", penalty}, {"c", 0.5}, {"tol", 1e-8}});
@@ -61,7 +61,7 @@ TEST(Logistic, MatchesSklearnLiblinear) {
 }
 
 TEST(Gbdt, MatchesPythonXgboostPredictionsAndShap) {
-  const Data& data = Fixture();
+  const ClassifierData& data = ClassifierFixture();
   Context ctx(1);
   auto model = MakeClassifier("gbdt", {{"n_estimators", 20}, {"learning_rate", 0.3}, {"max_depth", 3}});
   model->Fit(data.Set(), ctx);
@@ -86,7 +86,7 @@ std::unique_ptr<Classifier> Make(const std::string& name) {
 class Conformance : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Conformance, LearnsTheSignal) {
-  const Data& data = Fixture();
+  const ClassifierData& data = ClassifierFixture();
   Context ctx(2);
   auto model = Make(GetParam());
   model->Fit(data.Set(), ctx);
@@ -106,7 +106,7 @@ TEST_P(Conformance, LearnsTheSignal) {
 }
 
 TEST_P(Conformance, SaveLoadPredictsBitIdentically) {
-  const Data& data = Fixture();
+  const ClassifierData& data = ClassifierFixture();
   Context ctx(1);
   auto model = Make(GetParam());
   model->Fit(data.Set(), ctx);
@@ -123,7 +123,7 @@ TEST_P(Conformance, SaveLoadPredictsBitIdentically) {
 }
 
 TEST_P(Conformance, DocumentedErrors) {
-  const Data& data = Fixture();
+  const ClassifierData& data = ClassifierFixture();
   Context ctx(1);
   auto model = Make(GetParam());
   try {
@@ -157,7 +157,7 @@ TEST_P(Conformance, DocumentedErrors) {
 }
 
 TEST_P(Conformance, SameSeedSameModelAndThreadsAgree) {
-  const Data& data = Fixture();
+  const ClassifierData& data = ClassifierFixture();
   auto a = Make(GetParam());
   auto b = Make(GetParam());
   a->Fit(data.Set(), Context(1, 9));

@@ -28,7 +28,7 @@ struct SvmData {
   FeatureMatrix X() const { return {x, n, d}; }
 };
 
-const SvmData& Fixture() {
+const SvmData& SvmFixture() {
   static const SvmData data = [] {
     SvmData out;
     std::ifstream base(testing::SourceDir() + "/tests/fixtures/models/classifier_fixtures.json");
@@ -47,7 +47,7 @@ const SvmData& Fixture() {
 }
 
 TEST(LinearSvm, DecisionValuesMatchSklearnLinearSvc) {
-  const SvmData& data = Fixture();
+  const SvmData& data = SvmFixture();
   Context ctx(1);
   for (const std::string loss : {"squared_hinge", "hinge"}) {
     auto model = MakeClassifier("linear_svm", {{"c", 0.5}, {"loss", loss}, {"tol", 1e-6}});
@@ -73,7 +73,7 @@ TEST(LinearSvm, DecisionValuesMatchSklearnLinearSvc) {
 }
 
 TEST(KernelSvm, DecisionValuesAndProbabilitiesMatchSklearnSvc) {
-  const SvmData& data = Fixture();
+  const SvmData& data = SvmFixture();
   Context ctx(1);
   for (const std::string kernel : {"rbf", "poly"}) {
     auto model = MakeClassifier("kernel_svm", {{"kernel", kernel}, {"coef0", kernel == "poly" ? 1.0 : 0.0}, {"tol", 1e-6}});
@@ -98,7 +98,7 @@ TEST(KernelSvm, DecisionValuesAndProbabilitiesMatchSklearnSvc) {
 }
 
 TEST(KernelSvm, WithoutLibsvmProbabilityUsesATrainingSigmoid) {
-  const SvmData& data = Fixture();
+  const SvmData& data = SvmFixture();
   Context ctx(1);
   auto model = MakeClassifier("kernel_svm", {{"probability", false}, {"tol", 1e-6}});
   model->Fit(data.Set(), ctx);
@@ -109,7 +109,7 @@ TEST(KernelSvm, WithoutLibsvmProbabilityUsesATrainingSigmoid) {
 }
 
 TEST(Svm, DecisionFunctionRejectsOtherModels) {
-  const SvmData& data = Fixture();
+  const SvmData& data = SvmFixture();
   auto model = MakeClassifier("logistic");
   model->Fit(data.Set(), Context(1));
   try {

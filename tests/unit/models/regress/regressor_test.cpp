@@ -31,7 +31,7 @@ struct RegData {
   FeatureMatrix X() const { return {x, n, d}; }
 };
 
-const RegData& Fixture() {
+const RegData& RegFixture() {
   static const RegData data = [] {
     RegData out;
     std::ifstream in(testing::SourceDir() + "/tests/fixtures/models/regressor_fixtures.json");
@@ -49,7 +49,7 @@ const RegData& Fixture() {
 }
 
 TEST(RegressionMetrics, MatchSklearnMetrics) {
-  const RegData& data = Fixture();
+  const RegData& data = RegFixture();
   std::vector<double> pred;
   for (const auto& v : data.fx["metrics"]["pred"]) pred.push_back(v.get<double>());
   const RegressionMetrics m = RegressionMetrics::Compute(data.y, pred);
@@ -68,7 +68,7 @@ TEST(RegressionMetrics, MatchSklearnMetrics) {
 }
 
 TEST(LinearRegressor, MatchesSklearnRidgeAndLeastSquares) {
-  const RegData& data = Fixture();
+  const RegData& data = RegFixture();
   Context ctx(1);
   for (const double alpha : {0.0, 10.0}) {
     for (const bool weighted : {false, true}) {
@@ -85,7 +85,7 @@ TEST(LinearRegressor, MatchesSklearnRidgeAndLeastSquares) {
 }
 
 TEST(TreeRegressor, GrowsSklearnsTree) {
-  const RegData& data = Fixture();
+  const RegData& data = RegFixture();
   Context ctx(1);
   for (const auto& [depth, leaf] : {std::pair{3, 1}, std::pair{6, 5}}) {
     auto model = MakeRegressor("tree", {{"max_depth", depth}, {"min_samples_leaf", leaf}});
@@ -99,7 +99,7 @@ TEST(TreeRegressor, GrowsSklearnsTree) {
 }
 
 TEST(GbdtRegressor, MatchesPythonXgboost) {
-  const RegData& data = Fixture();
+  const RegData& data = RegFixture();
   Context ctx(1);
   auto model = MakeRegressor("gbdt", {{"n_estimators", 20}, {"learning_rate", 0.3}, {"max_depth", 3}});
   model->Fit(data.Set(), ctx);
@@ -123,7 +123,7 @@ std::unique_ptr<Regressor> Make(const std::string& name) {
 class RegressorConformance : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(RegressorConformance, LearnsTheSignal) {
-  const RegData& data = Fixture();
+  const RegData& data = RegFixture();
   Context ctx(2);
   auto model = Make(GetParam());
   model->Fit(data.Set(), ctx);
@@ -143,7 +143,7 @@ TEST_P(RegressorConformance, LearnsTheSignal) {
 }
 
 TEST_P(RegressorConformance, SaveLoadPredictsBitIdentically) {
-  const RegData& data = Fixture();
+  const RegData& data = RegFixture();
   Context ctx(1);
   auto model = Make(GetParam());
   model->Fit(data.Set(), ctx);
@@ -167,7 +167,7 @@ TEST_P(RegressorConformance, SaveLoadPredictsBitIdentically) {
 }
 
 TEST_P(RegressorConformance, DocumentedErrors) {
-  const RegData& data = Fixture();
+  const RegData& data = RegFixture();
   Context ctx(1);
   auto model = Make(GetParam());
   try {
@@ -197,7 +197,7 @@ TEST_P(RegressorConformance, DocumentedErrors) {
 }
 
 TEST_P(RegressorConformance, SameSeedSameModelAndThreadsAgree) {
-  const RegData& data = Fixture();
+  const RegData& data = RegFixture();
   auto a = Make(GetParam());
   auto b = Make(GetParam());
   a->Fit(data.Set(), Context(1, 9));
