@@ -20,15 +20,6 @@ constexpr const char* kLine = "#3b82f6";
 constexpr const char* kRef = "#9aa5b1";
 constexpr const char* kSecond = "#f59e0b";
 
-json ChartTitle(const std::string& title, const std::string& subtitle) {
-  return {{"text", title},
-          {"subtext", subtitle},
-          {"left", 10},
-          {"top", 6},
-          {"textStyle", {{"fontSize", 13}, {"fontWeight", 600}, {"color", "#1f2933"}}},
-          {"subtextStyle", {{"fontSize", 11}, {"color", "#616e7c"}}}};
-}
-
 json ValueAxis(const std::string& name, double max = 1) {
   return {{"type", "value"},
           {"name", name},
