@@ -284,38 +284,8 @@ class GbdtClassifier final : public Classifier {
       cache.push_back(valid->get());
     }
     Booster booster(cache);
-    SetParams(booster, ctx);
-    const bool early = valid && params_.early_stopping_rounds > 0;
-    double best_loss = std::numeric_limits<double>::infinity();
-    int64_t best_round = params_.n_estimators - 1;
-    for (int64_t round = 0; round < params_.n_estimators; ++round) {
-      ctx.ThrowIfCancelled();
-      XgbCheck(XGBoosterUpdateOneIter(booster.get(), static_cast<int>(round), train.get()), "update");
-      ctx.Progress("boosting", static_cast<uint64_t>(round + 1), static_cast<uint64_t>(params_.n_estimators));
-      if (!early) continue;
-      DMatrixHandle eval[] = {valid->get()};
-      const char* names[] = {"valid"};
-      const char* text = nullptr;
-      XgbCheck(XGBoosterEvalOneIter(booster.get(), static_cast<int>(round), eval, names, 1, &text), "eval");
-      const std::string s(text);
-      const size_t colon = s.rfind(':');
-      const double loss = colon == std::string::npos ? NAN : std::stod(s.substr(colon + 1));
-      if (loss < best_loss - 1e-12) {
-        best_loss = loss;
-        best_round = round;
-      } else if (round - best_round >= params_.early_stopping_rounds) {
-        break;
-      }
-    }
-    // Keep only the rounds up to the best one.
-    BoosterHandle sliced = nullptr;
-    int rounds = 0;
-    XgbCheck(XGBoosterBoostedRounds(booster.get(), &rounds), "rounds");
-    if (best_round + 1 < rounds) {
-      XgbCheck(XGBoosterSlice(booster.get(), 0, static_cast<int>(best_round + 1), 1, &sliced), "slice");
-      booster.Reset(sliced);
-    }
-    rounds_ = best_round + 1;
+    SetBoosterParams(booster, params_, ctx, /*regression=*/false);
+    rounds_ = BoostRounds(booster, train, valid.get(), params_, ctx);
     booster_ = std::move(booster);
     ctx.logger().debug("gbdt: {} rounds kept", rounds_);
   }
@@ -368,39 +338,9 @@ class GbdtClassifier final : public Classifier {
   }
 
  private:
-  void SetParams(Booster& b, const Context& ctx) const {
-    b.Set("objective", "binary:logistic");
-    b.Set("eval_metric", "logloss");
-    b.Set("tree_method", "hist");
-    b.Set("verbosity", "0");
-    b.Set("nthread", std::to_string(ctx.threads()));
-    b.Set("seed", std::to_string(ctx.seed()));
-    b.Set("eta", fmt::format("{}", params_.learning_rate));
-    b.Set("max_depth", std::to_string(params_.max_depth));
-    b.Set("min_child_weight", fmt::format("{}", params_.min_child_weight));
-    b.Set("subsample", fmt::format("{}", params_.subsample));
-    b.Set("colsample_bytree", fmt::format("{}", params_.colsample_bytree));
-    b.Set("lambda", fmt::format("{}", params_.reg_lambda));
-    b.Set("alpha", fmt::format("{}", params_.reg_alpha));
-    b.Set("gamma", fmt::format("{}", params_.gamma));
-    b.Set("scale_pos_weight", fmt::format("{}", params_.scale_pos_weight));
-    b.Set("max_bin", std::to_string(params_.max_bin));
-  }
-
   std::vector<double> Predict(const FeatureMatrix& x, const Context& ctx, int type) const {
     CheckPredictInput(x);
-    if (x.rows == 0) return {};
-    DMatrix m(x, {}, {});
-    const std::string config = fmt::format(
-        R"({{"type": {}, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false}})", type);
-    XgbCheck(XGBoosterSetParam(booster_.get(), "nthread", std::to_string(ctx.threads()).c_str()), "nthread");
-    const bst_ulong* shape = nullptr;
-    bst_ulong dim = 0;
-    const float* result = nullptr;
-    XgbCheck(XGBoosterPredictFromDMatrix(booster_.get(), m.get(), config.c_str(), &shape, &dim, &result), "predict");
-    bst_ulong total = 1;
-    for (bst_ulong i = 0; i < dim; ++i) total *= shape[i];
-    return std::vector<double>(result, result + total);
+    return BoosterPredict(booster_, x, ctx, type);
   }
 
   GbdtParams params_;
