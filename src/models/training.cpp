@@ -162,6 +162,34 @@ std::vector<size_t> FeatureOwners(const FeaturePipeline& p) {
   return owner;
 }
 
+// Feature columns: everything but the target, the id, exclusions and the time-split column;
+// free-text/identifier-like strings (mostly unique) are left out with a warning.
+std::vector<std::string> FeatureColumns(const Table& table, const TrainRequest& req, const std::string& time_column,
+                                        std::vector<std::string>* warnings) {
+  for (const auto& e : req.exclude) (void)table.column(e);
+  if (!req.id_column.empty()) (void)table.column(req.id_column);
+  std::vector<std::string> features;
+  for (const auto& f : table.schema().fields()) {
+    if (f.name == req.target || f.name == req.id_column || f.name == time_column ||
+        std::find(req.exclude.begin(), req.exclude.end(), f.name) != req.exclude.end()) {
+      continue;
+    }
+    if (f.type == DataType::kString) {
+      std::unordered_set<std::string_view> distinct;
+      const Column& c = table.column(f.name);
+      for (size_t r = 0; r < c.size(); ++r) distinct.insert(c.StringAt(r));
+      if (distinct.size() > 100 && distinct.size() * 2 > c.size()) {
+        warnings->push_back(fmt::format("column {} looks like an identifier or free text ({} distinct values) and was left out",
+                                       f.name, distinct.size()));
+        continue;
+      }
+    }
+    features.push_back(f.name);
+  }
+  if (features.empty()) Fail(ErrorCode::kInvalidArgument, "no feature columns left in {} after the exclusions", req.table);
+  return features;
+}
+
 }  // namespace
 
 std::vector<double> ModelPackage::RawScore(const Table& table, const Context& ctx) const {
@@ -253,8 +281,6 @@ TrainResult TrainClassification(Store& store, const TrainRequest& req, const Con
     labels = TakeValues(labels, keep);
   }
 
-  // Feature columns: everything but the target, the id, exclusions and the time-split column;
-  // free-text/identifier-like strings (mostly unique) are left out with a warning.
   std::string time_column;
   if (req.split.rfind("time:", 0) == 0) {
     time_column = req.split.substr(5);
@@ -262,27 +288,7 @@ TrainResult TrainClassification(Store& store, const TrainRequest& req, const Con
   } else if (req.split != "stratified") {
     Fail(ErrorCode::kInvalidArgument, "--split {}: use stratified or time:COLUMN", QuoteForMessage(req.split));
   }
-  for (const auto& e : req.exclude) (void)table.column(e);
-  if (!req.id_column.empty()) (void)table.column(req.id_column);
-  std::vector<std::string> features;
-  for (const auto& f : table.schema().fields()) {
-    if (f.name == req.target || f.name == req.id_column || f.name == time_column ||
-        std::find(req.exclude.begin(), req.exclude.end(), f.name) != req.exclude.end()) {
-      continue;
-    }
-    if (f.type == DataType::kString) {
-      std::unordered_set<std::string_view> distinct;
-      const Column& c = table.column(f.name);
-      for (size_t r = 0; r < c.size(); ++r) distinct.insert(c.StringAt(r));
-      if (distinct.size() > 100 && distinct.size() * 2 > c.size()) {
-        warnings.push_back(fmt::format("column {} looks like an identifier or free text ({} distinct values) and was left out",
-                                       f.name, distinct.size()));
-        continue;
-      }
-    }
-    features.push_back(f.name);
-  }
-  if (features.empty()) Fail(ErrorCode::kInvalidArgument, "no feature columns left in {} after the exclusions", req.table);
+  const std::vector<std::string> features = FeatureColumns(table, req, time_column, &warnings);
 
   // Split.
   TrainTestSplit split;
@@ -621,27 +627,7 @@ TrainResult TrainRegression(Store& store, const TrainRequest& req, const Context
   } else if (req.split != "stratified" && req.split != "random") {
     Fail(ErrorCode::kInvalidArgument, "--split {}: use random or time:COLUMN", QuoteForMessage(req.split));
   }
-  for (const auto& e : req.exclude) (void)table.column(e);
-  if (!req.id_column.empty()) (void)table.column(req.id_column);
-  std::vector<std::string> features;
-  for (const auto& f : table.schema().fields()) {
-    if (f.name == req.target || f.name == req.id_column || f.name == time_column ||
-        std::find(req.exclude.begin(), req.exclude.end(), f.name) != req.exclude.end()) {
-      continue;
-    }
-    if (f.type == DataType::kString) {
-      std::unordered_set<std::string_view> distinct;
-      const Column& c = table.column(f.name);
-      for (size_t r = 0; r < c.size(); ++r) distinct.insert(c.StringAt(r));
-      if (distinct.size() > 100 && distinct.size() * 2 > c.size()) {
-        warnings.push_back(fmt::format("column {} looks like an identifier or free text ({} distinct values) and was left out",
-                                       f.name, distinct.size()));
-        continue;
-      }
-    }
-    features.push_back(f.name);
-  }
-  if (features.empty()) Fail(ErrorCode::kInvalidArgument, "no feature columns left in {} after the exclusions", req.table);
+  const std::vector<std::string> features = FeatureColumns(table, req, time_column, &warnings);
 
   // Split: seeded random ("stratified" means the same for a numeric target), or by time.
   TrainTestSplit split;
