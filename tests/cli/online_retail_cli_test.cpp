@@ -32,7 +32,7 @@ order_quantity = "Quantity"
 order_price = "UnitPrice"
 )";
 
-nlohmann::json Fixture() {
+nlohmann::json OnlineRetailFixture() {
   std::ifstream in(testing::SourceDir() + "/tests/fixtures/features/online_retail_profile.json");
   return nlohmann::json::parse(in);
 }
@@ -54,7 +54,7 @@ double Contrast(const nlohmann::json& persona, const std::string& feature) {
 TEST(CliOnlineRetail, ProfileAndPersonasFromTheTransactionLog) {
   const std::string data = testing::SharedData("uci_online_retail/online_retail.csv.gz");
   if (!std::ifstream(data)) GTEST_SKIP() << "no " << data;
-  const nlohmann::json expected = Fixture();
+  const nlohmann::json expected = OnlineRetailFixture();
   TempDir dir;
   const std::string ws = dir.File("retail");
   ASSERT_EQ(RunCli("init " + ws + " --quiet").exit_code, 0);

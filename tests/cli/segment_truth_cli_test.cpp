@@ -17,7 +17,7 @@ namespace {
 using testing::RunCli;
 using testing::TempDir;
 
-nlohmann::json Fixture() {
+nlohmann::json SegmentTruthFixture() {
   std::ifstream in(testing::SourceDir() + "/tests/fixtures/cluster/truth_fixture.json");
   return nlohmann::json::parse(in);
 }
@@ -42,7 +42,7 @@ std::string MakeWorkspace(const TempDir& dir, const nlohmann::json& f) {
 }
 
 TEST(CliSegmentTruth, ReportsTheAdjustedRandIndexAgainstKnownSegments) {
-  const nlohmann::json f = Fixture();
+  const nlohmann::json f = SegmentTruthFixture();
   TempDir dir;
   const std::string ws = MakeWorkspace(dir, f);
   auto r = RunCli("--workspace " + ws + " --json segment --table points --method kmeans --k 3 --truth known.segment");
@@ -72,7 +72,7 @@ TEST(CliSegmentTruth, ReportsTheAdjustedRandIndexAgainstKnownSegments) {
 }
 
 TEST(CliSegmentTruth, BadSpecsSayWhatIsExpected) {
-  const nlohmann::json f = Fixture();
+  const nlohmann::json f = SegmentTruthFixture();
   TempDir dir;
   const std::string ws = MakeWorkspace(dir, f);
   const std::string base = "--workspace " + ws + " segment --table points --method kmeans --k 3 --truth ";

@@ -17,7 +17,7 @@ int64_t At(int y, int m, int d, int h = 0, int mi = 0) {
 }
 int64_t Day(int y, int m, int d) { return DaysFromCivil(y, m, d); }
 
-ProfileInputs Fixture() {
+ProfileInputs HandComputedInputs() {
   ProfileInputs in;
   ColumnBuilder region(DataType::kCategorical);
   for (const char* r : {"north", "south", "north", "east"}) region.AppendString(r);
@@ -52,7 +52,7 @@ class ProfileFixture : public ::testing::Test {
  protected:
   void SetUp() override {
     Context ctx(1);
-    profile_ = BuildProfiles(Fixture(), ProfileConfig(), At(2024, 3, 1), ctx, &warnings_);
+    profile_ = BuildProfiles(HandComputedInputs(), ProfileConfig(), At(2024, 3, 1), ctx, &warnings_);
   }
   Table profile_;
   std::vector<std::string> warnings_;
@@ -135,15 +135,15 @@ TEST_F(ProfileFixture, WarnsAboutRowsOfUnknownCustomers) {
 
 TEST(Profile, ColumnsDoNotDependOnAsOf) {
   Context ctx(1);
-  const Table early = BuildProfiles(Fixture(), ProfileConfig(), At(2023, 12, 2), ctx);
-  const Table late = BuildProfiles(Fixture(), ProfileConfig(), At(2024, 3, 1), ctx);
+  const Table early = BuildProfiles(HandComputedInputs(), ProfileConfig(), At(2023, 12, 2), ctx);
+  const Table late = BuildProfiles(HandComputedInputs(), ProfileConfig(), At(2024, 3, 1), ctx);
   EXPECT_EQ(early.schema().Names(), late.schema().Names());
   EXPECT_EQ(early.num_rows(), 2u);  // customers 3 and 4 had not signed up yet
   EXPECT_EQ(Get(early, "frequency", 0), 1);
 }
 
 TEST(Profile, DefaultAsOfIsTheEndOfTheLatestDay) {
-  EXPECT_EQ(DefaultAsOf(Fixture(), ProfileConfig()), At(2024, 3, 11));
+  EXPECT_EQ(DefaultAsOf(HandComputedInputs(), ProfileConfig()), At(2024, 3, 11));
 }
 
 TEST(Profile, TransactionLogWithLinesQuantitiesAndCancellations) {
