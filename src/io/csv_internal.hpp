@@ -15,7 +15,7 @@ struct CsvTuning {
 };
 
 /// Parses CSV text already in memory (after gunzip/transcoding). `name` appears in messages.
-Table ReadCsvText(std::string text, const std::string& name, const ReadOptions& options, const Context& ctx,
+Table ReadCsvText(std::string_view text, const std::string& name, const ReadOptions& options, const Context& ctx,
                   ReadReport* report, const CsvTuning& tuning = {});
 
 /// The delimiter among , ; tab | that splits the first lines into the most, equally many fields
@@ -23,7 +23,7 @@ Table ReadCsvText(std::string text, const std::string& name, const ReadOptions& 
 char SniffDelimiter(std::string_view text, char quote);
 
 /// Parses JSON Lines text already in memory.
-Table ReadJsonlText(std::string text, const std::string& name, const ReadOptions& options, const Context& ctx,
+Table ReadJsonlText(std::string_view text, const std::string& name, const ReadOptions& options, const Context& ctx,
                     ReadReport* report);
 
 }  // namespace prospect::io

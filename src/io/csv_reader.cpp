@@ -29,13 +29,6 @@ namespace prospect {
 namespace io {
 namespace {
 
-struct Field {
-  const char* begin;
-  size_t size;
-  bool quoted;
-  bool escaped;  // contains doubled quotes
-};
-
 enum class Tok : uint8_t { kOk, kStrayQuote, kAfterQuote, kUnterminated, kTooLong };
 
 class Tokenizer {
@@ -50,10 +43,39 @@ class Tokenizer {
 
   /// Splits the record starting at `p` into fields. On kOk, *next is the start of the next record;
   /// otherwise *error_at points at the problem. *newlines counts '\n' consumed (incl. the end).
-  Tok Next(const char* p, const char* end, std::vector<Field>& fields, const char** next, const char** error_at,
+  [[gnu::flatten]] Tok Next(const char* p, const char* end, std::vector<CellText>& fields, const char** next,
+                            const char** error_at,
            int64_t* newlines) const {
     fields.clear();
     *newlines = 0;
+#ifdef __SSE2__
+    // Fast path for the common record (unquoted fields ending in '\n' or "\r\n"): one bitmask of
+    // delimiters, quotes, CRs and LFs per 64 bytes, walked bit by bit. A quote, a lone CR, a long
+    // field or the last 64 bytes of the text hand over to the general loop below at the current
+    // field, which then reads exactly as if it had started there.
+    for (const char* window = p; end - window >= 64; window += 64) {
+      for (uint64_t mask = SpecialMask(window); mask != 0; mask &= mask - 1) {
+        const char* at = window + __builtin_ctzll(mask);
+        const char c = *at;
+        const auto size = static_cast<size_t>(at - p);
+        if (size > max_field_) goto general;
+        if (c == delim_) {
+          fields.push_back({p, size, false, false});
+          p = at + 1;
+          continue;
+        }
+        const bool crlf = c == '\r' && at + 1 < end && at[1] == '\n';
+        if (c == '\n' || crlf) {
+          fields.push_back({p, size, false, false});
+          *next = at + (crlf ? 2 : 1);
+          *newlines = 1;
+          return Tok::kOk;
+        }
+        goto general;  // a quote or a lone CR
+      }
+    }
+  general:
+#endif
     for (;;) {
       if (p < end && *p == quote_ && quote_ != 0) {
         const char* open = p;
@@ -159,6 +181,22 @@ class Tokenizer {
     return odd ? nullptr : end;
   }
 
+#ifdef __SSE2__
+  // Bit i set when p[i] (i < 64) is a delimiter, quote, CR or LF.
+  uint64_t SpecialMask(const char* p) const {
+    const __m128i d = _mm_set1_epi8(delim_), q = _mm_set1_epi8(quote_ ? quote_ : delim_);
+    const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+    uint64_t mask = 0;
+    for (int k = 0; k < 4; ++k) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+      const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, q)),
+                                       _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)));
+      mask |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(hit))) << (16 * k);
+    }
+    return mask;
+  }
+#endif
+
   // First delimiter, quote, CR or LF at or after p (or end); 16 bytes at a time where SSE2 exists.
   const char* SkipPlain(const char* p, const char* end) const {
 #ifdef __SSE2__
@@ -186,16 +224,46 @@ class Tokenizer {
   std::array<bool, 256> special_;
 };
 
+struct CharCounts {
+  uint64_t quotes = 0;
+  uint64_t newlines = 0;
+};
+
+// Quote characters and '\n's in [p, end): pass A reads every byte of the file once, so 16 at a time.
+CharCounts CountQuotesAndNewlines(const char* p, const char* end, char quote) {
+  CharCounts counts;
+#ifdef __SSE2__
+  // Byte-wide counters (a match compares to -1) for at most 255 vectors, then summed with SAD.
+  const __m128i q = _mm_set1_epi8(quote), lf = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+  while (end - p >= 16) {
+    __m128i acc_q = zero, acc_n = zero;
+    for (int run = 0; run < 255 && end - p >= 16; ++run, p += 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      acc_q = _mm_sub_epi8(acc_q, _mm_cmpeq_epi8(v, q));
+      acc_n = _mm_sub_epi8(acc_n, _mm_cmpeq_epi8(v, lf));
+    }
+    const __m128i sum_q = _mm_sad_epu8(acc_q, zero), sum_n = _mm_sad_epu8(acc_n, zero);
+    counts.quotes += static_cast<uint64_t>(_mm_cvtsi128_si64(sum_q) + _mm_extract_epi16(sum_q, 4));
+    counts.newlines += static_cast<uint64_t>(_mm_cvtsi128_si64(sum_n) + _mm_extract_epi16(sum_n, 4));
+  }
+#endif
+  for (; p < end; ++p) {
+    counts.quotes += *p == quote;
+    counts.newlines += *p == '\n';
+  }
+  return counts;
+}
+
 std::string DelimiterName(char d) {
   if (d == '\t') return "tab";
   return QuoteForMessage(std::string_view(&d, 1));
 }
 
-bool IsBlank(const std::vector<Field>& fields) {
+bool IsBlank(const std::vector<CellText>& fields) {
   return fields.size() == 1 && fields[0].size == 0 && !fields[0].quoted;
 }
 
-std::string Unescape(const Field& f, char quote) {
+std::string Unescape(const CellText& f, char quote) {
   std::string out;
   out.reserve(f.size);
   for (size_t i = 0; i < f.size; ++i) {
@@ -238,7 +306,7 @@ std::string ColumnLabel(const ParseContext& pc, size_t index) {
 
 // Builds the error for a tokenizer failure of the record starting at `rec` on line `line`.
 RecordError TokenizerError(const ParseContext& pc, Tok status, const char* rec, int64_t line, const char* at,
-                           const std::vector<Field>& fields) {
+                           const std::vector<CellText>& fields) {
   const size_t rec_off = static_cast<size_t>(rec - pc.text.data());
   const Location loc = LocateIn(pc.text, rec_off, line, static_cast<size_t>(at - pc.text.data()));
   // The failing field is the last one pushed, except for an unterminated quote (never pushed).
@@ -294,7 +362,7 @@ RecordError RaggedError(const ParseContext& pc, int64_t line, size_t got) {
   return e;
 }
 
-RecordError CellError(const ParseContext& pc, CellStatus status, const char* rec, int64_t line, const Field& f,
+RecordError CellError(const ParseContext& pc, CellStatus status, const char* rec, int64_t line, const CellText& f,
                       size_t index) {
   const ColumnSpec& spec = (*pc.specs)[index];
   const size_t rec_off = static_cast<size_t>(rec - pc.text.data());
@@ -351,9 +419,7 @@ size_t RecordStartAt(std::string_view text, const std::vector<BlockInfo>& blocks
   if (offset <= data_begin) return data_begin;
   const BlockInfo& b = blocks[std::min(blocks.size() - 1, (offset - data_begin) / block)];
   bool odd = b.odd;
-  if (quote != 0) {
-    for (size_t i = b.begin; i < offset; ++i) odd ^= text[i] == quote;
-  }
+  if (quote != 0) odd ^= CountQuotesAndNewlines(text.data() + b.begin, text.data() + offset, quote).quotes & 1;
   if (!odd && text[offset - 1] == '\n') return offset;
   for (size_t i = offset; i < text.size(); ++i) {
     if (text[i] == quote && quote != 0) {
@@ -387,6 +453,18 @@ std::optional<std::pair<size_t, int64_t>> FirstRecord(std::string_view text, con
   return std::nullopt;
 }
 
+// A well-formed record waiting in a batch.
+struct BatchRecord {
+  const char* begin;
+  const char* next;
+  int64_t line;
+};
+
+// Records are gathered into batches whose cells are then appended column by column (one type
+// switch per column, not per cell). A batch with a bad cell is undone and appended again record by
+// record, the way a record-at-a-time reader would: same first error, same rejects, same rows.
+constexpr size_t kBatchRecords = 256;
+
 void ParseBlock(const ParseContext& pc, const BlockInfo& b, size_t data_begin, size_t reserve_rows,
                 BlockResult* out) {
   const std::vector<ColumnSpec>& specs = *pc.specs;
@@ -402,68 +480,105 @@ void ParseBlock(const ParseContext& pc, const BlockInfo& b, size_t data_begin, s
   int64_t line = first->second;
   const bool reject = pc.options->on_error == OnError::kReject;
   const char quote = pc.tok->quote();
-  std::vector<Field> fields;
+  std::vector<CellText> fields;
   fields.reserve(ncols + 1);
-  size_t rows = 0;
+  std::vector<CellText> batch_cells;
+  batch_cells.reserve(kBatchRecords * ncols);
+  std::vector<BatchRecord> batch;
+  batch.reserve(kBatchRecords);
+  size_t rows = 0;  // rows appended (and kept) so far
+
+  // A record's error: kept as a reject, or the end of the block (false).
+  auto handle_error = [&](RecordError err, const char* begin, const char* next, int64_t at_line) {
+    if (err.fatal || !reject) {
+      out->error = std::move(err);
+      out->error_line = at_line;
+      return false;
+    }
+    out->rejects.push_back({at_line, err.column, err.value, err.reason,
+                            std::string(RawRecord(begin, next ? next : end))});
+    return true;
+  };
+  // Appends one record; a bad cell undoes the record and is returned.
+  auto append_record = [&](const CellText* cells, const BatchRecord& r) -> std::optional<RecordError> {
+    for (size_t c = 0; c < ncols; ++c) {
+      const CellText& f = cells[c];
+      DataType widen_to;
+      const CellStatus cs = out->columns[c].Append(specs[c], *pc.nulls, std::string_view(f.begin, f.size), f.quoted,
+                                                   f.escaped, quote, &widen_to);
+      if (cs == CellStatus::kOk) continue;
+      if (cs == CellStatus::kWiden) {
+        out->widen[c] = out->widen[c] ? WidenType(*out->widen[c], widen_to) : widen_to;
+        continue;
+      }
+      for (auto& column : out->columns) column.Truncate(rows);
+      return CellError(pc, cs, r.begin, r.line, f, c);
+    }
+    ++rows;
+    return std::nullopt;
+  };
+  // Appends the batch; false when an error ends the block.
+  auto flush = [&] {
+    const size_t n = batch.size();
+    bool clean = true;
+    for (size_t c = 0; c < ncols && clean; ++c) {
+      clean = out->columns[c].AppendColumn(specs[c], *pc.nulls, batch_cells.data() + c, ncols, n, quote,
+                                           &out->widen[c]) == n;
+    }
+    bool go_on = true;
+    if (clean) {
+      rows += n;
+    } else {
+      for (auto& column : out->columns) column.Truncate(rows);
+      for (size_t i = 0; i < n && go_on; ++i) {
+        if (auto err = append_record(batch_cells.data() + i * ncols, batch[i])) {
+          go_on = handle_error(std::move(*err), batch[i].begin, batch[i].next, batch[i].line);
+        }
+      }
+    }
+    batch.clear();
+    batch_cells.clear();
+    return go_on;
+  };
+
   while (rec < base + b.end && rec < end) {
     const char* next = nullptr;
     const char* at = nullptr;
     int64_t newlines = 0;
     const Tok st = pc.tok->Next(rec, end, fields, &next, &at, &newlines);
-    std::optional<RecordError> err;
-    if (st != Tok::kOk) {
-      err = TokenizerError(pc, st, rec, line, at, fields);
-      if (!err->fatal && reject) {
-        next = pc.tok->Skip(rec, end, &newlines);
-        if (!next) {
-          err->fatal = true;
-          err->message += " The quotes in the rest of the file do not balance, so it cannot be read row by row.";
-        }
-      }
-      ++out->rows_seen;
-    } else if (IsBlank(fields)) {
+    if (st == Tok::kOk && IsBlank(fields)) {
       rec = next;
       line += newlines;
       continue;
-    } else {
-      ++out->rows_seen;
-      if (fields.size() != ncols) {
-        err = RaggedError(pc, line, fields.size());
-      } else {
-        for (size_t c = 0; c < ncols; ++c) {
-          const Field& f = fields[c];
-          DataType widen_to;
-          const CellStatus cs = out->columns[c].Append(specs[c], *pc.nulls, std::string_view(f.begin, f.size),
-                                                       f.quoted, f.escaped, quote, &widen_to);
-          if (cs == CellStatus::kOk) continue;
-          if (cs == CellStatus::kWiden) {
-            out->widen[c] = out->widen[c] ? WidenType(*out->widen[c], widen_to) : widen_to;
-            continue;
-          }
-          err = CellError(pc, cs, rec, line, f, c);
-          for (size_t k = 0; k < ncols; ++k) out->columns[k].Truncate(rows);
-          break;
-        }
+    }
+    ++out->rows_seen;
+    if (st == Tok::kOk && fields.size() == ncols) {
+      batch.push_back({rec, next, line});
+      batch_cells.insert(batch_cells.end(), fields.begin(), fields.end());
+      rec = next;
+      line += newlines;
+      if (batch.size() == kBatchRecords && !flush()) return;
+      continue;
+    }
+    // A broken record: the batch before it goes first, so rejects stay in file order.
+    if (!flush()) return;
+    RecordError err = st == Tok::kOk ? RaggedError(pc, line, fields.size()) : TokenizerError(pc, st, rec, line, at, fields);
+    if (st != Tok::kOk && !err.fatal && reject) {
+      next = pc.tok->Skip(rec, end, &newlines);
+      if (!next) {
+        err.fatal = true;
+        err.message += " The quotes in the rest of the file do not balance, so it cannot be read row by row.";
       }
     }
-    if (err) {
-      if (err->fatal || !reject) {
-        out->error = std::move(err);
-        out->error_line = line;
-        return;
-      }
-      out->rejects.push_back({line, err->column, err->value, err->reason,
-                              std::string(RawRecord(rec, next ? next : end))});
-    } else {
-      ++rows;
-    }
+    if (!handle_error(std::move(err), rec, next, line)) return;
     rec = next;
     line += newlines;
   }
+  flush();
 }
 
 // Tokenizes header names, applies header=false, fills empty names, rejects duplicates.
-std::vector<std::string> HeaderNames(const ParseContext& pc, const std::vector<Field>& fields) {
+std::vector<std::string> HeaderNames(const ParseContext& pc, const std::vector<CellText>& fields) {
   std::vector<std::string> names;
   std::unordered_map<std::string, size_t> seen;
   for (size_t i = 0; i < fields.size(); ++i) {
@@ -497,7 +612,7 @@ char SniffDelimiter(std::string_view text, char quote) {
   char best = ',';
   // Score: consistent lines first, then fields per line.
   std::pair<int, size_t> best_score{-1, 0};
-  std::vector<Field> fields;
+  std::vector<CellText> fields;
   for (char d : kCandidates) {
     const Tokenizer tok(d, quote, SIZE_MAX);
     const char* p = text.data();
@@ -523,12 +638,11 @@ char SniffDelimiter(std::string_view text, char quote) {
   return best;
 }
 
-Table ReadCsvText(std::string text_in, const std::string& name, const ReadOptions& options, const Context& ctx,
+Table ReadCsvText(std::string_view all, const std::string& name, const ReadOptions& options, const Context& ctx,
                   ReadReport* report, const CsvTuning& tuning) {
   ReadReport local_report;
   ReadReport& rep = report ? *report : local_report;
   rep = ReadReport{};
-  const std::string_view all(text_in);
   size_t begin = 0;
   if (all.size() >= 3 && all.substr(0, 3) == "\xEF\xBB\xBF") begin = 3;  // UTF-8 byte order mark
   const std::string_view text = all;
@@ -552,7 +666,7 @@ Table ReadCsvText(std::string text_in, const std::string& name, const ReadOption
   ParseContext pc{text, &name, &tok, &specs, &nulls, &options};
 
   // Header (or the first record, to count columns).
-  std::vector<Field> fields;
+  std::vector<CellText> fields;
   const char* next = nullptr;
   const char* at = nullptr;
   int64_t header_newlines = 0;
@@ -603,21 +717,9 @@ Table ReadCsvText(std::string text_in, const std::string& name, const ReadOption
 #pragma omp parallel for schedule(static) num_threads(threads)
   for (size_t b = 0; b < nblocks; ++b) {
     const size_t lo = data_begin + b * block, hi = std::min(text.size(), lo + block);
-    uint64_t q = 0, n = 0;
-    const char* s = text.data();
-    // Byte-wide counters over runs of at most 255 bytes let the compiler vectorise the compares.
-    for (size_t i = lo; i < hi;) {
-      const size_t stop = std::min(hi, i + 255);
-      uint8_t run_q = 0, run_n = 0;
-      for (; i < stop; ++i) {
-        run_q += s[i] == quote;
-        run_n += s[i] == '\n';
-      }
-      q += run_q;
-      n += run_n;
-    }
-    quotes[b] = quote ? q : 0;
-    lines[b] = n;
+    const CharCounts counts = CountQuotesAndNewlines(text.data() + lo, text.data() + hi, quote);
+    quotes[b] = quote ? counts.quotes : 0;
+    lines[b] = counts.newlines;
   }
   {
     bool odd = false;
@@ -662,7 +764,7 @@ Table ReadCsvText(std::string text_in, const std::string& name, const ReadOption
         ++taken;
         for (size_t c = 0; c < specs.size(); ++c) {
           if (specs[c].declared) continue;
-          const Field& f = fields[c];
+          const CellText& f = fields[c];
           std::string_view cell(f.begin, f.size);
           if (f.escaped) {
             scratch = Unescape(f, quote);
@@ -790,7 +892,8 @@ Table ReadCsvText(std::string text_in, const std::string& name, const ReadOption
 }  // namespace io
 
 Table ReadCsv(const std::string& path, const ReadOptions& options, const Context& ctx, ReadReport* report) {
-  return io::ReadCsvText(io::LoadText(path, options.encoding), path, options, ctx, report);
+  const io::LoadedText text = io::LoadText(path, options.encoding, ctx.threads());
+  return io::ReadCsvText(text.view(), path, options, ctx, report);
 }
 
 }  // namespace prospect

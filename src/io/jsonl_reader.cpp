@@ -46,12 +46,11 @@ std::string_view KindName(simdjson::dom::element_type t) {
 
 }  // namespace
 
-Table ReadJsonlText(std::string text_in, const std::string& name, const ReadOptions& options, const Context& ctx,
+Table ReadJsonlText(std::string_view text, const std::string& name, const ReadOptions& options, const Context& ctx,
                     ReadReport* report) {
   ReadReport local_report;
   ReadReport& rep = report ? *report : local_report;
   rep = ReadReport{};
-  std::string_view text(text_in);
   if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   const bool reject = options.on_error == OnError::kReject;
 
@@ -310,7 +309,8 @@ Table ReadJsonlText(std::string text_in, const std::string& name, const ReadOpti
 }  // namespace io
 
 Table ReadJsonl(const std::string& path, const ReadOptions& options, const Context& ctx, ReadReport* report) {
-  return io::ReadJsonlText(io::LoadText(path, options.encoding), path, options, ctx, report);
+  const io::LoadedText text = io::LoadText(path, options.encoding, ctx.threads());
+  return io::ReadJsonlText(text.view(), path, options, ctx, report);
 }
 
 }  // namespace prospect

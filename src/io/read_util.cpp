@@ -1,15 +1,20 @@
 // Loading, UTF-8 checks, cell parsing, type inference and column accumulation for the readers.
 #include "io/read_util.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
@@ -22,7 +27,7 @@ bool EndsWithGz(const std::string& path) {
   return path.size() >= 3 && ToLower(path.substr(path.size() - 3)) == ".gz";
 }
 
-std::string Gunzip(const std::string& bytes, const std::string& name) {
+std::string Gunzip(std::string_view bytes, const std::string& name) {
   std::string out;
   // The gzip trailer holds the uncompressed size mod 2^32: a good first guess for the buffer.
   size_t guess = bytes.size() * 4;
@@ -72,10 +77,10 @@ std::string Gunzip(const std::string& bytes, const std::string& name) {
   return out;
 }
 
-std::string Latin1ToUtf8(const std::string& in) {
+std::string Latin1ToUtf8(std::string_view in) {
   size_t high = 0;
   for (unsigned char c : in) high += c >= 0x80;
-  if (high == 0) return in;
+  if (high == 0) return std::string(in);
   std::string out;
   out.reserve(in.size() + high);
   for (unsigned char c : in) {
@@ -89,50 +94,139 @@ std::string Latin1ToUtf8(const std::string& in) {
   return out;
 }
 
-}  // namespace
+bool IsGzip(std::string_view bytes) {
+  return bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f && static_cast<unsigned char>(bytes[1]) == 0x8b;
+}
 
-std::string PrepareText(std::string bytes, const std::string& name, TextEncoding encoding) {
-  if (bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f && static_cast<unsigned char>(bytes[1]) == 0x8b) {
-    bytes = Gunzip(bytes, name);
+[[noreturn]] void FailBinary(std::string_view text, size_t nul, const std::string& name) {
+  const Location at = LocateIn(text, 0, 1, nul);
+  Fail(ErrorCode::kInvalidData,
+       "{}:{}:{}: the file looks binary (it contains a NUL byte), not CSV or JSON Lines text. "
+       "Possible fixes: check that this is the right file; decompress or export it as text first.",
+       name, at.line, at.column);
+}
+
+// The text to parse from bytes that are not gzip data and hold no NUL: nullopt when the bytes
+// themselves are that text (UTF-8), else their transcoding.
+std::optional<std::string> Transcode(std::string_view bytes, TextEncoding encoding) {
+  if (encoding == TextEncoding::kLatin1) return Latin1ToUtf8(bytes);
+  return std::nullopt;
+}
+
+// Gunzips, checks for NUL bytes and transcodes bytes already in memory.
+std::string PrepareBytes(std::string_view bytes, const std::string& name, TextEncoding encoding) {
+  std::string text = IsGzip(bytes) ? Gunzip(bytes, name) : std::string(bytes);
+  if (const void* nul = std::memchr(text.data(), 0, text.size())) {
+    FailBinary(text, static_cast<size_t>(static_cast<const char*>(nul) - text.data()), name);
   }
-  if (const void* nul = std::memchr(bytes.data(), 0, bytes.size())) {
-    const size_t pos = static_cast<size_t>(static_cast<const char*>(nul) - bytes.data());
-    const Location at = LocateIn(bytes, 0, 1, pos);
-    Fail(ErrorCode::kInvalidData,
-         "{}:{}:{}: the file looks binary (it contains a NUL byte), not CSV or JSON Lines text. "
-         "Possible fixes: check that this is the right file; decompress or export it as text first.",
-         name, at.line, at.column);
+  if (auto transcoded = Transcode(text, encoding)) return std::move(*transcoded);
+  return text;
+}
+
+// Reads what is left of a stream that has no size up front (a pipe).
+std::string ReadStream(int fd, const std::string& path) {
+  std::string bytes;
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      Fail(ErrorCode::kIo, "cannot read {}: {}", path, std::strerror(errno));
+    }
+    bytes.append(buf, static_cast<size_t>(n));
   }
-  if (encoding == TextEncoding::kLatin1) bytes = Latin1ToUtf8(bytes);
   return bytes;
 }
 
-std::string LoadText(const std::string& path, TextEncoding encoding) {
-  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), std::fclose);
-  if (!file) {
+// Reads `size` bytes at `offset` whole; false when the file ends first.
+bool ReadFully(int fd, char* out, size_t size, size_t offset, int* error) {
+  while (size > 0) {
+    const ssize_t n = ::pread(fd, out, size, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      *error = errno;
+      return false;
+    }
+    if (n == 0) return false;
+    out += n;
+    offset += static_cast<size_t>(n);
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string PrepareText(std::string bytes, const std::string& name, TextEncoding encoding) {
+  if (!IsGzip(bytes) && encoding != TextEncoding::kLatin1) {
+    if (const void* nul = std::memchr(bytes.data(), 0, bytes.size())) {
+      FailBinary(bytes, static_cast<size_t>(static_cast<const char*>(nul) - bytes.data()), name);
+    }
+    return bytes;
+  }
+  return PrepareBytes(bytes, name, encoding);
+}
+
+LoadedText LoadText(const std::string& path, TextEncoding encoding, int threads) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     Fail(errno == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo, "cannot open {}: {}", path, std::strerror(errno));
   }
-  std::string bytes;
-  if (std::fseek(file.get(), 0, SEEK_END) == 0) {
-    const long size = std::ftell(file.get());
-    std::rewind(file.get());
-    if (size > 0) {
-      // Read straight into the buffer (no staging copy); the loop below picks up any growth.
-      bytes.resize(static_cast<size_t>(size));
-      bytes.resize(std::fread(bytes.data(), 1, bytes.size(), file.get()));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) Fail(ErrorCode::kIo, "cannot read {}: {}", path, std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) {
+    std::string bytes = ReadStream(fd, path);
+    if (EndsWithGz(path) && !IsGzip(bytes) && !bytes.empty()) {
+      Fail(ErrorCode::kInvalidData, "{}: the name ends in .gz but the file is not gzip data. Possible fix: rename it.",
+           path);
+    }
+    return LoadedText(PrepareBytes(bytes, path, encoding));
+  }
+  // A regular file is read in pieces by all threads into memory that is not zeroed first (zeroing
+  // and then copying cost as much again), each piece checked for NUL bytes while it is in cache.
+  const auto size = static_cast<size_t>(st.st_size);
+  auto bytes = std::unique_ptr<char[]>(new char[std::max<size_t>(size, 1)]);
+  constexpr size_t kPiece = size_t{4} << 20;
+  const size_t pieces = (size + kPiece - 1) / kPiece;
+  std::vector<size_t> first_nul(pieces, SIZE_MAX);
+  std::atomic<int> read_error{0};
+  std::atomic<bool> ended_early{false};
+#pragma omp parallel for schedule(static) num_threads(std::max(1, threads))
+  for (size_t i = 0; i < pieces; ++i) {
+    const size_t offset = i * kPiece, length = std::min(kPiece, size - offset);
+    int error = 0;
+    if (!ReadFully(fd, bytes.get() + offset, length, offset, &error)) {
+      if (error) read_error = error;
+      ended_early = true;
+      continue;
+    }
+    if (const void* nul = std::memchr(bytes.get() + offset, 0, length)) {
+      first_nul[i] = static_cast<size_t>(static_cast<const char*>(nul) - bytes.get());
     }
   }
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, file.get())) > 0) bytes.append(buf, n);
-  if (std::ferror(file.get())) Fail(ErrorCode::kIo, "cannot read {}: {}", path, std::strerror(errno));
-  const bool gz_magic = bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f &&
-                        static_cast<unsigned char>(bytes[1]) == 0x8b;
-  if (EndsWithGz(path) && !gz_magic && !bytes.empty()) {
+  if (read_error) Fail(ErrorCode::kIo, "cannot read {}: {}", path, std::strerror(read_error));
+  char extra;
+  if (ended_early || ::pread(fd, &extra, 1, static_cast<off_t>(size)) > 0) {
+    Fail(ErrorCode::kIo,
+         "{} changed while it was being read (it had {} bytes when opened). Possible fix: ingest a copy that "
+         "nothing is writing to.",
+         path, size);
+  }
+  const std::string_view view(bytes.get(), size);
+  if (IsGzip(view)) return LoadedText(PrepareBytes(view, path, encoding));
+  if (EndsWithGz(path) && size > 0) {
     Fail(ErrorCode::kInvalidData, "{}: the name ends in .gz but the file is not gzip data. Possible fix: rename it.",
          path);
   }
-  return PrepareText(std::move(bytes), path, encoding);
+  const size_t nul = *std::min_element(first_nul.begin(), first_nul.end());
+  if (nul != SIZE_MAX) FailBinary(view, nul, path);
+  if (auto transcoded = Transcode(view, encoding)) return LoadedText(std::move(*transcoded));
+  return LoadedText(std::move(bytes), size);
 }
 
 size_t FindInvalidUtf8(const char* data, size_t size) {
@@ -246,26 +340,57 @@ DateParse ParseDatePrefix(std::string_view t, DateOrder order, int64_t* days, si
   return DateParse::kOk;
 }
 
+// Two ASCII digits at p, or -1.
+int TwoDigits(const char* p) {
+  const unsigned a = static_cast<unsigned char>(p[0]) - '0', b = static_cast<unsigned char>(p[1]) - '0';
+  return a <= 9 && b <= 9 ? static_cast<int>(a * 10 + b) : -1;
+}
+
+// The ISO forms "YYYY-MM-DD" and "YYYY-MM-DD HH:MM:SS" (or 'T') that most files use, with every
+// digit in place: parsed without the general scanner, to the same result. False: not this shape.
+[[gnu::always_inline]] inline bool ParseIsoFast(std::string_view t, DateParse* result, int64_t* days, int64_t* seconds) {
+  if (t.size() != 10 && t.size() != 19) return false;
+  const char* p = t.data();
+  const int y1 = TwoDigits(p), y2 = TwoDigits(p + 2), month = TwoDigits(p + 5), day = TwoDigits(p + 8);
+  if (y1 < 0 || y2 < 0 || p[4] != '-' || month < 0 || p[7] != '-' || day < 0) return false;
+  int h = 0, mi = 0, sec = 0;
+  if (t.size() == 19) {
+    h = TwoDigits(p + 11);
+    mi = TwoDigits(p + 14);
+    sec = TwoDigits(p + 17);
+    if ((p[10] != ' ' && p[10] != 'T') || h < 0 || p[13] != ':' || mi < 0 || p[16] != ':' || sec < 0) return false;
+  }
+  const int64_t year = y1 * 100 + y2;
+  if (!IsValidCivil(year, month, day) || h > 23 || mi > 59 || sec > 60) {
+    *result = DateParse::kInvalidDay;
+    return true;
+  }
+  *result = DateParse::kOk;
+  *days = DaysFromCivil(year, month, day);
+  *seconds = h * 3600 + mi * 60 + sec;
+  return true;
+}
+
+// The common integer: an optional '-' and up to 18 digits (which cannot overflow).
+[[gnu::always_inline]] inline bool ParsePlainInt(std::string_view text, int64_t* out) {
+  if (text.empty() || text.size() > 18) return false;
+  const bool negative = text[0] == '-';
+  size_t i = negative;
+  if (i == text.size()) return false;
+  uint64_t v = 0;
+  for (; i < text.size(); ++i) {
+    const unsigned d = static_cast<unsigned char>(text[i]) - '0';
+    if (d > 9) return false;
+    v = v * 10 + d;
+  }
+  *out = negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
+  return true;
+}
+
 }  // namespace
 
 bool ParseInt64(std::string_view text, int64_t* out) {
-  // Fast path: up to 18 plain digits cannot overflow.
-  if (!text.empty() && text.size() <= 18) {
-    const bool negative = text[0] == '-';
-    size_t i = negative;
-    uint64_t v = 0;
-    if (i < text.size()) {
-      for (; i < text.size(); ++i) {
-        const unsigned d = static_cast<unsigned char>(text[i]) - '0';
-        if (d > 9) break;
-        v = v * 10 + d;
-      }
-      if (i == text.size()) {
-        *out = negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
-        return true;
-      }
-    }
-  }
+  if (ParsePlainInt(text, out)) return true;
   text = TrimSpaces(text);
   if (!text.empty() && text[0] == '+') {
     text.remove_prefix(1);
@@ -317,6 +442,9 @@ bool ParseBool(std::string_view text, bool lenient, bool* out) {
 }
 
 DateParse ParseDateText(std::string_view text, DateOrder order, int64_t* days) {
+  DateParse fast;
+  int64_t seconds;
+  if (text.size() == 10 && ParseIsoFast(text, &fast, days, &seconds)) return fast;
   text = TrimSpaces(text);
   size_t end = 0;
   const DateParse r = ParseDatePrefix(text, order, days, &end);
@@ -326,6 +454,14 @@ DateParse ParseDateText(std::string_view text, DateOrder order, int64_t* days) {
 }
 
 DateParse ParseTimestampText(std::string_view text, DateOrder order, bool epoch, int64_t* micros) {
+  {
+    DateParse fast;
+    int64_t days, seconds;
+    if (ParseIsoFast(text, &fast, &days, &seconds)) {
+      if (fast == DateParse::kOk) *micros = days * kMicrosPerDay + seconds * kMicrosPerSecond;
+      return fast;
+    }
+  }
   text = TrimSpaces(text);
   if (epoch) {
     int64_t v;
@@ -437,7 +573,10 @@ void TypeGuesser::Observe(std::string_view text) {
   if (maybe_bool_ && !ParseBool(text, false, &b)) maybe_bool_ = false;
   if (maybe_int_ && !ParseInt64(text, &i)) maybe_int_ = false;
   if (maybe_double_ && !maybe_int_ && !ParseDouble(text, &d)) maybe_double_ = false;
-  if (maybe_date_ || maybe_timestamp_) {
+  if (maybe_int_ || maybe_double_) {
+    // This cell is a number, and no date or timestamp form is one.
+    maybe_date_ = maybe_timestamp_ = false;
+  } else if (maybe_date_ || maybe_timestamp_) {
     // Shape only: an impossible day (2024-02-30) still counts, so the full pass reports it.
     int64_t v;
     const bool is_date = ParseDateText(text, DateOrder::kMonthFirst, &v) != DateParse::kNotADate ||
@@ -449,7 +588,7 @@ void TypeGuesser::Observe(std::string_view text) {
     if (is_ts) ObserveDateOrder(text, &evidence_);
   }
   if (!distinct_overflow_) {
-    distinct_.emplace(text);
+    if (distinct_.find(text) == distinct_.end()) distinct_.emplace(text);  // no node built for a repeat
     if (distinct_.size() > kMaxCategories) {
       distinct_overflow_ = true;
       distinct_.clear();
@@ -488,9 +627,79 @@ std::string TypeWithArticle(DataType type) {
 
 // ---- Column chunks ------------------------------------------------------------------------------
 
+[[gnu::always_inline]] inline uint64_t DictionaryIndex::Hash(std::string_view text) {
+  // Fixed-size loads only (a variable-length memcpy is a library call): whole 8-byte words, then
+  // the last 8 bytes (overlapping) or, for short text, its first and last 4 and its first, middle
+  // and last byte. Mixed with splitmix64's multipliers.
+  const char* p = text.data();
+  const size_t n = text.size();
+  auto load64 = [](const char* at) {
+    uint64_t w;
+    std::memcpy(&w, at, 8);
+    return w;
+  };
+  auto load32 = [](const char* at) {
+    uint32_t w;
+    std::memcpy(&w, at, 4);
+    return uint64_t{w};
+  };
+  uint64_t h = n * 0x9E3779B97F4A7C15ull;
+  if (n >= 8) {
+    for (size_t i = 0; i + 8 < n; i += 8) h = ((h ^ load64(p + i)) * 0xBF58476D1CE4E5B9ull) ^ (h >> 31);
+    h ^= load64(p + n - 8);
+  } else if (n >= 4) {
+    h ^= load32(p) << 32 | load32(p + n - 4);
+  } else if (n > 0) {
+    h ^= uint64_t{static_cast<uint8_t>(p[0])} << 16 | uint64_t{static_cast<uint8_t>(p[n / 2])} << 8 |
+         static_cast<uint8_t>(p[n - 1]);
+  }
+  h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
+  h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
+  return h ^ (h >> 31);
+}
+
+[[gnu::always_inline]] inline int32_t DictionaryIndex::Find(std::string_view text, uint64_t hash,
+                                                    const std::vector<std::string>& dictionary) const {
+  if (slots_.empty()) return -1;
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = (hash >> 32) & mask;; i = (i + 1) & mask) {
+    const uint64_t slot = slots_[i];
+    if (slot == 0) return -1;
+    if ((slot ^ hash) >> 32 == 0) {
+      const auto code = static_cast<int32_t>(static_cast<uint32_t>(slot) - 1);
+      if (dictionary[static_cast<size_t>(code)] == text) return code;
+    }
+  }
+}
+
+void DictionaryIndex::Insert(uint64_t hash, int32_t code) {
+  if ((used_ + 1) * 2 > slots_.size()) {  // keep the load at most one half
+    std::vector<uint64_t> old = std::move(slots_);
+    slots_.assign(std::max<size_t>(64, old.size() * 2), 0);
+    used_ = 0;
+    for (uint64_t slot : old) {
+      if (slot) Place(slot);
+    }
+  }
+  Place(Slot(hash, code));
+}
+
+void DictionaryIndex::Place(uint64_t slot) {
+  const size_t mask = slots_.size() - 1;
+  size_t i = (slot >> 32) & mask;
+  while (slots_[i] != 0) i = (i + 1) & mask;
+  slots_[i] = slot;
+  ++used_;
+}
+
+void DictionaryIndex::Rebuild(const std::vector<std::string>& dictionary) {
+  slots_.clear();
+  used_ = 0;
+  for (size_t k = 0; k < dictionary.size(); ++k) Insert(Hash(dictionary[k]), static_cast<int32_t>(k));
+}
+
 void ColumnChunk::Init(DataType type, size_t reserve_rows) {
   type_ = type;
-  valid_.reserve(reserve_rows);
   switch (type) {
     case DataType::kInt64:
     case DataType::kDate:
@@ -506,7 +715,12 @@ void ColumnChunk::Init(DataType type, size_t reserve_rows) {
 }
 
 void ColumnChunk::AppendNull() {
+  if (!has_nulls_) {
+    has_nulls_ = true;
+    valid_.assign(rows_, 1);
+  }
   valid_.push_back(0);
+  ++rows_;
   switch (type_) {
     case DataType::kInt64:
     case DataType::kDate:
@@ -609,27 +823,98 @@ CellStatus ColumnChunk::Append(const ColumnSpec& spec, const NullMatcher& nulls,
       break;
     }
     case DataType::kCategorical: {
-      auto it = index_.find(text);
-      if (it == index_.end()) {
+      const uint64_t hash = DictionaryIndex::Hash(text);
+      int32_t code = index_.Find(text, hash, dictionary_);
+      if (code < 0) {
         if (FindInvalidUtf8(text.data(), text.size()) != text.size()) return CellStatus::kBadUtf8;
         if (dictionary_.size() >= static_cast<size_t>(INT32_MAX)) {
           Fail(ErrorCode::kResourceExhausted, "column \"{}\" has more than 2^31 distinct values", spec.name);
         }
-        dictionary_.push_back(std::make_unique<std::string>(text));
-        it = index_.emplace(*dictionary_.back(), static_cast<int32_t>(dictionary_.size() - 1)).first;
-        last_entry_row_ = valid_.size();
+        code = static_cast<int32_t>(dictionary_.size());
+        dictionary_.emplace_back(text);
+        index_.Insert(hash, code);
+        entry_rows_.push_back(rows_);
       }
-      codes_.push_back(it->second);
+      codes_.push_back(code);
       break;
     }
   }
-  valid_.push_back(1);
+  if (has_nulls_) valid_.push_back(1);
+  ++rows_;
   return CellStatus::kOk;
 }
 
+size_t ColumnChunk::AppendColumn(const ColumnSpec& spec, const NullMatcher& nulls, const CellText* cells,
+                                 size_t stride, size_t rows, char quote, std::optional<DataType>* widen) {
+  // `fast` appends a value the common way or returns false; every other cell (null, escaped, or
+  // not parsed by `fast`) goes through Append, which decides exactly as it does alone.
+  auto run = [&](auto&& fast) -> size_t {
+    for (size_t i = 0; i < rows; ++i) {
+      const CellText& cell = cells[i * stride];
+      const std::string_view text(cell.begin, cell.size);
+      if (!cell.escaped && !text.empty() && !nulls.IsNull(text, cell.quoted) && fast(text)) {
+        if (has_nulls_) valid_.push_back(1);
+        ++rows_;
+        continue;
+      }
+      DataType widen_to;
+      const CellStatus status = Append(spec, nulls, text, cell.quoted, cell.escaped, quote, &widen_to);
+      if (status == CellStatus::kWiden) {
+        *widen = *widen ? WidenType(**widen, widen_to) : widen_to;
+      } else if (status != CellStatus::kOk) {
+        return i;
+      }
+    }
+    return rows;
+  };
+  switch (type_) {
+    case DataType::kInt64:
+      return run([&](std::string_view text) __attribute__((flatten)) {
+        int64_t v;
+        if (!ParsePlainInt(text, &v) && !ParseInt64(text, &v)) return false;
+        ints_.push_back(v);
+        return true;
+      });
+    case DataType::kDouble:
+      return run([&](std::string_view text) __attribute__((flatten)) {
+        double v;
+        if (!ParseDouble(text, &v)) return false;
+        doubles_.push_back(v);
+        return true;
+      });
+    case DataType::kDate:
+    case DataType::kTimestamp:
+      return run([&](std::string_view text) __attribute__((flatten)) {
+        DateParse r;
+        int64_t days, seconds;
+        if (!ParseIsoFast(text, &r, &days, &seconds) || r != DateParse::kOk) return false;
+        if (type_ == DataType::kDate && text.size() != 10) return false;  // a timestamp: Append decides
+        ints_.push_back(type_ == DataType::kDate ? days : days * kMicrosPerDay + seconds * kMicrosPerSecond);
+        return true;
+      });
+    case DataType::kCategorical:
+      return run([&](std::string_view text) __attribute__((flatten)) {
+        const int32_t code = index_.Find(text, DictionaryIndex::Hash(text), dictionary_);
+        if (code < 0) return false;  // a new entry: Append checks and adds it
+        codes_.push_back(code);
+        return true;
+      });
+    case DataType::kString:
+      return run([&](std::string_view text) __attribute__((flatten)) {
+        if (FindInvalidUtf8(text.data(), text.size()) != text.size()) return false;
+        bytes_.append(text);
+        offsets_.push_back(bytes_.size());
+        return true;
+      });
+    case DataType::kBool: return run([](std::string_view) { return false; });
+  }
+  return 0;
+}
+
 void ColumnChunk::Truncate(size_t rows) {
-  if (rows >= valid_.size()) return;
-  valid_.resize(rows);
+  if (rows >= rows_) return;
+  rows_ = rows;
+  if (has_nulls_) valid_.resize(rows);
   switch (type_) {
     case DataType::kInt64:
     case DataType::kDate:
@@ -643,27 +928,36 @@ void ColumnChunk::Truncate(size_t rows) {
     case DataType::kCategorical:
       codes_.resize(rows);
       // A row adds at most one entry per column; drop it if the dropped rows added it.
-      while (!dictionary_.empty() && last_entry_row_ >= rows) {
-        index_.erase(*dictionary_.back());
-        dictionary_.pop_back();
-        last_entry_row_ = 0;
-        break;
+      if (!entry_rows_.empty() && entry_rows_.back() >= rows) {
+        while (!entry_rows_.empty() && entry_rows_.back() >= rows) {
+          entry_rows_.pop_back();
+          dictionary_.pop_back();
+        }
+        index_.Rebuild(dictionary_);  // rare (rejected rows), so no erase of single entries
       }
       break;
   }
 }
 
 ColumnPtr ColumnChunk::Merge(DataType type, std::vector<ColumnChunk*> chunks) {
-  size_t rows = 0, nulls = 0;
+  size_t rows = 0;
+  bool nulls = false;
   for (const ColumnChunk* c : chunks) {
     PROSPECT_CHECK(c->type_ == type);
-    rows += c->valid_.size();
-    for (uint8_t v : c->valid_) nulls += v == 0;
+    rows += c->rows_;
+    // A chunk whose only nulls were truncated away has validity of all ones.
+    nulls |= c->has_nulls_ && std::find(c->valid_.begin(), c->valid_.end(), 0) != c->valid_.end();
   }
   std::vector<uint8_t> valid;
   if (nulls) {
     valid.reserve(rows);
-    for (const ColumnChunk* c : chunks) valid.insert(valid.end(), c->valid_.begin(), c->valid_.end());
+    for (const ColumnChunk* c : chunks) {
+      if (c->has_nulls_) {
+        valid.insert(valid.end(), c->valid_.begin(), c->valid_.end());
+      } else {
+        valid.insert(valid.end(), c->rows_, 1);
+      }
+    }
   }
   switch (type) {
     case DataType::kInt64:
@@ -696,14 +990,13 @@ ColumnPtr ColumnChunk::Merge(DataType type, std::vector<ColumnChunk*> chunks) {
       }
       size_t bytes_total = 0;
       for (const ColumnChunk* c : chunks) bytes_total += c->bytes_.size();
-      std::vector<uint64_t> offsets;
-      offsets.reserve(rows + 1);
-      offsets.push_back(0);
+      std::vector<uint64_t> offsets(rows + 1);
       std::string bytes;
       bytes.reserve(bytes_total);
+      size_t row = 0;
       for (const ColumnChunk* c : chunks) {
         const uint64_t base = bytes.size();
-        for (size_t i = 1; i < c->offsets_.size(); ++i) offsets.push_back(base + c->offsets_[i]);
+        for (size_t i = 1; i < c->offsets_.size(); ++i) offsets[++row] = base + c->offsets_[i];
         bytes += c->bytes_;
       }
       return Column::FromStrings(std::move(offsets), std::move(bytes), std::move(valid));
@@ -711,20 +1004,25 @@ ColumnPtr ColumnChunk::Merge(DataType type, std::vector<ColumnChunk*> chunks) {
     case DataType::kCategorical: {
       // Merge dictionaries in chunk order, so codes follow first appearance in the file.
       std::vector<std::string> dictionary;
-      std::unordered_map<std::string_view, int32_t> index;
-      std::vector<int32_t> codes;
-      codes.reserve(rows);
+      DictionaryIndex index;
+      std::vector<int32_t> codes(rows);
+      size_t row = 0;
       std::vector<int32_t> remap;
       for (ColumnChunk* c : chunks) {
         remap.resize(c->dictionary_.size());
         for (size_t k = 0; k < c->dictionary_.size(); ++k) {
-          auto [it, inserted] = index.emplace(*c->dictionary_[k], static_cast<int32_t>(index.size()));
-          remap[k] = it->second;
+          std::string& text = c->dictionary_[k];
+          const uint64_t hash = DictionaryIndex::Hash(text);
+          int32_t code = index.Find(text, hash, dictionary);
+          if (code < 0) {
+            code = static_cast<int32_t>(dictionary.size());
+            dictionary.push_back(std::move(text));
+            index.Insert(hash, code);
+          }
+          remap[k] = code;
         }
-        for (int32_t code : c->codes_) codes.push_back(code < 0 ? -1 : remap[static_cast<size_t>(code)]);
+        for (int32_t code : c->codes_) codes[row++] = code < 0 ? -1 : remap[static_cast<size_t>(code)];
       }
-      dictionary.resize(index.size());
-      for (const auto& [text, code] : index) dictionary[static_cast<size_t>(code)] = std::string(text);
       return Column::FromCategorical(std::move(codes), std::move(dictionary));
     }
   }

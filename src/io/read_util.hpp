@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -16,10 +17,25 @@
 
 namespace prospect::io {
 
-/// Reads `path` whole; gunzips it when it ends in .gz or starts with the gzip magic (a truncated or
-/// corrupt stream is an error); rejects binary files (NUL bytes); transcodes Latin-1 to UTF-8 when
-/// asked. The result is UTF-8 text still to be validated cell by cell.
-std::string LoadText(const std::string& path, TextEncoding encoding);
+/// Text ready to parse: a plain file's bytes as read (no copy), or gunzipped or transcoded text.
+class LoadedText {
+ public:
+  explicit LoadedText(std::string text) : string_(std::move(text)) {}
+  LoadedText(std::unique_ptr<char[]> bytes, size_t size) : bytes_(std::move(bytes)), size_(size) {}
+  std::string_view view() const { return bytes_ ? std::string_view(bytes_.get(), size_) : std::string_view(string_); }
+
+ private:
+  std::string string_;
+  std::unique_ptr<char[]> bytes_;
+  size_t size_ = 0;
+};
+
+/// Reads `path` whole (`threads` read pieces of a regular file in parallel); gunzips it when it
+/// starts with the gzip magic (a truncated or corrupt stream is an error, and so is a .gz name on
+/// other data); rejects binary files (NUL bytes) and files that change while being read;
+/// transcodes Latin-1 to UTF-8 when asked. The result is UTF-8 text still to be validated cell by
+/// cell.
+LoadedText LoadText(const std::string& path, TextEncoding encoding, int threads);
 /// The same steps for bytes already in memory (fuzzing, tests). `name` is used in messages.
 std::string PrepareText(std::string bytes, const std::string& name, TextEncoding encoding);
 
@@ -66,7 +82,7 @@ void ObserveDateOrder(std::string_view text, DateOrderEvidence* evidence);
 class NullMatcher {
  public:
   explicit NullMatcher(const std::vector<std::string>& markers);
-  bool IsNull(std::string_view text, bool quoted) const {
+  [[gnu::always_inline]] bool IsNull(std::string_view text, bool quoted) const {
     if (text.empty()) return !quoted;
     if (text.size() >= 64 || !(length_mask_ >> text.size() & 1)) return false;
     if (!(first_char_mask_[static_cast<uint8_t>(text[0]) >> 6] >> (static_cast<uint8_t>(text[0]) & 63) & 1)) {
@@ -100,7 +116,11 @@ class TypeGuesser {
   size_t observed_ = 0;
   DateOrderEvidence evidence_;
   bool distinct_overflow_ = false;
-  std::unordered_set<std::string> distinct_;
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>()(text); }
+  };
+  std::unordered_set<std::string, TextHash, std::equal_to<>> distinct_;
 };
 
 /// Widens `a` to also hold `b` (inferred types only): string absorbs everything, double absorbs
@@ -115,12 +135,43 @@ struct ColumnSpec {
   DateOrder order = DateOrder::kMonthFirst;
 };
 
+/// One cell's text as a reader found it.
+struct CellText {
+  const char* begin;
+  size_t size;
+  bool quoted;   ///< from a quoted CSV field or a JSON string
+  bool escaped;  ///< quoted text with doubled quotes still to undo
+};
+
 /// Outcome of appending one cell.
 enum class CellStatus : uint8_t {
   kOk,
   kWiden,       ///< inferred column: the cell needs a wider type (see `widen_to`)
   kBadValue,    ///< declared column (or a real-looking but impossible date): not of the type
   kBadUtf8,     ///< string cell with invalid UTF-8
+};
+
+/// Maps distinct strings to their codes (positions in a dictionary the caller keeps). Open
+/// addressing over a power-of-two table with a cheap hash: looking up categorical cells is the
+/// reader's hottest path, and std::unordered_map's prime-modulo buckets and nodes cost 3x more.
+class DictionaryIndex {
+ public:
+  static uint64_t Hash(std::string_view text);
+  /// The code of `text` (whose Hash is `hash`) in `dictionary`, or -1.
+  int32_t Find(std::string_view text, uint64_t hash, const std::vector<std::string>& dictionary) const;
+  /// Records that dictionary[code] has hash `hash` (the caller checked it is not there yet).
+  void Insert(uint64_t hash, int32_t code);
+  /// Re-indexes every entry of `dictionary`.
+  void Rebuild(const std::vector<std::string>& dictionary);
+
+ private:
+  // A slot holds the hash's high 32 bits (which also choose its position) and code + 1; 0 is empty.
+  static uint64_t Slot(uint64_t hash, int32_t code) {
+    return (hash & 0xFFFFFFFF00000000ull) | static_cast<uint32_t>(code + 1);
+  }
+  void Place(uint64_t slot);
+  std::vector<uint64_t> slots_;
+  size_t used_ = 0;
 };
 
 /// One column's values for one chunk of rows, in the final storage layout.
@@ -132,8 +183,14 @@ class ColumnChunk {
   /// with doubled quotes still to be undone.
   CellStatus Append(const ColumnSpec& spec, const NullMatcher& nulls, std::string_view text, bool quoted,
                     bool escaped, char quote, DataType* widen_to);
+  /// Appends cells[0], cells[stride], ... (`rows` of them) as Append would, one column of a batch
+  /// of records at a time (the type is switched on once, not per cell). Stops before the first
+  /// cell that is neither kOk nor kWiden and returns how many were appended; widenings are folded
+  /// into `*widen`.
+  size_t AppendColumn(const ColumnSpec& spec, const NullMatcher& nulls, const CellText* cells, size_t stride,
+                      size_t rows, char quote, std::optional<DataType>* widen);
   void AppendNull();
-  size_t size() const { return valid_.size(); }
+  size_t size() const { return rows_; }
   /// Drops rows from `rows` on (undoing a rejected row's cells).
   void Truncate(size_t rows);
 
@@ -142,6 +199,9 @@ class ColumnChunk {
 
  private:
   DataType type_ = DataType::kString;
+  size_t rows_ = 0;
+  // Validity is kept only once a null arrives (most columns have none): then one byte per row.
+  bool has_nulls_ = false;
   std::vector<uint8_t> valid_;
   std::vector<int64_t> ints_;
   std::vector<double> doubles_;
@@ -149,10 +209,9 @@ class ColumnChunk {
   std::vector<uint64_t> offsets_;
   std::string bytes_;
   std::vector<int32_t> codes_;
-  // Dictionary in first-seen order; index_ keys view into the (heap-stable) strings.
-  std::vector<std::unique_ptr<std::string>> dictionary_;
-  std::unordered_map<std::string_view, int32_t> index_;
-  size_t last_entry_row_ = 0;  // row that added dictionary_.back(), for Truncate
+  std::vector<std::string> dictionary_;  // in first-seen order
+  DictionaryIndex index_;
+  std::vector<size_t> entry_rows_;  // per dictionary entry: the row that added it, for Truncate
   std::string scratch_;
 };
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "io/csv_internal.hpp"
+#include "io/read_util.hpp"
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/io/csv.hpp"
@@ -284,6 +285,15 @@ TEST(CsvReader, FieldSizeLimit) {
   EXPECT_EQ(ErrorOf("a,b\n1,2\n2," + std::string(1001, 'y') + "\n", o),
             "t.csv:3:3 (column \"b\"): a field of 1001 bytes is longer than the limit of 1000 bytes "
             "(max_field_bytes). Possible fixes: check for an unbalanced quote, or raise the limit.");
+  // The same with many records after it (the tokenizer's 64-byte fast path is then in play).
+  std::string after;
+  for (int i = 0; i < 50; ++i) after += "3,zzzzzzzzzzzz\n";
+  EXPECT_EQ(ErrorOf("a,b\n1,2\n2," + std::string(1001, 'y') + "\n" + after, o),
+            "t.csv:3:3 (column \"b\"): a field of 1001 bytes is longer than the limit of 1000 bytes "
+            "(max_field_bytes). Possible fixes: check for an unbalanced quote, or raise the limit.");
+  EXPECT_EQ(ErrorOf("a,b\n1,2\n2," + std::string(1001, 'y') + ",\n" + after, o),
+            "t.csv:3:3 (column \"b\"): a field of 1001 bytes is longer than the limit of 1000 bytes "
+            "(max_field_bytes). Possible fixes: check for an unbalanced quote, or raise the limit.");
 }
 
 TEST(CsvReader, RejectModeWritesBadRowsAndLoadsTheRest) {
@@ -315,6 +325,51 @@ TEST(CsvReader, RejectedRowDoesNotLeaveItsCategoryBehind) {
   o.types["c"] = DataType::kCategorical;
   const Table t = Read("c,n\na,1\nb,x\na,2\n", o);
   EXPECT_EQ(t.column("c").dictionary(), (std::vector<std::string>{"a"}));
+}
+
+TEST(CsvReader, CategoriesSurviveIndexGrowthAndARejectedNewCategory) {
+  // 3000 distinct categories (the index grows many times), each seen twice; a rejected row in
+  // between brings a new one, which must not stay behind in the dictionary.
+  ReadOptions o;
+  o.on_error = OnError::kReject;
+  o.types["c"] = DataType::kCategorical;
+  o.types["n"] = DataType::kInt64;
+  std::string text = "c,n\n";
+  for (int pass = 0; pass < 2; ++pass) {
+    for (int i = 0; i < 3000; ++i) text += fmt::format("category {},{}\n", i * 7919 % 3000, i);
+    if (pass == 0) text += "brand new,oops\n";
+  }
+  const Table t = Read(text, o);
+  ASSERT_EQ(t.num_rows(), 6000u);
+  const Column& c = t.column("c");
+  EXPECT_EQ(c.dictionary().size(), 3000u);
+  for (size_t row = 0; row < 6000; ++row) {
+    EXPECT_EQ(c.FormatValue(row), fmt::format("category {}", row % 3000 * 7919 % 3000));
+  }
+  EXPECT_EQ(c.dictionary().front(), "category 0");
+  EXPECT_EQ(c.dictionary()[1], "category 1919");  // first-seen order
+}
+
+TEST(CsvReader, IsoDateFastPathAgreesWithTheGeneralParser) {
+  // The unpadded text takes the fast path; a leading space sends the same text down the general one.
+  for (const std::string text :
+       {"2024-03-05", "2024-02-29", "2023-02-29", "2024-13-01", "2024-00-10", "0001-01-01", "9999-12-31",
+        "2024-03-05 12:34:56", "2024-03-05T23:59:60", "2024-03-05 24:00:00", "2024-03-05 12:60:00",
+        "2023-02-29 10:00:00", "1969-12-31T23:59:59", "2024-3-05 1:2:3", "2024-03-05 12:34", "2024/03/05"}) {
+    for (io::DateOrder order : {io::DateOrder::kMonthFirst, io::DateOrder::kDayFirst}) {
+      int64_t fast = -1, general = -1;
+      EXPECT_EQ(io::ParseTimestampText(text, order, false, &fast),
+                io::ParseTimestampText(" " + text, order, false, &general)) << text;
+      EXPECT_EQ(fast, general) << text;
+      fast = general = -1;
+      EXPECT_EQ(io::ParseDateText(text, order, &fast), io::ParseDateText(" " + text, order, &general)) << text;
+      EXPECT_EQ(fast, general) << text;
+    }
+  }
+  int64_t micros = 0;
+  ASSERT_EQ(io::ParseTimestampText("2024-03-05T12:34:56", io::DateOrder::kMonthFirst, false, &micros),
+            io::DateParse::kOk);
+  EXPECT_EQ(micros, (DaysFromCivil(2024, 3, 5) * 86400 + 12 * 3600 + 34 * 60 + 56) * 1'000'000);
 }
 
 TEST(CsvReader, LineNumbersCountPhysicalLinesAcrossBlocks) {
