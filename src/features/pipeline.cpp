@@ -33,6 +33,26 @@ std::string LevelAt(const Column& c, size_t row) {
   return c.IsNull(row) ? std::string(kMissingLevel) : std::string(c.StringAt(row));
 }
 
+// Each row's index in `lookup` (SIZE_MAX when its level is not there). A dictionary-encoded
+// column is looked up once per dictionary entry, not once per row.
+std::vector<size_t> LevelIndices(const Column& c, const std::unordered_map<std::string, size_t>& lookup) {
+  auto find = [&](const std::string& level) {
+    auto it = lookup.find(level);
+    return it == lookup.end() ? SIZE_MAX : it->second;
+  };
+  std::vector<size_t> out(c.size());
+  if (c.type() == DataType::kCategorical) {
+    std::vector<size_t> by_code(c.dictionary().size());
+    for (size_t k = 0; k < by_code.size(); ++k) by_code[k] = find(c.dictionary()[k]);
+    const size_t missing = find(std::string(kMissingLevel));
+    const auto codes = c.codes();
+    for (size_t r = 0; r < out.size(); ++r) out[r] = codes[r] < 0 ? missing : by_code[static_cast<size_t>(codes[r])];
+  } else {
+    for (size_t r = 0; r < out.size(); ++r) out[r] = find(LevelAt(c, r));
+  }
+  return out;
+}
+
 double Quantile(std::vector<double> sorted_or_not, double q) {
   if (sorted_or_not.empty()) return 0;
   std::sort(sorted_or_not.begin(), sorted_or_not.end());
@@ -238,23 +258,23 @@ std::vector<double> FeaturePipeline::TransformRows(const Table& table, const std
       offset += step.indicator ? 2 : 1;
     } else if (onehot) {
       const size_t width = step.levels.size() + (step.has_other ? 1 : 0);
+      const std::vector<size_t> level = LevelIndices(col, lookup[s]);
       for (size_t r = 0; r < n; ++r) {
-        auto it = lookup[s].find(LevelAt(col, r));
-        if (it != lookup[s].end()) {
-          out[r * d + offset + it->second] = 1.0;
+        if (level[r] != SIZE_MAX) {
+          out[r * d + offset + level[r]] = 1.0;
         } else if (step.has_other) {
           out[r * d + offset + step.levels.size()] = 1.0;
         }
       }
       offset += width;
     } else {
+      const std::vector<size_t> level = oof[s].empty() ? LevelIndices(col, lookup[s]) : std::vector<size_t>();
       for (size_t r = 0; r < n; ++r) {
         if (!oof[s].empty()) {
           out[r * d + offset] = oof[s][r];
           continue;
         }
-        auto it = lookup[s].find(LevelAt(col, r));
-        out[r * d + offset] = it != lookup[s].end() ? step.level_values[it->second] : step.unseen_value;
+        out[r * d + offset] = level[r] != SIZE_MAX ? step.level_values[level[r]] : step.unseen_value;
       }
       offset += 1;
     }

@@ -12,6 +12,10 @@ struct CsvTuning {
   /// The file is cut into blocks of this many bytes; each block's records are parsed as one unit
   /// of parallel work. Results never depend on it (tests use tiny blocks to prove that).
   size_t block_bytes = 1u << 20;
+  /// Well-formed records appended column by column at a time (1: record by record).
+  size_t batch_records = 256;
+  /// The tokenizer's 64-byte bitmask path for plain records (off: the general loop alone).
+  bool fast_tokenizer = true;
 };
 
 /// Parses CSV text already in memory (after gunzip/transcoding). `name` appears in messages.

@@ -33,7 +33,8 @@ enum class Tok : uint8_t { kOk, kStrayQuote, kAfterQuote, kUnterminated, kTooLon
 
 class Tokenizer {
  public:
-  Tokenizer(char delimiter, char quote, size_t max_field) : delim_(delimiter), quote_(quote), max_field_(max_field) {
+  Tokenizer(char delimiter, char quote, size_t max_field, bool fast_path = true)
+      : delim_(delimiter), quote_(quote), max_field_(max_field), fast_path_(fast_path) {
     special_.fill(false);
     special_[static_cast<uint8_t>(delimiter)] = true;
     special_['\n'] = true;
@@ -53,7 +54,7 @@ class Tokenizer {
     // delimiters, quotes, CRs and LFs per 64 bytes, walked bit by bit. A quote, a lone CR, a long
     // field or the last 64 bytes of the text hand over to the general loop below at the current
     // field, which then reads exactly as if it had started there.
-    for (const char* window = p; end - window >= 64; window += 64) {
+    for (const char* window = p; fast_path_ && end - window >= 64; window += 64) {
       for (uint64_t mask = SpecialMask(window); mask != 0; mask &= mask - 1) {
         const char* at = window + __builtin_ctzll(mask);
         const char c = *at;
@@ -221,6 +222,7 @@ class Tokenizer {
  private:
   char delim_, quote_;
   size_t max_field_;
+  bool fast_path_;
   std::array<bool, 256> special_;
 };
 
@@ -463,10 +465,8 @@ struct BatchRecord {
 // Records are gathered into batches whose cells are then appended column by column (one type
 // switch per column, not per cell). A batch with a bad cell is undone and appended again record by
 // record, the way a record-at-a-time reader would: same first error, same rejects, same rows.
-constexpr size_t kBatchRecords = 256;
-
 void ParseBlock(const ParseContext& pc, const BlockInfo& b, size_t data_begin, size_t reserve_rows,
-                BlockResult* out) {
+                size_t batch_records, BlockResult* out) {
   const std::vector<ColumnSpec>& specs = *pc.specs;
   const size_t ncols = specs.size();
   out->columns.resize(ncols);
@@ -483,9 +483,9 @@ void ParseBlock(const ParseContext& pc, const BlockInfo& b, size_t data_begin, s
   std::vector<CellText> fields;
   fields.reserve(ncols + 1);
   std::vector<CellText> batch_cells;
-  batch_cells.reserve(kBatchRecords * ncols);
+  batch_cells.reserve(batch_records * ncols);
   std::vector<BatchRecord> batch;
-  batch.reserve(kBatchRecords);
+  batch.reserve(batch_records);
   size_t rows = 0;  // rows appended (and kept) so far
 
   // A record's error: kept as a reject, or the end of the block (false).
@@ -518,8 +518,10 @@ void ParseBlock(const ParseContext& pc, const BlockInfo& b, size_t data_begin, s
     return std::nullopt;
   };
   // Appends the batch; false when an error ends the block.
+  std::vector<std::optional<DataType>> widen_before;
   auto flush = [&] {
     const size_t n = batch.size();
+    widen_before = out->widen;  // a replay must not keep widenings seen only past its first error
     bool clean = true;
     for (size_t c = 0; c < ncols && clean; ++c) {
       clean = out->columns[c].AppendColumn(specs[c], *pc.nulls, batch_cells.data() + c, ncols, n, quote,
@@ -530,6 +532,7 @@ void ParseBlock(const ParseContext& pc, const BlockInfo& b, size_t data_begin, s
       rows += n;
     } else {
       for (auto& column : out->columns) column.Truncate(rows);
+      out->widen = widen_before;
       for (size_t i = 0; i < n && go_on; ++i) {
         if (auto err = append_record(batch_cells.data() + i * ncols, batch[i])) {
           go_on = handle_error(std::move(*err), batch[i].begin, batch[i].next, batch[i].line);
@@ -557,7 +560,7 @@ void ParseBlock(const ParseContext& pc, const BlockInfo& b, size_t data_begin, s
       batch_cells.insert(batch_cells.end(), fields.begin(), fields.end());
       rec = next;
       line += newlines;
-      if (batch.size() == kBatchRecords && !flush()) return;
+      if (batch.size() >= batch_records && !flush()) return;
       continue;
     }
     // A broken record: the batch before it goes first, so rejects stay in file order.
@@ -660,7 +663,7 @@ Table ReadCsvText(std::string_view all, const std::string& name, const ReadOptio
     Fail(ErrorCode::kInvalidArgument, "reading {}: the delimiter and quote must differ and not be line breaks", name);
   }
   const char delimiter = options.delimiter ? options.delimiter : SniffDelimiter(text.substr(begin), options.quote);
-  const Tokenizer tok(delimiter, options.quote, options.max_field_bytes);
+  const Tokenizer tok(delimiter, options.quote, options.max_field_bytes, tuning.fast_tokenizer);
   const NullMatcher nulls(options.null_values);
   std::vector<ColumnSpec> specs;
   ParseContext pc{text, &name, &tok, &specs, &nulls, &options};
@@ -820,7 +823,7 @@ Table ReadCsvText(std::string_view all, const std::string& name, const ReadOptio
     for (size_t b = 0; b < nblocks; ++b) {
       if (ctx.cancelled() || b > first_failed.load(std::memory_order_relaxed)) continue;
       try {
-        ParseBlock(pc, blocks[b], data_begin, reserve_rows, &results[b]);
+        ParseBlock(pc, blocks[b], data_begin, reserve_rows, std::max<size_t>(1, tuning.batch_records), &results[b]);
       } catch (...) {
         results[b].exception = std::current_exception();
       }

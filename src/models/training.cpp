@@ -349,11 +349,11 @@ TrainResult TrainClassification(Store& store, const TrainRequest& req, const Con
                {"roc_auc_folds", aucs}};
   }
 
-  // Final fit (gradient boosting keeps a tenth of the training rows to stop early on).
+  // Final fit (gradient boosting with early stopping keeps a tenth of the training rows to stop on).
   auto model = MakeClassifier(req.model, params);
   TrainingSet set;
   std::vector<double> fit_x, fit_y, valid_x, valid_y;
-  if (req.model == "gbdt") {
+  if (req.model == "gbdt" && model->Params().value("early_stopping_rounds", int64_t{0}) > 0) {
     const TrainTestSplit inner = StratifiedSplit(ytr, 0.1, DeriveSeed(ctx.seed(), 17));
     fit_x = TakeRows(xtr, d, inner.train);
     fit_y = TakeValues(ytr, inner.train);
@@ -663,7 +663,8 @@ TrainResult TrainRegression(Store& store, const TrainRequest& req, const Context
   auto model = MakeRegressor(req.model, req.params);
   TrainingSet set;
   std::vector<double> fit_x, fit_y, valid_x, valid_y;
-  if (req.model == "gbdt" && split.train.size() >= 20) {  // a tenth of the training rows to stop early on
+  // With early stopping, gbdt keeps a tenth of the training rows to stop on.
+  if (req.model == "gbdt" && split.train.size() >= 20 && model->Params().value("early_stopping_rounds", int64_t{0}) > 0) {
     std::vector<size_t> order(split.train.size());
     std::iota(order.begin(), order.end(), 0);
     Rng rng(DeriveSeed(ctx.seed(), 17));

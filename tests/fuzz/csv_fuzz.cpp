@@ -1,7 +1,7 @@
 // Fuzz target for the CSV reader. The first byte picks options (delimiter, header, encoding,
-// on-error, a tiny block size); the rest is the file. Any prospect::Error is an accepted outcome;
-// a crash, a sanitizer report, another exception type, or a result that depends on the block size
-// (the parallel split) is a bug.
+// on-error, ...); the rest is the file. Any prospect::Error is an accepted outcome; a crash, a
+// sanitizer report, another exception type, or a result that depends on the reading strategy (the
+// block size of the parallel split, batched appends, the tokenizer's fast path) is a bug.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -15,11 +15,10 @@
 namespace {
 
 // The whole outcome as text: the error message, or every cell with its type.
-std::string Outcome(const std::string& bytes, const prospect::ReadOptions& options, size_t block) {
+std::string Outcome(const std::string& bytes, const prospect::ReadOptions& options,
+                    const prospect::io::CsvTuning& tuning) {
   try {
     const prospect::Context ctx(1);
-    prospect::io::CsvTuning tuning;
-    tuning.block_bytes = block;
     std::string text = prospect::io::PrepareText(bytes, "fuzz.csv", options.encoding);
     prospect::ReadReport report;
     const prospect::Table t = prospect::io::ReadCsvText(std::move(text), "fuzz.csv", options, ctx, &report, tuning);
@@ -57,11 +56,18 @@ int CsvFuzzOne(const uint8_t* data, size_t size) {
   if (flags & 64) options.types["a"] = prospect::DataType::kInt64;
   if (flags & 128) options.types["b"] = prospect::DataType::kTimestamp;
   options.max_field_bytes = 1 << 16;
-  const std::string whole = Outcome(bytes, options, 1u << 20);
-  const std::string split = Outcome(bytes, options, 1 + (size % 13));
+  const std::string whole = Outcome(bytes, options, {});
+  // Small blocks, record-at-a-time appends and the tokenizer's general loop alone must read the same.
+  prospect::io::CsvTuning plain;
+  plain.block_bytes = 1 + (size % 13);
+  plain.batch_records = 1;
+  plain.fast_tokenizer = false;
+  const std::string split = Outcome(bytes, options, plain);
   if (whole != split) {
-    std::fprintf(stderr, "block size changed the result:\n--- one block\n%s\n--- small blocks\n%s\n", whole.c_str(),
-                 split.c_str());
+    std::fprintf(stderr,
+                 "the reading strategy changed the result:\n--- one block, batches, fast tokenizer\n%s\n"
+                 "--- small blocks, record by record, general tokenizer\n%s\n",
+                 whole.c_str(), split.c_str());
     std::abort();
   }
   return 0;

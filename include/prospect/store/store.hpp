@@ -59,6 +59,7 @@ struct StoredObject {
   std::string created_at;
 };
 
+/// A Store is used by one thread at a time (open one per thread for concurrent access).
 class Store {
  public:
   virtual ~Store() = default;

@@ -49,7 +49,7 @@ TEST(ExperimentAssignment, ChangingWeightsMovesOnlyUnitsBetweenOldAndNewBoundari
   const AssignmentSpec after = Spec({{"control", 30}, {"treatment", 70}});
   int moved = 0;
   for (int i = 0; i < 50000; ++i) {
-    const std::string id = "u" + std::to_string(i);
+    const std::string id = fmt::format("u{}", i);  // not "u" + to_string: GCC 12 -Wrestrict false positive
     const Assignment a = Assign(before, id), b = Assign(after, id);
     if (a.variant != b.variant) {
       ++moved;

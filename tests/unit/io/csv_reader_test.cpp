@@ -435,6 +435,11 @@ TEST(CsvReader, OneAndTwoThreadsAndAnyBlockSizeGiveTheSameTable) {
     ExpectSameTable(one, Read(text, o, 2, block));
     ExpectSameTable(one, Read(text, o, 1, block));
   }
+  // Record-by-record appends and the tokenizer's general loop alone read the same table.
+  io::CsvTuning plain;
+  plain.batch_records = 1;
+  plain.fast_tokenizer = false;
+  ExpectSameTable(one, ReadCsvText(text, "t.csv", o, Context(1), nullptr, plain));
 }
 
 TEST(CsvReader, RejectsAreIdenticalAcrossThreadsAndBlocks) {
@@ -450,6 +455,12 @@ TEST(CsvReader, RejectsAreIdenticalAcrossThreadsAndBlocks) {
   EXPECT_EQ(r1.rows_rejected, 2);
   EXPECT_EQ(r2.rows_rejected, 2);
   EXPECT_EQ(r1.rows_read, 502);
+  io::CsvTuning plain;
+  plain.batch_records = 1;
+  plain.fast_tokenizer = false;
+  ReadReport r3;
+  ExpectSameTable(a, ReadCsvText(text, "t.csv", o, Context(1), &r3, plain));
+  EXPECT_EQ(r3.rows_rejected, 2);
 }
 
 TEST(CsvReader, RoundTripsThroughWriteCsv) {
