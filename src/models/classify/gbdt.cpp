@@ -179,14 +179,26 @@ void SetBoosterParams(Booster& b, const GbdtParams& params, const Context& ctx, 
 // type 0: predictions, 2: SHAP contributions (rows × (cols + 1), bias last).
 std::vector<double> BoosterPredict(const Booster& booster, const FeatureMatrix& x, const Context& ctx, int type) {
   if (x.rows == 0) return {};
-  DMatrix m(x, {}, {});
-  const std::string config = fmt::format(
-      R"({{"type": {}, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false}})", type);
   XgbCheck(XGBoosterSetParam(booster.get(), "nthread", std::to_string(ctx.threads()).c_str()), "nthread");
   const bst_ulong* shape = nullptr;
   bst_ulong dim = 0;
   const float* result = nullptr;
-  XgbCheck(XGBoosterPredictFromDMatrix(booster.get(), m.get(), config.c_str(), &shape, &dim, &result), "predict");
+  if (type == 0) {
+    // Predictions straight from our row-major doubles (XGBoost's in-place prediction), without
+    // building a DMatrix: that copy cost a third of scoring. NaN is missing, as in DMatrix.
+    const std::string values = fmt::format(
+        R"({{"data": [{}, true], "shape": [{}, {}], "typestr": "<f8", "version": 3}})",
+        reinterpret_cast<uintptr_t>(x.values.data()), x.rows, x.cols);
+    const char* config =
+        R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false, "missing": NaN, "cache_id": 0})";
+    XgbCheck(XGBoosterPredictFromDense(booster.get(), values.c_str(), config, nullptr, &shape, &dim, &result),
+             "predict");
+  } else {
+    DMatrix m(x, {}, {});
+    const std::string config = fmt::format(
+        R"({{"type": {}, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false}})", type);
+    XgbCheck(XGBoosterPredictFromDMatrix(booster.get(), m.get(), config.c_str(), &shape, &dim, &result), "predict");
+  }
   bst_ulong total = 1;
   for (bst_ulong i = 0; i < dim; ++i) total *= shape[i];
   return std::vector<double>(result, result + total);
