@@ -1,10 +1,13 @@
 // CSV reader: RFC 4180 cases, sniffing, inference and widening, dates, nulls, errors with their exact
 // messages, rejects, gzip/Latin-1/BOM, round trips through WriteCsv, and 1 vs 2 threads.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "io/csv_internal.hpp"
 #include "io/read_util.hpp"
@@ -266,6 +269,42 @@ TEST(CsvReader, BinaryAndInvalidUtf8) {
   const Table t = ReadCsv(latin, o, Context(1));
   EXPECT_EQ(t.column("city").StringAt(0), "Z\xc3\xbcrich");
   EXPECT_EQ(t.column("name").StringAt(0), "Jos\xc3\xa9");
+}
+
+TEST(CsvReader, FilesAreReadInPiecesByEveryThreadAndPipesWhole) {
+  // 6 MB: two of the loader's 4 MB pieces; a NUL in the second is found at its line and column.
+  testing::TempDir dir;
+  std::string text = "id,word\n";
+  size_t rows = 0, last_id = 0;
+  while (text.size() < (6u << 20)) {
+    last_id = text.size();
+    text += fmt::format("{},w{}\n", last_id, last_id % 97);
+    ++rows;
+  }
+  const Table t = ReadCsv(dir.Write("big.csv", text), {}, Context(2));
+  ASSERT_EQ(t.num_rows(), rows);
+  EXPECT_EQ(t.column("id").FormatValue(rows - 1), std::to_string(last_id));
+  EXPECT_EQ(t.column("word").FormatValue(rows - 1), fmt::format("w{}", last_id % 97));
+  std::string with_nul = text;
+  const size_t at = with_nul.find('\n', 5u << 20) + 3;  // 3rd byte of a line past the first piece
+  with_nul[at] = '\0';
+  const std::string bin = dir.Write("nul.csv", with_nul);
+  const auto line = 1 + std::count(with_nul.begin(), with_nul.begin() + static_cast<std::ptrdiff_t>(at), '\n');
+  try {
+    ReadCsv(bin, {}, Context(2));
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).rfind(fmt::format("{}:{}:3: the file looks binary", bin, line), 0), 0u)
+        << e.what();
+  }
+  // A pipe has no size up front: it is read whole, sequentially.
+  const std::string fifo = dir.File("pipe.csv");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::thread writer([&] { std::ofstream(fifo) << "a,b\n1,x\n2,y\n"; });
+  const Table p = ReadCsv(fifo, {}, Context(2));
+  writer.join();
+  EXPECT_EQ(p.num_rows(), 2u);
+  EXPECT_EQ(p.column("b").StringAt(1), "y");
 }
 
 TEST(CsvReader, ChineseText) {
