@@ -159,12 +159,6 @@ bool ReadFully(int fd, char* out, size_t size, size_t offset, int* error) {
 }  // namespace
 
 std::string PrepareText(std::string bytes, const std::string& name, TextEncoding encoding) {
-  if (!IsGzip(bytes) && encoding != TextEncoding::kLatin1) {
-    if (const void* nul = std::memchr(bytes.data(), 0, bytes.size())) {
-      FailBinary(bytes, static_cast<size_t>(static_cast<const char*>(nul) - bytes.data()), name);
-    }
-    return bytes;
-  }
   return PrepareBytes(bytes, name, encoding);
 }
 
