@@ -152,8 +152,8 @@ enum class CellStatus : uint8_t {
 };
 
 /// Maps distinct strings to their codes (positions in a dictionary the caller keeps). Open
-/// addressing over a power-of-two table with a cheap hash: looking up categorical cells is the
-/// reader's hottest path, and std::unordered_map's prime-modulo buckets and nodes cost 3x more.
+/// addressing over a power-of-two table with a cheap hash: looking up categorical cells is one of
+/// the reader's hottest paths, where std::unordered_map's prime-modulo buckets and nodes showed.
 class DictionaryIndex {
  public:
   static uint64_t Hash(std::string_view text);
