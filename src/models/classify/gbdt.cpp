@@ -230,7 +230,15 @@ std::vector<double> TotalGain(const Booster& booster, size_t num_features) {
 
 class GbdtRegressor final : public Regressor {
  public:
-  explicit GbdtRegressor(const nlohmann::json& params) { GbdtParams::Schema().SetFromJson(params_, params); }
+  explicit GbdtRegressor(const nlohmann::json& params) {
+    GbdtParams::Schema().SetFromJson(params_, params);
+    if (params_.scale_pos_weight != 1.0) {
+      Fail(ErrorCode::kInvalidArgument,
+           "gbdt regression: scale_pos_weight ({}) weights the positive class of a binary target, and a numeric "
+           "target has none. Possible fix: leave it out, or train a classifier (--task classification).",
+           params_.scale_pos_weight);
+    }
+  }
   std::string Type() const override { return "gbdt"; }
   nlohmann::json Params() const override { return GbdtParams::Schema().ToJson(params_); }
 

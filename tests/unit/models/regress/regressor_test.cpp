@@ -226,5 +226,20 @@ TEST(RegressorRegistry, UnknownNameListsValidOnes) {
   }
 }
 
+TEST(GbdtRegressor, ScalePosWeightIsAnErrorNotIgnored) {
+  // It weights the positive class of a binary target; a numeric target has none.
+  try {
+    (void)MakeRegressor("gbdt", {{"scale_pos_weight", 5}});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+    EXPECT_EQ(std::string(e.what()),
+              "gbdt regression: scale_pos_weight (5) weights the positive class of a binary target, and a numeric "
+              "target has none. Possible fix: leave it out, or train a classifier (--task classification).");
+  }
+  // Its neutral value, as saved models carry it, is fine.
+  EXPECT_EQ(MakeRegressor("gbdt", {{"scale_pos_weight", 1}})->Params().at("scale_pos_weight"), 1.0);
+}
+
 }  // namespace
 }  // namespace prospect
