@@ -228,22 +228,14 @@ std::vector<double> TotalGain(const Booster& booster, size_t num_features) {
   return out;
 }
 
-class GbdtRegressor final : public Regressor {
+// The booster and its parameters: everything the classifier and the regressor share.
+class GbdtCore {
  public:
-  explicit GbdtRegressor(const nlohmann::json& params) {
-    GbdtParams::Schema().SetFromJson(params_, params);
-    if (params_.scale_pos_weight != 1.0) {
-      Fail(ErrorCode::kInvalidArgument,
-           "gbdt regression: scale_pos_weight ({}) weights the positive class of a binary target, and a numeric "
-           "target has none. Possible fix: leave it out, or train a classifier (--task classification).",
-           params_.scale_pos_weight);
-    }
-  }
-  std::string Type() const override { return "gbdt"; }
-  nlohmann::json Params() const override { return GbdtParams::Schema().ToJson(params_); }
+  explicit GbdtCore(const nlohmann::json& params) { GbdtParams::Schema().SetFromJson(params_, params); }
+  const GbdtParams& params() const { return params_; }
+  nlohmann::json ParamsJson() const { return GbdtParams::Schema().ToJson(params_); }
 
-  void Fit(const TrainingSet& data, const Context& ctx) override {
-    CheckFitInput(data);
+  void Fit(const TrainingSet& data, const Context& ctx, bool regression) {
     RouteXgbLogs(ctx);
     DMatrix train(data.x, data.y, data.weights);
     std::unique_ptr<DMatrix> valid;
@@ -253,28 +245,23 @@ class GbdtRegressor final : public Regressor {
       cache.push_back(valid->get());
     }
     Booster booster(cache);
-    SetBoosterParams(booster, params_, ctx, true);
-    rounds_ = BoostRounds(booster, train, valid.get(), params_, ctx);
+    SetBoosterParams(booster, params_, ctx, regression);
+    const int64_t rounds = BoostRounds(booster, train, valid.get(), params_, ctx);
     booster_ = std::move(booster);
+    ctx.logger().debug("gbdt: {} rounds kept", rounds);
   }
-  std::vector<double> Predict(const FeatureMatrix& x, const Context& ctx) const override {
-    CheckPredictInput(x);
-    return BoosterPredict(booster_, x, ctx, 0);
+  /// type 0: predictions, 2: SHAP values (TreeSHAP), rows × (cols + 1), bias last.
+  std::vector<double> Predict(const FeatureMatrix& x, const Context& ctx, int type) const {
+    return BoosterPredict(booster_, x, ctx, type);
   }
-  std::vector<double> Contributions(const FeatureMatrix& x, const Context& ctx) const override {
-    CheckPredictInput(x);
-    return BoosterPredict(booster_, x, ctx, 2);
-  }
-  std::vector<double> Importance() const override { return TotalGain(booster_, feature_names_.size()); }
-  void SaveBlocks(ModelWriter& writer) const override {
+  std::vector<double> Importance(size_t num_features) const { return TotalGain(booster_, num_features); }
+  void Save(ModelWriter& writer) const {
     bst_ulong len = 0;
     const char* buf = nullptr;
     XgbCheck(XGBoosterSaveModelToBuffer(booster_.get(), R"({"format": "ubj"})", &len, &buf), "save");
     writer.AddBlock("booster", std::string(buf, len));
   }
-
- protected:
-  void LoadBlocks(const ModelReader& reader) override {
+  void Load(const ModelReader& reader) {
     const std::string_view bytes = reader.Block("booster");
     Booster booster(std::vector<DMatrixHandle>{});
     XgbCheck(XGBoosterLoadModelFromBuffer(booster.get(), bytes.data(), bytes.size()), "load");
@@ -284,88 +271,67 @@ class GbdtRegressor final : public Regressor {
  private:
   GbdtParams params_;
   Booster booster_;
-  int64_t rounds_ = 0;
+};
+
+class GbdtRegressor final : public Regressor {
+ public:
+  explicit GbdtRegressor(const nlohmann::json& params) : core_(params) {
+    if (core_.params().scale_pos_weight != 1.0) {
+      Fail(ErrorCode::kInvalidArgument,
+           "gbdt regression: scale_pos_weight ({}) weights the positive class of a binary target, and a numeric "
+           "target has none. Possible fix: leave it out, or train a classifier (--task classification).",
+           core_.params().scale_pos_weight);
+    }
+  }
+  std::string Type() const override { return "gbdt"; }
+  nlohmann::json Params() const override { return core_.ParamsJson(); }
+  void Fit(const TrainingSet& data, const Context& ctx) override {
+    CheckFitInput(data);
+    core_.Fit(data, ctx, /*regression=*/true);
+  }
+  std::vector<double> Predict(const FeatureMatrix& x, const Context& ctx) const override {
+    CheckPredictInput(x);
+    return core_.Predict(x, ctx, 0);
+  }
+  std::vector<double> Contributions(const FeatureMatrix& x, const Context& ctx) const override {
+    CheckPredictInput(x);
+    return core_.Predict(x, ctx, 2);
+  }
+  std::vector<double> Importance() const override { return core_.Importance(feature_names_.size()); }
+  void SaveBlocks(ModelWriter& writer) const override { core_.Save(writer); }
+
+ protected:
+  void LoadBlocks(const ModelReader& reader) override { core_.Load(reader); }
+
+ private:
+  GbdtCore core_;
 };
 
 class GbdtClassifier final : public Classifier {
  public:
-  explicit GbdtClassifier(const nlohmann::json& params) { GbdtParams::Schema().SetFromJson(params_, params); }
+  explicit GbdtClassifier(const nlohmann::json& params) : core_(params) {}
   std::string Type() const override { return "gbdt"; }
-  nlohmann::json Params() const override { return GbdtParams::Schema().ToJson(params_); }
-
+  nlohmann::json Params() const override { return core_.ParamsJson(); }
   void Fit(const TrainingSet& data, const Context& ctx) override {
     CheckFitInput(data);
-    RouteXgbLogs(ctx);
-    DMatrix train(data.x, data.y, data.weights);
-    std::unique_ptr<DMatrix> valid;
-    std::vector<DMatrixHandle> cache = {train.get()};
-    if (data.valid_x.rows > 0) {
-      valid = std::make_unique<DMatrix>(data.valid_x, data.valid_y, std::span<const double>());
-      cache.push_back(valid->get());
-    }
-    Booster booster(cache);
-    SetBoosterParams(booster, params_, ctx, /*regression=*/false);
-    rounds_ = BoostRounds(booster, train, valid.get(), params_, ctx);
-    booster_ = std::move(booster);
-    ctx.logger().debug("gbdt: {} rounds kept", rounds_);
+    core_.Fit(data, ctx, /*regression=*/false);
   }
-
   std::vector<double> PredictProba(const FeatureMatrix& x, const Context& ctx) const override {
-    return Predict(x, ctx, 0);
+    CheckPredictInput(x);
+    return core_.Predict(x, ctx, 0);
   }
   std::vector<double> Contributions(const FeatureMatrix& x, const Context& ctx) const override {
-    return Predict(x, ctx, 2);  // SHAP values (TreeSHAP), rows × (cols + 1), bias last
+    CheckPredictInput(x);
+    return core_.Predict(x, ctx, 2);
   }
-
-  std::vector<double> Importance() const override {
-    // Total gain per feature, from XGBoost's own accounting.
-    const char* config = R"({"importance_type": "total_gain"})";
-    bst_ulong n = 0, dim = 0;
-    const char** names = nullptr;
-    const bst_ulong* shape = nullptr;
-    const float* scores = nullptr;
-    XgbCheck(XGBoosterFeatureScore(booster_.get(), config, &n, &names, &dim, &shape, &scores), "feature score");
-    std::vector<double> out(feature_names_.size(), 0.0);
-    double total = 0;
-    for (bst_ulong i = 0; i < n; ++i) {
-      const std::string name = names[i];  // "f12"
-      if (name.size() < 2 || name[0] != 'f') continue;
-      const size_t f = std::stoul(name.substr(1));
-      if (f < out.size()) {
-        out[f] = scores[i];
-        total += scores[i];
-      }
-    }
-    if (total > 0) {
-      for (double& v : out) v /= total;
-    }
-    return out;
-  }
-
-  void SaveBlocks(ModelWriter& writer) const override {
-    bst_ulong len = 0;
-    const char* buf = nullptr;
-    XgbCheck(XGBoosterSaveModelToBuffer(booster_.get(), R"({"format": "ubj"})", &len, &buf), "save");
-    writer.AddBlock("booster", std::string(buf, len));
-  }
+  std::vector<double> Importance() const override { return core_.Importance(feature_names_.size()); }
+  void SaveBlocks(ModelWriter& writer) const override { core_.Save(writer); }
 
  protected:
-  void LoadBlocks(const ModelReader& reader) override {
-    const std::string_view bytes = reader.Block("booster");
-    Booster booster(std::vector<DMatrixHandle>{});
-    XgbCheck(XGBoosterLoadModelFromBuffer(booster.get(), bytes.data(), bytes.size()), "load");
-    booster_ = std::move(booster);
-  }
+  void LoadBlocks(const ModelReader& reader) override { core_.Load(reader); }
 
  private:
-  std::vector<double> Predict(const FeatureMatrix& x, const Context& ctx, int type) const {
-    CheckPredictInput(x);
-    return BoosterPredict(booster_, x, ctx, type);
-  }
-
-  GbdtParams params_;
-  Booster booster_;
-  int64_t rounds_ = 0;
+  GbdtCore core_;
 };
 
 }  // namespace
