@@ -4,9 +4,9 @@
 #include <linear.h>
 
 #include <cmath>
-#include <mutex>
 
 #include "models/classify/families.hpp"
+#include "models/classify/liblinear_problem.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/params.hpp"
 
@@ -29,12 +29,6 @@ struct LogisticParams {
   }
 };
 
-// liblinear prints through one global hook; silence it once (its output is progress chatter).
-void QuietLiblinear() {
-  static std::once_flag once;
-  std::call_once(once, [] { set_print_string_function([](const char*) {}); });
-}
-
 class LogisticClassifier final : public Classifier {
  public:
   explicit LogisticClassifier(const nlohmann::json& params) { LogisticParams::Schema().SetFromJson(params_, params); }
@@ -43,30 +37,9 @@ class LogisticClassifier final : public Classifier {
 
   void Fit(const TrainingSet& data, const Context& ctx) override {
     CheckFitInput(data);
-    QuietLiblinear();
-    const size_t n = data.x.rows, d = data.x.cols;
-    // Sparse rows for liblinear: non-zeros, then the bias node, then the terminator.
-    std::vector<feature_node> nodes;
-    nodes.reserve(n * (d + 2));
-    std::vector<size_t> starts(n);
-    for (size_t r = 0; r < n; ++r) {
-      starts[r] = nodes.size();
-      const double* row = data.x.Row(r);
-      for (size_t j = 0; j < d; ++j) {
-        if (row[j] != 0) nodes.push_back({static_cast<int>(j + 1), row[j]});
-      }
-      nodes.push_back({static_cast<int>(d + 1), 1.0});
-      nodes.push_back({-1, 0.0});
-    }
-    std::vector<feature_node*> rows(n);
-    for (size_t r = 0; r < n; ++r) rows[r] = nodes.data() + starts[r];
-    std::vector<double> y(data.y.begin(), data.y.end());
-    problem prob{};
-    prob.l = static_cast<int>(n);
-    prob.n = static_cast<int>(d + 1);
-    prob.y = y.data();
-    prob.x = rows.data();
-    prob.bias = -1;  // the bias node is already in each row
+    QuietSvmAndLinearLibraries();
+    const size_t d = data.x.cols;
+    LiblinearProblem prob(data.x, data.y);
     parameter param{};
     param.solver_type = params_.penalty == "l1" ? L1R_LR : L2R_LR;
     param.eps = params_.tol;
@@ -76,17 +49,14 @@ class LogisticClassifier final : public Classifier {
     if (params_.class_weight == "balanced" || !data.weights.empty()) {
       // liblinear has per-class weights only; per-row weights are not supported.
       if (!data.weights.empty()) Fail(ErrorCode::kInvalidArgument, "logistic: per-row weights are not supported; use class_weight=balanced");
-      double pos = 0;
-      for (double v : y) pos += v;
-      weights[1] = static_cast<double>(n) / (2 * pos);
-      weights[0] = static_cast<double>(n) / (2 * (static_cast<double>(n) - pos));
+      BalancedWeights(data.y, weights);
       param.nr_weight = 2;
       param.weight_label = labels;
       param.weight = weights;
     }
-    if (const char* err = check_parameter(&prob, &param)) Fail(ErrorCode::kInvalidArgument, "logistic: {}", err);
+    if (const char* err = check_parameter(prob.get(), &param)) Fail(ErrorCode::kInvalidArgument, "logistic: {}", err);
     ctx.ThrowIfCancelled();
-    model* m = train(&prob, &param);
+    model* m = train(prob.get(), &param);
     if (!m) Fail(ErrorCode::kInternal, "logistic: liblinear returned no model");
     // liblinear's weights are for its first label; store them for the positive class.
     const double sign = m->label[0] == 1 ? 1.0 : -1.0;

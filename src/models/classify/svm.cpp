@@ -15,30 +15,13 @@
 #include <mutex>
 
 #include "models/classify/families.hpp"
+#include "models/classify/liblinear_problem.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/params.hpp"
 #include "prospect/evaluate/calibration.hpp"
 
 namespace prospect {
 namespace {
-
-// Both libraries print through global hooks; silence them once (their output is progress chatter).
-void QuietSvmLibraries() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    set_print_string_function([](const char*) {});
-    svm_set_print_string_function([](const char*) {});
-  });
-}
-
-// Balanced class weights n / (2 · n_class) for labels {0, 1}.
-void BalancedWeights(std::span<const double> y, double out[2]) {
-  double pos = 0;
-  for (double v : y) pos += v;
-  const double n = static_cast<double>(y.size());
-  out[1] = n / (2 * pos);
-  out[0] = n / (2 * (n - pos));
-}
 
 // liblinear's dual solvers and libsvm's probability CV draw from the C library's rand(): one
 // training at a time, seeded from the Context, so the same seed gives the same model.
@@ -75,31 +58,9 @@ class LinearSvmClassifier final : public Classifier {
     if (!data.weights.empty()) {
       Fail(ErrorCode::kInvalidArgument, "linear_svm: per-row weights are not supported; use class_weight=balanced");
     }
-    QuietSvmLibraries();
-    const size_t n = data.x.rows, d = data.x.cols;
-    // Sparse rows: non-zeros, the bias node (value 1, regularised as in sklearn's LinearSVC with
-    // intercept_scaling=1), the terminator.
-    std::vector<feature_node> nodes;
-    nodes.reserve(n * (d + 2));
-    std::vector<size_t> starts(n);
-    for (size_t r = 0; r < n; ++r) {
-      starts[r] = nodes.size();
-      const double* row = data.x.Row(r);
-      for (size_t j = 0; j < d; ++j) {
-        if (row[j] != 0) nodes.push_back({static_cast<int>(j + 1), row[j]});
-      }
-      nodes.push_back({static_cast<int>(d + 1), 1.0});
-      nodes.push_back({-1, 0.0});
-    }
-    std::vector<feature_node*> rows(n);
-    for (size_t r = 0; r < n; ++r) rows[r] = nodes.data() + starts[r];
-    std::vector<double> y(data.y.begin(), data.y.end());
-    problem prob{};
-    prob.l = static_cast<int>(n);
-    prob.n = static_cast<int>(d + 1);
-    prob.y = y.data();
-    prob.x = rows.data();
-    prob.bias = -1;
+    QuietSvmAndLinearLibraries();
+    const size_t d = data.x.cols;
+    LiblinearProblem prob(data.x, data.y);
     parameter param{};
     param.solver_type = params_.loss == "hinge" ? L2R_L1LOSS_SVC_DUAL : L2R_L2LOSS_SVC_DUAL;
     param.eps = params_.tol;
@@ -112,14 +73,14 @@ class LinearSvmClassifier final : public Classifier {
       param.weight_label = labels;
       param.weight = weights;
     }
-    if (const char* err = check_parameter(&prob, &param)) Fail(ErrorCode::kInvalidArgument, "linear_svm: {}", err);
+    if (const char* err = check_parameter(prob.get(), &param)) Fail(ErrorCode::kInvalidArgument, "linear_svm: {}", err);
     ctx.ThrowIfCancelled();
     model* m = nullptr;
     {
       // The dual coordinate descent visits rows in an order drawn with rand(): seed it.
       std::lock_guard<std::mutex> lock(LibRandMutex());
       std::srand(static_cast<unsigned>(ctx.seed() & 0xffffffffu));
-      m = train(&prob, &param);
+      m = train(prob.get(), &param);
     }
     if (!m) Fail(ErrorCode::kInternal, "linear_svm: liblinear returned no model");
     // Weights are for liblinear's first label: orient them to the positive class.
@@ -239,7 +200,7 @@ class KernelSvmClassifier final : public Classifier {
     if (!data.weights.empty()) {
       Fail(ErrorCode::kInvalidArgument, "kernel_svm: per-row weights are not supported; use class_weight=balanced");
     }
-    QuietSvmLibraries();
+    QuietSvmAndLinearLibraries();
     const size_t n = data.x.rows, d = data.x.cols;
     gamma_ = params_.gamma;
     if (gamma_ == 0) {  // sklearn's gamma="scale": variance over all entries
