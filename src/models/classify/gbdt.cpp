@@ -185,7 +185,7 @@ std::vector<double> BoosterPredict(const Booster& booster, const FeatureMatrix& 
   const float* result = nullptr;
   if (type == 0) {
     // Predictions straight from our row-major doubles (XGBoost's in-place prediction), without
-    // building a DMatrix: that copy cost a third of scoring. NaN is missing, as in DMatrix.
+    // building a DMatrix (that copy was about a third of prediction time). NaN is missing, as in DMatrix.
     const std::string values = fmt::format(
         R"({{"data": [{}, true], "shape": [{}, {}], "typestr": "<f8", "version": 3}})",
         reinterpret_cast<uintptr_t>(x.values.data()), x.rows, x.cols);

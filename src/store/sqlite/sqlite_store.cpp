@@ -126,7 +126,7 @@ class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const std::string& path) : path_(path) {
     // NOMUTEX: a Store is used by one thread at a time, so SQLite need not lock the connection on
-    // every call (which cost ~10 % of loading a table).
+    // every call (those lock calls were about 13 % of `prospect score`'s samples on bank).
     if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         nullptr) != SQLITE_OK) {
       std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
