@@ -1,6 +1,8 @@
 // Global-option plumbing and output helpers for the CLI.
 #include "cli.hpp"
 
+#include "prospect/common/strings.hpp"
+
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -12,12 +14,6 @@
 
 namespace prospect::cli {
 namespace {
-
-size_t DisplayWidth(const std::string& s) {
-  size_t w = 0;
-  for (unsigned char c : s) w += (c & 0xC0) != 0x80;
-  return w;
-}
 
 // Progress on stderr, redrawn at most every 100 ms; only on a terminal and without --quiet.
 class ProgressBar {
@@ -90,7 +86,10 @@ void Cli::Say(const std::string& line) const {
 CLI::App* AddCommand(CLI::App& app, const std::string& name, const std::string& description,
                      const std::string& examples, std::function<void()> run) {
   CLI::App* sub = app.add_subcommand(name, description);
-  if (!examples.empty()) sub->footer("\nExamples:\n" + examples);
+  // The global options belong to the top-level app, so CLI11 leaves them out of a command's help.
+  std::string footer = examples.empty() ? "" : "\nExamples:\n" + examples;
+  footer += "\n" + std::string(kGlobalOptionsHelp);
+  sub->footer(footer);
   sub->callback(std::move(run));
   return sub;
 }

@@ -40,6 +40,15 @@ class Cli {
   void Say(const std::string& line) const;
 };
 
+/// The global options, as each command's --help lists them.
+inline constexpr std::string_view kGlobalOptionsHelp =
+    "Global options (every command, before or after its name):\n"
+    "  --workspace DIR   workspace folder (default: $PROSPECT_WORKSPACE, else .)\n"
+    "  --json            print one JSON document on stdout and nothing else\n"
+    "  --threads N       worker threads (0 = all cores)\n"
+    "  --seed N          random seed (default 42)\n"
+    "  --quiet           only warnings and errors on stderr\n";
+
 /// Adds a subcommand with a description and an examples epilog, and hooks `run` as its callback.
 CLI::App* AddCommand(CLI::App& app, const std::string& name, const std::string& description,
                      const std::string& examples, std::function<void()> run);

@@ -1,60 +1,108 @@
 // prospect tables; prospect export TABLE --out FILE
+#include <fmt/format.h>
+
 #include <iostream>
 
 #include "cli.hpp"
+#include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
 #include "prospect/io/csv.hpp"
 
 namespace prospect::cli {
 
 void AddTablesCommands(CLI::App& app, Cli& cli) {
-  AddCommand(app, "tables", "List the workspace's tables: rows and columns with types",
-             "  prospect tables\n  prospect tables --json | jq '.tables[].name'\n", [&cli] {
-               Workspace ws = cli.OpenWorkspace();
-               const auto tables = ws.store().ListTables();
-               if (cli.options.json) {
-                 nlohmann::json doc = {{"tables", nlohmann::json::array()}};
-                 for (const auto& t : tables) {
-                   nlohmann::json cols = nlohmann::json::array();
-                   for (const auto& f : t.schema.fields()) cols.push_back({{"name", f.name}, {"type", DataTypeName(f.type)}});
-                   doc["tables"].push_back({{"name", t.name},
-                                            {"rows", t.rows},
-                                            {"key", t.key ? nlohmann::json(*t.key) : nlohmann::json()},
-                                            {"columns", cols},
-                                            {"updated_at", t.updated_at}});
-                 }
-                 cli.PrintJson(doc);
-                 return;
-               }
-               if (tables.empty()) {
-                 std::cout << "No tables yet. Load one with: prospect ingest NAME FILE.csv\n";
-                 return;
-               }
-               std::vector<std::vector<std::string>> rows;
-               for (const auto& t : tables) {
-                 std::vector<std::string> cols;
-                 for (const auto& f : t.schema.fields()) cols.push_back(f.name + ":" + std::string(DataTypeName(f.type)));
-                 rows.push_back({t.name, std::to_string(t.rows), Join(cols, ", ")});
-               }
-               cli.PrintTable({"table", "rows", "columns"}, rows);
-             });
+  auto name = std::make_shared<std::string>();
+  CLI::App* tables = AddCommand(
+      app, "tables", "List the workspace's tables: rows and columns with types (one table's columns with NAME)",
+      "  prospect tables\n  prospect tables bank            # every column of one table, one a line\n"
+      "  prospect tables --json | jq '.tables[].name'\n",
+      [&cli, name] {
+        Workspace ws = cli.OpenWorkspace();
+        auto tables = ws.store().ListTables();
+        if (!name->empty()) {
+          // An unknown name gets the store's not-found error (with its suggestions).
+          if (!ws.store().FindTable(*name)) ws.store().LoadTable(*name, cli.MakeContext());
+          std::erase_if(tables, [&](const auto& t) { return t.name != *name; });
+        }
+        if (cli.options.json) {
+          nlohmann::json doc = {{"tables", nlohmann::json::array()}};
+          for (const auto& t : tables) {
+            nlohmann::json cols = nlohmann::json::array();
+            for (const auto& f : t.schema.fields()) cols.push_back({{"name", f.name}, {"type", DataTypeName(f.type)}});
+            doc["tables"].push_back({{"name", t.name},
+                                     {"rows", t.rows},
+                                     {"key", t.key ? nlohmann::json(*t.key) : nlohmann::json()},
+                                     {"columns", cols},
+                                     {"updated_at", t.updated_at}});
+          }
+          cli.PrintJson(doc);
+          return;
+        }
+        if (tables.empty()) {
+          std::cout << "No tables yet. Load one with: prospect ingest NAME FILE.csv\n";
+          return;
+        }
+        if (!name->empty()) {  // one table: a line per column
+          std::vector<std::vector<std::string>> rows;
+          const auto& t = tables.front();
+          for (const auto& f : t.schema.fields()) {
+            rows.push_back({f.name, std::string(DataTypeName(f.type)), t.key && *t.key == f.name ? "key" : ""});
+          }
+          std::cout << t.name << ": " << t.rows << " rows, " << t.schema.fields().size() << " columns\n";
+          cli.PrintTable({"column", "type", ""}, rows);
+          return;
+        }
+        // A wide table's schema would be one line of thousands of characters: show its first
+        // columns within a line's width and say how to see the rest.
+        constexpr size_t kColumnsWidth = 80;
+        std::vector<std::vector<std::string>> rows;
+        bool cut = false;
+        for (const auto& t : tables) {
+          const auto& fields = t.schema.fields();
+          std::string shown;
+          size_t n = 0;
+          for (; n < fields.size(); ++n) {
+            const std::string part = fields[n].name + ":" + std::string(DataTypeName(fields[n].type));
+            if (n > 0 && DisplayWidth(shown) + DisplayWidth(part) + 2 > kColumnsWidth) break;
+            shown += (n ? ", " : "") + part;
+          }
+          if (n < fields.size()) {
+            shown += fmt::format(", … ({} more)", fields.size() - n);
+            cut = true;
+          }
+          rows.push_back({t.name, std::to_string(t.rows), std::to_string(fields.size()), shown});
+        }
+        cli.PrintTable({"table", "rows", "cols", "columns"}, rows);
+        if (cut) std::cout << "All of a table's columns: prospect tables NAME\n";
+      });
+  tables->add_option("NAME", *name, "show every column of this table");
 
   auto table = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
   CLI::App* exp = AddCommand(app, "export", "Write a table to CSV (round-trips what was ingested)",
-                             "  prospect export customers --out customers.csv\n", [&cli, table, out] {
+                             "  prospect export customers --out customers.csv\n"
+                             "  prospect export customers --out - | head     # - is standard output\n",
+                             [&cli, table, out] {
+                               const bool to_stdout = *out == "-";
+                               if (to_stdout && cli.options.json) {
+                                 Fail(ErrorCode::kInvalidArgument,
+                                      "--out - writes the CSV to standard output, where --json would write its "
+                                      "document too. Possible fix: drop --json, or name a file.");
+                               }
                                Workspace ws = cli.OpenWorkspace();
                                Context ctx = cli.MakeContext();
                                const Table t = ws.store().LoadTable(*table, ctx);
                                WriteCsv(t, *out, ctx);
                                if (cli.options.json) {
                                  cli.PrintJson({{"table", *table}, {"rows", t.num_rows()}, {"out", *out}});
+                               } else if (to_stdout) {
+                                 cli.Say(fmt::format("Wrote {} rows of {} to standard output", t.num_rows(), *table));
                                } else {
                                  std::cout << "Wrote " << t.num_rows() << " rows of " << *table << " to " << *out << "\n";
                                }
                              });
   exp->add_option("TABLE", *table, "table to export")->required();
-  exp->add_option("--out", *out, "CSV file to write")->required();
+  exp->add_option("--out", *out, "CSV file to write (- for standard output)")->required();
 }
 
 }  // namespace prospect::cli

@@ -1,16 +1,53 @@
 // prospect: entry point. Parses flags, runs one command, maps errors to exit codes
 // (docs/user/exit-codes.md). Algorithms live in the library, never here.
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
 #include "cli.hpp"
 #include "prospect/common/error.hpp"
+#include "prospect/common/strings.hpp"
+
+namespace {
+
+// Commands of the product that this build does not have yet (PRODUCT.md's command list).
+const std::vector<std::string> kNotYetCommands = {"sql",   "recommend", "uplift", "target", "lookalike", "clv",
+                                                  "audience", "crm",    "forget", "audit",  "keys",      "monitor",
+                                                  "retrain",  "serve"};
+
+// CLI11 with fallthrough takes an unknown first word for a stray argument: it then says only "A
+// subcommand is required", or runs a later word as the command (`uplift train` ran `train`).
+// The first word that is not a global option must name a command.
+void CheckCommandWord(const CLI::App& app, int argc, char** argv) {
+  std::vector<std::string> commands;
+  for (const CLI::App* sub : app.get_subcommands({})) commands.push_back(sub->get_name());
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word == "--") return;
+    if (word.rfind("-", 0) == 0) {
+      // Global options that take a value in the next word.
+      if (word == "--workspace" || word == "--threads" || word == "--seed") ++i;
+      continue;
+    }
+    if (std::find(commands.begin(), commands.end(), word) != commands.end()) return;
+    if (std::find(kNotYetCommands.begin(), kNotYetCommands.end(), word) != kNotYetCommands.end()) {
+      prospect::Fail(prospect::ErrorCode::kUnimplemented,
+                     "\"{}\" is not available in this version of prospect yet. Commands: {}.", word,
+                     prospect::Join(commands, ", "));
+    }
+    prospect::Fail(prospect::ErrorCode::kInvalidArgument, "unknown command {}. {}Commands: {}.",
+                   prospect::QuoteForMessage(word), prospect::DidYouMean(word, commands),
+                   prospect::Join(commands, ", "));
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace prospect;
   cli::Cli cli;
-  CLI::App app{"prospect — one engine for customer acquisition: data in, quality, profiles, segments, models,\n"
-               "recommendations, targeting, experiments, monitoring and serving.",
+  CLI::App app{"prospect — one engine for customer acquisition: data in, quality, profiles, segments and\n"
+               "personas, propensity and churn models, A/B experiments and an HTML report.",
                "prospect"};
   app.require_subcommand(1);
   app.fallthrough();
@@ -42,6 +79,7 @@ int main(int argc, char** argv) {
   cli::AddQuickstartCommand(app, cli);
 
   try {
+    CheckCommandWord(app, argc, argv);
     app.parse(argc, argv);
     return 0;
   } catch (const CLI::CallForHelp& e) {

@@ -112,4 +112,41 @@ std::string QuoteForMessage(std::string_view value, size_t max_chars) {
   return out;
 }
 
+namespace {
+
+// Width of one code point, after Unicode's East Asian Width property (W and F ranges) and the
+// combining-mark blocks; the ranges are those terminals (wcwidth) use for these scripts.
+int CodePointWidth(uint32_t cp) {
+  if ((cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x1AB0 && cp <= 0x1AFF) || (cp >= 0x20D0 && cp <= 0x20FF) ||
+      (cp >= 0xFE20 && cp <= 0xFE2F) || cp == 0x200B || cp == 0x200D || (cp >= 0xFE00 && cp <= 0xFE0F)) {
+    return 0;
+  }
+  static constexpr std::pair<uint32_t, uint32_t> kWide[] = {
+      {0x1100, 0x115F},   {0x2E80, 0x303E},   {0x3041, 0x33FF},   {0x3400, 0x4DBF}, {0x4E00, 0x9FFF},
+      {0xA000, 0xA4CF},   {0xA960, 0xA97F},   {0xAC00, 0xD7A3},   {0xF900, 0xFAFF}, {0xFE30, 0xFE4F},
+      {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},   {0x1F300, 0x1F64F}, {0x1F900, 0x1F9FF}, {0x20000, 0x2FFFD},
+      {0x30000, 0x3FFFD}};
+  for (const auto& [lo, hi] : kWide) {
+    if (cp >= lo && cp <= hi) return 2;
+  }
+  return 1;
+}
+
+}  // namespace
+
+size_t DisplayWidth(std::string_view text) {
+  size_t width = 0;
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char c = s[i];
+    size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    if (i + n > text.size()) n = 1;  // a cut-off sequence counts one column per byte
+    uint32_t cp = n == 1 ? c : (c & (0x7F >> n));
+    for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (s[i + k] & 0x3F);
+    width += static_cast<size_t>(CodePointWidth(cp));
+    i += n;
+  }
+  return width;
+}
+
 }  // namespace prospect

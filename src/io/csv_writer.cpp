@@ -25,22 +25,14 @@ void AppendField(std::string& out, std::string_view text, bool force_quotes) {
   out += '"';
 }
 
-}  // namespace
-
-void WriteCsv(const Table& table, const std::string& path, const Context& ctx) {
-  struct Closer {
-    void operator()(FILE* f) const { std::fclose(f); }
-  };
-  const std::string tmp = path + ".tmp";
-  std::unique_ptr<FILE, Closer> file(std::fopen(tmp.c_str(), "wb"));
-  if (!file) Fail(ErrorCode::kIo, "cannot write {}: {}", path, std::strerror(errno));
+// Writes the whole table to `file`; `name` is what errors call it.
+void WriteCsvTo(const Table& table, FILE* file, const std::string& name, const Context& ctx) {
   std::string buf;
   for (size_t c = 0; c < table.num_columns(); ++c) {
     if (c) buf += ',';
     AppendField(buf, table.schema().field(c).name, false);
   }
   buf += '\n';
-  std::string cell;
   for (size_t r = 0; r < table.num_rows(); ++r) {
     for (size_t c = 0; c < table.num_columns(); ++c) {
       if (c) buf += ',';
@@ -55,19 +47,41 @@ void WriteCsv(const Table& table, const std::string& path, const Context& ctx) {
     }
     buf += '\n';
     if (buf.size() > (1u << 20)) {
-      if (std::fwrite(buf.data(), 1, buf.size(), file.get()) != buf.size()) {
-        Fail(ErrorCode::kIo, "cannot write {}: {}", path, std::strerror(errno));
+      if (std::fwrite(buf.data(), 1, buf.size(), file) != buf.size()) {
+        Fail(ErrorCode::kIo, "cannot write {}: {}", name, std::strerror(errno));
       }
       buf.clear();
       ctx.ThrowIfCancelled();
       ctx.Progress("export", r + 1, table.num_rows());
     }
   }
-  if (std::fwrite(buf.data(), 1, buf.size(), file.get()) != buf.size() || std::fflush(file.get()) != 0) {
-    Fail(ErrorCode::kIo, "cannot write {}: {}", path, std::strerror(errno));
+  if (std::fwrite(buf.data(), 1, buf.size(), file) != buf.size() || std::fflush(file) != 0) {
+    Fail(ErrorCode::kIo, "cannot write {}: {}", name, std::strerror(errno));
   }
-  file.reset();
+}
+
+}  // namespace
+
+void WriteCsv(const Table& table, const std::string& path, const Context& ctx) {
+  if (path == "-") {
+    WriteCsvTo(table, stdout, "standard output", ctx);
+    return;
+  }
+  struct Closer {
+    void operator()(FILE* f) const { std::fclose(f); }
+  };
   // Write to a temporary file and rename, so a failed export never leaves half a file.
+  const std::string tmp = path + ".tmp";
+  std::unique_ptr<FILE, Closer> file(std::fopen(tmp.c_str(), "wb"));
+  if (!file) Fail(ErrorCode::kIo, "cannot write {}: {}", path, std::strerror(errno));
+  try {
+    WriteCsvTo(table, file.get(), path, ctx);
+  } catch (...) {
+    file.reset();
+    std::remove(tmp.c_str());
+    throw;
+  }
+  if (std::fclose(file.release()) != 0) Fail(ErrorCode::kIo, "cannot write {}: {}", path, std::strerror(errno));
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     Fail(ErrorCode::kIo, "cannot move {} to {}: {}", tmp, path, std::strerror(errno));
   }

@@ -217,7 +217,8 @@ LoadedText LoadText(const std::string& path, TextEncoding encoding, int threads)
     Fail(ErrorCode::kInvalidData, "{}: the name ends in .gz but the file is not gzip data. Possible fix: rename it.",
          path);
   }
-  const size_t nul = *std::min_element(first_nul.begin(), first_nul.end());
+  // An empty file has no pieces (and so no first NUL to look at).
+  const size_t nul = first_nul.empty() ? SIZE_MAX : *std::min_element(first_nul.begin(), first_nul.end());
   if (nul != SIZE_MAX) FailBinary(view, nul, path);
   if (auto transcoded = Transcode(view, encoding)) return LoadedText(std::move(*transcoded));
   return LoadedText(std::move(bytes), size);

@@ -243,6 +243,7 @@ TrainResult TrainRegression(Store& store, const TrainRequest& req, const Context
 TrainResult TrainClassification(Store& store, const TrainRequest& req, const Context& ctx, const Table* preloaded);
 
 TrainResult TrainModel(Store& store, const TrainRequest& req, const Context& ctx) {
+  if (!req.name.empty()) Store::CheckObjectName("model", req.name);  // before any work, not after the fit
   if (req.task == "classification") return TrainClassification(store, req, ctx, nullptr);
   if (req.task == "regression") return TrainRegression(store, req, ctx, nullptr);
   if (req.task != "auto") {
@@ -375,7 +376,7 @@ TrainResult TrainClassification(Store& store, const TrainRequest& req, const Con
 
   // Register.
   const std::string name = req.name.empty() ? fmt::format("{}_{}_{}", req.table, req.target, req.model) : req.name;
-  Store::CheckTableName(name);  // model names follow the same rules as table names
+  Store::CheckObjectName("model", name);
   nlohmann::json meta = {
       {"type", req.model}, {"task", "classification"}, {"table", req.table}, {"target", req.target}, {"positive", positive},
       {"id_column", req.id_column}, {"input_columns", features}, {"feature_names", names},
@@ -691,7 +692,7 @@ TrainResult TrainRegression(Store& store, const TrainRequest& req, const Context
   const RegressionMetrics metrics = RegressionMetrics::Compute(yte, model->Predict({xte, split.test.size(), d}, ctx));
 
   const std::string name = req.name.empty() ? fmt::format("{}_{}_{}", req.table, req.target, req.model) : req.name;
-  Store::CheckTableName(name);
+  Store::CheckObjectName("model", name);
   nlohmann::json meta = {
       {"type", req.model}, {"task", "regression"}, {"table", req.table}, {"target", req.target}, {"positive", ""},
       {"id_column", req.id_column}, {"input_columns", features}, {"feature_names", pipeline.feature_names()},

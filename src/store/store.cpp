@@ -2,6 +2,7 @@
 #include "prospect/store/store.hpp"
 
 #include "prospect/common/error.hpp"
+#include "prospect/common/strings.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace prospect {
@@ -28,6 +29,17 @@ void Store::CheckTableName(const std::string& name) {
   if (name.rfind("prospect_", 0) == 0 || name.rfind("sqlite_", 0) == 0) {
     Fail(ErrorCode::kInvalidArgument, "invalid table name \"{}\": names starting with \"prospect_\" or \"sqlite_\" are reserved",
          name);
+  }
+}
+
+void Store::CheckObjectName(std::string_view what, const std::string& name) {
+  auto is_alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
+  bool ok = !name.empty() && name.size() <= 128 && is_alnum(name[0]);
+  for (char c : name) ok = ok && (is_alnum(c) || c == '_' || c == '-' || c == '.');
+  if (!ok) {
+    Fail(ErrorCode::kInvalidArgument,
+         "invalid {} name {}: use a letter or digit, then letters, digits, \"_\", \"-\" or \".\" (at most 128)", what,
+         QuoteForMessage(name));
   }
 }
 

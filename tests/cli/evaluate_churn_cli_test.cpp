@@ -26,6 +26,12 @@ TEST(EvaluateCli, HeldOutMetricsThresholdsCalibrationAndScore) {
   r = RunCli(Ws(dir) + "--json train --table bank --target y --exclude duration --model logistic --name bank_lr");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto trained = nlohmann::json::parse(r.out);
+  // Model names take what people type (dashes, dots); a bad one is refused before any training.
+  r = RunCli(Ws(dir) + "train --table bank --target y --exclude duration --model logistic --name bank-lr.v1");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = RunCli(Ws(dir) + "train --table bank --target y --model logistic --name 'bank lr'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err.rfind("error: invalid model name \"bank lr\": use a letter or digit", 0), 0u) << r.err;
 
   r = RunCli(Ws(dir) + "--json evaluate bank_lr --threshold max-f1");
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -1,8 +1,12 @@
 // The CLI as a user runs it: init, tables, export, ingest errors, exit codes, --json purity.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <sstream>
+
+#include "prospect/common/strings.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
@@ -51,12 +55,23 @@ TEST(CliWorkspace, GlobalOptionsWorkAfterTheCommandToo) {
 }
 
 TEST(CliWorkspace, UnknownCommandAndBadFlagsExitTwo) {
-  EXPECT_EQ(RunCli("frobnicate").exit_code, 2);
+  auto unknown = RunCli("frobnicate");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_EQ(unknown.err.rfind("error: unknown command \"frobnicate\". Commands: init, generate,", 0), 0u) << unknown.err;
+  auto typo = RunCli("--workspace w segmnt --k 3");
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_EQ(typo.err.rfind("error: unknown command \"segmnt\". Did you mean \"segment\"? Commands:", 0), 0u) << typo.err;
+  // A planned command is not run as the word after it (`uplift train` used to run `train`).
+  auto planned = RunCli("uplift train --table x");
+  EXPECT_EQ(planned.exit_code, 7);
+  EXPECT_EQ(planned.err.rfind("error: \"uplift\" is not available in this version of prospect yet.", 0), 0u)
+      << planned.err;
   TempDir dir;
   ASSERT_EQ(RunCli("init " + dir.path() + "/w").exit_code, 0);
   auto r = RunCli("--workspace " + dir.path() + "/w ingest t x.csv --mode sideways");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err.rfind("error: ", 0), 0u);
+  EXPECT_NE(r.err.find("sideways"), std::string::npos) << r.err;
 }
 
 TEST(CliWorkspace, IngestOfMissingFileIsNotFound) {
@@ -75,12 +90,115 @@ TEST(CliWorkspace, ExportOfMissingTableSuggestsIngest) {
   EXPECT_EQ(r.err, "error: no table \"customers\" in the workspace. Tables: none yet (use prospect ingest).\n");
 }
 
-TEST(CliWorkspace, EveryCommandHasHelpWithExamples) {
-  for (const char* cmd : {"init", "ingest", "tables", "export"}) {
-    auto r = RunCli(std::string(cmd) + " --help");
-    EXPECT_EQ(r.exit_code, 0) << cmd;
-    EXPECT_NE(r.out.find("Examples:"), std::string::npos) << cmd;
+// The commands are read from `prospect --help` (and each group's --help), so a new command is
+// checked without editing this list.
+std::vector<std::string> SubcommandsIn(const std::string& help) {
+  std::vector<std::string> names;
+  const size_t at = help.find("Subcommands:\n");
+  if (at == std::string::npos) return names;
+  std::istringstream lines(help.substr(at + 13));
+  std::string line;
+  while (std::getline(lines, line) && line.rfind("  ", 0) == 0) {
+    std::istringstream words(line);
+    std::string name;
+    words >> name;
+    names.push_back(name);
   }
+  return names;
+}
+
+TEST(CliWorkspace, EveryCommandHasHelpWithExamplesAndTheGlobalOptions) {
+  std::vector<std::string> commands = SubcommandsIn(RunCli("--help").out);
+  ASSERT_GE(commands.size(), 17u);
+  size_t checked = 0;
+  for (size_t i = 0; i < commands.size(); ++i) {
+    auto r = RunCli(commands[i] + " --help");
+    EXPECT_EQ(r.exit_code, 0) << commands[i];
+    const auto nested = SubcommandsIn(r.out);
+    if (!nested.empty()) {  // a group (experiment, models): check its commands instead
+      for (const auto& n : nested) commands.push_back(commands[i] + " " + n);
+      continue;
+    }
+    ++checked;
+    EXPECT_NE(r.out.find("Examples:\n  prospect "), std::string::npos) << commands[i];
+    EXPECT_NE(r.out.find("Global options (every command, before or after its name):\n  --workspace DIR"),
+              std::string::npos)
+        << commands[i];
+  }
+  EXPECT_GE(checked, 20u);
+}
+
+TEST(CliWorkspace, ExportToDashWritesStandardOutput) {
+  TempDir dir;
+  const std::string ws = "--workspace " + dir.path() + "/w ";
+  ASSERT_EQ(RunCli("init " + dir.path() + "/w").exit_code, 0);
+  const std::string csv = dir.Write("t.csv", "id,name\n1,a\n2,\"b,c\"\n");
+  ASSERT_EQ(RunCli(ws + "ingest t " + csv).exit_code, 0);
+  auto r = RunCli(ws + "export t --out -");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "id,name\n1,a\n2,\"b,c\"\n");
+  EXPECT_FALSE(std::filesystem::exists("-"));
+  auto both = RunCli(ws + "--json export t --out -");
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_EQ(both.out, "");
+}
+
+TEST(CliWorkspace, WideTablesListTheirFirstColumnsAndTablesNameShowsAll) {
+  TempDir dir;
+  const std::string ws = "--workspace " + dir.path() + "/w ";
+  ASSERT_EQ(RunCli("init " + dir.path() + "/w").exit_code, 0);
+  std::string header, row;
+  for (int c = 0; c < 60; ++c) {
+    header += fmt::format("{}feature_{:02d}", c ? "," : "", c);
+    row += fmt::format("{}{}", c ? "," : "", c);
+  }
+  ASSERT_EQ(RunCli(ws + "ingest wide " + dir.Write("wide.csv", header + "\n" + row + "\n")).exit_code, 0);
+  auto list = RunCli(ws + "tables");
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  std::istringstream lines(list.out);
+  std::string line;
+  while (std::getline(lines, line)) EXPECT_LE(DisplayWidth(line), 120u) << line;
+  EXPECT_NE(list.out.find("more)"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("All of a table's columns: prospect tables NAME"), std::string::npos);
+  auto one = RunCli(ws + "tables wide");
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_NE(one.out.find("wide: 1 rows, 60 columns"), std::string::npos) << one.out;
+  EXPECT_NE(one.out.find("feature_59  int64"), std::string::npos) << one.out;
+  auto missing = RunCli(ws + "tables wid");
+  EXPECT_EQ(missing.exit_code, 4);
+  EXPECT_NE(missing.err.find("Did you mean \"wide\"?"), std::string::npos) << missing.err;
+}
+
+TEST(CliWorkspace, TablesAlignColumnsHoldingChineseText) {
+  TempDir dir;
+  const std::string ws = "--workspace " + dir.path() + "/w ";
+  ASSERT_EQ(RunCli("init " + dir.path() + "/w").exit_code, 0);
+  ASSERT_EQ(RunCli(ws + "ingest t " + dir.Write("t.csv", "城市,n\n北京,1\n")).exit_code, 0);
+  ASSERT_EQ(RunCli(ws + "ingest abc " + dir.Write("abc.csv", "x\n1\n")).exit_code, 0);
+  auto r = RunCli(ws + "tables");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Every row's "rows" cell starts at the same display column.
+  std::istringstream lines(r.out);
+  std::string line;
+  std::vector<size_t> starts;
+  while (std::getline(lines, line)) {
+    if (line.rfind("t ", 0) == 0 || line.rfind("abc ", 0) == 0 || line.rfind("table ", 0) == 0) {
+      const size_t first_gap = line.find(' ');
+      const size_t next = line.find_first_not_of(' ', first_gap);
+      starts.push_back(DisplayWidth(line.substr(0, next)));
+    }
+  }
+  ASSERT_EQ(starts.size(), 3u) << r.out;
+  EXPECT_EQ(starts[0], starts[1]);
+  EXPECT_EQ(starts[1], starts[2]);
+  auto one = RunCli(ws + "tables t");
+  // The column names: "城市" takes 4 columns, so "type" starts at column 8 on every line.
+  std::istringstream one_lines(one.out);
+  std::vector<std::string> rows;
+  while (std::getline(one_lines, line)) rows.push_back(line);
+  ASSERT_GE(rows.size(), 5u) << one.out;
+  EXPECT_EQ(rows[1].rfind("column  type", 0), 0u) << one.out;
+  EXPECT_EQ(rows[3].rfind("城市    string", 0), 0u) << one.out;
 }
 
 }  // namespace

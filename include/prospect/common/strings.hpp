@@ -29,6 +29,10 @@ std::string_view Trim(std::string_view text);
 /// ASCII lower case.
 std::string ToLower(std::string_view text);
 
+/// Columns a UTF-8 string takes on a terminal: East Asian wide and fullwidth characters (CJK,
+/// Hangul, fullwidth forms, most emoji) take two, combining marks none, everything else one.
+size_t DisplayWidth(std::string_view text);
+
 /// A value shown safely inside an error message: quoted, control characters escaped,
 /// shortened to at most `max_chars` with "…".
 std::string QuoteForMessage(std::string_view value, size_t max_chars = 60);

@@ -53,7 +53,8 @@ Table ReadJsonl(const std::string& path, const ReadOptions& options, const Conte
                 ReadReport* report = nullptr);
 
 /// Writes RFC 4180 CSV with a header: nulls as empty cells, empty strings as "", fields with the
-/// delimiter, quotes or line breaks quoted. Re-reading it gives back the same values.
+/// delimiter, quotes or line breaks quoted. Re-reading it gives back the same values. The path
+/// "-" means standard output; a file is written whole or not at all (temporary file, then rename).
 void WriteCsv(const Table& table, const std::string& path, const Context& ctx);
 
 }  // namespace prospect

@@ -71,6 +71,10 @@ class Store {
   /// Valid table names: a letter or underscore, then letters, digits, underscores; at most 63
   /// characters; not starting with "prospect_" (reserved). Throws kInvalidArgument otherwise.
   static void CheckTableName(const std::string& name);
+  /// Valid names of stored objects (models, audiences, …): a letter or digit, then letters,
+  /// digits, '_', '-' or '.'; at most 128 characters. Throws kInvalidArgument naming `what`
+  /// ("model name") otherwise.
+  static void CheckObjectName(std::string_view what, const std::string& name);
 
   virtual std::vector<TableInfo> ListTables() = 0;
   virtual std::optional<TableInfo> FindTable(const std::string& name) = 0;

@@ -51,6 +51,18 @@ TEST(Strings, QuoteForMessageEscapesAndShortens) {
   EXPECT_EQ(QuoteForMessage("北京市", 2), "\"北京…\"");
 }
 
+TEST(Strings, DisplayWidthCountsWideCharactersTwiceAndCombiningMarksNotAtAll) {
+  // Expected widths from Python's unicodedata (east_asian_width W/F = 2, combining = 0).
+  EXPECT_EQ(DisplayWidth("abc"), 3u);
+  EXPECT_EQ(DisplayWidth("北京"), 4u);
+  EXPECT_EQ(DisplayWidth("한국"), 4u);
+  EXPECT_EQ(DisplayWidth("Ａ"), 2u);          // fullwidth A
+  EXPECT_EQ(DisplayWidth("ｱ"), 1u);           // halfwidth katakana
+  EXPECT_EQ(DisplayWidth("e\u0301"), 1u);     // e + combining acute
+  EXPECT_EQ(DisplayWidth("😀"), 2u);
+  EXPECT_EQ(DisplayWidth("\xe5\x8c"), 2u);    // a cut-off sequence: one column per byte
+}
+
 TEST(Strings, ClosestMatchesRanksByDistance) {
   EXPECT_EQ(ClosestMatches("custmer", {"orders", "customers", "customer"}),
             (std::vector<std::string>{"customer", "customers"}));

@@ -233,6 +233,35 @@ TEST(CsvReader, EmptyFileHeaderOnlyAndBlankLines) {
   EXPECT_EQ(blanks.num_rows(), 2u);
 }
 
+TEST(CsvReader, ZeroByteFilesGetTheEmptyErrorOnEveryReadPath) {
+  // A regular 0-byte file has no pieces to read: it used to crash (exit 139) where a pipe with the
+  // same (no) bytes got the error.
+  testing::TempDir dir;
+  for (const std::string name : {"empty.csv", "empty.tsv", "empty.csv.gz"}) {
+    const std::string path = dir.Write(name, "");
+    for (const int threads : {1, 2}) {
+      try {
+        ReadCsv(path, {}, Context(threads));
+        ADD_FAILURE() << name;
+      } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kInvalidData);
+        EXPECT_EQ(std::string(e.what()),
+                  path + " is empty: no header line. Possible fix: check that this is the right file.");
+      }
+    }
+  }
+  const std::string fifo = dir.File("pipe.csv");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::thread writer([&] { std::ofstream{fifo}; });
+  try {
+    ReadCsv(fifo, {}, Context(2));
+    ADD_FAILURE() << "pipe";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), fifo + " is empty: no header line. Possible fix: check that this is the right file.");
+  }
+  writer.join();
+}
+
 TEST(CsvReader, DuplicateAndEmptyHeaderNames) {
   EXPECT_EQ(ErrorOf("id,x,y,x\n1,2,3,4\n"),
             "t.csv:1: duplicate column name \"x\" (columns 2 and 4). Possible fix: rename one of them in the header.");

@@ -115,5 +115,19 @@ TEST(JsonlReader, ReadsFileAndGzipByPath) {
   EXPECT_EQ(t.column("城市").StringAt(0), "北京");
 }
 
+TEST(JsonlReader, ZeroByteFileIsTheEmptyErrorNotACrash) {
+  testing::TempDir dir;
+  for (const std::string name : {"empty.jsonl", "empty.jsonl.gz"}) {
+    const std::string path = dir.Write(name, "");
+    try {
+      ReadJsonl(path, {}, Context(2));
+      ADD_FAILURE() << name;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kInvalidData);
+      EXPECT_EQ(std::string(e.what()), path + " is empty: no JSON objects. Possible fix: check that this is the right file.");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace prospect

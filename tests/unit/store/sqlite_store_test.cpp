@@ -8,6 +8,7 @@
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/store/store.hpp"
+#include "prospect/common/strings.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
@@ -196,6 +197,23 @@ TEST(SqliteStore, RejectsReservedAndMalformedTableNames) {
   EXPECT_THROW(Store::CheckTableName("1abc"), Error);
   EXPECT_THROW(Store::CheckTableName("a-b"), Error);
   EXPECT_NO_THROW(Store::CheckTableName("order_items"));
+}
+
+TEST(SqliteStore, ObjectNamesAllowWhatPeopleTypeAndSayWhatTheyName) {
+  for (const char* ok : {"telco-logistic", "bank_gbdt.v2", "2024-q1", "M"}) {
+    EXPECT_NO_THROW(Store::CheckObjectName("model", ok)) << ok;
+  }
+  for (const char* bad : {"", "-x", ".hidden", "a b", "a/b", "名字"}) {
+    try {
+      Store::CheckObjectName("model", bad);
+      ADD_FAILURE() << bad;
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()).rfind(fmt::format("invalid model name {}: use a letter or digit", QuoteForMessage(bad)), 0),
+                0u)
+          << e.what();
+    }
+  }
+  EXPECT_THROW(Store::CheckObjectName("model", std::string(129, 'a')), Error);
 }
 
 TEST(SqliteStore, ObjectsAreVersioned) {
