@@ -10,7 +10,8 @@ namespace prospect::cli {
 namespace {
 
 struct IngestFlags {
-  std::string table, file, format, delimiter, mode, on_error = "fail", key, encoding, rejects;
+  std::string table, file, format, delimiter, mode, on_error = "fail", key, encoding, rejects, decimal;
+  bool strict_quotes = false;
   std::vector<std::string> nulls, types;
 };
 
@@ -26,6 +27,8 @@ IngestRequest ToRequest(const IngestFlags& f) {
   if (!f.key.empty()) r.key = f.key;
   if (!f.encoding.empty()) r.encoding = f.encoding == "latin1" ? TextEncoding::kLatin1 : TextEncoding::kUtf8;
   r.rejects_path = f.rejects;
+  if (!f.decimal.empty()) r.decimal = ParseDecimal(f.decimal);
+  if (f.strict_quotes) r.strict_quotes = true;
   for (const auto& spec : f.types) {
     const size_t eq = spec.find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -54,7 +57,8 @@ void AddIngestCommand(CLI::App& app, Cli& cli) {
       "  prospect ingest bank bank-full.csv --delimiter ';' --null unknown\n"
       "  prospect ingest events events.jsonl.gz --mode append --key event_id\n"
       "  prospect ingest leads leads.csv --on-error reject      # bad rows go to rejects/leads.csv\n"
-      "  prospect ingest shop shop.csv --type zip=string --encoding latin1\n",
+      "  prospect ingest shop shop.csv --type zip=string --encoding latin1\n"
+      "  prospect ingest sales ventes.csv --delimiter ';' --decimal ,   # 1,5 is 1.5\n",
       [&cli, f] {
         Workspace ws = cli.OpenWorkspace();
         Context ctx = cli.MakeContext();
@@ -68,11 +72,18 @@ void AddIngestCommand(CLI::App& app, Cli& cli) {
                   << r.schema.size() << " columns).\n";
         if (r.rows_deduplicated) std::cout << r.rows_deduplicated << " rows replaced by a later row with the same key.\n";
         if (r.rows_rejected) std::cout << r.rows_rejected << " bad rows rejected; reasons in " << r.rejects_path << "\n";
+        if (r.blank_cells_as_null) {
+          std::cout << r.blank_cells_as_null << " blank cells (spaces only) in non-text columns read as null.\n";
+        }
+        if (r.literal_quote_fields) {
+          std::cout << r.literal_quote_fields
+                    << " unquoted fields hold a quote character, read as text (--strict-quotes makes that an error).\n";
+        }
         std::vector<std::vector<std::string>> rows;
         for (const auto& field : r.schema.fields()) rows.push_back({field.name, std::string(DataTypeName(field.type))});
         cli.PrintTable({"column", "type"}, rows);
       });
-  cmd->add_option("TABLE", f->table, "table name (letters, digits, _)")->required();
+  cmd->add_option("TABLE", f->table, "table name (a letter or _, then letters, digits, _)")->required();
   cmd->add_option("FILE", f->file, "file to read: .csv, .tsv, .jsonl, optionally .gz")->required();
   cmd->add_option("--format", f->format, "csv or jsonl (default: from the file name)")->check(CLI::IsMember({"csv", "jsonl"}));
   cmd->add_option("--delimiter", f->delimiter, "field delimiter: , ; | tab (default: detected)");
@@ -85,6 +96,10 @@ void AddIngestCommand(CLI::App& app, Cli& cli) {
   cmd->add_option("--encoding", f->encoding, "utf8 (default) or latin1")->check(CLI::IsMember({"utf8", "latin1"}));
   cmd->add_option("--type", f->types, "column type override COLUMN=TYPE (repeatable)");
   cmd->add_option("--rejects", f->rejects, "rejects file (default WORKSPACE/rejects/TABLE.csv)");
+  cmd->add_option("--decimal", f->decimal, "decimal separator of numbers: . (default) or , (then 1,5 is 1.5)")
+      ->check(CLI::IsMember({".", ","}));
+  cmd->add_flag("--strict-quotes", f->strict_quotes,
+                "a quote inside an unquoted field is an error (default: read as a literal character)");
 }
 
 }  // namespace prospect::cli

@@ -58,6 +58,11 @@ char ParseDelimiter(const std::string& text) {
        QuoteForMessage(text));
 }
 
+char ParseDecimal(const std::string& text) {
+  if (text == "." || text == ",") return text[0];
+  Fail(ErrorCode::kInvalidArgument, "decimal separator {}: expected \".\" or \",\"", QuoteForMessage(text));
+}
+
 ReadOptions ResolveReadOptions(const Workspace& workspace, const IngestRequest& request) {
   ReadOptions options;
   const nlohmann::json& ingest = workspace.Section("ingest");
@@ -74,6 +79,16 @@ ReadOptions ResolveReadOptions(const Workspace& workspace, const IngestRequest& 
     const nlohmann::json& t = tables[request.table];
     const std::string where = "[tables." + request.table + "]";
     if (t.contains("delimiter")) options.delimiter = ParseDelimiter(t["delimiter"].get<std::string>());
+    if (t.contains("decimal")) {
+      if (!t["decimal"].is_string()) Fail(ErrorCode::kInvalidData, "prospect.toml {} decimal: expected \".\" or \",\"", where);
+      options.decimal = ParseDecimal(t["decimal"].get<std::string>());
+    }
+    if (t.contains("strict_quotes")) {
+      if (!t["strict_quotes"].is_boolean()) {
+        Fail(ErrorCode::kInvalidData, "prospect.toml {} strict_quotes: expected true or false", where);
+      }
+      options.strict_quotes = t["strict_quotes"].get<bool>();
+    }
     if (t.contains("null_values")) {
       for (auto& v : StringList(t["null_values"], where + " null_values")) options.null_values.push_back(v);
     }
@@ -93,6 +108,8 @@ ReadOptions ResolveReadOptions(const Workspace& workspace, const IngestRequest& 
     }
   }
   if (request.delimiter) options.delimiter = *request.delimiter;
+  if (request.decimal) options.decimal = *request.decimal;
+  if (request.strict_quotes) options.strict_quotes = *request.strict_quotes;
   for (const auto& v : request.extra_null_values) options.null_values.push_back(v);
   if (request.encoding) options.encoding = *request.encoding;
   for (const auto& [column, type] : request.types) options.types[column] = type;
@@ -152,6 +169,8 @@ IngestResult Ingest(const Workspace& workspace, const IngestRequest& request, co
   result.rows_deduplicated = history.back().rows_deduplicated;
   result.table_rows = info->rows;
   result.schema = info->schema;
+  result.blank_cells_as_null = report.blank_cells_as_null;
+  result.literal_quote_fields = report.literal_quote_fields;
   result.warnings = report.warnings;
   if (result.rows_rejected == 0) result.rejects_path.clear();
   store.Audit("ingest", fmt::format("table={} rows={} mode={}", request.table, result.rows_loaded, record.mode));
@@ -168,6 +187,8 @@ nlohmann::json IngestResult::ToJson() const {
           {"rows_deduplicated", rows_deduplicated},
           {"table_rows", table_rows},
           {"rejects", rejects_path.empty() ? nlohmann::json() : nlohmann::json(rejects_path)},
+          {"blank_cells_as_null", blank_cells_as_null},
+          {"literal_quote_fields", literal_quote_fields},
           {"columns", columns},
           {"warnings", warnings}};
 }

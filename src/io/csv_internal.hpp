@@ -23,8 +23,8 @@ Table ReadCsvText(std::string_view text, const std::string& name, const ReadOpti
                   ReadReport* report, const CsvTuning& tuning = {});
 
 /// The delimiter among , ; tab | that splits the first lines into the most, equally many fields
-/// (',' when none does).
-char SniffDelimiter(std::string_view text, char quote);
+/// (',' when none does). The decimal separator is never a candidate (';' is the fallback then).
+char SniffDelimiter(std::string_view text, char quote, char decimal = '.');
 
 /// Parses JSON Lines text already in memory.
 Table ReadJsonlText(std::string_view text, const std::string& name, const ReadOptions& options, const Context& ctx,

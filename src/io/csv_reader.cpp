@@ -33,8 +33,8 @@ enum class Tok : uint8_t { kOk, kStrayQuote, kAfterQuote, kUnterminated, kTooLon
 
 class Tokenizer {
  public:
-  Tokenizer(char delimiter, char quote, size_t max_field, bool fast_path = true)
-      : delim_(delimiter), quote_(quote), max_field_(max_field), fast_path_(fast_path) {
+  Tokenizer(char delimiter, char quote, size_t max_field, bool fast_path = true, bool strict_quotes = true)
+      : delim_(delimiter), quote_(quote), max_field_(max_field), fast_path_(fast_path), strict_quotes_(strict_quotes) {
     special_.fill(false);
     special_[static_cast<uint8_t>(delimiter)] = true;
     special_['\n'] = true;
@@ -44,9 +44,10 @@ class Tokenizer {
 
   /// Splits the record starting at `p` into fields. On kOk, *next is the start of the next record;
   /// otherwise *error_at points at the problem. *newlines counts '\n' consumed (incl. the end).
+  /// Without strict quotes, a quote inside an unquoted field is text, and `literal_quotes` (if
+  /// given) counts the fields that hold one.
   [[gnu::flatten]] Tok Next(const char* p, const char* end, std::vector<CellText>& fields, const char** next,
-                            const char** error_at,
-           int64_t* newlines) const {
+                            const char** error_at, int64_t* newlines, int64_t* literal_quotes = nullptr) const {
     fields.clear();
     *newlines = 0;
 #ifdef __SSE2__
@@ -127,6 +128,7 @@ class Tokenizer {
         return Tok::kAfterQuote;
       }
       const char* s = p;
+      bool literal_quote = false;
       for (;;) {
         p = SkipPlain(p, end);
         // A lone carriage return (not before '\n') is ordinary text.
@@ -134,8 +136,14 @@ class Tokenizer {
           ++p;
           continue;
         }
+        if (p < end && *p == quote_ && quote_ != 0 && !strict_quotes_) {
+          literal_quote = true;
+          ++p;
+          continue;
+        }
         break;
       }
+      if (literal_quote && literal_quotes) ++*literal_quotes;
       const size_t size = static_cast<size_t>(p - s);
       fields.push_back({s, size, false, false});
       if (size > max_field_) {
@@ -223,6 +231,7 @@ class Tokenizer {
   char delim_, quote_;
   size_t max_field_;
   bool fast_path_;
+  bool strict_quotes_;
   std::array<bool, 256> special_;
 };
 
@@ -403,6 +412,7 @@ struct BlockResult {
   std::vector<std::optional<DataType>> widen;  // per column: wider type some cell needs
   std::vector<RejectRow> rejects;
   int64_t rows_seen = 0;
+  int64_t literal_quotes = 0;  // unquoted fields holding a quote, read literally
   std::optional<RecordError> error;  // first error (fail mode) or fatal error
   int64_t error_line = 0;
   std::exception_ptr exception;
@@ -548,7 +558,7 @@ void ParseBlock(const ParseContext& pc, const BlockInfo& b, size_t data_begin, s
     const char* next = nullptr;
     const char* at = nullptr;
     int64_t newlines = 0;
-    const Tok st = pc.tok->Next(rec, end, fields, &next, &at, &newlines);
+    const Tok st = pc.tok->Next(rec, end, fields, &next, &at, &newlines, &out->literal_quotes);
     if (st == Tok::kOk && IsBlank(fields)) {
       rec = next;
       line += newlines;
@@ -609,15 +619,16 @@ std::vector<std::string> HeaderNames(const ParseContext& pc, const std::vector<C
 
 }  // namespace
 
-char SniffDelimiter(std::string_view text, char quote) {
+char SniffDelimiter(std::string_view text, char quote, char decimal) {
   constexpr char kCandidates[] = {',', ';', '\t', '|'};
   constexpr int kLines = 30;
-  char best = ',';
+  char best = decimal == ',' ? ';' : ',';
   // Score: consistent lines first, then fields per line.
   std::pair<int, size_t> best_score{-1, 0};
   std::vector<CellText> fields;
   for (char d : kCandidates) {
-    const Tokenizer tok(d, quote, SIZE_MAX);
+    if (d == decimal) continue;
+    const Tokenizer tok(d, quote, SIZE_MAX, true, /*strict_quotes=*/false);
     const char* p = text.data();
     const char* end = p + text.size();
     std::vector<size_t> counts;
@@ -662,8 +673,18 @@ Table ReadCsvText(std::string_view all, const std::string& name, const ReadOptio
       options.delimiter == '\n' || options.delimiter == '\r') {
     Fail(ErrorCode::kInvalidArgument, "reading {}: the delimiter and quote must differ and not be line breaks", name);
   }
-  const char delimiter = options.delimiter ? options.delimiter : SniffDelimiter(text.substr(begin), options.quote);
-  const Tokenizer tok(delimiter, options.quote, options.max_field_bytes, tuning.fast_tokenizer);
+  if (options.decimal != '.' && options.decimal != ',') {
+    Fail(ErrorCode::kInvalidArgument, "reading {}: the decimal separator must be '.' or ',', not {}", name,
+         QuoteForMessage(std::string_view(&options.decimal, 1)));
+  }
+  const char delimiter = options.delimiter ? options.delimiter : SniffDelimiter(text.substr(begin), options.quote, options.decimal);
+  if (delimiter == options.decimal) {
+    Fail(ErrorCode::kInvalidArgument,
+         "reading {}: the decimal separator {} is also the field delimiter. Possible fix: name the delimiter "
+         "(--delimiter ';').",
+         name, QuoteForMessage(std::string_view(&options.decimal, 1)));
+  }
+  const Tokenizer tok(delimiter, options.quote, options.max_field_bytes, tuning.fast_tokenizer, options.strict_quotes);
   const NullMatcher nulls(options.null_values);
   std::vector<ColumnSpec> specs;
   ParseContext pc{text, &name, &tok, &specs, &nulls, &options};
@@ -697,6 +718,7 @@ Table ReadCsvText(std::string_view all, const std::string& name, const ReadOptio
   specs.resize(names.size());
   for (size_t c = 0; c < names.size(); ++c) {
     specs[c].name = names[c];
+    specs[c].decimal = options.decimal;
     auto it = options.types.find(names[c]);
     if (it != options.types.end()) {
       specs[c].type = it->second;
@@ -712,7 +734,7 @@ Table ReadCsvText(std::string_view all, const std::string& name, const ReadOptio
   // Pass A: quote parity and line number at each block start.
   const size_t block = std::max<size_t>(tuning.block_bytes, 1);
   const size_t data_size = text.size() - data_begin;
-  const size_t nblocks = std::max<size_t>(1, (data_size + block - 1) / block);
+  size_t nblocks = std::max<size_t>(1, (data_size + block - 1) / block);
   std::vector<BlockInfo> blocks(nblocks);
   std::vector<uint64_t> quotes(nblocks), lines(nblocks);
   const int threads = std::max(1, ctx.threads());
@@ -739,7 +761,7 @@ Table ReadCsvText(std::string_view all, const std::string& name, const ReadOptio
   size_t sample_bytes = 0, sample_records = 0;
   {
     std::vector<TypeGuesser> guessers;
-    for (size_t c = 0; c < specs.size(); ++c) guessers.emplace_back(false);
+    for (size_t c = 0; c < specs.size(); ++c) guessers.emplace_back(false, options.decimal);
     // Segments start at fixed fractions of the data, so the sample (and so the types) do not
     // depend on the block size or the thread count.
     constexpr size_t kSegments = 32;
@@ -834,6 +856,13 @@ Table ReadCsvText(std::string_view all, const std::string& name, const ReadOptio
       }
     }
     ctx.ThrowIfCancelled();
+    // A quote read literally flips the quote parity that placed the block boundaries, so the
+    // blocks after it may start inside a record: read the text again as one block.
+    if (nblocks > 1 && std::any_of(results.begin(), results.end(), [](const auto& r) { return r.literal_quotes > 0; })) {
+      blocks = {BlockInfo{data_begin, text.size(), false, first_line}};
+      nblocks = 1;
+      continue;
+    }
     bool widened = false;
     for (size_t c = 0; c < specs.size(); ++c) {
       DataType t = specs[c].type;
@@ -875,6 +904,8 @@ Table ReadCsvText(std::string_view all, const std::string& name, const ReadOptio
   std::vector<RejectRow> rejects;
   for (auto& r : results) {
     rep.rows_read += r.rows_seen;
+    rep.literal_quote_fields += r.literal_quotes;
+    for (const auto& column : r.columns) rep.blank_cells_as_null += static_cast<int64_t>(column.blank_nulls());
     for (auto& row : r.rejects) rejects.push_back(std::move(row));
   }
   rep.rows_rejected = static_cast<int64_t>(rejects.size());

@@ -413,6 +413,28 @@ bool ParseDouble(std::string_view text, double* out) {
   return r.ec == std::errc();
 }
 
+bool ParseDouble(std::string_view text, char decimal, double* out) {
+  if (decimal == '.') return ParseDouble(text, out);
+  if (text.find('.') != std::string_view::npos) return false;  // "1.234,5" is not a number here
+  const size_t comma = text.find(decimal);
+  if (comma == std::string_view::npos) return ParseDouble(text, out);
+  if (text.size() > 64) return false;
+  char buf[64];
+  std::memcpy(buf, text.data(), text.size());
+  buf[comma] = '.';
+  return ParseDouble(std::string_view(buf, text.size()), out);
+}
+
+bool HasLeadingZero(std::string_view text) {
+  text = TrimSpaces(text);
+  if (!text.empty() && (text[0] == '-' || text[0] == '+')) text.remove_prefix(1);
+  return text.size() >= 2 && text[0] == '0' && text[1] >= '0' && text[1] <= '9';
+}
+
+bool IsBlankText(std::string_view text) {
+  return !text.empty() && text.find_first_not_of(" \t") == std::string_view::npos;
+}
+
 bool ParseBool(std::string_view text, bool lenient, bool* out) {
   text = TrimSpaces(text);
   if (text == "true" || text == "True" || text == "TRUE") {
@@ -557,17 +579,22 @@ namespace {
 constexpr size_t kMaxCategories = 65536;
 }
 
-TypeGuesser::TypeGuesser(bool text_only)
-    : maybe_bool_(!text_only), maybe_int_(!text_only), maybe_double_(!text_only) {}
+TypeGuesser::TypeGuesser(bool text_only, char decimal)
+    : maybe_bool_(!text_only), maybe_int_(!text_only), maybe_double_(!text_only), decimal_(decimal) {}
 
 void TypeGuesser::Observe(std::string_view text) {
   ++observed_;
+  if (IsBlankText(text)) {  // null in a non-text column; kept as it is in a text one
+    ++blank_;
+    return;
+  }
   bool b;
   int64_t i;
   double d;
   if (maybe_bool_ && !ParseBool(text, false, &b)) maybe_bool_ = false;
+  if ((maybe_int_ || maybe_double_) && HasLeadingZero(text)) maybe_int_ = maybe_double_ = false;
   if (maybe_int_ && !ParseInt64(text, &i)) maybe_int_ = false;
-  if (maybe_double_ && !maybe_int_ && !ParseDouble(text, &d)) maybe_double_ = false;
+  if (maybe_double_ && !maybe_int_ && !ParseDouble(text, decimal_, &d)) maybe_double_ = false;
   if (maybe_int_ || maybe_double_) {
     // This cell is a number, and no date or timestamp form is one.
     maybe_date_ = maybe_timestamp_ = false;
@@ -592,14 +619,14 @@ void TypeGuesser::Observe(std::string_view text) {
 }
 
 DataType TypeGuesser::Result() const {
-  if (observed_ == 0) return DataType::kString;
+  if (observed_ == blank_) return DataType::kString;
   if (maybe_bool_) return DataType::kBool;
   if (maybe_int_) return DataType::kInt64;
   if (maybe_double_) return DataType::kDouble;
   const bool order_conflict = evidence_.first_over_12 && evidence_.second_over_12;
   if (maybe_date_ && !order_conflict) return DataType::kDate;
   if (maybe_timestamp_ && !order_conflict) return DataType::kTimestamp;
-  if (!distinct_overflow_ && distinct_.size() * 2 <= observed_) return DataType::kCategorical;
+  if (!distinct_overflow_ && distinct_.size() * 2 <= observed_ - blank_) return DataType::kCategorical;
   return DataType::kString;
 }
 
@@ -743,6 +770,11 @@ CellStatus ColumnChunk::Append(const ColumnSpec& spec, const NullMatcher& nulls,
     AppendNull();
     return CellStatus::kOk;
   }
+  if (!IsStringLike(type_) && IsBlankText(text)) {  // " " in a number column: null, counted
+    blank_rows_.push_back(rows_);
+    AppendNull();
+    return CellStatus::kOk;
+  }
   if (escaped) {
     scratch_.clear();
     AppendUnescaped(scratch_, text, quote);
@@ -751,10 +783,10 @@ CellStatus ColumnChunk::Append(const ColumnSpec& spec, const NullMatcher& nulls,
   switch (type_) {
     case DataType::kInt64: {
       int64_t v;
-      if (!ParseInt64(text, &v)) {
+      if ((!spec.declared && HasLeadingZero(text)) || !ParseInt64(text, &v)) {
         if (spec.declared) return CellStatus::kBadValue;
         double d;
-        *widen_to = ParseDouble(text, &d) ? DataType::kDouble : DataType::kString;
+        *widen_to = !HasLeadingZero(text) && ParseDouble(text, spec.decimal, &d) ? DataType::kDouble : DataType::kString;
         AppendNull();
         return CellStatus::kWiden;
       }
@@ -763,7 +795,7 @@ CellStatus ColumnChunk::Append(const ColumnSpec& spec, const NullMatcher& nulls,
     }
     case DataType::kDouble: {
       double v;
-      if (!ParseDouble(text, &v)) {
+      if ((!spec.declared && HasLeadingZero(text)) || !ParseDouble(text, spec.decimal, &v)) {
         if (spec.declared) return CellStatus::kBadValue;
         *widen_to = DataType::kString;
         AppendNull();
@@ -867,13 +899,16 @@ size_t ColumnChunk::AppendColumn(const ColumnSpec& spec, const NullMatcher& null
       return run([&](std::string_view text) __attribute__((flatten)) {
         int64_t v;
         if (!ParsePlainInt(text, &v) && !ParseInt64(text, &v)) return false;
+        // Not a digit 1-9 first: maybe a leading zero ("08123"), which Append turns into text.
+        if (!spec.declared && (text[0] < '1' || text[0] > '9') && HasLeadingZero(text)) return false;
         ints_.push_back(v);
         return true;
       });
     case DataType::kDouble:
       return run([&](std::string_view text) __attribute__((flatten)) {
         double v;
-        if (!ParseDouble(text, &v)) return false;
+        if (spec.decimal != '.' || !ParseDouble(text, &v)) return false;  // Append parses "1,5"
+        if (!spec.declared && HasLeadingZero(text)) return false;
         doubles_.push_back(v);
         return true;
       });
@@ -909,6 +944,7 @@ size_t ColumnChunk::AppendColumn(const ColumnSpec& spec, const NullMatcher& null
 void ColumnChunk::Truncate(size_t rows) {
   if (rows >= rows_) return;
   rows_ = rows;
+  while (!blank_rows_.empty() && blank_rows_.back() >= rows) blank_rows_.pop_back();
   if (has_nulls_) valid_.resize(rows);
   switch (type_) {
     case DataType::kInt64:

@@ -59,6 +59,13 @@ enum class DateParse : uint8_t { kOk, kNotADate, kInvalidDay };
 bool ParseInt64(std::string_view text, int64_t* out);
 /// Decimal or scientific notation, nan, inf; optional sign and surrounding spaces.
 bool ParseDouble(std::string_view text, double* out);
+/// The same with `decimal` as the decimal separator ('.' or ','; with ',' a '.' is not accepted).
+bool ParseDouble(std::string_view text, char decimal, double* out);
+/// A number written with a leading zero ("08123", "-007", "00.5"): zip codes and zero-padded ids,
+/// which inference keeps as text so that they round-trip. "0", "0.5" and "-0" are not.
+bool HasLeadingZero(std::string_view text);
+/// Non-empty and nothing but spaces and tabs.
+bool IsBlankText(std::string_view text);
 /// Inferred bools: true/false, True/False, TRUE/FALSE. With `lenient` (declared bool columns)
 /// also t/f, yes/no, y/n, 1/0 in any case.
 bool ParseBool(std::string_view text, bool lenient, bool* out);
@@ -104,8 +111,10 @@ class NullMatcher {
 /// distinct values are at most half of its non-null sampled cells and at most 65536.
 class TypeGuesser {
  public:
-  /// `text_only`: only date, timestamp, categorical or string (JSON string values).
-  explicit TypeGuesser(bool text_only = false);
+  /// `text_only`: only date, timestamp, categorical or string (JSON string values). `decimal`:
+  /// the decimal separator of numbers. Numbers with a leading zero make a column text; blank
+  /// cells (spaces only) are left out, as they load as null in a non-text column.
+  explicit TypeGuesser(bool text_only = false, char decimal = '.');
   void Observe(std::string_view text);
   DataType Result() const;
   DateOrder order() const { return evidence_.first_over_12 ? DateOrder::kDayFirst : DateOrder::kMonthFirst; }
@@ -113,7 +122,9 @@ class TypeGuesser {
 
  private:
   bool maybe_bool_, maybe_int_, maybe_double_, maybe_date_ = true, maybe_timestamp_ = true;
+  char decimal_;
   size_t observed_ = 0;
+  size_t blank_ = 0;
   DateOrderEvidence evidence_;
   bool distinct_overflow_ = false;
   struct TextHash {
@@ -133,6 +144,7 @@ struct ColumnSpec {
   DataType type = DataType::kString;
   bool declared = false;  ///< from options.types: a bad cell is an error (or reject), never a widening
   DateOrder order = DateOrder::kMonthFirst;
+  char decimal = '.';  ///< decimal separator of numbers
 };
 
 /// One cell's text as a reader found it.
@@ -191,6 +203,8 @@ class ColumnChunk {
                       size_t rows, char quote, std::optional<DataType>* widen);
   void AppendNull();
   size_t size() const { return rows_; }
+  /// Whitespace-only cells appended as null (a non-text column's " ").
+  size_t blank_nulls() const { return blank_rows_.size(); }
   /// Drops rows from `rows` on (undoing a rejected row's cells).
   void Truncate(size_t rows);
 
@@ -212,6 +226,7 @@ class ColumnChunk {
   std::vector<std::string> dictionary_;  // in first-seen order
   DictionaryIndex index_;
   std::vector<size_t> entry_rows_;  // per dictionary entry: the row that added it, for Truncate
+  std::vector<size_t> blank_rows_;  // rows whose blank cell became null, for the count and Truncate
   std::string scratch_;
 };
 

@@ -143,6 +143,31 @@ TEST(CliWorkspace, ExportToDashWritesStandardOutput) {
   EXPECT_EQ(both.out, "");
 }
 
+TEST(CliWorkspace, IngestSummaryCountsBlankCellsAndLiteralQuotesAndDecimalCommasRead) {
+  TempDir dir;
+  const std::string ws = "--workspace " + dir.path() + "/w ";
+  ASSERT_EQ(RunCli("init " + dir.path() + "/w").exit_code, 0);
+  const std::string churn = dir.Write("churn.csv", "id,zip,TotalCharges,loc\n1,08123,29.85,37°36'37.8\"N\n2,10001, ,x\n");
+  auto r = RunCli(ws + "ingest churn " + churn);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("1 blank cells (spaces only) in non-text columns read as null."), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1 unquoted fields hold a quote character, read as text"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("TotalCharges  double"), std::string::npos) << r.out;
+  r = RunCli(ws + "export churn --out -");
+  EXPECT_EQ(r.out, "id,zip,TotalCharges,loc\n1,08123,29.85,\"37°36'37.8\"\"N\"\n2,10001,,x\n");  // zip code kept
+  r = RunCli(ws + "ingest strict " + churn + " --strict-quotes");
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("a quote inside an unquoted field"), std::string::npos) << r.err;
+
+  const std::string eu = dir.Write("ventes.csv", "id;montant\n1;1,5\n2;20,25\n");
+  r = RunCli(ws + "--json ingest ventes " + eu + " --decimal ,");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["columns"][1]["type"], "double");
+  r = RunCli(ws + "export ventes --out -");
+  EXPECT_EQ(r.out, "id,montant\n1,1.5\n2,20.25\n");
+}
+
 TEST(CliWorkspace, WideTablesListTheirFirstColumnsAndTablesNameShowsAll) {
   TempDir dir;
   const std::string ws = "--workspace " + dir.path() + "/w ";

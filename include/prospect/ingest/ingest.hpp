@@ -33,6 +33,8 @@ struct IngestRequest {
   std::optional<TextEncoding> encoding;
   std::map<std::string, DataType> types;        ///< added to (and overriding) [tables.NAME.types]
   std::string rejects_path;                     ///< default: WORKSPACE/rejects/TABLE.csv
+  std::optional<char> decimal;                  ///< decimal separator, '.' or ','
+  std::optional<bool> strict_quotes;            ///< a quote inside an unquoted field is an error
 };
 
 struct IngestResult {
@@ -44,6 +46,8 @@ struct IngestResult {
   int64_t table_rows = 0;  ///< rows in the table after the ingest
   std::string rejects_path;
   Schema schema;
+  int64_t blank_cells_as_null = 0;   ///< whitespace-only cells of non-text columns, loaded as null
+  int64_t literal_quote_fields = 0;  ///< unquoted fields with a quote, read literally
   std::vector<std::string> warnings;
   nlohmann::json ToJson() const;
 };
@@ -60,5 +64,7 @@ ReadOptions ResolveReadOptions(const Workspace& workspace, const IngestRequest& 
 FileFormat ParseFileFormat(const std::string& name);
 /// "," ";" "|" "\t" "tab" → the character; throws kInvalidArgument otherwise.
 char ParseDelimiter(const std::string& text);
+/// "." or "," → the decimal separator; throws kInvalidArgument otherwise.
+char ParseDecimal(const std::string& text);
 
 }  // namespace prospect

@@ -33,6 +33,12 @@ struct ReadOptions {
   std::string rejects_path;
   /// Longest accepted cell, in bytes.
   size_t max_field_bytes = 64u << 20;
+  /// Decimal separator of numbers: '.' or ',' (European files: "1,5" is 1.5; then a '.' in a
+  /// number makes it text, and the delimiter cannot be ',').
+  char decimal = '.';
+  /// A quote inside an unquoted field (37°36'37.8"N) is read as a literal character, as pandas and
+  /// Python's csv do, and counted in the report; with `strict_quotes` it is an error instead.
+  bool strict_quotes = false;
 };
 
 /// What a read did, for the ingest history and the user.
@@ -40,6 +46,10 @@ struct ReadReport {
   int64_t rows_read = 0;      ///< data rows seen (excluding the header)
   int64_t rows_rejected = 0;  ///< rows written to the rejects file
   std::string rejects_path;   ///< where rejects went, if any
+  /// Whitespace-only cells (" ") of non-text columns, loaded as null.
+  int64_t blank_cells_as_null = 0;
+  /// Unquoted fields holding a quote character, read literally (see ReadOptions::strict_quotes).
+  int64_t literal_quote_fields = 0;
   std::vector<std::string> warnings;
 };
 
