@@ -48,7 +48,8 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
   auto positive = std::make_shared<std::string>();
   CLI::App* train = AddCommand(
       app, "train", "Train a model for a binary target (purchase, conversion, churn) or a numeric one (spend) on any table",
-      "  prospect train --target converted --model gbdt                  # on the profiles table\n"
+      "  prospect profile --as-of 2026-05-31 --label purchase:30d && \\\n"
+      "  prospect train --target purchased_30d --model gbdt --name will_buy  # on the profiles table\n"
       "  prospect train --table bank --target y --positive yes --exclude duration --model logistic --cv 5\n"
       "  prospect train --table bank --target y --model gbdt --search bayes --trials 30 --name bank_gbdt\n"
       "  prospect train --table leads --target won --id lead_id --model forest --param n_estimators=300\n"

@@ -9,57 +9,12 @@
 
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
+#include "prospect/features/labels.hpp"
 #include "prospect/models/training.hpp"
 #include "prospect/store/store.hpp"
 
 namespace prospect {
 namespace {
-
-std::string KeyOf(const Column& c, size_t r) {
-  return IsStringLike(c.type()) ? std::string(c.StringAt(r)) : c.FormatValue(r);
-}
-
-// Purchase instants (µs) per customer: orders with a positive amount (every order when there is
-// no amount column), else events when there are no orders.
-struct Activity {
-  std::unordered_map<std::string, std::vector<int64_t>> times;
-  std::string source;
-};
-
-int64_t Micros(const Column& c, size_t r, const std::string& what) {
-  if (c.type() == DataType::kDate) return c.ints()[r] * kMicrosPerDay;
-  if (c.type() == DataType::kTimestamp) return c.ints()[r];
-  Fail(ErrorCode::kInvalidData, "churn: {} must be a date or timestamp column, but it is {}", what, DataTypeName(c.type()));
-}
-
-Activity LoadActivity(const ProfileInputs& inputs, const ProfileConfig& config) {
-  Activity a;
-  if (inputs.orders) {
-    const Table& t = *inputs.orders;
-    const Column& id = t.column(config.customer_id);
-    const Column& when = t.column(config.order_time);
-    const Column* amount = !config.order_amount.empty() && t.HasColumn(config.order_amount) ? &t.column(config.order_amount) : nullptr;
-    for (size_t r = 0; r < t.num_rows(); ++r) {
-      if (id.IsNull(r) || when.IsNull(r)) continue;
-      if (amount && !(amount->NumericAt(r) > 0)) continue;
-      a.times[KeyOf(id, r)].push_back(Micros(when, r, config.orders_table + "." + config.order_time));
-    }
-    a.source = config.orders_table;
-  } else if (inputs.events) {
-    const Table& t = *inputs.events;
-    const Column& id = t.column(config.customer_id);
-    const Column& when = t.column(config.event_time);
-    for (size_t r = 0; r < t.num_rows(); ++r) {
-      if (id.IsNull(r) || when.IsNull(r)) continue;
-      a.times[KeyOf(id, r)].push_back(Micros(when, r, config.events_table + "." + config.event_time));
-    }
-    a.source = config.events_table;
-  } else {
-    Fail(ErrorCode::kFailedPrecondition,
-         "churn needs purchase history: ingest an orders table (or events) first, e.g. prospect ingest orders orders.csv");
-  }
-  return a;
-}
 
 size_t CountBefore(const std::vector<int64_t>& times, int64_t t) {
   return static_cast<size_t>(std::count_if(times.begin(), times.end(), [&](int64_t x) { return x < t; }));
@@ -83,7 +38,7 @@ ChurnResult RunChurn(Store& store, const ProfileConfig& config, const ChurnReque
     Fail(ErrorCode::kInvalidArgument, "--medium {} --high {}: expected 0 ≤ medium ≤ high ≤ 1", req.medium, req.high);
   }
   const ProfileInputs inputs = LoadProfileInputs(store, config, ctx);
-  const Activity activity = LoadActivity(inputs, config);
+  const PurchaseHistory activity = LoadPurchaseHistory(inputs, config, "churn");
   ChurnResult out;
   out.as_of = req.as_of ? *req.as_of : DefaultAsOf(inputs, config);
   out.label_date = out.as_of - req.window_days * kMicrosPerDay;
@@ -100,17 +55,23 @@ ChurnResult RunChurn(Store& store, const ProfileConfig& config, const ChurnReque
   std::vector<size_t> eligible;
   std::vector<uint8_t> churned;
   for (size_t r = 0; r < past.num_rows(); ++r) {
-    const auto& times = times_of(KeyOf(past_ids, r));
+    const auto& times = times_of(CustomerKey(past_ids, r));
     if (CountBefore(times, out.label_date) < min) continue;
     eligible.push_back(r);
     churned.push_back(AnyIn(times, out.label_date, out.as_of) ? 0 : 1);
   }
   const size_t n_churned = static_cast<size_t>(std::accumulate(churned.begin(), churned.end(), size_t{0}));
   if (eligible.size() < 20 || n_churned == 0 || n_churned == eligible.size()) {
+    // What helps depends on what is missing: more history before the label date (a later as-of
+    // or a shorter window moves it later), or the outcome that did not occur.
+    const std::string fix = eligible.size() < 20 ? "Try a later as-of date or a shorter window, so that more customers "
+                                                   "have purchases before the label date"
+                            : n_churned == 0     ? "Try a longer window: with this one nobody counts as churned"
+                                                 : "Try a shorter window: with this one everybody counts as churned";
     Fail(ErrorCode::kFailedPrecondition,
          "churn: {} customers had {} or more purchases before {} and {} of them made none in the {} days after; the "
-         "model needs at least 20 customers and both outcomes. Try a shorter --window or an earlier --as-of",
-         eligible.size(), min, FormatDate(DayOfTimestamp(out.label_date)), n_churned, req.window_days);
+         "model needs at least 20 customers and both outcomes. {}",
+         eligible.size(), min, FormatDate(DayOfTimestamp(out.label_date)), n_churned, req.window_days, fix);
   }
   const std::string training_table = req.name + "_training";
   const std::string risk_table = req.name + "_risk";
@@ -140,7 +101,7 @@ ChurnResult RunChurn(Store& store, const ProfileConfig& config, const ChurnReque
   const Column& now_ids = now.column(config.customer_id);
   std::vector<size_t> active;
   for (size_t r = 0; r < now.num_rows(); ++r) {
-    if (CountBefore(times_of(KeyOf(now_ids, r)), out.as_of) >= min) active.push_back(r);
+    if (CountBefore(times_of(CustomerKey(now_ids, r)), out.as_of) >= min) active.push_back(r);
   }
   const Table current = now.Take(active);
   const std::vector<double> risk = current.num_rows() ? model.Score(current, ctx) : std::vector<double>{};

@@ -679,9 +679,44 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
 
 }  // namespace prospect
 
+#include "prospect/features/labels.hpp"
 #include "prospect/store/store.hpp"
 
 namespace prospect {
+
+ProfileResult RunProfile(Store& store, const ProfileConfig& config, const ProfileRequest& request,
+                         const Context& ctx) {
+  std::optional<ProfileLabel> label;
+  if (!request.label.empty()) label = ProfileLabel::Parse(request.label);
+  const ProfileInputs inputs = LoadProfileInputs(store, config, ctx);
+  ProfileResult out;
+  out.as_of = request.as_of ? *request.as_of : DefaultAsOf(inputs, config);
+  if (request.as_of && (inputs.events || inputs.orders)) {
+    const ActivityRange range = FindActivityRange(inputs, config);
+    if (out.as_of <= range.first) {
+      Fail(ErrorCode::kInvalidArgument,
+           "as-of {} is before all of the data (events and orders run from {} to {}), so every profile would be "
+           "empty. Possible fix: an as-of date from {} on",
+           FormatDate(DayOfTimestamp(out.as_of) - 1), FormatDate(DayOfTimestamp(range.first)),
+           FormatDate(DayOfTimestamp(range.last)), FormatDate(DayOfTimestamp(range.first)));
+    }
+  }
+  out.profiles = BuildProfiles(inputs, config, out.as_of, ctx, &out.warnings);
+  if (out.profiles.num_rows() == 0) {
+    Fail(ErrorCode::kFailedPrecondition, "no customer has data before {}; the profiles table was left as it was",
+         FormatTimestamp(out.as_of));
+  }
+  if (label) {
+    out.profiles = AddProfileLabel(out.profiles, inputs, config, out.as_of, *label);
+    out.label_column = label->column();
+    const Column& y = out.profiles.column(out.label_column);
+    size_t ones = 0;
+    for (size_t r = 0; r < y.size(); ++r) ones += y.bools()[r];
+    out.label_rate = static_cast<double>(ones) / static_cast<double>(y.size());
+  }
+  store.WriteTable(kProfilesTable, out.profiles, {}, ctx);
+  return out;
+}
 
 ProfileInputs LoadProfileInputs(Store& store, const ProfileConfig& config, const Context& ctx) {
   ProfileInputs in;

@@ -71,4 +71,25 @@ ProfileInputs LoadProfileInputs(Store& store, const ProfileConfig& config, const
 
 /// Name of the stored profile table.
 inline constexpr const char* kProfilesTable = "profiles";
+
+/// What `prospect profile` asks for.
+struct ProfileRequest {
+  /// Use data before this instant (µs); empty = DefaultAsOf. An instant at or before the first
+  /// event or order is refused with the data's date range (the profiles would have no history).
+  std::optional<int64_t> as_of;
+  /// A forward-looking label to add, e.g. "purchase:30d" (see ProfileLabel); empty = none.
+  std::string label;
+};
+
+struct ProfileResult {
+  Table profiles;
+  int64_t as_of = 0;
+  std::string label_column;  ///< empty without a label
+  double label_rate = 0;     ///< share of customers with label 1
+  std::vector<std::string> warnings;
+};
+
+/// Builds the profiles (and label) and stores them as table `profiles`, replacing it.
+ProfileResult RunProfile(Store& store, const ProfileConfig& config, const ProfileRequest& request,
+                         const Context& ctx);
 }  // namespace prospect

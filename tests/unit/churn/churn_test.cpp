@@ -10,6 +10,8 @@
 
 #include "prospect/churn/churn.hpp"
 #include "prospect/common/datetime.hpp"
+#include "prospect/features/labels.hpp"
+#include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/evaluate/metrics.hpp"
 #include "prospect/generate/generate.hpp"
@@ -195,6 +197,27 @@ TEST(Churn, ErrorsSayWhatToChange) {
     EXPECT_STREQ(e.what(),
                  "churn needs purchase history: ingest an orders table (or events) first, e.g. prospect ingest orders "
                  "orders.csv");
+  }
+}
+
+TEST(Churn, TooLittleHistoryAsksForALaterAsOfNotAnEarlierOne) {
+  // As of 30 days into the generated data with a 90-day window, the label date is before every
+  // purchase: a later as-of (or a shorter window) is what gives customers history.
+  Store& store = Shared().ws.store();
+  const ProfileInputs inputs = LoadProfileInputs(store, ProfileConfig{}, Context(1));
+  ChurnRequest req;
+  req.as_of = FindActivityRange(inputs, ProfileConfig{}).first + 30 * kMicrosPerDay;
+  try {
+    (void)RunChurn(store, ProfileConfig{}, req, Context(1));
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kFailedPrecondition);
+    const std::string what = e.what();
+    EXPECT_NE(what.find("Try a later as-of date or a shorter window, so that more customers have purchases before "
+                        "the label date"),
+              std::string::npos)
+        << what;
+    EXPECT_EQ(what.find("earlier"), std::string::npos) << what;
   }
 }
 

@@ -7,7 +7,10 @@
 
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
+#include "prospect/features/labels.hpp"
 #include "prospect/features/profile.hpp"
+#include "prospect/store/store.hpp"
+#include "support/test_paths.hpp"
 
 namespace prospect {
 namespace {
@@ -179,6 +182,88 @@ TEST(Profile, UnknownConfigKeyIsNamed) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("unknown key \"order_amout\". Did you mean \"order_amount\"?"), std::string::npos);
   }
+}
+
+// Labels by hand from HandComputedInputs' orders: customer 1 bought on 2023-12-01, 2024-01-01,
+// 2024-02-20, 2024-03-01 00:00 (a refund on 2024-02-25 is no purchase); customer 2 on 2024-02-29
+// and 2024-03-10 00:00; customers 3 and 4 never. The data ends on 2024-03-10.
+uint8_t LabelOf(const Table& t, const std::string& column, int64_t id) {
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    if (t.column("customer_id").ints()[r] == id) return t.column(column).bools()[r];
+  }
+  ADD_FAILURE() << "no customer " << id;
+  return 2;
+}
+
+TEST(ProfileLabel, PurchaseWithinDaysAfterTheAsOfInstantWithBothEdges) {
+  const ProfileInputs in = HandComputedInputs();
+  Context ctx(1);
+  const int64_t as_of = At(2024, 3, 1);
+  const Table p = BuildProfiles(in, ProfileConfig(), as_of, ctx);
+  // [2024-03-01 00:00, 2024-03-10 00:00): customer 1's order at the start counts, customer 2's at
+  // the end does not.
+  const Table labelled = AddProfileLabel(p, in, ProfileConfig(), as_of, ProfileLabel::Parse("purchase:9d"));
+  EXPECT_EQ(LabelOf(labelled, "purchased_9d", 1), 1);
+  EXPECT_EQ(LabelOf(labelled, "purchased_9d", 2), 0);
+  EXPECT_EQ(LabelOf(labelled, "purchased_9d", 3), 0);
+  // Customer 4 signed up on 2024-03-05, after the as-of instant: not profiled.
+  // [2024-02-25, 2024-03-01) (2024 is a leap year): customer 1's refund on 02-25 is no purchase
+  // and 03-01 00:00 is past the end; customer 2 bought on 02-29.
+  const Table earlier = BuildProfiles(in, ProfileConfig(), At(2024, 2, 25), ctx);
+  const Table l2 = AddProfileLabel(earlier, in, ProfileConfig(), At(2024, 2, 25), ProfileLabel::Parse("purchase:5"));
+  EXPECT_EQ(LabelOf(l2, "purchased_5d", 1), 0);
+  EXPECT_EQ(LabelOf(l2, "purchased_5d", 2), 1);
+  EXPECT_EQ(LabelOf(l2, "purchased_5d", 3), 0);
+}
+
+TEST(ProfileLabel, AWindowPastTheEndOfTheDataIsRefusedWithTheLatestAsOfThatWorks) {
+  const ProfileInputs in = HandComputedInputs();
+  Context ctx(1);
+  const Table p = BuildProfiles(in, ProfileConfig(), At(2024, 3, 1), ctx);
+  try {
+    AddProfileLabel(p, in, ProfileConfig(), At(2024, 3, 1), ProfileLabel::Parse("purchase:11d"));
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kFailedPrecondition);
+    EXPECT_EQ(std::string(e.what()),
+              "label purchased_11d: its window runs from 2024-03-01 to 2024-03-11, past the end of the data "
+              "(2024-03-10), so customers who buy later would count as non-buyers. Possible fix: an as-of date of "
+              "2024-02-28 or earlier");
+  }
+  // The suggested date works: its window ends with the last day of the data.
+  EXPECT_NO_THROW(AddProfileLabel(BuildProfiles(in, ProfileConfig(), At(2024, 2, 29), ctx), in, ProfileConfig(),
+                                  At(2024, 2, 29), ProfileLabel::Parse("purchase:11d")));
+  for (const char* bad : {"purchase", "buy:30d", "purchase:0d", "purchase:x", "purchase:30w"}) {
+    EXPECT_THROW(ProfileLabel::Parse(bad), Error) << bad;
+  }
+}
+
+TEST(RunProfile, AnAsOfBeforeAllDataIsRefusedWithTheRangeAndLeavesProfilesAlone) {
+  testing::TempDir dir;
+  auto store = Store::Open(dir.File("s.db"));
+  const ProfileInputs in = HandComputedInputs();
+  Context ctx(1);
+  store->WriteTable("customers", *in.customers, {}, ctx);
+  store->WriteTable("orders", *in.orders, {}, ctx);
+  store->WriteTable("events", *in.events, {}, ctx);
+  ProfileRequest ok;
+  ok.as_of = At(2024, 3, 1);
+  ok.label = "purchase:9d";
+  const ProfileResult r = RunProfile(*store, ProfileConfig(), ok, ctx);
+  EXPECT_EQ(r.label_column, "purchased_9d");
+  EXPECT_EQ(store->FindTable(kProfilesTable)->rows, static_cast<int64_t>(r.profiles.num_rows()));
+  ProfileRequest early;
+  early.as_of = At(2023, 1, 2);  // the end of 2023-01-01
+  try {
+    RunProfile(*store, ProfileConfig(), early, ctx);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "as-of 2023-01-01 is before all of the data (events and orders run from 2023-12-01 to 2024-03-10), so "
+              "every profile would be empty. Possible fix: an as-of date from 2023-12-01 on");
+  }
+  EXPECT_EQ(store->FindTable(kProfilesTable)->rows, static_cast<int64_t>(r.profiles.num_rows()));
+  EXPECT_TRUE(store->LoadTable(kProfilesTable, ctx).HasColumn("purchased_9d"));
 }
 
 }  // namespace
