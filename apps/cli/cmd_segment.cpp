@@ -27,12 +27,8 @@ void AddSegmentCommand(CLI::App& app, Cli& cli) {
         Workspace ws = cli.OpenWorkspace();
         Context ctx = cli.MakeContext();
         SegmentRequest r = *req;
-        if ((*id_option)->count() == 0) {
-          // The id column of the workspace's profiles ([profile] customer_id), so it is neither
-          // described as a feature nor used in the rules.
-          const ProfileConfig profile = ProfileConfig::FromJson(ws.Section("profile"));
-          r.id_column = profile.customer_id;
-        }
+        // Without --id: the workspace's customer id ([profile] customer_id) when the table has it.
+        r.preferred_id = ProfileConfig::FromJson(ws.Section("profile")).customer_id;
         if (!features->empty()) r.features = Split(*features, ',');
         for (const auto& spec : *params) {
           const size_t eq = spec.find('=');
@@ -76,7 +72,7 @@ void AddSegmentCommand(CLI::App& app, Cli& cli) {
   cmd->add_option("--k", req->k, "number of segments, or auto (default)");
   cmd->add_option("--scale", req->scale, "standard (default) or none")->check(CLI::IsMember({"standard", "none"}));
   cmd->add_option("--param", *params, "method parameter NAME=VALUE (repeatable)");
-  *id_option = cmd->add_option("--id", req->id_column, "id column (default: [profile] customer_id, else customer_id)");
+  *id_option = cmd->add_option("--id", req->id_column, "id column carried into the segments table (default: the table's key, else [profile] customer_id, else a unique column named like an id)");
   cmd->add_option("--truth", req->truth,
                   "known segments as TABLE.COLUMN (joined on the id): report the adjusted Rand index against them");
   cmd->add_option("--name", req->name, "segmentation name: re-runs keep segment ids stable (default \"default\")");

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
@@ -117,14 +118,56 @@ nlohmann::json CompareWithTruth(const Table& truth, const Table& table, const st
           {"crosstab", rows}};
 }
 
+bool NamedLikeAnId(const std::string& name) {
+  const std::string lower = ToLower(name);
+  return lower == "id" || (lower.size() > 3 && lower.ends_with("_id")) ||
+         (name.size() > 2 && name.ends_with("Id")) || (name.size() > 2 && name.ends_with("ID"));
+}
+
+bool UniqueAndComplete(const Column& c) {
+  if (c.null_count() > 0) return false;
+  std::unordered_set<std::string> seen;
+  seen.reserve(c.size());
+  for (size_t r = 0; r < c.size(); ++r) {
+    if (!seen.insert(c.FormatValue(r)).second) return false;
+  }
+  return true;
+}
+
+// The segments table must join back to the rows segmented, so it always carries an id.
+std::string ResolveIdColumn(Store& store, const Table& table, const SegmentRequest& req) {
+  if (!req.id_column.empty()) {
+    if (!table.HasColumn(req.id_column)) {
+      Fail(ErrorCode::kInvalidArgument, "id column {} is not in table {}", QuoteForMessage(req.id_column), req.table);
+    }
+    return req.id_column;
+  }
+  const auto info = store.FindTable(req.table);
+  if (info && info->key && table.HasColumn(*info->key)) return *info->key;
+  if (table.HasColumn(req.preferred_id)) return req.preferred_id;
+  std::vector<std::string> named;
+  for (const auto& f : table.schema().fields()) {
+    if (!NamedLikeAnId(f.name)) continue;
+    named.push_back(f.name);
+    if ((f.type == DataType::kInt64 || IsStringLike(f.type)) && UniqueAndComplete(table.column(f.name))) return f.name;
+  }
+  Fail(ErrorCode::kInvalidArgument,
+       "table {} has no id column to carry into the segments table (looked for its key, {}, and a unique column "
+       "named like an id{}). Possible fix: name the id column (--id COLUMN)",
+       req.table, req.preferred_id,
+       named.empty() ? std::string() : fmt::format("; {} are not unique and complete", Join(named, ", ")));
+}
+
 }  // namespace
 
-SegmentResult RunSegmentation(Store& store, const SegmentRequest& req, const Context& ctx) {
-  const ClustererInfo& info = FindClusterer(req.method);
-  if (req.scale != "standard" && req.scale != "none") {
-    Fail(ErrorCode::kInvalidArgument, "--scale {}: use standard or none", QuoteForMessage(req.scale));
+SegmentResult RunSegmentation(Store& store, const SegmentRequest& request, const Context& ctx) {
+  const ClustererInfo& info = FindClusterer(request.method);
+  if (request.scale != "standard" && request.scale != "none") {
+    Fail(ErrorCode::kInvalidArgument, "--scale {}: use standard or none", QuoteForMessage(request.scale));
   }
-  const Table table = store.LoadTable(req.table, ctx);
+  const Table table = store.LoadTable(request.table, ctx);
+  SegmentRequest req = request;
+  req.id_column = ResolveIdColumn(store, table, request);
   const std::optional<Table> truth = LoadTruth(store, table, req, ctx);
   const bool rfm = req.method == "rfm";
   std::vector<std::string> features = req.features;
@@ -197,6 +240,12 @@ SegmentResult RunSegmentation(Store& store, const SegmentRequest& req, const Con
   nlohmann::json params = req.params;
   if (HasParam(info, "k") && !params.contains("k")) {
     if (req.k == "auto") {
+      if (!HasParam(info, "k_min")) {
+        Fail(ErrorCode::kInvalidArgument,
+             "{} does not choose the number of segments itself: set k to a number (--k 5), or use kmeans (chooses k "
+             "by silhouette) or gmm (by BIC)",
+             req.method);
+      }
       params["k"] = 0;
       // Two segments are rarely actionable for a marketer; search 3.. unless told otherwise.
       if (HasParam(info, "k_min") && !params.contains("k_min")) params["k_min"] = 3;

@@ -21,7 +21,11 @@ struct SegmentRequest {
   std::string k = "auto";             ///< "auto" or a number (methods with k)
   std::string scale = "standard";     ///< standard | none
   nlohmann::json params = nlohmann::json::object();
-  std::string id_column = "customer_id";
+  /// The id carried into the segments table. Empty: the table's key, else `preferred_id` when
+  /// the table has it, else the one unique, non-null integer or text column named like an id
+  /// (`id`, `…_id`, `…Id`); none of these is an error asking for the id column.
+  std::string id_column;
+  std::string preferred_id = "customer_id";
   std::string name = "default";       ///< segmentation name; re-runs match ids to the last one
   /// Optional known segments as "TABLE.COLUMN" (joined on id_column): the summary then reports the
   /// adjusted Rand index between the segments found and these (summary["truth"]).
