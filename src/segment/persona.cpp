@@ -7,6 +7,8 @@
 #include <cctype>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <set>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -96,6 +98,62 @@ std::string MostlyPhrase(const std::string& column, const std::string& level) {
     return "mostly in " + level;
   }
   return "mostly " + column + " " + level;
+}
+
+// Segments whose descriptions came out the same ("Low spenders who rarely buy" twice) get the
+// feature that separates them most, in the direction it goes for each, until every line differs.
+void TellApartEqualDescriptions(std::vector<Persona>& personas) {
+  auto difference = [](const Persona& p, const std::string& feature) {
+    for (const auto& fc : p.contrasts) {
+      if (fc.feature == feature) return fc.std_difference;
+    }
+    return 0.0;
+  };
+  std::vector<std::set<std::string>> used(personas.size());
+  for (size_t round = 0; round < 4; ++round) {
+    std::map<std::string, std::vector<size_t>> groups;
+    for (size_t s = 0; s < personas.size(); ++s) groups[personas[s].description].push_back(s);
+    bool changed = false;
+    for (const auto& [description, members] : groups) {
+      if (members.size() < 2) continue;
+      std::vector<std::string> additions(members.size());
+      for (size_t m = 0; m < members.size(); ++m) {
+        const Persona& p = personas[members[m]];
+        // The feature whose standardised difference is farthest from every other member's.
+        double best = 0;
+        std::string best_feature;
+        double direction = 0;
+        for (const auto& fc : p.contrasts) {
+          if (used[members[m]].count(fc.feature)) continue;
+          double closest = INFINITY, others = 0;
+          for (size_t o = 0; o < members.size(); ++o) {
+            if (o == m) continue;
+            const double d = difference(personas[members[o]], fc.feature);
+            closest = std::min(closest, std::abs(fc.std_difference - d));
+            others += d;
+          }
+          if (closest > best) {
+            best = closest;
+            best_feature = fc.feature;
+            direction = fc.std_difference - others / static_cast<double>(members.size() - 1);
+          }
+        }
+        if (!best_feature.empty()) {
+          used[members[m]].insert(best_feature);
+          additions[m] = fmt::format(", with {} {}", direction > 0 ? "higher" : "lower", best_feature);
+        }
+      }
+      for (size_t m = 0; m < members.size(); ++m) personas[members[m]].description += additions[m];
+      changed = true;
+    }
+    if (!changed) return;
+  }
+  // Still equal (identical contrasts): the segment's name tells them apart.
+  std::map<std::string, int> count;
+  for (const auto& p : personas) ++count[p.description];
+  for (auto& p : personas) {
+    if (count[p.description] > 1) p.description += " (" + p.name + ")";
+  }
 }
 
 }  // namespace
@@ -295,6 +353,7 @@ PersonaReport BuildPersonas(const Table& profiles, const std::vector<int32_t>& l
     }
     if (!mostly[s].empty()) p.description += ", " + mostly[s];
   }
+  TellApartEqualDescriptions(report.personas);
 
   // Rules: a shallow tree predicting the segment from the numeric features.
   if (!numeric.empty() && assigned > 0) {

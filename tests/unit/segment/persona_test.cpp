@@ -117,5 +117,36 @@ TEST(Personas, ShortGapsAreFastCadenceAndShortWindowsDoNotSpeakForFrequency) {
   ASSERT_GE(report.personas[0].distinguishing.size(), 2u);  // the short windows are still listed
 }
 
+TEST(Personas, EveryLineTellsItsSegmentApart) {
+  // Segments 0 and 1 are both low spenders who rarely buy; only `engagement` (no phrase of its
+  // own) separates them. Their lines used to be the same.
+  std::vector<int64_t> ids, freq;
+  std::vector<double> money, engagement;
+  std::vector<int32_t> labels;
+  for (int r = 0; r < 90; ++r) {
+    const int s = r / 30;
+    ids.push_back(r);
+    labels.push_back(s);
+    freq.push_back(s == 2 ? 20 + r % 3 : 1 + r % 2);
+    money.push_back(s == 2 ? 1000 + r % 7 : 10 + r % 3);
+    engagement.push_back(s == 0 ? 100 + r % 5 : s == 1 ? r % 5 : 50 + r % 5);
+  }
+  const Table t(Schema({{"customer_id", DataType::kInt64}, {"frequency", DataType::kInt64},
+                        {"monetary", DataType::kDouble}, {"engagement", DataType::kDouble}}),
+                {Column::FromInts(DataType::kInt64, ids), Column::FromInts(DataType::kInt64, freq),
+                 Column::FromDoubles(money), Column::FromDoubles(engagement)});
+  const auto report = BuildPersonas(t, labels, {"A", "B", "C"}, {}, Context(1));
+  ASSERT_EQ(report.personas.size(), 3u);
+  const std::string& a = report.personas[0].description;
+  const std::string& b = report.personas[1].description;
+  EXPECT_NE(a, b);
+  EXPECT_NE(a, report.personas[2].description);
+  EXPECT_NE(b, report.personas[2].description);
+  EXPECT_NE(a.find("with higher engagement"), std::string::npos) << a;
+  EXPECT_NE(b.find("with lower engagement"), std::string::npos) << b;
+  // What they share still leads the line.
+  EXPECT_EQ(a.substr(0, a.find(", with")), b.substr(0, b.find(", with")));
+}
+
 }  // namespace
 }  // namespace prospect
