@@ -242,6 +242,55 @@ std::vector<double> ModelPackage::Labels(const Table& table) const {
 TrainResult TrainRegression(Store& store, const TrainRequest& req, const Context& ctx, const Table* preloaded);
 TrainResult TrainClassification(Store& store, const TrainRequest& req, const Context& ctx, const Table* preloaded);
 
+namespace {
+
+// A feature that alone predicts the target almost perfectly is usually the target in disguise (a
+// column computed from it, or recorded after it): "orders in 365 days" for a frequency target
+// gave R² 0.996. Checked on the training part, encoded feature by encoded feature; at most
+// 20,000 rows are looked at, spread evenly.
+void WarnAboutLeakage(const std::vector<double>& x, size_t d, const std::vector<double>& y,
+                      const std::vector<std::string>& names, bool classification, const std::string& target,
+                      std::vector<std::string>* warnings) {
+  const size_t n = d ? x.size() / d : 0;
+  if (n < 20) return;
+  const size_t step = std::max<size_t>(1, n / 20000);
+  std::vector<double> ys, column;
+  for (size_t r = 0; r < n; r += step) ys.push_back(y[r]);
+  for (size_t j = 0; j < d; ++j) {
+    column.clear();
+    for (size_t r = 0; r < n; r += step) column.push_back(x[r * d + j]);
+    double strength = 0;
+    std::string measure;
+    if (classification) {
+      const double auc = RocAuc(ys, column);
+      strength = std::max(auc, 1 - auc);
+      measure = fmt::format("ROC-AUC {:.4f}", strength);
+      if (!(strength >= 0.99)) continue;
+    } else {
+      double mx = 0, my = 0;
+      for (size_t i = 0; i < ys.size(); ++i) mx += column[i], my += ys[i];
+      mx /= static_cast<double>(ys.size());
+      my /= static_cast<double>(ys.size());
+      double sxy = 0, sxx = 0, syy = 0;
+      for (size_t i = 0; i < ys.size(); ++i) {
+        sxy += (column[i] - mx) * (ys[i] - my);
+        sxx += (column[i] - mx) * (column[i] - mx);
+        syy += (ys[i] - my) * (ys[i] - my);
+      }
+      if (!(sxx > 0 && syy > 0)) continue;
+      strength = sxy * sxy / (sxx * syy);
+      measure = fmt::format("R² {:.4f}", strength);
+      if (!(strength >= 0.98)) continue;
+    }
+    warnings->push_back(fmt::format(
+        "possible leakage: feature {} alone predicts {} almost perfectly ({} on the training part); if it is "
+        "computed from the target or recorded after it, leave it out (exclude it)",
+        names[j], target, measure));
+  }
+}
+
+}  // namespace
+
 TrainResult TrainModel(Store& store, const TrainRequest& req, const Context& ctx) {
   if (!req.name.empty()) Store::CheckObjectName("model", req.name);  // before any work, not after the fit
   if (req.task == "classification") return TrainClassification(store, req, ctx, nullptr);
@@ -314,6 +363,7 @@ TrainResult TrainClassification(Store& store, const TrainRequest& req, const Con
   const std::vector<double> xte = pipeline.Transform(test_table, ctx);
   const size_t d = pipeline.num_features();
   const auto& names = pipeline.feature_names();
+  WarnAboutLeakage(xtr, d, ytr, names, true, req.target, &warnings);
 
   // Search.
   nlohmann::json params = req.params;
@@ -471,6 +521,29 @@ std::string Readable(std::string name) {
   return name;
 }
 
+// What a 0/1 target's positive class is, as a noun for "the chance of …": "churned" → "churn",
+// "purchased_30d" → "a purchase within 30 days"; other names are read as they are.
+std::string OutcomeNoun(const std::string& target) {
+  static const std::pair<const char*, const char*> kNouns[] = {
+      {"churned", "churn"},           {"churn", "churn"},          {"converted", "conversion"},
+      {"purchased", "a purchase"},    {"bought", "a purchase"},    {"visited", "a visit"},
+      {"clicked", "a click"},         {"responded", "a response"}, {"subscribed", "a subscription"},
+      {"retained", "retention"},      {"renewed", "a renewal"},    {"won", "a win"},
+      {"defaulted", "a default"},     {"cancelled", "cancellation"}, {"canceled", "cancellation"}};
+  const std::string lower = ToLower(target);
+  for (const auto& [word, noun] : kNouns) {
+    if (lower == word || lower == std::string("is_") + word) return noun;
+    // purchased_30d, churned_90d: the window in words.
+    const std::string prefix = std::string(word) + "_";
+    if (lower.rfind(prefix, 0) == 0 && lower.size() > prefix.size() + 1 && lower.back() == 'd' &&
+        std::all_of(lower.begin() + static_cast<std::ptrdiff_t>(prefix.size()), lower.end() - 1,
+                    [](char c) { return c >= '0' && c <= '9'; })) {
+      return fmt::format("{} within {} days", noun, lower.substr(prefix.size(), lower.size() - prefix.size() - 1));
+    }
+  }
+  return Readable(target);
+}
+
 // Whole numbers and |v| >= 100 without decimals, smaller ones to 3 significant digits.
 std::string Number(double v) {
   if ((v == std::floor(v) || std::fabs(v) >= 100) && std::fabs(v) < 1e15) return fmt::format("{:.0f}", v);
@@ -484,7 +557,7 @@ std::string ReasonWords(const ModelPackage& model, size_t step_index, const Colu
   const FeaturePipeline::ColumnStep& step = model.pipeline.steps()[step_index];
   const std::string outcome = (model.positive == "1" || model.positive == "true" || model.positive == "yes" ||
                                model.positive == "True" || model.positive == "Yes" || model.positive == "1.0")
-                                  ? Readable(model.target)
+                                  ? OutcomeNoun(model.target)
                                   : fmt::format("{} = {}", model.target, model.positive);
   const double size = std::fabs(contribution);
   const char* strength = size >= 1.0 ? "strongly " : size < 0.1 ? "slightly " : "";
@@ -660,6 +733,7 @@ TrainResult TrainRegression(Store& store, const TrainRequest& req, const Context
   const std::vector<double> xtr = pipeline.FitTransform(train_table, features, &ytr, ctx);
   const std::vector<double> xte = pipeline.Transform(test_table, ctx);
   const size_t d = pipeline.num_features();
+  WarnAboutLeakage(xtr, d, ytr, pipeline.feature_names(), false, req.target, &warnings);
 
   auto model = MakeRegressor(req.model, req.params);
   TrainingSet set;

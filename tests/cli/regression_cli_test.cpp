@@ -112,5 +112,41 @@ TEST(CliRegression, ZeroOneTargetsStayClassificationAndTaskChoosesExplicitly) {
   EXPECT_EQ(r.err, "error: regression needs a numeric target, but region is categorical\n");
 }
 
+TEST(CliRegression, AFeatureThatNearlyIsTheTargetIsNamedAsPossibleLeakage) {
+  // orders_365d counts the same orders as frequency (the target) bar a few late ones; visits is an
+  // honest predictor. Both tasks warn about the leaky column and only about it.
+  std::string csv = "customer_id,visits,orders_365d,frequency,bought\n";
+  uint64_t state = 99;
+  auto next = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(state >> 11) / 9007199254740992.0;
+  };
+  for (int i = 0; i < 300; ++i) {
+    const int frequency = static_cast<int>(next() * 40);
+    const int visits = frequency + static_cast<int>(next() * 30);
+    const int orders = frequency - (next() < 0.1 ? 1 : 0);
+    csv += fmt::format("{},{},{},{},{}\n", i + 1, visits, orders, frequency, frequency > 20 ? 1 : 0);
+  }
+  TempDir dir;
+  const std::string ws = "--threads 1 --workspace " + dir.path() + "/w ";
+  ASSERT_EQ(RunCli("init " + dir.path() + "/w").exit_code, 0);
+  ASSERT_EQ(RunCli(ws + "ingest p " + dir.Write("p.csv", csv)).exit_code, 0);
+  auto r = RunCli(ws + "--json train --table p --target frequency --id customer_id --exclude bought --model linear");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  ASSERT_EQ(doc["warnings"].size(), 1u) << r.out;
+  EXPECT_EQ(doc["warnings"][0].get<std::string>().rfind("possible leakage: feature orders_365d alone predicts frequency "
+                                                        "almost perfectly (R² 0.99",
+                                                        0),
+            0u)
+      << doc["warnings"][0];
+  r = RunCli(ws + "train --table p --target bought --id customer_id --exclude frequency --model logistic");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("possible leakage: feature orders_365d alone predicts bought almost perfectly (ROC-AUC"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("feature visits"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace prospect

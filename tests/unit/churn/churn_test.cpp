@@ -133,7 +133,8 @@ void CheckListIsTieredSortedAndExplained() {
   }
   EXPECT_EQ(r.summary["tiers"]["high"]["customers"].get<size_t>(), counts["high"]);
   EXPECT_EQ(r.summary["tiers"]["low"]["customers"].get<size_t>(), counts["low"]);
-  EXPECT_NE(std::string(t.column("reason_1").StringAt(0)).find("the chance of churned"), std::string::npos);
+  EXPECT_NE(std::string(t.column("reason_1").StringAt(0)).find("the chance of churn"), std::string::npos);
+  EXPECT_EQ(std::string(t.column("reason_1").StringAt(0)).find("of churned"), std::string::npos);
   // Stored for the report, and as a table.
   EXPECT_TRUE(Shared().ws.store().FindTable("churn_risk").has_value());
   EXPECT_TRUE(Shared().ws.store().GetObject("churn", "churn").has_value());
