@@ -40,9 +40,16 @@ void DrawThompson(BanditPolicy policy, const std::vector<ArmStats>& arms, Rng& r
 void CheckArms(const std::vector<ArmStats>& arms, BanditPolicy policy) {
   if (arms.size() < 2) Fail(ErrorCode::kInvalidArgument, "a bandit needs at least 2 arms (got {})", arms.size());
   for (const auto& a : arms) {
-    if (a.n < 0 || (policy == BanditPolicy::kThompsonBeta && (a.sum < 0 || a.sum > static_cast<double>(a.n)))) {
-      Fail(ErrorCode::kInvalidData, "arm \"{}\": {} successes out of {} units is not a valid binary result", a.name,
-           a.sum, a.n);
+    if (a.n < 0) Fail(ErrorCode::kInvalidData, "arm \"{}\": {} units", a.name, a.n);
+    if (policy != BanditPolicy::kThompsonBeta) continue;
+    // 0/1 rewards have sum of squares equal to their sum; money or counts do not.
+    const bool binary = a.sum >= 0 && a.sum <= static_cast<double>(a.n) &&
+                        std::abs(a.sum_squares - a.sum) <= 1e-9 * std::max(1.0, a.sum);
+    if (!binary) {
+      Fail(ErrorCode::kInvalidData,
+           "arm \"{}\": the rewards are not 0/1 (mean {:.6g} over {} units), but the thompson policy models "
+           "conversions. Possible fix: for money or another continuous metric use the thompson-gaussian policy",
+           a.name, a.n ? a.sum / static_cast<double>(a.n) : 0.0, a.n);
     }
   }
 }

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -91,21 +93,53 @@ TEST(ExperimentCli, AssignWritesADeterministicCsv) {
   std::string ids;
   for (int i = 0; i < 1000; ++i) ids += "user" + std::to_string(i) + "\n";
   const std::string file = dir.Write("ids.txt", ids);
-  const std::string cmd = "experiment assign --salt checkout --variants control:50,treatment:50 --traffic 0.5 --ids " + file;
-  auto a = RunCli(cmd + " --out " + dir.File("a.csv"));
+  const std::string cmd = "experiment assign --variants control:50,treatment:50 --traffic 0.5 --ids " + file;
+  auto a = RunCli(cmd + " --salt checkout --out " + dir.File("a.csv"));
   ASSERT_EQ(a.exit_code, 0) << a.err;
-  auto b = RunCli(cmd);
+  auto b = RunCli(cmd + " --salt checkout");
   ASSERT_EQ(b.exit_code, 0) << b.err;
   std::ifstream in(dir.File("a.csv"));
-  std::string first;
-  std::getline(in, first);
-  EXPECT_EQ(first, "unit_id,variant,status,bucket");
-  EXPECT_EQ(b.out.substr(0, 30), std::string("unit_id,variant,status,bucket\n").substr(0, 30));
-  auto j = RunCli("--json " + cmd);
+  const std::string written((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The same salt gives every unit the same variant, bucket and status, in the file and on stdout.
+  EXPECT_EQ(written, b.out);
+  EXPECT_EQ(written.substr(0, 30), "unit_id,variant,status,bucket\n");
+  std::map<std::string, int64_t> counted;
+  std::istringstream lines(written);
+  std::string line;
+  std::getline(lines, line);
+  size_t rows = 0;
+  while (std::getline(lines, line)) {
+    ++rows;
+    const size_t c1 = line.find(','), c2 = line.find(',', c1 + 1), c3 = line.find(',', c2 + 1);
+    if (line.substr(c2 + 1, c3 - c2 - 1) == "assigned") ++counted[line.substr(c1 + 1, c2 - c1 - 1)];
+  }
+  EXPECT_EQ(rows, 1000u);
+  auto j = RunCli("--json " + cmd + " --salt checkout");
   const auto doc = nlohmann::json::parse(j.out);
   EXPECT_EQ(doc["units"], 1000);
+  EXPECT_EQ(doc["counts"]["control"].get<int64_t>(), counted["control"]) << written.substr(0, 200);
+  EXPECT_EQ(doc["counts"]["treatment"].get<int64_t>(), counted["treatment"]);
   const int64_t in_exp = doc["counts"]["control"].get<int64_t>() + doc["counts"]["treatment"].get<int64_t>();
   EXPECT_NEAR(in_exp, 500, 4 * std::sqrt(250.0));
+  // Another salt is another, independent assignment.
+  auto other = RunCli(cmd + " --salt pricing");
+  ASSERT_EQ(other.exit_code, 0) << other.err;
+  EXPECT_NE(other.out, b.out);
+}
+
+TEST(ExperimentCli, ThompsonOnAMoneyMetricSuggestsTheGaussianPolicy) {
+  TempDir dir;
+  ASSERT_EQ(RunCli("init " + dir.path() + "/w").exit_code, 0);
+  ASSERT_EQ(RunCli(Ws(dir) + "ingest hillstrom " + SharedData("hillstrom/hillstrom.csv")).exit_code, 0);
+  auto r = RunCli(Ws(dir) + "experiment allocate --table hillstrom --variant segment --metric spend --policy thompson");
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("the rewards are not 0/1"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("use the thompson-gaussian policy"), std::string::npos) << r.err;
+  r = RunCli(Ws(dir) + "--json experiment allocate --table hillstrom --variant segment --metric spend --policy "
+                       "thompson-gaussian");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["arms"].size(), 3u);
+  EXPECT_EQ(RunCli(Ws(dir) + "experiment allocate --table hillstrom --variant segment --metric visit").exit_code, 0);
 }
 
 TEST(ExperimentCli, SimulateShowsBanditRegretBelowFixedSplit) {
