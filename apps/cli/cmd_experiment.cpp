@@ -141,6 +141,16 @@ void RunAnalyze(const Cli& cli, const AnalyzeFlags& f) {
     }
     cli.PrintTable(header, rows);
   }
+  // A non-significant result is not "no effect": say how large an effect this sample could find.
+  for (const auto& m : a.metrics) {
+    for (const auto& c : m.comparisons) {
+      if (c.significant || !std::isfinite(c.mde_absolute)) continue;
+      std::cout << fmt::format("{} {}: not significant. With these samples the test finds a difference of {} ({} "
+                               "relative) or more with 80% power; a smaller true effect can go unseen.\n",
+                               m.name, c.variant, G(c.mde_absolute, 3),
+                               std::isfinite(c.mde_relative) ? fmt::format("±{:.1f}%", 100 * c.mde_relative) : "n/a");
+    }
+  }
   std::cout << "\n* significant after " << CorrectionName(a.correction) << " correction over " << [&] {
     size_t n = 0;
     for (const auto& m : a.metrics) n += m.comparisons.size();

@@ -14,6 +14,10 @@
 #include "prospect/common/strings.hpp"
 
 namespace prospect::experiment {
+
+// The power at which `mde_absolute` is quoted.
+constexpr double kMdePower = 0.8;
+
 namespace {
 
 // Rows grouped by variant: group[row] is the variant index (0 = control) or -1.
@@ -536,11 +540,15 @@ ExperimentAnalysis AnalyzeExperiment(const Table& table, const AnalysisOptions& 
   }
   const Corrected corrected = AdjustPValues(p_values, options.correction, options.alpha);
   size_t idx = 0;
+  const double z_power = NormalQuantile(kMdePower);
   for (auto& m : out.metrics) {
     for (auto& c : m.comparisons) {
       c.p_adjusted = corrected.p_adjusted[idx];
       c.significant = corrected.reject[idx];
       ++idx;
+      c.mde_absolute = (z_alpha + z_power) * c.absolute.std_error;
+      const double control = m.variants[0].mean;
+      c.mde_relative = control != 0.0 ? c.mde_absolute / std::abs(control) : NAN;
     }
   }
   return out;
@@ -622,7 +630,8 @@ nlohmann::json AnalysisToJson(const ExperimentAnalysis& a) {
                            {"relative_ci", Interval(c.relative.ci_low, c.relative.ci_high)},
                            {"p_value", Num(c.absolute.p_value)},
                            {"p_adjusted", Num(c.p_adjusted)},
-                           {"significant", c.significant}};
+                           {"significant", c.significant},
+                           {"mde", {{"power", kMdePower}, {"absolute", Num(c.mde_absolute)}, {"relative", Num(c.mde_relative)}}}};
       if (c.absolute.df > 0) jc["df"] = c.absolute.df;
       if (c.mann_whitney) {
         jc["mann_whitney"] = {{"u", Num(c.mann_whitney->statistic)},

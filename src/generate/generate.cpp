@@ -545,7 +545,9 @@ class CustomerSim {
     if (in_experiment) {
       const int64_t exposure = exposure_day * kMicrosPerDay;
       const bool active = !(started && !alive && churn_time < exposure);
-      p_control = 0.03 + 0.45 * (1.0 - std::exp(-2.0 * lambda)) * (active ? 1.0 : 0.0);
+      // A base rate high enough that the default +10 % lift is detectable at the quickstart's size
+      // (docs/user/generate.md); at most 0.5, so that p·(1 + lift) stays a probability.
+      p_control = 0.15 + 0.35 * (1.0 - std::exp(-2.0 * lambda)) * (active ? 1.0 : 0.0);
       const double p_conv = exp_treated ? p_control * (1.0 + P.experiment_lift) : p_control;
       const bool converted = u_convert < p_conv;
       int64_t pre_cents = 0;

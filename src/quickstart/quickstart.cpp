@@ -10,6 +10,7 @@
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/experiment/analysis.hpp"
+#include "prospect/features/labels.hpp"
 #include "prospect/features/profile.hpp"
 #include "prospect/generate/generate.hpp"
 #include "prospect/ingest/ingest.hpp"
@@ -130,25 +131,12 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
   //    any order in the 30 days after — a model that could have been trained a month ago.
   t = StepTimer();
   const int64_t cut = end - 30 * kMicrosPerDay;
-  Table training = BuildProfiles(inputs, config, cut, ctx);
-  {
-    std::unordered_map<int64_t, uint8_t> bought;
-    const Table& orders = *inputs.orders;
-    const auto& cid = orders.column("customer_id").ints();
-    const Column& when = orders.column("order_date");
-    for (size_t r = 0; r < orders.num_rows(); ++r) {
-      const int64_t ts = when.type() == DataType::kDate ? when.ints()[r] * kMicrosPerDay : when.ints()[r];
-      if (ts >= cut && ts < end) bought[cid[r]] = 1;
-    }
-    std::vector<uint8_t> label(training.num_rows());
-    const auto& ids = training.column("customer_id").ints();
-    for (size_t r = 0; r < label.size(); ++r) label[r] = bought.count(ids[r]) ? 1 : 0;
-    training = training.WithColumn("purchased_next_30d", Column::FromBools(std::move(label)));
-  }
+  const ProfileLabel label = ProfileLabel::Parse("purchase:30d");  // what `profile --label purchase:30d` adds
+  const Table training = AddProfileLabel(BuildProfiles(inputs, config, cut, ctx), inputs, config, cut, label);
   ws.store().WriteTable("propensity_training", training, {}, ctx);
   TrainRequest req;
   req.table = "propensity_training";
-  req.target = "purchased_next_30d";
+  req.target = label.column();
   req.id_column = "customer_id";
   req.exclude = {"email", "phone"};
   req.model = "gbdt";
@@ -194,7 +182,13 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
                     "P(beat control) {:.2f}, sample ratio {} ({:.1f}s)",
                     100 * c.relative.estimate, 100 * c.relative.ci_low, 100 * c.relative.ci_high, 100 * gp.experiment_lift,
                     c.bayes->prob_beat_control, a.srm.mismatch ? "MISMATCH" : "ok", t.Seconds()));
+    if (!c.significant) {
+      say(fmt::format("               not significant: the smallest lift this test finds with 80% power is {:+.1f}%",
+                      100 * c.mde_relative));
+    }
     out["experiment"] = {{"relative_lift", c.relative.estimate},
+                         {"significant", c.significant},
+                         {"minimum_detectable_relative_lift", c.mde_relative},
                          {"relative_ci", {c.relative.ci_low, c.relative.ci_high}},
                          {"true_relative_lift", gp.experiment_lift},
                          {"prob_beat_control", c.bayes->prob_beat_control}};

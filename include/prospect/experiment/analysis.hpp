@@ -89,6 +89,10 @@ struct Comparison {
   TestResult relative;  ///< treatment / control - 1 by the delta method
   double p_adjusted = 1.0;
   bool significant = false;  ///< after correction, at alpha
+  /// Minimum detectable effect: the smallest |treatment − control| this test finds with 80 %
+  /// power at alpha (two-sided), from the comparison's standard error: (z₁₋α/₂ + z₀.₈) · SE.
+  double mde_absolute = 0.0;
+  double mde_relative = 0.0;  ///< mde_absolute / the control's mean
   std::optional<TestResult> mann_whitney;
   std::optional<MsprtLook> sequential;  ///< always-valid p-value and confidence sequence
   std::optional<BayesComparison> bayes;

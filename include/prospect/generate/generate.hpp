@@ -35,7 +35,7 @@ struct GenerateParams {
   double gg_gamma = 25.0;
   double campaign_share = 0.6;          ///< share of eligible customers in the campaign
   double campaign_treated_share = 0.5;  ///< randomised share contacted
-  double experiment_share = 0.5;        ///< share of eligible customers in the A/B test
+  double experiment_share = 1.0;        ///< share of eligible customers in the A/B test
   double experiment_lift = 0.10;        ///< true relative lift of the treatment's conversion rate
 
   static const ParamSchema<GenerateParams>& Schema();

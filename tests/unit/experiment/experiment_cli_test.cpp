@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "fixtures.hpp"
@@ -151,6 +152,33 @@ TEST(ExperimentCli, SimulateShowsBanditRegretBelowFixedSplit) {
   const double fixed = doc["runs"][0]["cumulative_regret"].back();
   EXPECT_LT(doc["runs"][1]["cumulative_regret"].back().get<double>(), fixed);
   EXPECT_LT(doc["runs"][2]["cumulative_regret"].back().get<double>(), fixed);
+}
+
+TEST(ExperimentCli, ANonSignificantResultPrintsTheMinimumDetectableEffect) {
+  // Control 100/1000, treatment 110/1000: p ≈ 0.46. By hand: MDE = (z.975 + z.8) · SE with
+  // SE = sqrt(.1·.9/1000 + .11·.89/1000), z.975 = 1.959964, z.8 = 0.841621 → 0.0384032.
+  TempDir dir;
+  ASSERT_EQ(RunCli("init " + dir.path() + "/w").exit_code, 0);
+  std::string csv = "unit,arm,converted\n";
+  for (int i = 0; i < 2000; ++i) {
+    const bool treated = i >= 1000;
+    const int k = i % 1000;
+    csv += fmt::format("{},{},{}\n", i, treated ? "treatment" : "control", k < (treated ? 110 : 100) ? 1 : 0);
+  }
+  ASSERT_EQ(RunCli(Ws(dir) + "ingest ab " + dir.Write("ab.csv", csv)).exit_code, 0);
+  auto r = RunCli(Ws(dir) + "--json experiment analyze --table ab --variant arm --control control --metric converted");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto c = nlohmann::json::parse(r.out)["metrics"][0]["comparisons"][0];
+  EXPECT_FALSE(c["significant"].get<bool>());
+  EXPECT_NEAR(c["mde"]["absolute"].get<double>(), 0.0384032, 1e-6);
+  EXPECT_NEAR(c["mde"]["relative"].get<double>(), 0.384032, 1e-5);
+  EXPECT_EQ(c["mde"]["power"], 0.8);
+  r = RunCli(Ws(dir) + "experiment analyze --table ab --variant arm --control control --metric converted");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("converted treatment: not significant. With these samples the test finds a difference of "
+                       "0.0384 (±38.4% relative) or more with 80% power"),
+            std::string::npos)
+      << r.out;
 }
 
 }  // namespace
