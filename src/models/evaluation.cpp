@@ -108,6 +108,13 @@ EvaluateResult EvaluateModel(Store& store, const EvaluateRequest& req, const Con
       for (size_t k = 0; k < fold.test.size(); ++k) crossed[fold.test[k]] = fitted[k];
     }
     out.calibrated = ComputeAt(y, crossed, req);
+    if (out.calibrated->log_loss > out.metrics.log_loss) {
+      out.warnings.push_back(fmt::format(
+          "{} calibration makes the log-loss worse on these rows ({:.4f} → {:.4f}, cross-fitted): the model's own "
+          "probabilities are better calibrated. The calibrated version is saved all the same; score with version {} "
+          "to keep the uncalibrated probabilities",
+          req.calibrate, out.metrics.log_loss, out.calibrated->log_loss, model.version));
+    }
     const ProbabilityCalibrator final_fit = ProbabilityCalibrator::Fit(req.calibrate, raw, y);
     out.calibration = final_fit.ToJson();
     out.calibration["fitted_on"] = {{"table", out.table}, {"rows", out.rows_used}, {"count", y.size()},

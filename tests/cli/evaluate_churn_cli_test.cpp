@@ -60,6 +60,13 @@ TEST(EvaluateCli, HeldOutMetricsThresholdsCalibrationAndScore) {
   doc = nlohmann::json::parse(r.out);
   EXPECT_EQ(doc["calibration"]["method"], "isotonic");
   EXPECT_EQ(doc["calibration"]["version"], 2);
+  // On bank, logistic's probabilities are already calibrated: isotonic (cross-fitted on the
+  // held-out rows) worsens the log-loss, and evaluate says so.
+  ASSERT_GT(doc["calibration"]["cross_fitted"]["metrics"]["log_loss"].get<double>(), doc["metrics"]["log_loss"].get<double>());
+  ASSERT_EQ(doc["warnings"].size(), 1u) << doc["warnings"];
+  EXPECT_EQ(doc["warnings"][0].get<std::string>().rfind("isotonic calibration makes the log-loss worse on these rows", 0),
+            0u)
+      << doc["warnings"][0];
 
   // score applies the calibration of the latest version: every score is one of the isotonic
   // calibrator's values or an interpolation between two of them, so within [min y, max y].
