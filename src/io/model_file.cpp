@@ -1,6 +1,9 @@
 // Model-file container. Layout (little-endian): "PRSPMODL" | u32 version | u32 n + type tag |
-// u64 n + params JSON | u32 block count | per block: u32 n + name, u64 n + bytes.
+// u64 n + params JSON | u32 block count | per block: u32 n + name, u64 n + bytes | (version ≥ 2)
+// u64 XXH64 (seed 0) of all the bytes before it.
 #include "prospect/io/model_file.hpp"
+
+#include <xxhash.h>
 
 namespace prospect {
 namespace {
@@ -60,6 +63,7 @@ std::string ModelWriter::Finish() const {
     Put<uint64_t>(out, bytes.size());
     out += bytes;
   }
+  Put<uint64_t>(out, XXH64(out.data(), out.size(), 0));
   return out;
 }
 
@@ -74,6 +78,21 @@ ModelReader::ModelReader(std::string_view bytes) {
     Fail(version_ == 0 ? ErrorCode::kInvalidData : ErrorCode::kFailedPrecondition,
          "model file format version {} is not supported: this prospect reads versions 1 to {}{}", version_,
          kModelFileVersion, version_ > kModelFileVersion ? "; upgrade prospect to load it" : "");
+  }
+  if (version_ >= 2) {
+    // Checked before anything else is read: a damaged file is reported as such, not as whatever
+    // its damage happens to look like.
+    if (bytes.size() < sizeof kMagic + 4 + 8) {
+      Fail(ErrorCode::kInvalidData, "model file is truncated or corrupted: {} bytes", bytes.size());
+    }
+    const std::string_view body = bytes.substr(0, bytes.size() - 8);
+    uint64_t stored;
+    std::memcpy(&stored, bytes.data() + body.size(), sizeof stored);
+    if (XXH64(body.data(), body.size(), 0) != stored) {
+      Fail(ErrorCode::kInvalidData, "model file is corrupted: its checksum does not match its contents");
+    }
+    c = Cursor(body);
+    c.Take(sizeof kMagic + 4, "the header");
   }
   const uint32_t tag_size = c.Read<uint32_t>("the type tag size");
   if (tag_size > kMaxNameBytes) Fail(ErrorCode::kInvalidData, "model file: type tag of {} bytes is implausible", tag_size);

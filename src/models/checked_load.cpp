@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -177,9 +178,14 @@ std::unique_ptr<Classifier> LoadClassifierChecked(std::string_view bytes) {
   if (reader.type_tag() == "gbdt" && reader.HasBlock("booster")) CheckBooster(reader.Block("booster"));
   if (reader.type_tag() == "tree") CheckCartBlock(reader, "tree", false);
   if (reader.type_tag() == "forest") CheckCartBlock(reader, "trees", true);
-  if (reader.type_tag() == "logistic") {
-    CheckFiniteArray(reader, "coef");
-    CheckFiniteArray(reader, "intercept");
+  // Raw double payloads, by kind: every one must be finite (a NaN scores every customer NaN).
+  static const std::vector<std::pair<std::string, std::vector<const char*>>> kFiniteBlocks = {
+      {"logistic", {"coef", "intercept"}},
+      {"linear_svm", {"coef", "scalars"}},
+      {"kernel_svm", {"sv", "sv_coef", "baseline", "scalars"}}};
+  for (const auto& [kind, blocks] : kFiniteBlocks) {
+    if (reader.type_tag() != kind) continue;
+    for (const char* block : blocks) CheckFiniteArray(reader, block);
   }
   auto model = LoadClassifier(bytes);
   return model;

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <system_error>
 #include <vector>
 
 int CsvFuzzOne(const uint8_t* data, size_t size);
@@ -18,13 +19,27 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string kind = argv[1];
-  auto* fn = kind == "csv" ? &CsvFuzzOne : kind == "model" ? &ModelFuzzOne : &JsonlFuzzOne;
+  int (*fn)(const uint8_t*, size_t) = kind == "csv" ? &CsvFuzzOne : kind == "jsonl" ? &JsonlFuzzOne
+                                      : kind == "model"                          ? &ModelFuzzOne
+                                                                                 : nullptr;
+  if (!fn) {
+    std::fprintf(stderr, "fuzz_regression: unknown kind \"%s\": use csv, jsonl or model\n", kind.c_str());
+    return 2;
+  }
+  std::error_code error;
   size_t n = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(argv[2])) {
+  for (const auto& entry : std::filesystem::directory_iterator(argv[2], error)) {
     std::ifstream in(entry.path(), std::ios::binary);
     std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     fn(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
     ++n;
+  }
+  // A missing or empty corpus replays nothing: that is a broken test, not a pass.
+  if (error || n == 0) {
+    std::fprintf(stderr, "fuzz_regression: no inputs in %s%s%s\n", argv[2], error ? ": " : "",
+                 error ? error.message().c_str() : "");
+    std::printf("0 passed, 1 failed\n");
+    return 1;
   }
   std::printf("%zu passed, 0 failed\n", n);
   return 0;

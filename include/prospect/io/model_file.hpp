@@ -18,8 +18,9 @@
 
 namespace prospect {
 
-/// Current container version. Readers accept this and older versions.
-inline constexpr uint32_t kModelFileVersion = 1;
+/// Current container version. Readers accept this and older versions. Version 2 ends in an XXH64
+/// checksum of everything before it, so any change to a stored model is found on load.
+inline constexpr uint32_t kModelFileVersion = 2;
 
 class ModelWriter {
  public:
@@ -54,6 +55,12 @@ class ModelReader {
   const std::string& type_tag() const { return type_tag_; }
   const nlohmann::json& params() const { return params_; }
   bool HasBlock(std::string_view name) const;
+  /// The blocks' names, in file order.
+  std::vector<std::string> BlockNames() const {
+    std::vector<std::string> names;
+    for (const auto& b : blocks_) names.push_back(b.first);
+    return names;
+  }
   /// A block's bytes; throws kInvalidData naming the missing block.
   std::string_view Block(std::string_view name) const;
 

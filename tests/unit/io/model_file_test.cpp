@@ -35,19 +35,37 @@ TEST(ModelFile, EveryTruncationIsAnError) {
   }
 }
 
-TEST(ModelFile, EverySingleByteCorruptionIsHandled) {
+TEST(ModelFile, EverySingleByteCorruptionIsAnError) {
+  // The checksum (format 2) finds every changed byte, payload bytes included.
   const std::string bytes = Sample();
   for (size_t i = 0; i < bytes.size(); ++i) {
     for (unsigned char v : {0x00, 0xff, 0x7f}) {
+      if (static_cast<unsigned char>(bytes[i]) == v) continue;
       std::string bad = bytes;
       bad[i] = static_cast<char>(v);
-      try {
-        ModelReader r(bad);  // may parse (a changed payload byte); must not crash
-        (void)r.HasBlock("centres");
-      } catch (const Error&) {
-      }
+      EXPECT_THROW(ModelReader{bad}, Error) << "byte " << i << " = " << int{v};
     }
   }
+  std::string payload = bytes;
+  payload[payload.find("hello")] = 'j';
+  try {
+    ModelReader r(payload);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidData);
+    EXPECT_STREQ(e.what(), "model file is corrupted: its checksum does not match its contents");
+  }
+}
+
+TEST(ModelFile, VersionOneFilesWithoutAChecksumStillLoad) {
+  // A format-1 file is the same layout without the trailing checksum.
+  std::string v1 = Sample();
+  v1.resize(v1.size() - 8);
+  v1[8] = 1;
+  ModelReader r(v1);
+  EXPECT_EQ(r.format_version(), 1u);
+  EXPECT_EQ(r.Block("note"), "hello");
+  EXPECT_EQ(r.Array<double>("centres"), (std::vector<double>{0.5, -1.25, 3e10}));
 }
 
 TEST(ModelFile, FutureVersionAsksForAnUpgrade) {
@@ -59,7 +77,7 @@ TEST(ModelFile, FutureVersionAsksForAnUpgrade) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kFailedPrecondition);
     EXPECT_STREQ(e.what(),
-                 "model file format version 9 is not supported: this prospect reads versions 1 to 1; upgrade prospect to load it");
+                 "model file format version 9 is not supported: this prospect reads versions 1 to 2; upgrade prospect to load it");
   }
 }
 
