@@ -87,14 +87,21 @@ TEST(TpeSearch, SameSeedSameSuggestions) {
 }
 
 TEST(TpeSearch, FailedTrialsCountAsWorst) {
-  TpeSearch tpe(Bowl(), 1);
-  for (int i = 0; i < 15; ++i) {
-    const auto a = tpe.Suggest();
-    tpe.Observe(a, i % 3 == 0 ? NAN : BowlLoss(a));
-  }
+  // Failed fits (NaN, inf) near x = 0.9 and finite losses near x = 0.2. Counted as worst, the
+  // failures form the "bad" group and suggestions go to the finite region; read as their raw
+  // value, NaN and -inf would sort into the "good" group and pull suggestions to 0.9.
+  SearchSpace space;
+  space.AddFloat("x", 0, 1);
+  TpeSearch tpe(space, 3);
+  const double failures[] = {NAN, INFINITY, -INFINITY};
+  for (int i = 0; i < 12; ++i) tpe.Observe({{"x", 0.88 + 0.002 * i}}, failures[i % 3]);
+  for (int i = 0; i < 12; ++i) tpe.Observe({{"x", 0.15 + 0.01 * i}}, 1.0 + 0.01 * i);
   ASSERT_NE(tpe.best(), nullptr);
-  EXPECT_TRUE(std::isfinite(tpe.best()->loss));
-  EXPECT_NO_THROW(tpe.Suggest());
+  EXPECT_DOUBLE_EQ(tpe.best()->params["x"].get<double>(), 0.15);  // never a failed trial
+  EXPECT_DOUBLE_EQ(tpe.best()->loss, 1.0);
+  double mean = 0;
+  for (int i = 0; i < 20; ++i) mean += tpe.Suggest()["x"].get<double>() / 20;
+  EXPECT_LT(mean, 0.5);
 }
 
 TEST(GridAssignments, EnumeratesEveryCombinationLastParameterFastest) {
