@@ -41,39 +41,30 @@ class DataInSection : public ReportSection {
   }
 };
 
+// A capability this build does not have yet: what it will show, and that it is not here.
 class PlaceholderSection : public ReportSection {
  public:
-  PlaceholderSection(std::string id, std::string title, std::string what, std::string command, std::string table,
-                     std::string kind)
-      : id_(std::move(id)), title_(std::move(title)), what_(std::move(what)), command_(std::move(command)),
-        table_(std::move(table)), kind_(std::move(kind)) {}
+  PlaceholderSection(std::string id, std::string title, std::string what)
+      : id_(std::move(id)), title_(std::move(title)), what_(std::move(what)) {}
   std::string Id() const override { return id_; }
   std::string Title() const override { return title_; }
-  bool Write(const Workspace& ws, const Context&, SectionWriter& out) const override {
+  bool Write(const Workspace&, const Context&, SectionWriter& out) const override {
     out.Paragraph(what_, "muted");
-    const bool exists = (!table_.empty() && ws.store().FindTable(table_)) ||
-                         (!kind_.empty() && !ws.store().ListObjects(kind_).empty());
-    if (exists) {
-      out.Paragraph("Results exist in this workspace, but this version of the report does not show them yet.",
-                    "notrun");
-    } else {
-      out.Raw("<p class=\"notrun\">Not run yet in this workspace. Run <code>" + HtmlEscape(command_) + "</code>.</p>\n");
-    }
+    out.Paragraph("Not available in this version of prospect yet.", "notrun");
     return false;
   }
+  bool Available() const override { return false; }
 
  private:
-  std::string id_, title_, what_, command_, table_, kind_;
+  std::string id_, title_, what_;
 };
 
 }  // namespace
 
 std::unique_ptr<ReportSection> MakeDataInSection() { return std::make_unique<DataInSection>(); }
 
-std::unique_ptr<ReportSection> MakePlaceholderSection(std::string id, std::string title, std::string what,
-                                                      std::string command, std::string table, std::string object_kind) {
-  return std::make_unique<PlaceholderSection>(std::move(id), std::move(title), std::move(what), std::move(command),
-                                              std::move(table), std::move(object_kind));
+std::unique_ptr<ReportSection> MakePlaceholderSection(std::string id, std::string title, std::string what) {
+  return std::make_unique<PlaceholderSection>(std::move(id), std::move(title), std::move(what));
 }
 
 }  // namespace prospect::report

@@ -195,7 +195,8 @@ std::string RenderReport(const Workspace& ws, const std::vector<std::unique_ptr<
     const std::string id = HtmlEscape(section->Id()), title = HtmlEscape(section->Title());
     toc += fmt::format("<li><a href=\"#{}\"><span class=\"dot{}\"></span>{}</a></li>\n", id, ran ? " done" : "", title);
     body += fmt::format("<section class=\"cap\" id=\"{}\">\n<h2>{} <span class=\"badge{}\">{}</span></h2>\n{}</section>\n",
-                        id, title, ran ? " done" : "", ran ? "results" : "not run yet", writer.html());
+                        id, title, ran ? " done" : "",
+                        ran ? "results" : section->Available() ? "not run yet" : "not available yet", writer.html());
   }
   const std::string workspace = WorkspaceName(ws);
   std::string page;

@@ -19,11 +19,9 @@ std::unique_ptr<ReportSection> MakeSegmentsSection();
 std::unique_ptr<ReportSection> MakeExperimentsSection();
 std::unique_ptr<ReportSection> MakeModelsSection();  // models_section.cpp
 std::unique_ptr<ReportSection> MakeChurnSection();   // models_section.cpp
-/// A capability whose report section is not built yet: says how to run it. When `table` (a store
-/// table) or `object_kind` (a store object kind) exists, it says results exist instead.
-std::unique_ptr<ReportSection> MakePlaceholderSection(std::string id, std::string title, std::string what,
-                                                      std::string command, std::string table = "",
-                                                      std::string object_kind = "");
+/// A capability this version does not have yet: what its section will show, and that it is not
+/// available (no command to run is named: there is none yet).
+std::unique_ptr<ReportSection> MakePlaceholderSection(std::string id, std::string title, std::string what);
 
 /// A headline number with its label; wrap several in <div class="kpis">.
 std::string Kpi(const std::string& value, const std::string& label);

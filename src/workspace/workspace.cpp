@@ -18,7 +18,8 @@ const char* const kDefaultConfig = R"toml(# prospect workspace configuration. Ev
 # Docs: docs/user/workspace.md
 
 [store]
-# "sqlite:prospect.db" (default, a file in this folder) or "postgresql://user@host/db".
+# "sqlite:prospect.db" (a file in this folder; the only store in this version: a PostgreSQL store
+# is not available yet).
 url = "sqlite:prospect.db"
 
 [ingest]

@@ -61,6 +61,8 @@ class ReportSection {
   /// Writes the section body. Returns false when the capability has not run in this workspace
   /// (the section should then say how to run it); true when it wrote results.
   virtual bool Write(const Workspace& ws, const Context& ctx, SectionWriter& out) const = 0;
+  /// False for a capability this version does not have yet (its badge then says so).
+  virtual bool Available() const { return true; }
 };
 
 /// The report's sections in page order (src/report/register.cpp, one line per section).

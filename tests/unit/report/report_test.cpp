@@ -94,6 +94,21 @@ TEST(Report, HasEverySectionWithStatusAndAContentsEntry) {
   EXPECT_NE(page.find("Segments and personas <span class=\"badge\">not run yet</span>"), std::string::npos);
   EXPECT_NE(page.find("Not run yet in this workspace. Run <code>prospect segment"), std::string::npos);
   EXPECT_NE(page.find("Workspace <b>ws</b> · generated 2024-01-02 03:04 UTC"), std::string::npos);
+  // Capabilities this version does not have point to no command (there is none to run yet).
+  EXPECT_NE(page.find("Recommendations <span class=\"badge\">not available yet</span>"), std::string::npos);
+  EXPECT_NE(page.find("Not available in this version of prospect yet."), std::string::npos);
+  for (const char* missing : {"prospect recommend", "prospect uplift", "prospect clv", "prospect monitor"}) {
+    EXPECT_EQ(page.find(missing), std::string::npos) << missing;
+  }
+}
+
+TEST(Report, TheGeneratedConfigOffersNoStoreThatIsNotThere) {
+  testing::TempDir dir;
+  Workspace::Init(dir.File("w"));
+  std::ifstream in(dir.File("w") + "/prospect.toml");
+  const std::string toml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(toml.find("postgresql://"), std::string::npos) << toml;
+  EXPECT_NE(toml.find("a PostgreSQL store\n# is not available yet"), std::string::npos) << toml;
 }
 
 TEST(Report, EscapesNamesAndValuesEverywhere) {
