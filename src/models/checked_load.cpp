@@ -171,24 +171,43 @@ void CheckCartBlock(const ModelReader& reader, const char* block, bool forest) {
   for (const auto& t : j) CheckCartTree(t);
 }
 
-}  // namespace
-
-std::unique_ptr<Classifier> LoadClassifierChecked(std::string_view bytes) {
-  const ModelReader reader(bytes);  // validates the container (and its version) first
-  if (reader.type_tag() == "gbdt" && reader.HasBlock("booster")) CheckBooster(reader.Block("booster"));
-  if (reader.type_tag() == "tree") CheckCartBlock(reader, "tree", false);
-  if (reader.type_tag() == "forest") CheckCartBlock(reader, "trees", true);
-  // Raw double payloads, by kind: every one must be finite (a NaN scores every customer NaN).
+// Every check that applies to the file's kind (its type tag).
+void CheckPayloads(const ModelReader& reader) {
+  const std::string& tag = reader.type_tag();
+  if ((tag == "gbdt" || tag == "regress/gbdt") && reader.HasBlock("booster")) CheckBooster(reader.Block("booster"));
+  if (tag == "tree") CheckCartBlock(reader, "tree", false);
+  if (tag == "forest") CheckCartBlock(reader, "trees", true);
+  // Raw double payloads, by kind: every one must be finite (a NaN scores every customer NaN,
+  // or puts every customer in one segment).
   static const std::vector<std::pair<std::string, std::vector<const char*>>> kFiniteBlocks = {
       {"logistic", {"coef", "intercept"}},
       {"linear_svm", {"coef", "scalars"}},
-      {"kernel_svm", {"sv", "sv_coef", "baseline", "scalars"}}};
+      {"kernel_svm", {"sv", "sv_coef", "baseline", "scalars"}},
+      {"regress/linear", {"coef", "intercept"}},
+      {"cluster/kmeans", {"centres", "stats"}},
+      {"cluster/minibatch_kmeans", {"centres", "stats"}},
+      {"cluster/gmm", {"weights", "means", "covariances", "precision_cholesky", "stats"}}};
   for (const auto& [kind, blocks] : kFiniteBlocks) {
-    if (reader.type_tag() != kind) continue;
+    if (tag != kind) continue;
     for (const char* block : blocks) CheckFiniteArray(reader, block);
   }
-  auto model = LoadClassifier(bytes);
-  return model;
+}
+
+}  // namespace
+
+std::unique_ptr<Classifier> LoadClassifierChecked(std::string_view bytes) {
+  CheckPayloads(ModelReader(bytes));  // the reader validates the container (and its version) first
+  return LoadClassifier(bytes);
+}
+
+std::unique_ptr<Regressor> LoadRegressorChecked(std::string_view bytes) {
+  CheckPayloads(ModelReader(bytes));
+  return LoadRegressor(bytes);
+}
+
+std::unique_ptr<Clusterer> LoadClustererChecked(std::string_view bytes) {
+  CheckPayloads(ModelReader(bytes));
+  return Clusterer::Load(bytes);
 }
 
 }  // namespace prospect

@@ -472,7 +472,7 @@ ModelPackage LoadModel(Store& store, const std::string& name, int64_t version) {
   }
   pkg.task = pkg.meta.value("task", "classification");
   if (pkg.task == "regression") {
-    pkg.regressor = LoadRegressor(object->body);
+    pkg.regressor = LoadRegressorChecked(object->body);
     if (pkg.regressor->feature_names() != pkg.pipeline.feature_names()) {
       Fail(ErrorCode::kInvalidData, "model {} v{}: the model's {} features do not match its pipeline's {}", name,
            pkg.version, pkg.regressor->feature_names().size(), pkg.pipeline.num_features());

@@ -14,6 +14,7 @@
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
 #include "prospect/linalg/dense.hpp"
+#include "prospect/models/checked_load.hpp"
 #include "prospect/models/cluster/metrics.hpp"
 #include "prospect/models/cluster/registry.hpp"
 #include "prospect/models/cluster/rfm.hpp"
@@ -267,7 +268,7 @@ SegmentResult RunSegmentation(Store& store, const SegmentRequest& request, const
   const auto previous = store.GetObject("segmentation", req.name);
   if (!rfm && previous && previous->meta.value("method", "") == req.method &&
       previous->meta.value("features", nlohmann::json()) == nlohmann::json(features)) {
-    const auto old = Clusterer::Load(previous->body);
+    const auto old = LoadClustererChecked(previous->body);
     const DenseMatrix old_centres = old->Centres(), new_centres = clusterer->Centres();
     if (old_centres.rows() > 0 && new_centres.rows() > 0 && old_centres.cols() == new_centres.cols()) {
       const std::vector<int32_t> mapping = MatchCentres(old_centres.view(), new_centres.view());

@@ -1,4 +1,4 @@
-// Loading a classifier from model-file bytes that may be corrupted: third-party payloads are
+// Loading a model (classifier, regressor, clusterer) from bytes that may be corrupted: third-party payloads are
 // validated before the third-party parser sees them. Every load from the registry goes through here.
 #pragma once
 
@@ -6,6 +6,8 @@
 #include <string_view>
 
 #include "prospect/models/classify/classifier.hpp"
+#include "prospect/models/cluster/clusterer.hpp"
+#include "prospect/models/regress/regressor.hpp"
 
 namespace prospect {
 
@@ -13,5 +15,10 @@ namespace prospect {
 /// (CheckUbjson): XGBoost 1.7 reads past its buffer on some corrupted boosters. Throws
 /// Error(kInvalidData) for a corrupted file, kFailedPrecondition for a newer format version.
 std::unique_ptr<Classifier> LoadClassifierChecked(std::string_view bytes);
+/// LoadRegressor and Clusterer::Load after the same checks: a gbdt regressor's booster, and raw
+/// double payloads (linear coefficients; k-means centres; GMM weights, means and covariances)
+/// must be finite.
+std::unique_ptr<Regressor> LoadRegressorChecked(std::string_view bytes);
+std::unique_ptr<Clusterer> LoadClustererChecked(std::string_view bytes);
 
 }  // namespace prospect

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <random>
 
 #include "prospect/common/error.hpp"
 #include "prospect/features/pipeline.hpp"
@@ -90,6 +91,35 @@ TEST(FeaturePipeline, TargetEncodingIsSmoothedAndOutOfFold) {
     EXPECT_LE(train[r], 1.0);
   }
   EXPECT_NE(train, std::vector<double>(6, applied[0]));
+}
+
+TEST(FeaturePipeline, TargetEncodingOfARowNeverSeesItsOwnLabel) {
+  // Out of fold means a training row's encoded value does not depend on its own label: flip one
+  // label, refit with the same seed (same folds), and that row's value must stay the same while
+  // rows of other folds with its level change. In-sample encoding changes the row's own value.
+  std::mt19937 rng(3);
+  std::vector<std::string> levels;
+  std::vector<double> y;
+  for (int i = 0; i < 60; ++i) {
+    levels.push_back(std::string(1, static_cast<char>('a' + rng() % 3)));
+    y.push_back(static_cast<double>(rng() % 2));
+  }
+  const Table t(Schema({{"c", DataType::kString}}), {Column::FromStringVector(levels)});
+  PipelineParams params;
+  params.categorical = "target";
+  params.target_smoothing = 1;
+  params.target_folds = 5;
+  const Context ctx(1, 7);
+  const std::vector<double> base = FeaturePipeline(params).FitTransform(t, {"c"}, &y, ctx);
+  for (size_t r = 0; r < y.size(); ++r) {
+    std::vector<double> flipped = y;
+    flipped[r] = 1 - flipped[r];
+    const std::vector<double> again = FeaturePipeline(params).FitTransform(t, {"c"}, &flipped, ctx);
+    EXPECT_EQ(again[r], base[r]) << "row " << r << " is encoded with its own label";
+    size_t changed = 0;
+    for (size_t o = 0; o < y.size(); ++o) changed += again[o] != base[o];
+    EXPECT_GT(changed, 0u) << "flipping row " << r << " changed no encoding at all";
+  }
 }
 
 TEST(FeaturePipeline, JsonRoundTripGivesIdenticalOutput) {

@@ -23,7 +23,8 @@ namespace {
 using testing::TempDir;
 
 // y ~ Bernoulli(σ(1.5·x1 − x2 + 0.8·[cat = b] − 2)): imbalanced (~20% positive), x3 is noise.
-Table MakeTable(size_t n, uint32_t seed) {
+// The features of `garbled_rows` are replaced by far-off values and an unseen level (labels kept).
+Table MakeTable(size_t n, uint32_t seed, const std::vector<size_t>& garbled_rows = {}) {
   std::mt19937_64 rng(seed);
   std::normal_distribution<double> normal;
   std::uniform_real_distribution<double> unif;
@@ -40,6 +41,12 @@ Table MakeTable(size_t n, uint32_t seed) {
     const double z = 1.5 * x1[i] - x2[i] + (cat[i] == "b" ? 0.8 : 0.0) - 2;
     y[i] = unif(rng) < 1 / (1 + std::exp(-z)) ? 1 : 0;
     id[i] = static_cast<int64_t>(1000 + i);
+  }
+  for (size_t i : garbled_rows) {
+    x1[i] = 1e6 + static_cast<double>(i);
+    x2[i] = -1e6;
+    x3[i] = 1e9;
+    cat[i] = "garbled";
   }
   return Table(Schema({{"id", DataType::kInt64}, {"x1", DataType::kDouble}, {"x2", DataType::kDouble},
                        {"x3", DataType::kDouble}, {"cat", DataType::kString}, {"y", DataType::kInt64}}),
@@ -99,6 +106,39 @@ TEST(Evaluate, DefaultRowsAreExactlyTheOnesTrainingHeldOut) {
   EXPECT_EQ(changed.rows_used, "all");
   ASSERT_EQ(changed.warnings.size(), 1u);
   EXPECT_NE(changed.warnings[0].find("changed since model leads_logistic v1 was trained"), std::string::npos);
+}
+
+TEST(Evaluate, HeldOutRowsTakeNoPartInFitting) {
+  // Garble the features of exactly the rows evaluation calls held out (labels, and so the split,
+  // stay the same) and train again: if no held-out row reached the fit — the model, the scaling,
+  // the imputation, the one-hot levels, gbdt's early-stopping part — the two models are the same.
+  EvalFixture f;
+  const Table leads = f.ws.store().LoadTable("leads", Context(1));
+  const Table fresh = f.ws.store().LoadTable("leads_new", Context(1));
+  for (const std::string model : {"logistic", "gbdt", "forest"}) {
+    SCOPED_TRACE(model);
+    const TrainResult t = f.Train(model);
+    const ModelPackage m = LoadModel(f.ws.store(), t.name);
+    const std::vector<size_t> held = HeldOutRows(m, leads);
+    ASSERT_EQ(held.size(), 600u);
+    f.ws.store().WriteTable("leads_garbled", MakeTable(3000, 5, held), {}, Context(1));
+    TrainRequest r;
+    r.table = "leads_garbled";
+    r.target = "y";
+    r.id_column = "id";
+    r.model = model;
+    r.name = "garbled_" + model;
+    TrainModel(f.ws.store(), r, Context(1));
+    const ModelPackage g = LoadModel(f.ws.store(), r.name);
+    EXPECT_EQ(g.Score(fresh, Context(1)), m.Score(fresh, Context(1)));
+    // And the check can fail: garbling one fitted row instead changes the model.
+    size_t fitted_row = 0;
+    while (std::binary_search(held.begin(), held.end(), fitted_row)) ++fitted_row;
+    f.ws.store().WriteTable("leads_garbled", MakeTable(3000, 5, {fitted_row}), {}, Context(1));
+    r.name = "garbled_fit_" + model;
+    TrainModel(f.ws.store(), r, Context(1));
+    EXPECT_NE(LoadModel(f.ws.store(), r.name).Score(fresh, Context(1)), m.Score(fresh, Context(1)));
+  }
 }
 
 TEST(Evaluate, ThresholdChoicesAreAppliedToTheConfusionMatrix) {

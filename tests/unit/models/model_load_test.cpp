@@ -8,6 +8,8 @@
 
 #include "prospect/common/error.hpp"
 #include "prospect/io/model_file.hpp"
+#include "prospect/linalg/dense.hpp"
+#include "prospect/models/cluster/registry.hpp"
 #include "prospect/models/checked_load.hpp"
 
 namespace prospect {
@@ -29,7 +31,23 @@ struct Small {
       y.push_back(unif(rng) < 1 / (1 + std::exp(-z)) ? 1 : 0);
     }
   }
+  // A saved model of any kind: classifier, "regress/NAME" or "cluster/NAME".
   std::string Trained(const std::string& type) const {
+    if (type.rfind("regress/", 0) == 0) {
+      auto model = MakeRegressor(type.substr(8));
+      TrainingSet set;
+      set.x = {x, n, d};
+      set.y = y;
+      set.feature_names = {"a", "b", "c"};
+      model->Fit(set, Context(1));
+      return SaveRegressor(*model);
+    }
+    if (type.rfind("cluster/", 0) == 0) {
+      auto model = CreateClusterer(type.substr(8), {{"k", 3}});
+      const DenseMatrix m(x, n, d);
+      model->Fit(m.view(), Context(1));
+      return model->Save();
+    }
     nlohmann::json params = nlohmann::json::object();
     if (type == "gbdt") params = {{"n_estimators", 8}, {"max_depth", 2}};
     if (type == "forest") params = {{"n_estimators", 4}, {"max_depth", 3}};
@@ -112,7 +130,16 @@ TEST(ModelLoad, NonFiniteParametersAreRejectedForEveryKind) {
   const std::vector<std::pair<std::string, std::vector<std::string>>> kinds = {
       {"logistic", {"coef", "intercept"}},
       {"linear_svm", {"coef", "scalars"}},
-      {"kernel_svm", {"sv", "sv_coef", "baseline", "scalars"}}};
+      {"kernel_svm", {"sv", "sv_coef", "baseline", "scalars"}},
+      {"regress/linear", {"coef", "intercept"}},
+      {"cluster/kmeans", {"centres", "stats"}},
+      {"cluster/minibatch_kmeans", {"centres", "stats"}},
+      {"cluster/gmm", {"weights", "means", "covariances", "precision_cholesky", "stats"}}};
+  auto Load = [](const std::string& type, std::string_view bytes) {
+    if (type.rfind("regress/", 0) == 0) return (void)LoadRegressorChecked(bytes);
+    if (type.rfind("cluster/", 0) == 0) return (void)LoadClustererChecked(bytes);
+    (void)LoadClassifierChecked(bytes);
+  };
   for (const auto& [type, blocks] : kinds) {
     const std::string bytes = data.Trained(type);  // the reader views these bytes: keep them alive
     const ModelReader good(bytes);
@@ -129,7 +156,7 @@ TEST(ModelLoad, NonFiniteParametersAreRejectedForEveryKind) {
         w.AddArray<double>(name, values);
       }
       try {
-        (void)LoadClassifierChecked(w.Finish());
+        Load(type, w.Finish());
         ADD_FAILURE() << type << " " << target;
       } catch (const Error& e) {
         EXPECT_EQ(e.code(), ErrorCode::kInvalidData);

@@ -167,6 +167,28 @@ TEST_P(Conformance, SameSeedSameModelAndThreadsAgree) {
   for (size_t r = 0; r < data.n; ++r) EXPECT_NEAR(pa[r], pb[r], 1e-9) << GetParam();
 }
 
+TEST(Seeds, ADifferentSeedGrowsADifferentForestAndBoostedModel) {
+  // The seed drives the forest's bootstrap and feature draws, and xgboost's row and column
+  // sampling: an ignored seed would give equal predictions for seeds 9 and 10.
+  const ClassifierData& data = ClassifierFixture();
+  const std::vector<std::pair<std::string, nlohmann::json>> models = {
+      {"forest", {{"n_estimators", 20}}},
+      {"gbdt", {{"n_estimators", 20}, {"subsample", 0.7}, {"colsample_bytree", 0.7}, {"early_stopping_rounds", 0}}}};
+  for (const auto& [name, params] : models) {
+    auto Predict = [&](uint64_t seed) {
+      auto model = MakeClassifier(name, params);
+      model->Fit(data.Set(), Context(1, seed));
+      return model->PredictProba({data.x, data.n, data.d}, Context(1));
+    };
+    const auto nine = Predict(9);
+    EXPECT_EQ(Predict(9), nine) << name;
+    const auto ten = Predict(10);
+    size_t differ = 0;
+    for (size_t r = 0; r < data.n; ++r) differ += ten[r] != nine[r];
+    EXPECT_GT(differ, data.n / 2) << name << ": seeds 9 and 10 gave the same predictions on most rows";
+  }
+}
+
 std::vector<std::string> RegistryNames() {
   std::vector<std::string> names;
   for (const auto& e : ClassifierRegistry()) names.push_back(e.name);

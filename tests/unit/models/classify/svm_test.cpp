@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "prospect/evaluate/metrics.hpp"
+#include "prospect/io/model_file.hpp"
 #include "prospect/models/classify/svm.hpp"
 #include "support/test_paths.hpp"
 
@@ -57,7 +58,7 @@ TEST(LinearSvm, DecisionValuesMatchSklearnLinearSvc) {
     // The hinge (L1-loss) dual converges slowly: Debian's liblinear 2.3 stops it at 1000 passes
     // (it warns "reaching max number of iterations") while sklearn's copy takes max_iter, so
     // the hinge solution is only close (the weights differ in the third decimal).
-    const double tol = loss == "hinge" ? 2e-2 : 1e-5;
+    const double tol = loss == "hinge" ? 1.5e-2 : 1e-5;  // hinge: largest difference measured 0.0124
     for (size_t r = 0; r < data.n; ++r) EXPECT_NEAR(f[r], expected[r].get<double>(), tol) << loss << " row " << r;
     // Probabilities are a Platt sigmoid of the decision values: same order, contributions add
     // up to the log-odds.
@@ -81,13 +82,18 @@ TEST(KernelSvm, DecisionValuesAndProbabilitiesMatchSklearnSvc) {
     EXPECT_NEAR(model->Params()["gamma"].get<double>(), 0.0, 0.0);  // "scale" is resolved at fit time
     const auto f = SvmDecisionFunction(*model, data.X(), ctx);
     const auto& expected = data.fx["kernel_svm_" + kernel];
-    for (size_t r = 0; r < data.n; ++r) EXPECT_NEAR(f[r], expected["decision"][r].get<double>(), 1e-4) << kernel << " row " << r;
+    // The saved model holds the resolved gamma (scalars: rho, gamma, probA, probB) and one
+    // coefficient per support vector: both as sklearn found them.
+    const ModelReader saved(SaveClassifier(*model));
+    EXPECT_NEAR(saved.Array<double>("scalars")[1], expected["gamma"].get<double>(), 1e-12 * expected["gamma"].get<double>());
+    EXPECT_EQ(saved.Array<double>("sv_coef").size(), expected["n_support"].get<size_t>()) << kernel;
+    for (size_t r = 0; r < data.n; ++r) EXPECT_NEAR(f[r], expected["decision"][r].get<double>(), 1e-6) << kernel << " row " << r;
     // libsvm's Platt fit runs on its own randomly drawn 5-fold CV (sklearn's folds differ from
     // ours), so the probabilities agree to a looser tolerance.
     const auto p = model->PredictProba(data.X(), ctx);
     double worst = 0;
     for (size_t r = 0; r < data.n; ++r) worst = std::max(worst, std::abs(p[r] - expected["proba"][r].get<double>()));
-    EXPECT_LT(worst, 0.05) << kernel;
+    EXPECT_LT(worst, 0.02) << kernel;  // largest difference measured 0.0161
     const auto c = model->Contributions(data.X(), ctx);
     for (size_t r = 0; r < data.n; r += 41) {
       double z = 0;

@@ -91,8 +91,8 @@ TEST(GaussianMixture, AverageLogLikelihoodAndBicMatchSklearn) {
     GaussianMixture gm(p);
     gm.Fit(x, ctx);
     const double score = c["score"].get<double>();
-    EXPECT_NEAR(gm.Score(x, ctx), score, 1e-3 * std::abs(score)) << p.covariance;
-    EXPECT_NEAR(gm.Bic(x, ctx), c["bic"].get<double>(), 1e-3 * std::abs(c["bic"].get<double>())) << p.covariance;
+    EXPECT_NEAR(gm.Score(x, ctx), score, 1e-6 * std::abs(score)) << p.covariance;
+    EXPECT_NEAR(gm.Bic(x, ctx), c["bic"].get<double>(), 1e-6 * std::abs(c["bic"].get<double>())) << p.covariance;
     EXPECT_TRUE(SamePartition(gm.labels(), Labels(c["labels"]))) << p.covariance;
   }
 }

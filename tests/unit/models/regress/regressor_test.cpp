@@ -107,9 +107,9 @@ TEST(GbdtRegressor, MatchesPythonXgboost) {
   const auto c = model->Contributions(data.X(), ctx);
   const auto& expected = data.fx["gbdt"];
   for (size_t r = 0; r < data.n; ++r) {
-    EXPECT_NEAR(p[r], expected["pred"][r].get<double>(), 1e-3 * std::max(1.0, std::abs(p[r]))) << r;
+    EXPECT_NEAR(p[r], expected["pred"][r].get<double>(), 1e-6 * std::max(1.0, std::abs(p[r]))) << r;
     for (size_t j = 0; j <= data.d; ++j) {
-      EXPECT_NEAR(c[r * (data.d + 1) + j], expected["contribs"][r][j].get<double>(), 1e-3 * std::max(1.0, std::abs(p[r])));
+      EXPECT_NEAR(c[r * (data.d + 1) + j], expected["contribs"][r][j].get<double>(), 1e-6 * std::max(1.0, std::abs(p[r])));
     }
   }
 }
