@@ -82,7 +82,7 @@ XGB = {"objective": "binary:logistic", "eta": 0.1, "max_depth": 6, "tree_method"
 
 # name: (prospect params, standard-scaled features?)
 MODELS = {
-    "logistic": ({"c": 1.0, "penalty": "l2", "tol": 1e-4}, True),
+    "logistic": ({"c": 1.0, "penalty": "l2", "tol": 1e-4, "solver": "liblinear"}, True),
     "tree": ({"max_depth": 6, "min_samples_leaf": 20}, False),
     "forest": ({"n_estimators": 100, "max_depth": 12, "min_samples_leaf": 1, "max_features": "sqrt"}, False),
     "gbdt": ({"n_estimators": 200, "learning_rate": 0.1, "max_depth": 6, "early_stopping_rounds": 0}, False),
@@ -112,7 +112,8 @@ def main():
     ap.add_argument("--datasets", default="bank,hillstrom")
     ap.add_argument("--models", default=",".join(MODELS))
     ap.add_argument("--svm-rows", type=int, default=5000)
-    ap.add_argument("--lbfgs", action="store_true", help="also time sklearn's default LogisticRegression (lbfgs)")
+    ap.add_argument("--lbfgs", action="store_true",
+                    help="also compare prospect's default logistic (lbfgs) with sklearn's LogisticRegression()")
     ap.add_argument("--score-rows", type=int, default=0, help="also time prospect scoring this many rows (gbdt, forest)")
     args = ap.parse_args()
     print(f"# machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; load {os.getloadavg()}; "
@@ -137,9 +138,14 @@ def main():
                   f"{info['fit_seconds']:.3f} ({info['fit_cpu_seconds']:.2f}) | {secs:.3f} ({cpu:.2f}) | "
                   f"{secs / info['fit_seconds']:.1f}x |", flush=True)
             if name == "logistic" and args.lbfgs:
-                _, s2, c2 = timed(lambda: LogisticRegression(max_iter=1000).fit(a, b))
-                print(f"|  | (sklearn default lbfgs LogisticRegression fit: {s2:.3f} s, cpu {c2:.2f}; "
-                      f"{s2 / info['fit_seconds']:.1f}x prospect) | | | | | | | |")
+                # Both defaults: prospect's logistic (L-BFGS, intercept not penalised) and
+                # LogisticRegression() (lbfgs, C=1, tol 1e-4, max_iter 100).
+                p2, info2 = run_prospect(args.driver, args.work, name, {}, args.threads, a, b, c)
+                m2, s2, c2 = timed(lambda: LogisticRegression().fit(a, b))
+                pa2, qa2 = roc_auc_score(yte, p2), roc_auc_score(yte, m2.predict_proba(c)[:, 1])
+                print(f"| {ds} | logistic (default) vs LogisticRegression() | {len(b)}/{len(yte)} | {pa2:.4f} | {qa2:.4f} | "
+                      f"{pa2 - qa2:+.4f} | {info2['fit_seconds']:.3f} ({info2['fit_cpu_seconds']:.2f}) | {s2:.3f} ({c2:.2f}) | "
+                      f"{s2 / info2['fit_seconds']:.1f}x |", flush=True)
             if score_rows:
                 # The peer scores the same test rows repeated to score_rows rows (prediction only).
                 fit, predict = PEERS[name]

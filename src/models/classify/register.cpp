@@ -10,7 +10,7 @@ const std::vector<ClassifierEntry>& ClassifierRegistry() {
   auto i = [](int64_t low, int64_t high, bool log = false) { return json{{"type", "int"}, {"low", low}, {"high", high}, {"log", log}}; };
   auto c = [](json choices) { return json{{"type", "choice"}, {"choices", std::move(choices)}}; };
   static const std::vector<ClassifierEntry> registry = {
-      {"logistic", "logistic regression (liblinear), L1 or L2", MakeLogistic,
+      {"logistic", "logistic regression: L2 by L-BFGS (sklearn's default objective), L1 by liblinear", MakeLogistic,
        json{{"c", f(1e-3, 1e2, true)}, {"penalty", c({"l1", "l2"})}}},
       {"tree", "CART decision tree with readable rules", MakeTree,
        json{{"max_depth", i(2, 12)}, {"min_samples_leaf", i(1, 500, true)}, {"criterion", c({"gini", "entropy"})}}},

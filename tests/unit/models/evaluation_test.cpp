@@ -127,7 +127,7 @@ TEST(Evaluate, HeldOutRowsTakeNoPartInFitting) {
     r.target = "y";
     r.id_column = "id";
     r.model = model;
-    r.name = "garbled_" + model;
+    r.name = fmt::format("garbled_{}", model);
     TrainModel(f.ws.store(), r, Context(1));
     const ModelPackage g = LoadModel(f.ws.store(), r.name);
     EXPECT_EQ(g.Score(fresh, Context(1)), m.Score(fresh, Context(1)));
@@ -135,7 +135,7 @@ TEST(Evaluate, HeldOutRowsTakeNoPartInFitting) {
     size_t fitted_row = 0;
     while (std::binary_search(held.begin(), held.end(), fitted_row)) ++fitted_row;
     f.ws.store().WriteTable("leads_garbled", MakeTable(3000, 5, {fitted_row}), {}, Context(1));
-    r.name = "garbled_fit_" + model;
+    r.name = fmt::format("garbled_fit_{}", model);
     TrainModel(f.ws.store(), r, Context(1));
     EXPECT_NE(LoadModel(f.ws.store(), r.name).Score(fresh, Context(1)), m.Score(fresh, Context(1)));
   }

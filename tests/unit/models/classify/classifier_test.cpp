@@ -46,7 +46,7 @@ TEST(Logistic, MatchesSklearnLiblinear) {
   const ClassifierData& data = ClassifierFixture();
   Context ctx(1);
   for (const std::string penalty : {"l2", "l1"}) {
-    auto model = MakeClassifier("logistic", {{"penalty", penalty}, {"c", 0.5}, {"tol", 1e-8}});
+    auto model = MakeClassifier("logistic", {{"penalty", penalty}, {"c", 0.5}, {"tol", 1e-8}, {"solver", "liblinear"}});
     model->Fit(data.Set(), ctx);
     const auto proba = model->PredictProba({data.x, data.n, data.d}, ctx);
     const auto& expected = data.fx["logistic_" + penalty];
@@ -58,6 +58,24 @@ TEST(Logistic, MatchesSklearnLiblinear) {
     for (size_t j = 0; j <= data.d; ++j) z += contrib[j];
     EXPECT_NEAR(1 / (1 + std::exp(-z)), proba[0], 1e-12);
   }
+}
+
+TEST(Logistic, LbfgsMatchesSklearnLogisticRegressionDefaultObjective) {
+  // The default solver: sklearn's LogisticRegression() objective (intercept not penalised),
+  // solved by sklearn to 1e-12; unweighted and with balanced class weights.
+  const ClassifierData& data = ClassifierFixture();
+  for (const std::string class_weight : {"none", "balanced"}) {
+    auto model = MakeClassifier("logistic", {{"c", 0.5}, {"tol", 1e-10}, {"max_iter", 1000}, {"class_weight", class_weight}});
+    model->Fit(data.Set(), Context(2));
+    const auto proba = model->PredictProba({data.x, data.n, data.d}, Context(1));
+    const auto& expected = data.fx[fmt::format("logistic_lbfgs_{}", class_weight)];
+    for (size_t r = 0; r < data.n; ++r) EXPECT_NEAR(proba[r], expected["proba"][r].get<double>(), 1e-7) << class_weight << r;
+    const auto contrib = model->Contributions({data.x, data.n, data.d}, Context(1));
+    EXPECT_NEAR(contrib[data.d], expected["intercept"].get<double>(), 1e-6) << class_weight;
+  }
+  // L1 is not smooth: lbfgs refuses it by name; auto picks liblinear.
+  EXPECT_THROW(MakeClassifier("logistic", {{"penalty", "l1"}, {"solver", "lbfgs"}})->Fit(data.Set(), Context(1)), Error);
+  EXPECT_NO_THROW(MakeClassifier("logistic", {{"penalty", "l1"}})->Fit(data.Set(), Context(1)));
 }
 
 TEST(Gbdt, MatchesPythonXgboostPredictionsAndShap) {
