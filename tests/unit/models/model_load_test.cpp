@@ -33,12 +33,12 @@ struct Small {
   }
   // A saved model of any kind: classifier, "regress/NAME" or "cluster/NAME".
   std::string Trained(const std::string& type) const {
+    TrainingSet set;
+    set.x = {x, n, d};
+    set.y = y;
+    set.feature_names = {"a", "b", "c"};
     if (type.rfind("regress/", 0) == 0) {
       auto model = MakeRegressor(type.substr(8));
-      TrainingSet set;
-      set.x = {x, n, d};
-      set.y = y;
-      set.feature_names = {"a", "b", "c"};
       model->Fit(set, Context(1));
       return SaveRegressor(*model);
     }
@@ -52,10 +52,6 @@ struct Small {
     if (type == "gbdt") params = {{"n_estimators", 8}, {"max_depth", 2}};
     if (type == "forest") params = {{"n_estimators", 4}, {"max_depth", 3}};
     auto model = MakeClassifier(type, params);
-    TrainingSet set;
-    set.x = {x, n, d};
-    set.y = y;
-    set.feature_names = {"a", "b", "c"};
     model->Fit(set, Context(1));
     return SaveClassifier(*model);
   }
