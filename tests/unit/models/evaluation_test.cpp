@@ -54,6 +54,20 @@ Table MakeTable(size_t n, uint32_t seed, const std::vector<size_t>& garbled_rows
                 Column::FromDoubles(x3), Column::FromStringVector(cat), Column::FromInts(DataType::kInt64, y)});
 }
 
+// Predict y from every other column but the id. (std::string moves: assigning the string
+// literals trips g++ 12's false -Wrestrict.)
+TrainRequest LeadsRequest(std::string table, std::string model, std::string name,
+                          nlohmann::json params = nlohmann::json::object()) {
+  TrainRequest r;
+  r.table = std::move(table);
+  r.target = std::string("y");
+  r.id_column = std::string("id");
+  r.model = std::move(model);
+  r.params = std::move(params);
+  r.name = std::move(name);
+  return r;
+}
+
 struct EvalFixture {
   TempDir dir;
   Workspace ws = Make(dir);
@@ -65,14 +79,7 @@ struct EvalFixture {
     return ws;
   }
   TrainResult Train(const std::string& model, nlohmann::json params = nlohmann::json::object()) {
-    TrainRequest r;
-    r.table = "leads";
-    r.target = "y";
-    r.id_column = "id";
-    r.model = model;
-    r.params = std::move(params);
-    r.name = "leads_" + model;
-    return TrainModel(ws.store(), r, Context(1));
+    return TrainModel(ws.store(), LeadsRequest("leads", model, fmt::format("leads_{}", model), std::move(params)), Context(1));
   }
 };
 
@@ -122,12 +129,7 @@ TEST(Evaluate, HeldOutRowsTakeNoPartInFitting) {
     const std::vector<size_t> held = HeldOutRows(m, leads);
     ASSERT_EQ(held.size(), 600u);
     f.ws.store().WriteTable("leads_garbled", MakeTable(3000, 5, held), {}, Context(1));
-    TrainRequest r;
-    r.table = "leads_garbled";
-    r.target = "y";
-    r.id_column = "id";
-    r.model = model;
-    r.name = fmt::format("garbled_{}", model);
+    TrainRequest r = LeadsRequest("leads_garbled", model, fmt::format("garbled_{}", model));
     TrainModel(f.ws.store(), r, Context(1));
     const ModelPackage g = LoadModel(f.ws.store(), r.name);
     EXPECT_EQ(g.Score(fresh, Context(1)), m.Score(fresh, Context(1)));

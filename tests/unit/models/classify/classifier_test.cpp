@@ -81,7 +81,8 @@ TEST(Logistic, LbfgsMatchesSklearnLogisticRegressionDefaultObjective) {
 TEST(Gbdt, MatchesPythonXgboostPredictionsAndShap) {
   const ClassifierData& data = ClassifierFixture();
   Context ctx(1);
-  auto model = MakeClassifier("gbdt", {{"n_estimators", 20}, {"learning_rate", 0.3}, {"max_depth", 3}});
+  // Every parameter the fixture's xgboost.train used that differs from prospect's defaults.
+  auto model = MakeClassifier("gbdt", {{"n_estimators", 20}, {"learning_rate", 0.3}, {"max_depth", 3}, {"min_child_weight", 1}});
   model->Fit(data.Set(), ctx);
   const auto proba = model->PredictProba({data.x, data.n, data.d}, ctx);
   const auto contrib = model->Contributions({data.x, data.n, data.d}, ctx);

@@ -84,7 +84,8 @@ TEST(KernelSvm, DecisionValuesAndProbabilitiesMatchSklearnSvc) {
     const auto& expected = data.fx["kernel_svm_" + kernel];
     // The saved model holds the resolved gamma (scalars: rho, gamma, probA, probB) and one
     // coefficient per support vector: both as sklearn found them.
-    const ModelReader saved(SaveClassifier(*model));
+    const std::string bytes = SaveClassifier(*model);  // the reader views these bytes: keep them alive
+    const ModelReader saved(bytes);
     EXPECT_NEAR(saved.Array<double>("scalars")[1], expected["gamma"].get<double>(), 1e-12 * expected["gamma"].get<double>());
     EXPECT_EQ(saved.Array<double>("sv_coef").size(), expected["n_support"].get<size_t>()) << kernel;
     for (size_t r = 0; r < data.n; ++r) EXPECT_NEAR(f[r], expected["decision"][r].get<double>(), 1e-6) << kernel << " row " << r;

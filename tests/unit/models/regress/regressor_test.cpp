@@ -101,7 +101,8 @@ TEST(TreeRegressor, GrowsSklearnsTree) {
 TEST(GbdtRegressor, MatchesPythonXgboost) {
   const RegData& data = RegFixture();
   Context ctx(1);
-  auto model = MakeRegressor("gbdt", {{"n_estimators", 20}, {"learning_rate", 0.3}, {"max_depth", 3}});
+  // Every parameter the fixture's xgboost.train used that differs from prospect's defaults.
+  auto model = MakeRegressor("gbdt", {{"n_estimators", 20}, {"learning_rate", 0.3}, {"max_depth", 3}, {"min_child_weight", 1}});
   model->Fit(data.Set(), ctx);
   const auto p = model->Predict(data.X(), ctx);
   const auto c = model->Contributions(data.X(), ctx);
