@@ -61,11 +61,12 @@ class DMatrix {
   DMatrixHandle handle_ = nullptr;
 };
 
+// Defaults chosen by the study in docs/user/model-defaults.md (bench/e2e/gbdt_defaults_study.py).
 struct GbdtParams {
   int64_t n_estimators = 300;
   double learning_rate = 0.1;
-  int64_t max_depth = 6;
-  double min_child_weight = 1;
+  int64_t max_depth = 4;
+  double min_child_weight = 5;
   double subsample = 1.0;
   double colsample_bytree = 1.0;
   double reg_lambda = 1.0;
