@@ -3,7 +3,8 @@
 
 Usage: doc_examples.py PAGE.md BUILD_DIR SHARED_DATA_DIR [--update]
 
-A fenced block (``` or ```sh) is an example when its first line is a command. Two kinds:
+A fenced block is an example when it is marked ```sh, or unmarked (```) with a command as its
+first line. Two kinds:
   - a script: the lines run as they are (bash, `set -euo pipefail`); it must succeed;
   - a transcript: lines starting with "$ " are commands, the lines after each are the output the
     page promises. The output must match line by line (trailing spaces ignored); an expected line
@@ -43,7 +44,7 @@ def blocks_of(page):
                 j += 1
             body = lines[body_start:j]
             first = next((b for b in body if b.strip()), "")
-            if not skip_next and lang in ("", "sh") and COMMAND_START.match(first):
+            if not skip_next and (lang == "sh" or (lang == "" and COMMAND_START.match(first))):
                 yield body_start + 1, body
             skip_next = False
             i = j
