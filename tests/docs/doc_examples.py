@@ -111,7 +111,7 @@ def main():
 
     # One bash script for the page; markers in its output tell the steps apart.
     script = ["set -euo pipefail", "exec 2>&1"]
-    checks = []  # (line number, command, expected) of transcript steps, by marker index
+    checks = []  # (line number, command, expected, first output line) of transcript steps, by marker index
     count = 0
     for start, body in blocks_of(page):
         count += 1
@@ -127,6 +127,7 @@ def main():
             script.extend(body)
     if count == 0:
         print(f"{name}: no example blocks")
+        subprocess.run(["rm", "-rf", work])
         return 0
     result = subprocess.run(["bash", "-c", "\n".join(script)], cwd=run_dir, env=env,
                             stdout=subprocess.PIPE, text=True, timeout=1800)
