@@ -40,7 +40,7 @@ BASELINES = {
 }
 OLD_DEFAULT = ("old default (300 rounds, eta 0.1, depth 6, es 30)",
                dict(n_estimators=300, learning_rate=0.1, max_depth=6, min_child_weight=1, early_stopping_rounds=30))
-# The defaults chosen from this study (src/models/classify/gbdt.cpp, GbdtParams); with a binary built
+# The defaults chosen from this study (src/models/gbdt/gbdt.cpp, GbdtParams); with a binary built
 # after the change the row "binary's default" must equal this one.
 CHOSEN = ("new default (300 rounds, eta 0.1, depth 4, mcw 5, es 30)",
           dict(n_estimators=300, learning_rate=0.1, max_depth=4, min_child_weight=5, early_stopping_rounds=30))

@@ -1,5 +1,6 @@
 // The classifier registry: one line per algorithm (name, description, factory, search space).
 #include "models/classify/families.hpp"
+#include "models/gbdt/gbdt.hpp"
 
 namespace prospect {
 
@@ -16,7 +17,7 @@ const std::vector<ClassifierEntry>& ClassifierRegistry() {
        json{{"max_depth", i(2, 12)}, {"min_samples_leaf", i(1, 500, true)}, {"criterion", c({"gini", "entropy"})}}},
       {"forest", "random forest of CART trees (bootstrap, sqrt features)", MakeForest,
        json{{"max_depth", i(4, 20)}, {"min_samples_leaf", i(1, 100, true)}, {"max_features", c({"sqrt", "log2"})}}},
-      {"gbdt", "gradient-boosted trees (XGBoost, hist, early stopping)", MakeGbdt,
+      {"gbdt", "gradient-boosted trees (XGBoost, hist, early stopping)", MakeGbdtClassifier,
        json{{"learning_rate", f(0.01, 0.3, true)}, {"max_depth", i(2, 10)}, {"min_child_weight", f(0.5, 50, true)},
             {"subsample", f(0.5, 1.0)}, {"colsample_bytree", f(0.4, 1.0)}, {"reg_lambda", f(0.01, 20, true)}}},
       {"linear_svm", "linear SVM (liblinear, squared hinge), Platt probabilities", MakeLinearSvm,

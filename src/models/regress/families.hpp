@@ -10,6 +10,5 @@ namespace prospect {
 std::unique_ptr<Regressor> MakeLinearRegressor(const nlohmann::json& params);
 std::unique_ptr<Regressor> MakeTreeRegressor(const nlohmann::json& params);
 std::unique_ptr<Regressor> MakeForestRegressor(const nlohmann::json& params);
-std::unique_ptr<Regressor> MakeGbdtRegressor(const nlohmann::json& params);  // in classify/gbdt.cpp
 
 }  // namespace prospect

@@ -1,4 +1,5 @@
 // The regressor registry: one line per algorithm (name, description, factory, search space).
+#include "models/gbdt/gbdt.hpp"
 #include "models/regress/families.hpp"
 
 namespace prospect {

@@ -8,8 +8,7 @@
 #include <limits>
 #include <mutex>
 
-#include "models/classify/families.hpp"
-#include "models/regress/families.hpp"
+#include "models/gbdt/gbdt.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/params.hpp"
 
@@ -337,7 +336,7 @@ class GbdtClassifier final : public Classifier {
 
 }  // namespace
 
-std::unique_ptr<Classifier> MakeGbdt(const nlohmann::json& params) { return std::make_unique<GbdtClassifier>(params); }
+std::unique_ptr<Classifier> MakeGbdtClassifier(const nlohmann::json& params) { return std::make_unique<GbdtClassifier>(params); }
 std::unique_ptr<Regressor> MakeGbdtRegressor(const nlohmann::json& params) { return std::make_unique<GbdtRegressor>(params); }
 
 }  // namespace prospect

@@ -1,0 +1,17 @@
+// Gradient-boosted trees (XGBoost), one adapter for both tasks: the "gbdt" classifier
+// (binary:logistic) and the "gbdt" regressor (reg:squarederror) share the parameters, the
+// boosting loop with early stopping and the model payload. Registered by classify/register.cpp
+// and regress/register.cpp, so neither task's folder includes the other.
+#pragma once
+
+#include <memory>
+
+#include "prospect/models/classify/classifier.hpp"
+#include "prospect/models/regress/regressor.hpp"
+
+namespace prospect {
+
+std::unique_ptr<Classifier> MakeGbdtClassifier(const nlohmann::json& params);
+std::unique_ptr<Regressor> MakeGbdtRegressor(const nlohmann::json& params);
+
+}  // namespace prospect
