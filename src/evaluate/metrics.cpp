@@ -8,6 +8,7 @@
 
 #include "evaluate/checks.hpp"
 #include "prospect/common/error.hpp"
+#include "prospect/common/quantile.hpp"
 
 namespace prospect {
 namespace evaluate_internal {
@@ -265,20 +266,6 @@ nlohmann::json CalibrationCurve::ToJson() const {
 
 namespace {
 
-// numpy.percentile(values, q) with the default linear method, replicating numpy 1.24's _lerp.
-double Percentile(const std::vector<double>& sorted, double q) {
-  const double n = static_cast<double>(sorted.size());
-  const double virtual_index = (n - 1) * (q / 100.0);
-  if (virtual_index >= n - 1) return sorted.back();
-  if (virtual_index < 0) return sorted.front();
-  const double previous = std::floor(virtual_index);
-  const double gamma = virtual_index - previous;
-  const double a = sorted[static_cast<size_t>(previous)];
-  const double b = sorted[static_cast<size_t>(previous) + 1];
-  const double diff = b - a;
-  return gamma >= 0.5 ? b - diff * (1 - gamma) : a + diff * gamma;
-}
-
 }  // namespace
 
 CalibrationCurve ComputeCalibrationCurve(std::span<const double> y_true, std::span<const double> y_prob,
@@ -295,7 +282,7 @@ CalibrationCurve ComputeCalibrationCurve(std::span<const double> y_true, std::sp
   }
   for (size_t i = 0; i <= n_bins; ++i) {
     const double q = i == n_bins ? 1.0 : static_cast<double>(i) * step;
-    edges[i] = strategy == BinStrategy::kUniform ? q : Percentile(sorted, q * 100.0);
+    edges[i] = strategy == BinStrategy::kUniform ? q : QuantileSorted(sorted, std::min(1.0, q * 100.0 / 100.0));  // as sklearn: np.percentile(p, q * 100)
   }
   std::vector<double> sums(n_bins + 1, 0.0), trues(n_bins + 1, 0.0), totals(n_bins + 1, 0.0);
   for (size_t i = 0; i < y_prob.size(); ++i) {

@@ -11,20 +11,13 @@
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 
 #include "prospect/common/error.hpp"
+#include "prospect/common/quantile.hpp"
 #include "prospect/common/rng.hpp"
 
 namespace prospect::experiment {
 namespace {
 
 double NormalPdf(double z) { return std::exp(-0.5 * z * z) / std::sqrt(2.0 * M_PI); }
-
-// Empirical quantile of sorted draws (type 7), for Monte Carlo intervals.
-double SortedQuantile(const std::vector<double>& sorted, double q) {
-  const double index = q * static_cast<double>(sorted.size() - 1);
-  const size_t lo = static_cast<size_t>(std::floor(index));
-  const size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (index - static_cast<double>(lo));
-}
 
 }  // namespace
 
@@ -135,10 +128,10 @@ BayesComparison CompareBeta(const Posterior& t, const Posterior& c, double alpha
   }
   std::sort(diff.begin(), diff.end());
   std::sort(lift.begin(), lift.end());
-  r.diff_low = SortedQuantile(diff, alpha / 2.0);
-  r.diff_high = SortedQuantile(diff, 1.0 - alpha / 2.0);
-  r.lift_low = SortedQuantile(lift, alpha / 2.0);
-  r.lift_high = SortedQuantile(lift, 1.0 - alpha / 2.0);
+  r.diff_low = QuantileSorted(diff, alpha / 2.0);
+  r.diff_high = QuantileSorted(diff, 1.0 - alpha / 2.0);
+  r.lift_low = QuantileSorted(lift, alpha / 2.0);
+  r.lift_high = QuantileSorted(lift, 1.0 - alpha / 2.0);
   return r;
 }
 
@@ -165,8 +158,8 @@ BayesComparison CompareNormal(const Posterior& t, const Posterior& c, double alp
   std::vector<double> lift(static_cast<size_t>(draws));
   for (int i = 0; i < draws; ++i) lift[static_cast<size_t>(i)] = nt(rng) / nc(rng) - 1.0;
   std::sort(lift.begin(), lift.end());
-  r.lift_low = SortedQuantile(lift, alpha / 2.0);
-  r.lift_high = SortedQuantile(lift, 1.0 - alpha / 2.0);
+  r.lift_low = QuantileSorted(lift, alpha / 2.0);
+  r.lift_high = QuantileSorted(lift, 1.0 - alpha / 2.0);
   return r;
 }
 

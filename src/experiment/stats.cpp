@@ -13,6 +13,7 @@
 #include <boost/math/distributions/students_t.hpp>
 
 #include "prospect/common/error.hpp"
+#include "prospect/common/quantile.hpp"
 
 namespace prospect::experiment {
 namespace {
@@ -344,16 +345,7 @@ double PercentileLinear(std::vector<double> values, double percentile) {
   if (!(percentile >= 0.0 && percentile <= 100.0)) {
     Fail(ErrorCode::kOutOfRange, "percentile {} is out of range [0, 100]", percentile);
   }
-  const double index = percentile / 100.0 * static_cast<double>(values.size() - 1);
-  const size_t lo = static_cast<size_t>(std::floor(index));
-  const size_t hi = std::min(lo + 1, values.size() - 1);
-  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(lo), values.end());
-  const double a = values[lo];
-  double b = a;
-  if (hi != lo) b = *std::min_element(values.begin() + static_cast<std::ptrdiff_t>(lo) + 1, values.end());
-  const double frac = index - static_cast<double>(lo);
-  // numpy's _lerp: symmetric form for frac >= 0.5 keeps the result monotone.
-  return frac >= 0.5 ? b - (b - a) * (1.0 - frac) : a + (b - a) * frac;
+  return Quantile(std::move(values), percentile / 100.0);
 }
 
 }  // namespace prospect::experiment

@@ -10,6 +10,7 @@
 
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
+#include "prospect/common/quantile.hpp"
 #include "prospect/common/rng.hpp"
 #include "prospect/common/strings.hpp"
 
@@ -51,15 +52,6 @@ std::vector<size_t> LevelIndices(const Column& c, const std::unordered_map<std::
     for (size_t r = 0; r < out.size(); ++r) out[r] = find(LevelAt(c, r));
   }
   return out;
-}
-
-double Quantile(std::vector<double> sorted_or_not, double q) {
-  if (sorted_or_not.empty()) return 0;
-  std::sort(sorted_or_not.begin(), sorted_or_not.end());
-  const double pos = q * static_cast<double>(sorted_or_not.size() - 1);
-  const size_t lo = static_cast<size_t>(std::floor(pos));
-  const size_t hi = std::min(lo + 1, sorted_or_not.size() - 1);
-  return sorted_or_not[lo] + (pos - static_cast<double>(lo)) * (sorted_or_not[hi] - sorted_or_not[lo]);
 }
 
 }  // namespace
@@ -125,7 +117,7 @@ std::vector<double> FeaturePipeline::FitTransform(const Table& table, const std:
         const auto [lo, hi] = std::minmax_element(filled.begin(), filled.end());
         step.center = *lo;
         step.scale = *hi > *lo ? *hi - *lo : 1;
-      } else if (params_.scale == "robust") {
+      } else if (params_.scale == "robust" && !filled.empty()) {
         step.center = Quantile(filled, 0.5);
         const double iqr = Quantile(filled, 0.75) - Quantile(filled, 0.25);
         step.scale = iqr > 0 ? iqr : 1;

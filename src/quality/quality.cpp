@@ -319,22 +319,6 @@ std::string FormatNumber(double x) {
   return fmt::format("{:.6g}", x);
 }
 
-double QuantileSorted(std::span<const double> sorted, double q) {
-  const size_t n = sorted.size();
-  if (n == 0) return kNaN;
-  if (!(q >= 0 && q <= 1)) Fail(ErrorCode::kInvalidArgument, "quantile level {} is outside [0, 1]", q);
-  // numpy's "linear" method: virtual index (n−1)·q, then _lerp, which switches to interpolating
-  // from the upper neighbour when gamma >= 0.5 (for monotonicity); we copy it to agree exactly.
-  const double h = static_cast<double>(n - 1) * q;
-  const double lo_f = std::floor(h);
-  const size_t lo = static_cast<size_t>(lo_f);
-  const size_t hi = std::min(lo + 1, n - 1);
-  const double gamma = h - lo_f;
-  const double a = sorted[lo], b = sorted[hi];
-  const double diff = b - a;
-  return gamma >= 0.5 ? b - diff * (1 - gamma) : a + diff * gamma;
-}
-
 Histogram ComputeHistogram(std::span<const double> sorted, bool integer_valued, size_t max_bins) {
   Histogram h;
   const size_t n = sorted.size();

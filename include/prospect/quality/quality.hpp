@@ -13,18 +13,13 @@
 #include <nlohmann/json.hpp>
 
 #include "prospect/common/context.hpp"
+#include "prospect/common/quantile.hpp"
 #include "prospect/table/table.hpp"
 
 namespace prospect {
 
 /// Quantile levels reported for numeric columns (p1, p5, p25, p50, p75, p95, p99).
 inline constexpr std::array<double, 7> kQualityQuantileLevels = {0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99};
-
-/// The q-quantile of ascending `sorted` values by linear interpolation between closest ranks
-/// (pandas' and numpy's default, Hyndman & Fan type 7): h = (n−1)·q, lo = ⌊h⌋,
-/// x[lo] + (h−lo)·(x[lo+1]−x[lo]). Computed as numpy does, so results agree bit for bit in
-/// nearly all cases. NaN for an empty span. q must be in [0, 1].
-double QuantileSorted(std::span<const double> sorted, double q);
 
 /// Equal-width histogram: counts[i] holds values in [edges[i], edges[i+1]) (the last bin is
 /// closed). edges.size() == counts.size() + 1.

@@ -1,0 +1,50 @@
+// The one sample-quantile definition against numpy.quantile (tests/fixtures/common/
+// make_quantile_fixtures.py), sorted and unsorted input alike; empty samples and bad levels.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "prospect/common/error.hpp"
+#include "prospect/common/quantile.hpp"
+#include "support/test_paths.hpp"
+
+namespace prospect {
+namespace {
+
+TEST(Quantile, EqualsNumpyBitForBitSortedOrNot) {
+  std::ifstream in(testing::SourceDir() + "/tests/fixtures/common/quantile_fixtures.json");
+  const nlohmann::json fx = nlohmann::json::parse(in);
+  const auto levels = fx["levels"].get<std::vector<double>>();
+  for (const auto& [name, sample] : fx["samples"].items()) {
+    const auto values = sample["values"].get<std::vector<double>>();
+    auto sorted = values;
+    std::sort(sorted.begin(), sorted.end());
+    for (size_t i = 0; i < levels.size(); ++i) {
+      const double expected = sample["quantiles"][i].get<double>();
+      EXPECT_EQ(QuantileSorted(sorted, levels[i]), expected) << name << " q=" << levels[i];
+      EXPECT_EQ(Quantile(values, levels[i]), expected) << name << " q=" << levels[i];
+    }
+  }
+}
+
+TEST(Quantile, EmptySampleIsNaNAndLevelsOutsideTheUnitIntervalAreErrors) {
+  EXPECT_TRUE(std::isnan(QuantileSorted({}, 0.5)));
+  EXPECT_TRUE(std::isnan(Quantile({}, 0.5)));
+  const std::vector<double> v = {1, 2, 3};
+  for (double q : {-0.1, 1.5, std::nan("")}) {
+    try {
+      (void)Quantile(v, q);
+      ADD_FAILURE() << q;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+      EXPECT_NE(std::string(e.what()).find("is outside [0, 1]"), std::string::npos);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace prospect
