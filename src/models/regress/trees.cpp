@@ -13,7 +13,7 @@
 #include "prospect/common/error.hpp"
 #include "prospect/common/params.hpp"
 #include "prospect/common/rng.hpp"
-#include "prospect/models/classify/cart.hpp"
+#include "prospect/models/tree/binned_features.hpp"
 
 namespace prospect {
 namespace {
