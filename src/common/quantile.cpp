@@ -1,3 +1,4 @@
+// numpy's "linear" quantile (see the header), on sorted and on unsorted values.
 #include "prospect/common/quantile.hpp"
 
 #include <algorithm>
@@ -9,8 +10,17 @@
 namespace prospect {
 namespace {
 
-void CheckLevel(double q) {
+// Where the q-quantile of n values lies: between the lo-th and the next smallest, at fraction
+// gamma (lo = 0 for an empty sample). Checks q.
+struct Rank {
+  size_t lo;
+  double gamma;
+};
+Rank RankOf(size_t n, double q) {
   if (!(q >= 0 && q <= 1)) Fail(ErrorCode::kInvalidArgument, "quantile level {} is outside [0, 1]", q);
+  const double h = n > 0 ? static_cast<double>(n - 1) * q : 0.0;
+  const double lo = std::floor(h);
+  return {static_cast<size_t>(lo), h - lo};
 }
 
 // numpy's _lerp between the neighbours a ≤ b at fraction gamma.
@@ -22,28 +32,18 @@ double Lerp(double a, double b, double gamma) {
 }  // namespace
 
 double QuantileSorted(std::span<const double> sorted, double q) {
-  CheckLevel(q);
-  const size_t n = sorted.size();
-  if (n == 0) return std::numeric_limits<double>::quiet_NaN();
-  const double h = static_cast<double>(n - 1) * q;
-  const double lo_f = std::floor(h);
-  const size_t lo = static_cast<size_t>(lo_f);
-  const size_t hi = std::min(lo + 1, n - 1);
-  return Lerp(sorted[lo], sorted[hi], h - lo_f);
+  const Rank r = RankOf(sorted.size(), q);
+  if (sorted.empty()) return std::numeric_limits<double>::quiet_NaN();
+  return Lerp(sorted[r.lo], sorted[std::min(r.lo + 1, sorted.size() - 1)], r.gamma);
 }
 
 double Quantile(std::vector<double> values, double q) {
-  CheckLevel(q);
-  const size_t n = values.size();
-  if (n == 0) return std::numeric_limits<double>::quiet_NaN();
-  const double h = static_cast<double>(n - 1) * q;
-  const double lo_f = std::floor(h);
-  const size_t lo = static_cast<size_t>(lo_f);
-  const auto lo_it = values.begin() + static_cast<std::ptrdiff_t>(lo);
-  std::nth_element(values.begin(), lo_it, values.end());
-  const double a = *lo_it;
-  const double b = lo + 1 < n ? *std::min_element(lo_it + 1, values.end()) : a;
-  return Lerp(a, b, h - lo_f);
+  const Rank r = RankOf(values.size(), q);
+  if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
+  const auto lo = values.begin() + static_cast<std::ptrdiff_t>(r.lo);
+  std::nth_element(values.begin(), lo, values.end());  // O(n): only the two neighbours are needed
+  const double next = lo + 1 != values.end() ? *std::min_element(lo + 1, values.end()) : *lo;
+  return Lerp(*lo, next, r.gamma);
 }
 
 }  // namespace prospect

@@ -264,10 +264,6 @@ nlohmann::json CalibrationCurve::ToJson() const {
   return {{"prob_true", prob_true}, {"prob_pred", prob_pred}, {"counts", counts}};
 }
 
-namespace {
-
-}  // namespace
-
 CalibrationCurve ComputeCalibrationCurve(std::span<const double> y_true, std::span<const double> y_prob,
                                          size_t n_bins, BinStrategy strategy) {
   if (n_bins < 1) Fail(ErrorCode::kInvalidArgument, "calibration curve: n_bins must be at least 1, got 0");
@@ -282,7 +278,8 @@ CalibrationCurve ComputeCalibrationCurve(std::span<const double> y_true, std::sp
   }
   for (size_t i = 0; i <= n_bins; ++i) {
     const double q = i == n_bins ? 1.0 : static_cast<double>(i) * step;
-    edges[i] = strategy == BinStrategy::kUniform ? q : QuantileSorted(sorted, std::min(1.0, q * 100.0 / 100.0));  // as sklearn: np.percentile(p, q * 100)
+    // sklearn takes np.percentile(p, q * 100): the same level, rounded as it rounds it.
+    edges[i] = strategy == BinStrategy::kUniform ? q : QuantileSorted(sorted, std::min(1.0, q * 100.0 / 100.0));
   }
   std::vector<double> sums(n_bins + 1, 0.0), trues(n_bins + 1, 0.0), totals(n_bins + 1, 0.0);
   for (size_t i = 0; i < y_prob.size(); ++i) {

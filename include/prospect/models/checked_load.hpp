@@ -1,5 +1,5 @@
-// Loading a model (classifier, regressor, clusterer) from bytes that may be corrupted: third-party payloads are
-// validated before the third-party parser sees them. Every load from the registry goes through here.
+// Loading a model (classifier, regressor, clusterer) from bytes that may be corrupted: payloads
+// are validated before a third-party parser sees them. Every load from the registry goes here.
 #pragma once
 
 #include <memory>
