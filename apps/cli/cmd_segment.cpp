@@ -5,7 +5,7 @@
 #include "cli.hpp"
 #include "prospect/common/strings.hpp"
 #include "prospect/features/profile.hpp"
-#include "prospect/models/cluster/registry.hpp"
+#include "prospect/models/cluster/clusterer.hpp"
 #include "prospect/segment/segment.hpp"
 
 namespace prospect::cli {
@@ -15,7 +15,7 @@ void AddSegmentCommand(CLI::App& app, Cli& cli) {
   auto features = std::make_shared<std::string>();
   auto params = std::make_shared<std::vector<std::string>>();
   auto id_option = std::make_shared<CLI::Option*>(nullptr);
-  std::string methods = Join(ClustererNames(), ", ");
+  std::string methods = Join(ClustererRegistry().Names(), ", ");
   CLI::App* cmd = AddCommand(
       app, "segment", "Segment customers (k-means, DBSCAN, GMM, Ward, RFM) and describe each segment as a persona",
       "  prospect segment --method kmeans                 # profiles table, k chosen by silhouette\n"

@@ -11,7 +11,7 @@
 #include "prospect/models/cluster/dbscan.hpp"
 #include "prospect/models/cluster/gmm.hpp"
 #include "prospect/models/cluster/kmeans.hpp"
-#include "prospect/models/cluster/registry.hpp"
+#include "prospect/models/cluster/clusterer.hpp"
 
 namespace {
 
@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
     const std::string method = argv[1];
     const prospect::DenseMatrix x = ReadMatrix(argv[2]);
     const prospect::Context ctx(std::stoi(argv[4]), 42);
-    auto model = prospect::CreateClusterer(method, nlohmann::json::parse(argv[5]));
+    auto model = prospect::ClustererRegistry().Create(method, nlohmann::json::parse(argv[5]));
     const auto start = std::chrono::steady_clock::now();
     model->Fit(x, ctx);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

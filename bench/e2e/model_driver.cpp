@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
     set.x = {x, n, d};
     set.y = y;
     for (size_t j = 0; j < d; ++j) set.feature_names.push_back(fmt::format("f{}", j));
-    auto model = prospect::MakeClassifier(argv[1], nlohmann::json::parse(argv[2]));
+    auto model = prospect::ClassifierRegistry().Create(argv[1], nlohmann::json::parse(argv[2]));
     const double cpu0 = CpuSeconds();
     const auto t0 = std::chrono::steady_clock::now();
     model->Fit(set, ctx);

@@ -3,6 +3,8 @@
 // u64 XXH64 (seed 0) of all the bytes before it.
 #include "prospect/io/model_file.hpp"
 
+#include <cmath>
+
 #include <xxhash.h>
 
 namespace prospect {
@@ -125,6 +127,16 @@ std::string_view ModelReader::Block(std::string_view name) const {
   }
   Fail(ErrorCode::kInvalidData, "model file ({}) has no \"{}\" block: it is corrupted or from another model type",
        type_tag_, name);
+}
+
+std::vector<double> ModelReader::FiniteArray(std::string_view name) const {
+  std::vector<double> values = Array<double>(name);
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!std::isfinite(values[i])) {
+      Fail(ErrorCode::kInvalidData, "model file is corrupted: block \"{}\" value {} is {}", name, i, values[i]);
+    }
+  }
+  return values;
 }
 
 void ModelReader::ExpectType(std::string_view expected) const {

@@ -16,12 +16,9 @@
 #include "prospect/evaluate/metrics.hpp"
 #include "prospect/evaluate/search.hpp"
 #include "prospect/evaluate/split.hpp"
-#include "prospect/models/checked_load.hpp"
 
 namespace prospect {
 namespace {
-
-bool IsTreeModel(const std::string& type) { return type == "tree" || type == "forest" || type == "gbdt"; }
 
 std::string CellText(const Column& c, size_t r) {
   return IsStringLike(c.type()) ? std::string(c.StringAt(r)) : c.FormatValue(r);
@@ -130,7 +127,7 @@ double CrossValAuc(const std::string& type, const nlohmann::json& params, const 
     ctx.ThrowIfCancelled();
     const auto xtr = TakeRows(x, d, fold.train), xte = TakeRows(x, d, fold.test);
     const auto ytr = TakeValues(y, fold.train), yte = TakeValues(y, fold.test);
-    auto model = MakeClassifier(type, params);
+    auto model = ClassifierRegistry().Create(type, params);
     TrainingSet set;
     set.x = {xtr, fold.train.size(), d};
     set.y = ytr;
@@ -308,12 +305,12 @@ TrainResult TrainModel(Store& store, const TrainRequest& req, const Context& ctx
 }
 
 TrainResult TrainClassification(Store& store, const TrainRequest& req, const Context& ctx, const Table* preloaded) {
-  const ClassifierEntry& entry = FindClassifier(req.model);
+  const RegistryEntry<Classifier>& entry = ClassifierRegistry().Find(req.model);
   if (!(req.test_fraction > 0 && req.test_fraction < 1)) {
     Fail(ErrorCode::kInvalidArgument, "--test-fraction {}: expected a number between 0 and 1", req.test_fraction);
   }
   if (req.cv == 1 || req.cv < 0) Fail(ErrorCode::kInvalidArgument, "--cv {}: use 0 (none) or at least 2 folds", req.cv);
-  (void)MakeClassifier(req.model, req.params);  // validates the parameters before any work
+  (void)entry.Create(req.params);  // validates the parameters before any work
   Table table = preloaded ? *preloaded : store.LoadTable(req.table, ctx);
   (void)table.column(req.target);
   const std::string positive = ResolvePositive(table, req.target, req.positive);
@@ -355,7 +352,7 @@ TrainResult TrainClassification(Store& store, const TrainRequest& req, const Con
 
   // Features.
   PipelineParams pp;
-  if (IsTreeModel(req.model)) pp.scale = "none";
+  if (!entry.traits.wants_scaled_features) pp.scale = "none";
   FeaturePipeline pipeline(pp);
   ctx.logger().info("train: {} rows ({} train, {} test), {} input columns", table.num_rows(), split.train.size(),
                     split.test.size(), features.size());
@@ -401,10 +398,10 @@ TrainResult TrainClassification(Store& store, const TrainRequest& req, const Con
   }
 
   // Final fit (gradient boosting with early stopping keeps a tenth of the training rows to stop on).
-  auto model = MakeClassifier(req.model, params);
+  auto model = entry.Create(params);
   TrainingSet set;
   std::vector<double> fit_x, fit_y, valid_x, valid_y;
-  if (req.model == "gbdt" && model->Params().value("early_stopping_rounds", int64_t{0}) > 0) {
+  if (entry.traits.supports_early_stopping && model->Params().value("early_stopping_rounds", int64_t{0}) > 0) {
     const TrainTestSplit inner = StratifiedSplit(ytr, 0.1, DeriveSeed(ctx.seed(), 17));
     fit_x = TakeRows(xtr, d, inner.train);
     fit_y = TakeValues(ytr, inner.train);
@@ -436,7 +433,7 @@ TrainResult TrainClassification(Store& store, const TrainRequest& req, const Con
       {"metrics", {{"roc_auc", result.holdout.roc_auc}, {"average_precision", result.holdout.average_precision},
                    {"log_loss", result.holdout.log_loss}, {"brier", result.holdout.brier}, {"accuracy", result.holdout.accuracy}}},
       {"cv", cv_json}, {"search", search_json}, {"warnings", warnings}};
-  result.version = store.PutObject("model", name, meta, SaveClassifier(*model));
+  result.version = store.PutObject("model", name, meta, model->Save());
   store.Audit("train", fmt::format("model={} version={}", name, result.version));
   result.name = name;
   result.summary = meta;
@@ -472,7 +469,7 @@ ModelPackage LoadModel(Store& store, const std::string& name, int64_t version) {
   }
   pkg.task = pkg.meta.value("task", "classification");
   if (pkg.task == "regression") {
-    pkg.regressor = LoadRegressorChecked(object->body);
+    pkg.regressor = Regressor::Load(object->body);
     if (pkg.regressor->feature_names() != pkg.pipeline.feature_names()) {
       Fail(ErrorCode::kInvalidData, "model {} v{}: the model's {} features do not match its pipeline's {}", name,
            pkg.version, pkg.regressor->feature_names().size(), pkg.pipeline.num_features());
@@ -486,7 +483,7 @@ ModelPackage LoadModel(Store& store, const std::string& name, int64_t version) {
       Fail(ErrorCode::kInvalidData, "model {} v{}: its calibration is malformed: {}", name, pkg.version, e.what());
     }
   }
-  pkg.classifier = LoadClassifierChecked(object->body);
+  pkg.classifier = Classifier::Load(object->body);
   if (pkg.classifier->feature_names() != pkg.pipeline.feature_names()) {
     Fail(ErrorCode::kInvalidData, "model {} v{}: the model's {} features do not match its pipeline's {}", name,
          pkg.version, pkg.classifier->feature_names().size(), pkg.pipeline.num_features());
@@ -652,6 +649,9 @@ nlohmann::json GlobalImportance(const ModelPackage& model, const Table* table, c
       perm[c] = baseline - RocAuc(y, model.classifier->PredictProba({shuffled, n, d}, ctx));
     }
   }
+  const std::string type = model.meta.value("type", "");
+  const std::string& importance_kind = model.regressor ? RegressorRegistry().Find(type).traits.importance_kind
+                                                       : ClassifierRegistry().Find(type).traits.importance_kind;
   nlohmann::json rows = nlohmann::json::array();
   std::vector<size_t> order(inputs.size());
   std::iota(order.begin(), order.end(), 0);
@@ -661,9 +661,7 @@ nlohmann::json GlobalImportance(const ModelPackage& model, const Table* table, c
                     {"permutation_auc_drop", std::isnan(perm[c]) ? nlohmann::json() : nlohmann::json(perm[c])}});
   }
   return {{"model", model.name}, {"version", model.version},
-          {"importance_kind", IsTreeModel(model.meta.value("type", "")) ? "gain"
-                              : model.meta.value("type", "") == "kernel_svm" ? "mean_abs_contribution"
-                                                                            : "abs_coefficient"},
+          {"importance_kind", importance_kind},
           {"baseline_auc", std::isnan(baseline) ? nlohmann::json() : nlohmann::json(baseline)},
           {"permutation_rows", permutation_rows.empty() ? nlohmann::json() : nlohmann::json(permutation_rows)},
           {"columns", rows}};
@@ -672,7 +670,8 @@ nlohmann::json GlobalImportance(const ModelPackage& model, const Table* table, c
 // Regression: the same steps as classification (features, split, pipeline, final fit, registry)
 // with a numeric target, a seeded random split, and RMSE / MAE / R² on the held-out part.
 TrainResult TrainRegression(Store& store, const TrainRequest& req, const Context& ctx, const Table* preloaded) {
-  (void)MakeRegressor(req.model, req.params);  // validates the name and parameters before any work
+  const RegistryEntry<Regressor>& entry = RegressorRegistry().Find(req.model);
+  (void)entry.Create(req.params);  // validates the name and parameters before any work
   if (!(req.test_fraction > 0 && req.test_fraction < 1)) {
     Fail(ErrorCode::kInvalidArgument, "--test-fraction {}: expected a number between 0 and 1", req.test_fraction);
   }
@@ -726,7 +725,7 @@ TrainResult TrainRegression(Store& store, const TrainRequest& req, const Context
   const std::vector<double> ytr = TakeValues(target, split.train), yte = TakeValues(target, split.test);
 
   PipelineParams pp;
-  if (IsTreeModel(req.model)) pp.scale = "none";
+  if (!entry.traits.wants_scaled_features) pp.scale = "none";
   FeaturePipeline pipeline(pp);
   ctx.logger().info("train (regression): {} rows ({} train, {} test), {} input columns", table.num_rows(), split.train.size(),
                     split.test.size(), features.size());
@@ -735,11 +734,11 @@ TrainResult TrainRegression(Store& store, const TrainRequest& req, const Context
   const size_t d = pipeline.num_features();
   WarnAboutLeakage(xtr, d, ytr, pipeline.feature_names(), false, req.target, &warnings);
 
-  auto model = MakeRegressor(req.model, req.params);
+  auto model = entry.Create(req.params);
   TrainingSet set;
   std::vector<double> fit_x, fit_y, valid_x, valid_y;
   // With early stopping, gbdt keeps a tenth of the training rows to stop on.
-  if (req.model == "gbdt" && split.train.size() >= 20 && model->Params().value("early_stopping_rounds", int64_t{0}) > 0) {
+  if (entry.traits.supports_early_stopping && split.train.size() >= 20 && model->Params().value("early_stopping_rounds", int64_t{0}) > 0) {
     std::vector<size_t> order(split.train.size());
     std::iota(order.begin(), order.end(), 0);
     Rng rng(DeriveSeed(ctx.seed(), 17));
@@ -777,7 +776,7 @@ TrainResult TrainRegression(Store& store, const TrainRequest& req, const Context
       {"cv", nullptr}, {"search", nullptr}, {"warnings", warnings}};
   TrainResult result;
   result.regression = metrics;
-  result.version = store.PutObject("model", name, meta, SaveRegressor(*model));
+  result.version = store.PutObject("model", name, meta, model->Save());
   store.Audit("train", fmt::format("model={} version={}", name, result.version));
   result.name = name;
   result.summary = meta;

@@ -14,9 +14,8 @@
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
 #include "prospect/linalg/dense.hpp"
-#include "prospect/models/checked_load.hpp"
 #include "prospect/models/cluster/metrics.hpp"
-#include "prospect/models/cluster/registry.hpp"
+#include "prospect/models/cluster/clusterer.hpp"
 #include "prospect/models/cluster/rfm.hpp"
 #include "prospect/models/cluster/stable_ids.hpp"
 
@@ -40,8 +39,8 @@ double Skewness(const std::vector<double>& v) {
   return m2 > 0 ? m3 / std::pow(m2, 1.5) : 0;
 }
 
-bool HasParam(const ClustererInfo& info, const std::string& name) {
-  return std::any_of(info.params.begin(), info.params.end(), [&](const ParamDoc& p) { return p.name == name; });
+bool HasParam(const RegistryEntry<Clusterer>& info, const std::string& name) {
+  return std::any_of(info.factory.params.begin(), info.factory.params.end(), [&](const ParamDoc& p) { return p.name == name; });
 }
 
 // Known segments for --truth "TABLE.COLUMN": checks the spec, the table and its columns before
@@ -162,7 +161,7 @@ std::string ResolveIdColumn(Store& store, const Table& table, const SegmentReque
 }  // namespace
 
 SegmentResult RunSegmentation(Store& store, const SegmentRequest& request, const Context& ctx) {
-  const ClustererInfo& info = FindClusterer(request.method);
+  const RegistryEntry<Clusterer>& info = ClustererRegistry().Find(request.method);
   if (request.scale != "standard" && request.scale != "none") {
     Fail(ErrorCode::kInvalidArgument, "--scale {}: use standard or none", QuoteForMessage(request.scale));
   }
@@ -258,7 +257,7 @@ SegmentResult RunSegmentation(Store& store, const SegmentRequest& request, const
       }
     }
   }
-  auto clusterer = CreateClusterer(req.method, params);
+  auto clusterer = ClustererRegistry().Create(req.method, params);
   clusterer->Fit(x.view(), ctx);
   std::vector<int32_t> labels = clusterer->labels();
   const int32_t k = clusterer->num_clusters();
@@ -268,7 +267,7 @@ SegmentResult RunSegmentation(Store& store, const SegmentRequest& request, const
   const auto previous = store.GetObject("segmentation", req.name);
   if (!rfm && previous && previous->meta.value("method", "") == req.method &&
       previous->meta.value("features", nlohmann::json()) == nlohmann::json(features)) {
-    const auto old = LoadClustererChecked(previous->body);
+    const auto old = Clusterer::Load(previous->body);
     const DenseMatrix old_centres = old->Centres(), new_centres = clusterer->Centres();
     if (old_centres.rows() > 0 && new_centres.rows() > 0 && old_centres.cols() == new_centres.cols()) {
       const std::vector<int32_t> mapping = MatchCentres(old_centres.view(), new_centres.view());

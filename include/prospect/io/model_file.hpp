@@ -77,6 +77,10 @@ class ModelReader {
     return out;
   }
 
+  /// Array<double> whose every value is finite (coefficients, centres: a NaN would score every
+  /// customer NaN). Throws kInvalidData "model file is corrupted: block "B" value I is nan".
+  std::vector<double> FiniteArray(std::string_view name) const;
+
   /// Throws kInvalidData unless the type tag is `expected` (loading a model as the wrong kind).
   void ExpectType(std::string_view expected) const;
 

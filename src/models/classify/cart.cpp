@@ -562,6 +562,13 @@ CartTree CartTree::FromJson(const nlohmann::json& j) {
     for (int32_t i = 0; i < count; ++i) {
       const CartNode& n = tree.nodes_[static_cast<size_t>(i)];
       if (n.value.size() != tree.num_classes_) Fail(ErrorCode::kInvalidData, "node {} has {} class values", i, n.value.size());
+      // Predict returns value[c] / weight: each class value must lie in [0, weight] (training makes
+      // weight their sum), or a corrupted file predicts P = 38.3.
+      for (double v : n.value) {
+        if (!std::isfinite(n.weight) || !(v >= 0 && v <= n.weight)) {
+          Fail(ErrorCode::kInvalidData, "node {} has class value {} for weight {}", i, v, n.weight);
+        }
+      }
       if (n.feature < 0) continue;
       if (static_cast<size_t>(n.feature) >= tree.num_features_ || n.left <= i || n.right <= i || n.left >= count ||
           n.right >= count) {

@@ -7,10 +7,10 @@
 
 namespace prospect {
 
-std::unique_ptr<Classifier> MakeLogistic(const nlohmann::json& params);
-std::unique_ptr<Classifier> MakeTree(const nlohmann::json& params);
-std::unique_ptr<Classifier> MakeForest(const nlohmann::json& params);
-std::unique_ptr<Classifier> MakeLinearSvm(const nlohmann::json& params);
-std::unique_ptr<Classifier> MakeKernelSvm(const nlohmann::json& params);
+ModelFactory<Classifier> LogisticFactory();
+ModelFactory<Classifier> TreeFactory();
+ModelFactory<Classifier> ForestFactory();
+ModelFactory<Classifier> LinearSvmFactory();
+ModelFactory<Classifier> KernelSvmFactory();
 
 }  // namespace prospect

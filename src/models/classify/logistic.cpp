@@ -235,8 +235,8 @@ class LogisticClassifier final : public Classifier {
 
  protected:
   void LoadBlocks(const ModelReader& reader) override {
-    coef_ = reader.Array<double>("coef");
-    const auto b = reader.Array<double>("intercept");
+    coef_ = reader.FiniteArray("coef");
+    const auto b = reader.FiniteArray("intercept");
     if (b.size() != 1 || coef_.size() != feature_names_.size()) {
       Fail(ErrorCode::kInvalidData, "model file: logistic coefficients do not match its {} features", feature_names_.size());
     }
@@ -257,8 +257,6 @@ class LogisticClassifier final : public Classifier {
 
 }  // namespace
 
-std::unique_ptr<Classifier> MakeLogistic(const nlohmann::json& params) {
-  return std::make_unique<LogisticClassifier>(params);
-}
+ModelFactory<Classifier> LogisticFactory() { return FactoryOf<Classifier, LogisticClassifier, LogisticParams>(); }
 
 }  // namespace prospect

@@ -145,8 +145,8 @@ class LinearSvmClassifier final : public Classifier {
 
  protected:
   void LoadBlocks(const ModelReader& reader) override {
-    coef_ = reader.Array<double>("coef");
-    const auto s = reader.Array<double>("scalars");
+    coef_ = reader.FiniteArray("coef");
+    const auto s = reader.FiniteArray("scalars");
     if (s.size() != 3 || coef_.size() != feature_names_.size()) {
       Fail(ErrorCode::kInvalidData, "model file: linear_svm coefficients do not match its {} features", feature_names_.size());
     }
@@ -362,10 +362,10 @@ class KernelSvmClassifier final : public Classifier {
  protected:
   void LoadBlocks(const ModelReader& reader) override {
     const size_t d = feature_names_.size();
-    sv_ = reader.Array<double>("sv");
-    sv_coef_ = reader.Array<double>("sv_coef");
-    baseline_ = reader.Array<double>("baseline");
-    const auto s = reader.Array<double>("scalars");
+    sv_ = reader.FiniteArray("sv");
+    sv_coef_ = reader.FiniteArray("sv_coef");
+    baseline_ = reader.FiniteArray("baseline");
+    const auto s = reader.FiniteArray("scalars");
     // Sizes come from the blocks themselves; check sv = n_sv × d without multiplying.
     if (s.size() != 4 || baseline_.size() != d || sv_coef_.empty() || sv_.size() % d != 0 || sv_.size() / d != sv_coef_.size()) {
       Fail(ErrorCode::kInvalidData, "model file: kernel_svm support vectors do not match its {} features", d);
@@ -414,12 +414,8 @@ class KernelSvmClassifier final : public Classifier {
 
 }  // namespace
 
-std::unique_ptr<Classifier> MakeLinearSvm(const nlohmann::json& params) {
-  return std::make_unique<LinearSvmClassifier>(params);
-}
-std::unique_ptr<Classifier> MakeKernelSvm(const nlohmann::json& params) {
-  return std::make_unique<KernelSvmClassifier>(params);
-}
+ModelFactory<Classifier> LinearSvmFactory() { return FactoryOf<Classifier, LinearSvmClassifier, LinearSvmParams>(); }
+ModelFactory<Classifier> KernelSvmFactory() { return FactoryOf<Classifier, KernelSvmClassifier, KernelSvmParams>(); }
 
 std::vector<double> SvmDecisionFunction(const Classifier& model, const FeatureMatrix& x, const Context& ctx) {
   if (const auto* l = dynamic_cast<const LinearSvmClassifier*>(&model)) return l->DecisionFunction(x);

@@ -313,7 +313,7 @@ class ForestClassifier final : public Classifier {
 
 }  // namespace
 
-std::unique_ptr<Classifier> MakeTree(const nlohmann::json& params) { return std::make_unique<TreeClassifier>(params); }
-std::unique_ptr<Classifier> MakeForest(const nlohmann::json& params) { return std::make_unique<ForestClassifier>(params); }
+ModelFactory<Classifier> TreeFactory() { return FactoryOf<Classifier, TreeClassifier, TreeParams>(); }
+ModelFactory<Classifier> ForestFactory() { return FactoryOf<Classifier, ForestClassifier, ForestParams>(); }
 
 }  // namespace prospect

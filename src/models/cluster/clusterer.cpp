@@ -2,7 +2,6 @@
 // container (type tag "cluster/<name>", params JSON, a "cluster_meta" block, then per-model blocks).
 #include "prospect/models/cluster/clusterer.hpp"
 
-#include "prospect/models/cluster/registry.hpp"
 
 namespace prospect {
 
@@ -18,10 +17,7 @@ void Clusterer::CheckFitInput(const DenseMatrixView& x, size_t min_rows) const {
 
 void Clusterer::CheckAssignInput(const DenseMatrixView& x) const {
   if (!fitted_) Fail(ErrorCode::kFailedPrecondition, "{} model is not fitted: call Fit before Assign", Type());
-  if (x.cols() != num_features_) {
-    Fail(ErrorCode::kInvalidArgument, "{} model was fitted on {} features but the input has {}", Type(),
-         num_features_, x.cols());
-  }
+  CheckFeatureCount(num_features_, x.cols());
   CheckFinite(x, "the input matrix");
 }
 
@@ -34,7 +30,7 @@ void Clusterer::FinishFit(size_t num_features, int32_t num_clusters, std::vector
 
 std::string Clusterer::Save() const {
   if (!fitted_) Fail(ErrorCode::kFailedPrecondition, "{} model is not fitted: call Fit before Save", Type());
-  ModelWriter writer("cluster/" + Type(), params());
+  ModelWriter writer(ClustererRegistry().FileTag(Type()), Params());
   const nlohmann::json meta = {{"cluster_format", kClustererFormatVersion},
                                {"num_features", num_features_},
                                {"num_clusters", num_clusters_}};
@@ -44,12 +40,8 @@ std::string Clusterer::Save() const {
 }
 
 std::unique_ptr<Clusterer> Clusterer::Load(std::string_view bytes) {
-  ModelReader reader(bytes);
-  const std::string& tag = reader.type_tag();
-  if (tag.rfind("cluster/", 0) != 0) {
-    Fail(ErrorCode::kInvalidData, "model file holds a {} model, not a clustering model", QuoteForMessage(tag));
-  }
-  std::unique_ptr<Clusterer> model = CreateClusterer(tag.substr(8), reader.params());
+  const ModelReader reader(bytes);
+  std::unique_ptr<Clusterer> model = ClustererRegistry().FindByFileTag(reader.type_tag()).Create(reader.params());
   nlohmann::json meta;
   try {
     meta = nlohmann::json::parse(reader.Block("cluster_meta"));

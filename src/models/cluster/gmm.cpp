@@ -95,7 +95,7 @@ struct GmmInternals {
 
 namespace {
 
-struct Params {
+struct MixtureState {
   std::vector<double> weights;
   DenseMatrix means;
   std::vector<double> cov;
@@ -105,7 +105,7 @@ struct Params {
 
 // Cholesky of each covariance: precisions and log-determinants (sklearn's
 // _compute_precision_cholesky). A failed factorisation is the user's to fix (reg_covar, k).
-void ComputePrecisions(Params& p, size_t k, size_t d, bool full) {
+void ComputePrecisions(MixtureState& p, size_t k, size_t d, bool full) {
   p.log_det.assign(k, 0.0);
   if (full) {
     p.prec.assign(k * d * d, 0.0);
@@ -145,7 +145,7 @@ void ComputePrecisions(Params& p, size_t k, size_t d, bool full) {
 }
 
 // M-step from responsibilities (n × k): weights, means, covariances + reg_covar, precisions.
-void MStep(const GmmInternals& g, const std::vector<double>& resp, double reg_covar, const Context& ctx, Params& p) {
+void MStep(const GmmInternals& g, const std::vector<double>& resp, double reg_covar, const Context& ctx, MixtureState& p) {
   const size_t n = g.n, d = g.d, k = g.k;
   std::vector<double> part_nk(g.groups * k, 0.0), part_sum(g.groups * k * d, 0.0);
   g.ForGroups(ctx, [&](size_t grp, size_t b, size_t e) {
@@ -219,7 +219,7 @@ void MStep(const GmmInternals& g, const std::vector<double>& resp, double reg_co
 }
 
 // E-step: responsibilities into resp; returns the mean log-likelihood (the lower bound).
-double EStep(const GmmInternals& g, const Params& p, const Context& ctx, std::vector<double>* resp) {
+double EStep(const GmmInternals& g, const MixtureState& p, const Context& ctx, std::vector<double>* resp) {
   const size_t k = g.k, d = g.d;
   std::vector<double> log_w(k);
   for (size_t j = 0; j < k; ++j) log_w[j] = std::log(p.weights[j]);
@@ -253,7 +253,7 @@ void GaussianMixture::FitFixedK(const DenseMatrixView& x, int64_t k_in, const Co
   const size_t k = static_cast<size_t>(k_in), n = x.rows();
   const GmmInternals g(x, k, params_.covariance == "full");
   double best_bound = -std::numeric_limits<double>::infinity();
-  Params best;
+  MixtureState best;
   bool best_converged = false;
   int64_t best_iter = 0;
   std::vector<double> resp(n * k);
@@ -267,7 +267,7 @@ void GaussianMixture::FitFixedK(const DenseMatrixView& x, int64_t k_in, const Co
     km.Fit(x, sub);
     std::fill(resp.begin(), resp.end(), 0.0);
     for (size_t i = 0; i < n; ++i) resp[i * k + static_cast<size_t>(km.labels()[i])] = 1.0;
-    Params p;
+    MixtureState p;
     MStep(g, resp, params_.reg_covar, ctx, p);
     double bound = -std::numeric_limits<double>::infinity();
     bool converged = false;
@@ -335,9 +335,9 @@ void GaussianMixture::Fit(const DenseMatrixView& x, const Context& ctx) {
 }
 
 namespace {
-Params CurrentParams(const std::vector<double>& w, const DenseMatrix& means, const std::vector<double>& prec,
+MixtureState CurrentParams(const std::vector<double>& w, const DenseMatrix& means, const std::vector<double>& prec,
                      size_t k, size_t d, bool full) {
-  Params p;
+  MixtureState p;
   p.weights = w;
   p.means = means;
   p.prec = prec;
@@ -413,11 +413,11 @@ void GaussianMixture::SaveState(ModelWriter& writer) const {
 void GaussianMixture::LoadState(const ModelReader& reader) {
   const size_t k = static_cast<size_t>(num_clusters_), d = num_features_;
   const size_t block = params_.covariance == "full" ? d * d : d;
-  weights_ = reader.Array<double>("weights");
+  weights_ = reader.FiniteArray("weights");
   means_ = cluster_internal::ReadMatrixBlock(reader, "means", k, d);
-  covariances_ = reader.Array<double>("covariances");
-  precision_chol_ = reader.Array<double>("precision_cholesky");
-  const auto stats = reader.Array<double>("stats");
+  covariances_ = reader.FiniteArray("covariances");
+  precision_chol_ = reader.FiniteArray("precision_cholesky");
+  const auto stats = reader.FiniteArray("stats");
   if (weights_.size() != k || covariances_.size() != k * block || precision_chol_.size() != k * block ||
       stats.size() != 4) {
     Fail(ErrorCode::kInvalidData, "model file: gmm blocks do not match {} components × {} features", k, d);

@@ -67,9 +67,9 @@ double DeterministicSum(const std::vector<double>& values, const Context& ctx);
 /// small n, rejection for large n).
 std::vector<size_t> SampleWithoutReplacement(size_t n, size_t k, Rng& rng);
 
-/// A rows × cols float64 block of a model file, size-checked.
+/// A rows × cols float64 block of a model file, size-checked, every value finite.
 inline DenseMatrix ReadMatrixBlock(const ModelReader& reader, std::string_view name, size_t rows, size_t cols) {
-  std::vector<double> v = reader.Array<double>(name);
+  std::vector<double> v = reader.FiniteArray(name);
   if (v.size() != rows * cols) {
     Fail(ErrorCode::kInvalidData, "model file: block \"{}\" has {} values, expected {} × {}", name, v.size(), rows,
          cols);

@@ -508,7 +508,7 @@ void KMeans::SaveState(ModelWriter& writer) const {
 
 void KMeans::LoadState(const ModelReader& reader) {
   centres_ = cluster_internal::ReadMatrixBlock(reader, "centres", static_cast<size_t>(num_clusters_), num_features_);
-  const auto stats = reader.Array<double>("stats");
+  const auto stats = reader.FiniteArray("stats");
   if (stats.size() != 2) Fail(ErrorCode::kInvalidData, "model file: block \"stats\" must hold 2 values");
   inertia_ = stats[0];
   n_iter_ = static_cast<int64_t>(stats[1]);
@@ -639,7 +639,7 @@ void MiniBatchKMeans::SaveState(ModelWriter& writer) const {
 
 void MiniBatchKMeans::LoadState(const ModelReader& reader) {
   centres_ = cluster_internal::ReadMatrixBlock(reader, "centres", static_cast<size_t>(num_clusters_), num_features_);
-  const auto stats = reader.Array<double>("stats");
+  const auto stats = reader.FiniteArray("stats");
   if (stats.size() != 1) Fail(ErrorCode::kInvalidData, "model file: block \"stats\" must hold 1 value");
   inertia_ = stats[0];
 }

@@ -1,7 +1,5 @@
-// The clustering registry: one line per algorithm (name, description, params schema, factory).
-#include "prospect/models/cluster/registry.hpp"
-
-#include "prospect/common/strings.hpp"
+// The clustering registry: one entry per algorithm (name, description, factory with its
+// parameters, traits).
 #include "prospect/models/cluster/dbscan.hpp"
 #include "prospect/models/cluster/gmm.hpp"
 #include "prospect/models/cluster/kmeans.hpp"
@@ -12,55 +10,42 @@ namespace prospect {
 
 namespace {
 
+// Clusterers take their params struct, filled from the JSON overrides.
 template <typename Model, typename P>
-ClustererInfo Entry(std::string name, std::string description) {
-  ClustererInfo info;
-  info.name = std::move(name);
-  info.description = std::move(description);
-  info.params = DescribeParams(P::Schema());
-  info.create = [](const nlohmann::json& params) -> std::unique_ptr<Clusterer> {
-    P p;
-    if (!params.is_null()) P::Schema().SetFromJson(p, params);
-    return std::make_unique<Model>(std::move(p));
-  };
-  return info;
+ModelFactory<Clusterer> ClustererFactory() {
+  return {[](const nlohmann::json& params) -> std::unique_ptr<Clusterer> {
+            P p;
+            if (!params.is_null()) P::Schema().SetFromJson(p, params);
+            return std::make_unique<Model>(std::move(p));
+          },
+          DescribeParams(P::Schema())};
 }
 
 }  // namespace
 
-const std::vector<ClustererInfo>& ClustererRegistry() {
-  static const std::vector<ClustererInfo> registry = {
-      Entry<KMeans, KMeansParams>("kmeans", "k-means (k-means++, Elkan/Lloyd, n_init); k = 0 picks k by silhouette, "
-                                            "Calinski-Harabasz or elbow"),
-      Entry<MiniBatchKMeans, MiniBatchKMeansParams>("minibatch_kmeans", "mini-batch k-means for millions of rows"),
-      Entry<Dbscan, DbscanParams>("dbscan", "density-based clusters of any shape, with noise (−1); see SuggestEps"),
-      Entry<GaussianMixture, GmmParams>("gmm", "Gaussian mixture by EM, full or diagonal covariance; k = 0 picks k by "
-                                               "BIC"),
-      Entry<WardClustering, WardParams>("ward", "agglomerative clustering with Ward linkage (exact; up to "
-                                                "max_samples rows)"),
-      Entry<RfmSegmenter, RfmParams>("rfm", "RFM quintile scores with marketing segment names (Champions, Loyal, …); "
-                                            "columns recency, frequency, monetary"),
-  };
+const Registry<Clusterer>& ClustererRegistry() {
+  const ModelTraits seeded{.randomised = true};
+  const ModelTraits exact;
+  static const Registry<Clusterer> registry(
+      {"clustering method", "methods", "cluster/"},
+      {
+          {"kmeans",
+           "k-means (k-means++, Elkan/Lloyd, n_init); k = 0 picks k by silhouette, Calinski-Harabasz or elbow",
+           ClustererFactory<KMeans, KMeansParams>(), nullptr, seeded},
+          {"minibatch_kmeans", "mini-batch k-means for millions of rows",
+           ClustererFactory<MiniBatchKMeans, MiniBatchKMeansParams>(), nullptr, seeded},
+          {"dbscan", "density-based clusters of any shape, with noise (−1); see SuggestEps",
+           ClustererFactory<Dbscan, DbscanParams>(), nullptr, exact},
+          {"gmm", "Gaussian mixture by EM, full or diagonal covariance; k = 0 picks k by BIC",
+           ClustererFactory<GaussianMixture, GmmParams>(), nullptr, seeded},
+          {"ward", "agglomerative clustering with Ward linkage (exact; up to max_samples rows)",
+           ClustererFactory<WardClustering, WardParams>(), nullptr, exact},
+          {"rfm",
+           "RFM quintile scores with marketing segment names (Champions, Loyal, …); columns recency, frequency, "
+           "monetary",
+           ClustererFactory<RfmSegmenter, RfmParams>(), nullptr, exact},
+      });
   return registry;
-}
-
-std::vector<std::string> ClustererNames() {
-  std::vector<std::string> names;
-  for (const auto& info : ClustererRegistry()) names.push_back(info.name);
-  return names;
-}
-
-const ClustererInfo& FindClusterer(std::string_view name) {
-  for (const auto& info : ClustererRegistry()) {
-    if (info.name == name) return info;
-  }
-  const auto names = ClustererNames();
-  Fail(ErrorCode::kInvalidArgument, "Unknown clustering method {}. {}Valid methods: {}.", QuoteForMessage(name),
-       DidYouMean(name, names), Join(names, ", "));
-}
-
-std::unique_ptr<Clusterer> CreateClusterer(std::string_view name, const nlohmann::json& params) {
-  return FindClusterer(name).create(params);
 }
 
 }  // namespace prospect

@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "models/gbdt/gbdt.hpp"
+#include "models/gbdt/booster_check.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/params.hpp"
 
@@ -263,6 +264,7 @@ class GbdtCore {
   }
   void Load(const ModelReader& reader) {
     const std::string_view bytes = reader.Block("booster");
+    CheckBooster(bytes);
     Booster booster(std::vector<DMatrixHandle>{});
     XgbCheck(XGBoosterLoadModelFromBuffer(booster.get(), bytes.data(), bytes.size()), "load");
     booster_ = std::move(booster);
@@ -273,9 +275,39 @@ class GbdtCore {
   Booster booster_;
 };
 
-class GbdtRegressor final : public Regressor {
+// What the gbdt classifier and regressor share: everything but the objective and the name of
+// the prediction method.
+template <typename Interface, bool kRegression>
+class GbdtModel : public Interface {
  public:
-  explicit GbdtRegressor(const nlohmann::json& params) : core_(params) {
+  explicit GbdtModel(const nlohmann::json& params) : core_(params) {}
+  std::string Type() const override { return "gbdt"; }
+  nlohmann::json Params() const override { return core_.ParamsJson(); }
+  void Fit(const TrainingSet& data, const Context& ctx) override {
+    this->CheckFitInput(data);
+    core_.Fit(data, ctx, kRegression);
+  }
+  std::vector<double> Contributions(const FeatureMatrix& x, const Context& ctx) const override {
+    this->CheckPredictInput(x);
+    return core_.Predict(x, ctx, 2);
+  }
+  std::vector<double> Importance() const override { return core_.Importance(this->feature_names_.size()); }
+
+ protected:
+  void SaveBlocks(ModelWriter& writer) const override { core_.Save(writer); }
+  void LoadBlocks(const ModelReader& reader) override { core_.Load(reader); }
+  /// Predictions (probabilities or values), checked.
+  std::vector<double> Output(const FeatureMatrix& x, const Context& ctx) const {
+    this->CheckPredictInput(x);
+    return core_.Predict(x, ctx, 0);
+  }
+
+  GbdtCore core_;
+};
+
+class GbdtRegressor final : public GbdtModel<Regressor, true> {
+ public:
+  explicit GbdtRegressor(const nlohmann::json& params) : GbdtModel(params) {
     if (core_.params().scale_pos_weight != 1.0) {
       Fail(ErrorCode::kInvalidArgument,
            "gbdt regression: scale_pos_weight ({}) weights the positive class of a binary target, and a numeric "
@@ -283,60 +315,18 @@ class GbdtRegressor final : public Regressor {
            core_.params().scale_pos_weight);
     }
   }
-  std::string Type() const override { return "gbdt"; }
-  nlohmann::json Params() const override { return core_.ParamsJson(); }
-  void Fit(const TrainingSet& data, const Context& ctx) override {
-    CheckFitInput(data);
-    core_.Fit(data, ctx, /*regression=*/true);
-  }
-  std::vector<double> Predict(const FeatureMatrix& x, const Context& ctx) const override {
-    CheckPredictInput(x);
-    return core_.Predict(x, ctx, 0);
-  }
-  std::vector<double> Contributions(const FeatureMatrix& x, const Context& ctx) const override {
-    CheckPredictInput(x);
-    return core_.Predict(x, ctx, 2);
-  }
-  std::vector<double> Importance() const override { return core_.Importance(feature_names_.size()); }
-  void SaveBlocks(ModelWriter& writer) const override { core_.Save(writer); }
-
- protected:
-  void LoadBlocks(const ModelReader& reader) override { core_.Load(reader); }
-
- private:
-  GbdtCore core_;
+  std::vector<double> Predict(const FeatureMatrix& x, const Context& ctx) const override { return Output(x, ctx); }
 };
 
-class GbdtClassifier final : public Classifier {
+class GbdtClassifier final : public GbdtModel<Classifier, false> {
  public:
-  explicit GbdtClassifier(const nlohmann::json& params) : core_(params) {}
-  std::string Type() const override { return "gbdt"; }
-  nlohmann::json Params() const override { return core_.ParamsJson(); }
-  void Fit(const TrainingSet& data, const Context& ctx) override {
-    CheckFitInput(data);
-    core_.Fit(data, ctx, /*regression=*/false);
-  }
-  std::vector<double> PredictProba(const FeatureMatrix& x, const Context& ctx) const override {
-    CheckPredictInput(x);
-    return core_.Predict(x, ctx, 0);
-  }
-  std::vector<double> Contributions(const FeatureMatrix& x, const Context& ctx) const override {
-    CheckPredictInput(x);
-    return core_.Predict(x, ctx, 2);
-  }
-  std::vector<double> Importance() const override { return core_.Importance(feature_names_.size()); }
-  void SaveBlocks(ModelWriter& writer) const override { core_.Save(writer); }
-
- protected:
-  void LoadBlocks(const ModelReader& reader) override { core_.Load(reader); }
-
- private:
-  GbdtCore core_;
+  explicit GbdtClassifier(const nlohmann::json& params) : GbdtModel(params) {}
+  std::vector<double> PredictProba(const FeatureMatrix& x, const Context& ctx) const override { return Output(x, ctx); }
 };
 
 }  // namespace
 
-std::unique_ptr<Classifier> MakeGbdtClassifier(const nlohmann::json& params) { return std::make_unique<GbdtClassifier>(params); }
-std::unique_ptr<Regressor> MakeGbdtRegressor(const nlohmann::json& params) { return std::make_unique<GbdtRegressor>(params); }
+ModelFactory<Classifier> GbdtClassifierFactory() { return FactoryOf<Classifier, GbdtClassifier, GbdtParams>(); }
+ModelFactory<Regressor> GbdtRegressorFactory() { return FactoryOf<Regressor, GbdtRegressor, GbdtParams>(); }
 
 }  // namespace prospect

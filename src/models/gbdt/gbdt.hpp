@@ -11,7 +11,7 @@
 
 namespace prospect {
 
-std::unique_ptr<Classifier> MakeGbdtClassifier(const nlohmann::json& params);
-std::unique_ptr<Regressor> MakeGbdtRegressor(const nlohmann::json& params);
+ModelFactory<Classifier> GbdtClassifierFactory();
+ModelFactory<Regressor> GbdtRegressorFactory();
 
 }  // namespace prospect

@@ -7,8 +7,8 @@
 
 namespace prospect {
 
-std::unique_ptr<Regressor> MakeLinearRegressor(const nlohmann::json& params);
-std::unique_ptr<Regressor> MakeTreeRegressor(const nlohmann::json& params);
-std::unique_ptr<Regressor> MakeForestRegressor(const nlohmann::json& params);
+ModelFactory<Regressor> LinearRegressorFactory();
+ModelFactory<Regressor> TreeRegressorFactory();
+ModelFactory<Regressor> ForestRegressorFactory();
 
 }  // namespace prospect

@@ -99,8 +99,8 @@ class LinearRegressor final : public Regressor {
 
  protected:
   void LoadBlocks(const ModelReader& reader) override {
-    coef_ = reader.Array<double>("coef");
-    const auto b = reader.Array<double>("intercept");
+    coef_ = reader.FiniteArray("coef");
+    const auto b = reader.FiniteArray("intercept");
     if (b.size() != 1 || coef_.size() != feature_names_.size()) {
       Fail(ErrorCode::kInvalidData, "model file: linear coefficients do not match its {} features", feature_names_.size());
     }
@@ -115,8 +115,6 @@ class LinearRegressor final : public Regressor {
 
 }  // namespace
 
-std::unique_ptr<Regressor> MakeLinearRegressor(const nlohmann::json& params) {
-  return std::make_unique<LinearRegressor>(params);
-}
+ModelFactory<Regressor> LinearRegressorFactory() { return FactoryOf<Regressor, LinearRegressor, LinearParams>(); }
 
 }  // namespace prospect

@@ -439,9 +439,7 @@ class ForestRegressor final : public TreeEnsembleRegressor {
 
 }  // namespace
 
-std::unique_ptr<Regressor> MakeTreeRegressor(const nlohmann::json& params) { return std::make_unique<TreeRegressor>(params); }
-std::unique_ptr<Regressor> MakeForestRegressor(const nlohmann::json& params) {
-  return std::make_unique<ForestRegressor>(params);
-}
+ModelFactory<Regressor> TreeRegressorFactory() { return FactoryOf<Regressor, TreeRegressor, TreeRegParams>(); }
+ModelFactory<Regressor> ForestRegressorFactory() { return FactoryOf<Regressor, ForestRegressor, ForestRegParams>(); }
 
 }  // namespace prospect

@@ -37,13 +37,13 @@ std::string XgboostBooster() {
     x.push_back((i * 7) % 5);
     y.push_back(i % 3 == 0 ? 1 : 0);
   }
-  auto model = MakeClassifier("gbdt", {{"n_estimators", 5}, {"max_depth", 3}});
+  auto model = ClassifierRegistry().Create("gbdt", {{"n_estimators", 5}, {"max_depth", 3}});
   TrainingSet set;
   set.x = {x, 200, 2};
   set.y = y;
   set.feature_names = {"a", "b"};
   model->Fit(set, Context(1));
-  const std::string file = SaveClassifier(*model);
+  const std::string file = model->Save();
   return std::string(ModelReader(file).Block("booster"));
 }
 

@@ -9,8 +9,9 @@
 #include "prospect/common/error.hpp"
 #include "prospect/io/model_file.hpp"
 #include "prospect/linalg/dense.hpp"
-#include "prospect/models/cluster/registry.hpp"
-#include "prospect/models/checked_load.hpp"
+#include "prospect/models/classify/classifier.hpp"
+#include "prospect/models/cluster/clusterer.hpp"
+#include "prospect/models/regress/regressor.hpp"
 
 namespace prospect {
 namespace {
@@ -38,12 +39,12 @@ struct Small {
     set.y = y;
     set.feature_names = {"a", "b", "c"};
     if (type.rfind("regress/", 0) == 0) {
-      auto model = MakeRegressor(type.substr(8));
+      auto model = RegressorRegistry().Create(type.substr(8));
       model->Fit(set, Context(1));
-      return SaveRegressor(*model);
+      return model->Save();
     }
     if (type.rfind("cluster/", 0) == 0) {
-      auto model = CreateClusterer(type.substr(8), {{"k", 3}});
+      auto model = ClustererRegistry().Create(type.substr(8), {{"k", 3}});
       const DenseMatrix m(x, n, d);
       model->Fit(m.view(), Context(1));
       return model->Save();
@@ -51,9 +52,9 @@ struct Small {
     nlohmann::json params = nlohmann::json::object();
     if (type == "gbdt") params = {{"n_estimators", 8}, {"max_depth", 2}};
     if (type == "forest") params = {{"n_estimators", 4}, {"max_depth", 3}};
-    auto model = MakeClassifier(type, params);
+    auto model = ClassifierRegistry().Create(type, params);
     model->Fit(set, Context(1));
-    return SaveClassifier(*model);
+    return model->Save();
   }
 };
 
@@ -63,7 +64,7 @@ TEST(ModelLoad, FutureFormatVersionSaysToUpgrade) {
     std::string bytes = data.Trained(type);
     bytes[8] = 3;  // the u32 format version after the 8-byte magic
     try {
-      (void)LoadClassifierChecked(bytes);
+      (void)Classifier::Load(bytes);
       FAIL() << type;
     } catch (const Error& e) {
       EXPECT_EQ(e.code(), ErrorCode::kFailedPrecondition);
@@ -76,7 +77,7 @@ TEST(ModelLoad, FutureFormatVersionSaysToUpgrade) {
 
 TEST(ModelLoad, UnknownTypeAndGarbageAreClearErrors) {
   try {
-    (void)LoadClassifierChecked("not a model at all");
+    (void)Classifier::Load("not a model at all");
     FAIL();
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(), "not a prospect model file (bad magic bytes)");
@@ -88,7 +89,7 @@ TEST(ModelLoad, UnknownTypeAndGarbageAreClearErrors) {
   for (const std::string& name : good.BlockNames()) w.AddBlock(name, std::string(good.Block(name)));
   const std::string bytes = w.Finish();
   try {
-    (void)LoadClassifierChecked(bytes);
+    (void)Classifier::Load(bytes);
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kInvalidData);
@@ -112,7 +113,7 @@ TEST(ModelLoad, EveryCorruptedByteIsRejected) {
         if (static_cast<unsigned char>(bad[i]) == v) continue;
         bad[i] = static_cast<char>(v);
         ++tried;
-        EXPECT_THROW((void)LoadClassifierChecked(bad), Error) << type << " byte " << i;
+        EXPECT_THROW((void)Classifier::Load(bad), Error) << type << " byte " << i;
       }
     }
     EXPECT_GT(tried, 100u) << type;
@@ -132,9 +133,9 @@ TEST(ModelLoad, NonFiniteParametersAreRejectedForEveryKind) {
       {"cluster/minibatch_kmeans", {"centres", "stats"}},
       {"cluster/gmm", {"weights", "means", "covariances", "precision_cholesky", "stats"}}};
   auto Load = [](const std::string& type, std::string_view bytes) {
-    if (type.rfind("regress/", 0) == 0) return (void)LoadRegressorChecked(bytes);
-    if (type.rfind("cluster/", 0) == 0) return (void)LoadClustererChecked(bytes);
-    (void)LoadClassifierChecked(bytes);
+    if (type.rfind("regress/", 0) == 0) return (void)Regressor::Load(bytes);
+    if (type.rfind("cluster/", 0) == 0) return (void)Clusterer::Load(bytes);
+    (void)Classifier::Load(bytes);
   };
   for (const auto& [type, blocks] : kinds) {
     const std::string bytes = data.Trained(type);  // the reader views these bytes: keep them alive
@@ -168,9 +169,9 @@ TEST(ModelLoad, SaveLoadSaveIsByteIdenticalAndPredictsIdentically) {
   const Small data;
   for (const std::string type : {"logistic", "tree", "forest", "gbdt"}) {
     const std::string bytes = data.Trained(type);
-    const auto once = LoadClassifierChecked(bytes);
-    const auto twice = LoadClassifierChecked(SaveClassifier(*once));
-    EXPECT_EQ(SaveClassifier(*twice), bytes) << type;
+    const auto once = Classifier::Load(bytes);
+    const auto twice = Classifier::Load(once->Save());
+    EXPECT_EQ(twice->Save(), bytes) << type;
     EXPECT_EQ(once->PredictProba({data.x, data.n, data.d}, Context(1)),
               twice->PredictProba({data.x, data.n, data.d}, Context(1)))
         << type;

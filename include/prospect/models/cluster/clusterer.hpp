@@ -13,6 +13,8 @@
 #include "prospect/common/context.hpp"
 #include "prospect/io/model_file.hpp"
 #include "prospect/linalg/dense.hpp"
+#include "prospect/models/model.hpp"
+#include "prospect/models/registry.hpp"
 
 namespace prospect {
 
@@ -26,17 +28,11 @@ inline constexpr int kClustererFormatVersion = 1;
 /// - Assign before Fit: kFailedPrecondition "<type> model is not fitted: call Fit before Assign".
 /// - Fit on 0 rows: kInvalidData "cannot cluster an empty matrix (0 rows)".
 /// - NaN or ±inf anywhere: kInvalidData "... has a non-finite value (nan) at row R, column C. ...".
-/// - Assign with a different column count: kInvalidArgument
-///   "<type> model was fitted on D features but the input has E".
+/// - Assign with a different column count: kInvalidData (Model::CheckFeatureCount)
+///   "<type>: the model was trained on D features but the data has E".
 /// - Fewer rows than clusters: kInvalidArgument "<type>: k = K clusters need at least K rows; the data has N".
-class Clusterer {
+class Clusterer : public Model {
  public:
-  virtual ~Clusterer() = default;
-
-  /// Registry name, e.g. "kmeans".
-  virtual std::string Type() const = 0;
-  /// Parameters as a JSON object (ParamSchema::ToJson), enough to re-create the model.
-  virtual nlohmann::json params() const = 0;
 
   /// Fits on x (n × d). Deterministic for ctx.seed(), whatever ctx.threads().
   virtual void Fit(const DenseMatrixView& x, const Context& ctx) = 0;
@@ -54,8 +50,9 @@ class Clusterer {
   const std::vector<int32_t>& labels() const { return labels_; }
 
   /// Serialises the fitted model into the model-file container (type tag "cluster/<type>").
-  std::string Save() const;
-  /// Re-creates a saved model of any registered type. Throws kInvalidData for malformed bytes.
+  std::string Save() const override;
+  /// Re-creates a saved model of any registered type, validating every payload. Throws
+  /// kInvalidData for malformed bytes or a file of another kind.
   static std::unique_ptr<Clusterer> Load(std::string_view bytes);
 
  protected:
@@ -74,6 +71,11 @@ class Clusterer {
   int32_t num_clusters_ = 0;
   std::vector<int32_t> labels_;
 };
+
+/// Every clustering algorithm, in registration order (filled in models/cluster/register.cpp).
+/// Unknown names: kInvalidArgument
+/// "Unknown clustering method "kmean". Did you mean "kmeans"? Valid methods: …".
+const Registry<Clusterer>& ClustererRegistry();
 
 /// Number of rows per cluster id (noise −1 is not counted), length num_clusters.
 std::vector<int64_t> ClusterSizes(const std::vector<int32_t>& labels, int32_t num_clusters);

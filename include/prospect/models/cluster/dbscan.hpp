@@ -21,7 +21,7 @@ class Dbscan final : public Clusterer {
  public:
   explicit Dbscan(DbscanParams params = {});
   std::string Type() const override { return "dbscan"; }
-  nlohmann::json params() const override { return DbscanParams::Schema().ToJson(params_); }
+  nlohmann::json Params() const override { return DbscanParams::Schema().ToJson(params_); }
   /// Labels: clusters numbered in the order of their first core row; noise −1.
   void Fit(const DenseMatrixView& x, const Context& ctx) override;
   /// New rows join the cluster of their nearest core sample within eps, else −1 (noise).

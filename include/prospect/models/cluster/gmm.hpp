@@ -28,7 +28,7 @@ class GaussianMixture final : public Clusterer {
  public:
   explicit GaussianMixture(GmmParams params = {});
   std::string Type() const override { return "gmm"; }
-  nlohmann::json params() const override { return GmmParams::Schema().ToJson(params_); }
+  nlohmann::json Params() const override { return GmmParams::Schema().ToJson(params_); }
   void Fit(const DenseMatrixView& x, const Context& ctx) override;
   /// Most probable component.
   std::vector<int32_t> Assign(const DenseMatrixView& x, const Context& ctx) const override;

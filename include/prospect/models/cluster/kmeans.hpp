@@ -38,7 +38,7 @@ class KMeans final : public Clusterer {
  public:
   explicit KMeans(KMeansParams params = {});
   std::string Type() const override { return "kmeans"; }
-  nlohmann::json params() const override { return KMeansParams::Schema().ToJson(params_); }
+  nlohmann::json Params() const override { return KMeansParams::Schema().ToJson(params_); }
   void Fit(const DenseMatrixView& x, const Context& ctx) override;
   /// Nearest centre (lowest id on ties).
   std::vector<int32_t> Assign(const DenseMatrixView& x, const Context& ctx) const override;
@@ -80,7 +80,7 @@ class MiniBatchKMeans final : public Clusterer {
  public:
   explicit MiniBatchKMeans(MiniBatchKMeansParams params = {});
   std::string Type() const override { return "minibatch_kmeans"; }
-  nlohmann::json params() const override { return MiniBatchKMeansParams::Schema().ToJson(params_); }
+  nlohmann::json Params() const override { return MiniBatchKMeansParams::Schema().ToJson(params_); }
   void Fit(const DenseMatrixView& x, const Context& ctx) override;
   std::vector<int32_t> Assign(const DenseMatrixView& x, const Context& ctx) const override;
   nlohmann::json Summary() const override;

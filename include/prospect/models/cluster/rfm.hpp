@@ -34,7 +34,7 @@ class RfmSegmenter final : public Clusterer {
  public:
   explicit RfmSegmenter(RfmParams params = {});
   std::string Type() const override { return "rfm"; }
-  nlohmann::json params() const override { return RfmParams::Schema().ToJson(params_); }
+  nlohmann::json Params() const override { return RfmParams::Schema().ToJson(params_); }
   /// x: n × 3 (recency, frequency, monetary); learns the quintile breakpoints.
   void Fit(const DenseMatrixView& x, const Context& ctx) override;
   /// Segment id per row (index into RfmSegmentNames()).

@@ -31,7 +31,7 @@ class WardClustering final : public Clusterer {
  public:
   explicit WardClustering(WardParams params = {});
   std::string Type() const override { return "ward"; }
-  nlohmann::json params() const override { return WardParams::Schema().ToJson(params_); }
+  nlohmann::json Params() const override { return WardParams::Schema().ToJson(params_); }
   /// Cuts the tree at k clusters; ids numbered by first row.
   void Fit(const DenseMatrixView& x, const Context& ctx) override;
   /// New rows go to the nearest cluster centroid.

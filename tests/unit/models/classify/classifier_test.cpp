@@ -46,7 +46,7 @@ TEST(Logistic, MatchesSklearnLiblinear) {
   const ClassifierData& data = ClassifierFixture();
   Context ctx(1);
   for (const std::string penalty : {"l2", "l1"}) {
-    auto model = MakeClassifier("logistic", {{"penalty", penalty}, {"c", 0.5}, {"tol", 1e-8}, {"solver", "liblinear"}});
+    auto model = ClassifierRegistry().Create("logistic", {{"penalty", penalty}, {"c", 0.5}, {"tol", 1e-8}, {"solver", "liblinear"}});
     model->Fit(data.Set(), ctx);
     const auto proba = model->PredictProba({data.x, data.n, data.d}, ctx);
     const auto& expected = data.fx["logistic_" + penalty];
@@ -65,7 +65,7 @@ TEST(Logistic, LbfgsMatchesSklearnLogisticRegressionDefaultObjective) {
   // solved by sklearn to 1e-12; unweighted and with balanced class weights.
   const ClassifierData& data = ClassifierFixture();
   for (const std::string class_weight : {"none", "balanced"}) {
-    auto model = MakeClassifier("logistic", {{"c", 0.5}, {"tol", 1e-10}, {"max_iter", 1000}, {"class_weight", class_weight}});
+    auto model = ClassifierRegistry().Create("logistic", {{"c", 0.5}, {"tol", 1e-10}, {"max_iter", 1000}, {"class_weight", class_weight}});
     model->Fit(data.Set(), Context(2));
     const auto proba = model->PredictProba({data.x, data.n, data.d}, Context(1));
     const auto& expected = data.fx[fmt::format("logistic_lbfgs_{}", class_weight)];
@@ -74,15 +74,15 @@ TEST(Logistic, LbfgsMatchesSklearnLogisticRegressionDefaultObjective) {
     EXPECT_NEAR(contrib[data.d], expected["intercept"].get<double>(), 1e-6) << class_weight;
   }
   // L1 is not smooth: lbfgs refuses it by name; auto picks liblinear.
-  EXPECT_THROW(MakeClassifier("logistic", {{"penalty", "l1"}, {"solver", "lbfgs"}})->Fit(data.Set(), Context(1)), Error);
-  EXPECT_NO_THROW(MakeClassifier("logistic", {{"penalty", "l1"}})->Fit(data.Set(), Context(1)));
+  EXPECT_THROW(ClassifierRegistry().Create("logistic", {{"penalty", "l1"}, {"solver", "lbfgs"}})->Fit(data.Set(), Context(1)), Error);
+  EXPECT_NO_THROW(ClassifierRegistry().Create("logistic", {{"penalty", "l1"}})->Fit(data.Set(), Context(1)));
 }
 
 TEST(Gbdt, MatchesPythonXgboostPredictionsAndShap) {
   const ClassifierData& data = ClassifierFixture();
   Context ctx(1);
   // Every parameter the fixture's xgboost.train used that differs from prospect's defaults.
-  auto model = MakeClassifier("gbdt", {{"n_estimators", 20}, {"learning_rate", 0.3}, {"max_depth", 3}, {"min_child_weight", 1}});
+  auto model = ClassifierRegistry().Create("gbdt", {{"n_estimators", 20}, {"learning_rate", 0.3}, {"max_depth", 3}, {"min_child_weight", 1}});
   model->Fit(data.Set(), ctx);
   const auto proba = model->PredictProba({data.x, data.n, data.d}, ctx);
   const auto contrib = model->Contributions({data.x, data.n, data.d}, ctx);
@@ -97,9 +97,9 @@ TEST(Gbdt, MatchesPythonXgboostPredictionsAndShap) {
 
 // Small ensembles keep the contract tests quick; the contract does not depend on size.
 std::unique_ptr<Classifier> Make(const std::string& name) {
-  if (name == "gbdt") return MakeClassifier(name, {{"n_estimators", 40}});
-  if (name == "forest") return MakeClassifier(name, {{"n_estimators", 20}});
-  return MakeClassifier(name);
+  if (name == "gbdt") return ClassifierRegistry().Create(name, {{"n_estimators", 40}});
+  if (name == "forest") return ClassifierRegistry().Create(name, {{"n_estimators", 20}});
+  return ClassifierRegistry().Create(name);
 }
 
 class Conformance : public ::testing::TestWithParam<std::string> {};
@@ -129,15 +129,15 @@ TEST_P(Conformance, SaveLoadPredictsBitIdentically) {
   Context ctx(1);
   auto model = Make(GetParam());
   model->Fit(data.Set(), ctx);
-  const std::string bytes = SaveClassifier(*model);
-  auto loaded = LoadClassifier(bytes);
+  const std::string bytes = model->Save();
+  auto loaded = Classifier::Load(bytes);
   EXPECT_EQ(loaded->Type(), GetParam());
   EXPECT_EQ(loaded->feature_names(), model->feature_names());
   EXPECT_EQ(loaded->PredictProba({data.x, data.n, data.d}, ctx), model->PredictProba({data.x, data.n, data.d}, ctx));
-  EXPECT_EQ(SaveClassifier(*loaded), bytes);
+  EXPECT_EQ(loaded->Save(), bytes);
   // Every truncation of the file is a clean error.
   for (size_t cut = 0; cut < bytes.size(); cut += std::max<size_t>(1, bytes.size() / 97)) {
-    EXPECT_THROW((void)LoadClassifier(std::string_view(bytes).substr(0, cut)), Error) << cut;
+    EXPECT_THROW((void)Classifier::Load(std::string_view(bytes).substr(0, cut)), Error) << cut;
   }
 }
 
@@ -195,7 +195,7 @@ TEST(Seeds, ADifferentSeedGrowsADifferentForestAndBoostedModel) {
       {"gbdt", {{"n_estimators", 20}, {"subsample", 0.7}, {"colsample_bytree", 0.7}, {"early_stopping_rounds", 0}}}};
   for (const auto& [name, params] : models) {
     auto Predict = [&](uint64_t seed) {
-      auto model = MakeClassifier(name, params);
+      auto model = ClassifierRegistry().Create(name, params);
       model->Fit(data.Set(), Context(1, seed));
       return model->PredictProba({data.x, data.n, data.d}, Context(1));
     };
@@ -209,9 +209,7 @@ TEST(Seeds, ADifferentSeedGrowsADifferentForestAndBoostedModel) {
 }
 
 std::vector<std::string> RegistryNames() {
-  std::vector<std::string> names;
-  for (const auto& e : ClassifierRegistry()) names.push_back(e.name);
-  return names;
+  return ClassifierRegistry().Names();
 }
 
 INSTANTIATE_TEST_SUITE_P(Registry, Conformance, ::testing::ValuesIn(RegistryNames()),
@@ -219,13 +217,13 @@ INSTANTIATE_TEST_SUITE_P(Registry, Conformance, ::testing::ValuesIn(RegistryName
 
 TEST(ClassifierRegistry, UnknownNameListsValidOnes) {
   try {
-    (void)MakeClassifier("xgbost");
+    (void)ClassifierRegistry().Create("xgbost");
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()).rfind("Unknown model \"xgbost\".", 0), 0u);
     EXPECT_NE(std::string(e.what()).find("Valid models: logistic, tree, forest, gbdt"), std::string::npos);
   }
-  EXPECT_THROW((void)MakeClassifier("gbdt", {{"max_dpth", 3}}), Error);
+  EXPECT_THROW((void)ClassifierRegistry().Create("gbdt", {{"max_dpth", 3}}), Error);
 }
 
 }  // namespace

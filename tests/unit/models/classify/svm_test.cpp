@@ -51,7 +51,7 @@ TEST(LinearSvm, DecisionValuesMatchSklearnLinearSvc) {
   const SvmData& data = SvmFixture();
   Context ctx(1);
   for (const std::string loss : {"squared_hinge", "hinge"}) {
-    auto model = MakeClassifier("linear_svm", {{"c", 0.5}, {"loss", loss}, {"tol", 1e-6}});
+    auto model = ClassifierRegistry().Create("linear_svm", {{"c", 0.5}, {"loss", loss}, {"tol", 1e-6}});
     model->Fit(data.Set(), ctx);
     const auto f = SvmDecisionFunction(*model, data.X(), ctx);
     const auto& expected = data.fx["linear_svm_" + loss]["decision"];
@@ -77,14 +77,14 @@ TEST(KernelSvm, DecisionValuesAndProbabilitiesMatchSklearnSvc) {
   const SvmData& data = SvmFixture();
   Context ctx(1);
   for (const std::string kernel : {"rbf", "poly"}) {
-    auto model = MakeClassifier("kernel_svm", {{"kernel", kernel}, {"coef0", kernel == "poly" ? 1.0 : 0.0}, {"tol", 1e-6}});
+    auto model = ClassifierRegistry().Create("kernel_svm", {{"kernel", kernel}, {"coef0", kernel == "poly" ? 1.0 : 0.0}, {"tol", 1e-6}});
     model->Fit(data.Set(), ctx);
     EXPECT_NEAR(model->Params()["gamma"].get<double>(), 0.0, 0.0);  // "scale" is resolved at fit time
     const auto f = SvmDecisionFunction(*model, data.X(), ctx);
     const auto& expected = data.fx["kernel_svm_" + kernel];
     // The saved model holds the resolved gamma (scalars: rho, gamma, probA, probB) and one
     // coefficient per support vector: both as sklearn found them.
-    const std::string bytes = SaveClassifier(*model);  // the reader views these bytes: keep them alive
+    const std::string bytes = model->Save();  // the reader views these bytes: keep them alive
     const ModelReader saved(bytes);
     EXPECT_NEAR(saved.Array<double>("scalars")[1], expected["gamma"].get<double>(), 1e-12 * expected["gamma"].get<double>());
     EXPECT_EQ(saved.Array<double>("sv_coef").size(), expected["n_support"].get<size_t>()) << kernel;
@@ -107,7 +107,7 @@ TEST(KernelSvm, DecisionValuesAndProbabilitiesMatchSklearnSvc) {
 TEST(KernelSvm, WithoutLibsvmProbabilityUsesATrainingSigmoid) {
   const SvmData& data = SvmFixture();
   Context ctx(1);
-  auto model = MakeClassifier("kernel_svm", {{"probability", false}, {"tol", 1e-6}});
+  auto model = ClassifierRegistry().Create("kernel_svm", {{"probability", false}, {"tol", 1e-6}});
   model->Fit(data.Set(), ctx);
   const auto f = SvmDecisionFunction(*model, data.X(), ctx);
   const auto& expected = data.fx["kernel_svm_rbf"]["decision"];
@@ -117,7 +117,7 @@ TEST(KernelSvm, WithoutLibsvmProbabilityUsesATrainingSigmoid) {
 
 TEST(Svm, DecisionFunctionRejectsOtherModels) {
   const SvmData& data = SvmFixture();
-  auto model = MakeClassifier("logistic");
+  auto model = ClassifierRegistry().Create("logistic");
   model->Fit(data.Set(), Context(1));
   try {
     (void)SvmDecisionFunction(*model, data.X(), Context(1));
@@ -125,7 +125,7 @@ TEST(Svm, DecisionFunctionRejectsOtherModels) {
   } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()), "decision values are defined for linear_svm and kernel_svm, not logistic");
   }
-  EXPECT_THROW((void)MakeClassifier("kernel_svm", {{"kernel", "cubic"}}), Error);
+  EXPECT_THROW((void)ClassifierRegistry().Create("kernel_svm", {{"kernel", "cubic"}}), Error);
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 #include "prospect/models/cluster/dbscan.hpp"
 #include "prospect/models/cluster/gmm.hpp"
 #include "prospect/models/cluster/kmeans.hpp"
-#include "prospect/models/cluster/registry.hpp"
+#include "prospect/models/cluster/clusterer.hpp"
 #include "prospect/models/cluster/rfm.hpp"
 #include "prospect/models/cluster/stable_ids.hpp"
 #include "prospect/models/cluster/ward.hpp"
@@ -25,7 +25,7 @@ TEST(Clustering, SeparableBlobsAreRecoveredExactlyByEveryClusteringMethod) {
   for (const std::string name : {"kmeans", "minibatch_kmeans", "gmm", "ward", "dbscan"}) {
     const nlohmann::json params = name == "dbscan" ? nlohmann::json{{"eps", 4.0}, {"min_samples", 5}}
                                                    : nlohmann::json{{"k", 4}};
-    auto model = CreateClusterer(name, params);
+    auto model = ClustererRegistry().Create(name, params);
     model->Fit(x, ctx);
     EXPECT_EQ(model->num_clusters(), 4) << name;
     EXPECT_TRUE(SamePartition(model->labels(), truth)) << name;

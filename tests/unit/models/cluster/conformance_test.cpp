@@ -8,7 +8,7 @@
 
 #include "unit/models/cluster/cluster_test_util.hpp"
 #include "prospect/common/error.hpp"
-#include "prospect/models/cluster/registry.hpp"
+#include "prospect/models/cluster/clusterer.hpp"
 
 namespace prospect {
 namespace {
@@ -35,7 +35,7 @@ std::string ErrorOf(const std::function<void()>& f, ErrorCode* code = nullptr) {
 
 class ClustererConformance : public ::testing::TestWithParam<std::string> {
  protected:
-  std::unique_ptr<Clusterer> Make() const { return CreateClusterer(GetParam(), ParamsFor(GetParam())); }
+  std::unique_ptr<Clusterer> Make() const { return ClustererRegistry().Create(GetParam(), ParamsFor(GetParam())); }
 };
 
 TEST_P(ClustererConformance, SaveLoadAssignIdentical) {
@@ -46,7 +46,7 @@ TEST_P(ClustererConformance, SaveLoadAssignIdentical) {
   const std::string bytes = model->Save();
   auto loaded = Clusterer::Load(bytes);
   EXPECT_EQ(loaded->Type(), GetParam());
-  EXPECT_EQ(loaded->params(), model->params());
+  EXPECT_EQ(loaded->Params(), model->Params());
   EXPECT_EQ(loaded->num_clusters(), model->num_clusters());
   EXPECT_EQ(loaded->Assign(x, ctx), model->Assign(x, ctx));
   EXPECT_EQ(model->Assign(x, ctx), model->labels());  // Assign on the training rows reproduces Fit's labels
@@ -83,14 +83,15 @@ TEST_P(ClustererConformance, NanAndInfAreInvalidDataNamingTheCell) {
   }
 }
 
-TEST_P(ClustererConformance, WrongFeatureCountIsInvalidArgument) {
+// The one feature-count error of every model kind (Model::CheckFeatureCount).
+TEST_P(ClustererConformance, WrongFeatureCountIsInvalidData) {
   auto model = Make();
   Context ctx(1);
   model->Fit(Data(), ctx);
   ErrorCode code{};
   const std::string msg = ErrorOf([&] { model->Assign(DenseMatrix(5, 4), ctx); }, &code);
-  EXPECT_EQ(code, ErrorCode::kInvalidArgument);
-  EXPECT_EQ(msg, GetParam() + " model was fitted on 3 features but the input has 4");
+  EXPECT_EQ(code, ErrorCode::kInvalidData);
+  EXPECT_EQ(msg, GetParam() + ": the model was trained on 3 features but the data has 4");
 }
 
 TEST_P(ClustererConformance, SameSeedSameResult) {
@@ -106,8 +107,8 @@ TEST_P(ClustererConformance, OneAndTwoThreadsAgreeExactly) {
   const DenseMatrix x = Data(9000);  // more than two row chunks
   auto a = Make(), b = Make();
   if (GetParam() == "ward") {
-    a = CreateClusterer("ward", {{"k", 3}});
-    b = CreateClusterer("ward", {{"k", 3}});
+    a = ClustererRegistry().Create("ward", {{"k", 3}});
+    b = ClustererRegistry().Create("ward", {{"k", 3}});
   }
   const DenseMatrix small = Data(600);
   const DenseMatrix& data = GetParam() == "ward" ? small : x;
@@ -119,34 +120,34 @@ TEST_P(ClustererConformance, OneAndTwoThreadsAgreeExactly) {
 }
 
 TEST_P(ClustererConformance, RegistryDescribesEveryParameter) {
-  const ClustererInfo& info = FindClusterer(GetParam());
+  const RegistryEntry<Clusterer>& info = ClustererRegistry().Find(GetParam());
   EXPECT_FALSE(info.description.empty());
-  const nlohmann::json params = Make()->params();
-  EXPECT_EQ(params.size(), info.params.size());
-  for (const auto& p : info.params) {
+  const nlohmann::json params = Make()->Params();
+  EXPECT_EQ(params.size(), info.factory.params.size());
+  for (const auto& p : info.factory.params) {
     EXPECT_TRUE(params.contains(p.name)) << p.name;
     EXPECT_FALSE(p.description.empty()) << p.name;
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Registry, ClustererConformance, ::testing::ValuesIn(ClustererNames()),
+INSTANTIATE_TEST_SUITE_P(Registry, ClustererConformance, ::testing::ValuesIn(ClustererRegistry().Names()),
                          [](const auto& info) { return info.param; });
 
 TEST(ClustererRegistry, UnknownMethodListsValidOnesWithSuggestion) {
   ErrorCode code{};
-  const std::string msg = ErrorOf([] { CreateClusterer("kmean"); }, &code);
+  const std::string msg = ErrorOf([] { ClustererRegistry().Create("kmean"); }, &code);
   EXPECT_EQ(code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(msg, "Unknown clustering method \"kmean\". Did you mean \"kmeans\"? Valid methods: kmeans, "
                  "minibatch_kmeans, dbscan, gmm, ward, rfm.");
 }
 
 TEST(ClustererRegistry, UnknownParameterSuggestsCloseName) {
-  const std::string msg = ErrorOf([] { CreateClusterer("kmeans", {{"n_inits", 3}}); });
+  const std::string msg = ErrorOf([] { ClustererRegistry().Create("kmeans", {{"n_inits", 3}}); });
   EXPECT_NE(msg.find("Unknown kmeans parameter \"n_inits\". Did you mean \"n_init\"?"), std::string::npos) << msg;
 }
 
 TEST(ClustererRegistry, FewerRowsThanClustersIsInvalidArgument) {
-  auto model = CreateClusterer("kmeans", {{"k", 8}});
+  auto model = ClustererRegistry().Create("kmeans", {{"k", 8}});
   EXPECT_EQ(ErrorOf([&] { model->Fit(Data(5), Context(1)); }),
             "kmeans: k = 8 clusters need at least 8 rows; the data has 5");
 }
@@ -155,7 +156,7 @@ TEST(ClustererRegistry, LoadRejectsGarbageAndOtherModelTypes) {
   ErrorCode code{};
   ErrorOf([] { Clusterer::Load("not a model"); }, &code);
   EXPECT_EQ(code, ErrorCode::kInvalidData);
-  auto model = CreateClusterer("kmeans", {{"k", 3}});
+  auto model = ClustererRegistry().Create("kmeans", {{"k", 3}});
   model->Fit(Data(), Context(1));
   std::string bytes = model->Save();
   bytes.resize(bytes.size() - 9);  // truncated

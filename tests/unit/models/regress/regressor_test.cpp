@@ -10,6 +10,7 @@
 
 #include "prospect/common/error.hpp"
 #include "prospect/evaluate/regression.hpp"
+#include "prospect/models/classify/classifier.hpp"
 #include "prospect/models/regress/regressor.hpp"
 #include "support/test_paths.hpp"
 
@@ -72,7 +73,7 @@ TEST(LinearRegressor, MatchesSklearnRidgeAndLeastSquares) {
   Context ctx(1);
   for (const double alpha : {0.0, 10.0}) {
     for (const bool weighted : {false, true}) {
-      auto model = MakeRegressor("linear", {{"alpha", alpha}});
+      auto model = RegressorRegistry().Create("linear", {{"alpha", alpha}});
       model->Fit(data.Set(weighted), ctx);
       const auto p = model->Predict(data.X(), ctx);
       const auto& expected = data.fx[fmt::format("linear_{}_{}", alpha, weighted ? 1 : 0)];
@@ -88,7 +89,7 @@ TEST(TreeRegressor, GrowsSklearnsTree) {
   const RegData& data = RegFixture();
   Context ctx(1);
   for (const auto& [depth, leaf] : {std::pair{3, 1}, std::pair{6, 5}}) {
-    auto model = MakeRegressor("tree", {{"max_depth", depth}, {"min_samples_leaf", leaf}});
+    auto model = RegressorRegistry().Create("tree", {{"max_depth", depth}, {"min_samples_leaf", leaf}});
     model->Fit(data.Set(), ctx);
     const auto p = model->Predict(data.X(), ctx);
     const auto& expected = data.fx[fmt::format("tree_{}_{}", depth, leaf)];
@@ -102,7 +103,7 @@ TEST(GbdtRegressor, MatchesPythonXgboost) {
   const RegData& data = RegFixture();
   Context ctx(1);
   // Every parameter the fixture's xgboost.train used that differs from prospect's defaults.
-  auto model = MakeRegressor("gbdt", {{"n_estimators", 20}, {"learning_rate", 0.3}, {"max_depth", 3}, {"min_child_weight", 1}});
+  auto model = RegressorRegistry().Create("gbdt", {{"n_estimators", 20}, {"learning_rate", 0.3}, {"max_depth", 3}, {"min_child_weight", 1}});
   model->Fit(data.Set(), ctx);
   const auto p = model->Predict(data.X(), ctx);
   const auto c = model->Contributions(data.X(), ctx);
@@ -116,9 +117,9 @@ TEST(GbdtRegressor, MatchesPythonXgboost) {
 }
 
 std::unique_ptr<Regressor> Make(const std::string& name) {
-  if (name == "gbdt") return MakeRegressor(name, {{"n_estimators", 40}});
-  if (name == "forest") return MakeRegressor(name, {{"n_estimators", 20}});
-  return MakeRegressor(name);
+  if (name == "gbdt") return RegressorRegistry().Create(name, {{"n_estimators", 40}});
+  if (name == "forest") return RegressorRegistry().Create(name, {{"n_estimators", 20}});
+  return RegressorRegistry().Create(name);
 }
 
 class RegressorConformance : public ::testing::TestWithParam<std::string> {};
@@ -148,23 +149,23 @@ TEST_P(RegressorConformance, SaveLoadPredictsBitIdentically) {
   Context ctx(1);
   auto model = Make(GetParam());
   model->Fit(data.Set(), ctx);
-  const std::string bytes = SaveRegressor(*model);
-  auto loaded = LoadRegressor(bytes);
+  const std::string bytes = model->Save();
+  auto loaded = Regressor::Load(bytes);
   EXPECT_EQ(loaded->Type(), GetParam());
   EXPECT_EQ(loaded->feature_names(), model->feature_names());
   EXPECT_EQ(loaded->Predict(data.X(), ctx), model->Predict(data.X(), ctx));
-  EXPECT_EQ(SaveRegressor(*loaded), bytes);
+  EXPECT_EQ(loaded->Save(), bytes);
   for (size_t cut = 0; cut < bytes.size(); cut += std::max<size_t>(1, bytes.size() / 97)) {
-    EXPECT_THROW((void)LoadRegressor(std::string_view(bytes).substr(0, cut)), Error) << cut;
+    EXPECT_THROW((void)Regressor::Load(std::string_view(bytes).substr(0, cut)), Error) << cut;
   }
   // A classifier file is not a regressor file.
-  auto classifier = MakeClassifier("logistic");
+  auto classifier = ClassifierRegistry().Create("logistic");
   std::vector<double> labels(data.n);
   for (size_t r = 0; r < data.n; ++r) labels[r] = data.y[r] > 60 ? 1 : 0;
   TrainingSet set = data.Set();
   set.y = labels;
   classifier->Fit(set, ctx);
-  EXPECT_THROW((void)LoadRegressor(SaveClassifier(*classifier)), Error);
+  EXPECT_THROW((void)Regressor::Load(classifier->Save()), Error);
 }
 
 TEST_P(RegressorConformance, DocumentedErrors) {
@@ -209,9 +210,7 @@ TEST_P(RegressorConformance, SameSeedSameModelAndThreadsAgree) {
 }
 
 std::vector<std::string> RegressorNames() {
-  std::vector<std::string> names;
-  for (const auto& e : RegressorRegistry()) names.push_back(e.name);
-  return names;
+  return RegressorRegistry().Names();
 }
 
 INSTANTIATE_TEST_SUITE_P(Registry, RegressorConformance, ::testing::ValuesIn(RegressorNames()),
@@ -219,7 +218,7 @@ INSTANTIATE_TEST_SUITE_P(Registry, RegressorConformance, ::testing::ValuesIn(Reg
 
 TEST(RegressorRegistry, UnknownNameListsValidOnes) {
   try {
-    (void)MakeRegressor("ridge");
+    (void)RegressorRegistry().Create("ridge");
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()).rfind("Unknown regression model \"ridge\".", 0), 0u);
@@ -230,7 +229,7 @@ TEST(RegressorRegistry, UnknownNameListsValidOnes) {
 TEST(GbdtRegressor, ScalePosWeightIsAnErrorNotIgnored) {
   // It weights the positive class of a binary target; a numeric target has none.
   try {
-    (void)MakeRegressor("gbdt", {{"scale_pos_weight", 5}});
+    (void)RegressorRegistry().Create("gbdt", {{"scale_pos_weight", 5}});
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
@@ -239,7 +238,7 @@ TEST(GbdtRegressor, ScalePosWeightIsAnErrorNotIgnored) {
               "target has none. Possible fix: leave it out, or train a classifier (--task classification).");
   }
   // Its neutral value, as saved models carry it, is fine.
-  EXPECT_EQ(MakeRegressor("gbdt", {{"scale_pos_weight", 1}})->Params().at("scale_pos_weight"), 1.0);
+  EXPECT_EQ(RegressorRegistry().Create("gbdt", {{"scale_pos_weight", 1}})->Params().at("scale_pos_weight"), 1.0);
 }
 
 }  // namespace

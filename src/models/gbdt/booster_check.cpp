@@ -1,19 +1,13 @@
-// Validation of third-party model payloads before they are parsed or used (see checked_load.hpp).
-// XGBoost 1.7 trusts its model files: a string length past the buffer overflows its UBJSON
-// reader, and a tree whose child or feature indices are out of range crashes prediction. Both
-// were found by tests/fuzz/model_fuzz.cpp, as were a logistic file with NaN coefficients and a
-// tree whose leaf "probability" was 38.3; the checks below reject such files with an error.
-#include "prospect/models/checked_load.hpp"
+// Validation of an XGBoost booster before XGBoost parses it. XGBoost 1.7 trusts its model files:
+// a string length past the buffer overflows its UBJSON reader, and a tree whose child or feature
+// indices are out of range crashes prediction. Both were found by tests/fuzz/model_fuzz.cpp.
+#include "models/gbdt/booster_check.hpp"
 
-#include <cmath>
 #include <string>
-#include <utility>
-#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "prospect/common/error.hpp"
-#include "prospect/io/model_file.hpp"
 #include "prospect/io/ubjson.hpp"
 
 namespace prospect {
@@ -66,9 +60,12 @@ int64_t Int(const nlohmann::json& v, const char* key) {
   return v.get<int64_t>();
 }
 
+}  // namespace
+
 // Every tree is a proper binary tree over the model's features: children after their parent
 // (so walking down always ends), both children or none, split features below num_feature, no
 // categorical splits (prospect never trains them), every node's parent consistent.
+
 void CheckBooster(std::string_view bytes) {
   CheckUbjson(bytes, kWhat);
   nlohmann::json model;
@@ -126,88 +123,6 @@ void CheckBooster(std::string_view bytes) {
       }
     }
   }
-}
-
-// Coefficients stored as raw doubles must be finite (a NaN would score every customer NaN).
-void CheckFiniteArray(const ModelReader& reader, const char* block) {
-  if (!reader.HasBlock(block)) return;  // the classifier's own loader names a missing block
-  const std::vector<double> values = reader.Array<double>(block);
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (!std::isfinite(values[i])) {
-      Fail(ErrorCode::kInvalidData, "model file is corrupted: block \"{}\" value {} is {}", block, i, values[i]);
-    }
-  }
-}
-
-// CART trees (tree, forest) as CartTree::ToJson writes them: node = [feature, threshold, left,
-// right, impurity, weight, samples, values]; Predict returns values[c] / weight, so every class
-// value must be finite with 0 <= value <= weight (training makes weight their sum).
-void CheckCartTree(const nlohmann::json& tree) {
-  if (!tree.is_object()) return;  // CartTree::FromJson says why
-  const auto it = tree.find("nodes");
-  if (it == tree.end() || !it->is_array()) return;
-  const auto& nodes = *it;
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    const auto& node = nodes[i];
-    if (!node.is_array() || node.size() < 8 || !node[5].is_number() || !node[7].is_array()) continue;
-    const double weight = node[5].get<double>();
-    for (const auto& v : node[7]) {
-      if (!v.is_number()) continue;
-      const double value = v.get<double>();
-      if (!std::isfinite(weight) || !(value >= 0 && value <= weight)) {
-        Fail(ErrorCode::kInvalidData, "model file is corrupted: tree node {} has class value {} for weight {}", i,
-             value, weight);
-      }
-    }
-  }
-}
-
-void CheckCartBlock(const ModelReader& reader, const char* block, bool forest) {
-  if (!reader.HasBlock(block)) return;
-  const auto j = nlohmann::json::parse(reader.Block(block), nullptr, false);
-  if (j.is_discarded()) return;  // the classifier's own loader reports malformed JSON
-  if (!forest) return CheckCartTree(j);
-  if (!j.is_array()) return;
-  for (const auto& t : j) CheckCartTree(t);
-}
-
-// Every check that applies to the file's kind (its type tag).
-void CheckPayloads(const ModelReader& reader) {
-  const std::string& tag = reader.type_tag();
-  if ((tag == "gbdt" || tag == "regress/gbdt") && reader.HasBlock("booster")) CheckBooster(reader.Block("booster"));
-  if (tag == "tree") CheckCartBlock(reader, "tree", false);
-  if (tag == "forest") CheckCartBlock(reader, "trees", true);
-  // Raw double payloads, by kind: every one must be finite (a NaN scores every customer NaN,
-  // or puts every customer in one segment).
-  static const std::vector<std::pair<std::string, std::vector<const char*>>> kFiniteBlocks = {
-      {"logistic", {"coef", "intercept"}},
-      {"linear_svm", {"coef", "scalars"}},
-      {"kernel_svm", {"sv", "sv_coef", "baseline", "scalars"}},
-      {"regress/linear", {"coef", "intercept"}},
-      {"cluster/kmeans", {"centres", "stats"}},
-      {"cluster/minibatch_kmeans", {"centres", "stats"}},
-      {"cluster/gmm", {"weights", "means", "covariances", "precision_cholesky", "stats"}}};
-  for (const auto& [kind, blocks] : kFiniteBlocks) {
-    if (tag != kind) continue;
-    for (const char* block : blocks) CheckFiniteArray(reader, block);
-  }
-}
-
-}  // namespace
-
-std::unique_ptr<Classifier> LoadClassifierChecked(std::string_view bytes) {
-  CheckPayloads(ModelReader(bytes));  // the reader validates the container (and its version) first
-  return LoadClassifier(bytes);
-}
-
-std::unique_ptr<Regressor> LoadRegressorChecked(std::string_view bytes) {
-  CheckPayloads(ModelReader(bytes));
-  return LoadRegressor(bytes);
-}
-
-std::unique_ptr<Clusterer> LoadClustererChecked(std::string_view bytes) {
-  CheckPayloads(ModelReader(bytes));
-  return Clusterer::Load(bytes);
 }
 
 }  // namespace prospect

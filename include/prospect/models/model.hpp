@@ -1,0 +1,106 @@
+// Model: what every trained model has, whatever its task: its registry name, its parameters, one
+// feature-count check, and saving into the model-file container. SupervisedModel is the shared
+// part of Classifier and Regressor: training input checks, feature names, explanations and the
+// load of a file's feature names and blocks. Clusterer derives from Model directly.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "prospect/common/context.hpp"
+#include "prospect/io/model_file.hpp"
+#include "prospect/models/registry.hpp"
+
+namespace prospect {
+
+/// Dense features: rows × cols, row-major float64 (a FeaturePipeline's output). Non-owning.
+struct FeatureMatrix {
+  std::span<const double> values;
+  size_t rows = 0;
+  size_t cols = 0;
+  const double* Row(size_t r) const { return values.data() + r * cols; }
+};
+
+/// What Fit sees: features, labels (0/1 for a classifier, a number for a regressor), optional
+/// weights, names, and an optional validation set for early stopping.
+struct TrainingSet {
+  FeatureMatrix x;
+  std::span<const double> y;
+  std::span<const double> weights;  ///< empty = all 1
+  std::vector<std::string> feature_names;
+  FeatureMatrix valid_x;             ///< rows == 0: none
+  std::span<const double> valid_y;
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+
+  /// Registry name: "gbdt", "kmeans", ...
+  virtual std::string Type() const = 0;
+  /// The parameters in effect, as JSON (every declared parameter, defaults included): enough
+  /// to re-create the model from its registry entry.
+  virtual nlohmann::json Params() const = 0;
+  /// The fitted model as model-file bytes (type tag, params, blocks). Throws
+  /// kFailedPrecondition before Fit.
+  virtual std::string Save() const = 0;
+
+ protected:
+  /// The one feature-count check of every model kind: kInvalidData
+  /// "<type>: the model was trained on D features but the data has E".
+  void CheckFeatureCount(size_t trained, size_t given) const;
+};
+
+class SupervisedModel : public Model {
+ public:
+  /// Trains on `data`. Throws kInvalidData for an empty set or non-finite features, and what the
+  /// task adds (labels other than 0/1 or one class for a classifier, a non-finite target for a
+  /// regressor).
+  virtual void Fit(const TrainingSet& data, const Context& ctx) = 0;
+  /// Per-row additive explanation: rows × (cols + 1), the last column the bias, in the model's
+  /// output units (log-odds for classifiers, target units for regressors).
+  virtual std::vector<double> Contributions(const FeatureMatrix& x, const Context& ctx) const = 0;
+  /// Global importance per feature (gain for trees, |coefficient| for linear models), sum 1.
+  virtual std::vector<double> Importance() const = 0;
+
+  const std::vector<std::string>& feature_names() const { return feature_names_; }
+  bool fitted() const { return !feature_names_.empty(); }
+
+  /// Type tag (the registry's FileTag), params, feature names, then the model's own blocks.
+  std::string Save() const override;
+
+ protected:
+  /// The model file's type tag for this model (Classifier: "NAME", Regressor: "regress/NAME").
+  virtual std::string FileTag() const = 0;
+  virtual void SaveBlocks(ModelWriter& writer) const = 0;
+  /// Restores the model's own blocks, validating every value it reads (feature_names_ is set).
+  virtual void LoadBlocks(const ModelReader& reader) = 0;
+
+  /// Checks what every task shares: rows and features present, finite features. The task's
+  /// CheckFitInput records the feature names once all its checks pass.
+  void CheckFeatures(const TrainingSet& data) const;
+  /// Fitted, and the feature count it was trained on.
+  void CheckPredictInput(const FeatureMatrix& x) const;
+
+  /// Shared by Classifier::Load and Regressor::Load: the entry the file's type tag names, made
+  /// with the file's params, then its feature names and blocks.
+  template <typename Interface>
+  static std::unique_ptr<Interface> LoadFrom(const Registry<Interface>& registry, std::string_view bytes) {
+    const ModelReader reader(bytes);
+    std::unique_ptr<Interface> model = registry.FindByFileTag(reader.type_tag()).Create(reader.params());
+    model->LoadContents(reader);
+    return model;
+  }
+
+  std::vector<std::string> feature_names_;
+
+ private:
+  void LoadContents(const ModelReader& reader);
+};
+
+}  // namespace prospect
