@@ -11,6 +11,7 @@
 
 #include "prospect/common/error.hpp"
 #include "prospect/common/rng.hpp"
+#include "models/tree/grow.hpp"
 
 namespace prospect {
 namespace {
@@ -35,6 +36,16 @@ struct SplitCandidate {
   size_t left_count = 0;
 };
 
+// What both growth paths check first.
+void CheckFitShape(size_t n, size_t d, std::span<const int32_t> y, size_t num_classes) {
+  if (n == 0) Fail(ErrorCode::kInvalidData, "tree: no training rows");
+  if (d == 0) Fail(ErrorCode::kInvalidData, "tree: no features");
+  PROSPECT_CHECK(y.size() == n);
+  for (int32_t c : y) {
+    if (c < 0 || static_cast<size_t>(c) >= num_classes) Fail(ErrorCode::kInvalidData, "tree: class id {} out of range", c);
+  }
+}
+
 std::string FormatThreshold(double t) {
   std::string s = fmt::format("{:.6g}", t);
   return s;
@@ -56,9 +67,8 @@ const ParamSchema<CartParams>& CartParams::Schema() {
 void CartTree::Fit(std::span<const double> x, size_t n, size_t d, std::span<const int32_t> y, size_t num_classes,
                    std::span<const double> weights, const Context& ctx, std::span<const size_t> rows) {
   CartParams::Schema().Validate(params_);
-  if (n == 0) Fail(ErrorCode::kInvalidData, "tree: no training rows");
-  if (d == 0) Fail(ErrorCode::kInvalidData, "tree: no features");
-  PROSPECT_CHECK(x.size() == n * d && y.size() == n && (weights.empty() || weights.size() == n));
+  CheckFitShape(n, d, y, num_classes);
+  PROSPECT_CHECK(x.size() == n * d && (weights.empty() || weights.size() == n));
   if (rows.empty()) {  // (a forest checks once for all its trees)
     for (size_t i = 0; i < x.size(); ++i) {
       if (!std::isfinite(x[i])) {
@@ -66,9 +76,6 @@ void CartTree::Fit(std::span<const double> x, size_t n, size_t d, std::span<cons
              x[i]);
       }
     }
-  }
-  for (int32_t c : y) {
-    if (c < 0 || static_cast<size_t>(c) >= num_classes) Fail(ErrorCode::kInvalidData, "tree: class id {} out of range", c);
   }
   num_features_ = d;
   num_classes_ = num_classes;
@@ -183,226 +190,87 @@ void CartTree::Fit(std::span<const double> x, size_t n, size_t d, std::span<cons
   }
 }
 
+namespace {
+
+// Class impurity as the tree core's criterion: a bin holds weighted class totals.
+class ClassImpurity {
+ public:
+  using Label = int32_t;
+  using Node = CartNode;
+
+  ClassImpurity(size_t num_classes, bool entropy, double min_impurity_decrease)
+      : k_(num_classes), entropy_(entropy), min_decrease_(min_impurity_decrease), left_(k_), right_(k_) {}
+
+  size_t slots() const { return k_; }
+  void Add(double* slot, int32_t y, double w) const { slot[y] += w; }
+
+  CartNode MakeNode(std::span<const int32_t> y, std::span<const double> w) const {
+    CartNode node;
+    node.value.assign(k_, 0.0);
+    for (size_t k = 0; k < y.size(); ++k) node.value[static_cast<size_t>(y[k])] += w[k];
+    node.weight = std::accumulate(node.value.begin(), node.value.end(), 0.0);
+    node.samples = static_cast<int64_t>(y.size());
+    node.impurity = Impurity(node.value, node.weight, entropy_);
+    return node;
+  }
+
+  bool Pure(const CartNode& node) const { return node.impurity <= kEpsilon; }
+
+  tree::BinCut BestCut(int32_t feature, const CartNode& node, const tree::BinHistogram& h, size_t min_leaf) const {
+    tree::BinCut best;
+    std::fill(left_.begin(), left_.end(), 0.0);
+    right_ = node.value;
+    double wl = 0, wr = node.weight;
+    size_t nl = 0;
+    for (size_t u = 0; u + 1 < h.used.size(); ++u) {
+      const size_t b = h.used[u];
+      for (size_t c = 0; c < k_; ++c) {
+        left_[c] += h.sums[b * k_ + c];
+        right_[c] -= h.sums[b * k_ + c];
+        wl += h.sums[b * k_ + c];
+        wr -= h.sums[b * k_ + c];
+      }
+      nl += h.counts[b];
+      if (nl < min_leaf || h.rows - nl < min_leaf) continue;
+      const double score = -(wl * SplitImpurity(left_, wl) + wr * SplitImpurity(right_, std::max(wr, 0.0)));
+      if (best.feature < 0 || score > best.score) best = {feature, static_cast<uint8_t>(b), score};
+    }
+    return best;
+  }
+
+  // sklearn's min_impurity_decrease: the weighted decrease, relative to the whole sample.
+  bool Accept(const CartNode& node, double score, double total_weight) const {
+    const double decrease = (node.weight / total_weight) * (node.impurity + score / node.weight);
+    return !(decrease < min_decrease_ - kEpsilon);  // (a NaN decrease splits, as before)
+  }
+
+ private:
+  // Gini of two classes inline (the common case); the general formula otherwise.
+  double SplitImpurity(const std::vector<double>& v, double total) const {
+    if (k_ == 2 && !entropy_) return total > 0 ? 2 * v[0] * v[1] / (total * total) : 0.0;
+    return Impurity(v, total, entropy_);
+  }
+
+  size_t k_;
+  bool entropy_;
+  double min_decrease_;
+  mutable std::vector<double> left_, right_;  // scratch of BestCut: one criterion per tree being grown
+};
+
+}  // namespace
+
 void CartTree::FitBinned(const BinnedFeatures& bins, std::span<const int32_t> y, size_t num_classes,
                          std::span<const double> weights, const Context& ctx, std::span<const size_t> rows) {
   CartParams::Schema().Validate(params_);
   const size_t n = bins.rows, d = bins.cols;
-  if (n == 0) Fail(ErrorCode::kInvalidData, "tree: no training rows");
-  if (d == 0) Fail(ErrorCode::kInvalidData, "tree: no features");
-  PROSPECT_CHECK(y.size() == n && (weights.empty() || weights.size() == n));
-  for (int32_t c : y) {
-    if (c < 0 || static_cast<size_t>(c) >= num_classes) Fail(ErrorCode::kInvalidData, "tree: class id {} out of range", c);
-  }
+  CheckFitShape(n, d, y, num_classes);
+  PROSPECT_CHECK(weights.empty() || weights.size() == n);
   num_features_ = d;
   num_classes_ = num_classes;
-  nodes_.clear();
-  const bool entropy = params_.criterion == "entropy";
-  auto w = [&](size_t i) { return weights.empty() ? 1.0 : weights[i]; };
-  std::vector<size_t> index(rows.begin(), rows.end());
-  if (rows.empty()) {
-    index.resize(n);
-    std::iota(index.begin(), index.end(), 0);
-  }
-  const size_t m_all = index.size();
-  double total_weight = 0;
-  for (size_t i : index) total_weight += w(i);
-  // The sample's codes, labels and weights copied into node order and moved with every split, so
-  // each node's rows are contiguous: histogram passes read memory sequentially instead of
-  // gathering scattered rows (the gather, not the arithmetic, dominated).
-  std::vector<uint8_t> lc(m_all * d);
-  std::vector<int32_t> ly(m_all);
-  std::vector<double> lw(m_all);
-  for (size_t k = 0; k < m_all; ++k) {
-    std::copy_n(bins.codes.data() + index[k] * d, d, lc.data() + k * d);
-    ly[k] = y[index[k]];
-    lw[k] = w(index[k]);
-  }
-  index = {};
-  Rng rng(ctx.seed());
-  std::vector<size_t> feature_order(d);
-  std::iota(feature_order.begin(), feature_order.end(), 0);
-  const size_t max_features = params_.max_features > 0 ? std::min<size_t>(d, static_cast<size_t>(params_.max_features)) : d;
-  auto make_node = [&](size_t begin, size_t end) {
-    CartNode node;
-    node.value.assign(num_classes, 0.0);
-    for (size_t k = begin; k < end; ++k) node.value[static_cast<size_t>(ly[k])] += lw[k];
-    node.weight = std::accumulate(node.value.begin(), node.value.end(), 0.0);
-    node.samples = static_cast<int64_t>(end - begin);
-    node.impurity = Impurity(node.value, node.weight, entropy);
-    nodes_.push_back(std::move(node));
-    return static_cast<int32_t>(nodes_.size() - 1);
-  };
-  struct Pending {
-    size_t begin, end;
-    int depth;
-    int32_t node;
-    std::vector<uint8_t> constant;  // features known constant here (constant in an ancestor), as sklearn
-  };
-  struct BinSplit {
-    int32_t feature = -1;
-    uint8_t bin = 0;
-    double score = 0;
-  };
-  std::vector<Pending> stack;
-  stack.push_back({0, m_all, 0, make_node(0, m_all), std::vector<uint8_t>(d, 0)});
-  const size_t min_leaf = static_cast<size_t>(params_.min_samples_leaf);
-  const size_t k_classes = num_classes;
-  std::vector<double> hist(d * 256 * k_classes, 0.0);  // zero between uses
-  std::vector<uint32_t> count(d * 256, 0);
-  std::vector<std::vector<uint8_t>> touched(d);
-  std::vector<size_t> batch;  // buffers reused across nodes
-  std::vector<uint8_t> scratch_codes;
-  std::vector<int32_t> scratch_y;
-  std::vector<double> scratch_w;
-  std::vector<double> node_value;
-  std::vector<BinSplit> best;
-  // Gini of two classes inline (the common case); the general formula otherwise.
-  auto impurity = [&](const std::vector<double>& v, double total) {
-    if (k_classes == 2 && !entropy) return total > 0 ? 2 * v[0] * v[1] / (total * total) : 0.0;
-    return Impurity(v, total, entropy);
-  };
-  std::vector<double> left(k_classes), right(k_classes);
-  while (!stack.empty()) {
-    Pending p = std::move(stack.back());
-    stack.pop_back();
-    ctx.ThrowIfCancelled();
-    const size_t m = p.end - p.begin;
-    const CartNode& node = nodes_[static_cast<size_t>(p.node)];
-    if (p.depth >= params_.max_depth || m < static_cast<size_t>(params_.min_samples_split) || m < 2 * min_leaf ||
-        node.impurity <= kEpsilon) {
-      continue;
-    }
-    node_value = node.value;
-    const double node_weight = node.weight;
-    const double node_impurity = node.impurity;
-    // Histograms of a batch of candidate features in one pass over the node's rows (a row's
-    // codes are contiguous), then the best cut of each.
-    auto score_batch = [&](const size_t* features, size_t count_f, std::vector<BinSplit>& out) {
-      for (size_t i = 0; i < count_f; ++i) touched[i].clear();
-      if (m >= 1024) {  // large node: plain histogram, then list the non-empty bins
-        for (size_t k = p.begin; k < p.end; ++k) {
-          const uint8_t* codes = lc.data() + k * d;
-          const size_t c = static_cast<size_t>(ly[k]);
-          const double wr = lw[k];
-          for (size_t i = 0; i < count_f; ++i) {
-            const uint8_t b = codes[features[i]];
-            hist[(i * 256 + b) * k_classes + c] += wr;
-            ++count[i * 256 + b];
-          }
-        }
-        for (size_t i = 0; i < count_f; ++i) {
-          const size_t nb = bins.bins(features[i]);
-          for (size_t b = 0; b < nb; ++b) {
-            if (count[i * 256 + b] > 0) touched[i].push_back(static_cast<uint8_t>(b));
-          }
-        }
-      } else {  // small node: note the bins as they are first hit
-        for (size_t k = p.begin; k < p.end; ++k) {
-          const uint8_t* codes = lc.data() + k * d;
-          const size_t c = static_cast<size_t>(ly[k]);
-          const double wr = lw[k];
-          for (size_t i = 0; i < count_f; ++i) {
-            const uint8_t b = codes[features[i]];
-            hist[(i * 256 + b) * k_classes + c] += wr;
-            if (count[i * 256 + b]++ == 0) touched[i].push_back(b);
-          }
-        }
-        for (size_t i = 0; i < count_f; ++i) std::sort(touched[i].begin(), touched[i].end());
-      }
-      for (size_t i = 0; i < count_f; ++i) {
-        const size_t f = features[i];
-        BinSplit best_f;
-        double* h = hist.data() + i * 256 * k_classes;
-        uint32_t* cnt = count.data() + i * 256;
-        // Only the bins this node's rows fall in, in order (small nodes touch few of them).
-        const std::vector<uint8_t>& used = touched[i];
-        std::fill(left.begin(), left.end(), 0.0);
-        right = node_value;
-        double wl = 0, wr = node_weight;
-        size_t nl = 0;
-        for (size_t u = 0; u + 1 < used.size(); ++u) {
-          const size_t b = used[u];
-          for (size_t c = 0; c < k_classes; ++c) {
-            left[c] += h[b * k_classes + c];
-            right[c] -= h[b * k_classes + c];
-            wl += h[b * k_classes + c];
-            wr -= h[b * k_classes + c];
-          }
-          nl += cnt[b];
-          if (nl < min_leaf || m - nl < min_leaf) continue;
-          const double score = -(wl * impurity(left, wl) + wr * impurity(right, std::max(wr, 0.0)));
-          if (best_f.feature < 0 || score > best_f.score) best_f = {static_cast<int32_t>(f), static_cast<uint8_t>(b), score};
-        }
-        if (used.size() <= 1) p.constant[f] = 1;
-        for (uint8_t b : used) {  // leave the histogram zeroed for the next node
-          cnt[b] = 0;
-          for (size_t c = 0; c < k_classes; ++c) h[b * k_classes + c] = 0;
-        }
-        out.push_back(best_f);
-      }
-    };
-    best.clear();
-    if (max_features == d) {
-      score_batch(feature_order.data(), d, best);
-    } else {
-      // Random subset: draw features in a random order until max_features non-constant ones.
-      // Features known to be constant here are skipped without being scored.
-      std::shuffle(feature_order.begin(), feature_order.end(), rng);
-      size_t found = 0, next = 0;
-      while (found < max_features && next < d) {
-        batch.clear();
-        while (batch.size() < max_features - found && next < d) {
-          const size_t f = feature_order[next++];
-          if (!p.constant[f]) batch.push_back(f);
-        }
-        const size_t before = best.size();
-        score_batch(batch.data(), batch.size(), best);
-        for (size_t i = before; i < best.size(); ++i) found += best[i].feature >= 0;
-      }
-      std::sort(best.begin(), best.end(), [](const BinSplit& a, const BinSplit& b) { return a.feature < b.feature; });
-    }
-    BinSplit chosen;
-    for (const BinSplit& s : best) {
-      if (s.feature >= 0 && (chosen.feature < 0 || s.score > chosen.score + 1e-12 * std::abs(chosen.score))) chosen = s;
-    }
-    if (chosen.feature < 0) continue;
-    const double decrease = (node_weight / total_weight) * (node_impurity + chosen.score / node_weight);
-    if (decrease < params_.min_impurity_decrease - kEpsilon) continue;
-    // Stable partition (left = code <= bin): left rows slide down in place, right rows go
-    // through reused buffers and are copied back after them.
-    const size_t cf = static_cast<size_t>(chosen.feature);
-    scratch_codes.clear();
-    scratch_y.clear();
-    scratch_w.clear();
-    size_t split = p.begin;
-    for (size_t k = p.begin; k < p.end; ++k) {
-      const uint8_t* row = lc.data() + k * d;
-      if (row[cf] <= chosen.bin) {
-        if (split != k) {
-          std::copy_n(row, d, lc.data() + split * d);
-          ly[split] = ly[k];
-          lw[split] = lw[k];
-        }
-        ++split;
-      } else {
-        scratch_codes.insert(scratch_codes.end(), row, row + d);
-        scratch_y.push_back(ly[k]);
-        scratch_w.push_back(lw[k]);
-      }
-    }
-    std::copy(scratch_codes.begin(), scratch_codes.end(), lc.begin() + static_cast<std::ptrdiff_t>(split * d));
-    std::copy(scratch_y.begin(), scratch_y.end(), ly.begin() + static_cast<std::ptrdiff_t>(split));
-    std::copy(scratch_w.begin(), scratch_w.end(), lw.begin() + static_cast<std::ptrdiff_t>(split));
-    const int32_t left_node = make_node(p.begin, split);
-    const int32_t right_node = make_node(split, p.end);
-    CartNode& parent = nodes_[static_cast<size_t>(p.node)];
-    parent.feature = chosen.feature;
-    parent.threshold = bins.thresholds[static_cast<size_t>(chosen.feature)][chosen.bin];
-    parent.left = left_node;
-    parent.right = right_node;
-    stack.push_back({split, p.end, p.depth + 1, right_node, p.constant});
-    stack.push_back({p.begin, split, p.depth + 1, left_node, std::move(p.constant)});
-  }
+  const ClassImpurity criterion(num_classes, params_.criterion == "entropy", params_.min_impurity_decrease);
+  const tree::GrowLimits limits{params_.max_depth, params_.min_samples_split, params_.min_samples_leaf,
+                                params_.max_features};
+  nodes_ = tree::GrowBinnedTree(criterion, bins, y, weights, rows, limits, ctx.seed(), ctx);
 }
 
 std::vector<double> CartTree::PredictProba(std::span<const double> x, size_t n) const {
@@ -413,25 +281,13 @@ std::vector<double> CartTree::PredictProba(std::span<const double> x, size_t n) 
   }
   std::vector<double> out(n * num_classes_);
   for (size_t r = 0; r < n; ++r) {
-    int32_t i = 0;
-    while (nodes_[static_cast<size_t>(i)].feature >= 0) {
-      const CartNode& node = nodes_[static_cast<size_t>(i)];
-      i = x[r * d + static_cast<size_t>(node.feature)] <= node.threshold ? node.left : node.right;
-    }
-    const CartNode& leaf = nodes_[static_cast<size_t>(i)];
+    const CartNode& leaf = FindLeaf(nodes_, x.data() + r * d);
     for (size_t c = 0; c < num_classes_; ++c) out[r * num_classes_ + c] = leaf.weight > 0 ? leaf.value[c] / leaf.weight : 0;
   }
   return out;
 }
 
-const CartNode& CartTree::Leaf(const double* row) const {
-  int32_t i = 0;
-  while (nodes_[static_cast<size_t>(i)].feature >= 0) {
-    const CartNode& node = nodes_[static_cast<size_t>(i)];
-    i = row[node.feature] <= node.threshold ? node.left : node.right;
-  }
-  return nodes_[static_cast<size_t>(i)];
-}
+const CartNode& CartTree::Leaf(const double* row) const { return FindLeaf(nodes_, row); }
 
 std::vector<int32_t> CartTree::Predict(std::span<const double> x, size_t n) const {
   const std::vector<double> proba = PredictProba(x, n);
@@ -497,20 +353,7 @@ std::string CartRule::Text(const std::vector<std::string>& class_names) const {
   return fmt::format("if {} then {} ({:.0f}% of {} customers)", cond, name, confidence * 100, samples);
 }
 
-std::vector<double> CartTree::Importances() const {
-  std::vector<double> imp(num_features_, 0.0);
-  for (const CartNode& node : nodes_) {
-    if (node.feature < 0) continue;
-    const CartNode& l = nodes_[static_cast<size_t>(node.left)];
-    const CartNode& r = nodes_[static_cast<size_t>(node.right)];
-    imp[static_cast<size_t>(node.feature)] += node.weight * node.impurity - l.weight * l.impurity - r.weight * r.impurity;
-  }
-  const double total = std::accumulate(imp.begin(), imp.end(), 0.0);
-  if (total > 0) {
-    for (double& v : imp) v /= total;
-  }
-  return imp;
-}
+std::vector<double> CartTree::Importances() const { return ImpurityImportances(nodes_, num_features_); }
 
 int CartTree::depth() const {
   std::vector<int> depth(nodes_.size(), 0);
@@ -555,12 +398,9 @@ CartTree CartTree::FromJson(const nlohmann::json& j) {
       n.value = a.at(7).get<std::vector<double>>();
       tree.nodes_.push_back(std::move(n));
     }
-    // Validate links so a corrupted description cannot send Predict out of bounds or in a loop:
-    // children must come after their parent.
-    const auto count = static_cast<int32_t>(tree.nodes_.size());
-    if (count == 0) Fail(ErrorCode::kInvalidData, "no nodes");
-    for (int32_t i = 0; i < count; ++i) {
-      const CartNode& n = tree.nodes_[static_cast<size_t>(i)];
+    if (tree.nodes_.empty()) Fail(ErrorCode::kInvalidData, "no nodes");
+    for (size_t i = 0; i < tree.nodes_.size(); ++i) {
+      const CartNode& n = tree.nodes_[i];
       if (n.value.size() != tree.num_classes_) Fail(ErrorCode::kInvalidData, "node {} has {} class values", i, n.value.size());
       // Predict returns value[c] / weight: each class value must lie in [0, weight] (training makes
       // weight their sum), or a corrupted file predicts P = 38.3.
@@ -569,11 +409,9 @@ CartTree CartTree::FromJson(const nlohmann::json& j) {
           Fail(ErrorCode::kInvalidData, "node {} has class value {} for weight {}", i, v, n.weight);
         }
       }
-      if (n.feature < 0) continue;
-      if (static_cast<size_t>(n.feature) >= tree.num_features_ || n.left <= i || n.right <= i || n.left >= count ||
-          n.right >= count) {
-        Fail(ErrorCode::kInvalidData, "node {} has invalid links", i);
-      }
+    }
+    if (const int64_t bad = FirstBadLink(tree.nodes_, tree.num_features_); bad >= 0) {
+      Fail(ErrorCode::kInvalidData, "node {} has invalid links", bad);
     }
     return tree;
   } catch (const nlohmann::json::exception& e) {

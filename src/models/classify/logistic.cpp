@@ -19,6 +19,7 @@
 #include <cmath>
 #include <limits>
 
+#include "models/linear_terms.hpp"
 #include "models/classify/families.hpp"
 #include "models/classify/liblinear_problem.hpp"
 #include "prospect/common/error.hpp"
@@ -164,8 +165,8 @@ class LogisticClassifier final : public Classifier {
       theta = loss.best();
     }
     ctx.logger().debug("logistic: L-BFGS took {} iterations", iterations);
-    coef_.assign(theta.data(), theta.data() + d);
-    intercept_ = theta[static_cast<Eigen::Index>(d)];
+    terms_.coef.assign(theta.data(), theta.data() + d);
+    terms_.intercept = theta[static_cast<Eigen::Index>(d)];
   }
 
   void FitLiblinear(const TrainingSet& data, double class_weights[2]) {
@@ -189,70 +190,33 @@ class LogisticClassifier final : public Classifier {
     if (const char* err = check_parameter(prob.get(), &param)) Fail(ErrorCode::kInvalidArgument, "logistic: {}", err);
     model* m = train(prob.get(), &param);
     if (!m) Fail(ErrorCode::kInternal, "logistic: liblinear returned no model");
-    // liblinear's weights are for its first label; store them for the positive class.
-    const double sign = m->label[0] == 1 ? 1.0 : -1.0;
-    coef_.assign(d, 0.0);
-    for (size_t j = 0; j < d; ++j) coef_[j] = sign * m->w[j];
-    intercept_ = sign * m->w[d];
+    terms_.FromLiblinear(m->w, m->label[0] == 1, d);
     free_and_destroy_model(&m);
   }
 
   std::vector<double> PredictProba(const FeatureMatrix& x, const Context&) const override {
     CheckPredictInput(x);
-    std::vector<double> out(x.rows);
-    for (size_t r = 0; r < x.rows; ++r) out[r] = 1.0 / (1.0 + std::exp(-Margin(x.Row(r), x.cols)));
+    std::vector<double> out = terms_.Margins(x);
+    for (double& z : out) z = 1.0 / (1.0 + std::exp(-z));
     return out;
   }
 
   std::vector<double> Contributions(const FeatureMatrix& x, const Context&) const override {
     CheckPredictInput(x);
-    std::vector<double> out(x.rows * (x.cols + 1));
-    for (size_t r = 0; r < x.rows; ++r) {
-      for (size_t j = 0; j < x.cols; ++j) out[r * (x.cols + 1) + j] = coef_[j] * x.Row(r)[j];
-      out[r * (x.cols + 1) + x.cols] = intercept_;
-    }
-    return out;
+    return terms_.Contributions(x);
   }
 
-  std::vector<double> Importance() const override {
-    // |coefficient| on standardised features (the pipeline scales them) normalised to sum 1.
-    std::vector<double> out(coef_.size());
-    double total = 0;
-    for (size_t j = 0; j < coef_.size(); ++j) total += out[j] = std::abs(coef_[j]);
-    if (total > 0) {
-      for (double& v : out) v /= total;
-    }
-    return out;
-  }
+  // |coefficient| on standardised features (the pipeline scales them) normalised to sum 1.
+  std::vector<double> Importance() const override { return terms_.Importance(); }
 
-  const std::vector<double>& coefficients() const { return coef_; }
-  double intercept() const { return intercept_; }
-
-  void SaveBlocks(ModelWriter& writer) const override {
-    writer.AddArray<double>("coef", coef_);
-    writer.AddArray<double>("intercept", std::span<const double>(&intercept_, 1));
-  }
+  void SaveBlocks(ModelWriter& writer) const override { terms_.Save(writer); }
 
  protected:
-  void LoadBlocks(const ModelReader& reader) override {
-    coef_ = reader.FiniteArray("coef");
-    const auto b = reader.FiniteArray("intercept");
-    if (b.size() != 1 || coef_.size() != feature_names_.size()) {
-      Fail(ErrorCode::kInvalidData, "model file: logistic coefficients do not match its {} features", feature_names_.size());
-    }
-    intercept_ = b[0];
-  }
+  void LoadBlocks(const ModelReader& reader) override { terms_.Load(reader, feature_names_.size(), Type()); }
 
  private:
-  double Margin(const double* row, size_t d) const {
-    double z = intercept_;
-    for (size_t j = 0; j < d; ++j) z += coef_[j] * row[j];
-    return z;
-  }
-
   LogisticParams params_;
-  std::vector<double> coef_;
-  double intercept_ = 0;
+  LinearTerms terms_;
 };
 
 }  // namespace

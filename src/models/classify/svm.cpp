@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <mutex>
 
+#include "models/linear_terms.hpp"
 #include "models/classify/families.hpp"
 #include "models/classify/liblinear_problem.hpp"
 #include "prospect/common/error.hpp"
@@ -83,81 +84,50 @@ class LinearSvmClassifier final : public Classifier {
       m = train(prob.get(), &param);
     }
     if (!m) Fail(ErrorCode::kInternal, "linear_svm: liblinear returned no model");
-    // Weights are for liblinear's first label: orient them to the positive class.
-    const double sign = m->label[0] == 1 ? 1.0 : -1.0;
-    coef_.assign(d, 0.0);
-    for (size_t j = 0; j < d; ++j) coef_[j] = sign * m->w[j];
-    intercept_ = sign * m->w[d];
+    terms_.FromLiblinear(m->w, m->label[0] == 1, d);
     free_and_destroy_model(&m);
     // Platt sigmoid on the training decision values (liblinear has no probability model for SVMs).
-    const auto f = Decision(data.x);
-    platt_.Fit(f, data.y);
-  }
-
-  std::vector<double> Decision(const FeatureMatrix& x) const {
-    std::vector<double> out(x.rows);
-    for (size_t r = 0; r < x.rows; ++r) {
-      const double* row = x.Row(r);
-      double z = intercept_;
-      for (size_t j = 0; j < x.cols; ++j) z += coef_[j] * row[j];
-      out[r] = z;
-    }
-    return out;
+    platt_.Fit(terms_.Margins(data.x), data.y);
   }
 
   std::vector<double> DecisionFunction(const FeatureMatrix& x) const {
     CheckPredictInput(x);
-    return Decision(x);
+    return terms_.Margins(x);
   }
 
   std::vector<double> PredictProba(const FeatureMatrix& x, const Context&) const override {
     CheckPredictInput(x);
-    return platt_.Predict(Decision(x));
+    return platt_.Predict(terms_.Margins(x));
   }
 
   // log-odds = −(a·f + b) with f = w·x + c: exactly additive per feature.
   std::vector<double> Contributions(const FeatureMatrix& x, const Context&) const override {
     CheckPredictInput(x);
-    std::vector<double> out(x.rows * (x.cols + 1));
-    const double a = platt_.a(), b = platt_.b();
-    for (size_t r = 0; r < x.rows; ++r) {
-      for (size_t j = 0; j < x.cols; ++j) out[r * (x.cols + 1) + j] = -a * coef_[j] * x.Row(r)[j];
-      out[r * (x.cols + 1) + x.cols] = -a * intercept_ - b;
-    }
-    return out;
+    return terms_.Contributions(x, -platt_.a(), -platt_.b());
   }
 
-  std::vector<double> Importance() const override {
-    std::vector<double> out(coef_.size());
-    double total = 0;
-    for (size_t j = 0; j < coef_.size(); ++j) total += out[j] = std::abs(coef_[j]);
-    if (total > 0) {
-      for (double& v : out) v /= total;
-    }
-    return out;
-  }
+  std::vector<double> Importance() const override { return terms_.Importance(); }
 
   void SaveBlocks(ModelWriter& writer) const override {
-    writer.AddArray<double>("coef", coef_);
-    const double scalars[3] = {intercept_, platt_.a(), platt_.b()};
+    writer.AddArray<double>("coef", terms_.coef);
+    const double scalars[3] = {terms_.intercept, platt_.a(), platt_.b()};
     writer.AddArray<double>("scalars", std::span<const double>(scalars, 3));
   }
 
  protected:
   void LoadBlocks(const ModelReader& reader) override {
-    coef_ = reader.FiniteArray("coef");
+    terms_.coef = reader.FiniteArray("coef");
     const auto s = reader.FiniteArray("scalars");
-    if (s.size() != 3 || coef_.size() != feature_names_.size()) {
+    if (s.size() != 3 || terms_.coef.size() != feature_names_.size()) {
       Fail(ErrorCode::kInvalidData, "model file: linear_svm coefficients do not match its {} features", feature_names_.size());
     }
-    intercept_ = s[0];
+    terms_.intercept = s[0];
     platt_ = PlattCalibrator::FromJson({{"method", "platt"}, {"a", s[1]}, {"b", s[2]}});
   }
 
  private:
   LinearSvmParams params_;
-  std::vector<double> coef_;
-  double intercept_ = 0;
+  LinearTerms terms_;
   PlattCalibrator platt_;
 };
 

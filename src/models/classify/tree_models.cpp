@@ -7,6 +7,8 @@
 #include <numeric>
 
 #include "models/classify/families.hpp"
+#include "models/tree/grow.hpp"
+#include "prospect/common/parallel.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/params.hpp"
 #include "prospect/common/rng.hpp"
@@ -172,9 +174,7 @@ class ForestClassifier final : public Classifier {
     cp.criterion = params_.criterion;
     cp.max_depth = params_.max_depth;
     cp.min_samples_leaf = params_.min_samples_leaf;
-    cp.max_features = params_.max_features == "sqrt"   ? std::max<int64_t>(1, static_cast<int64_t>(std::sqrt(static_cast<double>(d))))
-                      : params_.max_features == "log2" ? std::max<int64_t>(1, static_cast<int64_t>(std::log2(static_cast<double>(d))))
-                                                       : 0;
+    cp.max_features = tree::FeaturesPerSplit(params_.max_features, d);
     const auto classes = Classes(data.y);
     const auto base = RowWeights(data, params_.class_weight == "balanced");
     trees_.assign(static_cast<size_t>(params_.n_estimators), CartTree(cp));
@@ -182,41 +182,24 @@ class ForestClassifier final : public Classifier {
     BinnedFeatures bins;
     if (hist) bins = BinnedFeatures::Build(data.x.values, n, d, static_cast<size_t>(params_.max_bins), ctx);
     std::atomic<uint64_t> done{0};
-    std::exception_ptr failure;
-#pragma omp parallel for num_threads(ctx.threads()) schedule(dynamic)
-    for (int64_t t = 0; t < params_.n_estimators; ++t) {
-      try {
-        const uint64_t seed = DeriveSeed(ctx.seed(), static_cast<uint64_t>(t));
-        std::vector<double> w(n, 1.0);
-        std::vector<size_t> rows;
-        if (params_.bootstrap) {
-          Rng rng(seed);
-          std::vector<double> counts(n, 0.0);
-          std::uniform_int_distribution<size_t> pick(0, n - 1);
-          for (size_t i = 0; i < n; ++i) counts[pick(rng)] += 1;
-          for (size_t i = 0; i < n; ++i) {
-            if (counts[i] > 0) rows.push_back(i);
-            w[i] = counts[i] * (base.empty() ? 1.0 : base[i]);
-          }
-        } else {
-          if (!base.empty()) w = base;
-          rows.resize(n);
-          std::iota(rows.begin(), rows.end(), 0);
-        }
-        Context tree_ctx(1, DeriveSeed(seed, 1), ctx.logger_ptr());
-        if (hist) {
-          trees_[static_cast<size_t>(t)].FitBinned(bins, classes, 2, w, tree_ctx, rows);
-        } else {
-          trees_[static_cast<size_t>(t)].Fit(data.x.values, n, d, classes, 2, w, tree_ctx, rows);
-        }
-        const uint64_t finished = ++done;
-        ctx.Progress("forest", finished, static_cast<uint64_t>(params_.n_estimators));
-      } catch (...) {
-#pragma omp critical
-        if (!failure) failure = std::current_exception();
+    ParallelFor(ctx, params_.n_estimators, [&](int64_t t) {
+      const uint64_t seed = DeriveSeed(ctx.seed(), static_cast<uint64_t>(t));
+      tree::Bootstrap sample;
+      if (params_.bootstrap) {
+        sample = tree::DrawBootstrap(n, base, seed);
+      } else {
+        sample.weights = base.empty() ? std::vector<double>(n, 1.0) : base;
+        sample.rows.resize(n);
+        std::iota(sample.rows.begin(), sample.rows.end(), 0);
       }
-    }
-    if (failure) std::rethrow_exception(failure);
+      Context tree_ctx(1, DeriveSeed(seed, 1), ctx.logger_ptr());
+      if (hist) {
+        trees_[static_cast<size_t>(t)].FitBinned(bins, classes, 2, sample.weights, tree_ctx, sample.rows);
+      } else {
+        trees_[static_cast<size_t>(t)].Fit(data.x.values, n, d, classes, 2, sample.weights, tree_ctx, sample.rows);
+      }
+      ctx.Progress("forest", ++done, static_cast<uint64_t>(params_.n_estimators));
+    });
     Pack();
   }
 

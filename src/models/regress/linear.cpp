@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "models/linear_terms.hpp"
 #include "models/regress/families.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/params.hpp"
@@ -54,63 +55,33 @@ class LinearRegressor final : public Regressor {
     } else {
       beta = Eigen::MatrixXd(xs).completeOrthogonalDecomposition().solve(ys);
     }
-    coef_.assign(beta.data(), beta.data() + d);
-    intercept_ = y_mean - x_mean.dot(beta);
-    for (double c : coef_) {
+    terms_.coef.assign(beta.data(), beta.data() + d);
+    terms_.intercept = y_mean - x_mean.dot(beta);
+    for (double c : terms_.coef) {
       if (!std::isfinite(c)) Fail(ErrorCode::kInvalidData, "linear: the least-squares solution is not finite; raise alpha");
     }
   }
 
   std::vector<double> Predict(const FeatureMatrix& x, const Context&) const override {
     CheckPredictInput(x);
-    std::vector<double> out(x.rows);
-    for (size_t r = 0; r < x.rows; ++r) {
-      double z = intercept_;
-      for (size_t j = 0; j < x.cols; ++j) z += coef_[j] * x.Row(r)[j];
-      out[r] = z;
-    }
-    return out;
+    return terms_.Margins(x);
   }
 
   std::vector<double> Contributions(const FeatureMatrix& x, const Context&) const override {
     CheckPredictInput(x);
-    std::vector<double> out(x.rows * (x.cols + 1));
-    for (size_t r = 0; r < x.rows; ++r) {
-      for (size_t j = 0; j < x.cols; ++j) out[r * (x.cols + 1) + j] = coef_[j] * x.Row(r)[j];
-      out[r * (x.cols + 1) + x.cols] = intercept_;
-    }
-    return out;
+    return terms_.Contributions(x);
   }
 
-  std::vector<double> Importance() const override {
-    std::vector<double> out(coef_.size());
-    double total = 0;
-    for (size_t j = 0; j < coef_.size(); ++j) total += out[j] = std::abs(coef_[j]);
-    if (total > 0) {
-      for (double& v : out) v /= total;
-    }
-    return out;
-  }
+  std::vector<double> Importance() const override { return terms_.Importance(); }
 
-  void SaveBlocks(ModelWriter& writer) const override {
-    writer.AddArray<double>("coef", coef_);
-    writer.AddArray<double>("intercept", std::span<const double>(&intercept_, 1));
-  }
+  void SaveBlocks(ModelWriter& writer) const override { terms_.Save(writer); }
 
  protected:
-  void LoadBlocks(const ModelReader& reader) override {
-    coef_ = reader.FiniteArray("coef");
-    const auto b = reader.FiniteArray("intercept");
-    if (b.size() != 1 || coef_.size() != feature_names_.size()) {
-      Fail(ErrorCode::kInvalidData, "model file: linear coefficients do not match its {} features", feature_names_.size());
-    }
-    intercept_ = b[0];
-  }
+  void LoadBlocks(const ModelReader& reader) override { terms_.Load(reader, feature_names_.size(), Type()); }
 
  private:
   LinearParams params_;
-  std::vector<double> coef_;
-  double intercept_ = 0;
+  LinearTerms terms_;
 };
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "prospect/common/context.hpp"
 #include "prospect/common/params.hpp"
 #include "prospect/models/tree/binned_features.hpp"
+#include "prospect/models/tree/tree_node.hpp"
 
 namespace prospect {
 
@@ -29,15 +30,8 @@ struct CartParams {
   static const ParamSchema<CartParams>& Schema();
 };
 
-/// One node; leaves have feature == -1. `value` holds weighted class totals.
-struct CartNode {
-  int32_t feature = -1;
-  double threshold = 0;  ///< go left when x[feature] <= threshold
-  int32_t left = -1;
-  int32_t right = -1;
-  double impurity = 0;
-  double weight = 0;     ///< weighted samples reaching the node
-  int64_t samples = 0;
+/// One node; `value` holds weighted class totals.
+struct CartNode : TreeNode {
   std::vector<double> value;
 };
 
