@@ -31,4 +31,27 @@ struct LinearTerms {
   void Load(const ModelReader& reader, size_t num_features, std::string_view type);
 };
 
+/// A linear model of either task whose parameters are P: explained (exact per-feature terms of
+/// the margin), weighed and saved through its LinearTerms ("coef" and "intercept" blocks).
+template <typename Base, typename P>
+class LinearModel : public ModelWithParams<Base, P> {
+ public:
+  using ModelWithParams<Base, P>::ModelWithParams;
+
+  std::vector<double> Contributions(const FeatureMatrix& x, const Context&) const override {
+    this->CheckPredictInput(x);
+    return terms_.Contributions(x);
+  }
+  // |coefficient| on standardised features (the pipeline scales them) normalised to sum 1.
+  std::vector<double> Importance() const override { return terms_.Importance(); }
+
+ protected:
+  void SaveBlocks(ModelWriter& writer) const override { terms_.Save(writer); }
+  void LoadBlocks(const ModelReader& reader) override {
+    terms_.Load(reader, this->feature_names().size(), this->Type());
+  }
+
+  LinearTerms terms_;
+};
+
 }  // namespace prospect

@@ -48,6 +48,9 @@ class ParamSchema {
   ParamSchema(std::string owner, std::vector<ParamField<P>> fields)
       : owner_(std::move(owner)), fields_(std::move(fields)) {}
 
+  /// Whose parameters these are: a model's registry name ("kmeans", "gbdt").
+  const std::string& owner() const { return owner_; }
+
   const std::vector<ParamField<P>>& fields() const { return fields_; }
 
   /// Sets one parameter from text ("0.1", "true", "gini"), validating type and range.

@@ -103,4 +103,26 @@ class SupervisedModel : public Model {
   void LoadContents(const ModelReader& reader);
 };
 
+/// A model whose parameters are one params struct P (with a static ParamSchema<P> Schema() whose
+/// owner is the registry name): Type(), Params() and the constructors every such model would
+/// otherwise repeat. The JSON constructor is what the registry's factories call.
+template <typename Base, typename P>
+class ModelWithParams : public Base {
+ public:
+  ModelWithParams() = default;
+  /// Throws kInvalidArgument / kOutOfRange for a value the schema does not allow.
+  explicit ModelWithParams(P params) : params_(std::move(params)) { P::Schema().Validate(params_); }
+  /// `overrides`: a JSON object of parameter values (null: none); unknown names are
+  /// kInvalidArgument with suggestions.
+  explicit ModelWithParams(const nlohmann::json& overrides) {
+    if (!overrides.is_null()) P::Schema().SetFromJson(params_, overrides);
+  }
+
+  std::string Type() const final { return P::Schema().owner(); }
+  nlohmann::json Params() const final { return P::Schema().ToJson(params_); }
+
+ protected:
+  P params_;
+};
+
 }  // namespace prospect

@@ -122,11 +122,9 @@ class LogisticLoss {
   Eigen::VectorXd best_;
 };
 
-class LogisticClassifier final : public Classifier {
+class LogisticClassifier final : public LinearModel<Classifier, LogisticParams> {
  public:
-  explicit LogisticClassifier(const nlohmann::json& params) { LogisticParams::Schema().SetFromJson(params_, params); }
-  std::string Type() const override { return "logistic"; }
-  nlohmann::json Params() const override { return LogisticParams::Schema().ToJson(params_); }
+  using LinearModel::LinearModel;
 
   void Fit(const TrainingSet& data, const Context& ctx) override {
     CheckFitInput(data);
@@ -201,22 +199,6 @@ class LogisticClassifier final : public Classifier {
     return out;
   }
 
-  std::vector<double> Contributions(const FeatureMatrix& x, const Context&) const override {
-    CheckPredictInput(x);
-    return terms_.Contributions(x);
-  }
-
-  // |coefficient| on standardised features (the pipeline scales them) normalised to sum 1.
-  std::vector<double> Importance() const override { return terms_.Importance(); }
-
-  void SaveBlocks(ModelWriter& writer) const override { terms_.Save(writer); }
-
- protected:
-  void LoadBlocks(const ModelReader& reader) override { terms_.Load(reader, feature_names_.size(), Type()); }
-
- private:
-  LogisticParams params_;
-  LinearTerms terms_;
 };
 
 }  // namespace

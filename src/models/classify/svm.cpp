@@ -48,11 +48,9 @@ struct LinearSvmParams {
   }
 };
 
-class LinearSvmClassifier final : public Classifier {
+class LinearSvmClassifier final : public ModelWithParams<Classifier, LinearSvmParams> {
  public:
-  explicit LinearSvmClassifier(const nlohmann::json& params) { LinearSvmParams::Schema().SetFromJson(params_, params); }
-  std::string Type() const override { return "linear_svm"; }
-  nlohmann::json Params() const override { return LinearSvmParams::Schema().ToJson(params_); }
+  using ModelWithParams::ModelWithParams;
 
   void Fit(const TrainingSet& data, const Context& ctx) override {
     CheckFitInput(data);
@@ -126,7 +124,6 @@ class LinearSvmClassifier final : public Classifier {
   }
 
  private:
-  LinearSvmParams params_;
   LinearTerms terms_;
   PlattCalibrator platt_;
 };
@@ -159,11 +156,9 @@ struct KernelSvmParams {
   }
 };
 
-class KernelSvmClassifier final : public Classifier {
+class KernelSvmClassifier final : public ModelWithParams<Classifier, KernelSvmParams> {
  public:
-  explicit KernelSvmClassifier(const nlohmann::json& params) { KernelSvmParams::Schema().SetFromJson(params_, params); }
-  std::string Type() const override { return "kernel_svm"; }
-  nlohmann::json Params() const override { return KernelSvmParams::Schema().ToJson(params_); }
+  using ModelWithParams::ModelWithParams;
 
   void Fit(const TrainingSet& data, const Context& ctx) override {
     CheckFitInput(data);
@@ -375,7 +370,6 @@ class KernelSvmClassifier final : public Classifier {
   }
   double LogOdds(double f) const { return -(prob_a_ * f + prob_b_); }
 
-  KernelSvmParams params_;
   std::vector<double> sv_;       // n_sv × d, row-major
   std::vector<double> sv_coef_;  // y_i α_i, oriented to the positive class
   std::vector<double> baseline_;  // training mean, the reference point of Contributions

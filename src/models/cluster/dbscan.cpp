@@ -54,7 +54,6 @@ std::vector<std::vector<int32_t>> RadiusNeighbours(const DenseMatrixView& points
   return out;
 }
 
-Dbscan::Dbscan(DbscanParams params) : params_(std::move(params)) { DbscanParams::Schema().Validate(params_); }
 
 void Dbscan::Fit(const DenseMatrixView& x, const Context& ctx) {
   CheckFitInput(x, 1);
@@ -95,23 +94,15 @@ void Dbscan::Fit(const DenseMatrixView& x, const Context& ctx) {
   for (uint8_t c : core) num_core += c;
   core_points_ = DenseMatrix(num_core, d);
   core_labels_.clear();
-  centres_ = DenseMatrix(static_cast<size_t>(next), d, 0.0);
-  std::vector<double> counts(static_cast<size_t>(next), 0.0);
   num_noise_ = 0;
   for (size_t i = 0; i < n; ++i) {
     if (core[i]) {
       std::copy_n(x.Row(i), d, core_points_.Row(core_labels_.size()));
       core_labels_.push_back(labels[i]);
     }
-    if (labels[i] < 0) {
-      ++num_noise_;
-      continue;
-    }
-    counts[static_cast<size_t>(labels[i])] += 1;
-    for (size_t j = 0; j < d; ++j) centres_(static_cast<size_t>(labels[i]), j) += x(i, j);
+    num_noise_ += labels[i] < 0;
   }
-  for (size_t c = 0; c < counts.size(); ++c)
-    for (size_t j = 0; j < d; ++j) centres_(c, j) /= counts[c];
+  centres_ = cluster_internal::MemberMeans(x, labels, next);
   FinishFit(d, next, std::move(labels));
 }
 

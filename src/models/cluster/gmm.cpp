@@ -245,9 +245,6 @@ double EStep(const GmmInternals& g, const MixtureState& p, const Context& ctx, s
 
 }  // namespace
 
-GaussianMixture::GaussianMixture(GmmParams params) : params_(std::move(params)) {
-  GmmParams::Schema().Validate(params_);
-}
 
 void GaussianMixture::FitFixedK(const DenseMatrixView& x, int64_t k_in, const Context& ctx) {
   const size_t k = static_cast<size_t>(k_in), n = x.rows();
@@ -293,7 +290,7 @@ void GaussianMixture::FitFixedK(const DenseMatrixView& x, int64_t k_in, const Co
     ctx.logger().warn("gmm: EM did not converge in {} iterations (k = {}); raise max_iter or tol", params_.max_iter, k);
   }
   weights_ = std::move(best.weights);
-  means_ = std::move(best.means);
+  centres_ = std::move(best.means);
   covariances_ = std::move(best.cov);
   precision_chol_ = std::move(best.prec);
   lower_bound_ = best_bound;
@@ -355,7 +352,7 @@ DenseMatrix GaussianMixture::PredictProba(const DenseMatrixView& x, const Contex
   const GmmInternals g(x, k, params_.covariance == "full");
   DenseMatrix out(x.rows(), k);
   std::vector<double> resp(x.rows() * k);
-  EStep(g, CurrentParams(weights_, means_, precision_chol_, k, x.cols(), g.full), ctx, &resp);
+  EStep(g, CurrentParams(weights_, centres_, precision_chol_, k, x.cols(), g.full), ctx, &resp);
   out.mutable_values() = std::move(resp);
   return out;
 }
@@ -374,7 +371,7 @@ double GaussianMixture::Score(const DenseMatrixView& x, const Context& ctx) cons
   CheckAssignInput(x);
   const size_t k = static_cast<size_t>(num_clusters_);
   const GmmInternals g(x, k, params_.covariance == "full");
-  return EStep(g, CurrentParams(weights_, means_, precision_chol_, k, x.cols(), g.full), ctx, nullptr);
+  return EStep(g, CurrentParams(weights_, centres_, precision_chol_, k, x.cols(), g.full), ctx, nullptr);
 }
 
 int64_t GaussianMixture::NumParameters() const {
@@ -403,7 +400,7 @@ nlohmann::json GaussianMixture::Summary() const {
 
 void GaussianMixture::SaveState(ModelWriter& writer) const {
   writer.AddArray<double>("weights", std::span<const double>(weights_));
-  cluster_internal::WriteMatrixBlock(writer, "means", means_);
+  cluster_internal::WriteMatrixBlock(writer, "means", centres_);
   writer.AddArray<double>("covariances", std::span<const double>(covariances_));
   writer.AddArray<double>("precision_cholesky", std::span<const double>(precision_chol_));
   const double stats[4] = {lower_bound_, train_bic_, converged_ ? 1.0 : 0.0, static_cast<double>(n_iter_)};
@@ -414,7 +411,7 @@ void GaussianMixture::LoadState(const ModelReader& reader) {
   const size_t k = static_cast<size_t>(num_clusters_), d = num_features_;
   const size_t block = params_.covariance == "full" ? d * d : d;
   weights_ = reader.FiniteArray("weights");
-  means_ = cluster_internal::ReadMatrixBlock(reader, "means", k, d);
+  centres_ = cluster_internal::ReadMatrixBlock(reader, "means", k, d);
   covariances_ = reader.FiniteArray("covariances");
   precision_chol_ = reader.FiniteArray("precision_cholesky");
   const auto stats = reader.FiniteArray("stats");

@@ -114,4 +114,19 @@ std::vector<size_t> SampleWithoutReplacement(size_t n, size_t k, Rng& rng) {
   return out;
 }
 
+DenseMatrix MemberMeans(const DenseMatrixView& x, const std::vector<int32_t>& labels, int32_t k) {
+  const size_t d = x.cols();
+  DenseMatrix means(static_cast<size_t>(k), d, 0.0);
+  std::vector<double> counts(static_cast<size_t>(k), 0.0);
+  for (size_t i = 0; i < x.rows(); ++i) {
+    if (labels[i] < 0) continue;
+    counts[static_cast<size_t>(labels[i])] += 1;
+    for (size_t j = 0; j < d; ++j) means(static_cast<size_t>(labels[i]), j) += x(i, j);
+  }
+  for (size_t c = 0; c < counts.size(); ++c) {
+    for (size_t j = 0; j < d; ++j) means(c, j) /= counts[c];
+  }
+  return means;
+}
+
 }  // namespace prospect::cluster_internal

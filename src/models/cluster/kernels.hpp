@@ -68,6 +68,10 @@ double DeterministicSum(const std::vector<double>& values, const Context& ctx);
 std::vector<size_t> SampleWithoutReplacement(size_t n, size_t k, Rng& rng);
 
 /// A rows × cols float64 block of a model file, size-checked, every value finite.
+/// k × d: the mean of the rows labelled c, per cluster c in [0, k) (rows labelled −1, noise, are
+/// left out). Every cluster must have a member.
+DenseMatrix MemberMeans(const DenseMatrixView& x, const std::vector<int32_t>& labels, int32_t k);
+
 inline DenseMatrix ReadMatrixBlock(const ModelReader& reader, std::string_view name, size_t rows, size_t cols) {
   std::vector<double> v = reader.FiniteArray(name);
   if (v.size() != rows * cols) {

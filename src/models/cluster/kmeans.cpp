@@ -402,7 +402,6 @@ std::vector<int32_t> NearestCentres(const DenseMatrixView& x, const DenseMatrixV
   return labels;
 }
 
-KMeans::KMeans(KMeansParams params) : params_(std::move(params)) { KMeansParams::Schema().Validate(params_); }
 
 void KMeans::FitFixedK(const DenseMatrixView& x, int64_t k, const Context& ctx) {
   const double tol = params_.tol * cluster_internal::MeanVariance(x, ctx);
@@ -483,10 +482,6 @@ void KMeans::Fit(const DenseMatrixView& x, const Context& ctx) {
   FinishFit(x.cols(), static_cast<int32_t>(k_scores_[pick].k), std::move(labels[pick]));
 }
 
-std::vector<int32_t> KMeans::Assign(const DenseMatrixView& x, const Context& ctx) const {
-  CheckAssignInput(x);
-  return NearestCentres(x, centres_, ctx, nullptr);
-}
 
 nlohmann::json KMeans::Summary() const {
   nlohmann::json out = {{"method", Type()}, {"k", num_clusters_}, {"inertia", inertia_}, {"n_iter", n_iter_}};
@@ -500,19 +495,7 @@ nlohmann::json KMeans::Summary() const {
   return out;
 }
 
-void KMeans::SaveState(ModelWriter& writer) const {
-  cluster_internal::WriteMatrixBlock(writer, "centres", centres_);
-  const double stats[2] = {inertia_, static_cast<double>(n_iter_)};
-  writer.AddArray<double>("stats", std::span<const double>(stats, 2));
-}
 
-void KMeans::LoadState(const ModelReader& reader) {
-  centres_ = cluster_internal::ReadMatrixBlock(reader, "centres", static_cast<size_t>(num_clusters_), num_features_);
-  const auto stats = reader.FiniteArray("stats");
-  if (stats.size() != 2) Fail(ErrorCode::kInvalidData, "model file: block \"stats\" must hold 2 values");
-  inertia_ = stats[0];
-  n_iter_ = static_cast<int64_t>(stats[1]);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Mini-batch k-means.
@@ -535,9 +518,6 @@ const ParamSchema<MiniBatchKMeansParams>& MiniBatchKMeansParams::Schema() {
   return schema;
 }
 
-MiniBatchKMeans::MiniBatchKMeans(MiniBatchKMeansParams params) : params_(std::move(params)) {
-  MiniBatchKMeansParams::Schema().Validate(params_);
-}
 
 void MiniBatchKMeans::Fit(const DenseMatrixView& x, const Context& ctx) {
   const size_t k = static_cast<size_t>(params_.k);
@@ -621,10 +601,6 @@ void MiniBatchKMeans::Fit(const DenseMatrixView& x, const Context& ctx) {
   FinishFit(d, static_cast<int32_t>(k), std::move(all));
 }
 
-std::vector<int32_t> MiniBatchKMeans::Assign(const DenseMatrixView& x, const Context& ctx) const {
-  CheckAssignInput(x);
-  return NearestCentres(x, centres_, ctx, nullptr);
-}
 
 nlohmann::json MiniBatchKMeans::Summary() const {
   nlohmann::json out = {{"method", Type()}, {"k", num_clusters_}, {"inertia", inertia_}, {"n_steps", n_steps_}};
@@ -632,16 +608,6 @@ nlohmann::json MiniBatchKMeans::Summary() const {
   return out;
 }
 
-void MiniBatchKMeans::SaveState(ModelWriter& writer) const {
-  cluster_internal::WriteMatrixBlock(writer, "centres", centres_);
-  writer.AddArray<double>("stats", std::span<const double>(&inertia_, 1));
-}
 
-void MiniBatchKMeans::LoadState(const ModelReader& reader) {
-  centres_ = cluster_internal::ReadMatrixBlock(reader, "centres", static_cast<size_t>(num_clusters_), num_features_);
-  const auto stats = reader.FiniteArray("stats");
-  if (stats.size() != 1) Fail(ErrorCode::kInvalidData, "model file: block \"stats\" must hold 1 value");
-  inertia_ = stats[0];
-}
 
 }  // namespace prospect

@@ -37,7 +37,6 @@ int32_t RfmSegmentFor(int r, int fm) {
   return r == 2 ? kHibernating : kLost;
 }
 
-RfmSegmenter::RfmSegmenter(RfmParams params) : params_(std::move(params)) { RfmParams::Schema().Validate(params_); }
 
 void RfmSegmenter::Fit(const DenseMatrixView& x, const Context& ctx) {
   CheckFitInput(x, 1);

@@ -23,7 +23,6 @@ const ParamSchema<WardParams>& WardParams::Schema() {
   return schema;
 }
 
-WardClustering::WardClustering(WardParams params) : params_(std::move(params)) { WardParams::Schema().Validate(params_); }
 
 void WardClustering::Fit(const DenseMatrixView& x, const Context& ctx) {
   const size_t n = x.rows(), d = x.cols();
@@ -134,23 +133,12 @@ void WardClustering::Fit(const DenseMatrixView& x, const Context& ctx) {
     if (id_of_root[r] < 0) id_of_root[r] = next++;
     labels[i] = id_of_root[r];
   }
-  centres_ = DenseMatrix(static_cast<size_t>(next), d, 0.0);
-  std::vector<double> counts(static_cast<size_t>(next), 0.0);
-  for (size_t i = 0; i < n; ++i) {
-    counts[static_cast<size_t>(labels[i])] += 1;
-    for (size_t j = 0; j < d; ++j) centres_(static_cast<size_t>(labels[i]), j) += x(i, j);
-  }
-  for (size_t c = 0; c < counts.size(); ++c)
-    for (size_t j = 0; j < d; ++j) centres_(c, j) /= counts[c];
+  centres_ = cluster_internal::MemberMeans(x, labels, next);
   inertia_ = 0;
   for (size_t i = 0; i < n; ++i) inertia_ += cluster_internal::SqDist(x.Row(i), centres_.Row(static_cast<size_t>(labels[i])), d);
   FinishFit(d, next, std::move(labels));
 }
 
-std::vector<int32_t> WardClustering::Assign(const DenseMatrixView& x, const Context& ctx) const {
-  CheckAssignInput(x);
-  return NearestCentres(x, centres_, ctx, nullptr);
-}
 
 nlohmann::json WardClustering::Summary() const {
   nlohmann::json out = {{"method", Type()}, {"k", num_clusters_}, {"inertia", inertia_}};
@@ -164,16 +152,6 @@ nlohmann::json WardClustering::Summary() const {
   return out;
 }
 
-void WardClustering::SaveState(ModelWriter& writer) const {
-  cluster_internal::WriteMatrixBlock(writer, "centres", centres_);
-  writer.AddArray<double>("stats", std::span<const double>(&inertia_, 1));
-}
 
-void WardClustering::LoadState(const ModelReader& reader) {
-  centres_ = cluster_internal::ReadMatrixBlock(reader, "centres", static_cast<size_t>(num_clusters_), num_features_);
-  const auto stats = reader.Array<double>("stats");
-  if (stats.size() != 1) Fail(ErrorCode::kInvalidData, "model file: block \"stats\" must hold 1 value");
-  inertia_ = stats[0];
-}
 
 }  // namespace prospect

@@ -24,11 +24,9 @@ struct LinearParams {
   }
 };
 
-class LinearRegressor final : public Regressor {
+class LinearRegressor final : public LinearModel<Regressor, LinearParams> {
  public:
-  explicit LinearRegressor(const nlohmann::json& params) { LinearParams::Schema().SetFromJson(params_, params); }
-  std::string Type() const override { return "linear"; }
-  nlohmann::json Params() const override { return LinearParams::Schema().ToJson(params_); }
+  using LinearModel::LinearModel;
 
   void Fit(const TrainingSet& data, const Context& ctx) override {
     CheckFitInput(data);
@@ -66,22 +64,6 @@ class LinearRegressor final : public Regressor {
     CheckPredictInput(x);
     return terms_.Margins(x);
   }
-
-  std::vector<double> Contributions(const FeatureMatrix& x, const Context&) const override {
-    CheckPredictInput(x);
-    return terms_.Contributions(x);
-  }
-
-  std::vector<double> Importance() const override { return terms_.Importance(); }
-
-  void SaveBlocks(ModelWriter& writer) const override { terms_.Save(writer); }
-
- protected:
-  void LoadBlocks(const ModelReader& reader) override { terms_.Load(reader, feature_names_.size(), Type()); }
-
- private:
-  LinearParams params_;
-  LinearTerms terms_;
 };
 
 }  // namespace

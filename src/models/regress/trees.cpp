@@ -10,6 +10,7 @@
 #include <numeric>
 
 #include "models/regress/families.hpp"
+#include "models/tree/ensemble.hpp"
 #include "models/tree/grow.hpp"
 #include "prospect/common/parallel.hpp"
 #include "prospect/common/error.hpp"
@@ -180,56 +181,24 @@ class TreeEnsembleRegressor : public Regressor {
  public:
   std::vector<double> Predict(const FeatureMatrix& x, const Context& ctx) const override {
     CheckPredictInput(x);
-    // Blocks of rows walk one tree at a time (the tree stays in cache); per row the trees are
-    // summed in order.
-    std::vector<double> out(x.rows);
-    const double scale = 1.0 / static_cast<double>(trees_.size());
-    constexpr size_t kBlock = 256;
-    const size_t blocks = (x.rows + kBlock - 1) / kBlock;
-#pragma omp parallel for num_threads(ctx.threads()) schedule(static)
-    for (size_t blk = 0; blk < blocks; ++blk) {
-      const size_t begin = blk * kBlock, end = std::min(x.rows, begin + kBlock);
-      double sum[kBlock] = {};
-      for (const RegressionTree& t : trees_) {
-        for (size_t r = begin; r < end; ++r) sum[r - begin] += t.Leaf(x.Row(r)).value;
-      }
-      for (size_t r = begin; r < end; ++r) out[r] = sum[r - begin] * scale;
-    }
-    return out;
+    return tree::MeanOverTrees(trees_.size(), x, ctx,
+                               [&](size_t t, const double* row) { return trees_[t].Leaf(row).value; });
   }
 
   std::vector<double> Contributions(const FeatureMatrix& x, const Context& ctx) const override {
     CheckPredictInput(x);
-    std::vector<double> out(x.rows * (x.cols + 1), 0.0);
-    const double scale = 1.0 / static_cast<double>(trees_.size());
-#pragma omp parallel for num_threads(ctx.threads()) schedule(static)
-    for (size_t r = 0; r < x.rows; ++r) {
-      for (const RegressionTree& t : trees_) t.AddContributions(x.Row(r), scale, &out[r * (x.cols + 1)]);
-    }
-    return out;
+    return tree::MeanContributions(trees_, x, ctx, [](const RegressionTree& t, const double* row, double scale,
+                                                      double* out) { t.AddContributions(row, scale, out); });
   }
 
-  std::vector<double> Importance() const override {
-    std::vector<double> out(feature_names_.size(), 0.0);
-    for (const RegressionTree& t : trees_) {
-      const auto imp = t.Importances();
-      for (size_t j = 0; j < out.size(); ++j) out[j] += imp[j] / static_cast<double>(trees_.size());
-    }
-    return out;
-  }
+  std::vector<double> Importance() const override { return tree::MeanImportance(trees_, feature_names_.size()); }
 
-  void SaveBlocks(ModelWriter& writer) const override {
-    nlohmann::json trees = nlohmann::json::array();
-    for (const RegressionTree& t : trees_) trees.push_back(t.ToJson());
-    writer.AddBlock("trees", trees.dump());
-  }
+  void SaveBlocks(ModelWriter& writer) const override { tree::SaveTrees(trees_, writer); }
 
  protected:
   void LoadBlocks(const ModelReader& reader) override {
-    const auto trees = nlohmann::json::parse(reader.Block("trees"), nullptr, false);
-    if (!trees.is_array() || trees.empty()) Fail(ErrorCode::kInvalidData, "model file: {} has no trees", Type());
-    trees_.clear();
-    for (const auto& t : trees) trees_.push_back(RegressionTree::FromJson(t, feature_names_.size()));
+    trees_ = tree::LoadTrees<RegressionTree>(
+        reader, Type(), [&](const nlohmann::json& t) { return RegressionTree::FromJson(t, feature_names_.size()); });
   }
 
   void Grow(const TrainingSet& data, const tree::GrowLimits& limits, int64_t n_trees, bool bootstrap, size_t max_bins,
@@ -251,11 +220,9 @@ class TreeEnsembleRegressor : public Regressor {
   std::vector<RegressionTree> trees_;
 };
 
-class TreeRegressor final : public TreeEnsembleRegressor {
+class TreeRegressor final : public ModelWithParams<TreeEnsembleRegressor, TreeRegParams> {
  public:
-  explicit TreeRegressor(const nlohmann::json& params) { TreeRegParams::Schema().SetFromJson(params_, params); }
-  std::string Type() const override { return "tree"; }
-  nlohmann::json Params() const override { return TreeRegParams::Schema().ToJson(params_); }
+  using ModelWithParams::ModelWithParams;
   void Fit(const TrainingSet& data, const Context& ctx) override {
     CheckFitInput(data);
     const tree::GrowLimits limits{.max_depth = params_.max_depth, .min_samples_leaf = params_.min_samples_leaf};
@@ -263,14 +230,11 @@ class TreeRegressor final : public TreeEnsembleRegressor {
   }
 
  private:
-  TreeRegParams params_;
 };
 
-class ForestRegressor final : public TreeEnsembleRegressor {
+class ForestRegressor final : public ModelWithParams<TreeEnsembleRegressor, ForestRegParams> {
  public:
-  explicit ForestRegressor(const nlohmann::json& params) { ForestRegParams::Schema().SetFromJson(params_, params); }
-  std::string Type() const override { return "forest"; }
-  nlohmann::json Params() const override { return ForestRegParams::Schema().ToJson(params_); }
+  using ModelWithParams::ModelWithParams;
   void Fit(const TrainingSet& data, const Context& ctx) override {
     CheckFitInput(data);
     const tree::GrowLimits limits{.max_depth = params_.max_depth,
@@ -280,7 +244,6 @@ class ForestRegressor final : public TreeEnsembleRegressor {
   }
 
  private:
-  ForestRegParams params_;
 };
 
 }  // namespace

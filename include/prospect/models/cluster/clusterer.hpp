@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,8 +41,9 @@ class Clusterer : public Model {
   virtual std::vector<int32_t> Assign(const DenseMatrixView& x, const Context& ctx) const = 0;
   /// Fit statistics (inertia, log-likelihood, BIC, sizes, scores per k, ...), for --json.
   virtual nlohmann::json Summary() const = 0;
-  /// Cluster centres, num_clusters() × d (means of the members for DBSCAN and Ward; empty for RFM).
-  virtual DenseMatrix Centres() const = 0;
+  /// Cluster centres, num_clusters() × d (component means for a mixture, means of the members for
+  /// DBSCAN and Ward; empty for RFM).
+  const DenseMatrix& Centres() const { return centres_; }
 
   bool fitted() const { return fitted_; }
   size_t num_features() const { return num_features_; }
@@ -70,6 +72,29 @@ class Clusterer : public Model {
   size_t num_features_ = 0;
   int32_t num_clusters_ = 0;
   std::vector<int32_t> labels_;
+  DenseMatrix centres_;
+};
+
+/// A clustering whose model is its centres (k-means, mini-batch k-means, Ward): rows are assigned
+/// to the nearest centre (lowest id on ties), and the file holds the centres and a "stats" block
+/// whose first value is the inertia.
+template <typename P>
+class CentroidClusterer : public ModelWithParams<Clusterer, P> {
+ public:
+  using ModelWithParams<Clusterer, P>::ModelWithParams;
+
+  std::vector<int32_t> Assign(const DenseMatrixView& x, const Context& ctx) const override;
+  /// Within-cluster sum of squared distances of the training rows to their centres.
+  double inertia() const { return inertia_; }
+
+ protected:
+  /// Saved after the inertia in "stats" (k-means: its iteration count).
+  virtual std::vector<double> MoreStats() const { return {}; }
+  virtual void RestoreMoreStats(std::span<const double>) {}
+  void SaveState(ModelWriter& writer) const override;
+  void LoadState(const ModelReader& reader) override;
+
+  double inertia_ = 0;
 };
 
 /// Every clustering algorithm, in registration order (filled in models/cluster/register.cpp).

@@ -17,17 +17,14 @@ struct DbscanParams {
   static const ParamSchema<DbscanParams>& Schema();
 };
 
-class Dbscan final : public Clusterer {
+class Dbscan final : public ModelWithParams<Clusterer, DbscanParams> {
  public:
-  explicit Dbscan(DbscanParams params = {});
-  std::string Type() const override { return "dbscan"; }
-  nlohmann::json Params() const override { return DbscanParams::Schema().ToJson(params_); }
+  using ModelWithParams::ModelWithParams;
   /// Labels: clusters numbered in the order of their first core row; noise −1.
   void Fit(const DenseMatrixView& x, const Context& ctx) override;
   /// New rows join the cluster of their nearest core sample within eps, else −1 (noise).
   std::vector<int32_t> Assign(const DenseMatrixView& x, const Context& ctx) const override;
   nlohmann::json Summary() const override;
-  DenseMatrix Centres() const override { return centres_; }
   int64_t num_noise() const { return num_noise_; }
   int64_t num_core() const { return static_cast<int64_t>(core_labels_.size()); }
 
@@ -36,10 +33,8 @@ class Dbscan final : public Clusterer {
   void LoadState(const ModelReader& reader) override;
 
  private:
-  DbscanParams params_;
   DenseMatrix core_points_;            ///< core samples, for Assign
   std::vector<int32_t> core_labels_;
-  DenseMatrix centres_;                ///< mean of each cluster's members
   int64_t num_noise_ = 0;
 };
 

@@ -24,16 +24,13 @@ struct GmmParams {
   static const ParamSchema<GmmParams>& Schema();
 };
 
-class GaussianMixture final : public Clusterer {
+class GaussianMixture final : public ModelWithParams<Clusterer, GmmParams> {
  public:
-  explicit GaussianMixture(GmmParams params = {});
-  std::string Type() const override { return "gmm"; }
-  nlohmann::json Params() const override { return GmmParams::Schema().ToJson(params_); }
+  using ModelWithParams::ModelWithParams;
   void Fit(const DenseMatrixView& x, const Context& ctx) override;
   /// Most probable component.
   std::vector<int32_t> Assign(const DenseMatrixView& x, const Context& ctx) const override;
   nlohmann::json Summary() const override;
-  DenseMatrix Centres() const override { return means_; }
 
   /// Posterior component probabilities, n × k row-major.
   DenseMatrix PredictProba(const DenseMatrixView& x, const Context& ctx) const;
@@ -57,9 +54,7 @@ class GaussianMixture final : public Clusterer {
  private:
   friend struct GmmInternals;
   void FitFixedK(const DenseMatrixView& x, int64_t k, const Context& ctx);
-  GmmParams params_;
   std::vector<double> weights_;
-  DenseMatrix means_;
   std::vector<double> covariances_;
   std::vector<double> precision_chol_;  ///< full: k upper-triangular d × d; diag: k × d (1/sd)
   double lower_bound_ = 0;

@@ -34,31 +34,20 @@ struct KScore {
   double score = 0;  ///< silhouette or Calinski-Harabasz (higher is better), or inertia for elbow
 };
 
-class KMeans final : public Clusterer {
+class KMeans final : public CentroidClusterer<KMeansParams> {
  public:
-  explicit KMeans(KMeansParams params = {});
-  std::string Type() const override { return "kmeans"; }
-  nlohmann::json Params() const override { return KMeansParams::Schema().ToJson(params_); }
+  using CentroidClusterer::CentroidClusterer;
   void Fit(const DenseMatrixView& x, const Context& ctx) override;
-  /// Nearest centre (lowest id on ties).
-  std::vector<int32_t> Assign(const DenseMatrixView& x, const Context& ctx) const override;
   nlohmann::json Summary() const override;
-  DenseMatrix Centres() const override { return centres_; }
-
-  /// Within-cluster sum of squared distances of the training rows to their centres.
-  double inertia() const { return inertia_; }
   int64_t n_iter() const { return n_iter_; }
   const std::vector<KScore>& k_scores() const { return k_scores_; }
 
  protected:
-  void SaveState(ModelWriter& writer) const override;
-  void LoadState(const ModelReader& reader) override;
+  std::vector<double> MoreStats() const override { return {static_cast<double>(n_iter_)}; }
+  void RestoreMoreStats(std::span<const double> stats) override { n_iter_ = static_cast<int64_t>(stats[0]); }
 
  private:
   void FitFixedK(const DenseMatrixView& x, int64_t k, const Context& ctx);
-  KMeansParams params_;
-  DenseMatrix centres_;
-  double inertia_ = 0;
   int64_t n_iter_ = 0;
   std::vector<KScore> k_scores_;
 };
@@ -76,26 +65,14 @@ struct MiniBatchKMeansParams {
 };
 
 /// Mini-batch k-means (Sculley 2010) with per-centre learning rates 1/count, as sklearn.
-class MiniBatchKMeans final : public Clusterer {
+class MiniBatchKMeans final : public CentroidClusterer<MiniBatchKMeansParams> {
  public:
-  explicit MiniBatchKMeans(MiniBatchKMeansParams params = {});
-  std::string Type() const override { return "minibatch_kmeans"; }
-  nlohmann::json Params() const override { return MiniBatchKMeansParams::Schema().ToJson(params_); }
+  using CentroidClusterer::CentroidClusterer;
   void Fit(const DenseMatrixView& x, const Context& ctx) override;
-  std::vector<int32_t> Assign(const DenseMatrixView& x, const Context& ctx) const override;
   nlohmann::json Summary() const override;
-  DenseMatrix Centres() const override { return centres_; }
-  double inertia() const { return inertia_; }
-  int64_t n_steps() const { return n_steps_; }
-
- protected:
-  void SaveState(ModelWriter& writer) const override;
-  void LoadState(const ModelReader& reader) override;
+  int64_t n_steps() const { return n_steps_; }  ///< (not saved in model files)
 
  private:
-  MiniBatchKMeansParams params_;
-  DenseMatrix centres_;
-  double inertia_ = 0;
   int64_t n_steps_ = 0;
 };
 

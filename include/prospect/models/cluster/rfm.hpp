@@ -30,17 +30,14 @@ struct RfmScore {
   int32_t segment = 0;
 };
 
-class RfmSegmenter final : public Clusterer {
+class RfmSegmenter final : public ModelWithParams<Clusterer, RfmParams> {
  public:
-  explicit RfmSegmenter(RfmParams params = {});
-  std::string Type() const override { return "rfm"; }
-  nlohmann::json Params() const override { return RfmParams::Schema().ToJson(params_); }
+  using ModelWithParams::ModelWithParams;
   /// x: n × 3 (recency, frequency, monetary); learns the quintile breakpoints.
   void Fit(const DenseMatrixView& x, const Context& ctx) override;
   /// Segment id per row (index into RfmSegmentNames()).
   std::vector<int32_t> Assign(const DenseMatrixView& x, const Context& ctx) const override;
   nlohmann::json Summary() const override;
-  DenseMatrix Centres() const override { return {}; }
 
   std::vector<RfmScore> Scores(const DenseMatrixView& x) const;
   /// Breakpoints per column (bins − 1 each): quantiles at 1/bins, 2/bins, … (linear interpolation).
@@ -51,7 +48,6 @@ class RfmSegmenter final : public Clusterer {
   void LoadState(const ModelReader& reader) override;
 
  private:
-  RfmParams params_;
   std::array<std::vector<double>, 3> breakpoints_;
 };
 

@@ -27,29 +27,18 @@ struct WardMerge {
   int64_t size = 0;
 };
 
-class WardClustering final : public Clusterer {
+/// New rows go to the nearest cluster centroid.
+class WardClustering final : public CentroidClusterer<WardParams> {
  public:
-  explicit WardClustering(WardParams params = {});
-  std::string Type() const override { return "ward"; }
-  nlohmann::json Params() const override { return WardParams::Schema().ToJson(params_); }
+  using CentroidClusterer::CentroidClusterer;
   /// Cuts the tree at k clusters; ids numbered by first row.
   void Fit(const DenseMatrixView& x, const Context& ctx) override;
-  /// New rows go to the nearest cluster centroid.
-  std::vector<int32_t> Assign(const DenseMatrixView& x, const Context& ctx) const override;
   nlohmann::json Summary() const override;
-  DenseMatrix Centres() const override { return centres_; }
-  /// The n − 1 merges sorted by distance (scipy's linkage order).
+  /// The n − 1 merges sorted by distance (scipy's linkage order); not saved in model files.
   const std::vector<WardMerge>& merges() const { return merges_; }
 
- protected:
-  void SaveState(ModelWriter& writer) const override;
-  void LoadState(const ModelReader& reader) override;
-
  private:
-  WardParams params_;
-  DenseMatrix centres_;
   std::vector<WardMerge> merges_;
-  double inertia_ = 0;
 };
 
 }  // namespace prospect
