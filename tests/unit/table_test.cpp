@@ -4,6 +4,7 @@
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/table/table.hpp"
+#include "support/expect_error.hpp"
 
 namespace prospect {
 namespace {
@@ -56,13 +57,8 @@ TEST(Column, DatesAndTimestampsFormatAsIso) {
 
 TEST(Table, ColumnLookupSuggestsCloseName) {
   Table t(Schema({{"customer_id", DataType::kInt64}}), {Column::FromInts(DataType::kInt64, {1, 2})});
-  try {
-    (void)t.column("custome_id");
-    FAIL() << "expected an error";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kNotFound);
-    EXPECT_STREQ(e.what(), "no column \"custome_id\". Did you mean \"customer_id\"? Columns: customer_id.");
-  }
+  ExpectError([&] { (void)t.column("custome_id"); }, ErrorCode::kNotFound,
+      "no column \"custome_id\". Did you mean \"customer_id\"? Columns: customer_id.");
 }
 
 TEST(Table, TakeAndConcatKeepValuesAndNulls) {

@@ -19,6 +19,7 @@
 #include "prospect/store/store.hpp"
 #include "prospect/workspace/workspace.hpp"
 #include "support/test_paths.hpp"
+#include "support/expect_error.hpp"
 
 namespace prospect {
 namespace {
@@ -190,15 +191,9 @@ TEST(Churn, ErrorsSayWhatToChange) {
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(), "--medium 0.3 --high 0.2: expected 0 ≤ medium ≤ high ≤ 1");
   }
-  try {
-    (void)RunChurn(ws.store(), ProfileConfig{}, ChurnRequest{}, Context(1));
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kFailedPrecondition);
-    EXPECT_STREQ(e.what(),
-                 "churn needs purchase history: ingest an orders table (or events) first, e.g. prospect ingest orders "
-                 "orders.csv");
-  }
+  ExpectError([&] { (void)RunChurn(ws.store(), ProfileConfig{}, ChurnRequest{}, Context(1)); }, ErrorCode::kFailedPrecondition,
+              "churn needs purchase history: ingest an orders table (or events) first, e.g. prospect ingest orders "
+              "orders.csv");
 }
 
 TEST(Churn, TooLittleHistoryAsksForALaterAsOfNotAnEarlierOne) {

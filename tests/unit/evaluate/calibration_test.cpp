@@ -10,6 +10,7 @@
 #include "prospect/evaluate/calibration.hpp"
 #include "fixtures.hpp"
 #include "support/test_paths.hpp"
+#include "support/expect_error.hpp"
 
 namespace prospect {
 namespace {
@@ -48,15 +49,9 @@ TEST(PlattCalibrator, RoundTripsThroughJsonExactly) {
 
 TEST(PlattCalibrator, RejectsOneClassAndBadJson) {
   PlattCalibrator platt;
-  try {
-    platt.Fit(std::vector<double>{0.1, 0.2}, std::vector<double>{1, 1});
-    FAIL() << "no error";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kInvalidData);
-    EXPECT_STREQ(e.what(),
-                 "Platt calibration needs both classes, but every weighted row is 1; fit it on held-out predictions "
-                 "that contain positives and negatives");
-  }
+  ExpectError([&] { platt.Fit(std::vector<double>{0.1, 0.2}, std::vector<double>{1, 1}); }, ErrorCode::kInvalidData,
+      "Platt calibration needs both classes, but every weighted row is 1; fit it on held-out predictions "
+      "that contain positives and negatives");
   EXPECT_THROW((void)platt.Predict(0.5), Error);
   EXPECT_THROW(PlattCalibrator::FromJson({{"method", "isotonic"}}), Error);
   EXPECT_THROW(PlattCalibrator::FromJson({{"method", "platt"}, {"a", "x"}, {"b", 1}}), Error);

@@ -7,6 +7,7 @@
 
 #include "prospect/common/error.hpp"
 #include "prospect/evaluate/search.hpp"
+#include "support/expect_error.hpp"
 
 namespace prospect {
 namespace {
@@ -122,15 +123,9 @@ TEST(GridAssignments, EnumeratesEveryCombinationLastParameterFastest) {
 TEST(GridAssignments, CapsTheGridSizeWithAClearError) {
   SearchSpace space;
   space.AddFloat("a", 0, 1).AddFloat("b", 0, 1).AddFloat("c", 0, 1);
-  try {
-    (void)GridAssignments(space, 10, 500);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kOutOfRange);
-    EXPECT_STREQ(e.what(),
-                 "grid search: the grid has more than 500 points (parameter \"c\" multiplies it by 10); use fewer "
-                 "points per range, fewer choices, or random / bayes search");
-  }
+  ExpectError([&] { (void)GridAssignments(space, 10, 500); }, ErrorCode::kOutOfRange,
+              "grid search: the grid has more than 500 points (parameter \"c\" multiplies it by 10); use fewer "
+              "points per range, fewer choices, or random / bayes search");
   GridSearch grid(space, 2);
   EXPECT_EQ(grid.size(), 8u);
   for (int i = 0; i < 8; ++i) grid.Suggest();

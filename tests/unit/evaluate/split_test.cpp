@@ -7,6 +7,7 @@
 
 #include "prospect/common/error.hpp"
 #include "prospect/evaluate/split.hpp"
+#include "support/expect_error.hpp"
 
 namespace prospect {
 namespace {
@@ -83,13 +84,8 @@ TEST(TimeSplit, PutsTheLatestKeysInTestAndNeverSplitsAKey) {
 
 TEST(TimeSplit, ErrorsWhenAllKeysAreEqualOrMissing) {
   EXPECT_THROW(TimeSplit(std::vector<double>{3, 3, 3, 3}, 0.25), Error);
-  try {
-    (void)TimeSplit(std::vector<double>{1, NAN, 2}, 0.5);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kInvalidData);
-    EXPECT_STREQ(e.what(), "time split: the key of row 1 is missing (NaN); drop or fill rows without a date");
-  }
+  ExpectError([&] { (void)TimeSplit(std::vector<double>{1, NAN, 2}, 0.5); }, ErrorCode::kInvalidData,
+              "time split: the key of row 1 is missing (NaN); drop or fill rows without a date");
 }
 
 TEST(StratifiedKFold, EachFoldsClassCountIsWithinOneOfProportional) {

@@ -9,6 +9,7 @@
 #include "fixtures.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/io/csv.hpp"
+#include "support/expect_error.hpp"
 
 namespace prospect::experiment {
 namespace {
@@ -129,15 +130,9 @@ TEST(ExperimentAnalysis, ErrorsNameTheValueAndTheChoices) {
   const Table t = AbTable(100, 0.1, 0.0, 5);
   AnalysisOptions o = Options({"revenue"});
   o.control = "contrl";
-  try {
-    AnalyzeExperiment(t, o, Context(1));
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
-    EXPECT_STREQ(e.what(),
-                 "control \"contrl\" does not occur in column \"variant\". Did you mean \"control\"? Values there: "
-                 "control, treatment.");
-  }
+  ExpectError([&] { AnalyzeExperiment(t, o, Context(1)); }, ErrorCode::kInvalidArgument,
+              "control \"contrl\" does not occur in column \"variant\". Did you mean \"control\"? Values there: "
+              "control, treatment.");
   o = Options({"variant"});
   try {
     AnalyzeExperiment(t, o, Context(1));

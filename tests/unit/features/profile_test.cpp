@@ -11,6 +11,7 @@
 #include "prospect/features/profile.hpp"
 #include "prospect/store/store.hpp"
 #include "support/test_paths.hpp"
+#include "support/expect_error.hpp"
 
 namespace prospect {
 namespace {
@@ -220,16 +221,14 @@ TEST(ProfileLabel, AWindowPastTheEndOfTheDataIsRefusedWithTheLatestAsOfThatWorks
   const ProfileInputs in = HandComputedInputs();
   Context ctx(1);
   const Table p = BuildProfiles(in, ProfileConfig(), At(2024, 3, 1), ctx);
-  try {
-    AddProfileLabel(p, in, ProfileConfig(), At(2024, 3, 1), ProfileLabel::Parse("purchase:11d"));
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kFailedPrecondition);
-    EXPECT_EQ(std::string(e.what()),
-              "label purchased_11d: its window runs from 2024-03-01 to 2024-03-11, past the end of the data "
-              "(2024-03-10), so customers who buy later would count as non-buyers. Possible fix: an as-of date of "
-              "2024-02-28 or earlier");
-  }
+  ExpectError(
+      [&] {
+        AddProfileLabel(p, in, ProfileConfig(), At(2024, 3, 1), ProfileLabel::Parse("purchase:11d"));
+      },
+      ErrorCode::kFailedPrecondition,
+      "label purchased_11d: its window runs from 2024-03-01 to 2024-03-11, past the end of the data "
+      "(2024-03-10), so customers who buy later would count as non-buyers. Possible fix: an as-of date of "
+      "2024-02-28 or earlier");
   // The suggested date works: its window ends with the last day of the data.
   EXPECT_NO_THROW(AddProfileLabel(BuildProfiles(in, ProfileConfig(), At(2024, 2, 29), ctx), in, ProfileConfig(),
                                   At(2024, 2, 29), ProfileLabel::Parse("purchase:11d")));

@@ -16,6 +16,7 @@
 #include "prospect/common/strings.hpp"
 #include "prospect/io/csv.hpp"
 #include "support/test_paths.hpp"
+#include "support/expect_error.hpp"
 
 namespace prospect {
 namespace {
@@ -138,13 +139,8 @@ TEST(Generate, RejectsBadDatesWithTheValue) {
   TempDir dir;
   GenerateParams p = Params(10, 1);
   p.end_date = "2026-02-30";
-  try {
-    Generate(p, dir.path(), Context(1));
-    FAIL() << "expected an error";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
-    EXPECT_STREQ(e.what(), "generate parameter end_date: \"2026-02-30\" is not a date like 2026-06-30");
-  }
+  ExpectError([&] { Generate(p, dir.path(), Context(1)); }, ErrorCode::kInvalidArgument,
+      "generate parameter end_date: \"2026-02-30\" is not a date like 2026-06-30");
   p.end_date = "2024-08-01";
   try {
     Generate(p, dir.path(), Context(1));

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "prospect/io/model_file.hpp"
+#include "support/expect_error.hpp"
 
 namespace prospect {
 namespace {
@@ -48,13 +49,8 @@ TEST(ModelFile, EverySingleByteCorruptionIsAnError) {
   }
   std::string payload = bytes;
   payload[payload.find("hello")] = 'j';
-  try {
-    ModelReader r(payload);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kInvalidData);
-    EXPECT_STREQ(e.what(), "model file is corrupted: its checksum does not match its contents");
-  }
+  ExpectError([&] { ModelReader r(payload); }, ErrorCode::kInvalidData,
+              "model file is corrupted: its checksum does not match its contents");
 }
 
 TEST(ModelFile, VersionOneFilesWithoutAChecksumStillLoad) {
@@ -71,14 +67,8 @@ TEST(ModelFile, VersionOneFilesWithoutAChecksumStillLoad) {
 TEST(ModelFile, FutureVersionAsksForAnUpgrade) {
   std::string bytes = Sample();
   bytes[8] = 9;  // version field
-  try {
-    ModelReader r(bytes);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kFailedPrecondition);
-    EXPECT_STREQ(e.what(),
-                 "model file format version 9 is not supported: this prospect reads versions 1 to 2; upgrade prospect to load it");
-  }
+  ExpectError([&] { ModelReader r(bytes); }, ErrorCode::kFailedPrecondition,
+              "model file format version 9 is not supported: this prospect reads versions 1 to 2; upgrade prospect to load it");
 }
 
 TEST(ModelFile, RejectsOtherFiles) {

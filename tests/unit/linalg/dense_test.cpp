@@ -6,6 +6,7 @@
 
 #include "prospect/common/error.hpp"
 #include "prospect/linalg/dense.hpp"
+#include "support/expect_error.hpp"
 
 namespace prospect {
 namespace {
@@ -36,15 +37,13 @@ TEST(MatrixFromTable, StandardScalingUsesPopulationSdAndLeavesConstantColumnsAtZ
 }
 
 TEST(MatrixFromTable, NullsAndTextColumnsAreErrorsNamingTheColumn) {
-  try {
-    MatrixFromTable(SmallTable(), {"a", "c"}, Scaling::kNone, nullptr, Context(1));
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kInvalidData);
-    EXPECT_EQ(std::string(e.what()),
-              "column \"c\" has 1 missing values (first at row 2). Possible fix: impute them first (prospect quality) "
-              "or leave the column out of --features.");
-  }
+  ExpectError(
+      [&] {
+        MatrixFromTable(SmallTable(), {"a", "c"}, Scaling::kNone, nullptr, Context(1));
+      },
+      ErrorCode::kInvalidData,
+      "column \"c\" has 1 missing values (first at row 2). Possible fix: impute them first (prospect quality) "
+      "or leave the column out of --features.");
   try {
     MatrixFromTable(SmallTable(), {"name"}, Scaling::kNone, nullptr, Context(1));
     FAIL();

@@ -12,6 +12,7 @@
 #include "prospect/models/classify/classifier.hpp"
 #include "prospect/models/cluster/clusterer.hpp"
 #include "prospect/models/regress/regressor.hpp"
+#include "support/expect_error.hpp"
 
 namespace prospect {
 namespace {
@@ -63,15 +64,9 @@ TEST(ModelLoad, FutureFormatVersionSaysToUpgrade) {
   for (const std::string type : {"logistic", "gbdt"}) {
     std::string bytes = data.Trained(type);
     bytes[8] = 3;  // the u32 format version after the 8-byte magic
-    try {
-      (void)Classifier::Load(bytes);
-      FAIL() << type;
-    } catch (const Error& e) {
-      EXPECT_EQ(e.code(), ErrorCode::kFailedPrecondition);
-      EXPECT_STREQ(e.what(),
-                   "model file format version 3 is not supported: this prospect reads versions 1 to 2; upgrade "
-                   "prospect to load it");
-    }
+    ExpectError([&] { (void)Classifier::Load(bytes); }, ErrorCode::kFailedPrecondition,
+        "model file format version 3 is not supported: this prospect reads versions 1 to 2; upgrade "
+        "prospect to load it");
   }
 }
 

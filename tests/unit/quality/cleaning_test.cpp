@@ -5,6 +5,7 @@
 #include "prospect/common/error.hpp"
 #include "prospect/quality/cleaning.hpp"
 #include "support/test_paths.hpp"
+#include "support/expect_error.hpp"
 
 namespace prospect {
 namespace {
@@ -151,30 +152,25 @@ TEST(Cleaning, DeduplicateWithoutColumnsComparesWholeRows) {
   EXPECT_EQ(Cells(out, "a"), (std::vector<std::string>{"1", "1", "2"}));
 }
 
-void ExpectError(const json& steps, ErrorCode code, const std::string& message) {
-  try {
-    (void)FitCleaning(Training(), "people", steps, Context(1));
-    FAIL() << "expected: " << message;
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), code);
-    EXPECT_EQ(std::string(e.what()), message);
-  }
+void ExpectFitError(const json& steps, ErrorCode code, const std::string& message,
+                    std::source_location where = std::source_location::current()) {
+  ExpectError([&] { (void)FitCleaning(Training(), "people", steps, Context(1)); }, code, message, where);
 }
 
 TEST(Cleaning, ConfigMistakesGiveActionableErrors) {
-  ExpectError(json::parse(R"([{"step": "imptue", "column": "age"}])"), ErrorCode::kInvalidArgument,
+  ExpectFitError(json::parse(R"([{"step": "imptue", "column": "age"}])"), ErrorCode::kInvalidArgument,
               "[[cleaning.people]] step 1 (step=\"imptue\"): unknown step \"imptue\". Did you mean \"impute\"? "
               "Valid: impute, deduplicate, clip, map");
-  ExpectError(json::parse(R"([{"step": "impute", "column": "age", "methd": "mean"}])"), ErrorCode::kInvalidArgument,
+  ExpectFitError(json::parse(R"([{"step": "impute", "column": "age", "methd": "mean"}])"), ErrorCode::kInvalidArgument,
               "[[cleaning.people]] step 1 (step=\"impute\"): unknown option \"methd\". Did you mean \"method\"? "
               "Options of this step: step, column, method, value, indicator");
-  ExpectError(json::parse(R"([{"step": "clip", "column": "agee"}])"), ErrorCode::kNotFound,
+  ExpectFitError(json::parse(R"([{"step": "clip", "column": "agee"}])"), ErrorCode::kNotFound,
               "[[cleaning.people]] step 1 (step=\"clip\"): no column \"agee\" in the table. Did you mean \"age\"? "
               "Columns: id, age, pdays, income, gender");
-  ExpectError(json::parse(R"([{"step": "impute", "column": "gender", "method": "median"}])"), ErrorCode::kInvalidData,
+  ExpectFitError(json::parse(R"([{"step": "impute", "column": "gender", "method": "median"}])"), ErrorCode::kInvalidData,
               "[[cleaning.people]] step 1 (step=\"impute\"): method median needs a numeric column, but gender is "
               "string; use method = \"mode\" or \"constant\"");
-  ExpectError(json(), ErrorCode::kFailedPrecondition,
+  ExpectFitError(json(), ErrorCode::kFailedPrecondition,
               "no cleaning steps for table people in prospect.toml. Add them as blocks, e.g.\n[[cleaning.people]]\n"
               "step = \"impute\"\ncolumn = \"age\"\nmethod = \"median\"\nindicator = true");
 }
@@ -195,13 +191,8 @@ TEST(Cleaning, MalformedRecipeJsonIsInvalidData) {
   EXPECT_THROW((void)CleaningRecipe::FromJson(json::parse(R"({"format": "x"})")), Error);
   json j = FitCleaning(Training(), "people", Steps(), Context(1)).ToJson();
   j["steps"][1].erase("fill");
-  try {
-    (void)CleaningRecipe::FromJson(j);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kInvalidData);
-    EXPECT_EQ(std::string(e.what()), "cleaning recipe step 2: field fill is missing or has the wrong type");
-  }
+  ExpectError([&] { (void)CleaningRecipe::FromJson(j); }, ErrorCode::kInvalidData,
+      "cleaning recipe step 2: field fill is missing or has the wrong type");
 }
 
 }  // namespace

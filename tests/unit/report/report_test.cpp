@@ -10,6 +10,7 @@
 #include "prospect/common/error.hpp"
 #include "prospect/report/report.hpp"
 #include "support/test_paths.hpp"
+#include "support/expect_error.hpp"
 
 namespace prospect {
 namespace {
@@ -184,14 +185,13 @@ TEST(Report, WriteReportWritesTheFileOrSaysWhy) {
   ss << in.rdbuf();
   EXPECT_EQ(ss.str().size(), s.bytes);
   EXPECT_EQ(ss.str().rfind("<!DOCTYPE html>", 0), 0u);
-  try {
-    report::WriteReport(Workspace::Open(ws_dir), dir.File("no/such/dir/r.html"), {}, Context(1));
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kIo);
-    EXPECT_EQ(std::string(e.what()), "cannot write the report to " + dir.File("no/such/dir/r.html") +
-                                         ": the folder does not exist or is not writable");
-  }
+  ExpectError(
+      [&] {
+        report::WriteReport(Workspace::Open(ws_dir), dir.File("no/such/dir/r.html"), {}, Context(1));
+      },
+      ErrorCode::kIo,
+      "cannot write the report to " + dir.File("no/such/dir/r.html") +
+      ": the folder does not exist or is not writable");
 }
 
 TEST(HtmlEscape, EscapesTheFiveSpecialCharacters) {

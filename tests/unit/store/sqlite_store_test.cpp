@@ -10,6 +10,7 @@
 #include "prospect/store/store.hpp"
 #include "prospect/common/strings.hpp"
 #include "support/test_paths.hpp"
+#include "support/expect_error.hpp"
 
 namespace prospect {
 namespace {
@@ -183,13 +184,8 @@ TEST(SqliteStore, MissingTableNamesTheTables) {
   auto store = Store::Open(dir.File("s.db"));
   Context ctx(1);
   store->WriteTable("customers", MakeTable({1}, {"a"}), {}, ctx);
-  try {
-    (void)store->LoadTable("customer", ctx);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kNotFound);
-    EXPECT_STREQ(e.what(), "no table \"customer\" in the workspace. Did you mean \"customers\"? Tables: customers.");
-  }
+  ExpectError([&] { (void)store->LoadTable("customer", ctx); }, ErrorCode::kNotFound,
+              "no table \"customer\" in the workspace. Did you mean \"customers\"? Tables: customers.");
 }
 
 TEST(SqliteStore, RejectsReservedAndMalformedTableNames) {

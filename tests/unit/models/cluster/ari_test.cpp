@@ -9,6 +9,7 @@
 #include "prospect/common/error.hpp"
 #include "prospect/models/cluster/metrics.hpp"
 #include "support/test_paths.hpp"
+#include "support/expect_error.hpp"
 
 namespace prospect {
 namespace {
@@ -29,13 +30,8 @@ TEST(AdjustedRandIndex, MatchesSklearnOnEveryFixtureCase) {
 
 TEST(AdjustedRandIndex, RejectsLabelingsOfDifferentLengths) {
   const std::vector<int32_t> a = {0, 1, 1}, b = {0, 1};
-  try {
-    (void)AdjustedRandIndex(a, b);
-    FAIL() << "expected an error";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
-    EXPECT_STREQ(e.what(), "adjusted Rand index: needs two labelings of the same non-empty rows; got 3 and 2");
-  }
+  ExpectError([&] { (void)AdjustedRandIndex(a, b); }, ErrorCode::kInvalidArgument,
+      "adjusted Rand index: needs two labelings of the same non-empty rows; got 3 and 2");
   EXPECT_THROW((void)AdjustedRandIndex(std::vector<int32_t>{}, std::vector<int32_t>{}), Error);
 }
 

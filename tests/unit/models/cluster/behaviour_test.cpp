@@ -11,6 +11,7 @@
 #include "prospect/models/cluster/rfm.hpp"
 #include "prospect/models/cluster/stable_ids.hpp"
 #include "prospect/models/cluster/ward.hpp"
+#include "support/expect_error.hpp"
 
 namespace prospect {
 namespace {
@@ -117,16 +118,10 @@ TEST(WardClustering, RefusesInputsAboveMaxSamplesSuggestingKMeans) {
   p.k = 2;
   p.max_samples = 100;
   WardClustering ward(p);
-  try {
-    ward.Fit(Blobs(101, 2, 2, 1, nullptr), Context(1));
-    FAIL() << "no error";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kResourceExhausted);
-    EXPECT_EQ(std::string(e.what()),
-              "ward: 101 rows need 0.0 GB for the pairwise distance matrix; the limit is max_samples = 100 rows. "
-              "Possible fixes: use method kmeans (or minibatch_kmeans for large n), cluster a sample of the rows, or "
-              "raise max_samples if the machine has the memory.");
-  }
+  ExpectError([&] { ward.Fit(Blobs(101, 2, 2, 1, nullptr), Context(1)); }, ErrorCode::kResourceExhausted,
+      "ward: 101 rows need 0.0 GB for the pairwise distance matrix; the limit is max_samples = 100 rows. "
+      "Possible fixes: use method kmeans (or minibatch_kmeans for large n), cluster a sample of the rows, or "
+      "raise max_samples if the machine has the memory.");
 }
 
 // Recency, frequency, monetary of ten customers; breakpoints and scores worked out by hand with

@@ -13,6 +13,7 @@
 #include "prospect/models/classify/classifier.hpp"
 #include "prospect/models/regress/regressor.hpp"
 #include "support/test_paths.hpp"
+#include "support/expect_error.hpp"
 
 namespace prospect {
 namespace {
@@ -228,15 +229,9 @@ TEST(RegressorRegistry, UnknownNameListsValidOnes) {
 
 TEST(GbdtRegressor, ScalePosWeightIsAnErrorNotIgnored) {
   // It weights the positive class of a binary target; a numeric target has none.
-  try {
-    (void)RegressorRegistry().Create("gbdt", {{"scale_pos_weight", 5}});
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
-    EXPECT_EQ(std::string(e.what()),
-              "gbdt regression: scale_pos_weight (5) weights the positive class of a binary target, and a numeric "
-              "target has none. Possible fix: leave it out, or train a classifier (--task classification).");
-  }
+  ExpectError([&] { (void)RegressorRegistry().Create("gbdt", {{"scale_pos_weight", 5}}); }, ErrorCode::kInvalidArgument,
+      "gbdt regression: scale_pos_weight (5) weights the positive class of a binary target, and a numeric "
+      "target has none. Possible fix: leave it out, or train a classifier (--task classification).");
   // Its neutral value, as saved models carry it, is fine.
   EXPECT_EQ(RegressorRegistry().Create("gbdt", {{"scale_pos_weight", 1}})->Params().at("scale_pos_weight"), 1.0);
 }
