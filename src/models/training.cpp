@@ -649,9 +649,9 @@ nlohmann::json GlobalImportance(const ModelPackage& model, const Table* table, c
       perm[c] = baseline - RocAuc(y, model.classifier->PredictProba({shuffled, n, d}, ctx));
     }
   }
-  const std::string type = model.meta.value("type", "");
-  const std::string& importance_kind = model.regressor ? RegressorRegistry().Find(type).traits.importance_kind
-                                                       : ClassifierRegistry().Find(type).traits.importance_kind;
+  const std::string& importance_kind =
+      model.regressor ? RegressorRegistry().Find(model.regressor->Type()).traits.importance_kind
+                      : ClassifierRegistry().Find(model.classifier->Type()).traits.importance_kind;
   nlohmann::json rows = nlohmann::json::array();
   std::vector<size_t> order(inputs.size());
   std::iota(order.begin(), order.end(), 0);

@@ -15,7 +15,10 @@ const Registry<Classifier>& ClassifierRegistry() {
   const ModelTraits tree{.wants_scaled_features = false, .importance_kind = "gain"};
   const ModelTraits forest{.wants_scaled_features = false, .randomised = true, .importance_kind = "gain"};
   const ModelTraits gbdt{.wants_scaled_features = false, .supports_early_stopping = true, .importance_kind = "gain"};
-  const ModelTraits kernel{.importance_kind = "mean_abs_contribution"};
+  // liblinear's dual coordinate descent visits rows in an order drawn from the seed, and libsvm's
+  // Platt probabilities come from a seeded internal cross-validation.
+  const ModelTraits linear_svm{.randomised = true};
+  const ModelTraits kernel_svm{.randomised = true, .importance_kind = "mean_abs_contribution"};
   static const Registry<Classifier> registry(
       {"model", "models", ""},
       {
@@ -32,9 +35,9 @@ const Registry<Classifier>& ClassifierRegistry() {
                 {"subsample", f(0.5, 1.0)}, {"colsample_bytree", f(0.4, 1.0)}, {"reg_lambda", f(0.01, 20, true)}},
            gbdt},
           {"linear_svm", "linear SVM (liblinear, squared hinge), Platt probabilities", LinearSvmFactory(),
-           json{{"c", f(1e-3, 1e2, true)}, {"loss", c({"squared_hinge", "hinge"})}}, linear},
+           json{{"c", f(1e-3, 1e2, true)}, {"loss", c({"squared_hinge", "hinge"})}}, linear_svm},
           {"kernel_svm", "kernel SVM (libsvm C-SVC, RBF by default), Platt probabilities", KernelSvmFactory(),
-           json{{"c", f(1e-2, 1e2, true)}, {"gamma", f(1e-3, 1, true)}}, kernel},
+           json{{"c", f(1e-2, 1e2, true)}, {"gamma", f(1e-3, 1, true)}}, kernel_svm},
       });
   return registry;
 }

@@ -88,7 +88,8 @@ class CentroidClusterer : public ModelWithParams<Clusterer, P> {
   double inertia() const { return inertia_; }
 
  protected:
-  /// Saved after the inertia in "stats" (k-means: its iteration count).
+  /// Saved after the inertia in "stats" (k-means: its iteration count). Its size is fixed per
+  /// algorithm: LoadState asks it of the unloaded model to know how many values to expect.
   virtual std::vector<double> MoreStats() const { return {}; }
   virtual void RestoreMoreStats(std::span<const double>) {}
   void SaveState(ModelWriter& writer) const override;

@@ -20,8 +20,9 @@ class Regressor : public SupervisedModel {
   /// column-count mismatch (the message gives both counts).
   virtual std::vector<double> Predict(const FeatureMatrix& x, const Context& ctx) const = 0;
 
-  /// Re-creates a saved regressor (type tag "regress/NAME"), validating every payload. Throws
-  /// kInvalidData for a corrupted file or one of another kind.
+  /// Re-creates a saved regressor (type tag "regress/NAME") of any registered type, validating
+  /// every payload before a third-party parser sees it. Throws kInvalidData for a corrupted file
+  /// or one of another kind, kFailedPrecondition for a newer format version.
   static std::unique_ptr<Regressor> Load(std::string_view bytes);
 
  protected:

@@ -9,6 +9,7 @@
 #include "prospect/common/error.hpp"
 #include "prospect/models/classify/classifier.hpp"
 #include "support/test_paths.hpp"
+#include "support/seed_dependence.hpp"
 
 namespace prospect {
 namespace {
@@ -184,6 +185,16 @@ TEST_P(Conformance, SameSeedSameModelAndThreadsAgree) {
   const auto pa = a->PredictProba({data.x, data.n, data.d}, Context(1));
   const auto pb = b->PredictProba({data.x, data.n, data.d}, Context(2));
   for (size_t r = 0; r < data.n; ++r) EXPECT_NEAR(pa[r], pb[r], 1e-9) << GetParam();
+}
+
+// The registry's `randomised` trait is true to the algorithm with its default parameters: the
+// seed changes a randomised model and must not change any other.
+TEST_P(Conformance, TheSeedMattersExactlyWhereTheRegistrySaysRandomised) {
+  const ClassifierData& data = ClassifierFixture();
+  auto a = Make(GetParam()), b = Make(GetParam());
+  a->Fit(data.Set(), Context(1, 9));
+  b->Fit(data.Set(), Context(1, 10));
+  ExpectSeedDependence(ClassifierRegistry().Find(GetParam()).traits, a->Save(), b->Save());
 }
 
 TEST(Seeds, ADifferentSeedGrowsADifferentForestAndBoostedModel) {

@@ -5,10 +5,12 @@
 
 #include <cmath>
 #include <limits>
+#include <random>
 
 #include "unit/models/cluster/cluster_test_util.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/models/cluster/clusterer.hpp"
+#include "support/seed_dependence.hpp"
 
 namespace prospect {
 namespace {
@@ -101,6 +103,20 @@ TEST_P(ClustererConformance, SameSeedSameResult) {
   b->Fit(x, Context(2, 9));
   EXPECT_EQ(a->labels(), b->labels());
   EXPECT_EQ(a->Summary(), b->Summary());
+}
+
+// The registry's `randomised` trait is true to the algorithm: on structureless data (uniform in
+// the unit cube, where random starts end in different local optima) a randomised method's model
+// changes with the seed, and an exact one's must not.
+TEST_P(ClustererConformance, TheSeedMattersExactlyWhereTheRegistrySaysRandomised) {
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> unit;
+  DenseMatrix x(300, 3);
+  for (double& v : x.mutable_values()) v = unit(rng);
+  auto a = Make(), b = Make();
+  a->Fit(x, Context(1, 1));
+  b->Fit(x, Context(1, 2));
+  ExpectSeedDependence(ClustererRegistry().Find(GetParam()).traits, a->Save(), b->Save());
 }
 
 TEST_P(ClustererConformance, OneAndTwoThreadsAgreeExactly) {

@@ -14,6 +14,7 @@
 #include "prospect/models/regress/regressor.hpp"
 #include "support/test_paths.hpp"
 #include "support/expect_error.hpp"
+#include "support/seed_dependence.hpp"
 
 namespace prospect {
 namespace {
@@ -124,6 +125,15 @@ std::unique_ptr<Regressor> Make(const std::string& name) {
 }
 
 class RegressorConformance : public ::testing::TestWithParam<std::string> {};
+
+// The registry's `randomised` trait is true to the algorithm with its default parameters.
+TEST_P(RegressorConformance, TheSeedMattersExactlyWhereTheRegistrySaysRandomised) {
+  const RegData& data = RegFixture();
+  auto a = Make(GetParam()), b = Make(GetParam());
+  a->Fit(data.Set(), Context(1, 9));
+  b->Fit(data.Set(), Context(1, 10));
+  ExpectSeedDependence(RegressorRegistry().Find(GetParam()).traits, a->Save(), b->Save());
+}
 
 TEST_P(RegressorConformance, LearnsTheSignal) {
   const RegData& data = RegFixture();
