@@ -9,8 +9,8 @@
 #include <sstream>
 #include <thread>
 
+#include "io/cell_parse.hpp"
 #include "io/csv_internal.hpp"
-#include "io/read_util.hpp"
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/io/csv.hpp"
