@@ -20,13 +20,15 @@
 #include <optional>
 #include <unordered_map>
 
+#include "io/column_chunk.hpp"
 #include "io/csv_internal.hpp"
-#include "io/read_util.hpp"
+#include "io/read_report.hpp"
+#include "io/text_source.hpp"
+#include "io/type_inference.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
 
-namespace prospect {
-namespace io {
+namespace prospect::io {
 namespace {
 
 enum class Tok : uint8_t { kOk, kStrayQuote, kAfterQuote, kUnterminated, kTooLong };
@@ -105,25 +107,9 @@ class Tokenizer {
         *newlines += std::count(open + 1, q, '\n');
         fields.push_back({open + 1, size, true, escaped});
         p = q + 1;
-        if (p == end) {
-          *next = end;
-          return Tok::kOk;
-        }
-        const char c = *p;
-        if (c == delim_) {
-          ++p;
-          continue;
-        }
-        if (c == '\n') {
-          *next = p + 1;
-          ++*newlines;
-          return Tok::kOk;
-        }
-        if (c == '\r' && (p + 1 == end || p[1] == '\n')) {
-          *next = p + 1 == end ? end : p + 2;
-          *newlines += p + 1 != end;
-          return Tok::kOk;
-        }
+        const After after = AfterField(&p, end, next, newlines);
+        if (after == After::kNextField) continue;
+        if (after == After::kRecordEnd) return Tok::kOk;
         *error_at = p;
         return Tok::kAfterQuote;
       }
@@ -150,28 +136,40 @@ class Tokenizer {
         *error_at = s;
         return Tok::kTooLong;
       }
-      if (p == end) {
-        *next = end;
-        return Tok::kOk;
-      }
-      const char c = *p;
-      if (c == delim_) {
-        ++p;
-        continue;
-      }
-      if (c == '\n') {
-        *next = p + 1;
-        ++*newlines;
-        return Tok::kOk;
-      }
-      if (c == '\r') {
-        *next = p + 1 == end ? end : p + 2;
-        *newlines += p + 1 != end;
-        return Tok::kOk;
-      }
+      // A CR here ends the record: a lone one was taken as text above.
+      const After after = AfterField(&p, end, next, newlines);
+      if (after == After::kNextField) continue;
+      if (after == After::kRecordEnd) return Tok::kOk;
       *error_at = p;  // a quote inside an unquoted field
       return Tok::kStrayQuote;
     }
+  }
+
+  /// What follows a field that ends at `*p`: the next field (*p steps over the delimiter), the end
+  /// of the record (*next and *newlines set), or another byte (*p is left on it).
+  enum class After : uint8_t { kNextField, kRecordEnd, kOther };
+  [[gnu::always_inline]] After AfterField(const char** p, const char* end, const char** next,
+                                          int64_t* newlines) const {
+    const char* at = *p;
+    if (at == end) {
+      *next = end;
+      return After::kRecordEnd;
+    }
+    if (*at == delim_) {
+      *p = at + 1;
+      return After::kNextField;
+    }
+    if (*at == '\n') {
+      *next = at + 1;
+      ++*newlines;
+      return After::kRecordEnd;
+    }
+    if (*at == '\r' && (at + 1 == end || at[1] == '\n')) {
+      *next = at + 1 == end ? end : at + 2;
+      *newlines += at + 1 != end;
+      return After::kRecordEnd;
+    }
+    return After::kOther;
   }
 
   /// After a bad record: the start of the next record (after a '\n' at even quote parity), or
@@ -274,13 +272,13 @@ bool IsBlank(const std::vector<CellText>& fields) {
   return fields.size() == 1 && fields[0].size == 0 && !fields[0].quoted;
 }
 
+// A field's text with its doubled quotes (if any) undone.
 std::string Unescape(const CellText& f, char quote) {
+  const std::string_view text(f.begin, f.size);
+  if (!f.escaped) return std::string(text);
   std::string out;
   out.reserve(f.size);
-  for (size_t i = 0; i < f.size; ++i) {
-    out += f.begin[i];
-    if (f.escaped && f.begin[i] == quote && i + 1 < f.size && f.begin[i + 1] == quote) ++i;
-  }
+  AppendUnescaped(out, text, quote);
   return out;
 }
 
@@ -322,41 +320,41 @@ RecordError TokenizerError(const ParseContext& pc, Tok status, const char* rec, 
   const Location loc = LocateIn(pc.text, rec_off, line, static_cast<size_t>(at - pc.text.data()));
   // The failing field is the last one pushed, except for an unterminated quote (never pushed).
   const size_t index = status == Tok::kUnterminated || fields.empty() ? fields.size() : fields.size() - 1;
-  const std::string label = ColumnLabel(pc, index);
   RecordError e;
   e.column = index < pc.specs->size() ? (*pc.specs)[index].name : "";
-  const std::string where = fmt::format("{}:{}:{}", *pc.name, loc.line, loc.column);
+  // Every message reads "file:line:column[ (column "name")]: what is wrong. Possible fix(es): ...".
+  auto failure = [&](bool fatal, bool names_column, std::string reason, std::string_view problem,
+                     std::string_view fixes) {
+    e.fatal = fatal;
+    e.reason = std::move(reason);
+    e.message = fmt::format("{}:{}:{}{}: {}. {}", *pc.name, loc.line, loc.column,
+                            names_column ? ColumnLabel(pc, index) : "", problem, fixes);
+    return e;
+  };
   switch (status) {
     case Tok::kStrayQuote:
-      e.reason = "a quote inside an unquoted field";
-      e.message = fmt::format(
-          "{}{}: a quote inside an unquoted field. Possible fixes: quote the whole field and double the quotes in "
-          "it (\"12\"\" pizza\" for 12\" pizza), or use --on-error reject.",
-          where, label);
-      break;
-    case Tok::kAfterQuote:
-      e.reason = fmt::format("{} after the closing quote of a quoted field", QuoteForMessage(std::string_view(at, 1)));
-      e.message = fmt::format(
-          "{}{}: unexpected {} after the closing quote of a quoted field. Possible fixes: double the quotes inside "
-          "a quoted field (\"\"), or use --on-error reject.",
-          where, label, QuoteForMessage(std::string_view(at, 1)));
-      break;
+      return failure(false, true, "a quote inside an unquoted field", "a quote inside an unquoted field",
+                     "Possible fixes: quote the whole field and double the quotes in it (\"12\"\" pizza\" for 12\" "
+                     "pizza), or use --on-error reject.");
+    case Tok::kAfterQuote: {
+      std::string reason =
+          fmt::format("{} after the closing quote of a quoted field", QuoteForMessage(std::string_view(at, 1)));
+      const std::string problem = "unexpected " + reason;
+      return failure(false, true, std::move(reason), problem,
+                     "Possible fixes: double the quotes inside a quoted field (\"\"), or use --on-error reject.");
+    }
     case Tok::kUnterminated:
-      e.fatal = true;
-      e.reason = "unterminated quoted field";
-      e.message = fmt::format(
-          "{}: a quoted field opened on line {} is never closed (the quote runs to the end of the file). "
-          "Possible fix: close the quote, and double the quotes inside quoted fields (\"\").",
-          where, loc.line);
-      break;
+      // The quote may have run over many lines: the message names the line it opened on.
+      return failure(true, false, "unterminated quoted field",
+                     fmt::format("a quoted field opened on line {} is never closed (the quote runs to the end of "
+                                 "the file)",
+                                 loc.line),
+                     "Possible fix: close the quote, and double the quotes inside quoted fields (\"\").");
     case Tok::kTooLong:
-      e.fatal = true;
-      e.reason = "field too long";
-      e.message = fmt::format(
-          "{}{}: a field of {} bytes is longer than the limit of {} bytes (max_field_bytes). Possible fixes: check "
-          "for an unbalanced quote, or raise the limit.",
-          where, label, fields.empty() ? 0 : fields.back().size, pc.options->max_field_bytes);
-      break;
+      return failure(true, true, "field too long",
+                     fmt::format("a field of {} bytes is longer than the limit of {} bytes (max_field_bytes)",
+                                 fields.empty() ? 0 : fields.back().size, pc.options->max_field_bytes),
+                     "Possible fixes: check for an unbalanced quote, or raise the limit.");
     case Tok::kOk: break;
   }
   return e;
@@ -715,21 +713,11 @@ Table ReadCsvText(std::string_view all, const std::string& name, const ReadOptio
   const std::vector<std::string> names = HeaderNames(pc, fields);
   const size_t data_begin = options.header ? static_cast<size_t>(next - text.data()) : begin;
   const int64_t first_line = options.header ? header_line + header_newlines : header_line;
-  specs.resize(names.size());
-  for (size_t c = 0; c < names.size(); ++c) {
-    specs[c].name = names[c];
-    specs[c].decimal = options.decimal;
-    auto it = options.types.find(names[c]);
-    if (it != options.types.end()) {
-      specs[c].type = it->second;
-      specs[c].declared = true;
-    }
+  for (const std::string& column : names) {
+    specs.push_back(SpecFor(column, options));
+    specs.back().decimal = options.decimal;
   }
-  for (const auto& [column, type] : options.types) {
-    if (std::find(names.begin(), names.end(), column) == names.end()) {
-      rep.warnings.push_back(fmt::format("a type is declared for column \"{}\", which {} does not have", column, name));
-    }
-  }
+  WarnAboutUnknownTypedColumns(options, names, name, &rep);
 
   // Pass A: quote parity and line number at each block start.
   const size_t block = std::max<size_t>(tuning.block_bytes, 1);
@@ -908,26 +896,9 @@ Table ReadCsvText(std::string_view all, const std::string& name, const ReadOptio
     for (const auto& column : r.columns) rep.blank_cells_as_null += static_cast<int64_t>(column.blank_nulls());
     for (auto& row : r.rejects) rejects.push_back(std::move(row));
   }
-  rep.rows_rejected = static_cast<int64_t>(rejects.size());
-  if (!rejects.empty()) {
-    if (options.rejects_path.empty()) {
-      rep.warnings.push_back(fmt::format("{} rows were rejected; no rejects file was given", rejects.size()));
-    } else {
-      WriteRejects(options.rejects_path, rejects);
-      rep.rejects_path = options.rejects_path;
-    }
-  }
-  std::vector<prospect::Field> schema_fields;
-  for (const auto& s : specs) schema_fields.push_back({s.name, s.type});
+  ReportRejects(rejects, options, &rep);
   ctx.Progress("read", text.size(), text.size());
-  return Table(Schema(std::move(schema_fields)), std::move(columns));
+  return TableOf(specs, std::move(columns));
 }
 
-}  // namespace io
-
-Table ReadCsv(const std::string& path, const ReadOptions& options, const Context& ctx, ReadReport* report) {
-  const io::LoadedText text = io::LoadText(path, options.encoding, ctx.threads());
-  return io::ReadCsvText(text.view(), path, options, ctx, report);
-}
-
-}  // namespace prospect
+}  // namespace prospect::io

@@ -6,13 +6,14 @@
 #include <charconv>
 #include <unordered_map>
 
+#include "io/column_chunk.hpp"
 #include "io/csv_internal.hpp"
-#include "io/read_util.hpp"
+#include "io/read_report.hpp"
+#include "io/type_inference.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
 
-namespace prospect {
-namespace io {
+namespace prospect::io {
 namespace {
 
 enum class Kind : uint8_t { kNull, kBool, kInt, kDouble, kString, kNested };
@@ -30,18 +31,45 @@ struct Row {
   size_t raw_begin, raw_end;
 };
 
-std::string_view KindName(simdjson::dom::element_type t) {
+// A JSON value type: how the reader keeps its values, and what messages call it.
+struct ValueKind {
+  Kind kind;
+  std::string_view name;
+};
+ValueKind KindOf(simdjson::dom::element_type t) {
   switch (t) {
-    case simdjson::dom::element_type::ARRAY: return "an array";
-    case simdjson::dom::element_type::OBJECT: return "an object";
-    case simdjson::dom::element_type::STRING: return "a string";
-    case simdjson::dom::element_type::INT64:
-    case simdjson::dom::element_type::UINT64:
-    case simdjson::dom::element_type::DOUBLE: return "a number";
-    case simdjson::dom::element_type::BOOL: return "a boolean";
-    case simdjson::dom::element_type::NULL_VALUE: return "null";
+    case simdjson::dom::element_type::ARRAY: return {Kind::kNested, "an array"};
+    case simdjson::dom::element_type::OBJECT: return {Kind::kNested, "an object"};
+    case simdjson::dom::element_type::STRING: return {Kind::kString, "a string"};
+    case simdjson::dom::element_type::INT64: return {Kind::kInt, "a number"};
+    case simdjson::dom::element_type::UINT64: return {Kind::kDouble, "a number"};  // beyond int64
+    case simdjson::dom::element_type::DOUBLE: return {Kind::kDouble, "a number"};
+    case simdjson::dom::element_type::BOOL: return {Kind::kBool, "a boolean"};
+    case simdjson::dom::element_type::NULL_VALUE: return {Kind::kNull, "null"};
   }
-  return "a value";
+  return {Kind::kNull, "a value"};
+}
+
+template <typename Number>
+void AppendNumber(std::string& out, Number value) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, value);
+  out.append(buf, r.ptr);
+}
+
+// Appends the text a value is kept as: numbers in their shortest round-trip form, nested values as
+// minified JSON, nothing for null.
+void AppendValueText(std::string& out, simdjson::dom::element value) {
+  switch (value.type()) {
+    case simdjson::dom::element_type::NULL_VALUE: break;
+    case simdjson::dom::element_type::BOOL: out += value.get_bool().value() ? "true" : "false"; break;
+    case simdjson::dom::element_type::INT64: AppendNumber(out, value.get_int64().value()); break;
+    case simdjson::dom::element_type::UINT64: AppendNumber(out, value.get_uint64().value()); break;
+    case simdjson::dom::element_type::DOUBLE: AppendNumber(out, value.get_double().value()); break;
+    case simdjson::dom::element_type::STRING: out += value.get_string().value(); break;
+    case simdjson::dom::element_type::ARRAY:
+    case simdjson::dom::element_type::OBJECT: out += simdjson::minify(value); break;
+  }
 }
 
 }  // namespace
@@ -64,7 +92,6 @@ Table ReadJsonlText(std::string_view text, const std::string& name, const ReadOp
   simdjson::dom::parser parser;
   std::vector<Cell> row_cells;
   std::string row_text;
-  char num[64];
 
   size_t pos = 0;
   int64_t line = 0;
@@ -89,7 +116,7 @@ Table ReadJsonlText(std::string_view text, const std::string& name, const ReadOp
       error = fmt::format("{}:{}: {}. Possible fixes: put one complete JSON object on each line, or use --on-error reject.",
                           name, line, reason);
     } else if (!doc.is_object()) {
-      reason = fmt::format("expected a JSON object, found {}", KindName(doc.type()));
+      reason = fmt::format("expected a JSON object, found {}", KindOf(doc.type()).name);
       error = fmt::format("{}:{}: {}. Each line must be one object such as {{\"id\": 1, \"name\": \"x\"}}. "
                           "Possible fix: use --on-error reject to skip such lines.",
                           name, line, reason);
@@ -97,41 +124,8 @@ Table ReadJsonlText(std::string_view text, const std::string& name, const ReadOp
       // Keys and values, in order.
       std::vector<std::pair<std::string, Cell>> pending;
       for (auto [key, value] : doc.get_object()) {
-        Cell cell{0, Kind::kNull, row_text.size(), 0};
-        switch (value.type()) {
-          case simdjson::dom::element_type::NULL_VALUE: break;
-          case simdjson::dom::element_type::BOOL:
-            cell.kind = Kind::kBool;
-            row_text += value.get_bool().value() ? "true" : "false";
-            break;
-          case simdjson::dom::element_type::INT64: {
-            cell.kind = Kind::kInt;
-            auto r = std::to_chars(num, num + sizeof num, value.get_int64().value());
-            row_text.append(num, r.ptr);
-            break;
-          }
-          case simdjson::dom::element_type::UINT64: {
-            cell.kind = Kind::kDouble;  // beyond int64
-            auto r = std::to_chars(num, num + sizeof num, value.get_uint64().value());
-            row_text.append(num, r.ptr);
-            break;
-          }
-          case simdjson::dom::element_type::DOUBLE: {
-            cell.kind = Kind::kDouble;
-            auto r = std::to_chars(num, num + sizeof num, value.get_double().value());
-            row_text.append(num, r.ptr);
-            break;
-          }
-          case simdjson::dom::element_type::STRING:
-            cell.kind = Kind::kString;
-            row_text += value.get_string().value();
-            break;
-          case simdjson::dom::element_type::ARRAY:
-          case simdjson::dom::element_type::OBJECT:
-            cell.kind = Kind::kNested;
-            row_text += simdjson::minify(value);
-            break;
-        }
+        Cell cell{0, KindOf(value.type()).kind, row_text.size(), 0};
+        AppendValueText(row_text, value);
         cell.size = row_text.size() - cell.offset;
         std::string key_text(key);
         for (const auto& p : pending) {
@@ -188,13 +182,8 @@ Table ReadJsonlText(std::string_view text, const std::string& name, const ReadOp
       }
     }
     for (size_t c = 0; c < ncols; ++c) {
-      specs[c].name = names[c];
-      auto it = options.types.find(names[c]);
-      if (it != options.types.end()) {
-        specs[c].type = it->second;
-        specs[c].declared = true;
-        continue;
-      }
+      specs[c] = SpecFor(names[c], options);
+      if (specs[c].declared) continue;
       const uint8_t k = kinds[c];
       const auto bit = [](Kind kind) { return uint8_t(1u << static_cast<int>(kind)); };
       if (k == 0 || (k & bit(Kind::kNested))) {
@@ -213,11 +202,7 @@ Table ReadJsonlText(std::string_view text, const std::string& name, const ReadOp
       }
     }
   }
-  for (const auto& [column, type] : options.types) {
-    if (!column_of.count(column)) {
-      rep.warnings.push_back(fmt::format("a type is declared for column \"{}\", which {} does not have", column, name));
-    }
-  }
+  WarnAboutUnknownTypedColumns(options, names, name, &rep);
 
   // Build the columns row by row (a bad declared cell rejects its whole row).
   std::vector<ColumnChunk> columns;
@@ -288,29 +273,10 @@ Table ReadJsonlText(std::string_view text, const std::string& name, const ReadOp
   }
   for (auto& r : cell_rejects) rejects.push_back(std::move(r));
   std::sort(rejects.begin(), rejects.end(), [](const RejectRow& a, const RejectRow& b) { return a.line < b.line; });
-  rep.rows_rejected = static_cast<int64_t>(rejects.size());
-  if (!rejects.empty()) {
-    if (options.rejects_path.empty()) {
-      rep.warnings.push_back(fmt::format("{} rows were rejected; no rejects file was given", rejects.size()));
-    } else {
-      WriteRejects(options.rejects_path, rejects);
-      rep.rejects_path = options.rejects_path;
-    }
-  }
+  ReportRejects(rejects, options, &rep);
   std::vector<ColumnPtr> out(ncols);
-  std::vector<prospect::Field> fields;
-  for (size_t c = 0; c < ncols; ++c) {
-    out[c] = ColumnChunk::Merge(specs[c].type, {&columns[c]});
-    fields.push_back({specs[c].name, specs[c].type});
-  }
-  return Table(Schema(std::move(fields)), std::move(out));
+  for (size_t c = 0; c < ncols; ++c) out[c] = ColumnChunk::Merge(specs[c].type, {&columns[c]});
+  return TableOf(specs, std::move(out));
 }
 
-}  // namespace io
-
-Table ReadJsonl(const std::string& path, const ReadOptions& options, const Context& ctx, ReadReport* report) {
-  const io::LoadedText text = io::LoadText(path, options.encoding, ctx.threads());
-  return io::ReadJsonlText(text.view(), path, options, ctx, report);
-}
-
-}  // namespace prospect
+}  // namespace prospect::io

@@ -13,19 +13,19 @@ namespace prospect {
 
 void Column::FinishValidity() {
   null_count_ = 0;
-  if (valid_.empty()) return;
-  PROSPECT_CHECK(valid_.size() == size_);
-  for (uint8_t v : valid_) null_count_ += v == 0;
-  if (null_count_ == 0) valid_.clear();
+  if (data_.valid.empty()) return;
+  PROSPECT_CHECK(data_.valid.size() == size_);
+  for (uint8_t v : data_.valid) null_count_ += v == 0;
+  if (null_count_ == 0) data_.valid.clear();
 }
 
 std::string_view Column::StringAt(size_t row) const {
   if (type_ == DataType::kCategorical) {
-    const int32_t code = codes_[row];
-    return code < 0 ? std::string_view() : std::string_view(dictionary_[static_cast<size_t>(code)]);
+    const int32_t code = data_.codes[row];
+    return code < 0 ? std::string_view() : std::string_view(data_.dictionary[static_cast<size_t>(code)]);
   }
   PROSPECT_CHECK(type_ == DataType::kString);
-  return std::string_view(bytes_).substr(offsets_[row], offsets_[row + 1] - offsets_[row]);
+  return std::string_view(data_.bytes).substr(data_.offsets[row], data_.offsets[row + 1] - data_.offsets[row]);
 }
 
 double Column::NumericAt(size_t row) const {
@@ -33,9 +33,9 @@ double Column::NumericAt(size_t row) const {
   switch (type_) {
     case DataType::kInt64:
     case DataType::kDate:
-    case DataType::kTimestamp: return static_cast<double>(ints_[row]);
-    case DataType::kDouble: return doubles_[row];
-    case DataType::kBool: return bools_[row];
+    case DataType::kTimestamp: return static_cast<double>(data_.ints[row]);
+    case DataType::kDouble: return data_.doubles[row];
+    case DataType::kBool: return data_.bools[row];
     default: return std::numeric_limits<double>::quiet_NaN();
   }
 }
@@ -45,13 +45,13 @@ void Column::AppendFormatted(std::string& out, size_t row) const {
   char buf[64];
   switch (type_) {
     case DataType::kInt64: {
-      auto r = std::to_chars(buf, buf + sizeof buf, ints_[row]);
+      auto r = std::to_chars(buf, buf + sizeof buf, data_.ints[row]);
       out.append(buf, r.ptr);
       return;
     }
     case DataType::kDouble: {
       // Shortest text that parses back to the same double: exports round-trip exactly.
-      auto r = std::to_chars(buf, buf + sizeof buf, doubles_[row]);
+      auto r = std::to_chars(buf, buf + sizeof buf, data_.doubles[row]);
       out.append(buf, r.ptr);
       // Keep a double recognisable as one ("1.0", not "1") so re-reading infers the same type.
       if (std::string_view(buf, static_cast<size_t>(r.ptr - buf)).find_first_of(".eEn") == std::string_view::npos) {
@@ -59,11 +59,11 @@ void Column::AppendFormatted(std::string& out, size_t row) const {
       }
       return;
     }
-    case DataType::kBool: out += bools_[row] ? "true" : "false"; return;
+    case DataType::kBool: out += data_.bools[row] ? "true" : "false"; return;
     case DataType::kString:
     case DataType::kCategorical: out += StringAt(row); return;
-    case DataType::kDate: AppendDate(out, ints_[row]); return;
-    case DataType::kTimestamp: AppendTimestamp(out, ints_[row]); return;
+    case DataType::kDate: AppendDate(out, data_.ints[row]); return;
+    case DataType::kTimestamp: AppendTimestamp(out, data_.ints[row]); return;
   }
 }
 
@@ -77,36 +77,36 @@ ColumnPtr Column::Take(std::span<const size_t> rows) const {
   auto c = std::shared_ptr<Column>(new Column());
   c->type_ = type_;
   c->size_ = rows.size();
-  if (!valid_.empty()) {
-    c->valid_.resize(rows.size());
-    for (size_t i = 0; i < rows.size(); ++i) c->valid_[i] = valid_[rows[i]];
+  if (!data_.valid.empty()) {
+    c->data_.valid.resize(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) c->data_.valid[i] = data_.valid[rows[i]];
   }
   switch (type_) {
     case DataType::kInt64:
     case DataType::kDate:
     case DataType::kTimestamp:
-      c->ints_.resize(rows.size());
-      for (size_t i = 0; i < rows.size(); ++i) c->ints_[i] = ints_[rows[i]];
+      c->data_.ints.resize(rows.size());
+      for (size_t i = 0; i < rows.size(); ++i) c->data_.ints[i] = data_.ints[rows[i]];
       break;
     case DataType::kDouble:
-      c->doubles_.resize(rows.size());
-      for (size_t i = 0; i < rows.size(); ++i) c->doubles_[i] = doubles_[rows[i]];
+      c->data_.doubles.resize(rows.size());
+      for (size_t i = 0; i < rows.size(); ++i) c->data_.doubles[i] = data_.doubles[rows[i]];
       break;
     case DataType::kBool:
-      c->bools_.resize(rows.size());
-      for (size_t i = 0; i < rows.size(); ++i) c->bools_[i] = bools_[rows[i]];
+      c->data_.bools.resize(rows.size());
+      for (size_t i = 0; i < rows.size(); ++i) c->data_.bools[i] = data_.bools[rows[i]];
       break;
     case DataType::kCategorical:
-      c->codes_.resize(rows.size());
-      for (size_t i = 0; i < rows.size(); ++i) c->codes_[i] = codes_[rows[i]];
-      c->dictionary_ = dictionary_;
+      c->data_.codes.resize(rows.size());
+      for (size_t i = 0; i < rows.size(); ++i) c->data_.codes[i] = data_.codes[rows[i]];
+      c->data_.dictionary = data_.dictionary;
       break;
     case DataType::kString:
-      c->offsets_.reserve(rows.size() + 1);
-      c->offsets_.push_back(0);
+      c->data_.offsets.reserve(rows.size() + 1);
+      c->data_.offsets.push_back(0);
       for (size_t r : rows) {
-        c->bytes_.append(bytes_, offsets_[r], offsets_[r + 1] - offsets_[r]);
-        c->offsets_.push_back(c->bytes_.size());
+        c->data_.bytes.append(data_.bytes, data_.offsets[r], data_.offsets[r + 1] - data_.offsets[r]);
+        c->data_.offsets.push_back(c->data_.bytes.size());
       }
       break;
   }
@@ -119,8 +119,8 @@ ColumnPtr Column::FromInts(DataType type, std::vector<int64_t> values, std::vect
   auto c = std::shared_ptr<Column>(new Column());
   c->type_ = type;
   c->size_ = values.size();
-  c->ints_ = std::move(values);
-  c->valid_ = std::move(valid);
+  c->data_.ints = std::move(values);
+  c->data_.valid = std::move(valid);
   c->FinishValidity();
   return c;
 }
@@ -129,8 +129,8 @@ ColumnPtr Column::FromDoubles(std::vector<double> values, std::vector<uint8_t> v
   auto c = std::shared_ptr<Column>(new Column());
   c->type_ = DataType::kDouble;
   c->size_ = values.size();
-  c->doubles_ = std::move(values);
-  c->valid_ = std::move(valid);
+  c->data_.doubles = std::move(values);
+  c->data_.valid = std::move(valid);
   c->FinishValidity();
   return c;
 }
@@ -139,8 +139,8 @@ ColumnPtr Column::FromBools(std::vector<uint8_t> values, std::vector<uint8_t> va
   auto c = std::shared_ptr<Column>(new Column());
   c->type_ = DataType::kBool;
   c->size_ = values.size();
-  c->bools_ = std::move(values);
-  c->valid_ = std::move(valid);
+  c->data_.bools = std::move(values);
+  c->data_.valid = std::move(valid);
   c->FinishValidity();
   return c;
 }
@@ -150,9 +150,9 @@ ColumnPtr Column::FromStrings(std::vector<uint64_t> offsets, std::string bytes, 
   auto c = std::shared_ptr<Column>(new Column());
   c->type_ = DataType::kString;
   c->size_ = offsets.size() - 1;
-  c->offsets_ = std::move(offsets);
-  c->bytes_ = std::move(bytes);
-  c->valid_ = std::move(valid);
+  c->data_.offsets = std::move(offsets);
+  c->data_.bytes = std::move(bytes);
+  c->data_.valid = std::move(valid);
   c->FinishValidity();
   return c;
 }
@@ -167,11 +167,11 @@ ColumnPtr Column::FromCategorical(std::vector<int32_t> codes, std::vector<std::s
     any_null |= code < 0;
   }
   if (any_null) {
-    c->valid_.resize(codes.size());
-    for (size_t i = 0; i < codes.size(); ++i) c->valid_[i] = codes[i] >= 0;
+    c->data_.valid.resize(codes.size());
+    for (size_t i = 0; i < codes.size(); ++i) c->data_.valid[i] = codes[i] >= 0;
   }
-  c->codes_ = std::move(codes);
-  c->dictionary_ = std::move(dictionary);
+  c->data_.codes = std::move(codes);
+  c->data_.dictionary = std::move(dictionary);
   c->FinishValidity();
   return c;
 }
@@ -207,73 +207,76 @@ ColumnPtr Column::DictionaryEncode(const Column& column) {
   return FromCategorical(std::move(codes), std::move(dictionary));
 }
 
-ColumnBuilder::ColumnBuilder(DataType type) : type_(type) {}
+ColumnBuilder::ColumnBuilder(DataType type) : type_(type) { data_.offsets.push_back(0); }
 
 void ColumnBuilder::Reserve(size_t rows) {
   switch (type_) {
-    case DataType::kDouble: doubles_.reserve(rows); break;
-    case DataType::kBool: bools_.reserve(rows); break;
+    case DataType::kDouble: data_.doubles.reserve(rows); break;
+    case DataType::kBool: data_.bools.reserve(rows); break;
     case DataType::kString:
-    case DataType::kCategorical: offsets_.reserve(rows + 1); break;
-    default: ints_.reserve(rows);
+    case DataType::kCategorical: data_.offsets.reserve(rows + 1); break;
+    default: data_.ints.reserve(rows);
   }
 }
 
 void ColumnBuilder::MarkValid(bool valid) {
   if (!valid && !any_null_) {
     any_null_ = true;
-    valid_.assign(size_, 1);
+    data_.valid.assign(size_, 1);
   }
-  if (any_null_) valid_.push_back(valid ? 1 : 0);
+  if (any_null_) data_.valid.push_back(valid ? 1 : 0);
   ++size_;
 }
 
 void ColumnBuilder::AppendNull() {
   switch (type_) {
-    case DataType::kDouble: doubles_.push_back(0.0); break;
-    case DataType::kBool: bools_.push_back(0); break;
+    case DataType::kDouble: data_.doubles.push_back(0.0); break;
+    case DataType::kBool: data_.bools.push_back(0); break;
     case DataType::kString:
-    case DataType::kCategorical: offsets_.push_back(bytes_.size()); break;
-    default: ints_.push_back(0);
+    case DataType::kCategorical: data_.offsets.push_back(data_.bytes.size()); break;
+    default: data_.ints.push_back(0);
   }
   MarkValid(false);
 }
 
 void ColumnBuilder::AppendInt(int64_t value) {
   PROSPECT_CHECK(IsIntegerStorage(type_));
-  ints_.push_back(value);
+  data_.ints.push_back(value);
   MarkValid(true);
 }
 
 void ColumnBuilder::AppendDouble(double value) {
   PROSPECT_CHECK(type_ == DataType::kDouble);
-  doubles_.push_back(value);
+  data_.doubles.push_back(value);
   MarkValid(true);
 }
 
 void ColumnBuilder::AppendBool(bool value) {
   PROSPECT_CHECK(type_ == DataType::kBool);
-  bools_.push_back(value ? 1 : 0);
+  data_.bools.push_back(value ? 1 : 0);
   MarkValid(true);
 }
 
 void ColumnBuilder::AppendString(std::string_view value) {
   PROSPECT_CHECK(IsStringLike(type_));
-  bytes_.append(value);
-  offsets_.push_back(bytes_.size());
+  data_.bytes.append(value);
+  data_.offsets.push_back(data_.bytes.size());
   MarkValid(true);
 }
 
 ColumnPtr ColumnBuilder::Finish() {
   ColumnPtr out;
   switch (type_) {
-    case DataType::kDouble: out = Column::FromDoubles(std::move(doubles_), std::move(valid_)); break;
-    case DataType::kBool: out = Column::FromBools(std::move(bools_), std::move(valid_)); break;
-    case DataType::kString: out = Column::FromStrings(std::move(offsets_), std::move(bytes_), std::move(valid_)); break;
-    case DataType::kCategorical:
-      out = Column::DictionaryEncode(*Column::FromStrings(std::move(offsets_), std::move(bytes_), std::move(valid_)));
+    case DataType::kDouble: out = Column::FromDoubles(std::move(data_.doubles), std::move(data_.valid)); break;
+    case DataType::kBool: out = Column::FromBools(std::move(data_.bools), std::move(data_.valid)); break;
+    case DataType::kString:
+      out = Column::FromStrings(std::move(data_.offsets), std::move(data_.bytes), std::move(data_.valid));
       break;
-    default: out = Column::FromInts(type_, std::move(ints_), std::move(valid_));
+    case DataType::kCategorical:
+      out = Column::DictionaryEncode(
+          *Column::FromStrings(std::move(data_.offsets), std::move(data_.bytes), std::move(data_.valid)));
+      break;
+    default: out = Column::FromInts(type_, std::move(data_.ints), std::move(data_.valid));
   }
   *this = ColumnBuilder(type_);
   return out;

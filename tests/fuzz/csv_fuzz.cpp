@@ -9,7 +9,7 @@
 #include <string>
 
 #include "../../src/io/csv_internal.hpp"  // internal API; path relative so fuzz_regression needs no extra include dir
-#include "../../src/io/read_util.hpp"
+#include "../../src/io/text_source.hpp"
 #include "prospect/common/error.hpp"
 
 namespace {

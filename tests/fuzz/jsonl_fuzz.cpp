@@ -5,7 +5,7 @@
 #include <string>
 
 #include "../../src/io/csv_internal.hpp"  // internal API; path relative so fuzz_regression needs no extra include dir
-#include "../../src/io/read_util.hpp"
+#include "../../src/io/text_source.hpp"
 #include "prospect/common/error.hpp"
 
 int JsonlFuzzOne(const uint8_t* data, size_t size) {

@@ -33,18 +33,19 @@ std::string TempDir::Write(const std::string& name, const std::string& content) 
   return p;
 }
 
+std::string ReadFileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 CommandResult RunCli(const std::string& args) {
   TempDir tmp;
   const std::string out_file = tmp.File("out"), err_file = tmp.File("err");
   const std::string cmd = CliPath() + " " + args + " >" + out_file + " 2>" + err_file + " </dev/null";
   const int status = std::system(cmd.c_str());
-  auto slurp = [](const std::string& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  };
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out_file), slurp(err_file)};
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadFileText(out_file), ReadFileText(err_file)};
 }
 
 }  // namespace prospect::testing

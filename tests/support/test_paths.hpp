@@ -28,6 +28,9 @@ class TempDir {
   std::string path_;
 };
 
+/// The whole content of the file at `path` ("" when it cannot be read).
+std::string ReadFileText(const std::string& path);
+
 /// Result of running the CLI: exit code, stdout, stderr.
 struct CommandResult {
   int exit_code;

@@ -16,24 +16,53 @@ namespace prospect {
 class Column;
 using ColumnPtr = std::shared_ptr<const Column>;
 
+/// The vectors behind a column. A column uses those of its type's storage and leaves the others
+/// empty. One layout for Column, ColumnBuilder and the readers' per-chunk columns, which hand
+/// their vectors to the From* factories without copying.
+struct ColumnStorage {
+  std::vector<uint8_t> valid;  ///< empty (no nulls) or one byte per row, 1 = valid
+  std::vector<int64_t> ints;   ///< kInt64, kDate, kTimestamp
+  std::vector<double> doubles;
+  std::vector<uint8_t> bools;     ///< 0 or 1
+  std::vector<uint64_t> offsets;  ///< kString: rows + 1 offsets into `bytes`
+  std::string bytes;
+  std::vector<int32_t> codes;  ///< kCategorical: index into `dictionary`, -1 for null
+  std::vector<std::string> dictionary;
+
+  /// Calls `fn` with the vector holding one value per row for `type` (ints, doubles, bools or
+  /// codes); kString, stored as offsets and bytes, gets no call.
+  template <typename Fn>
+  void ForRowValues(DataType type, Fn&& fn) {
+    switch (type) {
+      case DataType::kInt64:
+      case DataType::kDate:
+      case DataType::kTimestamp: fn(ints); break;
+      case DataType::kDouble: fn(doubles); break;
+      case DataType::kBool: fn(bools); break;
+      case DataType::kCategorical: fn(codes); break;
+      case DataType::kString: break;
+    }
+  }
+};
+
 class Column {
  public:
   DataType type() const { return type_; }
   size_t size() const { return size_; }
   size_t null_count() const { return null_count_; }
-  bool IsNull(size_t row) const { return !valid_.empty() && valid_[row] == 0; }
+  bool IsNull(size_t row) const { return !data_.valid.empty() && data_.valid[row] == 0; }
   /// Validity mask: empty when the column has no nulls, else one byte per row (1 = valid).
-  std::span<const uint8_t> validity() const { return valid_; }
+  std::span<const uint8_t> validity() const { return data_.valid; }
 
   /// kInt64, kDate, kTimestamp storage. Null slots hold 0.
-  std::span<const int64_t> ints() const { return ints_; }
+  std::span<const int64_t> ints() const { return data_.ints; }
   /// kDouble storage. Null slots hold 0.0.
-  std::span<const double> doubles() const { return doubles_; }
+  std::span<const double> doubles() const { return data_.doubles; }
   /// kBool storage, 0 or 1. Null slots hold 0.
-  std::span<const uint8_t> bools() const { return bools_; }
+  std::span<const uint8_t> bools() const { return data_.bools; }
   /// kCategorical codes (index into dictionary(); -1 for null) and its dictionary.
-  std::span<const int32_t> codes() const { return codes_; }
-  const std::vector<std::string>& dictionary() const { return dictionary_; }
+  std::span<const int32_t> codes() const { return data_.codes; }
+  const std::vector<std::string>& dictionary() const { return data_.dictionary; }
   /// Text of a kString or kCategorical cell ("" for null).
   std::string_view StringAt(size_t row) const;
 
@@ -68,14 +97,7 @@ class Column {
   DataType type_ = DataType::kInt64;
   size_t size_ = 0;
   size_t null_count_ = 0;
-  std::vector<uint8_t> valid_;
-  std::vector<int64_t> ints_;
-  std::vector<double> doubles_;
-  std::vector<uint8_t> bools_;
-  std::vector<uint64_t> offsets_;
-  std::string bytes_;
-  std::vector<int32_t> codes_;
-  std::vector<std::string> dictionary_;
+  ColumnStorage data_;
 };
 
 /// Appends values one by one; Finish() yields the immutable Column.
@@ -97,12 +119,7 @@ class ColumnBuilder {
   DataType type_;
   size_t size_ = 0;
   bool any_null_ = false;
-  std::vector<uint8_t> valid_;
-  std::vector<int64_t> ints_;
-  std::vector<double> doubles_;
-  std::vector<uint8_t> bools_;
-  std::vector<uint64_t> offsets_{0};
-  std::string bytes_;
+  ColumnStorage data_;  // strings and categoricals are gathered as text (offsets, bytes)
 };
 
 }  // namespace prospect

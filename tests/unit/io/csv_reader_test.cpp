@@ -6,14 +6,14 @@
 
 #include <algorithm>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
+#include "io/cell_parse.hpp"
 #include "io/csv_internal.hpp"
-#include "io/read_util.hpp"
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/io/csv.hpp"
+#include "support/reader_test_helpers.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
@@ -29,37 +29,18 @@ Table Read(const std::string& text, ReadOptions options = {}, int threads = 1, s
   return ReadCsvText(text, "t.csv", options, ctx, report, tuning);
 }
 
+// The message of the invalid-data error reading `text` must give.
 std::string ErrorOf(const std::string& text, ReadOptions options = {}) {
-  try {
-    Read(text, options);
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kInvalidData) << e.what();
-    return e.what();
-  }
-  ADD_FAILURE() << "no error for: " << text;
-  return "";
+  return testing::ErrorMessageOf([&] { Read(text, options); }, ErrorCode::kInvalidData, text);
 }
 
+// The same for an invalid-argument error (options that cannot work).
 std::string ErrorOfArgument(const std::string& text, ReadOptions options) {
-  try {
-    Read(text, options);
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument) << e.what();
-    return e.what();
-  }
-  ADD_FAILURE() << "no error for: " << text;
-  return "";
+  return testing::ErrorMessageOf([&] { Read(text, options); }, ErrorCode::kInvalidArgument, text);
 }
 
 std::string Cell(const Table& t, const std::string& column, size_t row) {
   return t.column(column).FormatValue(row);
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 TEST(CsvReader, ParsesQuotedFieldsWithDelimitersQuotesAndNewlines) {
@@ -297,7 +278,7 @@ TEST(CsvReader, CrlfInsideAQuotedFieldIsKeptAsItWas) {
   const Table t = Read(text);
   const std::string out = dir.File("out.csv");
   WriteCsv(t, out, Context(1));
-  EXPECT_NE(ReadFile(out).find("\"Once upon \r\na time\""), std::string::npos);
+  EXPECT_NE(testing::ReadFileText(out).find("\"Once upon \r\na time\""), std::string::npos);
   EXPECT_EQ(ReadCsv(out, {}, Context(1)).column("a").StringAt(30), "Once upon \r\na time");
 }
 
@@ -477,9 +458,7 @@ TEST(CsvReader, FieldSizeLimit) {
 
 TEST(CsvReader, RejectModeWritesBadRowsAndLoadsTheRest) {
   testing::TempDir dir;
-  ReadOptions o;
-  o.on_error = OnError::kReject;
-  o.rejects_path = dir.File("rejects.csv");
+  ReadOptions o = testing::RejectingInto(dir.File("rejects.csv"));
   o.types["n"] = DataType::kInt64;
   o.types["d"] = DataType::kDate;
   ReadReport report;
@@ -490,7 +469,7 @@ TEST(CsvReader, RejectModeWritesBadRowsAndLoadsTheRest) {
   EXPECT_EQ(report.rows_read, 5);
   EXPECT_EQ(report.rows_rejected, 3);
   EXPECT_EQ(report.rejects_path, o.rejects_path);
-  EXPECT_EQ(ReadFile(o.rejects_path),
+  EXPECT_EQ(testing::ReadFileText(o.rejects_path),
             "line,column,value,reason,raw\n"
             "3,n,abc,\"\"\"abc\"\" is not an int64\",\"2,abc,2024-01-02\"\n"
             "4,,,\"has 2 fields, expected 3\",\"3,7\"\n"

@@ -2,12 +2,10 @@
 // declared types, errors with line numbers, rejects.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "io/csv_internal.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/io/csv.hpp"
+#include "support/reader_test_helpers.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
@@ -17,15 +15,9 @@ Table ReadJ(const std::string& text, const ReadOptions& options = {}, ReadReport
   return io::ReadJsonlText(text, "t.jsonl", options, Context(1), report);
 }
 
+// The message of the invalid-data error reading `text` must give.
 std::string ErrorOfJ(const std::string& text, const ReadOptions& options = {}) {
-  try {
-    ReadJ(text, options);
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kInvalidData);
-    return e.what();
-  }
-  ADD_FAILURE() << "no error";
-  return "";
+  return testing::ErrorMessageOf([&] { ReadJ(text, options); }, ErrorCode::kInvalidData, text);
 }
 
 TEST(JsonlReader, ColumnsInFirstSeenOrderMissingKeysNullNestedAsText) {
@@ -92,9 +84,7 @@ TEST(JsonlReader, ErrorsNameTheLine) {
 
 TEST(JsonlReader, RejectModeKeepsGoodLines) {
   testing::TempDir dir;
-  ReadOptions o;
-  o.on_error = OnError::kReject;
-  o.rejects_path = dir.File("r.csv");
+  ReadOptions o = testing::RejectingInto(dir.File("r.csv"));
   o.types["a"] = DataType::kInt64;
   ReadReport report;
   const Table t = ReadJ("{\"a\":1}\nnot json\n{\"a\":\"x\",\"b\":\"new\"}\n{\"a\":4}\n", o, &report);
@@ -102,10 +92,7 @@ TEST(JsonlReader, RejectModeKeepsGoodLines) {
   EXPECT_EQ(t.column("a").ints()[1], 4);
   EXPECT_EQ(report.rows_read, 4);
   EXPECT_EQ(report.rows_rejected, 2);
-  std::ifstream in(o.rejects_path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  EXPECT_EQ(ss.str().substr(0, 30), "line,column,value,reason,raw\n2");
+  EXPECT_EQ(testing::ReadFileText(o.rejects_path).substr(0, 30), "line,column,value,reason,raw\n2");
 }
 
 TEST(JsonlReader, ReadsFileAndGzipByPath) {

@@ -1,0 +1,80 @@
+// Reader reports: type names for messages, the rejects file (written whole, then renamed into
+// place) and the warnings both readers give.
+#include "io/read_report.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include "prospect/common/error.hpp"
+
+namespace prospect::io {
+
+std::string TypeWithArticle(DataType type) {
+  const std::string_view name = DataTypeName(type);
+  return std::string(type == DataType::kInt64 ? "an " : "a ") + std::string(name);
+}
+
+void WriteRejects(const std::string& path, const std::vector<RejectRow>& rows) {
+  auto field = [](std::string& out, std::string_view text) {
+    if (text.find_first_of(",\"\r\n") == std::string_view::npos && !text.empty()) {
+      out += text;
+      return;
+    }
+    if (text.empty()) return;
+    out += '"';
+    for (char c : text) {
+      if (c == '"') out += '"';
+      out += c;
+    }
+    out += '"';
+  };
+  std::string out = "line,column,value,reason,raw\n";
+  for (const auto& r : rows) {
+    out += std::to_string(r.line);
+    out += ',';
+    field(out, r.column);
+    out += ',';
+    field(out, r.value);
+    out += ',';
+    field(out, r.reason);
+    out += ',';
+    field(out, r.raw);
+    out += '\n';
+  }
+  const std::string tmp = path + ".tmp";
+  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(tmp.c_str(), "wb"), std::fclose);
+  if (!file) Fail(ErrorCode::kIo, "cannot write the rejects file {}: {}", path, std::strerror(errno));
+  if (std::fwrite(out.data(), 1, out.size(), file.get()) != out.size() || std::fflush(file.get()) != 0) {
+    Fail(ErrorCode::kIo, "cannot write the rejects file {}: {}", path, std::strerror(errno));
+  }
+  file.reset();
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    Fail(ErrorCode::kIo, "cannot move {} to {}: {}", tmp, path, std::strerror(errno));
+  }
+}
+
+void ReportRejects(const std::vector<RejectRow>& rejects, const ReadOptions& options, ReadReport* report) {
+  report->rows_rejected = static_cast<int64_t>(rejects.size());
+  if (rejects.empty()) return;
+  if (options.rejects_path.empty()) {
+    report->warnings.push_back(fmt::format("{} rows were rejected; no rejects file was given", rejects.size()));
+  } else {
+    WriteRejects(options.rejects_path, rejects);
+    report->rejects_path = options.rejects_path;
+  }
+}
+
+void WarnAboutUnknownTypedColumns(const ReadOptions& options, const std::vector<std::string>& names,
+                                  const std::string& file, ReadReport* report) {
+  for (const auto& [column, type] : options.types) {
+    if (std::find(names.begin(), names.end(), column) == names.end()) {
+      report->warnings.push_back(
+          fmt::format("a type is declared for column \"{}\", which {} does not have", column, file));
+    }
+  }
+}
+
+}  // namespace prospect::io
