@@ -15,10 +15,18 @@ void Model::CheckFeatureCount(size_t trained, size_t given) const {
   }
 }
 
+void Model::CheckTrained(bool trained) const {
+  if (!trained) Fail(ErrorCode::kFailedPrecondition, "{}: the model is not trained yet; call Fit first", Type());
+}
+
+void Model::CheckNotEmpty(size_t rows, size_t cols) const {
+  if (rows == 0) Fail(ErrorCode::kInvalidData, "{}: no training rows", Type());
+  if (cols == 0) Fail(ErrorCode::kInvalidData, "{}: no features", Type());
+}
+
 void SupervisedModel::CheckFeatures(const TrainingSet& data) const {
   const FeatureMatrix& x = data.x;
-  if (x.rows == 0) Fail(ErrorCode::kInvalidData, "{}: no training rows", Type());
-  if (x.cols == 0) Fail(ErrorCode::kInvalidData, "{}: no features", Type());
+  CheckNotEmpty(x.rows, x.cols);
   PROSPECT_CHECK(x.values.size() == x.rows * x.cols && data.y.size() == x.rows);
   PROSPECT_CHECK(data.weights.empty() || data.weights.size() == x.rows);
   PROSPECT_CHECK(data.feature_names.size() == x.cols);
@@ -31,13 +39,13 @@ void SupervisedModel::CheckFeatures(const TrainingSet& data) const {
 }
 
 void SupervisedModel::CheckPredictInput(const FeatureMatrix& x) const {
-  if (!fitted()) Fail(ErrorCode::kFailedPrecondition, "{}: the model is not trained yet", Type());
+  CheckTrained(fitted());
   CheckFeatureCount(feature_names_.size(), x.cols);
   PROSPECT_CHECK(x.values.size() == x.rows * x.cols);
 }
 
 std::string SupervisedModel::Save() const {
-  if (!fitted()) Fail(ErrorCode::kFailedPrecondition, "{}: cannot save a model that is not trained", Type());
+  CheckTrained(fitted());
   ModelWriter writer(FileTag(), Params());
   writer.AddBlock("feature_names", nlohmann::json(feature_names_).dump());
   SaveBlocks(writer);

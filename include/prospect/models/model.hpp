@@ -54,6 +54,12 @@ class Model {
   /// The one feature-count check of every model kind: kInvalidData
   /// "<type>: the model was trained on D features but the data has E".
   void CheckFeatureCount(size_t trained, size_t given) const;
+  /// The one "not trained" error of every model kind (predict, assign, explain or save before
+  /// Fit): kFailedPrecondition "<type>: the model is not trained yet; call Fit first".
+  void CheckTrained(bool trained) const;
+  /// The one empty-input error of every Fit: kInvalidData "<type>: no training rows" or
+  /// "<type>: no features".
+  void CheckNotEmpty(size_t rows, size_t cols) const;
 };
 
 class SupervisedModel : public Model {

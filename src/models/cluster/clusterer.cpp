@@ -6,8 +6,7 @@
 namespace prospect {
 
 void Clusterer::CheckFitInput(const DenseMatrixView& x, size_t min_rows) const {
-  if (x.rows() == 0) Fail(ErrorCode::kInvalidData, "cannot cluster an empty matrix (0 rows)");
-  if (x.cols() == 0) Fail(ErrorCode::kInvalidData, "cannot cluster a matrix with no feature columns");
+  CheckNotEmpty(x.rows(), x.cols());
   CheckFinite(x, "the input matrix");
   if (x.rows() < min_rows) {
     Fail(ErrorCode::kInvalidArgument, "{}: k = {} clusters need at least {} rows; the data has {}", Type(), min_rows,
@@ -16,7 +15,7 @@ void Clusterer::CheckFitInput(const DenseMatrixView& x, size_t min_rows) const {
 }
 
 void Clusterer::CheckAssignInput(const DenseMatrixView& x) const {
-  if (!fitted_) Fail(ErrorCode::kFailedPrecondition, "{} model is not fitted: call Fit before Assign", Type());
+  CheckTrained(fitted_);
   CheckFeatureCount(num_features_, x.cols());
   CheckFinite(x, "the input matrix");
 }
@@ -29,7 +28,7 @@ void Clusterer::FinishFit(size_t num_features, int32_t num_clusters, std::vector
 }
 
 std::string Clusterer::Save() const {
-  if (!fitted_) Fail(ErrorCode::kFailedPrecondition, "{} model is not fitted: call Fit before Save", Type());
+  CheckTrained(fitted_);
   ModelWriter writer(ClustererRegistry().FileTag(Type()), Params());
   const nlohmann::json meta = {{"cluster_format", kClustererFormatVersion},
                                {"num_features", num_features_},

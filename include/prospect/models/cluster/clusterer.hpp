@@ -25,9 +25,10 @@ inline constexpr int kClustererFormatVersion = 1;
 
 /// A clustering model. Not thread-safe for concurrent Fit; const methods may run concurrently.
 ///
-/// Documented errors (asserted verbatim in tests/unit/models/cluster/conformance_test.cpp):
-/// - Assign before Fit: kFailedPrecondition "<type> model is not fitted: call Fit before Assign".
-/// - Fit on 0 rows: kInvalidData "cannot cluster an empty matrix (0 rows)".
+/// Documented errors (asserted verbatim in tests/conformance/model_conformance_test.cpp):
+/// - Assign or Save before Fit: kFailedPrecondition (Model::CheckTrained)
+///   "<type>: the model is not trained yet; call Fit first".
+/// - Fit on 0 rows: kInvalidData (Model::CheckNotEmpty) "<type>: no training rows".
 /// - NaN or ±inf anywhere: kInvalidData "... has a non-finite value (nan) at row R, column C. ...".
 /// - Assign with a different column count: kInvalidData (Model::CheckFeatureCount)
 ///   "<type>: the model was trained on D features but the data has E".

@@ -1,50 +1,20 @@
 // Classifiers: parity with sklearn/xgboost (tests/fixtures/models/make_classifier_fixtures.py) and
-// the conformance contract for every registry entry.
+// that every registry entry learns the fixture's signal (the shared model contract is
+// tests/conformance/model_conformance_test.cpp).
 #include <gtest/gtest.h>
-
-#include <fstream>
-
-#include <fmt/format.h>
 
 #include "prospect/common/error.hpp"
 #include "prospect/models/classify/classifier.hpp"
-#include "support/test_paths.hpp"
-#include "support/seed_dependence.hpp"
+#include "support/model_fixtures.hpp"
 
 namespace prospect {
 namespace {
 
-struct ClassifierData {
-  std::vector<double> x, y;
-  size_t n = 0, d = 0;
-  nlohmann::json fx;
-  TrainingSet Set() const {
-    TrainingSet t;
-    t.x = {x, n, d};
-    t.y = y;
-    for (size_t j = 0; j < d; ++j) t.feature_names.push_back(fmt::format("f{}", j));
-    return t;
-  }
-};
-
-const ClassifierData& ClassifierFixture() {
-  static const ClassifierData data = [] {
-    ClassifierData out;
-    std::ifstream in(testing::SourceDir() + "/tests/fixtures/models/classifier_fixtures.json");
-    out.fx = nlohmann::json::parse(in);
-    out.n = out.fx["X"].size();
-    out.d = out.fx["X"][0].size();
-    for (const auto& row : out.fx["X"]) {
-      for (const auto& v : row) out.x.push_back(v.get<double>());
-    }
-    for (const auto& v : out.fx["y"]) out.y.push_back(v.get<double>());
-    return out;
-  }();
-  return data;
-}
+using testing::ClassifierFixture;
+using testing::LabelledData;
 
 TEST(Logistic, MatchesSklearnLiblinear) {
-  const ClassifierData& data = ClassifierFixture();
+  const LabelledData& data = ClassifierFixture();
   Context ctx(1);
   for (const std::string penalty : {"l2", "l1"}) {
     auto model = ClassifierRegistry().Create("logistic", {{"penalty", penalty}, {"c", 0.5}, {"tol", 1e-8}, {"solver", "liblinear"}});
@@ -64,7 +34,7 @@ TEST(Logistic, MatchesSklearnLiblinear) {
 TEST(Logistic, LbfgsMatchesSklearnLogisticRegressionDefaultObjective) {
   // The default solver: sklearn's LogisticRegression() objective (intercept not penalised),
   // solved by sklearn to 1e-12; unweighted and with balanced class weights.
-  const ClassifierData& data = ClassifierFixture();
+  const LabelledData& data = ClassifierFixture();
   for (const std::string class_weight : {"none", "balanced"}) {
     auto model = ClassifierRegistry().Create("logistic", {{"c", 0.5}, {"tol", 1e-10}, {"max_iter", 1000}, {"class_weight", class_weight}});
     model->Fit(data.Set(), Context(2));
@@ -80,7 +50,7 @@ TEST(Logistic, LbfgsMatchesSklearnLogisticRegressionDefaultObjective) {
 }
 
 TEST(Gbdt, MatchesPythonXgboostPredictionsAndShap) {
-  const ClassifierData& data = ClassifierFixture();
+  const LabelledData& data = ClassifierFixture();
   Context ctx(1);
   // Every parameter the fixture's xgboost.train used that differs from prospect's defaults.
   auto model = ClassifierRegistry().Create("gbdt", {{"n_estimators", 20}, {"learning_rate", 0.3}, {"max_depth", 3}, {"min_child_weight", 1}});
@@ -103,10 +73,10 @@ std::unique_ptr<Classifier> Make(const std::string& name) {
   return ClassifierRegistry().Create(name);
 }
 
-class Conformance : public ::testing::TestWithParam<std::string> {};
+class LearnsTheSignal : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(Conformance, LearnsTheSignal) {
-  const ClassifierData& data = ClassifierFixture();
+TEST_P(LearnsTheSignal, FromTheFixture) {
+  const LabelledData& data = ClassifierFixture();
   Context ctx(2);
   auto model = Make(GetParam());
   model->Fit(data.Set(), ctx);
@@ -125,82 +95,10 @@ TEST_P(Conformance, LearnsTheSignal) {
   EXPECT_GT(imp[1], imp[2]) << GetParam();  // f1 drives y, f2 is noise
 }
 
-TEST_P(Conformance, SaveLoadPredictsBitIdentically) {
-  const ClassifierData& data = ClassifierFixture();
-  Context ctx(1);
-  auto model = Make(GetParam());
-  model->Fit(data.Set(), ctx);
-  const std::string bytes = model->Save();
-  auto loaded = Classifier::Load(bytes);
-  EXPECT_EQ(loaded->Type(), GetParam());
-  EXPECT_EQ(loaded->feature_names(), model->feature_names());
-  EXPECT_EQ(loaded->PredictProba({data.x, data.n, data.d}, ctx), model->PredictProba({data.x, data.n, data.d}, ctx));
-  EXPECT_EQ(loaded->Save(), bytes);
-  // Every truncation of the file is a clean error.
-  for (size_t cut = 0; cut < bytes.size(); cut += std::max<size_t>(1, bytes.size() / 97)) {
-    EXPECT_THROW((void)Classifier::Load(std::string_view(bytes).substr(0, cut)), Error) << cut;
-  }
-}
-
-TEST_P(Conformance, DocumentedErrors) {
-  const ClassifierData& data = ClassifierFixture();
-  Context ctx(1);
-  auto model = Make(GetParam());
-  try {
-    (void)model->PredictProba({data.x, data.n, data.d}, ctx);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kFailedPrecondition);
-  }
-  TrainingSet one_class = data.Set();
-  const std::vector<double> zeros(data.n, 0.0);
-  one_class.y = zeros;
-  try {
-    model->Fit(one_class, ctx);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), GetParam() + ": the training labels are all negative; a classifier needs both classes");
-  }
-  std::vector<double> with_nan = data.x;
-  with_nan[5] = std::nan("");
-  TrainingSet nan_set = data.Set();
-  nan_set.x = {with_nan, data.n, data.d};
-  EXPECT_THROW(model->Fit(nan_set, ctx), Error);
-  model->Fit(data.Set(), ctx);
-  const std::vector<double> three(3 * 3, 0.0);
-  try {
-    (void)model->PredictProba({three, 3, 3}, ctx);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), GetParam() + ": the model was trained on 4 features but the data has 3");
-  }
-}
-
-TEST_P(Conformance, SameSeedSameModelAndThreadsAgree) {
-  const ClassifierData& data = ClassifierFixture();
-  auto a = Make(GetParam());
-  auto b = Make(GetParam());
-  a->Fit(data.Set(), Context(1, 9));
-  b->Fit(data.Set(), Context(2, 9));
-  const auto pa = a->PredictProba({data.x, data.n, data.d}, Context(1));
-  const auto pb = b->PredictProba({data.x, data.n, data.d}, Context(2));
-  for (size_t r = 0; r < data.n; ++r) EXPECT_NEAR(pa[r], pb[r], 1e-9) << GetParam();
-}
-
-// The registry's `randomised` trait is true to the algorithm with its default parameters: the
-// seed changes a randomised model and must not change any other.
-TEST_P(Conformance, TheSeedMattersExactlyWhereTheRegistrySaysRandomised) {
-  const ClassifierData& data = ClassifierFixture();
-  auto a = Make(GetParam()), b = Make(GetParam());
-  a->Fit(data.Set(), Context(1, 9));
-  b->Fit(data.Set(), Context(1, 10));
-  ExpectSeedDependence(ClassifierRegistry().Find(GetParam()).traits, a->Save(), b->Save());
-}
-
 TEST(Seeds, ADifferentSeedGrowsADifferentForestAndBoostedModel) {
   // The seed drives the forest's bootstrap and feature draws, and xgboost's row and column
   // sampling: an ignored seed would give equal predictions for seeds 9 and 10.
-  const ClassifierData& data = ClassifierFixture();
+  const LabelledData& data = ClassifierFixture();
   const std::vector<std::pair<std::string, nlohmann::json>> models = {
       {"forest", {{"n_estimators", 20}}},
       {"gbdt", {{"n_estimators", 20}, {"subsample", 0.7}, {"colsample_bytree", 0.7}, {"early_stopping_rounds", 0}}}};
@@ -219,11 +117,7 @@ TEST(Seeds, ADifferentSeedGrowsADifferentForestAndBoostedModel) {
   }
 }
 
-std::vector<std::string> RegistryNames() {
-  return ClassifierRegistry().Names();
-}
-
-INSTANTIATE_TEST_SUITE_P(Registry, Conformance, ::testing::ValuesIn(RegistryNames()),
+INSTANTIATE_TEST_SUITE_P(Registry, LearnsTheSignal, ::testing::ValuesIn(ClassifierRegistry().Names()),
                          [](const auto& info) { return info.param; });
 
 TEST(ClassifierRegistry, UnknownNameListsValidOnes) {

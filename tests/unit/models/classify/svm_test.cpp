@@ -10,51 +10,42 @@
 #include "prospect/evaluate/metrics.hpp"
 #include "prospect/io/model_file.hpp"
 #include "prospect/models/classify/svm.hpp"
-#include "support/test_paths.hpp"
+#include "support/model_fixtures.hpp"
 
 namespace prospect {
 namespace {
 
-struct SvmData {
-  std::vector<double> x, y;
-  size_t n = 0, d = 0;
-  nlohmann::json fx;
-  TrainingSet Set() const {
-    TrainingSet t;
-    t.x = {x, n, d};
-    t.y = y;
-    for (size_t j = 0; j < d; ++j) t.feature_names.push_back(fmt::format("f{}", j));
-    return t;
-  }
-  FeatureMatrix X() const { return {x, n, d}; }
-};
+using testing::LabelledData;
 
-const SvmData& SvmFixture() {
-  static const SvmData data = [] {
-    SvmData out;
-    std::ifstream base(testing::SourceDir() + "/tests/fixtures/models/classifier_fixtures.json");
-    const auto b = nlohmann::json::parse(base);
-    out.n = b["X"].size();
-    out.d = b["X"][0].size();
-    for (const auto& row : b["X"]) {
-      for (const auto& v : row) out.x.push_back(v.get<double>());
-    }
-    for (const auto& v : b["y"]) out.y.push_back(v.get<double>());
+// The reference values; the data is the shared classifier fixture.
+const nlohmann::json& SvmReference() {
+  static const nlohmann::json fx = [] {
     std::ifstream in(testing::SourceDir() + "/tests/fixtures/models/svm_fixtures.json");
-    out.fx = nlohmann::json::parse(in);
-    return out;
+    return nlohmann::json::parse(in);
   }();
-  return data;
+  return fx;
+}
+
+// An SVM's probabilities are a sigmoid of its contributions' sum (the log-odds), every
+// `step`-th row checked.
+void ExpectContributionsAddUpToTheLogOdds(const Classifier& model, const LabelledData& data, size_t step, double tol) {
+  const auto p = model.PredictProba(data.X(), Context(1));
+  const auto c = model.Contributions(data.X(), Context(1));
+  for (size_t r = 0; r < data.n; r += step) {
+    double z = 0;
+    for (size_t j = 0; j <= data.d; ++j) z += c[r * (data.d + 1) + j];
+    EXPECT_NEAR(1 / (1 + std::exp(-z)), p[r], tol) << model.Type() << " row " << r;
+  }
 }
 
 TEST(LinearSvm, DecisionValuesMatchSklearnLinearSvc) {
-  const SvmData& data = SvmFixture();
+  const LabelledData& data = testing::ClassifierFixture();
   Context ctx(1);
   for (const std::string loss : {"squared_hinge", "hinge"}) {
     auto model = ClassifierRegistry().Create("linear_svm", {{"c", 0.5}, {"loss", loss}, {"tol", 1e-6}});
     model->Fit(data.Set(), ctx);
     const auto f = SvmDecisionFunction(*model, data.X(), ctx);
-    const auto& expected = data.fx["linear_svm_" + loss]["decision"];
+    const auto& expected = SvmReference()["linear_svm_" + loss]["decision"];
     // The hinge (L1-loss) dual converges slowly: Debian's liblinear 2.3 stops it at 1000 passes
     // (it warns "reaching max number of iterations") while sklearn's copy takes max_iter, so
     // the hinge solution is only close (the weights differ in the third decimal).
@@ -64,24 +55,19 @@ TEST(LinearSvm, DecisionValuesMatchSklearnLinearSvc) {
     // up to the log-odds.
     const auto p = model->PredictProba(data.X(), ctx);
     EXPECT_NEAR(RocAuc(data.y, p), RocAuc(data.y, f), 1e-12);
-    const auto c = model->Contributions(data.X(), ctx);
-    for (size_t r = 0; r < data.n; r += 37) {
-      double z = 0;
-      for (size_t j = 0; j <= data.d; ++j) z += c[r * (data.d + 1) + j];
-      EXPECT_NEAR(1 / (1 + std::exp(-z)), p[r], 1e-12);
-    }
+    ExpectContributionsAddUpToTheLogOdds(*model, data, 37, 1e-12);
   }
 }
 
 TEST(KernelSvm, DecisionValuesAndProbabilitiesMatchSklearnSvc) {
-  const SvmData& data = SvmFixture();
+  const LabelledData& data = testing::ClassifierFixture();
   Context ctx(1);
   for (const std::string kernel : {"rbf", "poly"}) {
     auto model = ClassifierRegistry().Create("kernel_svm", {{"kernel", kernel}, {"coef0", kernel == "poly" ? 1.0 : 0.0}, {"tol", 1e-6}});
     model->Fit(data.Set(), ctx);
     EXPECT_NEAR(model->Params()["gamma"].get<double>(), 0.0, 0.0);  // "scale" is resolved at fit time
     const auto f = SvmDecisionFunction(*model, data.X(), ctx);
-    const auto& expected = data.fx["kernel_svm_" + kernel];
+    const auto& expected = SvmReference()["kernel_svm_" + kernel];
     // The saved model holds the resolved gamma (scalars: rho, gamma, probA, probB) and one
     // coefficient per support vector: both as sklearn found them.
     const std::string bytes = model->Save();  // the reader views these bytes: keep them alive
@@ -95,28 +81,23 @@ TEST(KernelSvm, DecisionValuesAndProbabilitiesMatchSklearnSvc) {
     double worst = 0;
     for (size_t r = 0; r < data.n; ++r) worst = std::max(worst, std::abs(p[r] - expected["proba"][r].get<double>()));
     EXPECT_LT(worst, 0.02) << kernel;  // largest difference measured 0.0161
-    const auto c = model->Contributions(data.X(), ctx);
-    for (size_t r = 0; r < data.n; r += 41) {
-      double z = 0;
-      for (size_t j = 0; j <= data.d; ++j) z += c[r * (data.d + 1) + j];
-      EXPECT_NEAR(1 / (1 + std::exp(-z)), p[r], 1e-9);
-    }
+    ExpectContributionsAddUpToTheLogOdds(*model, data, 41, 1e-9);
   }
 }
 
 TEST(KernelSvm, WithoutLibsvmProbabilityUsesATrainingSigmoid) {
-  const SvmData& data = SvmFixture();
+  const LabelledData& data = testing::ClassifierFixture();
   Context ctx(1);
   auto model = ClassifierRegistry().Create("kernel_svm", {{"probability", false}, {"tol", 1e-6}});
   model->Fit(data.Set(), ctx);
   const auto f = SvmDecisionFunction(*model, data.X(), ctx);
-  const auto& expected = data.fx["kernel_svm_rbf"]["decision"];
+  const auto& expected = SvmReference()["kernel_svm_rbf"]["decision"];
   for (size_t r = 0; r < data.n; ++r) EXPECT_NEAR(f[r], expected[r].get<double>(), 1e-4);
   EXPECT_NEAR(RocAuc(data.y, model->PredictProba(data.X(), ctx)), RocAuc(data.y, f), 1e-12);
 }
 
 TEST(Svm, DecisionFunctionRejectsOtherModels) {
-  const SvmData& data = SvmFixture();
+  const LabelledData& data = testing::ClassifierFixture();
   auto model = ClassifierRegistry().Create("logistic");
   model->Fit(data.Set(), Context(1));
   try {

@@ -1,58 +1,28 @@
 // Regressors: parity with sklearn / xgboost (tests/fixtures/models/make_regressor_fixtures.py →
-// regressor_fixtures.json), the regression metrics against sklearn.metrics, and the conformance
-// contract for every registry entry.
+// regressor_fixtures.json), the regression metrics against sklearn.metrics, and what every
+// registry entry adds to the shared model contract (tests/conformance/model_conformance_test.cpp):
+// it learns the signal, and a non-finite target names its row.
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <fstream>
 
 #include <fmt/format.h>
 
 #include "prospect/common/error.hpp"
 #include "prospect/evaluate/regression.hpp"
-#include "prospect/models/classify/classifier.hpp"
 #include "prospect/models/regress/regressor.hpp"
-#include "support/test_paths.hpp"
 #include "support/expect_error.hpp"
-#include "support/seed_dependence.hpp"
+#include "support/model_fixtures.hpp"
 
 namespace prospect {
 namespace {
 
-struct RegData {
-  std::vector<double> x, y, w;
-  size_t n = 0, d = 0;
-  nlohmann::json fx;
-  TrainingSet Set(bool weighted = false) const {
-    TrainingSet t;
-    t.x = {x, n, d};
-    t.y = y;
-    if (weighted) t.weights = w;
-    for (size_t j = 0; j < d; ++j) t.feature_names.push_back(fmt::format("f{}", j));
-    return t;
-  }
-  FeatureMatrix X() const { return {x, n, d}; }
-};
+using testing::LabelledData;
 
-const RegData& RegFixture() {
-  static const RegData data = [] {
-    RegData out;
-    std::ifstream in(testing::SourceDir() + "/tests/fixtures/models/regressor_fixtures.json");
-    out.fx = nlohmann::json::parse(in);
-    out.n = out.fx["X"].size();
-    out.d = out.fx["X"][0].size();
-    for (const auto& row : out.fx["X"]) {
-      for (const auto& v : row) out.x.push_back(v.get<double>());
-    }
-    for (const auto& v : out.fx["y"]) out.y.push_back(v.get<double>());
-    for (const auto& v : out.fx["w"]) out.w.push_back(v.get<double>());
-    return out;
-  }();
-  return data;
-}
+const LabelledData& RegFixture() { return testing::RegressorFixture(); }
 
 TEST(RegressionMetrics, MatchSklearnMetrics) {
-  const RegData& data = RegFixture();
+  const LabelledData& data = RegFixture();
   std::vector<double> pred;
   for (const auto& v : data.fx["metrics"]["pred"]) pred.push_back(v.get<double>());
   const RegressionMetrics m = RegressionMetrics::Compute(data.y, pred);
@@ -71,7 +41,7 @@ TEST(RegressionMetrics, MatchSklearnMetrics) {
 }
 
 TEST(LinearRegressor, MatchesSklearnRidgeAndLeastSquares) {
-  const RegData& data = RegFixture();
+  const LabelledData& data = RegFixture();
   Context ctx(1);
   for (const double alpha : {0.0, 10.0}) {
     for (const bool weighted : {false, true}) {
@@ -88,7 +58,7 @@ TEST(LinearRegressor, MatchesSklearnRidgeAndLeastSquares) {
 }
 
 TEST(TreeRegressor, GrowsSklearnsTree) {
-  const RegData& data = RegFixture();
+  const LabelledData& data = RegFixture();
   Context ctx(1);
   for (const auto& [depth, leaf] : {std::pair{3, 1}, std::pair{6, 5}}) {
     auto model = RegressorRegistry().Create("tree", {{"max_depth", depth}, {"min_samples_leaf", leaf}});
@@ -102,7 +72,7 @@ TEST(TreeRegressor, GrowsSklearnsTree) {
 }
 
 TEST(GbdtRegressor, MatchesPythonXgboost) {
-  const RegData& data = RegFixture();
+  const LabelledData& data = RegFixture();
   Context ctx(1);
   // Every parameter the fixture's xgboost.train used that differs from prospect's defaults.
   auto model = RegressorRegistry().Create("gbdt", {{"n_estimators", 20}, {"learning_rate", 0.3}, {"max_depth", 3}, {"min_child_weight", 1}});
@@ -124,19 +94,10 @@ std::unique_ptr<Regressor> Make(const std::string& name) {
   return RegressorRegistry().Create(name);
 }
 
-class RegressorConformance : public ::testing::TestWithParam<std::string> {};
+class RegressorLearnsTheSignal : public ::testing::TestWithParam<std::string> {};
 
-// The registry's `randomised` trait is true to the algorithm with its default parameters.
-TEST_P(RegressorConformance, TheSeedMattersExactlyWhereTheRegistrySaysRandomised) {
-  const RegData& data = RegFixture();
-  auto a = Make(GetParam()), b = Make(GetParam());
-  a->Fit(data.Set(), Context(1, 9));
-  b->Fit(data.Set(), Context(1, 10));
-  ExpectSeedDependence(RegressorRegistry().Find(GetParam()).traits, a->Save(), b->Save());
-}
-
-TEST_P(RegressorConformance, LearnsTheSignal) {
-  const RegData& data = RegFixture();
+TEST_P(RegressorLearnsTheSignal, FromTheFixture) {
+  const LabelledData& data = RegFixture();
   Context ctx(2);
   auto model = Make(GetParam());
   model->Fit(data.Set(), ctx);
@@ -155,76 +116,17 @@ TEST_P(RegressorConformance, LearnsTheSignal) {
   }
 }
 
-TEST_P(RegressorConformance, SaveLoadPredictsBitIdentically) {
-  const RegData& data = RegFixture();
-  Context ctx(1);
-  auto model = Make(GetParam());
-  model->Fit(data.Set(), ctx);
-  const std::string bytes = model->Save();
-  auto loaded = Regressor::Load(bytes);
-  EXPECT_EQ(loaded->Type(), GetParam());
-  EXPECT_EQ(loaded->feature_names(), model->feature_names());
-  EXPECT_EQ(loaded->Predict(data.X(), ctx), model->Predict(data.X(), ctx));
-  EXPECT_EQ(loaded->Save(), bytes);
-  for (size_t cut = 0; cut < bytes.size(); cut += std::max<size_t>(1, bytes.size() / 97)) {
-    EXPECT_THROW((void)Regressor::Load(std::string_view(bytes).substr(0, cut)), Error) << cut;
-  }
-  // A classifier file is not a regressor file.
-  auto classifier = ClassifierRegistry().Create("logistic");
-  std::vector<double> labels(data.n);
-  for (size_t r = 0; r < data.n; ++r) labels[r] = data.y[r] > 60 ? 1 : 0;
-  TrainingSet set = data.Set();
-  set.y = labels;
-  classifier->Fit(set, ctx);
-  EXPECT_THROW((void)Regressor::Load(classifier->Save()), Error);
-}
-
-TEST_P(RegressorConformance, DocumentedErrors) {
-  const RegData& data = RegFixture();
-  Context ctx(1);
-  auto model = Make(GetParam());
-  try {
-    (void)model->Predict(data.X(), ctx);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kFailedPrecondition);
-  }
+TEST_P(RegressorLearnsTheSignal, ANonFiniteTargetNamesItsRow) {
+  const LabelledData& data = RegFixture();
   std::vector<double> bad_y = data.y;
   bad_y[3] = std::nan("");
   TrainingSet nan_target = data.Set();
   nan_target.y = bad_y;
-  try {
-    model->Fit(nan_target, ctx);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), GetParam() + ": the target of row 4 is nan");
-  }
-  model->Fit(data.Set(), ctx);
-  const std::vector<double> three(3 * 3, 0.0);
-  try {
-    (void)model->Predict({three, 3, 3}, ctx);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), GetParam() + ": the model was trained on 4 features but the data has 3");
-  }
+  ExpectError([&] { Make(GetParam())->Fit(nan_target, Context(1)); }, ErrorCode::kInvalidData,
+              GetParam() + ": the target of row 4 is nan");
 }
 
-TEST_P(RegressorConformance, SameSeedSameModelAndThreadsAgree) {
-  const RegData& data = RegFixture();
-  auto a = Make(GetParam());
-  auto b = Make(GetParam());
-  a->Fit(data.Set(), Context(1, 9));
-  b->Fit(data.Set(), Context(2, 9));
-  const auto pa = a->Predict(data.X(), Context(1));
-  const auto pb = b->Predict(data.X(), Context(2));
-  for (size_t r = 0; r < data.n; ++r) EXPECT_NEAR(pa[r], pb[r], 1e-9 * std::max(1.0, std::abs(pa[r]))) << GetParam();
-}
-
-std::vector<std::string> RegressorNames() {
-  return RegressorRegistry().Names();
-}
-
-INSTANTIATE_TEST_SUITE_P(Registry, RegressorConformance, ::testing::ValuesIn(RegressorNames()),
+INSTANTIATE_TEST_SUITE_P(Registry, RegressorLearnsTheSignal, ::testing::ValuesIn(RegressorRegistry().Names()),
                          [](const auto& info) { return info.param; });
 
 TEST(RegressorRegistry, UnknownNameListsValidOnes) {
