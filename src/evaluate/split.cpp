@@ -100,6 +100,24 @@ TrainTestSplit StratifiedSplit(std::span<const double> labels, double test_fract
   return FromTestMask(in_test);
 }
 
+TrainTestSplit RandomSplit(size_t n, double test_fraction, uint64_t seed) {
+  if (n < 2) Fail(ErrorCode::kInvalidArgument, "random split: {} rows; a split needs at least 2", n);
+  if (!(test_fraction > 0 && test_fraction < 1)) {
+    Fail(ErrorCode::kInvalidArgument, "random split: test fraction {} is not between 0 and 1", test_fraction);
+  }
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  Rng rng(seed);
+  std::shuffle(order.begin(), order.end(), rng);
+  const size_t n_test = std::clamp<size_t>(static_cast<size_t>(std::round(test_fraction * static_cast<double>(n))), 1, n - 1);
+  TrainTestSplit split;
+  split.test.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n_test));
+  split.train.assign(order.begin() + static_cast<std::ptrdiff_t>(n_test), order.end());
+  std::sort(split.test.begin(), split.test.end());
+  std::sort(split.train.begin(), split.train.end());
+  return split;
+}
+
 TrainTestSplit TimeSplit(std::span<const double> keys, double test_fraction) {
   const size_t n = keys.size();
   const size_t n_test = TestCount("time split", n, test_fraction);

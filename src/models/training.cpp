@@ -1,6 +1,7 @@
-// Model training orchestration and the model registry. The pipeline is fitted on the training
-// part only; search trials are scored by stratified k-fold ROC-AUC on the training part; the
-// held-out part is touched once, by the final model.
+// Model training as steps (prepare, split and encode, tune, fit, register) and the model
+// registry. The pipeline is fitted on the training part only; search trials are scored by
+// stratified k-fold ROC-AUC on the training part; the held-out part is touched once, by the
+// final model.
 #include "prospect/models/training.hpp"
 
 #include <algorithm>
@@ -113,11 +114,6 @@ std::string TableFingerprint(const Table& t) {
 
 namespace {
 
-struct Prepared {
-  std::vector<double> x;  // all rows, transformed
-  size_t d = 0;
-};
-
 double CrossValAuc(const std::string& type, const nlohmann::json& params, const std::vector<double>& x, size_t d,
                    const std::vector<double>& y, const std::vector<std::string>& names, int64_t k, const Context& ctx,
                    std::vector<double>* fold_aucs = nullptr) {
@@ -202,28 +198,17 @@ std::vector<double> ModelPackage::Score(const Table& table, const Context& ctx) 
 
 std::vector<size_t> HeldOutRows(const ModelPackage& model, const Table& table) {
   if (!table.HasColumn(model.target)) return {};
-  const std::vector<double> labels = LabelsOf(table, model.target, model.positive);
+  const std::vector<double> labels = model.Labels(table);
   std::vector<size_t> keep;
   for (size_t r = 0; r < labels.size(); ++r) {
     if (!std::isnan(labels[r])) keep.push_back(r);
   }
   const Table kept = keep.size() == labels.size() ? table : table.Take(keep);
   if (TableFingerprint(kept) != model.meta.value("data_fingerprint", "")) return {};
-  const std::vector<double> y = TakeValues(labels, keep);
-  const std::string split_spec = model.meta.value("split", "stratified");
-  const double fraction = model.meta.value("test_fraction", 0.2);
-  const uint64_t seed = model.meta.value("seed", kDefaultSeed);
-  TrainTestSplit split;
-  if (split_spec.rfind("time:", 0) == 0) {
-    const Column& tc = kept.column(split_spec.substr(5));
-    std::vector<double> keys(tc.size());
-    for (size_t r = 0; r < tc.size(); ++r) keys[r] = tc.NumericAt(r);
-    split = TimeSplit(keys, fraction);
-  } else {
-    split = StratifiedSplit(y, fraction, seed);
-  }
-  std::vector<size_t> rows(split.test.size());
-  for (size_t i = 0; i < rows.size(); ++i) rows[i] = keep[split.test[i]];
+  const SplitSpec split = SplitSpec::Parse(model.meta.value("split", "stratified"), model.meta.value("test_fraction", 0.2));
+  const TrainTestSplit parts = split.Apply(kept, TakeValues(labels, keep), model.meta.value("seed", kDefaultSeed));
+  std::vector<size_t> rows(parts.test.size());
+  for (size_t i = 0; i < rows.size(); ++i) rows[i] = keep[parts.test[i]];
   std::sort(rows.begin(), rows.end());
   return rows;
 }
@@ -235,9 +220,6 @@ std::vector<double> ModelPackage::Labels(const Table& table) const {
   if (task == "regression") return NumericTarget(table, target);
   return LabelsOf(table, target, positive);
 }
-
-TrainResult TrainRegression(Store& store, const TrainRequest& req, const Context& ctx, const Table* preloaded);
-TrainResult TrainClassification(Store& store, const TrainRequest& req, const Context& ctx, const Table* preloaded);
 
 namespace {
 
@@ -288,92 +270,106 @@ void WarnAboutLeakage(const std::vector<double>& x, size_t d, const std::vector<
 
 }  // namespace
 
-TrainResult TrainModel(Store& store, const TrainRequest& req, const Context& ctx) {
-  if (!req.name.empty()) Store::CheckObjectName("model", req.name);  // before any work, not after the fit
-  if (req.task == "classification") return TrainClassification(store, req, ctx, nullptr);
-  if (req.task == "regression") return TrainRegression(store, req, ctx, nullptr);
-  if (req.task != "auto") {
-    Fail(ErrorCode::kInvalidArgument, "--task {}: use auto, classification or regression", QuoteForMessage(req.task));
-  }
-  const Table table = store.LoadTable(req.table, ctx);
-  (void)table.column(req.target);
-  if (!req.positive && LooksLikeRegression(table, req.target)) {
-    ctx.logger().info("train: target {} is numeric with values other than 0/1: regression (pass --task to choose)", req.target);
-    return TrainRegression(store, req, ctx, &table);
-  }
-  return TrainClassification(store, req, ctx, &table);
+std::string_view TrainTaskName(TrainTask task) {
+  return task == TrainTask::kRegression ? "regression" : "classification";
 }
 
-TrainResult TrainClassification(Store& store, const TrainRequest& req, const Context& ctx, const Table* preloaded) {
-  const RegistryEntry<Classifier>& entry = ClassifierRegistry().Find(req.model);
-  if (!(req.test_fraction > 0 && req.test_fraction < 1)) {
-    Fail(ErrorCode::kInvalidArgument, "--test-fraction {}: expected a number between 0 and 1", req.test_fraction);
+SplitSpec SplitSpec::Parse(std::string_view text, double test_fraction) {
+  if (!(test_fraction > 0 && test_fraction < 1)) {
+    Fail(ErrorCode::kInvalidArgument, "test_fraction {}: expected a number between 0 and 1", test_fraction);
   }
-  if (req.cv == 1 || req.cv < 0) Fail(ErrorCode::kInvalidArgument, "--cv {}: use 0 (none) or at least 2 folds", req.cv);
-  (void)entry.Create(req.params);  // validates the parameters before any work
-  Table table = preloaded ? *preloaded : store.LoadTable(req.table, ctx);
+  SplitSpec spec;
+  spec.test_fraction = test_fraction;
+  if (text.starts_with("time:") && text.size() > 5) {
+    spec.kind = Kind::kTime;
+    spec.time_column = std::string(text.substr(5));
+  } else if (text == "random") {
+    spec.kind = Kind::kRandom;
+  } else if (text != "stratified") {
+    Fail(ErrorCode::kInvalidArgument, "split {}: use stratified, random or time:COLUMN", QuoteForMessage(text));
+  }
+  return spec;
+}
+
+std::string SplitSpec::ToString() const {
+  switch (kind) {
+    case Kind::kStratified: return "stratified";
+    case Kind::kRandom: return "random";
+    case Kind::kTime: return "time:" + time_column;
+  }
+  return "";
+}
+
+TrainTestSplit SplitSpec::Apply(const Table& table, std::span<const double> target, uint64_t seed) const {
+  switch (kind) {
+    case Kind::kStratified: return StratifiedSplit(target, test_fraction, seed);
+    case Kind::kRandom: return RandomSplit(table.num_rows(), test_fraction, seed);
+    case Kind::kTime: break;
+  }
+  const Column& keys = table.column(time_column);
+  std::vector<double> values(keys.size());
+  for (size_t r = 0; r < keys.size(); ++r) values[r] = keys.NumericAt(r);
+  return TimeSplit(values, test_fraction);
+}
+
+PreparedTable PrepareTraining(const Table& table, const TrainRequest& req, TrainTask task, const SplitSpec& split) {
   (void)table.column(req.target);
-  const std::string positive = ResolvePositive(table, req.target, req.positive);
-  std::vector<double> labels = LabelsOf(table, req.target, positive);
-  std::vector<std::string> warnings;
-
-  // Rows with a known label.
-  std::vector<size_t> keep;
-  for (size_t r = 0; r < labels.size(); ++r) {
-    if (!std::isnan(labels[r])) keep.push_back(r);
-  }
-  if (keep.size() < labels.size()) {
-    warnings.push_back(fmt::format("{} rows with an empty {} were left out", labels.size() - keep.size(), req.target));
-    table = table.Take(keep);
-    labels = TakeValues(labels, keep);
-  }
-
-  std::string time_column;
-  if (req.split.rfind("time:", 0) == 0) {
-    time_column = req.split.substr(5);
-    (void)table.column(time_column);
-  } else if (req.split != "stratified") {
-    Fail(ErrorCode::kInvalidArgument, "--split {}: use stratified or time:COLUMN", QuoteForMessage(req.split));
-  }
-  const std::vector<std::string> features = FeatureColumns(table, req, time_column, &warnings);
-
-  // Split.
-  TrainTestSplit split;
-  if (time_column.empty()) {
-    split = StratifiedSplit(labels, req.test_fraction, ctx.seed());
+  PreparedTable out;
+  std::vector<double> target;
+  if (task == TrainTask::kClassification) {
+    out.positive = ResolvePositive(table, req.target, req.positive);
+    target = LabelsOf(table, req.target, out.positive);
   } else {
-    const Column& tc = table.column(time_column);
-    std::vector<double> keys(tc.size());
-    for (size_t r = 0; r < tc.size(); ++r) keys[r] = tc.NumericAt(r);
-    split = TimeSplit(keys, req.test_fraction);
+    target = NumericTarget(table, req.target);
   }
-  const Table train_table = table.Take(split.train), test_table = table.Take(split.test);
-  const std::vector<double> ytr = TakeValues(labels, split.train), yte = TakeValues(labels, split.test);
+  std::vector<size_t> keep;
+  for (size_t r = 0; r < target.size(); ++r) {
+    if (!std::isnan(target[r])) keep.push_back(r);
+  }
+  if (task == TrainTask::kRegression && keep.size() < 2) {
+    Fail(ErrorCode::kInvalidData, "target {} has {} non-empty values; regression needs at least 2", req.target, keep.size());
+  }
+  if (keep.size() < target.size()) {
+    out.warnings.push_back(fmt::format("{} rows with an empty {} were left out", target.size() - keep.size(), req.target));
+    out.table = table.Take(keep);
+    out.target = TakeValues(target, keep);
+  } else {
+    out.table = table;
+    out.target = std::move(target);
+  }
+  if (split.kind == SplitSpec::Kind::kTime) (void)out.table.column(split.time_column);
+  out.features = FeatureColumns(out.table, req, split.time_column, &out.warnings);
+  return out;
+}
 
-  // Features.
+EncodedSplit SplitAndEncode(const PreparedTable& data, const SplitSpec& split, bool scale_features, const Context& ctx) {
+  EncodedSplit out;
+  out.rows = split.Apply(data.table, data.target, ctx.seed());
+  const Table train_table = data.table.Take(out.rows.train), test_table = data.table.Take(out.rows.test);
+  out.y_train = TakeValues(data.target, out.rows.train);
+  out.y_test = TakeValues(data.target, out.rows.test);
   PipelineParams pp;
-  if (!entry.traits.wants_scaled_features) pp.scale = "none";
-  FeaturePipeline pipeline(pp);
-  ctx.logger().info("train: {} rows ({} train, {} test), {} input columns", table.num_rows(), split.train.size(),
-                    split.test.size(), features.size());
-  const std::vector<double> xtr = pipeline.FitTransform(train_table, features, &ytr, ctx);
-  const std::vector<double> xte = pipeline.Transform(test_table, ctx);
-  const size_t d = pipeline.num_features();
-  const auto& names = pipeline.feature_names();
-  WarnAboutLeakage(xtr, d, ytr, names, true, req.target, &warnings);
+  if (!scale_features) pp.scale = "none";
+  out.pipeline = FeaturePipeline(pp);
+  out.x_train = out.pipeline.FitTransform(train_table, data.features, &out.y_train, ctx);
+  out.x_test = out.pipeline.Transform(test_table, ctx);
+  return out;
+}
 
-  // Search.
-  nlohmann::json params = req.params;
-  nlohmann::json search_json;
+Tuning TuneClassifier(const TrainRequest& req, const EncodedSplit& data, const Context& ctx) {
+  const size_t d = data.num_features();
+  const auto& names = data.pipeline.feature_names();
+  Tuning out;
+  out.params = req.params;
   if (!req.search.empty()) {
-    SearchSpace space = SearchSpace::FromJson(entry.search_space);
+    SearchSpace space = SearchSpace::FromJson(ClassifierRegistry().Find(req.model).search_space);
     auto searcher = MakeSearcher(req.search, space, ctx.seed());
     const int64_t k = req.cv > 0 ? req.cv : 3;
     for (int64_t t = 0; t < req.trials && !searcher->Exhausted(); ++t) {
       const nlohmann::json assignment = searcher->Suggest();
       double auc = NAN;
       try {
-        auc = CrossValAuc(req.model, MergeParams(req.params, assignment), xtr, d, ytr, names, k, ctx);
+        auc = CrossValAuc(req.model, MergeParams(req.params, assignment), data.x_train, d, data.y_train, names, k, ctx);
       } catch (const Error& e) {
         ctx.logger().warn("train: trial {} failed: {}", assignment.dump(), e.what());
       }
@@ -383,58 +379,142 @@ TrainResult TrainClassification(Store& store, const TrainRequest& req, const Con
     }
     const Trial* best = searcher->best();
     if (!best) Fail(ErrorCode::kInternal, "every search trial failed; see the warnings");
-    params = MergeParams(req.params, best->params);
-    search_json = {{"method", req.search}, {"trials", searcher->trials().size()}, {"cv_folds", k},
-                   {"best_cv_auc", -best->loss}, {"best_params", best->params}};
+    out.params = MergeParams(req.params, best->params);
+    out.search = {{"method", req.search}, {"trials", searcher->trials().size()}, {"cv_folds", k},
+                  {"best_cv_auc", -best->loss}, {"best_params", best->params}};
   }
-  nlohmann::json cv_json;
   if (req.cv > 0) {
     std::vector<double> aucs;
-    const double mean = CrossValAuc(req.model, params, xtr, d, ytr, names, req.cv, ctx, &aucs);
+    const double mean = CrossValAuc(req.model, out.params, data.x_train, d, data.y_train, names, req.cv, ctx, &aucs);
     double ss = 0;
     for (double a : aucs) ss += (a - mean) * (a - mean);
-    cv_json = {{"folds", req.cv}, {"roc_auc_mean", mean}, {"roc_auc_std", std::sqrt(ss / static_cast<double>(aucs.size()))},
-               {"roc_auc_folds", aucs}};
+    out.cv = {{"folds", req.cv}, {"roc_auc_mean", mean}, {"roc_auc_std", std::sqrt(ss / static_cast<double>(aucs.size()))},
+              {"roc_auc_folds", aucs}};
   }
+  return out;
+}
 
-  // Final fit (gradient boosting with early stopping keeps a tenth of the training rows to stop on).
-  auto model = entry.Create(params);
+namespace {
+
+std::unique_ptr<SupervisedModel> CreateModel(TrainTask task, const std::string& model, const nlohmann::json& params) {
+  if (task == TrainTask::kRegression) return RegressorRegistry().Create(model, params);
+  return ClassifierRegistry().Create(model, params);
+}
+
+const ModelTraits& TraitsOf(TrainTask task, const std::string& model) {
+  if (task == TrainTask::kRegression) return RegressorRegistry().Find(model).traits;
+  return ClassifierRegistry().Find(model).traits;
+}
+
+// What a request must hold for its task, checked before the table is read: a known model with
+// valid parameters, and only the options the task has.
+void CheckRequest(TrainTask task, const TrainRequest& req) {
+  (void)CreateModel(task, req.model, req.params);
+  if (task == TrainTask::kClassification) {
+    if (req.cv == 1 || req.cv < 0) Fail(ErrorCode::kInvalidArgument, "cv {}: use 0 (none) or at least 2 folds", req.cv);
+    return;
+  }
+  if (!req.search.empty() || req.cv != 0) {
+    Fail(ErrorCode::kUnimplemented, "search and cv are available for classification only; train {} without them",
+         req.model);
+  }
+  if (req.positive) Fail(ErrorCode::kInvalidArgument, "positive is for classification; drop it or set task to classification");
+}
+
+}  // namespace
+
+std::unique_ptr<SupervisedModel> FitFinalModel(TrainTask task, const std::string& model_name, const nlohmann::json& params,
+                                               const EncodedSplit& data, const Context& ctx) {
+  auto model = CreateModel(task, model_name, params);
+  const size_t d = data.num_features();
   TrainingSet set;
+  set.feature_names = data.pipeline.feature_names();
   std::vector<double> fit_x, fit_y, valid_x, valid_y;
-  if (entry.traits.supports_early_stopping && model->Params().value("early_stopping_rounds", int64_t{0}) > 0) {
-    const TrainTestSplit inner = StratifiedSplit(ytr, 0.1, DeriveSeed(ctx.seed(), 17));
-    fit_x = TakeRows(xtr, d, inner.train);
-    fit_y = TakeValues(ytr, inner.train);
-    valid_x = TakeRows(xtr, d, inner.test);
-    valid_y = TakeValues(ytr, inner.test);
+  if (TraitsOf(task, model_name).supports_early_stopping && data.rows.train.size() >= 20 &&
+      model->Params().value("early_stopping_rounds", int64_t{0}) > 0) {
+    const uint64_t seed = DeriveSeed(ctx.seed(), 17);
+    const TrainTestSplit inner = task == TrainTask::kClassification ? StratifiedSplit(data.y_train, 0.1, seed)
+                                                                    : RandomSplit(data.y_train.size(), 0.1, seed);
+    fit_x = TakeRows(data.x_train, d, inner.train);
+    fit_y = TakeValues(data.y_train, inner.train);
+    valid_x = TakeRows(data.x_train, d, inner.test);
+    valid_y = TakeValues(data.y_train, inner.test);
     set.x = {fit_x, inner.train.size(), d};
     set.y = fit_y;
     set.valid_x = {valid_x, inner.test.size(), d};
     set.valid_y = valid_y;
   } else {
-    set.x = {xtr, split.train.size(), d};
-    set.y = ytr;
+    set.x = data.TrainX();
+    set.y = data.y_train;
   }
-  set.feature_names = names;
   model->Fit(set, ctx);
-  const std::vector<double> p = model->PredictProba({xte, split.test.size(), d}, ctx);
-  TrainResult result;
-  result.holdout = MetricsReport::Compute(yte, p);
+  return model;
+}
 
-  // Register.
-  const std::string name = req.name.empty() ? fmt::format("{}_{}_{}", req.table, req.target, req.model) : req.name;
+int64_t RegisterModelVersion(Store& store, const std::string& name, const nlohmann::json& meta, const Model& model) {
   Store::CheckObjectName("model", name);
-  nlohmann::json meta = {
-      {"type", req.model}, {"task", "classification"}, {"table", req.table}, {"target", req.target}, {"positive", positive},
-      {"id_column", req.id_column}, {"input_columns", features}, {"feature_names", names},
-      {"params", model->Params()}, {"pipeline", pipeline.ToJson()}, {"split", req.split},
-      {"test_fraction", req.test_fraction}, {"seed", ctx.seed()}, {"rows", {{"train", split.train.size()}, {"test", split.test.size()}}},
-      {"data_fingerprint", TableFingerprint(table)},
-      {"metrics", {{"roc_auc", result.holdout.roc_auc}, {"average_precision", result.holdout.average_precision},
-                   {"log_loss", result.holdout.log_loss}, {"brier", result.holdout.brier}, {"accuracy", result.holdout.accuracy}}},
-      {"cv", cv_json}, {"search", search_json}, {"warnings", warnings}};
-  result.version = store.PutObject("model", name, meta, model->Save());
-  store.Audit("train", fmt::format("model={} version={}", name, result.version));
+  const int64_t version = store.PutObject("model", name, meta, model.Save());
+  store.Audit("train", fmt::format("model={} version={}", name, version));
+  return version;
+}
+
+TrainResult TrainModel(Store& store, const TrainRequest& req, const Context& ctx) {
+  if (!req.name.empty()) Store::CheckObjectName("model", req.name);  // before any work, not after the fit
+  std::optional<TrainTask> task;
+  if (req.task == "classification") {
+    task = TrainTask::kClassification;
+  } else if (req.task == "regression") {
+    task = TrainTask::kRegression;
+  } else if (req.task != "auto") {
+    Fail(ErrorCode::kInvalidArgument, "task {}: use auto, classification or regression", QuoteForMessage(req.task));
+  }
+  SplitSpec split = SplitSpec::Parse(req.split, req.test_fraction);
+  if (task) CheckRequest(*task, req);
+  const Table table = store.LoadTable(req.table, ctx);
+  if (!task) {
+    (void)table.column(req.target);
+    task = !req.positive && LooksLikeRegression(table, req.target) ? TrainTask::kRegression : TrainTask::kClassification;
+    if (*task == TrainTask::kRegression) {
+      ctx.logger().info("train: target {} is numeric with values other than 0/1: regression (pass --task to choose)",
+                        req.target);
+    }
+    CheckRequest(*task, req);
+  }
+  // A numeric target has no classes to stratify by.
+  if (*task == TrainTask::kRegression && split.kind == SplitSpec::Kind::kStratified) split.kind = SplitSpec::Kind::kRandom;
+
+  PreparedTable prepared = PrepareTraining(table, req, *task, split);
+  const EncodedSplit data = SplitAndEncode(prepared, split, TraitsOf(*task, req.model).wants_scaled_features, ctx);
+  ctx.logger().info("train{}: {} rows ({} train, {} test), {} input columns",
+                    *task == TrainTask::kRegression ? " (regression)" : "", prepared.table.num_rows(),
+                    data.rows.train.size(), data.rows.test.size(), prepared.features.size());
+  const auto& names = data.pipeline.feature_names();
+  WarnAboutLeakage(data.x_train, data.num_features(), data.y_train, names, *task == TrainTask::kClassification,
+                   req.target, &prepared.warnings);
+  const Tuning tuning = *task == TrainTask::kClassification ? TuneClassifier(req, data, ctx)
+                                                            : Tuning{req.params, nullptr, nullptr};
+  const auto model = FitFinalModel(*task, req.model, tuning.params, data, ctx);
+
+  TrainResult result;
+  nlohmann::json metrics;
+  if (*task == TrainTask::kClassification) {
+    result.holdout = MetricsReport::Compute(data.y_test, static_cast<const Classifier&>(*model).PredictProba(data.TestX(), ctx));
+    metrics = {{"roc_auc", result.holdout.roc_auc}, {"average_precision", result.holdout.average_precision},
+               {"log_loss", result.holdout.log_loss}, {"brier", result.holdout.brier}, {"accuracy", result.holdout.accuracy}};
+  } else {
+    result.regression = RegressionMetrics::Compute(data.y_test, static_cast<const Regressor&>(*model).Predict(data.TestX(), ctx));
+    metrics = {{"rmse", result.regression->rmse}, {"mae", result.regression->mae}, {"r2", result.regression->r2}};
+  }
+  const std::string name = req.name.empty() ? fmt::format("{}_{}_{}", req.table, req.target, req.model) : req.name;
+  const nlohmann::json meta = {
+      {"type", req.model}, {"task", TrainTaskName(*task)}, {"table", req.table}, {"target", req.target},
+      {"positive", prepared.positive}, {"id_column", req.id_column}, {"input_columns", prepared.features},
+      {"feature_names", names}, {"params", model->Params()}, {"pipeline", data.pipeline.ToJson()},
+      {"split", split.ToString()}, {"test_fraction", req.test_fraction}, {"seed", ctx.seed()},
+      {"rows", {{"train", data.rows.train.size()}, {"test", data.rows.test.size()}}},
+      {"data_fingerprint", TableFingerprint(prepared.table)}, {"metrics", metrics}, {"cv", tuning.cv},
+      {"search", tuning.search}, {"warnings", prepared.warnings}};
+  result.version = RegisterModelVersion(store, name, meta, *model);
   result.name = name;
   result.summary = meta;
   result.summary.erase("pipeline");
@@ -442,7 +522,6 @@ TrainResult TrainClassification(Store& store, const TrainRequest& req, const Con
   result.summary["version"] = result.version;
   return result;
 }
-
 ModelPackage LoadModel(Store& store, const std::string& name, int64_t version) {
   auto object = store.GetObject("model", name, version);
   if (!object) {
@@ -665,125 +744,6 @@ nlohmann::json GlobalImportance(const ModelPackage& model, const Table* table, c
           {"baseline_auc", std::isnan(baseline) ? nlohmann::json() : nlohmann::json(baseline)},
           {"permutation_rows", permutation_rows.empty() ? nlohmann::json() : nlohmann::json(permutation_rows)},
           {"columns", rows}};
-}
-
-// Regression: the same steps as classification (features, split, pipeline, final fit, registry)
-// with a numeric target, a seeded random split, and RMSE / MAE / R² on the held-out part.
-TrainResult TrainRegression(Store& store, const TrainRequest& req, const Context& ctx, const Table* preloaded) {
-  const RegistryEntry<Regressor>& entry = RegressorRegistry().Find(req.model);
-  (void)entry.Create(req.params);  // validates the name and parameters before any work
-  if (!(req.test_fraction > 0 && req.test_fraction < 1)) {
-    Fail(ErrorCode::kInvalidArgument, "--test-fraction {}: expected a number between 0 and 1", req.test_fraction);
-  }
-  if (!req.search.empty() || req.cv != 0) {
-    Fail(ErrorCode::kUnimplemented, "--search and --cv are available for classification only; train {} without them",
-         req.model);
-  }
-  if (req.positive) Fail(ErrorCode::kInvalidArgument, "--positive is for classification; drop it or use --task classification");
-  Table table = preloaded ? *preloaded : store.LoadTable(req.table, ctx);
-  std::vector<double> target = NumericTarget(table, req.target);
-  std::vector<std::string> warnings;
-  std::vector<size_t> keep;
-  for (size_t r = 0; r < target.size(); ++r) {
-    if (!std::isnan(target[r])) keep.push_back(r);
-  }
-  if (keep.size() < 2) Fail(ErrorCode::kInvalidData, "target {} has {} non-empty values; regression needs at least 2", req.target, keep.size());
-  if (keep.size() < target.size()) {
-    warnings.push_back(fmt::format("{} rows with an empty {} were left out", target.size() - keep.size(), req.target));
-    table = table.Take(keep);
-    target = TakeValues(target, keep);
-  }
-  std::string time_column;
-  if (req.split.rfind("time:", 0) == 0) {
-    time_column = req.split.substr(5);
-    (void)table.column(time_column);
-  } else if (req.split != "stratified" && req.split != "random") {
-    Fail(ErrorCode::kInvalidArgument, "--split {}: use random or time:COLUMN", QuoteForMessage(req.split));
-  }
-  const std::vector<std::string> features = FeatureColumns(table, req, time_column, &warnings);
-
-  // Split: seeded random ("stratified" means the same for a numeric target), or by time.
-  TrainTestSplit split;
-  if (time_column.empty()) {
-    std::vector<size_t> order(table.num_rows());
-    std::iota(order.begin(), order.end(), 0);
-    Rng rng(ctx.seed());
-    std::shuffle(order.begin(), order.end(), rng);
-    const size_t n_test = std::clamp<size_t>(static_cast<size_t>(std::round(req.test_fraction * static_cast<double>(order.size()))), 1,
-                                             order.size() - 1);
-    split.test.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n_test));
-    split.train.assign(order.begin() + static_cast<std::ptrdiff_t>(n_test), order.end());
-    std::sort(split.test.begin(), split.test.end());
-    std::sort(split.train.begin(), split.train.end());
-  } else {
-    const Column& tc = table.column(time_column);
-    std::vector<double> keys(tc.size());
-    for (size_t r = 0; r < tc.size(); ++r) keys[r] = tc.NumericAt(r);
-    split = TimeSplit(keys, req.test_fraction);
-  }
-  const Table train_table = table.Take(split.train), test_table = table.Take(split.test);
-  const std::vector<double> ytr = TakeValues(target, split.train), yte = TakeValues(target, split.test);
-
-  PipelineParams pp;
-  if (!entry.traits.wants_scaled_features) pp.scale = "none";
-  FeaturePipeline pipeline(pp);
-  ctx.logger().info("train (regression): {} rows ({} train, {} test), {} input columns", table.num_rows(), split.train.size(),
-                    split.test.size(), features.size());
-  const std::vector<double> xtr = pipeline.FitTransform(train_table, features, &ytr, ctx);
-  const std::vector<double> xte = pipeline.Transform(test_table, ctx);
-  const size_t d = pipeline.num_features();
-  WarnAboutLeakage(xtr, d, ytr, pipeline.feature_names(), false, req.target, &warnings);
-
-  auto model = entry.Create(req.params);
-  TrainingSet set;
-  std::vector<double> fit_x, fit_y, valid_x, valid_y;
-  // With early stopping, gbdt keeps a tenth of the training rows to stop on.
-  if (entry.traits.supports_early_stopping && split.train.size() >= 20 && model->Params().value("early_stopping_rounds", int64_t{0}) > 0) {
-    std::vector<size_t> order(split.train.size());
-    std::iota(order.begin(), order.end(), 0);
-    Rng rng(DeriveSeed(ctx.seed(), 17));
-    std::shuffle(order.begin(), order.end(), rng);
-    const size_t n_valid = order.size() / 10;
-    std::vector<size_t> inner_valid(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n_valid));
-    std::vector<size_t> inner_train(order.begin() + static_cast<std::ptrdiff_t>(n_valid), order.end());
-    std::sort(inner_valid.begin(), inner_valid.end());
-    std::sort(inner_train.begin(), inner_train.end());
-    fit_x = TakeRows(xtr, d, inner_train);
-    fit_y = TakeValues(ytr, inner_train);
-    valid_x = TakeRows(xtr, d, inner_valid);
-    valid_y = TakeValues(ytr, inner_valid);
-    set.x = {fit_x, inner_train.size(), d};
-    set.y = fit_y;
-    set.valid_x = {valid_x, inner_valid.size(), d};
-    set.valid_y = valid_y;
-  } else {
-    set.x = {xtr, split.train.size(), d};
-    set.y = ytr;
-  }
-  set.feature_names = pipeline.feature_names();
-  model->Fit(set, ctx);
-  const RegressionMetrics metrics = RegressionMetrics::Compute(yte, model->Predict({xte, split.test.size(), d}, ctx));
-
-  const std::string name = req.name.empty() ? fmt::format("{}_{}_{}", req.table, req.target, req.model) : req.name;
-  Store::CheckObjectName("model", name);
-  nlohmann::json meta = {
-      {"type", req.model}, {"task", "regression"}, {"table", req.table}, {"target", req.target}, {"positive", ""},
-      {"id_column", req.id_column}, {"input_columns", features}, {"feature_names", pipeline.feature_names()},
-      {"params", model->Params()}, {"pipeline", pipeline.ToJson()}, {"split", time_column.empty() ? "random" : req.split},
-      {"test_fraction", req.test_fraction}, {"seed", ctx.seed()}, {"rows", {{"train", split.train.size()}, {"test", split.test.size()}}},
-      {"data_fingerprint", TableFingerprint(table)},
-      {"metrics", {{"rmse", metrics.rmse}, {"mae", metrics.mae}, {"r2", metrics.r2}}},
-      {"cv", nullptr}, {"search", nullptr}, {"warnings", warnings}};
-  TrainResult result;
-  result.regression = metrics;
-  result.version = store.PutObject("model", name, meta, model->Save());
-  store.Audit("train", fmt::format("model={} version={}", name, result.version));
-  result.name = name;
-  result.summary = meta;
-  result.summary.erase("pipeline");
-  result.summary["name"] = name;
-  result.summary["version"] = result.version;
-  return result;
 }
 
 }  // namespace prospect

@@ -104,7 +104,7 @@ TEST(CliRegression, ZeroOneTargetsStayClassificationAndTaskChoosesExplicitly) {
   r = RunCli(ws + "train --table spend --target spend --model gbdt --search random");
   EXPECT_NE(r.exit_code, 0);
   // (the auto-detection's info line comes first on stderr)
-  EXPECT_NE(r.err.find("\nerror: --search and --cv are available for classification only; train gbdt without them\n"),
+  EXPECT_NE(r.err.find("\nerror: search and cv are available for classification only; train gbdt without them\n"),
             std::string::npos)
       << r.err;
   r = RunCli(ws + "train --table spend --target region --model linear --task regression");

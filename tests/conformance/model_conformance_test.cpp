@@ -205,6 +205,8 @@ struct Subject {
   std::string model;
 };
 
+void PrintTo(const Subject& subject, std::ostream* os) { *os << subject.kind->name << " " << subject.model; }
+
 std::vector<Subject> EveryRegisteredModel() {
   std::vector<Subject> out;
   for (const Kind& kind : Kinds()) {

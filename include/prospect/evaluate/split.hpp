@@ -1,5 +1,5 @@
 // Train/test splits and cross-validation folds as row-index lists: stratified (seeded, exact class
-// proportions as far as integers allow), time-based, stratified k-fold and plain k-fold.
+// proportions as far as integers allow), random, time-based, stratified k-fold and plain k-fold.
 #pragma once
 
 #include <cstddef>
@@ -23,6 +23,11 @@ struct TrainTestSplit {
 /// same split. Throws kInvalidArgument unless 0 < test_fraction < 1 and both sides are non-empty;
 /// kInvalidData for NaN labels.
 TrainTestSplit StratifiedSplit(std::span<const double> labels, double test_fraction, uint64_t seed);
+
+/// Plain random split of n rows (a numeric target has no classes to stratify): the rows are
+/// shuffled with Rng(seed) and the first round(test_fraction · n) of them, at least 1 and at most
+/// n − 1, are the test part. Throws kInvalidArgument for n < 2.
+TrainTestSplit RandomSplit(size_t n, double test_fraction, uint64_t seed);
 
 /// Time-based split: rows ordered by `keys` (dates, timestamps or any sortable number); the last
 /// ceil(test_fraction · n) rows go to test. Rows sharing the key at the cut all go to test, so no

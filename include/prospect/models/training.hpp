@@ -1,6 +1,7 @@
-// Training a propensity/churn model from any table: target extraction, feature pipeline, split,
-// cross-validation, hyperparameter search, the final fit, held-out metrics, and the model
-// registry in the store (versions, stage, data fingerprint). Also scoring and explanations.
+// Training a propensity/churn model from any table, as steps that take a Table (prepare the
+// target and features, split and encode, tune, fit) and one that registers the result as a
+// version in the store (versions, stage, data fingerprint); TrainModel runs them all. Also
+// scoring and explanations.
 #pragma once
 
 #include <memory>
@@ -14,6 +15,7 @@
 #include "prospect/evaluate/regression.hpp"
 #include "prospect/evaluate/calibration.hpp"
 #include "prospect/evaluate/report.hpp"
+#include "prospect/evaluate/split.hpp"
 #include "prospect/features/pipeline.hpp"
 #include "prospect/models/classify/classifier.hpp"
 #include "prospect/models/regress/regressor.hpp"
@@ -32,13 +34,76 @@ struct TrainRequest {
   /// --positive), else classification; or "classification" / "regression".
   std::string task = "auto";
   nlohmann::json params = nlohmann::json::object();  ///< model parameters (override the defaults)
-  std::string split = "stratified";     ///< "stratified" or "time:COLUMN"
+  std::string split = "stratified";     ///< SplitSpec's text: "stratified", "random" or "time:COLUMN"
   double test_fraction = 0.2;
   int64_t cv = 0;                       ///< k-fold CV on the training part (0 = none)
   std::string search;                   ///< "", "grid", "random", "bayes"
   int64_t trials = 20;                  ///< search budget (grid: its size, capped)
   std::string name;                     ///< registry name; default TABLE_TARGET_MODEL
 };
+
+/// How rows are split into a training and a held-out part, parsed once from its text form:
+/// "stratified" (by class, seeded), "random" (seeded) or "time:COLUMN" (the latest rows held out).
+struct SplitSpec {
+  enum class Kind { kStratified, kRandom, kTime };
+  Kind kind = Kind::kStratified;
+  std::string time_column;  ///< kTime only
+  double test_fraction = 0.2;
+
+  /// Throws kInvalidArgument naming the field (split, test_fraction) and the value.
+  static SplitSpec Parse(std::string_view text, double test_fraction);
+  std::string ToString() const;
+  /// Train and held-out rows of `table`; `target` stratifies a kStratified split.
+  TrainTestSplit Apply(const Table& table, std::span<const double> target, uint64_t seed) const;
+};
+
+enum class TrainTask { kClassification, kRegression };
+std::string_view TrainTaskName(TrainTask task);
+
+/// Step 1, prepare: the rows with a known target, the target as numbers (0/1 for a classifier)
+/// and the feature columns: everything but the target, the id, the exclusions and the time-split
+/// column, leaving out (with a warning) strings that look like identifiers or free text.
+struct PreparedTable {
+  Table table;
+  std::vector<double> target;
+  std::string positive;  ///< classification: the positive class's text
+  std::vector<std::string> features;
+  std::vector<std::string> warnings;
+};
+PreparedTable PrepareTraining(const Table& table, const TrainRequest& request, TrainTask task, const SplitSpec& split);
+
+/// Step 2, split and encode: the feature pipeline fitted on the training part only, both parts
+/// encoded with it.
+struct EncodedSplit {
+  TrainTestSplit rows;
+  FeaturePipeline pipeline;
+  std::vector<double> x_train, y_train, x_test, y_test;
+  size_t num_features() const { return pipeline.num_features(); }
+  FeatureMatrix TrainX() const { return {x_train, rows.train.size(), num_features()}; }
+  FeatureMatrix TestX() const { return {x_test, rows.test.size(), num_features()}; }
+};
+EncodedSplit SplitAndEncode(const PreparedTable& data, const SplitSpec& split, bool scale_features,
+                            const Context& ctx);
+
+/// Step 3, tune (classification): the search over the registry's search space (request.search,
+/// request.trials) and k-fold cross-validation (request.cv), both by stratified k-fold ROC-AUC
+/// on the training part. `params` is what the final fit uses.
+struct Tuning {
+  nlohmann::json params;
+  nlohmann::json search;  ///< null without a search
+  nlohmann::json cv;      ///< null without --cv
+};
+Tuning TuneClassifier(const TrainRequest& request, const EncodedSplit& data, const Context& ctx);
+
+/// Step 4, fit: the final model on the training part. A model that supports early stopping
+/// (with early_stopping_rounds > 0) keeps a tenth of the training rows to stop on, split the way
+/// the task splits (stratified for a classifier, random for a regressor), given 20 rows or more.
+std::unique_ptr<SupervisedModel> FitFinalModel(TrainTask task, const std::string& model, const nlohmann::json& params,
+                                               const EncodedSplit& data, const Context& ctx);
+
+/// Step 5, register: `model` as the next version of registry entry `name`, with `meta`; returns
+/// the version. Audited.
+int64_t RegisterModelVersion(Store& store, const std::string& name, const nlohmann::json& meta, const Model& model);
 
 /// A trained model as the registry stores it.
 struct ModelPackage {
@@ -74,6 +139,7 @@ struct TrainResult {
   nlohmann::json summary;  ///< what `prospect train --json` prints
 };
 
+/// The whole of training: the steps above on request.table, then the version registered.
 TrainResult TrainModel(Store& store, const TrainRequest& request, const Context& ctx);
 
 /// Latest version (or `version`) of a registered model. Throws kNotFound listing the models.
