@@ -4,7 +4,36 @@
 
 #include <mutex>
 
+#include "prospect/common/error.hpp"
+
 namespace prospect {
+
+std::mutex& LibRandMutex() {
+  static std::mutex m;
+  return m;
+}
+
+LinearTerms TrainLiblinear(std::string_view who, const FeatureMatrix& x, std::span<const double> y, int solver,
+                           double c, double tol, const double class_weights[2], uint64_t seed) {
+  QuietSvmAndLinearLibraries();
+  LiblinearProblem prob(x, y);
+  parameter param{};
+  param.solver_type = solver;
+  param.eps = tol;
+  param.C = c;
+  int labels[2] = {0, 1};
+  double weights[2] = {class_weights[0], class_weights[1]};
+  param.nr_weight = 2;
+  param.weight_label = labels;
+  param.weight = weights;
+  if (const char* err = check_parameter(prob.get(), &param)) Fail(ErrorCode::kInvalidArgument, "{}: {}", who, err);
+  model* m = WithSeededRand(seed, [&] { return train(prob.get(), &param); });
+  if (!m) Fail(ErrorCode::kInternal, "{}: liblinear returned no model", who);
+  LinearTerms terms;
+  terms.FromLiblinear(m->w, m->label[0] == 1, x.cols);
+  free_and_destroy_model(&m);
+  return terms;
+}
 
 void QuietSvmAndLinearLibraries() {
   static std::once_flag once;

@@ -136,7 +136,7 @@ class LogisticClassifier final : public LinearModel<Classifier, LogisticParams> 
     if (params_.class_weight == "balanced") BalancedWeights(data.y, class_weights);
     ctx.ThrowIfCancelled();
     if (lbfgs) return FitLbfgs(data, class_weights, ctx);
-    FitLiblinear(data, class_weights);
+    FitLiblinear(data, class_weights, ctx.seed());
   }
 
   void FitLbfgs(const TrainingSet& data, const double class_weights[2], const Context& ctx) {
@@ -167,29 +167,13 @@ class LogisticClassifier final : public LinearModel<Classifier, LogisticParams> 
     terms_.intercept = theta[static_cast<Eigen::Index>(d)];
   }
 
-  void FitLiblinear(const TrainingSet& data, double class_weights[2]) {
+  void FitLiblinear(const TrainingSet& data, const double class_weights[2], uint64_t seed) {
     // liblinear has per-class weights only.
     if (!data.weights.empty()) {
       Fail(ErrorCode::kInvalidArgument, "logistic: solver liblinear does not take per-row weights; use solver=lbfgs or class_weight=balanced");
     }
-    QuietSvmAndLinearLibraries();
-    const size_t d = data.x.cols;
-    LiblinearProblem prob(data.x, data.y);
-    parameter param{};
-    param.solver_type = params_.penalty == "l1" ? L1R_LR : L2R_LR;
-    param.eps = params_.tol;
-    param.C = params_.c;
-    int labels[2] = {0, 1};
-    if (params_.class_weight == "balanced") {
-      param.nr_weight = 2;
-      param.weight_label = labels;
-      param.weight = class_weights;
-    }
-    if (const char* err = check_parameter(prob.get(), &param)) Fail(ErrorCode::kInvalidArgument, "logistic: {}", err);
-    model* m = train(prob.get(), &param);
-    if (!m) Fail(ErrorCode::kInternal, "logistic: liblinear returned no model");
-    terms_.FromLiblinear(m->w, m->label[0] == 1, d);
-    free_and_destroy_model(&m);
+    terms_ = TrainLiblinear("logistic", data.x, data.y, params_.penalty == "l1" ? L1R_LR : L2R_LR, params_.c,
+                            params_.tol, class_weights, seed);
   }
 
   std::vector<double> PredictProba(const FeatureMatrix& x, const Context&) const override {

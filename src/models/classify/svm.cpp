@@ -11,8 +11,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
-#include <mutex>
 
 #include "models/linear_terms.hpp"
 #include "models/classify/families.hpp"
@@ -23,13 +21,6 @@
 
 namespace prospect {
 namespace {
-
-// liblinear's dual solvers and libsvm's probability CV draw from the C library's rand(): one
-// training at a time, seeded from the Context, so the same seed gives the same model.
-std::mutex& LibRandMutex() {
-  static std::mutex m;
-  return m;
-}
 
 struct LinearSvmParams {
   double c = 1.0;
@@ -57,33 +48,12 @@ class LinearSvmClassifier final : public ModelWithParams<Classifier, LinearSvmPa
     if (!data.weights.empty()) {
       Fail(ErrorCode::kInvalidArgument, "linear_svm: per-row weights are not supported; use class_weight=balanced");
     }
-    QuietSvmAndLinearLibraries();
-    const size_t d = data.x.cols;
-    LiblinearProblem prob(data.x, data.y);
-    parameter param{};
-    param.solver_type = params_.loss == "hinge" ? L2R_L1LOSS_SVC_DUAL : L2R_L2LOSS_SVC_DUAL;
-    param.eps = params_.tol;
-    param.C = params_.c;
-    int labels[2] = {0, 1};
     double weights[2] = {1, 1};
-    if (params_.class_weight == "balanced") {
-      BalancedWeights(data.y, weights);
-      param.nr_weight = 2;
-      param.weight_label = labels;
-      param.weight = weights;
-    }
-    if (const char* err = check_parameter(prob.get(), &param)) Fail(ErrorCode::kInvalidArgument, "linear_svm: {}", err);
+    if (params_.class_weight == "balanced") BalancedWeights(data.y, weights);
     ctx.ThrowIfCancelled();
-    model* m = nullptr;
-    {
-      // The dual coordinate descent visits rows in an order drawn with rand(): seed it.
-      std::lock_guard<std::mutex> lock(LibRandMutex());
-      std::srand(static_cast<unsigned>(ctx.seed() & 0xffffffffu));
-      m = train(prob.get(), &param);
-    }
-    if (!m) Fail(ErrorCode::kInternal, "linear_svm: liblinear returned no model");
-    terms_.FromLiblinear(m->w, m->label[0] == 1, d);
-    free_and_destroy_model(&m);
+    terms_ = TrainLiblinear("linear_svm", data.x, data.y,
+                            params_.loss == "hinge" ? L2R_L1LOSS_SVC_DUAL : L2R_L2LOSS_SVC_DUAL, params_.c, params_.tol,
+                            weights, ctx.seed());
     // Platt sigmoid on the training decision values (liblinear has no probability model for SVMs).
     platt_.Fit(terms_.Margins(data.x), data.y);
   }
@@ -215,12 +185,7 @@ class KernelSvmClassifier final : public ModelWithParams<Classifier, KernelSvmPa
     }
     if (const char* err = svm_check_parameter(&prob, &param)) Fail(ErrorCode::kInvalidArgument, "kernel_svm: {}", err);
     ctx.ThrowIfCancelled();
-    svm_model* m = nullptr;
-    {
-      std::lock_guard<std::mutex> lock(LibRandMutex());
-      std::srand(static_cast<unsigned>(ctx.seed() & 0xffffffffu));
-      m = svm_train(&prob, &param);
-    }
+    svm_model* m = WithSeededRand(ctx.seed(), [&] { return svm_train(&prob, &param); });
     if (!m) Fail(ErrorCode::kInternal, "kernel_svm: libsvm returned no model");
     // Copy the expansion out, oriented so that a positive value means the positive class.
     const double sign = m->label[0] == 1 ? 1.0 : -1.0;

@@ -70,7 +70,8 @@ double KdTree::BoxDistance(const Node&, size_t node_id, const double* q) const {
   return s;
 }
 
-void KdTree::RadiusQuery(const double* q, double r2, std::vector<int32_t>& out) const {
+template <typename Bound, typename Visit>
+void KdTree::Search(const double* q, bool nearer_first, Bound bound, Visit visit) const {
   if (nodes_.empty()) return;
   int32_t stack[128];
   int top = 0;
@@ -78,11 +79,15 @@ void KdTree::RadiusQuery(const double* q, double r2, std::vector<int32_t>& out) 
   while (top > 0) {
     const size_t id = static_cast<size_t>(stack[--top]);
     const Node& node = nodes_[id];
-    if (BoxDistance(node, id, q) > r2) continue;
+    if (BoxDistance(node, id, q) > bound()) continue;
     if (node.left < 0) {
-      for (uint32_t i = node.begin; i < node.end; ++i) {
-        if (SqDist(&points_[static_cast<size_t>(i) * d_], q, d_) <= r2) out.push_back(ids_[i]);
-      }
+      for (uint32_t i = node.begin; i < node.end; ++i) visit(ids_[i], SqDist(&points_[static_cast<size_t>(i) * d_], q, d_));
+      continue;
+    }
+    const auto left = static_cast<size_t>(node.left), right = static_cast<size_t>(node.right);
+    if (nearer_first && BoxDistance(nodes_[left], left, q) > BoxDistance(nodes_[right], right, q)) {
+      stack[top++] = node.left;  // the child pushed last is visited first
+      stack[top++] = node.right;
     } else {
       stack[top++] = node.right;
       stack[top++] = node.left;
@@ -90,39 +95,24 @@ void KdTree::RadiusQuery(const double* q, double r2, std::vector<int32_t>& out) 
   }
 }
 
+void KdTree::RadiusQuery(const double* q, double r2, std::vector<int32_t>& out) const {
+  Search(q, false, [r2] { return r2; }, [&](int32_t id, double s) {
+    if (s <= r2) out.push_back(id);
+  });
+}
+
 std::vector<double> KdTree::KnnQuery(const double* q, size_t k) const {
+  if (k == 0) return {};
   std::priority_queue<double> heap;  // max-heap of the k best so far
-  if (nodes_.empty() || k == 0) return {};
-  int32_t stack[128];
-  int top = 0;
-  stack[top++] = 0;
-  while (top > 0) {
-    const size_t id = static_cast<size_t>(stack[--top]);
-    const Node& node = nodes_[id];
-    if (heap.size() == k && BoxDistance(node, id, q) > heap.top()) continue;
-    if (node.left < 0) {
-      for (uint32_t i = node.begin; i < node.end; ++i) {
-        const double s = SqDist(&points_[static_cast<size_t>(i) * d_], q, d_);
-        if (heap.size() < k) {
-          heap.push(s);
-        } else if (s < heap.top()) {
-          heap.pop();
-          heap.push(s);
-        }
-      }
-    } else {
-      // Visit the nearer child first (pushed last).
-      const double dl = BoxDistance(nodes_[static_cast<size_t>(node.left)], static_cast<size_t>(node.left), q);
-      const double dr = BoxDistance(nodes_[static_cast<size_t>(node.right)], static_cast<size_t>(node.right), q);
-      if (dl <= dr) {
-        stack[top++] = node.right;
-        stack[top++] = node.left;
-      } else {
-        stack[top++] = node.left;
-        stack[top++] = node.right;
-      }
+  const auto bound = [&] { return heap.size() < k ? std::numeric_limits<double>::infinity() : heap.top(); };
+  Search(q, true, bound, [&](int32_t, double s) {
+    if (heap.size() < k) {
+      heap.push(s);
+    } else if (s < heap.top()) {
+      heap.pop();
+      heap.push(s);
     }
-  }
+  });
   std::vector<double> out(heap.size());
   for (size_t i = out.size(); i-- > 0;) {
     out[i] = heap.top();
@@ -134,27 +124,12 @@ std::vector<double> KdTree::KnnQuery(const double* q, size_t k) const {
 std::pair<int32_t, double> KdTree::Nearest(const double* q) const {
   int32_t best = -1;
   double best_d = std::numeric_limits<double>::infinity();
-  if (nodes_.empty()) return {best, best_d};
-  int32_t stack[128];
-  int top = 0;
-  stack[top++] = 0;
-  while (top > 0) {
-    const size_t id = static_cast<size_t>(stack[--top]);
-    const Node& node = nodes_[id];
-    if (BoxDistance(node, id, q) > best_d) continue;
-    if (node.left < 0) {
-      for (uint32_t i = node.begin; i < node.end; ++i) {
-        const double s = SqDist(&points_[static_cast<size_t>(i) * d_], q, d_);
-        if (s < best_d || (s == best_d && ids_[i] < best)) {
-          best_d = s;
-          best = ids_[i];
-        }
-      }
-    } else {
-      stack[top++] = node.right;
-      stack[top++] = node.left;
+  Search(q, false, [&] { return best_d; }, [&](int32_t id, double s) {
+    if (s < best_d || (s == best_d && id < best)) {
+      best_d = s;
+      best = id;
     }
-  }
+  });
   return {best, best_d};
 }
 

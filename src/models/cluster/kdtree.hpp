@@ -27,6 +27,11 @@ class KdTree {
   };
   int32_t Build(uint32_t begin, uint32_t end, size_t leaf_size);
   double BoxDistance(const Node& node, size_t node_id, const double* q) const;
+  /// The depth-first walk every query shares: a node whose box is farther from q than `bound()`
+  /// is skipped; `visit(row id, squared distance)` sees each point of the leaves reached;
+  /// `nearer_first` descends into the nearer child first.
+  template <typename Bound, typename Visit>
+  void Search(const double* q, bool nearer_first, Bound bound, Visit visit) const;
 
   size_t d_ = 0;
   std::vector<double> points_;     // rows in tree order

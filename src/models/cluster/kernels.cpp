@@ -22,13 +22,7 @@ void NearestBlock(const double* x, size_t rows, const double* centres, size_t k,
     double best = std::numeric_limits<double>::infinity();
     int32_t best_j = 0;
     for (size_t j = 0; j < k; ++j) {
-      const double* c = centres + j * d;
-      double s = 0;
-#pragma omp simd reduction(+ : s)
-      for (size_t t = 0; t < d; ++t) {
-        const double diff = row[t] - c[t];
-        s += diff * diff;
-      }
+      const double s = SqDist(row, centres + j * d, d);  // inlined into each clone
       if (s < best) {
         best = s;
         best_j = static_cast<int32_t>(j);
@@ -44,14 +38,7 @@ void DistancesBlock(const double* x, size_t rows, const double* cands, size_t m,
   for (size_t r = 0; r < rows; ++r) {
     const double* row = x + r * d;
     for (size_t j = 0; j < m; ++j) {
-      const double* c = cands + j * d;
-      double s = 0;
-#pragma omp simd reduction(+ : s)
-      for (size_t t = 0; t < d; ++t) {
-        const double diff = row[t] - c[t];
-        s += diff * diff;
-      }
-      out[r * m + j] = s;
+      out[r * m + j] = SqDist(row, cands + j * d, d);
     }
   }
 }

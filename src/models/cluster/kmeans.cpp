@@ -137,6 +137,33 @@ double ShiftSquared(const DenseMatrix& a, const DenseMatrix& b, std::vector<doub
   return total;
 }
 
+// sklearn's convergence test after iteration `it`: the labels did not change (a strict
+// convergence: they are final) or the centres' total squared shift is within tol.
+bool IterationConverged(Run& run, int64_t it, double shift, double tol, std::vector<int32_t>& labels_old, bool& strict) {
+  run.n_iter = it + 1;
+  if (run.labels == labels_old) {
+    strict = true;
+    return true;
+  }
+  if (shift <= tol) return true;
+  labels_old = run.labels;
+  return false;
+}
+
+// The end of a Lloyd or Elkan run: unless it converged strictly, the rows are labelled by the
+// final centres (sklearn's last E-step); then the inertia.
+Run FinishRun(const DenseMatrixView& x, DenseMatrix centres, bool strict, std::vector<double>& dist, Run run,
+              const Context& ctx) {
+  if (!strict) {
+    ForChunks(x.rows(), ctx, [&](size_t, size_t b, size_t e) {
+      cluster_internal::NearestBlock(x.Row(b), e - b, centres.data(), centres.rows(), x.cols(), &run.labels[b], &dist[b]);
+    });
+  }
+  run.inertia = Inertia(x, centres, run.labels, ctx);
+  run.centres = std::move(centres);
+  return run;
+}
+
 Run RunLloyd(const DenseMatrixView& x, DenseMatrix centres, int64_t max_iter, double tol, const Context& ctx) {
   const size_t n = x.rows(), d = x.cols(), k = centres.rows();
   Run run;
@@ -159,22 +186,9 @@ Run RunLloyd(const DenseMatrixView& x, DenseMatrix centres, int64_t max_iter, do
     FinishCentres(x, run.labels, dist, sums, counts, next);
     const double shift = ShiftSquared(centres, next, nullptr);
     centres = std::move(next);
-    run.n_iter = it + 1;
-    if (run.labels == labels_old) {
-      strict = true;
-      break;
-    }
-    if (shift <= tol) break;
-    labels_old = run.labels;
+    if (IterationConverged(run, it, shift, tol, labels_old, strict)) break;
   }
-  if (!strict) {
-    ForChunks(n, ctx, [&](size_t, size_t b, size_t e) {
-      cluster_internal::NearestBlock(x.Row(b), e - b, centres.data(), k, d, &run.labels[b], &dist[b]);
-    });
-  }
-  run.inertia = Inertia(x, centres, run.labels, ctx);
-  run.centres = std::move(centres);
-  return run;
+  return FinishRun(x, std::move(centres), strict, dist, std::move(run), ctx);
 }
 
 // Half the distances between centres, and for each centre half the distance to its nearest other.
@@ -280,22 +294,9 @@ Run RunElkan(const DenseMatrixView& x, DenseMatrix centres, int64_t max_iter, do
       }
     });
     CentreHalfDistances(centres, half, next_half);
-    run.n_iter = it + 1;
-    if (run.labels == labels_old) {
-      strict = true;
-      break;
-    }
-    if (shift_total <= tol) break;
-    labels_old = run.labels;
+    if (IterationConverged(run, it, shift_total, tol, labels_old, strict)) break;
   }
-  if (!strict) {
-    ForChunks(n, ctx, [&](size_t, size_t b, size_t e) {
-      cluster_internal::NearestBlock(x.Row(b), e - b, centres.data(), k, d, &run.labels[b], &dist[b]);
-    });
-  }
-  run.inertia = Inertia(x, centres, run.labels, ctx);
-  run.centres = std::move(centres);
-  return run;
+  return FinishRun(x, std::move(centres), strict, dist, std::move(run), ctx);
 }
 
 DenseMatrix RandomInit(const DenseMatrixView& x, int64_t k, uint64_t seed) {
