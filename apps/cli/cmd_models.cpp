@@ -133,31 +133,16 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
         EvaluateRequest r = *ev;
         if (!std::isnan(*value)) r.value_per_conversion = *value;
         if (!std::isnan(*cost)) r.cost_per_contact = *cost;
-        {
-          const ModelPackage model = LoadModel(ws.store(), r.model, r.version);
-          if (model.regressor) {  // numeric target: RMSE, MAE, R² on every row with a target
-            const Table t = ws.store().LoadTable(r.table.empty() ? model.table : r.table, ctx);
-            const std::vector<double> y = model.Labels(t);
-            const std::vector<double> p = model.Score(t, ctx);
-            std::vector<double> yk, pk;
-            for (size_t i = 0; i < y.size(); ++i) {
-              if (!std::isnan(y[i])) yk.push_back(y[i]), pk.push_back(p[i]);
-            }
-            const RegressionMetrics m = RegressionMetrics::Compute(yk, pk);
-            if (cli.options.json) {
-              nlohmann::json doc = m.ToJson();
-              doc["model"] = model.name;
-              doc["version"] = model.version;
-              return cli.PrintJson(doc);
-            }
-            std::cout << model.name << " v" << model.version << " on " << yk.size() << " rows: RMSE " << Fixed(m.rmse)
-                      << "  MAE " << Fixed(m.mae) << "  R² " << Fixed(m.r2) << "\n";
-            return;
-          }
-        }
         const EvaluateResult res = EvaluateModel(ws.store(), r, ctx);
         if (cli.options.json) return cli.PrintJson(res.ToJson());
         for (const auto& w : res.warnings) ctx.logger().warn("{}", w);
+        if (res.regression) {
+          const RegressionMetrics& m = *res.regression;
+          std::cout << res.model << " v" << res.version << " on " << res.rows << " " << res.rows_used << " rows of "
+                    << res.table << ": RMSE " << Fixed(m.rmse) << "  MAE " << Fixed(m.mae) << "  R² " << Fixed(m.r2)
+                    << "\n";
+          return;
+        }
         const MetricsReport& m = res.metrics;
         std::cout << res.model << " v" << res.version << " on " << res.rows << " " << res.rows_used << " rows of "
                   << res.table << " (" << m.positives << " positive):\n";

@@ -57,6 +57,10 @@ EvaluateResult EvaluateModel(Store& store, const EvaluateRequest& req, const Con
     Fail(ErrorCode::kInvalidArgument, "--calibrate {}: use platt or isotonic", QuoteForMessage(req.calibrate));
   }
   const ModelPackage model = LoadModel(store, req.model, req.version);
+  if (model.regressor && !req.calibrate.empty()) {
+    Fail(ErrorCode::kInvalidArgument, "calibrate {}: model {} is a regressor; calibration is for classifiers",
+         req.calibrate, model.name);
+  }
   EvaluateResult out;
   out.model = model.name;
   out.version = model.version;
@@ -86,6 +90,10 @@ EvaluateResult EvaluateModel(Store& store, const EvaluateRequest& req, const Con
   }
   if (y.empty()) Fail(ErrorCode::kInvalidData, "table {} has no rows with a known {} to evaluate on", out.table, model.target);
   out.rows = y.size();
+  if (model.regressor) {
+    out.regression = RegressionMetrics::Compute(y, p);
+    return out;
+  }
   out.metrics = ComputeAt(y, p, req);
 
   if (!req.calibrate.empty()) {
@@ -133,12 +141,13 @@ EvaluateResult EvaluateModel(Store& store, const EvaluateRequest& req, const Con
 }
 
 nlohmann::json EvaluateResult::ToJson() const {
-  nlohmann::json doc = metrics.ToJson();
+  nlohmann::json doc = regression ? regression->ToJson() : metrics.ToJson();
   doc["model"] = model;
   doc["version"] = version;
   doc["table"] = table;
   doc["rows_used"] = rows_used;
   doc["warnings"] = warnings;
+  if (regression) return doc;
   if (calibrated) {
     nlohmann::json cal = calibrated->ToJson();
     doc["calibration"] = {{"method", calibration.value("method", "")}, {"version", calibrated_version},

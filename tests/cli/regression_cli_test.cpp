@@ -53,7 +53,7 @@ TEST(CliRegression, TrainPicksRegressionForANumericTargetAndScoresIt) {
   EXPECT_LT(doc["holdout"]["rmse"].get<double>(), 4.0);  // noise sd is 8/√12 ≈ 2.3
   EXPECT_EQ(doc["holdout"]["rows"], 80);
 
-  // Scores are predicted spend; evaluate's RMSE on the whole table matches the scores.
+  // Scores are predicted spend; evaluate's RMSE on a table of all the rows matches the scores.
   const std::string out = dir.File("pred.csv");
   r = RunCli(ws + "score spend_spend_linear --table spend --out " + out);
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -73,9 +73,20 @@ TEST(CliRegression, TrainPicksRegressionForANumericTargetAndScoresIt) {
     for (std::string c; std::getline(ss, c, ',');) cells.push_back(c);
     sse += (std::stod(cells[3]) - pred[i]) * (std::stod(cells[3]) - pred[i]);
   }
-  r = RunCli(ws + "--json evaluate spend_spend_linear --table spend");
+  // Another table: every row. (The training table itself means the rows it held out, below.)
+  ASSERT_EQ(RunCli(ws + "ingest spend_copy " + csv).exit_code, 0);
+  r = RunCli(ws + "--json evaluate spend_spend_linear --table spend_copy");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NEAR(nlohmann::json::parse(r.out)["rmse"].get<double>(), std::sqrt(sse / 400), 1e-6);
+  EXPECT_EQ(nlohmann::json::parse(r.out)["rows_used"], "all");
+  // As for a classifier, evaluate's default is the training table's held-out rows: train's metrics.
+  r = RunCli(ws + "--json evaluate spend_spend_linear");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto held_out = nlohmann::json::parse(r.out);
+  EXPECT_EQ(held_out["rows_used"], "held-out");
+  EXPECT_EQ(held_out["rows"], 80);
+  EXPECT_NEAR(held_out["rmse"].get<double>(), doc["holdout"]["rmse"].get<double>(), 1e-12);
+  EXPECT_NEAR(held_out["r2"].get<double>(), doc["holdout"]["r2"].get<double>(), 1e-12);
 
   // Every regressor trains through the CLI; the text output names the metrics.
   for (const std::string model : {"tree", "forest", "gbdt"}) {

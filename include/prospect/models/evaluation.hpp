@@ -1,6 +1,7 @@
 // Evaluating a registered model on a table (`prospect evaluate`): the held-out rows of its own
-// training table by default, every metric of MetricsReport at a chosen threshold (a number, max F1
-// or max expected profit), and optional probability calibration saved as a new model version.
+// training table by default. A classifier: every metric of MetricsReport at a chosen threshold (a
+// number, max F1 or max expected profit), and optional probability calibration saved as a new
+// model version. A regressor: RMSE, MAE and R².
 #pragma once
 
 #include <optional>
@@ -38,7 +39,8 @@ struct EvaluateResult {
   std::string table;
   std::string rows_used;  ///< "held-out" or "all"
   size_t rows = 0;
-  MetricsReport metrics;  ///< of the model as registered (its own calibration applied, if any)
+  MetricsReport metrics;  ///< a classifier, as registered (its own calibration applied, if any)
+  std::optional<RegressionMetrics> regression;  ///< set instead of `metrics` for a regressor
   /// With --calibrate: the metrics of calibrated probabilities, each row's calibrated value coming
   /// from a calibrator fitted on the other half of the rows (2-fold cross-fitting), so they are
   /// honest; and the version the calibrated model was saved as (fitted on all the rows).
@@ -47,13 +49,15 @@ struct EvaluateResult {
   nlohmann::json calibration;  ///< the saved calibrator (null without --calibrate)
   std::vector<std::string> warnings;
 
-  /// What `prospect evaluate --json` prints: MetricsReport::ToJson plus model, version, table,
-  /// rows_used, warnings and "calibration" {method, version, metrics} or null.
+  /// What `prospect evaluate --json` prints: MetricsReport::ToJson (a regressor:
+  /// RegressionMetrics::ToJson) plus model, version, table, rows_used, warnings and, for a
+  /// classifier, "calibration" {method, version, metrics} or null.
   nlohmann::json ToJson() const;
 };
 
-/// Throws kInvalidArgument for a bad threshold spec, max-profit without value and cost, or an
-/// unknown calibration method; kInvalidData when the rows hold one class only.
+/// Throws kInvalidArgument for a bad threshold spec, max-profit without value and cost, an
+/// unknown calibration method or calibration of a regressor; kInvalidData when a classifier's
+/// rows hold one class only.
 EvaluateResult EvaluateModel(Store& store, const EvaluateRequest& request, const Context& ctx);
 
 /// Parses a threshold spec (number in [0, 1], "max-f1", "max-profit"); throws kInvalidArgument
