@@ -12,31 +12,15 @@
 #include "prospect/models/cluster/gmm.hpp"
 #include "prospect/models/cluster/kmeans.hpp"
 #include "prospect/models/cluster/clusterer.hpp"
-
-namespace {
-
-prospect::DenseMatrix ReadMatrix(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) prospect::Fail(prospect::ErrorCode::kIo, "cannot open {}", path);
-  uint64_t n = 0, d = 0;
-  in.read(reinterpret_cast<char*>(&n), 8);
-  in.read(reinterpret_cast<char*>(&d), 8);
-  prospect::DenseMatrix m(n, d);
-  in.read(reinterpret_cast<char*>(m.data()), static_cast<std::streamsize>(n * d * 8));
-  if (!in) prospect::Fail(prospect::ErrorCode::kIo, "{} is truncated", path);
-  return m;
-}
-
-}  // namespace
+#include "driver_common.hpp"
 
 int main(int argc, char** argv) {
-  if (argc < 6) {
-    std::cerr << "usage: prospect_cluster_bench METHOD MATRIX LABELS_OUT THREADS PARAMS_JSON\n";
-    return 2;
-  }
-  try {
+  const char* usage = "usage: prospect_cluster_bench METHOD MATRIX LABELS_OUT THREADS PARAMS_JSON";
+  return prospect::bench::RunDriver(argc, 5, usage, [&] {
     const std::string method = argv[1];
-    const prospect::DenseMatrix x = ReadMatrix(argv[2]);
+    uint64_t n = 0, d = 0;
+    auto values = prospect::bench::ReadMatrixFile(argv[2], &n, &d);
+    const prospect::DenseMatrix x(std::move(values), n, d);
     const prospect::Context ctx(std::stoi(argv[4]), 42);
     auto model = prospect::ClustererRegistry().Create(method, nlohmann::json::parse(argv[5]));
     const auto start = std::chrono::steady_clock::now();
@@ -50,9 +34,6 @@ int main(int argc, char** argv) {
     labels.write(reinterpret_cast<const char*>(model->labels().data()),
                  static_cast<std::streamsize>(model->labels().size() * sizeof(int32_t)));
     std::cout << out.dump() << std::endl;
-  } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 1;
-  }
-  return 0;
+    return 0;
+  });
 }

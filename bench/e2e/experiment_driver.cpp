@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "prospect/experiment/analysis.hpp"
+#include "driver_common.hpp"
 
 namespace {
 
@@ -27,38 +28,36 @@ std::vector<T> ReadRaw(const std::string& path) {
 
 int main(int argc, char** argv) {
   using namespace prospect;
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: experiment_driver DIR [repeats]\n");
-    return 2;
-  }
-  const std::string dir = argv[1];
-  const int repeats = argc > 2 ? std::stoi(argv[2]) : 3;
-  const auto variant_bytes = ReadRaw<uint8_t>(dir + "/variant.u8");
-  std::vector<int32_t> codes(variant_bytes.begin(), variant_bytes.end());
-  const Table table(Schema({{"variant", DataType::kCategorical},
-                            {"visit", DataType::kBool},
-                            {"conversion", DataType::kBool},
-                            {"spend", DataType::kDouble}}),
-                    {Column::FromCategorical(std::move(codes), {"control", "treatment"}),
-                     Column::FromBools(ReadRaw<uint8_t>(dir + "/visit.u8")),
-                     Column::FromBools(ReadRaw<uint8_t>(dir + "/conversion.u8")),
-                     Column::FromDoubles(ReadRaw<double>(dir + "/spend.f64"))});
-  experiment::AnalysisOptions o;
-  o.variant_column = "variant";
-  o.control = "control";
-  o.metrics = {"visit", "conversion", "spend"};
-  Context ctx(1);
-  double best = 1e300;
-  nlohmann::json result;
-  for (int r = 0; r < repeats; ++r) {
-    const auto start = std::chrono::steady_clock::now();
-    const experiment::ExperimentAnalysis a = experiment::AnalyzeExperiment(table, o, ctx);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    best = std::min(best, seconds);
-    result = experiment::AnalysisToJson(a);
-  }
-  std::cout << nlohmann::json({{"rows", table.num_rows()}, {"seconds", best}, {"threads", 1}, {"analysis", result}})
-                   .dump()
-            << "\n";
-  return 0;
+  return bench::RunDriver(argc, 1, "usage: experiment_driver DIR [repeats]", [&] {
+    const std::string dir = argv[1];
+    const int repeats = argc > 2 ? std::stoi(argv[2]) : 3;
+    const auto variant_bytes = ReadRaw<uint8_t>(dir + "/variant.u8");
+    std::vector<int32_t> codes(variant_bytes.begin(), variant_bytes.end());
+    const Table table(Schema({{"variant", DataType::kCategorical},
+                              {"visit", DataType::kBool},
+                              {"conversion", DataType::kBool},
+                              {"spend", DataType::kDouble}}),
+                      {Column::FromCategorical(std::move(codes), {"control", "treatment"}),
+                       Column::FromBools(ReadRaw<uint8_t>(dir + "/visit.u8")),
+                       Column::FromBools(ReadRaw<uint8_t>(dir + "/conversion.u8")),
+                       Column::FromDoubles(ReadRaw<double>(dir + "/spend.f64"))});
+    experiment::AnalysisOptions o;
+    o.variant_column = "variant";
+    o.control = "control";
+    o.metrics = {"visit", "conversion", "spend"};
+    Context ctx(1);
+    double best = 1e300;
+    nlohmann::json result;
+    for (int r = 0; r < repeats; ++r) {
+      const auto start = std::chrono::steady_clock::now();
+      const experiment::ExperimentAnalysis a = experiment::AnalyzeExperiment(table, o, ctx);
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      best = std::min(best, seconds);
+      result = experiment::AnalysisToJson(a);
+    }
+    std::cout << nlohmann::json({{"rows", table.num_rows()}, {"seconds", best}, {"threads", 1}, {"analysis", result}})
+                     .dump()
+              << "\n";
+    return 0;
+  });
 }

@@ -9,7 +9,6 @@ Both use the same booster parameters (200 rounds, eta 0.1, depth 6, no early sto
 on the whole training part) and 2 threads.
 Wall seconds of each step and held-out ROC-AUC of each side are printed.
 """
-import argparse
 import json
 import os
 import subprocess
@@ -21,6 +20,8 @@ import xgboost
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 
+from bench_args import peer_parser
+
 
 def run(cmd):
     t0 = time.perf_counter()
@@ -29,11 +30,7 @@ def run(cmd):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--prospect", required=True)
-    ap.add_argument("--csv", required=True)
-    ap.add_argument("--work", required=True)
-    ap.add_argument("--threads", type=int, default=2)
+    ap = peer_parser("--prospect", "--csv")
     ap.add_argument("--rounds", type=int, default=200)
     args = ap.parse_args()
     print(f"# {args.csv}; {os.cpu_count()} cores, load {os.getloadavg()}; xgboost {xgboost.__version__}")

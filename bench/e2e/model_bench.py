@@ -9,7 +9,6 @@ scaling fitted on the training part. Split: stratified 80/20, random_state=42. K
 on a stratified subsample (--svm-rows) of the training part on both sides (libsvm is O(n²+)).
 Both sides' held-out ROC-AUC is computed by sklearn.metrics.roc_auc_score.
 """
-import argparse
 import json
 import os
 import platform
@@ -28,6 +27,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.svm import SVC, LinearSVC
 from sklearn.tree import DecisionTreeClassifier
+
+from bench_args import peer_parser
 
 
 def load(name, data_dir):
@@ -110,11 +111,7 @@ PEERS = {
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--driver", required=True)
-    ap.add_argument("--data", required=True)
-    ap.add_argument("--work", required=True)
-    ap.add_argument("--threads", type=int, default=2)
+    ap = peer_parser("--driver", "--data")
     ap.add_argument("--datasets", default="bank,hillstrom")
     ap.add_argument("--models", default=",".join(MODELS))
     ap.add_argument("--svm-rows", type=int, default=5000)

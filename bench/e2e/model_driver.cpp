@@ -15,19 +15,9 @@
 
 #include "prospect/common/error.hpp"
 #include "prospect/models/classify/classifier.hpp"
+#include "driver_common.hpp"
 
 namespace {
-
-std::vector<double> ReadDoubles(const std::string& path, uint64_t* rows, uint64_t* cols) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) prospect::Fail(prospect::ErrorCode::kIo, "cannot open {}", path);
-  in.read(reinterpret_cast<char*>(rows), 8);
-  in.read(reinterpret_cast<char*>(cols), 8);
-  std::vector<double> v(*rows * *cols);
-  in.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(v.size() * 8));
-  if (!in) prospect::Fail(prospect::ErrorCode::kIo, "{} is truncated", path);
-  return v;
-}
 
 double CpuSeconds() {
   rusage u{};
@@ -38,16 +28,13 @@ double CpuSeconds() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 8) {
-    std::cerr << "usage: prospect_model_bench MODEL PARAMS_JSON THREADS TRAIN_X TRAIN_Y TEST_X PROBA_OUT [SCORE_ROWS]\n";
-    return 2;
-  }
-  try {
+  const char* usage = "usage: prospect_model_bench MODEL PARAMS_JSON THREADS TRAIN_X TRAIN_Y TEST_X PROBA_OUT [SCORE_ROWS]";
+  return prospect::bench::RunDriver(argc, 7, usage, [&] {
     const prospect::Context ctx(std::stoi(argv[3]), 42);
     uint64_t n = 0, d = 0, ny = 0, one = 0, nt = 0, dt = 0;
-    const auto x = ReadDoubles(argv[4], &n, &d);
-    const auto y = ReadDoubles(argv[5], &ny, &one);
-    const auto xt = ReadDoubles(argv[6], &nt, &dt);
+    const auto x = prospect::bench::ReadMatrixFile(argv[4], &n, &d);
+    const auto y = prospect::bench::ReadMatrixFile(argv[5], &ny, &one);
+    const auto xt = prospect::bench::ReadMatrixFile(argv[6], &nt, &dt);
     if (ny != n || dt != d) prospect::Fail(prospect::ErrorCode::kInvalidData, "matrix shapes disagree");
     prospect::TrainingSet set;
     set.x = {x, n, d};
@@ -78,9 +65,6 @@ int main(int argc, char** argv) {
       doc["score_check"] = scores[score_rows - 1];
     }
     std::cout << doc.dump() << std::endl;
-  } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 1;
-  }
-  return 0;
+    return 0;
+  });
 }

@@ -3,13 +3,8 @@
 # hillstrom, the same split, encoding and parameters, in one run (bench/e2e/model_bench.py).
 # Usage: bench/e2e/run_model_parity.sh [BUILD_DIR] [extra model_bench.py flags...]
 #   e.g. bench/e2e/run_model_parity.sh build --models forest --datasets bank
-set -eu
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${1:-$ROOT/build}
+. "$(dirname "$0")/run_common.sh"
+bench_build "${1:-build}" prospect_model_bench
 [ $# -gt 0 ] && shift
-case "$BUILD" in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-cmake --build "$BUILD" --target prospect_model_bench >/dev/null
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
 /usr/bin/python3 "$ROOT/bench/e2e/model_bench.py" --driver "$BUILD/bench/prospect_model_bench" \
   --data "$ROOT/../shared/data" --work "$WORK" "$@"

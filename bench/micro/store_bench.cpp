@@ -11,6 +11,18 @@
 namespace prospect {
 namespace {
 
+// A table from (name, column) pairs: each name stands beside its data, and the schema takes the
+// columns' own types.
+Table NamedColumns(std::vector<std::pair<std::string, ColumnPtr>> columns) {
+  std::vector<Field> fields;
+  std::vector<ColumnPtr> data;
+  for (auto& [name, column] : columns) {
+    fields.push_back({name, column->type()});
+    data.push_back(std::move(column));
+  }
+  return Table(Schema(std::move(fields)), std::move(data));
+}
+
 Table EventsTable(size_t n) {
   Rng rng(7);
   std::vector<int64_t> event_id(n), customer(n), ts(n), item(n), qty(n);
@@ -36,22 +48,18 @@ Table EventsTable(size_t n) {
     device.AppendString(devices[rng() % 3]);
     session.AppendString(std::to_string(rng() % 1000000));
   }
-  return Table(Schema({{"event_id", DataType::kInt64},
-                       {"customer_id", DataType::kInt64},
-                       {"timestamp", DataType::kTimestamp},
-                       {"type", DataType::kCategorical},
-                       {"item_id", DataType::kInt64},
-                       {"value", DataType::kDouble},
-                       {"channel", DataType::kCategorical},
-                       {"device", DataType::kCategorical},
-                       {"session_id", DataType::kString},
-                       {"price", DataType::kDouble},
-                       {"quantity", DataType::kInt64},
-                       {"is_mobile", DataType::kBool}}),
-               {Column::FromInts(DataType::kInt64, event_id), Column::FromInts(DataType::kInt64, customer),
-                Column::FromInts(DataType::kTimestamp, ts), type.Finish(), Column::FromInts(DataType::kInt64, item),
-                Column::FromDoubles(value), channel.Finish(), device.Finish(), session.Finish(),
-                Column::FromDoubles(price), Column::FromInts(DataType::kInt64, qty), Column::FromBools(mobile)});
+  return NamedColumns({{"event_id", Column::FromInts(DataType::kInt64, event_id)},
+                       {"customer_id", Column::FromInts(DataType::kInt64, customer)},
+                       {"timestamp", Column::FromInts(DataType::kTimestamp, ts)},
+                       {"type", type.Finish()},
+                       {"item_id", Column::FromInts(DataType::kInt64, item)},
+                       {"value", Column::FromDoubles(value)},
+                       {"channel", channel.Finish()},
+                       {"device", device.Finish()},
+                       {"session_id", session.Finish()},
+                       {"price", Column::FromDoubles(price)},
+                       {"quantity", Column::FromInts(DataType::kInt64, qty)},
+                       {"is_mobile", Column::FromBools(mobile)}});
 }
 
 const std::string kDb = (std::filesystem::temp_directory_path() / "prospect_store_bench.db").string();

@@ -6,11 +6,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/cli_expect.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
 namespace {
 
+using testing::ExpectCliFailure;
+using testing::InitWorkspaceAndIngest;
 using testing::RunCli;
 using testing::SharedData;
 using testing::TempDir;
@@ -20,10 +23,8 @@ std::string Ws(const TempDir& dir) { return "--threads 1 --workspace " + dir.pat
 
 TEST(EvaluateCli, HeldOutMetricsThresholdsCalibrationAndScore) {
   TempDir dir;
-  ASSERT_EQ(RunCli("init " + dir.path() + "/w").exit_code, 0);
-  auto r = RunCli(Ws(dir) + "ingest bank " + SharedData("bank_marketing/bank-additional.csv"));
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = RunCli(Ws(dir) + "--json train --table bank --target y --exclude duration --model logistic --name bank_lr");
+  ASSERT_NO_FATAL_FAILURE(InitWorkspaceAndIngest(dir, Ws(dir), "bank", SharedData("bank_marketing/bank-additional.csv")));
+  auto r = RunCli(Ws(dir) + "--json train --table bank --target y --exclude duration --model logistic --name bank_lr");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto trained = nlohmann::json::parse(r.out);
   // Model names take what people type (dashes, dots); a bad one is refused before any training.
@@ -49,11 +50,8 @@ TEST(EvaluateCli, HeldOutMetricsThresholdsCalibrationAndScore) {
   EXPECT_NE(r.out.find("Lift and cumulative gains by decile"), std::string::npos);
   EXPECT_NE(r.out.find("Calibration curve"), std::string::npos);
 
-  r = RunCli(Ws(dir) + "evaluate bank_lr --threshold max-profit");
-  EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("error: --threshold max-profit needs --value-per-conversion V and --cost-per-contact C"),
-            std::string::npos)
-      << r.err;
+  ExpectCliFailure(RunCli(Ws(dir) + "evaluate bank_lr --threshold max-profit"),
+                   "error: --threshold max-profit needs --value-per-conversion V and --cost-per-contact C");
 
   r = RunCli(Ws(dir) + "--json evaluate bank_lr --calibrate isotonic");
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -9,23 +9,36 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "support/cli_expect.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
 namespace {
 
+using testing::ExpectCliFailure;
+using testing::InitWorkspaceAndIngest;
 using testing::RunCli;
 using testing::TempDir;
+
+// Uniform draws in [0, 1) from a 64-bit LCG (Knuth's MMIX constants): the test CSVs are the same
+// on every platform and standard library.
+class LcgUniform {
+ public:
+  explicit LcgUniform(uint64_t seed) : state_(seed) {}
+  double operator()() {
+    state_ = state_ * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(state_ >> 11) / 9007199254740992.0;
+  }
+
+ private:
+  uint64_t state_;
+};
 
 // 400 customers: spend = 40 + 3·visits − 5·[region = north] + noise; bought = 0/1.
 std::string SpendCsv() {
   std::ostringstream out;
   out << "customer_id,visits,region,spend,bought\n";
-  uint64_t state = 12345;
-  auto next = [&] {
-    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-    return static_cast<double>(state >> 11) / 9007199254740992.0;
-  };
+  LcgUniform next(12345);
   for (int i = 0; i < 400; ++i) {
     const int visits = static_cast<int>(next() * 30);
     const bool north = next() < 0.4;
@@ -36,15 +49,19 @@ std::string SpendCsv() {
   return out.str();
 }
 
-TEST(CliRegression, TrainPicksRegressionForANumericTargetAndScoresIt) {
-  TempDir dir;
-  const std::string ws = "--workspace " + dir.path() + "/w ";
-  ASSERT_EQ(RunCli("init " + dir.path() + "/w").exit_code, 0);
-  const std::string csv = dir.File("spend.csv");
-  std::ofstream(csv) << SpendCsv();
-  ASSERT_EQ(RunCli(ws + "ingest spend " + csv).exit_code, 0);
+// Every test gets a fresh temp folder; the workspace in it is selected by ws_.
+class CliRegression : public ::testing::Test {
+ protected:
+  /// A new workspace holding SpendCsv() as table `spend`.
+  void InitWithSpend() { InitWorkspaceAndIngest(dir_, ws_, "spend", dir_.Write("spend.csv", SpendCsv())); }
 
-  auto r = RunCli(ws + "--json train --table spend --target spend --id customer_id --exclude bought --model linear");
+  TempDir dir_;
+  const std::string ws_ = "--workspace " + dir_.path() + "/w ";
+};
+
+TEST_F(CliRegression, TrainPicksRegressionForANumericTargetAndScoresIt) {
+  ASSERT_NO_FATAL_FAILURE(InitWithSpend());
+  auto r = RunCli(ws_ + "--json train --table spend --target spend --id customer_id --exclude bought --model linear");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto doc = nlohmann::json::parse(r.out);
   EXPECT_EQ(doc["task"], "regression");
@@ -54,8 +71,8 @@ TEST(CliRegression, TrainPicksRegressionForANumericTargetAndScoresIt) {
   EXPECT_EQ(doc["holdout"]["rows"], 80);
 
   // Scores are predicted spend; evaluate's RMSE on a table of all the rows matches the scores.
-  const std::string out = dir.File("pred.csv");
-  r = RunCli(ws + "score spend_spend_linear --table spend --out " + out);
+  const std::string out = dir_.File("pred.csv");
+  r = RunCli(ws_ + "score spend_spend_linear --table spend --out " + out);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::ifstream in(out);
   std::string line;
@@ -74,13 +91,13 @@ TEST(CliRegression, TrainPicksRegressionForANumericTargetAndScoresIt) {
     sse += (std::stod(cells[3]) - pred[i]) * (std::stod(cells[3]) - pred[i]);
   }
   // Another table: every row. (The training table itself means the rows it held out, below.)
-  ASSERT_EQ(RunCli(ws + "ingest spend_copy " + csv).exit_code, 0);
-  r = RunCli(ws + "--json evaluate spend_spend_linear --table spend_copy");
+  ASSERT_EQ(RunCli(ws_ + "ingest spend_copy " + dir_.File("spend.csv")).exit_code, 0);
+  r = RunCli(ws_ + "--json evaluate spend_spend_linear --table spend_copy");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NEAR(nlohmann::json::parse(r.out)["rmse"].get<double>(), std::sqrt(sse / 400), 1e-6);
   EXPECT_EQ(nlohmann::json::parse(r.out)["rows_used"], "all");
   // As for a classifier, evaluate's default is the training table's held-out rows: train's metrics.
-  r = RunCli(ws + "--json evaluate spend_spend_linear");
+  r = RunCli(ws_ + "--json evaluate spend_spend_linear");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto held_out = nlohmann::json::parse(r.out);
   EXPECT_EQ(held_out["rows_used"], "held-out");
@@ -90,58 +107,43 @@ TEST(CliRegression, TrainPicksRegressionForANumericTargetAndScoresIt) {
 
   // Every regressor trains through the CLI; the text output names the metrics.
   for (const std::string model : {"tree", "forest", "gbdt"}) {
-    r = RunCli(ws + "train --table spend --target spend --exclude bought,customer_id --model " + model);
+    r = RunCli(ws_ + "train --table spend --target spend --exclude bought,customer_id --model " + model);
     ASSERT_EQ(r.exit_code, 0) << model << ": " << r.err;
     EXPECT_NE(r.out.find("Held-out: RMSE "), std::string::npos) << r.out;
   }
 }
 
-TEST(CliRegression, ZeroOneTargetsStayClassificationAndTaskChoosesExplicitly) {
-  TempDir dir;
-  const std::string ws = "--workspace " + dir.path() + "/w ";
-  ASSERT_EQ(RunCli("init " + dir.path() + "/w").exit_code, 0);
-  const std::string csv = dir.File("spend.csv");
-  std::ofstream(csv) << SpendCsv();
-  ASSERT_EQ(RunCli(ws + "ingest spend " + csv).exit_code, 0);
-  auto r = RunCli(ws + "--json train --table spend --target bought --exclude spend,customer_id --model logistic");
+TEST_F(CliRegression, ZeroOneTargetsStayClassificationAndTaskChoosesExplicitly) {
+  ASSERT_NO_FATAL_FAILURE(InitWithSpend());
+  auto r = RunCli(ws_ + "--json train --table spend --target bought --exclude spend,customer_id --model logistic");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["task"], "classification");
-  r = RunCli(ws + "--json train --table spend --target bought --exclude spend,customer_id --model linear --task regression");
+  r = RunCli(ws_ + "--json train --table spend --target bought --exclude spend,customer_id --model linear --task regression");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["task"], "regression");
-  r = RunCli(ws + "train --table spend --target spend --model linear_svm");
-  EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("Unknown regression model \"linear_svm\"."), std::string::npos) << r.err;
-  r = RunCli(ws + "train --table spend --target spend --model gbdt --search random");
-  EXPECT_NE(r.exit_code, 0);
+  ExpectCliFailure(RunCli(ws_ + "train --table spend --target spend --model linear_svm"),
+                   "Unknown regression model \"linear_svm\".");
   // (the auto-detection's info line comes first on stderr)
-  EXPECT_NE(r.err.find("\nerror: search and cv are available for classification only; train gbdt without them\n"),
-            std::string::npos)
-      << r.err;
-  r = RunCli(ws + "train --table spend --target region --model linear --task regression");
+  ExpectCliFailure(RunCli(ws_ + "train --table spend --target spend --model gbdt --search random"),
+                   "\nerror: search and cv are available for classification only; train gbdt without them\n");
+  r = RunCli(ws_ + "train --table spend --target region --model linear --task regression");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_EQ(r.err, "error: regression needs a numeric target, but region is categorical\n");
 }
 
-TEST(CliRegression, AFeatureThatNearlyIsTheTargetIsNamedAsPossibleLeakage) {
+TEST_F(CliRegression, AFeatureThatNearlyIsTheTargetIsNamedAsPossibleLeakage) {
   // orders_365d counts the same orders as frequency (the target) bar a few late ones; visits is an
   // honest predictor. Both tasks warn about the leaky column and only about it.
   std::string csv = "customer_id,visits,orders_365d,frequency,bought\n";
-  uint64_t state = 99;
-  auto next = [&] {
-    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-    return static_cast<double>(state >> 11) / 9007199254740992.0;
-  };
+  LcgUniform next(99);
   for (int i = 0; i < 300; ++i) {
     const int frequency = static_cast<int>(next() * 40);
     const int visits = frequency + static_cast<int>(next() * 30);
     const int orders = frequency - (next() < 0.1 ? 1 : 0);
     csv += fmt::format("{},{},{},{},{}\n", i + 1, visits, orders, frequency, frequency > 20 ? 1 : 0);
   }
-  TempDir dir;
-  const std::string ws = "--threads 1 --workspace " + dir.path() + "/w ";
-  ASSERT_EQ(RunCli("init " + dir.path() + "/w").exit_code, 0);
-  ASSERT_EQ(RunCli(ws + "ingest p " + dir.Write("p.csv", csv)).exit_code, 0);
+  const std::string ws = "--threads 1 " + ws_;
+  ASSERT_NO_FATAL_FAILURE(InitWorkspaceAndIngest(dir_, ws, "p", dir_.Write("p.csv", csv)));
   auto r = RunCli(ws + "--json train --table p --target frequency --id customer_id --exclude bought --model linear");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto doc = nlohmann::json::parse(r.out);

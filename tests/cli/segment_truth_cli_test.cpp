@@ -9,11 +9,13 @@
 #include <nlohmann/json.hpp>
 
 #include "prospect/workspace/workspace.hpp"
+#include "support/cli_expect.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
 namespace {
 
+using testing::ExpectCliFailure;
 using testing::RunCli;
 using testing::TempDir;
 
@@ -76,20 +78,12 @@ TEST(CliSegmentTruth, BadSpecsSayWhatIsExpected) {
   TempDir dir;
   const std::string ws = MakeWorkspace(dir, f);
   const std::string base = "--workspace " + ws + " segment --table points --method kmeans --k 3 --truth ";
-  auto r = RunCli(base + "segment");
-  EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("error: --truth \"segment\": expected TABLE.COLUMN, for example ground_truth.segment"),
-            std::string::npos)
-      << r.err;
-  r = RunCli(base + "nope.segment");
-  EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("error: --truth nope.segment: no table nope in the workspace; ingest it first"), std::string::npos)
-      << r.err;
-  r = RunCli(base + "known.segmnt");
-  EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("error: --truth known.segmnt: table known has no column segmnt; its columns: customer_id, segment"),
-            std::string::npos)
-      << r.err;
+  ExpectCliFailure(RunCli(base + "segment"),
+                   "error: --truth \"segment\": expected TABLE.COLUMN, for example ground_truth.segment");
+  ExpectCliFailure(RunCli(base + "nope.segment"),
+                   "error: --truth nope.segment: no table nope in the workspace; ingest it first");
+  ExpectCliFailure(RunCli(base + "known.segmnt"),
+                   "error: --truth known.segmnt: table known has no column segmnt; its columns: customer_id, segment");
 }
 
 }  // namespace

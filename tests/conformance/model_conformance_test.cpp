@@ -55,8 +55,10 @@ LabelledData WithRows(const LabelledData& data, size_t rows) {
 
 // --- supervised kinds -------------------------------------------------------------------------
 
+/// `predict` is the interface's output per row (PredictProba, Predict); Interface::Load reads its files.
 template <typename Interface>
-Kind SupervisedKind(std::string name, const Registry<Interface>& registry, const LabelledData& (*data)()) {
+Kind SupervisedKind(std::string name, const Registry<Interface>& registry, const LabelledData& (*data)(),
+                    std::vector<double> (Interface::*predict)(const FeatureMatrix&, const Context&) const) {
   Kind kind;
   kind.name = std::move(name);
   kind.names = [&registry] { return registry.Names(); };
@@ -64,15 +66,16 @@ Kind SupervisedKind(std::string name, const Registry<Interface>& registry, const
   kind.describe = [&registry](const std::string& model) {
     return std::pair{registry.Find(model).description, registry.Find(model).factory.params};
   };
-  // Small ensembles keep the suite quick; the contract does not depend on their size.
   kind.make = [&registry](const std::string& model) -> std::unique_ptr<Model> {
-    if (model == "gbdt") return registry.Create(model, {{"n_estimators", 40}});
-    if (model == "forest") return registry.Create(model, {{"n_estimators", 20}});
-    return registry.Create(model);
+    return registry.Create(model, testing::SmallEnsembleParams(model));
   };
   kind.fit = [](Model& model, const LabelledData& d, const Context& ctx) {
     dynamic_cast<SupervisedModel&>(model).Fit(d.Set(), ctx);
   };
+  kind.predict = [predict](const Model& model, const LabelledData& d, const Context& ctx) {
+    return (dynamic_cast<const Interface&>(model).*predict)(d.X(), ctx);
+  };
+  kind.load = [](std::string_view bytes) -> std::unique_ptr<Model> { return Interface::Load(bytes); };
   kind.data = data;
   kind.thread_data = [data](const std::string&) { return data(); };
   kind.seed_data = [data] { return data(); };
@@ -83,11 +86,8 @@ Kind SupervisedKind(std::string name, const Registry<Interface>& registry, const
 }
 
 Kind ClassifierKind() {
-  Kind kind = SupervisedKind("classifier", ClassifierRegistry(), &testing::ClassifierFixture);
-  kind.predict = [](const Model& model, const LabelledData& d, const Context& ctx) {
-    return dynamic_cast<const Classifier&>(model).PredictProba(d.X(), ctx);
-  };
-  kind.load = [](std::string_view bytes) -> std::unique_ptr<Model> { return Classifier::Load(bytes); };
+  Kind kind =
+      SupervisedKind("classifier", ClassifierRegistry(), &testing::ClassifierFixture, &Classifier::PredictProba);
   kind.expect_one_value = [](const std::string& name, Model& model, const LabelledData& one_class) {
     ExpectError([&] { dynamic_cast<SupervisedModel&>(model).Fit(one_class.Set(), Context(1)); },
                 ErrorCode::kInvalidData,
@@ -97,11 +97,7 @@ Kind ClassifierKind() {
 }
 
 Kind RegressorKind() {
-  Kind kind = SupervisedKind("regressor", RegressorRegistry(), &testing::RegressorFixture);
-  kind.predict = [](const Model& model, const LabelledData& d, const Context& ctx) {
-    return dynamic_cast<const Regressor&>(model).Predict(d.X(), ctx);
-  };
-  kind.load = [](std::string_view bytes) -> std::unique_ptr<Model> { return Regressor::Load(bytes); };
+  Kind kind = SupervisedKind("regressor", RegressorRegistry(), &testing::RegressorFixture, &Regressor::Predict);
   // A constant target (0) is a fine regression problem: the model predicts the constant. gbdt
   // boosts from xgboost's base_score 0.5, each of its 40 rounds shrinking the gap by about
   // (1 - learning_rate): 0.0079 is left (measured), the others are exact to 1e-6.

@@ -54,6 +54,21 @@ inline const LabelledData& ClassifierFixture() {
   return data;
 }
 
+/// The gbdt parameters for the fixtures' xgboost reference values: every parameter the fixture
+/// scripts' xgboost.train used that differs from prospect's defaults.
+inline nlohmann::json FixtureXgboostParams() {
+  return {{"n_estimators", 20}, {"learning_rate", 0.3}, {"max_depth", 3}, {"min_child_weight", 1}};
+}
+
+/// Parameters for a registry entry that keep the ensembles small, so the tests that fit every
+/// model stay quick (their contracts do not depend on the ensemble's size): gbdt 40 rounds, forest
+/// 20 trees, every other model its defaults.
+inline nlohmann::json SmallEnsembleParams(const std::string& model) {
+  if (model == "gbdt") return {{"n_estimators", 40}};
+  if (model == "forest") return {{"n_estimators", 20}};
+  return nlohmann::json::object();
+}
+
 /// The shared regression fixture (regressor_fixtures.json: 300 rows, 4 features, weights).
 inline const LabelledData& RegressorFixture() {
   static const LabelledData data = LoadLabelledData("regressor_fixtures.json");

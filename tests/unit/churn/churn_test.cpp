@@ -176,22 +176,14 @@ TEST(Churn, ErrorsSayWhatToChange) {
   Workspace::Init(empty.File("w"));
   Workspace ws = Workspace::Open(empty.File("w"));
   ChurnRequest req;
+  const auto run = [&] { (void)RunChurn(ws.store(), ProfileConfig{}, req, Context(1)); };
   req.window_days = 0;
-  try {
-    (void)RunChurn(ws.store(), ProfileConfig{}, req, Context(1));
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "--window 0: expected at least 1 day");
-  }
+  ExpectError(run, ErrorCode::kInvalidArgument, "--window 0: expected at least 1 day");
   req.window_days = 90;
   req.high = 0.2;
-  try {
-    (void)RunChurn(ws.store(), ProfileConfig{}, req, Context(1));
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "--medium 0.3 --high 0.2: expected 0 ≤ medium ≤ high ≤ 1");
-  }
-  ExpectError([&] { (void)RunChurn(ws.store(), ProfileConfig{}, ChurnRequest{}, Context(1)); }, ErrorCode::kFailedPrecondition,
+  ExpectError(run, ErrorCode::kInvalidArgument, "--medium 0.3 --high 0.2: expected 0 ≤ medium ≤ high ≤ 1");
+  req = ChurnRequest{};
+  ExpectError(run, ErrorCode::kFailedPrecondition,
               "churn needs purchase history: ingest an orders table (or events) first, e.g. prospect ingest orders "
               "orders.csv");
 }

@@ -18,23 +18,35 @@ namespace {
 using evaluate_testing::Fixtures;
 using evaluate_testing::Vec;
 
-TEST(PlattCalibrator, MatchesSklearnSigmoidCalibrationWithin1e6) {
-  ASSERT_EQ(Fixtures()["platt"].size(), 3u);
-  for (const auto& c : Fixtures()["platt"]) {
+/// Fits a `Calibrator` on each of the three cases of `fixture` (scores in column `scores`, with
+/// the case's labels and weights), lets `check_fit` compare the fitted parameters with sklearn's,
+/// then compares the predictions on the case's grid (which includes points below and above the
+/// fitted range) within `tolerance`.
+template <typename Calibrator, typename CheckFit>
+void ExpectMatchesSklearnCases(const char* fixture, const char* scores, double tolerance, CheckFit check_fit) {
+  ASSERT_EQ(Fixtures()[fixture].size(), 3u);
+  for (const auto& c : Fixtures()[fixture]) {
     const std::string name = c["name"];
-    PlattCalibrator platt;
-    platt.Fit(Vec(c["f"]), Vec(c["y"]), Vec(c["weight"]));
-    // sklearn stops BFGS at gradient 1e-5; we solve to the optimum, which scipy finds at gtol 1e-13.
-    EXPECT_NEAR(platt.a(), c["a_exact"].get<double>(), 1e-9) << name;
-    EXPECT_NEAR(platt.b(), c["b_exact"].get<double>(), 1e-9) << name;
-    EXPECT_NEAR(platt.a(), c["a"].get<double>(), 1e-6) << name;
-    EXPECT_NEAR(platt.b(), c["b"].get<double>(), 1e-6) << name;
+    Calibrator calibrator;
+    calibrator.Fit(Vec(c[scores]), Vec(c["y"]), Vec(c["weight"]));
+    check_fit(calibrator, c, name);
     const auto grid = Vec(c["grid"]);
-    const auto predicted = platt.Predict(grid);
+    const auto predicted = calibrator.Predict(grid);
     for (size_t i = 0; i < grid.size(); ++i) {
-      EXPECT_NEAR(predicted[i], c["predict"][i].get<double>(), 1e-6) << name << " at " << grid[i];
+      EXPECT_NEAR(predicted[i], c["predict"][i].get<double>(), tolerance) << name << " at " << grid[i];
     }
   }
+}
+
+TEST(PlattCalibrator, MatchesSklearnSigmoidCalibrationWithin1e6) {
+  ExpectMatchesSklearnCases<PlattCalibrator>(
+      "platt", "f", 1e-6, [](const PlattCalibrator& platt, const nlohmann::json& c, const std::string& name) {
+        // sklearn stops BFGS at gradient 1e-5; we solve to the optimum, which scipy finds at gtol 1e-13.
+        EXPECT_NEAR(platt.a(), c["a_exact"].get<double>(), 1e-9) << name;
+        EXPECT_NEAR(platt.b(), c["b_exact"].get<double>(), 1e-9) << name;
+        EXPECT_NEAR(platt.a(), c["a"].get<double>(), 1e-6) << name;
+        EXPECT_NEAR(platt.b(), c["b"].get<double>(), 1e-6) << name;
+      });
 }
 
 TEST(PlattCalibrator, RoundTripsThroughJsonExactly) {
@@ -58,23 +70,15 @@ TEST(PlattCalibrator, RejectsOneClassAndBadJson) {
 }
 
 TEST(IsotonicCalibrator, MatchesSklearnKnotsAndPredictionsWithin1e9) {
-  ASSERT_EQ(Fixtures()["isotonic"].size(), 3u);
-  for (const auto& c : Fixtures()["isotonic"]) {
-    const std::string name = c["name"];
-    IsotonicCalibrator iso;
-    iso.Fit(Vec(c["x"]), Vec(c["y"]), Vec(c["weight"]));
-    const auto ex = Vec(c["x_thresholds"]), ey = Vec(c["y_thresholds"]);
-    ASSERT_EQ(iso.x_thresholds().size(), ex.size()) << name;
-    for (size_t i = 0; i < ex.size(); ++i) {
-      EXPECT_EQ(iso.x_thresholds()[i], ex[i]) << name;
-      EXPECT_NEAR(iso.y_thresholds()[i], ey[i], 1e-9) << name;
-    }
-    const auto grid = Vec(c["grid"]);  // includes points below and above the fitted range
-    const auto predicted = iso.Predict(grid);
-    for (size_t i = 0; i < grid.size(); ++i) {
-      EXPECT_NEAR(predicted[i], c["predict"][i].get<double>(), 1e-9) << name << " at " << grid[i];
-    }
-  }
+  ExpectMatchesSklearnCases<IsotonicCalibrator>(
+      "isotonic", "x", 1e-9, [](const IsotonicCalibrator& iso, const nlohmann::json& c, const std::string& name) {
+        const auto ex = Vec(c["x_thresholds"]), ey = Vec(c["y_thresholds"]);
+        ASSERT_EQ(iso.x_thresholds().size(), ex.size()) << name;
+        for (size_t i = 0; i < ex.size(); ++i) {
+          EXPECT_EQ(iso.x_thresholds()[i], ex[i]) << name;
+          EXPECT_NEAR(iso.y_thresholds()[i], ey[i], 1e-9) << name;
+        }
+      });
 }
 
 TEST(IsotonicCalibrator, PoolsViolatorsByHand) {

@@ -46,10 +46,12 @@ Table AbTable(int n, double p, double lift, uint64_t seed) {
                 Column::FromDoubles(pre), Column::FromDoubles(orders), Column::FromInts(DataType::kDate, day)});
 }
 
-AnalysisOptions Options(std::vector<std::string> metrics) {
+/// Options comparing `metrics` across the variants in `variant_column`, against `control`.
+AnalysisOptions Options(std::vector<std::string> metrics, std::string variant_column = "variant",
+                        std::string control = "control") {
   AnalysisOptions o;
-  o.variant_column = "variant";
-  o.control = "control";
+  o.variant_column = std::move(variant_column);
+  o.control = std::move(control);
   o.metrics = std::move(metrics);
   return o;
 }
@@ -182,10 +184,7 @@ void ExpectWelch(const Comparison& c, const nlohmann::json& e) {
 
 TEST(ExperimentAnalysis, HillstromMatchesStatsmodelsForVisitConversionAndSpend) {
   const Table t = ReadShared("hillstrom/hillstrom.csv");
-  AnalysisOptions o;
-  o.variant_column = "segment";
-  o.control = "No E-Mail";
-  o.metrics = {"visit", "conversion", "spend"};
+  AnalysisOptions o = Options({"visit", "conversion", "spend"}, "segment", "No E-Mail");
   const ExperimentAnalysis a = AnalyzeExperiment(t, o, Context(2));
   const auto& h = Fixtures()["hillstrom"];
   ASSERT_EQ(a.variants, (std::vector<std::string>{"No E-Mail", "Mens E-Mail", "Womens E-Mail"}));
@@ -222,10 +221,7 @@ TEST(ExperimentAnalysis, HillstromMatchesStatsmodelsForVisitConversionAndSpend) 
 
 TEST(ExperimentAnalysis, HillstromCupedWithHistoryReportsVarianceReduction) {
   const Table t = ReadShared("hillstrom/hillstrom.csv");
-  AnalysisOptions o;
-  o.variant_column = "segment";
-  o.control = "No E-Mail";
-  o.metrics = {"spend"};
+  AnalysisOptions o = Options({"spend"}, "segment", "No E-Mail");
   o.cuped_column = "history";
   const ExperimentAnalysis a = AnalyzeExperiment(t, o, Context(2));
   const auto& h = Fixtures()["hillstrom"];
@@ -239,10 +235,7 @@ TEST(ExperimentAnalysis, HillstromCupedWithHistoryReportsVarianceReduction) {
 
 TEST(ExperimentAnalysis, CookieCatsRetentionFrequentistAndBayesianWithWinsorisedRounds) {
   const Table t = ReadShared("cookie_cats/cookie_cats.csv");
-  AnalysisOptions o;
-  o.variant_column = "version";
-  o.control = "gate_30";
-  o.metrics = {"retention_1", "retention_7", "sum_gamerounds"};
+  AnalysisOptions o = Options({"retention_1", "retention_7", "sum_gamerounds"}, "version", "gate_30");
   o.winsorize = 99;
   o.bayesian = true;
   const ExperimentAnalysis a = AnalyzeExperiment(t, o, Context(2));

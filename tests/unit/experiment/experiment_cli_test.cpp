@@ -10,11 +10,13 @@
 #include <nlohmann/json.hpp>
 
 #include "fixtures.hpp"
+#include "support/cli_expect.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect::experiment {
 namespace {
 
+using prospect::testing::InitWorkspaceAndIngest;
 using prospect::testing::RunCli;
 using prospect::testing::SharedData;
 using prospect::testing::TempDir;
@@ -25,10 +27,8 @@ std::string Ws(const TempDir& dir) { return "--workspace " + dir.path() + "/w ";
 
 TEST(ExperimentCli, AnalyzeHillstromJsonMatchesStatsmodels) {
   TempDir dir;
-  ASSERT_EQ(RunCli("init " + dir.path() + "/w").exit_code, 0);
-  auto r = RunCli(Ws(dir) + "ingest hillstrom " + SharedData("hillstrom/hillstrom.csv"));
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = RunCli(Ws(dir) + "--json experiment analyze --table hillstrom --variant segment --control 'No E-Mail' "
+  ASSERT_NO_FATAL_FAILURE(InitWorkspaceAndIngest(dir, Ws(dir), "hillstrom", SharedData("hillstrom/hillstrom.csv")));
+  auto r = RunCli(Ws(dir) + "--json experiment analyze --table hillstrom --variant segment --control 'No E-Mail' "
                        "--metric visit --metric conversion --metric spend --sequential --bayesian");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto doc = nlohmann::json::parse(r.out);
@@ -66,8 +66,7 @@ TEST(ExperimentCli, AnalyzeHillstromJsonMatchesStatsmodels) {
 
 TEST(ExperimentCli, UnknownControlExitsTwoAndListsTheValues) {
   TempDir dir;
-  ASSERT_EQ(RunCli("init " + dir.path() + "/w").exit_code, 0);
-  ASSERT_EQ(RunCli(Ws(dir) + "ingest cc " + SharedData("cookie_cats/cookie_cats.csv")).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(InitWorkspaceAndIngest(dir, Ws(dir), "cc", SharedData("cookie_cats/cookie_cats.csv")));
   const auto r = RunCli(Ws(dir) + "experiment analyze --table cc --variant version --control gate30 --metric retention_1");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err,
@@ -130,8 +129,7 @@ TEST(ExperimentCli, AssignWritesADeterministicCsv) {
 
 TEST(ExperimentCli, ThompsonOnAMoneyMetricSuggestsTheGaussianPolicy) {
   TempDir dir;
-  ASSERT_EQ(RunCli("init " + dir.path() + "/w").exit_code, 0);
-  ASSERT_EQ(RunCli(Ws(dir) + "ingest hillstrom " + SharedData("hillstrom/hillstrom.csv")).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(InitWorkspaceAndIngest(dir, Ws(dir), "hillstrom", SharedData("hillstrom/hillstrom.csv")));
   auto r = RunCli(Ws(dir) + "experiment allocate --table hillstrom --variant segment --metric spend --policy thompson");
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("the rewards are not 0/1"), std::string::npos) << r.err;

@@ -398,14 +398,26 @@ TEST_F(GeneratedData, OrderValuesFollowGammaGamma) {
   EXPECT_DOUBLE_EQ(summary().truth["gamma_gamma"]["mean_order_value"].get<double>(), expected);
 }
 
-TEST_F(GeneratedData, ObservedCampaignUpliftMatchesTheTruth) {
-  const Csv campaign = ReadPlainCsv(File("campaign.csv"));
-  double responses[2] = {0, 0}, counts[2] = {0, 0};
-  for (const auto& r : campaign.rows) {
-    const int t = r[1] == "1";
-    counts[t] += 1;
-    responses[t] += r[2] == "1";
+/// Rows per arm of a two-arm CSV and how many of them have the outcome 1: index 1 is the treated
+/// arm, index 0 the control.
+struct ArmTotals {
+  double rows[2] = {0, 0};
+  double outcomes[2] = {0, 0};
+};
+
+/// Splits the rows by whether column `arm` holds `treated`, and counts the "1"s of column `outcome`.
+ArmTotals CountArms(const Csv& csv, size_t arm, const std::string& treated, size_t outcome) {
+  ArmTotals totals;
+  for (const auto& r : csv.rows) {
+    const int t = r[arm] == treated;
+    totals.rows[t] += 1;
+    totals.outcomes[t] += r[outcome] == "1";
   }
+  return totals;
+}
+
+TEST_F(GeneratedData, ObservedCampaignUpliftMatchesTheTruth) {
+  const auto& [counts, responses] = CountArms(ReadPlainCsv(File("campaign.csv")), 1, "1", 2);
   const double treated_share = counts[1] / (counts[0] + counts[1]);
   EXPECT_NEAR(treated_share, 0.5, 0.03);
   const double r0 = responses[0] / counts[0], r1 = responses[1] / counts[1];
@@ -417,13 +429,7 @@ TEST_F(GeneratedData, ObservedCampaignUpliftMatchesTheTruth) {
 }
 
 TEST_F(GeneratedData, ObservedExperimentLiftMatchesTheTruth) {
-  const Csv exp = ReadPlainCsv(File("experiment.csv"));
-  double conv[2] = {0, 0}, counts[2] = {0, 0};
-  for (const auto& r : exp.rows) {
-    const int t = r[1] == "treatment";
-    counts[t] += 1;
-    conv[t] += r[4] == "1";
-  }
+  const auto& [counts, conv] = CountArms(ReadPlainCsv(File("experiment.csv")), 1, "treatment", 4);
   EXPECT_NEAR(counts[1] / (counts[0] + counts[1]), 0.5, 0.03);
   const double c0 = conv[0] / counts[0], c1 = conv[1] / counts[1];
   const nlohmann::json& truth = summary().truth["experiment"];

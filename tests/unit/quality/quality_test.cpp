@@ -95,6 +95,19 @@ const Finding* FindFinding(const QualityReport& r, const std::string& kind, cons
   return nullptr;
 }
 
+/// The report on quality_small.json's people table with the default options, computed once: the
+/// tests below read it and never change it.
+const QualityReport& SmallPeopleReport() {
+  static const QualityReport report =
+      ComputeQualityReport(SmallTable(LoadFixture("quality_small.json")), "people", {}, Context(1));
+  return report;
+}
+
+/// The finding of `kind` on `column` in SmallPeopleReport(), or null.
+const Finding* SmallPeopleFinding(const std::string& kind, const std::string& column) {
+  return FindFinding(SmallPeopleReport(), kind, column);
+}
+
 TEST(Quality, SmallFixtureMatchesPandas) {
   const auto fx = LoadFixture("quality_small.json");
   const Table t = SmallTable(fx);
@@ -109,19 +122,17 @@ TEST(Quality, SmallFixtureMatchesPandas) {
 }
 
 TEST(Quality, FlagsSentinelCodeFarAboveTheOtherValues) {
-  const auto fx = LoadFixture("quality_small.json");
-  const QualityReport r = ComputeQualityReport(SmallTable(fx), "people", {}, Context(1));
-  const Finding* f = FindFinding(r, "sentinel", "pdays");
+  const Finding* f = SmallPeopleFinding("sentinel", "pdays");
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->details["value"].get<double>(), 999);
   EXPECT_NE(f->message.find("of values are 999"), std::string::npos) << f->message;
   EXPECT_NE(f->suggestion.find("[[cleaning.people]] step=\"map\" column=\"pdays\" to_null=[999]"), std::string::npos)
       << f->suggestion;
   // The sentinel distorts the fences; no separate outlier finding repeats it.
-  EXPECT_EQ(FindFinding(r, "outliers", "pdays"), nullptr);
+  EXPECT_EQ(SmallPeopleFinding("outliers", "pdays"), nullptr);
   // Big but genuine values are outliers, not sentinels.
-  EXPECT_EQ(FindFinding(r, "sentinel", "income"), nullptr);
-  EXPECT_NE(FindFinding(r, "outliers", "income"), nullptr);
+  EXPECT_EQ(SmallPeopleFinding("sentinel", "income"), nullptr);
+  EXPECT_NE(SmallPeopleFinding("outliers", "income"), nullptr);
 }
 
 TEST(Quality, FlagsNegativeOneInANonNegativeColumn) {
@@ -137,30 +148,24 @@ TEST(Quality, FlagsNegativeOneInANonNegativeColumn) {
 }
 
 TEST(Quality, ListsInconsistentSpellingsWithTheirCounts) {
-  const auto fx = LoadFixture("quality_small.json");
-  const QualityReport r = ComputeQualityReport(SmallTable(fx), "people", {}, Context(1));
-  const Finding* f = FindFinding(r, "inconsistent_spelling", "gender");
+  const Finding* f = SmallPeopleFinding("inconsistent_spelling", "gender");
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->message,
             "gender: 2 categories are spelled in several ways (case or spaces differ): \"Female\" (30), \"female\" (1); "
             "\"Male\" (28), \"MALE\" (1), \"male \" (1)");
   EXPECT_EQ(f->details["groups"][1]["canonical"], "Male");
-  EXPECT_EQ(FindFinding(r, "inconsistent_spelling", "city"), nullptr);
+  EXPECT_EQ(SmallPeopleFinding("inconsistent_spelling", "city"), nullptr);
 }
 
 TEST(Quality, FlagsMostlyNumericTextWithExamples) {
-  const auto fx = LoadFixture("quality_small.json");
-  const QualityReport r = ComputeQualityReport(SmallTable(fx), "people", {}, Context(1));
-  const Finding* f = FindFinding(r, "mostly_numeric", "score");
+  const Finding* f = SmallPeopleFinding("mostly_numeric", "score");
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->message, "score: 93.5% of values are numbers but 4 cells are not: \"?\" ×2, \"n/a\" ×2");
-  EXPECT_EQ(FindFinding(r, "mostly_numeric", "gender"), nullptr);
+  EXPECT_EQ(SmallPeopleFinding("mostly_numeric", "gender"), nullptr);
 }
 
 TEST(Quality, FlagsTextMissingMarkers) {
-  const auto fx = LoadFixture("quality_small.json");
-  const QualityReport r = ComputeQualityReport(SmallTable(fx), "people", {}, Context(1));
-  const Finding* f = FindFinding(r, "sentinel", "city");
+  const Finding* f = SmallPeopleFinding("sentinel", "city");
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->message, "city: 4 cells (6.5%) hold \"unknown\", which usually means the value is missing");
   EXPECT_EQ(f->severity, "warning");
@@ -181,8 +186,7 @@ TEST(Quality, GroupsSpellingsOfOneMissingMarker) {
 }
 
 TEST(Quality, ReportsDuplicateRowsAndMissingFirst) {
-  const auto fx = LoadFixture("quality_small.json");
-  const QualityReport r = ComputeQualityReport(SmallTable(fx), "people", {}, Context(1));
+  const QualityReport& r = SmallPeopleReport();
   ASSERT_FALSE(r.findings.empty());
   EXPECT_EQ(r.findings[0].kind, "duplicate_rows");
   EXPECT_EQ(r.findings[0].message, "2 rows (3.2%) are exact copies of an earlier row");

@@ -5,6 +5,7 @@
 
 #include "prospect/common/error.hpp"
 #include "prospect/models/classify/classifier.hpp"
+#include "support/expect_error.hpp"
 #include "support/model_fixtures.hpp"
 
 namespace prospect {
@@ -12,6 +13,7 @@ namespace {
 
 using testing::ClassifierFixture;
 using testing::LabelledData;
+using testing::SmallEnsembleParams;
 
 TEST(Logistic, MatchesSklearnLiblinear) {
   const LabelledData& data = ClassifierFixture();
@@ -52,8 +54,7 @@ TEST(Logistic, LbfgsMatchesSklearnLogisticRegressionDefaultObjective) {
 TEST(Gbdt, MatchesPythonXgboostPredictionsAndShap) {
   const LabelledData& data = ClassifierFixture();
   Context ctx(1);
-  // Every parameter the fixture's xgboost.train used that differs from prospect's defaults.
-  auto model = ClassifierRegistry().Create("gbdt", {{"n_estimators", 20}, {"learning_rate", 0.3}, {"max_depth", 3}, {"min_child_weight", 1}});
+  auto model = ClassifierRegistry().Create("gbdt", testing::FixtureXgboostParams());
   model->Fit(data.Set(), ctx);
   const auto proba = model->PredictProba({data.x, data.n, data.d}, ctx);
   const auto contrib = model->Contributions({data.x, data.n, data.d}, ctx);
@@ -66,19 +67,12 @@ TEST(Gbdt, MatchesPythonXgboostPredictionsAndShap) {
   }
 }
 
-// Small ensembles keep the contract tests quick; the contract does not depend on size.
-std::unique_ptr<Classifier> Make(const std::string& name) {
-  if (name == "gbdt") return ClassifierRegistry().Create(name, {{"n_estimators", 40}});
-  if (name == "forest") return ClassifierRegistry().Create(name, {{"n_estimators", 20}});
-  return ClassifierRegistry().Create(name);
-}
-
 class LearnsTheSignal : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(LearnsTheSignal, FromTheFixture) {
   const LabelledData& data = ClassifierFixture();
   Context ctx(2);
-  auto model = Make(GetParam());
+  auto model = ClassifierRegistry().Create(GetParam(), SmallEnsembleParams(GetParam()));
   model->Fit(data.Set(), ctx);
   const auto p = model->PredictProba({data.x, data.n, data.d}, ctx);
   // Mean predicted probability is higher for positives than for negatives by a clear margin.
@@ -121,13 +115,8 @@ INSTANTIATE_TEST_SUITE_P(Registry, LearnsTheSignal, ::testing::ValuesIn(Classifi
                          [](const auto& info) { return info.param; });
 
 TEST(ClassifierRegistry, UnknownNameListsValidOnes) {
-  try {
-    (void)ClassifierRegistry().Create("xgbost");
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()).rfind("Unknown model \"xgbost\".", 0), 0u);
-    EXPECT_NE(std::string(e.what()).find("Valid models: logistic, tree, forest, gbdt"), std::string::npos);
-  }
+  ExpectErrorStartingWith([] { (void)ClassifierRegistry().Create("xgbost"); }, "Unknown model \"xgbost\".",
+                          "Valid models: logistic, tree, forest, gbdt");
   EXPECT_THROW((void)ClassifierRegistry().Create("gbdt", {{"max_dpth", 3}}), Error);
 }
 

@@ -21,11 +21,17 @@ using cluster_test::SamePartition;
 
 std::vector<int32_t> Labels(const nlohmann::json& j) { return j.get<std::vector<int32_t>>(); }
 
-TEST(KMeans, MatchesSklearnInertiaForEachKAndAlgorithm) {
-  const auto& f = Fixtures()["kmeans"];
+/// Calls `check(x, c, ctx)` for every case `c` of the fixture `name`, whose cases share its matrix X.
+template <typename Check>
+void ForEachFixtureCase(const char* name, Check check) {
+  const auto& f = Fixtures()[name];
   const DenseMatrix x = MatrixFromJson(f["X"]);
-  Context ctx(2);
-  for (const auto& c : f["cases"]) {
+  const Context ctx(2);
+  for (const auto& c : f["cases"]) check(x, c, ctx);
+}
+
+TEST(KMeans, MatchesSklearnInertiaForEachKAndAlgorithm) {
+  ForEachFixtureCase("kmeans", [](const DenseMatrix& x, const nlohmann::json& c, const Context& ctx) {
     KMeansParams p;
     p.k = c["k"].get<int64_t>();
     p.algorithm = c["algorithm"].get<std::string>();
@@ -36,7 +42,7 @@ TEST(KMeans, MatchesSklearnInertiaForEachKAndAlgorithm) {
     // k = 7 splits blobs arbitrarily and restarts land in different local optima: within 1%.
     const double tolerance = p.k <= 5 ? 1e-9 : 1e-2;
     EXPECT_NEAR(km.inertia(), expected, tolerance * expected) << "k=" << p.k << " " << p.algorithm;
-  }
+  });
 }
 
 TEST(KMeans, LloydAndElkanReachTheSamePartition) {
@@ -80,10 +86,7 @@ TEST(Dbscan, LabelsIdenticalToSklearnUpToRenumbering) {
 }
 
 TEST(GaussianMixture, AverageLogLikelihoodAndBicMatchSklearn) {
-  const auto& f = Fixtures()["gmm"];
-  const DenseMatrix x = MatrixFromJson(f["X"]);
-  Context ctx(2);
-  for (const auto& c : f["cases"]) {
+  ForEachFixtureCase("gmm", [](const DenseMatrix& x, const nlohmann::json& c, const Context& ctx) {
     GmmParams p;
     p.k = c["k"].get<int64_t>();
     p.covariance = c["covariance"].get<std::string>();
@@ -94,7 +97,7 @@ TEST(GaussianMixture, AverageLogLikelihoodAndBicMatchSklearn) {
     EXPECT_NEAR(gm.Score(x, ctx), score, 1e-6 * std::abs(score)) << p.covariance;
     EXPECT_NEAR(gm.Bic(x, ctx), c["bic"].get<double>(), 1e-6 * std::abs(c["bic"].get<double>())) << p.covariance;
     EXPECT_TRUE(SamePartition(gm.labels(), Labels(c["labels"]))) << p.covariance;
-  }
+  });
 }
 
 TEST(WardClustering, LabelsAndMergeHeightsMatchSklearnAndScipy) {

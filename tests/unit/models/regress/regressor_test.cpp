@@ -18,6 +18,7 @@ namespace prospect {
 namespace {
 
 using testing::LabelledData;
+using testing::SmallEnsembleParams;
 
 const LabelledData& RegFixture() { return testing::RegressorFixture(); }
 
@@ -74,8 +75,7 @@ TEST(TreeRegressor, GrowsSklearnsTree) {
 TEST(GbdtRegressor, MatchesPythonXgboost) {
   const LabelledData& data = RegFixture();
   Context ctx(1);
-  // Every parameter the fixture's xgboost.train used that differs from prospect's defaults.
-  auto model = RegressorRegistry().Create("gbdt", {{"n_estimators", 20}, {"learning_rate", 0.3}, {"max_depth", 3}, {"min_child_weight", 1}});
+  auto model = RegressorRegistry().Create("gbdt", testing::FixtureXgboostParams());
   model->Fit(data.Set(), ctx);
   const auto p = model->Predict(data.X(), ctx);
   const auto c = model->Contributions(data.X(), ctx);
@@ -88,18 +88,12 @@ TEST(GbdtRegressor, MatchesPythonXgboost) {
   }
 }
 
-std::unique_ptr<Regressor> Make(const std::string& name) {
-  if (name == "gbdt") return RegressorRegistry().Create(name, {{"n_estimators", 40}});
-  if (name == "forest") return RegressorRegistry().Create(name, {{"n_estimators", 20}});
-  return RegressorRegistry().Create(name);
-}
-
 class RegressorLearnsTheSignal : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(RegressorLearnsTheSignal, FromTheFixture) {
   const LabelledData& data = RegFixture();
   Context ctx(2);
-  auto model = Make(GetParam());
+  auto model = RegressorRegistry().Create(GetParam(), SmallEnsembleParams(GetParam()));
   model->Fit(data.Set(), ctx);
   const RegressionMetrics m = RegressionMetrics::Compute(data.y, model->Predict(data.X(), ctx));
   EXPECT_GT(m.r2, 0.7) << GetParam();
@@ -122,7 +116,8 @@ TEST_P(RegressorLearnsTheSignal, ANonFiniteTargetNamesItsRow) {
   bad_y[3] = std::nan("");
   TrainingSet nan_target = data.Set();
   nan_target.y = bad_y;
-  ExpectError([&] { Make(GetParam())->Fit(nan_target, Context(1)); }, ErrorCode::kInvalidData,
+  auto model = RegressorRegistry().Create(GetParam(), SmallEnsembleParams(GetParam()));
+  ExpectError([&] { model->Fit(nan_target, Context(1)); }, ErrorCode::kInvalidData,
               GetParam() + ": the target of row 4 is nan");
 }
 
@@ -130,13 +125,8 @@ INSTANTIATE_TEST_SUITE_P(Registry, RegressorLearnsTheSignal, ::testing::ValuesIn
                          [](const auto& info) { return info.param; });
 
 TEST(RegressorRegistry, UnknownNameListsValidOnes) {
-  try {
-    (void)RegressorRegistry().Create("ridge");
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()).rfind("Unknown regression model \"ridge\".", 0), 0u);
-    EXPECT_NE(std::string(e.what()).find("Valid regression models: linear, tree, forest, gbdt."), std::string::npos);
-  }
+  ExpectErrorStartingWith([] { (void)RegressorRegistry().Create("ridge"); }, "Unknown regression model \"ridge\".",
+                          "Valid regression models: linear, tree, forest, gbdt.");
 }
 
 TEST(GbdtRegressor, ScalePosWeightIsAnErrorNotIgnored) {
