@@ -65,18 +65,13 @@ int main(int argc, char** argv) {
   app.add_option("--seed", cli.options.seed, "random seed (default 42)");
   app.add_flag("--quiet", cli.options.quiet, "only warnings and errors on stderr");
 
-  cli::AddInitCommand(app, cli);
-  cli::AddGenerateCommand(app, cli);
-  cli::AddIngestCommand(app, cli);
-  cli::AddTablesCommands(app, cli);
-  cli::AddQualityCommand(app, cli);
-  cli::AddProfileCommand(app, cli);
-  cli::AddSegmentCommand(app, cli);
-  cli::AddModelCommands(app, cli);
-  cli::AddChurnCommand(app, cli);
-  cli::AddExperimentCommand(app, cli);
-  cli::AddReportCommand(app, cli);
-  cli::AddQuickstartCommand(app, cli);
+  // The commands, in the order --help lists them.
+  for (const auto add : {cli::AddInitCommand, cli::AddGenerateCommand, cli::AddIngestCommand, cli::AddTablesCommands,
+                         cli::AddQualityCommand, cli::AddProfileCommand, cli::AddSegmentCommand, cli::AddModelCommands,
+                         cli::AddChurnCommand, cli::AddExperimentCommand, cli::AddReportCommand,
+                         cli::AddQuickstartCommand}) {
+    add(app, cli);
+  }
 
   try {
     CheckCommandWord(app, argc, argv);

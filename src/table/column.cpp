@@ -73,88 +73,85 @@ std::string Column::FormatValue(size_t row) const {
   return out;
 }
 
+namespace {
+
+// values[rows[0]], values[rows[1]], ...
+template <typename T>
+std::vector<T> Gather(const std::vector<T>& values, std::span<const size_t> rows) {
+  std::vector<T> out(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) out[i] = values[rows[i]];
+  return out;
+}
+
+// Storage with `values` in `field` and the validity bytes `valid`.
+template <typename T>
+ColumnStorage StorageOf(std::vector<T> ColumnStorage::*field, std::vector<T> values, std::vector<uint8_t> valid) {
+  ColumnStorage data;
+  data.valid = std::move(valid);
+  data.*field = std::move(values);
+  return data;
+}
+
+}  // namespace
+
 ColumnPtr Column::Take(std::span<const size_t> rows) const {
-  auto c = std::shared_ptr<Column>(new Column());
-  c->type_ = type_;
-  c->size_ = rows.size();
-  if (!data_.valid.empty()) {
-    c->data_.valid.resize(rows.size());
-    for (size_t i = 0; i < rows.size(); ++i) c->data_.valid[i] = data_.valid[rows[i]];
-  }
+  ColumnStorage data;
+  if (!data_.valid.empty()) data.valid = Gather(data_.valid, rows);
   switch (type_) {
     case DataType::kInt64:
     case DataType::kDate:
-    case DataType::kTimestamp:
-      c->data_.ints.resize(rows.size());
-      for (size_t i = 0; i < rows.size(); ++i) c->data_.ints[i] = data_.ints[rows[i]];
-      break;
-    case DataType::kDouble:
-      c->data_.doubles.resize(rows.size());
-      for (size_t i = 0; i < rows.size(); ++i) c->data_.doubles[i] = data_.doubles[rows[i]];
-      break;
-    case DataType::kBool:
-      c->data_.bools.resize(rows.size());
-      for (size_t i = 0; i < rows.size(); ++i) c->data_.bools[i] = data_.bools[rows[i]];
-      break;
+    case DataType::kTimestamp: data.ints = Gather(data_.ints, rows); break;
+    case DataType::kDouble: data.doubles = Gather(data_.doubles, rows); break;
+    case DataType::kBool: data.bools = Gather(data_.bools, rows); break;
     case DataType::kCategorical:
-      c->data_.codes.resize(rows.size());
-      for (size_t i = 0; i < rows.size(); ++i) c->data_.codes[i] = data_.codes[rows[i]];
-      c->data_.dictionary = data_.dictionary;
+      data.codes = Gather(data_.codes, rows);
+      data.dictionary = data_.dictionary;
       break;
     case DataType::kString:
-      c->data_.offsets.reserve(rows.size() + 1);
-      c->data_.offsets.push_back(0);
+      data.offsets.reserve(rows.size() + 1);
+      data.offsets.push_back(0);
       for (size_t r : rows) {
-        c->data_.bytes.append(data_.bytes, data_.offsets[r], data_.offsets[r + 1] - data_.offsets[r]);
-        c->data_.offsets.push_back(c->data_.bytes.size());
+        data.bytes.append(data_.bytes, data_.offsets[r], data_.offsets[r + 1] - data_.offsets[r]);
+        data.offsets.push_back(data.bytes.size());
       }
       break;
   }
+  return FromStorage(type_, rows.size(), std::move(data));
+}
+
+ColumnPtr Column::FromStorage(DataType type, size_t size, ColumnStorage data) {
+  auto c = std::shared_ptr<Column>(new Column());
+  c->type_ = type;
+  c->size_ = size;
+  c->data_ = std::move(data);
   c->FinishValidity();
   return c;
 }
 
 ColumnPtr Column::FromInts(DataType type, std::vector<int64_t> values, std::vector<uint8_t> valid) {
   PROSPECT_CHECK(IsIntegerStorage(type));
-  auto c = std::shared_ptr<Column>(new Column());
-  c->type_ = type;
-  c->size_ = values.size();
-  c->data_.ints = std::move(values);
-  c->data_.valid = std::move(valid);
-  c->FinishValidity();
-  return c;
+  const size_t size = values.size();
+  return FromStorage(type, size, StorageOf(&ColumnStorage::ints, std::move(values), std::move(valid)));
 }
 
 ColumnPtr Column::FromDoubles(std::vector<double> values, std::vector<uint8_t> valid) {
-  auto c = std::shared_ptr<Column>(new Column());
-  c->type_ = DataType::kDouble;
-  c->size_ = values.size();
-  c->data_.doubles = std::move(values);
-  c->data_.valid = std::move(valid);
-  c->FinishValidity();
-  return c;
+  const size_t size = values.size();
+  return FromStorage(DataType::kDouble, size, StorageOf(&ColumnStorage::doubles, std::move(values), std::move(valid)));
 }
 
 ColumnPtr Column::FromBools(std::vector<uint8_t> values, std::vector<uint8_t> valid) {
-  auto c = std::shared_ptr<Column>(new Column());
-  c->type_ = DataType::kBool;
-  c->size_ = values.size();
-  c->data_.bools = std::move(values);
-  c->data_.valid = std::move(valid);
-  c->FinishValidity();
-  return c;
+  const size_t size = values.size();
+  return FromStorage(DataType::kBool, size, StorageOf(&ColumnStorage::bools, std::move(values), std::move(valid)));
 }
 
 ColumnPtr Column::FromStrings(std::vector<uint64_t> offsets, std::string bytes, std::vector<uint8_t> valid) {
   PROSPECT_CHECK(!offsets.empty() && offsets.back() == bytes.size());
-  auto c = std::shared_ptr<Column>(new Column());
-  c->type_ = DataType::kString;
-  c->size_ = offsets.size() - 1;
-  c->data_.offsets = std::move(offsets);
-  c->data_.bytes = std::move(bytes);
-  c->data_.valid = std::move(valid);
-  c->FinishValidity();
-  return c;
+  ColumnStorage data;
+  data.valid = std::move(valid);
+  data.offsets = std::move(offsets);
+  data.bytes = std::move(bytes);
+  const size_t size = data.offsets.size() - 1;
+  return FromStorage(DataType::kString, size, std::move(data));
 }
 
 ColumnPtr Column::FromCategorical(std::vector<int32_t> codes, std::vector<std::string> dictionary) {

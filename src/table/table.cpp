@@ -90,6 +90,23 @@ Table Table::WithColumn(const std::string& name, ColumnPtr column) const {
   return Table(Schema(std::move(fields)), std::move(columns));
 }
 
+namespace {
+
+// Column c's values (as `values` gives them: ints, doubles or bools) of every part, in order.
+template <typename T>
+std::vector<T> Concatenate(const std::vector<Table>& parts, size_t c, size_t total,
+                           std::span<const T> (Column::*values)() const) {
+  std::vector<T> out;
+  out.reserve(total);
+  for (const auto& p : parts) {
+    const std::span<const T> v = (*p.column(c).*values)();
+    out.insert(out.end(), v.begin(), v.end());
+  }
+  return out;
+}
+
+}  // namespace
+
 Table ConcatTables(const std::vector<Table>& parts) {
   if (parts.empty()) return Table();
   if (parts.size() == 1) return parts[0];
@@ -117,20 +134,12 @@ Table ConcatTables(const std::vector<Table>& parts) {
       }
     }
     switch (type) {
-      case DataType::kDouble: {
-        std::vector<double> v;
-        v.reserve(total);
-        for (const auto& p : parts) v.insert(v.end(), p.column(c)->doubles().begin(), p.column(c)->doubles().end());
-        columns.push_back(Column::FromDoubles(std::move(v), std::move(valid)));
+      case DataType::kDouble:
+        columns.push_back(Column::FromDoubles(Concatenate(parts, c, total, &Column::doubles), std::move(valid)));
         break;
-      }
-      case DataType::kBool: {
-        std::vector<uint8_t> v;
-        v.reserve(total);
-        for (const auto& p : parts) v.insert(v.end(), p.column(c)->bools().begin(), p.column(c)->bools().end());
-        columns.push_back(Column::FromBools(std::move(v), std::move(valid)));
+      case DataType::kBool:
+        columns.push_back(Column::FromBools(Concatenate(parts, c, total, &Column::bools), std::move(valid)));
         break;
-      }
       case DataType::kString:
       case DataType::kCategorical: {
         std::vector<uint64_t> offsets{0};
@@ -147,12 +156,8 @@ Table ConcatTables(const std::vector<Table>& parts) {
         columns.push_back(type == DataType::kCategorical ? Column::DictionaryEncode(*s) : s);
         break;
       }
-      default: {
-        std::vector<int64_t> v;
-        v.reserve(total);
-        for (const auto& p : parts) v.insert(v.end(), p.column(c)->ints().begin(), p.column(c)->ints().end());
-        columns.push_back(Column::FromInts(type, std::move(v), std::move(valid)));
-      }
+      default:
+        columns.push_back(Column::FromInts(type, Concatenate(parts, c, total, &Column::ints), std::move(valid)));
     }
   }
   return Table(schema, std::move(columns));

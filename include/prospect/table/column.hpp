@@ -93,6 +93,8 @@ class Column {
   friend class ColumnBuilder;
   Column() = default;
   void FinishValidity();
+  /// What every factory ends with: a column of `type` and `size` rows over `data`.
+  static ColumnPtr FromStorage(DataType type, size_t size, ColumnStorage data);
 
   DataType type_ = DataType::kInt64;
   size_t size_ = 0;
