@@ -111,16 +111,11 @@ void AddQualityCommand(CLI::App& app, Cli& cli) {
       [&cli, args] {
         Workspace ws = cli.OpenWorkspace();
         Context ctx = cli.MakeContext();
-        const Table table = ws.store().LoadTable(args->table, ctx);
         if (!args->clean) {
           QualityOptions options;
           options.top_k = args->top;
-          if (!args->key.empty()) {
-            options.key = args->key;
-          } else if (auto info = ws.store().FindTable(args->table); info && info->key) {
-            options.key = info->key;
-          }
-          const QualityReport report = ComputeQualityReport(table, args->table, options, ctx);
+          if (!args->key.empty()) options.key = args->key;
+          const QualityReport report = ComputeQualityReport(ws.store(), args->table, options, ctx);
           if (cli.options.json) {
             cli.PrintJson(report.ToJson());
           } else {
@@ -128,34 +123,20 @@ void AddQualityCommand(CLI::App& app, Cli& cli) {
           }
           return;
         }
-        const std::string out = args->out_table.empty() ? args->table + "_clean" : args->out_table;
-        Store::CheckTableName(out);
         const nlohmann::json& section = ws.Section("cleaning");
-        const nlohmann::json steps = section.contains(args->table) ? section[args->table] : nlohmann::json();
-        const CleaningRecipe recipe = FitCleaning(table, args->table, steps, ctx);
-        CleaningSummary summary;
-        const Table cleaned = ApplyCleaning(recipe, table, ctx, &summary);
-        WriteOptions write;
-        write.mode = WriteMode::kReplace;
-        ws.store().WriteTable(out, cleaned, write, ctx);
-        const int64_t version = SaveCleaningRecipe(ws.store(), recipe);
-        ws.store().Audit("clean", fmt::format("table {} -> {}, recipe version {}", args->table, out, version));
-        if (cli.options.json) {
-          cli.PrintJson({{"table", args->table},
-                         {"out_table", out},
-                         {"recipe_version", version},
-                         {"recipe", recipe.ToJson()},
-                         {"summary", summary.ToJson()}});
-          return;
-        }
-        std::cout << fmt::format("Cleaned {} into {}: {} → {} rows ({} removed), {} columns.\n", args->table, out,
+        const CleanTableResult r = CleanTable(
+            ws.store(), {args->table, args->out_table, section.contains(args->table) ? section[args->table] : nlohmann::json()},
+            ctx);
+        if (cli.options.json) return cli.PrintJson(r.ToJson());
+        const CleaningSummary& summary = r.summary;
+        std::cout << fmt::format("Cleaned {} into {}: {} → {} rows ({} removed), {} columns.\n", r.table, r.out_table,
                                  summary.rows_before, summary.rows_after, summary.rows_before - summary.rows_after,
-                                 cleaned.num_columns());
+                                 r.columns);
         for (size_t i = 0; i < summary.steps.size(); ++i) {
           std::cout << fmt::format("  {}. {}\n", i + 1, summary.steps[i].description);
         }
         std::cout << fmt::format("Saved the fitted recipe as cleaning/{} version {}; scoring applies the same values.\n",
-                                 args->table, version);
+                                 r.table, r.recipe_version);
       });
   cmd->add_option("TABLE", args->table, "table to profile")->required();
   cmd->add_option("--key", args->key, "check this column for duplicate keys (default: the table's ingest key)");

@@ -761,4 +761,29 @@ std::optional<CleaningRecipe> LoadCleaningRecipe(Store& store, const std::string
   return CleaningRecipe::FromJson(obj->meta);
 }
 
+CleanTableResult CleanTable(Store& store, const CleanTableRequest& req, const Context& ctx) {
+  CleanTableResult out;
+  out.table = req.table;
+  out.out_table = req.out_table.empty() ? req.table + "_clean" : req.out_table;
+  Store::CheckTableName(out.out_table);
+  const Table table = store.LoadTable(req.table, ctx);
+  out.recipe = FitCleaning(table, req.table, req.steps, ctx);
+  const Table cleaned = ApplyCleaning(out.recipe, table, ctx, &out.summary);
+  out.columns = cleaned.num_columns();
+  WriteOptions write;
+  write.mode = WriteMode::kReplace;
+  store.WriteTable(out.out_table, cleaned, write, ctx);
+  out.recipe_version = SaveCleaningRecipe(store, out.recipe);
+  store.Audit("clean", fmt::format("table {} -> {}, recipe version {}", req.table, out.out_table, out.recipe_version));
+  return out;
+}
+
+nlohmann::json CleanTableResult::ToJson() const {
+  return {{"table", table},
+          {"out_table", out_table},
+          {"recipe_version", recipe_version},
+          {"recipe", recipe.ToJson()},
+          {"summary", summary.ToJson()}};
+}
+
 }  // namespace prospect

@@ -577,4 +577,13 @@ nlohmann::json QualityReport::ToJson() const {
   return doc;
 }
 
+QualityReport ComputeQualityReport(Store& store, const std::string& table_name, QualityOptions options,
+                                   const Context& ctx) {
+  const Table table = store.LoadTable(table_name, ctx);
+  if (!options.key) {
+    if (const auto info = store.FindTable(table_name); info && info->key) options.key = info->key;
+  }
+  return ComputeQualityReport(table, table_name, options, ctx);
+}
+
 }  // namespace prospect

@@ -90,4 +90,24 @@ int64_t SaveCleaningRecipe(Store& store, const CleaningRecipe& recipe);
 /// The latest recipe fitted on `table`, or nullopt.
 std::optional<CleaningRecipe> LoadCleaningRecipe(Store& store, const std::string& table);
 
+/// `prospect quality TABLE --clean`: fits `steps` (as FitCleaning takes them) on stored table
+/// `table`, writes the cleaned rows as `out_table` (default TABLE_clean, replacing it) and saves
+/// the recipe as a new version. Audited. Nothing is written when fitting or applying fails.
+struct CleanTableRequest {
+  std::string table;
+  std::string out_table;  ///< empty: TABLE_clean
+  nlohmann::json steps;   ///< the [[cleaning.TABLE]] array of prospect.toml
+};
+struct CleanTableResult {
+  std::string table;
+  std::string out_table;
+  int64_t recipe_version = 0;
+  CleaningRecipe recipe;
+  CleaningSummary summary;
+  size_t columns = 0;  ///< of the cleaned table
+  /// table, out_table, recipe_version, recipe, summary.
+  nlohmann::json ToJson() const;
+};
+CleanTableResult CleanTable(Store& store, const CleanTableRequest& request, const Context& ctx);
+
 }  // namespace prospect

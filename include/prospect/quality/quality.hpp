@@ -14,6 +14,7 @@
 
 #include "prospect/common/context.hpp"
 #include "prospect/common/quantile.hpp"
+#include "prospect/store/store.hpp"
 #include "prospect/table/table.hpp"
 
 namespace prospect {
@@ -106,6 +107,10 @@ struct QualityOptions {
 /// Profiles `table` (named `table_name` in messages and suggestions). Throws kNotFound when the
 /// key column does not exist. Thread-safe (reads only); uses one thread.
 QualityReport ComputeQualityReport(const Table& table, const std::string& table_name, const QualityOptions& options,
+                                   const Context& ctx);
+/// The same for stored table `table_name` (`prospect quality TABLE`); without options.key, the
+/// key the table was ingested with (if any) is checked.
+QualityReport ComputeQualityReport(Store& store, const std::string& table_name, QualityOptions options,
                                    const Context& ctx);
 
 /// Folds a category spelling for comparison: ASCII case-folded, trimmed, inner whitespace runs
