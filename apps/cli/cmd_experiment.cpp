@@ -227,58 +227,34 @@ struct PowerFlags {
 };
 
 void RunPower(const Cli& cli, const PowerFlags& f) {
-  const bool binary = f.sd <= 0;
-  if (binary && !(f.baseline > 0 && f.baseline < 1)) {
-    Fail(ErrorCode::kInvalidArgument, "give --baseline RATE in (0, 1) for a conversion metric, or --sd SD (and "
-         "--baseline MEAN with --relative) for a continuous one");
+  PowerRequest req;
+  if (f.baseline >= 0) req.baseline = f.baseline;
+  if (f.sd > 0) req.sd = f.sd;
+  if (f.mde > 0) req.mde = f.mde;
+  if (f.n > 0) req.nobs_control = f.n;
+  req.relative = f.relative;
+  req.alpha = f.alpha;
+  req.power = f.power;
+  req.ratio = f.ratio;
+  req.daily_traffic = f.daily;
+  req.traffic_share = f.traffic;
+  const PowerResult r = PlanPower(req);
+  if (cli.options.json) return cli.PrintJson(r.ToJson());
+  if (!r.plan) {
+    std::cout << fmt::format("With {} control and {} treatment units (alpha {}, power {}), the minimum detectable effect "
+                             "is {} absolute{} (standardised {}).\n",
+                             G(f.n, 10), G(f.n * f.ratio, 10), f.alpha, f.power, G(r.mde_absolute),
+                             r.mde_relative ? fmt::format(" = {} relative", Pct(*r.mde_relative)) : "", G(r.effect_size));
+    return;
   }
-  nlohmann::json doc = {{"metric", binary ? "binary" : "continuous"}, {"alpha", f.alpha}, {"power", f.power},
-                        {"ratio", f.ratio}};
-  if (f.baseline >= 0) doc["baseline"] = f.baseline;
-  if (!binary) doc["sd"] = f.sd;
-  std::string text;
-  if (f.n > 0) {
-    // MDE for a given control-group size.
-    const double d = SolveEffectSize(f.n, f.alpha, f.power, f.ratio);
-    doc["nobs_control"] = f.n;
-    doc["nobs_treatment"] = f.n * f.ratio;
-    doc["effect_size"] = d;
-    double abs_mde = binary ? ProportionFromEffectSize(d, f.baseline) - f.baseline : d * f.sd;
-    doc["mde_absolute"] = abs_mde;
-    if (f.baseline > 0) doc["mde_relative"] = abs_mde / f.baseline;
-    text = fmt::format("With {} control and {} treatment units (alpha {}, power {}), the minimum detectable effect is "
-                       "{} absolute{} (standardised {}).",
-                       G(f.n, 10), G(f.n * f.ratio, 10), f.alpha, f.power, G(abs_mde),
-                       f.baseline > 0 ? fmt::format(" = {} relative", Pct(abs_mde / f.baseline)) : "", G(d));
-  } else {
-    if (!(f.mde > 0)) Fail(ErrorCode::kInvalidArgument, "give --mde EFFECT (absolute, or relative with --relative), or --n N for the MDE");
-    double abs_mde = f.mde;
-    if (f.relative) {
-      if (!(f.baseline > 0)) Fail(ErrorCode::kInvalidArgument, "--relative needs --baseline (the control mean or rate)");
-      abs_mde = f.mde * f.baseline;
-    }
-    const double d = binary ? ProportionEffectSize(f.baseline + abs_mde, f.baseline) : abs_mde / f.sd;
-    const PowerPlan plan = PlanSampleSize(d, f.alpha, f.power, f.ratio, f.daily, f.traffic);
-    doc["mde_absolute"] = abs_mde;
-    doc["effect_size"] = d;
-    doc["nobs_control_exact"] = plan.nobs1_exact;
-    doc["nobs_control"] = plan.nobs_control;
-    doc["nobs_treatment"] = plan.nobs_treatment;
-    doc["total"] = plan.total;
-    if (f.daily > 0) {
-      doc["daily_traffic"] = f.daily;
-      doc["traffic_share"] = f.traffic;
-      doc["days"] = plan.days;
-    }
-    text = fmt::format("To detect {} absolute (standardised effect {}) with alpha {} and power {}: {} control + {} "
-                       "treatment = {} units{}.",
-                       G(abs_mde), G(d), f.alpha, f.power, plan.nobs_control, plan.nobs_treatment, plan.total,
-                       f.daily > 0 ? fmt::format(", about {:.1f} days at {} units a day ({}% in the experiment)",
-                                                 plan.days, G(f.daily, 10), G(100 * f.traffic))
-                                   : "");
-  }
-  if (cli.options.json) return cli.PrintJson(doc);
-  std::cout << text << "\n";
+  const PowerPlan& plan = *r.plan;
+  std::cout << fmt::format("To detect {} absolute (standardised effect {}) with alpha {} and power {}: {} control + {} "
+                           "treatment = {} units{}.\n",
+                           G(r.mde_absolute), G(r.effect_size), f.alpha, f.power, plan.nobs_control, plan.nobs_treatment,
+                           plan.total,
+                           f.daily > 0 ? fmt::format(", about {:.1f} days at {} units a day ({}% in the experiment)",
+                                                     plan.days, G(f.daily, 10), G(100 * f.traffic))
+                                       : "");
 }
 
 }  // namespace

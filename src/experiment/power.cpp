@@ -104,4 +104,61 @@ PowerPlan PlanSampleSize(double effect_size, double alpha, double power, double 
   return plan;
 }
 
+PowerResult PlanPower(const PowerRequest& req) {
+  PowerResult out;
+  out.request = req;
+  out.binary = !(req.sd && *req.sd > 0);
+  const double baseline = req.baseline.value_or(-1);
+  if (out.binary && !(baseline > 0 && baseline < 1)) {
+    Fail(ErrorCode::kInvalidArgument, "give baseline, a rate in (0, 1), for a conversion metric, or sd (and baseline, "
+         "the mean, with relative) for a continuous one");
+  }
+  if (req.nobs_control) {
+    const double n = *req.nobs_control;
+    out.effect_size = SolveEffectSize(n, req.alpha, req.power, req.ratio);
+    out.mde_absolute = out.binary ? ProportionFromEffectSize(out.effect_size, baseline) - baseline
+                                  : out.effect_size * *req.sd;
+    if (baseline > 0) out.mde_relative = out.mde_absolute / baseline;
+    return out;
+  }
+  if (!(req.mde && *req.mde > 0)) {
+    Fail(ErrorCode::kInvalidArgument, "give mde, the effect (absolute, or relative with relative), or nobs_control for the MDE");
+  }
+  out.mde_absolute = *req.mde;
+  if (req.relative) {
+    if (!(baseline > 0)) Fail(ErrorCode::kInvalidArgument, "relative needs baseline (the control mean or rate)");
+    out.mde_absolute = *req.mde * baseline;
+  }
+  out.effect_size = out.binary ? ProportionEffectSize(baseline + out.mde_absolute, baseline) : out.mde_absolute / *req.sd;
+  out.plan = PlanSampleSize(out.effect_size, req.alpha, req.power, req.ratio, req.daily_traffic, req.traffic_share);
+  return out;
+}
+
+nlohmann::json PowerResult::ToJson() const {
+  nlohmann::json doc = {{"metric", binary ? "binary" : "continuous"}, {"alpha", request.alpha}, {"power", request.power},
+                        {"ratio", request.ratio}};
+  if (request.baseline && *request.baseline >= 0) doc["baseline"] = *request.baseline;
+  if (!binary) doc["sd"] = *request.sd;
+  if (!plan) {
+    doc["nobs_control"] = *request.nobs_control;
+    doc["nobs_treatment"] = *request.nobs_control * request.ratio;
+    doc["effect_size"] = effect_size;
+    doc["mde_absolute"] = mde_absolute;
+    if (mde_relative) doc["mde_relative"] = *mde_relative;
+    return doc;
+  }
+  doc["mde_absolute"] = mde_absolute;
+  doc["effect_size"] = effect_size;
+  doc["nobs_control_exact"] = plan->nobs1_exact;
+  doc["nobs_control"] = plan->nobs_control;
+  doc["nobs_treatment"] = plan->nobs_treatment;
+  doc["total"] = plan->total;
+  if (request.daily_traffic > 0) {
+    doc["daily_traffic"] = request.daily_traffic;
+    doc["traffic_share"] = request.traffic_share;
+    doc["days"] = plan->days;
+  }
+  return doc;
+}
+
 }  // namespace prospect::experiment

@@ -3,6 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+
+#include <nlohmann/json.hpp>
 
 namespace prospect::experiment {
 
@@ -44,5 +47,34 @@ double DurationDays(int64_t total, double daily_traffic, double traffic_share = 
 /// daily_traffic > 0.
 PowerPlan PlanSampleSize(double effect_size, double alpha, double power, double ratio, double daily_traffic = 0.0,
                          double traffic_share = 1.0);
+
+/// `prospect experiment power`: for a conversion rate (sd unset: baseline in (0, 1)) or a
+/// continuous metric (sd > 0), either the sample size (and duration) that detects `mde`, or,
+/// with `nobs_control`, the minimum detectable effect for that many control units.
+struct PowerRequest {
+  std::optional<double> baseline;  ///< control rate (binary) or mean (continuous)
+  std::optional<double> sd;        ///< continuous metrics only
+  std::optional<double> mde;       ///< absolute, or relative to the baseline with `relative`
+  bool relative = false;
+  std::optional<double> nobs_control;  ///< solve for the MDE instead
+  double alpha = 0.05;
+  double power = 0.8;
+  double ratio = 1.0;          ///< treatment units per control unit
+  double daily_traffic = 0.0;  ///< > 0: the duration too
+  double traffic_share = 1.0;
+};
+struct PowerResult {
+  PowerRequest request;
+  bool binary = true;
+  double effect_size = 0.0;   ///< standardised (Cohen's h or d)
+  double mde_absolute = 0.0;
+  std::optional<double> mde_relative;  ///< MDE mode with a baseline
+  std::optional<PowerPlan> plan;       ///< sample-size mode
+  /// metric, alpha, power, ratio, baseline, sd, and the mode's figures (the keys of
+  /// docs/user/experiments.md).
+  nlohmann::json ToJson() const;
+};
+/// Throws kInvalidArgument naming the missing or out-of-range field (baseline, mde, ...).
+PowerResult PlanPower(const PowerRequest& request);
 
 }  // namespace prospect::experiment
