@@ -101,13 +101,17 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
   train->add_option("--id", req->id_column, "id column (not a feature)");
   train->add_option("--exclude", *exclude, "columns to leave out, comma-separated");
   train->add_option("--model", req->model,
-                    "classification: logistic, tree, forest, gbdt, linear_svm, kernel_svm; regression: linear, tree, forest, gbdt")
+                    "classification: " + Join(ClassifierRegistry().Names(), ", ") +
+                        "; regression: " + Join(RegressorRegistry().Names(), ", ") + " (their --param values below)")
       ->required();
+  train->footer("\nClassification models and their --param NAME=VALUE (default, range):\n" +
+                DescribeAlgorithms(ClassifierRegistry()) + "Regression models:\n" +
+                DescribeAlgorithms(RegressorRegistry()) + train->get_footer());
   train->add_option("--task", req->task,
                     "auto (default: regression when the target is numeric with values other than 0/1), classification or regression")
       ->check(CLI::IsMember({"auto", "classification", "regression"}));
   train->add_option("--param", *params, "model parameter NAME=VALUE (repeatable)");
-  train->add_option("--split", req->split, "stratified (default) or time:COLUMN");
+  train->add_option("--split", req->split, "stratified (default), random or time:COLUMN");
   train->add_option("--test-fraction", req->test_fraction, "share of rows held out (default 0.2)");
   train->add_option("--cv", req->cv, "k-fold cross-validation on the training part");
   train->add_option("--search", req->search, "hyperparameter search: grid, random or bayes (TPE)")

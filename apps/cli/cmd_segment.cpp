@@ -67,7 +67,9 @@ void AddSegmentCommand(CLI::App& app, Cli& cli) {
         }
       });
   cmd->add_option("--table", req->table, "table to segment (default profiles)");
-  cmd->add_option("--method", req->method, "one of: " + methods)->required();
+  cmd->add_option("--method", req->method, "one of: " + methods + " (their --param values below)")->required();
+  cmd->footer("\nMethods and their --param NAME=VALUE (default, range):\n" + DescribeAlgorithms(ClustererRegistry()) +
+              cmd->get_footer());
   cmd->add_option("--features", *features, "columns to cluster on, comma-separated (default: RFM, value, activity)");
   cmd->add_option("--k", req->k, "number of segments, or auto (default)");
   cmd->add_option("--scale", req->scale, "standard (default) or none")->check(CLI::IsMember({"standard", "none"}));

@@ -7,6 +7,9 @@
 #include <sstream>
 
 #include "prospect/common/strings.hpp"
+#include "prospect/models/classify/classifier.hpp"
+#include "prospect/models/cluster/clusterer.hpp"
+#include "prospect/models/regress/regressor.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
@@ -126,6 +129,18 @@ TEST(CliWorkspace, EveryCommandHasHelpWithExamplesAndTheGlobalOptions) {
         << commands[i];
   }
   EXPECT_GE(checked, 20u);
+}
+
+// `--help` lists each algorithm's parameters from its registry entry, so a parameter added to a
+// model shows up without touching the CLI.
+TEST(CliWorkspace, TrainAndSegmentHelpListEveryRegisteredParameter) {
+  const std::string train = RunCli("train --help").out;
+  EXPECT_NE(train.find(DescribeAlgorithms(ClassifierRegistry())), std::string::npos) << train;
+  EXPECT_NE(train.find(DescribeAlgorithms(RegressorRegistry())), std::string::npos) << train;
+  EXPECT_NE(train.find("      early_stopping_rounds=30 (0 to 100000)  stop after"), std::string::npos) << train;
+  const std::string segment = RunCli("segment --help").out;
+  EXPECT_NE(segment.find(DescribeAlgorithms(ClustererRegistry())), std::string::npos) << segment;
+  EXPECT_NE(segment.find("      covariance=full (full|diag)"), std::string::npos) << segment;
 }
 
 TEST(CliWorkspace, ExportToDashWritesStandardOutput) {

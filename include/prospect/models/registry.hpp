@@ -152,4 +152,16 @@ class Registry {
   std::vector<RegistryEntry<Interface>> entries_;
 };
 
+/// One algorithm as `--help` lists it: its name and description, then each parameter with its
+/// default, allowed values or range, and description, one per line.
+std::string DescribeAlgorithm(std::string_view name, std::string_view description, const std::vector<ParamDoc>& params);
+
+/// Every entry of a registry as DescribeAlgorithm gives it: the parameters `--param` takes.
+template <typename Interface>
+std::string DescribeAlgorithms(const Registry<Interface>& registry) {
+  std::string out;
+  for (const auto& e : registry.entries()) out += DescribeAlgorithm(e.name, e.description, e.factory.params);
+  return out;
+}
+
 }  // namespace prospect
