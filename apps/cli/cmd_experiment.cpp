@@ -221,40 +221,26 @@ void RunAssign(const Cli& cli, const AssignFlags& f) {
   cli.Say(summary + (f.out.empty() ? "" : "; written to " + f.out));
 }
 
-struct PowerFlags {
-  double baseline = -1, sd = -1, mde = -1, alpha = 0.05, power = 0.8, ratio = 1.0, n = -1, daily = 0, traffic = 1.0;
-  bool relative = false;
-};
-
-void RunPower(const Cli& cli, const PowerFlags& f) {
-  PowerRequest req;
-  if (f.baseline >= 0) req.baseline = f.baseline;
-  if (f.sd > 0) req.sd = f.sd;
-  if (f.mde > 0) req.mde = f.mde;
-  if (f.n > 0) req.nobs_control = f.n;
-  req.relative = f.relative;
-  req.alpha = f.alpha;
-  req.power = f.power;
-  req.ratio = f.ratio;
-  req.daily_traffic = f.daily;
-  req.traffic_share = f.traffic;
+void RunPower(const Cli& cli, const PowerRequest& req) {
   const PowerResult r = PlanPower(req);
   if (cli.options.json) return cli.PrintJson(r.ToJson());
   if (!r.plan) {
     std::cout << fmt::format("With {} control and {} treatment units (alpha {}, power {}), the minimum detectable effect "
                              "is {} absolute{} (standardised {}).\n",
-                             G(f.n, 10), G(f.n * f.ratio, 10), f.alpha, f.power, G(r.mde_absolute),
+                             G(*req.nobs_control, 10), G(*req.nobs_control * req.ratio, 10), req.alpha, req.power,
+                             G(r.mde_absolute),
                              r.mde_relative ? fmt::format(" = {} relative", Pct(*r.mde_relative)) : "", G(r.effect_size));
     return;
   }
   const PowerPlan& plan = *r.plan;
   std::cout << fmt::format("To detect {} absolute (standardised effect {}) with alpha {} and power {}: {} control + {} "
                            "treatment = {} units{}.\n",
-                           G(r.mde_absolute), G(r.effect_size), f.alpha, f.power, plan.nobs_control, plan.nobs_treatment,
-                           plan.total,
-                           f.daily > 0 ? fmt::format(", about {:.1f} days at {} units a day ({}% in the experiment)",
-                                                     plan.days, G(f.daily, 10), G(100 * f.traffic))
-                                       : "");
+                           G(r.mde_absolute), G(r.effect_size), req.alpha, req.power, plan.nobs_control,
+                           plan.nobs_treatment, plan.total,
+                           req.daily_traffic > 0
+                               ? fmt::format(", about {:.1f} days at {} units a day ({}% in the experiment)", plan.days,
+                                             G(req.daily_traffic, 10), G(100 * req.traffic_share))
+                               : "");
 }
 
 }  // namespace
@@ -313,7 +299,7 @@ void AddExperimentCommand(CLI::App& app, Cli& cli) {
   assign->add_option("--ids", sf->ids, "read unit ids from this file, one per line");
   assign->add_option("--out", sf->out, "write the CSV here (default: stdout)");
 
-  auto pf = std::make_shared<PowerFlags>();
+  auto pf = std::make_shared<PowerRequest>();
   CLI::App* power = AddCommand(
       *exp, "power", "Sample size for an effect, the MDE for a sample size, and the duration for daily traffic",
       "  prospect experiment power --baseline 0.10 --mde 0.01 --daily-traffic 5000\n"
@@ -328,9 +314,9 @@ void AddExperimentCommand(CLI::App& app, Cli& cli) {
   power->add_option("--alpha", pf->alpha, "two-sided significance level (default 0.05)");
   power->add_option("--power", pf->power, "power (default 0.8)");
   power->add_option("--ratio", pf->ratio, "treatment units per control unit (default 1)");
-  power->add_option("--n", pf->n, "control-group size: report the MDE instead of the sample size");
-  power->add_option("--daily-traffic", pf->daily, "units a day: report the duration");
-  power->add_option("--traffic", pf->traffic, "share of daily traffic in the experiment (default 1)");
+  power->add_option("--n", pf->nobs_control, "control-group size: report the MDE instead of the sample size");
+  power->add_option("--daily-traffic", pf->daily_traffic, "units a day: report the duration");
+  power->add_option("--traffic", pf->traffic_share, "share of daily traffic in the experiment (default 1)");
 
   auto table = std::make_shared<std::string>(), variant = std::make_shared<std::string>(),
        metric = std::make_shared<std::string>(), policy = std::make_shared<std::string>("thompson");

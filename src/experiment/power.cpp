@@ -110,11 +110,12 @@ PowerResult PlanPower(const PowerRequest& req) {
   out.binary = !(req.sd && *req.sd > 0);
   const double baseline = req.baseline.value_or(-1);
   if (out.binary && !(baseline > 0 && baseline < 1)) {
-    Fail(ErrorCode::kInvalidArgument, "give baseline, a rate in (0, 1), for a conversion metric, or sd (and baseline, "
-         "the mean, with relative) for a continuous one");
+    Fail(ErrorCode::kInvalidArgument, "baseline is missing or not a rate in (0, 1): give the control rate for a "
+         "conversion metric, or sd (and the baseline mean, when relative is set) for a continuous one");
   }
   if (req.nobs_control) {
     const double n = *req.nobs_control;
+    if (!(n > 0)) Fail(ErrorCode::kInvalidArgument, "nobs_control {}: expected a positive number of units", n);
     out.effect_size = SolveEffectSize(n, req.alpha, req.power, req.ratio);
     out.mde_absolute = out.binary ? ProportionFromEffectSize(out.effect_size, baseline) - baseline
                                   : out.effect_size * *req.sd;
@@ -122,11 +123,12 @@ PowerResult PlanPower(const PowerRequest& req) {
     return out;
   }
   if (!(req.mde && *req.mde > 0)) {
-    Fail(ErrorCode::kInvalidArgument, "give mde, the effect (absolute, or relative with relative), or nobs_control for the MDE");
+    Fail(ErrorCode::kInvalidArgument, "mde is missing: give the effect to detect (absolute, or relative to the baseline "
+         "when relative is set), or nobs_control to get the minimum detectable effect");
   }
   out.mde_absolute = *req.mde;
   if (req.relative) {
-    if (!(baseline > 0)) Fail(ErrorCode::kInvalidArgument, "relative needs baseline (the control mean or rate)");
+    if (!(baseline > 0)) Fail(ErrorCode::kInvalidArgument, "relative is set but baseline is missing: give the control mean or rate");
     out.mde_absolute = *req.mde * baseline;
   }
   out.effect_size = out.binary ? ProportionEffectSize(baseline + out.mde_absolute, baseline) : out.mde_absolute / *req.sd;
