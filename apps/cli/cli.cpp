@@ -94,4 +94,13 @@ CLI::App* AddCommand(CLI::App& app, const std::string& name, const std::string& 
   return sub;
 }
 
+CLI::App* AddWorkspaceCommand(CLI::App& app, const Cli& cli, const std::string& name, const std::string& description,
+                              const std::string& examples, std::function<void(Workspace&, Context&)> run) {
+  return AddCommand(app, name, description, examples, [&cli, run = std::move(run)] {
+    Workspace ws = cli.OpenWorkspace();
+    Context ctx = cli.MakeContext();
+    run(ws, ctx);
+  });
+}
+
 }  // namespace prospect::cli

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -52,6 +53,9 @@ inline constexpr std::string_view kGlobalOptionsHelp =
 /// Adds a subcommand with a description and an examples epilog, and hooks `run` as its callback.
 CLI::App* AddCommand(CLI::App& app, const std::string& name, const std::string& description,
                      const std::string& examples, std::function<void()> run);
+/// AddCommand for a command that works on the workspace: opens it and makes the Context before `run`.
+CLI::App* AddWorkspaceCommand(CLI::App& app, const Cli& cli, const std::string& name,
+                              const std::string& description, const std::string& examples, std::function<void(Workspace&, Context&)> run);
 
 // One function per command family; each registers its subcommands on `app`.
 void AddInitCommand(CLI::App& app, Cli& cli);
@@ -62,9 +66,9 @@ void AddGenerateCommand(CLI::App& app, Cli& cli);
 void AddReportCommand(CLI::App& app, Cli& cli);
 void AddQuickstartCommand(CLI::App& app, Cli& cli);
 void AddProfileCommand(CLI::App& app, Cli& cli);
-void AddModelCommands(CLI::App& app, Cli& cli);
+void AddModelCommands(CLI::App& app, Cli& cli);  // train, evaluate, score, explain, models
 void AddChurnCommand(CLI::App& app, Cli& cli);
-void AddSegmentCommand(CLI::App& app, Cli& cli);  // train, evaluate, score, explain, models
+void AddSegmentCommand(CLI::App& app, Cli& cli);
 void AddExperimentCommand(CLI::App& app, Cli& cli);  // experiment analyze, assign, power, allocate, simulate
 
 }  // namespace prospect::cli

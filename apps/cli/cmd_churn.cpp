@@ -17,7 +17,7 @@ std::string Cell(const Table& t, size_t c, size_t r) {
   const Column& col = *t.column(c);
   if (col.IsNull(r)) return "-";
   if (col.type() == DataType::kDouble) return fmt::format("{:.2f}", col.doubles()[r]);
-  return IsStringLike(col.type()) ? std::string(col.StringAt(r)) : col.FormatValue(r);
+  return col.FormatValue(r);
 }
 
 }  // namespace
@@ -28,16 +28,14 @@ void AddChurnCommand(CLI::App& app, Cli& cli) {
   auto out = std::make_shared<std::string>();
   auto params = std::make_shared<std::vector<std::string>>();
   auto show = std::make_shared<size_t>(10);
-  CLI::App* cmd = AddCommand(
-      app, "churn",
+  CLI::App* cmd = AddWorkspaceCommand(
+      app, cli, "churn",
       "Churn early warning: label churn by an inactivity window, train on profiles as they were, list today's "
       "at-risk customers with tier, reasons and value",
       "  prospect churn                                   # 90-day window, gbdt, as of the end of the data\n"
       "  prospect churn --window 60 --out at_risk.csv\n"
       "  prospect churn --as-of 2026-03-31 --model logistic --high 0.7 --medium 0.4 --json\n",
-      [&cli, req, as_of, out, params, show] {
-        Workspace ws = cli.OpenWorkspace();
-        Context ctx = cli.MakeContext();
+      [&cli, req, as_of, out, params, show](Workspace& ws, Context& ctx) {
         ChurnRequest r = *req;
         if (!as_of->empty()) {
           int64_t day = 0;

@@ -51,17 +51,15 @@ IngestRequest ToRequest(const IngestFlags& f) {
 
 void AddIngestCommand(CLI::App& app, Cli& cli) {
   auto f = std::make_shared<IngestFlags>();
-  CLI::App* cmd = AddCommand(
-      app, "ingest", "Load a CSV/TSV/JSONL file (optionally .gz) into a table, whole or not at all",
+  CLI::App* cmd = AddWorkspaceCommand(
+      app, cli, "ingest", "Load a CSV/TSV/JSONL file (optionally .gz) into a table, whole or not at all",
       "  prospect ingest customers customers.csv\n"
       "  prospect ingest bank bank-full.csv --delimiter ';' --null unknown\n"
       "  prospect ingest events events.jsonl.gz --mode append --key event_id\n"
       "  prospect ingest leads leads.csv --on-error reject      # bad rows go to rejects/leads.csv\n"
       "  prospect ingest shop shop.csv --type zip=string --encoding latin1\n"
       "  prospect ingest sales ventes.csv --delimiter ';' --decimal ,   # 1,5 is 1.5\n",
-      [&cli, f] {
-        Workspace ws = cli.OpenWorkspace();
-        Context ctx = cli.MakeContext();
+      [&cli, f](Workspace& ws, Context& ctx) {
         const IngestResult r = Ingest(ws, ToRequest(*f), ctx);
         if (cli.options.json) {
           cli.PrintJson(r.ToJson());

@@ -8,6 +8,7 @@
 #include "prospect/features/profile.hpp"
 #include "prospect/io/csv.hpp"
 #include "prospect/models/evaluation.hpp"
+#include "prospect/models/scoring.hpp"
 #include "prospect/models/training.hpp"
 
 namespace prospect::cli {
@@ -46,17 +47,15 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
   auto exclude = std::make_shared<std::string>();
   auto params = std::make_shared<std::vector<std::string>>();
   auto positive = std::make_shared<std::string>();
-  CLI::App* train = AddCommand(
-      app, "train", "Train a model for a binary target (purchase, conversion, churn) or a numeric one (spend) on any table",
+  CLI::App* train = AddWorkspaceCommand(
+      app, cli, "train", "Train a model for a binary target (purchase, conversion, churn) or a numeric one (spend) on any table",
       "  prospect profile --as-of 2026-05-31 --label purchase:30d && \\\n"
       "  prospect train --target purchased_30d --model gbdt --name will_buy  # on the profiles table\n"
       "  prospect train --table bank --target y --positive yes --exclude duration --model logistic --cv 5\n"
       "  prospect train --table bank --target y --model gbdt --search bayes --trials 30 --name bank_gbdt\n"
       "  prospect train --table leads --target won --id lead_id --model forest --param n_estimators=300\n"
       "  prospect train --table hillstrom --target spend --exclude conversion,visit --model gbdt   # numeric: regression\n",
-      [&cli, req, exclude, params, positive] {
-        Workspace ws = cli.OpenWorkspace();
-        Context ctx = cli.MakeContext();
+      [&cli, req, exclude, params, positive](Workspace& ws, Context& ctx) {
         TrainRequest r = *req;
         if (!exclude->empty()) r.exclude = Split(*exclude, ',');
         if (!positive->empty()) r.positive = *positive;
@@ -123,17 +122,15 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
   auto ev = std::make_shared<EvaluateRequest>();
   auto value = std::make_shared<double>(NAN);
   auto cost = std::make_shared<double>(NAN);
-  CLI::App* evaluate = AddCommand(
-      app, "evaluate",
+  CLI::App* evaluate = AddWorkspaceCommand(
+      app, cli, "evaluate",
       "Metrics of a model: AUC, PR, log-loss, Brier, confusion matrix, lift/gains, calibration; threshold choice "
       "and probability calibration",
       "  prospect evaluate bank_gbdt                        # the rows it held out at training\n"
       "  prospect evaluate bank_gbdt --table bank_2024 --threshold max-f1\n"
       "  prospect evaluate bank_gbdt --threshold max-profit --value-per-conversion 120 --cost-per-contact 5\n"
       "  prospect evaluate bank_gbdt --calibrate isotonic   # saves a calibrated version that score applies\n",
-      [&cli, ev, value, cost] {
-        Workspace ws = cli.OpenWorkspace();
-        Context ctx = cli.MakeContext();
+      [&cli, ev, value, cost](Workspace& ws, Context& ctx) {
         EvaluateRequest r = *ev;
         if (!std::isnan(*value)) r.value_per_conversion = *value;
         if (!std::isnan(*cost)) r.cost_per_contact = *cost;
@@ -206,26 +203,13 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
   auto score_model = std::make_shared<std::string>();
   auto score_table = std::make_shared<std::string>();
   auto score_out = std::make_shared<std::string>();
-  CLI::App* score = AddCommand(
-      app, "score", "Score every row of a table: CSV of id, score (probability of the positive class)",
+  CLI::App* score = AddWorkspaceCommand(
+      app, cli, "score", "Score every row of a table: CSV of id, score (probability of the positive class)",
       "  prospect score bank_gbdt --table new_leads --out scores.csv\n",
-      [&cli, score_model, score_table, score_out] {
-        Workspace ws = cli.OpenWorkspace();
-        Context ctx = cli.MakeContext();
+      [&cli, score_model, score_table, score_out](Workspace& ws, Context& ctx) {
         const ModelPackage model = LoadModel(ws.store(), *score_model);
         const Table t = ws.store().LoadTable(*score_table, ctx);
-        const std::vector<double> p = model.Score(t, ctx);
-        ColumnPtr id;
-        std::string id_name = model.id_column.empty() ? "row" : model.id_column;
-        if (!model.id_column.empty() && t.HasColumn(model.id_column)) {
-          id = t.column(t.ColumnIndex(model.id_column));
-        } else {
-          std::vector<int64_t> rows(t.num_rows());
-          for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<int64_t>(i + 1);
-          id = Column::FromInts(DataType::kInt64, std::move(rows));
-          id_name = "row";
-        }
-        const Table out(Schema({{id_name, id->type()}, {"score", DataType::kDouble}}), {id, Column::FromDoubles(p)});
+        const Table out = ScoreTable(model, t, ctx);
         WriteCsv(out, *score_out, ctx);
         if (cli.options.json) {
           cli.PrintJson({{"model", model.name}, {"version", model.version}, {"rows", t.num_rows()}, {"out", *score_out}});
@@ -243,12 +227,10 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
   auto ex_customer = std::make_shared<std::string>();
   auto ex_table = std::make_shared<std::string>();
   auto ex_top = std::make_shared<size_t>(3);
-  CLI::App* explain = AddCommand(
-      app, "explain", "Why a model scores as it does: global importance, or one customer's top reasons",
+  CLI::App* explain = AddWorkspaceCommand(
+      app, cli, "explain", "Why a model scores as it does: global importance, or one customer's top reasons",
       "  prospect explain bank_gbdt\n  prospect explain churn_gbdt --customer 10042 --table profiles\n",
-      [&cli, ex_model, ex_customer, ex_table, ex_top] {
-        Workspace ws = cli.OpenWorkspace();
-        Context ctx = cli.MakeContext();
+      [&cli, ex_model, ex_customer, ex_table, ex_top](Workspace& ws, Context& ctx) {
         const ModelPackage model = LoadModel(ws.store(), *ex_model);
         const std::string table_name = ex_table->empty() ? model.table : *ex_table;
         const Table t = ws.store().LoadTable(table_name, ctx);
@@ -267,29 +249,10 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
                          rows);
           return;
         }
-        if (model.id_column.empty()) {
-          Fail(ErrorCode::kInvalidArgument, "model {} was trained without --id, so customers cannot be looked up", model.name);
-        }
-        const Column& ids = t.column(model.id_column);
-        std::vector<size_t> match;
-        for (size_t r = 0; r < t.num_rows() && match.empty(); ++r) {
-          if (!ids.IsNull(r) && (IsStringLike(ids.type()) ? std::string(ids.StringAt(r)) : ids.FormatValue(r)) == *ex_customer) {
-            match.push_back(r);
-          }
-        }
-        if (match.empty()) Fail(ErrorCode::kNotFound, "no customer {} in {}.{}", *ex_customer, table_name, model.id_column);
-        const Table row = t.Take(match);
-        const double score = model.Score(row, ctx)[0];
-        const auto reasons = ExplainRows(model, row, *ex_top, ctx)[0];
-        if (cli.options.json) {
-          nlohmann::json rs = nlohmann::json::array();
-          for (const auto& r : reasons) {
-            rs.push_back({{"column", r.column}, {"value", r.value}, {"contribution", r.contribution}, {"words", r.words}});
-          }
-          return cli.PrintJson({{"model", model.name}, {"customer", *ex_customer}, {"score", score}, {"reasons", rs}});
-        }
-        std::cout << "Customer " << *ex_customer << ": score " << Fixed(score) << "\n";
-        for (const auto& r : reasons) std::cout << "  - " << r.words << " (" << fmt::format("{:+.3f}", r.contribution) << ")\n";
+        const CustomerExplanation e = ExplainCustomer(model, t, *ex_customer, *ex_top, ctx);
+        if (cli.options.json) return cli.PrintJson(e.ToJson());
+        std::cout << "Customer " << e.customer << ": score " << Fixed(e.score) << "\n";
+        for (const Reason& r : e.reasons) std::cout << "  - " << r.words << " (" << fmt::format("{:+.3f}", r.contribution) << ")\n";
       });
   explain->add_option("MODEL", *ex_model, "registered model name")->required();
   explain->add_option("--customer", *ex_customer, "a customer id: show that customer's top reasons");

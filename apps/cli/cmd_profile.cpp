@@ -14,15 +14,13 @@ void AddProfileCommand(CLI::App& app, Cli& cli) {
   auto as_of = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
   auto label = std::make_shared<std::string>();
-  CLI::App* cmd = AddCommand(
-      app, "profile", "Build the customer feature table (RFM, windows, trends) as of a date; stored as table profiles",
+  CLI::App* cmd = AddWorkspaceCommand(
+      app, cli, "profile", "Build the customer feature table (RFM, windows, trends) as of a date; stored as table profiles",
       "  prospect profile                          # as of the end of the latest event/order day\n"
       "  prospect profile --as-of 2011-09-30 --out profiles.csv\n"
       "  prospect profile --as-of 2011-10-31 --label purchase:30d   # + purchased_30d: bought in the next 30 days\n"
       "  prospect train --table profiles --target purchased_30d --model gbdt --name will_buy\n",
-      [&cli, as_of, out, label] {
-        Workspace ws = cli.OpenWorkspace();
-        Context ctx = cli.MakeContext();
+      [&cli, as_of, out, label](Workspace& ws, Context& ctx) {
         ProfileRequest request;
         request.label = *label;
         if (!as_of->empty()) {

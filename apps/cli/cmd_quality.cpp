@@ -100,17 +100,15 @@ void AddQualityCommand(CLI::App& app, Cli& cli) {
     std::string out_table;
   };
   auto args = std::make_shared<Args>();
-  CLI::App* cmd = AddCommand(
-      app, "quality",
+  CLI::App* cmd = AddWorkspaceCommand(
+      app, cli, "quality",
       "Profile a table: missing values, distinct counts, ranges, quantiles, outliers, top categories, duplicates "
       "and suspicious values; with --clean, apply the [[cleaning.TABLE]] steps of prospect.toml",
       "  prospect quality bank\n"
       "  prospect quality customers --key customer_id --json > quality.json\n"
       "  prospect quality bank --clean                 # writes bank_clean and saves the fitted recipe\n"
       "  prospect quality bank --clean --out-table bank_v2\n",
-      [&cli, args] {
-        Workspace ws = cli.OpenWorkspace();
-        Context ctx = cli.MakeContext();
+      [&cli, args](Workspace& ws, Context& ctx) {
         if (!args->clean) {
           QualityOptions options;
           options.top_k = args->top;

@@ -13,15 +13,13 @@ namespace prospect::cli {
 void AddReportCommand(CLI::App& app, Cli& cli) {
   auto out = std::make_shared<std::string>();
   auto title = std::make_shared<std::string>("prospect report");
-  CLI::App* cmd = AddCommand(
-      app, "report",
+  CLI::App* cmd = AddWorkspaceCommand(
+      app, cli, "report",
       "Write one self-contained HTML report (opens offline) with a section per capability: data in, data quality "
       "with charts, and the results of every command run in this workspace",
       "  prospect report --out report.html\n"
       "  prospect --workspace shop report --out /tmp/shop.html --title \"Shop, March\"\n",
-      [&cli, out, title] {
-        Workspace ws = cli.OpenWorkspace();
-        Context ctx = cli.MakeContext();
+      [&cli, out, title](Workspace& ws, Context& ctx) {
         report::ReportOptions options;
         options.title = *title;
         // The CLI reads the clock (the library never does).

@@ -16,16 +16,14 @@ void AddSegmentCommand(CLI::App& app, Cli& cli) {
   auto params = std::make_shared<std::vector<std::string>>();
   auto id_option = std::make_shared<CLI::Option*>(nullptr);
   std::string methods = Join(ClustererRegistry().Names(), ", ");
-  CLI::App* cmd = AddCommand(
-      app, "segment", "Segment customers (k-means, DBSCAN, GMM, Ward, RFM) and describe each segment as a persona",
+  CLI::App* cmd = AddWorkspaceCommand(
+      app, cli, "segment", "Segment customers (k-means, DBSCAN, GMM, Ward, RFM) and describe each segment as a persona",
       "  prospect segment --method kmeans                 # profiles table, k chosen by silhouette\n"
       "  prospect segment --method kmeans --k 5 --features recency_days,frequency,monetary\n"
       "  prospect segment --method rfm                    # Champions, Loyal, At risk, …\n"
       "  prospect segment --method gmm --param covariance=diag --json\n"
       "  prospect segment --method kmeans --k 5 --truth ground_truth.segment   # ARI vs known segments\n",
-      [&cli, req, features, params, id_option] {
-        Workspace ws = cli.OpenWorkspace();
-        Context ctx = cli.MakeContext();
+      [&cli, req, features, params, id_option](Workspace& ws, Context& ctx) {
         SegmentRequest r = *req;
         // Without --id: the workspace's customer id ([profile] customer_id) when the table has it.
         r.preferred_id = ProfileConfig::FromJson(ws.Section("profile")).customer_id;

@@ -10,6 +10,7 @@
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/features/labels.hpp"
+#include "prospect/models/scoring.hpp"
 #include "prospect/models/training.hpp"
 #include "prospect/store/store.hpp"
 

@@ -20,7 +20,7 @@ int64_t Micros(const Column& c, size_t r, const std::string& what) {
 }  // namespace
 
 std::string CustomerKey(const Column& ids, size_t row) {
-  return IsStringLike(ids.type()) ? std::string(ids.StringAt(row)) : ids.FormatValue(row);
+  return ids.FormatValue(row);
 }
 
 PurchaseHistory LoadPurchaseHistory(const ProfileInputs& inputs, const ProfileConfig& config, std::string_view who) {

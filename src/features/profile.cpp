@@ -60,7 +60,7 @@ class CustomerIndex {
       auto it = ints_.find(c.ints()[row]);
       return it == ints_.end() ? kNoCustomer : it->second;
     }
-    auto it = text_.find(std::string(TextOf(c, row)));
+    auto it = text_.find(c.FormatValue(row));
     return it == text_.end() ? kNoCustomer : it->second;
   }
   // For integer ids spanning a small range (as 1..N): a table lookup instead of hashing in Find.
@@ -90,7 +90,7 @@ class CustomerIndex {
       inserted = ins;
       index = it->second;
     } else {
-      auto [it, ins] = text_.emplace(std::string(TextOf(c, row)), next);
+      auto [it, ins] = text_.emplace(c.FormatValue(row), next);
       inserted = ins;
       index = it->second;
     }
@@ -106,14 +106,11 @@ class CustomerIndex {
       return Column::FromInts(DataType::kInt64, std::move(ids));
     }
     ColumnBuilder b(DataType::kString);
-    for (const auto& r : rows_) b.AppendString(TextOf(*r.column, r.row));
+    for (const auto& r : rows_) b.AppendString(r.column->FormatValue(r.row));
     return b.Finish();
   }
 
  private:
-  static std::string TextOf(const Column& c, size_t row) {
-    return IsStringLike(c.type()) ? std::string(c.StringAt(row)) : c.FormatValue(row);
-  }
   struct Source {
     const Column* column;
     size_t row;

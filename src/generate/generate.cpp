@@ -17,6 +17,8 @@
 #include <filesystem>
 #include <future>
 #include <memory>
+#include <tuple>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -271,25 +273,25 @@ struct Totals {
   double p30_sum = 0;
   int64_t purchased_30 = 0;
 
-  void Add(const Totals& o) {
-    for (int s = 0; s < gen::kNumSegments; ++s) {
-      segment_count[s] += o.segment_count[s];
-      segment_uplift_sum[s] += o.segment_uplift_sum[s];
-      segment_campaign_count[s] += o.segment_campaign_count[s];
+  // Every summed field once, so adding two blocks' totals cannot forget one.
+  auto Fields() {
+    return std::tie(segment_count, lambda_sum, p_sum, buyers_observed, alive, campaign_rows, campaign_treated,
+                    campaign_uplift_sum, campaign_base_sum, segment_uplift_sum, segment_campaign_count,
+                    experiment_rows, experiment_treated, experiment_p0_sum, p30_sum, purchased_30);
+  }
+  void Add(Totals o) {
+    std::apply([&](auto&... mine) { std::apply([&](auto&... theirs) { (AddInto(mine, theirs), ...); }, o.Fields()); },
+               Fields());
+  }
+
+ private:
+  template <typename T>
+  static void AddInto(T& into, const T& from) {
+    if constexpr (std::is_arithmetic_v<T>) {
+      into += from;
+    } else {
+      for (size_t i = 0; i < into.size(); ++i) into[i] += from[i];
     }
-    lambda_sum += o.lambda_sum;
-    p_sum += o.p_sum;
-    buyers_observed += o.buyers_observed;
-    alive += o.alive;
-    campaign_rows += o.campaign_rows;
-    campaign_treated += o.campaign_treated;
-    campaign_uplift_sum += o.campaign_uplift_sum;
-    campaign_base_sum += o.campaign_base_sum;
-    experiment_rows += o.experiment_rows;
-    experiment_treated += o.experiment_treated;
-    experiment_p0_sum += o.experiment_p0_sum;
-    p30_sum += o.p30_sum;
-    purchased_30 += o.purchased_30;
   }
 };
 

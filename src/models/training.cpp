@@ -21,16 +21,12 @@
 namespace prospect {
 namespace {
 
-std::string CellText(const Column& c, size_t r) {
-  return IsStringLike(c.type()) ? std::string(c.StringAt(r)) : c.FormatValue(r);
-}
-
 // The positive class: as given, else the obvious one for two-valued targets.
 std::string ResolvePositive(const Table& t, const std::string& target, const std::optional<std::string>& positive) {
   const Column& c = t.column(target);
   std::set<std::string> values;
   for (size_t r = 0; r < c.size() && values.size() <= 50; ++r) {
-    if (!c.IsNull(r)) values.insert(CellText(c, r));
+    if (!c.IsNull(r)) values.insert(c.FormatValue(r));
   }
   std::vector<std::string> listed(values.begin(), values.end());
   if (listed.size() > 10) listed.resize(10), listed.push_back("…");
@@ -74,7 +70,7 @@ bool LooksLikeRegression(const Table& t, const std::string& target) {
 std::vector<double> LabelsOf(const Table& t, const std::string& target, const std::string& positive) {
   const Column& c = t.column(target);
   std::vector<double> y(c.size());
-  for (size_t r = 0; r < c.size(); ++r) y[r] = c.IsNull(r) ? NAN : (CellText(c, r) == positive ? 1.0 : 0.0);
+  for (size_t r = 0; r < c.size(); ++r) y[r] = c.IsNull(r) ? NAN : (c.FormatValue(r) == positive ? 1.0 : 0.0);
   return y;
 }
 
@@ -136,23 +132,6 @@ double CrossValAuc(const std::string& type, const nlohmann::json& params, const 
     sum += auc;
   }
   return sum / static_cast<double>(folds.size());
-}
-
-// Maps each pipeline output feature to its input column index.
-std::vector<size_t> FeatureOwners(const FeaturePipeline& p) {
-  std::vector<size_t> owner;
-  const bool onehot = p.params().categorical == "onehot";
-  for (size_t s = 0; s < p.steps().size(); ++s) {
-    const auto& step = p.steps()[s];
-    size_t width = 1;
-    if (!step.categorical) {
-      width = step.indicator ? 2 : 1;
-    } else if (onehot) {
-      width = step.levels.size() + (step.has_other ? 1 : 0);
-    }
-    owner.insert(owner.end(), width, s);
-  }
-  return owner;
 }
 
 // Feature columns: everything but the target, the id, exclusions and the time-split column;
@@ -587,163 +566,6 @@ void PromoteModel(Store& store, const std::string& name, int64_t version) {
   if (!store.GetObject("model", name, version)) (void)LoadModel(store, name, version);  // throws the right error
   store.PutObject("model_stage", name, {{"production", version}}, "");
   store.Audit("promote", fmt::format("model={} version={}", name, version));
-}
-
-namespace {
-
-// "days since last order" for "days_since_last_order".
-std::string Readable(std::string name) {
-  std::replace(name.begin(), name.end(), '_', ' ');
-  return name;
-}
-
-// What a 0/1 target's positive class is, as a noun for "the chance of …": "churned" → "churn",
-// "purchased_30d" → "a purchase within 30 days"; other names are read as they are.
-std::string OutcomeNoun(const std::string& target) {
-  static const std::pair<const char*, const char*> kNouns[] = {
-      {"churned", "churn"},           {"churn", "churn"},          {"converted", "conversion"},
-      {"purchased", "a purchase"},    {"bought", "a purchase"},    {"visited", "a visit"},
-      {"clicked", "a click"},         {"responded", "a response"}, {"subscribed", "a subscription"},
-      {"retained", "retention"},      {"renewed", "a renewal"},    {"won", "a win"},
-      {"defaulted", "a default"},     {"cancelled", "cancellation"}, {"canceled", "cancellation"}};
-  const std::string lower = ToLower(target);
-  for (const auto& [word, noun] : kNouns) {
-    if (lower == word || lower == std::string("is_") + word) return noun;
-    // purchased_30d, churned_90d: the window in words.
-    const std::string prefix = std::string(word) + "_";
-    if (lower.rfind(prefix, 0) == 0 && lower.size() > prefix.size() + 1 && lower.back() == 'd' &&
-        std::all_of(lower.begin() + static_cast<std::ptrdiff_t>(prefix.size()), lower.end() - 1,
-                    [](char c) { return c >= '0' && c <= '9'; })) {
-      return fmt::format("{} within {} days", noun, lower.substr(prefix.size(), lower.size() - prefix.size() - 1));
-    }
-  }
-  return Readable(target);
-}
-
-// Whole numbers and |v| >= 100 without decimals, smaller ones to 3 significant digits.
-std::string Number(double v) {
-  if ((v == std::floor(v) || std::fabs(v) >= 100) && std::fabs(v) < 1e15) return fmt::format("{:.0f}", v);
-  return fmt::format("{:.3g}", v);
-}
-
-// One reason in words a marketer can read: what the value is, how it compares with the typical
-// customer of the training data (the imputation median, when the pipeline kept one), and what it
-// does to the outcome, with a strength from the size of the log-odds contribution.
-std::string ReasonWords(const ModelPackage& model, size_t step_index, const Column& col, size_t row, double contribution) {
-  const FeaturePipeline::ColumnStep& step = model.pipeline.steps()[step_index];
-  const std::string outcome = (model.positive == "1" || model.positive == "true" || model.positive == "yes" ||
-                               model.positive == "True" || model.positive == "Yes" || model.positive == "1.0")
-                                  ? OutcomeNoun(model.target)
-                                  : fmt::format("{} = {}", model.target, model.positive);
-  const double size = std::fabs(contribution);
-  const char* strength = size >= 1.0 ? "strongly " : size < 0.1 ? "slightly " : "";
-  const std::string effect =
-      fmt::format("{}{} the chance of {}", strength, contribution > 0 ? "raises" : "lowers", outcome);
-  const std::string what = Readable(step.column);
-  if (col.IsNull(row)) return fmt::format("{} is unknown, which {}", what, effect);
-  if (step.categorical || !IsNumeric(col.type())) return fmt::format("{} is {}, which {}", what, CellText(col, row), effect);
-  const double v = col.NumericAt(row);
-  const bool has_typical = model.pipeline.params().impute == "median";
-  if (!has_typical || v == step.fill) return fmt::format("{} is {}, which {}", what, Number(v), effect);
-  return fmt::format("{} is {} ({} the typical {}), which {}", what, Number(v), v > step.fill ? "above" : "below",
-                     Number(step.fill), effect);
-}
-
-}  // namespace
-
-std::vector<std::vector<Reason>> ExplainRows(const ModelPackage& model, const Table& table, size_t top,
-                                             const Context& ctx) {
-  const std::vector<double> x = model.pipeline.Transform(table, ctx);
-  const size_t d = model.pipeline.num_features();
-  const std::vector<double> contrib = model.regressor ? model.regressor->Contributions({x, table.num_rows(), d}, ctx)
-                                                      : model.classifier->Contributions({x, table.num_rows(), d}, ctx);
-  const std::vector<size_t> owner = FeatureOwners(model.pipeline);
-  const auto& inputs = model.pipeline.input_columns();
-  std::vector<std::vector<Reason>> out(table.num_rows());
-  for (size_t r = 0; r < table.num_rows(); ++r) {
-    std::vector<double> per(inputs.size(), 0.0);
-    for (size_t j = 0; j < d; ++j) per[owner[j]] += contrib[r * (d + 1) + j];
-    std::vector<size_t> order(inputs.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return std::abs(per[a]) > std::abs(per[b]); });
-    for (size_t i = 0; i < order.size() && i < top; ++i) {
-      const size_t c = order[i];
-      if (per[c] == 0) break;
-      Reason reason;
-      reason.column = inputs[c];
-      const Column& col = table.column(inputs[c]);
-      reason.value = col.IsNull(r) ? "missing" : CellText(col, r);
-      reason.contribution = per[c];
-      reason.words = ReasonWords(model, c, col, r, per[c]);
-      out[r].push_back(std::move(reason));
-    }
-  }
-  return out;
-}
-
-nlohmann::json GlobalImportance(const ModelPackage& model, const Table* table, const Context& ctx) {
-  const auto& inputs = model.pipeline.input_columns();
-  const std::vector<size_t> owner = FeatureOwners(model.pipeline);
-  std::vector<double> own(inputs.size(), 0.0);
-  const auto imp = model.regressor ? model.regressor->Importance() : model.classifier->Importance();
-  for (size_t j = 0; j < imp.size(); ++j) own[owner[j]] += imp[j];
-  std::vector<double> perm(inputs.size(), NAN);
-  double baseline = NAN;
-  std::string permutation_rows;
-  if (table && table->HasColumn(model.target) && !model.regressor) {  // permutation AUC: classifiers
-    // Permutation importance on up to 20,000 rows — the held-out ones when `table` is the
-    // training table — shuffling one column's features across rows.
-    std::vector<size_t> rows = HeldOutRows(model, *table);
-    permutation_rows = rows.empty() ? "all" : "held-out";
-    if (rows.empty()) {
-      rows.resize(table->num_rows());
-      std::iota(rows.begin(), rows.end(), 0);
-    }
-    Rng rng(DeriveSeed(ctx.seed(), 99));
-    if (rows.size() > 20000) {
-      std::shuffle(rows.begin(), rows.end(), rng);
-      rows.resize(20000);
-    }
-    const Table all = table->Take(rows);
-    std::vector<double> y_all = model.Labels(all);
-    std::vector<size_t> known;
-    for (size_t r = 0; r < y_all.size(); ++r) {
-      if (!std::isnan(y_all[r])) known.push_back(r);
-    }
-    const Table sample = all.Take(known);
-    std::vector<double> y = TakeValues(y_all, known);
-    std::vector<double> x = model.pipeline.Transform(sample, ctx);
-    const size_t n = sample.num_rows(), d = model.pipeline.num_features();
-    baseline = RocAuc(y, model.classifier->PredictProba({x, n, d}, ctx));
-    for (size_t c = 0; c < inputs.size(); ++c) {
-      std::vector<size_t> order(n);
-      std::iota(order.begin(), order.end(), 0);
-      std::shuffle(order.begin(), order.end(), rng);
-      std::vector<double> shuffled = x;
-      for (size_t r = 0; r < n; ++r) {
-        for (size_t j = 0; j < d; ++j) {
-          if (owner[j] == c) shuffled[r * d + j] = x[order[r] * d + j];
-        }
-      }
-      perm[c] = baseline - RocAuc(y, model.classifier->PredictProba({shuffled, n, d}, ctx));
-    }
-  }
-  const std::string& importance_kind =
-      model.regressor ? RegressorRegistry().Find(model.regressor->Type()).traits.importance_kind
-                      : ClassifierRegistry().Find(model.classifier->Type()).traits.importance_kind;
-  nlohmann::json rows = nlohmann::json::array();
-  std::vector<size_t> order(inputs.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return own[a] > own[b]; });
-  for (size_t c : order) {
-    rows.push_back({{"column", inputs[c]}, {"importance", own[c]},
-                    {"permutation_auc_drop", std::isnan(perm[c]) ? nlohmann::json() : nlohmann::json(perm[c])}});
-  }
-  return {{"model", model.name}, {"version", model.version},
-          {"importance_kind", importance_kind},
-          {"baseline_auc", std::isnan(baseline) ? nlohmann::json() : nlohmann::json(baseline)},
-          {"permutation_rows", permutation_rows.empty() ? nlohmann::json() : nlohmann::json(permutation_rows)},
-          {"columns", rows}};
 }
 
 }  // namespace prospect

@@ -8,6 +8,7 @@
 
 #include "prospect/common/strings.hpp"
 #include "prospect/evaluate/report.hpp"
+#include "prospect/models/scoring.hpp"
 #include "prospect/models/training.hpp"
 #include "report/sections.hpp"
 

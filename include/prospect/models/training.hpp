@@ -157,19 +157,4 @@ nlohmann::json ListModels(Store& store);
 /// Marks a version as the production one (a new version of the registry entry's meta).
 void PromoteModel(Store& store, const std::string& name, int64_t version);
 
-/// Per-input-column contributions of one row, largest |value| first (one-hot features are summed
-/// back to their column). `words` phrases each reason for a marketer.
-struct Reason {
-  std::string column;
-  std::string value;   ///< the row's value of that column, as text
-  double contribution;  ///< in the model's explanation scale
-  std::string words;
-};
-std::vector<std::vector<Reason>> ExplainRows(const ModelPackage& model, const Table& table, size_t top,
-                                             const Context& ctx);
-
-/// Global importance per input column: the model's own (gain / |coef|) and permutation
-/// importance (drop in ROC-AUC when the column is shuffled) on `table` if it has the target.
-nlohmann::json GlobalImportance(const ModelPackage& model, const Table* table, const Context& ctx);
-
 }  // namespace prospect

@@ -13,8 +13,10 @@
 #include "prospect/common/error.hpp"
 #include "prospect/evaluate/metrics.hpp"
 #include "prospect/models/evaluation.hpp"
+#include "prospect/models/scoring.hpp"
 #include "prospect/models/training.hpp"
 #include "prospect/workspace/workspace.hpp"
+#include "support/expect_error.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
@@ -316,6 +318,55 @@ TEST(Explain, LinearReasonsAreCoefficientTimesValueInWords) {
               std::string::npos)
         << reason.words;
   }
+}
+
+TEST(Score, ScoresAreKeyedByTheModelsIdColumnElseByRowNumber) {
+  EvalFixture f;
+  const ModelPackage m = LoadModel(f.ws.store(), f.Train("logistic").name);
+  const Table table = f.ws.store().LoadTable("leads_new", Context(1));
+  const std::vector<double> p = m.Score(table, Context(1));
+  const Table keyed = ScoreTable(m, table, Context(1));
+  ASSERT_EQ(keyed.schema().field(0).name, "id");
+  ASSERT_EQ(keyed.num_rows(), table.num_rows());
+  for (size_t r = 0; r < table.num_rows(); ++r) {
+    EXPECT_EQ(keyed.column(size_t{0})->ints()[r], table.column("id").ints()[r]);
+    EXPECT_EQ(keyed.column(size_t{1})->doubles()[r], p[r]);
+  }
+  // Without the id column the rows are numbered from 1.
+  std::vector<std::string> features;
+  for (const auto& field : table.schema().fields()) {
+    if (field.name != "id") features.push_back(field.name);
+  }
+  const Table numbered = ScoreTable(m, table.Select(features), Context(1));
+  ASSERT_EQ(numbered.schema().field(0).name, "row");
+  EXPECT_EQ(numbered.column(size_t{0})->ints()[0], 1);
+  EXPECT_EQ(numbered.column(size_t{0})->ints()[table.num_rows() - 1], static_cast<int64_t>(table.num_rows()));
+  EXPECT_EQ(numbered.column(size_t{1})->doubles()[7], p[7]);
+}
+
+TEST(Explain, OneCustomerIsFoundByIdAndExplainedLikeItsRow) {
+  EvalFixture f;
+  const ModelPackage m = LoadModel(f.ws.store(), f.Train("logistic").name);
+  const Table table = f.ws.store().LoadTable("leads_new", Context(1));
+  const CustomerExplanation e = ExplainCustomer(m, table, "1004", 2, Context(1));  // ids start at 1000
+  const Table row = table.Take(std::vector<size_t>{4});
+  EXPECT_EQ(e.score, m.Score(row, Context(1))[0]);
+  const auto reasons = ExplainRows(m, row, 2, Context(1))[0];
+  ASSERT_EQ(e.reasons.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(e.reasons[i].column, reasons[i].column);
+    EXPECT_EQ(e.reasons[i].contribution, reasons[i].contribution);
+  }
+  const nlohmann::json doc = e.ToJson();
+  EXPECT_EQ(doc["customer"], "1004");
+  EXPECT_EQ(doc["model"], m.name);
+  EXPECT_EQ(doc["reasons"][0]["words"], reasons[0].words);
+  ExpectError([&] { (void)ExplainCustomer(m, table, "nobody", 2, Context(1)); }, ErrorCode::kNotFound,
+              "no customer nobody in column id");
+  ModelPackage anonymous = LoadModel(f.ws.store(), m.name);
+  anonymous.id_column.clear();
+  ExpectError([&] { (void)ExplainCustomer(anonymous, table, "1004", 2, Context(1)); }, ErrorCode::kInvalidArgument,
+              "model leads_logistic was trained without an id column, so customers cannot be looked up");
 }
 
 TEST(Explain, PermutationImportanceUsesTheHeldOutRowsAndFindsTheSignal) {
