@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
     const auto y = prospect::bench::ReadMatrixFile(argv[5], &ny, &one);
     const auto xt = prospect::bench::ReadMatrixFile(argv[6], &nt, &dt);
     if (ny != n || dt != d) prospect::Fail(prospect::ErrorCode::kInvalidData, "matrix shapes disagree");
-    prospect::TrainingSet set;
+    prospect::Dataset set;
     set.x = {x, n, d};
     set.y = y;
     for (size_t j = 0; j < d; ++j) set.feature_names.push_back(fmt::format("f{}", j));

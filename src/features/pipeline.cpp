@@ -70,8 +70,8 @@ const ParamSchema<PipelineParams>& PipelineParams::Schema() {
   return schema;
 }
 
-std::vector<double> FeaturePipeline::FitTransform(const Table& table, const std::vector<std::string>& columns,
-                                                  const std::vector<double>* target, const Context& ctx) {
+DenseMatrix FeaturePipeline::FitTransform(const Table& table, const std::vector<std::string>& columns,
+                                          const std::vector<double>* target, const Context& ctx) {
   PipelineParams::Schema().Validate(params_);
   if (columns.empty()) Fail(ErrorCode::kInvalidArgument, "feature pipeline: no feature columns to fit");
   if (table.num_rows() == 0) Fail(ErrorCode::kInvalidData, "feature pipeline: the training table has no rows");
@@ -208,13 +208,13 @@ std::vector<double> FeaturePipeline::FitTransform(const Table& table, const std:
   return TransformRows(table, oof, ctx);
 }
 
-std::vector<double> FeaturePipeline::Transform(const Table& table, const Context& ctx) const {
+DenseMatrix FeaturePipeline::Transform(const Table& table, const Context& ctx) const {
   if (!fitted_) Fail(ErrorCode::kFailedPrecondition, "feature pipeline: Transform before Fit");
   return TransformRows(table, std::vector<std::vector<double>>(steps_.size()), ctx);
 }
 
-std::vector<double> FeaturePipeline::TransformRows(const Table& table, const std::vector<std::vector<double>>& oof,
-                                                   const Context& ctx) const {
+DenseMatrix FeaturePipeline::TransformRows(const Table& table, const std::vector<std::vector<double>>& oof,
+                                           const Context& ctx) const {
   const size_t n = table.num_rows(), d = feature_names_.size();
   std::vector<const Column*> cols;
   for (const auto& step : steps_) {
@@ -229,7 +229,7 @@ std::vector<double> FeaturePipeline::TransformRows(const Table& table, const std
     }
     cols.push_back(&c);
   }
-  std::vector<double> out(n * d, 0.0);
+  DenseMatrix out(n, d);
   // Level lookups per step, built once.
   std::vector<std::unordered_map<std::string, size_t>> lookup(steps_.size());
   for (size_t s = 0; s < steps_.size(); ++s) {
@@ -244,8 +244,8 @@ std::vector<double> FeaturePipeline::TransformRows(const Table& table, const std
       for (size_t r = 0; r < n; ++r) {
         const double v = NumberAt(col, r);
         const bool missing = std::isnan(v);
-        out[r * d + offset] = ((missing ? step.fill : v) - step.center) / step.scale;
-        if (step.indicator) out[r * d + offset + 1] = missing ? 1.0 : 0.0;
+        out(r, offset) = ((missing ? step.fill : v) - step.center) / step.scale;
+        if (step.indicator) out(r, offset + 1) = missing ? 1.0 : 0.0;
       }
       offset += step.indicator ? 2 : 1;
     } else if (onehot) {
@@ -253,9 +253,9 @@ std::vector<double> FeaturePipeline::TransformRows(const Table& table, const std
       const std::vector<size_t> level = LevelIndices(col, lookup[s]);
       for (size_t r = 0; r < n; ++r) {
         if (level[r] != SIZE_MAX) {
-          out[r * d + offset + level[r]] = 1.0;
+          out(r, offset + level[r]) = 1.0;
         } else if (step.has_other) {
-          out[r * d + offset + step.levels.size()] = 1.0;
+          out(r, offset + step.levels.size()) = 1.0;
         }
       }
       offset += width;
@@ -263,10 +263,10 @@ std::vector<double> FeaturePipeline::TransformRows(const Table& table, const std
       const std::vector<size_t> level = oof[s].empty() ? LevelIndices(col, lookup[s]) : std::vector<size_t>();
       for (size_t r = 0; r < n; ++r) {
         if (!oof[s].empty()) {
-          out[r * d + offset] = oof[s][r];
+          out(r, offset) = oof[s][r];
           continue;
         }
-        out[r * d + offset] = level[r] != SIZE_MAX ? step.level_values[level[r]] : step.unseen_value;
+        out(r, offset) = level[r] != SIZE_MAX ? step.level_values[level[r]] : step.unseen_value;
       }
       offset += 1;
     }

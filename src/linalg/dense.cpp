@@ -2,6 +2,7 @@
 // finiteness checks.
 #include "prospect/linalg/dense.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "prospect/common/error.hpp"
@@ -21,6 +22,12 @@ DenseMatrix::DenseMatrix(std::vector<double> values, size_t rows, size_t cols)
   if (data_.size() != rows * cols) {
     Fail(ErrorCode::kInvalidArgument, "matrix: {} values cannot be {} rows × {} columns", data_.size(), rows, cols);
   }
+}
+
+DenseMatrix TakeRows(const DenseMatrixView& x, std::span<const size_t> rows) {
+  DenseMatrix out(rows.size(), x.cols());
+  for (size_t i = 0; i < rows.size(); ++i) std::copy_n(x.Row(rows[i]), x.cols(), out.Row(i));
+  return out;
 }
 
 DenseMatrix MatrixFromTable(const Table& table, const std::vector<std::string>& columns, Scaling scaling,

@@ -7,22 +7,22 @@
 
 namespace prospect {
 
-std::vector<double> LinearTerms::Margins(const FeatureMatrix& x) const {
-  std::vector<double> out(x.rows);
-  for (size_t r = 0; r < x.rows; ++r) {
+std::vector<double> LinearTerms::Margins(const DenseMatrixView& x) const {
+  std::vector<double> out(x.rows());
+  for (size_t r = 0; r < x.rows(); ++r) {
     const double* row = x.Row(r);
     double z = intercept;
-    for (size_t j = 0; j < x.cols; ++j) z += coef[j] * row[j];
+    for (size_t j = 0; j < x.cols(); ++j) z += coef[j] * row[j];
     out[r] = z;
   }
   return out;
 }
 
-std::vector<double> LinearTerms::Contributions(const FeatureMatrix& x, double scale, double shift) const {
-  std::vector<double> out(x.rows * (x.cols + 1));
-  for (size_t r = 0; r < x.rows; ++r) {
-    for (size_t j = 0; j < x.cols; ++j) out[r * (x.cols + 1) + j] = scale * coef[j] * x.Row(r)[j];
-    out[r * (x.cols + 1) + x.cols] = scale * intercept + shift;
+std::vector<double> LinearTerms::Contributions(const DenseMatrixView& x, double scale, double shift) const {
+  std::vector<double> out(x.rows() * (x.cols() + 1));
+  for (size_t r = 0; r < x.rows(); ++r) {
+    for (size_t j = 0; j < x.cols(); ++j) out[r * (x.cols() + 1) + j] = scale * coef[j] * x.Row(r)[j];
+    out[r * (x.cols() + 1) + x.cols()] = scale * intercept + shift;
   }
   return out;
 }

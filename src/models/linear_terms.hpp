@@ -15,10 +15,10 @@ struct LinearTerms {
   double intercept = 0;
 
   /// intercept + coef·x per row.
-  std::vector<double> Margins(const FeatureMatrix& x) const;
+  std::vector<double> Margins(const DenseMatrixView& x) const;
   /// Per-row additive terms, rows × (cols + 1), for a model whose output is scale·margin + shift:
   /// scale·coef_j·x_j per feature and scale·intercept + shift last.
-  std::vector<double> Contributions(const FeatureMatrix& x, double scale = 1, double shift = 0) const;
+  std::vector<double> Contributions(const DenseMatrixView& x, double scale = 1, double shift = 0) const;
   /// |coefficient| normalised to sum 1.
   std::vector<double> Importance() const;
   /// liblinear's weights (d coefficients, then the bias term) are for its first label: oriented
@@ -38,7 +38,7 @@ class LinearModel : public ModelWithParams<Base, P> {
  public:
   using ModelWithParams<Base, P>::ModelWithParams;
 
-  std::vector<double> Contributions(const FeatureMatrix& x, const Context&) const override {
+  std::vector<double> Contributions(const DenseMatrixView& x, const Context&) const override {
     this->CheckPredictInput(x);
     return terms_.Contributions(x);
   }

@@ -24,24 +24,24 @@ void Model::CheckNotEmpty(size_t rows, size_t cols) const {
   if (cols == 0) Fail(ErrorCode::kInvalidData, "{}: no features", Type());
 }
 
-void SupervisedModel::CheckFeatures(const TrainingSet& data) const {
-  const FeatureMatrix& x = data.x;
-  CheckNotEmpty(x.rows, x.cols);
-  PROSPECT_CHECK(x.values.size() == x.rows * x.cols && data.y.size() == x.rows);
-  PROSPECT_CHECK(data.weights.empty() || data.weights.size() == x.rows);
-  PROSPECT_CHECK(data.feature_names.size() == x.cols);
-  for (size_t i = 0; i < x.values.size(); ++i) {
-    if (!std::isfinite(x.values[i])) {
+void SupervisedModel::CheckFeatures(const Dataset& data) const {
+  const DenseMatrixView& x = data.x;
+  CheckNotEmpty(x.rows(), x.cols());
+  PROSPECT_CHECK(x.values().size() == x.rows() * x.cols() && data.y.size() == x.rows());
+  PROSPECT_CHECK(data.weights.empty() || data.weights.size() == x.rows());
+  PROSPECT_CHECK(data.feature_names.size() == x.cols());
+  for (size_t i = 0; i < x.values().size(); ++i) {
+    if (!std::isfinite(x.values()[i])) {
       Fail(ErrorCode::kInvalidData, "{}: feature {} of row {} is {}; impute or drop non-finite values first", Type(),
-           data.feature_names[i % x.cols], i / x.cols + 1, x.values[i]);
+           data.feature_names[i % x.cols()], i / x.cols() + 1, x.values()[i]);
     }
   }
 }
 
-void SupervisedModel::CheckPredictInput(const FeatureMatrix& x) const {
+void SupervisedModel::CheckPredictInput(const DenseMatrixView& x) const {
   CheckTrained(fitted());
-  CheckFeatureCount(feature_names_.size(), x.cols);
-  PROSPECT_CHECK(x.values.size() == x.rows * x.cols);
+  CheckFeatureCount(feature_names_.size(), x.cols());
+  PROSPECT_CHECK(x.values().size() == x.rows() * x.cols());
 }
 
 std::string SupervisedModel::Save() const {

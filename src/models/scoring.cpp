@@ -95,10 +95,10 @@ std::string ReasonWords(const ModelPackage& model, size_t step_index, const Colu
 
 std::vector<std::vector<Reason>> ExplainRows(const ModelPackage& model, const Table& table, size_t top,
                                              const Context& ctx) {
-  const std::vector<double> x = model.pipeline.Transform(table, ctx);
-  const size_t d = model.pipeline.num_features();
-  const std::vector<double> contrib = model.regressor ? model.regressor->Contributions({x, table.num_rows(), d}, ctx)
-                                                      : model.classifier->Contributions({x, table.num_rows(), d}, ctx);
+  const DenseMatrix x = model.pipeline.Transform(table, ctx);
+  const size_t d = x.cols();
+  const std::vector<double> contrib = model.regressor ? model.regressor->Contributions(x, ctx)
+                                                      : model.classifier->Contributions(x, ctx);
   const std::vector<size_t> owner = FeatureOwners(model.pipeline);
   const auto& inputs = model.pipeline.input_columns();
   std::vector<std::vector<Reason>> out(table.num_rows());
@@ -154,20 +154,20 @@ nlohmann::json GlobalImportance(const ModelPackage& model, const Table* table, c
     }
     const Table sample = all.Take(known);
     const std::vector<double> y = model.Labels(sample);
-    std::vector<double> x = model.pipeline.Transform(sample, ctx);
-    const size_t n = sample.num_rows(), d = model.pipeline.num_features();
-    baseline = RocAuc(y, model.classifier->PredictProba({x, n, d}, ctx));
+    const DenseMatrix x = model.pipeline.Transform(sample, ctx);
+    const size_t n = x.rows(), d = x.cols();
+    baseline = RocAuc(y, model.classifier->PredictProba(x, ctx));
     for (size_t c = 0; c < inputs.size(); ++c) {
       std::vector<size_t> order(n);
       std::iota(order.begin(), order.end(), 0);
       std::shuffle(order.begin(), order.end(), rng);
-      std::vector<double> shuffled = x;
+      DenseMatrix shuffled = x;
       for (size_t r = 0; r < n; ++r) {
         for (size_t j = 0; j < d; ++j) {
-          if (owner[j] == c) shuffled[r * d + j] = x[order[r] * d + j];
+          if (owner[j] == c) shuffled(r, j) = x(order[r], j);
         }
       }
-      perm[c] = baseline - RocAuc(y, model.classifier->PredictProba({shuffled, n, d}, ctx));
+      perm[c] = baseline - RocAuc(y, model.classifier->PredictProba(shuffled, ctx));
     }
   }
   const std::string& importance_kind =

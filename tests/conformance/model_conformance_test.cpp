@@ -58,7 +58,7 @@ LabelledData WithRows(const LabelledData& data, size_t rows) {
 /// `predict` is the interface's output per row (PredictProba, Predict); Interface::Load reads its files.
 template <typename Interface>
 Kind SupervisedKind(std::string name, const Registry<Interface>& registry, const LabelledData& (*data)(),
-                    std::vector<double> (Interface::*predict)(const FeatureMatrix&, const Context&) const) {
+                    std::vector<double> (Interface::*predict)(const DenseMatrixView&, const Context&) const) {
   Kind kind;
   kind.name = std::move(name);
   kind.names = [&registry] { return registry.Names(); };

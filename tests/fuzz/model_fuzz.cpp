@@ -35,7 +35,7 @@ std::vector<double> ProbeRows(size_t d) {
   std::abort();
 }
 
-void ProbeSupervised(const prospect::SupervisedModel& model, const prospect::FeatureMatrix& m,
+void ProbeSupervised(const prospect::SupervisedModel& model, const prospect::DenseMatrixView& m,
                      const prospect::Context& ctx) {
   (void)model.Contributions(m, ctx);
   (void)model.Importance();
@@ -66,7 +66,7 @@ int ModelFuzzOne(const uint8_t* data, size_t size) {
     const size_t d = model->feature_names().size();
     if (d == 0 || d > 4096) return 0;
     const std::vector<double> x = ProbeRows(d);
-    const prospect::FeatureMatrix m{x, 3, d};
+    const prospect::DenseMatrixView m{x, 3, d};
     if (!regression) {
       for (double p : static_cast<const prospect::Classifier&>(*model).PredictProba(m, ctx)) {
         if (!(p >= 0 && p <= 1)) Bug("probability out of [0, 1]", p);

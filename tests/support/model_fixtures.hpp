@@ -19,10 +19,10 @@ struct LabelledData {
   size_t n = 0, d = 0;
   nlohmann::json fx;  ///< the whole fixture: the reference values live beside X and y
 
-  FeatureMatrix X() const { return {x, n, d}; }
+  DenseMatrixView X() const { return {x, n, d}; }
   /// Features f0..f{d-1}; `weighted` adds the fixture's w.
-  TrainingSet Set(bool weighted = false) const {
-    TrainingSet t;
+  Dataset Set(bool weighted = false) const {
+    Dataset t;
     t.x = X();
     t.y = y;
     if (weighted) t.weights = w;

@@ -12,6 +12,7 @@
 
 #include "prospect/common/context.hpp"
 #include "prospect/common/params.hpp"
+#include "prospect/linalg/dense.hpp"
 #include "prospect/table/table.hpp"
 
 namespace prospect {
@@ -35,15 +36,15 @@ class FeaturePipeline {
   explicit FeaturePipeline(PipelineParams params) : params_(std::move(params)) {}
 
   /// Learns every transform from `columns` of `table`. `target` (one value per row, 0/1 or
-  /// numeric) is needed only for target encoding. Returns the training matrix, n × d row-major,
+  /// numeric) is needed only for target encoding. Returns the training matrix, n × num_features(),
   /// with target encoding computed out of fold (so training rows never see their own label).
-  std::vector<double> FitTransform(const Table& table, const std::vector<std::string>& columns,
-                                   const std::vector<double>* target, const Context& ctx);
+  DenseMatrix FitTransform(const Table& table, const std::vector<std::string>& columns,
+                           const std::vector<double>* target, const Context& ctx);
 
-  /// Applies the fitted transforms: n × d row-major. Unseen categories go to __other__ (or
+  /// Applies the fitted transforms: n × num_features(). Unseen categories go to __other__ (or
   /// all-zero one-hot if there was none), frequency 0, target prior. Missing columns or a column
   /// of another kind are errors naming the column.
-  std::vector<double> Transform(const Table& table, const Context& ctx) const;
+  DenseMatrix Transform(const Table& table, const Context& ctx) const;
 
   bool fitted() const { return fitted_; }
   const std::vector<std::string>& input_columns() const { return input_columns_; }
@@ -74,8 +75,8 @@ class FeaturePipeline {
 
  private:
   // oof_values: per step, per-row values replacing the fitted encoding (empty = use the fit).
-  std::vector<double> TransformRows(const Table& table, const std::vector<std::vector<double>>& oof_values,
-                                    const Context& ctx) const;
+  DenseMatrix TransformRows(const Table& table, const std::vector<std::vector<double>>& oof_values,
+                            const Context& ctx) const;
 
   PipelineParams params_;
   bool fitted_ = false;

@@ -62,6 +62,9 @@ class DenseMatrix {
   std::vector<double> data_;
 };
 
+/// Rows `rows` of `x`, in that order.
+DenseMatrix TakeRows(const DenseMatrixView& x, std::span<const size_t> rows);
+
 /// How MatrixFromTable scales each column.
 enum class Scaling { kNone, kStandard };
 

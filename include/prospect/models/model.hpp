@@ -14,26 +14,19 @@
 
 #include "prospect/common/context.hpp"
 #include "prospect/io/model_file.hpp"
+#include "prospect/linalg/dense.hpp"
 #include "prospect/models/registry.hpp"
 
 namespace prospect {
 
-/// Dense features: rows × cols, row-major float64 (a FeaturePipeline's output). Non-owning.
-struct FeatureMatrix {
-  std::span<const double> values;
-  size_t rows = 0;
-  size_t cols = 0;
-  const double* Row(size_t r) const { return values.data() + r * cols; }
-};
-
 /// What Fit sees: features, labels (0/1 for a classifier, a number for a regressor), optional
 /// weights, names, and an optional validation set for early stopping.
-struct TrainingSet {
-  FeatureMatrix x;
+struct Dataset {
+  DenseMatrixView x;
   std::span<const double> y;
   std::span<const double> weights;  ///< empty = all 1
   std::vector<std::string> feature_names;
-  FeatureMatrix valid_x;             ///< rows == 0: none
+  DenseMatrixView valid_x;             ///< rows == 0: none
   std::span<const double> valid_y;
 };
 
@@ -67,10 +60,10 @@ class SupervisedModel : public Model {
   /// Trains on `data`. Throws kInvalidData for an empty set or non-finite features, and what the
   /// task adds (labels other than 0/1 or one class for a classifier, a non-finite target for a
   /// regressor).
-  virtual void Fit(const TrainingSet& data, const Context& ctx) = 0;
+  virtual void Fit(const Dataset& data, const Context& ctx) = 0;
   /// Per-row additive explanation: rows × (cols + 1), the last column the bias, in the model's
   /// output units (log-odds for classifiers, target units for regressors).
-  virtual std::vector<double> Contributions(const FeatureMatrix& x, const Context& ctx) const = 0;
+  virtual std::vector<double> Contributions(const DenseMatrixView& x, const Context& ctx) const = 0;
   /// Global importance per feature (gain for trees, |coefficient| for linear models), sum 1.
   virtual std::vector<double> Importance() const = 0;
 
@@ -89,9 +82,9 @@ class SupervisedModel : public Model {
 
   /// Checks what every task shares: rows and features present, finite features. The task's
   /// CheckFitInput records the feature names once all its checks pass.
-  void CheckFeatures(const TrainingSet& data) const;
+  void CheckFeatures(const Dataset& data) const;
   /// Fitted, and the feature count it was trained on.
-  void CheckPredictInput(const FeatureMatrix& x) const;
+  void CheckPredictInput(const DenseMatrixView& x) const;
 
   /// Shared by Classifier::Load and Regressor::Load: the entry the file's type tag names, made
   /// with the file's params, then its feature names and blocks.

@@ -56,7 +56,7 @@ struct ModelTraits {
   /// Features are standardised first (linear models, SVMs, distance-based clustering); trees
   /// see them as they are.
   bool wants_scaled_features = true;
-  /// Fit stops on TrainingSet::valid_x when its early_stopping_rounds parameter is above 0.
+  /// Fit stops on Dataset::valid_x when its early_stopping_rounds parameter is above 0.
   bool supports_early_stopping = false;
   /// The seed changes the fitted model (bootstrap, subsampling, random initialisation).
   bool randomised = false;

@@ -77,10 +77,8 @@ PreparedTable PrepareTraining(const Table& table, const TrainRequest& request, T
 struct EncodedSplit {
   TrainTestSplit rows;
   FeaturePipeline pipeline;
-  std::vector<double> x_train, y_train, x_test, y_test;
-  size_t num_features() const { return pipeline.num_features(); }
-  FeatureMatrix TrainX() const { return {x_train, rows.train.size(), num_features()}; }
-  FeatureMatrix TestX() const { return {x_test, rows.test.size(), num_features()}; }
+  DenseMatrix x_train, x_test;
+  std::vector<double> y_train, y_test;
 };
 EncodedSplit SplitAndEncode(const PreparedTable& data, const SplitSpec& split, bool scale_features,
                             const Context& ctx);

@@ -5,7 +5,7 @@
 
 namespace prospect {
 
-void Classifier::CheckFitInput(const TrainingSet& data) {
+void Classifier::CheckFitInput(const Dataset& data) {
   CheckFeatures(data);
   bool has[2] = {false, false};
   for (double v : data.y) {

@@ -13,7 +13,7 @@ std::mutex& LibRandMutex() {
   return m;
 }
 
-LinearTerms TrainLiblinear(std::string_view who, const FeatureMatrix& x, std::span<const double> y, int solver,
+LinearTerms TrainLiblinear(std::string_view who, const DenseMatrixView& x, std::span<const double> y, int solver,
                            double c, double tol, const double class_weights[2], uint64_t seed) {
   QuietSvmAndLinearLibraries();
   LiblinearProblem prob(x, y);
@@ -30,7 +30,7 @@ LinearTerms TrainLiblinear(std::string_view who, const FeatureMatrix& x, std::sp
   model* m = WithSeededRand(seed, [&] { return train(prob.get(), &param); });
   if (!m) Fail(ErrorCode::kInternal, "{}: liblinear returned no model", who);
   LinearTerms terms;
-  terms.FromLiblinear(m->w, m->label[0] == 1, x.cols);
+  terms.FromLiblinear(m->w, m->label[0] == 1, x.cols());
   free_and_destroy_model(&m);
   return terms;
 }
@@ -43,8 +43,8 @@ void QuietSvmAndLinearLibraries() {
   });
 }
 
-LiblinearProblem::LiblinearProblem(const FeatureMatrix& x, std::span<const double> y) : y_(y.begin(), y.end()) {
-  const size_t n = x.rows, d = x.cols;
+LiblinearProblem::LiblinearProblem(const DenseMatrixView& x, std::span<const double> y) : y_(y.begin(), y.end()) {
+  const size_t n = x.rows(), d = x.cols();
   nodes_.reserve(n * (d + 2));
   std::vector<size_t> starts(n);
   for (size_t r = 0; r < n; ++r) {

@@ -1,6 +1,6 @@
 // What the liblinear- and libsvm-based learners (logistic, linear_svm, kernel_svm) share:
 // silencing the C libraries' progress output, the seeded rand() they draw from, liblinear's
-// sparse problem built from a dense FeatureMatrix and its training, and balanced class weights.
+// sparse problem built from a dense DenseMatrixView and its training, and balanced class weights.
 // Private to src/models.
 #pragma once
 
@@ -38,7 +38,7 @@ auto WithSeededRand(uint64_t seed, Train train) {
 /// `prob.bias` is -1 because the bias node is already in each row. Holds the nodes it points to.
 class LiblinearProblem {
  public:
-  LiblinearProblem(const FeatureMatrix& x, std::span<const double> y);
+  LiblinearProblem(const DenseMatrixView& x, std::span<const double> y);
   LiblinearProblem(const LiblinearProblem&) = delete;
   LiblinearProblem& operator=(const LiblinearProblem&) = delete;
   problem* get() { return &prob_; }
@@ -53,7 +53,7 @@ class LiblinearProblem {
 /// Trains liblinear's `solver` (L2R_LR, L1R_LR, L2R_L2LOSS_SVC_DUAL, ...) on x, y with cost c,
 /// tolerance tol and per-class weights {class 0, class 1} multiplying c; `who` names the model in
 /// errors. The coefficients and intercept, oriented so that positive means class 1.
-LinearTerms TrainLiblinear(std::string_view who, const FeatureMatrix& x, std::span<const double> y, int solver,
+LinearTerms TrainLiblinear(std::string_view who, const DenseMatrixView& x, std::span<const double> y, int solver,
                            double c, double tol, const double class_weights[2], uint64_t seed);
 
 /// Balanced class weights n / (2 · n_class) for labels {0, 1}: out[0] for 0, out[1] for 1.

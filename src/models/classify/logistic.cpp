@@ -53,25 +53,25 @@ struct LogisticParams {
 // The lbfgs objective and its gradient over θ = (w, b); see the top of the file.
 class LogisticLoss {
  public:
-  LogisticLoss(const FeatureMatrix& x, std::span<const double> y, std::span<const double> row_weights,
+  LogisticLoss(const DenseMatrixView& x, std::span<const double> y, std::span<const double> row_weights,
                const double class_weights[2], double c, int threads)
       : x_(x), y_(y), row_weights_(row_weights), c_(c), threads_(threads) {
     class_weights_[0] = class_weights[0];
     class_weights_[1] = class_weights[1];
     // Chunks of a fixed size: their partial sums, added in order, do not depend on the threads.
-    chunks_ = std::max<size_t>(1, (x.rows + kChunkRows - 1) / kChunkRows);
-    partial_.assign(chunks_ * (x.cols + 2), 0.0);
+    chunks_ = std::max<size_t>(1, (x.rows() + kChunkRows - 1) / kChunkRows);
+    partial_.assign(chunks_ * (x.cols() + 2), 0.0);
   }
 
   double operator()(const Eigen::VectorXd& theta, Eigen::VectorXd& grad) {
-    const size_t d = x_.cols, stride = d + 2;  // per chunk: d weight gradients, intercept, loss
+    const size_t d = x_.cols(), stride = d + 2;  // per chunk: d weight gradients, intercept, loss
     const double* w = theta.data();
     const double b = theta[static_cast<Eigen::Index>(d)];
 #pragma omp parallel for num_threads(threads_) schedule(static)
     for (size_t k = 0; k < chunks_; ++k) {
       double* part = &partial_[k * stride];
       std::fill(part, part + stride, 0.0);
-      const size_t end = std::min(x_.rows, (k + 1) * kChunkRows);
+      const size_t end = std::min(x_.rows(), (k + 1) * kChunkRows);
       for (size_t r = k * kChunkRows; r < end; ++r) {
         const double* row = x_.Row(r);
         double z = b;
@@ -111,7 +111,7 @@ class LogisticLoss {
 
  private:
   static constexpr size_t kChunkRows = 1024;
-  const FeatureMatrix& x_;
+  const DenseMatrixView& x_;
   std::span<const double> y_, row_weights_;
   double class_weights_[2] = {1, 1};
   double c_;
@@ -126,7 +126,7 @@ class LogisticClassifier final : public LinearModel<Classifier, LogisticParams> 
  public:
   using LinearModel::LinearModel;
 
-  void Fit(const TrainingSet& data, const Context& ctx) override {
+  void Fit(const Dataset& data, const Context& ctx) override {
     CheckFitInput(data);
     const bool lbfgs = params_.solver == "lbfgs" || (params_.solver == "auto" && params_.penalty == "l2");
     if (lbfgs && params_.penalty == "l1") {
@@ -139,8 +139,8 @@ class LogisticClassifier final : public LinearModel<Classifier, LogisticParams> 
     FitLiblinear(data, class_weights, ctx.seed());
   }
 
-  void FitLbfgs(const TrainingSet& data, const double class_weights[2], const Context& ctx) {
-    const size_t d = data.x.cols;
+  void FitLbfgs(const Dataset& data, const double class_weights[2], const Context& ctx) {
+    const size_t d = data.x.cols();
     LogisticLoss loss(data.x, data.y, data.weights, class_weights, params_.c, ctx.threads());
     LBFGSpp::LBFGSParam<double> param;
     param.m = 10;
@@ -167,7 +167,7 @@ class LogisticClassifier final : public LinearModel<Classifier, LogisticParams> 
     terms_.intercept = theta[static_cast<Eigen::Index>(d)];
   }
 
-  void FitLiblinear(const TrainingSet& data, const double class_weights[2], uint64_t seed) {
+  void FitLiblinear(const Dataset& data, const double class_weights[2], uint64_t seed) {
     // liblinear has per-class weights only.
     if (!data.weights.empty()) {
       Fail(ErrorCode::kInvalidArgument, "logistic: solver liblinear does not take per-row weights; use solver=lbfgs or class_weight=balanced");
@@ -176,7 +176,7 @@ class LogisticClassifier final : public LinearModel<Classifier, LogisticParams> 
                             params_.tol, class_weights, seed);
   }
 
-  std::vector<double> PredictProba(const FeatureMatrix& x, const Context&) const override {
+  std::vector<double> PredictProba(const DenseMatrixView& x, const Context&) const override {
     CheckPredictInput(x);
     std::vector<double> out = terms_.Margins(x);
     for (double& z : out) z = 1.0 / (1.0 + std::exp(-z));

@@ -43,7 +43,7 @@ class LinearSvmClassifier final : public ModelWithParams<Classifier, LinearSvmPa
  public:
   using ModelWithParams::ModelWithParams;
 
-  void Fit(const TrainingSet& data, const Context& ctx) override {
+  void Fit(const Dataset& data, const Context& ctx) override {
     CheckFitInput(data);
     if (!data.weights.empty()) {
       Fail(ErrorCode::kInvalidArgument, "linear_svm: per-row weights are not supported; use class_weight=balanced");
@@ -58,18 +58,18 @@ class LinearSvmClassifier final : public ModelWithParams<Classifier, LinearSvmPa
     platt_.Fit(terms_.Margins(data.x), data.y);
   }
 
-  std::vector<double> DecisionFunction(const FeatureMatrix& x) const {
+  std::vector<double> DecisionFunction(const DenseMatrixView& x) const {
     CheckPredictInput(x);
     return terms_.Margins(x);
   }
 
-  std::vector<double> PredictProba(const FeatureMatrix& x, const Context&) const override {
+  std::vector<double> PredictProba(const DenseMatrixView& x, const Context&) const override {
     CheckPredictInput(x);
     return platt_.Predict(terms_.Margins(x));
   }
 
   // log-odds = −(a·f + b) with f = w·x + c: exactly additive per feature.
-  std::vector<double> Contributions(const FeatureMatrix& x, const Context&) const override {
+  std::vector<double> Contributions(const DenseMatrixView& x, const Context&) const override {
     CheckPredictInput(x);
     return terms_.Contributions(x, -platt_.a(), -platt_.b());
   }
@@ -130,20 +130,20 @@ class KernelSvmClassifier final : public ModelWithParams<Classifier, KernelSvmPa
  public:
   using ModelWithParams::ModelWithParams;
 
-  void Fit(const TrainingSet& data, const Context& ctx) override {
+  void Fit(const Dataset& data, const Context& ctx) override {
     CheckFitInput(data);
     if (!data.weights.empty()) {
       Fail(ErrorCode::kInvalidArgument, "kernel_svm: per-row weights are not supported; use class_weight=balanced");
     }
     QuietSvmAndLinearLibraries();
-    const size_t n = data.x.rows, d = data.x.cols;
+    const size_t n = data.x.rows(), d = data.x.cols();
     gamma_ = params_.gamma;
     if (gamma_ == 0) {  // sklearn's gamma="scale": variance over all entries
       double mean = 0, sq = 0;
-      for (double v : data.x.values) mean += v;
-      mean /= static_cast<double>(data.x.values.size());
-      for (double v : data.x.values) sq += (v - mean) * (v - mean);
-      const double var = sq / static_cast<double>(data.x.values.size());
+      for (double v : data.x.values()) mean += v;
+      mean /= static_cast<double>(data.x.values().size());
+      for (double v : data.x.values()) sq += (v - mean) * (v - mean);
+      const double var = sq / static_cast<double>(data.x.values().size());
       gamma_ = var > 0 ? 1.0 / (static_cast<double>(d) * var) : 1.0;
     }
     std::vector<svm_node> nodes;
@@ -216,19 +216,19 @@ class KernelSvmClassifier final : public ModelWithParams<Classifier, KernelSvmPa
     prob_b_ = b;
   }
 
-  std::vector<double> Decision(const FeatureMatrix& x, const Context& ctx) const {
-    std::vector<double> out(x.rows);
+  std::vector<double> Decision(const DenseMatrixView& x, const Context& ctx) const {
+    std::vector<double> out(x.rows());
 #pragma omp parallel for num_threads(ctx.threads()) schedule(static)
-    for (size_t r = 0; r < x.rows; ++r) out[r] = DecisionRow(x.Row(r));
+    for (size_t r = 0; r < x.rows(); ++r) out[r] = DecisionRow(x.Row(r));
     return out;
   }
 
-  std::vector<double> DecisionFunction(const FeatureMatrix& x, const Context& ctx) const {
+  std::vector<double> DecisionFunction(const DenseMatrixView& x, const Context& ctx) const {
     CheckPredictInput(x);
     return Decision(x, ctx);
   }
 
-  std::vector<double> PredictProba(const FeatureMatrix& x, const Context& ctx) const override {
+  std::vector<double> PredictProba(const DenseMatrixView& x, const Context& ctx) const override {
     CheckPredictInput(x);
     std::vector<double> out = Decision(x, ctx);
     for (double& v : out) v = Sigmoid(v);
@@ -238,13 +238,13 @@ class KernelSvmClassifier final : public ModelWithParams<Classifier, KernelSvmPa
   // Exact additive path attribution: starting from the training mean, features are switched to
   // the row's values one at a time (in column order) and each is credited with the change in
   // log-odds; the bias is the log-odds at the mean. Sums to the row's log-odds.
-  std::vector<double> Contributions(const FeatureMatrix& x, const Context& ctx) const override {
+  std::vector<double> Contributions(const DenseMatrixView& x, const Context& ctx) const override {
     CheckPredictInput(x);
-    const size_t d = x.cols;
-    std::vector<double> out(x.rows * (d + 1));
+    const size_t d = x.cols();
+    std::vector<double> out(x.rows() * (d + 1));
     const double base = LogOdds(DecisionRow(baseline_.data()));
 #pragma omp parallel for num_threads(ctx.threads()) schedule(dynamic)
-    for (size_t r = 0; r < x.rows; ++r) {
+    for (size_t r = 0; r < x.rows(); ++r) {
       std::vector<double> point = baseline_;
       double prev = base;
       for (size_t j = 0; j < d; ++j) {
@@ -346,7 +346,7 @@ class KernelSvmClassifier final : public ModelWithParams<Classifier, KernelSvmPa
 ModelFactory<Classifier> LinearSvmFactory() { return FactoryOf<Classifier, LinearSvmClassifier, LinearSvmParams>(); }
 ModelFactory<Classifier> KernelSvmFactory() { return FactoryOf<Classifier, KernelSvmClassifier, KernelSvmParams>(); }
 
-std::vector<double> SvmDecisionFunction(const Classifier& model, const FeatureMatrix& x, const Context& ctx) {
+std::vector<double> SvmDecisionFunction(const Classifier& model, const DenseMatrixView& x, const Context& ctx) {
   if (const auto* l = dynamic_cast<const LinearSvmClassifier*>(&model)) return l->DecisionFunction(x);
   if (const auto* k = dynamic_cast<const KernelSvmClassifier*>(&model)) return k->DecisionFunction(x, ctx);
   Fail(ErrorCode::kInvalidArgument, "decision values are defined for linear_svm and kernel_svm, not {}", model.Type());

@@ -25,7 +25,7 @@ std::vector<int32_t> Classes(std::span<const double> y) {
 }
 
 // Balanced class weights n / (2 · n_class), multiplied into any row weights.
-std::vector<double> RowWeights(const TrainingSet& data, bool balanced) {
+std::vector<double> RowWeights(const Dataset& data, bool balanced) {
   std::vector<double> w(data.weights.begin(), data.weights.end());
   if (!balanced) return w;
   if (w.empty()) w.assign(data.y.size(), 1.0);
@@ -80,7 +80,7 @@ class TreeClassifier final : public ModelWithParams<Classifier, TreeParams> {
  public:
   using ModelWithParams::ModelWithParams;
 
-  void Fit(const TrainingSet& data, const Context& ctx) override {
+  void Fit(const Dataset& data, const Context& ctx) override {
     CheckFitInput(data);
     CartParams cp;
     cp.criterion = params_.criterion;
@@ -90,25 +90,25 @@ class TreeClassifier final : public ModelWithParams<Classifier, TreeParams> {
     const auto w = RowWeights(data, params_.class_weight == "balanced");
     if (params_.splitter == "hist") {
       const BinnedFeatures bins =
-          BinnedFeatures::Build(data.x.values, data.x.rows, data.x.cols, static_cast<size_t>(params_.max_bins), ctx);
+          BinnedFeatures::Build(data.x.values(), data.x.rows(), data.x.cols(), static_cast<size_t>(params_.max_bins), ctx);
       tree_.FitBinned(bins, Classes(data.y), 2, w, ctx);
     } else {
-      tree_.Fit(data.x.values, data.x.rows, data.x.cols, Classes(data.y), 2, w, ctx);
+      tree_.Fit(data.x.values(), data.x.rows(), data.x.cols(), Classes(data.y), 2, w, ctx);
     }
   }
 
-  std::vector<double> PredictProba(const FeatureMatrix& x, const Context&) const override {
+  std::vector<double> PredictProba(const DenseMatrixView& x, const Context&) const override {
     CheckPredictInput(x);
-    const auto proba = tree_.PredictProba(x.values, x.rows);
-    std::vector<double> out(x.rows);
-    for (size_t r = 0; r < x.rows; ++r) out[r] = proba[r * 2 + 1];
+    const auto proba = tree_.PredictProba(x.values(), x.rows());
+    std::vector<double> out(x.rows());
+    for (size_t r = 0; r < x.rows(); ++r) out[r] = proba[r * 2 + 1];
     return out;
   }
 
-  std::vector<double> Contributions(const FeatureMatrix& x, const Context&) const override {
+  std::vector<double> Contributions(const DenseMatrixView& x, const Context&) const override {
     CheckPredictInput(x);
-    std::vector<double> out(x.rows * (x.cols + 1), 0.0);
-    for (size_t r = 0; r < x.rows; ++r) AddPathContributions(tree_, x.Row(r), 1.0, &out[r * (x.cols + 1)], x.cols);
+    std::vector<double> out(x.rows() * (x.cols() + 1), 0.0);
+    for (size_t r = 0; r < x.rows(); ++r) AddPathContributions(tree_, x.Row(r), 1.0, &out[r * (x.cols() + 1)], x.cols());
     return out;
   }
 
@@ -163,9 +163,9 @@ class ForestClassifier final : public ModelWithParams<Classifier, ForestParams> 
  public:
   using ModelWithParams::ModelWithParams;
 
-  void Fit(const TrainingSet& data, const Context& ctx) override {
+  void Fit(const Dataset& data, const Context& ctx) override {
     CheckFitInput(data);
-    const size_t n = data.x.rows, d = data.x.cols;
+    const size_t n = data.x.rows(), d = data.x.cols();
     CartParams cp;
     cp.criterion = params_.criterion;
     cp.max_depth = params_.max_depth;
@@ -176,7 +176,7 @@ class ForestClassifier final : public ModelWithParams<Classifier, ForestParams> 
     trees_.assign(static_cast<size_t>(params_.n_estimators), CartTree(cp));
     const bool hist = params_.splitter == "hist";
     BinnedFeatures bins;
-    if (hist) bins = BinnedFeatures::Build(data.x.values, n, d, static_cast<size_t>(params_.max_bins), ctx);
+    if (hist) bins = BinnedFeatures::Build(data.x.values(), n, d, static_cast<size_t>(params_.max_bins), ctx);
     std::atomic<uint64_t> done{0};
     ParallelFor(ctx, params_.n_estimators, [&](int64_t t) {
       const uint64_t seed = DeriveSeed(ctx.seed(), static_cast<uint64_t>(t));
@@ -192,7 +192,7 @@ class ForestClassifier final : public ModelWithParams<Classifier, ForestParams> 
       if (hist) {
         trees_[static_cast<size_t>(t)].FitBinned(bins, classes, 2, sample.weights, tree_ctx, sample.rows);
       } else {
-        trees_[static_cast<size_t>(t)].Fit(data.x.values, n, d, classes, 2, sample.weights, tree_ctx, sample.rows);
+        trees_[static_cast<size_t>(t)].Fit(data.x.values(), n, d, classes, 2, sample.weights, tree_ctx, sample.rows);
       }
       ctx.Progress("forest", ++done, static_cast<uint64_t>(params_.n_estimators));
     });
@@ -200,7 +200,7 @@ class ForestClassifier final : public ModelWithParams<Classifier, ForestParams> 
   }
 
   // The walk is on packed nodes (24 bytes: more of a tree fits in cache).
-  std::vector<double> PredictProba(const FeatureMatrix& x, const Context& ctx) const override {
+  std::vector<double> PredictProba(const DenseMatrixView& x, const Context& ctx) const override {
     CheckPredictInput(x);
     return tree::MeanOverTrees(trees_.size(), x, ctx, [&](size_t t, const double* row) {
       const PackedNode* nodes = packed_.data() + offsets_[t];
@@ -210,10 +210,10 @@ class ForestClassifier final : public ModelWithParams<Classifier, ForestParams> 
     });
   }
 
-  std::vector<double> Contributions(const FeatureMatrix& x, const Context& ctx) const override {
+  std::vector<double> Contributions(const DenseMatrixView& x, const Context& ctx) const override {
     CheckPredictInput(x);
     return tree::MeanContributions(trees_, x, ctx, [&](const CartTree& t, const double* row, double scale, double* out) {
-      AddPathContributions(t, row, scale, out, x.cols);
+      AddPathContributions(t, row, scale, out, x.cols());
     });
   }
 

@@ -39,9 +39,9 @@ void RouteXgbLogs(const Context& ctx) {
 
 class DMatrix {
  public:
-  DMatrix(const FeatureMatrix& x, std::span<const double> y, std::span<const double> w) {
-    std::vector<float> data(x.values.begin(), x.values.end());
-    XgbCheck(XGDMatrixCreateFromMat(data.data(), x.rows, x.cols, std::numeric_limits<float>::quiet_NaN(), &handle_),
+  DMatrix(const DenseMatrixView& x, std::span<const double> y, std::span<const double> w) {
+    std::vector<float> data(x.values().begin(), x.values().end());
+    XgbCheck(XGDMatrixCreateFromMat(data.data(), x.rows(), x.cols(), std::numeric_limits<float>::quiet_NaN(), &handle_),
              "DMatrix");
     if (!y.empty()) {
       std::vector<float> labels(y.begin(), y.end());
@@ -178,8 +178,8 @@ void SetBoosterParams(Booster& b, const GbdtParams& params, const Context& ctx, 
 }
 
 // type 0: predictions, 2: SHAP contributions (rows × (cols + 1), bias last).
-std::vector<double> BoosterPredict(const Booster& booster, const FeatureMatrix& x, const Context& ctx, int type) {
-  if (x.rows == 0) return {};
+std::vector<double> BoosterPredict(const Booster& booster, const DenseMatrixView& x, const Context& ctx, int type) {
+  if (x.rows() == 0) return {};
   XgbCheck(XGBoosterSetParam(booster.get(), "nthread", std::to_string(ctx.threads()).c_str()), "nthread");
   const bst_ulong* shape = nullptr;
   bst_ulong dim = 0;
@@ -189,7 +189,7 @@ std::vector<double> BoosterPredict(const Booster& booster, const FeatureMatrix& 
     // building a DMatrix (that copy was about a third of prediction time). NaN is missing, as in DMatrix.
     const std::string values = fmt::format(
         R"({{"data": [{}, true], "shape": [{}, {}], "typestr": "<f8", "version": 3}})",
-        reinterpret_cast<uintptr_t>(x.values.data()), x.rows, x.cols);
+        reinterpret_cast<uintptr_t>(x.values().data()), x.rows(), x.cols());
     const char* config =
         R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false, "missing": NaN, "cache_id": 0})";
     XgbCheck(XGBoosterPredictFromDense(booster.get(), values.c_str(), config, nullptr, &shape, &dim, &result),
@@ -236,12 +236,12 @@ class GbdtCore {
   const GbdtParams& params() const { return params_; }
   nlohmann::json ParamsJson() const { return GbdtParams::Schema().ToJson(params_); }
 
-  void Fit(const TrainingSet& data, const Context& ctx, bool regression) {
+  void Fit(const Dataset& data, const Context& ctx, bool regression) {
     RouteXgbLogs(ctx);
     DMatrix train(data.x, data.y, data.weights);
     std::unique_ptr<DMatrix> valid;
     std::vector<DMatrixHandle> cache = {train.get()};
-    if (data.valid_x.rows > 0) {
+    if (data.valid_x.rows() > 0) {
       valid = std::make_unique<DMatrix>(data.valid_x, data.valid_y, std::span<const double>());
       cache.push_back(valid->get());
     }
@@ -252,7 +252,7 @@ class GbdtCore {
     ctx.logger().debug("gbdt: {} rounds kept", rounds);
   }
   /// type 0: predictions, 2: SHAP values (TreeSHAP), rows × (cols + 1), bias last.
-  std::vector<double> Predict(const FeatureMatrix& x, const Context& ctx, int type) const {
+  std::vector<double> Predict(const DenseMatrixView& x, const Context& ctx, int type) const {
     return BoosterPredict(booster_, x, ctx, type);
   }
   std::vector<double> Importance(size_t num_features) const { return TotalGain(booster_, num_features); }
@@ -283,11 +283,11 @@ class GbdtModel : public Interface {
   explicit GbdtModel(const nlohmann::json& params) : core_(params) {}
   std::string Type() const override { return "gbdt"; }
   nlohmann::json Params() const override { return core_.ParamsJson(); }
-  void Fit(const TrainingSet& data, const Context& ctx) override {
+  void Fit(const Dataset& data, const Context& ctx) override {
     this->CheckFitInput(data);
     core_.Fit(data, ctx, kRegression);
   }
-  std::vector<double> Contributions(const FeatureMatrix& x, const Context& ctx) const override {
+  std::vector<double> Contributions(const DenseMatrixView& x, const Context& ctx) const override {
     this->CheckPredictInput(x);
     return core_.Predict(x, ctx, 2);
   }
@@ -297,7 +297,7 @@ class GbdtModel : public Interface {
   void SaveBlocks(ModelWriter& writer) const override { core_.Save(writer); }
   void LoadBlocks(const ModelReader& reader) override { core_.Load(reader); }
   /// Predictions (probabilities or values), checked.
-  std::vector<double> Output(const FeatureMatrix& x, const Context& ctx) const {
+  std::vector<double> Output(const DenseMatrixView& x, const Context& ctx) const {
     this->CheckPredictInput(x);
     return core_.Predict(x, ctx, 0);
   }
@@ -315,13 +315,13 @@ class GbdtRegressor final : public GbdtModel<Regressor, true> {
            core_.params().scale_pos_weight);
     }
   }
-  std::vector<double> Predict(const FeatureMatrix& x, const Context& ctx) const override { return Output(x, ctx); }
+  std::vector<double> Predict(const DenseMatrixView& x, const Context& ctx) const override { return Output(x, ctx); }
 };
 
 class GbdtClassifier final : public GbdtModel<Classifier, false> {
  public:
   explicit GbdtClassifier(const nlohmann::json& params) : GbdtModel(params) {}
-  std::vector<double> PredictProba(const FeatureMatrix& x, const Context& ctx) const override { return Output(x, ctx); }
+  std::vector<double> PredictProba(const DenseMatrixView& x, const Context& ctx) const override { return Output(x, ctx); }
 };
 
 }  // namespace

@@ -28,11 +28,11 @@ class LinearRegressor final : public LinearModel<Regressor, LinearParams> {
  public:
   using LinearModel::LinearModel;
 
-  void Fit(const TrainingSet& data, const Context& ctx) override {
+  void Fit(const Dataset& data, const Context& ctx) override {
     CheckFitInput(data);
-    const size_t n = data.x.rows, d = data.x.cols;
+    const size_t n = data.x.rows(), d = data.x.cols();
     using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-    const Eigen::Map<const RowMatrix> x(data.x.values.data(), static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(d));
+    const Eigen::Map<const RowMatrix> x(data.x.values().data(), static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(d));
     const Eigen::Map<const Eigen::VectorXd> y(data.y.data(), static_cast<Eigen::Index>(n));
     Eigen::VectorXd w = Eigen::VectorXd::Ones(static_cast<Eigen::Index>(n));
     if (!data.weights.empty()) w = Eigen::Map<const Eigen::VectorXd>(data.weights.data(), static_cast<Eigen::Index>(n));
@@ -60,7 +60,7 @@ class LinearRegressor final : public LinearModel<Regressor, LinearParams> {
     }
   }
 
-  std::vector<double> Predict(const FeatureMatrix& x, const Context&) const override {
+  std::vector<double> Predict(const DenseMatrixView& x, const Context&) const override {
     CheckPredictInput(x);
     return terms_.Margins(x);
   }

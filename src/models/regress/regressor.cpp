@@ -7,7 +7,7 @@
 
 namespace prospect {
 
-void Regressor::CheckFitInput(const TrainingSet& data) {
+void Regressor::CheckFitInput(const Dataset& data) {
   CheckFeatures(data);
   for (size_t r = 0; r < data.y.size(); ++r) {
     if (!std::isfinite(data.y[r])) Fail(ErrorCode::kInvalidData, "{}: the target of row {} is {}", Type(), r + 1, data.y[r]);

@@ -179,13 +179,13 @@ struct ForestRegParams {
 // Shared by the tree and the forest: an average of trees (a tree is a forest of one).
 class TreeEnsembleRegressor : public Regressor {
  public:
-  std::vector<double> Predict(const FeatureMatrix& x, const Context& ctx) const override {
+  std::vector<double> Predict(const DenseMatrixView& x, const Context& ctx) const override {
     CheckPredictInput(x);
     return tree::MeanOverTrees(trees_.size(), x, ctx,
                                [&](size_t t, const double* row) { return trees_[t].Leaf(row).value; });
   }
 
-  std::vector<double> Contributions(const FeatureMatrix& x, const Context& ctx) const override {
+  std::vector<double> Contributions(const DenseMatrixView& x, const Context& ctx) const override {
     CheckPredictInput(x);
     return tree::MeanContributions(trees_, x, ctx, [](const RegressionTree& t, const double* row, double scale,
                                                       double* out) { t.AddContributions(row, scale, out); });
@@ -201,10 +201,10 @@ class TreeEnsembleRegressor : public Regressor {
         reader, Type(), [&](const nlohmann::json& t) { return RegressionTree::FromJson(t, feature_names_.size()); });
   }
 
-  void Grow(const TrainingSet& data, const tree::GrowLimits& limits, int64_t n_trees, bool bootstrap, size_t max_bins,
+  void Grow(const Dataset& data, const tree::GrowLimits& limits, int64_t n_trees, bool bootstrap, size_t max_bins,
             const Context& ctx) {
-    const size_t n = data.x.rows, d = data.x.cols;
-    const BinnedFeatures bins = BinnedFeatures::Build(data.x.values, n, d, max_bins, ctx);
+    const size_t n = data.x.rows(), d = data.x.cols();
+    const BinnedFeatures bins = BinnedFeatures::Build(data.x.values(), n, d, max_bins, ctx);
     trees_.assign(static_cast<size_t>(n_trees), RegressionTree());
     std::atomic<uint64_t> done{0};
     ParallelFor(ctx, n_trees, [&](int64_t t) {
@@ -223,7 +223,7 @@ class TreeEnsembleRegressor : public Regressor {
 class TreeRegressor final : public ModelWithParams<TreeEnsembleRegressor, TreeRegParams> {
  public:
   using ModelWithParams::ModelWithParams;
-  void Fit(const TrainingSet& data, const Context& ctx) override {
+  void Fit(const Dataset& data, const Context& ctx) override {
     CheckFitInput(data);
     const tree::GrowLimits limits{.max_depth = params_.max_depth, .min_samples_leaf = params_.min_samples_leaf};
     Grow(data, limits, 1, false, static_cast<size_t>(params_.max_bins), ctx);
@@ -235,11 +235,11 @@ class TreeRegressor final : public ModelWithParams<TreeEnsembleRegressor, TreeRe
 class ForestRegressor final : public ModelWithParams<TreeEnsembleRegressor, ForestRegParams> {
  public:
   using ModelWithParams::ModelWithParams;
-  void Fit(const TrainingSet& data, const Context& ctx) override {
+  void Fit(const Dataset& data, const Context& ctx) override {
     CheckFitInput(data);
     const tree::GrowLimits limits{.max_depth = params_.max_depth,
                                   .min_samples_leaf = params_.min_samples_leaf,
-                                  .max_features = tree::FeaturesPerSplit(params_.max_features, data.x.cols)};
+                                  .max_features = tree::FeaturesPerSplit(params_.max_features, data.x.cols())};
     Grow(data, limits, params_.n_estimators, params_.bootstrap, static_cast<size_t>(params_.max_bins), ctx);
   }
 

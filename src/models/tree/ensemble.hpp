@@ -20,14 +20,14 @@ namespace prospect::tree {
 /// trees misses cache at every node); per row the trees are still summed in order, so the result
 /// equals the plain walk bit for bit.
 template <typename LeafValue>
-std::vector<double> MeanOverTrees(size_t n_trees, const FeatureMatrix& x, const Context& ctx, LeafValue leaf_value) {
-  std::vector<double> out(x.rows);
+std::vector<double> MeanOverTrees(size_t n_trees, const DenseMatrixView& x, const Context& ctx, LeafValue leaf_value) {
+  std::vector<double> out(x.rows());
   const double scale = 1.0 / static_cast<double>(n_trees);
   constexpr size_t kBlock = 256;
-  const size_t blocks = (x.rows + kBlock - 1) / kBlock;
+  const size_t blocks = (x.rows() + kBlock - 1) / kBlock;
 #pragma omp parallel for num_threads(ctx.threads()) schedule(static)
   for (size_t blk = 0; blk < blocks; ++blk) {
-    const size_t begin = blk * kBlock, end = std::min(x.rows, begin + kBlock);
+    const size_t begin = blk * kBlock, end = std::min(x.rows(), begin + kBlock);
     double sum[kBlock] = {};
     for (size_t t = 0; t < n_trees; ++t) {
       for (size_t r = begin; r < end; ++r) sum[r - begin] += leaf_value(t, x.Row(r));
@@ -40,13 +40,13 @@ std::vector<double> MeanOverTrees(size_t n_trees, const FeatureMatrix& x, const 
 /// rows × (cols + 1): the mean over trees of add_path(tree, row, scale, out_row), a per-tree
 /// path attribution that adds scale × its terms into out_row (the bias last).
 template <typename Tree, typename AddPath>
-std::vector<double> MeanContributions(const std::vector<Tree>& trees, const FeatureMatrix& x, const Context& ctx,
+std::vector<double> MeanContributions(const std::vector<Tree>& trees, const DenseMatrixView& x, const Context& ctx,
                                       AddPath add_path) {
-  std::vector<double> out(x.rows * (x.cols + 1), 0.0);
+  std::vector<double> out(x.rows() * (x.cols() + 1), 0.0);
   const double scale = 1.0 / static_cast<double>(trees.size());
 #pragma omp parallel for num_threads(ctx.threads()) schedule(static)
-  for (size_t r = 0; r < x.rows; ++r) {
-    for (const Tree& tree : trees) add_path(tree, x.Row(r), scale, &out[r * (x.cols + 1)]);
+  for (size_t r = 0; r < x.rows(); ++r) {
+    for (const Tree& tree : trees) add_path(tree, x.Row(r), scale, &out[r * (x.cols() + 1)]);
   }
   return out;
 }

@@ -40,9 +40,9 @@ TEST(FeaturePipeline, NumericImputeAndScaleMatchSklearn) {
       ASSERT_EQ(p.feature_names(), (std::vector<std::string>{"age", "age_missing", "spend"}));
       const auto& expected = fx["numeric_" + impute + "_" + scale];
       for (size_t r = 0; r < t.num_rows(); ++r) {
-        EXPECT_NEAR(m[r * 3 + 0], expected["age"][r].get<double>(), 1e-12) << impute << " " << scale << " row " << r;
-        EXPECT_EQ(m[r * 3 + 1], expected["age_missing"][r].get<double>());
-        EXPECT_NEAR(m[r * 3 + 2], expected["spend"][r].get<double>(), 1e-12) << impute << " " << scale << " row " << r;
+        EXPECT_NEAR(m.values()[r * 3 + 0], expected["age"][r].get<double>(), 1e-12) << impute << " " << scale << " row " << r;
+        EXPECT_EQ(m.values()[r * 3 + 1], expected["age_missing"][r].get<double>());
+        EXPECT_NEAR(m.values()[r * 3 + 2], expected["spend"][r].get<double>(), 1e-12) << impute << " " << scale << " row " << r;
       }
     }
   }
@@ -59,13 +59,13 @@ TEST(FeaturePipeline, OneHotWithRareBucketMatchesSklearnInfrequent) {
   ASSERT_EQ(p.feature_names(), (std::vector<std::string>{"channel=web", "channel=app", "channel=__other__"}));
   const auto& expected = fx["onehot_max2"];  // sklearn order: app, web, infrequent
   for (size_t r = 0; r < t.num_rows(); ++r) {
-    EXPECT_EQ(m[r * 3 + 0], expected["values"][r][1].get<double>()) << r;
-    EXPECT_EQ(m[r * 3 + 1], expected["values"][r][0].get<double>()) << r;
-    EXPECT_EQ(m[r * 3 + 2], expected["values"][r][2].get<double>()) << r;
+    EXPECT_EQ(m.values()[r * 3 + 0], expected["values"][r][1].get<double>()) << r;
+    EXPECT_EQ(m.values()[r * 3 + 1], expected["values"][r][0].get<double>()) << r;
+    EXPECT_EQ(m.values()[r * 3 + 2], expected["values"][r][2].get<double>()) << r;
   }
   // An unseen level goes to the rare bucket, as in sklearn's infrequent_if_exist.
   const Table unseen(Schema({{"channel", DataType::kString}}), {Column::FromStringVector({"tv"})});
-  EXPECT_EQ(p.Transform(unseen, ctx), (std::vector<double>{0, 0, 1}));
+  EXPECT_EQ(p.Transform(unseen, ctx).values(), (std::vector<double>{0, 0, 1}));
 }
 
 TEST(FeaturePipeline, TargetEncodingIsSmoothedAndOutOfFold) {
@@ -81,16 +81,16 @@ TEST(FeaturePipeline, TargetEncodingIsSmoothedAndOutOfFold) {
   const auto train = p.FitTransform(t, {"c"}, &y, ctx);
   const Table fresh(Schema({{"c", DataType::kString}}), {Column::FromStringVector({"a", "b", "zzz"})});
   const auto applied = p.Transform(fresh, ctx);
-  EXPECT_DOUBLE_EQ(applied[0], (3 + 2 * 0.5) / (4 + 2));  // 2/3
-  EXPECT_DOUBLE_EQ(applied[1], (0 + 2 * 0.5) / (2 + 2));  // 1/4
-  EXPECT_DOUBLE_EQ(applied[2], 0.5);                      // unseen → prior
+  EXPECT_DOUBLE_EQ(applied.values()[0], (3 + 2 * 0.5) / (4 + 2));  // 2/3
+  EXPECT_DOUBLE_EQ(applied.values()[1], (0 + 2 * 0.5) / (2 + 2));  // 1/4
+  EXPECT_DOUBLE_EQ(applied.values()[2], 0.5);                      // unseen → prior
   // Out of fold: a training row's value never equals the full-data value computed with its own label
   // for these rows, and each is a smoothed mean of the other fold only.
   for (size_t r = 0; r < 6; ++r) {
-    EXPECT_GE(train[r], 0.0);
-    EXPECT_LE(train[r], 1.0);
+    EXPECT_GE(train.values()[r], 0.0);
+    EXPECT_LE(train.values()[r], 1.0);
   }
-  EXPECT_NE(train, std::vector<double>(6, applied[0]));
+  EXPECT_NE(train.values(), std::vector<double>(6, applied.values()[0]));
 }
 
 TEST(FeaturePipeline, TargetEncodingOfARowNeverSeesItsOwnLabel) {
@@ -110,14 +110,14 @@ TEST(FeaturePipeline, TargetEncodingOfARowNeverSeesItsOwnLabel) {
   params.target_smoothing = 1;
   params.target_folds = 5;
   const Context ctx(1, 7);
-  const std::vector<double> base = FeaturePipeline(params).FitTransform(t, {"c"}, &y, ctx);
+  const DenseMatrix base = FeaturePipeline(params).FitTransform(t, {"c"}, &y, ctx);
   for (size_t r = 0; r < y.size(); ++r) {
     std::vector<double> flipped = y;
     flipped[r] = 1 - flipped[r];
-    const std::vector<double> again = FeaturePipeline(params).FitTransform(t, {"c"}, &flipped, ctx);
-    EXPECT_EQ(again[r], base[r]) << "row " << r << " is encoded with its own label";
+    const DenseMatrix again = FeaturePipeline(params).FitTransform(t, {"c"}, &flipped, ctx);
+    EXPECT_EQ(again.values()[r], base.values()[r]) << "row " << r << " is encoded with its own label";
     size_t changed = 0;
-    for (size_t o = 0; o < y.size(); ++o) changed += again[o] != base[o];
+    for (size_t o = 0; o < y.size(); ++o) changed += again.values()[o] != base.values()[o];
     EXPECT_GT(changed, 0u) << "flipping row " << r << " changed no encoding at all";
   }
 }
@@ -130,8 +130,8 @@ TEST(FeaturePipeline, JsonRoundTripGivesIdenticalOutput) {
   const auto m = p.FitTransform(t, {"age", "spend", "channel"}, nullptr, ctx);
   const FeaturePipeline back = FeaturePipeline::FromJson(nlohmann::json::parse(p.ToJson().dump()));
   EXPECT_EQ(back.feature_names(), p.feature_names());
-  EXPECT_EQ(back.Transform(t, ctx), p.Transform(t, ctx));
-  EXPECT_EQ(p.Transform(t, ctx), m);  // no target encoding: fit output equals applied output
+  EXPECT_EQ(back.Transform(t, ctx).values(), p.Transform(t, ctx).values());
+  EXPECT_EQ(p.Transform(t, ctx).values(), m.values());  // no target encoding: fit output equals applied output
 }
 
 TEST(FeaturePipeline, MissingOrRetypedColumnIsNamed) {

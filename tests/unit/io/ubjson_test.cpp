@@ -38,7 +38,7 @@ std::string XgboostBooster() {
     y.push_back(i % 3 == 0 ? 1 : 0);
   }
   auto model = ClassifierRegistry().Create("gbdt", {{"n_estimators", 5}, {"max_depth", 3}});
-  TrainingSet set;
+  Dataset set;
   set.x = {x, 200, 2};
   set.y = y;
   set.feature_names = {"a", "b"};

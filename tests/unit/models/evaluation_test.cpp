@@ -271,8 +271,8 @@ TEST(Explain, TreeShapContributionsAddUpToTheMarginPerRow) {
   const Table table = f.ws.store().LoadTable("leads_new", Context(1));
   const auto x = m.pipeline.Transform(table, Context(1));
   const size_t n = table.num_rows(), d = m.pipeline.num_features();
-  const auto contrib = m.classifier->Contributions({x, n, d}, Context(1));
-  const auto p = m.classifier->PredictProba({x, n, d}, Context(1));
+  const auto contrib = m.classifier->Contributions(x, Context(1));
+  const auto p = m.classifier->PredictProba(x, Context(1));
   ASSERT_EQ(contrib.size(), n * (d + 1));
   for (size_t r = 0; r < n; ++r) {
     double margin = 0;
@@ -291,7 +291,7 @@ TEST(Explain, LinearReasonsAreCoefficientTimesValueInWords) {
   ASSERT_EQ(reasons.size(), 3u);
   const auto x = m.pipeline.Transform(table, Context(1));
   const size_t d = m.pipeline.num_features();
-  const auto contrib = m.classifier->Contributions({x, 3, d}, Context(1));
+  const auto contrib = m.classifier->Contributions(x, Context(1));
   for (size_t r = 0; r < 3; ++r) {
     ASSERT_EQ(reasons[r].size(), 2u);
     EXPECT_GE(std::abs(reasons[r][0].contribution), std::abs(reasons[r][1].contribution));

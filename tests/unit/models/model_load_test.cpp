@@ -35,7 +35,7 @@ struct Small {
   }
   // A saved model of any kind: classifier, "regress/NAME" or "cluster/NAME".
   std::string Trained(const std::string& type) const {
-    TrainingSet set;
+    Dataset set;
     set.x = {x, n, d};
     set.y = y;
     set.feature_names = {"a", "b", "c"};

@@ -16,7 +16,7 @@ class Classifier : public SupervisedModel {
  public:
   /// P(positive) per row. Throws kFailedPrecondition before Fit, kInvalidData on a column-count
   /// mismatch (the message gives both counts).
-  virtual std::vector<double> PredictProba(const FeatureMatrix& x, const Context& ctx) const = 0;
+  virtual std::vector<double> PredictProba(const DenseMatrixView& x, const Context& ctx) const = 0;
 
   /// Re-creates a saved classifier of any registered type, validating every payload before a
   /// third-party parser sees it. Throws kInvalidData for a corrupted file or one of another kind,
@@ -26,7 +26,7 @@ class Classifier : public SupervisedModel {
  protected:
   std::string FileTag() const override;
   /// CheckFeatures, and labels 0/1 with both classes present.
-  void CheckFitInput(const TrainingSet& data);
+  void CheckFitInput(const Dataset& data);
 };
 
 /// Every classifier, in the order `--help` lists them (filled in models/classify/register.cpp).

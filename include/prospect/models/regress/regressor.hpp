@@ -13,12 +13,12 @@
 
 namespace prospect {
 
-/// Fit sees a TrainingSet whose y holds the numeric target (any finite value).
+/// Fit sees a Dataset whose y holds the numeric target (any finite value).
 class Regressor : public SupervisedModel {
  public:
   /// The predicted target per row. Throws kFailedPrecondition before Fit, kInvalidData on a
   /// column-count mismatch (the message gives both counts).
-  virtual std::vector<double> Predict(const FeatureMatrix& x, const Context& ctx) const = 0;
+  virtual std::vector<double> Predict(const DenseMatrixView& x, const Context& ctx) const = 0;
 
   /// Re-creates a saved regressor (type tag "regress/NAME") of any registered type, validating
   /// every payload before a third-party parser sees it. Throws kInvalidData for a corrupted file
@@ -28,7 +28,7 @@ class Regressor : public SupervisedModel {
  protected:
   std::string FileTag() const override;
   /// CheckFeatures, and every target finite.
-  void CheckFitInput(const TrainingSet& data);
+  void CheckFitInput(const Dataset& data);
 };
 
 /// Every regressor, in the order `--help` lists them (filled in models/regress/register.cpp).

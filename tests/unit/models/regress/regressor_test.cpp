@@ -114,7 +114,7 @@ TEST_P(RegressorLearnsTheSignal, ANonFiniteTargetNamesItsRow) {
   const LabelledData& data = RegFixture();
   std::vector<double> bad_y = data.y;
   bad_y[3] = std::nan("");
-  TrainingSet nan_target = data.Set();
+  Dataset nan_target = data.Set();
   nan_target.y = bad_y;
   auto model = RegressorRegistry().Create(GetParam(), SmallEnsembleParams(GetParam()));
   ExpectError([&] { model->Fit(nan_target, Context(1)); }, ErrorCode::kInvalidData,
