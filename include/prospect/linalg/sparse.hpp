@@ -1,0 +1,70 @@
+// CsrMatrix: the one sparse matrix, rows × cols float64 in compressed sparse row form, laid out
+// as scipy.sparse.csr_matrix (and implicit, which takes one) holds it: row i's entries are
+// indices()[indptr()[i] .. indptr()[i + 1]), columns ascending, with their values(). User × item
+// interactions and one-hot data use it; InteractionsFromTable is the one path from a Table.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "prospect/linalg/dense.hpp"
+#include "prospect/table/table.hpp"
+
+namespace prospect {
+
+class CsrMatrix {
+ public:
+  /// One (row, column, value) entry for FromTriplets.
+  struct Triplet {
+    size_t row = 0;
+    size_t col = 0;
+    double value = 0;
+  };
+
+  CsrMatrix() = default;
+  /// Builds the matrix from entries in any order; entries at the same (row, column) are summed,
+  /// as scipy's coo_matrix → csr_matrix does. Throws kInvalidArgument naming an entry outside
+  /// rows × cols.
+  static CsrMatrix FromTriplets(size_t rows, size_t cols, std::span<const Triplet> entries);
+
+  size_t rows() const { return rows_; }
+  size_t cols() const { return cols_; }
+  size_t nnz() const { return values_.size(); }
+  std::span<const int64_t> indptr() const { return indptr_; }
+  std::span<const int32_t> indices() const { return indices_; }
+  std::span<const double> values() const { return values_; }
+  /// Row i's column indices (ascending) and their values.
+  std::span<const int32_t> RowIndices(size_t i) const;
+  std::span<const double> RowValues(size_t i) const;
+
+  /// cols × rows: the item × user matrix of a user × item one.
+  CsrMatrix Transpose() const;
+  DenseMatrix ToDense() const;
+
+ private:
+  size_t rows_ = 0;
+  size_t cols_ = 0;
+  std::vector<int64_t> indptr_{0};
+  std::vector<int32_t> indices_;
+  std::vector<double> values_;
+};
+
+/// A user × item matrix and the ids its rows and columns stand for.
+struct InteractionMatrix {
+  CsrMatrix matrix;
+  std::vector<std::string> row_ids;  ///< row i is row_ids[i] (order of first appearance)
+  std::vector<std::string> col_ids;  ///< column j is col_ids[j] (order of first appearance)
+};
+
+/// One entry per table row: row id from `row_column`, column id from `col_column` (ids as their
+/// text, numbered in order of first appearance as pandas.factorize does), value from the number or
+/// bool `value_column`, or 1 when it is empty (implicit feedback: counts). Repeated pairs are summed.
+/// A null id or value is kInvalidData naming the column and the row (1-based); a missing column is
+/// kNotFound, a value column of another type kInvalidArgument, each naming the column.
+InteractionMatrix InteractionsFromTable(const Table& table, const std::string& row_column,
+                                        const std::string& col_column, const std::string& value_column = "");
+
+}  // namespace prospect
