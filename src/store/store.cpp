@@ -1,6 +1,9 @@
 // Store::Open dispatches on the URL scheme; table-name rules shared by every backend.
 #include "prospect/store/store.hpp"
 
+#include <limits>
+#include <optional>
+
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -15,6 +18,12 @@ std::unique_ptr<Store> Store::Open(const std::string& url) {
   const std::string path = url.rfind("sqlite:", 0) == 0 ? url.substr(7) : url;
   if (path.empty()) Fail(ErrorCode::kInvalidArgument, "empty store path in \"{}\"", url);
   return OpenSqliteStore(path);
+}
+
+Table Store::LoadTable(const std::string& name, const std::vector<std::string>& columns, const Context& ctx) {
+  std::optional<Table> whole;
+  Scan(name, columns, std::numeric_limits<size_t>::max(), [&](const Table& chunk) { whole = chunk; }, ctx);
+  return std::move(*whole);
 }
 
 void Store::CheckTableName(const std::string& name) {

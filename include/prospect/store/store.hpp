@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -78,8 +79,17 @@ class Store {
 
   virtual std::vector<TableInfo> ListTables() = 0;
   virtual std::optional<TableInfo> FindTable(const std::string& name) = 0;
-  /// Loads a whole table in stored row order. Throws kNotFound listing the tables.
-  virtual Table LoadTable(const std::string& name, const Context& ctx) = 0;
+  using ChunkCallback = std::function<void(const Table& chunk)>;
+  /// Reads table `name` in stored row order and hands it to `on_chunk` a slice at a time: at
+  /// most `rows_per_chunk` rows (>= 1), holding only `columns`, in that order (every column
+  /// when empty). An empty table gives one empty chunk, so a caller always sees the schema.
+  /// An unknown table is kNotFound listing the tables, an unknown column kNotFound naming it;
+  /// whatever `on_chunk` throws ends the scan and reaches the caller.
+  virtual void Scan(const std::string& name, const std::vector<std::string>& columns, size_t rows_per_chunk,
+                    const ChunkCallback& on_chunk, const Context& ctx) = 0;
+  /// The whole table (or only `columns`) at once: one chunk of Scan.
+  Table LoadTable(const std::string& name, const Context& ctx) { return LoadTable(name, {}, ctx); }
+  Table LoadTable(const std::string& name, const std::vector<std::string>& columns, const Context& ctx);
   /// Writes atomically: on any error the store is as it was before the call.
   virtual void WriteTable(const std::string& name, const Table& table, const WriteOptions& options,
                           const Context& ctx) = 0;

@@ -179,61 +179,58 @@ class SqliteStore final : public Store {
     return info;
   }
 
-  Table LoadTable(const std::string& name, const Context& ctx) override {
+  void Scan(const std::string& name, const std::vector<std::string>& columns, size_t rows_per_chunk,
+            const ChunkCallback& on_chunk, const Context& ctx) override {
+    if (rows_per_chunk == 0) Fail(ErrorCode::kInvalidArgument, "store: rows_per_chunk must be at least 1");
     const auto info = FindTable(name);
     if (!info) NotFound(name);
-    const Schema& schema = info->schema;
+    const Schema& stored = info->schema;
+    std::vector<Field> fields;
+    for (const std::string& column : columns) {
+      const int i = stored.IndexOf(column);
+      if (i < 0) {
+        Fail(ErrorCode::kNotFound, "table {} has no column \"{}\". {}Columns: {}.", name, column,
+             DidYouMean(column, stored.Names()), Join(stored.Names(), ", "));
+      }
+      fields.push_back(stored.field(static_cast<size_t>(i)));
+    }
+    const Schema schema = columns.empty() ? stored : Schema(std::move(fields));
     std::string sql = "SELECT ";
     for (size_t i = 0; i < schema.size(); ++i) sql += (i ? ", " : "") + QuoteIdent(schema.field(i).name);
     sql += " FROM " + QuoteIdent(name) + " ORDER BY rowid";
     Statement s(db_, sql);
+    const size_t total = static_cast<size_t>(info->rows);
     std::vector<ColumnBuilder> builders;
-    for (const auto& f : schema.fields()) {
-      builders.emplace_back(f.type);
-      builders.back().Reserve(static_cast<size_t>(info->rows));
-    }
-    size_t row = 0;
-    while (s.Step()) {
-      for (size_t c = 0; c < schema.size(); ++c) {
-        const int ci = static_cast<int>(c);
-        ColumnBuilder& b = builders[c];
-        if (s.IsNull(ci)) {
-          b.AppendNull();
-          continue;
-        }
-        switch (schema.field(c).type) {
-          case DataType::kInt64: b.AppendInt(sqlite3_column_int64(s.get(), ci)); break;
-          case DataType::kBool: b.AppendBool(sqlite3_column_int64(s.get(), ci) != 0); break;
-          case DataType::kDouble: b.AppendDouble(sqlite3_column_double(s.get(), ci)); break;
-          case DataType::kString:
-          case DataType::kCategorical: {
-            const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s.get(), ci));
-            b.AppendString(std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(s.get(), ci))));
-            break;
-          }
-          case DataType::kDate:
-          case DataType::kTimestamp: {
-            const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s.get(), ci));
-            const std::string_view text(p, static_cast<size_t>(sqlite3_column_bytes(s.get(), ci)));
-            int64_t v = 0;
-            const bool ok = schema.field(c).type == DataType::kDate ? ParseIsoDate(text, &v) : ParseIsoTimestamp(text, &v);
-            if (!ok) {
-              Fail(ErrorCode::kInvalidData, "store: table {} row {} column {}: {} is not a stored {}", name, row + 1,
-                   schema.field(c).name, QuoteForMessage(text), DataTypeName(schema.field(c).type));
-            }
-            b.AppendInt(v);
-            break;
-          }
-        }
+    auto start_chunk = [&](size_t done) {
+      builders.clear();
+      for (const auto& f : schema.fields()) {
+        builders.emplace_back(f.type);
+        builders.back().Reserve(std::min(rows_per_chunk, total - std::min(done, total)));
       }
-      if (++row % 65536 == 0) {
+    };
+    auto finish_chunk = [&] {
+      std::vector<ColumnPtr> built;
+      for (auto& b : builders) built.push_back(b.Finish());
+      on_chunk(Table(schema, std::move(built)));
+    };
+    start_chunk(0);
+    size_t row = 0, in_chunk = 0;
+    bool emitted = false;
+    while (s.Step()) {
+      for (size_t c = 0; c < schema.size(); ++c) AppendCell(s, static_cast<int>(c), schema.field(c), name, row, builders[c]);
+      ++row;
+      if (++in_chunk == rows_per_chunk) {
+        finish_chunk();
+        emitted = true;
+        in_chunk = 0;
+        start_chunk(row);
+      }
+      if (row % 65536 == 0) {
         ctx.ThrowIfCancelled();
         ctx.Progress("load", row, static_cast<uint64_t>(info->rows));
       }
     }
-    std::vector<ColumnPtr> columns;
-    for (auto& b : builders) columns.push_back(b.Finish());
-    return Table(schema, std::move(columns));
+    if (in_chunk > 0 || !emitted) finish_chunk();
   }
 
   void WriteTable(const std::string& name, const Table& table, const WriteOptions& options,
@@ -506,6 +503,39 @@ class SqliteStore final : public Store {
       Exec("INSERT INTO prospect_schema_version(version) VALUES (" + std::to_string(version + 1) + ")");
       tx.Commit();
       ++version;
+    }
+  }
+
+  // One stored cell into its column builder; `row` (0-based) names it in an error.
+  static void AppendCell(Statement& s, int ci, const Field& field, const std::string& table, size_t row,
+                         ColumnBuilder& b) {
+    if (s.IsNull(ci)) {
+      b.AppendNull();
+      return;
+    }
+    switch (field.type) {
+      case DataType::kInt64: b.AppendInt(sqlite3_column_int64(s.get(), ci)); return;
+      case DataType::kBool: b.AppendBool(sqlite3_column_int64(s.get(), ci) != 0); return;
+      case DataType::kDouble: b.AppendDouble(sqlite3_column_double(s.get(), ci)); return;
+      case DataType::kString:
+      case DataType::kCategorical: {
+        const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s.get(), ci));
+        b.AppendString(std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(s.get(), ci))));
+        return;
+      }
+      case DataType::kDate:
+      case DataType::kTimestamp: {
+        const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s.get(), ci));
+        const std::string_view text(p, static_cast<size_t>(sqlite3_column_bytes(s.get(), ci)));
+        int64_t v = 0;
+        const bool ok = field.type == DataType::kDate ? ParseIsoDate(text, &v) : ParseIsoTimestamp(text, &v);
+        if (!ok) {
+          Fail(ErrorCode::kInvalidData, "store: table {} row {} column {}: {} is not a stored {}", table, row + 1,
+               field.name, QuoteForMessage(text), DataTypeName(field.type));
+        }
+        b.AppendInt(v);
+        return;
+      }
     }
   }
 

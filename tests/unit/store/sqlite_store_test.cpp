@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/store/store.hpp"
@@ -177,6 +179,55 @@ TEST(SqliteStore, KillDuringWriteLeavesPreviousTable) {
   Table t = store->LoadTable("t", ctx);
   ASSERT_EQ(t.num_rows(), 3u);
   EXPECT_EQ(t.column("name").StringAt(2), "c");
+}
+
+TEST(SqliteStore, ScanHandsOverChunksOfTheChosenColumnsInRowOrder) {
+  TempDir dir;
+  auto store = Store::Open("sqlite:" + dir.File("s.db"));
+  Context ctx(1);
+  std::vector<int64_t> ids;
+  std::vector<std::string> names;
+  for (int64_t i = 0; i < 10; ++i) {
+    ids.push_back(100 - i);
+    names.push_back(fmt::format("n{}", i));
+  }
+  const Table table = MakeTable(ids, names);
+  store->WriteTable("t", table, {}, ctx);
+  for (size_t chunk_rows : {size_t{1}, size_t{3}, size_t{4}, size_t{10}, size_t{11}}) {
+    std::vector<size_t> sizes;
+    std::vector<std::string> seen;
+    store->Scan("t", {"value", "name"}, chunk_rows, [&](const Table& chunk) {
+      ASSERT_EQ(chunk.schema().Names(), (std::vector<std::string>{"value", "name"}));
+      sizes.push_back(chunk.num_rows());
+      for (size_t r = 0; r < chunk.num_rows(); ++r) seen.push_back(chunk.column("name").FormatValue(r));
+    }, ctx);
+    EXPECT_EQ(seen, names) << chunk_rows;  // stored order, every row once
+    EXPECT_EQ(sizes.size(), (10 + chunk_rows - 1) / chunk_rows) << chunk_rows;
+    for (size_t i = 0; i + 1 < sizes.size(); ++i) EXPECT_EQ(sizes[i], chunk_rows);
+  }
+  // Projection through LoadTable; the whole table when no columns are named.
+  const Table values = store->LoadTable("t", {"value"}, ctx);
+  EXPECT_EQ(values.num_columns(), 1u);
+  EXPECT_EQ(values.column("value").doubles()[2], table.column("value").doubles()[2]);
+  EXPECT_EQ(store->LoadTable("t", ctx).schema().Names(), table.schema().Names());
+  // An empty table is one empty chunk with the schema.
+  store->WriteTable("empty", MakeTable({}, {}), {}, ctx);
+  size_t calls = 0;
+  store->Scan("empty", {"id"}, 5, [&](const Table& chunk) {
+    ++calls;
+    EXPECT_EQ(chunk.num_rows(), 0u);
+    EXPECT_EQ(chunk.schema().Names(), std::vector<std::string>{"id"});
+  }, ctx);
+  EXPECT_EQ(calls, 1u);
+  ExpectError([&] { store->Scan("t", {"id", "nmae"}, 5, [](const Table&) {}, ctx); }, ErrorCode::kNotFound,
+              "table t has no column \"nmae\". Did you mean \"name\"? Columns: id, name, value.");
+  ExpectError([&] { store->Scan("t", {}, 0, [](const Table&) {}, ctx); }, ErrorCode::kInvalidArgument,
+              "store: rows_per_chunk must be at least 1");
+  // What the callback throws ends the scan.
+  size_t chunks = 0;
+  EXPECT_THROW(store->Scan("t", {}, 2, [&](const Table&) { if (++chunks == 2) Fail(ErrorCode::kCancelled, "stop"); }, ctx),
+               Error);
+  EXPECT_EQ(chunks, 2u);
 }
 
 TEST(SqliteStore, MissingTableNamesTheTables) {
