@@ -145,4 +145,18 @@ void ModelReader::ExpectType(std::string_view expected) const {
   }
 }
 
+int64_t ModelFileInt(const nlohmann::json& v, std::string_view what, int64_t lo, int64_t hi) {
+  bool in_range = false;
+  if (v.is_number_unsigned()) {  // at most hi (an int64), so it fits an int64
+    in_range = hi >= 0 && v.get<uint64_t>() <= static_cast<uint64_t>(hi) && static_cast<int64_t>(v.get<uint64_t>()) >= lo;
+  } else if (v.is_number_integer()) {
+    in_range = v.get<int64_t>() >= lo && v.get<int64_t>() <= hi;
+  }
+  if (!in_range) {
+    Fail(ErrorCode::kInvalidData, "model file: {} is {}; expected an integer in [{}, {}]", what,
+         v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 40), lo, hi);
+  }
+  return v.is_number_unsigned() ? static_cast<int64_t>(v.get<uint64_t>()) : v.get<int64_t>();
+}
+
 }  // namespace prospect

@@ -91,4 +91,8 @@ class ModelReader {
   std::vector<std::pair<std::string, std::string_view>> blocks_;
 };
 
+/// An integer of a model file's JSON (a node's child index, a count): `v` must be an integer in
+/// [lo, hi], else kInvalidData naming `what`. (nlohmann's get<int> on 2e44 is undefined behaviour.)
+int64_t ModelFileInt(const nlohmann::json& v, std::string_view what, int64_t lo, int64_t hi);
+
 }  // namespace prospect

@@ -5,12 +5,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include <fmt/format.h>
 
 #include "prospect/common/error.hpp"
 #include "prospect/common/rng.hpp"
+#include "prospect/io/model_file.hpp"
 #include "models/tree/grow.hpp"
 
 namespace prospect {
@@ -383,18 +385,15 @@ CartTree CartTree::FromJson(const nlohmann::json& j) {
     CartParams params;
     CartParams::Schema().SetFromJson(params, j.at("params"));
     CartTree tree(params);
-    tree.num_features_ = j.at("num_features").get<size_t>();
-    tree.num_classes_ = j.at("num_classes").get<size_t>();
+    tree.num_features_ = static_cast<size_t>(ModelFileInt(j.at("num_features"), "tree num_features", 0, 1 << 24));
+    tree.num_classes_ = static_cast<size_t>(ModelFileInt(j.at("num_classes"), "tree num_classes", 0, 1 << 24));
     const auto& nodes = j.at("nodes");
     for (const auto& a : nodes) {
       CartNode n;
-      n.feature = a.at(0).get<int32_t>();
-      n.threshold = a.at(1).get<double>();
-      n.left = a.at(2).get<int32_t>();
-      n.right = a.at(3).get<int32_t>();
+      ReadNodeLinks(a, n);
       n.impurity = a.at(4).get<double>();
       n.weight = a.at(5).get<double>();
-      n.samples = a.at(6).get<int64_t>();
+      n.samples = ModelFileInt(a.at(6), "node samples", 0, std::numeric_limits<int64_t>::max());
       n.value = a.at(7).get<std::vector<double>>();
       tree.nodes_.push_back(std::move(n));
     }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "models/regress/families.hpp"
@@ -16,6 +17,7 @@
 #include "prospect/common/error.hpp"
 #include "prospect/common/params.hpp"
 #include "prospect/common/rng.hpp"
+#include "prospect/io/model_file.hpp"
 #include "prospect/models/tree/binned_features.hpp"
 #include "prospect/models/tree/tree_node.hpp"
 
@@ -112,17 +114,14 @@ class RegressionTree {
   static RegressionTree FromJson(const nlohmann::json& j, size_t expected_features) {
     RegressionTree t;
     try {
-      t.num_features_ = j.at("num_features").get<size_t>();
+      t.num_features_ = static_cast<size_t>(ModelFileInt(j.at("num_features"), "tree num_features", 0, 1 << 24));
       for (const auto& a : j.at("nodes")) {
         RegNode n;
-        n.feature = a.at(0).get<int32_t>();
-        n.threshold = a.at(1).get<double>();
-        n.left = a.at(2).get<int32_t>();
-        n.right = a.at(3).get<int32_t>();
+        ReadNodeLinks(a, n);
         n.value = a.at(4).get<double>();
         n.impurity = a.at(5).get<double>();
         n.weight = a.at(6).get<double>();
-        n.samples = a.at(7).get<int64_t>();
+        n.samples = ModelFileInt(a.at(7), "node samples", 0, std::numeric_limits<int64_t>::max());
         t.nodes_.push_back(n);
       }
     } catch (const nlohmann::json::exception& e) {

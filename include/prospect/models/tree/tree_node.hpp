@@ -7,6 +7,8 @@
 #include <numeric>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace prospect {
 
 /// A node; leaves have feature == -1. Node 0 is the root and children come after their parent.
@@ -19,6 +21,11 @@ struct TreeNode {
   double weight = 0;    ///< weighted samples reaching the node
   int64_t samples = 0;
 };
+
+/// Reads the fields every tree file stores first in a node's array, [feature, threshold, left,
+/// right, ...], each index checked to be an integer of its type (the file is untrusted; the links
+/// themselves are checked by FirstBadLink).
+void ReadNodeLinks(const nlohmann::json& a, TreeNode& node);
 
 /// The leaf one row (at least the tree's feature count of values) falls into.
 template <typename Node>
