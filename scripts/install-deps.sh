@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 packages=(
   # toolchain
   build-essential cmake ninja-build pkg-config git ccache clang-14 libclang-rt-14-dev
+  # house tools: the format check (tests/house/check_format.sh) and naming checks (.clang-tidy)
+  clang-format-14 clang-tidy-14
   # libraries
   libsqlite3-dev libpq-dev zlib1g-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev
   libspdlog-dev libfmt-dev libtomlplusplus-dev libxxhash-dev libboost-math-dev libeigen3-dev

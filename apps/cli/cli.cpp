@@ -1,8 +1,6 @@
 // Global-option plumbing and output helpers for the CLI.
 #include "cli.hpp"
 
-#include "prospect/common/strings.hpp"
-
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -11,6 +9,8 @@
 #include <cstdio>
 #include <iostream>
 #include <mutex>
+
+#include "prospect/common/strings.hpp"
 
 namespace prospect::cli {
 namespace {
@@ -28,8 +28,8 @@ class ProgressBar {
     const int filled = static_cast<int>(frac * width);
     std::string bar(static_cast<size_t>(filled), '#');
     bar.resize(width, '.');
-    std::fprintf(stderr, "\r%-10.*s [%s] %5.1f%%", static_cast<int>(stage.size()), stage.data(), bar.c_str(),
-                 frac * 100);
+    std::fprintf(stderr, "\r%-10.*s [%s] %5.1f%%", static_cast<int>(stage.size()), stage.data(),
+                 bar.c_str(), frac * 100);
     if (done >= total) std::fprintf(stderr, "\r\033[K");
     std::fflush(stderr);
   }
@@ -49,7 +49,9 @@ Context Cli::MakeContext() const {
   Context ctx(options.threads, options.seed, logger);
   if (!options.quiet && isatty(STDERR_FILENO)) {
     auto bar = std::make_shared<ProgressBar>();
-    ctx.set_progress([bar](std::string_view stage, uint64_t done, uint64_t total) { bar->Update(stage, done, total); });
+    ctx.set_progress([bar](std::string_view stage, uint64_t done, uint64_t total) {
+      bar->Update(stage, done, total);
+    });
   }
   return ctx;
 }
@@ -58,11 +60,13 @@ Workspace Cli::OpenWorkspace() const { return Workspace::Open(options.workspace)
 
 void Cli::PrintJson(const nlohmann::json& doc) const { std::cout << doc.dump(2) << "\n"; }
 
-void Cli::PrintTable(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) const {
+void Cli::PrintTable(const std::vector<std::string>& header,
+                     const std::vector<std::vector<std::string>>& rows) const {
   std::vector<size_t> widths(header.size());
   for (size_t c = 0; c < header.size(); ++c) widths[c] = DisplayWidth(header[c]);
   for (const auto& row : rows) {
-    for (size_t c = 0; c < row.size() && c < widths.size(); ++c) widths[c] = std::max(widths[c], DisplayWidth(row[c]));
+    for (size_t c = 0; c < row.size() && c < widths.size(); ++c)
+      widths[c] = std::max(widths[c], DisplayWidth(row[c]));
   }
   auto print_row = [&](const std::vector<std::string>& row) {
     std::string line;
@@ -94,8 +98,9 @@ CLI::App* AddCommand(CLI::App& app, const std::string& name, const std::string& 
   return sub;
 }
 
-CLI::App* AddWorkspaceCommand(CLI::App& app, const Cli& cli, const std::string& name, const std::string& description,
-                              const std::string& examples, std::function<void(Workspace&, Context&)> run) {
+CLI::App* AddWorkspaceCommand(CLI::App& app, const Cli& cli, const std::string& name,
+                              const std::string& description, const std::string& examples,
+                              std::function<void(Workspace&, Context&)> run) {
   return AddCommand(app, name, description, examples, [&cli, run = std::move(run)] {
     Workspace ws = cli.OpenWorkspace();
     Context ctx = cli.MakeContext();

@@ -3,13 +3,11 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prospect/common/context.hpp"
 #include "prospect/workspace/workspace.hpp"
@@ -36,7 +34,8 @@ class Cli {
   /// Prints one JSON document on stdout.
   void PrintJson(const nlohmann::json& doc) const;
   /// Prints aligned columns on stdout.
-  void PrintTable(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) const;
+  void PrintTable(const std::vector<std::string>& header,
+                  const std::vector<std::vector<std::string>>& rows) const;
   /// A line for people on stderr (suppressed by --quiet and --json keeps stdout clean anyway).
   void Say(const std::string& line) const;
 };
@@ -53,13 +52,15 @@ inline constexpr std::string_view kGlobalOptionsHelp =
 /// Adds a subcommand with a description and an examples epilog, and hooks `run` as its callback.
 CLI::App* AddCommand(CLI::App& app, const std::string& name, const std::string& description,
                      const std::string& examples, std::function<void()> run);
-/// AddCommand for a command that works on the workspace: opens it and makes the Context before `run`.
+/// AddCommand for a command that works on the workspace: opens it and makes the Context before
+/// `run`.
 CLI::App* AddWorkspaceCommand(CLI::App& app, const Cli& cli, const std::string& name,
-                              const std::string& description, const std::string& examples, std::function<void(Workspace&, Context&)> run);
+                              const std::string& description, const std::string& examples,
+                              std::function<void(Workspace&, Context&)> run);
 
 // One function per command family; each registers its subcommands on `app`.
 void AddInitCommand(CLI::App& app, Cli& cli);
-void AddTablesCommands(CLI::App& app, Cli& cli);   // tables, export
+void AddTablesCommands(CLI::App& app, Cli& cli);  // tables, export
 void AddIngestCommand(CLI::App& app, Cli& cli);
 void AddQualityCommand(CLI::App& app, Cli& cli);
 void AddGenerateCommand(CLI::App& app, Cli& cli);
@@ -69,6 +70,7 @@ void AddProfileCommand(CLI::App& app, Cli& cli);
 void AddModelCommands(CLI::App& app, Cli& cli);  // train, evaluate, score, explain, models
 void AddChurnCommand(CLI::App& app, Cli& cli);
 void AddSegmentCommand(CLI::App& app, Cli& cli);
-void AddExperimentCommand(CLI::App& app, Cli& cli);  // experiment analyze, assign, power, allocate, simulate
+void AddExperimentCommand(CLI::App& app,
+                          Cli& cli);  // experiment analyze, assign, power, allocate, simulate
 
 }  // namespace prospect::cli

@@ -25,7 +25,9 @@ std::string G(double x, int digits = 4) {
   return fmt::format("{:.{}g}", x, digits);
 }
 std::string Pct(double x) { return std::isfinite(x) ? fmt::format("{:+.2f}%", 100 * x) : "-"; }
-std::string PValue(double p) { return !std::isfinite(p) ? "-" : p < 1e-4 ? fmt::format("{:.1e}", p) : fmt::format("{:.4f}", p); }
+std::string PValue(double p) {
+  return !std::isfinite(p) ? "-" : p < 1e-4 ? fmt::format("{:.1e}", p) : fmt::format("{:.4f}", p);
+}
 
 std::vector<double> ParseNumberList(const std::string& option, const std::string& text) {
   std::vector<double> out;
@@ -39,8 +41,9 @@ std::vector<double> ParseNumberList(const std::string& option, const std::string
       used = 0;
     }
     if (item.empty() || used != item.size()) {
-      Fail(ErrorCode::kInvalidArgument, "{} {}: {} is not a number; give a comma-separated list like 0.05,0.06",
-           option, QuoteForMessage(text), QuoteForMessage(item));
+      Fail(ErrorCode::kInvalidArgument,
+           "{} {}: {} is not a number; give a comma-separated list like 0.05,0.06", option,
+           QuoteForMessage(text), QuoteForMessage(item));
     }
     out.push_back(v);
   }
@@ -48,7 +51,8 @@ std::vector<double> ParseNumberList(const std::string& option, const std::string
 }
 
 struct AnalyzeFlags {
-  std::string table, name, variant, control, correction = "holm", cuped, date, weights, prior = "1,1";
+  std::string table, name, variant, control, correction = "holm", cuped, date, weights,
+                                             prior = "1,1";
   std::vector<std::string> metrics, ratios;
   double winsorize = 0, alpha = 0.05, tau = kDefaultTauSd, srm_threshold = 0.001;
   bool sequential = false, bayesian = false, no_mann_whitney = false;
@@ -72,7 +76,9 @@ void RunAnalyze(const Cli& cli, const AnalyzeFlags& f) {
   o.srm_threshold = f.srm_threshold;
   if (!f.weights.empty()) o.expected_shares = ParseVariantWeights(f.weights);
   const std::vector<double> prior = ParseNumberList("--prior", f.prior);
-  if (prior.size() != 2) Fail(ErrorCode::kInvalidArgument, "--prior {}: expected ALPHA,BETA such as 1,1", QuoteForMessage(f.prior));
+  if (prior.size() != 2)
+    Fail(ErrorCode::kInvalidArgument, "--prior {}: expected ALPHA,BETA such as 1,1",
+         QuoteForMessage(f.prior));
   o.prior = {prior[0], prior[1]};
 
   Workspace ws = cli.OpenWorkspace();
@@ -88,24 +94,27 @@ void RunAnalyze(const Cli& cli, const AnalyzeFlags& f) {
     return cli.PrintJson(doc);
   }
 
-  std::cout << "Experiment on " << f.table << " by " << a.variant_column << " (control " << QuoteForMessage(a.control)
-            << "), alpha " << a.alpha << ", correction " << CorrectionName(a.correction) << "\n";
+  std::cout << "Experiment on " << f.table << " by " << a.variant_column << " (control "
+            << QuoteForMessage(a.control) << "), alpha " << a.alpha << ", correction "
+            << CorrectionName(a.correction) << "\n";
   std::string srm = "Sample ratio: ";
   for (size_t v = 0; v < a.srm.variants.size(); ++v) {
     srm += (v ? ", " : "") + a.srm.variants[v] + " " + std::to_string(a.srm.observed[v]);
   }
-  srm += fmt::format(" — chi-square p = {} ({})\n", PValue(a.srm.chi_square.p_value),
-                     a.srm.mismatch ? "MISMATCH: do not trust the results before finding the cause" : "ok");
+  srm += fmt::format(
+      " — chi-square p = {} ({})\n", PValue(a.srm.chi_square.p_value),
+      a.srm.mismatch ? "MISMATCH: do not trust the results before finding the cause" : "ok");
   std::cout << srm;
   for (const auto& m : a.metrics) {
     std::cout << "\n" << m.name << " (" << MetricKindName(m.kind);
     if (m.winsor_cap) std::cout << ", winsorised at " << G(*m.winsor_cap, 6);
-    if (m.cuped) std::cout << fmt::format(", CUPED on {}: theta {}, variance reduced {:.1f}%", f.cuped, G(m.cuped_theta),
-                                          100 * m.variance_reduction);
+    if (m.cuped)
+      std::cout << fmt::format(", CUPED on {}: theta {}, variance reduced {:.1f}%", f.cuped,
+                               G(m.cuped_theta), 100 * m.variance_reduction);
     std::cout << ")\n";
     std::vector<std::vector<std::string>> rows;
-    std::vector<std::string> header = {"variant", "n", "mean", "95% CI", "lift", "lift CI", "rel. lift", "rel. CI", "p",
-                                       "p adj."};
+    std::vector<std::string> header = {"variant", "n",         "mean",    "95% CI", "lift",
+                                       "lift CI", "rel. lift", "rel. CI", "p",      "p adj."};
     if (a.alpha != 0.05) header[3] = fmt::format("{:g}% CI", 100 * (1 - a.alpha));
     const bool seq = !m.comparisons.empty() && m.comparisons[0].sequential.has_value();
     const bool bayes = !m.comparisons.empty() && m.comparisons[0].bayes.has_value();
@@ -127,9 +136,12 @@ void RunAnalyze(const Cli& cli, const AnalyzeFlags& f) {
         if (bayes) row.insert(row.end(), {"", ""});
       } else {
         const auto& c = m.comparisons[v - 1];
-        row.insert(row.end(), {G(c.absolute.estimate), "[" + G(c.absolute.ci_low) + ", " + G(c.absolute.ci_high) + "]",
-                               Pct(c.relative.estimate), "[" + Pct(c.relative.ci_low) + ", " + Pct(c.relative.ci_high) + "]",
-                               PValue(c.absolute.p_value), PValue(c.p_adjusted) + (c.significant ? " *" : "")});
+        row.insert(row.end(), {G(c.absolute.estimate),
+                               "[" + G(c.absolute.ci_low) + ", " + G(c.absolute.ci_high) + "]",
+                               Pct(c.relative.estimate),
+                               "[" + Pct(c.relative.ci_low) + ", " + Pct(c.relative.ci_high) + "]",
+                               PValue(c.absolute.p_value),
+                               PValue(c.p_adjusted) + (c.significant ? " *" : "")});
         if (mw) row.push_back(PValue(c.mann_whitney->p_value));
         if (seq) row.push_back(PValue(c.sequential->p_value));
         if (bayes) {
@@ -145,17 +157,19 @@ void RunAnalyze(const Cli& cli, const AnalyzeFlags& f) {
   for (const auto& m : a.metrics) {
     for (const auto& c : m.comparisons) {
       if (c.significant || !std::isfinite(c.mde_absolute)) continue;
-      std::cout << fmt::format("{} {}: not significant. With these samples the test finds a difference of {} ({} "
-                               "relative) or more with 80% power; a smaller true effect can go unseen.\n",
-                               m.name, c.variant, G(c.mde_absolute, 3),
-                               std::isfinite(c.mde_relative) ? fmt::format("±{:.1f}%", 100 * c.mde_relative) : "n/a");
+      std::cout << fmt::format(
+          "{} {}: not significant. With these samples the test finds a difference of {} ({} "
+          "relative) or more with 80% power; a smaller true effect can go unseen.\n",
+          m.name, c.variant, G(c.mde_absolute, 3),
+          std::isfinite(c.mde_relative) ? fmt::format("±{:.1f}%", 100 * c.mde_relative) : "n/a");
     }
   }
-  std::cout << "\n* significant after " << CorrectionName(a.correction) << " correction over " << [&] {
-    size_t n = 0;
-    for (const auto& m : a.metrics) n += m.comparisons.size();
-    return n;
-  }() << " comparisons.\n";
+  std::cout << "\n* significant after " << CorrectionName(a.correction) << " correction over " <<
+      [&] {
+        size_t n = 0;
+        for (const auto& m : a.metrics) n += m.comparisons.size();
+        return n;
+      }() << " comparisons.\n";
   std::cout << "Saved as experiment " << QuoteForMessage(name) << " version " << version
             << "; `prospect report` shows it.\n";
 }
@@ -179,10 +193,12 @@ void RunAssign(const Cli& cli, const AssignFlags& f) {
   Table units;
   std::string id_column = f.id;
   if (!f.table.empty() == !f.ids.empty()) {
-    Fail(ErrorCode::kInvalidArgument, "give the units either with --table T --id COL or with --ids FILE (one id per line)");
+    Fail(ErrorCode::kInvalidArgument,
+         "give the units either with --table T --id COL or with --ids FILE (one id per line)");
   }
   if (!f.table.empty()) {
-    if (id_column.empty()) Fail(ErrorCode::kInvalidArgument, "--table needs --id COL: the column holding unit ids");
+    if (id_column.empty())
+      Fail(ErrorCode::kInvalidArgument, "--table needs --id COL: the column holding unit ids");
     units = cli.OpenWorkspace().store().LoadTable(f.table, ctx);
   } else {
     std::ifstream in(f.ids);
@@ -203,20 +219,24 @@ void RunAssign(const Cli& cli, const AssignFlags& f) {
   const Column& variant = out.column("variant");
   const Column& status = out.column("status");
   for (size_t i = 0; i < out.num_rows(); ++i) {
-    ++counts[variant.IsNull(i) ? "(" + std::string(status.StringAt(i)) + ")" : std::string(variant.StringAt(i))];
+    ++counts[variant.IsNull(i) ? "(" + std::string(status.StringAt(i)) + ")"
+                               : std::string(variant.StringAt(i))];
   }
   if (cli.options.json) {
-    return cli.PrintJson({{"salt", spec.salt}, {"units", out.num_rows()}, {"counts", counts},
+    return cli.PrintJson({{"salt", spec.salt},
+                          {"units", out.num_rows()},
+                          {"counts", counts},
                           {"out", f.out.empty() ? nlohmann::json() : nlohmann::json(f.out)}});
   }
   if (f.out.empty()) {
     std::cout << "unit_id,variant,status,bucket\n";
     for (size_t i = 0; i < out.num_rows(); ++i) {
-      std::cout << out.column(0)->FormatValue(i) << "," << variant.FormatValue(i) << "," << status.StringAt(i) << ","
-                << out.column(3)->FormatValue(i) << "\n";
+      std::cout << out.column(0)->FormatValue(i) << "," << variant.FormatValue(i) << ","
+                << status.StringAt(i) << "," << out.column(3)->FormatValue(i) << "\n";
     }
   }
-  std::string summary = fmt::format("Assigned {} units with salt {}:", out.num_rows(), QuoteForMessage(spec.salt));
+  std::string summary =
+      fmt::format("Assigned {} units with salt {}:", out.num_rows(), QuoteForMessage(spec.salt));
   for (const auto& [name, n] : counts) summary += fmt::format(" {} {}", name, n);
   cli.Say(summary + (f.out.empty() ? "" : "; written to " + f.out));
 }
@@ -225,75 +245,108 @@ void RunPower(const Cli& cli, const PowerRequest& req) {
   const PowerResult r = PlanPower(req);
   if (cli.options.json) return cli.PrintJson(r.ToJson());
   if (!r.plan) {
-    std::cout << fmt::format("With {} control and {} treatment units (alpha {}, power {}), the minimum detectable effect "
-                             "is {} absolute{} (standardised {}).\n",
-                             G(*req.nobs_control, 10), G(*req.nobs_control * req.ratio, 10), req.alpha, req.power,
-                             G(r.mde_absolute),
-                             r.mde_relative ? fmt::format(" = {} relative", Pct(*r.mde_relative)) : "", G(r.effect_size));
+    std::cout << fmt::format(
+        "With {} control and {} treatment units (alpha {}, power {}), the minimum detectable "
+        "effect "
+        "is {} absolute{} (standardised {}).\n",
+        G(*req.nobs_control, 10), G(*req.nobs_control * req.ratio, 10), req.alpha, req.power,
+        G(r.mde_absolute),
+        r.mde_relative ? fmt::format(" = {} relative", Pct(*r.mde_relative)) : "",
+        G(r.effect_size));
     return;
   }
   const PowerPlan& plan = *r.plan;
-  std::cout << fmt::format("To detect {} absolute (standardised effect {}) with alpha {} and power {}: {} control + {} "
-                           "treatment = {} units{}.\n",
-                           G(r.mde_absolute), G(r.effect_size), req.alpha, req.power, plan.nobs_control,
-                           plan.nobs_treatment, plan.total,
-                           req.daily_traffic > 0
-                               ? fmt::format(", about {:.1f} days at {} units a day ({}% in the experiment)", plan.days,
-                                             G(req.daily_traffic, 10), G(100 * req.traffic_share))
-                               : "");
+  std::cout << fmt::format(
+      "To detect {} absolute (standardised effect {}) with alpha {} and power {}: {} control + {} "
+      "treatment = {} units{}.\n",
+      G(r.mde_absolute), G(r.effect_size), req.alpha, req.power, plan.nobs_control,
+      plan.nobs_treatment, plan.total,
+      req.daily_traffic > 0
+          ? fmt::format(", about {:.1f} days at {} units a day ({}% in the experiment)", plan.days,
+                        G(req.daily_traffic, 10), G(100 * req.traffic_share))
+          : "");
 }
 
 }  // namespace
 
 void AddExperimentCommand(CLI::App& app, Cli& cli) {
-  CLI::App* exp = app.add_subcommand("experiment", "A/B tests: analyse, assign, plan sample size, allocate with bandits");
+  CLI::App* exp = app.add_subcommand(
+      "experiment", "A/B tests: analyse, assign, plan sample size, allocate with bandits");
   exp->require_subcommand(1);
 
   auto af = std::make_shared<AnalyzeFlags>();
   CLI::App* analyze = AddCommand(
       *exp, "analyze",
-      "Compare every variant with control: SRM check, z / Welch / Mann-Whitney / delta-method tests, lifts with "
+      "Compare every variant with control: SRM check, z / Welch / Mann-Whitney / delta-method "
+      "tests, lifts with "
       "intervals, Holm or BH correction; optional CUPED, winsorising, mSPRT and Bayesian views",
-      "  prospect experiment analyze --table hillstrom --variant segment --control 'No E-Mail' --metric visit "
+      "  prospect experiment analyze --table hillstrom --variant segment --control 'No E-Mail' "
+      "--metric visit "
       "--metric spend\n"
-      "  prospect experiment analyze --table cc --variant version --control gate_30 --metric retention_1 "
+      "  prospect experiment analyze --table cc --variant version --control gate_30 --metric "
+      "retention_1 "
       "--metric sum_gamerounds --winsorize 99 --bayesian\n"
-      "  prospect experiment analyze --table hillstrom --variant segment --control 'No E-Mail' --metric spend "
+      "  prospect experiment analyze --table hillstrom --variant segment --control 'No E-Mail' "
+      "--metric spend "
       "--cuped history --json\n",
       [&cli, af] { RunAnalyze(cli, *af); });
   analyze->add_option("--table", af->table, "table with one row per unit")->required();
-  analyze->add_option("--name", af->name, "save the analysis under this name for the report (default: the table name)");
+  analyze->add_option("--name", af->name,
+                      "save the analysis under this name for the report (default: the table name)");
   analyze->add_option("--variant", af->variant, "column holding each unit's variant")->required();
   analyze->add_option("--control", af->control, "the control variant's value")->required();
-  analyze->add_option("--metric", af->metrics, "metric column (repeatable); bool or 0/1 columns are binary");
-  analyze->add_option("--ratio", af->ratios, "ratio metric NUM/DEN (repeatable), delta-method standard errors");
+  analyze->add_option("--metric", af->metrics,
+                      "metric column (repeatable); bool or 0/1 columns are binary");
+  analyze->add_option("--ratio", af->ratios,
+                      "ratio metric NUM/DEN (repeatable), delta-method standard errors");
   analyze->add_option("--alpha", af->alpha, "significance level (default 0.05)");
-  analyze->add_option("--correction", af->correction, "holm (default), bh or none, over all metric x variant tests");
-  analyze->add_option("--winsorize", af->winsorize, "cap continuous metrics at this pooled percentile, e.g. 99");
+  analyze->add_option("--correction", af->correction,
+                      "holm (default), bh or none, over all metric x variant tests");
+  analyze->add_option("--winsorize", af->winsorize,
+                      "cap continuous metrics at this pooled percentile, e.g. 99");
   analyze->add_option("--cuped", af->cuped, "pre-period covariate column for CUPED");
-  analyze->add_flag("--sequential", af->sequential, "add mSPRT always-valid p-values and confidence sequences");
-  analyze->add_option("--tau", af->tau, "mSPRT mixing sd in units of the metric's sd (default 0.1)");
+  analyze->add_flag("--sequential", af->sequential,
+                    "add mSPRT always-valid p-values and confidence sequences");
+  analyze->add_option("--tau", af->tau,
+                      "mSPRT mixing sd in units of the metric's sd (default 0.1)");
   analyze->add_flag("--bayesian", af->bayesian, "add posteriors, P(beat control), expected loss");
-  analyze->add_option("--prior", af->prior, "Beta prior ALPHA,BETA for binary metrics (default 1,1)");
-  analyze->add_option("--date", af->date, "date column: cumulative lift per day (and running mSPRT) in --json");
-  analyze->add_option("--weights", af->weights, "planned split for the SRM check, e.g. control:50,treatment:50");
-  analyze->add_option("--srm-threshold", af->srm_threshold, "warn when the SRM p-value is below this (default 0.001)");
-  analyze->add_flag("--no-mann-whitney", af->no_mann_whitney, "skip Mann-Whitney U on continuous metrics");
+  analyze->add_option("--prior", af->prior,
+                      "Beta prior ALPHA,BETA for binary metrics (default 1,1)");
+  analyze->add_option("--date", af->date,
+                      "date column: cumulative lift per day (and running mSPRT) in --json");
+  analyze->add_option("--weights", af->weights,
+                      "planned split for the SRM check, e.g. control:50,treatment:50");
+  analyze->add_option("--srm-threshold", af->srm_threshold,
+                      "warn when the SRM p-value is below this (default 0.001)");
+  analyze->add_flag("--no-mann-whitney", af->no_mann_whitney,
+                    "skip Mann-Whitney U on continuous metrics");
 
   auto sf = std::make_shared<AssignFlags>();
   CLI::App* assign = AddCommand(
-      *exp, "assign", "Deterministic hash assignment of units to variants (MurmurHash3 buckets); writes CSV",
-      "  prospect experiment assign --salt checkout-2024 --variants control:50,treatment:50 --ids ids.txt --out a.csv\n"
-      "  prospect experiment assign --salt banner --variants a,b --traffic 0.2 --layer home --layer-offset 0.4 "
+      *exp, "assign",
+      "Deterministic hash assignment of units to variants (MurmurHash3 buckets); writes CSV",
+      "  prospect experiment assign --salt checkout-2024 --variants control:50,treatment:50 --ids "
+      "ids.txt --out a.csv\n"
+      "  prospect experiment assign --salt banner --variants a,b --traffic 0.2 --layer home "
+      "--layer-offset 0.4 "
       "--table customers --id customer_id\n",
       [&cli, sf] { RunAssign(cli, *sf); });
-  assign->add_option("--salt", sf->salt, "the experiment's salt (its name); same salt, same assignment")->required();
-  assign->add_option("--variants", sf->variants, "NAME:WEIGHT,... e.g. control:50,treatment:50")->required();
-  assign->add_option("--traffic", sf->traffic, "share of units in the experiment, (0, 1] (default 1)");
-  assign->add_option("--layer", sf->layer, "layer name: experiments in one layer never share a unit");
-  assign->add_option("--layer-offset", sf->layer_offset, "start of this experiment's slice of the layer, [0, 1)");
-  assign->add_option("--holdout", sf->holdout, "share of all units held out of every experiment, [0, 1)");
-  assign->add_option("--holdout-salt", sf->holdout_salt, "salt of the global holdout (default prospect-holdout)");
+  assign
+      ->add_option("--salt", sf->salt,
+                   "the experiment's salt (its name); same salt, same assignment")
+      ->required();
+  assign->add_option("--variants", sf->variants, "NAME:WEIGHT,... e.g. control:50,treatment:50")
+      ->required();
+  assign->add_option("--traffic", sf->traffic,
+                     "share of units in the experiment, (0, 1] (default 1)");
+  assign->add_option("--layer", sf->layer,
+                     "layer name: experiments in one layer never share a unit");
+  assign->add_option("--layer-offset", sf->layer_offset,
+                     "start of this experiment's slice of the layer, [0, 1)");
+  assign->add_option("--holdout", sf->holdout,
+                     "share of all units held out of every experiment, [0, 1)");
+  assign->add_option("--holdout-salt", sf->holdout_salt,
+                     "salt of the global holdout (default prospect-holdout)");
   assign->add_option("--table", sf->table, "read unit ids from this table (with --id)");
   assign->add_option("--id", sf->id, "id column of --table");
   assign->add_option("--ids", sf->ids, "read unit ids from this file, one per line");
@@ -301,28 +354,36 @@ void AddExperimentCommand(CLI::App& app, Cli& cli) {
 
   auto pf = std::make_shared<PowerRequest>();
   CLI::App* power = AddCommand(
-      *exp, "power", "Sample size for an effect, the MDE for a sample size, and the duration for daily traffic",
+      *exp, "power",
+      "Sample size for an effect, the MDE for a sample size, and the duration for daily traffic",
       "  prospect experiment power --baseline 0.10 --mde 0.01 --daily-traffic 5000\n"
       "  prospect experiment power --baseline 0.10 --mde 0.05 --relative --ratio 2\n"
       "  prospect experiment power --baseline 0.10 --n 20000          # MDE for 20000 per group\n"
       "  prospect experiment power --sd 35 --mde 2.5 --power 0.9     # continuous metric\n",
       [&cli, pf] { RunPower(cli, *pf); });
-  power->add_option("--baseline", pf->baseline, "control conversion rate (binary) or control mean (continuous)");
-  power->add_option("--sd", pf->sd, "standard deviation of a continuous metric (omit for a conversion rate)");
-  power->add_option("--mde", pf->mde, "minimum detectable effect, absolute (relative with --relative)");
+  power->add_option("--baseline", pf->baseline,
+                    "control conversion rate (binary) or control mean (continuous)");
+  power->add_option("--sd", pf->sd,
+                    "standard deviation of a continuous metric (omit for a conversion rate)");
+  power->add_option("--mde", pf->mde,
+                    "minimum detectable effect, absolute (relative with --relative)");
   power->add_flag("--relative", pf->relative, "--mde is relative to --baseline (0.05 = +5%)");
   power->add_option("--alpha", pf->alpha, "two-sided significance level (default 0.05)");
   power->add_option("--power", pf->power, "power (default 0.8)");
   power->add_option("--ratio", pf->ratio, "treatment units per control unit (default 1)");
-  power->add_option("--n", pf->nobs_control, "control-group size: report the MDE instead of the sample size");
+  power->add_option("--n", pf->nobs_control,
+                    "control-group size: report the MDE instead of the sample size");
   power->add_option("--daily-traffic", pf->daily_traffic, "units a day: report the duration");
-  power->add_option("--traffic", pf->traffic_share, "share of daily traffic in the experiment (default 1)");
+  power->add_option("--traffic", pf->traffic_share,
+                    "share of daily traffic in the experiment (default 1)");
 
   auto table = std::make_shared<std::string>(), variant = std::make_shared<std::string>(),
        metric = std::make_shared<std::string>(), policy = std::make_shared<std::string>("thompson");
   CLI::App* allocate = AddCommand(
-      *exp, "allocate", "Bandit allocation: share of the next traffic per variant from the current results",
-      "  prospect experiment allocate --table results --variant arm --metric converted --policy thompson\n",
+      *exp, "allocate",
+      "Bandit allocation: share of the next traffic per variant from the current results",
+      "  prospect experiment allocate --table results --variant arm --metric converted --policy "
+      "thompson\n",
       [&cli, table, variant, metric, policy] {
         Context ctx = cli.MakeContext();
         const Table t = cli.OpenWorkspace().store().LoadTable(*table, ctx);
@@ -334,16 +395,23 @@ void AddExperimentCommand(CLI::App& app, Cli& cli) {
         std::vector<std::vector<std::string>> rows;
         for (size_t k = 0; k < arms.size(); ++k) {
           const double mean = arms[k].n ? arms[k].sum / arms[k].n : 0.0;
-          list.push_back({{"variant", arms[k].name}, {"n", arms[k].n}, {"mean", mean}, {"share", share[k]},
-                          {"ucb1", std::isfinite(ucb[k]) ? nlohmann::json(ucb[k]) : nlohmann::json()}});
-          rows.push_back({arms[k].name, std::to_string(arms[k].n), G(mean, 5), fmt::format("{:.1f}%", 100 * share[k])});
+          list.push_back(
+              {{"variant", arms[k].name},
+               {"n", arms[k].n},
+               {"mean", mean},
+               {"share", share[k]},
+               {"ucb1", std::isfinite(ucb[k]) ? nlohmann::json(ucb[k]) : nlohmann::json()}});
+          rows.push_back({arms[k].name, std::to_string(arms[k].n), G(mean, 5),
+                          fmt::format("{:.1f}%", 100 * share[k])});
         }
-        if (cli.options.json) return cli.PrintJson({{"policy", BanditPolicyName(p)}, {"arms", list}});
+        if (cli.options.json)
+          return cli.PrintJson({{"policy", BanditPolicyName(p)}, {"arms", list}});
         cli.PrintTable({"variant", "n", "mean", "next traffic"}, rows);
       });
   allocate->add_option("--table", *table, "table with one row per unit")->required();
   allocate->add_option("--variant", *variant, "column holding each unit's arm")->required();
-  allocate->add_option("--metric", *metric, "reward column (bool/0-1 for thompson and ucb1)")->required();
+  allocate->add_option("--metric", *metric, "reward column (bool/0-1 for thompson and ucb1)")
+      ->required();
   allocate->add_option("--policy", *policy, "thompson (default), thompson-gaussian, ucb1");
 
   auto rates = std::make_shared<std::string>("0.05,0.055,0.06");
@@ -355,50 +423,62 @@ void AddExperimentCommand(CLI::App& app, Cli& cli) {
   auto look_every = std::make_shared<int>(100);
   CLI::App* simulate = AddCommand(
       *exp, "simulate",
-      "Simulate regret of Thompson sampling and UCB1 against a fixed split, or (--peeking) the false-positive rate "
+      "Simulate regret of Thompson sampling and UCB1 against a fixed split, or (--peeking) the "
+      "false-positive rate "
       "of peeking with and without mSPRT",
       "  prospect experiment simulate --rates 0.05,0.055,0.06 --horizon 100000\n"
-      "  prospect experiment simulate --peeking --experiments 2000 --users 10000 --look-every 100\n",
+      "  prospect experiment simulate --peeking --experiments 2000 --users 10000 --look-every "
+      "100\n",
       [&cli, rates, horizon, checkpoints, peeking, experiments, users, look_every] {
         Context ctx = cli.MakeContext();
         if (*peeking) {
-          const PeekingSimulation s = SimulateAaPeeking(*experiments, *users, *look_every, 0.1, 0.05, kDefaultTauSd,
-                                                        ctx.seed());
+          const PeekingSimulation s = SimulateAaPeeking(*experiments, *users, *look_every, 0.1,
+                                                        0.05, kDefaultTauSd, ctx.seed());
           if (cli.options.json) {
-            return cli.PrintJson({{"experiments", s.experiments}, {"looks", s.looks}, {"alpha", 0.05},
-                                  {"naive_false_positive_rate", s.naive_false_positive_rate},
-                                  {"msprt_false_positive_rate", s.msprt_false_positive_rate},
-                                  {"fixed_horizon_false_positive_rate", s.fixed_horizon_false_positive_rate}});
+            return cli.PrintJson(
+                {{"experiments", s.experiments},
+                 {"looks", s.looks},
+                 {"alpha", 0.05},
+                 {"naive_false_positive_rate", s.naive_false_positive_rate},
+                 {"msprt_false_positive_rate", s.msprt_false_positive_rate},
+                 {"fixed_horizon_false_positive_rate", s.fixed_horizon_false_positive_rate}});
           }
-          std::cout << fmt::format("{} A/A experiments, {} looks each (every {} users): false-positive rate at alpha "
-                                   "0.05 — naive peeking {:.1f}%, mSPRT {:.1f}%, one test at the end {:.1f}%\n",
-                                   s.experiments, s.looks, *look_every, 100 * s.naive_false_positive_rate,
-                                   100 * s.msprt_false_positive_rate, 100 * s.fixed_horizon_false_positive_rate);
+          std::cout << fmt::format(
+              "{} A/A experiments, {} looks each (every {} users): false-positive rate at alpha "
+              "0.05 — naive peeking {:.1f}%, mSPRT {:.1f}%, one test at the end {:.1f}%\n",
+              s.experiments, s.looks, *look_every, 100 * s.naive_false_positive_rate,
+              100 * s.msprt_false_positive_rate, 100 * s.fixed_horizon_false_positive_rate);
           return;
         }
         const std::vector<double> r = ParseNumberList("--rates", *rates);
         std::vector<BanditRun> runs;
-        for (BanditPolicy p : {BanditPolicy::kFixed, BanditPolicy::kThompsonBeta, BanditPolicy::kUcb1}) {
+        for (BanditPolicy p :
+             {BanditPolicy::kFixed, BanditPolicy::kThompsonBeta, BanditPolicy::kUcb1}) {
           runs.push_back(SimulateBandit(p, r, *horizon, *checkpoints, ctx.seed()));
         }
         if (cli.options.json) {
           nlohmann::json list = nlohmann::json::array();
           for (const auto& run : runs) {
-            list.push_back({{"policy", BanditPolicyName(run.policy)}, {"checkpoints", run.checkpoints},
-                            {"cumulative_regret", run.cumulative_regret}, {"pulls", run.pulls},
+            list.push_back({{"policy", BanditPolicyName(run.policy)},
+                            {"checkpoints", run.checkpoints},
+                            {"cumulative_regret", run.cumulative_regret},
+                            {"pulls", run.pulls},
                             {"expected_conversions", run.reward}});
           }
           return cli.PrintJson({{"rates", r}, {"horizon", *horizon}, {"runs", list}});
         }
         std::vector<std::vector<std::string>> rows;
         for (size_t i = 0; i < runs[0].checkpoints.size(); ++i) {
-          rows.push_back({std::to_string(runs[0].checkpoints[i]), G(runs[0].cumulative_regret[i], 6),
-                          G(runs[1].cumulative_regret[i], 6), G(runs[2].cumulative_regret[i], 6)});
+          rows.push_back({std::to_string(runs[0].checkpoints[i]),
+                          G(runs[0].cumulative_regret[i], 6), G(runs[1].cumulative_regret[i], 6),
+                          G(runs[2].cumulative_regret[i], 6)});
         }
-        std::cout << "Cumulative regret (expected conversions lost against always showing the best arm):\n";
+        std::cout << "Cumulative regret (expected conversions lost against always showing the best "
+                     "arm):\n";
         cli.PrintTable({"users", "fixed split", "thompson", "ucb1"}, rows);
       });
-  simulate->add_option("--rates", *rates, "true conversion rate of each arm (default 0.05,0.055,0.06)");
+  simulate->add_option("--rates", *rates,
+                       "true conversion rate of each arm (default 0.05,0.055,0.06)");
   simulate->add_option("--horizon", *horizon, "users to simulate (default 100000)");
   simulate->add_option("--checkpoints", *checkpoints, "rows in the regret table (default 10)");
   simulate->add_flag("--peeking", *peeking, "simulate A/A tests with peeking instead");

@@ -14,14 +14,18 @@
 namespace prospect::cli {
 namespace {
 
-std::string Fixed(double v, int digits = 4) { return std::isnan(v) ? "-" : fmt::format("{:.{}f}", v, digits); }
+std::string Fixed(double v, int digits = 4) {
+  return std::isnan(v) ? "-" : fmt::format("{:.{}f}", v, digits);
+}
 
 nlohmann::json ParseParams(const std::vector<std::string>& specs) {
   nlohmann::json params = nlohmann::json::object();
   for (const auto& spec : specs) {
     const size_t eq = spec.find('=');
     if (eq == std::string::npos || eq == 0) {
-      Fail(ErrorCode::kInvalidArgument, "--param {}: expected NAME=VALUE, for example --param max_depth=4", QuoteForMessage(spec));
+      Fail(ErrorCode::kInvalidArgument,
+           "--param {}: expected NAME=VALUE, for example --param max_depth=4",
+           QuoteForMessage(spec));
     }
     params[spec.substr(0, eq)] = spec.substr(eq + 1);
   }
@@ -29,13 +33,16 @@ nlohmann::json ParseParams(const std::vector<std::string>& specs) {
 }
 
 void PrintMetrics(const MetricsReport& m) {
-  std::cout << fmt::format("ROC-AUC {}  PR-AUC {}  log-loss {}  Brier {}\n", Fixed(m.roc_auc), Fixed(m.average_precision),
-                           Fixed(m.log_loss), Fixed(m.brier));
-  std::cout << fmt::format("At threshold {:.3g}: accuracy {}  precision {}  recall {}  F1 {}\n", m.options.threshold,
-                           Fixed(m.accuracy), Fixed(m.precision), Fixed(m.recall), Fixed(m.f1));
-  std::cout << fmt::format("Best F1 {} at threshold {:.4g}\n", Fixed(m.max_f1.metric), m.max_f1.threshold);
+  std::cout << fmt::format("ROC-AUC {}  PR-AUC {}  log-loss {}  Brier {}\n", Fixed(m.roc_auc),
+                           Fixed(m.average_precision), Fixed(m.log_loss), Fixed(m.brier));
+  std::cout << fmt::format("At threshold {:.3g}: accuracy {}  precision {}  recall {}  F1 {}\n",
+                           m.options.threshold, Fixed(m.accuracy), Fixed(m.precision),
+                           Fixed(m.recall), Fixed(m.f1));
+  std::cout << fmt::format("Best F1 {} at threshold {:.4g}\n", Fixed(m.max_f1.metric),
+                           m.max_f1.threshold);
   if (m.max_profit) {
-    std::cout << fmt::format("Best expected profit {:.2f} at threshold {:.4g}\n", m.max_profit->metric, m.max_profit->threshold);
+    std::cout << fmt::format("Best expected profit {:.2f} at threshold {:.4g}\n",
+                             m.max_profit->metric, m.max_profit->threshold);
   }
 }
 
@@ -48,13 +55,20 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
   auto params = std::make_shared<std::vector<std::string>>();
   auto positive = std::make_shared<std::string>();
   CLI::App* train = AddWorkspaceCommand(
-      app, cli, "train", "Train a model for a binary target (purchase, conversion, churn) or a numeric one (spend) on any table",
+      app, cli, "train",
+      "Train a model for a binary target (purchase, conversion, churn) or a numeric one (spend) on "
+      "any table",
       "  prospect profile --as-of 2026-05-31 --label purchase:30d && \\\n"
-      "  prospect train --target purchased_30d --model gbdt --name will_buy  # on the profiles table\n"
-      "  prospect train --table bank --target y --positive yes --exclude duration --model logistic --cv 5\n"
-      "  prospect train --table bank --target y --model gbdt --search bayes --trials 30 --name bank_gbdt\n"
-      "  prospect train --table leads --target won --id lead_id --model forest --param n_estimators=300\n"
-      "  prospect train --table hillstrom --target spend --exclude conversion,visit --model gbdt   # numeric: regression\n",
+      "  prospect train --target purchased_30d --model gbdt --name will_buy  # on the profiles "
+      "table\n"
+      "  prospect train --table bank --target y --positive yes --exclude duration --model logistic "
+      "--cv 5\n"
+      "  prospect train --table bank --target y --model gbdt --search bayes --trials 30 --name "
+      "bank_gbdt\n"
+      "  prospect train --table leads --target won --id lead_id --model forest --param "
+      "n_estimators=300\n"
+      "  prospect train --table hillstrom --target spend --exclude conversion,visit --model gbdt   "
+      "# numeric: regression\n",
       [&cli, req, exclude, params, positive](Workspace& ws, Context& ctx) {
         TrainRequest r = *req;
         if (!exclude->empty()) r.exclude = Split(*exclude, ',');
@@ -63,51 +77,63 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
         const TrainResult result = TrainModel(ws.store(), r, ctx);
         if (cli.options.json) {
           nlohmann::json doc = result.summary;
-          doc["holdout"] = result.regression ? result.regression->ToJson() : result.holdout.ToJson();
+          doc["holdout"] =
+              result.regression ? result.regression->ToJson() : result.holdout.ToJson();
           cli.PrintJson(doc);
           return;
         }
-        for (const auto& w : result.summary["warnings"]) ctx.logger().warn("{}", w.get<std::string>());
+        for (const auto& w : result.summary["warnings"])
+          ctx.logger().warn("{}", w.get<std::string>());
         if (result.regression) {
           const RegressionMetrics& m = *result.regression;
-          std::cout << "Trained " << result.name << " v" << result.version << " (" << r.model << " regression of "
-                    << r.target << ") on " << result.summary["rows"]["train"] << " rows; held out "
-                    << result.summary["rows"]["test"] << ".\n"
-                    << "Held-out: RMSE " << Fixed(m.rmse) << "  MAE " << Fixed(m.mae) << "  R² " << Fixed(m.r2)
-                    << "  (mean target " << Fixed(m.mean_target) << ")\n"
-                    << "Next: prospect score " << result.name << " --table " << r.table << " --out predictions.csv\n";
+          std::cout << "Trained " << result.name << " v" << result.version << " (" << r.model
+                    << " regression of " << r.target << ") on " << result.summary["rows"]["train"]
+                    << " rows; held out " << result.summary["rows"]["test"] << ".\n"
+                    << "Held-out: RMSE " << Fixed(m.rmse) << "  MAE " << Fixed(m.mae) << "  R² "
+                    << Fixed(m.r2) << "  (mean target " << Fixed(m.mean_target) << ")\n"
+                    << "Next: prospect score " << result.name << " --table " << r.table
+                    << " --out predictions.csv\n";
           return;
         }
-        std::cout << "Trained " << result.name << " v" << result.version << " (" << r.model << ") on "
-                  << result.summary["rows"]["train"] << " rows; held out " << result.summary["rows"]["test"] << ".\n";
+        std::cout << "Trained " << result.name << " v" << result.version << " (" << r.model
+                  << ") on " << result.summary["rows"]["train"] << " rows; held out "
+                  << result.summary["rows"]["test"] << ".\n";
         if (!result.summary["search"].is_null()) {
-          std::cout << "Search (" << r.search << ", " << result.summary["search"]["trials"] << " trials): best CV ROC-AUC "
+          std::cout << "Search (" << r.search << ", " << result.summary["search"]["trials"]
+                    << " trials): best CV ROC-AUC "
                     << Fixed(result.summary["search"]["best_cv_auc"].get<double>()) << " with "
                     << result.summary["search"]["best_params"].dump() << "\n";
         }
         if (!result.summary["cv"].is_null()) {
-          std::cout << r.cv << "-fold CV ROC-AUC " << Fixed(result.summary["cv"]["roc_auc_mean"].get<double>()) << " ± "
+          std::cout << r.cv << "-fold CV ROC-AUC "
+                    << Fixed(result.summary["cv"]["roc_auc_mean"].get<double>()) << " ± "
                     << Fixed(result.summary["cv"]["roc_auc_std"].get<double>()) << "\n";
         }
         std::cout << "Held-out: ";
         PrintMetrics(result.holdout);
-        std::cout << "Next: prospect evaluate " << result.name << "   prospect explain " << result.name << "\n";
+        std::cout << "Next: prospect evaluate " << result.name << "   prospect explain "
+                  << result.name << "\n";
       });
   req->table = kProfilesTable;
   train->add_option("--table", req->table, "table to learn from (default profiles)");
   train->add_option("--target", req->target, "the column to predict")->required();
-  train->add_option("--positive", *positive, "the target value that counts as positive (auto for yes/no, true/false, 1/0)");
+  train->add_option("--positive", *positive,
+                    "the target value that counts as positive (auto for yes/no, true/false, 1/0)");
   train->add_option("--id", req->id_column, "id column (not a feature)");
   train->add_option("--exclude", *exclude, "columns to leave out, comma-separated");
-  train->add_option("--model", req->model,
-                    "classification: " + Join(ClassifierRegistry().Names(), ", ") +
-                        "; regression: " + Join(RegressorRegistry().Names(), ", ") + " (their --param values below)")
+  train
+      ->add_option("--model", req->model,
+                   "classification: " + Join(ClassifierRegistry().Names(), ", ") +
+                       "; regression: " + Join(RegressorRegistry().Names(), ", ") +
+                       " (their --param values below)")
       ->required();
   train->footer("\nClassification models and their --param NAME=VALUE (default, range):\n" +
                 DescribeAlgorithms(ClassifierRegistry()) + "Regression models:\n" +
                 DescribeAlgorithms(RegressorRegistry()) + train->get_footer());
-  train->add_option("--task", req->task,
-                    "auto (default: regression when the target is numeric with values other than 0/1), classification or regression")
+  train
+      ->add_option("--task", req->task,
+                   "auto (default: regression when the target is numeric with values other than "
+                   "0/1), classification or regression")
       ->check(CLI::IsMember({"auto", "classification", "regression"}));
   train->add_option("--param", *params, "model parameter NAME=VALUE (repeatable)");
   train->add_option("--split", req->split, "stratified (default), random or time:COLUMN");
@@ -124,12 +150,15 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
   auto cost = std::make_shared<double>(NAN);
   CLI::App* evaluate = AddWorkspaceCommand(
       app, cli, "evaluate",
-      "Metrics of a model: AUC, PR, log-loss, Brier, confusion matrix, lift/gains, calibration; threshold choice "
+      "Metrics of a model: AUC, PR, log-loss, Brier, confusion matrix, lift/gains, calibration; "
+      "threshold choice "
       "and probability calibration",
       "  prospect evaluate bank_gbdt                        # the rows it held out at training\n"
       "  prospect evaluate bank_gbdt --table bank_2024 --threshold max-f1\n"
-      "  prospect evaluate bank_gbdt --threshold max-profit --value-per-conversion 120 --cost-per-contact 5\n"
-      "  prospect evaluate bank_gbdt --calibrate isotonic   # saves a calibrated version that score applies\n",
+      "  prospect evaluate bank_gbdt --threshold max-profit --value-per-conversion 120 "
+      "--cost-per-contact 5\n"
+      "  prospect evaluate bank_gbdt --calibrate isotonic   # saves a calibrated version that "
+      "score applies\n",
       [&cli, ev, value, cost](Workspace& ws, Context& ctx) {
         EvaluateRequest r = *ev;
         if (!std::isnan(*value)) r.value_per_conversion = *value;
@@ -139,14 +168,14 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
         for (const auto& w : res.warnings) ctx.logger().warn("{}", w);
         if (res.regression) {
           const RegressionMetrics& m = *res.regression;
-          std::cout << res.model << " v" << res.version << " on " << res.rows << " " << res.rows_used << " rows of "
-                    << res.table << ": RMSE " << Fixed(m.rmse) << "  MAE " << Fixed(m.mae) << "  R² " << Fixed(m.r2)
-                    << "\n";
+          std::cout << res.model << " v" << res.version << " on " << res.rows << " "
+                    << res.rows_used << " rows of " << res.table << ": RMSE " << Fixed(m.rmse)
+                    << "  MAE " << Fixed(m.mae) << "  R² " << Fixed(m.r2) << "\n";
           return;
         }
         const MetricsReport& m = res.metrics;
-        std::cout << res.model << " v" << res.version << " on " << res.rows << " " << res.rows_used << " rows of "
-                  << res.table << " (" << m.positives << " positive):\n";
+        std::cout << res.model << " v" << res.version << " on " << res.rows << " " << res.rows_used
+                  << " rows of " << res.table << " (" << m.positives << " positive):\n";
         PrintMetrics(m);
         const ConfusionMatrix& c = m.confusion;
         std::cout << fmt::format("Confusion matrix at {:.4g}:\n", m.options.threshold);
@@ -156,11 +185,14 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
         std::vector<std::vector<std::string>> rows;
         for (size_t i = 0; i < m.lift.size(); ++i) {
           const LiftBin& b = m.lift[i];
-          rows.push_back({std::to_string(i + 1), std::to_string(b.count), Fixed(b.min_score, 3) + "-" + Fixed(b.max_score, 3),
-                          Fixed(b.response_rate), Fixed(b.lift, 2), Fixed(b.cumulative_lift, 2), Fixed(b.cumulative_gain, 3)});
+          rows.push_back({std::to_string(i + 1), std::to_string(b.count),
+                          Fixed(b.min_score, 3) + "-" + Fixed(b.max_score, 3),
+                          Fixed(b.response_rate), Fixed(b.lift, 2), Fixed(b.cumulative_lift, 2),
+                          Fixed(b.cumulative_gain, 3)});
         }
         std::cout << "Lift and cumulative gains by decile (highest scores first):\n";
-        cli.PrintTable({"decile", "rows", "scores", "response", "lift", "cum. lift", "cum. gain"}, rows);
+        cli.PrintTable({"decile", "rows", "scores", "response", "lift", "cum. lift", "cum. gain"},
+                       rows);
         rows.clear();
         for (size_t i = 0; i < m.calibration.prob_pred.size(); ++i) {
           rows.push_back({Fixed(m.calibration.prob_pred[i]), Fixed(m.calibration.prob_true[i]),
@@ -170,20 +202,25 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
         cli.PrintTable({"mean predicted", "observed rate", "rows"}, rows);
         if (res.calibrated) {
           std::cout << fmt::format(
-              "Calibrated ({}; cross-fitted on two halves): log-loss {} → {}, Brier {} → {}, ROC-AUC {} → {}\n",
-              res.calibration.value("method", ""), Fixed(m.log_loss), Fixed(res.calibrated->log_loss), Fixed(m.brier),
-              Fixed(res.calibrated->brier), Fixed(m.roc_auc), Fixed(res.calibrated->roc_auc));
+              "Calibrated ({}; cross-fitted on two halves): log-loss {} → {}, Brier {} → {}, "
+              "ROC-AUC {} → {}\n",
+              res.calibration.value("method", ""), Fixed(m.log_loss),
+              Fixed(res.calibrated->log_loss), Fixed(m.brier), Fixed(res.calibrated->brier),
+              Fixed(m.roc_auc), Fixed(res.calibrated->roc_auc));
           std::cout << "Saved as " << res.model << " v" << res.calibrated_version
                     << " (fitted on all these rows); prospect score applies it.\n";
         }
       });
   evaluate->add_option("MODEL", ev->model, "registered model name")->required();
   evaluate->add_option("--version", ev->version, "model version (default latest)");
-  evaluate->add_option("--table", ev->table,
-                       "table with the target column (default: the training table's held-out rows)");
-  evaluate->add_option("--threshold", ev->threshold,
-                       "threshold for accuracy, precision, recall, F1 and the confusion matrix: a probability, max-f1 "
-                       "or max-profit (default 0.5)")
+  evaluate->add_option(
+      "--table", ev->table,
+      "table with the target column (default: the training table's held-out rows)");
+  evaluate
+      ->add_option("--threshold", ev->threshold,
+                   "threshold for accuracy, precision, recall, F1 and the confusion matrix: a "
+                   "probability, max-f1 "
+                   "or max-profit (default 0.5)")
       ->check([](const std::string& s) {
         try {
           CheckThresholdSpec(s);
@@ -192,10 +229,14 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
           return std::string(e.what());
         }
       });
-  evaluate->add_option("--value-per-conversion", *value, "money one conversion brings (with --cost-per-contact)");
-  evaluate->add_option("--cost-per-contact", *cost, "money one contact costs (with --value-per-conversion)");
-  evaluate->add_option("--calibrate", ev->calibrate,
-                       "fit platt or isotonic calibration on these rows and save it as a new model version")
+  evaluate->add_option("--value-per-conversion", *value,
+                       "money one conversion brings (with --cost-per-contact)");
+  evaluate->add_option("--cost-per-contact", *cost,
+                       "money one contact costs (with --value-per-conversion)");
+  evaluate
+      ->add_option(
+          "--calibrate", ev->calibrate,
+          "fit platt or isotonic calibration on these rows and save it as a new model version")
       ->check(CLI::IsMember({"platt", "isotonic"}));
   evaluate->add_option("--bins", ev->calibration_bins, "calibration-curve bins (default 10)");
 
@@ -204,7 +245,8 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
   auto score_table = std::make_shared<std::string>();
   auto score_out = std::make_shared<std::string>();
   CLI::App* score = AddWorkspaceCommand(
-      app, cli, "score", "Score every row of a table: CSV of id, score (probability of the positive class)",
+      app, cli, "score",
+      "Score every row of a table: CSV of id, score (probability of the positive class)",
       "  prospect score bank_gbdt --table new_leads --out scores.csv\n",
       [&cli, score_model, score_table, score_out](Workspace& ws, Context& ctx) {
         const ModelPackage model = LoadModel(ws.store(), *score_model);
@@ -212,14 +254,18 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
         const Table out = ScoreTable(model, t, ctx);
         WriteCsv(out, *score_out, ctx);
         if (cli.options.json) {
-          cli.PrintJson({{"model", model.name}, {"version", model.version}, {"rows", t.num_rows()}, {"out", *score_out}});
+          cli.PrintJson({{"model", model.name},
+                         {"version", model.version},
+                         {"rows", t.num_rows()},
+                         {"out", *score_out}});
         } else {
-          std::cout << "Scored " << t.num_rows() << " rows of " << *score_table << " with " << model.name << " v"
-                    << model.version << " → " << *score_out << "\n";
+          std::cout << "Scored " << t.num_rows() << " rows of " << *score_table << " with "
+                    << model.name << " v" << model.version << " → " << *score_out << "\n";
         }
       });
   score->add_option("MODEL", *score_model, "registered model name")->required();
-  score->add_option("--table", *score_table, "table to score (needs the training columns)")->required();
+  score->add_option("--table", *score_table, "table to score (needs the training columns)")
+      ->required();
   score->add_option("--out", *score_out, "CSV file to write")->required();
 
   // explain
@@ -228,8 +274,10 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
   auto ex_table = std::make_shared<std::string>();
   auto ex_top = std::make_shared<size_t>(3);
   CLI::App* explain = AddWorkspaceCommand(
-      app, cli, "explain", "Why a model scores as it does: global importance, or one customer's top reasons",
-      "  prospect explain bank_gbdt\n  prospect explain churn_gbdt --customer 10042 --table profiles\n",
+      app, cli, "explain",
+      "Why a model scores as it does: global importance, or one customer's top reasons",
+      "  prospect explain bank_gbdt\n  prospect explain churn_gbdt --customer 10042 --table "
+      "profiles\n",
       [&cli, ex_model, ex_customer, ex_table, ex_top](Workspace& ws, Context& ctx) {
         const ModelPackage model = LoadModel(ws.store(), *ex_model);
         const std::string table_name = ex_table->empty() ? model.table : *ex_table;
@@ -240,29 +288,37 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
           std::vector<std::vector<std::string>> rows;
           for (const auto& r : imp["columns"]) {
             rows.push_back({r["column"], Fixed(r["importance"].get<double>()),
-                            r["permutation_auc_drop"].is_null() ? "-" : Fixed(r["permutation_auc_drop"].get<double>())});
+                            r["permutation_auc_drop"].is_null()
+                                ? "-"
+                                : Fixed(r["permutation_auc_drop"].get<double>())});
           }
           cli.PrintTable({"column", std::string(imp["importance_kind"]) + " importance",
                           imp["permutation_rows"].is_null()
                               ? std::string("AUC drop when shuffled")
-                              : "AUC drop when shuffled (" + imp["permutation_rows"].get<std::string>() + " rows)"},
+                              : "AUC drop when shuffled (" +
+                                    imp["permutation_rows"].get<std::string>() + " rows)"},
                          rows);
           return;
         }
         const CustomerExplanation e = ExplainCustomer(model, t, *ex_customer, *ex_top, ctx);
         if (cli.options.json) return cli.PrintJson(e.ToJson());
         std::cout << "Customer " << e.customer << ": score " << Fixed(e.score) << "\n";
-        for (const Reason& r : e.reasons) std::cout << "  - " << r.words << " (" << fmt::format("{:+.3f}", r.contribution) << ")\n";
+        for (const Reason& r : e.reasons)
+          std::cout << "  - " << r.words << " (" << fmt::format("{:+.3f}", r.contribution) << ")\n";
       });
   explain->add_option("MODEL", *ex_model, "registered model name")->required();
-  explain->add_option("--customer", *ex_customer, "a customer id: show that customer's top reasons");
+  explain->add_option("--customer", *ex_customer,
+                      "a customer id: show that customer's top reasons");
   explain->add_option("--table", *ex_table, "table to explain on (default: the training table)");
   explain->add_option("--top", *ex_top, "reasons per customer (default 3)");
 
   // models
-  CLI::App* models = app.add_subcommand("models", "The model registry: list, show a model, promote a version");
+  CLI::App* models =
+      app.add_subcommand("models", "The model registry: list, show a model, promote a version");
   models->require_subcommand(0, 1);
-  models->footer("\nExamples:\n  prospect models\n  prospect models show bank_gbdt\n  prospect models promote bank_gbdt 3\n");
+  models->footer(
+      "\nExamples:\n  prospect models\n  prospect models show bank_gbdt\n  prospect models promote "
+      "bank_gbdt 3\n");
   models->callback([&cli, models] {
     if (!models->get_subcommands().empty()) return;
     Workspace ws = cli.OpenWorkspace();
@@ -270,9 +326,12 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
     if (cli.options.json) return cli.PrintJson({{"models", list}});
     std::vector<std::vector<std::string>> rows;
     for (const auto& m : list) {
-      rows.push_back({m["name"], std::to_string(m["version"].get<int64_t>()), m["type"], m["target"],
-                      m["metrics"].contains("roc_auc") ? Fixed(m["metrics"]["roc_auc"].get<double>()) : "-",
-                      m["production_version"].is_null() ? "-" : std::to_string(m["production_version"].get<int64_t>())});
+      rows.push_back(
+          {m["name"], std::to_string(m["version"].get<int64_t>()), m["type"], m["target"],
+           m["metrics"].contains("roc_auc") ? Fixed(m["metrics"]["roc_auc"].get<double>()) : "-",
+           m["production_version"].is_null()
+               ? "-"
+               : std::to_string(m["production_version"].get<int64_t>())});
     }
     if (rows.empty()) {
       std::cout << "No models yet. Train one with: prospect train --target COL --model gbdt\n";
@@ -282,30 +341,33 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
   });
   auto show_name = std::make_shared<std::string>();
   auto show_version = std::make_shared<int64_t>(0);
-  CLI::App* show = AddCommand(*models, "show", "A model's registry entry: params, metrics, data fingerprint", "  prospect models show bank_gbdt\n",
-                              [&cli, show_name, show_version] {
-                                Workspace ws = cli.OpenWorkspace();
-                                const ModelPackage m = LoadModel(ws.store(), *show_name, *show_version);
-                                nlohmann::json doc = m.meta;
-                                doc.erase("pipeline");
-                                doc["name"] = m.name;
-                                doc["version"] = m.version;
-                                cli.PrintJson(doc);
-                              });
+  CLI::App* show =
+      AddCommand(*models, "show", "A model's registry entry: params, metrics, data fingerprint",
+                 "  prospect models show bank_gbdt\n", [&cli, show_name, show_version] {
+                   Workspace ws = cli.OpenWorkspace();
+                   const ModelPackage m = LoadModel(ws.store(), *show_name, *show_version);
+                   nlohmann::json doc = m.meta;
+                   doc.erase("pipeline");
+                   doc["name"] = m.name;
+                   doc["version"] = m.version;
+                   cli.PrintJson(doc);
+                 });
   show->add_option("MODEL", *show_name, "model name")->required();
   show->add_option("--version", *show_version, "version (default latest)");
   auto promote_name = std::make_shared<std::string>();
   auto promote_version = std::make_shared<int64_t>(0);
-  CLI::App* promote = AddCommand(*models, "promote", "Mark a version as the production one", "  prospect models promote bank_gbdt 3\n",
-                                 [&cli, promote_name, promote_version] {
-                                   Workspace ws = cli.OpenWorkspace();
-                                   PromoteModel(ws.store(), *promote_name, *promote_version);
-                                   if (cli.options.json) {
-                                     cli.PrintJson({{"model", *promote_name}, {"production_version", *promote_version}});
-                                   } else {
-                                     std::cout << *promote_name << " v" << *promote_version << " is now the production version.\n";
-                                   }
-                                 });
+  CLI::App* promote = AddCommand(
+      *models, "promote", "Mark a version as the production one",
+      "  prospect models promote bank_gbdt 3\n", [&cli, promote_name, promote_version] {
+        Workspace ws = cli.OpenWorkspace();
+        PromoteModel(ws.store(), *promote_name, *promote_version);
+        if (cli.options.json) {
+          cli.PrintJson({{"model", *promote_name}, {"production_version", *promote_version}});
+        } else {
+          std::cout << *promote_name << " v" << *promote_version
+                    << " is now the production version.\n";
+        }
+      });
   promote->add_option("MODEL", *promote_name, "model name")->required();
   promote->add_option("VERSION", *promote_version, "version to promote")->required();
 }

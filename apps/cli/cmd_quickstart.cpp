@@ -11,8 +11,10 @@ void AddQuickstartCommand(CLI::App& app, Cli& cli) {
   auto options = std::make_shared<QuickstartOptions>();
   CLI::App* cmd = AddCommand(
       app, "quickstart",
-      "Run the whole loop on generated sample data: generate, ingest, quality, profiles, a model, report",
-      "  prospect quickstart\n  prospect quickstart --dir /tmp/demo --customers 100000\n", [&cli, options] {
+      "Run the whole loop on generated sample data: generate, ingest, quality, profiles, a model, "
+      "report",
+      "  prospect quickstart\n  prospect quickstart --dir /tmp/demo --customers 100000\n",
+      [&cli, options] {
         Context ctx = cli.MakeContext();
         QuickstartOptions o = *options;
         o.generated_at = NowUtc() + " UTC";
@@ -21,7 +23,8 @@ void AddQuickstartCommand(CLI::App& app, Cli& cli) {
         });
         if (cli.options.json) cli.PrintJson(result);
       });
-  cmd->add_option("--dir", options->dir, "folder for the data, workspace and report (default prospect-quickstart)");
+  cmd->add_option("--dir", options->dir,
+                  "folder for the data, workspace and report (default prospect-quickstart)");
   cmd->add_option("--customers", options->customers, "customers to generate (default 20000)")
       ->check(CLI::Range(int64_t{100}, int64_t{100'000'000}));
 }

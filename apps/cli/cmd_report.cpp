@@ -1,9 +1,9 @@
 // prospect report --out FILE.html
-#include <chrono>
-#include <iostream>
-
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+
+#include <chrono>
+#include <iostream>
 
 #include "cli.hpp"
 #include "prospect/report/report.hpp"
@@ -15,7 +15,8 @@ void AddReportCommand(CLI::App& app, Cli& cli) {
   auto title = std::make_shared<std::string>("prospect report");
   CLI::App* cmd = AddWorkspaceCommand(
       app, cli, "report",
-      "Write one self-contained HTML report (opens offline) with a section per capability: data in, data quality "
+      "Write one self-contained HTML report (opens offline) with a section per capability: data "
+      "in, data quality "
       "with charts, and the results of every command run in this workspace",
       "  prospect report --out report.html\n"
       "  prospect --workspace shop report --out /tmp/shop.html --title \"Shop, March\"\n",
@@ -23,8 +24,9 @@ void AddReportCommand(CLI::App& app, Cli& cli) {
         report::ReportOptions options;
         options.title = *title;
         // The CLI reads the clock (the library never does).
-        options.generated_at = fmt::format("{:%Y-%m-%d %H:%M} UTC",
-                                           fmt::gmtime(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now())));
+        options.generated_at = fmt::format(
+            "{:%Y-%m-%d %H:%M} UTC",
+            fmt::gmtime(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now())));
         const report::ReportSummary s = report::WriteReport(ws, *out, options, ctx);
         if (cli.options.json) {
           cli.PrintJson({{"out", s.path},
@@ -34,10 +36,11 @@ void AddReportCommand(CLI::App& app, Cli& cli) {
                          {"charts", s.charts}});
           return;
         }
-        std::cout << fmt::format("Wrote {} ({:.1f} MB): {} sections, {} with results, {} charts. Open it in a browser; "
-                                 "it needs no network.\n",
-                                 s.path, static_cast<double>(s.bytes) / 1e6, s.sections, s.sections_with_results,
-                                 s.charts);
+        std::cout << fmt::format(
+            "Wrote {} ({:.1f} MB): {} sections, {} with results, {} charts. Open it in a browser; "
+            "it needs no network.\n",
+            s.path, static_cast<double>(s.bytes) / 1e6, s.sections, s.sections_with_results,
+            s.charts);
       });
   cmd->add_option("--out", *out, "HTML file to write")->required();
   cmd->add_option("--title", *title, "heading of the report (default \"prospect report\")");

@@ -13,8 +13,10 @@ namespace prospect::cli {
 void AddTablesCommands(CLI::App& app, Cli& cli) {
   auto name = std::make_shared<std::string>();
   CLI::App* tables = AddCommand(
-      app, "tables", "List the workspace's tables: rows and columns with types (one table's columns with NAME)",
-      "  prospect tables\n  prospect tables bank            # every column of one table, one a line\n"
+      app, "tables",
+      "List the workspace's tables: rows and columns with types (one table's columns with NAME)",
+      "  prospect tables\n  prospect tables bank            # every column of one table, one a "
+      "line\n"
       "  prospect tables --json | jq '.tables[].name'\n",
       [&cli, name] {
         Workspace ws = cli.OpenWorkspace();
@@ -28,7 +30,8 @@ void AddTablesCommands(CLI::App& app, Cli& cli) {
           nlohmann::json doc = {{"tables", nlohmann::json::array()}};
           for (const auto& t : tables) {
             nlohmann::json cols = nlohmann::json::array();
-            for (const auto& f : t.schema.fields()) cols.push_back({{"name", f.name}, {"type", DataTypeName(f.type)}});
+            for (const auto& f : t.schema.fields())
+              cols.push_back({{"name", f.name}, {"type", DataTypeName(f.type)}});
             doc["tables"].push_back({{"name", t.name},
                                      {"rows", t.rows},
                                      {"key", t.key ? nlohmann::json(*t.key) : nlohmann::json()},
@@ -46,9 +49,11 @@ void AddTablesCommands(CLI::App& app, Cli& cli) {
           std::vector<std::vector<std::string>> rows;
           const auto& t = tables.front();
           for (const auto& f : t.schema.fields()) {
-            rows.push_back({f.name, std::string(DataTypeName(f.type)), t.key && *t.key == f.name ? "key" : ""});
+            rows.push_back({f.name, std::string(DataTypeName(f.type)),
+                            t.key && *t.key == f.name ? "key" : ""});
           }
-          std::cout << t.name << ": " << t.rows << " rows, " << t.schema.fields().size() << " columns\n";
+          std::cout << t.name << ": " << t.rows << " rows, " << t.schema.fields().size()
+                    << " columns\n";
           cli.PrintTable({"column", "type", ""}, rows);
           return;
         }
@@ -62,7 +67,8 @@ void AddTablesCommands(CLI::App& app, Cli& cli) {
           std::string shown;
           size_t n = 0;
           for (; n < fields.size(); ++n) {
-            const std::string part = fields[n].name + ":" + std::string(DataTypeName(fields[n].type));
+            const std::string part =
+                fields[n].name + ":" + std::string(DataTypeName(fields[n].type));
             if (n > 0 && DisplayWidth(shown) + DisplayWidth(part) + 2 > kColumnsWidth) break;
             shown += (n ? ", " : "") + part;
           }
@@ -79,28 +85,29 @@ void AddTablesCommands(CLI::App& app, Cli& cli) {
 
   auto table = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
-  CLI::App* exp = AddCommand(app, "export", "Write a table to CSV (round-trips what was ingested)",
-                             "  prospect export customers --out customers.csv\n"
-                             "  prospect export customers --out - | head     # - is standard output\n",
-                             [&cli, table, out] {
-                               const bool to_stdout = *out == "-";
-                               if (to_stdout && cli.options.json) {
-                                 Fail(ErrorCode::kInvalidArgument,
-                                      "--out - writes the CSV to standard output, where --json would write its "
-                                      "document too. Possible fix: drop --json, or name a file.");
-                               }
-                               Workspace ws = cli.OpenWorkspace();
-                               Context ctx = cli.MakeContext();
-                               const Table t = ws.store().LoadTable(*table, ctx);
-                               WriteCsv(t, *out, ctx);
-                               if (cli.options.json) {
-                                 cli.PrintJson({{"table", *table}, {"rows", t.num_rows()}, {"out", *out}});
-                               } else if (to_stdout) {
-                                 cli.Say(fmt::format("Wrote {} rows of {} to standard output", t.num_rows(), *table));
-                               } else {
-                                 std::cout << "Wrote " << t.num_rows() << " rows of " << *table << " to " << *out << "\n";
-                               }
-                             });
+  CLI::App* exp = AddCommand(
+      app, "export", "Write a table to CSV (round-trips what was ingested)",
+      "  prospect export customers --out customers.csv\n"
+      "  prospect export customers --out - | head     # - is standard output\n",
+      [&cli, table, out] {
+        const bool to_stdout = *out == "-";
+        if (to_stdout && cli.options.json) {
+          Fail(ErrorCode::kInvalidArgument,
+               "--out - writes the CSV to standard output, where --json would write its "
+               "document too. Possible fix: drop --json, or name a file.");
+        }
+        Workspace ws = cli.OpenWorkspace();
+        Context ctx = cli.MakeContext();
+        const Table t = ws.store().LoadTable(*table, ctx);
+        WriteCsv(t, *out, ctx);
+        if (cli.options.json) {
+          cli.PrintJson({{"table", *table}, {"rows", t.num_rows()}, {"out", *out}});
+        } else if (to_stdout) {
+          cli.Say(fmt::format("Wrote {} rows of {} to standard output", t.num_rows(), *table));
+        } else {
+          std::cout << "Wrote " << t.num_rows() << " rows of " << *table << " to " << *out << "\n";
+        }
+      });
   exp->add_option("TABLE", *table, "table to export")->required();
   exp->add_option("--out", *out, "CSV file to write (- for standard output)")->required();
 }

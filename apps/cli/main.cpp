@@ -11,9 +11,9 @@
 namespace {
 
 // Commands of the product that this build does not have yet (PRODUCT.md's command list).
-const std::vector<std::string> kNotYetCommands = {"sql",   "recommend", "uplift", "target", "lookalike", "clv",
-                                                  "audience", "crm",    "forget", "audit",  "keys",      "monitor",
-                                                  "retrain",  "serve"};
+const std::vector<std::string> kNotYetCommands = {
+    "sql", "recommend", "uplift", "target", "lookalike", "clv",     "audience",
+    "crm", "forget",    "audit",  "keys",   "monitor",   "retrain", "serve"};
 
 // CLI11 with fallthrough takes an unknown first word for a stray argument: it then says only "A
 // subcommand is required", or runs a later word as the command (`uplift train` ran `train`).
@@ -46,30 +46,35 @@ void CheckCommandWord(const CLI::App& app, int argc, char** argv) {
 int main(int argc, char** argv) {
   using namespace prospect;
   cli::Cli cli;
-  CLI::App app{"prospect — one engine for customer acquisition: data in, quality, profiles, segments and\n"
-               "personas, propensity and churn models, A/B experiments and an HTML report.",
-               "prospect"};
+  CLI::App app{
+      "prospect — one engine for customer acquisition: data in, quality, profiles, segments and\n"
+      "personas, propensity and churn models, A/B experiments and an HTML report.",
+      "prospect"};
   app.require_subcommand(1);
   app.fallthrough();
   app.set_version_flag("--version", "prospect 0.1.0");
   app.footer(
-      "\nStart with:\n  prospect quickstart            # generate sample data and run the whole loop\n"
+      "\nStart with:\n  prospect quickstart            # generate sample data and run the whole "
+      "loop\n"
       "  prospect init shop && prospect --workspace shop ingest customers customers.csv\n"
       "Exit codes: 0 ok, 2 invalid argument, 3 invalid data, 4 not found, 5 already exists,\n"
       "6 failed precondition, 7 unimplemented, 8 i/o, 9 resource exhausted, 70 internal.");
   const char* env_ws = std::getenv("PROSPECT_WORKSPACE");
   cli.options.workspace = env_ws && *env_ws ? env_ws : ".";
-  app.add_option("--workspace", cli.options.workspace, "workspace folder (default: $PROSPECT_WORKSPACE, else .)");
+  app.add_option("--workspace", cli.options.workspace,
+                 "workspace folder (default: $PROSPECT_WORKSPACE, else .)");
   app.add_flag("--json", cli.options.json, "print one JSON document on stdout and nothing else");
-  app.add_option("--threads", cli.options.threads, "worker threads (0 = all cores)")->check(CLI::NonNegativeNumber);
+  app.add_option("--threads", cli.options.threads, "worker threads (0 = all cores)")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--seed", cli.options.seed, "random seed (default 42)");
   app.add_flag("--quiet", cli.options.quiet, "only warnings and errors on stderr");
 
   // The commands, in the order --help lists them.
-  for (const auto add : {cli::AddInitCommand, cli::AddGenerateCommand, cli::AddIngestCommand, cli::AddTablesCommands,
-                         cli::AddQualityCommand, cli::AddProfileCommand, cli::AddSegmentCommand, cli::AddModelCommands,
-                         cli::AddChurnCommand, cli::AddExperimentCommand, cli::AddReportCommand,
-                         cli::AddQuickstartCommand}) {
+  for (const auto add :
+       {cli::AddInitCommand, cli::AddGenerateCommand, cli::AddIngestCommand, cli::AddTablesCommands,
+        cli::AddQualityCommand, cli::AddProfileCommand, cli::AddSegmentCommand,
+        cli::AddModelCommands, cli::AddChurnCommand, cli::AddExperimentCommand,
+        cli::AddReportCommand, cli::AddQuickstartCommand}) {
     add(app, cli);
   }
 

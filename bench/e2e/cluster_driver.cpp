@@ -7,12 +7,12 @@
 #include <iostream>
 #include <string>
 
+#include "driver_common.hpp"
 #include "prospect/common/error.hpp"
+#include "prospect/models/cluster/clusterer.hpp"
 #include "prospect/models/cluster/dbscan.hpp"
 #include "prospect/models/cluster/gmm.hpp"
 #include "prospect/models/cluster/kmeans.hpp"
-#include "prospect/models/cluster/clusterer.hpp"
-#include "driver_common.hpp"
 
 int main(int argc, char** argv) {
   const char* usage = "usage: prospect_cluster_bench METHOD MATRIX LABELS_OUT THREADS PARAMS_JSON";
@@ -25,11 +25,13 @@ int main(int argc, char** argv) {
     auto model = prospect::ClustererRegistry().Create(method, nlohmann::json::parse(argv[5]));
     const auto start = std::chrono::steady_clock::now();
     model->Fit(x, ctx);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     nlohmann::json out = model->Summary();
     out.erase("sizes");
     out["seconds"] = seconds;
-    if (auto* gmm = dynamic_cast<prospect::GaussianMixture*>(model.get())) out["score"] = gmm->Score(x, ctx);
+    if (auto* gmm = dynamic_cast<prospect::GaussianMixture*>(model.get()))
+      out["score"] = gmm->Score(x, ctx);
     std::ofstream labels(argv[3], std::ios::binary);
     labels.write(reinterpret_cast<const char*>(model->labels().data()),
                  static_cast<std::streamsize>(model->labels().size() * sizeof(int32_t)));

@@ -1,9 +1,9 @@
 // Driver for bench/e2e/csv_parse.py: reads a CSV with prospect::ReadCsv and prints one JSON line
 // with rows, columns, column types and the best wall time over the repeats.
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <string>
 
 #include "prospect/io/csv.hpp"
@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
     const auto start = std::chrono::steady_clock::now();
     const std::clock_t cpu_start = std::clock();  // process CPU time, all threads
     table = prospect::ReadCsv(argv[1], {}, ctx);
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const double cpu = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
     if (s < best) {
       best = s;
@@ -35,7 +36,9 @@ int main(int argc, char** argv) {
     if (!types.empty()) types += ",";
     types += "\"" + f.name + "\":\"" + std::string(prospect::DataTypeName(f.type)) + "\"";
   }
-  std::printf("{\"rows\": %zu, \"columns\": %zu, \"threads\": %d, \"seconds\": %.6f, \"cpu_seconds\": %.6f, \"types\": {%s}}\n",
-              table.num_rows(), table.num_columns(), ctx.threads(), best, best_cpu, types.c_str());
+  std::printf(
+      "{\"rows\": %zu, \"columns\": %zu, \"threads\": %d, \"seconds\": %.6f, \"cpu_seconds\": "
+      "%.6f, \"types\": {%s}}\n",
+      table.num_rows(), table.num_columns(), ctx.threads(), best, best_cpu, types.c_str());
   return 0;
 }

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "prospect/experiment/analysis.hpp"
 #include "driver_common.hpp"
+#include "prospect/experiment/analysis.hpp"
 
 namespace {
 
@@ -51,11 +51,15 @@ int main(int argc, char** argv) {
     for (int r = 0; r < repeats; ++r) {
       const auto start = std::chrono::steady_clock::now();
       const experiment::ExperimentAnalysis a = experiment::AnalyzeExperiment(table, o, ctx);
-      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       best = std::min(best, seconds);
       result = experiment::AnalysisToJson(a);
     }
-    std::cout << nlohmann::json({{"rows", table.num_rows()}, {"seconds", best}, {"threads", 1}, {"analysis", result}})
+    std::cout << nlohmann::json({{"rows", table.num_rows()},
+                                 {"seconds", best},
+                                 {"threads", 1},
+                                 {"analysis", result}})
                      .dump()
               << "\n";
     return 0;

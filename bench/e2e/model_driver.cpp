@@ -3,6 +3,7 @@
 // float64), predicts the test matrix, writes P(positive) beside it, and prints one JSON line with
 // wall and CPU seconds. With SCORE_ROWS > 0 it also times PredictProba on the test rows repeated
 // to that many rows (batch scoring throughput). Not part of the library.
+#include <fmt/format.h>
 #include <sys/resource.h>
 
 #include <chrono>
@@ -11,31 +12,33 @@
 #include <string>
 #include <vector>
 
-#include <fmt/format.h>
-
+#include "driver_common.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/models/classify/classifier.hpp"
-#include "driver_common.hpp"
 
 namespace {
 
 double CpuSeconds() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const char* usage = "usage: prospect_model_bench MODEL PARAMS_JSON THREADS TRAIN_X TRAIN_Y TEST_X PROBA_OUT [SCORE_ROWS]";
+  const char* usage =
+      "usage: prospect_model_bench MODEL PARAMS_JSON THREADS TRAIN_X TRAIN_Y TEST_X PROBA_OUT "
+      "[SCORE_ROWS]";
   return prospect::bench::RunDriver(argc, 7, usage, [&] {
     const prospect::Context ctx(std::stoi(argv[3]), 42);
     uint64_t n = 0, d = 0, ny = 0, one = 0, nt = 0, dt = 0;
     const auto x = prospect::bench::ReadMatrixFile(argv[4], &n, &d);
     const auto y = prospect::bench::ReadMatrixFile(argv[5], &ny, &one);
     const auto xt = prospect::bench::ReadMatrixFile(argv[6], &nt, &dt);
-    if (ny != n || dt != d) prospect::Fail(prospect::ErrorCode::kInvalidData, "matrix shapes disagree");
+    if (ny != n || dt != d)
+      prospect::Fail(prospect::ErrorCode::kInvalidData, "matrix shapes disagree");
     prospect::Dataset set;
     set.x = {x, n, d};
     set.y = y;
@@ -56,10 +59,13 @@ int main(int argc, char** argv) {
     const uint64_t score_rows = argc > 8 ? std::stoull(argv[8]) : 0;
     if (score_rows > 0) {
       std::vector<double> big(score_rows * d);
-      for (uint64_t r = 0; r < score_rows; ++r) std::copy_n(xt.begin() + static_cast<std::ptrdiff_t>((r % nt) * d), d, big.begin() + static_cast<std::ptrdiff_t>(r * d));
+      for (uint64_t r = 0; r < score_rows; ++r)
+        std::copy_n(xt.begin() + static_cast<std::ptrdiff_t>((r % nt) * d), d,
+                    big.begin() + static_cast<std::ptrdiff_t>(r * d));
       const auto s0 = std::chrono::steady_clock::now();
       const auto scores = model->PredictProba({big, score_rows, d}, ctx);
-      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - s0).count();
+      const double secs =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - s0).count();
       doc["score_rows"] = score_rows;
       doc["score_seconds"] = secs;
       doc["score_check"] = scores[score_rows - 1];

@@ -4,18 +4,19 @@
 // both from the same repeat); writes the profiles to a CSV for the value comparison (not timed).
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <cstdlib>
+#include <ctime>
 #include <string>
 
+#include "driver_common.hpp"
 #include "prospect/common/datetime.hpp"
 #include "prospect/features/profile.hpp"
 #include "prospect/io/csv.hpp"
-#include "driver_common.hpp"
 
 int main(int argc, char** argv) {
   using namespace prospect;
-  const char* usage = "usage: prospect_profile_bench DIR OUT.csv [THREADS=1] [REPEATS=3] [AS_OF=YYYY-MM-DD]";
+  const char* usage =
+      "usage: prospect_profile_bench DIR OUT.csv [THREADS=1] [REPEATS=3] [AS_OF=YYYY-MM-DD]";
   return bench::RunDriver(argc, 2, usage, [&] {
     const std::string dir = argv[1];
     const std::string out = argv[2];
@@ -67,8 +68,10 @@ int main(int argc, char** argv) {
     }
     WriteCsv(profiles, out, ctx);
     std::printf(
-        "{\"customers\": %zu, \"columns\": %zu, \"events\": %zu, \"orders\": %zu, \"threads\": %d, \"as_of\": \"%s\", "
-        "\"read_seconds\": %.6f, \"read_cpu_seconds\": %.6f, \"build_seconds\": %.6f, \"build_cpu_seconds\": %.6f}\n",
+        "{\"customers\": %zu, \"columns\": %zu, \"events\": %zu, \"orders\": %zu, \"threads\": %d, "
+        "\"as_of\": \"%s\", "
+        "\"read_seconds\": %.6f, \"read_cpu_seconds\": %.6f, \"build_seconds\": %.6f, "
+        "\"build_cpu_seconds\": %.6f}\n",
         profiles.num_rows(), profiles.num_columns(), event_rows, order_rows, ctx.threads(),
         FormatTimestamp(as_of).c_str(), best_read, best_read_cpu, best_build, best_build_cpu);
     return 0;

@@ -19,10 +19,10 @@ std::string EventsCsv(int rows) {
   static const char* kTypes[] = {"view", "cart", "purchase", "return"};
   for (int i = 0; i < rows; ++i) {
     const uint64_t r = next();
-    s += std::to_string(i) + "," + std::to_string(r % 100000) + ",2024-0" + std::to_string(1 + r % 9) + "-1" +
-         std::to_string(r % 10) + " 0" + std::to_string(r % 10) + ":26:00," + kTypes[r % 4] + "," +
-         std::to_string((r % 10000) / 100.0) + "," + std::to_string(r % 7) + "," +
-         ((r % 5 == 0) ? "\"gift, wrapped\"" : "") + "\n";
+    s += std::to_string(i) + "," + std::to_string(r % 100000) + ",2024-0" +
+         std::to_string(1 + r % 9) + "-1" + std::to_string(r % 10) + " 0" + std::to_string(r % 10) +
+         ":26:00," + kTypes[r % 4] + "," + std::to_string((r % 10000) / 100.0) + "," +
+         std::to_string(r % 7) + "," + ((r % 5 == 0) ? "\"gift, wrapped\"" : "") + "\n";
   }
   return s;
 }

@@ -10,7 +10,8 @@ namespace prospect {
 namespace {
 
 void BM_Generate_Customers(benchmark::State& state) {
-  const std::string dir = (std::filesystem::temp_directory_path() / "prospect_generate_bench").string();
+  const std::string dir =
+      (std::filesystem::temp_directory_path() / "prospect_generate_bench").string();
   GenerateParams params;
   params.customers = state.range(0);
   const Context ctx(static_cast<int>(state.range(1)));
@@ -22,7 +23,11 @@ void BM_Generate_Customers(benchmark::State& state) {
   state.counters["events"] = static_cast<double>(events);
   std::filesystem::remove_all(dir);
 }
-BENCHMARK(BM_Generate_Customers)->Args({100000, 1})->Args({100000, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Generate_Customers)
+    ->Args({100000, 1})
+    ->Args({100000, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace prospect

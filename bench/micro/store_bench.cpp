@@ -28,8 +28,8 @@ Table EventsTable(size_t n) {
   std::vector<int64_t> event_id(n), customer(n), ts(n), item(n), qty(n);
   std::vector<double> value(n), price(n);
   std::vector<uint8_t> mobile(n);
-  ColumnBuilder type(DataType::kCategorical), channel(DataType::kCategorical), device(DataType::kCategorical),
-      session(DataType::kString);
+  ColumnBuilder type(DataType::kCategorical), channel(DataType::kCategorical),
+      device(DataType::kCategorical), session(DataType::kString);
   const char* types[] = {"view", "cart", "purchase"};
   const char* channels[] = {"web", "app", "email", "ads"};
   const char* devices[] = {"ios", "android", "desktop"};
@@ -62,7 +62,8 @@ Table EventsTable(size_t n) {
                        {"is_mobile", Column::FromBools(mobile)}});
 }
 
-const std::string kDb = (std::filesystem::temp_directory_path() / "prospect_store_bench.db").string();
+const std::string kDb =
+    (std::filesystem::temp_directory_path() / "prospect_store_bench.db").string();
 
 void BM_Store_WriteEvents(benchmark::State& state) {
   const Table t = EventsTable(static_cast<size_t>(state.range(0)));
@@ -72,8 +73,8 @@ void BM_Store_WriteEvents(benchmark::State& state) {
     auto store = Store::Open(kDb);
     store->WriteTable("events", t, {}, ctx);
   }
-  state.counters["rows/s"] = benchmark::Counter(static_cast<double>(t.num_rows()) * state.iterations(),
-                                                benchmark::Counter::kIsRate);
+  state.counters["rows/s"] = benchmark::Counter(
+      static_cast<double>(t.num_rows()) * state.iterations(), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_Store_WriteEvents)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->Iterations(2);
 
@@ -84,8 +85,8 @@ void BM_Store_LoadEvents(benchmark::State& state) {
   Store::Open(kDb)->WriteTable("events", t, {}, ctx);
   auto store = Store::Open(kDb);
   for (auto _ : state) benchmark::DoNotOptimize(store->LoadTable("events", ctx));
-  state.counters["rows/s"] = benchmark::Counter(static_cast<double>(t.num_rows()) * state.iterations(),
-                                                benchmark::Counter::kIsRate);
+  state.counters["rows/s"] = benchmark::Counter(
+      static_cast<double>(t.num_rows()) * state.iterations(), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_Store_LoadEvents)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->Iterations(2);
 

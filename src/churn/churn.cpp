@@ -18,7 +18,8 @@ namespace prospect {
 namespace {
 
 size_t CountBefore(const std::vector<int64_t>& times, int64_t t) {
-  return static_cast<size_t>(std::count_if(times.begin(), times.end(), [&](int64_t x) { return x < t; }));
+  return static_cast<size_t>(
+      std::count_if(times.begin(), times.end(), [&](int64_t x) { return x < t; }));
 }
 bool AnyIn(const std::vector<int64_t>& times, int64_t from, int64_t to) {
   return std::any_of(times.begin(), times.end(), [&](int64_t x) { return x >= from && x < to; });
@@ -32,11 +33,15 @@ double ColumnValue(const Table& t, const std::string& name, size_t r) {
 
 }  // namespace
 
-ChurnResult RunChurn(Store& store, const ProfileConfig& config, const ChurnRequest& req, const Context& ctx) {
-  if (req.window_days < 1) Fail(ErrorCode::kInvalidArgument, "--window {}: expected at least 1 day", req.window_days);
-  if (req.min_purchases < 1) Fail(ErrorCode::kInvalidArgument, "--min-purchases {}: expected at least 1", req.min_purchases);
+ChurnResult RunChurn(Store& store, const ProfileConfig& config, const ChurnRequest& req,
+                     const Context& ctx) {
+  if (req.window_days < 1)
+    Fail(ErrorCode::kInvalidArgument, "--window {}: expected at least 1 day", req.window_days);
+  if (req.min_purchases < 1)
+    Fail(ErrorCode::kInvalidArgument, "--min-purchases {}: expected at least 1", req.min_purchases);
   if (!(req.medium >= 0 && req.medium <= req.high && req.high <= 1)) {
-    Fail(ErrorCode::kInvalidArgument, "--medium {} --high {}: expected 0 ≤ medium ≤ high ≤ 1", req.medium, req.high);
+    Fail(ErrorCode::kInvalidArgument, "--medium {} --high {}: expected 0 ≤ medium ≤ high ≤ 1",
+         req.medium, req.high);
   }
   const ProfileInputs inputs = LoadProfileInputs(store, config, ctx);
   const PurchaseHistory activity = LoadPurchaseHistory(inputs, config, "churn");
@@ -61,18 +66,22 @@ ChurnResult RunChurn(Store& store, const ProfileConfig& config, const ChurnReque
     eligible.push_back(r);
     churned.push_back(AnyIn(times, out.label_date, out.as_of) ? 0 : 1);
   }
-  const size_t n_churned = static_cast<size_t>(std::accumulate(churned.begin(), churned.end(), size_t{0}));
+  const size_t n_churned =
+      static_cast<size_t>(std::accumulate(churned.begin(), churned.end(), size_t{0}));
   if (eligible.size() < 20 || n_churned == 0 || n_churned == eligible.size()) {
     // What helps depends on what is missing: more history before the label date (a later as-of
     // or a shorter window moves it later), or the outcome that did not occur.
-    const std::string fix = eligible.size() < 20 ? "Try a later as-of date or a shorter window, so that more customers "
-                                                   "have purchases before the label date"
-                            : n_churned == 0     ? "Try a longer window: with this one nobody counts as churned"
-                                                 : "Try a shorter window: with this one everybody counts as churned";
+    const std::string fix =
+        eligible.size() < 20 ? "Try a later as-of date or a shorter window, so that more customers "
+                               "have purchases before the label date"
+        : n_churned == 0     ? "Try a longer window: with this one nobody counts as churned"
+                             : "Try a shorter window: with this one everybody counts as churned";
     Fail(ErrorCode::kFailedPrecondition,
-         "churn: {} customers had {} or more purchases before {} and {} of them made none in the {} days after; the "
+         "churn: {} customers had {} or more purchases before {} and {} of them made none in the "
+         "{} days after; the "
          "model needs at least 20 customers and both outcomes. {}",
-         eligible.size(), min, FormatDate(DayOfTimestamp(out.label_date)), n_churned, req.window_days, fix);
+         eligible.size(), min, FormatDate(DayOfTimestamp(out.label_date)), n_churned,
+         req.window_days, fix);
   }
   const std::string training_table = req.name + "_training";
   const std::string risk_table = req.name + "_risk";
@@ -80,8 +89,9 @@ ChurnResult RunChurn(Store& store, const ProfileConfig& config, const ChurnReque
   store.WriteTable(training_table, training, {}, ctx);
   out.training_customers = eligible.size();
   out.training_churn_rate = static_cast<double>(n_churned) / static_cast<double>(eligible.size());
-  ctx.logger().info("churn: {} customers active before {}, {:.1f}% churned in the {} days after", eligible.size(),
-                    FormatDate(DayOfTimestamp(out.label_date)), 100 * out.training_churn_rate, req.window_days);
+  ctx.logger().info("churn: {} customers active before {}, {:.1f}% churned in the {} days after",
+                    eligible.size(), FormatDate(DayOfTimestamp(out.label_date)),
+                    100 * out.training_churn_rate, req.window_days);
 
   TrainRequest tr;
   tr.table = training_table;
@@ -105,7 +115,8 @@ ChurnResult RunChurn(Store& store, const ProfileConfig& config, const ChurnReque
     if (CountBefore(times_of(CustomerKey(now_ids, r)), out.as_of) >= min) active.push_back(r);
   }
   const Table current = now.Take(active);
-  const std::vector<double> risk = current.num_rows() ? model.Score(current, ctx) : std::vector<double>{};
+  const std::vector<double> risk =
+      current.num_rows() ? model.Score(current, ctx) : std::vector<double>{};
   const auto reasons = current.num_rows() ? ExplainRows(model, current, req.reasons, ctx)
                                           : std::vector<std::vector<Reason>>{};
   const size_t n = current.num_rows();
@@ -124,7 +135,8 @@ ChurnResult RunChurn(Store& store, const ProfileConfig& config, const ChurnReque
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     if (rank(tier[a]) != rank(tier[b])) return rank(tier[a]) < rank(tier[b]);
-    const double va = std::isnan(at_risk[a]) ? -INFINITY : at_risk[a], vb = std::isnan(at_risk[b]) ? -INFINITY : at_risk[b];
+    const double va = std::isnan(at_risk[a]) ? -INFINITY : at_risk[a],
+                 vb = std::isnan(at_risk[b]) ? -INFINITY : at_risk[b];
     if (va != vb) return va > vb;
     return risk[a] > risk[b];
   });
@@ -137,20 +149,22 @@ ChurnResult RunChurn(Store& store, const ProfileConfig& config, const ChurnReque
     }
     return Column::FromDoubles(std::move(col), std::move(valid));
   };
-  std::vector<Field> fields = {{config.customer_id, now_ids.type()},
-                               {"churn_risk", DataType::kDouble},
-                               {"tier", DataType::kString},
-                               {"value", DataType::kDouble},
-                               {"annual_value", DataType::kDouble},
-                               {"value_at_risk", DataType::kDouble},
-                               {"recency_days", DataType::kDouble},
-                               {"frequency", DataType::kDouble}};
+  std::vector<Field> fields = {
+      {config.customer_id, now_ids.type()}, {"churn_risk", DataType::kDouble},
+      {"tier", DataType::kString},          {"value", DataType::kDouble},
+      {"annual_value", DataType::kDouble},  {"value_at_risk", DataType::kDouble},
+      {"recency_days", DataType::kDouble},  {"frequency", DataType::kDouble}};
   std::vector<size_t> rows_in_now(n);
   for (size_t i = 0; i < n; ++i) rows_in_now[i] = active[order[i]];
   std::vector<std::string> tiers_sorted(n);
   for (size_t i = 0; i < n; ++i) tiers_sorted[i] = tier[order[i]];
-  std::vector<ColumnPtr> columns = {now_ids.Take(rows_in_now), doubles(risk), Column::FromStringVector(tiers_sorted),
-                                    doubles(value), doubles(annual), doubles(at_risk), doubles(recency),
+  std::vector<ColumnPtr> columns = {now_ids.Take(rows_in_now),
+                                    doubles(risk),
+                                    Column::FromStringVector(tiers_sorted),
+                                    doubles(value),
+                                    doubles(annual),
+                                    doubles(at_risk),
+                                    doubles(recency),
                                     doubles(frequency)};
   for (size_t k = 0; k < req.reasons; ++k) {
     std::vector<std::string> words(n);

@@ -12,7 +12,8 @@ Context::Context(int threads, uint64_t seed, std::shared_ptr<spdlog::logger> log
     : threads_(threads > 0 ? threads : std::max(1, omp_get_num_procs())),
       seed_(seed),
       logger_(logger ? std::move(logger)
-                     : std::make_shared<spdlog::logger>("null", std::make_shared<spdlog::sinks::null_sink_mt>())) {}
+                     : std::make_shared<spdlog::logger>(
+                           "null", std::make_shared<spdlog::sinks::null_sink_mt>())) {}
 
 void Context::ThrowIfCancelled() const {
   if (cancelled()) Fail(ErrorCode::kCancelled, "operation cancelled");

@@ -121,7 +121,8 @@ bool ParseIsoTimestamp(std::string_view t, int64_t* micros) {
   int64_t days, h, mi, s;
   if (t.size() < 19 || (t[10] != ' ' && t[10] != 'T') || t[13] != ':' || t[16] != ':') return false;
   if (!ParseIsoDate(t.substr(0, 10), &days)) return false;
-  if (!ReadFixed(t, 11, 2, &h) || !ReadFixed(t, 14, 2, &mi) || !ReadFixed(t, 17, 2, &s)) return false;
+  if (!ReadFixed(t, 11, 2, &h) || !ReadFixed(t, 14, 2, &mi) || !ReadFixed(t, 17, 2, &s))
+    return false;
   if (h > 23 || mi > 59 || s > 60) return false;
   int64_t fraction = 0;
   if (t.size() > 19) {
@@ -137,8 +138,9 @@ bool ParseIsoTimestamp(std::string_view t, int64_t* micros) {
 
 std::string NowUtc() {
   const auto now = std::chrono::system_clock::now();
-  const int64_t micros = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() *
-                         kMicrosPerSecond;
+  const int64_t micros =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() *
+      kMicrosPerSecond;
   return FormatTimestamp(micros);
 }
 

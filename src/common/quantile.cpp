@@ -17,7 +17,8 @@ struct Rank {
   double gamma;
 };
 Rank RankOf(size_t n, double q) {
-  if (!(q >= 0 && q <= 1)) Fail(ErrorCode::kInvalidArgument, "quantile level {} is outside [0, 1]", q);
+  if (!(q >= 0 && q <= 1))
+    Fail(ErrorCode::kInvalidArgument, "quantile level {} is outside [0, 1]", q);
   const double h = n > 0 ? static_cast<double>(n - 1) * q : 0.0;
   const double lo = std::floor(h);
   return {static_cast<size_t>(lo), h - lo};

@@ -1,8 +1,9 @@
 // String helpers: edit distance for suggestions, split/join/trim, safe quoting for messages.
 #include "prospect/common/strings.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace prospect {
 
@@ -20,8 +21,8 @@ size_t EditDistance(std::string_view a, std::string_view b) {
   return prev[b.size()];
 }
 
-std::vector<std::string> ClosestMatches(std::string_view word, const std::vector<std::string>& candidates,
-                                        size_t limit) {
+std::vector<std::string> ClosestMatches(std::string_view word,
+                                        const std::vector<std::string>& candidates, size_t limit) {
   const size_t max_distance = std::max<size_t>(2, word.size() / 3);
   std::vector<std::pair<size_t, std::string>> scored;
   const std::string lower = ToLower(word);
@@ -29,7 +30,8 @@ std::vector<std::string> ClosestMatches(std::string_view word, const std::vector
     const size_t d = EditDistance(lower, ToLower(c));
     if (d <= max_distance) scored.emplace_back(d, c);
   }
-  std::stable_sort(scored.begin(), scored.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::stable_sort(scored.begin(), scored.end(),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
   std::vector<std::string> out;
   for (size_t i = 0; i < scored.size() && i < limit; ++i) out.push_back(scored[i].second);
   return out;
@@ -117,15 +119,16 @@ namespace {
 // Width of one code point, after Unicode's East Asian Width property (W and F ranges) and the
 // combining-mark blocks; the ranges are those terminals (wcwidth) use for these scripts.
 int CodePointWidth(uint32_t cp) {
-  if ((cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x1AB0 && cp <= 0x1AFF) || (cp >= 0x20D0 && cp <= 0x20FF) ||
-      (cp >= 0xFE20 && cp <= 0xFE2F) || cp == 0x200B || cp == 0x200D || (cp >= 0xFE00 && cp <= 0xFE0F)) {
+  if ((cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x1AB0 && cp <= 0x1AFF) ||
+      (cp >= 0x20D0 && cp <= 0x20FF) || (cp >= 0xFE20 && cp <= 0xFE2F) || cp == 0x200B ||
+      cp == 0x200D || (cp >= 0xFE00 && cp <= 0xFE0F)) {
     return 0;
   }
   static constexpr std::pair<uint32_t, uint32_t> kWide[] = {
-      {0x1100, 0x115F},   {0x2E80, 0x303E},   {0x3041, 0x33FF},   {0x3400, 0x4DBF}, {0x4E00, 0x9FFF},
-      {0xA000, 0xA4CF},   {0xA960, 0xA97F},   {0xAC00, 0xD7A3},   {0xF900, 0xFAFF}, {0xFE30, 0xFE4F},
-      {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},   {0x1F300, 0x1F64F}, {0x1F900, 0x1F9FF}, {0x20000, 0x2FFFD},
-      {0x30000, 0x3FFFD}};
+      {0x1100, 0x115F},   {0x2E80, 0x303E},   {0x3041, 0x33FF},   {0x3400, 0x4DBF},
+      {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},   {0xA960, 0xA97F},   {0xAC00, 0xD7A3},
+      {0xF900, 0xFAFF},   {0xFE30, 0xFE4F},   {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},
+      {0x1F300, 0x1F64F}, {0x1F900, 0x1F9FF}, {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD}};
   for (const auto& [lo, hi] : kWide) {
     if (cp >= lo && cp <= hi) return 2;
   }

@@ -21,16 +21,19 @@ double Softplus(double z) { return z > 0 ? z + std::log1p(std::exp(-z)) : std::l
 void CheckPairs(std::string_view what, std::span<const double> x, std::span<const double> y,
                 std::span<const double> weights) {
   if (x.size() != y.size()) {
-    Fail(ErrorCode::kInvalidData, "{}: scores and labels have different lengths ({} vs {})", what, x.size(), y.size());
+    Fail(ErrorCode::kInvalidData, "{}: scores and labels have different lengths ({} vs {})", what,
+         x.size(), y.size());
   }
   if (x.empty()) Fail(ErrorCode::kInvalidData, "{}: no rows to fit on", what);
   if (!weights.empty() && weights.size() != x.size()) {
-    Fail(ErrorCode::kInvalidData, "{}: {} weights for {} rows; give one weight per row or none", what,
-         weights.size(), x.size());
+    Fail(ErrorCode::kInvalidData, "{}: {} weights for {} rows; give one weight per row or none",
+         what, weights.size(), x.size());
   }
   for (size_t i = 0; i < x.size(); ++i) {
-    if (!std::isfinite(x[i])) Fail(ErrorCode::kInvalidData, "{}: scores must be finite, but row {} has {}", what, i, x[i]);
-    if (!std::isfinite(y[i])) Fail(ErrorCode::kInvalidData, "{}: targets must be finite, but row {} has {}", what, i, y[i]);
+    if (!std::isfinite(x[i]))
+      Fail(ErrorCode::kInvalidData, "{}: scores must be finite, but row {} has {}", what, i, x[i]);
+    if (!std::isfinite(y[i]))
+      Fail(ErrorCode::kInvalidData, "{}: targets must be finite, but row {} has {}", what, i, y[i]);
   }
   CheckWeights(what, weights);
 }
@@ -45,13 +48,15 @@ void PlattCalibrator::Fit(std::span<const double> scores, std::span<const double
   double prior0 = 0, prior1 = 0;
   for (size_t i = 0; i < n; ++i) {
     if (y[i] != 0.0 && y[i] != 1.0) {
-      Fail(ErrorCode::kInvalidData, "Platt calibration: labels must be 0 or 1, but row {} has {}", i, y[i]);
+      Fail(ErrorCode::kInvalidData, "Platt calibration: labels must be 0 or 1, but row {} has {}",
+           i, y[i]);
     }
     (y[i] > 0 ? prior1 : prior0) += w_at(i);
   }
   if (prior0 <= 0 || prior1 <= 0) {
     Fail(ErrorCode::kInvalidData,
-         "Platt calibration needs both classes, but every weighted row is {}; fit it on held-out predictions "
+         "Platt calibration needs both classes, but every weighted row is {}; fit it on held-out "
+         "predictions "
          "that contain positives and negatives",
          prior1 > 0 ? 1 : 0);
   }
@@ -109,7 +114,8 @@ void PlattCalibrator::Fit(std::span<const double> scores, std::span<const double
 }
 
 double PlattCalibrator::Predict(double score) const {
-  if (!fitted_) Fail(ErrorCode::kFailedPrecondition, "Platt calibration: Predict called before Fit");
+  if (!fitted_)
+    Fail(ErrorCode::kFailedPrecondition, "Platt calibration: Predict called before Fit");
   return 1.0 / (1.0 + std::exp(a_ * score + b_));
 }
 
@@ -125,10 +131,11 @@ nlohmann::json PlattCalibrator::ToJson() const {
 }
 
 PlattCalibrator PlattCalibrator::FromJson(const nlohmann::json& json) {
-  if (!json.is_object() || json.value("method", "") != "platt" || !json.contains("a") || !json.contains("b") ||
-      !json["a"].is_number() || !json["b"].is_number()) {
+  if (!json.is_object() || json.value("method", "") != "platt" || !json.contains("a") ||
+      !json.contains("b") || !json["a"].is_number() || !json["b"].is_number()) {
     Fail(ErrorCode::kInvalidData,
-         "not a Platt calibrator: expected {{\"method\": \"platt\", \"a\": number, \"b\": number}}, got {}",
+         "not a Platt calibrator: expected {{\"method\": \"platt\", \"a\": number, \"b\": "
+         "number}}, got {}",
          json.dump().substr(0, 200));
   }
   PlattCalibrator out;
@@ -232,7 +239,8 @@ void IsotonicCalibrator::Fit(std::span<const double> scores, std::span<const dou
 }
 
 double IsotonicCalibrator::Predict(double score) const {
-  if (x_.empty()) Fail(ErrorCode::kFailedPrecondition, "isotonic calibration: Predict called before Fit");
+  if (x_.empty())
+    Fail(ErrorCode::kFailedPrecondition, "isotonic calibration: Predict called before Fit");
   if (std::isnan(score)) return score;
   if (x_.size() == 1) return y_[0];
   const double t = std::clamp(score, x_.front(), x_.back());
@@ -251,17 +259,22 @@ std::vector<double> IsotonicCalibrator::Predict(std::span<const double> scores) 
 }
 
 nlohmann::json IsotonicCalibrator::ToJson() const {
-  if (x_.empty()) Fail(ErrorCode::kFailedPrecondition, "isotonic calibration: cannot save before Fit");
+  if (x_.empty())
+    Fail(ErrorCode::kFailedPrecondition, "isotonic calibration: cannot save before Fit");
   return {{"method", "isotonic"}, {"x", x_}, {"y", y_}};
 }
 
 IsotonicCalibrator IsotonicCalibrator::FromJson(const nlohmann::json& json) {
   auto bad = [&](std::string_view why) {
-    Fail(ErrorCode::kInvalidData, "not an isotonic calibrator ({}): expected {{\"method\": \"isotonic\", \"x\": [...], "
-         "\"y\": [...]}}", why);
+    Fail(ErrorCode::kInvalidData,
+         "not an isotonic calibrator ({}): expected {{\"method\": \"isotonic\", \"x\": [...], "
+         "\"y\": [...]}}",
+         why);
   };
-  if (!json.is_object() || json.value("method", "") != "isotonic") bad("method is not \"isotonic\"");
-  if (!json.contains("x") || !json.contains("y") || !json["x"].is_array() || !json["y"].is_array()) {
+  if (!json.is_object() || json.value("method", "") != "isotonic")
+    bad("method is not \"isotonic\"");
+  if (!json.contains("x") || !json.contains("y") || !json["x"].is_array() ||
+      !json["y"].is_array()) {
     bad("x and y must be arrays");
   }
   IsotonicCalibrator out;
@@ -273,7 +286,8 @@ IsotonicCalibrator IsotonicCalibrator::FromJson(const nlohmann::json& json) {
     if (!v.is_number()) bad("y holds a non-number");
     out.y_.push_back(v.get<double>());
   }
-  if (out.x_.empty() || out.x_.size() != out.y_.size()) bad("x and y must be non-empty and of equal length");
+  if (out.x_.empty() || out.x_.size() != out.y_.size())
+    bad("x and y must be non-empty and of equal length");
   for (size_t i = 0; i < out.x_.size(); ++i) {
     if (!std::isfinite(out.x_[i]) || !std::isfinite(out.y_[i])) bad("knots must be finite");
     if (i > 0 && (out.x_[i] <= out.x_[i - 1] || out.y_[i] < out.y_[i - 1])) {
@@ -292,13 +306,15 @@ double Logit(double p) {
 void CheckProbabilities(std::span<const double> p) {
   for (size_t i = 0; i < p.size(); ++i) {
     if (!(p[i] >= 0 && p[i] <= 1)) {
-      Fail(ErrorCode::kInvalidData, "calibration: probabilities must lie in [0, 1], but row {} has {}", i, p[i]);
+      Fail(ErrorCode::kInvalidData,
+           "calibration: probabilities must lie in [0, 1], but row {} has {}", i, p[i]);
     }
   }
 }
 }  // namespace
 
-ProbabilityCalibrator ProbabilityCalibrator::Fit(const std::string& method, std::span<const double> p,
+ProbabilityCalibrator ProbabilityCalibrator::Fit(const std::string& method,
+                                                 std::span<const double> p,
                                                  std::span<const double> y) {
   CheckProbabilities(p);
   ProbabilityCalibrator out;
@@ -310,17 +326,21 @@ ProbabilityCalibrator ProbabilityCalibrator::Fit(const std::string& method, std:
   } else if (method == "isotonic") {
     for (size_t i = 0; i < y.size(); ++i) {
       if (y[i] != 0.0 && y[i] != 1.0) {
-        Fail(ErrorCode::kInvalidData, "isotonic calibration: labels must be 0 or 1, but row {} has {}", i, y[i]);
+        Fail(ErrorCode::kInvalidData,
+             "isotonic calibration: labels must be 0 or 1, but row {} has {}", i, y[i]);
       }
     }
     const double positives = std::accumulate(y.begin(), y.end(), 0.0);
     if (positives == 0 || positives == static_cast<double>(y.size())) {
-      Fail(ErrorCode::kInvalidData, "isotonic calibration needs both classes, but every row is {}; fit it on held-out "
-           "predictions that contain positives and negatives", positives > 0 ? 1 : 0);
+      Fail(ErrorCode::kInvalidData,
+           "isotonic calibration needs both classes, but every row is {}; fit it on held-out "
+           "predictions that contain positives and negatives",
+           positives > 0 ? 1 : 0);
     }
     out.isotonic_.emplace().Fit(p, y);
   } else {
-    Fail(ErrorCode::kInvalidArgument, "calibration method {}: use platt or isotonic", QuoteForMessage(method));
+    Fail(ErrorCode::kInvalidArgument, "calibration method {}: use platt or isotonic",
+         QuoteForMessage(method));
   }
   return out;
 }
@@ -349,14 +369,16 @@ ProbabilityCalibrator ProbabilityCalibrator::FromJson(const nlohmann::json& json
   out.method_ = method;
   if (method == "platt") {
     if (json.value("input", "") != "logit") {
-      Fail(ErrorCode::kInvalidData, "Platt calibration of a model: expected \"input\": \"logit\", got {}",
+      Fail(ErrorCode::kInvalidData,
+           "Platt calibration of a model: expected \"input\": \"logit\", got {}",
            json.dump().substr(0, 200));
     }
     out.platt_ = PlattCalibrator::FromJson(json);
   } else if (method == "isotonic") {
     out.isotonic_ = IsotonicCalibrator::FromJson(json);
   } else {
-    Fail(ErrorCode::kInvalidData, "model calibration: method must be platt or isotonic, got {}", json.dump().substr(0, 200));
+    Fail(ErrorCode::kInvalidData, "model calibration: method must be platt or isotonic, got {}",
+         json.dump().substr(0, 200));
   }
   return out;
 }

@@ -10,8 +10,9 @@ namespace prospect::evaluate_internal {
 
 /// Throws kInvalidData (prefixed by `what`) unless y_true is 0/1, scores are finite (and in [0, 1]
 /// when `probabilities`), lengths agree and weights are valid.
-void CheckLabelsAndScores(std::string_view what, std::span<const double> y_true, std::span<const double> y_score,
-                          std::span<const double> weights, bool probabilities);
+void CheckLabelsAndScores(std::string_view what, std::span<const double> y_true,
+                          std::span<const double> y_score, std::span<const double> weights,
+                          bool probabilities);
 /// Empty, or finite non-negative with a positive sum; throws kInvalidData otherwise.
 void CheckWeights(std::string_view what, std::span<const double> weights);
 

@@ -13,28 +13,33 @@
 namespace prospect {
 namespace evaluate_internal {
 
-void CheckLabelsAndScores(std::string_view what, std::span<const double> y_true, std::span<const double> y_score,
-                          std::span<const double> weights, bool probabilities) {
+void CheckLabelsAndScores(std::string_view what, std::span<const double> y_true,
+                          std::span<const double> y_score, std::span<const double> weights,
+                          bool probabilities) {
   if (y_true.size() != y_score.size()) {
     Fail(ErrorCode::kInvalidData, "{}: y_true and y_score have different lengths ({} vs {})", what,
          y_true.size(), y_score.size());
   }
-  if (y_true.empty()) Fail(ErrorCode::kInvalidData, "{}: no rows to evaluate (y_true is empty)", what);
+  if (y_true.empty())
+    Fail(ErrorCode::kInvalidData, "{}: no rows to evaluate (y_true is empty)", what);
   if (!weights.empty() && weights.size() != y_true.size()) {
-    Fail(ErrorCode::kInvalidData, "{}: {} weights for {} rows; give one weight per row or none", what,
-         weights.size(), y_true.size());
+    Fail(ErrorCode::kInvalidData, "{}: {} weights for {} rows; give one weight per row or none",
+         what, weights.size(), y_true.size());
   }
   for (size_t i = 0; i < y_true.size(); ++i) {
     if (y_true[i] != 0.0 && y_true[i] != 1.0) {
-      Fail(ErrorCode::kInvalidData, "{}: y_true must hold 0 or 1, but row {} has {}; encode the positive class as 1",
-           what, i, y_true[i]);
+      Fail(ErrorCode::kInvalidData,
+           "{}: y_true must hold 0 or 1, but row {} has {}; encode the positive class as 1", what,
+           i, y_true[i]);
     }
     if (!std::isfinite(y_score[i])) {
-      Fail(ErrorCode::kInvalidData, "{}: scores must be finite, but row {} has {}", what, i, y_score[i]);
+      Fail(ErrorCode::kInvalidData, "{}: scores must be finite, but row {} has {}", what, i,
+           y_score[i]);
     }
     if (probabilities && (y_score[i] < 0.0 || y_score[i] > 1.0)) {
       Fail(ErrorCode::kInvalidData,
-           "{}: probabilities must lie in [0, 1], but row {} has {}; pass the predicted probability of the "
+           "{}: probabilities must lie in [0, 1], but row {} has {}; pass the predicted "
+           "probability of the "
            "positive class, not a raw score",
            what, i, y_score[i]);
     }
@@ -47,13 +52,14 @@ void CheckWeights(std::string_view what, std::span<const double> weights) {
   double total = 0;
   for (size_t i = 0; i < weights.size(); ++i) {
     if (!std::isfinite(weights[i]) || weights[i] < 0) {
-      Fail(ErrorCode::kInvalidData, "{}: weights must be finite and non-negative, but row {} has {}", what, i,
-           weights[i]);
+      Fail(ErrorCode::kInvalidData,
+           "{}: weights must be finite and non-negative, but row {} has {}", what, i, weights[i]);
     }
     total += weights[i];
   }
   if (!(total > 0)) {
-    Fail(ErrorCode::kInvalidData, "{}: all weights are 0; give at least one row a positive weight", what);
+    Fail(ErrorCode::kInvalidData, "{}: all weights are 0; give at least one row a positive weight",
+         what);
   }
 }
 
@@ -66,7 +72,8 @@ ClfCurve BinaryClfCurve(std::span<const double> y_true, std::span<const double> 
   for (size_t i = 0; i < y_true.size(); ++i) {
     if (weights.empty() || weights[i] != 0.0) order.push_back(i);
   }
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return y_score[a] < y_score[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return y_score[a] < y_score[b]; });
   std::reverse(order.begin(), order.end());
   ClfCurve curve;
   double tp = 0, fp = 0;
@@ -92,14 +99,17 @@ using evaluate_internal::CheckLabelsAndScores;
 
 namespace {
 
-double WeightAt(std::span<const double> weights, size_t i) { return weights.empty() ? 1.0 : weights[i]; }
+double WeightAt(std::span<const double> weights, size_t i) {
+  return weights.empty() ? 1.0 : weights[i];
+}
 
 void RequireBothClasses(std::string_view what, const evaluate_internal::ClfCurve& curve) {
   const double positives = curve.tps.empty() ? 0 : curve.tps.back();
   const double negatives = curve.fps.empty() ? 0 : curve.fps.back();
   if (positives <= 0 || negatives <= 0) {
     Fail(ErrorCode::kInvalidData,
-         "{} is undefined: y_true holds only one class (every weighted row is {}); evaluate on a held-out set "
+         "{} is undefined: y_true holds only one class (every weighted row is {}); evaluate on a "
+         "held-out set "
          "with both positives and negatives, e.g. a larger or stratified test split",
          what, positives > 0 ? 1 : 0);
   }
@@ -111,10 +121,12 @@ nlohmann::json ConfusionMatrix::ToJson() const {
   return {{"tn", tn}, {"fp", fp}, {"fn", fn}, {"tp", tp}, {"matrix", {{tn, fp}, {fn, tp}}}};
 }
 
-ConfusionMatrix ComputeConfusionMatrix(std::span<const double> y_true, std::span<const double> y_score,
-                                       double threshold, std::span<const double> weights) {
+ConfusionMatrix ComputeConfusionMatrix(std::span<const double> y_true,
+                                       std::span<const double> y_score, double threshold,
+                                       std::span<const double> weights) {
   CheckLabelsAndScores("confusion matrix", y_true, y_score, weights, false);
-  if (std::isnan(threshold)) Fail(ErrorCode::kInvalidArgument, "confusion matrix: the threshold is NaN");
+  if (std::isnan(threshold))
+    Fail(ErrorCode::kInvalidArgument, "confusion matrix: the threshold is NaN");
   ConfusionMatrix cm;
   for (size_t i = 0; i < y_true.size(); ++i) {
     const double w = WeightAt(weights, i);
@@ -155,8 +167,9 @@ double F1Score(std::span<const double> y_true, std::span<const double> y_score, 
 namespace {
 
 // ROC curve with the caller's name in messages, so RocAuc's one-class error says "ROC-AUC".
-RocCurve RocCurveFor(std::string_view what, std::span<const double> y_true, std::span<const double> y_score,
-                     std::span<const double> weights, bool drop_intermediate) {
+RocCurve RocCurveFor(std::string_view what, std::span<const double> y_true,
+                     std::span<const double> y_score, std::span<const double> weights,
+                     bool drop_intermediate) {
   CheckLabelsAndScores(what, y_true, y_score, weights, false);
   const auto c = BinaryClfCurve(y_true, y_score, weights);
   RequireBothClasses(what, c);
@@ -192,7 +205,8 @@ RocCurve ComputeRocCurve(std::span<const double> y_true, std::span<const double>
   return RocCurveFor("ROC curve", y_true, y_score, weights, drop_intermediate);
 }
 
-double RocAuc(std::span<const double> y_true, std::span<const double> y_score, std::span<const double> weights) {
+double RocAuc(std::span<const double> y_true, std::span<const double> y_score,
+              std::span<const double> weights) {
   const RocCurve roc = RocCurveFor("ROC-AUC", y_true, y_score, weights, true);
   double area = 0;  // np.trapz over the curve sklearn's roc_auc_score uses
   for (size_t i = 1; i < roc.fpr.size(); ++i) {
@@ -207,7 +221,8 @@ PrCurve ComputePrCurve(std::span<const double> y_true, std::span<const double> y
   const auto c = BinaryClfCurve(y_true, y_score, weights);
   if (!(c.tps.back() > 0)) {
     Fail(ErrorCode::kInvalidData,
-         "precision-recall curve and average precision are undefined: y_true has no positive rows; evaluate on a "
+         "precision-recall curve and average precision are undefined: y_true has no positive rows; "
+         "evaluate on a "
          "held-out set that contains positives");
   }
   PrCurve pr;
@@ -227,14 +242,16 @@ double AveragePrecision(std::span<const double> y_true, std::span<const double> 
                         std::span<const double> weights) {
   const PrCurve pr = ComputePrCurve(y_true, y_score, weights);
   double sum = 0;
-  for (size_t i = 0; i + 1 < pr.recall.size(); ++i) sum += (pr.recall[i + 1] - pr.recall[i]) * pr.precision[i];
+  for (size_t i = 0; i + 1 < pr.recall.size(); ++i)
+    sum += (pr.recall[i + 1] - pr.recall[i]) * pr.precision[i];
   return -sum;
 }
 
-double LogLoss(std::span<const double> y_true, std::span<const double> y_prob, std::span<const double> weights,
-               double eps) {
+double LogLoss(std::span<const double> y_true, std::span<const double> y_prob,
+               std::span<const double> weights, double eps) {
   CheckLabelsAndScores("log-loss", y_true, y_prob, weights, true);
-  if (!(eps >= 0 && eps < 0.5)) Fail(ErrorCode::kInvalidArgument, "log-loss: eps must lie in [0, 0.5), got {}", eps);
+  if (!(eps >= 0 && eps < 0.5))
+    Fail(ErrorCode::kInvalidArgument, "log-loss: eps must lie in [0, 0.5), got {}", eps);
   double loss_sum = 0, weight_sum = 0;
   for (size_t i = 0; i < y_true.size(); ++i) {
     // sklearn clips, forms [1 − p, p] and renormalises the pair before taking the log.
@@ -249,7 +266,8 @@ double LogLoss(std::span<const double> y_true, std::span<const double> y_prob, s
   return loss_sum / weight_sum;
 }
 
-double BrierScore(std::span<const double> y_true, std::span<const double> y_prob, std::span<const double> weights) {
+double BrierScore(std::span<const double> y_true, std::span<const double> y_prob,
+                  std::span<const double> weights) {
   CheckLabelsAndScores("Brier score", y_true, y_prob, weights, true);
   double sum = 0, weight_sum = 0;
   for (size_t i = 0; i < y_true.size(); ++i) {
@@ -264,9 +282,11 @@ nlohmann::json CalibrationCurve::ToJson() const {
   return {{"prob_true", prob_true}, {"prob_pred", prob_pred}, {"counts", counts}};
 }
 
-CalibrationCurve ComputeCalibrationCurve(std::span<const double> y_true, std::span<const double> y_prob,
-                                         size_t n_bins, BinStrategy strategy) {
-  if (n_bins < 1) Fail(ErrorCode::kInvalidArgument, "calibration curve: n_bins must be at least 1, got 0");
+CalibrationCurve ComputeCalibrationCurve(std::span<const double> y_true,
+                                         std::span<const double> y_prob, size_t n_bins,
+                                         BinStrategy strategy) {
+  if (n_bins < 1)
+    Fail(ErrorCode::kInvalidArgument, "calibration curve: n_bins must be at least 1, got 0");
   CheckLabelsAndScores("calibration curve", y_true, y_prob, {}, true);
   // Edges as numpy.linspace(0, 1, n_bins + 1): i * step with the last forced to exactly 1.
   const double step = 1.0 / static_cast<double>(n_bins);
@@ -279,7 +299,9 @@ CalibrationCurve ComputeCalibrationCurve(std::span<const double> y_true, std::sp
   for (size_t i = 0; i <= n_bins; ++i) {
     const double q = i == n_bins ? 1.0 : static_cast<double>(i) * step;
     // sklearn takes np.percentile(p, q * 100): the same level, rounded as it rounds it.
-    edges[i] = strategy == BinStrategy::kUniform ? q : QuantileSorted(sorted, std::min(1.0, q * 100.0 / 100.0));
+    edges[i] = strategy == BinStrategy::kUniform
+                   ? q
+                   : QuantileSorted(sorted, std::min(1.0, q * 100.0 / 100.0));
   }
   std::vector<double> sums(n_bins + 1, 0.0), trues(n_bins + 1, 0.0), totals(n_bins + 1, 0.0);
   for (size_t i = 0; i < y_prob.size(); ++i) {
@@ -300,14 +322,16 @@ CalibrationCurve ComputeCalibrationCurve(std::span<const double> y_true, std::sp
   return curve;
 }
 
-std::vector<LiftBin> ComputeLiftTable(std::span<const double> y_true, std::span<const double> y_score,
-                                      size_t n_bins, std::span<const double> weights) {
+std::vector<LiftBin> ComputeLiftTable(std::span<const double> y_true,
+                                      std::span<const double> y_score, size_t n_bins,
+                                      std::span<const double> weights) {
   if (n_bins < 1) Fail(ErrorCode::kInvalidArgument, "lift table: n_bins must be at least 1, got 0");
   CheckLabelsAndScores("lift table", y_true, y_score, weights, false);
   const size_t n = y_true.size();
   std::vector<size_t> order(n);
   std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return y_score[a] > y_score[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return y_score[a] > y_score[b]; });
   double total_positives = 0, total_weight = 0;
   for (size_t i = 0; i < n; ++i) {
     total_positives += WeightAt(weights, i) * y_true[i];
@@ -376,7 +400,8 @@ ThresholdChoice BestThreshold(std::span<const double> y_true, std::span<const do
                               std::span<const double> weights, double tolerance, MetricFn metric) {
   std::vector<size_t> order(y_true.size());
   std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return y_score[a] > y_score[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return y_score[a] > y_score[b]; });
   double total_positives = 0;
   for (size_t i = 0; i < y_true.size(); ++i) total_positives += WeightAt(weights, i) * y_true[i];
   double tp = 0, fp = 0;
@@ -413,7 +438,8 @@ ThresholdChoice MaxProfitThreshold(std::span<const double> y_true, std::span<con
   CheckLabelsAndScores("max-profit threshold", y_true, y_score, weights, false);
   if (!std::isfinite(value_per_conversion) || !std::isfinite(cost_per_contact)) {
     Fail(ErrorCode::kInvalidArgument,
-         "max-profit threshold: value per conversion and cost per contact must be finite numbers (got {} and {})",
+         "max-profit threshold: value per conversion and cost per contact must be finite numbers "
+         "(got {} and {})",
          value_per_conversion, cost_per_contact);
   }
   return BestThreshold(y_true, y_score, weights, 1e-9, [&](double tp, double fp, double) {

@@ -11,12 +11,14 @@ namespace prospect {
 RegressionMetrics RegressionMetrics::Compute(std::span<const double> y, std::span<const double> p) {
   if (y.empty()) Fail(ErrorCode::kInvalidData, "regression metrics: no rows");
   if (y.size() != p.size()) {
-    Fail(ErrorCode::kInvalidData, "regression metrics: {} targets but {} predictions", y.size(), p.size());
+    Fail(ErrorCode::kInvalidData, "regression metrics: {} targets but {} predictions", y.size(),
+         p.size());
   }
   long double sum_y = 0;
   for (size_t i = 0; i < y.size(); ++i) {
     if (!std::isfinite(y[i]) || !std::isfinite(p[i])) {
-      Fail(ErrorCode::kInvalidData, "regression metrics: row {} has target {} and prediction {}", i + 1, y[i], p[i]);
+      Fail(ErrorCode::kInvalidData, "regression metrics: row {} has target {} and prediction {}",
+           i + 1, y[i], p[i]);
     }
     sum_y += y[i];
   }

@@ -9,7 +9,8 @@
 namespace prospect {
 
 std::vector<size_t> ThinCurveIndices(size_t n, size_t max_points) {
-  if (max_points < 2) Fail(ErrorCode::kInvalidArgument, "curve thinning needs at least 2 points, got {}", max_points);
+  if (max_points < 2)
+    Fail(ErrorCode::kInvalidArgument, "curve thinning needs at least 2 points, got {}", max_points);
   std::vector<size_t> out;
   if (n <= max_points) {
     for (size_t i = 0; i < n; ++i) out.push_back(i);
@@ -17,8 +18,9 @@ std::vector<size_t> ThinCurveIndices(size_t n, size_t max_points) {
   }
   // Rounded even spacing over [0, n − 1]; strictly increasing because n − 1 >= max_points − 1.
   for (size_t k = 0; k < max_points; ++k) {
-    out.push_back(static_cast<size_t>(
-        std::llround(static_cast<double>(k) * static_cast<double>(n - 1) / static_cast<double>(max_points - 1))));
+    out.push_back(
+        static_cast<size_t>(std::llround(static_cast<double>(k) * static_cast<double>(n - 1) /
+                                         static_cast<double>(max_points - 1))));
   }
   return out;
 }
@@ -36,7 +38,8 @@ std::vector<T> Pick(const std::vector<T>& v, const std::vector<size_t>& idx) {
 }  // namespace
 
 MetricsReport MetricsReport::Compute(std::span<const double> y_true, std::span<const double> y_prob,
-                                     std::span<const double> weights, const MetricsReportOptions& options) {
+                                     std::span<const double> weights,
+                                     const MetricsReportOptions& options) {
   MetricsReport r;
   r.options = options;
   // ROC-AUC first: its one-class error is the clearest message when the held-out set is degenerate.
@@ -58,18 +61,21 @@ MetricsReport MetricsReport::Compute(std::span<const double> y_true, std::span<c
   r.average_precision = AveragePrecision(y_true, y_prob, weights);
   r.max_f1 = MaxF1Threshold(y_true, y_prob, weights);
   if (options.value_per_conversion && options.cost_per_contact) {
-    r.max_profit = MaxProfitThreshold(y_true, y_prob, *options.value_per_conversion, *options.cost_per_contact, weights);
+    r.max_profit = MaxProfitThreshold(y_true, y_prob, *options.value_per_conversion,
+                                      *options.cost_per_contact, weights);
   }
   const RocCurve roc = ComputeRocCurve(y_true, y_prob, weights, true);
   const auto roc_idx = ThinCurveIndices(roc.fpr.size(), options.max_curve_points);
   r.roc = {Pick(roc.fpr, roc_idx), Pick(roc.tpr, roc_idx), Pick(roc.thresholds, roc_idx)};
   const PrCurve pr = ComputePrCurve(y_true, y_prob, weights);
   const auto pr_idx = ThinCurveIndices(pr.precision.size(), options.max_curve_points);
-  // The last PR point (precision 1, recall 0) has no threshold; keep the threshold list one shorter.
+  // The last PR point (precision 1, recall 0) has no threshold; keep the threshold list one
+  // shorter.
   std::vector<size_t> thr_idx(pr_idx.begin(), pr_idx.end() - 1);
   r.pr = {Pick(pr.precision, pr_idx), Pick(pr.recall, pr_idx), Pick(pr.thresholds, thr_idx)};
   r.lift = ComputeLiftTable(y_true, y_prob, options.lift_bins, weights);
-  r.calibration = ComputeCalibrationCurve(y_true, y_prob, options.calibration_bins, options.calibration_strategy);
+  r.calibration = ComputeCalibrationCurve(y_true, y_prob, options.calibration_bins,
+                                          options.calibration_strategy);
   return r;
 }
 
@@ -78,10 +84,10 @@ nlohmann::json MetricsReport::ToJson() const {
   j["rows"] = rows;
   j["weight"] = weight;
   j["positives"] = positives;
-  j["metrics"] = {{"accuracy", accuracy},   {"precision", precision},
-                  {"recall", recall},       {"f1", f1},
-                  {"roc_auc", roc_auc},     {"pr_auc", average_precision},
-                  {"log_loss", log_loss},   {"brier", brier}};
+  j["metrics"] = {{"accuracy", accuracy}, {"precision", precision},
+                  {"recall", recall},     {"f1", f1},
+                  {"roc_auc", roc_auc},   {"pr_auc", average_precision},
+                  {"log_loss", log_loss}, {"brier", brier}};
   j["threshold"] = options.threshold;
   j["confusion_matrix"] = confusion.ToJson();
   j["thresholds"] = {{"max_f1", max_f1.ToJson()}, {"max_profit", nullptr}};

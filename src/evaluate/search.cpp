@@ -32,7 +32,8 @@ struct Internal {
 };
 Internal InternalBounds(const ParamRange& p) {
   if (p.kind == ParamKind::kInt) {
-    return p.log ? Internal{std::log(p.low - 0.5), std::log(p.high + 0.5)} : Internal{p.low - 0.5, p.high + 0.5};
+    return p.log ? Internal{std::log(p.low - 0.5), std::log(p.high + 0.5)}
+                 : Internal{p.low - 0.5, p.high + 0.5};
   }
   return p.log ? Internal{std::log(p.low), std::log(p.high)} : Internal{p.low, p.high};
 }
@@ -55,33 +56,44 @@ size_t ChoiceIndex(const ParamRange& p, const nlohmann::json& value) {
 }  // namespace
 
 void SearchSpace::Add(ParamRange range) {
-  if (range.name.empty()) Fail(ErrorCode::kInvalidArgument, "search space: a parameter has an empty name");
+  if (range.name.empty())
+    Fail(ErrorCode::kInvalidArgument, "search space: a parameter has an empty name");
   for (const auto& p : params_) {
     if (p.name == range.name) {
-      Fail(ErrorCode::kInvalidArgument, "search space: parameter {} is declared twice", QuoteForMessage(range.name));
+      Fail(ErrorCode::kInvalidArgument, "search space: parameter {} is declared twice",
+           QuoteForMessage(range.name));
     }
   }
   if (range.kind == ParamKind::kChoice) {
     if (range.choices.empty()) {
-      Fail(ErrorCode::kInvalidArgument, "search space: parameter {} has no choices; give at least one value",
+      Fail(ErrorCode::kInvalidArgument,
+           "search space: parameter {} has no choices; give at least one value",
            QuoteForMessage(range.name));
     }
   } else {
     if (!std::isfinite(range.low) || !std::isfinite(range.high) || range.low > range.high) {
-      Fail(ErrorCode::kInvalidArgument, "search space: parameter {} has an invalid range [{}, {}]; low must not exceed high",
+      Fail(ErrorCode::kInvalidArgument,
+           "search space: parameter {} has an invalid range [{}, {}]; low must not exceed high",
            QuoteForMessage(range.name), range.low, range.high);
     }
     const double min_log = range.kind == ParamKind::kInt ? 1.0 : std::numeric_limits<double>::min();
     if (range.log && range.low < min_log) {
-      Fail(ErrorCode::kInvalidArgument, "search space: log-scaled parameter {} needs low >= {}, got {}",
-           QuoteForMessage(range.name), range.kind == ParamKind::kInt ? "1" : "a positive value", range.low);
+      Fail(ErrorCode::kInvalidArgument,
+           "search space: log-scaled parameter {} needs low >= {}, got {}",
+           QuoteForMessage(range.name), range.kind == ParamKind::kInt ? "1" : "a positive value",
+           range.low);
     }
   }
   params_.push_back(std::move(range));
 }
 
 SearchSpace& SearchSpace::AddInt(std::string name, int64_t low, int64_t high, bool log) {
-  Add({std::move(name), ParamKind::kInt, static_cast<double>(low), static_cast<double>(high), log, {}});
+  Add({std::move(name),
+       ParamKind::kInt,
+       static_cast<double>(low),
+       static_cast<double>(high),
+       log,
+       {}});
   return *this;
 }
 
@@ -96,29 +108,36 @@ SearchSpace& SearchSpace::AddChoice(std::string name, std::vector<nlohmann::json
 }
 
 SearchSpace SearchSpace::FromJson(const nlohmann::json& json) {
-  if (!json.is_object()) Fail(ErrorCode::kInvalidArgument, "search space: expected a JSON object of parameters");
+  if (!json.is_object())
+    Fail(ErrorCode::kInvalidArgument, "search space: expected a JSON object of parameters");
   SearchSpace space;
   for (const auto& [name, spec] : json.items()) {
     auto bad = [&](std::string_view why) {
       Fail(ErrorCode::kInvalidArgument,
-           "search space: parameter {} {}; expected {{\"type\": \"int\"|\"float\", \"low\": …, \"high\": …, "
+           "search space: parameter {} {}; expected {{\"type\": \"int\"|\"float\", \"low\": …, "
+           "\"high\": …, "
            "\"log\": false}} or {{\"type\": \"choice\", \"choices\": […]}}",
            QuoteForMessage(name), why);
     };
-    if (!spec.is_object() || !spec.contains("type") || !spec["type"].is_string()) bad("has no \"type\"");
+    if (!spec.is_object() || !spec.contains("type") || !spec["type"].is_string())
+      bad("has no \"type\"");
     const std::string type = spec["type"];
     if (type == "choice") {
       if (!spec.contains("choices") || !spec["choices"].is_array()) bad("has no \"choices\" array");
-      space.AddChoice(name, std::vector<nlohmann::json>(spec["choices"].begin(), spec["choices"].end()));
+      space.AddChoice(name,
+                      std::vector<nlohmann::json>(spec["choices"].begin(), spec["choices"].end()));
       continue;
     }
-    if (type != "int" && type != "float") bad(fmt::format("has unknown type {}", QuoteForMessage(type)));
-    if (!spec.contains("low") || !spec.contains("high") || !spec["low"].is_number() || !spec["high"].is_number()) {
+    if (type != "int" && type != "float")
+      bad(fmt::format("has unknown type {}", QuoteForMessage(type)));
+    if (!spec.contains("low") || !spec.contains("high") || !spec["low"].is_number() ||
+        !spec["high"].is_number()) {
       bad("needs numeric \"low\" and \"high\"");
     }
     const bool log = spec.value("log", false);
     if (type == "int") {
-      if (!spec["low"].is_number_integer() || !spec["high"].is_number_integer()) bad("needs integer bounds");
+      if (!spec["low"].is_number_integer() || !spec["high"].is_number_integer())
+        bad("needs integer bounds");
       space.AddInt(name, spec["low"].get<int64_t>(), spec["high"].get<int64_t>(), log);
     } else {
       space.AddFloat(name, spec["low"].get<double>(), spec["high"].get<double>(), log);
@@ -133,7 +152,9 @@ nlohmann::json SearchSpace::ToJson() const {
     if (p.kind == ParamKind::kChoice) {
       out[p.name] = {{"type", "choice"}, {"choices", p.choices}};
     } else if (p.kind == ParamKind::kInt) {
-      out[p.name] = {{"type", "int"}, {"low", static_cast<int64_t>(p.low)}, {"high", static_cast<int64_t>(p.high)},
+      out[p.name] = {{"type", "int"},
+                     {"low", static_cast<int64_t>(p.low)},
+                     {"high", static_cast<int64_t>(p.high)},
                      {"log", p.log}};
     } else {
       out[p.name] = {{"type", "float"}, {"low", p.low}, {"high", p.high}, {"log", p.log}};
@@ -159,24 +180,27 @@ nlohmann::json SearchSpace::Sample(Rng& rng) const {
 }
 
 void SearchSpace::Validate(const nlohmann::json& assignment) const {
-  if (!assignment.is_object()) Fail(ErrorCode::kInvalidArgument, "search: an assignment must be a JSON object");
+  if (!assignment.is_object())
+    Fail(ErrorCode::kInvalidArgument, "search: an assignment must be a JSON object");
   std::vector<std::string> names;
   for (const auto& p : params_) names.push_back(p.name);
   for (const auto& [key, value] : assignment.items()) {
     if (std::find(names.begin(), names.end(), key) == names.end()) {
-      Fail(ErrorCode::kInvalidArgument, "search: parameter {} is not in the search space. {}Parameters: {}.",
+      Fail(ErrorCode::kInvalidArgument,
+           "search: parameter {} is not in the search space. {}Parameters: {}.",
            QuoteForMessage(key), DidYouMean(key, names), Join(names, ", "));
     }
   }
   for (const auto& p : params_) {
     if (!assignment.contains(p.name)) {
-      Fail(ErrorCode::kInvalidArgument, "search: the assignment has no value for {}", QuoteForMessage(p.name));
+      Fail(ErrorCode::kInvalidArgument, "search: the assignment has no value for {}",
+           QuoteForMessage(p.name));
     }
     const auto& v = assignment[p.name];
     if (p.kind == ParamKind::kChoice) {
       if (ChoiceIndex(p, v) == p.choices.size()) {
-        Fail(ErrorCode::kInvalidArgument, "search: {} = {} is not one of the choices {}", p.name, v.dump(),
-             nlohmann::json(p.choices).dump());
+        Fail(ErrorCode::kInvalidArgument, "search: {} = {} is not one of the choices {}", p.name,
+             v.dump(), nlohmann::json(p.choices).dump());
       }
       continue;
     }
@@ -188,26 +212,33 @@ void SearchSpace::Validate(const nlohmann::json& assignment) const {
   }
 }
 
-std::vector<nlohmann::json> GridAssignments(const SearchSpace& space, size_t points_per_range, size_t max_points) {
-  if (points_per_range < 1) Fail(ErrorCode::kInvalidArgument, "grid search: points per range must be at least 1");
+std::vector<nlohmann::json> GridAssignments(const SearchSpace& space, size_t points_per_range,
+                                            size_t max_points) {
+  if (points_per_range < 1)
+    Fail(ErrorCode::kInvalidArgument, "grid search: points per range must be at least 1");
   std::vector<std::vector<nlohmann::json>> axes;
   size_t total = 1;
   for (const auto& p : space.params()) {
     std::vector<nlohmann::json> axis;
     if (p.kind == ParamKind::kChoice) {
       axis = p.choices;
-    } else if (p.kind == ParamKind::kInt && p.high - p.low + 1 <= static_cast<double>(points_per_range)) {
-      for (auto v = static_cast<int64_t>(p.low); v <= static_cast<int64_t>(p.high); ++v) axis.emplace_back(v);
+    } else if (p.kind == ParamKind::kInt &&
+               p.high - p.low + 1 <= static_cast<double>(points_per_range)) {
+      for (auto v = static_cast<int64_t>(p.low); v <= static_cast<int64_t>(p.high); ++v)
+        axis.emplace_back(v);
     } else {
       // Evenly spaced between the bounds themselves (log-spaced for log ranges).
       const double lo = p.log ? std::log(p.low) : p.low, hi = p.log ? std::log(p.high) : p.high;
       for (size_t i = 0; i < points_per_range; ++i) {
-        const double t = points_per_range == 1 ? 0.0 : static_cast<double>(i) / static_cast<double>(points_per_range - 1);
+        const double t = points_per_range == 1
+                             ? 0.0
+                             : static_cast<double>(i) / static_cast<double>(points_per_range - 1);
         // The ends are the bounds themselves (exp(log(low)) need not round-trip exactly).
         nlohmann::json v;
         if (i == 0 || i + 1 == points_per_range) {
           const double end = i == 0 ? p.low : p.high;
-          v = p.kind == ParamKind::kInt ? nlohmann::json(static_cast<int64_t>(end)) : nlohmann::json(end);
+          v = p.kind == ParamKind::kInt ? nlohmann::json(static_cast<int64_t>(end))
+                                        : nlohmann::json(end);
         } else {
           v = FromInternal(p, lo + t * (hi - lo));
         }
@@ -216,7 +247,8 @@ std::vector<nlohmann::json> GridAssignments(const SearchSpace& space, size_t poi
     }
     if (total > max_points / axis.size()) {  // total · size > max_points, without overflow
       Fail(ErrorCode::kOutOfRange,
-           "grid search: the grid has more than {} points (parameter {} multiplies it by {}); use fewer points per "
+           "grid search: the grid has more than {} points (parameter {} multiplies it by {}); use "
+           "fewer points per "
            "range, fewer choices, or random / bayes search",
            max_points, QuoteForMessage(p.name), axis.size());
     }
@@ -256,12 +288,14 @@ GridSearch::GridSearch(SearchSpace space, size_t points_per_range, size_t max_po
 
 nlohmann::json GridSearch::Suggest() {
   if (Exhausted()) {
-    Fail(ErrorCode::kFailedPrecondition, "grid search: all {} grid points have been suggested", grid_.size());
+    Fail(ErrorCode::kFailedPrecondition, "grid search: all {} grid points have been suggested",
+         grid_.size());
   }
   return grid_[next_++];
 }
 
-RandomSearch::RandomSearch(SearchSpace space, uint64_t seed) : Searcher(std::move(space)), rng_(DeriveSeed(seed, 0)) {}
+RandomSearch::RandomSearch(SearchSpace space, uint64_t seed)
+    : Searcher(std::move(space)), rng_(DeriveSeed(seed, 0)) {}
 
 nlohmann::json RandomSearch::Suggest() { return space_.Sample(rng_); }
 
@@ -272,10 +306,12 @@ class TruncatedParzen {
  public:
   // hyperopt's adaptive_parzen_normal: the prior sits at the centre with the range as its width;
   // each observation's width is the larger gap to its sorted neighbours, clipped.
-  TruncatedParzen(std::vector<double> obs, double lo, double hi, double prior_weight) : lo_(lo), hi_(hi) {
+  TruncatedParzen(std::vector<double> obs, double lo, double hi, double prior_weight)
+      : lo_(lo), hi_(hi) {
     const double prior_mu = 0.5 * (lo + hi), prior_sigma = hi - lo;
     std::sort(obs.begin(), obs.end());
-    const auto prior_pos = static_cast<size_t>(std::lower_bound(obs.begin(), obs.end(), prior_mu) - obs.begin());
+    const auto prior_pos =
+        static_cast<size_t>(std::lower_bound(obs.begin(), obs.end(), prior_mu) - obs.begin());
     mus_ = obs;
     mus_.insert(mus_.begin() + static_cast<std::ptrdiff_t>(prior_pos), prior_mu);
     const size_t m = mus_.size();
@@ -285,7 +321,8 @@ class TruncatedParzen {
     } else if (m > 2) {
       sigmas_[0] = mus_[1] - mus_[0];
       sigmas_[m - 1] = mus_[m - 1] - mus_[m - 2];
-      for (size_t i = 1; i + 1 < m; ++i) sigmas_[i] = std::max(mus_[i] - mus_[i - 1], mus_[i + 1] - mus_[i]);
+      for (size_t i = 1; i + 1 < m; ++i)
+        sigmas_[i] = std::max(mus_[i] - mus_[i - 1], mus_[i + 1] - mus_[i]);
     }
     const double min_sigma = prior_sigma / std::min(100.0, 1.0 + static_cast<double>(m));
     for (auto& s : sigmas_) s = std::clamp(s, min_sigma, prior_sigma);
@@ -296,9 +333,10 @@ class TruncatedParzen {
     for (size_t i = 0; i < m; ++i) {
       weights_[i] /= total;
       // Mass of each component inside the range, to renormalise the truncated density.
-      const double mass = NormalCdf((hi - mus_[i]) / sigmas_[i]) - NormalCdf((lo - mus_[i]) / sigmas_[i]);
-      log_norm_.push_back(std::log(weights_[i]) - std::log(std::max(mass, 1e-300)) - std::log(sigmas_[i]) -
-                          0.5 * std::log(2 * std::numbers::pi));
+      const double mass =
+          NormalCdf((hi - mus_[i]) / sigmas_[i]) - NormalCdf((lo - mus_[i]) / sigmas_[i]);
+      log_norm_.push_back(std::log(weights_[i]) - std::log(std::max(mass, 1e-300)) -
+                          std::log(sigmas_[i]) - 0.5 * std::log(2 * std::numbers::pi));
     }
   }
 
@@ -336,10 +374,12 @@ class TruncatedParzen {
 TpeSearch::TpeSearch(SearchSpace space, uint64_t seed, TpeOptions options)
     : Searcher(std::move(space)), rng_(DeriveSeed(seed, 1)), options_(options) {
   if (!(options_.gamma > 0 && options_.gamma < 1)) {
-    Fail(ErrorCode::kInvalidArgument, "TPE: gamma must lie strictly between 0 and 1, got {}", options_.gamma);
+    Fail(ErrorCode::kInvalidArgument, "TPE: gamma must lie strictly between 0 and 1, got {}",
+         options_.gamma);
   }
   if (options_.n_candidates < 1 || options_.max_good < 1 || !(options_.prior_weight > 0)) {
-    Fail(ErrorCode::kInvalidArgument, "TPE: n_candidates and max_good must be at least 1 and prior_weight positive");
+    Fail(ErrorCode::kInvalidArgument,
+         "TPE: n_candidates and max_good must be at least 1 and prior_weight positive");
   }
 }
 
@@ -350,7 +390,8 @@ nlohmann::json TpeSearch::Suggest() {
   std::vector<size_t> order(n);
   std::iota(order.begin(), order.end(), size_t{0});
   auto key = [&](size_t i) {
-    return std::isfinite(trials_[i].loss) ? trials_[i].loss : std::numeric_limits<double>::infinity();
+    return std::isfinite(trials_[i].loss) ? trials_[i].loss
+                                          : std::numeric_limits<double>::infinity();
   };
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return key(a) < key(b); });
   size_t n_good = static_cast<size_t>(std::ceil(options_.gamma * static_cast<double>(n)));
@@ -358,8 +399,8 @@ nlohmann::json TpeSearch::Suggest() {
 
   const auto& params = space_.params();
   struct Model {
-    std::unique_ptr<TruncatedParzen> good, bad;     // numbers
-    std::vector<double> good_p, bad_p;              // choices
+    std::unique_ptr<TruncatedParzen> good, bad;  // numbers
+    std::vector<double> good_p, bad_p;           // choices
   };
   std::vector<Model> models(params.size());
   for (size_t j = 0; j < params.size(); ++j) {
@@ -373,7 +414,8 @@ nlohmann::json TpeSearch::Suggest() {
         (r < n_good ? models[j].good_p : models[j].bad_p)[c] += 1.0;
       }
       for (auto& v : models[j].good_p) v /= static_cast<double>(n_good) + k * options_.prior_weight;
-      for (auto& v : models[j].bad_p) v /= static_cast<double>(n - n_good) + k * options_.prior_weight;
+      for (auto& v : models[j].bad_p)
+        v /= static_cast<double>(n - n_good) + k * options_.prior_weight;
       continue;
     }
     const Internal b = InternalBounds(p);
@@ -383,8 +425,10 @@ nlohmann::json TpeSearch::Suggest() {
       const double u = ToInternal(p, trials_[order[r]].params[p.name].get<double>());
       (r < n_good ? good : bad).push_back(u);
     }
-    models[j].good = std::make_unique<TruncatedParzen>(std::move(good), b.lo, b.hi, options_.prior_weight);
-    models[j].bad = std::make_unique<TruncatedParzen>(std::move(bad), b.lo, b.hi, options_.prior_weight);
+    models[j].good =
+        std::make_unique<TruncatedParzen>(std::move(good), b.lo, b.hi, options_.prior_weight);
+    models[j].bad =
+        std::make_unique<TruncatedParzen>(std::move(bad), b.lo, b.hi, options_.prior_weight);
   }
 
   nlohmann::json best;
@@ -420,10 +464,12 @@ nlohmann::json TpeSearch::Suggest() {
 std::unique_ptr<Searcher> MakeSearcher(std::string_view method, SearchSpace space, uint64_t seed) {
   if (method == "grid") return std::make_unique<GridSearch>(std::move(space));
   if (method == "random") return std::make_unique<RandomSearch>(std::move(space), seed);
-  if (method == "bayes" || method == "tpe") return std::make_unique<TpeSearch>(std::move(space), seed);
+  if (method == "bayes" || method == "tpe")
+    return std::make_unique<TpeSearch>(std::move(space), seed);
   const std::vector<std::string> valid = {"grid", "random", "bayes"};
-  Fail(ErrorCode::kInvalidArgument, "Unknown search method {}. {}Valid methods: grid, random, bayes.",
-       QuoteForMessage(method), DidYouMean(method, valid));
+  Fail(ErrorCode::kInvalidArgument,
+       "Unknown search method {}. {}Valid methods: grid, random, bayes.", QuoteForMessage(method),
+       DidYouMean(method, valid));
 }
 
 }  // namespace prospect

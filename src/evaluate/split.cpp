@@ -25,8 +25,8 @@ void Shuffle(std::vector<size_t>& v, uint64_t seed) {
 
 void CheckFraction(std::string_view what, double test_fraction) {
   if (!(test_fraction > 0.0 && test_fraction < 1.0)) {
-    Fail(ErrorCode::kInvalidArgument, "{}: the test fraction must lie strictly between 0 and 1, got {}", what,
-         test_fraction);
+    Fail(ErrorCode::kInvalidArgument,
+         "{}: the test fraction must lie strictly between 0 and 1, got {}", what, test_fraction);
   }
 }
 
@@ -36,14 +36,16 @@ size_t TestCount(std::string_view what, size_t n, double test_fraction) {
   const auto n_test = static_cast<size_t>(std::ceil(test_fraction * static_cast<double>(n) - 1e-9));
   if (n_test == 0 || n_test >= n) {
     Fail(ErrorCode::kInvalidArgument,
-         "{}: a test fraction of {} of {} rows leaves {} test and {} training rows; both need at least one", what,
-         test_fraction, n, n_test, n - std::min(n, n_test));
+         "{}: a test fraction of {} of {} rows leaves {} test and {} training rows; both need at "
+         "least one",
+         what, test_fraction, n, n_test, n - std::min(n, n_test));
   }
   return n_test;
 }
 
 // Rows per distinct label, labels ascending.
-std::map<double, std::vector<size_t>> GroupByLabel(std::string_view what, std::span<const double> labels) {
+std::map<double, std::vector<size_t>> GroupByLabel(std::string_view what,
+                                                   std::span<const double> labels) {
   std::map<double, std::vector<size_t>> groups;
   for (size_t i = 0; i < labels.size(); ++i) {
     if (std::isnan(labels[i])) Fail(ErrorCode::kInvalidData, "{}: label of row {} is NaN", what, i);
@@ -60,14 +62,15 @@ TrainTestSplit FromTestMask(const std::vector<bool>& in_test) {
 
 void CheckFolds(std::string_view what, size_t n, size_t k) {
   if (k < 2 || k > n) {
-    Fail(ErrorCode::kInvalidArgument, "{}: the number of folds must lie between 2 and the row count {}, got {}", what,
-         n, k);
+    Fail(ErrorCode::kInvalidArgument,
+         "{}: the number of folds must lie between 2 and the row count {}, got {}", what, n, k);
   }
 }
 
 }  // namespace
 
-TrainTestSplit StratifiedSplit(std::span<const double> labels, double test_fraction, uint64_t seed) {
+TrainTestSplit StratifiedSplit(std::span<const double> labels, double test_fraction,
+                               uint64_t seed) {
   const size_t n = labels.size();
   const size_t n_test = TestCount("stratified split", n, test_fraction);
   auto groups = GroupByLabel("stratified split", labels);
@@ -86,7 +89,8 @@ TrainTestSplit StratifiedSplit(std::span<const double> labels, double test_fract
   std::vector<size_t> by_remainder(shares.size());
   std::iota(by_remainder.begin(), by_remainder.end(), size_t{0});
   std::stable_sort(by_remainder.begin(), by_remainder.end(), [&](size_t a, size_t b) {
-    if (shares[a].remainder != shares[b].remainder) return shares[a].remainder > shares[b].remainder;
+    if (shares[a].remainder != shares[b].remainder)
+      return shares[a].remainder > shares[b].remainder;
     return shares[a].size > shares[b].size;
   });
   for (size_t r = 0; assigned < n_test; ++r, ++assigned) shares[by_remainder[r]].test += 1;
@@ -101,15 +105,18 @@ TrainTestSplit StratifiedSplit(std::span<const double> labels, double test_fract
 }
 
 TrainTestSplit RandomSplit(size_t n, double test_fraction, uint64_t seed) {
-  if (n < 2) Fail(ErrorCode::kInvalidArgument, "random split: {} rows; a split needs at least 2", n);
+  if (n < 2)
+    Fail(ErrorCode::kInvalidArgument, "random split: {} rows; a split needs at least 2", n);
   if (!(test_fraction > 0 && test_fraction < 1)) {
-    Fail(ErrorCode::kInvalidArgument, "random split: test fraction {} is not between 0 and 1", test_fraction);
+    Fail(ErrorCode::kInvalidArgument, "random split: test fraction {} is not between 0 and 1",
+         test_fraction);
   }
   std::vector<size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
   Rng rng(seed);
   std::shuffle(order.begin(), order.end(), rng);
-  const size_t n_test = std::clamp<size_t>(static_cast<size_t>(std::round(test_fraction * static_cast<double>(n))), 1, n - 1);
+  const size_t n_test = std::clamp<size_t>(
+      static_cast<size_t>(std::round(test_fraction * static_cast<double>(n))), 1, n - 1);
   TrainTestSplit split;
   split.test.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n_test));
   split.train.assign(order.begin() + static_cast<std::ptrdiff_t>(n_test), order.end());
@@ -123,13 +130,14 @@ TrainTestSplit TimeSplit(std::span<const double> keys, double test_fraction) {
   const size_t n_test = TestCount("time split", n, test_fraction);
   for (size_t i = 0; i < n; ++i) {
     if (std::isnan(keys[i])) {
-      Fail(ErrorCode::kInvalidData, "time split: the key of row {} is missing (NaN); drop or fill rows without a date",
-           i);
+      Fail(ErrorCode::kInvalidData,
+           "time split: the key of row {} is missing (NaN); drop or fill rows without a date", i);
     }
   }
   std::vector<size_t> order(n);
   std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return keys[a] < keys[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return keys[a] < keys[b]; });
   const double cut = keys[order[n - n_test]];
   std::vector<bool> in_test(n, false);
   size_t test_rows = 0;
@@ -141,7 +149,8 @@ TrainTestSplit TimeSplit(std::span<const double> keys, double test_fraction) {
   }
   if (test_rows == n) {
     Fail(ErrorCode::kInvalidData,
-         "time split: every row has a key at or after the cut {}, so nothing is left for training; the key column "
+         "time split: every row has a key at or after the cut {}, so nothing is left for training; "
+         "the key column "
          "needs more distinct values, or use a stratified split",
          cut);
   }
@@ -154,7 +163,8 @@ TrainTestSplit TimeSplit(std::span<const int64_t> keys, double test_fraction) {
   return TimeSplit(std::span<const double>(as_double), test_fraction);
 }
 
-std::vector<TrainTestSplit> StratifiedKFold(std::span<const double> labels, size_t k, uint64_t seed) {
+std::vector<TrainTestSplit> StratifiedKFold(std::span<const double> labels, size_t k,
+                                            uint64_t seed) {
   const size_t n = labels.size();
   CheckFolds("stratified k-fold", n, k);
   auto groups = GroupByLabel("stratified k-fold", labels);

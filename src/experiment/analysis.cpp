@@ -75,10 +75,12 @@ Grouping GroupRows(const Table& table, const std::string& column_name, const std
     std::sort(sorted.begin(), sorted.end());
     if (sorted.size() > 20) sorted.resize(20);
     Fail(ErrorCode::kInvalidArgument, "control {} does not occur in column {}. {}Values there: {}.",
-         QuoteForMessage(control), QuoteForMessage(column_name), DidYouMean(control, sorted), Join(sorted, ", "));
+         QuoteForMessage(control), QuoteForMessage(column_name), DidYouMean(control, sorted),
+         Join(sorted, ", "));
   }
   if (seen.size() < 2) {
-    Fail(ErrorCode::kInvalidData, "column {} holds only the control {}: an experiment needs at least 2 variants",
+    Fail(ErrorCode::kInvalidData,
+         "column {} holds only the control {}: an experiment needs at least 2 variants",
          QuoteForMessage(column_name), QuoteForMessage(control));
   }
   Grouping g;
@@ -91,7 +93,8 @@ Grouping GroupRows(const Table& table, const std::string& column_name, const std
   g.names.insert(g.names.end(), others.begin(), others.end());
   std::vector<int32_t> remap(seen.size());
   for (size_t k = 0; k < seen.size(); ++k) {
-    remap[k] = static_cast<int32_t>(std::find(g.names.begin(), g.names.end(), seen[k]) - g.names.begin());
+    remap[k] =
+        static_cast<int32_t>(std::find(g.names.begin(), g.names.end(), seen[k]) - g.names.begin());
   }
   g.group.resize(n);
   g.counts.assign(g.names.size(), 0);
@@ -111,7 +114,8 @@ void CheckNumeric(const Column& col, const std::string& name) {
   const DataType t = col.type();
   if (t != DataType::kBool && t != DataType::kInt64 && t != DataType::kDouble) {
     Fail(ErrorCode::kInvalidArgument,
-         "metric column {} has type {}; metrics must be bool, int64 or double columns (binary metrics: bool or "
+         "metric column {} has type {}; metrics must be bool, int64 or double columns (binary "
+         "metrics: bool or "
          "0/1 integers)",
          QuoteForMessage(name), DataTypeName(t));
   }
@@ -119,9 +123,12 @@ void CheckNumeric(const Column& col, const std::string& name) {
 
 inline double ValueAt(const Column& col, size_t i) {
   switch (col.type()) {
-    case DataType::kBool: return col.bools()[i];
-    case DataType::kInt64: return static_cast<double>(col.ints()[i]);
-    default: return col.doubles()[i];
+    case DataType::kBool:
+      return col.bools()[i];
+    case DataType::kInt64:
+      return static_cast<double>(col.ints()[i]);
+    default:
+      return col.doubles()[i];
   }
 }
 
@@ -142,7 +149,8 @@ struct Samples {
   std::vector<std::vector<int64_t>> days;
 };
 
-Samples Gather(const Grouping& g, const Column& metric, const Column* covariate, const Column* date) {
+Samples Gather(const Grouping& g, const Column& metric, const Column* covariate,
+               const Column* date) {
   Samples s;
   const size_t k = g.names.size();
   s.values.resize(k);
@@ -170,14 +178,16 @@ Samples Gather(const Grouping& g, const Column& metric, const Column* covariate,
     if (covariate) s.covariate[static_cast<size_t>(v)].push_back(ValueAt(*covariate, i));
     if (date) {
       // Timestamps are bucketed by UTC day so the timeline has one point per day.
-      const int64_t day = date->type() == DataType::kTimestamp ? DayOfTimestamp(date->ints()[i]) : date->ints()[i];
+      const int64_t day =
+          date->type() == DataType::kTimestamp ? DayOfTimestamp(date->ints()[i]) : date->ints()[i];
       s.days[static_cast<size_t>(v)].push_back(day);
     }
   }
   return s;
 }
 
-VariantSummary SummarizeBinary(const std::string& name, const std::vector<double>& values, double alpha) {
+VariantSummary SummarizeBinary(const std::string& name, const std::vector<double>& values,
+                               double alpha) {
   VariantSummary s;
   s.name = name;
   s.n = static_cast<int64_t>(values.size());
@@ -207,15 +217,18 @@ VariantSummary SummarizeContinuous(const std::string& name, const SampleStats& s
   return s;
 }
 
-void RequireUnits(const std::string& metric, const std::string& variant, int64_t n, int64_t needed) {
+void RequireUnits(const std::string& metric, const std::string& variant, int64_t n,
+                  int64_t needed) {
   if (n < needed) {
-    Fail(ErrorCode::kInvalidData, "metric {}: variant {} has {} non-null value(s); at least {} are needed",
+    Fail(ErrorCode::kInvalidData,
+         "metric {}: variant {} has {} non-null value(s); at least {} are needed",
          QuoteForMessage(metric), QuoteForMessage(variant), n, needed);
   }
 }
 
 // Cumulative per-day moments → timeline points for treatment `t` against control 0.
-std::vector<TimelinePoint> BuildTimeline(const Samples& s, size_t t, bool binary, double tau2, double alpha) {
+std::vector<TimelinePoint> BuildTimeline(const Samples& s, size_t t, bool binary, double tau2,
+                                         double alpha) {
   std::map<int64_t, std::array<double, 6>> per_day;  // n_t, sum_t, ss_t, n_c, sum_c, ss_c
   for (size_t side = 0; side < 2; ++side) {
     const size_t v = side == 0 ? t : 0;
@@ -243,7 +256,8 @@ std::vector<TimelinePoint> BuildTimeline(const Samples& s, size_t t, bool binary
     p.n_treatment = static_cast<int64_t>(cum[0]);
     p.n_control = static_cast<int64_t>(cum[3]);
     p.lift = cum[1] / cum[0] - cum[4] / cum[3];
-    const double variance = var_of(cum[0], cum[1], cum[2]) / cum[0] + var_of(cum[3], cum[4], cum[5]) / cum[3];
+    const double variance =
+        var_of(cum[0], cum[1], cum[2]) / cum[0] + var_of(cum[3], cum[4], cum[5]) / cum[3];
     p.ci_low = p.lift - z * std::sqrt(variance);
     p.ci_high = p.lift + z * std::sqrt(variance);
     const MsprtLook look = seq.Update(p.lift, variance);
@@ -261,7 +275,8 @@ RatioMetric ParseRatioMetric(std::string_view text) {
   const size_t slash = text.find('/');
   if (slash == std::string_view::npos || slash == 0 || slash + 1 == text.size() ||
       text.find('/', slash + 1) != std::string_view::npos) {
-    Fail(ErrorCode::kInvalidArgument, "--ratio {}: expected NUMERATOR/DENOMINATOR column names, e.g. --ratio revenue/orders",
+    Fail(ErrorCode::kInvalidArgument,
+         "--ratio {}: expected NUMERATOR/DENOMINATOR column names, e.g. --ratio revenue/orders",
          QuoteForMessage(text));
   }
   return {std::string(Trim(text.substr(0, slash))), std::string(Trim(text.substr(slash + 1)))};
@@ -269,25 +284,33 @@ RatioMetric ParseRatioMetric(std::string_view text) {
 
 std::string_view MetricKindName(MetricKind kind) {
   switch (kind) {
-    case MetricKind::kBinary: return "binary";
-    case MetricKind::kContinuous: return "continuous";
-    case MetricKind::kRatio: return "ratio";
+    case MetricKind::kBinary:
+      return "binary";
+    case MetricKind::kContinuous:
+      return "continuous";
+    case MetricKind::kRatio:
+      return "ratio";
   }
   return "continuous";
 }
 
-ExperimentAnalysis AnalyzeExperiment(const Table& table, const AnalysisOptions& options, const Context& ctx) {
+ExperimentAnalysis AnalyzeExperiment(const Table& table, const AnalysisOptions& options,
+                                     const Context& ctx) {
   if (options.metrics.empty() && options.ratios.empty()) {
-    Fail(ErrorCode::kInvalidArgument, "no metric to analyse: give at least one --metric COL (or --ratio NUM/DEN)");
+    Fail(ErrorCode::kInvalidArgument,
+         "no metric to analyse: give at least one --metric COL (or --ratio NUM/DEN)");
   }
   if (!(options.alpha > 0.0 && options.alpha < 1.0)) {
-    Fail(ErrorCode::kOutOfRange, "--alpha {} is out of range: it must be strictly between 0 and 1", options.alpha);
+    Fail(ErrorCode::kOutOfRange, "--alpha {} is out of range: it must be strictly between 0 and 1",
+         options.alpha);
   }
   if (!(options.winsorize == 0.0 || (options.winsorize > 0.0 && options.winsorize < 100.0))) {
-    Fail(ErrorCode::kOutOfRange, "--winsorize {} is out of range: give a percentile in (0, 100), e.g. 99",
+    Fail(ErrorCode::kOutOfRange,
+         "--winsorize {} is out of range: give a percentile in (0, 100), e.g. 99",
          options.winsorize);
   }
-  if (!(options.tau_sd > 0.0)) Fail(ErrorCode::kOutOfRange, "--tau {} must be positive", options.tau_sd);
+  if (!(options.tau_sd > 0.0))
+    Fail(ErrorCode::kOutOfRange, "--tau {} must be positive", options.tau_sd);
   ExperimentAnalysis out;
   out.variant_column = options.variant_column;
   out.control = options.control;
@@ -313,7 +336,8 @@ ExperimentAnalysis AnalyzeExperiment(const Table& table, const AnalysisOptions& 
       auto it = std::find_if(options.expected_shares.begin(), options.expected_shares.end(),
                              [&](const VariantWeight& w) { return w.name == g.names[v]; });
       if (it == options.expected_shares.end()) {
-        Fail(ErrorCode::kInvalidArgument, "--weights gives no share for variant {}; name every variant: {}",
+        Fail(ErrorCode::kInvalidArgument,
+             "--weights gives no share for variant {}; name every variant: {}",
              QuoteForMessage(g.names[v]), Join(g.names, ", "));
       }
       out.srm.expected_shares[v] = it->weight / total;
@@ -322,10 +346,11 @@ ExperimentAnalysis AnalyzeExperiment(const Table& table, const AnalysisOptions& 
   out.srm.chi_square = ChiSquareGoodnessOfFit(out.srm.observed, out.srm.expected_shares);
   out.srm.mismatch = out.srm.chi_square.p_value < options.srm_threshold;
   if (out.srm.mismatch) {
-    out.warnings.push_back(fmt::format(
-        "sample ratio mismatch: chi-square p = {:.3g} < {} — the split is not what was planned, so the results "
-        "may be biased; check assignment and logging before trusting them",
-        out.srm.chi_square.p_value, options.srm_threshold));
+    out.warnings.push_back(
+        fmt::format("sample ratio mismatch: chi-square p = {:.3g} < {} — the split is not what was "
+                    "planned, so the results "
+                    "may be biased; check assignment and logging before trusting them",
+                    out.srm.chi_square.p_value, options.srm_threshold));
   }
   if (g.missing > 0) {
     out.warnings.push_back(fmt::format("{} row(s) have no value in {} and were left out", g.missing,
@@ -341,10 +366,12 @@ ExperimentAnalysis AnalyzeExperiment(const Table& table, const AnalysisOptions& 
   if (!options.date_column.empty()) {
     date = &table.column(options.date_column);
     if (!IsIntegerStorage(date->type())) {
-      Fail(ErrorCode::kInvalidArgument, "--date column {} has type {}; it must be a date, timestamp or int64 column",
+      Fail(ErrorCode::kInvalidArgument,
+           "--date column {} has type {}; it must be a date, timestamp or int64 column",
            QuoteForMessage(options.date_column), DataTypeName(date->type()));
     }
-    out.timeline_is_calendar = date->type() == DataType::kDate || date->type() == DataType::kTimestamp;
+    out.timeline_is_calendar =
+        date->type() == DataType::kDate || date->type() == DataType::kTimestamp;
   }
   const double z_alpha = NormalQuantile(1.0 - options.alpha / 2.0);
   uint64_t stream = 0;
@@ -357,7 +384,8 @@ ExperimentAnalysis AnalyzeExperiment(const Table& table, const AnalysisOptions& 
     m.name = name;
     m.kind = IsBinary(col) ? MetricKind::kBinary : MetricKind::kContinuous;
     Samples s = Gather(g, col, covariate, date);
-    for (size_t v = 0; v < k; ++v) RequireUnits(name, g.names[v], static_cast<int64_t>(s.values[v].size()), 2);
+    for (size_t v = 0; v < k; ++v)
+      RequireUnits(name, g.names[v], static_cast<int64_t>(s.values[v].size()), 2);
 
     if (m.kind == MetricKind::kContinuous && options.winsorize > 0.0) {
       std::vector<double> pooled;
@@ -372,8 +400,9 @@ ExperimentAnalysis AnalyzeExperiment(const Table& table, const AnalysisOptions& 
     std::vector<SampleStats> stats(k);
     for (size_t v = 0; v < k; ++v) {
       stats[v] = Summarize(s.values[v]);
-      m.variants.push_back(m.kind == MetricKind::kBinary ? SummarizeBinary(g.names[v], s.values[v], options.alpha)
-                                                         : SummarizeContinuous(g.names[v], stats[v], options.alpha));
+      m.variants.push_back(m.kind == MetricKind::kBinary
+                               ? SummarizeBinary(g.names[v], s.values[v], options.alpha)
+                               : SummarizeContinuous(g.names[v], stats[v], options.alpha));
     }
 
     // CUPED (Deng, Xu, Kohavi & Walker 2013): Y - theta (X - mean X), theta = cov(X, Y) / var(X)
@@ -382,7 +411,8 @@ ExperimentAnalysis AnalyzeExperiment(const Table& table, const AnalysisOptions& 
     if (covariate) {
       double sx = 0, sy = 0, nn = 0;
       for (size_t v = 0; v < k; ++v) {
-        for (size_t i = 0; i < s.values[v].size(); ++i) sx += s.covariate[v][i], sy += s.values[v][i], nn += 1;
+        for (size_t i = 0; i < s.values[v].size(); ++i)
+          sx += s.covariate[v][i], sy += s.values[v][i], nn += 1;
       }
       const double mx = sx / nn, my = sy / nn;
       double sxy = 0, sxx = 0;
@@ -394,13 +424,16 @@ ExperimentAnalysis AnalyzeExperiment(const Table& table, const AnalysisOptions& 
         }
       }
       if (!(sxx > 0.0)) {
-        Fail(ErrorCode::kInvalidData, "--cuped column {} is constant, so it cannot reduce variance; pick a pre-period "
-             "metric that varies between units", QuoteForMessage(options.cuped_column));
+        Fail(ErrorCode::kInvalidData,
+             "--cuped column {} is constant, so it cannot reduce variance; pick a pre-period "
+             "metric that varies between units",
+             QuoteForMessage(options.cuped_column));
       }
       m.cuped = true;
       m.cuped_theta = sxy / sxx;
       for (size_t v = 0; v < k; ++v) {
-        for (size_t i = 0; i < s.values[v].size(); ++i) s.values[v][i] -= m.cuped_theta * (s.covariate[v][i] - mx);
+        for (size_t i = 0; i < s.values[v].size(); ++i)
+          s.values[v][i] -= m.cuped_theta * (s.covariate[v][i] - mx);
         adjusted.push_back(Summarize(s.values[v]));
       }
       // Variance of the control-vs-rest differences before and after, summed over comparisons.
@@ -416,8 +449,10 @@ ExperimentAnalysis AnalyzeExperiment(const Table& table, const AnalysisOptions& 
     if (options.bayesian) {
       for (size_t v = 0; v < k; ++v) {
         if (m.kind == MetricKind::kBinary && !covariate) {
-          const auto successes = static_cast<int64_t>(std::llround(m.variants[v].mean * m.variants[v].n));
-          m.posteriors.push_back(BetaPosterior(successes, m.variants[v].n, options.prior, options.alpha));
+          const auto successes =
+              static_cast<int64_t>(std::llround(m.variants[v].mean * m.variants[v].n));
+          m.posteriors.push_back(
+              BetaPosterior(successes, m.variants[v].n, options.prior, options.alpha));
         } else {
           m.posteriors.push_back(NormalPosterior(used[v], options.alpha));
         }
@@ -448,13 +483,16 @@ ExperimentAnalysis AnalyzeExperiment(const Table& table, const AnalysisOptions& 
       }
       // Mixing variance in units of the pooled per-unit variance of the two arms.
       const double n_t = static_cast<double>(used[v].n), n_c = static_cast<double>(used[0].n);
-      const double unit_var = (m.kind == MetricKind::kBinary && !covariate)
-                                  ? (m.variants[v].variance * n_t + m.variants[0].variance * n_c) / (n_t + n_c)
-                                  : (used[v].variance * n_t + used[0].variance * n_c) / (n_t + n_c);
+      const double unit_var =
+          (m.kind == MetricKind::kBinary && !covariate)
+              ? (m.variants[v].variance * n_t + m.variants[0].variance * n_c) / (n_t + n_c)
+              : (used[v].variance * n_t + used[0].variance * n_c) / (n_t + n_c);
       const double tau2 = options.tau_sd * options.tau_sd * unit_var;
-      if (options.sequential && tau2 > 0.0) c.sequential = Msprt(c.absolute.estimate, variance, tau2, options.alpha);
+      if (options.sequential && tau2 > 0.0)
+        c.sequential = Msprt(c.absolute.estimate, variance, tau2, options.alpha);
       if (date && tau2 > 0.0) {
-        c.timeline = BuildTimeline(s, v, m.kind == MetricKind::kBinary && !covariate, tau2, options.alpha);
+        c.timeline =
+            BuildTimeline(s, v, m.kind == MetricKind::kBinary && !covariate, tau2, options.alpha);
         if (options.sequential && !c.timeline.empty()) {
           // With a date the always-valid p-value is the running minimum over the days.
           c.sequential->p_value = c.timeline.back().sequential_p;
@@ -465,8 +503,10 @@ ExperimentAnalysis AnalyzeExperiment(const Table& table, const AnalysisOptions& 
       if (options.bayesian) {
         const uint64_t seed = DeriveSeed(ctx.seed(), stream++);
         c.bayes = (m.kind == MetricKind::kBinary && !covariate)
-                      ? CompareBeta(m.posteriors[v], m.posteriors[0], options.alpha, seed, options.bayes_draws)
-                      : CompareNormal(m.posteriors[v], m.posteriors[0], options.alpha, seed, options.bayes_draws);
+                      ? CompareBeta(m.posteriors[v], m.posteriors[0], options.alpha, seed,
+                                    options.bayes_draws)
+                      : CompareNormal(m.posteriors[v], m.posteriors[0], options.alpha, seed,
+                                      options.bayes_draws);
       }
       m.comparisons.push_back(std::move(c));
     }
@@ -518,15 +558,17 @@ ExperimentAnalysis AnalyzeExperiment(const Table& table, const AnalysisOptions& 
       c.test = "delta-method z";
       const double variance = rs[v].variance + rs[0].variance;
       c.absolute = ZTestFromEstimate(rs[v].ratio - rs[0].ratio, std::sqrt(variance), options.alpha);
-      c.relative = RelativeLift(rs[v].ratio, std::sqrt(rs[v].variance), rs[0].ratio, std::sqrt(rs[0].variance),
-                                options.alpha);
-      const double unit_var = (m.variants[v].variance * rs[v].n + m.variants[0].variance * rs[0].n) /
-                              static_cast<double>(rs[v].n + rs[0].n);
+      c.relative = RelativeLift(rs[v].ratio, std::sqrt(rs[v].variance), rs[0].ratio,
+                                std::sqrt(rs[0].variance), options.alpha);
+      const double unit_var =
+          (m.variants[v].variance * rs[v].n + m.variants[0].variance * rs[0].n) /
+          static_cast<double>(rs[v].n + rs[0].n);
       const double tau2 = options.tau_sd * options.tau_sd * unit_var;
-      if (options.sequential && tau2 > 0.0) c.sequential = Msprt(c.absolute.estimate, variance, tau2, options.alpha);
+      if (options.sequential && tau2 > 0.0)
+        c.sequential = Msprt(c.absolute.estimate, variance, tau2, options.alpha);
       if (options.bayesian) {
-        c.bayes = CompareNormal(m.posteriors[v], m.posteriors[0], options.alpha, DeriveSeed(ctx.seed(), stream++),
-                                options.bayes_draws);
+        c.bayes = CompareNormal(m.posteriors[v], m.posteriors[0], options.alpha,
+                                DeriveSeed(ctx.seed(), stream++), options.bayes_draws);
       }
       m.comparisons.push_back(std::move(c));
     }
@@ -558,7 +600,9 @@ namespace {
 
 nlohmann::json Num(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(); }
 
-nlohmann::json Interval(double low, double high) { return nlohmann::json::array({Num(low), Num(high)}); }
+nlohmann::json Interval(double low, double high) {
+  return nlohmann::json::array({Num(low), Num(high)});
+}
 
 }  // namespace
 
@@ -590,16 +634,21 @@ nlohmann::json AnalysisToJson(const ExperimentAnalysis& a) {
     jm["metric"] = m.name;
     jm["kind"] = std::string(MetricKindName(m.kind));
     if (m.winsor_cap) jm["winsorized_at"] = *m.winsor_cap;
-    if (m.cuped) jm["cuped"] = {{"theta", m.cuped_theta}, {"variance_reduction", m.variance_reduction}};
+    if (m.cuped)
+      jm["cuped"] = {{"theta", m.cuped_theta}, {"variance_reduction", m.variance_reduction}};
     nlohmann::json variants = nlohmann::json::array();
     for (size_t v = 0; v < m.variants.size(); ++v) {
       const auto& s = m.variants[v];
-      nlohmann::json jv = {{"variant", s.name},           {"n", s.n},
-                           {"mean", Num(s.mean)},         {"std_error", Num(s.std_error)},
+      nlohmann::json jv = {{"variant", s.name},
+                           {"n", s.n},
+                           {"mean", Num(s.mean)},
+                           {"std_error", Num(s.std_error)},
                            {"ci", Interval(s.ci_low, s.ci_high)}};
       if (v < m.posteriors.size()) {
         const auto& p = m.posteriors[v];
-        nlohmann::json post = {{"mean", Num(p.mean)}, {"sd", Num(p.sd)}, {"credible_interval", Interval(p.ci_low, p.ci_high)}};
+        nlohmann::json post = {{"mean", Num(p.mean)},
+                               {"sd", Num(p.sd)},
+                               {"credible_interval", Interval(p.ci_low, p.ci_high)}};
         if (p.alpha > 0) {
           post["distribution"] = "beta";
           post["alpha"] = p.alpha;
@@ -631,7 +680,10 @@ nlohmann::json AnalysisToJson(const ExperimentAnalysis& a) {
                            {"p_value", Num(c.absolute.p_value)},
                            {"p_adjusted", Num(c.p_adjusted)},
                            {"significant", c.significant},
-                           {"mde", {{"power", kMdePower}, {"absolute", Num(c.mde_absolute)}, {"relative", Num(c.mde_relative)}}}};
+                           {"mde",
+                            {{"power", kMdePower},
+                             {"absolute", Num(c.mde_absolute)},
+                             {"relative", Num(c.mde_relative)}}}};
       if (c.absolute.df > 0) jc["df"] = c.absolute.df;
       if (c.mann_whitney) {
         jc["mann_whitney"] = {{"u", Num(c.mann_whitney->statistic)},
@@ -639,29 +691,32 @@ nlohmann::json AnalysisToJson(const ExperimentAnalysis& a) {
                               {"prob_superiority", Num(c.mann_whitney->estimate)}};
       }
       if (c.sequential) {
-        jc["sequential"] = {{"method", "mSPRT normal mixture"},
-                            {"tau_sd", a.tau_sd},
-                            {"p_value", Num(c.sequential->p_value)},
-                            {"confidence_sequence", Interval(c.sequential->ci_low, c.sequential->ci_high)}};
+        jc["sequential"] = {
+            {"method", "mSPRT normal mixture"},
+            {"tau_sd", a.tau_sd},
+            {"p_value", Num(c.sequential->p_value)},
+            {"confidence_sequence", Interval(c.sequential->ci_low, c.sequential->ci_high)}};
       }
       if (c.bayes) {
-        jc["bayesian"] = {{"prob_beat_control", Num(c.bayes->prob_beat_control)},
-                          {"expected_loss_treatment", Num(c.bayes->expected_loss_treatment)},
-                          {"expected_loss_control", Num(c.bayes->expected_loss_control)},
-                          {"difference_mean", Num(c.bayes->diff_mean)},
-                          {"difference_credible_interval", Interval(c.bayes->diff_low, c.bayes->diff_high)},
-                          {"relative_credible_interval", Interval(c.bayes->lift_low, c.bayes->lift_high)}};
+        jc["bayesian"] = {
+            {"prob_beat_control", Num(c.bayes->prob_beat_control)},
+            {"expected_loss_treatment", Num(c.bayes->expected_loss_treatment)},
+            {"expected_loss_control", Num(c.bayes->expected_loss_control)},
+            {"difference_mean", Num(c.bayes->diff_mean)},
+            {"difference_credible_interval", Interval(c.bayes->diff_low, c.bayes->diff_high)},
+            {"relative_credible_interval", Interval(c.bayes->lift_low, c.bayes->lift_high)}};
       }
       if (!c.timeline.empty()) {
         nlohmann::json tl = nlohmann::json::array();
         for (const auto& p : c.timeline) {
-          nlohmann::json point = {{"day", p.day},
-                        {"n_treatment", p.n_treatment},
-                        {"n_control", p.n_control},
-                        {"lift", Num(p.lift)},
-                        {"ci", Interval(p.ci_low, p.ci_high)},
-                        {"sequential_p", Num(p.sequential_p)},
-                        {"confidence_sequence", Interval(p.sequential_low, p.sequential_high)}};
+          nlohmann::json point = {
+              {"day", p.day},
+              {"n_treatment", p.n_treatment},
+              {"n_control", p.n_control},
+              {"lift", Num(p.lift)},
+              {"ci", Interval(p.ci_low, p.ci_high)},
+              {"sequential_p", Num(p.sequential_p)},
+              {"confidence_sequence", Interval(p.sequential_low, p.sequential_high)}};
           if (a.timeline_is_calendar) point["date"] = FormatDate(p.day);
           tl.push_back(std::move(point));
         }
@@ -674,12 +729,15 @@ nlohmann::json AnalysisToJson(const ExperimentAnalysis& a) {
   }
   doc["metrics"] = metrics;
   doc["warnings"] = a.warnings;
-  if (a.prior.alpha > 0) doc["prior"] = {{"beta_alpha", a.prior.alpha}, {"beta_beta", a.prior.beta}, {"normal", "flat"}};
+  if (a.prior.alpha > 0)
+    doc["prior"] = {{"beta_alpha", a.prior.alpha}, {"beta_beta", a.prior.beta}, {"normal", "flat"}};
   return doc;
 }
 
-int64_t SaveAnalysis(Store& store, const std::string& name, const std::string& table, const nlohmann::json& analysis) {
-  return store.PutObject(kExperimentObjectKind, name, {{"table", table}, {"analysis", analysis}}, "");
+int64_t SaveAnalysis(Store& store, const std::string& name, const std::string& table,
+                     const nlohmann::json& analysis) {
+  return store.PutObject(kExperimentObjectKind, name, {{"table", table}, {"analysis", analysis}},
+                         "");
 }
 
 }  // namespace prospect::experiment

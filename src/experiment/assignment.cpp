@@ -52,8 +52,12 @@ uint32_t MurmurHash3X86_32(std::string_view key, uint32_t seed) {
   const uint8_t* tail = data + nblocks * 4;
   uint32_t k1 = 0;
   switch (len & 3) {
-    case 3: k1 ^= static_cast<uint32_t>(tail[2]) << 16; [[fallthrough]];
-    case 2: k1 ^= static_cast<uint32_t>(tail[1]) << 8; [[fallthrough]];
+    case 3:
+      k1 ^= static_cast<uint32_t>(tail[2]) << 16;
+      [[fallthrough]];
+    case 2:
+      k1 ^= static_cast<uint32_t>(tail[1]) << 8;
+      [[fallthrough]];
     case 1:
       k1 ^= tail[0];
       k1 *= c1;
@@ -65,12 +69,17 @@ uint32_t MurmurHash3X86_32(std::string_view key, uint32_t seed) {
   return Fmix32(h1);
 }
 
-uint32_t Bucket(std::string_view salt, std::string_view unit_id) { return BucketOf(salt, ".", unit_id); }
+uint32_t Bucket(std::string_view salt, std::string_view unit_id) {
+  return BucketOf(salt, ".", unit_id);
+}
 
 void AssignmentSpec::Validate() const {
-  if (salt.empty()) Fail(ErrorCode::kInvalidArgument, "experiment assignment needs a salt (--salt NAME)");
+  if (salt.empty())
+    Fail(ErrorCode::kInvalidArgument, "experiment assignment needs a salt (--salt NAME)");
   if (variants.size() < 2) {
-    Fail(ErrorCode::kInvalidArgument, "experiment assignment needs at least 2 variants (got {}); e.g. --variants control:50,treatment:50",
+    Fail(ErrorCode::kInvalidArgument,
+         "experiment assignment needs at least 2 variants (got {}); e.g. --variants "
+         "control:50,treatment:50",
          variants.size());
   }
   double total = 0.0;
@@ -81,12 +90,14 @@ void AssignmentSpec::Validate() const {
     }
     total += v.weight;
   }
-  if (!(total > 0.0)) Fail(ErrorCode::kOutOfRange, "variant weights sum to 0; give at least one a positive weight");
+  if (!(total > 0.0))
+    Fail(ErrorCode::kOutOfRange, "variant weights sum to 0; give at least one a positive weight");
   if (!(traffic > 0.0 && traffic <= 1.0)) {
     Fail(ErrorCode::kOutOfRange, "traffic share {} is out of range (0, 1] (--traffic)", traffic);
   }
   if (!(layer_offset >= 0.0 && layer_offset + traffic <= 1.0 + 1e-12)) {
-    Fail(ErrorCode::kOutOfRange, "layer slice [{}, {}) does not fit in [0, 1] (--layer-offset + --traffic <= 1)",
+    Fail(ErrorCode::kOutOfRange,
+         "layer slice [{}, {}) does not fit in [0, 1] (--layer-offset + --traffic <= 1)",
          layer_offset, layer_offset + traffic);
   }
   if (!(holdout >= 0.0 && holdout < 1.0)) {
@@ -96,9 +107,12 @@ void AssignmentSpec::Validate() const {
 
 std::string_view AssignmentStatusName(AssignmentStatus status) {
   switch (status) {
-    case AssignmentStatus::kAssigned: return "assigned";
-    case AssignmentStatus::kNotInExperiment: return "not_in_experiment";
-    case AssignmentStatus::kHoldout: return "holdout";
+    case AssignmentStatus::kAssigned:
+      return "assigned";
+    case AssignmentStatus::kNotInExperiment:
+      return "not_in_experiment";
+    case AssignmentStatus::kHoldout:
+      return "holdout";
   }
   return "not_in_experiment";
 }
@@ -149,20 +163,27 @@ std::vector<VariantWeight> ParseVariantWeights(std::string_view text) {
         used = 0;
       }
       if (w.empty() || used != w.size()) {
-        Fail(ErrorCode::kInvalidArgument, "--variants: weight {} of variant {} is not a number; write NAME:WEIGHT, e.g. control:50,treatment:50",
+        Fail(ErrorCode::kInvalidArgument,
+             "--variants: weight {} of variant {} is not a number; write NAME:WEIGHT, e.g. "
+             "control:50,treatment:50",
              QuoteForMessage(w), QuoteForMessage(v.name));
       }
     }
-    if (v.name.empty()) Fail(ErrorCode::kInvalidArgument, "--variants: empty variant name in {}", QuoteForMessage(text));
+    if (v.name.empty())
+      Fail(ErrorCode::kInvalidArgument, "--variants: empty variant name in {}",
+           QuoteForMessage(text));
     for (const auto& seen : out) {
-      if (seen.name == v.name) Fail(ErrorCode::kInvalidArgument, "--variants: variant {} appears twice", QuoteForMessage(v.name));
+      if (seen.name == v.name)
+        Fail(ErrorCode::kInvalidArgument, "--variants: variant {} appears twice",
+             QuoteForMessage(v.name));
     }
     out.push_back(std::move(v));
   }
   return out;
 }
 
-Table AssignTable(const AssignmentSpec& spec, const Table& units, const std::string& id_column, const Context& ctx) {
+Table AssignTable(const AssignmentSpec& spec, const Table& units, const std::string& id_column,
+                  const Context& ctx) {
   spec.Validate();
   const Column& ids = units.column(id_column);
   const size_t n = units.num_rows();
@@ -187,7 +208,9 @@ Table AssignTable(const AssignmentSpec& spec, const Table& units, const std::str
     status.AppendString(AssignmentStatusName(result[i].status));
     bucket.AppendInt(result[i].bucket);
   }
-  return Table(Schema({{"unit_id", DataType::kString}, {"variant", DataType::kString}, {"status", DataType::kString},
+  return Table(Schema({{"unit_id", DataType::kString},
+                       {"variant", DataType::kString},
+                       {"status", DataType::kString},
                        {"bucket", DataType::kInt64}}),
                {unit.Finish(), variant.Finish(), status.Finish(), bucket.Finish()});
 }

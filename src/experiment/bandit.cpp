@@ -19,7 +19,8 @@ size_t ArgMax(const std::vector<double>& v) {
 }
 
 // One posterior draw per arm.
-void DrawThompson(BanditPolicy policy, const std::vector<ArmStats>& arms, Rng& rng, std::vector<double>& out) {
+void DrawThompson(BanditPolicy policy, const std::vector<ArmStats>& arms, Rng& rng,
+                  std::vector<double>& out) {
   for (size_t k = 0; k < arms.size(); ++k) {
     const ArmStats& a = arms[k];
     if (policy == BanditPolicy::kThompsonBeta) {
@@ -38,7 +39,8 @@ void DrawThompson(BanditPolicy policy, const std::vector<ArmStats>& arms, Rng& r
 }
 
 void CheckArms(const std::vector<ArmStats>& arms, BanditPolicy policy) {
-  if (arms.size() < 2) Fail(ErrorCode::kInvalidArgument, "a bandit needs at least 2 arms (got {})", arms.size());
+  if (arms.size() < 2)
+    Fail(ErrorCode::kInvalidArgument, "a bandit needs at least 2 arms (got {})", arms.size());
   for (const auto& a : arms) {
     if (a.n < 0) Fail(ErrorCode::kInvalidData, "arm \"{}\": {} units", a.name, a.n);
     if (policy != BanditPolicy::kThompsonBeta) continue;
@@ -47,8 +49,10 @@ void CheckArms(const std::vector<ArmStats>& arms, BanditPolicy policy) {
                         std::abs(a.sum_squares - a.sum) <= 1e-9 * std::max(1.0, a.sum);
     if (!binary) {
       Fail(ErrorCode::kInvalidData,
-           "arm \"{}\": the rewards are not 0/1 (mean {:.6g} over {} units), but the thompson policy models "
-           "conversions. Possible fix: for money or another continuous metric use the thompson-gaussian policy",
+           "arm \"{}\": the rewards are not 0/1 (mean {:.6g} over {} units), but the thompson "
+           "policy models "
+           "conversions. Possible fix: for money or another continuous metric use the "
+           "thompson-gaussian policy",
            a.name, a.n ? a.sum / static_cast<double>(a.n) : 0.0, a.n);
     }
   }
@@ -61,16 +65,21 @@ BanditPolicy ParseBanditPolicy(std::string_view name) {
   if (name == "thompson-gaussian") return BanditPolicy::kThompsonGaussian;
   if (name == "ucb1") return BanditPolicy::kUcb1;
   if (name == "fixed") return BanditPolicy::kFixed;
-  Fail(ErrorCode::kInvalidArgument, "Unknown bandit policy \"{}\". Valid policies: thompson, thompson-gaussian, ucb1, fixed.",
+  Fail(ErrorCode::kInvalidArgument,
+       "Unknown bandit policy \"{}\". Valid policies: thompson, thompson-gaussian, ucb1, fixed.",
        name);
 }
 
 std::string_view BanditPolicyName(BanditPolicy policy) {
   switch (policy) {
-    case BanditPolicy::kThompsonBeta: return "thompson";
-    case BanditPolicy::kThompsonGaussian: return "thompson-gaussian";
-    case BanditPolicy::kUcb1: return "ucb1";
-    case BanditPolicy::kFixed: return "fixed";
+    case BanditPolicy::kThompsonBeta:
+      return "thompson";
+    case BanditPolicy::kThompsonGaussian:
+      return "thompson-gaussian";
+    case BanditPolicy::kUcb1:
+      return "ucb1";
+    case BanditPolicy::kFixed:
+      return "fixed";
   }
   return "fixed";
 }
@@ -80,7 +89,8 @@ std::vector<ArmStats> ArmStatsFromTable(const Table& table, const std::string& v
   const Column& variant = table.column(variant_column);
   const Column& metric = table.column(metric_column);
   if (metric.type() != DataType::kBool && !IsNumeric(metric.type())) {
-    Fail(ErrorCode::kInvalidArgument, "metric column {} has type {}; rewards must be bool, int64 or double",
+    Fail(ErrorCode::kInvalidArgument,
+         "metric column {} has type {}; rewards must be bool, int64 or double",
          QuoteForMessage(metric_column), DataTypeName(metric.type()));
   }
   std::map<std::string, ArmStats> arms;
@@ -105,13 +115,15 @@ std::vector<double> Ucb1Scores(const std::vector<ArmStats>& arms) {
   std::vector<double> scores(arms.size());
   for (size_t k = 0; k < arms.size(); ++k) {
     const double n = static_cast<double>(arms[k].n);
-    scores[k] = arms[k].n == 0 ? std::numeric_limits<double>::infinity()
-                               : arms[k].sum / n + std::sqrt(2.0 * std::log(static_cast<double>(total)) / n);
+    scores[k] = arms[k].n == 0
+                    ? std::numeric_limits<double>::infinity()
+                    : arms[k].sum / n + std::sqrt(2.0 * std::log(static_cast<double>(total)) / n);
   }
   return scores;
 }
 
-std::vector<double> AllocateTraffic(BanditPolicy policy, const std::vector<ArmStats>& arms, uint64_t seed, int draws) {
+std::vector<double> AllocateTraffic(BanditPolicy policy, const std::vector<ArmStats>& arms,
+                                    uint64_t seed, int draws) {
   CheckArms(arms, policy);
   std::vector<double> share(arms.size(), 0.0);
   if (policy == BanditPolicy::kFixed) {
@@ -130,13 +142,16 @@ std::vector<double> AllocateTraffic(BanditPolicy policy, const std::vector<ArmSt
   return share;
 }
 
-BanditRun SimulateBandit(BanditPolicy policy, const std::vector<double>& rates, int64_t horizon, int checkpoints,
-                         uint64_t seed) {
-  if (rates.size() < 2) Fail(ErrorCode::kInvalidArgument, "simulation needs at least 2 arms (got {})", rates.size());
+BanditRun SimulateBandit(BanditPolicy policy, const std::vector<double>& rates, int64_t horizon,
+                         int checkpoints, uint64_t seed) {
+  if (rates.size() < 2)
+    Fail(ErrorCode::kInvalidArgument, "simulation needs at least 2 arms (got {})", rates.size());
   for (double r : rates) {
-    if (!(r >= 0.0 && r <= 1.0)) Fail(ErrorCode::kOutOfRange, "arm rate {} is out of range [0, 1]", r);
+    if (!(r >= 0.0 && r <= 1.0))
+      Fail(ErrorCode::kOutOfRange, "arm rate {} is out of range [0, 1]", r);
   }
-  if (horizon <= 0 || checkpoints <= 0) Fail(ErrorCode::kInvalidArgument, "horizon and checkpoints must be positive");
+  if (horizon <= 0 || checkpoints <= 0)
+    Fail(ErrorCode::kInvalidArgument, "horizon and checkpoints must be positive");
   BanditRun run;
   run.policy = policy;
   const double best = *std::max_element(rates.begin(), rates.end());

@@ -3,12 +3,11 @@
 #include "prospect/experiment/bayes.hpp"
 
 #include <algorithm>
+#include <boost/math/distributions/beta.hpp>
+#include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <cmath>
 #include <random>
 #include <vector>
-
-#include <boost/math/distributions/beta.hpp>
-#include <boost/math/quadrature/gauss_kronrod.hpp>
 
 #include "prospect/common/error.hpp"
 #include "prospect/common/quantile.hpp"
@@ -23,10 +22,12 @@ double NormalPdf(double z) { return std::exp(-0.5 * z * z) / std::sqrt(2.0 * M_P
 
 Posterior BetaPosterior(int64_t successes, int64_t n, BetaPrior prior, double alpha) {
   if (n < 0 || successes < 0 || successes > n) {
-    Fail(ErrorCode::kInvalidArgument, "Beta posterior: successes {} must be between 0 and n = {}", successes, n);
+    Fail(ErrorCode::kInvalidArgument, "Beta posterior: successes {} must be between 0 and n = {}",
+         successes, n);
   }
   if (!(prior.alpha > 0.0 && prior.beta > 0.0)) {
-    Fail(ErrorCode::kOutOfRange, "Beta prior parameters must be positive (got {} and {})", prior.alpha, prior.beta);
+    Fail(ErrorCode::kOutOfRange, "Beta prior parameters must be positive (got {} and {})",
+         prior.alpha, prior.beta);
   }
   Posterior p;
   p.alpha = prior.alpha + static_cast<double>(successes);
@@ -40,7 +41,9 @@ Posterior BetaPosterior(int64_t successes, int64_t n, BetaPrior prior, double al
 }
 
 Posterior NormalPosterior(const SampleStats& stats, double alpha) {
-  if (stats.n < 2) Fail(ErrorCode::kInvalidArgument, "Normal posterior: needs at least 2 values (got {})", stats.n);
+  if (stats.n < 2)
+    Fail(ErrorCode::kInvalidArgument, "Normal posterior: needs at least 2 values (got {})",
+         stats.n);
   Posterior p;
   p.mean = stats.mean;
   p.sd = std::sqrt(stats.variance / static_cast<double>(stats.n));
@@ -61,7 +64,8 @@ bool IsWhole(double x) { return x >= 1.0 && x < 1e9 && std::floor(x) == x; }
 double ProbBetaGreaterExact(double a_x, double b_x, double a_y, double b_y) {
   const auto terms = static_cast<int64_t>(a_x);
   // log term_0 = log B(a_y, b_y + b_x) - log B(a_y, b_y).
-  double log_term = std::lgamma(b_y + b_x) - std::lgamma(a_y + b_y + b_x) - std::lgamma(b_y) + std::lgamma(a_y + b_y);
+  double log_term = std::lgamma(b_y + b_x) - std::lgamma(a_y + b_y + b_x) - std::lgamma(b_y) +
+                    std::lgamma(a_y + b_y);
   double log_max = log_term, scaled = 1.0;  // sum = exp(log_max) * scaled
   for (int64_t k = 0; k + 1 < terms; ++k) {
     const double i = static_cast<double>(k);
@@ -102,20 +106,24 @@ double ProbBetaGreater(double a_x, double b_x, double a_y, double b_y) {
   double total = 0.0;
   for (size_t i = 0; i + 1 < cuts.size(); ++i) {
     if (cuts[i + 1] <= cuts[i]) continue;
-    total += boost::math::quadrature::gauss_kronrod<double, 61>::integrate(integrand, cuts[i], cuts[i + 1], 8, 1e-11);
+    total += boost::math::quadrature::gauss_kronrod<double, 61>::integrate(integrand, cuts[i],
+                                                                           cuts[i + 1], 8, 1e-11);
   }
   return std::clamp(total, 0.0, 1.0);
 }
 
-BayesComparison CompareBeta(const Posterior& t, const Posterior& c, double alpha, uint64_t seed, int draws) {
+BayesComparison CompareBeta(const Posterior& t, const Posterior& c, double alpha, uint64_t seed,
+                            int draws) {
   BayesComparison r;
   r.prob_beat_control = ProbBetaGreater(t.alpha, t.beta, c.alpha, c.beta);
   // E[max(c - t, 0)] = E[c 1{c > t}] - E[t 1{c > t}], and E[c 1{c > t}] = E[c] P(c' > t) with
   // c' ~ Beta(a_c + 1, b_c) (size-biased posterior); likewise for t.
-  r.expected_loss_treatment = std::max(0.0, c.mean * ProbBetaGreater(c.alpha + 1, c.beta, t.alpha, t.beta) -
-                                                t.mean * ProbBetaGreater(c.alpha, c.beta, t.alpha + 1, t.beta));
-  r.expected_loss_control = std::max(0.0, t.mean * ProbBetaGreater(t.alpha + 1, t.beta, c.alpha, c.beta) -
-                                              c.mean * ProbBetaGreater(t.alpha, t.beta, c.alpha + 1, c.beta));
+  r.expected_loss_treatment =
+      std::max(0.0, c.mean * ProbBetaGreater(c.alpha + 1, c.beta, t.alpha, t.beta) -
+                        t.mean * ProbBetaGreater(c.alpha, c.beta, t.alpha + 1, t.beta));
+  r.expected_loss_control =
+      std::max(0.0, t.mean * ProbBetaGreater(t.alpha + 1, t.beta, c.alpha, c.beta) -
+                        c.mean * ProbBetaGreater(t.alpha, t.beta, c.alpha + 1, c.beta));
   r.diff_mean = t.mean - c.mean;
   Rng rng(seed);
   std::gamma_distribution<double> gta(t.alpha), gtb(t.beta), gca(c.alpha), gcb(c.beta);
@@ -135,7 +143,8 @@ BayesComparison CompareBeta(const Posterior& t, const Posterior& c, double alpha
   return r;
 }
 
-BayesComparison CompareNormal(const Posterior& t, const Posterior& c, double alpha, uint64_t seed, int draws) {
+BayesComparison CompareNormal(const Posterior& t, const Posterior& c, double alpha, uint64_t seed,
+                              int draws) {
   BayesComparison r;
   r.diff_mean = t.mean - c.mean;
   const double sd = std::sqrt(t.sd * t.sd + c.sd * c.sd);
@@ -154,7 +163,8 @@ BayesComparison CompareNormal(const Posterior& t, const Posterior& c, double alp
   r.diff_low = r.diff_mean - q * sd;
   r.diff_high = r.diff_mean + q * sd;
   Rng rng(seed);
-  std::normal_distribution<double> nt(t.mean, t.sd > 0 ? t.sd : 1e-300), nc(c.mean, c.sd > 0 ? c.sd : 1e-300);
+  std::normal_distribution<double> nt(t.mean, t.sd > 0 ? t.sd : 1e-300),
+      nc(c.mean, c.sd > 0 ? c.sd : 1e-300);
   std::vector<double> lift(static_cast<size_t>(draws));
   for (int i = 0; i < draws; ++i) lift[static_cast<size_t>(i)] = nt(rng) / nc(rng) - 1.0;
   std::sort(lift.begin(), lift.end());

@@ -12,16 +12,18 @@ namespace {
 
 void CheckInputs(double alpha, double power, double ratio) {
   if (!(alpha > 0.0 && alpha < 1.0)) {
-    Fail(ErrorCode::kOutOfRange, "alpha {} is out of range: it must be strictly between 0 and 1 (e.g. --alpha 0.05)",
+    Fail(ErrorCode::kOutOfRange,
+         "alpha {} is out of range: it must be strictly between 0 and 1 (e.g. --alpha 0.05)",
          alpha);
   }
   if (!(power > alpha && power < 1.0)) {
-    Fail(ErrorCode::kOutOfRange, "power {} is out of range: it must be between alpha ({}) and 1 (e.g. --power 0.8)",
-         power, alpha);
+    Fail(ErrorCode::kOutOfRange,
+         "power {} is out of range: it must be between alpha ({}) and 1 (e.g. --power 0.8)", power,
+         alpha);
   }
   if (!(ratio > 0.0 && std::isfinite(ratio))) {
-    Fail(ErrorCode::kOutOfRange, "ratio {} is out of range: treatment units per control unit must be positive",
-         ratio);
+    Fail(ErrorCode::kOutOfRange,
+         "ratio {} is out of range: treatment units per control unit must be positive", ratio);
   }
 }
 
@@ -48,8 +50,8 @@ double SolveNobs1(double effect_size, double alpha, double power, double ratio) 
   CheckInputs(alpha, power, ratio);
   const double d = std::fabs(effect_size);
   if (!(d > 0.0) || !std::isfinite(d)) {
-    Fail(ErrorCode::kOutOfRange, "effect size {} must be non-zero and finite (check --mde and --baseline)",
-         effect_size);
+    Fail(ErrorCode::kOutOfRange,
+         "effect size {} must be non-zero and finite (check --mde and --baseline)", effect_size);
   }
   auto f = [&](double n) { return NormalIndPower(d, n, alpha, ratio) - power; };
   double lo = 1e-6, hi = 10.0;
@@ -79,10 +81,12 @@ double ProportionFromEffectSize(double h, double p1) {
 
 double DurationDays(int64_t total, double daily_traffic, double traffic_share) {
   if (!(daily_traffic > 0.0)) {
-    Fail(ErrorCode::kInvalidArgument, "daily traffic {} must be positive (--daily-traffic)", daily_traffic);
+    Fail(ErrorCode::kInvalidArgument, "daily traffic {} must be positive (--daily-traffic)",
+         daily_traffic);
   }
   if (!(traffic_share > 0.0 && traffic_share <= 1.0)) {
-    Fail(ErrorCode::kOutOfRange, "traffic share {} is out of range (0, 1] (--traffic)", traffic_share);
+    Fail(ErrorCode::kOutOfRange, "traffic share {} is out of range (0, 1] (--traffic)",
+         traffic_share);
   }
   return static_cast<double>(total) / (daily_traffic * traffic_share);
 }
@@ -91,8 +95,8 @@ double DurationDays(int64_t total, double daily_traffic, double traffic_share) {
 
 namespace prospect::experiment {
 
-PowerPlan PlanSampleSize(double effect_size, double alpha, double power, double ratio, double daily_traffic,
-                         double traffic_share) {
+PowerPlan PlanSampleSize(double effect_size, double alpha, double power, double ratio,
+                         double daily_traffic, double traffic_share) {
   PowerPlan plan;
   plan.effect_size = effect_size;
   plan.nobs1_exact = SolveNobs1(effect_size, alpha, power, ratio);
@@ -110,12 +114,15 @@ PowerResult PlanPower(const PowerRequest& req) {
   out.binary = !(req.sd && *req.sd > 0);
   const double baseline = req.baseline.value_or(-1);
   if (out.binary && !(baseline > 0 && baseline < 1)) {
-    Fail(ErrorCode::kInvalidArgument, "baseline is missing or not a rate in (0, 1): give the control rate for a "
-         "conversion metric, or sd (and the baseline mean, when relative is set) for a continuous one");
+    Fail(ErrorCode::kInvalidArgument,
+         "baseline is missing or not a rate in (0, 1): give the control rate for a "
+         "conversion metric, or sd (and the baseline mean, when relative is set) for a continuous "
+         "one");
   }
   if (req.nobs_control) {
     const double n = *req.nobs_control;
-    if (!(n > 0)) Fail(ErrorCode::kInvalidArgument, "nobs_control {}: expected a positive number of units", n);
+    if (!(n > 0))
+      Fail(ErrorCode::kInvalidArgument, "nobs_control {}: expected a positive number of units", n);
     out.effect_size = SolveEffectSize(n, req.alpha, req.power, req.ratio);
     out.mde_absolute = out.binary ? ProportionFromEffectSize(out.effect_size, baseline) - baseline
                                   : out.effect_size * *req.sd;
@@ -123,21 +130,28 @@ PowerResult PlanPower(const PowerRequest& req) {
     return out;
   }
   if (!(req.mde && *req.mde > 0)) {
-    Fail(ErrorCode::kInvalidArgument, "mde is missing: give the effect to detect (absolute, or relative to the baseline "
+    Fail(ErrorCode::kInvalidArgument,
+         "mde is missing: give the effect to detect (absolute, or relative to the baseline "
          "when relative is set), or nobs_control to get the minimum detectable effect");
   }
   out.mde_absolute = *req.mde;
   if (req.relative) {
-    if (!(baseline > 0)) Fail(ErrorCode::kInvalidArgument, "relative is set but baseline is missing: give the control mean or rate");
+    if (!(baseline > 0))
+      Fail(ErrorCode::kInvalidArgument,
+           "relative is set but baseline is missing: give the control mean or rate");
     out.mde_absolute = *req.mde * baseline;
   }
-  out.effect_size = out.binary ? ProportionEffectSize(baseline + out.mde_absolute, baseline) : out.mde_absolute / *req.sd;
-  out.plan = PlanSampleSize(out.effect_size, req.alpha, req.power, req.ratio, req.daily_traffic, req.traffic_share);
+  out.effect_size = out.binary ? ProportionEffectSize(baseline + out.mde_absolute, baseline)
+                               : out.mde_absolute / *req.sd;
+  out.plan = PlanSampleSize(out.effect_size, req.alpha, req.power, req.ratio, req.daily_traffic,
+                            req.traffic_share);
   return out;
 }
 
 nlohmann::json PowerResult::ToJson() const {
-  nlohmann::json doc = {{"metric", binary ? "binary" : "continuous"}, {"alpha", request.alpha}, {"power", request.power},
+  nlohmann::json doc = {{"metric", binary ? "binary" : "continuous"},
+                        {"alpha", request.alpha},
+                        {"power", request.power},
                         {"ratio", request.ratio}};
   if (request.baseline && *request.baseline >= 0) doc["baseline"] = *request.baseline;
   if (!binary) doc["sd"] = *request.sd;

@@ -13,7 +13,8 @@
 namespace prospect::experiment {
 
 MsprtLook Msprt(double estimate, double variance, double tau2, double alpha) {
-  if (!(tau2 > 0.0)) Fail(ErrorCode::kOutOfRange, "mSPRT mixing variance tau^2 = {} must be positive", tau2);
+  if (!(tau2 > 0.0))
+    Fail(ErrorCode::kOutOfRange, "mSPRT mixing variance tau^2 = {} must be positive", tau2);
   MsprtLook look;
   if (!(variance > 0.0)) {
     look.ci_low = look.ci_high = estimate;
@@ -21,12 +22,12 @@ MsprtLook Msprt(double estimate, double variance, double tau2, double alpha) {
     look.lambda = estimate == 0.0 ? 1.0 : INFINITY;
     return look;
   }
-  const double log_lambda =
-      0.5 * std::log(variance / (variance + tau2)) + tau2 * estimate * estimate / (2.0 * variance * (variance + tau2));
+  const double log_lambda = 0.5 * std::log(variance / (variance + tau2)) +
+                            tau2 * estimate * estimate / (2.0 * variance * (variance + tau2));
   look.lambda = std::exp(log_lambda);
   look.p_value = std::min(1.0, std::exp(-log_lambda));
-  const double half =
-      std::sqrt(variance * (variance + tau2) / tau2 * (std::log((variance + tau2) / variance) - 2.0 * std::log(alpha)));
+  const double half = std::sqrt(variance * (variance + tau2) / tau2 *
+                                (std::log((variance + tau2) / variance) - 2.0 * std::log(alpha)));
   look.ci_low = estimate - half;
   look.ci_high = estimate + half;
   return look;
@@ -43,10 +44,11 @@ MsprtLook SequentialTest::Update(double estimate, double variance) {
   return look;
 }
 
-PeekingSimulation SimulateAaPeeking(int experiments, int max_users, int look_every, double rate, double alpha,
-                                    double tau_sd, uint64_t seed) {
+PeekingSimulation SimulateAaPeeking(int experiments, int max_users, int look_every, double rate,
+                                    double alpha, double tau_sd, uint64_t seed) {
   if (experiments <= 0 || max_users <= 0 || look_every <= 1 || look_every > max_users) {
-    Fail(ErrorCode::kInvalidArgument, "peeking simulation: need experiments > 0 and 1 < look_every <= max_users");
+    Fail(ErrorCode::kInvalidArgument,
+         "peeking simulation: need experiments > 0 and 1 < look_every <= max_users");
   }
   PeekingSimulation out;
   out.experiments = experiments;
@@ -70,7 +72,8 @@ PeekingSimulation SimulateAaPeeking(int experiments, int max_users, int look_eve
       if (z.p_value < alpha) naive_hit = true;
       const double p_t = static_cast<double>(x_t) / static_cast<double>(n_t);
       const double p_c = static_cast<double>(x_c) / static_cast<double>(n_c);
-      const double variance = p_t * (1 - p_t) / static_cast<double>(n_t) + p_c * (1 - p_c) / static_cast<double>(n_c);
+      const double variance =
+          p_t * (1 - p_t) / static_cast<double>(n_t) + p_c * (1 - p_c) / static_cast<double>(n_c);
       if (Msprt(p_t - p_c, variance, tau2, alpha).p_value < alpha) msprt_hit = true;
       if (look == out.looks - 1 && z.p_value < alpha) ++fixed;
     }

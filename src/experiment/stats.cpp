@@ -4,13 +4,12 @@
 
 #include <algorithm>
 #include <bit>
-#include <cmath>
-#include <limits>
-#include <numeric>
-
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
+#include <cmath>
+#include <limits>
+#include <numeric>
 
 #include "prospect/common/error.hpp"
 #include "prospect/common/quantile.hpp"
@@ -22,7 +21,8 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 void CheckAlpha(double alpha) {
   if (!(alpha > 0.0 && alpha < 1.0)) {
-    Fail(ErrorCode::kOutOfRange, "alpha {} is out of range: it must be strictly between 0 and 1 (e.g. --alpha 0.05)",
+    Fail(ErrorCode::kOutOfRange,
+         "alpha {} is out of range: it must be strictly between 0 and 1 (e.g. --alpha 0.05)",
          alpha);
   }
 }
@@ -41,7 +41,8 @@ std::vector<uint64_t> SortedKeys(std::span<const double> values) {
   std::vector<uint64_t> keys(values.size());
   for (size_t i = 0; i < values.size(); ++i) {
     if (std::isnan(values[i])) {
-      Fail(ErrorCode::kInvalidData, "Mann-Whitney U: the sample holds NaN at position {}; drop or impute it first", i);
+      Fail(ErrorCode::kInvalidData,
+           "Mann-Whitney U: the sample holds NaN at position {}; drop or impute it first", i);
     }
     keys[i] = SortKey(values[i]);
   }
@@ -69,7 +70,9 @@ std::vector<uint64_t> SortedKeys(std::span<const double> values) {
 
 }  // namespace
 
-double NormalQuantile(double p) { return boost::math::quantile(boost::math::normal_distribution<double>(), p); }
+double NormalQuantile(double p) {
+  return boost::math::quantile(boost::math::normal_distribution<double>(), p);
+}
 double NormalCdf(double z) {
   if (std::isinf(z)) return z > 0 ? 1.0 : 0.0;
   return boost::math::cdf(boost::math::normal_distribution<double>(), z);
@@ -97,15 +100,16 @@ SampleStats Summarize(std::span<const double> values) {
     comp += d;
   }
   // Corrected two-pass formula (Chan, Golub & LeVeque 1983): removes the rounding of the mean.
-  s.variance = (ss - comp * comp / static_cast<double>(values.size())) / static_cast<double>(values.size() - 1);
+  s.variance = (ss - comp * comp / static_cast<double>(values.size())) /
+               static_cast<double>(values.size() - 1);
   return s;
 }
 
 TestResult TwoProportionZTest(int64_t x_t, int64_t n_t, int64_t x_c, int64_t n_c, double alpha) {
   CheckAlpha(alpha);
   if (n_t <= 0 || n_c <= 0) {
-    Fail(ErrorCode::kInvalidArgument, "two-proportion z-test: each group needs at least one unit (got n = {} and {})",
-         n_t, n_c);
+    Fail(ErrorCode::kInvalidArgument,
+         "two-proportion z-test: each group needs at least one unit (got n = {} and {})", n_t, n_c);
   }
   TestResult r;
   const double p_t = static_cast<double>(x_t) / static_cast<double>(n_t);
@@ -131,8 +135,8 @@ TestResult TwoProportionZTest(int64_t x_t, int64_t n_t, int64_t x_c, int64_t n_c
 TestResult WelchTTest(const SampleStats& t, const SampleStats& c, double alpha) {
   CheckAlpha(alpha);
   if (t.n < 2 || c.n < 2) {
-    Fail(ErrorCode::kInvalidArgument, "Welch t-test: each group needs at least 2 values (got n = {} and {})", t.n,
-         c.n);
+    Fail(ErrorCode::kInvalidArgument,
+         "Welch t-test: each group needs at least 2 values (got n = {} and {})", t.n, c.n);
   }
   TestResult r;
   const double vt = t.variance / static_cast<double>(t.n);
@@ -141,12 +145,15 @@ TestResult WelchTTest(const SampleStats& t, const SampleStats& c, double alpha) 
   r.std_error = std::sqrt(vt + vc);
   if (r.std_error == 0.0) {
     // Constant samples: scipy gives nan. A difference of constants is certain, none is not.
-    r.statistic = r.estimate == 0.0 ? 0.0 : std::copysign(std::numeric_limits<double>::infinity(), r.estimate);
+    r.statistic = r.estimate == 0.0
+                      ? 0.0
+                      : std::copysign(std::numeric_limits<double>::infinity(), r.estimate);
     r.p_value = r.estimate == 0.0 ? 1.0 : 0.0;
     r.ci_low = r.ci_high = r.estimate;
     return r;
   }
-  r.df = (vt + vc) * (vt + vc) / (vt * vt / static_cast<double>(t.n - 1) + vc * vc / static_cast<double>(c.n - 1));
+  r.df = (vt + vc) * (vt + vc) /
+         (vt * vt / static_cast<double>(t.n - 1) + vc * vc / static_cast<double>(c.n - 1));
   r.statistic = r.estimate / r.std_error;
   boost::math::students_t_distribution<double> dist(r.df);
   r.p_value = 2.0 * boost::math::cdf(boost::math::complement(dist, std::fabs(r.statistic)));
@@ -176,8 +183,9 @@ TestResult ZTestFromEstimate(double estimate, double std_error, double alpha) {
 
 TestResult MannWhitneyU(std::span<const double> t, std::span<const double> c) {
   if (t.empty() || c.empty()) {
-    Fail(ErrorCode::kInvalidArgument, "Mann-Whitney U: each group needs at least one value (got n = {} and {})",
-         t.size(), c.size());
+    Fail(ErrorCode::kInvalidArgument,
+         "Mann-Whitney U: each group needs at least one value (got n = {} and {})", t.size(),
+         c.size());
   }
   const std::vector<uint64_t> a = SortedKeys(t);
   const std::vector<uint64_t> b = SortedKeys(c);
@@ -210,16 +218,18 @@ TestResult MannWhitneyU(std::span<const double> t, std::span<const double> c) {
   return r;
 }
 
-ChiSquareResult ChiSquareGoodnessOfFit(std::span<const int64_t> observed, std::span<const double> shares) {
+ChiSquareResult ChiSquareGoodnessOfFit(std::span<const int64_t> observed,
+                                       std::span<const double> shares) {
   if (observed.size() != shares.size() || observed.size() < 2) {
-    Fail(ErrorCode::kInvalidArgument, "chi-square test: need at least 2 groups and one share per group (got {} and {})",
+    Fail(ErrorCode::kInvalidArgument,
+         "chi-square test: need at least 2 groups and one share per group (got {} and {})",
          observed.size(), shares.size());
   }
   double total = 0.0, share_sum = 0.0;
   for (size_t i = 0; i < observed.size(); ++i) {
     if (!(shares[i] > 0.0)) {
-      Fail(ErrorCode::kInvalidArgument, "chi-square test: expected share {} of group {} must be positive", shares[i],
-           i + 1);
+      Fail(ErrorCode::kInvalidArgument,
+           "chi-square test: expected share {} of group {} must be positive", shares[i], i + 1);
     }
     total += static_cast<double>(observed[i]);
     share_sum += shares[i];
@@ -245,28 +255,34 @@ TestResult RelativeLift(double mean_t, double se_t, double mean_c, double se_c, 
     return r;
   }
   const double rel = mean_t / mean_c - 1.0;
-  const double var = se_t * se_t / (mean_c * mean_c) + mean_t * mean_t * se_c * se_c / std::pow(mean_c, 4);
+  const double var =
+      se_t * se_t / (mean_c * mean_c) + mean_t * mean_t * se_c * se_c / std::pow(mean_c, 4);
   return ZTestFromEstimate(rel, std::sqrt(var), alpha);
 }
 
-RatioStats DeltaMethodRatio(std::span<const double> numerator, std::span<const double> denominator) {
+RatioStats DeltaMethodRatio(std::span<const double> numerator,
+                            std::span<const double> denominator) {
   PROSPECT_CHECK(numerator.size() == denominator.size());
   RatioStats r;
   r.n = static_cast<int64_t>(numerator.size());
   if (r.n < 2) {
-    Fail(ErrorCode::kInvalidArgument, "ratio metric: each group needs at least 2 units (got {})", r.n);
+    Fail(ErrorCode::kInvalidArgument, "ratio metric: each group needs at least 2 units (got {})",
+         r.n);
   }
   const SampleStats y = Summarize(numerator);
   const SampleStats x = Summarize(denominator);
   if (x.mean == 0.0) {
-    Fail(ErrorCode::kInvalidData, "ratio metric: the denominator sums to 0 in a group, so the ratio is undefined");
+    Fail(ErrorCode::kInvalidData,
+         "ratio metric: the denominator sums to 0 in a group, so the ratio is undefined");
   }
   double cov = 0.0;
-  for (size_t i = 0; i < numerator.size(); ++i) cov += (numerator[i] - y.mean) * (denominator[i] - x.mean);
+  for (size_t i = 0; i < numerator.size(); ++i)
+    cov += (numerator[i] - y.mean) * (denominator[i] - x.mean);
   cov /= static_cast<double>(r.n - 1);
   r.ratio = y.mean / x.mean;
   const double mx2 = x.mean * x.mean;
-  r.variance = (y.variance / mx2 - 2.0 * y.mean * cov / (mx2 * x.mean) + y.mean * y.mean * x.variance / (mx2 * mx2)) /
+  r.variance = (y.variance / mx2 - 2.0 * y.mean * cov / (mx2 * x.mean) +
+                y.mean * y.mean * x.variance / (mx2 * mx2)) /
                static_cast<double>(r.n);
   return r;
 }
@@ -275,14 +291,18 @@ Correction ParseCorrection(std::string_view name) {
   if (name == "none") return Correction::kNone;
   if (name == "holm") return Correction::kHolm;
   if (name == "bh") return Correction::kBenjaminiHochberg;
-  Fail(ErrorCode::kInvalidArgument, "Unknown correction \"{}\". Valid corrections: holm, bh, none.", name);
+  Fail(ErrorCode::kInvalidArgument, "Unknown correction \"{}\". Valid corrections: holm, bh, none.",
+       name);
 }
 
 std::string_view CorrectionName(Correction correction) {
   switch (correction) {
-    case Correction::kNone: return "none";
-    case Correction::kHolm: return "holm";
-    case Correction::kBenjaminiHochberg: return "bh";
+    case Correction::kNone:
+      return "none";
+    case Correction::kHolm:
+      return "holm";
+    case Correction::kBenjaminiHochberg:
+      return "bh";
   }
   return "none";
 }
@@ -299,7 +319,8 @@ Corrected AdjustPValues(std::span<const double> p_values, Correction correction,
   }
   std::vector<size_t> order(m);
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return p_values[a] < p_values[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return p_values[a] < p_values[b]; });
   std::vector<double> sorted(m), adjusted(m);
   std::vector<bool> reject(m, false);
   for (size_t k = 0; k < m; ++k) sorted[k] = p_values[order[k]];
@@ -329,7 +350,8 @@ Corrected AdjustPValues(std::span<const double> p_values, Correction correction,
     }
     double running = std::numeric_limits<double>::infinity();
     for (size_t k = m; k-- > 0;) {
-      running = std::min(running, sorted[k] / (static_cast<double>(k + 1) / static_cast<double>(m)));
+      running =
+          std::min(running, sorted[k] / (static_cast<double>(k + 1) / static_cast<double>(m)));
       adjusted[k] = std::min(running, 1.0);
     }
   }

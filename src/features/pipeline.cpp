@@ -26,7 +26,8 @@ bool IsCategoricalType(DataType t) { return IsStringLike(t); }
 // A cell as a number: timestamps in days since epoch so scales stay sane; NaN for null.
 double NumberAt(const Column& c, size_t row) {
   if (c.IsNull(row)) return std::numeric_limits<double>::quiet_NaN();
-  if (c.type() == DataType::kTimestamp) return static_cast<double>(c.ints()[row]) / static_cast<double>(kMicrosPerDay);
+  if (c.type() == DataType::kTimestamp)
+    return static_cast<double>(c.ints()[row]) / static_cast<double>(kMicrosPerDay);
   return c.NumericAt(row);
 }
 
@@ -36,7 +37,8 @@ std::string LevelAt(const Column& c, size_t row) {
 
 // Each row's index in `lookup` (SIZE_MAX when its level is not there). A dictionary-encoded
 // column is looked up once per dictionary entry, not once per row.
-std::vector<size_t> LevelIndices(const Column& c, const std::unordered_map<std::string, size_t>& lookup) {
+std::vector<size_t> LevelIndices(const Column& c,
+                                 const std::unordered_map<std::string, size_t>& lookup) {
   auto find = [&](const std::string& level) {
     auto it = lookup.find(level);
     return it == lookup.end() ? SIZE_MAX : it->second;
@@ -47,7 +49,8 @@ std::vector<size_t> LevelIndices(const Column& c, const std::unordered_map<std::
     for (size_t k = 0; k < by_code.size(); ++k) by_code[k] = find(c.dictionary()[k]);
     const size_t missing = find(std::string(kMissingLevel));
     const auto codes = c.codes();
-    for (size_t r = 0; r < out.size(); ++r) out[r] = codes[r] < 0 ? missing : by_code[static_cast<size_t>(codes[r])];
+    for (size_t r = 0; r < out.size(); ++r)
+      out[r] = codes[r] < 0 ? missing : by_code[static_cast<size_t>(codes[r])];
   } else {
     for (size_t r = 0; r < out.size(); ++r) out[r] = find(LevelAt(c, r));
   }
@@ -58,25 +61,48 @@ std::vector<size_t> LevelIndices(const Column& c, const std::unordered_map<std::
 
 const ParamSchema<PipelineParams>& PipelineParams::Schema() {
   static const ParamSchema<PipelineParams> schema(
-      "feature pipeline",
-      {{"impute", &PipelineParams::impute, "numeric null replacement", 0, 0, {"mean", "median", "constant"}},
-       {"missing_indicators", &PipelineParams::missing_indicators, "add COL_missing for columns with nulls"},
-       {"scale", &PipelineParams::scale, "numeric scaling", 0, 0, {"standard", "minmax", "robust", "none"}},
-       {"categorical", &PipelineParams::categorical, "categorical encoding", 0, 0, {"onehot", "frequency", "target"}},
-       {"max_categories", &PipelineParams::max_categories, "one-hot levels kept per column", 1, 10000},
-       {"min_frequency", &PipelineParams::min_frequency, "one-hot: rarer levels go to __other__", 1, 1e12},
-       {"target_folds", &PipelineParams::target_folds, "target encoding: out-of-fold folds", 2, 100},
-       {"target_smoothing", &PipelineParams::target_smoothing, "target encoding: prior weight", 0, 1e12}});
+      "feature pipeline", {{"impute",
+                            &PipelineParams::impute,
+                            "numeric null replacement",
+                            0,
+                            0,
+                            {"mean", "median", "constant"}},
+                           {"missing_indicators", &PipelineParams::missing_indicators,
+                            "add COL_missing for columns with nulls"},
+                           {"scale",
+                            &PipelineParams::scale,
+                            "numeric scaling",
+                            0,
+                            0,
+                            {"standard", "minmax", "robust", "none"}},
+                           {"categorical",
+                            &PipelineParams::categorical,
+                            "categorical encoding",
+                            0,
+                            0,
+                            {"onehot", "frequency", "target"}},
+                           {"max_categories", &PipelineParams::max_categories,
+                            "one-hot levels kept per column", 1, 10000},
+                           {"min_frequency", &PipelineParams::min_frequency,
+                            "one-hot: rarer levels go to __other__", 1, 1e12},
+                           {"target_folds", &PipelineParams::target_folds,
+                            "target encoding: out-of-fold folds", 2, 100},
+                           {"target_smoothing", &PipelineParams::target_smoothing,
+                            "target encoding: prior weight", 0, 1e12}});
   return schema;
 }
 
-DenseMatrix FeaturePipeline::FitTransform(const Table& table, const std::vector<std::string>& columns,
+DenseMatrix FeaturePipeline::FitTransform(const Table& table,
+                                          const std::vector<std::string>& columns,
                                           const std::vector<double>* target, const Context& ctx) {
   PipelineParams::Schema().Validate(params_);
-  if (columns.empty()) Fail(ErrorCode::kInvalidArgument, "feature pipeline: no feature columns to fit");
-  if (table.num_rows() == 0) Fail(ErrorCode::kInvalidData, "feature pipeline: the training table has no rows");
+  if (columns.empty())
+    Fail(ErrorCode::kInvalidArgument, "feature pipeline: no feature columns to fit");
+  if (table.num_rows() == 0)
+    Fail(ErrorCode::kInvalidData, "feature pipeline: the training table has no rows");
   if (target && target->size() != table.num_rows()) {
-    Fail(ErrorCode::kInternal, "feature pipeline: {} target values for {} rows", target->size(), table.num_rows());
+    Fail(ErrorCode::kInternal, "feature pipeline: {} target values for {} rows", target->size(),
+         table.num_rows());
   }
   const size_t n = table.num_rows();
   steps_.clear();
@@ -98,7 +124,8 @@ DenseMatrix FeaturePipeline::FitTransform(const Table& table, const std::vector<
       }
       if (!present.empty()) {
         if (params_.impute == "mean") {
-          step.fill = std::accumulate(present.begin(), present.end(), 0.0) / static_cast<double>(present.size());
+          step.fill = std::accumulate(present.begin(), present.end(), 0.0) /
+                      static_cast<double>(present.size());
         } else if (params_.impute == "median") {
           step.fill = Quantile(present, 0.5);
         }
@@ -107,10 +134,12 @@ DenseMatrix FeaturePipeline::FitTransform(const Table& table, const std::vector<
       std::vector<double> filled = present;
       filled.resize(n, step.fill);  // nulls take the fill value (order does not matter for scale)
       if (params_.scale == "standard") {
-        const double mean = std::accumulate(filled.begin(), filled.end(), 0.0) / static_cast<double>(n);
+        const double mean =
+            std::accumulate(filled.begin(), filled.end(), 0.0) / static_cast<double>(n);
         double ss = 0;
         for (double v : filled) ss += (v - mean) * (v - mean);
-        const double sd = std::sqrt(ss / static_cast<double>(n));  // ddof = 0, as sklearn StandardScaler
+        const double sd =
+            std::sqrt(ss / static_cast<double>(n));  // ddof = 0, as sklearn StandardScaler
         step.center = mean;
         step.scale = sd > 0 ? sd : 1;
       } else if (params_.scale == "minmax") {
@@ -145,7 +174,8 @@ DenseMatrix FeaturePipeline::FitTransform(const Table& table, const std::vector<
           return counts[a] != counts[b] ? counts[a] > counts[b] : levels[a] < levels[b];
         });
         for (size_t k : order) {
-          if (counts[k] >= params_.min_frequency && step.levels.size() < static_cast<size_t>(params_.max_categories)) {
+          if (counts[k] >= params_.min_frequency &&
+              step.levels.size() < static_cast<size_t>(params_.max_categories)) {
             step.levels.push_back(levels[k]);
           } else {
             step.has_other = true;
@@ -155,15 +185,18 @@ DenseMatrix FeaturePipeline::FitTransform(const Table& table, const std::vector<
         if (step.has_other) feature_names_.push_back(step.column + "=" + kOtherLevel);
       } else if (params_.categorical == "frequency") {
         step.levels = levels;
-        for (int64_t c : counts) step.level_values.push_back(static_cast<double>(c) / static_cast<double>(n));
+        for (int64_t c : counts)
+          step.level_values.push_back(static_cast<double>(c) / static_cast<double>(n));
         step.unseen_value = 0;
         feature_names_.push_back(step.column);
       } else {  // target
         if (!target) {
-          Fail(ErrorCode::kInvalidArgument, "feature pipeline: target encoding of {} needs a target column", step.column);
+          Fail(ErrorCode::kInvalidArgument,
+               "feature pipeline: target encoding of {} needs a target column", step.column);
         }
         const double m = params_.target_smoothing;
-        const double prior = std::accumulate(target->begin(), target->end(), 0.0) / static_cast<double>(n);
+        const double prior =
+            std::accumulate(target->begin(), target->end(), 0.0) / static_cast<double>(n);
         std::vector<double> sums(levels.size(), 0.0);
         for (size_t r = 0; r < n; ++r) sums[row_level[r]] += (*target)[r];
         step.levels = levels;
@@ -194,7 +227,8 @@ DenseMatrix FeaturePipeline::FitTransform(const Table& table, const std::vector<
         for (size_t r = 0; r < n; ++r) {
           const size_t f = fold[r], k = row_level[r];
           const double rest_rows = static_cast<double>(static_cast<int64_t>(n) - fold_rows[f]);
-          const double rest_prior = rest_rows > 0 ? (total_target - fold_target[f]) / rest_rows : prior;
+          const double rest_prior =
+              rest_rows > 0 ? (total_target - fold_target[f]) / rest_rows : prior;
           const double rest_sum = sums[k] - fold_sum[f][k];
           const double rest_count = static_cast<double>(counts[k] - fold_count[f][k]);
           oof[ci][r] = (rest_sum + m * rest_prior) / (rest_count + m);
@@ -213,13 +247,15 @@ DenseMatrix FeaturePipeline::Transform(const Table& table, const Context& ctx) c
   return TransformRows(table, std::vector<std::vector<double>>(steps_.size()), ctx);
 }
 
-DenseMatrix FeaturePipeline::TransformRows(const Table& table, const std::vector<std::vector<double>>& oof,
+DenseMatrix FeaturePipeline::TransformRows(const Table& table,
+                                           const std::vector<std::vector<double>>& oof,
                                            const Context& ctx) const {
   const size_t n = table.num_rows(), d = feature_names_.size();
   std::vector<const Column*> cols;
   for (const auto& step : steps_) {
     if (!table.HasColumn(step.column)) {
-      Fail(ErrorCode::kInvalidData, "the data has no column \"{}\", which the model was trained on ({} columns: {})",
+      Fail(ErrorCode::kInvalidData,
+           "the data has no column \"{}\", which the model was trained on ({} columns: {})",
            step.column, input_columns_.size(), Join(input_columns_, ", "));
     }
     const Column& c = table.column(step.column);
@@ -260,7 +296,8 @@ DenseMatrix FeaturePipeline::TransformRows(const Table& table, const std::vector
       }
       offset += width;
     } else {
-      const std::vector<size_t> level = oof[s].empty() ? LevelIndices(col, lookup[s]) : std::vector<size_t>();
+      const std::vector<size_t> level =
+          oof[s].empty() ? LevelIndices(col, lookup[s]) : std::vector<size_t>();
       for (size_t r = 0; r < n; ++r) {
         if (!oof[s].empty()) {
           out(r, offset) = oof[s][r];
@@ -279,20 +316,31 @@ DenseMatrix FeaturePipeline::TransformRows(const Table& table, const std::vector
 nlohmann::json FeaturePipeline::ToJson() const {
   nlohmann::json steps = nlohmann::json::array();
   for (const auto& s : steps_) {
-    steps.push_back({{"column", s.column}, {"categorical", s.categorical}, {"fill", s.fill}, {"indicator", s.indicator},
-                     {"center", s.center}, {"scale", s.scale}, {"levels", s.levels}, {"level_values", s.level_values},
-                     {"has_other", s.has_other}, {"unseen_value", s.unseen_value}});
+    steps.push_back({{"column", s.column},
+                     {"categorical", s.categorical},
+                     {"fill", s.fill},
+                     {"indicator", s.indicator},
+                     {"center", s.center},
+                     {"scale", s.scale},
+                     {"levels", s.levels},
+                     {"level_values", s.level_values},
+                     {"has_other", s.has_other},
+                     {"unseen_value", s.unseen_value}});
   }
-  return {{"format_version", kFormatVersion}, {"params", PipelineParams::Schema().ToJson(params_)},
-          {"input_columns", input_columns_}, {"feature_names", feature_names_}, {"steps", steps}};
+  return {{"format_version", kFormatVersion},
+          {"params", PipelineParams::Schema().ToJson(params_)},
+          {"input_columns", input_columns_},
+          {"feature_names", feature_names_},
+          {"steps", steps}};
 }
 
 FeaturePipeline FeaturePipeline::FromJson(const nlohmann::json& j) {
   try {
     const int version = j.at("format_version").get<int>();
     if (version > kFormatVersion) {
-      Fail(ErrorCode::kFailedPrecondition, "feature pipeline format {} is newer than this prospect understands ({})",
-           version, kFormatVersion);
+      Fail(ErrorCode::kFailedPrecondition,
+           "feature pipeline format {} is newer than this prospect understands ({})", version,
+           kFormatVersion);
     }
     FeaturePipeline p;
     PipelineParams::Schema().SetFromJson(p.params_, j.at("params"));
@@ -316,13 +364,15 @@ FeaturePipeline FeaturePipeline::FromJson(const nlohmann::json& j) {
       } else if (p.params_.categorical == "onehot") {
         width += step.levels.size() + (step.has_other ? 1 : 0);
       } else {
-        if (step.level_values.size() != step.levels.size()) Fail(ErrorCode::kInvalidData, "level count mismatch");
+        if (step.level_values.size() != step.levels.size())
+          Fail(ErrorCode::kInvalidData, "level count mismatch");
         width += 1;
       }
       p.steps_.push_back(std::move(step));
     }
     if (width != p.feature_names_.size() || p.steps_.size() != p.input_columns_.size()) {
-      Fail(ErrorCode::kInvalidData, "{} features declared, {} described", p.feature_names_.size(), width);
+      Fail(ErrorCode::kInvalidData, "{} features declared, {} described", p.feature_names_.size(),
+           width);
     }
     p.fitted_ = true;
     return p;

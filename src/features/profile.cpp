@@ -19,14 +19,19 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr size_t kMaxEventTypes = 20;
 constexpr int32_t kNoCustomer = -1;
 
-double Days(int64_t micros) { return static_cast<double>(micros) / static_cast<double>(kMicrosPerDay); }
+double Days(int64_t micros) {
+  return static_cast<double>(micros) / static_cast<double>(kMicrosPerDay);
+}
 
 // Times as µs since epoch; dates count from their midnight. Null → INT64_MIN.
-std::vector<int64_t> TimesOf(const Table& t, const std::string& table_name, const std::string& column) {
+std::vector<int64_t> TimesOf(const Table& t, const std::string& table_name,
+                             const std::string& column) {
   const Column& c = t.column(column);
   if (c.type() != DataType::kTimestamp && c.type() != DataType::kDate) {
-    Fail(ErrorCode::kInvalidData, "profile: {}.{} is {}, expected a date or timestamp column (set [profile] keys or "
-         "ingest with --type {}=timestamp)", table_name, column, DataTypeName(c.type()), column);
+    Fail(ErrorCode::kInvalidData,
+         "profile: {}.{} is {}, expected a date or timestamp column (set [profile] keys or "
+         "ingest with --type {}=timestamp)",
+         table_name, column, DataTypeName(c.type()), column);
   }
   std::vector<int64_t> out(c.size());
   const int64_t scale = c.type() == DataType::kDate ? kMicrosPerDay : 1;
@@ -34,11 +39,12 @@ std::vector<int64_t> TimesOf(const Table& t, const std::string& table_name, cons
   return out;
 }
 
-std::vector<double> NumbersOf(const Table& t, const std::string& table_name, const std::string& column) {
+std::vector<double> NumbersOf(const Table& t, const std::string& table_name,
+                              const std::string& column) {
   const Column& c = t.column(column);
   if (!IsNumeric(c.type()) && c.type() != DataType::kBool) {
-    Fail(ErrorCode::kInvalidData, "profile: {}.{} is {}, expected a numeric column", table_name, column,
-         DataTypeName(c.type()));
+    Fail(ErrorCode::kInvalidData, "profile: {}.{} is {}, expected a numeric column", table_name,
+         column, DataTypeName(c.type()));
   }
   std::vector<double> out(c.size());
   for (size_t i = 0; i < c.size(); ++i) out[i] = c.NumericAt(i);
@@ -54,7 +60,8 @@ class CustomerIndex {
     if (c.IsNull(row)) return kNoCustomer;
     if (integer_ids_) {
       if (!direct_.empty()) {
-        const uint64_t offset = static_cast<uint64_t>(c.ints()[row]) - static_cast<uint64_t>(direct_low_);
+        const uint64_t offset =
+            static_cast<uint64_t>(c.ints()[row]) - static_cast<uint64_t>(direct_low_);
         return offset < direct_.size() ? direct_[offset] : kNoCustomer;
       }
       auto it = ints_.find(c.ints()[row]);
@@ -160,7 +167,8 @@ class KeyCoder {
       }
     } else if (c.type() == DataType::kCategorical) {
       std::vector<int32_t> of_dictionary(c.dictionary().size());
-      for (size_t i = 0; i < of_dictionary.size(); ++i) of_dictionary[i] = CodeOfText(c.dictionary()[i]);
+      for (size_t i = 0; i < of_dictionary.size(); ++i)
+        of_dictionary[i] = CodeOfText(c.dictionary()[i]);
       const auto codes = c.codes();
       for (size_t r = 0; r < c.size(); ++r) {
         if (codes[r] >= 0 && !c.IsNull(r)) out[r] = of_dictionary[static_cast<size_t>(codes[r])];
@@ -214,7 +222,8 @@ class FeatureSink {
         any_null = true;
       }
     }
-    Add(name, Column::FromDoubles(std::move(values), any_null ? std::move(valid) : std::vector<uint8_t>{}));
+    Add(name, Column::FromDoubles(std::move(values),
+                                  any_null ? std::move(valid) : std::vector<uint8_t>{}));
   }
   void AddCount(const std::string& name, std::vector<int64_t> values) {
     Add(name, Column::FromInts(DataType::kInt64, std::move(values)));
@@ -247,16 +256,20 @@ ProfileConfig ProfileConfig::FromJson(const nlohmann::json& s) {
   if (!s.is_object()) return c;
   auto str = [&](const char* key, std::string& target) {
     if (!s.contains(key)) return;
-    if (!s[key].is_string()) Fail(ErrorCode::kInvalidData, "prospect.toml [profile] {}: expected a string, found {}", key, s[key].dump());
+    if (!s[key].is_string())
+      Fail(ErrorCode::kInvalidData, "prospect.toml [profile] {}: expected a string, found {}", key,
+           s[key].dump());
     target = s[key].get<std::string>();
   };
   static const std::vector<std::string> kKeys = {
-      "customers_table", "customer_id", "signup_column", "events_table", "event_time", "event_type", "event_item",
-      "event_value", "orders_table", "order_id", "order_time", "order_amount", "order_quantity", "order_price",
-      "items_table", "item_id", "item_category", "windows_days", "include_attributes"};
+      "customers_table", "customer_id",   "signup_column",  "events_table",      "event_time",
+      "event_type",      "event_item",    "event_value",    "orders_table",      "order_id",
+      "order_time",      "order_amount",  "order_quantity", "order_price",       "items_table",
+      "item_id",         "item_category", "windows_days",   "include_attributes"};
   for (const auto& [key, value] : s.items()) {
     if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end()) {
-      Fail(ErrorCode::kInvalidData, "prospect.toml [profile]: unknown key \"{}\". {}Valid keys: {}.", key,
+      Fail(ErrorCode::kInvalidData,
+           "prospect.toml [profile]: unknown key \"{}\". {}Valid keys: {}.", key,
            DidYouMean(key, kKeys), Join(kKeys, ", "));
     }
   }
@@ -281,7 +294,9 @@ ProfileConfig ProfileConfig::FromJson(const nlohmann::json& s) {
     c.windows_days.clear();
     for (const auto& w : s["windows_days"]) {
       if (!w.is_number_integer() || w.get<int64_t>() < 1) {
-        Fail(ErrorCode::kInvalidData, "prospect.toml [profile] windows_days: expected positive whole days, found {}", w.dump());
+        Fail(ErrorCode::kInvalidData,
+             "prospect.toml [profile] windows_days: expected positive whole days, found {}",
+             w.dump());
       }
       c.windows_days.push_back(w.get<int64_t>());
     }
@@ -292,20 +307,22 @@ ProfileConfig ProfileConfig::FromJson(const nlohmann::json& s) {
 
 int64_t DefaultAsOf(const ProfileInputs& in, const ProfileConfig& config) {
   int64_t latest = INT64_MIN;
-  auto scan = [&](const std::optional<Table>& t, const std::string& name, const std::string& column) {
+  auto scan = [&](const std::optional<Table>& t, const std::string& name,
+                  const std::string& column) {
     if (!t || !t->HasColumn(column)) return;
     for (int64_t v : TimesOf(*t, name, column)) latest = std::max(latest, v);
   };
   scan(in.events, config.events_table, config.event_time);
   scan(in.orders, config.orders_table, config.order_time);
   if (latest == INT64_MIN) {
-    Fail(ErrorCode::kFailedPrecondition, "profile: no event or order times to take the as-of date from; pass --as-of DATE");
+    Fail(ErrorCode::kFailedPrecondition,
+         "profile: no event or order times to take the as-of date from; pass --as-of DATE");
   }
   return (DayOfTimestamp(latest) + 1) * kMicrosPerDay;
 }
 
-Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_t as_of, const Context& ctx,
-                    std::vector<std::string>* warnings) {
+Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_t as_of,
+                    const Context& ctx, std::vector<std::string>* warnings) {
   auto warn = [&](std::string text) {
     ctx.logger().warn("{}", text);
     if (warnings) warnings->push_back(std::move(text));
@@ -314,10 +331,12 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
   const Table* events = in.events ? &*in.events : nullptr;
   const Table* orders = in.orders ? &*in.orders : nullptr;
   if (!customers && !events && !orders) {
-    Fail(ErrorCode::kFailedPrecondition, "profile: no input tables: ingest {}, {} or {} (or name them in [profile])",
+    Fail(ErrorCode::kFailedPrecondition,
+         "profile: no input tables: ingest {}, {} or {} (or name them in [profile])",
          config.customers_table, config.events_table, config.orders_table);
   }
-  const bool integer_ids = IsIntegerId(customers, config.customer_id) && IsIntegerId(events, config.customer_id) &&
+  const bool integer_ids = IsIntegerId(customers, config.customer_id) &&
+                           IsIntegerId(events, config.customer_id) &&
                            IsIntegerId(orders, config.customer_id);
   CustomerIndex index(integer_ids);
 
@@ -331,7 +350,8 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
       signup_times = TimesOf(*customers, config.customers_table, config.signup_column);
     }
     for (size_t r = 0; r < customers->num_rows(); ++r) {
-      if (!signup_times.empty() && signup_times[r] != INT64_MIN && signup_times[r] >= as_of) continue;
+      if (!signup_times.empty() && signup_times[r] != INT64_MIN && signup_times[r] >= as_of)
+        continue;
       const size_t before = index.size();
       index.Add(id, r);
       if (index.size() > before) {
@@ -344,7 +364,8 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
   if (closed_population) index.BuildDirectLookup();
 
   // Maps a table's rows to customer indexes (kNoCustomer: unknown, null or not before as_of).
-  auto map_rows = [&](const Table& t, const std::string& table_name, const std::vector<int64_t>& times) {
+  auto map_rows = [&](const Table& t, const std::string& table_name,
+                      const std::vector<int64_t>& times) {
     const Column& id = t.column(config.customer_id);
     std::vector<int32_t> idx(t.num_rows(), kNoCustomer);
     size_t null_ids = 0, unknown = 0;
@@ -357,10 +378,15 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
       idx[r] = closed_population ? index.Find(id, r) : index.Add(id, r);
       if (idx[r] == kNoCustomer) ++unknown;
     }
-    if (null_ids) warn(fmt::format("profile: {} rows of {} have no {} and were skipped", null_ids, table_name, config.customer_id));
+    if (null_ids)
+      warn(fmt::format("profile: {} rows of {} have no {} and were skipped", null_ids, table_name,
+                       config.customer_id));
     if (unknown) {
-      warn(fmt::format("profile: {} rows of {} belong to customers not in {} (or signed up after the as-of date) and "
-                       "were skipped", unknown, table_name, config.customers_table));
+      warn(
+          fmt::format("profile: {} rows of {} belong to customers not in {} (or signed up after "
+                      "the as-of date) and "
+                      "were skipped",
+                      unknown, table_name, config.customers_table));
     }
     return idx;
   };
@@ -379,7 +405,8 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
       amounts = NumbersOf(*orders, config.orders_table, config.order_amount);
     } else {
       if (config.order_quantity.empty() || config.order_price.empty()) {
-        Fail(ErrorCode::kInvalidData, "prospect.toml [profile]: set order_amount, or both order_quantity and order_price");
+        Fail(ErrorCode::kInvalidData,
+             "prospect.toml [profile]: set order_amount, or both order_quantity and order_price");
       }
       const auto q = NumbersOf(*orders, config.orders_table, config.order_quantity);
       const auto p = NumbersOf(*orders, config.orders_table, config.order_price);
@@ -436,12 +463,13 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
         if (counts[k] > 0) ranked.emplace_back(coder.names()[k], static_cast<int32_t>(k));
       }
       std::sort(ranked.begin(), ranked.end(), [&](const auto& a, const auto& b) {
-        const int64_t ca = counts[static_cast<size_t>(a.second)], cb = counts[static_cast<size_t>(b.second)];
+        const int64_t ca = counts[static_cast<size_t>(a.second)],
+                      cb = counts[static_cast<size_t>(b.second)];
         return ca != cb ? ca > cb : a.first < b.first;
       });
       if (ranked.size() > kMaxEventTypes) {
-        warn(fmt::format("profile: {} has {} event types; features cover the {} most frequent", config.events_table,
-                         ranked.size(), kMaxEventTypes));
+        warn(fmt::format("profile: {} has {} event types; features cover the {} most frequent",
+                         config.events_table, ranked.size(), kMaxEventTypes));
         ranked.resize(kMaxEventTypes);
       }
       std::sort(ranked.begin(), ranked.end());  // stable column order: alphabetical
@@ -454,7 +482,8 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
         if (codes[r] >= 0) event_type[r] = type_of_code[static_cast<size_t>(codes[r])];
       }
     }
-    if (events->HasColumn(config.event_value)) event_values = NumbersOf(*events, config.events_table, config.event_value);
+    if (events->HasColumn(config.event_value))
+      event_values = NumbersOf(*events, config.events_table, config.event_value);
   }
 
   const size_t n = index.size();
@@ -476,16 +505,20 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
     std::vector<std::pair<int64_t, double>> grouped(order_list.size());
     {
       std::vector<size_t> next(start.begin(), start.end() - 1);
-      for (const Order& o : order_list) grouped[next[static_cast<size_t>(o.customer)]++] = {o.time, o.amount};
+      for (const Order& o : order_list)
+        grouped[next[static_cast<size_t>(o.customer)]++] = {o.time, o.amount};
     }
-    std::vector<double> recency(n, kNaN), monetary(n, 0), aov(n, kNaN), ipt_mean(n, kNaN), ipt_std(n, kNaN),
-        refund_amount(n, 0);
+    std::vector<double> recency(n, kNaN), monetary(n, 0), aov(n, kNaN), ipt_mean(n, kNaN),
+        ipt_std(n, kNaN), refund_amount(n, 0);
     std::vector<int64_t> frequency(n, 0), refunds(n, 0);
-    std::vector<std::vector<int64_t>> win_count(config.windows_days.size(), std::vector<int64_t>(n, 0));
-    std::vector<std::vector<double>> win_amount(config.windows_days.size(), std::vector<double>(n, 0));
+    std::vector<std::vector<int64_t>> win_count(config.windows_days.size(),
+                                                std::vector<int64_t>(n, 0));
+    std::vector<std::vector<double>> win_amount(config.windows_days.size(),
+                                                std::vector<double>(n, 0));
     std::vector<int64_t> purchase_times;
     for (size_t c = 0; c < n; ++c) {
-      const std::span<std::pair<int64_t, double>> list(grouped.data() + start[c], start[c + 1] - start[c]);
+      const std::span<std::pair<int64_t, double>> list(grouped.data() + start[c],
+                                                       start[c + 1] - start[c]);
       if (!std::is_sorted(list.begin(), list.end())) std::sort(list.begin(), list.end());
       purchase_times.clear();
       double positive = 0;
@@ -514,7 +547,8 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
       if (purchase_times.size() >= 2) {
         const size_t gaps = purchase_times.size() - 1;
         double sum = 0;
-        for (size_t i = 1; i < purchase_times.size(); ++i) sum += Days(purchase_times[i] - purchase_times[i - 1]);
+        for (size_t i = 1; i < purchase_times.size(); ++i)
+          sum += Days(purchase_times[i] - purchase_times[i - 1]);
         ipt_mean[c] = sum / static_cast<double>(gaps);
         if (gaps >= 2) {
           double ss = 0;
@@ -549,7 +583,8 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
     std::vector<int64_t> counts(types * windows * n, 0), total(n, 0), last30(n, 0), prev30(n, 0);
     std::vector<double> values(event_values.empty() ? 0 : types * windows * n, 0.0);
     std::vector<int64_t> last_of_type(types * n, INT64_MIN);
-    const Column* item_col = events->HasColumn(config.event_item) ? &events->column(config.event_item) : nullptr;
+    const Column* item_col =
+        events->HasColumn(config.event_item) ? &events->column(config.event_item) : nullptr;
     for (size_t r = 0; r < events->num_rows(); ++r) {
       const int32_t c = event_idx[r];
       if (c == kNoCustomer) continue;
@@ -579,16 +614,20 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
       for (size_t w = 0; w < windows; ++w) {
         const std::string suffix = fmt::format("_{}d", config.windows_days[w]);
         const size_t base = (tt * windows + w) * n;
-        out.AddCount(type + "_count" + suffix, std::vector<int64_t>(counts.begin() + static_cast<std::ptrdiff_t>(base),
-                                                                    counts.begin() + static_cast<std::ptrdiff_t>(base + n)));
+        out.AddCount(type + "_count" + suffix,
+                     std::vector<int64_t>(counts.begin() + static_cast<std::ptrdiff_t>(base),
+                                          counts.begin() + static_cast<std::ptrdiff_t>(base + n)));
         if (!values.empty()) {
-          out.AddDouble(type + "_value" + suffix, std::vector<double>(values.begin() + static_cast<std::ptrdiff_t>(base),
-                                                                      values.begin() + static_cast<std::ptrdiff_t>(base + n)));
+          out.AddDouble(
+              type + "_value" + suffix,
+              std::vector<double>(values.begin() + static_cast<std::ptrdiff_t>(base),
+                                  values.begin() + static_cast<std::ptrdiff_t>(base + n)));
         }
       }
       std::vector<double> since(n, kNaN);
       for (size_t c = 0; c < n; ++c) {
-        if (last_of_type[tt * n + c] != INT64_MIN) since[c] = Days(as_of - last_of_type[tt * n + c]);
+        if (last_of_type[tt * n + c] != INT64_MIN)
+          since[c] = Days(as_of - last_of_type[tt * n + c]);
       }
       out.AddDouble("days_since_" + type, std::move(since));
     }
@@ -601,10 +640,11 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
       // Distinct items (and their categories) per customer: item ids and categories as dense codes
       // (one coder for the events' and the catalogue's item ids), events grouped by customer with a
       // counting sort, then a "last customer seen" stamp per item and per category.
-      const bool has_categories =
-          in.items && in.items->HasColumn(config.item_id) && in.items->HasColumn(config.item_category);
-      KeyCoder item_coder(item_col->type() == DataType::kInt64 &&
-                          (!has_categories || in.items->column(config.item_id).type() == DataType::kInt64));
+      const bool has_categories = in.items && in.items->HasColumn(config.item_id) &&
+                                  in.items->HasColumn(config.item_category);
+      KeyCoder item_coder(
+          item_col->type() == DataType::kInt64 &&
+          (!has_categories || in.items->column(config.item_id).type() == DataType::kInt64));
       const std::vector<int32_t> item_code = item_coder.Encode(*item_col);
       std::vector<int32_t> category_of;  // item code → category code (-1: none)
       size_t category_count = 0;
@@ -612,7 +652,8 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
         const Table& it = *in.items;
         const std::vector<int32_t> catalogue_item = item_coder.Encode(it.column(config.item_id));
         KeyCoder category_coder(it.column(config.item_category).type() == DataType::kInt64);
-        const std::vector<int32_t> category = category_coder.Encode(it.column(config.item_category));
+        const std::vector<int32_t> category =
+            category_coder.Encode(it.column(config.item_category));
         category_count = category_coder.size();
         category_of.assign(item_coder.size(), -1);
         for (size_t r = 0; r < it.num_rows(); ++r) {
@@ -623,7 +664,8 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
       }
       std::vector<size_t> first(n + 1, 0);
       for (size_t r = 0; r < item_code.size(); ++r) {
-        if (event_idx[r] != kNoCustomer && item_code[r] >= 0) ++first[static_cast<size_t>(event_idx[r]) + 1];
+        if (event_idx[r] != kNoCustomer && item_code[r] >= 0)
+          ++first[static_cast<size_t>(event_idx[r]) + 1];
       }
       for (size_t c = 0; c < n; ++c) first[c + 1] += first[c];
       std::vector<int32_t> by_customer(first[n]);
@@ -660,7 +702,8 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
   // 6. Tenure, then the customer's own attributes.
   std::vector<double> tenure(n, kNaN);
   for (size_t c = 0; c < n; ++c) {
-    tenure[c] = c < signup.size() && signup[c] != INT64_MIN ? Days(as_of - signup[c]) : first_activity[c];
+    tenure[c] =
+        c < signup.size() && signup[c] != INT64_MIN ? Days(as_of - signup[c]) : first_activity[c];
   }
   out.AddDouble("tenure_days", std::move(tenure));
   if (customers && config.include_attributes) {
@@ -692,7 +735,8 @@ ProfileResult RunProfile(Store& store, const ProfileConfig& config, const Profil
     const ActivityRange range = FindActivityRange(inputs, config);
     if (out.as_of <= range.first) {
       Fail(ErrorCode::kInvalidArgument,
-           "as-of {} is before all of the data (events and orders run from {} to {}), so every profile would be "
+           "as-of {} is before all of the data (events and orders run from {} to {}), so every "
+           "profile would be "
            "empty. Possible fix: an as-of date from {} on",
            FormatDate(DayOfTimestamp(out.as_of) - 1), FormatDate(DayOfTimestamp(range.first)),
            FormatDate(DayOfTimestamp(range.last)), FormatDate(DayOfTimestamp(range.first)));
@@ -700,7 +744,8 @@ ProfileResult RunProfile(Store& store, const ProfileConfig& config, const Profil
   }
   out.profiles = BuildProfiles(inputs, config, out.as_of, ctx, &out.warnings);
   if (out.profiles.num_rows() == 0) {
-    Fail(ErrorCode::kFailedPrecondition, "no customer has data before {}; the profiles table was left as it was",
+    Fail(ErrorCode::kFailedPrecondition,
+         "no customer has data before {}; the profiles table was left as it was",
          FormatTimestamp(out.as_of));
   }
   if (label) {

@@ -31,16 +31,76 @@ const std::array<CategoryDef, kNumCategories> kCategories = {{
 // Weights: frequency, loyalty, value, engagement. Channels: organic, paid_search, social, email,
 // referral, affiliate. Devices: mobile, desktop, tablet.
 const std::array<SegmentDef, kNumSegments> kSegments = {{
-    {"Champions", "frequent, loyal, high-value buyers", -1.0, 1.4, 1.2, 0.8, 0.3,
-     {0.35, 0.15, 0.08, 0.17, 0.20, 0.05}, {0.45, 0.45, 0.10}, 42, 0.60, 0.3, -1.6, -0.35},
-    {"Deal seekers", "frequent small baskets, price-driven", -0.5, 1.2, 0.0, -1.3, 0.5,
-     {0.15, 0.20, 0.15, 0.15, 0.05, 0.30}, {0.65, 0.28, 0.07}, 34, 0.55, -0.8, -2.0, 0.9},
-    {"Big-ticket occasionals", "rare but large orders", -0.4, -0.9, 0.3, 1.5, 0.0,
-     {0.30, 0.35, 0.05, 0.10, 0.15, 0.05}, {0.30, 0.60, 0.10}, 47, 0.35, 0.9, -2.6, 0.3},
-    {"Browsers", "engaged visitors who seldom buy", -0.3, -1.0, 0.0, -0.2, 1.5,
-     {0.20, 0.10, 0.40, 0.05, 0.10, 0.15}, {0.75, 0.15, 0.10}, 28, 0.30, 0.0, -2.3, 0.6},
-    {"Drifters", "low engagement, quick to lapse", 0.0, -0.3, -1.5, -0.2, -0.8,
-     {0.15, 0.30, 0.20, 0.05, 0.05, 0.25}, {0.55, 0.35, 0.10}, 38, 0.20, -0.2, -2.8, 0.1},
+    {"Champions",
+     "frequent, loyal, high-value buyers",
+     -1.0,
+     1.4,
+     1.2,
+     0.8,
+     0.3,
+     {0.35, 0.15, 0.08, 0.17, 0.20, 0.05},
+     {0.45, 0.45, 0.10},
+     42,
+     0.60,
+     0.3,
+     -1.6,
+     -0.35},
+    {"Deal seekers",
+     "frequent small baskets, price-driven",
+     -0.5,
+     1.2,
+     0.0,
+     -1.3,
+     0.5,
+     {0.15, 0.20, 0.15, 0.15, 0.05, 0.30},
+     {0.65, 0.28, 0.07},
+     34,
+     0.55,
+     -0.8,
+     -2.0,
+     0.9},
+    {"Big-ticket occasionals",
+     "rare but large orders",
+     -0.4,
+     -0.9,
+     0.3,
+     1.5,
+     0.0,
+     {0.30, 0.35, 0.05, 0.10, 0.15, 0.05},
+     {0.30, 0.60, 0.10},
+     47,
+     0.35,
+     0.9,
+     -2.6,
+     0.3},
+    {"Browsers",
+     "engaged visitors who seldom buy",
+     -0.3,
+     -1.0,
+     0.0,
+     -0.2,
+     1.5,
+     {0.20, 0.10, 0.40, 0.05, 0.10, 0.15},
+     {0.75, 0.15, 0.10},
+     28,
+     0.30,
+     0.0,
+     -2.3,
+     0.6},
+    {"Drifters",
+     "low engagement, quick to lapse",
+     0.0,
+     -0.3,
+     -1.5,
+     -0.2,
+     -0.8,
+     {0.15, 0.30, 0.20, 0.05, 0.05, 0.25},
+     {0.55, 0.35, 0.10},
+     38,
+     0.20,
+     -0.2,
+     -2.8,
+     0.1},
 }};
 
 namespace {
@@ -53,17 +113,18 @@ std::array<double, N> NormaliseMean(std::array<double, N> v) {
 }
 }  // namespace
 
-const std::array<double, 24> kHourly = NormaliseMean<24>({0.30, 0.20, 0.15, 0.10, 0.10, 0.15, 0.30, 0.60,
-                                                          0.90, 1.00, 1.10, 1.20, 1.30, 1.20, 1.10, 1.10,
-                                                          1.20, 1.30, 1.50, 1.70, 1.80, 1.60, 1.10, 0.60});
+const std::array<double, 24> kHourly =
+    NormaliseMean<24>({0.30, 0.20, 0.15, 0.10, 0.10, 0.15, 0.30, 0.60, 0.90, 1.00, 1.10, 1.20,
+                       1.30, 1.20, 1.10, 1.10, 1.20, 1.30, 1.50, 1.70, 1.80, 1.60, 1.10, 0.60});
 const std::array<double, 7> kWeekly = NormaliseMean<7>({0.95, 0.92, 0.93, 0.97, 1.03, 1.12, 1.08});
 
 namespace {
 
-constexpr std::array<const char*, 16> kBrandStarts = {"Nor", "Al", "Ve", "Ka", "Lu", "Tor", "Mi", "Sol",
-                                                      "Bri", "Zen", "Ora", "Fen", "Gal", "Ro", "Ty", "Quin"};
+constexpr std::array<const char*, 16> kBrandStarts = {"Nor", "Al",  "Ve",  "Ka",  "Lu",  "Tor",
+                                                      "Mi",  "Sol", "Bri", "Zen", "Ora", "Fen",
+                                                      "Gal", "Ro",  "Ty",  "Quin"};
 constexpr std::array<const char*, 12> kBrandEnds = {"vik", "ba", "ra", "sto", "mo", "lin",
-                                                    "ex", "ia", "on", "ar", "ix", "ella"};
+                                                    "ex",  "ia", "on", "ar",  "ix", "ella"};
 constexpr int kBrandsPerCategory = 6;
 
 }  // namespace
@@ -75,7 +136,8 @@ Catalogue BuildCatalogue(int64_t n, int64_t start_day, int64_t end_day, Rng& rng
   std::vector<std::array<double, kBrandsPerCategory>> brand_factor(kNumCategories);
   for (int c = 0; c < kNumCategories; ++c) {
     for (int b = 0; b < kBrandsPerCategory; ++b) {
-      brands[c][b] = std::string(kBrandStarts[rng() % kBrandStarts.size()]) + kBrandEnds[rng() % kBrandEnds.size()];
+      brands[c][b] = std::string(kBrandStarts[rng() % kBrandStarts.size()]) +
+                     kBrandEnds[rng() % kBrandEnds.size()];
       brand_factor[c][b] = std::exp(0.3 * Normal(rng));
     }
   }
@@ -89,7 +151,8 @@ Catalogue BuildCatalogue(int64_t n, int64_t start_day, int64_t end_day, Rng& rng
   const int64_t span = end_day + 1 - start_day;
   for (int64_t i = 0; i < n; ++i) {
     // The first item of each category guarantees every category has something old to show.
-    const int c = i < kNumCategories ? static_cast<int>(i) : static_cast<int>(Categorical(rng, shares));
+    const int c =
+        i < kNumCategories ? static_cast<int>(i) : static_cast<int>(Categorical(rng, shares));
     const CategoryDef& def = kCategories[c];
     const size_t b = Categorical(rng, brand_weights);
     double price = def.median_price * brand_factor[c][b] * std::exp(def.price_sigma * Normal(rng));
@@ -97,8 +160,9 @@ Catalogue BuildCatalogue(int64_t n, int64_t start_day, int64_t end_day, Rng& rng
     if (price >= 10) cents = static_cast<int64_t>(std::floor(price)) * 100 + 99;  // charm pricing
     if (cents < 99) cents = 99;
     const bool old = i < kNumCategories || Uniform(rng) < 0.75;
-    const int64_t launch = old ? start_day - 1 - static_cast<int64_t>(Uniform(rng) * 730)
-                               : start_day + static_cast<int64_t>(Uniform(rng) * static_cast<double>(span));
+    const int64_t launch =
+        old ? start_day - 1 - static_cast<int64_t>(Uniform(rng) * 730)
+            : start_day + static_cast<int64_t>(Uniform(rng) * static_cast<double>(span));
     const char* noun = def.nouns[rng() % def.nouns.size()];
     std::string name = brands[c][b] + " " + noun + " " + static_cast<char>('A' + rng() % 26) +
                        std::to_string(10 + rng() % 990);

@@ -12,14 +12,15 @@
 namespace prospect::gen {
 
 inline constexpr int kNumChannels = 6;
-inline constexpr std::array<const char*, kNumChannels> kChannels = {"organic", "paid_search", "social",
-                                                                    "email",   "referral",    "affiliate"};
+inline constexpr std::array<const char*, kNumChannels> kChannels = {
+    "organic", "paid_search", "social", "email", "referral", "affiliate"};
 inline constexpr int kNumDevices = 3;
 inline constexpr std::array<const char*, kNumDevices> kDevices = {"mobile", "desktop", "tablet"};
 inline constexpr int kNumRegions = 6;
-inline constexpr std::array<const char*, kNumRegions> kRegions = {"north", "south", "east",
+inline constexpr std::array<const char*, kNumRegions> kRegions = {"north", "south",   "east",
                                                                   "west",  "central", "overseas"};
-inline constexpr std::array<double, kNumRegions> kRegionWeights = {0.22, 0.20, 0.24, 0.18, 0.12, 0.04};
+inline constexpr std::array<double, kNumRegions> kRegionWeights = {0.22, 0.20, 0.24,
+                                                                   0.18, 0.12, 0.04};
 
 struct CategoryDef {
   const char* name;
@@ -36,10 +37,10 @@ struct SegmentDef {
   const char* name;
   const char* description;
   double intercept;
-  double w_frequency;  ///< weight on standardised log λ
-  double w_loyalty;    ///< weight on standardised −logit p (low dropout)
-  double w_value;      ///< weight on standardised log mean spend
-  double w_engagement; ///< weight on standardised log engagement
+  double w_frequency;   ///< weight on standardised log λ
+  double w_loyalty;     ///< weight on standardised −logit p (low dropout)
+  double w_value;       ///< weight on standardised log mean spend
+  double w_engagement;  ///< weight on standardised log engagement
   std::array<double, kNumChannels> channel_weights;
   std::array<double, kNumDevices> device_weights;
   double age_mean;

@@ -4,6 +4,7 @@
 // customer order, so the bytes do not depend on the thread count. Process: docs/user/generate.md.
 #include "prospect/generate/generate.hpp"
 
+#include <fmt/format.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -19,8 +20,6 @@
 #include <memory>
 #include <tuple>
 #include <type_traits>
-
-#include <fmt/format.h>
 
 #include "generate/catalogue.hpp"
 #include "generate/sampling.hpp"
@@ -39,11 +38,13 @@ const ParamSchema<GenerateParams>& GenerateParams::Schema() {
        {"start_date", &P::start_date, "first signup day (YYYY-MM-DD)"},
        {"end_date", &P::end_date, "last observed day (YYYY-MM-DD)"},
        {"items", &P::items, "catalogue size", gen::kNumCategories, 10'000'000},
-       {"sessions_per_week", &P::sessions_per_week, "browsing sessions per week at engagement 1", 0, 50},
-       {"signup_growth", &P::signup_growth, "signup rate at the end relative to the start, minus 1", 0, 100},
+       {"sessions_per_week", &P::sessions_per_week, "browsing sessions per week at engagement 1", 0,
+        50},
+       {"signup_growth", &P::signup_growth, "signup rate at the end relative to the start, minus 1",
+        0, 100},
        {"buyer_share", &P::buyer_share, "approximate share of customers who ever buy", 0, 1},
-       {"first_purchase_delay_days", &P::first_purchase_delay_days, "mean days from signup to first order", 0.01,
-        3650},
+       {"first_purchase_delay_days", &P::first_purchase_delay_days,
+        "mean days from signup to first order", 0.01, 3650},
        {"bgnbd_r", &P::bgnbd_r, "BG/NBD r (shape of the purchase rate λ per week)", 0.01, 100},
        {"bgnbd_alpha", &P::bgnbd_alpha, "BG/NBD α (rate of λ, in weeks)", 0.01, 1000},
        {"bgnbd_a", &P::bgnbd_a, "BG/NBD a (dropout p ~ Beta(a, b))", 0.01, 100},
@@ -52,10 +53,12 @@ const ParamSchema<GenerateParams>& GenerateParams::Schema() {
        {"gg_q", &P::gg_q, "Gamma-Gamma q (shape of ν); > 1 for a finite mean spend", 1.01, 1000},
        {"gg_gamma", &P::gg_gamma, "Gamma-Gamma γ (rate of ν)", 0.01, 1e6},
        {"campaign_share", &P::campaign_share, "share of eligible customers in the campaign", 0, 1},
-       {"campaign_treated_share", &P::campaign_treated_share, "share of the campaign contacted", 0, 1},
-       {"experiment_share", &P::experiment_share, "share of eligible customers in the A/B test", 0, 1},
-       {"experiment_lift", &P::experiment_lift, "true relative lift of the treatment's conversion rate", -0.5,
-        1.0}});
+       {"campaign_treated_share", &P::campaign_treated_share, "share of the campaign contacted", 0,
+        1},
+       {"experiment_share", &P::experiment_share, "share of eligible customers in the A/B test", 0,
+        1},
+       {"experiment_lift", &P::experiment_lift,
+        "true relative lift of the treatment's conversion rate", -0.5, 1.0}});
   return schema;
 }
 
@@ -71,25 +74,26 @@ namespace {
 using gen::Uniform;
 
 constexpr int64_t kMicrosPerWeek = 7 * kMicrosPerDay;
-constexpr int64_t kBlockSize = 1024;      // customers per parallel task
-constexpr int64_t kExperimentDays = 28;   // exposure window
-constexpr int64_t kConversionDays = 14;   // outcome window after exposure
-constexpr int64_t kPrePeriodDays = 28;    // CUPED covariate window before exposure
+constexpr int64_t kBlockSize = 1024;     // customers per parallel task
+constexpr int64_t kExperimentDays = 28;  // exposure window
+constexpr int64_t kConversionDays = 14;  // outcome window after exposure
+constexpr int64_t kPrePeriodDays = 28;   // CUPED covariate window before exposure
 constexpr int64_t kCampaignDaysBeforeEnd = 60;
-constexpr int64_t kHorizonDays = 30;      // ground-truth purchase propensity horizon
-constexpr double kDecayAfterLapseDays = 28;  // browsing fades with this time constant after lapse
+constexpr int64_t kHorizonDays = 30;          // ground-truth purchase propensity horizon
+constexpr double kDecayAfterLapseDays = 28;   // browsing fades with this time constant after lapse
 constexpr double kBrowserLifetimeDays = 180;  // mean interest span of customers who never buy
 
 constexpr std::array<const char*, 40> kFirstNames = {
-    "anna", "ben", "chloe", "david", "emma", "felix", "grace", "henry", "isla", "jack",
-    "kate", "liam", "mia", "noah", "olivia", "paul", "quinn", "ruby", "sam", "tara",
-    "wei", "fang", "jing", "lei", "min", "xin", "yan", "hao", "jun", "ling",
-    "lucas", "sofia", "mateo", "elena", "omar", "leila", "arjun", "priya", "kenji", "yuki"};
+    "anna",  "ben",   "chloe", "david", "emma",   "felix", "grace", "henry", "isla",  "jack",
+    "kate",  "liam",  "mia",   "noah",  "olivia", "paul",  "quinn", "ruby",  "sam",   "tara",
+    "wei",   "fang",  "jing",  "lei",   "min",    "xin",   "yan",   "hao",   "jun",   "ling",
+    "lucas", "sofia", "mateo", "elena", "omar",   "leila", "arjun", "priya", "kenji", "yuki"};
 constexpr std::array<const char*, 40> kLastNames = {
-    "smith", "jones", "brown", "taylor", "wilson", "evans", "thomas", "roberts", "walker", "wright",
-    "wang", "li", "zhang", "liu", "chen", "yang", "huang", "zhao", "wu", "zhou",
-    "garcia", "martinez", "lopez", "silva", "santos", "muller", "schmidt", "rossi", "dubois", "novak",
-    "kim", "park", "sato", "tanaka", "khan", "patel", "singh", "cohen", "haddad", "okafor"};
+    "smith",  "jones",  "brown",   "taylor", "wilson", "evans",    "thomas", "roberts",
+    "walker", "wright", "wang",    "li",     "zhang",  "liu",      "chen",   "yang",
+    "huang",  "zhao",   "wu",      "zhou",   "garcia", "martinez", "lopez",  "silva",
+    "santos", "muller", "schmidt", "rossi",  "dubois", "novak",    "kim",    "park",
+    "sato",   "tanaka", "khan",    "patel",  "singh",  "cohen",    "haddad", "okafor"};
 constexpr std::array<const char*, 3> kEmailDomains = {"example.com", "example.org", "example.net"};
 constexpr std::array<const char*, 3> kGenders = {"female", "male", "other"};
 constexpr std::array<double, 3> kGenderWeights = {0.52, 0.45, 0.03};
@@ -122,10 +126,12 @@ int64_t RoundCents(double amount) { return std::max<int64_t>(1, std::llround(amo
 
 // "YYYY-MM-DD HH:MM:SS" for whole-second times; `dates` caches the date text of days
 // first_day, first_day + 1, ... (CivilFromDays per event row was a visible cost at 20M rows).
-void AppendTime(std::string& out, int64_t micros, const std::vector<std::string>& dates, int64_t first_day) {
+void AppendTime(std::string& out, int64_t micros, const std::vector<std::string>& dates,
+                int64_t first_day) {
   const int64_t day = DayOfTimestamp(micros);
   const int64_t rest = micros - day * kMicrosPerDay;
-  if (day < first_day || day - first_day >= static_cast<int64_t>(dates.size()) || rest % kMicrosPerSecond != 0) {
+  if (day < first_day || day - first_day >= static_cast<int64_t>(dates.size()) ||
+      rest % kMicrosPerSecond != 0) {
     AppendTimestamp(out, micros);
     return;
   }
@@ -158,7 +164,7 @@ struct Model {
   int64_t experiment_first_day = 0;
   gen::Catalogue catalogue;
   std::array<double, gen::kNumCategories> category_shares{};
-  std::vector<double> daily_factor;  // weekly × yearly factor of each day in the span
+  std::vector<double> daily_factor;    // weekly × yearly factor of each day in the span
   std::vector<std::string> date_text;  // "YYYY-MM-DD" of each day in the span
   double max_session_factor = 0;
   std::array<double, gen::kNumCategories> category_price_z{};
@@ -171,25 +177,31 @@ constexpr double kEngagementShape = 2.0;  // engagement ~ Gamma(2, rate 2): mean
 double YearlyFactor(int64_t day) {
   const CivilDate c = CivilFromDays(day);
   const double doy = static_cast<double>(day - DaysFromCivil(c.year, 1, 1));
-  return 1.0 + gen::kYearlyAmplitude * std::cos(2.0 * std::numbers::pi * (doy - gen::kYearlyPeakDay) / 365.25);
+  return 1.0 + gen::kYearlyAmplitude *
+                   std::cos(2.0 * std::numbers::pi * (doy - gen::kYearlyPeakDay) / 365.25);
 }
-int WeekdayOf(int64_t day) { return static_cast<int>(((day % 7) + 7 + 3) % 7); }  // 1970-01-01: Thursday
+int WeekdayOf(int64_t day) {
+  return static_cast<int>(((day % 7) + 7 + 3) % 7);
+}  // 1970-01-01: Thursday
 
 Model BuildModel(const GenerateParams& params) {
   Model m;
   m.params = params;
   if (!ParseIsoDate(params.start_date, &m.start_day)) {
-    Fail(ErrorCode::kInvalidArgument, "generate parameter start_date: {} is not a date like 2024-07-01",
+    Fail(ErrorCode::kInvalidArgument,
+         "generate parameter start_date: {} is not a date like 2024-07-01",
          QuoteForMessage(params.start_date));
   }
   if (!ParseIsoDate(params.end_date, &m.end_day)) {
-    Fail(ErrorCode::kInvalidArgument, "generate parameter end_date: {} is not a date like 2026-06-30",
+    Fail(ErrorCode::kInvalidArgument,
+         "generate parameter end_date: {} is not a date like 2026-06-30",
          QuoteForMessage(params.end_date));
   }
   m.span_days = m.end_day + 1 - m.start_day;
   if (m.span_days < 90) {
     Fail(ErrorCode::kInvalidArgument,
-         "generate: the span {} .. {} has {} days; at least 90 are needed (the campaign and the experiment "
+         "generate: the span {} .. {} has {} days; at least 90 are needed (the campaign and the "
+         "experiment "
          "sit in the last 60 days). Possible fix: an earlier start_date.",
          params.start_date, params.end_date, m.span_days);
   }
@@ -200,11 +212,14 @@ Model BuildModel(const GenerateParams& params) {
 
   for (int c = 0; c < gen::kNumCategories; ++c) m.category_shares[c] = gen::kCategories[c].share;
   double mean_log_price = 0;
-  for (const auto& c : gen::kCategories) mean_log_price += std::log(c.median_price) / gen::kNumCategories;
+  for (const auto& c : gen::kCategories)
+    mean_log_price += std::log(c.median_price) / gen::kNumCategories;
   double var = 0;
-  for (const auto& c : gen::kCategories) var += std::pow(std::log(c.median_price) - mean_log_price, 2) / gen::kNumCategories;
+  for (const auto& c : gen::kCategories)
+    var += std::pow(std::log(c.median_price) - mean_log_price, 2) / gen::kNumCategories;
   for (int c = 0; c < gen::kNumCategories; ++c) {
-    m.category_price_z[c] = (std::log(gen::kCategories[c].median_price) - mean_log_price) / std::sqrt(var);
+    m.category_price_z[c] =
+        (std::log(gen::kCategories[c].median_price) - mean_log_price) / std::sqrt(var);
   }
 
   // Browsing sessions are thinned from a homogeneous process at the peak rate.
@@ -222,12 +237,14 @@ Model BuildModel(const GenerateParams& params) {
   // and ψ1(a) + ψ1(b). The spend level is p/ν with ν ~ Gamma(q, γ): log = log p − log ν.
   using boost::math::digamma;
   using boost::math::trigamma;
-  m.log_lambda = {digamma(params.bgnbd_r) - std::log(params.bgnbd_alpha), std::sqrt(trigamma(params.bgnbd_r))};
+  m.log_lambda = {digamma(params.bgnbd_r) - std::log(params.bgnbd_alpha),
+                  std::sqrt(trigamma(params.bgnbd_r))};
   m.logit_p = {digamma(params.bgnbd_a) - digamma(params.bgnbd_b),
                std::sqrt(trigamma(params.bgnbd_a) + trigamma(params.bgnbd_b))};
   m.log_spend = {std::log(params.gg_p) - (digamma(params.gg_q) - std::log(params.gg_gamma)),
                  std::sqrt(trigamma(params.gg_q))};
-  m.log_engagement = {digamma(kEngagementShape) - std::log(kEngagementShape), std::sqrt(trigamma(kEngagementShape))};
+  m.log_engagement = {digamma(kEngagementShape) - std::log(kEngagementShape),
+                      std::sqrt(trigamma(kEngagementShape))};
   return m;
 }
 
@@ -275,13 +292,17 @@ struct Totals {
 
   // Every summed field once, so adding two blocks' totals cannot forget one.
   auto Fields() {
-    return std::tie(segment_count, lambda_sum, p_sum, buyers_observed, alive, campaign_rows, campaign_treated,
-                    campaign_uplift_sum, campaign_base_sum, segment_uplift_sum, segment_campaign_count,
-                    experiment_rows, experiment_treated, experiment_p0_sum, p30_sum, purchased_30);
+    return std::tie(segment_count, lambda_sum, p_sum, buyers_observed, alive, campaign_rows,
+                    campaign_treated, campaign_uplift_sum, campaign_base_sum, segment_uplift_sum,
+                    segment_campaign_count, experiment_rows, experiment_treated, experiment_p0_sum,
+                    p30_sum, purchased_30);
   }
   void Add(Totals o) {
-    std::apply([&](auto&... mine) { std::apply([&](auto&... theirs) { (AddInto(mine, theirs), ...); }, o.Fields()); },
-               Fields());
+    std::apply(
+        [&](auto&... mine) {
+          std::apply([&](auto&... theirs) { (AddInto(mine, theirs), ...); }, o.Fields());
+        },
+        Fields());
   }
 
  private:
@@ -336,8 +357,9 @@ class CustomerSim {
     double best = -1e300;
     for (int s = 0; s < gen::kNumSegments; ++s) {
       const gen::SegmentDef& d = gen::kSegments[s];
-      const double score = d.intercept + d.w_frequency * z_freq + d.w_loyalty * z_loyal + d.w_value * z_value +
-                           d.w_engagement * z_engage - gen::kSegmentNoise * std::log(-std::log(Uniform(rng)));
+      const double score = d.intercept + d.w_frequency * z_freq + d.w_loyalty * z_loyal +
+                           d.w_value * z_value + d.w_engagement * z_engage -
+                           gen::kSegmentNoise * std::log(-std::log(Uniform(rng)));
       if (score > best) {
         best = score;
         segment = s;
@@ -350,22 +372,25 @@ class CustomerSim {
     const double u = (static_cast<double>(index) + Uniform(rng)) / static_cast<double>(P.customers);
     const double x = g > 1e-9 ? (-1.0 + std::sqrt(1.0 + 2.0 * g * u * (1.0 + g / 2.0))) / g : u;
     const int64_t signup_time =
-        m_.start_time + static_cast<int64_t>(x * static_cast<double>(m_.span_days * kMicrosPerDay)) /
-                            kMicrosPerSecond * kMicrosPerSecond;
+        m_.start_time +
+        static_cast<int64_t>(x * static_cast<double>(m_.span_days * kMicrosPerDay)) /
+            kMicrosPerSecond * kMicrosPerSecond;
     const int64_t signup_day = DayOfTimestamp(signup_time);
 
     // Observable attributes, driven by the segment.
     const int channel = static_cast<int>(gen::Categorical(rng, seg.channel_weights));
     const int region = static_cast<int>(gen::Categorical(rng, gen::kRegionWeights));
     const int device = static_cast<int>(gen::Categorical(rng, seg.device_weights));
-    const int64_t age = std::clamp<int64_t>(std::llround(seg.age_mean + 12.0 * gen::Normal(rng)), 18, 85);
+    const int64_t age =
+        std::clamp<int64_t>(std::llround(seg.age_mean + 12.0 * gen::Normal(rng)), 18, 85);
     const double age_missing = (channel == 2 || channel == 5) ? 0.08 : 0.03;
     const bool age_null = Uniform(rng) < age_missing;
     const int gender = static_cast<int>(gen::Categorical(rng, kGenderWeights));
     const bool gender_null = Uniform(rng) < 0.03;
     const bool newsletter = Uniform(rng) < seg.newsletter_rate;
     const bool loyalty_member = Uniform(rng) < gen::Logistic(-1.5 + 1.0 * z_loyal + 0.5 * z_freq);
-    const double income_score = 0.8 * z_value + 0.02 * static_cast<double>(age - 40) + gen::Normal(rng);
+    const double income_score =
+        0.8 * z_value + 0.02 * static_cast<double>(age - 40) + gen::Normal(rng);
     const int income = income_score < -0.6 ? 0 : (income_score < 0.8 ? 1 : 2);
     const bool income_null = Uniform(rng) < 0.12;
     const size_t first_name = rng() % kFirstNames.size();
@@ -377,7 +402,8 @@ class CustomerSim {
     // Favourite categories, tilted by the segment's price preference and by gender for fashion.
     std::array<double, gen::kNumCategories> fav_w{};
     for (int c = 0; c < gen::kNumCategories; ++c) {
-      fav_w[c] = gen::kCategories[c].share * std::exp(seg.price_preference * m_.category_price_z[c]);
+      fav_w[c] =
+          gen::kCategories[c].share * std::exp(seg.price_preference * m_.category_price_z[c]);
       if (!gender_null && gender == 0 && c == 6) fav_w[c] *= 2.5;
       if (!gender_null && gender == 1 && c == 7) fav_w[c] *= 2.5;
     }
@@ -390,9 +416,11 @@ class CustomerSim {
     const bool treated = Uniform(rng) < P.campaign_treated_share;
     const double u_response = Uniform(rng);
     const double campaign_spend = gen::GammaRate(rng, P.gg_p, nu);
-    const bool in_experiment = signup_day < m_.experiment_first_day && Uniform(rng) < P.experiment_share;
+    const bool in_experiment =
+        signup_day < m_.experiment_first_day && Uniform(rng) < P.experiment_share;
     const bool exp_treated = Uniform(rng) < 0.5;
-    const int64_t exposure_day = m_.experiment_first_day + static_cast<int64_t>(Uniform(rng) * kExperimentDays);
+    const int64_t exposure_day =
+        m_.experiment_first_day + static_cast<int64_t>(Uniform(rng) * kExperimentDays);
     const double u_convert = Uniform(rng);
     const double exp_spend = gen::GammaRate(rng, P.gg_p, nu);
 
@@ -402,7 +430,8 @@ class CustomerSim {
     // independent of λ and p, so observed buyers are a fair sample of the BG/NBD population.
     const bool buyer = Uniform(rng) < std::min(0.98, P.buyer_share * (0.6 + 0.4 * engagement));
     const int64_t first_time =
-        signup_time + static_cast<int64_t>(gen::Exponential(rng, P.first_purchase_delay_days) * kMicrosPerDay);
+        signup_time +
+        static_cast<int64_t>(gen::Exponential(rng, P.first_purchase_delay_days) * kMicrosPerDay);
     order_times_.clear();
     bool alive = true;
     bool started = false;
@@ -454,13 +483,16 @@ class CustomerSim {
     events_.clear();
     const uint32_t first_order = static_cast<uint32_t>(out_.order_records.size());
     for (int64_t t : order_times_) MakeOrder(rng, id, t, nu);
-    Browse(browse, signup_time, engagement, started ? (alive ? INT64_MAX : churn_time)
-                                                    : (buyer ? INT64_MAX
-                                                             : signup_time + static_cast<int64_t>(gen::Exponential(
-                                                                                 browse, kBrowserLifetimeDays) *
-                                                                             kMicrosPerDay)));
-    for (uint32_t o = first_order; o < out_.order_records.size(); ++o) Funnel(browse, out_.order_records[o], signup_time);
-    std::stable_sort(events_.begin(), events_.end(), [](const Event& a, const Event& b) { return a.time < b.time; });
+    Browse(browse, signup_time, engagement,
+           started ? (alive ? INT64_MAX : churn_time)
+                   : (buyer ? INT64_MAX
+                            : signup_time + static_cast<int64_t>(
+                                                gen::Exponential(browse, kBrowserLifetimeDays) *
+                                                kMicrosPerDay)));
+    for (uint32_t o = first_order; o < out_.order_records.size(); ++o)
+      Funnel(browse, out_.order_records[o], signup_time);
+    std::stable_sort(events_.begin(), events_.end(),
+                     [](const Event& a, const Event& b) { return a.time < b.time; });
 
     // --- customers.csv
     std::string& c = out_.customers;
@@ -517,12 +549,14 @@ class CustomerSim {
     }
     out_.event_rows += static_cast<int64_t>(events_.size());
 
-    // --- campaign.csv: response ~ Bernoulli(σ(base + treatment · τ)); uplift = σ(base+τ) − σ(base).
+    // --- campaign.csv: response ~ Bernoulli(σ(base + treatment · τ)); uplift = σ(base+τ) −
+    // σ(base).
     Totals& tot = out_.totals;
     double base_prob = 0, uplift = 0;
     if (in_campaign) {
       const double base_logit = seg.response_base + 0.4 * newsletter + 0.25 * z_engage;
-      const double tau = seg.uplift_logit + 0.35 * (device == 0) + 0.3 * (age < 30) - 0.3 * (channel == 1);
+      const double tau =
+          seg.uplift_logit + 0.35 * (device == 0) + 0.3 * (age < 30) - 0.3 * (channel == 1);
       base_prob = gen::Logistic(base_logit);
       uplift = gen::Logistic(base_logit + tau) - base_prob;
       const bool response = u_response < (treated ? base_prob + uplift : base_prob);
@@ -628,13 +662,16 @@ class CustomerSim {
   int32_t ChooseItem(Rng& rng, int64_t t) const {
     const gen::Catalogue& cat = m_.catalogue;
     const double u = Uniform(rng);
-    const int c = u < 0.35 ? prefs_.favourite[0]
-                           : (u < 0.7 ? prefs_.favourite[1] : static_cast<int>(gen::Categorical(rng, m_.category_shares)));
+    const int c = u < 0.35
+                      ? prefs_.favourite[0]
+                      : (u < 0.7 ? prefs_.favourite[1]
+                                 : static_cast<int>(gen::Categorical(rng, m_.category_shares)));
     const auto& cum = cat.cum_popularity[c];
     const int64_t day = DayOfTimestamp(t);
     for (int attempt = 0; attempt < 8; ++attempt) {
       const double target = Uniform(rng) * cum.back();
-      const size_t k = static_cast<size_t>(std::upper_bound(cum.begin(), cum.end(), target) - cum.begin());
+      const size_t k =
+          static_cast<size_t>(std::upper_bound(cum.begin(), cum.end(), target) - cum.begin());
       const int32_t item = cat.by_category[c][std::min(k, cum.size() - 1)];
       if (cat.launch_day[item] <= day) return item;
     }
@@ -661,8 +698,10 @@ class CustomerSim {
       for (int k = 0; k < 5; ++k) {
         const int32_t item = ChooseItem(rng, time);
         bool taken = false;
-        for (uint32_t j = order.first_line; j < out_.lines.size(); ++j) taken |= out_.lines[j].item == item;
-        const double fit = std::abs(std::log(static_cast<double>(cat.price_cents[item]) / 100.0 / share));
+        for (uint32_t j = order.first_line; j < out_.lines.size(); ++j)
+          taken |= out_.lines[j].item == item;
+        const double fit =
+            std::abs(std::log(static_cast<double>(cat.price_cents[item]) / 100.0 / share));
         if (!taken && fit < best_fit) {
           best_fit = fit;
           best = item;
@@ -674,8 +713,10 @@ class CustomerSim {
         continue;
       }
       const double list = static_cast<double>(cat.price_cents[best]) / 100.0;
-      const int32_t quantity = static_cast<int32_t>(std::clamp<int64_t>(std::llround(share / list), 1, 10));
-      out_.lines.push_back({best, quantity, std::max<int64_t>(1, std::llround(share * 100.0 / quantity))});
+      const int32_t quantity =
+          static_cast<int32_t>(std::clamp<int64_t>(std::llround(share / list), 1, 10));
+      out_.lines.push_back(
+          {best, quantity, std::max<int64_t>(1, std::llround(share * 100.0 / quantity))});
     }
     order.num_lines = static_cast<uint32_t>(out_.lines.size()) - order.first_line;
     for (uint32_t j = order.first_line; j < out_.lines.size(); ++j) {
@@ -690,9 +731,11 @@ class CustomerSim {
   // interest), simulated by thinning. A session is 1 + Poisson(1.5) views ~90 s apart; each
   // view is carted with probability 0.08.
   void Browse(Rng& rng, int64_t signup_time, double engagement, int64_t lapse) {
-    const double rate_per_day = m_.params.sessions_per_week / 7.0 * engagement * m_.max_session_factor;
+    const double rate_per_day =
+        m_.params.sessions_per_week / 7.0 * engagement * m_.max_session_factor;
     if (rate_per_day <= 0) return;
-    const double lapse_day = lapse == INT64_MAX ? 1e300 : static_cast<double>(lapse) / kMicrosPerDay;
+    const double lapse_day =
+        lapse == INT64_MAX ? 1e300 : static_cast<double>(lapse) / kMicrosPerDay;
     const double end_day = static_cast<double>(m_.end_time) / kMicrosPerDay;
     double t = static_cast<double>(signup_time) / kMicrosPerDay;
     for (;;) {
@@ -700,7 +743,8 @@ class CustomerSim {
       if (t >= end_day || t > lapse_day + 7 * kDecayAfterLapseDays) break;
       const int64_t day = static_cast<int64_t>(std::floor(t));
       const int hour = static_cast<int>((t - static_cast<double>(day)) * 24.0);
-      double accept = m_.daily_factor[day - m_.start_day] * gen::kHourly[std::min(hour, 23)] / m_.max_session_factor;
+      double accept = m_.daily_factor[day - m_.start_day] * gen::kHourly[std::min(hour, 23)] /
+                      m_.max_session_factor;
       if (t > lapse_day) accept *= std::exp(-(t - lapse_day) / kDecayAfterLapseDays);
       if (Uniform(rng) >= accept) continue;
       int64_t time = static_cast<int64_t>(t * kMicrosPerDay) / kMicrosPerSecond * kMicrosPerSecond;
@@ -710,7 +754,8 @@ class CustomerSim {
         const int64_t price = m_.catalogue.price_cents[item];
         events_.push_back({time, item, kView, price});
         if (Uniform(rng) < 0.08) {
-          const int64_t cart_time = time + (5 + static_cast<int64_t>(gen::Exponential(rng, 30))) * kMicrosPerSecond;
+          const int64_t cart_time =
+              time + (5 + static_cast<int64_t>(gen::Exponential(rng, 30))) * kMicrosPerSecond;
           if (cart_time < m_.end_time) events_.push_back({cart_time, item, kCart, price});
         }
         time += (1 + static_cast<int64_t>(gen::Exponential(rng, 90))) * kMicrosPerSecond;
@@ -726,9 +771,10 @@ class CustomerSim {
       const int64_t price = m_.catalogue.price_cents[line.item];
       const int64_t view_ago = 600 + static_cast<int64_t>(Uniform(rng) * (3 * 86400 - 600));
       const int64_t cart_ago = 60 + static_cast<int64_t>(Uniform(rng) * 480);
-      events_.push_back({std::max(signup_time, order.time - view_ago * kMicrosPerSecond), line.item, kView, price});
-      events_.push_back({std::max(signup_time, order.time - cart_ago * kMicrosPerSecond), line.item, kCart,
-                         price * line.quantity});
+      events_.push_back({std::max(signup_time, order.time - view_ago * kMicrosPerSecond), line.item,
+                         kView, price});
+      events_.push_back({std::max(signup_time, order.time - cart_ago * kMicrosPerSecond), line.item,
+                         kCart, price * line.quantity});
       events_.push_back({order.time, line.item, kPurchase, line.unit_cents * line.quantity});
     }
   }
@@ -788,7 +834,8 @@ class OutFile {
   }
   void AddRows(int64_t n) { rows_ += n; }
   void Close() {
-    if (std::fflush(file_.get()) != 0) Fail(ErrorCode::kIo, "cannot write {}: {}", path_, std::strerror(errno));
+    if (std::fflush(file_.get()) != 0)
+      Fail(ErrorCode::kIo, "cannot write {}: {}", path_, std::strerror(errno));
     file_.reset();
   }
   void Commit() {
@@ -845,13 +892,15 @@ nlohmann::json TruthJson(const Model& m, const Totals& t, const std::vector<Gene
                         {"customers", t.segment_count[s]},
                         {"share", count / n},
                         {"campaign_average_uplift",
-                         in_campaign > 0 ? nlohmann::json(t.segment_uplift_sum[s] / in_campaign) : nlohmann::json()}});
+                         in_campaign > 0 ? nlohmann::json(t.segment_uplift_sum[s] / in_campaign)
+                                         : nlohmann::json()}});
   }
   const double exp_rows = static_cast<double>(t.experiment_rows);
   const double control_rate = exp_rows > 0 ? t.experiment_p0_sum / exp_rows : 0.0;
   const double camp_rows = static_cast<double>(t.campaign_rows);
   nlohmann::json file_list = nlohmann::json::array();
-  for (const auto& f : files) file_list.push_back({{"name", f.name}, {"rows", f.rows}, {"columns", f.columns}});
+  for (const auto& f : files)
+    file_list.push_back({{"name", f.name}, {"rows", f.rows}, {"columns", f.columns}});
   return {
       {"generator", "prospect generate"},
       {"format_version", 1},
@@ -874,7 +923,10 @@ nlohmann::json TruthJson(const Model& m, const Totals& t, const std::vector<Gene
         {"customers_with_orders", t.buyers_observed},
         {"alive_at_end", t.alive}}},
       {"gamma_gamma",
-       {{"p", P.gg_p}, {"q", P.gg_q}, {"gamma", P.gg_gamma}, {"mean_order_value", P.gg_p * P.gg_gamma / (P.gg_q - 1)}}},
+       {{"p", P.gg_p},
+        {"q", P.gg_q},
+        {"gamma", P.gg_gamma},
+        {"mean_order_value", P.gg_p * P.gg_gamma / (P.gg_q - 1)}}},
       {"segments", segments},
       {"propensity",
        {{"horizon_days", kHorizonDays},
@@ -884,7 +936,8 @@ nlohmann::json TruthJson(const Model& m, const Totals& t, const std::vector<Gene
        {{"date", FormatDate(m.campaign_day)},
         {"customers", t.campaign_rows},
         {"treated", t.campaign_treated},
-        {"treated_share", camp_rows > 0 ? static_cast<double>(t.campaign_treated) / camp_rows : 0.0},
+        {"treated_share",
+         camp_rows > 0 ? static_cast<double>(t.campaign_treated) / camp_rows : 0.0},
         {"average_uplift", camp_rows > 0 ? t.campaign_uplift_sum / camp_rows : 0.0},
         {"mean_control_response", camp_rows > 0 ? t.campaign_base_sum / camp_rows : 0.0}}},
       {"experiment",
@@ -905,7 +958,8 @@ nlohmann::json TruthJson(const Model& m, const Totals& t, const std::vector<Gene
 
 }  // namespace
 
-GenerateSummary Generate(const GenerateParams& params, const std::string& out_dir, const Context& ctx) {
+GenerateSummary Generate(const GenerateParams& params, const std::string& out_dir,
+                         const Context& ctx) {
   GenerateParams::Schema().Validate(params);
   Model model = BuildModel(params);
   std::error_code ec;
@@ -925,21 +979,25 @@ GenerateSummary Generate(const GenerateParams& params, const std::string& out_di
     return files.back().get();
   };
   try {
-    OutFile* customers = open("customers.csv", {"customer_id", "signup_date", "channel", "region", "age", "gender",
-                                                "device", "email", "phone", "newsletter_opt_in", "loyalty_member",
-                                                "income_band"});
-    OutFile* items = open("items.csv", {"item_id", "name", "category", "brand", "price", "launch_date"});
+    OutFile* customers =
+        open("customers.csv",
+             {"customer_id", "signup_date", "channel", "region", "age", "gender", "device", "email",
+              "phone", "newsletter_opt_in", "loyalty_member", "income_band"});
+    OutFile* items =
+        open("items.csv", {"item_id", "name", "category", "brand", "price", "launch_date"});
     OutFile* events = open("events.csv", {"customer_id", "timestamp", "type", "item_id", "value"});
-    OutFile* orders = open("orders.csv", {"order_id", "customer_id", "order_date", "total", "n_items"});
-    OutFile* order_items = open("order_items.csv", {"order_id", "item_id", "quantity", "unit_price"});
+    OutFile* orders =
+        open("orders.csv", {"order_id", "customer_id", "order_date", "total", "n_items"});
+    OutFile* order_items =
+        open("order_items.csv", {"order_id", "item_id", "quantity", "unit_price"});
     OutFile* campaign = open("campaign.csv", {"customer_id", "treatment", "response", "spend"});
-    OutFile* experiment =
-        open("experiment.csv", {"customer_id", "variant", "exposure_date", "pre_revenue", "converted", "revenue"});
-    OutFile* truth = open("ground_truth.csv", {"customer_id", "segment_id", "segment", "engagement", "lambda",
-                                               "p_dropout", "nu", "mean_spend", "buyer", "first_purchase",
-                                               "n_orders", "alive", "churn_date", "p_purchase_30d",
-                                               "purchased_next_30d", "campaign_base_prob", "campaign_uplift",
-                                               "experiment_p_control"});
+    OutFile* experiment = open("experiment.csv", {"customer_id", "variant", "exposure_date",
+                                                  "pre_revenue", "converted", "revenue"});
+    OutFile* truth = open("ground_truth.csv",
+                          {"customer_id", "segment_id", "segment", "engagement", "lambda",
+                           "p_dropout", "nu", "mean_spend", "buyer", "first_purchase", "n_orders",
+                           "alive", "churn_date", "p_purchase_30d", "purchased_next_30d",
+                           "campaign_base_prob", "campaign_uplift", "experiment_p_control"});
 
     items->Write(ItemsCsvBody(model.catalogue));
     items->AddRows(static_cast<int64_t>(model.catalogue.size()));
@@ -999,7 +1057,8 @@ GenerateSummary Generate(const GenerateParams& params, const std::string& out_di
           truth->AddRows(b.customer_rows);
         }
       });
-      ctx.Progress("generate", static_cast<uint64_t>(std::min(n, (wave_start + wave_blocks) * kBlockSize)),
+      ctx.Progress("generate",
+                   static_cast<uint64_t>(std::min(n, (wave_start + wave_blocks) * kBlockSize)),
                    static_cast<uint64_t>(n));
     }
     if (writing.valid()) writing.get();

@@ -50,7 +50,9 @@ inline double StandardGamma(Rng& rng, double shape) {
 }
 
 /// Gamma with shape and rate (mean shape / rate).
-inline double GammaRate(Rng& rng, double shape, double rate) { return StandardGamma(rng, shape) / rate; }
+inline double GammaRate(Rng& rng, double shape, double rate) {
+  return StandardGamma(rng, shape) / rate;
+}
 
 /// Beta(a, b) as X / (X + Y) of two gammas.
 inline double Beta(Rng& rng, double a, double b) {

@@ -13,7 +13,8 @@ namespace fs = std::filesystem;
 namespace {
 
 bool EndsWith(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 FileFormat DetectFormat(const std::string& file) {
@@ -24,10 +25,13 @@ FileFormat DetectFormat(const std::string& file) {
 }
 
 std::vector<std::string> StringList(const nlohmann::json& value, const std::string& where) {
-  if (!value.is_array()) Fail(ErrorCode::kInvalidData, "prospect.toml {}: expected a list of strings", where);
+  if (!value.is_array())
+    Fail(ErrorCode::kInvalidData, "prospect.toml {}: expected a list of strings", where);
   std::vector<std::string> out;
   for (const auto& v : value) {
-    if (!v.is_string()) Fail(ErrorCode::kInvalidData, "prospect.toml {}: expected a list of strings, found {}", where, v.dump());
+    if (!v.is_string())
+      Fail(ErrorCode::kInvalidData, "prospect.toml {}: expected a list of strings, found {}", where,
+           v.dump());
     out.push_back(v.get<std::string>());
   }
   return out;
@@ -36,9 +40,10 @@ std::vector<std::string> StringList(const nlohmann::json& value, const std::stri
 DataType ParseTypeName(const std::string& name, const std::string& where) {
   const auto t = ParseDataType(name);
   if (!t) {
-    const std::vector<std::string> valid = {"int64", "double", "bool", "string", "categorical", "date", "timestamp"};
-    Fail(ErrorCode::kInvalidArgument, "{}: unknown type \"{}\". {}Valid types: {}.", where, name, DidYouMean(name, valid),
-         Join(valid, ", "));
+    const std::vector<std::string> valid = {"int64",       "double", "bool",     "string",
+                                            "categorical", "date",   "timestamp"};
+    Fail(ErrorCode::kInvalidArgument, "{}: unknown type \"{}\". {}Valid types: {}.", where, name,
+         DidYouMean(name, valid), Join(valid, ", "));
   }
   return *t;
 }
@@ -48,7 +53,8 @@ DataType ParseTypeName(const std::string& name, const std::string& where) {
 FileFormat ParseFileFormat(const std::string& name) {
   if (name == "csv" || name == "tsv") return FileFormat::kCsv;
   if (name == "jsonl") return FileFormat::kJsonl;
-  Fail(ErrorCode::kInvalidArgument, "--format {}: unknown format. Valid formats: csv, jsonl.", QuoteForMessage(name));
+  Fail(ErrorCode::kInvalidArgument, "--format {}: unknown format. Valid formats: csv, jsonl.",
+       QuoteForMessage(name));
 }
 
 char ParseDelimiter(const std::string& text) {
@@ -60,17 +66,20 @@ char ParseDelimiter(const std::string& text) {
 
 char ParseDecimal(const std::string& text) {
   if (text == "." || text == ",") return text[0];
-  Fail(ErrorCode::kInvalidArgument, "decimal separator {}: expected \".\" or \",\"", QuoteForMessage(text));
+  Fail(ErrorCode::kInvalidArgument, "decimal separator {}: expected \".\" or \",\"",
+       QuoteForMessage(text));
 }
 
 ReadOptions ResolveReadOptions(const Workspace& workspace, const IngestRequest& request) {
   ReadOptions options;
   const nlohmann::json& ingest = workspace.Section("ingest");
-  if (ingest.contains("null_values")) options.null_values = StringList(ingest["null_values"], "[ingest] null_values");
+  if (ingest.contains("null_values"))
+    options.null_values = StringList(ingest["null_values"], "[ingest] null_values");
   if (ingest.contains("sample_rows")) {
     const auto& v = ingest["sample_rows"];
     if (!v.is_number_integer() || v.get<int64_t>() < 1) {
-      Fail(ErrorCode::kInvalidData, "prospect.toml [ingest] sample_rows: expected a positive integer, found {}", v.dump());
+      Fail(ErrorCode::kInvalidData,
+           "prospect.toml [ingest] sample_rows: expected a positive integer, found {}", v.dump());
     }
     options.sample_rows = v.get<size_t>();
   }
@@ -78,32 +87,42 @@ ReadOptions ResolveReadOptions(const Workspace& workspace, const IngestRequest& 
   if (tables.contains(request.table)) {
     const nlohmann::json& t = tables[request.table];
     const std::string where = "[tables." + request.table + "]";
-    if (t.contains("delimiter")) options.delimiter = ParseDelimiter(t["delimiter"].get<std::string>());
+    if (t.contains("delimiter"))
+      options.delimiter = ParseDelimiter(t["delimiter"].get<std::string>());
     if (t.contains("decimal")) {
-      if (!t["decimal"].is_string()) Fail(ErrorCode::kInvalidData, "prospect.toml {} decimal: expected \".\" or \",\"", where);
+      if (!t["decimal"].is_string())
+        Fail(ErrorCode::kInvalidData, "prospect.toml {} decimal: expected \".\" or \",\"", where);
       options.decimal = ParseDecimal(t["decimal"].get<std::string>());
     }
     if (t.contains("strict_quotes")) {
       if (!t["strict_quotes"].is_boolean()) {
-        Fail(ErrorCode::kInvalidData, "prospect.toml {} strict_quotes: expected true or false", where);
+        Fail(ErrorCode::kInvalidData, "prospect.toml {} strict_quotes: expected true or false",
+             where);
       }
       options.strict_quotes = t["strict_quotes"].get<bool>();
     }
     if (t.contains("null_values")) {
-      for (auto& v : StringList(t["null_values"], where + " null_values")) options.null_values.push_back(v);
+      for (auto& v : StringList(t["null_values"], where + " null_values"))
+        options.null_values.push_back(v);
     }
     if (t.contains("encoding")) {
       const std::string e = t["encoding"].get<std::string>();
       if (e != "utf8" && e != "latin1") {
-        Fail(ErrorCode::kInvalidData, "prospect.toml {} encoding: \"{}\" is not utf8 or latin1", where, e);
+        Fail(ErrorCode::kInvalidData, "prospect.toml {} encoding: \"{}\" is not utf8 or latin1",
+             where, e);
       }
       options.encoding = e == "latin1" ? TextEncoding::kLatin1 : TextEncoding::kUtf8;
     }
     if (t.contains("types")) {
-      if (!t["types"].is_object()) Fail(ErrorCode::kInvalidData, "prospect.toml {} types: expected a table of column = \"type\"", where);
+      if (!t["types"].is_object())
+        Fail(ErrorCode::kInvalidData,
+             "prospect.toml {} types: expected a table of column = \"type\"", where);
       for (const auto& [column, type] : t["types"].items()) {
-        if (!type.is_string()) Fail(ErrorCode::kInvalidData, "prospect.toml {} types.{}: expected a type name", where, column);
-        options.types[column] = ParseTypeName(type.get<std::string>(), "prospect.toml " + where + " types." + column);
+        if (!type.is_string())
+          Fail(ErrorCode::kInvalidData, "prospect.toml {} types.{}: expected a type name", where,
+               column);
+        options.types[column] =
+            ParseTypeName(type.get<std::string>(), "prospect.toml " + where + " types." + column);
       }
     }
   }
@@ -120,12 +139,14 @@ ReadOptions ResolveReadOptions(const Workspace& workspace, const IngestRequest& 
 IngestResult Ingest(const Workspace& workspace, const IngestRequest& request, const Context& ctx) {
   Store::CheckTableName(request.table);
   if (!fs::exists(request.file)) Fail(ErrorCode::kNotFound, "file {} does not exist", request.file);
-  if (fs::is_directory(request.file)) Fail(ErrorCode::kInvalidArgument, "{} is a folder, not a file", request.file);
+  if (fs::is_directory(request.file))
+    Fail(ErrorCode::kInvalidArgument, "{} is a folder, not a file", request.file);
   Store& store = workspace.store();
   const auto existing = store.FindTable(request.table);
   if (existing && !request.mode) {
     Fail(ErrorCode::kAlreadyExists,
-         "table {} already exists ({} rows). Possible fixes: --mode append to add rows, --mode replace to overwrite it",
+         "table {} already exists ({} rows). Possible fixes: --mode append to add rows, --mode "
+         "replace to overwrite it",
          request.table, existing->rows);
   }
   const WriteMode mode = request.mode.value_or(WriteMode::kReplace);
@@ -144,7 +165,8 @@ IngestResult Ingest(const Workspace& workspace, const IngestRequest& request, co
     fs::create_directories(fs::path(result.rejects_path).parent_path());
     options.rejects_path = result.rejects_path;
   }
-  const FileFormat format = request.format == FileFormat::kAuto ? DetectFormat(request.file) : request.format;
+  const FileFormat format =
+      request.format == FileFormat::kAuto ? DetectFormat(request.file) : request.format;
   ReadReport report;
   Table table = format == FileFormat::kJsonl ? ReadJsonl(request.file, options, ctx, &report)
                                              : ReadCsv(request.file, options, ctx, &report);
@@ -173,13 +195,15 @@ IngestResult Ingest(const Workspace& workspace, const IngestRequest& request, co
   result.literal_quote_fields = report.literal_quote_fields;
   result.warnings = report.warnings;
   if (result.rows_rejected == 0) result.rejects_path.clear();
-  store.Audit("ingest", fmt::format("table={} rows={} mode={}", request.table, result.rows_loaded, record.mode));
+  store.Audit("ingest", fmt::format("table={} rows={} mode={}", request.table, result.rows_loaded,
+                                    record.mode));
   return result;
 }
 
 nlohmann::json IngestResult::ToJson() const {
   nlohmann::json columns = nlohmann::json::array();
-  for (const auto& f : schema.fields()) columns.push_back({{"name", f.name}, {"type", DataTypeName(f.type)}});
+  for (const auto& f : schema.fields())
+    columns.push_back({{"name", f.name}, {"type", DataTypeName(f.type)}});
   return {{"table", table},
           {"rows_read", rows_read},
           {"rows_loaded", rows_loaded},

@@ -13,7 +13,8 @@ namespace {
 
 std::string_view TrimSpaces(std::string_view t) {
   while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
-  while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\r')) t.remove_suffix(1);
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\r'))
+    t.remove_suffix(1);
   return t;
 }
 
@@ -29,10 +30,12 @@ bool TrimNumberText(std::string_view* text) {
 }
 
 // Reads 1..max_digits digits at `*pos`; false if none.
-bool ReadNumber(std::string_view t, size_t* pos, size_t max_digits, int64_t* out, size_t* digits = nullptr) {
+bool ReadNumber(std::string_view t, size_t* pos, size_t max_digits, int64_t* out,
+                size_t* digits = nullptr) {
   size_t i = *pos;
   int64_t v = 0;
-  while (i < t.size() && i - *pos < max_digits && t[i] >= '0' && t[i] <= '9') v = v * 10 + (t[i++] - '0');
+  while (i < t.size() && i - *pos < max_digits && t[i] >= '0' && t[i] <= '9')
+    v = v * 10 + (t[i++] - '0');
   if (i == *pos) return false;
   if (digits) *digits = i - *pos;
   *pos = i;
@@ -48,7 +51,8 @@ DateParse ParseDatePrefix(std::string_view t, DateOrder order, int64_t* days, si
   const char sep = t[pos];
   if (sep != '-' && sep != '/' && sep != '.') return DateParse::kNotADate;
   ++pos;
-  if (!ReadNumber(t, &pos, 2, &b, &n2) || pos >= t.size() || t[pos] != sep) return DateParse::kNotADate;
+  if (!ReadNumber(t, &pos, 2, &b, &n2) || pos >= t.size() || t[pos] != sep)
+    return DateParse::kNotADate;
   ++pos;
   int64_t year, month, day;
   if (n1 == 4) {  // YYYY-MM-DD or YYYY/MM/DD
@@ -65,7 +69,8 @@ DateParse ParseDatePrefix(std::string_view t, DateOrder order, int64_t* days, si
   }
   if (pos < t.size() && t[pos] >= '0' && t[pos] <= '9') return DateParse::kNotADate;
   *end = pos;
-  if (!IsValidCivil(year, static_cast<int>(month), static_cast<int>(day))) return DateParse::kInvalidDay;
+  if (!IsValidCivil(year, static_cast<int>(month), static_cast<int>(day)))
+    return DateParse::kInvalidDay;
   *days = DaysFromCivil(year, static_cast<int>(month), static_cast<int>(day));
   return DateParse::kOk;
 }
@@ -179,7 +184,8 @@ DateParse ParseTimestampText(std::string_view text, DateOrder order, bool epoch,
     while (pos < text.size() && text[pos] == ' ') ++pos;
     int64_t h, mi, s = 0;
     size_t nd;
-    if (!ReadNumber(text, &pos, 2, &h) || pos >= text.size() || text[pos] != ':') return DateParse::kNotADate;
+    if (!ReadNumber(text, &pos, 2, &h) || pos >= text.size() || text[pos] != ':')
+      return DateParse::kNotADate;
     ++pos;
     if (!ReadNumber(text, &pos, 2, &mi, &nd) || nd != 2) return DateParse::kNotADate;
     if (pos < text.size() && text[pos] == ':') {
@@ -209,7 +215,8 @@ DateParse ParseTimestampText(std::string_view text, DateOrder order, bool epoch,
         int64_t oh, om = 0;
         if (!ReadNumber(text, &pos, 2, &oh, &nd) || nd != 2) return DateParse::kNotADate;
         if (pos < text.size() && text[pos] == ':') ++pos;
-        if (pos < text.size() && (!ReadNumber(text, &pos, 2, &om, &nd) || nd != 2)) return DateParse::kNotADate;
+        if (pos < text.size() && (!ReadNumber(text, &pos, 2, &om, &nd) || nd != 2))
+          return DateParse::kNotADate;
         if (oh > 23 || om > 59) return DateParse::kNotADate;
         offset_minutes = (z == '+' ? 1 : -1) * (oh * 60 + om);
       }

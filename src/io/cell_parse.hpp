@@ -54,7 +54,9 @@ class NullMatcher {
   [[gnu::always_inline]] bool IsNull(std::string_view text, bool quoted) const {
     if (text.empty()) return !quoted;
     if (text.size() >= 64 || !(length_mask_ >> text.size() & 1)) return false;
-    if (!(first_char_mask_[static_cast<uint8_t>(text[0]) >> 6] >> (static_cast<uint8_t>(text[0]) & 63) & 1)) {
+    if (!(first_char_mask_[static_cast<uint8_t>(text[0]) >> 6] >>
+              (static_cast<uint8_t>(text[0]) & 63) &
+          1)) {
       return false;
     }
     for (const auto& m : markers_) {
@@ -70,7 +72,8 @@ class NullMatcher {
 };
 
 /// Appends quoted text to `out` with its doubled quotes undone.
-[[gnu::always_inline]] inline void AppendUnescaped(std::string& out, std::string_view text, char quote) {
+[[gnu::always_inline]] inline void AppendUnescaped(std::string& out, std::string_view text,
+                                                   char quote) {
   for (size_t i = 0; i < text.size(); ++i) {
     out += text[i];
     if (text[i] == quote && i + 1 < text.size() && text[i + 1] == quote) ++i;
@@ -99,24 +102,28 @@ class NullMatcher {
 
 /// Two ASCII digits at p, or -1.
 inline int TwoDigitsAt(const char* p) {
-  const unsigned a = static_cast<unsigned char>(p[0]) - '0', b = static_cast<unsigned char>(p[1]) - '0';
+  const unsigned a = static_cast<unsigned char>(p[0]) - '0',
+                 b = static_cast<unsigned char>(p[1]) - '0';
   return a <= 9 && b <= 9 ? static_cast<int>(a * 10 + b) : -1;
 }
 
 /// The ISO forms "YYYY-MM-DD" and "YYYY-MM-DD HH:MM:SS" (or 'T') that most files use, with every
 /// digit in place: parsed without the general scanner, to the same result. False: not this shape.
-[[gnu::always_inline]] inline bool ParseIsoFast(std::string_view t, DateParse* result, int64_t* days,
-                                                int64_t* seconds) {
+[[gnu::always_inline]] inline bool ParseIsoFast(std::string_view t, DateParse* result,
+                                                int64_t* days, int64_t* seconds) {
   if (t.size() != 10 && t.size() != 19) return false;
   const char* p = t.data();
-  const int y1 = TwoDigitsAt(p), y2 = TwoDigitsAt(p + 2), month = TwoDigitsAt(p + 5), day = TwoDigitsAt(p + 8);
+  const int y1 = TwoDigitsAt(p), y2 = TwoDigitsAt(p + 2), month = TwoDigitsAt(p + 5),
+            day = TwoDigitsAt(p + 8);
   if (y1 < 0 || y2 < 0 || p[4] != '-' || month < 0 || p[7] != '-' || day < 0) return false;
   int h = 0, mi = 0, sec = 0;
   if (t.size() == 19) {
     h = TwoDigitsAt(p + 11);
     mi = TwoDigitsAt(p + 14);
     sec = TwoDigitsAt(p + 17);
-    if ((p[10] != ' ' && p[10] != 'T') || h < 0 || p[13] != ':' || mi < 0 || p[16] != ':' || sec < 0) return false;
+    if ((p[10] != ' ' && p[10] != 'T') || h < 0 || p[13] != ':' || mi < 0 || p[16] != ':' ||
+        sec < 0)
+      return false;
   }
   const int64_t year = y1 * 100 + y2;
   if (!IsValidCivil(year, month, day) || h > 23 || mi > 59 || sec > 60) {

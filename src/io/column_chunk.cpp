@@ -49,21 +49,22 @@ Table TableOf(const std::vector<ColumnSpec>& specs, std::vector<ColumnPtr> colum
   };
   uint64_t h = n * 0x9E3779B97F4A7C15ull;
   if (n >= 8) {
-    for (size_t i = 0; i + 8 < n; i += 8) h = ((h ^ load64(p + i)) * 0xBF58476D1CE4E5B9ull) ^ (h >> 31);
+    for (size_t i = 0; i + 8 < n; i += 8)
+      h = ((h ^ load64(p + i)) * 0xBF58476D1CE4E5B9ull) ^ (h >> 31);
     h ^= load64(p + n - 8);
   } else if (n >= 4) {
     h ^= load32(p) << 32 | load32(p + n - 4);
   } else if (n > 0) {
-    h ^= uint64_t{static_cast<uint8_t>(p[0])} << 16 | uint64_t{static_cast<uint8_t>(p[n / 2])} << 8 |
-         static_cast<uint8_t>(p[n - 1]);
+    h ^= uint64_t{static_cast<uint8_t>(p[0])} << 16 |
+         uint64_t{static_cast<uint8_t>(p[n / 2])} << 8 | static_cast<uint8_t>(p[n - 1]);
   }
   h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
   h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
   return h ^ (h >> 31);
 }
 
-[[gnu::always_inline]] inline int32_t DictionaryIndex::Find(std::string_view text, uint64_t hash,
-                                                    const std::vector<std::string>& dictionary) const {
+[[gnu::always_inline]] inline int32_t DictionaryIndex::Find(
+    std::string_view text, uint64_t hash, const std::vector<std::string>& dictionary) const {
   if (slots_.empty()) return -1;
   const size_t mask = slots_.size() - 1;
   for (size_t i = (hash >> 32) & mask;; i = (i + 1) & mask) {
@@ -76,7 +77,8 @@ Table TableOf(const std::vector<ColumnSpec>& specs, std::vector<ColumnPtr> colum
   }
 }
 
-int32_t DictionaryIndex::Add(std::string text, uint64_t hash, std::vector<std::string>* dictionary) {
+int32_t DictionaryIndex::Add(std::string text, uint64_t hash,
+                             std::vector<std::string>* dictionary) {
   const auto code = static_cast<int32_t>(dictionary->size());
   dictionary->push_back(std::move(text));
   Insert(hash, code);
@@ -106,7 +108,8 @@ void DictionaryIndex::Place(uint64_t slot) {
 void DictionaryIndex::Rebuild(const std::vector<std::string>& dictionary) {
   slots_.clear();
   used_ = 0;
-  for (size_t k = 0; k < dictionary.size(); ++k) Insert(Hash(dictionary[k]), static_cast<int32_t>(k));
+  for (size_t k = 0; k < dictionary.size(); ++k)
+    Insert(Hash(dictionary[k]), static_cast<int32_t>(k));
 }
 
 void ColumnChunk::Init(DataType type, size_t reserve_rows) {
@@ -127,11 +130,13 @@ void ColumnChunk::AppendNull() {
   ++rows_;
   // Null slots hold 0 (code -1 in a categorical, an empty text in a string column).
   if (type_ == DataType::kString) data_.offsets.push_back(data_.bytes.size());
-  data_.ForRowValues(type_, [&](auto& values) { values.push_back(type_ == DataType::kCategorical ? -1 : 0); });
+  data_.ForRowValues(
+      type_, [&](auto& values) { values.push_back(type_ == DataType::kCategorical ? -1 : 0); });
 }
 
-CellStatus ColumnChunk::Append(const ColumnSpec& spec, const NullMatcher& nulls, std::string_view text, bool quoted,
-                               bool escaped, char quote, DataType* widen_to) {
+CellStatus ColumnChunk::Append(const ColumnSpec& spec, const NullMatcher& nulls,
+                               std::string_view text, bool quoted, bool escaped, char quote,
+                               DataType* widen_to) {
   if (nulls.IsNull(text, quoted) || (text.empty() && !IsStringLike(type_))) {
     AppendNull();
     return CellStatus::kOk;
@@ -159,8 +164,9 @@ CellStatus ColumnChunk::Append(const ColumnSpec& spec, const NullMatcher& nulls,
       int64_t v;
       if ((!spec.declared && HasLeadingZero(text)) || !ParseInt64(text, &v)) {
         double d;
-        return not_of_type(!HasLeadingZero(text) && ParseDouble(text, spec.decimal, &d) ? DataType::kDouble
-                                                                                        : DataType::kString);
+        return not_of_type(!HasLeadingZero(text) && ParseDouble(text, spec.decimal, &d)
+                               ? DataType::kDouble
+                               : DataType::kString);
       }
       data_.ints.push_back(v);
       break;
@@ -212,7 +218,8 @@ CellStatus ColumnChunk::Append(const ColumnSpec& spec, const NullMatcher& nulls,
       if (code < 0) {
         if (FindInvalidUtf8(text.data(), text.size()) != text.size()) return CellStatus::kBadUtf8;
         if (data_.dictionary.size() >= static_cast<size_t>(INT32_MAX)) {
-          Fail(ErrorCode::kResourceExhausted, "column \"{}\" has more than 2^31 distinct values", spec.name);
+          Fail(ErrorCode::kResourceExhausted, "column \"{}\" has more than 2^31 distinct values",
+               spec.name);
         }
         code = index_.Add(std::string(text), hash, &data_.dictionary);
         entry_rows_.push_back(rows_);
@@ -226,8 +233,9 @@ CellStatus ColumnChunk::Append(const ColumnSpec& spec, const NullMatcher& nulls,
   return CellStatus::kOk;
 }
 
-size_t ColumnChunk::AppendColumn(const ColumnSpec& spec, const NullMatcher& nulls, const CellText* cells,
-                                 size_t stride, size_t rows, char quote, std::optional<DataType>* widen) {
+size_t ColumnChunk::AppendColumn(const ColumnSpec& spec, const NullMatcher& nulls,
+                                 const CellText* cells, size_t stride, size_t rows, char quote,
+                                 std::optional<DataType>* widen) {
   // `fast` appends a value the common way or returns false; every other cell (null, escaped, or
   // not parsed by `fast`) goes through Append, which decides exactly as it does alone.
   auto run = [&](auto&& fast) -> size_t {
@@ -240,7 +248,8 @@ size_t ColumnChunk::AppendColumn(const ColumnSpec& spec, const NullMatcher& null
         continue;
       }
       DataType widen_to;
-      const CellStatus status = Append(spec, nulls, text, cell.quoted, cell.escaped, quote, &widen_to);
+      const CellStatus status =
+          Append(spec, nulls, text, cell.quoted, cell.escaped, quote, &widen_to);
       if (status == CellStatus::kWiden) {
         *widen = *widen ? WidenType(**widen, widen_to) : widen_to;
       } else if (status != CellStatus::kOk) {
@@ -255,7 +264,8 @@ size_t ColumnChunk::AppendColumn(const ColumnSpec& spec, const NullMatcher& null
         int64_t v;
         if (!ParsePlainInt(text, &v) && !ParseInt64(text, &v)) return false;
         // Not a digit 1-9 first: maybe a leading zero ("08123"), which Append turns into text.
-        if (!spec.declared && (text[0] < '1' || text[0] > '9') && HasLeadingZero(text)) return false;
+        if (!spec.declared && (text[0] < '1' || text[0] > '9') && HasLeadingZero(text))
+          return false;
         data_.ints.push_back(v);
         return true;
       });
@@ -273,8 +283,10 @@ size_t ColumnChunk::AppendColumn(const ColumnSpec& spec, const NullMatcher& null
         DateParse r;
         int64_t days, seconds;
         if (!ParseIsoFast(text, &r, &days, &seconds) || r != DateParse::kOk) return false;
-        if (type_ == DataType::kDate && text.size() != 10) return false;  // a timestamp: Append decides
-        data_.ints.push_back(type_ == DataType::kDate ? days : days * kMicrosPerDay + seconds * kMicrosPerSecond);
+        if (type_ == DataType::kDate && text.size() != 10)
+          return false;  // a timestamp: Append decides
+        data_.ints.push_back(
+            type_ == DataType::kDate ? days : days * kMicrosPerDay + seconds * kMicrosPerSecond);
         return true;
       });
     case DataType::kCategorical:
@@ -291,7 +303,8 @@ size_t ColumnChunk::AppendColumn(const ColumnSpec& spec, const NullMatcher& null
         data_.offsets.push_back(data_.bytes.size());
         return true;
       });
-    case DataType::kBool: return run([](std::string_view) { return false; });
+    case DataType::kBool:
+      return run([](std::string_view) { return false; });
   }
   return 0;
 }
@@ -323,7 +336,8 @@ ColumnPtr ColumnChunk::Merge(DataType type, std::vector<ColumnChunk*> chunks) {
     PROSPECT_CHECK(c->type_ == type);
     rows += c->rows_;
     // A chunk whose only nulls were truncated away has validity of all ones.
-    nulls |= c->has_nulls_ && std::find(c->data_.valid.begin(), c->data_.valid.end(), 0) != c->data_.valid.end();
+    nulls |= c->has_nulls_ &&
+             std::find(c->data_.valid.begin(), c->data_.valid.end(), 0) != c->data_.valid.end();
   }
   std::vector<uint8_t> valid;
   if (nulls) {
@@ -341,20 +355,25 @@ ColumnPtr ColumnChunk::Merge(DataType type, std::vector<ColumnChunk*> chunks) {
     if (chunks.size() == 1) return std::move(chunks[0]->data_.*member);
     std::remove_reference_t<decltype(chunks[0]->data_.*member)> out;
     out.reserve(rows);
-    for (const ColumnChunk* c : chunks) out.insert(out.end(), (c->data_.*member).begin(), (c->data_.*member).end());
+    for (const ColumnChunk* c : chunks)
+      out.insert(out.end(), (c->data_.*member).begin(), (c->data_.*member).end());
     return out;
   };
   switch (type) {
     case DataType::kInt64:
     case DataType::kDate:
-    case DataType::kTimestamp: return Column::FromInts(type, concatenate(&ColumnStorage::ints), std::move(valid));
-    case DataType::kDouble: return Column::FromDoubles(concatenate(&ColumnStorage::doubles), std::move(valid));
-    case DataType::kBool: return Column::FromBools(concatenate(&ColumnStorage::bools), std::move(valid));
+    case DataType::kTimestamp:
+      return Column::FromInts(type, concatenate(&ColumnStorage::ints), std::move(valid));
+    case DataType::kDouble:
+      return Column::FromDoubles(concatenate(&ColumnStorage::doubles), std::move(valid));
+    case DataType::kBool:
+      return Column::FromBools(concatenate(&ColumnStorage::bools), std::move(valid));
     case DataType::kString: {
       if (chunks.empty()) return Column::FromStrings({0}, {}, {});
       if (chunks.size() == 1) {
         ColumnStorage& only = chunks[0]->data_;
-        return Column::FromStrings(std::move(only.offsets), std::move(only.bytes), std::move(valid));
+        return Column::FromStrings(std::move(only.offsets), std::move(only.bytes),
+                                   std::move(valid));
       }
       size_t bytes_total = 0;
       for (const ColumnChunk* c : chunks) bytes_total += c->data_.bytes.size();
@@ -364,7 +383,8 @@ ColumnPtr ColumnChunk::Merge(DataType type, std::vector<ColumnChunk*> chunks) {
       size_t row = 0;
       for (const ColumnChunk* c : chunks) {
         const uint64_t base = bytes.size();
-        for (size_t i = 1; i < c->data_.offsets.size(); ++i) offsets[++row] = base + c->data_.offsets[i];
+        for (size_t i = 1; i < c->data_.offsets.size(); ++i)
+          offsets[++row] = base + c->data_.offsets[i];
         bytes += c->data_.bytes;
       }
       return Column::FromStrings(std::move(offsets), std::move(bytes), std::move(valid));
@@ -385,7 +405,8 @@ ColumnPtr ColumnChunk::Merge(DataType type, std::vector<ColumnChunk*> chunks) {
           if (code < 0) code = index.Add(std::move(text), hash, &dictionary);
           remap[k] = code;
         }
-        for (int32_t code : c->data_.codes) codes[row++] = code < 0 ? -1 : remap[static_cast<size_t>(code)];
+        for (int32_t code : c->data_.codes)
+          codes[row++] = code < 0 ? -1 : remap[static_cast<size_t>(code)];
       }
       return Column::FromCategorical(std::move(codes), std::move(dictionary));
     }

@@ -19,7 +19,8 @@ namespace prospect::io {
 struct ColumnSpec {
   std::string name;
   DataType type = DataType::kString;
-  bool declared = false;  ///< from options.types: a bad cell is an error (or reject), never a widening
+  bool declared =
+      false;  ///< from options.types: a bad cell is an error (or reject), never a widening
   DateOrder order = DateOrder::kMonthFirst;
   char decimal = '.';  ///< decimal separator of numbers
 };
@@ -40,9 +41,9 @@ struct CellText {
 /// Outcome of appending one cell.
 enum class CellStatus : uint8_t {
   kOk,
-  kWiden,       ///< inferred column: the cell needs a wider type (see `widen_to`)
-  kBadValue,    ///< declared column (or a real-looking but impossible date): not of the type
-  kBadUtf8,     ///< string cell with invalid UTF-8
+  kWiden,     ///< inferred column: the cell needs a wider type (see `widen_to`)
+  kBadValue,  ///< declared column (or a real-looking but impossible date): not of the type
+  kBadUtf8,   ///< string cell with invalid UTF-8
 };
 
 /// Maps distinct strings to their codes (positions in a dictionary the caller keeps). Open
@@ -52,7 +53,8 @@ class DictionaryIndex {
  public:
   static uint64_t Hash(std::string_view text);
   /// The code of `text` (whose Hash is `hash`) in `dictionary`, or -1.
-  int32_t Find(std::string_view text, uint64_t hash, const std::vector<std::string>& dictionary) const;
+  int32_t Find(std::string_view text, uint64_t hash,
+               const std::vector<std::string>& dictionary) const;
   /// Appends `text` (not there yet, Hash `hash`) to `dictionary` and indexes it; returns its code.
   int32_t Add(std::string text, uint64_t hash, std::vector<std::string>* dictionary);
   /// Re-indexes every entry of `dictionary`.
@@ -76,14 +78,14 @@ class ColumnChunk {
   /// Appends a cell. `quoted`: the text came from a quoted CSV field or a JSON string (an empty
   /// quoted cell is an empty string in string columns and null otherwise). `escaped`: quoted text
   /// with doubled quotes still to be undone.
-  CellStatus Append(const ColumnSpec& spec, const NullMatcher& nulls, std::string_view text, bool quoted,
-                    bool escaped, char quote, DataType* widen_to);
+  CellStatus Append(const ColumnSpec& spec, const NullMatcher& nulls, std::string_view text,
+                    bool quoted, bool escaped, char quote, DataType* widen_to);
   /// Appends cells[0], cells[stride], ... (`rows` of them) as Append would, one column of a batch
   /// of records at a time (the type is switched on once, not per cell). Stops before the first
   /// cell that is neither kOk nor kWiden and returns how many were appended; widenings are folded
   /// into `*widen`.
-  size_t AppendColumn(const ColumnSpec& spec, const NullMatcher& nulls, const CellText* cells, size_t stride,
-                      size_t rows, char quote, std::optional<DataType>* widen);
+  size_t AppendColumn(const ColumnSpec& spec, const NullMatcher& nulls, const CellText* cells,
+                      size_t stride, size_t rows, char quote, std::optional<DataType>* widen);
   void AppendNull();
   size_t size() const { return rows_; }
   /// Whitespace-only cells appended as null (a non-text column's " ").

@@ -19,15 +19,15 @@ struct CsvTuning {
 };
 
 /// Parses CSV text already in memory (after gunzip/transcoding). `name` appears in messages.
-Table ReadCsvText(std::string_view text, const std::string& name, const ReadOptions& options, const Context& ctx,
-                  ReadReport* report, const CsvTuning& tuning = {});
+Table ReadCsvText(std::string_view text, const std::string& name, const ReadOptions& options,
+                  const Context& ctx, ReadReport* report, const CsvTuning& tuning = {});
 
 /// The delimiter among , ; tab | that splits the first lines into the most, equally many fields
 /// (',' when none does). The decimal separator is never a candidate (';' is the fallback then).
 char SniffDelimiter(std::string_view text, char quote, char decimal = '.');
 
 /// Parses JSON Lines text already in memory.
-Table ReadJsonlText(std::string_view text, const std::string& name, const ReadOptions& options, const Context& ctx,
-                    ReadReport* report);
+Table ReadJsonlText(std::string_view text, const std::string& name, const ReadOptions& options,
+                    const Context& ctx, ReadReport* report);
 
 }  // namespace prospect::io

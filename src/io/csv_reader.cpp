@@ -35,8 +35,13 @@ enum class Tok : uint8_t { kOk, kStrayQuote, kAfterQuote, kUnterminated, kTooLon
 
 class Tokenizer {
  public:
-  Tokenizer(char delimiter, char quote, size_t max_field, bool fast_path = true, bool strict_quotes = true)
-      : delim_(delimiter), quote_(quote), max_field_(max_field), fast_path_(fast_path), strict_quotes_(strict_quotes) {
+  Tokenizer(char delimiter, char quote, size_t max_field, bool fast_path = true,
+            bool strict_quotes = true)
+      : delim_(delimiter),
+        quote_(quote),
+        max_field_(max_field),
+        fast_path_(fast_path),
+        strict_quotes_(strict_quotes) {
     special_.fill(false);
     special_[static_cast<uint8_t>(delimiter)] = true;
     special_['\n'] = true;
@@ -48,8 +53,9 @@ class Tokenizer {
   /// otherwise *error_at points at the problem. *newlines counts '\n' consumed (incl. the end).
   /// Without strict quotes, a quote inside an unquoted field is text, and `literal_quotes` (if
   /// given) counts the fields that hold one.
-  [[gnu::flatten]] Tok Next(const char* p, const char* end, std::vector<CellText>& fields, const char** next,
-                            const char** error_at, int64_t* newlines, int64_t* literal_quotes = nullptr) const {
+  [[gnu::flatten]] Tok Next(const char* p, const char* end, std::vector<CellText>& fields,
+                            const char** next, const char** error_at, int64_t* newlines,
+                            int64_t* literal_quotes = nullptr) const {
     fields.clear();
     *newlines = 0;
 #ifdef __SSE2__
@@ -238,7 +244,8 @@ struct CharCounts {
   uint64_t newlines = 0;
 };
 
-// Quote characters and '\n's in [p, end): pass A reads every byte of the file once, so 16 at a time.
+// Quote characters and '\n's in [p, end): pass A reads every byte of the file once, so 16 at a
+// time.
 CharCounts CountQuotesAndNewlines(const char* p, const char* end, char quote) {
   CharCounts counts;
 #ifdef __SSE2__
@@ -253,7 +260,8 @@ CharCounts CountQuotesAndNewlines(const char* p, const char* end, char quote) {
     }
     const __m128i sum_q = _mm_sad_epu8(acc_q, zero), sum_n = _mm_sad_epu8(acc_n, zero);
     counts.quotes += static_cast<uint64_t>(_mm_cvtsi128_si64(sum_q) + _mm_extract_epi16(sum_q, 4));
-    counts.newlines += static_cast<uint64_t>(_mm_cvtsi128_si64(sum_n) + _mm_extract_epi16(sum_n, 4));
+    counts.newlines +=
+        static_cast<uint64_t>(_mm_cvtsi128_si64(sum_n) + _mm_extract_epi16(sum_n, 4));
   }
 #endif
   for (; p < end; ++p) {
@@ -314,12 +322,13 @@ std::string ColumnLabel(const ParseContext& pc, size_t index) {
 }
 
 // Builds the error for a tokenizer failure of the record starting at `rec` on line `line`.
-RecordError TokenizerError(const ParseContext& pc, Tok status, const char* rec, int64_t line, const char* at,
-                           const std::vector<CellText>& fields) {
+RecordError TokenizerError(const ParseContext& pc, Tok status, const char* rec, int64_t line,
+                           const char* at, const std::vector<CellText>& fields) {
   const size_t rec_off = static_cast<size_t>(rec - pc.text.data());
   const Location loc = LocateIn(pc.text, rec_off, line, static_cast<size_t>(at - pc.text.data()));
   // The failing field is the last one pushed, except for an unterminated quote (never pushed).
-  const size_t index = status == Tok::kUnterminated || fields.empty() ? fields.size() : fields.size() - 1;
+  const size_t index =
+      status == Tok::kUnterminated || fields.empty() ? fields.size() : fields.size() - 1;
   RecordError e;
   e.column = index < pc.specs->size() ? (*pc.specs)[index].name : "";
   // Every message reads "file:line:column[ (column "name")]: what is wrong. Possible fix(es): ...".
@@ -333,29 +342,36 @@ RecordError TokenizerError(const ParseContext& pc, Tok status, const char* rec, 
   };
   switch (status) {
     case Tok::kStrayQuote:
-      return failure(false, true, "a quote inside an unquoted field", "a quote inside an unquoted field",
-                     "Possible fixes: quote the whole field and double the quotes in it (\"12\"\" pizza\" for 12\" "
+      return failure(false, true, "a quote inside an unquoted field",
+                     "a quote inside an unquoted field",
+                     "Possible fixes: quote the whole field and double the quotes in it (\"12\"\" "
+                     "pizza\" for 12\" "
                      "pizza), or use --on-error reject.");
     case Tok::kAfterQuote: {
-      std::string reason =
-          fmt::format("{} after the closing quote of a quoted field", QuoteForMessage(std::string_view(at, 1)));
+      std::string reason = fmt::format("{} after the closing quote of a quoted field",
+                                       QuoteForMessage(std::string_view(at, 1)));
       const std::string problem = "unexpected " + reason;
       return failure(false, true, std::move(reason), problem,
-                     "Possible fixes: double the quotes inside a quoted field (\"\"), or use --on-error reject.");
+                     "Possible fixes: double the quotes inside a quoted field (\"\"), or use "
+                     "--on-error reject.");
     }
     case Tok::kUnterminated:
       // The quote may have run over many lines: the message names the line it opened on.
-      return failure(true, false, "unterminated quoted field",
-                     fmt::format("a quoted field opened on line {} is never closed (the quote runs to the end of "
-                                 "the file)",
-                                 loc.line),
-                     "Possible fix: close the quote, and double the quotes inside quoted fields (\"\").");
+      return failure(
+          true, false, "unterminated quoted field",
+          fmt::format(
+              "a quoted field opened on line {} is never closed (the quote runs to the end of "
+              "the file)",
+              loc.line),
+          "Possible fix: close the quote, and double the quotes inside quoted fields (\"\").");
     case Tok::kTooLong:
-      return failure(true, true, "field too long",
-                     fmt::format("a field of {} bytes is longer than the limit of {} bytes (max_field_bytes)",
-                                 fields.empty() ? 0 : fields.back().size, pc.options->max_field_bytes),
-                     "Possible fixes: check for an unbalanced quote, or raise the limit.");
-    case Tok::kOk: break;
+      return failure(
+          true, true, "field too long",
+          fmt::format("a field of {} bytes is longer than the limit of {} bytes (max_field_bytes)",
+                      fields.empty() ? 0 : fields.back().size, pc.options->max_field_bytes),
+          "Possible fixes: check for an unbalanced quote, or raise the limit.");
+    case Tok::kOk:
+      break;
   }
   return e;
 }
@@ -365,14 +381,15 @@ RecordError RaggedError(const ParseContext& pc, int64_t line, size_t got) {
   const size_t want = pc.specs->size();
   e.reason = fmt::format("has {} fields, expected {}", got, want);
   e.message = fmt::format(
-      "{}:{}: line {} has {} fields, expected {} (the header has {}; delimiter {}). Possible fixes: quote fields "
+      "{}:{}: line {} has {} fields, expected {} (the header has {}; delimiter {}). Possible "
+      "fixes: quote fields "
       "that contain the delimiter, check --delimiter, or use --on-error reject.",
       *pc.name, line, line, got, want, want, DelimiterName(pc.tok->delimiter()));
   return e;
 }
 
-RecordError CellError(const ParseContext& pc, CellStatus status, const char* rec, int64_t line, const CellText& f,
-                      size_t index) {
+RecordError CellError(const ParseContext& pc, CellStatus status, const char* rec, int64_t line,
+                      const CellText& f, size_t index) {
   const ColumnSpec& spec = (*pc.specs)[index];
   const size_t rec_off = static_cast<size_t>(rec - pc.text.data());
   RecordError e;
@@ -382,9 +399,11 @@ RecordError CellError(const ParseContext& pc, CellStatus status, const char* rec
     const size_t bad = FindInvalidUtf8(f.begin, f.size);
     const size_t at = static_cast<size_t>(f.begin - pc.text.data()) + std::min(bad, f.size);
     const Location loc = LocateIn(pc.text, rec_off, line, at);
-    e.reason = fmt::format("invalid UTF-8 (byte 0x{:02X})", static_cast<unsigned char>(f.begin[bad]));
+    e.reason =
+        fmt::format("invalid UTF-8 (byte 0x{:02X})", static_cast<unsigned char>(f.begin[bad]));
     e.message = fmt::format(
-        "{}:{}:{} (column \"{}\"): {}. Possible fixes: save the file as UTF-8, or read it as Latin-1 "
+        "{}:{}:{} (column \"{}\"): {}. Possible fixes: save the file as UTF-8, or read it as "
+        "Latin-1 "
         "(--encoding latin1, or encoding = \"latin1\" in prospect.toml [tables.NAME]).",
         *pc.name, loc.line, loc.column, spec.name, e.reason);
     return e;
@@ -394,13 +413,15 @@ RecordError CellError(const ParseContext& pc, CellStatus status, const char* rec
   std::string detail;
   if (spec.type == DataType::kDate || spec.type == DataType::kTimestamp) {
     int64_t v;
-    const DateParse r = spec.type == DataType::kDate ? ParseDateText(e.value, spec.order, &v)
-                                                     : ParseTimestampText(e.value, spec.order, spec.declared, &v);
+    const DateParse r = spec.type == DataType::kDate
+                            ? ParseDateText(e.value, spec.order, &v)
+                            : ParseTimestampText(e.value, spec.order, spec.declared, &v);
     if (r == DateParse::kInvalidDay) detail = " (no such day or time)";
   }
-  e.reason = fmt::format("{} is not {}{}", QuoteForMessage(e.value), TypeWithArticle(spec.type), detail);
-  e.message = fmt::format("{}:{}:{} (column \"{}\"): {}. {}", *pc.name, loc.line, loc.column, spec.name, e.reason,
-                          kCellFixes);
+  e.reason =
+      fmt::format("{} is not {}{}", QuoteForMessage(e.value), TypeWithArticle(spec.type), detail);
+  e.message = fmt::format("{}:{}:{} (column \"{}\"): {}. {}", *pc.name, loc.line, loc.column,
+                          spec.name, e.reason, kCellFixes);
   return e;
 }
 
@@ -410,7 +431,7 @@ struct BlockResult {
   std::vector<std::optional<DataType>> widen;  // per column: wider type some cell needs
   std::vector<RejectRow> rejects;
   int64_t rows_seen = 0;
-  int64_t literal_quotes = 0;  // unquoted fields holding a quote, read literally
+  int64_t literal_quotes = 0;        // unquoted fields holding a quote, read literally
   std::optional<RecordError> error;  // first error (fail mode) or fatal error
   int64_t error_line = 0;
   std::exception_ptr exception;
@@ -424,12 +445,13 @@ struct BlockInfo {
 };
 
 // First record start at or after `offset` (any byte position), or the end of the text.
-size_t RecordStartAt(std::string_view text, const std::vector<BlockInfo>& blocks, size_t block, char quote,
-                     size_t data_begin, size_t offset) {
+size_t RecordStartAt(std::string_view text, const std::vector<BlockInfo>& blocks, size_t block,
+                     char quote, size_t data_begin, size_t offset) {
   if (offset <= data_begin) return data_begin;
   const BlockInfo& b = blocks[std::min(blocks.size() - 1, (offset - data_begin) / block)];
   bool odd = b.odd;
-  if (quote != 0) odd ^= CountQuotesAndNewlines(text.data() + b.begin, text.data() + offset, quote).quotes & 1;
+  if (quote != 0)
+    odd ^= CountQuotesAndNewlines(text.data() + b.begin, text.data() + offset, quote).quotes & 1;
   if (!odd && text[offset - 1] == '\n') return offset;
   for (size_t i = offset; i < text.size(); ++i) {
     if (text[i] == quote && quote != 0) {
@@ -442,8 +464,8 @@ size_t RecordStartAt(std::string_view text, const std::vector<BlockInfo>& blocks
 }
 
 // First record start at or after block.begin (nullopt when none starts inside the block).
-std::optional<std::pair<size_t, int64_t>> FirstRecord(std::string_view text, const BlockInfo& b, char quote,
-                                                      size_t data_begin) {
+std::optional<std::pair<size_t, int64_t>> FirstRecord(std::string_view text, const BlockInfo& b,
+                                                      char quote, size_t data_begin) {
   if (b.begin == data_begin) return std::make_pair(b.begin, b.line);
   bool odd = b.odd;
   int64_t line = b.line;
@@ -508,12 +530,14 @@ void ParseBlock(const ParseContext& pc, const BlockInfo& b, size_t data_begin, s
     return true;
   };
   // Appends one record; a bad cell undoes the record and is returned.
-  auto append_record = [&](const CellText* cells, const BatchRecord& r) -> std::optional<RecordError> {
+  auto append_record = [&](const CellText* cells,
+                           const BatchRecord& r) -> std::optional<RecordError> {
     for (size_t c = 0; c < ncols; ++c) {
       const CellText& f = cells[c];
       DataType widen_to;
-      const CellStatus cs = out->columns[c].Append(specs[c], *pc.nulls, std::string_view(f.begin, f.size), f.quoted,
-                                                   f.escaped, quote, &widen_to);
+      const CellStatus cs =
+          out->columns[c].Append(specs[c], *pc.nulls, std::string_view(f.begin, f.size), f.quoted,
+                                 f.escaped, quote, &widen_to);
       if (cs == CellStatus::kOk) continue;
       if (cs == CellStatus::kWiden) {
         out->widen[c] = out->widen[c] ? WidenType(*out->widen[c], widen_to) : widen_to;
@@ -532,8 +556,8 @@ void ParseBlock(const ParseContext& pc, const BlockInfo& b, size_t data_begin, s
     widen_before = out->widen;  // a replay must not keep widenings seen only past its first error
     bool clean = true;
     for (size_t c = 0; c < ncols && clean; ++c) {
-      clean = out->columns[c].AppendColumn(specs[c], *pc.nulls, batch_cells.data() + c, ncols, n, quote,
-                                           &out->widen[c]) == n;
+      clean = out->columns[c].AppendColumn(specs[c], *pc.nulls, batch_cells.data() + c, ncols, n,
+                                           quote, &out->widen[c]) == n;
     }
     bool go_on = true;
     if (clean) {
@@ -573,12 +597,14 @@ void ParseBlock(const ParseContext& pc, const BlockInfo& b, size_t data_begin, s
     }
     // A broken record: the batch before it goes first, so rejects stay in file order.
     if (!flush()) return;
-    RecordError err = st == Tok::kOk ? RaggedError(pc, line, fields.size()) : TokenizerError(pc, st, rec, line, at, fields);
+    RecordError err = st == Tok::kOk ? RaggedError(pc, line, fields.size())
+                                     : TokenizerError(pc, st, rec, line, at, fields);
     if (st != Tok::kOk && !err.fatal && reject) {
       next = pc.tok->Skip(rec, end, &newlines);
       if (!next) {
         err.fatal = true;
-        err.message += " The quotes in the rest of the file do not balance, so it cannot be read row by row.";
+        err.message +=
+            " The quotes in the rest of the file do not balance, so it cannot be read row by row.";
       }
     }
     if (!handle_error(std::move(err), rec, next, line)) return;
@@ -598,7 +624,8 @@ std::vector<std::string> HeaderNames(const ParseContext& pc, const std::vector<C
       const size_t bad = FindInvalidUtf8(name.data(), name.size());
       if (bad != name.size()) {
         Fail(ErrorCode::kInvalidData,
-             "{}:1: header column {} is not valid UTF-8. Possible fixes: save the file as UTF-8, or read it as "
+             "{}:1: header column {} is not valid UTF-8. Possible fixes: save the file as UTF-8, "
+             "or read it as "
              "Latin-1 (--encoding latin1).",
              *pc.name, i + 1);
       }
@@ -607,7 +634,8 @@ std::vector<std::string> HeaderNames(const ParseContext& pc, const std::vector<C
     auto [it, inserted] = seen.emplace(name, i);
     if (!inserted) {
       Fail(ErrorCode::kInvalidData,
-           "{}:1: duplicate column name {} (columns {} and {}). Possible fix: rename one of them in the header.",
+           "{}:1: duplicate column name {} (columns {} and {}). Possible fix: rename one of them "
+           "in the header.",
            *pc.name, QuoteForMessage(name), it->second + 1, i + 1);
     }
     names.push_back(std::move(name));
@@ -650,8 +678,8 @@ char SniffDelimiter(std::string_view text, char quote, char decimal) {
   return best;
 }
 
-Table ReadCsvText(std::string_view all, const std::string& name, const ReadOptions& options, const Context& ctx,
-                  ReadReport* report, const CsvTuning& tuning) {
+Table ReadCsvText(std::string_view all, const std::string& name, const ReadOptions& options,
+                  const Context& ctx, ReadReport* report, const CsvTuning& tuning) {
   ReadReport local_report;
   ReadReport& rep = report ? *report : local_report;
   rep = ReadReport{};
@@ -659,30 +687,40 @@ Table ReadCsvText(std::string_view all, const std::string& name, const ReadOptio
   if (all.size() >= 3 && all.substr(0, 3) == "\xEF\xBB\xBF") begin = 3;  // UTF-8 byte order mark
   const std::string_view text = all;
   if (all.find_first_not_of(" \t\r\n", begin) == std::string_view::npos) {
-    Fail(ErrorCode::kInvalidData, "{} is empty: no header line. Possible fix: check that this is the right file.", name);
-  }
-  if (text.find('\n', begin) == std::string_view::npos && text.find('\r', begin) != std::string_view::npos) {
     Fail(ErrorCode::kInvalidData,
-         "{}: lines end in a bare carriage return (old Mac style), which is not supported. Possible fix: convert "
+         "{} is empty: no header line. Possible fix: check that this is the right file.", name);
+  }
+  if (text.find('\n', begin) == std::string_view::npos &&
+      text.find('\r', begin) != std::string_view::npos) {
+    Fail(ErrorCode::kInvalidData,
+         "{}: lines end in a bare carriage return (old Mac style), which is not supported. "
+         "Possible fix: convert "
          "the line endings to LF or CRLF.",
          name);
   }
-  if (options.quote == '\n' || options.quote == '\r' || (options.delimiter != 0 && options.delimiter == options.quote) ||
-      options.delimiter == '\n' || options.delimiter == '\r') {
-    Fail(ErrorCode::kInvalidArgument, "reading {}: the delimiter and quote must differ and not be line breaks", name);
+  if (options.quote == '\n' || options.quote == '\r' ||
+      (options.delimiter != 0 && options.delimiter == options.quote) || options.delimiter == '\n' ||
+      options.delimiter == '\r') {
+    Fail(ErrorCode::kInvalidArgument,
+         "reading {}: the delimiter and quote must differ and not be line breaks", name);
   }
   if (options.decimal != '.' && options.decimal != ',') {
-    Fail(ErrorCode::kInvalidArgument, "reading {}: the decimal separator must be '.' or ',', not {}", name,
+    Fail(ErrorCode::kInvalidArgument,
+         "reading {}: the decimal separator must be '.' or ',', not {}", name,
          QuoteForMessage(std::string_view(&options.decimal, 1)));
   }
-  const char delimiter = options.delimiter ? options.delimiter : SniffDelimiter(text.substr(begin), options.quote, options.decimal);
+  const char delimiter = options.delimiter
+                             ? options.delimiter
+                             : SniffDelimiter(text.substr(begin), options.quote, options.decimal);
   if (delimiter == options.decimal) {
     Fail(ErrorCode::kInvalidArgument,
-         "reading {}: the decimal separator {} is also the field delimiter. Possible fix: name the delimiter "
+         "reading {}: the decimal separator {} is also the field delimiter. Possible fix: name the "
+         "delimiter "
          "(--delimiter ';').",
          name, QuoteForMessage(std::string_view(&options.decimal, 1)));
   }
-  const Tokenizer tok(delimiter, options.quote, options.max_field_bytes, tuning.fast_tokenizer, options.strict_quotes);
+  const Tokenizer tok(delimiter, options.quote, options.max_field_bytes, tuning.fast_tokenizer,
+                      options.strict_quotes);
   const NullMatcher nulls(options.null_values);
   std::vector<ColumnSpec> specs;
   ParseContext pc{text, &name, &tok, &specs, &nulls, &options};
@@ -753,11 +791,13 @@ Table ReadCsvText(std::string_view all, const std::string& name, const ReadOptio
     // Segments start at fixed fractions of the data, so the sample (and so the types) do not
     // depend on the block size or the thread count.
     constexpr size_t kSegments = 32;
-    const size_t per_segment = std::max<size_t>(1, (options.sample_rows + kSegments - 1) / kSegments);
+    const size_t per_segment =
+        std::max<size_t>(1, (options.sample_rows + kSegments - 1) / kSegments);
     size_t done_until = data_begin;
     std::string scratch;
     for (size_t s = 0; s < kSegments; ++s) {
-      const size_t start = RecordStartAt(text, blocks, block, quote, data_begin, data_begin + s * data_size / kSegments);
+      const size_t start = RecordStartAt(text, blocks, block, quote, data_begin,
+                                         data_begin + s * data_size / kSegments);
       const char* p = text.data() + std::max(start, done_until);
       const char* end = text.data() + text.size();
       size_t taken = 0;
@@ -799,7 +839,8 @@ Table ReadCsvText(std::string_view all, const std::string& name, const ReadOptio
   {
     std::vector<DateOrderEvidence> evidence(specs.size());
     bool any = false;
-    for (const auto& s : specs) any |= s.declared && (s.type == DataType::kDate || s.type == DataType::kTimestamp);
+    for (const auto& s : specs)
+      any |= s.declared && (s.type == DataType::kDate || s.type == DataType::kTimestamp);
     if (any) {
       const char* p = text.data() + data_begin;
       const char* end = text.data() + text.size();
@@ -809,7 +850,8 @@ Table ReadCsvText(std::string_view all, const std::string& name, const ReadOptio
         p = next;
         if (fields.size() != specs.size()) continue;
         for (size_t c = 0; c < specs.size(); ++c) {
-          if (specs[c].declared && (specs[c].type == DataType::kDate || specs[c].type == DataType::kTimestamp)) {
+          if (specs[c].declared &&
+              (specs[c].type == DataType::kDate || specs[c].type == DataType::kTimestamp)) {
             ObserveDateOrder(std::string_view(fields[c].begin, fields[c].size), &evidence[c]);
           }
         }
@@ -820,7 +862,8 @@ Table ReadCsvText(std::string_view all, const std::string& name, const ReadOptio
     }
   }
 
-  const size_t avg_record = sample_records ? std::max<size_t>(1, sample_bytes / sample_records) : 64;
+  const size_t avg_record =
+      sample_records ? std::max<size_t>(1, sample_bytes / sample_records) : 64;
   const size_t reserve_rows = std::min(block, data_size) / avg_record + 16;
 
   // Pass B, repeated when an inferred column needs a wider type.
@@ -833,7 +876,8 @@ Table ReadCsvText(std::string_view all, const std::string& name, const ReadOptio
     for (size_t b = 0; b < nblocks; ++b) {
       if (ctx.cancelled() || b > first_failed.load(std::memory_order_relaxed)) continue;
       try {
-        ParseBlock(pc, blocks[b], data_begin, reserve_rows, std::max<size_t>(1, tuning.batch_records), &results[b]);
+        ParseBlock(pc, blocks[b], data_begin, reserve_rows,
+                   std::max<size_t>(1, tuning.batch_records), &results[b]);
       } catch (...) {
         results[b].exception = std::current_exception();
       }
@@ -846,7 +890,8 @@ Table ReadCsvText(std::string_view all, const std::string& name, const ReadOptio
     ctx.ThrowIfCancelled();
     // A quote read literally flips the quote parity that placed the block boundaries, so the
     // blocks after it may start inside a record: read the text again as one block.
-    if (nblocks > 1 && std::any_of(results.begin(), results.end(), [](const auto& r) { return r.literal_quotes > 0; })) {
+    if (nblocks > 1 && std::any_of(results.begin(), results.end(),
+                                   [](const auto& r) { return r.literal_quotes > 0; })) {
       blocks = {BlockInfo{data_begin, text.size(), false, first_line}};
       nblocks = 1;
       continue;
@@ -855,11 +900,13 @@ Table ReadCsvText(std::string_view all, const std::string& name, const ReadOptio
     for (size_t c = 0; c < specs.size(); ++c) {
       DataType t = specs[c].type;
       for (size_t b = 0; b < nblocks; ++b) {
-        if (results[b].widen.size() > c && results[b].widen[c]) t = WidenType(t, *results[b].widen[c]);
+        if (results[b].widen.size() > c && results[b].widen[c])
+          t = WidenType(t, *results[b].widen[c]);
       }
       if (t != specs[c].type) {
-        rep.warnings.push_back(fmt::format("column \"{}\": values after the sampled rows do not fit {}; read as {}",
-                                           specs[c].name, DataTypeName(specs[c].type), DataTypeName(t)));
+        rep.warnings.push_back(
+            fmt::format("column \"{}\": values after the sampled rows do not fit {}; read as {}",
+                        specs[c].name, DataTypeName(specs[c].type), DataTypeName(t)));
         specs[c].type = t;
         widened = true;
       }
@@ -893,7 +940,8 @@ Table ReadCsvText(std::string_view all, const std::string& name, const ReadOptio
   for (auto& r : results) {
     rep.rows_read += r.rows_seen;
     rep.literal_quote_fields += r.literal_quotes;
-    for (const auto& column : r.columns) rep.blank_cells_as_null += static_cast<int64_t>(column.blank_nulls());
+    for (const auto& column : r.columns)
+      rep.blank_cells_as_null += static_cast<int64_t>(column.blank_nulls());
     for (auto& row : r.rejects) rejects.push_back(std::move(row));
   }
   ReportRejects(rejects, options, &rep);

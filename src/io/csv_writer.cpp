@@ -81,7 +81,8 @@ void WriteCsv(const Table& table, const std::string& path, const Context& ctx) {
     std::remove(tmp.c_str());
     throw;
   }
-  if (std::fclose(file.release()) != 0) Fail(ErrorCode::kIo, "cannot write {}: {}", path, std::strerror(errno));
+  if (std::fclose(file.release()) != 0)
+    Fail(ErrorCode::kIo, "cannot write {}: {}", path, std::strerror(errno));
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     Fail(ErrorCode::kIo, "cannot move {} to {}: {}", tmp, path, std::strerror(errno));
   }

@@ -38,14 +38,22 @@ struct ValueKind {
 };
 ValueKind KindOf(simdjson::dom::element_type t) {
   switch (t) {
-    case simdjson::dom::element_type::ARRAY: return {Kind::kNested, "an array"};
-    case simdjson::dom::element_type::OBJECT: return {Kind::kNested, "an object"};
-    case simdjson::dom::element_type::STRING: return {Kind::kString, "a string"};
-    case simdjson::dom::element_type::INT64: return {Kind::kInt, "a number"};
-    case simdjson::dom::element_type::UINT64: return {Kind::kDouble, "a number"};  // beyond int64
-    case simdjson::dom::element_type::DOUBLE: return {Kind::kDouble, "a number"};
-    case simdjson::dom::element_type::BOOL: return {Kind::kBool, "a boolean"};
-    case simdjson::dom::element_type::NULL_VALUE: return {Kind::kNull, "null"};
+    case simdjson::dom::element_type::ARRAY:
+      return {Kind::kNested, "an array"};
+    case simdjson::dom::element_type::OBJECT:
+      return {Kind::kNested, "an object"};
+    case simdjson::dom::element_type::STRING:
+      return {Kind::kString, "a string"};
+    case simdjson::dom::element_type::INT64:
+      return {Kind::kInt, "a number"};
+    case simdjson::dom::element_type::UINT64:
+      return {Kind::kDouble, "a number"};  // beyond int64
+    case simdjson::dom::element_type::DOUBLE:
+      return {Kind::kDouble, "a number"};
+    case simdjson::dom::element_type::BOOL:
+      return {Kind::kBool, "a boolean"};
+    case simdjson::dom::element_type::NULL_VALUE:
+      return {Kind::kNull, "null"};
   }
   return {Kind::kNull, "a value"};
 }
@@ -61,21 +69,34 @@ void AppendNumber(std::string& out, Number value) {
 // minified JSON, nothing for null.
 void AppendValueText(std::string& out, simdjson::dom::element value) {
   switch (value.type()) {
-    case simdjson::dom::element_type::NULL_VALUE: break;
-    case simdjson::dom::element_type::BOOL: out += value.get_bool().value() ? "true" : "false"; break;
-    case simdjson::dom::element_type::INT64: AppendNumber(out, value.get_int64().value()); break;
-    case simdjson::dom::element_type::UINT64: AppendNumber(out, value.get_uint64().value()); break;
-    case simdjson::dom::element_type::DOUBLE: AppendNumber(out, value.get_double().value()); break;
-    case simdjson::dom::element_type::STRING: out += value.get_string().value(); break;
+    case simdjson::dom::element_type::NULL_VALUE:
+      break;
+    case simdjson::dom::element_type::BOOL:
+      out += value.get_bool().value() ? "true" : "false";
+      break;
+    case simdjson::dom::element_type::INT64:
+      AppendNumber(out, value.get_int64().value());
+      break;
+    case simdjson::dom::element_type::UINT64:
+      AppendNumber(out, value.get_uint64().value());
+      break;
+    case simdjson::dom::element_type::DOUBLE:
+      AppendNumber(out, value.get_double().value());
+      break;
+    case simdjson::dom::element_type::STRING:
+      out += value.get_string().value();
+      break;
     case simdjson::dom::element_type::ARRAY:
-    case simdjson::dom::element_type::OBJECT: out += simdjson::minify(value); break;
+    case simdjson::dom::element_type::OBJECT:
+      out += simdjson::minify(value);
+      break;
   }
 }
 
 }  // namespace
 
-Table ReadJsonlText(std::string_view text, const std::string& name, const ReadOptions& options, const Context& ctx,
-                    ReadReport* report) {
+Table ReadJsonlText(std::string_view text, const std::string& name, const ReadOptions& options,
+                    const Context& ctx, ReadReport* report) {
   ReadReport local_report;
   ReadReport& rep = report ? *report : local_report;
   rep = ReadReport{};
@@ -113,13 +134,16 @@ Table ReadJsonlText(std::string_view text, const std::string& name, const ReadOp
     row_text.clear();
     if (parse_error) {
       reason = fmt::format("invalid JSON ({})", simdjson::error_message(parse_error));
-      error = fmt::format("{}:{}: {}. Possible fixes: put one complete JSON object on each line, or use --on-error reject.",
-                          name, line, reason);
+      error = fmt::format(
+          "{}:{}: {}. Possible fixes: put one complete JSON object on each line, or use --on-error "
+          "reject.",
+          name, line, reason);
     } else if (!doc.is_object()) {
       reason = fmt::format("expected a JSON object, found {}", KindOf(doc.type()).name);
-      error = fmt::format("{}:{}: {}. Each line must be one object such as {{\"id\": 1, \"name\": \"x\"}}. "
-                          "Possible fix: use --on-error reject to skip such lines.",
-                          name, line, reason);
+      error = fmt::format(
+          "{}:{}: {}. Each line must be one object such as {{\"id\": 1, \"name\": \"x\"}}. "
+          "Possible fix: use --on-error reject to skip such lines.",
+          name, line, reason);
     } else {
       // Keys and values, in order.
       std::vector<std::pair<std::string, Cell>> pending;
@@ -136,8 +160,9 @@ Table ReadJsonlText(std::string_view text, const std::string& name, const ReadOp
           }
         }
         if (!reason.empty()) {
-          error = fmt::format("{}:{}: {}. Possible fixes: keep one of them, or use --on-error reject.", name, line,
-                              reason);
+          error =
+              fmt::format("{}:{}: {}. Possible fixes: keep one of them, or use --on-error reject.",
+                          name, line, reason);
           break;
         }
         pending.emplace_back(std::move(key_text), cell);
@@ -162,7 +187,8 @@ Table ReadJsonlText(std::string_view text, const std::string& name, const ReadOp
     }
   }
   if (names.empty() && rows.empty() && rejects.empty()) {
-    Fail(ErrorCode::kInvalidData, "{} is empty: no JSON objects. Possible fix: check that this is the right file.", name);
+    Fail(ErrorCode::kInvalidData,
+         "{} is empty: no JSON objects. Possible fix: check that this is the right file.", name);
   }
 
   // Column types: declared, else from the JSON kinds (strings further by their text).
@@ -177,7 +203,8 @@ Table ReadJsonlText(std::string_view text, const std::string& name, const ReadOp
       const std::string_view t(arena.data() + cell.offset, cell.size);
       if (cell.kind == Kind::kString && (t.empty() || nulls.IsNull(t, true))) continue;
       kinds[cell.column] |= uint8_t(1u << static_cast<int>(cell.kind));
-      if (cell.kind == Kind::kString && guessers[cell.column].observed() < std::max<size_t>(options.sample_rows, 1)) {
+      if (cell.kind == Kind::kString &&
+          guessers[cell.column].observed() < std::max<size_t>(options.sample_rows, 1)) {
         guessers[cell.column].Observe(t);
       }
     }
@@ -249,12 +276,13 @@ Table ReadJsonlText(std::string_view text, const std::string& name, const ReadOp
           reason = fmt::format("{} is not {}", QuoteForMessage(t), TypeWithArticle(specs[c].type));
         }
         if (!reject) {
-          Fail(ErrorCode::kInvalidData, "{}:{} (column \"{}\"): {}. {}", name, rows[r].line, specs[c].name, reason,
-               kCellFixes);
+          Fail(ErrorCode::kInvalidData, "{}:{} (column \"{}\"): {}. {}", name, rows[r].line,
+               specs[c].name, reason, kCellFixes);
         }
         for (size_t k = 0; k < ncols; ++k) columns[k].Truncate(kept);
-        cell_rejects.push_back({rows[r].line, specs[c].name, std::string(t), reason,
-                                std::string(text.substr(rows[r].raw_begin, rows[r].raw_end - rows[r].raw_begin))});
+        cell_rejects.push_back(
+            {rows[r].line, specs[c].name, std::string(t), reason,
+             std::string(text.substr(rows[r].raw_begin, rows[r].raw_end - rows[r].raw_begin))});
         goto next_row;
       }
       ++kept;
@@ -272,7 +300,8 @@ Table ReadJsonlText(std::string_view text, const std::string& name, const ReadOp
     if (!widened || attempt >= 16) break;
   }
   for (auto& r : cell_rejects) rejects.push_back(std::move(r));
-  std::sort(rejects.begin(), rejects.end(), [](const RejectRow& a, const RejectRow& b) { return a.line < b.line; });
+  std::sort(rejects.begin(), rejects.end(),
+            [](const RejectRow& a, const RejectRow& b) { return a.line < b.line; });
   ReportRejects(rejects, options, &rep);
   std::vector<ColumnPtr> out(ncols);
   for (size_t c = 0; c < ncols; ++c) out[c] = ColumnChunk::Merge(specs[c].type, {&columns[c]});

@@ -3,9 +3,9 @@
 // u64 XXH64 (seed 0) of all the bytes before it.
 #include "prospect/io/model_file.hpp"
 
-#include <cmath>
-
 #include <xxhash.h>
+
+#include <cmath>
 
 namespace prospect {
 namespace {
@@ -41,7 +41,8 @@ class Cursor {
 
  private:
   [[noreturn]] void Truncated(const char* what) const {
-    Fail(ErrorCode::kInvalidData, "model file is truncated or corrupted: {} runs past the end ({} bytes)", what,
+    Fail(ErrorCode::kInvalidData,
+         "model file is truncated or corrupted: {} runs past the end ({} bytes)", what,
          bytes_.size());
   }
   std::string_view bytes_;
@@ -78,8 +79,9 @@ ModelReader::ModelReader(std::string_view bytes) {
   version_ = c.Read<uint32_t>("the version");
   if (version_ == 0 || version_ > kModelFileVersion) {
     Fail(version_ == 0 ? ErrorCode::kInvalidData : ErrorCode::kFailedPrecondition,
-         "model file format version {} is not supported: this prospect reads versions 1 to {}{}", version_,
-         kModelFileVersion, version_ > kModelFileVersion ? "; upgrade prospect to load it" : "");
+         "model file format version {} is not supported: this prospect reads versions 1 to {}{}",
+         version_, kModelFileVersion,
+         version_ > kModelFileVersion ? "; upgrade prospect to load it" : "");
   }
   if (version_ >= 2) {
     // Checked before anything else is read: a damaged file is reported as such, not as whatever
@@ -91,27 +93,32 @@ ModelReader::ModelReader(std::string_view bytes) {
     uint64_t stored;
     std::memcpy(&stored, bytes.data() + body.size(), sizeof stored);
     if (XXH64(body.data(), body.size(), 0) != stored) {
-      Fail(ErrorCode::kInvalidData, "model file is corrupted: its checksum does not match its contents");
+      Fail(ErrorCode::kInvalidData,
+           "model file is corrupted: its checksum does not match its contents");
     }
     c = Cursor(body);
     c.Take(sizeof kMagic + 4, "the header");
   }
   const uint32_t tag_size = c.Read<uint32_t>("the type tag size");
-  if (tag_size > kMaxNameBytes) Fail(ErrorCode::kInvalidData, "model file: type tag of {} bytes is implausible", tag_size);
+  if (tag_size > kMaxNameBytes)
+    Fail(ErrorCode::kInvalidData, "model file: type tag of {} bytes is implausible", tag_size);
   type_tag_ = std::string(c.Take(tag_size, "the type tag"));
   const uint64_t params_size = c.Read<uint64_t>("the parameters size");
   const std::string_view params = c.Take(params_size, "the parameters");
   params_ = nlohmann::json::parse(params, nullptr, /*allow_exceptions=*/false);
-  if (params_.is_discarded()) Fail(ErrorCode::kInvalidData, "model file: the parameters are not valid JSON");
+  if (params_.is_discarded())
+    Fail(ErrorCode::kInvalidData, "model file: the parameters are not valid JSON");
   const uint32_t count = c.Read<uint32_t>("the block count");
   for (uint32_t i = 0; i < count; ++i) {
     const uint32_t name_size = c.Read<uint32_t>("a block name size");
-    if (name_size > kMaxNameBytes) Fail(ErrorCode::kInvalidData, "model file: block name of {} bytes is implausible", name_size);
+    if (name_size > kMaxNameBytes)
+      Fail(ErrorCode::kInvalidData, "model file: block name of {} bytes is implausible", name_size);
     std::string name(c.Take(name_size, "a block name"));
     const uint64_t size = c.Read<uint64_t>("a block size");
     blocks_.emplace_back(std::move(name), c.Take(size, "a block"));
   }
-  if (c.remaining() != 0) Fail(ErrorCode::kInvalidData, "model file has {} unexpected trailing bytes", c.remaining());
+  if (c.remaining() != 0)
+    Fail(ErrorCode::kInvalidData, "model file has {} unexpected trailing bytes", c.remaining());
 }
 
 bool ModelReader::HasBlock(std::string_view name) const {
@@ -125,15 +132,17 @@ std::string_view ModelReader::Block(std::string_view name) const {
   for (const auto& b : blocks_) {
     if (b.first == name) return b.second;
   }
-  Fail(ErrorCode::kInvalidData, "model file ({}) has no \"{}\" block: it is corrupted or from another model type",
-       type_tag_, name);
+  Fail(ErrorCode::kInvalidData,
+       "model file ({}) has no \"{}\" block: it is corrupted or from another model type", type_tag_,
+       name);
 }
 
 std::vector<double> ModelReader::FiniteArray(std::string_view name) const {
   std::vector<double> values = Array<double>(name);
   for (size_t i = 0; i < values.size(); ++i) {
     if (!std::isfinite(values[i])) {
-      Fail(ErrorCode::kInvalidData, "model file is corrupted: block \"{}\" value {} is {}", name, i, values[i]);
+      Fail(ErrorCode::kInvalidData, "model file is corrupted: block \"{}\" value {} is {}", name, i,
+           values[i]);
     }
   }
   return values;
@@ -141,14 +150,16 @@ std::vector<double> ModelReader::FiniteArray(std::string_view name) const {
 
 void ModelReader::ExpectType(std::string_view expected) const {
   if (type_tag_ != expected) {
-    Fail(ErrorCode::kInvalidData, "model file holds a \"{}\" model, expected \"{}\"", type_tag_, expected);
+    Fail(ErrorCode::kInvalidData, "model file holds a \"{}\" model, expected \"{}\"", type_tag_,
+         expected);
   }
 }
 
 int64_t ModelFileInt(const nlohmann::json& v, std::string_view what, int64_t lo, int64_t hi) {
   bool in_range = false;
   if (v.is_number_unsigned()) {  // at most hi (an int64), so it fits an int64
-    in_range = hi >= 0 && v.get<uint64_t>() <= static_cast<uint64_t>(hi) && static_cast<int64_t>(v.get<uint64_t>()) >= lo;
+    in_range = hi >= 0 && v.get<uint64_t>() <= static_cast<uint64_t>(hi) &&
+               static_cast<int64_t>(v.get<uint64_t>()) >= lo;
   } else if (v.is_number_integer()) {
     in_range = v.get<int64_t>() >= lo && v.get<int64_t>() <= hi;
   }

@@ -6,12 +6,14 @@
 
 namespace prospect {
 
-Table ReadCsv(const std::string& path, const ReadOptions& options, const Context& ctx, ReadReport* report) {
+Table ReadCsv(const std::string& path, const ReadOptions& options, const Context& ctx,
+              ReadReport* report) {
   const io::LoadedText text = io::LoadText(path, options.encoding, ctx.threads());
   return io::ReadCsvText(text.view(), path, options, ctx, report);
 }
 
-Table ReadJsonl(const std::string& path, const ReadOptions& options, const Context& ctx, ReadReport* report) {
+Table ReadJsonl(const std::string& path, const ReadOptions& options, const Context& ctx,
+                ReadReport* report) {
   const io::LoadedText text = io::LoadText(path, options.encoding, ctx.threads());
   return io::ReadJsonlText(text.view(), path, options, ctx, report);
 }

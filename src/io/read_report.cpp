@@ -46,8 +46,10 @@ void WriteRejects(const std::string& path, const std::vector<RejectRow>& rows) {
   }
   const std::string tmp = path + ".tmp";
   std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(tmp.c_str(), "wb"), std::fclose);
-  if (!file) Fail(ErrorCode::kIo, "cannot write the rejects file {}: {}", path, std::strerror(errno));
-  if (std::fwrite(out.data(), 1, out.size(), file.get()) != out.size() || std::fflush(file.get()) != 0) {
+  if (!file)
+    Fail(ErrorCode::kIo, "cannot write the rejects file {}: {}", path, std::strerror(errno));
+  if (std::fwrite(out.data(), 1, out.size(), file.get()) != out.size() ||
+      std::fflush(file.get()) != 0) {
     Fail(ErrorCode::kIo, "cannot write the rejects file {}: {}", path, std::strerror(errno));
   }
   file.reset();
@@ -56,11 +58,13 @@ void WriteRejects(const std::string& path, const std::vector<RejectRow>& rows) {
   }
 }
 
-void ReportRejects(const std::vector<RejectRow>& rejects, const ReadOptions& options, ReadReport* report) {
+void ReportRejects(const std::vector<RejectRow>& rejects, const ReadOptions& options,
+                   ReadReport* report) {
   report->rows_rejected = static_cast<int64_t>(rejects.size());
   if (rejects.empty()) return;
   if (options.rejects_path.empty()) {
-    report->warnings.push_back(fmt::format("{} rows were rejected; no rejects file was given", rejects.size()));
+    report->warnings.push_back(
+        fmt::format("{} rows were rejected; no rejects file was given", rejects.size()));
   } else {
     WriteRejects(options.rejects_path, rejects);
     report->rejects_path = options.rejects_path;
@@ -71,8 +75,8 @@ void WarnAboutUnknownTypedColumns(const ReadOptions& options, const std::vector<
                                   const std::string& file, ReadReport* report) {
   for (const auto& [column, type] : options.types) {
     if (std::find(names.begin(), names.end(), column) == names.end()) {
-      report->warnings.push_back(
-          fmt::format("a type is declared for column \"{}\", which {} does not have", column, file));
+      report->warnings.push_back(fmt::format(
+          "a type is declared for column \"{}\", which {} does not have", column, file));
     }
   }
 }

@@ -16,7 +16,8 @@ std::string TypeWithArticle(DataType type);
 
 /// The fix sentence used by cell errors.
 inline constexpr std::string_view kCellFixes =
-    "Possible fixes: fix the value, declare the column's type in prospect.toml [tables.NAME.types], "
+    "Possible fixes: fix the value, declare the column's type in prospect.toml "
+    "[tables.NAME.types], "
     "or use --on-error reject.";
 
 /// One rejected row, as the rejects file lists it.
@@ -32,7 +33,8 @@ void WriteRejects(const std::string& path, const std::vector<RejectRow>& rows);
 
 /// Counts `rejects` in the report and writes them to options.rejects_path, or warns that there is
 /// no rejects file to write them to.
-void ReportRejects(const std::vector<RejectRow>& rejects, const ReadOptions& options, ReadReport* report);
+void ReportRejects(const std::vector<RejectRow>& rejects, const ReadOptions& options,
+                   ReadReport* report);
 
 /// Warns about each column of options.types that `names` (the columns of the file `file`) lacks.
 void WarnAboutUnknownTypedColumns(const ReadOptions& options, const std::vector<std::string>& names,

@@ -33,11 +33,13 @@ std::string Gunzip(std::string_view bytes, const std::string& name) {
     uint32_t isize;
     std::memcpy(&isize, bytes.data() + bytes.size() - 4, 4);
     // Deflate expands at most ~1032:1, so a larger trailer value is garbage (a truncated file).
-    if (isize > bytes.size() && isize / 1032 <= bytes.size()) guess = std::min<size_t>(isize + 1, size_t{1} << 31);
+    if (isize > bytes.size() && isize / 1032 <= bytes.size())
+      guess = std::min<size_t>(isize + 1, size_t{1} << 31);
   }
   out.resize(std::max<size_t>(guess, 1 << 16));
   z_stream zs{};
-  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) Fail(ErrorCode::kInternal, "zlib inflateInit2 failed");
+  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
+    Fail(ErrorCode::kInternal, "zlib inflateInit2 failed");
   std::unique_ptr<z_stream, int (*)(z_stream*)> guard(&zs, inflateEnd);
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
   size_t in_left = bytes.size();
@@ -61,13 +63,15 @@ std::string Gunzip(std::string_view bytes, const std::string& name) {
     }
     if (rc == Z_BUF_ERROR && in_left == 0) {
       Fail(ErrorCode::kInvalidData,
-           "{}: the gzip data is truncated (it ends after {} compressed bytes, before the end of the stream). "
+           "{}: the gzip data is truncated (it ends after {} compressed bytes, before the end of "
+           "the stream). "
            "Possible fix: copy or download the file again; `gzip -t` checks it.",
            name, bytes.size());
     }
     if (rc != Z_OK && rc != Z_BUF_ERROR) {
       Fail(ErrorCode::kInvalidData,
-           "{}: the gzip data is corrupt ({}). Possible fix: copy or download the file again; `gzip -t` checks it.",
+           "{}: the gzip data is corrupt ({}). Possible fix: copy or download the file again; "
+           "`gzip -t` checks it.",
            name, zs.msg ? zs.msg : "zlib error " + std::to_string(rc));
     }
   }
@@ -93,14 +97,15 @@ std::string Latin1ToUtf8(std::string_view in) {
 }
 
 bool IsGzip(std::string_view bytes) {
-  return bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f && static_cast<unsigned char>(bytes[1]) == 0x8b;
+  return bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f &&
+         static_cast<unsigned char>(bytes[1]) == 0x8b;
 }
 
 // A .gz name on data that is not gzip (an empty file passes: there is nothing to misread).
 void CheckGzipName(const std::string& path, std::string_view bytes) {
   if (EndsWithGz(path) && !IsGzip(bytes) && !bytes.empty()) {
-    Fail(ErrorCode::kInvalidData, "{}: the name ends in .gz but the file is not gzip data. Possible fix: rename it.",
-         path);
+    Fail(ErrorCode::kInvalidData,
+         "{}: the name ends in .gz but the file is not gzip data. Possible fix: rename it.", path);
   }
 }
 
@@ -171,7 +176,8 @@ std::string PrepareText(std::string bytes, const std::string& name, TextEncoding
 LoadedText LoadText(const std::string& path, TextEncoding encoding, int threads) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    Fail(errno == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo, "cannot open {}: {}", path, std::strerror(errno));
+    Fail(errno == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo, "cannot open {}: {}", path,
+         std::strerror(errno));
   }
   struct Closer {
     int fd;
@@ -210,7 +216,8 @@ LoadedText LoadText(const std::string& path, TextEncoding encoding, int threads)
   char extra;
   if (ended_early || ::pread(fd, &extra, 1, static_cast<off_t>(size)) > 0) {
     Fail(ErrorCode::kIo,
-         "{} changed while it was being read (it had {} bytes when opened). Possible fix: ingest a copy that "
+         "{} changed while it was being read (it had {} bytes when opened). Possible fix: ingest a "
+         "copy that "
          "nothing is writing to.",
          path, size);
   }
@@ -218,7 +225,8 @@ LoadedText LoadText(const std::string& path, TextEncoding encoding, int threads)
   if (IsGzip(view)) return LoadedText(PrepareBytes(view, path, encoding));
   CheckGzipName(path, view);
   // An empty file has no pieces (and so no first NUL to look at).
-  const size_t nul = first_nul.empty() ? SIZE_MAX : *std::min_element(first_nul.begin(), first_nul.end());
+  const size_t nul =
+      first_nul.empty() ? SIZE_MAX : *std::min_element(first_nul.begin(), first_nul.end());
   if (nul != SIZE_MAX) FailBinary(view, nul, path);
   if (auto transcoded = Transcode(view, encoding)) return LoadedText(std::move(*transcoded));
   return LoadedText(std::move(bytes), size);
@@ -234,7 +242,8 @@ Location LocateIn(std::string_view text, size_t line_start, int64_t line, size_t
     }
   }
   int64_t column = 1;
-  for (size_t i = start; i < pos; ++i) column += (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
+  for (size_t i = start; i < pos; ++i)
+    column += (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
   return {line, column};
 }
 

@@ -18,7 +18,9 @@ class LoadedText {
  public:
   explicit LoadedText(std::string text) : string_(std::move(text)) {}
   LoadedText(std::unique_ptr<char[]> bytes, size_t size) : bytes_(std::move(bytes)), size_(size) {}
-  std::string_view view() const { return bytes_ ? std::string_view(bytes_.get(), size_) : std::string_view(string_); }
+  std::string_view view() const {
+    return bytes_ ? std::string_view(bytes_.get(), size_) : std::string_view(string_);
+  }
 
  private:
   std::string string_;
@@ -74,7 +76,8 @@ inline size_t FindInvalidUtf8(const char* data, size_t size) {
       cp = (cp << 6) | (s[i + k] & 0x3F);
     }
     // Overlong forms, surrogates and code points above U+10FFFF are invalid.
-    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
       return i;
     }
     i += n;

@@ -8,7 +8,10 @@ constexpr size_t kMaxCategories = 65536;
 }
 
 TypeGuesser::TypeGuesser(bool text_only, char decimal)
-    : maybe_bool_(!text_only), maybe_int_(!text_only), maybe_double_(!text_only), decimal_(decimal) {}
+    : maybe_bool_(!text_only),
+      maybe_int_(!text_only),
+      maybe_double_(!text_only),
+      decimal_(decimal) {}
 
 void TypeGuesser::Observe(std::string_view text) {
   ++observed_;
@@ -31,14 +34,17 @@ void TypeGuesser::Observe(std::string_view text) {
     int64_t v;
     const bool is_date = ParseDateText(text, DateOrder::kMonthFirst, &v) != DateParse::kNotADate ||
                          ParseDateText(text, DateOrder::kDayFirst, &v) != DateParse::kNotADate;
-    const bool is_ts = is_date || ParseTimestampText(text, DateOrder::kMonthFirst, false, &v) != DateParse::kNotADate ||
-                       ParseTimestampText(text, DateOrder::kDayFirst, false, &v) != DateParse::kNotADate;
+    const bool is_ts =
+        is_date ||
+        ParseTimestampText(text, DateOrder::kMonthFirst, false, &v) != DateParse::kNotADate ||
+        ParseTimestampText(text, DateOrder::kDayFirst, false, &v) != DateParse::kNotADate;
     if (!is_date) maybe_date_ = false;
     if (!is_ts) maybe_timestamp_ = false;
     if (is_ts) ObserveDateOrder(text, &evidence_);
   }
   if (!distinct_overflow_) {
-    if (distinct_.find(text) == distinct_.end()) distinct_.emplace(text);  // no node built for a repeat
+    if (distinct_.find(text) == distinct_.end())
+      distinct_.emplace(text);  // no node built for a repeat
     if (distinct_.size() > kMaxCategories) {
       distinct_overflow_ = true;
       distinct_.clear();
@@ -54,17 +60,20 @@ DataType TypeGuesser::Result() const {
   const bool order_conflict = evidence_.first_over_12 && evidence_.second_over_12;
   if (maybe_date_ && !order_conflict) return DataType::kDate;
   if (maybe_timestamp_ && !order_conflict) return DataType::kTimestamp;
-  if (!distinct_overflow_ && distinct_.size() * 2 <= observed_ - blank_) return DataType::kCategorical;
+  if (!distinct_overflow_ && distinct_.size() * 2 <= observed_ - blank_)
+    return DataType::kCategorical;
   return DataType::kString;
 }
 
 DataType WidenType(DataType a, DataType b) {
   if (a == b) return a;
   if (a == DataType::kString || b == DataType::kString) return DataType::kString;
-  if ((a == DataType::kInt64 && b == DataType::kDouble) || (a == DataType::kDouble && b == DataType::kInt64)) {
+  if ((a == DataType::kInt64 && b == DataType::kDouble) ||
+      (a == DataType::kDouble && b == DataType::kInt64)) {
     return DataType::kDouble;
   }
-  if ((a == DataType::kDate && b == DataType::kTimestamp) || (a == DataType::kTimestamp && b == DataType::kDate)) {
+  if ((a == DataType::kDate && b == DataType::kTimestamp) ||
+      (a == DataType::kTimestamp && b == DataType::kDate)) {
     return DataType::kTimestamp;
   }
   return DataType::kString;

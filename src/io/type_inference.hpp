@@ -23,7 +23,9 @@ class TypeGuesser {
   explicit TypeGuesser(bool text_only = false, char decimal = '.');
   void Observe(std::string_view text);
   DataType Result() const;
-  DateOrder order() const { return evidence_.first_over_12 ? DateOrder::kDayFirst : DateOrder::kMonthFirst; }
+  DateOrder order() const {
+    return evidence_.first_over_12 ? DateOrder::kDayFirst : DateOrder::kMonthFirst;
+  }
   size_t observed() const { return observed_; }
 
  private:

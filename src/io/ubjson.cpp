@@ -42,18 +42,28 @@ class Walker {
   // Size in bytes of a fixed-size scalar type marker; 0 for other markers.
   static size_t FixedSize(char type) {
     switch (type) {
-      case 'i': case 'U': case 'C': return 1;
-      case 'I': return 2;
-      case 'l': case 'd': return 4;
-      case 'L': case 'D': return 8;
-      default: return 0;
+      case 'i':
+      case 'U':
+      case 'C':
+        return 1;
+      case 'I':
+        return 2;
+      case 'l':
+      case 'd':
+        return 4;
+      case 'L':
+      case 'D':
+        return 8;
+      default:
+        return 0;
     }
   }
 
   // An integer given by its type marker: a length or a count. Must be non-negative.
   uint64_t Integer(char type, const char* what) {
     const size_t size = FixedSize(type);
-    if (size == 0 || type == 'd' || type == 'D' || type == 'C') Bad("{} has type marker {:#04x}, not an integer", what, static_cast<unsigned char>(type));
+    if (size == 0 || type == 'd' || type == 'D' || type == 'C')
+      Bad("{} has type marker {:#04x}, not an integer", what, static_cast<unsigned char>(type));
     if (size > Left()) Bad("{} runs past the end", what);
     uint64_t v = 0;
     for (size_t i = 0; i < size; ++i) v = (v << 8) | static_cast<unsigned char>(bytes_[pos_ + i]);
@@ -72,11 +82,20 @@ class Walker {
   void Value(char type, int depth) {
     if (const size_t size = FixedSize(type)) return Skip(size, "a number");
     switch (type) {
-      case 'Z': case 'N': case 'T': case 'F': return;
-      case 'S': case 'H': return String("a string");
-      case '[': return Container(depth + 1, false);
-      case '{': return Container(depth + 1, true);
-      default: Bad("unknown type marker {:#04x}", static_cast<unsigned char>(type));
+      case 'Z':
+      case 'N':
+      case 'T':
+      case 'F':
+        return;
+      case 'S':
+      case 'H':
+        return String("a string");
+      case '[':
+        return Container(depth + 1, false);
+      case '{':
+        return Container(depth + 1, true);
+      default:
+        Bad("unknown type marker {:#04x}", static_cast<unsigned char>(type));
     }
   }
 
@@ -97,8 +116,10 @@ class Walker {
       count = Integer(Next("a container count"), "a container count");
       // Every element takes at least one byte unless its type is a marker-only one.
       const bool zero_size = type == 'Z' || type == 'T' || type == 'F';
-      if (!zero_size && count > Left()) Bad("a container of {} elements cannot fit in {} bytes", count, Left());
-      if (zero_size && count > (uint64_t{1} << 32)) Bad("a container of {} elements is too large", count);
+      if (!zero_size && count > Left())
+        Bad("a container of {} elements cannot fit in {} bytes", count, Left());
+      if (zero_size && count > (uint64_t{1} << 32))
+        Bad("a container of {} elements is too large", count);
     }
     if (counted) {
       for (uint64_t k = 0; k < count; ++k) {

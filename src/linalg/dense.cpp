@@ -13,14 +13,16 @@ namespace prospect {
 DenseMatrixView::DenseMatrixView(std::span<const double> data, size_t rows, size_t cols)
     : data_(data.data()), rows_(rows), cols_(cols) {
   if (data.size() != rows * cols) {
-    Fail(ErrorCode::kInvalidArgument, "matrix view: {} values cannot be {} rows × {} columns", data.size(), rows, cols);
+    Fail(ErrorCode::kInvalidArgument, "matrix view: {} values cannot be {} rows × {} columns",
+         data.size(), rows, cols);
   }
 }
 
 DenseMatrix::DenseMatrix(std::vector<double> values, size_t rows, size_t cols)
     : rows_(rows), cols_(cols), data_(std::move(values)) {
   if (data_.size() != rows * cols) {
-    Fail(ErrorCode::kInvalidArgument, "matrix: {} values cannot be {} rows × {} columns", data_.size(), rows, cols);
+    Fail(ErrorCode::kInvalidArgument, "matrix: {} values cannot be {} rows × {} columns",
+         data_.size(), rows, cols);
   }
 }
 
@@ -30,9 +32,10 @@ DenseMatrix TakeRows(const DenseMatrixView& x, std::span<const size_t> rows) {
   return out;
 }
 
-DenseMatrix MatrixFromTable(const Table& table, const std::vector<std::string>& columns, Scaling scaling,
-                            ScalingStats* stats, const Context& ctx) {
-  if (columns.empty()) Fail(ErrorCode::kInvalidArgument, "no feature columns given: name at least one numeric column");
+DenseMatrix MatrixFromTable(const Table& table, const std::vector<std::string>& columns,
+                            Scaling scaling, ScalingStats* stats, const Context& ctx) {
+  if (columns.empty())
+    Fail(ErrorCode::kInvalidArgument, "no feature columns given: name at least one numeric column");
   const size_t n = table.num_rows();
   const size_t d = columns.size();
   DenseMatrix out(n, d);
@@ -44,7 +47,8 @@ DenseMatrix MatrixFromTable(const Table& table, const std::vector<std::string>& 
     const Column& col = table.column(columns[j]);  // throws kNotFound with suggestions
     if (IsStringLike(col.type())) {
       Fail(ErrorCode::kInvalidArgument,
-           "column {} is {}, not numeric. Clustering needs numeric columns; encode it first (one-hot or "
+           "column {} is {}, not numeric. Clustering needs numeric columns; encode it first "
+           "(one-hot or "
            "frequency encoding) or leave it out of --features.",
            QuoteForMessage(columns[j]), DataTypeName(col.type()));
     }
@@ -52,7 +56,8 @@ DenseMatrix MatrixFromTable(const Table& table, const std::vector<std::string>& 
       size_t row = 0;
       while (row < n && !col.IsNull(row)) ++row;
       Fail(ErrorCode::kInvalidData,
-           "column {} has {} missing values (first at row {}). Possible fix: impute them first (prospect "
+           "column {} has {} missing values (first at row {}). Possible fix: impute them first "
+           "(prospect "
            "quality) or leave the column out of --features.",
            QuoteForMessage(columns[j]), col.null_count(), row + 1);
     }
@@ -81,7 +86,8 @@ DenseMatrix MatrixFromTable(const Table& table, const std::vector<std::string>& 
 void ApplyScaling(DenseMatrix& matrix, const ScalingStats& stats) {
   const size_t d = matrix.cols();
   if (stats.mean.size() != d || stats.scale.size() != d) {
-    Fail(ErrorCode::kInvalidArgument, "scaling was fitted on {} columns but the matrix has {}", stats.mean.size(), d);
+    Fail(ErrorCode::kInvalidArgument, "scaling was fitted on {} columns but the matrix has {}",
+         stats.mean.size(), d);
   }
   for (size_t i = 0; i < matrix.rows(); ++i) {
     double* row = matrix.Row(i);
@@ -95,7 +101,8 @@ void CheckFinite(const DenseMatrixView& x, std::string_view what) {
   for (size_t k = 0; k < total; ++k) {
     if (!std::isfinite(p[k])) {
       Fail(ErrorCode::kInvalidData,
-           "{} has a non-finite value ({}) at row {}, column {}. Possible fix: impute or drop missing and "
+           "{} has a non-finite value ({}) at row {}, column {}. Possible fix: impute or drop "
+           "missing and "
            "infinite values before clustering.",
            what, p[k], k / x.cols() + 1, k % x.cols() + 1);
     }

@@ -16,7 +16,8 @@ inline Eigen::Map<const EigenRowMatrix> AsEigen(const DenseMatrixView& x) {
                                           static_cast<Eigen::Index>(x.cols()));
 }
 inline Eigen::Map<EigenRowMatrix> AsEigen(DenseMatrix& x) {
-  return Eigen::Map<EigenRowMatrix>(x.data(), static_cast<Eigen::Index>(x.rows()), static_cast<Eigen::Index>(x.cols()));
+  return Eigen::Map<EigenRowMatrix>(x.data(), static_cast<Eigen::Index>(x.rows()),
+                                    static_cast<Eigen::Index>(x.cols()));
 }
 /// Copies any Eigen matrix expression into a DenseMatrix.
 template <typename Derived>

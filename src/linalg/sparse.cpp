@@ -3,7 +3,6 @@
 #include "prospect/linalg/sparse.hpp"
 
 #include <Eigen/SparseCore>
-
 #include <algorithm>
 #include <limits>
 #include <unordered_map>
@@ -15,20 +14,23 @@ namespace prospect {
 CsrMatrix CsrMatrix::FromTriplets(size_t rows, size_t cols, std::span<const Triplet> entries) {
   constexpr size_t kMaxIndex = static_cast<size_t>(std::numeric_limits<int32_t>::max());
   if (rows > kMaxIndex || cols > kMaxIndex) {
-    Fail(ErrorCode::kInvalidArgument, "sparse matrix: {} × {} is larger than the {} rows or columns it can index", rows,
-         cols, kMaxIndex);
+    Fail(ErrorCode::kInvalidArgument,
+         "sparse matrix: {} × {} is larger than the {} rows or columns it can index", rows, cols,
+         kMaxIndex);
   }
   std::vector<Eigen::Triplet<double, int64_t>> triplets;
   triplets.reserve(entries.size());
   for (size_t k = 0; k < entries.size(); ++k) {
     const Triplet& t = entries[k];
     if (t.row >= rows || t.col >= cols) {
-      Fail(ErrorCode::kInvalidArgument, "sparse matrix: entry {} is at ({}, {}), outside {} rows × {} columns", k,
-           t.row, t.col, rows, cols);
+      Fail(ErrorCode::kInvalidArgument,
+           "sparse matrix: entry {} is at ({}, {}), outside {} rows × {} columns", k, t.row, t.col,
+           rows, cols);
     }
     triplets.emplace_back(static_cast<int64_t>(t.row), static_cast<int64_t>(t.col), t.value);
   }
-  Eigen::SparseMatrix<double, Eigen::RowMajor, int64_t> m(static_cast<int64_t>(rows), static_cast<int64_t>(cols));
+  Eigen::SparseMatrix<double, Eigen::RowMajor, int64_t> m(static_cast<int64_t>(rows),
+                                                          static_cast<int64_t>(cols));
   m.setFromTriplets(triplets.begin(), triplets.end());  // sums duplicates, sorts each row's columns
   m.makeCompressed();
   CsrMatrix out;
@@ -58,7 +60,8 @@ CsrMatrix CsrMatrix::Transpose() const {
   for (size_t i = 0; i < rows_; ++i) {
     const auto cols = RowIndices(i);
     const auto vals = RowValues(i);
-    for (size_t k = 0; k < cols.size(); ++k) entries.push_back({static_cast<size_t>(cols[k]), i, vals[k]});
+    for (size_t k = 0; k < cols.size(); ++k)
+      entries.push_back({static_cast<size_t>(cols[k]), i, vals[k]});
   }
   return FromTriplets(cols_, rows_, entries);
 }
@@ -76,11 +79,13 @@ DenseMatrix CsrMatrix::ToDense() const {
 namespace {
 
 // Numbers ids in order of first appearance. A null id is an error naming the column and row.
-std::vector<size_t> Factorize(const Column& ids, const std::string& name, std::vector<std::string>& labels) {
+std::vector<size_t> Factorize(const Column& ids, const std::string& name,
+                              std::vector<std::string>& labels) {
   std::unordered_map<std::string, size_t> code;
   std::vector<size_t> out(ids.size());
   for (size_t r = 0; r < ids.size(); ++r) {
-    if (ids.IsNull(r)) Fail(ErrorCode::kInvalidData, "interactions: column {} is empty at row {}", name, r + 1);
+    if (ids.IsNull(r))
+      Fail(ErrorCode::kInvalidData, "interactions: column {} is empty at row {}", name, r + 1);
     auto [it, inserted] = code.emplace(ids.FormatValue(r), labels.size());
     if (inserted) labels.push_back(it->first);
     out[r] = it->second;
@@ -91,13 +96,15 @@ std::vector<size_t> Factorize(const Column& ids, const std::string& name, std::v
 }  // namespace
 
 InteractionMatrix InteractionsFromTable(const Table& table, const std::string& row_column,
-                                        const std::string& col_column, const std::string& value_column) {
+                                        const std::string& col_column,
+                                        const std::string& value_column) {
   const Column* values = nullptr;
   if (!value_column.empty()) {
     values = &table.column(value_column);
     if (!IsNumeric(values->type()) && values->type() != DataType::kBool) {
-      Fail(ErrorCode::kInvalidArgument, "interactions: value column {} is {}; expected a number or bool column",
-           value_column, DataTypeName(values->type()));
+      Fail(ErrorCode::kInvalidArgument,
+           "interactions: value column {} is {}; expected a number or bool column", value_column,
+           DataTypeName(values->type()));
     }
   }
   InteractionMatrix out;
@@ -108,7 +115,8 @@ InteractionMatrix InteractionsFromTable(const Table& table, const std::string& r
     double v = 1;
     if (values) {
       if (values->IsNull(r)) {
-        Fail(ErrorCode::kInvalidData, "interactions: column {} is empty at row {}", value_column, r + 1);
+        Fail(ErrorCode::kInvalidData, "interactions: column {} is empty at row {}", value_column,
+             r + 1);
       }
       v = values->NumericAt(r);
     }

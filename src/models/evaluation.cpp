@@ -14,7 +14,8 @@
 namespace prospect {
 namespace {
 
-MetricsReport ComputeAt(const std::vector<double>& y, const std::vector<double>& p, const EvaluateRequest& req) {
+MetricsReport ComputeAt(const std::vector<double>& y, const std::vector<double>& p,
+                        const EvaluateRequest& req) {
   MetricsReportOptions o;
   o.lift_bins = req.lift_bins;
   o.calibration_bins = req.calibration_bins;
@@ -37,7 +38,8 @@ std::string CheckThresholdSpec(const std::string& spec) {
   char* end = nullptr;
   const double v = std::strtod(spec.c_str(), &end);
   if (spec.empty() || end != spec.c_str() + spec.size() || !(v >= 0 && v <= 1)) {
-    Fail(ErrorCode::kInvalidArgument, "--threshold {}: expected a probability between 0 and 1, max-f1 or max-profit",
+    Fail(ErrorCode::kInvalidArgument,
+         "--threshold {}: expected a probability between 0 and 1, max-f1 or max-profit",
          QuoteForMessage(spec));
   }
   return spec;
@@ -46,20 +48,24 @@ std::string CheckThresholdSpec(const std::string& spec) {
 EvaluateResult EvaluateModel(Store& store, const EvaluateRequest& req, const Context& ctx) {
   CheckThresholdSpec(req.threshold);
   if (req.value_per_conversion.has_value() != req.cost_per_contact.has_value()) {
-    Fail(ErrorCode::kInvalidArgument, "give --value-per-conversion and --cost-per-contact together (one is missing)");
+    Fail(ErrorCode::kInvalidArgument,
+         "give --value-per-conversion and --cost-per-contact together (one is missing)");
   }
   if (req.threshold == "max-profit" && !req.value_per_conversion) {
     Fail(ErrorCode::kInvalidArgument,
-         "--threshold max-profit needs --value-per-conversion V and --cost-per-contact C (the money a conversion "
+         "--threshold max-profit needs --value-per-conversion V and --cost-per-contact C (the "
+         "money a conversion "
          "brings and a contact costs)");
   }
   if (!req.calibrate.empty() && req.calibrate != "platt" && req.calibrate != "isotonic") {
-    Fail(ErrorCode::kInvalidArgument, "--calibrate {}: use platt or isotonic", QuoteForMessage(req.calibrate));
+    Fail(ErrorCode::kInvalidArgument, "--calibrate {}: use platt or isotonic",
+         QuoteForMessage(req.calibrate));
   }
   const ModelPackage model = LoadModel(store, req.model, req.version);
   if (model.regressor && !req.calibrate.empty()) {
-    Fail(ErrorCode::kInvalidArgument, "calibrate {}: model {} is a regressor; calibration is for classifiers",
-         req.calibrate, model.name);
+    Fail(ErrorCode::kInvalidArgument,
+         "calibrate {}: model {} is a regressor; calibration is for classifiers", req.calibrate,
+         model.name);
   }
   EvaluateResult out;
   out.model = model.name;
@@ -73,10 +79,11 @@ EvaluateResult EvaluateModel(Store& store, const EvaluateRequest& req, const Con
       table = table.Take(held);
       out.rows_used = "held-out";
     } else {
-      out.warnings.push_back(fmt::format(
-          "table {} changed since model {} v{} was trained on it, so its held-out rows are unknown: evaluating on "
-          "every row, training rows included (optimistic)",
-          out.table, model.name, model.version));
+      out.warnings.push_back(
+          fmt::format("table {} changed since model {} v{} was trained on it, so its held-out rows "
+                      "are unknown: evaluating on "
+                      "every row, training rows included (optimistic)",
+                      out.table, model.name, model.version));
     }
   }
   const std::vector<double> labels = model.Labels(table);
@@ -86,9 +93,12 @@ EvaluateResult EvaluateModel(Store& store, const EvaluateRequest& req, const Con
     if (!std::isnan(labels[i])) y.push_back(labels[i]), p.push_back(scores[i]);
   }
   if (y.size() < labels.size()) {
-    out.warnings.push_back(fmt::format("{} rows with an empty {} were left out", labels.size() - y.size(), model.target));
+    out.warnings.push_back(fmt::format("{} rows with an empty {} were left out",
+                                       labels.size() - y.size(), model.target));
   }
-  if (y.empty()) Fail(ErrorCode::kInvalidData, "table {} has no rows with a known {} to evaluate on", out.table, model.target);
+  if (y.empty())
+    Fail(ErrorCode::kInvalidData, "table {} has no rows with a known {} to evaluate on", out.table,
+         model.target);
   out.rows = y.size();
   if (model.regressor) {
     out.regression = RegressionMetrics::Compute(y, p);
@@ -98,8 +108,9 @@ EvaluateResult EvaluateModel(Store& store, const EvaluateRequest& req, const Con
 
   if (!req.calibrate.empty()) {
     if (model.calibrator) {
-      out.warnings.push_back(fmt::format("model {} v{} was already calibrated ({}); the new calibration replaces it",
-                                         model.name, model.version, model.calibrator->method()));
+      out.warnings.push_back(
+          fmt::format("model {} v{} was already calibrated ({}); the new calibration replaces it",
+                      model.name, model.version, model.calibrator->method()));
     }
     const std::vector<double> raw_all = model.RawScore(table, ctx);
     std::vector<double> raw;
@@ -118,24 +129,31 @@ EvaluateResult EvaluateModel(Store& store, const EvaluateRequest& req, const Con
     out.calibrated = ComputeAt(y, crossed, req);
     if (out.calibrated->log_loss > out.metrics.log_loss) {
       out.warnings.push_back(fmt::format(
-          "{} calibration makes the log-loss worse on these rows ({:.4f} → {:.4f}, cross-fitted): the model's own "
-          "probabilities are better calibrated. The calibrated version is saved all the same; score with version {} "
+          "{} calibration makes the log-loss worse on these rows ({:.4f} → {:.4f}, cross-fitted): "
+          "the model's own "
+          "probabilities are better calibrated. The calibrated version is saved all the same; "
+          "score with version {} "
           "to keep the uncalibrated probabilities",
           req.calibrate, out.metrics.log_loss, out.calibrated->log_loss, model.version));
     }
     const ProbabilityCalibrator final_fit = ProbabilityCalibrator::Fit(req.calibrate, raw, y);
     out.calibration = final_fit.ToJson();
-    out.calibration["fitted_on"] = {{"table", out.table}, {"rows", out.rows_used}, {"count", y.size()},
+    out.calibration["fitted_on"] = {{"table", out.table},
+                                    {"rows", out.rows_used},
+                                    {"count", y.size()},
                                     {"from_version", model.version}};
     const auto object = store.GetObject("model", model.name, model.version);
-    if (!object) Fail(ErrorCode::kInternal, "model {} v{} vanished while evaluating", model.name, model.version);
+    if (!object)
+      Fail(ErrorCode::kInternal, "model {} v{} vanished while evaluating", model.name,
+           model.version);
     nlohmann::json meta = object->meta;
     meta["calibration"] = out.calibration;
-    meta["calibrated_metrics"] = {{"roc_auc", out.calibrated->roc_auc}, {"log_loss", out.calibrated->log_loss},
+    meta["calibrated_metrics"] = {{"roc_auc", out.calibrated->roc_auc},
+                                  {"log_loss", out.calibrated->log_loss},
                                   {"brier", out.calibrated->brier}};
     out.calibrated_version = store.PutObject("model", model.name, meta, object->body);
-    store.Audit("calibrate", fmt::format("model={} version={} method={} from={}", model.name, out.calibrated_version,
-                                         req.calibrate, model.version));
+    store.Audit("calibrate", fmt::format("model={} version={} method={} from={}", model.name,
+                                         out.calibrated_version, req.calibrate, model.version));
   }
   return out;
 }
@@ -150,8 +168,10 @@ nlohmann::json EvaluateResult::ToJson() const {
   if (regression) return doc;
   if (calibrated) {
     nlohmann::json cal = calibrated->ToJson();
-    doc["calibration"] = {{"method", calibration.value("method", "")}, {"version", calibrated_version},
-                          {"calibrator", calibration}, {"cross_fitted", cal}};
+    doc["calibration"] = {{"method", calibration.value("method", "")},
+                          {"version", calibrated_version},
+                          {"calibrator", calibration},
+                          {"cross_fitted", cal}};
   } else {
     doc["calibration"] = nullptr;
   }

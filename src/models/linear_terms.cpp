@@ -18,10 +18,12 @@ std::vector<double> LinearTerms::Margins(const DenseMatrixView& x) const {
   return out;
 }
 
-std::vector<double> LinearTerms::Contributions(const DenseMatrixView& x, double scale, double shift) const {
+std::vector<double> LinearTerms::Contributions(const DenseMatrixView& x, double scale,
+                                               double shift) const {
   std::vector<double> out(x.rows() * (x.cols() + 1));
   for (size_t r = 0; r < x.rows(); ++r) {
-    for (size_t j = 0; j < x.cols(); ++j) out[r * (x.cols() + 1) + j] = scale * coef[j] * x.Row(r)[j];
+    for (size_t j = 0; j < x.cols(); ++j)
+      out[r * (x.cols() + 1) + j] = scale * coef[j] * x.Row(r)[j];
     out[r * (x.cols() + 1) + x.cols()] = scale * intercept + shift;
   }
   return out;
@@ -53,7 +55,8 @@ void LinearTerms::Load(const ModelReader& reader, size_t num_features, std::stri
   coef = reader.FiniteArray("coef");
   const auto b = reader.FiniteArray("intercept");
   if (b.size() != 1 || coef.size() != num_features) {
-    Fail(ErrorCode::kInvalidData, "model file: {} coefficients do not match its {} features", type, num_features);
+    Fail(ErrorCode::kInvalidData, "model file: {} coefficients do not match its {} features", type,
+         num_features);
   }
   intercept = b[0];
 }

@@ -18,7 +18,8 @@ struct LinearTerms {
   std::vector<double> Margins(const DenseMatrixView& x) const;
   /// Per-row additive terms, rows × (cols + 1), for a model whose output is scale·margin + shift:
   /// scale·coef_j·x_j per feature and scale·intercept + shift last.
-  std::vector<double> Contributions(const DenseMatrixView& x, double scale = 1, double shift = 0) const;
+  std::vector<double> Contributions(const DenseMatrixView& x, double scale = 1,
+                                    double shift = 0) const;
   /// |coefficient| normalised to sum 1.
   std::vector<double> Importance() const;
   /// liblinear's weights (d coefficients, then the bias term) are for its first label: oriented

@@ -10,13 +10,15 @@ namespace prospect {
 
 void Model::CheckFeatureCount(size_t trained, size_t given) const {
   if (trained != given) {
-    Fail(ErrorCode::kInvalidData, "{}: the model was trained on {} features but the data has {}", Type(), trained,
-         given);
+    Fail(ErrorCode::kInvalidData, "{}: the model was trained on {} features but the data has {}",
+         Type(), trained, given);
   }
 }
 
 void Model::CheckTrained(bool trained) const {
-  if (!trained) Fail(ErrorCode::kFailedPrecondition, "{}: the model is not trained yet; call Fit first", Type());
+  if (!trained)
+    Fail(ErrorCode::kFailedPrecondition, "{}: the model is not trained yet; call Fit first",
+         Type());
 }
 
 void Model::CheckNotEmpty(size_t rows, size_t cols) const {
@@ -32,7 +34,8 @@ void SupervisedModel::CheckFeatures(const Dataset& data) const {
   PROSPECT_CHECK(data.feature_names.size() == x.cols());
   for (size_t i = 0; i < x.values().size(); ++i) {
     if (!std::isfinite(x.values()[i])) {
-      Fail(ErrorCode::kInvalidData, "{}: feature {} of row {} is {}; impute or drop non-finite values first", Type(),
+      Fail(ErrorCode::kInvalidData,
+           "{}: feature {} of row {} is {}; impute or drop non-finite values first", Type(),
            data.feature_names[i % x.cols()], i / x.cols() + 1, x.values()[i]);
     }
   }
@@ -54,7 +57,8 @@ std::string SupervisedModel::Save() const {
 
 void SupervisedModel::LoadContents(const ModelReader& reader) {
   const auto names = nlohmann::json::parse(reader.Block("feature_names"), nullptr, false);
-  if (!names.is_array() || names.empty()) Fail(ErrorCode::kInvalidData, "model file: bad feature names block");
+  if (!names.is_array() || names.empty())
+    Fail(ErrorCode::kInvalidData, "model file: bad feature names block");
   std::vector<std::string> parsed;
   for (const auto& n : names) {
     if (!n.is_string()) Fail(ErrorCode::kInvalidData, "model file: bad feature names block");

@@ -8,16 +8,19 @@
 
 namespace prospect {
 
-void FailUnknownName(const RegistryNouns& nouns, std::string_view name, const std::vector<std::string>& names) {
-  Fail(ErrorCode::kInvalidArgument, "Unknown {} {}. {}Valid {}: {}.", nouns.one, QuoteForMessage(name),
-       DidYouMean(name, names), nouns.many, Join(names, ", "));
+void FailUnknownName(const RegistryNouns& nouns, std::string_view name,
+                     const std::vector<std::string>& names) {
+  Fail(ErrorCode::kInvalidArgument, "Unknown {} {}. {}Valid {}: {}.", nouns.one,
+       QuoteForMessage(name), DidYouMean(name, names), nouns.many, Join(names, ", "));
 }
 
 void FailUnknownFileType(const RegistryNouns& nouns, std::string_view tag) {
-  Fail(ErrorCode::kInvalidData, "model file holds an unknown {} type {}", nouns.one, QuoteForMessage(tag));
+  Fail(ErrorCode::kInvalidData, "model file holds an unknown {} type {}", nouns.one,
+       QuoteForMessage(tag));
 }
 
-std::string DescribeAlgorithm(std::string_view name, std::string_view description, const std::vector<ParamDoc>& params) {
+std::string DescribeAlgorithm(std::string_view name, std::string_view description,
+                              const std::vector<ParamDoc>& params) {
   std::string out = fmt::format("  {}: {}\n", name, description);
   for (const ParamDoc& p : params) {
     std::string allowed;

@@ -1,11 +1,11 @@
 // Scores, reasons and importance of a registered model (see scoring.hpp).
 #include "prospect/models/scoring.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-
-#include <fmt/format.h>
 
 #include "prospect/common/error.hpp"
 #include "prospect/common/rng.hpp"
@@ -42,12 +42,21 @@ std::string Readable(std::string name) {
 // What a 0/1 target's positive class is, as a noun for "the chance of …": "churned" → "churn",
 // "purchased_30d" → "a purchase within 30 days"; other names are read as they are.
 std::string OutcomeNoun(const std::string& target) {
-  static const std::pair<const char*, const char*> kNouns[] = {
-      {"churned", "churn"},           {"churn", "churn"},          {"converted", "conversion"},
-      {"purchased", "a purchase"},    {"bought", "a purchase"},    {"visited", "a visit"},
-      {"clicked", "a click"},         {"responded", "a response"}, {"subscribed", "a subscription"},
-      {"retained", "retention"},      {"renewed", "a renewal"},    {"won", "a win"},
-      {"defaulted", "a default"},     {"cancelled", "cancellation"}, {"canceled", "cancellation"}};
+  static const std::pair<const char*, const char*> kNouns[] = {{"churned", "churn"},
+                                                               {"churn", "churn"},
+                                                               {"converted", "conversion"},
+                                                               {"purchased", "a purchase"},
+                                                               {"bought", "a purchase"},
+                                                               {"visited", "a visit"},
+                                                               {"clicked", "a click"},
+                                                               {"responded", "a response"},
+                                                               {"subscribed", "a subscription"},
+                                                               {"retained", "retention"},
+                                                               {"renewed", "a renewal"},
+                                                               {"won", "a win"},
+                                                               {"defaulted", "a default"},
+                                                               {"cancelled", "cancellation"},
+                                                               {"canceled", "cancellation"}};
   const std::string lower = ToLower(target);
   for (const auto& [word, noun] : kNouns) {
     if (lower == word || lower == std::string("is_") + word) return noun;
@@ -56,7 +65,8 @@ std::string OutcomeNoun(const std::string& target) {
     if (lower.rfind(prefix, 0) == 0 && lower.size() > prefix.size() + 1 && lower.back() == 'd' &&
         std::all_of(lower.begin() + static_cast<std::ptrdiff_t>(prefix.size()), lower.end() - 1,
                     [](char c) { return c >= '0' && c <= '9'; })) {
-      return fmt::format("{} within {} days", noun, lower.substr(prefix.size(), lower.size() - prefix.size() - 1));
+      return fmt::format("{} within {} days", noun,
+                         lower.substr(prefix.size(), lower.size() - prefix.size() - 1));
     }
   }
   return Readable(target);
@@ -64,37 +74,42 @@ std::string OutcomeNoun(const std::string& target) {
 
 // Whole numbers and |v| >= 100 without decimals, smaller ones to 3 significant digits.
 std::string Number(double v) {
-  if ((v == std::floor(v) || std::fabs(v) >= 100) && std::fabs(v) < 1e15) return fmt::format("{:.0f}", v);
+  if ((v == std::floor(v) || std::fabs(v) >= 100) && std::fabs(v) < 1e15)
+    return fmt::format("{:.0f}", v);
   return fmt::format("{:.3g}", v);
 }
 
 // One reason in words a marketer can read: what the value is, how it compares with the typical
 // customer of the training data (the imputation median, when the pipeline kept one), and what it
 // does to the outcome, with a strength from the size of the log-odds contribution.
-std::string ReasonWords(const ModelPackage& model, size_t step_index, const Column& col, size_t row, double contribution) {
+std::string ReasonWords(const ModelPackage& model, size_t step_index, const Column& col, size_t row,
+                        double contribution) {
   const FeaturePipeline::ColumnStep& step = model.pipeline.steps()[step_index];
-  const std::string outcome = (model.positive == "1" || model.positive == "true" || model.positive == "yes" ||
-                               model.positive == "True" || model.positive == "Yes" || model.positive == "1.0")
-                                  ? OutcomeNoun(model.target)
-                                  : fmt::format("{} = {}", model.target, model.positive);
+  const std::string outcome =
+      (model.positive == "1" || model.positive == "true" || model.positive == "yes" ||
+       model.positive == "True" || model.positive == "Yes" || model.positive == "1.0")
+          ? OutcomeNoun(model.target)
+          : fmt::format("{} = {}", model.target, model.positive);
   const double size = std::fabs(contribution);
   const char* strength = size >= 1.0 ? "strongly " : size < 0.1 ? "slightly " : "";
-  const std::string effect =
-      fmt::format("{}{} the chance of {}", strength, contribution > 0 ? "raises" : "lowers", outcome);
+  const std::string effect = fmt::format("{}{} the chance of {}", strength,
+                                         contribution > 0 ? "raises" : "lowers", outcome);
   const std::string what = Readable(step.column);
   if (col.IsNull(row)) return fmt::format("{} is unknown, which {}", what, effect);
-  if (step.categorical || !IsNumeric(col.type())) return fmt::format("{} is {}, which {}", what, col.FormatValue(row), effect);
+  if (step.categorical || !IsNumeric(col.type()))
+    return fmt::format("{} is {}, which {}", what, col.FormatValue(row), effect);
   const double v = col.NumericAt(row);
   const bool has_typical = model.pipeline.params().impute == "median";
-  if (!has_typical || v == step.fill) return fmt::format("{} is {}, which {}", what, Number(v), effect);
-  return fmt::format("{} is {} ({} the typical {}), which {}", what, Number(v), v > step.fill ? "above" : "below",
-                     Number(step.fill), effect);
+  if (!has_typical || v == step.fill)
+    return fmt::format("{} is {}, which {}", what, Number(v), effect);
+  return fmt::format("{} is {} ({} the typical {}), which {}", what, Number(v),
+                     v > step.fill ? "above" : "below", Number(step.fill), effect);
 }
 
 }  // namespace
 
-std::vector<std::vector<Reason>> ExplainRows(const ModelPackage& model, const Table& table, size_t top,
-                                             const Context& ctx) {
+std::vector<std::vector<Reason>> ExplainRows(const ModelPackage& model, const Table& table,
+                                             size_t top, const Context& ctx) {
   const DenseMatrix x = model.pipeline.Transform(table, ctx);
   const size_t d = x.cols();
   const std::vector<double> contrib = model.regressor ? model.regressor->Contributions(x, ctx)
@@ -107,7 +122,8 @@ std::vector<std::vector<Reason>> ExplainRows(const ModelPackage& model, const Ta
     for (size_t j = 0; j < d; ++j) per[owner[j]] += contrib[r * (d + 1) + j];
     std::vector<size_t> order(inputs.size());
     std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return std::abs(per[a]) > std::abs(per[b]); });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return std::abs(per[a]) > std::abs(per[b]); });
     for (size_t i = 0; i < order.size() && i < top; ++i) {
       const size_t c = order[i];
       if (per[c] == 0) break;
@@ -132,7 +148,8 @@ nlohmann::json GlobalImportance(const ModelPackage& model, const Table* table, c
   std::vector<double> perm(inputs.size(), NAN);
   double baseline = NAN;
   std::string permutation_rows;
-  if (table && table->HasColumn(model.target) && !model.regressor) {  // permutation AUC: classifiers
+  if (table && table->HasColumn(model.target) &&
+      !model.regressor) {  // permutation AUC: classifiers
     // Permutation importance on up to 20,000 rows — the held-out ones when `table` is the
     // training table — shuffling one column's features across rows.
     std::vector<size_t> rows = HeldOutRows(model, *table);
@@ -178,16 +195,19 @@ nlohmann::json GlobalImportance(const ModelPackage& model, const Table* table, c
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return own[a] > own[b]; });
   for (size_t c : order) {
-    rows.push_back({{"column", inputs[c]}, {"importance", own[c]},
-                    {"permutation_auc_drop", std::isnan(perm[c]) ? nlohmann::json() : nlohmann::json(perm[c])}});
+    rows.push_back({{"column", inputs[c]},
+                    {"importance", own[c]},
+                    {"permutation_auc_drop",
+                     std::isnan(perm[c]) ? nlohmann::json() : nlohmann::json(perm[c])}});
   }
-  return {{"model", model.name}, {"version", model.version},
+  return {{"model", model.name},
+          {"version", model.version},
           {"importance_kind", importance_kind},
           {"baseline_auc", std::isnan(baseline) ? nlohmann::json() : nlohmann::json(baseline)},
-          {"permutation_rows", permutation_rows.empty() ? nlohmann::json() : nlohmann::json(permutation_rows)},
+          {"permutation_rows",
+           permutation_rows.empty() ? nlohmann::json() : nlohmann::json(permutation_rows)},
           {"columns", rows}};
 }
-
 
 Table ScoreTable(const ModelPackage& model, const Table& table, const Context& ctx) {
   std::vector<double> scores = model.Score(table, ctx);
@@ -199,22 +219,26 @@ Table ScoreTable(const ModelPackage& model, const Table& table, const Context& c
   std::vector<int64_t> rows(table.num_rows());
   std::iota(rows.begin(), rows.end(), int64_t{1});
   return Table(Schema({{"row", DataType::kInt64}, {"score", DataType::kDouble}}),
-               {Column::FromInts(DataType::kInt64, std::move(rows)), Column::FromDoubles(std::move(scores))});
+               {Column::FromInts(DataType::kInt64, std::move(rows)),
+                Column::FromDoubles(std::move(scores))});
 }
 
 nlohmann::json CustomerExplanation::ToJson() const {
   nlohmann::json rs = nlohmann::json::array();
   for (const Reason& r : reasons) {
-    rs.push_back({{"column", r.column}, {"value", r.value}, {"contribution", r.contribution}, {"words", r.words}});
+    rs.push_back({{"column", r.column},
+                  {"value", r.value},
+                  {"contribution", r.contribution},
+                  {"words", r.words}});
   }
   return {{"model", model}, {"customer", customer}, {"score", score}, {"reasons", rs}};
 }
 
-CustomerExplanation ExplainCustomer(const ModelPackage& model, const Table& table, const std::string& customer,
-                                    size_t top, const Context& ctx) {
+CustomerExplanation ExplainCustomer(const ModelPackage& model, const Table& table,
+                                    const std::string& customer, size_t top, const Context& ctx) {
   if (model.id_column.empty()) {
-    Fail(ErrorCode::kInvalidArgument, "model {} was trained without an id column, so customers cannot be looked up",
-         model.name);
+    Fail(ErrorCode::kInvalidArgument,
+         "model {} was trained without an id column, so customers cannot be looked up", model.name);
   }
   const Column& ids = table.column(model.id_column);
   for (size_t r = 0; r < table.num_rows(); ++r) {

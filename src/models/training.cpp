@@ -22,7 +22,8 @@ namespace prospect {
 namespace {
 
 // The positive class: as given, else the obvious one for two-valued targets.
-std::string ResolvePositive(const Table& t, const std::string& target, const std::optional<std::string>& positive) {
+std::string ResolvePositive(const Table& t, const std::string& target,
+                            const std::optional<std::string>& positive) {
   const Column& c = t.column(target);
   std::set<std::string> values;
   for (size_t r = 0; r < c.size() && values.size() <= 50; ++r) {
@@ -32,8 +33,8 @@ std::string ResolvePositive(const Table& t, const std::string& target, const std
   if (listed.size() > 10) listed.resize(10), listed.push_back("…");
   if (positive) {
     if (!values.count(*positive)) {
-      Fail(ErrorCode::kInvalidArgument, "--positive {}: target {} has no such value. Values: {}", QuoteForMessage(*positive),
-           target, Join(listed, ", "));
+      Fail(ErrorCode::kInvalidArgument, "--positive {}: target {} has no such value. Values: {}",
+           QuoteForMessage(*positive), target, Join(listed, ", "));
     }
     return *positive;
   }
@@ -43,14 +44,16 @@ std::string ResolvePositive(const Table& t, const std::string& target, const std
     }
   }
   Fail(ErrorCode::kInvalidArgument,
-       "cannot tell the positive class of target {} (values: {}). Pass --positive VALUE", target, Join(listed, ", "));
+       "cannot tell the positive class of target {} (values: {}). Pass --positive VALUE", target,
+       Join(listed, ", "));
 }
 
 // The target's values for regression (NaN where empty); the column must be numeric.
 std::vector<double> NumericTarget(const Table& t, const std::string& target) {
   const Column& c = t.column(target);
   if (!IsNumeric(c.type())) {
-    Fail(ErrorCode::kInvalidArgument, "regression needs a numeric target, but {} is {}", target, DataTypeName(c.type()));
+    Fail(ErrorCode::kInvalidArgument, "regression needs a numeric target, but {} is {}", target,
+         DataTypeName(c.type()));
   }
   std::vector<double> y(c.size());
   for (size_t r = 0; r < c.size(); ++r) y[r] = c.IsNull(r) ? NAN : c.NumericAt(r);
@@ -67,10 +70,12 @@ bool LooksLikeRegression(const Table& t, const std::string& target) {
   return false;
 }
 
-std::vector<double> LabelsOf(const Table& t, const std::string& target, const std::string& positive) {
+std::vector<double> LabelsOf(const Table& t, const std::string& target,
+                             const std::string& positive) {
   const Column& c = t.column(target);
   std::vector<double> y(c.size());
-  for (size_t r = 0; r < c.size(); ++r) y[r] = c.IsNull(r) ? NAN : (c.FormatValue(r) == positive ? 1.0 : 0.0);
+  for (size_t r = 0; r < c.size(); ++r)
+    y[r] = c.IsNull(r) ? NAN : (c.FormatValue(r) == positive ? 1.0 : 0.0);
   return y;
 }
 
@@ -105,8 +110,8 @@ std::string TableFingerprint(const Table& t) {
 namespace {
 
 double CrossValAuc(const std::string& type, const nlohmann::json& params, const DenseMatrixView& x,
-                   const std::vector<double>& y, const std::vector<std::string>& names, int64_t k, const Context& ctx,
-                   std::vector<double>* fold_aucs = nullptr) {
+                   const std::vector<double>& y, const std::vector<std::string>& names, int64_t k,
+                   const Context& ctx, std::vector<double>* fold_aucs = nullptr) {
   const auto folds = StratifiedKFold(y, static_cast<size_t>(k), ctx.seed());
   double sum = 0;
   for (const auto& fold : folds) {
@@ -130,7 +135,8 @@ double CrossValAuc(const std::string& type, const nlohmann::json& params, const 
 
 // Feature columns: everything but the target, the id, exclusions and the time-split column;
 // free-text/identifier-like strings (mostly unique) are left out with a warning.
-std::vector<std::string> FeatureColumns(const Table& table, const TrainRequest& req, const std::string& time_column,
+std::vector<std::string> FeatureColumns(const Table& table, const TrainRequest& req,
+                                        const std::string& time_column,
                                         std::vector<std::string>* warnings) {
   for (const auto& e : req.exclude) (void)table.column(e);
   if (!req.id_column.empty()) (void)table.column(req.id_column);
@@ -145,14 +151,17 @@ std::vector<std::string> FeatureColumns(const Table& table, const TrainRequest& 
       const Column& c = table.column(f.name);
       for (size_t r = 0; r < c.size(); ++r) distinct.insert(c.StringAt(r));
       if (distinct.size() > 100 && distinct.size() * 2 > c.size()) {
-        warnings->push_back(fmt::format("column {} looks like an identifier or free text ({} distinct values) and was left out",
-                                       f.name, distinct.size()));
+        warnings->push_back(fmt::format(
+            "column {} looks like an identifier or free text ({} distinct values) and was left out",
+            f.name, distinct.size()));
         continue;
       }
     }
     features.push_back(f.name);
   }
-  if (features.empty()) Fail(ErrorCode::kInvalidArgument, "no feature columns left in {} after the exclusions", req.table);
+  if (features.empty())
+    Fail(ErrorCode::kInvalidArgument, "no feature columns left in {} after the exclusions",
+         req.table);
   return features;
 }
 
@@ -177,8 +186,10 @@ std::vector<size_t> HeldOutRows(const ModelPackage& model, const Table& table) {
   }
   const Table kept = keep.size() == labels.size() ? table : table.Take(keep);
   if (TableFingerprint(kept) != model.meta.value("data_fingerprint", "")) return {};
-  const SplitSpec split = SplitSpec::Parse(model.meta.value("split", "stratified"), model.meta.value("test_fraction", 0.2));
-  const TrainTestSplit parts = split.Apply(kept, TakeValues(labels, keep), model.meta.value("seed", kDefaultSeed));
+  const SplitSpec split = SplitSpec::Parse(model.meta.value("split", "stratified"),
+                                           model.meta.value("test_fraction", 0.2));
+  const TrainTestSplit parts =
+      split.Apply(kept, TakeValues(labels, keep), model.meta.value("seed", kDefaultSeed));
   std::vector<size_t> rows(parts.test.size());
   for (size_t i = 0; i < rows.size(); ++i) rows[i] = keep[parts.test[i]];
   std::sort(rows.begin(), rows.end());
@@ -187,7 +198,8 @@ std::vector<size_t> HeldOutRows(const ModelPackage& model, const Table& table) {
 
 std::vector<double> ModelPackage::Labels(const Table& table) const {
   if (!table.HasColumn(target)) {
-    Fail(ErrorCode::kInvalidData, "the table has no target column \"{}\" to evaluate model {} against", target, name);
+    Fail(ErrorCode::kInvalidData,
+         "the table has no target column \"{}\" to evaluate model {} against", target, name);
   }
   if (task == "regression") return NumericTarget(table, target);
   return LabelsOf(table, target, positive);
@@ -200,8 +212,8 @@ namespace {
 // gave R² 0.996. Checked on the training part, encoded feature by encoded feature; at most
 // 20,000 rows are looked at, spread evenly.
 void WarnAboutLeakage(const DenseMatrixView& x, const std::vector<double>& y,
-                      const std::vector<std::string>& names, bool classification, const std::string& target,
-                      std::vector<std::string>* warnings) {
+                      const std::vector<std::string>& names, bool classification,
+                      const std::string& target, std::vector<std::string>* warnings) {
   const size_t n = x.rows(), d = x.cols();
   if (n < 20) return;
   const size_t step = std::max<size_t>(1, n / 20000);
@@ -233,10 +245,11 @@ void WarnAboutLeakage(const DenseMatrixView& x, const std::vector<double>& y,
       measure = fmt::format("R² {:.4f}", strength);
       if (!(strength >= 0.98)) continue;
     }
-    warnings->push_back(fmt::format(
-        "possible leakage: feature {} alone predicts {} almost perfectly ({} on the training part); if it is "
-        "computed from the target or recorded after it, leave it out (exclude it)",
-        names[j], target, measure));
+    warnings->push_back(
+        fmt::format("possible leakage: feature {} alone predicts {} almost perfectly ({} on the "
+                    "training part); if it is "
+                    "computed from the target or recorded after it, leave it out (exclude it)",
+                    names[j], target, measure));
   }
 }
 
@@ -248,7 +261,8 @@ std::string_view TrainTaskName(TrainTask task) {
 
 SplitSpec SplitSpec::Parse(std::string_view text, double test_fraction) {
   if (!(test_fraction > 0 && test_fraction < 1)) {
-    Fail(ErrorCode::kInvalidArgument, "test_fraction {}: expected a number between 0 and 1", test_fraction);
+    Fail(ErrorCode::kInvalidArgument, "test_fraction {}: expected a number between 0 and 1",
+         test_fraction);
   }
   SplitSpec spec;
   spec.test_fraction = test_fraction;
@@ -258,25 +272,33 @@ SplitSpec SplitSpec::Parse(std::string_view text, double test_fraction) {
   } else if (text == "random") {
     spec.kind = Kind::kRandom;
   } else if (text != "stratified") {
-    Fail(ErrorCode::kInvalidArgument, "split {}: use stratified, random or time:COLUMN", QuoteForMessage(text));
+    Fail(ErrorCode::kInvalidArgument, "split {}: use stratified, random or time:COLUMN",
+         QuoteForMessage(text));
   }
   return spec;
 }
 
 std::string SplitSpec::ToString() const {
   switch (kind) {
-    case Kind::kStratified: return "stratified";
-    case Kind::kRandom: return "random";
-    case Kind::kTime: return "time:" + time_column;
+    case Kind::kStratified:
+      return "stratified";
+    case Kind::kRandom:
+      return "random";
+    case Kind::kTime:
+      return "time:" + time_column;
   }
   return "";
 }
 
-TrainTestSplit SplitSpec::Apply(const Table& table, std::span<const double> target, uint64_t seed) const {
+TrainTestSplit SplitSpec::Apply(const Table& table, std::span<const double> target,
+                                uint64_t seed) const {
   switch (kind) {
-    case Kind::kStratified: return StratifiedSplit(target, test_fraction, seed);
-    case Kind::kRandom: return RandomSplit(table.num_rows(), test_fraction, seed);
-    case Kind::kTime: break;
+    case Kind::kStratified:
+      return StratifiedSplit(target, test_fraction, seed);
+    case Kind::kRandom:
+      return RandomSplit(table.num_rows(), test_fraction, seed);
+    case Kind::kTime:
+      break;
   }
   const Column& keys = table.column(time_column);
   std::vector<double> values(keys.size());
@@ -284,7 +306,8 @@ TrainTestSplit SplitSpec::Apply(const Table& table, std::span<const double> targ
   return TimeSplit(values, test_fraction);
 }
 
-PreparedTable PrepareTraining(const Table& table, const TrainRequest& req, TrainTask task, const SplitSpec& split) {
+PreparedTable PrepareTraining(const Table& table, const TrainRequest& req, TrainTask task,
+                              const SplitSpec& split) {
   (void)table.column(req.target);
   PreparedTable out;
   std::vector<double> target;
@@ -299,10 +322,12 @@ PreparedTable PrepareTraining(const Table& table, const TrainRequest& req, Train
     if (!std::isnan(target[r])) keep.push_back(r);
   }
   if (task == TrainTask::kRegression && keep.size() < 2) {
-    Fail(ErrorCode::kInvalidData, "target {} has {} non-empty values; regression needs at least 2", req.target, keep.size());
+    Fail(ErrorCode::kInvalidData, "target {} has {} non-empty values; regression needs at least 2",
+         req.target, keep.size());
   }
   if (keep.size() < target.size()) {
-    out.warnings.push_back(fmt::format("{} rows with an empty {} were left out", target.size() - keep.size(), req.target));
+    out.warnings.push_back(fmt::format("{} rows with an empty {} were left out",
+                                       target.size() - keep.size(), req.target));
     out.table = table.Take(keep);
     out.target = TakeValues(target, keep);
   } else {
@@ -314,10 +339,12 @@ PreparedTable PrepareTraining(const Table& table, const TrainRequest& req, Train
   return out;
 }
 
-EncodedSplit SplitAndEncode(const PreparedTable& data, const SplitSpec& split, bool scale_features, const Context& ctx) {
+EncodedSplit SplitAndEncode(const PreparedTable& data, const SplitSpec& split, bool scale_features,
+                            const Context& ctx) {
   EncodedSplit out;
   out.rows = split.Apply(data.table, data.target, ctx.seed());
-  const Table train_table = data.table.Take(out.rows.train), test_table = data.table.Take(out.rows.test);
+  const Table train_table = data.table.Take(out.rows.train),
+              test_table = data.table.Take(out.rows.test);
   out.y_train = TakeValues(data.target, out.rows.train);
   out.y_test = TakeValues(data.target, out.rows.test);
   PipelineParams pp;
@@ -340,26 +367,34 @@ Tuning TuneClassifier(const TrainRequest& req, const EncodedSplit& data, const C
       const nlohmann::json assignment = searcher->Suggest();
       double auc = NAN;
       try {
-        auc = CrossValAuc(req.model, MergeParams(req.params, assignment), data.x_train, data.y_train, names, k, ctx);
+        auc = CrossValAuc(req.model, MergeParams(req.params, assignment), data.x_train,
+                          data.y_train, names, k, ctx);
       } catch (const Error& e) {
         ctx.logger().warn("train: trial {} failed: {}", assignment.dump(), e.what());
       }
       searcher->Observe(assignment, std::isnan(auc) ? INFINITY : -auc);
-      ctx.logger().info("search {}/{}: cv auc {:.4f} with {}", t + 1, req.trials, auc, assignment.dump());
+      ctx.logger().info("search {}/{}: cv auc {:.4f} with {}", t + 1, req.trials, auc,
+                        assignment.dump());
       ctx.Progress("search", static_cast<uint64_t>(t + 1), static_cast<uint64_t>(req.trials));
     }
     const Trial* best = searcher->best();
     if (!best) Fail(ErrorCode::kInternal, "every search trial failed; see the warnings");
     out.params = MergeParams(req.params, best->params);
-    out.search = {{"method", req.search}, {"trials", searcher->trials().size()}, {"cv_folds", k},
-                  {"best_cv_auc", -best->loss}, {"best_params", best->params}};
+    out.search = {{"method", req.search},
+                  {"trials", searcher->trials().size()},
+                  {"cv_folds", k},
+                  {"best_cv_auc", -best->loss},
+                  {"best_params", best->params}};
   }
   if (req.cv > 0) {
     std::vector<double> aucs;
-    const double mean = CrossValAuc(req.model, out.params, data.x_train, data.y_train, names, req.cv, ctx, &aucs);
+    const double mean =
+        CrossValAuc(req.model, out.params, data.x_train, data.y_train, names, req.cv, ctx, &aucs);
     double ss = 0;
     for (double a : aucs) ss += (a - mean) * (a - mean);
-    out.cv = {{"folds", req.cv}, {"roc_auc_mean", mean}, {"roc_auc_std", std::sqrt(ss / static_cast<double>(aucs.size()))},
+    out.cv = {{"folds", req.cv},
+              {"roc_auc_mean", mean},
+              {"roc_auc_std", std::sqrt(ss / static_cast<double>(aucs.size()))},
               {"roc_auc_folds", aucs}};
   }
   return out;
@@ -367,7 +402,8 @@ Tuning TuneClassifier(const TrainRequest& req, const EncodedSplit& data, const C
 
 namespace {
 
-std::unique_ptr<SupervisedModel> CreateModel(TrainTask task, const std::string& model, const nlohmann::json& params) {
+std::unique_ptr<SupervisedModel> CreateModel(TrainTask task, const std::string& model,
+                                             const nlohmann::json& params) {
   if (task == TrainTask::kRegression) return RegressorRegistry().Create(model, params);
   return ClassifierRegistry().Create(model, params);
 }
@@ -382,19 +418,23 @@ const ModelTraits& TraitsOf(TrainTask task, const std::string& model) {
 void CheckRequest(TrainTask task, const TrainRequest& req) {
   (void)CreateModel(task, req.model, req.params);
   if (task == TrainTask::kClassification) {
-    if (req.cv == 1 || req.cv < 0) Fail(ErrorCode::kInvalidArgument, "cv {}: use 0 (none) or at least 2 folds", req.cv);
+    if (req.cv == 1 || req.cv < 0)
+      Fail(ErrorCode::kInvalidArgument, "cv {}: use 0 (none) or at least 2 folds", req.cv);
     return;
   }
   if (!req.search.empty() || req.cv != 0) {
-    Fail(ErrorCode::kUnimplemented, "search and cv are available for classification only; train {} without them",
-         req.model);
+    Fail(ErrorCode::kUnimplemented,
+         "search and cv are available for classification only; train {} without them", req.model);
   }
-  if (req.positive) Fail(ErrorCode::kInvalidArgument, "positive is for classification; drop it or set task to classification");
+  if (req.positive)
+    Fail(ErrorCode::kInvalidArgument,
+         "positive is for classification; drop it or set task to classification");
 }
 
 }  // namespace
 
-std::unique_ptr<SupervisedModel> FitFinalModel(TrainTask task, const std::string& model_name, const nlohmann::json& params,
+std::unique_ptr<SupervisedModel> FitFinalModel(TrainTask task, const std::string& model_name,
+                                               const nlohmann::json& params,
                                                const EncodedSplit& data, const Context& ctx) {
   auto model = CreateModel(task, model_name, params);
   Dataset set;
@@ -404,8 +444,9 @@ std::unique_ptr<SupervisedModel> FitFinalModel(TrainTask task, const std::string
   if (TraitsOf(task, model_name).supports_early_stopping && data.rows.train.size() >= 20 &&
       model->Params().value("early_stopping_rounds", int64_t{0}) > 0) {
     const uint64_t seed = DeriveSeed(ctx.seed(), 17);
-    const TrainTestSplit inner = task == TrainTask::kClassification ? StratifiedSplit(data.y_train, 0.1, seed)
-                                                                    : RandomSplit(data.y_train.size(), 0.1, seed);
+    const TrainTestSplit inner = task == TrainTask::kClassification
+                                     ? StratifiedSplit(data.y_train, 0.1, seed)
+                                     : RandomSplit(data.y_train.size(), 0.1, seed);
     fit_x = TakeRows(data.x_train, inner.train);
     fit_y = TakeValues(data.y_train, inner.train);
     valid_x = TakeRows(data.x_train, inner.test);
@@ -422,7 +463,8 @@ std::unique_ptr<SupervisedModel> FitFinalModel(TrainTask task, const std::string
   return model;
 }
 
-int64_t RegisterModelVersion(Store& store, const std::string& name, const nlohmann::json& meta, const Model& model) {
+int64_t RegisterModelVersion(Store& store, const std::string& name, const nlohmann::json& meta,
+                             const Model& model) {
   Store::CheckObjectName("model", name);
   const int64_t version = store.PutObject("model", name, meta, model.Save());
   store.Audit("train", fmt::format("model={} version={}", name, version));
@@ -430,35 +472,43 @@ int64_t RegisterModelVersion(Store& store, const std::string& name, const nlohma
 }
 
 TrainResult TrainModel(Store& store, const TrainRequest& req, const Context& ctx) {
-  if (!req.name.empty()) Store::CheckObjectName("model", req.name);  // before any work, not after the fit
+  if (!req.name.empty())
+    Store::CheckObjectName("model", req.name);  // before any work, not after the fit
   std::optional<TrainTask> task;
   if (req.task == "classification") {
     task = TrainTask::kClassification;
   } else if (req.task == "regression") {
     task = TrainTask::kRegression;
   } else if (req.task != "auto") {
-    Fail(ErrorCode::kInvalidArgument, "task {}: use auto, classification or regression", QuoteForMessage(req.task));
+    Fail(ErrorCode::kInvalidArgument, "task {}: use auto, classification or regression",
+         QuoteForMessage(req.task));
   }
   SplitSpec split = SplitSpec::Parse(req.split, req.test_fraction);
   if (task) CheckRequest(*task, req);
   const Table table = store.LoadTable(req.table, ctx);
   if (!task) {
     (void)table.column(req.target);
-    task = !req.positive && LooksLikeRegression(table, req.target) ? TrainTask::kRegression : TrainTask::kClassification;
+    task = !req.positive && LooksLikeRegression(table, req.target) ? TrainTask::kRegression
+                                                                   : TrainTask::kClassification;
     if (*task == TrainTask::kRegression) {
-      ctx.logger().info("train: target {} is numeric with values other than 0/1: regression (pass --task to choose)",
-                        req.target);
+      ctx.logger().info(
+          "train: target {} is numeric with values other than 0/1: regression (pass --task to "
+          "choose)",
+          req.target);
     }
     CheckRequest(*task, req);
   }
   // A numeric target has no classes to stratify by.
-  if (*task == TrainTask::kRegression && split.kind == SplitSpec::Kind::kStratified) split.kind = SplitSpec::Kind::kRandom;
+  if (*task == TrainTask::kRegression && split.kind == SplitSpec::Kind::kStratified)
+    split.kind = SplitSpec::Kind::kRandom;
 
   PreparedTable prepared = PrepareTraining(table, req, *task, split);
-  const EncodedSplit data = SplitAndEncode(prepared, split, TraitsOf(*task, req.model).wants_scaled_features, ctx);
+  const EncodedSplit data =
+      SplitAndEncode(prepared, split, TraitsOf(*task, req.model).wants_scaled_features, ctx);
   ctx.logger().info("train{}: {} rows ({} train, {} test), {} input columns",
-                    *task == TrainTask::kRegression ? " (regression)" : "", prepared.table.num_rows(),
-                    data.rows.train.size(), data.rows.test.size(), prepared.features.size());
+                    *task == TrainTask::kRegression ? " (regression)" : "",
+                    prepared.table.num_rows(), data.rows.train.size(), data.rows.test.size(),
+                    prepared.features.size());
   const auto& names = data.pipeline.feature_names();
   WarnAboutLeakage(data.x_train, data.y_train, names, *task == TrainTask::kClassification,
                    req.target, &prepared.warnings);
@@ -469,22 +519,42 @@ TrainResult TrainModel(Store& store, const TrainRequest& req, const Context& ctx
   TrainResult result;
   nlohmann::json metrics;
   if (*task == TrainTask::kClassification) {
-    result.holdout = MetricsReport::Compute(data.y_test, static_cast<const Classifier&>(*model).PredictProba(data.x_test, ctx));
-    metrics = {{"roc_auc", result.holdout.roc_auc}, {"average_precision", result.holdout.average_precision},
-               {"log_loss", result.holdout.log_loss}, {"brier", result.holdout.brier}, {"accuracy", result.holdout.accuracy}};
+    result.holdout = MetricsReport::Compute(
+        data.y_test, static_cast<const Classifier&>(*model).PredictProba(data.x_test, ctx));
+    metrics = {{"roc_auc", result.holdout.roc_auc},
+               {"average_precision", result.holdout.average_precision},
+               {"log_loss", result.holdout.log_loss},
+               {"brier", result.holdout.brier},
+               {"accuracy", result.holdout.accuracy}};
   } else {
-    result.regression = RegressionMetrics::Compute(data.y_test, static_cast<const Regressor&>(*model).Predict(data.x_test, ctx));
-    metrics = {{"rmse", result.regression->rmse}, {"mae", result.regression->mae}, {"r2", result.regression->r2}};
+    result.regression = RegressionMetrics::Compute(
+        data.y_test, static_cast<const Regressor&>(*model).Predict(data.x_test, ctx));
+    metrics = {{"rmse", result.regression->rmse},
+               {"mae", result.regression->mae},
+               {"r2", result.regression->r2}};
   }
-  const std::string name = req.name.empty() ? fmt::format("{}_{}_{}", req.table, req.target, req.model) : req.name;
+  const std::string name =
+      req.name.empty() ? fmt::format("{}_{}_{}", req.table, req.target, req.model) : req.name;
   const nlohmann::json meta = {
-      {"type", req.model}, {"task", TrainTaskName(*task)}, {"table", req.table}, {"target", req.target},
-      {"positive", prepared.positive}, {"id_column", req.id_column}, {"input_columns", prepared.features},
-      {"feature_names", names}, {"params", model->Params()}, {"pipeline", data.pipeline.ToJson()},
-      {"split", split.ToString()}, {"test_fraction", req.test_fraction}, {"seed", ctx.seed()},
+      {"type", req.model},
+      {"task", TrainTaskName(*task)},
+      {"table", req.table},
+      {"target", req.target},
+      {"positive", prepared.positive},
+      {"id_column", req.id_column},
+      {"input_columns", prepared.features},
+      {"feature_names", names},
+      {"params", model->Params()},
+      {"pipeline", data.pipeline.ToJson()},
+      {"split", split.ToString()},
+      {"test_fraction", req.test_fraction},
+      {"seed", ctx.seed()},
       {"rows", {{"train", data.rows.train.size()}, {"test", data.rows.test.size()}}},
-      {"data_fingerprint", TableFingerprint(prepared.table)}, {"metrics", metrics}, {"cv", tuning.cv},
-      {"search", tuning.search}, {"warnings", prepared.warnings}};
+      {"data_fingerprint", TableFingerprint(prepared.table)},
+      {"metrics", metrics},
+      {"cv", tuning.cv},
+      {"search", tuning.search},
+      {"warnings", prepared.warnings}};
   result.version = RegisterModelVersion(store, name, meta, *model);
   result.name = name;
   result.summary = meta;
@@ -515,13 +585,15 @@ ModelPackage LoadModel(Store& store, const std::string& name, int64_t version) {
     pkg.table = pkg.meta.at("table").get<std::string>();
     pkg.pipeline = FeaturePipeline::FromJson(pkg.meta.at("pipeline"));
   } catch (const nlohmann::json::exception& e) {
-    Fail(ErrorCode::kInvalidData, "model {} v{}: its registry entry is malformed: {}", name, pkg.version, e.what());
+    Fail(ErrorCode::kInvalidData, "model {} v{}: its registry entry is malformed: {}", name,
+         pkg.version, e.what());
   }
   pkg.task = pkg.meta.value("task", "classification");
   if (pkg.task == "regression") {
     pkg.regressor = Regressor::Load(object->body);
     if (pkg.regressor->feature_names() != pkg.pipeline.feature_names()) {
-      Fail(ErrorCode::kInvalidData, "model {} v{}: the model's {} features do not match its pipeline's {}", name,
+      Fail(ErrorCode::kInvalidData,
+           "model {} v{}: the model's {} features do not match its pipeline's {}", name,
            pkg.version, pkg.regressor->feature_names().size(), pkg.pipeline.num_features());
     }
     return pkg;
@@ -530,13 +602,15 @@ ModelPackage LoadModel(Store& store, const std::string& name, int64_t version) {
     try {
       pkg.calibrator = ProbabilityCalibrator::FromJson(pkg.meta["calibration"]);
     } catch (const Error& e) {
-      Fail(ErrorCode::kInvalidData, "model {} v{}: its calibration is malformed: {}", name, pkg.version, e.what());
+      Fail(ErrorCode::kInvalidData, "model {} v{}: its calibration is malformed: {}", name,
+           pkg.version, e.what());
     }
   }
   pkg.classifier = Classifier::Load(object->body);
   if (pkg.classifier->feature_names() != pkg.pipeline.feature_names()) {
-    Fail(ErrorCode::kInvalidData, "model {} v{}: the model's {} features do not match its pipeline's {}", name,
-         pkg.version, pkg.classifier->feature_names().size(), pkg.pipeline.num_features());
+    Fail(ErrorCode::kInvalidData,
+         "model {} v{}: the model's {} features do not match its pipeline's {}", name, pkg.version,
+         pkg.classifier->feature_names().size(), pkg.pipeline.num_features());
   }
   return pkg;
 }
@@ -546,16 +620,22 @@ nlohmann::json ListModels(Store& store) {
   for (const auto& o : store.ListObjects("model")) {
     const auto stage = store.GetObject("model_stage", o.name);
     const int64_t production = stage ? stage->meta.value("production", int64_t{0}) : 0;
-    out.push_back({{"name", o.name}, {"version", o.version}, {"type", o.meta.value("type", "")},
-                   {"table", o.meta.value("table", "")}, {"target", o.meta.value("target", "")},
-                   {"metrics", o.meta.value("metrics", nlohmann::json::object())}, {"created_at", o.created_at},
-                   {"production_version", production ? nlohmann::json(production) : nlohmann::json()}});
+    out.push_back(
+        {{"name", o.name},
+         {"version", o.version},
+         {"type", o.meta.value("type", "")},
+         {"table", o.meta.value("table", "")},
+         {"target", o.meta.value("target", "")},
+         {"metrics", o.meta.value("metrics", nlohmann::json::object())},
+         {"created_at", o.created_at},
+         {"production_version", production ? nlohmann::json(production) : nlohmann::json()}});
   }
   return out;
 }
 
 void PromoteModel(Store& store, const std::string& name, int64_t version) {
-  if (!store.GetObject("model", name, version)) (void)LoadModel(store, name, version);  // throws the right error
+  if (!store.GetObject("model", name, version))
+    (void)LoadModel(store, name, version);  // throws the right error
   store.PutObject("model_stage", name, {{"production", version}}, "");
   store.Audit("promote", fmt::format("model={} version={}", name, version));
 }

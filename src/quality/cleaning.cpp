@@ -2,14 +2,14 @@
 // recipe to any table with the same columns, and keep recipes in the store.
 #include "prospect/quality/cleaning.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <map>
 #include <set>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
@@ -38,7 +38,8 @@ const std::map<std::string, std::vector<std::string>>& StepOptions() {
 }
 
 std::string Where(const std::string& table, size_t index, const std::string& step) {
-  return fmt::format("[[cleaning.{}]] step {} ({})", table, index + 1, step.empty() ? "?" : "step=\"" + step + "\"");
+  return fmt::format("[[cleaning.{}]] step {} ({})", table, index + 1,
+                     step.empty() ? "?" : "step=\"" + step + "\"");
 }
 
 bool IsMissing(const Column& col, size_t r) {
@@ -63,7 +64,9 @@ bool IsWhole(double x) { return std::isfinite(x) && x == std::floor(x) && std::f
 // The JSON number of a fitted value: an integer when it is whole (so int64 columns stay int64).
 json NumberJson(double x) { return IsWhole(x) ? json(static_cast<int64_t>(x)) : json(x); }
 
-std::string FillText(const json& fill) { return fill.is_string() ? fill.get<std::string>() : fill.dump(); }
+std::string FillText(const json& fill) {
+  return fill.is_string() ? fill.get<std::string>() : fill.dump();
+}
 
 // Most frequent non-missing value; ties go to the smallest value (pandas' mode()[0]).
 json FitMode(const Column& col) {
@@ -120,8 +123,8 @@ json FitMode(const Column& col) {
 // A user-given constant converted to the column's storage (checked at fit time).
 json ConvertConstant(const json& value, DataType type, const std::string& where) {
   auto bad = [&](const char* expected) {
-    Fail(ErrorCode::kInvalidArgument, "{}: value = {} does not fit a {} column; expected {}", where, value.dump(),
-         DataTypeName(type), expected);
+    Fail(ErrorCode::kInvalidArgument, "{}: value = {} does not fit a {} column; expected {}", where,
+         value.dump(), DataTypeName(type), expected);
   };
   switch (type) {
     case DataType::kInt64:
@@ -137,7 +140,8 @@ json ConvertConstant(const json& value, DataType type, const std::string& where)
       return value;
     case DataType::kDate: {
       int64_t days = 0;
-      if (!value.is_string() || !ParseIsoDate(value.get<std::string>(), &days)) bad("a date like \"2024-03-01\"");
+      if (!value.is_string() || !ParseIsoDate(value.get<std::string>(), &days))
+        bad("a date like \"2024-03-01\"");
       return json(days);
     }
     case DataType::kTimestamp: {
@@ -156,7 +160,8 @@ double ParseNumberKey(const std::string& text, const std::string& where) {
   const std::string_view t = Trim(text);
   const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
   if (ec != std::errc() || ptr != t.data() + t.size()) {
-    Fail(ErrorCode::kInvalidArgument, "{}: values key {} is not a number, but the column is numeric", where,
+    Fail(ErrorCode::kInvalidArgument,
+         "{}: values key {} is not a number, but the column is numeric", where,
          QuoteForMessage(text));
   }
   return v;
@@ -183,14 +188,17 @@ Table ApplyImpute(const CleaningStep& s, const Table& table, CleaningStepSummary
                              ? s.fill.is_number()
                              : s.fill.is_number_integer();
   if (!fill_fits) {
-    Fail(ErrorCode::kInvalidData, "imputing {}: the recipe's fill {} does not fit a {} column (was the recipe fitted "
-         "on a table where {} had another type?)", s.column, s.fill.dump(), DataTypeName(type), s.column);
+    Fail(ErrorCode::kInvalidData,
+         "imputing {}: the recipe's fill {} does not fit a {} column (was the recipe fitted "
+         "on a table where {} had another type?)",
+         s.column, s.fill.dump(), DataTypeName(type), s.column);
   }
   if (type == DataType::kInt64 && !s.fill.is_number_integer()) {
     // A non-whole fill turns the column into double (decided by the recipe alone).
     std::vector<double> v(n);
     const double fill = s.fill.get<double>();
-    for (size_t r = 0; r < n; ++r) v[r] = was_missing[r] ? fill : static_cast<double>(col.ints()[r]);
+    for (size_t r = 0; r < n; ++r)
+      v[r] = was_missing[r] ? fill : static_cast<double>(col.ints()[r]);
     out = Column::FromDoubles(std::move(v));
   } else if (filled == 0) {
     out = table.column(table.ColumnIndex(s.column));
@@ -224,9 +232,11 @@ Table ApplyImpute(const CleaningStep& s, const Table& table, CleaningStepSummary
     out = b.Finish();
   }
   Table result = table.WithColumn(s.column, out);
-  if (s.indicator) result = result.WithColumn(s.column + "_missing", Column::FromBools(std::move(was_missing)));
+  if (s.indicator)
+    result = result.WithColumn(s.column + "_missing", Column::FromBools(std::move(was_missing)));
   sum.cells_changed = filled;
-  sum.description = fmt::format("imputed {} cells of {} with {} {}{}", filled, s.column, s.method, FillText(s.fill),
+  sum.description = fmt::format("imputed {} cells of {} with {} {}{}", filled, s.column, s.method,
+                                FillText(s.fill),
                                 s.indicator ? fmt::format(" (flag in {}_missing)", s.column) : "");
   return result;
 }
@@ -245,16 +255,19 @@ Table ApplyDeduplicate(const CleaningStep& s, const Table& table, CleaningStepSu
     if (!dup[r]) keep.push_back(r);
   }
   sum.rows_removed = static_cast<int64_t>(dup.size() - keep.size());
-  sum.description = fmt::format("removed {} duplicate rows ({})", sum.rows_removed,
-                                s.columns.empty() ? std::string("equal in every column") : "same " + Join(s.columns, ", "));
+  sum.description = fmt::format(
+      "removed {} duplicate rows ({})", sum.rows_removed,
+      s.columns.empty() ? std::string("equal in every column") : "same " + Join(s.columns, ", "));
   if (keep.size() == dup.size()) return table;
   return table.Take(keep);
 }
 
-Table ApplyClip(const CleaningStep& s, const Table& table, CleaningStepSummary& sum, const std::string& where) {
+Table ApplyClip(const CleaningStep& s, const Table& table, CleaningStepSummary& sum,
+                const std::string& where) {
   const Column& col = table.column(s.column);
   if (!IsNumeric(col.type())) {
-    Fail(ErrorCode::kInvalidData, "{}: cannot clip column {} of type {}; clip works on int64 and double columns", where,
+    Fail(ErrorCode::kInvalidData,
+         "{}: cannot clip column {} of type {}; clip works on int64 and double columns", where,
          s.column, DataTypeName(col.type()));
   }
   const double lo = s.lower.value_or(-INFINITY), hi = s.upper.value_or(INFINITY);
@@ -296,12 +309,13 @@ Table ApplyClip(const CleaningStep& s, const Table& table, CleaningStepSummary& 
   }
   sum.cells_changed = changed;
   sum.description = fmt::format("clipped {} cells of {} to [{}, {}] ({})", changed, s.column,
-                                s.lower ? FormatNumber(*s.lower) : "-inf", s.upper ? FormatNumber(*s.upper) : "inf",
-                                s.method);
+                                s.lower ? FormatNumber(*s.lower) : "-inf",
+                                s.upper ? FormatNumber(*s.upper) : "inf", s.method);
   return table.WithColumn(s.column, out);
 }
 
-Table ApplyMap(const CleaningStep& s, const Table& table, CleaningStepSummary& sum, const std::string& where) {
+Table ApplyMap(const CleaningStep& s, const Table& table, CleaningStepSummary& sum,
+               const std::string& where) {
   const Column& col = table.column(s.column);
   const size_t n = col.size();
   int64_t mapped = 0, nulled = 0;
@@ -332,7 +346,8 @@ Table ApplyMap(const CleaningStep& s, const Table& table, CleaningStepSummary& s
         continue;
       }
       if (!canonical.empty()) {
-        if (auto it = canonical.find(NormalizeSpelling(text)); it != canonical.end() && it->second != text) {
+        if (auto it = canonical.find(NormalizeSpelling(text));
+            it != canonical.end() && it->second != text) {
           b.AppendString(it->second);
           ++mapped;
           continue;
@@ -345,7 +360,8 @@ Table ApplyMap(const CleaningStep& s, const Table& table, CleaningStepSummary& s
     std::vector<double> to_null;
     for (const auto& v : s.to_null) to_null.push_back(v.get<double>());
     std::vector<std::pair<double, double>> values;
-    for (const auto& [k, v] : s.values.items()) values.emplace_back(ParseNumberKey(k, where), v.get<double>());
+    for (const auto& [k, v] : s.values.items())
+      values.emplace_back(ParseNumberKey(k, where), v.get<double>());
     bool stays_int = col.type() == DataType::kInt64;
     for (const auto& [k, v] : values) stays_int = stays_int && IsWhole(v);
     ColumnBuilder b(stays_int ? DataType::kInt64 : DataType::kDouble);
@@ -369,14 +385,17 @@ Table ApplyMap(const CleaningStep& s, const Table& table, CleaningStepSummary& s
         }
       }
       if (stays_int) {
-        b.AppendInt(col.type() == DataType::kInt64 && x == col.NumericAt(r) ? col.ints()[r] : static_cast<int64_t>(x));
+        b.AppendInt(col.type() == DataType::kInt64 && x == col.NumericAt(r)
+                        ? col.ints()[r]
+                        : static_cast<int64_t>(x));
       } else {
         b.AppendDouble(x);
       }
     }
     out = b.Finish();
   } else {
-    Fail(ErrorCode::kInvalidData, "{}: cannot map column {} of type {}; map works on text, categorical and numeric columns",
+    Fail(ErrorCode::kInvalidData,
+         "{}: cannot map column {} of type {}; map works on text, categorical and numeric columns",
          where, s.column, DataTypeName(col.type()));
   }
   sum.cells_changed = mapped + nulled;
@@ -385,48 +404,57 @@ Table ApplyMap(const CleaningStep& s, const Table& table, CleaningStepSummary& s
   } else if (mapped == 0) {
     sum.description = fmt::format("set {} cells of {} to missing", nulled, s.column);
   } else {
-    sum.description = fmt::format("mapped {} cells of {} and set {} to missing", mapped, s.column, nulled);
+    sum.description =
+        fmt::format("mapped {} cells of {} and set {} to missing", mapped, s.column, nulled);
   }
   return table.WithColumn(s.column, out);
 }
 
-Table ApplyStep(const CleaningStep& s, const Table& table, CleaningStepSummary& sum, const std::string& where) {
+Table ApplyStep(const CleaningStep& s, const Table& table, CleaningStepSummary& sum,
+                const std::string& where) {
   sum.step = s.step;
   sum.column = s.step == "deduplicate" ? Join(s.columns, ",") : s.column;
   if (!s.column.empty() && !table.HasColumn(s.column)) {
-    Fail(ErrorCode::kNotFound, "{}: no column {} in the table. Columns: {}. {}", where, QuoteForMessage(s.column),
-         Join(table.schema().Names(), ", "), DidYouMean(s.column, table.schema().Names()));
+    Fail(ErrorCode::kNotFound, "{}: no column {} in the table. Columns: {}. {}", where,
+         QuoteForMessage(s.column), Join(table.schema().Names(), ", "),
+         DidYouMean(s.column, table.schema().Names()));
   }
   if (s.step == "impute") return ApplyImpute(s, table, sum);
   if (s.step == "deduplicate") return ApplyDeduplicate(s, table, sum);
   if (s.step == "clip") return ApplyClip(s, table, sum, where);
   if (s.step == "map") return ApplyMap(s, table, sum, where);
-  Fail(ErrorCode::kInvalidData, "{}: unknown step {}. Valid steps: {}", where, QuoteForMessage(s.step), Join(kSteps, ", "));
+  Fail(ErrorCode::kInvalidData, "{}: unknown step {}. Valid steps: {}", where,
+       QuoteForMessage(s.step), Join(kSteps, ", "));
 }
 
 // --- fit one step ----------------------------------------------------------------------------
 
 const json& Require(const json& cfg, const char* key, const std::string& where, const char* what) {
-  if (!cfg.contains(key)) Fail(ErrorCode::kInvalidArgument, "{}: missing {} ({})", where, key, what);
+  if (!cfg.contains(key))
+    Fail(ErrorCode::kInvalidArgument, "{}: missing {} ({})", where, key, what);
   return cfg.at(key);
 }
 
-std::string GetString(const json& cfg, const char* key, const std::string& def, const std::string& where) {
+std::string GetString(const json& cfg, const char* key, const std::string& def,
+                      const std::string& where) {
   if (!cfg.contains(key)) return def;
-  if (!cfg[key].is_string()) Fail(ErrorCode::kInvalidArgument, "{}: {} must be text in quotes, got {}", where, key, cfg[key].dump());
+  if (!cfg[key].is_string())
+    Fail(ErrorCode::kInvalidArgument, "{}: {} must be text in quotes, got {}", where, key,
+         cfg[key].dump());
   return cfg[key].get<std::string>();
 }
 
 double GetNumber(const json& v, const char* key, const std::string& where) {
-  if (!v.is_number()) Fail(ErrorCode::kInvalidArgument, "{}: {} must be a number, got {}", where, key, v.dump());
+  if (!v.is_number())
+    Fail(ErrorCode::kInvalidArgument, "{}: {} must be a number, got {}", where, key, v.dump());
   return v.get<double>();
 }
 
 void CheckChoice(const std::string& value, const std::vector<std::string>& choices, const char* key,
                  const std::string& where) {
   if (std::find(choices.begin(), choices.end(), value) == choices.end()) {
-    Fail(ErrorCode::kInvalidArgument, "{}: unknown {} {}. {}Valid: {}", where, key, QuoteForMessage(value),
-         DidYouMean(value, choices), Join(choices, ", "));
+    Fail(ErrorCode::kInvalidArgument, "{}: unknown {} {}. {}Valid: {}", where, key,
+         QuoteForMessage(value), DidYouMean(value, choices), Join(choices, ", "));
   }
 }
 
@@ -436,17 +464,20 @@ CleaningStep FitStep(const json& cfg, const Table& table, const std::string& whe
   const auto& allowed = StepOptions().at(s.step);
   for (const auto& [key, _] : cfg.items()) {
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-      Fail(ErrorCode::kInvalidArgument, "{}: unknown option {}. {}Options of this step: {}", where, QuoteForMessage(key),
-           DidYouMean(key, allowed), Join(allowed, ", "));
+      Fail(ErrorCode::kInvalidArgument, "{}: unknown option {}. {}Options of this step: {}", where,
+           QuoteForMessage(key), DidYouMean(key, allowed), Join(allowed, ", "));
     }
   }
   if (s.step != "deduplicate") {
-    const json& column = Require(cfg, "column", where, "the column to clean, e.g. column = \"age\"");
-    if (!column.is_string()) Fail(ErrorCode::kInvalidArgument, "{}: column must be text in quotes", where);
+    const json& column =
+        Require(cfg, "column", where, "the column to clean, e.g. column = \"age\"");
+    if (!column.is_string())
+      Fail(ErrorCode::kInvalidArgument, "{}: column must be text in quotes", where);
     s.column = column.get<std::string>();
     if (!table.HasColumn(s.column)) {
-      Fail(ErrorCode::kNotFound, "{}: no column {} in the table. {}Columns: {}", where, QuoteForMessage(s.column),
-           DidYouMean(s.column, table.schema().Names()), Join(table.schema().Names(), ", "));
+      Fail(ErrorCode::kNotFound, "{}: no column {} in the table. {}Columns: {}", where,
+           QuoteForMessage(s.column), DidYouMean(s.column, table.schema().Names()),
+           Join(table.schema().Names(), ", "));
     }
   }
   if (s.step == "impute") {
@@ -454,7 +485,8 @@ CleaningStep FitStep(const json& cfg, const Table& table, const std::string& whe
     s.method = GetString(cfg, "method", "median", where);
     CheckChoice(s.method, {"mean", "median", "mode", "constant"}, "method", where);
     if (cfg.contains("indicator")) {
-      if (!cfg["indicator"].is_boolean()) Fail(ErrorCode::kInvalidArgument, "{}: indicator must be true or false", where);
+      if (!cfg["indicator"].is_boolean())
+        Fail(ErrorCode::kInvalidArgument, "{}: indicator must be true or false", where);
       s.indicator = cfg["indicator"].get<bool>();
     }
     if (cfg.contains("value") && s.method != "constant") {
@@ -462,11 +494,15 @@ CleaningStep FitStep(const json& cfg, const Table& table, const std::string& whe
     }
     if (s.method == "mean" || s.method == "median") {
       if (!IsNumeric(col.type())) {
-        Fail(ErrorCode::kInvalidData, "{}: method {} needs a numeric column, but {} is {}; use method = \"mode\" or \"constant\"",
+        Fail(ErrorCode::kInvalidData,
+             "{}: method {} needs a numeric column, but {} is {}; use method = \"mode\" or "
+             "\"constant\"",
              where, s.method, s.column, DataTypeName(col.type()));
       }
       const std::vector<double> v = SortedFinite(col);
-      if (v.empty()) Fail(ErrorCode::kInvalidData, "{}: column {} has no values to compute a {} from", where, s.column, s.method);
+      if (v.empty())
+        Fail(ErrorCode::kInvalidData, "{}: column {} has no values to compute a {} from", where,
+             s.column, s.method);
       if (s.method == "median") {
         s.fill = NumberJson(QuantileSorted(v, 0.5));
       } else {
@@ -477,20 +513,27 @@ CleaningStep FitStep(const json& cfg, const Table& table, const std::string& whe
       if (col.type() == DataType::kDouble) s.fill = json(s.fill.get<double>());
     } else if (s.method == "mode") {
       s.fill = FitMode(col);
-      if (s.fill.is_null()) Fail(ErrorCode::kInvalidData, "{}: column {} has no values to take the mode of", where, s.column);
+      if (s.fill.is_null())
+        Fail(ErrorCode::kInvalidData, "{}: column {} has no values to take the mode of", where,
+             s.column);
     } else {
-      s.fill = ConvertConstant(Require(cfg, "value", where, "the fill value, e.g. value = 0"), col.type(), where);
+      s.fill = ConvertConstant(Require(cfg, "value", where, "the fill value, e.g. value = 0"),
+                               col.type(), where);
     }
   } else if (s.step == "deduplicate") {
     if (cfg.contains("columns")) {
       const json& cols = cfg["columns"];
-      if (!cols.is_array()) Fail(ErrorCode::kInvalidArgument, "{}: columns must be a list, e.g. columns = [\"customer_id\"]", where);
+      if (!cols.is_array())
+        Fail(ErrorCode::kInvalidArgument,
+             "{}: columns must be a list, e.g. columns = [\"customer_id\"]", where);
       for (const auto& c : cols) {
-        if (!c.is_string()) Fail(ErrorCode::kInvalidArgument, "{}: columns must be a list of names in quotes", where);
+        if (!c.is_string())
+          Fail(ErrorCode::kInvalidArgument, "{}: columns must be a list of names in quotes", where);
         const std::string name = c.get<std::string>();
         if (!table.HasColumn(name)) {
-          Fail(ErrorCode::kNotFound, "{}: no column {} in the table. {}Columns: {}", where, QuoteForMessage(name),
-               DidYouMean(name, table.schema().Names()), Join(table.schema().Names(), ", "));
+          Fail(ErrorCode::kNotFound, "{}: no column {} in the table. {}Columns: {}", where,
+               QuoteForMessage(name), DidYouMean(name, table.schema().Names()),
+               Join(table.schema().Names(), ", "));
         }
         s.columns.push_back(name);
       }
@@ -498,16 +541,20 @@ CleaningStep FitStep(const json& cfg, const Table& table, const std::string& whe
   } else if (s.step == "clip") {
     const Column& col = table.column(s.column);
     if (!IsNumeric(col.type())) {
-      Fail(ErrorCode::kInvalidData, "{}: cannot clip column {} of type {}; clip works on int64 and double columns", where,
+      Fail(ErrorCode::kInvalidData,
+           "{}: cannot clip column {} of type {}; clip works on int64 and double columns", where,
            s.column, DataTypeName(col.type()));
     }
-    s.method = GetString(cfg, "method", cfg.contains("lower") || cfg.contains("upper") ? "limits" : "iqr", where);
+    s.method = GetString(cfg, "method",
+                         cfg.contains("lower") || cfg.contains("upper") ? "limits" : "iqr", where);
     CheckChoice(s.method, {"iqr", "quantiles", "limits"}, "method", where);
     const std::vector<double> v = SortedFinite(col);
     if (s.method == "iqr") {
       if (cfg.contains("factor")) s.factor = GetNumber(cfg["factor"], "factor", where);
       if (!(s.factor >= 0)) Fail(ErrorCode::kInvalidArgument, "{}: factor must be >= 0", where);
-      if (v.empty()) Fail(ErrorCode::kInvalidData, "{}: column {} has no values to compute IQR fences from", where, s.column);
+      if (v.empty())
+        Fail(ErrorCode::kInvalidData, "{}: column {} has no values to compute IQR fences from",
+             where, s.column);
       const double q1 = QuantileSorted(v, 0.25), q3 = QuantileSorted(v, 0.75);
       s.lower = q1 - s.factor * (q3 - q1);
       s.upper = q3 + s.factor * (q3 - q1);
@@ -516,52 +563,69 @@ CleaningStep FitStep(const json& cfg, const Table& table, const std::string& whe
       if (cfg.contains("quantiles")) {
         const json& q = cfg["quantiles"];
         if (!q.is_array() || q.size() != 2) {
-          Fail(ErrorCode::kInvalidArgument, "{}: quantiles must be two levels, e.g. quantiles = [0.01, 0.99]", where);
+          Fail(ErrorCode::kInvalidArgument,
+               "{}: quantiles must be two levels, e.g. quantiles = [0.01, 0.99]", where);
         }
         s.quantiles = {GetNumber(q[0], "quantiles", where), GetNumber(q[1], "quantiles", where)};
       }
       if (!(s.quantiles[0] >= 0 && s.quantiles[0] <= s.quantiles[1] && s.quantiles[1] <= 1)) {
-        Fail(ErrorCode::kInvalidArgument, "{}: quantiles must satisfy 0 <= low <= high <= 1, got [{}, {}]", where,
+        Fail(ErrorCode::kInvalidArgument,
+             "{}: quantiles must satisfy 0 <= low <= high <= 1, got [{}, {}]", where,
              s.quantiles[0], s.quantiles[1]);
       }
-      if (v.empty()) Fail(ErrorCode::kInvalidData, "{}: column {} has no values to compute quantiles from", where, s.column);
+      if (v.empty())
+        Fail(ErrorCode::kInvalidData, "{}: column {} has no values to compute quantiles from",
+             where, s.column);
       s.lower = QuantileSorted(v, s.quantiles[0]);
       s.upper = QuantileSorted(v, s.quantiles[1]);
     } else {
       if (cfg.contains("lower")) s.lower = GetNumber(cfg["lower"], "lower", where);
       if (cfg.contains("upper")) s.upper = GetNumber(cfg["upper"], "upper", where);
-      if (!s.lower && !s.upper) Fail(ErrorCode::kInvalidArgument, "{}: method = \"limits\" needs lower, upper or both", where);
+      if (!s.lower && !s.upper)
+        Fail(ErrorCode::kInvalidArgument, "{}: method = \"limits\" needs lower, upper or both",
+             where);
       if (s.lower && s.upper && *s.lower > *s.upper) {
-        Fail(ErrorCode::kInvalidArgument, "{}: lower ({}) is above upper ({})", where, *s.lower, *s.upper);
+        Fail(ErrorCode::kInvalidArgument, "{}: lower ({}) is above upper ({})", where, *s.lower,
+             *s.upper);
       }
     }
   } else if (s.step == "map") {
     const Column& col = table.column(s.column);
     const bool text = IsStringLike(col.type());
     if (!text && !IsNumeric(col.type())) {
-      Fail(ErrorCode::kInvalidData, "{}: cannot map column {} of type {}; map works on text, categorical and numeric columns",
-           where, s.column, DataTypeName(col.type()));
+      Fail(
+          ErrorCode::kInvalidData,
+          "{}: cannot map column {} of type {}; map works on text, categorical and numeric columns",
+          where, s.column, DataTypeName(col.type()));
     }
     if (cfg.contains("values")) {
       if (!cfg["values"].is_object()) {
-        Fail(ErrorCode::kInvalidArgument, "{}: values must be a table, e.g. values = {{ \"M\" = \"Male\" }}", where);
+        Fail(ErrorCode::kInvalidArgument,
+             "{}: values must be a table, e.g. values = {{ \"M\" = \"Male\" }}", where);
       }
       for (const auto& [k, v] : cfg["values"].items()) {
-        if (text && !v.is_string()) Fail(ErrorCode::kInvalidArgument, "{}: values.{} must be text in quotes", where, k);
+        if (text && !v.is_string())
+          Fail(ErrorCode::kInvalidArgument, "{}: values.{} must be text in quotes", where, k);
         if (!text) {
           ParseNumberKey(k, where);
-          if (!v.is_number()) Fail(ErrorCode::kInvalidArgument, "{}: values.{} must be a number (the column is numeric)", where, k);
+          if (!v.is_number())
+            Fail(ErrorCode::kInvalidArgument,
+                 "{}: values.{} must be a number (the column is numeric)", where, k);
         }
       }
       s.values = cfg["values"];
     }
     if (cfg.contains("to_null")) {
       const json& tn = cfg["to_null"];
-      if (!tn.is_array()) Fail(ErrorCode::kInvalidArgument, "{}: to_null must be a list, e.g. to_null = [999]", where);
+      if (!tn.is_array())
+        Fail(ErrorCode::kInvalidArgument, "{}: to_null must be a list, e.g. to_null = [999]",
+             where);
       for (const auto& v : tn) {
-        if (text && !v.is_string() && !v.is_number()) Fail(ErrorCode::kInvalidArgument, "{}: to_null entries must be text", where);
+        if (text && !v.is_string() && !v.is_number())
+          Fail(ErrorCode::kInvalidArgument, "{}: to_null entries must be text", where);
         if (!text && !v.is_number()) {
-          Fail(ErrorCode::kInvalidArgument, "{}: to_null entries must be numbers (the column is numeric), got {}", where,
+          Fail(ErrorCode::kInvalidArgument,
+               "{}: to_null entries must be numbers (the column is numeric), got {}", where,
                v.dump());
         }
         s.to_null.push_back(text && v.is_number() ? json(v.dump()) : v);
@@ -569,9 +633,12 @@ CleaningStep FitStep(const json& cfg, const Table& table, const std::string& whe
     }
     bool canonical = false;
     if (cfg.contains("canonical")) {
-      if (!cfg["canonical"].is_boolean()) Fail(ErrorCode::kInvalidArgument, "{}: canonical must be true or false", where);
+      if (!cfg["canonical"].is_boolean())
+        Fail(ErrorCode::kInvalidArgument, "{}: canonical must be true or false", where);
       canonical = cfg["canonical"].get<bool>();
-      if (canonical && !text) Fail(ErrorCode::kInvalidData, "{}: canonical spellings need a text or categorical column", where);
+      if (canonical && !text)
+        Fail(ErrorCode::kInvalidData, "{}: canonical spellings need a text or categorical column",
+             where);
     }
     if (canonical) {
       // The most frequent spelling of each case/space-folded group wins (ties: smallest text).
@@ -588,7 +655,8 @@ CleaningStep FitStep(const json& cfg, const Table& table, const std::string& whe
       for (const auto& [norm, pick] : best) s.canonical[norm] = pick.first;
     }
     if (s.values.empty() && s.to_null.empty() && !canonical) {
-      Fail(ErrorCode::kInvalidArgument, "{}: a map step needs values = {{...}}, to_null = [...] or canonical = true", where);
+      Fail(ErrorCode::kInvalidArgument,
+           "{}: a map step needs values = {{...}}, to_null = [...] or canonical = true", where);
     }
   }
   return s;
@@ -629,7 +697,8 @@ CleaningStep StepFromJson(const json& j, size_t index) {
     if (!j.is_object() || !j.contains("step") || !j["step"].is_string()) bad("step");
     s.step = j["step"].get<std::string>();
     if (std::find(kSteps.begin(), kSteps.end(), s.step) == kSteps.end()) {
-      Fail(ErrorCode::kInvalidData, "{}: unknown step {}. Valid steps: {}", where, QuoteForMessage(s.step), Join(kSteps, ", "));
+      Fail(ErrorCode::kInvalidData, "{}: unknown step {}. Valid steps: {}", where,
+           QuoteForMessage(s.step), Join(kSteps, ", "));
     }
     if (s.step != "deduplicate") {
       if (!j.contains("column") || !j["column"].is_string()) bad("column");
@@ -653,7 +722,8 @@ CleaningStep StepFromJson(const json& j, size_t index) {
       s.values = j.value("values", json::object());
       s.canonical = j.value("canonical", json::object());
       s.to_null = j.value("to_null", json::array());
-      if (!s.values.is_object() || !s.canonical.is_object() || !s.to_null.is_array()) bad("values/canonical/to_null");
+      if (!s.values.is_object() || !s.canonical.is_object() || !s.to_null.is_array())
+        bad("values/canonical/to_null");
     }
   } catch (const json::exception& e) {
     Fail(ErrorCode::kInvalidData, "{}: {}", where, e.what());
@@ -666,23 +736,29 @@ CleaningStep StepFromJson(const json& j, size_t index) {
 json CleaningRecipe::ToJson() const {
   json steps_json = json::array();
   for (const auto& s : steps) steps_json.push_back(StepToJson(s));
-  return {{"format", kRecipeFormat}, {"version", kRecipeVersion}, {"table", table}, {"fitted_rows", fitted_rows},
+  return {{"format", kRecipeFormat},
+          {"version", kRecipeVersion},
+          {"table", table},
+          {"fitted_rows", fitted_rows},
           {"steps", steps_json}};
 }
 
 CleaningRecipe CleaningRecipe::FromJson(const json& j) {
   if (!j.is_object() || j.value("format", std::string()) != kRecipeFormat) {
-    Fail(ErrorCode::kInvalidData, "not a cleaning recipe (expected \"format\": \"{}\")", kRecipeFormat);
+    Fail(ErrorCode::kInvalidData, "not a cleaning recipe (expected \"format\": \"{}\")",
+         kRecipeFormat);
   }
   const int version = j.value("version", 0);
   if (version < 1 || version > kRecipeVersion) {
-    Fail(ErrorCode::kInvalidData, "cleaning recipe version {} is not supported (this build reads 1 to {})", version,
+    Fail(ErrorCode::kInvalidData,
+         "cleaning recipe version {} is not supported (this build reads 1 to {})", version,
          kRecipeVersion);
   }
   CleaningRecipe r;
   r.table = j.value("table", std::string());
   r.fitted_rows = j.value("fitted_rows", int64_t{0});
-  if (!j.contains("steps") || !j["steps"].is_array()) Fail(ErrorCode::kInvalidData, "cleaning recipe has no steps list");
+  if (!j.contains("steps") || !j["steps"].is_array())
+    Fail(ErrorCode::kInvalidData, "cleaning recipe has no steps list");
   for (size_t i = 0; i < j["steps"].size(); ++i) r.steps.push_back(StepFromJson(j["steps"][i], i));
   return r;
 }
@@ -696,20 +772,25 @@ json CleaningSummary::ToJson() const {
                  {"cells_changed", st.cells_changed},
                  {"rows_removed", st.rows_removed}});
   }
-  return {{"rows_before", rows_before}, {"rows_after", rows_after}, {"rows_removed", rows_before - rows_after},
+  return {{"rows_before", rows_before},
+          {"rows_after", rows_after},
+          {"rows_removed", rows_before - rows_after},
           {"steps", s}};
 }
 
-CleaningRecipe FitCleaning(const Table& table, const std::string& table_name, const json& config, const Context& ctx) {
+CleaningRecipe FitCleaning(const Table& table, const std::string& table_name, const json& config,
+                           const Context& ctx) {
   if (config.is_null() || (config.is_object() && config.empty())) {
     Fail(ErrorCode::kFailedPrecondition,
          "no cleaning steps for table {} in prospect.toml. Add them as blocks, e.g.\n"
-         "[[cleaning.{}]]\nstep = \"impute\"\ncolumn = \"age\"\nmethod = \"median\"\nindicator = true",
+         "[[cleaning.{}]]\nstep = \"impute\"\ncolumn = \"age\"\nmethod = \"median\"\nindicator = "
+         "true",
          table_name, table_name);
   }
   if (!config.is_array()) {
     Fail(ErrorCode::kInvalidArgument,
-         "cleaning.{} in prospect.toml must be a list of steps written as [[cleaning.{}]] blocks, e.g.\n"
+         "cleaning.{} in prospect.toml must be a list of steps written as [[cleaning.{}]] blocks, "
+         "e.g.\n"
          "[[cleaning.{}]]\nstep = \"impute\"\ncolumn = \"age\"\nmethod = \"median\"",
          table_name, table_name, table_name);
   }
@@ -721,11 +802,14 @@ CleaningRecipe FitCleaning(const Table& table, const std::string& table_name, co
     ctx.ThrowIfCancelled();
     const json& cfg = config[i];
     std::string step_name = cfg.is_object() && cfg.contains("step") && cfg["step"].is_string()
-                                ? cfg["step"].get<std::string>() : "";
+                                ? cfg["step"].get<std::string>()
+                                : "";
     const std::string where = Where(table_name, i, step_name);
-    if (!cfg.is_object()) Fail(ErrorCode::kInvalidArgument, "{}: expected a table of options", where);
+    if (!cfg.is_object())
+      Fail(ErrorCode::kInvalidArgument, "{}: expected a table of options", where);
     if (step_name.empty()) {
-      Fail(ErrorCode::kInvalidArgument, "{}: missing step = \"...\". Valid steps: {}", where, Join(kSteps, ", "));
+      Fail(ErrorCode::kInvalidArgument, "{}: missing step = \"...\". Valid steps: {}", where,
+           Join(kSteps, ", "));
     }
     CheckChoice(step_name, kSteps, "step", where);
     CleaningStep step = FitStep(cfg, current, where);
@@ -736,14 +820,16 @@ CleaningRecipe FitCleaning(const Table& table, const std::string& table_name, co
   return recipe;
 }
 
-Table ApplyCleaning(const CleaningRecipe& recipe, const Table& table, const Context& ctx, CleaningSummary* summary) {
+Table ApplyCleaning(const CleaningRecipe& recipe, const Table& table, const Context& ctx,
+                    CleaningSummary* summary) {
   Table current = table;
   CleaningSummary local;
   local.rows_before = static_cast<int64_t>(table.num_rows());
   for (size_t i = 0; i < recipe.steps.size(); ++i) {
     ctx.ThrowIfCancelled();
     CleaningStepSummary sum;
-    current = ApplyStep(recipe.steps[i], current, sum, Where(recipe.table, i, recipe.steps[i].step));
+    current =
+        ApplyStep(recipe.steps[i], current, sum, Where(recipe.table, i, recipe.steps[i].step));
     local.steps.push_back(std::move(sum));
   }
   local.rows_after = static_cast<int64_t>(current.num_rows());
@@ -774,7 +860,8 @@ CleanTableResult CleanTable(Store& store, const CleanTableRequest& req, const Co
   write.mode = WriteMode::kReplace;
   store.WriteTable(out.out_table, cleaned, write, ctx);
   out.recipe_version = SaveCleaningRecipe(store, out.recipe);
-  store.Audit("clean", fmt::format("table {} -> {}, recipe version {}", req.table, out.out_table, out.recipe_version));
+  store.Audit("clean", fmt::format("table {} -> {}, recipe version {}", req.table, out.out_table,
+                                   out.recipe_version));
   return out;
 }
 

@@ -109,7 +109,8 @@ std::vector<uint8_t> DuplicateMask(const Table& table, const std::vector<size_t>
   return mask;
 }
 
-int64_t CountDuplicateRows(const Table& table, const std::vector<size_t>& columns, std::vector<ValueCount>* examples) {
+int64_t CountDuplicateRows(const Table& table, const std::vector<size_t>& columns,
+                           std::vector<ValueCount>* examples) {
   const std::vector<size_t> first = FirstOccurrence(table, columns);
   int64_t dups = 0;
   std::unordered_map<size_t, int64_t> group_size;

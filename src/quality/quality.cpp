@@ -3,14 +3,14 @@
 // checked against it (tests/fixtures/quality/make_quality_fixtures.py).
 #include "prospect/quality/quality.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
 #include <map>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
@@ -23,12 +23,14 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // Integer codes that data exporters commonly use for "missing" or "not applicable".
-constexpr double kNumericSentinels[] = {-1, -9, -99, -999, -9999, 99, 999, 9999, 99999, 999999, 9999999};
+constexpr double kNumericSentinels[] = {-1,  -9,   -99,   -999,   -9999,  99,
+                                        999, 9999, 99999, 999999, 9999999};
 
 // Normalised spellings of text markers for "missing".
-const char* const kTextSentinels[] = {"unknown", "unk", "n/a", "na", "n.a.", "none", "null", "nil", "nan", "?",
-                                      "-", "--", "---", "missing", "not available", "not applicable", "undefined",
-                                      "(blank)", "blank", "#n/a", "tbd", ""};
+const char* const kTextSentinels[] = {
+    "unknown",   "unk",     "n/a",   "na",   "n.a.", "none",    "null",          "nil",
+    "nan",       "?",       "-",     "--",   "---",  "missing", "not available", "not applicable",
+    "undefined", "(blank)", "blank", "#n/a", "tbd",  ""};
 
 bool IsTextSentinel(std::string_view normalized) {
   for (const char* s : kTextSentinels) {
@@ -68,10 +70,12 @@ std::vector<double> NumericValues(const Column& col, int64_t* nan_count) {
   return out;
 }
 
-NumericStats ComputeNumeric(std::vector<double> values, bool integer_valued, const QualityOptions& options) {
+NumericStats ComputeNumeric(std::vector<double> values, bool integer_valued,
+                            const QualityOptions& options) {
   NumericStats s;
   // ±inf would swamp every moment; they are counted and reported instead.
-  const auto inf_end = std::remove_if(values.begin(), values.end(), [](double x) { return std::isinf(x); });
+  const auto inf_end =
+      std::remove_if(values.begin(), values.end(), [](double x) { return std::isinf(x); });
   s.infinite = values.end() - inf_end;
   values.erase(inf_end, values.end());
   std::sort(values.begin(), values.end());
@@ -92,7 +96,8 @@ NumericStats ComputeNumeric(std::vector<double> values, bool integer_valued, con
   for (double x : values) sq += (x - mean) * (x - mean);
   s.mean = static_cast<double>(mean);
   s.std = n > 1 ? static_cast<double>(std::sqrt(sq / static_cast<long double>(n - 1))) : kNaN;
-  for (size_t i = 0; i < kQualityQuantileLevels.size(); ++i) s.quantiles[i] = QuantileSorted(values, kQualityQuantileLevels[i]);
+  for (size_t i = 0; i < kQualityQuantileLevels.size(); ++i)
+    s.quantiles[i] = QuantileSorted(values, kQualityQuantileLevels[i]);
   const double q1 = QuantileSorted(values, 0.25), q3 = QuantileSorted(values, 0.75);
   s.iqr_lower = q1 - options.iqr_factor * (q3 - q1);
   s.iqr_upper = q3 + options.iqr_factor * (q3 - q1);
@@ -169,8 +174,9 @@ std::string CleaningSnippet(const std::string& table, const std::string& body) {
 
 // --- findings -------------------------------------------------------------------------------
 
-void AddSentinelFindingsNumeric(const std::string& table, const ColumnQuality& cq, const std::vector<double>& sorted,
-                                std::vector<Finding>& findings, bool* found) {
+void AddSentinelFindingsNumeric(const std::string& table, const ColumnQuality& cq,
+                                const std::vector<double>& sorted, std::vector<Finding>& findings,
+                                bool* found) {
   const double n = static_cast<double>(sorted.size());
   for (double v : kNumericSentinels) {
     const auto [lo, hi] = std::equal_range(sorted.begin(), sorted.end(), v);
@@ -184,12 +190,13 @@ void AddSentinelFindingsNumeric(const std::string& table, const ColumnQuality& c
     const double spread = rest_max - rest_min;
     std::string where;
     if (v > rest_max && v - rest_max > spread) {
-      where = fmt::format("far above the other values ({}–{})", FormatNumber(rest_min), FormatNumber(rest_max));
+      where = fmt::format("far above the other values ({}–{})", FormatNumber(rest_min),
+                          FormatNumber(rest_max));
     } else if (v < rest_min && (rest_min - v > spread || (v < 0 && rest_min >= 0))) {
-      where = v < 0 && rest_min >= 0
-                  ? fmt::format("the only negative value; the others are {}–{}", FormatNumber(rest_min),
-                                FormatNumber(rest_max))
-                  : fmt::format("far below the other values ({}–{})", FormatNumber(rest_min), FormatNumber(rest_max));
+      where = v < 0 && rest_min >= 0 ? fmt::format("the only negative value; the others are {}–{}",
+                                                   FormatNumber(rest_min), FormatNumber(rest_max))
+                                     : fmt::format("far below the other values ({}–{})",
+                                                   FormatNumber(rest_min), FormatNumber(rest_max));
     } else {
       continue;
     }
@@ -197,24 +204,31 @@ void AddSentinelFindingsNumeric(const std::string& table, const ColumnQuality& c
     f.kind = "sentinel";
     f.column = cq.name;
     f.severity = "warning";
-    f.message = fmt::format("{}: {} of values are {} ({} of {}), {} — looks like a code for 'not applicable' "
-                            "(e.g. 'not contacted') or 'unknown', not a measurement",
-                            cq.name, Pct(static_cast<double>(count), n), FormatNumber(v), count, sorted.size(), where);
+    f.message = fmt::format(
+        "{}: {} of values are {} ({} of {}), {} — looks like a code for 'not applicable' "
+        "(e.g. 'not contacted') or 'unknown', not a measurement",
+        cq.name, Pct(static_cast<double>(count), n), FormatNumber(v), count, sorted.size(), where);
     f.suggestion = fmt::format(
-        "treat it as missing: {} (then optionally step=\"impute\" with indicator=true); statistics of this column "
+        "treat it as missing: {} (then optionally step=\"impute\" with indicator=true); statistics "
+        "of this column "
         "are distorted until then",
-        CleaningSnippet(table, fmt::format("step=\"map\" column=\"{}\" to_null=[{}]", cq.name, FormatNumber(v))));
-    f.details = {{"value", v}, {"count", count}, {"share", static_cast<double>(count) / n},
-                 {"others_min", rest_min}, {"others_max", rest_max}};
+        CleaningSnippet(table, fmt::format("step=\"map\" column=\"{}\" to_null=[{}]", cq.name,
+                                           FormatNumber(v))));
+    f.details = {{"value", v},
+                 {"count", count},
+                 {"share", static_cast<double>(count) / n},
+                 {"others_min", rest_min},
+                 {"others_max", rest_max}};
     findings.push_back(std::move(f));
     *found = true;
   }
 }
 
-void AddTextFindings(const std::string& table, const ColumnQuality& cq, const std::vector<ValueCount>& counts,
-                     std::vector<Finding>& findings) {
+void AddTextFindings(const std::string& table, const ColumnQuality& cq,
+                     const std::vector<ValueCount>& counts, std::vector<Finding>& findings) {
   const double n = static_cast<double>(cq.count);
-  // Text markers for "missing", one finding per marker with all its spellings ("missing", "Missing").
+  // Text markers for "missing", one finding per marker with all its spellings ("missing",
+  // "Missing").
   std::map<std::string, std::vector<const ValueCount*>> markers;
   for (const auto& vc : counts) {
     std::string norm = NormalizeSpelling(vc.value);
@@ -234,13 +248,15 @@ void AddTextFindings(const std::string& table, const ColumnQuality& cq, const st
     f.kind = "sentinel";
     f.column = cq.name;
     f.severity = static_cast<double>(total) >= 0.05 * n ? "warning" : "info";
-    f.message = fmt::format("{}: {} cells ({}) hold {}, which usually means the value is missing", cq.name, total,
-                            Pct(static_cast<double>(total), n), Join(shown, " or "));
+    f.message =
+        fmt::format("{}: {} cells ({}) hold {}, which usually means the value is missing", cq.name,
+                    total, Pct(static_cast<double>(total), n), Join(shown, " or "));
     std::vector<std::string> flags;
     for (const ValueCount* vc : spellings) flags.push_back("--null " + QuoteForMessage(vc->value));
-    f.suggestion = fmt::format("re-ingest with {}, or {}", Join(flags, " "),
-                               CleaningSnippet(table, fmt::format("step=\"map\" column=\"{}\" to_null=[{}]", cq.name,
-                                                                  Join(quoted, ", "))));
+    f.suggestion =
+        fmt::format("re-ingest with {}, or {}", Join(flags, " "),
+                    CleaningSnippet(table, fmt::format("step=\"map\" column=\"{}\" to_null=[{}]",
+                                                       cq.name, Join(quoted, ", "))));
     f.details = {{"values", values}, {"count", total}, {"share", static_cast<double>(total) / n}};
     findings.push_back(std::move(f));
   }
@@ -264,15 +280,19 @@ void AddTextFindings(const std::string& table, const ColumnQuality& cq, const st
     std::vector<std::string> examples;
     nlohmann::json ex = nlohmann::json::array();
     for (size_t i = 0; i < non_numeric.size() && i < 5; ++i) {
-      examples.push_back(fmt::format("{} ×{}", QuoteForMessage(non_numeric[i].value), non_numeric[i].count));
+      examples.push_back(
+          fmt::format("{} ×{}", QuoteForMessage(non_numeric[i].value), non_numeric[i].count));
       ex.push_back({{"value", non_numeric[i].value}, {"count", non_numeric[i].count}});
     }
     f.message = fmt::format("{}: {} of values are numbers but {} cells are not: {}{}", cq.name,
-                            Pct(static_cast<double>(numeric), n), non_numeric_cells, Join(examples, ", "),
-                            non_numeric.size() > 5 ? ", …" : "");
-    f.suggestion = "if these mark missing values, declare them on ingest (--null VALUE) so the column loads as a "
-                   "number; if the column is a code or identifier, keep it as text";
-    f.details = {{"numeric_cells", numeric}, {"non_numeric_cells", non_numeric_cells}, {"examples", ex}};
+                            Pct(static_cast<double>(numeric), n), non_numeric_cells,
+                            Join(examples, ", "), non_numeric.size() > 5 ? ", …" : "");
+    f.suggestion =
+        "if these mark missing values, declare them on ingest (--null VALUE) so the column loads "
+        "as a "
+        "number; if the column is a code or identifier, keep it as text";
+    f.details = {
+        {"numeric_cells", numeric}, {"non_numeric_cells", non_numeric_cells}, {"examples", ex}};
     findings.push_back(std::move(f));
   }
   // Spellings that differ only in case or whitespace.
@@ -300,11 +320,13 @@ void AddTextFindings(const std::string& table, const ColumnQuality& cq, const st
     f.kind = "inconsistent_spelling";
     f.column = cq.name;
     f.severity = "warning";
-    f.message = fmt::format("{}: {} categor{} spelled in several ways (case or spaces differ): {}{}", cq.name,
-                            detail.size(), detail.size() == 1 ? "y is" : "ies are", Join(parts, "; "),
-                            detail.size() > 5 ? "; …" : "");
-    f.suggestion = fmt::format("merge them into the most frequent spelling: {}",
-                               CleaningSnippet(table, fmt::format("step=\"map\" column=\"{}\" canonical=true", cq.name)));
+    f.message =
+        fmt::format("{}: {} categor{} spelled in several ways (case or spaces differ): {}{}",
+                    cq.name, detail.size(), detail.size() == 1 ? "y is" : "ies are",
+                    Join(parts, "; "), detail.size() > 5 ? "; …" : "");
+    f.suggestion = fmt::format(
+        "merge them into the most frequent spelling: {}",
+        CleaningSnippet(table, fmt::format("step=\"map\" column=\"{}\" canonical=true", cq.name)));
     f.details = {{"groups", detail}};
     findings.push_back(std::move(f));
   }
@@ -388,8 +410,8 @@ std::string NormalizeSpelling(std::string_view value) {
   return out;
 }
 
-QualityReport ComputeQualityReport(const Table& table, const std::string& table_name, const QualityOptions& options,
-                                   const Context& ctx) {
+QualityReport ComputeQualityReport(const Table& table, const std::string& table_name,
+                                   const QualityOptions& options, const Context& ctx) {
   QualityReport report;
   report.table = table_name;
   report.rows = static_cast<int64_t>(table.num_rows());
@@ -405,7 +427,9 @@ QualityReport ComputeQualityReport(const Table& table, const std::string& table_
   }
   if (report.duplicate_rows > 0) {
     report.findings.push_back(
-        {"duplicate_rows", "warning", "",
+        {"duplicate_rows",
+         "warning",
+         "",
          fmt::format("{} rows ({}) are exact copies of an earlier row", report.duplicate_rows,
                      Pct(static_cast<double>(report.duplicate_rows), rows)),
          fmt::format("drop them: {}", CleaningSnippet(table_name, "step=\"deduplicate\"")),
@@ -413,13 +437,18 @@ QualityReport ComputeQualityReport(const Table& table, const std::string& table_
   }
   if (report.duplicate_keys > 0) {
     std::vector<std::string> ex;
-    for (const auto& vc : report.duplicate_key_examples) ex.push_back(fmt::format("{} ×{}", QuoteForMessage(vc.value), vc.count));
+    for (const auto& vc : report.duplicate_key_examples)
+      ex.push_back(fmt::format("{} ×{}", QuoteForMessage(vc.value), vc.count));
     report.findings.push_back(
-        {"duplicate_keys", "warning", *report.key,
-         fmt::format("{}: {} rows repeat a key already seen (e.g. {})", *report.key, report.duplicate_keys,
-                     Join(ex, ", ")),
-         fmt::format("keep the first row per key: {}",
-                     CleaningSnippet(table_name, fmt::format("step=\"deduplicate\" columns=[\"{}\"]", *report.key))),
+        {"duplicate_keys",
+         "warning",
+         *report.key,
+         fmt::format("{}: {} rows repeat a key already seen (e.g. {})", *report.key,
+                     report.duplicate_keys, Join(ex, ", ")),
+         fmt::format(
+             "keep the first row per key: {}",
+             CleaningSnippet(table_name,
+                             fmt::format("step=\"deduplicate\" columns=[\"{}\"]", *report.key))),
          {{"count", report.duplicate_keys}}});
   }
 
@@ -436,7 +465,8 @@ QualityReport ComputeQualityReport(const Table& table, const std::string& table_
       int64_t nan_count = 0;
       std::vector<double> values = NumericValues(col, &nan_count);
       cq.missing += nan_count;
-      cq.distinct = col.type() == DataType::kInt64 ? CountDistinctInts(col) : CountDistinctDoubles(values);
+      cq.distinct =
+          col.type() == DataType::kInt64 ? CountDistinctInts(col) : CountDistinctDoubles(values);
       cq.numeric = ComputeNumeric(values, col.type() == DataType::kInt64, options);
       sorted = std::move(values);
       std::sort(sorted.begin(), sorted.end());
@@ -456,40 +486,57 @@ QualityReport ComputeQualityReport(const Table& table, const std::string& table_
     } else {
       counts = CountValues(col);
       cq.distinct = static_cast<int64_t>(counts.size());
-      cq.top.assign(counts.begin(), counts.begin() + static_cast<std::ptrdiff_t>(std::min(options.top_k, counts.size())));
+      cq.top.assign(counts.begin(), counts.begin() + static_cast<std::ptrdiff_t>(
+                                                         std::min(options.top_k, counts.size())));
     }
     cq.count = report.rows - cq.missing;
     cq.missing_pct = rows > 0 ? 100.0 * static_cast<double>(cq.missing) / rows : 0.0;
 
     // Findings for this column, in a fixed order.
     if (report.rows > 0 && cq.count == 0) {
-      report.findings.push_back({"missing", "warning", cq.name, fmt::format("{}: every value is missing", cq.name),
-                                 "drop the column or check the ingest (a wrong delimiter or null marker?)",
-                                 {{"missing", cq.missing}, {"share", 1.0}}});
+      report.findings.push_back(
+          {"missing",
+           "warning",
+           cq.name,
+           fmt::format("{}: every value is missing", cq.name),
+           "drop the column or check the ingest (a wrong delimiter or null marker?)",
+           {{"missing", cq.missing}, {"share", 1.0}}});
     } else if (cq.missing > 0) {
       const bool numeric = IsNumeric(col.type());
       report.findings.push_back(
-          {"missing", cq.missing_pct >= 5 ? "warning" : "info", cq.name,
-           fmt::format("{}: {} missing ({} of {})", cq.name, Pct(static_cast<double>(cq.missing), rows), cq.missing,
-                       report.rows),
+          {"missing",
+           cq.missing_pct >= 5 ? "warning" : "info",
+           cq.name,
+           fmt::format("{}: {} missing ({} of {})", cq.name,
+                       Pct(static_cast<double>(cq.missing), rows), cq.missing, report.rows),
            fmt::format("fill them and keep a flag: {}",
-                       CleaningSnippet(table_name, fmt::format("step=\"impute\" column=\"{}\" method=\"{}\" indicator=true",
-                                                              cq.name, numeric ? "median" : "mode"))),
+                       CleaningSnippet(
+                           table_name,
+                           fmt::format("step=\"impute\" column=\"{}\" method=\"{}\" indicator=true",
+                                       cq.name, numeric ? "median" : "mode"))),
            {{"missing", cq.missing}, {"share", cq.missing_pct / 100}}});
     }
     if (cq.distinct == 1 && cq.count > 1) {
-      report.findings.push_back({"constant", "info", cq.name,
-                                 fmt::format("{}: every non-missing value is the same, so it carries no information",
-                                             cq.name),
-                                 "exclude it from models (--exclude)", {{"distinct", 1}}});
+      report.findings.push_back(
+          {"constant",
+           "info",
+           cq.name,
+           fmt::format("{}: every non-missing value is the same, so it carries no information",
+                       cq.name),
+           "exclude it from models (--exclude)",
+           {{"distinct", 1}}});
     }
     if (cq.numeric) {
       const NumericStats& s = *cq.numeric;
       if (s.infinite > 0) {
-        report.findings.push_back({"infinite", "warning", cq.name,
-                                   fmt::format("{}: {} infinite values (excluded from the statistics)", cq.name,
-                                               s.infinite),
-                                   "replace them at the source, or clip the column", {{"count", s.infinite}}});
+        report.findings.push_back(
+            {"infinite",
+             "warning",
+             cq.name,
+             fmt::format("{}: {} infinite values (excluded from the statistics)", cq.name,
+                         s.infinite),
+             "replace them at the source, or clip the column",
+             {{"count", s.infinite}}});
       }
       bool sentinel = false;
       AddSentinelFindingsNumeric(table_name, cq, sorted, report.findings, &sentinel);
@@ -497,15 +544,22 @@ QualityReport ComputeQualityReport(const Table& table, const std::string& table_
       // that says more about the distribution's shape than about bad values, so stay quiet.
       if (!sentinel && s.iqr_outliers > 0 && s.iqr_upper > s.iqr_lower) {
         report.findings.push_back(
-            {"outliers", "info", cq.name,
-             fmt::format("{}: {} values ({}) outside the IQR fences [{}, {}]; {} with |z| > {}", cq.name,
-                         s.iqr_outliers, Pct(static_cast<double>(s.iqr_outliers), static_cast<double>(s.count)),
+            {"outliers",
+             "info",
+             cq.name,
+             fmt::format("{}: {} values ({}) outside the IQR fences [{}, {}]; {} with |z| > {}",
+                         cq.name, s.iqr_outliers,
+                         Pct(static_cast<double>(s.iqr_outliers), static_cast<double>(s.count)),
                          FormatNumber(s.iqr_lower), FormatNumber(s.iqr_upper), s.z_outliers,
                          FormatNumber(options.z_threshold)),
              fmt::format("if these are errors rather than real extremes, cap them: {}",
-                         CleaningSnippet(table_name, fmt::format("step=\"clip\" column=\"{}\" method=\"iqr\"", cq.name))),
-             {{"iqr_outliers", s.iqr_outliers}, {"z_outliers", s.z_outliers},
-              {"lower", s.iqr_lower}, {"upper", s.iqr_upper}}});
+                         CleaningSnippet(
+                             table_name,
+                             fmt::format("step=\"clip\" column=\"{}\" method=\"iqr\"", cq.name))),
+             {{"iqr_outliers", s.iqr_outliers},
+              {"z_outliers", s.z_outliers},
+              {"lower", s.iqr_lower},
+              {"upper", s.iqr_upper}}});
       }
     }
     if (IsStringLike(col.type())) AddTextFindings(table_name, cq, counts, report.findings);
@@ -529,17 +583,20 @@ nlohmann::json QualityReport::ToJson() const {
   doc["key"] = key ? nlohmann::json(*key) : nlohmann::json();
   doc["duplicate_keys"] = duplicate_keys;
   doc["duplicate_key_examples"] = nlohmann::json::array();
-  for (const auto& vc : duplicate_key_examples) doc["duplicate_key_examples"].push_back({{"value", vc.value}, {"count", vc.count}});
+  for (const auto& vc : duplicate_key_examples)
+    doc["duplicate_key_examples"].push_back({{"value", vc.value}, {"count", vc.count}});
   doc["quantile_levels"] = kQualityQuantileLevels;
   doc["columns"] = nlohmann::json::array();
   for (const auto& c : columns) {
-    nlohmann::json j = {{"name", c.name},     {"type", DataTypeName(c.type)}, {"count", c.count},
-                        {"missing", c.missing}, {"missing_pct", c.missing_pct}, {"distinct", c.distinct}};
+    nlohmann::json j = {
+        {"name", c.name},       {"type", DataTypeName(c.type)}, {"count", c.count},
+        {"missing", c.missing}, {"missing_pct", c.missing_pct}, {"distinct", c.distinct}};
     if (c.numeric) {
       const NumericStats& s = *c.numeric;
       nlohmann::json q = nlohmann::json::object();
       for (size_t i = 0; i < kQualityQuantileLevels.size(); ++i) {
-        q[fmt::format("p{}", static_cast<int>(std::lround(kQualityQuantileLevels[i] * 100)))] = Num(s.quantiles[i]);
+        q[fmt::format("p{}", static_cast<int>(std::lround(kQualityQuantileLevels[i] * 100)))] =
+            Num(s.quantiles[i]);
       }
       j["numeric"] = {{"min", Num(s.min)},
                       {"max", Num(s.max)},
@@ -553,7 +610,10 @@ nlohmann::json QualityReport::ToJson() const {
                       {"infinite", s.infinite},
                       {"zeros", s.zeros},
                       {"negatives", s.negatives},
-                      {"histogram", {{"edges", s.histogram.edges}, {"counts", s.histogram.counts}, {"rule", s.histogram.rule}}}};
+                      {"histogram",
+                       {{"edges", s.histogram.edges},
+                        {"counts", s.histogram.counts},
+                        {"rule", s.histogram.rule}}}};
     }
     if (!c.min_text.empty()) {
       j["min"] = c.min_text;
@@ -567,18 +627,19 @@ nlohmann::json QualityReport::ToJson() const {
   }
   doc["findings"] = nlohmann::json::array();
   for (const auto& f : findings) {
-    doc["findings"].push_back({{"kind", f.kind},
-                               {"severity", f.severity},
-                               {"column", f.column.empty() ? nlohmann::json() : nlohmann::json(f.column)},
-                               {"message", f.message},
-                               {"suggestion", f.suggestion},
-                               {"details", f.details.is_null() ? nlohmann::json::object() : f.details}});
+    doc["findings"].push_back(
+        {{"kind", f.kind},
+         {"severity", f.severity},
+         {"column", f.column.empty() ? nlohmann::json() : nlohmann::json(f.column)},
+         {"message", f.message},
+         {"suggestion", f.suggestion},
+         {"details", f.details.is_null() ? nlohmann::json::object() : f.details}});
   }
   return doc;
 }
 
-QualityReport ComputeQualityReport(Store& store, const std::string& table_name, QualityOptions options,
-                                   const Context& ctx) {
+QualityReport ComputeQualityReport(Store& store, const std::string& table_name,
+                                   QualityOptions options, const Context& ctx) {
   const Table table = store.LoadTable(table_name, ctx);
   if (!options.key) {
     if (const auto info = store.FindTable(table_name); info && info->key) options.key = info->key;

@@ -19,6 +19,7 @@ std::vector<uint8_t> DuplicateMask(const Table& table, const std::vector<size_t>
 
 /// Number of rows flagged by DuplicateMask. With `examples`, also up to 5 repeated values
 /// (most repeated first, values joined by "|" for several columns) with their total counts.
-int64_t CountDuplicateRows(const Table& table, const std::vector<size_t>& columns, std::vector<ValueCount>* examples);
+int64_t CountDuplicateRows(const Table& table, const std::vector<size_t>& columns,
+                           std::vector<ValueCount>* examples);
 
 }  // namespace prospect

@@ -43,7 +43,9 @@ void PrepareDir(const std::string& dir) {
     const bool empty = fs::is_directory(dir) && fs::is_empty(dir);
     if (!empty && !fs::exists(fs::path(dir) / kMarker)) {
       Fail(ErrorCode::kAlreadyExists,
-           "{} exists and was not made by quickstart; choose another folder with --dir, or remove it", dir);
+           "{} exists and was not made by quickstart; choose another folder with --dir, or remove "
+           "it",
+           dir);
     }
     fs::remove_all(dir);
   }
@@ -67,8 +69,9 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
   gp.customers = options.customers;
   gp.seed = static_cast<int64_t>(ctx.seed());
   const GenerateSummary generated = Generate(gp, data_dir, ctx);
-  say(fmt::format("1. generate   {} customers, {} events, {} orders → {} ({:.1f}s)", generated.Rows("customers.csv"),
-                  generated.Rows("events.csv"), generated.Rows("orders.csv"), data_dir, t.Seconds()));
+  say(fmt::format("1. generate   {} customers, {} events, {} orders → {} ({:.1f}s)",
+                  generated.Rows("customers.csv"), generated.Rows("events.csv"),
+                  generated.Rows("orders.csv"), data_dir, t.Seconds()));
   out["data"] = data_dir;
 
   // 2. Workspace.
@@ -81,7 +84,8 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
   t = StepTimer();
   nlohmann::json tables = nlohmann::json::object();
   int64_t rows = 0;
-  for (const char* name : {"customers", "items", "events", "orders", "order_items", "campaign", "experiment"}) {
+  for (const char* name :
+       {"customers", "items", "events", "orders", "order_items", "campaign", "experiment"}) {
     IngestRequest req;
     req.table = name;
     req.file = (fs::path(data_dir) / (std::string(name) + ".csv")).string();
@@ -100,7 +104,8 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
     const Table table = ws.store().LoadTable(name, ctx);
     findings += ComputeQualityReport(table, name, {}, ctx).findings.size();
   }
-  say(fmt::format("4. quality    {} findings across {} tables ({:.1f}s)", findings, tables.size(), t.Seconds()));
+  say(fmt::format("4. quality    {} findings across {} tables ({:.1f}s)", findings, tables.size(),
+                  t.Seconds()));
   out["quality_findings"] = findings;
 
   // 5. Profiles as of the end of the data.
@@ -110,8 +115,9 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
   const int64_t end = DefaultAsOf(inputs, config);
   const Table profiles = BuildProfiles(inputs, config, end, ctx);
   ws.store().WriteTable(kProfilesTable, profiles, {}, ctx);
-  say(fmt::format("5. profile    {} customers × {} features as of the end of {} ({:.1f}s)", profiles.num_rows(),
-                  profiles.num_columns(), FormatDate(DayOfTimestamp(end) - 1), t.Seconds()));
+  say(fmt::format("5. profile    {} customers × {} features as of the end of {} ({:.1f}s)",
+                  profiles.num_rows(), profiles.num_columns(), FormatDate(DayOfTimestamp(end) - 1),
+                  t.Seconds()));
 
   // 6. Segments and personas.
   t = StepTimer();
@@ -119,11 +125,11 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
   seg.method = "kmeans";
   seg.k = "5";  // a fixed k keeps the quickstart quick; `prospect segment --k auto` searches
   const SegmentResult segments = RunSegmentation(ws.store(), seg, ctx);
-  say(fmt::format("6. segment    k-means, {} segments (rules place {:.0f}% right) ({:.1f}s)", segments.names.size(),
-                  100 * segments.personas.rules_accuracy, t.Seconds()));
+  say(fmt::format("6. segment    k-means, {} segments (rules place {:.0f}% right) ({:.1f}s)",
+                  segments.names.size(), 100 * segments.personas.rules_accuracy, t.Seconds()));
   for (const Persona& p : segments.personas.personas) {
-    say(fmt::format("               {}: {:.0f}% of customers, {:.0f}% of value — {}", p.name, 100 * p.share_customers,
-                    100 * p.share_value, p.description));
+    say(fmt::format("               {}: {:.0f}% of customers, {:.0f}% of value — {}", p.name,
+                    100 * p.share_customers, 100 * p.share_value, p.description));
   }
   out["segments"] = segments.summary;
 
@@ -131,8 +137,10 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
   //    any order in the 30 days after — a model that could have been trained a month ago.
   t = StepTimer();
   const int64_t cut = end - 30 * kMicrosPerDay;
-  const ProfileLabel label = ProfileLabel::Parse("purchase:30d");  // what `profile --label purchase:30d` adds
-  const Table training = AddProfileLabel(BuildProfiles(inputs, config, cut, ctx), inputs, config, cut, label);
+  const ProfileLabel label =
+      ProfileLabel::Parse("purchase:30d");  // what `profile --label purchase:30d` adds
+  const Table training =
+      AddProfileLabel(BuildProfiles(inputs, config, cut, ctx), inputs, config, cut, label);
   ws.store().WriteTable("propensity_training", training, {}, ctx);
   TrainRequest req;
   req.table = "propensity_training";
@@ -143,23 +151,30 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
   req.name = "propensity";
   req.params = {{"n_estimators", 150}};
   const TrainResult trained = TrainModel(ws.store(), req, ctx);
-  say(fmt::format("7. train      propensity model (gbdt): held-out ROC-AUC {:.3f}, PR-AUC {:.3f} ({:.1f}s)",
-                  trained.holdout.roc_auc, trained.holdout.average_precision, t.Seconds()));
-  out["propensity"] = {{"model", trained.name}, {"roc_auc", trained.holdout.roc_auc},
+  say(fmt::format(
+      "7. train      propensity model (gbdt): held-out ROC-AUC {:.3f}, PR-AUC {:.3f} ({:.1f}s)",
+      trained.holdout.roc_auc, trained.holdout.average_precision, t.Seconds()));
+  out["propensity"] = {{"model", trained.name},
+                       {"roc_auc", trained.holdout.roc_auc},
                        {"average_precision", trained.holdout.average_precision}};
 
   // 8. Churn early warning: churned = no order in the 90 days after a label date 90 days ago,
   //    a model on the profiles as they were then, and today's at-risk list.
   t = StepTimer();
   ChurnRequest churn;
-  churn.params = {{"n_estimators", 80}, {"max_depth", 4}};  // small trees: TreeSHAP reasons for ~13k customers stay quick
+  churn.params = {{"n_estimators", 80},
+                  {"max_depth", 4}};  // small trees: TreeSHAP reasons for ~13k customers stay quick
   const ChurnResult at_risk = RunChurn(ws.store(), config, churn, ctx);
   const auto& tiers = at_risk.summary["tiers"];
-  say(fmt::format("8. churn      {} customers at risk: {} high, {} medium, {} low; model held-out ROC-AUC {:.3f} ({:.1f}s)",
+  say(
+      fmt::format("8. churn      {} customers at risk: {} high, {} medium, {} low; model held-out "
+                  "ROC-AUC {:.3f} ({:.1f}s)",
                   at_risk.at_risk.num_rows(), tiers["high"]["customers"].get<size_t>(),
-                  tiers["medium"]["customers"].get<size_t>(), tiers["low"]["customers"].get<size_t>(),
-                  at_risk.holdout.roc_auc, t.Seconds()));
-  out["churn"] = {{"model", at_risk.model}, {"roc_auc", at_risk.holdout.roc_auc}, {"table", at_risk.summary["at_risk_table"]},
+                  tiers["medium"]["customers"].get<size_t>(),
+                  tiers["low"]["customers"].get<size_t>(), at_risk.holdout.roc_auc, t.Seconds()));
+  out["churn"] = {{"model", at_risk.model},
+                  {"roc_auc", at_risk.holdout.roc_auc},
+                  {"table", at_risk.summary["at_risk_table"]},
                   {"tiers", tiers}};
 
   // 9. The A/B experiment: conversion and revenue against control, CUPED on the pre-period revenue,
@@ -178,12 +193,16 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
         experiment::AnalyzeExperiment(ws.store().LoadTable("experiment", ctx), eo, ctx);
     experiment::SaveAnalysis(ws.store(), "experiment", "experiment", experiment::AnalysisToJson(a));
     const experiment::Comparison& c = a.metrics[0].comparisons[0];
-    say(fmt::format("9. experiment conversion {:+.1f}% relative (95% CI {:+.1f}% to {:+.1f}%, true {:+.0f}%), "
-                    "P(beat control) {:.2f}, sample ratio {} ({:.1f}s)",
-                    100 * c.relative.estimate, 100 * c.relative.ci_low, 100 * c.relative.ci_high, 100 * gp.experiment_lift,
-                    c.bayes->prob_beat_control, a.srm.mismatch ? "MISMATCH" : "ok", t.Seconds()));
+    say(fmt::format(
+        "9. experiment conversion {:+.1f}% relative (95% CI {:+.1f}% to {:+.1f}%, true {:+.0f}%), "
+        "P(beat control) {:.2f}, sample ratio {} ({:.1f}s)",
+        100 * c.relative.estimate, 100 * c.relative.ci_low, 100 * c.relative.ci_high,
+        100 * gp.experiment_lift, c.bayes->prob_beat_control, a.srm.mismatch ? "MISMATCH" : "ok",
+        t.Seconds()));
     if (!c.significant) {
-      say(fmt::format("               not significant: the smallest lift this test finds with 80% power is {:+.1f}%",
+      say(
+          fmt::format("               not significant: the smallest lift this test finds with 80% "
+                      "power is {:+.1f}%",
                       100 * c.mde_relative));
     }
     out["experiment"] = {{"relative_lift", c.relative.estimate},
@@ -201,11 +220,12 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
   ro.generated_at = options.generated_at;
   const std::string report_path = (fs::path(options.dir) / "report.html").string();
   const report::ReportSummary rs = report::WriteReport(ws, report_path, ro, ctx);
-  say(fmt::format("10. report     {} sections, {} charts → {} ({:.1f}s)", rs.sections, rs.charts, report_path, t.Seconds()));
+  say(fmt::format("10. report     {} sections, {} charts → {} ({:.1f}s)", rs.sections, rs.charts,
+                  report_path, t.Seconds()));
   out["report"] = report_path;
   out["seconds"] = total.Seconds();
-  say(fmt::format("Done in {:.1f}s. Open {} in a browser; try: prospect --workspace {} tables", total.Seconds(),
-                  report_path, ws_dir));
+  say(fmt::format("Done in {:.1f}s. Open {} in a browser; try: prospect --workspace {} tables",
+                  total.Seconds(), report_path, ws_dir));
   return out;
 }
 

@@ -1,8 +1,8 @@
 // ECharts option builders: plain JSON, styled alike, text drawn on canvas (tooltips in rich-text
 // mode) so no table or column name is ever interpreted as HTML.
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "report/sections.hpp"
 
@@ -29,7 +29,9 @@ json Tooltip() {
 
 }  // namespace
 
-json ChartTitle(const std::string& title, const std::string& subtitle) { return Title(title, subtitle); }
+json ChartTitle(const std::string& title, const std::string& subtitle) {
+  return Title(title, subtitle);
+}
 json AxisTooltip() { return Tooltip(); }
 
 std::string ShortNumber(double x) {
@@ -42,7 +44,8 @@ std::string ShortNumber(double x) {
   return fmt::format("{:.3g}", x);
 }
 
-json HorizontalBarChart(const std::string& title, const std::string& subtitle, const std::vector<std::string>& categories,
+json HorizontalBarChart(const std::string& title, const std::string& subtitle,
+                        const std::vector<std::string>& categories,
                         const std::vector<double>& values, bool percent) {
   json data = json::array();
   for (double v : values) data.push_back(percent ? std::round(v * 100) / 100 : v);
@@ -56,19 +59,26 @@ json HorizontalBarChart(const std::string& title, const std::string& subtitle, c
   }
   return {{"title", Title(title, subtitle)},
           {"tooltip", Tooltip()},
-          {"grid", {{"left", 10}, {"right", 48}, {"top", subtitle.empty() ? 38 : 52}, {"bottom", 8}, {"containLabel", true}}},
+          {"grid",
+           {{"left", 10},
+            {"right", 48},
+            {"top", subtitle.empty() ? 38 : 52},
+            {"bottom", 8},
+            {"containLabel", true}}},
           {"xAxis", x_axis},
           {"yAxis",
            {{"type", "category"},
             {"inverse", true},
             {"data", categories},
             {"axisTick", {{"show", false}}},
-            {"axisLabel", {{"color", "#1f2933"}, {"fontSize", 11}, {"width", 150}, {"overflow", "truncate"}}}}},
+            {"axisLabel",
+             {{"color", "#1f2933"}, {"fontSize", 11}, {"width", 150}, {"overflow", "truncate"}}}}},
           {"series",
            json::array({{{"type", "bar"},
                          {"data", data},
                          {"barMaxWidth", 16},
-                         {"itemStyle", {{"color", percent ? kMissingColor : kBarColor}, {"borderRadius", 2}}},
+                         {"itemStyle",
+                          {{"color", percent ? kMissingColor : kBarColor}, {"borderRadius", 2}}},
                          {"label",
                           {{"show", true},
                            {"position", "right"},
@@ -81,31 +91,40 @@ json MissingnessChart(const std::string& subtitle, const std::vector<std::string
                       const std::vector<double>& missing_pct) {
   json data = json::array();
   for (double v : missing_pct) data.push_back(std::round(v * 100) / 100);
-  return {{"title", Title("Missing values by column", subtitle)},
-          {"tooltip", Tooltip()},
-          {"grid", {{"left", 10}, {"right", 16}, {"top", 56}, {"bottom", 8}, {"containLabel", true}}},
-          {"xAxis",
-           {{"type", "category"},
-            {"data", columns},
-            {"axisTick", {{"show", false}}},
-            {"axisLabel",
-             {{"color", "#1f2933"}, {"fontSize", 10}, {"rotate", columns.size() > 8 ? 35 : 0}, {"interval", 0},
-              {"width", 110}, {"overflow", "truncate"}}}}},
-          {"yAxis",
-           {{"type", "value"},
-            {"max", 100},
-            {"splitLine", {{"lineStyle", {{"color", "#eef0f3"}}}}},
-            {"axisLabel", {{"color", "#616e7c"}, {"fontSize", 10}, {"formatter", "{value}%"}}}}},
-          {"series",
-           json::array({{{"type", "bar"},
-                         {"data", data},
-                         {"barMaxWidth", 28},
-                         {"itemStyle", {{"color", kMissingColor}, {"borderRadius", 2}}},
-                         {"label", {{"show", true}, {"position", "top"}, {"fontSize", 10}, {"color", "#616e7c"},
-                                    {"formatter", "{c}%"}}}}})}};
+  return {
+      {"title", Title("Missing values by column", subtitle)},
+      {"tooltip", Tooltip()},
+      {"grid", {{"left", 10}, {"right", 16}, {"top", 56}, {"bottom", 8}, {"containLabel", true}}},
+      {"xAxis",
+       {{"type", "category"},
+        {"data", columns},
+        {"axisTick", {{"show", false}}},
+        {"axisLabel",
+         {{"color", "#1f2933"},
+          {"fontSize", 10},
+          {"rotate", columns.size() > 8 ? 35 : 0},
+          {"interval", 0},
+          {"width", 110},
+          {"overflow", "truncate"}}}}},
+      {"yAxis",
+       {{"type", "value"},
+        {"max", 100},
+        {"splitLine", {{"lineStyle", {{"color", "#eef0f3"}}}}},
+        {"axisLabel", {{"color", "#616e7c"}, {"fontSize", 10}, {"formatter", "{value}%"}}}}},
+      {"series", json::array({{{"type", "bar"},
+                               {"data", data},
+                               {"barMaxWidth", 28},
+                               {"itemStyle", {{"color", kMissingColor}, {"borderRadius", 2}}},
+                               {"label",
+                                {{"show", true},
+                                 {"position", "top"},
+                                 {"fontSize", 10},
+                                 {"color", "#616e7c"},
+                                 {"formatter", "{c}%"}}}}})}};
 }
 
-json HistogramChart(const std::string& title, const std::string& subtitle, const Histogram& histogram) {
+json HistogramChart(const std::string& title, const std::string& subtitle,
+                    const Histogram& histogram) {
   json labels = json::array(), data = json::array();
   const bool integer = histogram.rule == "integer";
   for (size_t i = 0; i < histogram.counts.size(); ++i) {
@@ -113,67 +132,82 @@ json HistogramChart(const std::string& title, const std::string& subtitle, const
     labels.push_back(integer ? ShortNumber(lo + 0.5) : ShortNumber(lo) + "–" + ShortNumber(hi));
     data.push_back(histogram.counts[i]);
   }
-  return {{"title", Title(title, subtitle)},
-          {"tooltip", Tooltip()},
-          {"grid", {{"left", 10}, {"right", 16}, {"top", 56}, {"bottom", 8}, {"containLabel", true}}},
-          {"xAxis",
-           {{"type", "category"},
-            {"data", labels},
-            {"axisTick", {{"alignWithLabel", true}}},
-            {"axisLabel", {{"color", "#616e7c"}, {"fontSize", 10}, {"hideOverlap", true}}}}},
-          {"yAxis",
-           {{"type", "value"},
-            {"splitLine", {{"lineStyle", {{"color", "#eef0f3"}}}}},
-            {"axisLabel", {{"color", "#616e7c"}, {"fontSize", 10}}}}},
-          {"series",
-           json::array({{{"type", "bar"},
-                         {"data", data},
-                         {"barCategoryGap", "6%"},
-                         {"itemStyle", {{"color", kBarColor}}}}})}};
+  return {
+      {"title", Title(title, subtitle)},
+      {"tooltip", Tooltip()},
+      {"grid", {{"left", 10}, {"right", 16}, {"top", 56}, {"bottom", 8}, {"containLabel", true}}},
+      {"xAxis",
+       {{"type", "category"},
+        {"data", labels},
+        {"axisTick", {{"alignWithLabel", true}}},
+        {"axisLabel", {{"color", "#616e7c"}, {"fontSize", 10}, {"hideOverlap", true}}}}},
+      {"yAxis",
+       {{"type", "value"},
+        {"splitLine", {{"lineStyle", {{"color", "#eef0f3"}}}}},
+        {"axisLabel", {{"color", "#616e7c"}, {"fontSize", 10}}}}},
+      {"series", json::array({{{"type", "bar"},
+                               {"data", data},
+                               {"barCategoryGap", "6%"},
+                               {"itemStyle", {{"color", kBarColor}}}}})}};
 }
 
 // A palette that stays distinguishable for up to 10 groups (Tableau 10).
 static const std::vector<std::string>& Palette() {
-  static const std::vector<std::string> kColors = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-                                                   "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
+  static const std::vector<std::string> kColors = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2",
+                                                   "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+                                                   "#9c755f", "#bab0ac"};
   return kColors;
 }
 
-json GroupedBarChart(const std::string& title, const std::string& subtitle, const std::vector<std::string>& categories,
-                     const std::vector<std::string>& series_names, const std::vector<std::vector<double>>& series_values,
-                     bool percent) {
+json GroupedBarChart(const std::string& title, const std::string& subtitle,
+                     const std::vector<std::string>& categories,
+                     const std::vector<std::string>& series_names,
+                     const std::vector<std::vector<double>>& series_values, bool percent) {
   json series = json::array();
   for (size_t s = 0; s < series_names.size(); ++s) {
     json data = json::array();
-    for (double v : series_values[s]) data.push_back(std::isnan(v) ? json() : json(std::round(v * 10) / 10));
-    series.push_back({{"type", "bar"},
-                      {"name", series_names[s]},
-                      {"data", data},
-                      {"barMaxWidth", 22},
-                      {"itemStyle", {{"color", Palette()[s % Palette().size()]}, {"borderRadius", 2}}},
-                      {"label", {{"show", true}, {"position", "top"}, {"fontSize", 9}, {"color", "#616e7c"},
-                                 {"formatter", percent ? "{c}%" : "{c}"}}}});
+    for (double v : series_values[s])
+      data.push_back(std::isnan(v) ? json() : json(std::round(v * 10) / 10));
+    series.push_back(
+        {{"type", "bar"},
+         {"name", series_names[s]},
+         {"data", data},
+         {"barMaxWidth", 22},
+         {"itemStyle", {{"color", Palette()[s % Palette().size()]}, {"borderRadius", 2}}},
+         {"label",
+          {{"show", true},
+           {"position", "top"},
+           {"fontSize", 9},
+           {"color", "#616e7c"},
+           {"formatter", percent ? "{c}%" : "{c}"}}}});
   }
   json y_axis = {{"type", "value"},
                  {"splitLine", {{"lineStyle", {{"color", "#eef0f3"}}}}},
                  {"axisLabel", {{"color", "#616e7c"}, {"fontSize", 10}}}};
   if (percent) y_axis["axisLabel"]["formatter"] = "{value}%";
-  return {{"title", Title(title, subtitle)},
-          {"tooltip", Tooltip()},
-          {"legend", {{"top", 8}, {"right", 10}, {"textStyle", {{"fontSize", 11}}}}},
-          {"grid", {{"left", 10}, {"right", 16}, {"top", 64}, {"bottom", 8}, {"containLabel", true}}},
-          {"xAxis",
-           {{"type", "category"},
-            {"data", categories},
-            {"axisTick", {{"show", false}}},
-            {"axisLabel", {{"color", "#1f2933"}, {"fontSize", 10}, {"interval", 0}, {"rotate", categories.size() > 6 ? 25 : 0},
-                           {"width", 110}, {"overflow", "truncate"}}}}},
-          {"yAxis", y_axis},
-          {"series", series}};
+  return {
+      {"title", Title(title, subtitle)},
+      {"tooltip", Tooltip()},
+      {"legend", {{"top", 8}, {"right", 10}, {"textStyle", {{"fontSize", 11}}}}},
+      {"grid", {{"left", 10}, {"right", 16}, {"top", 64}, {"bottom", 8}, {"containLabel", true}}},
+      {"xAxis",
+       {{"type", "category"},
+        {"data", categories},
+        {"axisTick", {{"show", false}}},
+        {"axisLabel",
+         {{"color", "#1f2933"},
+          {"fontSize", 10},
+          {"interval", 0},
+          {"rotate", categories.size() > 6 ? 25 : 0},
+          {"width", 110},
+          {"overflow", "truncate"}}}}},
+      {"yAxis", y_axis},
+      {"series", series}};
 }
 
-json HeatmapChart(const std::string& title, const std::string& subtitle, const std::vector<std::string>& rows,
-                  const std::vector<std::string>& columns, const std::vector<std::vector<double>>& values, double limit) {
+json HeatmapChart(const std::string& title, const std::string& subtitle,
+                  const std::vector<std::string>& rows, const std::vector<std::string>& columns,
+                  const std::vector<std::vector<double>>& values, double limit) {
   json data = json::array();
   for (size_t r = 0; r < rows.size(); ++r) {
     for (size_t c = 0; c < columns.size(); ++c) {
@@ -181,36 +215,44 @@ json HeatmapChart(const std::string& title, const std::string& subtitle, const s
       data.push_back(json::array({c, r, std::isnan(v) ? json() : json(std::round(v * 100) / 100)}));
     }
   }
-  return {{"title", Title(title, subtitle)},
-          {"tooltip", {{"trigger", "item"}, {"renderMode", "richText"}}},
-          {"grid", {{"left", 10}, {"right", 16}, {"top", 56}, {"bottom", 48}, {"containLabel", true}}},
-          {"xAxis",
-           {{"type", "category"},
-            {"data", columns},
-            {"splitArea", {{"show", true}}},
-            {"axisLabel", {{"color", "#1f2933"}, {"fontSize", 10}, {"interval", 0}, {"rotate", 35}, {"width", 120},
-                           {"overflow", "truncate"}}}}},
-          {"yAxis",
-           {{"type", "category"},
-            {"data", rows},
-            {"inverse", true},
-            {"splitArea", {{"show", true}}},
-            {"axisLabel", {{"color", "#1f2933"}, {"fontSize", 11}, {"width", 140}, {"overflow", "truncate"}}}}},
-          {"visualMap",
-           {{"min", -limit},
-            {"max", limit},
-            {"calculable", true},
-            {"orient", "horizontal"},
-            {"left", "center"},
-            {"bottom", 0},
-            {"itemHeight", 120},
-            {"textStyle", {{"fontSize", 10}}},
-            {"inRange", {{"color", json::array({"#2166ac", "#f7f7f7", "#b2182b"})}}}}},
-          {"series",
-           json::array({{{"type", "heatmap"},
-                         {"data", data},
-                         {"label", {{"show", columns.size() <= 12}, {"fontSize", 9}}},
-                         {"emphasis", {{"itemStyle", {{"borderColor", "#1f2933"}, {"borderWidth", 1}}}}}}})}};
+  return {
+      {"title", Title(title, subtitle)},
+      {"tooltip", {{"trigger", "item"}, {"renderMode", "richText"}}},
+      {"grid", {{"left", 10}, {"right", 16}, {"top", 56}, {"bottom", 48}, {"containLabel", true}}},
+      {"xAxis",
+       {{"type", "category"},
+        {"data", columns},
+        {"splitArea", {{"show", true}}},
+        {"axisLabel",
+         {{"color", "#1f2933"},
+          {"fontSize", 10},
+          {"interval", 0},
+          {"rotate", 35},
+          {"width", 120},
+          {"overflow", "truncate"}}}}},
+      {"yAxis",
+       {{"type", "category"},
+        {"data", rows},
+        {"inverse", true},
+        {"splitArea", {{"show", true}}},
+        {"axisLabel",
+         {{"color", "#1f2933"}, {"fontSize", 11}, {"width", 140}, {"overflow", "truncate"}}}}},
+      {"visualMap",
+       {{"min", -limit},
+        {"max", limit},
+        {"calculable", true},
+        {"orient", "horizontal"},
+        {"left", "center"},
+        {"bottom", 0},
+        {"itemHeight", 120},
+        {"textStyle", {{"fontSize", 10}}},
+        {"inRange", {{"color", json::array({"#2166ac", "#f7f7f7", "#b2182b"})}}}}},
+      {"series",
+       json::array(
+           {{{"type", "heatmap"},
+             {"data", data},
+             {"label", {{"show", columns.size() <= 12}, {"fontSize", 9}}},
+             {"emphasis", {{"itemStyle", {{"borderColor", "#1f2933"}, {"borderWidth", 1}}}}}}})}};
 }
 
 json ScatterChart(const std::string& title, const std::string& subtitle, const std::string& x_name,
@@ -220,13 +262,15 @@ json ScatterChart(const std::string& title, const std::string& subtitle, const s
   for (size_t g = 0; g < groups.size(); ++g) {
     json data = json::array();
     for (size_t i = 0; i + 1 < points[g].size(); i += 2) {
-      data.push_back(json::array({std::round(points[g][i] * 1000) / 1000, std::round(points[g][i + 1] * 1000) / 1000}));
+      data.push_back(json::array(
+          {std::round(points[g][i] * 1000) / 1000, std::round(points[g][i + 1] * 1000) / 1000}));
     }
-    series.push_back({{"type", "scatter"},
-                      {"name", groups[g]},
-                      {"data", data},
-                      {"symbolSize", 4},
-                      {"itemStyle", {{"color", Palette()[g % Palette().size()]}, {"opacity", 0.6}}}});
+    series.push_back(
+        {{"type", "scatter"},
+         {"name", groups[g]},
+         {"data", data},
+         {"symbolSize", 4},
+         {"itemStyle", {{"color", Palette()[g % Palette().size()]}, {"opacity", 0.6}}}});
   }
   auto axis = [](const std::string& name) {
     return json{{"type", "value"},
@@ -238,13 +282,14 @@ json ScatterChart(const std::string& title, const std::string& subtitle, const s
                 {"splitLine", {{"lineStyle", {{"color", "#eef0f3"}}}}},
                 {"axisLabel", {{"color", "#616e7c"}, {"fontSize", 10}}}};
   };
-  return {{"title", Title(title, subtitle)},
-          {"tooltip", {{"trigger", "item"}, {"renderMode", "richText"}}},
-          {"legend", {{"top", 8}, {"right", 10}, {"textStyle", {{"fontSize", 11}}}}},
-          {"grid", {{"left", 36}, {"right", 16}, {"top", 64}, {"bottom", 36}, {"containLabel", true}}},
-          {"xAxis", axis(x_name)},
-          {"yAxis", axis(y_name)},
-          {"series", series}};
+  return {
+      {"title", Title(title, subtitle)},
+      {"tooltip", {{"trigger", "item"}, {"renderMode", "richText"}}},
+      {"legend", {{"top", 8}, {"right", 10}, {"textStyle", {{"fontSize", 11}}}}},
+      {"grid", {{"left", 36}, {"right", 16}, {"top", 64}, {"bottom", 36}, {"containLabel", true}}},
+      {"xAxis", axis(x_name)},
+      {"yAxis", axis(y_name)},
+      {"series", series}};
 }
 
 }  // namespace prospect::report

@@ -1,9 +1,9 @@
 // Report section "Data quality": for each workspace table, its size, missingness per column,
 // a column overview, the findings, histograms of numeric columns and top categories.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "prospect/common/strings.hpp"
 #include "prospect/quality/quality.hpp"
@@ -25,21 +25,25 @@ void WriteTable(const QualityReport& r, SectionWriter& out) {
   for (const auto& c : r.columns) with_missing += c.missing > 0;
   for (const auto& f : r.findings) warnings += f.severity == "warning";
   out.Raw("<div class=\"kpis\">" + Kpi(fmt::format("{}", r.rows), "rows") +
-          Kpi(fmt::format("{}", r.columns.size()), "columns") + Kpi(fmt::format("{}", r.duplicate_rows), "duplicate rows") +
-          (r.key ? Kpi(fmt::format("{}", r.duplicate_keys), "duplicate keys (" + *r.key + ")") : std::string()) +
+          Kpi(fmt::format("{}", r.columns.size()), "columns") +
+          Kpi(fmt::format("{}", r.duplicate_rows), "duplicate rows") +
+          (r.key ? Kpi(fmt::format("{}", r.duplicate_keys), "duplicate keys (" + *r.key + ")")
+                 : std::string()) +
           Kpi(fmt::format("{}", with_missing), "columns with missing values") +
           Kpi(fmt::format("{}", warnings), "warnings") + "</div>\n");
 
   // Findings first: they are what a reader should act on.
   out.Raw("<h4>Findings</h4>\n");
   if (r.findings.empty()) {
-    out.Paragraph("No missing values, duplicates, sentinel codes or inconsistent spellings found.", "muted");
+    out.Paragraph("No missing values, duplicates, sentinel codes or inconsistent spellings found.",
+                  "muted");
   } else {
     std::string list = "<ul class=\"findings\">\n";
     for (const auto& f : r.findings) {
-      list += fmt::format("<li class=\"{}\"><span class=\"sev\">{}</span>{}", HtmlEscape(f.severity),
-                          HtmlEscape(f.severity), HtmlEscape(f.message));
-      if (!f.suggestion.empty()) list += fmt::format("<span class=\"fix\">→ {}</span>", HtmlEscape(f.suggestion));
+      list += fmt::format("<li class=\"{}\"><span class=\"sev\">{}</span>{}",
+                          HtmlEscape(f.severity), HtmlEscape(f.severity), HtmlEscape(f.message));
+      if (!f.suggestion.empty())
+        list += fmt::format("<span class=\"fix\">→ {}</span>", HtmlEscape(f.suggestion));
       list += "</li>\n";
     }
     out.Raw(list + "</ul>\n");
@@ -52,8 +56,9 @@ void WriteTable(const QualityReport& r, SectionWriter& out) {
     names.push_back(c.name);
     pct.push_back(c.missing_pct);
   }
-  out.Chart(MissingnessChart(with_missing ? fmt::format("{} of {} columns have missing values", with_missing, names.size())
-                                         : "no missing values in any column",
+  out.Chart(MissingnessChart(with_missing ? fmt::format("{} of {} columns have missing values",
+                                                        with_missing, names.size())
+                                          : "no missing values in any column",
                              names, pct),
             names.size() > 8 ? 250 : 200);
 
@@ -66,21 +71,23 @@ void WriteTable(const QualityReport& r, SectionWriter& out) {
       mid = Fixed(c.numeric->quantiles[3]);
       hi = Fixed(c.numeric->max);
       mean = Fixed(c.numeric->mean);
-      summary = fmt::format("std {}; {} IQR outliers, {} with |z|>3", Fixed(c.numeric->std), c.numeric->iqr_outliers,
-                            c.numeric->z_outliers);
+      summary = fmt::format("std {}; {} IQR outliers, {} with |z|>3", Fixed(c.numeric->std),
+                            c.numeric->iqr_outliers, c.numeric->z_outliers);
     } else if (!c.min_text.empty()) {
       lo = c.min_text;
       hi = c.max_text;
     } else if (!c.top.empty()) {
       std::vector<std::string> top;
-      for (size_t i = 0; i < c.top.size() && i < 3; ++i) top.push_back(fmt::format("{} ({})", c.top[i].value, c.top[i].count));
+      for (size_t i = 0; i < c.top.size() && i < 3; ++i)
+        top.push_back(fmt::format("{} ({})", c.top[i].value, c.top[i].count));
       summary = Join(top, ", ");
     }
-    rows.push_back({c.name, std::string(DataTypeName(c.type)), fmt::format("{:.1f}%", c.missing_pct),
-                    fmt::format("{}", c.distinct), lo, mid, hi, mean, summary});
+    rows.push_back({c.name, std::string(DataTypeName(c.type)),
+                    fmt::format("{:.1f}%", c.missing_pct), fmt::format("{}", c.distinct), lo, mid,
+                    hi, mean, summary});
   }
-  out.Table({"column", "type", "missing", "distinct", "min", "median", "max", "mean", "notes"}, rows,
-            {false, false, true, true, true, true, true, true, false});
+  out.Table({"column", "type", "missing", "distinct", "min", "median", "max", "mean", "notes"},
+            rows, {false, false, true, true, true, true, true, true, false});
 
   out.Raw("<h4>Distributions</h4>\n");
   out.OpenGrid();
@@ -99,8 +106,9 @@ void WriteTable(const QualityReport& r, SectionWriter& out) {
                          : h.rule == "sqrt"            ? "square-root rule"
                          : h.rule == "integer"         ? "one bar per value"
                                                        : "single value";
-      out.Chart(HistogramChart(c.name, fmt::format("n = {} · {} bins ({}) · {:.1f}% missing", c.numeric->count,
-                                                   h.counts.size(), rule, c.missing_pct),
+      out.Chart(HistogramChart(c.name,
+                               fmt::format("n = {} · {} bins ({}) · {:.1f}% missing",
+                                           c.numeric->count, h.counts.size(), rule, c.missing_pct),
                                h),
                 kDistributionChartHeight);
     } else {
@@ -111,15 +119,16 @@ void WriteTable(const QualityReport& r, SectionWriter& out) {
         counts.push_back(static_cast<double>(vc.count));
       }
       out.Chart(HorizontalBarChart(c.name,
-                                   fmt::format("top {} of {} distinct · {:.1f}% missing", c.top.size(), c.distinct,
-                                               c.missing_pct),
+                                   fmt::format("top {} of {} distinct · {:.1f}% missing",
+                                               c.top.size(), c.distinct, c.missing_pct),
                                    cats, counts, false),
                 kDistributionChartHeight);
     }
   }
   out.CloseGrid();
   if (skipped > 0) {
-    out.Paragraph(fmt::format("{} more columns not drawn; run prospect quality {} for all of them.", skipped, r.table),
+    out.Paragraph(fmt::format("{} more columns not drawn; run prospect quality {} for all of them.",
+                              skipped, r.table),
                   "muted");
   }
 }
@@ -131,19 +140,26 @@ class DataQualitySection : public ReportSection {
   bool Write(const Workspace& ws, const Context& ctx, SectionWriter& out) const override {
     const auto tables = ws.store().ListTables();
     if (tables.empty()) {
-      out.Paragraph("Not run yet in this workspace: there are no tables. Load one with prospect ingest NAME FILE.csv, "
-                    "then prospect quality NAME.",
-                    "notrun");
+      out.Paragraph(
+          "Not run yet in this workspace: there are no tables. Load one with prospect ingest NAME "
+          "FILE.csv, "
+          "then prospect quality NAME.",
+          "notrun");
       return false;
     }
-    out.Paragraph("Per column: missing values, distinct counts, ranges and quantiles (linear interpolation, as "
-                  "pandas), IQR and z-score outliers, top categories; per table: duplicate rows and keys. Histogram "
-                  "bins follow the Freedman–Diaconis rule (square-root rule when the IQR is 0; one bar per value for "
-                  "small integer ranges).",
-                  "muted");
+    out.Paragraph(
+        "Per column: missing values, distinct counts, ranges and quantiles (linear interpolation, "
+        "as "
+        "pandas), IQR and z-score outliers, top categories; per table: duplicate rows and keys. "
+        "Histogram "
+        "bins follow the Freedman–Diaconis rule (square-root rule when the IQR is 0; one bar per "
+        "value for "
+        "small integer ranges).",
+        "muted");
     std::string links;
     for (const auto& t : tables) {
-      links += fmt::format("<a href=\"#dq-{}\"><code>{}</code></a> ", HtmlEscape(t.name), HtmlEscape(t.name));
+      links += fmt::format("<a href=\"#dq-{}\"><code>{}</code></a> ", HtmlEscape(t.name),
+                           HtmlEscape(t.name));
     }
     out.Raw("<p>Tables: " + links + "</p>\n");
     for (const auto& info : tables) {
@@ -159,6 +175,8 @@ class DataQualitySection : public ReportSection {
 
 }  // namespace
 
-std::unique_ptr<ReportSection> MakeDataQualitySection() { return std::make_unique<DataQualitySection>(); }
+std::unique_ptr<ReportSection> MakeDataQualitySection() {
+  return std::make_unique<DataQualitySection>();
+}
 
 }  // namespace prospect::report

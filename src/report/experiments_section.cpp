@@ -1,12 +1,12 @@
 // Report section "Experiments": every analysis saved by `prospect experiment analyze`, with the
 // sample-ratio check, a results table, a forest plot of relative lifts with intervals, the
 // cumulative lift over time (when analysed with --date) and the posterior densities per metric.
-#include <algorithm>
-#include <cmath>
+#include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/math/distributions/beta.hpp>
 #include <boost/math/distributions/normal.hpp>
-#include <fmt/format.h>
+#include <cmath>
 
 #include "prospect/experiment/analysis.hpp"
 #include "report/sections.hpp"
@@ -24,7 +24,8 @@ constexpr size_t kMaxDensities = 6;
 constexpr int kDensityPoints = 121;
 constexpr const char* kSignificantColor = "#2563eb";
 constexpr const char* kNotSignificantColor = "#9aa5b1";
-const char* const kVariantColors[] = {"#616e7c", "#2563eb", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6"};
+const char* const kVariantColors[] = {"#616e7c", "#2563eb", "#f59e0b",
+                                      "#10b981", "#ef4444", "#8b5cf6"};
 
 double Number(const json& v) { return v.is_number() ? v.get<double>() : std::nan(""); }
 std::string G(const json& v, int digits = 4) {
@@ -37,7 +38,9 @@ std::string PValue(const json& v) {
   return !std::isfinite(p) ? "-" : p < 1e-4 ? fmt::format("{:.1e}", p) : fmt::format("{:.4f}", p);
 }
 // Rounded for the page: charts need 4 significant digits, not 17.
-double Round4(double x) { return std::isfinite(x) && x != 0 ? std::stod(fmt::format("{:.4g}", x)) : x; }
+double Round4(double x) {
+  return std::isfinite(x) && x != 0 ? std::stod(fmt::format("{:.4g}", x)) : x;
+}
 
 json ValueAxis(const std::string& name, bool percent) {
   json axis = {{"type", "value"},
@@ -68,15 +71,18 @@ json ForestPlot(const json& analysis) {
   json dots = json::array();
   for (const auto& m : analysis["metrics"]) {
     for (const auto& c : m["comparisons"]) {
-      const std::string label = m["metric"].get<std::string>() + ": " + c["variant"].get<std::string>();
+      const std::string label =
+          m["metric"].get<std::string>() + ": " + c["variant"].get<std::string>();
       labels.push_back(label);
       const bool significant = c.value("significant", false);
       const char* color = significant ? kSignificantColor : kNotSignificantColor;
-      const double low = 100 * Number(c["relative_ci"][0]), high = 100 * Number(c["relative_ci"][1]);
+      const double low = 100 * Number(c["relative_ci"][0]),
+                   high = 100 * Number(c["relative_ci"][1]);
       if (std::isfinite(low) && std::isfinite(high)) {
         series.push_back({{"type", "line"},
                           {"name", label},
-                          {"data", json::array({json::array({Round4(low), label}), json::array({Round4(high), label})})},
+                          {"data", json::array({json::array({Round4(low), label}),
+                                                json::array({Round4(high), label})})},
                           {"symbol", "none"},
                           {"lineStyle", {{"width", 3}, {"color", color}}},
                           {"tooltip", {{"show", false}}}});
@@ -85,30 +91,35 @@ json ForestPlot(const json& analysis) {
                       {"itemStyle", {{"color", color}}}});
     }
   }
-  json scatter = {{"type", "scatter"}, {"name", "relative lift"}, {"data", dots}, {"symbolSize", 10},
+  json scatter = {{"type", "scatter"},
+                  {"name", "relative lift"},
+                  {"data", dots},
+                  {"symbolSize", 10},
                   {"markLine", ZeroLine("xAxis")}};
   series.push_back(scatter);
   const int level = static_cast<int>(std::lround(100 * (1 - analysis.value("alpha", 0.05))));
-  return {{"title", ChartTitle("Relative lift against control",
-                               fmt::format("{}% intervals; blue = significant after {} correction", level,
-                                           analysis.value("correction", std::string("holm"))))},
-          {"tooltip", {{"trigger", "item"}, {"renderMode", "richText"}}},
-          {"grid", {{"left", 10}, {"right", 30}, {"top", 56}, {"bottom", 34}, {"containLabel", true}}},
-          {"xAxis", ValueAxis("relative lift", true)},
-          {"yAxis",
-           {{"type", "category"},
-            {"inverse", true},
-            {"data", labels},
-            {"axisTick", {{"show", false}}},
-            {"axisLabel", {{"color", "#1f2933"}, {"fontSize", 11}, {"width", 170}, {"overflow", "truncate"}}}}},
-          {"series", series}};
+  return {
+      {"title", ChartTitle("Relative lift against control",
+                           fmt::format("{}% intervals; blue = significant after {} correction",
+                                       level, analysis.value("correction", std::string("holm"))))},
+      {"tooltip", {{"trigger", "item"}, {"renderMode", "richText"}}},
+      {"grid", {{"left", 10}, {"right", 30}, {"top", 56}, {"bottom", 34}, {"containLabel", true}}},
+      {"xAxis", ValueAxis("relative lift", true)},
+      {"yAxis",
+       {{"type", "category"},
+        {"inverse", true},
+        {"data", labels},
+        {"axisTick", {{"show", false}}},
+        {"axisLabel",
+         {{"color", "#1f2933"}, {"fontSize", 11}, {"width", 170}, {"overflow", "truncate"}}}}},
+      {"series", series}};
 }
 
 // Cumulative absolute lift by day with its fixed-horizon interval and, where computed, the
 // always-valid confidence sequence (the one that may be read every day).
 json TimelineChart(const std::string& metric, const json& comparison) {
-  json days = json::array(), lift = json::array(), low = json::array(), high = json::array(), seq_low = json::array(),
-       seq_high = json::array();
+  json days = json::array(), lift = json::array(), low = json::array(), high = json::array(),
+       seq_low = json::array(), seq_high = json::array();
   for (const auto& p : comparison["timeline"]) {
     days.push_back(p.contains("date") ? p["date"] : json(std::to_string(p["day"].get<int64_t>())));
     lift.push_back(Round4(Number(p["lift"])));
@@ -117,9 +128,14 @@ json TimelineChart(const std::string& metric, const json& comparison) {
     seq_low.push_back(Round4(Number(p["confidence_sequence"][0])));
     seq_high.push_back(Round4(Number(p["confidence_sequence"][1])));
   }
-  const auto line = [](const std::string& name, const json& data, const char* color, const char* type, int width) {
-    return json{{"type", "line"}, {"name", name}, {"data", data}, {"symbol", "none"},
-                {"lineStyle", {{"color", color}, {"type", type}, {"width", width}}}, {"itemStyle", {{"color", color}}}};
+  const auto line = [](const std::string& name, const json& data, const char* color,
+                       const char* type, int width) {
+    return json{{"type", "line"},
+                {"name", name},
+                {"data", data},
+                {"symbol", "none"},
+                {"lineStyle", {{"color", color}, {"type", type}, {"width", width}}},
+                {"itemStyle", {{"color", color}}}};
   };
   json series = json::array({line("lift", lift, kSignificantColor, "solid", 2),
                              line("interval low", low, kNotSignificantColor, "dashed", 1),
@@ -129,14 +145,19 @@ json TimelineChart(const std::string& metric, const json& comparison) {
     series.push_back(line("always-valid high", seq_high, "#f59e0b", "dotted", 2));
   }
   series[0]["markLine"] = ZeroLine("yAxis");
-  return {{"title", ChartTitle("Cumulative lift: " + metric + ", " + comparison["variant"].get<std::string>(),
-                               "absolute lift with all data up to each day")},
-          {"tooltip", AxisTooltip()},
-          {"legend", {{"bottom", 0}, {"textStyle", {{"fontSize", 10}}}}},
-          {"grid", {{"left", 10}, {"right", 20}, {"top", 56}, {"bottom", 34}, {"containLabel", true}}},
-          {"xAxis", {{"type", "category"}, {"data", days}, {"axisLabel", {{"color", "#616e7c"}, {"fontSize", 10}}}}},
-          {"yAxis", ValueAxis("", false)},
-          {"series", series}};
+  return {
+      {"title",
+       ChartTitle("Cumulative lift: " + metric + ", " + comparison["variant"].get<std::string>(),
+                  "absolute lift with all data up to each day")},
+      {"tooltip", AxisTooltip()},
+      {"legend", {{"bottom", 0}, {"textStyle", {{"fontSize", 10}}}}},
+      {"grid", {{"left", 10}, {"right", 20}, {"top", 56}, {"bottom", 34}, {"containLabel", true}}},
+      {"xAxis",
+       {{"type", "category"},
+        {"data", days},
+        {"axisLabel", {{"color", "#616e7c"}, {"fontSize", 10}}}}},
+      {"yAxis", ValueAxis("", false)},
+      {"series", series}};
 }
 
 // One density per variant: the posterior when the analysis was Bayesian, else the normal
@@ -180,26 +201,35 @@ json DensityChart(const json& metric) {
       const double x = lo + (hi - lo) * k / (kDensityPoints - 1);
       double density = 0;
       if (c.beta) {
-        if (x > 0 && x < 1) density = boost::math::pdf(boost::math::beta_distribution<double>(c.a, c.b), x);
+        if (x > 0 && x < 1)
+          density = boost::math::pdf(boost::math::beta_distribution<double>(c.a, c.b), x);
       } else {
         density = boost::math::pdf(boost::math::normal_distribution<double>(c.mean, c.sd), x);
       }
       data.push_back(json::array({Round4(x), Round4(density)}));
     }
     const char* color = kVariantColors[i % std::size(kVariantColors)];
-    series.push_back({{"type", "line"}, {"name", c.name}, {"data", data}, {"symbol", "none"}, {"smooth", true},
-                      {"lineStyle", {{"color", color}, {"width", 2}}}, {"itemStyle", {{"color", color}}},
+    series.push_back({{"type", "line"},
+                      {"name", c.name},
+                      {"data", data},
+                      {"symbol", "none"},
+                      {"smooth", true},
+                      {"lineStyle", {{"color", color}, {"width", 2}}},
+                      {"itemStyle", {{"color", color}}},
                       {"areaStyle", {{"opacity", 0.08}}}});
   }
-  return {{"title", ChartTitle(metric["metric"].get<std::string>() + (all_posterior ? ": posteriors" : ": sampling distributions"),
-                               all_posterior ? "posterior density of each variant's rate or mean"
-                                             : "normal approximation of each variant's mean (analyse with --bayesian for posteriors)")},
-          {"tooltip", {{"trigger", "axis"}, {"renderMode", "richText"}}},
-          {"legend", {{"bottom", 0}, {"textStyle", {{"fontSize", 10}}}}},
-          {"grid", {{"left", 10}, {"right", 20}, {"top", 56}, {"bottom", 34}, {"containLabel", true}}},
-          {"xAxis", ValueAxis("", false)},
-          {"yAxis", {{"type", "value"}, {"show", false}}},
-          {"series", series}};
+  return {
+      {"title", ChartTitle(metric["metric"].get<std::string>() +
+                               (all_posterior ? ": posteriors" : ": sampling distributions"),
+                           all_posterior ? "posterior density of each variant's rate or mean"
+                                         : "normal approximation of each variant's mean (analyse "
+                                           "with --bayesian for posteriors)")},
+      {"tooltip", {{"trigger", "axis"}, {"renderMode", "richText"}}},
+      {"legend", {{"bottom", 0}, {"textStyle", {{"fontSize", 10}}}}},
+      {"grid", {{"left", 10}, {"right", 20}, {"top", 56}, {"bottom", 34}, {"containLabel", true}}},
+      {"xAxis", ValueAxis("", false)},
+      {"yAxis", {{"type", "value"}, {"show", false}}},
+      {"series", series}};
 }
 
 void WriteExperiment(const std::string& name, const json& meta, SectionWriter& out) {
@@ -211,43 +241,55 @@ void WriteExperiment(const std::string& name, const json& meta, SectionWriter& o
   out.Raw("<div class=\"kpis\">" + Kpi(fmt::format("{}", units), "units") +
           Kpi(fmt::format("{}", a["variants"].size()), "variants") +
           Kpi(fmt::format("{}", a["metrics"].size()), "metrics") +
-          Kpi(srm_ok ? "passed" : "MISMATCH", "sample ratio (p = " + PValue(a["srm"]["p_value"]) + ")") + "</div>\n");
-  out.Paragraph(fmt::format("Table {}, variants in column {}, control {}; alpha {}, {} correction over every metric and "
-                            "variant.",
-                            meta.value("table", std::string("?")), a.value("variant_column", std::string("?")),
-                            a.value("control", std::string("?")), G(a["alpha"]), a.value("correction", std::string("holm"))),
-                "muted");
+          Kpi(srm_ok ? "passed" : "MISMATCH",
+              "sample ratio (p = " + PValue(a["srm"]["p_value"]) + ")") +
+          "</div>\n");
+  out.Paragraph(
+      fmt::format("Table {}, variants in column {}, control {}; alpha {}, {} correction over every "
+                  "metric and "
+                  "variant.",
+                  meta.value("table", std::string("?")),
+                  a.value("variant_column", std::string("?")), a.value("control", std::string("?")),
+                  G(a["alpha"]), a.value("correction", std::string("holm"))),
+      "muted");
   if (!srm_ok) {
-    out.Paragraph("The variants' sizes differ from the planned split more than chance allows: find the cause before "
-                  "trusting any result below.",
-                  "notrun");
+    out.Paragraph(
+        "The variants' sizes differ from the planned split more than chance allows: find the cause "
+        "before "
+        "trusting any result below.",
+        "notrun");
   }
   for (const auto& w : a["warnings"]) out.Paragraph("warning: " + w.get<std::string>(), "notrun");
 
   // The numbers first, for readers who want them exact.
   const bool bayes = !a["metrics"].empty() && !a["metrics"][0]["comparisons"].empty() &&
                      a["metrics"][0]["comparisons"][0].contains("bayesian");
-  std::vector<std::string> header = {"metric", "variant", "n", "control", "variant mean", "lift", "relative lift",
-                                     "interval", "p adjusted"};
+  std::vector<std::string> header = {"metric",        "variant",      "n",
+                                     "control",       "variant mean", "lift",
+                                     "relative lift", "interval",     "p adjusted"};
   if (bayes) header.push_back("P(beat control)");
   std::vector<std::vector<std::string>> rows;
   for (const auto& m : a["metrics"]) {
     std::string metric = m["metric"].get<std::string>();
     if (m.contains("cuped")) {
-      metric += fmt::format(" (CUPED, variance −{:.1f}%)", 100 * Number(m["cuped"]["variance_reduction"]));
+      metric += fmt::format(" (CUPED, variance −{:.1f}%)",
+                            100 * Number(m["cuped"]["variance_reduction"]));
     }
     if (m.contains("winsorized_at")) metric += " (winsorised at " + G(m["winsorized_at"]) + ")";
     for (const auto& c : m["comparisons"]) {
-      std::vector<std::string> row = {metric,
-                                      c["variant"].get<std::string>(),
-                                      fmt::format("{}", c["n"].get<int64_t>()),
-                                      G(c["control_mean"], 5),
-                                      G(c["mean"], 5),
-                                      G(c["absolute_lift"]),
-                                      Pct(Number(c["relative_lift"])),
-                                      fmt::format("[{}, {}]", Pct(Number(c["relative_ci"][0])), Pct(Number(c["relative_ci"][1]))),
-                                      PValue(c["p_adjusted"]) + (c.value("significant", false) ? " *" : "")};
-      if (bayes) row.push_back(c.contains("bayesian") ? G(c["bayesian"]["prob_beat_control"]) : "-");
+      std::vector<std::string> row = {
+          metric,
+          c["variant"].get<std::string>(),
+          fmt::format("{}", c["n"].get<int64_t>()),
+          G(c["control_mean"], 5),
+          G(c["mean"], 5),
+          G(c["absolute_lift"]),
+          Pct(Number(c["relative_lift"])),
+          fmt::format("[{}, {}]", Pct(Number(c["relative_ci"][0])),
+                      Pct(Number(c["relative_ci"][1]))),
+          PValue(c["p_adjusted"]) + (c.value("significant", false) ? " *" : "")};
+      if (bayes)
+        row.push_back(c.contains("bayesian") ? G(c["bayesian"]["prob_beat_control"]) : "-");
       rows.push_back(std::move(row));
     }
   }
@@ -285,16 +327,22 @@ class ExperimentsSection : public ReportSection {
   bool Write(const Workspace& ws, const Context&, SectionWriter& out) const override {
     std::vector<StoredObject> saved = ws.store().ListObjects(experiment::kExperimentObjectKind);
     if (saved.empty()) {
-      out.Paragraph("A/B test results with lifts, intervals, sample-ratio checks and posteriors.", "muted");
-      out.Raw("<p class=\"notrun\">Not run yet in this workspace. Run <code>prospect experiment analyze --table T "
-              "--variant COL --control VALUE --metric COL</code>.</p>\n");
+      out.Paragraph("A/B test results with lifts, intervals, sample-ratio checks and posteriors.",
+                    "muted");
+      out.Raw(
+          "<p class=\"notrun\">Not run yet in this workspace. Run <code>prospect experiment "
+          "analyze --table T "
+          "--variant COL --control VALUE --metric COL</code>.</p>\n");
       return false;
     }
     // Newest first.
-    std::stable_sort(saved.begin(), saved.end(),
-                     [](const StoredObject& x, const StoredObject& y) { return x.created_at > y.created_at; });
+    std::stable_sort(saved.begin(), saved.end(), [](const StoredObject& x, const StoredObject& y) {
+      return x.created_at > y.created_at;
+    });
     if (saved.size() > kMaxExperiments) {
-      out.Paragraph(fmt::format("The {} most recent of {} analysed experiments.", kMaxExperiments, saved.size()), "muted");
+      out.Paragraph(fmt::format("The {} most recent of {} analysed experiments.", kMaxExperiments,
+                                saved.size()),
+                    "muted");
       saved.resize(kMaxExperiments);
     }
     for (const StoredObject& o : saved) WriteExperiment(o.name, o.meta, out);
@@ -304,6 +352,8 @@ class ExperimentsSection : public ReportSection {
 
 }  // namespace
 
-std::unique_ptr<ReportSection> MakeExperimentsSection() { return std::make_unique<ExperimentsSection>(); }
+std::unique_ptr<ReportSection> MakeExperimentsSection() {
+  return std::make_unique<ExperimentsSection>();
+}
 
 }  // namespace prospect::report

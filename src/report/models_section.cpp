@@ -1,10 +1,10 @@
 // Report sections "Predictive models" (ROC, PR, gains/lift, calibration and confusion-matrix
 // charts of each model's production — else latest — version on the rows it held out) and
 // "Churn early warning" (risk tiers, value at risk and the top of the at-risk list).
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "prospect/common/strings.hpp"
 #include "prospect/evaluate/report.hpp"
@@ -41,9 +41,14 @@ json Points(const std::vector<double>& x, const std::vector<double>& y) {
   return out;
 }
 
-json Line(const std::string& name, json data, const char* color, bool dashed = false, bool step = false) {
-  json s = {{"type", "line"},         {"name", name},         {"data", std::move(data)},
-            {"showSymbol", false},    {"smooth", false},      {"lineStyle", {{"color", color}, {"width", dashed ? 1 : 2}}},
+json Line(const std::string& name, json data, const char* color, bool dashed = false,
+          bool step = false) {
+  json s = {{"type", "line"},
+            {"name", name},
+            {"data", std::move(data)},
+            {"showSymbol", false},
+            {"smooth", false},
+            {"lineStyle", {{"color", color}, {"width", dashed ? 1 : 2}}},
             {"itemStyle", {{"color", color}}}};
   if (dashed) s["lineStyle"]["type"] = "dashed";
   if (step) s["step"] = "end";
@@ -62,19 +67,23 @@ json XyChart(const std::string& title, const std::string& subtitle, const std::s
 }
 
 json RocChart(const MetricsReport& m) {
-  return XyChart("ROC curve", fmt::format("ROC-AUC {:.3f} on {} rows", m.roc_auc, m.rows), "false positive rate",
-                 "true positive rate",
-                 json::array({Line("model", Points(m.roc.fpr, m.roc.tpr), kLine),
-                              Line("chance", json::array({json::array({0, 0}), json::array({1, 1})}), kRef, true)}));
+  return XyChart(
+      "ROC curve", fmt::format("ROC-AUC {:.3f} on {} rows", m.roc_auc, m.rows),
+      "false positive rate", "true positive rate",
+      json::array(
+          {Line("model", Points(m.roc.fpr, m.roc.tpr), kLine),
+           Line("chance", json::array({json::array({0, 0}), json::array({1, 1})}), kRef, true)}));
 }
 
 json PrChart(const MetricsReport& m) {
   const double base = m.weight > 0 ? m.positives / m.weight : 0;
-  return XyChart("Precision–recall", fmt::format("PR-AUC (average precision) {:.3f}; base rate {:.3f}",
-                                                 m.average_precision, base),
-                 "recall", "precision",
-                 json::array({Line("model", Points(m.pr.recall, m.pr.precision), kLine, false, true),
-                              Line("base rate", json::array({json::array({0, base}), json::array({1, base})}), kRef, true)}));
+  return XyChart(
+      "Precision–recall",
+      fmt::format("PR-AUC (average precision) {:.3f}; base rate {:.3f}", m.average_precision, base),
+      "recall", "precision",
+      json::array({Line("model", Points(m.pr.recall, m.pr.precision), kLine, false, true),
+                   Line("base rate", json::array({json::array({0, base}), json::array({1, base})}),
+                        kRef, true)}));
 }
 
 json GainsChart(const MetricsReport& m) {
@@ -86,10 +95,13 @@ json GainsChart(const MetricsReport& m) {
     y.push_back(b.cumulative_gain);
   }
   const double top = m.lift.empty() ? 0 : m.lift[0].cumulative_gain;
-  return XyChart("Cumulative gains", fmt::format("the top 10% of scores hold {:.0f}% of the positives", 100 * top),
-                 "share of customers contacted (highest scores first)", "share of positives found",
-                 json::array({Line("model", Points(x, y), kLine),
-                              Line("random", json::array({json::array({0, 0}), json::array({1, 1})}), kRef, true)}));
+  return XyChart(
+      "Cumulative gains",
+      fmt::format("the top 10% of scores hold {:.0f}% of the positives", 100 * top),
+      "share of customers contacted (highest scores first)", "share of positives found",
+      json::array(
+          {Line("model", Points(x, y), kLine),
+           Line("random", json::array({json::array({0, 0}), json::array({1, 1})}), kRef, true)}));
 }
 
 json LiftChart(const MetricsReport& m) {
@@ -101,44 +113,69 @@ json LiftChart(const MetricsReport& m) {
     cum.push_back(std::round(m.lift[i].cumulative_lift * 100) / 100);
     max = std::max({max, m.lift[i].lift, m.lift[i].cumulative_lift});
   }
-  return {{"title", ChartTitle("Lift by decile", "response rate of each decile ÷ the overall rate; 1 = random")},
+  return {{"title", ChartTitle("Lift by decile",
+                               "response rate of each decile ÷ the overall rate; 1 = random")},
           {"tooltip", {{"trigger", "axis"}, {"renderMode", "richText"}}},
           {"legend", {{"bottom", 0}, {"textStyle", {{"fontSize", 10}}}}},
           {"grid", {{"left", 44}, {"right", 16}, {"top", 56}, {"bottom", 58}}},
           {"xAxis",
-           {{"type", "category"}, {"data", labels}, {"name", "decile (1 = highest scores)"}, {"nameLocation", "middle"},
-            {"nameGap", 26}, {"nameTextStyle", {{"color", "#616e7c"}, {"fontSize", 10}}}}},
+           {{"type", "category"},
+            {"data", labels},
+            {"name", "decile (1 = highest scores)"},
+            {"nameLocation", "middle"},
+            {"nameGap", 26},
+            {"nameTextStyle", {{"color", "#616e7c"}, {"fontSize", 10}}}}},
           {"yAxis", ValueAxis("lift", std::ceil(max))},
-          {"series",
-           json::array({{{"type", "bar"}, {"name", "lift"}, {"data", lift}, {"barMaxWidth", 22},
-                         {"itemStyle", {{"color", kLine}}}},
-                        {{"type", "line"}, {"name", "cumulative lift"}, {"data", cum},
-                         {"lineStyle", {{"color", kSecond}}}, {"itemStyle", {{"color", kSecond}}}}})}};
+          {"series", json::array({{{"type", "bar"},
+                                   {"name", "lift"},
+                                   {"data", lift},
+                                   {"barMaxWidth", 22},
+                                   {"itemStyle", {{"color", kLine}}}},
+                                  {{"type", "line"},
+                                   {"name", "cumulative lift"},
+                                   {"data", cum},
+                                   {"lineStyle", {{"color", kSecond}}},
+                                   {"itemStyle", {{"color", kSecond}}}}})}};
 }
 
 json CalibrationChart(const MetricsReport& m) {
-  return XyChart("Calibration", "observed positive rate per bin of predicted probability; on the diagonal = calibrated",
-                 "mean predicted probability", "observed rate",
-                 json::array({Line("model", Points(m.calibration.prob_pred, m.calibration.prob_true), kLine),
-                              Line("perfect", json::array({json::array({0, 0}), json::array({1, 1})}), kRef, true)}));
+  return XyChart(
+      "Calibration",
+      "observed positive rate per bin of predicted probability; on the diagonal = calibrated",
+      "mean predicted probability", "observed rate",
+      json::array(
+          {Line("model", Points(m.calibration.prob_pred, m.calibration.prob_true), kLine),
+           Line("perfect", json::array({json::array({0, 0}), json::array({1, 1})}), kRef, true)}));
 }
 
 json ConfusionChart(const MetricsReport& m) {
   const ConfusionMatrix& c = m.confusion;
   // Heatmap cells [x = predicted, y = actual, count]; y axis lists actual 1 on top.
-  json data = json::array({json::array({0, 0, c.tn}), json::array({1, 0, c.fp}), json::array({0, 1, c.fn}),
-                           json::array({1, 1, c.tp})});
+  json data = json::array({json::array({0, 0, c.tn}), json::array({1, 0, c.fp}),
+                           json::array({0, 1, c.fn}), json::array({1, 1, c.tp})});
   const double max = std::max({c.tn, c.fp, c.fn, c.tp, 1.0});
-  return {{"title", ChartTitle(fmt::format("Confusion matrix at {:.3g}", m.options.threshold),
-                               fmt::format("precision {:.3f} · recall {:.3f} · F1 {:.3f} · accuracy {:.3f}", m.precision,
-                                           m.recall, m.f1, m.accuracy))},
+  return {{"title",
+           ChartTitle(fmt::format("Confusion matrix at {:.3g}", m.options.threshold),
+                      fmt::format("precision {:.3f} · recall {:.3f} · F1 {:.3f} · accuracy {:.3f}",
+                                  m.precision, m.recall, m.f1, m.accuracy))},
           {"tooltip", {{"renderMode", "richText"}}},
           {"grid", {{"left", 70}, {"right", 16}, {"top", 56}, {"bottom", 40}}},
-          {"xAxis", {{"type", "category"}, {"data", json::array({"predicted 0", "predicted 1"})}, {"splitArea", {{"show", true}}}}},
-          {"yAxis", {{"type", "category"}, {"data", json::array({"actual 0", "actual 1"})}, {"splitArea", {{"show", true}}}}},
-          {"visualMap", {{"min", 0}, {"max", max}, {"show", false}, {"inRange", {{"color", json::array({"#eff6ff", "#3b82f6"})}}}}},
+          {"xAxis",
+           {{"type", "category"},
+            {"data", json::array({"predicted 0", "predicted 1"})},
+            {"splitArea", {{"show", true}}}}},
+          {"yAxis",
+           {{"type", "category"},
+            {"data", json::array({"actual 0", "actual 1"})},
+            {"splitArea", {{"show", true}}}}},
+          {"visualMap",
+           {{"min", 0},
+            {"max", max},
+            {"show", false},
+            {"inRange", {{"color", json::array({"#eff6ff", "#3b82f6"})}}}}},
           {"series",
-           json::array({{{"type", "heatmap"}, {"data", data},
+           json::array({{{"type", "heatmap"},
+                         {"data", data},
                          {"label", {{"show", true}, {"fontSize", 13}, {"color", "#1f2933"}}}}})}};
 }
 
@@ -149,19 +186,26 @@ class ModelsSection : public ReportSection {
   bool Write(const Workspace& ws, const Context& ctx, SectionWriter& out) const override {
     const json list = ListModels(ws.store());
     if (list.empty()) {
-      out.Paragraph("Not run yet in this workspace. Train a model with prospect train --table T --target COL --model "
-                    "gbdt, then prospect evaluate MODEL.",
-                    "notrun");
+      out.Paragraph(
+          "Not run yet in this workspace. Train a model with prospect train --table T --target COL "
+          "--model "
+          "gbdt, then prospect evaluate MODEL.",
+          "notrun");
       return false;
     }
-    out.Paragraph("Each model's production version (else its latest), scored on the rows it held out at training "
-                  "(the whole table when it changed since). Threshold metrics at the F1-maximising threshold; lift "
-                  "and gains by decile of score; calibration in 10 equal-width bins. Definitions: docs/user/metrics.md.",
-                  "muted");
+    out.Paragraph(
+        "Each model's production version (else its latest), scored on the rows it held out at "
+        "training "
+        "(the whole table when it changed since). Threshold metrics at the F1-maximising "
+        "threshold; lift "
+        "and gains by decile of score; calibration in 10 equal-width bins. Definitions: "
+        "docs/user/metrics.md.",
+        "muted");
     for (const auto& entry : list) {
       const std::string name = entry["name"];
-      const int64_t version = entry["production_version"].is_null() ? entry["version"].get<int64_t>()
-                                                                      : entry["production_version"].get<int64_t>();
+      const int64_t version = entry["production_version"].is_null()
+                                  ? entry["version"].get<int64_t>()
+                                  : entry["production_version"].get<int64_t>();
       try {
         WriteModel(ws, name, version, ctx, out);
       } catch (const Error& e) {
@@ -173,10 +217,11 @@ class ModelsSection : public ReportSection {
   }
 
  private:
-  static void WriteModel(const Workspace& ws, const std::string& name, int64_t version, const Context& ctx,
-                         SectionWriter& out) {
+  static void WriteModel(const Workspace& ws, const std::string& name, int64_t version,
+                         const Context& ctx, SectionWriter& out) {
     const ModelPackage model = LoadModel(ws.store(), name, version);
-    out.Heading(fmt::format("{} v{} ({}, target {})", name, version, model.meta.value("type", ""), model.target),
+    out.Heading(fmt::format("{} v{} ({}, target {})", name, version, model.meta.value("type", ""),
+                            model.target),
                 "model-" + name);
     Table table = ws.store().LoadTable(model.table, ctx);
     const std::vector<size_t> held = HeldOutRows(model, table);
@@ -191,13 +236,18 @@ class ModelsSection : public ReportSection {
     o.threshold = first.max_f1.threshold;
     const MetricsReport m = MetricsReport::Compute(y, p, {}, o);
     out.Raw("<div class=\"kpis\">" + Kpi(fmt::format("{:.3f}", m.roc_auc), "ROC-AUC") +
-            Kpi(fmt::format("{:.3f}", m.average_precision), "PR-AUC") + Kpi(fmt::format("{:.4f}", m.log_loss), "log-loss") +
+            Kpi(fmt::format("{:.3f}", m.average_precision), "PR-AUC") +
+            Kpi(fmt::format("{:.4f}", m.log_loss), "log-loss") +
             Kpi(fmt::format("{:.4f}", m.brier), "Brier") +
-            Kpi(fmt::format("{:.2f}", m.lift.empty() ? 0.0 : m.lift[0].lift), "lift in the top decile") +
-            Kpi(fmt::format("{}", m.rows), held.empty() ? "rows (whole table)" : "held-out rows") + "</div>\n");
-    std::string facts = fmt::format("Trained on table {} ({} rows held out), positive class {} = {}.", model.table,
-                                    m.rows, model.target, model.positive);
-    if (model.calibrator) facts += fmt::format(" Probabilities calibrated ({}).", model.calibrator->method());
+            Kpi(fmt::format("{:.2f}", m.lift.empty() ? 0.0 : m.lift[0].lift),
+                "lift in the top decile") +
+            Kpi(fmt::format("{}", m.rows), held.empty() ? "rows (whole table)" : "held-out rows") +
+            "</div>\n");
+    std::string facts =
+        fmt::format("Trained on table {} ({} rows held out), positive class {} = {}.", model.table,
+                    m.rows, model.target, model.positive);
+    if (model.calibrator)
+      facts += fmt::format(" Probabilities calibrated ({}).", model.calibrator->method());
     out.Paragraph(facts, "muted");
     out.OpenGrid();
     out.Chart(RocChart(m), 300);
@@ -216,9 +266,11 @@ class ModelsSection : public ReportSection {
       cols.push_back(c["column"]);
       vals.push_back(std::round(c["importance"].get<double>() * 1000) / 1000);
     }
-    out.Chart(HorizontalBarChart("What drives the score", std::string(imp["importance_kind"]) + " importance, top 10 columns",
-                                 cols, vals, false),
-              std::max<int>(160, 60 + 22 * static_cast<int>(cols.size())));
+    out.Chart(
+        HorizontalBarChart("What drives the score",
+                           std::string(imp["importance_kind"]) + " importance, top 10 columns",
+                           cols, vals, false),
+        std::max<int>(160, 60 + 22 * static_cast<int>(cols.size())));
   }
 };
 
@@ -229,8 +281,10 @@ class ChurnSection : public ReportSection {
   bool Write(const Workspace& ws, const Context& ctx, SectionWriter& out) const override {
     const auto objects = ws.store().ListObjects("churn");
     if (objects.empty()) {
-      out.Paragraph("Not run yet in this workspace. Run prospect churn (after ingesting orders) for the at-risk list.",
-                    "notrun");
+      out.Paragraph(
+          "Not run yet in this workspace. Run prospect churn (after ingesting orders) for the "
+          "at-risk list.",
+          "notrun");
       return false;
     }
     for (const auto& o : objects) {
@@ -241,17 +295,23 @@ class ChurnSection : public ReportSection {
               Kpi(fmt::format("{}", s.value("customers_scored", 0)), "customers scored") +
               Kpi(fmt::format("{}", tiers["high"]["customers"].get<int64_t>()), "high risk") +
               Kpi(fmt::format("{}", tiers["medium"]["customers"].get<int64_t>()), "medium risk") +
-              Kpi(ShortNumber(tiers["high"]["value_at_risk"].get<double>()), "annual value at risk (high)") +
-              Kpi(fmt::format("{:.3f}", s["training"]["holdout_roc_auc"].get<double>()), "model ROC-AUC (held out)") +
+              Kpi(ShortNumber(tiers["high"]["value_at_risk"].get<double>()),
+                  "annual value at risk (high)") +
+              Kpi(fmt::format("{:.3f}", s["training"]["holdout_roc_auc"].get<double>()),
+                  "model ROC-AUC (held out)") +
               "</div>\n");
-      out.Paragraph(fmt::format(
-                        "Churn = no purchase in the {} days after {}; model {} v{} trained on {} customers' profiles as "
-                        "of that date ({:.1f}% churned). Tiers: high ≥ {}, medium ≥ {}. Value at risk = risk × net "
-                        "spend in the last 365 days.",
-                        s.value("window_days", 0), s.value("label_date", ""), s.value("model", ""), s.value("version", 0),
-                        s["training"]["customers"].get<int64_t>(), 100 * s["training"]["churn_rate"].get<double>(),
-                        s["thresholds"]["high"].get<double>(), s["thresholds"]["medium"].get<double>()),
-                    "muted");
+      out.Paragraph(
+          fmt::format("Churn = no purchase in the {} days after {}; model {} v{} trained on {} "
+                      "customers' profiles as "
+                      "of that date ({:.1f}% churned). Tiers: high ≥ {}, medium ≥ {}. Value at "
+                      "risk = risk × net "
+                      "spend in the last 365 days.",
+                      s.value("window_days", 0), s.value("label_date", ""), s.value("model", ""),
+                      s.value("version", 0), s["training"]["customers"].get<int64_t>(),
+                      100 * s["training"]["churn_rate"].get<double>(),
+                      s["thresholds"]["high"].get<double>(),
+                      s["thresholds"]["medium"].get<double>()),
+          "muted");
       out.OpenGrid();
       std::vector<std::string> names = {"high", "medium", "low"};
       std::vector<double> counts, values;
@@ -260,7 +320,9 @@ class ChurnSection : public ReportSection {
         values.push_back(std::round(tiers[t]["value_at_risk"].get<double>()));
       }
       out.Chart(HorizontalBarChart("Customers by risk tier", "", names, counts, false), 200);
-      out.Chart(HorizontalBarChart("Annual value at risk by tier", "Σ risk × last-365-day spend", names, values, false), 200);
+      out.Chart(HorizontalBarChart("Annual value at risk by tier", "Σ risk × last-365-day spend",
+                                   names, values, false),
+                200);
       out.CloseGrid();
       const std::string table_name = s.value("at_risk_table", "");
       if (!table_name.empty() && ws.store().FindTable(table_name)) {
@@ -268,7 +330,8 @@ class ChurnSection : public ReportSection {
         std::vector<std::vector<std::string>> rows;
         for (size_t r = 0; r < t.num_rows() && r < 15; ++r) {
           std::vector<std::string> row;
-          for (const char* c : {"churn_risk", "tier", "value", "value_at_risk", "recency_days", "reason_1"}) {
+          for (const char* c :
+               {"churn_risk", "tier", "value", "value_at_risk", "recency_days", "reason_1"}) {
             if (!t.HasColumn(c)) {
               row.push_back("-");
               continue;
@@ -277,8 +340,9 @@ class ChurnSection : public ReportSection {
             if (col.IsNull(r)) {
               row.push_back("-");
             } else if (col.type() == DataType::kDouble) {
-              row.push_back(std::string(c) == "churn_risk" ? fmt::format("{:.3f}", col.doubles()[r])
-                                                           : fmt::format("{:.0f}", col.doubles()[r]));
+              row.push_back(std::string(c) == "churn_risk"
+                                ? fmt::format("{:.3f}", col.doubles()[r])
+                                : fmt::format("{:.0f}", col.doubles()[r]));
             } else {
               row.push_back(std::string(col.StringAt(r)));
             }
@@ -286,8 +350,10 @@ class ChurnSection : public ReportSection {
           row.insert(row.begin(), t.column(size_t{0})->FormatValue(r));
           rows.push_back(std::move(row));
         }
-        out.Raw(fmt::format("<h4>Top of the at-risk list ({} of {})</h4>\n", rows.size(), t.num_rows()));
-        out.Table({t.schema().field(0).name, "risk", "tier", "value", "value at risk", "days since purchase", "main reason"},
+        out.Raw(fmt::format("<h4>Top of the at-risk list ({} of {})</h4>\n", rows.size(),
+                            t.num_rows()));
+        out.Table({t.schema().field(0).name, "risk", "tier", "value", "value at risk",
+                   "days since purchase", "main reason"},
                   rows, {false, true, false, true, true, true, false});
       }
     }

@@ -1,9 +1,9 @@
 // Report section "Customer profiles": the size of the profiles table and the distributions of
 // its key features (RFM, order value, tenure, activity), as histograms and a summary table.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "prospect/features/profile.hpp"
 #include "prospect/quality/quality.hpp"
@@ -13,9 +13,10 @@ namespace prospect::report {
 namespace {
 
 // The features a marketer looks at first, in this order (those present are drawn).
-const std::vector<std::string> kKeyFeatures = {"recency_days", "frequency",     "monetary",       "avg_order_value",
-                                               "tenure_days",  "interpurchase_days_mean", "events_total",
-                                               "distinct_items", "trend_30d"};
+const std::vector<std::string> kKeyFeatures = {
+    "recency_days",    "frequency",      "monetary",
+    "avg_order_value", "tenure_days",    "interpurchase_days_mean",
+    "events_total",    "distinct_items", "trend_30d"};
 // Histograms show values up to this quantile; the long tail of spend would squash the rest.
 constexpr double kDrawnQuantile = 0.99;
 
@@ -27,15 +28,20 @@ class ProfilesSection : public ReportSection {
   std::string Title() const override { return "Customer profiles"; }
   bool Write(const Workspace& ws, const Context& ctx, SectionWriter& out) const override {
     if (!ws.store().FindTable(kProfilesTable)) {
-      out.Paragraph("RFM, tenure, activity windows and trends per customer, as of a date.", "muted");
-      out.Raw("<p class=\"notrun\">Not run yet in this workspace. Run <code>prospect profile</code>.</p>\n");
+      out.Paragraph("RFM, tenure, activity windows and trends per customer, as of a date.",
+                    "muted");
+      out.Raw(
+          "<p class=\"notrun\">Not run yet in this workspace. Run <code>prospect "
+          "profile</code>.</p>\n");
       return false;
     }
     const Table t = ws.store().LoadTable(kProfilesTable, ctx);
-    out.Paragraph("One row per customer, computed as of a date from orders and events (definitions: "
-                  "docs/user/profile.md). Histograms show values up to the 99th percentile; the table gives the "
-                  "whole range.",
-                  "muted");
+    out.Paragraph(
+        "One row per customer, computed as of a date from orders and events (definitions: "
+        "docs/user/profile.md). Histograms show values up to the 99th percentile; the table gives "
+        "the "
+        "whole range.",
+        "muted");
     size_t buyers = 0;
     const bool has_frequency = t.HasColumn("frequency");
     if (has_frequency) {
@@ -43,11 +49,12 @@ class ProfilesSection : public ReportSection {
     }
     out.Raw("<div class=\"kpis\">" + Kpi(fmt::format("{}", t.num_rows()), "customers") +
             Kpi(fmt::format("{}", t.num_columns()), "columns") +
-            (has_frequency ? Kpi(fmt::format("{:.1f}%", t.num_rows() ? 100.0 * static_cast<double>(buyers) /
-                                                                         static_cast<double>(t.num_rows())
-                                                                   : 0.0),
-                                 "have bought")
-                           : std::string()) +
+            (has_frequency
+                 ? Kpi(fmt::format("{:.1f}%", t.num_rows() ? 100.0 * static_cast<double>(buyers) /
+                                                                 static_cast<double>(t.num_rows())
+                                                           : 0.0),
+                       "have bought")
+                 : std::string()) +
             "</div>\n");
 
     std::vector<std::vector<std::string>> rows;
@@ -78,15 +85,18 @@ class ProfilesSection : public ReportSection {
                       Num(QuantileSorted(v, 0.25)), Num(QuantileSorted(v, 0.5)), Num(mean),
                       Num(QuantileSorted(v, 0.9)), Num(v.back())});
       const size_t above = v.size() - drawn.size();
-      out.Chart(HistogramChart(name,
-                               fmt::format("n = {} · median {} · mean {}{}", v.size(), Num(QuantileSorted(v, 0.5)),
-                                           Num(mean), above ? fmt::format(" · {} above {} not drawn", above, Num(cut)) : ""),
-                               ComputeHistogram(drawn, integer, 40)),
-                270);
+      out.Chart(
+          HistogramChart(
+              name,
+              fmt::format("n = {} · median {} · mean {}{}", v.size(), Num(QuantileSorted(v, 0.5)),
+                          Num(mean),
+                          above ? fmt::format(" · {} above {} not drawn", above, Num(cut)) : ""),
+              ComputeHistogram(drawn, integer, 40)),
+          270);
     }
     out.CloseGrid();
-    out.Table({"feature", "customers", "missing", "min", "25%", "median", "mean", "90%", "max"}, rows,
-              {false, true, true, true, true, true, true, true, true});
+    out.Table({"feature", "customers", "missing", "min", "25%", "median", "mean", "90%", "max"},
+              rows, {false, true, true, true, true, true, true, true, true});
     return true;
   }
 };

@@ -12,11 +12,18 @@ std::vector<std::unique_ptr<ReportSection>> RegisteredSections() {
   s.push_back(MakeSegmentsSection());
   s.push_back(MakeModelsSection());
   s.push_back(MakeChurnSection());
-  s.push_back(MakePlaceholderSection("recommendations", "Recommendations", "Recommendation quality: precision, recall, NDCG and coverage at k."));
-  s.push_back(MakePlaceholderSection("targeting", "Targeting and uplift", "Uplift models (Qini, AUUC), the campaign plan under a budget, lookalike audiences."));
-  s.push_back(MakePlaceholderSection("clv", "Customer lifetime value", "BG/NBD and Gamma-Gamma fits, P(alive) and CLV over a horizon."));
+  s.push_back(
+      MakePlaceholderSection("recommendations", "Recommendations",
+                             "Recommendation quality: precision, recall, NDCG and coverage at k."));
+  s.push_back(MakePlaceholderSection(
+      "targeting", "Targeting and uplift",
+      "Uplift models (Qini, AUUC), the campaign plan under a budget, lookalike audiences."));
+  s.push_back(
+      MakePlaceholderSection("clv", "Customer lifetime value",
+                             "BG/NBD and Gamma-Gamma fits, P(alive) and CLV over a horizon."));
   s.push_back(MakeExperimentsSection());
-  s.push_back(MakePlaceholderSection("monitoring", "Monitoring", "Feature and score drift (PSI, KS) and performance over time."));
+  s.push_back(MakePlaceholderSection(
+      "monitoring", "Monitoring", "Feature and score drift (PSI, KS) and performance over time."));
   return s;
 }
 

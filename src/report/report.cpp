@@ -2,10 +2,10 @@
 // library and the chart specs (JSON in a <script type="application/json"> block).
 #include "prospect/report/report.hpp"
 
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <fstream>
-
-#include <fmt/format.h>
 
 #include "prospect/common/error.hpp"
 #include "report/sections.hpp"
@@ -106,7 +106,8 @@ std::string ScriptSafeJson(const nlohmann::json& j) {
 // The library inside a <script> element: "</script" would end the element early.
 std::string ScriptSafeJs(std::string_view js) {
   std::string out(js);
-  for (size_t pos = 0; (pos = out.find("</script", pos)) != std::string::npos; pos += 2) out.replace(pos, 2, "<\\/");
+  for (size_t pos = 0; (pos = out.find("</script", pos)) != std::string::npos; pos += 2)
+    out.replace(pos, 2, "<\\/");
   return out;
 }
 
@@ -122,8 +123,8 @@ std::string WorkspaceName(const Workspace& ws) {
 }  // namespace
 
 std::string Kpi(const std::string& value, const std::string& label) {
-  return fmt::format("<div class=\"kpi\"><div class=\"v\">{}</div><div class=\"k\">{}</div></div>", HtmlEscape(value),
-                     HtmlEscape(label));
+  return fmt::format("<div class=\"kpi\"><div class=\"v\">{}</div><div class=\"k\">{}</div></div>",
+                     HtmlEscape(value), HtmlEscape(label));
 }
 
 std::string HtmlEscape(std::string_view text) {
@@ -131,12 +132,23 @@ std::string HtmlEscape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -158,17 +170,21 @@ void SectionWriter::Paragraph(std::string_view text, std::string_view css_class)
   }
 }
 
-void SectionWriter::Table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
+void SectionWriter::Table(const std::vector<std::string>& header,
+                          const std::vector<std::vector<std::string>>& rows,
                           const std::vector<bool>& numeric_columns) {
   auto cls = [&](size_t i) {
-    return i < numeric_columns.size() && numeric_columns[i] ? std::string(" class=\"num\"") : std::string();
+    return i < numeric_columns.size() && numeric_columns[i] ? std::string(" class=\"num\"")
+                                                            : std::string();
   };
   html_ += "<div class=\"wrap\"><table class=\"data\"><thead><tr>";
-  for (size_t i = 0; i < header.size(); ++i) html_ += fmt::format("<th{}>{}</th>", cls(i), HtmlEscape(header[i]));
+  for (size_t i = 0; i < header.size(); ++i)
+    html_ += fmt::format("<th{}>{}</th>", cls(i), HtmlEscape(header[i]));
   html_ += "</tr></thead><tbody>\n";
   for (const auto& row : rows) {
     html_ += "<tr>";
-    for (size_t i = 0; i < row.size(); ++i) html_ += fmt::format("<td{}>{}</td>", cls(i), HtmlEscape(row[i]));
+    for (size_t i = 0; i < row.size(); ++i)
+      html_ += fmt::format("<td{}>{}</td>", cls(i), HtmlEscape(row[i]));
     html_ += "</tr>\n";
   }
   html_ += "</tbody></table></div>\n";
@@ -178,11 +194,13 @@ std::string SectionWriter::Chart(const nlohmann::json& option, int height_px) {
   const std::string id = fmt::format("chart-{}", charts_->size());
   charts_->push_back(option);
   ++chart_count_;
-  html_ += fmt::format("<div class=\"chart\" id=\"{}\" style=\"height:{}px\"></div>\n", id, height_px);
+  html_ +=
+      fmt::format("<div class=\"chart\" id=\"{}\" style=\"height:{}px\"></div>\n", id, height_px);
   return id;
 }
 
-std::string RenderReport(const Workspace& ws, const std::vector<std::unique_ptr<ReportSection>>& sections,
+std::string RenderReport(const Workspace& ws,
+                         const std::vector<std::unique_ptr<ReportSection>>& sections,
                          const ReportOptions& options, const Context& ctx, ReportSummary* summary) {
   std::vector<nlohmann::json> charts;
   std::string toc, body;
@@ -193,10 +211,16 @@ std::string RenderReport(const Workspace& ws, const std::vector<std::unique_ptr<
     const bool ran = section->Write(ws, ctx, writer);
     with_results += ran;
     const std::string id = HtmlEscape(section->Id()), title = HtmlEscape(section->Title());
-    toc += fmt::format("<li><a href=\"#{}\"><span class=\"dot{}\"></span>{}</a></li>\n", id, ran ? " done" : "", title);
-    body += fmt::format("<section class=\"cap\" id=\"{}\">\n<h2>{} <span class=\"badge{}\">{}</span></h2>\n{}</section>\n",
-                        id, title, ran ? " done" : "",
-                        ran ? "results" : section->Available() ? "not run yet" : "not available yet", writer.html());
+    toc += fmt::format("<li><a href=\"#{}\"><span class=\"dot{}\"></span>{}</a></li>\n", id,
+                       ran ? " done" : "", title);
+    body += fmt::format(
+        "<section class=\"cap\" id=\"{}\">\n<h2>{} <span "
+        "class=\"badge{}\">{}</span></h2>\n{}</section>\n",
+        id, title, ran ? " done" : "",
+        ran                    ? "results"
+        : section->Available() ? "not run yet"
+                               : "not available yet",
+        writer.html());
   }
   const std::string workspace = WorkspaceName(ws);
   std::string page;
@@ -207,13 +231,16 @@ std::string RenderReport(const Workspace& ws, const std::vector<std::unique_ptr<
   page += "<style>";
   page += kCss;
   page += "</style>\n</head>\n<body>\n";
-  page += fmt::format("<header class=\"top\"><h1>{}</h1><div class=\"meta\">Workspace <b>{}</b>{}</div></header>\n",
-                      HtmlEscape(options.title), HtmlEscape(workspace),
-                      options.generated_at.empty() ? std::string()
-                                                   : " · generated " + HtmlEscape(options.generated_at));
+  page += fmt::format(
+      "<header class=\"top\"><h1>{}</h1><div class=\"meta\">Workspace <b>{}</b>{}</div></header>\n",
+      HtmlEscape(options.title), HtmlEscape(workspace),
+      options.generated_at.empty() ? std::string()
+                                   : " · generated " + HtmlEscape(options.generated_at));
   page += "<main>\n<nav class=\"toc\"><h2>Contents</h2><ol>\n" + toc + "</ol></nav>\n";
   page += body;
-  page += "<footer>Made by prospect. Self-contained: charts drawn with Apache ECharts, embedded in this file.</footer>\n";
+  page +=
+      "<footer>Made by prospect. Self-contained: charts drawn with Apache ECharts, embedded in "
+      "this file.</footer>\n";
   page += "</main>\n<script type=\"application/json\" id=\"prospect-charts\">";
   page += ScriptSafeJson(nlohmann::json(charts));
   page += "</script>\n<script>\n";
@@ -230,7 +257,8 @@ std::string RenderReport(const Workspace& ws, const std::vector<std::unique_ptr<
   return page;
 }
 
-ReportSummary WriteReport(const Workspace& ws, const std::string& path, const ReportOptions& options, const Context& ctx) {
+ReportSummary WriteReport(const Workspace& ws, const std::string& path,
+                          const ReportOptions& options, const Context& ctx) {
   ReportSummary summary;
   const std::string page = RenderReport(ws, RegisteredSections(), options, ctx, &summary);
   summary.path = path;
@@ -238,7 +266,9 @@ ReportSummary WriteReport(const Workspace& ws, const std::string& path, const Re
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) Fail(ErrorCode::kIo, "cannot write the report to {}: the folder does not exist or is not writable", path);
+    if (!out)
+      Fail(ErrorCode::kIo,
+           "cannot write the report to {}: the folder does not exist or is not writable", path);
     out.write(page.data(), static_cast<std::streamsize>(page.size()));
     out.close();
     if (!out) Fail(ErrorCode::kIo, "writing the report to {} failed (disk full?)", path);

@@ -2,10 +2,9 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prospect/quality/quality.hpp"
 #include "prospect/report/report.hpp"
@@ -21,7 +20,8 @@ std::unique_ptr<ReportSection> MakeModelsSection();  // models_section.cpp
 std::unique_ptr<ReportSection> MakeChurnSection();   // models_section.cpp
 /// A capability this version does not have yet: what its section will show, and that it is not
 /// available (no command to run is named: there is none yet).
-std::unique_ptr<ReportSection> MakePlaceholderSection(std::string id, std::string title, std::string what);
+std::unique_ptr<ReportSection> MakePlaceholderSection(std::string id, std::string title,
+                                                      std::string what);
 
 /// A headline number with its label; wrap several in <div class="kpis">.
 std::string Kpi(const std::string& value, const std::string& label);
@@ -34,27 +34,32 @@ nlohmann::json AxisTooltip();
 
 /// Horizontal bars, first category on top. `percent` formats the axis and labels as 0–100 %.
 nlohmann::json HorizontalBarChart(const std::string& title, const std::string& subtitle,
-                                  const std::vector<std::string>& categories, const std::vector<double>& values,
-                                  bool percent);
+                                  const std::vector<std::string>& categories,
+                                  const std::vector<double>& values, bool percent);
 /// Share of missing cells per column as vertical bars (0–100 %), column names under the bars.
-nlohmann::json MissingnessChart(const std::string& subtitle, const std::vector<std::string>& columns,
+nlohmann::json MissingnessChart(const std::string& subtitle,
+                                const std::vector<std::string>& columns,
                                 const std::vector<double>& missing_pct);
 /// A histogram from precomputed bins (edges.size() == counts.size() + 1).
-nlohmann::json HistogramChart(const std::string& title, const std::string& subtitle, const Histogram& histogram);
+nlohmann::json HistogramChart(const std::string& title, const std::string& subtitle,
+                              const Histogram& histogram);
 
 /// Vertical bars, one group per category and one bar per series (series_values[s][c]).
 /// `percent` formats the axis and labels as 0–100 % (values given in percent).
 nlohmann::json GroupedBarChart(const std::string& title, const std::string& subtitle,
-                               const std::vector<std::string>& categories, const std::vector<std::string>& series_names,
+                               const std::vector<std::string>& categories,
+                               const std::vector<std::string>& series_names,
                                const std::vector<std::vector<double>>& series_values, bool percent);
 /// A heatmap of values[row][column] with a diverging colour scale symmetric around 0, clipped at
 /// ±limit; rows listed top to bottom.
-nlohmann::json HeatmapChart(const std::string& title, const std::string& subtitle, const std::vector<std::string>& rows,
-                            const std::vector<std::string>& columns, const std::vector<std::vector<double>>& values,
-                            double limit);
+nlohmann::json HeatmapChart(const std::string& title, const std::string& subtitle,
+                            const std::vector<std::string>& rows,
+                            const std::vector<std::string>& columns,
+                            const std::vector<std::vector<double>>& values, double limit);
 /// A scatter plot with one series (colour) per group: points[g] = {x0, y0, x1, y1, ...}.
-nlohmann::json ScatterChart(const std::string& title, const std::string& subtitle, const std::string& x_name,
-                            const std::string& y_name, const std::vector<std::string>& groups,
+nlohmann::json ScatterChart(const std::string& title, const std::string& subtitle,
+                            const std::string& x_name, const std::string& y_name,
+                            const std::vector<std::string>& groups,
                             const std::vector<std::vector<double>>& points);
 
 /// A short number for labels (3 significant digits, thousands as k/M).

@@ -1,14 +1,14 @@
 // Report section "Segments and personas": the latest segmentation in the store — segment sizes and
 // value (share of customers and of revenue), a feature-profile heatmap (standardised difference
 // per feature per segment), a 2-D PCA projection coloured by segment, and the persona cards.
+#include <fmt/format.h>
+
+#include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <random>
 #include <unordered_map>
-
-#include <Eigen/Dense>
-#include <fmt/format.h>
 
 #include "prospect/common/strings.hpp"
 #include "prospect/segment/segment.hpp"
@@ -40,12 +40,14 @@ std::optional<StoredObject> LatestSegmentation(Store& store) {
 // PCA of the clustering features (nulls → median, the segmentation's log1p transforms, then
 // standardised) on at most kMaxPcaPoints rows drawn with the context's seed. Fills one point list
 // per segment (index names.size() = unassigned) and the two components' explained variance.
-void Projection(const Table& data, const std::vector<int32_t>& label_of_row, const json& meta, size_t segments,
-                const Context& ctx, std::vector<std::vector<double>>* points, double explained[2]) {
+void Projection(const Table& data, const std::vector<int32_t>& label_of_row, const json& meta,
+                size_t segments, const Context& ctx, std::vector<std::vector<double>>* points,
+                double explained[2]) {
   std::vector<std::string> features;
   for (const auto& f : meta.value("features", json::array())) {
     const std::string name = f.get<std::string>();
-    if (data.HasColumn(name) && (IsNumeric(data.column(name).type()) || data.column(name).type() == DataType::kBool)) {
+    if (data.HasColumn(name) &&
+        (IsNumeric(data.column(name).type()) || data.column(name).type() == DataType::kBool)) {
       features.push_back(name);
     }
   }
@@ -61,7 +63,8 @@ void Projection(const Table& data, const std::vector<int32_t>& label_of_row, con
   for (size_t j = 0; j < d; ++j) {
     bool log1p = false;
     for (const auto& t : meta.value("transforms", json::array())) {
-      log1p = log1p || (t.value("column", "") == features[j] && t.value("transform", "") == "log1p");
+      log1p =
+          log1p || (t.value("column", "") == features[j] && t.value("transform", "") == "log1p");
     }
     const Column& c = data.column(features[j]);
     std::vector<double> present;
@@ -71,13 +74,16 @@ void Projection(const Table& data, const std::vector<int32_t>& label_of_row, con
     }
     double median = 0;
     if (!present.empty()) {
-      std::nth_element(present.begin(), present.begin() + static_cast<std::ptrdiff_t>(present.size() / 2), present.end());
+      std::nth_element(present.begin(),
+                       present.begin() + static_cast<std::ptrdiff_t>(present.size() / 2),
+                       present.end());
       median = present[present.size() / 2];
     }
     for (size_t i = 0; i < n; ++i) {
       double v = c.NumericAt(rows[i]);
       if (!std::isfinite(v)) v = median;
-      x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = log1p && v > -1 ? std::log1p(v) : v;
+      x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) =
+          log1p && v > -1 ? std::log1p(v) : v;
     }
   }
   const Eigen::RowVectorXd mean = x.colwise().mean();
@@ -116,7 +122,8 @@ void Projection(const Table& data, const std::vector<int32_t>& label_of_row, con
   for (size_t i : pick) {
     const Eigen::RowVectorXd p = x.row(static_cast<Eigen::Index>(i)) * axes;
     const int32_t l = label_of_row[rows[i]];
-    const size_t g = l >= 0 && static_cast<size_t>(l) < segments ? static_cast<size_t>(l) : segments;
+    const size_t g =
+        l >= 0 && static_cast<size_t>(l) < segments ? static_cast<size_t>(l) : segments;
     (*points)[g].push_back(p(0));
     (*points)[g].push_back(p(1));
   }
@@ -130,11 +137,14 @@ class SegmentsSection : public ReportSection {
     Store& store = ws.store();
     const std::optional<StoredObject> seg = LatestSegmentation(store);
     if (!seg || !store.FindTable(kSegmentsTable)) {
-      out.Paragraph("Clusters and RFM segments with a persona card per segment: sizes and value, a feature profile, "
-                    "a 2-D projection, and rules that describe membership.",
-                    "muted");
+      out.Paragraph(
+          "Clusters and RFM segments with a persona card per segment: sizes and value, a feature "
+          "profile, "
+          "a 2-D projection, and rules that describe membership.",
+          "muted");
       out.Raw("<p class=\"notrun\">Not run yet in this workspace. Run <code>" +
-              HtmlEscape("prospect segment --table profiles --method kmeans --k auto") + "</code>.</p>\n");
+              HtmlEscape("prospect segment --table profiles --method kmeans --k auto") +
+              "</code>.</p>\n");
       return false;
     }
     const json& meta = seg->meta;
@@ -144,18 +154,26 @@ class SegmentsSection : public ReportSection {
     int64_t customers = 0;
     for (const auto& p : personas) customers += p["size"].get<int64_t>();
 
-    out.Paragraph(fmt::format("Segmentation \"{}\" (version {}, saved {}): method {} on {} · features: {}. Shares of "
-                              "value are of the net monetary value. Definitions: docs/user/segment.md.",
-                              seg->name, seg->version, seg->created_at, meta.value("method", "?"),
-                              meta.value("table", "?"), Join(meta.value("features", std::vector<std::string>{}), ", ")),
-                  "muted");
-    std::string kpis = Kpi(fmt::format("{}", names.size()), "segments") + Kpi(fmt::format("{}", customers), "customers") +
-                       Kpi(fmt::format("{:.0f}%", 100 * meta["personas"].value("rules_accuracy", 0.0)),
-                           fmt::format("placed right by the depth-{} rules", meta["personas"].value("rules_depth", 0)));
-    if (meta.contains("inertia")) kpis += Kpi(ShortNumber(meta["inertia"].get<double>()), "inertia");
+    out.Paragraph(
+        fmt::format(
+            "Segmentation \"{}\" (version {}, saved {}): method {} on {} · features: {}. Shares of "
+            "value are of the net monetary value. Definitions: docs/user/segment.md.",
+            seg->name, seg->version, seg->created_at, meta.value("method", "?"),
+            meta.value("table", "?"),
+            Join(meta.value("features", std::vector<std::string>{}), ", ")),
+        "muted");
+    std::string kpis =
+        Kpi(fmt::format("{}", names.size()), "segments") +
+        Kpi(fmt::format("{}", customers), "customers") +
+        Kpi(fmt::format("{:.0f}%", 100 * meta["personas"].value("rules_accuracy", 0.0)),
+            fmt::format("placed right by the depth-{} rules",
+                        meta["personas"].value("rules_depth", 0)));
+    if (meta.contains("inertia"))
+      kpis += Kpi(ShortNumber(meta["inertia"].get<double>()), "inertia");
     if (meta.contains("truth")) {
       kpis += Kpi(fmt::format("{:.3f}", meta["truth"]["adjusted_rand_index"].get<double>()),
-                  "adjusted Rand index vs " + meta["truth"].value("table", "") + "." + meta["truth"].value("column", ""));
+                  "adjusted Rand index vs " + meta["truth"].value("table", "") + "." +
+                      meta["truth"].value("column", ""));
     }
     out.Raw("<div class=\"kpis\">" + kpis + "</div>\n");
 
@@ -164,22 +182,26 @@ class SegmentsSection : public ReportSection {
     bool has_value = false;
     for (const auto& p : personas) {
       share_customers.push_back(100 * p["share_customers"].get<double>());
-      share_value.push_back(p["share_value"].is_number() ? 100 * p["share_value"].get<double>() : NAN);
+      share_value.push_back(p["share_value"].is_number() ? 100 * p["share_value"].get<double>()
+                                                         : NAN);
       has_value = has_value || p["share_value"].is_number();
     }
     out.OpenGrid();
     if (has_value) {
-      out.Chart(GroupedBarChart("Segment sizes and value", "share of customers and of revenue (monetary), %", names,
+      out.Chart(GroupedBarChart("Segment sizes and value",
+                                "share of customers and of revenue (monetary), %", names,
                                 {"customers", "revenue"}, {share_customers, share_value}, true),
                 300);
     } else {
-      out.Chart(GroupedBarChart("Segment sizes", "share of customers, %", names, {"customers"}, {share_customers}, true),
+      out.Chart(GroupedBarChart("Segment sizes", "share of customers, %", names, {"customers"},
+                                {share_customers}, true),
                 300);
     }
 
     // Feature profile: clustering features first, then the most distinguishing others.
     std::vector<std::string> columns;
-    for (const auto& f : meta.value("features", json::array())) columns.push_back(f.get<std::string>());
+    for (const auto& f : meta.value("features", json::array()))
+      columns.push_back(f.get<std::string>());
     std::vector<std::pair<double, std::string>> others;
     std::unordered_map<std::string, double> strongest;
     for (const auto& p : personas) {
@@ -199,7 +221,8 @@ class SegmentsSection : public ReportSection {
       if (columns.size() >= kMaxHeatmapFeatures) break;
       columns.push_back(f);
     }
-    std::vector<std::vector<double>> values(personas.size(), std::vector<double>(columns.size(), NAN));
+    std::vector<std::vector<double>> values(personas.size(),
+                                            std::vector<double>(columns.size(), NAN));
     double limit = 0.5;
     for (size_t s = 0; s < personas.size(); ++s) {
       for (const auto& c : personas[s]["contrasts"]) {
@@ -209,7 +232,8 @@ class SegmentsSection : public ReportSection {
         limit = std::max(limit, std::min(2.0, std::abs(c["std_difference"].get<double>())));
       }
     }
-    out.Chart(HeatmapChart("Feature profile", "(segment mean − overall mean) / overall sd; red above, blue below",
+    out.Chart(HeatmapChart("Feature profile",
+                           "(segment mean − overall mean) / overall sd; red above, blue below",
                            names, columns, values, limit),
               std::max(300, 120 + 28 * static_cast<int>(names.size())));
 
@@ -233,7 +257,8 @@ class SegmentsSection : public ReportSection {
           if (it != by_id.end()) label_of_row[r] = it->second;
         }
       } else if (assigned.num_rows() == data.num_rows()) {
-        for (size_t r = 0; r < data.num_rows(); ++r) label_of_row[r] = static_cast<int32_t>(segment.ints()[r]);
+        for (size_t r = 0; r < data.num_rows(); ++r)
+          label_of_row[r] = static_cast<int32_t>(segment.ints()[r]);
       }
       std::vector<std::vector<double>> points;
       double explained[2];
@@ -247,10 +272,11 @@ class SegmentsSection : public ReportSection {
           groups.pop_back();
           points.pop_back();
         }
-        out.Chart(ScatterChart("2-D projection (PCA)",
-                               fmt::format("{} customers drawn · standardised clustering features", drawn),
-                               fmt::format("PC1 ({:.0f}% of variance)", 100 * explained[0]),
-                               fmt::format("PC2 ({:.0f}% of variance)", 100 * explained[1]), groups, points),
+        out.Chart(ScatterChart(
+                      "2-D projection (PCA)",
+                      fmt::format("{} customers drawn · standardised clustering features", drawn),
+                      fmt::format("PC1 ({:.0f}% of variance)", 100 * explained[0]),
+                      fmt::format("PC2 ({:.0f}% of variance)", 100 * explained[1]), groups, points),
                   360);
       }
     }
@@ -261,20 +287,25 @@ class SegmentsSection : public ReportSection {
     for (const auto& p : personas) {
       if (p["size"].get<int64_t>() == 0) continue;
       std::string card = fmt::format(
-          "<li><strong>{}</strong> — {}<span class=\"fix\">{} customers · {} of customers · {} of value</span>",
+          "<li><strong>{}</strong> — {}<span class=\"fix\">{} customers · {} of customers · {} of "
+          "value</span>",
           HtmlEscape(p["name"].get<std::string>()), HtmlEscape(p["description"].get<std::string>()),
           p["size"].get<int64_t>(), Percent(p["share_customers"]), Percent(p["share_value"]));
       std::vector<std::string> distinguishing;
       for (const auto& d : p["distinguishing"]) distinguishing.push_back(d.get<std::string>());
       if (!distinguishing.empty()) {
-        card += "<span class=\"fix\">Stands out by: " + HtmlEscape(Join(distinguishing, "; ")) + "</span>";
+        card += "<span class=\"fix\">Stands out by: " + HtmlEscape(Join(distinguishing, "; ")) +
+                "</span>";
       }
       if (p["rules"].empty()) {
-        card += "<span class=\"fix\">Rules: no leaf of the shallow tree predicts this segment.</span>";
+        card +=
+            "<span class=\"fix\">Rules: no leaf of the shallow tree predicts this segment.</span>";
       } else {
-        card += fmt::format("<span class=\"fix\">Rules (precision {}, recall {}):</span>", Percent(p["rule_precision"]),
-                            Percent(p["rule_recall"]));
-        for (const auto& r : p["rules"]) card += "<span class=\"fix\"><code>" + HtmlEscape(r.get<std::string>()) + "</code></span>";
+        card += fmt::format("<span class=\"fix\">Rules (precision {}, recall {}):</span>",
+                            Percent(p["rule_precision"]), Percent(p["rule_recall"]));
+        for (const auto& r : p["rules"])
+          card +=
+              "<span class=\"fix\"><code>" + HtmlEscape(r.get<std::string>()) + "</code></span>";
       }
       out.Raw(card + "</li>\n");
     }

@@ -3,6 +3,8 @@
 // features, with a generic fallback); rules come from a CART tree on the numeric features.
 #include "prospect/segment/persona.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -10,8 +12,6 @@
 #include <map>
 #include <set>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
@@ -49,22 +49,32 @@ int64_t WindowDays(const std::string& f) {
 
 // The vocabulary: which profile features mean what. First match wins.
 const Phrase* PhraseFor(const std::string& f) {
-  static const Phrase kSpend{"spend", "High spenders", "Low spenders", "spend a lot", "spend little"};
-  static const Phrase kBuy{"frequency", "Frequent buyers", "Occasional buyers", "buy often", "rarely buy"};
-  static const Phrase kRecency{"recency", "Lapsed customers", "Recent buyers", "have not bought for a long time", "bought recently"};
-  static const Phrase kTenure{"tenure", "Long-time customers", "Newcomers", "have been customers for long", "joined recently"};
-  static const Phrase kTrend{"trend", "Warming-up customers", "Cooling-down customers", "are getting more active", "are slowing down"};
-  static const Phrase kBrowse{"activity", "Active browsers", "Quiet customers", "browse a lot", "rarely visit"};
+  static const Phrase kSpend{"spend", "High spenders", "Low spenders", "spend a lot",
+                             "spend little"};
+  static const Phrase kBuy{"frequency", "Frequent buyers", "Occasional buyers", "buy often",
+                           "rarely buy"};
+  static const Phrase kRecency{"recency", "Lapsed customers", "Recent buyers",
+                               "have not bought for a long time", "bought recently"};
+  static const Phrase kTenure{"tenure", "Long-time customers", "Newcomers",
+                              "have been customers for long", "joined recently"};
+  static const Phrase kTrend{"trend", "Warming-up customers", "Cooling-down customers",
+                             "are getting more active", "are slowing down"};
+  static const Phrase kBrowse{"activity", "Active browsers", "Quiet customers", "browse a lot",
+                              "rarely visit"};
   static const Phrase kCart{"cart", "Cart fillers", "", "often add to cart", "seldom add to cart"};
-  static const Phrase kReturns{"returns", "Frequent returners", "", "often return orders", "rarely return orders"};
-  static const Phrase kBreadth{"breadth", "Broad shoppers", "Focused shoppers", "buy across many products", "stick to a few products"};
+  static const Phrase kReturns{"returns", "Frequent returners", "", "often return orders",
+                               "rarely return orders"};
+  static const Phrase kBreadth{"breadth", "Broad shoppers", "Focused shoppers",
+                               "buy across many products", "stick to a few products"};
   // Gaps are entered with "high" meaning short gaps (buying often), like frequency; see below.
-  static const Phrase kGap{"frequency", "Fast-cadence buyers", "Slow-cadence buyers", "buy at short intervals", "buy at long intervals"};
+  static const Phrase kGap{"frequency", "Fast-cadence buyers", "Slow-cadence buyers",
+                           "buy at short intervals", "buy at long intervals"};
   // Order counts and amounts in windows shorter than 90 days mostly restate recency (a segment
   // defined by "last order 2-6 months ago" has none in the last week), so only long windows speak
   // for spend and frequency.
   const bool short_window = WindowDays(f) > 0 && WindowDays(f) < 90;
-  if (f == "monetary" || f == "avg_order_value" || StartsWith(f, "order_amount_") || StartsWith(f, "purchase_value_")) {
+  if (f == "monetary" || f == "avg_order_value" || StartsWith(f, "order_amount_") ||
+      StartsWith(f, "purchase_value_")) {
     return short_window ? nullptr : &kSpend;
   }
   if (f == "frequency" || StartsWith(f, "orders_") || StartsWith(f, "purchase_count_")) {
@@ -92,9 +102,12 @@ std::string Cadence(double days) {
 
 std::string MostlyPhrase(const std::string& column, const std::string& level) {
   const std::string c = ToLower(column);
-  if (c.find("channel") != std::string::npos || c.find("source") != std::string::npos) return "mostly via " + level;
-  if (c.find("device") != std::string::npos || c.find("platform") != std::string::npos) return "mostly on " + level;
-  if (c.find("region") != std::string::npos || c.find("country") != std::string::npos || c.find("city") != std::string::npos) {
+  if (c.find("channel") != std::string::npos || c.find("source") != std::string::npos)
+    return "mostly via " + level;
+  if (c.find("device") != std::string::npos || c.find("platform") != std::string::npos)
+    return "mostly on " + level;
+  if (c.find("region") != std::string::npos || c.find("country") != std::string::npos ||
+      c.find("city") != std::string::npos) {
     return "mostly in " + level;
   }
   return "mostly " + column + " " + level;
@@ -140,7 +153,8 @@ void TellApartEqualDescriptions(std::vector<Persona>& personas) {
         }
         if (!best_feature.empty()) {
           used[members[m]].insert(best_feature);
-          additions[m] = fmt::format(", with {} {}", direction > 0 ? "higher" : "lower", best_feature);
+          additions[m] =
+              fmt::format(", with {} {}", direction > 0 ? "higher" : "lower", best_feature);
         }
       }
       for (size_t m = 0; m < members.size(); ++m) personas[members[m]].description += additions[m];
@@ -159,9 +173,11 @@ void TellApartEqualDescriptions(std::vector<Persona>& personas) {
 }  // namespace
 
 PersonaReport BuildPersonas(const Table& profiles, const std::vector<int32_t>& labels,
-                            const std::vector<std::string>& names, const PersonaOptions& options, const Context& ctx) {
+                            const std::vector<std::string>& names, const PersonaOptions& options,
+                            const Context& ctx) {
   const size_t n = profiles.num_rows();
-  if (labels.size() != n) Fail(ErrorCode::kInternal, "personas: {} labels for {} rows", labels.size(), n);
+  if (labels.size() != n)
+    Fail(ErrorCode::kInternal, "personas: {} labels for {} rows", labels.size(), n);
   if (n == 0) Fail(ErrorCode::kInvalidData, "personas: no customers");
   const size_t k = names.size();
   std::vector<std::string> features = options.features;
@@ -205,9 +221,11 @@ PersonaReport BuildPersonas(const Table& profiles, const std::vector<int32_t>& l
       const double x = v.NumericAt(r);
       if (std::isnan(x)) continue;
       total += x;
-      if (labels[r] >= 0 && static_cast<size_t>(labels[r]) < k) value[static_cast<size_t>(labels[r])] += x;
+      if (labels[r] >= 0 && static_cast<size_t>(labels[r]) < k)
+        value[static_cast<size_t>(labels[r])] += x;
     }
-    for (size_t s = 0; s < k; ++s) report.personas[s].share_value = total != 0 ? value[s] / total : kNaN;
+    for (size_t s = 0; s < k; ++s)
+      report.personas[s].share_value = total != 0 ? value[s] / total : kNaN;
   }
 
   // Numeric contrasts; the matrix for the rules uses median-imputed raw values.
@@ -230,10 +248,13 @@ PersonaReport BuildPersonas(const Table& profiles, const std::vector<int32_t>& l
     }
     const double mean = present.empty() ? 0 : sum / static_cast<double>(present.size());
     for (double v : present) ss += (v - mean) * (v - mean);
-    const double sd = present.size() > 1 ? std::sqrt(ss / static_cast<double>(present.size() - 1)) : 0;
+    const double sd =
+        present.size() > 1 ? std::sqrt(ss / static_cast<double>(present.size() - 1)) : 0;
     double median = 0;
     if (!present.empty()) {
-      std::nth_element(present.begin(), present.begin() + static_cast<std::ptrdiff_t>(present.size() / 2), present.end());
+      std::nth_element(present.begin(),
+                       present.begin() + static_cast<std::ptrdiff_t>(present.size() / 2),
+                       present.end());
       median = present[present.size() / 2];
     }
     for (size_t r = 0; r < n; ++r) {
@@ -251,9 +272,10 @@ PersonaReport BuildPersonas(const Table& profiles, const std::vector<int32_t>& l
     }
   }
   for (auto& p : report.personas) {
-    std::stable_sort(p.contrasts.begin(), p.contrasts.end(), [](const FeatureContrast& a, const FeatureContrast& b) {
-      return std::abs(a.std_difference) > std::abs(b.std_difference);
-    });
+    std::stable_sort(p.contrasts.begin(), p.contrasts.end(),
+                     [](const FeatureContrast& a, const FeatureContrast& b) {
+                       return std::abs(a.std_difference) > std::abs(b.std_difference);
+                     });
   }
 
   // "Mostly X": the level of a categorical attribute that dominates a segment.
@@ -290,10 +312,10 @@ PersonaReport BuildPersonas(const Table& profiles, const std::vector<int32_t>& l
   // telling family present, the verbs from the rest in order of strength.
   // (family, high?) in the order a marketer names a group by: lapsed and new first, then value.
   static const std::vector<std::pair<std::string, bool>> kNounPriority = {
-      {"recency", true}, {"tenure", false}, {"spend", true},  {"frequency", true}, {"spend", false},
-      {"recency", false}, {"tenure", true},  {"activity", true}, {"trend", true},   {"trend", false},
-      {"returns", true}, {"breadth", true}, {"cart", true},   {"frequency", false}, {"activity", false},
-      {"breadth", false}};
+      {"recency", true}, {"tenure", false},    {"spend", true},     {"frequency", true},
+      {"spend", false},  {"recency", false},   {"tenure", true},    {"activity", true},
+      {"trend", true},   {"trend", false},     {"returns", true},   {"breadth", true},
+      {"cart", true},    {"frequency", false}, {"activity", false}, {"breadth", false}};
   for (size_t s = 0; s < k; ++s) {
     Persona& p = report.personas[s];
     double cadence_days = kNaN;
@@ -310,7 +332,8 @@ PersonaReport BuildPersonas(const Table& profiles, const std::vector<int32_t>& l
       const bool high = fc.std_difference > 0;
       if (static_cast<int64_t>(p.distinguishing.size()) < options.distinguishing) {
         p.distinguishing.push_back(fmt::format("{} {} ({:.3g} vs {:.3g} overall)", fc.feature,
-                                               high ? "higher" : "lower", fc.segment_mean, fc.overall_mean));
+                                               high ? "higher" : "lower", fc.segment_mean,
+                                               fc.overall_mean));
       }
       const Phrase* ph = PhraseFor(fc.feature);
       if (!ph) continue;
@@ -323,7 +346,8 @@ PersonaReport BuildPersonas(const Table& profiles, const std::vector<int32_t>& l
     size_t noun_index = notable.size();
     for (const auto& [family, high] : kNounPriority) {
       for (size_t i = 0; i < notable.size() && noun.empty(); ++i) {
-        const char* text = notable[i].high ? notable[i].phrase->noun_high : notable[i].phrase->noun_low;
+        const char* text =
+            notable[i].high ? notable[i].phrase->noun_high : notable[i].phrase->noun_low;
         if (notable[i].phrase->family == family && notable[i].high == high && *text) {
           noun = text;
           noun_index = i;
@@ -348,7 +372,8 @@ PersonaReport BuildPersonas(const Table& profiles, const std::vector<int32_t>& l
         p.description += " who " + Join(verbs, " and ");
       } else if (noun.empty()) {
         const auto& fc = p.contrasts[0];
-        p.description += fmt::format(" with {} {}", fc.std_difference > 0 ? "high" : "low", fc.feature);
+        p.description +=
+            fmt::format(" with {} {}", fc.std_difference > 0 ? "high" : "low", fc.feature);
       }
     }
     if (!mostly[s].empty()) p.description += ", " + mostly[s];
@@ -389,7 +414,8 @@ PersonaReport BuildPersonas(const Table& profiles, const std::vector<int32_t>& l
     }
     for (size_t s = 0; s < k; ++s) {
       Persona& p = report.personas[s];
-      p.rule_precision = claimed[s] ? static_cast<double>(hits[s]) / static_cast<double>(claimed[s]) : 0;
+      p.rule_precision =
+          claimed[s] ? static_cast<double>(hits[s]) / static_cast<double>(claimed[s]) : 0;
       p.rule_recall = sizes[s] ? static_cast<double>(hits[s]) / static_cast<double>(sizes[s]) : 0;
     }
   }
@@ -398,17 +424,27 @@ PersonaReport BuildPersonas(const Table& profiles, const std::vector<int32_t>& l
 
 nlohmann::json PersonaReport::ToJson() const {
   auto num = [](double v) { return std::isnan(v) ? nlohmann::json() : nlohmann::json(v); };
-  nlohmann::json out = {{"rules_accuracy", rules_accuracy}, {"rules_depth", rules_depth}, {"personas", nlohmann::json::array()}};
+  nlohmann::json out = {{"rules_accuracy", rules_accuracy},
+                        {"rules_depth", rules_depth},
+                        {"personas", nlohmann::json::array()}};
   for (const Persona& p : personas) {
     nlohmann::json contrasts = nlohmann::json::array();
     for (const auto& c : p.contrasts) {
-      contrasts.push_back({{"feature", c.feature}, {"segment_mean", num(c.segment_mean)}, {"overall_mean", num(c.overall_mean)},
+      contrasts.push_back({{"feature", c.feature},
+                           {"segment_mean", num(c.segment_mean)},
+                           {"overall_mean", num(c.overall_mean)},
                            {"std_difference", num(c.std_difference)}});
     }
-    out["personas"].push_back({{"segment", p.segment}, {"name", p.name}, {"size", p.size},
-                               {"share_customers", p.share_customers}, {"share_value", num(p.share_value)},
-                               {"description", p.description}, {"distinguishing", p.distinguishing},
-                               {"rules", p.rules}, {"rule_precision", p.rule_precision}, {"rule_recall", p.rule_recall},
+    out["personas"].push_back({{"segment", p.segment},
+                               {"name", p.name},
+                               {"size", p.size},
+                               {"share_customers", p.share_customers},
+                               {"share_value", num(p.share_value)},
+                               {"description", p.description},
+                               {"distinguishing", p.distinguishing},
+                               {"rules", p.rules},
+                               {"rule_precision", p.rule_precision},
+                               {"rule_recall", p.rule_recall},
                                {"contrasts", contrasts}});
   }
   return out;

@@ -14,8 +14,8 @@
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
 #include "prospect/linalg/dense.hpp"
-#include "prospect/models/cluster/metrics.hpp"
 #include "prospect/models/cluster/clusterer.hpp"
+#include "prospect/models/cluster/metrics.hpp"
 #include "prospect/models/cluster/rfm.hpp"
 #include "prospect/models/cluster/stable_ids.hpp"
 
@@ -23,8 +23,8 @@ namespace prospect {
 namespace {
 
 const std::vector<std::string> kDefaultProfileFeatures = {
-    "recency_days", "frequency", "monetary", "avg_order_value", "tenure_days", "events_total", "trend_30d",
-    "distinct_items"};
+    "recency_days", "frequency",    "monetary",  "avg_order_value",
+    "tenure_days",  "events_total", "trend_30d", "distinct_items"};
 
 double Skewness(const std::vector<double>& v) {
   double mean = 0;
@@ -40,32 +40,38 @@ double Skewness(const std::vector<double>& v) {
 }
 
 bool HasParam(const RegistryEntry<Clusterer>& info, const std::string& name) {
-  return std::any_of(info.factory.params.begin(), info.factory.params.end(), [&](const ParamDoc& p) { return p.name == name; });
+  return std::any_of(info.factory.params.begin(), info.factory.params.end(),
+                     [&](const ParamDoc& p) { return p.name == name; });
 }
 
 // Known segments for --truth "TABLE.COLUMN": checks the spec, the table and its columns before
 // any clustering is done, and returns the table.
-std::optional<Table> LoadTruth(Store& store, const Table& table, const SegmentRequest& req, const Context& ctx) {
+std::optional<Table> LoadTruth(Store& store, const Table& table, const SegmentRequest& req,
+                               const Context& ctx) {
   if (req.truth.empty()) return std::nullopt;
   const size_t dot = req.truth.find('.');
   if (dot == std::string::npos || dot == 0 || dot + 1 == req.truth.size()) {
-    Fail(ErrorCode::kInvalidArgument, "--truth {}: expected TABLE.COLUMN, for example ground_truth.segment",
+    Fail(ErrorCode::kInvalidArgument,
+         "--truth {}: expected TABLE.COLUMN, for example ground_truth.segment",
          QuoteForMessage(req.truth));
   }
-  const std::string truth_table = req.truth.substr(0, dot), truth_column = req.truth.substr(dot + 1);
+  const std::string truth_table = req.truth.substr(0, dot),
+                    truth_column = req.truth.substr(dot + 1);
   if (!table.HasColumn(req.id_column)) {
-    Fail(ErrorCode::kInvalidArgument, "--truth needs the id column {} in table {}; set --id", req.id_column, req.table);
+    Fail(ErrorCode::kInvalidArgument, "--truth needs the id column {} in table {}; set --id",
+         req.id_column, req.table);
   }
   if (!store.FindTable(truth_table)) {
-    Fail(ErrorCode::kNotFound, "--truth {}: no table {} in the workspace; ingest it first", req.truth, truth_table);
+    Fail(ErrorCode::kNotFound, "--truth {}: no table {} in the workspace; ingest it first",
+         req.truth, truth_table);
   }
   Table truth = store.LoadTable(truth_table, ctx);
   for (const std::string& c : {req.id_column, truth_column}) {
     if (!truth.HasColumn(c)) {
       std::vector<std::string> columns;
       for (const auto& f : truth.schema().fields()) columns.push_back(f.name);
-      Fail(ErrorCode::kInvalidArgument, "--truth {}: table {} has no column {}; its columns: {}", req.truth, truth_table,
-           c, Join(columns, ", "));
+      Fail(ErrorCode::kInvalidArgument, "--truth {}: table {} has no column {}; its columns: {}",
+           req.truth, truth_table, c, Join(columns, ", "));
     }
   }
   return truth;
@@ -73,16 +79,19 @@ std::optional<Table> LoadTruth(Store& store, const Table& table, const SegmentRe
 
 // The adjusted Rand index between `labels` (rows of `table`) and the known segments, joined on
 // the id column (as text); rows without a known segment are left out. Also a crosstab.
-nlohmann::json CompareWithTruth(const Table& truth, const Table& table, const std::vector<int32_t>& labels,
+nlohmann::json CompareWithTruth(const Table& truth, const Table& table,
+                                const std::vector<int32_t>& labels,
                                 const std::vector<std::string>& names, const SegmentRequest& req) {
   const size_t dot = req.truth.find('.');
-  const std::string truth_table = req.truth.substr(0, dot), truth_column = req.truth.substr(dot + 1);
+  const std::string truth_table = req.truth.substr(0, dot),
+                    truth_column = req.truth.substr(dot + 1);
   const Column& truth_id = truth.column(req.id_column);
   const Column& truth_value = truth.column(truth_column);
   std::unordered_map<std::string, std::string> known;
   known.reserve(truth.num_rows());
   for (size_t r = 0; r < truth.num_rows(); ++r) {
-    if (!truth_id.IsNull(r) && !truth_value.IsNull(r)) known.emplace(truth_id.FormatValue(r), truth_value.FormatValue(r));
+    if (!truth_id.IsNull(r) && !truth_value.IsNull(r))
+      known.emplace(truth_id.FormatValue(r), truth_value.FormatValue(r));
   }
   const Column& id = table.column(req.id_column);
   std::map<std::string, int32_t> truth_code;  // sorted: the crosstab lists known segments in order
@@ -90,7 +99,8 @@ nlohmann::json CompareWithTruth(const Table& truth, const Table& table, const st
   int32_t next = 0;
   for (auto& [value, code] : truth_code) code = next++;
   std::vector<int32_t> found, expected;
-  std::vector<std::vector<int64_t>> crosstab(names.size() + 1, std::vector<int64_t>(truth_code.size(), 0));
+  std::vector<std::vector<int64_t>> crosstab(names.size() + 1,
+                                             std::vector<int64_t>(truth_code.size(), 0));
   for (size_t r = 0; r < id.size(); ++r) {
     if (id.IsNull(r)) continue;
     auto it = known.find(id.FormatValue(r));
@@ -98,23 +108,30 @@ nlohmann::json CompareWithTruth(const Table& truth, const Table& table, const st
     const int32_t t = truth_code.at(it->second);
     found.push_back(labels[r]);
     expected.push_back(t);
-    const size_t row = labels[r] >= 0 && static_cast<size_t>(labels[r]) < names.size() ? static_cast<size_t>(labels[r])
-                                                                                         : names.size();
+    const size_t row = labels[r] >= 0 && static_cast<size_t>(labels[r]) < names.size()
+                           ? static_cast<size_t>(labels[r])
+                           : names.size();
     ++crosstab[row][static_cast<size_t>(t)];
   }
   if (found.empty()) {
-    Fail(ErrorCode::kInvalidData, "--truth {}: no {} of table {} is in {} with a value", req.truth, req.id_column,
-         req.table, truth_table);
+    Fail(ErrorCode::kInvalidData, "--truth {}: no {} of table {} is in {} with a value", req.truth,
+         req.id_column, req.table, truth_table);
   }
   nlohmann::json known_values = nlohmann::json::array();
   for (const auto& [value, code] : truth_code) known_values.push_back(value);
   nlohmann::json rows = nlohmann::json::array();
   for (size_t s = 0; s <= names.size(); ++s) {
-    if (s == names.size() && std::all_of(crosstab[s].begin(), crosstab[s].end(), [](int64_t v) { return v == 0; })) break;
+    if (s == names.size() &&
+        std::all_of(crosstab[s].begin(), crosstab[s].end(), [](int64_t v) { return v == 0; }))
+      break;
     rows.push_back({{"segment", s < names.size() ? names[s] : "Noise"}, {"counts", crosstab[s]}});
   }
-  return {{"table", truth_table}, {"column", truth_column}, {"rows_matched", found.size()}, {"rows", id.size()},
-          {"adjusted_rand_index", AdjustedRandIndex(found, expected)}, {"known_segments", known_values},
+  return {{"table", truth_table},
+          {"column", truth_column},
+          {"rows_matched", found.size()},
+          {"rows", id.size()},
+          {"adjusted_rand_index", AdjustedRandIndex(found, expected)},
+          {"known_segments", known_values},
           {"crosstab", rows}};
 }
 
@@ -138,7 +155,8 @@ bool UniqueAndComplete(const Column& c) {
 std::string ResolveIdColumn(Store& store, const Table& table, const SegmentRequest& req) {
   if (!req.id_column.empty()) {
     if (!table.HasColumn(req.id_column)) {
-      Fail(ErrorCode::kInvalidArgument, "id column {} is not in table {}", QuoteForMessage(req.id_column), req.table);
+      Fail(ErrorCode::kInvalidArgument, "id column {} is not in table {}",
+           QuoteForMessage(req.id_column), req.table);
     }
     return req.id_column;
   }
@@ -149,13 +167,17 @@ std::string ResolveIdColumn(Store& store, const Table& table, const SegmentReque
   for (const auto& f : table.schema().fields()) {
     if (!NamedLikeAnId(f.name)) continue;
     named.push_back(f.name);
-    if ((f.type == DataType::kInt64 || IsStringLike(f.type)) && UniqueAndComplete(table.column(f.name))) return f.name;
+    if ((f.type == DataType::kInt64 || IsStringLike(f.type)) &&
+        UniqueAndComplete(table.column(f.name)))
+      return f.name;
   }
   Fail(ErrorCode::kInvalidArgument,
-       "table {} has no id column to carry into the segments table (looked for its key, {}, and a unique column "
+       "table {} has no id column to carry into the segments table (looked for its key, {}, and a "
+       "unique column "
        "named like an id{}). Possible fix: name the id column (--id COLUMN)",
        req.table, req.preferred_id,
-       named.empty() ? std::string() : fmt::format("; {} are not unique and complete", Join(named, ", ")));
+       named.empty() ? std::string()
+                     : fmt::format("; {} are not unique and complete", Join(named, ", ")));
 }
 
 }  // namespace
@@ -163,7 +185,8 @@ std::string ResolveIdColumn(Store& store, const Table& table, const SegmentReque
 SegmentResult RunSegmentation(Store& store, const SegmentRequest& request, const Context& ctx) {
   const RegistryEntry<Clusterer>& info = ClustererRegistry().Find(request.method);
   if (request.scale != "standard" && request.scale != "none") {
-    Fail(ErrorCode::kInvalidArgument, "--scale {}: use standard or none", QuoteForMessage(request.scale));
+    Fail(ErrorCode::kInvalidArgument, "--scale {}: use standard or none",
+         QuoteForMessage(request.scale));
   }
   const Table table = store.LoadTable(request.table, ctx);
   SegmentRequest req = request;
@@ -180,16 +203,19 @@ SegmentResult RunSegmentation(Store& store, const SegmentRequest& request, const
       }
       if (features.empty()) {
         for (const auto& f : table.schema().fields()) {
-          if (f.name != req.id_column && (IsNumeric(f.type) || f.type == DataType::kBool)) features.push_back(f.name);
+          if (f.name != req.id_column && (IsNumeric(f.type) || f.type == DataType::kBool))
+            features.push_back(f.name);
         }
       }
     }
   }
   if (rfm && features.size() != 3) {
-    Fail(ErrorCode::kInvalidArgument, "rfm needs exactly three features (recency, frequency, monetary); got {}",
+    Fail(ErrorCode::kInvalidArgument,
+         "rfm needs exactly three features (recency, frequency, monetary); got {}",
          Join(features, ","));
   }
-  if (features.empty()) Fail(ErrorCode::kInvalidArgument, "table {} has no numeric columns to segment on", req.table);
+  if (features.empty())
+    Fail(ErrorCode::kInvalidArgument, "table {} has no numeric columns to segment on", req.table);
 
   // Fill nulls and (for distance-based methods) tame heavy tails, column by column.
   nlohmann::json transforms = nlohmann::json::array();
@@ -199,7 +225,8 @@ SegmentResult RunSegmentation(Store& store, const SegmentRequest& request, const
   for (size_t j = 0; j < features.size(); ++j) {
     const Column& c = table.column(features[j]);
     if (!IsNumeric(c.type()) && c.type() != DataType::kBool) {
-      Fail(ErrorCode::kInvalidArgument, "feature {} is {}; segment on numeric columns", features[j], DataTypeName(c.type()));
+      Fail(ErrorCode::kInvalidArgument, "feature {} is {}; segment on numeric columns", features[j],
+           DataTypeName(c.type()));
     }
     std::vector<double> v(c.size());
     std::vector<double> present;
@@ -207,11 +234,14 @@ SegmentResult RunSegmentation(Store& store, const SegmentRequest& request, const
       v[r] = c.NumericAt(r);
       if (!std::isnan(v[r])) present.push_back(v[r]);
     }
-    if (present.empty()) Fail(ErrorCode::kInvalidData, "feature {} is empty in every row", features[j]);
+    if (present.empty())
+      Fail(ErrorCode::kInvalidData, "feature {} is empty in every row", features[j]);
     size_t nulls = c.size() - present.size();
     if (nulls) {
       const bool recency = features[j] == "recency_days" && table.HasColumn("tenure_days");
-      std::nth_element(present.begin(), present.begin() + static_cast<std::ptrdiff_t>(present.size() / 2), present.end());
+      std::nth_element(present.begin(),
+                       present.begin() + static_cast<std::ptrdiff_t>(present.size() / 2),
+                       present.end());
       const double median = present[present.size() / 2];
       double max = *std::max_element(present.begin(), present.end());
       for (size_t r = 0; r < v.size(); ++r) {
@@ -219,8 +249,11 @@ SegmentResult RunSegmentation(Store& store, const SegmentRequest& request, const
         const double tenure = recency ? table.column("tenure_days").NumericAt(r) : NAN;
         v[r] = recency ? (std::isnan(tenure) ? max : tenure) : rfm ? 0.0 : median;
       }
-      transforms.push_back({{"column", features[j]}, {"nulls_filled", nulls},
-                            {"with", recency ? "tenure_days" : rfm ? "0" : "median"}});
+      transforms.push_back({{"column", features[j]},
+                            {"nulls_filled", nulls},
+                            {"with", recency ? "tenure_days"
+                                     : rfm   ? "0"
+                                             : "median"}});
     }
     if (!rfm && req.scale == "standard") {
       const bool non_negative = std::all_of(v.begin(), v.end(), [](double x) { return x >= 0; });
@@ -233,8 +266,9 @@ SegmentResult RunSegmentation(Store& store, const SegmentRequest& request, const
     filled_columns.push_back(Column::FromDoubles(std::move(v)));
   }
   const Table prepared(Schema(fields), filled_columns);
-  const DenseMatrix x = MatrixFromTable(prepared, features, rfm || req.scale == "none" ? Scaling::kNone : Scaling::kStandard,
-                                        nullptr, ctx);
+  const DenseMatrix x = MatrixFromTable(
+      prepared, features, rfm || req.scale == "none" ? Scaling::kNone : Scaling::kStandard, nullptr,
+      ctx);
 
   // Fit.
   nlohmann::json params = req.params;
@@ -242,7 +276,8 @@ SegmentResult RunSegmentation(Store& store, const SegmentRequest& request, const
     if (req.k == "auto") {
       if (!HasParam(info, "k_min")) {
         Fail(ErrorCode::kInvalidArgument,
-             "{} does not choose the number of segments itself: set k to a number (--k 5), or use kmeans (chooses k "
+             "{} does not choose the number of segments itself: set k to a number (--k 5), or use "
+             "kmeans (chooses k "
              "by silhouette) or gmm (by BIC)",
              req.method);
       }
@@ -253,7 +288,8 @@ SegmentResult RunSegmentation(Store& store, const SegmentRequest& request, const
       try {
         params["k"] = std::stoll(req.k);
       } catch (...) {
-        Fail(ErrorCode::kInvalidArgument, "--k {}: expected a number or auto", QuoteForMessage(req.k));
+        Fail(ErrorCode::kInvalidArgument, "--k {}: expected a number or auto",
+             QuoteForMessage(req.k));
       }
     }
   }
@@ -269,10 +305,13 @@ SegmentResult RunSegmentation(Store& store, const SegmentRequest& request, const
       previous->meta.value("features", nlohmann::json()) == nlohmann::json(features)) {
     const auto old = Clusterer::Load(previous->body);
     const DenseMatrix old_centres = old->Centres(), new_centres = clusterer->Centres();
-    if (old_centres.rows() > 0 && new_centres.rows() > 0 && old_centres.cols() == new_centres.cols()) {
+    if (old_centres.rows() > 0 && new_centres.rows() > 0 &&
+        old_centres.cols() == new_centres.cols()) {
       const std::vector<int32_t> mapping = MatchCentres(old_centres.view(), new_centres.view());
       Renumber(labels, mapping);
-      stability = {{"matched_previous", true}, {"previous_version", previous->version}, {"mapping", mapping}};
+      stability = {{"matched_previous", true},
+                   {"previous_version", previous->version},
+                   {"mapping", mapping}};
     }
   }
 

@@ -20,35 +20,45 @@ std::unique_ptr<Store> Store::Open(const std::string& url) {
   return OpenSqliteStore(path);
 }
 
-Table Store::LoadTable(const std::string& name, const std::vector<std::string>& columns, const Context& ctx) {
+Table Store::LoadTable(const std::string& name, const std::vector<std::string>& columns,
+                       const Context& ctx) {
   std::optional<Table> whole;
-  Scan(name, columns, std::numeric_limits<size_t>::max(), [&](const Table& chunk) { whole = chunk; }, ctx);
+  Scan(
+      name, columns, std::numeric_limits<size_t>::max(), [&](const Table& chunk) { whole = chunk; },
+      ctx);
   return std::move(*whole);
 }
 
 void Store::CheckTableName(const std::string& name) {
-  auto is_alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+  auto is_alpha = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+  };
   bool ok = !name.empty() && name.size() <= 63 && is_alpha(name[0]);
   for (char c : name) ok = ok && (is_alpha(c) || (c >= '0' && c <= '9'));
   if (!ok) {
     Fail(ErrorCode::kInvalidArgument,
-         "invalid table name \"{}\": use a letter or underscore, then letters, digits or underscores (at most 63)",
+         "invalid table name \"{}\": use a letter or underscore, then letters, digits or "
+         "underscores (at most 63)",
          name);
   }
   if (name.rfind("prospect_", 0) == 0 || name.rfind("sqlite_", 0) == 0) {
-    Fail(ErrorCode::kInvalidArgument, "invalid table name \"{}\": names starting with \"prospect_\" or \"sqlite_\" are reserved",
+    Fail(ErrorCode::kInvalidArgument,
+         "invalid table name \"{}\": names starting with \"prospect_\" or \"sqlite_\" are reserved",
          name);
   }
 }
 
 void Store::CheckObjectName(std::string_view what, const std::string& name) {
-  auto is_alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
+  auto is_alnum = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  };
   bool ok = !name.empty() && name.size() <= 128 && is_alnum(name[0]);
   for (char c : name) ok = ok && (is_alnum(c) || c == '_' || c == '-' || c == '.');
   if (!ok) {
     Fail(ErrorCode::kInvalidArgument,
-         "invalid {} name {}: use a letter or digit, then letters, digits, \"_\", \"-\" or \".\" (at most 128)", what,
-         QuoteForMessage(name));
+         "invalid {} name {}: use a letter or digit, then letters, digits, \"_\", \"-\" or \".\" "
+         "(at most 128)",
+         what, QuoteForMessage(name));
   }
 }
 

@@ -22,10 +22,12 @@ void Column::FinishValidity() {
 std::string_view Column::StringAt(size_t row) const {
   if (type_ == DataType::kCategorical) {
     const int32_t code = data_.codes[row];
-    return code < 0 ? std::string_view() : std::string_view(data_.dictionary[static_cast<size_t>(code)]);
+    return code < 0 ? std::string_view()
+                    : std::string_view(data_.dictionary[static_cast<size_t>(code)]);
   }
   PROSPECT_CHECK(type_ == DataType::kString);
-  return std::string_view(data_.bytes).substr(data_.offsets[row], data_.offsets[row + 1] - data_.offsets[row]);
+  return std::string_view(data_.bytes)
+      .substr(data_.offsets[row], data_.offsets[row + 1] - data_.offsets[row]);
 }
 
 double Column::NumericAt(size_t row) const {
@@ -33,10 +35,14 @@ double Column::NumericAt(size_t row) const {
   switch (type_) {
     case DataType::kInt64:
     case DataType::kDate:
-    case DataType::kTimestamp: return static_cast<double>(data_.ints[row]);
-    case DataType::kDouble: return data_.doubles[row];
-    case DataType::kBool: return data_.bools[row];
-    default: return std::numeric_limits<double>::quiet_NaN();
+    case DataType::kTimestamp:
+      return static_cast<double>(data_.ints[row]);
+    case DataType::kDouble:
+      return data_.doubles[row];
+    case DataType::kBool:
+      return data_.bools[row];
+    default:
+      return std::numeric_limits<double>::quiet_NaN();
   }
 }
 
@@ -54,16 +60,25 @@ void Column::AppendFormatted(std::string& out, size_t row) const {
       auto r = std::to_chars(buf, buf + sizeof buf, data_.doubles[row]);
       out.append(buf, r.ptr);
       // Keep a double recognisable as one ("1.0", not "1") so re-reading infers the same type.
-      if (std::string_view(buf, static_cast<size_t>(r.ptr - buf)).find_first_of(".eEn") == std::string_view::npos) {
+      if (std::string_view(buf, static_cast<size_t>(r.ptr - buf)).find_first_of(".eEn") ==
+          std::string_view::npos) {
         out += ".0";
       }
       return;
     }
-    case DataType::kBool: out += data_.bools[row] ? "true" : "false"; return;
+    case DataType::kBool:
+      out += data_.bools[row] ? "true" : "false";
+      return;
     case DataType::kString:
-    case DataType::kCategorical: out += StringAt(row); return;
-    case DataType::kDate: AppendDate(out, data_.ints[row]); return;
-    case DataType::kTimestamp: AppendTimestamp(out, data_.ints[row]); return;
+    case DataType::kCategorical:
+      out += StringAt(row);
+      return;
+    case DataType::kDate:
+      AppendDate(out, data_.ints[row]);
+      return;
+    case DataType::kTimestamp:
+      AppendTimestamp(out, data_.ints[row]);
+      return;
   }
 }
 
@@ -85,7 +100,8 @@ std::vector<T> Gather(const std::vector<T>& values, std::span<const size_t> rows
 
 // Storage with `values` in `field` and the validity bytes `valid`.
 template <typename T>
-ColumnStorage StorageOf(std::vector<T> ColumnStorage::*field, std::vector<T> values, std::vector<uint8_t> valid) {
+ColumnStorage StorageOf(std::vector<T> ColumnStorage::*field, std::vector<T> values,
+                        std::vector<uint8_t> valid) {
   ColumnStorage data;
   data.valid = std::move(valid);
   data.*field = std::move(values);
@@ -100,9 +116,15 @@ ColumnPtr Column::Take(std::span<const size_t> rows) const {
   switch (type_) {
     case DataType::kInt64:
     case DataType::kDate:
-    case DataType::kTimestamp: data.ints = Gather(data_.ints, rows); break;
-    case DataType::kDouble: data.doubles = Gather(data_.doubles, rows); break;
-    case DataType::kBool: data.bools = Gather(data_.bools, rows); break;
+    case DataType::kTimestamp:
+      data.ints = Gather(data_.ints, rows);
+      break;
+    case DataType::kDouble:
+      data.doubles = Gather(data_.doubles, rows);
+      break;
+    case DataType::kBool:
+      data.bools = Gather(data_.bools, rows);
+      break;
     case DataType::kCategorical:
       data.codes = Gather(data_.codes, rows);
       data.dictionary = data_.dictionary;
@@ -131,20 +153,24 @@ ColumnPtr Column::FromStorage(DataType type, size_t size, ColumnStorage data) {
 ColumnPtr Column::FromInts(DataType type, std::vector<int64_t> values, std::vector<uint8_t> valid) {
   PROSPECT_CHECK(IsIntegerStorage(type));
   const size_t size = values.size();
-  return FromStorage(type, size, StorageOf(&ColumnStorage::ints, std::move(values), std::move(valid)));
+  return FromStorage(type, size,
+                     StorageOf(&ColumnStorage::ints, std::move(values), std::move(valid)));
 }
 
 ColumnPtr Column::FromDoubles(std::vector<double> values, std::vector<uint8_t> valid) {
   const size_t size = values.size();
-  return FromStorage(DataType::kDouble, size, StorageOf(&ColumnStorage::doubles, std::move(values), std::move(valid)));
+  return FromStorage(DataType::kDouble, size,
+                     StorageOf(&ColumnStorage::doubles, std::move(values), std::move(valid)));
 }
 
 ColumnPtr Column::FromBools(std::vector<uint8_t> values, std::vector<uint8_t> valid) {
   const size_t size = values.size();
-  return FromStorage(DataType::kBool, size, StorageOf(&ColumnStorage::bools, std::move(values), std::move(valid)));
+  return FromStorage(DataType::kBool, size,
+                     StorageOf(&ColumnStorage::bools, std::move(values), std::move(valid)));
 }
 
-ColumnPtr Column::FromStrings(std::vector<uint64_t> offsets, std::string bytes, std::vector<uint8_t> valid) {
+ColumnPtr Column::FromStrings(std::vector<uint64_t> offsets, std::string bytes,
+                              std::vector<uint8_t> valid) {
   PROSPECT_CHECK(!offsets.empty() && offsets.back() == bytes.size());
   ColumnStorage data;
   data.valid = std::move(valid);
@@ -173,7 +199,8 @@ ColumnPtr Column::FromCategorical(std::vector<int32_t> codes, std::vector<std::s
   return c;
 }
 
-ColumnPtr Column::FromStringVector(const std::vector<std::string>& values, std::vector<uint8_t> valid) {
+ColumnPtr Column::FromStringVector(const std::vector<std::string>& values,
+                                   std::vector<uint8_t> valid) {
   std::vector<uint64_t> offsets{0};
   std::string bytes;
   for (size_t i = 0; i < values.size(); ++i) {
@@ -208,11 +235,18 @@ ColumnBuilder::ColumnBuilder(DataType type) : type_(type) { data_.offsets.push_b
 
 void ColumnBuilder::Reserve(size_t rows) {
   switch (type_) {
-    case DataType::kDouble: data_.doubles.reserve(rows); break;
-    case DataType::kBool: data_.bools.reserve(rows); break;
+    case DataType::kDouble:
+      data_.doubles.reserve(rows);
+      break;
+    case DataType::kBool:
+      data_.bools.reserve(rows);
+      break;
     case DataType::kString:
-    case DataType::kCategorical: data_.offsets.reserve(rows + 1); break;
-    default: data_.ints.reserve(rows);
+    case DataType::kCategorical:
+      data_.offsets.reserve(rows + 1);
+      break;
+    default:
+      data_.ints.reserve(rows);
   }
 }
 
@@ -227,11 +261,18 @@ void ColumnBuilder::MarkValid(bool valid) {
 
 void ColumnBuilder::AppendNull() {
   switch (type_) {
-    case DataType::kDouble: data_.doubles.push_back(0.0); break;
-    case DataType::kBool: data_.bools.push_back(0); break;
+    case DataType::kDouble:
+      data_.doubles.push_back(0.0);
+      break;
+    case DataType::kBool:
+      data_.bools.push_back(0);
+      break;
     case DataType::kString:
-    case DataType::kCategorical: data_.offsets.push_back(data_.bytes.size()); break;
-    default: data_.ints.push_back(0);
+    case DataType::kCategorical:
+      data_.offsets.push_back(data_.bytes.size());
+      break;
+    default:
+      data_.ints.push_back(0);
   }
   MarkValid(false);
 }
@@ -264,16 +305,22 @@ void ColumnBuilder::AppendString(std::string_view value) {
 ColumnPtr ColumnBuilder::Finish() {
   ColumnPtr out;
   switch (type_) {
-    case DataType::kDouble: out = Column::FromDoubles(std::move(data_.doubles), std::move(data_.valid)); break;
-    case DataType::kBool: out = Column::FromBools(std::move(data_.bools), std::move(data_.valid)); break;
+    case DataType::kDouble:
+      out = Column::FromDoubles(std::move(data_.doubles), std::move(data_.valid));
+      break;
+    case DataType::kBool:
+      out = Column::FromBools(std::move(data_.bools), std::move(data_.valid));
+      break;
     case DataType::kString:
-      out = Column::FromStrings(std::move(data_.offsets), std::move(data_.bytes), std::move(data_.valid));
+      out = Column::FromStrings(std::move(data_.offsets), std::move(data_.bytes),
+                                std::move(data_.valid));
       break;
     case DataType::kCategorical:
-      out = Column::DictionaryEncode(
-          *Column::FromStrings(std::move(data_.offsets), std::move(data_.bytes), std::move(data_.valid)));
+      out = Column::DictionaryEncode(*Column::FromStrings(
+          std::move(data_.offsets), std::move(data_.bytes), std::move(data_.valid)));
       break;
-    default: out = Column::FromInts(type_, std::move(data_.ints), std::move(data_.valid));
+    default:
+      out = Column::FromInts(type_, std::move(data_.ints), std::move(data_.valid));
   }
   *this = ColumnBuilder(type_);
   return out;

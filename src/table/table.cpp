@@ -10,8 +10,8 @@ Schema::Schema(std::vector<Field> fields) : fields_(std::move(fields)) {
   for (size_t i = 0; i < fields_.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
       if (fields_[i].name == fields_[j].name) {
-        Fail(ErrorCode::kInvalidData, "duplicate column name \"{}\" (columns {} and {})", fields_[i].name, j + 1,
-             i + 1);
+        Fail(ErrorCode::kInvalidData, "duplicate column name \"{}\" (columns {} and {})",
+             fields_[i].name, j + 1, i + 1);
       }
     }
   }
@@ -31,7 +31,8 @@ std::vector<std::string> Schema::Names() const {
   return names;
 }
 
-Table::Table(Schema schema, std::vector<ColumnPtr> columns) : schema_(std::move(schema)), columns_(std::move(columns)) {
+Table::Table(Schema schema, std::vector<ColumnPtr> columns)
+    : schema_(std::move(schema)), columns_(std::move(columns)) {
   PROSPECT_CHECK(schema_.size() == columns_.size());
   num_rows_ = columns_.empty() ? 0 : columns_[0]->size();
   for (size_t i = 0; i < columns_.size(); ++i) {
@@ -44,8 +45,8 @@ Table::Table(Schema schema, std::vector<ColumnPtr> columns) : schema_(std::move(
 size_t Table::ColumnIndex(std::string_view name) const {
   const int i = schema_.IndexOf(name);
   if (i < 0) {
-    Fail(ErrorCode::kNotFound, "no column \"{}\". {}Columns: {}.", name, DidYouMean(name, schema_.Names()),
-         Join(schema_.Names(), ", "));
+    Fail(ErrorCode::kNotFound, "no column \"{}\". {}Columns: {}.", name,
+         DidYouMean(name, schema_.Names()), Join(schema_.Names(), ", "));
   }
   return static_cast<size_t>(i);
 }
@@ -75,7 +76,8 @@ Table Table::Take(std::span<const size_t> rows) const {
 Table Table::WithColumn(const std::string& name, ColumnPtr column) const {
   PROSPECT_CHECK(column != nullptr);
   if (!columns_.empty() && column->size() != num_rows_) {
-    Fail(ErrorCode::kInvalidArgument, "column \"{}\" has {} rows; the table has {}", name, column->size(), num_rows_);
+    Fail(ErrorCode::kInvalidArgument, "column \"{}\" has {} rows; the table has {}", name,
+         column->size(), num_rows_);
   }
   std::vector<Field> fields = schema_.fields();
   std::vector<ColumnPtr> columns = columns_;
@@ -135,10 +137,12 @@ Table ConcatTables(const std::vector<Table>& parts) {
     }
     switch (type) {
       case DataType::kDouble:
-        columns.push_back(Column::FromDoubles(Concatenate(parts, c, total, &Column::doubles), std::move(valid)));
+        columns.push_back(
+            Column::FromDoubles(Concatenate(parts, c, total, &Column::doubles), std::move(valid)));
         break;
       case DataType::kBool:
-        columns.push_back(Column::FromBools(Concatenate(parts, c, total, &Column::bools), std::move(valid)));
+        columns.push_back(
+            Column::FromBools(Concatenate(parts, c, total, &Column::bools), std::move(valid)));
         break;
       case DataType::kString:
       case DataType::kCategorical: {
@@ -157,7 +161,8 @@ Table ConcatTables(const std::vector<Table>& parts) {
         break;
       }
       default:
-        columns.push_back(Column::FromInts(type, Concatenate(parts, c, total, &Column::ints), std::move(valid)));
+        columns.push_back(
+            Column::FromInts(type, Concatenate(parts, c, total, &Column::ints), std::move(valid)));
     }
   }
   return Table(schema, std::move(columns));

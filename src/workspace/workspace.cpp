@@ -1,11 +1,11 @@
 // Workspace creation and opening; prospect.toml is parsed with toml++ and exposed as JSON.
 #include "prospect/workspace/workspace.hpp"
 
+#include <toml++/toml.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <toml++/toml.h>
 
 #include "prospect/common/error.hpp"
 
@@ -14,7 +14,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* const kDefaultConfig = R"toml(# prospect workspace configuration. Everything a run needs lives here, so runs are reproducible.
+const char* const kDefaultConfig =
+    R"toml(# prospect workspace configuration. Everything a run needs lives here, so runs are reproducible.
 # Docs: docs/user/workspace.md
 
 [store]
@@ -56,7 +57,8 @@ void Workspace::Init(const std::string& dir, const std::string& store_url) {
   const fs::path root(dir);
   const fs::path config = root / kConfigFileName;
   if (fs::exists(config)) {
-    Fail(ErrorCode::kAlreadyExists, "{} already holds a workspace ({} exists)", dir, config.string());
+    Fail(ErrorCode::kAlreadyExists, "{} already holds a workspace ({} exists)", dir,
+         config.string());
   }
   std::error_code ec;
   fs::create_directories(root, ec);
@@ -67,7 +69,8 @@ void Workspace::Init(const std::string& dir, const std::string& store_url) {
     text.replace(text.find(from), from.size(), "url = " + nlohmann::json(store_url).dump());
   }
   // Open the store first: if it fails, no half-made workspace is left behind.
-  const std::string url = store_url.empty() ? "sqlite:" + (root / "prospect.db").string() : store_url;
+  const std::string url =
+      store_url.empty() ? "sqlite:" + (root / "prospect.db").string() : store_url;
   Store::Open(url)->Audit("init", "workspace created");
   std::ofstream out(config, std::ios::binary);
   out << text;
@@ -78,7 +81,8 @@ Workspace Workspace::Open(const std::string& dir) {
   const fs::path config_path = fs::path(dir) / kConfigFileName;
   if (!fs::exists(config_path)) {
     Fail(ErrorCode::kNotFound,
-         "no workspace in {} (no {}). Create one with: prospect init {} — or pass --workspace DIR, or set "
+         "no workspace in {} (no {}). Create one with: prospect init {} — or pass --workspace DIR, "
+         "or set "
          "PROSPECT_WORKSPACE",
          dir, kConfigFileName, dir);
   }

@@ -2,17 +2,14 @@
 // of a plain transaction log (docs/user/examples/online-retail.md): ingest → profile → segment
 // (rfm, kmeans). Profile values are checked against pandas (tests/fixtures/features/
 // make_online_retail_fixture.py); personas are checked for what a marketer relies on.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
-
-#include <set>
 
 #include <cmath>
 #include <fstream>
 #include <map>
-
-#include <fmt/format.h>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "prospect/workspace/workspace.hpp"
 #include "support/test_paths.hpp"
@@ -72,8 +69,9 @@ TEST(CliOnlineRetail, ProfileAndPersonasFromTheTransactionLog) {
   EXPECT_EQ(profile["rows"], expected["customers"]);
   EXPECT_EQ(profile["as_of"], expected["as_of"]);
   ASSERT_FALSE(profile["warnings"].empty());
-  EXPECT_EQ(profile["warnings"][0], fmt::format("profile: {} rows of retail have no CustomerID and were skipped",
-                                                expected["rows_without_customer"].get<int64_t>()));
+  EXPECT_EQ(profile["warnings"][0],
+            fmt::format("profile: {} rows of retail have no CustomerID and were skipped",
+                        expected["rows_without_customer"].get<int64_t>()));
   {
     Workspace w = Workspace::Open(ws);
     const Table t = w.store().LoadTable("profiles", Context(1));
@@ -119,7 +117,8 @@ TEST(CliOnlineRetail, ProfileAndPersonasFromTheTransactionLog) {
     EXPECT_FALSE(p["description"].get<std::string>().empty());
     // The id column ([profile] customer_id) is neither described nor used in the rules.
     EXPECT_TRUE(std::isnan(Contrast(p, "CustomerID"))) << p["name"];
-    for (const auto& rule : p["rules"]) EXPECT_EQ(rule.get<std::string>().find("CustomerID"), std::string::npos) << rule;
+    for (const auto& rule : p["rules"])
+      EXPECT_EQ(rule.get<std::string>().find("CustomerID"), std::string::npos) << rule;
   }
   EXPECT_EQ(total, expected["customers"].get<int64_t>());
   EXPECT_NEAR(value_share, 1.0, 1e-9);
@@ -133,7 +132,9 @@ TEST(CliOnlineRetail, ProfileAndPersonasFromTheTransactionLog) {
   EXPECT_LT((*lost)["share_value"].get<double>(), 0.05);
   EXPECT_EQ((*champions)["description"], "High spenders who buy about monthly and bought recently");
   // "At risk" reads the same up to the comma; what tells them apart comes after it.
-  EXPECT_EQ((*lost)["description"], "Lapsed customers who rarely buy and have been customers for long, with higher recency_days");
+  EXPECT_EQ(
+      (*lost)["description"],
+      "Lapsed customers who rarely buy and have been customers for long, with higher recency_days");
   std::set<std::string> lines;
   for (const auto& p : rfm["personas"]["personas"]) {
     EXPECT_TRUE(lines.insert(p["description"].get<std::string>()).second) << p["description"];
@@ -143,7 +144,9 @@ TEST(CliOnlineRetail, ProfileAndPersonasFromTheTransactionLog) {
   // k-means on the default features: segments cover everyone and the text output reads as cards.
   r = RunCli("--workspace " + ws + " segment --method kmeans --k 4");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("Segmented 4372 rows of profiles with kmeans into 4 segments"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Segmented 4372 rows of profiles with kmeans into 4 segments"),
+            std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("Rules (depth 3,"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("CustomerID"), std::string::npos) << r.out;
 }

@@ -1,13 +1,12 @@
 // `prospect train` on a numeric target: regression is chosen automatically (or with --task), the
 // held-out RMSE/MAE/R² are reported, and score/evaluate work with the saved regressor.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <fstream>
-#include <sstream>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "support/cli_expect.hpp"
 #include "support/test_paths.hpp"
@@ -43,8 +42,8 @@ std::string SpendCsv() {
     const int visits = static_cast<int>(next() * 30);
     const bool north = next() < 0.4;
     const double spend = 40 + 3.0 * visits - (north ? 5.0 : 0.0) + (next() - 0.5) * 8;
-    out << i + 1 << "," << visits << "," << (north ? "north" : "south") << "," << fmt::format("{:.2f}", spend) << ","
-        << (spend > 80 ? 1 : 0) << "\n";
+    out << i + 1 << "," << visits << "," << (north ? "north" : "south") << ","
+        << fmt::format("{:.2f}", spend) << "," << (spend > 80 ? 1 : 0) << "\n";
   }
   return out.str();
 }
@@ -53,7 +52,9 @@ std::string SpendCsv() {
 class CliRegression : public ::testing::Test {
  protected:
   /// A new workspace holding SpendCsv() as table `spend`.
-  void InitWithSpend() { InitWorkspaceAndIngest(dir_, ws_, "spend", dir_.Write("spend.csv", SpendCsv())); }
+  void InitWithSpend() {
+    InitWorkspaceAndIngest(dir_, ws_, "spend", dir_.Write("spend.csv", SpendCsv()));
+  }
 
   TempDir dir_;
   const std::string ws_ = "--workspace " + dir_.path() + "/w ";
@@ -61,7 +62,9 @@ class CliRegression : public ::testing::Test {
 
 TEST_F(CliRegression, TrainPicksRegressionForANumericTargetAndScoresIt) {
   ASSERT_NO_FATAL_FAILURE(InitWithSpend());
-  auto r = RunCli(ws_ + "--json train --table spend --target spend --id customer_id --exclude bought --model linear");
+  auto r = RunCli(
+      ws_ +
+      "--json train --table spend --target spend --id customer_id --exclude bought --model linear");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto doc = nlohmann::json::parse(r.out);
   EXPECT_EQ(doc["task"], "regression");
@@ -107,7 +110,8 @@ TEST_F(CliRegression, TrainPicksRegressionForANumericTargetAndScoresIt) {
 
   // Every regressor trains through the CLI; the text output names the metrics.
   for (const std::string model : {"tree", "forest", "gbdt"}) {
-    r = RunCli(ws_ + "train --table spend --target spend --exclude bought,customer_id --model " + model);
+    r = RunCli(ws_ + "train --table spend --target spend --exclude bought,customer_id --model " +
+               model);
     ASSERT_EQ(r.exit_code, 0) << model << ": " << r.err;
     EXPECT_NE(r.out.find("Held-out: RMSE "), std::string::npos) << r.out;
   }
@@ -115,17 +119,22 @@ TEST_F(CliRegression, TrainPicksRegressionForANumericTargetAndScoresIt) {
 
 TEST_F(CliRegression, ZeroOneTargetsStayClassificationAndTaskChoosesExplicitly) {
   ASSERT_NO_FATAL_FAILURE(InitWithSpend());
-  auto r = RunCli(ws_ + "--json train --table spend --target bought --exclude spend,customer_id --model logistic");
+  auto r = RunCli(
+      ws_ +
+      "--json train --table spend --target bought --exclude spend,customer_id --model logistic");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["task"], "classification");
-  r = RunCli(ws_ + "--json train --table spend --target bought --exclude spend,customer_id --model linear --task regression");
+  r = RunCli(ws_ +
+             "--json train --table spend --target bought --exclude spend,customer_id --model "
+             "linear --task regression");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["task"], "regression");
   ExpectCliFailure(RunCli(ws_ + "train --table spend --target spend --model linear_svm"),
                    "Unknown regression model \"linear_svm\".");
   // (the auto-detection's info line comes first on stderr)
-  ExpectCliFailure(RunCli(ws_ + "train --table spend --target spend --model gbdt --search random"),
-                   "\nerror: search and cv are available for classification only; train gbdt without them\n");
+  ExpectCliFailure(
+      RunCli(ws_ + "train --table spend --target spend --model gbdt --search random"),
+      "\nerror: search and cv are available for classification only; train gbdt without them\n");
   r = RunCli(ws_ + "train --table spend --target region --model linear --task regression");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_EQ(r.err, "error: regression needs a numeric target, but region is categorical\n");
@@ -140,23 +149,30 @@ TEST_F(CliRegression, AFeatureThatNearlyIsTheTargetIsNamedAsPossibleLeakage) {
     const int frequency = static_cast<int>(next() * 40);
     const int visits = frequency + static_cast<int>(next() * 30);
     const int orders = frequency - (next() < 0.1 ? 1 : 0);
-    csv += fmt::format("{},{},{},{},{}\n", i + 1, visits, orders, frequency, frequency > 20 ? 1 : 0);
+    csv +=
+        fmt::format("{},{},{},{},{}\n", i + 1, visits, orders, frequency, frequency > 20 ? 1 : 0);
   }
   const std::string ws = "--threads 1 " + ws_;
   ASSERT_NO_FATAL_FAILURE(InitWorkspaceAndIngest(dir_, ws, "p", dir_.Write("p.csv", csv)));
-  auto r = RunCli(ws + "--json train --table p --target frequency --id customer_id --exclude bought --model linear");
+  auto r = RunCli(
+      ws +
+      "--json train --table p --target frequency --id customer_id --exclude bought --model linear");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto doc = nlohmann::json::parse(r.out);
   ASSERT_EQ(doc["warnings"].size(), 1u) << r.out;
-  EXPECT_EQ(doc["warnings"][0].get<std::string>().rfind("possible leakage: feature orders_365d alone predicts frequency "
-                                                        "almost perfectly (R² 0.99",
-                                                        0),
+  EXPECT_EQ(doc["warnings"][0].get<std::string>().rfind(
+                "possible leakage: feature orders_365d alone predicts frequency "
+                "almost perfectly (R² 0.99",
+                0),
             0u)
       << doc["warnings"][0];
-  r = RunCli(ws + "train --table p --target bought --id customer_id --exclude frequency --model logistic");
+  r = RunCli(
+      ws + "train --table p --target bought --id customer_id --exclude frequency --model logistic");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find("possible leakage: feature orders_365d alone predicts bought almost perfectly (ROC-AUC"),
-            std::string::npos)
+  EXPECT_NE(
+      r.err.find(
+          "possible leakage: feature orders_365d alone predicts bought almost perfectly (ROC-AUC"),
+      std::string::npos)
       << r.err;
   EXPECT_EQ(r.err.find("feature visits"), std::string::npos) << r.err;
 }

@@ -1,11 +1,10 @@
 // `prospect segment --truth TABLE.COLUMN`: the adjusted Rand index against known segments,
 // checked against sklearn's adjusted_rand_score (tests/fixtures/cluster/make_truth_fixture.py),
 // and the errors for a bad spec, a missing table and a missing column.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "prospect/workspace/workspace.hpp"
@@ -29,17 +28,21 @@ std::string MakeWorkspace(const TempDir& dir, const nlohmann::json& f) {
   Workspace::Init(ws);
   Workspace w = Workspace::Open(ws);
   const Context ctx(1);
-  w.store().WriteTable("points",
-                       Table(Schema({{"customer_id", DataType::kInt64}, {"x", DataType::kDouble}, {"y", DataType::kDouble}}),
-                             {Column::FromInts(DataType::kInt64, f["id"].get<std::vector<int64_t>>()),
-                              Column::FromDoubles(f["x"].get<std::vector<double>>()),
-                              Column::FromDoubles(f["y"].get<std::vector<double>>())}),
-                       {}, ctx);
-  w.store().WriteTable("known",
-                       Table(Schema({{"customer_id", DataType::kInt64}, {"segment", DataType::kString}}),
-                             {Column::FromInts(DataType::kInt64, f["known_id"].get<std::vector<int64_t>>()),
-                              Column::FromStringVector(f["known"].get<std::vector<std::string>>())}),
-                       {}, ctx);
+  w.store().WriteTable(
+      "points",
+      Table(Schema({{"customer_id", DataType::kInt64},
+                    {"x", DataType::kDouble},
+                    {"y", DataType::kDouble}}),
+            {Column::FromInts(DataType::kInt64, f["id"].get<std::vector<int64_t>>()),
+             Column::FromDoubles(f["x"].get<std::vector<double>>()),
+             Column::FromDoubles(f["y"].get<std::vector<double>>())}),
+      {}, ctx);
+  w.store().WriteTable(
+      "known",
+      Table(Schema({{"customer_id", DataType::kInt64}, {"segment", DataType::kString}}),
+            {Column::FromInts(DataType::kInt64, f["known_id"].get<std::vector<int64_t>>()),
+             Column::FromStringVector(f["known"].get<std::vector<std::string>>())}),
+      {}, ctx);
   return ws;
 }
 
@@ -47,7 +50,8 @@ TEST(CliSegmentTruth, ReportsTheAdjustedRandIndexAgainstKnownSegments) {
   const nlohmann::json f = SegmentTruthFixture();
   TempDir dir;
   const std::string ws = MakeWorkspace(dir, f);
-  auto r = RunCli("--workspace " + ws + " --json segment --table points --method kmeans --k 3 --truth known.segment");
+  auto r = RunCli("--workspace " + ws +
+                  " --json segment --table points --method kmeans --k 3 --truth known.segment");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto doc = nlohmann::json::parse(r.out);
   const auto& t = doc["truth"];
@@ -64,11 +68,13 @@ TEST(CliSegmentTruth, ReportsTheAdjustedRandIndexAgainstKnownSegments) {
   }
   EXPECT_EQ(counted, f["rows_matched"].get<int64_t>());
 
-  r = RunCli("--workspace " + ws + " segment --table points --method kmeans --k 3 --truth known.segment");
+  r = RunCli("--workspace " + ws +
+             " segment --table points --method kmeans --k 3 --truth known.segment");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find(fmt::format("Adjusted Rand index against known.segment: {:.4f} (114 of 120 rows have a known "
-                                   "segment)",
-                                   f["ari"].get<double>())),
+  EXPECT_NE(r.out.find(fmt::format(
+                "Adjusted Rand index against known.segment: {:.4f} (114 of 120 rows have a known "
+                "segment)",
+                f["ari"].get<double>())),
             std::string::npos)
       << r.out;
 }
@@ -77,13 +83,16 @@ TEST(CliSegmentTruth, BadSpecsSayWhatIsExpected) {
   const nlohmann::json f = SegmentTruthFixture();
   TempDir dir;
   const std::string ws = MakeWorkspace(dir, f);
-  const std::string base = "--workspace " + ws + " segment --table points --method kmeans --k 3 --truth ";
-  ExpectCliFailure(RunCli(base + "segment"),
-                   "error: --truth \"segment\": expected TABLE.COLUMN, for example ground_truth.segment");
+  const std::string base =
+      "--workspace " + ws + " segment --table points --method kmeans --k 3 --truth ";
+  ExpectCliFailure(
+      RunCli(base + "segment"),
+      "error: --truth \"segment\": expected TABLE.COLUMN, for example ground_truth.segment");
   ExpectCliFailure(RunCli(base + "nope.segment"),
                    "error: --truth nope.segment: no table nope in the workspace; ingest it first");
   ExpectCliFailure(RunCli(base + "known.segmnt"),
-                   "error: --truth known.segmnt: table known has no column segmnt; its columns: customer_id, segment");
+                   "error: --truth known.segmnt: table known has no column segmnt; its columns: "
+                   "customer_id, segment");
 }
 
 }  // namespace

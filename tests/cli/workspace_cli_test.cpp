@@ -1,9 +1,8 @@
 // The CLI as a user runs it: init, tables, export, ingest errors, exit codes, --json purity.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
-
 #include <sstream>
 
 #include "prospect/common/strings.hpp"
@@ -27,14 +26,16 @@ TEST(CliWorkspace, InitCreatesConfigAndStoreAndRefusesTwice) {
   EXPECT_TRUE(std::filesystem::exists(ws + "/prospect.db"));
   r = RunCli("init " + ws);
   EXPECT_EQ(r.exit_code, 5);
-  EXPECT_EQ(r.err, "error: " + ws + " already holds a workspace (" + ws + "/prospect.toml exists)\n");
+  EXPECT_EQ(r.err,
+            "error: " + ws + " already holds a workspace (" + ws + "/prospect.toml exists)\n");
 }
 
 TEST(CliWorkspace, CommandsOutsideAWorkspaceExplainHowToMakeOne) {
   TempDir dir;
   auto r = RunCli("--workspace " + dir.path() + " tables");
   EXPECT_EQ(r.exit_code, 4);
-  EXPECT_NE(r.err.find("no workspace in " + dir.path() + " (no prospect.toml). Create one with: prospect init"),
+  EXPECT_NE(r.err.find("no workspace in " + dir.path() +
+                       " (no prospect.toml). Create one with: prospect init"),
             std::string::npos)
       << r.err;
 }
@@ -60,14 +61,21 @@ TEST(CliWorkspace, GlobalOptionsWorkAfterTheCommandToo) {
 TEST(CliWorkspace, UnknownCommandAndBadFlagsExitTwo) {
   auto unknown = RunCli("frobnicate");
   EXPECT_EQ(unknown.exit_code, 2);
-  EXPECT_EQ(unknown.err.rfind("error: unknown command \"frobnicate\". Commands: init, generate,", 0), 0u) << unknown.err;
+  EXPECT_EQ(
+      unknown.err.rfind("error: unknown command \"frobnicate\". Commands: init, generate,", 0), 0u)
+      << unknown.err;
   auto typo = RunCli("--workspace w segmnt --k 3");
   EXPECT_EQ(typo.exit_code, 2);
-  EXPECT_EQ(typo.err.rfind("error: unknown command \"segmnt\". Did you mean \"segment\"? Commands:", 0), 0u) << typo.err;
+  EXPECT_EQ(
+      typo.err.rfind("error: unknown command \"segmnt\". Did you mean \"segment\"? Commands:", 0),
+      0u)
+      << typo.err;
   // A planned command is not run as the word after it (`uplift train` used to run `train`).
   auto planned = RunCli("uplift train --table x");
   EXPECT_EQ(planned.exit_code, 7);
-  EXPECT_EQ(planned.err.rfind("error: \"uplift\" is not available in this version of prospect yet.", 0), 0u)
+  EXPECT_EQ(
+      planned.err.rfind("error: \"uplift\" is not available in this version of prospect yet.", 0),
+      0u)
       << planned.err;
   TempDir dir;
   ASSERT_EQ(RunCli("init " + dir.path() + "/w").exit_code, 0);
@@ -88,9 +96,12 @@ TEST(CliWorkspace, IngestOfMissingFileIsNotFound) {
 TEST(CliWorkspace, ExportOfMissingTableSuggestsIngest) {
   TempDir dir;
   ASSERT_EQ(RunCli("init " + dir.path() + "/w").exit_code, 0);
-  auto r = RunCli("--workspace " + dir.path() + "/w export customers --out " + dir.path() + "/c.csv");
+  auto r =
+      RunCli("--workspace " + dir.path() + "/w export customers --out " + dir.path() + "/c.csv");
   EXPECT_EQ(r.exit_code, 4);
-  EXPECT_EQ(r.err, "error: no table \"customers\" in the workspace. Tables: none yet (use prospect ingest).\n");
+  EXPECT_EQ(
+      r.err,
+      "error: no table \"customers\" in the workspace. Tables: none yet (use prospect ingest).\n");
 }
 
 // The commands are read from `prospect --help` (and each group's --help), so a new command is
@@ -124,8 +135,9 @@ TEST(CliWorkspace, EveryCommandHasHelpWithExamplesAndTheGlobalOptions) {
     }
     ++checked;
     EXPECT_NE(r.out.find("Examples:\n  prospect "), std::string::npos) << commands[i];
-    EXPECT_NE(r.out.find("Global options (every command, before or after its name):\n  --workspace DIR"),
-              std::string::npos)
+    EXPECT_NE(
+        r.out.find("Global options (every command, before or after its name):\n  --workspace DIR"),
+        std::string::npos)
         << commands[i];
   }
   EXPECT_GE(checked, 20u);
@@ -137,7 +149,9 @@ TEST(CliWorkspace, TrainAndSegmentHelpListEveryRegisteredParameter) {
   const std::string train = RunCli("train --help").out;
   EXPECT_NE(train.find(DescribeAlgorithms(ClassifierRegistry())), std::string::npos) << train;
   EXPECT_NE(train.find(DescribeAlgorithms(RegressorRegistry())), std::string::npos) << train;
-  EXPECT_NE(train.find("      early_stopping_rounds=30 (0 to 100000)  stop after"), std::string::npos) << train;
+  EXPECT_NE(train.find("      early_stopping_rounds=30 (0 to 100000)  stop after"),
+            std::string::npos)
+      << train;
   const std::string segment = RunCli("segment --help").out;
   EXPECT_NE(segment.find(DescribeAlgorithms(ClustererRegistry())), std::string::npos) << segment;
   EXPECT_NE(segment.find("      covariance=full (full|diag)"), std::string::npos) << segment;
@@ -162,14 +176,20 @@ TEST(CliWorkspace, IngestSummaryCountsBlankCellsAndLiteralQuotesAndDecimalCommas
   TempDir dir;
   const std::string ws = "--workspace " + dir.path() + "/w ";
   ASSERT_EQ(RunCli("init " + dir.path() + "/w").exit_code, 0);
-  const std::string churn = dir.Write("churn.csv", "id,zip,TotalCharges,loc\n1,08123,29.85,37°36'37.8\"N\n2,10001, ,x\n");
+  const std::string churn =
+      dir.Write("churn.csv", "id,zip,TotalCharges,loc\n1,08123,29.85,37°36'37.8\"N\n2,10001, ,x\n");
   auto r = RunCli(ws + "ingest churn " + churn);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("1 blank cells (spaces only) in non-text columns read as null."), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("1 unquoted fields hold a quote character, read as text"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1 blank cells (spaces only) in non-text columns read as null."),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("1 unquoted fields hold a quote character, read as text"), std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("TotalCharges  double"), std::string::npos) << r.out;
   r = RunCli(ws + "export churn --out -");
-  EXPECT_EQ(r.out, "id,zip,TotalCharges,loc\n1,08123,29.85,\"37°36'37.8\"\"N\"\n2,10001,,x\n");  // zip code kept
+  EXPECT_EQ(
+      r.out,
+      "id,zip,TotalCharges,loc\n1,08123,29.85,\"37°36'37.8\"\"N\"\n2,10001,,x\n");  // zip code kept
   r = RunCli(ws + "ingest strict " + churn + " --strict-quotes");
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("a quote inside an unquoted field"), std::string::npos) << r.err;
@@ -192,7 +212,8 @@ TEST(CliWorkspace, WideTablesListTheirFirstColumnsAndTablesNameShowsAll) {
     header += fmt::format("{}feature_{:02d}", c ? "," : "", c);
     row += fmt::format("{}{}", c ? "," : "", c);
   }
-  ASSERT_EQ(RunCli(ws + "ingest wide " + dir.Write("wide.csv", header + "\n" + row + "\n")).exit_code, 0);
+  ASSERT_EQ(
+      RunCli(ws + "ingest wide " + dir.Write("wide.csv", header + "\n" + row + "\n")).exit_code, 0);
   auto list = RunCli(ws + "tables");
   ASSERT_EQ(list.exit_code, 0) << list.err;
   std::istringstream lines(list.out);

@@ -55,14 +55,19 @@ LabelledData WithRows(const LabelledData& data, size_t rows) {
 
 // --- supervised kinds -------------------------------------------------------------------------
 
-/// `predict` is the interface's output per row (PredictProba, Predict); Interface::Load reads its files.
+/// `predict` is the interface's output per row (PredictProba, Predict); Interface::Load reads its
+/// files.
 template <typename Interface>
-Kind SupervisedKind(std::string name, const Registry<Interface>& registry, const LabelledData& (*data)(),
-                    std::vector<double> (Interface::*predict)(const DenseMatrixView&, const Context&) const) {
+Kind SupervisedKind(std::string name, const Registry<Interface>& registry,
+                    const LabelledData& (*data)(),
+                    std::vector<double> (Interface::*predict)(const DenseMatrixView&,
+                                                              const Context&) const) {
   Kind kind;
   kind.name = std::move(name);
   kind.names = [&registry] { return registry.Names(); };
-  kind.traits = [&registry](const std::string& model) -> const ModelTraits& { return registry.Find(model).traits; };
+  kind.traits = [&registry](const std::string& model) -> const ModelTraits& {
+    return registry.Find(model).traits;
+  };
   kind.describe = [&registry](const std::string& model) {
     return std::pair{registry.Find(model).description, registry.Find(model).factory.params};
   };
@@ -75,19 +80,22 @@ Kind SupervisedKind(std::string name, const Registry<Interface>& registry, const
   kind.predict = [predict](const Model& model, const LabelledData& d, const Context& ctx) {
     return (dynamic_cast<const Interface&>(model).*predict)(d.X(), ctx);
   };
-  kind.load = [](std::string_view bytes) -> std::unique_ptr<Model> { return Interface::Load(bytes); };
+  kind.load = [](std::string_view bytes) -> std::unique_ptr<Model> {
+    return Interface::Load(bytes);
+  };
   kind.data = data;
   kind.thread_data = [data](const std::string&) { return data(); };
   kind.seed_data = [data] { return data(); };
   kind.non_finite_message = [](const std::string& model, double value) {
-    return fmt::format("{}: feature f1 of row 5 is {}; impute or drop non-finite values first", model, value);
+    return fmt::format("{}: feature f1 of row 5 is {}; impute or drop non-finite values first",
+                       model, value);
   };
   return kind;
 }
 
 Kind ClassifierKind() {
-  Kind kind =
-      SupervisedKind("classifier", ClassifierRegistry(), &testing::ClassifierFixture, &Classifier::PredictProba);
+  Kind kind = SupervisedKind("classifier", ClassifierRegistry(), &testing::ClassifierFixture,
+                             &Classifier::PredictProba);
   kind.expect_one_value = [](const std::string& name, Model& model, const LabelledData& one_class) {
     ExpectError([&] { dynamic_cast<SupervisedModel&>(model).Fit(one_class.Set(), Context(1)); },
                 ErrorCode::kInvalidData,
@@ -97,7 +105,8 @@ Kind ClassifierKind() {
 }
 
 Kind RegressorKind() {
-  Kind kind = SupervisedKind("regressor", RegressorRegistry(), &testing::RegressorFixture, &Regressor::Predict);
+  Kind kind = SupervisedKind("regressor", RegressorRegistry(), &testing::RegressorFixture,
+                             &Regressor::Predict);
   // A constant target (0) is a fine regression problem: the model predicts the constant. gbdt
   // boosts from xgboost's base_score 0.5, each of its 40 rounds shrinking the gap by about
   // (1 - learning_rate): 0.0079 is left (measured), the others are exact to 1e-6.
@@ -105,7 +114,8 @@ Kind RegressorKind() {
     auto& regressor = dynamic_cast<Regressor&>(model);
     regressor.Fit(constant.Set(), Context(1));
     const double tol = name == "gbdt" ? 0.01 : 1e-6;
-    for (const double p : regressor.Predict(constant.X(), Context(1))) EXPECT_NEAR(p, 0.0, tol) << name;
+    for (const double p : regressor.Predict(constant.X(), Context(1)))
+      EXPECT_NEAR(p, 0.0, tol) << name;
   };
   return kind;
 }
@@ -122,7 +132,8 @@ LabelledData Blobs(size_t n) {
   out.y.assign(n, 0.0);
   for (size_t i = 0; i < n; ++i) {
     const size_t c = i % 3;
-    for (size_t j = 0; j < 3; ++j) out.x.push_back(20.0 * static_cast<double>((c + j) % 3 == 0 ? c + 1 : c) + noise(rng));
+    for (size_t j = 0; j < 3; ++j)
+      out.x.push_back(20.0 * static_cast<double>((c + j) % 3 == 0 ? c + 1 : c) + noise(rng));
   }
   return out;
 }
@@ -141,9 +152,12 @@ Kind ClustererKind() {
   Kind kind;
   kind.name = "clusterer";
   kind.names = [] { return ClustererRegistry().Names(); };
-  kind.traits = [](const std::string& model) -> const ModelTraits& { return ClustererRegistry().Find(model).traits; };
+  kind.traits = [](const std::string& model) -> const ModelTraits& {
+    return ClustererRegistry().Find(model).traits;
+  };
   kind.describe = [](const std::string& model) {
-    return std::pair{ClustererRegistry().Find(model).description, ClustererRegistry().Find(model).factory.params};
+    return std::pair{ClustererRegistry().Find(model).description,
+                     ClustererRegistry().Find(model).factory.params};
   };
   kind.make = [](const std::string& model) -> std::unique_ptr<Model> {
     return ClustererRegistry().Create(model, ClusterParams(model));
@@ -152,11 +166,14 @@ Kind ClustererKind() {
     dynamic_cast<Clusterer&>(model).Fit(ViewOf(d), ctx);
   };
   kind.predict = [](const Model& model, const LabelledData& d, const Context& ctx) {
-    const std::vector<int32_t> labels = dynamic_cast<const Clusterer&>(model).Assign(ViewOf(d), ctx);
+    const std::vector<int32_t> labels =
+        dynamic_cast<const Clusterer&>(model).Assign(ViewOf(d), ctx);
     return std::vector<double>(labels.begin(), labels.end());
   };
-  kind.load = [](std::string_view bytes) -> std::unique_ptr<Model> { return Clusterer::Load(bytes); };
-  kind.data = [] () -> const LabelledData& {
+  kind.load = [](std::string_view bytes) -> std::unique_ptr<Model> {
+    return Clusterer::Load(bytes);
+  };
+  kind.data = []() -> const LabelledData& {
     static const LabelledData blobs = Blobs(300);
     return blobs;
   };
@@ -174,9 +191,11 @@ Kind ClustererKind() {
     return out;
   };
   kind.non_finite_message = [](const std::string&, double value) {
-    return fmt::format("the input matrix has a non-finite value ({}) at row 5, column 2. Possible fix: impute or drop "
-                       "missing and infinite values before clustering.",
-                       value);
+    return fmt::format(
+        "the input matrix has a non-finite value ({}) at row 5, column 2. Possible fix: impute or "
+        "drop "
+        "missing and infinite values before clustering.",
+        value);
   };
   // Every row the same point: one cluster holds them all (none is noise).
   kind.expect_one_value = [](const std::string& name, Model& model, const LabelledData& same) {
@@ -201,7 +220,9 @@ struct Subject {
   std::string model;
 };
 
-void PrintTo(const Subject& subject, std::ostream* os) { *os << subject.kind->name << " " << subject.model; }
+void PrintTo(const Subject& subject, std::ostream* os) {
+  *os << subject.kind->name << " " << subject.model;
+}
 
 std::vector<Subject> EveryRegisteredModel() {
   std::vector<Subject> out;
@@ -247,15 +268,15 @@ TEST_P(ModelConformance, SaveLoadPredictsIdentically) {
 TEST_P(ModelConformance, PredictOrSaveBeforeFitIsOneError) {
   const auto untrained = Make();
   const std::string message = model() + ": the model is not trained yet; call Fit first";
-  ExpectError([&] { (void)kind().predict(*untrained, kind().data(), Context(1)); }, ErrorCode::kFailedPrecondition,
-              message);
+  ExpectError([&] { (void)kind().predict(*untrained, kind().data(), Context(1)); },
+              ErrorCode::kFailedPrecondition, message);
   ExpectError([&] { (void)untrained->Save(); }, ErrorCode::kFailedPrecondition, message);
 }
 
 TEST_P(ModelConformance, EmptyInputIsOneError) {
   const auto m = Make();
-  ExpectError([&] { kind().fit(*m, WithRows(kind().data(), 0), Context(1)); }, ErrorCode::kInvalidData,
-              model() + ": no training rows");
+  ExpectError([&] { kind().fit(*m, WithRows(kind().data(), 0), Context(1)); },
+              ErrorCode::kInvalidData, model() + ": no training rows");
 }
 
 TEST_P(ModelConformance, OneTargetValue) {
@@ -267,8 +288,9 @@ TEST_P(ModelConformance, OneTargetValue) {
 }
 
 TEST_P(ModelConformance, NanAndInfAreInvalidDataNamingTheCell) {
-  for (const double bad : {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
-                           -std::numeric_limits<double>::infinity()}) {
+  for (const double bad :
+       {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
+        -std::numeric_limits<double>::infinity()}) {
     LabelledData data = kind().data();
     data.x[4 * data.d + 1] = bad;
     const auto m = Make();
@@ -285,7 +307,8 @@ TEST_P(ModelConformance, WrongFeatureCountIsOneError) {
   narrow.d = data.d - 1;
   narrow.x.assign(narrow.n * narrow.d, 0.0);
   ExpectError([&] { (void)kind().predict(*fitted, narrow, Context(1)); }, ErrorCode::kInvalidData,
-              fmt::format("{}: the model was trained on {} features but the data has {}", model(), data.d, narrow.d));
+              fmt::format("{}: the model was trained on {} features but the data has {}", model(),
+                          data.d, narrow.d));
 }
 
 TEST_P(ModelConformance, SameSeedSameModel) {
@@ -297,7 +320,8 @@ TEST_P(ModelConformance, SameSeedSameModel) {
 // seed changes a randomised model and must not change any other.
 TEST_P(ModelConformance, TheSeedMattersExactlyWhereTheRegistrySaysRandomised) {
   const LabelledData data = kind().seed_data();
-  ExpectSeedDependence(kind().traits(model()), Fitted(data, Context(1, 9))->Save(), Fitted(data, Context(1, 10))->Save());
+  ExpectSeedDependence(kind().traits(model()), Fitted(data, Context(1, 9))->Save(),
+                       Fitted(data, Context(1, 10))->Save());
 }
 
 TEST_P(ModelConformance, OneAndTwoThreadsGiveTheSameModel) {
@@ -318,8 +342,10 @@ TEST_P(ModelConformance, RegistryDescribesEveryParameter) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryRegistry, ModelConformance, ::testing::ValuesIn(EveryRegisteredModel()),
-                         [](const auto& info) { return info.param.kind->name + "_" + info.param.model; });
+INSTANTIATE_TEST_SUITE_P(EveryRegistry, ModelConformance,
+                         ::testing::ValuesIn(EveryRegisteredModel()), [](const auto& info) {
+                           return info.param.kind->name + "_" + info.param.model;
+                         });
 
 // A model file carries its kind: each interface's Load refuses the others' files.
 TEST(ModelKinds, EachLoadRefusesAFileOfAnotherKind) {
@@ -333,7 +359,8 @@ TEST(ModelKinds, EachLoadRefusesAFileOfAnotherKind) {
         (void)loader.load(bytes);
         ADD_FAILURE() << "a " << maker.name << " file loaded as a " << loader.name;
       } catch (const Error& e) {
-        EXPECT_EQ(e.code(), ErrorCode::kInvalidData) << maker.name << " → " << loader.name << ": " << e.what();
+        EXPECT_EQ(e.code(), ErrorCode::kInvalidData)
+            << maker.name << " → " << loader.name << ": " << e.what();
       }
     }
   }

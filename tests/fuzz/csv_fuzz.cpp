@@ -21,8 +21,10 @@ std::string Outcome(const std::string& bytes, const prospect::ReadOptions& optio
     const prospect::Context ctx(1);
     std::string text = prospect::io::PrepareText(bytes, "fuzz.csv", options.encoding);
     prospect::ReadReport report;
-    const prospect::Table t = prospect::io::ReadCsvText(std::move(text), "fuzz.csv", options, ctx, &report, tuning);
-    std::string out = std::to_string(report.rows_read) + "/" + std::to_string(report.rows_rejected) + "\n";
+    const prospect::Table t =
+        prospect::io::ReadCsvText(std::move(text), "fuzz.csv", options, ctx, &report, tuning);
+    std::string out =
+        std::to_string(report.rows_read) + "/" + std::to_string(report.rows_rejected) + "\n";
     for (size_t c = 0; c < t.num_columns(); ++c) {
       out += t.schema().field(c).name;
       out += ':';
@@ -57,17 +59,19 @@ int CsvFuzzOne(const uint8_t* data, size_t size) {
   if (flags & 128) options.types["b"] = prospect::DataType::kTimestamp;
   options.max_field_bytes = 1 << 16;
   const std::string whole = Outcome(bytes, options, {});
-  // Small blocks, record-at-a-time appends and the tokenizer's general loop alone must read the same.
+  // Small blocks, record-at-a-time appends and the tokenizer's general loop alone must read the
+  // same.
   prospect::io::CsvTuning plain;
   plain.block_bytes = 1 + (size % 13);
   plain.batch_records = 1;
   plain.fast_tokenizer = false;
   const std::string split = Outcome(bytes, options, plain);
   if (whole != split) {
-    std::fprintf(stderr,
-                 "the reading strategy changed the result:\n--- one block, batches, fast tokenizer\n%s\n"
-                 "--- small blocks, record by record, general tokenizer\n%s\n",
-                 whole.c_str(), split.c_str());
+    std::fprintf(
+        stderr,
+        "the reading strategy changed the result:\n--- one block, batches, fast tokenizer\n%s\n"
+        "--- small blocks, record by record, general tokenizer\n%s\n",
+        whole.c_str(), split.c_str());
     std::abort();
   }
   return 0;

@@ -19,9 +19,11 @@ int JsonlFuzzOne(const uint8_t* data, size_t size) {
   if (flags & 16) options.types["c"] = prospect::DataType::kBool;
   try {
     const prospect::Context ctx(1);
-    std::string text = prospect::io::PrepareText(std::string(reinterpret_cast<const char*>(data + 1), size - 1),
-                                                 "fuzz.jsonl", options.encoding);
-    const prospect::Table t = prospect::io::ReadJsonlText(std::move(text), "fuzz.jsonl", options, ctx, nullptr);
+    std::string text =
+        prospect::io::PrepareText(std::string(reinterpret_cast<const char*>(data + 1), size - 1),
+                                  "fuzz.jsonl", options.encoding);
+    const prospect::Table t =
+        prospect::io::ReadJsonlText(std::move(text), "fuzz.jsonl", options, ctx, nullptr);
     for (size_t c = 0; c < t.num_columns(); ++c) {
       for (size_t r = 0; r < t.num_rows(); ++r) (void)t.column(c)->FormatValue(r);
     }

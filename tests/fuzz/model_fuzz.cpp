@@ -61,8 +61,9 @@ int ModelFuzzOne(const uint8_t* data, size_t size) {
       return 0;
     }
     const bool regression = tag.starts_with("regress/");
-    const auto model = regression ? std::unique_ptr<prospect::SupervisedModel>(prospect::Regressor::Load(bytes))
-                                  : std::unique_ptr<prospect::SupervisedModel>(prospect::Classifier::Load(bytes));
+    const auto model =
+        regression ? std::unique_ptr<prospect::SupervisedModel>(prospect::Regressor::Load(bytes))
+                   : std::unique_ptr<prospect::SupervisedModel>(prospect::Classifier::Load(bytes));
     const size_t d = model->feature_names().size();
     if (d == 0 || d > 4096) return 0;
     const std::vector<double> x = ProbeRows(d);

@@ -19,11 +19,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string kind = argv[1];
-  int (*fn)(const uint8_t*, size_t) = kind == "csv" ? &CsvFuzzOne : kind == "jsonl" ? &JsonlFuzzOne
-                                      : kind == "model"                          ? &ModelFuzzOne
-                                                                                 : nullptr;
+  int (*fn)(const uint8_t*, size_t) = kind == "csv"     ? &CsvFuzzOne
+                                      : kind == "jsonl" ? &JsonlFuzzOne
+                                      : kind == "model" ? &ModelFuzzOne
+                                                        : nullptr;
   if (!fn) {
-    std::fprintf(stderr, "fuzz_regression: unknown kind \"%s\": use csv, jsonl or model\n", kind.c_str());
+    std::fprintf(stderr, "fuzz_regression: unknown kind \"%s\": use csv, jsonl or model\n",
+                 kind.c_str());
     return 2;
   }
   std::error_code error;

@@ -15,10 +15,11 @@ namespace prospect::testing {
 /// Runs `prospect init DIR/w`, then `prospect FLAGS ingest TABLE CSV`, asserting both succeed.
 /// `flags` are the global flags the test runs every command with (they select DIR/w). Call it
 /// through ASSERT_NO_FATAL_FAILURE so that a failed setup stops the test.
-inline void InitWorkspaceAndIngest(const TempDir& dir, const std::string& flags, const std::string& table,
-                                   const std::string& csv,
+inline void InitWorkspaceAndIngest(const TempDir& dir, const std::string& flags,
+                                   const std::string& table, const std::string& csv,
                                    std::source_location where = std::source_location::current()) {
-  const ::testing::ScopedTrace trace(where.file_name(), static_cast<int>(where.line()), "InitWorkspaceAndIngest");
+  const ::testing::ScopedTrace trace(where.file_name(), static_cast<int>(where.line()),
+                                     "InitWorkspaceAndIngest");
   ASSERT_EQ(RunCli("init " + dir.path() + "/w").exit_code, 0);
   const CommandResult r = RunCli(flags + "ingest " + table + " " + csv);
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -28,7 +29,8 @@ inline void InitWorkspaceAndIngest(const TempDir& dir, const std::string& flags,
 /// a failure names the line of the test that called it.
 inline void ExpectCliFailure(const CommandResult& r, std::string_view part,
                              std::source_location where = std::source_location::current()) {
-  const ::testing::ScopedTrace trace(where.file_name(), static_cast<int>(where.line()), "ExpectCliFailure");
+  const ::testing::ScopedTrace trace(where.file_name(), static_cast<int>(where.line()),
+                                     "ExpectCliFailure");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find(part), std::string::npos) << r.err;
 }

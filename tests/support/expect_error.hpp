@@ -17,7 +17,8 @@ namespace prospect {
 /// names the line of the test that called ExpectError.
 inline void ExpectError(const std::function<void()>& call, ErrorCode code, std::string_view message,
                         std::source_location where = std::source_location::current()) {
-  const ::testing::ScopedTrace trace(where.file_name(), static_cast<int>(where.line()), "ExpectError");
+  const ::testing::ScopedTrace trace(where.file_name(), static_cast<int>(where.line()),
+                                     "ExpectError");
   try {
     call();
   } catch (const Error& e) {
@@ -30,9 +31,11 @@ inline void ExpectError(const std::function<void()>& call, ErrorCode code, std::
 
 /// Expects `call` to throw prospect::Error whose message starts with `start` and contains `part`:
 /// for messages of which a test pins only the opening and one list (the rest may grow).
-inline void ExpectErrorStartingWith(const std::function<void()>& call, std::string_view start, std::string_view part,
+inline void ExpectErrorStartingWith(const std::function<void()>& call, std::string_view start,
+                                    std::string_view part,
                                     std::source_location where = std::source_location::current()) {
-  const ::testing::ScopedTrace trace(where.file_name(), static_cast<int>(where.line()), "ExpectErrorStartingWith");
+  const ::testing::ScopedTrace trace(where.file_name(), static_cast<int>(where.line()),
+                                     "ExpectErrorStartingWith");
   try {
     call();
   } catch (const Error& e) {

@@ -2,12 +2,12 @@
 // make_*_fixtures.py scripts beside it) as the matrices and training sets the models take.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "prospect/models/model.hpp"
 #include "support/test_paths.hpp"

@@ -11,7 +11,8 @@ namespace prospect {
 
 /// `first` and `second` are the saved files of one algorithm fitted on the same data with two
 /// seeds: they must differ if the registry says the algorithm is randomised, and be equal if not.
-inline void ExpectSeedDependence(const ModelTraits& traits, const std::string& first, const std::string& second) {
+inline void ExpectSeedDependence(const ModelTraits& traits, const std::string& first,
+                                 const std::string& second) {
   if (traits.randomised) {
     EXPECT_NE(first, second) << "randomised, yet the seed changed nothing";
   } else {

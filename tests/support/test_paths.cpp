@@ -43,9 +43,11 @@ std::string ReadFileText(const std::string& path) {
 CommandResult RunCli(const std::string& args) {
   TempDir tmp;
   const std::string out_file = tmp.File("out"), err_file = tmp.File("err");
-  const std::string cmd = CliPath() + " " + args + " >" + out_file + " 2>" + err_file + " </dev/null";
+  const std::string cmd =
+      CliPath() + " " + args + " >" + out_file + " 2>" + err_file + " </dev/null";
   const int status = std::system(cmd.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadFileText(out_file), ReadFileText(err_file)};
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadFileText(out_file),
+          ReadFileText(err_file)};
 }
 
 }  // namespace prospect::testing

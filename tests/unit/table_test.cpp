@@ -1,9 +1,10 @@
 // Table, Column and ColumnBuilder behaviour.
+#include "prospect/table/table.hpp"
+
 #include <gtest/gtest.h>
 
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
-#include "prospect/table/table.hpp"
 #include "support/expect_error.hpp"
 
 namespace prospect {
@@ -45,20 +46,22 @@ TEST(Column, DoubleFormattingRoundTripsAndStaysDouble) {
 }
 
 TEST(Column, DatesAndTimestampsFormatAsIso) {
-  ColumnPtr d = Column::FromInts(DataType::kDate, {DaysFromCivil(2010, 12, 1), DaysFromCivil(1969, 12, 31)});
+  ColumnPtr d =
+      Column::FromInts(DataType::kDate, {DaysFromCivil(2010, 12, 1), DaysFromCivil(1969, 12, 31)});
   EXPECT_EQ(d->FormatValue(0), "2010-12-01");
   EXPECT_EQ(d->FormatValue(1), "1969-12-31");
-  ColumnPtr t = Column::FromInts(DataType::kTimestamp,
-                                 {DaysFromCivil(2011, 12, 9) * kMicrosPerDay + (12 * 3600 + 50 * 60) * kMicrosPerSecond,
-                                  -1});
+  ColumnPtr t = Column::FromInts(
+      DataType::kTimestamp,
+      {DaysFromCivil(2011, 12, 9) * kMicrosPerDay + (12 * 3600 + 50 * 60) * kMicrosPerSecond, -1});
   EXPECT_EQ(t->FormatValue(0), "2011-12-09 12:50:00");
   EXPECT_EQ(t->FormatValue(1), "1969-12-31 23:59:59.999999");
 }
 
 TEST(Table, ColumnLookupSuggestsCloseName) {
-  Table t(Schema({{"customer_id", DataType::kInt64}}), {Column::FromInts(DataType::kInt64, {1, 2})});
+  Table t(Schema({{"customer_id", DataType::kInt64}}),
+          {Column::FromInts(DataType::kInt64, {1, 2})});
   ExpectError([&] { (void)t.column("custome_id"); }, ErrorCode::kNotFound,
-      "no column \"custome_id\". Did you mean \"customer_id\"? Columns: customer_id.");
+              "no column \"custome_id\". Did you mean \"customer_id\"? Columns: customer_id.");
 }
 
 TEST(Table, TakeAndConcatKeepValuesAndNulls) {

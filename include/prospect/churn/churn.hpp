@@ -4,11 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prospect/common/context.hpp"
 #include "prospect/evaluate/report.hpp"
@@ -25,7 +24,8 @@ struct ChurnRequest {
   /// trained on profiles as of today − window_days, labelled by the window up to today.
   /// Empty = the end of the data (DefaultAsOf).
   std::optional<int64_t> as_of;
-  int64_t min_purchases = 1;  ///< only customers with this many purchases before the as-of are at risk
+  int64_t min_purchases =
+      1;  ///< only customers with this many purchases before the as-of are at risk
   std::string model = "gbdt";
   nlohmann::json params = nlohmann::json::object();
   std::string name = "churn";  ///< registry name of the model; tables churn_training, churn_risk
@@ -54,6 +54,7 @@ struct ChurnResult {
 /// `churn_risk` and a "churn" object (the summary) to the store. Throws kInvalidArgument for bad
 /// settings, kFailedPrecondition when there is no order (or event) history or too few customers
 /// to learn from (both classes needed).
-ChurnResult RunChurn(Store& store, const ProfileConfig& config, const ChurnRequest& request, const Context& ctx);
+ChurnResult RunChurn(Store& store, const ProfileConfig& config, const ChurnRequest& request,
+                     const Context& ctx);
 
 }  // namespace prospect

@@ -18,7 +18,8 @@ enum class ErrorCode {
   kInvalidData,         ///< Input data does not parse or violates the schema.
   kNotFound,            ///< A table, model, file or customer does not exist.
   kAlreadyExists,       ///< Creating something that is already there.
-  kFailedPrecondition,  ///< The operation is valid but the state does not allow it (e.g. not fitted).
+  kFailedPrecondition,  ///< The operation is valid but the state does not allow it (e.g. not
+                        ///< fitted).
   kOutOfRange,          ///< A value is outside the allowed range.
   kUnimplemented,       ///< A documented capability that this build does not provide.
   kIo,                  ///< Reading or writing a file or the store failed.
@@ -38,7 +39,8 @@ int ExitCodeFor(ErrorCode code);
 /// what is allowed, and where.
 class Error : public std::runtime_error {
  public:
-  Error(ErrorCode code, std::string message) : std::runtime_error(std::move(message)), code_(code) {}
+  Error(ErrorCode code, std::string message)
+      : std::runtime_error(std::move(message)), code_(code) {}
   ErrorCode code() const { return code_; }
 
  private:
@@ -54,8 +56,9 @@ template <typename... Args>
 /// Internal invariant check: throws kInternal (never aborts) so a bug cannot kill a server.
 #define PROSPECT_CHECK(cond)                                                                  \
   do {                                                                                        \
-    if (!(cond)) ::prospect::Fail(::prospect::ErrorCode::kInternal, "internal check failed: {} ({}:{})", \
-                                  #cond, __FILE__, __LINE__);                                 \
+    if (!(cond))                                                                              \
+      ::prospect::Fail(::prospect::ErrorCode::kInternal, "internal check failed: {} ({}:{})", \
+                       #cond, __FILE__, __LINE__);                                            \
   } while (0)
 
 /// A value or an error message, for outcomes handled locally (DuckDB's rule).

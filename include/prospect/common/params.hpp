@@ -5,12 +5,11 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
@@ -25,7 +24,8 @@ struct ParamField {
 
   ParamField(std::string name_in, Member member_in, std::string description_in,
              double min_in = -std::numeric_limits<double>::infinity(),
-             double max_in = std::numeric_limits<double>::infinity(), std::vector<std::string> choices_in = {})
+             double max_in = std::numeric_limits<double>::infinity(),
+             std::vector<std::string> choices_in = {})
       : name(std::move(name_in)),
         member(member_in),
         description(std::move(description_in)),
@@ -61,7 +61,8 @@ class ParamSchema {
 
   /// Applies every key of a JSON object; values may be JSON numbers, booleans or strings.
   void SetFromJson(P& params, const nlohmann::json& object) const {
-    if (!object.is_object()) Fail(ErrorCode::kInvalidArgument, "{} parameters must be a JSON object", owner_);
+    if (!object.is_object())
+      Fail(ErrorCode::kInvalidArgument, "{} parameters must be a JSON object", owner_);
     for (const auto& [key, value] : object.items()) {
       Set(params, key, value.is_string() ? value.template get<std::string>() : value.dump());
     }
@@ -94,8 +95,8 @@ class ParamSchema {
     for (const auto& f : fields_) {
       if (f.name == name) return f;
     }
-    Fail(ErrorCode::kInvalidArgument, "Unknown {} parameter \"{}\". {}Valid parameters: {}.", owner_, name,
-         DidYouMean(name, Names()), Join(Names(), ", "));
+    Fail(ErrorCode::kInvalidArgument, "Unknown {} parameter \"{}\". {}Valid parameters: {}.",
+         owner_, name, DidYouMean(name, Names()), Join(Names(), ", "));
   }
 
   void Assign(const ParamField<P>& field, int64_t& target, std::string_view text) const {
@@ -108,8 +109,8 @@ class ParamSchema {
       used = 0;
     }
     if (s.empty() || used != s.size()) {
-      Fail(ErrorCode::kInvalidArgument, "{} parameter {}: expected an integer, got {}", owner_, field.name,
-           QuoteForMessage(text));
+      Fail(ErrorCode::kInvalidArgument, "{} parameter {}: expected an integer, got {}", owner_,
+           field.name, QuoteForMessage(text));
     }
     Check(field, value);
     target = value;
@@ -124,8 +125,8 @@ class ParamSchema {
       used = 0;
     }
     if (s.empty() || used != s.size() || !std::isfinite(value)) {
-      Fail(ErrorCode::kInvalidArgument, "{} parameter {}: expected a number, got {}", owner_, field.name,
-           QuoteForMessage(text));
+      Fail(ErrorCode::kInvalidArgument, "{} parameter {}: expected a number, got {}", owner_,
+           field.name, QuoteForMessage(text));
     }
     Check(field, value);
     target = value;
@@ -137,8 +138,8 @@ class ParamSchema {
     } else if (s == "false" || s == "0" || s == "no") {
       target = false;
     } else {
-      Fail(ErrorCode::kInvalidArgument, "{} parameter {}: expected true or false, got {}", owner_, field.name,
-           QuoteForMessage(text));
+      Fail(ErrorCode::kInvalidArgument, "{} parameter {}: expected true or false, got {}", owner_,
+           field.name, QuoteForMessage(text));
     }
   }
   void Assign(const ParamField<P>& field, std::string& target, std::string_view text) const {
@@ -154,14 +155,15 @@ class ParamSchema {
         for (const auto& c : field.choices) {
           if (c == value) return;
         }
-        Fail(ErrorCode::kInvalidArgument, "{} parameter {}: {} is not allowed. {}Valid values: {}.", owner_,
-             field.name, QuoteForMessage(value), DidYouMean(value, field.choices), Join(field.choices, ", "));
+        Fail(ErrorCode::kInvalidArgument, "{} parameter {}: {} is not allowed. {}Valid values: {}.",
+             owner_, field.name, QuoteForMessage(value), DidYouMean(value, field.choices),
+             Join(field.choices, ", "));
       }
     } else if constexpr (!std::is_same_v<T, bool>) {
       const double v = static_cast<double>(value);
       if (v < field.min || v > field.max) {
-        Fail(ErrorCode::kOutOfRange, "{} parameter {}: {} is out of range [{}, {}]", owner_, field.name, value,
-             field.min, field.max);
+        Fail(ErrorCode::kOutOfRange, "{} parameter {}: {} is out of range [{}, {}]", owner_,
+             field.name, value, field.min, field.max);
       }
     }
   }

@@ -11,7 +11,8 @@ namespace prospect {
 size_t EditDistance(std::string_view a, std::string_view b);
 
 /// Up to `limit` candidates closest to `word` (distance <= max(2, |word|/3)), best first.
-std::vector<std::string> ClosestMatches(std::string_view word, const std::vector<std::string>& candidates,
+std::vector<std::string> ClosestMatches(std::string_view word,
+                                        const std::vector<std::string>& candidates,
                                         size_t limit = 3);
 
 /// "Did you mean \"x\"? " when there is a close candidate, else "".

@@ -2,12 +2,11 @@
 // isotonic regression (a monotone step function), each saved to and loaded from JSON.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace prospect {
 
@@ -21,7 +20,8 @@ class PlattCalibrator {
  public:
   /// scores: any real-valued scores or probabilities; y: 0/1; weights: empty or one per row.
   /// Throws kInvalidData on bad input or when y holds one class only.
-  void Fit(std::span<const double> scores, std::span<const double> y, std::span<const double> weights = {});
+  void Fit(std::span<const double> scores, std::span<const double> y,
+           std::span<const double> weights = {});
   double Predict(double score) const;
   std::vector<double> Predict(std::span<const double> scores) const;
 
@@ -48,7 +48,8 @@ class IsotonicCalibrator {
  public:
   /// scores: finite; y: any finite targets (0/1 for calibration); weights: empty or one per row
   /// (zero-weight rows are ignored). Throws kInvalidData on bad input.
-  void Fit(std::span<const double> scores, std::span<const double> y, std::span<const double> weights = {});
+  void Fit(std::span<const double> scores, std::span<const double> y,
+           std::span<const double> weights = {});
   double Predict(double score) const;
   std::vector<double> Predict(std::span<const double> scores) const;
 
@@ -75,7 +76,8 @@ class ProbabilityCalibrator {
  public:
   /// method: "platt" or "isotonic" (kInvalidArgument otherwise, listing both). p in [0, 1];
   /// y 0/1 with both classes (kInvalidData otherwise).
-  static ProbabilityCalibrator Fit(const std::string& method, std::span<const double> p, std::span<const double> y);
+  static ProbabilityCalibrator Fit(const std::string& method, std::span<const double> p,
+                                   std::span<const double> y);
   /// Calibrated probabilities, one per input probability.
   std::vector<double> Apply(std::span<const double> p) const;
   const std::string& method() const { return method_; }

@@ -4,10 +4,9 @@
 #pragma once
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace prospect {
 
@@ -32,20 +31,21 @@ struct ConfusionMatrix {
   nlohmann::json ToJson() const;
 };
 
-ConfusionMatrix ComputeConfusionMatrix(std::span<const double> y_true, std::span<const double> y_score,
-                                       double threshold = 0.5, std::span<const double> weights = {});
+ConfusionMatrix ComputeConfusionMatrix(std::span<const double> y_true,
+                                       std::span<const double> y_score, double threshold = 0.5,
+                                       std::span<const double> weights = {});
 /// Share of (weighted) rows classified correctly at the threshold.
-double Accuracy(std::span<const double> y_true, std::span<const double> y_score, double threshold = 0.5,
-                std::span<const double> weights = {});
+double Accuracy(std::span<const double> y_true, std::span<const double> y_score,
+                double threshold = 0.5, std::span<const double> weights = {});
 /// tp / (tp + fp); 0 when nothing is predicted positive (sklearn zero_division=0).
-double Precision(std::span<const double> y_true, std::span<const double> y_score, double threshold = 0.5,
-                 std::span<const double> weights = {});
+double Precision(std::span<const double> y_true, std::span<const double> y_score,
+                 double threshold = 0.5, std::span<const double> weights = {});
 /// tp / (tp + fn); 0 when there are no positives (sklearn zero_division=0).
-double Recall(std::span<const double> y_true, std::span<const double> y_score, double threshold = 0.5,
-              std::span<const double> weights = {});
+double Recall(std::span<const double> y_true, std::span<const double> y_score,
+              double threshold = 0.5, std::span<const double> weights = {});
 /// 2tp / (2tp + fp + fn); 0 when tp = 0.
-double F1Score(std::span<const double> y_true, std::span<const double> y_score, double threshold = 0.5,
-               std::span<const double> weights = {});
+double F1Score(std::span<const double> y_true, std::span<const double> y_score,
+               double threshold = 0.5, std::span<const double> weights = {});
 
 /// ROC curve as sklearn roc_curve: fpr and tpr increasing; thresholds decreasing, the first being
 /// max(score) + 1 (sklearn 1.2's start point (0, 0)).
@@ -95,14 +95,15 @@ struct CalibrationCurve {
 };
 /// Unweighted, as sklearn. A value on an inner edge falls in the lower bin. Throws
 /// kInvalidArgument for n_bins < 1, kInvalidData for probabilities outside [0, 1].
-CalibrationCurve ComputeCalibrationCurve(std::span<const double> y_true, std::span<const double> y_prob,
-                                         size_t n_bins = 10, BinStrategy strategy = BinStrategy::kUniform);
+CalibrationCurve ComputeCalibrationCurve(std::span<const double> y_true,
+                                         std::span<const double> y_prob, size_t n_bins = 10,
+                                         BinStrategy strategy = BinStrategy::kUniform);
 
 /// One bin of a lift/gains table (bin 0 holds the highest scores).
 struct LiftBin {
-  size_t count = 0;            ///< rows in the bin
-  double weight = 0;           ///< their total weight (= count without weights)
-  double positives = 0;        ///< weighted positives
+  size_t count = 0;      ///< rows in the bin
+  double weight = 0;     ///< their total weight (= count without weights)
+  double positives = 0;  ///< weighted positives
   double min_score = 0, max_score = 0;
   double response_rate = 0;    ///< positives / weight (0 for an empty bin)
   double lift = 0;             ///< response_rate / overall rate (0 when there are no positives)
@@ -113,8 +114,9 @@ struct LiftBin {
 /// stable sort), so tied rows on a bin border split by position — then cut into n_bins groups of
 /// equal row count, the first (n mod n_bins) one row larger (numpy.array_split). With fewer rows
 /// than bins the last bins are empty. Throws kInvalidArgument for n_bins < 1.
-std::vector<LiftBin> ComputeLiftTable(std::span<const double> y_true, std::span<const double> y_score,
-                                      size_t n_bins = 10, std::span<const double> weights = {});
+std::vector<LiftBin> ComputeLiftTable(std::span<const double> y_true,
+                                      std::span<const double> y_score, size_t n_bins = 10,
+                                      std::span<const double> weights = {});
 nlohmann::json LiftTableToJson(const std::vector<LiftBin>& table);
 
 /// A chosen threshold and the value of the metric it maximises.

@@ -3,23 +3,22 @@
 // confusion-matrix charts.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
-
-#include <nlohmann/json.hpp>
 
 #include "prospect/evaluate/metrics.hpp"
 
 namespace prospect {
 
 struct MetricsReportOptions {
-  double threshold = 0.5;           ///< for accuracy, precision, recall, F1 and the confusion matrix
-  size_t lift_bins = 10;            ///< deciles
+  double threshold = 0.5;  ///< for accuracy, precision, recall, F1 and the confusion matrix
+  size_t lift_bins = 10;   ///< deciles
   size_t calibration_bins = 10;
   BinStrategy calibration_strategy = BinStrategy::kUniform;
   /// Both set: also choose the max-profit threshold.
   std::optional<double> value_per_conversion, cost_per_contact;
-  size_t max_curve_points = 200;    ///< ROC and PR curves are thinned to at most this many points
+  size_t max_curve_points = 200;  ///< ROC and PR curves are thinned to at most this many points
 };
 
 /// All metrics of held-out predictions (y_true 0/1, y_prob in [0, 1], optional weights).
@@ -41,7 +40,8 @@ struct MetricsReport {
   /// Throws what the metric functions throw: kInvalidData for one class in y_true (ROC-AUC is
   /// undefined), probabilities outside [0, 1], bad labels or weights.
   static MetricsReport Compute(std::span<const double> y_true, std::span<const double> y_prob,
-                               std::span<const double> weights = {}, const MetricsReportOptions& options = {});
+                               std::span<const double> weights = {},
+                               const MetricsReportOptions& options = {});
 
   /// One JSON document: counts, "metrics" (scalars), "threshold", "confusion_matrix",
   /// "thresholds" (max_f1, max_profit or null), "curves" {roc, pr, calibration}, "lift" (rows).

@@ -6,11 +6,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prospect/common/rng.hpp"
 
@@ -51,7 +50,8 @@ class SearchSpace {
 
   /// A uniformly random assignment (log-uniform for log ranges).
   nlohmann::json Sample(Rng& rng) const;
-  /// Throws kInvalidArgument unless `assignment` gives every parameter a valid value and nothing else.
+  /// Throws kInvalidArgument unless `assignment` gives every parameter a valid value and nothing
+  /// else.
   void Validate(const nlohmann::json& assignment) const;
 
  private:

@@ -41,7 +41,8 @@ TrainTestSplit TimeSplit(std::span<const int64_t> keys, double test_fraction);
 /// continuing the rotation from class to class. Each fold's count of every class is within ±1 of
 /// n_class / k, and fold sizes differ by at most 1. fold[i].test are the rows of fold i,
 /// fold[i].train all others. Throws kInvalidArgument for k < 2 or k > n.
-std::vector<TrainTestSplit> StratifiedKFold(std::span<const double> labels, size_t k, uint64_t seed);
+std::vector<TrainTestSplit> StratifiedKFold(std::span<const double> labels, size_t k,
+                                            uint64_t seed);
 
 /// Plain k-fold over n rows: optionally shuffled (seeded), then cut into k contiguous folds, the
 /// first n mod k one row larger (numpy.array_split; sklearn KFold). Throws kInvalidArgument for

@@ -5,11 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prospect/common/context.hpp"
 #include "prospect/experiment/assignment.hpp"
@@ -32,8 +31,8 @@ struct RatioMetric {
 RatioMetric ParseRatioMetric(std::string_view text);
 
 struct AnalysisOptions {
-  std::string variant_column;       ///< column holding the variant of each row (unit)
-  std::string control;              ///< the control variant's value, as text
+  std::string variant_column;        ///< column holding the variant of each row (unit)
+  std::string control;               ///< the control variant's value, as text
   std::vector<std::string> metrics;  ///< metric columns: bool or 0/1 integers are binary
   std::vector<RatioMetric> ratios;
   double alpha = 0.05;
@@ -60,9 +59,9 @@ std::string_view MetricKindName(MetricKind kind);
 /// One variant's view of one metric.
 struct VariantSummary {
   std::string name;
-  int64_t n = 0;  ///< units with a non-null value
-  double mean = 0.0;  ///< rate, mean or ratio
-  double variance = 0.0;  ///< per-unit variance (p(1-p) for binary; ddof 1 for continuous)
+  int64_t n = 0;           ///< units with a non-null value
+  double mean = 0.0;       ///< rate, mean or ratio
+  double variance = 0.0;   ///< per-unit variance (p(1-p) for binary; ddof 1 for continuous)
   double std_error = 0.0;  ///< of the mean
   double ci_low = 0.0;  ///< 1 - alpha interval of the mean (Wald for binary and ratio, t otherwise)
   double ci_high = 0.0;
@@ -70,13 +69,14 @@ struct VariantSummary {
 
 /// One point of the cumulative view: all data up to and including `day`.
 struct TimelinePoint {
-  int64_t day = 0;  ///< days since epoch for date and timestamp (UTC day) columns; the value for int64
+  int64_t day =
+      0;  ///< days since epoch for date and timestamp (UTC day) columns; the value for int64
   int64_t n_treatment = 0;
   int64_t n_control = 0;
-  double lift = 0.0;  ///< absolute, treatment - control
+  double lift = 0.0;    ///< absolute, treatment - control
   double ci_low = 0.0;  ///< fixed-horizon interval
   double ci_high = 0.0;
-  double sequential_p = 1.0;  ///< running always-valid p-value
+  double sequential_p = 1.0;    ///< running always-valid p-value
   double sequential_low = 0.0;  ///< running confidence sequence
   double sequential_high = 0.0;
 };
@@ -84,7 +84,7 @@ struct TimelinePoint {
 /// A variant against control for one metric.
 struct Comparison {
   std::string variant;
-  std::string test;  ///< "two-proportion z", "welch t", "delta-method z"
+  std::string test;     ///< "two-proportion z", "welch t", "delta-method z"
   TestResult absolute;  ///< estimate treatment - control, its interval, raw p-value
   TestResult relative;  ///< treatment / control - 1 by the delta method
   double p_adjusted = 1.0;
@@ -105,11 +105,12 @@ struct MetricResult {
   std::optional<double> winsor_cap;  ///< the cap applied, when winsorised
   bool cuped = false;
   double cuped_theta = 0.0;
-  /// 1 - Var(adjusted difference) / Var(unadjusted difference): the share of variance CUPED removed.
+  /// 1 - Var(adjusted difference) / Var(unadjusted difference): the share of variance CUPED
+  /// removed.
   double variance_reduction = 0.0;
   std::vector<VariantSummary> variants;  ///< control first (unadjusted values)
-  std::vector<Posterior> posteriors;      ///< same order, when bayesian
-  std::vector<Comparison> comparisons;    ///< each non-control variant
+  std::vector<Posterior> posteriors;     ///< same order, when bayesian
+  std::vector<Comparison> comparisons;   ///< each non-control variant
 };
 
 struct SrmCheck {
@@ -128,7 +129,8 @@ struct ExperimentAnalysis {
   int64_t rows_without_variant = 0;
   SrmCheck srm;
   std::vector<MetricResult> metrics;
-  /// The timelines' `day` is a calendar day (the --date column is a date or timestamp), not a plain number.
+  /// The timelines' `day` is a calendar day (the --date column is a date or timestamp), not a plain
+  /// number.
   bool timeline_is_calendar = false;
   std::vector<std::string> warnings;
   double alpha = 0.05;
@@ -140,7 +142,8 @@ struct ExperimentAnalysis {
 /// Analyses `table`. Errors name the offending column or value and the allowed ones: unknown
 /// columns (with suggestions), a control value that does not occur (listing those that do), a
 /// metric that is not numeric or bool, fewer than 2 variants.
-ExperimentAnalysis AnalyzeExperiment(const Table& table, const AnalysisOptions& options, const Context& ctx);
+ExperimentAnalysis AnalyzeExperiment(const Table& table, const AnalysisOptions& options,
+                                     const Context& ctx);
 
 /// The analysis as one JSON document: per metric and variant n, mean and interval; per
 /// comparison the estimate, absolute and relative lift with intervals, raw and adjusted p-values,
@@ -154,6 +157,7 @@ inline constexpr const char* kExperimentObjectKind = "experiment";
 
 /// Saves an analysis document (AnalysisToJson) as a new version of experiment `name`, noting the
 /// table it was computed from. Returns the version.
-int64_t SaveAnalysis(Store& store, const std::string& name, const std::string& table, const nlohmann::json& analysis);
+int64_t SaveAnalysis(Store& store, const std::string& name, const std::string& table,
+                     const nlohmann::json& analysis);
 
 }  // namespace prospect::experiment

@@ -38,8 +38,8 @@ struct VariantWeight {
 struct AssignmentSpec {
   std::string salt;  ///< the experiment's salt (its name by default); required
   std::vector<VariantWeight> variants;
-  double traffic = 1.0;  ///< share of units (of the layer) in the experiment, (0, 1]
-  std::string layer;     ///< empty: the experiment has its own layer
+  double traffic = 1.0;       ///< share of units (of the layer) in the experiment, (0, 1]
+  std::string layer;          ///< empty: the experiment has its own layer
   double layer_offset = 0.0;  ///< start of the experiment's slice of its layer, [0, 1)
   double holdout = 0.0;       ///< share of all units held out of every experiment, [0, 1)
   std::string holdout_salt = "prospect-holdout";
@@ -53,8 +53,8 @@ std::string_view AssignmentStatusName(AssignmentStatus status);
 
 struct Assignment {
   AssignmentStatus status = AssignmentStatus::kNotInExperiment;
-  int variant = -1;         ///< index into spec.variants when assigned
-  uint32_t bucket = 0;      ///< eligibility bucket
+  int variant = -1;     ///< index into spec.variants when assigned
+  uint32_t bucket = 0;  ///< eligibility bucket
   uint32_t variant_bucket = 0;
 };
 
@@ -67,6 +67,7 @@ std::vector<VariantWeight> ParseVariantWeights(std::string_view text);
 /// Assigns every row's id (column `id_column`, any type, formatted as text) and returns a table
 /// unit_id, variant (null when not assigned), status ("assigned", "not_in_experiment",
 /// "holdout"), bucket. Parallel over ctx.threads().
-Table AssignTable(const AssignmentSpec& spec, const Table& units, const std::string& id_column, const Context& ctx);
+Table AssignTable(const AssignmentSpec& spec, const Table& units, const std::string& id_column,
+                  const Context& ctx);
 
 }  // namespace prospect::experiment

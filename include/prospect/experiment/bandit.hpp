@@ -33,8 +33,8 @@ struct ArmStats {
 /// - UCB1 (Auer, Cesa-Bianchi & Fischer 2002): all traffic to the arm with the largest
 ///   mean + sqrt(2 ln N / n); an arm without units is played first. Assumes rewards in [0, 1].
 /// - Fixed: equal shares.
-std::vector<double> AllocateTraffic(BanditPolicy policy, const std::vector<ArmStats>& arms, uint64_t seed,
-                                    int draws = 10000);
+std::vector<double> AllocateTraffic(BanditPolicy policy, const std::vector<ArmStats>& arms,
+                                    uint64_t seed, int draws = 10000);
 
 /// Current results per arm from a table: rows grouped by `variant_column` (arms sorted by
 /// name), reward from `metric_column` (bool or numeric; null rewards are skipped).
@@ -49,7 +49,7 @@ std::vector<double> Ucb1Scores(const std::vector<ArmStats>& arms);
 /// the chosen arm's rate.
 struct BanditRun {
   BanditPolicy policy = BanditPolicy::kFixed;
-  std::vector<int64_t> checkpoints;      ///< users so far
+  std::vector<int64_t> checkpoints;       ///< users so far
   std::vector<double> cumulative_regret;  ///< at each checkpoint
   std::vector<int64_t> pulls;             ///< per arm, at the end
   double reward = 0.0;                    ///< expected conversions collected

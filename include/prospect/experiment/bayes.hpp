@@ -51,9 +51,11 @@ struct BayesComparison {
 /// O(min(a_x, a_y)); otherwise adaptive Gauss-Kronrod integration of f_X(t) F_Y(t).
 double ProbBetaGreater(double a_x, double b_x, double a_y, double b_y);
 
-/// Beta-Binomial comparison. Probability and expected losses are exact (see ProbBetaGreater); the intervals of the difference and the lift use `draws` seeded Monte
-/// Carlo draws from the posteriors.
-BayesComparison CompareBeta(const Posterior& t, const Posterior& c, double alpha, uint64_t seed, int draws = 100000);
+/// Beta-Binomial comparison. Probability and expected losses are exact (see ProbBetaGreater); the
+/// intervals of the difference and the lift use `draws` seeded Monte Carlo draws from the
+/// posteriors.
+BayesComparison CompareBeta(const Posterior& t, const Posterior& c, double alpha, uint64_t seed,
+                            int draws = 100000);
 
 /// Normal comparison: the difference is N(m_t - m_c, sd_t^2 + sd_c^2), so probability, losses and
 /// the difference interval are closed-form; the lift interval uses seeded Monte Carlo draws.

@@ -1,11 +1,11 @@
 // Power, sample size, minimum detectable effect and duration for two-sample tests with a normal
-// approximation, matching statsmodels NormalIndPower (zt_ind_solve_power) and proportion_effectsize.
+// approximation, matching statsmodels NormalIndPower (zt_ind_solve_power) and
+// proportion_effectsize.
 #pragma once
 
 #include <cstdint>
-#include <optional>
-
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace prospect::experiment {
 
@@ -31,9 +31,9 @@ double ProportionFromEffectSize(double h, double p1);
 
 /// A sample-size plan for the CLI: per-group and total units, and days of traffic.
 struct PowerPlan {
-  double effect_size = 0.0;  ///< standardised effect used (Cohen's h for binary, d otherwise)
-  double nobs1_exact = 0.0;  ///< control units, unrounded
-  int64_t nobs_control = 0;  ///< ceil(nobs1_exact)
+  double effect_size = 0.0;    ///< standardised effect used (Cohen's h for binary, d otherwise)
+  double nobs1_exact = 0.0;    ///< control units, unrounded
+  int64_t nobs_control = 0;    ///< ceil(nobs1_exact)
   int64_t nobs_treatment = 0;  ///< ceil(nobs1_exact * ratio)
   int64_t total = 0;
   double days = 0.0;  ///< total / (daily_traffic * traffic_share), 0 when no traffic given
@@ -45,8 +45,8 @@ double DurationDays(int64_t total, double daily_traffic, double traffic_share = 
 
 /// Sample size for a standardised effect, rounded up per group, with the duration when
 /// daily_traffic > 0.
-PowerPlan PlanSampleSize(double effect_size, double alpha, double power, double ratio, double daily_traffic = 0.0,
-                         double traffic_share = 1.0);
+PowerPlan PlanSampleSize(double effect_size, double alpha, double power, double ratio,
+                         double daily_traffic = 0.0, double traffic_share = 1.0);
 
 /// `prospect experiment power`: for a conversion rate (sd unset: baseline in (0, 1)) or a
 /// continuous metric (sd > 0), either the sample size (and duration) that detects `mde`, or,
@@ -66,7 +66,7 @@ struct PowerRequest {
 struct PowerResult {
   PowerRequest request;
   bool binary = true;
-  double effect_size = 0.0;   ///< standardised (Cohen's h or d)
+  double effect_size = 0.0;  ///< standardised (Cohen's h or d)
   double mde_absolute = 0.0;
   std::optional<double> mde_relative;  ///< MDE mode with a baseline
   std::optional<PowerPlan> plan;       ///< sample-size mode

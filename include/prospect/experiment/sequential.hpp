@@ -55,7 +55,7 @@ struct PeekingSimulation {
   double msprt_false_positive_rate = 0.0;
   double fixed_horizon_false_positive_rate = 0.0;  ///< one test at max_users, for reference
 };
-PeekingSimulation SimulateAaPeeking(int experiments, int max_users, int look_every, double rate, double alpha,
-                                    double tau_sd, uint64_t seed);
+PeekingSimulation SimulateAaPeeking(int experiments, int max_users, int look_every, double rate,
+                                    double alpha, double tau_sd, uint64_t seed);
 
 }  // namespace prospect::experiment

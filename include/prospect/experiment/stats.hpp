@@ -1,6 +1,7 @@
 // Frequentist building blocks of experiment analysis: two-proportion z, Welch t, Mann-Whitney U,
-// chi-square sample-ratio check, delta-method ratios and relative lift, multiple-testing corrections.
-// Each function names the scipy/statsmodels routine it matches (parity tests in tests/unit/experiment).
+// chi-square sample-ratio check, delta-method ratios and relative lift, multiple-testing
+// corrections. Each function names the scipy/statsmodels routine it matches (parity tests in
+// tests/unit/experiment).
 #pragma once
 
 #include <cstdint>
@@ -37,7 +38,8 @@ struct TestResult {
 /// pooled proportion, as statsmodels proportions_ztest([x_t, x_c], [n_t, n_c]); the interval of
 /// the difference is the unpooled Wald interval, as statsmodels confint_proportions_2indep(...,
 /// method="wald", compare="diff"). Throws kInvalidArgument when a sample is empty.
-TestResult TwoProportionZTest(int64_t x_t, int64_t n_t, int64_t x_c, int64_t n_c, double alpha = 0.05);
+TestResult TwoProportionZTest(int64_t x_t, int64_t n_t, int64_t x_c, int64_t n_c,
+                              double alpha = 0.05);
 
 /// Welch's unequal-variance t-test, as scipy.stats.ttest_ind(t, c, equal_var=False); the interval
 /// of the mean difference uses the Welch-Satterthwaite degrees of freedom, as statsmodels
@@ -62,11 +64,13 @@ struct ChiSquareResult {
   double p_value = 1.0;
   int df = 0;
 };
-ChiSquareResult ChiSquareGoodnessOfFit(std::span<const int64_t> observed, std::span<const double> shares);
+ChiSquareResult ChiSquareGoodnessOfFit(std::span<const int64_t> observed,
+                                       std::span<const double> shares);
 
 /// Relative lift t/c - 1 with a delta-method standard error from the two means' standard errors
 /// (independent samples): se^2 = se_t^2 / m_c^2 + m_t^2 se_c^2 / m_c^4. Normal interval.
-TestResult RelativeLift(double mean_t, double se_t, double mean_c, double se_c, double alpha = 0.05);
+TestResult RelativeLift(double mean_t, double se_t, double mean_c, double se_c,
+                        double alpha = 0.05);
 
 /// Per-unit ratio metric sum(num) / sum(den) of one sample, with its delta-method variance
 /// (Deng et al. 2018, "Applying the Delta Method in Metric Analytics"):
@@ -89,7 +93,8 @@ struct Corrected {
   std::vector<bool> reject;
 };
 /// Adjusted p-values (capped at 1) and decisions at `alpha`, in the input order.
-Corrected AdjustPValues(std::span<const double> p_values, Correction correction, double alpha = 0.05);
+Corrected AdjustPValues(std::span<const double> p_values, Correction correction,
+                        double alpha = 0.05);
 
 /// Standard normal quantile and upper tail, and Student t quantile (Boost.Math).
 double NormalQuantile(double p);

@@ -21,7 +21,8 @@ struct PurchaseHistory {
 
 /// Throws kFailedPrecondition, saying that `who` ("churn") needs them, when there are neither
 /// orders nor events.
-PurchaseHistory LoadPurchaseHistory(const ProfileInputs& inputs, const ProfileConfig& config, std::string_view who);
+PurchaseHistory LoadPurchaseHistory(const ProfileInputs& inputs, const ProfileConfig& config,
+                                    std::string_view who);
 
 /// A customer id cell as the key PurchaseHistory uses (text as it is, numbers formatted).
 std::string CustomerKey(const Column& ids, size_t row);
@@ -47,7 +48,7 @@ struct ProfileLabel {
 /// `profiles` (built as of `as_of`) with the label column added. The label window must end by the
 /// end of the data, or customers who bought after it would look like non-buyers: otherwise
 /// throws kFailedPrecondition naming the latest as-of date that works.
-Table AddProfileLabel(const Table& profiles, const ProfileInputs& inputs, const ProfileConfig& config, int64_t as_of,
-                      const ProfileLabel& label);
+Table AddProfileLabel(const Table& profiles, const ProfileInputs& inputs,
+                      const ProfileConfig& config, int64_t as_of, const ProfileLabel& label);
 
 }  // namespace prospect

@@ -5,10 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prospect/common/context.hpp"
 #include "prospect/common/params.hpp"
@@ -22,10 +21,10 @@ struct PipelineParams {
   bool missing_indicators = true;      ///< add COL_missing where the fit data had nulls
   std::string scale = "standard";      ///< standard | minmax | robust | none
   std::string categorical = "onehot";  ///< onehot | frequency | target
-  int64_t max_categories = 20;         ///< one-hot: most frequent kept, the rest share COL=__other__
-  int64_t min_frequency = 1;           ///< one-hot: categories seen fewer times go to __other__
-  int64_t target_folds = 5;            ///< target encoding: out-of-fold K on the training data
-  double target_smoothing = 10;        ///< target encoding: prior weight m in (sum + m·prior)/(n + m)
+  int64_t max_categories = 20;   ///< one-hot: most frequent kept, the rest share COL=__other__
+  int64_t min_frequency = 1;     ///< one-hot: categories seen fewer times go to __other__
+  int64_t target_folds = 5;      ///< target encoding: out-of-fold K on the training data
+  double target_smoothing = 10;  ///< target encoding: prior weight m in (sum + m·prior)/(n + m)
 
   static const ParamSchema<PipelineParams>& Schema();
 };
@@ -61,15 +60,16 @@ class FeaturePipeline {
     std::string column;
     bool categorical = false;
     // numeric
-    double fill = 0;       ///< imputed value (before scaling)
+    double fill = 0;  ///< imputed value (before scaling)
     bool indicator = false;
-    double center = 0;     ///< subtracted
-    double scale = 1;      ///< divided by
+    double center = 0;  ///< subtracted
+    double scale = 1;   ///< divided by
     // categorical
-    std::vector<std::string> levels;   ///< one-hot levels (and __other__ last if used) or encoded levels
+    std::vector<std::string>
+        levels;  ///< one-hot levels (and __other__ last if used) or encoded levels
     std::vector<double> level_values;  ///< frequency / target value per level
     bool has_other = false;
-    double unseen_value = 0;           ///< frequency/target value for unseen or rare levels
+    double unseen_value = 0;  ///< frequency/target value for unseen or rare levels
   };
   const std::vector<ColumnStep>& steps() const { return steps_; }
 

@@ -3,11 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prospect/common/context.hpp"
 #include "prospect/table/table.hpp"
@@ -18,7 +17,7 @@ namespace prospect {
 /// table is optional; a plain transaction log (customer, time, amount) is enough.
 struct ProfileConfig {
   std::string customers_table = "customers";
-  std::string customer_id = "customer_id";   ///< id column in every input table
+  std::string customer_id = "customer_id";    ///< id column in every input table
   std::string signup_column = "signup_date";  ///< in customers; tenure falls back to first activity
 
   std::string events_table = "events";
@@ -28,9 +27,9 @@ struct ProfileConfig {
   std::string event_value = "value";
 
   std::string orders_table = "orders";
-  std::string order_id = "order_id";      ///< lines with the same id form one order (may be absent)
+  std::string order_id = "order_id";  ///< lines with the same id form one order (may be absent)
   std::string order_time = "order_date";
-  std::string order_amount = "total";     ///< amount column, or empty to use quantity × price
+  std::string order_amount = "total";  ///< amount column, or empty to use quantity × price
   std::string order_quantity;
   std::string order_price;
 

@@ -4,11 +4,10 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prospect/common/context.hpp"
 #include "prospect/io/csv.hpp"
@@ -26,15 +25,15 @@ struct IngestRequest {
   std::string file;
   FileFormat format = FileFormat::kAuto;
   std::optional<char> delimiter;
-  std::vector<std::string> extra_null_values;   ///< added to the configured null markers
-  std::optional<WriteMode> mode;                ///< unset: replace a new table, refuse an existing one
+  std::vector<std::string> extra_null_values;  ///< added to the configured null markers
+  std::optional<WriteMode> mode;  ///< unset: replace a new table, refuse an existing one
   OnError on_error = OnError::kFail;
   std::optional<std::string> key;
   std::optional<TextEncoding> encoding;
-  std::map<std::string, DataType> types;        ///< added to (and overriding) [tables.NAME.types]
-  std::string rejects_path;                     ///< default: WORKSPACE/rejects/TABLE.csv
-  std::optional<char> decimal;                  ///< decimal separator, '.' or ','
-  std::optional<bool> strict_quotes;            ///< a quote inside an unquoted field is an error
+  std::map<std::string, DataType> types;  ///< added to (and overriding) [tables.NAME.types]
+  std::string rejects_path;               ///< default: WORKSPACE/rejects/TABLE.csv
+  std::optional<char> decimal;            ///< decimal separator, '.' or ','
+  std::optional<bool> strict_quotes;      ///< a quote inside an unquoted field is an error
 };
 
 struct IngestResult {

@@ -56,7 +56,8 @@ struct ReadReport {
 /// Reads a CSV/TSV file (gzip-compressed if it ends in .gz or starts with the gzip magic) into a
 /// Table. Errors (kInvalidData) name file:line:column, the column, the raw value, what was
 /// expected and a possible fix. Parsing is parallel over ctx.threads().
-Table ReadCsv(const std::string& path, const ReadOptions& options, const Context& ctx, ReadReport* report = nullptr);
+Table ReadCsv(const std::string& path, const ReadOptions& options, const Context& ctx,
+              ReadReport* report = nullptr);
 
 /// Reads JSON Lines (one object per line; keys are columns, in first-seen order).
 Table ReadJsonl(const std::string& path, const ReadOptions& options, const Context& ctx,

@@ -5,14 +5,13 @@
 
 #include <cstdint>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prospect/common/error.hpp"
 
@@ -27,13 +26,16 @@ class ModelWriter {
   ModelWriter(std::string type_tag, nlohmann::json params)
       : type_tag_(std::move(type_tag)), params_(std::move(params)) {}
 
-  void AddBlock(std::string name, std::string bytes) { blocks_.emplace_back(std::move(name), std::move(bytes)); }
+  void AddBlock(std::string name, std::string bytes) {
+    blocks_.emplace_back(std::move(name), std::move(bytes));
+  }
 
   /// Arrays of trivially copyable values (doubles, int32, ...), stored little-endian as in memory.
   template <typename T>
   void AddArray(std::string name, std::span<const T> values) {
     static_assert(std::is_trivially_copyable_v<T>);
-    AddBlock(std::move(name), std::string(reinterpret_cast<const char*>(values.data()), values.size_bytes()));
+    AddBlock(std::move(name),
+             std::string(reinterpret_cast<const char*>(values.data()), values.size_bytes()));
   }
 
   /// The serialised file.
@@ -69,7 +71,8 @@ class ModelReader {
     static_assert(std::is_trivially_copyable_v<T>);
     const std::string_view bytes = Block(name);
     if (bytes.size() % sizeof(T) != 0) {
-      Fail(ErrorCode::kInvalidData, "model file: block \"{}\" has {} bytes, not a whole number of {}-byte values", name,
+      Fail(ErrorCode::kInvalidData,
+           "model file: block \"{}\" has {} bytes, not a whole number of {}-byte values", name,
            bytes.size(), sizeof(T));
     }
     std::vector<T> out(bytes.size() / sizeof(T));

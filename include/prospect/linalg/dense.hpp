@@ -19,7 +19,8 @@ class DenseMatrixView {
   DenseMatrixView() = default;
   /// data holds rows × cols values, row-major. Throws kInvalidArgument if data.size() differs.
   DenseMatrixView(std::span<const double> data, size_t rows, size_t cols);
-  DenseMatrixView(const double* data, size_t rows, size_t cols) : data_(data), rows_(rows), cols_(cols) {}
+  DenseMatrixView(const double* data, size_t rows, size_t cols)
+      : data_(data), rows_(rows), cols_(cols) {}
 
   size_t rows() const { return rows_; }
   size_t cols() const { return cols_; }
@@ -39,7 +40,8 @@ class DenseMatrixView {
 class DenseMatrix {
  public:
   DenseMatrix() = default;
-  DenseMatrix(size_t rows, size_t cols, double fill = 0.0) : rows_(rows), cols_(cols), data_(rows * cols, fill) {}
+  DenseMatrix(size_t rows, size_t cols, double fill = 0.0)
+      : rows_(rows), cols_(cols), data_(rows * cols, fill) {}
   /// Takes row-major values; throws kInvalidArgument if values.size() != rows * cols.
   DenseMatrix(std::vector<double> values, size_t rows, size_t cols);
 
@@ -80,8 +82,8 @@ struct ScalingStats {
 /// in the given order. Nulls are an error (kInvalidData, naming the column and the first null
 /// row: impute first); string/categorical columns are kInvalidArgument. With kStandard, fills
 /// `stats` (if given) so the same scaling can be applied later with ApplyScaling.
-DenseMatrix MatrixFromTable(const Table& table, const std::vector<std::string>& columns, Scaling scaling,
-                            ScalingStats* stats, const Context& ctx);
+DenseMatrix MatrixFromTable(const Table& table, const std::vector<std::string>& columns,
+                            Scaling scaling, ScalingStats* stats, const Context& ctx);
 
 /// Applies fitted scaling in place; throws kInvalidArgument if the column count differs.
 void ApplyScaling(DenseMatrix& matrix, const ScalingStats& stats);

@@ -61,10 +61,11 @@ struct InteractionMatrix {
 
 /// One entry per table row: row id from `row_column`, column id from `col_column` (ids as their
 /// text, numbered in order of first appearance as pandas.factorize does), value from the number or
-/// bool `value_column`, or 1 when it is empty (implicit feedback: counts). Repeated pairs are summed.
-/// A null id or value is kInvalidData naming the column and the row (1-based); a missing column is
-/// kNotFound, a value column of another type kInvalidArgument, each naming the column.
+/// bool `value_column`, or 1 when it is empty (implicit feedback: counts). Repeated pairs are
+/// summed. A null id or value is kInvalidData naming the column and the row (1-based); a missing
+/// column is kNotFound, a value column of another type kInvalidArgument, each naming the column.
 InteractionMatrix InteractionsFromTable(const Table& table, const std::string& row_column,
-                                        const std::string& col_column, const std::string& value_column = "");
+                                        const std::string& col_column,
+                                        const std::string& value_column = "");
 
 }  // namespace prospect

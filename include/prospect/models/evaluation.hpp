@@ -4,11 +4,10 @@
 // model version. A regressor: RMSE, MAE and R².
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prospect/common/context.hpp"
 #include "prospect/evaluate/report.hpp"

@@ -5,12 +5,11 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prospect/common/context.hpp"
 #include "prospect/io/model_file.hpp"
@@ -26,7 +25,7 @@ struct Dataset {
   std::span<const double> y;
   std::span<const double> weights;  ///< empty = all 1
   std::vector<std::string> feature_names;
-  DenseMatrixView valid_x;             ///< rows == 0: none
+  DenseMatrixView valid_x;  ///< rows == 0: none
   std::span<const double> valid_y;
 };
 
@@ -89,9 +88,11 @@ class SupervisedModel : public Model {
   /// Shared by Classifier::Load and Regressor::Load: the entry the file's type tag names, made
   /// with the file's params, then its feature names and blocks.
   template <typename Interface>
-  static std::unique_ptr<Interface> LoadFrom(const Registry<Interface>& registry, std::string_view bytes) {
+  static std::unique_ptr<Interface> LoadFrom(const Registry<Interface>& registry,
+                                             std::string_view bytes) {
     const ModelReader reader(bytes);
-    std::unique_ptr<Interface> model = registry.FindByFileTag(reader.type_tag()).Create(reader.params());
+    std::unique_ptr<Interface> model =
+        registry.FindByFileTag(reader.type_tag()).Create(reader.params());
     model->LoadContents(reader);
     return model;
   }

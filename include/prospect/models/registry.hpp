@@ -6,11 +6,10 @@
 
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prospect/common/params.hpp"
 
@@ -40,13 +39,16 @@ std::vector<ParamDoc> DescribeParams(const ParamSchema<P>& schema) {
   const nlohmann::json values = schema.ToJson(holder.defaults);
   std::vector<ParamDoc> out;
   for (const auto& field : schema.fields()) {
-    // Built in one expression: filled member by member, g++ 12 warns falsely (-Wmaybe-uninitialized)
-    // in some unity batches.
+    // Built in one expression: filled member by member, g++ 12 warns falsely
+    // (-Wmaybe-uninitialized) in some unity batches.
     const nlohmann::json& v = values[field.name];
     out.push_back(ParamDoc{field.name,
-                           v.is_boolean() ? "bool" : v.is_number_integer() ? "int" : v.is_number() ? "number" : "string",
-                           v.is_string() ? v.get<std::string>() : v.dump(), field.description, field.min, field.max,
-                           field.choices});
+                           v.is_boolean()          ? "bool"
+                           : v.is_number_integer() ? "int"
+                           : v.is_number()         ? "number"
+                                                   : "string",
+                           v.is_string() ? v.get<std::string>() : v.dump(), field.description,
+                           field.min, field.max, field.choices});
   }
   return out;
 }
@@ -78,7 +80,9 @@ struct ModelFactory {
 /// parameters of its params struct P.
 template <typename Interface, typename Model, typename P>
 ModelFactory<Interface> FactoryOf() {
-  return {[](const nlohmann::json& params) -> std::unique_ptr<Interface> { return std::make_unique<Model>(params); },
+  return {[](const nlohmann::json& params) -> std::unique_ptr<Interface> {
+            return std::make_unique<Model>(params);
+          },
           DescribeParams(P::Schema())};
 }
 
@@ -99,9 +103,10 @@ struct RegistryEntry {
 
 /// What a registry calls its entries in messages, and the prefix of its model files' type tags.
 struct RegistryNouns {
-  std::string one;          ///< "model", "regression model", "clustering method"
-  std::string many;         ///< "models", "regression models", "methods"
-  std::string file_prefix;  ///< "", "regress/", "cluster/": a file of one kind never loads as another
+  std::string one;   ///< "model", "regression model", "clustering method"
+  std::string many;  ///< "models", "regression models", "methods"
+  std::string
+      file_prefix;  ///< "", "regress/", "cluster/": a file of one kind never loads as another
 };
 
 [[noreturn]] void FailUnknownName(const RegistryNouns& nouns, std::string_view name,
@@ -134,7 +139,9 @@ class Registry {
   }
 
   /// The type tag a model file of this algorithm carries: prefix + name.
-  std::string FileTag(std::string_view name) const { return nouns_.file_prefix + std::string(name); }
+  std::string FileTag(std::string_view name) const {
+    return nouns_.file_prefix + std::string(name);
+  }
   /// The entry a model file's type tag names. Throws kInvalidData for a tag of another kind or an
   /// algorithm this build does not know.
   const RegistryEntry<Interface>& FindByFileTag(std::string_view tag) const {
@@ -154,13 +161,15 @@ class Registry {
 
 /// One algorithm as `--help` lists it: its name and description, then each parameter with its
 /// default, allowed values or range, and description, one per line.
-std::string DescribeAlgorithm(std::string_view name, std::string_view description, const std::vector<ParamDoc>& params);
+std::string DescribeAlgorithm(std::string_view name, std::string_view description,
+                              const std::vector<ParamDoc>& params);
 
 /// Every entry of a registry as DescribeAlgorithm gives it: the parameters `--param` takes.
 template <typename Interface>
 std::string DescribeAlgorithms(const Registry<Interface>& registry) {
   std::string out;
-  for (const auto& e : registry.entries()) out += DescribeAlgorithm(e.name, e.description, e.factory.params);
+  for (const auto& e : registry.entries())
+    out += DescribeAlgorithm(e.name, e.description, e.factory.params);
   return out;
 }
 

@@ -2,10 +2,9 @@
 // and one customer's explanation. What `prospect score` and `prospect explain` run.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prospect/common/context.hpp"
 #include "prospect/models/training.hpp"
@@ -21,12 +20,12 @@ Table ScoreTable(const ModelPackage& model, const Table& table, const Context& c
 /// back to their column). `words` phrases each reason for a marketer.
 struct Reason {
   std::string column;
-  std::string value;   ///< the row's value of that column, as text
+  std::string value;    ///< the row's value of that column, as text
   double contribution;  ///< in the model's explanation scale
   std::string words;
 };
-std::vector<std::vector<Reason>> ExplainRows(const ModelPackage& model, const Table& table, size_t top,
-                                             const Context& ctx);
+std::vector<std::vector<Reason>> ExplainRows(const ModelPackage& model, const Table& table,
+                                             size_t top, const Context& ctx);
 
 /// Global importance per input column: the model's own (gain / |coef|) and permutation
 /// importance (drop in ROC-AUC when the column is shuffled) on `table` if it has the target.
@@ -45,7 +44,7 @@ struct CustomerExplanation {
 /// Finds `customer` in the model's id column of `table` and explains its score with the `top`
 /// reasons. Throws kInvalidArgument when the model has no id column, kNotFound when no row has
 /// that id.
-CustomerExplanation ExplainCustomer(const ModelPackage& model, const Table& table, const std::string& customer,
-                                    size_t top, const Context& ctx);
+CustomerExplanation ExplainCustomer(const ModelPackage& model, const Table& table,
+                                    const std::string& customer, size_t top, const Context& ctx);
 
 }  // namespace prospect

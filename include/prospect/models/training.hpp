@@ -5,15 +5,14 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "prospect/common/context.hpp"
-#include "prospect/evaluate/regression.hpp"
 #include "prospect/evaluate/calibration.hpp"
+#include "prospect/evaluate/regression.hpp"
 #include "prospect/evaluate/report.hpp"
 #include "prospect/evaluate/split.hpp"
 #include "prospect/features/pipeline.hpp"
@@ -26,20 +25,21 @@ namespace prospect {
 struct TrainRequest {
   std::string table;
   std::string target;
-  std::optional<std::string> positive;  ///< the positive class's text; auto for yes/no, true/false, 1/0
-  std::string id_column;                ///< excluded from features, written by score
+  std::optional<std::string>
+      positive;           ///< the positive class's text; auto for yes/no, true/false, 1/0
+  std::string id_column;  ///< excluded from features, written by score
   std::vector<std::string> exclude;
   std::string model = "gbdt";
   /// "auto": regression when the target is numeric with values other than 0/1 (and no
   /// --positive), else classification; or "classification" / "regression".
   std::string task = "auto";
   nlohmann::json params = nlohmann::json::object();  ///< model parameters (override the defaults)
-  std::string split = "stratified";     ///< SplitSpec's text: "stratified", "random" or "time:COLUMN"
+  std::string split = "stratified";  ///< SplitSpec's text: "stratified", "random" or "time:COLUMN"
   double test_fraction = 0.2;
-  int64_t cv = 0;                       ///< k-fold CV on the training part (0 = none)
-  std::string search;                   ///< "", "grid", "random", "bayes"
-  int64_t trials = 20;                  ///< search budget (grid: its size, capped)
-  std::string name;                     ///< registry name; default TABLE_TARGET_MODEL
+  int64_t cv = 0;       ///< k-fold CV on the training part (0 = none)
+  std::string search;   ///< "", "grid", "random", "bayes"
+  int64_t trials = 20;  ///< search budget (grid: its size, capped)
+  std::string name;     ///< registry name; default TABLE_TARGET_MODEL
 };
 
 /// How rows are split into a training and a held-out part, parsed once from its text form:
@@ -70,7 +70,8 @@ struct PreparedTable {
   std::vector<std::string> features;
   std::vector<std::string> warnings;
 };
-PreparedTable PrepareTraining(const Table& table, const TrainRequest& request, TrainTask task, const SplitSpec& split);
+PreparedTable PrepareTraining(const Table& table, const TrainRequest& request, TrainTask task,
+                              const SplitSpec& split);
 
 /// Step 2, split and encode: the feature pipeline fitted on the training part only, both parts
 /// encoded with it.
@@ -96,12 +97,14 @@ Tuning TuneClassifier(const TrainRequest& request, const EncodedSplit& data, con
 /// Step 4, fit: the final model on the training part. A model that supports early stopping
 /// (with early_stopping_rounds > 0) keeps a tenth of the training rows to stop on, split the way
 /// the task splits (stratified for a classifier, random for a regressor), given 20 rows or more.
-std::unique_ptr<SupervisedModel> FitFinalModel(TrainTask task, const std::string& model, const nlohmann::json& params,
+std::unique_ptr<SupervisedModel> FitFinalModel(TrainTask task, const std::string& model,
+                                               const nlohmann::json& params,
                                                const EncodedSplit& data, const Context& ctx);
 
 /// Step 5, register: `model` as the next version of registry entry `name`, with `meta`; returns
 /// the version. Audited.
-int64_t RegisterModelVersion(Store& store, const std::string& name, const nlohmann::json& meta, const Model& model);
+int64_t RegisterModelVersion(Store& store, const std::string& name, const nlohmann::json& meta,
+                             const Model& model);
 
 /// A trained model as the registry stores it.
 struct ModelPackage {
@@ -112,7 +115,7 @@ struct ModelPackage {
   std::string id_column;
   std::string table;
   FeaturePipeline pipeline;
-  std::string task = "classification";  ///< or "regression"
+  std::string task = "classification";     ///< or "regression"
   std::unique_ptr<Classifier> classifier;  ///< set for classification
   std::unique_ptr<Regressor> regressor;    ///< set for regression
   nlohmann::json meta;  ///< everything else: metrics, params, search, fingerprint, stage
@@ -134,7 +137,7 @@ struct TrainResult {
   int64_t version = 0;
   MetricsReport holdout;                        ///< classification
   std::optional<RegressionMetrics> regression;  ///< regression: held-out RMSE, MAE, R²
-  nlohmann::json summary;  ///< what `prospect train --json` prints
+  nlohmann::json summary;                       ///< what `prospect train --json` prints
 };
 
 /// The whole of training: the steps above on request.table, then the version registered.

@@ -4,11 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prospect/common/context.hpp"
 #include "prospect/store/store.hpp"
@@ -37,8 +36,8 @@ struct CleaningStep {
   bool indicator = false;
   std::vector<std::string> columns;
   std::optional<double> lower, upper;
-  double factor = 1.5;                 ///< clip iqr: fence multiplier
-  std::vector<double> quantiles;       ///< clip quantiles: {low, high}
+  double factor = 1.5;            ///< clip iqr: fence multiplier
+  std::vector<double> quantiles;  ///< clip quantiles: {low, high}
   nlohmann::json values = nlohmann::json::object();
   nlohmann::json canonical = nlohmann::json::object();
   nlohmann::json to_null = nlohmann::json::array();
@@ -46,8 +45,8 @@ struct CleaningStep {
 
 /// A fitted recipe: apply it with ApplyCleaning. JSON form: docs/user/quality.md.
 struct CleaningRecipe {
-  std::string table;          ///< the table it was fitted on
-  int64_t fitted_rows = 0;    ///< rows of that table at fit time
+  std::string table;        ///< the table it was fitted on
+  int64_t fitted_rows = 0;  ///< rows of that table at fit time
   std::vector<CleaningStep> steps;
 
   nlohmann::json ToJson() const;
@@ -58,10 +57,10 @@ struct CleaningRecipe {
 /// What applying a recipe changed.
 struct CleaningStepSummary {
   std::string step;
-  std::string column;        ///< empty for deduplicate over all columns
-  std::string description;   ///< "imputed 12 cells with median 38", "removed 3 duplicate rows"
-  int64_t cells_changed = 0; ///< imputed, clipped, mapped or set to null
-  int64_t rows_removed = 0;  ///< deduplicate
+  std::string column;         ///< empty for deduplicate over all columns
+  std::string description;    ///< "imputed 12 cells with median 38", "removed 3 duplicate rows"
+  int64_t cells_changed = 0;  ///< imputed, clipped, mapped or set to null
+  int64_t rows_removed = 0;   ///< deduplicate
 };
 struct CleaningSummary {
   int64_t rows_before = 0;
@@ -75,8 +74,8 @@ struct CleaningSummary {
 /// `table` reproduces what was fitted. Throws kInvalidArgument for an unknown step, method or
 /// option (naming the step's position and the valid choices), kNotFound for a missing column,
 /// kInvalidData for a step that cannot apply to the column's type.
-CleaningRecipe FitCleaning(const Table& table, const std::string& table_name, const nlohmann::json& config,
-                           const Context& ctx);
+CleaningRecipe FitCleaning(const Table& table, const std::string& table_name,
+                           const nlohmann::json& config, const Context& ctx);
 
 /// Applies a fitted recipe with its stored values (never refits). Missing columns are kNotFound.
 /// Column types: an int64 column stays int64 unless an imputed fill or clip bound is not a whole
@@ -85,7 +84,8 @@ CleaningRecipe FitCleaning(const Table& table, const std::string& table_name, co
 Table ApplyCleaning(const CleaningRecipe& recipe, const Table& table, const Context& ctx,
                     CleaningSummary* summary = nullptr);
 
-/// Saves the recipe as a new version of store object ("cleaning", recipe.table); returns the version.
+/// Saves the recipe as a new version of store object ("cleaning", recipe.table); returns the
+/// version.
 int64_t SaveCleaningRecipe(Store& store, const CleaningRecipe& recipe);
 /// The latest recipe fitted on `table`, or nullopt.
 std::optional<CleaningRecipe> LoadCleaningRecipe(Store& store, const std::string& table);

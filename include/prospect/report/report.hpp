@@ -1,14 +1,14 @@
 // The HTML report: one self-contained file (ECharts inlined, no network links) with a section per
 // capability. A capability adds its section by implementing ReportSection and adding one line to
-// src/report/register.cpp. Charts are ECharts options built as JSON in C++ and embedded in the page.
+// src/report/register.cpp. Charts are ECharts options built as JSON in C++ and embedded in the
+// page.
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prospect/common/context.hpp"
 #include "prospect/workspace/workspace.hpp"
@@ -32,7 +32,8 @@ class SectionWriter {
   void Heading(std::string_view text, std::string_view anchor = "");  ///< an <h3>
   void Paragraph(std::string_view text, std::string_view css_class = "");
   /// A table of text cells (all escaped). `numeric_columns[i]` right-aligns column i.
-  void Table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
+  void Table(const std::vector<std::string>& header,
+             const std::vector<std::vector<std::string>>& rows,
              const std::vector<bool>& numeric_columns = {});
   /// A chart: an ECharts option object. Returns the chart's element id. Animation is turned off
   /// so the page prints and screenshots as it looks.
@@ -84,10 +85,13 @@ struct ReportSummary {
 };
 
 /// The whole page as one HTML string, with the given sections in order.
-std::string RenderReport(const Workspace& ws, const std::vector<std::unique_ptr<ReportSection>>& sections,
-                         const ReportOptions& options, const Context& ctx, ReportSummary* summary = nullptr);
+std::string RenderReport(const Workspace& ws,
+                         const std::vector<std::unique_ptr<ReportSection>>& sections,
+                         const ReportOptions& options, const Context& ctx,
+                         ReportSummary* summary = nullptr);
 
 /// Renders RegisteredSections() and writes the file (kIo if it cannot be written).
-ReportSummary WriteReport(const Workspace& ws, const std::string& path, const ReportOptions& options, const Context& ctx);
+ReportSummary WriteReport(const Workspace& ws, const std::string& path,
+                          const ReportOptions& options, const Context& ctx);
 
 }  // namespace prospect::report

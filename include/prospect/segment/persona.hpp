@@ -4,10 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prospect/common/context.hpp"
 #include "prospect/table/table.hpp"
@@ -36,13 +35,13 @@ struct Persona {
   std::string name;
   int64_t size = 0;
   double share_customers = 0;
-  double share_value = 0;  ///< NaN when there is no value column
-  std::vector<FeatureContrast> contrasts;       ///< every numeric feature, by |std_difference|
-  std::vector<std::string> distinguishing;      ///< top features in words
-  std::string description;                      ///< one line for a marketer
-  std::vector<std::string> rules;               ///< "if … then NAME (93% of 1,204 customers)"
-  double rule_precision = 0;                    ///< share of customers the rules assign here who are here
-  double rule_recall = 0;                       ///< share of this segment the rules find
+  double share_value = 0;                   ///< NaN when there is no value column
+  std::vector<FeatureContrast> contrasts;   ///< every numeric feature, by |std_difference|
+  std::vector<std::string> distinguishing;  ///< top features in words
+  std::string description;                  ///< one line for a marketer
+  std::vector<std::string> rules;           ///< "if … then NAME (93% of 1,204 customers)"
+  double rule_precision = 0;  ///< share of customers the rules assign here who are here
+  double rule_recall = 0;     ///< share of this segment the rules find
 };
 
 struct PersonaReport {

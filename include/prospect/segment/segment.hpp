@@ -3,10 +3,9 @@
 // assignments (table `segments`) and the segmentation (object "segmentation").
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prospect/common/context.hpp"
 #include "prospect/segment/persona.hpp"
@@ -26,7 +25,7 @@ struct SegmentRequest {
   /// (`id`, `…_id`, `…Id`); none of these is an error asking for the id column.
   std::string id_column;
   std::string preferred_id = "customer_id";
-  std::string name = "default";       ///< segmentation name; re-runs match ids to the last one
+  std::string name = "default";  ///< segmentation name; re-runs match ids to the last one
   /// Optional known segments as "TABLE.COLUMN" (joined on id_column): the summary then reports the
   /// adjusted Rand index between the segments found and these (summary["truth"]).
   std::string truth;
@@ -36,7 +35,8 @@ struct SegmentResult {
   std::vector<int32_t> labels;
   std::vector<std::string> names;
   PersonaReport personas;
-  nlohmann::json summary;  ///< method summary (k, sizes, inertia, …), features, transforms, stability
+  nlohmann::json
+      summary;  ///< method summary (k, sizes, inertia, …), features, transforms, stability
 };
 
 SegmentResult RunSegmentation(Store& store, const SegmentRequest& request, const Context& ctx);

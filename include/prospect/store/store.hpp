@@ -5,11 +5,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prospect/common/context.hpp"
 #include "prospect/table/table.hpp"
@@ -85,11 +84,12 @@ class Store {
   /// when empty). An empty table gives one empty chunk, so a caller always sees the schema.
   /// An unknown table is kNotFound listing the tables, an unknown column kNotFound naming it;
   /// whatever `on_chunk` throws ends the scan and reaches the caller.
-  virtual void Scan(const std::string& name, const std::vector<std::string>& columns, size_t rows_per_chunk,
-                    const ChunkCallback& on_chunk, const Context& ctx) = 0;
+  virtual void Scan(const std::string& name, const std::vector<std::string>& columns,
+                    size_t rows_per_chunk, const ChunkCallback& on_chunk, const Context& ctx) = 0;
   /// The whole table (or only `columns`) at once: one chunk of Scan.
   Table LoadTable(const std::string& name, const Context& ctx) { return LoadTable(name, {}, ctx); }
-  Table LoadTable(const std::string& name, const std::vector<std::string>& columns, const Context& ctx);
+  Table LoadTable(const std::string& name, const std::vector<std::string>& columns,
+                  const Context& ctx);
   /// Writes atomically: on any error the store is as it was before the call.
   virtual void WriteTable(const std::string& name, const Table& table, const WriteOptions& options,
                           const Context& ctx) = 0;
@@ -97,8 +97,8 @@ class Store {
   virtual std::vector<IngestRecord> IngestHistory(const std::string& table) = 0;
 
   /// Saves a new version of (kind, name) and returns its version number.
-  virtual int64_t PutObject(const std::string& kind, const std::string& name, const nlohmann::json& meta,
-                            const std::string& body) = 0;
+  virtual int64_t PutObject(const std::string& kind, const std::string& name,
+                            const nlohmann::json& meta, const std::string& body) = 0;
   /// The latest version, or a given one. nullopt when absent.
   virtual std::optional<StoredObject> GetObject(const std::string& kind, const std::string& name,
                                                 int64_t version = 0) = 0;

@@ -36,11 +36,20 @@ struct ColumnStorage {
     switch (type) {
       case DataType::kInt64:
       case DataType::kDate:
-      case DataType::kTimestamp: fn(ints); break;
-      case DataType::kDouble: fn(doubles); break;
-      case DataType::kBool: fn(bools); break;
-      case DataType::kCategorical: fn(codes); break;
-      case DataType::kString: break;
+      case DataType::kTimestamp:
+        fn(ints);
+        break;
+      case DataType::kDouble:
+        fn(doubles);
+        break;
+      case DataType::kBool:
+        fn(bools);
+        break;
+      case DataType::kCategorical:
+        fn(codes);
+        break;
+      case DataType::kString:
+        break;
     }
   }
 };
@@ -78,13 +87,16 @@ class Column {
   ColumnPtr Take(std::span<const size_t> rows) const;
 
   // Factories take ownership of the vectors. `valid` may be empty (no nulls) or one byte per row.
-  static ColumnPtr FromInts(DataType type, std::vector<int64_t> values, std::vector<uint8_t> valid = {});
+  static ColumnPtr FromInts(DataType type, std::vector<int64_t> values,
+                            std::vector<uint8_t> valid = {});
   static ColumnPtr FromDoubles(std::vector<double> values, std::vector<uint8_t> valid = {});
   static ColumnPtr FromBools(std::vector<uint8_t> values, std::vector<uint8_t> valid = {});
-  static ColumnPtr FromStrings(std::vector<uint64_t> offsets, std::string bytes, std::vector<uint8_t> valid = {});
+  static ColumnPtr FromStrings(std::vector<uint64_t> offsets, std::string bytes,
+                               std::vector<uint8_t> valid = {});
   static ColumnPtr FromCategorical(std::vector<int32_t> codes, std::vector<std::string> dictionary);
   /// Convenience for tests and small data: a kString column from a vector of strings.
-  static ColumnPtr FromStringVector(const std::vector<std::string>& values, std::vector<uint8_t> valid = {});
+  static ColumnPtr FromStringVector(const std::vector<std::string>& values,
+                                    std::vector<uint8_t> valid = {});
 
   /// Re-encodes a kString column as kCategorical (or returns it unchanged if it is already).
   static ColumnPtr DictionaryEncode(const Column& column);
@@ -108,9 +120,9 @@ class ColumnBuilder {
   explicit ColumnBuilder(DataType type);
   void Reserve(size_t rows);
   void AppendNull();
-  void AppendInt(int64_t value);        // kInt64, kDate, kTimestamp
-  void AppendDouble(double value);      // kDouble
-  void AppendBool(bool value);          // kBool
+  void AppendInt(int64_t value);              // kInt64, kDate, kTimestamp
+  void AppendDouble(double value);            // kDouble
+  void AppendBool(bool value);                // kBool
   void AppendString(std::string_view value);  // kString, kCategorical
   size_t size() const { return size_; }
   DataType type() const { return type_; }

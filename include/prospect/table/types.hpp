@@ -21,7 +21,9 @@ std::optional<DataType> ParseDataType(std::string_view name);
 inline bool IsIntegerStorage(DataType t) {
   return t == DataType::kInt64 || t == DataType::kDate || t == DataType::kTimestamp;
 }
-inline bool IsStringLike(DataType t) { return t == DataType::kString || t == DataType::kCategorical; }
+inline bool IsStringLike(DataType t) {
+  return t == DataType::kString || t == DataType::kCategorical;
+}
 inline bool IsNumeric(DataType t) { return t == DataType::kInt64 || t == DataType::kDouble; }
 
 }  // namespace prospect

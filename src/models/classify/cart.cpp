@@ -3,17 +3,17 @@
 // searched in parallel; ties keep the lowest feature index so results do not depend on threads.
 #include "prospect/models/classify/cart.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numeric>
 
-#include <fmt/format.h>
-
+#include "models/tree/grow.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/rng.hpp"
 #include "prospect/io/model_file.hpp"
-#include "models/tree/grow.hpp"
 
 namespace prospect {
 namespace {
@@ -44,7 +44,8 @@ void CheckFitShape(size_t n, size_t d, std::span<const int32_t> y, size_t num_cl
   if (d == 0) Fail(ErrorCode::kInvalidData, "tree: no features");
   PROSPECT_CHECK(y.size() == n);
   for (int32_t c : y) {
-    if (c < 0 || static_cast<size_t>(c) >= num_classes) Fail(ErrorCode::kInvalidData, "tree: class id {} out of range", c);
+    if (c < 0 || static_cast<size_t>(c) >= num_classes)
+      Fail(ErrorCode::kInvalidData, "tree: class id {} out of range", c);
   }
 }
 
@@ -57,24 +58,29 @@ std::string FormatThreshold(double t) {
 
 const ParamSchema<CartParams>& CartParams::Schema() {
   static const ParamSchema<CartParams> schema(
-      "tree", {{"criterion", &CartParams::criterion, "split quality", 0, 0, {"gini", "entropy"}},
-               {"max_depth", &CartParams::max_depth, "maximum depth", 1, 64},
-               {"min_samples_split", &CartParams::min_samples_split, "fewest samples a node needs to split", 2, 1e12},
-               {"min_samples_leaf", &CartParams::min_samples_leaf, "fewest samples in a leaf", 1, 1e12},
-               {"min_impurity_decrease", &CartParams::min_impurity_decrease, "smallest weighted impurity decrease", 0, 1e12},
-               {"max_features", &CartParams::max_features, "features tried per split (0 = all)", 0, 1e9}});
+      "tree",
+      {{"criterion", &CartParams::criterion, "split quality", 0, 0, {"gini", "entropy"}},
+       {"max_depth", &CartParams::max_depth, "maximum depth", 1, 64},
+       {"min_samples_split", &CartParams::min_samples_split, "fewest samples a node needs to split",
+        2, 1e12},
+       {"min_samples_leaf", &CartParams::min_samples_leaf, "fewest samples in a leaf", 1, 1e12},
+       {"min_impurity_decrease", &CartParams::min_impurity_decrease,
+        "smallest weighted impurity decrease", 0, 1e12},
+       {"max_features", &CartParams::max_features, "features tried per split (0 = all)", 0, 1e9}});
   return schema;
 }
 
-void CartTree::Fit(std::span<const double> x, size_t n, size_t d, std::span<const int32_t> y, size_t num_classes,
-                   std::span<const double> weights, const Context& ctx, std::span<const size_t> rows) {
+void CartTree::Fit(std::span<const double> x, size_t n, size_t d, std::span<const int32_t> y,
+                   size_t num_classes, std::span<const double> weights, const Context& ctx,
+                   std::span<const size_t> rows) {
   CartParams::Schema().Validate(params_);
   CheckFitShape(n, d, y, num_classes);
   PROSPECT_CHECK(x.size() == n * d && (weights.empty() || weights.size() == n));
   if (rows.empty()) {  // (a forest checks once for all its trees)
     for (size_t i = 0; i < x.size(); ++i) {
       if (!std::isfinite(x[i])) {
-        Fail(ErrorCode::kInvalidData, "tree: feature {} of row {} is {}; impute missing values first", i % d, i / d + 1,
+        Fail(ErrorCode::kInvalidData,
+             "tree: feature {} of row {} is {}; impute missing values first", i % d, i / d + 1,
              x[i]);
       }
     }
@@ -95,7 +101,8 @@ void CartTree::Fit(std::span<const double> x, size_t n, size_t d, std::span<cons
   Rng rng(ctx.seed());
   std::vector<size_t> feature_order(d);
   std::iota(feature_order.begin(), feature_order.end(), 0);
-  const size_t max_features = params_.max_features > 0 ? std::min<size_t>(d, static_cast<size_t>(params_.max_features)) : d;
+  const size_t max_features =
+      params_.max_features > 0 ? std::min<size_t>(d, static_cast<size_t>(params_.max_features)) : d;
   struct Pending {
     size_t begin, end;
     int depth;
@@ -104,7 +111,8 @@ void CartTree::Fit(std::span<const double> x, size_t n, size_t d, std::span<cons
   auto make_node = [&](size_t begin, size_t end) {
     CartNode node;
     node.value.assign(num_classes, 0.0);
-    for (size_t k = begin; k < end; ++k) node.value[static_cast<size_t>(y[index[k]])] += w(index[k]);
+    for (size_t k = begin; k < end; ++k)
+      node.value[static_cast<size_t>(y[index[k]])] += w(index[k]);
     node.weight = std::accumulate(node.value.begin(), node.value.end(), 0.0);
     node.samples = static_cast<int64_t>(end - begin);
     node.impurity = Impurity(node.value, node.weight, entropy);
@@ -119,8 +127,8 @@ void CartTree::Fit(std::span<const double> x, size_t n, size_t d, std::span<cons
     ctx.ThrowIfCancelled();
     const size_t m = p.end - p.begin;
     const CartNode& node = nodes_[static_cast<size_t>(p.node)];
-    if (p.depth >= params_.max_depth || m < static_cast<size_t>(params_.min_samples_split) || m < 2 * min_leaf ||
-        node.impurity <= kEpsilon) {
+    if (p.depth >= params_.max_depth || m < static_cast<size_t>(params_.min_samples_split) ||
+        m < 2 * min_leaf || node.impurity <= kEpsilon) {
       continue;
     }
     const std::vector<double> node_value = node.value;
@@ -130,7 +138,8 @@ void CartTree::Fit(std::span<const double> x, size_t n, size_t d, std::span<cons
     auto score_feature = [&](size_t f) {
       SplitCandidate best_f;
       std::vector<std::pair<double, size_t>> sorted(m);
-      for (size_t k = 0; k < m; ++k) sorted[k] = {x[index[p.begin + k] * d + f], index[p.begin + k]};
+      for (size_t k = 0; k < m; ++k)
+        sorted[k] = {x[index[p.begin + k] * d + f], index[p.begin + k]};
       std::sort(sorted.begin(), sorted.end());
       std::vector<double> left(num_classes, 0.0), right = node_value;
       double wl = 0, wr = node_weight;
@@ -141,9 +150,12 @@ void CartTree::Fit(std::span<const double> x, size_t n, size_t d, std::span<cons
         right[static_cast<size_t>(y[row])] -= wk;
         wl += wk;
         wr -= wk;
-        if (sorted[k + 1].first <= sorted[k].first + 1e-7 * std::max(1.0, std::abs(sorted[k].first))) continue;
+        if (sorted[k + 1].first <=
+            sorted[k].first + 1e-7 * std::max(1.0, std::abs(sorted[k].first)))
+          continue;
         if (k + 1 < min_leaf || m - k - 1 < min_leaf) continue;
-        const double score = -(wl * Impurity(left, wl, entropy) + wr * Impurity(right, wr, entropy));
+        const double score =
+            -(wl * Impurity(left, wl, entropy) + wr * Impurity(right, wr, entropy));
         if (best_f.feature < 0 || score > best_f.score) {
           double t = (sorted[k].first + sorted[k + 1].first) / 2;
           if (t >= sorted[k + 1].first) t = sorted[k].first;
@@ -165,20 +177,26 @@ void CartTree::Fit(std::span<const double> x, size_t n, size_t d, std::span<cons
         best.push_back(score_feature(feature_order[i]));
         found += best.back().feature >= 0;
       }
-      std::sort(best.begin(), best.end(), [](const SplitCandidate& a, const SplitCandidate& b) { return a.feature < b.feature; });
+      std::sort(best.begin(), best.end(), [](const SplitCandidate& a, const SplitCandidate& b) {
+        return a.feature < b.feature;
+      });
     }
     SplitCandidate chosen;
     for (const SplitCandidate& s : best) {
-      if (s.feature >= 0 && (chosen.feature < 0 || s.score > chosen.score + 1e-12 * std::abs(chosen.score))) chosen = s;
+      if (s.feature >= 0 &&
+          (chosen.feature < 0 || s.score > chosen.score + 1e-12 * std::abs(chosen.score)))
+        chosen = s;
     }
     if (chosen.feature < 0) continue;
-    const double decrease = (node_weight / total_weight) * (node_impurity + chosen.score / node_weight);
+    const double decrease =
+        (node_weight / total_weight) * (node_impurity + chosen.score / node_weight);
     if (decrease < params_.min_impurity_decrease - kEpsilon) continue;
     // Partition the node's rows: left = x <= threshold, keeping the original relative order.
     const size_t f = static_cast<size_t>(chosen.feature);
-    auto mid = std::stable_partition(index.begin() + static_cast<std::ptrdiff_t>(p.begin),
-                                     index.begin() + static_cast<std::ptrdiff_t>(p.end),
-                                     [&](size_t row) { return x[row * d + f] <= chosen.threshold; });
+    auto mid =
+        std::stable_partition(index.begin() + static_cast<std::ptrdiff_t>(p.begin),
+                              index.begin() + static_cast<std::ptrdiff_t>(p.end),
+                              [&](size_t row) { return x[row * d + f] <= chosen.threshold; });
     const size_t split = static_cast<size_t>(mid - index.begin());
     const int32_t left = make_node(p.begin, split);
     const int32_t right = make_node(split, p.end);
@@ -201,7 +219,11 @@ class ClassImpurity {
   using Node = CartNode;
 
   ClassImpurity(size_t num_classes, bool entropy, double min_impurity_decrease)
-      : k_(num_classes), entropy_(entropy), min_decrease_(min_impurity_decrease), left_(k_), right_(k_) {}
+      : k_(num_classes),
+        entropy_(entropy),
+        min_decrease_(min_impurity_decrease),
+        left_(k_),
+        right_(k_) {}
 
   size_t slots() const { return k_; }
   void Add(double* slot, int32_t y, double w) const { slot[y] += w; }
@@ -218,7 +240,8 @@ class ClassImpurity {
 
   bool Pure(const CartNode& node) const { return node.impurity <= kEpsilon; }
 
-  tree::BinCut BestCut(int32_t feature, const CartNode& node, const tree::BinHistogram& h, size_t min_leaf) const {
+  tree::BinCut BestCut(int32_t feature, const CartNode& node, const tree::BinHistogram& h,
+                       size_t min_leaf) const {
     tree::BinCut best;
     std::fill(left_.begin(), left_.end(), 0.0);
     right_ = node.value;
@@ -234,7 +257,8 @@ class ClassImpurity {
       }
       nl += h.counts[b];
       if (nl < min_leaf || h.rows - nl < min_leaf) continue;
-      const double score = -(wl * SplitImpurity(left_, wl) + wr * SplitImpurity(right_, std::max(wr, 0.0)));
+      const double score =
+          -(wl * SplitImpurity(left_, wl) + wr * SplitImpurity(right_, std::max(wr, 0.0)));
       if (best.feature < 0 || score > best.score) best = {feature, static_cast<uint8_t>(b), score};
     }
     return best;
@@ -256,22 +280,25 @@ class ClassImpurity {
   size_t k_;
   bool entropy_;
   double min_decrease_;
-  mutable std::vector<double> left_, right_;  // scratch of BestCut: one criterion per tree being grown
+  mutable std::vector<double> left_,
+      right_;  // scratch of BestCut: one criterion per tree being grown
 };
 
 }  // namespace
 
 void CartTree::FitBinned(const BinnedFeatures& bins, std::span<const int32_t> y, size_t num_classes,
-                         std::span<const double> weights, const Context& ctx, std::span<const size_t> rows) {
+                         std::span<const double> weights, const Context& ctx,
+                         std::span<const size_t> rows) {
   CartParams::Schema().Validate(params_);
   const size_t n = bins.rows, d = bins.cols;
   CheckFitShape(n, d, y, num_classes);
   PROSPECT_CHECK(weights.empty() || weights.size() == n);
   num_features_ = d;
   num_classes_ = num_classes;
-  const ClassImpurity criterion(num_classes, params_.criterion == "entropy", params_.min_impurity_decrease);
-  const tree::GrowLimits limits{params_.max_depth, params_.min_samples_split, params_.min_samples_leaf,
-                                params_.max_features};
+  const ClassImpurity criterion(num_classes, params_.criterion == "entropy",
+                                params_.min_impurity_decrease);
+  const tree::GrowLimits limits{params_.max_depth, params_.min_samples_split,
+                                params_.min_samples_leaf, params_.max_features};
   nodes_ = tree::GrowBinnedTree(criterion, bins, y, weights, rows, limits, ctx.seed(), ctx);
 }
 
@@ -279,12 +306,14 @@ std::vector<double> CartTree::PredictProba(std::span<const double> x, size_t n) 
   if (nodes_.empty()) Fail(ErrorCode::kFailedPrecondition, "tree: predict before fit");
   const size_t d = num_features_;
   if (x.size() != n * d) {
-    Fail(ErrorCode::kInvalidData, "tree: expected {} features per row, got {}", d, n ? x.size() / n : 0);
+    Fail(ErrorCode::kInvalidData, "tree: expected {} features per row, got {}", d,
+         n ? x.size() / n : 0);
   }
   std::vector<double> out(n * num_classes_);
   for (size_t r = 0; r < n; ++r) {
     const CartNode& leaf = FindLeaf(nodes_, x.data() + r * d);
-    for (size_t c = 0; c < num_classes_; ++c) out[r * num_classes_ + c] = leaf.weight > 0 ? leaf.value[c] / leaf.weight : 0;
+    for (size_t c = 0; c < num_classes_; ++c)
+      out[r * num_classes_ + c] = leaf.weight > 0 ? leaf.value[c] / leaf.weight : 0;
   }
   return out;
 }
@@ -296,7 +325,8 @@ std::vector<int32_t> CartTree::Predict(std::span<const double> x, size_t n) cons
   std::vector<int32_t> out(n);
   for (size_t r = 0; r < n; ++r) {
     const auto row = proba.begin() + static_cast<std::ptrdiff_t>(r * num_classes_);
-    out[r] = static_cast<int32_t>(std::max_element(row, row + static_cast<std::ptrdiff_t>(num_classes_)) - row);
+    out[r] = static_cast<int32_t>(
+        std::max_element(row, row + static_cast<std::ptrdiff_t>(num_classes_)) - row);
   }
   return out;
 }
@@ -309,8 +339,8 @@ std::vector<CartRule> CartTree::Rules(const std::vector<std::string>& feature_na
   };
   const double inf = std::numeric_limits<double>::infinity();
   std::vector<CartRule> rules;
-  std::vector<std::pair<int32_t, Bounds>> stack = {{0, {std::vector<double>(num_features_, -inf),
-                                                        std::vector<double>(num_features_, inf)}}};
+  std::vector<std::pair<int32_t, Bounds>> stack = {
+      {0, {std::vector<double>(num_features_, -inf), std::vector<double>(num_features_, inf)}}};
   while (!stack.empty()) {
     auto [i, bounds] = std::move(stack.back());
     stack.pop_back();
@@ -320,16 +350,18 @@ std::vector<CartRule> CartTree::Rules(const std::vector<std::string>& feature_na
       for (size_t f = 0; f < num_features_; ++f) {
         const bool has_low = bounds.low[f] > -inf, has_high = bounds.high[f] < inf;
         if (has_low && has_high) {
-          rule.conditions.push_back(FormatThreshold(bounds.low[f]) + " < " + feature_names[f] + " <= " +
-                                    FormatThreshold(bounds.high[f]));
+          rule.conditions.push_back(FormatThreshold(bounds.low[f]) + " < " + feature_names[f] +
+                                    " <= " + FormatThreshold(bounds.high[f]));
         } else if (has_low) {
           rule.conditions.push_back(feature_names[f] + " > " + FormatThreshold(bounds.low[f]));
         } else if (has_high) {
           rule.conditions.push_back(feature_names[f] + " <= " + FormatThreshold(bounds.high[f]));
         }
       }
-      rule.predicted_class = static_cast<int32_t>(std::max_element(node.value.begin(), node.value.end()) - node.value.begin());
-      rule.confidence = node.weight > 0 ? node.value[static_cast<size_t>(rule.predicted_class)] / node.weight : 0;
+      rule.predicted_class = static_cast<int32_t>(
+          std::max_element(node.value.begin(), node.value.end()) - node.value.begin());
+      rule.confidence =
+          node.weight > 0 ? node.value[static_cast<size_t>(rule.predicted_class)] / node.weight : 0;
       rule.samples = node.samples;
       rules.push_back(std::move(rule));
       continue;
@@ -341,7 +373,8 @@ std::vector<CartRule> CartTree::Rules(const std::vector<std::string>& feature_na
     stack.push_back({node.right, std::move(right)});
     stack.push_back({node.left, std::move(bounds)});
   }
-  std::stable_sort(rules.begin(), rules.end(), [](const CartRule& a, const CartRule& b) { return a.samples > b.samples; });
+  std::stable_sort(rules.begin(), rules.end(),
+                   [](const CartRule& a, const CartRule& b) { return a.samples > b.samples; });
   return rules;
 }
 
@@ -352,10 +385,13 @@ std::string CartRule::Text(const std::vector<std::string>& class_names) const {
   const std::string name = static_cast<size_t>(predicted_class) < class_names.size()
                                ? class_names[static_cast<size_t>(predicted_class)]
                                : std::to_string(predicted_class);
-  return fmt::format("if {} then {} ({:.0f}% of {} customers)", cond, name, confidence * 100, samples);
+  return fmt::format("if {} then {} ({:.0f}% of {} customers)", cond, name, confidence * 100,
+                     samples);
 }
 
-std::vector<double> CartTree::Importances() const { return ImpurityImportances(nodes_, num_features_); }
+std::vector<double> CartTree::Importances() const {
+  return ImpurityImportances(nodes_, num_features_);
+}
 
 int CartTree::depth() const {
   std::vector<int> depth(nodes_.size(), 0);
@@ -372,7 +408,8 @@ int CartTree::depth() const {
 nlohmann::json CartTree::ToJson() const {
   nlohmann::json nodes = nlohmann::json::array();
   for (const CartNode& n : nodes_) {
-    nodes.push_back({n.feature, n.threshold, n.left, n.right, n.impurity, n.weight, n.samples, n.value});
+    nodes.push_back(
+        {n.feature, n.threshold, n.left, n.right, n.impurity, n.weight, n.samples, n.value});
   }
   return {{"params", CartParams::Schema().ToJson(params_)},
           {"num_features", num_features_},
@@ -385,8 +422,10 @@ CartTree CartTree::FromJson(const nlohmann::json& j) {
     CartParams params;
     CartParams::Schema().SetFromJson(params, j.at("params"));
     CartTree tree(params);
-    tree.num_features_ = static_cast<size_t>(ModelFileInt(j.at("num_features"), "tree num_features", 0, 1 << 24));
-    tree.num_classes_ = static_cast<size_t>(ModelFileInt(j.at("num_classes"), "tree num_classes", 0, 1 << 24));
+    tree.num_features_ =
+        static_cast<size_t>(ModelFileInt(j.at("num_features"), "tree num_features", 0, 1 << 24));
+    tree.num_classes_ =
+        static_cast<size_t>(ModelFileInt(j.at("num_classes"), "tree num_classes", 0, 1 << 24));
     const auto& nodes = j.at("nodes");
     for (const auto& a : nodes) {
       CartNode n;
@@ -400,7 +439,8 @@ CartTree CartTree::FromJson(const nlohmann::json& j) {
     if (tree.nodes_.empty()) Fail(ErrorCode::kInvalidData, "no nodes");
     for (size_t i = 0; i < tree.nodes_.size(); ++i) {
       const CartNode& n = tree.nodes_[i];
-      if (n.value.size() != tree.num_classes_) Fail(ErrorCode::kInvalidData, "node {} has {} class values", i, n.value.size());
+      if (n.value.size() != tree.num_classes_)
+        Fail(ErrorCode::kInvalidData, "node {} has {} class values", i, n.value.size());
       // Predict returns value[c] / weight: each class value must lie in [0, weight] (training makes
       // weight their sum), or a corrupted file predicts P = 38.3.
       for (double v : n.value) {

@@ -9,11 +9,13 @@ void Classifier::CheckFitInput(const Dataset& data) {
   CheckFeatures(data);
   bool has[2] = {false, false};
   for (double v : data.y) {
-    if (v != 0 && v != 1) Fail(ErrorCode::kInvalidData, "{}: labels must be 0 or 1, found {}", Type(), v);
+    if (v != 0 && v != 1)
+      Fail(ErrorCode::kInvalidData, "{}: labels must be 0 or 1, found {}", Type(), v);
     has[v == 1] = true;
   }
   if (!has[0] || !has[1]) {
-    Fail(ErrorCode::kInvalidData, "{}: the training labels are all {}; a classifier needs both classes", Type(),
+    Fail(ErrorCode::kInvalidData,
+         "{}: the training labels are all {}; a classifier needs both classes", Type(),
          has[1] ? "positive" : "negative");
   }
   feature_names_ = data.feature_names;
@@ -21,6 +23,8 @@ void Classifier::CheckFitInput(const Dataset& data) {
 
 std::string Classifier::FileTag() const { return ClassifierRegistry().FileTag(Type()); }
 
-std::unique_ptr<Classifier> Classifier::Load(std::string_view bytes) { return LoadFrom(ClassifierRegistry(), bytes); }
+std::unique_ptr<Classifier> Classifier::Load(std::string_view bytes) {
+  return LoadFrom(ClassifierRegistry(), bytes);
+}
 
 }  // namespace prospect

@@ -13,8 +13,9 @@ std::mutex& LibRandMutex() {
   return m;
 }
 
-LinearTerms TrainLiblinear(std::string_view who, const DenseMatrixView& x, std::span<const double> y, int solver,
-                           double c, double tol, const double class_weights[2], uint64_t seed) {
+LinearTerms TrainLiblinear(std::string_view who, const DenseMatrixView& x,
+                           std::span<const double> y, int solver, double c, double tol,
+                           const double class_weights[2], uint64_t seed) {
   QuietSvmAndLinearLibraries();
   LiblinearProblem prob(x, y);
   parameter param{};
@@ -26,7 +27,8 @@ LinearTerms TrainLiblinear(std::string_view who, const DenseMatrixView& x, std::
   param.nr_weight = 2;
   param.weight_label = labels;
   param.weight = weights;
-  if (const char* err = check_parameter(prob.get(), &param)) Fail(ErrorCode::kInvalidArgument, "{}: {}", who, err);
+  if (const char* err = check_parameter(prob.get(), &param))
+    Fail(ErrorCode::kInvalidArgument, "{}: {}", who, err);
   model* m = WithSeededRand(seed, [&] { return train(prob.get(), &param); });
   if (!m) Fail(ErrorCode::kInternal, "{}: liblinear returned no model", who);
   LinearTerms terms;
@@ -43,7 +45,8 @@ void QuietSvmAndLinearLibraries() {
   });
 }
 
-LiblinearProblem::LiblinearProblem(const DenseMatrixView& x, std::span<const double> y) : y_(y.begin(), y.end()) {
+LiblinearProblem::LiblinearProblem(const DenseMatrixView& x, std::span<const double> y)
+    : y_(y.begin(), y.end()) {
   const size_t n = x.rows(), d = x.cols();
   nodes_.reserve(n * (d + 2));
   std::vector<size_t> starts(n);

@@ -53,8 +53,9 @@ class LiblinearProblem {
 /// Trains liblinear's `solver` (L2R_LR, L1R_LR, L2R_L2LOSS_SVC_DUAL, ...) on x, y with cost c,
 /// tolerance tol and per-class weights {class 0, class 1} multiplying c; `who` names the model in
 /// errors. The coefficients and intercept, oriented so that positive means class 1.
-LinearTerms TrainLiblinear(std::string_view who, const DenseMatrixView& x, std::span<const double> y, int solver,
-                           double c, double tol, const double class_weights[2], uint64_t seed);
+LinearTerms TrainLiblinear(std::string_view who, const DenseMatrixView& x,
+                           std::span<const double> y, int solver, double c, double tol,
+                           const double class_weights[2], uint64_t seed);
 
 /// Balanced class weights n / (2 · n_class) for labels {0, 1}: out[0] for 0, out[1] for 1.
 void BalancedWeights(std::span<const double> y, double out[2]);

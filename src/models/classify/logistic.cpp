@@ -10,18 +10,17 @@
 //  - "liblinear" (Fan et al. 2008; the only one for L1): primal trust-region Newton (L2) or
 //    coordinate descent (L1); the intercept is liblinear's bias feature, regularised like the
 //    weights, as sklearn's solver="liblinear".
-#include <linear.h>
-
 #include <LBFGS.h>
+#include <linear.h>
 
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-#include "models/linear_terms.hpp"
 #include "models/classify/families.hpp"
 #include "models/classify/liblinear_problem.hpp"
+#include "models/linear_terms.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/params.hpp"
 
@@ -38,14 +37,23 @@ struct LogisticParams {
 
   static const ParamSchema<LogisticParams>& Schema() {
     static const ParamSchema<LogisticParams> schema(
-        "logistic", {{"penalty", &LogisticParams::penalty, "l1 or l2 regularisation", 0, 0, {"l1", "l2"}},
-                     {"c", &LogisticParams::c, "inverse regularisation strength", 1e-8, 1e8},
-                     {"class_weight", &LogisticParams::class_weight, "none or balanced", 0, 0, {"none", "balanced"}},
-                     {"tol", &LogisticParams::tol, "solver tolerance", 1e-12, 1},
-                     {"solver", &LogisticParams::solver,
-                      "auto (lbfgs for l2, liblinear for l1), lbfgs (intercept not penalised) or liblinear", 0, 0,
-                      {"auto", "lbfgs", "liblinear"}},
-                     {"max_iter", &LogisticParams::max_iter, "lbfgs iterations at most", 1, 1000000}});
+        "logistic",
+        {{"penalty", &LogisticParams::penalty, "l1 or l2 regularisation", 0, 0, {"l1", "l2"}},
+         {"c", &LogisticParams::c, "inverse regularisation strength", 1e-8, 1e8},
+         {"class_weight",
+          &LogisticParams::class_weight,
+          "none or balanced",
+          0,
+          0,
+          {"none", "balanced"}},
+         {"tol", &LogisticParams::tol, "solver tolerance", 1e-12, 1},
+         {"solver",
+          &LogisticParams::solver,
+          "auto (lbfgs for l2, liblinear for l1), lbfgs (intercept not penalised) or liblinear",
+          0,
+          0,
+          {"auto", "lbfgs", "liblinear"}},
+         {"max_iter", &LogisticParams::max_iter, "lbfgs iterations at most", 1, 1000000}});
     return schema;
   }
 };
@@ -53,8 +61,9 @@ struct LogisticParams {
 // The lbfgs objective and its gradient over θ = (w, b); see the top of the file.
 class LogisticLoss {
  public:
-  LogisticLoss(const DenseMatrixView& x, std::span<const double> y, std::span<const double> row_weights,
-               const double class_weights[2], double c, int threads)
+  LogisticLoss(const DenseMatrixView& x, std::span<const double> y,
+               std::span<const double> row_weights, const double class_weights[2], double c,
+               int threads)
       : x_(x), y_(y), row_weights_(row_weights), c_(c), threads_(threads) {
     class_weights_[0] = class_weights[0];
     class_weights_[1] = class_weights[1];
@@ -76,7 +85,8 @@ class LogisticLoss {
         const double* row = x_.Row(r);
         double z = b;
         for (size_t j = 0; j < d; ++j) z += w[j] * row[j];
-        const double weight = class_weights_[y_[r] > 0.5 ? 1 : 0] * (row_weights_.empty() ? 1.0 : row_weights_[r]);
+        const double weight =
+            class_weights_[y_[r] > 0.5 ? 1 : 0] * (row_weights_.empty() ? 1.0 : row_weights_[r]);
         // log(1 + e^z) − y z, and its derivative σ(z) − y, without overflow (one exp per row).
         const double e = std::exp(-std::abs(z));
         const double log1pexp = std::max(z, 0.0) + std::log1p(e);
@@ -128,9 +138,12 @@ class LogisticClassifier final : public LinearModel<Classifier, LogisticParams> 
 
   void Fit(const Dataset& data, const Context& ctx) override {
     CheckFitInput(data);
-    const bool lbfgs = params_.solver == "lbfgs" || (params_.solver == "auto" && params_.penalty == "l2");
+    const bool lbfgs =
+        params_.solver == "lbfgs" || (params_.solver == "auto" && params_.penalty == "l2");
     if (lbfgs && params_.penalty == "l1") {
-      Fail(ErrorCode::kInvalidArgument, "logistic: solver lbfgs needs penalty l2 (the L1 penalty is not smooth); use solver=liblinear or auto");
+      Fail(ErrorCode::kInvalidArgument,
+           "logistic: solver lbfgs needs penalty l2 (the L1 penalty is not smooth); use "
+           "solver=liblinear or auto");
     }
     double class_weights[2] = {1, 1};
     if (params_.class_weight == "balanced") BalancedWeights(data.y, class_weights);
@@ -147,7 +160,8 @@ class LogisticClassifier final : public LinearModel<Classifier, LogisticParams> 
     param.epsilon = params_.tol;
     param.epsilon_rel = 0;
     param.past = 1;
-    // scipy's L-BFGS-B default ftol (2.2e-9) at the default tol 1e-4; a tighter tol tightens it too.
+    // scipy's L-BFGS-B default ftol (2.2e-9) at the default tol 1e-4; a tighter tol tightens it
+    // too.
     param.delta = 2.220446049250313e-09 * params_.tol / 1e-4;
     param.max_iterations = static_cast<int>(params_.max_iter);
     param.linesearch = LBFGSpp::LBFGS_LINESEARCH_BACKTRACKING_STRONG_WOLFE;
@@ -158,8 +172,10 @@ class LogisticClassifier final : public LinearModel<Classifier, LogisticParams> 
     try {
       iterations = solver.minimize(loss, theta, value);
     } catch (const std::exception& e) {  // a line search that cannot improve in double precision
-      if (loss.best().size() != theta.size()) Fail(ErrorCode::kInternal, "logistic: L-BFGS failed: {}", e.what());
-      ctx.logger().debug("logistic: L-BFGS stopped early ({}); keeping the best point found", e.what());
+      if (loss.best().size() != theta.size())
+        Fail(ErrorCode::kInternal, "logistic: L-BFGS failed: {}", e.what());
+      ctx.logger().debug("logistic: L-BFGS stopped early ({}); keeping the best point found",
+                         e.what());
       theta = loss.best();
     }
     ctx.logger().debug("logistic: L-BFGS took {} iterations", iterations);
@@ -170,10 +186,12 @@ class LogisticClassifier final : public LinearModel<Classifier, LogisticParams> 
   void FitLiblinear(const Dataset& data, const double class_weights[2], uint64_t seed) {
     // liblinear has per-class weights only.
     if (!data.weights.empty()) {
-      Fail(ErrorCode::kInvalidArgument, "logistic: solver liblinear does not take per-row weights; use solver=lbfgs or class_weight=balanced");
+      Fail(ErrorCode::kInvalidArgument,
+           "logistic: solver liblinear does not take per-row weights; use solver=lbfgs or "
+           "class_weight=balanced");
     }
-    terms_ = TrainLiblinear("logistic", data.x, data.y, params_.penalty == "l1" ? L1R_LR : L2R_LR, params_.c,
-                            params_.tol, class_weights, seed);
+    terms_ = TrainLiblinear("logistic", data.x, data.y, params_.penalty == "l1" ? L1R_LR : L2R_LR,
+                            params_.c, params_.tol, class_weights, seed);
   }
 
   std::vector<double> PredictProba(const DenseMatrixView& x, const Context&) const override {
@@ -182,11 +200,12 @@ class LogisticClassifier final : public LinearModel<Classifier, LogisticParams> 
     for (double& z : out) z = 1.0 / (1.0 + std::exp(-z));
     return out;
   }
-
 };
 
 }  // namespace
 
-ModelFactory<Classifier> LogisticFactory() { return FactoryOf<Classifier, LogisticClassifier, LogisticParams>(); }
+ModelFactory<Classifier> LogisticFactory() {
+  return FactoryOf<Classifier, LogisticClassifier, LogisticParams>();
+}
 
 }  // namespace prospect

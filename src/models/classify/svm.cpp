@@ -12,9 +12,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include "models/linear_terms.hpp"
 #include "models/classify/families.hpp"
 #include "models/classify/liblinear_problem.hpp"
+#include "models/linear_terms.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/params.hpp"
 #include "prospect/evaluate/calibration.hpp"
@@ -30,11 +30,20 @@ struct LinearSvmParams {
 
   static const ParamSchema<LinearSvmParams>& Schema() {
     static const ParamSchema<LinearSvmParams> schema(
-        "linear_svm",
-        {{"c", &LinearSvmParams::c, "inverse regularisation strength", 1e-8, 1e8},
-         {"loss", &LinearSvmParams::loss, "squared_hinge (L2-loss) or hinge (L1-loss)", 0, 0, {"squared_hinge", "hinge"}},
-         {"class_weight", &LinearSvmParams::class_weight, "none or balanced", 0, 0, {"none", "balanced"}},
-         {"tol", &LinearSvmParams::tol, "solver tolerance", 1e-12, 1}});
+        "linear_svm", {{"c", &LinearSvmParams::c, "inverse regularisation strength", 1e-8, 1e8},
+                       {"loss",
+                        &LinearSvmParams::loss,
+                        "squared_hinge (L2-loss) or hinge (L1-loss)",
+                        0,
+                        0,
+                        {"squared_hinge", "hinge"}},
+                       {"class_weight",
+                        &LinearSvmParams::class_weight,
+                        "none or balanced",
+                        0,
+                        0,
+                        {"none", "balanced"}},
+                       {"tol", &LinearSvmParams::tol, "solver tolerance", 1e-12, 1}});
     return schema;
   }
 };
@@ -46,14 +55,15 @@ class LinearSvmClassifier final : public ModelWithParams<Classifier, LinearSvmPa
   void Fit(const Dataset& data, const Context& ctx) override {
     CheckFitInput(data);
     if (!data.weights.empty()) {
-      Fail(ErrorCode::kInvalidArgument, "linear_svm: per-row weights are not supported; use class_weight=balanced");
+      Fail(ErrorCode::kInvalidArgument,
+           "linear_svm: per-row weights are not supported; use class_weight=balanced");
     }
     double weights[2] = {1, 1};
     if (params_.class_weight == "balanced") BalancedWeights(data.y, weights);
     ctx.ThrowIfCancelled();
     terms_ = TrainLiblinear("linear_svm", data.x, data.y,
-                            params_.loss == "hinge" ? L2R_L1LOSS_SVC_DUAL : L2R_L2LOSS_SVC_DUAL, params_.c, params_.tol,
-                            weights, ctx.seed());
+                            params_.loss == "hinge" ? L2R_L1LOSS_SVC_DUAL : L2R_L2LOSS_SVC_DUAL,
+                            params_.c, params_.tol, weights, ctx.seed());
     // Platt sigmoid on the training decision values (liblinear has no probability model for SVMs).
     platt_.Fit(terms_.Margins(data.x), data.y);
   }
@@ -87,7 +97,9 @@ class LinearSvmClassifier final : public ModelWithParams<Classifier, LinearSvmPa
     terms_.coef = reader.FiniteArray("coef");
     const auto s = reader.FiniteArray("scalars");
     if (s.size() != 3 || terms_.coef.size() != feature_names_.size()) {
-      Fail(ErrorCode::kInvalidData, "model file: linear_svm coefficients do not match its {} features", feature_names_.size());
+      Fail(ErrorCode::kInvalidData,
+           "model file: linear_svm coefficients do not match its {} features",
+           feature_names_.size());
     }
     terms_.intercept = s[0];
     platt_ = PlattCalibrator::FromJson({{"method", "platt"}, {"a", s[1]}, {"b", s[2]}});
@@ -113,15 +125,27 @@ struct KernelSvmParams {
     static const ParamSchema<KernelSvmParams> schema(
         "kernel_svm",
         {{"c", &KernelSvmParams::c, "inverse regularisation strength", 1e-8, 1e8},
-         {"kernel", &KernelSvmParams::kernel, "kernel function", 0, 0, {"rbf", "poly", "sigmoid", "linear"}},
-         {"gamma", &KernelSvmParams::gamma, "kernel coefficient for rbf/poly/sigmoid (0 = 1 / (features · variance))", 0, 1e8},
+         {"kernel",
+          &KernelSvmParams::kernel,
+          "kernel function",
+          0,
+          0,
+          {"rbf", "poly", "sigmoid", "linear"}},
+         {"gamma", &KernelSvmParams::gamma,
+          "kernel coefficient for rbf/poly/sigmoid (0 = 1 / (features · variance))", 0, 1e8},
          {"degree", &KernelSvmParams::degree, "degree of the poly kernel", 1, 10},
          {"coef0", &KernelSvmParams::coef0, "constant term of the poly/sigmoid kernel", -1e8, 1e8},
-         {"class_weight", &KernelSvmParams::class_weight, "none or balanced", 0, 0, {"none", "balanced"}},
+         {"class_weight",
+          &KernelSvmParams::class_weight,
+          "none or balanced",
+          0,
+          0,
+          {"none", "balanced"}},
          {"tol", &KernelSvmParams::tol, "solver tolerance", 1e-12, 1},
          {"cache_mb", &KernelSvmParams::cache_mb, "kernel cache size in MB", 1, 1e6},
          {"probability", &KernelSvmParams::probability,
-          "Platt probabilities from libsvm's internal 5-fold CV (false: a sigmoid fitted on training decision values, 5x faster)"}});
+          "Platt probabilities from libsvm's internal 5-fold CV (false: a sigmoid fitted on "
+          "training decision values, 5x faster)"}});
     return schema;
   }
 };
@@ -133,7 +157,8 @@ class KernelSvmClassifier final : public ModelWithParams<Classifier, KernelSvmPa
   void Fit(const Dataset& data, const Context& ctx) override {
     CheckFitInput(data);
     if (!data.weights.empty()) {
-      Fail(ErrorCode::kInvalidArgument, "kernel_svm: per-row weights are not supported; use class_weight=balanced");
+      Fail(ErrorCode::kInvalidArgument,
+           "kernel_svm: per-row weights are not supported; use class_weight=balanced");
     }
     QuietSvmAndLinearLibraries();
     const size_t n = data.x.rows(), d = data.x.cols();
@@ -166,7 +191,10 @@ class KernelSvmClassifier final : public ModelWithParams<Classifier, KernelSvmPa
     prob.x = rows.data();
     svm_parameter param{};
     param.svm_type = C_SVC;
-    param.kernel_type = params_.kernel == "rbf" ? RBF : params_.kernel == "poly" ? POLY : params_.kernel == "sigmoid" ? SIGMOID : LINEAR;
+    param.kernel_type = params_.kernel == "rbf"       ? RBF
+                        : params_.kernel == "poly"    ? POLY
+                        : params_.kernel == "sigmoid" ? SIGMOID
+                                                      : LINEAR;
     param.degree = static_cast<int>(params_.degree);
     param.gamma = gamma_;
     param.coef0 = params_.coef0;
@@ -183,7 +211,8 @@ class KernelSvmClassifier final : public ModelWithParams<Classifier, KernelSvmPa
       param.weight_label = labels;
       param.weight = weights;
     }
-    if (const char* err = svm_check_parameter(&prob, &param)) Fail(ErrorCode::kInvalidArgument, "kernel_svm: {}", err);
+    if (const char* err = svm_check_parameter(&prob, &param))
+      Fail(ErrorCode::kInvalidArgument, "kernel_svm: {}", err);
     ctx.ThrowIfCancelled();
     svm_model* m = WithSeededRand(ctx.seed(), [&] { return svm_train(&prob, &param); });
     if (!m) Fail(ErrorCode::kInternal, "kernel_svm: libsvm returned no model");
@@ -193,7 +222,8 @@ class KernelSvmClassifier final : public ModelWithParams<Classifier, KernelSvmPa
     sv_.assign(l * d, 0.0);
     sv_coef_.resize(l);
     for (size_t i = 0; i < l; ++i) {
-      for (const svm_node* p = m->SV[i]; p->index != -1; ++p) sv_[i * d + static_cast<size_t>(p->index - 1)] = p->value;
+      for (const svm_node* p = m->SV[i]; p->index != -1; ++p)
+        sv_[i * d + static_cast<size_t>(p->index - 1)] = p->value;
       sv_coef_[i] = sign * m->sv_coef[0][i];
     }
     rho_ = sign * m->rho[0];
@@ -266,7 +296,9 @@ class KernelSvmClassifier final : public ModelWithParams<Classifier, KernelSvmPa
     const size_t step = std::max<size_t>(1, l / 200);
     std::vector<double> rows;
     size_t count = 0;
-    for (size_t i = 0; i < l; i += step, ++count) rows.insert(rows.end(), sv_.begin() + static_cast<std::ptrdiff_t>(i * d), sv_.begin() + static_cast<std::ptrdiff_t>((i + 1) * d));
+    for (size_t i = 0; i < l; i += step, ++count)
+      rows.insert(rows.end(), sv_.begin() + static_cast<std::ptrdiff_t>(i * d),
+                  sv_.begin() + static_cast<std::ptrdiff_t>((i + 1) * d));
     const auto c = Contributions({rows, count, d}, Context(1));
     for (size_t r = 0; r < count; ++r) {
       for (size_t j = 0; j < d; ++j) imp[j] += std::abs(c[r * (d + 1) + j]);
@@ -297,8 +329,10 @@ class KernelSvmClassifier final : public ModelWithParams<Classifier, KernelSvmPa
     baseline_ = reader.FiniteArray("baseline");
     const auto s = reader.FiniteArray("scalars");
     // Sizes come from the blocks themselves; check sv = n_sv × d without multiplying.
-    if (s.size() != 4 || baseline_.size() != d || sv_coef_.empty() || sv_.size() % d != 0 || sv_.size() / d != sv_coef_.size()) {
-      Fail(ErrorCode::kInvalidData, "model file: kernel_svm support vectors do not match its {} features", d);
+    if (s.size() != 4 || baseline_.size() != d || sv_coef_.empty() || sv_.size() % d != 0 ||
+        sv_.size() / d != sv_coef_.size()) {
+      Fail(ErrorCode::kInvalidData,
+           "model file: kernel_svm support vectors do not match its {} features", d);
     }
     rho_ = s[0];
     gamma_ = s[1];
@@ -316,14 +350,16 @@ class KernelSvmClassifier final : public ModelWithParams<Classifier, KernelSvmPa
     double dot = 0;
     for (size_t j = 0; j < d; ++j) dot += a[j] * b[j];
     if (params_.kernel == "linear") return dot;
-    if (params_.kernel == "poly") return std::pow(gamma_ * dot + params_.coef0, static_cast<double>(params_.degree));
+    if (params_.kernel == "poly")
+      return std::pow(gamma_ * dot + params_.coef0, static_cast<double>(params_.degree));
     return std::tanh(gamma_ * dot + params_.coef0);
   }
 
   double DecisionRow(const double* row) const {
     const size_t d = feature_names_.size();
     double f = -rho_;
-    for (size_t i = 0; i < sv_coef_.size(); ++i) f += sv_coef_[i] * Kernel(sv_.data() + i * d, row, d);
+    for (size_t i = 0; i < sv_coef_.size(); ++i)
+      f += sv_coef_[i] * Kernel(sv_.data() + i * d, row, d);
     return f;
   }
 
@@ -335,21 +371,29 @@ class KernelSvmClassifier final : public ModelWithParams<Classifier, KernelSvmPa
   }
   double LogOdds(double f) const { return -(prob_a_ * f + prob_b_); }
 
-  std::vector<double> sv_;       // n_sv × d, row-major
-  std::vector<double> sv_coef_;  // y_i α_i, oriented to the positive class
+  std::vector<double> sv_;        // n_sv × d, row-major
+  std::vector<double> sv_coef_;   // y_i α_i, oriented to the positive class
   std::vector<double> baseline_;  // training mean, the reference point of Contributions
   double rho_ = 0, gamma_ = 0, prob_a_ = 0, prob_b_ = 0;
 };
 
 }  // namespace
 
-ModelFactory<Classifier> LinearSvmFactory() { return FactoryOf<Classifier, LinearSvmClassifier, LinearSvmParams>(); }
-ModelFactory<Classifier> KernelSvmFactory() { return FactoryOf<Classifier, KernelSvmClassifier, KernelSvmParams>(); }
+ModelFactory<Classifier> LinearSvmFactory() {
+  return FactoryOf<Classifier, LinearSvmClassifier, LinearSvmParams>();
+}
+ModelFactory<Classifier> KernelSvmFactory() {
+  return FactoryOf<Classifier, KernelSvmClassifier, KernelSvmParams>();
+}
 
-std::vector<double> SvmDecisionFunction(const Classifier& model, const DenseMatrixView& x, const Context& ctx) {
-  if (const auto* l = dynamic_cast<const LinearSvmClassifier*>(&model)) return l->DecisionFunction(x);
-  if (const auto* k = dynamic_cast<const KernelSvmClassifier*>(&model)) return k->DecisionFunction(x, ctx);
-  Fail(ErrorCode::kInvalidArgument, "decision values are defined for linear_svm and kernel_svm, not {}", model.Type());
+std::vector<double> SvmDecisionFunction(const Classifier& model, const DenseMatrixView& x,
+                                        const Context& ctx) {
+  if (const auto* l = dynamic_cast<const LinearSvmClassifier*>(&model))
+    return l->DecisionFunction(x);
+  if (const auto* k = dynamic_cast<const KernelSvmClassifier*>(&model))
+    return k->DecisionFunction(x, ctx);
+  Fail(ErrorCode::kInvalidArgument,
+       "decision values are defined for linear_svm and kernel_svm, not {}", model.Type());
 }
 
 }  // namespace prospect

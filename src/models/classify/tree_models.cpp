@@ -9,8 +9,8 @@
 #include "models/classify/families.hpp"
 #include "models/tree/ensemble.hpp"
 #include "models/tree/grow.hpp"
-#include "prospect/common/parallel.hpp"
 #include "prospect/common/error.hpp"
+#include "prospect/common/parallel.hpp"
 #include "prospect/common/params.hpp"
 #include "prospect/common/rng.hpp"
 #include "prospect/models/classify/cart.hpp"
@@ -32,13 +32,15 @@ std::vector<double> RowWeights(const Dataset& data, bool balanced) {
   double pos = 0;
   for (double v : data.y) pos += v;
   const double n = static_cast<double>(data.y.size());
-  for (size_t i = 0; i < w.size(); ++i) w[i] *= data.y[i] == 1 ? n / (2 * pos) : n / (2 * (n - pos));
+  for (size_t i = 0; i < w.size(); ++i)
+    w[i] *= data.y[i] == 1 ? n / (2 * pos) : n / (2 * (n - pos));
   return w;
 }
 
 // Saabas path attribution: the change in P(positive) at each split is credited to the split's
 // feature; the root's P(positive) is the bias. Sums to the prediction exactly.
-void AddPathContributions(const CartTree& tree, const double* row, double scale, double* out, size_t d) {
+void AddPathContributions(const CartTree& tree, const double* row, double scale, double* out,
+                          size_t d) {
   const auto& nodes = tree.nodes();
   auto p = [&](int32_t i) {
     const CartNode& n = nodes[static_cast<size_t>(i)];
@@ -64,14 +66,24 @@ struct TreeParams {
 
   static const ParamSchema<TreeParams>& Schema() {
     static const ParamSchema<TreeParams> schema(
-        "tree", {{"criterion", &TreeParams::criterion, "split quality", 0, 0, {"gini", "entropy"}},
-                 {"max_depth", &TreeParams::max_depth, "maximum depth", 1, 64},
-                 {"min_samples_leaf", &TreeParams::min_samples_leaf, "fewest rows in a leaf", 1, 1e12},
-                 {"class_weight", &TreeParams::class_weight, "none or balanced", 0, 0, {"none", "balanced"}},
-                 {"splitter", &TreeParams::splitter,
-                  "hist: features pre-binned once (exact for features with at most max_bins values); exact: every distinct value",
-                  0, 0, {"hist", "exact"}},
-                 {"max_bins", &TreeParams::max_bins, "bins per feature for splitter=hist", 2, 256}});
+        "tree",
+        {{"criterion", &TreeParams::criterion, "split quality", 0, 0, {"gini", "entropy"}},
+         {"max_depth", &TreeParams::max_depth, "maximum depth", 1, 64},
+         {"min_samples_leaf", &TreeParams::min_samples_leaf, "fewest rows in a leaf", 1, 1e12},
+         {"class_weight",
+          &TreeParams::class_weight,
+          "none or balanced",
+          0,
+          0,
+          {"none", "balanced"}},
+         {"splitter",
+          &TreeParams::splitter,
+          "hist: features pre-binned once (exact for features with at most max_bins values); "
+          "exact: every distinct value",
+          0,
+          0,
+          {"hist", "exact"}},
+         {"max_bins", &TreeParams::max_bins, "bins per feature for splitter=hist", 2, 256}});
     return schema;
   }
 };
@@ -90,7 +102,8 @@ class TreeClassifier final : public ModelWithParams<Classifier, TreeParams> {
     const auto w = RowWeights(data, params_.class_weight == "balanced");
     if (params_.splitter == "hist") {
       const BinnedFeatures bins =
-          BinnedFeatures::Build(data.x.values(), data.x.rows(), data.x.cols(), static_cast<size_t>(params_.max_bins), ctx);
+          BinnedFeatures::Build(data.x.values(), data.x.rows(), data.x.cols(),
+                                static_cast<size_t>(params_.max_bins), ctx);
       tree_.FitBinned(bins, Classes(data.y), 2, w, ctx);
     } else {
       tree_.Fit(data.x.values(), data.x.rows(), data.x.cols(), Classes(data.y), 2, w, ctx);
@@ -108,7 +121,8 @@ class TreeClassifier final : public ModelWithParams<Classifier, TreeParams> {
   std::vector<double> Contributions(const DenseMatrixView& x, const Context&) const override {
     CheckPredictInput(x);
     std::vector<double> out(x.rows() * (x.cols() + 1), 0.0);
-    for (size_t r = 0; r < x.rows(); ++r) AddPathContributions(tree_, x.Row(r), 1.0, &out[r * (x.cols() + 1)], x.cols());
+    for (size_t r = 0; r < x.rows(); ++r)
+      AddPathContributions(tree_, x.Row(r), 1.0, &out[r * (x.cols() + 1)], x.cols());
     return out;
   }
 
@@ -117,13 +131,16 @@ class TreeClassifier final : public ModelWithParams<Classifier, TreeParams> {
   /// The tree's leaves as readable rules.
   std::vector<CartRule> Rules() const { return tree_.Rules(feature_names_); }
 
-  void SaveBlocks(ModelWriter& writer) const override { writer.AddBlock("tree", tree_.ToJson().dump()); }
+  void SaveBlocks(ModelWriter& writer) const override {
+    writer.AddBlock("tree", tree_.ToJson().dump());
+  }
 
  protected:
   void LoadBlocks(const ModelReader& reader) override {
     tree_ = CartTree::FromJson(nlohmann::json::parse(reader.Block("tree"), nullptr, false));
     if (tree_.num_features() != feature_names_.size() || tree_.num_classes() != 2) {
-      Fail(ErrorCode::kInvalidData, "model file: the tree does not match its {} features", feature_names_.size());
+      Fail(ErrorCode::kInvalidData, "model file: the tree does not match its {} features",
+           feature_names_.size());
     }
   }
 
@@ -144,17 +161,32 @@ struct ForestParams {
 
   static const ParamSchema<ForestParams>& Schema() {
     static const ParamSchema<ForestParams> schema(
-        "forest", {{"n_estimators", &ForestParams::n_estimators, "number of trees", 1, 100000},
-                   {"criterion", &ForestParams::criterion, "split quality", 0, 0, {"gini", "entropy"}},
-                   {"max_depth", &ForestParams::max_depth, "maximum depth", 1, 64},
-                   {"min_samples_leaf", &ForestParams::min_samples_leaf, "fewest rows in a leaf", 1, 1e12},
-                   {"max_features", &ForestParams::max_features, "features tried per split", 0, 0, {"sqrt", "log2", "all"}},
-                   {"bootstrap", &ForestParams::bootstrap, "sample rows with replacement per tree"},
-                   {"class_weight", &ForestParams::class_weight, "none or balanced", 0, 0, {"none", "balanced"}},
-                   {"splitter", &ForestParams::splitter,
-                    "hist: features pre-binned once, splits from histograms (fast); exact: every distinct value, sorted per node",
-                    0, 0, {"hist", "exact"}},
-                   {"max_bins", &ForestParams::max_bins, "bins per feature for splitter=hist", 2, 256}});
+        "forest",
+        {{"n_estimators", &ForestParams::n_estimators, "number of trees", 1, 100000},
+         {"criterion", &ForestParams::criterion, "split quality", 0, 0, {"gini", "entropy"}},
+         {"max_depth", &ForestParams::max_depth, "maximum depth", 1, 64},
+         {"min_samples_leaf", &ForestParams::min_samples_leaf, "fewest rows in a leaf", 1, 1e12},
+         {"max_features",
+          &ForestParams::max_features,
+          "features tried per split",
+          0,
+          0,
+          {"sqrt", "log2", "all"}},
+         {"bootstrap", &ForestParams::bootstrap, "sample rows with replacement per tree"},
+         {"class_weight",
+          &ForestParams::class_weight,
+          "none or balanced",
+          0,
+          0,
+          {"none", "balanced"}},
+         {"splitter",
+          &ForestParams::splitter,
+          "hist: features pre-binned once, splits from histograms (fast); exact: every distinct "
+          "value, sorted per node",
+          0,
+          0,
+          {"hist", "exact"}},
+         {"max_bins", &ForestParams::max_bins, "bins per feature for splitter=hist", 2, 256}});
     return schema;
   }
 };
@@ -176,7 +208,9 @@ class ForestClassifier final : public ModelWithParams<Classifier, ForestParams> 
     trees_.assign(static_cast<size_t>(params_.n_estimators), CartTree(cp));
     const bool hist = params_.splitter == "hist";
     BinnedFeatures bins;
-    if (hist) bins = BinnedFeatures::Build(data.x.values(), n, d, static_cast<size_t>(params_.max_bins), ctx);
+    if (hist)
+      bins =
+          BinnedFeatures::Build(data.x.values(), n, d, static_cast<size_t>(params_.max_bins), ctx);
     std::atomic<uint64_t> done{0};
     ParallelFor(ctx, params_.n_estimators, [&](int64_t t) {
       const uint64_t seed = DeriveSeed(ctx.seed(), static_cast<uint64_t>(t));
@@ -190,9 +224,11 @@ class ForestClassifier final : public ModelWithParams<Classifier, ForestParams> 
       }
       Context tree_ctx(1, DeriveSeed(seed, 1), ctx.logger_ptr());
       if (hist) {
-        trees_[static_cast<size_t>(t)].FitBinned(bins, classes, 2, sample.weights, tree_ctx, sample.rows);
+        trees_[static_cast<size_t>(t)].FitBinned(bins, classes, 2, sample.weights, tree_ctx,
+                                                 sample.rows);
       } else {
-        trees_[static_cast<size_t>(t)].Fit(data.x.values(), n, d, classes, 2, sample.weights, tree_ctx, sample.rows);
+        trees_[static_cast<size_t>(t)].Fit(data.x.values(), n, d, classes, 2, sample.weights,
+                                           tree_ctx, sample.rows);
       }
       ctx.Progress("forest", ++done, static_cast<uint64_t>(params_.n_estimators));
     });
@@ -205,19 +241,23 @@ class ForestClassifier final : public ModelWithParams<Classifier, ForestParams> 
     return tree::MeanOverTrees(trees_.size(), x, ctx, [&](size_t t, const double* row) {
       const PackedNode* nodes = packed_.data() + offsets_[t];
       int32_t i = 0;
-      while (nodes[i].feature >= 0) i = row[nodes[i].feature] <= nodes[i].threshold ? nodes[i].left : nodes[i].right;
+      while (nodes[i].feature >= 0)
+        i = row[nodes[i].feature] <= nodes[i].threshold ? nodes[i].left : nodes[i].right;
       return nodes[i].threshold;  // a leaf's P(positive)
     });
   }
 
   std::vector<double> Contributions(const DenseMatrixView& x, const Context& ctx) const override {
     CheckPredictInput(x);
-    return tree::MeanContributions(trees_, x, ctx, [&](const CartTree& t, const double* row, double scale, double* out) {
-      AddPathContributions(t, row, scale, out, x.cols());
-    });
+    return tree::MeanContributions(
+        trees_, x, ctx, [&](const CartTree& t, const double* row, double scale, double* out) {
+          AddPathContributions(t, row, scale, out, x.cols());
+        });
   }
 
-  std::vector<double> Importance() const override { return tree::MeanImportance(trees_, feature_names_.size()); }
+  std::vector<double> Importance() const override {
+    return tree::MeanImportance(trees_, feature_names_.size());
+  }
 
   void SaveBlocks(ModelWriter& writer) const override { tree::SaveTrees(trees_, writer); }
 
@@ -226,7 +266,8 @@ class ForestClassifier final : public ModelWithParams<Classifier, ForestParams> 
     trees_ = tree::LoadTrees<CartTree>(reader, Type(), [&](const nlohmann::json& t) {
       CartTree tree = CartTree::FromJson(t);
       if (tree.num_features() != feature_names_.size() || tree.num_classes() != 2) {
-        Fail(ErrorCode::kInvalidData, "model file: a tree does not match the forest's {} features", feature_names_.size());
+        Fail(ErrorCode::kInvalidData, "model file: a tree does not match the forest's {} features",
+             feature_names_.size());
       }
       return tree;
     });
@@ -258,7 +299,11 @@ class ForestClassifier final : public ModelWithParams<Classifier, ForestParams> 
 
 }  // namespace
 
-ModelFactory<Classifier> TreeFactory() { return FactoryOf<Classifier, TreeClassifier, TreeParams>(); }
-ModelFactory<Classifier> ForestFactory() { return FactoryOf<Classifier, ForestClassifier, ForestParams>(); }
+ModelFactory<Classifier> TreeFactory() {
+  return FactoryOf<Classifier, TreeClassifier, TreeParams>();
+}
+ModelFactory<Classifier> ForestFactory() {
+  return FactoryOf<Classifier, ForestClassifier, ForestParams>();
+}
 
 }  // namespace prospect

@@ -9,7 +9,8 @@
 namespace prospect {
 
 template <typename P>
-std::vector<int32_t> CentroidClusterer<P>::Assign(const DenseMatrixView& x, const Context& ctx) const {
+std::vector<int32_t> CentroidClusterer<P>::Assign(const DenseMatrixView& x,
+                                                  const Context& ctx) const {
   this->CheckAssignInput(x);
   return NearestCentres(x, this->centres_, ctx, nullptr);
 }
@@ -24,12 +25,13 @@ void CentroidClusterer<P>::SaveState(ModelWriter& writer) const {
 
 template <typename P>
 void CentroidClusterer<P>::LoadState(const ModelReader& reader) {
-  this->centres_ = cluster_internal::ReadMatrixBlock(reader, "centres", static_cast<size_t>(this->num_clusters_),
-                                                     this->num_features_);
+  this->centres_ = cluster_internal::ReadMatrixBlock(
+      reader, "centres", static_cast<size_t>(this->num_clusters_), this->num_features_);
   const auto stats = reader.FiniteArray("stats");
   const size_t expected = 1 + MoreStats().size();
   if (stats.size() != expected) {
-    Fail(ErrorCode::kInvalidData, "model file: block \"stats\" must hold {} value{}", expected, expected == 1 ? "" : "s");
+    Fail(ErrorCode::kInvalidData, "model file: block \"stats\" must hold {} value{}", expected,
+         expected == 1 ? "" : "s");
   }
   inertia_ = stats[0];
   RestoreMoreStats(std::span<const double>(stats).subspan(1));

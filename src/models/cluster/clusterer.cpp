@@ -1,7 +1,7 @@
 // Clusterer base: input checks shared by every algorithm, and Save/Load through the model-file
-// container (type tag "cluster/<name>", params JSON, a "cluster_meta" block, then per-model blocks).
+// container (type tag "cluster/<name>", params JSON, a "cluster_meta" block, then per-model
+// blocks).
 #include "prospect/models/cluster/clusterer.hpp"
-
 
 namespace prospect {
 
@@ -9,8 +9,8 @@ void Clusterer::CheckFitInput(const DenseMatrixView& x, size_t min_rows) const {
   CheckNotEmpty(x.rows(), x.cols());
   CheckFinite(x, "the input matrix");
   if (x.rows() < min_rows) {
-    Fail(ErrorCode::kInvalidArgument, "{}: k = {} clusters need at least {} rows; the data has {}", Type(), min_rows,
-         min_rows, x.rows());
+    Fail(ErrorCode::kInvalidArgument, "{}: k = {} clusters need at least {} rows; the data has {}",
+         Type(), min_rows, min_rows, x.rows());
   }
 }
 
@@ -40,22 +40,26 @@ std::string Clusterer::Save() const {
 
 std::unique_ptr<Clusterer> Clusterer::Load(std::string_view bytes) {
   const ModelReader reader(bytes);
-  std::unique_ptr<Clusterer> model = ClustererRegistry().FindByFileTag(reader.type_tag()).Create(reader.params());
+  std::unique_ptr<Clusterer> model =
+      ClustererRegistry().FindByFileTag(reader.type_tag()).Create(reader.params());
   nlohmann::json meta;
   try {
     meta = nlohmann::json::parse(reader.Block("cluster_meta"));
   } catch (const nlohmann::json::exception&) {
     Fail(ErrorCode::kInvalidData, "model file: block \"cluster_meta\" is not valid JSON");
   }
-  if (!meta.is_object() || !meta.contains("cluster_format") || !meta["cluster_format"].is_number_integer() ||
-      !meta.contains("num_features") || !meta["num_features"].is_number_unsigned() ||
-      !meta.contains("num_clusters") || !meta["num_clusters"].is_number_integer()) {
-    Fail(ErrorCode::kInvalidData, "model file: block \"cluster_meta\" lacks cluster_format/num_features/num_clusters");
+  if (!meta.is_object() || !meta.contains("cluster_format") ||
+      !meta["cluster_format"].is_number_integer() || !meta.contains("num_features") ||
+      !meta["num_features"].is_number_unsigned() || !meta.contains("num_clusters") ||
+      !meta["num_clusters"].is_number_integer()) {
+    Fail(ErrorCode::kInvalidData,
+         "model file: block \"cluster_meta\" lacks cluster_format/num_features/num_clusters");
   }
   const int version = meta["cluster_format"].get<int>();
   if (version > kClustererFormatVersion) {
     Fail(ErrorCode::kFailedPrecondition,
-         "clustering model format {} was written by a newer prospect (this one reads up to {}); upgrade prospect",
+         "clustering model format {} was written by a newer prospect (this one reads up to {}); "
+         "upgrade prospect",
          version, kClustererFormatVersion);
   }
   const size_t d = meta["num_features"].get<size_t>();

@@ -18,17 +18,20 @@ constexpr size_t kKdTreeMaxDims = 16;
 const ParamSchema<DbscanParams>& DbscanParams::Schema() {
   static const ParamSchema<DbscanParams> schema(
       "dbscan", {
-                    {"eps", &DbscanParams::eps, "neighbourhood radius (Euclidean, in the clustered space)", 1e-300, 1e300},
-                    {"min_samples", &DbscanParams::min_samples, "neighbours, the row itself included, of a core row", 1,
-                     1e9},
+                    {"eps", &DbscanParams::eps,
+                     "neighbourhood radius (Euclidean, in the clustered space)", 1e-300, 1e300},
+                    {"min_samples", &DbscanParams::min_samples,
+                     "neighbours, the row itself included, of a core row", 1, 1e9},
                 });
   return schema;
 }
 
-std::vector<std::vector<int32_t>> RadiusNeighbours(const DenseMatrixView& points, const DenseMatrixView& queries,
-                                                   double radius, const Context& ctx) {
+std::vector<std::vector<int32_t>> RadiusNeighbours(const DenseMatrixView& points,
+                                                   const DenseMatrixView& queries, double radius,
+                                                   const Context& ctx) {
   if (points.cols() != queries.cols()) {
-    Fail(ErrorCode::kInvalidArgument, "neighbours: points have {} columns, queries {}", points.cols(), queries.cols());
+    Fail(ErrorCode::kInvalidArgument, "neighbours: points have {} columns, queries {}",
+         points.cols(), queries.cols());
   }
   std::vector<std::vector<int32_t>> out(queries.rows());
   const double r2 = radius * radius;
@@ -47,13 +50,13 @@ std::vector<std::vector<int32_t>> RadiusNeighbours(const DenseMatrixView& points
       auto& list = out[static_cast<size_t>(i)];
       const double* q = queries.Row(static_cast<size_t>(i));
       for (size_t j = 0; j < points.rows(); ++j) {
-        if (cluster_internal::SqDist(q, points.Row(j), points.cols()) <= r2) list.push_back(static_cast<int32_t>(j));
+        if (cluster_internal::SqDist(q, points.Row(j), points.cols()) <= r2)
+          list.push_back(static_cast<int32_t>(j));
       }
     }
   }
   return out;
 }
-
 
 void Dbscan::Fit(const DenseMatrixView& x, const Context& ctx) {
   CheckFitInput(x, 1);
@@ -141,18 +144,24 @@ void Dbscan::SaveState(ModelWriter& writer) const {
 
 void Dbscan::LoadState(const ModelReader& reader) {
   core_labels_ = reader.Array<int32_t>("core_labels");
-  core_points_ = cluster_internal::ReadMatrixBlock(reader, "core_points", core_labels_.size(), num_features_);
+  core_points_ =
+      cluster_internal::ReadMatrixBlock(reader, "core_points", core_labels_.size(), num_features_);
   for (int32_t l : core_labels_) {
-    if (l < 0 || l >= num_clusters_) Fail(ErrorCode::kInvalidData, "model file: core label {} out of range", l);
+    if (l < 0 || l >= num_clusters_)
+      Fail(ErrorCode::kInvalidData, "model file: core label {} out of range", l);
   }
-  centres_ = cluster_internal::ReadMatrixBlock(reader, "centres", static_cast<size_t>(num_clusters_), num_features_);
+  centres_ = cluster_internal::ReadMatrixBlock(reader, "centres",
+                                               static_cast<size_t>(num_clusters_), num_features_);
   const auto noise = reader.Array<int64_t>("noise");
-  if (noise.size() != 1) Fail(ErrorCode::kInvalidData, "model file: block \"noise\" must hold 1 value");
+  if (noise.size() != 1)
+    Fail(ErrorCode::kInvalidData, "model file: block \"noise\" must hold 1 value");
   num_noise_ = noise[0];
 }
 
 EpsSuggestion SuggestEps(const DenseMatrixView& x, int64_t min_samples, const Context& ctx) {
-  if (x.rows() < 3) Fail(ErrorCode::kInvalidArgument, "eps suggestion needs at least 3 rows; the data has {}", x.rows());
+  if (x.rows() < 3)
+    Fail(ErrorCode::kInvalidArgument, "eps suggestion needs at least 3 rows; the data has {}",
+         x.rows());
   CheckFinite(x, "the input matrix");
   const size_t k = std::min(static_cast<size_t>(std::max<int64_t>(min_samples, 1)), x.rows());
   // The curve of a sample of rows is enough to find the knee; the neighbours come from all rows.

@@ -17,16 +17,23 @@ namespace prospect {
 
 const ParamSchema<GmmParams>& GmmParams::Schema() {
   static const ParamSchema<GmmParams> schema(
-      "gmm", {
-                 {"k", &GmmParams::k, "mixture components; 0 = choose by BIC in [k_min, k_max]", 0, 1e5},
-                 {"covariance", &GmmParams::covariance, "covariance of each component", -1, -1, {"full", "diag"}},
-                 {"tol", &GmmParams::tol, "stop when the mean log-likelihood gains less than this", 0, 1},
-                 {"reg_covar", &GmmParams::reg_covar, "added to every covariance diagonal for stability", 0, 1e6},
-                 {"max_iter", &GmmParams::max_iter, "EM iterations per restart", 1, 1e6},
-                 {"n_init", &GmmParams::n_init, "restarts; the best lower bound wins", 1, 1000},
-                 {"k_min", &GmmParams::k_min, "smallest k tried when k = 0", 1, 1e5},
-                 {"k_max", &GmmParams::k_max, "largest k tried when k = 0", 1, 1e5},
-             });
+      "gmm",
+      {
+          {"k", &GmmParams::k, "mixture components; 0 = choose by BIC in [k_min, k_max]", 0, 1e5},
+          {"covariance",
+           &GmmParams::covariance,
+           "covariance of each component",
+           -1,
+           -1,
+           {"full", "diag"}},
+          {"tol", &GmmParams::tol, "stop when the mean log-likelihood gains less than this", 0, 1},
+          {"reg_covar", &GmmParams::reg_covar, "added to every covariance diagonal for stability",
+           0, 1e6},
+          {"max_iter", &GmmParams::max_iter, "EM iterations per restart", 1, 1e6},
+          {"n_init", &GmmParams::n_init, "restarts; the best lower bound wins", 1, 1000},
+          {"k_min", &GmmParams::k_min, "smallest k tried when k = 0", 1, 1e5},
+          {"k_max", &GmmParams::k_max, "largest k tried when k = 0", 1, 1e5},
+      });
   return schema;
 }
 
@@ -47,7 +54,8 @@ struct GmmInternals {
 
   template <typename F>
   void ForGroups(const Context& ctx, F&& f) const {
-#pragma omp parallel for schedule(dynamic, 1) num_threads(ctx.threads()) if (groups > 1 && ctx.threads() > 1)
+#pragma omp parallel for schedule(dynamic, 1) \
+    num_threads(ctx.threads()) if (groups > 1 && ctx.threads() > 1)
     for (long g = 0; g < static_cast<long>(groups); ++g) {
       const size_t b = static_cast<size_t>(g) * group_rows;
       f(static_cast<size_t>(g), b, std::min(n, b + group_rows));
@@ -55,8 +63,9 @@ struct GmmInternals {
   }
 
   // Weighted log densities of row `row` for every component into lp (length k).
-  static void LogProb(const double* row, size_t d, size_t k, bool full, const std::vector<double>& log_weights,
-                      const DenseMatrix& means, const std::vector<double>& prec, const std::vector<double>& log_det,
+  static void LogProb(const double* row, size_t d, size_t k, bool full,
+                      const std::vector<double>& log_weights, const DenseMatrix& means,
+                      const std::vector<double>& prec, const std::vector<double>& log_det,
                       double* lp, double* diff, double* y) {
     const double c = static_cast<double>(d) * std::log(2 * std::numbers::pi);
     for (size_t j = 0; j < k; ++j) {
@@ -110,21 +119,25 @@ void ComputePrecisions(MixtureState& p, size_t k, size_t d, bool full) {
   if (full) {
     p.prec.assign(k * d * d, 0.0);
     for (size_t j = 0; j < k; ++j) {
-      Eigen::Map<const EigenRowMatrix> cov(&p.cov[j * d * d], static_cast<Eigen::Index>(d), static_cast<Eigen::Index>(d));
+      Eigen::Map<const EigenRowMatrix> cov(&p.cov[j * d * d], static_cast<Eigen::Index>(d),
+                                           static_cast<Eigen::Index>(d));
       Eigen::LLT<Eigen::MatrixXd> llt(cov);
       if (llt.info() != Eigen::Success) {
         Fail(ErrorCode::kInvalidData,
-             "gmm: component {} has an ill-defined covariance (not positive definite). Possible fixes: fewer "
-             "components (k), a larger reg_covar, or covariance=diag; check for duplicated or constant columns.",
+             "gmm: component {} has an ill-defined covariance (not positive definite). Possible "
+             "fixes: fewer "
+             "components (k), a larger reg_covar, or covariance=diag; check for duplicated or "
+             "constant columns.",
              j);
       }
       const Eigen::MatrixXd lower = llt.matrixL();
-      const Eigen::MatrixXd inv =
-          lower.triangularView<Eigen::Lower>().solve(Eigen::MatrixXd::Identity(static_cast<Eigen::Index>(d),
-                                                                                static_cast<Eigen::Index>(d)));
-      Eigen::Map<EigenRowMatrix> u(&p.prec[j * d * d], static_cast<Eigen::Index>(d), static_cast<Eigen::Index>(d));
+      const Eigen::MatrixXd inv = lower.triangularView<Eigen::Lower>().solve(
+          Eigen::MatrixXd::Identity(static_cast<Eigen::Index>(d), static_cast<Eigen::Index>(d)));
+      Eigen::Map<EigenRowMatrix> u(&p.prec[j * d * d], static_cast<Eigen::Index>(d),
+                                   static_cast<Eigen::Index>(d));
       u = inv.transpose();
-      for (size_t t = 0; t < d; ++t) p.log_det[j] += std::log(u(static_cast<Eigen::Index>(t), static_cast<Eigen::Index>(t)));
+      for (size_t t = 0; t < d; ++t)
+        p.log_det[j] += std::log(u(static_cast<Eigen::Index>(t), static_cast<Eigen::Index>(t)));
     }
   } else {
     p.prec.assign(k * d, 0.0);
@@ -133,7 +146,8 @@ void ComputePrecisions(MixtureState& p, size_t k, size_t d, bool full) {
         const double v = p.cov[j * d + t];
         if (!(v > 0)) {
           Fail(ErrorCode::kInvalidData,
-               "gmm: component {} has a zero variance in column {}. Possible fixes: a larger reg_covar or fewer "
+               "gmm: component {} has a zero variance in column {}. Possible fixes: a larger "
+               "reg_covar or fewer "
                "components (k).",
                j, t + 1);
         }
@@ -145,7 +159,8 @@ void ComputePrecisions(MixtureState& p, size_t k, size_t d, bool full) {
 }
 
 // M-step from responsibilities (n × k): weights, means, covariances + reg_covar, precisions.
-void MStep(const GmmInternals& g, const std::vector<double>& resp, double reg_covar, const Context& ctx, MixtureState& p) {
+void MStep(const GmmInternals& g, const std::vector<double>& resp, double reg_covar,
+           const Context& ctx, MixtureState& p) {
   const size_t n = g.n, d = g.d, k = g.k;
   std::vector<double> part_nk(g.groups * k, 0.0), part_sum(g.groups * k * d, 0.0);
   g.ForGroups(ctx, [&](size_t grp, size_t b, size_t e) {
@@ -219,7 +234,8 @@ void MStep(const GmmInternals& g, const std::vector<double>& resp, double reg_co
 }
 
 // E-step: responsibilities into resp; returns the mean log-likelihood (the lower bound).
-double EStep(const GmmInternals& g, const MixtureState& p, const Context& ctx, std::vector<double>* resp) {
+double EStep(const GmmInternals& g, const MixtureState& p, const Context& ctx,
+             std::vector<double>* resp) {
   const size_t k = g.k, d = g.d;
   std::vector<double> log_w(k);
   for (size_t j = 0; j < k; ++j) log_w[j] = std::log(p.weights[j]);
@@ -228,8 +244,8 @@ double EStep(const GmmInternals& g, const MixtureState& p, const Context& ctx, s
     std::vector<double> lp(k), diff(d), y(d);
     double s = 0;
     for (size_t i = b; i < e; ++i) {
-      GmmInternals::LogProb(g.x.Row(i), d, k, g.full, log_w, p.means, p.prec, p.log_det, lp.data(), diff.data(),
-                            y.data());
+      GmmInternals::LogProb(g.x.Row(i), d, k, g.full, log_w, p.means, p.prec, p.log_det, lp.data(),
+                            diff.data(), y.data());
       const double lse = GmmInternals::LogSumExp(lp.data(), k);
       s += lse;
       if (resp) {
@@ -245,7 +261,6 @@ double EStep(const GmmInternals& g, const MixtureState& p, const Context& ctx, s
 
 }  // namespace
 
-
 void GaussianMixture::FitFixedK(const DenseMatrixView& x, int64_t k_in, const Context& ctx) {
   const size_t k = static_cast<size_t>(k_in), n = x.rows();
   const GmmInternals g(x, k, params_.covariance == "full");
@@ -260,7 +275,8 @@ void GaussianMixture::FitFixedK(const DenseMatrixView& x, int64_t k_in, const Co
     kp.k = k_in;
     kp.n_init = 1;
     KMeans km(kp);
-    const Context sub(ctx.threads(), DeriveSeed(ctx.seed(), 500 + static_cast<uint64_t>(r)), ctx.logger_ptr());
+    const Context sub(ctx.threads(), DeriveSeed(ctx.seed(), 500 + static_cast<uint64_t>(r)),
+                      ctx.logger_ptr());
     km.Fit(x, sub);
     std::fill(resp.begin(), resp.end(), 0.0);
     for (size_t i = 0; i < n; ++i) resp[i * k + static_cast<size_t>(km.labels()[i])] = 1.0;
@@ -287,7 +303,8 @@ void GaussianMixture::FitFixedK(const DenseMatrixView& x, int64_t k_in, const Co
     }
   }
   if (!best_converged) {
-    ctx.logger().warn("gmm: EM did not converge in {} iterations (k = {}); raise max_iter or tol", params_.max_iter, k);
+    ctx.logger().warn("gmm: EM did not converge in {} iterations (k = {}); raise max_iter or tol",
+                      params_.max_iter, k);
   }
   weights_ = std::move(best.weights);
   centres_ = std::move(best.means);
@@ -312,7 +329,8 @@ void GaussianMixture::Fit(const DenseMatrixView& x, const Context& ctx) {
     return;
   }
   if (params_.k_min > params_.k_max) {
-    Fail(ErrorCode::kInvalidArgument, "gmm: k_min ({}) is larger than k_max ({})", params_.k_min, params_.k_max);
+    Fail(ErrorCode::kInvalidArgument, "gmm: k_min ({}) is larger than k_max ({})", params_.k_min,
+         params_.k_max);
   }
   CheckFitInput(x, static_cast<size_t>(params_.k_min));
   const int64_t k_max = std::min<int64_t>(params_.k_max, static_cast<int64_t>(x.rows()));
@@ -332,15 +350,16 @@ void GaussianMixture::Fit(const DenseMatrixView& x, const Context& ctx) {
 }
 
 namespace {
-MixtureState CurrentParams(const std::vector<double>& w, const DenseMatrix& means, const std::vector<double>& prec,
-                     size_t k, size_t d, bool full) {
+MixtureState CurrentParams(const std::vector<double>& w, const DenseMatrix& means,
+                           const std::vector<double>& prec, size_t k, size_t d, bool full) {
   MixtureState p;
   p.weights = w;
   p.means = means;
   p.prec = prec;
   p.log_det.assign(k, 0.0);
   for (size_t j = 0; j < k; ++j) {
-    for (size_t t = 0; t < d; ++t) p.log_det[j] += std::log(full ? prec[j * d * d + t * d + t] : prec[j * d + t]);
+    for (size_t t = 0; t < d; ++t)
+      p.log_det[j] += std::log(full ? prec[j * d * d + t * d + t] : prec[j * d + t]);
   }
   return p;
 }
@@ -371,7 +390,8 @@ double GaussianMixture::Score(const DenseMatrixView& x, const Context& ctx) cons
   CheckAssignInput(x);
   const size_t k = static_cast<size_t>(num_clusters_);
   const GmmInternals g(x, k, params_.covariance == "full");
-  return EStep(g, CurrentParams(weights_, centres_, precision_chol_, k, x.cols(), g.full), ctx, nullptr);
+  return EStep(g, CurrentParams(weights_, centres_, precision_chol_, k, x.cols(), g.full), ctx,
+               nullptr);
 }
 
 int64_t GaussianMixture::NumParameters() const {
@@ -386,9 +406,14 @@ double GaussianMixture::Bic(const DenseMatrixView& x, const Context& ctx) const 
 }
 
 nlohmann::json GaussianMixture::Summary() const {
-  nlohmann::json out = {{"method", Type()},          {"k", num_clusters_},  {"covariance", params_.covariance},
-                        {"lower_bound", lower_bound_}, {"bic", train_bic_}, {"converged", converged_},
-                        {"n_iter", n_iter_},          {"weights", weights_}};
+  nlohmann::json out = {{"method", Type()},
+                        {"k", num_clusters_},
+                        {"covariance", params_.covariance},
+                        {"lower_bound", lower_bound_},
+                        {"bic", train_bic_},
+                        {"converged", converged_},
+                        {"n_iter", n_iter_},
+                        {"weights", weights_}};
   if (!labels_.empty()) out["sizes"] = ClusterSizes(labels_, num_clusters_);
   if (!bic_by_k_.empty()) {
     nlohmann::json scores = nlohmann::json::array();
@@ -403,7 +428,8 @@ void GaussianMixture::SaveState(ModelWriter& writer) const {
   cluster_internal::WriteMatrixBlock(writer, "means", centres_);
   writer.AddArray<double>("covariances", std::span<const double>(covariances_));
   writer.AddArray<double>("precision_cholesky", std::span<const double>(precision_chol_));
-  const double stats[4] = {lower_bound_, train_bic_, converged_ ? 1.0 : 0.0, static_cast<double>(n_iter_)};
+  const double stats[4] = {lower_bound_, train_bic_, converged_ ? 1.0 : 0.0,
+                           static_cast<double>(n_iter_)};
   writer.AddArray<double>("stats", std::span<const double>(stats, 4));
 }
 
@@ -415,9 +441,10 @@ void GaussianMixture::LoadState(const ModelReader& reader) {
   covariances_ = reader.FiniteArray("covariances");
   precision_chol_ = reader.FiniteArray("precision_cholesky");
   const auto stats = reader.FiniteArray("stats");
-  if (weights_.size() != k || covariances_.size() != k * block || precision_chol_.size() != k * block ||
-      stats.size() != 4) {
-    Fail(ErrorCode::kInvalidData, "model file: gmm blocks do not match {} components × {} features", k, d);
+  if (weights_.size() != k || covariances_.size() != k * block ||
+      precision_chol_.size() != k * block || stats.size() != 4) {
+    Fail(ErrorCode::kInvalidData, "model file: gmm blocks do not match {} components × {} features",
+         k, d);
   }
   lower_bound_ = stats[0];
   train_bic_ = stats[1];

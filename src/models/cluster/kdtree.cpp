@@ -20,7 +20,8 @@ KdTree::KdTree(const DenseMatrixView& points, size_t leaf_size) : d_(points.cols
   Build(0, static_cast<uint32_t>(n), std::max<size_t>(leaf_size, 1));
   // Put the rows in tree order so leaves are contiguous.
   std::vector<double> ordered(n * d_);
-  for (size_t i = 0; i < n; ++i) std::copy_n(points.Row(static_cast<size_t>(ids_[i])), d_, &ordered[i * d_]);
+  for (size_t i = 0; i < n; ++i)
+    std::copy_n(points.Row(static_cast<size_t>(ids_[i])), d_, &ordered[i * d_]);
   points_ = std::move(ordered);
 }
 
@@ -49,9 +50,11 @@ int32_t KdTree::Build(uint32_t begin, uint32_t end, size_t leaf_size) {
   }
   if (spread <= 0) return id;  // all rows identical: keep as a leaf
   const uint32_t mid = begin + (end - begin) / 2;
-  std::nth_element(ids_.begin() + begin, ids_.begin() + mid, ids_.begin() + end, [&](int32_t a, int32_t b) {
-    return points_[static_cast<size_t>(a) * d_ + dim] < points_[static_cast<size_t>(b) * d_ + dim];
-  });
+  std::nth_element(ids_.begin() + begin, ids_.begin() + mid, ids_.begin() + end,
+                   [&](int32_t a, int32_t b) {
+                     return points_[static_cast<size_t>(a) * d_ + dim] <
+                            points_[static_cast<size_t>(b) * d_ + dim];
+                   });
   const int32_t left = Build(begin, mid, leaf_size);
   const int32_t right = Build(mid, end, leaf_size);
   nodes_[static_cast<size_t>(id)].left = left;
@@ -81,7 +84,8 @@ void KdTree::Search(const double* q, bool nearer_first, Bound bound, Visit visit
     const Node& node = nodes_[id];
     if (BoxDistance(node, id, q) > bound()) continue;
     if (node.left < 0) {
-      for (uint32_t i = node.begin; i < node.end; ++i) visit(ids_[i], SqDist(&points_[static_cast<size_t>(i) * d_], q, d_));
+      for (uint32_t i = node.begin; i < node.end; ++i)
+        visit(ids_[i], SqDist(&points_[static_cast<size_t>(i) * d_], q, d_));
       continue;
     }
     const auto left = static_cast<size_t>(node.left), right = static_cast<size_t>(node.right);
@@ -96,15 +100,19 @@ void KdTree::Search(const double* q, bool nearer_first, Bound bound, Visit visit
 }
 
 void KdTree::RadiusQuery(const double* q, double r2, std::vector<int32_t>& out) const {
-  Search(q, false, [r2] { return r2; }, [&](int32_t id, double s) {
-    if (s <= r2) out.push_back(id);
-  });
+  Search(
+      q, false, [r2] { return r2; },
+      [&](int32_t id, double s) {
+        if (s <= r2) out.push_back(id);
+      });
 }
 
 std::vector<double> KdTree::KnnQuery(const double* q, size_t k) const {
   if (k == 0) return {};
   std::priority_queue<double> heap;  // max-heap of the k best so far
-  const auto bound = [&] { return heap.size() < k ? std::numeric_limits<double>::infinity() : heap.top(); };
+  const auto bound = [&] {
+    return heap.size() < k ? std::numeric_limits<double>::infinity() : heap.top();
+  };
   Search(q, true, bound, [&](int32_t, double s) {
     if (heap.size() < k) {
       heap.push(s);
@@ -124,12 +132,14 @@ std::vector<double> KdTree::KnnQuery(const double* q, size_t k) const {
 std::pair<int32_t, double> KdTree::Nearest(const double* q) const {
   int32_t best = -1;
   double best_d = std::numeric_limits<double>::infinity();
-  Search(q, false, [&] { return best_d; }, [&](int32_t id, double s) {
-    if (s < best_d || (s == best_d && id < best)) {
-      best_d = s;
-      best = id;
-    }
-  });
+  Search(
+      q, false, [&] { return best_d; },
+      [&](int32_t id, double s) {
+        if (s < best_d || (s == best_d && id < best)) {
+          best_d = s;
+          best = id;
+        }
+      });
   return {best, best_d};
 }
 

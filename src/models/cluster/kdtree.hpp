@@ -34,10 +34,10 @@ class KdTree {
   void Search(const double* q, bool nearer_first, Bound bound, Visit visit) const;
 
   size_t d_ = 0;
-  std::vector<double> points_;     // rows in tree order
-  std::vector<int32_t> ids_;       // original row of each tree-order row
+  std::vector<double> points_;  // rows in tree order
+  std::vector<int32_t> ids_;    // original row of each tree-order row
   std::vector<Node> nodes_;
-  std::vector<double> lo_, hi_;    // bounding box per node, nodes × d
+  std::vector<double> lo_, hi_;  // bounding box per node, nodes × d
 };
 
 }  // namespace prospect::cluster_internal

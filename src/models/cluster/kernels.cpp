@@ -8,15 +8,16 @@
 
 namespace prospect::cluster_internal {
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(__SANITIZE_ADDRESS__)
 #define PROSPECT_MULTIVERSION __attribute__((target_clones("avx2", "default")))
 #else
 #define PROSPECT_MULTIVERSION
 #endif
 
 PROSPECT_MULTIVERSION
-void NearestBlock(const double* x, size_t rows, const double* centres, size_t k, size_t d, int32_t* labels,
-                  double* min_dist) {
+void NearestBlock(const double* x, size_t rows, const double* centres, size_t k, size_t d,
+                  int32_t* labels, double* min_dist) {
   for (size_t r = 0; r < rows; ++r) {
     const double* row = x + r * d;
     double best = std::numeric_limits<double>::infinity();
@@ -34,7 +35,8 @@ void NearestBlock(const double* x, size_t rows, const double* centres, size_t k,
 }
 
 PROSPECT_MULTIVERSION
-void DistancesBlock(const double* x, size_t rows, const double* cands, size_t m, size_t d, double* out) {
+void DistancesBlock(const double* x, size_t rows, const double* cands, size_t m, size_t d,
+                    double* out) {
   for (size_t r = 0; r < rows; ++r) {
     const double* row = x + r * d;
     for (size_t j = 0; j < m; ++j) {

@@ -22,21 +22,35 @@ const ParamSchema<KMeansParams>& KMeansParams::Schema() {
   static const ParamSchema<KMeansParams> schema(
       "kmeans",
       {
-          {"k", &KMeansParams::k, "number of clusters; 0 = choose automatically in [k_min, k_max] by k_method", 0, 1e6},
-          {"init", &KMeansParams::init, "initial centres: greedy k-means++ or random rows", -1, -1,
+          {"k", &KMeansParams::k,
+           "number of clusters; 0 = choose automatically in [k_min, k_max] by k_method", 0, 1e6},
+          {"init",
+           &KMeansParams::init,
+           "initial centres: greedy k-means++ or random rows",
+           -1,
+           -1,
            {"k-means++", "random"}},
-          {"n_init", &KMeansParams::n_init, "restarts from different seeds; the lowest inertia wins", 1, 1000},
+          {"n_init", &KMeansParams::n_init,
+           "restarts from different seeds; the lowest inertia wins", 1, 1000},
           {"max_iter", &KMeansParams::max_iter, "iterations per restart", 1, 1e6},
-          {"tol", &KMeansParams::tol, "stop when the squared centre shift is below tol × mean feature variance", 0,
-           1},
-          {"algorithm", &KMeansParams::algorithm, "elkan (triangle-inequality bounds) or lloyd; same result", -1, -1,
+          {"tol", &KMeansParams::tol,
+           "stop when the squared centre shift is below tol × mean feature variance", 0, 1},
+          {"algorithm",
+           &KMeansParams::algorithm,
+           "elkan (triangle-inequality bounds) or lloyd; same result",
+           -1,
+           -1,
            {"elkan", "lloyd"}},
           {"k_min", &KMeansParams::k_min, "smallest k tried when k = 0", 1, 1e6},
           {"k_max", &KMeansParams::k_max, "largest k tried when k = 0", 1, 1e6},
-          {"k_method", &KMeansParams::k_method, "how k = 0 picks k", -1, -1,
+          {"k_method",
+           &KMeansParams::k_method,
+           "how k = 0 picks k",
+           -1,
+           -1,
            {"silhouette", "calinski_harabasz", "elbow"}},
-          {"silhouette_sample", &KMeansParams::silhouette_sample, "rows sampled for the silhouette (0 = all rows)", 0,
-           1e9},
+          {"silhouette_sample", &KMeansParams::silhouette_sample,
+           "rows sampled for the silhouette (0 = all rows)", 0, 1e9},
       });
   return schema;
 }
@@ -52,7 +66,8 @@ struct Run {
 
 // Sums of the rows of each cluster, per chunk then added in chunk order.
 struct ChunkSums {
-  ChunkSums(size_t chunks, size_t k, size_t d) : k(k), d(d), sums(chunks * k * d, 0.0), counts(chunks * k, 0.0) {}
+  ChunkSums(size_t chunks, size_t k, size_t d)
+      : k(k), d(d), sums(chunks * k * d, 0.0), counts(chunks * k, 0.0) {}
   void Clear() {
     std::fill(sums.begin(), sums.end(), 0.0);
     std::fill(counts.begin(), counts.end(), 0.0);
@@ -83,8 +98,9 @@ struct ChunkSums {
 
 // Turns cluster sums into means. Empty clusters take the rows farthest from their (old) centre, as
 // sklearn's _relocate_empty_clusters_dense: the row leaves its cluster's sums.
-void FinishCentres(const DenseMatrixView& x, const std::vector<int32_t>& labels, const std::vector<double>& distances,
-                   DenseMatrix& sums, std::vector<double>& counts, DenseMatrix& centres) {
+void FinishCentres(const DenseMatrixView& x, const std::vector<int32_t>& labels,
+                   const std::vector<double>& distances, DenseMatrix& sums,
+                   std::vector<double>& counts, DenseMatrix& centres) {
   const size_t k = sums.rows(), d = sums.cols();
   std::vector<size_t> empty;
   for (size_t j = 0; j < k; ++j) {
@@ -94,9 +110,10 @@ void FinishCentres(const DenseMatrixView& x, const std::vector<int32_t>& labels,
     std::vector<size_t> order(x.rows());
     std::iota(order.begin(), order.end(), size_t{0});
     const size_t m = std::min(empty.size(), order.size());
-    std::partial_sort(order.begin(), order.begin() + static_cast<long>(m), order.end(), [&](size_t a, size_t b) {
-      return distances[a] > distances[b] || (distances[a] == distances[b] && a < b);
-    });
+    std::partial_sort(
+        order.begin(), order.begin() + static_cast<long>(m), order.end(), [&](size_t a, size_t b) {
+          return distances[a] > distances[b] || (distances[a] == distances[b] && a < b);
+        });
     for (size_t e = 0; e < m; ++e) {
       const size_t row = order[e];
       const size_t old = static_cast<size_t>(labels[row]);
@@ -111,16 +128,18 @@ void FinishCentres(const DenseMatrixView& x, const std::vector<int32_t>& labels,
   }
   centres = DenseMatrix(k, d);
   for (size_t j = 0; j < k; ++j) {
-    for (size_t q = 0; q < d; ++q) centres(j, q) = counts[j] > 0 ? sums(j, q) / counts[j] : sums(j, q);
+    for (size_t q = 0; q < d; ++q)
+      centres(j, q) = counts[j] > 0 ? sums(j, q) / counts[j] : sums(j, q);
   }
 }
 
-double Inertia(const DenseMatrixView& x, const DenseMatrix& centres, const std::vector<int32_t>& labels,
-               const Context& ctx) {
+double Inertia(const DenseMatrixView& x, const DenseMatrix& centres,
+               const std::vector<int32_t>& labels, const Context& ctx) {
   std::vector<double> partial(NumChunks(x.rows()), 0.0);
   ForChunks(x.rows(), ctx, [&](size_t c, size_t b, size_t e) {
     double s = 0;
-    for (size_t i = b; i < e; ++i) s += SqDist(x.Row(i), centres.Row(static_cast<size_t>(labels[i])), x.cols());
+    for (size_t i = b; i < e; ++i)
+      s += SqDist(x.Row(i), centres.Row(static_cast<size_t>(labels[i])), x.cols());
     partial[c] = s;
   });
   return std::accumulate(partial.begin(), partial.end(), 0.0);
@@ -139,7 +158,8 @@ double ShiftSquared(const DenseMatrix& a, const DenseMatrix& b, std::vector<doub
 
 // sklearn's convergence test after iteration `it`: the labels did not change (a strict
 // convergence: they are final) or the centres' total squared shift is within tol.
-bool IterationConverged(Run& run, int64_t it, double shift, double tol, std::vector<int32_t>& labels_old, bool& strict) {
+bool IterationConverged(Run& run, int64_t it, double shift, double tol,
+                        std::vector<int32_t>& labels_old, bool& strict) {
   run.n_iter = it + 1;
   if (run.labels == labels_old) {
     strict = true;
@@ -152,11 +172,12 @@ bool IterationConverged(Run& run, int64_t it, double shift, double tol, std::vec
 
 // The end of a Lloyd or Elkan run: unless it converged strictly, the rows are labelled by the
 // final centres (sklearn's last E-step); then the inertia.
-Run FinishRun(const DenseMatrixView& x, DenseMatrix centres, bool strict, std::vector<double>& dist, Run run,
-              const Context& ctx) {
+Run FinishRun(const DenseMatrixView& x, DenseMatrix centres, bool strict, std::vector<double>& dist,
+              Run run, const Context& ctx) {
   if (!strict) {
     ForChunks(x.rows(), ctx, [&](size_t, size_t b, size_t e) {
-      cluster_internal::NearestBlock(x.Row(b), e - b, centres.data(), centres.rows(), x.cols(), &run.labels[b], &dist[b]);
+      cluster_internal::NearestBlock(x.Row(b), e - b, centres.data(), centres.rows(), x.cols(),
+                                     &run.labels[b], &dist[b]);
     });
   }
   run.inertia = Inertia(x, centres, run.labels, ctx);
@@ -164,7 +185,8 @@ Run FinishRun(const DenseMatrixView& x, DenseMatrix centres, bool strict, std::v
   return run;
 }
 
-Run RunLloyd(const DenseMatrixView& x, DenseMatrix centres, int64_t max_iter, double tol, const Context& ctx) {
+Run RunLloyd(const DenseMatrixView& x, DenseMatrix centres, int64_t max_iter, double tol,
+             const Context& ctx) {
   const size_t n = x.rows(), d = x.cols(), k = centres.rows();
   Run run;
   run.labels.assign(n, -1);
@@ -178,7 +200,8 @@ Run RunLloyd(const DenseMatrixView& x, DenseMatrix centres, int64_t max_iter, do
     ctx.ThrowIfCancelled();
     chunk_sums.Clear();
     ForChunks(n, ctx, [&](size_t c, size_t b, size_t e) {
-      cluster_internal::NearestBlock(x.Row(b), e - b, centres.data(), k, d, &run.labels[b], &dist[b]);
+      cluster_internal::NearestBlock(x.Row(b), e - b, centres.data(), k, d, &run.labels[b],
+                                     &dist[b]);
       for (size_t i = b; i < e; ++i) chunk_sums.Add(c, run.labels[i], x.Row(i));
     });
     chunk_sums.Reduce(sums, counts);
@@ -192,7 +215,8 @@ Run RunLloyd(const DenseMatrixView& x, DenseMatrix centres, int64_t max_iter, do
 }
 
 // Half the distances between centres, and for each centre half the distance to its nearest other.
-void CentreHalfDistances(const DenseMatrix& centres, std::vector<double>& half, std::vector<double>& next) {
+void CentreHalfDistances(const DenseMatrix& centres, std::vector<double>& half,
+                         std::vector<double>& next) {
   const size_t k = centres.rows();
   half.assign(k * k, 0.0);
   next.assign(k, std::numeric_limits<double>::infinity());
@@ -208,7 +232,8 @@ void CentreHalfDistances(const DenseMatrix& centres, std::vector<double>& half, 
 
 // Elkan (2003), in the form of sklearn's _k_means_elkan: an upper bound on the distance to the
 // own centre and lower bounds to every centre skip most distance computations.
-Run RunElkan(const DenseMatrixView& x, DenseMatrix centres, int64_t max_iter, double tol, const Context& ctx) {
+Run RunElkan(const DenseMatrixView& x, DenseMatrix centres, int64_t max_iter, double tol,
+             const Context& ctx) {
   const size_t n = x.rows(), d = x.cols(), k = centres.rows();
   Run run;
   run.labels.assign(n, 0);
@@ -279,7 +304,8 @@ Run RunElkan(const DenseMatrixView& x, DenseMatrix centres, int64_t max_iter, do
     if (any_empty) {
       // Relocation needs the exact distance of each row to its (old) centre.
       ForChunks(n, ctx, [&](size_t, size_t b, size_t e) {
-        for (size_t i = b; i < e; ++i) dist[i] = SqDist(x.Row(i), centres.Row(static_cast<size_t>(run.labels[i])), d);
+        for (size_t i = b; i < e; ++i)
+          dist[i] = SqDist(x.Row(i), centres.Row(static_cast<size_t>(run.labels[i])), d);
       });
     }
     DenseMatrix next;
@@ -301,7 +327,8 @@ Run RunElkan(const DenseMatrixView& x, DenseMatrix centres, int64_t max_iter, do
 
 DenseMatrix RandomInit(const DenseMatrixView& x, int64_t k, uint64_t seed) {
   Rng rng(seed);
-  const auto rows = cluster_internal::SampleWithoutReplacement(x.rows(), static_cast<size_t>(k), rng);
+  const auto rows =
+      cluster_internal::SampleWithoutReplacement(x.rows(), static_cast<size_t>(k), rng);
   DenseMatrix centres(static_cast<size_t>(k), x.cols());
   for (size_t j = 0; j < rows.size(); ++j) std::copy_n(x.Row(rows[j]), x.cols(), centres.Row(j));
   return centres;
@@ -309,7 +336,8 @@ DenseMatrix RandomInit(const DenseMatrixView& x, int64_t k, uint64_t seed) {
 
 }  // namespace
 
-DenseMatrix KMeansPlusPlus(const DenseMatrixView& x, int64_t k_in, uint64_t seed, const Context& ctx) {
+DenseMatrix KMeansPlusPlus(const DenseMatrixView& x, int64_t k_in, uint64_t seed,
+                           const Context& ctx) {
   const size_t n = x.rows(), d = x.cols(), k = static_cast<size_t>(k_in);
   const size_t chunks = NumChunks(n);
   Rng rng(seed);
@@ -335,8 +363,8 @@ DenseMatrix KMeansPlusPlus(const DenseMatrixView& x, int64_t k_in, uint64_t seed
     const double pot = prefix[chunks];
     for (size_t t = 0; t < trials; ++t) {
       const double target = cluster_internal::Uniform01(rng) * pot;
-      const size_t p =
-          static_cast<size_t>(std::lower_bound(prefix.begin() + 1, prefix.end(), target) - prefix.begin());
+      const size_t p = static_cast<size_t>(
+          std::lower_bound(prefix.begin() + 1, prefix.end(), target) - prefix.begin());
       const size_t q = std::min(p, chunks) - 1;  // the chunk holding the searchsorted position
       double run_sum = prefix[q];
       size_t id = std::min(n - 1, (q + 1) * kChunkRows - 1);
@@ -359,7 +387,8 @@ DenseMatrix KMeansPlusPlus(const DenseMatrixView& x, int64_t k_in, uint64_t seed
           const size_t m = std::min<size_t>(8, trials - t0);
           cluster_internal::DistancesBlock(x.Row(i0), rows, &cands[t0 * d], m, d, buf);
           for (size_t r = 0; r < rows; ++r)
-            for (size_t t = 0; t < m; ++t) pots[t0 + t] += std::min(closest[i0 + r], buf[r * m + t]);
+            for (size_t t = 0; t < m; ++t)
+              pots[t0 + t] += std::min(closest[i0 + r], buf[r * m + t]);
         }
       }
       for (size_t t = 0; t < trials; ++t) candidate_pot[ch * trials + t] = pots[t];
@@ -387,14 +416,15 @@ DenseMatrix KMeansPlusPlus(const DenseMatrixView& x, int64_t k_in, uint64_t seed
   return centres;
 }
 
-std::vector<int32_t> NearestCentres(const DenseMatrixView& x, const DenseMatrixView& centres, const Context& ctx,
-                                    double* inertia) {
+std::vector<int32_t> NearestCentres(const DenseMatrixView& x, const DenseMatrixView& centres,
+                                    const Context& ctx, double* inertia) {
   const size_t n = x.rows();
   std::vector<int32_t> labels(n);
   std::vector<double> dist(n);
   std::vector<double> partial(NumChunks(n), 0.0);
   ForChunks(n, ctx, [&](size_t c, size_t b, size_t e) {
-    cluster_internal::NearestBlock(x.Row(b), e - b, centres.data(), centres.rows(), x.cols(), &labels[b], &dist[b]);
+    cluster_internal::NearestBlock(x.Row(b), e - b, centres.data(), centres.rows(), x.cols(),
+                                   &labels[b], &dist[b]);
     double s = 0;
     for (size_t i = b; i < e; ++i) s += dist[i];
     partial[c] = s;
@@ -403,17 +433,19 @@ std::vector<int32_t> NearestCentres(const DenseMatrixView& x, const DenseMatrixV
   return labels;
 }
 
-
 void KMeans::FitFixedK(const DenseMatrixView& x, int64_t k, const Context& ctx) {
   const double tol = params_.tol * cluster_internal::MeanVariance(x, ctx);
   Run best;
   best.inertia = std::numeric_limits<double>::infinity();
   for (int64_t r = 0; r < params_.n_init; ++r) {
     const uint64_t seed = DeriveSeed(ctx.seed(), static_cast<uint64_t>(r));
-    DenseMatrix init = params_.init == "random" ? RandomInit(x, k, seed) : KMeansPlusPlus(x, k, seed, ctx);
-    Run run = params_.algorithm == "lloyd" ? RunLloyd(x, std::move(init), params_.max_iter, tol, ctx)
-                                           : RunElkan(x, std::move(init), params_.max_iter, tol, ctx);
-    ctx.Progress("kmeans restarts", static_cast<uint64_t>(r + 1), static_cast<uint64_t>(params_.n_init));
+    DenseMatrix init =
+        params_.init == "random" ? RandomInit(x, k, seed) : KMeansPlusPlus(x, k, seed, ctx);
+    Run run = params_.algorithm == "lloyd"
+                  ? RunLloyd(x, std::move(init), params_.max_iter, tol, ctx)
+                  : RunElkan(x, std::move(init), params_.max_iter, tol, ctx);
+    ctx.Progress("kmeans restarts", static_cast<uint64_t>(r + 1),
+                 static_cast<uint64_t>(params_.n_init));
     if (run.inertia < best.inertia) best = std::move(run);
   }
   centres_ = std::move(best.centres);
@@ -431,14 +463,17 @@ void KMeans::Fit(const DenseMatrixView& x, const Context& ctx) {
   }
   // Automatic k.
   if (params_.k_min > params_.k_max) {
-    Fail(ErrorCode::kInvalidArgument, "kmeans: k_min ({}) is larger than k_max ({})", params_.k_min, params_.k_max);
+    Fail(ErrorCode::kInvalidArgument, "kmeans: k_min ({}) is larger than k_max ({})", params_.k_min,
+         params_.k_max);
   }
   const bool needs_two = params_.k_method != "elbow";
   const int64_t k_min = std::max<int64_t>(params_.k_min, needs_two ? 2 : 1);
   CheckFitInput(x, static_cast<size_t>(std::max<int64_t>(k_min, needs_two ? 3 : 1)));
-  const int64_t k_max = std::min<int64_t>(params_.k_max, static_cast<int64_t>(x.rows()) - (needs_two ? 1 : 0));
+  const int64_t k_max =
+      std::min<int64_t>(params_.k_max, static_cast<int64_t>(x.rows()) - (needs_two ? 1 : 0));
   if (k_max < k_min) {
-    Fail(ErrorCode::kInvalidArgument, "kmeans: no k in [{}, {}] fits {} rows", params_.k_min, params_.k_max, x.rows());
+    Fail(ErrorCode::kInvalidArgument, "kmeans: no k in [{}, {}] fits {} rows", params_.k_min,
+         params_.k_max, x.rows());
   }
   std::vector<KScore> scores;
   std::vector<DenseMatrix> centres;
@@ -451,7 +486,8 @@ void KMeans::Fit(const DenseMatrixView& x, const Context& ctx) {
     s.k = k;
     s.inertia = inertia_;
     if (params_.k_method == "silhouette") {
-      s.score = SilhouetteScore(x, labels_, params_.silhouette_sample, DeriveSeed(ctx.seed(), 7777), ctx);
+      s.score =
+          SilhouetteScore(x, labels_, params_.silhouette_sample, DeriveSeed(ctx.seed(), 7777), ctx);
     } else if (params_.k_method == "calinski_harabasz") {
       s.score = CalinskiHarabaszScore(x, labels_, ctx);
     } else {
@@ -483,20 +519,19 @@ void KMeans::Fit(const DenseMatrixView& x, const Context& ctx) {
   FinishFit(x.cols(), static_cast<int32_t>(k_scores_[pick].k), std::move(labels[pick]));
 }
 
-
 nlohmann::json KMeans::Summary() const {
-  nlohmann::json out = {{"method", Type()}, {"k", num_clusters_}, {"inertia", inertia_}, {"n_iter", n_iter_}};
+  nlohmann::json out = {
+      {"method", Type()}, {"k", num_clusters_}, {"inertia", inertia_}, {"n_iter", n_iter_}};
   if (!labels_.empty()) out["sizes"] = ClusterSizes(labels_, num_clusters_);
   if (!k_scores_.empty()) {
     nlohmann::json scores = nlohmann::json::array();
-    for (const auto& s : k_scores_) scores.push_back({{"k", s.k}, {"inertia", s.inertia}, {"score", s.score}});
+    for (const auto& s : k_scores_)
+      scores.push_back({{"k", s.k}, {"inertia", s.inertia}, {"score", s.score}});
     out["k_method"] = params_.k_method;
     out["k_scores"] = scores;
   }
   return out;
 }
-
-
 
 // ---------------------------------------------------------------------------------------------
 // Mini-batch k-means.
@@ -508,17 +543,17 @@ const ParamSchema<MiniBatchKMeansParams>& MiniBatchKMeansParams::Schema() {
           {"k", &MiniBatchKMeansParams::k, "number of clusters", 1, 1e6},
           {"batch_size", &MiniBatchKMeansParams::batch_size, "rows per mini-batch", 1, 1e8},
           {"max_iter", &MiniBatchKMeansParams::max_iter, "passes over the data", 1, 1e6},
-          {"n_init", &MiniBatchKMeansParams::n_init, "k-means++ inits compared on a validation sample", 1, 1000},
+          {"n_init", &MiniBatchKMeansParams::n_init,
+           "k-means++ inits compared on a validation sample", 1, 1000},
           {"max_no_improvement", &MiniBatchKMeansParams::max_no_improvement,
            "stop after this many batches without a better smoothed inertia (0 = never)", 0, 1e9},
-          {"tol", &MiniBatchKMeansParams::tol, "stop when the centre change is below tol × mean variance (0 = off)",
-           0, 1},
-          {"init_size", &MiniBatchKMeansParams::init_size, "rows used to choose initial centres (0 = 3 × batch_size)",
-           0, 1e9},
+          {"tol", &MiniBatchKMeansParams::tol,
+           "stop when the centre change is below tol × mean variance (0 = off)", 0, 1},
+          {"init_size", &MiniBatchKMeansParams::init_size,
+           "rows used to choose initial centres (0 = 3 × batch_size)", 0, 1e9},
       });
   return schema;
 }
-
 
 void MiniBatchKMeans::Fit(const DenseMatrixView& x, const Context& ctx) {
   const size_t k = static_cast<size_t>(params_.k);
@@ -534,12 +569,15 @@ void MiniBatchKMeans::Fit(const DenseMatrixView& x, const Context& ctx) {
     for (size_t i = 0; i < rows.size(); ++i) std::copy_n(x.Row(rows[i]), d, m.Row(i));
     return m;
   };
-  const DenseMatrix validation = gather(cluster_internal::SampleWithoutReplacement(n, init_size, rng));
+  const DenseMatrix validation =
+      gather(cluster_internal::SampleWithoutReplacement(n, init_size, rng));
   double best_inertia = std::numeric_limits<double>::infinity();
   DenseMatrix centres;
   for (int64_t r = 0; r < params_.n_init; ++r) {
-    const DenseMatrix sample = gather(cluster_internal::SampleWithoutReplacement(n, init_size, rng));
-    DenseMatrix c = KMeansPlusPlus(sample, params_.k, DeriveSeed(ctx.seed(), 2000 + static_cast<uint64_t>(r)), ctx);
+    const DenseMatrix sample =
+        gather(cluster_internal::SampleWithoutReplacement(n, init_size, rng));
+    DenseMatrix c = KMeansPlusPlus(sample, params_.k,
+                                   DeriveSeed(ctx.seed(), 2000 + static_cast<uint64_t>(r)), ctx);
     double inertia = 0;
     NearestCentres(validation, c, ctx, &inertia);
     if (inertia < best_inertia) {
@@ -563,7 +601,8 @@ void MiniBatchKMeans::Fit(const DenseMatrixView& x, const Context& ctx) {
     if (step % 64 == 0) ctx.ThrowIfCancelled();
     for (size_t i = 0; i < batch; ++i) rows[i] = cluster_internal::UniformIndex(rng, n);
     const DenseMatrix xb = gather(rows);
-    cluster_internal::NearestBlock(xb.data(), batch, centres.data(), k, d, labels.data(), dist.data());
+    cluster_internal::NearestBlock(xb.data(), batch, centres.data(), k, d, labels.data(),
+                                   dist.data());
     double batch_inertia = 0;
     for (double v : dist) batch_inertia += v;
     std::fill(sums.mutable_values().begin(), sums.mutable_values().end(), 0.0);
@@ -602,13 +641,11 @@ void MiniBatchKMeans::Fit(const DenseMatrixView& x, const Context& ctx) {
   FinishFit(d, static_cast<int32_t>(k), std::move(all));
 }
 
-
 nlohmann::json MiniBatchKMeans::Summary() const {
-  nlohmann::json out = {{"method", Type()}, {"k", num_clusters_}, {"inertia", inertia_}, {"n_steps", n_steps_}};
+  nlohmann::json out = {
+      {"method", Type()}, {"k", num_clusters_}, {"inertia", inertia_}, {"n_steps", n_steps_}};
   if (!labels_.empty()) out["sizes"] = ClusterSizes(labels_, num_clusters_);
   return out;
 }
-
-
 
 }  // namespace prospect

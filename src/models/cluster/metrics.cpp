@@ -10,8 +10,8 @@
 
 namespace prospect {
 
-double SilhouetteScore(const DenseMatrixView& x, std::span<const int32_t> labels, int64_t sample_size, uint64_t seed,
-                       const Context& ctx) {
+double SilhouetteScore(const DenseMatrixView& x, std::span<const int32_t> labels,
+                       int64_t sample_size, uint64_t seed, const Context& ctx) {
   if (labels.size() != x.rows()) {
     Fail(ErrorCode::kInvalidArgument, "silhouette: {} labels for {} rows", labels.size(), x.rows());
   }
@@ -21,7 +21,8 @@ double SilhouetteScore(const DenseMatrixView& x, std::span<const int32_t> labels
   }
   if (sample_size > 0 && static_cast<size_t>(sample_size) < rows.size()) {
     Rng rng(seed);
-    auto pick = cluster_internal::SampleWithoutReplacement(rows.size(), static_cast<size_t>(sample_size), rng);
+    auto pick = cluster_internal::SampleWithoutReplacement(rows.size(),
+                                                           static_cast<size_t>(sample_size), rng);
     std::sort(pick.begin(), pick.end());
     std::vector<size_t> sampled;
     for (size_t p : pick) sampled.push_back(rows[p]);
@@ -31,10 +32,11 @@ double SilhouetteScore(const DenseMatrixView& x, std::span<const int32_t> labels
   for (size_t r : rows) k = std::max(k, labels[r] + 1);
   std::vector<double> size(static_cast<size_t>(k), 0.0);
   for (size_t r : rows) size[static_cast<size_t>(labels[r])] += 1;
-  const size_t used = static_cast<size_t>(std::count_if(size.begin(), size.end(), [](double s) { return s > 0; }));
+  const size_t used =
+      static_cast<size_t>(std::count_if(size.begin(), size.end(), [](double s) { return s > 0; }));
   if (used < 2 || used > rows.size() - 1) {
-    Fail(ErrorCode::kInvalidArgument, "silhouette needs 2 to n − 1 clusters; got {} clusters for {} rows", used,
-         rows.size());
+    Fail(ErrorCode::kInvalidArgument,
+         "silhouette needs 2 to n − 1 clusters; got {} clusters for {} rows", used, rows.size());
   }
   const size_t m = rows.size();
   std::vector<double> s(m, 0.0);
@@ -46,7 +48,8 @@ double SilhouetteScore(const DenseMatrixView& x, std::span<const int32_t> labels
       std::fill(sums.begin(), sums.end(), 0.0);
       const double* xa = x.Row(rows[static_cast<size_t>(a)]);
       for (size_t b = 0; b < m; ++b) {
-        sums[static_cast<size_t>(labels[rows[b]])] += std::sqrt(cluster_internal::SqDist(xa, x.Row(rows[b]), x.cols()));
+        sums[static_cast<size_t>(labels[rows[b]])] +=
+            std::sqrt(cluster_internal::SqDist(xa, x.Row(rows[b]), x.cols()));
       }
       const size_t own = static_cast<size_t>(labels[rows[static_cast<size_t>(a)]]);
       if (size[own] <= 1) continue;  // a singleton scores 0 (sklearn)
@@ -62,10 +65,12 @@ double SilhouetteScore(const DenseMatrixView& x, std::span<const int32_t> labels
   return std::accumulate(s.begin(), s.end(), 0.0) / static_cast<double>(m);
 }
 
-double CalinskiHarabaszScore(const DenseMatrixView& x, std::span<const int32_t> labels, const Context& ctx) {
+double CalinskiHarabaszScore(const DenseMatrixView& x, std::span<const int32_t> labels,
+                             const Context& ctx) {
   (void)ctx;
   const size_t n = x.rows(), d = x.cols();
-  if (labels.size() != n) Fail(ErrorCode::kInvalidArgument, "Calinski-Harabasz: {} labels for {} rows", labels.size(), n);
+  if (labels.size() != n)
+    Fail(ErrorCode::kInvalidArgument, "Calinski-Harabasz: {} labels for {} rows", labels.size(), n);
   int32_t k = 0;
   for (int32_t l : labels) k = std::max(k, l + 1);
   std::vector<double> mean(d, 0.0), counts(static_cast<size_t>(k), 0.0);
@@ -80,10 +85,11 @@ double CalinskiHarabaszScore(const DenseMatrixView& x, std::span<const int32_t> 
       centre(static_cast<size_t>(labels[i]), j) += x(i, j);
     }
   }
-  const size_t used = static_cast<size_t>(std::count_if(counts.begin(), counts.end(), [](double c) { return c > 0; }));
+  const size_t used = static_cast<size_t>(
+      std::count_if(counts.begin(), counts.end(), [](double c) { return c > 0; }));
   if (used < 2 || used >= used_rows) {
-    Fail(ErrorCode::kInvalidArgument, "Calinski-Harabasz needs 2 to n − 1 clusters; got {} for {} rows", used,
-         used_rows);
+    Fail(ErrorCode::kInvalidArgument,
+         "Calinski-Harabasz needs 2 to n − 1 clusters; got {} for {} rows", used, used_rows);
   }
   for (auto& v : mean) v /= static_cast<double>(used_rows);
   double between = 0, within = 0;
@@ -95,7 +101,8 @@ double CalinskiHarabaszScore(const DenseMatrixView& x, std::span<const int32_t> 
     }
   }
   for (size_t i = 0; i < n; ++i) {
-    if (labels[i] >= 0) within += cluster_internal::SqDist(x.Row(i), centre.Row(static_cast<size_t>(labels[i])), d);
+    if (labels[i] >= 0)
+      within += cluster_internal::SqDist(x.Row(i), centre.Row(static_cast<size_t>(labels[i])), d);
   }
   if (within == 0) return 1.0;  // sklearn's convention for perfectly tight clusters
   return between * static_cast<double>(used_rows - used) / (within * static_cast<double>(used - 1));
@@ -109,7 +116,8 @@ size_t KneeIndex(std::span<const double> x, std::span<const double> y) {
   const double yhi = *std::max_element(y.begin(), y.begin() + static_cast<long>(m));
   if (x1 == x0 || yhi == ylo) return 0;
   // Normalised curve; the chord joins its ends. The knee is the point farthest from the chord
-  // (on either side, so decreasing-convex elbows and increasing-convex k-distance curves both work).
+  // (on either side, so decreasing-convex elbows and increasing-convex k-distance curves both
+  // work).
   auto nx = [&](size_t i) { return (x[i] - x0) / (x1 - x0); };
   auto ny = [&](size_t i) { return (y[i] - ylo) / (yhi - ylo); };
   const double ya = ny(0), yb = ny(m - 1);
@@ -128,7 +136,8 @@ size_t KneeIndex(std::span<const double> x, std::span<const double> y) {
 
 double AdjustedRandIndex(std::span<const int32_t> a, std::span<const int32_t> b) {
   if (a.size() != b.size() || a.empty()) {
-    Fail(ErrorCode::kInvalidArgument, "adjusted Rand index: needs two labelings of the same non-empty rows; got {} and {}",
+    Fail(ErrorCode::kInvalidArgument,
+         "adjusted Rand index: needs two labelings of the same non-empty rows; got {} and {}",
          a.size(), b.size());
   }
   // Contingency table n_ij and its margins; "pairs" counts C(x, 2) in double (exact up to 2^53).

@@ -15,7 +15,8 @@ const Registry<Clusterer>& ClustererRegistry() {
       {"clustering method", "methods", "cluster/"},
       {
           {"kmeans",
-           "k-means (k-means++, Elkan/Lloyd, n_init); k = 0 picks k by silhouette, Calinski-Harabasz or elbow",
+           "k-means (k-means++, Elkan/Lloyd, n_init); k = 0 picks k by silhouette, "
+           "Calinski-Harabasz or elbow",
            FactoryOf<Clusterer, KMeans, KMeansParams>(), nullptr, seeded},
           {"minibatch_kmeans", "mini-batch k-means for millions of rows",
            FactoryOf<Clusterer, MiniBatchKMeans, MiniBatchKMeansParams>(), nullptr, seeded},
@@ -26,7 +27,8 @@ const Registry<Clusterer>& ClustererRegistry() {
           {"ward", "agglomerative clustering with Ward linkage (exact; up to max_samples rows)",
            FactoryOf<Clusterer, WardClustering, WardParams>(), nullptr, exact},
           {"rfm",
-           "RFM quintile scores with marketing segment names (Champions, Loyal, …); columns recency, frequency, "
+           "RFM quintile scores with marketing segment names (Champions, Loyal, …); columns "
+           "recency, frequency, "
            "monetary",
            FactoryOf<Clusterer, RfmSegmenter, RfmParams>(), nullptr, exact},
       });

@@ -12,15 +12,16 @@ namespace prospect {
 const ParamSchema<RfmParams>& RfmParams::Schema() {
   static const ParamSchema<RfmParams> schema(
       "rfm", {
-                 {"bins", &RfmParams::bins, "score levels per dimension (5 = quintiles); scores map to 1–5 for names",
-                  3, 10},
+                 {"bins", &RfmParams::bins,
+                  "score levels per dimension (5 = quintiles); scores map to 1–5 for names", 3, 10},
              });
   return schema;
 }
 
 const std::vector<std::string>& RfmSegmentNames() {
-  static const std::vector<std::string> names = {"Champions", "Loyal",           "Potential loyalists", "New",
-                                                 "At risk",   "Can't lose them", "Hibernating",         "Lost"};
+  static const std::vector<std::string> names = {"Champions",   "Loyal",   "Potential loyalists",
+                                                 "New",         "At risk", "Can't lose them",
+                                                 "Hibernating", "Lost"};
   return names;
 }
 
@@ -37,12 +38,11 @@ int32_t RfmSegmentFor(int r, int fm) {
   return r == 2 ? kHibernating : kLost;
 }
 
-
 void RfmSegmenter::Fit(const DenseMatrixView& x, const Context& ctx) {
   CheckFitInput(x, 1);
   if (x.cols() != 3) {
-    Fail(ErrorCode::kInvalidArgument, "rfm needs 3 columns (recency, frequency, monetary) in that order; got {}",
-         x.cols());
+    Fail(ErrorCode::kInvalidArgument,
+         "rfm needs 3 columns (recency, frequency, monetary) in that order; got {}", x.cols());
   }
   const size_t n = x.rows();
   const size_t bins = static_cast<size_t>(params_.bins);
@@ -53,7 +53,8 @@ void RfmSegmenter::Fit(const DenseMatrixView& x, const Context& ctx) {
     breakpoints_[c].clear();
     for (size_t b = 1; b < bins; ++b) {
       // numpy's default (linear) quantile.
-      const double pos = static_cast<double>(b) / static_cast<double>(bins) * static_cast<double>(n - 1);
+      const double pos =
+          static_cast<double>(b) / static_cast<double>(bins) * static_cast<double>(n - 1);
       const size_t lo = static_cast<size_t>(std::floor(pos));
       const size_t hi = std::min(lo + 1, n - 1);
       breakpoints_[c].push_back(v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]));
@@ -95,14 +96,16 @@ std::vector<int32_t> RfmSegmenter::Assign(const DenseMatrixView& x, const Contex
 
 nlohmann::json RfmSegmenter::Summary() const {
   nlohmann::json out = {{"method", Type()}, {"k", num_clusters_}, {"names", RfmSegmentNames()}};
-  out["breakpoints"] = {{"recency", breakpoints_[0]}, {"frequency", breakpoints_[1]}, {"monetary", breakpoints_[2]}};
+  out["breakpoints"] = {
+      {"recency", breakpoints_[0]}, {"frequency", breakpoints_[1]}, {"monetary", breakpoints_[2]}};
   if (!labels_.empty()) out["sizes"] = ClusterSizes(labels_, num_clusters_);
   return out;
 }
 
 void RfmSegmenter::SaveState(ModelWriter& writer) const {
   for (size_t c = 0; c < 3; ++c) {
-    writer.AddArray<double>("breakpoints" + std::to_string(c), std::span<const double>(breakpoints_[c]));
+    writer.AddArray<double>("breakpoints" + std::to_string(c),
+                            std::span<const double>(breakpoints_[c]));
   }
 }
 
@@ -114,7 +117,8 @@ void RfmSegmenter::LoadState(const ModelReader& reader) {
            breakpoints_[c].size(), params_.bins - 1);
     }
   }
-  if (num_features_ != 3) Fail(ErrorCode::kInvalidData, "model file: rfm model with {} features", num_features_);
+  if (num_features_ != 3)
+    Fail(ErrorCode::kInvalidData, "model file: rfm model with {} features", num_features_);
 }
 
 }  // namespace prospect

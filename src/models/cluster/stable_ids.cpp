@@ -11,7 +11,8 @@ namespace prospect {
 
 std::vector<int32_t> MinCostAssignment(std::span<const double> cost, size_t rows, size_t cols) {
   if (cost.size() != rows * cols) {
-    Fail(ErrorCode::kInvalidArgument, "assignment: {} costs for a {} × {} matrix", cost.size(), rows, cols);
+    Fail(ErrorCode::kInvalidArgument, "assignment: {} costs for a {} × {} matrix", cost.size(),
+         rows, cols);
   }
   for (double c : cost) {
     if (!std::isfinite(c)) Fail(ErrorCode::kInvalidArgument, "assignment: costs must be finite");
@@ -24,7 +25,8 @@ std::vector<int32_t> MinCostAssignment(std::span<const double> cost, size_t rows
       for (size_t j = 0; j < cols; ++j) t[j * rows + i] = cost[i * cols + j];
     const auto col_to_row = MinCostAssignment(t, cols, rows);
     std::vector<int32_t> out(rows, -1);
-    for (size_t j = 0; j < cols; ++j) out[static_cast<size_t>(col_to_row[j])] = static_cast<int32_t>(j);
+    for (size_t j = 0; j < cols; ++j)
+      out[static_cast<size_t>(col_to_row[j])] = static_cast<int32_t>(j);
     return out;
   }
   // Shortest augmenting paths with potentials (rows ≤ cols), 1-based as in the classic form.
@@ -87,26 +89,31 @@ std::vector<int32_t> FillUnmatched(std::vector<int32_t> mapping, int32_t first_f
 }
 }  // namespace
 
-std::vector<int32_t> MatchCentres(const DenseMatrixView& old_centres, const DenseMatrixView& new_centres) {
-  if (old_centres.rows() > 0 && new_centres.rows() > 0 && old_centres.cols() != new_centres.cols()) {
+std::vector<int32_t> MatchCentres(const DenseMatrixView& old_centres,
+                                  const DenseMatrixView& new_centres) {
+  if (old_centres.rows() > 0 && new_centres.rows() > 0 &&
+      old_centres.cols() != new_centres.cols()) {
     Fail(ErrorCode::kInvalidArgument,
-         "cannot match segments: the previous run clustered {} features, this one {}; ids cannot be kept stable",
+         "cannot match segments: the previous run clustered {} features, this one {}; ids cannot "
+         "be kept stable",
          old_centres.cols(), new_centres.cols());
   }
   const size_t kn = new_centres.rows(), ko = old_centres.rows();
   std::vector<double> cost(kn * ko);
   for (size_t a = 0; a < kn; ++a) {
     for (size_t b = 0; b < ko; ++b) {
-      cost[a * ko + b] = SquaredDistance(new_centres.Row(a), old_centres.Row(b), new_centres.cols());
+      cost[a * ko + b] =
+          SquaredDistance(new_centres.Row(a), old_centres.Row(b), new_centres.cols());
     }
   }
   return FillUnmatched(MinCostAssignment(cost, kn, ko), static_cast<int32_t>(ko));
 }
 
-std::vector<int32_t> MatchByOverlap(std::span<const int32_t> old_labels, std::span<const int32_t> new_labels) {
+std::vector<int32_t> MatchByOverlap(std::span<const int32_t> old_labels,
+                                    std::span<const int32_t> new_labels) {
   if (old_labels.size() != new_labels.size()) {
-    Fail(ErrorCode::kInvalidArgument, "cannot match segments by overlap: {} old labels but {} new", old_labels.size(),
-         new_labels.size());
+    Fail(ErrorCode::kInvalidArgument, "cannot match segments by overlap: {} old labels but {} new",
+         old_labels.size(), new_labels.size());
   }
   int32_t ko = 0, kn = 0;
   for (int32_t l : old_labels) ko = std::max(ko, l + 1);
@@ -114,12 +121,14 @@ std::vector<int32_t> MatchByOverlap(std::span<const int32_t> old_labels, std::sp
   std::vector<double> cost(static_cast<size_t>(kn) * static_cast<size_t>(ko), 0.0);
   for (size_t i = 0; i < old_labels.size(); ++i) {
     if (old_labels[i] < 0 || new_labels[i] < 0) continue;
-    cost[static_cast<size_t>(new_labels[i]) * static_cast<size_t>(ko) + static_cast<size_t>(old_labels[i])] -= 1.0;
+    cost[static_cast<size_t>(new_labels[i]) * static_cast<size_t>(ko) +
+         static_cast<size_t>(old_labels[i])] -= 1.0;
   }
   auto mapping = MinCostAssignment(cost, static_cast<size_t>(kn), static_cast<size_t>(ko));
   // A new cluster that shares no rows with its match is not really the same segment.
   for (size_t a = 0; a < mapping.size(); ++a) {
-    if (mapping[a] >= 0 && cost[a * static_cast<size_t>(ko) + static_cast<size_t>(mapping[a])] == 0) mapping[a] = -1;
+    if (mapping[a] >= 0 && cost[a * static_cast<size_t>(ko) + static_cast<size_t>(mapping[a])] == 0)
+      mapping[a] = -1;
   }
   return FillUnmatched(std::move(mapping), ko);
 }
@@ -128,7 +137,8 @@ void Renumber(std::vector<int32_t>& labels, const std::vector<int32_t>& mapping)
   for (auto& l : labels) {
     if (l < 0) continue;
     if (static_cast<size_t>(l) >= mapping.size()) {
-      Fail(ErrorCode::kInvalidArgument, "renumber: label {} has no entry in a mapping of {} ids", l, mapping.size());
+      Fail(ErrorCode::kInvalidArgument, "renumber: label {} has no entry in a mapping of {} ids", l,
+           mapping.size());
     }
     l = mapping[static_cast<size_t>(l)];
   }

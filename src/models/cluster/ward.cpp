@@ -23,13 +23,14 @@ const ParamSchema<WardParams>& WardParams::Schema() {
   return schema;
 }
 
-
 void WardClustering::Fit(const DenseMatrixView& x, const Context& ctx) {
   const size_t n = x.rows(), d = x.cols();
   if (n > static_cast<size_t>(params_.max_samples)) {
     Fail(ErrorCode::kResourceExhausted,
-         "ward: {} rows need {:.1f} GB for the pairwise distance matrix; the limit is max_samples = {} rows. Possible "
-         "fixes: use method kmeans (or minibatch_kmeans for large n), cluster a sample of the rows, or raise "
+         "ward: {} rows need {:.1f} GB for the pairwise distance matrix; the limit is max_samples "
+         "= {} rows. Possible "
+         "fixes: use method kmeans (or minibatch_kmeans for large n), cluster a sample of the "
+         "rows, or raise "
          "max_samples if the machine has the memory.",
          n, 4.0 * static_cast<double>(n) * static_cast<double>(n) / 1e9, params_.max_samples);
   }
@@ -40,9 +41,12 @@ void WardClustering::Fit(const DenseMatrixView& x, const Context& ctx) {
 #pragma omp parallel for schedule(dynamic, 16) num_threads(ctx.threads())
   for (long li = 0; li < static_cast<long>(n); ++li) {
     const size_t i = static_cast<size_t>(li);
-    for (size_t j = i + 1; j < n; ++j) dist[index(i, j)] = cluster_internal::SqDist(x.Row(i), x.Row(j), d);
+    for (size_t j = i + 1; j < n; ++j)
+      dist[index(i, j)] = cluster_internal::SqDist(x.Row(i), x.Row(j), d);
   }
-  auto D = [&](size_t a, size_t b) -> double& { return a < b ? dist[index(a, b)] : dist[index(b, a)]; };
+  auto D = [&](size_t a, size_t b) -> double& {
+    return a < b ? dist[index(a, b)] : dist[index(b, a)];
+  };
   std::vector<int64_t> size(n, 1);
   std::vector<size_t> chain;
   chain.reserve(n);
@@ -135,10 +139,10 @@ void WardClustering::Fit(const DenseMatrixView& x, const Context& ctx) {
   }
   centres_ = cluster_internal::MemberMeans(x, labels, next);
   inertia_ = 0;
-  for (size_t i = 0; i < n; ++i) inertia_ += cluster_internal::SqDist(x.Row(i), centres_.Row(static_cast<size_t>(labels[i])), d);
+  for (size_t i = 0; i < n; ++i)
+    inertia_ += cluster_internal::SqDist(x.Row(i), centres_.Row(static_cast<size_t>(labels[i])), d);
   FinishFit(d, next, std::move(labels));
 }
-
 
 nlohmann::json WardClustering::Summary() const {
   nlohmann::json out = {{"method", Type()}, {"k", num_clusters_}, {"inertia", inertia_}};
@@ -146,12 +150,11 @@ nlohmann::json WardClustering::Summary() const {
   if (!merges_.empty()) {
     // The heights of the last merges show how clear the cut is.
     nlohmann::json tail = nlohmann::json::array();
-    for (size_t m = merges_.size() > 10 ? merges_.size() - 10 : 0; m < merges_.size(); ++m) tail.push_back(merges_[m].distance);
+    for (size_t m = merges_.size() > 10 ? merges_.size() - 10 : 0; m < merges_.size(); ++m)
+      tail.push_back(merges_[m].distance);
     out["last_merge_distances"] = tail;
   }
   return out;
 }
-
-
 
 }  // namespace prospect

@@ -3,9 +3,8 @@
 // indices are out of range crashes prediction. Both were found by tests/fuzz/model_fuzz.cpp.
 #include "models/gbdt/booster_check.hpp"
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "prospect/common/error.hpp"
 #include "prospect/io/ubjson.hpp"
@@ -15,7 +14,9 @@ namespace {
 
 constexpr const char* kWhat = "the gbdt model's XGBoost booster";
 
-[[noreturn]] void Bad(const std::string& why) { Fail(ErrorCode::kInvalidData, "{} is corrupted: {}", kWhat, why); }
+[[noreturn]] void Bad(const std::string& why) {
+  Fail(ErrorCode::kInvalidData, "{} is corrupted: {}", kWhat, why);
+}
 
 // A member of an object (never operator[] on a const json: a missing key is undefined behaviour).
 const nlohmann::json& Get(const nlohmann::json& j, const char* key) {
@@ -41,7 +42,9 @@ int64_t Count(const nlohmann::json& j, const char* key) {
     n = v.get<int64_t>();
   }
   if (n < 0) {
-    Bad(fmt::format("{} is not a count: {}", key, v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 40)));
+    Bad(fmt::format(
+        "{} is not a count: {}", key,
+        v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 40)));
   }
   return n;
 }
@@ -92,7 +95,8 @@ void CheckBooster(std::string_view bytes) {
     const auto& param = Get(tree, "tree_param");
     const int64_t n = Count(param, "num_nodes");
     if (n < 1) Bad(fmt::format("tree {} has no nodes", t));
-    if (Count(param, "num_feature") != num_feature) Bad(fmt::format("tree {}'s num_feature differs", t));
+    if (Count(param, "num_feature") != num_feature)
+      Bad(fmt::format("tree {}'s num_feature differs", t));
     if (Count(param, "size_leaf_vector") != 0) Bad(fmt::format("tree {} has leaf vectors", t));
     const auto& left = Array(tree, "left_children", n);
     const auto& right = Array(tree, "right_children", n);
@@ -113,13 +117,15 @@ void CheckBooster(std::string_view bytes) {
       if ((l == -1) != (r == -1)) Bad(fmt::format("tree {} node {} has one child", t, i));
       if (l != -1) {
         if (l <= i || l >= n || r <= i || r >= n || l == r) {
-          Bad(fmt::format("tree {} node {} has children {} and {} (nodes 0..{})", t, i, l, r, n - 1));
+          Bad(fmt::format("tree {} node {} has children {} and {} (nodes 0..{})", t, i, l, r,
+                          n - 1));
         }
         if (Int(parents[l], "parents") != i || Int(parents[r], "parents") != i) {
           Bad(fmt::format("tree {} node {}'s children do not name it as parent", t, i));
         }
         const int64_t f = Int(split[i], "split_indices");
-        if (f < 0 || f >= num_feature) Bad(fmt::format("tree {} node {} splits on feature {} of {}", t, i, f, num_feature));
+        if (f < 0 || f >= num_feature)
+          Bad(fmt::format("tree {} node {} splits on feature {} of {}", t, i, f, num_feature));
       }
     }
   }

@@ -2,13 +2,14 @@
 // through XgbCheck, which throws with XGBGetLastError(); handles are owned by RAII wrappers.
 // Early stopping watches log-loss (RMSE for the regressor) on the validation set when one is given.
 // The "gbdt" regressor (reg:squarederror) shares the adapter and the parameters.
+#include "models/gbdt/gbdt.hpp"
+
 #include <xgboost/c_api.h>
 
 #include <cmath>
 #include <limits>
 #include <mutex>
 
-#include "models/gbdt/gbdt.hpp"
 #include "models/gbdt/booster_check.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/params.hpp"
@@ -41,7 +42,8 @@ class DMatrix {
  public:
   DMatrix(const DenseMatrixView& x, std::span<const double> y, std::span<const double> w) {
     std::vector<float> data(x.values().begin(), x.values().end());
-    XgbCheck(XGDMatrixCreateFromMat(data.data(), x.rows(), x.cols(), std::numeric_limits<float>::quiet_NaN(), &handle_),
+    XgbCheck(XGDMatrixCreateFromMat(data.data(), x.rows(), x.cols(),
+                                    std::numeric_limits<float>::quiet_NaN(), &handle_),
              "DMatrix");
     if (!y.empty()) {
       std::vector<float> labels(y.begin(), y.end());
@@ -78,18 +80,23 @@ struct GbdtParams {
 
   static const ParamSchema<GbdtParams>& Schema() {
     static const ParamSchema<GbdtParams> schema(
-        "gbdt", {{"n_estimators", &GbdtParams::n_estimators, "boosting rounds (upper bound with early stopping)", 1, 100000},
-                 {"learning_rate", &GbdtParams::learning_rate, "shrinkage per round", 1e-6, 1},
-                 {"max_depth", &GbdtParams::max_depth, "tree depth", 1, 32},
-                 {"min_child_weight", &GbdtParams::min_child_weight, "smallest hessian sum in a leaf", 0, 1e9},
-                 {"subsample", &GbdtParams::subsample, "row share per tree", 0.01, 1},
-                 {"colsample_bytree", &GbdtParams::colsample_bytree, "feature share per tree", 0.01, 1},
-                 {"reg_lambda", &GbdtParams::reg_lambda, "L2 penalty on leaf weights", 0, 1e9},
-                 {"reg_alpha", &GbdtParams::reg_alpha, "L1 penalty on leaf weights", 0, 1e9},
-                 {"gamma", &GbdtParams::gamma, "smallest loss reduction to split", 0, 1e9},
-                 {"scale_pos_weight", &GbdtParams::scale_pos_weight, "weight of positives (imbalance)", 1e-6, 1e6},
-                 {"max_bin", &GbdtParams::max_bin, "histogram bins per feature", 2, 65536},
-                 {"early_stopping_rounds", &GbdtParams::early_stopping_rounds, "stop after this many rounds without validation improvement (0 = off)", 0, 100000}});
+        "gbdt",
+        {{"n_estimators", &GbdtParams::n_estimators,
+          "boosting rounds (upper bound with early stopping)", 1, 100000},
+         {"learning_rate", &GbdtParams::learning_rate, "shrinkage per round", 1e-6, 1},
+         {"max_depth", &GbdtParams::max_depth, "tree depth", 1, 32},
+         {"min_child_weight", &GbdtParams::min_child_weight, "smallest hessian sum in a leaf", 0,
+          1e9},
+         {"subsample", &GbdtParams::subsample, "row share per tree", 0.01, 1},
+         {"colsample_bytree", &GbdtParams::colsample_bytree, "feature share per tree", 0.01, 1},
+         {"reg_lambda", &GbdtParams::reg_lambda, "L2 penalty on leaf weights", 0, 1e9},
+         {"reg_alpha", &GbdtParams::reg_alpha, "L1 penalty on leaf weights", 0, 1e9},
+         {"gamma", &GbdtParams::gamma, "smallest loss reduction to split", 0, 1e9},
+         {"scale_pos_weight", &GbdtParams::scale_pos_weight, "weight of positives (imbalance)",
+          1e-6, 1e6},
+         {"max_bin", &GbdtParams::max_bin, "histogram bins per feature", 2, 65536},
+         {"early_stopping_rounds", &GbdtParams::early_stopping_rounds,
+          "stop after this many rounds without validation improvement (0 = off)", 0, 100000}});
     return schema;
   }
 };
@@ -124,20 +131,22 @@ class Booster {
 
 // Boosting loop shared by the classifier and the regressor: trains `booster` on `train`, stopping
 // early on the last eval metric of `valid` if given; returns the number of rounds kept.
-int64_t BoostRounds(Booster& booster, const DMatrix& train, const DMatrix* valid, const GbdtParams& params,
-                    const Context& ctx) {
+int64_t BoostRounds(Booster& booster, const DMatrix& train, const DMatrix* valid,
+                    const GbdtParams& params, const Context& ctx) {
   const bool early = valid && params.early_stopping_rounds > 0;
   double best_loss = std::numeric_limits<double>::infinity();
   int64_t best_round = params.n_estimators - 1;
   for (int64_t round = 0; round < params.n_estimators; ++round) {
     ctx.ThrowIfCancelled();
     XgbCheck(XGBoosterUpdateOneIter(booster.get(), static_cast<int>(round), train.get()), "update");
-    ctx.Progress("boosting", static_cast<uint64_t>(round + 1), static_cast<uint64_t>(params.n_estimators));
+    ctx.Progress("boosting", static_cast<uint64_t>(round + 1),
+                 static_cast<uint64_t>(params.n_estimators));
     if (!early) continue;
     DMatrixHandle eval[] = {valid->get()};
     const char* names[] = {"valid"};
     const char* text = nullptr;
-    XgbCheck(XGBoosterEvalOneIter(booster.get(), static_cast<int>(round), eval, names, 1, &text), "eval");
+    XgbCheck(XGBoosterEvalOneIter(booster.get(), static_cast<int>(round), eval, names, 1, &text),
+             "eval");
     const std::string s(text);
     const size_t colon = s.rfind(':');
     const double loss = colon == std::string::npos ? NAN : std::stod(s.substr(colon + 1));
@@ -152,7 +161,8 @@ int64_t BoostRounds(Booster& booster, const DMatrix& train, const DMatrix* valid
   int rounds = 0;
   XgbCheck(XGBoosterBoostedRounds(booster.get(), &rounds), "rounds");
   if (best_round + 1 < rounds) {
-    XgbCheck(XGBoosterSlice(booster.get(), 0, static_cast<int>(best_round + 1), 1, &sliced), "slice");
+    XgbCheck(XGBoosterSlice(booster.get(), 0, static_cast<int>(best_round + 1), 1, &sliced),
+             "slice");
     booster.Reset(sliced);
   }
   return best_round + 1;
@@ -178,27 +188,34 @@ void SetBoosterParams(Booster& b, const GbdtParams& params, const Context& ctx, 
 }
 
 // type 0: predictions, 2: SHAP contributions (rows × (cols + 1), bias last).
-std::vector<double> BoosterPredict(const Booster& booster, const DenseMatrixView& x, const Context& ctx, int type) {
+std::vector<double> BoosterPredict(const Booster& booster, const DenseMatrixView& x,
+                                   const Context& ctx, int type) {
   if (x.rows() == 0) return {};
-  XgbCheck(XGBoosterSetParam(booster.get(), "nthread", std::to_string(ctx.threads()).c_str()), "nthread");
+  XgbCheck(XGBoosterSetParam(booster.get(), "nthread", std::to_string(ctx.threads()).c_str()),
+           "nthread");
   const bst_ulong* shape = nullptr;
   bst_ulong dim = 0;
   const float* result = nullptr;
   if (type == 0) {
     // Predictions straight from our row-major doubles (XGBoost's in-place prediction), without
-    // building a DMatrix (that copy was about a third of prediction time). NaN is missing, as in DMatrix.
-    const std::string values = fmt::format(
-        R"({{"data": [{}, true], "shape": [{}, {}], "typestr": "<f8", "version": 3}})",
-        reinterpret_cast<uintptr_t>(x.values().data()), x.rows(), x.cols());
+    // building a DMatrix (that copy was about a third of prediction time). NaN is missing, as in
+    // DMatrix.
+    const std::string values =
+        fmt::format(R"({{"data": [{}, true], "shape": [{}, {}], "typestr": "<f8", "version": 3}})",
+                    reinterpret_cast<uintptr_t>(x.values().data()), x.rows(), x.cols());
     const char* config =
         R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false, "missing": NaN, "cache_id": 0})";
-    XgbCheck(XGBoosterPredictFromDense(booster.get(), values.c_str(), config, nullptr, &shape, &dim, &result),
+    XgbCheck(XGBoosterPredictFromDense(booster.get(), values.c_str(), config, nullptr, &shape, &dim,
+                                       &result),
              "predict");
   } else {
     DMatrix m(x, {}, {});
     const std::string config = fmt::format(
-        R"({{"type": {}, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false}})", type);
-    XgbCheck(XGBoosterPredictFromDMatrix(booster.get(), m.get(), config.c_str(), &shape, &dim, &result), "predict");
+        R"({{"type": {}, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false}})",
+        type);
+    XgbCheck(
+        XGBoosterPredictFromDMatrix(booster.get(), m.get(), config.c_str(), &shape, &dim, &result),
+        "predict");
   }
   bst_ulong total = 1;
   for (bst_ulong i = 0; i < dim; ++i) total *= shape[i];
@@ -211,7 +228,8 @@ std::vector<double> TotalGain(const Booster& booster, size_t num_features) {
   const char** names = nullptr;
   const bst_ulong* shape = nullptr;
   const float* scores = nullptr;
-  XgbCheck(XGBoosterFeatureScore(booster.get(), config, &n, &names, &dim, &shape, &scores), "feature score");
+  XgbCheck(XGBoosterFeatureScore(booster.get(), config, &n, &names, &dim, &shape, &scores),
+           "feature score");
   std::vector<double> out(num_features, 0.0);
   double total = 0;
   for (bst_ulong i = 0; i < n; ++i) {
@@ -232,7 +250,9 @@ std::vector<double> TotalGain(const Booster& booster, size_t num_features) {
 // The booster and its parameters: everything the classifier and the regressor share.
 class GbdtCore {
  public:
-  explicit GbdtCore(const nlohmann::json& params) { GbdtParams::Schema().SetFromJson(params_, params); }
+  explicit GbdtCore(const nlohmann::json& params) {
+    GbdtParams::Schema().SetFromJson(params_, params);
+  }
   const GbdtParams& params() const { return params_; }
   nlohmann::json ParamsJson() const { return GbdtParams::Schema().ToJson(params_); }
 
@@ -255,11 +275,14 @@ class GbdtCore {
   std::vector<double> Predict(const DenseMatrixView& x, const Context& ctx, int type) const {
     return BoosterPredict(booster_, x, ctx, type);
   }
-  std::vector<double> Importance(size_t num_features) const { return TotalGain(booster_, num_features); }
+  std::vector<double> Importance(size_t num_features) const {
+    return TotalGain(booster_, num_features);
+  }
   void Save(ModelWriter& writer) const {
     bst_ulong len = 0;
     const char* buf = nullptr;
-    XgbCheck(XGBoosterSaveModelToBuffer(booster_.get(), R"({"format": "ubj"})", &len, &buf), "save");
+    XgbCheck(XGBoosterSaveModelToBuffer(booster_.get(), R"({"format": "ubj"})", &len, &buf),
+             "save");
     writer.AddBlock("booster", std::string(buf, len));
   }
   void Load(const ModelReader& reader) {
@@ -291,7 +314,9 @@ class GbdtModel : public Interface {
     this->CheckPredictInput(x);
     return core_.Predict(x, ctx, 2);
   }
-  std::vector<double> Importance() const override { return core_.Importance(this->feature_names_.size()); }
+  std::vector<double> Importance() const override {
+    return core_.Importance(this->feature_names_.size());
+  }
 
  protected:
   void SaveBlocks(ModelWriter& writer) const override { core_.Save(writer); }
@@ -310,23 +335,33 @@ class GbdtRegressor final : public GbdtModel<Regressor, true> {
   explicit GbdtRegressor(const nlohmann::json& params) : GbdtModel(params) {
     if (core_.params().scale_pos_weight != 1.0) {
       Fail(ErrorCode::kInvalidArgument,
-           "gbdt regression: scale_pos_weight ({}) weights the positive class of a binary target, and a numeric "
-           "target has none. Possible fix: leave it out, or train a classifier (--task classification).",
+           "gbdt regression: scale_pos_weight ({}) weights the positive class of a binary target, "
+           "and a numeric "
+           "target has none. Possible fix: leave it out, or train a classifier (--task "
+           "classification).",
            core_.params().scale_pos_weight);
     }
   }
-  std::vector<double> Predict(const DenseMatrixView& x, const Context& ctx) const override { return Output(x, ctx); }
+  std::vector<double> Predict(const DenseMatrixView& x, const Context& ctx) const override {
+    return Output(x, ctx);
+  }
 };
 
 class GbdtClassifier final : public GbdtModel<Classifier, false> {
  public:
   explicit GbdtClassifier(const nlohmann::json& params) : GbdtModel(params) {}
-  std::vector<double> PredictProba(const DenseMatrixView& x, const Context& ctx) const override { return Output(x, ctx); }
+  std::vector<double> PredictProba(const DenseMatrixView& x, const Context& ctx) const override {
+    return Output(x, ctx);
+  }
 };
 
 }  // namespace
 
-ModelFactory<Classifier> GbdtClassifierFactory() { return FactoryOf<Classifier, GbdtClassifier, GbdtParams>(); }
-ModelFactory<Regressor> GbdtRegressorFactory() { return FactoryOf<Regressor, GbdtRegressor, GbdtParams>(); }
+ModelFactory<Classifier> GbdtClassifierFactory() {
+  return FactoryOf<Classifier, GbdtClassifier, GbdtParams>();
+}
+ModelFactory<Regressor> GbdtRegressorFactory() {
+  return FactoryOf<Regressor, GbdtRegressor, GbdtParams>();
+}
 
 }  // namespace prospect

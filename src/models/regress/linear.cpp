@@ -3,7 +3,6 @@
 // (XᵀWX + αI)β = XᵀW y are solved by Cholesky (LDLᵀ) in Eigen; α = 0 is ordinary least squares
 // through a complete orthogonal decomposition (the minimum-norm solution when X is rank-deficient).
 #include <Eigen/Dense>
-
 #include <cmath>
 
 #include "models/linear_terms.hpp"
@@ -19,7 +18,8 @@ struct LinearParams {
 
   static const ParamSchema<LinearParams>& Schema() {
     static const ParamSchema<LinearParams> schema(
-        "linear", {{"alpha", &LinearParams::alpha, "L2 penalty on the coefficients (0 = ordinary least squares)", 0, 1e12}});
+        "linear", {{"alpha", &LinearParams::alpha,
+                    "L2 penalty on the coefficients (0 = ordinary least squares)", 0, 1e12}});
     return schema;
   }
 };
@@ -32,10 +32,12 @@ class LinearRegressor final : public LinearModel<Regressor, LinearParams> {
     CheckFitInput(data);
     const size_t n = data.x.rows(), d = data.x.cols();
     using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-    const Eigen::Map<const RowMatrix> x(data.x.values().data(), static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(d));
+    const Eigen::Map<const RowMatrix> x(data.x.values().data(), static_cast<Eigen::Index>(n),
+                                        static_cast<Eigen::Index>(d));
     const Eigen::Map<const Eigen::VectorXd> y(data.y.data(), static_cast<Eigen::Index>(n));
     Eigen::VectorXd w = Eigen::VectorXd::Ones(static_cast<Eigen::Index>(n));
-    if (!data.weights.empty()) w = Eigen::Map<const Eigen::VectorXd>(data.weights.data(), static_cast<Eigen::Index>(n));
+    if (!data.weights.empty())
+      w = Eigen::Map<const Eigen::VectorXd>(data.weights.data(), static_cast<Eigen::Index>(n));
     const double total = w.sum();
     if (!(total > 0)) Fail(ErrorCode::kInvalidData, "linear: the row weights sum to {}", total);
     const Eigen::RowVectorXd x_mean = (w.transpose() * x) / total;
@@ -56,7 +58,9 @@ class LinearRegressor final : public LinearModel<Regressor, LinearParams> {
     terms_.coef.assign(beta.data(), beta.data() + d);
     terms_.intercept = y_mean - x_mean.dot(beta);
     for (double c : terms_.coef) {
-      if (!std::isfinite(c)) Fail(ErrorCode::kInvalidData, "linear: the least-squares solution is not finite; raise alpha");
+      if (!std::isfinite(c))
+        Fail(ErrorCode::kInvalidData,
+             "linear: the least-squares solution is not finite; raise alpha");
     }
   }
 
@@ -68,6 +72,8 @@ class LinearRegressor final : public LinearModel<Regressor, LinearParams> {
 
 }  // namespace
 
-ModelFactory<Regressor> LinearRegressorFactory() { return FactoryOf<Regressor, LinearRegressor, LinearParams>(); }
+ModelFactory<Regressor> LinearRegressorFactory() {
+  return FactoryOf<Regressor, LinearRegressor, LinearParams>();
+}
 
 }  // namespace prospect

@@ -13,8 +13,8 @@
 #include "models/regress/families.hpp"
 #include "models/tree/ensemble.hpp"
 #include "models/tree/grow.hpp"
-#include "prospect/common/parallel.hpp"
 #include "prospect/common/error.hpp"
+#include "prospect/common/parallel.hpp"
 #include "prospect/common/params.hpp"
 #include "prospect/common/rng.hpp"
 #include "prospect/io/model_file.hpp"
@@ -56,9 +56,12 @@ class SquaredError {
     return node;
   }
 
-  bool Pure(const RegNode& node) const { return node.impurity <= 1e-12 * std::max(1.0, node.value * node.value); }
+  bool Pure(const RegNode& node) const {
+    return node.impurity <= 1e-12 * std::max(1.0, node.value * node.value);
+  }
 
-  tree::BinCut BestCut(int32_t feature, const RegNode& node, const tree::BinHistogram& h, size_t min_leaf) const {
+  tree::BinCut BestCut(int32_t feature, const RegNode& node, const tree::BinHistogram& h,
+                       size_t min_leaf) const {
     tree::BinCut best;
     const double total_wy = node.value * node.weight;
     double wl = 0, sl = 0;
@@ -84,7 +87,8 @@ class RegressionTree {
  public:
   // rows: the sample's distinct rows (empty = all); weights: per-row weights (bootstrap counts).
   void Fit(const BinnedFeatures& bins, std::span<const double> y, std::span<const double> weights,
-           const tree::GrowLimits& limits, uint64_t seed, std::span<const size_t> rows, const Context& ctx) {
+           const tree::GrowLimits& limits, uint64_t seed, std::span<const size_t> rows,
+           const Context& ctx) {
     num_features_ = bins.cols;
     nodes_ = tree::GrowBinnedTree(SquaredError(), bins, y, weights, rows, limits, seed, ctx);
   }
@@ -98,7 +102,8 @@ class RegressionTree {
     while (nodes_[static_cast<size_t>(i)].feature >= 0) {
       const RegNode& n = nodes_[static_cast<size_t>(i)];
       const int32_t next = row[n.feature] <= n.threshold ? n.left : n.right;
-      out[static_cast<size_t>(n.feature)] += scale * (nodes_[static_cast<size_t>(next)].value - n.value);
+      out[static_cast<size_t>(n.feature)] +=
+          scale * (nodes_[static_cast<size_t>(next)].value - n.value);
       i = next;
     }
   }
@@ -107,14 +112,17 @@ class RegressionTree {
 
   nlohmann::json ToJson() const {
     nlohmann::json nodes = nlohmann::json::array();
-    for (const RegNode& n : nodes_) nodes.push_back({n.feature, n.threshold, n.left, n.right, n.value, n.impurity, n.weight, n.samples});
+    for (const RegNode& n : nodes_)
+      nodes.push_back(
+          {n.feature, n.threshold, n.left, n.right, n.value, n.impurity, n.weight, n.samples});
     return {{"num_features", num_features_}, {"nodes", nodes}};
   }
 
   static RegressionTree FromJson(const nlohmann::json& j, size_t expected_features) {
     RegressionTree t;
     try {
-      t.num_features_ = static_cast<size_t>(ModelFileInt(j.at("num_features"), "tree num_features", 0, 1 << 24));
+      t.num_features_ =
+          static_cast<size_t>(ModelFileInt(j.at("num_features"), "tree num_features", 0, 1 << 24));
       for (const auto& a : j.at("nodes")) {
         RegNode n;
         ReadNodeLinks(a, n);
@@ -128,7 +136,8 @@ class RegressionTree {
       Fail(ErrorCode::kInvalidData, "model file: malformed regression tree: {}", e.what());
     }
     if (t.nodes_.empty() || t.num_features_ != expected_features) {
-      Fail(ErrorCode::kInvalidData, "model file: a regression tree does not match its {} features", expected_features);
+      Fail(ErrorCode::kInvalidData, "model file: a regression tree does not match its {} features",
+           expected_features);
     }
     if (const int64_t bad = FirstBadLink(t.nodes_, t.num_features_); bad >= 0) {
       Fail(ErrorCode::kInvalidData, "model file: regression tree node {} has invalid links", bad);
@@ -148,9 +157,10 @@ struct TreeRegParams {
 
   static const ParamSchema<TreeRegParams>& Schema() {
     static const ParamSchema<TreeRegParams> schema(
-        "tree", {{"max_depth", &TreeRegParams::max_depth, "maximum depth", 1, 64},
-                 {"min_samples_leaf", &TreeRegParams::min_samples_leaf, "fewest rows in a leaf", 1, 1e12},
-                 {"max_bins", &TreeRegParams::max_bins, "bins per feature", 2, 256}});
+        "tree",
+        {{"max_depth", &TreeRegParams::max_depth, "maximum depth", 1, 64},
+         {"min_samples_leaf", &TreeRegParams::min_samples_leaf, "fewest rows in a leaf", 1, 1e12},
+         {"max_bins", &TreeRegParams::max_bins, "bins per feature", 2, 256}});
     return schema;
   }
 };
@@ -165,12 +175,18 @@ struct ForestRegParams {
 
   static const ParamSchema<ForestRegParams>& Schema() {
     static const ParamSchema<ForestRegParams> schema(
-        "forest", {{"n_estimators", &ForestRegParams::n_estimators, "number of trees", 1, 100000},
-                   {"max_depth", &ForestRegParams::max_depth, "maximum depth", 1, 64},
-                   {"min_samples_leaf", &ForestRegParams::min_samples_leaf, "fewest rows in a leaf", 1, 1e12},
-                   {"max_features", &ForestRegParams::max_features, "features tried per split", 0, 0, {"third", "sqrt", "all"}},
-                   {"bootstrap", &ForestRegParams::bootstrap, "sample rows with replacement per tree"},
-                   {"max_bins", &ForestRegParams::max_bins, "bins per feature", 2, 256}});
+        "forest",
+        {{"n_estimators", &ForestRegParams::n_estimators, "number of trees", 1, 100000},
+         {"max_depth", &ForestRegParams::max_depth, "maximum depth", 1, 64},
+         {"min_samples_leaf", &ForestRegParams::min_samples_leaf, "fewest rows in a leaf", 1, 1e12},
+         {"max_features",
+          &ForestRegParams::max_features,
+          "features tried per split",
+          0,
+          0,
+          {"third", "sqrt", "all"}},
+         {"bootstrap", &ForestRegParams::bootstrap, "sample rows with replacement per tree"},
+         {"max_bins", &ForestRegParams::max_bins, "bins per feature", 2, 256}});
     return schema;
   }
 };
@@ -180,28 +196,34 @@ class TreeEnsembleRegressor : public Regressor {
  public:
   std::vector<double> Predict(const DenseMatrixView& x, const Context& ctx) const override {
     CheckPredictInput(x);
-    return tree::MeanOverTrees(trees_.size(), x, ctx,
-                               [&](size_t t, const double* row) { return trees_[t].Leaf(row).value; });
+    return tree::MeanOverTrees(trees_.size(), x, ctx, [&](size_t t, const double* row) {
+      return trees_[t].Leaf(row).value;
+    });
   }
 
   std::vector<double> Contributions(const DenseMatrixView& x, const Context& ctx) const override {
     CheckPredictInput(x);
-    return tree::MeanContributions(trees_, x, ctx, [](const RegressionTree& t, const double* row, double scale,
-                                                      double* out) { t.AddContributions(row, scale, out); });
+    return tree::MeanContributions(
+        trees_, x, ctx, [](const RegressionTree& t, const double* row, double scale, double* out) {
+          t.AddContributions(row, scale, out);
+        });
   }
 
-  std::vector<double> Importance() const override { return tree::MeanImportance(trees_, feature_names_.size()); }
+  std::vector<double> Importance() const override {
+    return tree::MeanImportance(trees_, feature_names_.size());
+  }
 
   void SaveBlocks(ModelWriter& writer) const override { tree::SaveTrees(trees_, writer); }
 
  protected:
   void LoadBlocks(const ModelReader& reader) override {
-    trees_ = tree::LoadTrees<RegressionTree>(
-        reader, Type(), [&](const nlohmann::json& t) { return RegressionTree::FromJson(t, feature_names_.size()); });
+    trees_ = tree::LoadTrees<RegressionTree>(reader, Type(), [&](const nlohmann::json& t) {
+      return RegressionTree::FromJson(t, feature_names_.size());
+    });
   }
 
-  void Grow(const Dataset& data, const tree::GrowLimits& limits, int64_t n_trees, bool bootstrap, size_t max_bins,
-            const Context& ctx) {
+  void Grow(const Dataset& data, const tree::GrowLimits& limits, int64_t n_trees, bool bootstrap,
+            size_t max_bins, const Context& ctx) {
     const size_t n = data.x.rows(), d = data.x.cols();
     const BinnedFeatures bins = BinnedFeatures::Build(data.x.values(), n, d, max_bins, ctx);
     trees_.assign(static_cast<size_t>(n_trees), RegressionTree());
@@ -210,8 +232,10 @@ class TreeEnsembleRegressor : public Regressor {
       ctx.ThrowIfCancelled();
       const uint64_t seed = DeriveSeed(ctx.seed(), static_cast<uint64_t>(t));
       const tree::Bootstrap sample =
-          bootstrap ? tree::DrawBootstrap(n, data.weights, seed) : tree::Bootstrap{{}, {data.weights.begin(), data.weights.end()}};
-      trees_[static_cast<size_t>(t)].Fit(bins, data.y, sample.weights, limits, DeriveSeed(seed, 1), sample.rows, ctx);
+          bootstrap ? tree::DrawBootstrap(n, data.weights, seed)
+                    : tree::Bootstrap{{}, {data.weights.begin(), data.weights.end()}};
+      trees_[static_cast<size_t>(t)].Fit(bins, data.y, sample.weights, limits, DeriveSeed(seed, 1),
+                                         sample.rows, ctx);
       ctx.Progress(Type(), ++done, static_cast<uint64_t>(n_trees));
     });
   }
@@ -224,7 +248,8 @@ class TreeRegressor final : public ModelWithParams<TreeEnsembleRegressor, TreeRe
   using ModelWithParams::ModelWithParams;
   void Fit(const Dataset& data, const Context& ctx) override {
     CheckFitInput(data);
-    const tree::GrowLimits limits{.max_depth = params_.max_depth, .min_samples_leaf = params_.min_samples_leaf};
+    const tree::GrowLimits limits{.max_depth = params_.max_depth,
+                                  .min_samples_leaf = params_.min_samples_leaf};
     Grow(data, limits, 1, false, static_cast<size_t>(params_.max_bins), ctx);
   }
 
@@ -236,10 +261,12 @@ class ForestRegressor final : public ModelWithParams<TreeEnsembleRegressor, Fore
   using ModelWithParams::ModelWithParams;
   void Fit(const Dataset& data, const Context& ctx) override {
     CheckFitInput(data);
-    const tree::GrowLimits limits{.max_depth = params_.max_depth,
-                                  .min_samples_leaf = params_.min_samples_leaf,
-                                  .max_features = tree::FeaturesPerSplit(params_.max_features, data.x.cols())};
-    Grow(data, limits, params_.n_estimators, params_.bootstrap, static_cast<size_t>(params_.max_bins), ctx);
+    const tree::GrowLimits limits{
+        .max_depth = params_.max_depth,
+        .min_samples_leaf = params_.min_samples_leaf,
+        .max_features = tree::FeaturesPerSplit(params_.max_features, data.x.cols())};
+    Grow(data, limits, params_.n_estimators, params_.bootstrap,
+         static_cast<size_t>(params_.max_bins), ctx);
   }
 
  private:
@@ -247,7 +274,11 @@ class ForestRegressor final : public ModelWithParams<TreeEnsembleRegressor, Fore
 
 }  // namespace
 
-ModelFactory<Regressor> TreeRegressorFactory() { return FactoryOf<Regressor, TreeRegressor, TreeRegParams>(); }
-ModelFactory<Regressor> ForestRegressorFactory() { return FactoryOf<Regressor, ForestRegressor, ForestRegParams>(); }
+ModelFactory<Regressor> TreeRegressorFactory() {
+  return FactoryOf<Regressor, TreeRegressor, TreeRegParams>();
+}
+ModelFactory<Regressor> ForestRegressorFactory() {
+  return FactoryOf<Regressor, ForestRegressor, ForestRegParams>();
+}
 
 }  // namespace prospect

@@ -7,7 +7,8 @@
 
 namespace prospect {
 
-BinnedFeatures BinnedFeatures::Build(std::span<const double> x, size_t n, size_t d, size_t max_bins, const Context& ctx) {
+BinnedFeatures BinnedFeatures::Build(std::span<const double> x, size_t n, size_t d, size_t max_bins,
+                                     const Context& ctx) {
   PROSPECT_CHECK(x.size() == n * d && max_bins >= 2 && max_bins <= 256);
   BinnedFeatures out;
   out.rows = n;
@@ -44,7 +45,8 @@ BinnedFeatures BinnedFeatures::Build(std::span<const double> x, size_t n, size_t
       for (size_t k = 0; k + 1 < values.size() && bins_left > 1; ++k) {
         seen += counts[k];
         bin_size += counts[k];
-        const double target = static_cast<double>(n - (seen - bin_size)) / static_cast<double>(bins_left);
+        const double target =
+            static_cast<double>(n - (seen - bin_size)) / static_cast<double>(bins_left);
         if (static_cast<double>(bin_size) >= target) {
           thr.push_back(cut(k));
           bin_size = 0;
@@ -53,7 +55,8 @@ BinnedFeatures BinnedFeatures::Build(std::span<const double> x, size_t n, size_t
       }
     }
     for (size_t r = 0; r < n; ++r) {
-      out.codes[r * d + f] = static_cast<uint8_t>(std::lower_bound(thr.begin(), thr.end(), x[r * d + f]) - thr.begin());
+      out.codes[r * d + f] = static_cast<uint8_t>(
+          std::lower_bound(thr.begin(), thr.end(), x[r * d + f]) - thr.begin());
     }
   }
   return out;

@@ -3,10 +3,9 @@
 #pragma once
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prospect/common/context.hpp"
 #include "prospect/common/error.hpp"
@@ -20,7 +19,8 @@ namespace prospect::tree {
 /// trees misses cache at every node); per row the trees are still summed in order, so the result
 /// equals the plain walk bit for bit.
 template <typename LeafValue>
-std::vector<double> MeanOverTrees(size_t n_trees, const DenseMatrixView& x, const Context& ctx, LeafValue leaf_value) {
+std::vector<double> MeanOverTrees(size_t n_trees, const DenseMatrixView& x, const Context& ctx,
+                                  LeafValue leaf_value) {
   std::vector<double> out(x.rows());
   const double scale = 1.0 / static_cast<double>(n_trees);
   constexpr size_t kBlock = 256;
@@ -40,8 +40,8 @@ std::vector<double> MeanOverTrees(size_t n_trees, const DenseMatrixView& x, cons
 /// rows × (cols + 1): the mean over trees of add_path(tree, row, scale, out_row), a per-tree
 /// path attribution that adds scale × its terms into out_row (the bias last).
 template <typename Tree, typename AddPath>
-std::vector<double> MeanContributions(const std::vector<Tree>& trees, const DenseMatrixView& x, const Context& ctx,
-                                      AddPath add_path) {
+std::vector<double> MeanContributions(const std::vector<Tree>& trees, const DenseMatrixView& x,
+                                      const Context& ctx, AddPath add_path) {
   std::vector<double> out(x.rows() * (x.cols() + 1), 0.0);
   const double scale = 1.0 / static_cast<double>(trees.size());
 #pragma omp parallel for num_threads(ctx.threads()) schedule(static)
@@ -75,7 +75,8 @@ void SaveTrees(const std::vector<Tree>& trees, ModelWriter& writer) {
 template <typename Tree, typename FromJson>
 std::vector<Tree> LoadTrees(const ModelReader& reader, std::string_view type, FromJson from_json) {
   const auto array = nlohmann::json::parse(reader.Block("trees"), nullptr, false);
-  if (!array.is_array() || array.empty()) Fail(ErrorCode::kInvalidData, "model file: {} has no trees", type);
+  if (!array.is_array() || array.empty())
+    Fail(ErrorCode::kInvalidData, "model file: {} has no trees", type);
   std::vector<Tree> trees;
   for (const auto& t : array) trees.push_back(from_json(t));
   return trees;

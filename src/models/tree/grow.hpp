@@ -46,9 +46,9 @@ struct BinHistogram {
 //   using Label; using Node;  (Node derives from TreeNode)
 //   size_t slots() const;                                        histogram doubles per bin
 //   void Add(double* slot, Label y, double w) const;             one row into its bin
-//   Node MakeNode(std::span<const Label>, std::span<const double> w) const;  statistics of a node's rows
-//   bool Pure(const Node&) const;                                nothing left to split
-//   BinCut BestCut(int32_t feature, const Node&, const BinHistogram&, size_t min_leaf) const;
+//   Node MakeNode(std::span<const Label>, std::span<const double> w) const;  statistics of a node's
+//   rows bool Pure(const Node&) const;                                nothing left to split BinCut
+//   BestCut(int32_t feature, const Node&, const BinHistogram&, size_t min_leaf) const;
 //       the best cut after used[u] for u + 1 < used.size(), each side at least min_leaf rows
 //   bool Accept(const Node&, double score, double total_weight) const;   e.g. min impurity decrease
 
@@ -56,10 +56,10 @@ struct BinHistogram {
 /// (empty = 1; a bootstrap's counts). `seed` draws the feature subsets; `ctx` is polled for
 /// cancellation.
 template <typename Criterion>
-std::vector<typename Criterion::Node> GrowBinnedTree(const Criterion& criterion, const BinnedFeatures& bins,
-                                                     std::span<const typename Criterion::Label> y,
-                                                     std::span<const double> weights, std::span<const size_t> rows,
-                                                     const GrowLimits& limits, uint64_t seed, const Context& ctx) {
+std::vector<typename Criterion::Node> GrowBinnedTree(
+    const Criterion& criterion, const BinnedFeatures& bins,
+    std::span<const typename Criterion::Label> y, std::span<const double> weights,
+    std::span<const size_t> rows, const GrowLimits& limits, uint64_t seed, const Context& ctx) {
   using Label = typename Criterion::Label;
   using Node = typename Criterion::Node;
   const size_t n = bins.rows, d = bins.cols;
@@ -93,7 +93,8 @@ std::vector<typename Criterion::Node> GrowBinnedTree(const Criterion& criterion,
     size_t begin, end;
     int depth;
     int32_t node;
-    std::vector<uint8_t> constant;  // features known constant here (constant in an ancestor), as sklearn
+    std::vector<uint8_t>
+        constant;  // features known constant here (constant in an ancestor), as sklearn
   };
   Rng rng(seed);
   std::vector<size_t> feature_order(d);
@@ -118,8 +119,8 @@ std::vector<typename Criterion::Node> GrowBinnedTree(const Criterion& criterion,
     ctx.ThrowIfCancelled();
     const size_t m = p.end - p.begin;
     const Node node = nodes[static_cast<size_t>(p.node)];  // a copy: make_node below may reallocate
-    if (p.depth >= limits.max_depth || m < static_cast<size_t>(limits.min_samples_split) || m < 2 * min_leaf ||
-        criterion.Pure(node)) {
+    if (p.depth >= limits.max_depth || m < static_cast<size_t>(limits.min_samples_split) ||
+        m < 2 * min_leaf || criterion.Pure(node)) {
       continue;
     }
     // Histograms of a batch of candidate features in one pass over the node's rows (a row's
@@ -156,7 +157,8 @@ std::vector<typename Criterion::Node> GrowBinnedTree(const Criterion& criterion,
         const size_t f = features[i];
         double* h = hist.data() + i * 256 * slots;
         uint32_t* cnt = count.data() + i * 256;
-        best.push_back(criterion.BestCut(static_cast<int32_t>(f), node, BinHistogram{h, cnt, touched[i], m}, min_leaf));
+        best.push_back(criterion.BestCut(static_cast<int32_t>(f), node,
+                                         BinHistogram{h, cnt, touched[i], m}, min_leaf));
         if (touched[i].size() <= 1) p.constant[f] = 1;
         for (uint8_t b : touched[i]) {  // leave the histogram zeroed for the next node
           cnt[b] = 0;
@@ -182,11 +184,14 @@ std::vector<typename Criterion::Node> GrowBinnedTree(const Criterion& criterion,
         score_batch(batch.data(), batch.size());
         for (size_t i = before; i < best.size(); ++i) found += best[i].feature >= 0;
       }
-      std::sort(best.begin(), best.end(), [](const BinCut& a, const BinCut& b) { return a.feature < b.feature; });
+      std::sort(best.begin(), best.end(),
+                [](const BinCut& a, const BinCut& b) { return a.feature < b.feature; });
     }
     BinCut chosen;
     for (const BinCut& s : best) {
-      if (s.feature >= 0 && (chosen.feature < 0 || s.score > chosen.score + 1e-12 * std::abs(chosen.score))) chosen = s;
+      if (s.feature >= 0 &&
+          (chosen.feature < 0 || s.score > chosen.score + 1e-12 * std::abs(chosen.score)))
+        chosen = s;
     }
     if (chosen.feature < 0 || !criterion.Accept(node, chosen.score, total_weight)) continue;
     // Stable partition (left = code <= bin): left rows slide down in place, right rows go
@@ -211,7 +216,8 @@ std::vector<typename Criterion::Node> GrowBinnedTree(const Criterion& criterion,
         scratch_w.push_back(lw[k]);
       }
     }
-    std::copy(scratch_codes.begin(), scratch_codes.end(), lc.begin() + static_cast<std::ptrdiff_t>(split * d));
+    std::copy(scratch_codes.begin(), scratch_codes.end(),
+              lc.begin() + static_cast<std::ptrdiff_t>(split * d));
     std::copy(scratch_y.begin(), scratch_y.end(), ly.begin() + static_cast<std::ptrdiff_t>(split));
     std::copy(scratch_w.begin(), scratch_w.end(), lw.begin() + static_cast<std::ptrdiff_t>(split));
     const int32_t left = make_node(p.begin, split);

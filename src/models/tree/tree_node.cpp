@@ -8,7 +8,8 @@
 namespace prospect {
 
 void ReadNodeLinks(const nlohmann::json& a, TreeNode& node) {
-  constexpr int64_t kMin = std::numeric_limits<int32_t>::min(), kMax = std::numeric_limits<int32_t>::max();
+  constexpr int64_t kMin = std::numeric_limits<int32_t>::min(),
+                    kMax = std::numeric_limits<int32_t>::max();
   node.feature = static_cast<int32_t>(ModelFileInt(a.at(0), "node feature", kMin, kMax));
   node.threshold = a.at(1).get<double>();
   node.left = static_cast<int32_t>(ModelFileInt(a.at(2), "node child", kMin, kMax));

@@ -70,16 +70,20 @@ std::string QuoteIdent(std::string_view name) {
 std::string_view SqlType(DataType type) {
   switch (type) {
     case DataType::kInt64:
-    case DataType::kBool: return "INTEGER";
-    case DataType::kDouble: return "REAL";
-    default: return "TEXT";
+    case DataType::kBool:
+      return "INTEGER";
+    case DataType::kDouble:
+      return "REAL";
+    default:
+      return "TEXT";
   }
 }
 
 class Statement {
  public:
   Statement(sqlite3* db, std::string_view sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
+        SQLITE_OK) {
       Fail(ErrorCode::kIo, "store: cannot prepare statement: {}", sqlite3_errmsg(db));
     }
   }
@@ -93,7 +97,8 @@ class Statement {
     const int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    Fail(rc == SQLITE_FULL ? ErrorCode::kResourceExhausted : ErrorCode::kIo, "store: {}", sqlite3_errmsg(db_));
+    Fail(rc == SQLITE_FULL ? ErrorCode::kResourceExhausted : ErrorCode::kIo, "store: {}",
+         sqlite3_errmsg(db_));
   }
   void Reset() {
     sqlite3_reset(stmt_);
@@ -111,7 +116,8 @@ class Statement {
   }
   std::string Text(int i) {
     const unsigned char* p = sqlite3_column_text(stmt_, i);
-    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, i)))
+    return p ? std::string(reinterpret_cast<const char*>(p),
+                           static_cast<size_t>(sqlite3_column_bytes(stmt_, i)))
              : std::string();
   }
   int64_t Int(int i) { return sqlite3_column_int64(stmt_, i); }
@@ -127,7 +133,8 @@ class SqliteStore final : public Store {
   explicit SqliteStore(const std::string& path) : path_(path) {
     // NOMUTEX: a Store is used by one thread at a time, so SQLite need not lock the connection on
     // every call (those lock calls were about 13 % of `prospect score`'s samples on bank).
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+    if (sqlite3_open_v2(path.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         nullptr) != SQLITE_OK) {
       std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
       sqlite3_close(db_);
@@ -157,7 +164,9 @@ class SqliteStore final : public Store {
   }
 
   std::optional<TableInfo> FindTable(const std::string& name) override {
-    Statement s(db_, "SELECT rows, key_column, created_at, updated_at FROM prospect_tables WHERE name = ?1");
+    Statement s(
+        db_,
+        "SELECT rows, key_column, created_at, updated_at FROM prospect_tables WHERE name = ?1");
     s.Bind(1, name);
     if (!s.Step()) return std::nullopt;
     TableInfo info;
@@ -166,13 +175,16 @@ class SqliteStore final : public Store {
     if (!s.IsNull(1)) info.key = s.Text(1);
     info.created_at = s.Text(2);
     info.updated_at = s.Text(3);
-    Statement c(db_, "SELECT name, type FROM prospect_columns WHERE table_name = ?1 ORDER BY position");
+    Statement c(db_,
+                "SELECT name, type FROM prospect_columns WHERE table_name = ?1 ORDER BY position");
     c.Bind(1, name);
     std::vector<Field> fields;
     while (c.Step()) {
       const std::string type_name = c.Text(1);
       const auto type = ParseDataType(type_name);
-      if (!type) Fail(ErrorCode::kInvalidData, "store: table {} has a column of unknown type \"{}\"", name, type_name);
+      if (!type)
+        Fail(ErrorCode::kInvalidData, "store: table {} has a column of unknown type \"{}\"", name,
+             type_name);
       fields.push_back({c.Text(0), *type});
     }
     info.schema = Schema(std::move(fields));
@@ -181,7 +193,8 @@ class SqliteStore final : public Store {
 
   void Scan(const std::string& name, const std::vector<std::string>& columns, size_t rows_per_chunk,
             const ChunkCallback& on_chunk, const Context& ctx) override {
-    if (rows_per_chunk == 0) Fail(ErrorCode::kInvalidArgument, "store: rows_per_chunk must be at least 1");
+    if (rows_per_chunk == 0)
+      Fail(ErrorCode::kInvalidArgument, "store: rows_per_chunk must be at least 1");
     const auto info = FindTable(name);
     if (!info) NotFound(name);
     const Schema& stored = info->schema;
@@ -196,7 +209,8 @@ class SqliteStore final : public Store {
     }
     const Schema schema = columns.empty() ? stored : Schema(std::move(fields));
     std::string sql = "SELECT ";
-    for (size_t i = 0; i < schema.size(); ++i) sql += (i ? ", " : "") + QuoteIdent(schema.field(i).name);
+    for (size_t i = 0; i < schema.size(); ++i)
+      sql += (i ? ", " : "") + QuoteIdent(schema.field(i).name);
     sql += " FROM " + QuoteIdent(name) + " ORDER BY rowid";
     Statement s(db_, sql);
     const size_t total = static_cast<size_t>(info->rows);
@@ -217,7 +231,8 @@ class SqliteStore final : public Store {
     size_t row = 0, in_chunk = 0;
     bool emitted = false;
     while (s.Step()) {
-      for (size_t c = 0; c < schema.size(); ++c) AppendCell(s, static_cast<int>(c), schema.field(c), name, row, builders[c]);
+      for (size_t c = 0; c < schema.size(); ++c)
+        AppendCell(s, static_cast<int>(c), schema.field(c), name, row, builders[c]);
       ++row;
       if (++in_chunk == rows_per_chunk) {
         finish_chunk();
@@ -243,7 +258,8 @@ class SqliteStore final : public Store {
     if (append) {
       CheckSameSchema(name, existing->schema, table.schema());
       if (key && existing->key && *key != *existing->key) {
-        Fail(ErrorCode::kInvalidArgument, "table {} is keyed on \"{}\"; --key {} differs. Use --mode replace to change the key",
+        Fail(ErrorCode::kInvalidArgument,
+             "table {} is keyed on \"{}\"; --key {} differs. Use --mode replace to change the key",
              name, *existing->key, *key);
       }
       if (!key) key = existing->key;
@@ -264,8 +280,9 @@ class SqliteStore final : public Store {
       std::unordered_map<std::string, size_t> last;
       for (size_t r = 0; r < table.num_rows(); ++r) {
         if (kc.IsNull(r)) {
-          Fail(ErrorCode::kInvalidData, "table {}: key column \"{}\" is empty in data row {}; keys must not be null",
-               name, *key, r + 1);
+          Fail(ErrorCode::kInvalidData,
+               "table {}: key column \"{}\" is empty in data row {}; keys must not be null", name,
+               *key, r + 1);
         }
         last[kc.FormatValue(r)] = r;
       }
@@ -285,12 +302,16 @@ class SqliteStore final : public Store {
                   std::string(SqlType(table.schema().field(i).type));
       }
       Exec(create + ")");
-      Statement t(db_, "INSERT INTO prospect_tables(name, rows, key_column, created_at, updated_at) VALUES (?1, 0, ?2, ?3, ?3)");
+      Statement t(db_,
+                  "INSERT INTO prospect_tables(name, rows, key_column, created_at, updated_at) "
+                  "VALUES (?1, 0, ?2, ?3, ?3)");
       t.Bind(1, name);
       if (key) t.Bind(2, *key);
       t.Bind(3, now);
       t.Step();
-      Statement c(db_, "INSERT INTO prospect_columns(table_name, position, name, type) VALUES (?1, ?2, ?3, ?4)");
+      Statement c(
+          db_,
+          "INSERT INTO prospect_columns(table_name, position, name, type) VALUES (?1, ?2, ?3, ?4)");
       for (size_t i = 0; i < table.num_columns(); ++i) {
         c.Reset();
         c.Bind(1, name);
@@ -303,8 +324,8 @@ class SqliteStore final : public Store {
       stored_rows = existing->rows;
     }
     if (key) {
-      Exec("CREATE UNIQUE INDEX IF NOT EXISTS " + QuoteIdent("prospect_key_" + name) + " ON " + QuoteIdent(name) + "(" +
-           QuoteIdent(*key) + ")");
+      Exec("CREATE UNIQUE INDEX IF NOT EXISTS " + QuoteIdent("prospect_key_" + name) + " ON " +
+           QuoteIdent(name) + "(" + QuoteIdent(*key) + ")");
       Statement k(db_, "UPDATE prospect_tables SET key_column = ?1 WHERE name = ?2");
       k.Bind(1, *key);
       k.Bind(2, name);
@@ -312,7 +333,8 @@ class SqliteStore final : public Store {
     }
     if (append && key_index >= 0) {
       // Upsert: a new row replaces the stored row with the same key.
-      Statement del(db_, "DELETE FROM " + QuoteIdent(name) + " WHERE " + QuoteIdent(*key) + " = ?1");
+      Statement del(db_,
+                    "DELETE FROM " + QuoteIdent(name) + " WHERE " + QuoteIdent(*key) + " = ?1");
       const Column& kc = *table.column(static_cast<size_t>(key_index));
       std::string cell;
       for (size_t r : rows) {
@@ -334,7 +356,8 @@ class SqliteStore final : public Store {
     if (options.history) {
       const IngestRecord& h = *options.history;
       Statement i(db_,
-                  "INSERT INTO prospect_ingests(table_name, source, mode, rows_read, rows_loaded, rows_rejected, "
+                  "INSERT INTO prospect_ingests(table_name, source, mode, rows_read, rows_loaded, "
+                  "rows_rejected, "
                   "rows_deduplicated, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
       i.Bind(1, name);
       i.Bind(2, h.source);
@@ -359,7 +382,8 @@ class SqliteStore final : public Store {
 
   std::vector<IngestRecord> IngestHistory(const std::string& table) override {
     Statement s(db_,
-                "SELECT id, source, mode, rows_read, rows_loaded, rows_rejected, rows_deduplicated, at FROM "
+                "SELECT id, source, mode, rows_read, rows_loaded, rows_rejected, "
+                "rows_deduplicated, at FROM "
                 "prospect_ingests WHERE table_name = ?1 ORDER BY id");
     s.Bind(1, table);
     std::vector<IngestRecord> out;
@@ -382,13 +406,16 @@ class SqliteStore final : public Store {
   int64_t PutObject(const std::string& kind, const std::string& name, const nlohmann::json& meta,
                     const std::string& body) override {
     Transaction tx(this);
-    Statement v(db_, "SELECT COALESCE(MAX(version), 0) FROM prospect_objects WHERE kind = ?1 AND name = ?2");
+    Statement v(
+        db_,
+        "SELECT COALESCE(MAX(version), 0) FROM prospect_objects WHERE kind = ?1 AND name = ?2");
     v.Bind(1, kind);
     v.Bind(2, name);
     v.Step();
     const int64_t version = v.Int(0) + 1;
     Statement s(db_,
-                "INSERT INTO prospect_objects(kind, name, version, meta, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+                "INSERT INTO prospect_objects(kind, name, version, meta, body, created_at) VALUES "
+                "(?1, ?2, ?3, ?4, ?5, ?6)");
     const std::string meta_text = meta.dump();
     const std::string now = NowUtc();
     s.Bind(1, kind);
@@ -402,11 +429,15 @@ class SqliteStore final : public Store {
     return version;
   }
 
-  std::optional<StoredObject> GetObject(const std::string& kind, const std::string& name, int64_t version) override {
-    Statement s(db_, version > 0 ? "SELECT version, meta, body, created_at FROM prospect_objects WHERE kind = ?1 AND "
-                                   "name = ?2 AND version = ?3"
-                                 : "SELECT version, meta, body, created_at FROM prospect_objects WHERE kind = ?1 AND "
-                                   "name = ?2 ORDER BY version DESC LIMIT 1");
+  std::optional<StoredObject> GetObject(const std::string& kind, const std::string& name,
+                                        int64_t version) override {
+    Statement s(
+        db_,
+        version > 0
+            ? "SELECT version, meta, body, created_at FROM prospect_objects WHERE kind = ?1 AND "
+              "name = ?2 AND version = ?3"
+            : "SELECT version, meta, body, created_at FROM prospect_objects WHERE kind = ?1 AND "
+              "name = ?2 ORDER BY version DESC LIMIT 1");
     s.Bind(1, kind);
     s.Bind(2, name);
     if (version > 0) s.Bind(3, version);
@@ -417,14 +448,16 @@ class SqliteStore final : public Store {
     o.version = s.Int(0);
     o.meta = nlohmann::json::parse(s.Text(1));
     const void* blob = sqlite3_column_blob(s.get(), 2);
-    o.body.assign(static_cast<const char*>(blob), static_cast<size_t>(sqlite3_column_bytes(s.get(), 2)));
+    o.body.assign(static_cast<const char*>(blob),
+                  static_cast<size_t>(sqlite3_column_bytes(s.get(), 2)));
     o.created_at = s.Text(3);
     return o;
   }
 
   std::vector<StoredObject> ListObjects(const std::string& kind) override {
     Statement s(db_,
-                "SELECT name, MAX(version) FROM prospect_objects WHERE kind = ?1 GROUP BY name ORDER BY name");
+                "SELECT name, MAX(version) FROM prospect_objects WHERE kind = ?1 GROUP BY name "
+                "ORDER BY name");
     s.Bind(1, kind);
     std::vector<std::pair<std::string, int64_t>> keys;
     while (s.Step()) keys.emplace_back(s.Text(0), s.Int(1));
@@ -475,7 +508,8 @@ class SqliteStore final : public Store {
       std::string msg = err ? err : "unknown error";
       sqlite3_free(err);
       const int code = sqlite3_errcode(db_);
-      Fail(code == SQLITE_FULL ? ErrorCode::kResourceExhausted : ErrorCode::kIo, "store {}: {}", path_, msg);
+      Fail(code == SQLITE_FULL ? ErrorCode::kResourceExhausted : ErrorCode::kIo, "store {}: {}",
+           path_, msg);
     }
   }
 
@@ -493,30 +527,38 @@ class SqliteStore final : public Store {
     int version = SchemaVersion();
     if (version > kSchemaVersion) {
       Fail(ErrorCode::kFailedPrecondition,
-           "store {} has schema version {}, newer than this prospect understands ({}); upgrade prospect", path_,
-           version, kSchemaVersion);
+           "store {} has schema version {}, newer than this prospect understands ({}); upgrade "
+           "prospect",
+           path_, version, kSchemaVersion);
     }
     while (version < kSchemaVersion) {
       Transaction tx(this);
       Exec(kMigrations[version]);
       Exec("DELETE FROM prospect_schema_version");
-      Exec("INSERT INTO prospect_schema_version(version) VALUES (" + std::to_string(version + 1) + ")");
+      Exec("INSERT INTO prospect_schema_version(version) VALUES (" + std::to_string(version + 1) +
+           ")");
       tx.Commit();
       ++version;
     }
   }
 
   // One stored cell into its column builder; `row` (0-based) names it in an error.
-  static void AppendCell(Statement& s, int ci, const Field& field, const std::string& table, size_t row,
-                         ColumnBuilder& b) {
+  static void AppendCell(Statement& s, int ci, const Field& field, const std::string& table,
+                         size_t row, ColumnBuilder& b) {
     if (s.IsNull(ci)) {
       b.AppendNull();
       return;
     }
     switch (field.type) {
-      case DataType::kInt64: b.AppendInt(sqlite3_column_int64(s.get(), ci)); return;
-      case DataType::kBool: b.AppendBool(sqlite3_column_int64(s.get(), ci) != 0); return;
-      case DataType::kDouble: b.AppendDouble(sqlite3_column_double(s.get(), ci)); return;
+      case DataType::kInt64:
+        b.AppendInt(sqlite3_column_int64(s.get(), ci));
+        return;
+      case DataType::kBool:
+        b.AppendBool(sqlite3_column_int64(s.get(), ci) != 0);
+        return;
+      case DataType::kDouble:
+        b.AppendDouble(sqlite3_column_double(s.get(), ci));
+        return;
       case DataType::kString:
       case DataType::kCategorical: {
         const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s.get(), ci));
@@ -528,10 +570,11 @@ class SqliteStore final : public Store {
         const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s.get(), ci));
         const std::string_view text(p, static_cast<size_t>(sqlite3_column_bytes(s.get(), ci)));
         int64_t v = 0;
-        const bool ok = field.type == DataType::kDate ? ParseIsoDate(text, &v) : ParseIsoTimestamp(text, &v);
+        const bool ok =
+            field.type == DataType::kDate ? ParseIsoDate(text, &v) : ParseIsoTimestamp(text, &v);
         if (!ok) {
-          Fail(ErrorCode::kInvalidData, "store: table {} row {} column {}: {} is not a stored {}", table, row + 1,
-               field.name, QuoteForMessage(text), DataTypeName(field.type));
+          Fail(ErrorCode::kInvalidData, "store: table {} row {} column {}: {} is not a stored {}",
+               table, row + 1, field.name, QuoteForMessage(text), DataTypeName(field.type));
         }
         b.AppendInt(v);
         return;
@@ -543,14 +586,17 @@ class SqliteStore final : public Store {
     std::vector<std::string> names;
     Statement s(db_, "SELECT name FROM prospect_tables ORDER BY name");
     while (s.Step()) names.push_back(s.Text(0));
-    Fail(ErrorCode::kNotFound, "no table \"{}\" in the workspace. {}Tables: {}.", name, DidYouMean(name, names),
+    Fail(ErrorCode::kNotFound, "no table \"{}\" in the workspace. {}Tables: {}.", name,
+         DidYouMean(name, names),
          names.empty() ? std::string("none yet (use prospect ingest)") : Join(names, ", "));
   }
 
-  static void CheckSameSchema(const std::string& name, const Schema& stored, const Schema& incoming) {
+  static void CheckSameSchema(const std::string& name, const Schema& stored,
+                              const Schema& incoming) {
     auto describe = [](const Schema& s) {
       std::vector<std::string> parts;
-      for (const auto& f : s.fields()) parts.push_back(f.name + ":" + std::string(DataTypeName(f.type)));
+      for (const auto& f : s.fields())
+        parts.push_back(f.name + ":" + std::string(DataTypeName(f.type)));
       return Join(parts, ", ");
     };
     bool same = stored.size() == incoming.size();
@@ -561,7 +607,8 @@ class SqliteStore final : public Store {
     }
     if (!same) {
       Fail(ErrorCode::kInvalidData,
-           "cannot append to table {}: its columns are ({}) but the new data has ({}). Use --mode replace, or make "
+           "cannot append to table {}: its columns are ({}) but the new data has ({}). Use --mode "
+           "replace, or make "
            "the columns match",
            name, describe(stored), describe(incoming));
     }
@@ -573,11 +620,19 @@ class SqliteStore final : public Store {
       return;
     }
     switch (col.type()) {
-      case DataType::kInt64: s.Bind(index, col.ints()[r]); break;
-      case DataType::kBool: s.Bind(index, static_cast<int64_t>(col.bools()[r])); break;
-      case DataType::kDouble: sqlite3_bind_double(s.get(), index, col.doubles()[r]); break;
+      case DataType::kInt64:
+        s.Bind(index, col.ints()[r]);
+        break;
+      case DataType::kBool:
+        s.Bind(index, static_cast<int64_t>(col.bools()[r]));
+        break;
+      case DataType::kDouble:
+        sqlite3_bind_double(s.get(), index, col.doubles()[r]);
+        break;
       case DataType::kString:
-      case DataType::kCategorical: s.Bind(index, col.StringAt(r)); break;
+      case DataType::kCategorical:
+        s.Bind(index, col.StringAt(r));
+        break;
       case DataType::kDate:
         scratch.clear();
         AppendDate(scratch, col.ints()[r]);
@@ -591,15 +646,18 @@ class SqliteStore final : public Store {
     }
   }
 
-  void InsertRows(const std::string& name, const Table& table, const std::vector<size_t>* rows, const Context& ctx) {
+  void InsertRows(const std::string& name, const Table& table, const std::vector<size_t>* rows,
+                  const Context& ctx) {
     std::string sql = "INSERT INTO " + QuoteIdent(name) + " VALUES (";
-    for (size_t i = 0; i < table.num_columns(); ++i) sql += (i ? ", ?" : "?") + std::to_string(i + 1);
+    for (size_t i = 0; i < table.num_columns(); ++i)
+      sql += (i ? ", ?" : "?") + std::to_string(i + 1);
     Statement s(db_, sql + ")");
     const size_t n = rows ? rows->size() : table.num_rows();
     std::string scratch;
     for (size_t i = 0; i < n; ++i) {
       const size_t r = rows ? (*rows)[i] : i;
-      for (size_t c = 0; c < table.num_columns(); ++c) BindCell(s, static_cast<int>(c + 1), *table.column(c), r, scratch);
+      for (size_t c = 0; c < table.num_columns(); ++c)
+        BindCell(s, static_cast<int>(c + 1), *table.column(c), r, scratch);
       s.Step();
       sqlite3_reset(s.get());
       if ((i + 1) % 65536 == 0) {
@@ -615,6 +673,8 @@ class SqliteStore final : public Store {
 
 }  // namespace
 
-std::unique_ptr<Store> OpenSqliteStore(const std::string& path) { return std::make_unique<SqliteStore>(path); }
+std::unique_ptr<Store> OpenSqliteStore(const std::string& path) {
+  return std::make_unique<SqliteStore>(path);
+}
 
 }  // namespace prospect

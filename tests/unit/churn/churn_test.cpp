@@ -1,6 +1,8 @@
 // Churn early warning on generated data: labels and point-in-time profiles recomputed
 // independently from the orders, tiers and ordering of the list, and the risk recovering the
 // generator's hidden churn truth (ground_truth.csv `alive`) far better than chance.
+#include "prospect/churn/churn.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,18 +10,16 @@
 #include <map>
 #include <numeric>
 
-#include "prospect/churn/churn.hpp"
-#include "prospect/common/datetime.hpp"
-#include "prospect/features/labels.hpp"
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/evaluate/metrics.hpp"
+#include "prospect/features/labels.hpp"
 #include "prospect/generate/generate.hpp"
 #include "prospect/ingest/ingest.hpp"
 #include "prospect/store/store.hpp"
 #include "prospect/workspace/workspace.hpp"
-#include "support/test_paths.hpp"
 #include "support/expect_error.hpp"
+#include "support/test_paths.hpp"
 
 namespace prospect {
 namespace {
@@ -70,7 +70,8 @@ std::map<int64_t, std::vector<int64_t>> Purchases(Store& store) {
   std::map<int64_t, std::vector<int64_t>> out;
   for (size_t r = 0; r < orders.num_rows(); ++r) {
     if (!(total.NumericAt(r) > 0)) continue;
-    const int64_t t = when.type() == DataType::kDate ? when.ints()[r] * kMicrosPerDay : when.ints()[r];
+    const int64_t t =
+        when.type() == DataType::kDate ? when.ints()[r] * kMicrosPerDay : when.ints()[r];
     out[id.ints()[r]].push_back(t);
   }
   return out;
@@ -103,7 +104,8 @@ void CheckLabelsAndProfilesArePointInTimeCorrect() {
     EXPECT_EQ(churned.bools()[i], bought_in_window ? 0 : 1) << id.ints()[i];
     n_churned += churned.bools()[i];
   }
-  EXPECT_NEAR(r.training_churn_rate, static_cast<double>(n_churned) / static_cast<double>(training.num_rows()), 1e-12);
+  EXPECT_NEAR(r.training_churn_rate,
+              static_cast<double>(n_churned) / static_cast<double>(training.num_rows()), 1e-12);
 }
 
 void CheckListIsTieredSortedAndExplained() {
@@ -134,7 +136,8 @@ void CheckListIsTieredSortedAndExplained() {
   }
   EXPECT_EQ(r.summary["tiers"]["high"]["customers"].get<size_t>(), counts["high"]);
   EXPECT_EQ(r.summary["tiers"]["low"]["customers"].get<size_t>(), counts["low"]);
-  EXPECT_NE(std::string(t.column("reason_1").StringAt(0)).find("the chance of churn"), std::string::npos);
+  EXPECT_NE(std::string(t.column("reason_1").StringAt(0)).find("the chance of churn"),
+            std::string::npos);
   EXPECT_EQ(std::string(t.column("reason_1").StringAt(0)).find("of churned"), std::string::npos);
   // Stored for the report, and as a table.
   EXPECT_TRUE(Shared().ws.store().FindTable("churn_risk").has_value());
@@ -155,10 +158,12 @@ void CheckRiskRecoversTheGeneratorsChurnTruth() {
     score.push_back(r.at_risk.column("churn_risk").doubles()[i]);
   }
   const double auc = RocAuc(y, score);
-  std::printf("churn risk vs generator truth (dropped out before data end): ROC-AUC %.4f on %zu customers, %.1f%% "
-              "dropped out; model held-out ROC-AUC %.4f\n",
-              auc, y.size(), 100 * std::accumulate(y.begin(), y.end(), 0.0) / static_cast<double>(y.size()),
-              r.holdout.roc_auc);
+  std::printf(
+      "churn risk vs generator truth (dropped out before data end): ROC-AUC %.4f on %zu customers, "
+      "%.1f%% "
+      "dropped out; model held-out ROC-AUC %.4f\n",
+      auc, y.size(), 100 * std::accumulate(y.begin(), y.end(), 0.0) / static_cast<double>(y.size()),
+      r.holdout.roc_auc);
   EXPECT_GT(auc, 0.75);
   EXPECT_GT(r.holdout.roc_auc, 0.7);
 }
@@ -181,10 +186,12 @@ TEST(Churn, ErrorsSayWhatToChange) {
   ExpectError(run, ErrorCode::kInvalidArgument, "--window 0: expected at least 1 day");
   req.window_days = 90;
   req.high = 0.2;
-  ExpectError(run, ErrorCode::kInvalidArgument, "--medium 0.3 --high 0.2: expected 0 ≤ medium ≤ high ≤ 1");
+  ExpectError(run, ErrorCode::kInvalidArgument,
+              "--medium 0.3 --high 0.2: expected 0 ≤ medium ≤ high ≤ 1");
   req = ChurnRequest{};
   ExpectError(run, ErrorCode::kFailedPrecondition,
-              "churn needs purchase history: ingest an orders table (or events) first, e.g. prospect ingest orders "
+              "churn needs purchase history: ingest an orders table (or events) first, e.g. "
+              "prospect ingest orders "
               "orders.csv");
 }
 
@@ -201,7 +208,8 @@ TEST(Churn, TooLittleHistoryAsksForALaterAsOfNotAnEarlierOne) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kFailedPrecondition);
     const std::string what = e.what();
-    EXPECT_NE(what.find("Try a later as-of date or a shorter window, so that more customers have purchases before "
+    EXPECT_NE(what.find("Try a later as-of date or a shorter window, so that more customers have "
+                        "purchases before "
                         "the label date"),
               std::string::npos)
         << what;

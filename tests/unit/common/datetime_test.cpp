@@ -1,8 +1,9 @@
 // Calendar arithmetic against known dates (1970-01-01 = day 0; values checked with Python's
 // datetime.date.toordinal() - 719163).
+#include "prospect/common/datetime.hpp"
+
 #include <gtest/gtest.h>
 
-#include "prospect/common/datetime.hpp"
 #include "prospect/common/strings.hpp"
 
 namespace prospect {
@@ -56,11 +57,11 @@ TEST(Strings, DisplayWidthCountsWideCharactersTwiceAndCombiningMarksNotAtAll) {
   EXPECT_EQ(DisplayWidth("abc"), 3u);
   EXPECT_EQ(DisplayWidth("北京"), 4u);
   EXPECT_EQ(DisplayWidth("한국"), 4u);
-  EXPECT_EQ(DisplayWidth("Ａ"), 2u);          // fullwidth A
-  EXPECT_EQ(DisplayWidth("ｱ"), 1u);           // halfwidth katakana
-  EXPECT_EQ(DisplayWidth("e\u0301"), 1u);     // e + combining acute
+  EXPECT_EQ(DisplayWidth("Ａ"), 2u);       // fullwidth A
+  EXPECT_EQ(DisplayWidth("ｱ"), 1u);        // halfwidth katakana
+  EXPECT_EQ(DisplayWidth("e\u0301"), 1u);  // e + combining acute
   EXPECT_EQ(DisplayWidth("😀"), 2u);
-  EXPECT_EQ(DisplayWidth("\xe5\x8c"), 2u);    // a cut-off sequence: one column per byte
+  EXPECT_EQ(DisplayWidth("\xe5\x8c"), 2u);  // a cut-off sequence: one column per byte
 }
 
 TEST(Strings, ClosestMatchesRanksByDistance) {

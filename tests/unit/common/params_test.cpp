@@ -1,7 +1,7 @@
 // ParamSchema: parsing, validation, JSON round trip and did-you-mean errors.
-#include <gtest/gtest.h>
-
 #include "prospect/common/params.hpp"
+
+#include <gtest/gtest.h>
 
 namespace prospect {
 namespace {
@@ -46,17 +46,20 @@ TEST(ParamSchema, SetsEachTypeFromText) {
 TEST(ParamSchema, UnknownNameSuggestsClosest) {
   TreeParams p;
   EXPECT_EQ(ErrorOf([&] { TreeSchema().Set(p, "max_dpeth", "3"); }),
-            "Unknown tree parameter \"max_dpeth\". Did you mean \"max_depth\"? Valid parameters: max_depth, "
+            "Unknown tree parameter \"max_dpeth\". Did you mean \"max_depth\"? Valid parameters: "
+            "max_depth, "
             "learning_rate, balanced, criterion.");
 }
 
 TEST(ParamSchema, RejectsOutOfRangeBadTextAndBadChoice) {
   TreeParams p;
-  EXPECT_EQ(ErrorOf([&] { TreeSchema().Set(p, "max_depth", "0"); }), "tree parameter max_depth: 0 is out of range [1, 64]");
+  EXPECT_EQ(ErrorOf([&] { TreeSchema().Set(p, "max_depth", "0"); }),
+            "tree parameter max_depth: 0 is out of range [1, 64]");
   EXPECT_EQ(ErrorOf([&] { TreeSchema().Set(p, "max_depth", "3.5"); }),
             "tree parameter max_depth: expected an integer, got \"3.5\"");
   EXPECT_EQ(ErrorOf([&] { TreeSchema().Set(p, "criterion", "ginni"); }),
-            "tree parameter criterion: \"ginni\" is not allowed. Did you mean \"gini\"? Valid values: gini, entropy.");
+            "tree parameter criterion: \"ginni\" is not allowed. Did you mean \"gini\"? Valid "
+            "values: gini, entropy.");
   EXPECT_EQ(p.max_depth, 6);  // failed sets change nothing
 }
 

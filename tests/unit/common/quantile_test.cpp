@@ -1,15 +1,15 @@
 // The one sample-quantile definition against numpy.quantile (tests/fixtures/common/
 // make_quantile_fixtures.py), sorted and unsorted input alike; empty samples and bad levels.
+#include "prospect/common/quantile.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "prospect/common/error.hpp"
-#include "prospect/common/quantile.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {

@@ -3,9 +3,8 @@
 #pragma once
 
 #include <fstream>
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "support/test_paths.hpp"
 
@@ -13,7 +12,8 @@ namespace prospect::evaluate_testing {
 
 inline const nlohmann::json& Fixtures() {
   static const nlohmann::json j = [] {
-    std::ifstream in(prospect::testing::SourceDir() + "/tests/fixtures/evaluate/metric_fixtures.json");
+    std::ifstream in(prospect::testing::SourceDir() +
+                     "/tests/fixtures/evaluate/metric_fixtures.json");
     return nlohmann::json::parse(in);
   }();
   return j;

@@ -1,14 +1,15 @@
 // Metrics against scikit-learn 1.2 (tests/fixtures/evaluate/make_metric_fixtures.py): threshold
 // metrics, ROC/PR curves and areas, log-loss, Brier, calibration curve, lift and threshold choice,
 // on data with ties, weights (some zero) and one-class edge cases; plus the documented errors.
+#include "prospect/evaluate/metrics.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <fstream>
 
-#include "prospect/common/error.hpp"
-#include "prospect/evaluate/metrics.hpp"
 #include "fixtures.hpp"
+#include "prospect/common/error.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
@@ -28,14 +29,17 @@ struct Case {
 std::vector<Case> Cases() {
   std::vector<Case> out;
   for (const auto& d : Fixtures()["datasets"]) {
-    out.push_back({d["name"], Vec(d["y"]), Vec(d["score"]), Vec(d["weight"]), &Fixtures()["metrics"][d["name"].get<std::string>()]});
+    out.push_back({d["name"], Vec(d["y"]), Vec(d["score"]), Vec(d["weight"]),
+                   &Fixtures()["metrics"][d["name"].get<std::string>()]});
   }
   return out;
 }
 
-void ExpectVectorNear(const std::vector<double>& actual, const nlohmann::json& expected, const std::string& label) {
+void ExpectVectorNear(const std::vector<double>& actual, const nlohmann::json& expected,
+                      const std::string& label) {
   ASSERT_EQ(actual.size(), expected.size()) << label;
-  for (size_t i = 0; i < actual.size(); ++i) EXPECT_NEAR(actual[i], expected[i].get<double>(), kTol) << label << " [" << i << "]";
+  for (size_t i = 0; i < actual.size(); ++i)
+    EXPECT_NEAR(actual[i], expected[i].get<double>(), kTol) << label << " [" << i << "]";
 }
 
 TEST(Metrics, ThresholdMetricsMatchSklearn) {
@@ -44,7 +48,8 @@ TEST(Metrics, ThresholdMetricsMatchSklearn) {
       const auto& e = (*c.expected)[t == 0.5 ? "at_0.5" : "at_0.3"];
       const std::string label = c.name + " at " + std::to_string(t);
       EXPECT_NEAR(Accuracy(c.y, c.score, t, c.weight), e["accuracy"].get<double>(), kTol) << label;
-      EXPECT_NEAR(Precision(c.y, c.score, t, c.weight), e["precision"].get<double>(), kTol) << label;
+      EXPECT_NEAR(Precision(c.y, c.score, t, c.weight), e["precision"].get<double>(), kTol)
+          << label;
       EXPECT_NEAR(Recall(c.y, c.score, t, c.weight), e["recall"].get<double>(), kTol) << label;
       EXPECT_NEAR(F1Score(c.y, c.score, t, c.weight), e["f1"].get<double>(), kTol) << label;
       const ConfusionMatrix cm = ComputeConfusionMatrix(c.y, c.score, t, c.weight);
@@ -61,11 +66,13 @@ TEST(Metrics, RocCurveAndAucMatchSklearnIncludingTiesAndWeights) {
   for (const auto& c : Cases()) {
     if (!c.expected->contains("roc_auc")) continue;
     ++checked;
-    EXPECT_NEAR(RocAuc(c.y, c.score, c.weight), (*c.expected)["roc_auc"].get<double>(), kTol) << c.name;
+    EXPECT_NEAR(RocAuc(c.y, c.score, c.weight), (*c.expected)["roc_auc"].get<double>(), kTol)
+        << c.name;
     const RocCurve roc = ComputeRocCurve(c.y, c.score, c.weight);
     ExpectVectorNear(roc.fpr, (*c.expected)["roc_curve"]["fpr"], c.name + " fpr");
     ExpectVectorNear(roc.tpr, (*c.expected)["roc_curve"]["tpr"], c.name + " tpr");
-    ExpectVectorNear(roc.thresholds, (*c.expected)["roc_curve"]["thresholds"], c.name + " thresholds");
+    ExpectVectorNear(roc.thresholds, (*c.expected)["roc_curve"]["thresholds"],
+                     c.name + " thresholds");
     const RocCurve full = ComputeRocCurve(c.y, c.score, c.weight, false);
     ExpectVectorNear(full.fpr, (*c.expected)["roc_curve_full"]["fpr"], c.name + " full fpr");
     ExpectVectorNear(full.tpr, (*c.expected)["roc_curve_full"]["tpr"], c.name + " full tpr");
@@ -87,21 +94,27 @@ TEST(Metrics, PrCurveAndAveragePrecisionMatchSklearn) {
   for (const auto& c : Cases()) {
     if (!c.expected->contains("average_precision")) continue;
     ++checked;
-    EXPECT_NEAR(AveragePrecision(c.y, c.score, c.weight), (*c.expected)["average_precision"].get<double>(), kTol)
+    EXPECT_NEAR(AveragePrecision(c.y, c.score, c.weight),
+                (*c.expected)["average_precision"].get<double>(), kTol)
         << c.name;
     const PrCurve pr = ComputePrCurve(c.y, c.score, c.weight);
     ExpectVectorNear(pr.precision, (*c.expected)["pr_curve"]["precision"], c.name + " precision");
     ExpectVectorNear(pr.recall, (*c.expected)["pr_curve"]["recall"], c.name + " recall");
-    ExpectVectorNear(pr.thresholds, (*c.expected)["pr_curve"]["thresholds"], c.name + " thresholds");
+    ExpectVectorNear(pr.thresholds, (*c.expected)["pr_curve"]["thresholds"],
+                     c.name + " thresholds");
   }
   EXPECT_EQ(checked, 8u);  // every data set except all_negative
 }
 
 TEST(Metrics, LogLossAndBrierMatchSklearn) {
   for (const auto& c : Cases()) {
-    EXPECT_NEAR(LogLoss(c.y, c.score, c.weight), (*c.expected)["log_loss_auto"].get<double>(), kTol) << c.name;
-    EXPECT_NEAR(LogLoss(c.y, c.score, c.weight, 1e-15), (*c.expected)["log_loss_1e-15"].get<double>(), kTol) << c.name;
-    EXPECT_NEAR(BrierScore(c.y, c.score, c.weight), (*c.expected)["brier"].get<double>(), kTol) << c.name;
+    EXPECT_NEAR(LogLoss(c.y, c.score, c.weight), (*c.expected)["log_loss_auto"].get<double>(), kTol)
+        << c.name;
+    EXPECT_NEAR(LogLoss(c.y, c.score, c.weight, 1e-15),
+                (*c.expected)["log_loss_1e-15"].get<double>(), kTol)
+        << c.name;
+    EXPECT_NEAR(BrierScore(c.y, c.score, c.weight), (*c.expected)["brier"].get<double>(), kTol)
+        << c.name;
   }
 }
 
@@ -111,7 +124,8 @@ TEST(Metrics, CalibrationCurveMatchesSklearnUniformAndQuantile) {
     if (!c.expected->contains("calibration")) continue;
     for (const auto& [key, e] : (*c.expected)["calibration"].items()) {
       ++checked;
-      const auto strategy = key.rfind("uniform", 0) == 0 ? BinStrategy::kUniform : BinStrategy::kQuantile;
+      const auto strategy =
+          key.rfind("uniform", 0) == 0 ? BinStrategy::kUniform : BinStrategy::kQuantile;
       const size_t bins = std::stoul(key.substr(key.find('_') + 1));
       const CalibrationCurve cc = ComputeCalibrationCurve(c.y, c.score, bins, strategy);
       ExpectVectorNear(cc.prob_true, e["prob_true"], c.name + " " + key + " prob_true");
@@ -164,7 +178,9 @@ TEST(Metrics, ThresholdChoiceMatchesBruteForce) {
     const auto& ep = (*c.expected)["max_profit"];
     const auto profit = MaxProfitThreshold(c.y, c.score, ep["value"], ep["cost"], c.weight);
     EXPECT_EQ(profit.threshold, ep["threshold"].get<double>()) << c.name;
-    EXPECT_NEAR(profit.metric, ep["profit"].get<double>(), 1e-9 * std::max(1.0, std::abs(profit.metric))) << c.name;
+    EXPECT_NEAR(profit.metric, ep["profit"].get<double>(),
+                1e-9 * std::max(1.0, std::abs(profit.metric)))
+        << c.name;
     if (c.weight.empty()) {
       EXPECT_EQ(profit.contacts, ep["contacts"].get<double>()) << c.name;
     }
@@ -172,8 +188,8 @@ TEST(Metrics, ThresholdChoiceMatchesBruteForce) {
 }
 
 TEST(Metrics, MaxProfitByHand) {
-  // value 10, cost 3: contacting the top two (one buyer) earns 10 − 6 = 4; the top three 20 − 9 = 11;
-  // all four 20 − 12 = 8.
+  // value 10, cost 3: contacting the top two (one buyer) earns 10 − 6 = 4; the top three 20 − 9 =
+  // 11; all four 20 − 12 = 8.
   const std::vector<double> y = {1, 0, 1, 0}, s = {0.9, 0.8, 0.7, 0.1};
   const auto best = MaxProfitThreshold(y, s, 10.0, 3.0);
   EXPECT_EQ(best.threshold, 0.7);
@@ -196,7 +212,8 @@ TEST(Metrics, RocAucWithOneClassIsAnInvalidDataError) {
   const Error e = Catch([&] { (void)RocAuc(y, s); });
   EXPECT_EQ(e.code(), ErrorCode::kInvalidData);
   EXPECT_STREQ(e.what(),
-               "ROC-AUC is undefined: y_true holds only one class (every weighted row is 1); evaluate on a held-out "
+               "ROC-AUC is undefined: y_true holds only one class (every weighted row is 1); "
+               "evaluate on a held-out "
                "set with both positives and negatives, e.g. a larger or stratified test split");
   // Zero weights remove the only negative: still one class.
   const std::vector<double> y2 = {1, 0, 1}, s2 = {0.3, 0.2, 0.9}, w2 = {1, 0, 2};
@@ -217,15 +234,19 @@ TEST(Metrics, BadInputsNameTheProblem) {
   EXPECT_STREQ(Catch([&] { (void)RocAuc(y, s); }).what(),
                "ROC-AUC: y_true must hold 0 or 1, but row 2 has 2; encode the positive class as 1");
   const std::vector<double> y1 = {0, 1}, s1 = {0.1, NAN};
-  EXPECT_STREQ(Catch([&] { (void)Accuracy(y1, s1); }).what(), "confusion matrix: scores must be finite, but row 1 has nan");
+  EXPECT_STREQ(Catch([&] { (void)Accuracy(y1, s1); }).what(),
+               "confusion matrix: scores must be finite, but row 1 has nan");
   const std::vector<double> s2 = {0.1, 1.5};
   EXPECT_STREQ(Catch([&] { (void)LogLoss(y1, s2); }).what(),
-               "log-loss: probabilities must lie in [0, 1], but row 1 has 1.5; pass the predicted probability of the "
+               "log-loss: probabilities must lie in [0, 1], but row 1 has 1.5; pass the predicted "
+               "probability of the "
                "positive class, not a raw score");
   EXPECT_STREQ(Catch([&] { (void)BrierScore(y1, std::vector<double>{0.5}); }).what(),
                "Brier score: y_true and y_score have different lengths (2 vs 1)");
   const std::vector<double> w = {1, -1};
-  EXPECT_STREQ(Catch([&] { (void)RocAuc(y1, std::vector<double>{.2, .3}, w); }).what(),
+  EXPECT_STREQ(Catch([&] {
+                 (void)RocAuc(y1, std::vector<double>{.2, .3}, w);
+               }).what(),
                "ROC-AUC: weights must be finite and non-negative, but row 1 has -1");
   EXPECT_STREQ(Catch([&] { (void)RocAuc(std::vector<double>{}, std::vector<double>{}); }).what(),
                "ROC-AUC: no rows to evaluate (y_true is empty)");

@@ -1,11 +1,12 @@
 // MetricsReport: the all-at-once evaluation agrees with the individual sklearn-checked values,
 // thins curves for charts and serialises to the documented JSON shape.
+#include "prospect/evaluate/report.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 
 #include "prospect/common/error.hpp"
-#include "prospect/evaluate/report.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
@@ -21,7 +22,10 @@ Data Load(const std::string& name) {
   const auto j = nlohmann::json::parse(in);
   for (const auto& d : j["datasets"]) {
     if (d["name"] != name) continue;
-    Data data{d["y"].get<std::vector<double>>(), d["score"].get<std::vector<double>>(), {}, j["metrics"][name]};
+    Data data{d["y"].get<std::vector<double>>(),
+              d["score"].get<std::vector<double>>(),
+              {},
+              j["metrics"][name]};
     if (!d["weight"].is_null()) data.weight = d["weight"].get<std::vector<double>>();
     return data;
   }
@@ -71,7 +75,8 @@ TEST(MetricsReport, AgreesWithSklearnAndThinsCurves) {
 TEST(MetricsReport, JsonHasTheDocumentedShape) {
   const Data d = Load("ties");
   const nlohmann::json j = MetricsReport::Compute(d.y, d.score).ToJson();
-  for (const char* key : {"accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "log_loss", "brier"}) {
+  for (const char* key :
+       {"accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "log_loss", "brier"}) {
     EXPECT_TRUE(j["metrics"][key].is_number()) << key;
   }
   EXPECT_EQ(j["rows"], 300);
@@ -86,7 +91,8 @@ TEST(MetricsReport, JsonHasTheDocumentedShape) {
   // Every number must be finite: JSON has no inf/NaN (nlohmann would write null).
   const std::string text = j.dump();
   size_t nulls = 0;
-  for (size_t at = text.find("null"); at != std::string::npos; at = text.find("null", at + 1)) ++nulls;
+  for (size_t at = text.find("null"); at != std::string::npos; at = text.find("null", at + 1))
+    ++nulls;
   EXPECT_EQ(nulls, 1u);  // only max_profit
 }
 
@@ -97,7 +103,8 @@ TEST(MetricsReport, OneClassHeldOutSetIsAClearError) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kInvalidData);
-    EXPECT_NE(std::string(e.what()).find("ROC-AUC is undefined: y_true holds only one class"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("ROC-AUC is undefined: y_true holds only one class"),
+              std::string::npos);
   }
 }
 

@@ -1,12 +1,13 @@
 // Search spaces, grid and random search, and TPE: TPE must beat random search on a 2-D bowl at the
 // same budget, averaged over seeds.
+#include "prospect/evaluate/search.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <set>
 
 #include "prospect/common/error.hpp"
-#include "prospect/evaluate/search.hpp"
 #include "support/expect_error.hpp"
 
 namespace prospect {
@@ -61,7 +62,9 @@ double MixedLoss(const nlohmann::json& a) {
 
 TEST(TpeSearch, HandlesLogIntAndChoiceParametersAndBeatsRandom) {
   SearchSpace space;
-  space.AddFloat("lr", 1e-5, 1.0, true).AddInt("depth", 1, 16).AddChoice("kind", {"a", "b", "c", "d"});
+  space.AddFloat("lr", 1e-5, 1.0, true)
+      .AddInt("depth", 1, 16)
+      .AddChoice("kind", {"a", "b", "c", "d"});
   double tpe_sum = 0, random_sum = 0;
   for (uint64_t seed = 0; seed < 8; ++seed) {
     TpeSearch tpe(space, seed);
@@ -107,7 +110,9 @@ TEST(TpeSearch, FailedTrialsCountAsWorst) {
 
 TEST(GridAssignments, EnumeratesEveryCombinationLastParameterFastest) {
   SearchSpace space;
-  space.AddInt("depth", 2, 4).AddChoice("criterion", {"gini", "entropy"}).AddFloat("eta", 0.01, 1.0, true);
+  space.AddInt("depth", 2, 4)
+      .AddChoice("criterion", {"gini", "entropy"})
+      .AddFloat("eta", 0.01, 1.0, true);
   const auto grid = GridAssignments(space, 3);
   ASSERT_EQ(grid.size(), 3u * 2u * 3u);
   EXPECT_EQ(grid[0], (nlohmann::json{{"depth", 2}, {"criterion", "gini"}, {"eta", 0.01}}));
@@ -124,7 +129,8 @@ TEST(GridAssignments, CapsTheGridSizeWithAClearError) {
   SearchSpace space;
   space.AddFloat("a", 0, 1).AddFloat("b", 0, 1).AddFloat("c", 0, 1);
   ExpectError([&] { (void)GridAssignments(space, 10, 500); }, ErrorCode::kOutOfRange,
-              "grid search: the grid has more than 500 points (parameter \"c\" multiplies it by 10); use fewer "
+              "grid search: the grid has more than 500 points (parameter \"c\" multiplies it by "
+              "10); use fewer "
               "points per range, fewer choices, or random / bayes search");
   GridSearch grid(space, 2);
   EXPECT_EQ(grid.size(), 8u);
@@ -143,17 +149,23 @@ TEST(SearchSpace, RoundTripsJsonAndRejectsBadSpecs) {
   EXPECT_EQ(SearchSpace::FromJson(space.ToJson()).ToJson(), space.ToJson());
   Rng rng(5);
   for (int i = 0; i < 100; ++i) space.Validate(space.Sample(rng));
-  EXPECT_THROW(SearchSpace::FromJson(nlohmann::json::parse(R"({"a": {"type": "float", "low": 2, "high": 1}})")), Error);
-  EXPECT_THROW(SearchSpace::FromJson(nlohmann::json::parse(R"({"a": {"type": "float", "low": 0, "high": 1, "log": true}})")),
+  EXPECT_THROW(SearchSpace::FromJson(
+                   nlohmann::json::parse(R"({"a": {"type": "float", "low": 2, "high": 1}})")),
                Error);
-  EXPECT_THROW(SearchSpace::FromJson(nlohmann::json::parse(R"({"a": {"type": "choice", "choices": []}})")), Error);
+  EXPECT_THROW(SearchSpace::FromJson(nlohmann::json::parse(
+                   R"({"a": {"type": "float", "low": 0, "high": 1, "log": true}})")),
+               Error);
+  EXPECT_THROW(
+      SearchSpace::FromJson(nlohmann::json::parse(R"({"a": {"type": "choice", "choices": []}})")),
+      Error);
   EXPECT_THROW(SearchSpace::FromJson(nlohmann::json::parse(R"({"a": {"type": "normal"}})")), Error);
   try {
     space.Validate({{"max_dept", 3}, {"eta", 0.1}, {"criterion", "gini"}});
     FAIL();
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(),
-                 "search: parameter \"max_dept\" is not in the search space. Did you mean \"max_depth\"? Parameters: "
+                 "search: parameter \"max_dept\" is not in the search space. Did you mean "
+                 "\"max_depth\"? Parameters: "
                  "criterion, eta, max_depth.");
   }
   EXPECT_THROW(space.Validate({{"max_depth", 11}, {"eta", 0.1}, {"criterion", "gini"}}), Error);
@@ -166,7 +178,9 @@ TEST(MakeSearcher, KnowsGridRandomBayes) {
     (void)MakeSearcher("bayse", Bowl(), 1);
     FAIL();
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "Unknown search method \"bayse\". Did you mean \"bayes\"? Valid methods: grid, random, bayes.");
+    EXPECT_STREQ(e.what(),
+                 "Unknown search method \"bayse\". Did you mean \"bayes\"? Valid methods: grid, "
+                 "random, bayes.");
   }
 }
 

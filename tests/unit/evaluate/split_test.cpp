@@ -1,4 +1,6 @@
 // Splits and folds: determinism for a seed, exact class proportions, time order, fold balance.
+#include "prospect/evaluate/split.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -6,7 +8,6 @@
 #include <set>
 
 #include "prospect/common/error.hpp"
-#include "prospect/evaluate/split.hpp"
 #include "support/expect_error.hpp"
 
 namespace prospect {
@@ -53,7 +54,9 @@ TEST(StratifiedSplit, EveryClassShareWithinOneRowForManyShapes) {
         double pos_all = 0, pos_test = 0;
         for (double v : y) pos_all += v;
         for (size_t i : s.test) pos_test += y[i];
-        EXPECT_LT(std::abs(pos_test - pos_all * static_cast<double>(s.test.size()) / static_cast<double>(n)), 1.0)
+        EXPECT_LT(std::abs(pos_test -
+                           pos_all * static_cast<double>(s.test.size()) / static_cast<double>(n)),
+                  1.0)
             << n << " " << every << " " << f;
       }
     }
@@ -84,15 +87,20 @@ TEST(TimeSplit, PutsTheLatestKeysInTestAndNeverSplitsAKey) {
 
 TEST(TimeSplit, ErrorsWhenAllKeysAreEqualOrMissing) {
   EXPECT_THROW(TimeSplit(std::vector<double>{3, 3, 3, 3}, 0.25), Error);
-  ExpectError([&] { (void)TimeSplit(std::vector<double>{1, NAN, 2}, 0.5); }, ErrorCode::kInvalidData,
-              "time split: the key of row 1 is missing (NaN); drop or fill rows without a date");
+  ExpectError(
+      [&] {
+        (void)TimeSplit(std::vector<double>{1, NAN, 2}, 0.5);
+      },
+      ErrorCode::kInvalidData,
+      "time split: the key of row 1 is missing (NaN); drop or fill rows without a date");
 }
 
 TEST(StratifiedKFold, EachFoldsClassCountIsWithinOneOfProportional) {
   for (size_t n : {50u, 101u, 1000u}) {
     for (size_t k : {2u, 3u, 5u, 10u}) {
       std::vector<double> y(n);
-      for (size_t i = 0; i < n; ++i) y[i] = static_cast<double>(i % 7 == 0) + static_cast<double>(i % 11 == 0);
+      for (size_t i = 0; i < n; ++i)
+        y[i] = static_cast<double>(i % 7 == 0) + static_cast<double>(i % 11 == 0);
       const auto folds = StratifiedKFold(y, k, 3);
       ASSERT_EQ(folds.size(), k);
       std::vector<size_t> seen(n, 0);
@@ -106,7 +114,8 @@ TEST(StratifiedKFold, EachFoldsClassCountIsWithinOneOfProportional) {
           const double total = static_cast<double>(std::count(y.begin(), y.end(), label));
           double in_fold = 0;
           for (size_t i : f.test) in_fold += y[i] == label;
-          EXPECT_LE(std::abs(in_fold - total / static_cast<double>(k)), 1.0) << n << " " << k << " " << label;
+          EXPECT_LE(std::abs(in_fold - total / static_cast<double>(k)), 1.0)
+              << n << " " << k << " " << label;
         }
       }
       EXPECT_LE(max_size - min_size, 1u);

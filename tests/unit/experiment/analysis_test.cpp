@@ -1,5 +1,6 @@
 // AnalyzeExperiment on built tables (known effects, errors, JSON shape) and on the real Hillstrom
-// and Cookie Cats data against statsmodels/scipy (tests/fixtures/experiment/make_experiment_fixtures.py).
+// and Cookie Cats data against statsmodels/scipy
+// (tests/fixtures/experiment/make_experiment_fixtures.py).
 #include "prospect/experiment/analysis.hpp"
 
 #include <gtest/gtest.h>
@@ -42,8 +43,9 @@ Table AbTable(int n, double p, double lift, uint64_t seed) {
                        {"pre", DataType::kDouble},
                        {"orders", DataType::kDouble},
                        {"day", DataType::kDate}}),
-               {Column::FromStringVector(variant), Column::FromBools(converted), Column::FromDoubles(revenue),
-                Column::FromDoubles(pre), Column::FromDoubles(orders), Column::FromInts(DataType::kDate, day)});
+               {Column::FromStringVector(variant), Column::FromBools(converted),
+                Column::FromDoubles(revenue), Column::FromDoubles(pre), Column::FromDoubles(orders),
+                Column::FromInts(DataType::kDate, day)});
 }
 
 /// Options comparing `metrics` across the variants in `variant_column`, against `control`.
@@ -95,7 +97,8 @@ TEST(ExperimentAnalysis, RatioMetricUsesTheDeltaMethod) {
   o.ratios.push_back({"revenue", "orders"});
   const ExperimentAnalysis a = AnalyzeExperiment(t, o, Context(1));
   std::vector<double> y, x;
-  for (size_t i = 1; i < t.num_rows(); i += 2) y.push_back(t.column("revenue").doubles()[i]), x.push_back(t.column("orders").doubles()[i]);
+  for (size_t i = 1; i < t.num_rows(); i += 2)
+    y.push_back(t.column("revenue").doubles()[i]), x.push_back(t.column("orders").doubles()[i]);
   const RatioStats r = DeltaMethodRatio(y, x);
   EXPECT_DOUBLE_EQ(a.metrics[0].variants[1].mean, r.ratio);
   EXPECT_NEAR(a.metrics[0].variants[1].std_error, std::sqrt(r.variance), 1e-15);
@@ -133,7 +136,8 @@ TEST(ExperimentAnalysis, ErrorsNameTheValueAndTheChoices) {
   AnalysisOptions o = Options({"revenue"});
   o.control = "contrl";
   ExpectError([&] { AnalyzeExperiment(t, o, Context(1)); }, ErrorCode::kInvalidArgument,
-              "control \"contrl\" does not occur in column \"variant\". Did you mean \"control\"? Values there: "
+              "control \"contrl\" does not occur in column \"variant\". Did you mean \"control\"? "
+              "Values there: "
               "control, treatment.");
   o = Options({"variant"});
   try {
@@ -141,7 +145,8 @@ TEST(ExperimentAnalysis, ErrorsNameTheValueAndTheChoices) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(),
-                 "metric column \"variant\" has type string; metrics must be bool, int64 or double columns (binary "
+                 "metric column \"variant\" has type string; metrics must be bool, int64 or double "
+                 "columns (binary "
                  "metrics: bool or 0/1 integers)");
   }
   EXPECT_THROW(AnalyzeExperiment(t, Options({}), Context(1)), Error);
@@ -153,11 +158,12 @@ TEST(ExperimentAnalysis, JsonHasEstimatesIntervalsAndPValuesPerMetricAndVariant)
   AnalysisOptions o = Options({"converted"});
   o.date_column = "day";
   o.bayesian = true;
-  const nlohmann::json j = AnalysisToJson(AnalyzeExperiment(AbTable(2000, 0.3, 0.0, 6), o, Context(1)));
+  const nlohmann::json j =
+      AnalysisToJson(AnalyzeExperiment(AbTable(2000, 0.3, 0.0, 6), o, Context(1)));
   EXPECT_EQ(j["srm"]["passed"], true);
   const auto& c = j["metrics"][0]["comparisons"][0];
-  for (const char* key : {"n", "mean", "estimate", "absolute_lift", "absolute_ci", "relative_lift", "relative_ci",
-                          "p_value", "p_adjusted", "bayesian", "timeline"}) {
+  for (const char* key : {"n", "mean", "estimate", "absolute_lift", "absolute_ci", "relative_lift",
+                          "relative_ci", "p_value", "p_adjusted", "bayesian", "timeline"}) {
     EXPECT_TRUE(c.contains(key)) << key;
   }
   EXPECT_EQ(j["metrics"][0]["variants"][1]["posterior"]["distribution"], "beta");
@@ -228,14 +234,15 @@ TEST(ExperimentAnalysis, HillstromCupedWithHistoryReportsVarianceReduction) {
   const auto& m = a.metrics[0];
   EXPECT_TRUE(Rel(m.cuped_theta, h["cuped_theta"], 1e-9));
   EXPECT_TRUE(Rel(m.variance_reduction, h["cuped_variance_reduction"], 1e-6));
-  std::printf("Hillstrom spend CUPED on history: theta %.6g, variance reduction %.4f%%\n", m.cuped_theta,
-              100 * m.variance_reduction);
+  std::printf("Hillstrom spend CUPED on history: theta %.6g, variance reduction %.4f%%\n",
+              m.cuped_theta, 100 * m.variance_reduction);
   for (const auto& c : m.comparisons) ExpectWelch(c, h["comparisons"][c.variant]["spend_cuped"]);
 }
 
 TEST(ExperimentAnalysis, CookieCatsRetentionFrequentistAndBayesianWithWinsorisedRounds) {
   const Table t = ReadShared("cookie_cats/cookie_cats.csv");
-  AnalysisOptions o = Options({"retention_1", "retention_7", "sum_gamerounds"}, "version", "gate_30");
+  AnalysisOptions o =
+      Options({"retention_1", "retention_7", "sum_gamerounds"}, "version", "gate_30");
   o.winsorize = 99;
   o.bayesian = true;
   const ExperimentAnalysis a = AnalyzeExperiment(t, o, Context(2));
@@ -249,7 +256,8 @@ TEST(ExperimentAnalysis, CookieCatsRetentionFrequentistAndBayesianWithWinsorised
     const auto& c = m.comparisons[0];
     ExpectZ(c, e[m.name]);
     EXPECT_TRUE(Rel(c.bayes->prob_beat_control, e[m.name]["bayes"]["prob_beat_control"]));
-    EXPECT_TRUE(Rel(c.bayes->expected_loss_treatment, e[m.name]["bayes"]["expected_loss_treatment"]));
+    EXPECT_TRUE(
+        Rel(c.bayes->expected_loss_treatment, e[m.name]["bayes"]["expected_loss_treatment"]));
     EXPECT_EQ(m.posteriors[1].alpha, e[m.name]["bayes"]["posterior_t"][0].get<double>());
   }
   const auto& g = a.metrics[2];
@@ -257,7 +265,8 @@ TEST(ExperimentAnalysis, CookieCatsRetentionFrequentistAndBayesianWithWinsorised
   EXPECT_EQ(*g.winsor_cap, e["sum_gamerounds_w99"]["cap"].get<double>());
   ExpectWelch(g.comparisons[0], e["sum_gamerounds_w99"]);
   EXPECT_TRUE(Rel(g.comparisons[0].mann_whitney->p_value, e["sum_gamerounds_w99"]["mwu"]["p"]));
-  EXPECT_TRUE(Rel(g.comparisons[0].bayes->prob_beat_control, e["sum_gamerounds_w99"]["prob_beat_control"]));
+  EXPECT_TRUE(
+      Rel(g.comparisons[0].bayes->prob_beat_control, e["sum_gamerounds_w99"]["prob_beat_control"]));
 }
 
 }  // namespace

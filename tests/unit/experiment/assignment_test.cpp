@@ -20,7 +20,8 @@ AssignmentSpec Spec(std::vector<VariantWeight> variants, double traffic = 1.0) {
 }
 
 TEST(ExperimentAssignment, MurmurHash3MatchesReferenceVectors) {
-  // Reference values of MurmurHash3_x86_32 (SMHasher; also Python mmh3.hash(key, seed, signed=False)).
+  // Reference values of MurmurHash3_x86_32 (SMHasher; also Python mmh3.hash(key, seed,
+  // signed=False)).
   EXPECT_EQ(MurmurHash3X86_32("", 0), 0u);
   EXPECT_EQ(MurmurHash3X86_32("", 1), 0x514E28B7u);
   EXPECT_EQ(MurmurHash3X86_32("hello", 0), 0x248BFA47u);
@@ -49,7 +50,8 @@ TEST(ExperimentAssignment, ChangingWeightsMovesOnlyUnitsBetweenOldAndNewBoundari
   const AssignmentSpec after = Spec({{"control", 30}, {"treatment", 70}});
   int moved = 0;
   for (int i = 0; i < 50000; ++i) {
-    const std::string id = fmt::format("u{}", i);  // not "u" + to_string: GCC 12 -Wrestrict false positive
+    const std::string id =
+        fmt::format("u{}", i);  // not "u" + to_string: GCC 12 -Wrestrict false positive
     const Assignment a = Assign(before, id), b = Assign(after, id);
     if (a.variant != b.variant) {
       ++moved;
@@ -92,12 +94,14 @@ TEST(ExperimentAssignment, ExperimentsInOneLayerAreMutuallyExclusiveAndHoldoutIs
   for (int i = 0; i < 20000; ++i) {
     const std::string id = "id-" + std::to_string(i);
     const Assignment a = Assign(x, id), b = Assign(y, id);
-    EXPECT_FALSE(a.status == AssignmentStatus::kAssigned && b.status == AssignmentStatus::kAssigned);
+    EXPECT_FALSE(a.status == AssignmentStatus::kAssigned &&
+                 b.status == AssignmentStatus::kAssigned);
     if (a.status == AssignmentStatus::kHoldout) {
       ++holdout;
       EXPECT_EQ(b.status, AssignmentStatus::kHoldout);
     } else {
-      EXPECT_TRUE(a.status == AssignmentStatus::kAssigned || b.status == AssignmentStatus::kAssigned);
+      EXPECT_TRUE(a.status == AssignmentStatus::kAssigned ||
+                  b.status == AssignmentStatus::kAssigned);
     }
   }
   EXPECT_NEAR(holdout, 1000, 4 * std::sqrt(20000 * 0.05 * 0.95));
@@ -113,9 +117,10 @@ TEST(ExperimentAssignment, ParsesVariantsAndRejectsBadSpecs) {
     ParseVariantWeights("a:1,b:x");
     FAIL();
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(),
-                 "--variants: weight \"x\" of variant \"b\" is not a number; write NAME:WEIGHT, e.g. "
-                 "control:50,treatment:50");
+    EXPECT_STREQ(
+        e.what(),
+        "--variants: weight \"x\" of variant \"b\" is not a number; write NAME:WEIGHT, e.g. "
+        "control:50,treatment:50");
   }
   EXPECT_THROW(ParseVariantWeights("a:1,a:2"), Error);
   AssignmentSpec bad = Spec({{"a", 1}, {"b", 1}}, 0.6);
@@ -125,13 +130,15 @@ TEST(ExperimentAssignment, ParsesVariantsAndRejectsBadSpecs) {
 }
 
 TEST(ExperimentAssignment, AssignTableFormatsIdsOfAnyType) {
-  const Table units(Schema({{"id", DataType::kInt64}}), {Column::FromInts(DataType::kInt64, {1, 2, 3, 4})});
+  const Table units(Schema({{"id", DataType::kInt64}}),
+                    {Column::FromInts(DataType::kInt64, {1, 2, 3, 4})});
   const Table out = AssignTable(Spec({{"control", 1}, {"treatment", 1}}), units, "id", Context(2));
   ASSERT_EQ(out.num_rows(), 4u);
   EXPECT_EQ(out.column("unit_id").StringAt(2), "3");
   EXPECT_EQ(out.column("status").StringAt(0), "assigned");
   const std::string v = std::string(out.column("variant").StringAt(1));
-  EXPECT_EQ(v, Assign(Spec({{"control", 1}, {"treatment", 1}}), "2").variant == 0 ? "control" : "treatment");
+  EXPECT_EQ(v, Assign(Spec({{"control", 1}, {"treatment", 1}}), "2").variant == 0 ? "control"
+                                                                                  : "treatment");
 }
 
 }  // namespace

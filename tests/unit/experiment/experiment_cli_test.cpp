@@ -1,13 +1,12 @@
 // `prospect experiment ...` as users run it: ingest the real Hillstrom data, analyze --json against
 // statsmodels, power, assign, simulate, and the error for an unknown control.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <map>
-#include <sstream>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "fixtures.hpp"
 #include "support/cli_expect.hpp"
@@ -27,9 +26,12 @@ std::string Ws(const TempDir& dir) { return "--workspace " + dir.path() + "/w ";
 
 TEST(ExperimentCli, AnalyzeHillstromJsonMatchesStatsmodels) {
   TempDir dir;
-  ASSERT_NO_FATAL_FAILURE(InitWorkspaceAndIngest(dir, Ws(dir), "hillstrom", SharedData("hillstrom/hillstrom.csv")));
-  auto r = RunCli(Ws(dir) + "--json experiment analyze --table hillstrom --variant segment --control 'No E-Mail' "
-                       "--metric visit --metric conversion --metric spend --sequential --bayesian");
+  ASSERT_NO_FATAL_FAILURE(
+      InitWorkspaceAndIngest(dir, Ws(dir), "hillstrom", SharedData("hillstrom/hillstrom.csv")));
+  auto r =
+      RunCli(Ws(dir) +
+             "--json experiment analyze --table hillstrom --variant segment --control 'No E-Mail' "
+             "--metric visit --metric conversion --metric spend --sequential --bayesian");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto doc = nlohmann::json::parse(r.out);
   const auto& h = Fixtures()["hillstrom"];
@@ -38,7 +40,8 @@ TEST(ExperimentCli, AnalyzeHillstromJsonMatchesStatsmodels) {
   ASSERT_EQ(doc["metrics"].size(), 3u);
   for (const auto& m : doc["metrics"]) {
     for (const auto& c : m["comparisons"]) {
-      const auto& e = h["comparisons"][c["variant"].get<std::string>()][m["metric"].get<std::string>()];
+      const auto& e =
+          h["comparisons"][c["variant"].get<std::string>()][m["metric"].get<std::string>()];
       EXPECT_TRUE(Rel(c["p_value"], e["p"])) << m["metric"] << c["variant"];
       EXPECT_TRUE(Rel(c["absolute_ci"][0], e["ci"][0])) << m["metric"] << c["variant"];
       EXPECT_TRUE(Rel(c["absolute_ci"][1], e["ci"][1])) << m["metric"] << c["variant"];
@@ -47,10 +50,13 @@ TEST(ExperimentCli, AnalyzeHillstromJsonMatchesStatsmodels) {
     }
   }
   // Human output: one table per metric and the SRM line.
-  r = RunCli(Ws(dir) + "experiment analyze --table hillstrom --variant segment --control 'No E-Mail' --metric "
-                       "spend --cuped history");
+  r = RunCli(
+      Ws(dir) +
+      "experiment analyze --table hillstrom --variant segment --control 'No E-Mail' --metric "
+      "spend --cuped history");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("Sample ratio: No E-Mail 21306, Mens E-Mail 21307, Womens E-Mail 21387"), std::string::npos)
+  EXPECT_NE(r.out.find("Sample ratio: No E-Mail 21306, Mens E-Mail 21307, Womens E-Mail 21387"),
+            std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("CUPED on history"), std::string::npos) << r.out;
   // Each analysis is kept as a new version for the report.
@@ -66,16 +72,21 @@ TEST(ExperimentCli, AnalyzeHillstromJsonMatchesStatsmodels) {
 
 TEST(ExperimentCli, UnknownControlExitsTwoAndListsTheValues) {
   TempDir dir;
-  ASSERT_NO_FATAL_FAILURE(InitWorkspaceAndIngest(dir, Ws(dir), "cc", SharedData("cookie_cats/cookie_cats.csv")));
-  const auto r = RunCli(Ws(dir) + "experiment analyze --table cc --variant version --control gate30 --metric retention_1");
+  ASSERT_NO_FATAL_FAILURE(
+      InitWorkspaceAndIngest(dir, Ws(dir), "cc", SharedData("cookie_cats/cookie_cats.csv")));
+  const auto r = RunCli(
+      Ws(dir) +
+      "experiment analyze --table cc --variant version --control gate30 --metric retention_1");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err,
-            "error: control \"gate30\" does not occur in column \"version\". Did you mean \"gate_30\"? Values there: "
+            "error: control \"gate30\" does not occur in column \"version\". Did you mean "
+            "\"gate_30\"? Values there: "
             "gate_30, gate_40.\n");
 }
 
 TEST(ExperimentCli, PowerGivesStatsmodelsSampleSizeAndDuration) {
-  const auto r = RunCli("--json experiment power --baseline 0.10 --mde 0.01 --daily-traffic 1000 --traffic 0.5");
+  const auto r = RunCli(
+      "--json experiment power --baseline 0.10 --mde 0.01 --daily-traffic 1000 --traffic 0.5");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto doc = nlohmann::json::parse(r.out);
   const double n = Fixtures()["binary_plan"]["nobs1"];
@@ -84,7 +95,8 @@ TEST(ExperimentCli, PowerGivesStatsmodelsSampleSizeAndDuration) {
   EXPECT_DOUBLE_EQ(doc["days"].get<double>(), doc["total"].get<double>() / 500.0);
   const auto mde = RunCli("--json experiment power --baseline 0.10 --n 1000");
   ASSERT_EQ(mde.exit_code, 0) << mde.err;
-  EXPECT_TRUE(Rel(nlohmann::json::parse(mde.out)["effect_size"], Fixtures()["mde"][0]["effect_size_exact"], 1e-9));
+  EXPECT_TRUE(Rel(nlohmann::json::parse(mde.out)["effect_size"],
+                  Fixtures()["mde"][0]["effect_size_exact"], 1e-9));
   EXPECT_EQ(RunCli("experiment power --baseline 0.10").exit_code, 2);
 }
 
@@ -93,7 +105,8 @@ TEST(ExperimentCli, AssignWritesADeterministicCsv) {
   std::string ids;
   for (int i = 0; i < 1000; ++i) ids += "user" + std::to_string(i) + "\n";
   const std::string file = dir.Write("ids.txt", ids);
-  const std::string cmd = "experiment assign --variants control:50,treatment:50 --traffic 0.5 --ids " + file;
+  const std::string cmd =
+      "experiment assign --variants control:50,treatment:50 --traffic 0.5 --ids " + file;
   auto a = RunCli(cmd + " --salt checkout --out " + dir.File("a.csv"));
   ASSERT_EQ(a.exit_code, 0) << a.err;
   auto b = RunCli(cmd + " --salt checkout");
@@ -119,7 +132,8 @@ TEST(ExperimentCli, AssignWritesADeterministicCsv) {
   EXPECT_EQ(doc["units"], 1000);
   EXPECT_EQ(doc["counts"]["control"].get<int64_t>(), counted["control"]) << written.substr(0, 200);
   EXPECT_EQ(doc["counts"]["treatment"].get<int64_t>(), counted["treatment"]);
-  const int64_t in_exp = doc["counts"]["control"].get<int64_t>() + doc["counts"]["treatment"].get<int64_t>();
+  const int64_t in_exp =
+      doc["counts"]["control"].get<int64_t>() + doc["counts"]["treatment"].get<int64_t>();
   EXPECT_NEAR(in_exp, 500, 4 * std::sqrt(250.0));
   // Another salt is another, independent assignment.
   auto other = RunCli(cmd + " --salt pricing");
@@ -129,20 +143,29 @@ TEST(ExperimentCli, AssignWritesADeterministicCsv) {
 
 TEST(ExperimentCli, ThompsonOnAMoneyMetricSuggestsTheGaussianPolicy) {
   TempDir dir;
-  ASSERT_NO_FATAL_FAILURE(InitWorkspaceAndIngest(dir, Ws(dir), "hillstrom", SharedData("hillstrom/hillstrom.csv")));
-  auto r = RunCli(Ws(dir) + "experiment allocate --table hillstrom --variant segment --metric spend --policy thompson");
+  ASSERT_NO_FATAL_FAILURE(
+      InitWorkspaceAndIngest(dir, Ws(dir), "hillstrom", SharedData("hillstrom/hillstrom.csv")));
+  auto r = RunCli(
+      Ws(dir) +
+      "experiment allocate --table hillstrom --variant segment --metric spend --policy thompson");
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("the rewards are not 0/1"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("use the thompson-gaussian policy"), std::string::npos) << r.err;
-  r = RunCli(Ws(dir) + "--json experiment allocate --table hillstrom --variant segment --metric spend --policy "
-                       "thompson-gaussian");
+  r = RunCli(
+      Ws(dir) +
+      "--json experiment allocate --table hillstrom --variant segment --metric spend --policy "
+      "thompson-gaussian");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["arms"].size(), 3u);
-  EXPECT_EQ(RunCli(Ws(dir) + "experiment allocate --table hillstrom --variant segment --metric visit").exit_code, 0);
+  EXPECT_EQ(
+      RunCli(Ws(dir) + "experiment allocate --table hillstrom --variant segment --metric visit")
+          .exit_code,
+      0);
 }
 
 TEST(ExperimentCli, SimulateShowsBanditRegretBelowFixedSplit) {
-  const auto r = RunCli("--json experiment simulate --rates 0.05,0.08 --horizon 20000 --checkpoints 4");
+  const auto r =
+      RunCli("--json experiment simulate --rates 0.05,0.08 --horizon 20000 --checkpoints 4");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto doc = nlohmann::json::parse(r.out);
   ASSERT_EQ(doc["runs"].size(), 3u);
@@ -161,21 +184,27 @@ TEST(ExperimentCli, ANonSignificantResultPrintsTheMinimumDetectableEffect) {
   for (int i = 0; i < 2000; ++i) {
     const bool treated = i >= 1000;
     const int k = i % 1000;
-    csv += fmt::format("{},{},{}\n", i, treated ? "treatment" : "control", k < (treated ? 110 : 100) ? 1 : 0);
+    csv += fmt::format("{},{},{}\n", i, treated ? "treatment" : "control",
+                       k < (treated ? 110 : 100) ? 1 : 0);
   }
   ASSERT_EQ(RunCli(Ws(dir) + "ingest ab " + dir.Write("ab.csv", csv)).exit_code, 0);
-  auto r = RunCli(Ws(dir) + "--json experiment analyze --table ab --variant arm --control control --metric converted");
+  auto r = RunCli(
+      Ws(dir) +
+      "--json experiment analyze --table ab --variant arm --control control --metric converted");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto c = nlohmann::json::parse(r.out)["metrics"][0]["comparisons"][0];
   EXPECT_FALSE(c["significant"].get<bool>());
   EXPECT_NEAR(c["mde"]["absolute"].get<double>(), 0.0384032, 1e-6);
   EXPECT_NEAR(c["mde"]["relative"].get<double>(), 0.384032, 1e-5);
   EXPECT_EQ(c["mde"]["power"], 0.8);
-  r = RunCli(Ws(dir) + "experiment analyze --table ab --variant arm --control control --metric converted");
+  r = RunCli(Ws(dir) +
+             "experiment analyze --table ab --variant arm --control control --metric converted");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("converted treatment: not significant. With these samples the test finds a difference of "
-                       "0.0384 (±38.4% relative) or more with 80% power"),
-            std::string::npos)
+  EXPECT_NE(
+      r.out.find(
+          "converted treatment: not significant. With these samples the test finds a difference of "
+          "0.0384 (±38.4% relative) or more with 80% power"),
+      std::string::npos)
       << r.out;
 }
 

@@ -6,9 +6,8 @@
 
 #include <cmath>
 #include <fstream>
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "support/test_paths.hpp"
 
@@ -16,7 +15,8 @@ namespace prospect::experiment::testing {
 
 inline const nlohmann::json& Fixtures() {
   static const nlohmann::json doc = [] {
-    std::ifstream in(prospect::testing::SourceDir() + "/tests/fixtures/experiment/experiment_fixtures.json");
+    std::ifstream in(prospect::testing::SourceDir() +
+                     "/tests/fixtures/experiment/experiment_fixtures.json");
     return nlohmann::json::parse(in);
   }();
   return doc;
@@ -28,8 +28,9 @@ inline std::vector<double> Doubles(const nlohmann::json& j) { return j.get<std::
 inline ::testing::AssertionResult Rel(double actual, double expected, double rel = 1e-6) {
   const double tol = rel * std::max(std::fabs(expected), expected == 0.0 ? 1.0 : 0.0);
   if (std::fabs(actual - expected) <= tol) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "actual " << actual << " vs expected " << expected << " (rel diff "
-                                       << std::fabs(actual - expected) / std::fabs(expected) << " > " << rel << ")";
+  return ::testing::AssertionFailure()
+         << "actual " << actual << " vs expected " << expected << " (rel diff "
+         << std::fabs(actual - expected) / std::fabs(expected) << " > " << rel << ")";
 }
 
 }  // namespace prospect::experiment::testing

@@ -39,10 +39,13 @@ TEST(ExperimentSequential, RunningPValueNeverIncreasesAndSequenceOnlyShrinks) {
 TEST(ExperimentSequential, AaPeekingSimulationKeepsMsprtBelowAlphaAndNaiveAbove) {
   const auto start = std::chrono::steady_clock::now();
   const PeekingSimulation sim = SimulateAaPeeking(2000, 10000, 100, 0.1, 0.05, kDefaultTauSd, 7);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("A/A peeking: %d experiments, %d looks: naive FPR %.4f, mSPRT FPR %.4f, fixed-horizon FPR %.4f (%.2fs)\n",
-              sim.experiments, sim.looks, sim.naive_false_positive_rate, sim.msprt_false_positive_rate,
-              sim.fixed_horizon_false_positive_rate, seconds);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf(
+      "A/A peeking: %d experiments, %d looks: naive FPR %.4f, mSPRT FPR %.4f, fixed-horizon FPR "
+      "%.4f (%.2fs)\n",
+      sim.experiments, sim.looks, sim.naive_false_positive_rate, sim.msprt_false_positive_rate,
+      sim.fixed_horizon_false_positive_rate, seconds);
   EXPECT_EQ(sim.looks, 100);
   EXPECT_LE(sim.msprt_false_positive_rate, 0.05);
   EXPECT_GT(sim.naive_false_positive_rate, 0.05);
@@ -71,7 +74,8 @@ TEST(ExperimentBayes, ProbabilitiesOfTheTwoDirectionsSumToOne) {
   EXPECT_NEAR(ProbBetaGreater(13, 90, 20, 80) + ProbBetaGreater(20, 80, 13, 90), 1.0, 1e-12);
   EXPECT_NEAR(ProbBetaGreater(5, 5, 5, 5), 0.5, 1e-12);
   // Fractional shapes take the numerical-integration path; it must agree with the exact sum.
-  EXPECT_NEAR(ProbBetaGreater(20.5, 80.5, 13.5, 90.5) + ProbBetaGreater(13.5, 90.5, 20.5, 80.5), 1.0, 1e-9);
+  EXPECT_NEAR(ProbBetaGreater(20.5, 80.5, 13.5, 90.5) + ProbBetaGreater(13.5, 90.5, 20.5, 80.5),
+              1.0, 1e-9);
   EXPECT_NEAR(ProbBetaGreater(20.000001, 80, 13, 90), ProbBetaGreater(20, 80, 13, 90), 1e-6);
 }
 
@@ -93,7 +97,8 @@ TEST(ExperimentBandit, ThompsonSendsMostTrafficToTheClearlyBetterArm) {
   EXPECT_GT(share[1], 0.99);
   const auto gaussian = AllocateTraffic(BanditPolicy::kThompsonGaussian, arms, 1);
   EXPECT_GT(gaussian[1], 0.99);
-  const auto even = AllocateTraffic(BanditPolicy::kThompsonBeta, {{"a", 100, 10, 10}, {"b", 100, 10, 10}}, 1);
+  const auto even =
+      AllocateTraffic(BanditPolicy::kThompsonBeta, {{"a", 100, 10, 10}, {"b", 100, 10, 10}}, 1);
   EXPECT_NEAR(even[0], 0.5, 0.03);
 }
 

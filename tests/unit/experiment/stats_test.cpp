@@ -29,7 +29,8 @@ TEST(ExperimentStats, TwoProportionZMatchesStatsmodelsProportionsZtestAndWaldInt
 
 TEST(ExperimentStats, WelchMatchesScipyTtestIndAndStatsmodelsInterval) {
   const auto& s = Fixtures()["samples"];
-  for (const auto& [key, a, b] : {std::tuple{"ab", "a", "b"}, {"iab", "ia", "ib"}, {"zab", "za", "zb"}}) {
+  for (const auto& [key, a, b] :
+       {std::tuple{"ab", "a", "b"}, {"iab", "ia", "ib"}, {"zab", "za", "zb"}}) {
     const auto& e = Fixtures()["welch"][key];
     const TestResult r = WelchTTest(Summarize(Doubles(s[a])), Summarize(Doubles(s[b])), 0.05);
     EXPECT_TRUE(Rel(r.statistic, e["t"])) << key;
@@ -42,8 +43,10 @@ TEST(ExperimentStats, WelchMatchesScipyTtestIndAndStatsmodelsInterval) {
 
 TEST(ExperimentStats, MannWhitneyMatchesScipyAsymptoticWithTies) {
   const auto& s = Fixtures()["samples"];
-  for (const auto& [key, a, b] :
-       {std::tuple{"ab", "a", "b"}, {"iab", "ia", "ib"}, {"zab", "za", "zb"}, {"small", "small_t", "small_c"}}) {
+  for (const auto& [key, a, b] : {std::tuple{"ab", "a", "b"},
+                                  {"iab", "ia", "ib"},
+                                  {"zab", "za", "zb"},
+                                  {"small", "small_t", "small_c"}}) {
     const auto& e = Fixtures()["mwu"][key];
     const TestResult r = MannWhitneyU(Doubles(s[a]), Doubles(s[b]));
     EXPECT_TRUE(Rel(r.statistic, e["u"], 1e-12)) << key;
@@ -60,7 +63,9 @@ TEST(ExperimentStats, MannWhitneyRadixPathAgreesWithSmallPathAndTreatsSignedZero
   const TestResult big = MannWhitneyU(a, b);
   std::vector<double> a_small(a.begin(), a.begin() + 1000), b_small(b.begin(), b.begin() + 1000);
   std::vector<double> a4, b4;
-  for (int k = 0; k < 3; ++k) a4.insert(a4.end(), a_small.begin(), a_small.end()), b4.insert(b4.end(), b_small.begin(), b_small.end());
+  for (int k = 0; k < 3; ++k)
+    a4.insert(a4.end(), a_small.begin(), a_small.end()),
+        b4.insert(b4.end(), b_small.begin(), b_small.end());
   const TestResult tripled = MannWhitneyU(a4, b4);
   const TestResult small = MannWhitneyU(a_small, b_small);
   EXPECT_DOUBLE_EQ(tripled.statistic, 9.0 * small.statistic);
@@ -98,12 +103,14 @@ TEST(ExperimentStats, ChiSquareMatchesScipyChisquare) {
 TEST(ExperimentStats, HolmAndBhAreExactlyStatsmodelsMultipletests) {
   const auto& m = Fixtures()["multitest"];
   const auto p = Doubles(m["pvals"]);
-  for (const auto& [name, corr] : {std::pair{"holm", Correction::kHolm}, {"bh", Correction::kBenjaminiHochberg}}) {
+  for (const auto& [name, corr] :
+       {std::pair{"holm", Correction::kHolm}, {"bh", Correction::kBenjaminiHochberg}}) {
     for (const char* alpha : {"0.05", "0.1"}) {
       const auto& e = m[std::string(name) + "_" + alpha];
       const Corrected r = AdjustPValues(p, corr, std::stod(alpha));
       for (size_t i = 0; i < p.size(); ++i) {
-        EXPECT_NEAR(r.p_adjusted[i], e["p_adjusted"][i].get<double>(), 1e-15) << name << alpha << " " << i;
+        EXPECT_NEAR(r.p_adjusted[i], e["p_adjusted"][i].get<double>(), 1e-15)
+            << name << alpha << " " << i;
         EXPECT_EQ(r.reject[i], e["reject"][i].get<bool>()) << name << alpha << " " << i;
       }
     }
@@ -139,9 +146,11 @@ TEST(ExperimentStats, DeltaMethodRatioAndRelativeLiftMatchFormula) {
 TEST(ExperimentPower, SampleSizeMatchesStatsmodelsNormalIndPower) {
   for (const auto& c : Fixtures()["power"]) {
     const double n = SolveNobs1(c["effect_size"], c["alpha"], c["power"], c["ratio"]);
-    EXPECT_TRUE(Rel(n, c["nobs1"])) << c.dump();            // statsmodels' brentq answer
-    EXPECT_TRUE(Rel(n, c["nobs1_exact"], 1e-10)) << c.dump();  // the exact root of its power function
-    EXPECT_TRUE(Rel(NormalIndPower(c["effect_size"], 1000, c["alpha"], c["ratio"]), c["power_at_1000"], 1e-10));
+    EXPECT_TRUE(Rel(n, c["nobs1"])) << c.dump();  // statsmodels' brentq answer
+    EXPECT_TRUE(Rel(n, c["nobs1_exact"], 1e-10))
+        << c.dump();  // the exact root of its power function
+    EXPECT_TRUE(Rel(NormalIndPower(c["effect_size"], 1000, c["alpha"], c["ratio"]),
+                    c["power_at_1000"], 1e-10));
   }
 }
 
@@ -161,7 +170,8 @@ TEST(ExperimentPower, ProportionEffectSizeAndBinaryPlanMatchStatsmodels) {
     EXPECT_NEAR(ProportionFromEffectSize(c["h"], c["p1"]), c["p2"].get<double>(), 1e-12);
   }
   const auto& b = Fixtures()["binary_plan"];
-  const PowerPlan plan = PlanSampleSize(ProportionEffectSize(0.11, 0.10), 0.05, 0.8, 1.0, 1000.0, 0.5);
+  const PowerPlan plan =
+      PlanSampleSize(ProportionEffectSize(0.11, 0.10), 0.05, 0.8, 1.0, 1000.0, 0.5);
   EXPECT_TRUE(Rel(plan.nobs1_exact, b["nobs1"]));
   EXPECT_EQ(plan.nobs_control, static_cast<int64_t>(std::ceil(b["nobs1"].get<double>())));
   EXPECT_EQ(plan.total, 2 * plan.nobs_control);

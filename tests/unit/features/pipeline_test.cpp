@@ -1,12 +1,13 @@
 // FeaturePipeline against scikit-learn (tests/fixtures/features/make_pipeline_fixtures.py) and
 // hand-computed target encoding; serialisation round trip; unseen categories; errors.
+#include "prospect/features/pipeline.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <random>
 
 #include "prospect/common/error.hpp"
-#include "prospect/features/pipeline.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
@@ -19,10 +20,14 @@ nlohmann::json Fixtures() {
 
 Table FixtureTable(const nlohmann::json& data) {
   ColumnBuilder age(DataType::kDouble), spend(DataType::kDouble), channel(DataType::kCategorical);
-  for (const auto& v : data["age"]) v.is_null() ? age.AppendNull() : age.AppendDouble(v.get<double>());
+  for (const auto& v : data["age"])
+    v.is_null() ? age.AppendNull() : age.AppendDouble(v.get<double>());
   for (const auto& v : data["spend"]) spend.AppendDouble(v.get<double>());
-  for (const auto& v : data["channel"]) v.is_null() ? channel.AppendNull() : channel.AppendString(v.get<std::string>());
-  return Table(Schema({{"age", DataType::kDouble}, {"spend", DataType::kDouble}, {"channel", DataType::kCategorical}}),
+  for (const auto& v : data["channel"])
+    v.is_null() ? channel.AppendNull() : channel.AppendString(v.get<std::string>());
+  return Table(Schema({{"age", DataType::kDouble},
+                       {"spend", DataType::kDouble},
+                       {"channel", DataType::kCategorical}}),
                {age.Finish(), spend.Finish(), channel.Finish()});
 }
 
@@ -40,9 +45,11 @@ TEST(FeaturePipeline, NumericImputeAndScaleMatchSklearn) {
       ASSERT_EQ(p.feature_names(), (std::vector<std::string>{"age", "age_missing", "spend"}));
       const auto& expected = fx["numeric_" + impute + "_" + scale];
       for (size_t r = 0; r < t.num_rows(); ++r) {
-        EXPECT_NEAR(m.values()[r * 3 + 0], expected["age"][r].get<double>(), 1e-12) << impute << " " << scale << " row " << r;
+        EXPECT_NEAR(m.values()[r * 3 + 0], expected["age"][r].get<double>(), 1e-12)
+            << impute << " " << scale << " row " << r;
         EXPECT_EQ(m.values()[r * 3 + 1], expected["age_missing"][r].get<double>());
-        EXPECT_NEAR(m.values()[r * 3 + 2], expected["spend"][r].get<double>(), 1e-12) << impute << " " << scale << " row " << r;
+        EXPECT_NEAR(m.values()[r * 3 + 2], expected["spend"][r].get<double>(), 1e-12)
+            << impute << " " << scale << " row " << r;
       }
     }
   }
@@ -56,7 +63,8 @@ TEST(FeaturePipeline, OneHotWithRareBucketMatchesSklearnInfrequent) {
   params.max_categories = 2;
   FeaturePipeline p(params);
   const auto m = p.FitTransform(t, {"channel"}, nullptr, ctx);
-  ASSERT_EQ(p.feature_names(), (std::vector<std::string>{"channel=web", "channel=app", "channel=__other__"}));
+  ASSERT_EQ(p.feature_names(),
+            (std::vector<std::string>{"channel=web", "channel=app", "channel=__other__"}));
   const auto& expected = fx["onehot_max2"];  // sklearn order: app, web, infrequent
   for (size_t r = 0; r < t.num_rows(); ++r) {
     EXPECT_EQ(m.values()[r * 3 + 0], expected["values"][r][1].get<double>()) << r;
@@ -70,7 +78,8 @@ TEST(FeaturePipeline, OneHotWithRareBucketMatchesSklearnInfrequent) {
 
 TEST(FeaturePipeline, TargetEncodingIsSmoothedAndOutOfFold) {
   // Levels a (4 rows, target 1,1,1,0) and b (2 rows, 0,0); prior = 3/6; m = 2.
-  const Table t(Schema({{"c", DataType::kString}}), {Column::FromStringVector({"a", "a", "a", "a", "b", "b"})});
+  const Table t(Schema({{"c", DataType::kString}}),
+                {Column::FromStringVector({"a", "a", "a", "a", "b", "b"})});
   const std::vector<double> y = {1, 1, 1, 0, 0, 0};
   PipelineParams params;
   params.categorical = "target";
@@ -79,13 +88,14 @@ TEST(FeaturePipeline, TargetEncodingIsSmoothedAndOutOfFold) {
   FeaturePipeline p(params);
   Context ctx(1);
   const auto train = p.FitTransform(t, {"c"}, &y, ctx);
-  const Table fresh(Schema({{"c", DataType::kString}}), {Column::FromStringVector({"a", "b", "zzz"})});
+  const Table fresh(Schema({{"c", DataType::kString}}),
+                    {Column::FromStringVector({"a", "b", "zzz"})});
   const auto applied = p.Transform(fresh, ctx);
   EXPECT_DOUBLE_EQ(applied.values()[0], (3 + 2 * 0.5) / (4 + 2));  // 2/3
   EXPECT_DOUBLE_EQ(applied.values()[1], (0 + 2 * 0.5) / (2 + 2));  // 1/4
   EXPECT_DOUBLE_EQ(applied.values()[2], 0.5);                      // unseen → prior
-  // Out of fold: a training row's value never equals the full-data value computed with its own label
-  // for these rows, and each is a smoothed mean of the other fold only.
+  // Out of fold: a training row's value never equals the full-data value computed with its own
+  // label for these rows, and each is a smoothed mean of the other fold only.
   for (size_t r = 0; r < 6; ++r) {
     EXPECT_GE(train.values()[r], 0.0);
     EXPECT_LE(train.values()[r], 1.0);
@@ -115,7 +125,8 @@ TEST(FeaturePipeline, TargetEncodingOfARowNeverSeesItsOwnLabel) {
     std::vector<double> flipped = y;
     flipped[r] = 1 - flipped[r];
     const DenseMatrix again = FeaturePipeline(params).FitTransform(t, {"c"}, &flipped, ctx);
-    EXPECT_EQ(again.values()[r], base.values()[r]) << "row " << r << " is encoded with its own label";
+    EXPECT_EQ(again.values()[r], base.values()[r])
+        << "row " << r << " is encoded with its own label";
     size_t changed = 0;
     for (size_t o = 0; o < y.size(); ++o) changed += again.values()[o] != base.values()[o];
     EXPECT_GT(changed, 0u) << "flipping row " << r << " changed no encoding at all";
@@ -131,7 +142,8 @@ TEST(FeaturePipeline, JsonRoundTripGivesIdenticalOutput) {
   const FeaturePipeline back = FeaturePipeline::FromJson(nlohmann::json::parse(p.ToJson().dump()));
   EXPECT_EQ(back.feature_names(), p.feature_names());
   EXPECT_EQ(back.Transform(t, ctx).values(), p.Transform(t, ctx).values());
-  EXPECT_EQ(p.Transform(t, ctx).values(), m.values());  // no target encoding: fit output equals applied output
+  EXPECT_EQ(p.Transform(t, ctx).values(),
+            m.values());  // no target encoding: fit output equals applied output
 }
 
 TEST(FeaturePipeline, MissingOrRetypedColumnIsNamed) {
@@ -145,7 +157,9 @@ TEST(FeaturePipeline, MissingOrRetypedColumnIsNamed) {
     (void)p.Transform(no_age, ctx);
     FAIL();
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "the data has no column \"age\", which the model was trained on (2 columns: age, channel)");
+    EXPECT_STREQ(
+        e.what(),
+        "the data has no column \"age\", which the model was trained on (2 columns: age, channel)");
   }
   const Table retyped(Schema({{"age", DataType::kString}, {"channel", DataType::kString}}),
                       {Column::FromStringVector({"x"}), Column::FromStringVector({"web"})});

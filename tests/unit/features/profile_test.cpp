@@ -1,6 +1,8 @@
 // Profile features on a small fixture whose expected values were computed by hand (dates worked
 // out on a calendar; see the comments), including the as-of cut, refunds, one-order and
 // no-activity customers, window edges and a plain transaction log.
+#include "prospect/features/profile.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,10 +10,9 @@
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/features/labels.hpp"
-#include "prospect/features/profile.hpp"
 #include "prospect/store/store.hpp"
-#include "support/test_paths.hpp"
 #include "support/expect_error.hpp"
+#include "support/test_paths.hpp"
 
 namespace prospect {
 namespace {
@@ -25,38 +26,55 @@ ProfileInputs HandComputedInputs() {
   ProfileInputs in;
   ColumnBuilder region(DataType::kCategorical);
   for (const char* r : {"north", "south", "north", "east"}) region.AppendString(r);
-  in.customers = Table(Schema({{"customer_id", DataType::kInt64}, {"signup_date", DataType::kDate}, {"region", DataType::kCategorical}}),
+  in.customers = Table(Schema({{"customer_id", DataType::kInt64},
+                               {"signup_date", DataType::kDate},
+                               {"region", DataType::kCategorical}}),
                        {Column::FromInts(DataType::kInt64, {1, 2, 3, 4}),
-                        Column::FromInts(DataType::kDate, {Day(2023, 1, 1), Day(2023, 6, 15), Day(2024, 1, 10), Day(2024, 3, 5)}),
+                        Column::FromInts(DataType::kDate, {Day(2023, 1, 1), Day(2023, 6, 15),
+                                                           Day(2024, 1, 10), Day(2024, 3, 5)}),
                         region.Finish()});
-  in.orders = Table(
-      Schema({{"order_id", DataType::kString}, {"customer_id", DataType::kInt64}, {"order_date", DataType::kTimestamp}, {"total", DataType::kDouble}}),
-      {Column::FromStringVector({"o1", "o2", "o3", "o4", "o5", "o6", "o7"}),
-       Column::FromInts(DataType::kInt64, {1, 1, 1, 1, 2, 1, 2}),
-       Column::FromInts(DataType::kTimestamp, {At(2023, 12, 1, 10), At(2024, 1, 1, 10), At(2024, 2, 20, 10), At(2024, 2, 25, 12),
-                                               At(2024, 2, 29, 12), At(2024, 3, 1), At(2024, 3, 10)}),
-       Column::FromDoubles({100, 50, 30, -30, 80, 999, 500})});
+  in.orders = Table(Schema({{"order_id", DataType::kString},
+                            {"customer_id", DataType::kInt64},
+                            {"order_date", DataType::kTimestamp},
+                            {"total", DataType::kDouble}}),
+                    {Column::FromStringVector({"o1", "o2", "o3", "o4", "o5", "o6", "o7"}),
+                     Column::FromInts(DataType::kInt64, {1, 1, 1, 1, 2, 1, 2}),
+                     Column::FromInts(DataType::kTimestamp,
+                                      {At(2023, 12, 1, 10), At(2024, 1, 1, 10), At(2024, 2, 20, 10),
+                                       At(2024, 2, 25, 12), At(2024, 2, 29, 12), At(2024, 3, 1),
+                                       At(2024, 3, 10)}),
+                     Column::FromDoubles({100, 50, 30, -30, 80, 999, 500})});
   ColumnBuilder type(DataType::kCategorical);
-  for (const char* t : {"view", "cart", "view", "view", "view", "purchase", "view"}) type.AppendString(t);
-  in.events = Table(Schema({{"customer_id", DataType::kInt64}, {"timestamp", DataType::kTimestamp}, {"type", DataType::kCategorical},
-                            {"item_id", DataType::kInt64}, {"value", DataType::kDouble}}),
-                    {Column::FromInts(DataType::kInt64, {1, 1, 1, 1, 2, 2, 5}),
-                     Column::FromInts(DataType::kTimestamp, {At(2024, 2, 28, 9), At(2024, 2, 28, 9, 5), At(2024, 1, 15), At(2024, 3, 1),
-                                                             At(2024, 2, 1), At(2023, 12, 20), At(2024, 2, 1)}),
-                     type.Finish(), Column::FromInts(DataType::kInt64, {10, 10, 11, 12, 10, 13, 10}),
-                     Column::FromDoubles({0, 25, 0, 0, 0, 80, 0})});
+  for (const char* t : {"view", "cart", "view", "view", "view", "purchase", "view"})
+    type.AppendString(t);
+  in.events =
+      Table(Schema({{"customer_id", DataType::kInt64},
+                    {"timestamp", DataType::kTimestamp},
+                    {"type", DataType::kCategorical},
+                    {"item_id", DataType::kInt64},
+                    {"value", DataType::kDouble}}),
+            {Column::FromInts(DataType::kInt64, {1, 1, 1, 1, 2, 2, 5}),
+             Column::FromInts(DataType::kTimestamp,
+                              {At(2024, 2, 28, 9), At(2024, 2, 28, 9, 5), At(2024, 1, 15),
+                               At(2024, 3, 1), At(2024, 2, 1), At(2023, 12, 20), At(2024, 2, 1)}),
+             type.Finish(), Column::FromInts(DataType::kInt64, {10, 10, 11, 12, 10, 13, 10}),
+             Column::FromDoubles({0, 25, 0, 0, 0, 80, 0})});
   in.items = Table(Schema({{"item_id", DataType::kInt64}, {"category", DataType::kString}}),
-                   {Column::FromInts(DataType::kInt64, {10, 11, 12, 13}), Column::FromStringVector({"A", "A", "C", "B"})});
+                   {Column::FromInts(DataType::kInt64, {10, 11, 12, 13}),
+                    Column::FromStringVector({"A", "A", "C", "B"})});
   return in;
 }
 
-double Get(const Table& t, const std::string& column, size_t row) { return t.column(column).NumericAt(row); }
+double Get(const Table& t, const std::string& column, size_t row) {
+  return t.column(column).NumericAt(row);
+}
 
 class ProfileFixture : public ::testing::Test {
  protected:
   void SetUp() override {
     Context ctx(1);
-    profile_ = BuildProfiles(HandComputedInputs(), ProfileConfig(), At(2024, 3, 1), ctx, &warnings_);
+    profile_ =
+        BuildProfiles(HandComputedInputs(), ProfileConfig(), At(2024, 3, 1), ctx, &warnings_);
   }
   Table profile_;
   std::vector<std::string> warnings_;
@@ -69,11 +87,11 @@ TEST_F(ProfileFixture, PopulationExcludesCustomersWhoSignedUpAfterAsOf) {
 }
 
 TEST_F(ProfileFixture, RfmWithRefundAndAsOfCut) {
-  // Customer 1: purchases 12-01 10:00 (100), 01-01 10:00 (50), 02-20 10:00 (30); refund 02-25 (-30);
-  // o6 at exactly the as-of instant is not used.
+  // Customer 1: purchases 12-01 10:00 (100), 01-01 10:00 (50), 02-20 10:00 (30); refund 02-25
+  // (-30); o6 at exactly the as-of instant is not used.
   EXPECT_DOUBLE_EQ(Get(profile_, "recency_days", 0), 9 + 14.0 / 24);
   EXPECT_EQ(Get(profile_, "frequency", 0), 3);
-  EXPECT_DOUBLE_EQ(Get(profile_, "monetary", 0), 150);  // net of the refund
+  EXPECT_DOUBLE_EQ(Get(profile_, "monetary", 0), 150);        // net of the refund
   EXPECT_DOUBLE_EQ(Get(profile_, "avg_order_value", 0), 60);  // 180 / 3 purchases
   EXPECT_EQ(Get(profile_, "refunds", 0), 1);
   EXPECT_DOUBLE_EQ(Get(profile_, "refund_amount", 0), 30);
@@ -133,8 +151,10 @@ TEST_F(ProfileFixture, DistinctItemsAndCategories) {
 
 TEST_F(ProfileFixture, WarnsAboutRowsOfUnknownCustomers) {
   ASSERT_EQ(warnings_.size(), 1u);
-  EXPECT_EQ(warnings_[0], "profile: 1 rows of events belong to customers not in customers (or signed up after the "
-                          "as-of date) and were skipped");
+  EXPECT_EQ(
+      warnings_[0],
+      "profile: 1 rows of events belong to customers not in customers (or signed up after the "
+      "as-of date) and were skipped");
 }
 
 TEST(Profile, ColumnsDoNotDependOnAsOf) {
@@ -152,15 +172,23 @@ TEST(Profile, DefaultAsOfIsTheEndOfTheLatestDay) {
 
 TEST(Profile, TransactionLogWithLinesQuantitiesAndCancellations) {
   ProfileInputs in;
-  in.orders = Table(Schema({{"InvoiceNo", DataType::kString}, {"CustomerID", DataType::kInt64},
-                            {"InvoiceDate", DataType::kTimestamp}, {"Quantity", DataType::kInt64}, {"UnitPrice", DataType::kDouble}}),
-                    {Column::FromStringVector({"A", "A", "C1", "B"}),
-                     Column::FromInts(DataType::kInt64, {7, 7, 7, 0}, {1, 1, 1, 0}),
-                     Column::FromInts(DataType::kTimestamp, {At(2011, 1, 1, 8), At(2011, 1, 1, 8), At(2011, 1, 5), At(2011, 1, 6)}),
-                     Column::FromInts(DataType::kInt64, {2, 1, -1, 5}), Column::FromDoubles({3, 4, 4, 1})});
-  ProfileConfig config = ProfileConfig::FromJson({{"orders_table", "retail"}, {"customer_id", "CustomerID"},
-                                                  {"order_id", "InvoiceNo"}, {"order_time", "InvoiceDate"},
-                                                  {"order_amount", ""}, {"order_quantity", "Quantity"},
+  in.orders = Table(
+      Schema({{"InvoiceNo", DataType::kString},
+              {"CustomerID", DataType::kInt64},
+              {"InvoiceDate", DataType::kTimestamp},
+              {"Quantity", DataType::kInt64},
+              {"UnitPrice", DataType::kDouble}}),
+      {Column::FromStringVector({"A", "A", "C1", "B"}),
+       Column::FromInts(DataType::kInt64, {7, 7, 7, 0}, {1, 1, 1, 0}),
+       Column::FromInts(DataType::kTimestamp,
+                        {At(2011, 1, 1, 8), At(2011, 1, 1, 8), At(2011, 1, 5), At(2011, 1, 6)}),
+       Column::FromInts(DataType::kInt64, {2, 1, -1, 5}), Column::FromDoubles({3, 4, 4, 1})});
+  ProfileConfig config = ProfileConfig::FromJson({{"orders_table", "retail"},
+                                                  {"customer_id", "CustomerID"},
+                                                  {"order_id", "InvoiceNo"},
+                                                  {"order_time", "InvoiceDate"},
+                                                  {"order_amount", ""},
+                                                  {"order_quantity", "Quantity"},
                                                   {"order_price", "UnitPrice"}});
   Context ctx(1);
   std::vector<std::string> warnings;
@@ -181,7 +209,9 @@ TEST(Profile, UnknownConfigKeyIsNamed) {
     (void)ProfileConfig::FromJson({{"order_amout", "x"}});
     FAIL();
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("unknown key \"order_amout\". Did you mean \"order_amount\"?"), std::string::npos);
+    EXPECT_NE(
+        std::string(e.what()).find("unknown key \"order_amout\". Did you mean \"order_amount\"?"),
+        std::string::npos);
   }
 }
 
@@ -203,7 +233,8 @@ TEST(ProfileLabel, PurchaseWithinDaysAfterTheAsOfInstantWithBothEdges) {
   const Table p = BuildProfiles(in, ProfileConfig(), as_of, ctx);
   // [2024-03-01 00:00, 2024-03-10 00:00): customer 1's order at the start counts, customer 2's at
   // the end does not.
-  const Table labelled = AddProfileLabel(p, in, ProfileConfig(), as_of, ProfileLabel::Parse("purchase:9d"));
+  const Table labelled =
+      AddProfileLabel(p, in, ProfileConfig(), as_of, ProfileLabel::Parse("purchase:9d"));
   EXPECT_EQ(LabelOf(labelled, "purchased_9d", 1), 1);
   EXPECT_EQ(LabelOf(labelled, "purchased_9d", 2), 0);
   EXPECT_EQ(LabelOf(labelled, "purchased_9d", 3), 0);
@@ -211,7 +242,8 @@ TEST(ProfileLabel, PurchaseWithinDaysAfterTheAsOfInstantWithBothEdges) {
   // [2024-02-25, 2024-03-01) (2024 is a leap year): customer 1's refund on 02-25 is no purchase
   // and 03-01 00:00 is past the end; customer 2 bought on 02-29.
   const Table earlier = BuildProfiles(in, ProfileConfig(), At(2024, 2, 25), ctx);
-  const Table l2 = AddProfileLabel(earlier, in, ProfileConfig(), At(2024, 2, 25), ProfileLabel::Parse("purchase:5"));
+  const Table l2 = AddProfileLabel(earlier, in, ProfileConfig(), At(2024, 2, 25),
+                                   ProfileLabel::Parse("purchase:5"));
   EXPECT_EQ(LabelOf(l2, "purchased_5d", 1), 0);
   EXPECT_EQ(LabelOf(l2, "purchased_5d", 2), 1);
   EXPECT_EQ(LabelOf(l2, "purchased_5d", 3), 0);
@@ -223,15 +255,19 @@ TEST(ProfileLabel, AWindowPastTheEndOfTheDataIsRefusedWithTheLatestAsOfThatWorks
   const Table p = BuildProfiles(in, ProfileConfig(), At(2024, 3, 1), ctx);
   ExpectError(
       [&] {
-        AddProfileLabel(p, in, ProfileConfig(), At(2024, 3, 1), ProfileLabel::Parse("purchase:11d"));
+        AddProfileLabel(p, in, ProfileConfig(), At(2024, 3, 1),
+                        ProfileLabel::Parse("purchase:11d"));
       },
       ErrorCode::kFailedPrecondition,
-      "label purchased_11d: its window runs from 2024-03-01 to 2024-03-11, past the end of the data "
-      "(2024-03-10), so customers who buy later would count as non-buyers. Possible fix: an as-of date of "
+      "label purchased_11d: its window runs from 2024-03-01 to 2024-03-11, past the end of the "
+      "data "
+      "(2024-03-10), so customers who buy later would count as non-buyers. Possible fix: an as-of "
+      "date of "
       "2024-02-28 or earlier");
   // The suggested date works: its window ends with the last day of the data.
-  EXPECT_NO_THROW(AddProfileLabel(BuildProfiles(in, ProfileConfig(), At(2024, 2, 29), ctx), in, ProfileConfig(),
-                                  At(2024, 2, 29), ProfileLabel::Parse("purchase:11d")));
+  EXPECT_NO_THROW(AddProfileLabel(BuildProfiles(in, ProfileConfig(), At(2024, 2, 29), ctx), in,
+                                  ProfileConfig(), At(2024, 2, 29),
+                                  ProfileLabel::Parse("purchase:11d")));
   for (const char* bad : {"purchase", "buy:30d", "purchase:0d", "purchase:x", "purchase:30w"}) {
     EXPECT_THROW(ProfileLabel::Parse(bad), Error) << bad;
   }
@@ -258,7 +294,8 @@ TEST(RunProfile, AnAsOfBeforeAllDataIsRefusedWithTheRangeAndLeavesProfilesAlone)
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()),
-              "as-of 2023-01-01 is before all of the data (events and orders run from 2023-12-01 to 2024-03-10), so "
+              "as-of 2023-01-01 is before all of the data (events and orders run from 2023-12-01 "
+              "to 2024-03-10), so "
               "every profile would be empty. Possible fix: an as-of date from 2023-12-01 on");
   }
   EXPECT_EQ(store->FindTable(kProfilesTable)->rows, static_cast<int64_t>(r.profiles.num_rows()));

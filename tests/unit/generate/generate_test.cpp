@@ -15,8 +15,8 @@
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
 #include "prospect/io/csv.hpp"
-#include "support/test_paths.hpp"
 #include "support/expect_error.hpp"
+#include "support/test_paths.hpp"
 
 namespace prospect {
 namespace {
@@ -77,8 +77,8 @@ GenerateParams Params(int64_t customers, int64_t seed) {
   return p;
 }
 
-const std::vector<std::string> kCsvFiles = {"customers.csv", "items.csv",      "events.csv",
-                                            "orders.csv",    "order_items.csv", "campaign.csv",
+const std::vector<std::string> kCsvFiles = {"customers.csv",  "items.csv",       "events.csv",
+                                            "orders.csv",     "order_items.csv", "campaign.csv",
                                             "experiment.csv", "ground_truth.csv"};
 
 // One moderately large dataset shared by the linkage and statistics tests (generated once).
@@ -118,7 +118,8 @@ TEST(Generate, DifferentSeedsGiveDifferentData) {
   TempDir a, b;
   Generate(Params(500, 5), a.path(), Context(1));
   Generate(Params(500, 6), b.path(), Context(1));
-  for (const auto& name : {"customers.csv", "items.csv", "events.csv", "orders.csv", "ground_truth.csv"}) {
+  for (const auto& name :
+       {"customers.csv", "items.csv", "events.csv", "orders.csv", "ground_truth.csv"}) {
     EXPECT_NE(Slurp(a.File(name)), Slurp(b.File(name))) << name;
   }
 }
@@ -140,14 +141,15 @@ TEST(Generate, RejectsBadDatesWithTheValue) {
   GenerateParams p = Params(10, 1);
   p.end_date = "2026-02-30";
   ExpectError([&] { Generate(p, dir.path(), Context(1)); }, ErrorCode::kInvalidArgument,
-      "generate parameter end_date: \"2026-02-30\" is not a date like 2026-06-30");
+              "generate parameter end_date: \"2026-02-30\" is not a date like 2026-06-30");
   p.end_date = "2024-08-01";
   try {
     Generate(p, dir.path(), Context(1));
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
-    EXPECT_NE(std::string(e.what()).find("has 32 days; at least 90 are needed"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("has 32 days; at least 90 are needed"), std::string::npos)
+        << e.what();
   }
 }
 
@@ -188,15 +190,22 @@ TEST_F(GeneratedData, ReadsAsPlainRfc4180) {
 TEST_F(GeneratedData, ReadsBackWithTheCsvReaderAsTheIntendedTypes) {
   const std::map<std::string, std::vector<std::pair<std::string, DataType>>> expected = {
       {"customers.csv",
-       {{"customer_id", DataType::kInt64}, {"signup_date", DataType::kDate}, {"age", DataType::kInt64},
-        {"email", DataType::kString}, {"newsletter_opt_in", DataType::kBool}}},
+       {{"customer_id", DataType::kInt64},
+        {"signup_date", DataType::kDate},
+        {"age", DataType::kInt64},
+        {"email", DataType::kString},
+        {"newsletter_opt_in", DataType::kBool}}},
       {"events.csv",
-       {{"timestamp", DataType::kTimestamp}, {"item_id", DataType::kInt64}, {"value", DataType::kDouble}}},
+       {{"timestamp", DataType::kTimestamp},
+        {"item_id", DataType::kInt64},
+        {"value", DataType::kDouble}}},
       {"orders.csv", {{"order_date", DataType::kTimestamp}, {"total", DataType::kDouble}}},
       {"campaign.csv", {{"treatment", DataType::kInt64}, {"response", DataType::kInt64}}},
       {"experiment.csv", {{"exposure_date", DataType::kDate}, {"converted", DataType::kInt64}}},
       {"ground_truth.csv",
-       {{"lambda", DataType::kDouble}, {"alive", DataType::kBool}, {"churn_date", DataType::kDate},
+       {{"lambda", DataType::kDouble},
+        {"alive", DataType::kBool},
+        {"churn_date", DataType::kDate},
         {"first_purchase", DataType::kTimestamp}}},
   };
   const Context ctx(2);
@@ -270,8 +279,9 @@ TEST_F(GeneratedData, OrdersLinkToCustomersItemsAndPurchaseEvents) {
     EXPECT_GE(DayOfTimestamp(t), signup_day[customer]);
     EXPECT_GE(t, start);
     EXPECT_LT(t, end);
-    ASSERT_TRUE(by_id.emplace(Int(r[0]), OrderInfo{customer, t, Cents(r[orders.Col("total")]),
-                                                   Int(r[orders.Col("n_items")])})
+    ASSERT_TRUE(by_id
+                    .emplace(Int(r[0]), OrderInfo{customer, t, Cents(r[orders.Col("total")]),
+                                                  Int(r[orders.Col("n_items")])})
                     .second)
         << "duplicate order id " << r[0];
     ++orders_per_customer[customer];
@@ -405,7 +415,8 @@ struct ArmTotals {
   double outcomes[2] = {0, 0};
 };
 
-/// Splits the rows by whether column `arm` holds `treated`, and counts the "1"s of column `outcome`.
+/// Splits the rows by whether column `arm` holds `treated`, and counts the "1"s of column
+/// `outcome`.
 ArmTotals CountArms(const Csv& csv, size_t arm, const std::string& treated, size_t outcome) {
   ArmTotals totals;
   for (const auto& r : csv.rows) {
@@ -425,7 +436,8 @@ TEST_F(GeneratedData, ObservedCampaignUpliftMatchesTheTruth) {
   const double truth = summary().truth["campaign"]["average_uplift"].get<double>();
   EXPECT_GT(truth, 0.02);  // the default campaign works on average
   EXPECT_NEAR(r1 - r0, truth, 4 * se);
-  EXPECT_NEAR(r0, summary().truth["campaign"]["mean_control_response"].get<double>(), 4 * std::sqrt(r0 * (1 - r0) / counts[0]));
+  EXPECT_NEAR(r0, summary().truth["campaign"]["mean_control_response"].get<double>(),
+              4 * std::sqrt(r0 * (1 - r0) / counts[0]));
 }
 
 TEST_F(GeneratedData, ObservedExperimentLiftMatchesTheTruth) {
@@ -453,7 +465,8 @@ TEST_F(GeneratedData, PreRevenueComesFromTheOrdersAndPredictsConversion) {
   // Recent buyers have higher purchase rates λ, which drive conversion: CUPED has signal. Their
   // conversion rate is higher by more than 4 standard errors of the difference.
   const double pb = buyers_conv / buyers, po = others_conv / others;
-  EXPECT_GT(pb - po, 4 * std::sqrt(pb * (1 - pb) / buyers + po * (1 - po) / others)) << pb << " vs " << po;
+  EXPECT_GT(pb - po, 4 * std::sqrt(pb * (1 - pb) / buyers + po * (1 - po) / others))
+      << pb << " vs " << po;
 }
 
 TEST_F(GeneratedData, PurchasePropensityIsCalibrated) {
@@ -488,7 +501,8 @@ TEST_F(GeneratedData, CustomersHaveRealisticMissingness) {
 
 TEST(GenerateCli, PrintsFilesAndRowsAsJson) {
   TempDir dir;
-  auto r = testing::RunCli("generate --customers 300 --seed 4 --out " + dir.File("g") + " --json --threads 1");
+  auto r = testing::RunCli("generate --customers 300 --seed 4 --out " + dir.File("g") +
+                           " --json --threads 1");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json doc = nlohmann::json::parse(r.out);
   EXPECT_EQ(doc["customers"], 300);
@@ -501,9 +515,12 @@ TEST(GenerateCli, PrintsFilesAndRowsAsJson) {
 
 TEST(GenerateCli, ExplainsBadParam) {
   TempDir dir;
-  auto r = testing::RunCli("generate --customers 10 --out " + dir.File("g") + " --param bgnbd_rr=1");
+  auto r =
+      testing::RunCli("generate --customers 10 --out " + dir.File("g") + " --param bgnbd_rr=1");
   EXPECT_EQ(r.exit_code, ExitCodeFor(ErrorCode::kInvalidArgument));
-  EXPECT_NE(r.err.find("error: Unknown generate parameter \"bgnbd_rr\". Did you mean"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("error: Unknown generate parameter \"bgnbd_rr\". Did you mean"),
+            std::string::npos)
+      << r.err;
   r = testing::RunCli("generate --customers 10 --out " + dir.File("g") + " --param items");
   EXPECT_NE(r.err.find("--param \"items\": expected NAME=VALUE"), std::string::npos) << r.err;
 }

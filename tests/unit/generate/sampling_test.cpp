@@ -48,7 +48,8 @@ TEST(GenerateSampling, NormalHasUnitVariance) {
 
 TEST(GenerateSampling, GammaMatchesShapeAndRateAboveAndBelowOne) {
   // Gamma(k, rate β): mean k/β, variance k/β². Shape < 1 takes the boosted path.
-  for (const auto& [shape, rate] : {std::pair{0.3, 2.0}, std::pair{0.75, 4.0}, std::pair{6.0, 0.5}}) {
+  for (const auto& [shape, rate] :
+       {std::pair{0.3, 2.0}, std::pair{0.75, 4.0}, std::pair{6.0, 0.5}}) {
     Rng rng(3);
     const Moments m = Sample([&] { return GammaRate(rng, shape, rate); }, kDraws);
     EXPECT_NEAR(m.mean, shape / rate, 0.02 * shape / rate) << shape;

@@ -1,5 +1,5 @@
-// CSV reader: RFC 4180 cases, sniffing, inference and widening, dates, nulls, errors with their exact
-// messages, rejects, gzip/Latin-1/BOM, round trips through WriteCsv, and 1 vs 2 threads.
+// CSV reader: RFC 4180 cases, sniffing, inference and widening, dates, nulls, errors with their
+// exact messages, rejects, gzip/Latin-1/BOM, round trips through WriteCsv, and 1 vs 2 threads.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <zlib.h>
@@ -21,8 +21,8 @@ namespace {
 
 using io::ReadCsvText;
 
-Table Read(const std::string& text, ReadOptions options = {}, int threads = 1, size_t block = 1u << 20,
-           ReadReport* report = nullptr) {
+Table Read(const std::string& text, ReadOptions options = {}, int threads = 1,
+           size_t block = 1u << 20, ReadReport* report = nullptr) {
   Context ctx(threads);
   io::CsvTuning tuning;
   tuning.block_bytes = block;
@@ -65,7 +65,8 @@ TEST(CsvReader, HandlesCrlfNoFinalNewlineAndBom) {
 TEST(CsvReader, SniffsSemicolonTabAndPipe) {
   for (const char d : {';', '\t', '|', ','}) {
     std::string text = "a,b;c|d\n";  // one header cell holds the others' delimiters
-    text = std::string("name") + d + "age" + d + "city\n\"x,y\"" + d + "3" + d + "Paris\nz" + d + "4" + d + "Rome\n";
+    text = std::string("name") + d + "age" + d + "city\n\"x,y\"" + d + "3" + d + "Paris\nz" + d +
+           "4" + d + "Rome\n";
     const Table t = Read(text);
     ASSERT_EQ(t.num_columns(), 3u) << d;
     EXPECT_EQ(t.column("name").StringAt(0), "x,y");
@@ -146,10 +147,10 @@ TEST(CsvReader, EpochIntegersAreTimestampsOnlyWhenDeclared) {
 TEST(CsvReader, NullMarkersQuotedEmptyAndUnquotedEmpty) {
   const Table t = Read("s,n\n,1\n\"\",NA\n\"NA\",\nx,\"\"\n");
   const Column& s = t.column("s");
-  EXPECT_TRUE(s.IsNull(0));                 // unquoted empty
-  EXPECT_FALSE(s.IsNull(1));                // quoted empty: empty string
+  EXPECT_TRUE(s.IsNull(0));   // unquoted empty
+  EXPECT_FALSE(s.IsNull(1));  // quoted empty: empty string
   EXPECT_EQ(s.StringAt(1), "");
-  EXPECT_TRUE(s.IsNull(2));                 // quoted marker
+  EXPECT_TRUE(s.IsNull(2));  // quoted marker
   EXPECT_EQ(t.column("n").type(), DataType::kInt64);
   EXPECT_EQ(t.column("n").null_count(), 3u);  // NA, empty, and "" in a number column
   ReadOptions o;
@@ -161,7 +162,8 @@ TEST(CsvReader, NullMarkersQuotedEmptyAndUnquotedEmpty) {
 
 TEST(CsvReader, WidensInferredColumnsWhenLaterRowsDoNotFit) {
   std::string text = "a,b,c\n";
-  for (int i = 0; i < 200; ++i) text += std::to_string(i) + "," + std::to_string(i) + ",2024-01-01\n";
+  for (int i = 0; i < 200; ++i)
+    text += std::to_string(i) + "," + std::to_string(i) + ",2024-01-01\n";
   text += "1.5,oops,2024-01-01 10:00\n";
   ReadOptions o;
   o.sample_rows = 20;  // the last row is outside the sample
@@ -182,41 +184,49 @@ TEST(CsvReader, ReportsLineOfBadDeclaredInteger) {
   ReadOptions o;
   o.types["age"] = DataType::kInt64;
   EXPECT_EQ(ErrorOf("name,age\nann,31\n\"b\nob\",32\ncid,abc\n", o),
-            "t.csv:5:5 (column \"age\"): \"abc\" is not an int64. Possible fixes: fix the value, declare the column's "
+            "t.csv:5:5 (column \"age\"): \"abc\" is not an int64. Possible fixes: fix the value, "
+            "declare the column's "
             "type in prospect.toml [tables.NAME.types], or use --on-error reject.");
 }
 
 TEST(CsvReader, BadDateIsAnErrorEvenWhenInferred) {
   EXPECT_EQ(ErrorOf("id,d\n1,2024-02-28\n2,2024-02-30\n"),
-            "t.csv:3:3 (column \"d\"): \"2024-02-30\" is not a date (no such day or time). Possible fixes: fix the "
-            "value, declare the column's type in prospect.toml [tables.NAME.types], or use --on-error reject.");
+            "t.csv:3:3 (column \"d\"): \"2024-02-30\" is not a date (no such day or time). "
+            "Possible fixes: fix the "
+            "value, declare the column's type in prospect.toml [tables.NAME.types], or use "
+            "--on-error reject.");
 }
 
 TEST(CsvReader, RaggedRowMessage) {
   EXPECT_EQ(ErrorOf("a,b,c,d\n1,2,3,4\n1,2,3,4,5\n"),
-            "t.csv:3: line 3 has 5 fields, expected 4 (the header has 4; delimiter \",\"). Possible fixes: quote "
+            "t.csv:3: line 3 has 5 fields, expected 4 (the header has 4; delimiter \",\"). "
+            "Possible fixes: quote "
             "fields that contain the delimiter, check --delimiter, or use --on-error reject.");
 }
 
 TEST(CsvReader, UnterminatedQuoteNamesTheLineWhereItOpened) {
   EXPECT_EQ(ErrorOf("a,b\n1,2\n3,\"open\n4,5\n6,7\n"),
-            "t.csv:3:3: a quoted field opened on line 3 is never closed (the quote runs to the end of the file). "
+            "t.csv:3:3: a quoted field opened on line 3 is never closed (the quote runs to the end "
+            "of the file). "
             "Possible fix: close the quote, and double the quotes inside quoted fields (\"\").");
 }
 
 TEST(CsvReader, StrayAndTrailingQuotes) {
   ReadOptions strict;
   strict.strict_quotes = true;
-  EXPECT_NE(ErrorOf("a,b\n1,12\" pizza\n", strict).find("t.csv:2:5 (column \"b\"): a quote inside an unquoted field"),
+  EXPECT_NE(ErrorOf("a,b\n1,12\" pizza\n", strict)
+                .find("t.csv:2:5 (column \"b\"): a quote inside an unquoted field"),
             std::string::npos);
-  EXPECT_NE(ErrorOf("a,b\n1,\"x\"y\n").find("t.csv:2:6 (column \"b\"): unexpected \"y\" after the closing quote"),
+  EXPECT_NE(ErrorOf("a,b\n1,\"x\"y\n")
+                .find("t.csv:2:6 (column \"b\"): unexpected \"y\" after the closing quote"),
             std::string::npos);
 }
 
 TEST(CsvReader, QuotesInsideUnquotedFieldsAreLiteralAndCounted) {
   // csv-spectrum's location case; pandas and Python's csv read the quote as a character.
   ReadReport report;
-  const Table t = Read("Location,Lat\nSF,37°36'37.8\"N\nx,12\" pizza\ny,\"quoted, fine\"\n", {}, 1, 1u << 20, &report);
+  const Table t = Read("Location,Lat\nSF,37°36'37.8\"N\nx,12\" pizza\ny,\"quoted, fine\"\n", {}, 1,
+                       1u << 20, &report);
   ASSERT_EQ(t.num_rows(), 3u);
   EXPECT_EQ(t.column("Lat").StringAt(0), "37°36'37.8\"N");
   EXPECT_EQ(t.column("Lat").StringAt(1), "12\" pizza");
@@ -225,7 +235,8 @@ TEST(CsvReader, QuotesInsideUnquotedFieldsAreLiteralAndCounted) {
   // One literal quote flips the quote parity the parallel split relies on: every thread count and
   // block size still reads the same rows (a later quoted field spans lines).
   std::string text = "id,note\n0,5'10\" tall\n";
-  for (int i = 1; i < 400; ++i) text += fmt::format("{},{}\n", i, i % 7 == 0 ? "\"two\nlines\"" : "plain");
+  for (int i = 1; i < 400; ++i)
+    text += fmt::format("{},{}\n", i, i % 7 == 0 ? "\"two\nlines\"" : "plain");
   const Table one = Read(text, {}, 1, 1u << 20);
   for (const size_t block : {size_t{64}, size_t{257}, size_t{4096}}) {
     ReadReport r;
@@ -233,7 +244,8 @@ TEST(CsvReader, QuotesInsideUnquotedFieldsAreLiteralAndCounted) {
     ASSERT_EQ(many.num_rows(), one.num_rows()) << block;
     EXPECT_EQ(r.literal_quote_fields, 1) << block;
     for (size_t row = 0; row < one.num_rows(); ++row) {
-      ASSERT_EQ(many.column("note").StringAt(row), one.column("note").StringAt(row)) << block << " row " << row;
+      ASSERT_EQ(many.column("note").StringAt(row), one.column("note").StringAt(row))
+          << block << " row " << row;
     }
   }
   EXPECT_EQ(one.num_rows(), 400u);
@@ -285,7 +297,8 @@ TEST(CsvReader, CrlfInsideAQuotedFieldIsKeptAsItWas) {
 TEST(CsvReader, BlankCellsInNumericColumnsAreNullAndCounted) {
   // A public churn file's TotalCharges holds " " in 11 rows: the column must stay numeric.
   ReadReport report;
-  const Table t = Read("id,total,name\n1,29.85,a\n2, ,b\n3,108.15,  \n4,\t,c\n", {}, 1, 1u << 20, &report);
+  const Table t =
+      Read("id,total,name\n1,29.85,a\n2, ,b\n3,108.15,  \n4,\t,c\n", {}, 1, 1u << 20, &report);
   ASSERT_EQ(t.column("total").type(), DataType::kDouble);
   EXPECT_TRUE(t.column("total").IsNull(1));
   EXPECT_TRUE(t.column("total").IsNull(3));
@@ -321,7 +334,8 @@ TEST(CsvReader, DecimalCommaReadsEuropeanNumbers) {
   // Without --decimal the same file keeps its amounts as text.
   EXPECT_NE(Read("id;amount\n1;1,5\n2;2,5\n").column("amount").type(), DataType::kDouble);
   o.delimiter = ',';
-  EXPECT_NE(ErrorOfArgument("a,b\n1,2\n", o).find("the decimal separator \",\" is also the field delimiter"),
+  EXPECT_NE(ErrorOfArgument("a,b\n1,2\n", o)
+                .find("the decimal separator \",\" is also the field delimiter"),
             std::string::npos);
 }
 
@@ -337,8 +351,9 @@ TEST(CsvReader, ZeroByteFilesGetTheEmptyErrorOnEveryReadPath) {
         ADD_FAILURE() << name;
       } catch (const Error& e) {
         EXPECT_EQ(e.code(), ErrorCode::kInvalidData);
-        EXPECT_EQ(std::string(e.what()),
-                  path + " is empty: no header line. Possible fix: check that this is the right file.");
+        EXPECT_EQ(
+            std::string(e.what()),
+            path + " is empty: no header line. Possible fix: check that this is the right file.");
       }
     }
   }
@@ -349,14 +364,16 @@ TEST(CsvReader, ZeroByteFilesGetTheEmptyErrorOnEveryReadPath) {
     ReadCsv(fifo, {}, Context(2));
     ADD_FAILURE() << "pipe";
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), fifo + " is empty: no header line. Possible fix: check that this is the right file.");
+    EXPECT_EQ(std::string(e.what()),
+              fifo + " is empty: no header line. Possible fix: check that this is the right file.");
   }
   writer.join();
 }
 
 TEST(CsvReader, DuplicateAndEmptyHeaderNames) {
   EXPECT_EQ(ErrorOf("id,x,y,x\n1,2,3,4\n"),
-            "t.csv:1: duplicate column name \"x\" (columns 2 and 4). Possible fix: rename one of them in the header.");
+            "t.csv:1: duplicate column name \"x\" (columns 2 and 4). Possible fix: rename one of "
+            "them in the header.");
   const Table t = Read("id,,z\n1,2,3\n");
   EXPECT_EQ(t.schema().field(1).name, "column_2");
 }
@@ -377,13 +394,18 @@ TEST(CsvReader, BinaryAndInvalidUtf8) {
     ReadCsv(bin, {}, Context(1));
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()),
-              bin + ":2:4: the file looks binary (it contains a NUL byte), not CSV or JSON Lines text. Possible "
-                    "fixes: check that this is the right file; decompress or export it as text first.");
+    EXPECT_EQ(
+        std::string(e.what()),
+        bin +
+            ":2:4: the file looks binary (it contains a NUL byte), not CSV or JSON Lines text. "
+            "Possible "
+            "fixes: check that this is the right file; decompress or export it as text first.");
   }
   EXPECT_EQ(ErrorOf("name,city\n\xe4\xb8\xad\xe6\x96\x87,Z\xfcrich\n"),
-            "t.csv:2:5 (column \"city\"): invalid UTF-8 (byte 0xFC). Possible fixes: save the file as UTF-8, or read "
-            "it as Latin-1 (--encoding latin1, or encoding = \"latin1\" in prospect.toml [tables.NAME]).");
+            "t.csv:2:5 (column \"city\"): invalid UTF-8 (byte 0xFC). Possible fixes: save the file "
+            "as UTF-8, or read "
+            "it as Latin-1 (--encoding latin1, or encoding = \"latin1\" in prospect.toml "
+            "[tables.NAME]).");
   const std::string latin = dir.Write("l.csv", "name,city\nJos\xe9,Z\xfcrich\n");
   ReadOptions o;
   o.encoding = TextEncoding::kLatin1;
@@ -410,12 +432,15 @@ TEST(CsvReader, FilesAreReadInPiecesByEveryThreadAndPipesWhole) {
   const size_t at = with_nul.find('\n', 5u << 20) + 3;  // 3rd byte of a line past the first piece
   with_nul[at] = '\0';
   const std::string bin = dir.Write("nul.csv", with_nul);
-  const auto line = 1 + std::count(with_nul.begin(), with_nul.begin() + static_cast<std::ptrdiff_t>(at), '\n');
+  const auto line =
+      1 + std::count(with_nul.begin(), with_nul.begin() + static_cast<std::ptrdiff_t>(at), '\n');
   try {
     ReadCsv(bin, {}, Context(2));
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()).rfind(fmt::format("{}:{}:3: the file looks binary", bin, line), 0), 0u)
+    EXPECT_EQ(
+        std::string(e.what()).rfind(fmt::format("{}:{}:3: the file looks binary", bin, line), 0),
+        0u)
         << e.what();
   }
   // A pipe has no size up front: it is read whole, sequentially.
@@ -442,18 +467,21 @@ TEST(CsvReader, FieldSizeLimit) {
   EXPECT_EQ(t.column("b").StringAt(1).size(), big.size());
   ReadOptions o;
   o.max_field_bytes = 1000;
-  EXPECT_EQ(ErrorOf("a,b\n1,2\n2," + std::string(1001, 'y') + "\n", o),
-            "t.csv:3:3 (column \"b\"): a field of 1001 bytes is longer than the limit of 1000 bytes "
-            "(max_field_bytes). Possible fixes: check for an unbalanced quote, or raise the limit.");
+  EXPECT_EQ(
+      ErrorOf("a,b\n1,2\n2," + std::string(1001, 'y') + "\n", o),
+      "t.csv:3:3 (column \"b\"): a field of 1001 bytes is longer than the limit of 1000 bytes "
+      "(max_field_bytes). Possible fixes: check for an unbalanced quote, or raise the limit.");
   // The same with many records after it (the tokenizer's 64-byte fast path is then in play).
   std::string after;
   for (int i = 0; i < 50; ++i) after += "3,zzzzzzzzzzzz\n";
-  EXPECT_EQ(ErrorOf("a,b\n1,2\n2," + std::string(1001, 'y') + "\n" + after, o),
-            "t.csv:3:3 (column \"b\"): a field of 1001 bytes is longer than the limit of 1000 bytes "
-            "(max_field_bytes). Possible fixes: check for an unbalanced quote, or raise the limit.");
-  EXPECT_EQ(ErrorOf("a,b\n1,2\n2," + std::string(1001, 'y') + ",\n" + after, o),
-            "t.csv:3:3 (column \"b\"): a field of 1001 bytes is longer than the limit of 1000 bytes "
-            "(max_field_bytes). Possible fixes: check for an unbalanced quote, or raise the limit.");
+  EXPECT_EQ(
+      ErrorOf("a,b\n1,2\n2," + std::string(1001, 'y') + "\n" + after, o),
+      "t.csv:3:3 (column \"b\"): a field of 1001 bytes is longer than the limit of 1000 bytes "
+      "(max_field_bytes). Possible fixes: check for an unbalanced quote, or raise the limit.");
+  EXPECT_EQ(
+      ErrorOf("a,b\n1,2\n2," + std::string(1001, 'y') + ",\n" + after, o),
+      "t.csv:3:3 (column \"b\"): a field of 1001 bytes is longer than the limit of 1000 bytes "
+      "(max_field_bytes). Possible fixes: check for an unbalanced quote, or raise the limit.");
 }
 
 TEST(CsvReader, RejectModeWritesBadRowsAndLoadsTheRest) {
@@ -462,8 +490,9 @@ TEST(CsvReader, RejectModeWritesBadRowsAndLoadsTheRest) {
   o.types["n"] = DataType::kInt64;
   o.types["d"] = DataType::kDate;
   ReadReport report;
-  const Table t = Read("id,n,d\n1,5,2024-01-01\n2,abc,2024-01-02\n3,7\n4,8,\"2024-02-30\"\n5,9,2024-03-01\n", o, 1,
-                       1u << 20, &report);
+  const Table t =
+      Read("id,n,d\n1,5,2024-01-01\n2,abc,2024-01-02\n3,7\n4,8,\"2024-02-30\"\n5,9,2024-03-01\n", o,
+           1, 1u << 20, &report);
   ASSERT_EQ(t.num_rows(), 2u);
   EXPECT_EQ(t.column("id").ints()[1], 5);
   EXPECT_EQ(report.rows_read, 5);
@@ -473,7 +502,8 @@ TEST(CsvReader, RejectModeWritesBadRowsAndLoadsTheRest) {
             "line,column,value,reason,raw\n"
             "3,n,abc,\"\"\"abc\"\" is not an int64\",\"2,abc,2024-01-02\"\n"
             "4,,,\"has 2 fields, expected 3\",\"3,7\"\n"
-            "5,d,2024-02-30,\"\"\"2024-02-30\"\" is not a date (no such day or time)\",\"4,8,\"\"2024-02-30\"\"\"\n");
+            "5,d,2024-02-30,\"\"\"2024-02-30\"\" is not a date (no such day or "
+            "time)\",\"4,8,\"\"2024-02-30\"\"\"\n");
 }
 
 TEST(CsvReader, RejectedRowDoesNotLeaveItsCategoryBehind) {
@@ -509,24 +539,30 @@ TEST(CsvReader, CategoriesSurviveIndexGrowthAndARejectedNewCategory) {
 }
 
 TEST(CsvReader, IsoDateFastPathAgreesWithTheGeneralParser) {
-  // The unpadded text takes the fast path; a leading space sends the same text down the general one.
+  // The unpadded text takes the fast path; a leading space sends the same text down the general
+  // one.
   for (const std::string text :
-       {"2024-03-05", "2024-02-29", "2023-02-29", "2024-13-01", "2024-00-10", "0001-01-01", "9999-12-31",
-        "2024-03-05 12:34:56", "2024-03-05T23:59:60", "2024-03-05 24:00:00", "2024-03-05 12:60:00",
-        "2023-02-29 10:00:00", "1969-12-31T23:59:59", "2024-3-05 1:2:3", "2024-03-05 12:34", "2024/03/05"}) {
+       {"2024-03-05", "2024-02-29", "2023-02-29", "2024-13-01", "2024-00-10", "0001-01-01",
+        "9999-12-31", "2024-03-05 12:34:56", "2024-03-05T23:59:60", "2024-03-05 24:00:00",
+        "2024-03-05 12:60:00", "2023-02-29 10:00:00", "1969-12-31T23:59:59", "2024-3-05 1:2:3",
+        "2024-03-05 12:34", "2024/03/05"}) {
     for (io::DateOrder order : {io::DateOrder::kMonthFirst, io::DateOrder::kDayFirst}) {
       int64_t fast = -1, general = -1;
       EXPECT_EQ(io::ParseTimestampText(text, order, false, &fast),
-                io::ParseTimestampText(" " + text, order, false, &general)) << text;
+                io::ParseTimestampText(" " + text, order, false, &general))
+          << text;
       EXPECT_EQ(fast, general) << text;
       fast = general = -1;
-      EXPECT_EQ(io::ParseDateText(text, order, &fast), io::ParseDateText(" " + text, order, &general)) << text;
+      EXPECT_EQ(io::ParseDateText(text, order, &fast),
+                io::ParseDateText(" " + text, order, &general))
+          << text;
       EXPECT_EQ(fast, general) << text;
     }
   }
   int64_t micros = 0;
-  ASSERT_EQ(io::ParseTimestampText("2024-03-05T12:34:56", io::DateOrder::kMonthFirst, false, &micros),
-            io::DateParse::kOk);
+  ASSERT_EQ(
+      io::ParseTimestampText("2024-03-05T12:34:56", io::DateOrder::kMonthFirst, false, &micros),
+      io::DateParse::kOk);
   EXPECT_EQ(micros, (DaysFromCivil(2024, 3, 5) * 86400 + 12 * 3600 + 34 * 60 + 56) * 1'000'000);
 }
 
@@ -554,7 +590,8 @@ std::string MixedCsv(int rows) {
   std::string s = "id,name,score,when,flag,tag\r\n";
   for (int i = 0; i < rows; ++i) {
     s += std::to_string(i) + ",";
-    s += (i % 7 == 0) ? "\"multi\nline, \"\"quoted\"\"\"" : (i % 5 == 0 ? "" : "n" + std::to_string(i % 13));
+    s += (i % 7 == 0) ? "\"multi\nline, \"\"quoted\"\"\""
+                      : (i % 5 == 0 ? "" : "n" + std::to_string(i % 13));
     s += ",";
     s += (i % 11 == 0) ? "NA" : std::to_string(i * 0.5);
     s += ",2024-01-" + std::to_string(1 + i % 28) + (i == rows - 3 ? " 10:00" : "");
@@ -588,7 +625,8 @@ TEST(CsvReader, OneAndTwoThreadsAndAnyBlockSizeGiveTheSameTable) {
   const Table one = Read(text, o, 1);
   EXPECT_EQ(one.num_rows(), 1500u);
   EXPECT_EQ(one.column("when").type(), DataType::kTimestamp);
-  EXPECT_EQ(one.column("tag").type(), DataType::kCategorical);  // "late-" is outside the sample but fits
+  EXPECT_EQ(one.column("tag").type(),
+            DataType::kCategorical);  // "late-" is outside the sample but fits
   for (size_t block : {size_t{3}, size_t{17}, size_t{256}, size_t{4096}}) {
     ExpectSameTable(one, Read(text, o, 2, block));
     ExpectSameTable(one, Read(text, o, 1, block));
@@ -623,15 +661,19 @@ TEST(CsvReader, RejectsAreIdenticalAcrossThreadsAndBlocks) {
 
 TEST(CsvReader, RoundTripsThroughWriteCsv) {
   testing::TempDir dir;
-  const std::vector<std::string> texts = {"plain", "", "with,comma", "say \"hi\"", "two\nlines", "中文 text", " pad "};
+  const std::vector<std::string> texts = {"plain",      "",          "with,comma", "say \"hi\"",
+                                          "two\nlines", "中文 text", " pad "};
   std::vector<uint8_t> valid = {1, 1, 1, 1, 1, 1, 1, 0};
   std::vector<std::string> strings = texts;
   strings.push_back("ignored");
   const auto s = Column::FromStringVector(strings, valid);
   const auto d = Column::FromDoubles({0.1, -2.5e-8, 1e300, 3.0, 0.0, 1.0 / 3.0, 42.125, 0}, valid);
   const auto i = Column::FromInts(DataType::kInt64, {1, -2, 3, 4, 5, 6, INT64_MAX, 0}, valid);
-  const auto ts = Column::FromInts(DataType::kTimestamp, {0, 1, 1700000000000000, 86400000000, 5, 6, 7, 8});
-  const Table t(Schema({{"s", DataType::kString}, {"d", DataType::kDouble}, {"i", DataType::kInt64},
+  const auto ts =
+      Column::FromInts(DataType::kTimestamp, {0, 1, 1700000000000000, 86400000000, 5, 6, 7, 8});
+  const Table t(Schema({{"s", DataType::kString},
+                        {"d", DataType::kDouble},
+                        {"i", DataType::kInt64},
                         {"ts", DataType::kTimestamp}}),
                 {s, d, i, ts});
   const std::string path = dir.File("rt.csv");
@@ -667,7 +709,8 @@ TEST(CsvReader, ReadsGzipAndRejectsTruncatedGzip) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kInvalidData);
-    EXPECT_NE(std::string(e.what()).find(cut + ": the gzip data is truncated"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(cut + ": the gzip data is truncated"), std::string::npos)
+        << e.what();
   }
 }
 

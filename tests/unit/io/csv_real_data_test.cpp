@@ -65,7 +65,8 @@ TEST(CsvRealData, HillstromQuotedCommasCrlfNoFinalNewline) {
   const Table t = ReadCsv(SharedData("hillstrom/hillstrom.csv"), {}, Context(2));
   ASSERT_EQ(t.num_rows(), 64000u);
   EXPECT_EQ(t.column("history_segment").StringAt(0), "2) $100 - $200");
-  EXPECT_EQ(CountValue(t.column("history_segment"), "6) $750 - $1,000"), 1859);  // pandas value count
+  EXPECT_EQ(CountValue(t.column("history_segment"), "6) $750 - $1,000"),
+            1859);  // pandas value count
   EXPECT_EQ(t.column("history").doubles()[0], 142.44);
   EXPECT_EQ(t.column("spend").type(), DataType::kDouble);
   EXPECT_NEAR(Sum(t.column("spend")), 67258.13, 1e-6);
@@ -104,14 +105,16 @@ TEST(CsvRealData, MovieLensSmall) {
   ASSERT_EQ(links.num_rows(), 9742u);
   EXPECT_EQ(links.column("tmdbId").type(), DataType::kInt64);
   EXPECT_EQ(links.column("tmdbId").null_count(), 8u);  // pandas: links.tmdbId.isna().sum()
-  // imdbId is zero-padded ("0114709"): it stays text, so that it round-trips (pandas would read 114709).
+  // imdbId is zero-padded ("0114709"): it stays text, so that it round-trips (pandas would read
+  // 114709).
   ASSERT_EQ(links.column("imdbId").type(), DataType::kString);
   EXPECT_EQ(links.column("imdbId").StringAt(0), "0114709");
 }
 
 TEST(CsvRealData, OnlineRetailGzip) {
   ReadReport report;
-  const Table t = ReadCsv(SharedData("uci_online_retail/online_retail.csv.gz"), {}, Context(2), &report);
+  const Table t =
+      ReadCsv(SharedData("uci_online_retail/online_retail.csv.gz"), {}, Context(2), &report);
   ASSERT_EQ(t.num_rows(), 541909u);
   EXPECT_EQ(t.column("CustomerID").type(), DataType::kInt64);
   EXPECT_EQ(t.column("CustomerID").null_count(), 135080u);
@@ -133,7 +136,8 @@ TEST(CsvRealData, OnlineRetailGzip) {
     pounds += !desc.IsNull(r) && desc.StringAt(r).find("£") != std::string_view::npos;
     min_ts = std::min(min_ts, t.column("InvoiceDate").ints()[r]);
     max_ts = std::max(max_ts, t.column("InvoiceDate").ints()[r]);
-    revenue += static_cast<double>(t.column("Quantity").ints()[r]) * t.column("UnitPrice").doubles()[r];
+    revenue +=
+        static_cast<double>(t.column("Quantity").ints()[r]) * t.column("UnitPrice").doubles()[r];
   }
   EXPECT_EQ(pounds, 32);  // SOURCES.md: 32 lines contain "£"
   EXPECT_EQ(FormatTimestamp(min_ts), "2010-12-01 08:26:00");
@@ -158,7 +162,8 @@ TEST(CsvRealData, OneAndTwoThreadsAgreeOnHillstrom) {
   ASSERT_EQ(a.num_rows(), b.num_rows());
   for (size_t c = 0; c < a.num_columns(); ++c) {
     ASSERT_EQ(a.column(c)->type(), b.column(c)->type());
-    for (size_t r = 0; r < a.num_rows(); r += 97) EXPECT_EQ(a.column(c)->FormatValue(r), b.column(c)->FormatValue(r));
+    for (size_t r = 0; r < a.num_rows(); r += 97)
+      EXPECT_EQ(a.column(c)->FormatValue(r), b.column(c)->FormatValue(r));
   }
 }
 

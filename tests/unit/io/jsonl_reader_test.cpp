@@ -11,7 +11,8 @@
 namespace prospect {
 namespace {
 
-Table ReadJ(const std::string& text, const ReadOptions& options = {}, ReadReport* report = nullptr) {
+Table ReadJ(const std::string& text, const ReadOptions& options = {},
+            ReadReport* report = nullptr) {
   return io::ReadJsonlText(text, "t.jsonl", options, Context(1), report);
 }
 
@@ -40,8 +41,10 @@ TEST(JsonlReader, ColumnsInFirstSeenOrderMissingKeysNullNestedAsText) {
 
 TEST(JsonlReader, InfersTypesFromJsonKinds) {
   const Table t = ReadJ(
-      "{\"i\":1,\"d\":1,\"b\":true,\"s\":\"2024-03-01\",\"ts\":\"2024-03-01T08:26:00Z\",\"mixed\":1,\"n\":null,\"c\":\"x\",\"e\":\"\"}\n"
-      "{\"i\":2,\"d\":2.5,\"b\":false,\"s\":\"2024-03-02\",\"ts\":\"2024-03-01 09:00:00\",\"mixed\":\"a\",\"n\":null,\"c\":\"x\",\"e\":\"v\"}\n");
+      "{\"i\":1,\"d\":1,\"b\":true,\"s\":\"2024-03-01\",\"ts\":\"2024-03-01T08:26:00Z\",\"mixed\":"
+      "1,\"n\":null,\"c\":\"x\",\"e\":\"\"}\n"
+      "{\"i\":2,\"d\":2.5,\"b\":false,\"s\":\"2024-03-02\",\"ts\":\"2024-03-01 "
+      "09:00:00\",\"mixed\":\"a\",\"n\":null,\"c\":\"x\",\"e\":\"v\"}\n");
   EXPECT_EQ(t.column("i").type(), DataType::kInt64);
   EXPECT_EQ(t.column("d").type(), DataType::kDouble);
   EXPECT_EQ(t.column("d").doubles()[0], 1.0);
@@ -58,7 +61,8 @@ TEST(JsonlReader, InfersTypesFromJsonKinds) {
 }
 
 TEST(JsonlReader, NumericStringsStayStrings) {
-  EXPECT_EQ(ReadJ("{\"zip\":\"01234\"}\n{\"zip\":\"98765\"}\n").column("zip").type(), DataType::kString);
+  EXPECT_EQ(ReadJ("{\"zip\":\"01234\"}\n{\"zip\":\"98765\"}\n").column("zip").type(),
+            DataType::kString);
   ReadOptions o;
   o.types["zip"] = DataType::kInt64;
   EXPECT_EQ(ReadJ("{\"zip\":\"01234\"}\n", o).column("zip").ints()[0], 1234);
@@ -66,18 +70,23 @@ TEST(JsonlReader, NumericStringsStayStrings) {
 
 TEST(JsonlReader, ErrorsNameTheLine) {
   EXPECT_EQ(ErrorOfJ("{\"a\":1}\n{\"a\":\n"),
-            "t.jsonl:2: invalid JSON (The JSON document has an improper structure: missing or superfluous commas, "
-            "braces, missing keys, etc.). Possible fixes: put one complete JSON object on each line, or use "
+            "t.jsonl:2: invalid JSON (The JSON document has an improper structure: missing or "
+            "superfluous commas, "
+            "braces, missing keys, etc.). Possible fixes: put one complete JSON object on each "
+            "line, or use "
             "--on-error reject.");
   EXPECT_EQ(ErrorOfJ("{\"a\":1}\n\n[1,2]\n"),
-            "t.jsonl:3: expected a JSON object, found an array. Each line must be one object such as {\"id\": 1, "
+            "t.jsonl:3: expected a JSON object, found an array. Each line must be one object such "
+            "as {\"id\": 1, "
             "\"name\": \"x\"}. Possible fix: use --on-error reject to skip such lines.");
-  EXPECT_NE(ErrorOfJ("{\"a\":1,\"a\":2}\n").find("t.jsonl:1: key \"a\" appears twice in one object"),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOfJ("{\"a\":1,\"a\":2}\n").find("t.jsonl:1: key \"a\" appears twice in one object"),
+      std::string::npos);
   ReadOptions o;
   o.types["a"] = DataType::kInt64;
   EXPECT_EQ(ErrorOfJ("{\"a\":1}\n{\"a\":\"x\"}\n", o),
-            "t.jsonl:2 (column \"a\"): \"x\" is not an int64. Possible fixes: fix the value, declare the column's "
+            "t.jsonl:2 (column \"a\"): \"x\" is not an int64. Possible fixes: fix the value, "
+            "declare the column's "
             "type in prospect.toml [tables.NAME.types], or use --on-error reject.");
   EXPECT_NE(ErrorOfJ("").find("is empty"), std::string::npos);
 }
@@ -87,7 +96,8 @@ TEST(JsonlReader, RejectModeKeepsGoodLines) {
   ReadOptions o = testing::RejectingInto(dir.File("r.csv"));
   o.types["a"] = DataType::kInt64;
   ReadReport report;
-  const Table t = ReadJ("{\"a\":1}\nnot json\n{\"a\":\"x\",\"b\":\"new\"}\n{\"a\":4}\n", o, &report);
+  const Table t =
+      ReadJ("{\"a\":1}\nnot json\n{\"a\":\"x\",\"b\":\"new\"}\n{\"a\":4}\n", o, &report);
   ASSERT_EQ(t.num_rows(), 2u);
   EXPECT_EQ(t.column("a").ints()[1], 4);
   EXPECT_EQ(report.rows_read, 4);
@@ -111,7 +121,9 @@ TEST(JsonlReader, ZeroByteFileIsTheEmptyErrorNotACrash) {
       ADD_FAILURE() << name;
     } catch (const Error& e) {
       EXPECT_EQ(e.code(), ErrorCode::kInvalidData);
-      EXPECT_EQ(std::string(e.what()), path + " is empty: no JSON objects. Possible fix: check that this is the right file.");
+      EXPECT_EQ(
+          std::string(e.what()),
+          path + " is empty: no JSON objects. Possible fix: check that this is the right file.");
     }
   }
 }

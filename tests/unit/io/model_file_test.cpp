@@ -1,7 +1,8 @@
 // Model-file container: round trip, and every truncation and corruption gives an error.
+#include "prospect/io/model_file.hpp"
+
 #include <gtest/gtest.h>
 
-#include "prospect/io/model_file.hpp"
 #include "support/expect_error.hpp"
 
 namespace prospect {
@@ -68,7 +69,8 @@ TEST(ModelFile, FutureVersionAsksForAnUpgrade) {
   std::string bytes = Sample();
   bytes[8] = 9;  // version field
   ExpectError([&] { ModelReader r(bytes); }, ErrorCode::kFailedPrecondition,
-              "model file format version 9 is not supported: this prospect reads versions 1 to 2; upgrade prospect to load it");
+              "model file format version 9 is not supported: this prospect reads versions 1 to 2; "
+              "upgrade prospect to load it");
 }
 
 TEST(ModelFile, RejectsOtherFiles) {

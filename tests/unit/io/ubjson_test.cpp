@@ -1,5 +1,7 @@
 // CheckUbjson: XGBoost's own booster bytes pass; hand-built values, every truncation, bad lengths
 // and the kept fuzz crash input (a string length past the end) are clear errors.
+#include "prospect/io/ubjson.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -7,7 +9,6 @@
 
 #include "prospect/common/error.hpp"
 #include "prospect/io/model_file.hpp"
-#include "prospect/io/ubjson.hpp"
 #include "prospect/models/classify/classifier.hpp"
 #include "support/test_paths.hpp"
 
@@ -64,13 +65,18 @@ TEST(Ubjson, AcceptsHandBuiltValues) {
 
 TEST(Ubjson, RejectsLengthsPastTheEndAndOtherDamage) {
   EXPECT_EQ(Message(Ubj({'S', 'l', 0x3d, 0x63, 0x00, 0x6c, 'a'})),
-            "test is corrupted (UBJSON at byte 6): a string of 1029898348 bytes runs past the end (1 left)");
-  EXPECT_EQ(Message(Ubj({'S', 'i', -1})), "test is corrupted (UBJSON at byte 3): a string is negative");
+            "test is corrupted (UBJSON at byte 6): a string of 1029898348 bytes runs past the end "
+            "(1 left)");
+  EXPECT_EQ(Message(Ubj({'S', 'i', -1})),
+            "test is corrupted (UBJSON at byte 3): a string is negative");
   EXPECT_EQ(Message(Ubj({'[', '$', 'L', '#', 'L', 0x7f, 0, 0, 0, 0, 0, 0, 0})),
-            "test is corrupted (UBJSON at byte 13): a container of 9151314442816847872 elements cannot fit in 0 bytes");
+            "test is corrupted (UBJSON at byte 13): a container of 9151314442816847872 elements "
+            "cannot fit in 0 bytes");
   EXPECT_EQ(Message(Ubj({'x'})), "test is corrupted (UBJSON at byte 1): unknown type marker 0x78");
-  EXPECT_EQ(Message(Ubj({'Z', 'Z'})), "test is corrupted (UBJSON at byte 1): 1 bytes after the end of the value");
-  EXPECT_EQ(Message(std::string(300, '[')), "test is corrupted (UBJSON at byte 257): nested deeper than 256 levels");
+  EXPECT_EQ(Message(Ubj({'Z', 'Z'})),
+            "test is corrupted (UBJSON at byte 1): 1 bytes after the end of the value");
+  EXPECT_EQ(Message(std::string(300, '[')),
+            "test is corrupted (UBJSON at byte 257): nested deeper than 256 levels");
   const std::string booster = XgboostBooster();
   for (size_t n = 0; n < booster.size(); n += 7) {
     EXPECT_NE(Message(std::string_view(booster).substr(0, n)), "ok") << n;
@@ -80,7 +86,9 @@ TEST(Ubjson, RejectsLengthsPastTheEndAndOtherDamage) {
 TEST(Ubjson, RejectsTheKeptFuzzCrashInput) {
   // XGBoost 1.7.4 read 1 GB past a 5 kB buffer on this file (ASan heap-buffer-overflow in
   // UBJReader::DecodeStr); LoadClassifierChecked now stops it first.
-  std::ifstream in(testing::SourceDir() + "/tests/fuzz/corpus/model/crash-xgboost-ubj-string-length", std::ios::binary);
+  std::ifstream in(
+      testing::SourceDir() + "/tests/fuzz/corpus/model/crash-xgboost-ubj-string-length",
+      std::ios::binary);
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   ASSERT_FALSE(bytes.empty());
   const ModelReader reader(bytes);

@@ -1,26 +1,32 @@
 // DenseMatrix helpers: matrices from Table columns with standard scaling (values by hand), and the
 // errors for nulls, text columns and non-finite values.
+#include "prospect/linalg/dense.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "prospect/common/error.hpp"
-#include "prospect/linalg/dense.hpp"
 #include "support/expect_error.hpp"
 
 namespace prospect {
 namespace {
 
 Table SmallTable() {
-  Schema schema({{"a", DataType::kInt64}, {"b", DataType::kDouble}, {"name", DataType::kString}, {"c", DataType::kDouble}});
-  return Table(schema, {Column::FromInts(DataType::kInt64, {1, 2, 3, 6}), Column::FromDoubles({2.0, 2.0, 2.0, 2.0}),
+  Schema schema({{"a", DataType::kInt64},
+                 {"b", DataType::kDouble},
+                 {"name", DataType::kString},
+                 {"c", DataType::kDouble}});
+  return Table(schema, {Column::FromInts(DataType::kInt64, {1, 2, 3, 6}),
+                        Column::FromDoubles({2.0, 2.0, 2.0, 2.0}),
                         Column::FromStringVector({"w", "x", "y", "z"}),
                         Column::FromDoubles({1.0, 0.0, 3.0, 4.0}, {1, 0, 1, 1})});
 }
 
 TEST(MatrixFromTable, StandardScalingUsesPopulationSdAndLeavesConstantColumnsAtZero) {
   ScalingStats stats;
-  const DenseMatrix m = MatrixFromTable(SmallTable(), {"b", "a"}, Scaling::kStandard, &stats, Context(1));
+  const DenseMatrix m =
+      MatrixFromTable(SmallTable(), {"b", "a"}, Scaling::kStandard, &stats, Context(1));
   ASSERT_EQ(m.rows(), 4u);
   ASSERT_EQ(m.cols(), 2u);
   // a: mean 3, population variance (4 + 1 + 0 + 9) / 4 = 3.5.
@@ -42,7 +48,8 @@ TEST(MatrixFromTable, NullsAndTextColumnsAreErrorsNamingTheColumn) {
         MatrixFromTable(SmallTable(), {"a", "c"}, Scaling::kNone, nullptr, Context(1));
       },
       ErrorCode::kInvalidData,
-      "column \"c\" has 1 missing values (first at row 2). Possible fix: impute them first (prospect quality) "
+      "column \"c\" has 1 missing values (first at row 2). Possible fix: impute them first "
+      "(prospect quality) "
       "or leave the column out of --features.");
   try {
     MatrixFromTable(SmallTable(), {"name"}, Scaling::kNone, nullptr, Context(1));

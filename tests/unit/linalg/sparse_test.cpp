@@ -1,13 +1,14 @@
 // CsrMatrix and InteractionsFromTable: a hand-checked small case, and MovieLens ratings against
-// scipy.sparse.csr_matrix with pandas.factorize ids (tests/fixtures/linalg/make_sparse_fixtures.py).
+// scipy.sparse.csr_matrix with pandas.factorize ids
+// (tests/fixtures/linalg/make_sparse_fixtures.py).
+#include "prospect/linalg/sparse.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "prospect/io/csv.hpp"
-#include "prospect/linalg/sparse.hpp"
 #include "support/expect_error.hpp"
 #include "support/test_paths.hpp"
 
@@ -16,12 +17,16 @@ namespace {
 
 TEST(CsrMatrix, TripletsInAnyOrderAreSortedAndDuplicatesSummed) {
   // [[0, 2, 0], [0, 0, 0], [5, 0, 1.5]] with (0, 1) given as 0.5 + 1.5 and row 2 out of order.
-  const std::vector<CsrMatrix::Triplet> entries = {{2, 2, 1.5}, {0, 1, 0.5}, {2, 0, 5}, {0, 1, 1.5}};
+  const std::vector<CsrMatrix::Triplet> entries = {
+      {2, 2, 1.5}, {0, 1, 0.5}, {2, 0, 5}, {0, 1, 1.5}};
   const CsrMatrix m = CsrMatrix::FromTriplets(3, 3, entries);
   EXPECT_EQ(m.nnz(), 3u);
-  EXPECT_EQ(std::vector<int64_t>(m.indptr().begin(), m.indptr().end()), (std::vector<int64_t>{0, 1, 1, 3}));
-  EXPECT_EQ(std::vector<int32_t>(m.indices().begin(), m.indices().end()), (std::vector<int32_t>{1, 0, 2}));
-  EXPECT_EQ(std::vector<double>(m.values().begin(), m.values().end()), (std::vector<double>{2, 5, 1.5}));
+  EXPECT_EQ(std::vector<int64_t>(m.indptr().begin(), m.indptr().end()),
+            (std::vector<int64_t>{0, 1, 1, 3}));
+  EXPECT_EQ(std::vector<int32_t>(m.indices().begin(), m.indices().end()),
+            (std::vector<int32_t>{1, 0, 2}));
+  EXPECT_EQ(std::vector<double>(m.values().begin(), m.values().end()),
+            (std::vector<double>{2, 5, 1.5}));
   EXPECT_TRUE(m.RowIndices(1).empty());
   EXPECT_EQ(m.ToDense().values(), (std::vector<double>{0, 2, 0, 0, 0, 0, 5, 0, 1.5}));
   EXPECT_EQ(m.Transpose().ToDense().values(), (std::vector<double>{0, 0, 5, 2, 0, 0, 0, 0, 1.5}));
@@ -33,10 +38,13 @@ TEST(CsrMatrix, TripletsInAnyOrderAreSortedAndDuplicatesSummed) {
 }
 
 Table Clicks() {
-  return Table(Schema({{"user", DataType::kString}, {"item", DataType::kInt64}, {"clicks", DataType::kDouble},
+  return Table(Schema({{"user", DataType::kString},
+                       {"item", DataType::kInt64},
+                       {"clicks", DataType::kDouble},
                        {"label", DataType::kString}}),
-               {Column::FromStringVector({"u2", "u1", "u2", "u3"}), Column::FromInts(DataType::kInt64, {7, 9, 7, 9}),
-                Column::FromDoubles({1, 2, 3, 4}), Column::FromStringVector({"a", "b", "c", "d"})});
+               {Column::FromStringVector({"u2", "u1", "u2", "u3"}),
+                Column::FromInts(DataType::kInt64, {7, 9, 7, 9}), Column::FromDoubles({1, 2, 3, 4}),
+                Column::FromStringVector({"a", "b", "c", "d"})});
 }
 
 TEST(Interactions, IdsInOrderOfFirstAppearanceAndRepeatsSummed) {
@@ -49,20 +57,23 @@ TEST(Interactions, IdsInOrderOfFirstAppearanceAndRepeatsSummed) {
 }
 
 TEST(Interactions, EmptyIdsOrValuesAndTextValuesAreErrorsNamingTheColumn) {
-  ExpectError([] { (void)InteractionsFromTable(Clicks(), "user", "item", "label"); }, ErrorCode::kInvalidArgument,
+  ExpectError([] { (void)InteractionsFromTable(Clicks(), "user", "item", "label"); },
+              ErrorCode::kInvalidArgument,
               "interactions: value column label is string; expected a number or bool column");
-  const Table gaps(Schema({{"user", DataType::kString}, {"item", DataType::kString}, {"w", DataType::kDouble}}),
-                   {Column::FromStringVector({"a", "b"}), Column::FromStringVector({"x", "y"}),
-                    Column::FromDoubles({1, 2}, {1, 0})});
-  ExpectError([&] { (void)InteractionsFromTable(gaps, "user", "item", "w"); }, ErrorCode::kInvalidData,
-              "interactions: column w is empty at row 2");
+  const Table gaps(
+      Schema({{"user", DataType::kString}, {"item", DataType::kString}, {"w", DataType::kDouble}}),
+      {Column::FromStringVector({"a", "b"}), Column::FromStringVector({"x", "y"}),
+       Column::FromDoubles({1, 2}, {1, 0})});
+  ExpectError([&] { (void)InteractionsFromTable(gaps, "user", "item", "w"); },
+              ErrorCode::kInvalidData, "interactions: column w is empty at row 2");
   EXPECT_THROW((void)InteractionsFromTable(gaps, "usr", "item"), Error);
 }
 
 TEST(Interactions, MovieLensRatingsMatchScipy) {
   std::ifstream in(testing::SourceDir() + "/tests/fixtures/linalg/sparse_fixtures.json");
   const nlohmann::json fx = nlohmann::json::parse(in);
-  const Table ratings = ReadCsv(testing::SharedData("movielens_latest_small/ratings.csv"), {}, Context(1));
+  const Table ratings =
+      ReadCsv(testing::SharedData("movielens_latest_small/ratings.csv"), {}, Context(1));
   const InteractionMatrix m = InteractionsFromTable(ratings, "userId", "movieId", "rating");
   ASSERT_EQ(m.matrix.rows(), fx["shape"][0].get<size_t>());
   ASSERT_EQ(m.matrix.cols(), fx["shape"][1].get<size_t>());
@@ -78,14 +89,17 @@ TEST(Interactions, MovieLensRatingsMatchScipy) {
     EXPECT_DOUBLE_EQ(sum, row_sums[i]) << "user row " << i;
   }
   const CsrMatrix items = m.matrix.Transpose();
-  for (const auto& [probe, matrix] : {std::pair{"rows", &m.matrix}, std::pair{"transpose_rows", &items}}) {
+  for (const auto& [probe, matrix] :
+       {std::pair{"rows", &m.matrix}, std::pair{"transpose_rows", &items}}) {
     for (const auto& [row, expected] : fx[probe].items()) {
       const size_t r = std::stoul(row);
       const auto idx = matrix->RowIndices(r);
       const auto val = matrix->RowValues(r);
-      EXPECT_EQ(std::vector<int32_t>(idx.begin(), idx.end()), expected["indices"].get<std::vector<int32_t>>())
+      EXPECT_EQ(std::vector<int32_t>(idx.begin(), idx.end()),
+                expected["indices"].get<std::vector<int32_t>>())
           << probe << " " << r;
-      EXPECT_EQ(std::vector<double>(val.begin(), val.end()), expected["values"].get<std::vector<double>>())
+      EXPECT_EQ(std::vector<double>(val.begin(), val.end()),
+                expected["values"].get<std::vector<double>>())
           << probe << " " << r;
     }
   }

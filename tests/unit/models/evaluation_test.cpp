@@ -1,6 +1,9 @@
 // `prospect evaluate` and `explain` as library calls: the held-out rows are the ones training
 // held out, threshold choice, calibration saved with the model and applied by Score, TreeSHAP
 // contributions adding up to the margin, permutation importance on held-out rows, reasons in words.
+#include "prospect/models/evaluation.hpp"
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,11 +11,8 @@
 #include <map>
 #include <random>
 
-#include <fmt/format.h>
-
 #include "prospect/common/error.hpp"
 #include "prospect/evaluate/metrics.hpp"
-#include "prospect/models/evaluation.hpp"
 #include "prospect/models/scoring.hpp"
 #include "prospect/models/training.hpp"
 #include "prospect/workspace/workspace.hpp"
@@ -38,7 +38,8 @@ Table MakeTable(size_t n, uint32_t seed, const std::vector<size_t>& garbled_rows
     x2[i] = normal(rng);
     x3[i] = normal(rng);
     const double u = unif(rng);
-    static const std::string kLevels[] = {"a", "b", "c"};  // (a const char* assignment trips g++ 12's -Wrestrict)
+    static const std::string kLevels[] = {
+        "a", "b", "c"};  // (a const char* assignment trips g++ 12's -Wrestrict)
     cat[i] = kLevels[u < 0.4 ? 0 : u < 0.7 ? 1 : 2];
     const double z = 1.5 * x1[i] - x2[i] + (cat[i] == "b" ? 0.8 : 0.0) - 2;
     y[i] = unif(rng) < 1 / (1 + std::exp(-z)) ? 1 : 0;
@@ -50,10 +51,15 @@ Table MakeTable(size_t n, uint32_t seed, const std::vector<size_t>& garbled_rows
     x3[i] = 1e9;
     cat[i] = "garbled";
   }
-  return Table(Schema({{"id", DataType::kInt64}, {"x1", DataType::kDouble}, {"x2", DataType::kDouble},
-                       {"x3", DataType::kDouble}, {"cat", DataType::kString}, {"y", DataType::kInt64}}),
-               {Column::FromInts(DataType::kInt64, id), Column::FromDoubles(x1), Column::FromDoubles(x2),
-                Column::FromDoubles(x3), Column::FromStringVector(cat), Column::FromInts(DataType::kInt64, y)});
+  return Table(Schema({{"id", DataType::kInt64},
+                       {"x1", DataType::kDouble},
+                       {"x2", DataType::kDouble},
+                       {"x3", DataType::kDouble},
+                       {"cat", DataType::kString},
+                       {"y", DataType::kInt64}}),
+               {Column::FromInts(DataType::kInt64, id), Column::FromDoubles(x1),
+                Column::FromDoubles(x2), Column::FromDoubles(x3), Column::FromStringVector(cat),
+                Column::FromInts(DataType::kInt64, y)});
 }
 
 // Predict y from every other column but the id. (std::string moves: assigning the string
@@ -81,7 +87,9 @@ struct EvalFixture {
     return ws;
   }
   TrainResult Train(const std::string& model, nlohmann::json params = nlohmann::json::object()) {
-    return TrainModel(ws.store(), LeadsRequest("leads", model, fmt::format("leads_{}", model), std::move(params)), Context(1));
+    return TrainModel(
+        ws.store(), LeadsRequest("leads", model, fmt::format("leads_{}", model), std::move(params)),
+        Context(1));
   }
 };
 
@@ -114,7 +122,8 @@ TEST(Evaluate, DefaultRowsAreExactlyTheOnesTrainingHeldOut) {
   const EvaluateResult changed = EvaluateModel(f.ws.store(), req, Context(1));
   EXPECT_EQ(changed.rows_used, "all");
   ASSERT_EQ(changed.warnings.size(), 1u);
-  EXPECT_NE(changed.warnings[0].find("changed since model leads_logistic v1 was trained"), std::string::npos);
+  EXPECT_NE(changed.warnings[0].find("changed since model leads_logistic v1 was trained"),
+            std::string::npos);
 }
 
 TEST(Evaluate, HeldOutRowsTakeNoPartInFitting) {
@@ -188,14 +197,17 @@ TEST(Evaluate, BadRequestsNameTheProblem) {
     return std::string("no error");
   };
   req.threshold = "1.5";
-  EXPECT_EQ(message(req), "--threshold \"1.5\": expected a probability between 0 and 1, max-f1 or max-profit");
+  EXPECT_EQ(message(req),
+            "--threshold \"1.5\": expected a probability between 0 and 1, max-f1 or max-profit");
   req.threshold = "max-profit";
   EXPECT_EQ(message(req),
-            "--threshold max-profit needs --value-per-conversion V and --cost-per-contact C (the money a conversion "
+            "--threshold max-profit needs --value-per-conversion V and --cost-per-contact C (the "
+            "money a conversion "
             "brings and a contact costs)");
   req.threshold = "0.5";
   req.value_per_conversion = 3;
-  EXPECT_EQ(message(req), "give --value-per-conversion and --cost-per-contact together (one is missing)");
+  EXPECT_EQ(message(req),
+            "give --value-per-conversion and --cost-per-contact together (one is missing)");
   req.value_per_conversion.reset();
   req.calibrate = "beta";
   EXPECT_EQ(message(req), "--calibrate \"beta\": use platt or isotonic");
@@ -231,7 +243,8 @@ TEST(Evaluate, CalibrationIsSavedAsANewVersionAndScoreAppliesIt) {
     const auto y = raw.Labels(held);
     const auto p = raw.Score(held, Context(1));
     const Table fresh = f.ws.store().LoadTable("leads_new", Context(1));
-    const auto expected = ProbabilityCalibrator::Fit(method, p, y).Apply(raw.Score(fresh, Context(1)));
+    const auto expected =
+        ProbabilityCalibrator::Fit(method, p, y).Apply(raw.Score(fresh, Context(1)));
     EXPECT_EQ(cal.Score(fresh, Context(1)), expected) << method;
     EXPECT_EQ(cal.RawScore(fresh, Context(1)), raw.Score(fresh, Context(1)));
     if (method == "platt") {
@@ -258,7 +271,8 @@ TEST(Evaluate, MalformedCalibrationInTheRegistryIsAClearError) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kInvalidData);
-    EXPECT_NE(std::string(e.what()).find("model leads_logistic v2: its calibration is malformed: not a Platt calibrator"),
+    EXPECT_NE(std::string(e.what()).find(
+                  "model leads_logistic v2: its calibration is malformed: not a Platt calibrator"),
               std::string::npos)
         << e.what();
   }
@@ -286,7 +300,8 @@ TEST(Explain, LinearReasonsAreCoefficientTimesValueInWords) {
   EvalFixture f;
   const TrainResult t = f.Train("logistic");
   const ModelPackage m = LoadModel(f.ws.store(), t.name);
-  const Table table = f.ws.store().LoadTable("leads_new", Context(1)).Take(std::vector<size_t>{0, 1, 2});
+  const Table table =
+      f.ws.store().LoadTable("leads_new", Context(1)).Take(std::vector<size_t>{0, 1, 2});
   const auto reasons = ExplainRows(m, table, 2, Context(1));
   ASSERT_EQ(reasons.size(), 3u);
   const auto x = m.pipeline.Transform(table, Context(1));
@@ -299,10 +314,12 @@ TEST(Explain, LinearReasonsAreCoefficientTimesValueInWords) {
       // Numeric columns map to one feature: the reason is that feature's contribution.
       if (reason.column == "x1" || reason.column == "x2" || reason.column == "x3") {
         const auto& names = m.pipeline.feature_names();
-        const size_t j = static_cast<size_t>(std::find(names.begin(), names.end(), reason.column) - names.begin());
+        const size_t j = static_cast<size_t>(std::find(names.begin(), names.end(), reason.column) -
+                                             names.begin());
         EXPECT_DOUBLE_EQ(reason.contribution, contrib[r * (d + 1) + j]);
       }
-      EXPECT_NE(reason.words.find(reason.contribution > 0 ? "raises the chance of y" : "lowers the chance of y"),
+      EXPECT_NE(reason.words.find(reason.contribution > 0 ? "raises the chance of y"
+                                                          : "lowers the chance of y"),
                 std::string::npos)
           << reason.words;
     }
@@ -340,7 +357,8 @@ TEST(Score, ScoresAreKeyedByTheModelsIdColumnElseByRowNumber) {
   const Table numbered = ScoreTable(m, table.Select(features), Context(1));
   ASSERT_EQ(numbered.schema().field(0).name, "row");
   EXPECT_EQ(numbered.column(size_t{0})->ints()[0], 1);
-  EXPECT_EQ(numbered.column(size_t{0})->ints()[table.num_rows() - 1], static_cast<int64_t>(table.num_rows()));
+  EXPECT_EQ(numbered.column(size_t{0})->ints()[table.num_rows() - 1],
+            static_cast<int64_t>(table.num_rows()));
   EXPECT_EQ(numbered.column(size_t{1})->doubles()[7], p[7]);
 }
 
@@ -348,7 +366,8 @@ TEST(Explain, OneCustomerIsFoundByIdAndExplainedLikeItsRow) {
   EvalFixture f;
   const ModelPackage m = LoadModel(f.ws.store(), f.Train("logistic").name);
   const Table table = f.ws.store().LoadTable("leads_new", Context(1));
-  const CustomerExplanation e = ExplainCustomer(m, table, "1004", 2, Context(1));  // ids start at 1000
+  const CustomerExplanation e =
+      ExplainCustomer(m, table, "1004", 2, Context(1));  // ids start at 1000
   const Table row = table.Take(std::vector<size_t>{4});
   EXPECT_EQ(e.score, m.Score(row, Context(1))[0]);
   const auto reasons = ExplainRows(m, row, 2, Context(1))[0];
@@ -361,12 +380,14 @@ TEST(Explain, OneCustomerIsFoundByIdAndExplainedLikeItsRow) {
   EXPECT_EQ(doc["customer"], "1004");
   EXPECT_EQ(doc["model"], m.name);
   EXPECT_EQ(doc["reasons"][0]["words"], reasons[0].words);
-  ExpectError([&] { (void)ExplainCustomer(m, table, "nobody", 2, Context(1)); }, ErrorCode::kNotFound,
-              "no customer nobody in column id");
+  ExpectError([&] { (void)ExplainCustomer(m, table, "nobody", 2, Context(1)); },
+              ErrorCode::kNotFound, "no customer nobody in column id");
   ModelPackage anonymous = LoadModel(f.ws.store(), m.name);
   anonymous.id_column.clear();
-  ExpectError([&] { (void)ExplainCustomer(anonymous, table, "1004", 2, Context(1)); }, ErrorCode::kInvalidArgument,
-              "model leads_logistic was trained without an id column, so customers cannot be looked up");
+  ExpectError(
+      [&] { (void)ExplainCustomer(anonymous, table, "1004", 2, Context(1)); },
+      ErrorCode::kInvalidArgument,
+      "model leads_logistic was trained without an id column, so customers cannot be looked up");
 }
 
 TEST(Explain, PermutationImportanceUsesTheHeldOutRowsAndFindsTheSignal) {

@@ -65,8 +65,9 @@ TEST(ModelLoad, FutureFormatVersionSaysToUpgrade) {
     std::string bytes = data.Trained(type);
     bytes[8] = 3;  // the u32 format version after the 8-byte magic
     ExpectError([&] { (void)Classifier::Load(bytes); }, ErrorCode::kFailedPrecondition,
-        "model file format version 3 is not supported: this prospect reads versions 1 to 2; upgrade "
-        "prospect to load it");
+                "model file format version 3 is not supported: this prospect reads versions 1 to "
+                "2; upgrade "
+                "prospect to load it");
   }
 }
 
@@ -88,8 +89,11 @@ TEST(ModelLoad, UnknownTypeAndGarbageAreClearErrors) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kInvalidData);
-    // (classifier.cpp quotes the name twice today — "\"tre3\"" — reported; not this test's subject.)
-    EXPECT_NE(std::string(e.what()).find("model file holds an unknown model type"), std::string::npos) << e.what();
+    // (classifier.cpp quotes the name twice today — "\"tre3\"" — reported; not this test's
+    // subject.)
+    EXPECT_NE(std::string(e.what()).find("model file holds an unknown model type"),
+              std::string::npos)
+        << e.what();
     EXPECT_NE(std::string(e.what()).find("tre3"), std::string::npos) << e.what();
   }
 }
@@ -98,7 +102,8 @@ TEST(ModelLoad, UnknownTypeAndGarbageAreClearErrors) {
 // checksum finds it), never a crash or a model that loads. Sampled positions keep it quick.
 TEST(ModelLoad, EveryCorruptedByteIsRejected) {
   const Small data;
-  for (const std::string type : {"logistic", "tree", "forest", "gbdt", "linear_svm", "kernel_svm"}) {
+  for (const std::string type :
+       {"logistic", "tree", "forest", "gbdt", "linear_svm", "kernel_svm"}) {
     const std::string bytes = data.Trained(type);
     const size_t step = std::max<size_t>(1, bytes.size() / 400);
     size_t tried = 0;

@@ -1,11 +1,12 @@
 // Cleaning recipes: fitted values computed by hand, re-application to new data with the stored
 // values (never refitted), JSON and store round trips, and the errors a config mistake gives.
+#include "prospect/quality/cleaning.hpp"
+
 #include <gtest/gtest.h>
 
 #include "prospect/common/error.hpp"
-#include "prospect/quality/cleaning.hpp"
-#include "support/test_paths.hpp"
 #include "support/expect_error.hpp"
+#include "support/test_paths.hpp"
 
 namespace prospect {
 namespace {
@@ -29,7 +30,8 @@ Table Training() {
                 Column::FromDoubles({10, 0, 30, 20, 0, 100}, {1, 0, 1, 1, 0, 1}),
                 Column::FromInts(DataType::kInt64, {999, 3, 999, 5, 999, 1}),
                 Column::FromInts(DataType::kInt64, {1, 2, 3, 4, 5, 1000}),
-                Column::FromStringVector({"Male", "male ", "Male", "Female", "", "female"}, {1, 1, 1, 1, 0, 1})});
+                Column::FromStringVector({"Male", "male ", "Male", "Female", "", "female"},
+                                         {1, 1, 1, 1, 0, 1})});
 }
 
 json Steps() {
@@ -65,16 +67,19 @@ TEST(Cleaning, ApplyOnTheFitTableGivesTheHandComputedResult) {
   const Table out = ApplyCleaning(recipe, train, Context(1), &summary);
   EXPECT_EQ(Cells(out, "id"), (std::vector<std::string>{"1", "2", "3", "4", "5"}));
   EXPECT_EQ(Cells(out, "age"), (std::vector<std::string>{"10.0", "25.0", "20.0", "25.0", "100.0"}));
-  EXPECT_EQ(Cells(out, "age_missing"), (std::vector<std::string>{"false", "true", "false", "true", "false"}));
+  EXPECT_EQ(Cells(out, "age_missing"),
+            (std::vector<std::string>{"false", "true", "false", "true", "false"}));
   EXPECT_EQ(Cells(out, "pdays"), (std::vector<std::string>{"NULL", "3", "5", "NULL", "1"}));
   EXPECT_EQ(out.column("income").type(), DataType::kDouble);  // 8.5 is not a whole number
   EXPECT_EQ(Cells(out, "income"), (std::vector<std::string>{"1.0", "2.0", "4.0", "5.0", "8.5"}));
-  EXPECT_EQ(Cells(out, "gender"), (std::vector<std::string>{"Male", "Male", "Female", "Male", "Female"}));
+  EXPECT_EQ(Cells(out, "gender"),
+            (std::vector<std::string>{"Male", "Male", "Female", "Male", "Female"}));
   EXPECT_EQ(summary.rows_before, 6);
   EXPECT_EQ(summary.rows_after, 5);
   ASSERT_EQ(summary.steps.size(), 6u);
   EXPECT_EQ(summary.steps[0].cells_changed, 3);  // three 999s to null
-  EXPECT_EQ(summary.steps[1].description, "imputed 2 cells of age with median 25.0 (flag in age_missing)");
+  EXPECT_EQ(summary.steps[1].description,
+            "imputed 2 cells of age with median 25.0 (flag in age_missing)");
   EXPECT_EQ(summary.steps[2].description, "clipped 1 cells of income to [-1.5, 8.5] (iqr)");
   EXPECT_EQ(summary.steps[3].cells_changed, 2);  // "male " → Male, "female" → Female
   EXPECT_EQ(summary.steps[4].cells_changed, 1);
@@ -84,16 +89,16 @@ TEST(Cleaning, ApplyOnTheFitTableGivesTheHandComputedResult) {
 TEST(Cleaning, NewDataGetsTheStoredValuesNotRefittedOnes) {
   const CleaningRecipe recipe = FitCleaning(Training(), "people", Steps(), Context(1));
   // Refitting on this data would give median age 50, other fences and mode "Female".
-  const Table fresh(Schema({{"id", DataType::kInt64},
-                            {"age", DataType::kDouble},
-                            {"pdays", DataType::kInt64},
-                            {"income", DataType::kInt64},
-                            {"gender", DataType::kString}}),
-                    {Column::FromInts(DataType::kInt64, {9, 9, 10}),
-                     Column::FromDoubles({0, 50, 0}, {0, 1, 0}),
-                     Column::FromInts(DataType::kInt64, {999, 7, 2}),
-                     Column::FromInts(DataType::kInt64, {2000, -100, 3}),
-                     Column::FromStringVector({"FEMALE ", "", "female"}, {1, 0, 1})});
+  const Table fresh(
+      Schema({{"id", DataType::kInt64},
+              {"age", DataType::kDouble},
+              {"pdays", DataType::kInt64},
+              {"income", DataType::kInt64},
+              {"gender", DataType::kString}}),
+      {Column::FromInts(DataType::kInt64, {9, 9, 10}), Column::FromDoubles({0, 50, 0}, {0, 1, 0}),
+       Column::FromInts(DataType::kInt64, {999, 7, 2}),
+       Column::FromInts(DataType::kInt64, {2000, -100, 3}),
+       Column::FromStringVector({"FEMALE ", "", "female"}, {1, 0, 1})});
   CleaningSummary summary;
   const Table out = ApplyCleaning(recipe, fresh, Context(1), &summary);
   EXPECT_EQ(Cells(out, "id"), (std::vector<std::string>{"9", "10"}));
@@ -145,8 +150,10 @@ TEST(Cleaning, ImputeMeanConstantAndClipLimitsKeepIntegerColumnsWhenWhole) {
 
 TEST(Cleaning, DeduplicateWithoutColumnsComparesWholeRows) {
   const Table t(Schema({{"a", DataType::kInt64}, {"b", DataType::kString}}),
-                {Column::FromInts(DataType::kInt64, {1, 1, 1, 2}), Column::FromStringVector({"x", "y", "x", "x"})});
-  const CleaningRecipe recipe = FitCleaning(t, "t", json::parse(R"([{"step": "deduplicate"}])"), Context(1));
+                {Column::FromInts(DataType::kInt64, {1, 1, 1, 2}),
+                 Column::FromStringVector({"x", "y", "x", "x"})});
+  const CleaningRecipe recipe =
+      FitCleaning(t, "t", json::parse(R"([{"step": "deduplicate"}])"), Context(1));
   const Table out = ApplyCleaning(recipe, t, Context(1));
   EXPECT_EQ(Cells(out, "b"), (std::vector<std::string>{"x", "y", "x"}));
   EXPECT_EQ(Cells(out, "a"), (std::vector<std::string>{"1", "1", "2"}));
@@ -154,25 +161,34 @@ TEST(Cleaning, DeduplicateWithoutColumnsComparesWholeRows) {
 
 void ExpectFitError(const json& steps, ErrorCode code, const std::string& message,
                     std::source_location where = std::source_location::current()) {
-  ExpectError([&] { (void)FitCleaning(Training(), "people", steps, Context(1)); }, code, message, where);
+  ExpectError([&] { (void)FitCleaning(Training(), "people", steps, Context(1)); }, code, message,
+              where);
 }
 
 TEST(Cleaning, ConfigMistakesGiveActionableErrors) {
-  ExpectFitError(json::parse(R"([{"step": "imptue", "column": "age"}])"), ErrorCode::kInvalidArgument,
-              "[[cleaning.people]] step 1 (step=\"imptue\"): unknown step \"imptue\". Did you mean \"impute\"? "
-              "Valid: impute, deduplicate, clip, map");
-  ExpectFitError(json::parse(R"([{"step": "impute", "column": "age", "methd": "mean"}])"), ErrorCode::kInvalidArgument,
-              "[[cleaning.people]] step 1 (step=\"impute\"): unknown option \"methd\". Did you mean \"method\"? "
-              "Options of this step: step, column, method, value, indicator");
+  ExpectFitError(json::parse(R"([{"step": "imptue", "column": "age"}])"),
+                 ErrorCode::kInvalidArgument,
+                 "[[cleaning.people]] step 1 (step=\"imptue\"): unknown step \"imptue\". Did you "
+                 "mean \"impute\"? "
+                 "Valid: impute, deduplicate, clip, map");
+  ExpectFitError(json::parse(R"([{"step": "impute", "column": "age", "methd": "mean"}])"),
+                 ErrorCode::kInvalidArgument,
+                 "[[cleaning.people]] step 1 (step=\"impute\"): unknown option \"methd\". Did you "
+                 "mean \"method\"? "
+                 "Options of this step: step, column, method, value, indicator");
   ExpectFitError(json::parse(R"([{"step": "clip", "column": "agee"}])"), ErrorCode::kNotFound,
-              "[[cleaning.people]] step 1 (step=\"clip\"): no column \"agee\" in the table. Did you mean \"age\"? "
-              "Columns: id, age, pdays, income, gender");
-  ExpectFitError(json::parse(R"([{"step": "impute", "column": "gender", "method": "median"}])"), ErrorCode::kInvalidData,
-              "[[cleaning.people]] step 1 (step=\"impute\"): method median needs a numeric column, but gender is "
-              "string; use method = \"mode\" or \"constant\"");
+                 "[[cleaning.people]] step 1 (step=\"clip\"): no column \"agee\" in the table. Did "
+                 "you mean \"age\"? "
+                 "Columns: id, age, pdays, income, gender");
+  ExpectFitError(json::parse(R"([{"step": "impute", "column": "gender", "method": "median"}])"),
+                 ErrorCode::kInvalidData,
+                 "[[cleaning.people]] step 1 (step=\"impute\"): method median needs a numeric "
+                 "column, but gender is "
+                 "string; use method = \"mode\" or \"constant\"");
   ExpectFitError(json(), ErrorCode::kFailedPrecondition,
-              "no cleaning steps for table people in prospect.toml. Add them as blocks, e.g.\n[[cleaning.people]]\n"
-              "step = \"impute\"\ncolumn = \"age\"\nmethod = \"median\"\nindicator = true");
+                 "no cleaning steps for table people in prospect.toml. Add them as blocks, "
+                 "e.g.\n[[cleaning.people]]\n"
+                 "step = \"impute\"\ncolumn = \"age\"\nmethod = \"median\"\nindicator = true");
 }
 
 TEST(Cleaning, ApplyToATableWithoutTheColumnIsNotFound) {
@@ -192,7 +208,7 @@ TEST(Cleaning, MalformedRecipeJsonIsInvalidData) {
   json j = FitCleaning(Training(), "people", Steps(), Context(1)).ToJson();
   j["steps"][1].erase("fill");
   ExpectError([&] { (void)CleaningRecipe::FromJson(j); }, ErrorCode::kInvalidData,
-      "cleaning recipe step 2: field fill is missing or has the wrong type");
+              "cleaning recipe step 2: field fill is missing or has the wrong type");
 }
 
 }  // namespace

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "prospect/quality/cleaning.hpp"
@@ -22,10 +21,11 @@ std::string MakeQualityWorkspace(const TempDir& dir, const std::string& cleaning
   if (!cleaning_toml.empty()) {
     std::ofstream(ws_dir + "/prospect.toml", std::ios::app) << cleaning_toml;
   }
-  const Table t(Schema({{"id", DataType::kInt64}, {"age", DataType::kDouble}, {"pdays", DataType::kInt64}}),
-                {Column::FromInts(DataType::kInt64, {1, 2, 2, 3, 4, 4}),
-                 Column::FromDoubles({30, 0, 40, 50, 60, 60}, {1, 0, 1, 1, 1, 1}),
-                 Column::FromInts(DataType::kInt64, {999, 999, 999, 5, 3, 3})});
+  const Table t(
+      Schema({{"id", DataType::kInt64}, {"age", DataType::kDouble}, {"pdays", DataType::kInt64}}),
+      {Column::FromInts(DataType::kInt64, {1, 2, 2, 3, 4, 4}),
+       Column::FromDoubles({30, 0, 40, 50, 60, 60}, {1, 0, 1, 1, 1, 1}),
+       Column::FromInts(DataType::kInt64, {999, 999, 999, 5, 3, 3})});
   Workspace::Open(ws_dir).store().WriteTable("bank", t, {}, Context(1));
   return ws_dir;
 }
@@ -35,7 +35,8 @@ TEST(CliQuality, PrintsColumnsAndFindings) {
   const std::string ws = MakeQualityWorkspace(dir);
   auto r = RunCli("--workspace " + ws + " quality bank");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("Table bank: 6 rows × 3 columns; 1 duplicate rows"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Table bank: 6 rows × 3 columns; 1 duplicate rows"), std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("age: 16.7% missing (1 of 6)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("pdays: 50.0% of values are 999 (3 of 6)"), std::string::npos) << r.out;
 }
@@ -55,14 +56,19 @@ TEST(CliQuality, JsonIsOneDocumentWithEverything) {
 
 TEST(CliQuality, CleanWritesTheTableAndTheRecipe) {
   TempDir dir;
-  const std::string ws = MakeQualityWorkspace(dir,
-                                       "\n[[cleaning.bank]]\nstep = \"map\"\ncolumn = \"pdays\"\nto_null = [999]\n"
-                                       "[[cleaning.bank]]\nstep = \"impute\"\ncolumn = \"age\"\nmethod = \"median\"\n"
-                                       "indicator = true\n[[cleaning.bank]]\nstep = \"deduplicate\"\n");
+  const std::string ws = MakeQualityWorkspace(
+      dir,
+      "\n[[cleaning.bank]]\nstep = \"map\"\ncolumn = \"pdays\"\nto_null = [999]\n"
+      "[[cleaning.bank]]\nstep = \"impute\"\ncolumn = \"age\"\nmethod = \"median\"\n"
+      "indicator = true\n[[cleaning.bank]]\nstep = \"deduplicate\"\n");
   auto r = RunCli("--workspace " + ws + " quality bank --clean");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("Cleaned bank into bank_clean: 6 → 5 rows (1 removed), 4 columns."), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("imputed 1 cells of age with median 50.0 (flag in age_missing)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Cleaned bank into bank_clean: 6 → 5 rows (1 removed), 4 columns."),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("imputed 1 cells of age with median 50.0 (flag in age_missing)"),
+            std::string::npos)
+      << r.out;
   Workspace w = Workspace::Open(ws);
   const Table cleaned = w.store().LoadTable("bank_clean", Context(1));
   EXPECT_EQ(cleaned.num_rows(), 5u);
@@ -84,9 +90,12 @@ TEST(CliQuality, CleanWithoutStepsSaysHowToDeclareThem) {
   const std::string ws = MakeQualityWorkspace(dir);
   auto r = RunCli("--workspace " + ws + " quality bank --clean");
   EXPECT_EQ(r.exit_code, 6);
-  EXPECT_EQ(r.err.rfind("error: no cleaning steps for table bank in prospect.toml. Add them as blocks, e.g.\n"
-                        "[[cleaning.bank]]\n", 0),
-            0u)
+  EXPECT_EQ(
+      r.err.rfind(
+          "error: no cleaning steps for table bank in prospect.toml. Add them as blocks, e.g.\n"
+          "[[cleaning.bank]]\n",
+          0),
+      0u)
       << r.err;
 }
 

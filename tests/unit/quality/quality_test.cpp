@@ -1,5 +1,7 @@
 // The quality profile against pandas (tests/fixtures/quality/make_quality_fixtures.py), hand-
 // computed quantiles and histograms, and the findings a person should see.
+#include "prospect/quality/quality.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -7,7 +9,6 @@
 
 #include "prospect/common/error.hpp"
 #include "prospect/io/csv.hpp"
-#include "prospect/quality/quality.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
@@ -71,7 +72,8 @@ void ExpectMatchesPandas(const QualityReport& report, const nlohmann::json& expe
       ExpectRel(s.mean, en["mean"], "mean");
       ExpectRel(s.std, en["std"], "std");
       for (size_t i = 0; i < kQualityQuantileLevels.size(); ++i) {
-        ExpectRel(s.quantiles[i], en["quantiles"][i], "quantile " + std::to_string(kQualityQuantileLevels[i]));
+        ExpectRel(s.quantiles[i], en["quantiles"][i],
+                  "quantile " + std::to_string(kQualityQuantileLevels[i]));
       }
       ExpectRel(s.iqr_lower, en["iqr_lower"], "iqr_lower");
       ExpectRel(s.iqr_upper, en["iqr_upper"], "iqr_upper");
@@ -88,7 +90,8 @@ void ExpectMatchesPandas(const QualityReport& report, const nlohmann::json& expe
   }
 }
 
-const Finding* FindFinding(const QualityReport& r, const std::string& kind, const std::string& column) {
+const Finding* FindFinding(const QualityReport& r, const std::string& kind,
+                           const std::string& column) {
   for (const auto& f : r.findings) {
     if (f.kind == kind && f.column == column) return &f;
   }
@@ -126,7 +129,8 @@ TEST(Quality, FlagsSentinelCodeFarAboveTheOtherValues) {
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->details["value"].get<double>(), 999);
   EXPECT_NE(f->message.find("of values are 999"), std::string::npos) << f->message;
-  EXPECT_NE(f->suggestion.find("[[cleaning.people]] step=\"map\" column=\"pdays\" to_null=[999]"), std::string::npos)
+  EXPECT_NE(f->suggestion.find("[[cleaning.people]] step=\"map\" column=\"pdays\" to_null=[999]"),
+            std::string::npos)
       << f->suggestion;
   // The sentinel distorts the fences; no separate outlier finding repeats it.
   EXPECT_EQ(SmallPeopleFinding("outliers", "pdays"), nullptr);
@@ -142,7 +146,8 @@ TEST(Quality, FlagsNegativeOneInANonNegativeColumn) {
   const QualityReport r = ComputeQualityReport(t, "bank", {}, Context(1));
   const Finding* f = FindFinding(r, "sentinel", "pdays");
   ASSERT_NE(f, nullptr);
-  EXPECT_NE(f->message.find("70.0% of values are -1 (70 of 100), the only negative value; the others are 1–30"),
+  EXPECT_NE(f->message.find(
+                "70.0% of values are -1 (70 of 100), the only negative value; the others are 1–30"),
             std::string::npos)
       << f->message;
 }
@@ -151,7 +156,8 @@ TEST(Quality, ListsInconsistentSpellingsWithTheirCounts) {
   const Finding* f = SmallPeopleFinding("inconsistent_spelling", "gender");
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->message,
-            "gender: 2 categories are spelled in several ways (case or spaces differ): \"Female\" (30), \"female\" (1); "
+            "gender: 2 categories are spelled in several ways (case or spaces differ): \"Female\" "
+            "(30), \"female\" (1); "
             "\"Male\" (28), \"MALE\" (1), \"male \" (1)");
   EXPECT_EQ(f->details["groups"][1]["canonical"], "Male");
   EXPECT_EQ(SmallPeopleFinding("inconsistent_spelling", "city"), nullptr);
@@ -160,14 +166,16 @@ TEST(Quality, ListsInconsistentSpellingsWithTheirCounts) {
 TEST(Quality, FlagsMostlyNumericTextWithExamples) {
   const Finding* f = SmallPeopleFinding("mostly_numeric", "score");
   ASSERT_NE(f, nullptr);
-  EXPECT_EQ(f->message, "score: 93.5% of values are numbers but 4 cells are not: \"?\" ×2, \"n/a\" ×2");
+  EXPECT_EQ(f->message,
+            "score: 93.5% of values are numbers but 4 cells are not: \"?\" ×2, \"n/a\" ×2");
   EXPECT_EQ(SmallPeopleFinding("mostly_numeric", "gender"), nullptr);
 }
 
 TEST(Quality, FlagsTextMissingMarkers) {
   const Finding* f = SmallPeopleFinding("sentinel", "city");
   ASSERT_NE(f, nullptr);
-  EXPECT_EQ(f->message, "city: 4 cells (6.5%) hold \"unknown\", which usually means the value is missing");
+  EXPECT_EQ(f->message,
+            "city: 4 cells (6.5%) hold \"unknown\", which usually means the value is missing");
   EXPECT_EQ(f->severity, "warning");
   EXPECT_NE(f->suggestion.find("--null \"unknown\""), std::string::npos);
 }
@@ -179,9 +187,12 @@ TEST(Quality, GroupsSpellingsOfOneMissingMarker) {
   const QualityReport r = ComputeQualityReport(t, "t", {}, Context(1));
   const Finding* f = FindFinding(r, "sentinel", "s");
   ASSERT_NE(f, nullptr);
-  EXPECT_EQ(f->message, "s: 4 cells (4.0%) hold \"missing\" or \"Missing\", which usually means the value is missing");
-  EXPECT_EQ(f->suggestion, "re-ingest with --null \"missing\" --null \"Missing\", or [[cleaning.t]] step=\"map\" "
-                           "column=\"s\" to_null=[\"missing\", \"Missing\"]");
+  EXPECT_EQ(f->message,
+            "s: 4 cells (4.0%) hold \"missing\" or \"Missing\", which usually means the value is "
+            "missing");
+  EXPECT_EQ(f->suggestion,
+            "re-ingest with --null \"missing\" --null \"Missing\", or [[cleaning.t]] step=\"map\" "
+            "column=\"s\" to_null=[\"missing\", \"Missing\"]");
   EXPECT_EQ(f->severity, "info");
 }
 
@@ -232,9 +243,10 @@ TEST(Quality, EmptyTableHasNoStatisticsAndNoFindings) {
 }
 
 TEST(Quality, BoolAndDateColumnsGetCountsAndRanges) {
-  const Table t(Schema({{"flag", DataType::kBool}, {"day", DataType::kDate}}),
-                {Column::FromBools({1, 0, 1, 1, 0}, {1, 1, 1, 1, 0}),
-                 Column::FromInts(DataType::kDate, {19000, 18000, 19500, 0, 18500}, {1, 1, 1, 0, 1})});
+  const Table t(
+      Schema({{"flag", DataType::kBool}, {"day", DataType::kDate}}),
+      {Column::FromBools({1, 0, 1, 1, 0}, {1, 1, 1, 1, 0}),
+       Column::FromInts(DataType::kDate, {19000, 18000, 19500, 0, 18500}, {1, 1, 1, 0, 1})});
   const QualityReport r = ComputeQualityReport(t, "t", {}, Context(1));
   ASSERT_EQ(r.columns[0].top.size(), 2u);
   EXPECT_EQ(r.columns[0].top[0].value, "true");
@@ -252,8 +264,8 @@ TEST(Quality, BoolAndDateColumnsGetCountsAndRanges) {
 TEST(QuantileSorted, LinearInterpolationByHand) {
   const std::vector<double> v = {1, 2, 3, 4};
   EXPECT_DOUBLE_EQ(QuantileSorted(v, 0.5), 2.5);
-  EXPECT_DOUBLE_EQ(QuantileSorted(v, 0.1), 1.3);   // h = 0.3
-  EXPECT_DOUBLE_EQ(QuantileSorted(v, 0.9), 3.7);   // h = 2.7
+  EXPECT_DOUBLE_EQ(QuantileSorted(v, 0.1), 1.3);  // h = 0.3
+  EXPECT_DOUBLE_EQ(QuantileSorted(v, 0.9), 3.7);  // h = 2.7
   EXPECT_DOUBLE_EQ(QuantileSorted(v, 1.0), 4);
   EXPECT_DOUBLE_EQ(QuantileSorted(v, 0.0), 1);
   EXPECT_TRUE(std::isnan(QuantileSorted(std::vector<double>{}, 0.5)));
@@ -308,7 +320,8 @@ TEST(Quality, BankAdditionalMatchesPandas) {
   try {
     t = ReadCsv(testing::SharedData("bank_marketing/bank-additional-full.csv"), read, Context(2));
   } catch (const Error& e) {
-    if (e.code() == ErrorCode::kUnimplemented) GTEST_SKIP() << "CSV reader not built yet: " << e.what();
+    if (e.code() == ErrorCode::kUnimplemented)
+      GTEST_SKIP() << "CSV reader not built yet: " << e.what();
     throw;
   }
   const QualityReport r = ComputeQualityReport(t, "bank", {}, Context(1));

@@ -1,12 +1,11 @@
 // The report's Experiments section: it shows what `experiment analyze` saved — the numbers in its
 // table and forest plot are the analysis's, the timeline has one point per calendar day, and the
 // posterior densities are proper densities centred on the posterior means.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
-
-#include <fmt/format.h>
 
 #include "prospect/common/datetime.hpp"
 #include "prospect/experiment/analysis.hpp"
@@ -34,12 +33,13 @@ Table AbTable() {
     revenue.push_back(c ? 20 + 10 * u(rng) : 0.0);
     day.push_back(19'700 + i / 500);
   }
-  return Table(Schema({{"variant", DataType::kString},
-                       {"converted", DataType::kBool},
-                       {"revenue", DataType::kDouble},
-                       {"day", DataType::kDate}}),
-               {Column::FromStringVector(variant), Column::FromBools(std::move(converted)),
-                Column::FromDoubles(std::move(revenue)), Column::FromInts(DataType::kDate, std::move(day))});
+  return Table(
+      Schema({{"variant", DataType::kString},
+              {"converted", DataType::kBool},
+              {"revenue", DataType::kDouble},
+              {"day", DataType::kDate}}),
+      {Column::FromStringVector(variant), Column::FromBools(std::move(converted)),
+       Column::FromDoubles(std::move(revenue)), Column::FromInts(DataType::kDate, std::move(day))});
 }
 
 struct Rendered {
@@ -78,13 +78,16 @@ const json* FindChart(const json& charts, const std::string& title) {
 TEST(ExperimentsSection, ShowsTheSavedAnalysisNumbers) {
   testing::TempDir dir;
   const Rendered r = RenderWithExperiment(dir, true);
-  EXPECT_NE(r.page.find("Experiments <span class=\"badge done\">results</span>"), std::string::npos);
+  EXPECT_NE(r.page.find("Experiments <span class=\"badge done\">results</span>"),
+            std::string::npos);
   EXPECT_NE(r.page.find("id=\"exp-checkout-test\""), std::string::npos);
-  EXPECT_NE(r.page.find("Table ab, variants in column variant, control control"), std::string::npos);
+  EXPECT_NE(r.page.find("Table ab, variants in column variant, control control"),
+            std::string::npos);
 
   const json* forest = FindChart(r.charts, "Relative lift against control");
   ASSERT_NE(forest, nullptr);
-  EXPECT_EQ(forest->at("yAxis")["data"], json::array({"converted: treatment", "revenue: treatment"}));
+  EXPECT_EQ(forest->at("yAxis")["data"],
+            json::array({"converted: treatment", "revenue: treatment"}));
   const json& dots = forest->at("series").back()["data"];
   ASSERT_EQ(dots.size(), 2u);
   for (size_t m = 0; m < 2; ++m) {
@@ -116,7 +119,8 @@ TEST(ExperimentsSection, TimelineHasOnePointPerCalendarDay) {
   EXPECT_NEAR(timeline->at("series")[0]["data"][7].get<double>(), lift, 1e-4 * std::fabs(lift));
   // With --sequential the always-valid bounds are drawn and are wider than the fixed interval.
   ASSERT_EQ(timeline->at("series").size(), 5u);
-  EXPECT_LT(timeline->at("series")[3]["data"][7].get<double>(), timeline->at("series")[1]["data"][7].get<double>());
+  EXPECT_LT(timeline->at("series")[3]["data"][7].get<double>(),
+            timeline->at("series")[1]["data"][7].get<double>());
 }
 
 // Trapezoid integral and the x of the maximum of a density curve [[x, y], ...].
@@ -124,7 +128,8 @@ std::pair<double, double> AreaAndMode(const json& curve) {
   double area = 0, best = -1, mode = 0;
   for (size_t i = 0; i < curve.size(); ++i) {
     const double x = curve[i][0].get<double>(), y = curve[i][1].get<double>();
-    if (i > 0) area += 0.5 * (y + curve[i - 1][1].get<double>()) * (x - curve[i - 1][0].get<double>());
+    if (i > 0)
+      area += 0.5 * (y + curve[i - 1][1].get<double>()) * (x - curve[i - 1][0].get<double>());
     if (y > best) best = y, mode = x;
   }
   return {area, mode};
@@ -156,8 +161,8 @@ TEST(ExperimentsSection, PosteriorDensitiesIntegrateToOneAroundTheirMeans) {
 TEST(ExperimentsSection, EmptyWorkspaceSaysHowToRunIt) {
   testing::TempDir dir;
   Workspace::Init(dir.File("w"));
-  const std::string page = report::RenderReport(Workspace::Open(dir.File("w")), report::RegisteredSections(), {},
-                                                Context(1));
+  const std::string page = report::RenderReport(Workspace::Open(dir.File("w")),
+                                                report::RegisteredSections(), {}, Context(1));
   EXPECT_NE(page.find("Experiments <span class=\"badge\">not run yet</span>"), std::string::npos);
   EXPECT_NE(page.find("Run <code>prospect experiment analyze --table T"), std::string::npos);
 }

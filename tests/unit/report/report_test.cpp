@@ -1,5 +1,7 @@
 // The HTML report: self-contained (no network references outside the embedded library), every
 // registered section present, names and values escaped, chart specs valid JSON, one per element.
+#include "prospect/report/report.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,9 +10,8 @@
 #include <sstream>
 
 #include "prospect/common/error.hpp"
-#include "prospect/report/report.hpp"
-#include "support/test_paths.hpp"
 #include "support/expect_error.hpp"
+#include "support/test_paths.hpp"
 
 namespace prospect {
 namespace {
@@ -39,14 +40,17 @@ std::string MakeWorkspace(const testing::TempDir& dir) {
 std::string Render(const std::string& ws_dir, report::ReportSummary* summary = nullptr) {
   report::ReportOptions options;
   options.generated_at = "2024-01-02 03:04 UTC";
-  return RenderReport(Workspace::Open(ws_dir), report::RegisteredSections(), options, Context(1), summary);
+  return RenderReport(Workspace::Open(ws_dir), report::RegisteredSections(), options, Context(1),
+                      summary);
 }
 
 // True when some <tag ...> element of `html` (case-insensitive) has the attribute `attr`.
 bool HasTagWithAttribute(const std::string& html, const std::string& tag, const std::string& attr) {
   std::string lower(html.size(), ' ');
-  std::transform(html.begin(), html.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  for (size_t at = lower.find("<" + tag); at != std::string::npos; at = lower.find("<" + tag, at + 1)) {
+  std::transform(html.begin(), html.end(), lower.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  for (size_t at = lower.find("<" + tag); at != std::string::npos;
+       at = lower.find("<" + tag, at + 1)) {
     const std::string element = lower.substr(at, lower.find('>', at) - at);
     for (const char* space : {" ", "\t", "\n"}) {
       if (element.find(space + attr) != std::string::npos) return true;
@@ -75,7 +79,8 @@ TEST(Report, IsSelfContainedWithoutNetworkReferences) {
   EXPECT_FALSE(HasTagWithAttribute(page, "link", "href"));
   // ECharts' own save-as-image code builds an <img src=...> string; our markup has none.
   EXPECT_FALSE(HasTagWithAttribute(own, "img", "src"));
-  EXPECT_TRUE(HasTagWithAttribute("<p><IMG alt=x SRC=\"a.png\"></p>", "img", "src"));  // the check itself works
+  EXPECT_TRUE(HasTagWithAttribute("<p><IMG alt=x SRC=\"a.png\"></p>", "img",
+                                  "src"));  // the check itself works
   EXPECT_EQ(own.find("@import"), std::string::npos);
   EXPECT_EQ(own.find("url("), std::string::npos);
 }
@@ -88,17 +93,22 @@ TEST(Report, HasEverySectionWithStatusAndAContentsEntry) {
   EXPECT_EQ(summary.sections, sections.size());
   EXPECT_EQ(summary.sections_with_results, 2u);  // data in, data quality
   for (const auto& s : sections) {
-    EXPECT_NE(page.find("<section class=\"cap\" id=\"" + s->Id() + "\">"), std::string::npos) << s->Id();
+    EXPECT_NE(page.find("<section class=\"cap\" id=\"" + s->Id() + "\">"), std::string::npos)
+        << s->Id();
     EXPECT_NE(page.find("<a href=\"#" + s->Id() + "\">"), std::string::npos) << s->Id();
   }
   EXPECT_NE(page.find("Data quality <span class=\"badge done\">results</span>"), std::string::npos);
-  EXPECT_NE(page.find("Segments and personas <span class=\"badge\">not run yet</span>"), std::string::npos);
-  EXPECT_NE(page.find("Not run yet in this workspace. Run <code>prospect segment"), std::string::npos);
+  EXPECT_NE(page.find("Segments and personas <span class=\"badge\">not run yet</span>"),
+            std::string::npos);
+  EXPECT_NE(page.find("Not run yet in this workspace. Run <code>prospect segment"),
+            std::string::npos);
   EXPECT_NE(page.find("Workspace <b>ws</b> · generated 2024-01-02 03:04 UTC"), std::string::npos);
   // Capabilities this version does not have point to no command (there is none to run yet).
-  EXPECT_NE(page.find("Recommendations <span class=\"badge\">not available yet</span>"), std::string::npos);
+  EXPECT_NE(page.find("Recommendations <span class=\"badge\">not available yet</span>"),
+            std::string::npos);
   EXPECT_NE(page.find("Not available in this version of prospect yet."), std::string::npos);
-  for (const char* missing : {"prospect recommend", "prospect uplift", "prospect clv", "prospect monitor"}) {
+  for (const char* missing :
+       {"prospect recommend", "prospect uplift", "prospect clv", "prospect monitor"}) {
     EXPECT_EQ(page.find(missing), std::string::npos) << missing;
   }
 }
@@ -117,8 +127,10 @@ TEST(Report, EscapesNamesAndValuesEverywhere) {
   const std::string page = WithoutLibrary(Render(MakeWorkspace(dir)));
   EXPECT_EQ(page.find(kEvil), std::string::npos);
   EXPECT_EQ(page.find("<script>alert"), std::string::npos);
-  EXPECT_NE(page.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);  // in tables and findings
-  EXPECT_NE(page.find("\\u003cscript\\u003ealert(1)\\u003c/script\\u003e"), std::string::npos);  // in chart specs
+  EXPECT_NE(page.find("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            std::string::npos);  // in tables and findings
+  EXPECT_NE(page.find("\\u003cscript\\u003ealert(1)\\u003c/script\\u003e"),
+            std::string::npos);  // in chart specs
 }
 
 TEST(Report, ChartSpecsAreValidJsonWithOneElementEach) {
@@ -129,7 +141,8 @@ TEST(Report, ChartSpecsAreValidJsonWithOneElementEach) {
   const size_t begin = page.find(open);
   ASSERT_NE(begin, std::string::npos);
   const size_t end = page.find("</script>", begin);
-  const auto specs = nlohmann::json::parse(page.substr(begin + open.size(), end - begin - open.size()));
+  const auto specs =
+      nlohmann::json::parse(page.substr(begin + open.size(), end - begin - open.size()));
   ASSERT_TRUE(specs.is_array());
   // Missingness + a histogram of amount + top categories of the text column.
   EXPECT_EQ(specs.size(), 3u);
@@ -139,7 +152,8 @@ TEST(Report, ChartSpecsAreValidJsonWithOneElementEach) {
     EXPECT_TRUE(specs[i].contains("series"));
   }
   EXPECT_EQ(specs[0]["title"]["text"], "Missing values by column");
-  EXPECT_EQ(specs[1]["title"]["text"], kEvil);  // categorical: top values (escaped only in transport)
+  EXPECT_EQ(specs[1]["title"]["text"],
+            kEvil);  // categorical: top values (escaped only in transport)
   EXPECT_EQ(specs[1]["yAxis"]["data"][0], kEvil);
   EXPECT_EQ(specs[2]["title"]["text"], "amount");
 }
@@ -151,7 +165,8 @@ TEST(Report, EmptyWorkspaceSaysWhatToRun) {
   const std::string page = Render(dir.File("empty"), &summary);
   EXPECT_EQ(summary.sections_with_results, 0u);
   EXPECT_EQ(summary.charts, 0u);
-  EXPECT_NE(page.find("there are no tables. Load one with prospect ingest NAME FILE.csv"), std::string::npos);
+  EXPECT_NE(page.find("there are no tables. Load one with prospect ingest NAME FILE.csv"),
+            std::string::npos);
 }
 
 class EchoSection : public report::ReportSection {
@@ -171,9 +186,11 @@ TEST(Report, ANewSectionNeedsOnlyTheInterface) {
   std::vector<std::unique_ptr<report::ReportSection>> sections;
   sections.push_back(std::make_unique<EchoSection>());
   const std::string page = RenderReport(Workspace::Open(dir.File("w")), sections, {}, Context(1));
-  EXPECT_NE(page.find("<h2>Echo &lt;&amp;&gt; <span class=\"badge done\">results</span></h2>"), std::string::npos);
+  EXPECT_NE(page.find("<h2>Echo &lt;&amp;&gt; <span class=\"badge done\">results</span></h2>"),
+            std::string::npos);
   EXPECT_NE(page.find("<td>&lt;b&gt;x&lt;/b&gt;</td>"), std::string::npos);
-  EXPECT_NE(page.find("<div class=\"chart\" id=\"chart-0\" style=\"height:123px\"></div>"), std::string::npos);
+  EXPECT_NE(page.find("<div class=\"chart\" id=\"chart-0\" style=\"height:123px\"></div>"),
+            std::string::npos);
 }
 
 TEST(Report, WriteReportWritesTheFileOrSaysWhy) {
@@ -187,11 +204,12 @@ TEST(Report, WriteReportWritesTheFileOrSaysWhy) {
   EXPECT_EQ(ss.str().rfind("<!DOCTYPE html>", 0), 0u);
   ExpectError(
       [&] {
-        report::WriteReport(Workspace::Open(ws_dir), dir.File("no/such/dir/r.html"), {}, Context(1));
+        report::WriteReport(Workspace::Open(ws_dir), dir.File("no/such/dir/r.html"), {},
+                            Context(1));
       },
       ErrorCode::kIo,
       "cannot write the report to " + dir.File("no/such/dir/r.html") +
-      ": the folder does not exist or is not writable");
+          ": the folder does not exist or is not writable");
 }
 
 TEST(HtmlEscape, EscapesTheFiveSpecialCharacters) {

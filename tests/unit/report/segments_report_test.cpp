@@ -1,15 +1,14 @@
 // The "Customer profiles" and "Segments and personas" report sections on a workspace that ran the
 // loop on generated data (generate → ingest → profile → segment): the sections show results, and
 // their numbers are the ones in the store (profiles table, segmentation object, segments table).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <fstream>
-#include <sstream>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "prospect/quality/quality.hpp"
 #include "prospect/report/report.hpp"
@@ -29,7 +28,8 @@ class SegmentsReport : public ::testing::Test {
     ASSERT_EQ(RunCli("generate --customers 1500 --seed 3 --quiet --out " + data).exit_code, 0);
     ASSERT_EQ(RunCli("init " + ws_ + " --quiet").exit_code, 0);
     for (const char* t : {"customers", "events", "orders", "items"}) {
-      auto r = RunCli("--workspace " + ws_ + " --quiet ingest " + t + " " + data + "/" + t + ".csv");
+      auto r =
+          RunCli("--workspace " + ws_ + " --quiet ingest " + t + " " + data + "/" + t + ".csv");
       ASSERT_EQ(r.exit_code, 0) << r.err;
     }
     auto r = RunCli("--workspace " + ws_ + " --quiet profile");
@@ -38,7 +38,8 @@ class SegmentsReport : public ::testing::Test {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     report::ReportOptions options;
     options.generated_at = "2024-01-02 03:04 UTC";
-    page_ = new std::string(report::RenderReport(Workspace::Open(ws_), report::RegisteredSections(), options, Context(1)));
+    page_ = new std::string(report::RenderReport(Workspace::Open(ws_), report::RegisteredSections(),
+                                                 options, Context(1)));
   }
   static void TearDownTestSuite() {
     delete page_;
@@ -71,10 +72,12 @@ std::string* SegmentsReport::page_ = nullptr;
 TEST_F(SegmentsReport, ProfilesSectionShowsTheStoredTable) {
   const std::string s = Section("profiles");
   ASSERT_FALSE(s.empty());
-  EXPECT_NE(s.find("Customer profiles <span class=\"badge done\">results</span>"), std::string::npos);
+  EXPECT_NE(s.find("Customer profiles <span class=\"badge done\">results</span>"),
+            std::string::npos);
   Workspace ws = Workspace::Open(ws_);
   const Table t = ws.store().LoadTable("profiles", Context(1));
-  EXPECT_NE(s.find(fmt::format("<div class=\"v\">{}</div><div class=\"k\">customers</div>", t.num_rows())),
+  EXPECT_NE(s.find(fmt::format("<div class=\"v\">{}</div><div class=\"k\">customers</div>",
+                               t.num_rows())),
             std::string::npos);
   // The summary row of recency_days: count, missing, min, quartiles and mean of the stored column.
   std::vector<double> v;
@@ -86,11 +89,14 @@ TEST_F(SegmentsReport, ProfilesSectionShowsTheStoredTable) {
   double mean = 0;
   for (double x : v) mean += x / static_cast<double>(v.size());
   const std::string median = fmt::format("{:.4g}", QuantileSorted(v, 0.5));
-  EXPECT_NE(s.find(fmt::format("<td>recency_days</td><td class=\"num\">{}</td><td class=\"num\">{}</td>", v.size(),
-                               t.num_rows() - v.size())),
-            std::string::npos)
+  EXPECT_NE(
+      s.find(fmt::format("<td>recency_days</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+                         v.size(), t.num_rows() - v.size())),
+      std::string::npos)
       << s.substr(0, 3000);
-  EXPECT_NE(s.find(fmt::format("<td class=\"num\">{}</td><td class=\"num\">{:.4g}</td>", median, mean)), std::string::npos);
+  EXPECT_NE(
+      s.find(fmt::format("<td class=\"num\">{}</td><td class=\"num\">{:.4g}</td>", median, mean)),
+      std::string::npos);
   const auto hist = ChartTitled("recency_days");
   ASSERT_FALSE(hist.is_null());
   int64_t drawn = 0;
@@ -103,7 +109,8 @@ TEST_F(SegmentsReport, ProfilesSectionShowsTheStoredTable) {
 TEST_F(SegmentsReport, SegmentsSectionShowsTheStoredSegmentation) {
   const std::string s = Section("segments");
   ASSERT_FALSE(s.empty());
-  EXPECT_NE(s.find("Segments and personas <span class=\"badge done\">results</span>"), std::string::npos);
+  EXPECT_NE(s.find("Segments and personas <span class=\"badge done\">results</span>"),
+            std::string::npos);
   Workspace ws = Workspace::Open(ws_);
   const auto seg = ws.store().GetObject("segmentation", "default");
   ASSERT_TRUE(seg.has_value());
@@ -113,7 +120,8 @@ TEST_F(SegmentsReport, SegmentsSectionShowsTheStoredSegmentation) {
   // Sizes in the cards and the chart are those stored, and they match the segments table.
   const Table assigned = ws.store().LoadTable("segments", Context(1));
   std::vector<int64_t> counted(4, 0);
-  for (size_t r = 0; r < assigned.num_rows(); ++r) ++counted[static_cast<size_t>(assigned.column("segment").ints()[r])];
+  for (size_t r = 0; r < assigned.num_rows(); ++r)
+    ++counted[static_cast<size_t>(assigned.column("segment").ints()[r])];
   const auto sizes = ChartTitled("Segment sizes and value");
   ASSERT_FALSE(sizes.is_null());
   for (size_t i = 0; i < personas.size(); ++i) {
@@ -123,14 +131,16 @@ TEST_F(SegmentsReport, SegmentsSectionShowsTheStoredSegmentation) {
                                  p["description"].get<std::string>())),
               std::string::npos)
         << p["name"];
-    EXPECT_NE(s.find(fmt::format("{} customers · {:.1f}% of customers · {:.1f}% of value", p["size"].get<int64_t>(),
-                                 100 * p["share_customers"].get<double>(), 100 * p["share_value"].get<double>())),
+    EXPECT_NE(s.find(fmt::format("{} customers · {:.1f}% of customers · {:.1f}% of value",
+                                 p["size"].get<int64_t>(), 100 * p["share_customers"].get<double>(),
+                                 100 * p["share_value"].get<double>())),
               std::string::npos)
         << p["name"];
     EXPECT_EQ(sizes["xAxis"]["data"][i], p["name"]);
     EXPECT_DOUBLE_EQ(sizes["series"][0]["data"][i].get<double>(),
                      std::round(1000 * p["share_customers"].get<double>()) / 10);
-    EXPECT_DOUBLE_EQ(sizes["series"][1]["data"][i].get<double>(), std::round(1000 * p["share_value"].get<double>()) / 10);
+    EXPECT_DOUBLE_EQ(sizes["series"][1]["data"][i].get<double>(),
+                     std::round(1000 * p["share_value"].get<double>()) / 10);
   }
 
   // Heatmap cells are the personas' standardised differences.
@@ -143,7 +153,8 @@ TEST_F(SegmentsReport, SegmentsSectionShowsTheStoredSegmentation) {
     const auto& feature = columns[cell[0].get<size_t>()];
     for (const auto& c : personas[cell[1].get<size_t>()]["contrasts"]) {
       if (c["feature"] != feature) continue;
-      EXPECT_DOUBLE_EQ(cell[2].get<double>(), std::round(100 * c["std_difference"].get<double>()) / 100);
+      EXPECT_DOUBLE_EQ(cell[2].get<double>(),
+                       std::round(100 * c["std_difference"].get<double>()) / 100);
       ++checked;
     }
   }
@@ -153,7 +164,8 @@ TEST_F(SegmentsReport, SegmentsSectionShowsTheStoredSegmentation) {
   const auto pca = ChartTitled("2-D projection (PCA)");
   ASSERT_FALSE(pca.is_null());
   ASSERT_EQ(pca["series"].size(), 4u);
-  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(static_cast<int64_t>(pca["series"][i]["data"].size()), counted[i]);
+  for (size_t i = 0; i < 4; ++i)
+    EXPECT_EQ(static_cast<int64_t>(pca["series"][i]["data"].size()), counted[i]);
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // Personas on a synthetic profile with three obvious groups: sizes, value shares, contrasts,
 // descriptions in words, and rules that recover membership.
-#include <gtest/gtest.h>
-
 #include "prospect/segment/persona.hpp"
+
+#include <gtest/gtest.h>
 
 namespace prospect {
 namespace {
@@ -31,9 +31,13 @@ Fixture Make() {
     device.AppendString(s == 0 ? "mobile" : (i % 2 ? "desktop" : "mobile"));
     region.AppendString(s == 2 ? "west" : (i % 2 ? "north" : "south"));
   }
-  Table t(Schema({{"customer_id", DataType::kInt64}, {"frequency", DataType::kInt64}, {"monetary", DataType::kDouble},
-                  {"recency_days", DataType::kDouble}, {"tenure_days", DataType::kDouble},
-                  {"interpurchase_days_mean", DataType::kDouble}, {"device", DataType::kCategorical},
+  Table t(Schema({{"customer_id", DataType::kInt64},
+                  {"frequency", DataType::kInt64},
+                  {"monetary", DataType::kDouble},
+                  {"recency_days", DataType::kDouble},
+                  {"tenure_days", DataType::kDouble},
+                  {"interpurchase_days_mean", DataType::kDouble},
+                  {"device", DataType::kCategorical},
                   {"region", DataType::kCategorical}}),
           {Column::FromInts(DataType::kInt64, id), Column::FromInts(DataType::kInt64, frequency),
            Column::FromDoubles(monetary), Column::FromDoubles(recency), Column::FromDoubles(tenure),
@@ -59,7 +63,8 @@ TEST(Personas, SizesSharesAndValue) {
 TEST(Personas, DescriptionsReadLikeAMarketerWouldSayIt) {
   const Fixture f = Make();
   const auto report = BuildPersonas(f.profiles, f.labels, {"A", "B", "C"}, {}, Context(1));
-  EXPECT_EQ(report.personas[0].description, "High spenders who buy about monthly and bought recently");
+  EXPECT_EQ(report.personas[0].description,
+            "High spenders who buy about monthly and bought recently");
   EXPECT_EQ(report.personas[1].description, "Lapsed customers who rarely buy and spend little");
   const std::string& newcomers = report.personas[2].description;
   EXPECT_EQ(newcomers.rfind("Newcomers who ", 0), 0u) << newcomers;
@@ -83,7 +88,8 @@ TEST(Personas, ContrastsAreStandardisedDifferences) {
 
 TEST(Personas, ShallowRulesRecoverMembership) {
   const Fixture f = Make();
-  const auto report = BuildPersonas(f.profiles, f.labels, {"Champions", "Lapsed", "New"}, {}, Context(1));
+  const auto report =
+      BuildPersonas(f.profiles, f.labels, {"Champions", "Lapsed", "New"}, {}, Context(1));
   EXPECT_DOUBLE_EQ(report.rules_accuracy, 1.0);
   EXPECT_LE(report.rules_depth, 3);
   for (const auto& p : report.personas) {
@@ -104,13 +110,15 @@ TEST(Personas, ShortGapsAreFastCadenceAndShortWindowsDoNotSpeakForFrequency) {
     const int s = i < 20 ? 0 : 1;
     labels.push_back(s);
     const double jitter = (i % 5) * 0.5;
-    gap.push_back(s == 0 ? 10 + jitter : 90 + jitter);           // segment 0: short gaps
-    orders_7d.push_back(s == 0 ? 0 : (i % 3 == 0 ? 2 : 0));      // segment 0: none last week
+    gap.push_back(s == 0 ? 10 + jitter : 90 + jitter);       // segment 0: short gaps
+    orders_7d.push_back(s == 0 ? 0 : (i % 3 == 0 ? 2 : 0));  // segment 0: none last week
     order_amount_30d.push_back(s == 0 ? 0 : (i % 3 == 0 ? 300 : 0));
   }
-  const Table t(Schema({{"interpurchase_days_mean", DataType::kDouble}, {"orders_7d", DataType::kDouble},
+  const Table t(Schema({{"interpurchase_days_mean", DataType::kDouble},
+                        {"orders_7d", DataType::kDouble},
                         {"order_amount_30d", DataType::kDouble}}),
-                {Column::FromDoubles(gap), Column::FromDoubles(orders_7d), Column::FromDoubles(order_amount_30d)});
+                {Column::FromDoubles(gap), Column::FromDoubles(orders_7d),
+                 Column::FromDoubles(order_amount_30d)});
   const auto report = BuildPersonas(t, labels, {"A", "B"}, {}, Context(1));
   // Segment A: gap d = (10.9 - 74.18) / sd < -0.3 and orders_7d d < -0.3: only the gap is phrased.
   EXPECT_EQ(report.personas[0].description, "Fast-cadence buyers");
@@ -131,8 +139,10 @@ TEST(Personas, EveryLineTellsItsSegmentApart) {
     money.push_back(s == 2 ? 1000 + r % 7 : 10 + r % 3);
     engagement.push_back(s == 0 ? 100 + r % 5 : s == 1 ? r % 5 : 50 + r % 5);
   }
-  const Table t(Schema({{"customer_id", DataType::kInt64}, {"frequency", DataType::kInt64},
-                        {"monetary", DataType::kDouble}, {"engagement", DataType::kDouble}}),
+  const Table t(Schema({{"customer_id", DataType::kInt64},
+                        {"frequency", DataType::kInt64},
+                        {"monetary", DataType::kDouble},
+                        {"engagement", DataType::kDouble}}),
                 {Column::FromInts(DataType::kInt64, ids), Column::FromInts(DataType::kInt64, freq),
                  Column::FromDoubles(money), Column::FromDoubles(engagement)});
   const auto report = BuildPersonas(t, labels, {"A", "B", "C"}, {}, Context(1));

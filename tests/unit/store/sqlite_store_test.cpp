@@ -1,18 +1,17 @@
 // SQLite store: round trips, append/replace, key upserts, atomicity (including kill -9), objects.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fmt/format.h>
-
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
-#include "prospect/store/store.hpp"
 #include "prospect/common/strings.hpp"
-#include "support/test_paths.hpp"
+#include "prospect/store/store.hpp"
 #include "support/expect_error.hpp"
+#include "support/test_paths.hpp"
 
 namespace prospect {
 namespace {
@@ -22,8 +21,10 @@ using testing::TempDir;
 Table MakeTable(std::vector<int64_t> ids, std::vector<std::string> names) {
   std::vector<double> values;
   for (int64_t id : ids) values.push_back(static_cast<double>(id) / 3.0);
-  return Table(Schema({{"id", DataType::kInt64}, {"name", DataType::kString}, {"value", DataType::kDouble}}),
-               {Column::FromInts(DataType::kInt64, ids), Column::FromStringVector(names), Column::FromDoubles(values)});
+  return Table(
+      Schema({{"id", DataType::kInt64}, {"name", DataType::kString}, {"value", DataType::kDouble}}),
+      {Column::FromInts(DataType::kInt64, ids), Column::FromStringVector(names),
+       Column::FromDoubles(values)});
 }
 
 WriteOptions Options(WriteMode mode, std::optional<std::string> key = std::nullopt) {
@@ -41,18 +42,19 @@ TEST(SqliteStore, RoundTripsEveryTypeWithNulls) {
   cat.AppendString("北京");
   cat.AppendNull();
   cat.AppendString("");
-  Table t(Schema({{"i", DataType::kInt64},
-                  {"d", DataType::kDouble},
-                  {"b", DataType::kBool},
-                  {"s", DataType::kString},
-                  {"c", DataType::kCategorical},
-                  {"day", DataType::kDate},
-                  {"ts", DataType::kTimestamp}}),
-          {Column::FromInts(DataType::kInt64, {1, INT64_MIN, INT64_MAX}, {1, 0, 1}),
-           Column::FromDoubles({0.1, 1e300, -2.5}, {1, 1, 0}), Column::FromBools({1, 0, 1}, {1, 1, 0}),
-           Column::FromStringVector({"a,\"b\"\n", "", "x"}, {1, 1, 0}), cat.Finish(),
-           Column::FromInts(DataType::kDate, {DaysFromCivil(2010, 12, 1), -1, 0}, {1, 1, 0}),
-           Column::FromInts(DataType::kTimestamp, {123456789, -1, 0}, {1, 1, 0})});
+  Table t(
+      Schema({{"i", DataType::kInt64},
+              {"d", DataType::kDouble},
+              {"b", DataType::kBool},
+              {"s", DataType::kString},
+              {"c", DataType::kCategorical},
+              {"day", DataType::kDate},
+              {"ts", DataType::kTimestamp}}),
+      {Column::FromInts(DataType::kInt64, {1, INT64_MIN, INT64_MAX}, {1, 0, 1}),
+       Column::FromDoubles({0.1, 1e300, -2.5}, {1, 1, 0}), Column::FromBools({1, 0, 1}, {1, 1, 0}),
+       Column::FromStringVector({"a,\"b\"\n", "", "x"}, {1, 1, 0}), cat.Finish(),
+       Column::FromInts(DataType::kDate, {DaysFromCivil(2010, 12, 1), -1, 0}, {1, 1, 0}),
+       Column::FromInts(DataType::kTimestamp, {123456789, -1, 0}, {1, 1, 0})});
   store->WriteTable("all_types", t, {}, ctx);
   Table back = store->LoadTable("all_types", ctx);
   ASSERT_EQ(back.num_rows(), 3u);
@@ -63,7 +65,7 @@ TEST(SqliteStore, RoundTripsEveryTypeWithNulls) {
       EXPECT_EQ(back.column(c)->FormatValue(r), t.column(c)->FormatValue(r)) << c << "," << r;
     }
   }
-  EXPECT_EQ(back.column("s").StringAt(1), "");   // empty string, not null
+  EXPECT_EQ(back.column("s").StringAt(1), "");  // empty string, not null
   EXPECT_FALSE(back.column("s").IsNull(1));
   EXPECT_EQ(back.column("c").StringAt(0), "北京");
 }
@@ -96,7 +98,8 @@ TEST(SqliteStore, KeyKeepsLastRowAndUpsertsOnAppend) {
   EXPECT_EQ(store->FindTable("t")->rows, 3);
   EXPECT_EQ(store->FindTable("t")->key, "id");
   std::vector<std::string> names;
-  for (size_t r = 0; r < t.num_rows(); ++r) names.push_back(std::string(t.column("name").StringAt(r)));
+  for (size_t r = 0; r < t.num_rows(); ++r)
+    names.push_back(std::string(t.column("name").StringAt(r)));
   EXPECT_EQ(names, (std::vector<std::string>{"a2", "b2", "c"}));
 }
 
@@ -106,14 +109,16 @@ TEST(SqliteStore, FailedAppendLeavesTableUnchanged) {
   Context ctx(1);
   store->WriteTable("t", MakeTable({1, 2}, {"a", "b"}), Options(WriteMode::kReplace, "id"), ctx);
   // A null key fails after the transaction began: nothing may change.
-  Table bad(Schema({{"id", DataType::kInt64}, {"name", DataType::kString}, {"value", DataType::kDouble}}),
-            {Column::FromInts(DataType::kInt64, {3, 0}, {1, 0}), Column::FromStringVector({"c", "d"}),
-             Column::FromDoubles({1, 2})});
+  Table bad(
+      Schema({{"id", DataType::kInt64}, {"name", DataType::kString}, {"value", DataType::kDouble}}),
+      {Column::FromInts(DataType::kInt64, {3, 0}, {1, 0}), Column::FromStringVector({"c", "d"}),
+       Column::FromDoubles({1, 2})});
   try {
     store->WriteTable("t", bad, Options(WriteMode::kAppend), ctx);
     FAIL();
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "table t: key column \"id\" is empty in data row 2; keys must not be null");
+    EXPECT_STREQ(e.what(),
+                 "table t: key column \"id\" is empty in data row 2; keys must not be null");
   }
   EXPECT_EQ(store->FindTable("t")->rows, 2);
   EXPECT_EQ(store->LoadTable("t", ctx).num_rows(), 2u);
@@ -131,7 +136,8 @@ TEST(SqliteStore, AppendWithOtherColumnsIsRefusedWithBothSchemas) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(),
-                 "cannot append to table t: its columns are (id:int64, name:string, value:double) but the new data "
+                 "cannot append to table t: its columns are (id:int64, name:string, value:double) "
+                 "but the new data "
                  "has (id:int64). Use --mode replace, or make the columns match");
   }
 }
@@ -196,11 +202,15 @@ TEST(SqliteStore, ScanHandsOverChunksOfTheChosenColumnsInRowOrder) {
   for (size_t chunk_rows : {size_t{1}, size_t{3}, size_t{4}, size_t{10}, size_t{11}}) {
     std::vector<size_t> sizes;
     std::vector<std::string> seen;
-    store->Scan("t", {"value", "name"}, chunk_rows, [&](const Table& chunk) {
-      ASSERT_EQ(chunk.schema().Names(), (std::vector<std::string>{"value", "name"}));
-      sizes.push_back(chunk.num_rows());
-      for (size_t r = 0; r < chunk.num_rows(); ++r) seen.push_back(chunk.column("name").FormatValue(r));
-    }, ctx);
+    store->Scan(
+        "t", {"value", "name"}, chunk_rows,
+        [&](const Table& chunk) {
+          ASSERT_EQ(chunk.schema().Names(), (std::vector<std::string>{"value", "name"}));
+          sizes.push_back(chunk.num_rows());
+          for (size_t r = 0; r < chunk.num_rows(); ++r)
+            seen.push_back(chunk.column("name").FormatValue(r));
+        },
+        ctx);
     EXPECT_EQ(seen, names) << chunk_rows;  // stored order, every row once
     EXPECT_EQ(sizes.size(), (10 + chunk_rows - 1) / chunk_rows) << chunk_rows;
     for (size_t i = 0; i + 1 < sizes.size(); ++i) EXPECT_EQ(sizes[i], chunk_rows);
@@ -213,19 +223,36 @@ TEST(SqliteStore, ScanHandsOverChunksOfTheChosenColumnsInRowOrder) {
   // An empty table is one empty chunk with the schema.
   store->WriteTable("empty", MakeTable({}, {}), {}, ctx);
   size_t calls = 0;
-  store->Scan("empty", {"id"}, 5, [&](const Table& chunk) {
-    ++calls;
-    EXPECT_EQ(chunk.num_rows(), 0u);
-    EXPECT_EQ(chunk.schema().Names(), std::vector<std::string>{"id"});
-  }, ctx);
+  store->Scan(
+      "empty", {"id"}, 5,
+      [&](const Table& chunk) {
+        ++calls;
+        EXPECT_EQ(chunk.num_rows(), 0u);
+        EXPECT_EQ(chunk.schema().Names(), std::vector<std::string>{"id"});
+      },
+      ctx);
   EXPECT_EQ(calls, 1u);
-  ExpectError([&] { store->Scan("t", {"id", "nmae"}, 5, [](const Table&) {}, ctx); }, ErrorCode::kNotFound,
-              "table t has no column \"nmae\". Did you mean \"name\"? Columns: id, name, value.");
-  ExpectError([&] { store->Scan("t", {}, 0, [](const Table&) {}, ctx); }, ErrorCode::kInvalidArgument,
-              "store: rows_per_chunk must be at least 1");
+  ExpectError(
+      [&] {
+        store->Scan(
+            "t", {"id", "nmae"}, 5, [](const Table&) {}, ctx);
+      },
+      ErrorCode::kNotFound,
+      "table t has no column \"nmae\". Did you mean \"name\"? Columns: id, name, value.");
+  ExpectError(
+      [&] {
+        store->Scan(
+            "t", {}, 0, [](const Table&) {}, ctx);
+      },
+      ErrorCode::kInvalidArgument, "store: rows_per_chunk must be at least 1");
   // What the callback throws ends the scan.
   size_t chunks = 0;
-  EXPECT_THROW(store->Scan("t", {}, 2, [&](const Table&) { if (++chunks == 2) Fail(ErrorCode::kCancelled, "stop"); }, ctx),
+  EXPECT_THROW(store->Scan(
+                   "t", {}, 2,
+                   [&](const Table&) {
+                     if (++chunks == 2) Fail(ErrorCode::kCancelled, "stop");
+                   },
+                   ctx),
                Error);
   EXPECT_EQ(chunks, 2u);
 }
@@ -235,8 +262,9 @@ TEST(SqliteStore, MissingTableNamesTheTables) {
   auto store = Store::Open(dir.File("s.db"));
   Context ctx(1);
   store->WriteTable("customers", MakeTable({1}, {"a"}), {}, ctx);
-  ExpectError([&] { (void)store->LoadTable("customer", ctx); }, ErrorCode::kNotFound,
-              "no table \"customer\" in the workspace. Did you mean \"customers\"? Tables: customers.");
+  ExpectError(
+      [&] { (void)store->LoadTable("customer", ctx); }, ErrorCode::kNotFound,
+      "no table \"customer\" in the workspace. Did you mean \"customers\"? Tables: customers.");
 }
 
 TEST(SqliteStore, RejectsReservedAndMalformedTableNames) {
@@ -255,8 +283,10 @@ TEST(SqliteStore, ObjectNamesAllowWhatPeopleTypeAndSayWhatTheyName) {
       Store::CheckObjectName("model", bad);
       ADD_FAILURE() << bad;
     } catch (const Error& e) {
-      EXPECT_EQ(std::string(e.what()).rfind(fmt::format("invalid model name {}: use a letter or digit", QuoteForMessage(bad)), 0),
-                0u)
+      EXPECT_EQ(
+          std::string(e.what()).rfind(
+              fmt::format("invalid model name {}: use a letter or digit", QuoteForMessage(bad)), 0),
+          0u)
           << e.what();
     }
   }
@@ -285,15 +315,18 @@ TEST(SqliteStore, MigratesToCurrentVersionAndRefusesNewer) {
   EXPECT_EQ(Store::Open(path)->SchemaVersion(), 1);  // reopening does not migrate again
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "UPDATE prospect_schema_version SET version = 99", nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE prospect_schema_version SET version = 99", nullptr, nullptr,
+                         nullptr),
+            SQLITE_OK);
   sqlite3_close(db);
   try {
     (void)Store::Open(path);
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kFailedPrecondition);
-    EXPECT_NE(std::string(e.what()).find("schema version 99, newer than this prospect understands (1)"),
-              std::string::npos);
+    EXPECT_NE(
+        std::string(e.what()).find("schema version 99, newer than this prospect understands (1)"),
+        std::string::npos);
   }
 }
 

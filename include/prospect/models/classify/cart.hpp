@@ -4,11 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prospect/common/context.hpp"
 #include "prospect/common/params.hpp"
@@ -51,14 +50,16 @@ class CartTree {
   /// x: n × d row-major; y: class ids in [0, num_classes); weights empty or n. NaN features are
   /// an error (impute first). `rows`, if not empty, restricts training to those rows (a bootstrap
   /// sample's distinct rows, with their counts as weights).
-  void Fit(std::span<const double> x, size_t n, size_t d, std::span<const int32_t> y, size_t num_classes,
-           std::span<const double> weights, const Context& ctx, std::span<const size_t> rows = {});
+  void Fit(std::span<const double> x, size_t n, size_t d, std::span<const int32_t> y,
+           size_t num_classes, std::span<const double> weights, const Context& ctx,
+           std::span<const size_t> rows = {});
 
   /// The same tree growth on pre-binned features: each candidate feature's best split is found
   /// from a histogram of class weights over its bins (O(rows) instead of a sort per node).
   /// Thresholds are the bins' cuts, so the tree predicts on raw values like any other.
   void FitBinned(const BinnedFeatures& bins, std::span<const int32_t> y, size_t num_classes,
-                 std::span<const double> weights, const Context& ctx, std::span<const size_t> rows = {});
+                 std::span<const double> weights, const Context& ctx,
+                 std::span<const size_t> rows = {});
 
   /// Class probabilities, n × num_classes row-major.
   std::vector<double> PredictProba(std::span<const double> x, size_t n) const;

@@ -12,6 +12,7 @@ namespace prospect {
 
 /// Signed distance to the separating surface per row (positive = positive class), before the
 /// Platt sigmoid. `model` must be a fitted "linear_svm" or "kernel_svm" (else kInvalidArgument).
-std::vector<double> SvmDecisionFunction(const Classifier& model, const DenseMatrixView& x, const Context& ctx);
+std::vector<double> SvmDecisionFunction(const Classifier& model, const DenseMatrixView& x,
+                                        const Context& ctx);
 
 }  // namespace prospect

@@ -1,15 +1,15 @@
 // The Clusterer interface: every clustering algorithm (k-means, mini-batch k-means, DBSCAN,
-// Gaussian mixture, Ward, RFM) fits on a DenseMatrixView (n × d, row-major float64) and assigns rows.
+// Gaussian mixture, Ward, RFM) fits on a DenseMatrixView (n × d, row-major float64) and assigns
+// rows.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prospect/common/context.hpp"
 #include "prospect/io/model_file.hpp"
@@ -32,10 +32,10 @@ inline constexpr int kClustererFormatVersion = 1;
 /// - NaN or ±inf anywhere: kInvalidData "... has a non-finite value (nan) at row R, column C. ...".
 /// - Assign with a different column count: kInvalidData (Model::CheckFeatureCount)
 ///   "<type>: the model was trained on D features but the data has E".
-/// - Fewer rows than clusters: kInvalidArgument "<type>: k = K clusters need at least K rows; the data has N".
+/// - Fewer rows than clusters: kInvalidArgument "<type>: k = K clusters need at least K rows; the
+/// data has N".
 class Clusterer : public Model {
  public:
-
   /// Fits on x (n × d). Deterministic for ctx.seed(), whatever ctx.threads().
   virtual void Fit(const DenseMatrixView& x, const Context& ctx) = 0;
   /// Cluster id of each row of x in [0, num_clusters()), or −1 (DBSCAN noise).

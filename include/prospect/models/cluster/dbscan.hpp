@@ -11,8 +11,8 @@
 namespace prospect {
 
 struct DbscanParams {
-  double eps = 0.5;           ///< neighbourhood radius (Euclidean; a point is its own neighbour)
-  int64_t min_samples = 5;    ///< neighbours (self included) that make a core point
+  double eps = 0.5;         ///< neighbourhood radius (Euclidean; a point is its own neighbour)
+  int64_t min_samples = 5;  ///< neighbours (self included) that make a core point
 
   static const ParamSchema<DbscanParams>& Schema();
 };
@@ -33,7 +33,7 @@ class Dbscan final : public ModelWithParams<Clusterer, DbscanParams> {
   void LoadState(const ModelReader& reader) override;
 
  private:
-  DenseMatrix core_points_;            ///< core samples, for Assign
+  DenseMatrix core_points_;  ///< core samples, for Assign
   std::vector<int32_t> core_labels_;
   int64_t num_noise_ = 0;
 };
@@ -48,7 +48,8 @@ EpsSuggestion SuggestEps(const DenseMatrixView& x, int64_t min_samples, const Co
 
 /// Row indices within `radius` (inclusive) of each query row: a KD-tree for d ≤ 16, brute force
 /// above. neighbours[i] is sorted ascending.
-std::vector<std::vector<int32_t>> RadiusNeighbours(const DenseMatrixView& points, const DenseMatrixView& queries,
-                                                   double radius, const Context& ctx);
+std::vector<std::vector<int32_t>> RadiusNeighbours(const DenseMatrixView& points,
+                                                   const DenseMatrixView& queries, double radius,
+                                                   const Context& ctx);
 
 }  // namespace prospect

@@ -12,12 +12,12 @@
 namespace prospect {
 
 struct GmmParams {
-  int64_t k = 3;                         ///< components; 0 = choose by BIC in [k_min, k_max]
-  std::string covariance = "full";       ///< full | diag
-  double tol = 1e-3;                     ///< stop when the mean log-likelihood changes less
-  double reg_covar = 1e-6;               ///< added to covariance diagonals
+  int64_t k = 3;                    ///< components; 0 = choose by BIC in [k_min, k_max]
+  std::string covariance = "full";  ///< full | diag
+  double tol = 1e-3;                ///< stop when the mean log-likelihood changes less
+  double reg_covar = 1e-6;          ///< added to covariance diagonals
   int64_t max_iter = 100;
-  int64_t n_init = 1;                    ///< restarts; the highest lower bound wins
+  int64_t n_init = 1;  ///< restarts; the highest lower bound wins
   int64_t k_min = 1;
   int64_t k_max = 10;
 

@@ -1,6 +1,7 @@
 // k-means (Lloyd and Elkan) with greedy k-means++ initialisation, n_init restarts and automatic k
 // (silhouette, Calinski-Harabasz, elbow); and mini-batch k-means for large n.
-// Follows scikit-learn 1.2's KMeans / MiniBatchKMeans definitions (see docs/user/segment-algorithms.md).
+// Follows scikit-learn 1.2's KMeans / MiniBatchKMeans definitions (see
+// docs/user/segment-algorithms.md).
 #pragma once
 
 #include <cstdint>
@@ -13,12 +14,12 @@
 namespace prospect {
 
 struct KMeansParams {
-  int64_t k = 8;                      ///< clusters; 0 = choose automatically in [k_min, k_max]
-  std::string init = "k-means++";     ///< k-means++ | random
-  int64_t n_init = 10;                ///< restarts; the lowest inertia wins
+  int64_t k = 8;                   ///< clusters; 0 = choose automatically in [k_min, k_max]
+  std::string init = "k-means++";  ///< k-means++ | random
+  int64_t n_init = 10;             ///< restarts; the lowest inertia wins
   int64_t max_iter = 300;
-  double tol = 1e-4;                  ///< relative to the mean feature variance (as sklearn)
-  std::string algorithm = "elkan";    ///< elkan | lloyd (same result, different speed)
+  double tol = 1e-4;                ///< relative to the mean feature variance (as sklearn)
+  std::string algorithm = "elkan";  ///< elkan | lloyd (same result, different speed)
   int64_t k_min = 2;
   int64_t k_max = 10;
   std::string k_method = "silhouette";  ///< silhouette | calinski_harabasz | elbow
@@ -44,7 +45,9 @@ class KMeans final : public CentroidClusterer<KMeansParams> {
 
  protected:
   std::vector<double> MoreStats() const override { return {static_cast<double>(n_iter_)}; }
-  void RestoreMoreStats(std::span<const double> stats) override { n_iter_ = static_cast<int64_t>(stats[0]); }
+  void RestoreMoreStats(std::span<const double> stats) override {
+    n_iter_ = static_cast<int64_t>(stats[0]);
+  }
 
  private:
   void FitFixedK(const DenseMatrixView& x, int64_t k, const Context& ctx);
@@ -55,11 +58,12 @@ class KMeans final : public CentroidClusterer<KMeansParams> {
 struct MiniBatchKMeansParams {
   int64_t k = 8;
   int64_t batch_size = 1024;
-  int64_t max_iter = 100;             ///< passes over the data (epochs)
-  int64_t n_init = 3;                 ///< k-means++ inits compared on a validation sample
-  int64_t max_no_improvement = 10;    ///< stop after this many batches without a better smoothed inertia
-  double tol = 0.0;                   ///< stop when the centre change is below tol × mean variance (0 = off)
-  int64_t init_size = 0;              ///< rows for init (0 = 3 × batch_size)
+  int64_t max_iter = 100;  ///< passes over the data (epochs)
+  int64_t n_init = 3;      ///< k-means++ inits compared on a validation sample
+  int64_t max_no_improvement =
+      10;                 ///< stop after this many batches without a better smoothed inertia
+  double tol = 0.0;       ///< stop when the centre change is below tol × mean variance (0 = off)
+  int64_t init_size = 0;  ///< rows for init (0 = 3 × batch_size)
 
   static const ParamSchema<MiniBatchKMeansParams>& Schema();
 };
@@ -78,8 +82,8 @@ class MiniBatchKMeans final : public CentroidClusterer<MiniBatchKMeansParams> {
 
 /// Nearest-centre labels and the inertia they give (shared by k-means flavours and tests).
 /// Deterministic whatever ctx.threads().
-std::vector<int32_t> NearestCentres(const DenseMatrixView& x, const DenseMatrixView& centres, const Context& ctx,
-                                    double* inertia);
+std::vector<int32_t> NearestCentres(const DenseMatrixView& x, const DenseMatrixView& centres,
+                                    const Context& ctx, double* inertia);
 
 /// Greedy k-means++ seeding (Arthur & Vassilvitskii 2007; 2 + ln k local trials as sklearn).
 DenseMatrix KMeansPlusPlus(const DenseMatrixView& x, int64_t k, uint64_t seed, const Context& ctx);

@@ -15,11 +15,12 @@ namespace prospect {
 /// Mean silhouette (Rousseeuw 1987) with Euclidean distance, as sklearn's silhouette_score.
 /// sample_size > 0 and < n: computed on that many rows drawn without replacement with `seed`.
 /// Noise labels (−1) are left out. Needs 2 ≤ clusters ≤ rows − 1, else kInvalidArgument.
-double SilhouetteScore(const DenseMatrixView& x, std::span<const int32_t> labels, int64_t sample_size, uint64_t seed,
-                       const Context& ctx);
+double SilhouetteScore(const DenseMatrixView& x, std::span<const int32_t> labels,
+                       int64_t sample_size, uint64_t seed, const Context& ctx);
 
 /// Calinski-Harabasz index: (between-cluster dispersion / (k − 1)) / (within / (n − k)).
-double CalinskiHarabaszScore(const DenseMatrixView& x, std::span<const int32_t> labels, const Context& ctx);
+double CalinskiHarabaszScore(const DenseMatrixView& x, std::span<const int32_t> labels,
+                             const Context& ctx);
 
 /// Adjusted Rand index (Hubert & Arabie 1985) between two labelings of the same rows, as
 /// sklearn's adjusted_rand_score: 1 for identical partitions (up to renumbering), about 0 for

@@ -16,11 +16,13 @@ namespace prospect {
 struct BinnedFeatures {
   size_t rows = 0;
   size_t cols = 0;
-  std::vector<uint8_t> codes;                   ///< rows × cols, row-major: bin of x[r][f]
-  std::vector<std::vector<double>> thresholds;  ///< per feature, bins − 1 cuts: x <= t[b] ⇔ code <= b
+  std::vector<uint8_t> codes;  ///< rows × cols, row-major: bin of x[r][f]
+  std::vector<std::vector<double>>
+      thresholds;  ///< per feature, bins − 1 cuts: x <= t[b] ⇔ code <= b
 
   /// x: n × d row-major, finite. max_bins in [2, 256].
-  static BinnedFeatures Build(std::span<const double> x, size_t n, size_t d, size_t max_bins, const Context& ctx);
+  static BinnedFeatures Build(std::span<const double> x, size_t n, size_t d, size_t max_bins,
+                              const Context& ctx);
   size_t bins(size_t f) const { return thresholds[f].size() + 1; }
 };
 

@@ -4,10 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace prospect {
 
@@ -47,7 +46,8 @@ std::vector<double> ImpurityImportances(const std::vector<Node>& nodes, size_t n
     if (n.feature < 0) continue;
     const Node& l = nodes[static_cast<size_t>(n.left)];
     const Node& r = nodes[static_cast<size_t>(n.right)];
-    imp[static_cast<size_t>(n.feature)] += n.weight * n.impurity - l.weight * l.impurity - r.weight * r.impurity;
+    imp[static_cast<size_t>(n.feature)] +=
+        n.weight * n.impurity - l.weight * l.impurity - r.weight * r.impurity;
   }
   const double total = std::accumulate(imp.begin(), imp.end(), 0.0);
   if (total > 0) {
@@ -65,8 +65,8 @@ int64_t FirstBadLink(const std::vector<Node>& nodes, size_t num_features) {
   for (int64_t i = 0; i < count; ++i) {
     const Node& n = nodes[static_cast<size_t>(i)];
     if (n.feature < 0) continue;
-    if (static_cast<size_t>(n.feature) >= num_features || n.left <= i || n.right <= i || n.left >= count ||
-        n.right >= count) {
+    if (static_cast<size_t>(n.feature) >= num_features || n.left <= i || n.right <= i ||
+        n.left >= count || n.right >= count) {
       return i;
     }
   }

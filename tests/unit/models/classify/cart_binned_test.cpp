@@ -19,7 +19,7 @@ TEST(BinnedFeatures, QuantileBinsHoldSimilarCountsAndAgreeWithThresholds) {
   std::normal_distribution<double> normal;
   std::vector<double> x(n * d);
   for (size_t r = 0; r < n; ++r) {
-    x[r * d] = normal(rng);                          // continuous: 256 quantile bins
+    x[r * d] = normal(rng);                                // continuous: 256 quantile bins
     x[r * d + 1] = std::floor(std::abs(normal(rng)) * 3);  // few distinct values: one bin each
   }
   const BinnedFeatures bins = BinnedFeatures::Build(x, n, d, 256, Context(2));
@@ -55,7 +55,8 @@ TEST(CartTree, BinnedGrowthEqualsExactWhenEveryValueHasItsBin) {
   const size_t n = j["X"].size(), d = j["X"][0].size();
   std::vector<double> x;
   for (const auto& row : j["X"]) {
-    for (const auto& v : row) x.push_back(std::round(v.get<double>() * 4) / 4);  // ≤ 256 distinct values
+    for (const auto& v : row)
+      x.push_back(std::round(v.get<double>() * 4) / 4);  // ≤ 256 distinct values
   }
   std::vector<int32_t> y;
   for (const auto& v : j["y"]) y.push_back(v.get<int32_t>());
@@ -74,7 +75,8 @@ TEST(CartTree, BinnedGrowthEqualsExactWhenEveryValueHasItsBin) {
       params.max_depth = 6;
       params.min_samples_leaf = 3;
       CartTree exact(params), binned(params);
-      const std::span<const double> weights = weighted ? std::span<const double>(w) : std::span<const double>();
+      const std::span<const double> weights =
+          weighted ? std::span<const double>(w) : std::span<const double>();
       exact.Fit(x, n, d, y, 3, weights, Context(1));
       binned.FitBinned(bins, y, 3, weights, Context(1));
       ASSERT_EQ(binned.nodes().size(), exact.nodes().size()) << criterion << weighted;

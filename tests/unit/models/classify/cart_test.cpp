@@ -1,13 +1,13 @@
 // CART against scikit-learn's DecisionTreeClassifier (tests/fixtures/models/make_cart_fixtures.py),
 // plus rules, serialisation and errors.
+#include "prospect/models/classify/cart.hpp"
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
 
-#include <fmt/format.h>
-
 #include "prospect/common/error.hpp"
-#include "prospect/models/classify/cart.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
@@ -45,8 +45,10 @@ TEST(CartTree, MatchesSklearnProbabilitiesAndImportances) {
     params.min_samples_leaf = c["min_samples_leaf"];
     CartTree tree(params);
     const bool weighted = c["weighted"];
-    tree.Fit(data.x, data.n, data.d, data.y, 3, weighted ? std::span<const double>(data.w) : std::span<const double>(), ctx);
-    const std::string label = fmt::format("{} depth {} leaf {} weighted {}", params.criterion, params.max_depth, params.min_samples_leaf, weighted);
+    tree.Fit(data.x, data.n, data.d, data.y, 3,
+             weighted ? std::span<const double>(data.w) : std::span<const double>(), ctx);
+    const std::string label = fmt::format("{} depth {} leaf {} weighted {}", params.criterion,
+                                          params.max_depth, params.min_samples_leaf, weighted);
     const auto proba = tree.PredictProba(data.x, data.n);
     const auto imp = tree.Importances();
     auto matches = [&](const nlohmann::json& v) {
@@ -61,7 +63,8 @@ TEST(CartTree, MatchesSklearnProbabilitiesAndImportances) {
     };
     bool any = false;
     for (const auto& v : c["variants"]) any = any || matches(v);
-    EXPECT_TRUE(any) << label << ": no sklearn variant matches (" << c["variants"].size() << " variants)";
+    EXPECT_TRUE(any) << label << ": no sklearn variant matches (" << c["variants"].size()
+                     << " variants)";
   }
 }
 
@@ -105,8 +108,11 @@ TEST(CartTree, ErrorsAreClear) {
     EXPECT_STREQ(e.what(), "tree: feature 0 of row 2 is nan; impute missing values first");
   }
   EXPECT_THROW((void)tree.PredictProba(nan_x, 2), Error);  // not fitted
-  nlohmann::json bad = {{"params", nlohmann::json::object()}, {"num_features", 1}, {"num_classes", 2},
-                        {"nodes", {{0, 0.5, 0, 0, 0.5, 2, 2, {1, 1}}}}};  // a node pointing at itself
+  nlohmann::json bad = {
+      {"params", nlohmann::json::object()},
+      {"num_features", 1},
+      {"num_classes", 2},
+      {"nodes", {{0, 0.5, 0, 0, 0.5, 2, 2, {1, 1}}}}};  // a node pointing at itself
   EXPECT_THROW((void)CartTree::FromJson(bad), Error);
 }
 

@@ -1,10 +1,11 @@
 // Classifiers: parity with sklearn/xgboost (tests/fixtures/models/make_classifier_fixtures.py) and
 // that every registry entry learns the fixture's signal (the shared model contract is
 // tests/conformance/model_conformance_test.cpp).
+#include "prospect/models/classify/classifier.hpp"
+
 #include <gtest/gtest.h>
 
 #include "prospect/common/error.hpp"
-#include "prospect/models/classify/classifier.hpp"
 #include "support/expect_error.hpp"
 #include "support/model_fixtures.hpp"
 
@@ -19,11 +20,13 @@ TEST(Logistic, MatchesSklearnLiblinear) {
   const LabelledData& data = ClassifierFixture();
   Context ctx(1);
   for (const std::string penalty : {"l2", "l1"}) {
-    auto model = ClassifierRegistry().Create("logistic", {{"penalty", penalty}, {"c", 0.5}, {"tol", 1e-8}, {"solver", "liblinear"}});
+    auto model = ClassifierRegistry().Create(
+        "logistic", {{"penalty", penalty}, {"c", 0.5}, {"tol", 1e-8}, {"solver", "liblinear"}});
     model->Fit(data.Set(), ctx);
     const auto proba = model->PredictProba({data.x, data.n, data.d}, ctx);
     const auto& expected = data.fx["logistic_" + penalty];
-    for (size_t r = 0; r < data.n; ++r) EXPECT_NEAR(proba[r], expected["proba"][r].get<double>(), 1e-6) << penalty << r;
+    for (size_t r = 0; r < data.n; ++r)
+      EXPECT_NEAR(proba[r], expected["proba"][r].get<double>(), 1e-6) << penalty << r;
     // Contributions are coefficient × value plus the intercept, and add up to the log-odds.
     const auto contrib = model->Contributions({data.x, data.n, data.d}, ctx);
     EXPECT_NEAR(contrib[data.d], expected["intercept"].get<double>(), 1e-5);
@@ -38,17 +41,24 @@ TEST(Logistic, LbfgsMatchesSklearnLogisticRegressionDefaultObjective) {
   // solved by sklearn to 1e-12; unweighted and with balanced class weights.
   const LabelledData& data = ClassifierFixture();
   for (const std::string class_weight : {"none", "balanced"}) {
-    auto model = ClassifierRegistry().Create("logistic", {{"c", 0.5}, {"tol", 1e-10}, {"max_iter", 1000}, {"class_weight", class_weight}});
+    auto model = ClassifierRegistry().Create(
+        "logistic",
+        {{"c", 0.5}, {"tol", 1e-10}, {"max_iter", 1000}, {"class_weight", class_weight}});
     model->Fit(data.Set(), Context(2));
     const auto proba = model->PredictProba({data.x, data.n, data.d}, Context(1));
     const auto& expected = data.fx[fmt::format("logistic_lbfgs_{}", class_weight)];
-    for (size_t r = 0; r < data.n; ++r) EXPECT_NEAR(proba[r], expected["proba"][r].get<double>(), 1e-7) << class_weight << r;
+    for (size_t r = 0; r < data.n; ++r)
+      EXPECT_NEAR(proba[r], expected["proba"][r].get<double>(), 1e-7) << class_weight << r;
     const auto contrib = model->Contributions({data.x, data.n, data.d}, Context(1));
     EXPECT_NEAR(contrib[data.d], expected["intercept"].get<double>(), 1e-6) << class_weight;
   }
   // L1 is not smooth: lbfgs refuses it by name; auto picks liblinear.
-  EXPECT_THROW(ClassifierRegistry().Create("logistic", {{"penalty", "l1"}, {"solver", "lbfgs"}})->Fit(data.Set(), Context(1)), Error);
-  EXPECT_NO_THROW(ClassifierRegistry().Create("logistic", {{"penalty", "l1"}})->Fit(data.Set(), Context(1)));
+  EXPECT_THROW(ClassifierRegistry()
+                   .Create("logistic", {{"penalty", "l1"}, {"solver", "lbfgs"}})
+                   ->Fit(data.Set(), Context(1)),
+               Error);
+  EXPECT_NO_THROW(
+      ClassifierRegistry().Create("logistic", {{"penalty", "l1"}})->Fit(data.Set(), Context(1)));
 }
 
 TEST(Gbdt, MatchesPythonXgboostPredictionsAndShap) {
@@ -62,7 +72,8 @@ TEST(Gbdt, MatchesPythonXgboostPredictionsAndShap) {
   for (size_t r = 0; r < data.n; ++r) {
     EXPECT_NEAR(proba[r], expected["proba"][r].get<double>(), 1e-6) << r;
     for (size_t j = 0; j <= data.d; ++j) {
-      EXPECT_NEAR(contrib[r * (data.d + 1) + j], expected["contribs"][r][j].get<double>(), 1e-5) << r << "," << j;
+      EXPECT_NEAR(contrib[r * (data.d + 1) + j], expected["contribs"][r][j].get<double>(), 1e-5)
+          << r << "," << j;
     }
   }
 }
@@ -95,7 +106,11 @@ TEST(Seeds, ADifferentSeedGrowsADifferentForestAndBoostedModel) {
   const LabelledData& data = ClassifierFixture();
   const std::vector<std::pair<std::string, nlohmann::json>> models = {
       {"forest", {{"n_estimators", 20}}},
-      {"gbdt", {{"n_estimators", 20}, {"subsample", 0.7}, {"colsample_bytree", 0.7}, {"early_stopping_rounds", 0}}}};
+      {"gbdt",
+       {{"n_estimators", 20},
+        {"subsample", 0.7},
+        {"colsample_bytree", 0.7},
+        {"early_stopping_rounds", 0}}}};
   for (const auto& [name, params] : models) {
     auto Predict = [&](uint64_t seed) {
       auto model = ClassifierRegistry().Create(name, params);
@@ -107,15 +122,18 @@ TEST(Seeds, ADifferentSeedGrowsADifferentForestAndBoostedModel) {
     const auto ten = Predict(10);
     size_t differ = 0;
     for (size_t r = 0; r < data.n; ++r) differ += ten[r] != nine[r];
-    EXPECT_GT(differ, data.n / 2) << name << ": seeds 9 and 10 gave the same predictions on most rows";
+    EXPECT_GT(differ, data.n / 2) << name
+                                  << ": seeds 9 and 10 gave the same predictions on most rows";
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Registry, LearnsTheSignal, ::testing::ValuesIn(ClassifierRegistry().Names()),
+INSTANTIATE_TEST_SUITE_P(Registry, LearnsTheSignal,
+                         ::testing::ValuesIn(ClassifierRegistry().Names()),
                          [](const auto& info) { return info.param; });
 
 TEST(ClassifierRegistry, UnknownNameListsValidOnes) {
-  ExpectErrorStartingWith([] { (void)ClassifierRegistry().Create("xgbost"); }, "Unknown model \"xgbost\".",
+  ExpectErrorStartingWith([] { (void)ClassifierRegistry().Create("xgbost"); },
+                          "Unknown model \"xgbost\".",
                           "Valid models: logistic, tree, forest, gbdt");
   EXPECT_THROW((void)ClassifierRegistry().Create("gbdt", {{"max_dpth", 3}}), Error);
 }

@@ -3,13 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "prospect/common/error.hpp"
 #include "prospect/models/cluster/metrics.hpp"
-#include "support/test_paths.hpp"
 #include "support/expect_error.hpp"
+#include "support/test_paths.hpp"
 
 namespace prospect {
 namespace {
@@ -24,14 +23,15 @@ TEST(AdjustedRandIndex, MatchesSklearnOnEveryFixtureCase) {
     const auto b = c["b"].get<std::vector<int32_t>>();
     const double expected = c["ari"].get<double>();
     EXPECT_NEAR(AdjustedRandIndex(a, b), expected, 1e-12) << c["name"].get<std::string>();
-    EXPECT_NEAR(AdjustedRandIndex(b, a), expected, 1e-12) << c["name"].get<std::string>() << " (swapped)";
+    EXPECT_NEAR(AdjustedRandIndex(b, a), expected, 1e-12)
+        << c["name"].get<std::string>() << " (swapped)";
   }
 }
 
 TEST(AdjustedRandIndex, RejectsLabelingsOfDifferentLengths) {
   const std::vector<int32_t> a = {0, 1, 1}, b = {0, 1};
   ExpectError([&] { (void)AdjustedRandIndex(a, b); }, ErrorCode::kInvalidArgument,
-      "adjusted Rand index: needs two labelings of the same non-empty rows; got 3 and 2");
+              "adjusted Rand index: needs two labelings of the same non-empty rows; got 3 and 2");
   EXPECT_THROW((void)AdjustedRandIndex(std::vector<int32_t>{}, std::vector<int32_t>{}), Error);
 }
 

@@ -2,16 +2,16 @@
 // eps suggestion, Ward's size limit, RFM scores and segment map (hand-computed), stable ids.
 #include <gtest/gtest.h>
 
-#include "unit/models/cluster/cluster_test_util.hpp"
 #include "prospect/common/error.hpp"
+#include "prospect/models/cluster/clusterer.hpp"
 #include "prospect/models/cluster/dbscan.hpp"
 #include "prospect/models/cluster/gmm.hpp"
 #include "prospect/models/cluster/kmeans.hpp"
-#include "prospect/models/cluster/clusterer.hpp"
 #include "prospect/models/cluster/rfm.hpp"
 #include "prospect/models/cluster/stable_ids.hpp"
 #include "prospect/models/cluster/ward.hpp"
 #include "support/expect_error.hpp"
+#include "unit/models/cluster/cluster_test_util.hpp"
 
 namespace prospect {
 namespace {
@@ -24,8 +24,9 @@ TEST(Clustering, SeparableBlobsAreRecoveredExactlyByEveryClusteringMethod) {
   const DenseMatrix x = Blobs(800, 5, 4, 3, &truth);
   Context ctx(2);
   for (const std::string name : {"kmeans", "minibatch_kmeans", "gmm", "ward", "dbscan"}) {
-    const nlohmann::json params = name == "dbscan" ? nlohmann::json{{"eps", 4.0}, {"min_samples", 5}}
-                                                   : nlohmann::json{{"k", 4}};
+    const nlohmann::json params = name == "dbscan"
+                                      ? nlohmann::json{{"eps", 4.0}, {"min_samples", 5}}
+                                      : nlohmann::json{{"k", 4}};
     auto model = ClustererRegistry().Create(name, params);
     model->Fit(x, ctx);
     EXPECT_EQ(model->num_clusters(), 4) << name;
@@ -118,10 +119,13 @@ TEST(WardClustering, RefusesInputsAboveMaxSamplesSuggestingKMeans) {
   p.k = 2;
   p.max_samples = 100;
   WardClustering ward(p);
-  ExpectError([&] { ward.Fit(Blobs(101, 2, 2, 1, nullptr), Context(1)); }, ErrorCode::kResourceExhausted,
-      "ward: 101 rows need 0.0 GB for the pairwise distance matrix; the limit is max_samples = 100 rows. "
-      "Possible fixes: use method kmeans (or minibatch_kmeans for large n), cluster a sample of the rows, or "
-      "raise max_samples if the machine has the memory.");
+  ExpectError([&] { ward.Fit(Blobs(101, 2, 2, 1, nullptr), Context(1)); },
+              ErrorCode::kResourceExhausted,
+              "ward: 101 rows need 0.0 GB for the pairwise distance matrix; the limit is "
+              "max_samples = 100 rows. "
+              "Possible fixes: use method kmeans (or minibatch_kmeans for large n), cluster a "
+              "sample of the rows, or "
+              "raise max_samples if the machine has the memory.");
 }
 
 // Recency, frequency, monetary of ten customers; breakpoints and scores worked out by hand with
@@ -144,10 +148,12 @@ TEST(RfmSegmenter, QuintileBreakpointsScoresAndNamesByHand) {
   Context ctx(1);
   rfm.Fit(RfmData(), ctx);
   // Positions 1.8, 3.6, 5.4, 7.2 of the sorted columns.
-  const std::vector<std::vector<double>> expected = {{18, 64, 176, 313}, {1, 2.6, 4.4, 6.4}, {90, 260, 440, 640}};
+  const std::vector<std::vector<double>> expected = {
+      {18, 64, 176, 313}, {1, 2.6, 4.4, 6.4}, {90, 260, 440, 640}};
   for (size_t c = 0; c < 3; ++c) {
     ASSERT_EQ(rfm.breakpoints()[c].size(), 4u);
-    for (size_t b = 0; b < 4; ++b) EXPECT_NEAR(rfm.breakpoints()[c][b], expected[c][b], 1e-9) << c << "," << b;
+    for (size_t b = 0; b < 4; ++b)
+      EXPECT_NEAR(rfm.breakpoints()[c][b], expected[c][b], 1e-9) << c << "," << b;
   }
   const auto scores = rfm.Scores(RfmData());
   const int r[10] = {5, 5, 4, 4, 3, 3, 2, 2, 1, 1};
@@ -161,8 +167,9 @@ TEST(RfmSegmenter, QuintileBreakpointsScoresAndNamesByHand) {
   const auto& names = RfmSegmentNames();
   std::vector<std::string> got;
   for (int32_t l : rfm.labels()) got.push_back(names[static_cast<size_t>(l)]);
-  EXPECT_EQ(got, (std::vector<std::string>{"Champions", "Champions", "Loyal", "Loyal", "Hibernating", "Hibernating",
-                                           "Hibernating", "Hibernating", "Lost", "Lost"}));
+  EXPECT_EQ(
+      got, (std::vector<std::string>{"Champions", "Champions", "Loyal", "Loyal", "Hibernating",
+                                     "Hibernating", "Hibernating", "Hibernating", "Lost", "Lost"}));
   // New customers scored with the fitted breakpoints.
   DenseMatrix q(4, 3);
   const double rows[4][3] = {{3, 1, 30}, {350, 10, 1000}, {250, 5, 500}, {15, 3, 100}};
@@ -170,7 +177,8 @@ TEST(RfmSegmenter, QuintileBreakpointsScoresAndNamesByHand) {
     for (size_t j = 0; j < 3; ++j) q(i, j) = rows[i][j];
   std::vector<std::string> q_names;
   for (int32_t l : rfm.Assign(q, ctx)) q_names.push_back(names[static_cast<size_t>(l)]);
-  EXPECT_EQ(q_names, (std::vector<std::string>{"New", "Can't lose them", "At risk", "Potential loyalists"}));
+  EXPECT_EQ(q_names,
+            (std::vector<std::string>{"New", "Can't lose them", "At risk", "Potential loyalists"}));
 }
 
 TEST(RfmSegmenter, SegmentMapCoversEveryScoreCell) {
@@ -184,7 +192,8 @@ TEST(RfmSegmenter, SegmentMapCoversEveryScoreCell) {
   };
   for (int r = 5; r >= 1; --r) {
     for (int fm = 1; fm <= 5; ++fm) {
-      EXPECT_EQ(RfmSegmentNames()[static_cast<size_t>(RfmSegmentFor(r, fm))], expected[5 - r][fm - 1])
+      EXPECT_EQ(RfmSegmentNames()[static_cast<size_t>(RfmSegmentFor(r, fm))],
+                expected[5 - r][fm - 1])
           << "R=" << r << " FM=" << fm;
     }
   }

@@ -3,10 +3,9 @@
 
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "prospect/linalg/dense.hpp"
 #include "support/test_paths.hpp"
@@ -29,7 +28,8 @@ inline DenseMatrix MatrixFromJson(const nlohmann::json& rows) {
   return m;
 }
 
-/// Well-separated Gaussian blobs: k centres 20 apart on a diagonal lattice, sd 1. truth[i] is the blob.
+/// Well-separated Gaussian blobs: k centres 20 apart on a diagonal lattice, sd 1. truth[i] is the
+/// blob.
 inline DenseMatrix Blobs(size_t n, size_t d, size_t k, uint64_t seed, std::vector<int32_t>* truth) {
   std::mt19937_64 rng(seed);
   std::normal_distribution<double> noise(0.0, 1.0);
@@ -37,7 +37,8 @@ inline DenseMatrix Blobs(size_t n, size_t d, size_t k, uint64_t seed, std::vecto
   if (truth) truth->resize(n);
   for (size_t i = 0; i < n; ++i) {
     const size_t c = i % k;
-    for (size_t j = 0; j < d; ++j) m(i, j) = 20.0 * static_cast<double>((c + j) % k == 0 ? c + 1 : c) + noise(rng);
+    for (size_t j = 0; j < d; ++j)
+      m(i, j) = 20.0 * static_cast<double>((c + j) % k == 0 ? c + 1 : c) + noise(rng);
     if (truth) (*truth)[i] = static_cast<int32_t>(c);
   }
   return m;

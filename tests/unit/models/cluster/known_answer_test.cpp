@@ -4,13 +4,13 @@
 
 #include <cmath>
 
-#include "unit/models/cluster/cluster_test_util.hpp"
 #include "prospect/models/cluster/dbscan.hpp"
 #include "prospect/models/cluster/gmm.hpp"
 #include "prospect/models/cluster/kmeans.hpp"
 #include "prospect/models/cluster/metrics.hpp"
 #include "prospect/models/cluster/stable_ids.hpp"
 #include "prospect/models/cluster/ward.hpp"
+#include "unit/models/cluster/cluster_test_util.hpp"
 
 namespace prospect {
 namespace {
@@ -21,7 +21,8 @@ using cluster_test::SamePartition;
 
 std::vector<int32_t> Labels(const nlohmann::json& j) { return j.get<std::vector<int32_t>>(); }
 
-/// Calls `check(x, c, ctx)` for every case `c` of the fixture `name`, whose cases share its matrix X.
+/// Calls `check(x, c, ctx)` for every case `c` of the fixture `name`, whose cases share its matrix
+/// X.
 template <typename Check>
 void ForEachFixtureCase(const char* name, Check check) {
   const auto& f = Fixtures()[name];
@@ -31,7 +32,8 @@ void ForEachFixtureCase(const char* name, Check check) {
 }
 
 TEST(KMeans, MatchesSklearnInertiaForEachKAndAlgorithm) {
-  ForEachFixtureCase("kmeans", [](const DenseMatrix& x, const nlohmann::json& c, const Context& ctx) {
+  ForEachFixtureCase("kmeans", [](const DenseMatrix& x, const nlohmann::json& c,
+                                  const Context& ctx) {
     KMeansParams p;
     p.k = c["k"].get<int64_t>();
     p.algorithm = c["algorithm"].get<std::string>();
@@ -95,7 +97,8 @@ TEST(GaussianMixture, AverageLogLikelihoodAndBicMatchSklearn) {
     gm.Fit(x, ctx);
     const double score = c["score"].get<double>();
     EXPECT_NEAR(gm.Score(x, ctx), score, 1e-6 * std::abs(score)) << p.covariance;
-    EXPECT_NEAR(gm.Bic(x, ctx), c["bic"].get<double>(), 1e-6 * std::abs(c["bic"].get<double>())) << p.covariance;
+    EXPECT_NEAR(gm.Bic(x, ctx), c["bic"].get<double>(), 1e-6 * std::abs(c["bic"].get<double>()))
+        << p.covariance;
     EXPECT_TRUE(SamePartition(gm.labels(), Labels(c["labels"]))) << p.covariance;
   });
 }
@@ -111,7 +114,8 @@ TEST(WardClustering, LabelsAndMergeHeightsMatchSklearnAndScipy) {
   EXPECT_TRUE(SamePartition(ward.labels(), Labels(f["labels"])));
   const auto heights = f["heights"].get<std::vector<double>>();
   ASSERT_EQ(ward.merges().size(), heights.size());
-  for (size_t m = 0; m < heights.size(); ++m) EXPECT_NEAR(ward.merges()[m].distance, heights[m], 1e-9 * (1 + heights[m]));
+  for (size_t m = 0; m < heights.size(); ++m)
+    EXPECT_NEAR(ward.merges()[m].distance, heights[m], 1e-9 * (1 + heights[m]));
   const auto& z = f["linkage"];
   for (size_t m = 0; m < heights.size(); ++m) {
     EXPECT_EQ(ward.merges()[m].a, z[m][0].get<double>()) << m;

@@ -3,9 +3,9 @@
 // documented errors.
 #include <gtest/gtest.h>
 
-#include "unit/models/cluster/cluster_test_util.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/models/cluster/clusterer.hpp"
+#include "unit/models/cluster/cluster_test_util.hpp"
 
 namespace prospect {
 namespace {
@@ -32,7 +32,9 @@ std::string ErrorOf(const std::function<void()>& f, ErrorCode* code = nullptr) {
 
 class ClustererLabels : public ::testing::TestWithParam<std::string> {
  protected:
-  std::unique_ptr<Clusterer> Make() const { return ClustererRegistry().Create(GetParam(), ParamsFor(GetParam())); }
+  std::unique_ptr<Clusterer> Make() const {
+    return ClustererRegistry().Create(GetParam(), ParamsFor(GetParam()));
+  }
 };
 
 TEST_P(ClustererLabels, AssignOnTheTrainingRowsReproducesFit) {
@@ -55,20 +57,24 @@ TEST_P(ClustererLabels, SameSeedAndAnyThreadCountGiveTheSameLabelsAndSummary) {
   EXPECT_EQ(a->Summary(), c->Summary());
 }
 
-INSTANTIATE_TEST_SUITE_P(Registry, ClustererLabels, ::testing::ValuesIn(ClustererRegistry().Names()),
+INSTANTIATE_TEST_SUITE_P(Registry, ClustererLabels,
+                         ::testing::ValuesIn(ClustererRegistry().Names()),
                          [](const auto& info) { return info.param; });
 
 TEST(ClustererRegistry, UnknownMethodListsValidOnesWithSuggestion) {
   ErrorCode code{};
   const std::string msg = ErrorOf([] { ClustererRegistry().Create("kmean"); }, &code);
   EXPECT_EQ(code, ErrorCode::kInvalidArgument);
-  EXPECT_EQ(msg, "Unknown clustering method \"kmean\". Did you mean \"kmeans\"? Valid methods: kmeans, "
-                 "minibatch_kmeans, dbscan, gmm, ward, rfm.");
+  EXPECT_EQ(msg,
+            "Unknown clustering method \"kmean\". Did you mean \"kmeans\"? Valid methods: kmeans, "
+            "minibatch_kmeans, dbscan, gmm, ward, rfm.");
 }
 
 TEST(ClustererRegistry, UnknownParameterSuggestsCloseName) {
   const std::string msg = ErrorOf([] { ClustererRegistry().Create("kmeans", {{"n_inits", 3}}); });
-  EXPECT_NE(msg.find("Unknown kmeans parameter \"n_inits\". Did you mean \"n_init\"?"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("Unknown kmeans parameter \"n_inits\". Did you mean \"n_init\"?"),
+            std::string::npos)
+      << msg;
 }
 
 TEST(ClustererRegistry, FewerRowsThanClustersIsInvalidArgument) {

@@ -2,15 +2,15 @@
 // regressor_fixtures.json), the regression metrics against sklearn.metrics, and what every
 // registry entry adds to the shared model contract (tests/conformance/model_conformance_test.cpp):
 // it learns the signal, and a non-finite target names its row.
+#include "prospect/models/regress/regressor.hpp"
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include <fmt/format.h>
-
 #include "prospect/common/error.hpp"
 #include "prospect/evaluate/regression.hpp"
-#include "prospect/models/regress/regressor.hpp"
 #include "support/expect_error.hpp"
 #include "support/model_fixtures.hpp"
 
@@ -50,10 +50,12 @@ TEST(LinearRegressor, MatchesSklearnRidgeAndLeastSquares) {
       model->Fit(data.Set(weighted), ctx);
       const auto p = model->Predict(data.X(), ctx);
       const auto& expected = data.fx[fmt::format("linear_{}_{}", alpha, weighted ? 1 : 0)];
-      for (size_t r = 0; r < data.n; ++r) EXPECT_NEAR(p[r], expected["pred"][r].get<double>(), 1e-8) << alpha << weighted << r;
+      for (size_t r = 0; r < data.n; ++r)
+        EXPECT_NEAR(p[r], expected["pred"][r].get<double>(), 1e-8) << alpha << weighted << r;
       const auto c = model->Contributions(data.X(), ctx);
       EXPECT_NEAR(c[data.d], expected["intercept"].get<double>(), 1e-8);
-      for (size_t j = 0; j < data.d; ++j) EXPECT_NEAR(c[j], expected["coef"][j].get<double>() * data.x[j], 1e-8);
+      for (size_t j = 0; j < data.d; ++j)
+        EXPECT_NEAR(c[j], expected["coef"][j].get<double>() * data.x[j], 1e-8);
     }
   }
 }
@@ -62,13 +64,16 @@ TEST(TreeRegressor, GrowsSklearnsTree) {
   const LabelledData& data = RegFixture();
   Context ctx(1);
   for (const auto& [depth, leaf] : {std::pair{3, 1}, std::pair{6, 5}}) {
-    auto model = RegressorRegistry().Create("tree", {{"max_depth", depth}, {"min_samples_leaf", leaf}});
+    auto model =
+        RegressorRegistry().Create("tree", {{"max_depth", depth}, {"min_samples_leaf", leaf}});
     model->Fit(data.Set(), ctx);
     const auto p = model->Predict(data.X(), ctx);
     const auto& expected = data.fx[fmt::format("tree_{}_{}", depth, leaf)];
-    for (size_t r = 0; r < data.n; ++r) EXPECT_NEAR(p[r], expected["pred"][r].get<double>(), 1e-9) << depth << " row " << r;
+    for (size_t r = 0; r < data.n; ++r)
+      EXPECT_NEAR(p[r], expected["pred"][r].get<double>(), 1e-9) << depth << " row " << r;
     const auto imp = model->Importance();
-    for (size_t j = 0; j < data.d; ++j) EXPECT_NEAR(imp[j], expected["importances"][j].get<double>(), 1e-9) << j;
+    for (size_t j = 0; j < data.d; ++j)
+      EXPECT_NEAR(imp[j], expected["importances"][j].get<double>(), 1e-9) << j;
   }
 }
 
@@ -83,7 +88,8 @@ TEST(GbdtRegressor, MatchesPythonXgboost) {
   for (size_t r = 0; r < data.n; ++r) {
     EXPECT_NEAR(p[r], expected["pred"][r].get<double>(), 1e-6 * std::max(1.0, std::abs(p[r]))) << r;
     for (size_t j = 0; j <= data.d; ++j) {
-      EXPECT_NEAR(c[r * (data.d + 1) + j], expected["contribs"][r][j].get<double>(), 1e-6 * std::max(1.0, std::abs(p[r])));
+      EXPECT_NEAR(c[r * (data.d + 1) + j], expected["contribs"][r][j].get<double>(),
+                  1e-6 * std::max(1.0, std::abs(p[r])));
     }
   }
 }
@@ -121,21 +127,33 @@ TEST_P(RegressorLearnsTheSignal, ANonFiniteTargetNamesItsRow) {
               GetParam() + ": the target of row 4 is nan");
 }
 
-INSTANTIATE_TEST_SUITE_P(Registry, RegressorLearnsTheSignal, ::testing::ValuesIn(RegressorRegistry().Names()),
+INSTANTIATE_TEST_SUITE_P(Registry, RegressorLearnsTheSignal,
+                         ::testing::ValuesIn(RegressorRegistry().Names()),
                          [](const auto& info) { return info.param; });
 
 TEST(RegressorRegistry, UnknownNameListsValidOnes) {
-  ExpectErrorStartingWith([] { (void)RegressorRegistry().Create("ridge"); }, "Unknown regression model \"ridge\".",
+  ExpectErrorStartingWith([] { (void)RegressorRegistry().Create("ridge"); },
+                          "Unknown regression model \"ridge\".",
                           "Valid regression models: linear, tree, forest, gbdt.");
 }
 
 TEST(GbdtRegressor, ScalePosWeightIsAnErrorNotIgnored) {
   // It weights the positive class of a binary target; a numeric target has none.
-  ExpectError([&] { (void)RegressorRegistry().Create("gbdt", {{"scale_pos_weight", 5}}); }, ErrorCode::kInvalidArgument,
-      "gbdt regression: scale_pos_weight (5) weights the positive class of a binary target, and a numeric "
-      "target has none. Possible fix: leave it out, or train a classifier (--task classification).");
+  ExpectError(
+      [&] {
+        (void)RegressorRegistry().Create("gbdt", {{"scale_pos_weight", 5}});
+      },
+      ErrorCode::kInvalidArgument,
+      "gbdt regression: scale_pos_weight (5) weights the positive class of a binary target, and a "
+      "numeric "
+      "target has none. Possible fix: leave it out, or train a classifier (--task "
+      "classification).");
   // Its neutral value, as saved models carry it, is fine.
-  EXPECT_EQ(RegressorRegistry().Create("gbdt", {{"scale_pos_weight", 1}})->Params().at("scale_pos_weight"), 1.0);
+  EXPECT_EQ(RegressorRegistry()
+                .Create("gbdt", {{"scale_pos_weight", 1}})
+                ->Params()
+                .at("scale_pos_weight"),
+            1.0);
 }
 
 }  // namespace
