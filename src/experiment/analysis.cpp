@@ -123,12 +123,9 @@ void CheckNumeric(const Column& col, const std::string& name) {
 
 inline double ValueAt(const Column& col, size_t i) {
   switch (col.type()) {
-    case DataType::kBool:
-      return col.bools()[i];
-    case DataType::kInt64:
-      return static_cast<double>(col.ints()[i]);
-    default:
-      return col.doubles()[i];
+    case DataType::kBool: return col.bools()[i];
+    case DataType::kInt64: return static_cast<double>(col.ints()[i]);
+    default: return col.doubles()[i];
   }
 }
 
@@ -284,12 +281,9 @@ RatioMetric ParseRatioMetric(std::string_view text) {
 
 std::string_view MetricKindName(MetricKind kind) {
   switch (kind) {
-    case MetricKind::kBinary:
-      return "binary";
-    case MetricKind::kContinuous:
-      return "continuous";
-    case MetricKind::kRatio:
-      return "ratio";
+    case MetricKind::kBinary: return "binary";
+    case MetricKind::kContinuous: return "continuous";
+    case MetricKind::kRatio: return "ratio";
   }
   return "continuous";
 }

@@ -52,12 +52,8 @@ uint32_t MurmurHash3X86_32(std::string_view key, uint32_t seed) {
   const uint8_t* tail = data + nblocks * 4;
   uint32_t k1 = 0;
   switch (len & 3) {
-    case 3:
-      k1 ^= static_cast<uint32_t>(tail[2]) << 16;
-      [[fallthrough]];
-    case 2:
-      k1 ^= static_cast<uint32_t>(tail[1]) << 8;
-      [[fallthrough]];
+    case 3: k1 ^= static_cast<uint32_t>(tail[2]) << 16; [[fallthrough]];
+    case 2: k1 ^= static_cast<uint32_t>(tail[1]) << 8; [[fallthrough]];
     case 1:
       k1 ^= tail[0];
       k1 *= c1;
@@ -107,12 +103,9 @@ void AssignmentSpec::Validate() const {
 
 std::string_view AssignmentStatusName(AssignmentStatus status) {
   switch (status) {
-    case AssignmentStatus::kAssigned:
-      return "assigned";
-    case AssignmentStatus::kNotInExperiment:
-      return "not_in_experiment";
-    case AssignmentStatus::kHoldout:
-      return "holdout";
+    case AssignmentStatus::kAssigned: return "assigned";
+    case AssignmentStatus::kNotInExperiment: return "not_in_experiment";
+    case AssignmentStatus::kHoldout: return "holdout";
   }
   return "not_in_experiment";
 }

@@ -72,14 +72,10 @@ BanditPolicy ParseBanditPolicy(std::string_view name) {
 
 std::string_view BanditPolicyName(BanditPolicy policy) {
   switch (policy) {
-    case BanditPolicy::kThompsonBeta:
-      return "thompson";
-    case BanditPolicy::kThompsonGaussian:
-      return "thompson-gaussian";
-    case BanditPolicy::kUcb1:
-      return "ucb1";
-    case BanditPolicy::kFixed:
-      return "fixed";
+    case BanditPolicy::kThompsonBeta: return "thompson";
+    case BanditPolicy::kThompsonGaussian: return "thompson-gaussian";
+    case BanditPolicy::kUcb1: return "ucb1";
+    case BanditPolicy::kFixed: return "fixed";
   }
   return "fixed";
 }

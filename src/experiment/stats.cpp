@@ -297,12 +297,9 @@ Correction ParseCorrection(std::string_view name) {
 
 std::string_view CorrectionName(Correction correction) {
   switch (correction) {
-    case Correction::kNone:
-      return "none";
-    case Correction::kHolm:
-      return "holm";
-    case Correction::kBenjaminiHochberg:
-      return "bh";
+    case Correction::kNone: return "none";
+    case Correction::kHolm: return "holm";
+    case Correction::kBenjaminiHochberg: return "bh";
   }
   return "none";
 }

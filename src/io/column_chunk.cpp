@@ -303,8 +303,7 @@ size_t ColumnChunk::AppendColumn(const ColumnSpec& spec, const NullMatcher& null
         data_.offsets.push_back(data_.bytes.size());
         return true;
       });
-    case DataType::kBool:
-      return run([](std::string_view) { return false; });
+    case DataType::kBool: return run([](std::string_view) { return false; });
   }
   return 0;
 }

@@ -370,8 +370,7 @@ RecordError TokenizerError(const ParseContext& pc, Tok status, const char* rec, 
           fmt::format("a field of {} bytes is longer than the limit of {} bytes (max_field_bytes)",
                       fields.empty() ? 0 : fields.back().size, pc.options->max_field_bytes),
           "Possible fixes: check for an unbalanced quote, or raise the limit.");
-    case Tok::kOk:
-      break;
+    case Tok::kOk: break;
   }
   return e;
 }

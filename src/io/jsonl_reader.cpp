@@ -38,22 +38,14 @@ struct ValueKind {
 };
 ValueKind KindOf(simdjson::dom::element_type t) {
   switch (t) {
-    case simdjson::dom::element_type::ARRAY:
-      return {Kind::kNested, "an array"};
-    case simdjson::dom::element_type::OBJECT:
-      return {Kind::kNested, "an object"};
-    case simdjson::dom::element_type::STRING:
-      return {Kind::kString, "a string"};
-    case simdjson::dom::element_type::INT64:
-      return {Kind::kInt, "a number"};
-    case simdjson::dom::element_type::UINT64:
-      return {Kind::kDouble, "a number"};  // beyond int64
-    case simdjson::dom::element_type::DOUBLE:
-      return {Kind::kDouble, "a number"};
-    case simdjson::dom::element_type::BOOL:
-      return {Kind::kBool, "a boolean"};
-    case simdjson::dom::element_type::NULL_VALUE:
-      return {Kind::kNull, "null"};
+    case simdjson::dom::element_type::ARRAY: return {Kind::kNested, "an array"};
+    case simdjson::dom::element_type::OBJECT: return {Kind::kNested, "an object"};
+    case simdjson::dom::element_type::STRING: return {Kind::kString, "a string"};
+    case simdjson::dom::element_type::INT64: return {Kind::kInt, "a number"};
+    case simdjson::dom::element_type::UINT64: return {Kind::kDouble, "a number"};  // beyond int64
+    case simdjson::dom::element_type::DOUBLE: return {Kind::kDouble, "a number"};
+    case simdjson::dom::element_type::BOOL: return {Kind::kBool, "a boolean"};
+    case simdjson::dom::element_type::NULL_VALUE: return {Kind::kNull, "null"};
   }
   return {Kind::kNull, "a value"};
 }
@@ -69,27 +61,16 @@ void AppendNumber(std::string& out, Number value) {
 // minified JSON, nothing for null.
 void AppendValueText(std::string& out, simdjson::dom::element value) {
   switch (value.type()) {
-    case simdjson::dom::element_type::NULL_VALUE:
-      break;
+    case simdjson::dom::element_type::NULL_VALUE: break;
     case simdjson::dom::element_type::BOOL:
       out += value.get_bool().value() ? "true" : "false";
       break;
-    case simdjson::dom::element_type::INT64:
-      AppendNumber(out, value.get_int64().value());
-      break;
-    case simdjson::dom::element_type::UINT64:
-      AppendNumber(out, value.get_uint64().value());
-      break;
-    case simdjson::dom::element_type::DOUBLE:
-      AppendNumber(out, value.get_double().value());
-      break;
-    case simdjson::dom::element_type::STRING:
-      out += value.get_string().value();
-      break;
+    case simdjson::dom::element_type::INT64: AppendNumber(out, value.get_int64().value()); break;
+    case simdjson::dom::element_type::UINT64: AppendNumber(out, value.get_uint64().value()); break;
+    case simdjson::dom::element_type::DOUBLE: AppendNumber(out, value.get_double().value()); break;
+    case simdjson::dom::element_type::STRING: out += value.get_string().value(); break;
     case simdjson::dom::element_type::ARRAY:
-    case simdjson::dom::element_type::OBJECT:
-      out += simdjson::minify(value);
-      break;
+    case simdjson::dom::element_type::OBJECT: out += simdjson::minify(value); break;
   }
 }
 

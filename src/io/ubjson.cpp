@@ -44,18 +44,13 @@ class Walker {
     switch (type) {
       case 'i':
       case 'U':
-      case 'C':
-        return 1;
-      case 'I':
-        return 2;
+      case 'C': return 1;
+      case 'I': return 2;
       case 'l':
-      case 'd':
-        return 4;
+      case 'd': return 4;
       case 'L':
-      case 'D':
-        return 8;
-      default:
-        return 0;
+      case 'D': return 8;
+      default: return 0;
     }
   }
 
@@ -85,17 +80,12 @@ class Walker {
       case 'Z':
       case 'N':
       case 'T':
-      case 'F':
-        return;
+      case 'F': return;
       case 'S':
-      case 'H':
-        return String("a string");
-      case '[':
-        return Container(depth + 1, false);
-      case '{':
-        return Container(depth + 1, true);
-      default:
-        Bad("unknown type marker {:#04x}", static_cast<unsigned char>(type));
+      case 'H': return String("a string");
+      case '[': return Container(depth + 1, false);
+      case '{': return Container(depth + 1, true);
+      default: Bad("unknown type marker {:#04x}", static_cast<unsigned char>(type));
     }
   }
 

@@ -280,12 +280,9 @@ SplitSpec SplitSpec::Parse(std::string_view text, double test_fraction) {
 
 std::string SplitSpec::ToString() const {
   switch (kind) {
-    case Kind::kStratified:
-      return "stratified";
-    case Kind::kRandom:
-      return "random";
-    case Kind::kTime:
-      return "time:" + time_column;
+    case Kind::kStratified: return "stratified";
+    case Kind::kRandom: return "random";
+    case Kind::kTime: return "time:" + time_column;
   }
   return "";
 }
@@ -293,12 +290,9 @@ std::string SplitSpec::ToString() const {
 TrainTestSplit SplitSpec::Apply(const Table& table, std::span<const double> target,
                                 uint64_t seed) const {
   switch (kind) {
-    case Kind::kStratified:
-      return StratifiedSplit(target, test_fraction, seed);
-    case Kind::kRandom:
-      return RandomSplit(table.num_rows(), test_fraction, seed);
-    case Kind::kTime:
-      break;
+    case Kind::kStratified: return StratifiedSplit(target, test_fraction, seed);
+    case Kind::kRandom: return RandomSplit(table.num_rows(), test_fraction, seed);
+    case Kind::kTime: break;
   }
   const Column& keys = table.column(time_column);
   std::vector<double> values(keys.size());

@@ -28,18 +28,14 @@ uint64_t CellHash(const Column& col, size_t r, const std::vector<uint64_t>& dict
   switch (col.type()) {
     case DataType::kInt64:
     case DataType::kDate:
-    case DataType::kTimestamp:
-      return std::hash<int64_t>{}(col.ints()[r]) * 0xff51afd7ed558ccdULL;
+    case DataType::kTimestamp: return std::hash<int64_t>{}(col.ints()[r]) * 0xff51afd7ed558ccdULL;
     case DataType::kDouble: {
       const double d = col.doubles()[r] == 0 ? 0.0 : col.doubles()[r];  // -0 == 0
       return std::bit_cast<uint64_t>(d) * 0xc4ceb9fe1a85ec53ULL;
     }
-    case DataType::kBool:
-      return col.bools()[r] ? 0x51ed27e9ULL : 0x2f8b1c7dULL;
-    case DataType::kCategorical:
-      return dict_hashes[static_cast<size_t>(col.codes()[r])];
-    case DataType::kString:
-      return std::hash<std::string_view>{}(col.StringAt(r));
+    case DataType::kBool: return col.bools()[r] ? 0x51ed27e9ULL : 0x2f8b1c7dULL;
+    case DataType::kCategorical: return dict_hashes[static_cast<size_t>(col.codes()[r])];
+    case DataType::kString: return std::hash<std::string_view>{}(col.StringAt(r));
   }
   return 0;
 }
@@ -50,16 +46,11 @@ bool CellsEqual(const Column& col, size_t a, size_t b) {
   switch (col.type()) {
     case DataType::kInt64:
     case DataType::kDate:
-    case DataType::kTimestamp:
-      return col.ints()[a] == col.ints()[b];
-    case DataType::kDouble:
-      return col.doubles()[a] == col.doubles()[b];
-    case DataType::kBool:
-      return col.bools()[a] == col.bools()[b];
-    case DataType::kCategorical:
-      return col.codes()[a] == col.codes()[b];
-    case DataType::kString:
-      return col.StringAt(a) == col.StringAt(b);
+    case DataType::kTimestamp: return col.ints()[a] == col.ints()[b];
+    case DataType::kDouble: return col.doubles()[a] == col.doubles()[b];
+    case DataType::kBool: return col.bools()[a] == col.bools()[b];
+    case DataType::kCategorical: return col.codes()[a] == col.codes()[b];
+    case DataType::kString: return col.StringAt(a) == col.StringAt(b);
   }
   return false;
 }

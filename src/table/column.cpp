@@ -35,14 +35,10 @@ double Column::NumericAt(size_t row) const {
   switch (type_) {
     case DataType::kInt64:
     case DataType::kDate:
-    case DataType::kTimestamp:
-      return static_cast<double>(data_.ints[row]);
-    case DataType::kDouble:
-      return data_.doubles[row];
-    case DataType::kBool:
-      return data_.bools[row];
-    default:
-      return std::numeric_limits<double>::quiet_NaN();
+    case DataType::kTimestamp: return static_cast<double>(data_.ints[row]);
+    case DataType::kDouble: return data_.doubles[row];
+    case DataType::kBool: return data_.bools[row];
+    default: return std::numeric_limits<double>::quiet_NaN();
   }
 }
 
@@ -66,19 +62,11 @@ void Column::AppendFormatted(std::string& out, size_t row) const {
       }
       return;
     }
-    case DataType::kBool:
-      out += data_.bools[row] ? "true" : "false";
-      return;
+    case DataType::kBool: out += data_.bools[row] ? "true" : "false"; return;
     case DataType::kString:
-    case DataType::kCategorical:
-      out += StringAt(row);
-      return;
-    case DataType::kDate:
-      AppendDate(out, data_.ints[row]);
-      return;
-    case DataType::kTimestamp:
-      AppendTimestamp(out, data_.ints[row]);
-      return;
+    case DataType::kCategorical: out += StringAt(row); return;
+    case DataType::kDate: AppendDate(out, data_.ints[row]); return;
+    case DataType::kTimestamp: AppendTimestamp(out, data_.ints[row]); return;
   }
 }
 
@@ -116,15 +104,9 @@ ColumnPtr Column::Take(std::span<const size_t> rows) const {
   switch (type_) {
     case DataType::kInt64:
     case DataType::kDate:
-    case DataType::kTimestamp:
-      data.ints = Gather(data_.ints, rows);
-      break;
-    case DataType::kDouble:
-      data.doubles = Gather(data_.doubles, rows);
-      break;
-    case DataType::kBool:
-      data.bools = Gather(data_.bools, rows);
-      break;
+    case DataType::kTimestamp: data.ints = Gather(data_.ints, rows); break;
+    case DataType::kDouble: data.doubles = Gather(data_.doubles, rows); break;
+    case DataType::kBool: data.bools = Gather(data_.bools, rows); break;
     case DataType::kCategorical:
       data.codes = Gather(data_.codes, rows);
       data.dictionary = data_.dictionary;
@@ -235,18 +217,11 @@ ColumnBuilder::ColumnBuilder(DataType type) : type_(type) { data_.offsets.push_b
 
 void ColumnBuilder::Reserve(size_t rows) {
   switch (type_) {
-    case DataType::kDouble:
-      data_.doubles.reserve(rows);
-      break;
-    case DataType::kBool:
-      data_.bools.reserve(rows);
-      break;
+    case DataType::kDouble: data_.doubles.reserve(rows); break;
+    case DataType::kBool: data_.bools.reserve(rows); break;
     case DataType::kString:
-    case DataType::kCategorical:
-      data_.offsets.reserve(rows + 1);
-      break;
-    default:
-      data_.ints.reserve(rows);
+    case DataType::kCategorical: data_.offsets.reserve(rows + 1); break;
+    default: data_.ints.reserve(rows);
   }
 }
 
@@ -261,18 +236,11 @@ void ColumnBuilder::MarkValid(bool valid) {
 
 void ColumnBuilder::AppendNull() {
   switch (type_) {
-    case DataType::kDouble:
-      data_.doubles.push_back(0.0);
-      break;
-    case DataType::kBool:
-      data_.bools.push_back(0);
-      break;
+    case DataType::kDouble: data_.doubles.push_back(0.0); break;
+    case DataType::kBool: data_.bools.push_back(0); break;
     case DataType::kString:
-    case DataType::kCategorical:
-      data_.offsets.push_back(data_.bytes.size());
-      break;
-    default:
-      data_.ints.push_back(0);
+    case DataType::kCategorical: data_.offsets.push_back(data_.bytes.size()); break;
+    default: data_.ints.push_back(0);
   }
   MarkValid(false);
 }
@@ -319,8 +287,7 @@ ColumnPtr ColumnBuilder::Finish() {
       out = Column::DictionaryEncode(*Column::FromStrings(
           std::move(data_.offsets), std::move(data_.bytes), std::move(data_.valid)));
       break;
-    default:
-      out = Column::FromInts(type_, std::move(data_.ints), std::move(data_.valid));
+    default: out = Column::FromInts(type_, std::move(data_.ints), std::move(data_.valid));
   }
   *this = ColumnBuilder(type_);
   return out;

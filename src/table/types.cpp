@@ -5,20 +5,13 @@ namespace prospect {
 
 std::string_view DataTypeName(DataType type) {
   switch (type) {
-    case DataType::kInt64:
-      return "int64";
-    case DataType::kDouble:
-      return "double";
-    case DataType::kBool:
-      return "bool";
-    case DataType::kString:
-      return "string";
-    case DataType::kCategorical:
-      return "categorical";
-    case DataType::kDate:
-      return "date";
-    case DataType::kTimestamp:
-      return "timestamp";
+    case DataType::kInt64: return "int64";
+    case DataType::kDouble: return "double";
+    case DataType::kBool: return "bool";
+    case DataType::kString: return "string";
+    case DataType::kCategorical: return "categorical";
+    case DataType::kDate: return "date";
+    case DataType::kTimestamp: return "timestamp";
   }
   return "string";
 }

@@ -36,20 +36,11 @@ struct ColumnStorage {
     switch (type) {
       case DataType::kInt64:
       case DataType::kDate:
-      case DataType::kTimestamp:
-        fn(ints);
-        break;
-      case DataType::kDouble:
-        fn(doubles);
-        break;
-      case DataType::kBool:
-        fn(bools);
-        break;
-      case DataType::kCategorical:
-        fn(codes);
-        break;
-      case DataType::kString:
-        break;
+      case DataType::kTimestamp: fn(ints); break;
+      case DataType::kDouble: fn(doubles); break;
+      case DataType::kBool: fn(bools); break;
+      case DataType::kCategorical: fn(codes); break;
+      case DataType::kString: break;
     }
   }
 };

@@ -70,12 +70,9 @@ std::string QuoteIdent(std::string_view name) {
 std::string_view SqlType(DataType type) {
   switch (type) {
     case DataType::kInt64:
-    case DataType::kBool:
-      return "INTEGER";
-    case DataType::kDouble:
-      return "REAL";
-    default:
-      return "TEXT";
+    case DataType::kBool: return "INTEGER";
+    case DataType::kDouble: return "REAL";
+    default: return "TEXT";
   }
 }
 
@@ -550,15 +547,9 @@ class SqliteStore final : public Store {
       return;
     }
     switch (field.type) {
-      case DataType::kInt64:
-        b.AppendInt(sqlite3_column_int64(s.get(), ci));
-        return;
-      case DataType::kBool:
-        b.AppendBool(sqlite3_column_int64(s.get(), ci) != 0);
-        return;
-      case DataType::kDouble:
-        b.AppendDouble(sqlite3_column_double(s.get(), ci));
-        return;
+      case DataType::kInt64: b.AppendInt(sqlite3_column_int64(s.get(), ci)); return;
+      case DataType::kBool: b.AppendBool(sqlite3_column_int64(s.get(), ci) != 0); return;
+      case DataType::kDouble: b.AppendDouble(sqlite3_column_double(s.get(), ci)); return;
       case DataType::kString:
       case DataType::kCategorical: {
         const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s.get(), ci));
@@ -620,19 +611,11 @@ class SqliteStore final : public Store {
       return;
     }
     switch (col.type()) {
-      case DataType::kInt64:
-        s.Bind(index, col.ints()[r]);
-        break;
-      case DataType::kBool:
-        s.Bind(index, static_cast<int64_t>(col.bools()[r]));
-        break;
-      case DataType::kDouble:
-        sqlite3_bind_double(s.get(), index, col.doubles()[r]);
-        break;
+      case DataType::kInt64: s.Bind(index, col.ints()[r]); break;
+      case DataType::kBool: s.Bind(index, static_cast<int64_t>(col.bools()[r])); break;
+      case DataType::kDouble: sqlite3_bind_double(s.get(), index, col.doubles()[r]); break;
       case DataType::kString:
-      case DataType::kCategorical:
-        s.Bind(index, col.StringAt(r));
-        break;
+      case DataType::kCategorical: s.Bind(index, col.StringAt(r)); break;
       case DataType::kDate:
         scratch.clear();
         AppendDate(scratch, col.ints()[r]);
