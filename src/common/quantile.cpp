@@ -47,4 +47,11 @@ double Quantile(std::vector<double> values, double q) {
   return Lerp(*lo, next, r.gamma);
 }
 
+double UpperMedian(std::vector<double> values) {
+  if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
+  const auto mid = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
+  std::nth_element(values.begin(), mid, values.end());
+  return *mid;
+}
+
 }  // namespace prospect

@@ -10,6 +10,7 @@
 #include <random>
 #include <unordered_map>
 
+#include "prospect/common/quantile.hpp"
 #include "prospect/common/strings.hpp"
 #include "prospect/segment/segment.hpp"
 #include "report/sections.hpp"
@@ -72,13 +73,7 @@ void Projection(const Table& data, const std::vector<int32_t>& label_of_row, con
       const double v = c.NumericAt(rows[i]);
       if (std::isfinite(v)) present.push_back(v);
     }
-    double median = 0;
-    if (!present.empty()) {
-      std::nth_element(present.begin(),
-                       present.begin() + static_cast<std::ptrdiff_t>(present.size() / 2),
-                       present.end());
-      median = present[present.size() / 2];
-    }
+    const double median = present.empty() ? 0 : UpperMedian(present);
     for (size_t i = 0; i < n; ++i) {
       double v = c.NumericAt(rows[i]);
       if (!std::isfinite(v)) v = median;

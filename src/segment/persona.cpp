@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "prospect/common/error.hpp"
+#include "prospect/common/quantile.hpp"
 #include "prospect/common/strings.hpp"
 #include "prospect/models/classify/cart.hpp"
 
@@ -250,13 +251,7 @@ PersonaReport BuildPersonas(const Table& profiles, const std::vector<int32_t>& l
     for (double v : present) ss += (v - mean) * (v - mean);
     const double sd =
         present.size() > 1 ? std::sqrt(ss / static_cast<double>(present.size() - 1)) : 0;
-    double median = 0;
-    if (!present.empty()) {
-      std::nth_element(present.begin(),
-                       present.begin() + static_cast<std::ptrdiff_t>(present.size() / 2),
-                       present.end());
-      median = present[present.size() / 2];
-    }
+    const double median = present.empty() ? 0 : UpperMedian(present);
     for (size_t r = 0; r < n; ++r) {
       const double v = c.NumericAt(r);
       x[r * numeric.size() + j] = std::isnan(v) ? median : v;

@@ -32,6 +32,12 @@ struct ParamField {
         min(min_in),
         max(max_in),
         choices(std::move(choices_in)) {}
+  /// A string parameter that takes one of `choices_in`.
+  ParamField(std::string name_in, std::string P::*member_in, std::string description_in,
+             std::vector<std::string> choices_in)
+      : ParamField(std::move(name_in), member_in, std::move(description_in),
+                   -std::numeric_limits<double>::infinity(),
+                   std::numeric_limits<double>::infinity(), std::move(choices_in)) {}
 
   std::string name;
   Member member;

@@ -19,4 +19,9 @@ double QuantileSorted(std::span<const double> sorted, double q);
 /// O(n), no full sort).
 double Quantile(std::vector<double> values, double q);
 
+/// The middle value without interpolation: element n/2 of the sorted sample (the upper of the two
+/// middle ones for an even count), what the segment personas and the report's segment map impute
+/// with. NaN for an empty sample.
+double UpperMedian(std::vector<double> values);
+
 }  // namespace prospect

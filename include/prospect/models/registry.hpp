@@ -64,6 +64,13 @@ struct ModelTraits {
   bool randomised = false;
   /// What Importance() measures: "gain", "abs_coefficient" or "mean_abs_contribution".
   std::string importance_kind = "abs_coefficient";
+
+  /// The traits both tasks' tree families share: a single CART tree, a random forest and
+  /// gradient boosting see raw features and report gain; the forest is seeded, boosting stops
+  /// early.
+  static ModelTraits Tree() { return {false, false, false, "gain"}; }
+  static ModelTraits Forest() { return {false, false, true, "gain"}; }
+  static ModelTraits Boosted() { return {false, true, false, "gain"}; }
 };
 
 /// How to make an unfitted model and which parameters it takes: what each algorithm's file

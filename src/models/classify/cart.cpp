@@ -59,7 +59,7 @@ std::string FormatThreshold(double t) {
 const ParamSchema<CartParams>& CartParams::Schema() {
   static const ParamSchema<CartParams> schema(
       "tree",
-      {{"criterion", &CartParams::criterion, "split quality", 0, 0, {"gini", "entropy"}},
+      {{"criterion", &CartParams::criterion, "split quality", {"gini", "entropy"}},
        {"max_depth", &CartParams::max_depth, "maximum depth", 1, 64},
        {"min_samples_split", &CartParams::min_samples_split, "fewest samples a node needs to split",
         2, 1e12},

@@ -38,20 +38,13 @@ struct LogisticParams {
   static const ParamSchema<LogisticParams>& Schema() {
     static const ParamSchema<LogisticParams> schema(
         "logistic",
-        {{"penalty", &LogisticParams::penalty, "l1 or l2 regularisation", 0, 0, {"l1", "l2"}},
+        {{"penalty", &LogisticParams::penalty, "l1 or l2 regularisation", {"l1", "l2"}},
          {"c", &LogisticParams::c, "inverse regularisation strength", 1e-8, 1e8},
-         {"class_weight",
-          &LogisticParams::class_weight,
-          "none or balanced",
-          0,
-          0,
-          {"none", "balanced"}},
+         {"class_weight", &LogisticParams::class_weight, "none or balanced", {"none", "balanced"}},
          {"tol", &LogisticParams::tol, "solver tolerance", 1e-12, 1},
          {"solver",
           &LogisticParams::solver,
           "auto (lbfgs for l2, liblinear for l1), lbfgs (intercept not penalised) or liblinear",
-          0,
-          0,
           {"auto", "lbfgs", "liblinear"}},
          {"max_iter", &LogisticParams::max_iter, "lbfgs iterations at most", 1, 1000000}});
     return schema;

@@ -22,6 +22,14 @@
 namespace prospect {
 namespace {
 
+// Neither liblinear's SVM nor libsvm takes a weight per row; class weights they do take.
+void RefuseRowWeights(const std::string& type, const Dataset& data) {
+  if (!data.weights.empty()) {
+    Fail(ErrorCode::kInvalidArgument,
+         "{}: per-row weights are not supported; use class_weight=balanced", type);
+  }
+}
+
 struct LinearSvmParams {
   double c = 1.0;
   std::string loss = "squared_hinge";
@@ -30,20 +38,14 @@ struct LinearSvmParams {
 
   static const ParamSchema<LinearSvmParams>& Schema() {
     static const ParamSchema<LinearSvmParams> schema(
-        "linear_svm", {{"c", &LinearSvmParams::c, "inverse regularisation strength", 1e-8, 1e8},
-                       {"loss",
-                        &LinearSvmParams::loss,
-                        "squared_hinge (L2-loss) or hinge (L1-loss)",
-                        0,
-                        0,
-                        {"squared_hinge", "hinge"}},
-                       {"class_weight",
-                        &LinearSvmParams::class_weight,
-                        "none or balanced",
-                        0,
-                        0,
-                        {"none", "balanced"}},
-                       {"tol", &LinearSvmParams::tol, "solver tolerance", 1e-12, 1}});
+        "linear_svm",
+        {{"c", &LinearSvmParams::c, "inverse regularisation strength", 1e-8, 1e8},
+         {"loss",
+          &LinearSvmParams::loss,
+          "squared_hinge (L2-loss) or hinge (L1-loss)",
+          {"squared_hinge", "hinge"}},
+         {"class_weight", &LinearSvmParams::class_weight, "none or balanced", {"none", "balanced"}},
+         {"tol", &LinearSvmParams::tol, "solver tolerance", 1e-12, 1}});
     return schema;
   }
 };
@@ -54,10 +56,7 @@ class LinearSvmClassifier final : public ModelWithParams<Classifier, LinearSvmPa
 
   void Fit(const Dataset& data, const Context& ctx) override {
     CheckFitInput(data);
-    if (!data.weights.empty()) {
-      Fail(ErrorCode::kInvalidArgument,
-           "linear_svm: per-row weights are not supported; use class_weight=balanced");
-    }
+    RefuseRowWeights(Type(), data);
     double weights[2] = {1, 1};
     if (params_.class_weight == "balanced") BalancedWeights(data.y, weights);
     ctx.ThrowIfCancelled();
@@ -128,19 +127,12 @@ struct KernelSvmParams {
          {"kernel",
           &KernelSvmParams::kernel,
           "kernel function",
-          0,
-          0,
           {"rbf", "poly", "sigmoid", "linear"}},
          {"gamma", &KernelSvmParams::gamma,
           "kernel coefficient for rbf/poly/sigmoid (0 = 1 / (features · variance))", 0, 1e8},
          {"degree", &KernelSvmParams::degree, "degree of the poly kernel", 1, 10},
          {"coef0", &KernelSvmParams::coef0, "constant term of the poly/sigmoid kernel", -1e8, 1e8},
-         {"class_weight",
-          &KernelSvmParams::class_weight,
-          "none or balanced",
-          0,
-          0,
-          {"none", "balanced"}},
+         {"class_weight", &KernelSvmParams::class_weight, "none or balanced", {"none", "balanced"}},
          {"tol", &KernelSvmParams::tol, "solver tolerance", 1e-12, 1},
          {"cache_mb", &KernelSvmParams::cache_mb, "kernel cache size in MB", 1, 1e6},
          {"probability", &KernelSvmParams::probability,
@@ -156,10 +148,7 @@ class KernelSvmClassifier final : public ModelWithParams<Classifier, KernelSvmPa
 
   void Fit(const Dataset& data, const Context& ctx) override {
     CheckFitInput(data);
-    if (!data.weights.empty()) {
-      Fail(ErrorCode::kInvalidArgument,
-           "kernel_svm: per-row weights are not supported; use class_weight=balanced");
-    }
+    RefuseRowWeights(Type(), data);
     QuietSvmAndLinearLibraries();
     const size_t n = data.x.rows(), d = data.x.cols();
     gamma_ = params_.gamma;

@@ -67,21 +67,14 @@ struct TreeParams {
   static const ParamSchema<TreeParams>& Schema() {
     static const ParamSchema<TreeParams> schema(
         "tree",
-        {{"criterion", &TreeParams::criterion, "split quality", 0, 0, {"gini", "entropy"}},
+        {{"criterion", &TreeParams::criterion, "split quality", {"gini", "entropy"}},
          {"max_depth", &TreeParams::max_depth, "maximum depth", 1, 64},
          {"min_samples_leaf", &TreeParams::min_samples_leaf, "fewest rows in a leaf", 1, 1e12},
-         {"class_weight",
-          &TreeParams::class_weight,
-          "none or balanced",
-          0,
-          0,
-          {"none", "balanced"}},
+         {"class_weight", &TreeParams::class_weight, "none or balanced", {"none", "balanced"}},
          {"splitter",
           &TreeParams::splitter,
           "hist: features pre-binned once (exact for features with at most max_bins values); "
           "exact: every distinct value",
-          0,
-          0,
           {"hist", "exact"}},
          {"max_bins", &TreeParams::max_bins, "bins per feature for splitter=hist", 2, 256}});
     return schema;
@@ -163,28 +156,19 @@ struct ForestParams {
     static const ParamSchema<ForestParams> schema(
         "forest",
         {{"n_estimators", &ForestParams::n_estimators, "number of trees", 1, 100000},
-         {"criterion", &ForestParams::criterion, "split quality", 0, 0, {"gini", "entropy"}},
+         {"criterion", &ForestParams::criterion, "split quality", {"gini", "entropy"}},
          {"max_depth", &ForestParams::max_depth, "maximum depth", 1, 64},
          {"min_samples_leaf", &ForestParams::min_samples_leaf, "fewest rows in a leaf", 1, 1e12},
          {"max_features",
           &ForestParams::max_features,
           "features tried per split",
-          0,
-          0,
           {"sqrt", "log2", "all"}},
          {"bootstrap", &ForestParams::bootstrap, "sample rows with replacement per tree"},
-         {"class_weight",
-          &ForestParams::class_weight,
-          "none or balanced",
-          0,
-          0,
-          {"none", "balanced"}},
+         {"class_weight", &ForestParams::class_weight, "none or balanced", {"none", "balanced"}},
          {"splitter",
           &ForestParams::splitter,
           "hist: features pre-binned once, splits from histograms (fast); exact: every distinct "
           "value, sorted per node",
-          0,
-          0,
           {"hist", "exact"}},
          {"max_bins", &ForestParams::max_bins, "bins per feature for splitter=hist", 2, 256}});
     return schema;

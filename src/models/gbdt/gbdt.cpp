@@ -13,6 +13,7 @@
 #include "models/gbdt/booster_check.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/params.hpp"
+#include "prospect/evaluate/search.hpp"
 
 namespace prospect {
 namespace {
@@ -362,6 +363,17 @@ ModelFactory<Classifier> GbdtClassifierFactory() {
 }
 ModelFactory<Regressor> GbdtRegressorFactory() {
   return FactoryOf<Regressor, GbdtRegressor, GbdtParams>();
+}
+
+nlohmann::json GbdtSearchSpace() {
+  return SearchSpace()
+      .AddFloat("learning_rate", 0.01, 0.3, true)
+      .AddInt("max_depth", 2, 10)
+      .AddFloat("min_child_weight", 0.5, 50, true)
+      .AddFloat("subsample", 0.5, 1.0)
+      .AddFloat("colsample_bytree", 0.4, 1.0)
+      .AddFloat("reg_lambda", 0.01, 20, true)
+      .ToJson();
 }
 
 }  // namespace prospect

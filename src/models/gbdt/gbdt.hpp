@@ -13,5 +13,7 @@ namespace prospect {
 
 ModelFactory<Classifier> GbdtClassifierFactory();
 ModelFactory<Regressor> GbdtRegressorFactory();
+/// The search space both tasks tune gbdt over (SearchSpace::FromJson form).
+nlohmann::json GbdtSearchSpace();
 
 }  // namespace prospect

@@ -182,8 +182,6 @@ struct ForestRegParams {
          {"max_features",
           &ForestRegParams::max_features,
           "features tried per split",
-          0,
-          0,
           {"third", "sqrt", "all"}},
          {"bootstrap", &ForestRegParams::bootstrap, "sample rows with replacement per tree"},
          {"max_bins", &ForestRegParams::max_bins, "bins per feature", 2, 256}});

@@ -18,7 +18,7 @@ const ParamSchema<TreeParams>& TreeSchema() {
       "tree", {{"max_depth", &TreeParams::max_depth, "maximum depth", 1, 64},
                {"learning_rate", &TreeParams::learning_rate, "shrinkage", 0.0, 1.0},
                {"balanced", &TreeParams::balanced, "reweight classes"},
-               {"criterion", &TreeParams::criterion, "split quality", 0, 0, {"gini", "entropy"}}});
+               {"criterion", &TreeParams::criterion, "split quality", {"gini", "entropy"}}});
   return schema;
 }
 

@@ -46,5 +46,12 @@ TEST(Quantile, EmptySampleIsNaNAndLevelsOutsideTheUnitIntervalAreErrors) {
   }
 }
 
+TEST(UpperMedian, IsTheMiddleElementWithoutInterpolation) {
+  EXPECT_EQ(UpperMedian({3, 1, 2}), 2);
+  EXPECT_EQ(UpperMedian({4, 1, 3, 2}), 3);  // numpy's median would give 2.5
+  EXPECT_EQ(UpperMedian({-7}), -7);
+  EXPECT_TRUE(std::isnan(UpperMedian({})));
+}
+
 }  // namespace
 }  // namespace prospect
