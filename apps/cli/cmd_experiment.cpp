@@ -7,6 +7,7 @@
 
 #include "cli.hpp"
 #include "prospect/common/error.hpp"
+#include "prospect/common/numbers.hpp"
 #include "prospect/common/strings.hpp"
 #include "prospect/experiment/analysis.hpp"
 #include "prospect/experiment/assignment.hpp"
@@ -32,15 +33,9 @@ std::string PValue(double p) {
 std::vector<double> ParseNumberList(const std::string& option, const std::string& text) {
   std::vector<double> out;
   for (const std::string& part : Split(text, ',')) {
-    const std::string item(Trim(part));
-    size_t used = 0;
+    const std::string_view item = Trim(part);
     double v = 0;
-    try {
-      v = std::stod(item, &used);
-    } catch (...) {
-      used = 0;
-    }
-    if (item.empty() || used != item.size()) {
+    if (!ParseDouble(item, &v)) {
       Fail(ErrorCode::kInvalidArgument,
            "{} {}: {} is not a number; give a comma-separated list like 0.05,0.06", option,
            QuoteForMessage(text), QuoteForMessage(item));

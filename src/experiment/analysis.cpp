@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "prospect/common/datetime.hpp"
+#include "prospect/common/enum_names.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/rng.hpp"
 #include "prospect/common/strings.hpp"
@@ -280,12 +281,10 @@ RatioMetric ParseRatioMetric(std::string_view text) {
 }
 
 std::string_view MetricKindName(MetricKind kind) {
-  switch (kind) {
-    case MetricKind::kBinary: return "binary";
-    case MetricKind::kContinuous: return "continuous";
-    case MetricKind::kRatio: return "ratio";
-  }
-  return "continuous";
+  static constexpr EnumName<MetricKind> kNames[] = {{MetricKind::kBinary, "binary"},
+                                                    {MetricKind::kContinuous, "continuous"},
+                                                    {MetricKind::kRatio, "ratio"}};
+  return NameOf(kNames, kind);
 }
 
 ExperimentAnalysis AnalyzeExperiment(const Table& table, const AnalysisOptions& options,

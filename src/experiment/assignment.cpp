@@ -4,7 +4,9 @@
 #include <cmath>
 #include <cstring>
 
+#include "prospect/common/enum_names.hpp"
 #include "prospect/common/error.hpp"
+#include "prospect/common/numbers.hpp"
 #include "prospect/common/strings.hpp"
 
 namespace prospect::experiment {
@@ -102,12 +104,11 @@ void AssignmentSpec::Validate() const {
 }
 
 std::string_view AssignmentStatusName(AssignmentStatus status) {
-  switch (status) {
-    case AssignmentStatus::kAssigned: return "assigned";
-    case AssignmentStatus::kNotInExperiment: return "not_in_experiment";
-    case AssignmentStatus::kHoldout: return "holdout";
-  }
-  return "not_in_experiment";
+  static constexpr EnumName<AssignmentStatus> kNames[] = {
+      {AssignmentStatus::kAssigned, "assigned"},
+      {AssignmentStatus::kNotInExperiment, "not_in_experiment"},
+      {AssignmentStatus::kHoldout, "holdout"}};
+  return NameOf(kNames, status);
 }
 
 Assignment Assign(const AssignmentSpec& spec, std::string_view unit_id) {
@@ -148,14 +149,8 @@ std::vector<VariantWeight> ParseVariantWeights(std::string_view text) {
       v.name = std::string(item);
     } else {
       v.name = std::string(Trim(item.substr(0, colon)));
-      const std::string w(Trim(item.substr(colon + 1)));
-      size_t used = 0;
-      try {
-        v.weight = std::stod(w, &used);
-      } catch (...) {
-        used = 0;
-      }
-      if (w.empty() || used != w.size()) {
+      const std::string_view w = Trim(item.substr(colon + 1));
+      if (!ParseDouble(w, &v.weight)) {
         Fail(ErrorCode::kInvalidArgument,
              "--variants: weight {} of variant {} is not a number; write NAME:WEIGHT, e.g. "
              "control:50,treatment:50",

@@ -7,6 +7,7 @@
 #include <map>
 #include <random>
 
+#include "prospect/common/enum_names.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/rng.hpp"
 #include "prospect/common/strings.hpp"
@@ -60,25 +61,17 @@ void CheckArms(const std::vector<ArmStats>& arms, BanditPolicy policy) {
 
 }  // namespace
 
+constexpr EnumName<BanditPolicy> kPolicyNames[] = {
+    {BanditPolicy::kThompsonBeta, "thompson"},
+    {BanditPolicy::kThompsonGaussian, "thompson-gaussian"},
+    {BanditPolicy::kUcb1, "ucb1"},
+    {BanditPolicy::kFixed, "fixed"}};
+
 BanditPolicy ParseBanditPolicy(std::string_view name) {
-  if (name == "thompson") return BanditPolicy::kThompsonBeta;
-  if (name == "thompson-gaussian") return BanditPolicy::kThompsonGaussian;
-  if (name == "ucb1") return BanditPolicy::kUcb1;
-  if (name == "fixed") return BanditPolicy::kFixed;
-  Fail(ErrorCode::kInvalidArgument,
-       "Unknown bandit policy \"{}\". Valid policies: thompson, thompson-gaussian, ucb1, fixed.",
-       name);
+  return ParseName(kPolicyNames, name, "bandit policy", "policies");
 }
 
-std::string_view BanditPolicyName(BanditPolicy policy) {
-  switch (policy) {
-    case BanditPolicy::kThompsonBeta: return "thompson";
-    case BanditPolicy::kThompsonGaussian: return "thompson-gaussian";
-    case BanditPolicy::kUcb1: return "ucb1";
-    case BanditPolicy::kFixed: return "fixed";
-  }
-  return "fixed";
-}
+std::string_view BanditPolicyName(BanditPolicy policy) { return NameOf(kPolicyNames, policy); }
 
 std::vector<ArmStats> ArmStatsFromTable(const Table& table, const std::string& variant_column,
                                         const std::string& metric_column) {

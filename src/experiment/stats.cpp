@@ -11,6 +11,7 @@
 #include <limits>
 #include <numeric>
 
+#include "prospect/common/enum_names.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/quantile.hpp"
 
@@ -287,21 +288,17 @@ RatioStats DeltaMethodRatio(std::span<const double> numerator,
   return r;
 }
 
+// In the order the unknown-name message lists them.
+constexpr EnumName<Correction> kCorrectionNames[] = {{Correction::kHolm, "holm"},
+                                                     {Correction::kBenjaminiHochberg, "bh"},
+                                                     {Correction::kNone, "none"}};
+
 Correction ParseCorrection(std::string_view name) {
-  if (name == "none") return Correction::kNone;
-  if (name == "holm") return Correction::kHolm;
-  if (name == "bh") return Correction::kBenjaminiHochberg;
-  Fail(ErrorCode::kInvalidArgument, "Unknown correction \"{}\". Valid corrections: holm, bh, none.",
-       name);
+  return ParseName(kCorrectionNames, name, "correction", "corrections");
 }
 
 std::string_view CorrectionName(Correction correction) {
-  switch (correction) {
-    case Correction::kNone: return "none";
-    case Correction::kHolm: return "holm";
-    case Correction::kBenjaminiHochberg: return "bh";
-  }
-  return "none";
+  return NameOf(kCorrectionNames, correction);
 }
 
 Corrected AdjustPValues(std::span<const double> p_values, Correction correction, double alpha) {

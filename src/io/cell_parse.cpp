@@ -2,8 +2,6 @@
 // inline fast paths in cell_parse.hpp), date-order evidence and null markers.
 #include "io/cell_parse.hpp"
 
-#include <charconv>
-#include <cstdlib>
 #include <cstring>
 
 #include "prospect/common/strings.hpp"
@@ -16,17 +14,6 @@ std::string_view TrimSpaces(std::string_view t) {
   while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\r'))
     t.remove_suffix(1);
   return t;
-}
-
-// Number text for from_chars: surrounding spaces trimmed and a leading '+' dropped (from_chars
-// takes none); false when no number can follow ("", "+", "+-1").
-bool TrimNumberText(std::string_view* text) {
-  *text = TrimSpaces(*text);
-  if (!text->empty() && (*text)[0] == '+') {
-    text->remove_prefix(1);
-    if (text->empty() || (*text)[0] == '-') return false;
-  }
-  return !text->empty();
 }
 
 // Reads 1..max_digits digits at `*pos`; false if none.
@@ -76,25 +63,6 @@ DateParse ParseDatePrefix(std::string_view t, DateOrder order, int64_t* days, si
 }
 
 }  // namespace
-
-bool ParseInt64(std::string_view text, int64_t* out) {
-  if (ParsePlainInt(text, out)) return true;
-  if (!TrimNumberText(&text)) return false;
-  const auto r = std::from_chars(text.data(), text.data() + text.size(), *out);
-  return r.ec == std::errc() && r.ptr == text.data() + text.size();
-}
-
-bool ParseDouble(std::string_view text, double* out) {
-  if (!TrimNumberText(&text)) return false;
-  const auto r = std::from_chars(text.data(), text.data() + text.size(), *out);
-  if (r.ptr != text.data() + text.size()) return false;
-  if (r.ec == std::errc::result_out_of_range) {
-    // Too large or too small for a double: saturate like strtod does.
-    *out = std::strtod(std::string(text).c_str(), nullptr);
-    return true;
-  }
-  return r.ec == std::errc();
-}
 
 bool ParseDouble(std::string_view text, char decimal, double* out) {
   if (decimal == '.') return ParseDouble(text, out);

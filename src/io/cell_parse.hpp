@@ -9,17 +9,18 @@
 #include <vector>
 
 #include "prospect/common/datetime.hpp"
+#include "prospect/common/numbers.hpp"
 
 namespace prospect::io {
 
 enum class DateOrder : uint8_t { kMonthFirst, kDayFirst };
 enum class DateParse : uint8_t { kOk, kNotADate, kInvalidDay };
 
-/// Strict integer: optional sign, digits, optional surrounding spaces.
-bool ParseInt64(std::string_view text, int64_t* out);
-/// Decimal or scientific notation, nan, inf; optional sign and surrounding spaces.
-bool ParseDouble(std::string_view text, double* out);
-/// The same with `decimal` as the decimal separator ('.' or ','; with ',' a '.' is not accepted).
+// The strict number parses (ParseInt64, ParseDouble, ParsePlainInt) are
+// prospect/common/numbers.hpp.
+using prospect::ParseDouble;
+/// ParseDouble with `decimal` as the decimal separator ('.' or ','; with ',' a '.' is not
+/// accepted).
 bool ParseDouble(std::string_view text, char decimal, double* out);
 /// A number written with a leading zero ("08123", "-007", "00.5"): zip codes and zero-padded ids,
 /// which inference keeps as text so that they round-trip. "0", "0.5" and "-0" are not.
@@ -83,22 +84,6 @@ class NullMatcher {
 // ---- Fast paths ---------------------------------------------------------------------------------
 // Inline here because the column builder's per-cell loops call them directly; the functions above
 // try them first and give the same results.
-
-/// The common integer: an optional '-' and up to 18 digits (which cannot overflow).
-[[gnu::always_inline]] inline bool ParsePlainInt(std::string_view text, int64_t* out) {
-  if (text.empty() || text.size() > 18) return false;
-  const bool negative = text[0] == '-';
-  size_t i = negative;
-  if (i == text.size()) return false;
-  uint64_t v = 0;
-  for (; i < text.size(); ++i) {
-    const unsigned d = static_cast<unsigned char>(text[i]) - '0';
-    if (d > 9) return false;
-    v = v * 10 + d;
-  }
-  *out = negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
-  return true;
-}
 
 /// Two ASCII digits at p, or -1.
 inline int TwoDigitsAt(const char* p) {

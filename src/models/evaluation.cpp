@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "prospect/common/error.hpp"
+#include "prospect/common/numbers.hpp"
 #include "prospect/common/rng.hpp"
 #include "prospect/common/strings.hpp"
 #include "prospect/evaluate/calibration.hpp"
@@ -26,7 +27,7 @@ MetricsReport ComputeAt(const std::vector<double>& y, const std::vector<double>&
     MetricsReport first = MetricsReport::Compute(y, p, {}, o);
     o.threshold = req.threshold == "max-f1" ? first.max_f1.threshold : first.max_profit->threshold;
   } else {
-    o.threshold = std::stod(req.threshold);
+    ParseDouble(req.threshold, &o.threshold);  // checked by CheckThresholdSpec
   }
   return MetricsReport::Compute(y, p, {}, o);
 }
@@ -35,9 +36,8 @@ MetricsReport ComputeAt(const std::vector<double>& y, const std::vector<double>&
 
 std::string CheckThresholdSpec(const std::string& spec) {
   if (spec == "max-f1" || spec == "max-profit") return spec;
-  char* end = nullptr;
-  const double v = std::strtod(spec.c_str(), &end);
-  if (spec.empty() || end != spec.c_str() + spec.size() || !(v >= 0 && v <= 1)) {
+  double v = 0;
+  if (!ParseDouble(spec, &v) || !(v >= 0 && v <= 1)) {
     Fail(ErrorCode::kInvalidArgument,
          "--threshold {}: expected a probability between 0 and 1, max-f1 or max-profit",
          QuoteForMessage(spec));

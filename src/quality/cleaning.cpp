@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <map>
 #include <set>
@@ -13,6 +12,7 @@
 
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
+#include "prospect/common/numbers.hpp"
 #include "prospect/common/strings.hpp"
 #include "prospect/quality/quality.hpp"
 #include "quality/quality_internal.hpp"
@@ -157,9 +157,7 @@ json ConvertConstant(const json& value, DataType type, const std::string& where)
 
 double ParseNumberKey(const std::string& text, const std::string& where) {
   double v = 0;
-  const std::string_view t = Trim(text);
-  const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-  if (ec != std::errc() || ptr != t.data() + t.size()) {
+  if (!ParseDouble(Trim(text), &v)) {
     Fail(ErrorCode::kInvalidArgument,
          "{}: values key {} is not a number, but the column is numeric", where,
          QuoteForMessage(text));

@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -14,6 +13,7 @@
 
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
+#include "prospect/common/numbers.hpp"
 #include "prospect/common/strings.hpp"
 #include "quality/quality_internal.hpp"
 
@@ -160,12 +160,8 @@ int64_t CountDistinctDoubles(std::vector<double> v) {
 }
 
 bool ParsesAsNumber(std::string_view text) {
-  text = Trim(text);
-  if (text.empty()) return false;
-  if (text.front() == '+') text.remove_prefix(1);
   double value = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return ec == std::errc() && ptr == text.data() + text.size();
+  return ParseDouble(Trim(text), &value);
 }
 
 std::string CleaningSnippet(const std::string& table, const std::string& body) {

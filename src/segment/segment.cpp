@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "prospect/common/error.hpp"
+#include "prospect/common/numbers.hpp"
 #include "prospect/common/strings.hpp"
 #include "prospect/linalg/dense.hpp"
 #include "prospect/models/cluster/clusterer.hpp"
@@ -285,12 +286,12 @@ SegmentResult RunSegmentation(Store& store, const SegmentRequest& request, const
       // Two segments are rarely actionable for a marketer; search 3.. unless told otherwise.
       if (HasParam(info, "k_min") && !params.contains("k_min")) params["k_min"] = 3;
     } else {
-      try {
-        params["k"] = std::stoll(req.k);
-      } catch (...) {
+      int64_t k = 0;
+      if (!ParseInt64(req.k, &k)) {
         Fail(ErrorCode::kInvalidArgument, "--k {}: expected a number or auto",
              QuoteForMessage(req.k));
       }
+      params["k"] = k;
     }
   }
   auto clusterer = ClustererRegistry().Create(req.method, params);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "prospect/common/error.hpp"
+#include "prospect/common/numbers.hpp"
 #include "prospect/common/strings.hpp"
 
 namespace prospect {
@@ -106,15 +107,8 @@ class ParamSchema {
   }
 
   void Assign(const ParamField<P>& field, int64_t& target, std::string_view text) const {
-    size_t used = 0;
-    std::string s(Trim(text));
     int64_t value = 0;
-    try {
-      value = std::stoll(s, &used);
-    } catch (...) {
-      used = 0;
-    }
-    if (s.empty() || used != s.size()) {
+    if (!ParseInt64(text, &value)) {
       Fail(ErrorCode::kInvalidArgument, "{} parameter {}: expected an integer, got {}", owner_,
            field.name, QuoteForMessage(text));
     }
@@ -122,15 +116,8 @@ class ParamSchema {
     target = value;
   }
   void Assign(const ParamField<P>& field, double& target, std::string_view text) const {
-    size_t used = 0;
-    std::string s(Trim(text));
     double value = 0;
-    try {
-      value = std::stod(s, &used);
-    } catch (...) {
-      used = 0;
-    }
-    if (s.empty() || used != s.size() || !std::isfinite(value)) {
+    if (!ParseDouble(text, &value) || !std::isfinite(value)) {
       Fail(ErrorCode::kInvalidArgument, "{} parameter {}: expected a number, got {}", owner_,
            field.name, QuoteForMessage(text));
     }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "prospect/common/error.hpp"
+#include "prospect/common/numbers.hpp"
 #include "prospect/io/ubjson.hpp"
 
 namespace prospect {
@@ -31,13 +32,7 @@ int64_t Count(const nlohmann::json& j, const char* key) {
   const auto& v = Get(j, key);
   int64_t n = -1;
   if (v.is_string()) {
-    try {
-      size_t used = 0;
-      n = std::stoll(v.get<std::string>(), &used);
-      if (used != v.get<std::string>().size()) n = -1;
-    } catch (const std::exception&) {
-      n = -1;
-    }
+    if (!ParseInt64(v.get<std::string>(), &n)) n = -1;
   } else if (v.is_number_integer()) {
     n = v.get<int64_t>();
   }
