@@ -86,5 +86,16 @@ TEST(CliSegment, MethodsThatCannotChooseKSaySoUnderTheDefaultAuto) {
   }
 }
 
+TEST(CliSegment, KMustBeAWholeNumberOrAuto) {
+  SegmentWorkspace w;
+  ASSERT_EQ(
+      RunCli(w.ws + "ingest rfm " + w.dir.Write("rfm.csv", HouseholdCsv("household_id"))).exit_code,
+      0);
+  // Once read as 3 (stoll stops at the first non-digit); now the whole value must be a number.
+  const auto r = RunCli(w.ws + "segment --table rfm --method kmeans --k 3x");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "error: --k \"3x\": expected a number or auto\n");
+}
+
 }  // namespace
 }  // namespace prospect
