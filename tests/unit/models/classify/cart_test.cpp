@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "prospect/common/error.hpp"
+#include "support/expect_error.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
@@ -101,12 +102,8 @@ TEST(CartTree, ErrorsAreClear) {
   CartTree tree;
   const std::vector<double> nan_x = {1, std::nan("")};
   const std::vector<int32_t> y = {0, 1};
-  try {
-    tree.Fit(nan_x, 2, 1, y, 2, {}, Context(1));
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "tree: feature 0 of row 2 is nan; impute missing values first");
-  }
+  ExpectError([&] { tree.Fit(nan_x, 2, 1, y, 2, {}, Context(1)); }, ErrorCode::kInvalidData,
+              "tree: feature 0 of row 2 is nan; impute missing values first");
   EXPECT_THROW((void)tree.PredictProba(nan_x, 2), Error);  // not fitted
   nlohmann::json bad = {
       {"params", nlohmann::json::object()},

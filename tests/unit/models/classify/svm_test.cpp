@@ -10,6 +10,7 @@
 
 #include "prospect/evaluate/metrics.hpp"
 #include "prospect/io/model_file.hpp"
+#include "support/expect_error.hpp"
 #include "support/model_fixtures.hpp"
 
 namespace prospect {
@@ -109,13 +110,9 @@ TEST(Svm, DecisionFunctionRejectsOtherModels) {
   const LabelledData& data = testing::ClassifierFixture();
   auto model = ClassifierRegistry().Create("logistic");
   model->Fit(data.Set(), Context(1));
-  try {
-    (void)SvmDecisionFunction(*model, data.X(), Context(1));
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()),
+  ExpectError([&] { (void)SvmDecisionFunction(*model, data.X(), Context(1)); },
+              ErrorCode::kInvalidArgument,
               "decision values are defined for linear_svm and kernel_svm, not logistic");
-  }
   EXPECT_THROW((void)ClassifierRegistry().Create("kernel_svm", {{"kernel", "cubic"}}), Error);
 }
 
