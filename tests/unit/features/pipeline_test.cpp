@@ -4,19 +4,18 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <random>
 
 #include "prospect/common/error.hpp"
 #include "support/expect_error.hpp"
+#include "support/json_fixture.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
 namespace {
 
-nlohmann::json Fixtures() {
-  std::ifstream in(testing::SourceDir() + "/tests/fixtures/features/pipeline_fixtures.json");
-  return nlohmann::json::parse(in);
+const nlohmann::json& Fixtures() {
+  return testing::LoadJsonFixture("features/pipeline_fixtures.json");
 }
 
 Table FixtureTable(const nlohmann::json& data) {

@@ -5,19 +5,17 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <fstream>
 
 #include "prospect/common/error.hpp"
 #include "prospect/io/csv.hpp"
+#include "support/json_fixture.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
 namespace {
 
-nlohmann::json LoadFixture(const std::string& name) {
-  std::ifstream in(testing::SourceDir() + "/tests/fixtures/quality/" + name);
-  EXPECT_TRUE(in) << name;
-  return nlohmann::json::parse(in);
+const nlohmann::json& LoadFixture(const std::string& name) {
+  return testing::LoadJsonFixture("quality/" + name);
 }
 
 // Builds the fixture table with the column types the script declares.

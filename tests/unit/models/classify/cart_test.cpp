@@ -5,10 +5,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <fstream>
-
 #include "prospect/common/error.hpp"
 #include "support/expect_error.hpp"
+#include "support/json_fixture.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
@@ -22,8 +21,7 @@ struct CartData {
 };
 
 CartData Load() {
-  std::ifstream in(testing::SourceDir() + "/tests/fixtures/models/cart_fixtures.json");
-  const auto j = nlohmann::json::parse(in);
+  const auto& j = testing::LoadJsonFixture("models/cart_fixtures.json");
   CartData data;
   data.n = j["X"].size();
   data.d = j["X"][0].size();

@@ -6,11 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <fstream>
 
 #include "prospect/evaluate/metrics.hpp"
 #include "prospect/io/model_file.hpp"
 #include "support/expect_error.hpp"
+#include "support/json_fixture.hpp"
 #include "support/model_fixtures.hpp"
 
 namespace prospect {
@@ -20,11 +20,7 @@ using testing::LabelledData;
 
 // The reference values; the data is the shared classifier fixture.
 const nlohmann::json& SvmReference() {
-  static const nlohmann::json fx = [] {
-    std::ifstream in(testing::SourceDir() + "/tests/fixtures/models/svm_fixtures.json");
-    return nlohmann::json::parse(in);
-  }();
-  return fx;
+  return testing::LoadJsonFixture("models/svm_fixtures.json");
 }
 
 // An SVM's probabilities are a sigmoid of its contributions' sum (the log-odds), every
