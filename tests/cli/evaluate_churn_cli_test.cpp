@@ -11,6 +11,7 @@
 namespace prospect {
 namespace {
 
+using testing::ExpectCliErrorStartingWith;
 using testing::ExpectCliFailure;
 using testing::InitWorkspaceAndIngest;
 using testing::RunCli;
@@ -34,9 +35,7 @@ TEST(EvaluateCli, HeldOutMetricsThresholdsCalibrationAndScore) {
              "train --table bank --target y --exclude duration --model logistic --name bank-lr.v1");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   r = RunCli(Ws(dir) + "train --table bank --target y --model logistic --name 'bank lr'");
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err.rfind("error: invalid model name \"bank lr\": use a letter or digit", 0), 0u)
-      << r.err;
+  ExpectCliErrorStartingWith(r, 2, "error: invalid model name \"bank lr\": use a letter or digit");
 
   r = RunCli(Ws(dir) + "--json evaluate bank_lr --threshold max-f1");
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "prospect/workspace/workspace.hpp"
+#include "support/json_fixture.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
@@ -31,9 +32,8 @@ order_quantity = "Quantity"
 order_price = "UnitPrice"
 )";
 
-nlohmann::json OnlineRetailFixture() {
-  std::ifstream in(testing::SourceDir() + "/tests/fixtures/features/online_retail_profile.json");
-  return nlohmann::json::parse(in);
+const nlohmann::json& OnlineRetailFixture() {
+  return testing::LoadJsonFixture("features/online_retail_profile.json");
 }
 
 const nlohmann::json* PersonaNamed(const nlohmann::json& doc, const std::string& name) {

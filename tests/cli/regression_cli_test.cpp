@@ -55,6 +55,13 @@ class CliRegression : public ::testing::Test {
   void InitWithSpend() {
     InitWorkspaceAndIngest(dir_, ws_, "spend", dir_.Write("spend.csv", SpendCsv()));
   }
+  /// Runs `prospect --json ARGS` on the workspace, asserting that it succeeds, and parses its
+  /// output into *doc; call it through ASSERT_NO_FATAL_FAILURE.
+  void RunJson(const std::string& args, nlohmann::json* doc) {
+    const testing::CommandResult r = RunCli(ws_ + "--json " + args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    *doc = nlohmann::json::parse(r.out);
+  }
 
   TempDir dir_;
   const std::string ws_ = "--workspace " + dir_.path() + "/w ";
@@ -62,11 +69,9 @@ class CliRegression : public ::testing::Test {
 
 TEST_F(CliRegression, TrainPicksRegressionForANumericTargetAndScoresIt) {
   ASSERT_NO_FATAL_FAILURE(InitWithSpend());
-  auto r = RunCli(
-      ws_ +
-      "--json train --table spend --target spend --id customer_id --exclude bought --model linear");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto doc = nlohmann::json::parse(r.out);
+  nlohmann::json doc;
+  ASSERT_NO_FATAL_FAILURE(RunJson(
+      "train --table spend --target spend --id customer_id --exclude bought --model linear", &doc));
   EXPECT_EQ(doc["task"], "regression");
   EXPECT_EQ(doc["name"], "spend_spend_linear");
   EXPECT_GT(doc["holdout"]["r2"].get<double>(), 0.9);
@@ -75,7 +80,7 @@ TEST_F(CliRegression, TrainPicksRegressionForANumericTargetAndScoresIt) {
 
   // Scores are predicted spend; evaluate's RMSE on a table of all the rows matches the scores.
   const std::string out = dir_.File("pred.csv");
-  r = RunCli(ws_ + "score spend_spend_linear --table spend --out " + out);
+  auto r = RunCli(ws_ + "score spend_spend_linear --table spend --out " + out);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::ifstream in(out);
   std::string line;
@@ -95,14 +100,13 @@ TEST_F(CliRegression, TrainPicksRegressionForANumericTargetAndScoresIt) {
   }
   // Another table: every row. (The training table itself means the rows it held out, below.)
   ASSERT_EQ(RunCli(ws_ + "ingest spend_copy " + dir_.File("spend.csv")).exit_code, 0);
-  r = RunCli(ws_ + "--json evaluate spend_spend_linear --table spend_copy");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NEAR(nlohmann::json::parse(r.out)["rmse"].get<double>(), std::sqrt(sse / 400), 1e-6);
-  EXPECT_EQ(nlohmann::json::parse(r.out)["rows_used"], "all");
+  nlohmann::json all;
+  ASSERT_NO_FATAL_FAILURE(RunJson("evaluate spend_spend_linear --table spend_copy", &all));
+  EXPECT_NEAR(all["rmse"].get<double>(), std::sqrt(sse / 400), 1e-6);
+  EXPECT_EQ(all["rows_used"], "all");
   // As for a classifier, evaluate's default is the training table's held-out rows: train's metrics.
-  r = RunCli(ws_ + "--json evaluate spend_spend_linear");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto held_out = nlohmann::json::parse(r.out);
+  nlohmann::json held_out;
+  ASSERT_NO_FATAL_FAILURE(RunJson("evaluate spend_spend_linear", &held_out));
   EXPECT_EQ(held_out["rows_used"], "held-out");
   EXPECT_EQ(held_out["rows"], 80);
   EXPECT_NEAR(held_out["rmse"].get<double>(), doc["holdout"]["rmse"].get<double>(), 1e-12);
@@ -119,23 +123,23 @@ TEST_F(CliRegression, TrainPicksRegressionForANumericTargetAndScoresIt) {
 
 TEST_F(CliRegression, ZeroOneTargetsStayClassificationAndTaskChoosesExplicitly) {
   ASSERT_NO_FATAL_FAILURE(InitWithSpend());
-  auto r = RunCli(
-      ws_ +
-      "--json train --table spend --target bought --exclude spend,customer_id --model logistic");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(nlohmann::json::parse(r.out)["task"], "classification");
-  r = RunCli(ws_ +
-             "--json train --table spend --target bought --exclude spend,customer_id --model "
-             "linear --task regression");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(nlohmann::json::parse(r.out)["task"], "regression");
+  nlohmann::json doc;
+  ASSERT_NO_FATAL_FAILURE(RunJson(
+      "train --table spend --target bought --exclude spend,customer_id --model logistic", &doc));
+  EXPECT_EQ(doc["task"], "classification");
+  ASSERT_NO_FATAL_FAILURE(RunJson(
+      "train --table spend --target bought --exclude spend,customer_id --model linear --task "
+      "regression",
+      &doc));
+  EXPECT_EQ(doc["task"], "regression");
   ExpectCliFailure(RunCli(ws_ + "train --table spend --target spend --model linear_svm"),
                    "Unknown regression model \"linear_svm\".");
   // (the auto-detection's info line comes first on stderr)
   ExpectCliFailure(
       RunCli(ws_ + "train --table spend --target spend --model gbdt --search random"),
       "\nerror: search and cv are available for classification only; train gbdt without them\n");
-  r = RunCli(ws_ + "train --table spend --target region --model linear --task regression");
+  const auto r =
+      RunCli(ws_ + "train --table spend --target region --model linear --task regression");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_EQ(r.err, "error: regression needs a numeric target, but region is categorical\n");
 }

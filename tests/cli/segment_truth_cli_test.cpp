@@ -4,11 +4,11 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "prospect/workspace/workspace.hpp"
 #include "support/cli_expect.hpp"
+#include "support/json_fixture.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
@@ -18,9 +18,8 @@ using testing::ExpectCliFailure;
 using testing::RunCli;
 using testing::TempDir;
 
-nlohmann::json SegmentTruthFixture() {
-  std::ifstream in(testing::SourceDir() + "/tests/fixtures/cluster/truth_fixture.json");
-  return nlohmann::json::parse(in);
+const nlohmann::json& SegmentTruthFixture() {
+  return testing::LoadJsonFixture("cluster/truth_fixture.json");
 }
 
 std::string MakeWorkspace(const TempDir& dir, const nlohmann::json& f) {

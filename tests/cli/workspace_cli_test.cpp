@@ -9,11 +9,13 @@
 #include "prospect/models/classify/classifier.hpp"
 #include "prospect/models/cluster/clusterer.hpp"
 #include "prospect/models/regress/regressor.hpp"
+#include "support/cli_expect.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
 namespace {
 
+using testing::ExpectCliErrorStartingWith;
 using testing::RunCli;
 using testing::TempDir;
 
@@ -60,28 +62,19 @@ TEST(CliWorkspace, GlobalOptionsWorkAfterTheCommandToo) {
 
 TEST(CliWorkspace, UnknownCommandAndBadFlagsExitTwo) {
   auto unknown = RunCli("frobnicate");
-  EXPECT_EQ(unknown.exit_code, 2);
-  EXPECT_EQ(
-      unknown.err.rfind("error: unknown command \"frobnicate\". Commands: init, generate,", 0), 0u)
-      << unknown.err;
+  ExpectCliErrorStartingWith(unknown, 2,
+                             "error: unknown command \"frobnicate\". Commands: init, generate,");
   auto typo = RunCli("--workspace w segmnt --k 3");
-  EXPECT_EQ(typo.exit_code, 2);
-  EXPECT_EQ(
-      typo.err.rfind("error: unknown command \"segmnt\". Did you mean \"segment\"? Commands:", 0),
-      0u)
-      << typo.err;
+  ExpectCliErrorStartingWith(
+      typo, 2, "error: unknown command \"segmnt\". Did you mean \"segment\"? Commands:");
   // A planned command is not run as the word after it (`uplift train` used to run `train`).
   auto planned = RunCli("uplift train --table x");
-  EXPECT_EQ(planned.exit_code, 7);
-  EXPECT_EQ(
-      planned.err.rfind("error: \"uplift\" is not available in this version of prospect yet.", 0),
-      0u)
-      << planned.err;
+  ExpectCliErrorStartingWith(planned, 7,
+                             "error: \"uplift\" is not available in this version of prospect yet.");
   TempDir dir;
   ASSERT_EQ(RunCli("init " + dir.path() + "/w").exit_code, 0);
   auto r = RunCli("--workspace " + dir.path() + "/w ingest t x.csv --mode sideways");
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err.rfind("error: ", 0), 0u);
+  ExpectCliErrorStartingWith(r, 2, "error: ");
   EXPECT_NE(r.err.find("sideways"), std::string::npos) << r.err;
 }
 

@@ -1,5 +1,5 @@
 // Assertions the CLI tests share: a fresh workspace with one table ingested, and a command that
-// must fail with a given piece of its stderr.
+// must fail with a given piece of its stderr, or with a given exit code and opening of it.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -33,6 +33,17 @@ inline void ExpectCliFailure(const CommandResult& r, std::string_view part,
                                      "ExpectCliFailure");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find(part), std::string::npos) << r.err;
+}
+
+/// Expects the command to have exited with `exit_code` and its stderr to start with `prefix`
+/// (an error message whose opening the test pins); a failure names the test's line.
+inline void ExpectCliErrorStartingWith(
+    const CommandResult& r, int exit_code, std::string_view prefix,
+    std::source_location where = std::source_location::current()) {
+  const ::testing::ScopedTrace trace(where.file_name(), static_cast<int>(where.line()),
+                                     "ExpectCliErrorStartingWith");
+  EXPECT_EQ(r.exit_code, exit_code);
+  EXPECT_EQ(r.err.rfind(prefix, 0), 0u) << r.err;
 }
 
 }  // namespace prospect::testing

@@ -4,12 +4,12 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "prospect/models/model.hpp"
+#include "support/json_fixture.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect::testing {
@@ -34,8 +34,7 @@ struct LabelledData {
 /// Reads tests/fixtures/models/<file> once per file name.
 inline LabelledData LoadLabelledData(const std::string& file) {
   LabelledData out;
-  std::ifstream in(SourceDir() + "/tests/fixtures/models/" + file);
-  out.fx = nlohmann::json::parse(in);
+  out.fx = LoadJsonFixture("models/" + file);
   out.n = out.fx["X"].size();
   out.d = out.fx["X"][0].size();
   for (const auto& row : out.fx["X"]) {

@@ -6,18 +6,16 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "prospect/common/error.hpp"
-#include "support/test_paths.hpp"
+#include "support/json_fixture.hpp"
 
 namespace prospect {
 namespace {
 
 TEST(Quantile, EqualsNumpyBitForBitSortedOrNot) {
-  std::ifstream in(testing::SourceDir() + "/tests/fixtures/common/quantile_fixtures.json");
-  const nlohmann::json fx = nlohmann::json::parse(in);
+  const nlohmann::json& fx = testing::LoadJsonFixture("common/quantile_fixtures.json");
   const auto levels = fx["levels"].get<std::vector<double>>();
   for (const auto& [name, sample] : fx["samples"].items()) {
     const auto values = sample["values"].get<std::vector<double>>();

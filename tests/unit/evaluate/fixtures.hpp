@@ -2,21 +2,15 @@
 // tests/fixtures/evaluate/make_metric_fixtures.py, and a JSON array as doubles.
 #pragma once
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "support/test_paths.hpp"
+#include "support/json_fixture.hpp"
 
 namespace prospect::evaluate_testing {
 
 inline const nlohmann::json& Fixtures() {
-  static const nlohmann::json j = [] {
-    std::ifstream in(prospect::testing::SourceDir() +
-                     "/tests/fixtures/evaluate/metric_fixtures.json");
-    return nlohmann::json::parse(in);
-  }();
-  return j;
+  return prospect::testing::LoadJsonFixture("evaluate/metric_fixtures.json");
 }
 
 /// The array as doubles; null gives an empty vector.

@@ -7,6 +7,10 @@
 
 #include <cmath>
 #include <fstream>
+#include <initializer_list>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "fixtures.hpp"
 #include "prospect/common/error.hpp"
@@ -35,11 +39,29 @@ std::vector<Case> Cases() {
   return out;
 }
 
+// The cases whose sklearn values hold `key` (a one-class data set has no ROC-AUC, for one).
+std::vector<Case> CasesWith(const std::string& key) {
+  std::vector<Case> out;
+  for (Case& c : Cases()) {
+    if (c.expected->contains(key)) out.push_back(std::move(c));
+  }
+  return out;
+}
+
 void ExpectVectorNear(const std::vector<double>& actual, const nlohmann::json& expected,
                       const std::string& label) {
   ASSERT_EQ(actual.size(), expected.size()) << label;
   for (size_t i = 0; i < actual.size(); ++i)
     EXPECT_NEAR(actual[i], expected[i].get<double>(), kTol) << label << " [" << i << "]";
+}
+
+// Expects each named array of a computed curve to match sklearn's array of that name under
+// `curve` in the case's values; `label` goes between the case's name and the array's.
+void ExpectCurveNear(
+    const Case& c, const std::string& curve, const std::string& label,
+    std::initializer_list<std::pair<const char*, const std::vector<double>&>> arrays) {
+  for (const auto& [name, actual] : arrays)
+    ExpectVectorNear(actual, (*c.expected)[curve][name], c.name + " " + label + name);
 }
 
 TEST(Metrics, ThresholdMetricsMatchSklearn) {
@@ -62,22 +84,17 @@ TEST(Metrics, ThresholdMetricsMatchSklearn) {
 }
 
 TEST(Metrics, RocCurveAndAucMatchSklearnIncludingTiesAndWeights) {
-  size_t checked = 0;
-  for (const auto& c : Cases()) {
-    if (!c.expected->contains("roc_auc")) continue;
-    ++checked;
+  const std::vector<Case> cases = CasesWith("roc_auc");
+  for (const auto& c : cases) {
     EXPECT_NEAR(RocAuc(c.y, c.score, c.weight), (*c.expected)["roc_auc"].get<double>(), kTol)
         << c.name;
     const RocCurve roc = ComputeRocCurve(c.y, c.score, c.weight);
-    ExpectVectorNear(roc.fpr, (*c.expected)["roc_curve"]["fpr"], c.name + " fpr");
-    ExpectVectorNear(roc.tpr, (*c.expected)["roc_curve"]["tpr"], c.name + " tpr");
-    ExpectVectorNear(roc.thresholds, (*c.expected)["roc_curve"]["thresholds"],
-                     c.name + " thresholds");
+    ExpectCurveNear(c, "roc_curve", "",
+                    {{"fpr", roc.fpr}, {"tpr", roc.tpr}, {"thresholds", roc.thresholds}});
     const RocCurve full = ComputeRocCurve(c.y, c.score, c.weight, false);
-    ExpectVectorNear(full.fpr, (*c.expected)["roc_curve_full"]["fpr"], c.name + " full fpr");
-    ExpectVectorNear(full.tpr, (*c.expected)["roc_curve_full"]["tpr"], c.name + " full tpr");
+    ExpectCurveNear(c, "roc_curve_full", "full ", {{"fpr", full.fpr}, {"tpr", full.tpr}});
   }
-  EXPECT_EQ(checked, 7u);
+  EXPECT_EQ(cases.size(), 7u);
 }
 
 TEST(Metrics, TiedScoresCountHalfInRocAuc) {
@@ -90,20 +107,17 @@ TEST(Metrics, TiedScoresCountHalfInRocAuc) {
 }
 
 TEST(Metrics, PrCurveAndAveragePrecisionMatchSklearn) {
-  size_t checked = 0;
-  for (const auto& c : Cases()) {
-    if (!c.expected->contains("average_precision")) continue;
-    ++checked;
+  const std::vector<Case> cases = CasesWith("average_precision");
+  for (const auto& c : cases) {
     EXPECT_NEAR(AveragePrecision(c.y, c.score, c.weight),
                 (*c.expected)["average_precision"].get<double>(), kTol)
         << c.name;
     const PrCurve pr = ComputePrCurve(c.y, c.score, c.weight);
-    ExpectVectorNear(pr.precision, (*c.expected)["pr_curve"]["precision"], c.name + " precision");
-    ExpectVectorNear(pr.recall, (*c.expected)["pr_curve"]["recall"], c.name + " recall");
-    ExpectVectorNear(pr.thresholds, (*c.expected)["pr_curve"]["thresholds"],
-                     c.name + " thresholds");
+    ExpectCurveNear(
+        c, "pr_curve", "",
+        {{"precision", pr.precision}, {"recall", pr.recall}, {"thresholds", pr.thresholds}});
   }
-  EXPECT_EQ(checked, 8u);  // every data set except all_negative
+  EXPECT_EQ(cases.size(), 8u);  // every data set except all_negative
 }
 
 TEST(Metrics, LogLossAndBrierMatchSklearn) {
@@ -120,8 +134,7 @@ TEST(Metrics, LogLossAndBrierMatchSklearn) {
 
 TEST(Metrics, CalibrationCurveMatchesSklearnUniformAndQuantile) {
   size_t checked = 0;
-  for (const auto& c : Cases()) {
-    if (!c.expected->contains("calibration")) continue;
+  for (const auto& c : CasesWith("calibration")) {
     for (const auto& [key, e] : (*c.expected)["calibration"].items()) {
       ++checked;
       const auto strategy =

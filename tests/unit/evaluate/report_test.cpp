@@ -4,9 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-
 #include "prospect/common/error.hpp"
+#include "support/json_fixture.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
@@ -18,8 +17,7 @@ struct Data {
 };
 
 Data Load(const std::string& name) {
-  std::ifstream in(testing::SourceDir() + "/tests/fixtures/evaluate/metric_fixtures.json");
-  const auto j = nlohmann::json::parse(in);
+  const auto& j = testing::LoadJsonFixture("evaluate/metric_fixtures.json");
   for (const auto& d : j["datasets"]) {
     if (d["name"] != name) continue;
     Data data{d["y"].get<std::vector<double>>(),

@@ -159,29 +159,23 @@ TEST(SearchSpace, RoundTripsJsonAndRejectsBadSpecs) {
       SearchSpace::FromJson(nlohmann::json::parse(R"({"a": {"type": "choice", "choices": []}})")),
       Error);
   EXPECT_THROW(SearchSpace::FromJson(nlohmann::json::parse(R"({"a": {"type": "normal"}})")), Error);
-  try {
-    space.Validate({{"max_dept", 3}, {"eta", 0.1}, {"criterion", "gini"}});
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(),
-                 "search: parameter \"max_dept\" is not in the search space. Did you mean "
-                 "\"max_depth\"? Parameters: "
-                 "criterion, eta, max_depth.");
-  }
+  ExpectError(
+      [&] {
+        space.Validate({{"max_dept", 3}, {"eta", 0.1}, {"criterion", "gini"}});
+      },
+      ErrorCode::kInvalidArgument,
+      "search: parameter \"max_dept\" is not in the search space. Did you mean "
+      "\"max_depth\"? Parameters: "
+      "criterion, eta, max_depth.");
   EXPECT_THROW(space.Validate({{"max_depth", 11}, {"eta", 0.1}, {"criterion", "gini"}}), Error);
 }
 
 TEST(MakeSearcher, KnowsGridRandomBayes) {
   EXPECT_NE(dynamic_cast<TpeSearch*>(MakeSearcher("bayes", Bowl(), 1).get()), nullptr);
   EXPECT_NE(dynamic_cast<RandomSearch*>(MakeSearcher("random", Bowl(), 1).get()), nullptr);
-  try {
-    (void)MakeSearcher("bayse", Bowl(), 1);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(),
-                 "Unknown search method \"bayse\". Did you mean \"bayes\"? Valid methods: grid, "
-                 "random, bayes.");
-  }
+  ExpectError([] { (void)MakeSearcher("bayse", Bowl(), 1); }, ErrorCode::kInvalidArgument,
+              "Unknown search method \"bayse\". Did you mean \"bayes\"? Valid methods: grid, "
+              "random, bayes.");
 }
 
 }  // namespace

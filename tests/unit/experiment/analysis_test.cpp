@@ -140,15 +140,10 @@ TEST(ExperimentAnalysis, ErrorsNameTheValueAndTheChoices) {
               "Values there: "
               "control, treatment.");
   o = Options({"variant"});
-  try {
-    AnalyzeExperiment(t, o, Context(1));
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(),
-                 "metric column \"variant\" has type string; metrics must be bool, int64 or double "
-                 "columns (binary "
-                 "metrics: bool or 0/1 integers)");
-  }
+  ExpectError([&] { AnalyzeExperiment(t, o, Context(1)); }, ErrorCode::kInvalidArgument,
+              "metric column \"variant\" has type string; metrics must be bool, int64 or double "
+              "columns (binary "
+              "metrics: bool or 0/1 integers)");
   EXPECT_THROW(AnalyzeExperiment(t, Options({}), Context(1)), Error);
   EXPECT_THROW(AnalyzeExperiment(t, Options({"revnue"}), Context(1)), Error);
   EXPECT_THROW(ParseRatioMetric("revenue"), Error);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "prospect/common/error.hpp"
+#include "support/expect_error.hpp"
 
 namespace prospect::experiment {
 namespace {
@@ -113,15 +114,9 @@ TEST(ExperimentAssignment, ParsesVariantsAndRejectsBadSpecs) {
   EXPECT_EQ(v[1].name, "treatment");
   EXPECT_EQ(v[1].weight, 50.0);
   EXPECT_EQ(ParseVariantWeights("a,b,c").size(), 3u);
-  try {
-    ParseVariantWeights("a:1,b:x");
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_STREQ(
-        e.what(),
-        "--variants: weight \"x\" of variant \"b\" is not a number; write NAME:WEIGHT, e.g. "
-        "control:50,treatment:50");
-  }
+  ExpectError([] { ParseVariantWeights("a:1,b:x"); }, ErrorCode::kInvalidArgument,
+              "--variants: weight \"x\" of variant \"b\" is not a number; write NAME:WEIGHT, e.g. "
+              "control:50,treatment:50");
   EXPECT_THROW(ParseVariantWeights("a:1,a:2"), Error);
   AssignmentSpec bad = Spec({{"a", 1}, {"b", 1}}, 0.6);
   bad.layer_offset = 0.5;

@@ -5,21 +5,15 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "support/test_paths.hpp"
+#include "support/json_fixture.hpp"
 
 namespace prospect::experiment::testing {
 
 inline const nlohmann::json& Fixtures() {
-  static const nlohmann::json doc = [] {
-    std::ifstream in(prospect::testing::SourceDir() +
-                     "/tests/fixtures/experiment/experiment_fixtures.json");
-    return nlohmann::json::parse(in);
-  }();
-  return doc;
+  return prospect::testing::LoadJsonFixture("experiment/experiment_fixtures.json");
 }
 
 inline std::vector<double> Doubles(const nlohmann::json& j) { return j.get<std::vector<double>>(); }

@@ -9,6 +9,7 @@
 #include "fixtures.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/experiment/power.hpp"
+#include "support/expect_error.hpp"
 
 namespace prospect::experiment {
 namespace {
@@ -116,12 +117,8 @@ TEST(ExperimentStats, HolmAndBhAreExactlyStatsmodelsMultipletests) {
     }
   }
   EXPECT_EQ(ParseCorrection("bh"), Correction::kBenjaminiHochberg);
-  try {
-    ParseCorrection("bonferoni");
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "Unknown correction \"bonferoni\". Valid corrections: holm, bh, none.");
-  }
+  ExpectError([] { ParseCorrection("bonferoni"); }, ErrorCode::kInvalidArgument,
+              "Unknown correction \"bonferoni\". Valid corrections: holm, bh, none.");
 }
 
 TEST(ExperimentStats, PercentileIsNumpyLinear) {

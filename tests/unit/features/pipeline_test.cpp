@@ -4,18 +4,18 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <random>
 
 #include "prospect/common/error.hpp"
+#include "support/expect_error.hpp"
+#include "support/json_fixture.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
 namespace {
 
-nlohmann::json Fixtures() {
-  std::ifstream in(testing::SourceDir() + "/tests/fixtures/features/pipeline_fixtures.json");
-  return nlohmann::json::parse(in);
+const nlohmann::json& Fixtures() {
+  return testing::LoadJsonFixture("features/pipeline_fixtures.json");
 }
 
 Table FixtureTable(const nlohmann::json& data) {
@@ -153,14 +153,9 @@ TEST(FeaturePipeline, MissingOrRetypedColumnIsNamed) {
   FeaturePipeline p;
   (void)p.FitTransform(t, {"age", "channel"}, nullptr, ctx);
   const Table no_age = t.Select({"spend", "channel"});
-  try {
-    (void)p.Transform(no_age, ctx);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_STREQ(
-        e.what(),
-        "the data has no column \"age\", which the model was trained on (2 columns: age, channel)");
-  }
+  ExpectError(
+      [&] { (void)p.Transform(no_age, ctx); }, ErrorCode::kInvalidData,
+      "the data has no column \"age\", which the model was trained on (2 columns: age, channel)");
   const Table retyped(Schema({{"age", DataType::kString}, {"channel", DataType::kString}}),
                       {Column::FromStringVector({"x"}), Column::FromStringVector({"web"})});
   EXPECT_THROW((void)p.Transform(retyped, ctx), Error);

@@ -289,15 +289,10 @@ TEST(RunProfile, AnAsOfBeforeAllDataIsRefusedWithTheRangeAndLeavesProfilesAlone)
   EXPECT_EQ(store->FindTable(kProfilesTable)->rows, static_cast<int64_t>(r.profiles.num_rows()));
   ProfileRequest early;
   early.as_of = At(2023, 1, 2);  // the end of 2023-01-01
-  try {
-    RunProfile(*store, ProfileConfig(), early, ctx);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()),
+  ExpectError([&] { RunProfile(*store, ProfileConfig(), early, ctx); }, ErrorCode::kInvalidArgument,
               "as-of 2023-01-01 is before all of the data (events and orders run from 2023-12-01 "
               "to 2024-03-10), so "
               "every profile would be empty. Possible fix: an as-of date from 2023-12-01 on");
-  }
   EXPECT_EQ(store->FindTable(kProfilesTable)->rows, static_cast<int64_t>(r.profiles.num_rows()));
   EXPECT_TRUE(store->LoadTable(kProfilesTable, ctx).HasColumn("purchased_9d"));
 }

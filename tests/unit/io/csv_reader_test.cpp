@@ -13,6 +13,7 @@
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/io/csv.hpp"
+#include "support/expect_error.hpp"
 #include "support/reader_test_helpers.hpp"
 #include "support/test_paths.hpp"
 
@@ -346,27 +347,17 @@ TEST(CsvReader, ZeroByteFilesGetTheEmptyErrorOnEveryReadPath) {
   for (const std::string name : {"empty.csv", "empty.tsv", "empty.csv.gz"}) {
     const std::string path = dir.Write(name, "");
     for (const int threads : {1, 2}) {
-      try {
-        ReadCsv(path, {}, Context(threads));
-        ADD_FAILURE() << name;
-      } catch (const Error& e) {
-        EXPECT_EQ(e.code(), ErrorCode::kInvalidData);
-        EXPECT_EQ(
-            std::string(e.what()),
-            path + " is empty: no header line. Possible fix: check that this is the right file.");
-      }
+      SCOPED_TRACE(name);
+      ExpectError(
+          [&] { ReadCsv(path, {}, Context(threads)); }, ErrorCode::kInvalidData,
+          path + " is empty: no header line. Possible fix: check that this is the right file.");
     }
   }
   const std::string fifo = dir.File("pipe.csv");
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
   std::thread writer([&] { std::ofstream{fifo}; });
-  try {
-    ReadCsv(fifo, {}, Context(2));
-    ADD_FAILURE() << "pipe";
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()),
+  ExpectError([&] { ReadCsv(fifo, {}, Context(2)); }, ErrorCode::kInvalidData,
               fifo + " is empty: no header line. Possible fix: check that this is the right file.");
-  }
   writer.join();
 }
 
@@ -390,17 +381,12 @@ TEST(CsvReader, NoHeaderNamesColumnsByPosition) {
 TEST(CsvReader, BinaryAndInvalidUtf8) {
   testing::TempDir dir;
   const std::string bin = dir.Write("b.csv", std::string("a,b\n1,\x01\x00\x02\n", 10));
-  try {
-    ReadCsv(bin, {}, Context(1));
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(
-        std::string(e.what()),
-        bin +
-            ":2:4: the file looks binary (it contains a NUL byte), not CSV or JSON Lines text. "
-            "Possible "
-            "fixes: check that this is the right file; decompress or export it as text first.");
-  }
+  ExpectError([&] { ReadCsv(bin, {}, Context(1)); }, ErrorCode::kInvalidData,
+              bin +
+                  ":2:4: the file looks binary (it contains a NUL byte), not CSV or JSON Lines "
+                  "text. Possible "
+                  "fixes: check that this is the right file; decompress or export it as text "
+                  "first.");
   EXPECT_EQ(ErrorOf("name,city\n\xe4\xb8\xad\xe6\x96\x87,Z\xfcrich\n"),
             "t.csv:2:5 (column \"city\"): invalid UTF-8 (byte 0xFC). Possible fixes: save the file "
             "as UTF-8, or read "

@@ -5,6 +5,7 @@
 #include "io/csv_internal.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/io/csv.hpp"
+#include "support/expect_error.hpp"
 #include "support/reader_test_helpers.hpp"
 #include "support/test_paths.hpp"
 
@@ -116,15 +117,10 @@ TEST(JsonlReader, ZeroByteFileIsTheEmptyErrorNotACrash) {
   testing::TempDir dir;
   for (const std::string name : {"empty.jsonl", "empty.jsonl.gz"}) {
     const std::string path = dir.Write(name, "");
-    try {
-      ReadJsonl(path, {}, Context(2));
-      ADD_FAILURE() << name;
-    } catch (const Error& e) {
-      EXPECT_EQ(e.code(), ErrorCode::kInvalidData);
-      EXPECT_EQ(
-          std::string(e.what()),
-          path + " is empty: no JSON objects. Possible fix: check that this is the right file.");
-    }
+    SCOPED_TRACE(name);
+    ExpectError(
+        [&] { ReadJsonl(path, {}, Context(2)); }, ErrorCode::kInvalidData,
+        path + " is empty: no JSON objects. Possible fix: check that this is the right file.");
   }
 }
 

@@ -74,12 +74,8 @@ TEST(ModelFile, FutureVersionAsksForAnUpgrade) {
 }
 
 TEST(ModelFile, RejectsOtherFiles) {
-  try {
-    ModelReader r("PK\x03\x04 this is a zip file");
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "not a prospect model file (bad magic bytes)");
-  }
+  ExpectError([] { ModelReader r("PK\x03\x04 this is a zip file"); }, ErrorCode::kInvalidData,
+              "not a prospect model file (bad magic bytes)");
 }
 
 }  // namespace

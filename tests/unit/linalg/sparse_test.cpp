@@ -5,11 +5,11 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "prospect/io/csv.hpp"
 #include "support/expect_error.hpp"
+#include "support/json_fixture.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
@@ -70,8 +70,7 @@ TEST(Interactions, EmptyIdsOrValuesAndTextValuesAreErrorsNamingTheColumn) {
 }
 
 TEST(Interactions, MovieLensRatingsMatchScipy) {
-  std::ifstream in(testing::SourceDir() + "/tests/fixtures/linalg/sparse_fixtures.json");
-  const nlohmann::json fx = nlohmann::json::parse(in);
+  const nlohmann::json& fx = testing::LoadJsonFixture("linalg/sparse_fixtures.json");
   const Table ratings =
       ReadCsv(testing::SharedData("movielens_latest_small/ratings.csv"), {}, Context(1));
   const InteractionMatrix m = InteractionsFromTable(ratings, "userId", "movieId", "rating");

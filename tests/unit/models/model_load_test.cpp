@@ -72,12 +72,8 @@ TEST(ModelLoad, FutureFormatVersionSaysToUpgrade) {
 }
 
 TEST(ModelLoad, UnknownTypeAndGarbageAreClearErrors) {
-  try {
-    (void)Classifier::Load("not a model at all");
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "not a prospect model file (bad magic bytes)");
-  }
+  ExpectError([] { (void)Classifier::Load("not a model at all"); }, ErrorCode::kInvalidData,
+              "not a prospect model file (bad magic bytes)");
   const Small data;
   const std::string tree = data.Trained("tree");
   const ModelReader good(tree);
@@ -152,15 +148,10 @@ TEST(ModelLoad, NonFiniteParametersAreRejectedForEveryKind) {
         values[values.size() / 2] = std::nan("");
         w.AddArray<double>(name, values);
       }
-      try {
-        Load(type, w.Finish());
-        ADD_FAILURE() << type << " " << target;
-      } catch (const Error& e) {
-        EXPECT_EQ(e.code(), ErrorCode::kInvalidData);
-        EXPECT_EQ(std::string(e.what()),
+      SCOPED_TRACE(type + " " + target);
+      ExpectError([&] { Load(type, w.Finish()); }, ErrorCode::kInvalidData,
                   fmt::format("model file is corrupted: block \"{}\" value {} is nan", target,
                               good.Array<double>(target).size() / 2));
-      }
     }
   }
 }

@@ -7,11 +7,13 @@
 
 #include "prospect/quality/cleaning.hpp"
 #include "prospect/workspace/workspace.hpp"
+#include "support/cli_expect.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
 namespace {
 
+using testing::ExpectCliErrorStartingWith;
 using testing::RunCli;
 using testing::TempDir;
 
@@ -89,14 +91,10 @@ TEST(CliQuality, CleanWithoutStepsSaysHowToDeclareThem) {
   TempDir dir;
   const std::string ws = MakeQualityWorkspace(dir);
   auto r = RunCli("--workspace " + ws + " quality bank --clean");
-  EXPECT_EQ(r.exit_code, 6);
-  EXPECT_EQ(
-      r.err.rfind(
-          "error: no cleaning steps for table bank in prospect.toml. Add them as blocks, e.g.\n"
-          "[[cleaning.bank]]\n",
-          0),
-      0u)
-      << r.err;
+  ExpectCliErrorStartingWith(
+      r, 6,
+      "error: no cleaning steps for table bank in prospect.toml. Add them as blocks, e.g.\n"
+      "[[cleaning.bank]]\n");
 }
 
 TEST(CliQuality, UnknownTableIsNotFound) {

@@ -5,19 +5,17 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <fstream>
 
 #include "prospect/common/error.hpp"
 #include "prospect/io/csv.hpp"
+#include "support/json_fixture.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
 namespace {
 
-nlohmann::json LoadFixture(const std::string& name) {
-  std::ifstream in(testing::SourceDir() + "/tests/fixtures/quality/" + name);
-  EXPECT_TRUE(in) << name;
-  return nlohmann::json::parse(in);
+const nlohmann::json& LoadFixture(const std::string& name) {
+  return testing::LoadJsonFixture("quality/" + name);
 }
 
 // Builds the fixture table with the column types the script declares.
@@ -111,6 +109,13 @@ const Finding* SmallPeopleFinding(const std::string& kind, const std::string& co
   return FindFinding(SmallPeopleReport(), kind, column);
 }
 
+/// Asserts that finding `f` is there and expects its message to be exactly `message`; call it
+/// through ASSERT_NO_FATAL_FAILURE.
+void ExpectFindingMessage(const Finding* f, const std::string& message) {
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->message, message);
+}
+
 TEST(Quality, SmallFixtureMatchesPandas) {
   const auto fx = LoadFixture("quality_small.json");
   const Table t = SmallTable(fx);
@@ -154,28 +159,26 @@ TEST(Quality, FlagsNegativeOneInANonNegativeColumn) {
 
 TEST(Quality, ListsInconsistentSpellingsWithTheirCounts) {
   const Finding* f = SmallPeopleFinding("inconsistent_spelling", "gender");
-  ASSERT_NE(f, nullptr);
-  EXPECT_EQ(f->message,
-            "gender: 2 categories are spelled in several ways (case or spaces differ): \"Female\" "
-            "(30), \"female\" (1); "
-            "\"Male\" (28), \"MALE\" (1), \"male \" (1)");
+  ASSERT_NO_FATAL_FAILURE(ExpectFindingMessage(
+      f,
+      "gender: 2 categories are spelled in several ways (case or spaces differ): \"Female\" "
+      "(30), \"female\" (1); "
+      "\"Male\" (28), \"MALE\" (1), \"male \" (1)"));
   EXPECT_EQ(f->details["groups"][1]["canonical"], "Male");
   EXPECT_EQ(SmallPeopleFinding("inconsistent_spelling", "city"), nullptr);
 }
 
 TEST(Quality, FlagsMostlyNumericTextWithExamples) {
   const Finding* f = SmallPeopleFinding("mostly_numeric", "score");
-  ASSERT_NE(f, nullptr);
-  EXPECT_EQ(f->message,
-            "score: 93.5% of values are numbers but 4 cells are not: \"?\" ×2, \"n/a\" ×2");
+  ASSERT_NO_FATAL_FAILURE(ExpectFindingMessage(
+      f, "score: 93.5% of values are numbers but 4 cells are not: \"?\" ×2, \"n/a\" ×2"));
   EXPECT_EQ(SmallPeopleFinding("mostly_numeric", "gender"), nullptr);
 }
 
 TEST(Quality, FlagsTextMissingMarkers) {
   const Finding* f = SmallPeopleFinding("sentinel", "city");
-  ASSERT_NE(f, nullptr);
-  EXPECT_EQ(f->message,
-            "city: 4 cells (6.5%) hold \"unknown\", which usually means the value is missing");
+  ASSERT_NO_FATAL_FAILURE(ExpectFindingMessage(
+      f, "city: 4 cells (6.5%) hold \"unknown\", which usually means the value is missing"));
   EXPECT_EQ(f->severity, "warning");
   EXPECT_NE(f->suggestion.find("--null \"unknown\""), std::string::npos);
 }
@@ -186,10 +189,10 @@ TEST(Quality, GroupsSpellingsOfOneMissingMarker) {
   const Table t(Schema({{"s", DataType::kString}}), {Column::FromStringVector(v)});
   const QualityReport r = ComputeQualityReport(t, "t", {}, Context(1));
   const Finding* f = FindFinding(r, "sentinel", "s");
-  ASSERT_NE(f, nullptr);
-  EXPECT_EQ(f->message,
-            "s: 4 cells (4.0%) hold \"missing\" or \"Missing\", which usually means the value is "
-            "missing");
+  ASSERT_NO_FATAL_FAILURE(ExpectFindingMessage(
+      f,
+      "s: 4 cells (4.0%) hold \"missing\" or \"Missing\", which usually means the value is "
+      "missing"));
   EXPECT_EQ(f->suggestion,
             "re-ingest with --null \"missing\" --null \"Missing\", or [[cleaning.t]] step=\"map\" "
             "column=\"s\" to_null=[\"missing\", \"Missing\"]");

@@ -50,6 +50,11 @@ class SegmentsReport : public ::testing::Test {
     if (at == std::string::npos) return "";
     return page_->substr(at, page_->find("</section>", at) - at);
   }
+  // Expects `section` to be headed `title` with the "results" badge: it shows stored results.
+  static void ExpectResultsHeading(const std::string& section, const std::string& title) {
+    EXPECT_NE(section.find(title + " <span class=\"badge done\">results</span>"),
+              std::string::npos);
+  }
   static nlohmann::json Charts() {
     const std::string open = "id=\"prospect-charts\"";
     const size_t at = page_->find('>', page_->find(open)) + 1;
@@ -72,8 +77,7 @@ std::string* SegmentsReport::page_ = nullptr;
 TEST_F(SegmentsReport, ProfilesSectionShowsTheStoredTable) {
   const std::string s = Section("profiles");
   ASSERT_FALSE(s.empty());
-  EXPECT_NE(s.find("Customer profiles <span class=\"badge done\">results</span>"),
-            std::string::npos);
+  ExpectResultsHeading(s, "Customer profiles");
   Workspace ws = Workspace::Open(ws_);
   const Table t = ws.store().LoadTable("profiles", Context(1));
   EXPECT_NE(s.find(fmt::format("<div class=\"v\">{}</div><div class=\"k\">customers</div>",
@@ -109,8 +113,7 @@ TEST_F(SegmentsReport, ProfilesSectionShowsTheStoredTable) {
 TEST_F(SegmentsReport, SegmentsSectionShowsTheStoredSegmentation) {
   const std::string s = Section("segments");
   ASSERT_FALSE(s.empty());
-  EXPECT_NE(s.find("Segments and personas <span class=\"badge done\">results</span>"),
-            std::string::npos);
+  ExpectResultsHeading(s, "Segments and personas");
   Workspace ws = Workspace::Open(ws_);
   const auto seg = ws.store().GetObject("segmentation", "default");
   ASSERT_TRUE(seg.has_value());

@@ -113,13 +113,9 @@ TEST(SqliteStore, FailedAppendLeavesTableUnchanged) {
       Schema({{"id", DataType::kInt64}, {"name", DataType::kString}, {"value", DataType::kDouble}}),
       {Column::FromInts(DataType::kInt64, {3, 0}, {1, 0}), Column::FromStringVector({"c", "d"}),
        Column::FromDoubles({1, 2})});
-  try {
-    store->WriteTable("t", bad, Options(WriteMode::kAppend), ctx);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(),
-                 "table t: key column \"id\" is empty in data row 2; keys must not be null");
-  }
+  ExpectError([&] { store->WriteTable("t", bad, Options(WriteMode::kAppend), ctx); },
+              ErrorCode::kInvalidData,
+              "table t: key column \"id\" is empty in data row 2; keys must not be null");
   EXPECT_EQ(store->FindTable("t")->rows, 2);
   EXPECT_EQ(store->LoadTable("t", ctx).num_rows(), 2u);
   EXPECT_EQ(store->IngestHistory("t").size(), 0u);
@@ -131,15 +127,11 @@ TEST(SqliteStore, AppendWithOtherColumnsIsRefusedWithBothSchemas) {
   Context ctx(1);
   store->WriteTable("t", MakeTable({1}, {"a"}), {}, ctx);
   Table other(Schema({{"id", DataType::kInt64}}), {Column::FromInts(DataType::kInt64, {5})});
-  try {
-    store->WriteTable("t", other, Options(WriteMode::kAppend), ctx);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(),
-                 "cannot append to table t: its columns are (id:int64, name:string, value:double) "
-                 "but the new data "
-                 "has (id:int64). Use --mode replace, or make the columns match");
-  }
+  ExpectError([&] { store->WriteTable("t", other, Options(WriteMode::kAppend), ctx); },
+              ErrorCode::kInvalidData,
+              "cannot append to table t: its columns are (id:int64, name:string, value:double) "
+              "but the new data "
+              "has (id:int64). Use --mode replace, or make the columns match");
 }
 
 TEST(SqliteStore, KillDuringWriteLeavesPreviousTable) {

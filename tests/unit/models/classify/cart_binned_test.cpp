@@ -3,11 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <fstream>
 #include <set>
 
 #include "prospect/common/rng.hpp"
 #include "prospect/models/classify/cart.hpp"
+#include "support/json_fixture.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
@@ -50,8 +50,7 @@ TEST(BinnedFeatures, QuantileBinsHoldSimilarCountsAndAgreeWithThresholds) {
 }
 
 TEST(CartTree, BinnedGrowthEqualsExactWhenEveryValueHasItsBin) {
-  std::ifstream in(testing::SourceDir() + "/tests/fixtures/models/cart_fixtures.json");
-  const auto j = nlohmann::json::parse(in);
+  const auto& j = testing::LoadJsonFixture("models/cart_fixtures.json");
   const size_t n = j["X"].size(), d = j["X"][0].size();
   std::vector<double> x;
   for (const auto& row : j["X"]) {

@@ -5,9 +5,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <fstream>
-
 #include "prospect/common/error.hpp"
+#include "support/expect_error.hpp"
+#include "support/json_fixture.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
@@ -21,8 +21,7 @@ struct CartData {
 };
 
 CartData Load() {
-  std::ifstream in(testing::SourceDir() + "/tests/fixtures/models/cart_fixtures.json");
-  const auto j = nlohmann::json::parse(in);
+  const auto& j = testing::LoadJsonFixture("models/cart_fixtures.json");
   CartData data;
   data.n = j["X"].size();
   data.d = j["X"][0].size();
@@ -101,12 +100,8 @@ TEST(CartTree, ErrorsAreClear) {
   CartTree tree;
   const std::vector<double> nan_x = {1, std::nan("")};
   const std::vector<int32_t> y = {0, 1};
-  try {
-    tree.Fit(nan_x, 2, 1, y, 2, {}, Context(1));
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "tree: feature 0 of row 2 is nan; impute missing values first");
-  }
+  ExpectError([&] { tree.Fit(nan_x, 2, 1, y, 2, {}, Context(1)); }, ErrorCode::kInvalidData,
+              "tree: feature 0 of row 2 is nan; impute missing values first");
   EXPECT_THROW((void)tree.PredictProba(nan_x, 2), Error);  // not fitted
   nlohmann::json bad = {
       {"params", nlohmann::json::object()},

@@ -6,10 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <fstream>
 
 #include "prospect/evaluate/metrics.hpp"
 #include "prospect/io/model_file.hpp"
+#include "support/expect_error.hpp"
+#include "support/json_fixture.hpp"
 #include "support/model_fixtures.hpp"
 
 namespace prospect {
@@ -19,11 +20,7 @@ using testing::LabelledData;
 
 // The reference values; the data is the shared classifier fixture.
 const nlohmann::json& SvmReference() {
-  static const nlohmann::json fx = [] {
-    std::ifstream in(testing::SourceDir() + "/tests/fixtures/models/svm_fixtures.json");
-    return nlohmann::json::parse(in);
-  }();
-  return fx;
+  return testing::LoadJsonFixture("models/svm_fixtures.json");
 }
 
 // An SVM's probabilities are a sigmoid of its contributions' sum (the log-odds), every
@@ -109,13 +106,9 @@ TEST(Svm, DecisionFunctionRejectsOtherModels) {
   const LabelledData& data = testing::ClassifierFixture();
   auto model = ClassifierRegistry().Create("logistic");
   model->Fit(data.Set(), Context(1));
-  try {
-    (void)SvmDecisionFunction(*model, data.X(), Context(1));
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()),
+  ExpectError([&] { (void)SvmDecisionFunction(*model, data.X(), Context(1)); },
+              ErrorCode::kInvalidArgument,
               "decision values are defined for linear_svm and kernel_svm, not logistic");
-  }
   EXPECT_THROW((void)ClassifierRegistry().Create("kernel_svm", {{"kernel", "cubic"}}), Error);
 }
 

@@ -2,21 +2,18 @@
 // tests/fixtures/cluster/make_ari_fixtures.py (Debian /usr/bin/python3).
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "prospect/common/error.hpp"
 #include "prospect/models/cluster/metrics.hpp"
 #include "support/expect_error.hpp"
-#include "support/test_paths.hpp"
+#include "support/json_fixture.hpp"
 
 namespace prospect {
 namespace {
 
 TEST(AdjustedRandIndex, MatchesSklearnOnEveryFixtureCase) {
-  std::ifstream in(testing::SourceDir() + "/tests/fixtures/cluster/ari_fixtures.json");
-  ASSERT_TRUE(in) << "missing ari_fixtures.json";
-  const nlohmann::json f = nlohmann::json::parse(in);
+  const nlohmann::json& f = testing::LoadJsonFixture("cluster/ari_fixtures.json");
   ASSERT_GE(f["cases"].size(), 10u);
   for (const auto& c : f["cases"]) {
     const auto a = c["a"].get<std::vector<int32_t>>();

@@ -1,23 +1,18 @@
 // Shared helpers for the clustering tests: fixture loading, seeded blobs, label comparison.
 #pragma once
 
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <vector>
 
 #include "prospect/linalg/dense.hpp"
-#include "support/test_paths.hpp"
+#include "support/json_fixture.hpp"
 
 namespace prospect::cluster_test {
 
 inline const nlohmann::json& Fixtures() {
-  static const nlohmann::json j = [] {
-    std::ifstream in(testing::SourceDir() + "/tests/fixtures/cluster/cluster_fixtures.json");
-    return nlohmann::json::parse(in);
-  }();
-  return j;
+  return testing::LoadJsonFixture("cluster/cluster_fixtures.json");
 }
 
 inline DenseMatrix MatrixFromJson(const nlohmann::json& rows) {

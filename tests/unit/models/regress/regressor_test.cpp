@@ -33,12 +33,8 @@ TEST(RegressionMetrics, MatchSklearnMetrics) {
   EXPECT_EQ(m.rows, data.n);
   const std::vector<double> constant(3, 2.0);
   EXPECT_EQ(RegressionMetrics::Compute(constant, constant).r2, 1.0);  // sklearn's convention
-  try {
-    (void)RegressionMetrics::Compute(constant, std::vector<double>(2, 0.0));
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "regression metrics: 3 targets but 2 predictions");
-  }
+  ExpectError([&] { (void)RegressionMetrics::Compute(constant, std::vector<double>(2, 0.0)); },
+              ErrorCode::kInvalidData, "regression metrics: 3 targets but 2 predictions");
 }
 
 TEST(LinearRegressor, MatchesSklearnRidgeAndLeastSquares) {
