@@ -10,6 +10,8 @@
 #include <iostream>
 #include <mutex>
 
+#include "prospect/common/datetime.hpp"
+#include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
 
 namespace prospect::cli {
@@ -106,6 +108,29 @@ CLI::App* AddWorkspaceCommand(CLI::App& app, const Cli& cli, const std::string& 
     Context ctx = cli.MakeContext();
     run(ws, ctx);
   });
+}
+
+nlohmann::json ParamFlags(const std::vector<std::string>& specs, std::string_view example) {
+  nlohmann::json params = nlohmann::json::object();
+  for (const auto& spec : specs) {
+    const size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      Fail(ErrorCode::kInvalidArgument, "--param {}: expected NAME=VALUE, for example --param {}",
+           QuoteForMessage(spec), example);
+    }
+    params[spec.substr(0, eq)] = spec.substr(eq + 1);
+  }
+  return params;
+}
+
+std::optional<int64_t> AsOfFlag(const std::string& date) {
+  if (date.empty()) return std::nullopt;
+  int64_t day = 0;
+  if (!ParseIsoDate(date, &day)) {
+    Fail(ErrorCode::kInvalidArgument, "--as-of {}: expected a date like 2024-03-01",
+         QuoteForMessage(date));
+  }
+  return (day + 1) * kMicrosPerDay;
 }
 
 }  // namespace prospect::cli

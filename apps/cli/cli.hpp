@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,13 @@ CLI::App* AddCommand(CLI::App& app, const std::string& name, const std::string& 
 CLI::App* AddWorkspaceCommand(CLI::App& app, const Cli& cli, const std::string& name,
                               const std::string& description, const std::string& examples,
                               std::function<void(Workspace&, Context&)> run);
+
+/// --param NAME=VALUE flags as a JSON object {NAME: "VALUE"} (a later NAME wins); `example` is a
+/// valid NAME=VALUE for the error message.
+nlohmann::json ParamFlags(const std::vector<std::string>& specs, std::string_view example);
+/// --as-of DATE (YYYY-MM-DD): the instant that day ends, so that the whole day is history; nullopt
+/// when the flag was not given.
+std::optional<int64_t> AsOfFlag(const std::string& date);
 
 // One function per command family; each registers its subcommands on `app`.
 void AddInitCommand(CLI::App& app, Cli& cli);

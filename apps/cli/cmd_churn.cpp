@@ -5,7 +5,6 @@
 
 #include "cli.hpp"
 #include "prospect/churn/churn.hpp"
-#include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
 #include "prospect/io/csv.hpp"
@@ -34,29 +33,14 @@ void AddChurnCommand(CLI::App& app, Cli& cli) {
       "Churn early warning: label churn by an inactivity window, train on profiles as they were, "
       "list today's "
       "at-risk customers with tier, reasons and value",
-      "  prospect churn                                   # 90-day window, gbdt, as of the end of "
-      "the data\n"
-      "  prospect churn --window 60 --out at_risk.csv\n"
-      "  prospect churn --as-of 2026-03-31 --model logistic --high 0.7 --medium 0.4 --json\n",
+      R"(  prospect churn                                   # 90-day window, gbdt, as of the end of the data
+  prospect churn --window 60 --out at_risk.csv
+  prospect churn --as-of 2026-03-31 --model logistic --high 0.7 --medium 0.4 --json
+)",
       [&cli, req, as_of, out, params, show](Workspace& ws, Context& ctx) {
         ChurnRequest r = *req;
-        if (!as_of->empty()) {
-          int64_t day = 0;
-          if (!ParseIsoDate(*as_of, &day)) {
-            Fail(ErrorCode::kInvalidArgument, "--as-of {}: expected a date like 2024-03-01",
-                 QuoteForMessage(*as_of));
-          }
-          r.as_of = (day + 1) * kMicrosPerDay;  // the whole of that day is history
-        }
-        for (const auto& spec : *params) {
-          const size_t eq = spec.find('=');
-          if (eq == std::string::npos || eq == 0) {
-            Fail(ErrorCode::kInvalidArgument,
-                 "--param {}: expected NAME=VALUE, for example --param max_depth=4",
-                 QuoteForMessage(spec));
-          }
-          r.params[spec.substr(0, eq)] = spec.substr(eq + 1);
-        }
+        r.as_of = AsOfFlag(*as_of);
+        r.params = ParamFlags(*params, "max_depth=4");
         const ProfileConfig config = ProfileConfig::FromJson(ws.Section("profile"));
         const ChurnResult res = RunChurn(ws.store(), config, r, ctx);
         if (!out->empty()) WriteCsv(res.at_risk, *out, ctx);

@@ -275,15 +275,10 @@ void AddExperimentCommand(CLI::App& app, Cli& cli) {
       "Compare every variant with control: SRM check, z / Welch / Mann-Whitney / delta-method "
       "tests, lifts with "
       "intervals, Holm or BH correction; optional CUPED, winsorising, mSPRT and Bayesian views",
-      "  prospect experiment analyze --table hillstrom --variant segment --control 'No E-Mail' "
-      "--metric visit "
-      "--metric spend\n"
-      "  prospect experiment analyze --table cc --variant version --control gate_30 --metric "
-      "retention_1 "
-      "--metric sum_gamerounds --winsorize 99 --bayesian\n"
-      "  prospect experiment analyze --table hillstrom --variant segment --control 'No E-Mail' "
-      "--metric spend "
-      "--cuped history --json\n",
+      R"(  prospect experiment analyze --table hillstrom --variant segment --control 'No E-Mail' --metric visit --metric spend
+  prospect experiment analyze --table cc --variant version --control gate_30 --metric retention_1 --metric sum_gamerounds --winsorize 99 --bayesian
+  prospect experiment analyze --table hillstrom --variant segment --control 'No E-Mail' --metric spend --cuped history --json
+)",
       [&cli, af] { RunAnalyze(cli, *af); });
   analyze->add_option("--table", af->table, "table with one row per unit")->required();
   analyze->add_option("--name", af->name,
@@ -320,11 +315,9 @@ void AddExperimentCommand(CLI::App& app, Cli& cli) {
   CLI::App* assign = AddCommand(
       *exp, "assign",
       "Deterministic hash assignment of units to variants (MurmurHash3 buckets); writes CSV",
-      "  prospect experiment assign --salt checkout-2024 --variants control:50,treatment:50 --ids "
-      "ids.txt --out a.csv\n"
-      "  prospect experiment assign --salt banner --variants a,b --traffic 0.2 --layer home "
-      "--layer-offset 0.4 "
-      "--table customers --id customer_id\n",
+      R"(  prospect experiment assign --salt checkout-2024 --variants control:50,treatment:50 --ids ids.txt --out a.csv
+  prospect experiment assign --salt banner --variants a,b --traffic 0.2 --layer home --layer-offset 0.4 --table customers --id customer_id
+)",
       [&cli, sf] { RunAssign(cli, *sf); });
   assign
       ->add_option("--salt", sf->salt,
@@ -351,10 +344,11 @@ void AddExperimentCommand(CLI::App& app, Cli& cli) {
   CLI::App* power = AddCommand(
       *exp, "power",
       "Sample size for an effect, the MDE for a sample size, and the duration for daily traffic",
-      "  prospect experiment power --baseline 0.10 --mde 0.01 --daily-traffic 5000\n"
-      "  prospect experiment power --baseline 0.10 --mde 0.05 --relative --ratio 2\n"
-      "  prospect experiment power --baseline 0.10 --n 20000          # MDE for 20000 per group\n"
-      "  prospect experiment power --sd 35 --mde 2.5 --power 0.9     # continuous metric\n",
+      R"(  prospect experiment power --baseline 0.10 --mde 0.01 --daily-traffic 5000
+  prospect experiment power --baseline 0.10 --mde 0.05 --relative --ratio 2
+  prospect experiment power --baseline 0.10 --n 20000          # MDE for 20000 per group
+  prospect experiment power --sd 35 --mde 2.5 --power 0.9     # continuous metric
+)",
       [&cli, pf] { RunPower(cli, *pf); });
   power->add_option("--baseline", pf->baseline,
                     "control conversion rate (binary) or control mean (continuous)");
@@ -377,8 +371,8 @@ void AddExperimentCommand(CLI::App& app, Cli& cli) {
   CLI::App* allocate = AddCommand(
       *exp, "allocate",
       "Bandit allocation: share of the next traffic per variant from the current results",
-      "  prospect experiment allocate --table results --variant arm --metric converted --policy "
-      "thompson\n",
+      R"(  prospect experiment allocate --table results --variant arm --metric converted --policy thompson
+)",
       [&cli, table, variant, metric, policy] {
         Context ctx = cli.MakeContext();
         const Table t = cli.OpenWorkspace().store().LoadTable(*table, ctx);
@@ -421,9 +415,9 @@ void AddExperimentCommand(CLI::App& app, Cli& cli) {
       "Simulate regret of Thompson sampling and UCB1 against a fixed split, or (--peeking) the "
       "false-positive rate "
       "of peeking with and without mSPRT",
-      "  prospect experiment simulate --rates 0.05,0.055,0.06 --horizon 100000\n"
-      "  prospect experiment simulate --peeking --experiments 2000 --users 10000 --look-every "
-      "100\n",
+      R"(  prospect experiment simulate --rates 0.05,0.055,0.06 --horizon 100000
+  prospect experiment simulate --peeking --experiments 2000 --users 10000 --look-every 100
+)",
       [&cli, rates, horizon, checkpoints, peeking, experiments, users, look_every] {
         Context ctx = cli.MakeContext();
         if (*peeking) {

@@ -43,15 +43,9 @@ void AddGenerateCommand(CLI::App& app, Cli& cli) {
         params.seed = static_cast<int64_t>(cli.options.seed);
         // --param comes last, so it can set any parameter (including customers and seed).
         const auto& schema = GenerateParams::Schema();
-        for (const auto& spec : f->params) {
-          const size_t eq = spec.find('=');
-          if (eq == std::string::npos || eq == 0) {
-            Fail(ErrorCode::kInvalidArgument,
-                 "--param {}: expected NAME=VALUE, for example --param items=5000",
-                 QuoteForMessage(spec));
-          }
-          schema.Set(params, spec.substr(0, eq), spec.substr(eq + 1));
-        }
+        const nlohmann::json flags = ParamFlags(f->params, "items=5000");
+        for (const auto& [name, value] : flags.items())
+          schema.Set(params, name, value.get<std::string>());
         Context ctx = cli.MakeContext();
         const auto started = std::chrono::steady_clock::now();
         const GenerateSummary summary = Generate(params, f->out, ctx);

@@ -57,13 +57,13 @@ void AddIngestCommand(CLI::App& app, Cli& cli) {
   CLI::App* cmd = AddWorkspaceCommand(
       app, cli, "ingest",
       "Load a CSV/TSV/JSONL file (optionally .gz) into a table, whole or not at all",
-      "  prospect ingest customers customers.csv\n"
-      "  prospect ingest bank bank-full.csv --delimiter ';' --null unknown\n"
-      "  prospect ingest events events.jsonl.gz --mode append --key event_id\n"
-      "  prospect ingest leads leads.csv --on-error reject      # bad rows go to "
-      "rejects/leads.csv\n"
-      "  prospect ingest shop shop.csv --type zip=string --encoding latin1\n"
-      "  prospect ingest sales ventes.csv --delimiter ';' --decimal ,   # 1,5 is 1.5\n",
+      R"(  prospect ingest customers customers.csv
+  prospect ingest bank bank-full.csv --delimiter ';' --null unknown
+  prospect ingest events events.jsonl.gz --mode append --key event_id
+  prospect ingest leads leads.csv --on-error reject      # bad rows go to rejects/leads.csv
+  prospect ingest shop shop.csv --type zip=string --encoding latin1
+  prospect ingest sales ventes.csv --delimiter ';' --decimal ,   # 1,5 is 1.5
+)",
       [&cli, f](Workspace& ws, Context& ctx) {
         const IngestResult r = Ingest(ws, ToRequest(*f), ctx);
         if (cli.options.json) {

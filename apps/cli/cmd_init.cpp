@@ -6,18 +6,21 @@ namespace prospect::cli {
 void AddInitCommand(CLI::App& app, Cli& cli) {
   auto dir = std::make_shared<std::string>();
   auto db = std::make_shared<std::string>();
-  CLI::App* cmd = AddCommand(
-      app, "init", "Create a workspace: prospect.toml and the store",
-      "  prospect init shop\n  prospect init shop --db sqlite:/data/shop.db\n", [&cli, dir, db] {
-        Workspace::Init(*dir, *db);
-        if (cli.options.json) {
-          cli.PrintJson({{"workspace", *dir}, {"config", *dir + "/" + kConfigFileName}});
-        } else {
-          std::cout << "Created workspace " << *dir << " (" << kConfigFileName
-                    << " and the store).\nNext: prospect --workspace " << *dir
-                    << " ingest customers FILE.csv\n";
-        }
-      });
+  CLI::App* cmd =
+      AddCommand(app, "init", "Create a workspace: prospect.toml and the store",
+                 R"(  prospect init shop
+  prospect init shop --db sqlite:/data/shop.db
+)",
+                 [&cli, dir, db] {
+                   Workspace::Init(*dir, *db);
+                   if (cli.options.json) {
+                     cli.PrintJson({{"workspace", *dir}, {"config", *dir + "/" + kConfigFileName}});
+                   } else {
+                     std::cout << "Created workspace " << *dir << " (" << kConfigFileName
+                               << " and the store).\nNext: prospect --workspace " << *dir
+                               << " ingest customers FILE.csv\n";
+                   }
+                 });
   cmd->add_option("DIR", *dir, "folder to create the workspace in")->required();
   cmd->add_option("--db", *db, "store URL (default sqlite:DIR/prospect.db)");
 }

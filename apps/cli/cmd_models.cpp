@@ -18,20 +18,6 @@ std::string Fixed(double v, int digits = 4) {
   return std::isnan(v) ? "-" : fmt::format("{:.{}f}", v, digits);
 }
 
-nlohmann::json ParseParams(const std::vector<std::string>& specs) {
-  nlohmann::json params = nlohmann::json::object();
-  for (const auto& spec : specs) {
-    const size_t eq = spec.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      Fail(ErrorCode::kInvalidArgument,
-           "--param {}: expected NAME=VALUE, for example --param max_depth=4",
-           QuoteForMessage(spec));
-    }
-    params[spec.substr(0, eq)] = spec.substr(eq + 1);
-  }
-  return params;
-}
-
 void PrintMetrics(const MetricsReport& m) {
   std::cout << fmt::format("ROC-AUC {}  PR-AUC {}  log-loss {}  Brier {}\n", Fixed(m.roc_auc),
                            Fixed(m.average_precision), Fixed(m.log_loss), Fixed(m.brier));
@@ -58,22 +44,18 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
       app, cli, "train",
       "Train a model for a binary target (purchase, conversion, churn) or a numeric one (spend) on "
       "any table",
-      "  prospect profile --as-of 2026-05-31 --label purchase:30d && \\\n"
-      "  prospect train --target purchased_30d --model gbdt --name will_buy  # on the profiles "
-      "table\n"
-      "  prospect train --table bank --target y --positive yes --exclude duration --model logistic "
-      "--cv 5\n"
-      "  prospect train --table bank --target y --model gbdt --search bayes --trials 30 --name "
-      "bank_gbdt\n"
-      "  prospect train --table leads --target won --id lead_id --model forest --param "
-      "n_estimators=300\n"
-      "  prospect train --table hillstrom --target spend --exclude conversion,visit --model gbdt   "
-      "# numeric: regression\n",
+      R"(  prospect profile --as-of 2026-05-31 --label purchase:30d && \
+  prospect train --target purchased_30d --model gbdt --name will_buy  # on the profiles table
+  prospect train --table bank --target y --positive yes --exclude duration --model logistic --cv 5
+  prospect train --table bank --target y --model gbdt --search bayes --trials 30 --name bank_gbdt
+  prospect train --table leads --target won --id lead_id --model forest --param n_estimators=300
+  prospect train --table hillstrom --target spend --exclude conversion,visit --model gbdt   # numeric: regression
+)",
       [&cli, req, exclude, params, positive](Workspace& ws, Context& ctx) {
         TrainRequest r = *req;
         if (!exclude->empty()) r.exclude = Split(*exclude, ',');
         if (!positive->empty()) r.positive = *positive;
-        r.params = ParseParams(*params);
+        r.params = ParamFlags(*params, "max_depth=4");
         const TrainResult result = TrainModel(ws.store(), r, ctx);
         if (cli.options.json) {
           nlohmann::json doc = result.summary;
@@ -153,12 +135,11 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
       "Metrics of a model: AUC, PR, log-loss, Brier, confusion matrix, lift/gains, calibration; "
       "threshold choice "
       "and probability calibration",
-      "  prospect evaluate bank_gbdt                        # the rows it held out at training\n"
-      "  prospect evaluate bank_gbdt --table bank_2024 --threshold max-f1\n"
-      "  prospect evaluate bank_gbdt --threshold max-profit --value-per-conversion 120 "
-      "--cost-per-contact 5\n"
-      "  prospect evaluate bank_gbdt --calibrate isotonic   # saves a calibrated version that "
-      "score applies\n",
+      R"(  prospect evaluate bank_gbdt                        # the rows it held out at training
+  prospect evaluate bank_gbdt --table bank_2024 --threshold max-f1
+  prospect evaluate bank_gbdt --threshold max-profit --value-per-conversion 120 --cost-per-contact 5
+  prospect evaluate bank_gbdt --calibrate isotonic   # saves a calibrated version that score applies
+)",
       [&cli, ev, value, cost](Workspace& ws, Context& ctx) {
         EvaluateRequest r = *ev;
         if (!std::isnan(*value)) r.value_per_conversion = *value;
@@ -247,7 +228,8 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
   CLI::App* score = AddWorkspaceCommand(
       app, cli, "score",
       "Score every row of a table: CSV of id, score (probability of the positive class)",
-      "  prospect score bank_gbdt --table new_leads --out scores.csv\n",
+      R"(  prospect score bank_gbdt --table new_leads --out scores.csv
+)",
       [&cli, score_model, score_table, score_out](Workspace& ws, Context& ctx) {
         const ModelPackage model = LoadModel(ws.store(), *score_model);
         const Table t = ws.store().LoadTable(*score_table, ctx);
@@ -276,8 +258,9 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
   CLI::App* explain = AddWorkspaceCommand(
       app, cli, "explain",
       "Why a model scores as it does: global importance, or one customer's top reasons",
-      "  prospect explain bank_gbdt\n  prospect explain churn_gbdt --customer 10042 --table "
-      "profiles\n",
+      R"(  prospect explain bank_gbdt
+  prospect explain churn_gbdt --customer 10042 --table profiles
+)",
       [&cli, ex_model, ex_customer, ex_table, ex_top](Workspace& ws, Context& ctx) {
         const ModelPackage model = LoadModel(ws.store(), *ex_model);
         const std::string table_name = ex_table->empty() ? model.table : *ex_table;
@@ -343,7 +326,9 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
   auto show_version = std::make_shared<int64_t>(0);
   CLI::App* show =
       AddCommand(*models, "show", "A model's registry entry: params, metrics, data fingerprint",
-                 "  prospect models show bank_gbdt\n", [&cli, show_name, show_version] {
+                 R"(  prospect models show bank_gbdt
+)",
+                 [&cli, show_name, show_version] {
                    Workspace ws = cli.OpenWorkspace();
                    const ModelPackage m = LoadModel(ws.store(), *show_name, *show_version);
                    nlohmann::json doc = m.meta;
@@ -358,7 +343,9 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
   auto promote_version = std::make_shared<int64_t>(0);
   CLI::App* promote = AddCommand(
       *models, "promote", "Mark a version as the production one",
-      "  prospect models promote bank_gbdt 3\n", [&cli, promote_name, promote_version] {
+      R"(  prospect models promote bank_gbdt 3
+)",
+      [&cli, promote_name, promote_version] {
         Workspace ws = cli.OpenWorkspace();
         PromoteModel(ws.store(), *promote_name, *promote_version);
         if (cli.options.json) {

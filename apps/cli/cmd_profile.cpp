@@ -2,7 +2,6 @@
 #include <iostream>
 
 #include "cli.hpp"
-#include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
 #include "prospect/features/profile.hpp"
@@ -18,22 +17,15 @@ void AddProfileCommand(CLI::App& app, Cli& cli) {
       app, cli, "profile",
       "Build the customer feature table (RFM, windows, trends) as of a date; stored as table "
       "profiles",
-      "  prospect profile                          # as of the end of the latest event/order day\n"
-      "  prospect profile --as-of 2011-09-30 --out profiles.csv\n"
-      "  prospect profile --as-of 2011-10-31 --label purchase:30d   # + purchased_30d: bought in "
-      "the next 30 days\n"
-      "  prospect train --table profiles --target purchased_30d --model gbdt --name will_buy\n",
+      R"(  prospect profile                          # as of the end of the latest event/order day
+  prospect profile --as-of 2011-09-30 --out profiles.csv
+  prospect profile --as-of 2011-10-31 --label purchase:30d   # + purchased_30d: bought in the next 30 days
+  prospect train --table profiles --target purchased_30d --model gbdt --name will_buy
+)",
       [&cli, as_of, out, label](Workspace& ws, Context& ctx) {
         ProfileRequest request;
         request.label = *label;
-        if (!as_of->empty()) {
-          int64_t day = 0;
-          if (!ParseIsoDate(*as_of, &day)) {
-            Fail(ErrorCode::kInvalidArgument, "--as-of {}: expected a date like 2024-03-01",
-                 QuoteForMessage(*as_of));
-          }
-          request.as_of = (day + 1) * kMicrosPerDay;  // the whole of that day is included
-        }
+        request.as_of = AsOfFlag(*as_of);
         const ProfileResult r =
             RunProfile(ws.store(), ProfileConfig::FromJson(ws.Section("profile")), request, ctx);
         if (!out->empty()) WriteCsv(r.profiles, *out, ctx);

@@ -110,11 +110,11 @@ void AddQualityCommand(CLI::App& app, Cli& cli) {
       "Profile a table: missing values, distinct counts, ranges, quantiles, outliers, top "
       "categories, duplicates "
       "and suspicious values; with --clean, apply the [[cleaning.TABLE]] steps of prospect.toml",
-      "  prospect quality bank\n"
-      "  prospect quality customers --key customer_id --json > quality.json\n"
-      "  prospect quality bank --clean                 # writes bank_clean and saves the fitted "
-      "recipe\n"
-      "  prospect quality bank --clean --out-table bank_v2\n",
+      R"(  prospect quality bank
+  prospect quality customers --key customer_id --json > quality.json
+  prospect quality bank --clean                 # writes bank_clean and saves the fitted recipe
+  prospect quality bank --clean --out-table bank_v2
+)",
       [&cli, args](Workspace& ws, Context& ctx) {
         if (!args->clean) {
           QualityOptions options;

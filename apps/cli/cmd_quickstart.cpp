@@ -13,7 +13,9 @@ void AddQuickstartCommand(CLI::App& app, Cli& cli) {
       app, "quickstart",
       "Run the whole loop on generated sample data: generate, ingest, quality, profiles, a model, "
       "report",
-      "  prospect quickstart\n  prospect quickstart --dir /tmp/demo --customers 100000\n",
+      R"(  prospect quickstart
+  prospect quickstart --dir /tmp/demo --customers 100000
+)",
       [&cli, options] {
         Context ctx = cli.MakeContext();
         QuickstartOptions o = *options;

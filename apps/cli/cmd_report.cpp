@@ -18,8 +18,9 @@ void AddReportCommand(CLI::App& app, Cli& cli) {
       "Write one self-contained HTML report (opens offline) with a section per capability: data "
       "in, data quality "
       "with charts, and the results of every command run in this workspace",
-      "  prospect report --out report.html\n"
-      "  prospect --workspace shop report --out /tmp/shop.html --title \"Shop, March\"\n",
+      R"(  prospect report --out report.html
+  prospect --workspace shop report --out /tmp/shop.html --title "Shop, March"
+)",
       [&cli, out, title](Workspace& ws, Context& ctx) {
         report::ReportOptions options;
         options.title = *title;

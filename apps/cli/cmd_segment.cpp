@@ -19,25 +19,18 @@ void AddSegmentCommand(CLI::App& app, Cli& cli) {
   CLI::App* cmd = AddWorkspaceCommand(
       app, cli, "segment",
       "Segment customers (k-means, DBSCAN, GMM, Ward, RFM) and describe each segment as a persona",
-      "  prospect segment --method kmeans                 # profiles table, k chosen by "
-      "silhouette\n"
-      "  prospect segment --method kmeans --k 5 --features recency_days,frequency,monetary\n"
-      "  prospect segment --method rfm                    # Champions, Loyal, At risk, …\n"
-      "  prospect segment --method gmm --param covariance=diag --json\n"
-      "  prospect segment --method kmeans --k 5 --truth ground_truth.segment   # ARI vs known "
-      "segments\n",
+      R"(  prospect segment --method kmeans                 # profiles table, k chosen by silhouette
+  prospect segment --method kmeans --k 5 --features recency_days,frequency,monetary
+  prospect segment --method rfm                    # Champions, Loyal, At risk, …
+  prospect segment --method gmm --param covariance=diag --json
+  prospect segment --method kmeans --k 5 --truth ground_truth.segment   # ARI vs known segments
+)",
       [&cli, req, features, params, id_option](Workspace& ws, Context& ctx) {
         SegmentRequest r = *req;
         // Without --id: the workspace's customer id ([profile] customer_id) when the table has it.
         r.preferred_id = ProfileConfig::FromJson(ws.Section("profile")).customer_id;
         if (!features->empty()) r.features = Split(*features, ',');
-        for (const auto& spec : *params) {
-          const size_t eq = spec.find('=');
-          if (eq == std::string::npos)
-            Fail(ErrorCode::kInvalidArgument, "--param {}: expected NAME=VALUE",
-                 QuoteForMessage(spec));
-          r.params[spec.substr(0, eq)] = spec.substr(eq + 1);
-        }
+        r.params = ParamFlags(*params, "covariance=diag");
         const SegmentResult result = RunSegmentation(ws.store(), r, ctx);
         if (cli.options.json) {
           nlohmann::json doc = result.summary;

@@ -15,9 +15,10 @@ void AddTablesCommands(CLI::App& app, Cli& cli) {
   CLI::App* tables = AddCommand(
       app, "tables",
       "List the workspace's tables: rows and columns with types (one table's columns with NAME)",
-      "  prospect tables\n  prospect tables bank            # every column of one table, one a "
-      "line\n"
-      "  prospect tables --json | jq '.tables[].name'\n",
+      R"(  prospect tables
+  prospect tables bank            # every column of one table, one a line
+  prospect tables --json | jq '.tables[].name'
+)",
       [&cli, name] {
         Workspace ws = cli.OpenWorkspace();
         auto tables = ws.store().ListTables();
@@ -87,8 +88,9 @@ void AddTablesCommands(CLI::App& app, Cli& cli) {
   auto out = std::make_shared<std::string>();
   CLI::App* exp = AddCommand(
       app, "export", "Write a table to CSV (round-trips what was ingested)",
-      "  prospect export customers --out customers.csv\n"
-      "  prospect export customers --out - | head     # - is standard output\n",
+      R"(  prospect export customers --out customers.csv
+  prospect export customers --out - | head     # - is standard output
+)",
       [&cli, table, out] {
         const bool to_stdout = *out == "-";
         if (to_stdout && cli.options.json) {

@@ -50,26 +50,20 @@ int64_t WindowDays(const std::string& f) {
 
 // The vocabulary: which profile features mean what. First match wins.
 const Phrase* PhraseFor(const std::string& f) {
-  static const Phrase kSpend{"spend", "High spenders", "Low spenders", "spend a lot",
-                             "spend little"};
-  static const Phrase kBuy{"frequency", "Frequent buyers", "Occasional buyers", "buy often",
-                           "rarely buy"};
-  static const Phrase kRecency{"recency", "Lapsed customers", "Recent buyers",
-                               "have not bought for a long time", "bought recently"};
-  static const Phrase kTenure{"tenure", "Long-time customers", "Newcomers",
-                              "have been customers for long", "joined recently"};
-  static const Phrase kTrend{"trend", "Warming-up customers", "Cooling-down customers",
-                             "are getting more active", "are slowing down"};
-  static const Phrase kBrowse{"activity", "Active browsers", "Quiet customers", "browse a lot",
-                              "rarely visit"};
+  // One phrase a line: family, noun high, noun low, verb high, verb low.
+  // clang-format off
+  static const Phrase kSpend{"spend", "High spenders", "Low spenders", "spend a lot", "spend little"};
+  static const Phrase kBuy{"frequency", "Frequent buyers", "Occasional buyers", "buy often", "rarely buy"};
+  static const Phrase kRecency{"recency", "Lapsed customers", "Recent buyers", "have not bought for a long time", "bought recently"};
+  static const Phrase kTenure{"tenure", "Long-time customers", "Newcomers", "have been customers for long", "joined recently"};
+  static const Phrase kTrend{"trend", "Warming-up customers", "Cooling-down customers", "are getting more active", "are slowing down"};
+  static const Phrase kBrowse{"activity", "Active browsers", "Quiet customers", "browse a lot", "rarely visit"};
   static const Phrase kCart{"cart", "Cart fillers", "", "often add to cart", "seldom add to cart"};
-  static const Phrase kReturns{"returns", "Frequent returners", "", "often return orders",
-                               "rarely return orders"};
-  static const Phrase kBreadth{"breadth", "Broad shoppers", "Focused shoppers",
-                               "buy across many products", "stick to a few products"};
+  static const Phrase kReturns{"returns", "Frequent returners", "", "often return orders", "rarely return orders"};
+  static const Phrase kBreadth{"breadth", "Broad shoppers", "Focused shoppers", "buy across many products", "stick to a few products"};
   // Gaps are entered with "high" meaning short gaps (buying often), like frequency; see below.
-  static const Phrase kGap{"frequency", "Fast-cadence buyers", "Slow-cadence buyers",
-                           "buy at short intervals", "buy at long intervals"};
+  static const Phrase kGap{"frequency", "Fast-cadence buyers", "Slow-cadence buyers", "buy at short intervals", "buy at long intervals"};
+  // clang-format on
   // Order counts and amounts in windows shorter than 90 days mostly restate recency (a segment
   // defined by "last order 2-6 months ago" has none in the last week), so only long windows speak
   // for spend and frequency.

@@ -230,6 +230,18 @@ void CentreHalfDistances(const DenseMatrix& centres, std::vector<double>& half,
   }
 }
 
+// Elkan's step for one row and centre j: the exact distance becomes the row's lower bound to j,
+// and j becomes the row's label when it is nearer than the current one.
+inline void ElkanVisit(const double* row, const DenseMatrix& centres, size_t j, double* lb,
+                       size_t* label, double* dist) {
+  const double dj = std::sqrt(SqDist(row, centres.Row(j), centres.cols()));
+  lb[j] = dj;
+  if (dj < *dist) {
+    *dist = dj;
+    *label = j;
+  }
+}
+
 // Elkan (2003), in the form of sklearn's _k_means_elkan: an upper bound on the distance to the
 // own centre and lower bounds to every centre skip most distance computations.
 Run RunElkan(const DenseMatrixView& x, DenseMatrix centres, int64_t max_iter, double tol,
@@ -247,14 +259,7 @@ Run RunElkan(const DenseMatrixView& x, DenseMatrix centres, int64_t max_iter, do
       double min_dist = std::sqrt(SqDist(row, centres.Row(0), d));
       lb[0] = min_dist;
       for (size_t j = 1; j < k; ++j) {
-        if (min_dist > half[best * k + j]) {
-          const double dj = std::sqrt(SqDist(row, centres.Row(j), d));
-          lb[j] = dj;
-          if (dj < min_dist) {
-            min_dist = dj;
-            best = j;
-          }
-        }
+        if (min_dist > half[best * k + j]) ElkanVisit(row, centres, j, lb, &best, &min_dist);
       }
       run.labels[i] = static_cast<int32_t>(best);
       upper[i] = min_dist;
@@ -285,12 +290,7 @@ Run RunElkan(const DenseMatrixView& x, DenseMatrix centres, int64_t max_iter, do
                 tight = true;
                 if (!(ub > lb[j] && ub > half[label * k + j])) continue;
               }
-              const double dj = std::sqrt(SqDist(row, centres.Row(j), d));
-              lb[j] = dj;
-              if (dj < ub) {
-                label = j;
-                ub = dj;
-              }
+              ElkanVisit(row, centres, j, lb, &label, &ub);
             }
           }
         }
