@@ -26,6 +26,17 @@ void Model::CheckNotEmpty(size_t rows, size_t cols) const {
   if (cols == 0) Fail(ErrorCode::kInvalidData, "{}: no features", Type());
 }
 
+void SupervisedModel::Fit(const Dataset& data, const Context& ctx) {
+  CheckFeatures(data);
+  CheckTarget(data);
+  if (!TakesRowWeights() && !data.weights.empty()) {
+    Fail(ErrorCode::kInvalidArgument,
+         "{}: per-row weights are not supported; use class_weight=balanced", Type());
+  }
+  feature_names_ = data.feature_names;
+  FitChecked(data, ctx);
+}
+
 void SupervisedModel::CheckFeatures(const Dataset& data) const {
   const DenseMatrixView& x = data.x;
   CheckNotEmpty(x.rows(), x.cols());

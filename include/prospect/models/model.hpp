@@ -56,10 +56,11 @@ class Model {
 
 class SupervisedModel : public Model {
  public:
-  /// Trains on `data`. Throws kInvalidData for an empty set or non-finite features, and what the
-  /// task adds (labels other than 0/1 or one class for a classifier, a non-finite target for a
-  /// regressor).
-  virtual void Fit(const Dataset& data, const Context& ctx) = 0;
+  /// Trains on `data`: the checks every model gets, then the model's own FitChecked. Throws
+  /// kInvalidData for an empty set or non-finite features, and what the task adds (labels other
+  /// than 0/1 or one class for a classifier, a non-finite target for a regressor);
+  /// kInvalidArgument for row weights given to a model that cannot use them.
+  void Fit(const Dataset& data, const Context& ctx);
   /// Per-row additive explanation: rows × (cols + 1), the last column the bias, in the model's
   /// output units (log-odds for classifiers, target units for regressors).
   virtual std::vector<double> Contributions(const DenseMatrixView& x, const Context& ctx) const = 0;
@@ -79,9 +80,13 @@ class SupervisedModel : public Model {
   /// Restores the model's own blocks, validating every value it reads (feature_names_ is set).
   virtual void LoadBlocks(const ModelReader& reader) = 0;
 
-  /// Checks what every task shares: rows and features present, finite features. The task's
-  /// CheckFitInput records the feature names once all its checks pass.
-  void CheckFeatures(const Dataset& data) const;
+  /// The task's checks of the target, after Fit has checked the features (Classifier: 0/1 labels
+  /// with both classes; Regressor: finite values).
+  virtual void CheckTarget(const Dataset& data) const = 0;
+  /// The model's own training, on input Fit has checked; feature_names_ is already set.
+  virtual void FitChecked(const Dataset& data, const Context& ctx) = 0;
+  /// False for a model that cannot weight rows (the SVMs): Fit then refuses row weights.
+  virtual bool TakesRowWeights() const { return true; }
   /// Fitted, and the feature count it was trained on.
   void CheckPredictInput(const DenseMatrixView& x) const;
 
@@ -100,6 +105,8 @@ class SupervisedModel : public Model {
   std::vector<std::string> feature_names_;
 
  private:
+  /// What every task checks: rows and features present, finite features.
+  void CheckFeatures(const Dataset& data) const;
   void LoadContents(const ModelReader& reader);
 };
 

@@ -5,8 +5,7 @@
 
 namespace prospect {
 
-void Classifier::CheckFitInput(const Dataset& data) {
-  CheckFeatures(data);
+void Classifier::CheckTarget(const Dataset& data) const {
   bool has[2] = {false, false};
   for (double v : data.y) {
     if (v != 0 && v != 1)
@@ -18,7 +17,6 @@ void Classifier::CheckFitInput(const Dataset& data) {
          "{}: the training labels are all {}; a classifier needs both classes", Type(),
          has[1] ? "positive" : "negative");
   }
-  feature_names_ = data.feature_names;
 }
 
 std::string Classifier::FileTag() const { return ClassifierRegistry().FileTag(Type()); }

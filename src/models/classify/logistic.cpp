@@ -129,8 +129,7 @@ class LogisticClassifier final : public LinearModel<Classifier, LogisticParams> 
  public:
   using LinearModel::LinearModel;
 
-  void Fit(const Dataset& data, const Context& ctx) override {
-    CheckFitInput(data);
+  void FitChecked(const Dataset& data, const Context& ctx) override {
     const bool lbfgs =
         params_.solver == "lbfgs" || (params_.solver == "auto" && params_.penalty == "l2");
     if (lbfgs && params_.penalty == "l1") {

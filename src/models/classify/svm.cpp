@@ -23,13 +23,6 @@ namespace prospect {
 namespace {
 
 // Neither liblinear's SVM nor libsvm takes a weight per row; class weights they do take.
-void RefuseRowWeights(const std::string& type, const Dataset& data) {
-  if (!data.weights.empty()) {
-    Fail(ErrorCode::kInvalidArgument,
-         "{}: per-row weights are not supported; use class_weight=balanced", type);
-  }
-}
-
 struct LinearSvmParams {
   double c = 1.0;
   std::string loss = "squared_hinge";
@@ -54,9 +47,7 @@ class LinearSvmClassifier final : public ModelWithParams<Classifier, LinearSvmPa
  public:
   using ModelWithParams::ModelWithParams;
 
-  void Fit(const Dataset& data, const Context& ctx) override {
-    CheckFitInput(data);
-    RefuseRowWeights(Type(), data);
+  void FitChecked(const Dataset& data, const Context& ctx) override {
     double weights[2] = {1, 1};
     if (params_.class_weight == "balanced") BalancedWeights(data.y, weights);
     ctx.ThrowIfCancelled();
@@ -105,6 +96,8 @@ class LinearSvmClassifier final : public ModelWithParams<Classifier, LinearSvmPa
   }
 
  private:
+  bool TakesRowWeights() const override { return false; }  // liblinear weighs classes only
+
   LinearTerms terms_;
   PlattCalibrator platt_;
 };
@@ -146,9 +139,7 @@ class KernelSvmClassifier final : public ModelWithParams<Classifier, KernelSvmPa
  public:
   using ModelWithParams::ModelWithParams;
 
-  void Fit(const Dataset& data, const Context& ctx) override {
-    CheckFitInput(data);
-    RefuseRowWeights(Type(), data);
+  void FitChecked(const Dataset& data, const Context& ctx) override {
     QuietSvmAndLinearLibraries();
     const size_t n = data.x.rows(), d = data.x.cols();
     gamma_ = params_.gamma;
@@ -330,6 +321,8 @@ class KernelSvmClassifier final : public ModelWithParams<Classifier, KernelSvmPa
   }
 
  private:
+  bool TakesRowWeights() const override { return false; }  // libsvm weighs classes only
+
   double Kernel(const double* a, const double* b, size_t d) const {
     if (params_.kernel == "rbf") {
       double sq = 0;

@@ -85,8 +85,7 @@ class TreeClassifier final : public ModelWithParams<Classifier, TreeParams> {
  public:
   using ModelWithParams::ModelWithParams;
 
-  void Fit(const Dataset& data, const Context& ctx) override {
-    CheckFitInput(data);
+  void FitChecked(const Dataset& data, const Context& ctx) override {
     CartParams cp;
     cp.criterion = params_.criterion;
     cp.max_depth = params_.max_depth;
@@ -179,8 +178,7 @@ class ForestClassifier final : public ModelWithParams<Classifier, ForestParams> 
  public:
   using ModelWithParams::ModelWithParams;
 
-  void Fit(const Dataset& data, const Context& ctx) override {
-    CheckFitInput(data);
+  void FitChecked(const Dataset& data, const Context& ctx) override {
     const size_t n = data.x.rows(), d = data.x.cols();
     CartParams cp;
     cp.criterion = params_.criterion;

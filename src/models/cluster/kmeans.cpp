@@ -185,33 +185,42 @@ Run FinishRun(const DenseMatrixView& x, DenseMatrix centres, bool strict, std::v
   return run;
 }
 
+// What Lloyd and Elkan keep between iterations: per-chunk centre sums (a fixed-order reduction),
+// the previous labels for the convergence test, each row's distance for relocating empty clusters,
+// and whether the run ended with labels that no longer change.
+struct IterationState {
+  IterationState(size_t n, size_t k, size_t d)
+      : labels_old(n, -1), dist(n), chunk_sums(NumChunks(n), k, d) {}
+  std::vector<int32_t> labels_old;
+  std::vector<double> dist;
+  ChunkSums chunk_sums;
+  DenseMatrix sums;
+  std::vector<double> counts;
+  bool strict = false;
+};
+
 Run RunLloyd(const DenseMatrixView& x, DenseMatrix centres, int64_t max_iter, double tol,
              const Context& ctx) {
   const size_t n = x.rows(), d = x.cols(), k = centres.rows();
   Run run;
   run.labels.assign(n, -1);
-  std::vector<int32_t> labels_old(n, -1);
-  std::vector<double> dist(n);
-  ChunkSums chunk_sums(NumChunks(n), k, d);
-  DenseMatrix sums;
-  std::vector<double> counts;
-  bool strict = false;
+  IterationState state(n, k, d);
   for (int64_t it = 0; it < max_iter; ++it) {
     ctx.ThrowIfCancelled();
-    chunk_sums.Clear();
+    state.chunk_sums.Clear();
     ForChunks(n, ctx, [&](size_t c, size_t b, size_t e) {
       cluster_internal::NearestBlock(x.Row(b), e - b, centres.data(), k, d, &run.labels[b],
-                                     &dist[b]);
-      for (size_t i = b; i < e; ++i) chunk_sums.Add(c, run.labels[i], x.Row(i));
+                                     &state.dist[b]);
+      for (size_t i = b; i < e; ++i) state.chunk_sums.Add(c, run.labels[i], x.Row(i));
     });
-    chunk_sums.Reduce(sums, counts);
+    state.chunk_sums.Reduce(state.sums, state.counts);
     DenseMatrix next;
-    FinishCentres(x, run.labels, dist, sums, counts, next);
+    FinishCentres(x, run.labels, state.dist, state.sums, state.counts, next);
     const double shift = ShiftSquared(centres, next, nullptr);
     centres = std::move(next);
-    if (IterationConverged(run, it, shift, tol, labels_old, strict)) break;
+    if (IterationConverged(run, it, shift, tol, state.labels_old, state.strict)) break;
   }
-  return FinishRun(x, std::move(centres), strict, dist, std::move(run), ctx);
+  return FinishRun(x, std::move(centres), state.strict, state.dist, std::move(run), ctx);
 }
 
 // Half the distances between centres, and for each centre half the distance to its nearest other.
@@ -265,15 +274,11 @@ Run RunElkan(const DenseMatrixView& x, DenseMatrix centres, int64_t max_iter, do
       upper[i] = min_dist;
     }
   });
-  std::vector<int32_t> labels_old(n, -1);
-  std::vector<double> dist(n), shift;
-  ChunkSums chunk_sums(NumChunks(n), k, d);
-  DenseMatrix sums;
-  std::vector<double> counts;
-  bool strict = false;
+  IterationState state(n, k, d);
+  std::vector<double> shift;
   for (int64_t it = 0; it < max_iter; ++it) {
     ctx.ThrowIfCancelled();
-    chunk_sums.Clear();
+    state.chunk_sums.Clear();
     ForChunks(n, ctx, [&](size_t c, size_t b, size_t e) {
       for (size_t i = b; i < e; ++i) {
         const double* row = x.Row(i);
@@ -296,20 +301,21 @@ Run RunElkan(const DenseMatrixView& x, DenseMatrix centres, int64_t max_iter, do
         }
         run.labels[i] = static_cast<int32_t>(label);
         upper[i] = ub;
-        chunk_sums.Add(c, run.labels[i], row);
+        state.chunk_sums.Add(c, run.labels[i], row);
       }
     });
-    chunk_sums.Reduce(sums, counts);
-    const bool any_empty = std::find(counts.begin(), counts.end(), 0.0) != counts.end();
+    state.chunk_sums.Reduce(state.sums, state.counts);
+    const bool any_empty =
+        std::find(state.counts.begin(), state.counts.end(), 0.0) != state.counts.end();
     if (any_empty) {
       // Relocation needs the exact distance of each row to its (old) centre.
       ForChunks(n, ctx, [&](size_t, size_t b, size_t e) {
         for (size_t i = b; i < e; ++i)
-          dist[i] = SqDist(x.Row(i), centres.Row(static_cast<size_t>(run.labels[i])), d);
+          state.dist[i] = SqDist(x.Row(i), centres.Row(static_cast<size_t>(run.labels[i])), d);
       });
     }
     DenseMatrix next;
-    FinishCentres(x, run.labels, dist, sums, counts, next);
+    FinishCentres(x, run.labels, state.dist, state.sums, state.counts, next);
     const double shift_total = ShiftSquared(centres, next, &shift);
     centres = std::move(next);
     ForChunks(n, ctx, [&](size_t, size_t b, size_t e) {
@@ -320,9 +326,9 @@ Run RunElkan(const DenseMatrixView& x, DenseMatrix centres, int64_t max_iter, do
       }
     });
     CentreHalfDistances(centres, half, next_half);
-    if (IterationConverged(run, it, shift_total, tol, labels_old, strict)) break;
+    if (IterationConverged(run, it, shift_total, tol, state.labels_old, state.strict)) break;
   }
-  return FinishRun(x, std::move(centres), strict, dist, std::move(run), ctx);
+  return FinishRun(x, std::move(centres), state.strict, state.dist, std::move(run), ctx);
 }
 
 DenseMatrix RandomInit(const DenseMatrixView& x, int64_t k, uint64_t seed) {

@@ -307,8 +307,7 @@ class GbdtModel : public Interface {
   explicit GbdtModel(const nlohmann::json& params) : core_(params) {}
   std::string Type() const override { return "gbdt"; }
   nlohmann::json Params() const override { return core_.ParamsJson(); }
-  void Fit(const Dataset& data, const Context& ctx) override {
-    this->CheckFitInput(data);
+  void FitChecked(const Dataset& data, const Context& ctx) override {
     core_.Fit(data, ctx, kRegression);
   }
   std::vector<double> Contributions(const DenseMatrixView& x, const Context& ctx) const override {

@@ -28,8 +28,7 @@ class LinearRegressor final : public LinearModel<Regressor, LinearParams> {
  public:
   using LinearModel::LinearModel;
 
-  void Fit(const Dataset& data, const Context& ctx) override {
-    CheckFitInput(data);
+  void FitChecked(const Dataset& data, const Context& ctx) override {
     const size_t n = data.x.rows(), d = data.x.cols();
     using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     const Eigen::Map<const RowMatrix> x(data.x.values().data(), static_cast<Eigen::Index>(n),

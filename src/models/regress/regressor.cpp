@@ -7,13 +7,11 @@
 
 namespace prospect {
 
-void Regressor::CheckFitInput(const Dataset& data) {
-  CheckFeatures(data);
+void Regressor::CheckTarget(const Dataset& data) const {
   for (size_t r = 0; r < data.y.size(); ++r) {
     if (!std::isfinite(data.y[r]))
       Fail(ErrorCode::kInvalidData, "{}: the target of row {} is {}", Type(), r + 1, data.y[r]);
   }
-  feature_names_ = data.feature_names;
 }
 
 std::string Regressor::FileTag() const { return RegressorRegistry().FileTag(Type()); }

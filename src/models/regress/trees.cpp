@@ -244,8 +244,7 @@ class TreeEnsembleRegressor : public Regressor {
 class TreeRegressor final : public ModelWithParams<TreeEnsembleRegressor, TreeRegParams> {
  public:
   using ModelWithParams::ModelWithParams;
-  void Fit(const Dataset& data, const Context& ctx) override {
-    CheckFitInput(data);
+  void FitChecked(const Dataset& data, const Context& ctx) override {
     const tree::GrowLimits limits{.max_depth = params_.max_depth,
                                   .min_samples_leaf = params_.min_samples_leaf};
     Grow(data, limits, 1, false, static_cast<size_t>(params_.max_bins), ctx);
@@ -257,8 +256,7 @@ class TreeRegressor final : public ModelWithParams<TreeEnsembleRegressor, TreeRe
 class ForestRegressor final : public ModelWithParams<TreeEnsembleRegressor, ForestRegParams> {
  public:
   using ModelWithParams::ModelWithParams;
-  void Fit(const Dataset& data, const Context& ctx) override {
-    CheckFitInput(data);
+  void FitChecked(const Dataset& data, const Context& ctx) override {
     const tree::GrowLimits limits{
         .max_depth = params_.max_depth,
         .min_samples_leaf = params_.min_samples_leaf,

@@ -25,8 +25,8 @@ class Classifier : public SupervisedModel {
 
  protected:
   std::string FileTag() const override;
-  /// CheckFeatures, and labels 0/1 with both classes present.
-  void CheckFitInput(const Dataset& data);
+  /// Labels 0/1 with both classes present.
+  void CheckTarget(const Dataset& data) const final;
 };
 
 /// Every classifier, in the order `--help` lists them (filled in models/classify/register.cpp).

@@ -27,8 +27,8 @@ class Regressor : public SupervisedModel {
 
  protected:
   std::string FileTag() const override;
-  /// CheckFeatures, and every target finite.
-  void CheckFitInput(const Dataset& data);
+  /// Every target finite.
+  void CheckTarget(const Dataset& data) const final;
 };
 
 /// Every regressor, in the order `--help` lists them (filled in models/regress/register.cpp).
