@@ -7,6 +7,8 @@
 #include <functional>
 #include <limits>
 #include <random>
+#include <set>
+#include <string>
 
 #include "prospect/common/error.hpp"
 #include "prospect/models/classify/classifier.hpp"
@@ -361,6 +363,32 @@ TEST(ModelKinds, EachLoadRefusesAFileOfAnotherKind) {
       } catch (const Error& e) {
         EXPECT_EQ(e.code(), ErrorCode::kInvalidData)
             << maker.name << " → " << loader.name << ": " << e.what();
+      }
+    }
+  }
+}
+
+// Row weights reach every supervised model through Fit: the SVMs (libsvm and liblinear weigh
+// classes only) refuse them with one message; every other model trains on them.
+TEST(ModelKinds, RowWeightsAreUsedOrRefusedByFit) {
+  const std::set<std::string> refuse = {"linear_svm", "kernel_svm"};
+  for (const Kind& kind : Kinds()) {
+    if (kind.name == "clusterer") continue;
+    for (const std::string& name : kind.names()) {
+      const LabelledData& data = kind.data();
+      std::vector<double> weights(data.n);
+      for (size_t i = 0; i < data.n; ++i) weights[i] = 1.0 + static_cast<double>(i % 3);
+      Dataset weighted = data.Set();
+      weighted.weights = weights;
+      const auto model = kind.make(name);
+      auto& supervised = dynamic_cast<SupervisedModel&>(*model);
+      if (refuse.contains(name)) {
+        ExpectError([&] { supervised.Fit(weighted, Context(1)); }, ErrorCode::kInvalidArgument,
+                    name + ": per-row weights are not supported; use class_weight=balanced");
+        EXPECT_FALSE(supervised.fitted()) << name;
+      } else {
+        supervised.Fit(weighted, Context(1));
+        EXPECT_TRUE(supervised.fitted()) << kind.name << " " << name;
       }
     }
   }
