@@ -18,6 +18,21 @@ std::string Fixed(double v, int digits = 4) {
   return std::isnan(v) ? "-" : fmt::format("{:.{}f}", v, digits);
 }
 
+// The search's best and the cross-validation's mean ± sd, when train ran them.
+void PrintTuning(const nlohmann::json& summary) {
+  if (const auto& s = summary["search"]; !s.is_null()) {
+    std::cout << fmt::format("Search ({}, {} trials): best CV {} {} with {}\n",
+                             s["method"].get<std::string>(), s["trials"].get<size_t>(),
+                             s["metric"].get<std::string>(),
+                             Fixed(s["best_cv_score"].get<double>()), s["best_params"].dump());
+  }
+  if (const auto& cv = summary["cv"]; !cv.is_null()) {
+    std::cout << fmt::format("{}-fold CV {} {} ± {}\n", cv["folds"].get<int64_t>(),
+                             cv["metric"].get<std::string>(), Fixed(cv["mean"].get<double>()),
+                             Fixed(cv["std"].get<double>()));
+  }
+}
+
 void PrintMetrics(const MetricsReport& m) {
   std::cout << fmt::format("ROC-AUC {}  PR-AUC {}  log-loss {}  Brier {}\n", Fixed(m.roc_auc),
                            Fixed(m.average_precision), Fixed(m.log_loss), Fixed(m.brier));
@@ -48,6 +63,7 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
   prospect train --target purchased_30d --model gbdt --name will_buy  # on the profiles table
   prospect train --table bank --target y --positive yes --exclude duration --model logistic --cv 5
   prospect train --table bank --target y --model gbdt --search bayes --trials 30 --name bank_gbdt
+  prospect train --table bank --target y --model forest --search random --metric pr_auc
   prospect train --table leads --target won --id lead_id --model forest --param n_estimators=300
   prospect train --table hillstrom --target spend --exclude conversion,visit --model gbdt   # numeric: regression
 )",
@@ -70,8 +86,9 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
           const RegressionMetrics& m = *result.regression;
           std::cout << "Trained " << result.name << " v" << result.version << " (" << r.model
                     << " regression of " << r.target << ") on " << result.summary["rows"]["train"]
-                    << " rows; held out " << result.summary["rows"]["test"] << ".\n"
-                    << "Held-out: RMSE " << Fixed(m.rmse) << "  MAE " << Fixed(m.mae) << "  R² "
+                    << " rows; held out " << result.summary["rows"]["test"] << ".\n";
+          PrintTuning(result.summary);
+          std::cout << "Held-out: RMSE " << Fixed(m.rmse) << "  MAE " << Fixed(m.mae) << "  R² "
                     << Fixed(m.r2) << "  (mean target " << Fixed(m.mean_target) << ")\n"
                     << "Next: prospect score " << result.name << " --table " << r.table
                     << " --out predictions.csv\n";
@@ -80,17 +97,7 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
         std::cout << "Trained " << result.name << " v" << result.version << " (" << r.model
                   << ") on " << result.summary["rows"]["train"] << " rows; held out "
                   << result.summary["rows"]["test"] << ".\n";
-        if (!result.summary["search"].is_null()) {
-          std::cout << "Search (" << r.search << ", " << result.summary["search"]["trials"]
-                    << " trials): best CV ROC-AUC "
-                    << Fixed(result.summary["search"]["best_cv_auc"].get<double>()) << " with "
-                    << result.summary["search"]["best_params"].dump() << "\n";
-        }
-        if (!result.summary["cv"].is_null()) {
-          std::cout << r.cv << "-fold CV ROC-AUC "
-                    << Fixed(result.summary["cv"]["roc_auc_mean"].get<double>()) << " ± "
-                    << Fixed(result.summary["cv"]["roc_auc_std"].get<double>()) << "\n";
-        }
+        PrintTuning(result.summary);
         std::cout << "Held-out: ";
         PrintMetrics(result.holdout);
         std::cout << "Next: prospect evaluate " << result.name << "   prospect explain "
@@ -124,6 +131,9 @@ void AddModelCommands(CLI::App& app, Cli& cli) {
   train->add_option("--search", req->search, "hyperparameter search: grid, random or bayes (TPE)")
       ->check(CLI::IsMember({"grid", "random", "bayes"}));
   train->add_option("--trials", req->trials, "search budget (default 20)");
+  train->add_option("--metric", req->metric,
+                    "what --search and --cv rank by: roc_auc (default), pr_auc, log_loss, brier; "
+                    "regression: rmse (default), mae, r2");
   train->add_option("--name", req->name, "registry name (default TABLE_TARGET_MODEL)");
 
   // evaluate

@@ -109,30 +109,6 @@ std::string TableFingerprint(const Table& t) {
 
 namespace {
 
-double CrossValAuc(const std::string& type, const nlohmann::json& params, const DenseMatrixView& x,
-                   const std::vector<double>& y, const std::vector<std::string>& names, int64_t k,
-                   const Context& ctx, std::vector<double>* fold_aucs = nullptr) {
-  const auto folds = StratifiedKFold(y, static_cast<size_t>(k), ctx.seed());
-  double sum = 0;
-  for (const auto& fold : folds) {
-    ctx.ThrowIfCancelled();
-    const DenseMatrix xtr = TakeRows(x, fold.train), xte = TakeRows(x, fold.test);
-    const auto ytr = TakeValues(y, fold.train), yte = TakeValues(y, fold.test);
-    auto model = ClassifierRegistry().Create(type, params);
-    Dataset set;
-    set.x = xtr;
-    set.y = ytr;
-    set.feature_names = names;
-    Context quiet(ctx.threads(), ctx.seed(), ctx.logger_ptr());
-    model->Fit(set, quiet);
-    const auto p = model->PredictProba(xte, quiet);
-    const double auc = RocAuc(yte, p);
-    if (fold_aucs) fold_aucs->push_back(auc);
-    sum += auc;
-  }
-  return sum / static_cast<double>(folds.size());
-}
-
 // Feature columns: everything but the target, the id, exclusions and the time-split column;
 // free-text/identifier-like strings (mostly unique) are left out with a warning.
 std::vector<std::string> FeatureColumns(const Table& table, const TrainRequest& req,
@@ -349,51 +325,6 @@ EncodedSplit SplitAndEncode(const PreparedTable& data, const SplitSpec& split, b
   return out;
 }
 
-Tuning TuneClassifier(const TrainRequest& req, const EncodedSplit& data, const Context& ctx) {
-  const auto& names = data.pipeline.feature_names();
-  Tuning out;
-  out.params = req.params;
-  if (!req.search.empty()) {
-    SearchSpace space = SearchSpace::FromJson(ClassifierRegistry().Find(req.model).search_space);
-    auto searcher = MakeSearcher(req.search, space, ctx.seed());
-    const int64_t k = req.cv > 0 ? req.cv : 3;
-    for (int64_t t = 0; t < req.trials && !searcher->Exhausted(); ++t) {
-      const nlohmann::json assignment = searcher->Suggest();
-      double auc = NAN;
-      try {
-        auc = CrossValAuc(req.model, MergeParams(req.params, assignment), data.x_train,
-                          data.y_train, names, k, ctx);
-      } catch (const Error& e) {
-        ctx.logger().warn("train: trial {} failed: {}", assignment.dump(), e.what());
-      }
-      searcher->Observe(assignment, std::isnan(auc) ? INFINITY : -auc);
-      ctx.logger().info("search {}/{}: cv auc {:.4f} with {}", t + 1, req.trials, auc,
-                        assignment.dump());
-      ctx.Progress("search", static_cast<uint64_t>(t + 1), static_cast<uint64_t>(req.trials));
-    }
-    const Trial* best = searcher->best();
-    if (!best) Fail(ErrorCode::kInternal, "every search trial failed; see the warnings");
-    out.params = MergeParams(req.params, best->params);
-    out.search = {{"method", req.search},
-                  {"trials", searcher->trials().size()},
-                  {"cv_folds", k},
-                  {"best_cv_auc", -best->loss},
-                  {"best_params", best->params}};
-  }
-  if (req.cv > 0) {
-    std::vector<double> aucs;
-    const double mean =
-        CrossValAuc(req.model, out.params, data.x_train, data.y_train, names, req.cv, ctx, &aucs);
-    double ss = 0;
-    for (double a : aucs) ss += (a - mean) * (a - mean);
-    out.cv = {{"folds", req.cv},
-              {"roc_auc_mean", mean},
-              {"roc_auc_std", std::sqrt(ss / static_cast<double>(aucs.size()))},
-              {"roc_auc_folds", aucs}};
-  }
-  return out;
-}
-
 namespace {
 
 std::unique_ptr<SupervisedModel> CreateModel(TrainTask task, const std::string& model,
@@ -407,19 +338,151 @@ const ModelTraits& TraitsOf(TrainTask task, const std::string& model) {
   return ClassifierRegistry().Find(model).traits;
 }
 
+// The metrics search and cross-validation rank models by, per task; the first is the default.
+// Classification scores are probabilities of the positive class, regression ones predictions.
+constexpr TuningMetric kClassificationMetrics[] = {
+    {"roc_auc", true,
+     [](std::span<const double> y, std::span<const double> p) { return RocAuc(y, p); }},
+    {"pr_auc", true,
+     [](std::span<const double> y, std::span<const double> p) { return AveragePrecision(y, p); }},
+    {"log_loss", false,
+     [](std::span<const double> y, std::span<const double> p) { return LogLoss(y, p); }},
+    {"brier", false,
+     [](std::span<const double> y, std::span<const double> p) { return BrierScore(y, p); }},
+};
+constexpr TuningMetric kRegressionMetrics[] = {
+    {"rmse", false,
+     [](std::span<const double> y, std::span<const double> p) {
+       return RegressionMetrics::Compute(y, p).rmse;
+     }},
+    {"mae", false,
+     [](std::span<const double> y, std::span<const double> p) {
+       return RegressionMetrics::Compute(y, p).mae;
+     }},
+    {"r2", true,
+     [](std::span<const double> y, std::span<const double> p) {
+       return RegressionMetrics::Compute(y, p).r2;
+     }},
+};
+
+// The mean of `metric` over k folds of the training part (stratified for a classifier, shuffled
+// for a regressor), each fold scored by a model fitted on the other folds; `fold_scores` gets
+// each fold's score.
+double CrossValScore(TrainTask task, const std::string& type, const nlohmann::json& params,
+                     const EncodedSplit& data, int64_t k, const TuningMetric& metric,
+                     const Context& ctx, std::vector<double>* fold_scores = nullptr) {
+  const std::vector<double>& y = data.y_train;
+  const auto folds = task == TrainTask::kClassification
+                         ? StratifiedKFold(y, static_cast<size_t>(k), ctx.seed())
+                         : KFold(y.size(), static_cast<size_t>(k), ctx.seed());
+  double sum = 0;
+  for (const auto& fold : folds) {
+    ctx.ThrowIfCancelled();
+    const DenseMatrix x_fit = TakeRows(data.x_train, fold.train);
+    const DenseMatrix x_score = TakeRows(data.x_train, fold.test);
+    const auto y_fit = TakeValues(y, fold.train), y_score = TakeValues(y, fold.test);
+    auto model = CreateModel(task, type, params);
+    Dataset set;
+    set.x = x_fit;
+    set.y = y_fit;
+    set.feature_names = data.pipeline.feature_names();
+    const Context quiet(ctx.threads(), ctx.seed(), ctx.logger_ptr());
+    model->Fit(set, quiet);
+    const std::vector<double> prediction =
+        task == TrainTask::kClassification
+            ? static_cast<const Classifier&>(*model).PredictProba(x_score, quiet)
+            : static_cast<const Regressor&>(*model).Predict(x_score, quiet);
+    const double score = metric.score(y_score, prediction);
+    if (fold_scores) fold_scores->push_back(score);
+    sum += score;
+  }
+  return sum / static_cast<double>(folds.size());
+}
+
+}  // namespace
+
+const TuningMetric& FindTuningMetric(TrainTask task, std::string_view name) {
+  const std::span<const TuningMetric> metrics =
+      task == TrainTask::kClassification ? std::span<const TuningMetric>(kClassificationMetrics)
+                                         : std::span<const TuningMetric>(kRegressionMetrics);
+  if (name.empty()) return metrics.front();
+  std::vector<std::string> valid;
+  for (const TuningMetric& m : metrics) {
+    if (m.name == name) return m;
+    valid.emplace_back(m.name);
+  }
+  Fail(ErrorCode::kInvalidArgument, "metric \"{}\" is not a {} metric. {}Valid metrics: {}.", name,
+       TrainTaskName(task), DidYouMean(name, valid), Join(valid, ", "));
+}
+
+Tuning TuneModel(TrainTask task, const TrainRequest& req, const EncodedSplit& data,
+                 const Context& ctx) {
+  const TuningMetric& metric = FindTuningMetric(task, req.metric);
+  Tuning out;
+  out.params = req.params;
+  if (!req.search.empty()) {
+    SearchSpace space = SearchSpace::FromJson(
+        task == TrainTask::kRegression ? RegressorRegistry().Find(req.model).search_space
+                                       : ClassifierRegistry().Find(req.model).search_space);
+    auto searcher = MakeSearcher(req.search, space, ctx.seed());
+    const int64_t k = req.cv > 0 ? req.cv : 3;
+    for (int64_t t = 0; t < req.trials && !searcher->Exhausted(); ++t) {
+      const nlohmann::json assignment = searcher->Suggest();
+      double score = NAN;
+      try {
+        score = CrossValScore(task, req.model, MergeParams(req.params, assignment), data, k, metric,
+                              ctx);
+      } catch (const Error& e) {
+        ctx.logger().warn("train: trial {} failed: {}", assignment.dump(), e.what());
+      }
+      // The searcher minimises: a failed trial is the worst loss there is.
+      searcher->Observe(assignment, std::isnan(score)         ? INFINITY
+                                    : metric.higher_is_better ? -score
+                                                              : score);
+      ctx.logger().info("search {}/{}: cv {} {:.4f} with {}", t + 1, req.trials, metric.name, score,
+                        assignment.dump());
+      ctx.Progress("search", static_cast<uint64_t>(t + 1), static_cast<uint64_t>(req.trials));
+    }
+    const Trial* best = searcher->best();
+    if (!best) Fail(ErrorCode::kInternal, "every search trial failed; see the warnings");
+    out.params = MergeParams(req.params, best->params);
+    out.search = {{"method", req.search},
+                  {"trials", searcher->trials().size()},
+                  {"cv_folds", k},
+                  {"metric", metric.name},
+                  {"best_cv_score", metric.higher_is_better ? -best->loss : best->loss},
+                  {"best_params", best->params}};
+  }
+  if (req.cv > 0) {
+    std::vector<double> scores;
+    const double mean =
+        CrossValScore(task, req.model, out.params, data, req.cv, metric, ctx, &scores);
+    double ss = 0;
+    for (double v : scores) ss += (v - mean) * (v - mean);
+    out.cv = {{"folds", req.cv},
+              {"metric", metric.name},
+              {"mean", mean},
+              {"std", std::sqrt(ss / static_cast<double>(scores.size()))},
+              {"scores", scores}};
+  }
+  return out;
+}
+
+namespace {
+
 // What a request must hold for its task, checked before the table is read: a known model with
 // valid parameters, and only the options the task has.
 void CheckRequest(TrainTask task, const TrainRequest& req) {
   (void)CreateModel(task, req.model, req.params);
-  if (task == TrainTask::kClassification) {
-    if (req.cv == 1 || req.cv < 0)
-      Fail(ErrorCode::kInvalidArgument, "cv {}: use 0 (none) or at least 2 folds", req.cv);
-    return;
+  if (req.cv == 1 || req.cv < 0)
+    Fail(ErrorCode::kInvalidArgument, "cv {}: use 0 (none) or at least 2 folds", req.cv);
+  (void)FindTuningMetric(task, req.metric);
+  if (!req.metric.empty() && req.search.empty() && req.cv == 0) {
+    Fail(ErrorCode::kInvalidArgument,
+         "metric {} ranks search trials and cross-validation folds; give search or cv with it",
+         req.metric);
   }
-  if (!req.search.empty() || req.cv != 0) {
-    Fail(ErrorCode::kUnimplemented,
-         "search and cv are available for classification only; train {} without them", req.model);
-  }
+  if (task == TrainTask::kClassification) return;
   if (req.positive)
     Fail(ErrorCode::kInvalidArgument,
          "positive is for classification; drop it or set task to classification");
@@ -506,8 +569,7 @@ TrainResult TrainModel(Store& store, const TrainRequest& req, const Context& ctx
   const auto& names = data.pipeline.feature_names();
   WarnAboutLeakage(data.x_train, data.y_train, names, *task == TrainTask::kClassification,
                    req.target, &prepared.warnings);
-  const Tuning tuning = *task == TrainTask::kClassification ? TuneClassifier(req, data, ctx)
-                                                            : Tuning{req.params, nullptr, nullptr};
+  const Tuning tuning = TuneModel(*task, req, data, ctx);
   const auto model = FitFinalModel(*task, req.model, tuning.params, data, ctx);
 
   TrainResult result;

@@ -135,9 +135,18 @@ TEST_F(CliRegression, ZeroOneTargetsStayClassificationAndTaskChoosesExplicitly) 
   ExpectCliFailure(RunCli(ws_ + "train --table spend --target spend --model linear_svm"),
                    "Unknown regression model \"linear_svm\".");
   // (the auto-detection's info line comes first on stderr)
+  // Regression tunes too, by a regression metric.
+  ASSERT_NO_FATAL_FAILURE(RunJson(
+      "train --table spend --target spend --exclude bought,customer_id --model tree --search "
+      "random --trials 3 --cv 3 --metric mae",
+      &doc));
+  EXPECT_EQ(doc["search"]["metric"], "mae");
+  EXPECT_EQ(doc["search"]["trials"], 3);
+  EXPECT_EQ(doc["cv"]["scores"].size(), 3u);
   ExpectCliFailure(
-      RunCli(ws_ + "train --table spend --target spend --model gbdt --search random"),
-      "\nerror: search and cv are available for classification only; train gbdt without them\n");
+      RunCli(ws_ + "train --table spend --target spend --model gbdt --search random --metric "
+                   "roc_auc"),
+      "\nerror: metric \"roc_auc\" is not a regression metric. Valid metrics: rmse, mae, r2.\n");
   const auto r =
       RunCli(ws_ + "train --table spend --target region --model linear --task regression");
   EXPECT_NE(r.exit_code, 0);

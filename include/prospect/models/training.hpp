@@ -7,6 +7,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -39,7 +40,9 @@ struct TrainRequest {
   int64_t cv = 0;       ///< k-fold CV on the training part (0 = none)
   std::string search;   ///< "", "grid", "random", "bayes"
   int64_t trials = 20;  ///< search budget (grid: its size, capped)
-  std::string name;     ///< registry name; default TABLE_TARGET_MODEL
+  /// What search and cv rank by (FindTuningMetric); "" = the task's default (roc_auc, rmse).
+  std::string metric;
+  std::string name;  ///< registry name; default TABLE_TARGET_MODEL
 };
 
 /// How rows are split into a training and a held-out part, parsed once from its text form:
@@ -84,15 +87,27 @@ struct EncodedSplit {
 EncodedSplit SplitAndEncode(const PreparedTable& data, const SplitSpec& split, bool scale_features,
                             const Context& ctx);
 
-/// Step 3, tune (classification): the search over the registry's search space (request.search,
-/// request.trials) and k-fold cross-validation (request.cv), both by stratified k-fold ROC-AUC
-/// on the training part. `params` is what the final fit uses.
+/// A metric that search and cross-validation rank models by: classification roc_auc (the
+/// default), pr_auc, log_loss, brier on probabilities; regression rmse (the default), mae, r2.
+struct TuningMetric {
+  std::string_view name;
+  bool higher_is_better;
+  double (*score)(std::span<const double> y, std::span<const double> prediction);
+};
+/// The task's metric `name` ("" = the default); kInvalidArgument naming the valid ones otherwise.
+const TuningMetric& FindTuningMetric(TrainTask task, std::string_view name);
+
+/// Step 3, tune: the search over the registry's search space (request.search, request.trials)
+/// and k-fold cross-validation (request.cv), both by request.metric over k folds of the
+/// training part (stratified for a classifier, shuffled for a regressor). `params` is what the
+/// final fit uses.
 struct Tuning {
   nlohmann::json params;
-  nlohmann::json search;  ///< null without a search
-  nlohmann::json cv;      ///< null without --cv
+  nlohmann::json search;  ///< null without a search: method, trials, metric, best_cv_score, ...
+  nlohmann::json cv;      ///< null without cv: folds, metric, mean, std, scores
 };
-Tuning TuneClassifier(const TrainRequest& request, const EncodedSplit& data, const Context& ctx);
+Tuning TuneModel(TrainTask task, const TrainRequest& request, const EncodedSplit& data,
+                 const Context& ctx);
 
 /// Step 4, fit: the final model on the training part. A model that supports early stopping
 /// (with early_stopping_rounds > 0) keeps a tenth of the training rows to stop on, split the way
