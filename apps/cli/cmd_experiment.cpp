@@ -1,7 +1,6 @@
 // prospect experiment analyze | assign | power | allocate | simulate: flags and printing only;
 // the statistics live in src/experiment/.
 #include <cmath>
-#include <fstream>
 #include <iostream>
 #include <map>
 
@@ -196,27 +195,14 @@ void RunAssign(const Cli& cli, const AssignFlags& f) {
       Fail(ErrorCode::kInvalidArgument, "--table needs --id COL: the column holding unit ids");
     units = cli.OpenWorkspace().store().LoadTable(f.table, ctx);
   } else {
-    std::ifstream in(f.ids);
-    if (!in) Fail(ErrorCode::kIo, "cannot open --ids file {}", QuoteForMessage(f.ids));
-    std::vector<std::string> ids;
-    std::string line;
-    while (std::getline(in, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      const std::string_view id = Trim(line);
-      if (!id.empty()) ids.emplace_back(id);
-    }
-    units = Table(Schema({{"unit_id", DataType::kString}}), {Column::FromStringVector(ids)});
+    units = ReadUnitIds(f.ids);
     id_column = "unit_id";
   }
   const Table out = AssignTable(spec, units, id_column, ctx);
   if (!f.out.empty()) WriteCsv(out, f.out, ctx);
-  std::map<std::string, int64_t> counts;
+  const std::map<std::string, int64_t> counts = CountAssignments(out);
   const Column& variant = out.column("variant");
   const Column& status = out.column("status");
-  for (size_t i = 0; i < out.num_rows(); ++i) {
-    ++counts[variant.IsNull(i) ? "(" + std::string(status.StringAt(i)) + ")"
-                               : std::string(variant.StringAt(i))];
-  }
   if (cli.options.json) {
     return cli.PrintJson({{"salt", spec.salt},
                           {"units", out.num_rows()},
@@ -366,42 +352,33 @@ void AddExperimentCommand(CLI::App& app, Cli& cli) {
   power->add_option("--traffic", pf->traffic_share,
                     "share of daily traffic in the experiment (default 1)");
 
-  auto table = std::make_shared<std::string>(), variant = std::make_shared<std::string>(),
-       metric = std::make_shared<std::string>(), policy = std::make_shared<std::string>("thompson");
+  auto table = std::make_shared<std::string>();
+  auto request = std::make_shared<AllocateRequest>();
   CLI::App* allocate = AddCommand(
       *exp, "allocate",
       "Bandit allocation: share of the next traffic per variant from the current results",
       R"(  prospect experiment allocate --table results --variant arm --metric converted --policy thompson
 )",
-      [&cli, table, variant, metric, policy] {
+      [&cli, table, request] {
         Context ctx = cli.MakeContext();
         const Table t = cli.OpenWorkspace().store().LoadTable(*table, ctx);
-        const BanditPolicy p = ParseBanditPolicy(*policy);
-        const auto arms = ArmStatsFromTable(t, *variant, *metric);
-        const auto share = AllocateTraffic(p, arms, ctx.seed());
-        const auto ucb = Ucb1Scores(arms);
-        nlohmann::json list = nlohmann::json::array();
+        const Allocation allocation = AllocateFromTable(t, *request, ctx.seed());
+        if (cli.options.json) return cli.PrintJson(allocation.ToJson());
         std::vector<std::vector<std::string>> rows;
-        for (size_t k = 0; k < arms.size(); ++k) {
-          const double mean = arms[k].n ? arms[k].sum / arms[k].n : 0.0;
-          list.push_back(
-              {{"variant", arms[k].name},
-               {"n", arms[k].n},
-               {"mean", mean},
-               {"share", share[k]},
-               {"ucb1", std::isfinite(ucb[k]) ? nlohmann::json(ucb[k]) : nlohmann::json()}});
-          rows.push_back({arms[k].name, std::to_string(arms[k].n), G(mean, 5),
-                          fmt::format("{:.1f}%", 100 * share[k])});
+        for (const ArmAllocation& a : allocation.arms) {
+          rows.push_back({a.stats.name, std::to_string(a.stats.n), G(a.mean, 5),
+                          fmt::format("{:.1f}%", 100 * a.share)});
         }
-        if (cli.options.json)
-          return cli.PrintJson({{"policy", BanditPolicyName(p)}, {"arms", list}});
         cli.PrintTable({"variant", "n", "mean", "next traffic"}, rows);
       });
   allocate->add_option("--table", *table, "table with one row per unit")->required();
-  allocate->add_option("--variant", *variant, "column holding each unit's arm")->required();
-  allocate->add_option("--metric", *metric, "reward column (bool/0-1 for thompson and ucb1)")
+  allocate->add_option("--variant", request->variant_column, "column holding each unit's arm")
       ->required();
-  allocate->add_option("--policy", *policy, "thompson (default), thompson-gaussian, ucb1");
+  allocate
+      ->add_option("--metric", request->metric_column,
+                   "reward column (bool/0-1 for thompson and ucb1)")
+      ->required();
+  allocate->add_option("--policy", request->policy, "thompson (default), thompson-gaussian, ucb1");
 
   auto rates = std::make_shared<std::string>("0.05,0.055,0.06");
   auto horizon = std::make_shared<int64_t>(100000);
@@ -423,15 +400,7 @@ void AddExperimentCommand(CLI::App& app, Cli& cli) {
         if (*peeking) {
           const PeekingSimulation s = SimulateAaPeeking(*experiments, *users, *look_every, 0.1,
                                                         0.05, kDefaultTauSd, ctx.seed());
-          if (cli.options.json) {
-            return cli.PrintJson(
-                {{"experiments", s.experiments},
-                 {"looks", s.looks},
-                 {"alpha", 0.05},
-                 {"naive_false_positive_rate", s.naive_false_positive_rate},
-                 {"msprt_false_positive_rate", s.msprt_false_positive_rate},
-                 {"fixed_horizon_false_positive_rate", s.fixed_horizon_false_positive_rate}});
-          }
+          if (cli.options.json) return cli.PrintJson(s.ToJson());
           std::cout << fmt::format(
               "{} A/A experiments, {} looks each (every {} users): false-positive rate at alpha "
               "0.05 — naive peeking {:.1f}%, mSPRT {:.1f}%, one test at the end {:.1f}%\n",
@@ -439,23 +408,10 @@ void AddExperimentCommand(CLI::App& app, Cli& cli) {
               100 * s.msprt_false_positive_rate, 100 * s.fixed_horizon_false_positive_rate);
           return;
         }
-        const std::vector<double> r = ParseNumberList("--rates", *rates);
-        std::vector<BanditRun> runs;
-        for (BanditPolicy p :
-             {BanditPolicy::kFixed, BanditPolicy::kThompsonBeta, BanditPolicy::kUcb1}) {
-          runs.push_back(SimulateBandit(p, r, *horizon, *checkpoints, ctx.seed()));
-        }
-        if (cli.options.json) {
-          nlohmann::json list = nlohmann::json::array();
-          for (const auto& run : runs) {
-            list.push_back({{"policy", BanditPolicyName(run.policy)},
-                            {"checkpoints", run.checkpoints},
-                            {"cumulative_regret", run.cumulative_regret},
-                            {"pulls", run.pulls},
-                            {"expected_conversions", run.reward}});
-          }
-          return cli.PrintJson({{"rates", r}, {"horizon", *horizon}, {"runs", list}});
-        }
+        const BanditComparison comparison =
+            CompareBandits(ParseNumberList("--rates", *rates), *horizon, *checkpoints, ctx.seed());
+        if (cli.options.json) return cli.PrintJson(comparison.ToJson());
+        const std::vector<BanditRun>& runs = comparison.runs;
         std::vector<std::vector<std::string>> rows;
         for (size_t i = 0; i < runs[0].checkpoints.size(); ++i) {
           rows.push_back({std::to_string(runs[0].checkpoints[i]),

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <fstream>
 
 #include "prospect/common/enum_names.hpp"
 #include "prospect/common/error.hpp"
@@ -201,6 +202,29 @@ Table AssignTable(const AssignmentSpec& spec, const Table& units, const std::str
                        {"status", DataType::kString},
                        {"bucket", DataType::kInt64}}),
                {unit.Finish(), variant.Finish(), status.Finish(), bucket.Finish()});
+}
+
+std::map<std::string, int64_t> CountAssignments(const Table& assigned) {
+  std::map<std::string, int64_t> counts;
+  const Column& variant = assigned.column("variant");
+  const Column& status = assigned.column("status");
+  for (size_t i = 0; i < assigned.num_rows(); ++i) {
+    ++counts[variant.IsNull(i) ? "(" + std::string(status.StringAt(i)) + ")"
+                               : std::string(variant.StringAt(i))];
+  }
+  return counts;
+}
+
+Table ReadUnitIds(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) Fail(ErrorCode::kIo, "cannot open the unit id file {}", QuoteForMessage(path));
+  std::vector<std::string> ids;
+  std::string line;
+  while (std::getline(in, line)) {
+    const std::string_view id = Trim(line);  // Trim takes the CR of a CRLF line too
+    if (!id.empty()) ids.emplace_back(id);
+  }
+  return Table(Schema({{"unit_id", DataType::kString}}), {Column::FromStringVector(ids)});
 }
 
 }  // namespace prospect::experiment

@@ -176,4 +176,51 @@ BanditRun SimulateBandit(BanditPolicy policy, const std::vector<double>& rates, 
   return run;
 }
 
+Allocation AllocateFromTable(const Table& results, const AllocateRequest& request, uint64_t seed) {
+  Allocation out;
+  out.policy = ParseBanditPolicy(request.policy);
+  const auto arms = ArmStatsFromTable(results, request.variant_column, request.metric_column);
+  const auto share = AllocateTraffic(out.policy, arms, seed);
+  const auto ucb = Ucb1Scores(arms);
+  for (size_t k = 0; k < arms.size(); ++k) {
+    const double mean = arms[k].n ? arms[k].sum / static_cast<double>(arms[k].n) : 0.0;
+    out.arms.push_back({arms[k], mean, share[k], ucb[k]});
+  }
+  return out;
+}
+
+nlohmann::json Allocation::ToJson() const {
+  nlohmann::json list = nlohmann::json::array();
+  for (const ArmAllocation& a : arms) {
+    list.push_back({{"variant", a.stats.name},
+                    {"n", a.stats.n},
+                    {"mean", a.mean},
+                    {"share", a.share},
+                    {"ucb1", std::isfinite(a.ucb1) ? nlohmann::json(a.ucb1) : nlohmann::json()}});
+  }
+  return {{"policy", BanditPolicyName(policy)}, {"arms", list}};
+}
+
+BanditComparison CompareBandits(const std::vector<double>& rates, int64_t horizon, int checkpoints,
+                                uint64_t seed) {
+  BanditComparison out;
+  out.rates = rates;
+  out.horizon = horizon;
+  for (BanditPolicy p : {BanditPolicy::kFixed, BanditPolicy::kThompsonBeta, BanditPolicy::kUcb1})
+    out.runs.push_back(SimulateBandit(p, rates, horizon, checkpoints, seed));
+  return out;
+}
+
+nlohmann::json BanditComparison::ToJson() const {
+  nlohmann::json list = nlohmann::json::array();
+  for (const BanditRun& run : runs) {
+    list.push_back({{"policy", BanditPolicyName(run.policy)},
+                    {"checkpoints", run.checkpoints},
+                    {"cumulative_regret", run.cumulative_regret},
+                    {"pulls", run.pulls},
+                    {"expected_conversions", run.reward}});
+  }
+  return {{"rates", rates}, {"horizon", horizon}, {"runs", list}};
+}
+
 }  // namespace prospect::experiment

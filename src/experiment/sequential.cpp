@@ -53,6 +53,7 @@ PeekingSimulation SimulateAaPeeking(int experiments, int max_users, int look_eve
   PeekingSimulation out;
   out.experiments = experiments;
   out.looks = max_users / look_every;
+  out.alpha = alpha;
   const double sigma = std::sqrt(rate * (1.0 - rate));
   const double tau2 = tau_sd * tau_sd * sigma * sigma;
   int naive = 0, msprt = 0, fixed = 0;
@@ -84,6 +85,15 @@ PeekingSimulation SimulateAaPeeking(int experiments, int max_users, int look_eve
   out.msprt_false_positive_rate = static_cast<double>(msprt) / experiments;
   out.fixed_horizon_false_positive_rate = static_cast<double>(fixed) / experiments;
   return out;
+}
+
+nlohmann::json PeekingSimulation::ToJson() const {
+  return {{"experiments", experiments},
+          {"looks", looks},
+          {"alpha", alpha},
+          {"naive_false_positive_rate", naive_false_positive_rate},
+          {"msprt_false_positive_rate", msprt_false_positive_rate},
+          {"fixed_horizon_false_positive_rate", fixed_horizon_false_positive_rate}};
 }
 
 }  // namespace prospect::experiment

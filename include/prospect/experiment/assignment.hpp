@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,5 +70,13 @@ std::vector<VariantWeight> ParseVariantWeights(std::string_view text);
 /// "holdout"), bucket. Parallel over ctx.threads().
 Table AssignTable(const AssignmentSpec& spec, const Table& units, const std::string& id_column,
                   const Context& ctx);
+
+/// Units per variant of an AssignTable result; units without a variant are counted under their
+/// status in parentheses, "(holdout)" and "(not_in_experiment)".
+std::map<std::string, int64_t> CountAssignments(const Table& assigned);
+
+/// Unit ids from a text file, one a line (blank lines skipped, spaces and a CR trimmed), as a
+/// table with one string column unit_id. Throws kIo naming the file when it cannot be read.
+Table ReadUnitIds(const std::string& path);
 
 }  // namespace prospect::experiment

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,5 +57,35 @@ struct BanditRun {
 };
 BanditRun SimulateBandit(BanditPolicy policy, const std::vector<double>& rates, int64_t horizon,
                          int checkpoints, uint64_t seed);
+
+/// `experiment allocate`: the next traffic share of each arm of a results table.
+struct AllocateRequest {
+  std::string variant_column;  ///< the arm of each row
+  std::string metric_column;   ///< its reward (bool or 0/1 for thompson and ucb1)
+  std::string policy = "thompson";
+};
+struct ArmAllocation {
+  ArmStats stats;
+  double mean = 0.0;  ///< sum / n (0 without units)
+  double share = 0.0;
+  double ucb1 = 0.0;  ///< infinity for an arm without units (null in JSON)
+};
+struct Allocation {
+  BanditPolicy policy = BanditPolicy::kThompsonBeta;
+  std::vector<ArmAllocation> arms;  ///< sorted by name
+  nlohmann::json ToJson() const;    ///< {policy, arms: [{variant, n, mean, share, ucb1}]}
+};
+Allocation AllocateFromTable(const Table& results, const AllocateRequest& request, uint64_t seed);
+
+/// `experiment simulate`: the regret of a fixed split, Thompson sampling and UCB1 on the same
+/// Bernoulli arms (SimulateBandit for each, the same seed).
+struct BanditComparison {
+  std::vector<double> rates;
+  int64_t horizon = 0;
+  std::vector<BanditRun> runs;  ///< fixed, thompson, ucb1
+  nlohmann::json ToJson() const;
+};
+BanditComparison CompareBandits(const std::vector<double>& rates, int64_t horizon, int checkpoints,
+                                uint64_t seed);
 
 }  // namespace prospect::experiment

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 
 namespace prospect::experiment {
 
@@ -54,6 +55,8 @@ struct PeekingSimulation {
   double naive_false_positive_rate = 0.0;
   double msprt_false_positive_rate = 0.0;
   double fixed_horizon_false_positive_rate = 0.0;  ///< one test at max_users, for reference
+  double alpha = 0.05;
+  nlohmann::json ToJson() const;
 };
 PeekingSimulation SimulateAaPeeking(int experiments, int max_users, int look_every, double rate,
                                     double alpha, double tau_sd, uint64_t seed);
