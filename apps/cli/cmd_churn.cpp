@@ -47,23 +47,7 @@ void AddChurnCommand(CLI::App& app, Cli& cli) {
         if (cli.options.json) {
           nlohmann::json doc = res.summary;
           doc["out"] = out->empty() ? nlohmann::json() : nlohmann::json(*out);
-          nlohmann::json top = nlohmann::json::array();
-          for (size_t i = 0; i < res.at_risk.num_rows() && i < *show; ++i) {
-            nlohmann::json row = nlohmann::json::object();
-            for (size_t c = 0; c < res.at_risk.num_columns(); ++c) {
-              const Column& col = *res.at_risk.column(c);
-              const std::string& name = res.at_risk.schema().field(c).name;
-              if (col.IsNull(i)) {
-                row[name] = nullptr;
-              } else if (col.type() == DataType::kDouble || col.type() == DataType::kInt64) {
-                row[name] = col.NumericAt(i);
-              } else {
-                row[name] = Cell(res.at_risk, c, i);
-              }
-            }
-            top.push_back(row);
-          }
-          doc["top"] = top;
+          doc["top"] = RowsToJson(res.at_risk, *show);
           return cli.PrintJson(doc);
         }
         for (const auto& w : res.summary["warnings"]) ctx.logger().warn("{}", w.get<std::string>());

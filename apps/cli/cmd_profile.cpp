@@ -31,10 +31,6 @@ void AddProfileCommand(CLI::App& app, Cli& cli) {
         if (!out->empty()) WriteCsv(r.profiles, *out, ctx);
         const std::string as_of_text = FormatTimestamp(r.as_of);
         if (cli.options.json) {
-          nlohmann::json cols = nlohmann::json::array();
-          for (const auto& f : r.profiles.schema().fields()) {
-            cols.push_back({{"name", f.name}, {"type", DataTypeName(f.type)}});
-          }
           cli.PrintJson({{"table", kProfilesTable},
                          {"rows", r.profiles.num_rows()},
                          {"as_of", as_of_text},
@@ -42,7 +38,7 @@ void AddProfileCommand(CLI::App& app, Cli& cli) {
                                                           : nlohmann::json(r.label_column)},
                          {"label_rate",
                           r.label_column.empty() ? nlohmann::json() : nlohmann::json(r.label_rate)},
-                         {"columns", cols},
+                         {"columns", r.profiles.schema().ToJson()},
                          {"out", out->empty() ? nlohmann::json() : nlohmann::json(*out)},
                          {"warnings", r.warnings}});
           return;

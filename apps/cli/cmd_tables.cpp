@@ -29,16 +29,7 @@ void AddTablesCommands(CLI::App& app, Cli& cli) {
         }
         if (cli.options.json) {
           nlohmann::json doc = {{"tables", nlohmann::json::array()}};
-          for (const auto& t : tables) {
-            nlohmann::json cols = nlohmann::json::array();
-            for (const auto& f : t.schema.fields())
-              cols.push_back({{"name", f.name}, {"type", DataTypeName(f.type)}});
-            doc["tables"].push_back({{"name", t.name},
-                                     {"rows", t.rows},
-                                     {"key", t.key ? nlohmann::json(*t.key) : nlohmann::json()},
-                                     {"columns", cols},
-                                     {"updated_at", t.updated_at}});
-          }
+          for (const auto& t : tables) doc["tables"].push_back(t.ToJson());
           cli.PrintJson(doc);
           return;
         }

@@ -201,9 +201,7 @@ IngestResult Ingest(const Workspace& workspace, const IngestRequest& request, co
 }
 
 nlohmann::json IngestResult::ToJson() const {
-  nlohmann::json columns = nlohmann::json::array();
-  for (const auto& f : schema.fields())
-    columns.push_back({{"name", f.name}, {"type", DataTypeName(f.type)}});
+  const nlohmann::json columns = schema.ToJson();
   return {{"table", table},
           {"rows_read", rows_read},
           {"rows_loaded", rows_loaded},

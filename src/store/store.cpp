@@ -10,6 +10,14 @@
 
 namespace prospect {
 
+nlohmann::json TableInfo::ToJson() const {
+  return {{"name", name},
+          {"rows", rows},
+          {"key", key ? nlohmann::json(*key) : nlohmann::json()},
+          {"columns", schema.ToJson()},
+          {"updated_at", updated_at}};
+}
+
 std::unique_ptr<Store> Store::Open(const std::string& url) {
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
     Fail(ErrorCode::kUnimplemented,

@@ -31,6 +31,35 @@ std::vector<std::string> Schema::Names() const {
   return names;
 }
 
+nlohmann::json Schema::ToJson() const {
+  nlohmann::json columns = nlohmann::json::array();
+  for (const auto& f : fields_)
+    columns.push_back({{"name", f.name}, {"type", DataTypeName(f.type)}});
+  return columns;
+}
+
+nlohmann::json RowsToJson(const Table& table, size_t limit) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (size_t r = 0; r < table.num_rows() && r < limit; ++r) {
+    nlohmann::json row = nlohmann::json::object();
+    for (size_t c = 0; c < table.num_columns(); ++c) {
+      const Column& col = *table.column(c);
+      nlohmann::json& cell = row[table.schema().field(c).name];
+      if (col.IsNull(r)) {
+        cell = nullptr;
+      } else if (col.type() == DataType::kDouble || col.type() == DataType::kInt64) {
+        cell = col.NumericAt(r);
+      } else if (col.type() == DataType::kBool) {
+        cell = col.NumericAt(r) != 0;
+      } else {
+        cell = col.FormatValue(r);
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
 Table::Table(Schema schema, std::vector<ColumnPtr> columns)
     : schema_(std::move(schema)), columns_(std::move(columns)) {
   PROSPECT_CHECK(schema_.size() == columns_.size());

@@ -23,6 +23,8 @@ struct TableInfo {
   std::optional<std::string> key;  ///< primary-key column, if declared with --key
   std::string created_at;          ///< UTC, "YYYY-MM-DD HH:MM:SS"
   std::string updated_at;
+  /// {name, rows, key (or null), columns: [{name, type}], updated_at}, as `tables --json` lists it.
+  nlohmann::json ToJson() const;
 };
 
 /// One ingest into a table, kept in the catalogue's history.

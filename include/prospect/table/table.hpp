@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <vector>
@@ -26,6 +27,8 @@ class Schema {
   /// Index of a column by exact name, or -1.
   int IndexOf(std::string_view name) const;
   std::vector<std::string> Names() const;
+  /// [{"name", "type"}, ...] in column order, as `tables --json` and ingest report them.
+  nlohmann::json ToJson() const;
 
  private:
   std::vector<Field> fields_;
@@ -62,5 +65,9 @@ class Table {
 
 /// Vertically concatenates tables with identical schemas (the inputs of one parallel parse).
 Table ConcatTables(const std::vector<Table>& parts);
+
+/// The first `limit` rows as JSON objects keyed by column name: numbers as numbers, bools as
+/// bools, nulls as null, every other value as its text (dates and timestamps formatted).
+nlohmann::json RowsToJson(const Table& table, size_t limit);
 
 }  // namespace prospect
