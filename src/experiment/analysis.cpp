@@ -11,6 +11,7 @@
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/enum_names.hpp"
 #include "prospect/common/error.hpp"
+#include "prospect/common/large_buffer.hpp"
 #include "prospect/common/rng.hpp"
 #include "prospect/common/strings.hpp"
 
@@ -24,7 +25,7 @@ namespace {
 // Rows grouped by variant: group[row] is the variant index (0 = control) or -1.
 struct Grouping {
   std::vector<std::string> names;
-  std::vector<int32_t> group;
+  LargeVector<int32_t> group;  ///< variant index per row, -1 for rows left out
   std::vector<int64_t> counts;
   int64_t missing = 0;
 };
@@ -142,9 +143,9 @@ bool IsBinary(const Column& col) {
 
 // Per-variant values of one metric (and, aligned, of the CUPED covariate and the day).
 struct Samples {
-  std::vector<std::vector<double>> values;
-  std::vector<std::vector<double>> covariate;
-  std::vector<std::vector<int64_t>> days;
+  std::vector<LargeVector<double>> values;
+  std::vector<LargeVector<double>> covariate;
+  std::vector<LargeVector<int64_t>> days;
 };
 
 Samples Gather(const Grouping& g, const Column& metric, const Column* covariate,
@@ -184,7 +185,7 @@ Samples Gather(const Grouping& g, const Column& metric, const Column* covariate,
   return s;
 }
 
-VariantSummary SummarizeBinary(const std::string& name, const std::vector<double>& values,
+VariantSummary SummarizeBinary(const std::string& name, std::span<const double> values,
                                double alpha) {
   VariantSummary s;
   s.name = name;

@@ -13,6 +13,7 @@
 
 #include "prospect/common/enum_names.hpp"
 #include "prospect/common/error.hpp"
+#include "prospect/common/large_buffer.hpp"
 #include "prospect/common/quantile.hpp"
 
 namespace prospect::experiment {
@@ -38,8 +39,8 @@ inline uint64_t SortKey(double x) {
 
 // LSD radix sort of keys, 16 bits per pass; passes where every key has the same digit are
 // skipped (common for small integers stored as doubles).
-std::vector<uint64_t> SortedKeys(std::span<const double> values) {
-  std::vector<uint64_t> keys(values.size());
+LargeVector<uint64_t> SortedKeys(std::span<const double> values) {
+  LargeVector<uint64_t> keys(values.size());
   for (size_t i = 0; i < values.size(); ++i) {
     if (std::isnan(values[i])) {
       Fail(ErrorCode::kInvalidData,
@@ -51,7 +52,7 @@ std::vector<uint64_t> SortedKeys(std::span<const double> values) {
     std::sort(keys.begin(), keys.end());
     return keys;
   }
-  std::vector<uint64_t> buffer(keys.size());
+  LargeVector<uint64_t> buffer(keys.size());
   std::vector<size_t> count(1 << 16);
   for (int shift = 0; shift < 64; shift += 16) {
     std::fill(count.begin(), count.end(), 0);
@@ -188,8 +189,8 @@ TestResult MannWhitneyU(std::span<const double> t, std::span<const double> c) {
          "Mann-Whitney U: each group needs at least one value (got n = {} and {})", t.size(),
          c.size());
   }
-  const std::vector<uint64_t> a = SortedKeys(t);
-  const std::vector<uint64_t> b = SortedKeys(c);
+  const LargeVector<uint64_t> a = SortedKeys(t);
+  const LargeVector<uint64_t> b = SortedKeys(c);
   // Merge walk: each run of equal values gets the average of the ranks it occupies.
   double rank_sum_t = 0.0, tie_term = 0.0;
   size_t i = 0, j = 0, position = 0;
