@@ -34,7 +34,12 @@ void SupervisedModel::Fit(const Dataset& data, const Context& ctx) {
          "{}: per-row weights are not supported; use class_weight=balanced", Type());
   }
   feature_names_ = data.feature_names;
-  FitChecked(data, ctx);
+  try {
+    FitChecked(data, ctx);
+  } catch (...) {
+    feature_names_.clear();  // a failed fit leaves no model that looks trained
+    throw;
+  }
 }
 
 void SupervisedModel::CheckFeatures(const Dataset& data) const {

@@ -394,5 +394,31 @@ TEST(ModelKinds, RowWeightsAreUsedOrRefusedByFit) {
   }
 }
 
+// A fit that fails after the input checks (here: cancelled before it starts) leaves the model
+// untrained, even one trained before: nothing half-fitted can be saved or scored.
+TEST(ModelKinds, AFailedFitLeavesTheModelUntrained) {
+  std::vector<std::string> observed;
+  for (const Kind& kind : Kinds()) {
+    if (kind.name == "clusterer") continue;
+    for (const std::string& name : kind.names()) {
+      const auto model = kind.make(name);
+      auto& supervised = dynamic_cast<SupervisedModel&>(*model);
+      supervised.Fit(kind.data().Set(), Context(1));
+      ASSERT_TRUE(supervised.fitted()) << name;
+      Context cancelled(1);
+      cancelled.Cancel();
+      try {
+        supervised.Fit(kind.data().Set(), cancelled);
+      } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kCancelled) << name << ": " << e.what();
+        EXPECT_FALSE(supervised.fitted()) << kind.name << " " << name;
+        observed.push_back(kind.name + " " + name);
+      }
+    }
+  }
+  // Every model but kernel_svm (libsvm runs without a callback) checks for cancellation.
+  EXPECT_EQ(observed.size(), 9u) << ::testing::PrintToString(observed);
+}
+
 }  // namespace
 }  // namespace prospect

@@ -56,7 +56,8 @@ class Model {
 
 class SupervisedModel : public Model {
  public:
-  /// Trains on `data`: the checks every model gets, then the model's own FitChecked. Throws
+  /// Trains on `data`: the checks every model gets, then the model's own FitChecked; after a
+  /// throw the model is untrained (fitted() false), whatever it was before. Throws
   /// kInvalidData for an empty set or non-finite features, and what the task adds (labels other
   /// than 0/1 or one class for a classifier, a non-finite target for a regressor);
   /// kInvalidArgument for row weights given to a model that cannot use them.
