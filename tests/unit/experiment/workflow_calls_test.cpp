@@ -1,5 +1,6 @@
 // The experiment commands' library calls that the CLI (and later the server) only print:
 // AllocateFromTable, CountAssignments and ReadUnitIds. Expected values by hand.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -48,7 +49,7 @@ TEST(CountAssignments, CountsVariantsAndNamesTheStatusOfTheRest) {
   spec.variants = ParseVariantWeights("control:50,treatment:50");
   spec.traffic = 0.5;
   std::vector<std::string> ids;
-  for (int i = 0; i < 200; ++i) ids.push_back("u" + std::to_string(i));
+  for (int i = 0; i < 200; ++i) ids.push_back(fmt::format("u{}", i));
   const Table units(Schema({{"id", DataType::kString}}), {Column::FromStringVector(ids)});
   const Table assigned = AssignTable(spec, units, "id", Context(1));
   const auto counts = CountAssignments(assigned);
