@@ -111,7 +111,10 @@ SearchSpace SearchSpace::FromJson(const nlohmann::json& json) {
   if (!json.is_object())
     Fail(ErrorCode::kInvalidArgument, "search space: expected a JSON object of parameters");
   SearchSpace space;
-  for (const auto& [name, spec] : json.items()) {
+  for (const auto& item : json.items()) {
+    // Named copies, not structured bindings: clang 14 (the fuzz build) cannot capture those.
+    const std::string& name = item.key();
+    const nlohmann::json& spec = item.value();
     auto bad = [&](std::string_view why) {
       Fail(ErrorCode::kInvalidArgument,
            "search space: parameter {} {}; expected {{\"type\": \"int\"|\"float\", \"low\": …, "

@@ -1,10 +1,12 @@
 // Validation of an XGBoost booster before XGBoost parses it. XGBoost 1.7 trusts its model files:
 // a string length past the buffer overflows its UBJSON reader, and a tree whose child or feature
-// indices are out of range crashes prediction. Both were found by tests/fuzz/model_fuzz.cpp.
+// indices are out of range, or two trees with one id, crash prediction. All were found by
+// tests/fuzz/model_fuzz.cpp.
 #include "models/gbdt/booster_check.hpp"
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "prospect/common/error.hpp"
 #include "prospect/common/numbers.hpp"
@@ -85,8 +87,15 @@ void CheckBooster(std::string_view bytes) {
   for (const auto& i : info) {
     if (Int(i, "tree_info") != 0) Bad("a tree belongs to a class other than 0");
   }
+  // XGBoost puts each tree at the index its "id" names: a repeated id leaves another index empty,
+  // and prediction then walks a null tree.
+  std::vector<bool> id_seen(trees.size(), false);
   for (size_t t = 0; t < trees.size(); ++t) {
     const auto& tree = trees[t];
+    const int64_t id = Int(Get(tree, "id"), "id");
+    if (id < 0 || id >= static_cast<int64_t>(trees.size()) || id_seen[static_cast<size_t>(id)])
+      Bad(fmt::format("tree {} has id {}: ids must be 0..{}, each once", t, id, trees.size() - 1));
+    id_seen[static_cast<size_t>(id)] = true;
     const auto& param = Get(tree, "tree_param");
     const int64_t n = Count(param, "num_nodes");
     if (n < 1) Bad(fmt::format("tree {} has no nodes", t));
