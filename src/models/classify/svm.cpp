@@ -314,6 +314,12 @@ class KernelSvmClassifier final : public ModelWithParams<Classifier, KernelSvmPa
       Fail(ErrorCode::kInvalidData,
            "model file: kernel_svm support vectors do not match its {} features", d);
     }
+    // A fitted gamma is positive (given, or sklearn's "scale"); a negative one makes the RBF
+    // kernel exp(+x), which overflows and turns decision values into inf − inf = NaN.
+    if (!(s[1] > 0)) {
+      Fail(ErrorCode::kInvalidData,
+           "model file: kernel_svm gamma is {}; a fitted gamma is positive", s[1]);
+    }
     rho_ = s[0];
     gamma_ = s[1];
     prob_a_ = s[2];
