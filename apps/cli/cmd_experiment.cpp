@@ -366,7 +366,7 @@ void AddExperimentCommand(CLI::App& app, Cli& cli) {
         if (cli.options.json) return cli.PrintJson(allocation.ToJson());
         std::vector<std::vector<std::string>> rows;
         for (const ArmAllocation& a : allocation.arms) {
-          rows.push_back({a.stats.name, std::to_string(a.stats.n), G(a.mean, 5),
+          rows.push_back({a.stats.name, std::to_string(a.stats.n), G(a.mean(), 5),
                           fmt::format("{:.1f}%", 100 * a.share)});
         }
         cli.PrintTable({"variant", "n", "mean", "next traffic"}, rows);

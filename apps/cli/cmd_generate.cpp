@@ -43,9 +43,7 @@ void AddGenerateCommand(CLI::App& app, Cli& cli) {
         params.seed = static_cast<int64_t>(cli.options.seed);
         // --param comes last, so it can set any parameter (including customers and seed).
         const auto& schema = GenerateParams::Schema();
-        const nlohmann::json flags = ParamFlags(f->params, "items=5000");
-        for (const auto& [name, value] : flags.items())
-          schema.Set(params, name, value.get<std::string>());
+        schema.SetFromJson(params, ParamFlags(f->params, "items=5000"));
         Context ctx = cli.MakeContext();
         const auto started = std::chrono::steady_clock::now();
         const GenerateSummary summary = Generate(params, f->out, ctx);

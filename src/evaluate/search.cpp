@@ -112,7 +112,7 @@ SearchSpace SearchSpace::FromJson(const nlohmann::json& json) {
     Fail(ErrorCode::kInvalidArgument, "search space: expected a JSON object of parameters");
   SearchSpace space;
   for (const auto& item : json.items()) {
-    // Named copies, not structured bindings: clang 14 (the fuzz build) cannot capture those.
+    // Named references, not structured bindings: clang 14 (the fuzz build) cannot capture those.
     const std::string& name = item.key();
     const nlohmann::json& spec = item.value();
     auto bad = [&](std::string_view why) {

@@ -182,10 +182,7 @@ Allocation AllocateFromTable(const Table& results, const AllocateRequest& reques
   const auto arms = ArmStatsFromTable(results, request.variant_column, request.metric_column);
   const auto share = AllocateTraffic(out.policy, arms, seed);
   const auto ucb = Ucb1Scores(arms);
-  for (size_t k = 0; k < arms.size(); ++k) {
-    const double mean = arms[k].n ? arms[k].sum / static_cast<double>(arms[k].n) : 0.0;
-    out.arms.push_back({arms[k], mean, share[k], ucb[k]});
-  }
+  for (size_t k = 0; k < arms.size(); ++k) out.arms.push_back({arms[k], share[k], ucb[k]});
   return out;
 }
 
@@ -194,7 +191,7 @@ nlohmann::json Allocation::ToJson() const {
   for (const ArmAllocation& a : arms) {
     list.push_back({{"variant", a.stats.name},
                     {"n", a.stats.n},
-                    {"mean", a.mean},
+                    {"mean", a.mean()},
                     {"share", a.share},
                     {"ucb1", std::isfinite(a.ucb1) ? nlohmann::json(a.ucb1) : nlohmann::json()}});
   }

@@ -66,9 +66,10 @@ struct AllocateRequest {
 };
 struct ArmAllocation {
   ArmStats stats;
-  double mean = 0.0;  ///< sum / n (0 without units)
   double share = 0.0;
   double ucb1 = 0.0;  ///< infinity for an arm without units (null in JSON)
+  /// sum / n (0 without units).
+  double mean() const { return stats.n ? stats.sum / static_cast<double>(stats.n) : 0.0; }
 };
 struct Allocation {
   BanditPolicy policy = BanditPolicy::kThompsonBeta;

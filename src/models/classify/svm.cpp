@@ -22,7 +22,6 @@
 namespace prospect {
 namespace {
 
-// Neither liblinear's SVM nor libsvm takes a weight per row; class weights they do take.
 struct LinearSvmParams {
   double c = 1.0;
   std::string loss = "squared_hinge";

@@ -23,7 +23,7 @@ TEST(AllocateFromTable, Ucb1SendsAllTrafficToTheLargestIndex) {
   const Allocation allocation = AllocateFromTable(results, {"arm", "converted", "ucb1"}, 1);
   ASSERT_EQ(allocation.arms.size(), 2u);
   EXPECT_EQ(allocation.arms[0].stats.name, "a");
-  EXPECT_DOUBLE_EQ(allocation.arms[0].mean, 0.75);
+  EXPECT_DOUBLE_EQ(allocation.arms[0].mean(), 0.75);
   // UCB1 = mean + sqrt(2 ln N / n): a 0.75 + sqrt(2 ln 6 / 4) = 1.6965, b 0.5 + sqrt(ln 6)
   // = 1.8386.
   EXPECT_NEAR(allocation.arms[0].ucb1, 0.75 + std::sqrt(2 * std::log(6.0) / 4), 1e-12);
