@@ -387,8 +387,14 @@ TEST(ModelKinds, RowWeightsAreUsedOrRefusedByFit) {
                     name + ": per-row weights are not supported; use class_weight=balanced");
         EXPECT_FALSE(supervised.fitted()) << name;
       } else {
+        // Used: the same rows weighted 1, 2, 3 give another model than unweighted.
         supervised.Fit(weighted, Context(1));
         EXPECT_TRUE(supervised.fitted()) << kind.name << " " << name;
+        const auto unweighted = kind.make(name);
+        kind.fit(*unweighted, data, Context(1));
+        EXPECT_NE(kind.predict(*model, data, Context(1)),
+                  kind.predict(*unweighted, data, Context(1)))
+            << kind.name << " " << name << " ignores its row weights";
       }
     }
   }
