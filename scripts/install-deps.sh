@@ -12,7 +12,7 @@ packages=(
   # libraries
   libsqlite3-dev libpq-dev zlib1g-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev
   libspdlog-dev libfmt-dev libtomlplusplus-dev libxxhash-dev libboost-math-dev libeigen3-dev
-  libxgboost-dev liblinear-dev libsvm-dev libsodium-dev liblbfgspp-dev
+  libxgboost-dev liblinear-dev libsvm-dev libsodium-dev liblbfgspp-dev liblz4-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # peers for fixtures and benchmarks (Debian's own python3)

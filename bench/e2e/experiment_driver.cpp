@@ -14,11 +14,11 @@
 namespace {
 
 template <typename T>
-std::vector<T> ReadRaw(const std::string& path) {
+prospect::ColumnVector<T> ReadRaw(const std::string& path) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw std::runtime_error("cannot open " + path);
   const auto bytes = static_cast<size_t>(in.tellg());
-  std::vector<T> out(bytes / sizeof(T));
+  prospect::ColumnVector<T> out(bytes / sizeof(T));
   in.seekg(0);
   in.read(reinterpret_cast<char*>(out.data()), static_cast<std::streamsize>(bytes));
   return out;
@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
     const std::string dir = argv[1];
     const int repeats = argc > 2 ? std::stoi(argv[2]) : 3;
     const auto variant_bytes = ReadRaw<uint8_t>(dir + "/variant.u8");
-    std::vector<int32_t> codes(variant_bytes.begin(), variant_bytes.end());
+    ColumnVector<int32_t> codes(variant_bytes.begin(), variant_bytes.end());
     const Table table(Schema({{"variant", DataType::kCategorical},
                               {"visit", DataType::kBool},
                               {"conversion", DataType::kBool},

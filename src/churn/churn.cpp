@@ -59,7 +59,7 @@ ChurnResult RunChurn(Store& store, const ProfileConfig& config, const ChurnReque
   const Table past = BuildProfiles(inputs, config, out.label_date, ctx);
   const Column& past_ids = past.column(config.customer_id);
   std::vector<size_t> eligible;
-  std::vector<uint8_t> churned;
+  ColumnVector<uint8_t> churned;
   for (size_t r = 0; r < past.num_rows(); ++r) {
     const auto& times = times_of(CustomerKey(past_ids, r));
     if (CountBefore(times, out.label_date) < min) continue;
@@ -141,8 +141,8 @@ ChurnResult RunChurn(Store& store, const ProfileConfig& config, const ChurnReque
     return risk[a] > risk[b];
   });
   auto doubles = [&](const std::vector<double>& v) {
-    std::vector<double> col(n);
-    std::vector<uint8_t> valid(n, 1);
+    ColumnVector<double> col(n);
+    ColumnVector<uint8_t> valid(n, 1);
     for (size_t i = 0; i < n; ++i) {
       col[i] = std::isnan(v[order[i]]) ? 0.0 : v[order[i]];
       valid[i] = std::isnan(v[order[i]]) ? 0 : 1;
@@ -168,7 +168,7 @@ ChurnResult RunChurn(Store& store, const ProfileConfig& config, const ChurnReque
                                     doubles(frequency)};
   for (size_t k = 0; k < req.reasons; ++k) {
     std::vector<std::string> words(n);
-    std::vector<uint8_t> valid(n, 0);
+    ColumnVector<uint8_t> valid(n, 0);
     for (size_t i = 0; i < n; ++i) {
       const auto& rs = reasons[order[i]];
       if (k < rs.size()) words[i] = rs[k].words, valid[i] = 1;

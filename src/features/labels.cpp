@@ -120,7 +120,7 @@ Table AddProfileLabel(const Table& profiles, const ProfileInputs& inputs,
   }
   const PurchaseHistory history = LoadPurchaseHistory(inputs, config, "label " + label.column());
   const Column& ids = profiles.column(config.customer_id);
-  std::vector<uint8_t> bought(profiles.num_rows(), 0);
+  ColumnVector<uint8_t> bought(profiles.num_rows(), 0);
   for (size_t r = 0; r < profiles.num_rows(); ++r) {
     const auto it = history.times.find(CustomerKey(ids, r));
     if (it == history.times.end()) continue;

@@ -108,7 +108,7 @@ class CustomerIndex {
   // The id column of the profile: ids in index order, typed like the first source.
   ColumnPtr IdColumn() const {
     if (integer_ids_) {
-      std::vector<int64_t> ids(rows_.size());
+      ColumnVector<int64_t> ids(rows_.size());
       for (size_t i = 0; i < rows_.size(); ++i) ids[i] = rows_[i].column->ints()[rows_[i].row];
       return Column::FromInts(DataType::kInt64, std::move(ids));
     }
@@ -212,8 +212,9 @@ std::string ColumnNameFor(std::string_view text) {
 class FeatureSink {
  public:
   explicit FeatureSink(size_t n) : n_(n) {}
-  void AddDouble(const std::string& name, std::vector<double> values) {
-    std::vector<uint8_t> valid(n_, 1);
+  void AddDouble(const std::string& name, const std::vector<double>& computed) {
+    ColumnVector<double> values(computed.begin(), computed.end());
+    ColumnVector<uint8_t> valid(n_, 1);
     bool any_null = false;
     for (size_t i = 0; i < n_; ++i) {
       if (std::isnan(values[i])) {
@@ -223,10 +224,11 @@ class FeatureSink {
       }
     }
     Add(name, Column::FromDoubles(std::move(values),
-                                  any_null ? std::move(valid) : std::vector<uint8_t>{}));
+                                  any_null ? std::move(valid) : ColumnVector<uint8_t>{}));
   }
-  void AddCount(const std::string& name, std::vector<int64_t> values) {
-    Add(name, Column::FromInts(DataType::kInt64, std::move(values)));
+  void AddCount(const std::string& name, const std::vector<int64_t>& values) {
+    Add(name,
+        Column::FromInts(DataType::kInt64, ColumnVector<int64_t>(values.begin(), values.end())));
   }
   void Add(const std::string& name, ColumnPtr column) {
     std::string unique = name;

@@ -338,7 +338,7 @@ ColumnPtr ColumnChunk::Merge(DataType type, std::vector<ColumnChunk*> chunks) {
     nulls |= c->has_nulls_ &&
              std::find(c->data_.valid.begin(), c->data_.valid.end(), 0) != c->data_.valid.end();
   }
-  std::vector<uint8_t> valid;
+  ColumnVector<uint8_t> valid;
   if (nulls) {
     valid.reserve(rows);
     for (const ColumnChunk* c : chunks) {
@@ -376,8 +376,8 @@ ColumnPtr ColumnChunk::Merge(DataType type, std::vector<ColumnChunk*> chunks) {
       }
       size_t bytes_total = 0;
       for (const ColumnChunk* c : chunks) bytes_total += c->data_.bytes.size();
-      std::vector<uint64_t> offsets(rows + 1);
-      std::string bytes;
+      ColumnVector<uint64_t> offsets(rows + 1);
+      ColumnText bytes;
       bytes.reserve(bytes_total);
       size_t row = 0;
       for (const ColumnChunk* c : chunks) {
@@ -392,7 +392,7 @@ ColumnPtr ColumnChunk::Merge(DataType type, std::vector<ColumnChunk*> chunks) {
       // Merge dictionaries in chunk order, so codes follow first appearance in the file.
       std::vector<std::string> dictionary;
       DictionaryIndex index;
-      std::vector<int32_t> codes(rows);
+      ColumnVector<int32_t> codes(rows);
       size_t row = 0;
       std::vector<int32_t> remap;
       for (ColumnChunk* c : chunks) {

@@ -210,13 +210,14 @@ nlohmann::json GlobalImportance(const ModelPackage& model, const Table* table, c
 }
 
 Table ScoreTable(const ModelPackage& model, const Table& table, const Context& ctx) {
-  std::vector<double> scores = model.Score(table, ctx);
+  const std::vector<double> predicted = model.Score(table, ctx);
+  ColumnVector<double> scores(predicted.begin(), predicted.end());
   if (!model.id_column.empty() && table.HasColumn(model.id_column)) {
     const ColumnPtr id = table.column(table.ColumnIndex(model.id_column));
     return Table(Schema({{model.id_column, id->type()}, {"score", DataType::kDouble}}),
                  {id, Column::FromDoubles(std::move(scores))});
   }
-  std::vector<int64_t> rows(table.num_rows());
+  ColumnVector<int64_t> rows(table.num_rows());
   std::iota(rows.begin(), rows.end(), int64_t{1});
   return Table(Schema({{"row", DataType::kInt64}, {"score", DataType::kDouble}}),
                {Column::FromInts(DataType::kInt64, std::move(rows)),

@@ -171,7 +171,7 @@ Table ApplyImpute(const CleaningStep& s, const Table& table, CleaningStepSummary
   const Column& col = table.column(s.column);
   const size_t n = col.size();
   int64_t filled = 0;
-  std::vector<uint8_t> was_missing(n, 0);
+  ColumnVector<uint8_t> was_missing(n, 0);
   for (size_t r = 0; r < n; ++r) {
     if (IsMissing(col, r)) {
       was_missing[r] = 1;
@@ -193,7 +193,7 @@ Table ApplyImpute(const CleaningStep& s, const Table& table, CleaningStepSummary
   }
   if (type == DataType::kInt64 && !s.fill.is_number_integer()) {
     // A non-whole fill turns the column into double (decided by the recipe alone).
-    std::vector<double> v(n);
+    ColumnVector<double> v(n);
     const double fill = s.fill.get<double>();
     for (size_t r = 0; r < n; ++r)
       v[r] = was_missing[r] ? fill : static_cast<double>(col.ints()[r]);
@@ -273,9 +273,9 @@ Table ApplyClip(const CleaningStep& s, const Table& table, CleaningStepSummary& 
   int64_t changed = 0;
   const bool whole_bounds = (!s.lower || IsWhole(*s.lower)) && (!s.upper || IsWhole(*s.upper));
   ColumnPtr out;
-  std::vector<uint8_t> valid(col.validity().begin(), col.validity().end());
+  ColumnVector<uint8_t> valid(col.validity().begin(), col.validity().end());
   if (col.type() == DataType::kInt64 && whole_bounds) {
-    std::vector<int64_t> v(col.ints().begin(), col.ints().end());
+    ColumnVector<int64_t> v(col.ints().begin(), col.ints().end());
     for (size_t r = 0; r < n; ++r) {
       if (col.IsNull(r)) continue;
       const double x = static_cast<double>(v[r]);
@@ -289,7 +289,7 @@ Table ApplyClip(const CleaningStep& s, const Table& table, CleaningStepSummary& 
     }
     out = Column::FromInts(DataType::kInt64, std::move(v), std::move(valid));
   } else {
-    std::vector<double> v(n);
+    ColumnVector<double> v(n);
     for (size_t r = 0; r < n; ++r) {
       double x = col.NumericAt(r);
       if (!IsMissing(col, r)) {

@@ -27,7 +27,7 @@ const std::vector<std::string> kDefaultProfileFeatures = {
     "recency_days", "frequency",    "monetary",  "avg_order_value",
     "tenure_days",  "events_total", "trend_30d", "distinct_items"};
 
-double Skewness(const std::vector<double>& v) {
+double Skewness(std::span<const double> v) {
   double mean = 0;
   for (double x : v) mean += x / static_cast<double>(v.size());
   double m2 = 0, m3 = 0;
@@ -229,7 +229,7 @@ SegmentResult RunSegmentation(Store& store, const SegmentRequest& request, const
       Fail(ErrorCode::kInvalidArgument, "feature {} is {}; segment on numeric columns", features[j],
            DataTypeName(c.type()));
     }
-    std::vector<double> v(c.size());
+    ColumnVector<double> v(c.size());
     std::vector<double> present;
     for (size_t r = 0; r < c.size(); ++r) {
       v[r] = c.NumericAt(r);
@@ -329,7 +329,7 @@ SegmentResult RunSegmentation(Store& store, const SegmentRequest& request, const
 
   // Store assignments and the segmentation.
   const bool has_id = table.HasColumn(req.id_column);
-  std::vector<int64_t> seg(labels.begin(), labels.end());
+  ColumnVector<int64_t> seg(labels.begin(), labels.end());
   ColumnBuilder seg_name(DataType::kCategorical);
   for (int32_t l : labels) {
     if (l >= 0 && l < static_cast<int32_t>(result.names.size())) {

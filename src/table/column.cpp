@@ -80,16 +80,16 @@ namespace {
 
 // values[rows[0]], values[rows[1]], ...
 template <typename T>
-std::vector<T> Gather(const std::vector<T>& values, std::span<const size_t> rows) {
-  std::vector<T> out(rows.size());
+ColumnVector<T> Gather(const ColumnVector<T>& values, std::span<const size_t> rows) {
+  ColumnVector<T> out(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) out[i] = values[rows[i]];
   return out;
 }
 
 // Storage with `values` in `field` and the validity bytes `valid`.
 template <typename T>
-ColumnStorage StorageOf(std::vector<T> ColumnStorage::*field, std::vector<T> values,
-                        std::vector<uint8_t> valid) {
+ColumnStorage StorageOf(ColumnVector<T> ColumnStorage::*field, ColumnVector<T> values,
+                        ColumnVector<uint8_t> valid) {
   ColumnStorage data;
   data.valid = std::move(valid);
   data.*field = std::move(values);
@@ -132,27 +132,28 @@ ColumnPtr Column::FromStorage(DataType type, size_t size, ColumnStorage data) {
   return c;
 }
 
-ColumnPtr Column::FromInts(DataType type, std::vector<int64_t> values, std::vector<uint8_t> valid) {
+ColumnPtr Column::FromInts(DataType type, ColumnVector<int64_t> values,
+                           ColumnVector<uint8_t> valid) {
   PROSPECT_CHECK(IsIntegerStorage(type));
   const size_t size = values.size();
   return FromStorage(type, size,
                      StorageOf(&ColumnStorage::ints, std::move(values), std::move(valid)));
 }
 
-ColumnPtr Column::FromDoubles(std::vector<double> values, std::vector<uint8_t> valid) {
+ColumnPtr Column::FromDoubles(ColumnVector<double> values, ColumnVector<uint8_t> valid) {
   const size_t size = values.size();
   return FromStorage(DataType::kDouble, size,
                      StorageOf(&ColumnStorage::doubles, std::move(values), std::move(valid)));
 }
 
-ColumnPtr Column::FromBools(std::vector<uint8_t> values, std::vector<uint8_t> valid) {
+ColumnPtr Column::FromBools(ColumnVector<uint8_t> values, ColumnVector<uint8_t> valid) {
   const size_t size = values.size();
   return FromStorage(DataType::kBool, size,
                      StorageOf(&ColumnStorage::bools, std::move(values), std::move(valid)));
 }
 
-ColumnPtr Column::FromStrings(std::vector<uint64_t> offsets, std::string bytes,
-                              std::vector<uint8_t> valid) {
+ColumnPtr Column::FromStrings(ColumnVector<uint64_t> offsets, ColumnText bytes,
+                              ColumnVector<uint8_t> valid) {
   PROSPECT_CHECK(!offsets.empty() && offsets.back() == bytes.size());
   ColumnStorage data;
   data.valid = std::move(valid);
@@ -162,7 +163,8 @@ ColumnPtr Column::FromStrings(std::vector<uint64_t> offsets, std::string bytes,
   return FromStorage(DataType::kString, size, std::move(data));
 }
 
-ColumnPtr Column::FromCategorical(std::vector<int32_t> codes, std::vector<std::string> dictionary) {
+ColumnPtr Column::FromCategorical(ColumnVector<int32_t> codes,
+                                  std::vector<std::string> dictionary) {
   auto c = std::shared_ptr<Column>(new Column());
   c->type_ = DataType::kCategorical;
   c->size_ = codes.size();
@@ -182,9 +184,9 @@ ColumnPtr Column::FromCategorical(std::vector<int32_t> codes, std::vector<std::s
 }
 
 ColumnPtr Column::FromStringVector(const std::vector<std::string>& values,
-                                   std::vector<uint8_t> valid) {
-  std::vector<uint64_t> offsets{0};
-  std::string bytes;
+                                   ColumnVector<uint8_t> valid) {
+  ColumnVector<uint64_t> offsets{0};
+  ColumnText bytes;
   for (size_t i = 0; i < values.size(); ++i) {
     if (valid.empty() || valid[i]) bytes += values[i];
     offsets.push_back(bytes.size());
@@ -199,7 +201,7 @@ ColumnPtr Column::DictionaryEncode(const Column& column) {
   PROSPECT_CHECK(column.type() == DataType::kString);
   std::unordered_map<std::string_view, int32_t> index;
   std::vector<std::string> dictionary;
-  std::vector<int32_t> codes(column.size());
+  ColumnVector<int32_t> codes(column.size());
   for (size_t i = 0; i < column.size(); ++i) {
     if (column.IsNull(i)) {
       codes[i] = -1;

@@ -125,9 +125,9 @@ namespace {
 
 // Column c's values (as `values` gives them: ints, doubles or bools) of every part, in order.
 template <typename T>
-std::vector<T> Concatenate(const std::vector<Table>& parts, size_t c, size_t total,
-                           std::span<const T> (Column::*values)() const) {
-  std::vector<T> out;
+ColumnVector<T> Concatenate(const std::vector<Table>& parts, size_t c, size_t total,
+                            std::span<const T> (Column::*values)() const) {
+  ColumnVector<T> out;
   out.reserve(total);
   for (const auto& p : parts) {
     const std::span<const T> v = (*p.column(c).*values)();
@@ -152,7 +152,7 @@ Table ConcatTables(const std::vector<Table>& parts) {
     const DataType type = schema.field(c).type;
     bool any_null = false;
     for (const auto& p : parts) any_null |= p.column(c)->null_count() > 0;
-    std::vector<uint8_t> valid;
+    ColumnVector<uint8_t> valid;
     if (any_null) {
       valid.reserve(total);
       for (const auto& p : parts) {
@@ -175,9 +175,9 @@ Table ConcatTables(const std::vector<Table>& parts) {
         break;
       case DataType::kString:
       case DataType::kCategorical: {
-        std::vector<uint64_t> offsets{0};
+        ColumnVector<uint64_t> offsets{0};
         offsets.reserve(total + 1);
-        std::string bytes;
+        ColumnText bytes;
         for (const auto& p : parts) {
           const Column& col = *p.column(c);
           for (size_t r = 0; r < col.size(); ++r) {

@@ -32,14 +32,14 @@ std::string MakeWorkspace(const TempDir& dir, const nlohmann::json& f) {
       Table(Schema({{"customer_id", DataType::kInt64},
                     {"x", DataType::kDouble},
                     {"y", DataType::kDouble}}),
-            {Column::FromInts(DataType::kInt64, f["id"].get<std::vector<int64_t>>()),
-             Column::FromDoubles(f["x"].get<std::vector<double>>()),
-             Column::FromDoubles(f["y"].get<std::vector<double>>())}),
+            {Column::FromInts(DataType::kInt64, f["id"].get<ColumnVector<int64_t>>()),
+             Column::FromDoubles(f["x"].get<ColumnVector<double>>()),
+             Column::FromDoubles(f["y"].get<ColumnVector<double>>())}),
       {}, ctx);
   w.store().WriteTable(
       "known",
       Table(Schema({{"customer_id", DataType::kInt64}, {"segment", DataType::kString}}),
-            {Column::FromInts(DataType::kInt64, f["known_id"].get<std::vector<int64_t>>()),
+            {Column::FromInts(DataType::kInt64, f["known_id"].get<ColumnVector<int64_t>>()),
              Column::FromStringVector(f["known"].get<std::vector<std::string>>())}),
       {}, ctx);
   return ws;

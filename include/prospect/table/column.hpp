@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "prospect/common/large_buffer.hpp"
 #include "prospect/table/types.hpp"
 
 namespace prospect {
@@ -16,17 +17,25 @@ namespace prospect {
 class Column;
 using ColumnPtr = std::shared_ptr<const Column>;
 
+/// A column's per-row vector: std::vector on huge pages from 2 MiB up (common/large_buffer.hpp),
+/// since a column of a million rows is touched for the first time as it is read, and on virtual
+/// machines those first touches were most of a load's time.
+template <typename T>
+using ColumnVector = LargeVector<T>;
+/// A kString column's bytes, on the same memory.
+using ColumnText = std::basic_string<char, std::char_traits<char>, LargeBufferAllocator<char>>;
+
 /// The vectors behind a column. A column uses those of its type's storage and leaves the others
 /// empty. One layout for Column, ColumnBuilder and the readers' per-chunk columns, which hand
 /// their vectors to the From* factories without copying.
 struct ColumnStorage {
-  std::vector<uint8_t> valid;  ///< empty (no nulls) or one byte per row, 1 = valid
-  std::vector<int64_t> ints;   ///< kInt64, kDate, kTimestamp
-  std::vector<double> doubles;
-  std::vector<uint8_t> bools;     ///< 0 or 1
-  std::vector<uint64_t> offsets;  ///< kString: rows + 1 offsets into `bytes`
-  std::string bytes;
-  std::vector<int32_t> codes;  ///< kCategorical: index into `dictionary`, -1 for null
+  ColumnVector<uint8_t> valid;  ///< empty (no nulls) or one byte per row, 1 = valid
+  ColumnVector<int64_t> ints;   ///< kInt64, kDate, kTimestamp
+  ColumnVector<double> doubles;
+  ColumnVector<uint8_t> bools;     ///< 0 or 1
+  ColumnVector<uint64_t> offsets;  ///< kString: rows + 1 offsets into `bytes`
+  ColumnText bytes;
+  ColumnVector<int32_t> codes;  ///< kCategorical: index into `dictionary`, -1 for null
   std::vector<std::string> dictionary;
 
   /// Calls `fn` with the vector holding one value per row for `type` (ints, doubles, bools or
@@ -78,16 +87,17 @@ class Column {
   ColumnPtr Take(std::span<const size_t> rows) const;
 
   // Factories take ownership of the vectors. `valid` may be empty (no nulls) or one byte per row.
-  static ColumnPtr FromInts(DataType type, std::vector<int64_t> values,
-                            std::vector<uint8_t> valid = {});
-  static ColumnPtr FromDoubles(std::vector<double> values, std::vector<uint8_t> valid = {});
-  static ColumnPtr FromBools(std::vector<uint8_t> values, std::vector<uint8_t> valid = {});
-  static ColumnPtr FromStrings(std::vector<uint64_t> offsets, std::string bytes,
-                               std::vector<uint8_t> valid = {});
-  static ColumnPtr FromCategorical(std::vector<int32_t> codes, std::vector<std::string> dictionary);
+  static ColumnPtr FromInts(DataType type, ColumnVector<int64_t> values,
+                            ColumnVector<uint8_t> valid = {});
+  static ColumnPtr FromDoubles(ColumnVector<double> values, ColumnVector<uint8_t> valid = {});
+  static ColumnPtr FromBools(ColumnVector<uint8_t> values, ColumnVector<uint8_t> valid = {});
+  static ColumnPtr FromStrings(ColumnVector<uint64_t> offsets, ColumnText bytes,
+                               ColumnVector<uint8_t> valid = {});
+  static ColumnPtr FromCategorical(ColumnVector<int32_t> codes,
+                                   std::vector<std::string> dictionary);
   /// Convenience for tests and small data: a kString column from a vector of strings.
   static ColumnPtr FromStringVector(const std::vector<std::string>& values,
-                                    std::vector<uint8_t> valid = {});
+                                    ColumnVector<uint8_t> valid = {});
 
   /// Re-encodes a kString column as kCategorical (or returns it unchanged if it is already).
   static ColumnPtr DictionaryEncode(const Column& column);

@@ -1,19 +1,32 @@
-// SQLite store. Tables are stored as ordinary SQL tables named as the user named them (so they can
-// be queried with sqlite3); the logical types live in the catalogue (prospect_columns). Dates and
-// timestamps are stored as ISO text, booleans as 0/1.
+// SQLite store. A table is its catalogue rows (prospect_tables, prospect_columns) and its column
+// chunks (prospect_chunks: kRowsPerChunk rows of one column each, typed binary with a checksum and
+// min/max; see chunk_codec.hpp). A load reads only the chunks of the columns it asks for and
+// decodes them on the Context's threads. `prospect sql` queries the tables through a virtual-table
+// module over the chunks (sql_module.hpp).
 #include "store/sqlite/sqlite_store.hpp"
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <bit>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
+#include "prospect/common/large_buffer.hpp"
+#include "prospect/common/parallel.hpp"
 #include "prospect/common/strings.hpp"
+#include "store/sqlite/chunk_codec.hpp"
+#include "store/sqlite/statement.hpp"
 
 namespace prospect {
 namespace {
+
+using sqlite_store::EncodedChunk;
+using sqlite_store::kRowsPerChunk;
+using sqlite_store::QuoteIdent;
+using sqlite_store::Statement;
 
 // Each entry migrates the store from version i to i+1. Never edit a released entry: append.
 const char* const kMigrations[] = {
@@ -54,75 +67,48 @@ CREATE TABLE prospect_audit(
   action TEXT NOT NULL,
   detail TEXT NOT NULL);
 )sql",
+    // 2: tables become column chunks (MoveRowTablesIntoChunks moves the data in the same
+    // transaction). chunk -1 of a categorical column holds its dictionary.
+    R"sql(
+CREATE TABLE prospect_chunks(
+  table_name TEXT NOT NULL REFERENCES prospect_tables(name) ON DELETE CASCADE,
+  column_position INTEGER NOT NULL,
+  chunk INTEGER NOT NULL,
+  rows INTEGER NOT NULL,
+  null_count INTEGER NOT NULL,
+  min_value,
+  max_value,
+  checksum INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (table_name, column_position, chunk));
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
 
-std::string QuoteIdent(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
-
-std::string_view SqlType(DataType type) {
-  switch (type) {
-    case DataType::kInt64:
-    case DataType::kBool: return "INTEGER";
-    case DataType::kDouble: return "REAL";
-    default: return "TEXT";
-  }
-}
-
-class Statement {
+// Reads prospect_chunks.data of one row after another through one incremental-blob handle: the
+// bytes go from SQLite's pages into the caller's buffer with no copy in between.
+class BlobReader {
  public:
-  Statement(sqlite3* db, std::string_view sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
-        SQLITE_OK) {
-      Fail(ErrorCode::kIo, "store: cannot prepare statement: {}", sqlite3_errmsg(db));
-    }
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
+  explicit BlobReader(sqlite3* db) : db_(db) {}
+  ~BlobReader() { sqlite3_blob_close(blob_); }
+  BlobReader(const BlobReader&) = delete;
+  BlobReader& operator=(const BlobReader&) = delete;
 
-  sqlite3_stmt* get() { return stmt_; }
-  /// Steps once; true if a row is available.
-  bool Step() {
-    const int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    Fail(rc == SQLITE_FULL ? ErrorCode::kResourceExhausted : ErrorCode::kIo, "store: {}",
-         sqlite3_errmsg(db_));
+  void Read(int64_t rowid, char* out, size_t size) {
+    const int rc = blob_ ? sqlite3_blob_reopen(blob_, rowid)
+                         : sqlite3_blob_open(db_, "main", "prospect_chunks", "data", rowid,
+                                             /*flags=*/0, &blob_);
+    if (rc != SQLITE_OK) Fail(sqlite_store::CodeOf(rc), "store: {}", sqlite3_errmsg(db_));
+    if (static_cast<size_t>(sqlite3_blob_bytes(blob_)) != size) {
+      Fail(ErrorCode::kIo, "store: chunk row {} changed size while being read", rowid);
+    }
+    const int read = sqlite3_blob_read(blob_, out, static_cast<int>(size), 0);
+    if (read != SQLITE_OK) Fail(sqlite_store::CodeOf(read), "store: {}", sqlite3_errmsg(db_));
   }
-  void Reset() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-  void Bind(int i, std::string_view text) {
-    sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
-  }
-  void BindCopy(int i, const std::string& text) {
-    sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-  }
-  void Bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
-  void BindBlob(int i, const std::string& bytes) {
-    sqlite3_bind_blob(stmt_, i, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
-  }
-  std::string Text(int i) {
-    const unsigned char* p = sqlite3_column_text(stmt_, i);
-    return p ? std::string(reinterpret_cast<const char*>(p),
-                           static_cast<size_t>(sqlite3_column_bytes(stmt_, i)))
-             : std::string();
-  }
-  int64_t Int(int i) { return sqlite3_column_int64(stmt_, i); }
-  bool IsNull(int i) { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
 
  private:
   sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
+  sqlite3_blob* blob_ = nullptr;
 };
 
 class SqliteStore final : public Store {
@@ -140,8 +126,10 @@ class SqliteStore final : public Store {
     }
     sqlite3_busy_timeout(db_, 10000);
     try {
+      Exec("PRAGMA page_size=65536");
       Exec("PRAGMA journal_mode=WAL");
       Exec("PRAGMA synchronous=NORMAL");
+      Exec("PRAGMA mmap_size=1099511627776");
       Exec("PRAGMA foreign_keys=ON");
       Migrate();
     } catch (...) {
@@ -195,54 +183,45 @@ class SqliteStore final : public Store {
     const auto info = FindTable(name);
     if (!info) NotFound(name);
     const Schema& stored = info->schema;
-    std::vector<Field> fields;
+    std::vector<size_t> positions;
     for (const std::string& column : columns) {
       const int i = stored.IndexOf(column);
       if (i < 0) {
         Fail(ErrorCode::kNotFound, "table {} has no column \"{}\". {}Columns: {}.", name, column,
              DidYouMean(column, stored.Names()), Join(stored.Names(), ", "));
       }
-      fields.push_back(stored.field(static_cast<size_t>(i)));
+      positions.push_back(static_cast<size_t>(i));
     }
-    const Schema schema = columns.empty() ? stored : Schema(std::move(fields));
-    std::string sql = "SELECT ";
-    for (size_t i = 0; i < schema.size(); ++i)
-      sql += (i ? ", " : "") + QuoteIdent(schema.field(i).name);
-    sql += " FROM " + QuoteIdent(name) + " ORDER BY rowid";
-    Statement s(db_, sql);
-    const size_t total = static_cast<size_t>(info->rows);
-    std::vector<ColumnBuilder> builders;
-    auto start_chunk = [&](size_t done) {
-      builders.clear();
-      for (const auto& f : schema.fields()) {
-        builders.emplace_back(f.type);
-        builders.back().Reserve(std::min(rows_per_chunk, total - std::min(done, total)));
-      }
-    };
-    auto finish_chunk = [&] {
-      std::vector<ColumnPtr> built;
-      for (auto& b : builders) built.push_back(b.Finish());
-      on_chunk(Table(schema, std::move(built)));
-    };
-    start_chunk(0);
-    size_t row = 0, in_chunk = 0;
-    bool emitted = false;
-    while (s.Step()) {
-      for (size_t c = 0; c < schema.size(); ++c)
-        AppendCell(s, static_cast<int>(c), schema.field(c), name, row, builders[c]);
-      ++row;
-      if (++in_chunk == rows_per_chunk) {
-        finish_chunk();
-        emitted = true;
-        in_chunk = 0;
-        start_chunk(row);
-      }
-      if (row % 65536 == 0) {
-        ctx.ThrowIfCancelled();
-        ctx.Progress("load", row, static_cast<uint64_t>(info->rows));
-      }
+    if (columns.empty()) {
+      for (size_t i = 0; i < stored.size(); ++i) positions.push_back(i);
     }
-    if (in_chunk > 0 || !emitted) finish_chunk();
+    const std::vector<size_t> chunk_rows = ChunkRows(*info);
+    if (chunk_rows.empty()) {
+      on_chunk(ReadChunks(*info, positions, 0, 0, ctx));
+      return;
+    }
+    // Decode a run of stored chunks at a time, hand it over in slices of rows_per_chunk rows, and
+    // carry a short tail into the next run.
+    const size_t run = std::max<size_t>(1, rows_per_chunk / kRowsPerChunk);
+    std::optional<Table> pending;
+    size_t done = 0;
+    for (size_t first = 0; first < chunk_rows.size(); first += run) {
+      const size_t last = std::min(chunk_rows.size(), first + run);
+      Table part = ReadChunks(*info, positions, first, last, ctx);
+      done += part.num_rows();
+      if (pending) part = ConcatTables({*pending, part});
+      pending.reset();
+      size_t at = 0;
+      while (part.num_rows() - at >= rows_per_chunk) {
+        on_chunk(at == 0 && part.num_rows() == rows_per_chunk ? part
+                                                              : Slice(part, at, rows_per_chunk));
+        at += rows_per_chunk;
+      }
+      if (at < part.num_rows()) pending = at == 0 ? part : Slice(part, at, part.num_rows() - at);
+      ctx.ThrowIfCancelled();
+      ctx.Progress("load", done, static_cast<uint64_t>(info->rows));
+    }
+    if (pending) on_chunk(*pending);
   }
 
   void WriteTable(const std::string& name, const Table& table, const WriteOptions& options,
@@ -252,6 +231,7 @@ class SqliteStore final : public Store {
     const auto existing = FindTable(name);
     std::optional<std::string> key = options.key;
     const bool append = options.mode == WriteMode::kAppend && existing.has_value();
+    Table data = table;
     if (append) {
       CheckSameSchema(name, existing->schema, table.schema());
       if (key && existing->key && *key != *existing->key) {
@@ -260,45 +240,28 @@ class SqliteStore final : public Store {
              name, *existing->key, *key);
       }
       if (!key) key = existing->key;
+      data = ConformTo(existing->schema, table);
     }
     int key_index = -1;
     if (key) {
-      key_index = table.schema().IndexOf(*key);
+      key_index = data.schema().IndexOf(*key);
       if (key_index < 0) {
         Fail(ErrorCode::kInvalidArgument, "--key {}: no such column. {}Columns: {}.", *key,
-             DidYouMean(*key, table.schema().Names()), Join(table.schema().Names(), ", "));
+             DidYouMean(*key, data.schema().Names()), Join(data.schema().Names(), ", "));
       }
     }
-    // Rows to write: all, or the last row for each key.
-    std::vector<size_t> rows;
+    // With a key, the new data keeps the last row for each key, and on append a new row replaces
+    // the stored row with its key (the stored table is rewritten without the replaced rows).
     int64_t deduplicated = 0;
     if (key_index >= 0) {
-      const Column& kc = *table.column(static_cast<size_t>(key_index));
-      std::unordered_map<std::string, size_t> last;
-      for (size_t r = 0; r < table.num_rows(); ++r) {
-        if (kc.IsNull(r)) {
-          Fail(ErrorCode::kInvalidData,
-               "table {}: key column \"{}\" is empty in data row {}; keys must not be null", name,
-               *key, r + 1);
-        }
-        last[kc.FormatValue(r)] = r;
-      }
-      for (size_t r = 0; r < table.num_rows(); ++r) {
-        if (last[kc.FormatValue(r)] == r) rows.push_back(r);
-      }
-      deduplicated = static_cast<int64_t>(table.num_rows() - rows.size());
+      const std::vector<size_t> rows = LastRowPerKey(name, *key, *data.column(key_index));
+      deduplicated = static_cast<int64_t>(data.num_rows() - rows.size());
+      if (rows.size() != data.num_rows()) data = data.Take(rows);
     }
+    const int64_t rows_loaded = static_cast<int64_t>(data.num_rows());
     const std::string now = NowUtc();
-    int64_t stored_rows = 0;
     if (!append) {
-      Exec("DROP TABLE IF EXISTS " + QuoteIdent(name));
       Exec("DELETE FROM prospect_tables WHERE name = " + QuoteLiteral(name));
-      std::string create = "CREATE TABLE " + QuoteIdent(name) + " (";
-      for (size_t i = 0; i < table.num_columns(); ++i) {
-        create += (i ? ", " : "") + QuoteIdent(table.schema().field(i).name) + " " +
-                  std::string(SqlType(table.schema().field(i).type));
-      }
-      Exec(create + ")");
       Statement t(db_,
                   "INSERT INTO prospect_tables(name, rows, key_column, created_at, updated_at) "
                   "VALUES (?1, 0, ?2, ?3, ?3)");
@@ -309,46 +272,41 @@ class SqliteStore final : public Store {
       Statement c(
           db_,
           "INSERT INTO prospect_columns(table_name, position, name, type) VALUES (?1, ?2, ?3, ?4)");
-      for (size_t i = 0; i < table.num_columns(); ++i) {
+      for (size_t i = 0; i < data.num_columns(); ++i) {
         c.Reset();
         c.Bind(1, name);
         c.Bind(2, static_cast<int64_t>(i));
-        c.Bind(3, table.schema().field(i).name);
-        c.Bind(4, DataTypeName(table.schema().field(i).type));
+        c.Bind(3, data.schema().field(i).name);
+        c.Bind(4, DataTypeName(data.schema().field(i).type));
         c.Step();
       }
-    } else {
-      stored_rows = existing->rows;
-    }
-    if (key) {
-      Exec("CREATE UNIQUE INDEX IF NOT EXISTS " + QuoteIdent("prospect_key_" + name) + " ON " +
-           QuoteIdent(name) + "(" + QuoteIdent(*key) + ")");
-      Statement k(db_, "UPDATE prospect_tables SET key_column = ?1 WHERE name = ?2");
-      k.Bind(1, *key);
-      k.Bind(2, name);
-      k.Step();
-    }
-    if (append && key_index >= 0) {
-      // Upsert: a new row replaces the stored row with the same key.
-      Statement del(db_,
-                    "DELETE FROM " + QuoteIdent(name) + " WHERE " + QuoteIdent(*key) + " = ?1");
-      const Column& kc = *table.column(static_cast<size_t>(key_index));
-      std::string cell;
-      for (size_t r : rows) {
-        del.Reset();
-        BindCell(del, 1, kc, r, cell);
-        del.Step();
-        const int64_t changed = sqlite3_changes(db_);
-        stored_rows -= changed;
-        deduplicated += changed;
+      WriteColumns(name, data, 0, /*extend_dictionaries=*/false, ctx);
+    } else if (key_index >= 0) {
+      const Table stored = LoadTable(name, ctx);
+      std::unordered_set<std::string> new_keys;
+      const Column& new_key_column = *data.column(key_index);
+      for (size_t r = 0; r < data.num_rows(); ++r) new_keys.insert(new_key_column.FormatValue(r));
+      const Column& stored_key_column = *stored.column(key_index);
+      std::vector<size_t> kept;
+      for (size_t r = 0; r < stored.num_rows(); ++r) {
+        if (!new_keys.contains(stored_key_column.FormatValue(r))) kept.push_back(r);
       }
+      deduplicated += static_cast<int64_t>(stored.num_rows() - kept.size());
+      data = ConcatTables({stored.Take(kept), data});
+      DeleteChunks(name);
+      WriteColumns(name, data, 0, /*extend_dictionaries=*/false, ctx);
+    } else {
+      WriteColumns(name, data, ChunkRows(*existing).size(), /*extend_dictionaries=*/true, ctx);
     }
-    InsertRows(name, table, key_index >= 0 ? &rows : nullptr, ctx);
-    stored_rows += static_cast<int64_t>(key_index >= 0 ? rows.size() : table.num_rows());
-    Statement u(db_, "UPDATE prospect_tables SET rows = ?1, updated_at = ?2 WHERE name = ?3");
+    const int64_t stored_rows = append && key_index < 0 ? existing->rows + rows_loaded
+                                                        : static_cast<int64_t>(data.num_rows());
+    Statement u(db_,
+                "UPDATE prospect_tables SET rows = ?1, updated_at = ?2, key_column = "
+                "COALESCE(?4, key_column) WHERE name = ?3");
     u.Bind(1, stored_rows);
     u.Bind(2, now);
     u.Bind(3, name);
+    if (key) u.Bind(4, *key);
     u.Step();
     if (options.history) {
       const IngestRecord& h = *options.history;
@@ -360,7 +318,7 @@ class SqliteStore final : public Store {
       i.Bind(2, h.source);
       i.Bind(3, h.mode);
       i.Bind(4, h.rows_read);
-      i.Bind(5, static_cast<int64_t>(key_index >= 0 ? rows.size() : table.num_rows()));
+      i.Bind(5, rows_loaded);
       i.Bind(6, h.rows_rejected);
       i.Bind(7, deduplicated);
       i.Bind(8, now);
@@ -372,7 +330,6 @@ class SqliteStore final : public Store {
   void DropTable(const std::string& name) override {
     Transaction tx(this);
     if (!FindTable(name)) NotFound(name);
-    Exec("DROP TABLE IF EXISTS " + QuoteIdent(name));
     Exec("DELETE FROM prospect_tables WHERE name = " + QuoteLiteral(name));
     tx.Commit();
   }
@@ -531,6 +488,7 @@ class SqliteStore final : public Store {
     while (version < kSchemaVersion) {
       Transaction tx(this);
       Exec(kMigrations[version]);
+      if (version + 1 == 2) MoveRowTablesIntoChunks();
       Exec("DELETE FROM prospect_schema_version");
       Exec("INSERT INTO prospect_schema_version(version) VALUES (" + std::to_string(version + 1) +
            ")");
@@ -605,49 +563,344 @@ class SqliteStore final : public Store {
     }
   }
 
-  static void BindCell(Statement& s, int index, const Column& col, size_t r, std::string& scratch) {
-    if (col.IsNull(r)) {
-      sqlite3_bind_null(s.get(), index);
-      return;
+  // ---- column chunks ----
+
+  // Rows [at, at + n) of `table`.
+  static Table Slice(const Table& table, size_t at, size_t n) {
+    std::vector<size_t> rows(n);
+    for (size_t i = 0; i < n; ++i) rows[i] = at + i;
+    return table.Take(rows);
+  }
+
+  // `table` with the stored column types where they differ only as string vs categorical.
+  static Table ConformTo(const Schema& stored, const Table& table) {
+    std::vector<ColumnPtr> columns = table.columns();
+    for (size_t c = 0; c < columns.size(); ++c) {
+      const DataType want = stored.field(c).type;
+      if (columns[c]->type() == want) continue;
+      if (want == DataType::kCategorical) {
+        columns[c] = Column::DictionaryEncode(*columns[c]);
+        continue;
+      }
+      ColumnBuilder text(DataType::kString);  // a categorical column appended to a string one
+      for (size_t r = 0; r < columns[c]->size(); ++r) {
+        if (columns[c]->IsNull(r)) {
+          text.AppendNull();
+        } else {
+          text.AppendString(columns[c]->StringAt(r));
+        }
+      }
+      columns[c] = text.Finish();
     }
-    switch (col.type()) {
-      case DataType::kInt64: s.Bind(index, col.ints()[r]); break;
-      case DataType::kBool: s.Bind(index, static_cast<int64_t>(col.bools()[r])); break;
-      case DataType::kDouble: sqlite3_bind_double(s.get(), index, col.doubles()[r]); break;
-      case DataType::kString:
-      case DataType::kCategorical: s.Bind(index, col.StringAt(r)); break;
-      case DataType::kDate:
-        scratch.clear();
-        AppendDate(scratch, col.ints()[r]);
-        s.BindCopy(index, scratch);
-        break;
-      case DataType::kTimestamp:
-        scratch.clear();
-        AppendTimestamp(scratch, col.ints()[r]);
-        s.BindCopy(index, scratch);
-        break;
+    return Table(stored, std::move(columns));
+  }
+
+  // The rows that hold the last occurrence of each key, in row order. A null key is an error.
+  static std::vector<size_t> LastRowPerKey(const std::string& table, const std::string& key,
+                                           const Column& keys) {
+    std::unordered_map<std::string, size_t> last;
+    for (size_t r = 0; r < keys.size(); ++r) {
+      if (keys.IsNull(r)) {
+        Fail(ErrorCode::kInvalidData,
+             "table {}: key column \"{}\" is empty in data row {}; keys must not be null", table,
+             key, r + 1);
+      }
+      last[keys.FormatValue(r)] = r;
+    }
+    std::vector<size_t> rows;
+    for (size_t r = 0; r < keys.size(); ++r) {
+      if (last[keys.FormatValue(r)] == r) rows.push_back(r);
+    }
+    return rows;
+  }
+
+  void DeleteChunks(const std::string& name) {
+    Statement d(db_, "DELETE FROM prospect_chunks WHERE table_name = ?1");
+    d.Bind(1, name);
+    d.Step();
+  }
+
+  // Rows of each stored chunk of table `info`, in order (every column is cut the same way).
+  std::vector<size_t> ChunkRows(const TableInfo& info) {
+    std::vector<size_t> rows;
+    if (info.schema.size() == 0) return rows;
+    Statement s(db_,
+                "SELECT chunk, rows FROM prospect_chunks WHERE table_name = ?1 AND "
+                "column_position = 0 AND chunk >= 0 ORDER BY chunk");
+    s.Bind(1, info.name);
+    int64_t total = 0;
+    while (s.Step()) {
+      if (s.Int(0) != static_cast<int64_t>(rows.size()) || s.Int(1) <= 0) {
+        Corrupt(info, info.schema.field(0).name, s.Int(0), "chunks are not numbered 0, 1, ...");
+      }
+      rows.push_back(static_cast<size_t>(s.Int(1)));
+      total += s.Int(1);
+    }
+    if (total != info.rows) {
+      Corrupt(info, info.schema.field(0).name, -1,
+              fmt::format("the chunks hold {} rows; the catalogue says {}", total, info.rows));
+    }
+    return rows;
+  }
+
+  [[noreturn]] void Corrupt(const TableInfo& info, const std::string& column, int64_t chunk,
+                            std::string_view what) {
+    Fail(ErrorCode::kInvalidData,
+         "store {}: table {}, column {}{} is damaged: {}. Restore the workspace from a backup or "
+         "ingest the table again",
+         path_, info.name, column, chunk >= 0 ? fmt::format(", chunk {}", chunk) : std::string(),
+         what);
+  }
+
+  std::vector<std::string> ReadDictionary(const TableInfo& info, size_t position) {
+    Statement s(db_,
+                "SELECT rows, checksum, data FROM prospect_chunks WHERE table_name = ?1 AND "
+                "column_position = ?2 AND chunk = -1");
+    s.Bind(1, info.name);
+    s.Bind(2, static_cast<int64_t>(position));
+    const std::string& column = info.schema.field(position).name;
+    if (!s.Step()) Corrupt(info, column, -1, "its dictionary is missing");
+    const std::string bytes = s.Blob(2);
+    if (sqlite_store::ChunkChecksum(bytes) != std::bit_cast<uint64_t>(s.Int(1)))
+      Corrupt(info, column, -1, "its dictionary's checksum does not match");
+    try {
+      return sqlite_store::DecodeDictionary(bytes, static_cast<size_t>(s.Int(0)));
+    } catch (const Error& e) {
+      Corrupt(info, column, -1, fmt::format("its dictionary: {}", e.what()));
     }
   }
 
-  void InsertRows(const std::string& name, const Table& table, const std::vector<size_t>* rows,
-                  const Context& ctx) {
-    std::string sql = "INSERT INTO " + QuoteIdent(name) + " VALUES (";
-    for (size_t i = 0; i < table.num_columns(); ++i)
-      sql += (i ? ", ?" : "?") + std::to_string(i + 1);
-    Statement s(db_, sql + ")");
-    const size_t n = rows ? rows->size() : table.num_rows();
-    std::string scratch;
-    for (size_t i = 0; i < n; ++i) {
-      const size_t r = rows ? (*rows)[i] : i;
-      for (size_t c = 0; c < table.num_columns(); ++c)
-        BindCell(s, static_cast<int>(c + 1), *table.column(c), r, scratch);
-      s.Step();
-      sqlite3_reset(s.get());
-      if ((i + 1) % 65536 == 0) {
-        ctx.ThrowIfCancelled();
-        ctx.Progress("store", i + 1, n);
+  void PutChunk(Statement& insert, const std::string& name, size_t position, int64_t chunk,
+                const EncodedChunk& encoded) {
+    insert.Reset();
+    insert.Bind(1, name);
+    insert.Bind(2, static_cast<int64_t>(position));
+    insert.Bind(3, chunk);
+    insert.Bind(4, static_cast<int64_t>(encoded.rows));
+    insert.Bind(5, static_cast<int64_t>(encoded.null_count));
+    for (int i = 0; i < 2; ++i) {
+      const auto& bound = i == 0 ? encoded.min : encoded.max;
+      if (bound) std::visit([&](auto v) { insert.Bind(6 + i, v); }, *bound);
+    }
+    insert.Bind(8, std::bit_cast<int64_t>(encoded.checksum));
+    insert.BindBlob(9, encoded.bytes);
+    insert.Step();
+  }
+
+  // Stores every column of `data` as chunks numbered from `first_chunk`, and each categorical
+  // column's dictionary: the column's own, or with `extend_dictionaries` the stored one with the
+  // column's new values added at its end (so stored codes stay valid).
+  void WriteColumns(const std::string& name, const Table& data, size_t first_chunk,
+                    bool extend_dictionaries, const Context& ctx) {
+    Statement insert(db_,
+                     "INSERT OR REPLACE INTO prospect_chunks(table_name, column_position, chunk, "
+                     "rows, null_count, min_value, max_value, checksum, data) VALUES (?1, ?2, ?3, "
+                     "?4, ?5, ?6, ?7, ?8, ?9)");
+    const size_t columns = data.num_columns();
+    std::vector<std::vector<int32_t>> code_maps(columns);
+    std::optional<TableInfo> info;
+    if (extend_dictionaries) info = FindTable(name);
+    for (size_t c = 0; c < columns; ++c) {
+      const Column& column = *data.column(c);
+      if (column.type() != DataType::kCategorical) continue;
+      std::vector<std::string> dictionary;
+      if (extend_dictionaries) {
+        dictionary = ReadDictionary(*info, c);
+        std::unordered_map<std::string, int32_t> index;
+        for (size_t i = 0; i < dictionary.size(); ++i)
+          index.emplace(dictionary[i], static_cast<int32_t>(i));
+        for (const std::string& value : column.dictionary()) {
+          const auto [it, added] = index.emplace(value, static_cast<int32_t>(dictionary.size()));
+          if (added) dictionary.push_back(value);
+          code_maps[c].push_back(it->second);
+        }
+      } else {
+        dictionary = column.dictionary();
+      }
+      PutChunk(insert, name, c, -1, sqlite_store::EncodeDictionary(dictionary));
+    }
+    // Encode a batch of row groups in parallel, then insert it (SQLite takes one writer).
+    const size_t n = data.num_rows();
+    const size_t groups = (n + kRowsPerChunk - 1) / kRowsPerChunk;
+    const size_t batch = static_cast<size_t>(std::max(1, ctx.threads())) * 2;
+    std::vector<EncodedChunk> encoded;
+    for (size_t g0 = 0; g0 < groups; g0 += batch) {
+      ctx.ThrowIfCancelled();
+      const size_t g1 = std::min(groups, g0 + batch);
+      encoded.assign((g1 - g0) * columns, EncodedChunk());
+      ParallelFor(ctx, static_cast<int64_t>(encoded.size()), [&](int64_t i) {
+        const size_t g = g0 + static_cast<size_t>(i) / columns;
+        const size_t c = static_cast<size_t>(i) % columns;
+        encoded[static_cast<size_t>(i)] = sqlite_store::EncodeChunk(
+            *data.column(c), g * kRowsPerChunk, std::min(n, (g + 1) * kRowsPerChunk), code_maps[c]);
+      });
+      for (size_t i = 0; i < encoded.size(); ++i) {
+        PutChunk(insert, name, i % columns, static_cast<int64_t>(first_chunk + g0 + i / columns),
+                 encoded[i]);
+      }
+      ctx.Progress("store", std::min(n, g1 * kRowsPerChunk), n);
+    }
+  }
+
+  // Stored chunks [first, last) of the columns at `positions`, decoded on the Context's threads.
+  Table ReadChunks(const TableInfo& info, const std::vector<size_t>& positions, size_t first,
+                   size_t last, const Context& ctx) {
+    struct Piece {
+      size_t column;  // index into positions
+      int64_t chunk;
+      size_t row;  // first row within the result
+      size_t rows, null_count;
+      uint64_t checksum;
+      int64_t rowid;
+      size_t size, at;  // the stored bytes: `size` of them at `at` in `stored`
+      size_t text_offset = 0;
+      std::string_view bytes;
+    };
+    std::vector<Piece> pieces;
+    std::vector<Field> fields;
+    std::vector<std::vector<std::string>> dictionaries(positions.size());
+    std::vector<size_t> null_counts(positions.size(), 0);
+    size_t rows = 0, stored_bytes = 0;
+    // length(data) comes from the record header: this pass reads no chunk's bytes.
+    Statement s(
+        db_,
+        "SELECT chunk, rows, null_count, checksum, rowid, length(data) FROM prospect_chunks "
+        "WHERE table_name = ?1 AND column_position = ?2 AND chunk >= ?3 AND chunk < ?4 "
+        "ORDER BY chunk");
+    for (size_t c = 0; c < positions.size(); ++c) {
+      const Field& field = info.schema.field(positions[c]);
+      fields.push_back(field);
+      if (field.type == DataType::kCategorical)
+        dictionaries[c] = ReadDictionary(info, positions[c]);
+      s.Reset();
+      s.Bind(1, info.name);
+      s.Bind(2, static_cast<int64_t>(positions[c]));
+      s.Bind(3, static_cast<int64_t>(first));
+      s.Bind(4, static_cast<int64_t>(last));
+      size_t row = 0;
+      int64_t expected = static_cast<int64_t>(first);
+      while (s.Step()) {
+        const int64_t chunk = s.Int(0);
+        if (chunk != expected++ || s.Int(1) <= 0 || s.Int(2) < 0 || s.Int(2) > s.Int(1))
+          Corrupt(info, field.name, chunk, "its catalogue row is inconsistent");
+        const auto chunk_rows = static_cast<size_t>(s.Int(1));
+        const auto nulls = static_cast<size_t>(s.Int(2));
+        const auto size = static_cast<size_t>(s.Int(5));
+        pieces.push_back({c, chunk, row, chunk_rows, nulls, std::bit_cast<uint64_t>(s.Int(3)),
+                          s.Int(4), size, stored_bytes, 0, {}});
+        stored_bytes += size;
+        null_counts[c] += nulls;
+        row += chunk_rows;
+      }
+      if (expected != static_cast<int64_t>(last)) {
+        Corrupt(info, field.name, expected,
+                fmt::format("chunks {} to {} are missing", expected, last - 1));
+      }
+      if (c > 0 && row != rows)
+        Corrupt(info, field.name, -1,
+                fmt::format("{} rows where the first column has {}", row, rows));
+      rows = row;
+    }
+    // The chunks' bytes, read straight from the pages into one buffer.
+    LargeVector<char> stored(stored_bytes);
+    BlobReader reader(db_);
+    for (Piece& p : pieces) {
+      reader.Read(p.rowid, stored.data() + p.at, p.size);
+      p.bytes = std::string_view(stored.data() + p.at, p.size);
+    }
+    std::vector<ColumnStorage> storage(positions.size());
+    for (size_t c = 0; c < positions.size(); ++c) {
+      const DataType type = fields[c].type;
+      if (null_counts[c] > 0 && type != DataType::kCategorical) storage[c].valid.resize(rows);
+      storage[c].ForRowValues(type, [&](auto& values) { values.resize(rows); });
+      if (type == DataType::kString) storage[c].offsets.resize(rows + 1);
+    }
+    // A string chunk's text goes after the text of the chunks before it.
+    std::vector<size_t> text_end(positions.size(), 0);
+    for (Piece& p : pieces) {
+      if (fields[p.column].type != DataType::kString) continue;
+      p.text_offset = text_end[p.column];
+      try {
+        text_end[p.column] += sqlite_store::ReadChunkLayout(p.bytes).text_bytes;
+      } catch (const Error& e) {
+        Corrupt(info, fields[p.column].name, p.chunk, e.what());
       }
     }
+    for (size_t c = 0; c < positions.size(); ++c) {
+      if (fields[c].type == DataType::kString) storage[c].bytes.resize(text_end[c]);
+    }
+    ParallelFor(ctx, static_cast<int64_t>(pieces.size()), [&](int64_t i) {
+      const Piece& p = pieces[static_cast<size_t>(i)];
+      if (sqlite_store::ChunkChecksum(p.bytes) != p.checksum)
+        Corrupt(info, fields[p.column].name, p.chunk, "its checksum does not match its bytes");
+      try {
+        sqlite_store::DecodeChunk(p.bytes, fields[p.column].type, p.rows, p.null_count,
+                                  dictionaries[p.column].size(), storage[p.column], p.row,
+                                  p.text_offset);
+      } catch (const Error& e) {
+        Corrupt(info, fields[p.column].name, p.chunk, e.what());
+      }
+    });
+    std::vector<ColumnPtr> columns;
+    for (size_t c = 0; c < positions.size(); ++c) {
+      ColumnStorage& st = storage[c];
+      switch (fields[c].type) {
+        case DataType::kDouble:
+          columns.push_back(Column::FromDoubles(std::move(st.doubles), std::move(st.valid)));
+          break;
+        case DataType::kBool:
+          columns.push_back(Column::FromBools(std::move(st.bools), std::move(st.valid)));
+          break;
+        case DataType::kString:
+          columns.push_back(
+              Column::FromStrings(std::move(st.offsets), std::move(st.bytes), std::move(st.valid)));
+          break;
+        case DataType::kCategorical:
+          columns.push_back(
+              Column::FromCategorical(std::move(st.codes), std::move(dictionaries[c])));
+          break;
+        default:
+          columns.push_back(
+              Column::FromInts(fields[c].type, std::move(st.ints), std::move(st.valid)));
+      }
+    }
+    return Table(Schema(std::move(fields)), std::move(columns));
+  }
+
+  // ---- migration 2: row tables (schema version 1) into column chunks ----
+
+  void MoveRowTablesIntoChunks() {
+    std::vector<std::string> names;
+    {
+      Statement s(db_, "SELECT name FROM prospect_tables ORDER BY name");
+      while (s.Step()) names.push_back(s.Text(0));
+    }
+    const Context ctx(1);
+    for (const std::string& name : names) {
+      const Table rows = ReadRowTable(*FindTable(name));
+      WriteColumns(name, rows, 0, /*extend_dictionaries=*/false, ctx);
+      Exec("DROP TABLE " + QuoteIdent(name));
+    }
+  }
+
+  // A version-1 table: an SQL table named as the user named it, dates and timestamps as ISO text.
+  Table ReadRowTable(const TableInfo& info) {
+    const Schema& schema = info.schema;
+    std::string sql = "SELECT ";
+    for (size_t i = 0; i < schema.size(); ++i)
+      sql += (i ? ", " : "") + QuoteIdent(schema.field(i).name);
+    Statement s(db_, sql + " FROM " + QuoteIdent(info.name) + " ORDER BY rowid");
+    std::vector<ColumnBuilder> builders;
+    for (const auto& f : schema.fields()) builders.emplace_back(f.type);
+    size_t row = 0;
+    while (s.Step()) {
+      for (size_t c = 0; c < schema.size(); ++c)
+        AppendCell(s, static_cast<int>(c), schema.field(c), info.name, row, builders[c]);
+      ++row;
+    }
+    std::vector<ColumnPtr> columns;
+    for (auto& b : builders) columns.push_back(b.Finish());
+    return Table(schema, std::move(columns));
   }
 
   std::string path_;

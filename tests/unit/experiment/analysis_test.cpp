@@ -25,9 +25,9 @@ Table AbTable(int n, double p, double lift, uint64_t seed) {
   std::uniform_real_distribution<double> u(0, 1);
   std::normal_distribution<double> z(0, 1);
   std::vector<std::string> variant;
-  std::vector<uint8_t> converted;
-  std::vector<double> revenue, pre, orders;
-  std::vector<int64_t> day;
+  ColumnVector<uint8_t> converted;
+  ColumnVector<double> revenue, pre, orders;
+  ColumnVector<int64_t> day;
   for (int i = 0; i < n; ++i) {
     const bool t = i % 2 == 1;
     variant.push_back(t ? "treatment" : "control");

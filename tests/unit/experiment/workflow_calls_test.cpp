@@ -19,7 +19,7 @@ TEST(AllocateFromTable, Ucb1SendsAllTrafficToTheLargestIndex) {
   // a: 3 of 4 converted; b: 1 of 2. N = 6.
   const Table results(Schema({{"arm", DataType::kString}, {"converted", DataType::kBool}}),
                       {Column::FromStringVector({"a", "a", "a", "a", "b", "b"}),
-                       Column::FromBools(std::vector<uint8_t>{1, 1, 1, 0, 1, 0})});
+                       Column::FromBools(ColumnVector<uint8_t>{1, 1, 1, 0, 1, 0})});
   const Allocation allocation = AllocateFromTable(results, {"arm", "converted", "ucb1"}, 1);
   ASSERT_EQ(allocation.arms.size(), 2u);
   EXPECT_EQ(allocation.arms[0].stats.name, "a");

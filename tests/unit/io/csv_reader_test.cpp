@@ -649,7 +649,7 @@ TEST(CsvReader, RoundTripsThroughWriteCsv) {
   testing::TempDir dir;
   const std::vector<std::string> texts = {"plain",      "",          "with,comma", "say \"hi\"",
                                           "two\nlines", "中文 text", " pad "};
-  std::vector<uint8_t> valid = {1, 1, 1, 1, 1, 1, 1, 0};
+  ColumnVector<uint8_t> valid = {1, 1, 1, 1, 1, 1, 1, 0};
   std::vector<std::string> strings = texts;
   strings.push_back("ignored");
   const auto s = Column::FromStringVector(strings, valid);

@@ -30,9 +30,9 @@ Table MakeTable(size_t n, uint32_t seed, const std::vector<size_t>& garbled_rows
   std::mt19937_64 rng(seed);
   std::normal_distribution<double> normal;
   std::uniform_real_distribution<double> unif;
-  std::vector<double> x1(n), x2(n), x3(n);
+  ColumnVector<double> x1(n), x2(n), x3(n);
   std::vector<std::string> cat(n);
-  std::vector<int64_t> y(n), id(n);
+  ColumnVector<int64_t> y(n), id(n);
   for (size_t i = 0; i < n; ++i) {
     x1[i] = normal(rng);
     x2[i] = normal(rng);

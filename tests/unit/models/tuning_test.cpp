@@ -21,8 +21,8 @@ namespace {
 Table MakeTable(size_t n) {
   std::mt19937_64 rng(7);
   std::normal_distribution<double> normal;
-  std::vector<double> x1(n), x2(n), spend(n);
-  std::vector<int64_t> bought(n);
+  ColumnVector<double> x1(n), x2(n), spend(n);
+  ColumnVector<int64_t> bought(n);
   for (size_t i = 0; i < n; ++i) {
     x1[i] = normal(rng);
     x2[i] = normal(rng);

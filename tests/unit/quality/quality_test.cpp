@@ -145,7 +145,7 @@ TEST(Quality, FlagsSentinelCodeFarAboveTheOtherValues) {
 }
 
 TEST(Quality, FlagsNegativeOneInANonNegativeColumn) {
-  std::vector<int64_t> v(100, -1);
+  ColumnVector<int64_t> v(100, -1);
   for (int i = 0; i < 30; ++i) v[static_cast<size_t>(i)] = i + 1;
   const Table t(Schema({{"pdays", DataType::kInt64}}), {Column::FromInts(DataType::kInt64, v)});
   const QualityReport r = ComputeQualityReport(t, "bank", {}, Context(1));
@@ -265,7 +265,7 @@ TEST(Quality, BoolAndDateColumnsGetCountsAndRanges) {
 }
 
 TEST(QuantileSorted, LinearInterpolationByHand) {
-  const std::vector<double> v = {1, 2, 3, 4};
+  const ColumnVector<double> v = {1, 2, 3, 4};
   EXPECT_DOUBLE_EQ(QuantileSorted(v, 0.5), 2.5);
   EXPECT_DOUBLE_EQ(QuantileSorted(v, 0.1), 1.3);  // h = 0.3
   EXPECT_DOUBLE_EQ(QuantileSorted(v, 0.9), 3.7);  // h = 2.7
@@ -276,7 +276,7 @@ TEST(QuantileSorted, LinearInterpolationByHand) {
 }
 
 TEST(Histogram, OneBinPerIntegerForSmallIntegerRanges) {
-  const std::vector<double> v = {1, 1, 2, 4, 4, 4};
+  const ColumnVector<double> v = {1, 1, 2, 4, 4, 4};
   const Histogram h = ComputeHistogram(v, true, 50);
   EXPECT_EQ(h.rule, "integer");
   EXPECT_EQ(h.edges, (std::vector<double>{0.5, 1.5, 2.5, 3.5, 4.5}));
@@ -285,7 +285,7 @@ TEST(Histogram, OneBinPerIntegerForSmallIntegerRanges) {
 
 TEST(Histogram, FreedmanDiaconisWidthByHand) {
   // 0..99: IQR = 74.25 - 24.75 = 49.5; width = 2·49.5·100^(−1/3) = 21.33; ⌈99 / 21.33⌉ = 5 bins.
-  std::vector<double> v(100);
+  ColumnVector<double> v(100);
   for (int i = 0; i < 100; ++i) v[static_cast<size_t>(i)] = i + 0.5;
   const Histogram h = ComputeHistogram(v, false, 50);
   EXPECT_EQ(h.rule, "freedman-diaconis");
@@ -296,7 +296,7 @@ TEST(Histogram, FreedmanDiaconisWidthByHand) {
 }
 
 TEST(Histogram, SqrtRuleWhenIqrIsZeroAndSingleBinForConstants) {
-  std::vector<double> v(16, 5.0);
+  ColumnVector<double> v(16, 5.0);
   v.back() = 9.0;
   Histogram h = ComputeHistogram(v, false, 50);
   EXPECT_EQ(h.rule, "sqrt");

@@ -22,9 +22,9 @@ Table AbTable() {
   std::mt19937_64 rng(11);
   std::uniform_real_distribution<double> u(0, 1);
   std::vector<std::string> variant;
-  std::vector<uint8_t> converted;
-  std::vector<double> revenue;
-  std::vector<int64_t> day;
+  ColumnVector<uint8_t> converted;
+  ColumnVector<double> revenue;
+  ColumnVector<int64_t> day;
   for (int i = 0; i < 4000; ++i) {
     const bool t = i % 2 == 1;
     variant.push_back(t ? "treatment" : "control");

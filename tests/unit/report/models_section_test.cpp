@@ -31,8 +31,8 @@ Table Leads(size_t n) {
   std::mt19937_64 rng(3);
   std::normal_distribution<double> normal;
   std::uniform_real_distribution<double> unif;
-  std::vector<double> x(n);
-  std::vector<int64_t> y(n);
+  ColumnVector<double> x(n);
+  ColumnVector<int64_t> y(n);
   for (size_t i = 0; i < n; ++i) {
     x[i] = normal(rng);
     y[i] = unif(rng) < 1 / (1 + std::exp(-(2 * x[i] - 1))) ? 1 : 0;

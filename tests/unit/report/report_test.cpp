@@ -26,7 +26,7 @@ std::string MakeWorkspace(const testing::TempDir& dir) {
   Workspace::Init(ws_dir);
   Workspace ws = Workspace::Open(ws_dir);
   std::vector<std::string> cats;
-  std::vector<double> amounts;
+  ColumnVector<double> amounts;
   for (int i = 0; i < 200; ++i) {
     cats.push_back(i % 3 == 0 ? kEvil : (i % 3 == 1 ? "web" : "Web "));
     amounts.push_back(i % 10 == 0 ? 999 : i * 0.5);

@@ -14,8 +14,8 @@ struct Fixture {
 };
 
 Fixture Make() {
-  std::vector<int64_t> id, frequency;
-  std::vector<double> monetary, recency, tenure, gap;
+  ColumnVector<int64_t> id, frequency;
+  ColumnVector<double> monetary, recency, tenure, gap;
   ColumnBuilder device(DataType::kCategorical), region(DataType::kCategorical);
   std::vector<int32_t> labels;
   for (int i = 0; i < 100; ++i) {
@@ -104,7 +104,7 @@ TEST(Personas, ShallowRulesRecoverMembership) {
 // the noun is "Fast-cadence buyers"; and a segment with no order in the last 7 days because it is
 // defined by an older last order is not "rarely buy" when its overall frequency is ordinary.
 TEST(Personas, ShortGapsAreFastCadenceAndShortWindowsDoNotSpeakForFrequency) {
-  std::vector<double> gap, orders_7d, order_amount_30d;
+  ColumnVector<double> gap, orders_7d, order_amount_30d;
   std::vector<int32_t> labels;
   for (int i = 0; i < 100; ++i) {
     const int s = i < 20 ? 0 : 1;
@@ -128,8 +128,8 @@ TEST(Personas, ShortGapsAreFastCadenceAndShortWindowsDoNotSpeakForFrequency) {
 TEST(Personas, EveryLineTellsItsSegmentApart) {
   // Segments 0 and 1 are both low spenders who rarely buy; only `engagement` (no phrase of its
   // own) separates them. Their lines used to be the same.
-  std::vector<int64_t> ids, freq;
-  std::vector<double> money, engagement;
+  ColumnVector<int64_t> ids, freq;
+  ColumnVector<double> money, engagement;
   std::vector<int32_t> labels;
   for (int r = 0; r < 90; ++r) {
     const int s = r / 30;

@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
+
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
@@ -18,8 +20,8 @@ namespace {
 
 using testing::TempDir;
 
-Table MakeTable(std::vector<int64_t> ids, std::vector<std::string> names) {
-  std::vector<double> values;
+Table MakeTable(ColumnVector<int64_t> ids, std::vector<std::string> names) {
+  ColumnVector<double> values;
   for (int64_t id : ids) values.push_back(static_cast<double>(id) / 3.0);
   return Table(
       Schema({{"id", DataType::kInt64}, {"name", DataType::kString}, {"value", DataType::kDouble}}),
@@ -159,7 +161,7 @@ TEST(SqliteStore, KillDuringWriteLeavesPreviousTable) {
         sleep(30);  // wait to be killed mid-transaction
       }
     });
-    std::vector<int64_t> ids(200000);
+    ColumnVector<int64_t> ids(200000);
     std::vector<std::string> names(ids.size(), "n");
     for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int64_t>(i);
     store->WriteTable("t", MakeTable(ids, names), {}, ctx);
@@ -183,7 +185,7 @@ TEST(SqliteStore, ScanHandsOverChunksOfTheChosenColumnsInRowOrder) {
   TempDir dir;
   auto store = Store::Open("sqlite:" + dir.File("s.db"));
   Context ctx(1);
-  std::vector<int64_t> ids;
+  ColumnVector<int64_t> ids;
   std::vector<std::string> names;
   for (int64_t i = 0; i < 10; ++i) {
     ids.push_back(100 - i);
@@ -249,6 +251,126 @@ TEST(SqliteStore, ScanHandsOverChunksOfTheChosenColumnsInRowOrder) {
   EXPECT_EQ(chunks, 2u);
 }
 
+// Rows 0..n-1 over several stored chunks (65,536 rows each): ints, a categorical of 3 values, a
+// string with nulls only in the second chunk, a double with a NaN.
+Table ManyRows(size_t n, size_t first = 0) {
+  ColumnVector<int64_t> ids(n);
+  ColumnVector<double> values(n);
+  ColumnBuilder kind(DataType::kCategorical), note(DataType::kString);
+  const char* kinds[] = {"view", "cart", "purchase"};
+  for (size_t i = 0; i < n; ++i) {
+    const size_t row = first + i;
+    ids[i] = static_cast<int64_t>(row);
+    values[i] = row == 5 ? std::nan("") : static_cast<double>(row) * 0.25;
+    kind.AppendString(kinds[row % 3]);
+    if (row >= 65536 && row < 131072 && row % 10 == 0) {
+      note.AppendNull();
+    } else {
+      note.AppendString(fmt::format("note {}", row % 1000));
+    }
+  }
+  return Table(Schema({{"id", DataType::kInt64},
+                       {"kind", DataType::kCategorical},
+                       {"note", DataType::kString},
+                       {"value", DataType::kDouble}}),
+               {Column::FromInts(DataType::kInt64, ids), kind.Finish(), note.Finish(),
+                Column::FromDoubles(values)});
+}
+
+void ExpectSameTable(const Table& a, const Table& b) {
+  ASSERT_EQ(a.schema().Names(), b.schema().Names());
+  ASSERT_EQ(a.num_rows(), b.num_rows());
+  for (size_t c = 0; c < a.num_columns(); ++c) {
+    EXPECT_EQ(a.schema().field(c).type, b.schema().field(c).type);
+    for (size_t r = 0; r < a.num_rows(); ++r) {
+      if (a.column(c)->FormatValue(r) != b.column(c)->FormatValue(r) ||
+          a.column(c)->IsNull(r) != b.column(c)->IsNull(r)) {
+        ADD_FAILURE() << a.schema().field(c).name << " row " << r << ": "
+                      << a.column(c)->FormatValue(r) << " vs " << b.column(c)->FormatValue(r);
+        return;
+      }
+    }
+  }
+}
+
+TEST(SqliteStore, TablesOfManyChunksLoadWholeInPartsAndByColumn) {
+  TempDir dir;
+  auto store = Store::Open(dir.File("s.db"));
+  Context ctx(2);
+  const Table table = ManyRows(150000);  // chunks of 65,536, 65,536 and 18,928 rows
+  store->WriteTable("t", table, {}, ctx);
+  ExpectSameTable(store->LoadTable("t", ctx), table);
+  ExpectSameTable(store->LoadTable("t", {"value", "note"}, ctx), table.Select({"value", "note"}));
+  // Slices that cross the stored chunks' edges.
+  std::vector<Table> parts;
+  store->Scan(
+      "t", {"note", "id"}, 70000, [&](const Table& part) { parts.push_back(part); }, ctx);
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_EQ(parts[0].num_rows(), 70000u);
+  EXPECT_EQ(parts[2].num_rows(), 10000u);
+  ExpectSameTable(ConcatTables(parts), table.Select({"note", "id"}));
+}
+
+TEST(SqliteStore, AppendAddsChunksAndGrowsTheStoredDictionary) {
+  TempDir dir;
+  auto store = Store::Open(dir.File("s.db"));
+  Context ctx(2);
+  const Table first = ManyRows(70000);
+  store->WriteTable("t", first, {}, ctx);
+  // New rows with a new category and the old ones in another order of first appearance.
+  Table second = ManyRows(1000, 70000);
+  ColumnBuilder kind(DataType::kCategorical);
+  for (size_t i = 0; i < 1000; ++i) kind.AppendString(i % 2 ? "refund" : "purchase");
+  second = second.WithColumn("kind", kind.Finish());
+  store->WriteTable("t", second, Options(WriteMode::kAppend), ctx);
+  // And the same column as plain strings: appended as the stored categorical.
+  Table third = ManyRows(10, 71000);
+  third = third.WithColumn("kind", Column::FromStringVector(std::vector<std::string>(10, "view")));
+  store->WriteTable("t", third, Options(WriteMode::kAppend), ctx);
+  const Table back = store->LoadTable("t", ctx);
+  ExpectSameTable(
+      back, ConcatTables({first, ConcatTables({second}),
+                          third.WithColumn("kind", Column::DictionaryEncode(*third.column(1)))}));
+  EXPECT_EQ(back.column("kind").dictionary(),
+            (std::vector<std::string>{"view", "cart", "purchase", "refund"}));
+  EXPECT_EQ(store->FindTable("t")->rows, 71010);
+}
+
+// Flips one byte in the stored bytes of (column position, chunk) of table `name`.
+void DamageChunk(const std::string& path, const std::string& name, int position, int chunk) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  const std::string sql = fmt::format(
+      "UPDATE prospect_chunks SET data = CAST(substr(data, 1, 40) || x'ff' || substr(data, 42) AS "
+      "BLOB) WHERE "
+      "table_name = '{}' AND column_position = {} AND chunk = {}",
+      name, position, chunk);
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  EXPECT_EQ(sqlite3_changes(db), 1);
+  sqlite3_close(db);
+}
+
+TEST(SqliteStore, ADamagedChunkIsNamedAndTheOtherColumnsStillLoad) {
+  TempDir dir;
+  const std::string path = dir.File("s.db");
+  Context ctx(2);
+  Store::Open(path)->WriteTable("events", ManyRows(150000), {}, ctx);
+  DamageChunk(path, "events", 3, 1);  // column "value", second chunk
+  auto store = Store::Open(path);
+  ExpectError([&] { store->LoadTable("events", ctx); }, ErrorCode::kInvalidData,
+              fmt::format("store {}: table events, column value, chunk 1 is damaged: its checksum "
+                          "does not match its bytes. Restore the workspace from a backup or "
+                          "ingest the table again",
+                          path));
+  EXPECT_EQ(store->LoadTable("events", {"id", "kind"}, ctx).num_rows(), 150000u);
+  DamageChunk(path, "events", 1, -1);  // the dictionary of "kind"
+  ExpectError([&] { store->LoadTable("events", {"kind"}, ctx); }, ErrorCode::kInvalidData,
+              fmt::format("store {}: table events, column kind is damaged: its dictionary's "
+                          "checksum does not match. Restore the workspace from a backup or "
+                          "ingest the table again",
+                          path));
+}
+
 TEST(SqliteStore, MissingTableNamesTheTables) {
   TempDir dir;
   auto store = Store::Open(dir.File("s.db"));
@@ -303,8 +425,8 @@ TEST(SqliteStore, ObjectsAreVersioned) {
 TEST(SqliteStore, MigratesToCurrentVersionAndRefusesNewer) {
   TempDir dir;
   const std::string path = dir.File("s.db");
-  EXPECT_EQ(Store::Open(path)->SchemaVersion(), 1);
-  EXPECT_EQ(Store::Open(path)->SchemaVersion(), 1);  // reopening does not migrate again
+  EXPECT_EQ(Store::Open(path)->SchemaVersion(), 2);
+  EXPECT_EQ(Store::Open(path)->SchemaVersion(), 2);  // reopening does not migrate again
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db, "UPDATE prospect_schema_version SET version = 99", nullptr, nullptr,
@@ -317,7 +439,7 @@ TEST(SqliteStore, MigratesToCurrentVersionAndRefusesNewer) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kFailedPrecondition);
     EXPECT_NE(
-        std::string(e.what()).find("schema version 99, newer than this prospect understands (1)"),
+        std::string(e.what()).find("schema version 99, newer than this prospect understands (2)"),
         std::string::npos);
   }
 }

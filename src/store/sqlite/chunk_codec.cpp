@@ -1,0 +1,373 @@
+// Column chunks: encoding, checksums and the checked decoder (format in chunk_codec.hpp).
+#include "store/sqlite/chunk_codec.hpp"
+
+#include <lz4.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "prospect/common/error.hpp"
+
+namespace prospect::sqlite_store {
+namespace {
+
+static_assert(std::endian::native == std::endian::little,
+              "column chunks are stored little-endian and copied as they are");
+
+constexpr uint8_t kFormat = 1;
+enum Codec : uint8_t { kRaw = 0, kLz4 = 1 };
+constexpr size_t kStreams = 3;
+constexpr size_t kDescriptorBytes = 1 + 4 + 4;
+constexpr size_t kHeaderBytes = 1 + kStreams * kDescriptorBytes;
+
+// A stream is compressed only when that saves at least a tenth: decompressing costs time on every
+// load, so a few per cent of space is not worth it.
+bool WorthCompressing(size_t raw, size_t compressed) { return compressed * 10 < raw * 9; }
+
+template <typename T>
+void AppendPod(std::string& out, T value) {
+  out.append(reinterpret_cast<const char*>(&value), sizeof value);
+}
+
+template <typename T>
+T ReadPod(std::string_view bytes, size_t at) {
+  T value;
+  std::memcpy(&value, bytes.data() + at, sizeof value);
+  return value;
+}
+
+// The three raw streams, then the header and the (possibly compressed) streams behind it.
+std::string Assemble(const std::array<std::string_view, kStreams>& raw) {
+  std::string out(kHeaderBytes, '\0');
+  out[0] = static_cast<char>(kFormat);
+  for (size_t s = 0; s < kStreams; ++s) {
+    if (raw[s].size() > std::numeric_limits<uint32_t>::max()) {
+      Fail(ErrorCode::kResourceExhausted,
+           "a column chunk holds {} bytes; at most 4 GiB fit in one (split very long texts)",
+           raw[s].size());
+    }
+    const size_t before = out.size();
+    Codec codec = kRaw;
+    if (!raw[s].empty() && raw[s].size() <= LZ4_MAX_INPUT_SIZE) {
+      const int bound = LZ4_compressBound(static_cast<int>(raw[s].size()));
+      out.resize(before + static_cast<size_t>(bound));
+      const int written = LZ4_compress_default(raw[s].data(), out.data() + before,
+                                               static_cast<int>(raw[s].size()), bound);
+      if (written > 0 && WorthCompressing(raw[s].size(), static_cast<size_t>(written))) {
+        codec = kLz4;
+        out.resize(before + static_cast<size_t>(written));
+      } else {
+        out.resize(before);
+      }
+    }
+    if (codec == kRaw) out.append(raw[s]);
+    std::string descriptor;
+    AppendPod<uint8_t>(descriptor, codec);
+    AppendPod<uint32_t>(descriptor, static_cast<uint32_t>(raw[s].size()));
+    AppendPod<uint32_t>(descriptor, static_cast<uint32_t>(out.size() - before));
+    out.replace(1 + s * kDescriptorBytes, kDescriptorBytes, descriptor);
+  }
+  return out;
+}
+
+template <typename T>
+std::string_view BytesOf(std::span<const T> values) {
+  return {reinterpret_cast<const char*>(values.data()), values.size_bytes()};
+}
+
+// Texts as (u32 lengths, bytes); `text_of(i)` gives entry i, `n` entries.
+template <typename TextOf>
+std::pair<std::string, std::string> LengthsAndText(size_t n, TextOf text_of) {
+  std::string lengths, text;
+  lengths.reserve(n * sizeof(uint32_t));
+  for (size_t i = 0; i < n; ++i) {
+    const std::string_view s = text_of(i);
+    if (s.size() > std::numeric_limits<uint32_t>::max())
+      Fail(ErrorCode::kResourceExhausted, "a text of {} bytes is longer than 4 GiB", s.size());
+    AppendPod<uint32_t>(lengths, static_cast<uint32_t>(s.size()));
+    text.append(s);
+  }
+  return {std::move(lengths), std::move(text)};
+}
+
+template <typename T>
+void TrackRange(EncodedChunk& chunk, T value) {
+  if (!chunk.min) {
+    chunk.min = value;
+    chunk.max = value;
+    return;
+  }
+  if (value < std::get<T>(*chunk.min)) chunk.min = value;
+  if (value > std::get<T>(*chunk.max)) chunk.max = value;
+}
+
+struct Stream {
+  Codec codec;
+  size_t raw;
+  std::string_view stored;
+};
+
+std::array<Stream, kStreams> ReadStreams(std::string_view bytes) {
+  if (bytes.size() < kHeaderBytes) {
+    Fail(ErrorCode::kInvalidData, "{} bytes, shorter than a chunk header ({})", bytes.size(),
+         kHeaderBytes);
+  }
+  if (static_cast<uint8_t>(bytes[0]) != kFormat) {
+    Fail(ErrorCode::kInvalidData, "chunk format {} is not one this prospect reads ({})",
+         static_cast<int>(static_cast<uint8_t>(bytes[0])), static_cast<int>(kFormat));
+  }
+  std::array<Stream, kStreams> streams{};
+  size_t at = kHeaderBytes;
+  for (size_t s = 0; s < kStreams; ++s) {
+    const size_t d = 1 + s * kDescriptorBytes;
+    const auto codec = ReadPod<uint8_t>(bytes, d);
+    const size_t raw = ReadPod<uint32_t>(bytes, d + 1);
+    const size_t stored = ReadPod<uint32_t>(bytes, d + 5);
+    if (codec != kRaw && codec != kLz4)
+      Fail(ErrorCode::kInvalidData, "stream {} has unknown codec {}", s, static_cast<int>(codec));
+    if (codec == kRaw && stored != raw) {
+      Fail(ErrorCode::kInvalidData, "raw stream {} stores {} bytes but holds {}", s, stored, raw);
+    }
+    if (stored > bytes.size() - at) {
+      Fail(ErrorCode::kInvalidData, "stream {} needs {} bytes; only {} remain", s, stored,
+           bytes.size() - at);
+    }
+    streams[s] = {static_cast<Codec>(codec), raw, bytes.substr(at, stored)};
+    at += stored;
+  }
+  if (at != bytes.size())
+    Fail(ErrorCode::kInvalidData, "{} bytes after the last stream", bytes.size() - at);
+  return streams;
+}
+
+// Decodes `stream` into exactly `size` bytes at `dest`.
+void Expand(const Stream& stream, char* dest, size_t size, std::string_view what) {
+  if (stream.raw != size) {
+    Fail(ErrorCode::kInvalidData, "the {} stream holds {} bytes; {} expected", what, stream.raw,
+         size);
+  }
+  if (size == 0) return;
+  if (stream.codec == kRaw) {
+    std::memcpy(dest, stream.stored.data(), size);
+    return;
+  }
+  const int got = LZ4_decompress_safe(
+      stream.stored.data(), dest, static_cast<int>(stream.stored.size()), static_cast<int>(size));
+  if (got < 0 || static_cast<size_t>(got) != size) {
+    Fail(ErrorCode::kInvalidData, "the {} stream does not decompress to its {} bytes", what, size);
+  }
+}
+
+size_t ValueWidth(DataType type) {
+  switch (type) {
+    case DataType::kInt64:
+    case DataType::kDate:
+    case DataType::kTimestamp: return sizeof(int64_t);
+    case DataType::kDouble: return sizeof(double);
+    case DataType::kBool: return 1;
+    case DataType::kCategorical: return sizeof(int32_t);
+    case DataType::kString: return sizeof(uint32_t);
+  }
+  return 0;
+}
+
+}  // namespace
+
+uint64_t ChunkChecksum(std::string_view bytes) { return XXH3_64bits(bytes.data(), bytes.size()); }
+
+EncodedChunk EncodeChunk(const Column& column, size_t begin, size_t end,
+                         std::span<const int32_t> code_map) {
+  PROSPECT_CHECK(begin <= end && end <= column.size());
+  EncodedChunk chunk;
+  chunk.rows = end - begin;
+  const DataType type = column.type();
+  for (size_t i = begin; i < end; ++i) chunk.null_count += column.IsNull(i);
+  std::string validity;
+  if (chunk.null_count > 0 && type != DataType::kCategorical) {
+    validity.assign((chunk.rows + 7) / 8, '\0');
+    for (size_t i = 0; i < chunk.rows; ++i) {
+      if (!column.IsNull(begin + i))
+        validity[i / 8] = static_cast<char>(validity[i / 8] | (1 << (i % 8)));
+    }
+  }
+  std::string owned_values, text;
+  std::string_view values;
+  switch (type) {
+    case DataType::kInt64:
+    case DataType::kDate:
+    case DataType::kTimestamp:
+    case DataType::kBool: {
+      const bool is_bool = type == DataType::kBool;
+      values = is_bool ? BytesOf(column.bools().subspan(begin, chunk.rows))
+                       : BytesOf(column.ints().subspan(begin, chunk.rows));
+      for (size_t i = begin; i < end; ++i) {
+        if (!column.IsNull(i))
+          TrackRange<int64_t>(chunk, is_bool ? column.bools()[i] : column.ints()[i]);
+      }
+      break;
+    }
+    case DataType::kDouble:
+      values = BytesOf(column.doubles().subspan(begin, chunk.rows));
+      for (size_t i = begin; i < end; ++i) {
+        if (!column.IsNull(i) && !std::isnan(column.doubles()[i]))
+          TrackRange<double>(chunk, column.doubles()[i]);
+      }
+      break;
+    case DataType::kCategorical:
+      if (code_map.empty()) {
+        values = BytesOf(column.codes().subspan(begin, chunk.rows));
+      } else {
+        owned_values.reserve(chunk.rows * sizeof(int32_t));
+        for (size_t i = begin; i < end; ++i) {
+          const int32_t code = column.codes()[i];
+          AppendPod<int32_t>(owned_values, code < 0 ? -1 : code_map[static_cast<size_t>(code)]);
+        }
+        values = owned_values;
+      }
+      break;
+    case DataType::kString:
+      std::tie(owned_values, text) =
+          LengthsAndText(chunk.rows, [&](size_t i) { return column.StringAt(begin + i); });
+      values = owned_values;
+      break;
+  }
+  chunk.bytes = Assemble({validity, values, text});
+  chunk.checksum = ChunkChecksum(chunk.bytes);
+  return chunk;
+}
+
+EncodedChunk EncodeDictionary(std::span<const std::string> dictionary) {
+  EncodedChunk chunk;
+  chunk.rows = dictionary.size();
+  auto [lengths, text] =
+      LengthsAndText(dictionary.size(), [&](size_t i) { return std::string_view(dictionary[i]); });
+  chunk.bytes = Assemble({std::string_view(), lengths, text});
+  chunk.checksum = ChunkChecksum(chunk.bytes);
+  return chunk;
+}
+
+ChunkLayout ReadChunkLayout(std::string_view bytes) {
+  const auto streams = ReadStreams(bytes);
+  return {streams[0].raw, streams[1].raw, streams[2].raw};
+}
+
+void DecodeChunk(std::string_view bytes, DataType type, size_t rows, size_t null_count,
+                 size_t dictionary_size, ColumnStorage& out, size_t row, size_t text_offset) {
+  const auto streams = ReadStreams(bytes);
+  if (null_count > rows)
+    Fail(ErrorCode::kInvalidData, "{} nulls in a chunk of {} rows", null_count, rows);
+  // Validity: a bitmap when this chunk has nulls (never for categoricals), expanded into bytes.
+  const bool has_bitmap = null_count > 0 && type != DataType::kCategorical;
+  if (has_bitmap && out.valid.empty())
+    Fail(ErrorCode::kInvalidData, "the chunk has nulls the catalogue does not count");
+  std::string bitmap(has_bitmap ? (rows + 7) / 8 : 0, '\0');
+  Expand(streams[0], bitmap.data(), bitmap.size(), "validity");
+  size_t nulls = 0;
+  if (!out.valid.empty()) {
+    for (size_t i = 0; i < rows; ++i) {
+      const bool ok = !has_bitmap || (static_cast<uint8_t>(bitmap[i / 8]) >> (i % 8)) & 1;
+      out.valid[row + i] = ok;
+      nulls += !ok;
+    }
+  }
+  // Values: straight into the column's vector.
+  const size_t width = ValueWidth(type);
+  char* dest = nullptr;
+  std::string lengths;
+  switch (type) {
+    case DataType::kInt64:
+    case DataType::kDate:
+    case DataType::kTimestamp: dest = reinterpret_cast<char*>(out.ints.data() + row); break;
+    case DataType::kDouble: dest = reinterpret_cast<char*>(out.doubles.data() + row); break;
+    case DataType::kBool: dest = reinterpret_cast<char*>(out.bools.data() + row); break;
+    case DataType::kCategorical: dest = reinterpret_cast<char*>(out.codes.data() + row); break;
+    case DataType::kString:
+      lengths.resize(rows * width);
+      dest = lengths.data();
+      break;
+  }
+  Expand(streams[1], dest, rows * width, "values");
+  switch (type) {
+    case DataType::kBool:
+      for (size_t i = 0; i < rows; ++i) {
+        if (out.bools[row + i] > 1)
+          Fail(ErrorCode::kInvalidData, "row {} holds bool {}", i, int{out.bools[row + i]});
+      }
+      break;
+    case DataType::kCategorical:
+      for (size_t i = 0; i < rows; ++i) {
+        const int32_t code = out.codes[row + i];
+        if (code < -1 || code >= static_cast<int64_t>(dictionary_size)) {
+          Fail(ErrorCode::kInvalidData, "row {} holds code {}; the dictionary has {} entries", i,
+               code, dictionary_size);
+        }
+        nulls += code < 0;
+      }
+      break;
+    case DataType::kString: {
+      uint64_t at = text_offset;
+      for (size_t i = 0; i < rows; ++i) {
+        at += ReadPod<uint32_t>(lengths, i * width);
+        out.offsets[row + i + 1] = at;
+      }
+      const size_t text_bytes = at - text_offset;
+      if (text_bytes > out.bytes.size() - std::min(text_offset, out.bytes.size()))
+        Fail(ErrorCode::kInvalidData,
+             "the texts' lengths add up to {} bytes, past the column's end", text_bytes);
+      Expand(streams[2], out.bytes.data() + text_offset, text_bytes, "text");
+      break;
+    }
+    default: break;
+  }
+  if (type != DataType::kString && streams[2].raw != 0)
+    Fail(ErrorCode::kInvalidData, "a {} chunk holds text", DataTypeName(type));
+  if (nulls != null_count) {
+    Fail(ErrorCode::kInvalidData, "the chunk holds {} nulls; the catalogue counts {}", nulls,
+         null_count);
+  }
+  // Null slots hold zero, as every column's do (a corrupt chunk must not leak values there).
+  if (nulls > 0 && type != DataType::kCategorical) {
+    for (size_t i = 0; i < rows; ++i) {
+      if (out.valid[row + i]) continue;
+      switch (type) {
+        case DataType::kDouble: out.doubles[row + i] = 0.0; break;
+        case DataType::kBool: out.bools[row + i] = 0; break;
+        case DataType::kString:
+          if (out.offsets[row + i + 1] != out.offsets[row + i])
+            Fail(ErrorCode::kInvalidData, "null row {} holds text", i);
+          break;
+        default: out.ints[row + i] = 0;
+      }
+    }
+  }
+}
+
+std::vector<std::string> DecodeDictionary(std::string_view bytes, size_t entries) {
+  const auto streams = ReadStreams(bytes);
+  Expand(streams[0], nullptr, 0, "validity");
+  std::string lengths(entries * sizeof(uint32_t), '\0');
+  Expand(streams[1], lengths.data(), lengths.size(), "values");
+  std::string text(streams[2].raw, '\0');
+  Expand(streams[2], text.data(), text.size(), "text");
+  std::vector<std::string> out;
+  out.reserve(entries);
+  size_t at = 0;
+  for (size_t i = 0; i < entries; ++i) {
+    const size_t length = ReadPod<uint32_t>(lengths, i * sizeof(uint32_t));
+    if (length > text.size() - at)
+      Fail(ErrorCode::kInvalidData, "dictionary entry {} runs past the text", i);
+    out.emplace_back(text, at, length);
+    at += length;
+  }
+  if (at != text.size())
+    Fail(ErrorCode::kInvalidData, "{} bytes of dictionary text are not in any entry",
+         text.size() - at);
+  return out;
+}
+
+}  // namespace prospect::sqlite_store
