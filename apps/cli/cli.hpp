@@ -68,7 +68,7 @@ std::optional<int64_t> AsOfFlag(const std::string& date);
 
 // One function per command family; each registers its subcommands on `app`.
 void AddInitCommand(CLI::App& app, Cli& cli);
-void AddTablesCommands(CLI::App& app, Cli& cli);  // tables, export
+void AddTablesCommands(CLI::App& app, Cli& cli);  // tables, export, sql
 void AddIngestCommand(CLI::App& app, Cli& cli);
 void AddQualityCommand(CLI::App& app, Cli& cli);
 void AddGenerateCommand(CLI::App& app, Cli& cli);

@@ -1,4 +1,4 @@
-// prospect tables; prospect export TABLE --out FILE
+// prospect tables; prospect export TABLE --out FILE; prospect sql "SELECT ..."
 #include <fmt/format.h>
 
 #include <iostream>
@@ -103,6 +103,60 @@ void AddTablesCommands(CLI::App& app, Cli& cli) {
       });
   exp->add_option("TABLE", *table, "table to export")->required();
   exp->add_option("--out", *out, "CSV file to write (- for standard output)")->required();
+
+  auto query = std::make_shared<std::string>();
+  auto sql_out = std::make_shared<std::string>();
+  auto max_rows = std::make_shared<size_t>(100);
+  CLI::App* sql = AddWorkspaceCommand(
+      app, cli, "sql",
+      "Answer a read-only SQL query (SQLite's dialect) over the workspace's tables, each under its "
+      "own name",
+      R"(  prospect sql "SELECT event_type, count(*) FROM events GROUP BY 1 ORDER BY 2 DESC"
+  prospect sql "SELECT c.country, avg(p.monetary) FROM profiles p JOIN customers c USING (customer_id) GROUP BY 1"
+  prospect sql "SELECT * FROM events WHERE amount > 100" --out big_events.csv   # every row to CSV
+  prospect sql "SELECT date(timestamp) AS day, count(*) FROM events GROUP BY day" --json
+Dates read as 'YYYY-MM-DD' and timestamps as 'YYYY-MM-DD HH:MM:SS' text, so date() and strftime()
+apply; booleans read as 0 and 1.
+)",
+      [&cli, query, sql_out, max_rows](Workspace& ws, Context& ctx) {
+        const Table result = ws.store().Query(*query, ctx);
+        if (!sql_out->empty()) {
+          WriteCsv(result, *sql_out, ctx);
+          if (cli.options.json) {
+            cli.PrintJson({{"rows", result.num_rows()}, {"out", *sql_out}});
+          } else {
+            std::cout << "Wrote " << result.num_rows() << " rows to " << *sql_out << "\n";
+          }
+          return;
+        }
+        const size_t shown = std::min(result.num_rows(), *max_rows);
+        if (cli.options.json) {
+          cli.PrintJson({{"columns", result.schema().ToJson()},
+                         {"row_count", result.num_rows()},
+                         {"rows", RowsToJson(result, shown)},
+                         {"truncated", shown < result.num_rows()}});
+          return;
+        }
+        std::vector<std::vector<std::string>> rows(shown);
+        for (size_t r = 0; r < shown; ++r) {
+          for (const ColumnPtr& c : result.columns())
+            rows[r].push_back(c->IsNull(r) ? "NULL" : c->FormatValue(r));
+        }
+        cli.PrintTable(result.schema().Names(), rows);
+        if (shown < result.num_rows()) {
+          std::cout << fmt::format(
+              "… {} more rows ({} in all): --max-rows N shows more, --out "
+              "FILE.csv writes every row\n",
+              result.num_rows() - shown, result.num_rows());
+        } else {
+          std::cout << "(" << result.num_rows()
+                    << (result.num_rows() == 1 ? " row)\n" : " rows)\n");
+        }
+      });
+  sql->add_option("QUERY", *query, "one SELECT (or WITH ... SELECT) statement")->required();
+  sql->add_option("--out", *sql_out, "write every row of the answer to this CSV file");
+  sql->add_option("--max-rows", *max_rows, "rows to print or put in --json (default 100)")
+      ->check(CLI::PositiveNumber);
 }
 
 }  // namespace prospect::cli

@@ -96,6 +96,11 @@ class Store {
   virtual void WriteTable(const std::string& name, const Table& table, const WriteOptions& options,
                           const Context& ctx) = 0;
   virtual void DropTable(const std::string& name) = 0;
+  /// Runs one read-only SQL statement over the workspace's tables (each under its own name) and
+  /// returns its rows: SQLite's dialect on a SQLite store. Columns are int64, double or string
+  /// by their values. A statement that would change anything is kInvalidArgument, as is an SQL
+  /// error (with the database's message).
+  virtual Table Query(const std::string& sql, const Context& ctx) = 0;
   virtual std::vector<IngestRecord> IngestHistory(const std::string& table) = 0;
 
   /// Saves a new version of (kind, name) and returns its version number.

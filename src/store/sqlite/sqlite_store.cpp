@@ -18,6 +18,7 @@
 #include "prospect/common/parallel.hpp"
 #include "prospect/common/strings.hpp"
 #include "store/sqlite/chunk_codec.hpp"
+#include "store/sqlite/sql_module.hpp"
 #include "store/sqlite/statement.hpp"
 
 namespace prospect {
@@ -111,7 +112,7 @@ class BlobReader {
   sqlite3_blob* blob_ = nullptr;
 };
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, private sqlite_store::ChunkSource {
  public:
   explicit SqliteStore(const std::string& path) : path_(path) {
     // NOMUTEX: a Store is used by one thread at a time, so SQLite need not lock the connection on
@@ -132,6 +133,8 @@ class SqliteStore final : public Store {
       Exec("PRAGMA mmap_size=1099511627776");
       Exec("PRAGMA foreign_keys=ON");
       Migrate();
+      sql_state_.source = this;
+      sqlite_store::RegisterSqlModule(db_, &sql_state_);
     } catch (...) {
       sqlite3_close(db_);  // the destructor does not run when the constructor throws
       throw;
@@ -332,6 +335,31 @@ class SqliteStore final : public Store {
     if (!FindTable(name)) NotFound(name);
     Exec("DELETE FROM prospect_tables WHERE name = " + QuoteLiteral(name));
     tx.Commit();
+  }
+
+  Table Query(const std::string& sql, const Context& ctx) override {
+    // One read transaction: the catalogue and every chunk the query reads come from one snapshot,
+    // whatever another process commits meanwhile.
+    Exec("BEGIN");
+    try {
+      // Every table as a fresh virtual table: one may have changed since the last query.
+      std::vector<std::string> old;
+      {
+        Statement s(db_, "SELECT name FROM temp.sqlite_master WHERE type = 'table'");
+        while (s.Step()) old.push_back(s.Text(0));
+      }
+      for (const std::string& name : old) Exec("DROP TABLE temp." + QuoteIdent(name));
+      for (const TableInfo& t : ListTables()) {
+        Exec("CREATE VIRTUAL TABLE temp." + QuoteIdent(t.name) + " USING prospect_table(" +
+             QuoteIdent(t.name) + ")");
+      }
+      Table result = sqlite_store::RunReadOnlyQuery(db_, &sql_state_, sql, ctx);
+      Exec("COMMIT");
+      return result;
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
   }
 
   std::vector<IngestRecord> IngestHistory(const std::string& table) override {
@@ -621,7 +649,7 @@ class SqliteStore final : public Store {
   }
 
   // Rows of each stored chunk of table `info`, in order (every column is cut the same way).
-  std::vector<size_t> ChunkRows(const TableInfo& info) {
+  std::vector<size_t> ChunkRows(const TableInfo& info) override {
     std::vector<size_t> rows;
     if (info.schema.size() == 0) return rows;
     Statement s(db_,
@@ -744,7 +772,7 @@ class SqliteStore final : public Store {
 
   // Stored chunks [first, last) of the columns at `positions`, decoded on the Context's threads.
   Table ReadChunks(const TableInfo& info, const std::vector<size_t>& positions, size_t first,
-                   size_t last, const Context& ctx) {
+                   size_t last, const Context& ctx) override {
     struct Piece {
       size_t column;  // index into positions
       int64_t chunk;
@@ -786,8 +814,17 @@ class SqliteStore final : public Store {
         const auto chunk_rows = static_cast<size_t>(s.Int(1));
         const auto nulls = static_cast<size_t>(s.Int(2));
         const auto size = static_cast<size_t>(s.Int(5));
-        pieces.push_back({c, chunk, row, chunk_rows, nulls, std::bit_cast<uint64_t>(s.Int(3)),
-                          s.Int(4), size, stored_bytes, 0, {}});
+        pieces.push_back({c,
+                          chunk,
+                          row,
+                          chunk_rows,
+                          nulls,
+                          std::bit_cast<uint64_t>(s.Int(3)),
+                          s.Int(4),
+                          size,
+                          stored_bytes,
+                          0,
+                          {}});
         stored_bytes += size;
         null_counts[c] += nulls;
         row += chunk_rows;
@@ -905,6 +942,7 @@ class SqliteStore final : public Store {
 
   std::string path_;
   sqlite3* db_ = nullptr;
+  sqlite_store::SqlModuleState sql_state_;
 };
 
 }  // namespace
