@@ -264,7 +264,7 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
     const int64_t rows_loaded = static_cast<int64_t>(data.num_rows());
     const std::string now = NowUtc();
     if (!append) {
-      Exec("DELETE FROM prospect_tables WHERE name = " + QuoteLiteral(name));
+      DeleteFromCatalogue(name);
       Statement t(db_,
                   "INSERT INTO prospect_tables(name, rows, key_column, created_at, updated_at) "
                   "VALUES (?1, 0, ?2, ?3, ?3)");
@@ -333,7 +333,7 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
   void DropTable(const std::string& name) override {
     Transaction tx(this);
     if (!FindTable(name)) NotFound(name);
-    Exec("DELETE FROM prospect_tables WHERE name = " + QuoteLiteral(name));
+    DeleteFromCatalogue(name);
     tx.Commit();
   }
 
@@ -489,19 +489,8 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
     if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
       std::string msg = err ? err : "unknown error";
       sqlite3_free(err);
-      const int code = sqlite3_errcode(db_);
-      Fail(code == SQLITE_FULL ? ErrorCode::kResourceExhausted : ErrorCode::kIo, "store {}: {}",
-           path_, msg);
+      Fail(sqlite_store::CodeOf(sqlite3_errcode(db_)), "store {}: {}", path_, msg);
     }
-  }
-
-  static std::string QuoteLiteral(std::string_view text) {
-    std::string out = "'";
-    for (char c : text) {
-      if (c == '\'') out += '\'';
-      out += c;
-    }
-    return out + "'";
   }
 
   void Migrate() {
@@ -640,6 +629,13 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
       if (last[keys.FormatValue(r)] == r) rows.push_back(r);
     }
     return rows;
+  }
+
+  // The table's catalogue rows; its columns and chunks go with them (ON DELETE CASCADE).
+  void DeleteFromCatalogue(const std::string& name) {
+    Statement d(db_, "DELETE FROM prospect_tables WHERE name = ?1");
+    d.Bind(1, name);
+    d.Step();
   }
 
   void DeleteChunks(const std::string& name) {

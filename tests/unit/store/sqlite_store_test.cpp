@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -136,14 +137,24 @@ TEST(SqliteStore, AppendWithOtherColumnsIsRefusedWithBothSchemas) {
               "has (id:int64). Use --mode replace, or make the columns match");
 }
 
+// Table t of three rows (a, b, c) in the store at `path`: what a failed write must leave as it was.
+void WriteThreeRows(const std::string& path) {
+  auto store = Store::Open(path);
+  store->WriteTable("t", MakeTable({1, 2, 3}, {"a", "b", "c"}), {}, Context(1));
+}
+
+void ExpectThreeRows(const std::string& path) {
+  auto store = Store::Open(path);
+  EXPECT_EQ(store->FindTable("t")->rows, 3);
+  const Table t = store->LoadTable("t", Context(1));
+  ASSERT_EQ(t.num_rows(), 3u);
+  EXPECT_EQ(t.column("name").StringAt(2), "c");
+}
+
 TEST(SqliteStore, KillDuringWriteLeavesPreviousTable) {
   TempDir dir;
   const std::string path = dir.File("s.db");
-  {
-    auto store = Store::Open(path);
-    Context ctx(1);
-    store->WriteTable("t", MakeTable({1, 2, 3}, {"a", "b", "c"}), {}, ctx);
-  }
+  WriteThreeRows(path);
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
   const pid_t child = fork();
@@ -173,12 +184,53 @@ TEST(SqliteStore, KillDuringWriteLeavesPreviousTable) {
   int status = 0;
   waitpid(child, &status, 0);
   EXPECT_TRUE(WIFSIGNALED(status));
-  auto store = Store::Open(path);
-  Context ctx(1);
-  EXPECT_EQ(store->FindTable("t")->rows, 3);
-  Table t = store->LoadTable("t", ctx);
-  ASSERT_EQ(t.num_rows(), 3u);
-  EXPECT_EQ(t.column("name").StringAt(2), "c");
+  ExpectThreeRows(path);
+}
+
+// A write that runs out of room (here: a file-size limit, which the kernel enforces as it would a
+// full disk) fails with a clear error and leaves the stored table as it was.
+TEST(SqliteStore, AWriteThatRunsOutOfSpaceFailsAndLeavesThePreviousTable) {
+  TempDir dir;
+  const std::string path = dir.File("s.db");
+  WriteThreeRows(path);
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    signal(SIGXFSZ, SIG_IGN);  // a write past the limit fails instead of killing the process
+    rlimit limit{2 << 20, 2 << 20};
+    setrlimit(RLIMIT_FSIZE, &limit);
+    std::string message = "no error";
+    try {
+      auto store = Store::Open(path);
+      Context ctx(1);
+      ColumnVector<int64_t> ids(1000000);
+      for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int64_t>(i * 7919 % 1000003);
+      std::vector<std::string> names(ids.size());
+      for (size_t i = 0; i < names.size(); ++i) names[i] = std::to_string(i * 104729);
+      store->WriteTable("t", MakeTable(std::move(ids), names), {}, ctx);
+    } catch (const Error& e) {
+      message = fmt::format("{}|{}", static_cast<int>(e.code()), e.what());
+    }
+    (void)!write(fds[1], message.data(), message.size());
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string message;
+  char buffer[512];
+  for (ssize_t n; (n = read(fds[0], buffer, sizeof buffer)) > 0;)
+    message.append(buffer, static_cast<size_t>(n));
+  close(fds[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  const bool full_or_io =
+      message.rfind(fmt::format("{}|", static_cast<int>(ErrorCode::kIo)), 0) == 0 ||
+      message.rfind(fmt::format("{}|", static_cast<int>(ErrorCode::kResourceExhausted)), 0) == 0;
+  EXPECT_TRUE(full_or_io) << message;
+  EXPECT_NE(message.find("store"), std::string::npos) << message;
+  ExpectThreeRows(path);
 }
 
 TEST(SqliteStore, ScanHandsOverChunksOfTheChosenColumnsInRowOrder) {
