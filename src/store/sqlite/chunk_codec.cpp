@@ -133,6 +133,12 @@ std::array<Stream, kStreams> ReadStreams(std::string_view bytes) {
     if (codec == kRaw && stored != raw) {
       Fail(ErrorCode::kInvalidData, "raw stream {} stores {} bytes but holds {}", s, stored, raw);
     }
+    // LZ4 expands its input at most 255 times: a larger claim is damage, and would have the
+    // caller allocate for it.
+    if (codec == kLz4 && raw > stored * 255 + 16) {
+      Fail(ErrorCode::kInvalidData, "LZ4 stream {} claims {} bytes from {} compressed ones", s, raw,
+           stored);
+    }
     if (stored > bytes.size() - at) {
       Fail(ErrorCode::kInvalidData, "stream {} needs {} bytes; only {} remain", s, stored,
            bytes.size() - at);

@@ -848,6 +848,12 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
       storage[c].ForRowValues(type, [&](auto& values) { values.resize(rows); });
       if (type == DataType::kString) storage[c].offsets.resize(rows + 1);
     }
+    // Checksums first: nothing below reads a chunk whose bytes are not the ones written.
+    ParallelFor(ctx, static_cast<int64_t>(pieces.size()), [&](int64_t i) {
+      const Piece& p = pieces[static_cast<size_t>(i)];
+      if (sqlite_store::ChunkChecksum(p.bytes) != p.checksum)
+        Corrupt(info, fields[p.column].name, p.chunk, "its checksum does not match its bytes");
+    });
     // A string chunk's text goes after the text of the chunks before it.
     std::vector<size_t> text_end(positions.size(), 0);
     for (Piece& p : pieces) {
@@ -864,8 +870,6 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
     }
     ParallelFor(ctx, static_cast<int64_t>(pieces.size()), [&](int64_t i) {
       const Piece& p = pieces[static_cast<size_t>(i)];
-      if (sqlite_store::ChunkChecksum(p.bytes) != p.checksum)
-        Corrupt(info, fields[p.column].name, p.chunk, "its checksum does not match its bytes");
       try {
         sqlite_store::DecodeChunk(p.bytes, fields[p.column].type, p.rows, p.null_count,
                                   dictionaries[p.column].size(), storage[p.column], p.row,

@@ -130,6 +130,13 @@ TEST(ChunkCodec, DamagedBytesAreRefusedWithAReason) {
               "the values stream holds 8000 bytes; 7992 expected");
   ExpectError([&] { decode(chunk.bytes, values.size(), 3); }, ErrorCode::kInvalidData,
               "the chunk has nulls the catalogue does not count");
+  // A compressed stream that claims more than LZ4 can expand to (255 times) is refused before
+  // anyone allocates for it.
+  std::string huge_claim = chunk.bytes;
+  const uint32_t claim = 0xfffffff0;
+  huge_claim.replace(1 + 9 + 1, 4, reinterpret_cast<const char*>(&claim), 4);  // values raw size
+  ExpectErrorStartingWith([&] { ReadChunkLayout(huge_claim); },
+                          "LZ4 stream 1 claims 4294967280 bytes", "compressed ones");
   std::string bad_format = chunk.bytes;
   bad_format[0] = 9;
   ExpectError([&] { decode(bad_format, values.size(), 0); }, ErrorCode::kInvalidData,
