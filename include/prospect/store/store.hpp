@@ -98,8 +98,8 @@ class Store {
   virtual void DropTable(const std::string& name) = 0;
   /// Runs one read-only SQL statement over the workspace's tables (each under its own name) and
   /// returns its rows, in the store's SQL dialect (PostgreSQL's runs in a READ ONLY transaction).
-  /// Columns are int64, double or string by their values (by type on PostgreSQL). A statement that would change anything is kInvalidArgument, as is an SQL
-  /// error (with the database's message).
+  /// Columns are int64, double or string by their values (by type on PostgreSQL). A statement that
+  /// would change anything is kInvalidArgument, as is an SQL error (with the database's message).
   virtual Table Query(const std::string& sql, const Context& ctx) = 0;
   virtual std::vector<IngestRecord> IngestHistory(const std::string& table) = 0;
 
