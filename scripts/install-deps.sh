@@ -13,8 +13,8 @@ packages=(
   libsqlite3-dev libpq-dev zlib1g-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev
   libspdlog-dev libfmt-dev libtomlplusplus-dev libxxhash-dev libboost-math-dev libeigen3-dev
   libxgboost-dev liblinear-dev libsvm-dev libsodium-dev liblbfgspp-dev liblz4-dev
-  # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev
+  # tests and benchmarks (postgresql: the throwaway server of scripts/pg_test_server.sh)
+  libgtest-dev libgmock-dev libbenchmark-dev postgresql
   # peers for fixtures and benchmarks (Debian's own python3)
   python3 python3-pandas python3-numpy python3-sklearn python3-scipy python3-statsmodels python3-xgboost
   # report assets are fetched from the npm registry at build time

@@ -8,6 +8,11 @@ jobs=$(nproc)
 # ccache (if installed) may reuse objects between clones when paths are made relative.
 export CCACHE_BASEDIR="$PWD"
 
+# A throwaway PostgreSQL 15 for the PostgreSQL store's tests (PROSPECT_TEST_PG_URL), stopped on
+# any exit, failures included.
+eval "$(scripts/pg_test_server.sh start)"
+trap 'scripts/pg_test_server.sh stop "$PROSPECT_TEST_PG_DIR"' EXIT
+
 echo "== Release build and tests"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j "$jobs"

@@ -10,6 +10,7 @@ void AddInitCommand(CLI::App& app, Cli& cli) {
       AddCommand(app, "init", "Create a workspace: prospect.toml and the store",
                  R"(  prospect init shop
   prospect init shop --db sqlite:/data/shop.db
+  prospect init shop --db postgresql://analyst@db.example.com/crm
 )",
                  [&cli, dir, db] {
                    Workspace::Init(*dir, *db);
@@ -22,7 +23,7 @@ void AddInitCommand(CLI::App& app, Cli& cli) {
                    }
                  });
   cmd->add_option("DIR", *dir, "folder to create the workspace in")->required();
-  cmd->add_option("--db", *db, "store URL (default sqlite:DIR/prospect.db)");
+  cmd->add_option("--db", *db, "store URL (default sqlite:DIR/prospect.db; or postgresql://...)");
 }
 
 }  // namespace prospect::cli

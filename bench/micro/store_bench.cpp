@@ -1,8 +1,10 @@
 // Rows per second into and out of the SQLite store for an events-like 12-column table, whole and
-// three of its columns.
+// three of its columns; and into and out of the PostgreSQL store (binary COPY) when
+// PROSPECT_TEST_PG_URL names a server (scripts/pg_test_server.sh starts one).
 // Run: build/bench/prospect_bench --benchmark_filter=Store
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "prospect/common/datetime.hpp"
@@ -105,6 +107,61 @@ void BM_Store_LoadThreeColumns(benchmark::State& state) {
   LoadEvents(state, {"customer_id", "timestamp", "value"});
 }
 BENCHMARK(BM_Store_LoadThreeColumns)
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(5)
+    ->UseRealTime();
+
+// ---- PostgreSQL: the same table through binary COPY, into the server's default schema ----
+
+std::string PostgresBenchUrl() {
+  const char* url = std::getenv("PROSPECT_TEST_PG_URL");
+  return url ? url : "";
+}
+
+void BM_PostgresStore_WriteEvents(benchmark::State& state) {
+  const std::string url = PostgresBenchUrl();
+  if (url.empty()) {
+    state.SkipWithError("set PROSPECT_TEST_PG_URL (eval \"$(scripts/pg_test_server.sh start)\")");
+    return;
+  }
+  const Table t = EventsTable(static_cast<size_t>(state.range(0)));
+  Context ctx;
+  auto store = Store::Open(url);
+  for (auto _ : state) store->WriteTable("bench_events", t, {}, ctx);
+  state.counters["rows/s"] = benchmark::Counter(
+      static_cast<double>(t.num_rows()) * state.iterations(), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_PostgresStore_WriteEvents)
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3)
+    ->UseRealTime();
+
+void PostgresLoadEvents(benchmark::State& state, const std::vector<std::string>& columns) {
+  const std::string url = PostgresBenchUrl();
+  if (url.empty()) {
+    state.SkipWithError("set PROSPECT_TEST_PG_URL (eval \"$(scripts/pg_test_server.sh start)\")");
+    return;
+  }
+  const Table t = EventsTable(static_cast<size_t>(state.range(0)));
+  Context ctx;
+  auto store = Store::Open(url);
+  store->WriteTable("bench_events", t, {}, ctx);
+  for (auto _ : state) benchmark::DoNotOptimize(store->LoadTable("bench_events", columns, ctx));
+  state.counters["rows/s"] = benchmark::Counter(
+      static_cast<double>(t.num_rows()) * state.iterations(), benchmark::Counter::kIsRate);
+}
+void BM_PostgresStore_LoadEvents(benchmark::State& state) { PostgresLoadEvents(state, {}); }
+BENCHMARK(BM_PostgresStore_LoadEvents)
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(5)
+    ->UseRealTime();
+void BM_PostgresStore_LoadThreeColumns(benchmark::State& state) {
+  PostgresLoadEvents(state, {"customer_id", "timestamp", "value"});
+}
+BENCHMARK(BM_PostgresStore_LoadThreeColumns)
     ->Arg(1'000'000)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(5)

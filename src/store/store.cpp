@@ -6,6 +6,7 @@
 
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
+#include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace prospect {
@@ -20,8 +21,7 @@ nlohmann::json TableInfo::ToJson() const {
 
 std::unique_ptr<Store> Store::Open(const std::string& url) {
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
-    Fail(ErrorCode::kUnimplemented,
-         "the PostgreSQL store is not in this build yet; use a SQLite workspace (the default)");
+    return OpenPostgresStore(url);
   }
   const std::string path = url.rfind("sqlite:", 0) == 0 ? url.substr(7) : url;
   if (path.empty()) Fail(ErrorCode::kInvalidArgument, "empty store path in \"{}\"", url);

@@ -19,8 +19,9 @@ const char* const kDefaultConfig =
 # Docs: docs/user/workspace.md
 
 [store]
-# "sqlite:prospect.db" (a file in this folder; the only store in this version: a PostgreSQL store
-# is not available yet).
+# "sqlite:prospect.db" (a file in this folder), or a PostgreSQL URL such as
+# "postgresql://user@host/dbname?options=-csearch_path%3Dshop" (tables become SQL tables in that
+# schema; keep the password out of this file: use PGPASSWORD or ~/.pgpass).
 url = "sqlite:prospect.db"
 
 [ingest]

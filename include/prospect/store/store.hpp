@@ -1,5 +1,5 @@
 // Store: where a workspace keeps its tables, their catalogue and ingest history, and named
-// objects (models, segments, reports). One interface; SQLite now, PostgreSQL later.
+// objects (models, segments, reports). One interface; SQLite (the default) and PostgreSQL.
 #pragma once
 
 #include <cstdint>
@@ -66,8 +66,8 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  /// Opens a store by URL: "sqlite:PATH" or a plain path to a SQLite file. Creates the file and
-  /// runs migrations if needed. "postgresql://..." is reserved for the PostgreSQL backend.
+  /// Opens a store by URL: "sqlite:PATH" or a plain path to a SQLite file; "postgresql://..." (or
+  /// "postgres://...", libpq's URL and PG* variables) for PostgreSQL. Creates and migrates it.
   static std::unique_ptr<Store> Open(const std::string& url);
 
   /// Valid table names: a letter or underscore, then letters, digits, underscores; at most 63
@@ -97,9 +97,9 @@ class Store {
                           const Context& ctx) = 0;
   virtual void DropTable(const std::string& name) = 0;
   /// Runs one read-only SQL statement over the workspace's tables (each under its own name) and
-  /// returns its rows: SQLite's dialect on a SQLite store. Columns are int64, double or string
-  /// by their values. A statement that would change anything is kInvalidArgument, as is an SQL
-  /// error (with the database's message).
+  /// returns its rows, in the store's SQL dialect (PostgreSQL's runs in a READ ONLY transaction).
+  /// Columns are int64, double or string by their values (by type on PostgreSQL). A statement that
+  /// would change anything is kInvalidArgument, as is an SQL error (with the database's message).
   virtual Table Query(const std::string& sql, const Context& ctx) = 0;
   virtual std::vector<IngestRecord> IngestHistory(const std::string& table) = 0;
 
