@@ -29,6 +29,17 @@ void CheckSameSchema(const std::string& table, const Schema& stored, const Schem
   }
 }
 
+std::optional<std::string> AppendKey(const std::string& table,
+                                     const std::optional<std::string>& key,
+                                     const std::optional<std::string>& stored_key) {
+  if (key && stored_key && *key != *stored_key) {
+    Fail(ErrorCode::kInvalidArgument,
+         "table {} is keyed on \"{}\"; --key {} differs. Use --mode replace to change the key",
+         table, *stored_key, *key);
+  }
+  return key ? key : stored_key;
+}
+
 std::vector<size_t> LastRowPerKey(const std::string& table, const std::string& key,
                                   const Column& keys) {
   std::unordered_map<std::string, size_t> last;

@@ -1,8 +1,8 @@
 // What every Store backend checks the same way on a write or a lookup, with the same words: the
-// append schema check, the last row per key, the unknown-table message. (The SQLite store still
-// has its own copies; it moves to these when its current rework is merged.)
+// append schema check, the last row per key, the unknown-table message.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +13,12 @@ namespace prospect::store_rules {
 /// Throws kInvalidData naming both column lists unless `incoming` has `stored`'s columns in order
 /// (string and categorical count as the same type).
 void CheckSameSchema(const std::string& table, const Schema& stored, const Schema& incoming);
+
+/// The key of an append to a stored table keyed on `stored_key`: the one asked for (`key`), else
+/// the stored one. Throws kInvalidArgument when both are given and differ.
+std::optional<std::string> AppendKey(const std::string& table,
+                                     const std::optional<std::string>& key,
+                                     const std::optional<std::string>& stored_key);
 
 /// The rows that hold the last occurrence of each key, in row order. A null key is kInvalidData.
 std::vector<size_t> LastRowPerKey(const std::string& table, const std::string& key,

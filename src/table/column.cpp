@@ -120,10 +120,10 @@ ColumnPtr Column::Take(std::span<const size_t> rows) const {
       }
       break;
   }
-  return FromStorage(type_, rows.size(), std::move(data));
+  return Adopt(type_, rows.size(), std::move(data));
 }
 
-ColumnPtr Column::FromStorage(DataType type, size_t size, ColumnStorage data) {
+ColumnPtr Column::Adopt(DataType type, size_t size, ColumnStorage data) {
   auto c = std::shared_ptr<Column>(new Column());
   c->type_ = type;
   c->size_ = size;
@@ -136,20 +136,19 @@ ColumnPtr Column::FromInts(DataType type, ColumnVector<int64_t> values,
                            ColumnVector<uint8_t> valid) {
   PROSPECT_CHECK(IsIntegerStorage(type));
   const size_t size = values.size();
-  return FromStorage(type, size,
-                     StorageOf(&ColumnStorage::ints, std::move(values), std::move(valid)));
+  return Adopt(type, size, StorageOf(&ColumnStorage::ints, std::move(values), std::move(valid)));
 }
 
 ColumnPtr Column::FromDoubles(ColumnVector<double> values, ColumnVector<uint8_t> valid) {
   const size_t size = values.size();
-  return FromStorage(DataType::kDouble, size,
-                     StorageOf(&ColumnStorage::doubles, std::move(values), std::move(valid)));
+  return Adopt(DataType::kDouble, size,
+               StorageOf(&ColumnStorage::doubles, std::move(values), std::move(valid)));
 }
 
 ColumnPtr Column::FromBools(ColumnVector<uint8_t> values, ColumnVector<uint8_t> valid) {
   const size_t size = values.size();
-  return FromStorage(DataType::kBool, size,
-                     StorageOf(&ColumnStorage::bools, std::move(values), std::move(valid)));
+  return Adopt(DataType::kBool, size,
+               StorageOf(&ColumnStorage::bools, std::move(values), std::move(valid)));
 }
 
 ColumnPtr Column::FromStrings(ColumnVector<uint64_t> offsets, ColumnText bytes,
@@ -160,7 +159,7 @@ ColumnPtr Column::FromStrings(ColumnVector<uint64_t> offsets, ColumnText bytes,
   data.offsets = std::move(offsets);
   data.bytes = std::move(bytes);
   const size_t size = data.offsets.size() - 1;
-  return FromStorage(DataType::kString, size, std::move(data));
+  return Adopt(DataType::kString, size, std::move(data));
 }
 
 ColumnPtr Column::FromCategorical(ColumnVector<int32_t> codes,
@@ -181,6 +180,18 @@ ColumnPtr Column::FromCategorical(ColumnVector<int32_t> codes,
   c->data_.dictionary = std::move(dictionary);
   c->FinishValidity();
   return c;
+}
+
+ColumnPtr Column::FromStorage(DataType type, ColumnStorage data) {
+  switch (type) {
+    case DataType::kDouble: return FromDoubles(std::move(data.doubles), std::move(data.valid));
+    case DataType::kBool: return FromBools(std::move(data.bools), std::move(data.valid));
+    case DataType::kString:
+      return FromStrings(std::move(data.offsets), std::move(data.bytes), std::move(data.valid));
+    case DataType::kCategorical:
+      return FromCategorical(std::move(data.codes), std::move(data.dictionary));
+    default: return FromInts(type, std::move(data.ints), std::move(data.valid));
+  }
 }
 
 ColumnPtr Column::FromStringVector(const std::vector<std::string>& values,

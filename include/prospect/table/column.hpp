@@ -95,6 +95,9 @@ class Column {
                                ColumnVector<uint8_t> valid = {});
   static ColumnPtr FromCategorical(ColumnVector<int32_t> codes,
                                    std::vector<std::string> dictionary);
+  /// The column a reader filled `data` for: the factory of `type` over its vectors (categorical:
+  /// codes and dictionary, nulls as code -1).
+  static ColumnPtr FromStorage(DataType type, ColumnStorage data);
   /// Convenience for tests and small data: a kString column from a vector of strings.
   static ColumnPtr FromStringVector(const std::vector<std::string>& values,
                                     ColumnVector<uint8_t> valid = {});
@@ -107,7 +110,7 @@ class Column {
   Column() = default;
   void FinishValidity();
   /// What every factory ends with: a column of `type` and `size` rows over `data`.
-  static ColumnPtr FromStorage(DataType type, size_t size, ColumnStorage data);
+  static ColumnPtr Adopt(DataType type, size_t size, ColumnStorage data);
 
   DataType type_ = DataType::kInt64;
   size_t size_ = 0;

@@ -258,27 +258,8 @@ size_t CopyDecoder::ParseRows(std::string_view data, size_t at) {
 
 Table CopyDecoder::TakeChunk() {
   std::vector<ColumnPtr> columns;
-  for (size_t c = 0; c < fields_.size(); ++c) {
-    ColumnStorage& st = storage_[c];
-    switch (fields_[c].type) {
-      case DataType::kDouble:
-        columns.push_back(Column::FromDoubles(std::move(st.doubles), std::move(st.valid)));
-        break;
-      case DataType::kBool:
-        columns.push_back(Column::FromBools(std::move(st.bools), std::move(st.valid)));
-        break;
-      case DataType::kString:
-        columns.push_back(
-            Column::FromStrings(std::move(st.offsets), std::move(st.bytes), std::move(st.valid)));
-        break;
-      case DataType::kCategorical:
-        columns.push_back(Column::FromCategorical(std::move(st.codes), std::move(st.dictionary)));
-        break;
-      default:
-        columns.push_back(
-            Column::FromInts(fields_[c].type, std::move(st.ints), std::move(st.valid)));
-    }
-  }
+  for (size_t c = 0; c < fields_.size(); ++c)
+    columns.push_back(Column::FromStorage(fields_[c].type, std::move(storage_[c])));
   Table chunk(Schema(fields_), std::move(columns));
   ResetChunk();
   return chunk;

@@ -183,12 +183,7 @@ class PostgresStore final : public Store {
     const bool append = options.mode == WriteMode::kAppend && existing.has_value();
     if (append) {
       store_rules::CheckSameSchema(name, existing->schema, table.schema());
-      if (key && existing->key && *key != *existing->key) {
-        Fail(ErrorCode::kInvalidArgument,
-             "table {} is keyed on \"{}\"; --key {} differs. Use --mode replace to change the key",
-             name, *existing->key, *key);
-      }
-      if (!key) key = existing->key;
+      key = store_rules::AppendKey(name, key, existing->key);
     }
     Table data = table;
     int64_t deduplicated = 0;

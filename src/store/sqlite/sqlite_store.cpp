@@ -20,6 +20,7 @@
 #include "store/sqlite/chunk_codec.hpp"
 #include "store/sqlite/sql_module.hpp"
 #include "store/sqlite/statement.hpp"
+#include "store/write_rules.hpp"
 
 namespace prospect {
 namespace {
@@ -189,10 +190,7 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
     std::vector<size_t> positions;
     for (const std::string& column : columns) {
       const int i = stored.IndexOf(column);
-      if (i < 0) {
-        Fail(ErrorCode::kNotFound, "table {} has no column \"{}\". {}Columns: {}.", name, column,
-             DidYouMean(column, stored.Names()), Join(stored.Names(), ", "));
-      }
+      if (i < 0) store_rules::ColumnNotFound(name, column, stored);
       positions.push_back(static_cast<size_t>(i));
     }
     if (columns.empty()) {
@@ -236,28 +234,18 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
     const bool append = options.mode == WriteMode::kAppend && existing.has_value();
     Table data = table;
     if (append) {
-      CheckSameSchema(name, existing->schema, table.schema());
-      if (key && existing->key && *key != *existing->key) {
-        Fail(ErrorCode::kInvalidArgument,
-             "table {} is keyed on \"{}\"; --key {} differs. Use --mode replace to change the key",
-             name, *existing->key, *key);
-      }
-      if (!key) key = existing->key;
+      store_rules::CheckSameSchema(name, existing->schema, table.schema());
+      key = store_rules::AppendKey(name, key, existing->key);
       data = ConformTo(existing->schema, table);
     }
-    int key_index = -1;
-    if (key) {
-      key_index = data.schema().IndexOf(*key);
-      if (key_index < 0) {
-        Fail(ErrorCode::kInvalidArgument, "--key {}: no such column. {}Columns: {}.", *key,
-             DidYouMean(*key, data.schema().Names()), Join(data.schema().Names(), ", "));
-      }
-    }
+    const int key_index =
+        key ? static_cast<int>(store_rules::KeyColumnIndex(*key, data.schema())) : -1;
     // With a key, the new data keeps the last row for each key, and on append a new row replaces
     // the stored row with its key (the stored table is rewritten without the replaced rows).
     int64_t deduplicated = 0;
     if (key_index >= 0) {
-      const std::vector<size_t> rows = LastRowPerKey(name, *key, *data.column(key_index));
+      const std::vector<size_t> rows =
+          store_rules::LastRowPerKey(name, *key, *data.column(key_index));
       deduplicated = static_cast<int64_t>(data.num_rows() - rows.size());
       if (rows.size() != data.num_rows()) data = data.Take(rows);
     }
@@ -552,32 +540,7 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
     std::vector<std::string> names;
     Statement s(db_, "SELECT name FROM prospect_tables ORDER BY name");
     while (s.Step()) names.push_back(s.Text(0));
-    Fail(ErrorCode::kNotFound, "no table \"{}\" in the workspace. {}Tables: {}.", name,
-         DidYouMean(name, names),
-         names.empty() ? std::string("none yet (use prospect ingest)") : Join(names, ", "));
-  }
-
-  static void CheckSameSchema(const std::string& name, const Schema& stored,
-                              const Schema& incoming) {
-    auto describe = [](const Schema& s) {
-      std::vector<std::string> parts;
-      for (const auto& f : s.fields())
-        parts.push_back(f.name + ":" + std::string(DataTypeName(f.type)));
-      return Join(parts, ", ");
-    };
-    bool same = stored.size() == incoming.size();
-    for (size_t i = 0; same && i < stored.size(); ++i) {
-      same = stored.field(i).name == incoming.field(i).name &&
-             (stored.field(i).type == incoming.field(i).type ||
-              (IsStringLike(stored.field(i).type) && IsStringLike(incoming.field(i).type)));
-    }
-    if (!same) {
-      Fail(ErrorCode::kInvalidData,
-           "cannot append to table {}: its columns are ({}) but the new data has ({}). Use --mode "
-           "replace, or make "
-           "the columns match",
-           name, describe(stored), describe(incoming));
-    }
+    store_rules::TableNotFound(name, names);
   }
 
   // ---- column chunks ----
@@ -610,25 +573,6 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
       columns[c] = text.Finish();
     }
     return Table(stored, std::move(columns));
-  }
-
-  // The rows that hold the last occurrence of each key, in row order. A null key is an error.
-  static std::vector<size_t> LastRowPerKey(const std::string& table, const std::string& key,
-                                           const Column& keys) {
-    std::unordered_map<std::string, size_t> last;
-    for (size_t r = 0; r < keys.size(); ++r) {
-      if (keys.IsNull(r)) {
-        Fail(ErrorCode::kInvalidData,
-             "table {}: key column \"{}\" is empty in data row {}; keys must not be null", table,
-             key, r + 1);
-      }
-      last[keys.FormatValue(r)] = r;
-    }
-    std::vector<size_t> rows;
-    for (size_t r = 0; r < keys.size(); ++r) {
-      if (last[keys.FormatValue(r)] == r) rows.push_back(r);
-    }
-    return rows;
   }
 
   // The table's catalogue rows; its columns and chunks go with them (ON DELETE CASCADE).
@@ -880,26 +824,8 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
     });
     std::vector<ColumnPtr> columns;
     for (size_t c = 0; c < positions.size(); ++c) {
-      ColumnStorage& st = storage[c];
-      switch (fields[c].type) {
-        case DataType::kDouble:
-          columns.push_back(Column::FromDoubles(std::move(st.doubles), std::move(st.valid)));
-          break;
-        case DataType::kBool:
-          columns.push_back(Column::FromBools(std::move(st.bools), std::move(st.valid)));
-          break;
-        case DataType::kString:
-          columns.push_back(
-              Column::FromStrings(std::move(st.offsets), std::move(st.bytes), std::move(st.valid)));
-          break;
-        case DataType::kCategorical:
-          columns.push_back(
-              Column::FromCategorical(std::move(st.codes), std::move(dictionaries[c])));
-          break;
-        default:
-          columns.push_back(
-              Column::FromInts(fields[c].type, std::move(st.ints), std::move(st.valid)));
-      }
+      storage[c].dictionary = std::move(dictionaries[c]);
+      columns.push_back(Column::FromStorage(fields[c].type, std::move(storage[c])));
     }
     return Table(Schema(std::move(fields)), std::move(columns));
   }

@@ -28,13 +28,8 @@ ColumnPtr RoundTrip(const Column& column, size_t begin, size_t end) {
     out.bytes.resize(ReadChunkLayout(chunk.bytes).text_bytes);
   }
   DecodeChunk(chunk.bytes, type, rows, chunk.null_count, column.dictionary().size(), out, 0, 0);
-  switch (type) {
-    case DataType::kDouble: return Column::FromDoubles(out.doubles, out.valid);
-    case DataType::kBool: return Column::FromBools(out.bools, out.valid);
-    case DataType::kString: return Column::FromStrings(out.offsets, out.bytes, out.valid);
-    case DataType::kCategorical: return Column::FromCategorical(out.codes, column.dictionary());
-    default: return Column::FromInts(type, out.ints, out.valid);
-  }
+  out.dictionary = column.dictionary();
+  return Column::FromStorage(type, std::move(out));
 }
 
 void ExpectSameCells(const Column& a, size_t begin, const Column& b) {

@@ -1,4 +1,6 @@
-// SQLite store: round trips, append/replace, key upserts, atomicity (including kill -9), objects.
+// What only the SQLite store does (the rest is tests/unit/store/store_conformance_test.cpp, run
+// on both backends): column chunks across appends, damaged chunks named, a write that runs out of
+// space, name rules, migrations.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -37,106 +39,6 @@ WriteOptions Options(WriteMode mode, std::optional<std::string> key = std::nullo
   return o;
 }
 
-TEST(SqliteStore, RoundTripsEveryTypeWithNulls) {
-  TempDir dir;
-  auto store = Store::Open("sqlite:" + dir.File("s.db"));
-  Context ctx(1);
-  ColumnBuilder cat(DataType::kCategorical);
-  cat.AppendString("北京");
-  cat.AppendNull();
-  cat.AppendString("");
-  Table t(
-      Schema({{"i", DataType::kInt64},
-              {"d", DataType::kDouble},
-              {"b", DataType::kBool},
-              {"s", DataType::kString},
-              {"c", DataType::kCategorical},
-              {"day", DataType::kDate},
-              {"ts", DataType::kTimestamp}}),
-      {Column::FromInts(DataType::kInt64, {1, INT64_MIN, INT64_MAX}, {1, 0, 1}),
-       Column::FromDoubles({0.1, 1e300, -2.5}, {1, 1, 0}), Column::FromBools({1, 0, 1}, {1, 1, 0}),
-       Column::FromStringVector({"a,\"b\"\n", "", "x"}, {1, 1, 0}), cat.Finish(),
-       Column::FromInts(DataType::kDate, {DaysFromCivil(2010, 12, 1), -1, 0}, {1, 1, 0}),
-       Column::FromInts(DataType::kTimestamp, {123456789, -1, 0}, {1, 1, 0})});
-  store->WriteTable("all_types", t, {}, ctx);
-  Table back = store->LoadTable("all_types", ctx);
-  ASSERT_EQ(back.num_rows(), 3u);
-  for (size_t c = 0; c < t.num_columns(); ++c) {
-    EXPECT_EQ(back.schema().field(c).type, t.schema().field(c).type);
-    for (size_t r = 0; r < 3; ++r) {
-      EXPECT_EQ(back.column(c)->IsNull(r), t.column(c)->IsNull(r)) << c << "," << r;
-      EXPECT_EQ(back.column(c)->FormatValue(r), t.column(c)->FormatValue(r)) << c << "," << r;
-    }
-  }
-  EXPECT_EQ(back.column("s").StringAt(1), "");  // empty string, not null
-  EXPECT_FALSE(back.column("s").IsNull(1));
-  EXPECT_EQ(back.column("c").StringAt(0), "北京");
-}
-
-TEST(SqliteStore, AppendAddsRowsAndReplaceOverwrites) {
-  TempDir dir;
-  auto store = Store::Open(dir.File("s.db"));
-  Context ctx(1);
-  store->WriteTable("t", MakeTable({1, 2}, {"a", "b"}), {}, ctx);
-  store->WriteTable("t", MakeTable({3}, {"c"}), Options(WriteMode::kAppend), ctx);
-  EXPECT_EQ(store->FindTable("t")->rows, 3);
-  EXPECT_EQ(store->LoadTable("t", ctx).column("name").StringAt(2), "c");
-  store->WriteTable("t", MakeTable({9}, {"z"}), Options(WriteMode::kReplace), ctx);
-  EXPECT_EQ(store->FindTable("t")->rows, 1);
-}
-
-TEST(SqliteStore, KeyKeepsLastRowAndUpsertsOnAppend) {
-  TempDir dir;
-  auto store = Store::Open(dir.File("s.db"));
-  Context ctx(1);
-  const WriteOptions keyed = Options(WriteMode::kReplace, "id");
-  store->WriteTable("t", MakeTable({1, 2, 1}, {"a", "b", "a2"}), keyed, ctx);
-  Table t = store->LoadTable("t", ctx);
-  ASSERT_EQ(t.num_rows(), 2u);
-  EXPECT_EQ(t.column("name").StringAt(1), "a2");
-  // Append without --key uses the stored key: id 2 is replaced, id 3 added.
-  store->WriteTable("t", MakeTable({2, 3}, {"b2", "c"}), Options(WriteMode::kAppend), ctx);
-  t = store->LoadTable("t", ctx);
-  ASSERT_EQ(t.num_rows(), 3u);
-  EXPECT_EQ(store->FindTable("t")->rows, 3);
-  EXPECT_EQ(store->FindTable("t")->key, "id");
-  std::vector<std::string> names;
-  for (size_t r = 0; r < t.num_rows(); ++r)
-    names.push_back(std::string(t.column("name").StringAt(r)));
-  EXPECT_EQ(names, (std::vector<std::string>{"a2", "b2", "c"}));
-}
-
-TEST(SqliteStore, FailedAppendLeavesTableUnchanged) {
-  TempDir dir;
-  auto store = Store::Open(dir.File("s.db"));
-  Context ctx(1);
-  store->WriteTable("t", MakeTable({1, 2}, {"a", "b"}), Options(WriteMode::kReplace, "id"), ctx);
-  // A null key fails after the transaction began: nothing may change.
-  Table bad(
-      Schema({{"id", DataType::kInt64}, {"name", DataType::kString}, {"value", DataType::kDouble}}),
-      {Column::FromInts(DataType::kInt64, {3, 0}, {1, 0}), Column::FromStringVector({"c", "d"}),
-       Column::FromDoubles({1, 2})});
-  ExpectError([&] { store->WriteTable("t", bad, Options(WriteMode::kAppend), ctx); },
-              ErrorCode::kInvalidData,
-              "table t: key column \"id\" is empty in data row 2; keys must not be null");
-  EXPECT_EQ(store->FindTable("t")->rows, 2);
-  EXPECT_EQ(store->LoadTable("t", ctx).num_rows(), 2u);
-  EXPECT_EQ(store->IngestHistory("t").size(), 0u);
-}
-
-TEST(SqliteStore, AppendWithOtherColumnsIsRefusedWithBothSchemas) {
-  TempDir dir;
-  auto store = Store::Open(dir.File("s.db"));
-  Context ctx(1);
-  store->WriteTable("t", MakeTable({1}, {"a"}), {}, ctx);
-  Table other(Schema({{"id", DataType::kInt64}}), {Column::FromInts(DataType::kInt64, {5})});
-  ExpectError([&] { store->WriteTable("t", other, Options(WriteMode::kAppend), ctx); },
-              ErrorCode::kInvalidData,
-              "cannot append to table t: its columns are (id:int64, name:string, value:double) "
-              "but the new data "
-              "has (id:int64). Use --mode replace, or make the columns match");
-}
-
 // Table t of three rows (a, b, c) in the store at `path`: what a failed write must leave as it was.
 void WriteThreeRows(const std::string& path) {
   auto store = Store::Open(path);
@@ -149,42 +51,6 @@ void ExpectThreeRows(const std::string& path) {
   const Table t = store->LoadTable("t", Context(1));
   ASSERT_EQ(t.num_rows(), 3u);
   EXPECT_EQ(t.column("name").StringAt(2), "c");
-}
-
-TEST(SqliteStore, KillDuringWriteLeavesPreviousTable) {
-  TempDir dir;
-  const std::string path = dir.File("s.db");
-  WriteThreeRows(path);
-  int fds[2];
-  ASSERT_EQ(pipe(fds), 0);
-  const pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    // Child: replace the table with a big one; tell the parent once rows are being inserted.
-    auto store = Store::Open(path);
-    Context ctx(1);
-    bool told = false;
-    ctx.set_progress([&](std::string_view, uint64_t, uint64_t) {
-      if (!told) {
-        told = true;
-        char c = 'x';
-        (void)!write(fds[1], &c, 1);
-        sleep(30);  // wait to be killed mid-transaction
-      }
-    });
-    ColumnVector<int64_t> ids(200000);
-    std::vector<std::string> names(ids.size(), "n");
-    for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int64_t>(i);
-    store->WriteTable("t", MakeTable(ids, names), {}, ctx);
-    _exit(0);
-  }
-  char c;
-  ASSERT_EQ(read(fds[0], &c, 1), 1);
-  kill(child, SIGKILL);
-  int status = 0;
-  waitpid(child, &status, 0);
-  EXPECT_TRUE(WIFSIGNALED(status));
-  ExpectThreeRows(path);
 }
 
 // A write that runs out of room (here: a file-size limit, which the kernel enforces as it would a
@@ -233,76 +99,6 @@ TEST(SqliteStore, AWriteThatRunsOutOfSpaceFailsAndLeavesThePreviousTable) {
   ExpectThreeRows(path);
 }
 
-TEST(SqliteStore, ScanHandsOverChunksOfTheChosenColumnsInRowOrder) {
-  TempDir dir;
-  auto store = Store::Open("sqlite:" + dir.File("s.db"));
-  Context ctx(1);
-  ColumnVector<int64_t> ids;
-  std::vector<std::string> names;
-  for (int64_t i = 0; i < 10; ++i) {
-    ids.push_back(100 - i);
-    names.push_back(fmt::format("n{}", i));
-  }
-  const Table table = MakeTable(ids, names);
-  store->WriteTable("t", table, {}, ctx);
-  for (size_t chunk_rows : {size_t{1}, size_t{3}, size_t{4}, size_t{10}, size_t{11}}) {
-    std::vector<size_t> sizes;
-    std::vector<std::string> seen;
-    store->Scan(
-        "t", {"value", "name"}, chunk_rows,
-        [&](const Table& chunk) {
-          ASSERT_EQ(chunk.schema().Names(), (std::vector<std::string>{"value", "name"}));
-          sizes.push_back(chunk.num_rows());
-          for (size_t r = 0; r < chunk.num_rows(); ++r)
-            seen.push_back(chunk.column("name").FormatValue(r));
-        },
-        ctx);
-    EXPECT_EQ(seen, names) << chunk_rows;  // stored order, every row once
-    EXPECT_EQ(sizes.size(), (10 + chunk_rows - 1) / chunk_rows) << chunk_rows;
-    for (size_t i = 0; i + 1 < sizes.size(); ++i) EXPECT_EQ(sizes[i], chunk_rows);
-  }
-  // Projection through LoadTable; the whole table when no columns are named.
-  const Table values = store->LoadTable("t", {"value"}, ctx);
-  EXPECT_EQ(values.num_columns(), 1u);
-  EXPECT_EQ(values.column("value").doubles()[2], table.column("value").doubles()[2]);
-  EXPECT_EQ(store->LoadTable("t", ctx).schema().Names(), table.schema().Names());
-  // An empty table is one empty chunk with the schema.
-  store->WriteTable("empty", MakeTable({}, {}), {}, ctx);
-  size_t calls = 0;
-  store->Scan(
-      "empty", {"id"}, 5,
-      [&](const Table& chunk) {
-        ++calls;
-        EXPECT_EQ(chunk.num_rows(), 0u);
-        EXPECT_EQ(chunk.schema().Names(), std::vector<std::string>{"id"});
-      },
-      ctx);
-  EXPECT_EQ(calls, 1u);
-  ExpectError(
-      [&] {
-        store->Scan(
-            "t", {"id", "nmae"}, 5, [](const Table&) {}, ctx);
-      },
-      ErrorCode::kNotFound,
-      "table t has no column \"nmae\". Did you mean \"name\"? Columns: id, name, value.");
-  ExpectError(
-      [&] {
-        store->Scan(
-            "t", {}, 0, [](const Table&) {}, ctx);
-      },
-      ErrorCode::kInvalidArgument, "store: rows_per_chunk must be at least 1");
-  // What the callback throws ends the scan.
-  size_t chunks = 0;
-  EXPECT_THROW(store->Scan(
-                   "t", {}, 2,
-                   [&](const Table&) {
-                     if (++chunks == 2) Fail(ErrorCode::kCancelled, "stop");
-                   },
-                   ctx),
-               Error);
-  EXPECT_EQ(chunks, 2u);
-}
-
 // Rows 0..n-1 over several stored chunks (65,536 rows each): ints, a categorical of 3 values, a
 // string with nulls only in the second chunk, a double with a NaN.
 Table ManyRows(size_t n, size_t first = 0) {
@@ -343,24 +139,6 @@ void ExpectSameTable(const Table& a, const Table& b) {
       }
     }
   }
-}
-
-TEST(SqliteStore, TablesOfManyChunksLoadWholeInPartsAndByColumn) {
-  TempDir dir;
-  auto store = Store::Open(dir.File("s.db"));
-  Context ctx(2);
-  const Table table = ManyRows(150000);  // chunks of 65,536, 65,536 and 18,928 rows
-  store->WriteTable("t", table, {}, ctx);
-  ExpectSameTable(store->LoadTable("t", ctx), table);
-  ExpectSameTable(store->LoadTable("t", {"value", "note"}, ctx), table.Select({"value", "note"}));
-  // Slices that cross the stored chunks' edges.
-  std::vector<Table> parts;
-  store->Scan(
-      "t", {"note", "id"}, 70000, [&](const Table& part) { parts.push_back(part); }, ctx);
-  ASSERT_EQ(parts.size(), 3u);
-  EXPECT_EQ(parts[0].num_rows(), 70000u);
-  EXPECT_EQ(parts[2].num_rows(), 10000u);
-  ExpectSameTable(ConcatTables(parts), table.Select({"note", "id"}));
 }
 
 TEST(SqliteStore, AppendAddsChunksAndGrowsTheStoredDictionary) {
@@ -423,16 +201,6 @@ TEST(SqliteStore, ADamagedChunkIsNamedAndTheOtherColumnsStillLoad) {
                           path));
 }
 
-TEST(SqliteStore, MissingTableNamesTheTables) {
-  TempDir dir;
-  auto store = Store::Open(dir.File("s.db"));
-  Context ctx(1);
-  store->WriteTable("customers", MakeTable({1}, {"a"}), {}, ctx);
-  ExpectError(
-      [&] { (void)store->LoadTable("customer", ctx); }, ErrorCode::kNotFound,
-      "no table \"customer\" in the workspace. Did you mean \"customers\"? Tables: customers.");
-}
-
 TEST(SqliteStore, RejectsReservedAndMalformedTableNames) {
   EXPECT_THROW(Store::CheckTableName("prospect_tables"), Error);
   EXPECT_THROW(Store::CheckTableName("1abc"), Error);
@@ -457,21 +225,6 @@ TEST(SqliteStore, ObjectNamesAllowWhatPeopleTypeAndSayWhatTheyName) {
     }
   }
   EXPECT_THROW(Store::CheckObjectName("model", std::string(129, 'a')), Error);
-}
-
-TEST(SqliteStore, ObjectsAreVersioned) {
-  TempDir dir;
-  auto store = Store::Open(dir.File("s.db"));
-  EXPECT_EQ(store->PutObject("model", "m", {{"auc", 0.8}}, std::string("\0bin", 4)), 1);
-  EXPECT_EQ(store->PutObject("model", "m", {{"auc", 0.9}}, "v2"), 2);
-  auto latest = store->GetObject("model", "m");
-  ASSERT_TRUE(latest);
-  EXPECT_EQ(latest->version, 2);
-  EXPECT_EQ(latest->meta["auc"], 0.9);
-  auto first = store->GetObject("model", "m", 1);
-  EXPECT_EQ(first->body, std::string("\0bin", 4));
-  EXPECT_FALSE(store->GetObject("model", "other"));
-  EXPECT_EQ(store->ListObjects("model").size(), 1u);
 }
 
 TEST(SqliteStore, MigratesToCurrentVersionAndRefusesNewer) {
