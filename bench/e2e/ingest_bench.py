@@ -11,6 +11,10 @@ hits both alike; each side keeps its best wall time (CPU seconds are those of th
 child's user + system time for prospect, this process's for pandas).
 Run with Debian's /usr/bin/python3:
   ingest_bench.py --prospect build/prospect --work DIR [--rows 1000000] [--threads 1,2] [--rounds 3]
+                  [--driver build/bench/prospect_csv_read]
+With --driver, csv_parse.py's ReadCsv driver also runs in each round for each thread count (one
+read, in its own process, its own timer around ReadCsv only): the parse alone, so the rest of the
+ingest process (store write, start and exit) is the difference.
 """
 import argparse
 import json
@@ -64,6 +68,7 @@ def main():
     ap.add_argument("--file", default="/tmp/prospect_csv_bench_events.csv")
     ap.add_argument("--threads", default="1,2", help="prospect thread counts, comma-separated (0 = all cores)")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--driver", help="csv_parse.py's ReadCsv driver (bench/prospect_csv_read): adds a parse-only row")
     args = ap.parse_args()
     threads_list = [int(t) for t in args.threads.split(",")]
 
@@ -75,13 +80,19 @@ def main():
     csv_bytes = os.path.getsize(args.file)
 
     load_before = open("/proc/loadavg").read().split()[:3]
-    best = {}
+    best, parse_best = {}, {}
     pandas_best, pandas_cpu = 1e300, 0.0
     for r in range(args.rounds):
         for threads in threads_list:
             res = ingest_once(args.prospect, args.work, args.file, threads, r)
             if threads not in best or res["seconds"] < best[threads]["seconds"]:
                 best[threads] = res
+            if args.driver:
+                out = subprocess.run([args.driver, args.file, str(threads), "1"], check=True,
+                                     capture_output=True, text=True).stdout
+                d = json.loads(out)
+                if threads not in parse_best or d["seconds"] < parse_best[threads]["seconds"]:
+                    parse_best[threads] = d
         t, c = time.perf_counter(), time.process_time()
         df = pd.read_csv(args.file)
         wall, cpu = time.perf_counter() - t, time.process_time() - c
@@ -111,11 +122,17 @@ def main():
         label = f"prospect `ingest` CLI, --threads {threads}"
         print(f"| {label} | {res['seconds']:.3f} | {args.rows / res['seconds']:,.0f} | {res['cpu_seconds']:.3f} | "
               f"**{pandas_best / res['seconds']:.2f}** | {stored:,} ({parts}) | {stored / csv_bytes:.2f} |")
+    for threads in threads_list if args.driver else []:
+        d = parse_best[threads]
+        assert d["rows"] == args.rows, d
+        print(f"| prospect `ReadCsv` only (driver, parse, nothing stored), {d['threads']} threads | {d['seconds']:.3f} | "
+              f"{args.rows / d['seconds']:,.0f} | {d['cpu_seconds']:.3f} | {pandas_best / d['seconds']:.2f} | – | – |")
     print()
     print("prospect's time is the whole CLI process (start, read prospect.toml, open the store, parse, "
           "encode, compress and commit the column chunks); pandas' is read_csv alone, in memory.")
     print(json.dumps({"pandas": {"seconds": pandas_best, "cpu_seconds": pandas_cpu},
                       "prospect": {str(t): {k: v for k, v in best[t].items() if k != "command"} for t in threads_list},
+                      "read_csv_driver": parse_best,
                       "csv_bytes": csv_bytes, "load_before": load_before, "load_after": load_after}))
 
 
