@@ -125,7 +125,7 @@ def main():
     for threads in threads_list if args.driver else []:
         d = parse_best[threads]
         assert d["rows"] == args.rows, d
-        print(f"| prospect `ReadCsv` only (driver, parse, nothing stored), {d['threads']} threads | {d['seconds']:.3f} | "
+        print(f"| prospect `ReadCsv` only (driver, parse, nothing stored), {d['threads']} thread{'s' if d['threads'] != 1 else ''} | {d['seconds']:.3f} | "
               f"{args.rows / d['seconds']:,.0f} | {d['cpu_seconds']:.3f} | {pandas_best / d['seconds']:.2f} | – | – |")
     print()
     print("prospect's time is the whole CLI process (start, read prospect.toml, open the store, parse, "
