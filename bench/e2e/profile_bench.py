@@ -9,6 +9,14 @@ Generates the data once with `prospect generate` (or uses --dir), then on the sa
   prospect: ReadCsv of customers/events/orders/items, then BuildProfiles (C++ driver);
   pandas:   read_csv (timestamps parsed), then groupby aggregations for the same features.
   Each side reports the read and feature times of its fastest whole run (read + features) of N.
+With --from-store the prospect side is the real CLI instead of the driver: `prospect init` and
+`prospect ingest` of customers/events/orders/items into a fresh workspace (setup: untimed in the
+comparison, their times printed), then `prospect profile` timed as a whole process (it loads the
+four tables from the store, builds the profiles and stores them as table profiles), against
+pandas read_csv + groupby; the sides are interleaved, best of N each. prospect.toml gets
+[profile] include_attributes = false, as the driver sets in code, and the CLI uses its default
+as-of (the end of the latest event/order day), the instant pandas computes; the script checks
+that both printed the same instant. The values are compared after `prospect export profiles`.
 Reading and computing are timed separately on both sides. Every feature column prospect writes
 (except the customers' own attributes, left out on both sides) is compared for every customer:
 equal nulls, and |prospect - pandas| <= 1e-9 * max(1, |pandas|). Definitions: docs/user/profile.md.
@@ -133,6 +141,130 @@ def compare(ours_csv, theirs):
             "pandas_only_columns": extra}
 
 
+def child_cpu_seconds():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def store_setup(args, folder, tmp):
+    """A fresh workspace with the four tables ingested; returns (workspace, ingest rows, store bytes)."""
+    ws = os.path.join(tmp, "ws")
+    subprocess.run([args.prospect, "init", ws, "--quiet"], check=True, stdout=subprocess.DEVNULL)
+    with open(os.path.join(ws, "prospect.toml"), "a") as f:
+        f.write("\n[profile]\n# as the benchmark driver: computed features only\ninclude_attributes = false\n")
+    ingests = []
+    for table in ("customers", "events", "orders", "items"):
+        path = os.path.join(folder, table + ".csv")
+        cmd = [args.prospect, "--workspace", ws, "--threads", str(args.threads), "--json", "ingest", table, path]
+        t0, c0 = time.perf_counter(), child_cpu_seconds()
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        ingests.append((table, json.loads(out)["rows_loaded"], time.perf_counter() - t0, child_cpu_seconds() - c0,
+                        os.path.getsize(path)))
+    return ws, ingests
+
+
+def store_bytes(ws):
+    return {name: os.path.getsize(os.path.join(ws, name)) for name in sorted(os.listdir(ws))
+            if name.startswith("prospect.db")}
+
+
+def profile_cli(args, ws):
+    """One timed `prospect profile` process: (wall s, CPU s, its JSON)."""
+    cmd = [args.prospect, "--workspace", ws, "--threads", str(args.threads), "--json", "profile"]
+    t0, c0 = time.perf_counter(), child_cpu_seconds()
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return time.perf_counter() - t0, child_cpu_seconds() - c0, json.loads(out), cmd
+
+
+def pandas_best_of(folder, repeats, before_each=None):
+    """pandas read + features, best whole run of `repeats`; before_each(r) runs first in each round."""
+    best = None
+    for r in range(repeats):
+        if before_each:
+            before_each(r)
+        t0, c0 = time.perf_counter(), cpu_seconds()
+        tables = read(folder)
+        t1, c1 = time.perf_counter(), cpu_seconds()
+        theirs, as_of = features(*tables)
+        t2, c2 = time.perf_counter(), cpu_seconds()
+        del tables
+        run_times = (t1 - t0, c1 - c0, t2 - t1, c2 - c1)
+        if best is None or run_times[0] + run_times[2] < best[0] + best[2]:  # whole runs, as the driver
+            best = run_times
+    return best, theirs, as_of
+
+
+def print_agreement(agreement):
+    print(f"agreement: {agreement['columns_compared']} feature columns x {agreement['customers']} customers; "
+          f"worst relative difference {agreement['worst_rel_diff']:.3g} (abs {agreement['worst_abs_diff']:.3g}, "
+          f"{agreement['worst_column'] or '-'}); mismatches: {agreement['mismatched'] or 'none'}; "
+          f"pandas-only columns: {agreement['pandas_only_columns'] or 'none'}")
+
+
+def main_from_store(args):
+    load_before = open("/proc/loadavg").read().split()[:3]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.dir
+        if not folder:
+            folder = os.path.join(tmp, "data")
+            subprocess.run([args.prospect, "generate", "--customers", str(args.customers), "--seed", str(args.seed),
+                            "--out", folder, "--quiet"], check=True, stdout=subprocess.DEVNULL)
+        ws, ingests = store_setup(args, folder, tmp)
+        stored = store_bytes(ws)
+        load_setup = open("/proc/loadavg").read().split()[:3]
+
+        runs = []
+        def prospect_round(_):
+            runs.append(profile_cli(args, ws))
+        best, theirs, as_of = pandas_best_of(folder, args.repeats, prospect_round)
+        load_after = open("/proc/loadavg").read().split()[:3]
+        p_wall, p_cpu, p_json, p_cmd = min(runs, key=lambda x: x[0])
+        ours_csv = os.path.join(tmp, "profiles.csv")
+        subprocess.run([args.prospect, "--workspace", ws, "--quiet", "export", "profiles", "--out", ours_csv],
+                       check=True, stdout=subprocess.DEVNULL)
+        agreement = compare(ours_csv, theirs)
+        event_rows = next(rows for t, rows, *_ in ingests if t == "events")
+        order_rows = next(rows for t, rows, *_ in ingests if t == "orders")
+
+    read_s, read_cpu, build_s, build_cpu = best
+    pandas_as_of = str(pd.Timestamp(as_of))
+    same_as_of = p_json["as_of"] == pandas_as_of
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores; python {platform.python_version()}, "
+          f"pandas {pd.__version__}, numpy {np.__version__}")
+    print(f"load average: before setup {' '.join(load_before)}, before the timed runs {' '.join(load_setup)}, "
+          f"after {' '.join(load_after)}")
+    print(f"data: {folder}: {p_json['rows']} customers profiled, {event_rows} events, {order_rows} orders; "
+          f"as of {p_json['as_of']} (pandas: {pandas_as_of}: {'same' if same_as_of else 'DIFFERENT'}); "
+          f"best of {args.repeats} interleaved rounds; prospect threads {args.threads}")
+    print("setup (not in the comparison): prospect init + ingest, one process per table:")
+    print("| table | rows | CSV bytes | ingest wall s | CPU s |")
+    print("|---|---|---|---|---|")
+    for table, rows, wall, cpu, size in ingests:
+        print(f"| {table} | {rows:,} | {size:,} | {wall:.3f} | {cpu:.3f} |")
+    print(f"| all four | {sum(i[1] for i in ingests):,} | {sum(i[4] for i in ingests):,} | "
+          f"{sum(i[2] for i in ingests):.3f} | {sum(i[3] for i in ingests):.3f} |")
+    print(f"store after ingest: " + ", ".join(f"{k} {v:,} bytes" for k, v in stored.items()))
+    print()
+    print(f"prospect: `{' '.join(p_cmd)}`, all runs: " + ", ".join(f"{w:.3f}" for w, *_ in runs) + " s")
+    print("| side | wall s | CPU s | pandas / prospect (wall) |")
+    print("|---|---|---|---|")
+    print(f"| prospect `profile` CLI (load 4 tables from the store + features + store table profiles) | "
+          f"{p_wall:.3f} | {p_cpu:.3f} | **{(read_s + build_s) / p_wall:.1f}x** |")
+    print(f"| pandas read_csv (4 files) + groupby features | {read_s + build_s:.3f} | {read_cpu + build_cpu:.3f} | 1.0x |")
+    print(f"|   of which pandas read_csv | {read_s:.3f} | {read_cpu:.3f} | {read_s / p_wall:.1f}x |")
+    print(f"|   of which pandas features | {build_s:.3f} | {build_cpu:.3f} | {build_s / p_wall:.1f}x |")
+    print_agreement(agreement)
+    print(json.dumps({"mode": "from-store", "prospect": {"seconds": p_wall, "cpu_seconds": p_cpu, "all_runs": [r[0] for r in runs],
+                                                         "as_of": p_json["as_of"], "rows": p_json["rows"]},
+                      "ingest": [{"table": t, "rows": r, "seconds": w, "cpu_seconds": c, "csv_bytes": b}
+                                 for t, r, w, c, b in ingests],
+                      "store_bytes": stored,
+                      "pandas": {"read_seconds": read_s, "read_cpu_seconds": read_cpu,
+                                 "build_seconds": build_s, "build_cpu_seconds": build_cpu, "as_of": pandas_as_of},
+                      "agreement": agreement}))
+    return 1 if agreement["mismatched"] or not same_as_of else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--prospect", default="build/prospect", help="the prospect binary (for generate)")
@@ -142,7 +274,11 @@ def main():
     ap.add_argument("--dir", help="use this generated folder instead of generating one")
     ap.add_argument("--threads", type=int, default=1, help="prospect threads (CSV reading is parallel)")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--from-store", action="store_true",
+                    help="prospect side = the CLI: init + ingest (untimed setup), then timed `prospect profile`")
     args = ap.parse_args()
+    if args.from_store:
+        return main_from_store(args)
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.dir
@@ -155,17 +291,7 @@ def main():
                              capture_output=True, text=True)
         ours = json.loads(run.stdout.strip().splitlines()[-1])
 
-        best = None
-        for _ in range(args.repeats):
-            t0, c0 = time.perf_counter(), cpu_seconds()
-            tables = read(folder)
-            t1, c1 = time.perf_counter(), cpu_seconds()
-            theirs, as_of = features(*tables)
-            t2, c2 = time.perf_counter(), cpu_seconds()
-            del tables
-            run_times = (t1 - t0, c1 - c0, t2 - t1, c2 - c1)
-            if best is None or run_times[0] + run_times[2] < best[0] + best[2]:  # whole runs, as the driver
-                best = run_times
+        best, theirs, as_of = pandas_best_of(folder, args.repeats)
         agreement = compare(ours_csv, theirs)
 
     read_s, read_cpu, build_s, build_cpu = best
@@ -180,10 +306,7 @@ def main():
              ours["read_cpu_seconds"] + ours["build_cpu_seconds"], read_s + build_s, read_cpu + build_cpu)]
     for name, p, pc, q, qc in rows:
         print(f"{name:<26} {p:>11.3f} {pc:>9.3f} {q:>10.3f} {qc:>9.3f} {q / p:>15.1f}x")
-    print(f"agreement: {agreement['columns_compared']} feature columns x {agreement['customers']} customers; "
-          f"worst relative difference {agreement['worst_rel_diff']:.3g} (abs {agreement['worst_abs_diff']:.3g}, "
-          f"{agreement['worst_column'] or '-'}); mismatches: {agreement['mismatched'] or 'none'}; "
-          f"pandas-only columns: {agreement['pandas_only_columns'] or 'none'}")
+    print_agreement(agreement)
     print(json.dumps({"prospect": ours, "pandas": {"read_seconds": read_s, "read_cpu_seconds": read_cpu,
                                                    "build_seconds": build_s, "build_cpu_seconds": build_cpu},
                       "agreement": agreement}))
