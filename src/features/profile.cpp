@@ -10,6 +10,7 @@
 
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
+#include "prospect/common/large_buffer.hpp"
 #include "prospect/common/strings.hpp"
 
 namespace prospect {
@@ -23,9 +24,9 @@ double Days(int64_t micros) {
   return static_cast<double>(micros) / static_cast<double>(kMicrosPerDay);
 }
 
-// Times as µs since epoch; dates count from their midnight. Null → INT64_MIN.
-std::vector<int64_t> TimesOf(const Table& t, const std::string& table_name,
-                             const std::string& column) {
+// Column `column` of table `t`, which must hold dates or timestamps; µs per stored unit.
+const Column& TimeColumn(const Table& t, const std::string& table_name, const std::string& column,
+                         int64_t* scale) {
   const Column& c = t.column(column);
   if (c.type() != DataType::kTimestamp && c.type() != DataType::kDate) {
     Fail(ErrorCode::kInvalidData,
@@ -33,20 +34,28 @@ std::vector<int64_t> TimesOf(const Table& t, const std::string& table_name,
          "ingest with --type {}=timestamp)",
          table_name, column, DataTypeName(c.type()), column);
   }
-  std::vector<int64_t> out(c.size());
-  const int64_t scale = c.type() == DataType::kDate ? kMicrosPerDay : 1;
+  *scale = c.type() == DataType::kDate ? kMicrosPerDay : 1;
+  return c;
+}
+
+// Times as µs since epoch; dates count from their midnight. Null → INT64_MIN.
+LargeVector<int64_t> TimesOf(const Table& t, const std::string& table_name,
+                             const std::string& column) {
+  int64_t scale = 1;
+  const Column& c = TimeColumn(t, table_name, column, &scale);
+  LargeVector<int64_t> out(c.size());
   for (size_t i = 0; i < c.size(); ++i) out[i] = c.IsNull(i) ? INT64_MIN : c.ints()[i] * scale;
   return out;
 }
 
-std::vector<double> NumbersOf(const Table& t, const std::string& table_name,
+LargeVector<double> NumbersOf(const Table& t, const std::string& table_name,
                               const std::string& column) {
   const Column& c = t.column(column);
   if (!IsNumeric(c.type()) && c.type() != DataType::kBool) {
     Fail(ErrorCode::kInvalidData, "profile: {}.{} is {}, expected a numeric column", table_name,
          column, DataTypeName(c.type()));
   }
-  std::vector<double> out(c.size());
+  LargeVector<double> out(c.size());
   for (size_t i = 0; i < c.size(); ++i) out[i] = c.NumericAt(i);
   return out;
 }
@@ -312,7 +321,11 @@ int64_t DefaultAsOf(const ProfileInputs& in, const ProfileConfig& config) {
   auto scan = [&](const std::optional<Table>& t, const std::string& name,
                   const std::string& column) {
     if (!t || !t->HasColumn(column)) return;
-    for (int64_t v : TimesOf(*t, name, column)) latest = std::max(latest, v);
+    int64_t scale = 1;
+    const Column& c = TimeColumn(*t, name, column, &scale);
+    for (size_t i = 0; i < c.size(); ++i) {
+      if (!c.IsNull(i)) latest = std::max(latest, c.ints()[i] * scale);
+    }
   };
   scan(in.events, config.events_table, config.event_time);
   scan(in.orders, config.orders_table, config.order_time);
@@ -347,7 +360,7 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
   std::vector<int64_t> signup;
   if (customers) {
     const Column& id = customers->column(config.customer_id);
-    std::vector<int64_t> signup_times;
+    LargeVector<int64_t> signup_times;
     if (customers->HasColumn(config.signup_column)) {
       signup_times = TimesOf(*customers, config.customers_table, config.signup_column);
     }
@@ -367,7 +380,7 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
 
   // Maps a table's rows to customer indexes (kNoCustomer: unknown, null or not before as_of).
   auto map_rows = [&](const Table& t, const std::string& table_name,
-                      const std::vector<int64_t>& times) {
+                      const LargeVector<int64_t>& times) {
     const Column& id = t.column(config.customer_id);
     std::vector<int32_t> idx(t.num_rows(), kNoCustomer);
     size_t null_ids = 0, unknown = 0;
@@ -401,8 +414,8 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
   };
   std::vector<Order> order_list;
   if (orders) {
-    const std::vector<int64_t> times = TimesOf(*orders, config.orders_table, config.order_time);
-    std::vector<double> amounts;
+    const LargeVector<int64_t> times = TimesOf(*orders, config.orders_table, config.order_time);
+    LargeVector<double> amounts;
     if (!config.order_amount.empty()) {
       amounts = NumbersOf(*orders, config.orders_table, config.order_amount);
     } else {
@@ -446,8 +459,8 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
   // 3. Events: resolve types once over the whole table so columns do not depend on as_of.
   std::vector<std::string> type_names;
   std::vector<int32_t> event_idx, event_type;
-  std::vector<int64_t> event_times;
-  std::vector<double> event_values;
+  LargeVector<int64_t> event_times;
+  LargeVector<double> event_values;
   if (events) {
     event_times = TimesOf(*events, config.events_table, config.event_time);
     event_idx = map_rows(*events, config.events_table, event_times);
