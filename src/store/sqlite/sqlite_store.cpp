@@ -131,7 +131,6 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
       Exec("PRAGMA page_size=65536");
       Exec("PRAGMA journal_mode=WAL");
       Exec("PRAGMA synchronous=NORMAL");
-      Exec("PRAGMA mmap_size=1099511627776");
       Exec("PRAGMA foreign_keys=ON");
       Migrate();
       sql_state_.source = this;
