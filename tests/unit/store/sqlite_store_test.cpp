@@ -16,11 +16,13 @@
 #include "prospect/common/strings.hpp"
 #include "prospect/store/store.hpp"
 #include "support/expect_error.hpp"
+#include "support/store_tables.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
 namespace {
 
+using testing::EventLikeRows;
 using testing::TempDir;
 
 Table MakeTable(ColumnVector<int64_t> ids, std::vector<std::string> names) {
@@ -30,13 +32,6 @@ Table MakeTable(ColumnVector<int64_t> ids, std::vector<std::string> names) {
       Schema({{"id", DataType::kInt64}, {"name", DataType::kString}, {"value", DataType::kDouble}}),
       {Column::FromInts(DataType::kInt64, ids), Column::FromStringVector(names),
        Column::FromDoubles(values)});
-}
-
-WriteOptions Options(WriteMode mode, std::optional<std::string> key = std::nullopt) {
-  WriteOptions o;
-  o.mode = mode;
-  o.key = std::move(key);
-  return o;
 }
 
 // Table t of three rows (a, b, c) in the store at `path`: what a failed write must leave as it was.
@@ -99,73 +94,6 @@ TEST(SqliteStore, AWriteThatRunsOutOfSpaceFailsAndLeavesThePreviousTable) {
   ExpectThreeRows(path);
 }
 
-// Rows 0..n-1 over several stored chunks (65,536 rows each): ints, a categorical of 3 values, a
-// string with nulls only in the second chunk, a double with a NaN.
-Table ManyRows(size_t n, size_t first = 0) {
-  ColumnVector<int64_t> ids(n);
-  ColumnVector<double> values(n);
-  ColumnBuilder kind(DataType::kCategorical), note(DataType::kString);
-  const char* kinds[] = {"view", "cart", "purchase"};
-  for (size_t i = 0; i < n; ++i) {
-    const size_t row = first + i;
-    ids[i] = static_cast<int64_t>(row);
-    values[i] = row == 5 ? std::nan("") : static_cast<double>(row) * 0.25;
-    kind.AppendString(kinds[row % 3]);
-    if (row >= 65536 && row < 131072 && row % 10 == 0) {
-      note.AppendNull();
-    } else {
-      note.AppendString(fmt::format("note {}", row % 1000));
-    }
-  }
-  return Table(Schema({{"id", DataType::kInt64},
-                       {"kind", DataType::kCategorical},
-                       {"note", DataType::kString},
-                       {"value", DataType::kDouble}}),
-               {Column::FromInts(DataType::kInt64, ids), kind.Finish(), note.Finish(),
-                Column::FromDoubles(values)});
-}
-
-void ExpectSameTable(const Table& a, const Table& b) {
-  ASSERT_EQ(a.schema().Names(), b.schema().Names());
-  ASSERT_EQ(a.num_rows(), b.num_rows());
-  for (size_t c = 0; c < a.num_columns(); ++c) {
-    EXPECT_EQ(a.schema().field(c).type, b.schema().field(c).type);
-    for (size_t r = 0; r < a.num_rows(); ++r) {
-      if (a.column(c)->FormatValue(r) != b.column(c)->FormatValue(r) ||
-          a.column(c)->IsNull(r) != b.column(c)->IsNull(r)) {
-        ADD_FAILURE() << a.schema().field(c).name << " row " << r << ": "
-                      << a.column(c)->FormatValue(r) << " vs " << b.column(c)->FormatValue(r);
-        return;
-      }
-    }
-  }
-}
-
-TEST(SqliteStore, AppendAddsChunksAndGrowsTheStoredDictionary) {
-  TempDir dir;
-  auto store = Store::Open(dir.File("s.db"));
-  Context ctx(2);
-  const Table first = ManyRows(70000);
-  store->WriteTable("t", first, {}, ctx);
-  // New rows with a new category and the old ones in another order of first appearance.
-  Table second = ManyRows(1000, 70000);
-  ColumnBuilder kind(DataType::kCategorical);
-  for (size_t i = 0; i < 1000; ++i) kind.AppendString(i % 2 ? "refund" : "purchase");
-  second = second.WithColumn("kind", kind.Finish());
-  store->WriteTable("t", second, Options(WriteMode::kAppend), ctx);
-  // And the same column as plain strings: appended as the stored categorical.
-  Table third = ManyRows(10, 71000);
-  third = third.WithColumn("kind", Column::FromStringVector(std::vector<std::string>(10, "view")));
-  store->WriteTable("t", third, Options(WriteMode::kAppend), ctx);
-  const Table back = store->LoadTable("t", ctx);
-  ExpectSameTable(
-      back, ConcatTables({first, ConcatTables({second}),
-                          third.WithColumn("kind", Column::DictionaryEncode(*third.column(1)))}));
-  EXPECT_EQ(back.column("kind").dictionary(),
-            (std::vector<std::string>{"view", "cart", "purchase", "refund"}));
-  EXPECT_EQ(store->FindTable("t")->rows, 71010);
-}
-
 // Flips one byte in the stored bytes of (column position, chunk) of table `name`.
 void DamageChunk(const std::string& path, const std::string& name, int position, int chunk) {
   sqlite3* db = nullptr;
@@ -184,7 +112,7 @@ TEST(SqliteStore, ADamagedChunkIsNamedAndTheOtherColumnsStillLoad) {
   TempDir dir;
   const std::string path = dir.File("s.db");
   Context ctx(2);
-  Store::Open(path)->WriteTable("events", ManyRows(150000), {}, ctx);
+  Store::Open(path)->WriteTable("events", EventLikeRows(150000), {}, ctx);
   DamageChunk(path, "events", 3, 1);  // column "value", second chunk
   auto store = Store::Open(path);
   ExpectError([&] { store->LoadTable("events", ctx); }, ErrorCode::kInvalidData,

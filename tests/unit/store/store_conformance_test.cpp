@@ -16,11 +16,14 @@
 #include "prospect/store/store.hpp"
 #include "support/expect_error.hpp"
 #include "support/pg_test_server.hpp"
+#include "support/store_tables.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
 namespace {
 
+using testing::EventLikeRows;
+using testing::ExpectSameRows;
 using testing::PgTestSchema;
 using testing::TempDir;
 
@@ -77,48 +80,6 @@ std::vector<std::string> ColumnText(const Table& t, const std::string& column) {
   std::vector<std::string> out;
   for (size_t r = 0; r < t.num_rows(); ++r) out.push_back(t.column(column).FormatValue(r));
   return out;
-}
-
-void ExpectSameRows(const Table& a, const Table& b) {
-  ASSERT_EQ(a.schema().Names(), b.schema().Names());
-  ASSERT_EQ(a.num_rows(), b.num_rows());
-  for (size_t c = 0; c < a.num_columns(); ++c) {
-    EXPECT_EQ(a.schema().field(c).type, b.schema().field(c).type) << a.schema().field(c).name;
-    for (size_t r = 0; r < a.num_rows(); ++r) {
-      if (a.column(c)->FormatValue(r) != b.column(c)->FormatValue(r) ||
-          a.column(c)->IsNull(r) != b.column(c)->IsNull(r)) {
-        ADD_FAILURE() << a.schema().field(c).name << " row " << r << ": "
-                      << a.column(c)->FormatValue(r) << " vs " << b.column(c)->FormatValue(r);
-        return;
-      }
-    }
-  }
-}
-
-// Rows first..first+n-1: ints, a categorical of 3 values, a string with some nulls, a double with
-// a NaN at row 5.
-Table EventLikeRows(size_t n, size_t first = 0) {
-  ColumnVector<int64_t> ids(n);
-  ColumnVector<double> values(n);
-  ColumnBuilder kind(DataType::kCategorical), note(DataType::kString);
-  const char* kinds[] = {"view", "cart", "purchase"};
-  for (size_t i = 0; i < n; ++i) {
-    const size_t row = first + i;
-    ids[i] = static_cast<int64_t>(row);
-    values[i] = row == 5 ? std::nan("") : static_cast<double>(row) * 0.25;
-    kind.AppendString(kinds[row % 3]);
-    if (row >= 65536 && row < 131072 && row % 10 == 0) {
-      note.AppendNull();
-    } else {
-      note.AppendString(fmt::format("note {}", row % 1000));
-    }
-  }
-  return Table(Schema({{"id", DataType::kInt64},
-                       {"kind", DataType::kCategorical},
-                       {"note", DataType::kString},
-                       {"value", DataType::kDouble}}),
-               {Column::FromInts(DataType::kInt64, std::move(ids)), kind.Finish(), note.Finish(),
-                Column::FromDoubles(std::move(values))});
 }
 
 TEST_P(StoreConformance, RoundTripsEveryTypeWithNullsAndExtremes) {
@@ -262,26 +223,30 @@ TEST_P(StoreConformance, AppendWithOtherColumnsIsRefusedWithBothSchemas) {
   EXPECT_EQ(store->FindTable("t")->rows, 1);
 }
 
+// 70,000 rows first: the appends start inside the SQLite store's second chunk.
 TEST_P(StoreConformance, AppendKeepsStoredTypesAndGrowsCategories) {
   auto store = Open();
   Context ctx(2);
-  const Table first = EventLikeRows(1000);
+  const Table first = EventLikeRows(70000);
   store->WriteTable("t", first, {}, ctx);
-  Table second = EventLikeRows(10, 1000);
+  // New rows with a new category and an old one.
+  Table second = EventLikeRows(1000, 70000);
   ColumnBuilder kind(DataType::kCategorical);
-  for (size_t i = 0; i < 10; ++i) kind.AppendString(i % 2 ? "refund" : "purchase");
+  for (size_t i = 0; i < 1000; ++i) kind.AppendString(i % 2 ? "refund" : "purchase");
   second = second.WithColumn("kind", kind.Finish());
   store->WriteTable("t", second, WriteWith(WriteMode::kAppend), ctx);
   // The same column as plain strings: appended as the stored categorical.
-  Table third = EventLikeRows(5, 1010);
-  third = third.WithColumn("kind", Column::FromStringVector(std::vector<std::string>(5, "view")));
+  Table third = EventLikeRows(10, 71000);
+  third = third.WithColumn("kind", Column::FromStringVector(std::vector<std::string>(10, "view")));
   store->WriteTable("t", third, WriteWith(WriteMode::kAppend), ctx);
   const Table back = store->LoadTable("t", ctx);
   EXPECT_EQ(back.schema().field(1).type, DataType::kCategorical);
   ExpectSameRows(
       back, ConcatTables({first, second,
                           third.WithColumn("kind", Column::DictionaryEncode(*third.column(1)))}));
-  EXPECT_EQ(store->FindTable("t")->rows, 1015);
+  EXPECT_EQ(back.column("kind").dictionary(),
+            (std::vector<std::string>{"view", "cart", "purchase", "refund"}));
+  EXPECT_EQ(store->FindTable("t")->rows, 71010);
 }
 
 TEST_P(StoreConformance, ScanHandsOverChunksOfTheChosenColumnsInRowOrder) {
