@@ -68,6 +68,11 @@ Table EventsTable(size_t n) {
 const std::string kDb =
     (std::filesystem::temp_directory_path() / "prospect_store_bench.db").string();
 
+void SetRowsPerSecond(benchmark::State& state, const Table& t) {
+  state.counters["rows/s"] = benchmark::Counter(
+      static_cast<double>(t.num_rows()) * state.iterations(), benchmark::Counter::kIsRate);
+}
+
 void BM_Store_WriteEvents(benchmark::State& state) {
   const Table t = EventsTable(static_cast<size_t>(state.range(0)));
   Context ctx;  // all cores, as the CLI runs
@@ -76,8 +81,7 @@ void BM_Store_WriteEvents(benchmark::State& state) {
     auto store = Store::Open(kDb);
     store->WriteTable("events", t, {}, ctx);
   }
-  state.counters["rows/s"] = benchmark::Counter(
-      static_cast<double>(t.num_rows()) * state.iterations(), benchmark::Counter::kIsRate);
+  SetRowsPerSecond(state, t);
 }
 BENCHMARK(BM_Store_WriteEvents)
     ->Arg(1'000'000)
@@ -85,27 +89,37 @@ BENCHMARK(BM_Store_WriteEvents)
     ->Iterations(3)
     ->UseRealTime();
 
-// Loads the whole table (columns empty) or the named columns.
-void LoadEvents(benchmark::State& state, const std::vector<std::string>& columns) {
+// The PostgreSQL test server's URL; empty (and the case skipped) when it is not set.
+std::string PostgresUrlOrSkip(benchmark::State& state) {
+  const char* url = std::getenv("PROSPECT_TEST_PG_URL");
+  if (!url)
+    state.SkipWithError("set PROSPECT_TEST_PG_URL (eval \"$(scripts/pg_test_server.sh start)\")");
+  return url ? url : "";
+}
+
+// Writes the table once into the store at `url` (a fresh SQLite file is removed first), then
+// loads it whole (columns empty) or the named columns through a newly opened store.
+void LoadEvents(benchmark::State& state, const std::string& url,
+                const std::vector<std::string>& columns) {
   const Table t = EventsTable(static_cast<size_t>(state.range(0)));
   Context ctx;
-  std::filesystem::remove(kDb);
-  Store::Open(kDb)->WriteTable("events", t, {}, ctx);
-  auto store = Store::Open(kDb);
-  for (auto _ : state) benchmark::DoNotOptimize(store->LoadTable("events", columns, ctx));
-  state.counters["rows/s"] = benchmark::Counter(
-      static_cast<double>(t.num_rows()) * state.iterations(), benchmark::Counter::kIsRate);
+  if (url == kDb) std::filesystem::remove(kDb);
+  Store::Open(url)->WriteTable("bench_events", t, {}, ctx);
+  auto store = Store::Open(url);
+  for (auto _ : state) benchmark::DoNotOptimize(store->LoadTable("bench_events", columns, ctx));
+  SetRowsPerSecond(state, t);
 }
-void BM_Store_LoadEvents(benchmark::State& state) { LoadEvents(state, {}); }
+
+// Three of the twelve columns, as a profile or a model reads a wide table.
+const std::vector<std::string> kThreeColumns = {"customer_id", "timestamp", "value"};
+
+void BM_Store_LoadEvents(benchmark::State& state) { LoadEvents(state, kDb, {}); }
+void BM_Store_LoadThreeColumns(benchmark::State& state) { LoadEvents(state, kDb, kThreeColumns); }
 BENCHMARK(BM_Store_LoadEvents)
     ->Arg(1'000'000)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(5)
     ->UseRealTime();
-// Three of the twelve columns, as a profile or a model reads a wide table.
-void BM_Store_LoadThreeColumns(benchmark::State& state) {
-  LoadEvents(state, {"customer_id", "timestamp", "value"});
-}
 BENCHMARK(BM_Store_LoadThreeColumns)
     ->Arg(1'000'000)
     ->Unit(benchmark::kMillisecond)
@@ -114,23 +128,14 @@ BENCHMARK(BM_Store_LoadThreeColumns)
 
 // ---- PostgreSQL: the same table through binary COPY, into the server's default schema ----
 
-std::string PostgresBenchUrl() {
-  const char* url = std::getenv("PROSPECT_TEST_PG_URL");
-  return url ? url : "";
-}
-
 void BM_PostgresStore_WriteEvents(benchmark::State& state) {
-  const std::string url = PostgresBenchUrl();
-  if (url.empty()) {
-    state.SkipWithError("set PROSPECT_TEST_PG_URL (eval \"$(scripts/pg_test_server.sh start)\")");
-    return;
-  }
+  const std::string url = PostgresUrlOrSkip(state);
+  if (url.empty()) return;
   const Table t = EventsTable(static_cast<size_t>(state.range(0)));
   Context ctx;
   auto store = Store::Open(url);
   for (auto _ : state) store->WriteTable("bench_events", t, {}, ctx);
-  state.counters["rows/s"] = benchmark::Counter(
-      static_cast<double>(t.num_rows()) * state.iterations(), benchmark::Counter::kIsRate);
+  SetRowsPerSecond(state, t);
 }
 BENCHMARK(BM_PostgresStore_WriteEvents)
     ->Arg(1'000'000)
@@ -138,29 +143,19 @@ BENCHMARK(BM_PostgresStore_WriteEvents)
     ->Iterations(3)
     ->UseRealTime();
 
-void PostgresLoadEvents(benchmark::State& state, const std::vector<std::string>& columns) {
-  const std::string url = PostgresBenchUrl();
-  if (url.empty()) {
-    state.SkipWithError("set PROSPECT_TEST_PG_URL (eval \"$(scripts/pg_test_server.sh start)\")");
-    return;
-  }
-  const Table t = EventsTable(static_cast<size_t>(state.range(0)));
-  Context ctx;
-  auto store = Store::Open(url);
-  store->WriteTable("bench_events", t, {}, ctx);
-  for (auto _ : state) benchmark::DoNotOptimize(store->LoadTable("bench_events", columns, ctx));
-  state.counters["rows/s"] = benchmark::Counter(
-      static_cast<double>(t.num_rows()) * state.iterations(), benchmark::Counter::kIsRate);
+void BM_PostgresStore_LoadEvents(benchmark::State& state) {
+  const std::string url = PostgresUrlOrSkip(state);
+  if (!url.empty()) LoadEvents(state, url, {});
 }
-void BM_PostgresStore_LoadEvents(benchmark::State& state) { PostgresLoadEvents(state, {}); }
+void BM_PostgresStore_LoadThreeColumns(benchmark::State& state) {
+  const std::string url = PostgresUrlOrSkip(state);
+  if (!url.empty()) LoadEvents(state, url, kThreeColumns);
+}
 BENCHMARK(BM_PostgresStore_LoadEvents)
     ->Arg(1'000'000)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(5)
     ->UseRealTime();
-void BM_PostgresStore_LoadThreeColumns(benchmark::State& state) {
-  PostgresLoadEvents(state, {"customer_id", "timestamp", "value"});
-}
 BENCHMARK(BM_PostgresStore_LoadThreeColumns)
     ->Arg(1'000'000)
     ->Unit(benchmark::kMillisecond)

@@ -270,7 +270,7 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
         c.Bind(4, DataTypeName(data.schema().field(i).type));
         c.Step();
       }
-      WriteColumns(name, data, 0, /*extend_dictionaries=*/false, ctx);
+      WriteColumns(name, data, /*appending_to=*/nullptr, ctx);
     } else if (key_index >= 0) {
       const Table stored = LoadTable(name, ctx);
       std::unordered_set<std::string> new_keys;
@@ -284,9 +284,9 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
       deduplicated += static_cast<int64_t>(stored.num_rows() - kept.size());
       data = ConcatTables({stored.Take(kept), data});
       DeleteChunks(name);
-      WriteColumns(name, data, 0, /*extend_dictionaries=*/false, ctx);
+      WriteColumns(name, data, /*appending_to=*/nullptr, ctx);
     } else {
-      WriteColumns(name, data, ChunkRows(*existing).size(), /*extend_dictionaries=*/true, ctx);
+      WriteColumns(name, data, &*existing, ctx);
     }
     const int64_t stored_rows = append && key_index < 0 ? existing->rows + rows_loaded
                                                         : static_cast<int64_t>(data.num_rows());
@@ -654,25 +654,25 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
     insert.Step();
   }
 
-  // Stores every column of `data` as chunks numbered from `first_chunk`, and each categorical
-  // column's dictionary: the column's own, or with `extend_dictionaries` the stored one with the
-  // column's new values added at its end (so stored codes stay valid).
-  void WriteColumns(const std::string& name, const Table& data, size_t first_chunk,
-                    bool extend_dictionaries, const Context& ctx) {
+  // Stores every column of `data` as chunks, and each categorical column's dictionary. A fresh
+  // write (`appending_to` null) numbers chunks from 0 and stores the columns' own dictionaries; an
+  // append numbers them after the stored ones and extends each stored dictionary with the new
+  // values at its end (so stored codes stay valid).
+  void WriteColumns(const std::string& name, const Table& data, const TableInfo* appending_to,
+                    const Context& ctx) {
     Statement insert(db_,
                      "INSERT OR REPLACE INTO prospect_chunks(table_name, column_position, chunk, "
                      "rows, null_count, min_value, max_value, checksum, data) VALUES (?1, ?2, ?3, "
                      "?4, ?5, ?6, ?7, ?8, ?9)");
     const size_t columns = data.num_columns();
     std::vector<std::vector<int32_t>> code_maps(columns);
-    std::optional<TableInfo> info;
-    if (extend_dictionaries) info = FindTable(name);
+    const size_t first_chunk = appending_to ? ChunkRows(*appending_to).size() : 0;
     for (size_t c = 0; c < columns; ++c) {
       const Column& column = *data.column(c);
       if (column.type() != DataType::kCategorical) continue;
       std::vector<std::string> dictionary;
-      if (extend_dictionaries) {
-        dictionary = ReadDictionary(*info, c);
+      if (appending_to) {
+        dictionary = ReadDictionary(*appending_to, c);
         std::unordered_map<std::string, int32_t> index;
         for (size_t i = 0; i < dictionary.size(); ++i)
           index.emplace(dictionary[i], static_cast<int32_t>(i));
@@ -840,7 +840,7 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
     const Context ctx(1);
     for (const std::string& name : names) {
       const Table rows = ReadRowTable(*FindTable(name));
-      WriteColumns(name, rows, 0, /*extend_dictionaries=*/false, ctx);
+      WriteColumns(name, rows, /*appending_to=*/nullptr, ctx);
       Exec("DROP TABLE " + QuoteIdent(name));
     }
   }
