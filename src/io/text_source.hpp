@@ -9,22 +9,35 @@
 #include <string>
 #include <string_view>
 
+#include "prospect/common/large_buffer.hpp"
 #include "prospect/io/csv.hpp"
 
 namespace prospect::io {
+
+/// Memory from AllocateLargeBuffer, freed with it: a file's bytes as read.
+struct LargeBytes {
+  struct Free {
+    size_t size;
+    void operator()(char* p) const noexcept { FreeLargeBuffer(p, size); }
+  };
+  static std::unique_ptr<char[], Free> Allocate(size_t size) {
+    return {static_cast<char*>(AllocateLargeBuffer(size)), Free{size}};
+  }
+};
 
 /// Text ready to parse: a plain file's bytes as read (no copy), or gunzipped or transcoded text.
 class LoadedText {
  public:
   explicit LoadedText(std::string text) : string_(std::move(text)) {}
-  LoadedText(std::unique_ptr<char[]> bytes, size_t size) : bytes_(std::move(bytes)), size_(size) {}
+  LoadedText(std::unique_ptr<char[], LargeBytes::Free> bytes, size_t size)
+      : bytes_(std::move(bytes)), size_(size) {}
   std::string_view view() const {
     return bytes_ ? std::string_view(bytes_.get(), size_) : std::string_view(string_);
   }
 
  private:
   std::string string_;
-  std::unique_ptr<char[]> bytes_;
+  std::unique_ptr<char[], LargeBytes::Free> bytes_;
   size_t size_ = 0;
 };
 

@@ -1,10 +1,11 @@
 // Column chunks: how the SQLite store keeps a table's data. Each column is cut into chunks of
-// kRowsPerChunk rows, each stored as typed binary (LZ4-compressed where that pays), with what the
-// catalogue keeps beside it: rows, nulls, min and max, and an XXH3 checksum of the stored bytes.
-// A categorical column's dictionary is stored once per column, as a chunk of its own.
+// kRowsPerChunk rows, each stored as typed binary (bit-packed or LZ4-compressed where that pays),
+// with what the catalogue keeps beside it: rows, nulls, min and max, and an XXH3 checksum of the
+// stored bytes. A categorical column's dictionary is stored once per column, as a chunk of its own.
 //
 // Stored bytes (little-endian): u8 format (1); three stream descriptors, each u8 codec (0 raw,
-// 1 LZ4), u32 raw size, u32 stored size; then the three streams' bytes in that order:
+// 1 LZ4, 2 bit-packed integers: values only, layout in chunk_codec.cpp), u32 raw size, u32 stored
+// size; then the three streams' bytes in that order:
 //   validity  bitmap, bit (i % 8) of byte i / 8 set when row i is valid; empty when no row is null
 //             (and always for categoricals, whose nulls are code -1)
 //   values    one value per row: int64 (int64, date, timestamp), double, u8 0/1 (bool),

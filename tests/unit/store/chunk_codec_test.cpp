@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <limits>
 
 #include "prospect/common/error.hpp"
@@ -104,8 +105,10 @@ TEST(ChunkCodec, DictionariesRoundTrip) {
 }
 
 TEST(ChunkCodec, DamagedBytesAreRefusedWithAReason) {
+  // Repeats that LZ4 compresses, over the whole int64 range, which bit packing cannot narrow.
+  const int64_t pattern[] = {INT64_MIN, INT64_MAX, 0, -1, 1, 12345, -987654321};
   ColumnVector<int64_t> values(1000);
-  for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<int64_t>(i % 7);
+  for (size_t i = 0; i < values.size(); ++i) values[i] = pattern[i % 7];
   const auto column = Column::FromInts(DataType::kInt64, values);
   const EncodedChunk chunk = EncodeChunk(*column, 0, values.size());
   ColumnStorage out;
@@ -143,6 +146,109 @@ TEST(ChunkCodec, DamagedBytesAreRefusedWithAReason) {
     flipped[at] = static_cast<char>(flipped[at] ^ 0x5a);
     try {
       decode(flipped, values.size(), 0);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kInvalidData);
+    }
+  }
+}
+
+// The stored stream's codec byte (0 raw, 1 LZ4, 2 packed) of the values stream.
+int ValuesCodec(const EncodedChunk& chunk) { return chunk.bytes[1 + 9]; }
+
+TEST(ChunkCodec, IntegersArePackedIntoTheBitsTheirRangeNeeds) {
+  const size_t n = 5000;
+  struct Case {
+    const char* name;
+    std::function<int64_t(size_t)> value;
+    size_t max_bytes;  // header (26) + n * bits / 8 + padding (8) + chunk header (28)
+  };
+  const std::vector<Case> cases = {
+      {"a constant", [](size_t) { return int64_t{-42}; }, 62},
+      {"a sequence (deltas of 1)", [](size_t i) { return 1000000 + static_cast<int64_t>(i); }, 62},
+      {"whole seconds in microseconds over a year",
+       [](size_t i) {
+         return 1'700'000'000'000'000 + static_cast<int64_t>(i * 7919 % 31'536'000) * 1'000'000;
+       },
+       62 + n * 25 / 8 + 1},
+      {"small counts 1 to 5", [](size_t i) { return static_cast<int64_t>(1 + i * 31 % 5); },
+       62 + n * 3 / 8 + 1},
+      {"negative and positive", [](size_t i) { return static_cast<int64_t>(i % 1000) - 500; },
+       62 + n * 10 / 8 + 1},
+      {"the whole int64 range in two values",
+       [](size_t i) { return i % 2 ? INT64_MAX : INT64_MIN + 1; }, 62 + n * 1 / 8 + 1},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    ColumnVector<int64_t> values(n);
+    for (size_t i = 0; i < n; ++i) values[i] = c.value(i);
+    const auto column = Column::FromInts(DataType::kInt64, values);
+    const EncodedChunk chunk = EncodeChunk(*column, 0, n);
+    EXPECT_EQ(ValuesCodec(chunk), 2);
+    EXPECT_LE(chunk.bytes.size(), c.max_bytes);
+    ExpectSameCells(*column, 0, *RoundTrip(*column, 0, n));
+    ExpectSameCells(*column, 1234, *RoundTrip(*column, 1234, 4321));
+  }
+}
+
+TEST(ChunkCodec, PackedChunksKeepNullsAndCategoricalCodes) {
+  // Nulls hold zero in the column, outside the valid values' range: they are left out of it.
+  ColumnVector<int64_t> ints(3000);
+  ColumnVector<uint8_t> valid(3000);
+  for (size_t i = 0; i < ints.size(); ++i) {
+    valid[i] = i % 3 != 0;
+    ints[i] = valid[i] ? 1'000'000'000 + static_cast<int64_t>(i % 100) : 0;
+  }
+  const auto with_nulls = Column::FromInts(DataType::kTimestamp, ints, valid);
+  const EncodedChunk chunk = EncodeChunk(*with_nulls, 0, ints.size());
+  EXPECT_EQ(ValuesCodec(chunk), 2);
+  EXPECT_EQ(chunk.null_count, 1000u);
+  ExpectSameCells(*with_nulls, 0, *RoundTrip(*with_nulls, 0, ints.size()));
+
+  ColumnBuilder cat(DataType::kCategorical);
+  for (size_t i = 0; i < 3000; ++i) {
+    if (i % 11 == 0) {
+      cat.AppendNull();  // code -1
+    } else {
+      cat.AppendString(std::string(1, static_cast<char>('a' + i % 5)));
+    }
+  }
+  const ColumnPtr codes = cat.Finish();
+  const EncodedChunk cat_chunk = EncodeChunk(*codes, 0, codes->size());
+  EXPECT_EQ(ValuesCodec(cat_chunk), 2);
+  ExpectSameCells(*codes, 0, *RoundTrip(*codes, 0, codes->size()));
+}
+
+TEST(ChunkCodec, DamagedPackedStreamsAreRefused) {
+  ColumnVector<int64_t> values(2000);
+  for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<int64_t>(i * 37 % 1000);
+  const auto column = Column::FromInts(DataType::kInt64, values);
+  const EncodedChunk chunk = EncodeChunk(*column, 0, values.size());
+  ASSERT_EQ(ValuesCodec(chunk), 2);
+  ColumnStorage out;
+  out.ints.resize(values.size());
+  auto decode = [&](const std::string& bytes) {
+    DecodeChunk(bytes, DataType::kInt64, values.size(), 0, 0, out, 0, 0);
+  };
+  std::string wide = chunk.bytes;
+  wide[28 + 1] = 60;  // width past the 56 bits one 8-byte load holds
+  // Steps of 37 and -963: deltas, one bit each (scale 1000).
+  ExpectError([&] { decode(wide); }, ErrorCode::kInvalidData,
+              "a packed stream has mode 1 and width 60");
+  std::string other_width = chunk.bytes;
+  other_width[28 + 1] = 2;  // the stored bytes hold 1-bit values
+  ExpectErrorStartingWith([&] { decode(other_width); },
+                          "a packed stream of 2000 2-bit values stores", "expected");
+  // A double column's values are never packed: a chunk saying so is damaged.
+  ColumnStorage doubles;
+  doubles.doubles.resize(values.size());
+  ExpectError(
+      [&] { DecodeChunk(chunk.bytes, DataType::kDouble, values.size(), 0, 0, doubles, 0, 0); },
+      ErrorCode::kInvalidData, "the values stream is bit-packed, which it never is");
+  for (size_t at = 28; at < chunk.bytes.size(); ++at) {
+    std::string flipped = chunk.bytes;
+    flipped[at] = static_cast<char>(flipped[at] ^ 0x5a);
+    try {
+      decode(flipped);
     } catch (const Error& e) {
       EXPECT_EQ(e.code(), ErrorCode::kInvalidData);
     }
