@@ -12,6 +12,7 @@
 #include <limits>
 #include <numeric>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 #include "prospect/common/error.hpp"
@@ -45,20 +46,49 @@ T ReadPod(std::string_view bytes, size_t at) {
 }
 
 // Bit packing (codec kPacked), for the values of integer columns (int64, date, timestamp and
-// categorical codes): ids, counts, codes and whole-second timestamps span far fewer bits than
-// they are stored in, and LZ4 finds no repeats in them. Stored: u8 mode, u8 width, i64 base,
-// i64 step, u64 scale, then one `width`-bit unsigned number u[i] per row packed from bit 0 of
-// byte 0 up, then kPackPadding zero bytes so each number is read with one 8-byte load.
+// categorical codes) and of doubles that are decimals with few digits (prices, rates): ids,
+// counts, codes, whole-second timestamps and cents span far fewer bits than they are stored in,
+// and LZ4 finds no repeats in them. Stored: u8 mode, u8 width, i64 base, i64 step, u64 scale,
+// then one `width`-bit unsigned number u[i] per row packed from bit 0 of byte 0 up, then
+// kPackPadding zero bytes so each number is read with one 8-byte load.
 //   mode 0, frame of reference: v[i] = base + u[i] * scale      (null rows: u = 0)
 //   mode 1, deltas (no nulls):  v[0] = base, v[i] = v[i-1] + step + u[i] * scale  (u[0] = 0)
-// Arithmetic wraps in uint64, so any int64 range packs.
+//   mode 2, decimals (doubles): v[i] = double(base + u[i] * scale) / 10^step, which gives every
+//           stored double back bit for bit (the encoder checks each one; ALP, Afroozeh et al.,
+//           SIGMOD 2024, does the same with more cases)
+// Integer arithmetic wraps in uint64, so any int64 range packs.
 constexpr size_t kPackHeaderBytes = 1 + 1 + 8 + 8 + 8;
 constexpr size_t kPackPadding = 8;
 constexpr unsigned kMaxPackWidth = 56;  // a number plus its bit offset fits one 8-byte load
+enum PackMode : uint8_t { kFrameOfReference = 0, kDeltas = 1, kDecimals = 2 };
+constexpr int kMaxDecimals = 10;
+constexpr double kPowersOfTen[kMaxDecimals + 1] = {1,   1e1, 1e2, 1e3, 1e4, 1e5,
+                                                   1e6, 1e7, 1e8, 1e9, 1e10};
 
 size_t PackedSize(size_t n, unsigned width) {
   return kPackHeaderBytes + (n * width + 7) / 8 + kPackPadding;
 }
+
+// Division by a constant d known to divide its dividends exactly, without a divide instruction
+// (tens of cycles per value): d = 2^shift * odd, and x / d = (x >> shift) * odd^-1 mod 2^64.
+// Divides() is the matching divisibility test (Granlund and Montgomery, 1994).
+class ExactDivisor {
+ public:
+  explicit ExactDivisor(uint64_t d) : shift_(static_cast<unsigned>(std::countr_zero(d))) {
+    const uint64_t odd = d >> shift_;
+    inverse_ = odd;  // Newton's iteration doubles the correct low bits: 3, 6, 12, 24, 48, 96
+    for (int i = 0; i < 5; ++i) inverse_ *= 2 - odd * inverse_;
+    limit_ = UINT64_MAX / odd;
+  }
+  bool Divides(uint64_t x) const {
+    return (x & ((uint64_t{1} << shift_) - 1)) == 0 && Divide(x) <= limit_;
+  }
+  uint64_t Divide(uint64_t x) const { return (x >> shift_) * inverse_; }
+
+ private:
+  unsigned shift_;
+  uint64_t inverse_, limit_;
+};
 
 // A frame (smallest value, common step between values, bits per value) over `n` numbers.
 struct Frame {
@@ -76,9 +106,15 @@ Frame FrameOf(size_t n, ValueAt value_at, Skip skip) {
     hi = any ? std::max(hi, v) : v;
     any = true;
   }
+  // The common step: a divisibility test per value, std::gcd only when that fails.
   uint64_t gcd = 0;
+  ExactDivisor divisor(1);
   for (size_t i = 0; i < n && gcd != 1; ++i) {
-    if (!skip(i)) gcd = std::gcd(gcd, static_cast<uint64_t>(value_at(i)) - uint64_t(lo));
+    if (skip(i)) continue;
+    const uint64_t d = static_cast<uint64_t>(value_at(i)) - uint64_t(lo);
+    if (d == 0 || (gcd != 0 && divisor.Divides(d))) continue;
+    gcd = std::gcd(gcd, d);
+    divisor = ExactDivisor(gcd);
   }
   Frame f;
   f.base = static_cast<uint64_t>(lo);
@@ -87,21 +123,20 @@ Frame FrameOf(size_t n, ValueAt value_at, Skip skip) {
   return f;
 }
 
-// The packed stream for `values` (rows where is_null holds are left out), or empty when packing
-// would not save a tenth of the raw bytes.
-template <typename T, typename IsNull>
-std::string PackIntegers(std::span<const T> values, IsNull is_null) {
-  const size_t n = values.size();
+// The packed stream of the `n` numbers value_at(i) (rows where is_null holds are left out), or
+// empty when packing would not save a tenth of their `raw_bytes`. `decimals` >= 0: the numbers
+// are a double column's values times 10^decimals (mode 2), else integers (mode 0 or 1).
+template <typename ValueAt, typename IsNull>
+std::string Pack(size_t n, ValueAt value_at, IsNull is_null, size_t raw_bytes, int decimals) {
   if (n == 0 || n > kRowsPerChunk) return {};
   bool nulls = false;
   for (size_t i = 0; i < n && !nulls; ++i) nulls = is_null(i);
-  const auto value_at = [&](size_t i) { return static_cast<int64_t>(values[i]); };
-  uint8_t mode = 0;
+  PackMode mode = decimals >= 0 ? kDecimals : kFrameOfReference;
   Frame frame = FrameOf(n, value_at, is_null);
-  int64_t step = 0;
+  int64_t step = decimals;
   // Deltas, when no difference overflows: a sequence (ids, sorted times) packs into few bits.
   std::vector<int64_t> deltas;
-  if (!nulls && n >= 2) {
+  if (mode == kFrameOfReference && !nulls && n >= 2) {
     deltas.resize(n);
     bool overflow = false;
     for (size_t i = 1; i < n && !overflow; ++i)
@@ -110,13 +145,13 @@ std::string PackIntegers(std::span<const T> values, IsNull is_null) {
       const Frame by_delta = FrameOf(
           n, [&](size_t i) { return deltas[i]; }, [](size_t i) { return i == 0; });
       if (by_delta.width < frame.width) {
-        mode = 1;
+        mode = kDeltas;
         step = static_cast<int64_t>(by_delta.base);
         frame = {static_cast<uint64_t>(value_at(0)), by_delta.scale, by_delta.width};
       }
     }
   }
-  if (frame.width > kMaxPackWidth || !WorthCompressing(n * sizeof(T), PackedSize(n, frame.width)))
+  if (frame.width > kMaxPackWidth || !WorthCompressing(raw_bytes, PackedSize(n, frame.width)))
     return {};
   std::string out;
   out.reserve(PackedSize(n, frame.width));
@@ -127,11 +162,13 @@ std::string PackIntegers(std::span<const T> values, IsNull is_null) {
   AppendPod<uint64_t>(out, frame.scale);
   out.resize(PackedSize(n, frame.width), '\0');
   char* bits = out.data() + kPackHeaderBytes;
+  const ExactDivisor scale(frame.scale);
   for (size_t i = 0; i < n && frame.width > 0; ++i) {
     uint64_t u = 0;
-    if (mode == 0 && !is_null(i))
-      u = (static_cast<uint64_t>(value_at(i)) - frame.base) / frame.scale;
-    if (mode == 1 && i > 0) u = (static_cast<uint64_t>(deltas[i]) - uint64_t(step)) / frame.scale;
+    if (mode != kDeltas && !is_null(i))
+      u = scale.Divide(static_cast<uint64_t>(value_at(i)) - frame.base);
+    if (mode == kDeltas && i > 0)
+      u = scale.Divide(static_cast<uint64_t>(deltas[i]) - uint64_t(step));
     const size_t bit = i * frame.width;
     uint64_t word;
     std::memcpy(&word, bits + bit / 8, 8);
@@ -139,6 +176,47 @@ std::string PackIntegers(std::span<const T> values, IsNull is_null) {
     std::memcpy(bits + bit / 8, &word, 8);
   }
   return out;
+}
+
+template <typename T, typename IsNull>
+std::string PackIntegers(std::span<const T> values, IsNull is_null) {
+  return Pack(
+      values.size(), [&](size_t i) { return static_cast<int64_t>(values[i]); }, is_null,
+      values.size_bytes(), -1);
+}
+
+// `v` as an integer k with k / 10^decimals == v exactly (bit for bit: -0.0 and NaN never are).
+bool AsDecimal(double v, int decimals, int64_t* k) {
+  const double scaled = std::nearbyint(v * kPowersOfTen[decimals]);
+  if (!(std::fabs(scaled) < 0x1p53)) return false;
+  *k = static_cast<int64_t>(scaled);
+  return std::bit_cast<uint64_t>(static_cast<double>(*k) / kPowersOfTen[decimals]) ==
+         std::bit_cast<uint64_t>(v);
+}
+
+// Doubles as decimals with the fewest digits after the point that write the first valid values
+// exactly, if every valid value then is; packed as integers.
+template <typename IsNull>
+std::string PackDecimals(std::span<const double> values, IsNull is_null) {
+  constexpr size_t kProbe = 32;
+  int decimals = -1;
+  int64_t k;
+  for (int d = 0; d <= kMaxDecimals && decimals < 0; ++d) {
+    bool all = true;
+    for (size_t i = 0, seen = 0; i < values.size() && seen < kProbe && all; ++i) {
+      if (is_null(i)) continue;
+      all = AsDecimal(values[i], d, &k);
+      ++seen;
+    }
+    if (all) decimals = d;
+  }
+  if (decimals < 0) return {};
+  std::vector<int64_t> scaled(values.size(), 0);
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!is_null(i) && !AsDecimal(values[i], decimals, &scaled[i])) return {};
+  }
+  return Pack(
+      values.size(), [&](size_t i) { return scaled[i]; }, is_null, values.size_bytes(), decimals);
 }
 
 // Unpacks a kPacked stream into `n` values of T at `dest`.
@@ -149,7 +227,10 @@ void Unpack(std::string_view stored, size_t n, T* dest) {
          stored.size());
   const auto mode = ReadPod<uint8_t>(stored, 0);
   const unsigned width = ReadPod<uint8_t>(stored, 1);
-  if (mode > 1 || width > kMaxPackWidth)
+  const bool mode_fits = std::is_floating_point_v<T>
+                             ? mode == kDecimals
+                             : (mode == kFrameOfReference || mode == kDeltas);
+  if (!mode_fits || width > kMaxPackWidth)
     Fail(ErrorCode::kInvalidData, "a packed stream has mode {} and width {}", int{mode}, width);
   if (stored.size() != PackedSize(n, width)) {
     Fail(ErrorCode::kInvalidData,
@@ -159,6 +240,8 @@ void Unpack(std::string_view stored, size_t n, T* dest) {
   const auto base = ReadPod<uint64_t>(stored, 2);
   const auto step = ReadPod<uint64_t>(stored, 10);
   const auto scale = ReadPod<uint64_t>(stored, 18);
+  if (mode == kDecimals && step > kMaxDecimals)
+    Fail(ErrorCode::kInvalidData, "a packed stream has {} decimals", static_cast<int64_t>(step));
   const char* bits = stored.data() + kPackHeaderBytes;
   const uint64_t mask = (uint64_t{1} << width) - 1;
   uint64_t previous = base;
@@ -168,8 +251,12 @@ void Unpack(std::string_view stored, size_t n, T* dest) {
     std::memcpy(&word, bits + bit / 8, 8);
     const uint64_t u = (word >> (bit % 8)) & mask;
     uint64_t v = base + u * scale;
-    if (mode == 1) v = previous = i == 0 ? base : previous + step + u * scale;
-    dest[i] = static_cast<T>(static_cast<int64_t>(v));
+    if (mode == kDeltas) v = previous = i == 0 ? base : previous + step + u * scale;
+    if constexpr (std::is_floating_point_v<T>) {
+      dest[i] = static_cast<double>(static_cast<int64_t>(v)) / kPowersOfTen[step];
+    } else {
+      dest[i] = static_cast<T>(static_cast<int64_t>(v));
+    }
   }
 }
 
@@ -292,17 +379,26 @@ std::array<Stream, kStreams> ReadStreams(std::string_view bytes) {
   return streams;
 }
 
-// Decodes `stream` into exactly `size` bytes at `dest`. `packed_width`: the size of one integer
-// when the stream may be bit-packed (8 for int64 storage, 4 for codes), else 0.
+// What a bit-packed stream may unpack to.
+enum class Unpacked { kNothing, kInt64, kInt32, kDouble };
+
+// Decodes `stream` into exactly `size` bytes at `dest`.
 void Expand(const Stream& stream, char* dest, size_t size, std::string_view what,
-            size_t packed_width = 0) {
+            Unpacked unpacked = Unpacked::kNothing) {
   if (stream.raw != size) {
     Fail(ErrorCode::kInvalidData, "the {} stream holds {} bytes; {} expected", what, stream.raw,
          size);
   }
   if (stream.codec == kPacked) {
-    if (packed_width == 8) return Unpack(stream.stored, size / 8, reinterpret_cast<int64_t*>(dest));
-    if (packed_width == 4) return Unpack(stream.stored, size / 4, reinterpret_cast<int32_t*>(dest));
+    switch (unpacked) {
+      case Unpacked::kInt64:
+        return Unpack(stream.stored, size / 8, reinterpret_cast<int64_t*>(dest));
+      case Unpacked::kInt32:
+        return Unpack(stream.stored, size / 4, reinterpret_cast<int32_t*>(dest));
+      case Unpacked::kDouble:
+        return Unpack(stream.stored, size / 8, reinterpret_cast<double*>(dest));
+      case Unpacked::kNothing: break;
+    }
     Fail(ErrorCode::kInvalidData, "the {} stream is bit-packed, which it never is", what);
   }
   if (size == 0) return;
@@ -371,6 +467,8 @@ EncodedChunk EncodeChunk(const Column& column, size_t begin, size_t end,
     }
     case DataType::kDouble:
       values = BytesOf(column.doubles().subspan(begin, chunk.rows));
+      packed = PackDecimals(column.doubles().subspan(begin, chunk.rows),
+                            [&](size_t i) { return column.IsNull(begin + i); });
       for (size_t i = begin; i < end; ++i) {
         if (!column.IsNull(i) && !std::isnan(column.doubles()[i]))
           TrackRange<double>(chunk, column.doubles()[i]);
@@ -451,9 +549,16 @@ void DecodeChunk(std::string_view bytes, DataType type, size_t rows, size_t null
       dest = lengths.data();
       break;
   }
-  const bool integers = type == DataType::kInt64 || type == DataType::kDate ||
-                        type == DataType::kTimestamp || type == DataType::kCategorical;
-  Expand(streams[1], dest, rows * width, "values", integers ? width : 0);
+  Unpacked unpacked = Unpacked::kNothing;
+  switch (type) {
+    case DataType::kInt64:
+    case DataType::kDate:
+    case DataType::kTimestamp: unpacked = Unpacked::kInt64; break;
+    case DataType::kCategorical: unpacked = Unpacked::kInt32; break;
+    case DataType::kDouble: unpacked = Unpacked::kDouble; break;
+    default: break;
+  }
+  Expand(streams[1], dest, rows * width, "values", unpacked);
   switch (type) {
     case DataType::kBool:
       for (size_t i = 0; i < rows; ++i) {
