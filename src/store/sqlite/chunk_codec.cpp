@@ -604,10 +604,14 @@ void DecodeChunk(std::string_view bytes, DataType type, size_t rows, size_t null
       switch (type) {
         case DataType::kDouble: out.doubles[row + i] = 0.0; break;
         case DataType::kBool: out.bools[row + i] = 0; break;
-        case DataType::kString:
-          if (out.offsets[row + i + 1] != out.offsets[row + i])
+        case DataType::kString: {
+          // Row 0 starts at text_offset: offsets[row] is the previous chunk's to write, and that
+          // chunk may be decoding on another thread right now.
+          const uint64_t start = i == 0 ? text_offset : out.offsets[row + i];
+          if (out.offsets[row + i + 1] != start)
             Fail(ErrorCode::kInvalidData, "null row {} holds text", i);
           break;
+        }
         default: out.ints[row + i] = 0;
       }
     }

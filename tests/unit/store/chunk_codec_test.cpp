@@ -256,6 +256,21 @@ TEST(ChunkCodec, DecimalDoublesArePackedAndComeBackBitForBit) {
   }
 }
 
+// Chunks of one column decode in parallel: a chunk must not read the offset its neighbour writes
+// (that raced, and a null first row was sometimes called damaged).
+TEST(ChunkCodec, AChunkReadsNothingItsNeighbourWrites) {
+  const auto column = Column::FromStringVector({"", "ab", "", "c"}, {0, 1, 0, 1});
+  const EncodedChunk chunk = EncodeChunk(*column, 0, 4);
+  ColumnStorage out;
+  out.valid.assign(10, 1);
+  out.offsets.assign(11, 999);  // rows 0-5 belong to other chunks, not decoded yet
+  out.bytes.resize(20);
+  DecodeChunk(chunk.bytes, DataType::kString, 4, 2, 0, out, 6, 7);
+  EXPECT_EQ(std::vector<uint64_t>(out.offsets.begin() + 7, out.offsets.end()),
+            (std::vector<uint64_t>{7, 9, 9, 10}));
+  EXPECT_EQ(std::string(out.bytes.data() + 7, 3), "abc");
+}
+
 TEST(ChunkCodec, DamagedPackedStreamsAreRefused) {
   ColumnVector<int64_t> values(2000);
   for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<int64_t>(i * 37 % 1000);
