@@ -78,6 +78,7 @@ void AddProfileCommand(CLI::App& app, Cli& cli);
 void AddModelCommands(CLI::App& app, Cli& cli);  // train, evaluate, score, explain, models
 void AddChurnCommand(CLI::App& app, Cli& cli);
 void AddSegmentCommand(CLI::App& app, Cli& cli);
+void AddRecommendCommand(CLI::App& app, Cli& cli);  // recommend evaluate
 void AddExperimentCommand(CLI::App& app,
                           Cli& cli);  // experiment analyze, assign, power, allocate, simulate
 

@@ -73,8 +73,8 @@ int main(int argc, char** argv) {
   for (const auto add :
        {cli::AddInitCommand, cli::AddGenerateCommand, cli::AddIngestCommand, cli::AddTablesCommands,
         cli::AddQualityCommand, cli::AddProfileCommand, cli::AddSegmentCommand,
-        cli::AddModelCommands, cli::AddChurnCommand, cli::AddExperimentCommand,
-        cli::AddReportCommand, cli::AddQuickstartCommand}) {
+        cli::AddModelCommands, cli::AddChurnCommand, cli::AddRecommendCommand,
+        cli::AddExperimentCommand, cli::AddReportCommand, cli::AddQuickstartCommand}) {
     add(app, cli);
   }
 

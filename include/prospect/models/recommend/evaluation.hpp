@@ -1,0 +1,47 @@
+// Recommenders compared on one split: every named model is fitted on the train rows' matrix and
+// ranks every item for each user who has held-out items (their training items excluded, no
+// sampled negatives), and the lists are scored by EvaluateRanking. The split, its counts and each
+// model's metrics and times come back together, so a table of results carries what made it.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "prospect/common/context.hpp"
+#include "prospect/evaluate/interaction_split.hpp"
+#include "prospect/evaluate/ranking.hpp"
+#include "prospect/models/recommend/interactions.hpp"
+
+namespace prospect {
+
+/// A model to evaluate: a registry name and parameter overrides.
+struct RecommenderRun {
+  std::string model;
+  nlohmann::json params = nlohmann::json::object();
+};
+
+struct RecommenderResult {
+  std::string model;
+  nlohmann::json params;  ///< every parameter in effect
+  RankingMetrics metrics;
+  double fit_seconds = 0;
+  double rank_seconds = 0;  ///< ranking every evaluated user's items
+};
+
+struct RecommenderEvaluation {
+  /// The split's summary, then what the matrices hold: train users, items and interactions;
+  /// held-out interactions kept, and those dropped because training never saw the user or item.
+  nlohmann::json data;
+  std::vector<RecommenderResult> results;  ///< in the order of the runs
+  nlohmann::json ToJson() const;
+};
+
+/// Throws what BuildInteractions and the registry throw, and kInvalidData when no held-out
+/// interaction has a user and an item seen in training.
+RecommenderEvaluation EvaluateRecommenders(const Table& table, const InteractionSpec& spec,
+                                           const InteractionSplit& split,
+                                           const std::vector<RecommenderRun>& runs, size_t k,
+                                           const Context& ctx);
+
+}  // namespace prospect

@@ -1,0 +1,38 @@
+// Popularity: every user gets the items most users interacted with (or the largest total
+// weight). The baseline every personalised recommender must beat, and the fallback for a user
+// without history.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "prospect/common/params.hpp"
+#include "prospect/models/recommend/recommender.hpp"
+
+namespace prospect {
+
+struct PopularityParams {
+  std::string count = "users";  ///< users: distinct users per item; weight: total weight per item
+
+  static const ParamSchema<PopularityParams>& Schema();
+};
+
+class Popularity final : public ModelWithParams<Recommender, PopularityParams> {
+ public:
+  using ModelWithParams::ModelWithParams;
+  /// Popularity has no item similarity: kInvalidArgument.
+  std::vector<ScoredItem> SimilarItems(int32_t item, size_t k) const override;
+  /// The score of each item: its users (or total weight) in the training matrix.
+  const std::vector<float>& item_scores() const { return item_scores_; }
+
+ protected:
+  void FitChecked(const CsrMatrix& interactions, const Context& ctx) override;
+  void ScoreInto(const UserHistory& history, std::span<float> out) const override;
+  void SaveState(ModelWriter& writer) const override;
+  void LoadState(const ModelReader& reader) override;
+
+ private:
+  std::vector<float> item_scores_;
+};
+
+}  // namespace prospect

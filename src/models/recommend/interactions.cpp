@@ -1,0 +1,184 @@
+// Interaction tables to users × items matrices (see interactions.hpp).
+#include "prospect/models/recommend/interactions.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "prospect/common/error.hpp"
+
+namespace prospect {
+namespace {
+
+constexpr double kSecondsPerDay = 86400;
+
+// A row's time in days, for decay.
+double DaysAt(const Column& time, size_t row) {
+  const auto v = static_cast<double>(time.ints()[row]);
+  switch (time.type()) {
+    case DataType::kTimestamp: return v / 1e6 / kSecondsPerDay;
+    case DataType::kDate: return v;
+    default: return v / kSecondsPerDay;
+  }
+}
+
+const Column& NonNull(const Table& table, const std::string& name, size_t row) {
+  const Column& c = table.column(name);
+  if (c.IsNull(row))
+    Fail(ErrorCode::kInvalidData, "interactions: column {} is empty at row {}", name, row + 1);
+  return c;
+}
+
+// Rows of weight > 0 among `rows` (all rows when empty).
+std::vector<size_t> KeptRows(std::span<const double> weights, std::span<const size_t> rows) {
+  std::vector<size_t> kept;
+  if (rows.empty()) {
+    for (size_t r = 0; r < weights.size(); ++r) {
+      if (weights[r] > 0) kept.push_back(r);
+    }
+  } else {
+    for (const size_t r : rows) {
+      PROSPECT_CHECK(r < weights.size());
+      if (weights[r] > 0) kept.push_back(r);
+    }
+  }
+  return kept;
+}
+
+// One entry per (user, item): weights summed, or the largest kept when deduplicating.
+CsrMatrix MatrixOf(size_t users, size_t items, std::vector<CsrMatrix::Triplet> entries,
+                   bool deduplicate) {
+  if (deduplicate) {
+    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+      return a.row != b.row ? a.row < b.row : a.col != b.col ? a.col < b.col : a.value > b.value;
+    });
+    entries.erase(
+        std::unique(entries.begin(), entries.end(),
+                    [](const auto& a, const auto& b) { return a.row == b.row && a.col == b.col; }),
+        entries.end());
+  }
+  return CsrMatrix::FromTriplets(users, items, entries);
+}
+
+}  // namespace
+
+nlohmann::json InteractionSpec::ToJson() const {
+  nlohmann::json j = {
+      {"user_column", user_column}, {"item_column", item_column}, {"deduplicate", deduplicate}};
+  if (!value_column.empty()) j["value_column"] = value_column;
+  if (!std::isnan(min_value)) j["min_value"] = min_value;
+  if (!type_column.empty()) {
+    j["type_column"] = type_column;
+    j["type_weights"] = type_weights;
+  }
+  if (half_life_days > 0) {
+    j["time_column"] = time_column;
+    j["half_life_days"] = half_life_days;
+  }
+  return j;
+}
+
+std::vector<double> InteractionWeights(const Table& table, const InteractionSpec& spec) {
+  const size_t n = table.num_rows();
+  // Every named column must exist, whatever the rows hold.
+  (void)table.column(spec.user_column);
+  (void)table.column(spec.item_column);
+  const Column* value = spec.value_column.empty() ? nullptr : &table.column(spec.value_column);
+  if (value && !IsNumeric(value->type()) && value->type() != DataType::kBool) {
+    Fail(ErrorCode::kInvalidArgument,
+         "interactions: value column {} is {}; expected a number or bool column", spec.value_column,
+         DataTypeName(value->type()));
+  }
+  const Column* type = spec.type_column.empty() ? nullptr : &table.column(spec.type_column);
+  if (type && spec.type_weights.empty()) {
+    Fail(ErrorCode::kInvalidArgument,
+         "interactions: event types come from column {} but no type has a weight (for example "
+         "view=1, cart=3, purchase=5)",
+         spec.type_column);
+  }
+  const Column* time = spec.half_life_days > 0 ? &table.column(spec.time_column) : nullptr;
+  if (time && time->type() != DataType::kTimestamp && time->type() != DataType::kDate &&
+      time->type() != DataType::kInt64) {
+    Fail(ErrorCode::kInvalidArgument,
+         "interactions: time column {} is {}; expected a timestamp, date or int64 (Unix seconds)",
+         spec.time_column, DataTypeName(time->type()));
+  }
+  double latest = -INFINITY;
+  for (size_t r = 0; time && r < n; ++r)
+    latest = std::max(latest, DaysAt(NonNull(table, spec.time_column, r), r));
+
+  std::vector<double> weights(n, 1.0);
+  for (size_t r = 0; r < n; ++r) {
+    NonNull(table, spec.user_column, r);
+    NonNull(table, spec.item_column, r);
+    double w = 1;
+    if (value) {
+      const double v = NonNull(table, spec.value_column, r).NumericAt(r);
+      if (!std::isnan(spec.min_value)) {
+        w = v >= spec.min_value ? 1 : 0;
+      } else if (!(std::isfinite(v) && v >= 0)) {
+        Fail(ErrorCode::kInvalidData,
+             "interactions: column {} holds {} at row {}; a weight must be a finite number >= 0 "
+             "(or give a threshold to read it as a rating)",
+             spec.value_column, v, r + 1);
+      } else {
+        w = v;
+      }
+    }
+    if (type) {
+      const auto it = spec.type_weights.find(NonNull(table, spec.type_column, r).FormatValue(r));
+      w *= it == spec.type_weights.end() ? 0 : it->second;
+    }
+    if (time) w *= std::exp2(-(latest - DaysAt(*time, r)) / spec.half_life_days);
+    weights[r] = w;
+  }
+  return weights;
+}
+
+InteractionMatrix BuildInteractions(const Table& table, const InteractionSpec& spec,
+                                    std::span<const double> weights, std::span<const size_t> rows) {
+  PROSPECT_CHECK(weights.size() == table.num_rows());
+  const Column& users = table.column(spec.user_column);
+  const Column& items = table.column(spec.item_column);
+  InteractionMatrix out;
+  std::unordered_map<std::string, size_t> user_index, item_index;
+  std::vector<CsrMatrix::Triplet> entries;
+  for (const size_t r : KeptRows(weights, rows)) {
+    const auto [u, new_user] = user_index.emplace(users.FormatValue(r), out.row_ids.size());
+    if (new_user) out.row_ids.push_back(u->first);
+    const auto [i, new_item] = item_index.emplace(items.FormatValue(r), out.col_ids.size());
+    if (new_item) out.col_ids.push_back(i->first);
+    entries.push_back({u->second, i->second, weights[r]});
+  }
+  out.matrix =
+      MatrixOf(out.row_ids.size(), out.col_ids.size(), std::move(entries), spec.deduplicate);
+  return out;
+}
+
+MappedInteractions MapInteractions(const Table& table, const InteractionSpec& spec,
+                                   std::span<const double> weights, std::span<const size_t> rows,
+                                   const InteractionMatrix& trained) {
+  PROSPECT_CHECK(weights.size() == table.num_rows());
+  std::unordered_map<std::string, size_t> user_index, item_index;
+  for (size_t u = 0; u < trained.row_ids.size(); ++u) user_index.emplace(trained.row_ids[u], u);
+  for (size_t i = 0; i < trained.col_ids.size(); ++i) item_index.emplace(trained.col_ids[i], i);
+  const Column& users = table.column(spec.user_column);
+  const Column& items = table.column(spec.item_column);
+  MappedInteractions out;
+  std::vector<CsrMatrix::Triplet> entries;
+  for (const size_t r : KeptRows(weights, rows)) {
+    const auto u = user_index.find(users.FormatValue(r));
+    const auto i = item_index.find(items.FormatValue(r));
+    if (u == user_index.end()) {
+      ++out.rows_unknown_user;
+    } else if (i == item_index.end()) {
+      ++out.rows_unknown_item;
+    } else {
+      entries.push_back({u->second, i->second, weights[r]});
+    }
+  }
+  out.matrix = MatrixOf(trained.row_ids.size(), trained.col_ids.size(), std::move(entries),
+                        spec.deduplicate);
+  return out;
+}
+
+}  // namespace prospect

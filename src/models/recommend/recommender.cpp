@@ -1,0 +1,152 @@
+// Recommender base: the input checks every algorithm shares, ranking with filters, and Save/Load
+// through the model-file container (type tag "recommend/<name>", params JSON, a
+// "recommend_meta" block, then per-model blocks).
+#include "prospect/models/recommend/recommender.hpp"
+
+#include <cmath>
+
+#include "prospect/common/error.hpp"
+#include "prospect/evaluate/ranking.hpp"
+
+namespace prospect {
+
+UserHistory HistoryOf(const CsrMatrix& interactions, size_t user) {
+  PROSPECT_CHECK(user < interactions.rows());
+  return {static_cast<int64_t>(user), interactions.RowIndices(user), interactions.RowValues(user)};
+}
+
+void Recommender::Fit(const CsrMatrix& interactions, const Context& ctx) {
+  fitted_ = false;
+  CheckNotEmpty(interactions.rows(), interactions.cols());
+  if (interactions.nnz() == 0)
+    Fail(ErrorCode::kInvalidData, "{}: the interaction matrix holds no interactions", Type());
+  for (size_t u = 0; u < interactions.rows(); ++u) {
+    const auto items = interactions.RowIndices(u);
+    const auto weights = interactions.RowValues(u);
+    for (size_t k = 0; k < items.size(); ++k) {
+      if (!(std::isfinite(weights[k]) && weights[k] > 0)) {
+        Fail(ErrorCode::kInvalidData,
+             "{}: user {} has weight {} for item {}; interaction weights must be positive and "
+             "finite",
+             Type(), u, weights[k], items[k]);
+      }
+    }
+  }
+  num_users_ = interactions.rows();
+  num_items_ = interactions.cols();
+  FitChecked(interactions, ctx);
+  fitted_ = true;
+}
+
+void Recommender::CheckHistory(const UserHistory& history) const {
+  CheckTrained(fitted_);
+  if (history.user >= static_cast<int64_t>(num_users_)) {
+    Fail(ErrorCode::kInvalidArgument, "{}: user index {} is past the {} trained users", Type(),
+         history.user, num_users_);
+  }
+  if (!history.weights.empty() && history.weights.size() != history.items.size()) {
+    Fail(ErrorCode::kInvalidArgument, "{}: a history of {} items has {} weights", Type(),
+         history.items.size(), history.weights.size());
+  }
+  for (size_t k = 0; k < history.items.size(); ++k) {
+    if (history.items[k] < 0 || static_cast<size_t>(history.items[k]) >= num_items_) {
+      Fail(ErrorCode::kInvalidArgument, "{}: item index {} is outside the {} trained items", Type(),
+           history.items[k], num_items_);
+    }
+    if (!history.weights.empty() && !std::isfinite(history.weights[k])) {
+      Fail(ErrorCode::kInvalidArgument, "{}: item {} of the history has weight {}", Type(),
+           history.items[k], history.weights[k]);
+    }
+  }
+}
+
+void Recommender::CheckItem(int64_t item) const {
+  CheckTrained(fitted_);
+  if (item < 0 || static_cast<size_t>(item) >= num_items_) {
+    Fail(ErrorCode::kInvalidArgument, "{}: item index {} is outside the {} trained items", Type(),
+         item, num_items_);
+  }
+}
+
+std::vector<float> Recommender::Scores(const UserHistory& history) const {
+  CheckHistory(history);
+  std::vector<float> scores(num_items_, 0.0f);
+  ScoreInto(history, scores);
+  return scores;
+}
+
+std::vector<ScoredItem> Recommender::Recommend(const UserHistory& history, size_t k,
+                                               const RecommendFilter& filter) const {
+  const std::vector<float> scores = Scores(history);
+  if (k == 0) return {};
+  std::vector<uint8_t> excluded(num_items_, 0);
+  auto mark = [&](std::span<const int32_t> items, uint8_t value) {
+    for (const int32_t i : items) {
+      if (i >= 0 && static_cast<size_t>(i) < num_items_) excluded[static_cast<size_t>(i)] = value;
+    }
+  };
+  if (!filter.allow.empty()) {
+    std::fill(excluded.begin(), excluded.end(), 1);
+    mark(filter.allow, 0);
+  }
+  mark(filter.deny, 1);
+  if (filter.exclude_history) mark(history.items, 1);
+  std::vector<ScoredItem> out;
+  for (const int32_t item : TopK(scores, k, excluded))
+    out.push_back({item, scores[static_cast<size_t>(item)]});
+  return out;
+}
+
+std::vector<ScoredItem> Recommender::BestOthers(std::span<const float> scores, int32_t item,
+                                                size_t k) {
+  std::vector<uint8_t> excluded(scores.size(), 0);
+  excluded[static_cast<size_t>(item)] = 1;
+  std::vector<ScoredItem> out;
+  for (const int32_t other : TopK(scores, k, excluded))
+    out.push_back({other, scores[static_cast<size_t>(other)]});
+  return out;
+}
+
+std::string Recommender::Save() const {
+  CheckTrained(fitted_);
+  ModelWriter writer(RecommenderRegistry().FileTag(Type()), Params());
+  const nlohmann::json meta = {{"recommend_format", kRecommenderFormatVersion},
+                               {"num_users", num_users_},
+                               {"num_items", num_items_}};
+  writer.AddBlock("recommend_meta", meta.dump());
+  SaveState(writer);
+  return writer.Finish();
+}
+
+std::unique_ptr<Recommender> Recommender::Load(std::string_view bytes) {
+  const ModelReader reader(bytes);
+  std::unique_ptr<Recommender> model =
+      RecommenderRegistry().FindByFileTag(reader.type_tag()).Create(reader.params());
+  nlohmann::json meta;
+  try {
+    meta = nlohmann::json::parse(reader.Block("recommend_meta"));
+  } catch (const nlohmann::json::exception&) {
+    Fail(ErrorCode::kInvalidData, "model file: block \"recommend_meta\" is not valid JSON");
+  }
+  if (!meta.is_object() || !meta.contains("recommend_format") || !meta.contains("num_users") ||
+      !meta.contains("num_items")) {
+    Fail(ErrorCode::kInvalidData,
+         "model file: block \"recommend_meta\" lacks recommend_format/num_users/num_items");
+  }
+  const int64_t version = ModelFileInt(meta["recommend_format"], "recommend_format", 1, 1'000'000);
+  if (version > kRecommenderFormatVersion) {
+    Fail(ErrorCode::kFailedPrecondition,
+         "recommender format {} was written by a newer prospect (this one reads up to {}); "
+         "upgrade prospect",
+         version, kRecommenderFormatVersion);
+  }
+  model->num_users_ =
+      static_cast<size_t>(ModelFileInt(meta["num_users"], "num_users", 1, INT32_MAX));
+  model->num_items_ =
+      static_cast<size_t>(ModelFileInt(meta["num_items"], "num_items", 1, INT32_MAX));
+  model->LoadState(reader);
+  model->fitted_ = true;
+  return model;
+}
+
+}  // namespace prospect

@@ -1,0 +1,26 @@
+// The recommender registry: one entry per algorithm (name, description, factory with its
+// parameters, traits).
+#include "prospect/models/recommend/ease.hpp"
+#include "prospect/models/recommend/item_knn.hpp"
+#include "prospect/models/recommend/popularity.hpp"
+
+namespace prospect {
+
+const Registry<Recommender>& RecommenderRegistry() {
+  const ModelTraits exact;
+  static const Registry<Recommender> registry(
+      {"recommender", "recommenders", "recommend/"},
+      {
+          {"popularity", "the items most users chose, the same for everyone (the baseline)",
+           FactoryOf<Recommender, Popularity, PopularityParams>(), nullptr, exact},
+          {"item_knn",
+           "items chosen by the same users (cosine, tf-idf or bm25), the top neighbours per item",
+           FactoryOf<Recommender, ItemKnn, ItemKnnParams>(), nullptr, exact},
+          {"ease",
+           "EASE: item-item weights in closed form (Steck 2019); catalogues to 20,000 items",
+           FactoryOf<Recommender, Ease, EaseParams>(), nullptr, exact},
+      });
+  return registry;
+}
+
+}  // namespace prospect
