@@ -139,7 +139,7 @@ TEST(RecommenderKinds, LoadRefusesAClassifierFileAndAClassifierRefusesARecommend
 TEST(RecommenderKinds, UnknownNamesSuggestTheClosest) {
   ExpectError([] { RecommenderRegistry().Create("eas"); }, ErrorCode::kInvalidArgument,
               "Unknown recommender \"eas\". Did you mean \"ease\"? Valid recommenders: "
-              "popularity, item_knn, ease.");
+              "popularity, item_knn, als, ease.");
 }
 
 }  // namespace

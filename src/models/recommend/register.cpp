@@ -1,5 +1,6 @@
 // The recommender registry: one entry per algorithm (name, description, factory with its
 // parameters, traits).
+#include "prospect/models/recommend/als.hpp"
 #include "prospect/models/recommend/ease.hpp"
 #include "prospect/models/recommend/item_knn.hpp"
 #include "prospect/models/recommend/popularity.hpp"
@@ -8,6 +9,7 @@ namespace prospect {
 
 const Registry<Recommender>& RecommenderRegistry() {
   const ModelTraits exact;
+  const ModelTraits seeded{.randomised = true};
   static const Registry<Recommender> registry(
       {"recommender", "recommenders", "recommend/"},
       {
@@ -16,6 +18,9 @@ const Registry<Recommender>& RecommenderRegistry() {
           {"item_knn",
            "items chosen by the same users (cosine, tf-idf or bm25), the top neighbours per item",
            FactoryOf<Recommender, ItemKnn, ItemKnnParams>(), nullptr, exact},
+          {"als",
+           "implicit ALS (Hu, Koren & Volinsky 2008) with conjugate-gradient steps; seeded factors",
+           FactoryOf<Recommender, Als, AlsParams>(), nullptr, seeded},
           {"ease",
            "EASE: item-item weights in closed form (Steck 2019); catalogues to 20,000 items",
            FactoryOf<Recommender, Ease, EaseParams>(), nullptr, exact},

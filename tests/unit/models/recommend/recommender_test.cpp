@@ -165,7 +165,10 @@ TEST(Recommend, ACheckerboardOfBlocksStaysInItsBlock) {
   for (const auto& entry : RecommenderRegistry().entries()) {
     if (entry.name == "popularity") continue;
     SCOPED_TRACE(entry.name);
-    auto model = entry.Create();
+    // ALS gets as many factors as there are blocks: 64 factors on 24 items fit each user's own
+    // items and leave every other item near 0.
+    auto model = entry.Create(entry.name == "als" ? nlohmann::json{{"factors", 3}}
+                                                  : nlohmann::json::object());
     model->Fit(x, Context());
     for (size_t u = 0; u < x.rows(); ++u) {
       for (const ScoredItem& r : model->Recommend(HistoryOf(x, u), 4))

@@ -1,0 +1,98 @@
+// Implicit ALS's least squares (see als_solver.hpp).
+#include "models/recommend/als_solver.hpp"
+
+namespace prospect::als {
+namespace {
+
+using Vector = Eigen::VectorXd;
+using ConstRow = Eigen::Map<const Eigen::VectorXf>;
+
+ConstRow RowOf(std::span<const float> y, size_t f, int32_t i) {
+  return ConstRow(y.data() + static_cast<size_t>(i) * f, static_cast<Eigen::Index>(f));
+}
+
+double Confidence(std::span<const double> weights, size_t k, double alpha) {
+  return 1 + alpha * weights[k];
+}
+
+}  // namespace
+
+Gram GramOf(std::span<const float> y, size_t rows, size_t f, double regularization) {
+  const Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> m(
+      y.data(), static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(f));
+  Gram gram = (m.transpose() * m).cast<double>();
+  gram.diagonal().array() += regularization;
+  return gram;
+}
+
+void SolveExact(std::span<const float> y, size_t f, const Gram& gram,
+                std::span<const int32_t> items, std::span<const double> weights, double alpha,
+                float* x) {
+  Gram a = gram;
+  Vector b = Vector::Zero(static_cast<Eigen::Index>(f));
+  Vector yi(static_cast<Eigen::Index>(f));  // one buffer: no allocation per item
+  for (size_t k = 0; k < items.size(); ++k) {
+    const double c = Confidence(weights, k, alpha);
+    yi = RowOf(y, f, items[k]).cast<double>();
+    a.selfadjointView<Eigen::Lower>().rankUpdate(yi, c - 1);
+    b += c * yi;
+  }
+  const Vector solution = a.selfadjointView<Eigen::Lower>().llt().solve(b);
+  for (size_t j = 0; j < f; ++j) x[j] = static_cast<float>(solution[static_cast<Eigen::Index>(j)]);
+}
+
+void SolveCg(std::span<const float> y, size_t f, const Gram& gram, std::span<const int32_t> items,
+             std::span<const double> weights, double alpha, int steps, float* x) {
+  const auto n = static_cast<Eigen::Index>(f);
+  Vector xv = Eigen::Map<const Eigen::VectorXf>(x, n).cast<double>();
+  // r = b − A x
+  Vector r = -gram * xv;
+  Vector yi(n), ap(n);  // buffers reused: no allocation per item
+  for (size_t k = 0; k < items.size(); ++k) {
+    const double c = Confidence(weights, k, alpha);
+    yi = RowOf(y, f, items[k]).cast<double>();
+    r += (c - (c - 1) * yi.dot(xv)) * yi;
+  }
+  Vector p = r;
+  double rs_old = r.squaredNorm();
+  for (int step = 0; step < steps && rs_old > 1e-20; ++step) {
+    ap.noalias() = gram * p;
+    for (size_t k = 0; k < items.size(); ++k) {
+      const double c = Confidence(weights, k, alpha);
+      yi = RowOf(y, f, items[k]).cast<double>();
+      ap += (c - 1) * yi.dot(p) * yi;
+    }
+    const double step_size = rs_old / p.dot(ap);
+    xv += step_size * p;
+    r -= step_size * ap;
+    const double rs_new = r.squaredNorm();
+    p = r + (rs_new / rs_old) * p;
+    rs_old = rs_new;
+  }
+  for (Eigen::Index j = 0; j < n; ++j) x[j] = static_cast<float>(xv[j]);
+}
+
+double Loss(const float* x, const float* y, size_t users, size_t items, size_t f,
+            std::span<const int64_t> indptr, std::span<const int32_t> indices,
+            std::span<const double> weights, double alpha, double regularization) {
+  using Rows =
+      Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
+  const Rows xm(x, static_cast<Eigen::Index>(users), static_cast<Eigen::Index>(f));
+  const Rows ym(y, static_cast<Eigen::Index>(items), static_cast<Eigen::Index>(f));
+  const Gram yty = (ym.transpose() * ym).cast<double>();
+  double loss = 0;
+  for (size_t u = 0; u < users; ++u) {
+    const Vector xu = xm.row(static_cast<Eigen::Index>(u)).transpose().cast<double>();
+    // Every pair as if unobserved (c = 1, p = 0), then the observed pairs corrected.
+    loss += xu.dot(yty * xu);
+    for (auto k = static_cast<size_t>(indptr[u]); k < static_cast<size_t>(indptr[u + 1]); ++k) {
+      const double c = 1 + alpha * weights[k];
+      const double s = xu.dot(ym.row(indices[k]).transpose().cast<double>());
+      loss += c * (1 - s) * (1 - s) - s * s;
+    }
+  }
+  return loss +
+         regularization * (xm.cast<double>().squaredNorm() + ym.cast<double>().squaredNorm());
+}
+
+}  // namespace prospect::als
