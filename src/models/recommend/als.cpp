@@ -53,11 +53,12 @@ void Als::FitChecked(const CsrMatrix& interactions, const Context& ctx) {
   auto half_step = [&](const CsrMatrix& rows, const std::vector<float>& other,
                        std::vector<float>& solved) {
     const als::Gram gram = als::GramOf(other, other.size() / f, f, params_.regularization);
+    const Eigen::MatrixXf gram_f = gram.cast<float>();
     ParallelFor(ctx, static_cast<int64_t>(rows.rows()), [&](int64_t r) {
       const auto row = static_cast<size_t>(r);
       float* x = solved.data() + row * f;
       if (cg) {
-        als::SolveCg(other, f, gram, rows.RowIndices(row), rows.RowValues(row), params_.alpha,
+        als::SolveCg(other, f, gram_f, rows.RowIndices(row), rows.RowValues(row), params_.alpha,
                      static_cast<int>(params_.cg_steps), x);
       } else {
         als::SolveExact(other, f, gram, rows.RowIndices(row), rows.RowValues(row), params_.alpha,

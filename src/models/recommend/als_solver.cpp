@@ -41,35 +41,35 @@ void SolveExact(std::span<const float> y, size_t f, const Gram& gram,
   for (size_t j = 0; j < f; ++j) x[j] = static_cast<float>(solution[static_cast<Eigen::Index>(j)]);
 }
 
-void SolveCg(std::span<const float> y, size_t f, const Gram& gram, std::span<const int32_t> items,
-             std::span<const double> weights, double alpha, int steps, float* x) {
+void SolveCg(std::span<const float> y, size_t f, const Eigen::MatrixXf& gram,
+             std::span<const int32_t> items, std::span<const double> weights, double alpha,
+             int steps, float* x) {
+  using VectorF = Eigen::VectorXf;
   const auto n = static_cast<Eigen::Index>(f);
-  Vector xv = Eigen::Map<const Eigen::VectorXf>(x, n).cast<double>();
+  Eigen::Map<VectorF> xv(x, n);
   // r = b − A x
-  Vector r = -gram * xv;
-  Vector yi(n), ap(n);  // buffers reused: no allocation per item
+  VectorF r = -gram * xv;
   for (size_t k = 0; k < items.size(); ++k) {
-    const double c = Confidence(weights, k, alpha);
-    yi = RowOf(y, f, items[k]).cast<double>();
-    r += (c - (c - 1) * yi.dot(xv)) * yi;
+    const auto c = static_cast<float>(Confidence(weights, k, alpha));
+    const ConstRow yi = RowOf(y, f, items[k]);
+    r.noalias() += (c - (c - 1) * yi.dot(xv)) * yi;
   }
-  Vector p = r;
-  double rs_old = r.squaredNorm();
-  for (int step = 0; step < steps && rs_old > 1e-20; ++step) {
+  VectorF p = r, ap(n);
+  float rs_old = r.squaredNorm();
+  for (int step = 0; step < steps && rs_old > 1e-20f; ++step) {
     ap.noalias() = gram * p;
     for (size_t k = 0; k < items.size(); ++k) {
-      const double c = Confidence(weights, k, alpha);
-      yi = RowOf(y, f, items[k]).cast<double>();
-      ap += (c - 1) * yi.dot(p) * yi;
+      const auto c = static_cast<float>(Confidence(weights, k, alpha));
+      const ConstRow yi = RowOf(y, f, items[k]);
+      ap.noalias() += ((c - 1) * yi.dot(p)) * yi;
     }
-    const double step_size = rs_old / p.dot(ap);
+    const float step_size = rs_old / p.dot(ap);
     xv += step_size * p;
     r -= step_size * ap;
-    const double rs_new = r.squaredNorm();
+    const float rs_new = r.squaredNorm();
     p = r + (rs_new / rs_old) * p;
     rs_old = rs_new;
   }
-  for (Eigen::Index j = 0; j < n; ++j) x[j] = static_cast<float>(xv[j]);
 }
 
 double Loss(const float* x, const float* y, size_t users, size_t items, size_t f,
@@ -79,15 +79,18 @@ double Loss(const float* x, const float* y, size_t users, size_t items, size_t f
       Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
   const Rows xm(x, static_cast<Eigen::Index>(users), static_cast<Eigen::Index>(f));
   const Rows ym(y, static_cast<Eigen::Index>(items), static_cast<Eigen::Index>(f));
-  const Gram yty = (ym.transpose() * ym).cast<double>();
+  const Eigen::MatrixXf yty = ym.transpose() * ym;
+  Eigen::VectorXf projected(static_cast<Eigen::Index>(f));
   double loss = 0;
   for (size_t u = 0; u < users; ++u) {
-    const Vector xu = xm.row(static_cast<Eigen::Index>(u)).transpose().cast<double>();
-    // Every pair as if unobserved (c = 1, p = 0), then the observed pairs corrected.
-    loss += xu.dot(yty * xu);
+    const auto xu = xm.row(static_cast<Eigen::Index>(u));
+    // Every pair as if unobserved (c = 1, p = 0), then the observed pairs corrected. Products in
+    // float, sums in double.
+    projected.noalias() = yty * xu.transpose();
+    loss += xu.dot(projected.transpose());
     for (auto k = static_cast<size_t>(indptr[u]); k < static_cast<size_t>(indptr[u + 1]); ++k) {
       const double c = 1 + alpha * weights[k];
-      const double s = xu.dot(ym.row(indices[k]).transpose().cast<double>());
+      const double s = xu.dot(ym.row(indices[k]));
       loss += c * (1 - s) * (1 - s) - s * s;
     }
   }

@@ -22,9 +22,11 @@ void SolveExact(std::span<const float> y, size_t f, const Gram& gram,
                 float* x);
 
 /// `steps` steps of conjugate gradient from x's current values (Takács et al. 2011, as the
-/// implicit library runs it: warm-started, so a few steps per iteration suffice).
-void SolveCg(std::span<const float> y, size_t f, const Gram& gram, std::span<const int32_t> items,
-             std::span<const double> weights, double alpha, int steps, float* x);
+/// implicit library runs it: warm-started, so a few steps per iteration suffice), in float:
+/// `gram` is GramOf cast to float once per half-iteration.
+void SolveCg(std::span<const float> y, size_t f, const Eigen::MatrixXf& gram,
+             std::span<const int32_t> items, std::span<const double> weights, double alpha,
+             int steps, float* x);
 
 /// Hu et al.'s objective: Σ over every (user, item) of c (p − xᵤ·yᵢ)² (c = 1, p = 0 where there is
 /// no interaction) + λ (‖X‖² + ‖Y‖²).

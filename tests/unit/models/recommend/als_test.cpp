@@ -52,7 +52,7 @@ TEST(Als, ConjugateGradientReachesTheCholeskySolution) {
   std::vector<float> exact(f), cg(f, 0.0f);
   als::SolveExact(y, f, gram, rows, weights, 1.5, exact.data());
   // f steps solve an f-dimensional system in exact arithmetic; a few more absorb rounding.
-  als::SolveCg(y, f, gram, rows, weights, 1.5, static_cast<int>(2 * f), cg.data());
+  als::SolveCg(y, f, gram.cast<float>(), rows, weights, 1.5, static_cast<int>(2 * f), cg.data());
   for (size_t j = 0; j < f; ++j) EXPECT_NEAR(cg[j], exact[j], 1e-4) << j;
   // The Cholesky solution satisfies the normal equations: A x = b.
   Eigen::MatrixXd a = gram;
