@@ -32,7 +32,8 @@ struct UserHistory {
   std::span<const double> weights;  ///< one per item; empty: all 1
 };
 
-/// Row `user` of `interactions` as a UserHistory.
+/// Row `user` of `interactions` as a UserHistory. Its spans point into `interactions`, which must
+/// outlive it.
 UserHistory HistoryOf(const CsrMatrix& interactions, size_t user);
 
 /// What Recommend may not return.
