@@ -4,15 +4,14 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <limits>
 #include <string_view>
-#include <unordered_map>
 
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/rng.hpp"
 #include "prospect/common/strings.hpp"
+#include "prospect/linalg/sparse.hpp"
 
 namespace prospect {
 namespace {
@@ -84,43 +83,11 @@ std::string TimeText(DataType type, int64_t time) {
   return type == DataType::kInt64 ? std::to_string(time) : FormatTimestamp(time);
 }
 
-struct IdTextHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
-// Users numbered 0, 1, … in order of first appearance; id[u] is user u's id text.
-struct UserNumbers {
-  std::vector<size_t> of_row;
-  std::vector<std::string> id;
-};
-
-UserNumbers NumberUsers(const Table& t, const std::string& name, std::string_view what) {
+// Users numbered 0, 1, … in order of first appearance (NumberIds); ids[u] is user u's id text.
+IdNumbers NumberUsers(const Table& t, const std::string& name, std::string_view what) {
   const Column& col = SplitColumn(t, name, what);
   RequireNoNulls(col, name, what, "drop or fill rows without a user");
-  UserNumbers users;
-  users.of_row.resize(col.size());
-  std::unordered_map<std::string, size_t, IdTextHash, std::equal_to<>> number_of;
-  std::string scratch;
-  const bool text_column = IsStringLike(col.type());
-  for (size_t r = 0; r < col.size(); ++r) {
-    // Strings are looked up in place; other types are formatted into one reused buffer.
-    std::string_view text;
-    if (text_column) {
-      text = col.StringAt(r);
-    } else {
-      scratch.clear();
-      col.AppendFormatted(scratch, r);
-      text = scratch;
-    }
-    auto it = number_of.find(text);
-    if (it == number_of.end()) {
-      it = number_of.emplace(std::string(text), users.id.size()).first;
-      users.id.emplace_back(text);
-    }
-    users.of_row[r] = it->second;
-  }
-  return users;
+  return NumberIds(col, name, what);
 }
 
 // FNV-1a, 64 bits: a fixed, platform-independent hash of an id (std::hash is neither).
@@ -217,10 +184,10 @@ InteractionSplit SplitByTimeFraction(const Table& t, const std::string& time_col
 InteractionSplit SplitLeaveLastOut(const Table& t, const std::string& user_column,
                                    const std::string& time_column) {
   constexpr std::string_view kWhat = "leave-last-out split";
-  const UserNumbers users = NumberUsers(t, user_column, kWhat);
+  const IdNumbers users = NumberUsers(t, user_column, kWhat);
   const std::vector<int64_t> times = SplitTimes(t, time_column, kWhat);
   RequireRows(t, kWhat);
-  const size_t n_users = users.id.size();
+  const size_t n_users = users.ids.size();
   std::vector<size_t> latest(n_users, 0), rows_of(n_users, 0);
   for (size_t r = 0; r < times.size(); ++r) {
     const size_t u = users.of_row[r];
@@ -246,9 +213,9 @@ InteractionSplit SplitRandomPerUser(const Table& t, const std::string& user_colu
                                     double test_fraction, uint64_t seed) {
   constexpr std::string_view kWhat = "random per-user split";
   RequireFraction(test_fraction, "test", kWhat);
-  const UserNumbers users = NumberUsers(t, user_column, kWhat);
+  const IdNumbers users = NumberUsers(t, user_column, kWhat);
   RequireRows(t, kWhat);
-  const size_t n_users = users.id.size();
+  const size_t n_users = users.ids.size();
   // Each user's rows in table order, grouped by a counting sort: start[u] .. start[u + 1].
   std::vector<size_t> start(n_users + 1, 0);
   for (const size_t u : users.of_row) ++start[u + 1];
@@ -266,7 +233,7 @@ InteractionSplit SplitRandomPerUser(const Table& t, const std::string& user_colu
     const size_t n_test = std::clamp<size_t>(FloorOfShare(test_fraction, n_u), 1, n_u - 1);
     size_t* rows = grouped.data() + start[u];
     // Seeded by the id, not the user's number, so other users' rows cannot change this user's.
-    Rng rng(DeriveSeed(seed, Fnv1a64(users.id[u])));
+    Rng rng(DeriveSeed(seed, Fnv1a64(users.ids[u])));
     for (size_t i = 0; i < n_test; ++i) {
       // Modulo draw: a bias below 2^-40 for any realistic row count, and the same everywhere.
       const size_t j = i + static_cast<size_t>(rng() % (n_u - i));

@@ -4,6 +4,7 @@
 
 #include <Eigen/SparseCore>
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <unordered_map>
 
@@ -78,22 +79,56 @@ DenseMatrix CsrMatrix::ToDense() const {
 
 namespace {
 
-// Numbers ids in order of first appearance. A null id is an error naming the column and row.
-std::vector<size_t> Factorize(const Column& ids, const std::string& name,
-                              std::vector<std::string>& labels) {
-  std::unordered_map<std::string, size_t> code;
-  std::vector<size_t> out(ids.size());
-  for (size_t r = 0; r < ids.size(); ++r) {
+struct TextHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// Numbers row_at(0 .. n-1) of `ids`. Text columns are looked up in place; other types are
+// formatted into one reused buffer, so a row costs no allocation unless its id is new.
+template <typename RowAt>
+IdNumbers Number(const Column& ids, size_t n, RowAt row_at, std::string_view name,
+                 std::string_view what) {
+  IdNumbers out;
+  out.of_row.resize(n);
+  std::unordered_map<std::string, size_t, TextHash, std::equal_to<>> number_of;
+  std::string scratch;
+  const bool text_column = IsStringLike(ids.type());
+  for (size_t k = 0; k < n; ++k) {
+    const size_t r = row_at(k);
     if (ids.IsNull(r))
-      Fail(ErrorCode::kInvalidData, "interactions: column {} is empty at row {}", name, r + 1);
-    auto [it, inserted] = code.emplace(ids.FormatValue(r), labels.size());
-    if (inserted) labels.push_back(it->first);
-    out[r] = it->second;
+      Fail(ErrorCode::kInvalidData, "{}: column {} is empty at row {}", what, name, r + 1);
+    std::string_view text;
+    if (text_column) {
+      text = ids.StringAt(r);
+    } else {
+      scratch.clear();
+      ids.AppendFormatted(scratch, r);
+      text = scratch;
+    }
+    auto it = number_of.find(text);
+    if (it == number_of.end()) {
+      it = number_of.emplace(std::string(text), out.ids.size()).first;
+      out.ids.emplace_back(text);
+    }
+    out.of_row[k] = it->second;
   }
   return out;
 }
 
 }  // namespace
+
+IdNumbers NumberIds(const Column& ids, std::string_view name, std::string_view what) {
+  return Number(
+      ids, ids.size(), [](size_t k) { return k; }, name, what);
+}
+
+IdNumbers NumberIds(const Column& ids, std::span<const size_t> rows, std::string_view name,
+                    std::string_view what) {
+  for (const size_t r : rows) PROSPECT_CHECK(r < ids.size());
+  return Number(
+      ids, rows.size(), [&](size_t k) { return rows[k]; }, name, what);
+}
 
 InteractionMatrix InteractionsFromTable(const Table& table, const std::string& row_column,
                                         const std::string& col_column,
@@ -108,8 +143,10 @@ InteractionMatrix InteractionsFromTable(const Table& table, const std::string& r
     }
   }
   InteractionMatrix out;
-  const std::vector<size_t> rows = Factorize(table.column(row_column), row_column, out.row_ids);
-  const std::vector<size_t> cols = Factorize(table.column(col_column), col_column, out.col_ids);
+  IdNumbers rows = NumberIds(table.column(row_column), row_column, "interactions");
+  IdNumbers cols = NumberIds(table.column(col_column), col_column, "interactions");
+  out.row_ids = std::move(rows.ids);
+  out.col_ids = std::move(cols.ids);
   std::vector<CsrMatrix::Triplet> entries(table.num_rows());
   for (size_t r = 0; r < entries.size(); ++r) {
     double v = 1;
@@ -120,7 +157,7 @@ InteractionMatrix InteractionsFromTable(const Table& table, const std::string& r
       }
       v = values->NumericAt(r);
     }
-    entries[r] = {rows[r], cols[r], v};
+    entries[r] = {rows.of_row[r], cols.of_row[r], v};
   }
   out.matrix = CsrMatrix::FromTriplets(out.row_ids.size(), out.col_ids.size(), entries);
   return out;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "prospect/linalg/dense.hpp"
@@ -58,6 +59,20 @@ struct InteractionMatrix {
   std::vector<std::string> row_ids;  ///< row i is row_ids[i] (order of first appearance)
   std::vector<std::string> col_ids;  ///< column j is col_ids[j] (order of first appearance)
 };
+
+/// Ids told apart by their text (as Column::FormatValue writes it) and numbered 0, 1, … in order
+/// of first appearance, as pandas.factorize does: the one numbering of users and items, shared by
+/// InteractionsFromTable, the recommenders' matrices and the interaction splits.
+struct IdNumbers {
+  std::vector<size_t> of_row;    ///< the number of each numbered row, in the rows' order
+  std::vector<std::string> ids;  ///< ids[k]: the text of number k
+};
+/// Numbers every row of `ids`. A null id is kInvalidData "<what>: column <name> is empty at row
+/// R" (1-based).
+IdNumbers NumberIds(const Column& ids, std::string_view name, std::string_view what);
+/// Numbers the rows `rows` of `ids` only (of_row[k] is row rows[k]'s number).
+IdNumbers NumberIds(const Column& ids, std::span<const size_t> rows, std::string_view name,
+                    std::string_view what);
 
 /// One entry per table row: row id from `row_column`, column id from `col_column` (ids as their
 /// text, numbered in order of first appearance as pandas.factorize does), value from the number or

@@ -75,6 +75,14 @@ void Als::FitChecked(const CsrMatrix& interactions, const Context& ctx) {
     ctx.Progress("als", static_cast<uint64_t>(it + 1), static_cast<uint64_t>(params_.iterations));
     ctx.ThrowIfCancelled();
   }
+  KeepItemGram();
+}
+
+void Als::KeepItemGram() {
+  const auto f = static_cast<size_t>(params_.factors);
+  const als::Gram gram =
+      als::GramOf(item_factors_, item_factors_.size() / f, f, params_.regularization);
+  item_gram_.assign(gram.data(), gram.data() + gram.size());
 }
 
 void Als::ScoreInto(const UserHistory& history, std::span<float> out) const {
@@ -85,7 +93,8 @@ void Als::ScoreInto(const UserHistory& history, std::span<float> out) const {
     x.assign(stored, stored + f);
   } else if (!history.items.empty()) {
     const std::vector<double> ones(history.items.size(), 1.0);
-    const als::Gram gram = als::GramOf(item_factors_, num_items(), f, params_.regularization);
+    const auto n = static_cast<Eigen::Index>(f);
+    const als::Gram gram = Eigen::Map<const als::Gram>(item_gram_.data(), n, n);
     als::SolveExact(item_factors_, f, gram, history.items,
                     history.weights.empty() ? std::span<const double>(ones) : history.weights,
                     params_.alpha, x.data());
@@ -139,6 +148,7 @@ void Als::LoadState(const ModelReader& reader) {
         Fail(ErrorCode::kInvalidData, "model file is corrupted: an als factor is {}", v);
     }
   }
+  KeepItemGram();
 }
 
 }  // namespace prospect

@@ -21,11 +21,11 @@ double DaysAt(const Column& time, size_t row) {
   }
 }
 
-const Column& NonNull(const Table& table, const std::string& name, size_t row) {
-  const Column& c = table.column(name);
-  if (c.IsNull(row))
+// `column` (named `name`) at `row`, which must not be null.
+const Column& Present(const Column& column, const std::string& name, size_t row) {
+  if (column.IsNull(row))
     Fail(ErrorCode::kInvalidData, "interactions: column {} is empty at row {}", name, row + 1);
-  return c;
+  return column;
 }
 
 // Rows of weight > 0 among `rows` (all rows when empty).
@@ -79,9 +79,9 @@ nlohmann::json InteractionSpec::ToJson() const {
 
 std::vector<double> InteractionWeights(const Table& table, const InteractionSpec& spec) {
   const size_t n = table.num_rows();
-  // Every named column must exist, whatever the rows hold.
-  (void)table.column(spec.user_column);
-  (void)table.column(spec.item_column);
+  // Every column is looked up once (and must exist, whatever the rows hold).
+  const Column& user = table.column(spec.user_column);
+  const Column& item = table.column(spec.item_column);
   const Column* value = spec.value_column.empty() ? nullptr : &table.column(spec.value_column);
   if (value && !IsNumeric(value->type()) && value->type() != DataType::kBool) {
     Fail(ErrorCode::kInvalidArgument,
@@ -104,15 +104,15 @@ std::vector<double> InteractionWeights(const Table& table, const InteractionSpec
   }
   double latest = -INFINITY;
   for (size_t r = 0; time && r < n; ++r)
-    latest = std::max(latest, DaysAt(NonNull(table, spec.time_column, r), r));
+    latest = std::max(latest, DaysAt(Present(*time, spec.time_column, r), r));
 
   std::vector<double> weights(n, 1.0);
   for (size_t r = 0; r < n; ++r) {
-    NonNull(table, spec.user_column, r);
-    NonNull(table, spec.item_column, r);
+    Present(user, spec.user_column, r);
+    Present(item, spec.item_column, r);
     double w = 1;
     if (value) {
-      const double v = NonNull(table, spec.value_column, r).NumericAt(r);
+      const double v = Present(*value, spec.value_column, r).NumericAt(r);
       if (!std::isnan(spec.min_value)) {
         w = v >= spec.min_value ? 1 : 0;
       } else if (!(std::isfinite(v) && v >= 0)) {
@@ -125,7 +125,7 @@ std::vector<double> InteractionWeights(const Table& table, const InteractionSpec
       }
     }
     if (type) {
-      const auto it = spec.type_weights.find(NonNull(table, spec.type_column, r).FormatValue(r));
+      const auto it = spec.type_weights.find(Present(*type, spec.type_column, r).FormatValue(r));
       w *= it == spec.type_weights.end() ? 0 : it->second;
     }
     if (time) w *= std::exp2(-(latest - DaysAt(*time, r)) / spec.half_life_days);
@@ -137,18 +137,17 @@ std::vector<double> InteractionWeights(const Table& table, const InteractionSpec
 InteractionMatrix BuildInteractions(const Table& table, const InteractionSpec& spec,
                                     std::span<const double> weights, std::span<const size_t> rows) {
   PROSPECT_CHECK(weights.size() == table.num_rows());
-  const Column& users = table.column(spec.user_column);
-  const Column& items = table.column(spec.item_column);
+  const std::vector<size_t> kept = KeptRows(weights, rows);
+  IdNumbers users =
+      NumberIds(table.column(spec.user_column), kept, spec.user_column, "interactions");
+  IdNumbers items =
+      NumberIds(table.column(spec.item_column), kept, spec.item_column, "interactions");
+  std::vector<CsrMatrix::Triplet> entries(kept.size());
+  for (size_t k = 0; k < kept.size(); ++k)
+    entries[k] = {users.of_row[k], items.of_row[k], weights[kept[k]]};
   InteractionMatrix out;
-  std::unordered_map<std::string, size_t> user_index, item_index;
-  std::vector<CsrMatrix::Triplet> entries;
-  for (const size_t r : KeptRows(weights, rows)) {
-    const auto [u, new_user] = user_index.emplace(users.FormatValue(r), out.row_ids.size());
-    if (new_user) out.row_ids.push_back(u->first);
-    const auto [i, new_item] = item_index.emplace(items.FormatValue(r), out.col_ids.size());
-    if (new_item) out.col_ids.push_back(i->first);
-    entries.push_back({u->second, i->second, weights[r]});
-  }
+  out.row_ids = std::move(users.ids);
+  out.col_ids = std::move(items.ids);
   out.matrix =
       MatrixOf(out.row_ids.size(), out.col_ids.size(), std::move(entries), spec.deduplicate);
   return out;

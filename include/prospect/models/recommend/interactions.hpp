@@ -17,19 +17,19 @@
 namespace prospect {
 
 struct InteractionSpec {
-  std::string user_column;
-  std::string item_column;
+  std::string user_column{};
+  std::string item_column{};
   /// A number per row (a rating, a quantity); empty: every row weighs 1.
-  std::string value_column;
+  std::string value_column{};
   /// Explicit ratings: rows whose value is below are dropped, the rest weigh 1 (positives).
   /// NaN: values are weights as they are.
   double min_value = std::nan("");
   /// Event types (view, cart, purchase): the weight of each type; a type not listed is dropped.
-  std::string type_column;
-  std::map<std::string, double> type_weights;
+  std::string type_column{};
+  std::map<std::string, double> type_weights{};
   /// With half_life_days > 0, a row's weight halves for every half-life it is older than the
   /// table's latest time (units: InteractionWeights).
-  std::string time_column;
+  std::string time_column{};
   double half_life_days = 0;
   /// A repeated (user, item) keeps its largest weight instead of the sum of its rows.
   bool deduplicate = false;
