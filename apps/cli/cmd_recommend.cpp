@@ -1,20 +1,30 @@
-// prospect recommend evaluate — recommenders compared on one split of an interaction table.
+// prospect recommend train | evaluate | top | similar | update | list — recommenders trained,
+// compared and used by id.
 #include <iostream>
 
 #include "cli.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/numbers.hpp"
 #include "prospect/common/strings.hpp"
+#include "prospect/io/csv.hpp"
 #include "prospect/models/recommend/evaluation.hpp"
+#include "prospect/models/recommend/package.hpp"
 #include "prospect/models/recommend/recommender.hpp"
 
 namespace prospect::cli {
 namespace {
 
-struct EvaluateFlags {
-  std::string table, user, item, weight, time, type_column;
+// How a table becomes an interaction matrix: the flags train and evaluate share.
+struct InteractionFlags {
+  std::string table = "events", user = "customer_id", item = "item_id";
+  std::string weight, time, type_column;
   double min_rating = std::nan("");
   std::vector<std::string> type_weights;  // TYPE=WEIGHT
+  double half_life_days = 0;
+  bool deduplicate = false;
+};
+
+struct EvaluateFlags : InteractionFlags {
   std::string models = "popularity,item_knn,als";
   std::vector<std::string> params;  // MODEL.NAME=VALUE
   std::string split = "time";
@@ -22,7 +32,7 @@ struct EvaluateFlags {
   size_t k = 10;
 };
 
-InteractionSpec SpecOf(const EvaluateFlags& f) {
+InteractionSpec SpecOf(const InteractionFlags& f) {
   InteractionSpec spec;
   spec.user_column = f.user;
   spec.item_column = f.item;
@@ -43,7 +53,84 @@ InteractionSpec SpecOf(const EvaluateFlags& f) {
   }
   if (!spec.type_weights.empty() && spec.type_column.empty())
     Fail(ErrorCode::kInvalidArgument, "--type-weight needs --type, the event type column");
+  if (f.half_life_days > 0) {
+    if (f.time.empty()) Fail(ErrorCode::kInvalidArgument, "--half-life needs --time COL");
+    spec.time_column = f.time;
+    spec.half_life_days = f.half_life_days;
+  }
+  spec.deduplicate = f.deduplicate;
   return spec;
+}
+
+void AddInteractionOptions(CLI::App& command, InteractionFlags& f) {
+  command.add_option("--table", f.table,
+                     "interaction table: one row per user-item event (default events)");
+  command.add_option("--user", f.user, "user id column (default customer_id)");
+  command.add_option("--item", f.item, "item id column (default item_id)");
+  command.add_option("--weight", f.weight,
+                     "weight column (a count, a quantity or a rating); default: each row is 1");
+  command.add_option("--min-rating", f.min_rating,
+                     "explicit ratings: rows with --weight below this are dropped, the rest "
+                     "count 1 (e.g. 3.5)");
+  command.add_option("--type", f.type_column, "event type column, with --type-weight");
+  command.add_option("--type-weight", f.type_weights,
+                     "TYPE=WEIGHT (repeatable), e.g. purchase=5; types not given are dropped");
+  command.add_option("--time", f.time, "time column (timestamp, date or int64 Unix seconds)");
+  command.add_option("--half-life", f.half_life_days,
+                     "time decay: a row's weight halves every this many days before the latest "
+                     "(needs --time)");
+  command.add_flag("--deduplicate", f.deduplicate,
+                   "a repeated user-item pair keeps its largest weight instead of the sum");
+}
+
+// Ids from the first column of a CSV with a header, or the one --user.
+std::vector<std::string> UserIds(const std::string& file, const std::string& user,
+                                 const Context& ctx) {
+  if (file.empty() == user.empty())
+    Fail(ErrorCode::kInvalidArgument, "give --user ID or --users FILE (one of them)");
+  if (!user.empty()) return {user};
+  const Table t = ReadCsv(file, {}, ctx);
+  if (t.num_columns() == 0) Fail(ErrorCode::kInvalidData, "{}: no columns", file);
+  const Column& ids = *t.column(size_t{0});
+  std::vector<std::string> out;
+  for (size_t r = 0; r < ids.size(); ++r) {
+    if (ids.IsNull(r))
+      Fail(ErrorCode::kInvalidData, "{}: line {}: the user id is empty", file, r + 2);
+    out.push_back(ids.FormatValue(r));
+  }
+  return out;
+}
+
+// The item ids of a one-column list file (allow / deny), or none.
+std::vector<std::string> ItemIds(const std::string& file, const Context& ctx) {
+  if (file.empty()) return {};
+  const Table t = ReadCsv(file, {}, ctx);
+  const Column& ids = *t.column(size_t{0});
+  std::vector<std::string> out;
+  for (size_t r = 0; r < ids.size(); ++r) {
+    if (!ids.IsNull(r)) out.push_back(ids.FormatValue(r));
+  }
+  return out;
+}
+
+void PrintRecommendations(const Cli& cli, const std::vector<Recommendation>& list) {
+  std::vector<std::vector<std::string>> rows;
+  for (size_t r = 0; r < list.size(); ++r) {
+    rows.push_back({std::to_string(r + 1), list[r].item, fmt::format("{:.4g}", list[r].score),
+                    list[r].reason});
+  }
+  cli.PrintTable({"rank", "item", "score", "reason"}, rows);
+}
+
+nlohmann::json ListJson(const std::vector<Recommendation>& list) {
+  nlohmann::json out = nlohmann::json::array();
+  for (size_t r = 0; r < list.size(); ++r) {
+    out.push_back({{"rank", r + 1},
+                   {"item", list[r].item},
+                   {"score", list[r].score},
+                   {"reason", list[r].reason}});
+  }
+  return out;
 }
 
 // --models and --param MODEL.NAME=VALUE as runs.
@@ -133,9 +220,48 @@ void RunEvaluate(const Cli& cli, const EvaluateFlags& f) {
 
 void AddRecommendCommand(CLI::App& app, Cli& cli) {
   CLI::App* rec = app.add_subcommand(
-      "recommend", "Personalised recommendations: compare recommenders on held-out interactions");
+      "recommend",
+      "Personalised recommendations: train, compare, recommend, similar items, update");
   rec->require_subcommand(1);
 
+  // train
+  struct TrainFlags : InteractionFlags {
+    std::string model = "als", name;
+    std::vector<std::string> params;
+  };
+  auto t = std::make_shared<TrainFlags>();
+  CLI::App* train = AddWorkspaceCommand(
+      *rec, cli, "train",
+      "Fit a recommender on an interaction table and store it (with its ids and matrix) as the "
+      "next version of --name",
+      R"(  prospect recommend train --model als
+  prospect recommend train --table ratings --user userId --item movieId --weight rating --min-rating 3.5 --model item_knn --param weighting=bm25 --name movies_knn
+  prospect recommend train --type type --type-weight view=1 --type-weight cart=3 --type-weight purchase=5 --model ease --json
+)",
+      [&cli, t](Workspace& ws, Context& ctx) {
+        RecommendTrainRequest request;
+        request.table = t->table;
+        request.spec = SpecOf(*t);
+        request.model = t->model;
+        request.params = ParamFlags(t->params, "factors=32");
+        request.name = t->name;
+        const RecommendTrainResult result = TrainRecommender(ws.store(), request, ctx);
+        if (cli.options.json) return cli.PrintJson(result.summary);
+        std::cout << fmt::format(
+            "Trained recommender {} v{} ({}) on {}: {} users x {} items, {} interactions.\n",
+            result.name, result.version, t->model, t->table, result.summary["users"].get<size_t>(),
+            result.summary["items"].get<size_t>(), result.summary["nnz"].get<size_t>());
+        std::cout << fmt::format("Next: prospect recommend top {} --user ID --k 10\n", result.name);
+      });
+  AddInteractionOptions(*train, *t);
+  train->add_option("--model", t->model,
+                    "algorithm (default als); valid: " + Join(RecommenderRegistry().Names(), ", "));
+  train->add_option("--param", t->params, "NAME=VALUE (repeatable), e.g. factors=32");
+  train->add_option("--name", t->name, "stored name (default TABLE_MODEL)");
+  train->footer("\nRecommenders and their --param NAME=VALUE (default, range):\n" +
+                DescribeAlgorithms(RecommenderRegistry()) + train->get_footer());
+
+  // evaluate
   auto f = std::make_shared<EvaluateFlags>();
   CLI::App* evaluate = AddCommand(
       *rec, "evaluate",
@@ -143,22 +269,10 @@ void AddRecommendCommand(CLI::App& app, Cli& cli) {
       "user: NDCG, recall, MAP, precision and hit rate at k, coverage and novelty, one table",
       R"(  prospect recommend evaluate --table ratings --user userId --item movieId --weight rating --min-rating 3.5 --time timestamp --split time
   prospect recommend evaluate --table ratings --user userId --item movieId --weight rating --min-rating 3.5 --split random --models popularity,ease --param ease.lambda=200
-  prospect recommend evaluate --table events --user customer_id --item item_id --type type --type-weight view=1 --type-weight purchase=5 --time timestamp --split last --json
+  prospect recommend evaluate --type type --type-weight view=1 --type-weight purchase=5 --time timestamp --split last --json
 )",
       [&cli, f] { RunEvaluate(cli, *f); });
-  evaluate->add_option("--table", f->table, "interaction table: one row per user-item event")
-      ->required();
-  evaluate->add_option("--user", f->user, "user id column")->required();
-  evaluate->add_option("--item", f->item, "item id column")->required();
-  evaluate->add_option("--weight", f->weight,
-                       "weight column (a count, a quantity or a rating); default: each row is 1");
-  evaluate->add_option("--min-rating", f->min_rating,
-                       "explicit ratings: rows with --weight below this are dropped, the rest "
-                       "count 1 (e.g. 3.5)");
-  evaluate->add_option("--type", f->type_column, "event type column, with --type-weight");
-  evaluate->add_option("--type-weight", f->type_weights,
-                       "TYPE=WEIGHT (repeatable), e.g. purchase=5; types not given are dropped");
-  evaluate->add_option("--time", f->time, "time column (timestamp, date or int64 Unix seconds)");
+  AddInteractionOptions(*evaluate, *f);
   evaluate->add_option("--models", f->models,
                        "comma-separated recommenders (default popularity,item_knn,als; ease fits "
                        "in about a minute on 6,000 items); "
@@ -173,6 +287,136 @@ void AddRecommendCommand(CLI::App& app, Cli& cli) {
   evaluate->add_option("--test-fraction", f->test_fraction,
                        "held-out share for --split time and random (default 0.2)");
   evaluate->add_option("--k", f->k, "list length (default 10)");
+
+  // top
+  struct TopFlags {
+    std::string model, user, users, out, allow, deny;
+    size_t k = 10;
+    bool explain = false, include_history = false;
+  };
+  auto top = std::make_shared<TopFlags>();
+  CLI::App* top_cmd = AddWorkspaceCommand(
+      *rec, cli, "top",
+      "The k best items per user, from a stored recommender: user, rank, item, score (and the "
+      "reason with --explain). Users training never saw get the most popular items",
+      R"(  prospect recommend top events_als --user C000042 --k 10 --explain
+  prospect recommend top events_als --users customers.csv --k 20 --out picks.csv
+  prospect recommend top movies_knn --user 1 --deny already_shown.csv --json
+)",
+      [&cli, top](Workspace& ws, Context& ctx) {
+        const RecommenderPackage p = LoadRecommender(ws.store(), top->model);
+        const std::vector<std::string> users = UserIds(top->users, top->user, ctx);
+        RecommendRules rules;
+        rules.exclude_history = !top->include_history;
+        rules.allow = ItemIds(top->allow, ctx);
+        rules.deny = ItemIds(top->deny, ctx);
+        if (!top->out.empty()) {
+          const Table picks = p.TopTable(users, top->k, rules, top->explain, ctx);
+          WriteCsv(picks, top->out, ctx);
+          if (cli.options.json) {
+            return cli.PrintJson({{"recommender", p.name},
+                                  {"version", p.version},
+                                  {"users", users.size()},
+                                  {"rows", picks.num_rows()},
+                                  {"out", top->out}});
+          }
+          std::cout << fmt::format("Wrote {} rows ({} users x up to {}) from {} v{} to {}\n",
+                                   picks.num_rows(), users.size(), top->k, p.name, p.version,
+                                   top->out);
+          return;
+        }
+        nlohmann::json all = nlohmann::json::array();
+        for (const std::string& user : users) {
+          const std::vector<Recommendation> list = p.Top(user, top->k, rules);
+          if (cli.options.json) {
+            all.push_back({{"user", user},
+                           {"known_user", p.FindUser(user).has_value()},
+                           {"items", ListJson(list)}});
+            continue;
+          }
+          std::cout << fmt::format("User {}{}:\n", user,
+                                   p.FindUser(user) ? "" : " (not in the training data)");
+          PrintRecommendations(cli, list);
+        }
+        if (cli.options.json)
+          cli.PrintJson({{"recommender", p.name}, {"version", p.version}, {"users", all}});
+      });
+  top_cmd->add_option("MODEL", top->model, "stored recommender name")->required();
+  top_cmd->add_option("--user", top->user, "one user id");
+  top_cmd->add_option("--users", top->users, "CSV with a header, user ids in its first column");
+  top_cmd->add_option("--k", top->k, "items per user (default 10)");
+  top_cmd->add_option("--out", top->out, "CSV to write: user, rank, item, score[, reason]");
+  top_cmd->add_flag("--explain", top->explain,
+                    "say per item which of the user's items (or which rule) produced it");
+  top_cmd->add_flag("--include-history", top->include_history,
+                    "allow items the user already has (left out by default)");
+  top_cmd->add_option("--allow", top->allow, "CSV of item ids (first column): only these");
+  top_cmd->add_option("--deny", top->deny, "CSV of item ids (first column): never these");
+
+  // similar
+  struct SimilarFlags {
+    std::string model, item;
+    size_t k = 10;
+  };
+  auto sim = std::make_shared<SimilarFlags>();
+  CLI::App* similar = AddWorkspaceCommand(
+      *rec, cli, "similar", "The k items most like an item (customers who chose X also chose)",
+      R"(  prospect recommend similar events_als --item SKU-1234 --k 10
+  prospect recommend similar movies_knn --item 318 --json
+)",
+      [&cli, sim](Workspace& ws, Context&) {
+        const RecommenderPackage p = LoadRecommender(ws.store(), sim->model);
+        const std::vector<Recommendation> list = p.Similar(sim->item, sim->k);
+        if (cli.options.json) {
+          return cli.PrintJson({{"recommender", p.name},
+                                {"version", p.version},
+                                {"item", sim->item},
+                                {"similar", ListJson(list)}});
+        }
+        PrintRecommendations(cli, list);
+      });
+  similar->add_option("MODEL", sim->model, "stored recommender name")->required();
+  similar->add_option("--item", sim->item, "item id")->required();
+  similar->add_option("--k", sim->k, "items (default 10)");
+
+  // update
+  auto up_model = std::make_shared<std::string>();
+  auto up_table = std::make_shared<std::string>();
+  CLI::App* update = AddWorkspaceCommand(
+      *rec, cli, "update",
+      "Add the interactions of a table to a stored recommender without a full refit (new "
+      "users and items included); stores the next version",
+      R"(  prospect ingest new_events today.csv && prospect recommend update events_als --table new_events
+)",
+      [&cli, up_model, up_table](Workspace& ws, Context& ctx) {
+        const RecommendTrainResult r = UpdateRecommender(ws.store(), *up_model, *up_table, ctx);
+        if (cli.options.json) return cli.PrintJson(r.summary);
+        const nlohmann::json& u = r.summary["updates"].back();
+        std::cout << fmt::format(
+            "Updated recommender {} to v{}: {} users changed ({} new), {} new items; now {} "
+            "users x {} items.\n",
+            r.name, r.version, u["changed_users"].get<size_t>(), u["new_users"].get<size_t>(),
+            u["new_items"].get<size_t>(), r.summary["users"].get<size_t>(),
+            r.summary["items"].get<size_t>());
+      });
+  update->add_option("MODEL", *up_model, "stored recommender name")->required();
+  update->add_option("--table", *up_table, "table of new interactions (the model's columns)")
+      ->required();
+
+  // list
+  AddWorkspaceCommand(
+      *rec, cli, "list", "Stored recommenders: latest version of each",
+      "  prospect recommend list --json\n", [&cli](Workspace& ws, Context&) {
+        const nlohmann::json list = ListRecommenders(ws.store());
+        if (cli.options.json) return cli.PrintJson({{"recommenders", list}});
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& r : list) {
+          rows.push_back({r["name"], std::to_string(r["version"].get<int64_t>()), r["type"],
+                          r["table"], std::to_string(r["users"].get<size_t>()),
+                          std::to_string(r["items"].get<size_t>()), r["created_at"]});
+        }
+        cli.PrintTable({"name", "version", "type", "table", "users", "items", "created"}, rows);
+      });
 }
 
 }  // namespace prospect::cli

@@ -128,6 +128,17 @@ bool ModelReader::HasBlock(std::string_view name) const {
   return false;
 }
 
+void ModelWriter::AddStrings(std::string name, std::span<const std::string> values) {
+  std::string bytes;
+  for (const std::string& v : values) {
+    PROSPECT_CHECK(v.size() <= UINT32_MAX);
+    const auto length = static_cast<uint32_t>(v.size());
+    bytes.append(reinterpret_cast<const char*>(&length), sizeof length);
+    bytes += v;
+  }
+  AddBlock(std::move(name), std::move(bytes));
+}
+
 std::string_view ModelReader::Block(std::string_view name) const {
   for (const auto& b : blocks_) {
     if (b.first == name) return b.second;
@@ -146,6 +157,25 @@ std::vector<double> ModelReader::FiniteArray(std::string_view name) const {
     }
   }
   return values;
+}
+
+std::vector<std::string> ModelReader::Strings(std::string_view name) const {
+  const std::string_view bytes = Block(name);
+  std::vector<std::string> out;
+  size_t at = 0;
+  while (at < bytes.size()) {
+    uint32_t length = 0;
+    if (bytes.size() - at < sizeof length ||
+        (std::memcpy(&length, bytes.data() + at, sizeof length),
+         bytes.size() - at - sizeof length < length)) {
+      Fail(ErrorCode::kInvalidData, "model file: string {} of block \"{}\" overruns the block",
+           out.size(), name);
+    }
+    at += sizeof length;
+    out.emplace_back(bytes.substr(at, length));
+    at += length;
+  }
+  return out;
 }
 
 void ModelReader::ExpectType(std::string_view expected) const {

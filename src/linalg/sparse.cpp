@@ -4,6 +4,7 @@
 
 #include <Eigen/SparseCore>
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <limits>
 #include <unordered_map>
@@ -42,6 +43,38 @@ CsrMatrix CsrMatrix::FromTriplets(size_t rows, size_t cols, std::span<const Trip
   std::transform(m.innerIndexPtr(), m.innerIndexPtr() + m.nonZeros(), out.indices_.begin(),
                  [](int64_t j) { return static_cast<int32_t>(j); });
   out.values_.assign(m.valuePtr(), m.valuePtr() + m.nonZeros());
+  return out;
+}
+
+CsrMatrix CsrMatrix::FromArrays(size_t rows, size_t cols, std::vector<int64_t> indptr,
+                                std::vector<int32_t> indices, std::vector<double> values) {
+  const size_t nnz = indices.size();
+  if (indptr.size() != rows + 1 || indptr.front() != 0 ||
+      indptr.back() != static_cast<int64_t>(nnz) || values.size() != nnz) {
+    Fail(ErrorCode::kInvalidData,
+         "sparse matrix: {} row offsets, {} columns and {} values do not form {} rows",
+         indptr.size(), nnz, values.size(), rows);
+  }
+  for (size_t i = 0; i < rows; ++i) {
+    if (indptr[i + 1] < indptr[i])
+      Fail(ErrorCode::kInvalidData, "sparse matrix: row {} ends before it starts", i);
+    for (auto k = static_cast<size_t>(indptr[i]); k < static_cast<size_t>(indptr[i + 1]); ++k) {
+      if (indices[k] < 0 || static_cast<size_t>(indices[k]) >= cols ||
+          (k > static_cast<size_t>(indptr[i]) && indices[k] <= indices[k - 1])) {
+        Fail(ErrorCode::kInvalidData,
+             "sparse matrix: row {} names column {} (of {}), out of range or out of order", i,
+             indices[k], cols);
+      }
+      if (!std::isfinite(values[k]))
+        Fail(ErrorCode::kInvalidData, "sparse matrix: row {} holds {}", i, values[k]);
+    }
+  }
+  CsrMatrix out;
+  out.rows_ = rows;
+  out.cols_ = cols;
+  out.indptr_ = std::move(indptr);
+  out.indices_ = std::move(indices);
+  out.values_ = std::move(values);
   return out;
 }
 

@@ -69,5 +69,83 @@ TEST(CliRecommend, BadFlagsAreNamed) {
   ExpectCliFailure(RunCli(base + "--split time"), "error: --split time needs --time COL\n");
 }
 
+// train → top (one user, a users file to CSV, an unknown user) → similar → update → list, each
+// as the contract writes it, on a small events table with the default column names.
+TEST(CliRecommend, TrainTopSimilarUpdateByIdWithDefaultColumns) {
+  TempDir dir;
+  const std::string events = dir.Write("events.csv",
+                                       "customer_id,item_id\n"
+                                       "c1,shoes\nc1,socks\nc2,shoes\nc2,socks\nc2,laces\n"
+                                       "c3,shoes\nc3,laces\nc4,hat\nc4,scarf\nc5,hat\n");
+  const std::string ws = "--workspace " + dir.File("w") + " ";
+  ASSERT_NO_FATAL_FAILURE(testing::InitWorkspaceAndIngest(dir, ws, "events", events));
+  auto r = RunCli(ws + "--json recommend train --model item_knn");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["name"], "events_item_knn");
+  EXPECT_EQ(doc["version"], 1);
+  EXPECT_EQ(doc["users"], 5);
+  EXPECT_EQ(doc["items"], 5);
+  EXPECT_EQ(doc["nnz"], 10);
+
+  // c1 has shoes and socks; laces co-occur with shoes (c2, c3): "because you chose shoes".
+  r = RunCli(ws + "--json recommend top events_item_knn --user c1 --k 2 --explain");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  doc = nlohmann::json::parse(r.out);
+  const auto& c1 = doc["users"][0];
+  EXPECT_EQ(c1["known_user"], true);
+  ASSERT_EQ(c1["items"].size(), 2u);
+  EXPECT_EQ(c1["items"][0]["item"], "laces");
+  EXPECT_EQ(c1["items"][0]["reason"], "because you chose shoes");
+  EXPECT_EQ(c1["items"][1]["score"], 0);  // hat and scarf never meet c1's items
+  EXPECT_EQ(c1["items"][1]["reason"], "the model's score");
+
+  const std::string users = dir.Write("users.csv", "id\nc4\nnewcomer\n");
+  r = RunCli(ws + "recommend top events_item_knn --users " + users + " --k 2 --out " +
+             dir.File("picks.csv"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(testing::ReadFileText(dir.File("picks.csv")),
+            "user,rank,item,score\nc4,1,shoes,0.0\nc4,2,socks,0.0\nnewcomer,1,shoes,3.0\n"
+            "newcomer,2,socks,2.0\n");  // c4's hat and scarf meet no other item: all score 0
+
+  r = RunCli(ws + "--json recommend similar events_item_knn --item hat --k 3");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  doc = nlohmann::json::parse(r.out);
+  ASSERT_EQ(doc["similar"].size(), 1u);
+  EXPECT_EQ(doc["similar"][0]["item"], "scarf");
+
+  const std::string more = dir.Write("more.csv", "customer_id,item_id\nc5,scarf\nc6,hat\n");
+  r = RunCli(ws + "ingest new_events " + more);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunCli(ws + "--json recommend update events_item_knn --table new_events");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["version"], 2);
+  EXPECT_EQ(doc["users"], 6);
+  EXPECT_EQ(doc["updates"][0]["changed_users"], 2);
+  EXPECT_EQ(doc["updates"][0]["new_users"], 1);
+  // c6 is known now: their hat brings the scarf.
+  r = RunCli(ws + "--json recommend top events_item_knn --user c6 --k 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["users"][0]["known_user"], true);
+  EXPECT_EQ(doc["users"][0]["items"][0]["item"], "scarf");
+
+  r = RunCli(ws + "--json recommend list");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  doc = nlohmann::json::parse(r.out);
+  ASSERT_EQ(doc["recommenders"].size(), 1u);
+  EXPECT_EQ(doc["recommenders"][0]["version"], 2);
+
+  ExpectCliFailure(RunCli(ws + "recommend top events_item_knn --k 3"),
+                   "give --user ID or --users FILE");
+  ExpectCliFailure(RunCli(ws + "recommend similar events_item_knn --item boots"),
+                   "item \"boots\" is not among its 5 items");
+  ExpectCliFailure(RunCli(ws + "recommend top events_item_kn --user c1"),
+                   "Did you mean \"events_item_knn\"");
+  ExpectCliFailure(RunCli(ws + "recommend train --model item_knn --param neighbors=5"),
+                   "neighbors");
+}
+
 }  // namespace
 }  // namespace prospect

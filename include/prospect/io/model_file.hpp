@@ -38,6 +38,8 @@ class ModelWriter {
              std::string(reinterpret_cast<const char*>(values.data()), values.size_bytes()));
   }
 
+  /// A list of strings (ids): each as its byte length (uint32) and its bytes.
+  void AddStrings(std::string name, std::span<const std::string> values);
   /// The serialised file.
   std::string Finish() const;
 
@@ -84,6 +86,8 @@ class ModelReader {
   /// customer NaN). Throws kInvalidData "model file is corrupted: block "B" value I is nan".
   std::vector<double> FiniteArray(std::string_view name) const;
 
+  /// A list AddStrings wrote; kInvalidData when the lengths overrun the block.
+  std::vector<std::string> Strings(std::string_view name) const;
   /// Throws kInvalidData unless the type tag is `expected` (loading a model as the wrong kind).
   void ExpectType(std::string_view expected) const;
 

@@ -31,6 +31,13 @@ class CsrMatrix {
   /// rows × cols.
   static CsrMatrix FromTriplets(size_t rows, size_t cols, std::span<const Triplet> entries);
 
+  /// The matrix from its three arrays as indptr(), indices() and values() give them (a saved
+  /// matrix read back). Throws kInvalidData unless they form a valid rows × cols matrix: indptr
+  /// rising from 0 to the entry count, columns inside cols and ascending in each row, finite
+  /// values.
+  static CsrMatrix FromArrays(size_t rows, size_t cols, std::vector<int64_t> indptr,
+                              std::vector<int32_t> indices, std::vector<double> values);
+
   size_t rows() const { return rows_; }
   size_t cols() const { return cols_; }
   size_t nnz() const { return values_.size(); }

@@ -2,6 +2,7 @@
 // alone, so any thread count gives the same factors), the objective after every iteration.
 #include "prospect/models/recommend/als.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "models/recommend/als_solver.hpp"
@@ -78,6 +79,42 @@ void Als::FitChecked(const CsrMatrix& interactions, const Context& ctx) {
   KeepItemGram();
 }
 
+void Als::UpdateChecked(const CsrMatrix& interactions, std::span<const int32_t> changed_users,
+                        const Context& ctx) {
+  const auto f = static_cast<size_t>(params_.factors);
+  const size_t users = interactions.rows(), items = interactions.cols();
+  // New users and items start at zero: their solves below are exact, so no seed is needed.
+  user_factors_.resize(users * f, 0.0f);
+  item_factors_.resize(items * f, 0.0f);
+  std::vector<int32_t> rows(changed_users.begin(), changed_users.end());
+  for (size_t u = num_users(); u < users; ++u) rows.push_back(static_cast<int32_t>(u));
+  std::sort(rows.begin(), rows.end());
+  rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+  std::vector<uint8_t> touched(items, 0);
+  for (const int32_t u : rows) {
+    for (const int32_t i : interactions.RowIndices(static_cast<size_t>(u)))
+      touched[static_cast<size_t>(i)] = 1;
+  }
+  std::vector<int32_t> touched_items;
+  for (size_t i = 0; i < items; ++i) {
+    if (touched[i]) touched_items.push_back(static_cast<int32_t>(i));
+  }
+  const CsrMatrix by_item = interactions.Transpose();
+  auto solve = [&](const CsrMatrix& m, std::span<const int32_t> which,
+                   const std::vector<float>& other, std::vector<float>& solved) {
+    const als::Gram gram = als::GramOf(other, other.size() / f, f, params_.regularization);
+    ParallelFor(ctx, static_cast<int64_t>(which.size()), [&](int64_t k) {
+      const auto row = static_cast<size_t>(which[static_cast<size_t>(k)]);
+      als::SolveExact(other, f, gram, m.RowIndices(row), m.RowValues(row), params_.alpha,
+                      solved.data() + row * f);
+    });
+  };
+  solve(interactions, rows, item_factors_, user_factors_);
+  solve(by_item, touched_items, user_factors_, item_factors_);
+  solve(interactions, rows, item_factors_, user_factors_);
+  KeepItemGram();
+}
+
 void Als::KeepItemGram() {
   const auto f = static_cast<size_t>(params_.factors);
   const als::Gram gram =
@@ -105,6 +142,16 @@ void Als::ScoreInto(const UserHistory& history, std::span<float> out) const {
     for (size_t j = 0; j < f; ++j) s += x[j] * y[j];
     out[i] = s;
   }
+}
+
+std::vector<double> Als::ExplainChecked(const UserHistory& history, int32_t item) const {
+  const auto f = static_cast<size_t>(params_.factors);
+  const std::vector<double> ones(history.items.size(), 1.0);
+  const auto n = static_cast<Eigen::Index>(f);
+  return als::Contributions(
+      item_factors_, f, Eigen::Map<const als::Gram>(item_gram_.data(), n, n), history.items,
+      history.weights.empty() ? std::span<const double>(ones) : history.weights, params_.alpha,
+      item);
 }
 
 std::vector<ScoredItem> Als::SimilarItems(int32_t item, size_t k) const {

@@ -25,20 +25,48 @@ Gram GramOf(std::span<const float> y, size_t rows, size_t f, double regularizati
   return gram;
 }
 
-void SolveExact(std::span<const float> y, size_t f, const Gram& gram,
-                std::span<const int32_t> items, std::span<const double> weights, double alpha,
-                float* x) {
-  Gram a = gram;
-  Vector b = Vector::Zero(static_cast<Eigen::Index>(f));
+namespace {
+
+// A = YᵀY + λI + Σₖ (cₖ − 1) yₖyₖᵀ (lower triangle) and b = Σₖ cₖ yₖ of one history.
+void BuildSystem(std::span<const float> y, size_t f, const Gram& gram,
+                 std::span<const int32_t> items, std::span<const double> weights, double alpha,
+                 Gram* a, Vector* b) {
+  *a = gram;
+  *b = Vector::Zero(static_cast<Eigen::Index>(f));
   Vector yi(static_cast<Eigen::Index>(f));  // one buffer: no allocation per item
   for (size_t k = 0; k < items.size(); ++k) {
     const double c = Confidence(weights, k, alpha);
     yi = RowOf(y, f, items[k]).cast<double>();
-    a.selfadjointView<Eigen::Lower>().rankUpdate(yi, c - 1);
-    b += c * yi;
+    a->selfadjointView<Eigen::Lower>().rankUpdate(yi, c - 1);
+    *b += c * yi;
   }
+}
+
+}  // namespace
+
+void SolveExact(std::span<const float> y, size_t f, const Gram& gram,
+                std::span<const int32_t> items, std::span<const double> weights, double alpha,
+                float* x) {
+  Gram a;
+  Vector b;
+  BuildSystem(y, f, gram, items, weights, alpha, &a, &b);
   const Vector solution = a.selfadjointView<Eigen::Lower>().llt().solve(b);
   for (size_t j = 0; j < f; ++j) x[j] = static_cast<float>(solution[static_cast<Eigen::Index>(j)]);
+}
+
+std::vector<double> Contributions(std::span<const float> y, size_t f, const Gram& gram,
+                                  std::span<const int32_t> items, std::span<const double> weights,
+                                  double alpha, int32_t target) {
+  Gram a;
+  Vector b;
+  BuildSystem(y, f, gram, items, weights, alpha, &a, &b);
+  // W y_target, once; then one dot per history item.
+  const Vector w_target =
+      a.selfadjointView<Eigen::Lower>().llt().solve(Vector(RowOf(y, f, target).cast<double>()));
+  std::vector<double> out(items.size());
+  for (size_t k = 0; k < items.size(); ++k)
+    out[k] = Confidence(weights, k, alpha) * w_target.dot(RowOf(y, f, items[k]).cast<double>());
+  return out;
 }
 
 void SolveCg(std::span<const float> y, size_t f, const Eigen::MatrixXf& gram,

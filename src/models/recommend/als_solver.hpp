@@ -8,6 +8,7 @@
 #include <Eigen/Dense>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 namespace prospect::als {
 
@@ -20,6 +21,12 @@ Gram GramOf(std::span<const float> y, size_t rows, size_t f, double regularizati
 void SolveExact(std::span<const float> y, size_t f, const Gram& gram,
                 std::span<const int32_t> items, std::span<const double> weights, double alpha,
                 float* x);
+
+/// Hu et al.'s explanation (section 5): with W = (YᵀCY + λI)⁻¹ for this history, item `target`'s
+/// score is Σ_k (y_targetᵀ W y_k) c_k over the history items k; returns each term.
+std::vector<double> Contributions(std::span<const float> y, size_t f, const Gram& gram,
+                                  std::span<const int32_t> items, std::span<const double> weights,
+                                  double alpha, int32_t target);
 
 /// `steps` steps of conjugate gradient from x's current values (Takács et al. 2011, as the
 /// implicit library runs it: warm-started, so a few steps per iteration suffice), in float:

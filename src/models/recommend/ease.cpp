@@ -2,6 +2,7 @@
 #include "prospect/models/recommend/ease.hpp"
 
 #include <Eigen/Dense>
+#include <algorithm>
 #include <cmath>
 
 #include "prospect/common/error.hpp"
@@ -60,6 +61,21 @@ void Ease::FitChecked(const CsrMatrix& interactions, const Context& ctx) {
   }
 }
 
+void Ease::UpdateChecked(const CsrMatrix& interactions, std::span<const int32_t>, const Context&) {
+  const size_t before = num_items(), after = interactions.cols();
+  if (after == before) return;
+  if (after > static_cast<size_t>(params_.max_items)) {
+    Fail(ErrorCode::kInvalidArgument,
+         "ease: the update brings the catalogue to {} items, above max_items = {}; train again "
+         "with a larger max_items or use item_knn",
+         after, params_.max_items);
+  }
+  std::vector<float> grown(after * after, 0.0f);
+  for (size_t i = 0; i < before; ++i)
+    std::copy_n(b_.data() + i * before, before, grown.data() + i * after);
+  b_ = std::move(grown);
+}
+
 void Ease::ScoreInto(const UserHistory& history, std::span<float> out) const {
   const size_t items = num_items();
   std::vector<double> score(items, 0.0);
@@ -69,6 +85,16 @@ void Ease::ScoreInto(const UserHistory& history, std::span<float> out) const {
     for (size_t j = 0; j < items; ++j) score[j] += w * row[j];
   }
   std::copy(score.begin(), score.end(), out.begin());
+}
+
+std::vector<double> Ease::ExplainChecked(const UserHistory& history, int32_t item) const {
+  std::vector<double> out(history.items.size());
+  for (size_t k = 0; k < history.items.size(); ++k) {
+    const double w = history.weights.empty() ? 1.0 : history.weights[k];
+    out[k] =
+        w * b_[static_cast<size_t>(history.items[k]) * num_items() + static_cast<size_t>(item)];
+  }
+  return out;
 }
 
 std::vector<ScoredItem> Ease::SimilarItems(int32_t item, size_t k) const {

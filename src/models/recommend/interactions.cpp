@@ -77,6 +77,25 @@ nlohmann::json InteractionSpec::ToJson() const {
   return j;
 }
 
+InteractionSpec InteractionSpec::FromJson(const nlohmann::json& j) {
+  InteractionSpec spec;
+  try {
+    spec.user_column = j.at("user_column").get<std::string>();
+    spec.item_column = j.at("item_column").get<std::string>();
+    spec.deduplicate = j.at("deduplicate").get<bool>();
+    spec.value_column = j.value("value_column", "");
+    spec.min_value = j.value("min_value", std::nan(""));
+    spec.type_column = j.value("type_column", "");
+    if (j.contains("type_weights"))
+      spec.type_weights = j["type_weights"].get<std::map<std::string, double>>();
+    spec.time_column = j.value("time_column", "");
+    spec.half_life_days = j.value("half_life_days", 0.0);
+  } catch (const nlohmann::json::exception& e) {
+    Fail(ErrorCode::kInvalidData, "interaction spec {}: {}", j.dump().substr(0, 200), e.what());
+  }
+  return spec;
+}
+
 std::vector<double> InteractionWeights(const Table& table, const InteractionSpec& spec) {
   const size_t n = table.num_rows();
   // Every column is looked up once (and must exist, whatever the rows hold).
@@ -177,6 +196,50 @@ MappedInteractions MapInteractions(const Table& table, const InteractionSpec& sp
   }
   out.matrix = MatrixOf(trained.row_ids.size(), trained.col_ids.size(), std::move(entries),
                         spec.deduplicate);
+  return out;
+}
+
+InteractionMatrix ExtendInteractions(const InteractionMatrix& trained, const Table& table,
+                                     const InteractionSpec& spec, std::span<const double> weights,
+                                     std::vector<int32_t>* changed_users) {
+  PROSPECT_CHECK(weights.size() == table.num_rows());
+  InteractionMatrix out;
+  out.row_ids = trained.row_ids;
+  out.col_ids = trained.col_ids;
+  std::unordered_map<std::string, size_t> user_index, item_index;
+  for (size_t u = 0; u < out.row_ids.size(); ++u) user_index.emplace(out.row_ids[u], u);
+  for (size_t i = 0; i < out.col_ids.size(); ++i) item_index.emplace(out.col_ids[i], i);
+  auto number = [](std::unordered_map<std::string, size_t>& index, std::vector<std::string>& ids,
+                   std::string id) {
+    const auto [it, added] = index.emplace(id, ids.size());
+    if (added) ids.push_back(std::move(id));
+    return it->second;
+  };
+  const Column& users = table.column(spec.user_column);
+  const Column& items = table.column(spec.item_column);
+  const CsrMatrix& old = trained.matrix;
+  std::vector<CsrMatrix::Triplet> entries;
+  entries.reserve(old.nnz());
+  for (size_t u = 0; u < old.rows(); ++u) {
+    const auto cols = old.RowIndices(u);
+    const auto vals = old.RowValues(u);
+    for (size_t k = 0; k < cols.size(); ++k)
+      entries.push_back({u, static_cast<size_t>(cols[k]), vals[k]});
+  }
+  std::vector<uint8_t> changed;
+  for (const size_t r : KeptRows(weights, {})) {
+    const size_t u = number(user_index, out.row_ids, users.FormatValue(r));
+    const size_t i = number(item_index, out.col_ids, items.FormatValue(r));
+    entries.push_back({u, i, weights[r]});
+    if (changed.size() <= u) changed.resize(u + 1, 0);
+    changed[u] = 1;
+  }
+  changed_users->clear();
+  for (size_t u = 0; u < changed.size(); ++u) {
+    if (changed[u]) changed_users->push_back(static_cast<int32_t>(u));
+  }
+  out.matrix =
+      MatrixOf(out.row_ids.size(), out.col_ids.size(), std::move(entries), spec.deduplicate);
   return out;
 }
 

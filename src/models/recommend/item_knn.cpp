@@ -72,7 +72,9 @@ const ParamSchema<ItemKnnParams>& ItemKnnParams::Schema() {
   return schema;
 }
 
-void ItemKnn::FitChecked(const CsrMatrix& interactions, const Context& ctx) {
+std::vector<std::vector<ScoredItem>> ItemKnn::NeighbourRows(const CsrMatrix& interactions,
+                                                            std::span<const int32_t> rows,
+                                                            const Context& ctx) const {
   const CsrMatrix weighted = Reweighted(interactions, params_);
   const CsrMatrix by_item = weighted.Transpose();  // items × users
   const size_t items = weighted.cols();
@@ -83,17 +85,19 @@ void ItemKnn::FitChecked(const CsrMatrix& interactions, const Context& ctx) {
     norm[i] = std::sqrt(norm[i]);
   }
   const auto keep = static_cast<size_t>(params_.neighbours);
-  std::vector<std::vector<ScoredItem>> neighbours(items);
-  const int64_t tasks = (static_cast<int64_t>(items) + kItemsPerTask - 1) / kItemsPerTask;
+  std::vector<std::vector<ScoredItem>> neighbours(rows.size());
+  const auto count = static_cast<int64_t>(rows.size());
+  const int64_t tasks = (count + kItemsPerTask - 1) / kItemsPerTask;
   // Each item's row is computed alone, in a fixed order: the same similarities at any thread count.
   ParallelFor(ctx, tasks, [&](int64_t task) {
     std::vector<double> dot(items, 0.0);
     std::vector<uint8_t> seen(items, 0);  // tf-idf weights can be negative: a dot can sum to 0
     std::vector<int32_t> touched;
-    const size_t first = static_cast<size_t>(task * kItemsPerTask);
-    const size_t last = std::min(items, first + static_cast<size_t>(kItemsPerTask));
-    for (size_t i = first; i < last; ++i) {
-      if (i % 64 == 0) ctx.ThrowIfCancelled();
+    const int64_t first = task * kItemsPerTask;
+    const int64_t last = std::min(count, first + kItemsPerTask);
+    for (int64_t r = first; r < last; ++r) {
+      if (r % 64 == 0) ctx.ThrowIfCancelled();
+      const auto i = static_cast<size_t>(rows[static_cast<size_t>(r)]);
       const auto users = by_item.RowIndices(i);
       const auto w_users = by_item.RowValues(i);
       for (size_t a = 0; a < users.size(); ++a) {
@@ -109,7 +113,7 @@ void ItemKnn::FitChecked(const CsrMatrix& interactions, const Context& ctx) {
           dot[j] += w_users[a] * w_others[b];
         }
       }
-      std::vector<ScoredItem>& row = neighbours[i];
+      std::vector<ScoredItem>& row = neighbours[static_cast<size_t>(r)];
       for (const int32_t j : touched) {
         const auto jj = static_cast<size_t>(j);
         const double s = cosine ? dot[jj] / (norm[i] * norm[jj] + params_.shrinkage) : dot[jj];
@@ -125,10 +129,48 @@ void ItemKnn::FitChecked(const CsrMatrix& interactions, const Context& ctx) {
       }
     }
   });
+  return neighbours;
+}
+
+void ItemKnn::FitChecked(const CsrMatrix& interactions, const Context& ctx) {
+  std::vector<int32_t> all(interactions.cols());
+  std::iota(all.begin(), all.end(), 0);
+  const auto neighbours = NeighbourRows(interactions, all, ctx);
   std::vector<CsrMatrix::Triplet> entries;
-  for (size_t i = 0; i < items; ++i) {
+  for (size_t i = 0; i < neighbours.size(); ++i) {
     for (const ScoredItem& n : neighbours[i])
       entries.push_back({i, static_cast<size_t>(n.item), static_cast<double>(n.score)});
+  }
+  similarity_ = CsrMatrix::FromTriplets(interactions.cols(), interactions.cols(), entries);
+}
+
+void ItemKnn::UpdateChecked(const CsrMatrix& interactions, std::span<const int32_t> changed_users,
+                            const Context& ctx) {
+  const size_t items = interactions.cols();
+  std::vector<uint8_t> touched(items, 0);
+  for (size_t i = num_items(); i < items; ++i) touched[i] = 1;
+  for (const int32_t u : changed_users) {
+    for (const int32_t i : interactions.RowIndices(static_cast<size_t>(u)))
+      touched[static_cast<size_t>(i)] = 1;
+  }
+  std::vector<int32_t> rows;
+  for (size_t i = 0; i < items; ++i) {
+    if (touched[i]) rows.push_back(static_cast<int32_t>(i));
+  }
+  const auto fresh = NeighbourRows(interactions, rows, ctx);
+  std::vector<CsrMatrix::Triplet> entries;
+  size_t next = 0;
+  for (size_t i = 0; i < items; ++i) {
+    if (touched[i]) {
+      for (const ScoredItem& n : fresh[next])
+        entries.push_back({i, static_cast<size_t>(n.item), static_cast<double>(n.score)});
+      ++next;
+      continue;
+    }
+    const auto js = similarity_.RowIndices(i);
+    const auto sims = similarity_.RowValues(i);
+    for (size_t n = 0; n < js.size(); ++n)
+      entries.push_back({i, static_cast<size_t>(js[n]), sims[n]});
   }
   similarity_ = CsrMatrix::FromTriplets(items, items, entries);
 }
@@ -143,6 +185,20 @@ void ItemKnn::ScoreInto(const UserHistory& history, std::span<float> out) const 
     for (size_t n = 0; n < js.size(); ++n) score[static_cast<size_t>(js[n])] += w * sims[n];
   }
   std::copy(score.begin(), score.end(), out.begin());
+}
+
+std::vector<double> ItemKnn::ExplainChecked(const UserHistory& history, int32_t item) const {
+  std::vector<double> out(history.items.size(), 0.0);
+  for (size_t k = 0; k < history.items.size(); ++k) {
+    const auto i = static_cast<size_t>(history.items[k]);
+    const auto js = similarity_.RowIndices(i);
+    const auto at = std::lower_bound(js.begin(), js.end(), item);
+    if (at != js.end() && *at == item) {
+      const double w = history.weights.empty() ? 1.0 : history.weights[k];
+      out[k] = w * similarity_.RowValues(i)[static_cast<size_t>(at - js.begin())];
+    }
+  }
+  return out;
 }
 
 std::vector<ScoredItem> ItemKnn::SimilarItems(int32_t item, size_t k) const {
@@ -163,27 +219,9 @@ void ItemKnn::SaveState(ModelWriter& writer) const {
 }
 
 void ItemKnn::LoadState(const ModelReader& reader) {
-  const std::vector<int64_t> indptr = reader.Array<int64_t>("similarity_indptr");
-  const std::vector<int32_t> indices = reader.Array<int32_t>("similarity_indices");
-  const std::vector<double> values = reader.FiniteArray("similarity_values");
-  const size_t items = num_items();
-  if (indptr.size() != items + 1 || indptr.front() != 0 ||
-      indptr.back() != static_cast<int64_t>(indices.size()) || values.size() != indices.size()) {
-    Fail(ErrorCode::kInvalidData, "model file: item_knn's similarity does not fit {} items", items);
-  }
-  std::vector<CsrMatrix::Triplet> entries;
-  entries.reserve(indices.size());
-  for (size_t i = 0; i < items; ++i) {
-    if (indptr[i + 1] < indptr[i])
-      Fail(ErrorCode::kInvalidData, "model file: item_knn's similarity rows are out of order");
-    for (auto k = static_cast<size_t>(indptr[i]); k < static_cast<size_t>(indptr[i + 1]); ++k) {
-      if (indices[k] < 0 || static_cast<size_t>(indices[k]) >= items)
-        Fail(ErrorCode::kInvalidData, "model file: item_knn names item {} of {}", indices[k],
-             items);
-      entries.push_back({i, static_cast<size_t>(indices[k]), values[k]});
-    }
-  }
-  similarity_ = CsrMatrix::FromTriplets(items, items, entries);
+  similarity_ = CsrMatrix::FromArrays(
+      num_items(), num_items(), reader.Array<int64_t>("similarity_indptr"),
+      reader.Array<int32_t>("similarity_indices"), reader.Array<double>("similarity_values"));
 }
 
 }  // namespace prospect

@@ -33,6 +33,10 @@ void Popularity::ScoreInto(const UserHistory&, std::span<float> out) const {
   std::copy(item_scores_.begin(), item_scores_.end(), out.begin());
 }
 
+std::vector<double> Popularity::ExplainChecked(const UserHistory& history, int32_t) const {
+  return std::vector<double>(history.items.size(), 0.0);
+}
+
 std::vector<ScoredItem> Popularity::SimilarItems(int32_t item, size_t) const {
   CheckItem(item);
   Fail(ErrorCode::kInvalidArgument,

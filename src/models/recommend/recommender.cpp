@@ -15,8 +15,7 @@ UserHistory HistoryOf(const CsrMatrix& interactions, size_t user) {
   return {static_cast<int64_t>(user), interactions.RowIndices(user), interactions.RowValues(user)};
 }
 
-void Recommender::Fit(const CsrMatrix& interactions, const Context& ctx) {
-  fitted_ = false;
+void Recommender::CheckInteractions(const CsrMatrix& interactions) const {
   CheckNotEmpty(interactions.rows(), interactions.cols());
   if (interactions.nnz() == 0)
     Fail(ErrorCode::kInvalidData, "{}: the interaction matrix holds no interactions", Type());
@@ -32,10 +31,42 @@ void Recommender::Fit(const CsrMatrix& interactions, const Context& ctx) {
       }
     }
   }
+}
+
+void Recommender::Fit(const CsrMatrix& interactions, const Context& ctx) {
+  fitted_ = false;
+  CheckInteractions(interactions);
   num_users_ = interactions.rows();
   num_items_ = interactions.cols();
   FitChecked(interactions, ctx);
   fitted_ = true;
+}
+
+void Recommender::Update(const CsrMatrix& interactions, std::span<const int32_t> changed_users,
+                         const Context& ctx) {
+  CheckTrained(fitted_);
+  CheckInteractions(interactions);
+  if (interactions.rows() < num_users_ || interactions.cols() < num_items_) {
+    Fail(ErrorCode::kInvalidArgument,
+         "{}: an update has {} users and {} items; the model was trained on {} and {}", Type(),
+         interactions.rows(), interactions.cols(), num_users_, num_items_);
+  }
+  for (const int32_t u : changed_users) {
+    if (u < 0 || static_cast<size_t>(u) >= interactions.rows())
+      Fail(ErrorCode::kInvalidArgument, "{}: changed user {} is outside the {} users", Type(), u,
+           interactions.rows());
+  }
+  // A failed update leaves the model unusable rather than half-updated.
+  fitted_ = false;
+  UpdateChecked(interactions, changed_users, ctx);
+  num_users_ = interactions.rows();
+  num_items_ = interactions.cols();
+  fitted_ = true;
+}
+
+void Recommender::UpdateChecked(const CsrMatrix& interactions, std::span<const int32_t>,
+                                const Context& ctx) {
+  FitChecked(interactions, ctx);
 }
 
 void Recommender::CheckHistory(const UserHistory& history) const {
@@ -94,6 +125,33 @@ std::vector<ScoredItem> Recommender::Recommend(const UserHistory& history, size_
   std::vector<ScoredItem> out;
   for (const int32_t item : TopK(scores, k, excluded))
     out.push_back({item, scores[static_cast<size_t>(item)]});
+  return out;
+}
+
+std::vector<double> Recommender::Explain(const UserHistory& history, int32_t item) const {
+  CheckHistory(history);
+  CheckItem(item);
+  return ExplainChecked(history, item);
+}
+
+std::vector<double> Recommender::ExplainChecked(const UserHistory& history, int32_t item) const {
+  std::vector<float> scores(num_items_);
+  ScoreInto({-1, history.items, history.weights}, scores);
+  const float full = scores[static_cast<size_t>(item)];
+  std::vector<double> out(history.items.size());
+  std::vector<int32_t> items;
+  std::vector<double> weights;
+  for (size_t left_out = 0; left_out < history.items.size(); ++left_out) {
+    items.clear();
+    weights.clear();
+    for (size_t k = 0; k < history.items.size(); ++k) {
+      if (k == left_out) continue;
+      items.push_back(history.items[k]);
+      weights.push_back(history.weights.empty() ? 1.0 : history.weights[k]);
+    }
+    ScoreInto({-1, items, weights}, scores);
+    out[left_out] = double{full} - scores[static_cast<size_t>(item)];
+  }
   return out;
 }
 

@@ -38,9 +38,17 @@ class Als final : public ModelWithParams<Recommender, AlsParams> {
 
  protected:
   void FitChecked(const CsrMatrix& interactions, const Context& ctx) override;
+  /// Folds new interactions in without a refit: the changed and new users' factors are solved
+  /// exactly against the item factors, then the factors of every item those users touched (new
+  /// items included), then those users once more so they see the new items. Other rows keep
+  /// their factors until the next Fit.
+  void UpdateChecked(const CsrMatrix& interactions, std::span<const int32_t> changed_users,
+                     const Context& ctx) override;
   /// A training user (history.user >= 0) by their factors; anyone else by solving their factors
   /// from the history against the item factors (exactly), without a refit.
   void ScoreInto(const UserHistory& history, std::span<float> out) const override;
+  /// Hu et al.'s decomposition of the history's solved score (section 5).
+  std::vector<double> ExplainChecked(const UserHistory& history, int32_t item) const override;
   void SaveState(ModelWriter& writer) const override;
   void LoadState(const ModelReader& reader) override;
 

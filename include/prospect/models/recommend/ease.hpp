@@ -29,7 +29,14 @@ class Ease final : public ModelWithParams<Recommender, EaseParams> {
 
  protected:
   void FitChecked(const CsrMatrix& interactions, const Context& ctx) override;
+  /// Keeps B: EASE holds no per-user state, so changed and new users are scored from their
+  /// histories at once. New items get zero weights (never recommended) until the next Fit, since
+  /// their weights need the whole inverse again.
+  void UpdateChecked(const CsrMatrix& interactions, std::span<const int32_t> changed_users,
+                     const Context& ctx) override;
   void ScoreInto(const UserHistory& history, std::span<float> out) const override;
+  /// Weight × B of each history item to `item`.
+  std::vector<double> ExplainChecked(const UserHistory& history, int32_t item) const override;
   void SaveState(ModelWriter& writer) const override;
   void LoadState(const ModelReader& reader) override;
 

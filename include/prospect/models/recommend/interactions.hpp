@@ -36,6 +36,8 @@ struct InteractionSpec {
 
   /// The spec as JSON (for summaries and saved models).
   nlohmann::json ToJson() const;
+  /// The spec ToJson wrote; kInvalidData naming the field that is missing or of the wrong type.
+  static InteractionSpec FromJson(const nlohmann::json& j);
 };
 
 /// The weight of every row of `table` under `spec`; 0 for a dropped row. Missing columns are
@@ -62,5 +64,13 @@ struct MappedInteractions {
 MappedInteractions MapInteractions(const Table& table, const InteractionSpec& spec,
                                    std::span<const double> weights, std::span<const size_t> rows,
                                    const InteractionMatrix& trained);
+
+/// `trained` with the kept rows of `table` added (for an update without a refit): known users
+/// and items keep their indices, new ones are appended in order of first appearance, and an
+/// entry that exists already gains the new weight (summed, or the larger with deduplicate).
+/// `changed_users` receives the users (old or new) that gained entries, ascending.
+InteractionMatrix ExtendInteractions(const InteractionMatrix& trained, const Table& table,
+                                     const InteractionSpec& spec, std::span<const double> weights,
+                                     std::vector<int32_t>* changed_users);
 
 }  // namespace prospect

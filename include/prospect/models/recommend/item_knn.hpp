@@ -40,11 +40,22 @@ class ItemKnn final : public ModelWithParams<Recommender, ItemKnnParams> {
 
  protected:
   void FitChecked(const CsrMatrix& interactions, const Context& ctx) override;
+  /// Recomputes the neighbours of the items the changed users touched and of new items, on the
+  /// whole matrix; every other item keeps its neighbours until the next Fit.
+  void UpdateChecked(const CsrMatrix& interactions, std::span<const int32_t> changed_users,
+                     const Context& ctx) override;
   void ScoreInto(const UserHistory& history, std::span<float> out) const override;
+  /// Weight × similarity of each history item to `item`.
+  std::vector<double> ExplainChecked(const UserHistory& history, int32_t item) const override;
   void SaveState(ModelWriter& writer) const override;
   void LoadState(const ModelReader& reader) override;
 
  private:
+  /// The kept neighbours of each item of `rows`, computed on `interactions`.
+  std::vector<std::vector<ScoredItem>> NeighbourRows(const CsrMatrix& interactions,
+                                                     std::span<const int32_t> rows,
+                                                     const Context& ctx) const;
+
   CsrMatrix similarity_;
 };
 

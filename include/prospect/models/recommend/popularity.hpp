@@ -28,6 +28,8 @@ class Popularity final : public ModelWithParams<Recommender, PopularityParams> {
  protected:
   void FitChecked(const CsrMatrix& interactions, const Context& ctx) override;
   void ScoreInto(const UserHistory& history, std::span<float> out) const override;
+  /// Zeros: the history plays no part in the score.
+  std::vector<double> ExplainChecked(const UserHistory& history, int32_t item) const override;
   void SaveState(ModelWriter& writer) const override;
   void LoadState(const ModelReader& reader) override;
 

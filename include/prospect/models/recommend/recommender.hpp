@@ -63,11 +63,23 @@ class Recommender : public Model {
   /// Fits on a users × items matrix of positive weights (implicit confidence: counts, weighted
   /// events; or positive ratings). Deterministic for ctx.seed(), whatever ctx.threads().
   void Fit(const CsrMatrix& interactions, const Context& ctx);
+  /// Takes in interactions added since Fit without a full refit where the algorithm allows it
+  /// (its header says what it does; the default is a refit). `interactions` is the whole matrix
+  /// now: the trained users and items keep their indices and new ones follow; `changed_users`
+  /// are the rows that gained entries. The same checks as Fit, and kInvalidArgument for a matrix
+  /// with fewer users or items than the trained one or a changed user outside it.
+  void Update(const CsrMatrix& interactions, std::span<const int32_t> changed_users,
+              const Context& ctx);
   /// The score of every item (num_items() of them) for a user with `history`; higher is better.
   std::vector<float> Scores(const UserHistory& history) const;
   /// The k best items under `filter`, best first; ties go to the lower item index.
   std::vector<ScoredItem> Recommend(const UserHistory& history, size_t k,
                                     const RecommendFilter& filter = {}) const;
+  /// How much each item of `history` adds to `item`'s score, one value per history item: the
+  /// "because you chose X" of a recommendation. Item-based models give their exact terms, ALS Hu
+  /// et al.'s decomposition (section 5), popularity zeros; the default is the score `item` loses
+  /// when that history item is left out.
+  std::vector<double> Explain(const UserHistory& history, int32_t item) const;
   /// The k items most similar to `item` (itself excluded), best first. kInvalidArgument for an
   /// algorithm without item similarity (popularity).
   virtual std::vector<ScoredItem> SimilarItems(int32_t item, size_t k) const = 0;
@@ -85,8 +97,14 @@ class Recommender : public Model {
  protected:
   /// The model's own training, on input Fit has checked.
   virtual void FitChecked(const CsrMatrix& interactions, const Context& ctx) = 0;
+  /// The model's own update, on input Update has checked; num_users() and num_items() are still
+  /// the trained counts. The default refits.
+  virtual void UpdateChecked(const CsrMatrix& interactions, std::span<const int32_t> changed_users,
+                             const Context& ctx);
   /// Adds nothing and assumes nothing: writes the score of every item into `out` (num_items()).
   virtual void ScoreInto(const UserHistory& history, std::span<float> out) const = 0;
+  /// Explain on checked input; the default leaves each history item out in turn.
+  virtual std::vector<double> ExplainChecked(const UserHistory& history, int32_t item) const;
   virtual void SaveState(ModelWriter& writer) const = 0;
   virtual void LoadState(const ModelReader& reader) = 0;
 
@@ -97,6 +115,7 @@ class Recommender : public Model {
 
  private:
   void CheckHistory(const UserHistory& history) const;
+  void CheckInteractions(const CsrMatrix& interactions) const;
 
   bool fitted_ = false;
   size_t num_users_ = 0;

@@ -1,0 +1,105 @@
+// A trained recommender as the workspace keeps it (stored object kind "recommender", versioned):
+// the model, the interaction matrix it learned from with the ids of its rows and columns, and
+// the spec that built that matrix, so recommendations, similar items and updates work by id.
+// Training, loading, recommending and updating go through here; the CLI only translates.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "prospect/common/context.hpp"
+#include "prospect/models/recommend/interactions.hpp"
+#include "prospect/models/recommend/recommender.hpp"
+#include "prospect/store/store.hpp"
+
+namespace prospect {
+
+struct RecommendTrainRequest {
+  std::string table = "events";
+  InteractionSpec spec{.user_column = "customer_id", .item_column = "item_id"};
+  std::string model = "als";
+  nlohmann::json params = nlohmann::json::object();  ///< overrides of the model's defaults
+  std::string name;                                  ///< default TABLE_MODEL
+};
+
+/// What may be recommended, by id (RecommendFilter's rules; ids the model does not know are
+/// ignored, since they can never be recommended anyway).
+struct RecommendRules {
+  bool exclude_history = true;     ///< leave out what the user already has
+  std::vector<std::string> allow;  ///< when not empty, only these items
+  std::vector<std::string> deny;   ///< never these items
+};
+
+struct Recommendation {
+  std::string item;
+  float score = 0;
+  /// Why: "because you chose X" (the history item that contributes most), or the rule that
+  /// produced it ("popular: no history for this user").
+  std::string reason;
+};
+
+class RecommenderPackage {
+ public:
+  std::string name;
+  int64_t version = 0;
+  nlohmann::json meta;  ///< type, table, spec, params, counts, seed, data fingerprint
+  InteractionSpec spec;
+  InteractionMatrix interactions;  ///< what the model was trained (or last updated) on
+  std::unique_ptr<Recommender> model;
+
+  /// Builds the id lookups and the popularity fallback; Train and Load call it.
+  void Index();
+  std::optional<size_t> FindUser(std::string_view id) const;
+  std::optional<int32_t> FindItem(std::string_view id) const;
+
+  /// The k best items for user `user`, best first, from their history. A user the model never
+  /// saw gets the items most users chose, scored by their number of users, with that as the
+  /// reason (never an index error).
+  std::vector<Recommendation> Top(std::string_view user, size_t k,
+                                  const RecommendRules& rules = {}) const;
+  /// Top for each of `users`, as a table: user, rank (1 = best), item, score, and reason when
+  /// `with_reasons`. Users in parallel over ctx.threads(); rows in the order of `users`.
+  Table TopTable(std::span<const std::string> users, size_t k, const RecommendRules& rules,
+                 bool with_reasons, const Context& ctx) const;
+  /// The k items most like `item`. kNotFound naming the id when the model does not know it.
+  std::vector<Recommendation> Similar(std::string_view item, size_t k) const;
+
+  /// The model file: the model, the ids and the matrix (what the store keeps as the body).
+  std::string Save() const;
+  /// Reads what Save wrote; kInvalidData for anything malformed or inconsistent.
+  static RecommenderPackage Load(std::string_view bytes);
+
+ private:
+  std::unordered_map<std::string, size_t> user_index_;
+  std::unordered_map<std::string, int32_t> item_index_;
+  std::vector<size_t> users_of_;        ///< users per item
+  std::vector<int32_t> by_popularity_;  ///< every item, most users first
+};
+
+struct RecommendTrainResult {
+  std::string name;
+  int64_t version = 0;
+  nlohmann::json summary;  ///< the stored meta, with name and version
+};
+
+/// Builds the matrix from `request.table`, fits the model and stores it as the next version of
+/// `request.name`. Audited.
+RecommendTrainResult TrainRecommender(Store& store, const RecommendTrainRequest& request,
+                                      const Context& ctx);
+/// The latest version of recommender `name`, or `version`. kNotFound listing the recommenders.
+RecommenderPackage LoadRecommender(Store& store, const std::string& name, int64_t version = 0);
+/// Adds the interactions of `table` (read with the model's own spec) to recommender `name`
+/// without a full refit (Recommender::Update) and stores the result as its next version.
+RecommendTrainResult UpdateRecommender(Store& store, const std::string& name,
+                                       const std::string& table, const Context& ctx);
+/// Latest version of every stored recommender: name, version, type, table, counts, created_at.
+nlohmann::json ListRecommenders(Store& store);
+
+}  // namespace prospect

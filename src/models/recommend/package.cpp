@@ -1,0 +1,283 @@
+// Stored recommenders (see package.hpp): the body is one model-file container holding the
+// model's own file, the user and item ids and the interaction matrix; the meta says how it was
+// made.
+#include "prospect/models/recommend/package.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "prospect/common/error.hpp"
+#include "prospect/common/parallel.hpp"
+#include "prospect/common/strings.hpp"
+#include "prospect/io/model_file.hpp"
+#include "prospect/models/training.hpp"
+
+namespace prospect {
+namespace {
+
+constexpr std::string_view kKind = "recommender";
+constexpr std::string_view kFileTag = "recommend_package";
+
+// The history item with the largest positive contribution, as a reason; "" when none adds.
+std::string BecauseOf(const RecommenderPackage& p, const UserHistory& history, int32_t item) {
+  const std::vector<double> parts = p.model->Explain(history, item);
+  size_t best = parts.size();
+  for (size_t k = 0; k < parts.size(); ++k) {
+    if (parts[k] > 0 && (best == parts.size() || parts[k] > parts[best])) best = k;
+  }
+  if (best == parts.size()) return {};
+  return "because you chose " + p.interactions.col_ids[static_cast<size_t>(history.items[best])];
+}
+
+std::vector<int32_t> IndicesOf(const RecommenderPackage& p, const std::vector<std::string>& ids) {
+  std::vector<int32_t> out;
+  for (const std::string& id : ids) {
+    if (const auto i = p.FindItem(id)) out.push_back(*i);
+  }
+  return out;
+}
+
+nlohmann::json MetaOf(const RecommenderPackage& p, const std::string& table, const Table& source,
+                      const Context& ctx) {
+  return {{"type", p.model->Type()},
+          {"table", table},
+          {"interactions", p.spec.ToJson()},
+          {"params", p.model->Params()},
+          {"seed", ctx.seed()},
+          {"users", p.interactions.row_ids.size()},
+          {"items", p.interactions.col_ids.size()},
+          {"nnz", p.interactions.matrix.nnz()},
+          {"data_fingerprint", TableFingerprint(source)}};
+}
+
+RecommendTrainResult Register(Store& store, RecommenderPackage& p, const std::string& action) {
+  p.version = store.PutObject(std::string(kKind), p.name, p.meta, p.Save());
+  store.Audit(action, fmt::format("recommender={} version={}", p.name, p.version));
+  nlohmann::json summary = p.meta;
+  summary["name"] = p.name;
+  summary["version"] = p.version;
+  return {p.name, p.version, summary};
+}
+
+}  // namespace
+
+void RecommenderPackage::Index() {
+  user_index_.clear();
+  item_index_.clear();
+  for (size_t u = 0; u < interactions.row_ids.size(); ++u)
+    user_index_.emplace(interactions.row_ids[u], u);
+  for (size_t i = 0; i < interactions.col_ids.size(); ++i)
+    item_index_.emplace(interactions.col_ids[i], static_cast<int32_t>(i));
+  users_of_.assign(interactions.col_ids.size(), 0);
+  for (const int32_t i : interactions.matrix.indices()) ++users_of_[static_cast<size_t>(i)];
+  by_popularity_.resize(users_of_.size());
+  std::iota(by_popularity_.begin(), by_popularity_.end(), 0);
+  std::stable_sort(by_popularity_.begin(), by_popularity_.end(), [&](int32_t a, int32_t b) {
+    return users_of_[static_cast<size_t>(a)] > users_of_[static_cast<size_t>(b)];
+  });
+}
+
+std::optional<size_t> RecommenderPackage::FindUser(std::string_view id) const {
+  const auto it = user_index_.find(std::string(id));
+  return it == user_index_.end() ? std::nullopt : std::optional<size_t>(it->second);
+}
+
+std::optional<int32_t> RecommenderPackage::FindItem(std::string_view id) const {
+  const auto it = item_index_.find(std::string(id));
+  return it == item_index_.end() ? std::nullopt : std::optional<int32_t>(it->second);
+}
+
+std::vector<Recommendation> RecommenderPackage::Top(std::string_view user, size_t k,
+                                                    const RecommendRules& rules) const {
+  const std::vector<int32_t> allow = IndicesOf(*this, rules.allow);
+  const std::vector<int32_t> deny = IndicesOf(*this, rules.deny);
+  if (!rules.allow.empty() && allow.empty()) return {};  // only unknown items allowed
+  std::vector<Recommendation> out;
+  const std::optional<size_t> u = FindUser(user);
+  if (!u) {
+    std::vector<uint8_t> blocked(by_popularity_.size(), rules.allow.empty() ? 0 : 1);
+    for (const int32_t i : allow) blocked[static_cast<size_t>(i)] = 0;
+    for (const int32_t i : deny) blocked[static_cast<size_t>(i)] = 1;
+    for (const int32_t i : by_popularity_) {
+      if (out.size() == k) break;
+      if (blocked[static_cast<size_t>(i)]) continue;
+      out.push_back({interactions.col_ids[static_cast<size_t>(i)],
+                     static_cast<float>(users_of_[static_cast<size_t>(i)]),
+                     "popular: no history for this user"});
+    }
+    return out;
+  }
+  const UserHistory history = HistoryOf(interactions.matrix, *u);
+  const RecommendFilter filter{
+      .exclude_history = rules.exclude_history, .allow = allow, .deny = deny};
+  for (const ScoredItem& s : model->Recommend(history, k, filter)) {
+    std::string reason = BecauseOf(*this, history, s.item);
+    if (reason.empty()) reason = model->Type() == "popularity" ? "popular" : "the model's score";
+    out.push_back({interactions.col_ids[static_cast<size_t>(s.item)], s.score, std::move(reason)});
+  }
+  return out;
+}
+
+Table RecommenderPackage::TopTable(std::span<const std::string> users, size_t k,
+                                   const RecommendRules& rules, bool with_reasons,
+                                   const Context& ctx) const {
+  std::vector<std::vector<Recommendation>> lists(users.size());
+  ParallelFor(ctx, static_cast<int64_t>(users.size()), [&](int64_t u) {
+    lists[static_cast<size_t>(u)] = Top(users[static_cast<size_t>(u)], k, rules);
+  });
+  std::vector<std::string> user_col, item_col, reason_col;
+  ColumnVector<int64_t> rank_col;
+  ColumnVector<double> score_col;
+  for (size_t u = 0; u < users.size(); ++u) {
+    for (size_t r = 0; r < lists[u].size(); ++r) {
+      user_col.push_back(users[u]);
+      rank_col.push_back(static_cast<int64_t>(r + 1));
+      item_col.push_back(lists[u][r].item);
+      score_col.push_back(lists[u][r].score);
+      reason_col.push_back(std::move(lists[u][r].reason));
+    }
+  }
+  std::vector<Field> fields = {{"user", DataType::kString},
+                               {"rank", DataType::kInt64},
+                               {"item", DataType::kString},
+                               {"score", DataType::kDouble}};
+  std::vector<ColumnPtr> columns = {
+      Column::FromStringVector(user_col), Column::FromInts(DataType::kInt64, std::move(rank_col)),
+      Column::FromStringVector(item_col), Column::FromDoubles(std::move(score_col))};
+  if (with_reasons) {
+    fields.push_back({"reason", DataType::kString});
+    columns.push_back(Column::FromStringVector(reason_col));
+  }
+  return Table(Schema(std::move(fields)), std::move(columns));
+}
+
+std::vector<Recommendation> RecommenderPackage::Similar(std::string_view item, size_t k) const {
+  const std::optional<int32_t> i = FindItem(item);
+  if (!i) {
+    Fail(ErrorCode::kNotFound, "recommender {}: item {} is not among its {} items", name,
+         QuoteForMessage(item), interactions.col_ids.size());
+  }
+  std::vector<Recommendation> out;
+  for (const ScoredItem& s : model->SimilarItems(*i, k)) {
+    out.push_back({interactions.col_ids[static_cast<size_t>(s.item)], s.score,
+                   "similar to " + std::string(item)});
+  }
+  return out;
+}
+
+std::string RecommenderPackage::Save() const {
+  ModelWriter writer(std::string(kFileTag), spec.ToJson());
+  writer.AddBlock("model", model->Save());
+  writer.AddStrings("user_ids", interactions.row_ids);
+  writer.AddStrings("item_ids", interactions.col_ids);
+  const CsrMatrix& m = interactions.matrix;
+  writer.AddArray<int64_t>("indptr", m.indptr());
+  writer.AddArray<int32_t>("indices", m.indices());
+  writer.AddArray<double>("values", m.values());
+  return writer.Finish();
+}
+
+RecommenderPackage RecommenderPackage::Load(std::string_view bytes) {
+  const ModelReader reader(bytes);
+  reader.ExpectType(kFileTag);
+  RecommenderPackage p;
+  p.spec = InteractionSpec::FromJson(reader.params());
+  p.model = Recommender::Load(reader.Block("model"));
+  p.interactions.row_ids = reader.Strings("user_ids");
+  p.interactions.col_ids = reader.Strings("item_ids");
+  if (p.interactions.row_ids.size() != p.model->num_users() ||
+      p.interactions.col_ids.size() != p.model->num_items()) {
+    Fail(ErrorCode::kInvalidData,
+         "recommender file: {} user and {} item ids for a model of {} users and {} items",
+         p.interactions.row_ids.size(), p.interactions.col_ids.size(), p.model->num_users(),
+         p.model->num_items());
+  }
+  p.interactions.matrix = CsrMatrix::FromArrays(
+      p.model->num_users(), p.model->num_items(), reader.Array<int64_t>("indptr"),
+      reader.Array<int32_t>("indices"), reader.Array<double>("values"));
+  p.Index();
+  if (p.user_index_.size() != p.interactions.row_ids.size() ||
+      p.item_index_.size() != p.interactions.col_ids.size())
+    Fail(ErrorCode::kInvalidData, "recommender file: its user or item ids repeat");
+  return p;
+}
+
+RecommendTrainResult TrainRecommender(Store& store, const RecommendTrainRequest& request,
+                                      const Context& ctx) {
+  RecommenderPackage p;
+  p.name = request.name.empty() ? fmt::format("{}_{}", request.table, request.model) : request.name;
+  Store::CheckObjectName("recommender name", p.name);
+  p.model = RecommenderRegistry().Create(request.model, request.params);  // bad params fail here
+  p.spec = request.spec;
+  const Table table = store.LoadTable(request.table, ctx);
+  p.interactions = BuildInteractions(table, p.spec, InteractionWeights(table, p.spec));
+  ctx.logger().info("recommend train: {} users x {} items, {} interactions; fitting {}",
+                    p.interactions.row_ids.size(), p.interactions.col_ids.size(),
+                    p.interactions.matrix.nnz(), request.model);
+  p.model->Fit(p.interactions.matrix, ctx);
+  p.meta = MetaOf(p, request.table, table, ctx);
+  p.Index();
+  return Register(store, p, "recommend train");
+}
+
+RecommenderPackage LoadRecommender(Store& store, const std::string& name, int64_t version) {
+  const auto object = store.GetObject(std::string(kKind), name, version);
+  if (!object) {
+    std::vector<std::string> names;
+    for (const auto& o : store.ListObjects(std::string(kKind))) names.push_back(o.name);
+    if (version > 0 && store.GetObject(std::string(kKind), name))
+      Fail(ErrorCode::kNotFound, "recommender {} has no version {}", name, version);
+    Fail(
+        ErrorCode::kNotFound, "no recommender \"{}\". {}Recommenders: {}.", name,
+        DidYouMean(name, names),
+        names.empty() ? std::string("none yet (use prospect recommend train)") : Join(names, ", "));
+  }
+  RecommenderPackage p = RecommenderPackage::Load(object->body);
+  p.name = name;
+  p.version = object->version;
+  p.meta = object->meta;
+  return p;
+}
+
+RecommendTrainResult UpdateRecommender(Store& store, const std::string& name,
+                                       const std::string& table, const Context& ctx) {
+  RecommenderPackage p = LoadRecommender(store, name);
+  const Table added = store.LoadTable(table, ctx);
+  std::vector<int32_t> changed;
+  InteractionMatrix grown = ExtendInteractions(p.interactions, added, p.spec,
+                                               InteractionWeights(added, p.spec), &changed);
+  const size_t new_users = grown.row_ids.size() - p.interactions.row_ids.size();
+  const size_t new_items = grown.col_ids.size() - p.interactions.col_ids.size();
+  p.model->Update(grown.matrix, changed, ctx);
+  p.interactions = std::move(grown);
+  p.Index();
+  const nlohmann::json previous = p.meta;
+  p.meta = MetaOf(p, previous.value("table", table), added, ctx);
+  p.meta["data_fingerprint"] = previous.value("data_fingerprint", "");
+  p.meta["updates"] = previous.value("updates", nlohmann::json::array());
+  p.meta["updates"].push_back({{"table", table},
+                               {"from_version", p.version},
+                               {"changed_users", changed.size()},
+                               {"new_users", new_users},
+                               {"new_items", new_items},
+                               {"data_fingerprint", TableFingerprint(added)}});
+  ctx.logger().info("recommend update: {} users changed ({} new), {} new items", changed.size(),
+                    new_users, new_items);
+  return Register(store, p, "recommend update");
+}
+
+nlohmann::json ListRecommenders(Store& store) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& o : store.ListObjects(std::string(kKind))) {
+    out.push_back({{"name", o.name},
+                   {"version", o.version},
+                   {"type", o.meta.value("type", "")},
+                   {"table", o.meta.value("table", "")},
+                   {"users", o.meta.value("users", 0)},
+                   {"items", o.meta.value("items", 0)},
+                   {"created_at", o.created_at}});
+  }
+  return out;
+}
+
+}  // namespace prospect
