@@ -22,13 +22,21 @@ struct InteractionFlags {
   std::vector<std::string> type_weights;  // TYPE=WEIGHT
   double half_life_days = 0;
   bool deduplicate = false;
+  std::vector<std::string> content;  // TABLE:ID_COLUMN:COL1,COL2
 };
+
+std::vector<ItemContentSource> ContentOf(const InteractionFlags& f) {
+  std::vector<ItemContentSource> out;
+  for (const std::string& text : f.content) out.push_back(ItemContentSource::Parse(text));
+  return out;
+}
 
 struct EvaluateFlags : InteractionFlags {
   std::string models = "popularity,item_knn,als";
   std::vector<std::string> params;  // MODEL.NAME=VALUE
   std::string split = "time";
   double test_fraction = 0.2;
+  double cold_items = 0;
   size_t k = 10;
 };
 
@@ -81,6 +89,9 @@ void AddInteractionOptions(CLI::App& command, InteractionFlags& f) {
                      "(needs --time)");
   command.add_flag("--deduplicate", f.deduplicate,
                    "a repeated user-item pair keeps its largest weight instead of the sum");
+  command.add_option("--content", f.content,
+                     "TABLE:ID_COLUMN:COL1,COL2 (repeatable): item attributes for content and "
+                     "hybrid, e.g. movies:movieId:genres,title");
 }
 
 // Ids from the first column of a CSV with a header, or the one --user.
@@ -184,23 +195,40 @@ void RunEvaluate(const Cli& cli, const EvaluateFlags& f) {
   Context ctx = cli.MakeContext();
   const std::vector<RecommenderRun> runs = RunsOf(f);
   const InteractionSpec spec = SpecOf(f);
-  const Table table = cli.OpenWorkspace().store().LoadTable(f.table, ctx);
-  const InteractionSplit split = SplitOf(table, f, ctx);
-  const RecommenderEvaluation e = EvaluateRecommenders(table, spec, split, runs, f.k, ctx);
+  Workspace ws = cli.OpenWorkspace();
+  const Table table = ws.store().LoadTable(f.table, ctx);
+  const ItemAttributes attributes = LoadItemAttributes(ws.store(), ContentOf(f), ctx);
+  if (f.cold_items > 0 && attributes.empty())
+    Fail(ErrorCode::kInvalidArgument,
+         "--cold-items needs --content: hidden items are reached through their attributes");
+  const RecommenderEvaluation e =
+      f.cold_items > 0
+          ? EvaluateColdItems(table, spec, attributes, f.cold_items, runs, f.k, ctx)
+          : EvaluateRecommenders(table, spec, SplitOf(table, f, ctx), runs, f.k, ctx, attributes);
   if (cli.options.json) {
     cli.PrintJson(e.ToJson());
     return;
   }
   const nlohmann::json& d = e.data;
-  std::cout << fmt::format(
-      "Split: {} ({}); train {} users x {} items, {} interactions; test {} users, {} "
-      "interactions ({} held-out rows with a user and {} with an item training never saw, {} "
-      "repeats of training items, left out)\n",
-      split.method, split.summary.dump(), d["train"]["users"].get<size_t>(),
-      d["train"]["items"].get<size_t>(), d["train"]["interactions"].get<size_t>(),
-      d["test"]["users"].get<size_t>(), d["test"]["interactions"].get<size_t>(),
-      d["test"]["rows_unknown_user"].get<size_t>(), d["test"]["rows_unknown_item"].get<size_t>(),
-      d["test"]["repeats_of_training_items"].get<size_t>());
+  if (f.cold_items > 0) {
+    std::cout << fmt::format(
+        "Cold items: {} of the items hidden from training ({}); train {} users x {} items, {} "
+        "interactions; {} users ranked the hidden items only (random order: recall@{} {:.4f})\n",
+        d["split"]["hidden_items"].get<size_t>(), d["split"].dump(),
+        d["train"]["users"].get<size_t>(), d["train"]["items"].get<size_t>(),
+        d["train"]["interactions"].get<size_t>(), d["test"]["users"].get<size_t>(), f.k,
+        d["random_recall"].get<double>());
+  } else {
+    std::cout << fmt::format(
+        "Split: {}; train {} users x {} items, {} interactions; test {} users, {} "
+        "interactions ({} held-out rows with a user and {} with an item training never saw, {} "
+        "repeats of training items, left out)\n",
+        d["split"].dump(), d["train"]["users"].get<size_t>(), d["train"]["items"].get<size_t>(),
+        d["train"]["interactions"].get<size_t>(), d["test"]["users"].get<size_t>(),
+        d["test"]["interactions"].get<size_t>(), d["test"]["rows_unknown_user"].get<size_t>(),
+        d["test"]["rows_unknown_item"].get<size_t>(),
+        d["test"]["repeats_of_training_items"].get<size_t>());
+  }
   std::vector<std::vector<std::string>> rows;
   for (const RecommenderResult& r : e.results) {
     const RankingMetrics& m = r.metrics;
@@ -245,6 +273,7 @@ void AddRecommendCommand(CLI::App& app, Cli& cli) {
         request.model = t->model;
         request.params = ParamFlags(t->params, "factors=32");
         request.name = t->name;
+        request.content = ContentOf(*t);
         const RecommendTrainResult result = TrainRecommender(ws.store(), request, ctx);
         if (cli.options.json) return cli.PrintJson(result.summary);
         std::cout << fmt::format(
@@ -287,6 +316,10 @@ void AddRecommendCommand(CLI::App& app, Cli& cli) {
   evaluate->add_option("--test-fraction", f->test_fraction,
                        "held-out share for --split time and random (default 0.2)");
   evaluate->add_option("--k", f->k, "list length (default 10)");
+  evaluate->add_option("--cold-items", f->cold_items,
+                       "instead of --split: hide every interaction of this seeded share of the "
+                       "items (e.g. 0.1) and rank only those for the users who chose them "
+                       "(needs --content)");
 
   // top
   struct TopFlags {

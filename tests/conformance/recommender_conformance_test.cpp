@@ -3,9 +3,11 @@
 // joins it by registering.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 
 #include "prospect/common/error.hpp"
+#include "prospect/common/strings.hpp"
 #include "prospect/models/classify/classifier.hpp"
 #include "prospect/models/recommend/recommender.hpp"
 #include "support/expect_error.hpp"
@@ -24,9 +26,26 @@ CsrMatrix Interactions(uint64_t seed = 7) {
   return CsrMatrix::FromTriplets(300, 60, entries);
 }
 
+// Attributes of the 60 items for the models that use content: 2 or 3 of 12 terms each, unit rows.
+CsrMatrix ItemFeatures() {
+  std::mt19937_64 rng(3);
+  std::vector<CsrMatrix::Triplet> entries;
+  for (size_t i = 0; i < 60; ++i) {
+    const size_t terms = 2 + i % 2;
+    for (size_t k = 0; k < terms; ++k)
+      entries.push_back({i, (i + 5 * k) % 12, 1 / std::sqrt(static_cast<double>(terms))});
+  }
+  return CsrMatrix::FromTriplets(60, 12, entries);
+}
+
 class RecommenderConformance : public ::testing::TestWithParam<std::string> {
  protected:
-  std::unique_ptr<Recommender> Make() const { return RecommenderRegistry().Create(GetParam()); }
+  // Every model gets the item attributes: those that do not learn from content ignore them.
+  std::unique_ptr<Recommender> Make() const {
+    auto model = RecommenderRegistry().Create(GetParam());
+    model->SetItemFeatures(ItemFeatures());
+    return model;
+  }
   std::unique_ptr<Recommender> Fitted(const Context& ctx = Context()) const {
     auto model = Make();
     model->Fit(Interactions(), ctx);
@@ -138,8 +157,8 @@ TEST(RecommenderKinds, LoadRefusesAClassifierFileAndAClassifierRefusesARecommend
 
 TEST(RecommenderKinds, UnknownNamesSuggestTheClosest) {
   ExpectError([] { RecommenderRegistry().Create("eas"); }, ErrorCode::kInvalidArgument,
-              "Unknown recommender \"eas\". Did you mean \"ease\"? Valid recommenders: "
-              "popularity, item_knn, als, ease.");
+              "Unknown recommender \"eas\". Did you mean \"ease\"? Valid recommenders: " +
+                  Join(RecommenderRegistry().Names(), ", ") + ".");
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "prospect/common/error.hpp"
 
@@ -197,6 +198,18 @@ MappedInteractions MapInteractions(const Table& table, const InteractionSpec& sp
   out.matrix = MatrixOf(trained.row_ids.size(), trained.col_ids.size(), std::move(entries),
                         spec.deduplicate);
   return out;
+}
+
+void AddItems(InteractionMatrix* m, std::span<const std::string> ids) {
+  std::unordered_set<std::string> known(m->col_ids.begin(), m->col_ids.end());
+  for (const std::string& id : ids) {
+    if (known.insert(id).second) m->col_ids.push_back(id);
+  }
+  const CsrMatrix& x = m->matrix;
+  m->matrix = CsrMatrix::FromArrays(x.rows(), m->col_ids.size(),
+                                    std::vector<int64_t>(x.indptr().begin(), x.indptr().end()),
+                                    std::vector<int32_t>(x.indices().begin(), x.indices().end()),
+                                    std::vector<double>(x.values().begin(), x.values().end()));
 }
 
 InteractionMatrix ExtendInteractions(const InteractionMatrix& trained, const Table& table,

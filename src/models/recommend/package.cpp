@@ -202,6 +202,20 @@ RecommenderPackage RecommenderPackage::Load(std::string_view bytes) {
   return p;
 }
 
+ItemAttributes LoadItemAttributes(Store& store, std::span<const ItemContentSource> sources,
+                                  const Context& ctx) {
+  ItemAttributes out;
+  for (const ItemContentSource& source : sources) {
+    std::vector<std::string> columns = {source.id_column};
+    for (const std::string& c : source.columns) {
+      if (c != source.id_column) columns.push_back(c);
+    }
+    out.sources.push_back(source);
+    out.tables.push_back(store.LoadTable(source.table, columns, ctx));
+  }
+  return out;
+}
+
 RecommendTrainResult TrainRecommender(Store& store, const RecommendTrainRequest& request,
                                       const Context& ctx) {
   RecommenderPackage p;
@@ -211,11 +225,19 @@ RecommendTrainResult TrainRecommender(Store& store, const RecommendTrainRequest&
   p.spec = request.spec;
   const Table table = store.LoadTable(request.table, ctx);
   p.interactions = BuildInteractions(table, p.spec, InteractionWeights(table, p.spec));
+  if (!request.content.empty()) {
+    const ItemAttributes attributes = LoadItemAttributes(store, request.content, ctx);
+    AddItems(&p.interactions, attributes.CatalogueIds());
+    p.model->SetItemFeatures(attributes.Features(p.interactions.col_ids).features);
+  }
   ctx.logger().info("recommend train: {} users x {} items, {} interactions; fitting {}",
                     p.interactions.row_ids.size(), p.interactions.col_ids.size(),
                     p.interactions.matrix.nnz(), request.model);
   p.model->Fit(p.interactions.matrix, ctx);
   p.meta = MetaOf(p, request.table, table, ctx);
+  nlohmann::json content = nlohmann::json::array();
+  for (const ItemContentSource& source : request.content) content.push_back(source.ToJson());
+  p.meta["content"] = content;
   p.Index();
   return Register(store, p, "recommend train");
 }
@@ -247,6 +269,15 @@ RecommendTrainResult UpdateRecommender(Store& store, const std::string& name,
   InteractionMatrix grown = ExtendInteractions(p.interactions, added, p.spec,
                                                InteractionWeights(added, p.spec), &changed);
   const size_t new_users = grown.row_ids.size() - p.interactions.row_ids.size();
+  std::vector<ItemContentSource> content;
+  for (const auto& source : p.meta.value("content", nlohmann::json::array()))
+    content.push_back(ItemContentSource::FromJson(source));
+  if (!content.empty()) {
+    // The attribute tables are read again: new items, and new attributes of old ones.
+    const ItemAttributes attributes = LoadItemAttributes(store, content, ctx);
+    AddItems(&grown, attributes.CatalogueIds());
+    p.model->SetItemFeatures(attributes.Features(grown.col_ids).features);
+  }
   const size_t new_items = grown.col_ids.size() - p.interactions.col_ids.size();
   p.model->Update(grown.matrix, changed, ctx);
   p.interactions = std::move(grown);
@@ -254,6 +285,7 @@ RecommendTrainResult UpdateRecommender(Store& store, const std::string& name,
   const nlohmann::json previous = p.meta;
   p.meta = MetaOf(p, previous.value("table", table), added, ctx);
   p.meta["data_fingerprint"] = previous.value("data_fingerprint", "");
+  p.meta["content"] = previous.value("content", nlohmann::json::array());
   p.meta["updates"] = previous.value("updates", nlohmann::json::array());
   p.meta["updates"].push_back({{"table", table},
                                {"from_version", p.version},

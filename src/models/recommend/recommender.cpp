@@ -31,6 +31,10 @@ void Recommender::CheckInteractions(const CsrMatrix& interactions) const {
       }
     }
   }
+  if (item_features_.rows() > 0 && item_features_.rows() != interactions.cols()) {
+    Fail(ErrorCode::kInvalidArgument, "{}: item features have {} rows for {} items", Type(),
+         item_features_.rows(), interactions.cols());
+  }
 }
 
 void Recommender::Fit(const CsrMatrix& interactions, const Context& ctx) {
@@ -172,6 +176,13 @@ std::string Recommender::Save() const {
                                {"num_users", num_users_},
                                {"num_items", num_items_}};
   writer.AddBlock("recommend_meta", meta.dump());
+  if (item_features_.rows() > 0) {
+    const uint64_t terms = item_features_.cols();
+    writer.AddArray<uint64_t>("item_feature_count", std::span<const uint64_t>(&terms, 1));
+    writer.AddArray<int64_t>("item_feature_indptr", item_features_.indptr());
+    writer.AddArray<int32_t>("item_feature_indices", item_features_.indices());
+    writer.AddArray<double>("item_feature_values", item_features_.values());
+  }
   SaveState(writer);
   return writer.Finish();
 }
@@ -202,6 +213,14 @@ std::unique_ptr<Recommender> Recommender::Load(std::string_view bytes) {
       static_cast<size_t>(ModelFileInt(meta["num_users"], "num_users", 1, INT32_MAX));
   model->num_items_ =
       static_cast<size_t>(ModelFileInt(meta["num_items"], "num_items", 1, INT32_MAX));
+  if (reader.HasBlock("item_feature_count")) {
+    const std::vector<uint64_t> terms = reader.Array<uint64_t>("item_feature_count");
+    if (terms.size() != 1 || terms[0] > INT32_MAX)
+      Fail(ErrorCode::kInvalidData, "model file: block \"item_feature_count\" is malformed");
+    model->item_features_ = CsrMatrix::FromArrays(
+        model->num_items_, terms[0], reader.Array<int64_t>("item_feature_indptr"),
+        reader.Array<int32_t>("item_feature_indices"), reader.Array<double>("item_feature_values"));
+  }
   model->LoadState(reader);
   model->fitted_ = true;
   return model;

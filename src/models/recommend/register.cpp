@@ -1,7 +1,9 @@
 // The recommender registry: one entry per algorithm (name, description, factory with its
 // parameters, traits).
 #include "prospect/models/recommend/als.hpp"
+#include "prospect/models/recommend/content.hpp"
 #include "prospect/models/recommend/ease.hpp"
+#include "prospect/models/recommend/hybrid.hpp"
 #include "prospect/models/recommend/item_knn.hpp"
 #include "prospect/models/recommend/popularity.hpp"
 
@@ -24,6 +26,12 @@ const Registry<Recommender>& RecommenderRegistry() {
           {"ease",
            "EASE: item-item weights in closed form (Steck 2019); catalogues to 20,000 items",
            FactoryOf<Recommender, Ease, EaseParams>(), nullptr, exact},
+          {"content",
+           "items like the user's by their attributes (TF-IDF of categories and text); reaches "
+           "new items",
+           FactoryOf<Recommender, ContentBased, ContentParams>(), nullptr, exact},
+          {"hybrid", "a collaborative model blended with content scores; new items via content",
+           FactoryOf<Recommender, Hybrid, HybridParams>(), nullptr, seeded},
       });
   return registry;
 }

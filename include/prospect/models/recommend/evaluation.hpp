@@ -12,6 +12,7 @@
 #include "prospect/evaluate/interaction_split.hpp"
 #include "prospect/evaluate/ranking.hpp"
 #include "prospect/models/recommend/interactions.hpp"
+#include "prospect/models/recommend/item_content.hpp"
 
 namespace prospect {
 
@@ -38,10 +39,23 @@ struct RecommenderEvaluation {
 };
 
 /// Throws what BuildInteractions and the registry throw, and kInvalidData when no held-out
-/// interaction has a user and an item seen in training.
+/// interaction has a user and an item seen in training. `attributes` (may be empty) describe the
+/// items for the models that learn from content.
 RecommenderEvaluation EvaluateRecommenders(const Table& table, const InteractionSpec& spec,
                                            const InteractionSplit& split,
                                            const std::vector<RecommenderRun>& runs, size_t k,
-                                           const Context& ctx);
+                                           const Context& ctx,
+                                           const ItemAttributes& attributes = {});
+
+/// Cold start for new items: a seeded `fraction` of the items (chosen among all items with
+/// interactions) has every interaction hidden from training; the models fit on the rest, with
+/// those items present as columns without interactions and described by `attributes`. Each user
+/// seen in training who chose hidden items then ranks the hidden items only, and the lists are
+/// scored as usual. data["random_recall"] is the recall at k a random order of the hidden items
+/// would get, the bar to clear. kInvalidArgument for a fraction outside (0, 1).
+RecommenderEvaluation EvaluateColdItems(const Table& table, const InteractionSpec& spec,
+                                        const ItemAttributes& attributes, double fraction,
+                                        const std::vector<RecommenderRun>& runs, size_t k,
+                                        const Context& ctx);
 
 }  // namespace prospect

@@ -65,6 +65,10 @@ MappedInteractions MapInteractions(const Table& table, const InteractionSpec& sp
                                    std::span<const double> weights, std::span<const size_t> rows,
                                    const InteractionMatrix& trained);
 
+/// Appends each of `ids` that `m` does not hold yet as an item without interactions (catalogue
+/// items nobody chose, which content-based models can still recommend).
+void AddItems(InteractionMatrix* m, std::span<const std::string> ids);
+
 /// `trained` with the kept rows of `table` added (for an update without a refit): known users
 /// and items keep their indices, new ones are appended in order of first appearance, and an
 /// entry that exists already gains the new weight (summed, or the larger with deduplicate).

@@ -16,6 +16,7 @@
 
 #include "prospect/common/context.hpp"
 #include "prospect/models/recommend/interactions.hpp"
+#include "prospect/models/recommend/item_content.hpp"
 #include "prospect/models/recommend/recommender.hpp"
 #include "prospect/store/store.hpp"
 
@@ -27,7 +28,14 @@ struct RecommendTrainRequest {
   std::string model = "als";
   nlohmann::json params = nlohmann::json::object();  ///< overrides of the model's defaults
   std::string name;                                  ///< default TABLE_MODEL
+  /// Item attributes (content, hybrid). With them, every item the attribute tables name is in
+  /// the model, chosen by someone or not.
+  std::vector<ItemContentSource> content;
 };
+
+/// The attribute tables of `sources`, loaded from the store (only the columns they name).
+ItemAttributes LoadItemAttributes(Store& store, std::span<const ItemContentSource> sources,
+                                  const Context& ctx);
 
 /// What may be recommended, by id (RecommendFilter's rules; ids the model does not know are
 /// ignored, since they can never be recommended anyway).

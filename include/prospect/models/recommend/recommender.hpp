@@ -21,7 +21,8 @@
 namespace prospect {
 
 /// Version of the recommender state inside the model-file container (block "recommend_meta").
-inline constexpr int kRecommenderFormatVersion = 1;
+/// 2 adds the optional item features.
+inline constexpr int kRecommenderFormatVersion = 2;
 
 /// One user's history as a recommender scores it. A user of the training matrix passes its row
 /// index and that row; a new user, or one whose history changed since training, passes user = -1
@@ -38,9 +39,9 @@ UserHistory HistoryOf(const CsrMatrix& interactions, size_t user);
 
 /// What Recommend may not return.
 struct RecommendFilter {
-  bool exclude_history = true;     ///< the items of the user's history (what they already bought)
-  std::span<const int32_t> allow;  ///< when not empty, only these items
-  std::span<const int32_t> deny;   ///< never these items
+  bool exclude_history = true;       ///< the items of the user's history (what they already bought)
+  std::span<const int32_t> allow{};  ///< when not empty, only these items
+  std::span<const int32_t> deny{};   ///< never these items
 };
 
 struct ScoredItem {
@@ -63,6 +64,12 @@ class Recommender : public Model {
   /// Fits on a users × items matrix of positive weights (implicit confidence: counts, weighted
   /// events; or positive ratings). Deterministic for ctx.seed(), whatever ctx.threads().
   void Fit(const CsrMatrix& interactions, const Context& ctx);
+  /// Item attributes (items × features, row i for column i of the interaction matrix; see
+  /// item_content.hpp) for the algorithms that learn from content (content, hybrid); the others
+  /// ignore them. Set before Fit, and again with rows for new items before an Update that adds
+  /// items; saved with the model. Fit and Update check the row count.
+  void SetItemFeatures(CsrMatrix features) { item_features_ = std::move(features); }
+  const CsrMatrix& item_features() const { return item_features_; }
   /// Takes in interactions added since Fit without a full refit where the algorithm allows it
   /// (its header says what it does; the default is a refit). `interactions` is the whole matrix
   /// now: the trained users and items keep their indices and new ones follow; `changed_users`
@@ -115,11 +122,13 @@ class Recommender : public Model {
 
  private:
   void CheckHistory(const UserHistory& history) const;
+  /// The matrix is valid training data, and the item features (when set) cover its items.
   void CheckInteractions(const CsrMatrix& interactions) const;
 
   bool fitted_ = false;
   size_t num_users_ = 0;
   size_t num_items_ = 0;
+  CsrMatrix item_features_;  ///< 0 × 0 when none were set
 };
 
 /// Every recommendation algorithm, in registration order (models/recommend/register.cpp).

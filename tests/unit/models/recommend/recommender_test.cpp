@@ -169,6 +169,11 @@ TEST(Recommend, ACheckerboardOfBlocksStaysInItsBlock) {
     // items and leave every other item near 0.
     auto model = entry.Create(entry.name == "als" ? nlohmann::json{{"factors", 3}}
                                                   : nlohmann::json::object());
+    // Content learns from attributes: each item's block is its one term.
+    std::vector<CsrMatrix::Triplet> terms;
+    for (size_t i = 0; i < kBlocks * kItemsPerBlock; ++i)
+      terms.push_back({i, i / kItemsPerBlock, 1});
+    model->SetItemFeatures(CsrMatrix::FromTriplets(kBlocks * kItemsPerBlock, kBlocks, terms));
     model->Fit(x, Context());
     for (size_t u = 0; u < x.rows(); ++u) {
       for (const ScoredItem& r : model->Recommend(HistoryOf(x, u), 4))
