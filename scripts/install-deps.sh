@@ -11,7 +11,7 @@ packages=(
   clang-format-14 clang-tidy-14
   # libraries
   libsqlite3-dev libpq-dev zlib1g-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev
-  libspdlog-dev libfmt-dev libtomlplusplus-dev libxxhash-dev libboost-math-dev libeigen3-dev
+  libspdlog-dev libfmt-dev libtomlplusplus-dev libxxhash-dev libboost-math-dev libeigen3-dev libhnswlib-dev
   libxgboost-dev liblinear-dev libsvm-dev libsodium-dev liblbfgspp-dev liblz4-dev
   # tests and benchmarks (postgresql: the throwaway server of scripts/pg_test_server.sh)
   libgtest-dev libgmock-dev libbenchmark-dev postgresql

@@ -122,12 +122,17 @@ void Als::KeepItemGram() {
   item_gram_.assign(gram.data(), gram.data() + gram.size());
 }
 
-void Als::ScoreInto(const UserHistory& history, std::span<float> out) const {
+std::span<const float> Als::ItemVectors(size_t* dim) const {
+  *dim = static_cast<size_t>(params_.factors);
+  return item_factors_;
+}
+
+void Als::UserVector(const UserHistory& history, std::span<float> x) const {
   const auto f = static_cast<size_t>(params_.factors);
-  std::vector<float> x(f, 0.0f);
+  std::fill(x.begin(), x.end(), 0.0f);
   if (history.user >= 0) {
     const float* stored = user_factors_.data() + static_cast<size_t>(history.user) * f;
-    x.assign(stored, stored + f);
+    std::copy(stored, stored + f, x.begin());
   } else if (!history.items.empty()) {
     const std::vector<double> ones(history.items.size(), 1.0);
     const auto n = static_cast<Eigen::Index>(f);
@@ -136,6 +141,12 @@ void Als::ScoreInto(const UserHistory& history, std::span<float> out) const {
                     history.weights.empty() ? std::span<const double>(ones) : history.weights,
                     params_.alpha, x.data());
   }
+}
+
+void Als::ScoreInto(const UserHistory& history, std::span<float> out) const {
+  const auto f = static_cast<size_t>(params_.factors);
+  std::vector<float> x(f);
+  UserVector(history, x);
   for (size_t i = 0; i < num_items(); ++i) {
     const float* y = item_factors_.data() + i * f;
     float s = 0;

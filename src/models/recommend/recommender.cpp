@@ -7,6 +7,7 @@
 
 #include "prospect/common/error.hpp"
 #include "prospect/evaluate/ranking.hpp"
+#include "prospect/models/recommend/ann.hpp"
 
 namespace prospect {
 
@@ -39,6 +40,7 @@ void Recommender::CheckInteractions(const CsrMatrix& interactions) const {
 
 void Recommender::Fit(const CsrMatrix& interactions, const Context& ctx) {
   fitted_ = false;
+  index_.reset();
   CheckInteractions(interactions);
   num_users_ = interactions.rows();
   num_items_ = interactions.cols();
@@ -62,6 +64,7 @@ void Recommender::Update(const CsrMatrix& interactions, std::span<const int32_t>
   }
   // A failed update leaves the model unusable rather than half-updated.
   fitted_ = false;
+  index_.reset();
   UpdateChecked(interactions, changed_users, ctx);
   num_users_ = interactions.rows();
   num_items_ = interactions.cols();
@@ -112,7 +115,7 @@ std::vector<float> Recommender::Scores(const UserHistory& history) const {
 
 std::vector<ScoredItem> Recommender::Recommend(const UserHistory& history, size_t k,
                                                const RecommendFilter& filter) const {
-  const std::vector<float> scores = Scores(history);
+  CheckHistory(history);
   if (k == 0) return {};
   std::vector<uint8_t> excluded(num_items_, 0);
   auto mark = [&](std::span<const int32_t> items, uint8_t value) {
@@ -126,10 +129,39 @@ std::vector<ScoredItem> Recommender::Recommend(const UserHistory& history, size_
   }
   mark(filter.deny, 1);
   if (filter.exclude_history) mark(history.items, 1);
+  if (index_) {
+    std::vector<float> x(index_->dim());
+    UserVector(history, x);
+    return index_->Search(x, k, excluded);
+  }
+  std::vector<float> scores(num_items_, 0.0f);
+  ScoreInto(history, scores);
   std::vector<ScoredItem> out;
   for (const int32_t item : TopK(scores, k, excluded))
     out.push_back({item, scores[static_cast<size_t>(item)]});
   return out;
+}
+
+std::span<const float> Recommender::ItemVectors(size_t* dim) const {
+  *dim = 0;
+  return {};
+}
+
+void Recommender::UserVector(const UserHistory&, std::span<float>) const {
+  PROSPECT_CHECK(false);  // only models with ItemVectors have user vectors
+}
+
+void Recommender::BuildIndex(const AnnParams& params, const Context& ctx) {
+  CheckTrained(fitted_);
+  size_t dim = 0;
+  const std::span<const float> items = ItemVectors(&dim);
+  if (items.empty()) {
+    Fail(ErrorCode::kInvalidArgument,
+         "{}: scores are not dot products of user and item vectors, so there is nothing to index "
+         "(approximate search serves als and bpr)",
+         Type());
+  }
+  index_ = std::make_shared<const ItemVectorIndex>(items, dim, params, ctx);
 }
 
 std::vector<double> Recommender::Explain(const UserHistory& history, int32_t item) const {

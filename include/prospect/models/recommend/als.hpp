@@ -47,6 +47,9 @@ class Als final : public ModelWithParams<Recommender, AlsParams> {
   /// A training user (history.user >= 0) by their factors; anyone else by solving their factors
   /// from the history against the item factors (exactly), without a refit.
   void ScoreInto(const UserHistory& history, std::span<float> out) const override;
+  std::span<const float> ItemVectors(size_t* dim) const override;
+  /// The stored factors of a training user; anyone else's solved from the history.
+  void UserVector(const UserHistory& history, std::span<float> out) const override;
   /// Hu et al.'s decomposition of the history's solved score (section 5).
   std::vector<double> ExplainChecked(const UserHistory& history, int32_t item) const override;
   void SaveState(ModelWriter& writer) const override;

@@ -20,6 +20,9 @@
 
 namespace prospect {
 
+struct AnnParams;
+class ItemVectorIndex;
+
 /// Version of the recommender state inside the model-file container (block "recommend_meta").
 /// 2 adds the optional item features.
 inline constexpr int kRecommenderFormatVersion = 2;
@@ -79,7 +82,8 @@ class Recommender : public Model {
               const Context& ctx);
   /// The score of every item (num_items() of them) for a user with `history`; higher is better.
   std::vector<float> Scores(const UserHistory& history) const;
-  /// The k best items under `filter`, best first; ties go to the lower item index.
+  /// The k best items under `filter`, best first; ties go to the lower item index. With an index
+  /// (BuildIndex), approximately: the index's search instead of every item's score.
   std::vector<ScoredItem> Recommend(const UserHistory& history, size_t k,
                                     const RecommendFilter& filter = {}) const;
   /// How much each item of `history` adds to `item`'s score, one value per history item: the
@@ -90,6 +94,12 @@ class Recommender : public Model {
   /// The k items most similar to `item` (itself excluded), best first. kInvalidArgument for an
   /// algorithm without item similarity (popularity).
   virtual std::vector<ScoredItem> SimilarItems(int32_t item, size_t k) const = 0;
+
+  /// Builds an approximate top-k index (ann.hpp) over the item vectors of a model whose scores
+  /// are dot products of a user vector and item vectors (als, bpr); Recommend then searches it.
+  /// kInvalidArgument for other models. Fit, Update and Load drop it.
+  void BuildIndex(const AnnParams& params, const Context& ctx);
+  bool has_index() const { return index_ != nullptr; }
 
   bool fitted() const { return fitted_; }
   size_t num_users() const { return num_users_; }
@@ -115,6 +125,11 @@ class Recommender : public Model {
   virtual void SaveState(ModelWriter& writer) const = 0;
   virtual void LoadState(const ModelReader& reader) = 0;
 
+  /// Models whose score is a dot product: the item vectors (num_items() × *dim, row-major; empty
+  /// for other models) and a user's vector for `history` (*dim values).
+  virtual std::span<const float> ItemVectors(size_t* dim) const;
+  virtual void UserVector(const UserHistory& history, std::span<float> out) const;
+
   /// Fitted and `item` a trained item.
   void CheckItem(int64_t item) const;
   /// The k best of `scores` over items other than `item`, as SimilarItems returns them.
@@ -129,6 +144,7 @@ class Recommender : public Model {
   size_t num_users_ = 0;
   size_t num_items_ = 0;
   CsrMatrix item_features_;  ///< 0 × 0 when none were set
+  std::shared_ptr<const ItemVectorIndex> index_;
 };
 
 /// Every recommendation algorithm, in registration order (models/recommend/register.cpp).
