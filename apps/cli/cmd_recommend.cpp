@@ -206,6 +206,7 @@ void RunEvaluate(const Cli& cli, const EvaluateFlags& f) {
       f.cold_items > 0
           ? EvaluateColdItems(table, spec, attributes, f.cold_items, runs, f.k, ctx)
           : EvaluateRecommenders(table, spec, SplitOf(table, f, ctx), runs, f.k, ctx, attributes);
+  if (f.cold_items == 0) SaveRecommendEvaluation(ws.store(), f.table, e);  // for the report
   if (cli.options.json) {
     cli.PrintJson(e.ToJson());
     return;

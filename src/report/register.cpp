@@ -12,9 +12,7 @@ std::vector<std::unique_ptr<ReportSection>> RegisteredSections() {
   s.push_back(MakeSegmentsSection());
   s.push_back(MakeModelsSection());
   s.push_back(MakeChurnSection());
-  s.push_back(
-      MakePlaceholderSection("recommendations", "Recommendations",
-                             "Recommendation quality: precision, recall, NDCG and coverage at k."));
+  s.push_back(MakeRecommendationsSection());
   s.push_back(MakePlaceholderSection(
       "targeting", "Targeting and uplift",
       "Uplift models (Qini, AUUC), the campaign plan under a budget, lookalike audiences."));

@@ -298,6 +298,12 @@ RecommendTrainResult UpdateRecommender(Store& store, const std::string& name,
   return Register(store, p, "recommend update");
 }
 
+void SaveRecommendEvaluation(Store& store, const std::string& table,
+                             const RecommenderEvaluation& evaluation) {
+  Store::CheckObjectName("table", table);
+  store.PutObject("recommend_evaluation", table, evaluation.ToJson(), "");
+}
+
 nlohmann::json ListRecommenders(Store& store) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& o : store.ListObjects(std::string(kKind))) {

@@ -104,11 +104,14 @@ TEST(Report, HasEverySectionWithStatusAndAContentsEntry) {
             std::string::npos);
   EXPECT_NE(page.find("Workspace <b>ws</b> · generated 2024-01-02 03:04 UTC"), std::string::npos);
   // Capabilities this version does not have point to no command (there is none to run yet).
-  EXPECT_NE(page.find("Recommendations <span class=\"badge\">not available yet</span>"),
+  EXPECT_NE(page.find("Recommendations <span class=\"badge\">not run yet</span>"),
+            std::string::npos);
+  EXPECT_NE(page.find("Not run yet in this workspace. Run <code>prospect recommend evaluate"),
+            std::string::npos);
+  EXPECT_NE(page.find("Targeting and uplift <span class=\"badge\">not available yet</span>"),
             std::string::npos);
   EXPECT_NE(page.find("Not available in this version of prospect yet."), std::string::npos);
-  for (const char* missing :
-       {"prospect recommend", "prospect uplift", "prospect clv", "prospect monitor"}) {
+  for (const char* missing : {"prospect uplift", "prospect clv", "prospect monitor"}) {
     EXPECT_EQ(page.find(missing), std::string::npos) << missing;
   }
 }

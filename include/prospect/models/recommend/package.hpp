@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "prospect/common/context.hpp"
+#include "prospect/models/recommend/evaluation.hpp"
 #include "prospect/models/recommend/interactions.hpp"
 #include "prospect/models/recommend/item_content.hpp"
 #include "prospect/models/recommend/recommender.hpp"
@@ -107,6 +108,10 @@ RecommenderPackage LoadRecommender(Store& store, const std::string& name, int64_
 /// without a full refit (Recommender::Update) and stores the result as its next version.
 RecommendTrainResult UpdateRecommender(Store& store, const std::string& name,
                                        const std::string& table, const Context& ctx);
+/// Keeps an evaluation (kind "recommend_evaluation", named after the table) for the report.
+void SaveRecommendEvaluation(Store& store, const std::string& table,
+                             const RecommenderEvaluation& evaluation);
+
 /// Latest version of every stored recommender: name, version, type, table, counts, created_at.
 nlohmann::json ListRecommenders(Store& store);
 
