@@ -1,5 +1,5 @@
-// The Recommender interface: every recommendation algorithm (popularity, item-kNN, EASE, and next
-// ALS, BPR, content and hybrid) fits on a users × items CsrMatrix of interaction weights and
+// The Recommender interface: every recommendation algorithm (popularity, item-kNN, ALS, BPR, EASE,
+// and next content and hybrid) fits on a users × items CsrMatrix of interaction weights and
 // scores every item for a user given that user's history. Ids live outside the model: rows and
 // columns are indices (InteractionMatrix keeps the ids they stand for).
 #pragma once
@@ -61,7 +61,8 @@ struct ScoredItem {
 class Recommender : public Model {
  public:
   /// Fits on a users × items matrix of positive weights (implicit confidence: counts, weighted
-  /// events; or positive ratings). Deterministic for ctx.seed(), whatever ctx.threads().
+  /// events; or positive ratings). Deterministic for ctx.seed(), whatever ctx.threads(), unless
+  /// the registry's trait same_across_threads is false (BPR): then with one thread only.
   void Fit(const CsrMatrix& interactions, const Context& ctx);
   /// The score of every item (num_items() of them) for a user with `history`; higher is better.
   std::vector<float> Scores(const UserHistory& history) const;
