@@ -60,7 +60,7 @@ TEST(CliRecommend, BadFlagsAreNamed) {
   const std::string base = ws + "recommend evaluate --table r --user u --item i ";
   ExpectCliFailure(RunCli(base + "--models popularity,eas"),
                    "error: Unknown recommender \"eas\". Did you mean \"ease\"? Valid "
-                   "recommenders: popularity, item_knn, als, ease, ");
+                   "recommenders: popularity, item_knn, als, bpr, ease, ");
   ExpectCliFailure(RunCli(base + "--models popularity --param ease.lambda=2"),
                    "error: --param \"ease.lambda=2\": model \"ease\" is not in --models "
                    "(popularity)\n");

@@ -64,6 +64,10 @@ struct ModelTraits {
   bool randomised = false;
   /// What Importance() measures: "gain", "abs_coefficient" or "mean_abs_contribution".
   std::string importance_kind = "abs_coefficient";
+  /// Fit gives the same model, bit for bit, whatever ctx.threads(). False for lock-free parallel
+  /// SGD (BPR): there only one thread is reproducible, and the model's own tests bound how far
+  /// thread counts differ in quality.
+  bool same_across_threads = true;
 
   /// The traits both tasks' tree families share: a single CART tree, a random forest and
   /// gradient boosting see raw features and report gain; the forest is seeded, boosting stops

@@ -1,6 +1,7 @@
 // The recommender registry: one entry per algorithm (name, description, factory with its
 // parameters, traits).
 #include "prospect/models/recommend/als.hpp"
+#include "prospect/models/recommend/bpr.hpp"
 #include "prospect/models/recommend/content.hpp"
 #include "prospect/models/recommend/ease.hpp"
 #include "prospect/models/recommend/hybrid.hpp"
@@ -12,6 +13,7 @@ namespace prospect {
 const Registry<Recommender>& RecommenderRegistry() {
   const ModelTraits exact;
   const ModelTraits seeded{.randomised = true};
+  const ModelTraits hogwild{.randomised = true, .same_across_threads = false};
   static const Registry<Recommender> registry(
       {"recommender", "recommenders", "recommend/"},
       {
@@ -23,6 +25,10 @@ const Registry<Recommender>& RecommenderRegistry() {
           {"als",
            "implicit ALS (Hu, Koren & Volinsky 2008) with conjugate-gradient steps; seeded factors",
            FactoryOf<Recommender, Als, AlsParams>(), nullptr, seeded},
+          {"bpr",
+           "BPR (Rendle et al. 2009): factors by SGD on sampled pairwise rankings; lock-free "
+           "threads",
+           FactoryOf<Recommender, Bpr, BprParams>(), nullptr, hogwild},
           {"ease",
            "EASE: item-item weights in closed form (Steck 2019); catalogues to 20,000 items",
            FactoryOf<Recommender, Ease, EaseParams>(), nullptr, exact},

@@ -1,5 +1,5 @@
-// The Recommender interface: every recommendation algorithm (popularity, item-kNN, EASE, and next
-// ALS, BPR, content and hybrid) fits on a users × items CsrMatrix of interaction weights and
+// The Recommender interface: every recommendation algorithm (popularity, item-kNN, ALS, BPR, EASE,
+// and next content and hybrid) fits on a users × items CsrMatrix of interaction weights and
 // scores every item for a user given that user's history. Ids live outside the model: rows and
 // columns are indices (InteractionMatrix keeps the ids they stand for).
 #pragma once
@@ -65,7 +65,8 @@ struct ScoredItem {
 class Recommender : public Model {
  public:
   /// Fits on a users × items matrix of positive weights (implicit confidence: counts, weighted
-  /// events; or positive ratings). Deterministic for ctx.seed(), whatever ctx.threads().
+  /// events; or positive ratings). Deterministic for ctx.seed(), whatever ctx.threads(), unless
+  /// the registry's trait same_across_threads is false (BPR): then with one thread only.
   void Fit(const CsrMatrix& interactions, const Context& ctx);
   /// Item attributes (items × features, row i for column i of the interaction matrix; see
   /// item_content.hpp) for the algorithms that learn from content (content, hybrid); the others
