@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/numbers.hpp"
 #include "prospect/common/strings.hpp"
@@ -38,6 +39,7 @@ struct EvaluateFlags : InteractionFlags {
   std::string split = "time";
   double test_fraction = 0.2;
   double cold_items = 0;
+  std::string cutoff;  // YYYY-MM-DD, for --split time
   size_t k = 10;
 };
 
@@ -179,7 +181,16 @@ std::vector<RecommenderRun> RunsOf(const EvaluateFlags& f) {
 InteractionSplit SplitOf(const Table& t, const EvaluateFlags& f, const Context& ctx) {
   if (f.split == "time") {
     if (f.time.empty()) Fail(ErrorCode::kInvalidArgument, "--split time needs --time COL");
-    return SplitByTimeFraction(t, f.time, 1 - f.test_fraction);
+    if (f.cutoff.empty()) return SplitByTimeFraction(t, f.time, 1 - f.test_fraction);
+    int64_t day = 0;
+    if (!ParseIsoDate(f.cutoff, &day)) {
+      Fail(ErrorCode::kInvalidArgument, "--cutoff {}: expected a date like 2011-11-09",
+           QuoteForMessage(f.cutoff));
+    }
+    // An int64 time column holds Unix seconds (as MovieLens does); timestamps and dates compare
+    // in microseconds.
+    const bool seconds = t.column(f.time).type() == DataType::kInt64;
+    return SplitByTime(t, f.time, seconds ? day * 86'400 : day * kMicrosPerDay);
   }
   if (f.split == "last") {
     if (f.time.empty()) Fail(ErrorCode::kInvalidArgument, "--split last needs --time COL");
@@ -315,6 +326,9 @@ void AddRecommendCommand(CLI::App& app, Cli& cli) {
                        "time: the latest --test-fraction of rows by time; last: each user's "
                        "latest row; random: a seeded --test-fraction of each user's rows "
                        "(default time)");
+  evaluate->add_option("--cutoff", f->cutoff,
+                       "--split time at this date (YYYY-MM-DD): rows from it on are held out, "
+                       "instead of the latest --test-fraction");
   evaluate->add_option("--test-fraction", f->test_fraction,
                        "held-out share for --split time and random (default 0.2)");
   evaluate->add_option("--k", f->k, "list length (default 10)");

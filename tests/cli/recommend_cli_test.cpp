@@ -64,6 +64,8 @@ TEST(CliRecommend, BadFlagsAreNamed) {
   ExpectCliFailure(RunCli(base + "--models popularity --param ease.lambda=2"),
                    "error: --param \"ease.lambda=2\": model \"ease\" is not in --models "
                    "(popularity)\n");
+  ExpectCliFailure(RunCli(base + "--time r --cutoff 2011-13-45"),
+                   "--cutoff \"2011-13-45\": expected a date like 2011-11-09");
   ExpectCliFailure(RunCli(base + "--min-rating 3"),
                    "error: --min-rating needs --weight, the rating column\n");
   ExpectCliFailure(RunCli(base + "--split time"), "error: --split time needs --time COL\n");

@@ -168,20 +168,7 @@ std::vector<double> Als::ExplainChecked(const UserHistory& history, int32_t item
 std::vector<ScoredItem> Als::SimilarItems(int32_t item, size_t k) const {
   CheckItem(item);
   const auto f = static_cast<size_t>(params_.factors);
-  std::vector<double> norm(num_items());
-  for (size_t i = 0; i < num_items(); ++i) {
-    double s = 0;
-    for (size_t j = 0; j < f; ++j) s += double{item_factors_[i * f + j]} * item_factors_[i * f + j];
-    norm[i] = std::sqrt(s);
-  }
-  const float* a = item_factors_.data() + static_cast<size_t>(item) * f;
-  std::vector<float> cosine(num_items(), 0.0f);
-  for (size_t i = 0; i < num_items(); ++i) {
-    double dot = 0;
-    for (size_t j = 0; j < f; ++j) dot += double{a[j]} * item_factors_[i * f + j];
-    const double denominator = norm[i] * norm[static_cast<size_t>(item)];
-    cosine[i] = denominator > 0 ? static_cast<float>(dot / denominator) : 0.0f;
-  }
+  const std::vector<float> cosine = VectorCosines(item_factors_, f, f, item);
   return BestOthers(cosine, item, k);
 }
 

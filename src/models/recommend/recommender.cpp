@@ -191,6 +191,28 @@ std::vector<double> Recommender::ExplainChecked(const UserHistory& history, int3
   return out;
 }
 
+std::vector<float> Recommender::VectorCosines(std::span<const float> vectors, size_t stride,
+                                              size_t used, int32_t item) {
+  const size_t count = vectors.size() / stride;
+  std::vector<double> norm(count);
+  for (size_t i = 0; i < count; ++i) {
+    double s = 0;
+    for (size_t j = 0; j < used; ++j)
+      s += double{vectors[i * stride + j]} * vectors[i * stride + j];
+    norm[i] = std::sqrt(s);
+  }
+  const auto self = static_cast<size_t>(item);
+  const float* a = vectors.data() + self * stride;
+  std::vector<float> cosine(count, 0.0f);
+  for (size_t i = 0; i < count; ++i) {
+    double dot = 0;
+    for (size_t j = 0; j < used; ++j) dot += double{a[j]} * vectors[i * stride + j];
+    const double denominator = norm[i] * norm[self];
+    cosine[i] = denominator > 0 ? static_cast<float>(dot / denominator) : 0.0f;
+  }
+  return cosine;
+}
+
 std::vector<ScoredItem> Recommender::BestOthers(std::span<const float> scores, int32_t item,
                                                 size_t k) {
   std::vector<uint8_t> excluded(scores.size(), 0);

@@ -133,6 +133,10 @@ class Recommender : public Model {
 
   /// Fitted and `item` a trained item.
   void CheckItem(int64_t item) const;
+  /// The cosine between `item`'s vector and every item's, over the first `used` of each row's
+  /// `stride` values (factor models' SimilarItems; a zero vector has cosine 0).
+  static std::vector<float> VectorCosines(std::span<const float> vectors, size_t stride,
+                                          size_t used, int32_t item);
   /// The k best of `scores` over items other than `item`, as SimilarItems returns them.
   static std::vector<ScoredItem> BestOthers(std::span<const float> scores, int32_t item, size_t k);
 
