@@ -39,6 +39,8 @@ struct EvaluateFlags : InteractionFlags {
   std::string split = "time";
   double test_fraction = 0.2;
   double cold_items = 0;
+  double cold_users = 0;
+  std::string groups;  // TABLE:ID_COLUMN:GROUP_COLUMN, with --cold-users
   std::string cutoff;  // YYYY-MM-DD, for --split time
   size_t k = 10;
 };
@@ -128,21 +130,23 @@ std::vector<std::string> ItemIds(const std::string& file, const Context& ctx) {
 }
 
 void PrintRecommendations(const Cli& cli, const std::vector<Recommendation>& list) {
+  bool reasons = false;
+  for (const Recommendation& r : list) reasons = reasons || !r.reason.empty();
   std::vector<std::vector<std::string>> rows;
   for (size_t r = 0; r < list.size(); ++r) {
-    rows.push_back({std::to_string(r + 1), list[r].item, fmt::format("{:.4g}", list[r].score),
-                    list[r].reason});
+    rows.push_back({std::to_string(r + 1), list[r].item, fmt::format("{:.4g}", list[r].score)});
+    if (reasons) rows.back().push_back(list[r].reason);
   }
-  cli.PrintTable({"rank", "item", "score", "reason"}, rows);
+  std::vector<std::string> header = {"rank", "item", "score"};
+  if (reasons) header.push_back("reason");
+  cli.PrintTable(header, rows);
 }
 
 nlohmann::json ListJson(const std::vector<Recommendation>& list) {
   nlohmann::json out = nlohmann::json::array();
   for (size_t r = 0; r < list.size(); ++r) {
-    out.push_back({{"rank", r + 1},
-                   {"item", list[r].item},
-                   {"score", list[r].score},
-                   {"reason", list[r].reason}});
+    out.push_back({{"rank", r + 1}, {"item", list[r].item}, {"score", list[r].score}});
+    if (!list[r].reason.empty()) out.back()["reason"] = list[r].reason;
   }
   return out;
 }
@@ -213,17 +217,30 @@ void RunEvaluate(const Cli& cli, const EvaluateFlags& f) {
   if (f.cold_items > 0 && attributes.empty())
     Fail(ErrorCode::kInvalidArgument,
          "--cold-items needs --content: hidden items are reached through their attributes");
+  if (f.cold_users > 0 && f.groups.empty())
+    Fail(ErrorCode::kInvalidArgument,
+         "--cold-users needs --groups TABLE:ID_COLUMN:GROUP_COLUMN: new users are ranked by their "
+         "group's favourites");
   const RecommenderEvaluation e =
-      f.cold_items > 0
+      f.cold_users > 0 ? EvaluateColdUsers(table, spec, LoadUserGroups(ws.store(), f.groups, ctx),
+                                           f.cold_users, f.k, ctx)
+      : f.cold_items > 0
           ? EvaluateColdItems(table, spec, attributes, f.cold_items, runs, f.k, ctx)
           : EvaluateRecommenders(table, spec, SplitOf(table, f, ctx), runs, f.k, ctx, attributes);
-  if (f.cold_items == 0) SaveRecommendEvaluation(ws.store(), f.table, e);  // for the report
+  const bool cold = f.cold_items > 0 || f.cold_users > 0;
+  if (!cold) SaveRecommendEvaluation(ws.store(), f.table, e);  // for the report
   if (cli.options.json) {
     cli.PrintJson(e.ToJson());
     return;
   }
   const nlohmann::json& d = e.data;
-  if (f.cold_items > 0) {
+  if (f.cold_users > 0) {
+    std::cout << fmt::format(
+        "Cold users: {} users' interactions hidden from training ({}); each ranked with no "
+        "history, by overall popularity and by their group's ({} groups)\n",
+        d["split"]["hidden_users"].get<size_t>(), d["split"].dump(),
+        d["split"]["groups"].get<size_t>());
+  } else if (f.cold_items > 0) {
     std::cout << fmt::format(
         "Cold items: {} of the items hidden from training ({}); train {} users x {} items, {} "
         "interactions; {} users ranked the hidden items only (random order: recall@{} {:.4f})\n",
@@ -267,7 +284,7 @@ void AddRecommendCommand(CLI::App& app, Cli& cli) {
 
   // train
   struct TrainFlags : InteractionFlags {
-    std::string model = "als", name;
+    std::string model = "als", name, groups;
     std::vector<std::string> params;
   };
   auto t = std::make_shared<TrainFlags>();
@@ -287,6 +304,7 @@ void AddRecommendCommand(CLI::App& app, Cli& cli) {
         request.params = ParamFlags(t->params, "factors=32");
         request.name = t->name;
         request.content = ContentOf(*t);
+        request.groups = t->groups;
         const RecommendTrainResult result = TrainRecommender(ws.store(), request, ctx);
         if (cli.options.json) return cli.PrintJson(result.summary);
         std::cout << fmt::format(
@@ -300,6 +318,9 @@ void AddRecommendCommand(CLI::App& app, Cli& cli) {
                     "algorithm (default als); valid: " + Join(RecommenderRegistry().Names(), ", "));
   train->add_option("--param", t->params, "NAME=VALUE (repeatable), e.g. factors=32");
   train->add_option("--name", t->name, "stored name (default TABLE_MODEL)");
+  train->add_option("--groups", t->groups,
+                    "TABLE:ID_COLUMN:GROUP_COLUMN: a user without history gets their group's "
+                    "favourites, e.g. segments:customer_id:segment_name");
   train->footer("\nRecommenders and their --param NAME=VALUE (default, range):\n" +
                 DescribeAlgorithms(RecommenderRegistry()) + train->get_footer());
 
@@ -332,6 +353,13 @@ void AddRecommendCommand(CLI::App& app, Cli& cli) {
   evaluate->add_option("--test-fraction", f->test_fraction,
                        "held-out share for --split time and random (default 0.2)");
   evaluate->add_option("--k", f->k, "list length (default 10)");
+  evaluate->add_option("--cold-users", f->cold_users,
+                       "instead of --split: hide every interaction of this seeded share of the "
+                       "users and rank them with no history: overall popularity against their "
+                       "group's (needs --groups)");
+  evaluate->add_option("--groups", f->groups,
+                       "TABLE:ID_COLUMN:GROUP_COLUMN: each user's group for --cold-users, e.g. "
+                       "segments:customer_id:segment_name");
   evaluate->add_option("--cold-items", f->cold_items,
                        "instead of --split: hide every interaction of this seeded share of the "
                        "items (e.g. 0.1) and rank only those for the users who chose them "
@@ -377,7 +405,7 @@ void AddRecommendCommand(CLI::App& app, Cli& cli) {
         }
         nlohmann::json all = nlohmann::json::array();
         for (const std::string& user : users) {
-          const std::vector<Recommendation> list = p.Top(user, top->k, rules);
+          const std::vector<Recommendation> list = p.Top(user, top->k, rules, top->explain);
           if (cli.options.json) {
             all.push_back({{"user", user},
                            {"known_user", p.FindUser(user).has_value()},

@@ -2,6 +2,10 @@
 // this file sees its header.
 #include "prospect/models/recommend/ann.hpp"
 
+// hnswlib's SSE search prefetches one link past the end of a link list, a read AddressSanitizer
+// reports as an overflow (fixed upstream after 0.6.2); its plain distance loops are vectorised by
+// the compiler instead.
+#define NO_MANUAL_VECTORIZATION
 #include <hnswlib/hnswlib.h>
 
 #include <algorithm>

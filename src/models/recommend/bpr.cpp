@@ -254,6 +254,17 @@ void Bpr::ScoreInto(const UserHistory& history, std::span<float> out) const {
   }
 }
 
+std::vector<double> Bpr::ExplainChecked(const UserHistory& history, int32_t item) const {
+  const auto f = static_cast<size_t>(params_.factors);
+  const std::vector<float> cosine = VectorCosines(item_factors_, f + 1, f, item);
+  std::vector<double> out(history.items.size());
+  for (size_t k = 0; k < out.size(); ++k) {
+    const double w = history.weights.empty() ? 1.0 : history.weights[k];
+    out[k] = w * cosine[static_cast<size_t>(history.items[k])];
+  }
+  return out;
+}
+
 std::vector<ScoredItem> Bpr::SimilarItems(int32_t item, size_t k) const {
   CheckItem(item);
   const auto f = static_cast<size_t>(params_.factors);

@@ -10,6 +10,7 @@
 #include "prospect/common/error.hpp"
 #include "prospect/common/parallel.hpp"
 #include "prospect/common/rng.hpp"
+#include "prospect/models/recommend/popularity.hpp"
 #include "prospect/models/recommend/recommender.hpp"
 
 namespace prospect {
@@ -196,6 +197,111 @@ RecommenderEvaluation EvaluateColdItems(const Table& table, const InteractionSpe
               {"random_recall", random_recall},
               {"k", k}};
   out.results = RunModels(train, users, test.matrix, popularity, runs, k, attributes, cold, ctx);
+  return out;
+}
+
+RecommenderEvaluation EvaluateColdUsers(
+    const Table& table, const InteractionSpec& spec,
+    const std::unordered_map<std::string, std::string>& group_of, double fraction, size_t k,
+    const Context& ctx) {
+  if (!(fraction > 0 && fraction < 1)) {
+    Fail(ErrorCode::kInvalidArgument, "cold users: the hidden fraction is {}; expected (0, 1)",
+         fraction);
+  }
+  const std::vector<double> weights = InteractionWeights(table, spec);
+  const InteractionMatrix all = BuildInteractions(table, spec, weights);
+  std::vector<size_t> order(all.row_ids.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  Rng rng(DeriveSeed(ctx.seed(), 0xC01D5EED));
+  std::shuffle(order.begin(), order.end(), rng);
+  const auto hidden_count = std::max<size_t>(
+      1, static_cast<size_t>(std::round(fraction * static_cast<double>(order.size()))));
+  std::unordered_set<std::string> hidden;
+  for (size_t n = 0; n < hidden_count; ++n) hidden.insert(all.row_ids[order[n]]);
+  const Column& users = table.column(spec.user_column);
+  std::vector<size_t> train_rows;
+  for (size_t r = 0; r < table.num_rows(); ++r) {
+    if (!hidden.count(users.FormatValue(r))) train_rows.push_back(r);
+  }
+  const InteractionMatrix train = BuildInteractions(table, spec, weights, train_rows);
+  // Groups numbered in order of first appearance among the training users, then the hidden ones.
+  std::unordered_map<std::string, int32_t> group_index;
+  auto group_number = [&](const std::string& user) -> int32_t {
+    const auto g = group_of.find(user);
+    if (g == group_of.end()) return -1;
+    return group_index.emplace(g->second, static_cast<int32_t>(group_index.size())).first->second;
+  };
+  std::vector<int32_t> train_group(train.row_ids.size());
+  for (size_t u = 0; u < train.row_ids.size(); ++u) train_group[u] = group_number(train.row_ids[u]);
+  std::vector<std::string> hidden_ids;
+  for (size_t n = 0; n < hidden_count; ++n) hidden_ids.push_back(all.row_ids[order[n]]);
+  std::sort(hidden_ids.begin(), hidden_ids.end());
+  std::vector<int32_t> hidden_group(hidden_ids.size());
+  for (size_t h = 0; h < hidden_ids.size(); ++h) hidden_group[h] = group_number(hidden_ids[h]);
+  // Relevant: each hidden user's items that training knows, as rows 0 … hidden − 1.
+  std::unordered_map<std::string, size_t> item_index, hidden_index;
+  for (size_t i = 0; i < train.col_ids.size(); ++i) item_index.emplace(train.col_ids[i], i);
+  for (size_t h = 0; h < hidden_ids.size(); ++h) hidden_index.emplace(hidden_ids[h], h);
+  const Column& items = table.column(spec.item_column);
+  std::vector<CsrMatrix::Triplet> entries;
+  size_t unknown_items = 0;
+  for (size_t r = 0; r < table.num_rows(); ++r) {
+    if (weights[r] <= 0) continue;
+    const auto h = hidden_index.find(users.FormatValue(r));
+    if (h == hidden_index.end()) continue;
+    const auto i = item_index.find(items.FormatValue(r));
+    if (i == item_index.end()) {
+      ++unknown_items;
+      continue;
+    }
+    entries.push_back({h->second, i->second, 1.0});
+  }
+  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+    return a.row != b.row ? a.row < b.row : a.col < b.col;
+  });
+  entries.erase(
+      std::unique(entries.begin(), entries.end(),
+                  [](const auto& a, const auto& b) { return a.row == b.row && a.col == b.col; }),
+      entries.end());
+  const CsrMatrix relevant =
+      CsrMatrix::FromTriplets(hidden_ids.size(), train.col_ids.size(), entries);
+  const GroupPopularity popular(train.matrix, train_group, group_index.size());
+  std::vector<double> popularity(train.col_ids.size(), 0.0);
+  for (const int32_t i : train.matrix.indices())
+    popularity[static_cast<size_t>(i)] += 1.0 / static_cast<double>(train.row_ids.size());
+  RecommenderEvaluation out;
+  size_t grouped = 0;
+  for (const int32_t g : hidden_group) grouped += g >= 0;
+  out.data = {{"split",
+               {{"method", "cold_users"},
+                {"seed", ctx.seed()},
+                {"hidden_fraction", fraction},
+                {"hidden_users", hidden_ids.size()},
+                {"hidden_users_with_a_group", grouped},
+                {"groups", group_index.size()},
+                {"train_rows", train_rows.size()}}},
+              {"interactions", spec.ToJson()},
+              {"train",
+               {{"users", train.row_ids.size()},
+                {"items", train.col_ids.size()},
+                {"interactions", train.matrix.nnz()}}},
+              {"test",
+               {{"users", hidden_ids.size()},
+                {"interactions", relevant.nnz()},
+                {"rows_unknown_item", unknown_items}}},
+              {"k", k}};
+  for (const bool by_group : {false, true}) {
+    RecommenderResult result;
+    result.model = by_group ? "group_popularity" : "popularity";
+    result.params = nlohmann::json::object();
+    std::vector<std::vector<int32_t>> lists(hidden_ids.size());
+    for (size_t h = 0; h < hidden_ids.size(); ++h) {
+      for (const ScoredItem& s : popular.Top(by_group ? hidden_group[h] : -1, k))
+        lists[h].push_back(s.item);
+    }
+    result.metrics = EvaluateRanking(lists, relevant, k, popularity);
+    out.results.push_back(std::move(result));
+  }
   return out;
 }
 

@@ -68,13 +68,20 @@ void RecommenderPackage::Index() {
     user_index_.emplace(interactions.row_ids[u], u);
   for (size_t i = 0; i < interactions.col_ids.size(); ++i)
     item_index_.emplace(interactions.col_ids[i], static_cast<int32_t>(i));
-  users_of_.assign(interactions.col_ids.size(), 0);
-  for (const int32_t i : interactions.matrix.indices()) ++users_of_[static_cast<size_t>(i)];
-  by_popularity_.resize(users_of_.size());
-  std::iota(by_popularity_.begin(), by_popularity_.end(), 0);
-  std::stable_sort(by_popularity_.begin(), by_popularity_.end(), [&](int32_t a, int32_t b) {
-    return users_of_[static_cast<size_t>(a)] > users_of_[static_cast<size_t>(b)];
-  });
+  // Groups numbered by name, so the numbering does not depend on the map's order.
+  group_names_.clear();
+  group_number_.clear();
+  for (const auto& [user, group] : group_of) group_number_.emplace(group, 0);
+  for (auto& [group, number] : group_number_) group_names_.push_back(group);
+  std::sort(group_names_.begin(), group_names_.end());
+  for (size_t g = 0; g < group_names_.size(); ++g)
+    group_number_[group_names_[g]] = static_cast<int32_t>(g);
+  std::vector<int32_t> group(interactions.row_ids.size(), -1);
+  for (size_t u = 0; u < group.size(); ++u) {
+    const auto g = group_of.find(interactions.row_ids[u]);
+    if (g != group_of.end()) group[u] = group_number_.at(g->second);
+  }
+  popular_ = GroupPopularity(interactions.matrix, group, group_names_.size());
 }
 
 std::optional<size_t> RecommenderPackage::FindUser(std::string_view id) const {
@@ -88,31 +95,35 @@ std::optional<int32_t> RecommenderPackage::FindItem(std::string_view id) const {
 }
 
 std::vector<Recommendation> RecommenderPackage::Top(std::string_view user, size_t k,
-                                                    const RecommendRules& rules) const {
+                                                    const RecommendRules& rules,
+                                                    bool with_reasons) const {
   const std::vector<int32_t> allow = IndicesOf(*this, rules.allow);
   const std::vector<int32_t> deny = IndicesOf(*this, rules.deny);
   if (!rules.allow.empty() && allow.empty()) return {};  // only unknown items allowed
   std::vector<Recommendation> out;
   const std::optional<size_t> u = FindUser(user);
   if (!u) {
-    std::vector<uint8_t> blocked(by_popularity_.size(), rules.allow.empty() ? 0 : 1);
+    std::vector<uint8_t> blocked(interactions.col_ids.size(), rules.allow.empty() ? 0 : 1);
     for (const int32_t i : allow) blocked[static_cast<size_t>(i)] = 0;
     for (const int32_t i : deny) blocked[static_cast<size_t>(i)] = 1;
-    for (const int32_t i : by_popularity_) {
-      if (out.size() == k) break;
-      if (blocked[static_cast<size_t>(i)]) continue;
-      out.push_back({interactions.col_ids[static_cast<size_t>(i)],
-                     static_cast<float>(users_of_[static_cast<size_t>(i)]),
-                     "popular: no history for this user"});
-    }
+    const auto g = group_of.find(std::string(user));
+    const int32_t group = g == group_of.end() ? -1 : group_number_.at(g->second);
+    const std::string reason =
+        group < 0 ? "popular: no history for this user"
+                  : fmt::format("popular in {}: no history for this user", g->second);
+    for (const ScoredItem& s : popular_.Top(group, k, blocked))
+      out.push_back({interactions.col_ids[static_cast<size_t>(s.item)], s.score, reason});
     return out;
   }
   const UserHistory history = HistoryOf(interactions.matrix, *u);
   const RecommendFilter filter{
       .exclude_history = rules.exclude_history, .allow = allow, .deny = deny};
   for (const ScoredItem& s : model->Recommend(history, k, filter)) {
-    std::string reason = BecauseOf(*this, history, s.item);
-    if (reason.empty()) reason = model->Type() == "popularity" ? "popular" : "the model's score";
+    std::string reason;
+    if (with_reasons) {
+      reason = BecauseOf(*this, history, s.item);
+      if (reason.empty()) reason = model->Type() == "popularity" ? "popular" : "the model's score";
+    }
     out.push_back({interactions.col_ids[static_cast<size_t>(s.item)], s.score, std::move(reason)});
   }
   return out;
@@ -123,7 +134,7 @@ Table RecommenderPackage::TopTable(std::span<const std::string> users, size_t k,
                                    const Context& ctx) const {
   std::vector<std::vector<Recommendation>> lists(users.size());
   ParallelFor(ctx, static_cast<int64_t>(users.size()), [&](int64_t u) {
-    lists[static_cast<size_t>(u)] = Top(users[static_cast<size_t>(u)], k, rules);
+    lists[static_cast<size_t>(u)] = Top(users[static_cast<size_t>(u)], k, rules, with_reasons);
   });
   std::vector<std::string> user_col, item_col, reason_col;
   ColumnVector<int64_t> rank_col;
@@ -174,6 +185,12 @@ std::string RecommenderPackage::Save() const {
   writer.AddArray<int64_t>("indptr", m.indptr());
   writer.AddArray<int32_t>("indices", m.indices());
   writer.AddArray<double>("values", m.values());
+  std::vector<std::string> grouped, groups;
+  for (const auto& entry : group_of) grouped.push_back(entry.first);
+  std::sort(grouped.begin(), grouped.end());  // the same bytes for the same groups
+  for (const std::string& user : grouped) groups.push_back(group_of.at(user));
+  writer.AddStrings("group_users", grouped);
+  writer.AddStrings("group_names", groups);
   return writer.Finish();
 }
 
@@ -195,6 +212,14 @@ RecommenderPackage RecommenderPackage::Load(std::string_view bytes) {
   p.interactions.matrix = CsrMatrix::FromArrays(
       p.model->num_users(), p.model->num_items(), reader.Array<int64_t>("indptr"),
       reader.Array<int32_t>("indices"), reader.Array<double>("values"));
+  if (reader.HasBlock("group_users")) {
+    const std::vector<std::string> users = reader.Strings("group_users");
+    const std::vector<std::string> groups = reader.Strings("group_names");
+    if (users.size() != groups.size())
+      Fail(ErrorCode::kInvalidData, "recommender file: {} grouped users and {} groups",
+           users.size(), groups.size());
+    for (size_t n = 0; n < users.size(); ++n) p.group_of[users[n]] = groups[n];
+  }
   p.Index();
   if (p.user_index_.size() != p.interactions.row_ids.size() ||
       p.item_index_.size() != p.interactions.col_ids.size())
@@ -234,7 +259,9 @@ RecommendTrainResult TrainRecommender(Store& store, const RecommendTrainRequest&
                     p.interactions.row_ids.size(), p.interactions.col_ids.size(),
                     p.interactions.matrix.nnz(), request.model);
   p.model->Fit(p.interactions.matrix, ctx);
+  if (!request.groups.empty()) p.group_of = LoadUserGroups(store, request.groups, ctx);
   p.meta = MetaOf(p, request.table, table, ctx);
+  p.meta["groups"] = request.groups;
   nlohmann::json content = nlohmann::json::array();
   for (const ItemContentSource& source : request.content) content.push_back(source.ToJson());
   p.meta["content"] = content;
@@ -286,6 +313,7 @@ RecommendTrainResult UpdateRecommender(Store& store, const std::string& name,
   p.meta = MetaOf(p, previous.value("table", table), added, ctx);
   p.meta["data_fingerprint"] = previous.value("data_fingerprint", "");
   p.meta["content"] = previous.value("content", nlohmann::json::array());
+  p.meta["groups"] = previous.value("groups", "");
   p.meta["updates"] = previous.value("updates", nlohmann::json::array());
   p.meta["updates"].push_back({{"table", table},
                                {"from_version", p.version},
@@ -296,6 +324,25 @@ RecommendTrainResult UpdateRecommender(Store& store, const std::string& name,
   ctx.logger().info("recommend update: {} users changed ({} new), {} new items", changed.size(),
                     new_users, new_items);
   return Register(store, p, "recommend update");
+}
+
+std::unordered_map<std::string, std::string> LoadUserGroups(Store& store, std::string_view source,
+                                                            const Context& ctx) {
+  const std::vector<std::string> parts = Split(source, ':');
+  if (parts.size() != 3 || parts[0].empty() || parts[1].empty() || parts[2].empty()) {
+    Fail(ErrorCode::kInvalidArgument,
+         "--groups {}: expected TABLE:ID_COLUMN:GROUP_COLUMN, for example "
+         "segments:customer_id:segment_name",
+         QuoteForMessage(source));
+  }
+  const Table t = store.LoadTable(parts[0], {parts[1], parts[2]}, ctx);
+  const Column& ids = t.column(parts[1]);
+  const Column& groups = t.column(parts[2]);
+  std::unordered_map<std::string, std::string> out;
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    if (!ids.IsNull(r) && !groups.IsNull(r)) out[ids.FormatValue(r)] = groups.FormatValue(r);
+  }
+  return out;
 }
 
 void SaveRecommendEvaluation(Store& store, const std::string& table,

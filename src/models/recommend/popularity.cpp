@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "prospect/common/error.hpp"
+#include "prospect/evaluate/ranking.hpp"
 
 namespace prospect {
 
@@ -57,6 +58,47 @@ void Popularity::LoadState(const ModelReader& reader) {
     if (!std::isfinite(s) || s < 0)
       Fail(ErrorCode::kInvalidData, "model file is corrupted: a popularity score is {}", s);
   }
+}
+
+GroupPopularity::GroupPopularity(const CsrMatrix& interactions, std::span<const int32_t> group,
+                                 size_t groups)
+    : overall_(interactions.cols(), 0.0) {
+  PROSPECT_CHECK(group.size() == interactions.rows());
+  std::vector<CsrMatrix::Triplet> entries;
+  for (size_t u = 0; u < interactions.rows(); ++u) {
+    for (const int32_t i : interactions.RowIndices(u)) {
+      overall_[static_cast<size_t>(i)] += 1;
+      if (group[u] >= 0) {
+        PROSPECT_CHECK(static_cast<size_t>(group[u]) < groups);
+        entries.push_back({static_cast<size_t>(group[u]), static_cast<size_t>(i), 1.0});
+      }
+    }
+  }
+  by_group_ = CsrMatrix::FromTriplets(groups, interactions.cols(), entries);
+}
+
+std::vector<ScoredItem> GroupPopularity::Top(int32_t group, size_t k,
+                                             std::span<const uint8_t> excluded) const {
+  std::vector<double> score = overall_;
+  bool own = false;
+  if (group >= 0 && static_cast<size_t>(group) < by_group_.rows()) {
+    const auto items = by_group_.RowIndices(static_cast<size_t>(group));
+    const auto users = by_group_.RowValues(static_cast<size_t>(group));
+    own = !items.empty();
+    if (own) {
+      // The group's count first; the overall count (below 1 once scaled) only breaks ties.
+      double most = 1;
+      for (const double v : overall_) most = std::max(most, v);
+      for (double& v : score) v /= most + 1;
+      for (size_t n = 0; n < items.size(); ++n) score[static_cast<size_t>(items[n])] += users[n];
+    }
+  }
+  std::vector<float> as_float(score.begin(), score.end());
+  std::vector<ScoredItem> out;
+  for (const int32_t i : TopK(as_float, k, excluded))
+    out.push_back(
+        {i, own ? std::floor(as_float[static_cast<size_t>(i)]) : as_float[static_cast<size_t>(i)]});
+  return out;
 }
 
 }  // namespace prospect

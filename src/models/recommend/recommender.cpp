@@ -170,27 +170,6 @@ std::vector<double> Recommender::Explain(const UserHistory& history, int32_t ite
   return ExplainChecked(history, item);
 }
 
-std::vector<double> Recommender::ExplainChecked(const UserHistory& history, int32_t item) const {
-  std::vector<float> scores(num_items_);
-  ScoreInto({-1, history.items, history.weights}, scores);
-  const float full = scores[static_cast<size_t>(item)];
-  std::vector<double> out(history.items.size());
-  std::vector<int32_t> items;
-  std::vector<double> weights;
-  for (size_t left_out = 0; left_out < history.items.size(); ++left_out) {
-    items.clear();
-    weights.clear();
-    for (size_t k = 0; k < history.items.size(); ++k) {
-      if (k == left_out) continue;
-      items.push_back(history.items[k]);
-      weights.push_back(history.weights.empty() ? 1.0 : history.weights[k]);
-    }
-    ScoreInto({-1, items, weights}, scores);
-    out[left_out] = double{full} - scores[static_cast<size_t>(item)];
-  }
-  return out;
-}
-
 std::vector<float> Recommender::VectorCosines(std::span<const float> vectors, size_t stride,
                                               size_t used, int32_t item) {
   const size_t count = vectors.size() / stride;

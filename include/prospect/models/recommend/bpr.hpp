@@ -62,6 +62,10 @@ class Bpr final : public ModelWithParams<Recommender, BprParams> {
   /// item factors, with negatives from a fixed-seed stream: deterministic, and O(iterations ·
   /// |history| · factors). Every history item is a positive, whatever its weight.
   void ScoreInto(const UserHistory& history, std::span<float> out) const override;
+  /// BPR's score has no per-item decomposition: each history item's cosine with `item` (factors
+  /// without the bias), times its weight — which of the user's items `item` is most like. (The
+  /// default, leaving each item out of a fold-in, would cost |history| SGD runs per item.)
+  std::vector<double> ExplainChecked(const UserHistory& history, int32_t item) const override;
   /// The factors with the bias column (so the dot product is the score).
   std::span<const float> ItemVectors(size_t* dim) const override;
   /// A training user's factors; anyone else's folded in as ScoreInto describes.

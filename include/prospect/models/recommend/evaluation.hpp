@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "prospect/common/context.hpp"
@@ -57,5 +58,15 @@ RecommenderEvaluation EvaluateColdItems(const Table& table, const InteractionSpe
                                         const ItemAttributes& attributes, double fraction,
                                         const std::vector<RecommenderRun>& runs, size_t k,
                                         const Context& ctx);
+
+/// Cold start for new users: a seeded `fraction` of the users has every interaction hidden, and
+/// each is ranked with no history at all, twice: by the items most users chose ("popularity")
+/// and by the items most users of their own group chose ("group_popularity"; `group_of` maps a
+/// user id to a group, such as a segment; a user without one gets the overall list). Relevant:
+/// every item they chose that training knows. kInvalidArgument for a fraction outside (0, 1).
+RecommenderEvaluation EvaluateColdUsers(
+    const Table& table, const InteractionSpec& spec,
+    const std::unordered_map<std::string, std::string>& group_of, double fraction, size_t k,
+    const Context& ctx);
 
 }  // namespace prospect

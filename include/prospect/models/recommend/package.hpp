@@ -18,6 +18,7 @@
 #include "prospect/models/recommend/evaluation.hpp"
 #include "prospect/models/recommend/interactions.hpp"
 #include "prospect/models/recommend/item_content.hpp"
+#include "prospect/models/recommend/popularity.hpp"
 #include "prospect/models/recommend/recommender.hpp"
 #include "prospect/store/store.hpp"
 
@@ -32,6 +33,9 @@ struct RecommendTrainRequest {
   /// Item attributes (content, hybrid). With them, every item the attribute tables name is in
   /// the model, chosen by someone or not.
   std::vector<ItemContentSource> content;
+  /// "TABLE:ID_COLUMN:GROUP_COLUMN" (LoadUserGroups): a user without history gets the items most
+  /// chosen in their group instead of overall. Read at train; kept with the model.
+  std::string groups;
 };
 
 /// The attribute tables of `sources`, loaded from the store (only the columns they name).
@@ -62,6 +66,9 @@ class RecommenderPackage {
   InteractionSpec spec;
   InteractionMatrix interactions;  ///< what the model was trained (or last updated) on
   std::unique_ptr<Recommender> model;
+  /// Users' groups for cold start (empty without --groups), every user of the group table
+  /// included, with or without interactions.
+  std::unordered_map<std::string, std::string> group_of;
 
   /// Builds the id lookups and the popularity fallback; Train and Load call it.
   void Index();
@@ -69,10 +76,12 @@ class RecommenderPackage {
   std::optional<int32_t> FindItem(std::string_view id) const;
 
   /// The k best items for user `user`, best first, from their history. A user the model never
-  /// saw gets the items most users chose, scored by their number of users, with that as the
-  /// reason (never an index error).
-  std::vector<Recommendation> Top(std::string_view user, size_t k,
-                                  const RecommendRules& rules = {}) const;
+  /// saw gets the items most users of their group chose (group_of), else most users overall,
+  /// scored by those users' number, with that as the reason (never an index error).
+  /// With `with_reasons`, each pick says why (Recommender::Explain per pick: cheap for item-kNN,
+  /// EASE and content, an f × f solve for ALS); without, reason is empty for trained users.
+  std::vector<Recommendation> Top(std::string_view user, size_t k, const RecommendRules& rules = {},
+                                  bool with_reasons = false) const;
   /// Top for each of `users`, as a table: user, rank (1 = best), item, score, and reason when
   /// `with_reasons`. Users in parallel over ctx.threads(); rows in the order of `users`.
   Table TopTable(std::span<const std::string> users, size_t k, const RecommendRules& rules,
@@ -88,8 +97,9 @@ class RecommenderPackage {
  private:
   std::unordered_map<std::string, size_t> user_index_;
   std::unordered_map<std::string, int32_t> item_index_;
-  std::vector<size_t> users_of_;        ///< users per item
-  std::vector<int32_t> by_popularity_;  ///< every item, most users first
+  std::vector<std::string> group_names_;
+  std::unordered_map<std::string, int32_t> group_number_;
+  GroupPopularity popular_;
 };
 
 struct RecommendTrainResult {
@@ -108,6 +118,12 @@ RecommenderPackage LoadRecommender(Store& store, const std::string& name, int64_
 /// without a full refit (Recommender::Update) and stores the result as its next version.
 RecommendTrainResult UpdateRecommender(Store& store, const std::string& name,
                                        const std::string& table, const Context& ctx);
+/// Each user's group from "TABLE:ID_COLUMN:GROUP_COLUMN" (for example
+/// segments:customer_id:segment_name): id → the group's text; rows with a null id or group are
+/// skipped. kInvalidArgument for another form, kNotFound for a missing table or column.
+std::unordered_map<std::string, std::string> LoadUserGroups(Store& store, std::string_view source,
+                                                            const Context& ctx);
+
 /// Keeps an evaluation (kind "recommend_evaluation", named after the table) for the report.
 void SaveRecommendEvaluation(Store& store, const std::string& table,
                              const RecommenderEvaluation& evaluation);

@@ -37,4 +37,23 @@ class Popularity final : public ModelWithParams<Recommender, PopularityParams> {
   std::vector<float> item_scores_;
 };
 
+/// The items most chosen within each group of users (segments, regions): what a user without
+/// history gets from what is known about them (cold start for new users).
+class GroupPopularity {
+ public:
+  GroupPopularity() = default;
+  /// group[u] is row u's group in [0, groups), or -1 for none.
+  GroupPopularity(const CsrMatrix& interactions, std::span<const int32_t> group, size_t groups);
+  /// The k items most users of `group` chose (ties: more users overall, then the lower index),
+  /// none where excluded[i] is non-zero; a group of -1, or one whose users chose nothing, gets the
+  /// overall ranking. Scores are the group's users per item.
+  std::vector<ScoredItem> Top(int32_t group, size_t k,
+                              std::span<const uint8_t> excluded = {}) const;
+  size_t groups() const { return by_group_.rows(); }
+
+ private:
+  CsrMatrix by_group_;           ///< groups × items: users of the group who chose the item
+  std::vector<double> overall_;  ///< users per item
+};
+
 }  // namespace prospect

@@ -88,9 +88,9 @@ class Recommender : public Model {
   std::vector<ScoredItem> Recommend(const UserHistory& history, size_t k,
                                     const RecommendFilter& filter = {}) const;
   /// How much each item of `history` adds to `item`'s score, one value per history item: the
-  /// "because you chose X" of a recommendation. Item-based models give their exact terms, ALS Hu
-  /// et al.'s decomposition (section 5), popularity zeros; the default is the score `item` loses
-  /// when that history item is left out.
+  /// "because you chose X" of a recommendation. Item-based models and content give their exact
+  /// terms, ALS Hu et al.'s decomposition (section 5), BPR each item's factor cosine with `item`,
+  /// popularity zeros.
   std::vector<double> Explain(const UserHistory& history, int32_t item) const;
   /// The k items most similar to `item` (itself excluded), best first. kInvalidArgument for an
   /// algorithm without item similarity (popularity).
@@ -121,8 +121,8 @@ class Recommender : public Model {
                              const Context& ctx);
   /// Adds nothing and assumes nothing: writes the score of every item into `out` (num_items()).
   virtual void ScoreInto(const UserHistory& history, std::span<float> out) const = 0;
-  /// Explain on checked input; the default leaves each history item out in turn.
-  virtual std::vector<double> ExplainChecked(const UserHistory& history, int32_t item) const;
+  /// Explain on checked input.
+  virtual std::vector<double> ExplainChecked(const UserHistory& history, int32_t item) const = 0;
   virtual void SaveState(ModelWriter& writer) const = 0;
   virtual void LoadState(const ModelReader& reader) = 0;
 

@@ -1,6 +1,7 @@
 // Content-based recommendation: TF-IDF rows computed by hand, a profile from the history that
 // reaches an item nobody chose, explanations adding up to the score, the hybrid keeping its base
-// model's ranking where content is silent, and the cold-item evaluation beating a random order.
+// model's ranking where content is silent, the cold-item evaluation beating a random order, and
+// new users ranked by their group's favourites.
 #include "prospect/models/recommend/content.hpp"
 
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@
 #include "prospect/models/recommend/evaluation.hpp"
 #include "prospect/models/recommend/hybrid.hpp"
 #include "prospect/models/recommend/item_content.hpp"
+#include "prospect/models/recommend/popularity.hpp"
 #include "support/expect_error.hpp"
 
 namespace prospect {
@@ -124,6 +126,56 @@ TEST(ColdItems, ContentRanksHiddenItemsFarAboveARandomOrder) {
   EXPECT_GT(e.results[0].metrics.recall, 1.5 * random);
   ExpectError([&] { EvaluateColdItems(events, spec, attributes, 1.0, {}, 3, Context()); },
               ErrorCode::kInvalidArgument, "cold items: the hidden fraction is 1; expected (0, 1)");
+}
+
+TEST(GroupPopularity, RanksByTheGroupThenOverall) {
+  // Users 0, 1 in group 0 chose item 2; users 2, 3, 4 (group 1, and no group) chose item 0.
+  const CsrMatrix x = CsrMatrix::FromTriplets(
+      5, 4,
+      std::vector<CsrMatrix::Triplet>{
+          {0, 2, 1}, {1, 2, 1}, {1, 3, 1}, {2, 0, 1}, {3, 0, 1}, {4, 0, 1}, {4, 1, 1}});
+  const std::vector<int32_t> group = {0, 0, 1, 1, -1};
+  const GroupPopularity popular(x, group, 3);
+  auto items = [](const std::vector<ScoredItem>& top) {
+    std::vector<int32_t> out;
+    for (const ScoredItem& s : top) out.push_back(s.item);
+    return out;
+  };
+  EXPECT_EQ(items(popular.Top(0, 3)), (std::vector<int32_t>{2, 3, 0}));  // then overall: 0
+  EXPECT_EQ(popular.Top(0, 1)[0].score, 2.0f);
+  EXPECT_EQ(items(popular.Top(-1, 2)), (std::vector<int32_t>{0, 2}));
+  EXPECT_EQ(items(popular.Top(2, 2)), (std::vector<int32_t>{0, 2}));  // a group nobody chose in
+  const std::vector<uint8_t> excluded = {0, 0, 1, 0};
+  EXPECT_EQ(items(popular.Top(0, 1, excluded)), (std::vector<int32_t>{3}));
+}
+
+TEST(ColdUsers, TheirGroupsFavouritesBeatOverallPopularity) {
+  // Two groups of 40 users with different favourites: group a chooses from items 0-9, group b
+  // from 10-19, each user 4 items with the lower ones likelier; b is larger overall.
+  std::vector<std::string> users, items;
+  std::unordered_map<std::string, std::string> group_of;
+  for (size_t u = 0; u < 100; ++u) {
+    const bool b = u >= 40;
+    const std::string id = fmt::format("u{}", u);
+    static const std::string kGroups[] = {"a", "b"};  // (a const char* trips g++ 12's -Wrestrict)
+    group_of[id] = kGroups[b ? 1 : 0];
+    for (size_t k = 0; k < 4; ++k) {
+      users.push_back(id);
+      items.push_back(fmt::format("i{}", (b ? 10 : 0) + (u * 3 + k * k) % (4 + 2 * k)));
+    }
+  }
+  const Table events(Schema({{"user", DataType::kString}, {"item", DataType::kString}}),
+                     {Column::FromStringVector(users), Column::FromStringVector(items)});
+  const InteractionSpec spec{.user_column = "user", .item_column = "item"};
+  const RecommenderEvaluation e = EvaluateColdUsers(events, spec, group_of, 0.2, 5, Context());
+  EXPECT_EQ(e.data["split"]["hidden_users"], 20);
+  EXPECT_EQ(e.data["split"]["groups"], 2);
+  ASSERT_EQ(e.results.size(), 2u);
+  EXPECT_EQ(e.results[0].model, "popularity");
+  EXPECT_EQ(e.results[1].model, "group_popularity");
+  EXPECT_GT(e.results[1].metrics.ndcg, 1.5 * e.results[0].metrics.ndcg);
+  ExpectError([&] { EvaluateColdUsers(events, spec, group_of, 0, 5, Context()); },
+              ErrorCode::kInvalidArgument, "cold users: the hidden fraction is 0; expected (0, 1)");
 }
 
 }  // namespace

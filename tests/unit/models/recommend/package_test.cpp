@@ -71,7 +71,7 @@ TEST_F(RecommenderPackageTest, TrainedUsersGetTheirOwnBlockWithReasonsFromTheirH
     EXPECT_EQ(p.meta["items"], 20);
     for (const std::string user : {"u3", "u8"}) {
       const size_t block = std::stoul(user.substr(1)) % 2;
-      const auto top = p.Top(user, 3);
+      const auto top = p.Top(user, 3, {}, /*with_reasons=*/true);
       ASSERT_EQ(top.size(), 3u) << model;
       const auto history = p.interactions.matrix.RowIndices(*p.FindUser(user));
       for (const Recommendation& r : top) {
@@ -126,6 +126,42 @@ TEST_F(RecommenderPackageTest, UnknownUsersGetPopularItemsAndUnknownItemsAreName
               "recommender events_als: item \"i404\" is not among its 20 items");
   ExpectErrorStartingWith([&] { LoadRecommender(*store_, "events_alz"); },
                           "no recommender \"events_alz\".", "Did you mean \"events_als\"");
+}
+
+TEST_F(RecommenderPackageTest, NewUsersGetTheirGroupsFavourites) {
+  // Every user's block as a group, and a newcomer (no events) in block 1.
+  std::vector<std::string> ids, groups;
+  for (size_t u = 0; u < 40; ++u) {
+    ids.push_back(fmt::format("u{}", u));
+    groups.push_back(u % 2 ? "odd" : "even");
+  }
+  ids.push_back("newcomer");
+  groups.push_back("odd");
+  store_->WriteTable(
+      "segments",
+      Table(Schema({{"customer_id", DataType::kString}, {"segment_name", DataType::kString}}),
+            {Column::FromStringVector(ids), Column::FromStringVector(groups)}),
+      {}, ctx_);
+  RecommendTrainRequest request;
+  request.model = "item_knn";
+  request.groups = "segments:customer_id:segment_name";
+  TrainRecommender(*store_, request, ctx_);
+  const RecommenderPackage p = LoadRecommender(*store_, "events_item_knn");
+  EXPECT_EQ(p.group_of.size(), 41u);
+  const auto top = p.Top("newcomer", 5);
+  ASSERT_EQ(top.size(), 5u);
+  for (const Recommendation& r : top) {
+    EXPECT_EQ(BlockOf(r.item), 1u) << r.item;
+    EXPECT_EQ(r.reason, "popular in odd: no history for this user");
+  }
+  EXPECT_EQ(p.Top("stranger", 1)[0].item, "i0");  // no group: overall favourite
+  EXPECT_EQ(RecommenderPackage::Load(p.Save()).Save(), p.Save());
+  ExpectErrorStartingWith(
+      [&] {
+        request.groups = "segments:customer_id";
+        TrainRecommender(*store_, request, ctx_);
+      },
+      "--groups \"segments:customer_id\": expected TABLE:ID_COLUMN:GROUP_COLUMN", "");
 }
 
 TEST_F(RecommenderPackageTest, AllowDenyAndHistoryRules) {
