@@ -99,34 +99,34 @@ void AddInteractionOptions(CLI::App& command, InteractionFlags& f) {
                      "hybrid, e.g. movies:movieId:genres,title");
 }
 
-// Ids from the first column of a CSV with a header, or the one --user.
-std::vector<std::string> UserIds(const std::string& file, const std::string& user,
-                                 const Context& ctx) {
-  if (file.empty() == user.empty())
-    Fail(ErrorCode::kInvalidArgument, "give --user ID or --users FILE (one of them)");
-  if (!user.empty()) return {user};
+// The ids in the first column of a CSV with a header (users, or an allow / deny list of items).
+// An empty cell is an error for users (`what` names them), skipped in an item list.
+std::vector<std::string> FirstColumnIds(const std::string& file, const char* what,
+                                        const Context& ctx) {
   const Table t = ReadCsv(file, {}, ctx);
   if (t.num_columns() == 0) Fail(ErrorCode::kInvalidData, "{}: no columns", file);
   const Column& ids = *t.column(size_t{0});
   std::vector<std::string> out;
   for (size_t r = 0; r < ids.size(); ++r) {
-    if (ids.IsNull(r))
-      Fail(ErrorCode::kInvalidData, "{}: line {}: the user id is empty", file, r + 2);
-    out.push_back(ids.FormatValue(r));
+    if (!ids.IsNull(r)) {
+      out.push_back(ids.FormatValue(r));
+    } else if (what != nullptr) {
+      Fail(ErrorCode::kInvalidData, "{}: line {}: the {} is empty", file, r + 2, what);
+    }
   }
   return out;
 }
 
-// The item ids of a one-column list file (allow / deny), or none.
+std::vector<std::string> UserIds(const std::string& file, const std::string& user,
+                                 const Context& ctx) {
+  if (file.empty() == user.empty())
+    Fail(ErrorCode::kInvalidArgument, "give --user ID or --users FILE (one of them)");
+  if (!user.empty()) return {user};
+  return FirstColumnIds(file, "user id", ctx);
+}
+
 std::vector<std::string> ItemIds(const std::string& file, const Context& ctx) {
-  if (file.empty()) return {};
-  const Table t = ReadCsv(file, {}, ctx);
-  const Column& ids = *t.column(size_t{0});
-  std::vector<std::string> out;
-  for (size_t r = 0; r < ids.size(); ++r) {
-    if (!ids.IsNull(r)) out.push_back(ids.FormatValue(r));
-  }
-  return out;
+  return file.empty() ? std::vector<std::string>{} : FirstColumnIds(file, nullptr, ctx);
 }
 
 void PrintRecommendations(const Cli& cli, const std::vector<Recommendation>& list) {

@@ -56,6 +56,30 @@ std::vector<RecommenderResult> RunModels(const InteractionMatrix& train,
   return results;
 }
 
+// Before any work: a cold-start evaluation hides a share of its `what` (items, users) in (0, 1).
+void CheckHiddenFraction(double fraction, std::string_view what) {
+  if (!(fraction > 0 && fraction < 1)) {
+    Fail(ErrorCode::kInvalidArgument, "cold {}: the hidden fraction is {}; expected (0, 1)", what,
+         fraction);
+  }
+}
+
+// A seeded `fraction` of `ids` (at least one), sorted: the items or users a cold-start
+// evaluation hides.
+std::vector<std::string> SeededShare(const std::vector<std::string>& ids, double fraction,
+                                     uint64_t seed) {
+  std::vector<size_t> order(ids.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  Rng rng(seed);
+  std::shuffle(order.begin(), order.end(), rng);
+  const auto count = std::max<size_t>(
+      1, static_cast<size_t>(std::round(fraction * static_cast<double>(order.size()))));
+  std::vector<std::string> out;
+  for (size_t n = 0; n < count; ++n) out.push_back(ids[order[n]]);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 }  // namespace
 
 nlohmann::json RecommenderEvaluation::ToJson() const {
@@ -134,30 +158,18 @@ RecommenderEvaluation EvaluateColdItems(const Table& table, const InteractionSpe
                                         const ItemAttributes& attributes, double fraction,
                                         const std::vector<RecommenderRun>& runs, size_t k,
                                         const Context& ctx) {
-  if (!(fraction > 0 && fraction < 1)) {
-    Fail(ErrorCode::kInvalidArgument, "cold items: the hidden fraction is {}; expected (0, 1)",
-         fraction);
-  }
+  CheckHiddenFraction(fraction, "items");
   const std::vector<double> weights = InteractionWeights(table, spec);
   const InteractionMatrix all = BuildInteractions(table, spec, weights);
-  // A seeded choice of the items to hide.
-  std::vector<size_t> order(all.col_ids.size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  Rng rng(DeriveSeed(ctx.seed(), 0xC01D));
-  std::shuffle(order.begin(), order.end(), rng);
-  const auto hidden_count = std::max<size_t>(
-      1, static_cast<size_t>(std::round(fraction * static_cast<double>(order.size()))));
-  std::unordered_set<std::string> hidden;
-  for (size_t n = 0; n < hidden_count; ++n) hidden.insert(all.col_ids[order[n]]);
+  const std::vector<std::string> cold_ids =
+      SeededShare(all.col_ids, fraction, DeriveSeed(ctx.seed(), 0xC01D));
+  const std::unordered_set<std::string> hidden(cold_ids.begin(), cold_ids.end());
   const Column& items = table.column(spec.item_column);
   std::vector<size_t> train_rows, test_rows;
   for (size_t r = 0; r < table.num_rows(); ++r)
     (hidden.count(items.FormatValue(r)) ? test_rows : train_rows).push_back(r);
   InteractionMatrix train = BuildInteractions(table, spec, weights, train_rows);
   const size_t warm_items = train.col_ids.size();
-  std::vector<std::string> cold_ids;
-  for (size_t n = 0; n < hidden_count; ++n) cold_ids.push_back(all.col_ids[order[n]]);
-  std::sort(cold_ids.begin(), cold_ids.end());
   AddItems(&train, cold_ids);
   std::vector<int32_t> cold(train.col_ids.size() - warm_items);
   std::iota(cold.begin(), cold.end(), static_cast<int32_t>(warm_items));
@@ -204,20 +216,12 @@ RecommenderEvaluation EvaluateColdUsers(
     const Table& table, const InteractionSpec& spec,
     const std::unordered_map<std::string, std::string>& group_of, double fraction, size_t k,
     const Context& ctx) {
-  if (!(fraction > 0 && fraction < 1)) {
-    Fail(ErrorCode::kInvalidArgument, "cold users: the hidden fraction is {}; expected (0, 1)",
-         fraction);
-  }
+  CheckHiddenFraction(fraction, "users");
   const std::vector<double> weights = InteractionWeights(table, spec);
   const InteractionMatrix all = BuildInteractions(table, spec, weights);
-  std::vector<size_t> order(all.row_ids.size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  Rng rng(DeriveSeed(ctx.seed(), 0xC01D5EED));
-  std::shuffle(order.begin(), order.end(), rng);
-  const auto hidden_count = std::max<size_t>(
-      1, static_cast<size_t>(std::round(fraction * static_cast<double>(order.size()))));
-  std::unordered_set<std::string> hidden;
-  for (size_t n = 0; n < hidden_count; ++n) hidden.insert(all.row_ids[order[n]]);
+  const std::vector<std::string> hidden_ids =
+      SeededShare(all.row_ids, fraction, DeriveSeed(ctx.seed(), 0xC01D5EED));
+  const std::unordered_set<std::string> hidden(hidden_ids.begin(), hidden_ids.end());
   const Column& users = table.column(spec.user_column);
   std::vector<size_t> train_rows;
   for (size_t r = 0; r < table.num_rows(); ++r) {
@@ -233,9 +237,6 @@ RecommenderEvaluation EvaluateColdUsers(
   };
   std::vector<int32_t> train_group(train.row_ids.size());
   for (size_t u = 0; u < train.row_ids.size(); ++u) train_group[u] = group_number(train.row_ids[u]);
-  std::vector<std::string> hidden_ids;
-  for (size_t n = 0; n < hidden_count; ++n) hidden_ids.push_back(all.row_ids[order[n]]);
-  std::sort(hidden_ids.begin(), hidden_ids.end());
   std::vector<int32_t> hidden_group(hidden_ids.size());
   for (size_t h = 0; h < hidden_ids.size(); ++h) hidden_group[h] = group_number(hidden_ids[h]);
   // Relevant: each hidden user's items that training knows, as rows 0 … hidden − 1.
