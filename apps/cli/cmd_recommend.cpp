@@ -23,6 +23,7 @@ struct InteractionFlags {
   double min_rating = std::nan("");
   std::vector<std::string> type_weights;  // TYPE=WEIGHT
   double half_life_days = 0;
+  double window_days = 0;
   bool deduplicate = false;
   std::vector<std::string> content;  // TABLE:ID_COLUMN:COL1,COL2
 };
@@ -71,6 +72,11 @@ InteractionSpec SpecOf(const InteractionFlags& f) {
     spec.time_column = f.time;
     spec.half_life_days = f.half_life_days;
   }
+  if (f.window_days > 0) {
+    if (f.time.empty()) Fail(ErrorCode::kInvalidArgument, "--window needs --time COL");
+    spec.time_column = f.time;
+    spec.window_days = f.window_days;
+  }
   spec.deduplicate = f.deduplicate;
   return spec;
 }
@@ -92,6 +98,9 @@ void AddInteractionOptions(CLI::App& command, InteractionFlags& f) {
   command.add_option("--half-life", f.half_life_days,
                      "time decay: a row's weight halves every this many days before the latest "
                      "(needs --time)");
+  command.add_option("--window", f.window_days,
+                     "keep only rows less than this many days before the latest (needs --time); "
+                     "with --model popularity: what is trending");
   command.add_flag("--deduplicate", f.deduplicate,
                    "a repeated user-item pair keeps its largest weight instead of the sum");
   command.add_option("--content", f.content,
@@ -222,8 +231,9 @@ void RunEvaluate(const Cli& cli, const EvaluateFlags& f) {
          "--cold-users needs --groups TABLE:ID_COLUMN:GROUP_COLUMN: new users are ranked by their "
          "group's favourites");
   const RecommenderEvaluation e =
-      f.cold_users > 0 ? EvaluateColdUsers(table, spec, LoadUserGroups(ws.store(), f.groups, ctx),
-                                           f.cold_users, f.k, ctx)
+      f.cold_users > 0
+          ? EvaluateColdUsers(table, spec, LoadLabels(ws.store(), f.groups, "--groups", ctx),
+                              f.cold_users, f.k, ctx)
       : f.cold_items > 0
           ? EvaluateColdItems(table, spec, attributes, f.cold_items, runs, f.k, ctx)
           : EvaluateRecommenders(table, spec, SplitOf(table, f, ctx), runs, f.k, ctx, attributes);
@@ -367,8 +377,10 @@ void AddRecommendCommand(CLI::App& app, Cli& cli) {
 
   // top
   struct TopFlags {
-    std::string model, user, users, out, allow, deny;
-    size_t k = 10;
+    std::string model, user, users, out, allow, deny, categories;
+    std::vector<std::string> only_categories;
+    size_t k = 10, max_per_category = 0;
+    double mmr_lambda = 1;
     bool explain = false, include_history = false, ann = false;
   };
   auto top = std::make_shared<TopFlags>();
@@ -379,6 +391,8 @@ void AddRecommendCommand(CLI::App& app, Cli& cli) {
       R"(  prospect recommend top events_als --user C000042 --k 10 --explain
   prospect recommend top events_als --users customers.csv --k 20 --out picks.csv
   prospect recommend top movies_knn --user 1 --deny already_shown.csv --json
+  prospect recommend top events_als --user C000042 --categories items:item_id:category --max-per-category 2 --mmr-lambda 0.7
+  prospect recommend top events_als --user C000042 --categories items:item_id:category --category Books
 )",
       [&cli, top](Workspace& ws, Context& ctx) {
         RecommenderPackage p = LoadRecommender(ws.store(), top->model);
@@ -388,6 +402,11 @@ void AddRecommendCommand(CLI::App& app, Cli& cli) {
         rules.exclude_history = !top->include_history;
         rules.allow = ItemIds(top->allow, ctx);
         rules.deny = ItemIds(top->deny, ctx);
+        if (!top->categories.empty())
+          rules.category_of = LoadLabels(ws.store(), top->categories, "--categories", ctx);
+        rules.categories = top->only_categories;
+        rules.max_per_category = top->max_per_category;
+        rules.mmr_lambda = top->mmr_lambda;
         if (!top->out.empty()) {
           const Table picks = p.TopTable(users, top->k, rules, top->explain, ctx);
           WriteCsv(picks, top->out, ctx);
@@ -433,6 +452,17 @@ void AddRecommendCommand(CLI::App& app, Cli& cli) {
                     "users over a large catalogue; recall@10 against exact in BENCHMARKS.md");
   top_cmd->add_option("--allow", top->allow, "CSV of item ids (first column): only these");
   top_cmd->add_option("--deny", top->deny, "CSV of item ids (first column): never these");
+  top_cmd->add_option("--categories", top->categories,
+                      "TABLE:ID_COLUMN:COLUMN: each item's category, for --category and "
+                      "--max-per-category, e.g. items:item_id:category");
+  top_cmd->add_option("--category", top->only_categories,
+                      "only items of this category (repeatable; needs --categories)");
+  top_cmd->add_option("--max-per-category", top->max_per_category,
+                      "at most N items of one category per list (needs --categories)");
+  top_cmd->add_option("--mmr-lambda", top->mmr_lambda,
+                      "diversity by maximal marginal relevance, 0..1: 1 (default) keeps the "
+                      "model's order, lower trades score for items unlike those already picked "
+                      "(0.7 is a usual start; docs/user/recommend.md)");
 
   // similar
   struct SimilarFlags {

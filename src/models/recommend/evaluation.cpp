@@ -98,7 +98,7 @@ RecommenderEvaluation EvaluateRecommenders(const Table& table, const Interaction
                                            const InteractionSplit& split,
                                            const std::vector<RecommenderRun>& runs, size_t k,
                                            const Context& ctx, const ItemAttributes& attributes) {
-  const std::vector<double> weights = InteractionWeights(table, spec);
+  const std::vector<double> weights = InteractionWeights(table, spec, split.train_rows);
   const InteractionMatrix train = BuildInteractions(table, spec, weights, split.train_rows);
   const MappedInteractions test = MapInteractions(table, spec, weights, split.test_rows, train);
   if (test.matrix.nnz() == 0) {

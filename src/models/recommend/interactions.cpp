@@ -71,10 +71,9 @@ nlohmann::json InteractionSpec::ToJson() const {
     j["type_column"] = type_column;
     j["type_weights"] = type_weights;
   }
-  if (half_life_days > 0) {
-    j["time_column"] = time_column;
-    j["half_life_days"] = half_life_days;
-  }
+  if (half_life_days > 0 || window_days > 0) j["time_column"] = time_column;
+  if (half_life_days > 0) j["half_life_days"] = half_life_days;
+  if (window_days > 0) j["window_days"] = window_days;
   return j;
 }
 
@@ -91,13 +90,15 @@ InteractionSpec InteractionSpec::FromJson(const nlohmann::json& j) {
       spec.type_weights = j["type_weights"].get<std::map<std::string, double>>();
     spec.time_column = j.value("time_column", "");
     spec.half_life_days = j.value("half_life_days", 0.0);
+    spec.window_days = j.value("window_days", 0.0);
   } catch (const nlohmann::json::exception& e) {
     Fail(ErrorCode::kInvalidData, "interaction spec {}: {}", j.dump().substr(0, 200), e.what());
   }
   return spec;
 }
 
-std::vector<double> InteractionWeights(const Table& table, const InteractionSpec& spec) {
+std::vector<double> InteractionWeights(const Table& table, const InteractionSpec& spec,
+                                       std::span<const size_t> reference_rows) {
   const size_t n = table.num_rows();
   // Every column is looked up once (and must exist, whatever the rows hold).
   const Column& user = table.column(spec.user_column);
@@ -115,7 +116,8 @@ std::vector<double> InteractionWeights(const Table& table, const InteractionSpec
          "view=1, cart=3, purchase=5)",
          spec.type_column);
   }
-  const Column* time = spec.half_life_days > 0 ? &table.column(spec.time_column) : nullptr;
+  const bool timed = spec.half_life_days > 0 || spec.window_days > 0;
+  const Column* time = timed ? &table.column(spec.time_column) : nullptr;
   if (time && time->type() != DataType::kTimestamp && time->type() != DataType::kDate &&
       time->type() != DataType::kInt64) {
     Fail(ErrorCode::kInvalidArgument,
@@ -123,8 +125,13 @@ std::vector<double> InteractionWeights(const Table& table, const InteractionSpec
          spec.time_column, DataTypeName(time->type()));
   }
   double latest = -INFINITY;
-  for (size_t r = 0; time && r < n; ++r)
-    latest = std::max(latest, DaysAt(Present(*time, spec.time_column, r), r));
+  for (size_t r = 0; time && r < n; ++r) {
+    const double days = DaysAt(Present(*time, spec.time_column, r), r);
+    if (reference_rows.empty()) latest = std::max(latest, days);
+  }
+  for (const size_t r : reference_rows) {
+    if (time) latest = std::max(latest, DaysAt(*time, r));
+  }
 
   std::vector<double> weights(n, 1.0);
   for (size_t r = 0; r < n; ++r) {
@@ -148,7 +155,9 @@ std::vector<double> InteractionWeights(const Table& table, const InteractionSpec
       const auto it = spec.type_weights.find(Present(*type, spec.type_column, r).FormatValue(r));
       w *= it == spec.type_weights.end() ? 0 : it->second;
     }
-    if (time) w *= std::exp2(-(latest - DaysAt(*time, r)) / spec.half_life_days);
+    const double age = time ? latest - DaysAt(*time, r) : 0;
+    if (spec.half_life_days > 0) w *= std::exp2(-age / spec.half_life_days);
+    if (spec.window_days > 0 && age >= spec.window_days) w = 0;
     weights[r] = w;
   }
   return weights;

@@ -10,6 +10,7 @@
 #include "prospect/common/parallel.hpp"
 #include "prospect/common/strings.hpp"
 #include "prospect/io/model_file.hpp"
+#include "prospect/models/recommend/rerank.hpp"
 #include "prospect/models/training.hpp"
 
 namespace prospect {
@@ -82,6 +83,7 @@ void RecommenderPackage::Index() {
     if (g != group_of.end()) group[u] = group_number_.at(g->second);
   }
   popular_ = GroupPopularity(interactions.matrix, group, group_names_.size());
+  item_users_ = interactions.matrix.Transpose();
 }
 
 std::optional<size_t> RecommenderPackage::FindUser(std::string_view id) const {
@@ -94,33 +96,104 @@ std::optional<int32_t> RecommenderPackage::FindItem(std::string_view id) const {
   return it == item_index_.end() ? std::nullopt : std::optional<int32_t>(it->second);
 }
 
+struct RecommenderPackage::ResolvedRules {
+  bool exclude_history = true;
+  bool nothing_allowed = false;  // an allow list (or category list) none of whose items exist
+  std::vector<int32_t> allow;    // empty: every item
+  std::vector<int32_t> deny;
+  std::vector<int32_t> category;  // per item, -1 for none; empty without categories
+  ListRules list;                 // without `category`, which TopResolved points at the above
+};
+
+RecommenderPackage::ResolvedRules RecommenderPackage::Resolve(const RecommendRules& rules) const {
+  ResolvedRules r;
+  r.exclude_history = rules.exclude_history;
+  r.allow = IndicesOf(*this, rules.allow);
+  r.deny = IndicesOf(*this, rules.deny);
+  r.nothing_allowed = !rules.allow.empty() && r.allow.empty();
+  if ((!rules.categories.empty() || rules.max_per_category > 0) && rules.category_of.empty()) {
+    Fail(ErrorCode::kInvalidArgument,
+         "rules by category need each item's category (--categories TABLE:ID_COLUMN:COLUMN)");
+  }
+  if (!rules.category_of.empty()) {
+    // Categories numbered by first appearance in item order: a pure function of the model.
+    std::unordered_map<std::string, int32_t> number;
+    r.category.assign(interactions.col_ids.size(), -1);
+    for (size_t i = 0; i < r.category.size(); ++i) {
+      const auto c = rules.category_of.find(interactions.col_ids[i]);
+      if (c != rules.category_of.end())
+        r.category[i] =
+            number.emplace(c->second, static_cast<int32_t>(number.size())).first->second;
+    }
+    if (!rules.categories.empty()) {
+      // Only these categories: an allow list of their items, within the allow list if any.
+      std::vector<uint8_t> wanted(number.size(), 0);
+      for (const std::string& name : rules.categories) {
+        if (const auto n = number.find(name); n != number.end())
+          wanted[static_cast<size_t>(n->second)] = 1;
+      }
+      std::vector<uint8_t> allowed(r.category.size(), r.allow.empty() ? 1 : 0);
+      for (const int32_t i : r.allow) allowed[static_cast<size_t>(i)] = 1;
+      std::vector<int32_t> both;
+      for (size_t i = 0; i < r.category.size(); ++i) {
+        if (allowed[i] && r.category[i] >= 0 && wanted[static_cast<size_t>(r.category[i])])
+          both.push_back(static_cast<int32_t>(i));
+      }
+      r.nothing_allowed = r.nothing_allowed || both.empty();
+      r.allow = std::move(both);
+    }
+  }
+  r.list = {.max_per_category = rules.max_per_category, .mmr_lambda = rules.mmr_lambda};
+  ListRules checked = r.list;
+  checked.category = r.category;
+  checked.Check();
+  return r;
+}
+
 std::vector<Recommendation> RecommenderPackage::Top(std::string_view user, size_t k,
                                                     const RecommendRules& rules,
                                                     bool with_reasons) const {
-  const std::vector<int32_t> allow = IndicesOf(*this, rules.allow);
-  const std::vector<int32_t> deny = IndicesOf(*this, rules.deny);
-  if (!rules.allow.empty() && allow.empty()) return {};  // only unknown items allowed
-  std::vector<Recommendation> out;
+  return TopResolved(user, k, Resolve(rules), with_reasons);
+}
+
+std::vector<Recommendation> RecommenderPackage::TopResolved(std::string_view user, size_t k,
+                                                            const ResolvedRules& rules,
+                                                            bool with_reasons) const {
+  if (rules.nothing_allowed || k == 0) return {};
+  const size_t items = interactions.col_ids.size();
   const std::optional<size_t> u = FindUser(user);
-  if (!u) {
-    std::vector<uint8_t> blocked(interactions.col_ids.size(), rules.allow.empty() ? 0 : 1);
-    for (const int32_t i : allow) blocked[static_cast<size_t>(i)] = 0;
-    for (const int32_t i : deny) blocked[static_cast<size_t>(i)] = 1;
-    const auto g = group_of.find(std::string(user));
-    const int32_t group = g == group_of.end() ? -1 : group_number_.at(g->second);
-    const std::string reason =
-        group < 0 ? "popular: no history for this user"
-                  : fmt::format("popular in {}: no history for this user", g->second);
-    for (const ScoredItem& s : popular_.Top(group, k, blocked))
-      out.push_back({interactions.col_ids[static_cast<size_t>(s.item)], s.score, reason});
-    return out;
-  }
-  const UserHistory history = HistoryOf(interactions.matrix, *u);
+  const UserHistory history = u ? HistoryOf(interactions.matrix, *u) : UserHistory{};
   const RecommendFilter filter{
-      .exclude_history = rules.exclude_history, .allow = allow, .deny = deny};
-  for (const ScoredItem& s : model->Recommend(history, k, filter)) {
+      .exclude_history = rules.exclude_history, .allow = rules.allow, .deny = rules.deny};
+  std::vector<uint8_t> blocked;  // the filter for the popularity fallback
+  int32_t group = -1;
+  std::string fallback_reason = "popular: no history for this user";
+  if (!u) {
+    blocked.assign(items, rules.allow.empty() ? 0 : 1);
+    for (const int32_t i : rules.allow) blocked[static_cast<size_t>(i)] = 0;
+    for (const int32_t i : rules.deny) blocked[static_cast<size_t>(i)] = 1;
+    if (const auto g = group_of.find(std::string(user)); g != group_of.end()) {
+      group = group_number_.at(g->second);
+      fallback_reason = fmt::format("popular in {}: no history for this user", g->second);
+    }
+  }
+  // The model's best `pool` items; the list rules choose k of them, with a larger pool when the
+  // caps per category leave too few.
+  ListRules list = rules.list;
+  list.category = rules.category;
+  std::vector<ScoredItem> picks;
+  for (size_t pool = CandidatePoolSize(list, k, items);; pool = std::min(items, pool * 4)) {
+    const std::vector<ScoredItem> candidates =
+        u ? model->Recommend(history, pool, filter) : popular_.Top(group, pool, blocked);
+    picks = list.active() ? ApplyListRules(candidates, k, list, item_users_) : candidates;
+    if (picks.size() >= k || candidates.size() < pool || pool == items) break;
+  }
+  std::vector<Recommendation> out;
+  for (const ScoredItem& s : picks) {
     std::string reason;
-    if (with_reasons) {
+    if (!u) {
+      reason = fallback_reason;
+    } else if (with_reasons) {
       reason = BecauseOf(*this, history, s.item);
       if (reason.empty()) reason = model->Type() == "popularity" ? "popular" : "the model's score";
     }
@@ -133,8 +206,10 @@ Table RecommenderPackage::TopTable(std::span<const std::string> users, size_t k,
                                    const RecommendRules& rules, bool with_reasons,
                                    const Context& ctx) const {
   std::vector<std::vector<Recommendation>> lists(users.size());
+  const ResolvedRules resolved = Resolve(rules);
   ParallelFor(ctx, static_cast<int64_t>(users.size()), [&](int64_t u) {
-    lists[static_cast<size_t>(u)] = Top(users[static_cast<size_t>(u)], k, rules, with_reasons);
+    lists[static_cast<size_t>(u)] =
+        TopResolved(users[static_cast<size_t>(u)], k, resolved, with_reasons);
   });
   std::vector<std::string> user_col, item_col, reason_col;
   ColumnVector<int64_t> rank_col;
@@ -259,7 +334,7 @@ RecommendTrainResult TrainRecommender(Store& store, const RecommendTrainRequest&
                     p.interactions.row_ids.size(), p.interactions.col_ids.size(),
                     p.interactions.matrix.nnz(), request.model);
   p.model->Fit(p.interactions.matrix, ctx);
-  if (!request.groups.empty()) p.group_of = LoadUserGroups(store, request.groups, ctx);
+  if (!request.groups.empty()) p.group_of = LoadLabels(store, request.groups, "--groups", ctx);
   p.meta = MetaOf(p, request.table, table, ctx);
   p.meta["groups"] = request.groups;
   nlohmann::json content = nlohmann::json::array();
@@ -326,14 +401,15 @@ RecommendTrainResult UpdateRecommender(Store& store, const std::string& name,
   return Register(store, p, "recommend update");
 }
 
-std::unordered_map<std::string, std::string> LoadUserGroups(Store& store, std::string_view source,
-                                                            const Context& ctx) {
+std::unordered_map<std::string, std::string> LoadLabels(Store& store, std::string_view source,
+                                                        std::string_view option,
+                                                        const Context& ctx) {
   const std::vector<std::string> parts = Split(source, ':');
   if (parts.size() != 3 || parts[0].empty() || parts[1].empty() || parts[2].empty()) {
     Fail(ErrorCode::kInvalidArgument,
-         "--groups {}: expected TABLE:ID_COLUMN:GROUP_COLUMN, for example "
-         "segments:customer_id:segment_name",
-         QuoteForMessage(source));
+         "{} {}: expected TABLE:ID_COLUMN:COLUMN, for example segments:customer_id:segment_name "
+         "or items:item_id:category",
+         option, QuoteForMessage(source));
   }
   const Table t = store.LoadTable(parts[0], {parts[1], parts[2]}, ctx);
   const Column& ids = t.column(parts[1]);

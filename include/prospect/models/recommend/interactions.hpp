@@ -31,6 +31,9 @@ struct InteractionSpec {
   /// table's latest time (units: InteractionWeights).
   std::string time_column{};
   double half_life_days = 0;
+  /// With window_days > 0, only rows less than window_days older than the latest time are kept:
+  /// popularity over a recent window is what is trending.
+  double window_days = 0;
   /// A repeated (user, item) keeps its largest weight instead of the sum of its rows.
   bool deduplicate = false;
 
@@ -44,8 +47,11 @@ struct InteractionSpec {
 /// kNotFound; a null user, item, value or time, a value column that is not a number, a negative
 /// value used as a weight: kInvalidData / kInvalidArgument naming the column and the 1-based row.
 /// Time decay reads a timestamp column in microseconds, a date column in days and an int64
-/// column in seconds (Unix time, as MovieLens stores it).
-std::vector<double> InteractionWeights(const Table& table, const InteractionSpec& spec);
+/// column in seconds (Unix time, as MovieLens stores it). "The latest time" is the latest of
+/// `reference_rows` (all rows when empty): an evaluation passes its training rows, so decay and
+/// window end where training ends, not where the held-out rows do.
+std::vector<double> InteractionWeights(const Table& table, const InteractionSpec& spec,
+                                       std::span<const size_t> reference_rows = {});
 
 /// The users × items matrix of `rows` of `table` (ascending row indices; all when empty), with
 /// `weights` from InteractionWeights; rows of weight 0 are left out, and so are users and items

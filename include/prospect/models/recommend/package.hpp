@@ -33,7 +33,7 @@ struct RecommendTrainRequest {
   /// Item attributes (content, hybrid). With them, every item the attribute tables name is in
   /// the model, chosen by someone or not.
   std::vector<ItemContentSource> content;
-  /// "TABLE:ID_COLUMN:GROUP_COLUMN" (LoadUserGroups): a user without history gets the items most
+  /// "TABLE:ID_COLUMN:GROUP_COLUMN" (LoadLabels): a user without history gets the items most
   /// chosen in their group instead of overall. Read at train; kept with the model.
   std::string groups;
 };
@@ -48,6 +48,12 @@ struct RecommendRules {
   bool exclude_history = true;     ///< leave out what the user already has
   std::vector<std::string> allow;  ///< when not empty, only these items
   std::vector<std::string> deny;   ///< never these items
+  /// Each item's category (item id → category, LoadLabels), for the rules below; an item not
+  /// in it has none.
+  std::unordered_map<std::string, std::string> category_of;
+  std::vector<std::string> categories;  ///< when not empty, only items of these categories
+  size_t max_per_category = 0;          ///< at most this many of one category (0: no cap)
+  double mmr_lambda = 1;  ///< diversity by MMR (rerank.hpp): 1 keeps the model's order
 };
 
 struct Recommendation {
@@ -70,7 +76,8 @@ class RecommenderPackage {
   /// included, with or without interactions.
   std::unordered_map<std::string, std::string> group_of;
 
-  /// Builds the id lookups and the popularity fallback; Train and Load call it.
+  /// Builds the id lookups, the popularity fallback and the items' user sets; Train, Load and
+  /// Update call it.
   void Index();
   std::optional<size_t> FindUser(std::string_view id) const;
   std::optional<int32_t> FindItem(std::string_view id) const;
@@ -80,6 +87,10 @@ class RecommenderPackage {
   /// scored by those users' number, with that as the reason (never an index error).
   /// With `with_reasons`, each pick says why (Recommender::Explain per pick: cheap for item-kNN,
   /// EASE and content, an f × f solve for ALS); without, reason is empty for trained users.
+  /// `rules` decide what may come (history, allow, deny, categories) and then shape the list
+  /// (caps per category, MMR), both for trained users and for the popularity fallback.
+  /// kInvalidArgument for rules that cannot hold (ListRules::Check; category rules without
+  /// categories).
   std::vector<Recommendation> Top(std::string_view user, size_t k, const RecommendRules& rules = {},
                                   bool with_reasons = false) const;
   /// Top for each of `users`, as a table: user, rank (1 = best), item, score, and reason when
@@ -95,11 +106,17 @@ class RecommenderPackage {
   static RecommenderPackage Load(std::string_view bytes);
 
  private:
+  struct ResolvedRules;  // RecommendRules by index, worked out once per Top or TopTable
+  ResolvedRules Resolve(const RecommendRules& rules) const;
+  std::vector<Recommendation> TopResolved(std::string_view user, size_t k,
+                                          const ResolvedRules& rules, bool with_reasons) const;
+
   std::unordered_map<std::string, size_t> user_index_;
   std::unordered_map<std::string, int32_t> item_index_;
   std::vector<std::string> group_names_;
   std::unordered_map<std::string, int32_t> group_number_;
   GroupPopularity popular_;
+  CsrMatrix item_users_;  ///< the interaction matrix transposed: item similarity for MMR
 };
 
 struct RecommendTrainResult {
@@ -118,11 +135,13 @@ RecommenderPackage LoadRecommender(Store& store, const std::string& name, int64_
 /// without a full refit (Recommender::Update) and stores the result as its next version.
 RecommendTrainResult UpdateRecommender(Store& store, const std::string& name,
                                        const std::string& table, const Context& ctx);
-/// Each user's group from "TABLE:ID_COLUMN:GROUP_COLUMN" (for example
-/// segments:customer_id:segment_name): id → the group's text; rows with a null id or group are
-/// skipped. kInvalidArgument for another form, kNotFound for a missing table or column.
-std::unordered_map<std::string, std::string> LoadUserGroups(Store& store, std::string_view source,
-                                                            const Context& ctx);
+/// A label per id from "TABLE:ID_COLUMN:COLUMN": each user's group (segments:customer_id:
+/// segment_name) or each item's category (items:item_id:category). id → the column's text;
+/// rows with a null id or label are skipped. kInvalidArgument naming `option` (the flag that
+/// gave `source`) for another form, kNotFound for a missing table or column.
+std::unordered_map<std::string, std::string> LoadLabels(Store& store, std::string_view source,
+                                                        std::string_view option,
+                                                        const Context& ctx);
 
 /// Keeps an evaluation (kind "recommend_evaluation", named after the table) for the report.
 void SaveRecommendEvaluation(Store& store, const std::string& table,

@@ -51,6 +51,22 @@ TEST(Interactions, TypeWeightsAndTimeDecay) {
   EXPECT_EQ(InteractionWeights(Events(), spec), (std::vector<double>{0.25, 2.5, 5, 1, 0}));
 }
 
+TEST(Interactions, AWindowKeepsRecentRowsFromTheReferenceRowsLatestTime) {
+  const InteractionSpec spec{
+      .user_column = "u", .item_column = "i", .time_column = "s", .window_days = 1.5};
+  // Latest day 2: day 0 is 2 days old (out), day 1 is 1 day old (in).
+  EXPECT_EQ(InteractionWeights(Events(), spec), (std::vector<double>{0, 1, 1, 1, 0}));
+  // Training ends with rows 0 and 1 (latest day 1): day 0 is 1 day old and in; the later
+  // held-out rows (day 2) are inside too, never cut off by a window ending before them.
+  const std::vector<size_t> train = {0, 1, 4};
+  EXPECT_EQ(InteractionWeights(Events(), spec, train), (std::vector<double>{1, 1, 1, 1, 1}));
+  // Decay and window together, from the same latest time.
+  InteractionSpec both = spec;
+  both.half_life_days = 1;
+  EXPECT_EQ(InteractionWeights(Events(), both), (std::vector<double>{0, 0.5, 1, 1, 0}));
+  EXPECT_EQ(InteractionSpec::FromJson(both.ToJson()).window_days, 1.5);
+}
+
 TEST(Interactions, HeldOutRowsMapIntoTheTrainedIds) {
   const InteractionSpec spec{.user_column = "u", .item_column = "i"};
   const Table t = Events();

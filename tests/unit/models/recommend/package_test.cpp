@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <numeric>
 #include <random>
+#include <set>
 
 #include "prospect/common/error.hpp"
 #include "prospect/models/recommend/als.hpp"
@@ -161,7 +162,7 @@ TEST_F(RecommenderPackageTest, NewUsersGetTheirGroupsFavourites) {
         request.groups = "segments:customer_id";
         TrainRecommender(*store_, request, ctx_);
       },
-      "--groups \"segments:customer_id\": expected TABLE:ID_COLUMN:GROUP_COLUMN", "");
+      "--groups \"segments:customer_id\": expected TABLE:ID_COLUMN:COLUMN", "");
 }
 
 TEST_F(RecommenderPackageTest, AllowDenyAndHistoryRules) {
@@ -184,6 +185,44 @@ TEST_F(RecommenderPackageTest, AllowDenyAndHistoryRules) {
     const int32_t i = *p.FindItem(r.item);
     EXPECT_TRUE(std::find(history.begin(), history.end(), i) == history.end()) << r.item;
   }
+}
+
+TEST_F(RecommenderPackageTest, CategoryRulesHoldForTrainedAndNewUsers) {
+  const RecommenderPackage p = Train("item_knn");
+  // Block 0's items in two categories (i0..i4 low, i5..i9 high), block 1's in one (other).
+  RecommendRules rules;
+  for (size_t i = 0; i < 20; ++i)
+    rules.category_of[fmt::format("i{}", i)] = i >= 10 ? "other" : i < 5 ? "low" : "high";
+  rules.categories = {"high", "unheard-of"};
+  for (const std::string user : {"u0", "u1", "stranger"}) {
+    const auto top = p.Top(user, 10, rules);
+    EXPECT_FALSE(top.empty()) << user;
+    for (const Recommendation& r : top) EXPECT_EQ(rules.category_of[r.item], "high") << r.item;
+  }
+  rules.categories = {};
+  rules.max_per_category = 1;
+  for (const std::string user : {"u0", "stranger"}) {
+    const auto top = p.Top(user, 10, rules);
+    ASSERT_EQ(top.size(), 3u) << user;  // one per category: the caps leave no more
+    std::set<std::string> seen;
+    for (const Recommendation& r : top) EXPECT_TRUE(seen.insert(rules.category_of[r.item]).second);
+  }
+  // MMR at λ = 1 is the model's own list; lower λ keeps the same first pick.
+  const auto plain = p.Top("u0", 8);
+  rules.max_per_category = 0;
+  rules.mmr_lambda = 1;
+  EXPECT_EQ(p.Top("u0", 8, rules).size(), plain.size());
+  for (size_t r = 0; r < plain.size(); ++r) EXPECT_EQ(p.Top("u0", 8, rules)[r].item, plain[r].item);
+  rules.mmr_lambda = 0.2;
+  const auto diverse = p.Top("u0", 8, rules);
+  ASSERT_EQ(diverse.size(), 8u);
+  EXPECT_EQ(diverse[0].item, plain[0].item);
+  // Rules by category need the categories.
+  RecommendRules blind;
+  blind.max_per_category = 2;
+  ExpectError([&] { p.Top("u0", 5, blind); }, ErrorCode::kInvalidArgument,
+              "rules by category need each item's category (--categories "
+              "TABLE:ID_COLUMN:COLUMN)");
 }
 
 TEST_F(RecommenderPackageTest, UpdateAddsUsersAndItemsAsTheNextVersion) {
