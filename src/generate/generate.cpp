@@ -645,6 +645,10 @@ class CustomerSim {
     if (in_campaign) AppendDouble(s, uplift);
     s += ',';
     if (in_experiment) AppendDouble(s, p_control);
+    s += ',';
+    s += gen::kCategories[prefs_.favourite[0]].name;
+    s += ',';
+    s += gen::kCategories[prefs_.favourite[1]].name;
     s += '\n';
 
     ++tot.segment_count[segment];
@@ -993,11 +997,26 @@ GenerateSummary Generate(const GenerateParams& params, const std::string& out_di
     OutFile* campaign = open("campaign.csv", {"customer_id", "treatment", "response", "spend"});
     OutFile* experiment = open("experiment.csv", {"customer_id", "variant", "exposure_date",
                                                   "pre_revenue", "converted", "revenue"});
-    OutFile* truth = open("ground_truth.csv",
-                          {"customer_id", "segment_id", "segment", "engagement", "lambda",
-                           "p_dropout", "nu", "mean_spend", "buyer", "first_purchase", "n_orders",
-                           "alive", "churn_date", "p_purchase_30d", "purchased_next_30d",
-                           "campaign_base_prob", "campaign_uplift", "experiment_p_control"});
+    OutFile* truth = open("ground_truth.csv", {"customer_id",
+                                               "segment_id",
+                                               "segment",
+                                               "engagement",
+                                               "lambda",
+                                               "p_dropout",
+                                               "nu",
+                                               "mean_spend",
+                                               "buyer",
+                                               "first_purchase",
+                                               "n_orders",
+                                               "alive",
+                                               "churn_date",
+                                               "p_purchase_30d",
+                                               "purchased_next_30d",
+                                               "campaign_base_prob",
+                                               "campaign_uplift",
+                                               "experiment_p_control",
+                                               "favourite_category_1",
+                                               "favourite_category_2"});
 
     items->Write(ItemsCsvBody(model.catalogue));
     items->AddRows(static_cast<int64_t>(model.catalogue.size()));

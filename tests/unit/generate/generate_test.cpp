@@ -469,6 +469,37 @@ TEST_F(GeneratedData, PreRevenueComesFromTheOrdersAndPredictsConversion) {
       << pb << " vs " << po;
 }
 
+TEST_F(GeneratedData, ViewsComeFromEachCustomersFavouriteCategories) {
+  // A view is from favourite 1 or 2 with probability 0.35 each, else from the whole shop by
+  // category share (≈ each category's share of the catalogue): the truth file must name the
+  // categories the events show.
+  const Csv items = ReadPlainCsv(File("items.csv"));
+  std::map<std::string, std::string> category_of;
+  std::map<std::string, double> share;
+  for (const auto& r : items.rows) {
+    category_of[r[items.Col("item_id")]] = r[items.Col("category")];
+    share[r[items.Col("category")]] += 1.0 / static_cast<double>(items.rows.size());
+  }
+  const Csv truth = ReadPlainCsv(File("ground_truth.csv"));
+  std::map<std::string, std::pair<std::string, std::string>> favourites;
+  for (const auto& r : truth.rows) {
+    favourites[r[0]] = {r[truth.Col("favourite_category_1")], r[truth.Col("favourite_category_2")]};
+    EXPECT_NE(favourites[r[0]].first, favourites[r[0]].second);
+  }
+  const Csv events = ReadPlainCsv(File("events.csv"));
+  double views = 0, in_favourites = 0, expected = 0;
+  for (const auto& r : events.rows) {
+    if (r[events.Col("type")] != "view") continue;
+    const auto& [first, second] = favourites.at(r[events.Col("customer_id")]);
+    const std::string& c = category_of.at(r[events.Col("item_id")]);
+    views += 1;
+    in_favourites += c == first || c == second;
+    expected += 0.7 + 0.3 * (share[first] + share[second]);
+  }
+  ASSERT_GT(views, 10000);
+  EXPECT_NEAR(in_favourites / views, expected / views, 0.02);
+}
+
 TEST_F(GeneratedData, PurchasePropensityIsCalibrated) {
   const Csv truth = ReadPlainCsv(File("ground_truth.csv"));
   double p = 0, y = 0, var = 0;

@@ -1,6 +1,7 @@
 // Popularity: every user gets the items most users interacted with (or the largest total
 // weight). The baseline every personalised recommender must beat, and the fallback for a user
-// without history.
+// without history. Over time-decayed weights (count = weight, InteractionSpec::half_life_days) or
+// a recent window (window_days) it is what is trending.
 #pragma once
 
 #include <string>
