@@ -44,6 +44,7 @@ struct EvaluateFlags : InteractionFlags {
   std::string groups;  // TABLE:ID_COLUMN:GROUP_COLUMN, with --cold-users
   std::string cutoff;  // YYYY-MM-DD, for --split time
   size_t k = 10;
+  std::vector<double> mmr_lambdas;  // each model once per value; empty: 1
 };
 
 InteractionSpec SpecOf(const InteractionFlags& f) {
@@ -188,7 +189,19 @@ std::vector<RecommenderRun> RunsOf(const EvaluateFlags& f) {
            QuoteForMessage(p), QuoteForMessage(model), f.models);
     }
   }
-  return runs;
+  if (f.mmr_lambdas.empty()) return runs;
+  std::vector<RecommenderRun> diversified;
+  for (const RecommenderRun& run : runs) {
+    for (const double lambda : f.mmr_lambdas) {
+      diversified.push_back(run);
+      diversified.back().mmr_lambda = lambda;
+    }
+  }
+  return diversified;
+}
+
+std::string RunName(const RecommenderResult& r) {
+  return r.mmr_lambda < 1 ? fmt::format("{} mmr {:g}", r.model, r.mmr_lambda) : r.model;
 }
 
 InteractionSplit SplitOf(const Table& t, const EvaluateFlags& f, const Context& ctx) {
@@ -214,7 +227,7 @@ InteractionSplit SplitOf(const Table& t, const EvaluateFlags& f, const Context& 
        QuoteForMessage(f.split));
 }
 
-std::string Fixed(double v) { return fmt::format("{:.4f}", v); }
+std::string Fixed(double v) { return std::isnan(v) ? "-" : fmt::format("{:.4f}", v); }
 
 void RunEvaluate(const Cli& cli, const EvaluateFlags& f) {
   Context ctx = cli.MakeContext();
@@ -272,13 +285,13 @@ void RunEvaluate(const Cli& cli, const EvaluateFlags& f) {
   std::vector<std::vector<std::string>> rows;
   for (const RecommenderResult& r : e.results) {
     const RankingMetrics& m = r.metrics;
-    rows.push_back({r.model, Fixed(m.ndcg), Fixed(m.recall), Fixed(m.map), Fixed(m.precision),
+    rows.push_back({RunName(r), Fixed(m.ndcg), Fixed(m.recall), Fixed(m.map), Fixed(m.precision),
                     Fixed(m.hit_rate), Fixed(m.coverage), fmt::format("{:.2f}", m.novelty),
-                    fmt::format("{:.2f}", r.fit_seconds)});
+                    Fixed(r.diversity), fmt::format("{:.2f}", r.fit_seconds)});
   }
   const std::string at = "@" + std::to_string(f.k);
   cli.PrintTable({"model", "NDCG" + at, "recall" + at, "MAP" + at, "precision" + at,
-                  "hit rate" + at, "coverage", "novelty", "fit s"},
+                  "hit rate" + at, "coverage", "novelty", "diversity", "fit s"},
                  rows);
   std::cout << "Full ranking over every item, each user's training items excluded; definitions: "
                "docs/user/recommend-evaluation.md\n";
@@ -363,6 +376,11 @@ void AddRecommendCommand(CLI::App& app, Cli& cli) {
   evaluate->add_option("--test-fraction", f->test_fraction,
                        "held-out share for --split time and random (default 0.2)");
   evaluate->add_option("--k", f->k, "list length (default 10)");
+  evaluate
+      ->add_option("--mmr-lambda", f->mmr_lambdas,
+                   "diversify each list by MMR with these lambdas (comma-separated, 0..1; each "
+                   "model runs once per value), e.g. 1,0.7,0.4: what diversity costs in accuracy")
+      ->delimiter(',');
   evaluate->add_option("--cold-users", f->cold_users,
                        "instead of --split: hide every interaction of this seeded share of the "
                        "users and rank them with no history: overall popularity against their "

@@ -46,10 +46,19 @@ TEST(CliRecommend, EvaluateOnMovieLensBeatsPopularityAndReportsTheSplit) {
   }
   EXPECT_GT(knn["ndcg"].get<double>(), 1.2 * popularity["ndcg"].get<double>());
   EXPECT_GT(knn["coverage"].get<double>(), popularity["coverage"].get<double>());
-  // The same seed gives the same numbers.
-  const auto again = RunCli(base);
+  // The same seed gives the same numbers; MMR at λ = 1 is the model's own order, and at 0.5 its
+  // lists are more diverse.
+  const auto again = RunCli(base + " --mmr-lambda 1,0.5");
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_EQ(nlohmann::json::parse(again.out)["models"][1]["metrics"], knn);
+  const auto runs = nlohmann::json::parse(again.out)["models"];
+  ASSERT_EQ(runs.size(), 4u);
+  EXPECT_EQ(runs[2]["model"], "item_knn");
+  EXPECT_EQ(runs[2]["mmr_lambda"], 1.0);
+  EXPECT_EQ(runs[2]["metrics"], knn);
+  EXPECT_EQ(runs[2]["diversity"], doc["models"][1]["diversity"]);
+  EXPECT_EQ(runs[3]["mmr_lambda"], 0.5);
+  EXPECT_GT(runs[3]["diversity"].get<double>(), runs[2]["diversity"].get<double>());
+  EXPECT_NE(runs[3]["metrics"], knn);
 }
 
 TEST(CliRecommend, BadFlagsAreNamed) {

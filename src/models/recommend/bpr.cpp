@@ -199,6 +199,15 @@ void Bpr::FitChecked(const CsrMatrix& interactions, const Context& ctx) {
       used += sampled[t];
     }
     training_auc_.push_back(used > 0 ? static_cast<double>(right) / static_cast<double>(used) : 0);
+    // Too large a step overflows the factors; say so instead of ranking by NaN.
+    const auto finite = [](float v) { return std::isfinite(v); };
+    if (!std::all_of(item_factors_.begin(), item_factors_.end(), finite) ||
+        !std::all_of(user_factors_.begin(), user_factors_.end(), finite)) {
+      Fail(ErrorCode::kInvalidArgument,
+           "bpr: the factors overflowed in epoch {} with learning_rate {}; use a smaller "
+           "learning_rate (default 0.3)",
+           epoch + 1, params_.learning_rate);
+    }
     ctx.Progress("bpr", static_cast<uint64_t>(epoch + 1),
                  static_cast<uint64_t>(params_.iterations));
     ctx.ThrowIfCancelled();

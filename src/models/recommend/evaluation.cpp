@@ -12,6 +12,7 @@
 #include "prospect/common/rng.hpp"
 #include "prospect/models/recommend/popularity.hpp"
 #include "prospect/models/recommend/recommender.hpp"
+#include "prospect/models/recommend/rerank.hpp"
 
 namespace prospect {
 namespace {
@@ -30,10 +31,14 @@ std::vector<RecommenderResult> RunModels(const InteractionMatrix& train,
                                          std::span<const int32_t> allow, const Context& ctx) {
   CsrMatrix features;
   if (!attributes.empty()) features = attributes.Features(train.col_ids).features;
+  const CsrMatrix item_users = train.matrix.Transpose();
   std::vector<RecommenderResult> results;
   for (const RecommenderRun& run : runs) {
+    const ListRules rules{.mmr_lambda = run.mmr_lambda};
+    rules.Check();
     RecommenderResult result;
     result.model = run.model;
+    result.mmr_lambda = run.mmr_lambda;
     std::unique_ptr<Recommender> model = RecommenderRegistry().Create(run.model, run.params);
     result.params = model->Params();
     if (!attributes.empty()) model->SetItemFeatures(features);
@@ -43,13 +48,23 @@ std::vector<RecommenderResult> RunModels(const InteractionMatrix& train,
     start = std::chrono::steady_clock::now();
     std::vector<std::vector<int32_t>> lists(train.row_ids.size());
     const RecommendFilter filter{.allow = allow};
+    const size_t pool = CandidatePoolSize(rules, k, train.col_ids.size());
     ParallelFor(ctx, static_cast<int64_t>(users.size()), [&](int64_t n) {
       const size_t u = users[static_cast<size_t>(n)];
-      for (const ScoredItem& r : model->Recommend(HistoryOf(train.matrix, u), k, filter))
-        lists[u].push_back(r.item);
+      std::vector<ScoredItem> list = model->Recommend(HistoryOf(train.matrix, u), pool, filter);
+      if (rules.active()) list = ApplyListRules(list, k, rules, item_users);
+      for (const ScoredItem& r : list) lists[u].push_back(r.item);
     });
     result.rank_seconds = SecondsSince(start);
     result.metrics = EvaluateRanking(lists, relevant, k, popularity);
+    double diversity = 0;
+    size_t scored = 0;
+    for (const size_t u : users) {
+      if (lists[u].size() < 2) continue;
+      diversity += IntraListDiversity(lists[u], item_users);
+      ++scored;
+    }
+    result.diversity = scored > 0 ? diversity / static_cast<double>(scored) : std::nan("");
     results.push_back(std::move(result));
     ctx.ThrowIfCancelled();
   }
@@ -85,11 +100,14 @@ std::vector<std::string> SeededShare(const std::vector<std::string>& ids, double
 nlohmann::json RecommenderEvaluation::ToJson() const {
   nlohmann::json models = nlohmann::json::array();
   for (const RecommenderResult& r : results) {
-    models.push_back({{"model", r.model},
-                      {"params", r.params},
-                      {"metrics", r.metrics.ToJson()},
-                      {"fit_seconds", r.fit_seconds},
-                      {"rank_seconds", r.rank_seconds}});
+    models.push_back(
+        {{"model", r.model},
+         {"params", r.params},
+         {"metrics", r.metrics.ToJson()},
+         {"fit_seconds", r.fit_seconds},
+         {"rank_seconds", r.rank_seconds},
+         {"mmr_lambda", r.mmr_lambda},
+         {"diversity", std::isnan(r.diversity) ? nlohmann::json() : nlohmann::json(r.diversity)}});
   }
   return {{"data", data}, {"models", models}};
 }

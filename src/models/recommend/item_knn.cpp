@@ -65,7 +65,9 @@ const ParamSchema<ItemKnnParams>& ItemKnnParams::Schema() {
            "how interactions are weighted before the similarity",
            {"cosine", "tfidf", "bm25"}},
           {"shrinkage", &ItemKnnParams::shrinkage,
-           "added to the cosine denominator; damps pairs that few users share", 0, 1e12},
+           "cosine only: added to the denominator, damps pairs that few users share (tfidf and "
+           "bm25 normalise by their weighting and ignore it)",
+           0, 1e12},
           {"bm25_k1", &ItemKnnParams::bm25_k1, "bm25 saturation of a large weight", 0, 1e6},
           {"bm25_b", &ItemKnnParams::bm25_b, "bm25 length normalisation of heavy users", 0, 1},
       });

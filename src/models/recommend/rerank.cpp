@@ -45,6 +45,16 @@ double UserSetCosine(const CsrMatrix& item_users, int32_t a, int32_t b) {
          std::sqrt(static_cast<double>(ua.size()) * static_cast<double>(ub.size()));
 }
 
+double IntraListDiversity(std::span<const int32_t> list, const CsrMatrix& item_users) {
+  if (list.size() < 2) return std::nan("");
+  double sum = 0;
+  for (size_t a = 0; a < list.size(); ++a) {
+    for (size_t b = a + 1; b < list.size(); ++b) sum += UserSetCosine(item_users, list[a], list[b]);
+  }
+  const double pairs = static_cast<double>(list.size() * (list.size() - 1) / 2);
+  return 1 - sum / pairs;
+}
+
 std::vector<ScoredItem> ApplyListRules(std::span<const ScoredItem> candidates, size_t k,
                                        const ListRules& rules, const CsrMatrix& item_users) {
   rules.Check();

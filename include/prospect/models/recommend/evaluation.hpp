@@ -4,6 +4,7 @@
 // model's metrics and times come back together, so a table of results carries what made it.
 #pragma once
 
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <unordered_map>
@@ -21,6 +22,8 @@ namespace prospect {
 struct RecommenderRun {
   std::string model;
   nlohmann::json params = nlohmann::json::object();
+  /// Diversity by MMR over each list (ListRules::mmr_lambda, rerank.hpp); 1: the model's order.
+  double mmr_lambda = 1;
 };
 
 struct RecommenderResult {
@@ -29,6 +32,10 @@ struct RecommenderResult {
   RankingMetrics metrics;
   double fit_seconds = 0;
   double rank_seconds = 0;  ///< ranking every evaluated user's items
+  double mmr_lambda = 1;    ///< as the run asked
+  /// Mean IntraListDiversity of the lists (users with two or more items); NaN when no list has
+  /// two items or the evaluation does not measure it (cold users).
+  double diversity = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct RecommenderEvaluation {

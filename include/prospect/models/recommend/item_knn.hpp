@@ -24,7 +24,7 @@ namespace prospect {
 struct ItemKnnParams {
   int64_t neighbours = 100;          ///< similar items kept per item
   std::string weighting = "cosine";  ///< cosine | tfidf | bm25
-  double shrinkage = 0;              ///< added to cosine's denominator: damps rare pairs
+  double shrinkage = 0;              ///< cosine only: added to its denominator, damps rare pairs
   double bm25_k1 = 1.2;
   double bm25_b = 0.75;
 

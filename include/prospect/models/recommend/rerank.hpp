@@ -43,6 +43,10 @@ size_t CandidatePoolSize(const ListRules& rules, size_t k, size_t items);
 std::vector<ScoredItem> ApplyListRules(std::span<const ScoredItem> candidates, size_t k,
                                        const ListRules& rules, const CsrMatrix& item_users);
 
+/// 1 − the mean cosine (UserSetCosine) over the pairs of a list: 0 when every item was chosen by
+/// the same users, 1 when no two share a user. NaN for a list of fewer than two items.
+double IntraListDiversity(std::span<const int32_t> list, const CsrMatrix& item_users);
+
 /// The cosine of two items' user sets (each user counts once, whatever the weight): items
 /// `a` and `b` are rows of `item_users`.
 double UserSetCosine(const CsrMatrix& item_users, int32_t a, int32_t b);

@@ -171,5 +171,11 @@ TEST(Bpr, LoadRefusesFactorsOfTheWrongSize) {
               "and 16 factors plus a bias");
 }
 
+TEST(Bpr, AStepTooLargeToConvergeIsNamedNotRankedByNaN) {
+  Bpr bpr(nlohmann::json{{"factors", 16}, {"iterations", 50}, {"learning_rate", 10}});
+  ExpectErrorStartingWith([&] { bpr.Fit(MakeBprTastes().train, Context(1, 1)); },
+                          "bpr: the factors overflowed in epoch ", "");
+}
+
 }  // namespace
 }  // namespace prospect

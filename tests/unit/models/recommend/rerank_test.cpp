@@ -34,6 +34,14 @@ TEST(ListRules, UserSetCosineCountsSharedUsers) {
   EXPECT_EQ(UserSetCosine(lonely, 0, 1), 0.0);  // no users: no similarity, not NaN
 }
 
+TEST(ListRules, IntraListDiversityIsOneMinusTheMeanPairCosine) {
+  const CsrMatrix m = ItemUsers();
+  EXPECT_DOUBLE_EQ(IntraListDiversity(std::vector<int32_t>{0, 1}, m), 0.0);
+  EXPECT_DOUBLE_EQ(IntraListDiversity(std::vector<int32_t>{0, 2}, m), 1.0);
+  EXPECT_DOUBLE_EQ(IntraListDiversity(std::vector<int32_t>{0, 1, 2}, m), 1 - 1.0 / 3);
+  EXPECT_TRUE(std::isnan(IntraListDiversity(std::vector<int32_t>{3}, m)));
+}
+
 TEST(ListRules, CapsPerCategorySkipToTheNextBestOfAnotherCategory) {
   const std::vector<ScoredItem> candidates = {{0, 4}, {1, 3}, {2, 2}, {3, 1}};
   const std::vector<int32_t> category = {7, 7, -1, 8};  // item 2 has none: never capped
