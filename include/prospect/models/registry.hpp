@@ -137,6 +137,12 @@ class Registry {
     for (const auto& e : entries_) names.push_back(e.name);
     return names;
   }
+  bool Contains(std::string_view name) const {
+    for (const auto& e : entries_) {
+      if (e.name == name) return true;
+    }
+    return false;
+  }
   /// Throws kInvalidArgument: Unknown model "xgbost". Did you mean "gbdt"? Valid models: ...
   const RegistryEntry<Interface>& Find(std::string_view name) const {
     for (const auto& e : entries_) {
