@@ -4,6 +4,13 @@
 // data, about 6.7 core-seconds; "core-s/iter" here is the process CPU time per iteration.
 // Run: build/bench/prospect_bench --benchmark_filter=Als
 //
+// Fit of item-kNN (default parameters) and of EASE on the same matrix: seconds and core-seconds
+// (process CPU time) per fit, on all cores. EASE holds items² doubles while fitting and B as
+// items² floats, and its default max_items is 20,000, so it fits the matrix cut to its 20,000
+// most chosen items (4.8 GB; all 26,744 would take 8.6 GB and about (26,744 / 20,000)³ = 2.4
+// times as long).
+// Run: build/bench/prospect_bench --benchmark_filter='ItemKnn|Ease'
+//
 // Approximate top-10 (hnswlib) over the 64 ALS item factors of a generated 100,000-item
 // catalogue against the exact scan of every item: per-query latency (mean, p99) and recall@10 of
 // the approximate lists against the exact ones, over 2,000 users' queries.
@@ -14,11 +21,14 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <numeric>
 
 #include "prospect/common/rng.hpp"
 #include "prospect/evaluate/ranking.hpp"
 #include "prospect/models/recommend/als.hpp"
 #include "prospect/models/recommend/ann.hpp"
+#include "prospect/models/recommend/ease.hpp"
+#include "prospect/models/recommend/item_knn.hpp"
 
 namespace prospect {
 namespace {
@@ -59,8 +69,70 @@ CsrMatrix MovieLensShaped(size_t users, size_t items, size_t interactions) {
   return CsrMatrix::FromTriplets(users, items, entries);
 }
 
-void BM_Als_Iteration(benchmark::State& state) {
+const CsrMatrix& MovieLens20M() {
   static const CsrMatrix x = MovieLensShaped(138'493, 26'744, 10'000'000);
+  return x;
+}
+
+// x with only its `keep` most chosen items (ties to the lower index), in their order.
+CsrMatrix MostChosenItems(const CsrMatrix& x, size_t keep) {
+  std::vector<size_t> users(x.cols(), 0);
+  for (const int32_t j : x.indices()) ++users[static_cast<size_t>(j)];
+  std::vector<size_t> order(x.cols());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return users[a] > users[b]; });
+  order.resize(std::min(keep, order.size()));
+  std::sort(order.begin(), order.end());
+  std::vector<int64_t> column(x.cols(), -1);
+  for (size_t k = 0; k < order.size(); ++k) column[order[k]] = static_cast<int64_t>(k);
+  std::vector<CsrMatrix::Triplet> entries;
+  for (size_t u = 0; u < x.rows(); ++u) {
+    const auto items = x.RowIndices(u);
+    const auto weights = x.RowValues(u);
+    for (size_t k = 0; k < items.size(); ++k) {
+      const int64_t j = column[static_cast<size_t>(items[k])];
+      if (j >= 0) entries.push_back({u, static_cast<size_t>(j), weights[k]});
+    }
+  }
+  return CsrMatrix::FromTriplets(x.rows(), order.size(), entries);
+}
+
+// One Fit of Model(params) on x per iteration: wall seconds ("s/fit") and process CPU seconds
+// ("core-s/fit").
+template <typename Model>
+void FitTimes(benchmark::State& state, const CsrMatrix& x, const nlohmann::json& params) {
+  Context ctx;  // all cores
+  double cpu = 0;
+  for (auto _ : state) {
+    Model model(params);
+    const std::clock_t c0 = std::clock();
+    model.Fit(x, ctx);
+    cpu += static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
+  }
+  const auto runs = static_cast<double>(state.iterations());
+  state.counters["users"] = static_cast<double>(x.rows());
+  state.counters["items"] = static_cast<double>(x.cols());
+  state.counters["nnz"] = static_cast<double>(x.nnz());
+  state.counters["threads"] = ctx.threads();
+  state.counters["core-s/fit"] = cpu / runs;
+  state.counters["s/fit"] =
+      benchmark::Counter(runs, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+void BM_ItemKnn_Fit(benchmark::State& state) {
+  FitTimes<ItemKnn>(state, MovieLens20M(), nlohmann::json::object());
+}
+BENCHMARK(BM_ItemKnn_Fit)->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
+
+void BM_Ease_Fit_20kMostChosen(benchmark::State& state) {
+  static const CsrMatrix x = MostChosenItems(MovieLens20M(), 20'000);
+  FitTimes<Ease>(state, x, nlohmann::json::object());
+}
+BENCHMARK(BM_Ease_Fit_20kMostChosen)->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
+
+void BM_Als_Iteration(benchmark::State& state) {
+  const CsrMatrix& x = MovieLens20M();
   const int64_t iterations = 2;
   Context ctx;  // all cores
   double cpu = 0;

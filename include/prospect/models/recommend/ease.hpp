@@ -1,7 +1,10 @@
 // EASE (Steck 2019, "Embarrassingly Shallow Autoencoders for Sparse Data"): an items × items
 // weight matrix B in closed form. With G = XᵀX + λI over the users × items weights X and P = G⁻¹,
 // B_ij = -P_ij / P_jj and B_jj = 0; a user's scores are x_u B. Exact, no iterations, but B is
-// dense: items² numbers, so the catalogue is capped (`max_items`).
+// dense: items² numbers, so the catalogue is capped (`max_items`). Fit inverts G in place (about
+// items³ flops on the Context's threads, items² doubles besides B) or, with far fewer users than
+// items, goes through the users: G⁻¹ = (I - Xᵀ(XXᵀ + λI)⁻¹X) / λ. Either way B is the same to the
+// bit on any thread count.
 #pragma once
 
 #include <cstdint>
