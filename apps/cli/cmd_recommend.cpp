@@ -360,8 +360,8 @@ void AddRecommendCommand(CLI::App& app, Cli& cli) {
       [&cli, f] { RunEvaluate(cli, *f); });
   AddInteractionOptions(*evaluate, *f);
   evaluate->add_option("--models", f->models,
-                       "comma-separated recommenders (default popularity,item_knn,als; ease fits "
-                       "in about a minute on 6,000 items); "
+                       "comma-separated recommenders (default popularity,item_knn,als; ease's "
+                       "fit grows with the cube of the catalogue); "
                        "valid: " +
                            Join(RecommenderRegistry().Names(), ", "));
   evaluate->add_option("--param", f->params,
