@@ -10,6 +10,7 @@
 #include <functional>
 
 #include "prospect/common/error.hpp"
+#include "prospect/io/model_file.hpp"
 #include "prospect/models/classify/classifier.hpp"
 #include "prospect/models/regress/regressor.hpp"
 
@@ -287,6 +288,84 @@ std::vector<double> UpliftMetaLearner::Predict(const DenseMatrixView& x, const C
     }
   } else {
     for (size_t k = 1; k <= treatments_; ++k) put(k, OutcomeOf(*models_[k - 1], x, ctx));
+  }
+  return out;
+}
+
+namespace {
+
+constexpr std::string_view kUpliftFileTag = "uplift/meta";
+constexpr int kUpliftFormatVersion = 1;
+
+}  // namespace
+
+std::string UpliftMetaLearner::Save() const {
+  if (!fitted())
+    Fail(ErrorCode::kFailedPrecondition, "uplift: the model is not trained yet; call Fit first");
+  nlohmann::json params = MetaLearnerParams::Schema().ToJson(params_);
+  params["base_params"] = params_.base_params;
+  ModelWriter writer(std::string(kUpliftFileTag), params);
+  nlohmann::json stages = nlohmann::json::array(), propensity = nlohmann::json::array();
+  for (const auto& m : models_) stages.push_back(m->probability);
+  for (const auto& m : propensity_) propensity.push_back(m->probability);
+  writer.AddBlock("uplift_meta", nlohmann::json({{"format", kUpliftFormatVersion},
+                                                 {"binary_outcome", binary_},
+                                                 {"treatments", treatments_},
+                                                 {"features", features_},
+                                                 {"mean_propensity", mean_propensity_},
+                                                 {"stages", stages},
+                                                 {"propensity_stages", propensity}})
+                                     .dump());
+  for (size_t i = 0; i < models_.size(); ++i)
+    writer.AddBlock(fmt::format("stage_{}", i), models_[i]->model->Save());
+  for (size_t i = 0; i < propensity_.size(); ++i)
+    writer.AddBlock(fmt::format("propensity_{}", i), propensity_[i]->model->Save());
+  return writer.Finish();
+}
+
+UpliftMetaLearner UpliftMetaLearner::Load(std::string_view bytes) {
+  const ModelReader reader(bytes);
+  reader.ExpectType(kUpliftFileTag);
+  UpliftMetaLearner out(reader.params());
+  try {
+    const nlohmann::json meta = nlohmann::json::parse(reader.Block("uplift_meta"));
+    if (meta.at("format").get<int>() > kUpliftFormatVersion) {
+      Fail(ErrorCode::kFailedPrecondition,
+           "uplift model file format {} is newer than this prospect reads ({})",
+           meta.at("format").get<int>(), kUpliftFormatVersion);
+    }
+    out.binary_ = meta.at("binary_outcome").get<bool>();
+    out.treatments_ = meta.at("treatments").get<size_t>();
+    out.features_ = meta.at("features").get<size_t>();
+    out.mean_propensity_ = meta.at("mean_propensity").get<std::vector<double>>();
+    auto load = [&](const std::string& block, bool probability) {
+      auto stage = std::make_unique<Stage>();
+      stage->probability = probability;
+      if (probability) {
+        stage->model = Classifier::Load(reader.Block(block));
+      } else {
+        stage->model = Regressor::Load(reader.Block(block));
+      }
+      return stage;
+    };
+    const auto stages = meta.at("stages").get<std::vector<bool>>();
+    for (size_t i = 0; i < stages.size(); ++i)
+      out.models_.push_back(load(fmt::format("stage_{}", i), stages[i]));
+    const auto propensity = meta.at("propensity_stages").get<std::vector<bool>>();
+    for (size_t i = 0; i < propensity.size(); ++i)
+      out.propensity_.push_back(load(fmt::format("propensity_{}", i), propensity[i]));
+  } catch (const nlohmann::json::exception& e) {
+    Fail(ErrorCode::kInvalidData, "uplift model file: {}", e.what());
+  }
+  // What the learner's Predict will index must be there.
+  const size_t t = out.treatments_;
+  const std::string& learner = out.params_.learner;
+  const size_t expected = learner == "s" ? 1 : learner == "t" ? t + 1 : learner == "x" ? 2 * t : t;
+  if (t == 0 || out.models_.size() != expected || out.mean_propensity_.size() != t ||
+      (!out.propensity_.empty() && out.propensity_.size() != t)) {
+    Fail(ErrorCode::kInvalidData,
+         "uplift model file: {} learner with {} treatments holds {} models and {} propensities",
+         learner, t, out.models_.size(), out.mean_propensity_.size());
   }
   return out;
 }

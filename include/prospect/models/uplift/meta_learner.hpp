@@ -69,6 +69,12 @@ class UpliftMetaLearner {
   /// control, in outcome units (a probability difference for a 0/1 outcome).
   std::vector<double> Predict(const DenseMatrixView& x, const Context& ctx) const;
 
+  /// The fitted learner as model-file bytes (type tag "uplift/meta"): its parameters, what it
+  /// learned and each stage's own model file. kFailedPrecondition before Fit.
+  std::string Save() const;
+  /// Reads what Save wrote; kInvalidData for a file of another kind or inconsistent contents.
+  static UpliftMetaLearner Load(std::string_view bytes);
+
   const MetaLearnerParams& params() const { return params_; }
   bool fitted() const { return !models_.empty(); }
   bool binary_outcome() const { return binary_; }

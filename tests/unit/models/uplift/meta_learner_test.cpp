@@ -39,6 +39,8 @@ TEST(UpliftMetaLearner, RidgeLearnersAgreeWithScikitLearn) {
     EXPECT_FALSE(model.binary_outcome());
     const std::vector<double> effect = model.Predict(x_test.view(), ctx);
     ASSERT_EQ(effect.size(), x_test.rows() * 2);
+    // Saved and loaded, the same effects to the bit.
+    EXPECT_EQ(UpliftMetaLearner::Load(model.Save()).Predict(x_test.view(), ctx), effect) << learner;
     for (size_t i = 0; i < x_test.rows(); ++i) {
       for (size_t k = 0; k < 2; ++k) {
         EXPECT_NEAR(effect[i * 2 + k], f[key][i][k].get<double>(), 1e-6)
@@ -81,6 +83,7 @@ TEST(UpliftMetaLearner, BinaryOutcomeEffectsAreFoundWhereTheyAre) {
   for (const std::string learner : {"s", "t", "x", "dr"}) {
     UpliftMetaLearner model({{"learner", learner},
                              {"base", "gbdt"},
+                             {"base_params", {{"n_estimators", 60}}},
                              {"propensity", learner == "dr" ? "estimate" : "share"}});
     model.Fit(data.Data(), ctx);
     EXPECT_TRUE(model.binary_outcome());
@@ -134,6 +137,10 @@ TEST(UpliftMetaLearner, BadInputIsNamed) {
         UpliftMetaLearner().Fit(bad_group, ctx);
       },
       ErrorCode::kInvalidData, "uplift: row 4 is in group 7; expected 0 (control) to 1");
+  ExpectError([] { UpliftMetaLearner::Load("not a model file"); }, ErrorCode::kInvalidData,
+              "not a prospect model file (bad magic bytes)");
+  ExpectError([] { UpliftMetaLearner().Save(); }, ErrorCode::kFailedPrecondition,
+              "uplift: the model is not trained yet; call Fit first");
   ExpectError([&] { UpliftMetaLearner().Predict(data.x.view(), ctx); },
               ErrorCode::kFailedPrecondition,
               "uplift: the model is not trained yet; call Fit first");
