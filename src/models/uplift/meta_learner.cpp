@@ -102,6 +102,16 @@ UpliftMetaLearner& UpliftMetaLearner::operator=(UpliftMetaLearner&&) noexcept = 
 void UpliftMetaLearner::Fit(const UpliftData& data, const Context& ctx) {
   models_.clear();
   propensity_.clear();
+  try {
+    FitStages(data, ctx);
+  } catch (...) {
+    models_.clear();  // a failed fit leaves the learner untrained, never half trained
+    propensity_.clear();
+    throw;
+  }
+}
+
+void UpliftMetaLearner::FitStages(const UpliftData& data, const Context& ctx) {
   const size_t n = data.x.rows();
   if (data.y.size() != n || data.group.size() != n) {
     Fail(ErrorCode::kInvalidData, "uplift: {} rows of features, {} outcomes and {} groups", n,

@@ -63,7 +63,8 @@ class UpliftMetaLearner {
   /// base must be a classifier), else as a number (a regressor). kInvalidData naming the group
   /// for a treatment or control group without customers, a group outside 0..treatments, sizes
   /// that do not agree; kInvalidArgument for a 0/1 outcome with a base that is only a regressor
-  /// or a numeric one with a base that is only a classifier.
+  /// or a numeric one with a base that is only a classifier. After a throw the learner is
+  /// untrained, whatever it was before.
   void Fit(const UpliftData& data, const Context& ctx);
   /// rows × treatments, row-major: the estimated effect of treatment k (column k − 1) against
   /// control, in outcome units (a probability difference for a 0/1 outcome).
@@ -84,6 +85,7 @@ class UpliftMetaLearner {
 
  private:
   struct Stage;  // one fitted model and how to read it
+  void FitStages(const UpliftData& data, const Context& ctx);
   std::vector<double> OutcomeOf(const Stage& stage, const DenseMatrixView& x,
                                 const Context& ctx) const;
   std::vector<double> PropensityOf(size_t k, const DenseMatrixView& x, const Context& ctx) const;

@@ -128,6 +128,16 @@ TEST(UpliftMetaLearner, BadInputIsNamed) {
         UpliftMetaLearner().Fit(two, ctx);
       },
       ErrorCode::kInvalidData, "uplift: treatment 2 has no customers");
+  // A failed fit leaves the learner untrained, not holding the earlier fit.
+  UpliftMetaLearner refit(nlohmann::json{{"base", "linear"}});
+  std::vector<double> spend_all(data.y.size());
+  for (size_t i = 0; i < spend_all.size(); ++i) spend_all[i] = 10 * data.y[i] + 0.5;
+  refit.Fit(data.Data(spend_all), ctx);
+  ASSERT_TRUE(refit.fitted());
+  UpliftData two = data.Data(spend_all);
+  two.treatments = 2;
+  EXPECT_THROW(refit.Fit(two, ctx), Error);
+  EXPECT_FALSE(refit.fitted());
   std::vector<int32_t> bad = data.group;
   bad[3] = 7;
   ExpectError(
