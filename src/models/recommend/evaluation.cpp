@@ -21,6 +21,23 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// The share of `train`'s users who chose each item, counting the entries of `chosen` (a matrix
+// in train's items; train's own matrix, or every interaction mapped into its ids): novelty's
+// popularity.
+std::vector<double> ItemPopularity(const InteractionMatrix& train, const CsrMatrix& chosen) {
+  std::vector<double> popularity(train.col_ids.size(), 0.0);
+  for (const int32_t i : chosen.indices())
+    popularity[static_cast<size_t>(i)] += 1.0 / static_cast<double>(train.row_ids.size());
+  return popularity;
+}
+
+// The "train" part of every evaluation's summary.
+nlohmann::json TrainSummary(const InteractionMatrix& train) {
+  return {{"users", train.row_ids.size()},
+          {"items", train.col_ids.size()},
+          {"interactions", train.matrix.nnz()}};
+}
+
 // Fits each run on `train` (with the items' attributes when given) and scores the lists of
 // `users` (restricted to `allow` when not empty) against `relevant`.
 std::vector<RecommenderResult> RunModels(const InteractionMatrix& train,
@@ -152,15 +169,10 @@ RecommenderEvaluation EvaluateRecommenders(const Table& table, const Interaction
   for (size_t u = 0; u < relevant.rows(); ++u) {
     if (!relevant.RowIndices(u).empty()) users.push_back(u);
   }
-  std::vector<double> popularity(train.col_ids.size(), 0.0);
-  for (const int32_t i : train.matrix.indices())
-    popularity[static_cast<size_t>(i)] += 1.0 / static_cast<double>(train.row_ids.size());
+  const std::vector<double> popularity = ItemPopularity(train, train.matrix);
   out.data = {{"split", split.summary},
               {"interactions", spec.ToJson()},
-              {"train",
-               {{"users", train.row_ids.size()},
-                {"items", train.col_ids.size()},
-                {"interactions", train.matrix.nnz()}}},
+              {"train", TrainSummary(train)},
               {"test",
                {{"users", users.size()},
                 {"interactions", relevant.nnz()},
@@ -202,10 +214,8 @@ RecommenderEvaluation EvaluateColdItems(const Table& table, const InteractionSpe
   const double candidates = static_cast<double>(cold.size());
   const double random_recall = std::min(1.0, static_cast<double>(k) / candidates);
   // Novelty from every interaction (hidden items have none in training).
-  std::vector<double> popularity(train.col_ids.size(), 0.0);
-  const CsrMatrix everything = MapInteractions(table, spec, weights, {}, train).matrix;
-  for (const int32_t i : everything.indices())
-    popularity[static_cast<size_t>(i)] += 1.0 / static_cast<double>(train.row_ids.size());
+  const std::vector<double> popularity =
+      ItemPopularity(train, MapInteractions(table, spec, weights, {}, train).matrix);
   RecommenderEvaluation out;
   out.data = {{"split",
                {{"method", "cold_items"},
@@ -215,10 +225,7 @@ RecommenderEvaluation EvaluateColdItems(const Table& table, const InteractionSpe
                 {"train_rows", train_rows.size()},
                 {"test_rows", test_rows.size()}}},
               {"interactions", spec.ToJson()},
-              {"train",
-               {{"users", train.row_ids.size()},
-                {"items", train.col_ids.size()},
-                {"interactions", train.matrix.nnz()}}},
+              {"train", TrainSummary(train)},
               {"test",
                {{"users", users.size()},
                 {"interactions", test.matrix.nnz()},
@@ -285,9 +292,7 @@ RecommenderEvaluation EvaluateColdUsers(
   const CsrMatrix relevant =
       CsrMatrix::FromTriplets(hidden_ids.size(), train.col_ids.size(), entries);
   const GroupPopularity popular(train.matrix, train_group, group_index.size());
-  std::vector<double> popularity(train.col_ids.size(), 0.0);
-  for (const int32_t i : train.matrix.indices())
-    popularity[static_cast<size_t>(i)] += 1.0 / static_cast<double>(train.row_ids.size());
+  const std::vector<double> popularity = ItemPopularity(train, train.matrix);
   RecommenderEvaluation out;
   size_t grouped = 0;
   for (const int32_t g : hidden_group) grouped += g >= 0;
@@ -300,10 +305,7 @@ RecommenderEvaluation EvaluateColdUsers(
                 {"groups", group_index.size()},
                 {"train_rows", train_rows.size()}}},
               {"interactions", spec.ToJson()},
-              {"train",
-               {{"users", train.row_ids.size()},
-                {"items", train.col_ids.size()},
-                {"interactions", train.matrix.nnz()}}},
+              {"train", TrainSummary(train)},
               {"test",
                {{"users", hidden_ids.size()},
                 {"interactions", relevant.nnz()},
