@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <mutex>
@@ -131,6 +132,10 @@ std::optional<int64_t> AsOfFlag(const std::string& date) {
          QuoteForMessage(date));
   }
   return (day + 1) * kMicrosPerDay;
+}
+
+std::string Fixed(double v, int digits) {
+  return std::isfinite(v) ? fmt::format("{:.{}f}", v, digits) : "-";
 }
 
 }  // namespace prospect::cli

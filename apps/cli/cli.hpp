@@ -41,6 +41,9 @@ class Cli {
   void Say(const std::string& line) const;
 };
 
+/// `v` with `digits` decimals, or "-" for NaN and infinity (a measure that is undefined).
+std::string Fixed(double v, int digits = 4);
+
 /// The global options, as each command's --help lists them.
 inline constexpr std::string_view kGlobalOptionsHelp =
     "Global options (every command, before or after its name):\n"
@@ -79,6 +82,7 @@ void AddModelCommands(CLI::App& app, Cli& cli);  // train, evaluate, score, expl
 void AddChurnCommand(CLI::App& app, Cli& cli);
 void AddSegmentCommand(CLI::App& app, Cli& cli);
 void AddRecommendCommand(CLI::App& app, Cli& cli);  // recommend evaluate
+void AddUpliftCommand(CLI::App& app, Cli& cli);     // uplift train, evaluate, score, list
 void AddExperimentCommand(CLI::App& app,
                           Cli& cli);  // experiment analyze, assign, power, allocate, simulate
 

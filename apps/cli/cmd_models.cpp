@@ -14,10 +14,6 @@
 namespace prospect::cli {
 namespace {
 
-std::string Fixed(double v, int digits = 4) {
-  return std::isnan(v) ? "-" : fmt::format("{:.{}f}", v, digits);
-}
-
 // The search's best and the cross-validation's mean ± sd, when train ran them.
 void PrintTuning(const nlohmann::json& summary) {
   if (const auto& s = summary["search"]; !s.is_null()) {

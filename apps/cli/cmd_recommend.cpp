@@ -227,8 +227,6 @@ InteractionSplit SplitOf(const Table& t, const EvaluateFlags& f, const Context& 
        QuoteForMessage(f.split));
 }
 
-std::string Fixed(double v) { return std::isnan(v) ? "-" : fmt::format("{:.4f}", v); }
-
 void RunEvaluate(const Cli& cli, const EvaluateFlags& f) {
   Context ctx = cli.MakeContext();
   const std::vector<RecommenderRun> runs = RunsOf(f);

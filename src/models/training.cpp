@@ -309,10 +309,10 @@ PreparedTable PrepareTraining(const Table& table, const TrainRequest& req, Train
   return out;
 }
 
-EncodedSplit SplitAndEncode(const PreparedTable& data, const SplitSpec& split, bool scale_features,
-                            const Context& ctx) {
+EncodedSplit EncodeSplit(const PreparedTable& data, TrainTestSplit rows, bool scale_features,
+                         const Context& ctx) {
   EncodedSplit out;
-  out.rows = split.Apply(data.table, data.target, ctx.seed());
+  out.rows = std::move(rows);
   const Table train_table = data.table.Take(out.rows.train),
               test_table = data.table.Take(out.rows.test);
   out.y_train = TakeValues(data.target, out.rows.train);
@@ -323,6 +323,23 @@ EncodedSplit SplitAndEncode(const PreparedTable& data, const SplitSpec& split, b
   out.x_train = out.pipeline.FitTransform(train_table, data.features, &out.y_train, ctx);
   out.x_test = out.pipeline.Transform(test_table, ctx);
   return out;
+}
+
+EncodedSplit SplitAndEncode(const PreparedTable& data, const SplitSpec& split, bool scale_features,
+                            const Context& ctx) {
+  return EncodeSplit(data, split.Apply(data.table, data.target, ctx.seed()), scale_features, ctx);
+}
+
+TrainTask ChooseTask(const Table& table, const TrainRequest& req) {
+  if (req.task == "classification") return TrainTask::kClassification;
+  if (req.task == "regression") return TrainTask::kRegression;
+  if (req.task != "auto") {
+    Fail(ErrorCode::kInvalidArgument, "task {}: use auto, classification or regression",
+         QuoteForMessage(req.task));
+  }
+  (void)table.column(req.target);
+  return !req.positive && LooksLikeRegression(table, req.target) ? TrainTask::kRegression
+                                                                 : TrainTask::kClassification;
 }
 
 namespace {
@@ -531,22 +548,14 @@ int64_t RegisterModelVersion(Store& store, const std::string& name, const nlohma
 TrainResult TrainModel(Store& store, const TrainRequest& req, const Context& ctx) {
   if (!req.name.empty())
     Store::CheckObjectName("model", req.name);  // before any work, not after the fit
+  // An explicit task is known, and its request checked, before the table is read.
   std::optional<TrainTask> task;
-  if (req.task == "classification") {
-    task = TrainTask::kClassification;
-  } else if (req.task == "regression") {
-    task = TrainTask::kRegression;
-  } else if (req.task != "auto") {
-    Fail(ErrorCode::kInvalidArgument, "task {}: use auto, classification or regression",
-         QuoteForMessage(req.task));
-  }
+  if (req.task != "auto") task = ChooseTask(Table(), req);
   SplitSpec split = SplitSpec::Parse(req.split, req.test_fraction);
   if (task) CheckRequest(*task, req);
   const Table table = store.LoadTable(req.table, ctx);
   if (!task) {
-    (void)table.column(req.target);
-    task = !req.positive && LooksLikeRegression(table, req.target) ? TrainTask::kRegression
-                                                                   : TrainTask::kClassification;
+    task = ChooseTask(table, req);
     if (*task == TrainTask::kRegression) {
       ctx.logger().info(
           "train: target {} is numeric with values other than 0/1: regression (pass --task to "
@@ -620,20 +629,11 @@ TrainResult TrainModel(Store& store, const TrainRequest& req, const Context& ctx
   return result;
 }
 ModelPackage LoadModel(Store& store, const std::string& name, int64_t version) {
-  auto object = store.GetObject("model", name, version);
-  if (!object) {
-    std::vector<std::string> names;
-    for (const auto& o : store.ListObjects("model")) names.push_back(o.name);
-    if (version > 0 && store.GetObject("model", name)) {
-      Fail(ErrorCode::kNotFound, "model {} has no version {}", name, version);
-    }
-    Fail(ErrorCode::kNotFound, "no model \"{}\". {}Models: {}.", name, DidYouMean(name, names),
-         names.empty() ? std::string("none yet (use prospect train)") : Join(names, ", "));
-  }
+  auto object = store.GetObjectOrFail("model", name, version, "model", "Models", "prospect train");
   ModelPackage pkg;
   pkg.name = name;
-  pkg.version = object->version;
-  pkg.meta = object->meta;
+  pkg.version = object.version;
+  pkg.meta = object.meta;
   try {
     pkg.target = pkg.meta.at("target").get<std::string>();
     pkg.positive = pkg.meta.at("positive").get<std::string>();
@@ -646,7 +646,7 @@ ModelPackage LoadModel(Store& store, const std::string& name, int64_t version) {
   }
   pkg.task = pkg.meta.value("task", "classification");
   if (pkg.task == "regression") {
-    pkg.regressor = Regressor::Load(object->body);
+    pkg.regressor = Regressor::Load(object.body);
     if (pkg.regressor->feature_names() != pkg.pipeline.feature_names()) {
       Fail(ErrorCode::kInvalidData,
            "model {} v{}: the model's {} features do not match its pipeline's {}", name,
@@ -662,7 +662,7 @@ ModelPackage LoadModel(Store& store, const std::string& name, int64_t version) {
            pkg.version, e.what());
     }
   }
-  pkg.classifier = Classifier::Load(object->body);
+  pkg.classifier = Classifier::Load(object.body);
   if (pkg.classifier->feature_names() != pkg.pipeline.feature_names()) {
     Fail(ErrorCode::kInvalidData,
          "model {} v{}: the model's {} features do not match its pipeline's {}", name, pkg.version,

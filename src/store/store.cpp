@@ -1,6 +1,8 @@
 // Store::Open dispatches on the URL scheme; table-name rules shared by every backend.
 #include "prospect/store/store.hpp"
 
+#include <fmt/format.h>
+
 #include <limits>
 #include <optional>
 
@@ -54,6 +56,18 @@ void Store::CheckTableName(const std::string& name) {
          "invalid table name \"{}\": names starting with \"prospect_\" or \"sqlite_\" are reserved",
          name);
   }
+}
+
+StoredObject Store::GetObjectOrFail(const std::string& kind, const std::string& name,
+                                    int64_t version, std::string_view noun, std::string_view plural,
+                                    std::string_view create) {
+  if (auto object = GetObject(kind, name, version)) return std::move(*object);
+  if (version > 0 && GetObject(kind, name))
+    Fail(ErrorCode::kNotFound, "{} {} has no version {}", noun, name, version);
+  std::vector<std::string> names;
+  for (const auto& o : ListObjects(kind)) names.push_back(o.name);
+  Fail(ErrorCode::kNotFound, "no {} \"{}\". {}{}: {}.", noun, name, DidYouMean(name, names), plural,
+       names.empty() ? fmt::format("none yet (use {})", create) : Join(names, ", "));
 }
 
 void Store::CheckObjectName(std::string_view what, const std::string& name) {

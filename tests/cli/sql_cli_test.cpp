@@ -19,7 +19,7 @@ using testing::TempDir;
 TEST(CliSql, CountsPerEventTypeMatchPandasOnTheQuickstart) {
   const nlohmann::json& f = testing::LoadJsonFixture("store/quickstart_event_counts.json");
   TempDir dir;
-  ASSERT_EQ(RunCli("--quiet quickstart --dir " + dir.File("qs")).exit_code, 0);
+  ASSERT_EQ(RunCli("--quiet quickstart --customers 2000 --dir " + dir.File("qs")).exit_code, 0);
   const std::string ws = "--workspace " + dir.File("qs/workspace") + " ";
   const auto r = RunCli(ws + "--json sql '" + f["query"].get<std::string>() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -62,6 +62,10 @@ struct SplitSpec {
 
 enum class TrainTask { kClassification, kRegression };
 std::string_view TrainTaskName(TrainTask task);
+/// request.task as a TrainTask: "classification", "regression", or "auto" (regression when the
+/// target is numeric with a value other than 0/1 and no positive class is given; only "auto"
+/// reads `table`). kInvalidArgument for another text.
+TrainTask ChooseTask(const Table& table, const TrainRequest& request);
 
 /// Step 1, prepare: the rows with a known target, the target as numbers (0/1 for a classifier)
 /// and the feature columns: everything but the target, the id, the exclusions and the time-split
@@ -86,6 +90,9 @@ struct EncodedSplit {
 };
 EncodedSplit SplitAndEncode(const PreparedTable& data, const SplitSpec& split, bool scale_features,
                             const Context& ctx);
+/// SplitAndEncode with the rows already chosen (for splits SplitSpec does not describe).
+EncodedSplit EncodeSplit(const PreparedTable& data, TrainTestSplit rows, bool scale_features,
+                         const Context& ctx);
 
 /// A metric that search and cross-validation rank models by: classification roc_auc (the
 /// default), pr_auc, log_loss, brier on probabilities; regression rmse (the default), mae, r2.

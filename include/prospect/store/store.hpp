@@ -111,6 +111,12 @@ class Store {
                                                 int64_t version = 0) = 0;
   /// Latest version of each object of a kind (body left empty).
   virtual std::vector<StoredObject> ListObjects(const std::string& kind) = 0;
+  /// GetObject, or kNotFound that helps: "NOUN NAME has no version N" when only the version is
+  /// missing, else `no NOUN "NAME". Did you mean …? PLURAL: a, b.` ("none yet (use CREATE)"
+  /// when there are none).
+  StoredObject GetObjectOrFail(const std::string& kind, const std::string& name, int64_t version,
+                               std::string_view noun, std::string_view plural,
+                               std::string_view create);
 
   /// Appends to the audit log (who did what). Never put PII in `detail`.
   virtual void Audit(const std::string& action, const std::string& detail) = 0;

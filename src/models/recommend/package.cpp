@@ -345,21 +345,12 @@ RecommendTrainResult TrainRecommender(Store& store, const RecommendTrainRequest&
 }
 
 RecommenderPackage LoadRecommender(Store& store, const std::string& name, int64_t version) {
-  const auto object = store.GetObject(std::string(kKind), name, version);
-  if (!object) {
-    std::vector<std::string> names;
-    for (const auto& o : store.ListObjects(std::string(kKind))) names.push_back(o.name);
-    if (version > 0 && store.GetObject(std::string(kKind), name))
-      Fail(ErrorCode::kNotFound, "recommender {} has no version {}", name, version);
-    Fail(
-        ErrorCode::kNotFound, "no recommender \"{}\". {}Recommenders: {}.", name,
-        DidYouMean(name, names),
-        names.empty() ? std::string("none yet (use prospect recommend train)") : Join(names, ", "));
-  }
-  RecommenderPackage p = RecommenderPackage::Load(object->body);
+  const auto object = store.GetObjectOrFail(std::string(kKind), name, version, "recommender",
+                                            "Recommenders", "prospect recommend train");
+  RecommenderPackage p = RecommenderPackage::Load(object.body);
   p.name = name;
-  p.version = object->version;
-  p.meta = object->meta;
+  p.version = object.version;
+  p.meta = object.meta;
   return p;
 }
 

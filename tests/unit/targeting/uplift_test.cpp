@@ -1,0 +1,230 @@
+// Uplift models in the workspace: groups and balance, the held-out split (reproduced exactly by
+// evaluate), what score writes, and the errors of a bad request.
+#include "prospect/targeting/uplift.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "prospect/common/error.hpp"
+#include "prospect/workspace/workspace.hpp"
+#include "support/expect_error.hpp"
+#include "support/test_paths.hpp"
+
+namespace prospect {
+namespace {
+
+using testing::TempDir;
+
+// n customers: x0, x1 uniform in [-1, 1]; arm "none", "a" or "b" at random (or, with
+// `confounded`, "a" mostly where x1 > 0), and "other" for every 30th row; response 0/1 with
+// rate 0.2, plus 0.3 in arm a where x0 > 0 and in arm b where x1 > 0. Every 50th response is
+// empty.
+Table Campaign(size_t n, uint64_t seed, bool confounded = false) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(-1, 1), p(0, 1);
+  ColumnVector<int64_t> id(n), response(n);
+  ColumnVector<uint8_t> response_valid(n, 1);
+  ColumnVector<double> x0(n), x1(n);
+  std::vector<std::string> arm(n);
+  for (size_t i = 0; i < n; ++i) {
+    id[i] = static_cast<int64_t>(i + 1);
+    x0[i] = u(rng);
+    x1[i] = u(rng);
+    const double draw = p(rng);
+    if (confounded) {
+      arm[i] = draw < (x1[i] > 0 ? 0.6 : 0.2) ? "a" : "none";
+    } else {
+      arm[i] = draw < 1.0 / 3 ? "none" : draw < 2.0 / 3 ? "a" : "b";
+    }
+    if (i % 30 == 29) arm[i] = "other";
+    const double rate = 0.2 + 0.3 * ((arm[i] == "a" && x0[i] > 0) || (arm[i] == "b" && x1[i] > 0));
+    response[i] = p(rng) < rate;
+    if (i % 50 == 49) response_valid[i] = 0;
+  }
+  return Table(
+      Schema({{"customer_id", DataType::kInt64},
+              {"x0", DataType::kDouble},
+              {"x1", DataType::kDouble},
+              {"arm", DataType::kString},
+              {"response", DataType::kInt64}}),
+      {Column::FromInts(DataType::kInt64, std::move(id)), Column::FromDoubles(std::move(x0)),
+       Column::FromDoubles(std::move(x1)), Column::FromStringVector(arm),
+       Column::FromInts(DataType::kInt64, std::move(response), std::move(response_valid))});
+}
+
+struct UpliftFixture {
+  TempDir dir;
+  Workspace ws = Make(dir);
+  static Workspace Make(const TempDir& d) {
+    Workspace::Init(d.File("w"));
+    Workspace ws = Workspace::Open(d.File("w"));
+    ws.store().WriteTable("campaign", Campaign(6000, 1), {}, Context(1));
+    ws.store().WriteTable("campaign_next", Campaign(3000, 2), {}, Context(1));
+    ws.store().WriteTable("confounded", Campaign(3000, 3, true), {}, Context(1));
+    return ws;
+  }
+  static UpliftTrainRequest Request() {
+    UpliftTrainRequest r;
+    r.table = "campaign";
+    r.treatment = "arm";
+    r.control = "none";
+    r.treatments = {"a", "b"};
+    r.target = "response";
+    r.id_column = "customer_id";
+    r.learner = "t";
+    r.model = "logistic";
+    return r;
+  }
+};
+
+TEST(UpliftTrain, GroupsBalanceAndHeldOutHalfOfTheUsableRows) {
+  UpliftFixture f;
+  const UpliftTrainResult r = TrainUplift(f.ws.store(), UpliftFixture::Request(), Context(1));
+  EXPECT_EQ(r.name, "campaign_response_t");
+  // Control first, then the other values in sorted order; "other" and empty responses left out.
+  const Table t = f.ws.store().LoadTable("campaign", Context(1));
+  std::map<std::string, size_t> usable;
+  const Column &arm = t.column("arm"), &response = t.column("response");
+  for (size_t i = 0; i < t.num_rows(); ++i) {
+    if (arm.FormatValue(i) != "other" && !response.IsNull(i)) ++usable[arm.FormatValue(i)];
+  }
+  ASSERT_EQ(r.balance.groups.size(), 3u);
+  EXPECT_EQ(r.balance.groups[0].value, "none");
+  EXPECT_EQ(r.balance.groups[1].value, "a");
+  EXPECT_EQ(r.balance.groups[2].value, "b");
+  size_t total = 0;
+  for (const auto& g : r.balance.groups) {
+    EXPECT_EQ(g.customers, usable[g.value]) << g.value;
+    total += g.customers;
+  }
+  EXPECT_EQ(r.summary["rows"]["test"].get<size_t>(), (total + 1) / 2);
+  EXPECT_EQ(r.summary["rows"]["train"].get<size_t>() + r.summary["rows"]["test"].get<size_t>(),
+            total);
+  EXPECT_EQ(r.summary["input_columns"], nlohmann::json({"x0", "x1"}));
+  const auto warnings = r.summary["warnings"].dump();
+  EXPECT_NE(warnings.find("200 rows of other arm values"), std::string::npos) << warnings;
+  EXPECT_NE(warnings.find("rows with an empty response were left out"), std::string::npos);
+
+  // Both arms' effects are found where they are: the top 30 % by predicted effect gain more
+  // than the average customer, and each arm's ranking has a positive Qini coefficient.
+  ASSERT_EQ(r.holdout.size(), 2u);
+  for (const TreatmentUplift& m : r.holdout) {
+    EXPECT_NEAR(m.observed_effect, 0.15, 0.04) << m.treatment;
+    EXPECT_GT(m.uplift_at_k, m.observed_effect + 0.05) << m.treatment;
+    EXPECT_GT(m.qini_coefficient, 0.1) << m.treatment;
+    EXPECT_EQ(m.deciles.size(), 10u);
+    EXPECT_LE(m.qini.n.size(), 101u);
+  }
+}
+
+TEST(UpliftTrain, EvaluateReproducesTheHeldOutPartAndMeasuresOtherTablesWhole) {
+  UpliftFixture f;
+  const UpliftTrainResult r = TrainUplift(f.ws.store(), UpliftFixture::Request(), Context(1));
+  const UpliftPackage model = LoadUplift(f.ws.store(), r.name);
+  EXPECT_EQ(model.treatments, (std::vector<std::string>{"a", "b"}));
+  const UpliftEvaluation own = EvaluateUplift(f.ws.store(), model, "", 0.3, Context(1));
+  EXPECT_TRUE(own.held_out);
+  EXPECT_EQ(own.rows, r.summary["rows"]["test"].get<size_t>());
+  ASSERT_EQ(own.treatments.size(), 2u);
+  for (size_t k = 0; k < 2; ++k) {
+    EXPECT_EQ(own.treatments[k].uplift_at_k, r.holdout[k].uplift_at_k);
+    EXPECT_EQ(own.treatments[k].qini_coefficient, r.holdout[k].qini_coefficient);
+    EXPECT_EQ(own.treatments[k].treated, r.holdout[k].treated);
+  }
+  const UpliftEvaluation next =
+      EvaluateUplift(f.ws.store(), model, "campaign_next", 0.3, Context(1));
+  EXPECT_FALSE(next.held_out);
+  // Less "other" (every 30th) and empty responses (every 50th; every 150th is both).
+  EXPECT_EQ(next.rows, 3000u - 100 - 60 + 20);
+  for (const TreatmentUplift& m : next.treatments) EXPECT_GT(m.qini_coefficient, 0.1);
+  ExpectError([&] { (void)EvaluateUplift(f.ws.store(), model, "", 1.0, Context(1)); },
+              ErrorCode::kInvalidArgument, "k 1: expected a share in (0, 1)");
+}
+
+TEST(UpliftTrain, ScoreWritesTheIdAndAnEffectPerTreatment) {
+  UpliftFixture f;
+  const UpliftTrainResult r = TrainUplift(f.ws.store(), UpliftFixture::Request(), Context(1));
+  const UpliftPackage model = LoadUplift(f.ws.store(), r.name);
+  const Table next = f.ws.store().LoadTable("campaign_next", Context(1));
+  const Table scored = model.Score(next, Context(1));
+  ASSERT_EQ(scored.num_rows(), next.num_rows());
+  EXPECT_EQ(scored.schema().ToJson(),
+            nlohmann::json::parse(R"([{"name":"customer_id","type":"int64"},
+                                      {"name":"uplift_a","type":"double"},
+                                      {"name":"uplift_b","type":"double"}])"));
+  // The effect of a is the one that grows with x0, b's with x1.
+  const Column &x0 = next.column("x0"), &a = scored.column("uplift_a"),
+               &b = scored.column("uplift_b");
+  double a_pos = 0, a_neg = 0, b_when_x0 = 0;
+  size_t n_pos = 0;
+  for (size_t i = 0; i < next.num_rows(); ++i) {
+    if (x0.NumericAt(i) > 0) {
+      a_pos += a.NumericAt(i), b_when_x0 += b.NumericAt(i), ++n_pos;
+    } else {
+      a_neg += a.NumericAt(i);
+    }
+  }
+  EXPECT_GT(a_pos / n_pos - a_neg / (next.num_rows() - n_pos), 0.1);
+  // One treatment: a single "uplift" column.
+  UpliftTrainRequest one = UpliftFixture::Request();
+  one.treatments = {"b"};
+  one.name = "only_b";
+  (void)TrainUplift(f.ws.store(), one, Context(1));
+  const Table b_only = LoadUplift(f.ws.store(), "only_b").Score(next, Context(1));
+  EXPECT_EQ(b_only.schema().ToJson()[1]["name"], "uplift");
+}
+
+TEST(UpliftTrain, ANonRandomisedAssignmentIsReportedAsImbalanced) {
+  UpliftFixture f;
+  UpliftTrainRequest r = UpliftFixture::Request();
+  r.table = "confounded";
+  r.treatments = {"a"};
+  r.propensity = "estimate";
+  const UpliftTrainResult res = TrainUplift(f.ws.store(), r, Context(1));
+  ASSERT_EQ(res.balance.imbalanced.size(), 1u);
+  EXPECT_EQ(res.balance.imbalanced[0].treatment, "a");
+  EXPECT_EQ(res.balance.imbalanced[0].feature, "x1");
+  EXPECT_GT(res.balance.imbalanced[0].smd, 0.5);
+  EXPECT_NE(res.summary["warnings"].dump().find("a and control differ in x1"), std::string::npos);
+}
+
+TEST(UpliftTrain, BadRequestsNameTheValueAndWhatIsAllowed) {
+  UpliftFixture f;
+  auto with = [](auto change) {
+    UpliftTrainRequest r = UpliftFixture::Request();
+    change(r);
+    return r;
+  };
+  auto train = [&](const UpliftTrainRequest& r) {
+    return [&f, r] { (void)TrainUplift(f.ws.store(), r, Context(1)); };
+  };
+  ExpectError(train(with([](auto& r) { r.control = "ctrl"; })), ErrorCode::kInvalidArgument,
+              "control \"ctrl\": column arm has no such value. Values: a (2043 rows), b (1911 "
+              "rows), none (1846 rows), other (200 rows)");
+  ExpectError(train(with([](auto& r) {
+                r.treatments = {"a", "none"};
+              })),
+              ErrorCode::kInvalidArgument, "treatments: \"none\" is the control");
+  ExpectError(train(with([](auto& r) { r.treatments = {"c"}; })), ErrorCode::kInvalidArgument,
+              "treatments: column arm has no value \"c\". Values: a (2043 rows), b (1911 rows), "
+              "none (1846 rows), other (200 rows)");
+  ExpectError(
+      train(with([](auto& r) { r.learner = "z"; })), ErrorCode::kInvalidArgument,
+      "uplift parameter learner: \"z\" is not allowed. Did you mean \"s\"? Valid values: s, "
+      "t, x, dr.");
+  ExpectError(train(with([](auto& r) { r.target = "arm"; })), ErrorCode::kInvalidArgument,
+              "treatment and target are both arm");
+  ExpectError(train(with([](auto& r) { r.test_fraction = 0; })), ErrorCode::kInvalidArgument,
+              "test_fraction 0: expected a share in (0, 1)");
+  // A group too small to learn from.
+  f.ws.store().WriteTable("tiny", Campaign(25, 4), {}, Context(1));
+  ExpectError(train(with([](auto& r) { r.table = "tiny"; })), ErrorCode::kInvalidData,
+              "control group \"none\" has 6 customers with a response; at least 10 are needed "
+              "to learn from");
+  ExpectError([&] { (void)LoadUplift(f.ws.store(), "nope"); }, ErrorCode::kNotFound,
+              "no uplift model \"nope\". Uplift models: none yet (use prospect uplift train).");
+}
+
+}  // namespace
+}  // namespace prospect
