@@ -55,6 +55,8 @@ const ParamSchema<GenerateParams>& GenerateParams::Schema() {
        {"campaign_share", &P::campaign_share, "share of eligible customers in the campaign", 0, 1},
        {"campaign_treated_share", &P::campaign_treated_share, "share of the campaign contacted", 0,
         1},
+       {"campaign_arms", &P::campaign_arms,
+        "offers: 1 (e-mail) or 2 (e-mail and discount, the contacted split evenly)", 1, 2},
        {"experiment_share", &P::experiment_share, "share of eligible customers in the A/B test", 0,
         1},
        {"experiment_lift", &P::experiment_lift,
@@ -413,7 +415,13 @@ class CustomerSim {
 
     // Campaign and experiment draws come before purchases so their count is fixed.
     const bool in_campaign = signup_day < m_.campaign_day && Uniform(rng) < P.campaign_share;
-    const bool treated = Uniform(rng) < P.campaign_treated_share;
+    const double u_treat = Uniform(rng);
+    const bool treated = u_treat < P.campaign_treated_share;
+    // With two offers the contacted are split evenly by the same draw (no extra draw: every
+    // other output stays as it is with one offer).
+    const int arm = !treated                                                         ? 0
+                    : P.campaign_arms == 2 && u_treat < P.campaign_treated_share / 2 ? 2
+                                                                                     : 1;
     const double u_response = Uniform(rng);
     const double campaign_spend = gen::GammaRate(rng, P.gg_p, nu);
     const bool in_experiment =
@@ -549,20 +557,22 @@ class CustomerSim {
     }
     out_.event_rows += static_cast<int64_t>(events_.size());
 
-    // --- campaign.csv: response ~ Bernoulli(σ(base + treatment · τ)); uplift = σ(base+τ) −
-    // σ(base).
+    // --- campaign.csv: response ~ Bernoulli(σ(base + τ_arm)); uplift = σ(base + τ) − σ(base).
+    // The discount (arm 2) suits other customers than the e-mail: older ones on a desktop.
     Totals& tot = out_.totals;
-    double base_prob = 0, uplift = 0;
+    double base_prob = 0, uplift = 0, uplift_2 = 0;
     if (in_campaign) {
       const double base_logit = seg.response_base + 0.4 * newsletter + 0.25 * z_engage;
       const double tau =
           seg.uplift_logit + 0.35 * (device == 0) + 0.3 * (age < 30) - 0.3 * (channel == 1);
+      const double tau_2 = seg.uplift_logit - 0.2 + 0.7 * (age >= 45) - 0.35 * (device == 0);
       base_prob = gen::Logistic(base_logit);
       uplift = gen::Logistic(base_logit + tau) - base_prob;
-      const bool response = u_response < (treated ? base_prob + uplift : base_prob);
+      uplift_2 = gen::Logistic(base_logit + tau_2) - base_prob;
+      const bool response = u_response < base_prob + (arm == 1 ? uplift : arm == 2 ? uplift_2 : 0);
       std::string& s = out_.campaign;
       AppendInt(s, id);
-      s += treated ? ",1," : ",0,";
+      s += arm == 2 ? ",2," : arm == 1 ? ",1," : ",0,";
       s += response ? "1," : "0,";
       AppendCents(s, response ? RoundCents(campaign_spend) : 0);
       s += '\n';
@@ -644,6 +654,10 @@ class CustomerSim {
     s += ',';
     if (in_campaign) AppendDouble(s, uplift);
     s += ',';
+    if (P.campaign_arms == 2) {
+      if (in_campaign) AppendDouble(s, uplift_2);
+      s += ',';
+    }
     if (in_experiment) AppendDouble(s, p_control);
     s += ',';
     s += gen::kCategories[prefs_.favourite[0]].name;
@@ -940,6 +954,7 @@ nlohmann::json TruthJson(const Model& m, const Totals& t, const std::vector<Gene
        {{"date", FormatDate(m.campaign_day)},
         {"customers", t.campaign_rows},
         {"treated", t.campaign_treated},
+        {"arms", P.campaign_arms},
         {"treated_share",
          camp_rows > 0 ? static_cast<double>(t.campaign_treated) / camp_rows : 0.0},
         {"average_uplift", camp_rows > 0 ? t.campaign_uplift_sum / camp_rows : 0.0},
@@ -997,26 +1012,31 @@ GenerateSummary Generate(const GenerateParams& params, const std::string& out_di
     OutFile* campaign = open("campaign.csv", {"customer_id", "treatment", "response", "spend"});
     OutFile* experiment = open("experiment.csv", {"customer_id", "variant", "exposure_date",
                                                   "pre_revenue", "converted", "revenue"});
-    OutFile* truth = open("ground_truth.csv", {"customer_id",
-                                               "segment_id",
-                                               "segment",
-                                               "engagement",
-                                               "lambda",
-                                               "p_dropout",
-                                               "nu",
-                                               "mean_spend",
-                                               "buyer",
-                                               "first_purchase",
-                                               "n_orders",
-                                               "alive",
-                                               "churn_date",
-                                               "p_purchase_30d",
-                                               "purchased_next_30d",
-                                               "campaign_base_prob",
-                                               "campaign_uplift",
-                                               "experiment_p_control",
-                                               "favourite_category_1",
-                                               "favourite_category_2"});
+    std::vector<std::string> truth_columns = {"customer_id",
+                                              "segment_id",
+                                              "segment",
+                                              "engagement",
+                                              "lambda",
+                                              "p_dropout",
+                                              "nu",
+                                              "mean_spend",
+                                              "buyer",
+                                              "first_purchase",
+                                              "n_orders",
+                                              "alive",
+                                              "churn_date",
+                                              "p_purchase_30d",
+                                              "purchased_next_30d",
+                                              "campaign_base_prob",
+                                              "campaign_uplift",
+                                              "experiment_p_control",
+                                              "favourite_category_1",
+                                              "favourite_category_2"};
+    if (params.campaign_arms == 2) {
+      const auto at = std::find(truth_columns.begin(), truth_columns.end(), "campaign_uplift");
+      truth_columns.insert(at + 1, "campaign_uplift_2");
+    }
+    OutFile* truth = open("ground_truth.csv", truth_columns);
 
     items->Write(ItemsCsvBody(model.catalogue));
     items->AddRows(static_cast<int64_t>(model.catalogue.size()));

@@ -34,8 +34,11 @@ struct GenerateParams {
   double gg_gamma = 25.0;
   double campaign_share = 0.6;          ///< share of eligible customers in the campaign
   double campaign_treated_share = 0.5;  ///< randomised share contacted
-  double experiment_share = 1.0;        ///< share of eligible customers in the A/B test
-  double experiment_lift = 0.10;        ///< true relative lift of the treatment's conversion rate
+  /// Offers in the campaign: 1 (an e-mail, treatment 1) or 2 (the contacted split evenly
+  /// between the e-mail and a discount, treatment 2, whose effect favours other customers).
+  int64_t campaign_arms = 1;
+  double experiment_share = 1.0;  ///< share of eligible customers in the A/B test
+  double experiment_lift = 0.10;  ///< true relative lift of the treatment's conversion rate
 
   static const ParamSchema<GenerateParams>& Schema();
 };

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -438,6 +439,53 @@ TEST_F(GeneratedData, ObservedCampaignUpliftMatchesTheTruth) {
   EXPECT_NEAR(r1 - r0, truth, 4 * se);
   EXPECT_NEAR(r0, summary().truth["campaign"]["mean_control_response"].get<double>(),
               4 * std::sqrt(r0 * (1 - r0) / counts[0]));
+}
+
+// Two offers: the contacted half split evenly between them, each offer's observed effect its
+// mean true effect, the best offer differing between customers, and nothing else changed.
+TEST(Generate, TwoCampaignOffersEachMatchTheirTruth) {
+  TempDir one, two;
+  GenerateParams p = Params(20000, 11);
+  Generate(p, one.path(), Context(2));
+  p.campaign_arms = 2;
+  Generate(p, two.path(), Context(2));
+  for (const auto& name : {"customers.csv", "events.csv", "orders.csv", "experiment.csv"})
+    EXPECT_EQ(Slurp(one.File(name)), Slurp(two.File(name))) << name;
+  const Csv campaign = ReadPlainCsv(two.File("campaign.csv"));
+  const Csv truth = ReadPlainCsv(two.File("ground_truth.csv"));
+  const size_t id = truth.Col("customer_id"), u1 = truth.Col("campaign_uplift"),
+               u2 = truth.Col("campaign_uplift_2");
+  std::map<std::string, std::pair<double, double>> effect_of;  // customer → (e-mail, discount)
+  size_t discount_best = 0;
+  for (const auto& r : truth.rows) {
+    if (r[u1].empty()) continue;
+    effect_of[r[id]] = {Num(r[u1]), Num(r[u2])};
+    discount_best += Num(r[u2]) > Num(r[u1]);
+  }
+  ASSERT_EQ(effect_of.size(), campaign.rows.size());
+  const double discount_share = static_cast<double>(discount_best) / effect_of.size();
+  EXPECT_GT(discount_share, 0.2);
+  EXPECT_LT(discount_share, 0.8);
+  std::array<double, 3> n{}, responses{}, truth_1{}, truth_2{};
+  for (const auto& r : campaign.rows) {
+    const auto arm = static_cast<size_t>(Int(r[1]));
+    ASSERT_LE(arm, 2u) << r[1];
+    n[arm] += 1;
+    responses[arm] += r[2] == "1";
+    truth_1[arm] += effect_of[r[0]].first;
+    truth_2[arm] += effect_of[r[0]].second;
+  }
+  const double total = n[0] + n[1] + n[2];
+  EXPECT_NEAR(n[0] / total, 0.5, 0.02);
+  EXPECT_NEAR(n[1] / total, 0.25, 0.02);
+  EXPECT_NEAR(n[2] / total, 0.25, 0.02);
+  const double r0 = responses[0] / n[0];
+  for (size_t arm : {1, 2}) {
+    const double r = responses[arm] / n[arm];
+    const double se = std::sqrt(r0 * (1 - r0) / n[0] + r * (1 - r) / n[arm]);
+    const double truth_mean = (arm == 1 ? truth_1[arm] : truth_2[arm]) / n[arm];
+    EXPECT_NEAR(r - r0, truth_mean, 4 * se) << "arm " << arm;
+  }
 }
 
 TEST_F(GeneratedData, ObservedExperimentLiftMatchesTheTruth) {
