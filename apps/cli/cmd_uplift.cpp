@@ -46,7 +46,7 @@ void AddUpliftCommand(CLI::App& app, Cli& cli) {
       *up, cli, "train",
       "Check the treatment balance, fit an uplift model on half the rows and measure it on the "
       "other half (uplift@k, Qini, AUUC, by decile); one model per --learner",
-      R"(  prospect uplift train --table campaign --treatment treatment --control 0 --target response --id customer_id
+      R"(  prospect uplift train --table campaign --treatment treatment --control 0 --target response --id customer_id --features customers
   prospect uplift train --table hillstrom --treatment segment --control "No E-Mail" --target visit \
       --exclude conversion,spend --learner s,t,x,dr --model gbdt
   prospect uplift train --table hillstrom --treatment segment --control "No E-Mail" \
@@ -119,6 +119,9 @@ void AddUpliftCommand(CLI::App& app, Cli& cli) {
                     "1/0)");
   train->add_option("--task", req.task, "auto (default), classification or regression");
   train->add_option("--id", req.id_column, "id column (not a feature; written by score)");
+  train->add_option("--features", req.features,
+                    "a table of customer features joined on --id (profiles, customers), for a "
+                    "campaign table of ids, groups and outcomes");
   train->add_option("--exclude", f->exclude,
                     "columns to leave out, comma-separated (other outcomes, for one)");
   train->add_option("--learner", f->learners,
@@ -191,7 +194,7 @@ void AddUpliftCommand(CLI::App& app, Cli& cli) {
 )",
       [&cli, sc](Workspace& ws, Context& ctx) {
         const UpliftPackage model = LoadUplift(ws.store(), sc->model);
-        const Table t = ws.store().LoadTable(sc->table, ctx);
+        const Table t = model.WithFeatures(ws.store(), ws.store().LoadTable(sc->table, ctx), ctx);
         WriteCsv(model.Score(t, ctx), sc->out, ctx);
         if (cli.options.json) {
           return cli.PrintJson({{"model", model.name},

@@ -181,8 +181,6 @@ std::vector<double> ModelPackage::Labels(const Table& table) const {
   return LabelsOf(table, target, positive);
 }
 
-namespace {
-
 // A feature that alone predicts the target almost perfectly is usually the target in disguise (a
 // column computed from it, or recorded after it): "orders in 365 days" for a frequency target
 // gave R² 0.996. Checked on the training part, encoded feature by encoded feature; at most
@@ -228,8 +226,6 @@ void WarnAboutLeakage(const DenseMatrixView& x, const std::vector<double>& y,
                     names[j], target, measure));
   }
 }
-
-}  // namespace
 
 std::string_view TrainTaskName(TrainTask task) {
   return task == TrainTask::kRegression ? "regression" : "classification";

@@ -1,6 +1,7 @@
 // Column storage, factories, formatting and the append-only builder.
 #include "prospect/table/column.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -121,6 +122,28 @@ ColumnPtr Column::Take(std::span<const size_t> rows) const {
       break;
   }
   return Adopt(type_, rows.size(), std::move(data));
+}
+
+ColumnPtr Column::TakeOrNull(std::span<const size_t> rows) const {
+  if (std::find(rows.begin(), rows.end(), kNoRow) == rows.end()) return Take(rows);
+  ColumnBuilder out(type_);
+  out.Reserve(rows.size());
+  for (size_t r : rows) {
+    if (r == kNoRow || IsNull(r)) {
+      out.AppendNull();
+      continue;
+    }
+    switch (type_) {
+      case DataType::kInt64:
+      case DataType::kDate:
+      case DataType::kTimestamp: out.AppendInt(data_.ints[r]); break;
+      case DataType::kDouble: out.AppendDouble(data_.doubles[r]); break;
+      case DataType::kBool: out.AppendBool(data_.bools[r] != 0); break;
+      case DataType::kCategorical:
+      case DataType::kString: out.AppendString(StringAt(r)); break;
+    }
+  }
+  return out.Finish();
 }
 
 ColumnPtr Column::Adopt(DataType type, size_t size, ColumnStorage data) {

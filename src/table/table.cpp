@@ -1,6 +1,8 @@
 // Schema and Table: construction checks, lookup by name, projection and row selection.
 #include "prospect/table/table.hpp"
 
+#include <unordered_map>
+
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
 
@@ -195,6 +197,33 @@ Table ConcatTables(const std::vector<Table>& parts) {
     }
   }
   return Table(schema, std::move(columns));
+}
+
+Table LookupJoin(const Table& left, std::string_view left_key, const Table& right,
+                 std::string_view right_key) {
+  const Column &lk = left.column(left_key), &rk = right.column(right_key);
+  std::unordered_map<std::string, size_t> row_of;
+  row_of.reserve(rk.size());
+  for (size_t r = 0; r < rk.size(); ++r) {
+    if (rk.IsNull(r)) continue;
+    if (!row_of.emplace(rk.FormatValue(r), r).second) {
+      Fail(ErrorCode::kInvalidData, "{} {} appears more than once; a lookup needs one row per {}",
+           right_key, QuoteForMessage(rk.FormatValue(r)), right_key);
+    }
+  }
+  std::vector<size_t> rows(lk.size(), Column::kNoRow);
+  for (size_t r = 0; r < lk.size(); ++r) {
+    if (lk.IsNull(r)) continue;
+    const auto it = row_of.find(lk.FormatValue(r));
+    if (it != row_of.end()) rows[r] = it->second;
+  }
+  Table out = left;
+  for (size_t c = 0; c < right.num_columns(); ++c) {
+    const std::string& name = right.schema().fields()[c].name;
+    if (name == right_key || left.HasColumn(name)) continue;
+    out = out.WithColumn(name, right.column(c)->TakeOrNull(rows));
+  }
+  return out;
 }
 
 }  // namespace prospect

@@ -307,6 +307,14 @@ std::vector<double> UpliftPackage::Outcomes(const Table& t) const {
   return y;
 }
 
+Table UpliftPackage::WithFeatures(Store& store, const Table& t, const Context& ctx) const {
+  if (features.empty()) return t;
+  const auto& inputs = pipeline.input_columns();
+  if (std::all_of(inputs.begin(), inputs.end(), [&](const auto& c) { return t.HasColumn(c); }))
+    return t;
+  return LookupJoin(t, id_column, store.LoadTable(features, ctx), id_column);
+}
+
 std::vector<double> UpliftPackage::Predict(const Table& t, const Context& ctx) const {
   const DenseMatrix x = pipeline.Transform(t, ctx);
   return learner.Predict(x, ctx);
@@ -358,7 +366,12 @@ UpliftTrainResult TrainUplift(Store& store, const UpliftTrainRequest& req, const
                              {"base_params", req.params},
                              {"propensity", req.propensity}});
 
-  const Table full = store.LoadTable(req.table, ctx);
+  Table full = store.LoadTable(req.table, ctx);
+  if (!req.features.empty()) {
+    if (req.id_column.empty())
+      Fail(ErrorCode::kInvalidArgument, "features {}: give the id column to join on", req.features);
+    full = LookupJoin(full, req.id_column, store.LoadTable(req.features, ctx), req.id_column);
+  }
   const std::vector<std::string> treatments = ResolveTreatments(full.column(req.treatment), req);
   TrainRequest tr;
   tr.table = req.table;
@@ -417,6 +430,8 @@ UpliftTrainResult TrainUplift(Store& store, const UpliftTrainRequest& req, const
   group_both.insert(group_both.end(), group_test.begin(), group_test.end());
   std::vector<double> y_both = data.y_train;
   y_both.insert(y_both.end(), data.y_test.begin(), data.y_test.end());
+  WarnAboutLeakage(data.x_train, data.y_train, data.pipeline.feature_names(), binary, req.target,
+                   &prepared.warnings);
   UpliftTrainResult result;
   result.balance = MeasureBalance(values, group_both, y_both, {&data.x_train, &data.x_test},
                                   data.pipeline.feature_names());
@@ -459,6 +474,7 @@ UpliftTrainResult TrainUplift(Store& store, const UpliftTrainRequest& req, const
       {"target", req.target},
       {"positive", prepared.positive},
       {"id_column", req.id_column},
+      {"features", req.features},
       {"input_columns", prepared.features},
       {"feature_names", data.pipeline.feature_names()},
       {"pipeline", data.pipeline.ToJson()},
@@ -494,6 +510,7 @@ UpliftPackage LoadUplift(Store& store, const std::string& name, int64_t version)
     pkg.target = pkg.meta.at("target").get<std::string>();
     pkg.positive = pkg.meta.at("positive").get<std::string>();
     pkg.id_column = pkg.meta.at("id_column").get<std::string>();
+    pkg.features = pkg.meta.value("features", "");
     pkg.pipeline = FeaturePipeline::FromJson(pkg.meta.at("pipeline"));
   } catch (const nlohmann::json::exception& e) {
     Fail(ErrorCode::kInvalidData, "uplift model {} v{}: its registry entry is malformed: {}", name,
@@ -519,7 +536,7 @@ UpliftEvaluation EvaluateUplift(Store& store, const UpliftPackage& model, const 
   if (!(k > 0 && k < 1)) Fail(ErrorCode::kInvalidArgument, "k {}: expected a share in (0, 1)", k);
   UpliftEvaluation out;
   out.table = table.empty() ? model.table : table;
-  const Table full = store.LoadTable(out.table, ctx);
+  const Table full = model.WithFeatures(store, store.LoadTable(out.table, ctx), ctx);
   std::vector<int32_t> group = model.Groups(full);
   std::vector<double> y = model.Outcomes(full);
   const std::vector<size_t> usable = UsableRows(group, y);

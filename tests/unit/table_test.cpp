@@ -85,5 +85,35 @@ TEST(Schema, RejectsDuplicateNames) {
   EXPECT_THROW(Schema({{"a", DataType::kInt64}, {"a", DataType::kDouble}}), Error);
 }
 
+TEST(Table, LookupJoinAddsTheMatchingRowsColumnsAndNullsWhereNoneMatches) {
+  ColumnVector<uint8_t> id_valid{1, 1, 1, 0};
+  const Table left(Schema({{"customer_id", DataType::kInt64}, {"response", DataType::kInt64}}),
+                   {Column::FromInts(DataType::kInt64, {1, 2, 3, 0}, std::move(id_valid)),
+                    Column::FromInts(DataType::kInt64, {0, 1, 1, 0})});
+  const Table right(Schema({{"id", DataType::kString},
+                            {"age", DataType::kDouble},
+                            {"device", DataType::kCategorical},
+                            {"response", DataType::kDouble}}),
+                    {Column::FromStringVector({"3", "1"}), Column::FromDoubles({40.5, 22}),
+                     Column::FromCategorical({0, -1}, {"mobile"}), Column::FromDoubles({9, 9})});
+  const Table joined = LookupJoin(left, "customer_id", right, "id");
+  // The key and a name the left side has already are not added.
+  ASSERT_EQ(joined.schema().ToJson().dump(),
+            R"([{"name":"customer_id","type":"int64"},{"name":"response","type":"int64"},)"
+            R"({"name":"age","type":"double"},{"name":"device","type":"categorical"}])");
+  const Column &age = joined.column("age"), &device = joined.column("device");
+  EXPECT_EQ(age.FormatValue(0), "22.0");
+  EXPECT_TRUE(age.IsNull(1));  // no customer 2 on the right
+  EXPECT_EQ(age.FormatValue(2), "40.5");
+  EXPECT_TRUE(age.IsNull(3));     // a null key matches nothing
+  EXPECT_TRUE(device.IsNull(0));  // customer 1's device is null on the right
+  EXPECT_EQ(device.FormatValue(2), "mobile");
+  EXPECT_EQ(joined.column("response").FormatValue(1), "1");
+
+  const Table twice(Schema({{"id", DataType::kString}}), {Column::FromStringVector({"1", "1"})});
+  ExpectError([&] { (void)LookupJoin(left, "customer_id", twice, "id"); }, ErrorCode::kInvalidData,
+              "id \"1\" appears more than once; a lookup needs one row per id");
+}
+
 }  // namespace
 }  // namespace prospect

@@ -94,6 +94,12 @@ EncodedSplit SplitAndEncode(const PreparedTable& data, const SplitSpec& split, b
 EncodedSplit EncodeSplit(const PreparedTable& data, TrainTestSplit rows, bool scale_features,
                          const Context& ctx);
 
+/// Adds a warning for every encoded feature that alone predicts `y` almost perfectly (ROC-AUC
+/// ≥ 0.99 for a 0/1 target, R² ≥ 0.98 for a number): usually the target in disguise.
+void WarnAboutLeakage(const DenseMatrixView& x, const std::vector<double>& y,
+                      const std::vector<std::string>& names, bool classification,
+                      const std::string& target, std::vector<std::string>* warnings);
+
 /// A metric that search and cross-validation rank models by: classification roc_auc (the
 /// default), pr_auc, log_loss, brier on probabilities; regression rmse (the default), mae, r2.
 struct TuningMetric {

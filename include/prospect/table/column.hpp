@@ -85,6 +85,10 @@ class Column {
 
   /// Rows `rows` of this column, in that order.
   ColumnPtr Take(std::span<const size_t> rows) const;
+  /// A row index that stands for "no row": TakeOrNull gives a null there.
+  static constexpr size_t kNoRow = static_cast<size_t>(-1);
+  /// Take, where kNoRow gives a null (a lookup that found nothing).
+  ColumnPtr TakeOrNull(std::span<const size_t> rows) const;
 
   // Factories take ownership of the vectors. `valid` may be empty (no nulls) or one byte per row.
   static ColumnPtr FromInts(DataType type, ColumnVector<int64_t> values,

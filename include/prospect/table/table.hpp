@@ -70,4 +70,11 @@ Table ConcatTables(const std::vector<Table>& parts);
 /// bools, nulls as null, every other value as its text (dates and timestamps formatted).
 nlohmann::json RowsToJson(const Table& table, size_t limit);
 
+/// `left` with the columns of `right` added (all but its key and any name `left` already has):
+/// each left row gets the right row whose `right_key` equals its `left_key` (compared as text),
+/// or nulls where none does. kInvalidData naming the value when `right_key` repeats one;
+/// kNotFound for a missing key column.
+Table LookupJoin(const Table& left, std::string_view left_key, const Table& right,
+                 std::string_view right_key);
+
 }  // namespace prospect

@@ -32,6 +32,9 @@ struct UpliftTrainRequest {
   std::optional<std::string> positive;
   std::string task = "auto";  ///< as TrainRequest::task: auto, classification, regression
   std::string id_column;
+  /// A table of customer features (profiles, customers) joined on id_column (LookupJoin), for a
+  /// campaign table that holds only ids, groups and outcomes; empty: the table has the features.
+  std::string features;
   std::vector<std::string> exclude;
   std::string learner = "t";  ///< s | t | x | dr
   std::string model = "gbdt";
@@ -89,10 +92,14 @@ struct UpliftPackage {
   int64_t version = 0;
   nlohmann::json meta;  ///< everything else: balance, held-out metrics, params, fingerprint
   std::string table, treatment_column, control, target, positive, id_column;
+  std::string features;  ///< the feature table joined at training, or empty
   std::vector<std::string> treatments;
   FeaturePipeline pipeline;
   UpliftMetaLearner learner;
 
+  /// `table` with the model's feature table joined on the id, when the model had one and `table`
+  /// lacks an input column (a campaign table of ids and outcomes); else `table` as it is.
+  Table WithFeatures(Store& store, const Table& table, const Context& ctx) const;
   /// Each treatment's effect for every row of `table` (which must have the input columns):
   /// rows × treatments, row-major.
   std::vector<double> Predict(const Table& table, const Context& ctx) const;

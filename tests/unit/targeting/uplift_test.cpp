@@ -175,6 +175,33 @@ TEST(UpliftTrain, ScoreWritesTheIdAndAnEffectPerTreatment) {
   EXPECT_EQ(b_only.schema().ToJson()[1]["name"], "uplift");
 }
 
+// A campaign table of ids, groups and outcomes learns from a feature table joined on the id,
+// and evaluate and score join it again; the same model as from one table.
+TEST(UpliftTrain, FeaturesComeFromAnotherTableJoinedOnTheId) {
+  UpliftFixture f;
+  const Table whole = f.ws.store().LoadTable("campaign", Context(1));
+  f.ws.store().WriteTable("sent", whole.Select({"customer_id", "arm", "response"}), {}, Context(1));
+  f.ws.store().WriteTable("people", whole.Select({"customer_id", "x1", "x0"}), {}, Context(1));
+  UpliftTrainRequest r = UpliftFixture::Request();
+  r.table = "sent";
+  r.features = "people";
+  r.name = "joined";
+  const UpliftTrainResult joined = TrainUplift(f.ws.store(), r, Context(1));
+  EXPECT_EQ(joined.summary["input_columns"], nlohmann::json({"x1", "x0"}));
+  const UpliftTrainResult one = TrainUplift(f.ws.store(), UpliftFixture::Request(), Context(1));
+  ASSERT_EQ(joined.holdout.size(), 2u);
+  for (size_t k = 0; k < 2; ++k)
+    EXPECT_NEAR(joined.holdout[k].uplift_at_k, one.holdout[k].uplift_at_k, 1e-9);
+  const UpliftPackage model = LoadUplift(f.ws.store(), "joined");
+  EXPECT_TRUE(EvaluateUplift(f.ws.store(), model, "", 0.3, Context(1)).held_out);
+  const Table sent = f.ws.store().LoadTable("sent", Context(1));
+  EXPECT_EQ(model.Score(model.WithFeatures(f.ws.store(), sent, Context(1)), Context(1)).num_rows(),
+            sent.num_rows());
+  r.id_column.clear();
+  ExpectError([&] { (void)TrainUplift(f.ws.store(), r, Context(1)); }, ErrorCode::kInvalidArgument,
+              "features people: give the id column to join on");
+}
+
 TEST(UpliftTrain, ANonRandomisedAssignmentIsReportedAsImbalanced) {
   UpliftFixture f;
   UpliftTrainRequest r = UpliftFixture::Request();
