@@ -83,6 +83,7 @@ void AddChurnCommand(CLI::App& app, Cli& cli);
 void AddSegmentCommand(CLI::App& app, Cli& cli);
 void AddRecommendCommand(CLI::App& app, Cli& cli);  // recommend evaluate
 void AddUpliftCommand(CLI::App& app, Cli& cli);     // uplift train, evaluate, score, list
+void AddTargetCommand(CLI::App& app, Cli& cli);     // target
 void AddExperimentCommand(CLI::App& app,
                           Cli& cli);  // experiment analyze, assign, power, allocate, simulate
 

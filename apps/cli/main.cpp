@@ -11,9 +11,9 @@
 namespace {
 
 // Commands of the product that this build does not have yet (PRODUCT.md's command list).
-const std::vector<std::string> kNotYetCommands = {"target",  "lookalike", "clv",   "audience",
-                                                  "crm",     "forget",    "audit", "keys",
-                                                  "monitor", "retrain",   "serve"};
+const std::vector<std::string> kNotYetCommands = {"lookalike", "clv",   "audience", "crm",
+                                                  "forget",    "audit", "keys",     "monitor",
+                                                  "retrain",   "serve"};
 
 // CLI11 with fallthrough takes an unknown first word for a stray argument: it then says only "A
 // subcommand is required", or runs a later word as the command (`uplift train` ran `train`).
@@ -70,11 +70,12 @@ int main(int argc, char** argv) {
   app.add_flag("--quiet", cli.options.quiet, "only warnings and errors on stderr");
 
   // The commands, in the order --help lists them.
-  for (const auto add : {cli::AddInitCommand, cli::AddGenerateCommand, cli::AddIngestCommand,
-                         cli::AddTablesCommands, cli::AddQualityCommand, cli::AddProfileCommand,
-                         cli::AddSegmentCommand, cli::AddModelCommands, cli::AddChurnCommand,
-                         cli::AddRecommendCommand, cli::AddUpliftCommand, cli::AddExperimentCommand,
-                         cli::AddReportCommand, cli::AddQuickstartCommand}) {
+  for (const auto add :
+       {cli::AddInitCommand, cli::AddGenerateCommand, cli::AddIngestCommand, cli::AddTablesCommands,
+        cli::AddQualityCommand, cli::AddProfileCommand, cli::AddSegmentCommand,
+        cli::AddModelCommands, cli::AddChurnCommand, cli::AddRecommendCommand,
+        cli::AddUpliftCommand, cli::AddTargetCommand, cli::AddExperimentCommand,
+        cli::AddReportCommand, cli::AddQuickstartCommand}) {
     add(app, cli);
   }
 

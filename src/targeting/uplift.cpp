@@ -17,7 +17,7 @@
 namespace prospect {
 namespace {
 
-constexpr std::string_view kKind = "uplift";
+constexpr std::string_view kUpliftKind = "uplift";
 constexpr std::string_view kEvaluationKind = "uplift_evaluation";
 // Fewer customers than this in a group leave nothing to learn its effect from.
 constexpr size_t kMinGroupSize = 10;
@@ -485,7 +485,7 @@ UpliftTrainResult TrainUplift(Store& store, const UpliftTrainRequest& req, const
       {"balance", result.balance.ToJson()},
       {"holdout", holdout},
       {"warnings", prepared.warnings}};
-  result.version = store.PutObject(std::string(kKind), name, meta, learner.Save());
+  result.version = store.PutObject(std::string(kUpliftKind), name, meta, learner.Save());
   store.Audit("uplift train", fmt::format("model={} version={}", name, result.version));
   result.name = name;
   result.summary = meta;
@@ -496,7 +496,7 @@ UpliftTrainResult TrainUplift(Store& store, const UpliftTrainRequest& req, const
 }
 
 UpliftPackage LoadUplift(Store& store, const std::string& name, int64_t version) {
-  auto object = store.GetObjectOrFail(std::string(kKind), name, version, "uplift model",
+  auto object = store.GetObjectOrFail(std::string(kUpliftKind), name, version, "uplift model",
                                       "Uplift models", "prospect uplift train");
   UpliftPackage pkg;
   pkg.name = name;
@@ -570,7 +570,7 @@ UpliftEvaluation EvaluateUplift(Store& store, const UpliftPackage& model, const 
 
 nlohmann::json ListUpliftModels(Store& store) {
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& o : store.ListObjects(std::string(kKind))) {
+  for (const auto& o : store.ListObjects(std::string(kUpliftKind))) {
     out.push_back({{"name", o.name},
                    {"version", o.version},
                    {"learner", o.meta.value("learner", "")},

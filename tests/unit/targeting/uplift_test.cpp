@@ -7,6 +7,7 @@
 #include <random>
 
 #include "prospect/common/error.hpp"
+#include "prospect/targeting/campaign.hpp"
 #include "prospect/workspace/workspace.hpp"
 #include "support/expect_error.hpp"
 #include "support/test_paths.hpp"
@@ -214,6 +215,56 @@ TEST(UpliftTrain, ANonRandomisedAssignmentIsReportedAsImbalanced) {
   EXPECT_EQ(res.balance.imbalanced[0].feature, "x1");
   EXPECT_GT(res.balance.imbalanced[0].smd, 0.5);
   EXPECT_NE(res.summary["warnings"].dump().find("a and control differ in x1"), std::string::npos);
+}
+
+// prospect target on the model: the audience table, best first, within the budget; restricted
+// to one treatment; the stored summary; a cost list that does not fit.
+TEST(PlanCampaign, KeepsTheBestAudienceWithinTheBudgetAsATable) {
+  UpliftFixture f;
+  (void)TrainUplift(f.ws.store(), UpliftFixture::Request(), Context(1));
+  CampaignRequest r;
+  r.uplift_model = "campaign_response_t";
+  r.table = "campaign_next";
+  r.value = "100";
+  r.cost = {2, 5};
+  r.budget = 1000;
+  const CampaignResult res = PlanCampaign(f.ws.store(), r, Context(1));
+  EXPECT_EQ(res.name, "audience_campaign_response_t");
+  EXPECT_LE(res.plan.spend, 1000);
+  EXPECT_GT(res.plan.spend, 995);  // the budget binds: many customers are worth more than 5
+  const Table stored = f.ws.store().LoadTable(res.name, Context(1));
+  ASSERT_EQ(stored.num_rows(), res.plan.contacted);
+  EXPECT_EQ(stored.schema().ToJson().dump(),
+            R"([{"name":"customer_id","type":"int64"},{"name":"treatment","type":"string"},)"
+            R"({"name":"uplift","type":"double"},{"name":"value","type":"double"},)"
+            R"({"name":"cost","type":"double"},{"name":"expected_profit","type":"double"}])");
+  const Column& profit = stored.column("expected_profit");
+  double total = 0;
+  for (size_t i = 0; i < stored.num_rows(); ++i) {
+    total += profit.NumericAt(i);
+    if (i > 0) {
+      EXPECT_GE(profit.NumericAt(i - 1), profit.NumericAt(i));
+    }
+    const double u = stored.column("uplift").NumericAt(i), c = stored.column("cost").NumericAt(i);
+    EXPECT_NEAR(profit.NumericAt(i), u * 100 - c, 1e-9);
+    EXPECT_EQ(c, stored.column("treatment").FormatValue(i) == "a" ? 2 : 5);
+  }
+  EXPECT_NEAR(total, res.plan.expected_profit, 1e-6);
+  const nlohmann::json listed = ListAudiences(f.ws.store());
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["contacted"], res.plan.contacted);
+
+  r.treatments = {"b"};
+  r.cost = {5};
+  r.name = "only_b";
+  const CampaignResult b = PlanCampaign(f.ws.store(), r, Context(1));
+  EXPECT_TRUE(b.plan.exact);
+  EXPECT_EQ(b.plan.contacted, 200u);  // 1000 / 5
+  EXPECT_LE(b.plan.expected_profit, res.plan.expected_profit);
+  r.treatments.clear();
+  r.cost = {1, 2, 3};
+  ExpectError([&] { (void)PlanCampaign(f.ws.store(), r, Context(1)); }, ErrorCode::kInvalidArgument,
+              "cost: 3 numbers for 2 treatments (a, b); give one for all or one per treatment");
 }
 
 TEST(UpliftTrain, BadRequestsNameTheValueAndWhatIsAllowed) {
