@@ -14,6 +14,7 @@
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
+#include "prospect/io/csv.hpp"
 
 namespace prospect::cli {
 namespace {
@@ -136,6 +137,22 @@ std::optional<int64_t> AsOfFlag(const std::string& date) {
 
 std::string Fixed(double v, int digits) {
   return std::isfinite(v) ? fmt::format("{:.{}f}", v, digits) : "-";
+}
+
+std::vector<std::string> FirstColumnIds(const std::string& file, const char* what,
+                                        const Context& ctx) {
+  const Table t = ReadCsv(file, {}, ctx);
+  if (t.num_columns() == 0) Fail(ErrorCode::kInvalidData, "{}: no columns", file);
+  const Column& ids = *t.column(size_t{0});
+  std::vector<std::string> out;
+  for (size_t r = 0; r < ids.size(); ++r) {
+    if (!ids.IsNull(r)) {
+      out.push_back(ids.FormatValue(r));
+    } else if (what != nullptr) {
+      Fail(ErrorCode::kInvalidData, "{}: line {}: the {} is empty", file, r + 2, what);
+    }
+  }
+  return out;
 }
 
 }  // namespace prospect::cli

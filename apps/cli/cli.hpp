@@ -41,6 +41,11 @@ class Cli {
   void Say(const std::string& line) const;
 };
 
+/// The ids in the first column of a CSV with a header (users, seeds, an allow / deny list of
+/// items). An empty cell is an error naming `what` ("user id"), or skipped when `what` is null.
+std::vector<std::string> FirstColumnIds(const std::string& file, const char* what,
+                                        const Context& ctx);
+
 /// `v` with `digits` decimals, or "-" for NaN and infinity (a measure that is undefined).
 std::string Fixed(double v, int digits = 4);
 
@@ -84,6 +89,7 @@ void AddSegmentCommand(CLI::App& app, Cli& cli);
 void AddRecommendCommand(CLI::App& app, Cli& cli);  // recommend evaluate
 void AddUpliftCommand(CLI::App& app, Cli& cli);     // uplift train, evaluate, score, list
 void AddTargetCommand(CLI::App& app, Cli& cli);     // target
+void AddLookalikeCommand(CLI::App& app, Cli& cli);  // lookalike
 void AddExperimentCommand(CLI::App& app,
                           Cli& cli);  // experiment analyze, assign, power, allocate, simulate
 

@@ -109,24 +109,6 @@ void AddInteractionOptions(CLI::App& command, InteractionFlags& f) {
                      "hybrid, e.g. movies:movieId:genres,title");
 }
 
-// The ids in the first column of a CSV with a header (users, or an allow / deny list of items).
-// An empty cell is an error for users (`what` names them), skipped in an item list.
-std::vector<std::string> FirstColumnIds(const std::string& file, const char* what,
-                                        const Context& ctx) {
-  const Table t = ReadCsv(file, {}, ctx);
-  if (t.num_columns() == 0) Fail(ErrorCode::kInvalidData, "{}: no columns", file);
-  const Column& ids = *t.column(size_t{0});
-  std::vector<std::string> out;
-  for (size_t r = 0; r < ids.size(); ++r) {
-    if (!ids.IsNull(r)) {
-      out.push_back(ids.FormatValue(r));
-    } else if (what != nullptr) {
-      Fail(ErrorCode::kInvalidData, "{}: line {}: the {} is empty", file, r + 2, what);
-    }
-  }
-  return out;
-}
-
 std::vector<std::string> UserIds(const std::string& file, const std::string& user,
                                  const Context& ctx) {
   if (file.empty() == user.empty())

@@ -1,4 +1,5 @@
-// prospect target — whom to contact, with which treatment, under a budget.
+// prospect target | lookalike — whom to contact: with which treatment under a budget, or who is
+// most like a seed list.
 #include <iostream>
 #include <limits>
 
@@ -8,6 +9,7 @@
 #include "prospect/common/strings.hpp"
 #include "prospect/io/csv.hpp"
 #include "prospect/targeting/campaign.hpp"
+#include "prospect/targeting/lookalike.hpp"
 
 namespace prospect::cli {
 namespace {
@@ -97,6 +99,62 @@ void AddTargetCommand(CLI::App& app, Cli& cli) {
                      "only these of the model's treatments, comma-separated (default: all)");
   target->add_option("--name", req.name, "the audience's table (default audience_MODEL)");
   target->add_option("--out", f->out, "also write the audience to this CSV file");
+}
+
+void AddLookalikeCommand(CLI::App& app, Cli& cli) {
+  struct Flags {
+    LookalikeRequest request;
+    std::string seed_file, exclude, out;
+  };
+  auto f = std::make_shared<Flags>();
+  CLI::App* look = AddWorkspaceCommand(
+      app, cli, "lookalike",
+      "Find the customers most like a seed list (profile neighbours, or a seed-versus-everyone "
+      "classifier), measure how well each route finds held-back seeds, and keep the audience",
+      R"(  prospect lookalike --seed best_customers.csv --size 5000
+  prospect lookalike --seed-table converters --size 2000 --method classifier --model gbdt --name converters_like
+  prospect lookalike --seed seeds.csv --size 1000 --table customers --exclude signup_date --json
+)",
+      [&cli, f](Workspace& ws, Context& ctx) {
+        LookalikeRequest r = f->request;
+        if (!f->seed_file.empty()) r.seeds = FirstColumnIds(f->seed_file, "seed id", ctx);
+        if (!f->exclude.empty()) r.exclude = Split(f->exclude, ',');
+        const LookalikeResult res = FindLookalikes(ws.store(), r, ctx);
+        if (!f->out.empty()) WriteCsv(res.audience, f->out, ctx);
+        if (cli.options.json) return cli.PrintJson(res.summary);
+        for (const std::string& w : res.warnings) ctx.logger().warn("{}", w);
+        std::cout << fmt::format("Lookalikes {}: {} customers like {} seeds, by {}.\n", res.name,
+                                 res.audience.num_rows(), res.seeds, res.method);
+        if (!res.quality.empty()) {
+          std::cout << fmt::format("Held-back seeds found in the top {} (from the other seeds):\n",
+                                   res.audience.num_rows());
+          std::vector<std::vector<std::string>> rows;
+          for (const LookalikeQuality& q : res.quality) {
+            rows.push_back({q.method, fmt::format("{} of {}", q.found, q.held_back),
+                            Fixed(q.recall), Fixed(q.random_recall), Fixed(q.lift, 2)});
+          }
+          cli.PrintTable({"route", "found", "recall", "random", "lift"}, rows);
+        }
+        std::cout << "Next: prospect export " << res.name << " --out " << res.name << ".csv\n";
+      });
+  LookalikeRequest& req = f->request;
+  look->add_option("--seed", f->seed_file, "CSV whose first column holds the seed ids");
+  look->add_option("--seed-table", req.seed_table,
+                   "a table of seed ids (its --id column, else its first column)");
+  look->add_option("--size", req.size, "customers in the audience (default 1000)");
+  look->add_option("--table", req.table, "the customer base (default profiles)");
+  look->add_option("--id", req.id_column, "the id column (default customer_id)");
+  look->add_option("--method", req.method,
+                   "auto (default: the route with the higher measured recall), neighbours or "
+                   "classifier")
+      ->check(CLI::IsMember({"auto", "neighbours", "classifier"}));
+  look->add_option("--model", req.model, "the classifier route's model (default logistic)");
+  look->add_option("--exclude", f->exclude, "columns not to compare on, comma-separated");
+  look->add_option("--holdout", req.holdout,
+                   "share of seeds held back to measure recall (default 0.2; 0: none)");
+  look->add_option("--neighbours", req.neighbours, "k of the neighbour route (default 10)");
+  look->add_option("--name", req.name, "the audience's table (default lookalike_TABLE)");
+  look->add_option("--out", f->out, "also write the audience to this CSV file");
 }
 
 }  // namespace prospect::cli
