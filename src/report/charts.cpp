@@ -151,12 +151,65 @@ json HistogramChart(const std::string& title, const std::string& subtitle,
                                {"itemStyle", {{"color", kBarColor}}}}})}};
 }
 
-// A palette that stays distinguishable for up to 10 groups (Tableau 10).
 static const std::vector<std::string>& Palette() {
   static const std::vector<std::string> kColors = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2",
                                                    "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
                                                    "#9c755f", "#bab0ac"};
   return kColors;
+}
+
+const std::string& SeriesColor(size_t i) { return Palette()[i % Palette().size()]; }
+
+json UnitAxis(const std::string& name, double max) {
+  json axis = {{"type", "value"},
+               {"name", name},
+               {"nameLocation", "middle"},
+               {"nameGap", 26},
+               {"nameTextStyle", {{"color", "#616e7c"}, {"fontSize", 10}}},
+               {"splitLine", {{"lineStyle", {{"color", "#eef0f3"}}}}},
+               {"axisLabel", {{"color", "#616e7c"}, {"fontSize", 10}}}};
+  if (!std::isnan(max)) {
+    axis["min"] = 0;
+    axis["max"] = max;
+  } else {
+    axis["scale"] = true;
+  }
+  return axis;
+}
+
+json XyPoints(const std::vector<double>& x, const std::vector<double>& y) {
+  json out = json::array();
+  for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
+    out.push_back({std::round(x[i] * 1e4) / 1e4, std::round(y[i] * 1e4) / 1e4});
+  }
+  return out;
+}
+
+json LineSeries(const std::string& name, json data, const std::string& color, bool dashed,
+                bool step) {
+  json s = {{"type", "line"},
+            {"name", name},
+            {"data", std::move(data)},
+            {"showSymbol", false},
+            {"smooth", false},
+            {"lineStyle", {{"color", color}, {"width", dashed ? 1 : 2}}},
+            {"itemStyle", {{"color", color}}}};
+  if (dashed) s["lineStyle"]["type"] = "dashed";
+  if (step) s["step"] = "end";
+  return s;
+}
+
+json XyChart(const std::string& title, const std::string& subtitle, const std::string& x_name,
+             const std::string& y_name, json series, bool fit_y) {
+  json y_axis = UnitAxis(y_name, fit_y ? std::nan("") : 1.0);
+  if (fit_y) y_axis["nameGap"] = 40;
+  return {{"title", Title(title, subtitle)},
+          {"tooltip", {{"trigger", "axis"}, {"renderMode", "richText"}}},
+          {"legend", {{"bottom", 0}, {"textStyle", {{"fontSize", 10}}}}},
+          {"grid", {{"left", fit_y ? 56 : 44}, {"right", 16}, {"top", 56}, {"bottom", 58}}},
+          {"xAxis", UnitAxis(x_name)},
+          {"yAxis", std::move(y_axis)},
+          {"series", std::move(series)}};
 }
 
 json GroupedBarChart(const std::string& title, const std::string& subtitle,

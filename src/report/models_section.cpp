@@ -17,62 +17,13 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kLine = "#3b82f6";
-constexpr const char* kRef = "#9aa5b1";
-constexpr const char* kSecond = "#f59e0b";
-
-json ValueAxis(const std::string& name, double max = 1) {
-  return {{"type", "value"},
-          {"name", name},
-          {"nameLocation", "middle"},
-          {"nameGap", 26},
-          {"min", 0},
-          {"max", max},
-          {"nameTextStyle", {{"color", "#616e7c"}, {"fontSize", 10}}},
-          {"splitLine", {{"lineStyle", {{"color", "#eef0f3"}}}}},
-          {"axisLabel", {{"color", "#616e7c"}, {"fontSize", 10}}}};
-}
-
-json Points(const std::vector<double>& x, const std::vector<double>& y) {
-  json out = json::array();
-  for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
-    out.push_back({std::round(x[i] * 1e4) / 1e4, std::round(y[i] * 1e4) / 1e4});
-  }
-  return out;
-}
-
-json Line(const std::string& name, json data, const char* color, bool dashed = false,
-          bool step = false) {
-  json s = {{"type", "line"},
-            {"name", name},
-            {"data", std::move(data)},
-            {"showSymbol", false},
-            {"smooth", false},
-            {"lineStyle", {{"color", color}, {"width", dashed ? 1 : 2}}},
-            {"itemStyle", {{"color", color}}}};
-  if (dashed) s["lineStyle"]["type"] = "dashed";
-  if (step) s["step"] = "end";
-  return s;
-}
-
-json XyChart(const std::string& title, const std::string& subtitle, const std::string& x_name,
-             const std::string& y_name, json series) {
-  return {{"title", ChartTitle(title, subtitle)},
-          {"tooltip", {{"trigger", "axis"}, {"renderMode", "richText"}}},
-          {"legend", {{"bottom", 0}, {"textStyle", {{"fontSize", 10}}}}},
-          {"grid", {{"left", 44}, {"right", 16}, {"top", 56}, {"bottom", 58}}},
-          {"xAxis", ValueAxis(x_name)},
-          {"yAxis", ValueAxis(y_name)},
-          {"series", std::move(series)}};
-}
-
 json RocChart(const MetricsReport& m) {
   return XyChart(
       "ROC curve", fmt::format("ROC-AUC {:.3f} on {} rows", m.roc_auc, m.rows),
       "false positive rate", "true positive rate",
-      json::array(
-          {Line("model", Points(m.roc.fpr, m.roc.tpr), kLine),
-           Line("chance", json::array({json::array({0, 0}), json::array({1, 1})}), kRef, true)}));
+      json::array({LineSeries("model", XyPoints(m.roc.fpr, m.roc.tpr), kChartBlue),
+                   LineSeries("chance", json::array({json::array({0, 0}), json::array({1, 1})}),
+                              kChartGrey, true)}));
 }
 
 json PrChart(const MetricsReport& m) {
@@ -81,9 +32,10 @@ json PrChart(const MetricsReport& m) {
       "Precision–recall",
       fmt::format("PR-AUC (average precision) {:.3f}; base rate {:.3f}", m.average_precision, base),
       "recall", "precision",
-      json::array({Line("model", Points(m.pr.recall, m.pr.precision), kLine, false, true),
-                   Line("base rate", json::array({json::array({0, base}), json::array({1, base})}),
-                        kRef, true)}));
+      json::array(
+          {LineSeries("model", XyPoints(m.pr.recall, m.pr.precision), kChartBlue, false, true),
+           LineSeries("base rate", json::array({json::array({0, base}), json::array({1, base})}),
+                      kChartGrey, true)}));
 }
 
 json GainsChart(const MetricsReport& m) {
@@ -99,9 +51,9 @@ json GainsChart(const MetricsReport& m) {
       "Cumulative gains",
       fmt::format("the top 10% of scores hold {:.0f}% of the positives", 100 * top),
       "share of customers contacted (highest scores first)", "share of positives found",
-      json::array(
-          {Line("model", Points(x, y), kLine),
-           Line("random", json::array({json::array({0, 0}), json::array({1, 1})}), kRef, true)}));
+      json::array({LineSeries("model", XyPoints(x, y), kChartBlue),
+                   LineSeries("random", json::array({json::array({0, 0}), json::array({1, 1})}),
+                              kChartGrey, true)}));
 }
 
 json LiftChart(const MetricsReport& m) {
@@ -125,17 +77,17 @@ json LiftChart(const MetricsReport& m) {
             {"nameLocation", "middle"},
             {"nameGap", 26},
             {"nameTextStyle", {{"color", "#616e7c"}, {"fontSize", 10}}}}},
-          {"yAxis", ValueAxis("lift", std::ceil(max))},
+          {"yAxis", UnitAxis("lift", std::ceil(max))},
           {"series", json::array({{{"type", "bar"},
                                    {"name", "lift"},
                                    {"data", lift},
                                    {"barMaxWidth", 22},
-                                   {"itemStyle", {{"color", kLine}}}},
+                                   {"itemStyle", {{"color", kChartBlue}}}},
                                   {{"type", "line"},
                                    {"name", "cumulative lift"},
                                    {"data", cum},
-                                   {"lineStyle", {{"color", kSecond}}},
-                                   {"itemStyle", {{"color", kSecond}}}}})}};
+                                   {"lineStyle", {{"color", kChartAmber}}},
+                                   {"itemStyle", {{"color", kChartAmber}}}}})}};
 }
 
 json CalibrationChart(const MetricsReport& m) {
@@ -143,9 +95,10 @@ json CalibrationChart(const MetricsReport& m) {
       "Calibration",
       "observed positive rate per bin of predicted probability; on the diagonal = calibrated",
       "mean predicted probability", "observed rate",
-      json::array(
-          {Line("model", Points(m.calibration.prob_pred, m.calibration.prob_true), kLine),
-           Line("perfect", json::array({json::array({0, 0}), json::array({1, 1})}), kRef, true)}));
+      json::array({LineSeries("model", XyPoints(m.calibration.prob_pred, m.calibration.prob_true),
+                              kChartBlue),
+                   LineSeries("perfect", json::array({json::array({0, 0}), json::array({1, 1})}),
+                              kChartGrey, true)}));
 }
 
 json ConfusionChart(const MetricsReport& m) {

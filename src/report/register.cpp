@@ -13,9 +13,7 @@ std::vector<std::unique_ptr<ReportSection>> RegisteredSections() {
   s.push_back(MakeModelsSection());
   s.push_back(MakeChurnSection());
   s.push_back(MakeRecommendationsSection());
-  s.push_back(MakePlaceholderSection(
-      "targeting", "Targeting and uplift",
-      "Uplift models (Qini, AUUC), the campaign plan under a budget, lookalike audiences."));
+  s.push_back(MakeTargetingSection());
   s.push_back(
       MakePlaceholderSection("clv", "Customer lifetime value",
                              "BG/NBD and Gamma-Gamma fits, P(alive) and CLV over a horizon."));

@@ -19,6 +19,7 @@ std::unique_ptr<ReportSection> MakeExperimentsSection();
 std::unique_ptr<ReportSection> MakeModelsSection();  // models_section.cpp
 std::unique_ptr<ReportSection> MakeChurnSection();   // models_section.cpp
 std::unique_ptr<ReportSection> MakeRecommendationsSection();
+std::unique_ptr<ReportSection> MakeTargetingSection();
 /// A capability this version does not have yet: what its section will show, and that it is not
 /// available (no command to run is named: there is none yet).
 std::unique_ptr<ReportSection> MakePlaceholderSection(std::string id, std::string title,
@@ -62,6 +63,26 @@ nlohmann::json ScatterChart(const std::string& title, const std::string& subtitl
                             const std::string& x_name, const std::string& y_name,
                             const std::vector<std::string>& groups,
                             const std::vector<std::vector<double>>& points);
+
+/// Colours of the line charts: the model, the reference (random, chance, perfect), a second
+/// series.
+inline constexpr const char* kChartBlue = "#3b82f6";
+inline constexpr const char* kChartGrey = "#9aa5b1";
+inline constexpr const char* kChartAmber = "#f59e0b";
+/// The i-th colour of a palette that stays distinguishable for up to 10 series (Tableau 10).
+const std::string& SeriesColor(size_t i);
+
+/// A value axis named `name` from 0 to `max`; with max = NaN it fits the data (and may go below 0).
+nlohmann::json UnitAxis(const std::string& name, double max = 1);
+/// [[x0, y0], [x1, y1], ...] rounded to 4 decimals, for a line series.
+nlohmann::json XyPoints(const std::vector<double>& x, const std::vector<double>& y);
+/// A line series; `dashed` for references, `step` for step functions (precision–recall).
+nlohmann::json LineSeries(const std::string& name, nlohmann::json data, const std::string& color,
+                          bool dashed = false, bool step = false);
+/// Line series over two value axes; both 0–1 unless `fit_y`, which lets the y axis fit the data.
+nlohmann::json XyChart(const std::string& title, const std::string& subtitle,
+                       const std::string& x_name, const std::string& y_name, nlohmann::json series,
+                       bool fit_y = false);
 
 /// A short number for labels (3 significant digits, thousands as k/M).
 std::string ShortNumber(double x);

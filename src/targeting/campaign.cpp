@@ -15,8 +15,6 @@
 namespace prospect {
 namespace {
 
-constexpr std::string_view kAudienceKind = "audience";
-
 // Each customer's value per response: the number, or the column's values.
 std::vector<double> ValuesOf(const Table& t, const std::string& value, const std::string& id) {
   double number = 0;
@@ -158,7 +156,7 @@ CampaignResult PlanCampaign(Store& store, const CampaignRequest& req, const Cont
                                 : nlohmann::json(req.capacity);
   out.summary["method"] = out.plan.exact ? "exact" : "greedy (multiple-choice knapsack LP)";
   store.WriteTable(out.name, out.audience, {}, ctx);
-  store.PutObject(std::string(kAudienceKind), out.name, out.summary, "");
+  store.PutObject(kAudienceObjectKind, out.name, out.summary, "");
   store.Audit("target", fmt::format("audience={} model={} contacted={}", out.name, model.name,
                                     out.plan.contacted));
   return out;
@@ -166,7 +164,7 @@ CampaignResult PlanCampaign(Store& store, const CampaignRequest& req, const Cont
 
 nlohmann::json ListAudiences(Store& store) {
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& o : store.ListObjects(std::string(kAudienceKind))) {
+  for (const auto& o : store.ListObjects(kAudienceObjectKind)) {
     out.push_back({{"name", o.name},
                    {"uplift_model", o.meta.value("uplift_model", "")},
                    {"contacted", o.meta.value("contacted", 0)},

@@ -17,8 +17,6 @@
 namespace prospect {
 namespace {
 
-constexpr std::string_view kUpliftKind = "uplift";
-constexpr std::string_view kEvaluationKind = "uplift_evaluation";
 // Fewer customers than this in a group leave nothing to learn its effect from.
 constexpr size_t kMinGroupSize = 10;
 constexpr double kImbalancedSmd = 0.1;
@@ -485,7 +483,7 @@ UpliftTrainResult TrainUplift(Store& store, const UpliftTrainRequest& req, const
       {"balance", result.balance.ToJson()},
       {"holdout", holdout},
       {"warnings", prepared.warnings}};
-  result.version = store.PutObject(std::string(kUpliftKind), name, meta, learner.Save());
+  result.version = store.PutObject(kUpliftObjectKind, name, meta, learner.Save());
   store.Audit("uplift train", fmt::format("model={} version={}", name, result.version));
   result.name = name;
   result.summary = meta;
@@ -496,7 +494,7 @@ UpliftTrainResult TrainUplift(Store& store, const UpliftTrainRequest& req, const
 }
 
 UpliftPackage LoadUplift(Store& store, const std::string& name, int64_t version) {
-  auto object = store.GetObjectOrFail(std::string(kUpliftKind), name, version, "uplift model",
+  auto object = store.GetObjectOrFail(kUpliftObjectKind, name, version, "uplift model",
                                       "Uplift models", "prospect uplift train");
   UpliftPackage pkg;
   pkg.name = name;
@@ -562,7 +560,7 @@ UpliftEvaluation EvaluateUplift(Store& store, const UpliftPackage& model, const 
   }
   out.rows = rows.num_rows();
   out.treatments = MeasureUplift(y, group, model.Predict(rows, ctx), model.treatments, k);
-  store.PutObject(std::string(kEvaluationKind), model.name,
+  store.PutObject(kUpliftEvaluationObjectKind, model.name,
                   {{"model", model.name}, {"version", model.version}, {"evaluation", out.ToJson()}},
                   "");
   return out;
@@ -570,7 +568,7 @@ UpliftEvaluation EvaluateUplift(Store& store, const UpliftPackage& model, const 
 
 nlohmann::json ListUpliftModels(Store& store) {
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& o : store.ListObjects(std::string(kUpliftKind))) {
+  for (const auto& o : store.ListObjects(kUpliftObjectKind)) {
     out.push_back({{"name", o.name},
                    {"version", o.version},
                    {"learner", o.meta.value("learner", "")},

@@ -17,6 +17,9 @@
 
 namespace prospect {
 
+/// PlanCampaign's summaries, under the audience table's name.
+inline constexpr const char* kAudienceObjectKind = "audience";
+
 struct CampaignRequest {
   std::string uplift_model;
   std::string table;  ///< the customers to choose from (with the model's features, or joinable)

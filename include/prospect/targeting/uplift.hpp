@@ -21,6 +21,10 @@
 
 namespace prospect {
 
+inline constexpr const char* kUpliftObjectKind = "uplift";
+/// EvaluateUplift's results, under the model's name.
+inline constexpr const char* kUpliftEvaluationObjectKind = "uplift_evaluation";
+
 struct UpliftTrainRequest {
   std::string table;
   std::string treatment;  ///< the column that says which group each customer was in
