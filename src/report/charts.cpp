@@ -217,6 +217,8 @@ json GroupedBarChart(const std::string& title, const std::string& subtitle,
                      const std::vector<std::string>& series_names,
                      const std::vector<std::vector<double>>& series_values, bool percent) {
   json series = json::array();
+  // Labels on every bar only while they fit; the tooltip has the values either way.
+  const bool labels = series_names.size() * categories.size() <= 24;
   for (size_t s = 0; s < series_names.size(); ++s) {
     json data = json::array();
     for (double v : series_values[s])
@@ -228,7 +230,7 @@ json GroupedBarChart(const std::string& title, const std::string& subtitle,
          {"barMaxWidth", 22},
          {"itemStyle", {{"color", Palette()[s % Palette().size()]}, {"borderRadius", 2}}},
          {"label",
-          {{"show", true},
+          {{"show", labels},
            {"position", "top"},
            {"fontSize", 9},
            {"color", "#616e7c"},
@@ -241,8 +243,8 @@ json GroupedBarChart(const std::string& title, const std::string& subtitle,
   return {
       {"title", Title(title, subtitle)},
       {"tooltip", Tooltip()},
-      {"legend", {{"top", 8}, {"right", 10}, {"textStyle", {{"fontSize", 11}}}}},
-      {"grid", {{"left", 10}, {"right", 16}, {"top", 64}, {"bottom", 8}, {"containLabel", true}}},
+      {"legend", {{"bottom", 0}, {"textStyle", {{"fontSize", 11}}}}},
+      {"grid", {{"left", 10}, {"right", 16}, {"top", 56}, {"bottom", 28}, {"containLabel", true}}},
       {"xAxis",
        {{"type", "category"},
         {"data", categories},

@@ -60,11 +60,12 @@ json QiniChart(const std::string& treatment, const std::vector<const StoredObjec
   }
   series.push_back(LineSeries("random", json::array({json::array({0, 0}), json::array({1, end})}),
                               kChartGrey, true));
-  return XyChart(
-      fmt::format("Qini curve: {} against control", treatment),
-      "learner (normalised Qini coefficient); above the dashed line = better than random",
-      "share of customers targeted (highest predicted uplift first)", "extra responses",
-      std::move(series), true);
+  json chart = XyChart(fmt::format("Qini curve: {} against control", treatment),
+                       "learner (Qini coefficient); above the dashed line beats random",
+                       "share targeted (highest predicted uplift first)", "extra responses",
+                       std::move(series), true);
+  chart["grid"]["bottom"] = 76;  // room for a legend of several learners on two lines
+  return chart;
 }
 
 // Observed uplift in each decile of predicted uplift, one bar per model.
@@ -87,12 +88,10 @@ json DecileChart(const std::string& treatment, const std::vector<const StoredObj
     names.push_back(models[m]->meta.value("learner", "?"));
     values.push_back(std::move(v));
   }
-  return GroupedBarChart(
-      fmt::format("Uplift by decile: {}", treatment),
-      fmt::format("treated − control {} in each tenth of predicted uplift (1 = highest); it "
-                  "should fall",
-                  binary ? "response rate (percentage points)" : "mean outcome"),
-      deciles, names, values, binary);
+  return GroupedBarChart(fmt::format("Uplift by decile: {}", treatment),
+                         fmt::format("treated − control {} per tenth of predicted uplift",
+                                     binary ? "rate (points)" : "mean"),
+                         deciles, names, values, binary);
 }
 
 void WriteUpliftModels(Store& store, SectionWriter& out) {
@@ -144,7 +143,10 @@ void WriteUpliftModels(Store& store, SectionWriter& out) {
     }
     std::vector<std::string> labels;
     for (const StoredObject* m : group) labels.push_back(LearnerLabel(*m));
-    out.Paragraph(fmt::format("Campaign {}: {}.", campaign, Join(labels, ", ")), "muted");
+    out.Paragraph(fmt::format("Campaign {}: {}. A good model's uplift falls from the first "
+                              "decile to the last.",
+                              campaign, Join(labels, ", ")),
+                  "muted");
     out.OpenGrid();
     for (const std::string& t : order) {
       const auto& [ms, results] = by_treatment[t];
