@@ -205,7 +205,7 @@ json XyChart(const std::string& title, const std::string& subtitle, const std::s
   if (fit_y) y_axis["nameGap"] = 40;
   return {{"title", Title(title, subtitle)},
           {"tooltip", {{"trigger", "axis"}, {"renderMode", "richText"}}},
-          {"legend", {{"bottom", 0}, {"textStyle", {{"fontSize", 10}}}}},
+          {"legend", {{"type", "scroll"}, {"bottom", 0}, {"textStyle", {{"fontSize", 10}}}}},
           {"grid", {{"left", fit_y ? 56 : 44}, {"right", 16}, {"top", 56}, {"bottom", 58}}},
           {"xAxis", UnitAxis(x_name)},
           {"yAxis", std::move(y_axis)},
@@ -243,7 +243,7 @@ json GroupedBarChart(const std::string& title, const std::string& subtitle,
   return {
       {"title", Title(title, subtitle)},
       {"tooltip", Tooltip()},
-      {"legend", {{"bottom", 0}, {"textStyle", {{"fontSize", 11}}}}},
+      {"legend", {{"type", "scroll"}, {"bottom", 0}, {"textStyle", {{"fontSize", 11}}}}},
       {"grid", {{"left", 10}, {"right", 16}, {"top", 56}, {"bottom", 28}, {"containLabel", true}}},
       {"xAxis",
        {{"type", "category"},

@@ -39,59 +39,73 @@ std::string LearnerLabel(const StoredObject& m) {
                      m.meta.value("model", "?"));
 }
 
+// One model's held-out result for one treatment, with its name in the charts' legends.
+struct Curve {
+  std::string label;
+  const json* result;
+};
+
 // The Qini curves of one treatment, one line per model: x the share of held-out customers
 // targeted (highest predicted uplift first), y the extra responses; random is the straight line
 // to the whole group's value.
-json QiniChart(const std::string& treatment, const std::vector<const StoredObject*>& models,
-               const std::vector<const json*>& results) {
+json QiniChart(const std::string& treatment, const std::vector<Curve>& curves) {
   json series = json::array();
   double end = 0;
-  for (size_t m = 0; m < models.size(); ++m) {
-    const json& q = (*results[m])["qini"];
+  for (size_t m = 0; m < curves.size(); ++m) {
+    const json& q = (*curves[m].result)["qini"];
     std::vector<double> n = q["n"].get<std::vector<double>>(),
                         v = q["value"].get<std::vector<double>>();
     if (n.empty()) continue;
     const double total = n.back();
     for (double& x : n) x = total > 0 ? x / total : 0;
     end = v.back();
-    series.push_back(LineSeries(fmt::format("{} ({:.3f})", models[m]->meta.value("learner", "?"),
-                                            (*results[m]).value("qini_coefficient", 0.0)),
+    series.push_back(LineSeries(fmt::format("{} ({:.3f})", curves[m].label,
+                                            curves[m].result->value("qini_coefficient", 0.0)),
                                 XyPoints(n, v), SeriesColor(m)));
   }
   series.push_back(LineSeries("random", json::array({json::array({0, 0}), json::array({1, end})}),
                               kChartGrey, true));
-  json chart = XyChart(fmt::format("Qini curve: {} against control", treatment),
-                       "learner (Qini coefficient); above the dashed line beats random",
-                       "share targeted (highest predicted uplift first)", "extra responses",
-                       std::move(series), true);
-  chart["grid"]["bottom"] = 76;  // room for a legend of several learners on two lines
-  return chart;
+  return XyChart(fmt::format("Qini curve: {} against control", treatment),
+                 "learner (Qini coefficient); above the dashed line beats random",
+                 "share targeted (highest predicted uplift first)", "extra responses",
+                 std::move(series), true);
 }
 
-// Observed uplift in each decile of predicted uplift, one bar per model.
-json DecileChart(const std::string& treatment, const std::vector<const StoredObject*>& models,
-                 const std::vector<const json*>& results) {
-  // A 0/1 outcome's uplift is a difference of rates: shown in percentage points.
-  const bool binary = models.front()->meta.value("task", "") == "classification";
-  const double scale = binary ? 100 : 1;
+// Observed uplift in each decile of predicted uplift, one bar per model. A 0/1 outcome's uplift
+// is a difference of rates: shown in percentage points.
+json DecileChart(const std::string& treatment, bool binary, const std::vector<Curve>& curves) {
   std::vector<std::string> deciles, names;
   std::vector<std::vector<double>> values;
-  for (size_t m = 0; m < models.size(); ++m) {
-    const json& bins = (*results[m])["deciles"];
+  for (const Curve& c : curves) {
+    const json& bins = (*c.result)["deciles"];
     if (deciles.size() < bins.size()) {
       deciles.clear();
       for (size_t d = 1; d <= bins.size(); ++d) deciles.push_back(std::to_string(d));
     }
     std::vector<double> v;
     for (const json& b : bins)
-      v.push_back(b["uplift"].is_number() ? scale * b["uplift"].get<double>() : std::nan(""));
-    names.push_back(models[m]->meta.value("learner", "?"));
+      v.push_back(b["uplift"].is_number() ? (binary ? 100 : 1) * b["uplift"].get<double>()
+                                          : std::nan(""));
+    names.push_back(c.label);
     values.push_back(std::move(v));
   }
   return GroupedBarChart(fmt::format("Uplift by decile: {}", treatment),
                          fmt::format("treated − control {} per tenth of predicted uplift",
                                      binary ? "rate (points)" : "mean"),
                          deciles, names, values, binary);
+}
+
+// Legend names: the learner, or the model's name where two models share a learner.
+std::map<const StoredObject*, std::string> LegendNames(
+    const std::vector<const StoredObject*>& group) {
+  std::map<std::string, size_t> learners;
+  for (const StoredObject* m : group) ++learners[m->meta.value("learner", "?")];
+  std::map<const StoredObject*, std::string> names;
+  for (const StoredObject* m : group) {
+    const std::string learner = m->meta.value("learner", "?");
+    names[m] = learners[learner] == 1 ? learner : m->name;
+  }
+  return names;
 }
 
 void WriteUpliftModels(Store& store, SectionWriter& out) {
@@ -130,15 +144,14 @@ void WriteUpliftModels(Store& store, SectionWriter& out) {
     campaigns[key].push_back(&m);
   }
   for (const auto& [campaign, group] : campaigns) {
-    std::map<std::string, std::pair<std::vector<const StoredObject*>, std::vector<const json*>>>
-        by_treatment;
+    const auto legend = LegendNames(group);
+    std::map<std::string, std::vector<Curve>> by_treatment;
     std::vector<std::string> order;
     for (const StoredObject* m : group) {
       for (const json& h : m->meta["holdout"]) {
         const std::string t = h.value("treatment", "?");
         if (!by_treatment.count(t)) order.push_back(t);
-        by_treatment[t].first.push_back(m);
-        by_treatment[t].second.push_back(&h);
+        by_treatment[t].push_back({legend.at(m), &h});
       }
     }
     std::vector<std::string> labels;
@@ -147,11 +160,11 @@ void WriteUpliftModels(Store& store, SectionWriter& out) {
                               "decile to the last.",
                               campaign, Join(labels, ", ")),
                   "muted");
+    const bool binary = group.front()->meta.value("task", "") == "classification";
     out.OpenGrid();
     for (const std::string& t : order) {
-      const auto& [ms, results] = by_treatment[t];
-      out.Chart(QiniChart(t, ms, results), 300);
-      out.Chart(DecileChart(t, ms, results), 300);
+      out.Chart(QiniChart(t, by_treatment[t]), 300);
+      out.Chart(DecileChart(t, binary, by_treatment[t]), 300);
     }
     out.CloseGrid();
   }
