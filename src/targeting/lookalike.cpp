@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "prospect/common/error.hpp"
+#include "prospect/common/rng.hpp"
 #include "prospect/common/strings.hpp"
 #include "prospect/models/classify/classifier.hpp"
 #include "prospect/models/recommend/ann.hpp"
@@ -179,7 +180,7 @@ LookalikeResult FindLookalikes(Store& store, const LookalikeRequest& req, const 
       req.method == "auto" ? std::vector<std::string>{"neighbours", "classifier"}
                            : std::vector<std::string>{req.method};
   std::vector<size_t> shuffled = seeds;
-  std::mt19937_64 rng(ctx.seed());
+  Rng rng(ctx.seed());
   std::shuffle(shuffled.begin(), shuffled.end(), rng);
   const auto held =
       static_cast<size_t>(std::floor(req.holdout * static_cast<double>(seeds.size())));
