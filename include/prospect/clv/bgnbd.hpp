@@ -1,0 +1,52 @@
+// BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy way") and MBG/NBD
+// (Batislam, Denizel & Filiztekin 2007): repeat purchases of non-contractual customers. While
+// active a customer buys at rate λ ~ Gamma(r, α) (a Poisson process); after each purchase (BG/NBD:
+// each repeat purchase; MBG/NBD: also at time 0, so a customer without repeat purchases may have
+// left) they drop out with probability p ~ Beta(a, b).
+//
+// A customer is summarised by x (repeat purchases), t_x (time of the last one since the first
+// purchase; 0 when x = 0) and T (time since the first purchase), in one time unit throughout.
+// Everything is computed in log space; the Gaussian hypergeometric functions are Boost.Math's
+// hypergeometric_pFq after Euler's transformation, which turns the conditional expectation's
+// 2F1(r + x, b + x; a + b + x − 1; z), whose series needs about x·z terms, into one with small
+// numerator parameters (converging in a few terms at any x).
+#pragma once
+
+#include <span>
+
+#include "prospect/clv/mle.hpp"
+#include "prospect/clv/summary.hpp"
+
+namespace prospect::clv {
+
+struct BgNbd {
+  double r = 1, alpha = 1, a = 1, b = 1;
+  bool modified = false;  ///< MBG/NBD
+
+  /// One customer's log-likelihood; with `gradient` (4 values) also its derivatives with respect
+  /// to r, α, a, b in that order. For BG/NBD x = 0 needs t_x = 0.
+  double LogLikelihood(double x, double t_x, double T, std::span<double> gradient = {}) const;
+  /// E[X(t)]: expected repeat purchases of a new customer in (0, t].
+  double ExpectedPurchases(double t) const;
+  /// P(X(t) = n) for a new customer (BG/NBD only: FHL 2005 eq. 8; kUnimplemented for MBG/NBD).
+  double ProbabilityOfPurchases(double t, int n) const;
+  /// P(still active at T | x, t_x, T).
+  double ProbabilityAlive(double x, double t_x, double T) const;
+  /// E[Y(t) | x, t_x, T]: expected purchases in (T, T + t] of a customer with that history.
+  double ConditionalExpectedPurchases(double t, double x, double t_x, double T) const;
+};
+
+struct BgNbdFit {
+  BgNbd model;
+  MleResult mle;  ///< parameters named r, alpha, a, b
+};
+/// BG/NBD (or, with `modified`, MBG/NBD) by maximum likelihood over the grouped histories,
+/// starting from r = 1, α = the mean age over the mean frequency (so that r/α, the mean purchase
+/// rate, starts at the observed one), a = 1, b = 3.
+BgNbdFit FitBgNbd(const GroupedHistories& histories, bool modified, const MleOptions& options = {});
+
+/// (1 − z)^power · 2F1(A, B; C; z) for 0 ≤ z < 1, by Euler's transformation
+/// 2F1(A, B; C; z) = (1 − z)^(C − A − B) · 2F1(C − A, C − B; C; z).
+double PowerTimesHyp2F1(double power, double A, double B, double C, double z);
+
+}  // namespace prospect::clv

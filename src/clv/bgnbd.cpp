@@ -1,0 +1,134 @@
+// BG/NBD and MBG/NBD (see bgnbd.hpp). Equation numbers are those of Fader, Hardie & Lee (2005)
+// and of their note "Computing P(alive) using the BG/NBD model" (2008); MBG/NBD follows Batislam
+// et al. (2007) as lifetimes implements it.
+#include "prospect/clv/bgnbd.hpp"
+
+#include <algorithm>
+#include <boost/math/special_functions/digamma.hpp>
+#include <boost/math/special_functions/gamma.hpp>
+#include <boost/math/special_functions/hypergeometric_pFq.hpp>
+#include <cmath>
+
+#include "prospect/common/error.hpp"
+
+namespace prospect::clv {
+namespace {
+
+using boost::math::digamma;
+using boost::math::lgamma;
+
+double LogBeta(double x, double y) { return lgamma(x) + lgamma(y) - lgamma(x + y); }
+
+// log(e^p + e^q) without overflow.
+double LogAddExp(double p, double q) {
+  const double m = std::max(p, q);
+  return m + std::log(std::exp(p - m) + std::exp(q - m));
+}
+
+}  // namespace
+
+double PowerTimesHyp2F1(double power, double A, double B, double C, double z) {
+  if (z == 0) return 1;
+  const double series = boost::math::hypergeometric_pFq({C - A, C - B}, {C}, z);
+  return std::exp((power + C - A - B) * std::log1p(-z)) * series;
+}
+
+double BgNbd::LogLikelihood(double x, double t_x, double T, std::span<double> gradient) const {
+  // Shared part: A1 = log[Γ(r + x) α^r / Γ(r)], the NBD count, and A2 = the beta-geometric
+  // survival through x (BG/NBD) or x + 1 (MBG/NBD) purchases.
+  const double extra = modified ? 1 : 0;
+  const double a1 = lgamma(r + x) - lgamma(r) + r * std::log(alpha);
+  const double a2 = lgamma(a + b) + lgamma(b + x + extra) - lgamma(b) - lgamma(a + b + x + extra);
+  // Still active at T (a3), or dropped out right after the last purchase at t_x (a4); BG/NBD's
+  // second term needs a repeat purchase to drop out after (x > 0).
+  const double a3 = -(r + x) * std::log(alpha + T);
+  const bool can_leave = modified || x > 0;
+  const double a4 =
+      can_leave ? std::log(a) - std::log(b + x - 1 + extra) - (r + x) * std::log(alpha + t_x)
+                : -INFINITY;
+  const double ll = a1 + a2 + (can_leave ? LogAddExp(a3, a4) : a3);
+  if (!gradient.empty()) {
+    const double w4 = can_leave ? 1 / (1 + std::exp(a3 - a4)) : 0, w3 = 1 - w4;
+    gradient[0] = digamma(r + x) - digamma(r) + std::log(alpha) - w3 * std::log(alpha + T) -
+                  w4 * std::log(alpha + t_x);
+    gradient[1] = r / alpha - w3 * (r + x) / (alpha + T) - w4 * (r + x) / (alpha + t_x);
+    gradient[2] = digamma(a + b) - digamma(a + b + x + extra) + w4 / a;
+    gradient[3] = digamma(a + b) + digamma(b + x + extra) - digamma(b) -
+                  digamma(a + b + x + extra) - w4 / (b + x - 1 + extra);
+  }
+  return ll;
+}
+
+double BgNbd::ExpectedPurchases(double t) const {
+  // FHL eq. 9: (a + b − 1)/(a − 1) · [1 − (α/(α + t))^r 2F1(r, b; a + b − 1; t/(α + t))];
+  // MBG/NBD: (a + b − 1)/(a − 1) · [1 − (α/(α + t))^r 2F1(r, b + 1; a + b; t/(α + t))].
+  const double z = t / (alpha + t), e = modified ? 1 : 0;
+  return (a + b - 1) / (a - 1) * (1 - PowerTimesHyp2F1(r, r, b + e, a + b - 1 + e, z));
+}
+
+double BgNbd::ProbabilityOfPurchases(double t, int n) const {
+  if (modified)
+    Fail(ErrorCode::kUnimplemented, "P(X(t) = n) is available for BG/NBD only, not MBG/NBD");
+  // FHL eq. 8.
+  const double x = n, log_stay = r * std::log(alpha / (alpha + t)),
+               log_z = std::log(t / (alpha + t));
+  const double first = std::exp(LogBeta(a, b + x) - LogBeta(a, b) + lgamma(r + x) - lgamma(r) -
+                                lgamma(x + 1) + log_stay + x * log_z);
+  if (n == 0) return first;
+  double sum = 0;
+  for (int j = 0; j < n; ++j)
+    sum += std::exp(lgamma(r + j) - lgamma(r) - lgamma(j + 1.0) + log_stay + j * log_z);
+  return first + std::exp(LogBeta(a + 1, b + x - 1) - LogBeta(a, b)) * (1 - sum);
+}
+
+double BgNbd::ProbabilityAlive(double x, double t_x, double T) const {
+  // FHL 2008 note: 1 / (1 + δ(x > 0) a/(b + x − 1) ((α + T)/(α + t_x))^(r + x)); MBG/NBD:
+  // 1 / (1 + a/(b + x) ((α + T)/(α + t_x))^(r + x)) for every x.
+  if (!modified && x == 0) return 1;
+  const double e = modified ? 1 : 0;
+  const double log_odds =
+      std::log(a / (b + x - 1 + e)) + (r + x) * (std::log(alpha + T) - std::log(alpha + t_x));
+  return 1 / (1 + std::exp(log_odds));
+}
+
+double BgNbd::ConditionalExpectedPurchases(double t, double x, double t_x, double T) const {
+  // FHL eq. 10: (a + b + x − 1)/(a − 1) · [1 − ((α + T)/(α + T + t))^(r + x)
+  //   2F1(r + x, b + x; a + b + x − 1; t/(α + T + t))] · P(alive); MBG/NBD with b + x + 1 and
+  // a + b + x.
+  const double z = t / (alpha + T + t), e = modified ? 1 : 0;
+  const double first = (a + b + x - 1 + e) / (a - 1);
+  return first * (1 - PowerTimesHyp2F1(r + x, r + x, b + x + e, a + b + x - 1 + e, z)) *
+         ProbabilityAlive(x, t_x, T);
+}
+
+BgNbdFit FitBgNbd(const GroupedHistories& h, bool modified, const MleOptions& options) {
+  MleProblem problem;
+  problem.names = {"r", "alpha", "a", "b"};
+  problem.customers = h.customers;
+  problem.log_likelihood = [&h, modified](std::span<const double> p, std::span<double> grad) {
+    const BgNbd m{.r = p[0], .alpha = p[1], .a = p[2], .b = p[3], .modified = modified};
+    std::fill(grad.begin(), grad.end(), 0.0);
+    double ll = 0, g[4];
+    for (size_t i = 0; i < h.count.size(); ++i) {
+      ll += h.count[i] * m.LogLikelihood(h.frequency[i], h.recency[i], h.age[i], g);
+      for (int j = 0; j < 4; ++j) grad[static_cast<size_t>(j)] += h.count[i] * g[j];
+    }
+    return ll;
+  };
+  double x = 0, T = 0;
+  for (size_t i = 0; i < h.count.size(); ++i) {
+    x += h.count[i] * h.frequency[i];
+    T += h.count[i] * h.age[i];
+  }
+  const double alpha = x > 0 ? T / x : std::max(T / h.customers, 1.0);
+  BgNbdFit out;
+  out.mle = MaximiseLikelihood(problem, {1.0, std::max(alpha, 1e-3), 1.0, 3.0}, options);
+  out.model = {.r = out.mle.params[0],
+               .alpha = out.mle.params[1],
+               .a = out.mle.params[2],
+               .b = out.mle.params[3],
+               .modified = modified};
+  return out;
+}
+
+}  // namespace prospect::clv

@@ -1,0 +1,165 @@
+// Transaction log → per-customer (x, t_x, T, monetary) with a holdout (see summary.hpp).
+#include "prospect/clv/summary.hpp"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+#include <unordered_map>
+
+#include "prospect/common/datetime.hpp"
+#include "prospect/common/enum_names.hpp"
+#include "prospect/common/error.hpp"
+#include "prospect/common/strings.hpp"
+
+namespace prospect::clv {
+namespace {
+
+constexpr EnumName<TimeUnit> kTimeUnits[] = {{TimeUnit::kDay, "day"}, {TimeUnit::kWeek, "week"}};
+
+// A row's day (days since the epoch) from a date or timestamp column.
+int64_t DayOf(const Column& dates, size_t row) {
+  const int64_t v = dates.ints()[row];
+  return dates.type() == DataType::kDate ? v : DayOfTimestamp(v);
+}
+
+struct Purchase {
+  uint32_t customer;
+  int64_t day;
+  double value;
+};
+
+}  // namespace
+
+std::string_view TimeUnitName(TimeUnit unit) { return NameOf(kTimeUnits, unit); }
+
+TimeUnit ParseTimeUnit(std::string_view name) {
+  return ParseName(kTimeUnits, name, "time unit", "time units");
+}
+
+Table CustomerSummary::ToTable(const std::string& id_column) const {
+  auto doubles = [](const std::vector<double>& v) {
+    return Column::FromDoubles(ColumnVector<double>(v.begin(), v.end()));
+  };
+  return Table(Schema({{id_column, DataType::kString},
+                       {"frequency", DataType::kDouble},
+                       {"recency", DataType::kDouble},
+                       {"T", DataType::kDouble},
+                       {"monetary", DataType::kDouble},
+                       {"holdout_purchases", DataType::kDouble},
+                       {"holdout_value", DataType::kDouble}}),
+               {Column::FromStringVector(ids), doubles(frequency), doubles(recency), doubles(age),
+                doubles(monetary), doubles(holdout_purchases), doubles(holdout_value)});
+}
+
+CustomerSummary Summarise(const Table& transactions, const SummaryRequest& req,
+                          const Context& ctx) {
+  const Column& ids = transactions.column(req.customer_column);
+  const Column& dates = transactions.column(req.date_column);
+  if (dates.type() != DataType::kDate && dates.type() != DataType::kTimestamp) {
+    Fail(ErrorCode::kInvalidArgument, "clv: date column {} is {}: expected a date or timestamp",
+         req.date_column, DataTypeName(dates.type()));
+  }
+  const Column* values = nullptr;
+  if (!req.value_column.empty()) {
+    values = &transactions.column(req.value_column);
+    if (!IsNumeric(values->type()))
+      Fail(ErrorCode::kInvalidArgument, "clv: value column {} is {}: expected a number",
+           req.value_column, DataTypeName(values->type()));
+  }
+
+  CustomerSummary out;
+  out.unit = req.unit;
+  std::unordered_map<std::string, uint32_t> index;
+  std::vector<Purchase> purchases;
+  purchases.reserve(transactions.num_rows());
+  int64_t last_day = INT64_MIN;
+  for (size_t r = 0; r < transactions.num_rows(); ++r) {
+    if (ids.IsNull(r) || dates.IsNull(r)) {
+      ++out.skipped_rows;
+      continue;
+    }
+    auto [it, added] = index.try_emplace(ids.FormatValue(r), static_cast<uint32_t>(index.size()));
+    if (added) out.ids.push_back(it->first);
+    const int64_t day = DayOf(dates, r);
+    const double value = values && !values->IsNull(r) ? values->NumericAt(r) : 0.0;
+    purchases.push_back({it->second, day, value});
+    last_day = std::max(last_day, day);
+  }
+  out.transactions = purchases.size();
+  if (purchases.empty())
+    Fail(ErrorCode::kInvalidData, "clv: no transaction has both a {} and a {}", req.customer_column,
+         req.date_column);
+  out.calibration_end = req.calibration_end.value_or(last_day);
+  out.observation_end = req.observation_end.value_or(last_day);
+  if (out.observation_end < out.calibration_end)
+    Fail(ErrorCode::kInvalidArgument,
+         "clv: the observation end {} is before the calibration end {}",
+         FormatDate(out.observation_end), FormatDate(out.calibration_end));
+  ctx.ThrowIfCancelled();
+
+  std::sort(purchases.begin(), purchases.end(), [](const Purchase& a, const Purchase& b) {
+    return std::tie(a.customer, a.day) < std::tie(b.customer, b.day);
+  });
+  const double per_unit = req.unit == TimeUnit::kWeek ? 7.0 : 1.0;
+  out.holdout_length = static_cast<double>(out.observation_end - out.calibration_end) / per_unit;
+  // Customers in id order of first appearance; only those who bought by the calibration end.
+  std::vector<std::string> kept_ids;
+  int64_t first_day = INT64_MAX;
+  for (size_t i = 0; i < purchases.size();) {
+    const uint32_t c = purchases[i].customer;
+    size_t end = i;
+    while (end < purchases.size() && purchases[end].customer == c) ++end;
+    const int64_t first = purchases[i].day;
+    if (first <= out.calibration_end) {
+      double x = 0, repeat_value = 0, holdout = 0, holdout_value = 0;
+      int64_t last = first;
+      for (size_t j = i; j < end;) {  // one purchase per day: the day's values summed
+        const int64_t day = purchases[j].day;
+        double day_value = 0;
+        for (; j < end && purchases[j].day == day; ++j) day_value += purchases[j].value;
+        if (day == first) continue;
+        if (day <= out.calibration_end) {
+          ++x;
+          repeat_value += day_value;
+          last = day;
+        } else if (day <= out.observation_end) {
+          ++holdout;
+          holdout_value += day_value;
+        }
+      }
+      kept_ids.push_back(out.ids[c]);
+      out.frequency.push_back(x);
+      out.recency.push_back(static_cast<double>(last - first) / per_unit);
+      out.age.push_back(static_cast<double>(out.calibration_end - first) / per_unit);
+      out.monetary.push_back(x > 0 ? repeat_value / x : 0.0);
+      out.holdout_purchases.push_back(holdout);
+      out.holdout_value.push_back(holdout_value);
+      first_day = std::min(first_day, first);
+    }
+    i = end;
+  }
+  if (kept_ids.empty())
+    Fail(ErrorCode::kInvalidData,
+         "clv: no customer bought on or before the calibration end {} (the first transaction is "
+         "on {})",
+         FormatDate(out.calibration_end), FormatDate(purchases.front().day));
+  out.ids = std::move(kept_ids);
+  out.first_day = first_day;
+  return out;
+}
+
+GroupedHistories GroupHistories(const CustomerSummary& s) {
+  std::map<std::tuple<double, double, double>, double> counts;
+  for (size_t i = 0; i < s.size(); ++i) counts[{s.frequency[i], s.recency[i], s.age[i]}] += 1;
+  GroupedHistories g;
+  for (const auto& [key, n] : counts) {
+    g.frequency.push_back(std::get<0>(key));
+    g.recency.push_back(std::get<1>(key));
+    g.age.push_back(std::get<2>(key));
+    g.count.push_back(n);
+  }
+  g.customers = static_cast<double>(s.size());
+  return g;
+}
+
+}  // namespace prospect::clv
