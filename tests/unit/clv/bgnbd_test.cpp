@@ -36,9 +36,9 @@ TEST(BgNbd, ExpectedPurchasesMatchFaderHardieLee2005) {
 }
 
 TEST(BgNbd, AgreesWithScipysHypergeometricFunctionWithoutEulersTransformation) {
-  // tests/fixtures/clv/make_bgnbd_fixture.py: FHL 2005 eqs. 6, 9 and 10 written out with
+  // tests/fixtures/clv/make_clv_fixture.py: FHL 2005 eqs. 6, 9 and 10 written out with
   // scipy.special.hyp2f1 applied directly, at both parameter sets, up to x = 60 repeat purchases.
-  const nlohmann::json& f = testing::LoadJsonFixture("clv/bgnbd_fixture.json");
+  const nlohmann::json& f = testing::LoadJsonFixture("clv/clv_fixture.json");
   for (const auto& c : f["cases"]) {
     const auto p = c["params"].get<std::vector<double>>();
     const BgNbd m{.r = p[0], .alpha = p[1], .a = p[2], .b = p[3]};
@@ -145,7 +145,7 @@ TEST(PowerTimesHyp2F1, EulersTransformationAgreesWithTheDirectSeries) {
 // n customers drawn from BG/NBD (or MBG/NBD) itself: λ ~ Gamma(r, α), p ~ Beta(a, b), ages
 // uniform in [26, 78] weeks; purchases a Poisson process, a dropout chance p after each repeat
 // purchase (MBG/NBD: also at the first).
-GroupedHistories Simulate(const BgNbd& m, size_t n, uint64_t seed) {
+GroupedHistories SimulateBgNbd(const BgNbd& m, size_t n, uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::gamma_distribution<double> lambda_of(m.r, 1 / m.alpha), pa(m.a, 1), pb(m.b, 1);
   std::uniform_real_distribution<double> age_of(26, 78), u(0, 1);
@@ -173,7 +173,7 @@ GroupedHistories Simulate(const BgNbd& m, size_t n, uint64_t seed) {
 TEST(FitBgNbd, RecoversTheParametersItWasSimulatedFromWithinThreeStandardErrors) {
   for (const bool modified : {false, true}) {
     const BgNbd truth{.r = 0.243, .alpha = 4.414, .a = 0.793, .b = 2.426, .modified = modified};
-    const BgNbdFit fit = FitBgNbd(Simulate(truth, 20000, 7), modified);
+    const BgNbdFit fit = FitBgNbd(SimulateBgNbd(truth, 20000, 7), modified);
     ASSERT_TRUE(fit.mle.converged) << fit.mle.ToJson().dump();
     const double want[4] = {truth.r, truth.alpha, truth.a, truth.b};
     for (size_t j = 0; j < 4; ++j) {

@@ -10,14 +10,14 @@
 namespace prospect::clv {
 namespace {
 
-int64_t Day(int month, int day) { return DaysFromCivil(2024, month, day); }
+int64_t Day2024(int month, int day) { return DaysFromCivil(2024, month, day); }
 
 // A: two purchases on Jan 1 (10 + 5), Jan 8 (20), Jan 22 (30), Feb 5 (40, after the calibration
 //    end); B: Jan 15 (7) only; C: Feb 10 only (after the calibration end); a row without an id.
-Table Log(DataType date_type) {
+Table TransactionLog(DataType date_type) {
   const std::vector<std::string> who = {"A", "A", "A", "A", "A", "B", "C", ""};
-  const std::vector<int64_t> days = {Day(1, 1), Day(1, 1),  Day(1, 8),  Day(1, 22),
-                                     Day(2, 5), Day(1, 15), Day(2, 10), Day(1, 3)};
+  const std::vector<int64_t> days = {Day2024(1, 1), Day2024(1, 1),  Day2024(1, 8),  Day2024(1, 22),
+                                     Day2024(2, 5), Day2024(1, 15), Day2024(2, 10), Day2024(1, 3)};
   ColumnVector<int64_t> when;
   for (int64_t d : days) when.push_back(date_type == DataType::kDate ? d : d * kMicrosPerDay + 5);
   ColumnVector<uint8_t> id_valid = {1, 1, 1, 1, 1, 1, 1, 0};
@@ -33,8 +33,8 @@ TEST(ClvSummary, CountsRepeatPurchaseDaysAndSplitsOffTheHoldout) {
     SummaryRequest r;
     r.date_column = "day";
     r.value_column = "amount";
-    r.calibration_end = Day(1, 31);
-    const CustomerSummary s = Summarise(Log(type), r, Context(1));
+    r.calibration_end = Day2024(1, 31);
+    const CustomerSummary s = Summarise(TransactionLog(type), r, Context(1));
     ASSERT_EQ(s.ids, (std::vector<std::string>{"A", "B"}));  // C bought after the end
     EXPECT_EQ(s.skipped_rows, 1u);
     EXPECT_EQ(s.transactions, 7u);
@@ -51,7 +51,7 @@ TEST(ClvSummary, CountsRepeatPurchaseDaysAndSplitsOffTheHoldout) {
     EXPECT_EQ(s.recency[1], 0);
     EXPECT_DOUBLE_EQ(s.age[1], 16.0 / 7);
     EXPECT_EQ(s.monetary[1], 0);
-    EXPECT_EQ(s.observation_end, Day(2, 10));
+    EXPECT_EQ(s.observation_end, Day2024(2, 10));
     EXPECT_DOUBLE_EQ(s.holdout_length, 10.0 / 7);
   }
 }
@@ -60,7 +60,7 @@ TEST(ClvSummary, DaysAndGroupsOfIdenticalHistories) {
   SummaryRequest r;
   r.date_column = "day";
   r.unit = TimeUnit::kDay;
-  const CustomerSummary s = Summarise(Log(DataType::kDate), r, Context(1));
+  const CustomerSummary s = Summarise(TransactionLog(DataType::kDate), r, Context(1));
   ASSERT_EQ(s.size(), 3u);  // no calibration end: everything is calibration
   EXPECT_EQ(s.frequency[0], 3);
   EXPECT_EQ(s.recency[0], 35);
@@ -74,17 +74,17 @@ TEST(ClvSummary, DaysAndGroupsOfIdenticalHistories) {
 TEST(ClvSummary, BadRequestsNameTheColumnAndWhatWasExpected) {
   SummaryRequest r;
   r.date_column = "amount";
-  ExpectError([&] { (void)Summarise(Log(DataType::kDate), r, Context(1)); },
+  ExpectError([&] { (void)Summarise(TransactionLog(DataType::kDate), r, Context(1)); },
               ErrorCode::kInvalidArgument,
               "clv: date column amount is double: expected a date or timestamp");
   r.date_column = "day";
   r.value_column = "customer_id";
-  ExpectError([&] { (void)Summarise(Log(DataType::kDate), r, Context(1)); },
+  ExpectError([&] { (void)Summarise(TransactionLog(DataType::kDate), r, Context(1)); },
               ErrorCode::kInvalidArgument,
               "clv: value column customer_id is string: expected a number");
   r.value_column.clear();
-  r.calibration_end = Day(1, 1) - 1;
-  ExpectError([&] { (void)Summarise(Log(DataType::kDate), r, Context(1)); },
+  r.calibration_end = Day2024(1, 1) - 1;
+  ExpectError([&] { (void)Summarise(TransactionLog(DataType::kDate), r, Context(1)); },
               ErrorCode::kInvalidData,
               "clv: no customer bought on or before the calibration end 2023-12-31 (the first "
               "transaction is on 2024-01-01)");

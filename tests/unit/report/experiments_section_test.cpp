@@ -10,12 +10,14 @@
 #include "prospect/common/datetime.hpp"
 #include "prospect/experiment/analysis.hpp"
 #include "prospect/report/report.hpp"
+#include "support/report_charts.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
 namespace {
 
 using nlohmann::json;
+using testing::FindChart;
 
 // 4000 units over 8 days (a date column), half treatment; treatment converts 14 % vs 10 %.
 Table AbTable() {
@@ -62,17 +64,8 @@ Rendered RenderWithExperiment(const testing::TempDir& dir, bool bayesian) {
   r.analysis = experiment::AnalysisToJson(experiment::AnalyzeExperiment(AbTable(), o, Context(1)));
   experiment::SaveAnalysis(ws.store(), "checkout-test", "ab", r.analysis);
   r.page = report::RenderReport(ws, report::RegisteredSections(), {}, Context(1));
-  const std::string open = "<script type=\"application/json\" id=\"prospect-charts\">";
-  const size_t begin = r.page.find(open) + open.size();
-  r.charts = json::parse(r.page.substr(begin, r.page.find("</script>", begin) - begin));
+  r.charts = testing::ReportCharts(r.page);
   return r;
-}
-
-const json* FindChart(const json& charts, const std::string& title) {
-  for (const auto& c : charts) {
-    if (c["title"]["text"] == title) return &c;
-  }
-  return nullptr;
 }
 
 TEST(ExperimentsSection, ShowsTheSavedAnalysisNumbers) {

@@ -9,25 +9,14 @@
 #include "prospect/report/report.hpp"
 #include "prospect/targeting/campaign.hpp"
 #include "prospect/targeting/lookalike.hpp"
+#include "support/report_charts.hpp"
 #include "support/uplift_fixture.hpp"
 
 namespace prospect {
 namespace {
 
 using nlohmann::json;
-
-json Charts(const std::string& page) {
-  const std::string open = "<script type=\"application/json\" id=\"prospect-charts\">";
-  const size_t begin = page.find(open) + open.size();
-  return json::parse(page.substr(begin, page.find("</script>", begin) - begin));
-}
-
-const json* FindChart(const json& charts, const std::string& title) {
-  for (const auto& c : charts) {
-    if (c["title"]["text"] == title) return &c;
-  }
-  return nullptr;
-}
+using testing::FindChart;
 
 TEST(TargetingSection, DrawsTheHeldOutCurvesThePlanAndTheAudiences) {
   testing::UpliftFixture f;
@@ -53,7 +42,7 @@ TEST(TargetingSection, DrawsTheHeldOutCurvesThePlanAndTheAudiences) {
   const std::string page = report::RenderReport(f.ws, report::RegisteredSections(), {}, Context(1));
   EXPECT_NE(page.find("Targeting and uplift <span class=\"badge done\">results</span>"),
             std::string::npos);
-  const json charts = Charts(page);
+  const json charts = testing::ReportCharts(page);
   for (const std::string treatment : {"a", "b"}) {
     const json* qini = FindChart(charts, "Qini curve: " + treatment + " against control");
     ASSERT_NE(qini, nullptr) << treatment;
