@@ -87,6 +87,7 @@ void AddModelCommands(CLI::App& app, Cli& cli);  // train, evaluate, score, expl
 void AddChurnCommand(CLI::App& app, Cli& cli);
 void AddSegmentCommand(CLI::App& app, Cli& cli);
 void AddRecommendCommand(CLI::App& app, Cli& cli);  // recommend evaluate
+void AddClvCommand(CLI::App& app, Cli& cli);        // clv fit, predict, list
 void AddUpliftCommand(CLI::App& app, Cli& cli);     // uplift train, evaluate, score, list
 void AddTargetCommand(CLI::App& app, Cli& cli);     // target
 void AddLookalikeCommand(CLI::App& app, Cli& cli);  // lookalike

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
 #include "prospect/features/profile.hpp"
