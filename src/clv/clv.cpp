@@ -147,6 +147,7 @@ ClvFitResult FitClv(Store& store, const ClvFitRequest& req, const Context& ctx) 
                          {"observation_end", FormatDate(s.observation_end)},
                          {"observation_end_day", s.observation_end},
                          {"customers", s.size()},
+                         {"max_T", *std::max_element(s.age.begin(), s.age.end())},
                          {"repeat_buyers", repeat},
                          {"transactions", s.transactions},
                          {"skipped_rows", s.skipped_rows}};

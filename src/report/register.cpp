@@ -14,9 +14,7 @@ std::vector<std::unique_ptr<ReportSection>> RegisteredSections() {
   s.push_back(MakeChurnSection());
   s.push_back(MakeRecommendationsSection());
   s.push_back(MakeTargetingSection());
-  s.push_back(
-      MakePlaceholderSection("clv", "Customer lifetime value",
-                             "BG/NBD and Gamma-Gamma fits, P(alive) and CLV over a horizon."));
+  s.push_back(MakeClvSection());
   s.push_back(MakeExperimentsSection());
   s.push_back(MakePlaceholderSection(
       "monitoring", "Monitoring", "Feature and score drift (PSI, KS) and performance over time."));

@@ -2,8 +2,10 @@
 // naive baseline, the model is stored, and predict's CLV is the documented discounted sum.
 #include "prospect/clv/clv.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "prospect/clv/bgnbd.hpp"
@@ -12,8 +14,10 @@
 #include "prospect/common/error.hpp"
 #include "prospect/generate/generate.hpp"
 #include "prospect/io/csv.hpp"
+#include "prospect/report/report.hpp"
 #include "prospect/workspace/workspace.hpp"
 #include "support/expect_error.hpp"
+#include "support/report_charts.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect::clv {
@@ -106,6 +110,56 @@ TEST(ClvPredict, ClvIsTheDiscountedSumOfExpectedPurchasesTimesSpend) {
     EXPECT_NEAR(t.column("expected_spend").NumericAt(row), spend.MeanSpend(), 1e-9);
     break;
   }
+}
+
+// The report's CLV section draws the newest model's holdout check as stored, P(alive) from its
+// parameters, and the CLV distribution of its predictions.
+TEST(ClvReport, DrawsTheHoldoutCheckPAliveAndTheDistribution) {
+  testing::TempDir dir;
+  Workspace::Init(dir.File("w"));
+  Workspace ws = Workspace::Open(dir.File("w"));
+  ws.store().WriteTable("orders", Orders().ws.store().LoadTable("orders", Context(1)), {},
+                        Context(1));
+  const ClvFitResult fit = FitClv(ws.store(), Request(), Context(1));
+  ClvPredictRequest p;
+  p.model = fit.name;
+  const Table predicted = PredictClv(ws.store(), p, Context(1));
+  const std::string page = report::RenderReport(ws, report::RegisteredSections(), {}, Context(1));
+  EXPECT_NE(page.find("Customer lifetime value <span class=\"badge done\">results</span>"),
+            std::string::npos);
+  const nlohmann::json charts = testing::ReportCharts(page);
+  const nlohmann::json* holdout = testing::FindChart(charts, "Holdout: purchases per customer");
+  ASSERT_NE(holdout, nullptr);
+  const auto& rows = fit.summary["holdout"]["by_frequency"];
+  for (size_t g = 0; g < rows.size(); ++g) {
+    EXPECT_NEAR(holdout->at("series")[0]["data"][g].get<double>(), rows[g]["actual"].get<double>(),
+                5e-4);
+    EXPECT_NEAR(holdout->at("series")[1]["data"][g].get<double>(),
+                rows[g]["predicted"].get<double>(), 5e-4);
+  }
+  const nlohmann::json* alive = testing::FindChart(charts, "P(alive)");
+  ASSERT_NE(alive, nullptr);
+  for (const auto& cell : alive->at("series")[0]["data"]) {
+    const double v = cell[2].get<double>();
+    if (cell[1].get<int>() == 0) {
+      EXPECT_EQ(v, 1);  // BG/NBD: no repeat purchase, no chance to have left
+    }
+    EXPECT_GE(v, 0);
+    EXPECT_LE(v, 1);
+  }
+  // The top decile's share of total CLV, as the KPI prints it.
+  std::vector<double> clv;
+  for (size_t r = 0; r < predicted.num_rows(); ++r)
+    clv.push_back(predicted.column("clv").NumericAt(r));
+  std::sort(clv.begin(), clv.end());
+  double total = 0, top = 0;
+  for (size_t i = 0; i < clv.size(); ++i) {
+    total += clv[i];
+    if (i >= clv.size() - clv.size() / 10) top += clv[i];
+  }
+  EXPECT_NE(page.find(fmt::format("<div class=\"v\">{:.0f}%</div>", 100 * top / total)),
+            std::string::npos);
+  EXPECT_NE(testing::FindChart(charts, "CLV per customer"), nullptr);
 }
 
 TEST(ClvFit, BadRequestsSayWhatIsAllowed) {
