@@ -22,7 +22,16 @@ class LogScaleObjective {
     const size_t k = theta_.size();
     for (size_t j = 0; j < k; ++j) theta_[j] = std::exp(u[static_cast<Eigen::Index>(j)]);
     std::vector<double> g(k, 0.0);
-    const double ll = problem_.log_likelihood(theta_, g);
+    double ll = 0;
+    try {
+      ll = problem_.log_likelihood(theta_, g);
+    } catch (const Error&) {
+      throw;  // prospect's own (cancellation, a bug): not the model's domain
+    } catch (const std::exception&) {
+      // Boost.Math refuses arguments out of its domain (NaN, overflow) by throwing: a point where
+      // the model is undefined, like a NaN log-likelihood.
+      ll = std::numeric_limits<double>::quiet_NaN();
+    }
     grad.resize(static_cast<Eigen::Index>(k));
     bool finite = std::isfinite(ll);
     for (size_t j = 0; j < k; ++j) {
@@ -124,9 +133,11 @@ MleResult MaximiseLikelihood(const MleProblem& problem, const std::vector<double
   param.past = 1;
   param.delta = 1e-14;  // also stop when the objective no longer moves in double precision
   param.max_iterations = options.max_iterations;
-  param.max_linesearch = 60;
+  param.max_linesearch = 80;
   param.linesearch = LBFGSpp::LBFGS_LINESEARCH_BACKTRACKING_STRONG_WOLFE;
-  LBFGSpp::LBFGSSolver<double, LBFGSpp::LineSearchNocedalWright> solver(param);
+  // Backtracking, not Nocedal-Wright's zoom: a trial step into a region where the model is
+  // undefined (an infinite objective) must simply shrink the step, not be interpolated through.
+  LBFGSpp::LBFGSSolver<double, LBFGSpp::LineSearchBacktracking> solver(param);
   double value = 0;
   try {
     out.iterations = solver.minimize(objective, u, value);
@@ -136,7 +147,12 @@ MleResult MaximiseLikelihood(const MleProblem& problem, const std::vector<double
     u = objective.best();
   }
   Eigen::VectorXd grad;
-  value = objective(u, grad);
+  value = u.allFinite() ? objective(u, grad) : std::numeric_limits<double>::infinity();
+  if (!std::isfinite(value) || value > objective.best_value()) {
+    out.diagnostics.push_back("the last step left the model's domain; kept the best point found");
+    u = objective.best();
+    value = objective(u, grad);
+  }
   out.gradient_norm = grad.norm();
   out.log_likelihood = -value * problem.customers;
   out.params.resize(k);
