@@ -27,13 +27,13 @@ double LogAddExp(double p, double q) {
 
 }  // namespace
 
-double PowerTimesHyp2F1(double power, double A, double B, double C, double z) {
+double PowerTimesHyp2F1(double power, double a, double b, double c, double z) {
   if (z == 0) return 1;
-  const double series = boost::math::hypergeometric_pFq({C - A, C - B}, {C}, z);
-  return std::exp((power + C - A - B) * std::log1p(-z)) * series;
+  const double series = boost::math::hypergeometric_pFq({c - a, c - b}, {c}, z);
+  return std::exp((power + c - a - b) * std::log1p(-z)) * series;
 }
 
-double BgNbd::LogLikelihood(double x, double t_x, double T, std::span<double> gradient) const {
+double BgNbd::LogLikelihood(double x, double t_x, double age, std::span<double> gradient) const {
   // Shared part: A1 = log[Γ(r + x) α^r / Γ(r)], the NBD count, and A2 = the beta-geometric
   // survival through x (BG/NBD) or x + 1 (MBG/NBD) purchases.
   const double extra = modified ? 1 : 0;
@@ -41,7 +41,7 @@ double BgNbd::LogLikelihood(double x, double t_x, double T, std::span<double> gr
   const double a2 = lgamma(a + b) + lgamma(b + x + extra) - lgamma(b) - lgamma(a + b + x + extra);
   // Still active at T (a3), or dropped out right after the last purchase at t_x (a4); BG/NBD's
   // second term needs a repeat purchase to drop out after (x > 0).
-  const double a3 = -(r + x) * std::log(alpha + T);
+  const double a3 = -(r + x) * std::log(alpha + age);
   const bool can_leave = modified || x > 0;
   const double a4 =
       can_leave ? std::log(a) - std::log(b + x - 1 + extra) - (r + x) * std::log(alpha + t_x)
@@ -49,9 +49,9 @@ double BgNbd::LogLikelihood(double x, double t_x, double T, std::span<double> gr
   const double ll = a1 + a2 + (can_leave ? LogAddExp(a3, a4) : a3);
   if (!gradient.empty()) {
     const double w4 = can_leave ? 1 / (1 + std::exp(a3 - a4)) : 0, w3 = 1 - w4;
-    gradient[0] = digamma(r + x) - digamma(r) + std::log(alpha) - w3 * std::log(alpha + T) -
+    gradient[0] = digamma(r + x) - digamma(r) + std::log(alpha) - w3 * std::log(alpha + age) -
                   w4 * std::log(alpha + t_x);
-    gradient[1] = r / alpha - w3 * (r + x) / (alpha + T) - w4 * (r + x) / (alpha + t_x);
+    gradient[1] = r / alpha - w3 * (r + x) / (alpha + age) - w4 * (r + x) / (alpha + t_x);
     gradient[2] = digamma(a + b) - digamma(a + b + x + extra) + w4 / a;
     gradient[3] = digamma(a + b) + digamma(b + x + extra) - digamma(b) -
                   digamma(a + b + x + extra) - w4 / (b + x - 1 + extra);
@@ -81,24 +81,24 @@ double BgNbd::ProbabilityOfPurchases(double t, int n) const {
   return first + std::exp(LogBeta(a + 1, b + x - 1) - LogBeta(a, b)) * (1 - sum);
 }
 
-double BgNbd::ProbabilityAlive(double x, double t_x, double T) const {
+double BgNbd::ProbabilityAlive(double x, double t_x, double age) const {
   // FHL 2008 note: 1 / (1 + δ(x > 0) a/(b + x − 1) ((α + T)/(α + t_x))^(r + x)); MBG/NBD:
   // 1 / (1 + a/(b + x) ((α + T)/(α + t_x))^(r + x)) for every x.
   if (!modified && x == 0) return 1;
   const double e = modified ? 1 : 0;
   const double log_odds =
-      std::log(a / (b + x - 1 + e)) + (r + x) * (std::log(alpha + T) - std::log(alpha + t_x));
+      std::log(a / (b + x - 1 + e)) + (r + x) * (std::log(alpha + age) - std::log(alpha + t_x));
   return 1 / (1 + std::exp(log_odds));
 }
 
-double BgNbd::ConditionalExpectedPurchases(double t, double x, double t_x, double T) const {
+double BgNbd::ConditionalExpectedPurchases(double t, double x, double t_x, double age) const {
   // FHL eq. 10: (a + b + x − 1)/(a − 1) · [1 − ((α + T)/(α + T + t))^(r + x)
   //   2F1(r + x, b + x; a + b + x − 1; t/(α + T + t))] · P(alive); MBG/NBD with b + x + 1 and
   // a + b + x.
-  const double z = t / (alpha + T + t), e = modified ? 1 : 0;
+  const double z = t / (alpha + age + t), e = modified ? 1 : 0;
   const double first = (a + b + x - 1 + e) / (a - 1);
   return first * (1 - PowerTimesHyp2F1(r + x, r + x, b + x + e, a + b + x - 1 + e, z)) *
-         ProbabilityAlive(x, t_x, T);
+         ProbabilityAlive(x, t_x, age);
 }
 
 BgNbdFit FitBgNbd(const GroupedHistories& h, bool modified, const MleOptions& options) {
@@ -115,12 +115,12 @@ BgNbdFit FitBgNbd(const GroupedHistories& h, bool modified, const MleOptions& op
     }
     return ll;
   };
-  double x = 0, T = 0;
+  double x = 0, age = 0;
   for (size_t i = 0; i < h.count.size(); ++i) {
     x += h.count[i] * h.frequency[i];
-    T += h.count[i] * h.age[i];
+    age += h.count[i] * h.age[i];
   }
-  const double alpha = x > 0 ? T / x : std::max(T / h.customers, 1.0);
+  const double alpha = x > 0 ? age / x : std::max(age / h.customers, 1.0);
   BgNbdFit out;
   out.mle = MaximiseLikelihood(problem, {1.0, std::max(alpha, 1e-3), 1.0, 3.0}, options);
   out.model = {.r = out.mle.params[0],

@@ -57,9 +57,9 @@ HoldoutCheck CheckHoldout(const BgNbd& m, const CustomerSummary& s) {
     out.rows[static_cast<size_t>(g)].frequency =
         g < kHoldoutGroups ? std::to_string(g) : fmt::format("{}+", kHoldoutGroups);
   for (size_t i = 0; i < s.size(); ++i) {
-    const double x = s.frequency[i], t_x = s.recency[i], T = s.age[i];
-    const double predicted = m.ConditionalExpectedPurchases(out.length, x, t_x, T);
-    const double naive = T > 0 ? x / T * out.length : 0.0;
+    const double x = s.frequency[i], t_x = s.recency[i], age = s.age[i];
+    const double predicted = m.ConditionalExpectedPurchases(out.length, x, t_x, age);
+    const double naive = age > 0 ? x / age * out.length : 0.0;
     const double actual = s.holdout_purchases[i];
     auto& row = out.rows[static_cast<size_t>(std::min<double>(x, kHoldoutGroups))];
     ++row.customers;
@@ -210,18 +210,18 @@ Table PredictClv(Store& store, const ClvPredictRequest& req, const Context& ctx)
   std::map<std::tuple<double, double, double>, std::array<double, 3>> cache;
   ColumnVector<double> alive(s.size()), purchases(s.size()), spend_col(s.size()), clv_col(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
-    const double x = s.frequency[i], t_x = s.recency[i], T = s.age[i];
-    auto [it, added] = cache.try_emplace({x, t_x, T});
+    const double x = s.frequency[i], t_x = s.recency[i], age = s.age[i];
+    auto [it, added] = cache.try_emplace({x, t_x, age});
     if (added) {
       double previous = 0, discounted = 0;
       for (int k = 1; k <= periods; ++k) {
         const double t = std::min<double>(k, req.horizon);
-        const double e = m.ConditionalExpectedPurchases(t, x, t_x, T);
+        const double e = m.ConditionalExpectedPurchases(t, x, t_x, age);
         discounted +=
             (e - previous) / std::pow(1 + req.discount_rate, t * days_per_period / 365.25);
         previous = e;
       }
-      it->second = {m.ProbabilityAlive(x, t_x, T), previous, discounted};
+      it->second = {m.ProbabilityAlive(x, t_x, age), previous, discounted};
     }
     alive[i] = it->second[0];
     purchases[i] = it->second[1];
@@ -234,7 +234,7 @@ Table PredictClv(Store& store, const ClvPredictRequest& req, const Context& ctx)
       Table(Schema({base.schema().field(0),
                     {"frequency", DataType::kDouble},
                     {"recency", DataType::kDouble},
-                    {"T", DataType::kDouble},
+                    {"age", DataType::kDouble},
                     {"p_alive", DataType::kDouble},
                     {"expected_purchases", DataType::kDouble},
                     {"expected_spend", DataType::kDouble},

@@ -73,21 +73,21 @@ json AliveChart(const json& meta) {
                      .a = p["a"],
                      .b = p["b"],
                      .modified = meta["model"] == "mbgnbd"};
-  const double T = meta.value("max_T", 52.0);
+  const double age = meta.value("max_T", 52.0);
   std::vector<std::string> rows, columns;
   std::vector<std::vector<double>> values(kAliveRows, std::vector<double>(kAliveColumns));
   for (int c = 0; c < kAliveColumns; ++c)
-    columns.push_back(fmt::format("{:.0f}", T * (c + 0.5) / kAliveColumns));
+    columns.push_back(fmt::format("{:.0f}", age * (c + 0.5) / kAliveColumns));
   for (int x = 0; x < kAliveRows; ++x) {
     rows.push_back(std::to_string(x));
     for (int c = 0; c < kAliveColumns; ++c) {
-      const double t_x = x == 0 ? 0 : T * (c + 0.5) / kAliveColumns;
-      values[static_cast<size_t>(x)][static_cast<size_t>(c)] = m.ProbabilityAlive(x, t_x, T);
+      const double t_x = x == 0 ? 0 : age * (c + 0.5) / kAliveColumns;
+      values[static_cast<size_t>(x)][static_cast<size_t>(c)] = m.ProbabilityAlive(x, t_x, age);
     }
   }
   json chart = HeatmapChart(
       "P(alive)",
-      fmt::format("T = {:.0f} {}s; rows: repeat purchases, columns: {}s to the last one", T,
+      fmt::format("age = {:.0f} {}s; rows: repeat purchases, columns: {}s to the last one", age,
                   meta["unit"].get<std::string>(), meta["unit"].get<std::string>()),
       rows, columns, values, 1);
   chart["visualMap"]["min"] = 0;  // a probability: a sequential scale

@@ -5,7 +5,8 @@
 // left) they drop out with probability p ~ Beta(a, b).
 //
 // A customer is summarised by x (repeat purchases), t_x (time of the last one since the first
-// purchase; 0 when x = 0) and T (time since the first purchase), in one time unit throughout.
+// purchase; 0 when x = 0) and T (time since the first purchase; `age` in the code), in one time
+// unit throughout.
 // Everything is computed in log space; the Gaussian hypergeometric functions are Boost.Math's
 // hypergeometric_pFq after Euler's transformation, which turns the conditional expectation's
 // 2F1(r + x, b + x; a + b + x − 1; z), whose series needs about x·z terms, into one with small
@@ -25,15 +26,15 @@ struct BgNbd {
 
   /// One customer's log-likelihood; with `gradient` (4 values) also its derivatives with respect
   /// to r, α, a, b in that order. For BG/NBD x = 0 needs t_x = 0.
-  double LogLikelihood(double x, double t_x, double T, std::span<double> gradient = {}) const;
+  double LogLikelihood(double x, double t_x, double age, std::span<double> gradient = {}) const;
   /// E[X(t)]: expected repeat purchases of a new customer in (0, t].
   double ExpectedPurchases(double t) const;
   /// P(X(t) = n) for a new customer (BG/NBD only: FHL 2005 eq. 8; kUnimplemented for MBG/NBD).
   double ProbabilityOfPurchases(double t, int n) const;
   /// P(still active at T | x, t_x, T).
-  double ProbabilityAlive(double x, double t_x, double T) const;
+  double ProbabilityAlive(double x, double t_x, double age) const;
   /// E[Y(t) | x, t_x, T]: expected purchases in (T, T + t] of a customer with that history.
-  double ConditionalExpectedPurchases(double t, double x, double t_x, double T) const;
+  double ConditionalExpectedPurchases(double t, double x, double t_x, double age) const;
 };
 
 struct BgNbdFit {
@@ -45,8 +46,8 @@ struct BgNbdFit {
 /// rate, starts at the observed one), a = 1, b = 3.
 BgNbdFit FitBgNbd(const GroupedHistories& histories, bool modified, const MleOptions& options = {});
 
-/// (1 − z)^power · 2F1(A, B; C; z) for 0 ≤ z < 1, by Euler's transformation
-/// 2F1(A, B; C; z) = (1 − z)^(C − A − B) · 2F1(C − A, C − B; C; z).
-double PowerTimesHyp2F1(double power, double A, double B, double C, double z);
+/// (1 − z)^power · 2F1(a, b; c; z) for 0 ≤ z < 1, by Euler's transformation
+/// 2F1(a, b; c; z) = (1 − z)^(c − a − b) · 2F1(c − a, c − b; c; z).
+double PowerTimesHyp2F1(double power, double a, double b, double c, double z);
 
 }  // namespace prospect::clv
