@@ -234,7 +234,7 @@ Table PredictClv(Store& store, const ClvPredictRequest& req, const Context& ctx)
       Table(Schema({base.schema().field(0),
                     {"frequency", DataType::kDouble},
                     {"recency", DataType::kDouble},
-                    {"age", DataType::kDouble},
+                    {"T", DataType::kDouble},
                     {"p_alive", DataType::kDouble},
                     {"expected_purchases", DataType::kDouble},
                     {"expected_spend", DataType::kDouble},

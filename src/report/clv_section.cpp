@@ -87,7 +87,7 @@ json AliveChart(const json& meta) {
   }
   json chart = HeatmapChart(
       "P(alive)",
-      fmt::format("age = {:.0f} {}s; rows: repeat purchases, columns: {}s to the last one", age,
+      fmt::format("T = {:.0f} {}s; rows: repeat purchases, columns: {}s to the last one", age,
                   meta["unit"].get<std::string>(), meta["unit"].get<std::string>()),
       rows, columns, values, 1);
   chart["visualMap"]["min"] = 0;  // a probability: a sequential scale
