@@ -181,7 +181,10 @@ TEST(ClvFit, BadRequestsSayWhatIsAllowed) {
   ExpectError([&] { (void)PredictClv(store, p, Context(1)); }, ErrorCode::kInvalidArgument,
               "clv predict: spend_only is a spend model only; fit a frequency model (--model "
               "bgnbd --value COL) to predict purchases and CLV");
-  p.model = "orders_bgnbd";
+  ClvFitRequest frequency = Request();
+  frequency.name = "for_errors";
+  (void)FitClv(store, frequency, Context(1));
+  p.model = "for_errors";
   p.discount_rate = -0.1;
   ExpectError([&] { (void)PredictClv(store, p, Context(1)); }, ErrorCode::kInvalidArgument,
               "clv predict: discount rate -0.1: expected an annual rate ≥ 0 (0.1 for 10 %)");
