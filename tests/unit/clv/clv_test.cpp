@@ -68,9 +68,14 @@ TEST(ClvFit, ConvergesBeatsTheNaiveBaselineOnTheHoldoutAndIsStored) {
   EXPECT_EQ(customers, r.summary["customers"].get<size_t>());
   EXPECT_TRUE(r.summary["spend"]["converged"].get<bool>());
   EXPECT_LT(std::fabs(r.summary["spend"]["frequency_spend_correlation"].get<double>()), 0.1);
-  const nlohmann::json listed = ListClvModels(store);
-  ASSERT_EQ(listed.size(), 1u);
-  EXPECT_EQ(listed[0]["calibration_end"], "2026-03-31");
+  bool listed = false;
+  for (const auto& m : ListClvModels(store)) {
+    if (m["name"] != r.name) continue;
+    listed = true;
+    EXPECT_EQ(m["calibration_end"], "2026-03-31");
+    EXPECT_EQ(m["version"], r.version);
+  }
+  EXPECT_TRUE(listed);
 }
 
 TEST(ClvPredict, ClvIsTheDiscountedSumOfExpectedPurchasesTimesSpend) {
