@@ -1,7 +1,8 @@
 // Maximum likelihood for the CLV models: the log-likelihood of positive parameters maximised over
-// their logarithms with L-BFGS (LBFGSpp, strong-Wolfe line search, as the logistic model uses),
-// standard errors from the inverse Hessian, and convergence reported, never thrown: a fit that
-// stops early says why and what to try.
+// their logarithms with L-BFGS (LBFGSpp; a backtracking line search to the strong Wolfe
+// conditions, which steps back from where a model is undefined), standard errors from the inverse
+// Hessian, and convergence reported, never thrown: a fit that stops early says why and what to
+// try.
 //
 // Why log parameters: every parameter of BG/NBD, Pareto/NBD, Gamma-Gamma and sBG is positive, and
 // on the log scale the optimiser needs no bounds (lifetimes does the same). The objective is the
