@@ -125,14 +125,18 @@ nlohmann::json ParamFlags(const std::vector<std::string>& specs, std::string_vie
   return params;
 }
 
-std::optional<int64_t> AsOfFlag(const std::string& date) {
-  if (date.empty()) return std::nullopt;
+int64_t DateFlag(std::string_view flag, const std::string& date, std::string_view example) {
   int64_t day = 0;
   if (!ParseIsoDate(date, &day)) {
-    Fail(ErrorCode::kInvalidArgument, "--as-of {}: expected a date like 2024-03-01",
-         QuoteForMessage(date));
+    Fail(ErrorCode::kInvalidArgument, "{} {}: expected a date like {}", flag, QuoteForMessage(date),
+         example);
   }
-  return (day + 1) * kMicrosPerDay;
+  return day;
+}
+
+std::optional<int64_t> AsOfFlag(const std::string& date) {
+  if (date.empty()) return std::nullopt;
+  return (DateFlag("--as-of", date) + 1) * kMicrosPerDay;
 }
 
 std::string Fixed(double v, int digits) {

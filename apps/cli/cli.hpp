@@ -73,6 +73,9 @@ nlohmann::json ParamFlags(const std::vector<std::string>& specs, std::string_vie
 /// --as-of DATE (YYYY-MM-DD): the instant that day ends, so that the whole day is history; nullopt
 /// when the flag was not given.
 std::optional<int64_t> AsOfFlag(const std::string& date);
+/// A YYYY-MM-DD flag as days since the epoch; kInvalidArgument naming `flag` and `example`.
+int64_t DateFlag(std::string_view flag, const std::string& date,
+                 std::string_view example = "2024-03-01");
 
 // One function per command family; each registers its subcommands on `app`.
 void AddInitCommand(CLI::App& app, Cli& cli);

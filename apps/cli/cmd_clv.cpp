@@ -51,14 +51,8 @@ void AddClvCommand(CLI::App& app, Cli& cli) {
       [&cli, ff](Workspace& ws, Context& ctx) {
         clv::ClvFitRequest r = ff->request;
         r.unit = clv::ParseTimeUnit(ff->unit);
-        if (!ff->calibration_end.empty()) {
-          int64_t day = 0;
-          if (!ParseIsoDate(ff->calibration_end, &day))
-            Fail(ErrorCode::kInvalidArgument,
-                 "--calibration-end {}: expected a date like 2024-03-01",
-                 QuoteForMessage(ff->calibration_end));
-          r.calibration_end = day;
-        }
+        if (!ff->calibration_end.empty())
+          r.calibration_end = DateFlag("--calibration-end", ff->calibration_end);
         const clv::ClvFitResult res = clv::FitClv(ws.store(), r, ctx);
         if (cli.options.json) return cli.PrintJson(res.summary);
         const auto& s = res.summary;

@@ -190,11 +190,7 @@ InteractionSplit SplitOf(const Table& t, const EvaluateFlags& f, const Context& 
   if (f.split == "time") {
     if (f.time.empty()) Fail(ErrorCode::kInvalidArgument, "--split time needs --time COL");
     if (f.cutoff.empty()) return SplitByTimeFraction(t, f.time, 1 - f.test_fraction);
-    int64_t day = 0;
-    if (!ParseIsoDate(f.cutoff, &day)) {
-      Fail(ErrorCode::kInvalidArgument, "--cutoff {}: expected a date like 2011-11-09",
-           QuoteForMessage(f.cutoff));
-    }
+    const int64_t day = DateFlag("--cutoff", f.cutoff, "2011-11-09");
     // An int64 time column holds Unix seconds (as MovieLens does); timestamps and dates compare
     // in microseconds.
     const bool seconds = t.column(f.time).type() == DataType::kInt64;

@@ -56,9 +56,13 @@ HoldoutCheck CheckHoldout(const BgNbd& m, const CustomerSummary& s) {
   for (int g = 0; g <= kHoldoutGroups; ++g)
     out.rows[static_cast<size_t>(g)].frequency =
         g < kHoldoutGroups ? std::to_string(g) : fmt::format("{}+", kHoldoutGroups);
+  // The conditional expectation once per distinct history (2F1 per call), as PredictClv does.
+  std::map<std::tuple<double, double, double>, double> expected;
   for (size_t i = 0; i < s.size(); ++i) {
     const double x = s.frequency[i], t_x = s.recency[i], age = s.age[i];
-    const double predicted = m.ConditionalExpectedPurchases(out.length, x, t_x, age);
+    auto [it, added] = expected.try_emplace({x, t_x, age});
+    if (added) it->second = m.ConditionalExpectedPurchases(out.length, x, t_x, age);
+    const double predicted = it->second;
     const double naive = age > 0 ? x / age * out.length : 0.0;
     const double actual = s.holdout_purchases[i];
     auto& row = out.rows[static_cast<size_t>(std::min<double>(x, kHoldoutGroups))];

@@ -78,8 +78,8 @@ double TrueEffect(const Table& truth, size_t r, const std::string& offer) {
 }
 
 // Pearson's r between an uplift score table's uplift_1 and uplift_2 and the true effects.
-std::vector<double> CorrelationWithTrueEffects(const Table& scores, const Table& truth) {
-  const auto rows = TruthRows(truth);
+std::vector<double> CorrelationWithTrueEffects(
+    const Table& scores, const Table& truth, const std::unordered_map<std::string, size_t>& rows) {
   std::vector<double> out;
   for (const std::string offer : {"1", "2"}) {
     const Column& predicted = scores.column("uplift_" + offer);
@@ -94,8 +94,8 @@ std::vector<double> CorrelationWithTrueEffects(const Table& scores, const Table&
 }
 
 // What an audience truly earns: the true effect of its offer × value − cost, summed.
-double TrueProfitOf(const Table& audience, const Table& truth, double value) {
-  const auto rows = TruthRows(truth);
+double TrueProfitOf(const Table& audience, const Table& truth,
+                    const std::unordered_map<std::string, size_t>& rows, double value) {
   double profit = 0;
   for (size_t r = 0; r < audience.num_rows(); ++r) {
     const size_t t = rows.at(audience.column(size_t{0})->FormatValue(r));
@@ -304,6 +304,8 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
   t = StepTimer();
   std::string best_uplift;
   const Table truth = ReadCsv((fs::path(data_dir) / "ground_truth.csv").string(), {}, ctx);
+  const auto truth_rows = TruthRows(truth);
+  const Table campaign = ws.store().LoadTable("campaign", ctx);
   {
     UpliftTrainRequest ur;
     ur.table = "campaign";
@@ -323,9 +325,7 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
       const UpliftTrainResult r = TrainUplift(ws.store(), ur, ctx);
       const UpliftPackage model = LoadUplift(ws.store(), r.name);
       const std::vector<double> r_true = CorrelationWithTrueEffects(
-          model.Score(model.WithFeatures(ws.store(), ws.store().LoadTable("campaign", ctx), ctx),
-                      ctx),
-          truth);
+          model.Score(model.WithFeatures(ws.store(), campaign, ctx), ctx), truth, truth_rows);
       learned.push_back(fmt::format("{} {:.3f}/{:.3f} (r {:.2f}/{:.2f})", learner,
                                     r.holdout[0].uplift_at_k, r.holdout[1].uplift_at_k, r_true[0],
                                     r_true[1]));
@@ -354,10 +354,10 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
     cr.table = "campaign";
     cr.value = "60";
     cr.cost = {0.5, 3};
-    const size_t reachable = ws.store().LoadTable("campaign", {"customer_id"}, ctx).num_rows();
+    const size_t reachable = campaign.num_rows();
     cr.budget = 0.5 * static_cast<double>(reachable) / 3;
     const CampaignResult plan = PlanCampaign(ws.store(), cr, ctx);
-    const double real = TrueProfitOf(plan.audience, truth, 60);
+    const double real = TrueProfitOf(plan.audience, truth, truth_rows, 60);
     const auto& effects = truth.column("campaign_uplift");  // empty outside the campaign
     std::vector<double> in_campaign;
     for (size_t r = 0; r < truth.num_rows(); ++r) {
