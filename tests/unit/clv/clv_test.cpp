@@ -106,7 +106,7 @@ TEST(ClvPredict, ClvIsTheDiscountedSumOfExpectedPurchasesTimesSpend) {
     EXPECT_NEAR(t.column("expected_purchases").NumericAt(row), previous, 1e-12);
     EXPECT_NEAR(t.column("clv").NumericAt(row), by_hand * s, 1e-9 * std::max(1.0, by_hand * s));
     EXPECT_NEAR(t.column("p_alive").NumericAt(row), m.ProbabilityAlive(x, t_x, T), 1e-12);
-    // Without discounting CLV is purchases × spend.
+    // Discounting only lowers it: CLV is below the undiscounted purchases × spend.
     EXPECT_LT(t.column("clv").NumericAt(row), previous * s + 1e-12);
   }
   // A customer without repeat purchases is expected to spend the population mean.
