@@ -30,7 +30,8 @@ void PrintFit(const Cli& cli, const std::string& title, const nlohmann::json& fi
 void AddClvCommand(CLI::App& app, Cli& cli) {
   CLI::App* clv = app.add_subcommand(
       "clv",
-      "Customer lifetime value: BG/NBD or MBG/NBD for purchase frequency and P(alive), "
+      "Customer lifetime value: BG/NBD, MBG/NBD or Pareto/NBD for purchase frequency and P(alive), "
+      "shifted-beta-geometric for subscriptions, "
       "Gamma-Gamma for spend, CLV over a horizon with discounting");
   clv->require_subcommand(1);
 
@@ -46,6 +47,8 @@ void AddClvCommand(CLI::App& app, Cli& cli) {
       "maximum likelihood and check it against the purchases after that date",
       R"(  prospect clv fit --table orders --date order_date --value total --calibration-end 2026-03-31
   prospect clv fit --table orders --date order_date --model mbgnbd --time-unit day --name orders_daily
+  prospect clv fit --table orders --date order_date --model pareto-nbd --calibration-end 2026-03-31
+  prospect clv fit --table payments --date paid_on --value amount --model sbg --time-unit month
   prospect clv fit --table transactions --customer CustomerID --date InvoiceDate --value amount --json
 )",
       [&cli, ff](Workspace& ws, Context& ctx) {
@@ -63,6 +66,12 @@ void AddClvCommand(CLI::App& app, Cli& cli) {
             s["repeat_buyers"].get<size_t>(), s["unit"].get<std::string>(),
             s["first_day"].get<std::string>(), s["calibration_end"].get<std::string>());
         if (s.contains("frequency")) PrintFit(cli, "Purchase frequency", s["frequency"]);
+        if (s.contains("retention")) {
+          PrintFit(cli, "Retention (shifted-beta-geometric)", s["retention"]);
+          std::cout << fmt::format("  {} of {} customers churned by the calibration end\n",
+                                   s["retention"]["churned"].get<size_t>(),
+                                   s["customers"].get<size_t>());
+        }
         if (s.contains("spend")) {
           PrintFit(cli, "Spend (Gamma-Gamma)", s["spend"]);
           std::cout << fmt::format(
@@ -74,11 +83,13 @@ void AddClvCommand(CLI::App& app, Cli& cli) {
         }
         if (s.contains("holdout")) {
           const auto& h = s["holdout"];
+          const std::string by = h["grouped_by"];
+          const bool renewals = by == "renewals";
           std::cout << fmt::format(
-              "Holdout {} to {} ({:.1f} {}s): purchases per customer by calibration repeat "
-              "purchases\n",
+              "Holdout {} to {} ({:.1f} {}s): {} per {} by calibration {}\n",
               s["calibration_end"].get<std::string>(), s["observation_end"].get<std::string>(),
-              h["length"].get<double>(), s["unit"].get<std::string>());
+              h["length"].get<double>(), s["unit"].get<std::string>(),
+              renewals ? "renewals" : "purchases", renewals ? "subscriber" : "customer", by);
           std::vector<std::vector<std::string>> rows;
           for (const auto& row : h["by_frequency"]) {
             rows.push_back({row["frequency"], std::to_string(row["customers"].get<size_t>()),
@@ -86,17 +97,23 @@ void AddClvCommand(CLI::App& app, Cli& cli) {
                             Fixed(row["predicted"].get<double>(), 3),
                             Fixed(row["naive"].get<double>(), 3)});
           }
-          rows.push_back({"total", std::to_string(s["customers"].get<size_t>()),
+          size_t customers = 0;
+          for (const auto& row : h["by_frequency"]) customers += row["customers"].get<size_t>();
+          rows.push_back({"total", std::to_string(customers),
                           Fixed(h["actual_total"].get<double>(), 0),
                           Fixed(h["predicted_total"].get<double>(), 0),
                           Fixed(h["naive_total"].get<double>(), 0)});
-          cli.PrintTable({"repeat purchases", "customers", "actual", "model", "naive"}, rows);
+          cli.PrintTable({by, "customers", "actual", "model", "naive"}, rows);
           std::cout << fmt::format(
-              "Mean absolute error per customer: model {:.3f}, naive (calibration rate carried "
-              "forward) {:.3f}.\n",
-              h["model_mae"].get<double>(), h["naive_mae"].get<double>());
+              "Mean absolute error per customer: model {:.3f}, naive ({}) {:.3f}.\n",
+              h["model_mae"].get<double>(),
+              renewals ? "a constant retention rate" : "calibration rate carried forward",
+              h["naive_mae"].get<double>());
         }
-        std::cout << "Next: prospect clv predict " << res.name << " --horizon 52 --out clv.csv\n";
+        const std::string unit = s["unit"];  // a year's worth, or five for yearly renewals
+        const int horizon = unit == "day" ? 365 : unit == "week" ? 52 : unit == "month" ? 12 : 5;
+        std::cout << fmt::format("Next: prospect clv predict {} --horizon {} --out clv.csv\n",
+                                 res.name, horizon);
       });
   auto& fr = ff->request;
   fit->add_option("--table", fr.table, "the transaction table (one row per purchase)")->required();
@@ -107,8 +124,11 @@ void AddClvCommand(CLI::App& app, Cli& cli) {
   fit->add_option("--calibration-end", ff->calibration_end,
                   "last day of the calibration period (YYYY-MM-DD); the rest is the holdout "
                   "(default: the last day, no holdout)");
-  fit->add_option("--time-unit", ff->unit, "day or week (default week)");
-  fit->add_option("--model", fr.model, "bgnbd (default), mbgnbd or gamma-gamma (spend only)");
+  fit->add_option("--time-unit", ff->unit,
+                  "day, week, month or year (default week; for sbg the renewal period)");
+  fit->add_option("--model", fr.model,
+                  "bgnbd (default), mbgnbd, pareto-nbd, sbg (subscriptions: renewals and "
+                  "churn) or gamma-gamma (spend only)");
   fit->add_option("--name", fr.name, "registry name (default TABLE_MODEL)");
 
   // predict

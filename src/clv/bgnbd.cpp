@@ -9,6 +9,7 @@
 #include <boost/math/special_functions/hypergeometric_pFq.hpp>
 #include <cmath>
 
+#include "clv/log_math.hpp"
 #include "prospect/common/error.hpp"
 
 namespace prospect::clv {
@@ -16,14 +17,8 @@ namespace {
 
 using boost::math::digamma;
 using boost::math::lgamma;
-
-double LogBeta(double x, double y) { return lgamma(x) + lgamma(y) - lgamma(x + y); }
-
-// log(e^p + e^q) without overflow.
-double LogAddExp(double p, double q) {
-  const double m = std::max(p, q);
-  return m + std::log(std::exp(p - m) + std::exp(q - m));
-}
+using internal::LogAddExp;
+using internal::LogBeta;
 
 }  // namespace
 

@@ -8,8 +8,9 @@
 #include <map>
 #include <tuple>
 
-#include "prospect/clv/bgnbd.hpp"
+#include "prospect/clv/frequency_model.hpp"
 #include "prospect/clv/gamma_gamma.hpp"
+#include "prospect/clv/sbg.hpp"
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
@@ -18,9 +19,8 @@ namespace prospect::clv {
 namespace {
 
 constexpr const char* kGammaGamma = "gamma-gamma";
+constexpr const char* kShiftedBetaGeometric = "sbg";
 constexpr int kHoldoutGroups = 7;  // 0 … 6 repeat purchases, then 7+
-
-bool IsFrequencyModel(const std::string& m) { return m == "bgnbd" || m == "mbgnbd"; }
 
 SummaryRequest SummaryRequestOf(const nlohmann::json& meta) {
   SummaryRequest s;
@@ -40,57 +40,201 @@ CustomerSummary SummariseTable(Store& store, const std::string& table, const Sum
   return Summarise(store.LoadTable(table, columns, ctx), s, ctx);
 }
 
-BgNbd FrequencyModelOf(const nlohmann::json& meta) {
-  const auto& p = meta["frequency"]["params"];
-  return {.r = p["r"],
-          .alpha = p["alpha"],
-          .a = p["a"],
-          .b = p["b"],
-          .modified = meta["model"] == "mbgnbd"};
-}
-
-HoldoutCheck CheckHoldout(const BgNbd& m, const CustomerSummary& s) {
+HoldoutCheck EmptyCheck(double length, std::string grouped_by) {
   HoldoutCheck out;
-  out.length = s.holdout_length;
+  out.length = length;
+  out.grouped_by = std::move(grouped_by);
   out.rows.resize(kHoldoutGroups + 1);
   for (int g = 0; g <= kHoldoutGroups; ++g)
     out.rows[static_cast<size_t>(g)].frequency =
         g < kHoldoutGroups ? std::to_string(g) : fmt::format("{}+", kHoldoutGroups);
-  // The conditional expectation once per distinct history (2F1 per call), as PredictClv does.
-  std::map<std::tuple<double, double, double>, double> expected;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const double x = s.frequency[i], t_x = s.recency[i], age = s.age[i];
-    auto [it, added] = expected.try_emplace({x, t_x, age});
-    if (added) it->second = m.ConditionalExpectedPurchases(out.length, x, t_x, age);
-    const double predicted = it->second;
-    const double naive = age > 0 ? x / age * out.length : 0.0;
-    const double actual = s.holdout_purchases[i];
-    auto& row = out.rows[static_cast<size_t>(std::min<double>(x, kHoldoutGroups))];
-    ++row.customers;
-    row.actual += actual;
-    row.predicted += predicted;
-    row.naive += naive;
-    out.actual_total += actual;
-    out.predicted_total += predicted;
-    out.naive_total += naive;
-    out.model_mae += std::fabs(predicted - actual);
-    out.naive_mae += std::fabs(naive - actual);
-  }
+  return out;
+}
+
+// One customer into the row of `group` calibration purchases (or renewals) and the totals.
+void AddToCheck(HoldoutCheck& out, double group, double actual, double predicted, double naive) {
+  auto& row = out.rows[static_cast<size_t>(std::min<double>(group, kHoldoutGroups))];
+  ++row.customers;
+  row.actual += actual;
+  row.predicted += predicted;
+  row.naive += naive;
+  out.actual_total += actual;
+  out.predicted_total += predicted;
+  out.naive_total += naive;
+  out.model_mae += std::fabs(predicted - actual);
+  out.naive_mae += std::fabs(naive - actual);
+}
+
+// Sums to means per customer.
+void FinishCheck(HoldoutCheck& out) {
+  size_t customers = 0;
   for (auto& row : out.rows) {
     if (row.customers == 0) continue;
+    customers += row.customers;
     const double n = static_cast<double>(row.customers);
     row.actual /= n;
     row.predicted /= n;
     row.naive /= n;
   }
-  out.model_mae /= static_cast<double>(s.size());
-  out.naive_mae /= static_cast<double>(s.size());
+  if (customers == 0) return;
+  out.model_mae /= static_cast<double>(customers);
+  out.naive_mae /= static_cast<double>(customers);
+}
+
+HoldoutCheck CheckHoldout(const FrequencyModel& m, const CustomerSummary& s) {
+  HoldoutCheck out = EmptyCheck(s.holdout_length, "repeat purchases");
+  // The conditional expectation once per distinct history (2F1 per call), as PredictClv does.
+  std::map<std::tuple<double, double, double>, double> expected;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const double x = s.frequency[i], t_x = s.recency[i], age = s.age[i];
+    auto [it, added] = expected.try_emplace({x, t_x, age});
+    if (added) it->second = ConditionalExpectedPurchases(m, out.length, x, t_x, age);
+    const double naive = age > 0 ? x / age * out.length : 0.0;
+    AddToCheck(out, x, s.holdout_purchases[i], it->second, naive);
+  }
+  FinishCheck(out);
   return out;
+}
+
+// Subscribers at the calibration end: renewals made in the holdout against the sBG's expectation
+// and against a constant retention rate (the pooled share of renewals made when due, a geometric
+// model without heterogeneity: the naive baseline of Fader & Hardie 2007).
+HoldoutCheck CheckRenewals(const ShiftedBetaGeometric& m, const CustomerSummary& s,
+                           const Subscriptions& subs) {
+  HoldoutCheck out = EmptyCheck(s.holdout_length, "renewals");
+  double made = 0, missed = 0;
+  for (size_t i = 0; i < subs.size(); ++i) {
+    made += subs.renewals[i];
+    missed += subs.churned[i];
+  }
+  const double rate = made + missed > 0 ? made / (made + missed) : 0;
+  for (size_t i = 0; i < subs.size(); ++i) {
+    if (subs.churned[i]) continue;
+    const auto due = static_cast<int>(std::floor(s.age[i] + s.holdout_length) - subs.due[i]);
+    double naive = 0, survive = 1;
+    for (int k = 1; k <= due; ++k) naive += survive *= rate;
+    AddToCheck(out, subs.renewals[i], std::min<double>(s.holdout_purchases[i], due),
+               m.ExpectedRenewals(subs.renewals[i], due), naive);
+  }
+  FinishCheck(out);
+  return out;
+}
+
+// BG/NBD, MBG/NBD, Pareto/NBD: per customer P(alive), expected purchases, spend and CLV.
+Table PredictPurchases(const nlohmann::json& meta, const CustomerSummary& s,
+                       const ClvPredictRequest& req, const std::string& id_column,
+                       const Context& ctx) {
+  const FrequencyModel m =
+      FrequencyModelFromJson(meta["model"].get<std::string>(), meta["frequency"]["params"]);
+  std::optional<GammaGamma> spend;
+  if (meta.contains("spend")) {
+    const auto& p = meta["spend"]["params"];
+    spend = GammaGamma{.p = p["p"], .q = p["q"], .gamma = p["gamma"]};
+  }
+  const double days_per_period = DaysPerUnit(s.unit);
+  const auto periods = static_cast<int>(std::ceil(req.horizon));
+
+  // Per distinct history: P(alive), expected purchases over the horizon and the discounted sum
+  // of the expected purchases per period (CLV = that × expected spend).
+  std::map<std::tuple<double, double, double>, std::array<double, 3>> cache;
+  ColumnVector<double> alive(s.size()), purchases(s.size()), spend_col(s.size()), clv_col(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    const double x = s.frequency[i], t_x = s.recency[i], age = s.age[i];
+    auto [it, added] = cache.try_emplace({x, t_x, age});
+    if (added) {
+      double previous = 0, discounted = 0;
+      for (int k = 1; k <= periods; ++k) {
+        const double t = std::min<double>(k, req.horizon);
+        const double e = ConditionalExpectedPurchases(m, t, x, t_x, age);
+        discounted +=
+            (e - previous) / std::pow(1 + req.discount_rate, t * days_per_period / 365.25);
+        previous = e;
+      }
+      it->second = {ProbabilityAlive(m, x, t_x, age), previous, discounted};
+    }
+    alive[i] = it->second[0];
+    purchases[i] = it->second[1];
+    spend_col[i] = spend ? spend->ExpectedSpend(x, s.monetary[i]) : std::nan("");
+    clv_col[i] = spend ? it->second[2] * spend_col[i] : std::nan("");
+    if (i % 4096 == 0) ctx.ThrowIfCancelled();
+  }
+  Table base = s.ToTable(id_column);
+  return Table(
+      Schema({base.schema().field(0),
+              {"frequency", DataType::kDouble},
+              {"recency", DataType::kDouble},
+              {"T", DataType::kDouble},
+              {"p_alive", DataType::kDouble},
+              {"expected_purchases", DataType::kDouble},
+              {"expected_spend", DataType::kDouble},
+              {"clv", DataType::kDouble}}),
+      {base.column(size_t{0}), base.column(size_t{1}), base.column(size_t{2}),
+       base.column(size_t{3}), Column::FromDoubles(std::move(alive)),
+       Column::FromDoubles(std::move(purchases)), Column::FromDoubles(std::move(spend_col)),
+       Column::FromDoubles(std::move(clv_col))});
+}
+
+// sBG: per customer renewals so far, P(renewing next), expected renewals over the horizon's
+// whole periods and, with a value column, CLV = mean payment × discounted expected renewals.
+Table PredictRenewals(const nlohmann::json& meta, const CustomerSummary& s,
+                      const ClvPredictRequest& req, const std::string& id_column) {
+  const auto& p = meta["retention"]["params"];
+  const ShiftedBetaGeometric m{.alpha = p["alpha"], .beta = p["beta"]};
+  const Subscriptions subs = SubscriptionsOf(s);
+  const auto periods = static_cast<int>(std::ceil(req.horizon));
+  const double discount = std::pow(1 + req.discount_rate, -DaysPerUnit(s.unit) / 365.25);
+  double paid = 0, payers = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s.frequency[i] > 0) {
+      paid += s.monetary[i];
+      ++payers;
+    }
+  }
+  const bool valued = !meta["value_column"].get<std::string>().empty();
+  const double mean_payment = valued && payers > 0 ? paid / payers : std::nan("");
+  const size_t n = s.size();
+  ColumnVector<double> renewals(n), churned(n), alive(n), renew(n), purchases(n), spend(n), clv(n);
+  std::map<double, std::array<double, 3>> cache;  // by renewals: P(renew), E[renewals], discounted
+  for (size_t i = 0; i < n; ++i) {
+    const double r = subs.renewals[i];
+    auto [it, added] = cache.try_emplace(r);
+    if (added)
+      it->second = {m.RetentionRate(r + 1), m.ExpectedRenewals(r, periods),
+                    m.ExpectedRenewals(r, periods, discount)};
+    const bool gone = subs.churned[i] != 0;
+    renewals[i] = r;
+    churned[i] = gone;
+    alive[i] = !gone;
+    renew[i] = gone ? 0 : it->second[0];
+    purchases[i] = gone ? 0 : it->second[1];
+    spend[i] = s.frequency[i] > 0 && valued ? s.monetary[i] : mean_payment;
+    clv[i] = gone ? 0 : it->second[2] * spend[i];
+  }
+  Table base = s.ToTable(id_column);
+  std::vector<Field> fields = {base.schema().field(0)};
+  std::vector<std::shared_ptr<const Column>> columns = {base.column(size_t{0})};
+  for (auto& [name, values] : std::vector<std::pair<std::string, ColumnVector<double>*>>{
+           {"renewals", &renewals},
+           {"churned", &churned},
+           {"p_alive", &alive},
+           {"p_renew_next", &renew},
+           {"expected_purchases", &purchases},
+           {"expected_spend", &spend},
+           {"clv", &clv}}) {
+    fields.push_back({name, DataType::kDouble});
+    columns.push_back(Column::FromDoubles(std::move(*values)));
+  }
+  return Table(Schema(std::move(fields)), std::move(columns));
 }
 
 }  // namespace
 
-std::vector<std::string> ClvModelNames() { return {"bgnbd", "mbgnbd", kGammaGamma}; }
+std::vector<std::string> ClvModelNames() {
+  std::vector<std::string> names = FrequencyModelNames();
+  names.push_back(kShiftedBetaGeometric);
+  names.push_back(kGammaGamma);
+  return names;
+}
 
 nlohmann::json HoldoutCheck::ToJson() const {
   nlohmann::json r = nlohmann::json::array();
@@ -102,6 +246,7 @@ nlohmann::json HoldoutCheck::ToJson() const {
                  {"naive", row.naive}});
   }
   return {{"length", length},
+          {"grouped_by", grouped_by},
           {"by_frequency", r},
           {"actual_total", actual_total},
           {"predicted_total", predicted_total},
@@ -157,12 +302,23 @@ ClvFitResult FitClv(Store& store, const ClvFitRequest& req, const Context& ctx) 
                          {"skipped_rows", s.skipped_rows}};
   bool converged = true;
   if (IsFrequencyModel(req.model)) {
-    const BgNbdFit fit = FitBgNbd(GroupHistories(s), req.model == "mbgnbd");
+    const FrequencyFit fit = FitFrequencyModel(req.model, GroupHistories(s));
     meta["frequency"] = fit.mle.ToJson();
     converged = converged && fit.mle.converged;
     if (s.holdout_length > 0) meta["holdout"] = CheckHoldout(fit.model, s).ToJson();
   }
-  if (!req.value_column.empty()) {
+  if (req.model == kShiftedBetaGeometric) {
+    const Subscriptions subs = SubscriptionsOf(s);
+    const ShiftedBetaGeometricFit fit = FitShiftedBetaGeometric(subs);
+    meta["retention"] = fit.mle.ToJson();
+    size_t churned = 0;
+    for (char c : subs.churned) churned += c != 0;
+    meta["retention"]["churned"] = churned;
+    converged = converged && fit.mle.converged;
+    if (s.holdout_length > 0) meta["holdout"] = CheckRenewals(fit.model, s, subs).ToJson();
+  }
+  // sBG values a subscriber by their mean payment: no spend model.
+  if (!req.value_column.empty() && req.model != kShiftedBetaGeometric) {
     const GammaGammaFit spend = FitGammaGamma(s);
     meta["spend"] = spend.mle.ToJson();
     meta["spend"]["customers"] = spend.customers;
@@ -186,7 +342,7 @@ Table PredictClv(Store& store, const ClvPredictRequest& req, const Context& ctx)
   const StoredObject o = store.GetObjectOrFail(kClvObjectKind, req.model, 0, "CLV model",
                                                "CLV models", "prospect clv fit");
   const nlohmann::json& meta = o.meta;
-  if (!meta.contains("frequency"))
+  if (!meta.contains("frequency") && !meta.contains("retention"))
     Fail(ErrorCode::kInvalidArgument,
          "clv predict: {} is a spend model only; fit a frequency model (--model bgnbd --value "
          "COL) to predict purchases and CLV",
@@ -200,53 +356,9 @@ Table PredictClv(Store& store, const ClvPredictRequest& req, const Context& ctx)
          req.discount_rate);
   const SummaryRequest sr = SummaryRequestOf(meta);
   const CustomerSummary s = SummariseTable(store, meta["table"], sr, ctx);
-  const BgNbd m = FrequencyModelOf(meta);
-  std::optional<GammaGamma> spend;
-  if (meta.contains("spend")) {
-    const auto& p = meta["spend"]["params"];
-    spend = GammaGamma{.p = p["p"], .q = p["q"], .gamma = p["gamma"]};
-  }
-  const double days_per_period = sr.unit == TimeUnit::kWeek ? 7.0 : 1.0;
-  const auto periods = static_cast<int>(std::ceil(req.horizon));
-
-  // Per distinct history: P(alive), expected purchases over the horizon and the discounted sum
-  // of the expected purchases per period (CLV = that × expected spend).
-  std::map<std::tuple<double, double, double>, std::array<double, 3>> cache;
-  ColumnVector<double> alive(s.size()), purchases(s.size()), spend_col(s.size()), clv_col(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    const double x = s.frequency[i], t_x = s.recency[i], age = s.age[i];
-    auto [it, added] = cache.try_emplace({x, t_x, age});
-    if (added) {
-      double previous = 0, discounted = 0;
-      for (int k = 1; k <= periods; ++k) {
-        const double t = std::min<double>(k, req.horizon);
-        const double e = m.ConditionalExpectedPurchases(t, x, t_x, age);
-        discounted +=
-            (e - previous) / std::pow(1 + req.discount_rate, t * days_per_period / 365.25);
-        previous = e;
-      }
-      it->second = {m.ProbabilityAlive(x, t_x, age), previous, discounted};
-    }
-    alive[i] = it->second[0];
-    purchases[i] = it->second[1];
-    spend_col[i] = spend ? spend->ExpectedSpend(x, s.monetary[i]) : std::nan("");
-    clv_col[i] = spend ? it->second[2] * spend_col[i] : std::nan("");
-    if (i % 4096 == 0) ctx.ThrowIfCancelled();
-  }
-  Table base = s.ToTable(sr.customer_column);
-  Table out =
-      Table(Schema({base.schema().field(0),
-                    {"frequency", DataType::kDouble},
-                    {"recency", DataType::kDouble},
-                    {"T", DataType::kDouble},
-                    {"p_alive", DataType::kDouble},
-                    {"expected_purchases", DataType::kDouble},
-                    {"expected_spend", DataType::kDouble},
-                    {"clv", DataType::kDouble}}),
-            {base.column(size_t{0}), base.column(size_t{1}), base.column(size_t{2}),
-             base.column(size_t{3}), Column::FromDoubles(std::move(alive)),
-             Column::FromDoubles(std::move(purchases)), Column::FromDoubles(std::move(spend_col)),
-             Column::FromDoubles(std::move(clv_col))});
+  const Table out = meta.contains("retention")
+                        ? PredictRenewals(meta, s, req, sr.customer_column)
+                        : PredictPurchases(meta, s, req, sr.customer_column, ctx);
   const std::string name = req.name.empty() ? req.model + "_predictions" : req.name;
   store.WriteTable(name, out, {}, ctx);
   store.Audit("clv predict", fmt::format("model={} table={} horizon={} discount_rate={}", req.model,

@@ -14,7 +14,10 @@
 namespace prospect::clv {
 namespace {
 
-constexpr EnumName<TimeUnit> kTimeUnits[] = {{TimeUnit::kDay, "day"}, {TimeUnit::kWeek, "week"}};
+constexpr EnumName<TimeUnit> kTimeUnits[] = {{TimeUnit::kDay, "day"},
+                                             {TimeUnit::kWeek, "week"},
+                                             {TimeUnit::kMonth, "month"},
+                                             {TimeUnit::kYear, "year"}};
 
 // A row's day (days since the epoch) from a date or timestamp column.
 int64_t DayOf(const Column& dates, size_t row) {
@@ -34,6 +37,16 @@ std::string_view TimeUnitName(TimeUnit unit) { return NameOf(kTimeUnits, unit); 
 
 TimeUnit ParseTimeUnit(std::string_view name) {
   return ParseName(kTimeUnits, name, "time unit", "time units");
+}
+
+double DaysPerUnit(TimeUnit unit) {
+  switch (unit) {
+    case TimeUnit::kDay: return 1;
+    case TimeUnit::kWeek: return 7;
+    case TimeUnit::kMonth: return 365.25 / 12;
+    case TimeUnit::kYear: return 365.25;
+  }
+  return 1;
 }
 
 Table CustomerSummary::ToTable(const std::string& id_column) const {
@@ -100,7 +113,7 @@ CustomerSummary Summarise(const Table& transactions, const SummaryRequest& req,
   std::sort(purchases.begin(), purchases.end(), [](const Purchase& a, const Purchase& b) {
     return std::tie(a.customer, a.day) < std::tie(b.customer, b.day);
   });
-  const double per_unit = req.unit == TimeUnit::kWeek ? 7.0 : 1.0;
+  const double per_unit = DaysPerUnit(req.unit);
   out.holdout_length = static_cast<double>(out.observation_end - out.calibration_end) / per_unit;
   // Customers in id order of first appearance; only those who bought by the calibration end.
   std::vector<std::string> kept_ids;

@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "prospect/clv/bgnbd.hpp"
 #include "prospect/clv/clv.hpp"
+#include "prospect/clv/frequency_model.hpp"
 #include "report/sections.hpp"
 
 namespace prospect::report {
@@ -47,7 +47,8 @@ json HoldoutChart(const json& meta) {
                       {"itemStyle", {{"color", color}}}});
   }
   return {{"title",
-           ChartTitle("Holdout: purchases per customer",
+           ChartTitle(h.value("grouped_by", "") == "renewals" ? "Holdout: renewals per subscriber"
+                                                              : "Holdout: purchases per customer",
                       fmt::format("{} → {}; mean abs. error model {:.3f}, naive {:.3f}",
                                   meta["calibration_end"].get<std::string>(),
                                   meta["observation_end"].get<std::string>(),
@@ -58,7 +59,7 @@ json HoldoutChart(const json& meta) {
           {"xAxis",
            {{"type", "category"},
             {"data", labels},
-            {"name", "repeat purchases in the calibration period"},
+            {"name", h.value("grouped_by", "repeat purchases") + " in the calibration period"},
             {"nameLocation", "middle"},
             {"nameGap", 26}}},
           {"yAxis", UnitAxis("purchases per customer", std::nan(""))},
@@ -67,12 +68,8 @@ json HoldoutChart(const json& meta) {
 
 // P(alive) at the oldest customer's age T for x repeat purchases, the last at t_x.
 json AliveChart(const json& meta) {
-  const auto& p = meta["frequency"]["params"];
-  const clv::BgNbd m{.r = p["r"],
-                     .alpha = p["alpha"],
-                     .a = p["a"],
-                     .b = p["b"],
-                     .modified = meta["model"] == "mbgnbd"};
+  const clv::FrequencyModel m =
+      clv::FrequencyModelFromJson(meta["model"].get<std::string>(), meta["frequency"]["params"]);
   const double age = meta.value("max_T", 52.0);
   std::vector<std::string> rows, columns;
   std::vector<std::vector<double>> values(kAliveRows, std::vector<double>(kAliveColumns));
@@ -82,7 +79,8 @@ json AliveChart(const json& meta) {
     rows.push_back(std::to_string(x));
     for (int c = 0; c < kAliveColumns; ++c) {
       const double t_x = x == 0 ? 0 : age * (c + 0.5) / kAliveColumns;
-      values[static_cast<size_t>(x)][static_cast<size_t>(c)] = m.ProbabilityAlive(x, t_x, age);
+      values[static_cast<size_t>(x)][static_cast<size_t>(c)] =
+          clv::ProbabilityAlive(m, x, t_x, age);
     }
   }
   json chart = HeatmapChart(
@@ -155,6 +153,7 @@ class ClvSection final : public ReportSection {
         "muted");
     std::vector<std::vector<std::string>> rows;
     if (meta.contains("frequency")) rows = ParamRows("frequency", meta["frequency"]);
+    if (meta.contains("retention")) rows = ParamRows("retention", meta["retention"]);
     if (meta.contains("spend")) {
       for (auto& r : ParamRows("spend", meta["spend"])) rows.push_back(std::move(r));
     }

@@ -25,7 +25,8 @@ namespace prospect::clv {
 
 inline constexpr const char* kClvObjectKind = "clv";
 
-/// The frequency models `clv fit --model` knows ("gamma-gamma" alone fits the spend model only).
+/// The models `clv fit --model` knows: the purchase-frequency models, "sbg" for subscriptions,
+/// and "gamma-gamma" (the spend model alone).
 std::vector<std::string> ClvModelNames();
 
 struct ClvFitRequest {
@@ -41,8 +42,11 @@ struct ClvFitRequest {
 
 /// Predicted against actual purchases in the holdout, per number of calibration repeat
 /// purchases (0, 1, …, 6, 7+) and in total, beside the naive baseline that carries each
-/// customer's calibration rate x/T forward.
+/// customer's calibration rate x/T forward. For sBG: the subscribers at the calibration end, by
+/// renewals made, their renewals in the holdout, and as the naive baseline a constant retention
+/// rate (the pooled share of renewals made when due).
 struct HoldoutCheck {
+  std::string grouped_by;  ///< "repeat purchases" or "renewals"
   struct Row {
     std::string frequency;  ///< "0" … "6", "7+"
     size_t customers = 0;
@@ -76,7 +80,10 @@ struct ClvPredictRequest {
 
 /// Per customer of the model's summary (history to its calibration end): id, frequency,
 /// recency, T, p_alive, expected_purchases (over the horizon), expected_spend and clv (with a
-/// spend model). Stored as a table; returned.
+/// spend model). For sBG: id, renewals, churned, p_alive (0 or 1: a contract's end is observed),
+/// p_renew_next, expected_purchases (renewals over the horizon, in whole periods),
+/// expected_spend (the customer's mean payment, or the mean over customers for those without a
+/// renewal yet) and clv. Stored as a table; returned.
 Table PredictClv(Store& store, const ClvPredictRequest& request, const Context& ctx);
 
 /// Every CLV model's latest version: name, version, model, table, converged.

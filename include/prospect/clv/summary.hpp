@@ -8,7 +8,8 @@
 //     values summed;
 //   - the first purchase day starts the customer's clock and is not a repeat purchase; x = the
 //     other purchase days before the end;
-//   - times are in days, or weeks = days / 7; T runs to the end of the calibration day;
+//   - times are in days, or weeks = days / 7 (months, years: see TimeUnit); T runs to the end of
+//     the calibration day;
 //   - monetary = the mean value of the repeat purchase days (0 when x = 0; the first purchase is
 //     left out, as Gamma-Gamma needs);
 //   - customers whose first purchase is after the calibration end are not in the summary.
@@ -24,10 +25,15 @@
 
 namespace prospect::clv {
 
-enum class TimeUnit { kDay, kWeek };
+/// The unit of t_x, T and the horizon. Months and years are of average length (30.4375 and
+/// 365.25 days): the periods of a subscription model, where a renewal is matched to the period
+/// nearest its day.
+enum class TimeUnit { kDay, kWeek, kMonth, kYear };
 std::string_view TimeUnitName(TimeUnit unit);
-/// "day" or "week"; kInvalidArgument naming the allowed values otherwise.
+/// "day", "week", "month" or "year"; kInvalidArgument naming the allowed values otherwise.
 TimeUnit ParseTimeUnit(std::string_view name);
+/// 1, 7, 30.4375 or 365.25.
+double DaysPerUnit(TimeUnit unit);
 
 struct SummaryRequest {
   std::string customer_column = "customer_id";

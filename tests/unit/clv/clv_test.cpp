@@ -173,7 +173,7 @@ TEST(ClvFit, BadRequestsSayWhatIsAllowed) {
   r.model = "bgndb";
   ExpectError([&] { (void)FitClv(store, r, Context(1)); }, ErrorCode::kInvalidArgument,
               "clv: unknown model \"bgndb\". Did you mean \"bgnbd\"? Models: bgnbd, mbgnbd, "
-              "gamma-gamma.");
+              "pareto-nbd, sbg, gamma-gamma.");
   r.model = "gamma-gamma";
   r.value_column.clear();
   ExpectError([&] { (void)FitClv(store, r, Context(1)); }, ErrorCode::kInvalidArgument,

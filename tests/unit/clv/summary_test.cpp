@@ -88,8 +88,8 @@ TEST(ClvSummary, BadRequestsNameTheColumnAndWhatWasExpected) {
               ErrorCode::kInvalidData,
               "clv: no customer bought on or before the calibration end 2023-12-31 (the first "
               "transaction is on 2024-01-01)");
-  ExpectError([] { (void)ParseTimeUnit("month"); }, ErrorCode::kInvalidArgument,
-              "Unknown time unit \"month\". Valid time units: day, week.");
+  ExpectError([] { (void)ParseTimeUnit("fortnight"); }, ErrorCode::kInvalidArgument,
+              "Unknown time unit \"fortnight\". Valid time units: day, week, month, year.");
 }
 
 }  // namespace

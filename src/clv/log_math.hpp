@@ -1,0 +1,23 @@
+// Log-space helpers shared by the CLV models' likelihoods (internal to src/clv).
+#pragma once
+
+#include <algorithm>
+#include <boost/math/special_functions/gamma.hpp>
+#include <cmath>
+
+namespace prospect::clv::internal {
+
+/// log B(x, y) = log Γ(x) + log Γ(y) − log Γ(x + y).
+inline double LogBeta(double x, double y) {
+  using boost::math::lgamma;
+  return lgamma(x) + lgamma(y) - lgamma(x + y);
+}
+
+/// log(e^p + e^q) without overflow.
+inline double LogAddExp(double p, double q) {
+  const double m = std::max(p, q);
+  if (m == -INFINITY) return -INFINITY;
+  return m + std::log(std::exp(p - m) + std::exp(q - m));
+}
+
+}  // namespace prospect::clv::internal
