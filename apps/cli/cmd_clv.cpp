@@ -57,7 +57,13 @@ void AddClvCommand(CLI::App& app, Cli& cli) {
         if (!ff->calibration_end.empty())
           r.calibration_end = DateFlag("--calibration-end", ff->calibration_end);
         const clv::ClvFitResult res = clv::FitClv(ws.store(), r, ctx);
-        if (cli.options.json) return cli.PrintJson(res.summary);
+        if (cli.options.json) {
+          nlohmann::json out = res.summary;
+          out["timing"] = {{"summary_seconds", res.summary_seconds},
+                           {"fit_seconds", res.fit_seconds},
+                           {"frequency_seconds", res.frequency_seconds}};
+          return cli.PrintJson(out);
+        }
         const auto& s = res.summary;
         std::cout << fmt::format(
             "CLV model {} v{} ({}): {} customers ({} with repeat purchases), in {}s, from {} to "

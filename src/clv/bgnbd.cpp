@@ -28,28 +28,39 @@ double PowerTimesHyp2F1(double power, double a, double b, double c, double z) {
   return std::exp((power + c - a - b) * std::log1p(-z)) * series;
 }
 
-double BgNbd::LogLikelihood(double x, double t_x, double age, std::span<double> gradient) const {
-  // Shared part: A1 = log[Γ(r + x) α^r / Γ(r)], the NBD count, and A2 = the beta-geometric
-  // survival through x (BG/NBD) or x + 1 (MBG/NBD) purchases.
-  const double extra = modified ? 1 : 0;
+BgNbd::CountTerms BgNbd::TermsOf(double x) const {
+  // A1 = log[Γ(r + x) α^r / Γ(r)], the NBD count, and A2 = the beta-geometric survival through x
+  // (BG/NBD) or x + 1 (MBG/NBD) purchases; their derivatives but for the terms in T and t_x.
+  const double e = modified ? 1 : 0;
   const double a1 = lgamma(r + x) - lgamma(r) + r * std::log(alpha);
-  const double a2 = lgamma(a + b) + lgamma(b + x + extra) - lgamma(b) - lgamma(a + b + x + extra);
+  const double a2 = lgamma(a + b) + lgamma(b + x + e) - lgamma(b) - lgamma(a + b + x + e);
+  const double common = digamma(a + b) - digamma(a + b + x + e);
+  return {.log_terms = a1 + a2,
+          .d_r = digamma(r + x) - digamma(r) + std::log(alpha),
+          .d_a = common,
+          .d_b = common + digamma(b + x + e) - digamma(b)};
+}
+
+double BgNbd::LogLikelihood(double x, double t_x, double age, std::span<double> gradient) const {
+  return LogLikelihood(x, t_x, age, TermsOf(x), gradient);
+}
+
+double BgNbd::LogLikelihood(double x, double t_x, double age, const CountTerms& terms,
+                            std::span<double> gradient) const {
   // Still active at T (a3), or dropped out right after the last purchase at t_x (a4); BG/NBD's
   // second term needs a repeat purchase to drop out after (x > 0).
+  const double e = modified ? 1 : 0;
   const double a3 = -(r + x) * std::log(alpha + age);
   const bool can_leave = modified || x > 0;
   const double a4 =
-      can_leave ? std::log(a) - std::log(b + x - 1 + extra) - (r + x) * std::log(alpha + t_x)
-                : -INFINITY;
-  const double ll = a1 + a2 + (can_leave ? LogAddExp(a3, a4) : a3);
+      can_leave ? std::log(a) - std::log(b + x - 1 + e) - (r + x) * std::log(alpha + t_x) : -INFINITY;
+  const double ll = terms.log_terms + (can_leave ? LogAddExp(a3, a4) : a3);
   if (!gradient.empty()) {
     const double w4 = can_leave ? 1 / (1 + std::exp(a3 - a4)) : 0, w3 = 1 - w4;
-    gradient[0] = digamma(r + x) - digamma(r) + std::log(alpha) - w3 * std::log(alpha + age) -
-                  w4 * std::log(alpha + t_x);
+    gradient[0] = terms.d_r - w3 * std::log(alpha + age) - w4 * std::log(alpha + t_x);
     gradient[1] = r / alpha - w3 * (r + x) / (alpha + age) - w4 * (r + x) / (alpha + t_x);
-    gradient[2] = digamma(a + b) - digamma(a + b + x + extra) + w4 / a;
-    gradient[3] = digamma(a + b) + digamma(b + x + extra) - digamma(b) -
-                  digamma(a + b + x + extra) - w4 / (b + x - 1 + extra);
+    gradient[2] = terms.d_a + w4 / a;
+    gradient[3] = terms.d_b - w4 / (b + x - 1 + e);
   }
   return ll;
 }
@@ -104,8 +115,11 @@ BgNbdFit FitBgNbd(const GroupedHistories& h, bool modified, const MleOptions& op
     const BgNbd m{.r = p[0], .alpha = p[1], .a = p[2], .b = p[3], .modified = modified};
     std::fill(grad.begin(), grad.end(), 0.0);
     double ll = 0, g[4];
+    BgNbd::CountTerms terms;
     for (size_t i = 0; i < h.count.size(); ++i) {
-      ll += h.count[i] * m.LogLikelihood(h.frequency[i], h.recency[i], h.age[i], g);
+      // The histories are sorted by x: its special functions once per distinct x.
+      if (i == 0 || h.frequency[i] != h.frequency[i - 1]) terms = m.TermsOf(h.frequency[i]);
+      ll += h.count[i] * m.LogLikelihood(h.frequency[i], h.recency[i], h.age[i], terms, g);
       for (int j = 0; j < 4; ++j) grad[static_cast<size_t>(j)] += h.count[i] * g[j];
     }
     return ll;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <tuple>
@@ -21,6 +22,10 @@ namespace {
 constexpr const char* kGammaGamma = "gamma-gamma";
 constexpr const char* kShiftedBetaGeometric = "sbg";
 constexpr int kHoldoutGroups = 7;  // 0 … 6 repeat purchases, then 7+
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 SummaryRequest SummaryRequestOf(const nlohmann::json& meta) {
   SummaryRequest s;
@@ -277,7 +282,10 @@ ClvFitResult FitClv(Store& store, const ClvFitRequest& req, const Context& ctx) 
   sr.value_column = req.value_column;
   sr.unit = req.unit;
   sr.calibration_end = req.calibration_end;
+  const auto started = std::chrono::steady_clock::now();
   const CustomerSummary s = SummariseTable(store, req.table, sr, ctx);
+  const double summary_seconds = SecondsSince(started);
+  double fit_seconds = 0, frequency_seconds = 0;
   size_t repeat = 0;
   for (double x : s.frequency) repeat += x > 0;
   ctx.logger().info("clv: {} customers ({} with repeat purchases) from {} transactions to {}",
@@ -302,14 +310,19 @@ ClvFitResult FitClv(Store& store, const ClvFitRequest& req, const Context& ctx) 
                          {"skipped_rows", s.skipped_rows}};
   bool converged = true;
   if (IsFrequencyModel(req.model)) {
+    const auto start = std::chrono::steady_clock::now();
     const FrequencyFit fit = FitFrequencyModel(req.model, GroupHistories(s));
+    frequency_seconds = SecondsSince(start);
+    fit_seconds += frequency_seconds;
     meta["frequency"] = fit.mle.ToJson();
     converged = converged && fit.mle.converged;
     if (s.holdout_length > 0) meta["holdout"] = CheckHoldout(fit.model, s).ToJson();
   }
   if (req.model == kShiftedBetaGeometric) {
+    const auto start = std::chrono::steady_clock::now();
     const Subscriptions subs = SubscriptionsOf(s);
     const ShiftedBetaGeometricFit fit = FitShiftedBetaGeometric(subs);
+    fit_seconds += SecondsSince(start);
     meta["retention"] = fit.mle.ToJson();
     size_t churned = 0;
     for (char c : subs.churned) churned += c != 0;
@@ -319,7 +332,9 @@ ClvFitResult FitClv(Store& store, const ClvFitRequest& req, const Context& ctx) 
   }
   // sBG values a subscriber by their mean payment: no spend model.
   if (!req.value_column.empty() && req.model != kShiftedBetaGeometric) {
+    const auto start = std::chrono::steady_clock::now();
     const GammaGammaFit spend = FitGammaGamma(s);
+    fit_seconds += SecondsSince(start);
     meta["spend"] = spend.mle.ToJson();
     meta["spend"]["customers"] = spend.customers;
     meta["spend"]["frequency_spend_correlation"] = spend.frequency_spend_correlation;
@@ -332,6 +347,9 @@ ClvFitResult FitClv(Store& store, const ClvFitRequest& req, const Context& ctx) 
   store.Audit("clv fit", fmt::format("model={} version={}", name, out.version));
   out.name = name;
   out.converged = converged;
+  out.summary_seconds = summary_seconds;
+  out.fit_seconds = fit_seconds;
+  out.frequency_seconds = frequency_seconds;
   out.summary = meta;
   out.summary["name"] = name;
   out.summary["version"] = out.version;

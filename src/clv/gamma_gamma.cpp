@@ -6,8 +6,10 @@
 #include <boost/math/special_functions/digamma.hpp>
 #include <boost/math/special_functions/gamma.hpp>
 #include <boost/math/statistics/bivariate_statistics.hpp>
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "prospect/common/error.hpp"
@@ -23,13 +25,25 @@ constexpr double kDoubtfulCorrelation = 0.3;
 
 }  // namespace
 
+GammaGamma::CountTerms GammaGamma::TermsOf(double x) const {
+  const double px = p * x;
+  return {.log_terms = lgamma(px + q) - lgamma(px) - lgamma(q) + q * std::log(gamma) +
+                       px * std::log(x),
+          .d_p = x * (digamma(px + q) - digamma(px) + std::log(x)),
+          .d_q = digamma(px + q) - digamma(q) + std::log(gamma)};
+}
+
 double GammaGamma::LogLikelihood(double x, double m, std::span<double> gradient) const {
-  const double px = p * x, log_total = std::log(gamma + m * x);
-  const double ll = lgamma(px + q) - lgamma(px) - lgamma(q) + q * std::log(gamma) +
-                    (px - 1) * std::log(m) + px * std::log(x) - (px + q) * log_total;
+  return LogLikelihood(x, m, TermsOf(x), gradient);
+}
+
+double GammaGamma::LogLikelihood(double x, double m, const CountTerms& terms,
+                                 std::span<double> gradient) const {
+  const double px = p * x, log_m = std::log(m), log_total = std::log(gamma + m * x);
+  const double ll = terms.log_terms + (px - 1) * log_m - (px + q) * log_total;
   if (!gradient.empty()) {
-    gradient[0] = x * (digamma(px + q) - digamma(px) + std::log(m) + std::log(x) - log_total);
-    gradient[1] = digamma(px + q) - digamma(q) + std::log(gamma) - log_total;
+    gradient[0] = terms.d_p + x * (log_m - log_total);
+    gradient[1] = terms.d_q - log_total;
     gradient[2] = q / gamma - (px + q) / (gamma + m * x);
   }
   return ll;
@@ -45,12 +59,17 @@ double GammaGamma::ExpectedSpend(double x, double m) const {
 }
 
 GammaGammaFit FitGammaGamma(const CustomerSummary& s, const MleOptions& options) {
-  std::vector<double> x, m;
+  // The customers with repeat purchases of positive value, sorted by x so that a fit computes
+  // x's special functions once per distinct x.
+  std::vector<std::pair<double, double>> rows;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s.frequency[i] > 0 && s.monetary[i] > 0) {
-      x.push_back(s.frequency[i]);
-      m.push_back(s.monetary[i]);
-    }
+    if (s.frequency[i] > 0 && s.monetary[i] > 0) rows.emplace_back(s.frequency[i], s.monetary[i]);
+  }
+  std::sort(rows.begin(), rows.end());
+  std::vector<double> x, m;
+  for (const auto& [xi, mi] : rows) {
+    x.push_back(xi);
+    m.push_back(mi);
   }
   if (x.size() < kMinCustomers)
     Fail(ErrorCode::kInvalidData,
@@ -64,8 +83,10 @@ GammaGammaFit FitGammaGamma(const CustomerSummary& s, const MleOptions& options)
     const GammaGamma g{.p = th[0], .q = th[1], .gamma = th[2]};
     std::fill(grad.begin(), grad.end(), 0.0);
     double ll = 0, gi[3];
+    GammaGamma::CountTerms terms;
     for (size_t i = 0; i < x.size(); ++i) {
-      ll += g.LogLikelihood(x[i], m[i], gi);
+      if (i == 0 || x[i] != x[i - 1]) terms = g.TermsOf(x[i]);
+      ll += g.LogLikelihood(x[i], m[i], terms, gi);
       for (size_t j = 0; j < 3; ++j) grad[j] += gi[j];
     }
     return ll;

@@ -2,7 +2,7 @@
 #include "prospect/clv/summary.hpp"
 
 #include <algorithm>
-#include <map>
+#include <array>
 #include <tuple>
 #include <unordered_map>
 
@@ -24,6 +24,39 @@ int64_t DayOf(const Column& dates, size_t row) {
   const int64_t v = dates.ints()[row];
   return dates.type() == DataType::kDate ? v : DayOfTimestamp(v);
 }
+
+// Customers numbered in order of first appearance. Integer and categorical ids are looked up as
+// they are (a hash of strings made from millions of integer ids costs more than the fits).
+class CustomerIndex {
+ public:
+  explicit CustomerIndex(const Column& ids) : ids_(ids) {
+    if (ids.type() == DataType::kCategorical) by_code_.assign(ids.dictionary().size(), kNone);
+  }
+  // Row r's customer number; a new customer's id is appended to `names`.
+  uint32_t Of(size_t r, std::vector<std::string>& names) {
+    const auto next = static_cast<uint32_t>(names.size());
+    uint32_t* slot = nullptr;
+    if (ids_.type() == DataType::kCategorical) {
+      slot = &by_code_[static_cast<size_t>(ids_.codes()[r])];
+    } else if (ids_.type() == DataType::kInt64) {
+      slot = &by_int_.try_emplace(ids_.ints()[r], kNone).first->second;
+    } else {
+      slot = &by_string_.try_emplace(ids_.FormatValue(r), kNone).first->second;
+    }
+    if (*slot == kNone) {
+      *slot = next;
+      names.push_back(ids_.FormatValue(r));
+    }
+    return *slot;
+  }
+
+ private:
+  static constexpr uint32_t kNone = UINT32_MAX;
+  const Column& ids_;
+  std::vector<uint32_t> by_code_;
+  std::unordered_map<int64_t, uint32_t> by_int_;
+  std::unordered_map<std::string, uint32_t> by_string_;
+};
 
 struct Purchase {
   uint32_t customer;
@@ -82,7 +115,7 @@ CustomerSummary Summarise(const Table& transactions, const SummaryRequest& req,
 
   CustomerSummary out;
   out.unit = req.unit;
-  std::unordered_map<std::string, uint32_t> index;
+  CustomerIndex index(ids);
   std::vector<Purchase> purchases;
   purchases.reserve(transactions.num_rows());
   int64_t last_day = INT64_MIN;
@@ -91,11 +124,10 @@ CustomerSummary Summarise(const Table& transactions, const SummaryRequest& req,
       ++out.skipped_rows;
       continue;
     }
-    auto [it, added] = index.try_emplace(ids.FormatValue(r), static_cast<uint32_t>(index.size()));
-    if (added) out.ids.push_back(it->first);
+    const uint32_t customer = index.Of(r, out.ids);
     const int64_t day = DayOf(dates, r);
     const double value = values && !values->IsNull(r) ? values->NumericAt(r) : 0.0;
-    purchases.push_back({it->second, day, value});
+    purchases.push_back({customer, day, value});
     last_day = std::max(last_day, day);
   }
   out.transactions = purchases.size();
@@ -162,14 +194,18 @@ CustomerSummary Summarise(const Table& transactions, const SummaryRequest& req,
 }
 
 GroupedHistories GroupHistories(const CustomerSummary& s) {
-  std::map<std::tuple<double, double, double>, double> counts;
-  for (size_t i = 0; i < s.size(); ++i) counts[{s.frequency[i], s.recency[i], s.age[i]}] += 1;
+  std::vector<std::array<double, 3>> rows(s.size());
+  for (size_t i = 0; i < s.size(); ++i) rows[i] = {s.frequency[i], s.recency[i], s.age[i]};
+  std::sort(rows.begin(), rows.end());
   GroupedHistories g;
-  for (const auto& [key, n] : counts) {
-    g.frequency.push_back(std::get<0>(key));
-    g.recency.push_back(std::get<1>(key));
-    g.age.push_back(std::get<2>(key));
-    g.count.push_back(n);
+  for (size_t i = 0; i < rows.size();) {
+    size_t end = i + 1;
+    while (end < rows.size() && rows[end] == rows[i]) ++end;
+    g.frequency.push_back(rows[i][0]);
+    g.recency.push_back(rows[i][1]);
+    g.age.push_back(rows[i][2]);
+    g.count.push_back(static_cast<double>(end - i));
+    i = end;
   }
   g.customers = static_cast<double>(s.size());
   return g;

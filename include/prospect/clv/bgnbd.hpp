@@ -27,6 +27,17 @@ struct BgNbd {
   /// One customer's log-likelihood; with `gradient` (4 values) also its derivatives with respect
   /// to r, α, a, b in that order. For BG/NBD x = 0 needs t_x = 0.
   double LogLikelihood(double x, double t_x, double age, std::span<double> gradient = {}) const;
+
+  /// The parts of the log-likelihood and its gradient that depend on x alone: the special
+  /// functions, which a fit computes once per distinct x rather than once per customer.
+  struct CountTerms {
+    double log_terms = 0;  ///< log[Γ(r + x) α^r / Γ(r)] + the beta-geometric survival's log
+    double d_r = 0, d_a = 0, d_b = 0;
+  };
+  CountTerms TermsOf(double x) const;
+  /// LogLikelihood with x's terms from TermsOf(x).
+  double LogLikelihood(double x, double t_x, double age, const CountTerms& terms,
+                       std::span<double> gradient = {}) const;
   /// E[X(t)]: expected repeat purchases of a new customer in (0, t].
   double ExpectedPurchases(double t) const;
   /// P(X(t) = n) for a new customer (BG/NBD only: FHL 2005 eq. 8; kUnimplemented for MBG/NBD).

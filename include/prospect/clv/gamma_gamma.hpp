@@ -20,6 +20,16 @@ struct GammaGamma {
   /// term free of the parameters (lifetimes' form); with `gradient` (3 values) its derivatives
   /// with respect to p, q, γ.
   double LogLikelihood(double x, double m, std::span<double> gradient = {}) const;
+
+  /// The parts of the log-likelihood and its gradient that depend on x alone (the special
+  /// functions), which a fit computes once per distinct x.
+  struct CountTerms {
+    double log_terms = 0, d_p = 0, d_q = 0;
+  };
+  CountTerms TermsOf(double x) const;
+  /// LogLikelihood with x's terms from TermsOf(x).
+  double LogLikelihood(double x, double m, const CountTerms& terms,
+                       std::span<double> gradient = {}) const;
   /// E[value of a purchase | x, m]: the population mean pγ/(q − 1) and the customer's own mean
   /// m weighted by px/(px + q − 1); the population mean for x = 0. Needs q > 1.
   double ExpectedSpend(double x, double m) const;

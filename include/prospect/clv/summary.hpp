@@ -73,7 +73,7 @@ CustomerSummary Summarise(const Table& transactions, const SummaryRequest& reque
                           const Context& ctx);
 
 /// Customers with identical (x, t_x, T) grouped, so that fits cost per distinct history: the
-/// distinct rows and how many customers each stands for.
+/// distinct rows, sorted by (x, t_x, T), and how many customers each stands for.
 struct GroupedHistories {
   std::vector<double> frequency, recency, age, count;
   double customers = 0;
