@@ -52,8 +52,9 @@ double BgNbd::LogLikelihood(double x, double t_x, double age, const CountTerms& 
   const double e = modified ? 1 : 0;
   const double a3 = -(r + x) * std::log(alpha + age);
   const bool can_leave = modified || x > 0;
-  const double a4 =
-      can_leave ? std::log(a) - std::log(b + x - 1 + e) - (r + x) * std::log(alpha + t_x) : -INFINITY;
+  const double a4 = can_leave
+                        ? std::log(a) - std::log(b + x - 1 + e) - (r + x) * std::log(alpha + t_x)
+                        : -INFINITY;
   const double ll = terms.log_terms + (can_leave ? LogAddExp(a3, a4) : a3);
   if (!gradient.empty()) {
     const double w4 = can_leave ? 1 / (1 + std::exp(a3 - a4)) : 0, w3 = 1 - w4;

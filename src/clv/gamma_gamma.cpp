@@ -3,10 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/math/special_functions/digamma.hpp>
 #include <boost/math/special_functions/gamma.hpp>
 #include <boost/math/statistics/bivariate_statistics.hpp>
-#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <utility>
@@ -27,10 +27,10 @@ constexpr double kDoubtfulCorrelation = 0.3;
 
 GammaGamma::CountTerms GammaGamma::TermsOf(double x) const {
   const double px = p * x;
-  return {.log_terms = lgamma(px + q) - lgamma(px) - lgamma(q) + q * std::log(gamma) +
-                       px * std::log(x),
-          .d_p = x * (digamma(px + q) - digamma(px) + std::log(x)),
-          .d_q = digamma(px + q) - digamma(q) + std::log(gamma)};
+  return {
+      .log_terms = lgamma(px + q) - lgamma(px) - lgamma(q) + q * std::log(gamma) + px * std::log(x),
+      .d_p = x * (digamma(px + q) - digamma(px) + std::log(x)),
+      .d_q = digamma(px + q) - digamma(q) + std::log(gamma)};
 }
 
 double GammaGamma::LogLikelihood(double x, double m, std::span<double> gradient) const {

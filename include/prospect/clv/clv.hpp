@@ -63,7 +63,7 @@ struct ClvFitResult {
   std::string name;
   int64_t version = 0;
   bool converged = false;
-  nlohmann::json summary;  ///< what is stored and printed: params, errors, diagnostics, checks
+  nlohmann::json summary;      ///< what is stored and printed: params, errors, diagnostics, checks
   double summary_seconds = 0;  ///< loading the table and summarising it
   double fit_seconds = 0;      ///< the model fits (not the holdout check)
   double frequency_seconds = 0;  ///< of which the purchase-frequency model (grouping included)
