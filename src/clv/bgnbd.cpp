@@ -3,6 +3,8 @@
 // et al. (2007) as lifetimes implements it.
 #include "prospect/clv/bgnbd.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <boost/math/special_functions/digamma.hpp>
 #include <boost/math/special_functions/gamma.hpp>
@@ -14,6 +16,9 @@
 
 namespace prospect::clv {
 namespace {
+
+// Below this mean dropout probability a fit has run to the no-dropout edge (see FitBgNbd).
+constexpr double kNoDropoutProbability = 1e-3;
 
 using boost::math::digamma;
 using boost::math::lgamma;
@@ -138,6 +143,16 @@ BgNbdFit FitBgNbd(const GroupedHistories& h, bool modified, const MleOptions& op
                .a = out.mle.params[2],
                .b = out.mle.params[3],
                .modified = modified};
+  const double dropout = out.model.a / (out.model.a + out.model.b);
+  if (dropout < kNoDropoutProbability) {
+    out.mle.converged = false;
+    out.mle.diagnostics.push_back(fmt::format(
+        "no dropout: the maximum is at the edge where the mean dropout probability a/(a + b) is "
+        "{:.2g}, so the data show no sign of customers leaving, a and b are not identified and "
+        "the model has become the NBD (P(alive) = 1 for everyone); a longer calibration period "
+        "may show dropout",
+        dropout));
+  }
   return out;
 }
 

@@ -188,5 +188,20 @@ TEST(FitBgNbd, RecoversTheParametersItWasSimulatedFromWithinThreeStandardErrors)
   }
 }
 
+TEST(FitBgNbd, DataWithoutDropoutIsReportedNotCalledConverged) {
+  // Customers who never leave (p ≈ 0 for all): the maximum is at the edge a/(a + b) → 0.
+  const BgNbd never_leave{.r = 0.6, .alpha = 4.5, .a = 1e-9, .b = 1000};
+  for (const bool modified : {false, true}) {
+    const BgNbdFit fit = FitBgNbd(SimulateBgNbd(never_leave, 5000, 3), modified);
+    EXPECT_FALSE(fit.mle.converged) << fit.mle.ToJson().dump();
+    EXPECT_LT(fit.model.a / (fit.model.a + fit.model.b), 1e-3);
+    bool said = false;
+    for (const auto& d : fit.mle.diagnostics) said = said || d.rfind("no dropout:", 0) == 0;
+    EXPECT_TRUE(said) << fit.mle.ToJson().dump();
+    // The purchase rate is still recovered: the NBD part is identified.
+    EXPECT_NEAR(fit.model.r / fit.model.alpha, 0.6 / 4.5, 0.01);
+  }
+}
+
 }  // namespace
 }  // namespace prospect::clv

@@ -63,8 +63,9 @@ TEST(ShiftedBetaGeometric, SurvivalAndRenewalsAgreeWithScipy) {
     const auto survival = c["survival"].get<std::vector<double>>();
     for (size_t t = 0; t < survival.size(); ++t) {
       EXPECT_NEAR(m.Survival(static_cast<double>(t)), survival[t], 1e-12) << name << t;
-      if (t > 0)  // r_t = S(t)/S(t − 1)
+      if (t > 0) {  // r_t = S(t)/S(t − 1)
         EXPECT_NEAR(m.RetentionRate(static_cast<double>(t)), survival[t] / survival[t - 1], 1e-12);
+      }
     }
     // Discounted at 10 % per period, to convergence (the closed form is the infinite sum).
     for (const auto& e : c["discounted_renewals"]) {
