@@ -3,8 +3,6 @@
 // et al. (2007) as lifetimes implements it.
 #include "prospect/clv/bgnbd.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <boost/math/special_functions/digamma.hpp>
 #include <boost/math/special_functions/gamma.hpp>
@@ -16,9 +14,6 @@
 
 namespace prospect::clv {
 namespace {
-
-// Below this mean dropout probability a fit has run to the no-dropout edge (see FitBgNbd).
-constexpr double kNoDropoutProbability = 1e-3;
 
 using boost::math::digamma;
 using boost::math::lgamma;
@@ -103,14 +98,16 @@ double BgNbd::ProbabilityAlive(double x, double t_x, double age) const {
   return 1 / (1 + std::exp(log_odds));
 }
 
-double BgNbd::ConditionalExpectedPurchases(double t, double x, double t_x, double age) const {
-  // FHL eq. 10: (a + b + x − 1)/(a − 1) · [1 − ((α + T)/(α + T + t))^(r + x)
-  //   2F1(r + x, b + x; a + b + x − 1; t/(α + T + t))] · P(alive); MBG/NBD with b + x + 1 and
-  // a + b + x.
+double BgNbd::ExpectedPurchasesIfAlive(double t, double x, double age) const {
+  // FHL eq. 10 without its P(alive): (a + b + x − 1)/(a − 1) · [1 − ((α + T)/(α + T + t))^(r + x)
+  //   2F1(r + x, b + x; a + b + x − 1; t/(α + T + t))]; MBG/NBD with b + x + 1 and a + b + x.
   const double z = t / (alpha + age + t), e = modified ? 1 : 0;
   const double first = (a + b + x - 1 + e) / (a - 1);
-  return first * (1 - PowerTimesHyp2F1(r + x, r + x, b + x + e, a + b + x - 1 + e, z)) *
-         ProbabilityAlive(x, t_x, age);
+  return first * (1 - PowerTimesHyp2F1(r + x, r + x, b + x + e, a + b + x - 1 + e, z));
+}
+
+double BgNbd::ConditionalExpectedPurchases(double t, double x, double t_x, double age) const {
+  return ExpectedPurchasesIfAlive(t, x, age) * ProbabilityAlive(x, t_x, age);
 }
 
 BgNbdFit FitBgNbd(const GroupedHistories& h, bool modified, const MleOptions& options) {
@@ -143,16 +140,8 @@ BgNbdFit FitBgNbd(const GroupedHistories& h, bool modified, const MleOptions& op
                .a = out.mle.params[2],
                .b = out.mle.params[3],
                .modified = modified};
-  const double dropout = out.model.a / (out.model.a + out.model.b);
-  if (dropout < kNoDropoutProbability) {
-    out.mle.converged = false;
-    out.mle.diagnostics.push_back(fmt::format(
-        "no dropout: the maximum is at the edge where the mean dropout probability a/(a + b) is "
-        "{:.2g}, so the data show no sign of customers leaving, a and b are not identified and "
-        "the model has become the NBD (P(alive) = 1 for everyone); a longer calibration period "
-        "may show dropout",
-        dropout));
-  }
+  CheckDropout(out.mle, out.model.a / (out.model.a + out.model.b),
+               "the mean dropout probability a/(a + b)", "a and b");
   return out;
 }
 

@@ -147,15 +147,16 @@ Table PredictPurchases(const nlohmann::json& meta, const CustomerSummary& s,
     const double x = s.frequency[i], t_x = s.recency[i], age = s.age[i];
     auto [it, added] = cache.try_emplace({x, t_x, age});
     if (added) {
+      const double p_alive = ProbabilityAlive(m, x, t_x, age);
       double previous = 0, discounted = 0;
       for (int k = 1; k <= periods; ++k) {
         const double t = std::min<double>(k, req.horizon);
-        const double e = ConditionalExpectedPurchases(m, t, x, t_x, age);
+        const double e = ExpectedPurchasesIfAlive(m, t, x, age) * p_alive;
         discounted +=
             (e - previous) / std::pow(1 + req.discount_rate, t * days_per_period / 365.25);
         previous = e;
       }
-      it->second = {ProbabilityAlive(m, x, t_x, age), previous, discounted};
+      it->second = {p_alive, previous, discounted};
     }
     alive[i] = it->second[0];
     purchases[i] = it->second[1];

@@ -50,4 +50,8 @@ double ConditionalExpectedPurchases(const FrequencyModel& model, double t, doubl
                     model);
 }
 
+double ExpectedPurchasesIfAlive(const FrequencyModel& model, double t, double x, double age) {
+  return std::visit([&](const auto& m) { return m.ExpectedPurchasesIfAlive(t, x, age); }, model);
+}
+
 }  // namespace prospect::clv

@@ -104,6 +104,17 @@ nlohmann::json MleResult::ToJson() const {
           {"diagnostics", diagnostics}};
 }
 
+void CheckDropout(MleResult& result, double dropout, std::string_view measure,
+                  std::string_view parameters) {
+  if (!(dropout < kNoDropout)) return;
+  result.converged = false;
+  result.diagnostics.push_back(fmt::format(
+      "no dropout: the maximum is at the edge where {} is {:.2g}, so the data show no sign of "
+      "customers leaving, {} are not identified and the model has become the NBD (P(alive) = 1 "
+      "for everyone); a longer calibration period may show dropout",
+      measure, dropout, parameters));
+}
+
 MleResult MaximiseLikelihood(const MleProblem& problem, const std::vector<double>& start,
                              const MleOptions& options) {
   const size_t k = problem.names.size();

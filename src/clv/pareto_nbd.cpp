@@ -2,8 +2,6 @@
 // deriving the Pareto/NBD model and related expressions".
 #include "prospect/clv/pareto_nbd.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <boost/math/special_functions/gamma.hpp>
 #include <cmath>
@@ -17,8 +15,6 @@ using boost::math::lgamma;
 using internal::LogAddExp;
 
 constexpr int kMaxSeriesTerms = 1'000'000;
-// Below this expected share of customers lost, a fit has run to the no-dropout edge.
-constexpr double kNoDropoutShare = 1e-3;
 
 // log 2F1(1, e; c; z) for 0 ≤ z < 1 and 0 < e < c: Σ_k (e)_k/(c)_k z^k. Each term is the last
 // times (e + k)/(c + k)·z < z, so the terms fall and everything after a term t is below
@@ -100,10 +96,14 @@ double ParetoNbd::ProbabilityAlive(double x, double t_x, double age) const {
   return 1 / (1 + std::exp(log_odds));
 }
 
+double ParetoNbd::ExpectedPurchasesIfAlive(double t, double x, double age) const {
+  // Eq. 28 without its P(alive): (r + x)(β + T)/((α + T)(s − 1)) · [1 − ((β + T)/(β + T + t))^(s −
+  // 1)].
+  return (r + x) / (alpha + age) * (beta + age) * PowerIntegral(s - 1, t / (beta + age));
+}
+
 double ParetoNbd::ConditionalExpectedPurchases(double t, double x, double t_x, double age) const {
-  // Eq. 28: (r + x)(β + T)/((α + T)(s − 1)) · [1 − ((β + T)/(β + T + t))^(s − 1)] · P(alive).
-  return (r + x) / (alpha + age) * (beta + age) * PowerIntegral(s - 1, t / (beta + age)) *
-         ProbabilityAlive(x, t_x, age);
+  return ExpectedPurchasesIfAlive(t, x, age) * ProbabilityAlive(x, t_x, age);
 }
 
 ParetoNbdFit FitParetoNbd(const GroupedHistories& h, const MleOptions& options) {
@@ -134,16 +134,9 @@ ParetoNbdFit FitParetoNbd(const GroupedHistories& h, const MleOptions& options) 
                .beta = out.mle.params[3]};
   // The expected share of customers lost over the longest history, at the mean dropout rate.
   const double longest = h.age.empty() ? 0 : *std::max_element(h.age.begin(), h.age.end());
-  const double lost = out.model.s / out.model.beta * longest;
-  if (lost < kNoDropoutShare) {
-    out.mle.converged = false;
-    out.mle.diagnostics.push_back(fmt::format(
-        "no dropout: the maximum is at the edge where the mean dropout rate s/β loses {:.2g} of "
-        "the customers over the longest history, so the data show no sign of customers leaving, "
-        "s and β are not identified and the model has become the NBD (P(alive) = 1 for "
-        "everyone); a longer calibration period may show dropout",
-        lost));
-  }
+  CheckDropout(out.mle, out.model.s / out.model.beta * longest,
+               "the share of customers lost over the longest history at the mean dropout rate s/β",
+               "s and β");
   return out;
 }
 

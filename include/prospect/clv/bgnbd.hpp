@@ -44,8 +44,11 @@ struct BgNbd {
   double ProbabilityOfPurchases(double t, int n) const;
   /// P(still active at T | x, t_x, T).
   double ProbabilityAlive(double x, double t_x, double age) const;
-  /// E[Y(t) | x, t_x, T]: expected purchases in (T, T + t] of a customer with that history.
+  /// E[Y(t) | x, t_x, T]: expected purchases in (T, T + t] of a customer with that history;
+  /// ExpectedPurchasesIfAlive(t, x, T) × ProbabilityAlive(x, t_x, T).
   double ConditionalExpectedPurchases(double t, double x, double t_x, double age) const;
+  /// E[Y(t) | x, T, alive at T] (t_x does not enter once the customer is known to be alive).
+  double ExpectedPurchasesIfAlive(double t, double x, double age) const;
 };
 
 struct BgNbdFit {

@@ -32,5 +32,8 @@ FrequencyModel FrequencyModelFromJson(std::string_view name, const nlohmann::jso
 double ProbabilityAlive(const FrequencyModel& model, double x, double t_x, double age);
 double ConditionalExpectedPurchases(const FrequencyModel& model, double t, double x, double t_x,
                                     double age);
+/// E[Y(t) | x, T, alive at T]: the conditional expectation is this × P(alive), so a path over
+/// many t needs P(alive) (for Pareto/NBD two hypergeometric series) once.
+double ExpectedPurchasesIfAlive(const FrequencyModel& model, double t, double x, double age);
 
 }  // namespace prospect::clv

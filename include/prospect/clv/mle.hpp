@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace prospect::clv {
@@ -51,6 +52,15 @@ struct MleResult {
   double Param(std::string_view name) const;
   nlohmann::json ToJson() const;
 };
+
+/// Below this a fit's dropout (the mean dropout probability per purchase, or the share of customers
+/// lost over the longest history) is at the edge where customers never leave.
+inline constexpr double kNoDropout = 1e-3;
+/// When `dropout` (what `measure` names, e.g. "the mean dropout probability a/(a + b)") is below
+/// kNoDropout: marks the fit not converged, with a note that says what the edge means
+/// (`parameters`, the dropout's, are not identified there) and what to try.
+void CheckDropout(MleResult& result, double dropout, std::string_view measure,
+                  std::string_view parameters);
 
 /// Maximises problem.log_likelihood from `start` (all > 0; one per name). Never throws for a
 /// fit that fails to converge: see MleResult::converged and diagnostics. kInvalidArgument for a

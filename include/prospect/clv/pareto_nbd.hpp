@@ -30,8 +30,11 @@ struct ParetoNbd {
   double ExpectedPurchases(double t) const;
   /// P(still active at T | x, t_x, T).
   double ProbabilityAlive(double x, double t_x, double age) const;
-  /// E[Y(t) | x, t_x, T]: expected purchases in (T, T + t] of a customer with that history.
+  /// E[Y(t) | x, t_x, T]: expected purchases in (T, T + t] of a customer with that history;
+  /// ExpectedPurchasesIfAlive(t, x, T) × ProbabilityAlive(x, t_x, T).
   double ConditionalExpectedPurchases(double t, double x, double t_x, double age) const;
+  /// E[Y(t) | x, T, alive at T].
+  double ExpectedPurchasesIfAlive(double t, double x, double age) const;
 };
 
 struct ParetoNbdFit {
