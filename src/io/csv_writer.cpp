@@ -2,10 +2,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <memory>
 
 #include "prospect/common/error.hpp"
 #include "prospect/io/csv.hpp"
+#include "prospect/io/output_file.hpp"
 
 namespace prospect {
 namespace {
@@ -67,25 +67,9 @@ void WriteCsv(const Table& table, const std::string& path, const Context& ctx) {
     WriteCsvTo(table, stdout, "standard output", ctx);
     return;
   }
-  struct Closer {
-    void operator()(FILE* f) const { std::fclose(f); }
-  };
-  // Write to a temporary file and rename, so a failed export never leaves half a file.
-  const std::string tmp = path + ".tmp";
-  std::unique_ptr<FILE, Closer> file(std::fopen(tmp.c_str(), "wb"));
-  if (!file) Fail(ErrorCode::kIo, "cannot write {}: {}", path, std::strerror(errno));
-  try {
-    WriteCsvTo(table, file.get(), path, ctx);
-  } catch (...) {
-    file.reset();
-    std::remove(tmp.c_str());
-    throw;
-  }
-  if (std::fclose(file.release()) != 0)
-    Fail(ErrorCode::kIo, "cannot write {}: {}", path, std::strerror(errno));
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    Fail(ErrorCode::kIo, "cannot move {} to {}: {}", tmp, path, std::strerror(errno));
-  }
+  OutputFile out(path, "the CSV");
+  WriteCsvTo(table, out.file(), path, ctx);
+  out.Commit();
 }
 
 }  // namespace prospect

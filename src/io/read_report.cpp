@@ -1,14 +1,11 @@
-// Reader reports: type names for messages, the rejects file (written whole, then renamed into
-// place) and the warnings both readers give.
+// Reader reports: type names for messages, the rejects file (written whole by OutputFile) and the
+// warnings both readers give.
 #include "io/read_report.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <memory>
 
 #include "prospect/common/error.hpp"
+#include "prospect/io/output_file.hpp"
 
 namespace prospect::io {
 
@@ -44,18 +41,9 @@ void WriteRejects(const std::string& path, const std::vector<RejectRow>& rows) {
     field(out, r.raw);
     out += '\n';
   }
-  const std::string tmp = path + ".tmp";
-  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(tmp.c_str(), "wb"), std::fclose);
-  if (!file)
-    Fail(ErrorCode::kIo, "cannot write the rejects file {}: {}", path, std::strerror(errno));
-  if (std::fwrite(out.data(), 1, out.size(), file.get()) != out.size() ||
-      std::fflush(file.get()) != 0) {
-    Fail(ErrorCode::kIo, "cannot write the rejects file {}: {}", path, std::strerror(errno));
-  }
-  file.reset();
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    Fail(ErrorCode::kIo, "cannot move {} to {}: {}", tmp, path, std::strerror(errno));
-  }
+  OutputFile file(path, "the rejects file");
+  file.Write(out);
+  file.Commit();
 }
 
 void ReportRejects(const std::vector<RejectRow>& rejects, const ReadOptions& options,

@@ -5,9 +5,9 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "prospect/common/error.hpp"
+#include "prospect/io/output_file.hpp"
 #include "report/sections.hpp"
 
 namespace prospect::report {
@@ -251,23 +251,9 @@ ReportSummary WriteReport(const Workspace& ws, const std::string& path,
   ReportSummary summary;
   const std::string page = RenderReport(ws, RegisteredSections(), options, ctx, &summary);
   summary.path = path;
-  // Write beside the target and rename, so a reader never sees half a report.
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out)
-      Fail(ErrorCode::kIo,
-           "cannot write the report to {}: the folder does not exist or is not writable", path);
-    out.write(page.data(), static_cast<std::streamsize>(page.size()));
-    out.close();
-    if (!out) Fail(ErrorCode::kIo, "writing the report to {} failed (disk full?)", path);
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    Fail(ErrorCode::kIo, "cannot write the report to {}: {}", path, ec.message());
-  }
+  OutputFile out(path, "the report");  // a reader never sees half a report
+  out.Write(page);
+  out.Commit();
   return summary;
 }
 

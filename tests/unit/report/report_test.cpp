@@ -220,7 +220,7 @@ TEST(Report, WriteReportWritesTheFileOrSaysWhy) {
       },
       ErrorCode::kIo,
       "cannot write the report to " + dir.File("no/such/dir/r.html") +
-          ": the folder does not exist or is not writable");
+          ": its folder does not exist");
 }
 
 TEST(HtmlEscape, EscapesTheFiveSpecialCharacters) {
