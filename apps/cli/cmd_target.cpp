@@ -45,6 +45,7 @@ void AddTargetCommand(CLI::App& app, Cli& cli) {
       "(uplift × value − cost) under a budget and/or capacity; keeps the audience as a table",
       R"(  prospect target --uplift campaign_response_t --table customers --value 60 --cost 1 --budget 2000
   prospect target --uplift offers_x --table customers --value clv --cost 0.5,4 --capacity 5000 --name may_offers
+  prospect target --uplift offers_x --table customers --value orders_bgnbd_predictions.clv --cost 1
   prospect target --uplift offers_x --table customers --value 60 --cost 0.5,4 --treatments 1 --json
   prospect export may_offers --out may_offers.csv
 )",
@@ -86,7 +87,8 @@ void AddTargetCommand(CLI::App& app, Cli& cli) {
   target->add_option("--table", req.table, "the customers to choose from")->required();
   target
       ->add_option("--value", req.value,
-                   "what one response is worth: a number, or a numeric column of --table")
+                   "what one response is worth: a number, a numeric column of --table, or "
+                   "TABLE.COLUMN of another table by customer id (a CLV prediction)")
       ->required();
   target
       ->add_option("--cost", f->cost,

@@ -15,18 +15,47 @@
 namespace prospect {
 namespace {
 
-// Each customer's value per response: the number, or the column's values.
-std::vector<double> ValuesOf(const Table& t, const std::string& value, const std::string& id) {
+// The value column of another table (TABLE.COLUMN: e.g. a CLV model's predictions), looked up
+// by the customer id, as a column beside t's rows. Every customer must have a value there.
+ColumnPtr ValueFromTable(Store& store, const Table& t, const std::string& value,
+                         const std::string& id) {
+  const size_t dot = value.rfind('.');
+  const std::string table = value.substr(0, dot), column = value.substr(dot + 1);
+  if (id.empty() || !t.HasColumn(id))
+    Fail(ErrorCode::kInvalidArgument, "value {}: the customers need the id column {} to join on",
+         value, id);
+  const Table joined =
+      LookupJoin(t.Select({id}), id, store.LoadTable(table, {id, column}, Context(1)), id);
+  const Column& values = joined.column(column);
+  size_t missing = 0, first = 0;
+  for (size_t r = 0; r < values.size(); ++r) {
+    if (values.IsNull(r) && missing++ == 0) first = r;
+  }
+  if (missing > 0) {
+    Fail(ErrorCode::kInvalidData,
+         "value {}: {} of {} customers have no value in {} (customer {} first); target only "
+         "customers in {}, or give the others a value in a column of their own",
+         value, missing, t.num_rows(), table, t.column(id).FormatValue(first), table);
+  }
+  return joined.column(joined.ColumnIndex(column));
+}
+
+// Each customer's value per response: the number, a column of t, or TABLE.COLUMN.
+std::vector<double> ValuesOf(Store& store, const Table& t, const std::string& value,
+                             const std::string& id) {
   double number = 0;
   if (ParseDouble(value, &number)) {
     if (!std::isfinite(number))
       Fail(ErrorCode::kInvalidArgument, "value {}: expected a number or a column", value);
     return std::vector<double>(t.num_rows(), number);
   }
-  if (!t.HasColumn(value)) {
+  ColumnPtr joined;
+  if (!t.HasColumn(value) && value.find('.') != std::string::npos)
+    joined = ValueFromTable(store, t, value, id);
+  if (!joined && !t.HasColumn(value)) {
     (void)t.column(value);  // kNotFound naming the columns
   }
-  const Column& c = t.column(value);
+  const Column& c = joined ? *joined : t.column(value);
   if (!IsNumeric(c.type())) {
     Fail(ErrorCode::kInvalidArgument, "value column {} is {}; expected a number per customer",
          value, DataTypeName(c.type()));
@@ -79,7 +108,7 @@ CampaignResult PlanCampaign(Store& store, const CampaignRequest& req, const Cont
   }
 
   const Table table = model.WithFeatures(store, store.LoadTable(req.table, ctx), ctx);
-  const std::vector<double> value = ValuesOf(table, req.value, model.id_column);
+  const std::vector<double> value = ValuesOf(store, table, req.value, model.id_column);
   const std::vector<double> all = model.Predict(table, ctx);
   const size_t n = table.num_rows(), kt = model.treatments.size();
   std::vector<double> uplift(n * k);

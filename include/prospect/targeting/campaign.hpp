@@ -23,7 +23,8 @@ inline constexpr const char* kAudienceObjectKind = "audience";
 struct CampaignRequest {
   std::string uplift_model;
   std::string table;  ///< the customers to choose from (with the model's features, or joinable)
-  /// What a response is worth: a number ("60") or a numeric column of `table` ("clv").
+  /// What a response is worth: a number ("60"), a numeric column of `table` ("clv"), or one of
+  /// another table joined on the uplift model's id column ("orders_bgnbd_predictions.clv").
   std::string value;
   /// What a contact costs: one number for every treatment, or one per treatment in model order.
   std::vector<double> cost;

@@ -208,6 +208,51 @@ TEST(PlanCampaign, KeepsTheBestAudienceWithinTheBudgetAsATable) {
               "cost: 3 numbers for 2 treatments (a, b); give one for all or one per treatment");
 }
 
+// --value TABLE.COLUMN: each customer's value from another table by id (a CLV model's
+// predictions), in any row order; a customer without a value there is an error, not a zero.
+TEST(PlanCampaign, TakesEachCustomersValueFromAnotherTableById) {
+  UpliftFixture f;
+  (void)TrainUplift(f.ws.store(), UpliftFixture::Request(), Context(1));
+  const Table next = f.ws.store().LoadTable("campaign_next", Context(1));
+  const auto value_of = [](int64_t id) { return 10.0 + static_cast<double>(id % 7); };
+  ColumnVector<int64_t> ids;
+  ColumnVector<double> values;
+  for (size_t r = next.num_rows(); r-- > 0;) {  // reversed: the join is by id, not by row
+    ids.push_back(next.column("customer_id").ints()[r]);
+    values.push_back(value_of(ids.back()));
+  }
+  const auto write = [&](const std::string& name, size_t rows) {
+    ColumnVector<int64_t> i(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(rows));
+    ColumnVector<double> v(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(rows));
+    f.ws.store().WriteTable(
+        name,
+        Table(
+            Schema({{"customer_id", DataType::kInt64}, {"clv", DataType::kDouble}}),
+            {Column::FromInts(DataType::kInt64, std::move(i)), Column::FromDoubles(std::move(v))}),
+        {}, Context(1));
+  };
+  write("clv_predictions", ids.size());
+  CampaignRequest r;
+  r.uplift_model = "campaign_response_t";
+  r.table = "campaign_next";
+  r.value = "clv_predictions.clv";
+  r.cost = {0.01};
+  const CampaignResult res = PlanCampaign(f.ws.store(), r, Context(1));
+  ASSERT_GT(res.plan.contacted, 100u);
+  for (size_t i = 0; i < res.audience.num_rows(); ++i) {
+    EXPECT_EQ(res.audience.column("value").NumericAt(i),
+              value_of(res.audience.column("customer_id").ints()[i]));
+  }
+  write("clv_some", ids.size() - 5);  // the last five rows written are the first customers
+  r.value = "clv_some.clv";
+  ExpectError(
+      [&] { (void)PlanCampaign(f.ws.store(), r, Context(1)); }, ErrorCode::kInvalidData,
+      fmt::format("value clv_some.clv: 5 of {} customers have no value in clv_some (customer "
+                  "{} first); target only customers in clv_some, or give the others a "
+                  "value in a column of their own",
+                  next.num_rows(), next.column("customer_id").FormatValue(0)));
+}
+
 TEST(UpliftTrain, BadRequestsNameTheValueAndWhatIsAllowed) {
   UpliftFixture f;
   auto with = [](auto change) {
