@@ -145,10 +145,12 @@ void AddClvCommand(CLI::App& app, Cli& cli) {
   auto pf = std::make_shared<PredictFlags>();
   CLI::App* predict = AddWorkspaceCommand(
       *clv, cli, "predict",
-      "Per customer: P(alive), expected purchases over the horizon, expected spend per purchase "
-      "and CLV (annual discount rate, applied per period of the model's unit); kept as a table",
+      "Per customer: P(alive), expected purchases over the horizon, the probability of 0, 1, … "
+      "purchases in it, expected spend per purchase and CLV (annual discount rate, applied per "
+      "period of the model's unit); kept as a table",
       R"(  prospect clv predict orders_bgnbd --horizon 52 --out clv.csv
   prospect clv predict orders_bgnbd --horizon 26 --discount-rate 0.08 --name clv_h26
+  prospect clv predict orders_bgnbd --horizon 12 --max-count 3   # P(0), …, P(3), P(more)
 )",
       [&cli, pf](Workspace& ws, Context& ctx) {
         const Table t = clv::PredictClv(ws.store(), pf->request, ctx);
@@ -170,9 +172,7 @@ void AddClvCommand(CLI::App& app, Cli& cli) {
         std::cout << fmt::format(
             "Predicted {} customers over {} periods → table {}{}: {:.0f} expected purchases{}.\n",
             t.num_rows(), pf->request.horizon, name, pf->out.empty() ? "" : " and " + pf->out,
-            purchases,
-            std::isnan(t.column("clv").NumericAt(0)) ? ""
-                                                     : fmt::format(", total CLV {:.2f}", value));
+            purchases, t.column("clv").IsNull(0) ? "" : fmt::format(", total CLV {:.2f}", value));
       });
   auto& pr = pf->request;
   predict->add_option("model", pr.model, "CLV model name")->required();
@@ -180,6 +180,9 @@ void AddClvCommand(CLI::App& app, Cli& cli) {
                       "periods of the model's time unit to predict over (default 52)");
   predict->add_option("--discount-rate", pr.discount_rate,
                       "annual discount rate, applied per period (default 0.1 = 10 %)");
+  predict->add_option("--max-count", pr.max_count,
+                      "columns p_purchases_0 … p_purchases_N and p_purchases_more: the "
+                      "probability of n purchases over the horizon (default 1)");
   predict->add_option("--name", pr.name, "the table written (default MODEL_predictions)");
   predict->add_option("--out", pf->out, "also write it to this CSV file");
 

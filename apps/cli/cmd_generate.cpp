@@ -1,11 +1,11 @@
 // prospect generate --customers N --seed S --out DIR: sample data with known ground truth.
 #include <fmt/format.h>
 
-#include <chrono>
 #include <iostream>
 
 #include "cli.hpp"
 #include "prospect/common/error.hpp"
+#include "prospect/common/stopwatch.hpp"
 #include "prospect/common/strings.hpp"
 #include "prospect/generate/generate.hpp"
 
@@ -45,10 +45,9 @@ void AddGenerateCommand(CLI::App& app, Cli& cli) {
         const auto& schema = GenerateParams::Schema();
         schema.SetFromJson(params, ParamFlags(f->params, "items=5000"));
         Context ctx = cli.MakeContext();
-        const auto started = std::chrono::steady_clock::now();
+        const Stopwatch watch;
         const GenerateSummary summary = Generate(params, f->out, ctx);
-        const double seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        const double seconds = watch.Seconds();
         if (cli.options.json) {
           nlohmann::json files = nlohmann::json::array();
           for (const auto& file : summary.files) {

@@ -4,6 +4,7 @@
 #include "prospect/clv/bgnbd.hpp"
 
 #include <algorithm>
+#include <boost/math/special_functions/beta.hpp>
 #include <boost/math/special_functions/digamma.hpp>
 #include <boost/math/special_functions/gamma.hpp>
 #include <boost/math/special_functions/hypergeometric_pFq.hpp>
@@ -106,6 +107,21 @@ double BgNbd::ExpectedPurchasesIfAlive(double t, double x, double age) const {
   return first * (1 - PowerTimesHyp2F1(r + x, r + x, b + x + e, a + b + x - 1 + e, z));
 }
 
+std::vector<double> BgNbd::PurchaseCountsIfAlive(double t, int max_n, double x, double age) const {
+  const double shape = r + x, rate = alpha + age, b_post = b + x + (modified ? 1 : 0);
+  const double log_b = internal::LogBeta(a, b_post);
+  std::vector<double> p(static_cast<size_t>(max_n) + 1);
+  p[0] = internal::NbdProbability(0, shape, rate, t);
+  for (int n = 1; n <= max_n; ++n) {
+    // E[(1 − p)^(n−1) p] · P(N(t) ≥ n) + E[(1 − p)^n] · P(N(t) = n); P(N ≥ n) = I_z(n, r + x).
+    const double drop_at_n = std::exp(internal::LogBeta(a + 1, b_post + n - 1) - log_b);
+    const double stay = std::exp(internal::LogBeta(a, b_post + n) - log_b);
+    p[static_cast<size_t>(n)] = drop_at_n * boost::math::ibeta(n, shape, t / (rate + t)) +
+                                stay * internal::NbdProbability(n, shape, rate, t);
+  }
+  return p;
+}
+
 double BgNbd::ConditionalExpectedPurchases(double t, double x, double t_x, double age) const {
   return ExpectedPurchasesIfAlive(t, x, age) * ProbabilityAlive(x, t_x, age);
 }
@@ -141,7 +157,7 @@ BgNbdFit FitBgNbd(const GroupedHistories& h, bool modified, const MleOptions& op
                .b = out.mle.params[3],
                .modified = modified};
   CheckDropout(out.mle, out.model.a / (out.model.a + out.model.b),
-               "the mean dropout probability a/(a + b)", "a and b");
+               "the mean dropout probability a/(a + b)", "a and b", 2);
   return out;
 }
 

@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <map>
 #include <tuple>
@@ -14,6 +13,7 @@
 #include "prospect/clv/sbg.hpp"
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
+#include "prospect/common/stopwatch.hpp"
 #include "prospect/common/strings.hpp"
 
 namespace prospect::clv {
@@ -22,10 +22,6 @@ namespace {
 constexpr const char* kGammaGamma = "gamma-gamma";
 constexpr const char* kShiftedBetaGeometric = "sbg";
 constexpr int kHoldoutGroups = 7;  // 0 … 6 repeat purchases, then 7+
-
-double SecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 SummaryRequest SummaryRequestOf(const nlohmann::json& meta) {
   SummaryRequest s;
@@ -139,45 +135,70 @@ Table PredictPurchases(const nlohmann::json& meta, const CustomerSummary& s,
   const double days_per_period = DaysPerUnit(s.unit);
   const auto periods = static_cast<int>(std::ceil(req.horizon));
 
-  // Per distinct history: P(alive), expected purchases over the horizon and the discounted sum
-  // of the expected purchases per period (CLV = that × expected spend).
-  std::map<std::tuple<double, double, double>, std::array<double, 3>> cache;
+  if (req.max_count < 0 || req.max_count > 100)
+    Fail(ErrorCode::kInvalidArgument, "--max-count {}: expected 0 to 100", req.max_count);
+  const auto counts = static_cast<size_t>(req.max_count) + 1;
+
+  // Per distinct history: P(alive), expected purchases over the horizon, the discounted sum of
+  // the expected purchases per period (CLV = that × expected spend) and P(n purchases).
+  struct Prediction {
+    double p_alive = 0, purchases = 0, discounted = 0;
+    std::vector<double> counts;
+  };
+  std::map<std::tuple<double, double, double>, Prediction> cache;
   ColumnVector<double> alive(s.size()), purchases(s.size()), spend_col(s.size()), clv_col(s.size());
+  std::vector<ColumnVector<double>> count_cols(counts + 1, ColumnVector<double>(s.size()));
   for (size_t i = 0; i < s.size(); ++i) {
     const double x = s.frequency[i], t_x = s.recency[i], age = s.age[i];
     auto [it, added] = cache.try_emplace({x, t_x, age});
+    Prediction& p = it->second;
     if (added) {
-      const double p_alive = ProbabilityAlive(m, x, t_x, age);
-      double previous = 0, discounted = 0;
+      p.p_alive = ProbabilityAlive(m, x, t_x, age);
+      double previous = 0;
       for (int k = 1; k <= periods; ++k) {
         const double t = std::min<double>(k, req.horizon);
-        const double e = ExpectedPurchasesIfAlive(m, t, x, age) * p_alive;
-        discounted +=
+        const double e = ExpectedPurchasesIfAlive(m, t, x, age) * p.p_alive;
+        p.discounted +=
             (e - previous) / std::pow(1 + req.discount_rate, t * days_per_period / 365.25);
         previous = e;
       }
-      it->second = {p_alive, previous, discounted};
+      p.purchases = previous;
+      p.counts = PurchaseCountsIfAlive(m, req.horizon, req.max_count, x, age);
+      for (double& c : p.counts) c *= p.p_alive;
+      p.counts[0] += 1 - p.p_alive;  // a customer who has left buys nothing
     }
-    alive[i] = it->second[0];
-    purchases[i] = it->second[1];
-    spend_col[i] = spend ? spend->ExpectedSpend(x, s.monetary[i]) : std::nan("");
-    clv_col[i] = spend ? it->second[2] * spend_col[i] : std::nan("");
+    alive[i] = p.p_alive;
+    purchases[i] = p.purchases;
+    double listed = 0;
+    for (size_t n = 0; n < counts; ++n) listed += count_cols[n][i] = p.counts[n];
+    count_cols[counts][i] = std::max(0.0, 1 - listed);
+    spend_col[i] = spend ? spend->ExpectedSpend(x, s.monetary[i]) : 0;
+    clv_col[i] = spend ? p.discounted * spend_col[i] : 0;
     if (i % 4096 == 0) ctx.ThrowIfCancelled();
   }
   Table base = s.ToTable(id_column);
-  return Table(
-      Schema({base.schema().field(0),
-              {"frequency", DataType::kDouble},
-              {"recency", DataType::kDouble},
-              {"T", DataType::kDouble},
-              {"p_alive", DataType::kDouble},
-              {"expected_purchases", DataType::kDouble},
-              {"expected_spend", DataType::kDouble},
-              {"clv", DataType::kDouble}}),
-      {base.column(size_t{0}), base.column(size_t{1}), base.column(size_t{2}),
-       base.column(size_t{3}), Column::FromDoubles(std::move(alive)),
-       Column::FromDoubles(std::move(purchases)), Column::FromDoubles(std::move(spend_col)),
-       Column::FromDoubles(std::move(clv_col))});
+  std::vector<Field> fields = {
+      base.schema().field(0),         {"frequency", DataType::kDouble},
+      {"recency", DataType::kDouble}, {"T", DataType::kDouble},
+      {"p_alive", DataType::kDouble}, {"expected_purchases", DataType::kDouble}};
+  std::vector<std::shared_ptr<const Column>> columns = {base.column(size_t{0}),
+                                                        base.column(size_t{1}),
+                                                        base.column(size_t{2}),
+                                                        base.column(size_t{3}),
+                                                        Column::FromDoubles(std::move(alive)),
+                                                        Column::FromDoubles(std::move(purchases))};
+  for (size_t n = 0; n <= counts; ++n) {
+    fields.push_back(
+        {n < counts ? fmt::format("p_purchases_{}", n) : "p_purchases_more", DataType::kDouble});
+    columns.push_back(Column::FromDoubles(std::move(count_cols[n])));
+  }
+  fields.push_back({"expected_spend", DataType::kDouble});
+  fields.push_back({"clv", DataType::kDouble});
+  // Without a spend model there is no spend or CLV: empty cells, not zeros.
+  const ColumnVector<uint8_t> valid(spend ? 0 : s.size(), 0);
+  columns.push_back(Column::FromDoubles(std::move(spend_col), valid));
+  columns.push_back(Column::FromDoubles(std::move(clv_col), valid));
+  return Table(Schema(std::move(fields)), std::move(columns));
 }
 
 // sBG: per customer renewals so far, P(renewing next), expected renewals over the horizon's
@@ -283,9 +304,9 @@ ClvFitResult FitClv(Store& store, const ClvFitRequest& req, const Context& ctx) 
   sr.value_column = req.value_column;
   sr.unit = req.unit;
   sr.calibration_end = req.calibration_end;
-  const auto started = std::chrono::steady_clock::now();
+  const Stopwatch summary_watch;
   const CustomerSummary s = SummariseTable(store, req.table, sr, ctx);
-  const double summary_seconds = SecondsSince(started);
+  const double summary_seconds = summary_watch.Seconds();
   double fit_seconds = 0, frequency_seconds = 0;
   size_t repeat = 0;
   for (double x : s.frequency) repeat += x > 0;
@@ -311,19 +332,19 @@ ClvFitResult FitClv(Store& store, const ClvFitRequest& req, const Context& ctx) 
                          {"skipped_rows", s.skipped_rows}};
   bool converged = true;
   if (IsFrequencyModel(req.model)) {
-    const auto start = std::chrono::steady_clock::now();
+    const Stopwatch watch;
     const FrequencyFit fit = FitFrequencyModel(req.model, GroupHistories(s));
-    frequency_seconds = SecondsSince(start);
+    frequency_seconds = watch.Seconds();
     fit_seconds += frequency_seconds;
     meta["frequency"] = fit.mle.ToJson();
     converged = converged && fit.mle.converged;
     if (s.holdout_length > 0) meta["holdout"] = CheckHoldout(fit.model, s).ToJson();
   }
   if (req.model == kShiftedBetaGeometric) {
-    const auto start = std::chrono::steady_clock::now();
+    const Stopwatch watch;
     const Subscriptions subs = SubscriptionsOf(s);
     const ShiftedBetaGeometricFit fit = FitShiftedBetaGeometric(subs);
-    fit_seconds += SecondsSince(start);
+    fit_seconds += watch.Seconds();
     meta["retention"] = fit.mle.ToJson();
     size_t churned = 0;
     for (char c : subs.churned) churned += c != 0;
@@ -333,9 +354,9 @@ ClvFitResult FitClv(Store& store, const ClvFitRequest& req, const Context& ctx) 
   }
   // sBG values a subscriber by their mean payment: no spend model.
   if (!req.value_column.empty() && req.model != kShiftedBetaGeometric) {
-    const auto start = std::chrono::steady_clock::now();
+    const Stopwatch watch;
     const GammaGammaFit spend = FitGammaGamma(s);
-    fit_seconds += SecondsSince(start);
+    fit_seconds += watch.Seconds();
     meta["spend"] = spend.mle.ToJson();
     meta["spend"]["customers"] = spend.customers;
     meta["spend"]["frequency_spend_correlation"] = spend.frequency_spend_correlation;

@@ -54,4 +54,10 @@ double ExpectedPurchasesIfAlive(const FrequencyModel& model, double t, double x,
   return std::visit([&](const auto& m) { return m.ExpectedPurchasesIfAlive(t, x, age); }, model);
 }
 
+std::vector<double> PurchaseCountsIfAlive(const FrequencyModel& model, double t, int max_n,
+                                          double x, double age) {
+  return std::visit([&](const auto& m) { return m.PurchaseCountsIfAlive(t, max_n, x, age); },
+                    model);
+}
+
 }  // namespace prospect::clv

@@ -105,8 +105,17 @@ nlohmann::json MleResult::ToJson() const {
 }
 
 void CheckDropout(MleResult& result, double dropout, std::string_view measure,
-                  std::string_view parameters) {
-  if (!(dropout < kNoDropout)) return;
+                  std::string_view parameters, size_t shape) {
+  const double value = result.params[shape], se = result.standard_errors[shape];
+  if (!(dropout < kNoDropout)) {
+    if (value < 2 * se) {  // false for a NaN standard error
+      result.diagnostics.push_back(fmt::format(
+          "weak dropout: {} = {:.3g} is within two standard errors ({:.2g}) of 0, where nobody "
+          "leaves: the data barely show customers leaving, so P(alive) rests on little evidence",
+          result.names[shape], value, se));
+    }
+    return;
+  }
   result.converged = false;
   result.diagnostics.push_back(fmt::format(
       "no dropout: the maximum is at the edge where {} is {:.2g}, so the data show no sign of "

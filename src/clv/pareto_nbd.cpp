@@ -3,6 +3,7 @@
 #include "prospect/clv/pareto_nbd.hpp"
 
 #include <algorithm>
+#include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <boost/math/special_functions/gamma.hpp>
 #include <cmath>
 
@@ -31,6 +32,23 @@ double LogHyp2F1WithFirstParameterOne(double e, double c, double z) {
   return std::nan("");
 }
 
+// Past this z the series needs thousands of terms (its terms fall like z^k k^−(r + x)): near the
+// no-dropout edge (β ≫ α, z → 1) a million were not enough.
+constexpr double kMaxSeriesZ = 0.95;
+
+// The same term as an integral over the time of leaving τ (FHL 2005 note, eq. 11's origin):
+// s ∫ (α + τ)^−(r+x) (β + τ)^−(s+1) dτ from t_x to T; the integrand is taken relative to its value
+// at t_x so that it cannot underflow, and integrated by adaptive Gauss–Kronrod.
+double LogLeftTermByIntegral(const ParetoNbd& p, double x, double t_x, double age) {
+  const double k = p.r + x, m = p.s + 1, a0 = p.alpha + t_x, b0 = p.beta + t_x;
+  const auto relative = [&](double u) {  // u = τ − t_x
+    return std::exp(-k * std::log1p(u / a0) - m * std::log1p(u / b0));
+  };
+  const double integral = boost::math::quadrature::gauss_kronrod<double, 61>::integrate(
+      relative, 0, age - t_x, 15, 1e-13);
+  return std::log(p.s) - k * std::log(a0) - m * std::log(b0) + std::log(integral);
+}
+
 // log[s/(r + s + x) · A0], the likelihood's term for a customer who left between t_x and T
 // (FHL 2005 note, eq. 19): A0 = F(z(t_x))/(m + t_x)^(r+s+x) − F(z(T))/(m + T)^(r+s+x) with
 // F(z) = 2F1(r + s + x, b; r + s + x + 1; z), m = max(α, β), z(y) = |α − β|/(m + y), and b = s + 1
@@ -47,6 +65,8 @@ double LogLeftTerm(const ParetoNbd& p, double x, double t_x, double age) {
     return (1 - b) * (std::log(low + y) - log_high) - a * log_high +
            LogHyp2F1WithFirstParameterOne(c - b, c, (high - low) / (high + y));
   };
+  if (!(t_x < age)) return -INFINITY;
+  if ((high - low) / (high + t_x) > kMaxSeriesZ) return LogLeftTermByIntegral(p, x, t_x, age);
   const double at_recency = log_term(t_x), at_age = log_term(age);
   if (!(at_age < at_recency)) return -INFINITY;
   return std::log(p.s) - std::log(a) + at_recency + std::log(-std::expm1(at_age - at_recency));
@@ -102,6 +122,23 @@ double ParetoNbd::ExpectedPurchasesIfAlive(double t, double x, double age) const
   return (r + x) / (alpha + age) * (beta + age) * PowerIntegral(s - 1, t / (beta + age));
 }
 
+std::vector<double> ParetoNbd::PurchaseCountsIfAlive(double t, int max_n, double x,
+                                                     double age) const {
+  const double shape = r + x, rate = alpha + age, b = beta + age;
+  const double survive = std::pow(b / (b + t), s);  // E[e^(−μt)]
+  std::vector<double> p(static_cast<size_t>(max_n) + 1);
+  for (int n = 0; n <= max_n; ++n) {
+    // Death at d has density E[μ e^(−μd)] = s b^s/(b + d)^(s + 1).
+    const auto dies_after_n = [&](double d) {
+      return internal::NbdProbability(n, shape, rate, d) * s / (b + d) * std::pow(b / (b + d), s);
+    };
+    p[static_cast<size_t>(n)] = internal::NbdProbability(n, shape, rate, t) * survive +
+                                boost::math::quadrature::gauss_kronrod<double, 61>::integrate(
+                                    dies_after_n, 0, t, 15, 1e-12);
+  }
+  return p;
+}
+
 double ParetoNbd::ConditionalExpectedPurchases(double t, double x, double t_x, double age) const {
   return ExpectedPurchasesIfAlive(t, x, age) * ProbabilityAlive(x, t_x, age);
 }
@@ -136,7 +173,7 @@ ParetoNbdFit FitParetoNbd(const GroupedHistories& h, const MleOptions& options) 
   const double longest = h.age.empty() ? 0 : *std::max_element(h.age.begin(), h.age.end());
   CheckDropout(out.mle, out.model.s / out.model.beta * longest,
                "the share of customers lost over the longest history at the mean dropout rate s/β",
-               "s and β");
+               "s and β", 2);
   return out;
 }
 

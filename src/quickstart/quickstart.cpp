@@ -4,7 +4,6 @@
 
 #include <boost/math/statistics/bivariate_statistics.hpp>
 #include <boost/math/statistics/univariate_statistics.hpp>
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -15,6 +14,7 @@
 #include "prospect/clv/clv.hpp"
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
+#include "prospect/common/stopwatch.hpp"
 #include "prospect/experiment/analysis.hpp"
 #include "prospect/features/labels.hpp"
 #include "prospect/features/profile.hpp"
@@ -37,16 +37,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kMarker = ".prospect-quickstart";
-
-class StepTimer {
- public:
-  double Seconds() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  }
-
- private:
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-};
 
 // A fresh folder: new, empty, or one an earlier quickstart made (it is sample data).
 void PrepareDir(const std::string& dir) {
@@ -109,14 +99,14 @@ double TrueProfitOf(const Table& audience, const Table& truth,
 
 nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ctx,
                              const std::function<void(const std::string&)>& say) {
-  StepTimer total;
+  Stopwatch total;
   nlohmann::json out;
   PrepareDir(options.dir);
   const std::string data_dir = (fs::path(options.dir) / "data").string();
   const std::string ws_dir = (fs::path(options.dir) / "workspace").string();
 
   // 1. Sample data with known ground truth.
-  StepTimer t;
+  Stopwatch t;
   GenerateParams gp;
   gp.customers = options.customers;
   gp.seed = static_cast<int64_t>(ctx.seed());
@@ -134,7 +124,7 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
   out["workspace"] = ws_dir;
 
   // 3. Ingest every table.
-  t = StepTimer();
+  t = Stopwatch();
   nlohmann::json tables = nlohmann::json::object();
   int64_t rows = 0;
   for (const char* name :
@@ -151,7 +141,7 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
   out["tables"] = tables;
 
   // 4. Data quality.
-  t = StepTimer();
+  t = Stopwatch();
   size_t findings = 0;
   for (const auto& [name, count] : tables.items()) {
     const Table table = ws.store().LoadTable(name, ctx);
@@ -162,7 +152,7 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
   out["quality_findings"] = findings;
 
   // 5. Profiles as of the end of the data.
-  t = StepTimer();
+  t = Stopwatch();
   const ProfileConfig config = ProfileConfig::FromJson(ws.Section("profile"));
   const ProfileInputs inputs = LoadProfileInputs(ws.store(), config, ctx);
   const int64_t end = DefaultAsOf(inputs, config);
@@ -173,7 +163,7 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
                   t.Seconds()));
 
   // 6. Segments and personas.
-  t = StepTimer();
+  t = Stopwatch();
   SegmentRequest seg;
   seg.method = "kmeans";
   seg.k = "5";  // a fixed k keeps the quickstart quick; `prospect segment --k auto` searches
@@ -188,7 +178,7 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
 
   // 7. Propensity to buy in the next 30 days: features as of 30 days before the end, label =
   //    any order in the 30 days after — a model that could have been trained a month ago.
-  t = StepTimer();
+  t = Stopwatch();
   const int64_t cut = end - 30 * kMicrosPerDay;
   const ProfileLabel label =
       ProfileLabel::Parse("purchase:30d");  // what `profile --label purchase:30d` adds
@@ -213,7 +203,7 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
 
   // 8. Churn early warning: churned = no order in the 90 days after a label date 90 days ago,
   //    a model on the profiles as they were then, and today's at-risk list.
-  t = StepTimer();
+  t = Stopwatch();
   ChurnRequest churn;
   churn.params = {{"n_estimators", 80},
                   {"max_depth", 4}};  // small trees: TreeSHAP reasons for ~13k customers stay quick
@@ -233,7 +223,7 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
   // 9. Recommendations: views, carts and purchases weighted 1, 3, 5; popularity, item-kNN and ALS
   //    compared on a fifth of each customer's events held out, then ALS trained on all of them.
   //    32 factors and 10 iterations suit 2,000 items and keep the step quick.
-  t = StepTimer();
+  t = Stopwatch();
   {
     const nlohmann::json kQuickAls = {{"factors", 32}, {"iterations", 10}};
     const InteractionSpec spec{.user_column = "customer_id",
@@ -264,7 +254,7 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
   // 10. The A/B experiment: conversion and revenue against control, CUPED on the pre-period
   // revenue,
   //    the Bayesian view and the cumulative lift per exposure day (for the report).
-  t = StepTimer();
+  t = Stopwatch();
   {
     experiment::AnalysisOptions eo;
     eo.variant_column = "variant";
@@ -301,7 +291,7 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
   // 11. Uplift: which customers the campaign's two offers (an e-mail and a discount) move, learned
   //     from the randomised campaign with the customers' attributes, by the four meta-learners
   //     (each measured on the half it held out), and how well each recovers the true effects.
-  t = StepTimer();
+  t = Stopwatch();
   std::string best_uplift;
   const Table truth = ReadCsv((fs::path(data_dir) / "ground_truth.csv").string(), {}, ctx);
   const auto truth_rows = TruthRows(truth);
@@ -347,7 +337,7 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
   //     Qini: a response is worth 60, an e-mail costs 0.5 and the discount 3; the budget reaches a
   //     third of the campaign's customers by e-mail. The plan's
   //     true profit (from the true effects) beside what e-mailing that many at random would make.
-  t = StepTimer();
+  t = Stopwatch();
   {
     CampaignRequest cr;
     cr.uplift_model = best_uplift;
@@ -383,7 +373,7 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
 
   // 13. Lookalikes: a quarter of the true Champions as seeds; how many of the other Champions
   //     each route finds among as many customers.
-  t = StepTimer();
+  t = Stopwatch();
   {
     LookalikeRequest lr;
     lr.exclude = {"email", "phone"};
@@ -415,7 +405,7 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
 
   // 14. Lifetime value: BG/NBD and Gamma-Gamma on the orders up to 90 days before the end, the
   //     last 90 days as the holdout; the recovered parameters beside the generator's true ones.
-  t = StepTimer();
+  t = Stopwatch();
   {
     clv::ClvFitRequest cr;
     cr.table = "orders";
@@ -445,7 +435,7 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
   }
 
   // 15. The report.
-  t = StepTimer();
+  t = Stopwatch();
   report::ReportOptions ro;
   ro.title = "prospect quickstart";
   ro.generated_at = options.generated_at;

@@ -63,14 +63,23 @@ TEST(CliClv, OnlineRetailSummaryAndFitAgreeWithPandasAndScipy) {
               1e-3);
 
   const std::string out = dir.File("clv.csv");
-  ASSERT_EQ(RunCli("clv predict retail_bgnbd --horizon 26 --out " + out + ws).exit_code, 0);
+  ASSERT_EQ(
+      RunCli("clv predict retail_bgnbd --horizon 26 --max-count 2 --out " + out + ws).exit_code, 0);
   std::ifstream in(out);
   std::string header, line;
   std::getline(in, header);
-  EXPECT_EQ(header, "CustomerID,frequency,recency,T,p_alive,expected_purchases,expected_spend,clv");
+  EXPECT_EQ(header,
+            "CustomerID,frequency,recency,T,p_alive,expected_purchases,p_purchases_0,p_purchases_1,"
+            "p_purchases_2,p_purchases_more,expected_spend,clv");
   size_t rows = 0;
-  while (std::getline(in, line)) ++rows;
+  while (std::getline(in, line)) {
+    ++rows;
+    EXPECT_TRUE(line.ends_with(",,")) << line;  // no spend model: no spend or CLV, not "nan"
+  }
   EXPECT_EQ(rows, f["customers"].get<size_t>());
+  const auto bad = RunCli("clv predict retail_bgnbd --max-count 101" + ws);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--max-count 101: expected 0 to 100"), std::string::npos) << bad.err;
 }
 
 TEST(CliClv, SubscriptionPaymentsReproduceFaderHardiesRegularCohort) {

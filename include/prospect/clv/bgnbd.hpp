@@ -14,6 +14,7 @@
 #pragma once
 
 #include <span>
+#include <vector>
 
 #include "prospect/clv/mle.hpp"
 #include "prospect/clv/summary.hpp"
@@ -49,6 +50,10 @@ struct BgNbd {
   double ConditionalExpectedPurchases(double t, double x, double t_x, double age) const;
   /// E[Y(t) | x, T, alive at T] (t_x does not enter once the customer is known to be alive).
   double ExpectedPurchasesIfAlive(double t, double x, double age) const;
+  /// P(Y(t) = n | x, T, alive at T) for n = 0 … max_n: the posterior of an alive customer is
+  /// λ ~ Gamma(r + x, α + T), p ~ Beta(a, b + x) (MBG/NBD: b + x + 1), and n purchases in t are
+  /// n with no dropout and no (n + 1)-th purchase, or dropping out at the n-th.
+  std::vector<double> PurchaseCountsIfAlive(double t, int max_n, double x, double age) const;
 };
 
 struct BgNbdFit {

@@ -79,14 +79,17 @@ struct ClvPredictRequest {
   double horizon = 52;         ///< periods of the model's unit
   double discount_rate = 0.1;  ///< annual
   std::string name;            ///< the table written; default MODEL_predictions
+  /// Purchase models: P(n purchases over the horizon) for n = 0 … max_count, and of more.
+  int max_count = 1;
 };
 
 /// Per customer of the model's summary (history to its calibration end): id, frequency,
-/// recency, T, p_alive, expected_purchases (over the horizon), expected_spend and clv (with a
-/// spend model). For sBG: id, renewals, churned, p_alive (0 or 1: a contract's end is observed),
-/// p_renew_next, expected_purchases (renewals over the horizon, in whole periods),
-/// expected_spend (the customer's mean payment, or the mean over customers for those without a
-/// renewal yet) and clv. Stored as a table; returned.
+/// recency, T, p_alive, expected_purchases (over the horizon), p_purchases_0 …
+/// p_purchases_N and p_purchases_more (N = max_count; P(Y(horizon) = n | x, t_x, T)),
+/// expected_spend and clv (with a spend model). For sBG: id, renewals, churned, p_alive (0 or 1: a
+/// contract's end is observed), p_renew_next, expected_purchases (renewals over the horizon, in
+/// whole periods), expected_spend (the customer's mean payment, or the mean over customers for
+/// those without a renewal yet) and clv. Stored as a table; returned.
 Table PredictClv(Store& store, const ClvPredictRequest& request, const Context& ctx);
 
 /// Every CLV model's latest version: name, version, model, table, converged.

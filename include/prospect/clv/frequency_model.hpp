@@ -35,5 +35,9 @@ double ConditionalExpectedPurchases(const FrequencyModel& model, double t, doubl
 /// E[Y(t) | x, T, alive at T]: the conditional expectation is this × P(alive), so a path over
 /// many t needs P(alive) (for Pareto/NBD two hypergeometric series) once.
 double ExpectedPurchasesIfAlive(const FrequencyModel& model, double t, double x, double age);
+/// P(Y(t) = n | x, T, alive at T) for n = 0 … max_n; P(Y(t) = n | x, t_x, T) is this ×
+/// P(alive), plus 1 − P(alive) at n = 0.
+std::vector<double> PurchaseCountsIfAlive(const FrequencyModel& model, double t, int max_n,
+                                          double x, double age);
 
 }  // namespace prospect::clv

@@ -58,9 +58,11 @@ struct MleResult {
 inline constexpr double kNoDropout = 1e-3;
 /// When `dropout` (what `measure` names, e.g. "the mean dropout probability a/(a + b)") is below
 /// kNoDropout: marks the fit not converged, with a note that says what the edge means
-/// (`parameters`, the dropout's, are not identified there) and what to try.
+/// (`parameters`, the dropout's, are not identified there) and what to try. Otherwise, when the
+/// dropout's shape parameter (result.params[shape]: a or s; 0 means nobody leaves) is within two
+/// standard errors of 0, notes that the data barely show dropout (the fit stays converged).
 void CheckDropout(MleResult& result, double dropout, std::string_view measure,
-                  std::string_view parameters);
+                  std::string_view parameters, size_t shape);
 
 /// Maximises problem.log_likelihood from `start` (all > 0; one per name). Never throws for a
 /// fit that fails to converge: see MleResult::converged and diagnostics. kInvalidArgument for a

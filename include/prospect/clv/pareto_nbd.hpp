@@ -13,6 +13,7 @@
 #pragma once
 
 #include <span>
+#include <vector>
 
 #include "prospect/clv/mle.hpp"
 #include "prospect/clv/summary.hpp"
@@ -35,6 +36,10 @@ struct ParetoNbd {
   double ConditionalExpectedPurchases(double t, double x, double t_x, double age) const;
   /// E[Y(t) | x, T, alive at T].
   double ExpectedPurchasesIfAlive(double t, double x, double age) const;
+  /// P(Y(t) = n | x, T, alive at T) for n = 0 … max_n. With λ ~ Gamma(r + x, α + T) and
+  /// μ ~ Gamma(s, β + T) a posteriori: alive through t with n purchases, plus dying at d < t after
+  /// n purchases, ∫₀ᵗ NBD(n; d) · s (β + T)^s/(β + T + d)^(s + 1) dd (Gauss–Kronrod).
+  std::vector<double> PurchaseCountsIfAlive(double t, int max_n, double x, double age) const;
 };
 
 struct ParetoNbdFit {

@@ -2,7 +2,6 @@
 #include "prospect/models/recommend/evaluation.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <numeric>
 #include <unordered_set>
@@ -10,16 +9,13 @@
 #include "prospect/common/error.hpp"
 #include "prospect/common/parallel.hpp"
 #include "prospect/common/rng.hpp"
+#include "prospect/common/stopwatch.hpp"
 #include "prospect/models/recommend/popularity.hpp"
 #include "prospect/models/recommend/recommender.hpp"
 #include "prospect/models/recommend/rerank.hpp"
 
 namespace prospect {
 namespace {
-
-double SecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 // The share of `train`'s users who chose each item, counting the entries of `chosen` (a matrix
 // in train's items; train's own matrix, or every interaction mapped into its ids): novelty's
@@ -59,10 +55,10 @@ std::vector<RecommenderResult> RunModels(const InteractionMatrix& train,
     std::unique_ptr<Recommender> model = RecommenderRegistry().Create(run.model, run.params);
     result.params = model->Params();
     if (!attributes.empty()) model->SetItemFeatures(features);
-    auto start = std::chrono::steady_clock::now();
+    Stopwatch watch;
     model->Fit(train.matrix, ctx);
-    result.fit_seconds = SecondsSince(start);
-    start = std::chrono::steady_clock::now();
+    result.fit_seconds = watch.Seconds();
+    watch.Restart();
     std::vector<std::vector<int32_t>> lists(train.row_ids.size());
     const RecommendFilter filter{.allow = allow};
     const size_t pool = CandidatePoolSize(rules, k, train.col_ids.size());
@@ -72,7 +68,7 @@ std::vector<RecommenderResult> RunModels(const InteractionMatrix& train,
       if (rules.active()) list = ApplyListRules(list, k, rules, item_users);
       for (const ScoredItem& r : list) lists[u].push_back(r.item);
     });
-    result.rank_seconds = SecondsSince(start);
+    result.rank_seconds = watch.Seconds();
     result.metrics = EvaluateRanking(lists, relevant, k, popularity);
     double diversity = 0;
     size_t scored = 0;
