@@ -18,8 +18,11 @@ void PrintFit(const Cli& cli, const std::string& title, const nlohmann::json& fi
     rows.push_back(
         {name, Fixed(value.get<double>(), 4), se.is_number() ? Fixed(se.get<double>(), 4) : "-"});
   }
-  std::cout << fmt::format("{}: log-likelihood {:.2f}, {} iterations, {}\n", title,
-                           fit["log_likelihood"].get<double>(), fit["iterations"].get<int>(),
+  const std::string steps = fit["iterations"].is_number()
+                                ? fmt::format("{} iterations", fit["iterations"].get<int>())
+                                : fmt::format("{} evaluations", fit.value("evaluations", 0));
+  std::cout << fmt::format("{}: log-likelihood {:.2f}, {}, {}\n", title,
+                           fit["log_likelihood"].get<double>(), steps,
                            fit["converged"].get<bool>() ? "converged" : "NOT converged");
   cli.PrintTable({"parameter", "estimate", "std. error"}, rows);
   for (const auto& d : fit["diagnostics"]) std::cout << "  note: " << d.get<std::string>() << "\n";
@@ -49,6 +52,7 @@ void AddClvCommand(CLI::App& app, Cli& cli) {
   prospect clv fit --table orders --date order_date --model mbgnbd --time-unit day --name orders_daily
   prospect clv fit --table orders --date order_date --model pareto-nbd --calibration-end 2026-03-31
   prospect clv fit --table payments --date paid_on --value amount --model sbg --time-unit month
+  prospect clv fit --table orders --date order_date --exact-times --name orders_exact
   prospect clv fit --table transactions --customer CustomerID --date InvoiceDate --value amount --json
 )",
       [&cli, ff](Workspace& ws, Context& ctx) {
@@ -135,6 +139,9 @@ void AddClvCommand(CLI::App& app, Cli& cli) {
   fit->add_option("--model", fr.model,
                   "bgnbd (default), mbgnbd, pareto-nbd, sbg (subscriptions: renewals and "
                   "churn) or gamma-gamma (spend only)");
+  fit->add_flag("--exact-times", fr.exact_times,
+                "count every transaction as a purchase at its timestamp instead of one purchase "
+                "per day (continuous-time data; needs a timestamp column)");
   fit->add_option("--name", fr.name, "registry name (default TABLE_MODEL)");
 
   // predict

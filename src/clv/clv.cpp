@@ -31,6 +31,7 @@ SummaryRequest SummaryRequestOf(const nlohmann::json& meta) {
   s.unit = ParseTimeUnit(meta["unit"].get<std::string>());
   s.calibration_end = meta["calibration_end_day"].get<int64_t>();
   s.observation_end = meta["observation_end_day"].get<int64_t>();
+  s.exact_times = meta.value("exact_times", false);
   return s;
 }
 
@@ -136,7 +137,8 @@ Table PredictPurchases(const nlohmann::json& meta, const CustomerSummary& s,
   const auto periods = static_cast<int>(std::ceil(req.horizon));
 
   if (req.max_count < 0 || req.max_count > 100)
-    Fail(ErrorCode::kInvalidArgument, "--max-count {}: expected 0 to 100", req.max_count);
+    Fail(ErrorCode::kInvalidArgument, "clv predict: --max-count {}: expected 0 to 100",
+         req.max_count);
   const auto counts = static_cast<size_t>(req.max_count) + 1;
 
   // Per distinct history: P(alive), expected purchases over the horizon, the discounted sum of
@@ -291,6 +293,9 @@ ClvFitResult FitClv(Store& store, const ClvFitRequest& req, const Context& ctx) 
   if (req.model == kGammaGamma && req.value_column.empty())
     Fail(ErrorCode::kInvalidArgument, "clv: gamma-gamma models spend: give --value COLUMN");
   if (req.date_column.empty()) Fail(ErrorCode::kInvalidArgument, "clv: give the --date column");
+  if (req.exact_times && req.model == kShiftedBetaGeometric)
+    Fail(ErrorCode::kInvalidArgument,
+         "clv: sbg counts renewals per period; exact times are for the purchase models");
   std::string name = req.name;
   if (name.empty()) {
     name = req.table + "_" + req.model;
@@ -304,6 +309,7 @@ ClvFitResult FitClv(Store& store, const ClvFitRequest& req, const Context& ctx) 
   sr.value_column = req.value_column;
   sr.unit = req.unit;
   sr.calibration_end = req.calibration_end;
+  sr.exact_times = req.exact_times;
   const Stopwatch summary_watch;
   const CustomerSummary s = SummariseTable(store, req.table, sr, ctx);
   const double summary_seconds = summary_watch.Seconds();
@@ -320,6 +326,7 @@ ClvFitResult FitClv(Store& store, const ClvFitRequest& req, const Context& ctx) 
                          {"date_column", req.date_column},
                          {"value_column", req.value_column},
                          {"unit", TimeUnitName(req.unit)},
+                         {"exact_times", req.exact_times},
                          {"first_day", FormatDate(s.first_day)},
                          {"calibration_end", FormatDate(s.calibration_end)},
                          {"calibration_end_day", s.calibration_end},

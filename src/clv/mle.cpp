@@ -19,6 +19,7 @@ class LogScaleObjective {
   explicit LogScaleObjective(const MleProblem& p) : problem_(p), theta_(p.names.size()) {}
 
   double operator()(const Eigen::VectorXd& u, Eigen::VectorXd& grad) {
+    ++evaluations_;
     const size_t k = theta_.size();
     for (size_t j = 0; j < k; ++j) theta_[j] = std::exp(u[static_cast<Eigen::Index>(j)]);
     std::vector<double> g(k, 0.0);
@@ -53,12 +54,14 @@ class LogScaleObjective {
 
   const Eigen::VectorXd& best() const { return best_; }
   double best_value() const { return best_value_; }
+  int evaluations() const { return evaluations_; }
 
  private:
   const MleProblem& problem_;
   std::vector<double> theta_;
   Eigen::VectorXd best_;
   double best_value_ = std::numeric_limits<double>::infinity();
+  int evaluations_ = 0;
 };
 
 // −(Hessian of the log-likelihood in the parameters), by central differences of the gradient.
@@ -99,7 +102,8 @@ nlohmann::json MleResult::ToJson() const {
           {"standard_errors", se},
           {"log_likelihood", log_likelihood},
           {"gradient_norm", gradient_norm},
-          {"iterations", iterations},
+          {"iterations", iterations >= 0 ? nlohmann::json(iterations) : nullptr},
+          {"evaluations", evaluations},
           {"converged", converged},
           {"diagnostics", diagnostics}};
 }
@@ -162,10 +166,13 @@ MleResult MaximiseLikelihood(const MleProblem& problem, const std::vector<double
   try {
     out.iterations = solver.minimize(objective, u, value);
   } catch (const std::exception& e) {  // a line search that cannot improve in double precision
+    out.iterations = -1;               // LBFGSpp does not say how many it had made
     out.diagnostics.push_back(
-        fmt::format("the line search stopped ({}); kept the best point found", e.what()));
+        fmt::format("the line search stopped ({}) after {} evaluations; kept the best point found",
+                    e.what(), objective.evaluations()));
     u = objective.best();
   }
+  out.evaluations = objective.evaluations();
   Eigen::VectorXd grad;
   value = u.allFinite() ? objective(u, grad) : std::numeric_limits<double>::infinity();
   if (!std::isfinite(value) || value > objective.best_value()) {

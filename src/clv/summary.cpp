@@ -61,8 +61,14 @@ class CustomerIndex {
 struct Purchase {
   uint32_t customer;
   int64_t day;
+  int64_t micros;  // the timestamp (a date's midnight)
   double value;
 };
+
+int64_t MicrosOf(const Column& dates, size_t row) {
+  const int64_t v = dates.ints()[row];
+  return dates.type() == DataType::kDate ? v * kMicrosPerDay : v;
+}
 
 }  // namespace
 
@@ -113,6 +119,12 @@ CustomerSummary Summarise(const Table& transactions, const SummaryRequest& req,
            req.value_column, DataTypeName(values->type()));
   }
 
+  if (req.exact_times && dates.type() != DataType::kTimestamp) {
+    Fail(ErrorCode::kInvalidArgument,
+         "clv: exact times need a timestamp column; {} is a date (one purchase per day is all it "
+         "can tell)",
+         req.date_column);
+  }
   CustomerSummary out;
   out.unit = req.unit;
   CustomerIndex index(ids);
@@ -127,7 +139,7 @@ CustomerSummary Summarise(const Table& transactions, const SummaryRequest& req,
     const uint32_t customer = index.Of(r, out.ids);
     const int64_t day = DayOf(dates, r);
     const double value = values && !values->IsNull(r) ? values->NumericAt(r) : 0.0;
-    purchases.push_back({customer, day, value});
+    purchases.push_back({customer, day, MicrosOf(dates, r), value});
     last_day = std::max(last_day, day);
   }
   out.transactions = purchases.size();
@@ -143,7 +155,7 @@ CustomerSummary Summarise(const Table& transactions, const SummaryRequest& req,
   ctx.ThrowIfCancelled();
 
   std::sort(purchases.begin(), purchases.end(), [](const Purchase& a, const Purchase& b) {
-    return std::tie(a.customer, a.day) < std::tie(b.customer, b.day);
+    return std::tie(a.customer, a.micros) < std::tie(b.customer, b.micros);
   });
   const double per_unit = DaysPerUnit(req.unit);
   out.holdout_length = static_cast<double>(out.observation_end - out.calibration_end) / per_unit;
@@ -157,25 +169,40 @@ CustomerSummary Summarise(const Table& transactions, const SummaryRequest& req,
     const int64_t first = purchases[i].day;
     if (first <= out.calibration_end) {
       double x = 0, repeat_value = 0, holdout = 0, holdout_value = 0;
-      int64_t last = first;
-      for (size_t j = i; j < end;) {  // one purchase per day: the day's values summed
+      // Times from the first purchase, in days (exact: to the end of the calibration day).
+      const auto days_since_first = [&](int64_t micros) {
+        return static_cast<double>(micros - purchases[i].micros) / kMicrosPerDay;
+      };
+      const double age = req.exact_times
+                             ? days_since_first((out.calibration_end + 1) * kMicrosPerDay)
+                             : static_cast<double>(out.calibration_end - first);
+      double last = 0;
+      for (size_t j = i; j < end;) {
+        // One purchase per day (the day's values summed), or each at its time.
         const int64_t day = purchases[j].day;
-        double day_value = 0;
-        for (; j < end && purchases[j].day == day; ++j) day_value += purchases[j].value;
-        if (day == first) continue;
+        const double time = req.exact_times ? days_since_first(purchases[j].micros)
+                                            : static_cast<double>(day - first);
+        double value = 0;
+        const bool first_purchase = j == i;
+        if (req.exact_times) {
+          value = purchases[j++].value;
+        } else {
+          for (; j < end && purchases[j].day == day; ++j) value += purchases[j].value;
+        }
+        if (first_purchase) continue;
         if (day <= out.calibration_end) {
           ++x;
-          repeat_value += day_value;
-          last = day;
+          repeat_value += value;
+          last = time;
         } else if (day <= out.observation_end) {
           ++holdout;
-          holdout_value += day_value;
+          holdout_value += value;
         }
       }
       kept_ids.push_back(out.ids[c]);
       out.frequency.push_back(x);
-      out.recency.push_back(static_cast<double>(last - first) / per_unit);
-      out.age.push_back(static_cast<double>(out.calibration_end - first) / per_unit);
+      out.recency.push_back(last / per_unit);
+      out.age.push_back(age / per_unit);
       out.monetary.push_back(x > 0 ? repeat_value / x : 0.0);
       out.holdout_purchases.push_back(holdout);
       out.holdout_value.push_back(holdout_value);

@@ -79,7 +79,8 @@ TEST(CliClv, OnlineRetailSummaryAndFitAgreeWithPandasAndScipy) {
   EXPECT_EQ(rows, f["customers"].get<size_t>());
   const auto bad = RunCli("clv predict retail_bgnbd --max-count 101" + ws);
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_NE(bad.err.find("--max-count 101: expected 0 to 100"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("clv predict: --max-count 101: expected 0 to 100"), std::string::npos)
+      << bad.err;
 }
 
 TEST(CliClv, SubscriptionPaymentsReproduceFaderHardiesRegularCohort) {

@@ -38,6 +38,7 @@ struct ClvFitRequest {
   TimeUnit unit = TimeUnit::kWeek;
   std::optional<int64_t> calibration_end;  ///< days since the epoch, inclusive
   std::string name;                        ///< default TABLE_MODEL (dashes as underscores)
+  bool exact_times = false;                ///< SummaryRequest::exact_times (not for sbg)
 };
 
 /// Predicted against actual purchases in the holdout, per number of calibration repeat

@@ -43,7 +43,8 @@ struct MleResult {
   std::vector<double> standard_errors;  ///< NaN where the Hessian does not give one
   double log_likelihood = 0;
   double gradient_norm = 0;  ///< of the mean log-likelihood in log parameters, at the end
-  int iterations = 0;
+  int iterations = 0;        ///< L-BFGS iterations; −1 when the line search stopped the solver
+  int evaluations = 0;  ///< of the log-likelihood and its gradient, line-search trials included
   bool converged = false;
   /// Why the fit stopped where it did, and what to try when it did not converge; empty when it
   /// converged cleanly.

@@ -45,6 +45,10 @@ struct SummaryRequest {
   std::optional<int64_t> calibration_end;
   /// Last day of the holdout period, inclusive; default: the last transaction day.
   std::optional<int64_t> observation_end;
+  /// Every transaction a purchase at its timestamp (T to the end of the calibration day), instead
+  /// of one purchase per day with times in whole days: for continuous-time data, where merging
+  /// a day's purchases biases the fit. Needs a timestamp column.
+  bool exact_times = false;
 };
 
 struct CustomerSummary {

@@ -178,6 +178,12 @@ TEST(ClvFit, BadRequestsSayWhatIsAllowed) {
   r.value_column.clear();
   ExpectError([&] { (void)FitClv(store, r, Context(1)); }, ErrorCode::kInvalidArgument,
               "clv: gamma-gamma models spend: give --value COLUMN");
+  r.model = "sbg";
+  r.exact_times = true;
+  ExpectError([&] { (void)FitClv(store, r, Context(1)); }, ErrorCode::kInvalidArgument,
+              "clv: sbg counts renewals per period; exact times are for the purchase models");
+  r.model = "gamma-gamma";
+  r.exact_times = false;
   r.value_column = "total";
   r.name = "spend_only";
   (void)FitClv(store, r, Context(1));
@@ -190,6 +196,10 @@ TEST(ClvFit, BadRequestsSayWhatIsAllowed) {
   frequency.name = "for_errors";
   (void)FitClv(store, frequency, Context(1));
   p.model = "for_errors";
+  p.max_count = -1;
+  ExpectError([&] { (void)PredictClv(store, p, Context(1)); }, ErrorCode::kInvalidArgument,
+              "clv predict: --max-count -1: expected 0 to 100");
+  p.max_count = 1;
   p.discount_rate = -0.1;
   ExpectError([&] { (void)PredictClv(store, p, Context(1)); }, ErrorCode::kInvalidArgument,
               "clv predict: discount rate -0.1: expected an annual rate ≥ 0 (0.1 for 10 %)");

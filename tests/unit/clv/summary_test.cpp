@@ -56,6 +56,42 @@ TEST(ClvSummary, CountsRepeatPurchaseDaysAndSplitsOffTheHoldout) {
   }
 }
 
+TEST(ClvSummary, ExactTimesCountEveryTransactionAtItsTimestamp) {
+  // The log above at 06:00 plus one hour per row (A's rows at 06:00, 07:00, 08:00, 09:00, ...):
+  // A's second purchase on Jan 1 is a repeat purchase one hour after the first.
+  Table log = TransactionLog(DataType::kTimestamp);
+  ColumnVector<int64_t> when;
+  const Column& day = log.column("day");
+  for (size_t r = 0; r < log.num_rows(); ++r) {
+    when.push_back(DayOfTimestamp(day.ints()[r]) * kMicrosPerDay +
+                   (6 + static_cast<int64_t>(r)) * 3600 * kMicrosPerSecond);
+  }
+  log = log.WithColumn("day", Column::FromInts(DataType::kTimestamp, std::move(when)));
+  SummaryRequest r;
+  r.date_column = "day";
+  r.value_column = "amount";
+  r.unit = TimeUnit::kDay;
+  r.calibration_end = Day2024(1, 31);
+  r.exact_times = true;
+  const CustomerSummary s = Summarise(log, r, Context(1));
+  ASSERT_EQ(s.ids, (std::vector<std::string>{"A", "B"}));
+  // A: first at Jan 1 06:00; repeats Jan 1 07:00 (5), Jan 8 08:00 (20), Jan 22 09:00 (30):
+  // x = 3, t_x = 21 days + 3 hours, T = to the end of Jan 31 = 31 days − 6 hours.
+  EXPECT_EQ(s.frequency[0], 3);
+  EXPECT_DOUBLE_EQ(s.recency[0], 21 + 3.0 / 24);
+  EXPECT_DOUBLE_EQ(s.age[0], 31 - 6.0 / 24);
+  EXPECT_DOUBLE_EQ(s.monetary[0], (5 + 20 + 30) / 3.0);
+  EXPECT_EQ(s.holdout_purchases[0], 1);
+  // B: Jan 15 at 11:00 (row 5), no repeat: T = 17 days − 11 hours.
+  EXPECT_EQ(s.frequency[1], 0);
+  EXPECT_DOUBLE_EQ(s.age[1], 17 - 11.0 / 24);
+  // A date column cannot give times.
+  ExpectError([&] { (void)Summarise(TransactionLog(DataType::kDate), r, Context(1)); },
+              ErrorCode::kInvalidArgument,
+              "clv: exact times need a timestamp column; day is a date (one purchase per day is "
+              "all it can tell)");
+}
+
 TEST(ClvSummary, DaysAndGroupsOfIdenticalHistories) {
   SummaryRequest r;
   r.date_column = "day";
