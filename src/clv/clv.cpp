@@ -183,12 +183,12 @@ Table PredictPurchases(const nlohmann::json& meta, const CustomerSummary& s,
       base.schema().field(0),         {"frequency", DataType::kDouble},
       {"recency", DataType::kDouble}, {"T", DataType::kDouble},
       {"p_alive", DataType::kDouble}, {"expected_purchases", DataType::kDouble}};
-  std::vector<std::shared_ptr<const Column>> columns = {base.column(size_t{0}),
-                                                        base.column(size_t{1}),
-                                                        base.column(size_t{2}),
-                                                        base.column(size_t{3}),
-                                                        Column::FromDoubles(std::move(alive)),
-                                                        Column::FromDoubles(std::move(purchases))};
+  std::vector<ColumnPtr> columns = {base.column(size_t{0}),
+                                    base.column(size_t{1}),
+                                    base.column(size_t{2}),
+                                    base.column(size_t{3}),
+                                    Column::FromDoubles(std::move(alive)),
+                                    Column::FromDoubles(std::move(purchases))};
   for (size_t n = 0; n <= counts; ++n) {
     fields.push_back(
         {n < counts ? fmt::format("p_purchases_{}", n) : "p_purchases_more", DataType::kDouble});

@@ -53,10 +53,13 @@ struct SummaryRequest {
 
 struct CustomerSummary {
   std::vector<std::string> ids;
-  std::vector<double> frequency;  ///< x: repeat purchase days in calibration
-  std::vector<double> recency;    ///< t_x: first to last purchase day, in the unit
-  std::vector<double> age;        ///< T: first purchase day to the calibration end, in the unit
-  std::vector<double> monetary;   ///< mean value of the repeat purchase days (0 when x = 0)
+  /// x: repeat purchase days in calibration (with exact_times, repeat purchases); t_x and T
+  /// from the first purchase day (or time) to the last one and to the calibration end, in the
+  /// unit.
+  std::vector<double> frequency;
+  std::vector<double> recency;
+  std::vector<double> age;
+  std::vector<double> monetary;           ///< mean value of the repeat purchase days (0 when x = 0)
   std::vector<double> holdout_purchases;  ///< purchase days after the calibration end
   std::vector<double> holdout_value;      ///< their summed value
   TimeUnit unit = TimeUnit::kWeek;
