@@ -111,13 +111,13 @@ std::vector<double> BgNbd::PurchaseCountsIfAlive(double t, int max_n, double x, 
   const double shape = r + x, rate = alpha + age, b_post = b + x + (modified ? 1 : 0);
   const double log_b = internal::LogBeta(a, b_post);
   std::vector<double> p(static_cast<size_t>(max_n) + 1);
-  p[0] = internal::NbdProbability(0, shape, rate, t);
+  p[0] = internal::NbdProbability(0, shape, rate)(t);
   for (int n = 1; n <= max_n; ++n) {
     // E[(1 − p)^(n−1) p] · P(N(t) ≥ n) + E[(1 − p)^n] · P(N(t) = n); P(N ≥ n) = I_z(n, r + x).
     const double drop_at_n = std::exp(internal::LogBeta(a + 1, b_post + n - 1) - log_b);
     const double stay = std::exp(internal::LogBeta(a, b_post + n) - log_b);
     p[static_cast<size_t>(n)] = drop_at_n * boost::math::ibeta(n, shape, t / (rate + t)) +
-                                stay * internal::NbdProbability(n, shape, rate, t);
+                                stay * internal::NbdProbability(n, shape, rate)(t);
   }
   return p;
 }

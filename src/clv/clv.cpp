@@ -136,9 +136,6 @@ Table PredictPurchases(const nlohmann::json& meta, const CustomerSummary& s,
   const double days_per_period = DaysPerUnit(s.unit);
   const auto periods = static_cast<int>(std::ceil(req.horizon));
 
-  if (req.max_count < 0 || req.max_count > 100)
-    Fail(ErrorCode::kInvalidArgument, "clv predict: --max-count {}: expected 0 to 100",
-         req.max_count);
   const auto counts = static_cast<size_t>(req.max_count) + 1;
 
   // Per distinct history: P(alive), expected purchases over the horizon, the discounted sum of
@@ -241,7 +238,7 @@ Table PredictRenewals(const nlohmann::json& meta, const CustomerSummary& s,
   }
   Table base = s.ToTable(id_column);
   std::vector<Field> fields = {base.schema().field(0)};
-  std::vector<std::shared_ptr<const Column>> columns = {base.column(size_t{0})};
+  std::vector<ColumnPtr> columns = {base.column(size_t{0})};
   for (auto& [name, values] : std::vector<std::pair<std::string, ColumnVector<double>*>>{
            {"renewals", &renewals},
            {"churned", &churned},
@@ -401,6 +398,9 @@ Table PredictClv(Store& store, const ClvPredictRequest& req, const Context& ctx)
     Fail(ErrorCode::kInvalidArgument,
          "clv predict: discount rate {}: expected an annual rate ≥ 0 (0.1 for 10 %)",
          req.discount_rate);
+  if (req.max_count < 0 || req.max_count > 100)
+    Fail(ErrorCode::kInvalidArgument, "clv predict: --max-count {}: expected 0 to 100",
+         req.max_count);
   const SummaryRequest sr = SummaryRequestOf(meta);
   const CustomerSummary s = SummariseTable(store, meta["table"], sr, ctx);
   const Table out = meta.contains("retention")

@@ -20,14 +20,25 @@ inline double LogAddExp(double p, double q) {
   return m + std::log(std::exp(p - m) + std::exp(q - m));
 }
 
-/// P(N = n) where N is Poisson(λt) and λ ~ Gamma(shape, rate): the negative binomial
-/// Γ(shape + n)/(Γ(shape) n!) · (rate/(rate + t))^shape · (t/(rate + t))^n.
-inline double NbdProbability(int n, double shape, double rate, double t) {
-  using boost::math::lgamma;
-  const double log_p = lgamma(shape + n) - lgamma(shape) - lgamma(n + 1.0) +
-                       shape * std::log(rate / (rate + t)) +
-                       (n > 0 ? n * std::log(t / (rate + t)) : 0.0);
-  return std::exp(log_p);
-}
+/// P(N(t) = n) where N is a Poisson process of rate λ ~ Gamma(shape, rate): the negative binomial
+/// Γ(shape + n)/(Γ(shape) n!) · (rate/(rate + t))^shape · (t/(rate + t))^n, for one n at any t
+/// (the Γ terms once: quadrature calls it at many t).
+class NbdProbability {
+ public:
+  NbdProbability(int n, double shape, double rate)
+      : n_(n),
+        shape_(shape),
+        rate_(rate),
+        log_coefficient_(boost::math::lgamma(shape + n) - boost::math::lgamma(shape) -
+                         boost::math::lgamma(n + 1.0)) {}
+  double operator()(double t) const {
+    return std::exp(log_coefficient_ + shape_ * std::log(rate_ / (rate_ + t)) +
+                    (n_ > 0 ? n_ * std::log(t / (rate_ + t)) : 0.0));
+  }
+
+ private:
+  int n_;
+  double shape_, rate_, log_coefficient_;
+};
 
 }  // namespace prospect::clv::internal

@@ -128,13 +128,14 @@ std::vector<double> ParetoNbd::PurchaseCountsIfAlive(double t, int max_n, double
   const double survive = std::pow(b / (b + t), s);  // E[e^(−μt)]
   std::vector<double> p(static_cast<size_t>(max_n) + 1);
   for (int n = 0; n <= max_n; ++n) {
+    const internal::NbdProbability purchases(n, shape, rate);
     // Death at d has density E[μ e^(−μd)] = s b^s/(b + d)^(s + 1).
     const auto dies_after_n = [&](double d) {
-      return internal::NbdProbability(n, shape, rate, d) * s / (b + d) * std::pow(b / (b + d), s);
+      return purchases(d) * s / (b + d) * std::pow(b / (b + d), s);
     };
-    p[static_cast<size_t>(n)] = internal::NbdProbability(n, shape, rate, t) * survive +
-                                boost::math::quadrature::gauss_kronrod<double, 61>::integrate(
-                                    dies_after_n, 0, t, 15, 1e-12);
+    p[static_cast<size_t>(n)] =
+        purchases(t) * survive + boost::math::quadrature::gauss_kronrod<double, 61>::integrate(
+                                     dies_after_n, 0, t, 15, 1e-12);
   }
   return p;
 }

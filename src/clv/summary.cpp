@@ -177,19 +177,16 @@ CustomerSummary Summarise(const Table& transactions, const SummaryRequest& req,
                              ? days_since_first((out.calibration_end + 1) * kMicrosPerDay)
                              : static_cast<double>(out.calibration_end - first);
       double last = 0;
-      for (size_t j = i; j < end;) {
-        // One purchase per day (the day's values summed), or each at its time.
+      for (size_t j = i, next = i; j < end; j = next) {
+        // A purchase: the day's transactions (values summed), or with exact times each one.
         const int64_t day = purchases[j].day;
+        double value = 0;
+        do {
+          value += purchases[next++].value;
+        } while (!req.exact_times && next < end && purchases[next].day == day);
+        if (j == i) continue;  // the first purchase: not a repeat
         const double time = req.exact_times ? days_since_first(purchases[j].micros)
                                             : static_cast<double>(day - first);
-        double value = 0;
-        const bool first_purchase = j == i;
-        if (req.exact_times) {
-          value = purchases[j++].value;
-        } else {
-          for (; j < end && purchases[j].day == day; ++j) value += purchases[j].value;
-        }
-        if (first_purchase) continue;
         if (day <= out.calibration_end) {
           ++x;
           repeat_value += value;

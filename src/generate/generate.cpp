@@ -12,8 +12,6 @@
 #include <boost/math/special_functions/trigamma.hpp>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
-#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <future>
@@ -26,6 +24,7 @@
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
+#include "prospect/io/output_file.hpp"
 
 namespace prospect {
 
@@ -840,41 +839,23 @@ void FormatOrders(const Model& m, BlockOut& block, int64_t first_order_id) {
 class OutFile {
  public:
   OutFile(std::string dir, std::string name, std::vector<std::string> columns)
-      : name_(std::move(name)), path_(dir + "/" + name_), columns_(std::move(columns)) {
-    file_.reset(std::fopen((path_ + ".tmp").c_str(), "wb"));
-    if (!file_) Fail(ErrorCode::kIo, "cannot write {}: {}", path_ + ".tmp", std::strerror(errno));
+      : name_(std::move(name)),
+        path_(dir + "/" + name_),
+        columns_(std::move(columns)),
+        file_(path_, name_) {
     if (name_.ends_with(".csv")) Write(Join(columns_, ",") + "\n");
   }
-  void Write(std::string_view text) {
-    if (!text.empty() && std::fwrite(text.data(), 1, text.size(), file_.get()) != text.size()) {
-      Fail(ErrorCode::kIo, "cannot write {}: {}", path_ + ".tmp", std::strerror(errno));
-    }
-  }
+  void Write(std::string_view text) { file_.Write(text); }
   void AddRows(int64_t n) { rows_ += n; }
-  void Close() {
-    if (std::fflush(file_.get()) != 0)
-      Fail(ErrorCode::kIo, "cannot write {}: {}", path_, std::strerror(errno));
-    file_.reset();
-  }
-  void Commit() {
-    if (std::rename((path_ + ".tmp").c_str(), path_.c_str()) != 0) {
-      Fail(ErrorCode::kIo, "cannot move {}.tmp to {}: {}", path_, path_, std::strerror(errno));
-    }
-  }
-  void Discard() {
-    file_.reset();
-    std::remove((path_ + ".tmp").c_str());
-  }
+  void Close() { file_.Close(); }
+  void Commit() { file_.Commit(); }
   GeneratedFile Info() const { return {name_, path_, rows_, columns_}; }
 
  private:
-  struct Closer {
-    void operator()(FILE* f) const { std::fclose(f); }
-  };
   std::string name_;
   std::string path_;
   std::vector<std::string> columns_;
-  std::unique_ptr<FILE, Closer> file_;
+  OutputFile file_;  // removes NAME.tmp unless committed
   int64_t rows_ = 0;
 };
 
@@ -997,128 +978,123 @@ GenerateSummary Generate(const GenerateParams& params, const std::string& out_di
     files.push_back(std::make_unique<OutFile>(out_dir, name, std::move(columns)));
     return files.back().get();
   };
-  try {
-    OutFile* customers =
-        open("customers.csv",
-             {"customer_id", "signup_date", "channel", "region", "age", "gender", "device", "email",
-              "phone", "newsletter_opt_in", "loyalty_member", "income_band"});
-    OutFile* items =
-        open("items.csv", {"item_id", "name", "category", "brand", "price", "launch_date"});
-    OutFile* events = open("events.csv", {"customer_id", "timestamp", "type", "item_id", "value"});
-    OutFile* orders =
-        open("orders.csv", {"order_id", "customer_id", "order_date", "total", "n_items"});
-    OutFile* order_items =
-        open("order_items.csv", {"order_id", "item_id", "quantity", "unit_price"});
-    OutFile* campaign = open("campaign.csv", {"customer_id", "treatment", "response", "spend"});
-    OutFile* experiment = open("experiment.csv", {"customer_id", "variant", "exposure_date",
-                                                  "pre_revenue", "converted", "revenue"});
-    std::vector<std::string> truth_columns = {"customer_id",
-                                              "segment_id",
-                                              "segment",
-                                              "engagement",
-                                              "lambda",
-                                              "p_dropout",
-                                              "nu",
-                                              "mean_spend",
-                                              "buyer",
-                                              "first_purchase",
-                                              "n_orders",
-                                              "alive",
-                                              "churn_date",
-                                              "p_purchase_30d",
-                                              "purchased_next_30d",
-                                              "campaign_base_prob",
-                                              "campaign_uplift",
-                                              "experiment_p_control",
-                                              "favourite_category_1",
-                                              "favourite_category_2"};
-    if (params.campaign_arms == 2) {
-      const auto at = std::find(truth_columns.begin(), truth_columns.end(), "campaign_uplift");
-      truth_columns.insert(at + 1, "campaign_uplift_2");
-    }
-    OutFile* truth = open("ground_truth.csv", truth_columns);
-
-    items->Write(ItemsCsvBody(model.catalogue));
-    items->AddRows(static_cast<int64_t>(model.catalogue.size()));
-
-    const int threads = ctx.threads();
-    const int64_t n = params.customers;
-    const int64_t num_blocks = (n + kBlockSize - 1) / kBlockSize;
-    const int64_t wave = std::max<int64_t>(8, 4 * threads);  // blocks held in memory at once
-    Totals totals;
-    int64_t next_order_id = 1;
-    std::future<void> writing;
-    for (int64_t wave_start = 0; wave_start < num_blocks; wave_start += wave) {
-      ctx.ThrowIfCancelled();
-      const int64_t wave_blocks = std::min(wave, num_blocks - wave_start);
-      std::vector<BlockOut> blocks(static_cast<size_t>(wave_blocks));
-      std::exception_ptr error;
-#pragma omp parallel for num_threads(threads) schedule(dynamic)
-      for (int64_t b = 0; b < wave_blocks; ++b) {
-        try {
-          BlockOut& out = blocks[b];
-          CustomerSim sim(model, out);
-          const int64_t first = (wave_start + b) * kBlockSize;
-          const int64_t last = std::min(n, first + kBlockSize);
-          for (int64_t i = first; i < last; ++i) sim.Run(i);
-        } catch (...) {
-#pragma omp critical(prospect_generate_error)
-          if (!error) error = std::current_exception();
-        }
-      }
-      if (error) std::rethrow_exception(error);
-      std::vector<int64_t> first_ids(static_cast<size_t>(wave_blocks));
-      for (int64_t b = 0; b < wave_blocks; ++b) {
-        first_ids[b] = next_order_id;
-        next_order_id += static_cast<int64_t>(blocks[b].order_records.size());
-      }
-#pragma omp parallel for num_threads(threads) schedule(dynamic)
-      for (int64_t b = 0; b < wave_blocks; ++b) FormatOrders(model, blocks[b], first_ids[b]);
-      for (const BlockOut& b : blocks) totals.Add(b.totals);
-      // Write this wave on another thread while the next one is simulated; waves are written
-      // one after another, in order.
-      if (writing.valid()) writing.get();
-      writing = std::async(std::launch::async, [&, wave_out = std::move(blocks)] {
-        for (const BlockOut& b : wave_out) {
-          customers->Write(b.customers);
-          customers->AddRows(b.customer_rows);
-          events->Write(b.events);
-          events->AddRows(b.event_rows);
-          orders->Write(b.orders);
-          orders->AddRows(static_cast<int64_t>(b.order_records.size()));
-          order_items->Write(b.order_items);
-          order_items->AddRows(static_cast<int64_t>(b.lines.size()));
-          campaign->Write(b.campaign);
-          campaign->AddRows(b.campaign_rows);
-          experiment->Write(b.experiment);
-          experiment->AddRows(b.experiment_rows);
-          truth->Write(b.truth);
-          truth->AddRows(b.customer_rows);
-        }
-      });
-      ctx.Progress("generate",
-                   static_cast<uint64_t>(std::min(n, (wave_start + wave_blocks) * kBlockSize)),
-                   static_cast<uint64_t>(n));
-    }
-    if (writing.valid()) writing.get();
-
-    GenerateSummary summary;
-    for (auto& f : files) {
-      f->Close();
-      summary.files.push_back(f->Info());
-    }
-    OutFile* json = open("ground_truth.json", {});
-    summary.truth = TruthJson(model, totals, summary.files);
-    json->Write(summary.truth.dump(2) + "\n");
-    json->Close();
-    summary.files.push_back(json->Info());
-    for (auto& f : files) f->Commit();
-    ctx.logger().debug("generated {} customers into {}", n, out_dir);
-    return summary;
-  } catch (...) {
-    for (auto& f : files) f->Discard();
-    throw;
+  // On an error every OutFile removes its NAME.tmp as `files` goes.
+  OutFile* customers =
+      open("customers.csv",
+           {"customer_id", "signup_date", "channel", "region", "age", "gender", "device", "email",
+            "phone", "newsletter_opt_in", "loyalty_member", "income_band"});
+  OutFile* items =
+      open("items.csv", {"item_id", "name", "category", "brand", "price", "launch_date"});
+  OutFile* events = open("events.csv", {"customer_id", "timestamp", "type", "item_id", "value"});
+  OutFile* orders =
+      open("orders.csv", {"order_id", "customer_id", "order_date", "total", "n_items"});
+  OutFile* order_items = open("order_items.csv", {"order_id", "item_id", "quantity", "unit_price"});
+  OutFile* campaign = open("campaign.csv", {"customer_id", "treatment", "response", "spend"});
+  OutFile* experiment = open("experiment.csv", {"customer_id", "variant", "exposure_date",
+                                                "pre_revenue", "converted", "revenue"});
+  std::vector<std::string> truth_columns = {"customer_id",
+                                            "segment_id",
+                                            "segment",
+                                            "engagement",
+                                            "lambda",
+                                            "p_dropout",
+                                            "nu",
+                                            "mean_spend",
+                                            "buyer",
+                                            "first_purchase",
+                                            "n_orders",
+                                            "alive",
+                                            "churn_date",
+                                            "p_purchase_30d",
+                                            "purchased_next_30d",
+                                            "campaign_base_prob",
+                                            "campaign_uplift",
+                                            "experiment_p_control",
+                                            "favourite_category_1",
+                                            "favourite_category_2"};
+  if (params.campaign_arms == 2) {
+    const auto at = std::find(truth_columns.begin(), truth_columns.end(), "campaign_uplift");
+    truth_columns.insert(at + 1, "campaign_uplift_2");
   }
+  OutFile* truth = open("ground_truth.csv", truth_columns);
+
+  items->Write(ItemsCsvBody(model.catalogue));
+  items->AddRows(static_cast<int64_t>(model.catalogue.size()));
+
+  const int threads = ctx.threads();
+  const int64_t n = params.customers;
+  const int64_t num_blocks = (n + kBlockSize - 1) / kBlockSize;
+  const int64_t wave = std::max<int64_t>(8, 4 * threads);  // blocks held in memory at once
+  Totals totals;
+  int64_t next_order_id = 1;
+  std::future<void> writing;
+  for (int64_t wave_start = 0; wave_start < num_blocks; wave_start += wave) {
+    ctx.ThrowIfCancelled();
+    const int64_t wave_blocks = std::min(wave, num_blocks - wave_start);
+    std::vector<BlockOut> blocks(static_cast<size_t>(wave_blocks));
+    std::exception_ptr error;
+#pragma omp parallel for num_threads(threads) schedule(dynamic)
+    for (int64_t b = 0; b < wave_blocks; ++b) {
+      try {
+        BlockOut& out = blocks[b];
+        CustomerSim sim(model, out);
+        const int64_t first = (wave_start + b) * kBlockSize;
+        const int64_t last = std::min(n, first + kBlockSize);
+        for (int64_t i = first; i < last; ++i) sim.Run(i);
+      } catch (...) {
+#pragma omp critical(prospect_generate_error)
+        if (!error) error = std::current_exception();
+      }
+    }
+    if (error) std::rethrow_exception(error);
+    std::vector<int64_t> first_ids(static_cast<size_t>(wave_blocks));
+    for (int64_t b = 0; b < wave_blocks; ++b) {
+      first_ids[b] = next_order_id;
+      next_order_id += static_cast<int64_t>(blocks[b].order_records.size());
+    }
+#pragma omp parallel for num_threads(threads) schedule(dynamic)
+    for (int64_t b = 0; b < wave_blocks; ++b) FormatOrders(model, blocks[b], first_ids[b]);
+    for (const BlockOut& b : blocks) totals.Add(b.totals);
+    // Write this wave on another thread while the next one is simulated; waves are written
+    // one after another, in order.
+    if (writing.valid()) writing.get();
+    writing = std::async(std::launch::async, [&, wave_out = std::move(blocks)] {
+      for (const BlockOut& b : wave_out) {
+        customers->Write(b.customers);
+        customers->AddRows(b.customer_rows);
+        events->Write(b.events);
+        events->AddRows(b.event_rows);
+        orders->Write(b.orders);
+        orders->AddRows(static_cast<int64_t>(b.order_records.size()));
+        order_items->Write(b.order_items);
+        order_items->AddRows(static_cast<int64_t>(b.lines.size()));
+        campaign->Write(b.campaign);
+        campaign->AddRows(b.campaign_rows);
+        experiment->Write(b.experiment);
+        experiment->AddRows(b.experiment_rows);
+        truth->Write(b.truth);
+        truth->AddRows(b.customer_rows);
+      }
+    });
+    ctx.Progress("generate",
+                 static_cast<uint64_t>(std::min(n, (wave_start + wave_blocks) * kBlockSize)),
+                 static_cast<uint64_t>(n));
+  }
+  if (writing.valid()) writing.get();
+
+  GenerateSummary summary;
+  for (auto& f : files) {
+    f->Close();
+    summary.files.push_back(f->Info());
+  }
+  OutFile* json = open("ground_truth.json", {});
+  summary.truth = TruthJson(model, totals, summary.files);
+  json->Write(summary.truth.dump(2) + "\n");
+  json->Close();
+  summary.files.push_back(json->Info());
+  for (auto& f : files) f->Commit();
+  ctx.logger().debug("generated {} customers into {}", n, out_dir);
+  return summary;
 }
 
 }  // namespace prospect

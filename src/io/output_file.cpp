@@ -25,7 +25,7 @@ OutputFile::OutputFile(std::string path, std::string what)
 
 OutputFile::~OutputFile() {
   if (file_) std::fclose(file_);
-  if (file_ && !tmp_.empty()) std::remove(tmp_.c_str());
+  if (!tmp_.empty()) std::remove(tmp_.c_str());  // not committed
 }
 
 void OutputFile::Write(std::string_view bytes) {
@@ -33,7 +33,8 @@ void OutputFile::Write(std::string_view bytes) {
     Fail(ErrorCode::kIo, "cannot write {} to {}: {}", what_, path_, std::strerror(errno));
 }
 
-void OutputFile::Commit() {
+void OutputFile::Close() {
+  if (!file_) return;
   FILE* file = file_;
   file_ = nullptr;
   const bool flushed = std::fflush(file) == 0;
@@ -41,14 +42,20 @@ void OutputFile::Commit() {
   const bool closed = std::fclose(file) == 0;
   if (!flushed || !closed) {
     if (!tmp_.empty()) std::remove(tmp_.c_str());
+    tmp_.clear();
     Fail(ErrorCode::kIo, "cannot write {} to {}: {}", what_, path_,
          std::strerror(flushed ? errno : flush_errno));
   }
+}
+
+void OutputFile::Commit() {
+  Close();
   if (!tmp_.empty() && std::rename(tmp_.c_str(), path_.c_str()) != 0) {
     const int err = errno;
     std::remove(tmp_.c_str());
     Fail(ErrorCode::kIo, "cannot move {} to {}: {}", tmp_, path_, std::strerror(err));
   }
+  tmp_.clear();  // committed: the destructor leaves PATH alone
 }
 
 }  // namespace prospect

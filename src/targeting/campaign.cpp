@@ -18,14 +18,14 @@ namespace {
 // The value column of another table (TABLE.COLUMN: e.g. a CLV model's predictions), looked up
 // by the customer id, as a column beside t's rows. Every customer must have a value there.
 ColumnPtr ValueFromTable(Store& store, const Table& t, const std::string& value,
-                         const std::string& id) {
+                         const std::string& id, const Context& ctx) {
   const size_t dot = value.rfind('.');
   const std::string table = value.substr(0, dot), column = value.substr(dot + 1);
   if (id.empty() || !t.HasColumn(id))
     Fail(ErrorCode::kInvalidArgument, "value {}: the customers need the id column {} to join on",
          value, id);
   const Table joined =
-      LookupJoin(t.Select({id}), id, store.LoadTable(table, {id, column}, Context(1)), id);
+      LookupJoin(t.Select({id}), id, store.LoadTable(table, {id, column}, ctx), id);
   const Column& values = joined.column(column);
   size_t missing = 0, first = 0;
   for (size_t r = 0; r < values.size(); ++r) {
@@ -42,7 +42,7 @@ ColumnPtr ValueFromTable(Store& store, const Table& t, const std::string& value,
 
 // Each customer's value per response: the number, a column of t, or TABLE.COLUMN.
 std::vector<double> ValuesOf(Store& store, const Table& t, const std::string& value,
-                             const std::string& id) {
+                             const std::string& id, const Context& ctx) {
   double number = 0;
   if (ParseDouble(value, &number)) {
     if (!std::isfinite(number))
@@ -51,7 +51,7 @@ std::vector<double> ValuesOf(Store& store, const Table& t, const std::string& va
   }
   ColumnPtr joined;
   if (!t.HasColumn(value) && value.find('.') != std::string::npos)
-    joined = ValueFromTable(store, t, value, id);
+    joined = ValueFromTable(store, t, value, id, ctx);
   if (!joined && !t.HasColumn(value)) {
     (void)t.column(value);  // kNotFound naming the columns
   }
@@ -108,7 +108,7 @@ CampaignResult PlanCampaign(Store& store, const CampaignRequest& req, const Cont
   }
 
   const Table table = model.WithFeatures(store, store.LoadTable(req.table, ctx), ctx);
-  const std::vector<double> value = ValuesOf(store, table, req.value, model.id_column);
+  const std::vector<double> value = ValuesOf(store, table, req.value, model.id_column, ctx);
   const std::vector<double> all = model.Predict(table, ctx);
   const size_t n = table.num_rows(), kt = model.treatments.size();
   std::vector<double> uplift(n * k);

@@ -21,7 +21,10 @@ class OutputFile {
 
   FILE* file() const { return file_; }
   void Write(std::string_view bytes);
-  /// Flushes, closes and moves the temporary file over PATH.
+  /// Flushes and closes the file (kIo if that fails); nothing is at PATH yet. For writers of
+  /// several files that commit none unless all were written.
+  void Close();
+  /// Closes (when Close was not called) and moves the temporary file over PATH.
   void Commit();
 
  private:

@@ -29,6 +29,14 @@ TEST(OutputFile, ReplacesARegularFileOnlyOnCommit) {
   }  // no Commit: the old file stays and the temporary one is gone
   EXPECT_EQ(testing::ReadFileText(path), "before");
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+  {
+    OutputFile closed(path, "the test file");
+    closed.Write("whole");
+    closed.Close();  // written and closed, but not committed: still nothing at the path
+    EXPECT_EQ(testing::ReadFileText(path + ".tmp"), "whole");
+  }
+  EXPECT_EQ(testing::ReadFileText(path), "before");
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
   OutputFile out(path, "the test file");
   out.Write("after");
   out.Commit();
