@@ -94,6 +94,7 @@ void AddClvCommand(CLI::App& app, Cli& cli);        // clv fit, predict, list
 void AddUpliftCommand(CLI::App& app, Cli& cli);     // uplift train, evaluate, score, list
 void AddTargetCommand(CLI::App& app, Cli& cli);     // target
 void AddLookalikeCommand(CLI::App& app, Cli& cli);  // lookalike
+void AddServeCommands(CLI::App& app, Cli& cli);     // serve, keys
 void AddExperimentCommand(CLI::App& app,
                           Cli& cli);  // experiment analyze, assign, power, allocate, simulate
 

@@ -69,12 +69,12 @@ int main(int argc, char** argv) {
   app.add_flag("--quiet", cli.options.quiet, "only warnings and errors on stderr");
 
   // The commands, in the order --help lists them.
-  for (const auto add :
-       {cli::AddInitCommand, cli::AddGenerateCommand, cli::AddIngestCommand, cli::AddTablesCommands,
-        cli::AddQualityCommand, cli::AddProfileCommand, cli::AddSegmentCommand,
-        cli::AddModelCommands, cli::AddChurnCommand, cli::AddRecommendCommand,
-        cli::AddUpliftCommand, cli::AddTargetCommand, cli::AddLookalikeCommand, cli::AddClvCommand,
-        cli::AddExperimentCommand, cli::AddReportCommand, cli::AddQuickstartCommand}) {
+  for (const auto add : {cli::AddInitCommand, cli::AddGenerateCommand, cli::AddIngestCommand,
+                         cli::AddTablesCommands, cli::AddQualityCommand, cli::AddProfileCommand,
+                         cli::AddSegmentCommand, cli::AddModelCommands, cli::AddChurnCommand,
+                         cli::AddRecommendCommand, cli::AddUpliftCommand, cli::AddTargetCommand,
+                         cli::AddLookalikeCommand, cli::AddClvCommand, cli::AddExperimentCommand,
+                         cli::AddReportCommand, cli::AddServeCommands, cli::AddQuickstartCommand}) {
     add(app, cli);
   }
 

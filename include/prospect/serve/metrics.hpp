@@ -1,0 +1,52 @@
+// The server's own metrics in Prometheus' text format: requests by route and status, a latency
+// histogram, requests in flight, model reloads and online feature updates. Counters are relaxed
+// atomics in fixed arrays (routes are known when the server starts), so recording a request
+// takes no lock and allocates nothing.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace prospect {
+
+class ServerMetrics {
+ public:
+  /// `routes`: the route templates ("/v1/score", "/v2/models/{model}/infer"); index = route id.
+  explicit ServerMetrics(std::vector<std::string> routes);
+
+  /// One finished request on route `route` (an index into routes) with HTTP `status`.
+  void Record(size_t route, int status, double seconds);
+  void RequestStarted() { in_flight_.fetch_add(1, std::memory_order_relaxed); }
+  void RequestFinished() { in_flight_.fetch_sub(1, std::memory_order_relaxed); }
+  void ModelReloaded(bool ok) { (ok ? reloads_ : reload_failures_).fetch_add(1); }
+  void FeaturesUpdated(uint64_t customers) { feature_updates_.fetch_add(customers); }
+
+  /// Prometheus text exposition format 0.0.4 (what promtool checks).
+  std::string ToPrometheus() const;
+
+  /// Histogram bucket upper bounds, seconds.
+  static constexpr std::array<double, 14> kBuckets = {
+      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+  /// The statuses counted one by one; any other is counted under its class (e.g. 5xx as 500).
+  static constexpr std::array<int, 14> kStatuses = {200, 201, 204, 400, 401, 403, 404,
+                                                    405, 409, 413, 422, 500, 501, 503};
+
+ private:
+  struct RouteCounters {
+    std::array<std::atomic<uint64_t>, kStatuses.size()> by_status{};
+    std::array<std::atomic<uint64_t>, kBuckets.size() + 1> buckets{};  ///< last: +Inf
+    std::atomic<uint64_t> count{0};
+    std::atomic<uint64_t> sum_nanos{0};
+  };
+  std::vector<std::string> routes_;
+  std::unique_ptr<RouteCounters[]> counters_;
+  std::atomic<int64_t> in_flight_{0};
+  std::atomic<uint64_t> reloads_{0}, reload_failures_{0}, feature_updates_{0};
+};
+
+}  // namespace prospect

@@ -1,0 +1,218 @@
+// Written as JSON, the form readers of OpenAPI know; parsed once at start.
+#include "serve/openapi.hpp"
+
+namespace prospect::serve {
+namespace {
+
+constexpr const char* kDocument = R"json({
+  "openapi": "3.0.3",
+  "info": {
+    "title": "prospect serve",
+    "version": "0.1.0",
+    "description": "Scores, explanations, recommendations, customer views and experiment assignment from a prospect workspace. Every route but /v2/health/* needs Authorization: Bearer <key> (prospect keys create). Errors are {\"error\": {\"code\", \"message\"}}."
+  },
+  "components": {
+    "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+    "schemas": {
+      "Error": {
+        "type": "object", "required": ["error"], "additionalProperties": false,
+        "properties": {"error": {"type": "object", "required": ["code", "message"], "additionalProperties": false,
+          "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}
+      },
+      "Id": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+      "ScoreRequest": {
+        "type": "object",
+        "properties": {
+          "model": {"type": "string", "description": "a served model; optional when only one is served"},
+          "customer_id": {"$ref": "#/components/schemas/Id"},
+          "customer_ids": {"type": "array", "items": {"$ref": "#/components/schemas/Id"}},
+          "rows": {"type": "array", "items": {"type": "object", "description": "input column → value"}}
+        }
+      },
+      "ScoreResponse": {
+        "type": "object", "required": ["model", "version"],
+        "properties": {
+          "model": {"type": "string"}, "version": {"type": "integer"},
+          "customer_id": {"type": "string"}, "score": {"type": "number"},
+          "scores": {"type": "array", "items": {"oneOf": [
+            {"type": "number"},
+            {"type": "object", "required": ["customer_id", "score"], "properties": {
+              "customer_id": {"type": "string"}, "score": {"type": "number", "nullable": true},
+              "error": {"type": "string", "description": "why score is null"}}}]}}
+        }
+      },
+      "ExplainRequest": {
+        "type": "object",
+        "properties": {"model": {"type": "string"}, "customer_id": {"$ref": "#/components/schemas/Id"},
+          "row": {"type": "object"}, "top": {"type": "integer", "minimum": 0, "maximum": 100}}
+      },
+      "ExplainResponse": {
+        "type": "object", "required": ["model", "version", "score", "reasons"],
+        "properties": {
+          "model": {"type": "string"}, "version": {"type": "integer"}, "customer_id": {"type": "string"},
+          "score": {"type": "number"},
+          "reasons": {"type": "array", "items": {"type": "object", "required": ["column", "value", "contribution", "words"],
+            "properties": {"column": {"type": "string"}, "value": {"type": "string"},
+              "contribution": {"type": "number"}, "words": {"type": "string"}}}}
+        }
+      },
+      "RecommendRequest": {
+        "type": "object", "required": ["user"],
+        "properties": {"recommender": {"type": "string"}, "user": {"$ref": "#/components/schemas/Id"},
+          "k": {"type": "integer", "minimum": 0, "maximum": 1000}, "exclude_history": {"type": "boolean"},
+          "allow": {"type": "array", "items": {"$ref": "#/components/schemas/Id"}},
+          "deny": {"type": "array", "items": {"$ref": "#/components/schemas/Id"}},
+          "mmr_lambda": {"type": "number"}, "reasons": {"type": "boolean"}}
+      },
+      "SimilarRequest": {
+        "type": "object", "required": ["item"],
+        "properties": {"recommender": {"type": "string"}, "item": {"$ref": "#/components/schemas/Id"},
+          "k": {"type": "integer", "minimum": 0, "maximum": 1000}}
+      },
+      "Items": {
+        "type": "array", "items": {"type": "object", "required": ["item", "score"],
+          "properties": {"item": {"type": "string"}, "score": {"type": "number"}, "reason": {"type": "string"}}}
+      },
+      "RecommendResponse": {
+        "type": "object", "required": ["recommender", "version", "items"],
+        "properties": {"recommender": {"type": "string"}, "version": {"type": "integer"},
+          "user": {"type": "string"}, "item": {"type": "string"}, "items": {"$ref": "#/components/schemas/Items"}}
+      },
+      "Customer": {
+        "type": "object", "required": ["customer_id", "tables", "scores"],
+        "properties": {
+          "customer_id": {"type": "string"},
+          "profile": {"type": "object", "nullable": true},
+          "tables": {"type": "object", "additionalProperties": {"type": "object", "nullable": true}},
+          "scores": {"type": "object", "additionalProperties": {"type": "number"}}
+        }
+      },
+      "AssignRequest": {
+        "type": "object", "required": ["salt", "variants"],
+        "properties": {
+          "salt": {"type": "string"},
+          "variants": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "object", "required": ["name"],
+            "properties": {"name": {"type": "string"}, "weight": {"type": "number"}}}}]},
+          "traffic": {"type": "number"}, "layer": {"type": "string"}, "layer_offset": {"type": "number"},
+          "holdout": {"type": "number"}, "holdout_salt": {"type": "string"},
+          "unit_id": {"$ref": "#/components/schemas/Id"},
+          "unit_ids": {"type": "array", "items": {"$ref": "#/components/schemas/Id"}}
+        }
+      },
+      "Assignment": {
+        "type": "object", "required": ["unit_id", "status", "variant", "bucket"],
+        "properties": {"unit_id": {"type": "string"},
+          "status": {"type": "string", "enum": ["assigned", "not_in_experiment", "holdout"]},
+          "variant": {"type": "string", "nullable": true}, "bucket": {"type": "integer"}}
+      },
+      "AssignResponse": {
+        "oneOf": [{"$ref": "#/components/schemas/Assignment"},
+          {"type": "object", "required": ["assignments"], "properties": {
+            "assignments": {"type": "array", "items": {"$ref": "#/components/schemas/Assignment"}}}}]
+      },
+      "Served": {
+        "type": "object", "required": ["models", "recommenders"],
+        "properties": {
+          "models": {"type": "array", "items": {"type": "object", "required": ["name", "version", "type", "task", "compiled", "features_table"],
+            "properties": {"name": {"type": "string"}, "version": {"type": "integer"}, "type": {"type": "string"},
+              "task": {"type": "string"}, "compiled": {"type": "boolean"}, "features_table": {"type": "string", "nullable": true}}}},
+          "recommenders": {"type": "array", "items": {"type": "object", "required": ["name", "version", "type"],
+            "properties": {"name": {"type": "string"}, "version": {"type": "integer"}, "type": {"type": "string"}}}}
+        }
+      },
+      "V2ServerMetadata": {
+        "type": "object", "required": ["name", "version", "extensions"],
+        "properties": {"name": {"type": "string"}, "version": {"type": "string"},
+          "extensions": {"type": "array", "items": {"type": "string"}}}
+      },
+      "V2Tensor": {
+        "type": "object", "required": ["name", "shape", "datatype"],
+        "properties": {"name": {"type": "string"}, "shape": {"type": "array", "items": {"type": "integer"}},
+          "datatype": {"type": "string"}, "parameters": {"type": "object"}, "data": {"type": "array"}}
+      },
+      "V2ModelMetadata": {
+        "type": "object", "required": ["name", "platform", "inputs", "outputs"],
+        "properties": {"name": {"type": "string"}, "versions": {"type": "array", "items": {"type": "string"}},
+          "platform": {"type": "string"},
+          "inputs": {"type": "array", "items": {"$ref": "#/components/schemas/V2Tensor"}},
+          "outputs": {"type": "array", "items": {"$ref": "#/components/schemas/V2Tensor"}}}
+      },
+      "V2InferRequest": {
+        "type": "object", "required": ["inputs"],
+        "properties": {"id": {"type": "string"}, "parameters": {"type": "object"},
+          "inputs": {"type": "array", "items": {"$ref": "#/components/schemas/V2Tensor"}},
+          "outputs": {"type": "array", "items": {"type": "object"}}}
+      },
+      "V2InferResponse": {
+        "type": "object", "required": ["model_name", "outputs"],
+        "properties": {"model_name": {"type": "string"}, "model_version": {"type": "string"},
+          "id": {"type": "string"}, "parameters": {"type": "object"},
+          "outputs": {"type": "array", "items": {"$ref": "#/components/schemas/V2Tensor"}}}
+      }
+    },
+    "responses": {
+      "Error": {"description": "an error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    }
+  },
+  "security": [{"bearer": []}],
+  "paths": {
+    "/v2/health/live": {"get": {"summary": "Liveness (KServe V2): 200 while the process runs", "security": [],
+      "responses": {"200": {"description": "live"}}}},
+    "/v2/health/ready": {"get": {"summary": "Readiness (KServe V2): 200 once models are loaded", "security": [],
+      "responses": {"200": {"description": "ready"}, "503": {"$ref": "#/components/responses/Error"}}}},
+    "/v2": {"get": {"summary": "Server metadata (KServe V2)",
+      "responses": {"200": {"description": "metadata", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/V2ServerMetadata"}}}},
+        "default": {"$ref": "#/components/responses/Error"}}}},
+    "/v2/models/{model}": {"get": {"summary": "Model metadata (KServe V2): inputs and outputs",
+      "parameters": [{"name": "model", "in": "path", "required": true, "schema": {"type": "string"}}],
+      "responses": {"200": {"description": "metadata", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/V2ModelMetadata"}}}},
+        "default": {"$ref": "#/components/responses/Error"}}}},
+    "/v2/models/{model}/ready": {"get": {"summary": "Model readiness (KServe V2)",
+      "parameters": [{"name": "model", "in": "path", "required": true, "schema": {"type": "string"}}],
+      "responses": {"200": {"description": "ready"}, "default": {"$ref": "#/components/responses/Error"}}}},
+    "/v2/models/{model}/infer": {"post": {"summary": "Inference (KServe V2): one tensor of shape [N] per input column",
+      "parameters": [{"name": "model", "in": "path", "required": true, "schema": {"type": "string"}}],
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/V2InferRequest"}}}},
+      "responses": {"200": {"description": "scores", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/V2InferResponse"}}}},
+        "default": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/score": {"post": {"summary": "Score customers by id (online features) or rows given in the body",
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ScoreRequest"}}}},
+      "responses": {"200": {"description": "scores", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ScoreResponse"}}}},
+        "default": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/explain": {"post": {"summary": "A score and its top reasons",
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExplainRequest"}}}},
+      "responses": {"200": {"description": "explanation", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExplainResponse"}}}},
+        "default": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/recommend": {"post": {"summary": "The k best items for a user, with business rules",
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RecommendRequest"}}}},
+      "responses": {"200": {"description": "items", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RecommendResponse"}}}},
+        "default": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/similar": {"post": {"summary": "The k items most like an item",
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SimilarRequest"}}}},
+      "responses": {"200": {"description": "items", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RecommendResponse"}}}},
+        "default": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/customers/{id}": {"get": {"summary": "One customer: profile, per-customer tables (segment, churn risk, CLV) and scores",
+      "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+      "responses": {"200": {"description": "the customer", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Customer"}}}},
+        "default": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/assign": {"post": {"summary": "Experiment assignment: the same hash as prospect experiment assign",
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AssignRequest"}}}},
+      "responses": {"200": {"description": "assignments", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AssignResponse"}}}},
+        "default": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/models": {"get": {"summary": "What is being served",
+      "responses": {"200": {"description": "models and recommenders", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Served"}}}},
+        "default": {"$ref": "#/components/responses/Error"}}}},
+    "/metrics": {"get": {"summary": "Prometheus metrics (text format 0.0.4)",
+      "responses": {"200": {"description": "metrics", "content": {"text/plain": {"schema": {"type": "string"}}}},
+        "default": {"$ref": "#/components/responses/Error"}}}},
+    "/openapi.json": {"get": {"summary": "This document",
+      "responses": {"200": {"description": "OpenAPI 3.0", "content": {"application/json": {"schema": {"type": "object"}}}},
+        "default": {"$ref": "#/components/responses/Error"}}}}
+  }
+})json";
+
+}  // namespace
+
+nlohmann::json OpenApiDocument() { return nlohmann::json::parse(kDocument); }
+
+}  // namespace prospect::serve

@@ -1,0 +1,143 @@
+#include "serve/request_json.hpp"
+
+#include <cmath>
+
+#include "prospect/common/error.hpp"
+#include "prospect/common/strings.hpp"
+
+namespace prospect::serve {
+namespace {
+
+const nlohmann::json* Present(const nlohmann::json& body, const char* name) {
+  const auto it = body.find(name);
+  return it == body.end() || it->is_null() ? nullptr : &*it;
+}
+
+[[noreturn]] void Expected(const char* name, const nlohmann::json& value, const char* what) {
+  Fail(ErrorCode::kInvalidArgument, "field \"{}\": expected {}, got {}", name, what, Shown(value));
+}
+
+}  // namespace
+
+nlohmann::json ParseRequestBody(std::string_view body, int max_depth) {
+  if (body.empty()) return nlohmann::json::object();
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(
+        body, [max_depth](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+          if (depth > max_depth) {
+            Fail(ErrorCode::kInvalidArgument, "request JSON is nested deeper than {} levels",
+                 max_depth);
+          }
+          return true;
+        });
+  } catch (const nlohmann::json::parse_error& e) {
+    // e.what() is "[json.exception.parse_error.101] parse error at line 1, column 9: ...".
+    const std::string what = e.what();
+    const size_t at = what.find("parse error");
+    Fail(ErrorCode::kInvalidArgument, "request body is not JSON: {}",
+         at == std::string::npos ? what : what.substr(at));
+  }
+  if (!doc.is_object())
+    Fail(ErrorCode::kInvalidArgument, "request body: expected a JSON object, got {}", Shown(doc));
+  return doc;
+}
+
+std::string Shown(const nlohmann::json& value) {
+  std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (text.size() > 60) text = text.substr(0, 57) + "...";
+  return text;
+}
+
+std::optional<std::string> StringField(const nlohmann::json& body, const char* name) {
+  const nlohmann::json* v = Present(body, name);
+  if (!v) return std::nullopt;
+  if (!v->is_string()) Expected(name, *v, "a string");
+  return v->get<std::string>();
+}
+
+std::optional<double> NumberField(const nlohmann::json& body, const char* name) {
+  const nlohmann::json* v = Present(body, name);
+  if (!v) return std::nullopt;
+  if (!v->is_number()) Expected(name, *v, "a number");
+  return v->get<double>();
+}
+
+std::optional<bool> BoolField(const nlohmann::json& body, const char* name) {
+  const nlohmann::json* v = Present(body, name);
+  if (!v) return std::nullopt;
+  if (!v->is_boolean()) Expected(name, *v, "true or false");
+  return v->get<bool>();
+}
+
+std::optional<size_t> CountField(const nlohmann::json& body, const char* name, size_t max) {
+  const nlohmann::json* v = Present(body, name);
+  if (!v) return std::nullopt;
+  if (!v->is_number_integer() || v->get<int64_t>() < 0) Expected(name, *v, "a whole number ≥ 0");
+  const auto n = v->get<uint64_t>();
+  if (n > max)
+    Fail(ErrorCode::kOutOfRange, "field \"{}\": {} is more than the limit {}", name, n, max);
+  return static_cast<size_t>(n);
+}
+
+std::string IdText(const nlohmann::json& value, std::string_view field) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_number_integer()) return value.dump();
+  Fail(ErrorCode::kInvalidArgument, "{}: expected an id (a string or a whole number), got {}",
+       field, Shown(value));
+}
+
+std::optional<std::vector<std::string>> IdsField(const nlohmann::json& body, const char* name,
+                                                 size_t max) {
+  const nlohmann::json* v = Present(body, name);
+  if (!v) return std::nullopt;
+  if (!v->is_array()) Expected(name, *v, "an array of ids");
+  if (v->size() > max) {
+    Fail(ErrorCode::kOutOfRange, "field \"{}\": {} ids is more than the limit {} per request", name,
+         v->size(), max);
+  }
+  std::vector<std::string> out;
+  out.reserve(v->size());
+  for (size_t i = 0; i < v->size(); ++i)
+    out.push_back(IdText((*v)[i], fmt::format("{}[{}]", name, i)));
+  return out;
+}
+
+Table InputTable(const FeaturePipeline& pipeline,
+                 const std::map<std::string, const nlohmann::json*>& columns, size_t rows,
+                 const std::function<std::string(const std::string&, size_t)>& where) {
+  std::vector<Field> fields;
+  std::vector<ColumnPtr> out;
+  for (const auto& step : pipeline.steps()) {
+    const auto it = columns.find(step.column);
+    if (it == columns.end()) {
+      Fail(ErrorCode::kInvalidArgument,
+           "the model reads column \"{}\", which the request lacks ({} columns: {})", step.column,
+           pipeline.input_columns().size(), Join(pipeline.input_columns(), ", "));
+    }
+    const nlohmann::json& values = *it->second;
+    ColumnBuilder builder(step.categorical ? DataType::kString : DataType::kDouble);
+    builder.Reserve(rows);
+    for (size_t r = 0; r < rows; ++r) {
+      const nlohmann::json& v = values[r];
+      if (v.is_null()) {
+        builder.AppendNull();
+      } else if (step.categorical) {
+        builder.AppendString(v.is_string() ? v.get<std::string>() : v.dump());
+      } else if (v.is_number()) {
+        builder.AppendDouble(v.get<double>());
+      } else if (v.is_boolean()) {
+        builder.AppendDouble(v.get<bool>() ? 1.0 : 0.0);
+      } else {
+        Fail(ErrorCode::kInvalidArgument,
+             "{}: expected a number (the model reads {} as a number), got {}",
+             where(step.column, r), step.column, Shown(v));
+      }
+    }
+    fields.push_back({step.column, builder.type()});
+    out.push_back(builder.Finish());
+  }
+  return Table(Schema(std::move(fields)), std::move(out));
+}
+
+}  // namespace prospect::serve

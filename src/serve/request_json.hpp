@@ -1,0 +1,43 @@
+// Reading request JSON: the depth limit while parsing, and field getters whose errors name the
+// field, the value and what was expected (kInvalidArgument, so a 400).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "prospect/features/pipeline.hpp"
+#include "prospect/table/table.hpp"
+
+namespace prospect::serve {
+
+/// Parses a request body; kInvalidArgument for text that is not JSON (with the byte offset),
+/// for nesting deeper than `max_depth`, and for a body that is not an object.
+nlohmann::json ParseRequestBody(std::string_view body, int max_depth);
+
+/// A short rendering of a value for an error message (at most 60 characters).
+std::string Shown(const nlohmann::json& value);
+
+/// The field, when present and not null; kInvalidArgument naming it when of another type.
+std::optional<std::string> StringField(const nlohmann::json& body, const char* name);
+std::optional<double> NumberField(const nlohmann::json& body, const char* name);
+std::optional<bool> BoolField(const nlohmann::json& body, const char* name);
+/// A count in [0, max]; kInvalidArgument / kOutOfRange naming the field otherwise.
+std::optional<size_t> CountField(const nlohmann::json& body, const char* name, size_t max);
+/// An id: a string, or an integer given as a number (as text); kInvalidArgument otherwise.
+std::string IdText(const nlohmann::json& value, std::string_view field);
+/// An array of ids of at most `max` entries; nullopt when the field is absent.
+std::optional<std::vector<std::string>> IdsField(const nlohmann::json& body, const char* name,
+                                                 size_t max);
+
+/// A table of the pipeline's input columns from one JSON array of values per column (n rows
+/// each): numeric columns as doubles (numbers, booleans as 0/1, null as missing), categorical
+/// ones as text. `where(column, row)` names a cell in errors ("rows[3].age"). Columns the
+/// pipeline does not read are ignored; a missing one is kInvalidArgument naming it.
+Table InputTable(const FeaturePipeline& pipeline,
+                 const std::map<std::string, const nlohmann::json*>& columns, size_t rows,
+                 const std::function<std::string(const std::string&, size_t)>& where);
+
+}  // namespace prospect::serve

@@ -1,0 +1,703 @@
+// Routing, keys and errors, then one handler per route. Handlers read the current snapshot and
+// write JSON into the response; any Error they throw becomes {"error": {...}} with its status.
+#include "prospect/serve/service.hpp"
+
+#include <atomic>
+#include <chrono>
+
+#include "prospect/common/error.hpp"
+#include "prospect/common/strings.hpp"
+#include "prospect/experiment/assignment.hpp"
+#include "prospect/models/scoring.hpp"
+#include "serve/openapi.hpp"
+#include "serve/request_json.hpp"
+#include "serve/snapshot.hpp"
+
+namespace prospect {
+
+using serve::IdsField;
+using serve::IdText;
+using serve::Snapshot;
+using serve::StringField;
+
+namespace {
+
+// What a handler sees: the snapshot, the path's parameters, the parsed body.
+struct Call {
+  const Snapshot& snap;
+  const ServeOptions& options;
+  const Context& ctx;
+  const std::vector<std::string_view>& params;
+  std::string_view query;
+  std::string_view raw_body;
+  int max_json_depth;
+  const ServerMetrics& metrics;
+  const nlohmann::json& openapi;
+  nlohmann::json Body() const { return serve::ParseRequestBody(raw_body, max_json_depth); }
+};
+
+using Handler = void (*)(const Call&, ServeResponse*);
+
+struct Route {
+  const char* method;
+  const char* path;          ///< segments in braces are parameters
+  std::optional<Role> role;  ///< nullopt: no key needed
+  Handler handler;
+};
+
+void WriteJson(ServeResponse* out, const nlohmann::json& doc, int status = 200) {
+  out->status = status;
+  out->body = doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+int HttpStatus(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument:
+    case ErrorCode::kOutOfRange: return 400;
+    case ErrorCode::kInvalidData: return 422;
+    case ErrorCode::kNotFound: return 404;
+    case ErrorCode::kAlreadyExists:
+    case ErrorCode::kFailedPrecondition: return 409;
+    case ErrorCode::kUnimplemented: return 501;
+    case ErrorCode::kResourceExhausted: return 413;
+    case ErrorCode::kCancelled: return 503;
+    case ErrorCode::kDeadlineExceeded: return 504;
+    case ErrorCode::kIo:
+    case ErrorCode::kInternal: return 500;
+  }
+  return 500;
+}
+
+void WriteError(ServeResponse* out, int status, std::string_view code, std::string_view message) {
+  WriteJson(out, {{"error", {{"code", code}, {"message", message}}}}, status);
+}
+
+// "invalid argument" → "invalid_argument": the codes clients switch on.
+std::string CodeName(ErrorCode code) {
+  std::string name(ErrorCodeName(code));
+  for (char& c : name) {
+    if (c == ' ' || c == '/') c = '_';
+  }
+  return name == "i_o" ? "io" : name;
+}
+
+// ---- lookups shared by handlers
+
+const serve::ServedModel& FindModel(const Snapshot& snap, std::optional<std::string> name) {
+  if (!name) {
+    if (snap.models.size() == 1) return *snap.models.begin()->second;
+    std::vector<std::string> names;
+    for (const auto& [n, m] : snap.models) names.push_back(n);
+    Fail(ErrorCode::kInvalidArgument, "field \"model\" is required: the server serves {}",
+         names.empty() ? "no models" : Join(names, ", "));
+  }
+  const auto it = snap.models.find(*name);
+  if (it != snap.models.end()) return *it->second;
+  std::vector<std::string> names;
+  for (const auto& [n, m] : snap.models) names.push_back(n);
+  Fail(ErrorCode::kNotFound, "no model \"{}\" is served (served: {})", *name,
+       names.empty() ? "none" : Join(names, ", "));
+}
+
+uint32_t FindCustomerRow(const serve::ServedModel& model, std::string_view id) {
+  if (!model.features) {
+    Fail(ErrorCode::kFailedPrecondition,
+         "model {} cannot score by customer id: no table holds its {} input columns by id (send "
+         "the features as \"rows\")",
+         model.package.name, model.package.pipeline.input_columns().size());
+  }
+  const auto row = model.features->Find(id);
+  if (!row) Fail(ErrorCode::kNotFound, "no customer \"{}\" in {}", id, model.features->name);
+  return *row;
+}
+
+// The table of "rows": [{column: value, ...}, ...], for the model's input columns.
+Table RowsTable(const serve::ServedModel& model, const nlohmann::json& rows, size_t max_batch) {
+  if (!rows.is_array()) {
+    Fail(ErrorCode::kInvalidArgument, "field \"rows\": expected an array of objects, got {}",
+         serve::Shown(rows));
+  }
+  if (rows.size() > max_batch)
+    Fail(ErrorCode::kOutOfRange, "{} rows is more than the limit {} per request", rows.size(),
+         max_batch);
+  // In the pipeline's column order, so the first missing column named is the model's first.
+  std::vector<std::pair<std::string, nlohmann::json>> columns;
+  for (const auto& step : model.package.pipeline.steps())
+    columns.emplace_back(step.column, nlohmann::json::array());
+  for (size_t r = 0; r < rows.size(); ++r) {
+    if (!rows[r].is_object())
+      Fail(ErrorCode::kInvalidArgument, "rows[{}]: expected an object, got {}", r,
+           serve::Shown(rows[r]));
+    for (auto& [name, values] : columns) {
+      const auto it = rows[r].find(name);
+      if (it == rows[r].end())
+        Fail(ErrorCode::kInvalidArgument, "rows[{}] has no \"{}\", which model {} reads", r, name,
+             model.package.name);
+      values.push_back(*it);
+    }
+  }
+  std::map<std::string, const nlohmann::json*> pointers;
+  for (const auto& [name, values] : columns) pointers[name] = &values;
+  return serve::InputTable(model.package.pipeline, pointers, rows.size(),
+                           [](const std::string& column, size_t row) {
+                             return fmt::format("rows[{}].{}", row, column);
+                           });
+}
+
+nlohmann::json ModelHeader(const serve::ServedModel& model) {
+  return {{"model", model.package.name}, {"version", model.package.version}};
+}
+
+// ---- handlers
+
+void HealthLive(const Call&, ServeResponse* out) { out->status = 200; }
+
+void HealthReady(const Call& call, ServeResponse* out) {
+  if (call.snap.models.empty() && call.snap.recommenders.empty())
+    return WriteError(out, 503, "unavailable", "no models are loaded");
+  out->status = 200;
+}
+
+void ServerMetadata(const Call&, ServeResponse* out) {
+  WriteJson(out,
+            {{"name", "prospect"}, {"version", "0.1.0"}, {"extensions", nlohmann::json::array()}});
+}
+
+void ModelMetadata(const Call& call, ServeResponse* out) {
+  const auto& model = FindModel(call.snap, std::string(call.params[0]));
+  const ModelPackage& pkg = model.package;
+  nlohmann::json inputs = nlohmann::json::array();
+  for (const auto& step : pkg.pipeline.steps()) {
+    inputs.push_back({{"name", step.column},
+                      {"datatype", step.categorical ? "BYTES" : "FP64"},
+                      {"shape", {-1}}});
+  }
+  WriteJson(out, {{"name", pkg.name},
+                  {"versions", {std::to_string(pkg.version)}},
+                  {"platform", "prospect_" + pkg.meta.value("type", std::string("model"))},
+                  {"inputs", inputs},
+                  {"outputs", {{{"name", "score"}, {"datatype", "FP64"}, {"shape", {-1}}}}}});
+}
+
+void ModelReady(const Call& call, ServeResponse* out) {
+  (void)FindModel(call.snap, std::string(call.params[0]));
+  out->status = 200;
+}
+
+// Flattens a V2 tensor's data (row-major, possibly nested) into `out`.
+void Flatten(const nlohmann::json& data, std::vector<const nlohmann::json*>* out) {
+  if (!data.is_array()) {
+    out->push_back(&data);
+    return;
+  }
+  for (const auto& v : data) Flatten(v, out);
+}
+
+void Infer(const Call& call, ServeResponse* out) {
+  const auto& model = FindModel(call.snap, std::string(call.params[0]));
+  const nlohmann::json body = call.Body();
+  const auto it = body.find("inputs");
+  if (it == body.end() || !it->is_array() || it->empty())
+    Fail(ErrorCode::kInvalidArgument, "field \"inputs\": expected a non-empty array of tensors");
+  // One tensor per input column, each of shape [N] (or [N, 1]).
+  std::map<std::string, nlohmann::json> columns;
+  size_t rows = 0;
+  for (size_t i = 0; i < it->size(); ++i) {
+    const nlohmann::json& t = (*it)[i];
+    const auto name = t.is_object() ? StringField(t, "name") : std::nullopt;
+    if (!name)
+      Fail(ErrorCode::kInvalidArgument, "inputs[{}]: expected a tensor with a \"name\"", i);
+    const auto data = t.find("data");
+    if (data == t.end())
+      Fail(ErrorCode::kInvalidArgument, "inputs[{}] ({}) has no \"data\"", i, *name);
+    std::vector<const nlohmann::json*> flat;
+    Flatten(*data, &flat);
+    if (i == 0) rows = flat.size();
+    if (flat.size() != rows) {
+      Fail(ErrorCode::kInvalidArgument, "inputs[{}] ({}) has {} values where inputs[0] has {}", i,
+           *name, flat.size(), rows);
+    }
+    nlohmann::json& values = columns[*name] = nlohmann::json::array();
+    for (const nlohmann::json* v : flat) values.push_back(*v);
+  }
+  if (rows > call.options.max_batch)
+    Fail(ErrorCode::kOutOfRange, "{} rows is more than the limit {} per request", rows,
+         call.options.max_batch);
+  std::map<std::string, const nlohmann::json*> pointers;
+  for (const auto& [name, values] : columns) pointers[name] = &values;
+  const Table table = serve::InputTable(model.package.pipeline, pointers, rows,
+                                        [](const std::string& column, size_t row) {
+                                          return fmt::format("input {}[{}]", column, row);
+                                        });
+  const std::vector<double> scores = model.ScoreTable(table, call.ctx);
+  nlohmann::json doc = {
+      {"model_name", model.package.name},
+      {"model_version", std::to_string(model.package.version)},
+      {"outputs",
+       {{{"name", "score"}, {"shape", {scores.size()}}, {"datatype", "FP64"}, {"data", scores}}}}};
+  if (const auto id = body.find("id"); id != body.end()) doc["id"] = *id;
+  WriteJson(out, doc);
+}
+
+void Score(const Call& call, ServeResponse* out) {
+  const nlohmann::json body = call.Body();
+  const auto& model = FindModel(call.snap, StringField(body, "model"));
+  if (const auto id = body.find("customer_id"); id != body.end()) {
+    const std::string text = IdText(*id, "field \"customer_id\"");
+    const double score = model.ScoreRow(FindCustomerRow(model, text), call.ctx);
+    // The hot path: written directly, no JSON tree.
+    out->status = 200;
+    fmt::format_to(std::back_inserter(out->body),
+                   R"({{"model":{},"version":{},"customer_id":{},"score":{}}})",
+                   nlohmann::json(model.package.name).dump(), model.package.version,
+                   nlohmann::json(text).dump(), score);
+    return;
+  }
+  nlohmann::json doc = ModelHeader(model);
+  if (const auto ids = IdsField(body, "customer_ids", call.options.max_batch)) {
+    nlohmann::json scores = nlohmann::json::array();
+    for (const auto& id : *ids) {
+      const auto row = model.features ? model.features->Find(id) : std::nullopt;
+      if (row) {
+        scores.push_back({{"customer_id", id}, {"score", model.ScoreRow(*row, call.ctx)}});
+      } else if (model.features) {  // one unknown id does not fail the batch
+        scores.push_back(
+            {{"customer_id", id},
+             {"score", nullptr},
+             {"error", fmt::format("no customer \"{}\" in {}", id, model.features->name)}});
+      } else {
+        (void)FindCustomerRow(model, id);  // throws: the model has no features by id
+      }
+    }
+    doc["scores"] = scores;
+    return WriteJson(out, doc);
+  }
+  if (const auto rows = body.find("rows"); rows != body.end()) {
+    doc["scores"] = model.ScoreTable(RowsTable(model, *rows, call.options.max_batch), call.ctx);
+    return WriteJson(out, doc);
+  }
+  Fail(ErrorCode::kInvalidArgument,
+       "expected one of \"customer_id\", \"customer_ids\" or \"rows\" in the request");
+}
+
+void Explain(const Call& call, ServeResponse* out) {
+  const nlohmann::json body = call.Body();
+  const auto& model = FindModel(call.snap, StringField(body, "model"));
+  const size_t top = serve::CountField(body, "top", 100).value_or(5);
+  nlohmann::json doc = ModelHeader(model);
+  Table row;
+  if (const auto id = body.find("customer_id"); id != body.end()) {
+    const std::string text = IdText(*id, "field \"customer_id\"");
+    const size_t rows[] = {FindCustomerRow(model, text)};
+    row = model.features->table.Take(rows);
+    doc["customer_id"] = text;
+  } else if (const auto r = body.find("row"); r != body.end()) {
+    row = RowsTable(model, nlohmann::json::array({*r}), 1);
+  } else {
+    Fail(ErrorCode::kInvalidArgument, "expected \"customer_id\" or \"row\" in the request");
+  }
+  doc["score"] = model.package.Score(row, call.ctx)[0];
+  nlohmann::json reasons = nlohmann::json::array();
+  const auto explained = ExplainRows(model.package, row, top, call.ctx);
+  for (const Reason& reason : explained[0]) {
+    reasons.push_back({{"column", reason.column},
+                       {"value", reason.value},
+                       {"contribution", reason.contribution},
+                       {"words", reason.words}});
+  }
+  doc["reasons"] = reasons;
+  WriteJson(out, doc);
+}
+
+const RecommenderPackage& FindRecommender(const Snapshot& snap,
+                                          const std::optional<std::string>& name) {
+  std::vector<std::string> names;
+  for (const auto& [n, r] : snap.recommenders) names.push_back(n);
+  if (!name) {
+    if (snap.recommenders.size() == 1) return *snap.recommenders.begin()->second;
+    Fail(ErrorCode::kInvalidArgument, "field \"recommender\" is required: the server serves {}",
+         names.empty() ? "no recommenders" : Join(names, ", "));
+  }
+  const auto it = snap.recommenders.find(*name);
+  if (it == snap.recommenders.end())
+    Fail(ErrorCode::kNotFound, "no recommender \"{}\" is served (served: {})", *name,
+         names.empty() ? "none" : Join(names, ", "));
+  return *it->second;
+}
+
+nlohmann::json ItemsJson(const std::vector<Recommendation>& picks) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& p : picks) {
+    nlohmann::json item = {{"item", p.item}, {"score", p.score}};
+    if (!p.reason.empty()) item["reason"] = p.reason;
+    items.push_back(item);
+  }
+  return items;
+}
+
+void Recommend(const Call& call, ServeResponse* out) {
+  const nlohmann::json body = call.Body();
+  const RecommenderPackage& rec = FindRecommender(call.snap, StringField(body, "recommender"));
+  const auto user = body.find("user");
+  if (user == body.end()) Fail(ErrorCode::kInvalidArgument, "field \"user\" is required");
+  const std::string user_id = IdText(*user, "field \"user\"");
+  const size_t k = serve::CountField(body, "k", 1000).value_or(10);
+  RecommendRules rules;
+  rules.exclude_history = serve::BoolField(body, "exclude_history").value_or(true);
+  rules.allow =
+      IdsField(body, "allow", call.options.max_batch).value_or(std::vector<std::string>{});
+  rules.deny = IdsField(body, "deny", call.options.max_batch).value_or(std::vector<std::string>{});
+  rules.mmr_lambda = serve::NumberField(body, "mmr_lambda").value_or(1.0);
+  const bool reasons = serve::BoolField(body, "reasons").value_or(false);
+  WriteJson(out, {{"recommender", rec.name},
+                  {"version", rec.version},
+                  {"user", user_id},
+                  {"items", ItemsJson(rec.Top(user_id, k, rules, reasons))}});
+}
+
+void Similar(const Call& call, ServeResponse* out) {
+  const nlohmann::json body = call.Body();
+  const RecommenderPackage& rec = FindRecommender(call.snap, StringField(body, "recommender"));
+  const auto item = body.find("item");
+  if (item == body.end()) Fail(ErrorCode::kInvalidArgument, "field \"item\" is required");
+  const std::string item_id = IdText(*item, "field \"item\"");
+  const size_t k = serve::CountField(body, "k", 1000).value_or(10);
+  WriteJson(out, {{"recommender", rec.name},
+                  {"version", rec.version},
+                  {"item", item_id},
+                  {"items", ItemsJson(rec.Similar(item_id, k))}});
+}
+
+nlohmann::json RowJson(const serve::KeyedTable& t, uint32_t row) {
+  const size_t rows[] = {row};
+  return RowsToJson(t.table.Take(rows), 1)[0];
+}
+
+void Customer(const Call& call, ServeResponse* out) {
+  const std::string id(call.params[0]);
+  const Snapshot& snap = call.snap;
+  bool found = false;
+  nlohmann::json doc = {{"customer_id", id}};
+  if (snap.profiles) {
+    const auto row = snap.profiles->Find(id);
+    doc["profile"] = row ? RowJson(*snap.profiles, *row) : nlohmann::json();
+    found = found || row.has_value();
+  }
+  nlohmann::json tables = nlohmann::json::object();
+  for (const auto& t : snap.customer_tables) {
+    const auto row = t->Find(id);
+    tables[t->name] = row ? RowJson(*t, *row) : nlohmann::json();
+    found = found || row.has_value();
+  }
+  doc["tables"] = tables;
+  nlohmann::json scores = nlohmann::json::object();
+  for (const auto& [name, model] : snap.models) {
+    if (model->features != snap.profiles || !model->features) continue;
+    const auto row = model->features->Find(id);
+    if (row) scores[name] = model->ScoreRow(*row, call.ctx);
+  }
+  doc["scores"] = scores;
+  if (!found) Fail(ErrorCode::kNotFound, "no customer \"{}\" in the served tables", id);
+  WriteJson(out, doc);
+}
+
+void Assign(const Call& call, ServeResponse* out) {
+  const nlohmann::json body = call.Body();
+  experiment::AssignmentSpec spec;
+  const auto salt = StringField(body, "salt");
+  if (!salt)
+    Fail(ErrorCode::kInvalidArgument, "field \"salt\" (the experiment's name) is required");
+  spec.salt = *salt;
+  const auto variants = body.find("variants");
+  if (variants == body.end() || variants->is_null()) {
+    Fail(ErrorCode::kInvalidArgument,
+         "field \"variants\" is required: \"control:50,treatment:50\" or [{{\"name\", "
+         "\"weight\"}}]");
+  } else if (variants->is_string()) {
+    spec.variants = experiment::ParseVariantWeights(variants->get<std::string>());
+  } else if (variants->is_array()) {
+    for (const auto& v : *variants) {
+      const auto name = v.is_object() ? StringField(v, "name") : std::nullopt;
+      if (!name)
+        Fail(ErrorCode::kInvalidArgument, "field \"variants\": each needs a \"name\", got {}",
+             serve::Shown(v));
+      spec.variants.push_back({*name, serve::NumberField(v, "weight").value_or(1.0)});
+    }
+  } else {
+    Fail(ErrorCode::kInvalidArgument, "field \"variants\": expected text or an array, got {}",
+         serve::Shown(*variants));
+  }
+  spec.traffic = serve::NumberField(body, "traffic").value_or(spec.traffic);
+  spec.layer = StringField(body, "layer").value_or("");
+  spec.layer_offset = serve::NumberField(body, "layer_offset").value_or(0.0);
+  spec.holdout = serve::NumberField(body, "holdout").value_or(0.0);
+  spec.holdout_salt = StringField(body, "holdout_salt").value_or(spec.holdout_salt);
+  spec.Validate();
+  auto one = [&spec](const std::string& unit) {
+    const experiment::Assignment a = experiment::Assign(spec, unit);
+    return nlohmann::json{{"unit_id", unit},
+                          {"status", experiment::AssignmentStatusName(a.status)},
+                          {"variant", a.variant >= 0 ? nlohmann::json(spec.variants[a.variant].name)
+                                                     : nlohmann::json()},
+                          {"bucket", a.bucket}};
+  };
+  if (const auto unit = body.find("unit_id"); unit != body.end())
+    return WriteJson(out, one(IdText(*unit, "field \"unit_id\"")));
+  const auto units = IdsField(body, "unit_ids", call.options.max_batch);
+  if (!units)
+    Fail(ErrorCode::kInvalidArgument, "expected \"unit_id\" or \"unit_ids\" in the request");
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& u : *units) list.push_back(one(u));
+  WriteJson(out, {{"assignments", list}});
+}
+
+void ListServed(const Call& call, ServeResponse* out) {
+  nlohmann::json models = nlohmann::json::array();
+  for (const auto& [name, m] : call.snap.models) {
+    models.push_back(
+        {{"name", name},
+         {"version", m->package.version},
+         {"type", m->package.meta.value("type", "")},
+         {"task", m->package.task},
+         {"compiled", m->trees.has_value()},
+         {"features_table", m->features ? nlohmann::json(m->features->name) : nlohmann::json()}});
+  }
+  nlohmann::json recommenders = nlohmann::json::array();
+  for (const auto& [name, r] : call.snap.recommenders)
+    recommenders.push_back(
+        {{"name", name}, {"version", r->version}, {"type", r->meta.value("type", "")}});
+  WriteJson(out, {{"models", models}, {"recommenders", recommenders}});
+}
+
+void Metrics(const Call& call, ServeResponse* out) {
+  out->status = 200;
+  out->content_type = "text/plain; version=0.0.4; charset=utf-8";
+  out->body = call.metrics.ToPrometheus();
+}
+
+void OpenApiRoute(const Call& call, ServeResponse* out) { WriteJson(out, call.openapi); }
+
+// The route table: what each path answers and the least role its key needs (nullopt: no key).
+const std::vector<Route>& Routes() {
+  static const std::vector<Route> routes = {
+      {"GET", "/v2/health/live", std::nullopt, HealthLive},
+      {"GET", "/v2/health/ready", std::nullopt, HealthReady},
+      {"GET", "/v2", Role::kRead, ServerMetadata},
+      {"GET", "/v2/models/{model}", Role::kRead, ModelMetadata},
+      {"GET", "/v2/models/{model}/ready", Role::kRead, ModelReady},
+      {"POST", "/v2/models/{model}/infer", Role::kScore, Infer},
+      {"POST", "/v1/score", Role::kScore, Score},
+      {"POST", "/v1/explain", Role::kScore, Explain},
+      {"POST", "/v1/recommend", Role::kScore, Recommend},
+      {"POST", "/v1/similar", Role::kScore, Similar},
+      {"GET", "/v1/customers/{id}", Role::kRead, Customer},
+      {"POST", "/v1/assign", Role::kScore, Assign},
+      {"GET", "/v1/models", Role::kRead, ListServed},
+      {"GET", "/metrics", Role::kRead, Metrics},
+      {"GET", "/openapi.json", Role::kRead, OpenApiRoute},
+  };
+  return routes;
+}
+
+// Matches `path` against a route template; fills the parameters. No allocation beyond params.
+bool MatchPath(std::string_view pattern, std::string_view path,
+               std::vector<std::string_view>* params) {
+  params->clear();
+  while (!pattern.empty() || !path.empty()) {
+    if (pattern.empty() || path.empty() || pattern[0] != '/' || path[0] != '/') return false;
+    pattern.remove_prefix(1);
+    path.remove_prefix(1);
+    const size_t p_end = std::min(pattern.find('/'), pattern.size());
+    const size_t s_end = std::min(path.find('/'), path.size());
+    const std::string_view want = pattern.substr(0, p_end), got = path.substr(0, s_end);
+    if (!want.empty() && want.front() == '{') {
+      if (got.empty()) return false;
+      params->push_back(got);
+    } else if (want != got) {
+      return false;
+    }
+    pattern.remove_prefix(p_end);
+    path.remove_prefix(s_end);
+  }
+  return true;
+}
+
+// The token of "Authorization: Bearer TOKEN" (scheme case-insensitive); "" otherwise.
+std::string_view BearerToken(std::string_view header) {
+  constexpr std::string_view kScheme = "bearer ";
+  if (header.size() <= kScheme.size()) return {};
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) return {};
+  }
+  std::string_view token = header.substr(kScheme.size());
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+  return token;
+}
+
+}  // namespace
+
+struct Service::Impl {
+  Workspace ws;
+  ServeOptions options;
+  Context ctx;
+  std::vector<std::string> route_names;
+  ServerMetrics metrics;
+  nlohmann::json openapi;
+  std::atomic<std::shared_ptr<const Snapshot>> snapshot;
+
+  Impl(const std::string& dir, ServeOptions opts, std::shared_ptr<spdlog::logger> logger)
+      : ws(Workspace::Open(dir)),
+        options(std::move(opts)),
+        ctx(1, kDefaultSeed, std::move(logger)),
+        route_names(RouteNames()),
+        metrics(route_names),
+        openapi(serve::OpenApiDocument()) {}
+
+  static std::vector<std::string> RouteNames() {
+    std::vector<std::string> names;
+    for (const auto& r : Routes()) names.push_back(r.path);
+    names.push_back("unmatched");
+    return names;
+  }
+};
+
+Service::Service(const std::string& workspace_dir, ServeOptions options,
+                 std::shared_ptr<spdlog::logger> logger)
+    : impl_(std::make_unique<Impl>(workspace_dir, std::move(options), std::move(logger))) {
+  const nlohmann::json signature = serve::StoreSignature(impl_->ws, impl_->options);
+  auto snap = serve::LoadSnapshot(impl_->ws, impl_->options, signature, nullptr, impl_->ctx);
+  if (snap->models.empty() && snap->recommenders.empty()) {
+    Fail(ErrorCode::kFailedPrecondition,
+         "nothing to serve in {}: no models or recommenders yet (prospect train, prospect "
+         "recommend train)",
+         impl_->ws.dir());
+  }
+  impl_->snapshot.store(std::move(snap));
+}
+
+Service::~Service() = default;
+
+const std::vector<std::string>& Service::routes() const { return impl_->route_names; }
+ServerMetrics& Service::metrics() const { return impl_->metrics; }
+const nlohmann::json& Service::OpenApi() const { return impl_->openapi; }
+
+std::vector<std::string> Service::Serving() const {
+  const auto snap = impl_->snapshot.load();
+  std::vector<std::string> out;
+  for (const auto& [name, m] : snap->models) {
+    out.push_back(fmt::format("model {} v{} ({}{})", name, m->package.version,
+                              m->package.meta.value("type", ""), m->trees ? ", compiled" : ""));
+  }
+  for (const auto& [name, r] : snap->recommenders)
+    out.push_back(fmt::format("recommender {} v{}", name, r->version));
+  return out;
+}
+
+bool Service::Reload() {
+  const auto current = impl_->snapshot.load();
+  try {
+    const nlohmann::json signature = serve::StoreSignature(impl_->ws, impl_->options);
+    if (signature == current->signature) return false;
+    auto next =
+        serve::LoadSnapshot(impl_->ws, impl_->options, signature, current.get(), impl_->ctx);
+    impl_->snapshot.store(std::move(next));
+    impl_->metrics.ModelReloaded(true);
+    impl_->ctx.logger().info("serve: reloaded: {}", Join(Serving(), "; "));
+    return true;
+  } catch (const std::exception& e) {
+    impl_->metrics.ModelReloaded(false);
+    impl_->ctx.logger().error("serve: reload failed, still serving the previous models: {}",
+                              e.what());
+    return false;
+  }
+}
+
+void Service::Handle(const ServeRequest& request, ServeResponse* out) const {
+  const auto started = std::chrono::steady_clock::now();
+  impl_->metrics.RequestStarted();
+  out->body.clear();
+  out->status = 200;
+  out->content_type = "application/json";
+  out->route = impl_->route_names.size() - 1;
+  const std::vector<Route>& routes = Routes();
+  const size_t q = request.target.find('?');
+  const std::string_view path = request.target.substr(0, q);
+  const std::string_view query =
+      q == std::string_view::npos ? std::string_view() : request.target.substr(q + 1);
+  thread_local std::vector<std::string_view> params;
+  try {
+    const Route* route = nullptr;
+    bool path_known = false;
+    for (size_t i = 0; i < routes.size() && !route; ++i) {
+      if (!MatchPath(routes[i].path, path, &params)) continue;
+      path_known = true;
+      if (request.method == routes[i].method) {
+        route = &routes[i];
+        out->route = i;
+      }
+    }
+    if (!route) {
+      if (path_known) {
+        WriteError(out, 405, "method_not_allowed",
+                   fmt::format("{} does not take {}", path, request.method));
+      } else {
+        WriteError(out, 404, "not_found", fmt::format("no route {} {}", request.method, path));
+      }
+    } else {
+      const auto snap = impl_->snapshot.load();
+      bool allowed = true;
+      if (route->role) {
+        const std::optional<Role> role = snap->keys->Find(BearerToken(request.authorization));
+        if (!role) {
+          allowed = false;
+          WriteError(out, 401, "unauthorized",
+                     snap->keys->size() == 0
+                         ? "an API key is required, and the workspace has none yet: prospect keys "
+                           "create --role score"
+                         : "an API key is required: Authorization: Bearer <key>");
+        } else if (*role < *route->role) {
+          allowed = false;
+          WriteError(
+              out, 403, "forbidden",
+              fmt::format("{} {} needs a key with role {} or above; this key's role is {}",
+                          route->method, route->path, RoleName(*route->role), RoleName(*role)));
+        }
+      }
+      if (allowed && request.body.size() > impl_->options.max_body_bytes) {
+        allowed = false;
+        WriteError(out, 413, "payload_too_large",
+                   fmt::format("the request body has {} bytes; the limit is {}",
+                               request.body.size(), impl_->options.max_body_bytes));
+      }
+      if (allowed) {
+        const Call call{*snap,
+                        impl_->options,
+                        impl_->ctx,
+                        params,
+                        query,
+                        request.body,
+                        impl_->options.max_json_depth,
+                        impl_->metrics,
+                        impl_->openapi};
+        route->handler(call, out);
+      }
+    }
+  } catch (const Error& e) {
+    out->body.clear();
+    out->content_type = "application/json";
+    WriteError(out, HttpStatus(e.code()), CodeName(e.code()), e.what());
+  } catch (const std::exception& e) {
+    out->body.clear();
+    out->content_type = "application/json";
+    impl_->ctx.logger().error("serve: internal error on {}: {}", impl_->route_names[out->route],
+                              e.what());
+    WriteError(out, 500, "internal", "internal error (logged on the server)");
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  impl_->metrics.Record(out->route, out->status, seconds);
+  impl_->metrics.RequestFinished();
+}
+
+}  // namespace prospect

@@ -1,0 +1,331 @@
+// Service without HTTP: a workspace with a profiles table and a gbdt trained on it, then the
+// routes, keys, limits, errors, reloads and metrics, each checked against what the library
+// itself computes (ModelPackage::Score, experiment::Assign).
+#include "prospect/serve/service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "prospect/experiment/assignment.hpp"
+#include "prospect/models/training.hpp"
+#include "prospect/serve/api_keys.hpp"
+#include "prospect/workspace/workspace.hpp"
+#include "support/test_paths.hpp"
+
+namespace prospect {
+namespace {
+
+// 400 customers: three numbers, a plan, and whether they bought (driven by x1 and the plan).
+Table ProfilesTable(uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal;
+  ColumnBuilder id(DataType::kInt64), x1(DataType::kDouble), x2(DataType::kDouble),
+      x3(DataType::kDouble), plan(DataType::kString), bought(DataType::kInt64);
+  const char* plans[] = {"free", "basic", "pro"};
+  for (int64_t i = 0; i < 400; ++i) {
+    const double a = normal(rng), b = normal(rng);
+    const int p = static_cast<int>(i % 3);
+    id.AppendInt(1000 + i);
+    x1.AppendDouble(a);
+    x2.AppendDouble(b);
+    if (i % 10 == 0) {
+      x3.AppendNull();
+    } else {
+      x3.AppendDouble(normal(rng));
+    }
+    plan.AppendString(plans[p]);
+    bought.AppendInt(a + 0.8 * p + 0.3 * normal(rng) > 1.0 ? 1 : 0);
+  }
+  return Table(
+      Schema({{"customer_id", DataType::kInt64},
+              {"x1", DataType::kDouble},
+              {"x2", DataType::kDouble},
+              {"x3", DataType::kDouble},
+              {"plan", DataType::kString},
+              {"bought", DataType::kInt64}}),
+      {id.Finish(), x1.Finish(), x2.Finish(), x3.Finish(), plan.Finish(), bought.Finish()});
+}
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Workspace::Init(dir_.path());
+    ws_ = std::make_unique<Workspace>(Workspace::Open(dir_.path()));
+    ws_->store().WriteTable("profiles", ProfilesTable(7), {}, ctx_);
+    Train("buyers", 30);
+    score_key_ = CreateApiKey(ws_->store(), Role::kScore, "tests").token;
+    read_key_ = CreateApiKey(ws_->store(), Role::kRead, "tests").token;
+    service_ = std::make_unique<Service>(dir_.path(), ServeOptions{}, nullptr);
+  }
+
+  void Train(const std::string& name, int trees) {
+    TrainRequest req;
+    req.table = "profiles";
+    req.target = "bought";
+    req.id_column = "customer_id";
+    req.model = "gbdt";
+    req.name = name;
+    req.params = {{"n_estimators", trees}, {"max_depth", 3}, {"early_stopping_rounds", 0}};
+    TrainModel(ws_->store(), req, ctx_);
+  }
+
+  ServeResponse Call(std::string_view method, std::string_view target, const std::string& body = "",
+                     const std::string& key = "") const {
+    const std::string auth = key.empty() ? "" : "Bearer " + key;
+    ServeResponse out;
+    service_->Handle({method, target, auth, body}, &out);
+    return out;
+  }
+  nlohmann::json Json(const ServeResponse& r) const { return nlohmann::json::parse(r.body); }
+
+  // What the library scores customer `id` at, through the model's own (XGBoost) prediction.
+  double LibraryScore(const std::string& model, int64_t id) {
+    const ModelPackage pkg = LoadModel(ws_->store(), model);
+    const Table profiles = ws_->store().LoadTable("profiles", ctx_);
+    const size_t rows[] = {static_cast<size_t>(id - 1000)};
+    return pkg.Score(profiles.Take(rows), ctx_)[0];
+  }
+
+  Context ctx_{1};
+  testing::TempDir dir_;
+  std::unique_ptr<Workspace> ws_;
+  std::unique_ptr<Service> service_;
+  std::string score_key_, read_key_;
+};
+
+TEST_F(ServiceTest, HealthNeedsNoKeyAndEverythingElseDoes) {
+  EXPECT_EQ(Call("GET", "/v2/health/live").status, 200);
+  EXPECT_EQ(Call("GET", "/v2/health/ready").status, 200);
+  const ServeResponse denied = Call("POST", "/v1/score", R"({"customer_id": 1000})");
+  EXPECT_EQ(denied.status, 401);
+  EXPECT_EQ(Json(denied)["error"]["code"], "unauthorized");
+  EXPECT_EQ(Call("POST", "/v1/score", R"({"customer_id": 1000})", "pk_k00000000_bad").status, 401);
+  EXPECT_EQ(Call("GET", "/metrics").status, 401);
+  EXPECT_EQ(Call("GET", "/openapi.json").status, 401);
+}
+
+TEST_F(ServiceTest, RolesBelowTheRoutesAreForbidden) {
+  const ServeResponse r = Call("POST", "/v1/score", R"({"customer_id": 1000})", read_key_);
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(Json(r)["error"]["code"], "forbidden");
+  EXPECT_EQ(Call("GET", "/v1/customers/1000", "", read_key_).status, 200);
+  EXPECT_EQ(Call("GET", "/v1/customers/1000", "", score_key_).status, 200);  // score ≥ read
+}
+
+TEST_F(ServiceTest, ScoreByIdEqualsTheLibrarysScore) {
+  for (const int64_t id : {1000, 1001, 1010, 1399}) {  // 1000 and 1010 have a missing x3
+    const ServeResponse r =
+        Call("POST", "/v1/score", fmt::format(R"({{"customer_id": {}}})", id), score_key_);
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto doc = Json(r);
+    EXPECT_EQ(doc["model"], "buyers");
+    EXPECT_EQ(doc["version"], 1);
+    EXPECT_EQ(doc["customer_id"], std::to_string(id));
+    EXPECT_NEAR(doc["score"].get<double>(), LibraryScore("buyers", id), 1e-6) << id;
+  }
+}
+
+TEST_F(ServiceTest, ScoreBatchesByIdAndByRows) {
+  auto r = Call("POST", "/v1/score",
+                R"({"model": "buyers", "customer_ids": [1002, "1003", "nope"]})", score_key_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto doc = Json(r);
+  ASSERT_EQ(doc["scores"].size(), 3u);
+  EXPECT_NEAR(doc["scores"][0]["score"].get<double>(), LibraryScore("buyers", 1002), 1e-6);
+  EXPECT_NEAR(doc["scores"][1]["score"].get<double>(), LibraryScore("buyers", 1003), 1e-6);
+  EXPECT_TRUE(doc["scores"][2]["score"].is_null());
+  EXPECT_NE(doc["scores"][2]["error"].get<std::string>().find("nope"), std::string::npos);
+
+  // Customer 1004's features sent in the body score as its id does; a null is a missing value.
+  const Table profiles = ws_->store().LoadTable("profiles", ctx_);
+  const size_t row4[] = {4};
+  const nlohmann::json features = RowsToJson(profiles.Take(row4), 1)[0];
+  r = Call("POST", "/v1/score",
+           nlohmann::json{
+               {"rows", {features, {{"x1", 2.0}, {"x2", 0}, {"x3", nullptr}, {"plan", "pro"}}}}}
+               .dump(),
+           score_key_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  doc = Json(r);
+  EXPECT_NEAR(doc["scores"][0].get<double>(), LibraryScore("buyers", 1004), 1e-6);
+  EXPECT_GT(doc["scores"][1].get<double>(), doc["scores"][0].get<double>() - 1.0);  // a number
+}
+
+TEST_F(ServiceTest, RequestErrorsNameTheFieldAndMapToStatuses) {
+  auto expect = [&](const std::string& body, int status, const std::string& code,
+                    const std::string& words) {
+    const ServeResponse r = Call("POST", "/v1/score", body, score_key_);
+    EXPECT_EQ(r.status, status) << body << " → " << r.body;
+    const auto doc = Json(r);
+    EXPECT_EQ(doc["error"]["code"], code) << body;
+    EXPECT_NE(doc["error"]["message"].get<std::string>().find(words), std::string::npos)
+        << doc["error"]["message"];
+  };
+  expect(R"({"customer_id": 1000)", 400, "invalid_argument", "not JSON");
+  expect(R"([1, 2])", 400, "invalid_argument", "expected a JSON object");
+  expect(R"({"model": "nope", "customer_id": 1000})", 404, "not_found", "buyers");
+  expect(R"({"customer_id": 5})", 404, "not_found", "no customer \"5\"");
+  expect(R"({"customer_id": 1.5})", 400, "invalid_argument", "customer_id");
+  expect(R"({"model": 3})", 400, "invalid_argument", "field \"model\": expected a string");
+  expect(R"({"rows": [{"x1": 1}]})", 400, "invalid_argument", "rows[0] has no \"x2\"");
+  expect(R"({"rows": [{"x1": "high", "x2": 0, "x3": 0, "plan": "pro"}]})", 400, "invalid_argument",
+         "rows[0].x1");
+  expect(R"({})", 400, "invalid_argument", "customer_ids");
+  std::string deep(40, '[');
+  expect(R"({"rows": )" + deep + std::string(40, ']') + "}", 400, "invalid_argument",
+         "nested deeper than 32");
+  expect("{\"pad\": \"" + std::string(2 << 20, 'x') + "\"}", 413, "payload_too_large", "limit");
+
+  EXPECT_EQ(Call("GET", "/v1/nothing", "", score_key_).status, 404);
+  EXPECT_EQ(Call("GET", "/v1/score", "", score_key_).status, 405);
+}
+
+TEST_F(ServiceTest, V2RoutesAnswerTheProtocolShapes) {
+  auto r = Call("GET", "/v2/models/buyers", "", read_key_);
+  ASSERT_EQ(r.status, 200);
+  auto doc = Json(r);
+  EXPECT_EQ(doc["name"], "buyers");
+  EXPECT_EQ(doc["versions"], nlohmann::json({"1"}));
+  ASSERT_EQ(doc["inputs"].size(), 4u);  // x1, x2, x3, plan
+  EXPECT_EQ(doc["outputs"][0]["name"], "score");
+  EXPECT_EQ(Call("GET", "/v2/models/buyers/ready", "", read_key_).status, 200);
+  EXPECT_EQ(Call("GET", "/v2/models/other/ready", "", read_key_).status, 404);
+
+  const nlohmann::json infer = {
+      {"id", "req-1"},
+      {"inputs",
+       {{{"name", "x1"}, {"shape", {2}}, {"datatype", "FP64"}, {"data", {0.1, 2.0}}},
+        {{"name", "x2"}, {"shape", {2}}, {"datatype", "FP64"}, {"data", {0.0, 0.0}}},
+        {{"name", "x3"}, {"shape", {2, 1}}, {"datatype", "FP64"}, {"data", {{1.0}, {nullptr}}}},
+        {{"name", "plan"}, {"shape", {2}}, {"datatype", "BYTES"}, {"data", {"free", "pro"}}}}}};
+  r = Call("POST", "/v2/models/buyers/infer", infer.dump(), score_key_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  doc = Json(r);
+  EXPECT_EQ(doc["model_name"], "buyers");
+  EXPECT_EQ(doc["model_version"], "1");
+  EXPECT_EQ(doc["id"], "req-1");
+  ASSERT_EQ(doc["outputs"][0]["shape"], nlohmann::json({2}));
+  const auto rows = Call("POST", "/v1/score",
+                         R"({"rows": [{"x1": 0.1, "x2": 0, "x3": 1, "plan": "free"},
+                                      {"x1": 2.0, "x2": 0, "x3": null, "plan": "pro"}]})",
+                         score_key_);
+  EXPECT_EQ(doc["outputs"][0]["data"], Json(rows)["scores"]);
+}
+
+TEST_F(ServiceTest, AssignmentEqualsTheCliHash) {
+  const auto r = Call("POST", "/v1/assign",
+                      R"({"salt": "checkout", "variants": "control:50,treatment:50", "traffic": 0.5,
+                          "unit_ids": ["a", "b", "c", "d", 17]})",
+                      score_key_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  experiment::AssignmentSpec spec;
+  spec.salt = "checkout";
+  spec.variants = experiment::ParseVariantWeights("control:50,treatment:50");
+  spec.traffic = 0.5;
+  const auto doc = Json(r)["assignments"];
+  ASSERT_EQ(doc.size(), 5u);
+  for (const auto& a : doc) {
+    const auto expected = experiment::Assign(spec, a["unit_id"].get<std::string>());
+    EXPECT_EQ(a["status"], experiment::AssignmentStatusName(expected.status));
+    EXPECT_EQ(a["bucket"], expected.bucket);
+    if (expected.variant >= 0) {
+      EXPECT_EQ(a["variant"], spec.variants[expected.variant].name);
+    } else {
+      EXPECT_TRUE(a["variant"].is_null());
+    }
+  }
+}
+
+TEST_F(ServiceTest, CustomerShowsProfileAndScores) {
+  const auto r = Call("GET", "/v1/customers/1005", "", read_key_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto doc = Json(r);
+  EXPECT_EQ(doc["customer_id"], "1005");
+  EXPECT_EQ(doc["profile"]["plan"], "pro");  // row 5: plans[5 % 3]
+  EXPECT_NEAR(doc["scores"]["buyers"].get<double>(), LibraryScore("buyers", 1005), 1e-6);
+  EXPECT_EQ(Call("GET", "/v1/customers/42", "", read_key_).status, 404);
+}
+
+TEST_F(ServiceTest, ExplainGivesTheScoreAndReasons) {
+  const auto r = Call("POST", "/v1/explain", R"({"customer_id": 1006, "top": 2})", score_key_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto doc = Json(r);
+  EXPECT_NEAR(doc["score"].get<double>(), LibraryScore("buyers", 1006), 1e-6);
+  ASSERT_EQ(doc["reasons"].size(), 2u);
+  EXPECT_GE(std::abs(doc["reasons"][0]["contribution"].get<double>()),
+            std::abs(doc["reasons"][1]["contribution"].get<double>()));
+}
+
+TEST_F(ServiceTest, ReloadSwapsInAPromotedVersionAndKeepsServingOnAFailedLoad) {
+  EXPECT_FALSE(service_->Reload());  // nothing changed
+  Train("buyers", 10);               // v2, not promoted: the latest is served
+  ASSERT_TRUE(service_->Reload());
+  auto doc = Json(Call("POST", "/v1/score", R"({"customer_id": 1000})", score_key_));
+  EXPECT_EQ(doc["version"], 2);
+  EXPECT_NEAR(doc["score"].get<double>(), LibraryScore("buyers", 1000), 1e-6);
+  PromoteModel(ws_->store(), "buyers", 1);
+  ASSERT_TRUE(service_->Reload());
+  EXPECT_EQ(Json(Call("POST", "/v1/score", R"({"customer_id": 1000})", score_key_))["version"], 1);
+
+  // A version whose file is corrupt: the reload fails and v1 keeps serving.
+  auto meta = ws_->store().GetObject("model", "buyers")->meta;
+  ws_->store().PutObject("model", "buyers", meta, "not a model file");
+  PromoteModel(ws_->store(), "buyers", 3);
+  EXPECT_FALSE(service_->Reload());
+  doc = Json(Call("POST", "/v1/score", R"({"customer_id": 1000})", score_key_));
+  EXPECT_EQ(doc["version"], 1);
+  const std::string metrics = service_->metrics().ToPrometheus();
+  EXPECT_NE(metrics.find("prospect_model_reloads_total 2"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("prospect_model_reload_failures_total 1"), std::string::npos);
+}
+
+TEST_F(ServiceTest, RevokedKeysStopWorkingAfterAReload) {
+  const CreatedApiKey key = CreateApiKey(ws_->store(), Role::kScore, "short-lived");
+  ASSERT_TRUE(service_->Reload());
+  EXPECT_EQ(Call("POST", "/v1/score", R"({"customer_id": 1000})", key.token).status, 200);
+  RevokeApiKey(ws_->store(), key.info.id);
+  ASSERT_TRUE(service_->Reload());
+  EXPECT_EQ(Call("POST", "/v1/score", R"({"customer_id": 1000})", key.token).status, 401);
+  EXPECT_EQ(Call("POST", "/v1/score", R"({"customer_id": 1000})", score_key_).status, 200);
+}
+
+TEST_F(ServiceTest, MetricsCountRequestsByRouteAndStatus) {
+  for (int i = 0; i < 3; ++i) Call("POST", "/v1/score", R"({"customer_id": 1000})", score_key_);
+  Call("POST", "/v1/score", R"({"customer_id": 1000})", read_key_);
+  const auto r = Call("GET", "/metrics", "", read_key_);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_NE(r.body.find(R"(prospect_http_requests_total{route="/v1/score",code="200"} 3)"),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find(R"(prospect_http_requests_total{route="/v1/score",code="403"} 1)"),
+            std::string::npos);
+  EXPECT_NE(r.body.find(R"(prospect_http_request_duration_seconds_count{route="/v1/score"} 4)"),
+            std::string::npos);
+}
+
+TEST_F(ServiceTest, OpenApiDescribesEveryRoute) {
+  const nlohmann::json& doc = service_->OpenApi();
+  EXPECT_EQ(doc["openapi"], "3.0.3");
+  const auto& routes = service_->routes();
+  for (size_t i = 0; i + 1 < routes.size(); ++i) {
+    EXPECT_TRUE(doc["paths"].contains(routes[i])) << routes[i];
+  }
+  EXPECT_EQ(doc["paths"].size(), routes.size() - 1);  // and nothing it does not answer
+}
+
+TEST(ServiceStart, RefusesAWorkspaceWithNothingToServe) {
+  testing::TempDir dir;
+  Workspace::Init(dir.path());
+  try {
+    Service service(dir.path(), ServeOptions{}, nullptr);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kFailedPrecondition);
+    EXPECT_NE(std::string(e.what()).find("prospect train"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace prospect
