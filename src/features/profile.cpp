@@ -316,6 +316,31 @@ ProfileConfig ProfileConfig::FromJson(const nlohmann::json& s) {
   return c;
 }
 
+std::vector<std::string> ProfileEventTypes(const Table& events, const ProfileConfig& config,
+                                           size_t* distinct) {
+  if (distinct) *distinct = 0;
+  if (!events.HasColumn(config.event_type)) return {};
+  KeyCoder coder(false);
+  const std::vector<int32_t> codes = coder.Encode(events.column(config.event_type));
+  std::vector<int64_t> counts(coder.size(), 0);
+  for (int32_t code : codes) {
+    if (code >= 0) ++counts[static_cast<size_t>(code)];
+  }
+  std::vector<std::pair<int64_t, std::string>> ranked;  // (count, name) of the types that occur
+  for (size_t k = 0; k < counts.size(); ++k) {
+    if (counts[k] > 0) ranked.emplace_back(counts[k], coder.names()[k]);
+  }
+  if (distinct) *distinct = ranked.size();
+  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  if (ranked.size() > kMaxEventTypes) ranked.resize(kMaxEventTypes);
+  std::vector<std::string> names;
+  for (auto& [count, name] : ranked) names.push_back(std::move(name));
+  std::sort(names.begin(), names.end());  // stable column order: alphabetical
+  return names;
+}
+
 int64_t DefaultAsOf(const ProfileInputs& in, const ProfileConfig& config) {
   int64_t latest = INT64_MIN;
   auto scan = [&](const std::optional<Table>& t, const std::string& name,
@@ -466,32 +491,23 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
     event_idx = map_rows(*events, config.events_table, event_times);
     event_type.assign(events->num_rows(), -1);
     if (events->HasColumn(config.event_type)) {
+      if (in.event_types) {
+        type_names = *in.event_types;
+      } else {
+        size_t distinct = 0;
+        type_names = ProfileEventTypes(*events, config, &distinct);
+        if (distinct > type_names.size()) {
+          warn(fmt::format("profile: {} has {} event types; features cover the {} most frequent",
+                           config.events_table, distinct, kMaxEventTypes));
+        }
+      }
       const Column& tc = events->column(config.event_type);
       KeyCoder coder(false);
       const std::vector<int32_t> codes = coder.Encode(tc);
-      std::vector<int64_t> counts(coder.size(), 0);
-      for (int32_t code : codes) {
-        if (code >= 0) ++counts[static_cast<size_t>(code)];
-      }
-      std::vector<std::pair<std::string, int32_t>> ranked;  // (name, code) of the types that occur
-      for (size_t k = 0; k < counts.size(); ++k) {
-        if (counts[k] > 0) ranked.emplace_back(coder.names()[k], static_cast<int32_t>(k));
-      }
-      std::sort(ranked.begin(), ranked.end(), [&](const auto& a, const auto& b) {
-        const int64_t ca = counts[static_cast<size_t>(a.second)],
-                      cb = counts[static_cast<size_t>(b.second)];
-        return ca != cb ? ca > cb : a.first < b.first;
-      });
-      if (ranked.size() > kMaxEventTypes) {
-        warn(fmt::format("profile: {} has {} event types; features cover the {} most frequent",
-                         config.events_table, ranked.size(), kMaxEventTypes));
-        ranked.resize(kMaxEventTypes);
-      }
-      std::sort(ranked.begin(), ranked.end());  // stable column order: alphabetical
       std::vector<int32_t> type_of_code(coder.size(), -1);
-      for (const auto& [name, code] : ranked) {
-        type_of_code[static_cast<size_t>(code)] = static_cast<int32_t>(type_names.size());
-        type_names.push_back(name);
+      for (size_t k = 0; k < coder.size(); ++k) {
+        const auto it = std::find(type_names.begin(), type_names.end(), coder.names()[k]);
+        if (it != type_names.end()) type_of_code[k] = static_cast<int32_t>(it - type_names.begin());
       }
       for (size_t r = 0; r < codes.size(); ++r) {
         if (codes[r] >= 0) event_type[r] = type_of_code[static_cast<size_t>(codes[r])];

@@ -110,6 +110,17 @@ constexpr const char* kDocument = R"json({
           {"type": "object", "required": ["assignments"], "properties": {
             "assignments": {"type": "array", "items": {"$ref": "#/components/schemas/Assignment"}}}}]
       },
+      "EventsRequest": {
+        "type": "object", "required": ["events"],
+        "properties": {"events": {"type": "array", "minItems": 1, "items": {"type": "object",
+          "description": "the events table's columns: the customer id and the time are required; times as YYYY-MM-DD HH:MM:SS"}}}
+      },
+      "EventsResponse": {
+        "type": "object", "required": ["accepted", "as_of", "customers"],
+        "properties": {"accepted": {"type": "integer"}, "as_of": {"type": "string"},
+          "customers": {"type": "array", "items": {"type": "object", "required": ["customer_id", "profiled"],
+            "properties": {"customer_id": {"type": "string"}, "profiled": {"type": "boolean"}}}}}
+      },
       "Served": {
         "type": "object", "required": ["models", "recommenders"],
         "properties": {
@@ -198,6 +209,10 @@ constexpr const char* kDocument = R"json({
     "/v1/assign": {"post": {"summary": "Experiment assignment: the same hash as prospect experiment assign",
       "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AssignRequest"}}}},
       "responses": {"200": {"description": "assignments", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AssignResponse"}}}},
+        "default": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/events": {"post": {"summary": "Append events: stored, and the customers' online features recomputed so their next score uses them",
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EventsRequest"}}}},
+      "responses": {"200": {"description": "accepted", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EventsResponse"}}}},
         "default": {"$ref": "#/components/responses/Error"}}}},
     "/v1/models": {"get": {"summary": "What is being served",
       "responses": {"200": {"description": "models and recommenders", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Served"}}}},

@@ -19,6 +19,65 @@ const nlohmann::json* Present(const nlohmann::json& body, const char* name) {
 
 }  // namespace
 
+bool AppendJsonCell(ColumnBuilder& b, DataType type, const nlohmann::json& v) {
+  if (v.is_null()) {
+    b.AppendNull();
+    return true;
+  }
+  switch (type) {
+    case DataType::kInt64: {
+      int64_t n = 0;
+      if (v.is_number_integer()) {
+        b.AppendInt(v.get<int64_t>());
+      } else if (v.is_string() && ParseInt64(v.get<std::string>(), &n)) {
+        b.AppendInt(n);  // ids often travel as text
+      } else {
+        return false;
+      }
+      return true;
+    }
+    case DataType::kDouble:
+      if (!v.is_number()) return false;
+      b.AppendDouble(v.get<double>());
+      return true;
+    case DataType::kBool:
+      if (!v.is_boolean()) return false;
+      b.AppendBool(v.get<bool>());
+      return true;
+    case DataType::kString:
+    case DataType::kCategorical:
+      b.AppendString(v.is_string() ? v.get<std::string>() : v.dump());
+      return true;
+    case DataType::kDate:
+    case DataType::kTimestamp: {
+      if (!v.is_string()) return false;
+      std::string text = v.get<std::string>();
+      if (!text.empty() && text.back() == 'Z') text.pop_back();
+      int64_t value = 0;
+      if (type == DataType::kTimestamp && ParseIsoTimestamp(text, &value)) {
+        b.AppendInt(value);
+      } else if (ParseIsoDate(text, &value)) {
+        b.AppendInt(type == DataType::kTimestamp ? value * kMicrosPerDay : value);
+      } else {
+        return false;
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string_view JsonCellExpectation(DataType type) {
+  switch (type) {
+    case DataType::kInt64: return "a whole number";
+    case DataType::kDouble: return "a number";
+    case DataType::kBool: return "true or false";
+    case DataType::kDate: return "a date YYYY-MM-DD";
+    case DataType::kTimestamp: return "a time YYYY-MM-DD HH:MM:SS (or a date)";
+    default: return "text";
+  }
+}
+
 nlohmann::json ParseRequestBody(std::string_view body, int max_depth) {
   if (body.empty()) return nlohmann::json::object();
   nlohmann::json doc;
@@ -105,6 +164,7 @@ std::optional<std::vector<std::string>> IdsField(const nlohmann::json& body, con
 
 Table InputTable(const FeaturePipeline& pipeline,
                  const std::map<std::string, const nlohmann::json*>& columns, size_t rows,
+                 const Schema* types,
                  const std::function<std::string(const std::string&, size_t)>& where) {
   std::vector<Field> fields;
   std::vector<ColumnPtr> out;
@@ -115,23 +175,24 @@ Table InputTable(const FeaturePipeline& pipeline,
            "the model reads column \"{}\", which the request lacks ({} columns: {})", step.column,
            pipeline.input_columns().size(), Join(pipeline.input_columns(), ", "));
     }
+    // Dates and times keep their type, so they become numbers exactly as in training.
+    DataType type = step.categorical ? DataType::kString : DataType::kDouble;
+    const int known = types ? types->IndexOf(step.column) : -1;
+    if (known >= 0) {
+      const DataType t = types->field(static_cast<size_t>(known)).type;
+      if (t == DataType::kDate || t == DataType::kTimestamp) type = t;
+    }
     const nlohmann::json& values = *it->second;
-    ColumnBuilder builder(step.categorical ? DataType::kString : DataType::kDouble);
+    ColumnBuilder builder(type);
     builder.Reserve(rows);
     for (size_t r = 0; r < rows; ++r) {
       const nlohmann::json& v = values[r];
-      if (v.is_null()) {
-        builder.AppendNull();
-      } else if (step.categorical) {
-        builder.AppendString(v.is_string() ? v.get<std::string>() : v.dump());
-      } else if (v.is_number()) {
-        builder.AppendDouble(v.get<double>());
-      } else if (v.is_boolean()) {
-        builder.AppendDouble(v.get<bool>() ? 1.0 : 0.0);
-      } else {
-        Fail(ErrorCode::kInvalidArgument,
-             "{}: expected a number (the model reads {} as a number), got {}",
-             where(step.column, r), step.column, Shown(v));
+      const bool ok = type == DataType::kDouble && v.is_boolean()
+                          ? (builder.AppendDouble(v.get<bool>() ? 1.0 : 0.0), true)
+                          : AppendJsonCell(builder, type, v);
+      if (!ok) {
+        Fail(ErrorCode::kInvalidArgument, "{}: expected {} (the model reads {} so), got {}",
+             where(step.column, r), JsonCellExpectation(type), step.column, Shown(v));
       }
     }
     fields.push_back({step.column, builder.type()});

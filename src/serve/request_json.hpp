@@ -32,12 +32,20 @@ std::string IdText(const nlohmann::json& value, std::string_view field);
 std::optional<std::vector<std::string>> IdsField(const nlohmann::json& body, const char* name,
                                                  size_t max);
 
+/// Appends one JSON value as a cell of `type` (null as null; ids as text or numbers; dates and
+/// times as ISO text, a trailing 'Z' allowed); false when it does not fit.
+bool AppendJsonCell(ColumnBuilder& builder, DataType type, const nlohmann::json& value);
+/// What AppendJsonCell accepts for `type`, for error messages ("a whole number").
+std::string_view JsonCellExpectation(DataType type);
+
 /// A table of the pipeline's input columns from one JSON array of values per column (n rows
-/// each): numeric columns as doubles (numbers, booleans as 0/1, null as missing), categorical
+/// each): numeric columns as doubles (numbers, booleans as 0/1, null as missing), dates and
+/// times as such when `types` (the features table's schema; may be null) says so, categorical
 /// ones as text. `where(column, row)` names a cell in errors ("rows[3].age"). Columns the
 /// pipeline does not read are ignored; a missing one is kInvalidArgument naming it.
 Table InputTable(const FeaturePipeline& pipeline,
                  const std::map<std::string, const nlohmann::json*>& columns, size_t rows,
+                 const Schema* types,
                  const std::function<std::string(const std::string&, size_t)>& where);
 
 }  // namespace prospect::serve

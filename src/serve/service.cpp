@@ -4,11 +4,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <shared_mutex>
 
+#include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
 #include "prospect/experiment/assignment.hpp"
 #include "prospect/models/scoring.hpp"
+#include "serve/online_profiles.hpp"
 #include "serve/openapi.hpp"
 #include "serve/request_json.hpp"
 #include "serve/snapshot.hpp"
@@ -20,20 +23,86 @@ using serve::IdText;
 using serve::Snapshot;
 using serve::StringField;
 
+namespace serve {
+
+// Customers whose online features changed since the snapshot's profiles were loaded: their
+// recomputed profile row and its encoding for each model of the profiles. Readers take a shared
+// lock only when there is any (the count is checked first), so scoring without online updates
+// takes no lock.
+struct CustomerOverride {
+  Table profile;  ///< one row
+  /// model name → (version, encoded row) for the compiled models of the profiles table
+  std::map<std::string, std::pair<int64_t, std::vector<float>>, std::less<>> encoded;
+};
+
+class Overrides {
+ public:
+  std::shared_ptr<const CustomerOverride> Find(std::string_view id) const {
+    if (size_.load(std::memory_order_acquire) == 0) return nullptr;
+    std::shared_lock lock(mu_);
+    const auto it = by_id_.find(id);
+    return it == by_id_.end() ? nullptr : it->second;
+  }
+  void Put(const std::string& id, std::shared_ptr<const CustomerOverride> value) {
+    std::unique_lock lock(mu_);
+    by_id_.insert_or_assign(id, std::move(value));
+    size_.store(by_id_.size(), std::memory_order_release);
+  }
+  void Clear() {
+    std::unique_lock lock(mu_);
+    by_id_.clear();
+    size_.store(0, std::memory_order_release);
+  }
+
+ private:
+  std::atomic<size_t> size_{0};
+  mutable std::shared_mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const CustomerOverride>, StringHash,
+                     std::equal_to<>>
+      by_id_;
+};
+
+// Everything a Service holds. The snapshot is swapped whole; the store is used by one thread at
+// a time (the reload thread, or a request persisting events), under store_mu.
+struct ServiceState {
+  ServiceState(const std::string& dir, ServeOptions opts, std::shared_ptr<spdlog::logger> logger,
+               std::vector<std::string> routes)
+      : ws(Workspace::Open(dir)),
+        options(std::move(opts)),
+        ctx(1, kDefaultSeed, std::move(logger)),
+        route_names(std::move(routes)),
+        metrics(route_names),
+        openapi(OpenApiDocument()) {}
+
+  Workspace ws;
+  ServeOptions options;
+  Context ctx;
+  std::vector<std::string> route_names;
+  ServerMetrics metrics;
+  nlohmann::json openapi;
+  std::atomic<std::shared_ptr<const Snapshot>> snapshot;
+  std::mutex store_mu;
+  std::atomic<std::shared_ptr<OnlineProfiles>> online;  ///< null: no events table
+  Overrides overrides;
+};
+
+}  // namespace serve
+
 namespace {
 
-// What a handler sees: the snapshot, the path's parameters, the parsed body.
+using serve::CustomerOverride;
+using serve::ServiceState;
+
+// What a handler sees: the service's state, the snapshot, the path's parameters, the body.
 struct Call {
+  ServiceState& state;
   const Snapshot& snap;
-  const ServeOptions& options;
-  const Context& ctx;
   const std::vector<std::string_view>& params;
   std::string_view query;
   std::string_view raw_body;
-  int max_json_depth;
-  const ServerMetrics& metrics;
-  const nlohmann::json& openapi;
-  nlohmann::json Body() const { return serve::ParseRequestBody(raw_body, max_json_depth); }
+  nlohmann::json Body() const {
+    return serve::ParseRequestBody(raw_body, state.options.max_json_depth);
+  }
 };
 
 using Handler = void (*)(const Call&, ServeResponse*);
@@ -111,6 +180,38 @@ uint32_t FindCustomerRow(const serve::ServedModel& model, std::string_view id) {
   return *row;
 }
 
+// The score of customer `id`: from their online features when events changed them, else from
+// the snapshot's row. nullopt for an id the features table does not have.
+std::optional<double> ScoreCustomer(const Call& call, const serve::ServedModel& model,
+                                    std::string_view id) {
+  if (!model.features) (void)FindCustomerRow(model, id);  // throws: no features by id
+  if (model.features == call.snap.profiles) {
+    if (const auto online = call.state.overrides.Find(id)) {
+      const auto it = online->encoded.find(model.package.name);
+      if (model.trees && it != online->encoded.end() && it->second.first == model.package.version)
+        return model.ScoreEncoded(it->second.second.data());
+      return model.ScoreTable(online->profile, call.state.ctx)[0];
+    }
+  }
+  const auto row = model.features->Find(id);
+  if (!row) return std::nullopt;
+  return model.ScoreRow(*row, call.state.ctx);
+}
+
+// Customer `id`'s row of the model's features (their online profile when events changed it).
+Table CustomerRow(const Call& call, const serve::ServedModel& model, std::string_view id) {
+  if (model.features && model.features == call.snap.profiles) {
+    if (const auto online = call.state.overrides.Find(id)) return online->profile;
+  }
+  const size_t rows[] = {FindCustomerRow(model, id)};
+  return model.features->table.Take(rows);
+}
+
+// The schema of the table the model's features come from, when it has one.
+const Schema* FeatureTypes(const serve::ServedModel& model) {
+  return model.features ? &model.features->table.schema() : nullptr;
+}
+
 // The table of "rows": [{column: value, ...}, ...], for the model's input columns.
 Table RowsTable(const serve::ServedModel& model, const nlohmann::json& rows, size_t max_batch) {
   if (!rows.is_array()) {
@@ -138,7 +239,7 @@ Table RowsTable(const serve::ServedModel& model, const nlohmann::json& rows, siz
   }
   std::map<std::string, const nlohmann::json*> pointers;
   for (const auto& [name, values] : columns) pointers[name] = &values;
-  return serve::InputTable(model.package.pipeline, pointers, rows.size(),
+  return serve::InputTable(model.package.pipeline, pointers, rows.size(), FeatureTypes(model),
                            [](const std::string& column, size_t row) {
                              return fmt::format("rows[{}].{}", row, column);
                            });
@@ -167,10 +268,15 @@ void ModelMetadata(const Call& call, ServeResponse* out) {
   const auto& model = FindModel(call.snap, std::string(call.params[0]));
   const ModelPackage& pkg = model.package;
   nlohmann::json inputs = nlohmann::json::array();
+  const Schema* types = FeatureTypes(model);
   for (const auto& step : pkg.pipeline.steps()) {
-    inputs.push_back({{"name", step.column},
-                      {"datatype", step.categorical ? "BYTES" : "FP64"},
-                      {"shape", {-1}}});
+    const int known = types ? types->IndexOf(step.column) : -1;
+    const DataType type = known >= 0 ? types->field(static_cast<size_t>(known)).type
+                                     : (step.categorical ? DataType::kString : DataType::kDouble);
+    // V2 datatypes: text (categories, dates, times) is BYTES.
+    const bool text = step.categorical || type == DataType::kDate || type == DataType::kTimestamp;
+    inputs.push_back(
+        {{"name", step.column}, {"datatype", text ? "BYTES" : "FP64"}, {"shape", {-1}}});
   }
   WriteJson(out, {{"name", pkg.name},
                   {"versions", {std::to_string(pkg.version)}},
@@ -220,16 +326,16 @@ void Infer(const Call& call, ServeResponse* out) {
     nlohmann::json& values = columns[*name] = nlohmann::json::array();
     for (const nlohmann::json* v : flat) values.push_back(*v);
   }
-  if (rows > call.options.max_batch)
+  if (rows > call.state.options.max_batch)
     Fail(ErrorCode::kOutOfRange, "{} rows is more than the limit {} per request", rows,
-         call.options.max_batch);
+         call.state.options.max_batch);
   std::map<std::string, const nlohmann::json*> pointers;
   for (const auto& [name, values] : columns) pointers[name] = &values;
-  const Table table = serve::InputTable(model.package.pipeline, pointers, rows,
+  const Table table = serve::InputTable(model.package.pipeline, pointers, rows, FeatureTypes(model),
                                         [](const std::string& column, size_t row) {
                                           return fmt::format("input {}[{}]", column, row);
                                         });
-  const std::vector<double> scores = model.ScoreTable(table, call.ctx);
+  const std::vector<double> scores = model.ScoreTable(table, call.state.ctx);
   nlohmann::json doc = {
       {"model_name", model.package.name},
       {"model_version", std::to_string(model.package.version)},
@@ -244,7 +350,9 @@ void Score(const Call& call, ServeResponse* out) {
   const auto& model = FindModel(call.snap, StringField(body, "model"));
   if (const auto id = body.find("customer_id"); id != body.end()) {
     const std::string text = IdText(*id, "field \"customer_id\"");
-    const double score = model.ScoreRow(FindCustomerRow(model, text), call.ctx);
+    const std::optional<double> found = ScoreCustomer(call, model, text);
+    if (!found) Fail(ErrorCode::kNotFound, "no customer \"{}\" in {}", text, model.features->name);
+    const double score = *found;
     // The hot path: written directly, no JSON tree.
     out->status = 200;
     fmt::format_to(std::back_inserter(out->body),
@@ -254,26 +362,24 @@ void Score(const Call& call, ServeResponse* out) {
     return;
   }
   nlohmann::json doc = ModelHeader(model);
-  if (const auto ids = IdsField(body, "customer_ids", call.options.max_batch)) {
+  if (const auto ids = IdsField(body, "customer_ids", call.state.options.max_batch)) {
     nlohmann::json scores = nlohmann::json::array();
     for (const auto& id : *ids) {
-      const auto row = model.features ? model.features->Find(id) : std::nullopt;
-      if (row) {
-        scores.push_back({{"customer_id", id}, {"score", model.ScoreRow(*row, call.ctx)}});
-      } else if (model.features) {  // one unknown id does not fail the batch
+      if (const auto score = ScoreCustomer(call, model, id)) {
+        scores.push_back({{"customer_id", id}, {"score", *score}});
+      } else {  // one unknown id does not fail the batch
         scores.push_back(
             {{"customer_id", id},
              {"score", nullptr},
              {"error", fmt::format("no customer \"{}\" in {}", id, model.features->name)}});
-      } else {
-        (void)FindCustomerRow(model, id);  // throws: the model has no features by id
       }
     }
     doc["scores"] = scores;
     return WriteJson(out, doc);
   }
   if (const auto rows = body.find("rows"); rows != body.end()) {
-    doc["scores"] = model.ScoreTable(RowsTable(model, *rows, call.options.max_batch), call.ctx);
+    doc["scores"] =
+        model.ScoreTable(RowsTable(model, *rows, call.state.options.max_batch), call.state.ctx);
     return WriteJson(out, doc);
   }
   Fail(ErrorCode::kInvalidArgument,
@@ -288,17 +394,16 @@ void Explain(const Call& call, ServeResponse* out) {
   Table row;
   if (const auto id = body.find("customer_id"); id != body.end()) {
     const std::string text = IdText(*id, "field \"customer_id\"");
-    const size_t rows[] = {FindCustomerRow(model, text)};
-    row = model.features->table.Take(rows);
+    row = CustomerRow(call, model, text);
     doc["customer_id"] = text;
   } else if (const auto r = body.find("row"); r != body.end()) {
     row = RowsTable(model, nlohmann::json::array({*r}), 1);
   } else {
     Fail(ErrorCode::kInvalidArgument, "expected \"customer_id\" or \"row\" in the request");
   }
-  doc["score"] = model.package.Score(row, call.ctx)[0];
+  doc["score"] = model.package.Score(row, call.state.ctx)[0];
   nlohmann::json reasons = nlohmann::json::array();
-  const auto explained = ExplainRows(model.package, row, top, call.ctx);
+  const auto explained = ExplainRows(model.package, row, top, call.state.ctx);
   for (const Reason& reason : explained[0]) {
     reasons.push_back({{"column", reason.column},
                        {"value", reason.value},
@@ -345,8 +450,9 @@ void Recommend(const Call& call, ServeResponse* out) {
   RecommendRules rules;
   rules.exclude_history = serve::BoolField(body, "exclude_history").value_or(true);
   rules.allow =
-      IdsField(body, "allow", call.options.max_batch).value_or(std::vector<std::string>{});
-  rules.deny = IdsField(body, "deny", call.options.max_batch).value_or(std::vector<std::string>{});
+      IdsField(body, "allow", call.state.options.max_batch).value_or(std::vector<std::string>{});
+  rules.deny =
+      IdsField(body, "deny", call.state.options.max_batch).value_or(std::vector<std::string>{});
   rules.mmr_lambda = serve::NumberField(body, "mmr_lambda").value_or(1.0);
   const bool reasons = serve::BoolField(body, "reasons").value_or(false);
   WriteJson(out, {{"recommender", rec.name},
@@ -378,7 +484,10 @@ void Customer(const Call& call, ServeResponse* out) {
   const Snapshot& snap = call.snap;
   bool found = false;
   nlohmann::json doc = {{"customer_id", id}};
-  if (snap.profiles) {
+  if (const auto online = call.state.overrides.Find(id)) {
+    doc["profile"] = RowsToJson(online->profile, 1)[0];
+    found = true;
+  } else if (snap.profiles) {
     const auto row = snap.profiles->Find(id);
     doc["profile"] = row ? RowJson(*snap.profiles, *row) : nlohmann::json();
     found = found || row.has_value();
@@ -393,8 +502,7 @@ void Customer(const Call& call, ServeResponse* out) {
   nlohmann::json scores = nlohmann::json::object();
   for (const auto& [name, model] : snap.models) {
     if (model->features != snap.profiles || !model->features) continue;
-    const auto row = model->features->Find(id);
-    if (row) scores[name] = model->ScoreRow(*row, call.ctx);
+    if (const auto score = ScoreCustomer(call, *model, id)) scores[name] = *score;
   }
   doc["scores"] = scores;
   if (!found) Fail(ErrorCode::kNotFound, "no customer \"{}\" in the served tables", id);
@@ -443,12 +551,64 @@ void Assign(const Call& call, ServeResponse* out) {
   };
   if (const auto unit = body.find("unit_id"); unit != body.end())
     return WriteJson(out, one(IdText(*unit, "field \"unit_id\"")));
-  const auto units = IdsField(body, "unit_ids", call.options.max_batch);
+  const auto units = IdsField(body, "unit_ids", call.state.options.max_batch);
   if (!units)
     Fail(ErrorCode::kInvalidArgument, "expected \"unit_id\" or \"unit_ids\" in the request");
   nlohmann::json list = nlohmann::json::array();
   for (const auto& u : *units) list.push_back(one(u));
   WriteJson(out, {{"assignments", list}});
+}
+
+// The customer's recomputed profile and its encoding for every compiled model of the profiles.
+std::shared_ptr<const CustomerOverride> MakeOverride(const Call& call, Table profile) {
+  auto out = std::make_shared<CustomerOverride>();
+  out->profile = std::move(profile);
+  for (const auto& [name, model] : call.snap.models) {
+    if (!model->trees || !model->features || model->features != call.snap.profiles) continue;
+    const DenseMatrix x = model->package.pipeline.Transform(out->profile, call.state.ctx);
+    out->encoded.emplace(name,
+                         std::make_pair(model->package.version,
+                                        std::vector<float>(x.values().begin(), x.values().end())));
+  }
+  return out;
+}
+
+void Events(const Call& call, ServeResponse* out) {
+  const std::shared_ptr<serve::OnlineProfiles> online = call.state.online.load();
+  if (!online) {
+    Fail(ErrorCode::kFailedPrecondition,
+         "the workspace has no events table, so the server keeps no online features: ingest "
+         "events and restart");
+  }
+  const nlohmann::json body = call.Body();
+  const auto list = body.find("events");
+  if (list == body.end() || !list->is_array() || list->empty())
+    Fail(ErrorCode::kInvalidArgument, "field \"events\": expected a non-empty array of events");
+  if (list->size() > call.state.options.max_batch)
+    Fail(ErrorCode::kOutOfRange, "{} events is more than the limit {} per request", list->size(),
+         call.state.options.max_batch);
+  const Table events = online->EventsFromJson(*list);
+  {
+    std::lock_guard lock(call.state.store_mu);
+    WriteOptions options;
+    options.mode = WriteMode::kAppend;
+    call.state.ws.store().WriteTable(online->config().events_table, events, options,
+                                     call.state.ctx);
+  }
+  nlohmann::json customers = nlohmann::json::array();
+  uint64_t updated = 0;
+  for (auto& update : online->Add(events, call.state.ctx)) {
+    if (update.profile) {
+      call.state.overrides.Put(update.customer_id, MakeOverride(call, std::move(*update.profile)));
+      ++updated;
+    }
+    customers.push_back(
+        {{"customer_id", update.customer_id}, {"profiled", update.profile.has_value()}});
+  }
+  call.state.metrics.FeaturesUpdated(updated);
+  WriteJson(out, {{"accepted", events.num_rows()},
+                  {"as_of", FormatTimestamp(online->as_of())},
+                  {"customers", customers}});
 }
 
 void ListServed(const Call& call, ServeResponse* out) {
@@ -472,10 +632,10 @@ void ListServed(const Call& call, ServeResponse* out) {
 void Metrics(const Call& call, ServeResponse* out) {
   out->status = 200;
   out->content_type = "text/plain; version=0.0.4; charset=utf-8";
-  out->body = call.metrics.ToPrometheus();
+  out->body = call.state.metrics.ToPrometheus();
 }
 
-void OpenApiRoute(const Call& call, ServeResponse* out) { WriteJson(out, call.openapi); }
+void OpenApiRoute(const Call& call, ServeResponse* out) { WriteJson(out, call.state.openapi); }
 
 // The route table: what each path answers and the least role its key needs (nullopt: no key).
 const std::vector<Route>& Routes() {
@@ -492,6 +652,7 @@ const std::vector<Route>& Routes() {
       {"POST", "/v1/similar", Role::kScore, Similar},
       {"GET", "/v1/customers/{id}", Role::kRead, Customer},
       {"POST", "/v1/assign", Role::kScore, Assign},
+      {"POST", "/v1/events", Role::kWrite, Events},
       {"GET", "/v1/models", Role::kRead, ListServed},
       {"GET", "/metrics", Role::kRead, Metrics},
       {"GET", "/openapi.json", Role::kRead, OpenApiRoute},
@@ -535,31 +696,18 @@ std::string_view BearerToken(std::string_view header) {
   return token;
 }
 
+std::vector<std::string> RouteNames() {
+  std::vector<std::string> names;
+  for (const auto& r : Routes()) names.push_back(r.path);
+  names.push_back("unmatched");
+  return names;
+}
+
 }  // namespace
 
-struct Service::Impl {
-  Workspace ws;
-  ServeOptions options;
-  Context ctx;
-  std::vector<std::string> route_names;
-  ServerMetrics metrics;
-  nlohmann::json openapi;
-  std::atomic<std::shared_ptr<const Snapshot>> snapshot;
-
-  Impl(const std::string& dir, ServeOptions opts, std::shared_ptr<spdlog::logger> logger)
-      : ws(Workspace::Open(dir)),
-        options(std::move(opts)),
-        ctx(1, kDefaultSeed, std::move(logger)),
-        route_names(RouteNames()),
-        metrics(route_names),
-        openapi(serve::OpenApiDocument()) {}
-
-  static std::vector<std::string> RouteNames() {
-    std::vector<std::string> names;
-    for (const auto& r : Routes()) names.push_back(r.path);
-    names.push_back("unmatched");
-    return names;
-  }
+struct Service::Impl : ServiceState {
+  Impl(const std::string& dir, ServeOptions options, std::shared_ptr<spdlog::logger> logger)
+      : ServiceState(dir, std::move(options), std::move(logger), RouteNames()) {}
 };
 
 Service::Service(const std::string& workspace_dir, ServeOptions options,
@@ -574,6 +722,17 @@ Service::Service(const std::string& workspace_dir, ServeOptions options,
          impl_->ws.dir());
   }
   impl_->snapshot.store(std::move(snap));
+  LoadOnline();
+}
+
+void Service::LoadOnline() {
+  Store& store = impl_->ws.store();
+  const ProfileConfig config = ProfileConfig::FromJson(impl_->ws.Section("profile"));
+  if (!store.FindTable(config.events_table)) {
+    impl_->online.store(nullptr);
+    return;
+  }
+  impl_->online.store(serve::OnlineProfiles::Load(store, config, impl_->ctx));
 }
 
 Service::~Service() = default;
@@ -596,18 +755,25 @@ std::vector<std::string> Service::Serving() const {
 
 bool Service::Reload() {
   const auto current = impl_->snapshot.load();
+  std::lock_guard lock(impl_->store_mu);
   try {
     const nlohmann::json signature = serve::StoreSignature(impl_->ws, impl_->options);
     if (signature == current->signature) return false;
     auto next =
         serve::LoadSnapshot(impl_->ws, impl_->options, signature, current.get(), impl_->ctx);
+    // New batch profiles include every persisted event: the online rows are superseded.
+    const bool profiles_changed = next->profiles != current->profiles;
     impl_->snapshot.store(std::move(next));
+    if (profiles_changed) {
+      impl_->overrides.Clear();
+      LoadOnline();
+    }
     impl_->metrics.ModelReloaded(true);
     impl_->ctx.logger().info("serve: reloaded: {}", Join(Serving(), "; "));
     return true;
   } catch (const std::exception& e) {
     impl_->metrics.ModelReloaded(false);
-    impl_->ctx.logger().error("serve: reload failed, still serving the previous models: {}",
+    impl_->ctx.logger().error("serve: reload failed, still serving the previous snapshot: {}",
                               e.what());
     return false;
   }
@@ -671,15 +837,7 @@ void Service::Handle(const ServeRequest& request, ServeResponse* out) const {
                                request.body.size(), impl_->options.max_body_bytes));
       }
       if (allowed) {
-        const Call call{*snap,
-                        impl_->options,
-                        impl_->ctx,
-                        params,
-                        query,
-                        request.body,
-                        impl_->options.max_json_depth,
-                        impl_->metrics,
-                        impl_->openapi};
+        const Call call{*impl_, *snap, params, query, request.body};
         route->handler(call, out);
       }
     }

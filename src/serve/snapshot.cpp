@@ -104,7 +104,11 @@ double ServedModel::ScoreRow(uint32_t row, const Context& ctx) const {
     const size_t rows[] = {row};
     return package.Score(features->table.Take(rows), ctx)[0];
   }
-  const double p = trees->Predict(&encoded[static_cast<size_t>(row) * trees->num_features()]);
+  return ScoreEncoded(&encoded[static_cast<size_t>(row) * trees->num_features()]);
+}
+
+double ServedModel::ScoreEncoded(const float* row) const {
+  const double p = trees->Predict(row);
   if (!package.calibrator) return p;
   return package.calibrator->Apply(std::span<const double>(&p, 1))[0];
 }
@@ -134,7 +138,12 @@ nlohmann::json StoreSignature(const Workspace& ws, const ServeOptions& options) 
   for (const auto& o : store.ListObjects("recommender")) {
     if (Wanted(options.recommenders, o.name)) sig["recommenders"][o.name] = o.version;
   }
-  for (const auto& t : store.ListTables()) sig["tables"][t.name] = t.updated_at;
+  // Not the events table: the server appends to it itself (POST /v1/events), and its online
+  // features reload with the profiles table, which a batch `prospect profile` rewrites.
+  const std::string events = ProfileConfig::FromJson(ws.Section("profile")).events_table;
+  for (const auto& t : store.ListTables()) {
+    if (t.name != events) sig["tables"][t.name] = t.updated_at;
+  }
   for (const auto& o : store.ListObjects("api_key")) sig["keys"][o.name] = o.version;
   return sig;
 }

@@ -53,6 +53,8 @@ struct ServedModel {
 
   /// The score of the features table's row `row` (calibrated when the model is).
   double ScoreRow(uint32_t row, const Context& ctx) const;
+  /// With trees: the score of a row already encoded by the pipeline (calibrated when the model is).
+  double ScoreEncoded(const float* row) const;
   /// The scores of a table of input columns (calibrated when the model is).
   std::vector<double> ScoreTable(const Table& table, const Context& ctx) const;
 };

@@ -49,8 +49,10 @@ nlohmann::json RowsToJson(const Table& table, size_t limit) {
       nlohmann::json& cell = row[table.schema().field(c).name];
       if (col.IsNull(r)) {
         cell = nullptr;
-      } else if (col.type() == DataType::kDouble || col.type() == DataType::kInt64) {
-        cell = col.NumericAt(r);
+      } else if (col.type() == DataType::kInt64) {
+        cell = col.ints()[r];  // exact, and an integer in JSON (42, not 42.0)
+      } else if (col.type() == DataType::kDouble) {
+        cell = col.doubles()[r];
       } else if (col.type() == DataType::kBool) {
         cell = col.NumericAt(r) != 0;
       } else {

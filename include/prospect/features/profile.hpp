@@ -50,7 +50,17 @@ struct ProfileInputs {
   std::optional<Table> events;
   std::optional<Table> orders;
   std::optional<Table> items;
+  /// The event types that get per-type columns; nullopt = ProfileEventTypes(events). Set when
+  /// profiling a slice of the events (one customer's, in the server) so that its columns are
+  /// those of the whole table.
+  std::optional<std::vector<std::string>> event_types;
 };
+
+/// The event types a profile of `events` makes columns for: the 20 most frequent values of the
+/// type column, in alphabetical order; none without a type column. `distinct` (optional) gets
+/// how many types occur.
+std::vector<std::string> ProfileEventTypes(const Table& events, const ProfileConfig& config,
+                                           size_t* distinct = nullptr);
 
 /// One row per customer. `as_of` is an instant in µs since epoch: only rows with time < as_of
 /// are used, and recency/windows are measured back from it.

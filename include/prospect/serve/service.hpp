@@ -74,6 +74,9 @@ class Service {
   std::vector<std::string> Serving() const;
 
  private:
+  /// (Re)loads the online features' inputs when the workspace has an events table.
+  void LoadOnline();
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
