@@ -17,7 +17,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev postgresql
   # the server: load tests (wrk), its /metrics checked by promtool and scraped by a real Prometheus,
   # its responses validated against its OpenAPI schemas (python3-jsonschema)
-  wrk prometheus python3-jsonschema
+  wrk prometheus python3-jsonschema curl
   # peers for fixtures and benchmarks (Debian's own python3)
   python3 python3-pandas python3-numpy python3-sklearn python3-scipy python3-statsmodels python3-xgboost
   # report assets are fetched from the npm registry at build time

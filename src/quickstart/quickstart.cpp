@@ -26,6 +26,7 @@
 #include "prospect/quality/quality.hpp"
 #include "prospect/report/report.hpp"
 #include "prospect/segment/segment.hpp"
+#include "prospect/serve/api_keys.hpp"
 #include "prospect/targeting/campaign.hpp"
 #include "prospect/targeting/lookalike.hpp"
 #include "prospect/targeting/uplift.hpp"
@@ -444,9 +445,19 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
   say(fmt::format("15. report     {} sections, {} charts → {} ({:.1f}s)", rs.sections, rs.charts,
                   report_path, t.Seconds()));
   out["report"] = report_path;
+
+  // 16. A key for the server, and the two lines that serve the models and ask for a score.
+  const CreatedApiKey key = CreateApiKey(ws.store(), Role::kScore, "quickstart");
+  const std::string serve = fmt::format("prospect --workspace {} serve --port 8080", ws_dir);
+  const std::string curl = fmt::format(
+      R"(curl -s -H "Authorization: Bearer {}" -d '{{"model": "propensity", "customer_id": 42}}' localhost:8080/v1/score)",
+      key.token);
+  say(fmt::format("16. serve      an API key (role score) for this workspace: {}", key.token));
+  out["serve"] = {{"key_id", key.info.id}, {"key", key.token}, {"command", serve}, {"curl", curl}};
   out["seconds"] = total.Seconds();
   say(fmt::format("Done in {:.1f}s. Open {} in a browser; try: prospect --workspace {} tables",
                   total.Seconds(), report_path, ws_dir));
+  say(fmt::format("Serve the models: {}\nthen, in another terminal: {}", serve, curl));
   return out;
 }
 

@@ -2,8 +2,11 @@
 // reads one node per level and picks the child by adding 0 or 1.
 #include "prospect/serve/compiled_trees.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <tuple>
 #include <utility>
 
 #include "models/gbdt/booster_check.hpp"
@@ -56,40 +59,71 @@ CompiledTrees CompiledTrees::FromXgboostBooster(std::string_view ubj) {
     const auto feature = tree->at("split_indices").get<std::vector<int64_t>>();
     const auto condition = tree->at("split_conditions").get<std::vector<float>>();
     const auto default_left = tree->at("default_left").get<std::vector<int64_t>>();
-    // Breadth first: (XGBoost node, our slot); a split allocates its two children together.
+    // Breadth first: (XGBoost node, our slot, depth); a split allocates its two children
+    // together.
     const auto root = static_cast<uint32_t>(out.nodes_.size());
     out.roots_.push_back(root);
     out.nodes_.push_back({});
-    std::vector<std::pair<int64_t, uint32_t>> queue = {{0, root}};
+    out.leaf_values_.push_back(0);
+    uint32_t depth = 0;
+    std::vector<std::tuple<int64_t, uint32_t, uint32_t>> queue = {{0, root, 0}};
     for (size_t q = 0; q < queue.size(); ++q) {
-      const auto [xgb, slot] = queue[q];
+      const auto [xgb, slot, level] = queue[q];
       const auto i = static_cast<size_t>(xgb);
-      Node node{condition[i], -1, 0, 0};
-      if (left[i] != -1) {
+      depth = std::max(depth, level);
+      Node node{std::numeric_limits<float>::infinity(), 0, slot, slot};  // a leaf
+      if (left[i] == -1) {
+        out.leaf_values_[slot] = condition[i];
+      } else {
+        node.threshold = condition[i];
         node.feature = static_cast<int32_t>(feature[i]);
         node.left = static_cast<uint32_t>(out.nodes_.size());
         node.missing = node.left + (default_left[i] ? 0 : 1);
-        out.nodes_.push_back({});
-        out.nodes_.push_back({});
-        queue.emplace_back(left[i], node.left);
-        queue.emplace_back(right[i], node.left + 1);
+        out.nodes_.resize(out.nodes_.size() + 2);
+        out.leaf_values_.resize(out.nodes_.size(), 0);
+        queue.emplace_back(left[i], node.left, level + 1);
+        queue.emplace_back(right[i], node.left + 1, level + 1);
       }
       out.nodes_[slot] = node;
     }
+    out.depths_.push_back(depth);
   }
   return out;
 }
 
 float CompiledTrees::Margin(const float* row) const {
   const Node* nodes = nodes_.data();
+  // One step down: left or right by the comparison, the default child for a missing value.
+  auto step = [nodes, row](uint32_t i) {
+    const Node& n = nodes[i];
+    const float x = row[n.feature];
+    const uint32_t next = n.left + !(x < n.threshold);
+    return std::isnan(x) ? n.missing : next;
+  };
   float sum = base_margin_;
-  for (const uint32_t root : roots_) {
-    const Node* node = nodes + root;
-    while (node->feature >= 0) {
-      const float x = row[node->feature];
-      node = nodes + (std::isnan(x) ? node->missing : node->left + !(x < node->value));
+  const size_t trees = roots_.size();
+  size_t t = 0;
+  // Four independent walks interleave their loads; the leaves are added in tree order, as
+  // XGBoost adds them, so the float sum is the same.
+  for (; t + 4 <= trees; t += 4) {
+    uint32_t a = roots_[t], b = roots_[t + 1], c = roots_[t + 2], d = roots_[t + 3];
+    const uint32_t depth =
+        std::max(std::max(depths_[t], depths_[t + 1]), std::max(depths_[t + 2], depths_[t + 3]));
+    for (uint32_t level = 0; level < depth; ++level) {
+      a = step(a);
+      b = step(b);
+      c = step(c);
+      d = step(d);
     }
-    sum += node->value;
+    sum += leaf_values_[a];
+    sum += leaf_values_[b];
+    sum += leaf_values_[c];
+    sum += leaf_values_[d];
+  }
+  for (; t < trees; ++t) {
+    uint32_t a = roots_[t];
+    for (uint32_t level = 0; level < depths_[t]; ++level) a = step(a);
+    sum += leaf_values_[a];
   }
   return sum;
 }

@@ -13,20 +13,23 @@ int CsvFuzzOne(const uint8_t* data, size_t size);
 int JsonlFuzzOne(const uint8_t* data, size_t size);
 int ModelFuzzOne(const uint8_t* data, size_t size);
 int ChunkFuzzOne(const uint8_t* data, size_t size);
+int RequestFuzzOne(const uint8_t* data, size_t size);
 
 int main(int argc, char** argv) {
   if (argc != 3) {
-    std::fprintf(stderr, "usage: fuzz_regression csv|jsonl|model|chunk CORPUS_DIR\n");
+    std::fprintf(stderr, "usage: fuzz_regression csv|jsonl|model|chunk|request CORPUS_DIR\n");
     return 2;
   }
   const std::string kind = argv[1];
-  int (*fn)(const uint8_t*, size_t) = kind == "csv"     ? &CsvFuzzOne
-                                      : kind == "jsonl" ? &JsonlFuzzOne
-                                      : kind == "model" ? &ModelFuzzOne
-                                      : kind == "chunk" ? &ChunkFuzzOne
-                                                        : nullptr;
+  int (*fn)(const uint8_t*, size_t) = kind == "csv"       ? &CsvFuzzOne
+                                      : kind == "jsonl"   ? &JsonlFuzzOne
+                                      : kind == "model"   ? &ModelFuzzOne
+                                      : kind == "chunk"   ? &ChunkFuzzOne
+                                      : kind == "request" ? &RequestFuzzOne
+                                                          : nullptr;
   if (!fn) {
-    std::fprintf(stderr, "fuzz_regression: unknown kind \"%s\": use csv, jsonl, model or chunk\n",
+    std::fprintf(stderr,
+                 "fuzz_regression: unknown kind \"%s\": use csv, jsonl, model, chunk or request\n",
                  kind.c_str());
     return 2;
   }
