@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds prospect twice (Release, and ASan+UBSan) and runs every test in
-# both. This is the README's test command; .ci/run calls it.
+# Installs dependencies, builds prospect three times and runs the tests: every test in Release and
+# in ASan+UBSan, the server's tests under ThreadSanitizer. This is the README's test command;
+# .ci/run calls it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -26,3 +27,10 @@ cmake --build build-asan -j "$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
    LSAN_OPTIONS=suppressions="$PWD/../tests/lsan.supp" \
    ctest --output-on-failure -j "$jobs" -LE "slow|house")
+
+echo "== ThreadSanitizer build and the server's tests (request threads, reloads, online updates)"
+cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g1" \
+  -DPROSPECT_SANITIZE_THREAD=ON -DPROSPECT_BUILD_BENCH=OFF >/dev/null
+cmake --build build-tsan -j "$jobs"
+(cd build-tsan && TSAN_OPTIONS="suppressions=$PWD/../tests/tsan.supp halt_on_error=1 exitcode=66" \
+   ctest --output-on-failure -j "$jobs")

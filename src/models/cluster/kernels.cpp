@@ -8,8 +8,9 @@
 
 namespace prospect::cluster_internal {
 
+// Not under the sanitizers: their instrumented ifunc resolvers run before the runtime is set up.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    !defined(__SANITIZE_ADDRESS__)
+    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 #define PROSPECT_MULTIVERSION __attribute__((target_clones("avx2", "default")))
 #else
 #define PROSPECT_MULTIVERSION
