@@ -106,6 +106,7 @@ class Session : public std::enable_shared_from_this<Session> {
       out_.body = fmt::format(
           R"({{"error":{{"code":"payload_too_large","message":"the request body is over the limit of {} bytes"}}}})",
           shared_.options.max_body_bytes);
+      shared_.service.metrics().Record(out_.route, out_.status, 0);
       return Write(11, false);
     }
     if (ec) return Close();  // end of stream, timeout, reset or the drain's close
@@ -211,8 +212,10 @@ void RunHttpServer(Service& service, const HttpServerOptions& options, spdlog::l
   const int threads = options.threads > 0
                           ? options.threads
                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  net::io_context ioc(threads);
+  // Before the io_context: sessions still queued in it when it is destroyed (a drain that ran
+  // out of time) unregister themselves from `shared` as they go.
   Shared shared(service, options, log);
+  net::io_context ioc(threads);
   beast::error_code ec;
   const auto address = net::ip::make_address(options.host, ec);
   if (ec) Fail(ErrorCode::kInvalidArgument, "serve: --host {} is not an IP address", options.host);

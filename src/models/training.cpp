@@ -670,8 +670,7 @@ ModelPackage LoadModel(Store& store, const std::string& name, int64_t version) {
 nlohmann::json ListModels(Store& store) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& o : store.ListObjects("model")) {
-    const auto stage = store.GetObject("model_stage", o.name);
-    const int64_t production = stage ? stage->meta.value("production", int64_t{0}) : 0;
+    const int64_t production = ProductionVersion(store, o.name);
     out.push_back(
         {{"name", o.name},
          {"version", o.version},
@@ -683,6 +682,11 @@ nlohmann::json ListModels(Store& store) {
          {"production_version", production ? nlohmann::json(production) : nlohmann::json()}});
   }
   return out;
+}
+
+int64_t ProductionVersion(Store& store, const std::string& name) {
+  const auto stage = store.GetObject("model_stage", name);
+  return stage ? stage->meta.value("production", int64_t{0}) : 0;
 }
 
 void PromoteModel(Store& store, const std::string& name, int64_t version) {

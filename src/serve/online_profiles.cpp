@@ -3,6 +3,7 @@
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/numbers.hpp"
+#include "prospect/common/strings.hpp"
 #include "serve/request_json.hpp"
 
 namespace prospect::serve {

@@ -2,6 +2,8 @@
 // field, the value and what was expected (kInvalidArgument, so a 400).
 #pragma once
 
+#include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>

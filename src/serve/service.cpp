@@ -98,7 +98,6 @@ struct Call {
   ServiceState& state;
   const Snapshot& snap;
   const std::vector<std::string_view>& params;
-  std::string_view query;
   std::string_view raw_body;
   nlohmann::json Body() const {
     return serve::ParseRequestBody(raw_body, state.options.max_json_depth);
@@ -787,10 +786,8 @@ void Service::Handle(const ServeRequest& request, ServeResponse* out) const {
   out->content_type = "application/json";
   out->route = impl_->route_names.size() - 1;
   const std::vector<Route>& routes = Routes();
-  const size_t q = request.target.find('?');
-  const std::string_view path = request.target.substr(0, q);
-  const std::string_view query =
-      q == std::string_view::npos ? std::string_view() : request.target.substr(q + 1);
+  // The query string is ignored: no route takes parameters there.
+  const std::string_view path = request.target.substr(0, request.target.find('?'));
   thread_local std::vector<std::string_view> params;
   try {
     const Route* route = nullptr;
@@ -837,7 +834,7 @@ void Service::Handle(const ServeRequest& request, ServeResponse* out) const {
                                request.body.size(), impl_->options.max_body_bytes));
       }
       if (allowed) {
-        const Call call{*impl_, *snap, params, query, request.body};
+        const Call call{*impl_, *snap, params, request.body};
         route->handler(call, out);
       }
     }

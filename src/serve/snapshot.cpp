@@ -12,8 +12,7 @@ constexpr const char* kDefaultCustomerTables[] = {"customers", "segments", "chur
 
 // The version a server serves: the production one when a version was promoted, else the latest.
 int64_t ServedVersion(Store& store, const StoredObject& latest) {
-  const auto stage = store.GetObject("model_stage", latest.name);
-  const int64_t production = stage ? stage->meta.value("production", int64_t{0}) : 0;
+  const int64_t production = ProductionVersion(store, latest.name);
   return production > 0 ? production : latest.version;
 }
 

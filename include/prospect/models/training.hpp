@@ -185,5 +185,7 @@ std::string TableFingerprint(const Table& table);
 nlohmann::json ListModels(Store& store);
 /// Marks a version as the production one (a new version of the registry entry's meta).
 void PromoteModel(Store& store, const std::string& name, int64_t version);
+/// The version PromoteModel marked as the production one, or 0 when none was.
+int64_t ProductionVersion(Store& store, const std::string& name);
 
 }  // namespace prospect
