@@ -1,6 +1,7 @@
 // Cell parsing: what one cell's text means to the readers. Null markers, integers and doubles
 // (with either decimal separator), bools, dates and timestamps, and the M/D or D/M evidence of
-// slash dates. Private to src/io.
+// slash dates. Private to src/io, and to the server's JSON cells (src/serve/request_json.cpp),
+// which read dates and times as the readers do.
 #pragma once
 
 #include <cstdint>

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "io/cell_parse.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
 
@@ -50,17 +51,18 @@ bool AppendJsonCell(ColumnBuilder& b, DataType type, const nlohmann::json& v) {
       return true;
     case DataType::kDate:
     case DataType::kTimestamp: {
+      // ISO forms only (no slash dates, whose order a request cannot show), read by the
+      // readers' own parser: 'T' or ' ', fractions, Z or an offset (converted to UTC).
       if (!v.is_string()) return false;
-      std::string text = v.get<std::string>();
-      if (!text.empty() && text.back() == 'Z') text.pop_back();
+      const std::string& text = v.get_ref<const std::string&>();
+      if (text.size() < 10 || text[4] != '-') return false;
       int64_t value = 0;
-      if (type == DataType::kTimestamp && ParseIsoTimestamp(text, &value)) {
-        b.AppendInt(value);
-      } else if (ParseIsoDate(text, &value)) {
-        b.AppendInt(type == DataType::kTimestamp ? value * kMicrosPerDay : value);
-      } else {
-        return false;
-      }
+      const io::DateParse parsed =
+          type == DataType::kTimestamp
+              ? io::ParseTimestampText(text, io::DateOrder::kMonthFirst, false, &value)
+              : io::ParseDateText(text, io::DateOrder::kMonthFirst, &value);
+      if (parsed != io::DateParse::kOk) return false;
+      b.AppendInt(value);
       return true;
     }
   }
@@ -73,7 +75,8 @@ std::string_view JsonCellExpectation(DataType type) {
     case DataType::kDouble: return "a number";
     case DataType::kBool: return "true or false";
     case DataType::kDate: return "a date YYYY-MM-DD";
-    case DataType::kTimestamp: return "a time YYYY-MM-DD HH:MM:SS (or a date)";
+    case DataType::kTimestamp:
+      return "a time YYYY-MM-DD HH:MM:SS (a T, Z or offset allowed; or a date)";
     default: return "text";
   }
 }

@@ -151,20 +151,29 @@ std::string CodeName(ErrorCode code) {
 
 // ---- lookups shared by handlers
 
-const serve::ServedModel& FindModel(const Snapshot& snap, std::optional<std::string> name) {
+// The served model or recommender `name` of `served` (`noun`: "model", "recommender"); the only
+// one when no name is given. Errors list what is served.
+template <typename Served>
+const auto& FindServed(const Served& served, const std::optional<std::string>& name,
+                       std::string_view noun) {
+  auto names = [&served] {
+    std::vector<std::string> out;
+    for (const auto& entry : served) out.push_back(entry.first);
+    return out.empty() ? std::string("none") : Join(out, ", ");
+  };
   if (!name) {
-    if (snap.models.size() == 1) return *snap.models.begin()->second;
-    std::vector<std::string> names;
-    for (const auto& [n, m] : snap.models) names.push_back(n);
-    Fail(ErrorCode::kInvalidArgument, "field \"model\" is required: the server serves {}",
-         names.empty() ? "no models" : Join(names, ", "));
+    if (served.size() == 1) return *served.begin()->second;
+    Fail(ErrorCode::kInvalidArgument, "field \"{}\" is required: the server serves {}", noun,
+         names());
   }
-  const auto it = snap.models.find(*name);
-  if (it != snap.models.end()) return *it->second;
-  std::vector<std::string> names;
-  for (const auto& [n, m] : snap.models) names.push_back(n);
-  Fail(ErrorCode::kNotFound, "no model \"{}\" is served (served: {})", *name,
-       names.empty() ? "none" : Join(names, ", "));
+  const auto it = served.find(*name);
+  if (it == served.end())
+    Fail(ErrorCode::kNotFound, "no {} \"{}\" is served (served: {})", noun, *name, names());
+  return *it->second;
+}
+
+const serve::ServedModel& FindModel(const Snapshot& snap, const std::optional<std::string>& name) {
+  return FindServed(snap.models, name, "model");
 }
 
 uint32_t FindCustomerRow(const serve::ServedModel& model, std::string_view id) {
@@ -415,18 +424,7 @@ void Explain(const Call& call, ServeResponse* out) {
 
 const RecommenderPackage& FindRecommender(const Snapshot& snap,
                                           const std::optional<std::string>& name) {
-  std::vector<std::string> names;
-  for (const auto& [n, r] : snap.recommenders) names.push_back(n);
-  if (!name) {
-    if (snap.recommenders.size() == 1) return *snap.recommenders.begin()->second;
-    Fail(ErrorCode::kInvalidArgument, "field \"recommender\" is required: the server serves {}",
-         names.empty() ? "no recommenders" : Join(names, ", "));
-  }
-  const auto it = snap.recommenders.find(*name);
-  if (it == snap.recommenders.end())
-    Fail(ErrorCode::kNotFound, "no recommender \"{}\" is served (served: {})", *name,
-         names.empty() ? "none" : Join(names, ", "));
-  return *it->second;
+  return FindServed(snap.recommenders, name, "recommender");
 }
 
 nlohmann::json ItemsJson(const std::vector<Recommendation>& picks) {

@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -245,7 +246,6 @@ def check_events(port, keys):
 def check_concurrency(port, keys, ws):
     """Scores, customer views and events from four threads at once while a promotion makes the
     server swap its snapshot: every answer 200 (under ThreadSanitizer: no race reported)."""
-    import threading
     errors = []
 
     def worker(n):

@@ -44,6 +44,15 @@ std::vector<std::string> Names(size_t d) {
   return names;
 }
 
+// The rows as a training set (features f0, f1, ...); it views `rows`, which must outlive it.
+Dataset TrainingSet(const Rows& rows) {
+  Dataset data;
+  data.x = DenseMatrixView(rows.x, rows.n, rows.d);
+  data.y = rows.y;
+  data.feature_names = Names(rows.d);
+  return data;
+}
+
 CompiledTrees Compile(const SupervisedModel& model) {
   const std::string bytes = model.Save();
   return CompiledTrees::FromXgboostBooster(ModelReader(bytes).Block("booster"));
@@ -55,11 +64,7 @@ TEST(CompiledTrees, ClassifierEqualsXgboostWithinOneMillionth) {
   for (double& v : train.y) v = v > 0.8 ? 1.0 : 0.0;
   auto model = ClassifierRegistry().Create(
       "gbdt", {{"n_estimators", 100}, {"max_depth", 6}, {"early_stopping_rounds", 0}});
-  Dataset data;
-  data.x = DenseMatrixView(train.x, train.n, train.d);
-  data.y = train.y;
-  data.feature_names = Names(train.d);
-  model->Fit(data, ctx);
+  model->Fit(TrainingSet(train), ctx);
 
   const CompiledTrees trees = Compile(*model);
   EXPECT_EQ(trees.num_trees(), 100u);
@@ -86,11 +91,7 @@ TEST(CompiledTrees, RegressorEqualsXgboostWithinOneMillionth) {
   const Rows train = MakeRows(2000, 8, 3, false);
   auto model = RegressorRegistry().Create(
       "gbdt", {{"n_estimators", 60}, {"max_depth", 5}, {"early_stopping_rounds", 0}});
-  Dataset data;
-  data.x = DenseMatrixView(train.x, train.n, train.d);
-  data.y = train.y;
-  data.feature_names = Names(train.d);
-  model->Fit(data, ctx);
+  model->Fit(TrainingSet(train), ctx);
   const CompiledTrees trees = Compile(*model);
   EXPECT_FALSE(trees.logistic());
   const Rows test = MakeRows(1000, 8, 4, true);
