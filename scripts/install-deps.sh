@@ -16,8 +16,9 @@ packages=(
   # tests and benchmarks (postgresql: the throwaway server of scripts/pg_test_server.sh)
   libgtest-dev libgmock-dev libbenchmark-dev postgresql
   # the server: load tests (wrk), its /metrics checked by promtool and scraped by a real Prometheus,
-  # its responses validated against its OpenAPI schemas (python3-jsonschema)
-  wrk prometheus python3-jsonschema curl
+  # its responses validated against its OpenAPI schemas (python3-jsonschema), its dashboard and
+  # the static report loaded in a real headless browser (chromium)
+  wrk prometheus python3-jsonschema curl chromium
   # peers for fixtures and benchmarks (Debian's own python3)
   python3 python3-pandas python3-numpy python3-sklearn python3-scipy python3-statsmodels python3-xgboost
   # report assets are fetched from the npm registry at build time

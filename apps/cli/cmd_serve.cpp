@@ -60,6 +60,11 @@ A model promoted with `prospect models promote` is picked up within --reload-int
                     "tables GET /v1/customers/{id} shows (default: customers, segments, "
                     "churn_risk and *_predictions)");
   serve
+      ->add_option("--ann-min-items", f->serve.ann_min_items,
+                   "recommenders (als, bpr) with at least this many items answer from an HNSW "
+                   "index built at load instead of scoring every item (default 20000; 0 = never)")
+      ->check(CLI::NonNegativeNumber);
+  serve
       ->add_option("--reload-interval", f->http.reload_seconds,
                    "seconds between looks for promoted models, new versions and keys (default "
                    "2; 0 = never)")

@@ -338,15 +338,44 @@ std::string FormatNumber(double x) {
 }
 
 Histogram ComputeHistogram(std::span<const double> sorted, bool integer_valued, size_t max_bins) {
+  // Fewer values make p1 and p99 the extremes themselves.
+  constexpr size_t kMinValuesToClip = 100;
   Histogram h;
   const size_t n = sorted.size();
   if (n == 0) return h;
   max_bins = std::max<size_t>(max_bins, 1);
+  // IQR of every value, before any clipping: the tails do not move it.
+  const double iqr = QuantileSorted(sorted, 0.75) - QuantileSorted(sorted, 0.25);
+  // Whole numbers whose whole range fits in the bins keep it: one bar per value shows the tail.
+  const bool fits =
+      integer_valued && sorted.back() - sorted.front() + 1 <= static_cast<double>(max_bins);
+  if (n >= kMinValuesToClip && !fits) {
+    double p1 = QuantileSorted(sorted, 0.01), p99 = QuantileSorted(sorted, 0.99);
+    if (integer_valued) {  // bins of whole numbers: clip at whole numbers inside the bulk
+      p1 = std::ceil(p1);
+      p99 = std::floor(p99);
+    }
+    const double bulk = p99 - p1;
+    size_t first = 0, last = n;  // the values kept in the bins: [first, last)
+    if (bulk > 0 && sorted.back() - p99 > bulk) {
+      last =
+          static_cast<size_t>(std::upper_bound(sorted.begin(), sorted.end(), p99) - sorted.begin());
+    }
+    if (bulk > 0 && p1 - sorted.front() > bulk) {
+      first =
+          static_cast<size_t>(std::lower_bound(sorted.begin(), sorted.end(), p1) - sorted.begin());
+    }
+    if (first > 0 || last < n) {
+      h.below = static_cast<int64_t>(first);
+      h.above = static_cast<int64_t>(n - last);
+      sorted = sorted.subspan(first, last - first);
+    }
+  }
   const double lo = sorted.front(), hi = sorted.back();
   if (lo == hi) {
     h.rule = "single";
     h.edges = {lo - 0.5, lo + 0.5};
-    h.counts = {static_cast<int64_t>(n)};
+    h.counts = {static_cast<int64_t>(sorted.size())};
     return h;
   }
   double start = lo, width = 0;
@@ -357,14 +386,13 @@ Histogram ComputeHistogram(std::span<const double> sorted, bool integer_valued, 
     width = 1;
     bins = static_cast<size_t>(hi - lo) + 1;
   } else {
-    const double iqr = QuantileSorted(sorted, 0.75) - QuantileSorted(sorted, 0.25);
     double want = 0;
     if (iqr > 0) {
       h.rule = "freedman-diaconis";
       want = std::ceil((hi - lo) / (2 * iqr * std::cbrt(1.0 / static_cast<double>(n))));
     } else {
       h.rule = "sqrt";
-      want = std::ceil(std::sqrt(static_cast<double>(n)));
+      want = std::ceil(std::sqrt(static_cast<double>(sorted.size())));
     }
     bins = static_cast<size_t>(std::clamp(want, 1.0, static_cast<double>(max_bins)));
     width = (hi - lo) / static_cast<double>(bins);
@@ -609,7 +637,9 @@ nlohmann::json QualityReport::ToJson() const {
                       {"histogram",
                        {{"edges", s.histogram.edges},
                         {"counts", s.histogram.counts},
-                        {"rule", s.histogram.rule}}}};
+                        {"rule", s.histogram.rule},
+                        {"below", s.histogram.below},
+                        {"above", s.histogram.above}}}};
     }
     if (!c.min_text.empty()) {
       j["min"] = c.min_text;

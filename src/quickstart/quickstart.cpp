@@ -452,12 +452,19 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
   const std::string curl = fmt::format(
       R"(curl -s -H "Authorization: Bearer {}" -d '{{"model": "propensity", "customer_id": 42}}' localhost:8080/v1/score)",
       key.token);
+  // The key after '#' stays in the browser: the dashboard's page reads it and never sends it.
+  const std::string dashboard = fmt::format("http://127.0.0.1:8080/#key={}", key.token);
   say(fmt::format("16. serve      an API key (role score) for this workspace: {}", key.token));
-  out["serve"] = {{"key_id", key.info.id}, {"key", key.token}, {"command", serve}, {"curl", curl}};
+  out["serve"] = {{"key_id", key.info.id},
+                  {"key", key.token},
+                  {"command", serve},
+                  {"curl", curl},
+                  {"dashboard", dashboard}};
   out["seconds"] = total.Seconds();
   say(fmt::format("Done in {:.1f}s. Open {} in a browser; try: prospect --workspace {} tables",
                   total.Seconds(), report_path, ws_dir));
-  say(fmt::format("Serve the models: {}\nthen, in another terminal: {}", serve, curl));
+  say(fmt::format("Serve the models: {}\nthen, in another terminal: {}\nand the live dashboard: {}",
+                  serve, curl, dashboard));
   return out;
 }
 

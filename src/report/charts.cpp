@@ -44,6 +44,16 @@ std::string ShortNumber(double x) {
   return fmt::format("{:.3g}", x);
 }
 
+std::string GroupedCount(int64_t n) {
+  const std::string digits = std::to_string(n < 0 ? -n : n);
+  std::string out = n < 0 ? "-" : "";
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
 json HorizontalBarChart(const std::string& title, const std::string& subtitle,
                         const std::vector<std::string>& categories,
                         const std::vector<double>& values, bool percent) {
@@ -127,10 +137,20 @@ json HistogramChart(const std::string& title, const std::string& subtitle,
                     const Histogram& histogram) {
   json labels = json::array(), data = json::array();
   const bool integer = histogram.rule == "integer";
+  // A clipped tail is one amber bar at its end of the axis, labelled with where it starts.
+  const json tail_style = {{"color", kChartAmber}};
+  if (histogram.below > 0) {
+    labels.push_back("< " + ShortNumber(histogram.edges.front()));
+    data.push_back({{"value", histogram.below}, {"itemStyle", tail_style}});
+  }
   for (size_t i = 0; i < histogram.counts.size(); ++i) {
     const double lo = histogram.edges[i], hi = histogram.edges[i + 1];
     labels.push_back(integer ? ShortNumber(lo + 0.5) : ShortNumber(lo) + "–" + ShortNumber(hi));
     data.push_back(histogram.counts[i]);
+  }
+  if (histogram.above > 0) {
+    labels.push_back("> " + ShortNumber(histogram.edges.back()));
+    data.push_back({{"value", histogram.above}, {"itemStyle", tail_style}});
   }
   return {
       {"title", Title(title, subtitle)},

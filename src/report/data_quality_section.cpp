@@ -106,11 +106,16 @@ void WriteTable(const QualityReport& r, SectionWriter& out) {
                          : h.rule == "sqrt"            ? "square-root rule"
                          : h.rule == "integer"         ? "one bar per value"
                                                        : "single value";
-      out.Chart(HistogramChart(c.name,
-                               fmt::format("n = {} · {} bins ({}) · {:.1f}% missing",
-                                           c.numeric->count, h.counts.size(), rule, c.missing_pct),
-                               h),
-                kDistributionChartHeight);
+      const int64_t tails = h.below + h.above;
+      out.Chart(
+          HistogramChart(
+              c.name,
+              fmt::format("n = {} · {} bins ({}) · {:.1f}% missing{}", c.numeric->count,
+                          h.counts.size(), rule, c.missing_pct,
+                          tails > 0 ? fmt::format(" · {} values in clipped tails (amber)", tails)
+                                    : std::string()),
+              h),
+          kDistributionChartHeight);
     } else {
       std::vector<std::string> cats;
       std::vector<double> counts;
@@ -138,12 +143,21 @@ class DataQualitySection : public ReportSection {
   std::string Id() const override { return "data-quality"; }
   std::string Title() const override { return "Data quality"; }
   bool Write(const Workspace& ws, const Context& ctx, SectionWriter& out) const override {
-    const auto tables = ws.store().ListTables();
+    // Only what people loaded: derived tables (profiles, scores, segments) are checked where
+    // they are made, and repeating them here buries the findings a person can act on.
+    std::vector<TableInfo> tables;
+    std::vector<std::string> derived;
+    for (auto& t : ws.store().ListTables()) {
+      if (ws.store().IngestHistory(t.name).empty()) {
+        derived.push_back(t.name);
+      } else {
+        tables.push_back(std::move(t));
+      }
+    }
     if (tables.empty()) {
       out.Paragraph(
-          "Not run yet in this workspace: there are no tables. Load one with prospect ingest NAME "
-          "FILE.csv, "
-          "then prospect quality NAME.",
+          "Not run yet in this workspace: no table was ingested. Load one with prospect ingest "
+          "NAME FILE.csv, then prospect quality NAME.",
           "notrun");
       return false;
     }
@@ -161,7 +175,12 @@ class DataQualitySection : public ReportSection {
       links += fmt::format("<a href=\"#dq-{}\"><code>{}</code></a> ", HtmlEscape(t.name),
                            HtmlEscape(t.name));
     }
-    out.Raw("<p>Tables: " + links + "</p>\n");
+    out.Raw("<p>Ingested tables: " + links + "</p>\n");
+    if (!derived.empty()) {
+      out.Paragraph(
+          fmt::format("Not shown, as prospect derived them from those: {}.", Join(derived, ", ")),
+          "muted");
+    }
     for (const auto& info : tables) {
       const Table t = ws.store().LoadTable(info.name, ctx);
       QualityOptions options;

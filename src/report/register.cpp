@@ -6,6 +6,7 @@ namespace prospect::report {
 
 std::vector<std::unique_ptr<ReportSection>> RegisteredSections() {
   std::vector<std::unique_ptr<ReportSection>> s;
+  s.push_back(MakeOverviewSection());
   s.push_back(MakeDataInSection());
   s.push_back(MakeDataQualitySection());
   s.push_back(MakeProfilesSection());

@@ -62,25 +62,108 @@ ul.findings .fix { display:block; color:var(--muted); font-size:12.5px; margin-t
 .kpi { background:var(--bg); border-radius:6px; padding:8px 14px; min-width:120px; }
 .kpi .v { font-size:18px; font-weight:600; }
 .kpi .k { font-size:12px; color:var(--muted); }
+header.top button { margin-left:12px; font:inherit; font-size:12px; color:#f9fafb; background:#374151;
+       border:1px solid #4b5563; border-radius:5px; padding:2px 10px; cursor:pointer; }
+header.top button:hover { background:#4b5563; }
+form.key { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:14px 20px; margin-bottom:20px; }
+form.key input { font:inherit; width:28em; max-width:100%; padding:4px 8px; border:1px solid #cbd2d9; border-radius:5px; }
+form.key button { font:inherit; padding:4px 12px; margin-left:6px; }
+p.status { color:var(--muted); }
 footer { color:var(--muted); font-size:12px; text-align:center; margin-top:30px; }
 @media print { body { background:#fff; } section.cap { break-inside:auto; border:none; } nav.toc ol { columns:2; } }
 )css";
 
-// Draws every chart once the page has loaded. Specs are data (JSON), never code.
-constexpr std::string_view kBootJs = R"js(
-(function () {
-  var node = document.getElementById('prospect-charts');
-  var specs = JSON.parse(node.textContent);
-  var charts = [];
+// Draws chart i's options into the element "chart-i" (a redraw disposes the previous charts).
+// Options are data (JSON), never code. Shared by the static page and the live dashboard.
+constexpr std::string_view kDrawChartsJs = R"js(
+var prospectCharts = [];
+function prospectDrawCharts(specs) {
+  prospectCharts.forEach(function (c) { c.dispose(); });
+  prospectCharts = [];
   specs.forEach(function (spec, i) {
     var el = document.getElementById('chart-' + i);
     if (!el || typeof echarts === 'undefined') return;
     spec.animation = false;
     var chart = echarts.init(el);
     chart.setOption(spec);
-    charts.push(chart);
+    prospectCharts.push(chart);
   });
-  window.addEventListener('resize', function () { charts.forEach(function (c) { c.resize(); }); });
+}
+window.addEventListener('resize', function () { prospectCharts.forEach(function (c) { c.resize(); }); });
+)js";
+
+// The static page: its charts are embedded in a <script type="application/json"> block.
+constexpr std::string_view kStaticBootJs = R"js(
+prospectDrawCharts(JSON.parse(document.getElementById('prospect-charts').textContent));
+)js";
+
+// The live page: a key from "#key=…" (then removed from the address bar) or the form, kept for
+// the browser session; the sections fetched from v1/dashboard (relative, so a reverse proxy may
+// mount the server under a path). window.prospectDashboard tells tests what happened.
+constexpr std::string_view kDashboardJs = R"js(
+(function () {
+  var KEY = 'prospect-api-key';
+  var state = window.prospectDashboard = { status: 'loading', message: '', loads: 0, charts: 0 };
+  function $(id) { return document.getElementById(id); }
+  function show(status, message) {
+    state.status = status;
+    state.message = message;
+    $('status').textContent = message;
+    $('status').hidden = !message;
+  }
+  function askForKey(message) {
+    $('keyform').hidden = false;
+    show('needs-key', message);
+  }
+  function render(doc) {
+    $('workspace').textContent = doc.workspace;
+    $('contents').innerHTML = doc.contents_html;
+    $('sections').innerHTML = doc.sections_html;
+    $('toc').hidden = false;
+    prospectDrawCharts(doc.charts);
+    $('updated').textContent = ' · updated ' + doc.generated_at;
+    state.charts = prospectCharts.length;
+    state.loads += 1;
+    show('ready', '');
+  }
+  function load() {
+    var key = sessionStorage.getItem(KEY);
+    if (!key) {
+      askForKey('Enter an API key (role read or above) to see this workspace.');
+      return;
+    }
+    $('keyform').hidden = true;
+    show('loading', state.loads ? 'Refreshing…' : 'Loading…');
+    fetch('v1/dashboard', { headers: { Authorization: 'Bearer ' + key }, cache: 'no-store' })
+      .then(function (r) {
+        return r.text().then(function (text) {
+          var body = null;
+          try { body = JSON.parse(text); } catch (e) { body = null; }
+          if (r.ok && body) { render(body); return; }
+          var message = body && body.error ? body.error.message : 'HTTP ' + r.status;
+          if (r.status === 401 || r.status === 403) {
+            sessionStorage.removeItem(KEY);
+            askForKey(message);
+          } else {
+            show('error', message);
+          }
+        });
+      })
+      .catch(function (e) { show('error', 'Could not reach the server: ' + e.message); });
+  }
+  $('keyform').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    sessionStorage.setItem(KEY, $('key').value.trim());
+    $('key').value = '';
+    load();
+  });
+  $('refresh').addEventListener('click', load);
+  var m = /(?:^#|&)key=([^&]*)/.exec(location.hash);
+  if (m) {
+    sessionStorage.setItem(KEY, decodeURIComponent(m[1]));
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+  load();
 })();
 )js";
 
@@ -118,6 +201,30 @@ std::string WorkspaceName(const Workspace& ws) {
   std::string name = p.filename().string();
   if (name.empty()) name = p.parent_path().filename().string();
   return name.empty() ? ws.dir() : name;
+}
+
+// <!DOCTYPE> to <body> with the styles. A served page names an empty icon, so browsers ask the
+// server for no /favicon.ico (a 404 there is an error in their console).
+std::string PageHead(const std::string& title, bool served) {
+  std::string head = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  head += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  if (served) head += "<link rel=\"icon\" href=\"data:,\">\n";
+  head += fmt::format("<title>{}</title>\n", HtmlEscape(title));
+  head += "<style>";
+  head += kCss;
+  head += "</style>\n</head>\n<body>\n";
+  return head;
+}
+
+// The chart library, the drawing function, then the page's own boot code; closes the page.
+std::string PageScripts(std::string_view boot_js) {
+  std::string scripts = "<script>\n";
+  scripts += ScriptSafeJs(EchartsJs());
+  scripts += "\n</script>\n<script>";
+  scripts += kDrawChartsJs;
+  scripts += boot_js;
+  scripts += "</script>\n</body>\n</html>\n";
+  return scripts;
 }
 
 }  // namespace
@@ -188,61 +295,98 @@ std::string SectionWriter::Chart(const nlohmann::json& option, int height_px) {
   return id;
 }
 
+nlohmann::json RenderedSections::ToJson() const {
+  return {{"workspace", workspace},
+          {"sections", sections},
+          {"contents_html", contents_html},
+          {"sections_html", sections_html},
+          {"charts", nlohmann::json(charts)}};
+}
+
+RenderedSections RenderSections(const Workspace& ws,
+                                const std::vector<std::unique_ptr<ReportSection>>& sections,
+                                const Context& ctx) {
+  RenderedSections out;
+  out.workspace = WorkspaceName(ws);
+  for (const auto& section : sections) {
+    ctx.ThrowIfCancelled();
+    SectionWriter writer(&out.charts);
+    const size_t charts_before = out.charts.size();
+    std::string status;
+    try {
+      const bool ran = section->Write(ws, ctx, writer);
+      out.sections_with_results += ran;
+      status = ran ? "results" : section->Available() ? "not run yet" : "not available yet";
+    } catch (const std::exception& e) {
+      const auto* error = dynamic_cast<const Error*>(&e);
+      if (error && error->code() == ErrorCode::kCancelled) throw;
+      // One broken object (a corrupt model, an old format) must not take the page down.
+      out.charts.resize(charts_before);
+      writer = SectionWriter(&out.charts);
+      writer.Paragraph(fmt::format("This section could not be shown: {}", e.what()), "notrun");
+      status = "error";
+    }
+    const std::string id = HtmlEscape(section->Id()), title = HtmlEscape(section->Title());
+    const bool ran = status == "results";
+    out.contents_html +=
+        fmt::format("<li><a href=\"#{}\"><span class=\"dot{}\"></span>{}</a></li>\n", id,
+                    ran ? " done" : "", title);
+    out.sections_html += fmt::format(
+        "<section class=\"cap\" id=\"{}\">\n<h2>{} <span class=\"badge{}\">{}</span></h2>\n{}"
+        "</section>\n",
+        id, title, ran ? " done" : "", status, writer.html());
+    out.sections.push_back(
+        {{"id", section->Id()}, {"title", section->Title()}, {"status", status}});
+  }
+  return out;
+}
+
 std::string RenderReport(const Workspace& ws,
                          const std::vector<std::unique_ptr<ReportSection>>& sections,
                          const ReportOptions& options, const Context& ctx, ReportSummary* summary) {
-  std::vector<nlohmann::json> charts;
-  std::string toc, body;
-  size_t with_results = 0;
-  for (const auto& section : sections) {
-    ctx.ThrowIfCancelled();
-    SectionWriter writer(&charts);
-    const bool ran = section->Write(ws, ctx, writer);
-    with_results += ran;
-    const std::string id = HtmlEscape(section->Id()), title = HtmlEscape(section->Title());
-    toc += fmt::format("<li><a href=\"#{}\"><span class=\"dot{}\"></span>{}</a></li>\n", id,
-                       ran ? " done" : "", title);
-    body += fmt::format(
-        "<section class=\"cap\" id=\"{}\">\n<h2>{} <span "
-        "class=\"badge{}\">{}</span></h2>\n{}</section>\n",
-        id, title, ran ? " done" : "",
-        ran                    ? "results"
-        : section->Available() ? "not run yet"
-                               : "not available yet",
-        writer.html());
-  }
-  const std::string workspace = WorkspaceName(ws);
+  const RenderedSections rendered = RenderSections(ws, sections, ctx);
   std::string page;
-  page.reserve(EchartsJs().size() + body.size() + 64 * 1024);
-  page += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
-  page += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  page += fmt::format("<title>{} — {}</title>\n", HtmlEscape(options.title), HtmlEscape(workspace));
-  page += "<style>";
-  page += kCss;
-  page += "</style>\n</head>\n<body>\n";
+  page.reserve(EchartsJs().size() + rendered.sections_html.size() + 64 * 1024);
+  page += PageHead(options.title + " — " + rendered.workspace, false);
   page += fmt::format(
       "<header class=\"top\"><h1>{}</h1><div class=\"meta\">Workspace <b>{}</b>{}</div></header>\n",
-      HtmlEscape(options.title), HtmlEscape(workspace),
+      HtmlEscape(options.title), HtmlEscape(rendered.workspace),
       options.generated_at.empty() ? std::string()
                                    : " · generated " + HtmlEscape(options.generated_at));
-  page += "<main>\n<nav class=\"toc\"><h2>Contents</h2><ol>\n" + toc + "</ol></nav>\n";
-  page += body;
+  page += "<main>\n<nav class=\"toc\"><h2>Contents</h2><ol>\n" + rendered.contents_html +
+          "</ol></nav>\n";
+  page += rendered.sections_html;
   page +=
       "<footer>Made by prospect. Self-contained: charts drawn with Apache ECharts, embedded in "
       "this file.</footer>\n";
   page += "</main>\n<script type=\"application/json\" id=\"prospect-charts\">";
-  page += ScriptSafeJson(nlohmann::json(charts));
-  page += "</script>\n<script>\n";
-  page += ScriptSafeJs(EchartsJs());
-  page += "\n</script>\n<script>";
-  page += kBootJs;
-  page += "</script>\n</body>\n</html>\n";
+  page += ScriptSafeJson(nlohmann::json(rendered.charts));
+  page += "</script>\n";
+  page += PageScripts(kStaticBootJs);
   if (summary) {
     summary->sections = sections.size();
-    summary->sections_with_results = with_results;
-    summary->charts = charts.size();
+    summary->sections_with_results = rendered.sections_with_results;
+    summary->charts = rendered.charts.size();
     summary->bytes = page.size();
   }
+  return page;
+}
+
+std::string DashboardPage() {
+  std::string page = PageHead("prospect dashboard", true);
+  page +=
+      "<header class=\"top\"><h1>prospect dashboard</h1><div class=\"meta\">Workspace <b "
+      "id=\"workspace\">…</b><span id=\"updated\"></span><button id=\"refresh\" "
+      "type=\"button\">Refresh</button></div></header>\n<main>\n"
+      "<form class=\"key\" id=\"keyform\" hidden><label for=\"key\">API key</label> <input "
+      "id=\"key\" type=\"password\" autocomplete=\"off\" placeholder=\"from prospect keys "
+      "create --role read\"><button type=\"submit\">Show</button></form>\n"
+      "<p class=\"status\" id=\"status\" hidden></p>\n"
+      "<nav class=\"toc\" id=\"toc\" hidden><h2>Contents</h2><ol id=\"contents\"></ol></nav>\n"
+      "<div id=\"sections\"></div>\n"
+      "<footer>Live from the workspace's store by prospect serve. Charts drawn with Apache "
+      "ECharts.</footer>\n</main>\n";
+  page += PageScripts(kDashboardJs);
   return page;
 }
 

@@ -11,6 +11,7 @@
 
 namespace prospect::report {
 
+std::unique_ptr<ReportSection> MakeOverviewSection();
 std::unique_ptr<ReportSection> MakeDataInSection();
 std::unique_ptr<ReportSection> MakeDataQualitySection();
 std::unique_ptr<ReportSection> MakeProfilesSection();
@@ -87,5 +88,7 @@ nlohmann::json XyChart(const std::string& title, const std::string& subtitle,
 
 /// A short number for labels (3 significant digits, thousands as k/M).
 std::string ShortNumber(double x);
+/// A count with its thousands grouped: 34,564.
+std::string GroupedCount(int64_t n);
 
 }  // namespace prospect::report

@@ -9,7 +9,7 @@ constexpr const char* kDocument = R"json({
   "info": {
     "title": "prospect serve",
     "version": "0.1.0",
-    "description": "Scores, explanations, recommendations, customer views and experiment assignment from a prospect workspace. Every route but /v2/health/* needs Authorization: Bearer <key> (prospect keys create). Errors are {\"error\": {\"code\", \"message\"}}."
+    "description": "Scores, explanations, recommendations, customer views, experiment assignment and the dashboard from a prospect workspace. Every route but /v2/health/* and / needs Authorization: Bearer <key> (prospect keys create). Errors are {\"error\": {\"code\", \"message\"}}."
   },
   "components": {
     "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -131,6 +131,19 @@ constexpr const char* kDocument = R"json({
             "properties": {"name": {"type": "string"}, "version": {"type": "integer"}, "type": {"type": "string"}}}}
         }
       },
+      "Dashboard": {
+        "type": "object", "required": ["workspace", "generated_at", "sections", "contents_html", "sections_html", "charts"],
+        "additionalProperties": false,
+        "properties": {
+          "workspace": {"type": "string"}, "generated_at": {"type": "string"},
+          "sections": {"type": "array", "items": {"type": "object", "required": ["id", "title", "status"],
+            "properties": {"id": {"type": "string"}, "title": {"type": "string"},
+              "status": {"type": "string", "enum": ["results", "not run yet", "not available yet", "error"]}}}},
+          "contents_html": {"type": "string", "description": "the table of contents' <li> entries"},
+          "sections_html": {"type": "string", "description": "one <section> per section; chart i goes in the element chart-i"},
+          "charts": {"type": "array", "items": {"type": "object", "description": "an Apache ECharts option"}}
+        }
+      },
       "V2ServerMetadata": {
         "type": "object", "required": ["name", "version", "extensions"],
         "properties": {"name": {"type": "string"}, "version": {"type": "string"},
@@ -219,6 +232,11 @@ constexpr const char* kDocument = R"json({
         "default": {"$ref": "#/components/responses/Error"}}}},
     "/metrics": {"get": {"summary": "Prometheus metrics (text format 0.0.4)",
       "responses": {"200": {"description": "metrics", "content": {"text/plain": {"schema": {"type": "string"}}}},
+        "default": {"$ref": "#/components/responses/Error"}}}},
+    "/": {"get": {"summary": "The dashboard: a page that asks for a key, then shows /v1/dashboard", "security": [],
+      "responses": {"200": {"description": "the page", "content": {"text/html": {"schema": {"type": "string"}}}}}}},
+    "/v1/dashboard": {"get": {"summary": "The report's sections, rendered now from the store (what the dashboard draws)",
+      "responses": {"200": {"description": "sections", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Dashboard"}}}},
         "default": {"$ref": "#/components/responses/Error"}}}},
     "/openapi.json": {"get": {"summary": "This document",
       "responses": {"200": {"description": "OpenAPI 3.0", "content": {"application/json": {"schema": {"type": "object"}}}},

@@ -11,6 +11,7 @@
 #include "prospect/common/strings.hpp"
 #include "prospect/experiment/assignment.hpp"
 #include "prospect/models/scoring.hpp"
+#include "prospect/report/report.hpp"
 #include "serve/online_profiles.hpp"
 #include "serve/openapi.hpp"
 #include "serve/request_json.hpp"
@@ -84,6 +85,10 @@ struct ServiceState {
   std::mutex store_mu;
   std::atomic<std::shared_ptr<OnlineProfiles>> online;  ///< null: no events table
   Overrides overrides;
+  // The dashboard renders from a connection of its own, opened on first use: a slow page never
+  // holds store_mu (events, reloads), and SQLite's readers do not block its writer (WAL).
+  std::mutex dashboard_mu;
+  std::optional<Workspace> dashboard_ws;
 };
 
 }  // namespace serve
@@ -634,6 +639,24 @@ void Metrics(const Call& call, ServeResponse* out) {
 
 void OpenApiRoute(const Call& call, ServeResponse* out) { WriteJson(out, call.state.openapi); }
 
+// The dashboard's page holds no data (it asks /v1/dashboard, with a key), so it needs no key.
+void DashboardHome(const Call&, ServeResponse* out) {
+  static const std::string page = report::DashboardPage();
+  out->content_type = "text/html; charset=utf-8";
+  out->body = page;
+}
+
+// The report's sections, rendered now from the store.
+void Dashboard(const Call& call, ServeResponse* out) {
+  ServiceState& state = call.state;
+  std::lock_guard lock(state.dashboard_mu);
+  if (!state.dashboard_ws) state.dashboard_ws.emplace(Workspace::Open(state.ws.dir()));
+  nlohmann::json doc =
+      report::RenderSections(*state.dashboard_ws, report::RegisteredSections(), state.ctx).ToJson();
+  doc["generated_at"] = NowUtc() + " UTC";
+  WriteJson(out, doc);
+}
+
 // The route table: what each path answers and the least role its key needs (nullopt: no key).
 const std::vector<Route>& Routes() {
   static const std::vector<Route> routes = {
@@ -653,6 +676,8 @@ const std::vector<Route>& Routes() {
       {"GET", "/v1/models", Role::kRead, ListServed},
       {"GET", "/metrics", Role::kRead, Metrics},
       {"GET", "/openapi.json", Role::kRead, OpenApiRoute},
+      {"GET", "/", std::nullopt, DashboardHome},
+      {"GET", "/v1/dashboard", Role::kRead, Dashboard},
   };
   return routes;
 }

@@ -1,9 +1,11 @@
 #include "serve/snapshot.hpp"
 
 #include "prospect/common/error.hpp"
+#include "prospect/common/stopwatch.hpp"
 #include "prospect/common/strings.hpp"
 #include "prospect/features/profile.hpp"
 #include "prospect/io/model_file.hpp"
+#include "prospect/models/recommend/ann.hpp"
 
 namespace prospect::serve {
 namespace {
@@ -207,8 +209,16 @@ std::shared_ptr<const Snapshot> LoadSnapshot(const Workspace& ws, const ServeOpt
         continue;
       }
     }
-    out->recommenders.emplace(name, std::make_shared<const RecommenderPackage>(
-                                        LoadRecommender(store, name, version.get<int64_t>())));
+    auto rec =
+        std::make_shared<RecommenderPackage>(LoadRecommender(store, name, version.get<int64_t>()));
+    if (options.ann_min_items > 0 && rec->model->num_items() >= options.ann_min_items &&
+        rec->model->Indexable()) {
+      Stopwatch watch;
+      rec->model->BuildIndex(AnnParams{}, ctx);
+      ctx.logger().info("serve: recommender {} v{}: an HNSW index over its {} items in {:.1f}s",
+                        name, rec->version, rec->model->num_items(), watch.Seconds());
+    }
+    out->recommenders.emplace(name, std::move(rec));
   }
   for (const auto& name : options.models) {
     if (!out->models.count(name)) (void)LoadModel(store, name);  // throws kNotFound, listing them

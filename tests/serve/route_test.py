@@ -130,7 +130,7 @@ def check_routes(port, keys):
             if body:
                 fail(f"{method} {path} {status}: a body where the document says none")
             return
-        media = "application/json" if "application/json" in content_type else "text/plain"
+        media = next((m for m in ("application/json", "text/html") if m in content_type), "text/plain")
         if media not in content:
             fail(f"{method} {path} {status}: {content_type} is not in the document")
             return
@@ -160,6 +160,8 @@ def check_routes(port, keys):
         ("GET", "/v1/models"): ("/v1/models", None, keys["read"]),
         ("GET", "/metrics"): ("/metrics", None, keys["read"]),
         ("GET", "/openapi.json"): ("/openapi.json", None, keys["read"]),
+        ("GET", "/"): ("/", None, None),
+        ("GET", "/v1/dashboard"): ("/v1/dashboard", None, keys["read"]),
     }
     status, _, meta = request(port, "GET", "/v2/models/propensity", key=keys["read"])
     inputs = json.loads(meta)["inputs"]

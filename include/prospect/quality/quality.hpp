@@ -24,17 +24,24 @@ inline constexpr std::array<double, 7> kQualityQuantileLevels = {0.01, 0.05, 0.2
                                                                  0.75, 0.95, 0.99};
 
 /// Equal-width histogram: counts[i] holds values in [edges[i], edges[i+1]) (the last bin is
-/// closed). edges.size() == counts.size() + 1.
+/// closed). edges.size() == counts.size() + 1. A long tail is left out of the bins (see
+/// ComputeHistogram) and counted in `below` / `above`, so the bulk of the data stays readable.
 struct Histogram {
   std::vector<double> edges;
   std::vector<int64_t> counts;
-  std::string rule;  ///< "freedman-diaconis", "sqrt", "integer" or "single"
+  std::string rule;   ///< "freedman-diaconis", "sqrt", "integer" or "single"
+  int64_t below = 0;  ///< values below edges.front() (a clipped lower tail)
+  int64_t above = 0;  ///< values above edges.back() (a clipped upper tail)
 };
 
 /// Bins for ascending finite `sorted` values. Bin width by the Freedman–Diaconis rule
 /// (2·IQR·n^(−1/3)); when IQR is 0 the square-root rule (⌈√n⌉ bins); the bin count is clamped to
 /// [1, max_bins]. Integer-valued data whose range fits in max_bins gets one bin per integer
 /// (rule "integer"); a constant column gets one bin ("single"). Empty input gives no bins.
+/// Long tails are clipped (at least 100 values): when the values above the 99th percentile reach
+/// further beyond it than the whole p1–p99 range is wide, the bins end at p99 and `above` counts
+/// the rest; the same below p1 (never for whole numbers that get a bin each). Without that, one
+/// extreme value puts every other value in the first bin.
 Histogram ComputeHistogram(std::span<const double> sorted, bool integer_valued,
                            size_t max_bins = 50);
 

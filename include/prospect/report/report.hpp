@@ -84,6 +84,31 @@ struct ReportSummary {
   size_t bytes = 0;
 };
 
+/// The sections rendered once, as markup and chart options: the static report embeds them in its
+/// page, and the live dashboard (`prospect serve`, GET /v1/dashboard) sends them as JSON. A
+/// section that fails shows its error in its place; the others still render.
+struct RenderedSections {
+  std::string workspace;               ///< the workspace folder's name, for the page header
+  std::string contents_html;           ///< the table of contents' <li> entries
+  std::string sections_html;           ///< one <section class="cap"> per section, in order
+  std::vector<nlohmann::json> charts;  ///< chart i is drawn into the element "chart-i"
+  /// Per section {id, title, status}: "results", "not run yet", "not available yet" or "error".
+  nlohmann::json sections = nlohmann::json::array();
+  size_t sections_with_results = 0;
+  /// {workspace, sections, contents_html, sections_html, charts}: what /v1/dashboard returns.
+  nlohmann::json ToJson() const;
+};
+
+RenderedSections RenderSections(const Workspace& ws,
+                                const std::vector<std::unique_ptr<ReportSection>>& sections,
+                                const Context& ctx);
+
+/// The live dashboard's page (what `prospect serve` answers at /): the report's layout and chart
+/// library, and no data. In the browser it takes an API key (from "#key=…" in its address, which
+/// never reaches a server or its logs, or from a form), fetches RenderSections' JSON from
+/// v1/dashboard and draws it; its Refresh button fetches again.
+std::string DashboardPage();
+
 /// The whole page as one HTML string, with the given sections in order.
 std::string RenderReport(const Workspace& ws,
                          const std::vector<std::unique_ptr<ReportSection>>& sections,

@@ -308,6 +308,53 @@ TEST(Histogram, SqrtRuleWhenIqrIsZeroAndSingleBinForConstants) {
   EXPECT_EQ(h.counts, (std::vector<int64_t>{3}));
 }
 
+TEST(Histogram, LongTailsAreClippedAtThePercentilesAndCounted) {
+  // 0.5 … 989.5 with five values at −1e6 and five at +1e6. By hand (linear interpolation):
+  // p1 = 5.49, p99 = 984.51, so each tail reaches far more than the p1–p99 width (979.02) past
+  // its percentile and both are clipped: the bins hold 5.5 … 984.5. IQR over every value
+  // = 744.75 − 245.25 = 499.5, width 2·499.5·1000^(−1/3) = 99.9, ⌈979 / 99.9⌉ = 10 bins.
+  ColumnVector<double> v;
+  for (int i = 0; i < 5; ++i) v.push_back(-1e6);
+  for (int i = 0; i < 990; ++i) v.push_back(i + 0.5);
+  for (int i = 0; i < 5; ++i) v.push_back(1e6);
+  const Histogram h = ComputeHistogram(v, false, 50);
+  EXPECT_EQ(h.rule, "freedman-diaconis");
+  EXPECT_EQ(h.below, 10);  // the five outliers and 0.5 … 4.5
+  EXPECT_EQ(h.above, 10);
+  EXPECT_DOUBLE_EQ(h.edges.front(), 5.5);
+  EXPECT_DOUBLE_EQ(h.edges.back(), 984.5);
+  ASSERT_EQ(h.counts.size(), 10u);
+  int64_t binned = 0;
+  for (int64_t c : h.counts) binned += c;
+  EXPECT_EQ(binned, 980);
+  EXPECT_EQ(h.counts.front(), 98);  // width 97.9: 5.5 … 102.5
+
+  // Whole numbers clip at whole numbers: 0 … 9 a hundred times each and one 100000.
+  ColumnVector<double> counts;
+  for (int value = 0; value < 10; ++value)
+    for (int i = 0; i < 100; ++i) counts.push_back(value);
+  counts.push_back(100000);
+  const Histogram ints = ComputeHistogram(counts, true, 50);
+  EXPECT_EQ(ints.rule, "integer");
+  EXPECT_EQ(ints.below, 0);
+  EXPECT_EQ(ints.above, 1);
+  EXPECT_EQ(ints.counts, std::vector<int64_t>(10, 100));
+
+  // Whole numbers with a bin each keep their tail: 1 … 10, mostly 1.
+  ColumnVector<double> small;
+  for (int i = 0; i < 990; ++i) small.push_back(1 + i % 2);
+  for (int value = 1; value <= 10; ++value) small.push_back(value);
+  EXPECT_EQ(ComputeHistogram(small, true, 50).counts.size(), 10u);
+  EXPECT_EQ(ComputeHistogram(small, true, 50).above, 0);
+
+  // A short or tail-free sample keeps its whole range.
+  ColumnVector<double> plain(100);
+  for (int i = 0; i < 100; ++i) plain[static_cast<size_t>(i)] = i * i;
+  const Histogram whole = ComputeHistogram(plain, false, 50);
+  EXPECT_EQ(whole.below + whole.above, 0);
+  EXPECT_DOUBLE_EQ(whole.edges.back(), 99.0 * 99.0);
+}
+
 TEST(NormalizeSpelling, FoldsCaseAndWhitespace) {
   EXPECT_EQ(NormalizeSpelling("  Male "), "male");
   EXPECT_EQ(NormalizeSpelling("NEW\t  York"), "new york");

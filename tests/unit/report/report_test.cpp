@@ -33,7 +33,15 @@ std::string MakeWorkspace(const testing::TempDir& dir) {
   }
   const Table t(Schema({{kEvil, DataType::kString}, {"amount", DataType::kDouble}}),
                 {Column::FromStringVector(cats), Column::FromDoubles(amounts)});
-  ws.store().WriteTable("orders", t, {}, Context(1));
+  // Recorded as an ingest: data quality shows ingested tables only.
+  WriteOptions options;
+  IngestRecord ingest;
+  ingest.table = "orders";
+  ingest.source = "orders.csv";
+  ingest.mode = "replace";
+  ingest.rows_read = ingest.rows_loaded = 200;
+  options.history = ingest;
+  ws.store().WriteTable("orders", t, options, Context(1));
   return ws_dir;
 }
 
@@ -91,7 +99,7 @@ TEST(Report, HasEverySectionWithStatusAndAContentsEntry) {
   const std::string page = Render(MakeWorkspace(dir), &summary);
   const auto sections = report::RegisteredSections();
   EXPECT_EQ(summary.sections, sections.size());
-  EXPECT_EQ(summary.sections_with_results, 2u);  // data in, data quality
+  EXPECT_EQ(summary.sections_with_results, 3u);  // overview, data in, data quality
   for (const auto& s : sections) {
     EXPECT_NE(page.find("<section class=\"cap\" id=\"" + s->Id() + "\">"), std::string::npos)
         << s->Id();
@@ -176,8 +184,9 @@ TEST(Report, EmptyWorkspaceSaysWhatToRun) {
   const std::string page = Render(dir.File("empty"), &summary);
   EXPECT_EQ(summary.sections_with_results, 0u);
   EXPECT_EQ(summary.charts, 0u);
-  EXPECT_NE(page.find("there are no tables. Load one with prospect ingest NAME FILE.csv"),
+  EXPECT_NE(page.find("no table was ingested. Load one with prospect ingest NAME FILE.csv"),
             std::string::npos);
+  EXPECT_NE(page.find("Nothing in this workspace yet. Run prospect quickstart"), std::string::npos);
 }
 
 class EchoSection : public report::ReportSection {
@@ -221,6 +230,75 @@ TEST(Report, WriteReportWritesTheFileOrSaysWhy) {
       ErrorCode::kIo,
       "cannot write the report to " + dir.File("no/such/dir/r.html") +
           ": its folder does not exist");
+}
+
+TEST(Report, DataQualityDetailsOnlyTheIngestedTables) {
+  testing::TempDir dir;
+  const std::string ws_dir = MakeWorkspace(dir);
+  // A table prospect derived (no ingest in its history), as profiles or scores are.
+  Workspace::Open(ws_dir).store().WriteTable(
+      "scores", Table(Schema({{"score", DataType::kDouble}}), {Column::FromDoubles({0.5})}), {},
+      Context(1));
+  const std::string page = Render(ws_dir);
+  EXPECT_NE(page.find("id=\"dq-orders\""), std::string::npos);
+  EXPECT_EQ(page.find("id=\"dq-scores\""), std::string::npos);
+  EXPECT_NE(page.find("Not shown, as prospect derived them from those: scores."),
+            std::string::npos);
+}
+
+// Writes a chart, then fails as a section reading a corrupt object would.
+class BrokenSection : public report::ReportSection {
+ public:
+  std::string Id() const override { return "broken"; }
+  std::string Title() const override { return "Broken"; }
+  bool Write(const Workspace&, const Context&, report::SectionWriter& out) const override {
+    out.Chart({{"series", nlohmann::json::array()}});
+    Fail(ErrorCode::kInvalidData, "model m v2 is corrupt");
+  }
+};
+
+TEST(Report, ASectionThatFailsShowsItsErrorAndTheOthersRender) {
+  testing::TempDir dir;
+  Workspace::Init(dir.File("w"));
+  std::vector<std::unique_ptr<report::ReportSection>> sections;
+  sections.push_back(std::make_unique<BrokenSection>());
+  sections.push_back(std::make_unique<EchoSection>());
+  const report::RenderedSections r =
+      report::RenderSections(Workspace::Open(dir.File("w")), sections, Context(1));
+  EXPECT_EQ(r.sections[0]["status"], "error");
+  EXPECT_EQ(r.sections[1]["status"], "results");
+  EXPECT_NE(r.sections_html.find("This section could not be shown: model m v2 is corrupt"),
+            std::string::npos);
+  // The failed section's chart is dropped: the next section's chart is chart 0.
+  ASSERT_EQ(r.charts.size(), 1u);
+  EXPECT_NE(r.sections_html.find("id=\"chart-0\" style=\"height:123px\""), std::string::npos);
+  const nlohmann::json doc = r.ToJson();
+  EXPECT_EQ(doc["workspace"], "w");
+  EXPECT_EQ(doc["charts"].size(), 1u);
+  EXPECT_EQ(doc["sections_html"], r.sections_html);
+}
+
+TEST(Report, TheStaticPageAndTheDashboardShareTheRenderedSections) {
+  testing::TempDir dir;
+  const std::string ws_dir = MakeWorkspace(dir);
+  const auto sections = report::RegisteredSections();
+  const report::RenderedSections r =
+      report::RenderSections(Workspace::Open(ws_dir), sections, Context(1));
+  const std::string page = Render(ws_dir);
+  EXPECT_NE(page.find(r.sections_html), std::string::npos);
+  EXPECT_NE(page.find(r.contents_html), std::string::npos);
+  ASSERT_EQ(r.sections.size(), sections.size());
+  EXPECT_EQ(r.sections[0]["id"], "overview");
+
+  // The dashboard's page carries no data and loads nothing from elsewhere.
+  const std::string live = report::DashboardPage();
+  const std::string own = WithoutLibrary(live);
+  EXPECT_EQ(own.find("orders"), std::string::npos);
+  EXPECT_EQ(own.find("http://"), std::string::npos);
+  EXPECT_EQ(own.find("https://"), std::string::npos);
+  EXPECT_FALSE(HasTagWithAttribute(live, "script", "src"));
+  EXPECT_NE(own.find("fetch('v1/dashboard'"), std::string::npos);
+  EXPECT_NE(own.find("<div id=\"sections\"></div>"), std::string::npos);
 }
 
 TEST(HtmlEscape, EscapesTheFiveSpecialCharacters) {

@@ -9,6 +9,7 @@
 
 #include "prospect/experiment/assignment.hpp"
 #include "prospect/models/training.hpp"
+#include "prospect/report/report.hpp"
 #include "prospect/serve/api_keys.hpp"
 #include "prospect/workspace/workspace.hpp"
 #include "support/test_paths.hpp"
@@ -103,6 +104,31 @@ TEST_F(ServiceTest, HealthNeedsNoKeyAndEverythingElseDoes) {
   EXPECT_EQ(Call("POST", "/v1/score", R"({"customer_id": 1000})", "pk_k00000000_bad").status, 401);
   EXPECT_EQ(Call("GET", "/metrics").status, 401);
   EXPECT_EQ(Call("GET", "/openapi.json").status, 401);
+}
+
+TEST_F(ServiceTest, DashboardPageNeedsNoKeyAndItsSectionsNeedARead) {
+  const ServeResponse page = Call("GET", "/");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
+  EXPECT_EQ(page.body, report::DashboardPage());
+  EXPECT_EQ(Call("GET", "/v1/dashboard").status, 401);
+
+  auto r = Call("GET", "/v1/dashboard", "", read_key_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto doc = Json(r);
+  // The report's sections, rendered from the store as it is at the request.
+  const auto sections = report::RegisteredSections();
+  ASSERT_EQ(doc["sections"].size(), sections.size());
+  for (size_t i = 0; i < sections.size(); ++i)
+    EXPECT_EQ(doc["sections"][i]["id"], sections[i]->Id());
+  EXPECT_EQ(doc["sections"][0]["status"], "results");
+  EXPECT_NE(doc["sections_html"].get<std::string>().find("<td>v1 (latest, not promoted)</td>"),
+            std::string::npos);
+  PromoteModel(ws_->store(), "buyers", 1);
+  doc = Json(Call("GET", "/v1/dashboard", "", read_key_));
+  EXPECT_NE(doc["sections_html"].get<std::string>().find("<td>v1 (production)</td>"),
+            std::string::npos);
+  EXPECT_EQ(doc["charts"].size(), report::RenderSections(*ws_, sections, ctx_).charts.size());
 }
 
 TEST_F(ServiceTest, RolesBelowTheRoutesAreForbidden) {

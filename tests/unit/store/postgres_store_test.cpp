@@ -227,7 +227,10 @@ TEST(PostgresStore, AReaderSeesTheWholeOldTableWhileAWriteIsUnderWay) {
 TEST(PostgresStore, ADroppedConnectionIsAnIoErrorAndLeavesTheTable) {
   PROSPECT_REQUIRE_POSTGRES();
   PgTestSchema schema;
-  auto store = Store::Open(schema.url());
+  // Named by the schema, so the kill below ends this store's connection and no other test's
+  // (tests run in parallel against the same database).
+  const std::string url = schema.url() + "&application_name=" + schema.name();
+  auto store = Store::Open(url);
   store->WriteTable("t", PgIdsAndLabels(3, "old"), {}, Context(1));
   Context ctx(1);
   bool once = false;
@@ -237,7 +240,8 @@ TEST(PostgresStore, ADroppedConnectionIsAnIoErrorAndLeavesTheTable) {
     // Another connection ends this one's server process mid-COPY.
     schema.Exec(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'COPY%' AND "
-        "pid <> pg_backend_pid() AND datname = current_database()");
+        "pid <> pg_backend_pid() AND application_name = '" +
+        schema.name() + "'");
   });
   try {
     store->WriteTable("t", PgIdsAndLabels(300000, "new"), {}, ctx);
@@ -245,7 +249,7 @@ TEST(PostgresStore, ADroppedConnectionIsAnIoErrorAndLeavesTheTable) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kIo) << e.what();
     EXPECT_EQ(std::string(e.what()).rfind(
-                  fmt::format("store {}: the connection to the server was lost: ", schema.url())),
+                  fmt::format("store {}: the connection to the server was lost: ", url)),
               0u)
         << e.what();
   }

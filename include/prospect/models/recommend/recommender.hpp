@@ -101,6 +101,11 @@ class Recommender : public Model {
   /// kInvalidArgument for other models. Fit, Update and Load drop it.
   void BuildIndex(const AnnParams& params, const Context& ctx);
   bool has_index() const { return index_ != nullptr; }
+  /// True for a fitted model BuildIndex can index (scores are dot products of vectors).
+  bool Indexable() const {
+    size_t dim = 0;
+    return fitted_ && !ItemVectors(&dim).empty();
+  }
 
   bool fitted() const { return fitted_; }
   size_t num_users() const { return num_users_; }
