@@ -71,8 +71,8 @@ Timed Ask(const Service& service, const std::string& key, const std::vector<std:
     if (response.status != 200)
       Fail(ErrorCode::kInternal, "status {}: {}", response.status, response.body);
     std::vector<std::string> items;
-    for (const auto& i : nlohmann::json::parse(response.body)["items"])
-      items.push_back(i["item"].get<std::string>());
+    const nlohmann::json doc = nlohmann::json::parse(response.body);
+    for (const auto& i : doc["items"]) items.push_back(i["item"].get<std::string>());
     out.lists.push_back(std::move(items));
   }
   return out;

@@ -24,8 +24,8 @@ struct ServeOptions {
   std::vector<std::string> models;
   std::vector<std::string> recommenders;  ///< the same for recommenders
   /// A recommender with dot-product scores (als, bpr) and at least this many items answers
-  /// /v1/recommend from an HNSW index built at load (ann.hpp: recall@10 0.989 against the exact
-  /// top 10 in BENCHMARKS.md) instead of scoring every item; 0 = always exact.
+  /// /v1/recommend from an HNSW index built at load (ann.hpp) instead of scoring every item;
+  /// 0 = always exact. BENCHMARKS.md (serving) gives its speed and recall.
   size_t ann_min_items = 20000;
   /// Per-customer tables `GET /v1/customers/{id}` shows beside the profile; empty = those of
   /// customers, segments, churn_risk and *_predictions that exist.
