@@ -93,12 +93,14 @@ nlohmann::json ParseRequestBody(std::string_view body, int max_depth) {
           }
           return true;
         });
-  } catch (const nlohmann::json::parse_error& e) {
-    // e.what() is "[json.exception.parse_error.101] parse error at line 1, column 9: ...".
+  } catch (const nlohmann::json::exception& e) {
+    // e.what() is "[json.exception.parse_error.101] parse error at line 1, column 9: ..." or,
+    // for a number past double's range (found by the request fuzzer: 7777E777),
+    // "[json.exception.out_of_range.406] number overflow parsing '7777E777'".
     const std::string what = e.what();
-    const size_t at = what.find("parse error");
+    const size_t at = what.find("] ");
     Fail(ErrorCode::kInvalidArgument, "request body is not JSON: {}",
-         at == std::string::npos ? what : what.substr(at));
+         at == std::string::npos ? what : what.substr(at + 2));
   }
   if (!doc.is_object())
     Fail(ErrorCode::kInvalidArgument, "request body: expected a JSON object, got {}", Shown(doc));

@@ -202,6 +202,9 @@ TEST_F(ServiceTest, RequestErrorsNameTheFieldAndMapToStatuses) {
         << doc["error"]["message"];
   };
   expect(R"({"customer_id": 1000)", 400, "invalid_argument", "not JSON");
+  // Past double's range (the request fuzzer's find): the parser's out_of_range, not a 500.
+  expect(R"({"customer_id": 7777E777})", 400, "invalid_argument",
+         "not JSON: number overflow parsing '7777E777'");
   expect(R"([1, 2])", 400, "invalid_argument", "expected a JSON object");
   expect(R"({"model": "nope", "customer_id": 1000})", 404, "not_found", "buyers");
   expect(R"({"customer_id": 5})", 404, "not_found", "no customer \"5\"");
