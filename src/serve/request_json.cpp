@@ -1,5 +1,9 @@
 #include "serve/request_json.hpp"
 
+#include <simdjson.h>
+
+#include <array>
+#include <charconv>
 #include <cmath>
 
 #include "io/cell_parse.hpp"
@@ -79,6 +83,70 @@ std::string_view JsonCellExpectation(DataType type) {
       return "a time YYYY-MM-DD HH:MM:SS (a T, Z or offset allowed; or a date)";
     default: return "text";
   }
+}
+
+bool ReadScoreById(std::string_view body, ScoreByIdRequest* out) {
+  thread_local simdjson::ondemand::parser parser;
+  thread_local std::string padded;  // the body and simdjson's padding; its capacity stays
+  thread_local std::array<char, 24> number;
+  if (padded.capacity() < body.size() + simdjson::SIMDJSON_PADDING)
+    padded.reserve(std::max<size_t>(512, body.size() + simdjson::SIMDJSON_PADDING));
+  padded.assign(body);
+  *out = {};
+  bool have_id = false;
+  try {
+    simdjson::ondemand::document doc =
+        parser.iterate(simdjson::padded_string_view(padded.data(), body.size(), padded.capacity()));
+    for (auto field : doc.get_object()) {
+      const std::string_view key = field.unescaped_key();  // views into the parser's buffer
+      simdjson::ondemand::value value = field.value();
+      const auto type = value.type().value();
+      if (key == "model" && !out->model && type == simdjson::ondemand::json_type::string) {
+        out->model = value.get_string().value();
+      } else if (key == "customer_id" && !have_id &&
+                 type == simdjson::ondemand::json_type::string) {
+        out->customer_id = value.get_string().value();
+        have_id = true;
+      } else if (key == "customer_id" && !have_id &&
+                 type == simdjson::ondemand::json_type::number &&
+                 value.get_number_type().value() ==
+                     simdjson::ondemand::number_type::signed_integer) {
+        const int64_t id = value.get_int64().value();
+        const auto [end, ec] = std::to_chars(number.data(), number.data() + number.size(), id);
+        if (ec != std::errc()) return false;
+        out->customer_id =
+            std::string_view(number.data(), static_cast<size_t>(end - number.data()));
+        have_id = true;
+      } else {
+        return false;  // anything else takes the general path, which names what is wrong
+      }
+    }
+    // Past the object's end nothing may follow: simdjson reports the end as out of bounds.
+    if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return false;
+  } catch (const simdjson::simdjson_error&) {
+    return false;
+  }
+  return have_id;
+}
+
+void AppendJsonString(std::string* out, std::string_view text) {
+  out->push_back('"');
+  for (const char c : text) {
+    switch (c) {
+      case '"': *out += "\\\""; break;
+      case '\\': *out += "\\\\"; break;
+      case '\n': *out += "\\n"; break;
+      case '\r': *out += "\\r"; break;
+      case '\t': *out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          fmt::format_to(std::back_inserter(*out), "\\u{:04x}", static_cast<int>(c));
+        } else {
+          out->push_back(c);
+        }
+    }
+  }
+  out->push_back('"');
 }
 
 nlohmann::json ParseRequestBody(std::string_view body, int max_depth) {

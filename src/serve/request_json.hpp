@@ -19,6 +19,21 @@ namespace prospect::serve {
 /// for nesting deeper than `max_depth`, and for a body that is not an object.
 nlohmann::json ParseRequestBody(std::string_view body, int max_depth);
 
+/// The common request of the hot path, {"model": NAME, "customer_id": ID} (model optional, ID a
+/// string or a whole number), read without building a JSON tree or allocating once the thread
+/// has read one such body: simdjson's on-demand parser and a padded copy of the body, both
+/// per thread. The views stay valid until the thread's next call. False for any other body
+/// (more or other fields, other types, escapes, text that is not JSON): ParseRequestBody then
+/// reads it and gives the errors.
+struct ScoreByIdRequest {
+  std::optional<std::string_view> model;
+  std::string_view customer_id;
+};
+bool ReadScoreById(std::string_view body, ScoreByIdRequest* out);
+
+/// Appends `text` to `out` as a JSON string (quotes, escapes).
+void AppendJsonString(std::string* out, std::string_view text);
+
 /// A short rendering of a value for an error message (at most 60 characters).
 std::string Shown(const nlohmann::json& value);
 

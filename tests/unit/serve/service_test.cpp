@@ -202,6 +202,13 @@ TEST_F(ServiceTest, RequestErrorsNameTheFieldAndMapToStatuses) {
         << doc["error"]["message"];
   };
   expect(R"({"customer_id": 1000)", 400, "invalid_argument", "not JSON");
+  // The fast path of {"model", "customer_id"} refuses what the general one refuses.
+  expect(R"({"customer_id": 1000} {})", 400, "invalid_argument", "not JSON");
+  expect(R"({"customer_id": 1000} x)", 400, "invalid_argument", "not JSON");
+  // A repeated key is read as the general path reads it: the last one counts.
+  EXPECT_EQ(Json(Call("POST", "/v1/score", R"({"customer_id": 1000, "customer_id": 1001})",
+                      score_key_))["customer_id"],
+            "1001");
   // Past double's range (the request fuzzer's find): the parser's out_of_range, not a 500.
   expect(R"({"customer_id": 7777E777})", 400, "invalid_argument",
          "not JSON: number overflow parsing '7777E777'");
