@@ -18,14 +18,6 @@ using json = nlohmann::json;
 
 constexpr size_t kMaxOverviewExperiments = 5;
 
-std::optional<StoredObject> Latest(Store& store, const std::string& kind) {
-  std::optional<StoredObject> best;
-  for (auto& o : store.ListObjects(kind)) {
-    if (!best || o.created_at > best->created_at) best = std::move(o);
-  }
-  return best;
-}
-
 int64_t Rows(Store& store, const std::string& table) {
   const auto info = store.FindTable(table);
   return info ? info->rows : -1;
@@ -147,8 +139,8 @@ class OverviewSection : public ReportSection {
     const int64_t profiled = Rows(store, kProfilesTable);
     const int64_t events = Rows(store, profile.events_table);
     const std::optional<StoredObject> seg =
-        store.FindTable(kSegmentsTable) ? Latest(store, "segmentation") : std::nullopt;
-    const std::optional<StoredObject> churn = Latest(store, "churn");
+        store.FindTable(kSegmentsTable) ? LatestObject(store, "segmentation") : std::nullopt;
+    const std::optional<StoredObject> churn = LatestObject(store, "churn");
     const std::vector<StoredObject> experiments =
         store.ListObjects(experiment::kExperimentObjectKind);
 

@@ -229,6 +229,14 @@ std::string PageScripts(std::string_view boot_js) {
 
 }  // namespace
 
+std::optional<StoredObject> LatestObject(Store& store, const std::string& kind) {
+  std::optional<StoredObject> latest;
+  for (auto& o : store.ListObjects(kind)) {
+    if (!latest || o.created_at > latest->created_at) latest = std::move(o);
+  }
+  return latest;
+}
+
 std::string Kpi(const std::string& value, const std::string& label) {
   return fmt::format("<div class=\"kpi\"><div class=\"v\">{}</div><div class=\"k\">{}</div></div>",
                      HtmlEscape(value), HtmlEscape(label));

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,9 @@ std::unique_ptr<ReportSection> MakeClvSection();
 /// available (no command to run is named: there is none yet).
 std::unique_ptr<ReportSection> MakePlaceholderSection(std::string id, std::string title,
                                                       std::string what);
+
+/// The most recently saved object of `kind` (any name), or nullopt when there is none.
+std::optional<StoredObject> LatestObject(Store& store, const std::string& kind);
 
 /// A headline number with its label; wrap several in <div class="kpis">.
 std::string Kpi(const std::string& value, const std::string& label);

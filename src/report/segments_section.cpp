@@ -29,15 +29,6 @@ std::string Percent(const json& v) {
   return v.is_number() ? fmt::format("{:.1f}%", 100 * v.get<double>()) : std::string("-");
 }
 
-// The segmentation the `segments` table holds: the most recently saved one.
-std::optional<StoredObject> LatestSegmentation(Store& store) {
-  std::optional<StoredObject> best;
-  for (auto& o : store.ListObjects("segmentation")) {
-    if (!best || o.created_at > best->created_at) best = std::move(o);
-  }
-  return best;
-}
-
 // PCA of the clustering features (nulls → median, the segmentation's log1p transforms, then
 // standardised) on at most kMaxPcaPoints rows drawn with the context's seed. Fills one point list
 // per segment (index names.size() = unassigned) and the two components' explained variance.
@@ -130,7 +121,8 @@ class SegmentsSection : public ReportSection {
   std::string Title() const override { return "Segments and personas"; }
   bool Write(const Workspace& ws, const Context& ctx, SectionWriter& out) const override {
     Store& store = ws.store();
-    const std::optional<StoredObject> seg = LatestSegmentation(store);
+    // The segmentation the segments table holds: the most recently saved one.
+    const std::optional<StoredObject> seg = LatestObject(store, "segmentation");
     if (!seg || !store.FindTable(kSegmentsTable)) {
       out.Paragraph(
           "Clusters and RFM segments with a persona card per segment: sizes and value, a feature "

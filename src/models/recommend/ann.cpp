@@ -78,7 +78,7 @@ std::vector<ScoredItem> ItemVectorIndex::Search(std::span<const float> query, si
   // history is usually what scores highest, so the items kept are the far end of the candidate
   // list, which a search as wide as the list finds worst; with exclusions the search is four
   // times wider plus ef_search (hnswlib 0.6 searches max(ef, asked) wide and takes no filter).
-  // On 100,000 items with ~60 excluded that lifts recall@10 from 0.61 to 0.86 at p99 0.38 ms
+  // On 100,000 items with ~60 excluded that lifts recall@10 from 0.61 to 0.86 at p99 0.34 ms
   // (BENCHMARKS.md, serving).
   const auto width = [&](size_t ask) {
     return blocked > 0 ? std::min(count_, 4 * ask + static_cast<size_t>(ef_search_)) : ask;
