@@ -6,7 +6,10 @@ Builds a small quickstart workspace, starts `prospect serve` on a free port and 
     error answers) against the route's schema with python3-jsonschema;
   * posts an event and checks that the customer's next score has changed within 1 s;
   * checks /metrics with `promtool check metrics` and has a real Prometheus scrape it;
-  * sends SIGTERM and expects exit code 0.
+  * sends SIGTERM and expects exit code 0;
+  * on a second server with a short read timeout: a request that never finishes arriving and an
+    idle keep-alive connection are both closed after the timeout, and SIGTERM with idle
+    connections open exits 0 at once.
 Usage: route_test.py PROSPECT_BINARY
 """
 import http.client
@@ -108,6 +111,54 @@ def main():
     for secret in keys.values():
         if secret in log:
             fail("an API key appears in the server's log")
+    check_connections(ws)
+
+
+def closed_after(conn):
+    """Seconds until the server closes `conn` (which sends nothing more), or None after 10 s."""
+    conn.settimeout(10)
+    started = time.monotonic()
+    try:
+        while conn.recv(4096):
+            pass
+    except socket.timeout:
+        return None
+    except ConnectionResetError:
+        pass
+    return time.monotonic() - started
+
+
+def check_connections(ws):
+    server = subprocess.Popen([PROSPECT, "--workspace", ws, "--json", "serve", "--port", "0",
+                               "--read-timeout", "0.5", "--drain", "20", "--reload-interval", "0"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        port = json.loads(server.stdout.readline())["port"]
+        partial = socket.create_connection(("127.0.0.1", port))
+        partial.sendall(b"GET /v2/health/live HTTP/1.1\r\nHost: x\r\n")  # no blank line: unfinished
+        waited = closed_after(partial)
+        if waited is None or not 0.3 <= waited <= 3:
+            fail(f"read timeout 0.5 s: a half-sent request was closed after {waited} s")
+        idle = socket.create_connection(("127.0.0.1", port))
+        idle.sendall(b"GET /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\n")
+        if not idle.recv(4096).startswith(b"HTTP/1.1 200"):
+            fail("read timeout 0.5 s: a whole request did not get 200")
+        waited = closed_after(idle)
+        if waited is None or not 0.3 <= waited <= 3:
+            fail(f"read timeout 0.5 s: an idle keep-alive connection was closed after {waited} s")
+        # The drain: connections that are idle or mid-request do not hold the exit up.
+        open_ones = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
+        open_ones[0].sendall(b"GET /v2/health/live HTTP/1.1\r\n")
+        time.sleep(0.1)
+        started = time.monotonic()
+        server.send_signal(signal.SIGTERM)
+        code = server.wait(timeout=15)
+        if code != 0 or time.monotonic() - started > 3:
+            fail(f"SIGTERM with idle connections: exit {code} after {time.monotonic() - started:.1f} s")
+    finally:
+        if server.poll() is None:
+            server.kill()
+            fail("SIGTERM with idle connections: prospect serve did not exit within 15 s")
 
 
 def check_routes(port, keys):
