@@ -60,7 +60,13 @@ Context Cli::MakeContext() const {
   return ctx;
 }
 
-Workspace Cli::OpenWorkspace() const { return Workspace::Open(options.workspace); }
+Workspace Cli::OpenWorkspace() const {
+  Workspace ws = Workspace::Open(options.workspace);
+  // Audit entries made from the command line name the system user.
+  const char* user = std::getenv("USER");
+  ws.store().set_actor(fmt::format("cli:{}", user && *user ? user : "unknown"));
+  return ws;
+}
 
 void Cli::PrintJson(const nlohmann::json& doc) const { std::cout << doc.dump(2) << "\n"; }
 

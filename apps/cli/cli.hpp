@@ -95,6 +95,7 @@ void AddUpliftCommand(CLI::App& app, Cli& cli);     // uplift train, evaluate, s
 void AddTargetCommand(CLI::App& app, Cli& cli);     // target
 void AddLookalikeCommand(CLI::App& app, Cli& cli);  // lookalike
 void AddServeCommands(CLI::App& app, Cli& cli);     // serve, keys
+void AddAuditCommands(CLI::App& app, Cli& cli);     // audit verify, list
 void AddExperimentCommand(CLI::App& app,
                           Cli& cli);  // experiment analyze, assign, power, allocate, simulate
 

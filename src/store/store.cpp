@@ -2,10 +2,12 @@
 #include "prospect/store/store.hpp"
 
 #include <fmt/format.h>
+#include <sodium.h>
 
 #include <limits>
 #include <optional>
 
+#include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
 #include "store/postgres/postgres_store.hpp"
@@ -68,6 +70,36 @@ StoredObject Store::GetObjectOrFail(const std::string& kind, const std::string& 
   for (const auto& o : ListObjects(kind)) names.push_back(o.name);
   Fail(ErrorCode::kNotFound, "no {} \"{}\". {}{}: {}.", noun, name, DidYouMean(name, names), plural,
        names.empty() ? fmt::format("none yet (use {})", create) : Join(names, ", "));
+}
+
+nlohmann::json AuditEntry::ToJson() const {
+  return {{"id", id},         {"at", at},         {"actor", actor},
+          {"action", action}, {"detail", detail}, {"prev_hash", prev_hash},
+          {"hash", hash}};
+}
+
+std::string AuditHash(const AuditEntry& e) {
+  // A JSON array: every field delimited, so no two different entries serialise alike.
+  const std::string text =
+      nlohmann::json::array({e.id, e.at, e.actor, e.action, e.detail, e.prev_hash}).dump();
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  char hex[2 * crypto_hash_sha256_BYTES + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return hex;
+}
+
+AuditEntry Store::NextAuditEntry(const std::optional<AuditEntry>& last, const std::string& actor,
+                                 const std::string& action, const std::string& detail) {
+  AuditEntry e;
+  e.id = last ? last->id + 1 : 1;
+  e.at = NowUtc();
+  e.actor = actor;
+  e.action = action;
+  e.detail = detail;
+  e.prev_hash = last ? last->hash : "";
+  e.hash = AuditHash(e);
+  return e;
 }
 
 void Store::CheckObjectName(std::string_view what, const std::string& name) {

@@ -61,6 +61,23 @@ struct StoredObject {
   std::string created_at;
 };
 
+/// One entry of the audit log. Entries are hash-chained: `hash` covers the entry's fields and
+/// the previous entry's hash, so editing or deleting an entry breaks the chain from there on
+/// (`prospect audit verify`). Ids run 1, 2, 3, ... without gaps.
+struct AuditEntry {
+  int64_t id = 0;
+  std::string at;         ///< UTC, "YYYY-MM-DD HH:MM:SS"
+  std::string actor;      ///< who: "cli:USER", "key:NAME", or "" (entries made before actors)
+  std::string action;     ///< "ingest", "forget", "audience.export", ...
+  std::string detail;     ///< what, never PII
+  std::string prev_hash;  ///< the previous entry's hash; "" for the first entry
+  std::string hash;       ///< AuditHash of this entry
+  nlohmann::json ToJson() const;
+};
+
+/// SHA-256 (hex) of an entry's id, at, actor, action, detail and prev_hash (its `hash` aside).
+std::string AuditHash(const AuditEntry& entry);
+
 /// A Store is used by one thread at a time (open one per thread for concurrent access).
 class Store {
  public:
@@ -118,11 +135,29 @@ class Store {
                                std::string_view noun, std::string_view plural,
                                std::string_view create);
 
-  /// Appends to the audit log (who did what). Never put PII in `detail`.
-  virtual void Audit(const std::string& action, const std::string& detail) = 0;
+  /// Appends to the audit log what the store's actor did, chained to the entry before it (in
+  /// one transaction, so concurrent writers keep one chain). Never put PII in `detail`.
+  void Audit(const std::string& action, const std::string& detail) {
+    AppendAudit(actor_, action, detail);
+  }
+  /// The audit log, oldest first, from entry `from_id` on.
+  virtual std::vector<AuditEntry> AuditLog(int64_t from_id = 1) = 0;
+  /// Who the following Audit entries are by ("cli:USER", "key:NAME").
+  void set_actor(std::string actor) { actor_ = std::move(actor); }
+  const std::string& actor() const { return actor_; }
 
   /// Schema version of the store's own tables (after migrations).
   virtual int SchemaVersion() = 0;
+
+ protected:
+  virtual void AppendAudit(const std::string& actor, const std::string& action,
+                           const std::string& detail) = 0;
+  /// The entry that follows `last` (nullopt: the first), timestamped now and hashed.
+  static AuditEntry NextAuditEntry(const std::optional<AuditEntry>& last, const std::string& actor,
+                                   const std::string& action, const std::string& detail);
+
+ private:
+  std::string actor_;
 };
 
 }  // namespace prospect

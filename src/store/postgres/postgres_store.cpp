@@ -69,6 +69,14 @@ CREATE TABLE prospect_audit(
   action text NOT NULL,
   detail text NOT NULL);
 )sql",
+    // 2: the audit log becomes a hash chain with actors; ids come from the chain, not a sequence
+    // (a rolled-back insert would leave a gap). ChainAuditLog hashes the entries made before.
+    R"sql(
+ALTER TABLE prospect_audit ADD COLUMN actor text NOT NULL DEFAULT '';
+ALTER TABLE prospect_audit ADD COLUMN prev_hash text NOT NULL DEFAULT '';
+ALTER TABLE prospect_audit ADD COLUMN hash text NOT NULL DEFAULT '';
+ALTER TABLE prospect_audit ALTER COLUMN id DROP DEFAULT;
+)sql",
 };
 constexpr int kPostgresSchemaVersion =
     static_cast<int>(sizeof(kPostgresMigrations) / sizeof(kPostgresMigrations[0]));
@@ -354,9 +362,11 @@ class PostgresStore final : public Store {
     return out;
   }
 
-  void Audit(const std::string& action, const std::string& detail) override {
-    db_.Exec("INSERT INTO prospect_audit(at, action, detail) VALUES ($1, $2, $3)",
-             {NowUtc(), action, detail});
+  std::vector<AuditEntry> AuditLog(int64_t from_id) override {
+    return ReadAudit(db_.Exec(
+        "SELECT id, at, actor, action, detail, prev_hash, hash FROM prospect_audit WHERE id >= $1 "
+        "ORDER BY id",
+        {from_id}));
   }
 
   int SchemaVersion() override {
@@ -364,7 +374,53 @@ class PostgresStore final : public Store {
     return r.size() > 0 ? static_cast<int>(r.Int(0, 0)) : 0;
   }
 
+ protected:
+  void AppendAudit(const std::string& actor, const std::string& action,
+                   const std::string& detail) override {
+    // Inside a caller's transaction (an erasure and its receipt) or in one of its own; the lock
+    // makes concurrent writers take turns, so the chain has one last entry.
+    std::optional<Transaction> tx;
+    if (PQtransactionStatus(db_.get()) == PQTRANS_IDLE) tx.emplace(db_);
+    db_.Exec("LOCK TABLE prospect_audit IN SHARE ROW EXCLUSIVE MODE");
+    const std::vector<AuditEntry> last = ReadAudit(
+        db_.Exec("SELECT id, at, actor, action, detail, prev_hash, hash FROM prospect_audit "
+                 "ORDER BY id DESC LIMIT 1"));
+    InsertAudit(NextAuditEntry(last.empty() ? std::nullopt : std::optional(last[0]), actor, action,
+                               detail));
+    if (tx) tx->Commit();
+  }
+
  private:
+  static std::vector<AuditEntry> ReadAudit(const Rows& r) {
+    std::vector<AuditEntry> out;
+    for (int i = 0; i < r.size(); ++i) {
+      out.push_back({r.Int(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4),
+                     r.Text(i, 5), r.Text(i, 6)});
+    }
+    return out;
+  }
+
+  void InsertAudit(const AuditEntry& e) {
+    db_.Exec(
+        "INSERT INTO prospect_audit(id, at, actor, action, detail, prev_hash, hash) VALUES ($1, "
+        "$2, $3, $4, $5, $6, $7)",
+        {e.id, e.at, e.actor, e.action, e.detail, e.prev_hash, e.hash});
+  }
+
+  // Migration 2: the entries made before chaining, renumbered 1..n in order and chained, with
+  // their original times.
+  void ChainAuditLog() {
+    const Rows r = db_.Exec("SELECT at, action, detail FROM prospect_audit ORDER BY id");
+    db_.Exec("DELETE FROM prospect_audit");
+    std::string prev;
+    for (int i = 0; i < r.size(); ++i) {
+      AuditEntry e{i + 1, r.Text(i, 0), "", r.Text(i, 1), r.Text(i, 2), prev, ""};
+      e.hash = AuditHash(e);
+      prev = e.hash;
+      InsertAudit(e);
+    }
+  }
+
   // A table's catalogue entry with the store's own columns for it.
   struct StoredTable {
     std::optional<TableInfo> info;
@@ -495,6 +551,7 @@ class PostgresStore final : public Store {
     }
     for (; version < kPostgresSchemaVersion; ++version) {
       db_.Exec(kPostgresMigrations[version]);
+      if (version + 1 == 2) ChainAuditLog();
       db_.Exec("DELETE FROM prospect_schema_version");
       db_.Exec("INSERT INTO prospect_schema_version(version) VALUES ($1)",
                {static_cast<int64_t>(version + 1)});

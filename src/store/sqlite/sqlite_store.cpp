@@ -84,6 +84,13 @@ CREATE TABLE prospect_chunks(
   data BLOB NOT NULL,
   PRIMARY KEY (table_name, column_position, chunk));
 )sql",
+    // 3: the audit log becomes a hash chain with actors (ChainAuditLog hashes the entries made
+    // before, in the same transaction).
+    R"sql(
+ALTER TABLE prospect_audit ADD COLUMN actor TEXT NOT NULL DEFAULT '';
+ALTER TABLE prospect_audit ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE prospect_audit ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
 
@@ -439,13 +446,16 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
     return out;
   }
 
-  void Audit(const std::string& action, const std::string& detail) override {
-    Statement s(db_, "INSERT INTO prospect_audit(at, action, detail) VALUES (?1, ?2, ?3)");
-    const std::string now = NowUtc();
-    s.Bind(1, now);
-    s.Bind(2, action);
-    s.Bind(3, detail);
-    s.Step();
+  std::vector<AuditEntry> AuditLog(int64_t from_id) override {
+    Statement s(db_,
+                "SELECT id, at, actor, action, detail, prev_hash, hash FROM prospect_audit "
+                "WHERE id >= ?1 ORDER BY id");
+    s.Bind(1, from_id);
+    std::vector<AuditEntry> out;
+    while (s.Step()) {
+      out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6)});
+    }
+    return out;
   }
 
   int SchemaVersion() override {
@@ -453,7 +463,60 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
     return s.Step() ? static_cast<int>(s.Int(0)) : 0;
   }
 
+ protected:
+  void AppendAudit(const std::string& actor, const std::string& action,
+                   const std::string& detail) override {
+    // Inside a caller's transaction (an erasure and its receipt) or in one of its own: the
+    // last entry read and the next written under one write lock.
+    std::optional<Transaction> tx;
+    if (sqlite3_get_autocommit(db_)) tx.emplace(this);
+    InsertAudit(NextAuditEntry(LastAudit(), actor, action, detail));
+    if (tx) tx->Commit();
+  }
+
  private:
+  std::optional<AuditEntry> LastAudit() {
+    Statement s(db_,
+                "SELECT id, at, actor, action, detail, prev_hash, hash FROM prospect_audit "
+                "ORDER BY id DESC LIMIT 1");
+    if (!s.Step()) return std::nullopt;
+    return AuditEntry{s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6)};
+  }
+
+  void InsertAudit(const AuditEntry& e) {
+    Statement s(db_,
+                "INSERT INTO prospect_audit(id, at, actor, action, detail, prev_hash, hash) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    s.Bind(1, e.id);
+    s.Bind(2, e.at);
+    s.Bind(3, e.actor);
+    s.Bind(4, e.action);
+    s.Bind(5, e.detail);
+    s.Bind(6, e.prev_hash);
+    s.Bind(7, e.hash);
+    s.Step();
+  }
+
+  // Migration 3: the entries made before chaining, renumbered 1..n in order and chained, with
+  // their original times.
+  void ChainAuditLog() {
+    std::vector<AuditEntry> old;
+    {
+      Statement s(db_, "SELECT at, action, detail FROM prospect_audit ORDER BY id");
+      while (s.Step()) old.push_back({0, s.Text(0), "", s.Text(1), s.Text(2), "", ""});
+    }
+    Exec("DELETE FROM prospect_audit");
+    std::string prev;
+    for (size_t i = 0; i < old.size(); ++i) {
+      AuditEntry& e = old[i];
+      e.id = static_cast<int64_t>(i) + 1;
+      e.prev_hash = prev;
+      e.hash = AuditHash(e);
+      prev = e.hash;
+      InsertAudit(e);
+    }
+  }
+
   // BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless committed.
   class Transaction {
    public:
@@ -493,6 +556,7 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
       Transaction tx(this);
       Exec(kMigrations[version]);
       if (version + 1 == 2) MoveRowTablesIntoChunks();
+      if (version + 1 == 3) ChainAuditLog();
       Exec("DELETE FROM prospect_schema_version");
       Exec("INSERT INTO prospect_schema_version(version) VALUES (" + std::to_string(version + 1) +
            ")");

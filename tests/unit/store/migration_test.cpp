@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "prospect/common/datetime.hpp"
+#include "prospect/privacy/audit.hpp"
 #include "prospect/store/store.hpp"
 #include "support/test_paths.hpp"
 
@@ -22,12 +23,34 @@ std::vector<std::string> Cells(const Table& t, const std::string& column) {
   return out;
 }
 
+// Schema version 3 chains the audit entries made before it, keeping their order, times and text.
+TEST(StoreMigration, TheOldAuditLogBecomesAHashChain) {
+  TempDir dir;
+  const std::string path = dir.File("prospect.db");
+  std::filesystem::copy_file(testing::SourceDir() + "/tests/fixtures/store/v1_workspace.db", path);
+  auto store = Store::Open(path);
+  const std::vector<AuditEntry> log = store->AuditLog();
+  ASSERT_EQ(log.size(), 6u);
+  EXPECT_EQ(log[0].action, "init");
+  EXPECT_EQ(log[0].detail, "workspace created");
+  EXPECT_EQ(log[0].at, "2026-12-05 05:39:41");
+  EXPECT_EQ(log[5].detail, "model=tiny version=1");
+  // SHA-256 of the JSON array [id, at, actor, action, detail, prev_hash], by Python's hashlib:
+  // json.dumps([1, "2026-12-05 05:39:41", "", "init", "workspace created", ""],
+  //            separators=(",", ":")), and so on down the chain.
+  EXPECT_EQ(log[0].hash, "bc34f33ba49df2d2f9694f81da41de1436b8bceb9a8c1cecaf34546091725a5b");
+  EXPECT_EQ(log[5].hash, "01e57458c28c090337006f9835e916a18d3ef7beab680db89ea297330d87db60");
+  EXPECT_TRUE(VerifyAuditLog(*store).ok);
+  store->Audit("train", "model=tiny version=2");
+  EXPECT_EQ(store->AuditLog(7).at(0).prev_hash, log[5].hash);
+}
+
 TEST(StoreMigration, AVersion1WorkspaceOpensWithEveryValue) {
   TempDir dir;
   const std::string path = dir.File("prospect.db");
   std::filesystem::copy_file(testing::SourceDir() + "/tests/fixtures/store/v1_workspace.db", path);
   auto store = Store::Open(path);
-  EXPECT_EQ(store->SchemaVersion(), 2);
+  EXPECT_EQ(store->SchemaVersion(), 3);
   Context ctx(2);
 
   std::vector<std::string> names;

@@ -262,15 +262,37 @@ TEST(PostgresStore, ADroppedConnectionIsAnIoErrorAndLeavesTheTable) {
             "0");
 }
 
+// Version 2 chains the audit entries a version-1 store made (ids from a sequence, gaps and all).
+TEST(PostgresStore, TheVersion1AuditLogBecomesAHashChain) {
+  PROSPECT_REQUIRE_POSTGRES();
+  PgTestSchema schema;
+  schema.Exec(
+      "CREATE TABLE prospect_schema_version(version integer NOT NULL); INSERT INTO "
+      "prospect_schema_version VALUES (1); CREATE TABLE prospect_audit(id bigserial PRIMARY KEY, "
+      "at text NOT NULL, action text NOT NULL, detail text NOT NULL); INSERT INTO "
+      "prospect_audit(id, at, action, detail) VALUES (1, '2026-12-01 10:00:00', 'init', 'a'), "
+      "(3, '2026-12-01 10:00:01', 'ingest', 'b')");
+  auto store = Store::Open(schema.url());
+  const std::vector<AuditEntry> log = store->AuditLog();
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[1].id, 2);
+  EXPECT_EQ(log[1].detail, "b");
+  EXPECT_EQ(log[1].at, "2026-12-01 10:00:01");
+  EXPECT_EQ(log[1].prev_hash, log[0].hash);
+  EXPECT_EQ(log[1].hash, AuditHash(log[1]));
+  store->Audit("train", "c");
+  EXPECT_EQ(store->AuditLog(3).at(0).prev_hash, log[1].hash);
+}
+
 TEST(PostgresStore, MigratesOnceAndRefusesANewerStore) {
   PROSPECT_REQUIRE_POSTGRES();
   PgTestSchema schema;
-  EXPECT_EQ(Store::Open(schema.url())->SchemaVersion(), 1);
-  EXPECT_EQ(Store::Open(schema.url())->SchemaVersion(), 1);
+  EXPECT_EQ(Store::Open(schema.url())->SchemaVersion(), 2);
+  EXPECT_EQ(Store::Open(schema.url())->SchemaVersion(), 2);
   schema.Exec("UPDATE prospect_schema_version SET version = 99");
   ExpectError([&] { (void)Store::Open(schema.url()); }, ErrorCode::kFailedPrecondition,
               fmt::format("store {} has schema version 99, newer than this prospect understands "
-                          "(1); upgrade prospect",
+                          "(2); upgrade prospect",
                           schema.url()));
 }
 

@@ -158,8 +158,8 @@ TEST(SqliteStore, ObjectNamesAllowWhatPeopleTypeAndSayWhatTheyName) {
 TEST(SqliteStore, MigratesToCurrentVersionAndRefusesNewer) {
   TempDir dir;
   const std::string path = dir.File("s.db");
-  EXPECT_EQ(Store::Open(path)->SchemaVersion(), 2);
-  EXPECT_EQ(Store::Open(path)->SchemaVersion(), 2);  // reopening does not migrate again
+  EXPECT_EQ(Store::Open(path)->SchemaVersion(), 3);
+  EXPECT_EQ(Store::Open(path)->SchemaVersion(), 3);  // reopening does not migrate again
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db, "UPDATE prospect_schema_version SET version = 99", nullptr, nullptr,
@@ -172,7 +172,7 @@ TEST(SqliteStore, MigratesToCurrentVersionAndRefusesNewer) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kFailedPrecondition);
     EXPECT_NE(
-        std::string(e.what()).find("schema version 99, newer than this prospect understands (2)"),
+        std::string(e.what()).find("schema version 99, newer than this prospect understands (3)"),
         std::string::npos);
   }
 }
