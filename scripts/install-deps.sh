@@ -13,6 +13,9 @@ packages=(
   libsqlite3-dev libpq-dev zlib1g-dev nlohmann-json3-dev libsimdjson-dev libcli11-dev
   libspdlog-dev libfmt-dev libtomlplusplus-dev libxxhash-dev libboost-math-dev libeigen3-dev libhnswlib-dev
   libxgboost-dev liblinear-dev libsvm-dev libsodium-dev liblbfgspp-dev liblz4-dev
+  # ad-platform audiences: phone numbers in E.164 (Google's libphonenumber: every country's
+  # trunk prefixes and lengths) and names lower-cased in every script (ICU)
+  libphonenumber-dev libicu-dev
   # tests and benchmarks (postgresql: the throwaway server of scripts/pg_test_server.sh)
   libgtest-dev libgmock-dev libbenchmark-dev postgresql
   # the server: load tests (wrk), its /metrics checked by promtool and scraped by a real Prometheus,
@@ -21,6 +24,7 @@ packages=(
   wrk prometheus python3-jsonschema curl chromium
   # peers for fixtures and benchmarks (Debian's own python3)
   python3 python3-pandas python3-numpy python3-sklearn python3-scipy python3-statsmodels python3-xgboost
+  python3-phonenumbers
   # report assets are fetched from the npm registry at build time
   nodejs
 )
