@@ -1,6 +1,7 @@
 // Global-option plumbing and output helpers for the CLI.
 #include "cli.hpp"
 
+#include <pwd.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -64,7 +65,11 @@ Workspace Cli::OpenWorkspace() const {
   Workspace ws = Workspace::Open(options.workspace);
   // Audit entries made from the command line name the system user.
   const char* user = std::getenv("USER");
-  ws.store().set_actor(fmt::format("cli:{}", user && *user ? user : "unknown"));
+  if (user == nullptr || *user == '\0') {
+    const passwd* entry = getpwuid(geteuid());
+    user = entry != nullptr ? entry->pw_name : nullptr;
+  }
+  ws.store().set_actor(fmt::format("cli:{}", user != nullptr ? user : std::to_string(geteuid())));
   return ws;
 }
 

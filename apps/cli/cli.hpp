@@ -96,6 +96,7 @@ void AddTargetCommand(CLI::App& app, Cli& cli);     // target
 void AddLookalikeCommand(CLI::App& app, Cli& cli);  // lookalike
 void AddServeCommands(CLI::App& app, Cli& cli);     // serve, keys
 void AddAuditCommands(CLI::App& app, Cli& cli);     // audit verify, list
+void AddAudienceCommands(CLI::App& app, Cli& cli);  // audience save, list, show, export
 void AddExperimentCommand(CLI::App& app,
                           Cli& cli);  // experiment analyze, assign, power, allocate, simulate
 
