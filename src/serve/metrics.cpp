@@ -31,11 +31,14 @@ size_t StatusSlot(int status) {
 
 }  // namespace
 
-ServerMetrics::ServerMetrics(std::vector<std::string> routes)
-    : routes_(std::move(routes)), counters_(new RouteCounters[routes_.size()]) {}
+ServerMetrics::ServerMetrics(const std::vector<RouteLabel>& routes)
+    : counters_(new RouteCounters[routes.size()]) {
+  for (const RouteLabel& r : routes)
+    labels_.push_back(fmt::format("method=\"{}\",route=\"{}\"", Escape(r.method), Escape(r.path)));
+}
 
 void ServerMetrics::Record(size_t route, int status, double seconds) {
-  if (route >= routes_.size()) route = routes_.size() - 1;
+  if (route >= labels_.size()) route = labels_.size() - 1;
   RouteCounters& c = counters_[route];
   c.by_status[StatusSlot(status)].fetch_add(1, std::memory_order_relaxed);
   const size_t bucket = static_cast<size_t>(
@@ -52,12 +55,12 @@ std::string ServerMetrics::ToPrometheus() const {
       it,
       "# HELP prospect_http_requests_total HTTP requests answered, by route and status.\n"
       "# TYPE prospect_http_requests_total counter\n");
-  for (size_t r = 0; r < routes_.size(); ++r) {
+  for (size_t r = 0; r < labels_.size(); ++r) {
     for (size_t s = 0; s < kStatuses.size(); ++s) {
       const uint64_t n = counters_[r].by_status[s].load(std::memory_order_relaxed);
       if (n == 0) continue;
-      fmt::format_to(it, "prospect_http_requests_total{{route=\"{}\",code=\"{}\"}} {}\n",
-                     Escape(routes_[r]), kStatuses[s], n);
+      fmt::format_to(it, "prospect_http_requests_total{{{},code=\"{}\"}} {}\n", labels_[r],
+                     kStatuses[s], n);
     }
   }
   fmt::format_to(
@@ -65,27 +68,25 @@ std::string ServerMetrics::ToPrometheus() const {
       "# HELP prospect_http_request_duration_seconds Time from a request's last byte to its "
       "response, by route.\n"
       "# TYPE prospect_http_request_duration_seconds histogram\n");
-  for (size_t r = 0; r < routes_.size(); ++r) {
+  for (size_t r = 0; r < labels_.size(); ++r) {
     const RouteCounters& c = counters_[r];
     const uint64_t count = c.count.load(std::memory_order_relaxed);
     if (count == 0) continue;
-    const std::string route = Escape(routes_[r]);
+    const std::string& route = labels_[r];
     uint64_t cumulative = 0;
     for (size_t b = 0; b <= kBuckets.size(); ++b) {
       cumulative += c.buckets[b].load(std::memory_order_relaxed);
       if (b < kBuckets.size()) {
-        fmt::format_to(
-            it, "prospect_http_request_duration_seconds_bucket{{route=\"{}\",le=\"{}\"}} {}\n",
-            route, kBuckets[b], cumulative);
+        fmt::format_to(it, "prospect_http_request_duration_seconds_bucket{{{},le=\"{}\"}} {}\n",
+                       route, kBuckets[b], cumulative);
       } else {
-        fmt::format_to(
-            it, "prospect_http_request_duration_seconds_bucket{{route=\"{}\",le=\"+Inf\"}} {}\n",
-            route, cumulative);
+        fmt::format_to(it, "prospect_http_request_duration_seconds_bucket{{{},le=\"+Inf\"}} {}\n",
+                       route, cumulative);
       }
     }
-    fmt::format_to(it, "prospect_http_request_duration_seconds_sum{{route=\"{}\"}} {}\n", route,
+    fmt::format_to(it, "prospect_http_request_duration_seconds_sum{{{}}} {}\n", route,
                    static_cast<double>(c.sum_nanos.load(std::memory_order_relaxed)) * 1e-9);
-    fmt::format_to(it, "prospect_http_request_duration_seconds_count{{route=\"{}\"}} {}\n", route,
+    fmt::format_to(it, "prospect_http_request_duration_seconds_count{{{}}} {}\n", route,
                    cumulative);
   }
   fmt::format_to(it,

@@ -121,6 +121,22 @@ constexpr const char* kDocument = R"json({
           "customers": {"type": "array", "items": {"type": "object", "required": ["customer_id", "profiled"],
             "properties": {"customer_id": {"type": "string"}, "profiled": {"type": "boolean"}}}}}
       },
+      "AudienceSaveRequest": {
+        "type": "object", "required": ["name"],
+        "description": "as prospect audience save: a table with an optional condition and top N, or an SQL query",
+        "properties": {"name": {"type": "string"}, "table": {"type": "string"}, "where": {"type": "string"},
+          "order_by": {"type": "string"}, "top": {"type": "integer", "minimum": 1},
+          "id_column": {"type": "string"}, "sql": {"type": "string"}}
+      },
+      "Audience": {
+        "type": "object", "required": ["name", "version", "size", "created_at"],
+        "properties": {"name": {"type": "string"}, "version": {"type": "integer"}, "size": {"type": "integer"},
+          "created_at": {"type": "string"}, "source": {"type": "object"}}
+      },
+      "Audiences": {
+        "type": "object", "required": ["audiences"],
+        "properties": {"audiences": {"type": "array", "items": {"$ref": "#/components/schemas/Audience"}}}
+      },
       "Served": {
         "type": "object", "required": ["models", "recommenders"],
         "properties": {
@@ -227,6 +243,14 @@ constexpr const char* kDocument = R"json({
       "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EventsRequest"}}}},
       "responses": {"200": {"description": "accepted", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EventsResponse"}}}},
         "default": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/audiences": {
+      "get": {"summary": "The saved audiences: latest version and size of each",
+        "responses": {"200": {"description": "audiences", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Audiences"}}}},
+          "default": {"$ref": "#/components/responses/Error"}}},
+      "post": {"summary": "Save a new version of an audience (write role), as prospect audience save",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AudienceSaveRequest"}}}},
+        "responses": {"200": {"description": "the version saved", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Audience"}}}},
+          "default": {"$ref": "#/components/responses/Error"}}}},
     "/v1/models": {"get": {"summary": "What is being served",
       "responses": {"200": {"description": "models and recommenders", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Served"}}}},
         "default": {"$ref": "#/components/responses/Error"}}}},

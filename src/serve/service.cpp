@@ -6,6 +6,7 @@
 #include <chrono>
 #include <shared_mutex>
 
+#include "prospect/audience/audience.hpp"
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
@@ -67,12 +68,13 @@ class Overrides {
 // a time (the reload thread, or a request persisting events), under store_mu.
 struct ServiceState {
   ServiceState(const std::string& dir, ServeOptions opts, std::shared_ptr<spdlog::logger> logger,
-               std::vector<std::string> routes)
+               std::vector<std::string> routes,
+               const std::vector<ServerMetrics::RouteLabel>& route_labels)
       : ws(Workspace::Open(dir)),
         options(std::move(opts)),
         ctx(1, kDefaultSeed, std::move(logger)),
         route_names(std::move(routes)),
-        metrics(route_names),
+        metrics(route_labels),
         openapi(OpenApiDocument()) {}
 
   Workspace ws;
@@ -104,6 +106,7 @@ struct Call {
   const Snapshot& snap;
   const std::vector<std::string_view>& params;
   std::string_view raw_body;
+  std::string_view key_id;  ///< the caller's key ("" on routes that need none), for the audit log
   nlohmann::json Body() const {
     return serve::ParseRequestBody(raw_body, state.options.max_json_depth);
   }
@@ -630,6 +633,39 @@ void Events(const Call& call, ServeResponse* out) {
                   {"customers", customers}});
 }
 
+void ListAudiences(const Call& call, ServeResponse* out) {
+  nlohmann::json list = nlohmann::json::array();
+  std::lock_guard lock(call.state.store_mu);
+  for (const StoredObject& o : call.state.ws.store().ListObjects(kAudienceObjectKind)) {
+    list.push_back({{"name", o.name},
+                    {"version", o.version},
+                    {"size", o.meta.value("size", size_t{0})},
+                    {"created_at", o.created_at},
+                    {"source", o.meta.value("source", nlohmann::json::object())}});
+  }
+  WriteJson(out, {{"audiences", list}});
+}
+
+void SaveAudienceRoute(const Call& call, ServeResponse* out) {
+  const nlohmann::json body = call.Body();
+  AudienceSaveRequest req;
+  req.name = StringField(body, "name").value_or("");
+  req.table = StringField(body, "table").value_or("");
+  req.where = StringField(body, "where").value_or("");
+  req.order_by = StringField(body, "order_by").value_or("");
+  req.id_column = StringField(body, "id_column").value_or("");
+  req.sql = StringField(body, "sql").value_or("");
+  const double top = serve::NumberField(body, "top").value_or(0);
+  if (top < 0 || top != std::floor(top))
+    Fail(ErrorCode::kInvalidArgument, "field \"top\": expected a whole number of at least 1");
+  req.top = static_cast<size_t>(top);
+  std::lock_guard lock(call.state.store_mu);
+  Store& store = call.state.ws.store();
+  store.set_actor(fmt::format("key:{}", call.key_id));
+  const AudienceVersion saved = SaveAudience(store, req, call.state.ctx);
+  WriteJson(out, saved.ToJson());
+}
+
 void ListServed(const Call& call, ServeResponse* out) {
   nlohmann::json models = nlohmann::json::array();
   for (const auto& [name, m] : call.snap.models) {
@@ -690,6 +726,8 @@ const std::vector<Route>& Routes() {
       {"GET", "/v1/customers/{id}", Role::kRead, Customer},
       {"POST", "/v1/assign", Role::kScore, Assign},
       {"POST", "/v1/events", Role::kWrite, Events},
+      {"GET", "/v1/audiences", Role::kRead, ListAudiences},
+      {"POST", "/v1/audiences", Role::kWrite, SaveAudienceRoute},
       {"GET", "/v1/models", Role::kRead, ListServed},
       {"GET", "/metrics", Role::kRead, Metrics},
       {"GET", "/openapi.json", Role::kRead, OpenApiRoute},
@@ -735,6 +773,22 @@ std::string_view BearerToken(std::string_view header) {
   return token;
 }
 
+// The key's id ("k1a2b3c4") inside its token "pk_<id>_<secret>": names the caller in the audit
+// log without the secret. "" for anything else.
+std::string_view KeyIdOf(std::string_view authorization) {
+  const std::string_view token = BearerToken(authorization);
+  if (token.rfind("pk_", 0) != 0) return {};
+  const size_t end = token.find('_', 3);
+  return end == std::string_view::npos ? std::string_view() : token.substr(3, end - 3);
+}
+
+std::vector<ServerMetrics::RouteLabel> RouteLabels() {
+  std::vector<ServerMetrics::RouteLabel> labels;
+  for (const auto& r : Routes()) labels.push_back({r.method, r.path});
+  labels.push_back({"", "unmatched"});
+  return labels;
+}
+
 std::vector<std::string> RouteNames() {
   std::vector<std::string> names;
   for (const auto& r : Routes()) names.push_back(r.path);
@@ -746,7 +800,7 @@ std::vector<std::string> RouteNames() {
 
 struct Service::Impl : ServiceState {
   Impl(const std::string& dir, ServeOptions options, std::shared_ptr<spdlog::logger> logger)
-      : ServiceState(dir, std::move(options), std::move(logger), RouteNames()) {}
+      : ServiceState(dir, std::move(options), std::move(logger), RouteNames(), RouteLabels()) {}
 };
 
 Service::Service(const std::string& workspace_dir, ServeOptions options,
@@ -874,7 +928,7 @@ void Service::Handle(const ServeRequest& request, ServeResponse* out) const {
                                request.body.size(), impl_->options.max_body_bytes));
       }
       if (allowed) {
-        const Call call{*impl_, *snap, params, request.body};
+        const Call call{*impl_, *snap, params, request.body, KeyIdOf(request.authorization)};
         route->handler(call, out);
       }
     }

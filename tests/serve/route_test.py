@@ -208,6 +208,9 @@ def check_routes(port, keys):
         ("GET", "/v1/customers/{id}"): ("/v1/customers/42", None, keys["read"]),
         ("POST", "/v1/assign"): ("/v1/assign", {"salt": "checkout", "variants": "a:50,b:50", "unit_ids": [1, "x"]}, s),
         ("POST", "/v1/events"): ("/v1/events", "event", keys["write"]),
+        ("GET", "/v1/audiences"): ("/v1/audiences", None, keys["read"]),
+        ("POST", "/v1/audiences"): ("/v1/audiences", {"name": "loyal", "table": "customers",
+                                                      "where": "loyalty_member = 1"}, keys["write"]),
         ("GET", "/v1/models"): ("/v1/models", None, keys["read"]),
         ("GET", "/metrics"): ("/metrics", None, keys["read"]),
         ("GET", "/openapi.json"): ("/openapi.json", None, keys["read"]),
@@ -247,6 +250,9 @@ def check_routes(port, keys):
         ("POST", "/v1/score", "/v1/score", {"customer_id": 42}, None, 401),
         ("POST", "/v1/score", "/v1/score", {"customer_id": 42}, keys["read"], 403),
         ("POST", "/v1/events", "/v1/events", event, s, 403),
+        ("POST", "/v1/audiences", "/v1/audiences", {"name": "x", "table": "customers"}, keys["read"], 403),
+        ("POST", "/v1/audiences", "/v1/audiences", {"name": "x", "table": "customers", "where": "age > 999"},
+         keys["write"], 400),
         ("POST", "/v1/score", "/v1/score", {"model": "nope", "customer_id": 42}, s, 404),
         ("POST", "/v1/score", "/v1/score", {"model": "propensity", "customer_id": 1.5}, s, 400),
         ("GET", "/v1/customers/{id}", "/v1/customers/no-such-customer", None, keys["read"], 404),
@@ -333,7 +339,7 @@ def check_metrics(port, keys):
     check = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True)
     if check.returncode != 0:
         fail(f"promtool check metrics: {check.stdout.decode()} {check.stderr.decode()}")
-    if b'prospect_http_requests_total{route="/v1/score",code="200"}' not in text:
+    if b'prospect_http_requests_total{method="POST",route="/v1/score",code="200"}' not in text:
         fail("/metrics does not count /v1/score")
 
     # A real Prometheus scrapes the server with a read key.
@@ -360,7 +366,7 @@ scrape_configs:
         while time.monotonic() < deadline:
             time.sleep(1)
             try:
-                q = urllib.parse.quote('prospect_http_requests_total{route="/v1/score",code="200"}')
+                q = urllib.parse.quote('prospect_http_requests_total{method="POST",route="/v1/score",code="200"}')
                 with urllib.request.urlopen(f"http://127.0.0.1:{prom_port}/api/v1/query?query={q}", timeout=5) as r:
                     result = json.load(r)["data"]["result"]
                 if result:

@@ -16,8 +16,13 @@ namespace prospect {
 
 class ServerMetrics {
  public:
-  /// `routes`: the route templates ("/v1/score", "/v2/models/{model}/infer"); index = route id.
-  explicit ServerMetrics(std::vector<std::string> routes);
+  /// A route as its series are labelled: method and template ("POST", "/v1/score"); a path
+  /// served for several methods (GET and POST /v1/audiences) is one route per method.
+  struct RouteLabel {
+    std::string method, path;
+  };
+  /// `routes`: index = route id.
+  explicit ServerMetrics(const std::vector<RouteLabel>& routes);
 
   /// One finished request on route `route` (an index into routes) with HTTP `status`.
   void Record(size_t route, int status, double seconds);
@@ -43,7 +48,7 @@ class ServerMetrics {
     std::atomic<uint64_t> count{0};
     std::atomic<uint64_t> sum_nanos{0};
   };
-  std::vector<std::string> routes_;
+  std::vector<std::string> labels_;  ///< method="POST",route="/v1/score", escaped
   std::unique_ptr<RouteCounters[]> counters_;
   std::atomic<int64_t> in_flight_{0};
   std::atomic<uint64_t> reloads_{0}, reload_failures_{0}, feature_updates_{0};
