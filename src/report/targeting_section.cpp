@@ -188,7 +188,7 @@ json ProfitChart(const StoredObject& a) {
 }
 
 void WriteCampaignPlans(Store& store, SectionWriter& out) {
-  const std::vector<StoredObject> plans = Newest(store, kAudienceObjectKind, SIZE_MAX);
+  const std::vector<StoredObject> plans = Newest(store, kCampaignPlanObjectKind, SIZE_MAX);
   if (plans.empty()) return;
   out.Heading("Campaign plans");
   out.Paragraph(
@@ -252,7 +252,7 @@ class TargetingSection final : public ReportSection {
   bool Write(const Workspace& ws, const Context&, SectionWriter& out) const override {
     Store& store = ws.store();
     const size_t uplift = store.ListObjects(kUpliftObjectKind).size(),
-                 plans = store.ListObjects(kAudienceObjectKind).size(),
+                 plans = store.ListObjects(kCampaignPlanObjectKind).size(),
                  lookalikes = store.ListObjects(kLookalikeObjectKind).size();
     if (uplift + plans + lookalikes == 0) {
       out.Paragraph(

@@ -185,7 +185,7 @@ CampaignResult PlanCampaign(Store& store, const CampaignRequest& req, const Cont
                                 : nlohmann::json(req.capacity);
   out.summary["method"] = out.plan.exact ? "exact" : "greedy (multiple-choice knapsack LP)";
   store.WriteTable(out.name, out.audience, {}, ctx);
-  store.PutObject(kAudienceObjectKind, out.name, out.summary, "");
+  store.PutObject(kCampaignPlanObjectKind, out.name, out.summary, "");
   store.Audit("target", fmt::format("audience={} model={} contacted={}", out.name, model.name,
                                     out.plan.contacted));
   return out;
@@ -193,7 +193,7 @@ CampaignResult PlanCampaign(Store& store, const CampaignRequest& req, const Cont
 
 nlohmann::json ListAudiences(Store& store) {
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& o : store.ListObjects(kAudienceObjectKind)) {
+  for (const auto& o : store.ListObjects(kCampaignPlanObjectKind)) {
     out.push_back({{"name", o.name},
                    {"uplift_model", o.meta.value("uplift_model", "")},
                    {"contacted", o.meta.value("contacted", 0)},

@@ -1,7 +1,7 @@
 // `prospect target` as a library call: an uplift model's effects on a table of customers, a value
 // per response, a cost per contact, a budget and/or capacity → the optimiser's plan, kept as an
 // audience (a stored table: id, treatment, uplift, value, cost, expected_profit, best first) and
-// its summary (kind "audience": totals and the profit curve, for the report).
+// its summary (kind "campaign_plan": totals and the profit curve, for the report).
 #pragma once
 
 #include <cstddef>
@@ -17,8 +17,9 @@
 
 namespace prospect {
 
-/// PlanCampaign's summaries, under the audience table's name.
-inline constexpr const char* kAudienceObjectKind = "audience";
+/// PlanCampaign's summaries, under the audience table's name. (Saved audiences, the member lists
+/// of `prospect audience`, are kind "audience".)
+inline constexpr const char* kCampaignPlanObjectKind = "campaign_plan";
 
 struct CampaignRequest {
   std::string uplift_model;

@@ -71,7 +71,9 @@ CREATE TABLE prospect_audit(
 )sql",
     // 2: the audit log becomes a hash chain with actors; ids come from the chain, not a sequence
     // (a rolled-back insert would leave a gap). ChainAuditLog hashes the entries made before.
+    // Campaign plans' summaries, which were kind "audience", become "campaign_plan".
     R"sql(
+UPDATE prospect_objects SET kind = 'campaign_plan' WHERE kind = 'audience';
 ALTER TABLE prospect_audit ADD COLUMN actor text NOT NULL DEFAULT '';
 ALTER TABLE prospect_audit ADD COLUMN prev_hash text NOT NULL DEFAULT '';
 ALTER TABLE prospect_audit ADD COLUMN hash text NOT NULL DEFAULT '';

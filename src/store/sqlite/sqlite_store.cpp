@@ -85,8 +85,10 @@ CREATE TABLE prospect_chunks(
   PRIMARY KEY (table_name, column_position, chunk));
 )sql",
     // 3: the audit log becomes a hash chain with actors (ChainAuditLog hashes the entries made
-    // before, in the same transaction).
+    // before, in the same transaction); campaign plans' summaries, which were kind "audience",
+    // become "campaign_plan" (saved audiences take that kind).
     R"sql(
+UPDATE prospect_objects SET kind = 'campaign_plan' WHERE kind = 'audience';
 ALTER TABLE prospect_audit ADD COLUMN actor TEXT NOT NULL DEFAULT '';
 ALTER TABLE prospect_audit ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
 ALTER TABLE prospect_audit ADD COLUMN hash TEXT NOT NULL DEFAULT '';

@@ -23,12 +23,23 @@ std::vector<std::string> Cells(const Table& t, const std::string& column) {
   return out;
 }
 
-// Schema version 3 chains the audit entries made before it, keeping their order, times and text.
+// Schema version 3 chains the audit entries made before it, keeping their order, times and text,
+// and moves campaign plans from kind "audience" (now saved audiences) to "campaign_plan".
 TEST(StoreMigration, TheOldAuditLogBecomesAHashChain) {
   TempDir dir;
   const std::string path = dir.File("prospect.db");
   std::filesystem::copy_file(testing::SourceDir() + "/tests/fixtures/store/v1_workspace.db", path);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "INSERT INTO prospect_objects VALUES ('audience', 'plan', 1, '{}', NULL, "
+                         "'2026-12-01 10:00:00')",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
   auto store = Store::Open(path);
+  EXPECT_TRUE(store->ListObjects("audience").empty());
+  EXPECT_EQ(store->ListObjects("campaign_plan").at(0).name, "plan");
   const std::vector<AuditEntry> log = store->AuditLog();
   ASSERT_EQ(log.size(), 6u);
   EXPECT_EQ(log[0].action, "init");

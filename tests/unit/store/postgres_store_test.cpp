@@ -262,7 +262,8 @@ TEST(PostgresStore, ADroppedConnectionIsAnIoErrorAndLeavesTheTable) {
             "0");
 }
 
-// Version 2 chains the audit entries a version-1 store made (ids from a sequence, gaps and all).
+// Version 2 chains the audit entries a version-1 store made (ids from a sequence, gaps and all),
+// and moves campaign plans from kind "audience" to "campaign_plan".
 TEST(PostgresStore, TheVersion1AuditLogBecomesAHashChain) {
   PROSPECT_REQUIRE_POSTGRES();
   PgTestSchema schema;
@@ -271,7 +272,10 @@ TEST(PostgresStore, TheVersion1AuditLogBecomesAHashChain) {
       "prospect_schema_version VALUES (1); CREATE TABLE prospect_audit(id bigserial PRIMARY KEY, "
       "at text NOT NULL, action text NOT NULL, detail text NOT NULL); INSERT INTO "
       "prospect_audit(id, at, action, detail) VALUES (1, '2026-12-01 10:00:00', 'init', 'a'), "
-      "(3, '2026-12-01 10:00:01', 'ingest', 'b')");
+      "(3, '2026-12-01 10:00:01', 'ingest', 'b'); CREATE TABLE prospect_objects(kind text NOT "
+      "NULL, name text NOT NULL, version bigint NOT NULL, meta text NOT NULL, body bytea, "
+      "created_at text NOT NULL, PRIMARY KEY (kind, name, version)); INSERT INTO "
+      "prospect_objects VALUES ('audience', 'plan', 1, '{}', NULL, '2026-12-01 10:00:02')");
   auto store = Store::Open(schema.url());
   const std::vector<AuditEntry> log = store->AuditLog();
   ASSERT_EQ(log.size(), 2u);
@@ -282,6 +286,8 @@ TEST(PostgresStore, TheVersion1AuditLogBecomesAHashChain) {
   EXPECT_EQ(log[1].hash, AuditHash(log[1]));
   store->Audit("train", "c");
   EXPECT_EQ(store->AuditLog(3).at(0).prev_hash, log[1].hash);
+  EXPECT_TRUE(store->ListObjects("audience").empty());
+  EXPECT_EQ(store->ListObjects("campaign_plan").at(0).name, "plan");
 }
 
 TEST(PostgresStore, MigratesOnceAndRefusesANewerStore) {
