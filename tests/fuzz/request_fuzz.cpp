@@ -84,10 +84,10 @@ Fixture& Shared() {
 }
 
 constexpr const char* kTargets[][2] = {
-    {"POST", "/v1/score"},         {"POST", "/v1/explain"},        {"POST", "/v1/assign"},
-    {"POST", "/v1/events"},        {"POST", "/v2/models/m/infer"}, {"POST", "/v1/recommend"},
-    {"POST", "/v1/similar"},       {"GET", "/v1/customers/7"},     {"GET", "/v2/models/m"},
-    {"POST", "/v2/models/x/infer"}};
+    {"POST", "/v1/score"},          {"POST", "/v1/explain"},        {"POST", "/v1/assign"},
+    {"POST", "/v1/events"},         {"POST", "/v2/models/m/infer"}, {"POST", "/v1/recommend"},
+    {"POST", "/v1/similar"},        {"GET", "/v1/customers/7"},     {"GET", "/v2/models/m"},
+    {"POST", "/v2/models/x/infer"}, {"POST", "/v1/audiences"},      {"GET", "/v1/audiences"}};
 
 }  // namespace
 
