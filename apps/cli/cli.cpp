@@ -123,13 +123,14 @@ CLI::App* AddWorkspaceCommand(CLI::App& app, const Cli& cli, const std::string& 
   });
 }
 
-nlohmann::json ParamFlags(const std::vector<std::string>& specs, std::string_view example) {
+nlohmann::json ParamFlags(const std::vector<std::string>& specs, std::string_view example,
+                          std::string_view flag) {
   nlohmann::json params = nlohmann::json::object();
   for (const auto& spec : specs) {
     const size_t eq = spec.find('=');
     if (eq == std::string::npos || eq == 0) {
-      Fail(ErrorCode::kInvalidArgument, "--param {}: expected NAME=VALUE, for example --param {}",
-           QuoteForMessage(spec), example);
+      Fail(ErrorCode::kInvalidArgument, "{} {}: expected NAME=VALUE, for example {} {}", flag,
+           QuoteForMessage(spec), flag, example);
     }
     params[spec.substr(0, eq)] = spec.substr(eq + 1);
   }

@@ -67,9 +67,10 @@ CLI::App* AddWorkspaceCommand(CLI::App& app, const Cli& cli, const std::string& 
                               const std::string& description, const std::string& examples,
                               std::function<void(Workspace&, Context&)> run);
 
-/// --param NAME=VALUE flags as a JSON object {NAME: "VALUE"} (a later NAME wins); `example` is a
-/// valid NAME=VALUE for the error message.
-nlohmann::json ParamFlags(const std::vector<std::string>& specs, std::string_view example);
+/// --param NAME=VALUE flags (or another `flag` of that form) as a JSON object {NAME: "VALUE"} (a
+/// later NAME wins); `example` is a valid NAME=VALUE for the error message.
+nlohmann::json ParamFlags(const std::vector<std::string>& specs, std::string_view example,
+                          std::string_view flag = "--param");
 /// --as-of DATE (YYYY-MM-DD): the instant that day ends, so that the whole day is history; nullopt
 /// when the flag was not given.
 std::optional<int64_t> AsOfFlag(const std::string& date);

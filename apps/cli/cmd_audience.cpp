@@ -47,13 +47,9 @@ void AddAudienceCommands(CLI::App& app, Cli& cli) {
       [&cli](Workspace& ws, Context&) {
         nlohmann::json doc = {{"audiences", nlohmann::json::array()}};
         std::vector<std::vector<std::string>> rows;
-        for (const StoredObject& o : ws.store().ListObjects(kAudienceObjectKind)) {
-          const size_t size = o.meta.value("size", size_t{0});
-          doc["audiences"].push_back({{"name", o.name},
-                                      {"version", o.version},
-                                      {"size", size},
-                                      {"created_at", o.created_at}});
-          rows.push_back({o.name, std::to_string(o.version), std::to_string(size), o.created_at});
+        for (const AudienceVersion& a : ListAudiences(ws.store())) {
+          doc["audiences"].push_back(a.ToJson());
+          rows.push_back({a.name, std::to_string(a.version), std::to_string(a.size), a.created_at});
         }
         if (cli.options.json) return cli.PrintJson(doc);
         if (rows.empty()) {
@@ -99,13 +95,9 @@ void AddAudienceCommands(CLI::App& app, Cli& cli) {
       [&cli, ef](Workspace& ws, Context& ctx) {
         AudienceExportRequest r = ef->request;
         r.platform = ParseAdPlatform(ef->platform);
-        for (const std::string& spec : ef->columns) {
-          const size_t eq = spec.find('=');
-          if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
-            Fail(ErrorCode::kInvalidArgument,
-                 "--column {}: expected IDENTIFIER=COLUMN, as in --column email=work_email", spec);
-          r.columns[spec.substr(0, eq)] = spec.substr(eq + 1);
-        }
+        const nlohmann::json columns = ParamFlags(ef->columns, "email=work_email", "--column");
+        for (const auto& [identifier, column] : columns.items())
+          r.columns[identifier] = column.get<std::string>();
         const AudienceExportResult out = ExportAudience(ws.store(), r, ctx);
         if (cli.options.json) {
           if (r.out != "-") cli.PrintJson(out.ToJson());

@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -19,18 +22,9 @@ std::string QuoteIdentifier(const std::string& name) {
   return out + "\"";
 }
 
-TableInfo FindTableOrFail(Store& store, const std::string& name) {
-  if (auto info = store.FindTable(name)) return *info;
-  std::vector<std::string> names;
-  for (const auto& t : store.ListTables()) names.push_back(t.name);
-  Fail(ErrorCode::kNotFound, "no table \"{}\". {}Tables: {}.", name, DidYouMean(name, names),
-       names.empty() ? "none yet (use prospect ingest)" : Join(names, ", "));
-}
-
 void RequireColumn(const TableInfo& info, const std::string& column, std::string_view what) {
   if (info.schema.IndexOf(column) >= 0) return;
-  std::vector<std::string> columns;
-  for (const auto& f : info.schema.fields()) columns.push_back(f.name);
+  const std::vector<std::string> columns = info.schema.Names();
   Fail(ErrorCode::kNotFound, "{}: table {} has no column \"{}\". {}Columns: {}.", what, info.name,
        column, DidYouMean(column, columns), Join(columns, ", "));
 }
@@ -56,26 +50,57 @@ StoredObject GetAudience(Store& store, const std::string& name, int64_t version)
                                "prospect audience save");
 }
 
-// Usual names of each identifier's column, compared without case.
-const std::map<std::string, std::vector<std::string>>& UsualColumnNames() {
-  static const std::map<std::string, std::vector<std::string>> names = {
-      {"email", {"email", "e_mail", "email_address", "mail"}},
-      {"phone", {"phone", "phone_number", "mobile", "mobile_phone", "telephone", "tel"}},
-      {"first_name", {"first_name", "firstname", "given_name", "fn"}},
-      {"last_name", {"last_name", "lastname", "surname", "family_name", "ln"}},
-      {"country", {"country", "country_code"}},
-      {"postal_code", {"postal_code", "zip", "zip_code", "zipcode", "postcode"}}};
-  return names;
+// The identifiers an export can carry, in the order of the file's columns.
+enum Identifier : size_t { kEmail, kPhone, kFirstName, kLastName, kCountry, kPostalCode, kCount };
+
+struct IdentifierSpec {
+  const char* name;                        ///< as --column names it
+  std::vector<std::string> usual_columns;  ///< contact columns found by name, without case
+  const char* google_column;
+  const char* meta_column;
+};
+
+const std::array<IdentifierSpec, kCount>& IdentifierSpecs() {
+  static const std::array<IdentifierSpec, kCount> specs = {{
+      {"email", {"email", "e_mail", "email_address", "mail"}, "Email", "email"},
+      {"phone",
+       {"phone", "phone_number", "mobile", "mobile_phone", "telephone", "tel"},
+       "Phone",
+       "phone"},
+      {"first_name", {"first_name", "firstname", "given_name", "fn"}, "First Name", "fn"},
+      {"last_name", {"last_name", "lastname", "surname", "family_name", "ln"}, "Last Name", "ln"},
+      {"country", {"country", "country_code"}, "Country", "country"},
+      {"postal_code", {"postal_code", "zip", "zip_code", "zipcode", "postcode"}, "Zip", "zip"},
+  }};
+  return specs;
 }
 
-// The upload file's column for an identifier.
-std::string FileColumn(AdPlatform platform, const std::string& identifier) {
-  static const std::map<std::string, std::pair<const char*, const char*>> names = {
-      {"email", {"Email", "email"}},        {"phone", {"Phone", "phone"}},
-      {"first_name", {"First Name", "fn"}}, {"last_name", {"Last Name", "ln"}},
-      {"country", {"Country", "country"}},  {"postal_code", {"Zip", "zip"}}};
-  const auto& [google, meta] = names.at(identifier);
-  return platform == AdPlatform::kGoogle ? google : meta;
+// Whether a member can be matched: by e-mail, by phone, or by name with country and postal code.
+// `has` holds, per identifier, anything that tests as true when it is there.
+template <class PerIdentifier>
+bool Matchable(const PerIdentifier& has) {
+  return has[kEmail] || has[kPhone] ||
+         (has[kFirstName] && has[kLastName] && has[kCountry] && has[kPostalCode]);
+}
+
+std::optional<std::string> Normalize(size_t identifier, const std::string& cell,
+                                     const std::string& country, AdPlatform platform) {
+  switch (identifier) {
+    case kEmail: return NormalizeEmail(cell);
+    case kPhone: return NormalizePhone(cell, country, platform);
+    case kFirstName:
+    case kLastName: return NormalizeName(cell, platform);
+    case kCountry: return NormalizeCountry(cell, platform);
+    default: return NormalizePostalCode(cell, country, platform);
+  }
+}
+
+std::vector<std::string> MembersOf(const StoredObject& audience) {
+  std::vector<std::string> ids;
+  size_t start = 0;
+  for (size_t end; (end = audience.body.find('\n', start)) != std::string::npos; start = end + 1)
+    ids.push_back(audience.body.substr(start, end - start));
+  return ids;
 }
 
 }  // namespace
@@ -121,7 +146,7 @@ AudienceVersion SaveAudience(Store& store, const AudienceSaveRequest& req, const
     source = {{"sql", req.sql}};
     query = req.sql;
   } else {
-    const TableInfo info = FindTableOrFail(store, req.table);
+    const TableInfo info = store.FindTableOrFail(req.table);
     const std::string id = IdColumnOf(info, req.id_column);
     query = fmt::format("SELECT {} FROM {}", QuoteIdentifier(id), QuoteIdentifier(req.table));
     if (!req.where.empty()) query += " WHERE (" + req.where + ")";
@@ -167,12 +192,13 @@ AudienceVersion SaveAudience(Store& store, const AudienceSaveRequest& req, const
 }
 
 std::vector<std::string> AudienceMembers(Store& store, const std::string& name, int64_t version) {
-  const StoredObject o = GetAudience(store, name, version);
-  std::vector<std::string> ids;
-  size_t start = 0;
-  for (size_t end; (end = o.body.find('\n', start)) != std::string::npos; start = end + 1)
-    ids.push_back(o.body.substr(start, end - start));
-  return ids;
+  return MembersOf(GetAudience(store, name, version));
+}
+
+std::vector<AudienceVersion> ListAudiences(Store& store) {
+  std::vector<AudienceVersion> out;
+  for (const StoredObject& o : store.ListObjects(kAudienceObjectKind)) out.push_back(VersionOf(o));
+  return out;
 }
 
 std::vector<AudienceVersion> AudienceHistory(Store& store, const std::string& name) {
@@ -187,53 +213,59 @@ std::vector<AudienceVersion> AudienceHistory(Store& store, const std::string& na
 AudienceExportResult ExportAudience(Store& store, const AudienceExportRequest& req,
                                     const Context& ctx) {
   const StoredObject audience = GetAudience(store, req.name, req.version);
-  const std::vector<std::string> members = AudienceMembers(store, req.name, audience.version);
-  const TableInfo contacts = FindTableOrFail(store, req.contacts);
+  const std::vector<std::string> members = MembersOf(audience);
+  const TableInfo contacts = store.FindTableOrFail(req.contacts);
   const std::string id_column = IdColumnOf(contacts, req.contacts_id);
+  const auto& specs = IdentifierSpecs();
 
-  // The identifier columns: named ones first, then the usual names.
+  // The column of each identifier: named ones, then the usual names.
+  std::array<std::optional<std::string>, kCount> column_of;
   for (const auto& [identifier, column] : req.columns) {
-    if (!UsualColumnNames().contains(identifier)) {
+    const auto spec = std::find_if(specs.begin(), specs.end(),
+                                   [&](const IdentifierSpec& s) { return s.name == identifier; });
+    if (spec == specs.end()) {
       Fail(ErrorCode::kInvalidArgument, "unknown identifier \"{}\" in --column: use {}", identifier,
            "email, phone, first_name, last_name, country or postal_code");
     }
     RequireColumn(contacts, column, "--column " + identifier);
+    column_of[static_cast<size_t>(spec - specs.begin())] = column;
   }
-  std::vector<std::pair<std::string, std::string>> found;  // identifier, column
-  for (const char* identifier : kAudienceIdentifiers) {
-    if (auto it = req.columns.find(identifier); it != req.columns.end()) {
-      found.emplace_back(identifier, it->second);
-      continue;
-    }
+  for (size_t i = 0; i < kCount; ++i) {
     for (const auto& field : contacts.schema.fields()) {
-      const std::string lower = ToLower(field.name);
-      const auto& usual = UsualColumnNames().at(identifier);
-      if (std::find(usual.begin(), usual.end(), lower) != usual.end()) {
-        found.emplace_back(identifier, field.name);
-        break;
-      }
+      if (column_of[i]) break;
+      const auto& usual = specs[i].usual_columns;
+      if (std::find(usual.begin(), usual.end(), ToLower(field.name)) != usual.end())
+        column_of[i] = field.name;
     }
   }
-  auto has = [&](std::string_view identifier) {
-    return std::any_of(found.begin(), found.end(),
-                       [&](const auto& f) { return f.first == identifier; });
-  };
-  if (!has("email") && !has("phone") &&
-      !(has("first_name") && has("last_name") && has("country") && has("postal_code"))) {
+  if (!Matchable(column_of)) {
     Fail(ErrorCode::kInvalidArgument,
          "table {} has no e-mail or phone column (nor first and last name, country and postal "
          "code) to match people by; name one with --column email=COLUMN",
          contacts.name);
   }
 
+  // The contacts: the id, then the identifier columns found, in the identifiers' order.
   std::vector<std::string> columns = {id_column};
-  for (const auto& [identifier, column] : found) columns.push_back(column);
+  std::vector<size_t> present;  // identifiers found, in file order
+  for (size_t i = 0; i < kCount; ++i) {
+    if (!column_of[i]) continue;
+    present.push_back(i);
+    columns.push_back(*column_of[i]);
+  }
   const Table t = store.LoadTable(contacts.name, columns, ctx);
   std::unordered_map<std::string, size_t> row_of;
   const Column& ids = *t.column(size_t{0});
   for (size_t r = 0; r < t.num_rows(); ++r) {
     if (!ids.IsNull(r)) row_of.emplace(ids.FormatValue(r), r);
   }
+  auto cell = [&](size_t k, size_t r) -> std::optional<std::string> {  // k: index in `present`
+    const Column& c = *t.column(k + 1);
+    if (c.IsNull(r)) return std::nullopt;
+    std::string text = c.FormatValue(r);
+    if (Trim(text).empty()) return std::nullopt;
+    return text;
+  };
 
   AudienceExportResult out;
   out.name = req.name;
@@ -241,14 +273,9 @@ AudienceExportResult ExportAudience(Store& store, const AudienceExportRequest& r
   out.platform = AdPlatformName(req.platform);
   out.out = req.out;
   out.members = members.size();
-  for (const auto& [identifier, column] : found) out.coverage.push_back({identifier, column, 0, 0});
-  std::vector<ColumnBuilder> file(found.size(), ColumnBuilder(DataType::kString));
-  const int country_index = [&] {
-    for (size_t i = 0; i < found.size(); ++i)
-      if (found[i].first == "country") return static_cast<int>(i) + 1;
-    return -1;
-  }();
-  std::vector<std::optional<std::string>> values(found.size());
+  for (const size_t i : present) out.coverage.push_back({specs[i].name, *column_of[i], 0, 0});
+  std::vector<ColumnBuilder> file(present.size(), ColumnBuilder(DataType::kString));
+  const auto country_at = std::find(present.begin(), present.end(), size_t{kCountry});
   for (const std::string& member : members) {
     const auto row = row_of.find(member);
     if (row == row_of.end()) {
@@ -256,52 +283,43 @@ AudienceExportResult ExportAudience(Store& store, const AudienceExportRequest& r
       continue;
     }
     const size_t r = row->second;
-    const std::string country = country_index > 0 && !t.column(country_index)->IsNull(r)
-                                    ? std::string(Trim(t.column(country_index)->FormatValue(r)))
-                                    : req.default_country;
-    for (size_t i = 0; i < found.size(); ++i) {
-      values[i].reset();
-      const Column& c = *t.column(i + 1);
-      if (c.IsNull(r)) continue;
-      const std::string cell = c.FormatValue(r);
-      if (Trim(cell).empty()) continue;
-      ++out.coverage[i].present;
-      const std::string& identifier = found[i].first;
-      if (identifier == "email") values[i] = NormalizeEmail(cell);
-      if (identifier == "phone") values[i] = NormalizePhone(cell, country, req.platform);
-      if (identifier == "first_name" || identifier == "last_name")
-        values[i] = NormalizeName(cell, req.platform);
-      if (identifier == "country") values[i] = NormalizeCountry(cell, req.platform);
-      if (identifier == "postal_code") values[i] = NormalizePostalCode(cell, country, req.platform);
-      if (values[i]) ++out.coverage[i].valid;
+    std::string country = req.default_country;
+    if (country_at != present.end()) {
+      if (auto c = cell(static_cast<size_t>(country_at - present.begin()), r))
+        country = std::string(Trim(*c));
     }
-    auto valid = [&](std::string_view identifier) {
-      for (size_t i = 0; i < found.size(); ++i)
-        if (found[i].first == identifier && values[i]) return true;
-      return false;
-    };
-    if (!valid("email") && !valid("phone") &&
-        !(valid("first_name") && valid("last_name") && valid("country") && valid("postal_code"))) {
+    std::array<std::optional<std::string>, kCount> value;
+    for (size_t k = 0; k < present.size(); ++k) {
+      const std::optional<std::string> text = cell(k, r);
+      if (!text) continue;
+      ++out.coverage[k].present;
+      value[present[k]] = Normalize(present[k], *text, country, req.platform);
+      if (value[present[k]]) ++out.coverage[k].valid;
+    }
+    if (!Matchable(value)) {
       ++out.without_identifier;
       continue;
     }
     ++out.exported;
-    for (size_t i = 0; i < found.size(); ++i) {
-      if (!values[i]) {
-        file[i].AppendNull();
+    for (size_t k = 0; k < present.size(); ++k) {
+      const std::optional<std::string>& v = value[present[k]];
+      if (!v) {
+        file[k].AppendNull();
         continue;
       }
       // Google takes country and postal code in the clear; everything else goes hashed.
       const bool clear = req.platform == AdPlatform::kGoogle &&
-                         (found[i].first == "country" || found[i].first == "postal_code");
-      file[i].AppendString(clear ? *values[i] : Sha256Hex(*values[i]));
+                         (present[k] == kCountry || present[k] == kPostalCode);
+      file[k].AppendString(clear ? *v : Sha256Hex(*v));
     }
   }
   std::vector<Field> fields;
   std::vector<ColumnPtr> cols;
-  for (size_t i = 0; i < found.size(); ++i) {
-    fields.push_back({FileColumn(req.platform, found[i].first), DataType::kString});
-    cols.push_back(file[i].Finish());
+  for (size_t k = 0; k < present.size(); ++k) {
+    const IdentifierSpec& spec = specs[present[k]];
+    fields.push_back({req.platform == AdPlatform::kGoogle ? spec.google_column : spec.meta_column,
+                      DataType::kString});
+    cols.push_back(file[k].Finish());
   }
   WriteCsv(Table(Schema(std::move(fields)), std::move(cols)), req.out, ctx);
   store.Audit("audience.export", fmt::format("audience={} version={} platform={} rows={}", req.name,

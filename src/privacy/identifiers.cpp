@@ -3,7 +3,6 @@
 #include "prospect/privacy/identifiers.hpp"
 
 #include <phonenumbers/phonenumberutil.h>
-#include <sodium.h>
 #include <unicode/locid.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
@@ -39,14 +38,6 @@ AdPlatform ParseAdPlatform(std::string_view name) {
 
 std::string_view AdPlatformName(AdPlatform platform) {
   return platform == AdPlatform::kGoogle ? "google" : "meta";
-}
-
-std::string Sha256Hex(std::string_view text) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());
-  char hex[2 * crypto_hash_sha256_BYTES + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
 }
 
 std::optional<std::string> NormalizeEmail(std::string_view raw) {

@@ -633,16 +633,10 @@ void Events(const Call& call, ServeResponse* out) {
                   {"customers", customers}});
 }
 
-void ListAudiences(const Call& call, ServeResponse* out) {
+void ListAudiencesRoute(const Call& call, ServeResponse* out) {
   nlohmann::json list = nlohmann::json::array();
   std::lock_guard lock(call.state.store_mu);
-  for (const StoredObject& o : call.state.ws.store().ListObjects(kAudienceObjectKind)) {
-    list.push_back({{"name", o.name},
-                    {"version", o.version},
-                    {"size", o.meta.value("size", size_t{0})},
-                    {"created_at", o.created_at},
-                    {"source", o.meta.value("source", nlohmann::json::object())}});
-  }
+  for (const AudienceVersion& a : ListAudiences(call.state.ws.store())) list.push_back(a.ToJson());
   WriteJson(out, {{"audiences", list}});
 }
 
@@ -726,7 +720,7 @@ const std::vector<Route>& Routes() {
       {"GET", "/v1/customers/{id}", Role::kRead, Customer},
       {"POST", "/v1/assign", Role::kScore, Assign},
       {"POST", "/v1/events", Role::kWrite, Events},
-      {"GET", "/v1/audiences", Role::kRead, ListAudiences},
+      {"GET", "/v1/audiences", Role::kRead, ListAudiencesRoute},
       {"POST", "/v1/audiences", Role::kWrite, SaveAudienceRoute},
       {"GET", "/v1/models", Role::kRead, ListServed},
       {"GET", "/metrics", Role::kRead, Metrics},

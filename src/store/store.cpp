@@ -2,16 +2,16 @@
 #include "prospect/store/store.hpp"
 
 #include <fmt/format.h>
-#include <sodium.h>
 
 #include <limits>
 #include <optional>
 
-#include "prospect/common/datetime.hpp"
+#include "prospect/common/digest.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "store/write_rules.hpp"
 
 namespace prospect {
 
@@ -60,6 +60,13 @@ void Store::CheckTableName(const std::string& name) {
   }
 }
 
+TableInfo Store::FindTableOrFail(const std::string& name) {
+  if (auto info = FindTable(name)) return std::move(*info);
+  std::vector<std::string> names;
+  for (const auto& t : ListTables()) names.push_back(t.name);
+  store_rules::TableNotFound(name, names);
+}
+
 StoredObject Store::GetObjectOrFail(const std::string& kind, const std::string& name,
                                     int64_t version, std::string_view noun, std::string_view plural,
                                     std::string_view create) {
@@ -80,26 +87,15 @@ nlohmann::json AuditEntry::ToJson() const {
 
 std::string AuditHash(const AuditEntry& e) {
   // A JSON array: every field delimited, so no two different entries serialise alike.
-  const std::string text =
-      nlohmann::json::array({e.id, e.at, e.actor, e.action, e.detail, e.prev_hash}).dump();
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());
-  char hex[2 * crypto_hash_sha256_BYTES + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
+  return Sha256Hex(
+      nlohmann::json::array({e.id, e.at, e.actor, e.action, e.detail, e.prev_hash}).dump());
 }
 
-AuditEntry Store::NextAuditEntry(const std::optional<AuditEntry>& last, const std::string& actor,
-                                 const std::string& action, const std::string& detail) {
-  AuditEntry e;
-  e.id = last ? last->id + 1 : 1;
-  e.at = NowUtc();
-  e.actor = actor;
-  e.action = action;
-  e.detail = detail;
-  e.prev_hash = last ? last->hash : "";
-  e.hash = AuditHash(e);
-  return e;
+AuditEntry Store::ChainAuditEntry(const std::optional<AuditEntry>& last, AuditEntry entry) {
+  entry.id = last ? last->id + 1 : 1;
+  entry.prev_hash = last ? last->hash : "";
+  entry.hash = AuditHash(entry);
+  return entry;
 }
 
 void Store::CheckObjectName(std::string_view what, const std::string& name) {

@@ -191,7 +191,7 @@ CampaignResult PlanCampaign(Store& store, const CampaignRequest& req, const Cont
   return out;
 }
 
-nlohmann::json ListAudiences(Store& store) {
+nlohmann::json ListCampaignPlans(Store& store) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& o : store.ListObjects(kCampaignPlanObjectKind)) {
     out.push_back({{"name", o.name},

@@ -49,9 +49,8 @@ std::vector<std::string> AudienceMembers(Store& store, const std::string& name,
 /// Every version of the audience, oldest first: its size history.
 std::vector<AudienceVersion> AudienceHistory(Store& store, const std::string& name);
 
-/// The identifiers an export can carry, in the order of the file's columns.
-inline constexpr const char* kAudienceIdentifiers[] = {"email",     "phone",   "first_name",
-                                                       "last_name", "country", "postal_code"};
+/// The latest version of every saved audience.
+std::vector<AudienceVersion> ListAudiences(Store& store);
 
 struct AudienceExportRequest {
   std::string name;

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "prospect/common/digest.hpp"  // Sha256Hex, the hash of a normalised identifier
+
 namespace prospect {
 
 enum class AdPlatform { kGoogle, kMeta };
@@ -14,9 +16,6 @@ enum class AdPlatform { kGoogle, kMeta };
 /// "google" or "meta"; kInvalidArgument naming both otherwise.
 AdPlatform ParseAdPlatform(std::string_view name);
 std::string_view AdPlatformName(AdPlatform platform);
-
-/// Lower-case hex SHA-256 of the UTF-8 bytes.
-std::string Sha256Hex(std::string_view text);
 
 /// Trimmed and lower-cased; for gmail.com and googlemail.com also without dots and "+suffix" in
 /// the local part (Gmail ignores both, so they are one mailbox). nullopt when it is not an

@@ -97,6 +97,8 @@ class Store {
 
   virtual std::vector<TableInfo> ListTables() = 0;
   virtual std::optional<TableInfo> FindTable(const std::string& name) = 0;
+  /// FindTable, or kNotFound suggesting a close name and listing the tables.
+  TableInfo FindTableOrFail(const std::string& name);
   using ChunkCallback = std::function<void(const Table& chunk)>;
   /// Reads table `name` in stored row order and hands it to `on_chunk` a slice at a time: at
   /// most `rows_per_chunk` rows (>= 1), holding only `columns`, in that order (every column
@@ -152,9 +154,9 @@ class Store {
  protected:
   virtual void AppendAudit(const std::string& actor, const std::string& action,
                            const std::string& detail) = 0;
-  /// The entry that follows `last` (nullopt: the first), timestamped now and hashed.
-  static AuditEntry NextAuditEntry(const std::optional<AuditEntry>& last, const std::string& actor,
-                                   const std::string& action, const std::string& detail);
+  /// `entry` (its at, actor, action and detail) as the one that follows `last` (nullopt: the
+  /// first): its id, prev_hash and hash filled in. Every append and the migration chain so.
+  static AuditEntry ChainAuditEntry(const std::optional<AuditEntry>& last, AuditEntry entry);
 
  private:
   std::string actor_;

@@ -48,7 +48,7 @@ struct CampaignResult {
 /// and summary) under request.name, replacing an earlier one. Audited.
 CampaignResult PlanCampaign(Store& store, const CampaignRequest& request, const Context& ctx);
 
-/// Every stored audience's summary, newest first: name, model, contacted, spend, profit.
-nlohmann::json ListAudiences(Store& store);
+/// Every campaign plan's summary, newest first: name, model, contacted, spend, profit.
+nlohmann::json ListCampaignPlans(Store& store);
 
 }  // namespace prospect

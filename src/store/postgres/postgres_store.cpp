@@ -387,8 +387,8 @@ class PostgresStore final : public Store {
     const std::vector<AuditEntry> last = ReadAudit(
         db_.Exec("SELECT id, at, actor, action, detail, prev_hash, hash FROM prospect_audit "
                  "ORDER BY id DESC LIMIT 1"));
-    InsertAudit(NextAuditEntry(last.empty() ? std::nullopt : std::optional(last[0]), actor, action,
-                               detail));
+    InsertAudit(ChainAuditEntry(last.empty() ? std::nullopt : std::optional(last[0]),
+                                {0, NowUtc(), actor, action, detail, "", ""}));
     if (tx) tx->Commit();
   }
 
@@ -414,12 +414,10 @@ class PostgresStore final : public Store {
   void ChainAuditLog() {
     const Rows r = db_.Exec("SELECT at, action, detail FROM prospect_audit ORDER BY id");
     db_.Exec("DELETE FROM prospect_audit");
-    std::string prev;
+    std::optional<AuditEntry> last;
     for (int i = 0; i < r.size(); ++i) {
-      AuditEntry e{i + 1, r.Text(i, 0), "", r.Text(i, 1), r.Text(i, 2), prev, ""};
-      e.hash = AuditHash(e);
-      prev = e.hash;
-      InsertAudit(e);
+      last = ChainAuditEntry(last, {0, r.Text(i, 0), "", r.Text(i, 1), r.Text(i, 2), "", ""});
+      InsertAudit(*last);
     }
   }
 

@@ -472,7 +472,7 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
     // last entry read and the next written under one write lock.
     std::optional<Transaction> tx;
     if (sqlite3_get_autocommit(db_)) tx.emplace(this);
-    InsertAudit(NextAuditEntry(LastAudit(), actor, action, detail));
+    InsertAudit(ChainAuditEntry(LastAudit(), {0, NowUtc(), actor, action, detail, "", ""}));
     if (tx) tx->Commit();
   }
 
@@ -508,14 +508,10 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
       while (s.Step()) old.push_back({0, s.Text(0), "", s.Text(1), s.Text(2), "", ""});
     }
     Exec("DELETE FROM prospect_audit");
-    std::string prev;
-    for (size_t i = 0; i < old.size(); ++i) {
-      AuditEntry& e = old[i];
-      e.id = static_cast<int64_t>(i) + 1;
-      e.prev_hash = prev;
-      e.hash = AuditHash(e);
-      prev = e.hash;
-      InsertAudit(e);
+    std::optional<AuditEntry> last;
+    for (AuditEntry& e : old) {
+      last = ChainAuditEntry(last, std::move(e));
+      InsertAudit(*last);
     }
   }
 

@@ -107,8 +107,8 @@ TEST_F(Audiences, MistakesAreClearErrors) {
               "needs at least one customer");
   r.where.clear();
   r.table = "customer";
-  ExpectErrorStartingWith([&] { SaveAudience(*store_, r, ctx_); }, "no table \"customer\". Did you",
-                          "Tables: customers.");
+  ExpectErrorStartingWith([&] { SaveAudience(*store_, r, ctx_); },
+                          "no table \"customer\" in the workspace. Did you", "Tables: customers.");
   r.table = "customers";
   r.order_by = "scor";
   r.top = 1;

@@ -191,7 +191,7 @@ TEST(PlanCampaign, KeepsTheBestAudienceWithinTheBudgetAsATable) {
     EXPECT_EQ(c, stored.column("treatment").FormatValue(i) == "a" ? 2 : 5);
   }
   EXPECT_NEAR(total, res.plan.expected_profit, 1e-6);
-  const nlohmann::json listed = ListAudiences(f.ws.store());
+  const nlohmann::json listed = ListCampaignPlans(f.ws.store());
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0]["contacted"], res.plan.contacted);
 
