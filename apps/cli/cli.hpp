@@ -97,7 +97,9 @@ void AddTargetCommand(CLI::App& app, Cli& cli);     // target
 void AddLookalikeCommand(CLI::App& app, Cli& cli);  // lookalike
 void AddServeCommands(CLI::App& app, Cli& cli);     // serve, keys
 void AddAuditCommands(CLI::App& app, Cli& cli);     // audit verify, list
+void AddPrivacyCommands(CLI::App& app, Cli& cli);   // pii keygen, show; forget; compact
 void AddAudienceCommands(CLI::App& app, Cli& cli);  // audience save, list, show, export
+void AddSurveyCommands(CLI::App& app, Cli& cli);    // survey nps, csat, drivers, simulate
 void AddExperimentCommand(CLI::App& app,
                           Cli& cli);  // experiment analyze, assign, power, allocate, simulate
 

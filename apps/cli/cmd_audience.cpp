@@ -98,6 +98,11 @@ void AddAudienceCommands(CLI::App& app, Cli& cli) {
         const nlohmann::json columns = ParamFlags(ef->columns, "email=work_email", "--column");
         for (const auto& [identifier, column] : columns.items())
           r.columns[identifier] = column.get<std::string>();
+        std::optional<PiiKey> key;  // pseudonymised contacts are exported from their sealed values
+        if (FindPiiDeclaration(ws.store(), r.contacts)) {
+          key = PiiKey::Load(ws.Section("pii"), ws.dir());
+          r.key = &*key;
+        }
         const AudienceExportResult out = ExportAudience(ws.store(), r, ctx);
         if (cli.options.json) {
           if (r.out != "-") cli.PrintJson(out.ToJson());

@@ -12,8 +12,8 @@ namespace {
 struct IngestFlags {
   std::string table, file, format, delimiter, mode, on_error = "fail", key, encoding, rejects,
                                                     decimal;
-  bool strict_quotes = false;
-  std::vector<std::string> nulls, types;
+  bool strict_quotes = false, pii_keep_raw = false;
+  std::vector<std::string> nulls, types, pii;
 };
 
 IngestRequest ToRequest(const IngestFlags& f) {
@@ -31,6 +31,8 @@ IngestRequest ToRequest(const IngestFlags& f) {
   r.rejects_path = f.rejects;
   if (!f.decimal.empty()) r.decimal = ParseDecimal(f.decimal);
   if (f.strict_quotes) r.strict_quotes = true;
+  r.pii = f.pii;
+  if (f.pii_keep_raw) r.pii_keep_raw = true;
   for (const auto& spec : f.types) {
     const size_t eq = spec.find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -63,6 +65,7 @@ void AddIngestCommand(CLI::App& app, Cli& cli) {
   prospect ingest leads leads.csv --on-error reject      # bad rows go to rejects/leads.csv
   prospect ingest shop shop.csv --type zip=string --encoding latin1
   prospect ingest sales ventes.csv --delimiter ';' --decimal ,   # 1,5 is 1.5
+  PROSPECT_PII_KEY_FILE=~/pii.key prospect ingest customers customers.csv --pii email,phone
 )",
       [&cli, f](Workspace& ws, Context& ctx) {
         const IngestResult r = Ingest(ws, ToRequest(*f), ctx);
@@ -86,6 +89,13 @@ void AddIngestCommand(CLI::App& app, Cli& cli) {
           std::cout << r.literal_quote_fields
                     << " unquoted fields hold a quote character, read as text (--strict-quotes "
                        "makes that an error).\n";
+        }
+        if (!r.pseudonymised.empty()) {
+          std::cout << "Pseudonymised " << Join(r.pseudonymised, ", ") << " with PII key "
+                    << r.pii_key_id << "."
+                    << (r.sealed.empty() ? ""
+                                         : " Raw values sealed in " + Join(r.sealed, ", ") + ".")
+                    << "\n";
         }
         std::vector<std::vector<std::string>> rows;
         for (const auto& field : r.schema.fields())
@@ -116,6 +126,12 @@ void AddIngestCommand(CLI::App& app, Cli& cli) {
   cmd->add_flag(
       "--strict-quotes", f->strict_quotes,
       "a quote inside an unquoted field is an error (default: read as a literal character)");
+  cmd->add_option("--pii", f->pii,
+                  "PII columns, replaced by keyed pseudonyms before they are stored: COLUMN or "
+                  "COLUMN=KIND (email, phone, name, address, text), comma-separated")
+      ->delimiter(',');
+  cmd->add_flag("--pii-keep-raw", f->pii_keep_raw,
+                "also keep the raw PII values, sealed (encrypted) in COLUMN_sealed, for exports");
 }
 
 }  // namespace prospect::cli

@@ -12,6 +12,7 @@
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
 #include "prospect/io/csv.hpp"
+#include "prospect/privacy/pii.hpp"
 
 namespace prospect {
 namespace {
@@ -201,6 +202,29 @@ std::vector<AudienceVersion> ListAudiences(Store& store) {
   return out;
 }
 
+int64_t EraseFromAudiences(Store& store, const std::unordered_set<std::string>& ids) {
+  int64_t changed = 0;
+  for (const StoredObject& latest : store.ListObjects(kAudienceObjectKind)) {
+    for (int64_t v = 1; v <= latest.version; ++v) {
+      const auto version = store.GetObject(kAudienceObjectKind, latest.name, v);
+      if (!version) continue;
+      std::string body;
+      size_t size = 0;
+      for (const std::string& id : MembersOf(*version)) {
+        if (ids.contains(id)) continue;
+        body += id + "\n";
+        ++size;
+      }
+      if (body.size() == version->body.size()) continue;
+      nlohmann::json meta = version->meta;
+      meta["size"] = size;
+      store.RewriteObject(kAudienceObjectKind, latest.name, v, meta, body);
+      ++changed;
+    }
+  }
+  return changed;
+}
+
 std::vector<AudienceVersion> AudienceHistory(Store& store, const std::string& name) {
   const StoredObject latest = GetAudience(store, name, 0);
   std::vector<AudienceVersion> out;
@@ -245,13 +269,34 @@ AudienceExportResult ExportAudience(Store& store, const AudienceExportRequest& r
          contacts.name);
   }
 
-  // The contacts: the id, then the identifier columns found, in the identifiers' order.
+  // The contacts: the id, then the identifier columns found, in the identifiers' order. A
+  // pseudonymised column is read from its sealed raw values, opened with the key.
+  const auto pii = FindPiiDeclaration(store, contacts.name);
   std::vector<std::string> columns = {id_column};
   std::vector<size_t> present;  // identifiers found, in file order
+  std::vector<bool> sealed;     // per entry of `present`
   for (size_t i = 0; i < kCount; ++i) {
     if (!column_of[i]) continue;
     present.push_back(i);
-    columns.push_back(*column_of[i]);
+    const PiiColumn* declared = pii ? pii->Find(*column_of[i]) : nullptr;
+    sealed.push_back(declared != nullptr);
+    if (!declared) {
+      columns.push_back(*column_of[i]);
+      continue;
+    }
+    if (declared->sealed_column.empty()) {
+      Fail(ErrorCode::kFailedPrecondition,
+           "column {} of {} holds pseudonyms and its raw values were not kept, but ad platforms "
+           "match on raw values: ingest {} again with --pii-keep-raw (they are kept sealed)",
+           declared->name, contacts.name, contacts.name);
+    }
+    if (!req.key) {
+      Fail(ErrorCode::kFailedPrecondition,
+           "column {} of {} is sealed: exporting it needs the PII key (PROSPECT_PII_KEY_FILE or "
+           "[pii] key_file)",
+           declared->name, contacts.name);
+    }
+    columns.push_back(declared->sealed_column);
   }
   const Table t = store.LoadTable(contacts.name, columns, ctx);
   std::unordered_map<std::string, size_t> row_of;
@@ -263,6 +308,7 @@ AudienceExportResult ExportAudience(Store& store, const AudienceExportRequest& r
     const Column& c = *t.column(k + 1);
     if (c.IsNull(r)) return std::nullopt;
     std::string text = c.FormatValue(r);
+    if (sealed[k]) text = req.key->Open(text);
     if (Trim(text).empty()) return std::nullopt;
     return text;
   };
@@ -322,8 +368,13 @@ AudienceExportResult ExportAudience(Store& store, const AudienceExportRequest& r
     cols.push_back(file[k].Finish());
   }
   WriteCsv(Table(Schema(std::move(fields)), std::move(cols)), req.out, ctx);
-  store.Audit("audience.export", fmt::format("audience={} version={} platform={} rows={}", req.name,
-                                             audience.version, out.platform, out.exported));
+  std::string detail = fmt::format("audience={} version={} platform={} rows={}", req.name,
+                                   audience.version, out.platform, out.exported);
+  std::vector<std::string> opened;
+  for (size_t k = 0; k < present.size(); ++k)
+    if (sealed[k]) opened.push_back(*column_of[present[k]]);
+  if (!opened.empty()) detail += fmt::format(" opened={}.{}", contacts.name, Join(opened, ","));
+  store.Audit("audience.export", detail);
   return out;
 }
 

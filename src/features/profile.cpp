@@ -751,6 +751,7 @@ Table BuildProfiles(const ProfileInputs& in, const ProfileConfig& config, int64_
 }  // namespace prospect
 
 #include "prospect/features/labels.hpp"
+#include "prospect/privacy/pii.hpp"
 #include "prospect/store/store.hpp"
 
 namespace prospect {
@@ -796,7 +797,18 @@ ProfileInputs LoadProfileInputs(Store& store, const ProfileConfig& config, const
   auto load = [&](const std::string& name, std::optional<Table>& target) {
     if (!name.empty() && store.FindTable(name)) target = store.LoadTable(name, ctx);
   };
-  load(config.customers_table, in.customers);
+  // The customers' attributes without what identifies them (e-mail, phone, names, declared PII):
+  // those are not features, and each derived copy would be one more place to leak and to erase.
+  if (const auto customers =
+          config.customers_table.empty() ? std::nullopt : store.FindTable(config.customers_table)) {
+    const auto pii = FindPiiDeclaration(store, customers->name);
+    std::vector<std::string> columns;
+    for (const Field& f : customers->schema.fields()) {
+      if (f.name == config.customer_id || !IsPersonalColumn(f.name, pii ? &*pii : nullptr))
+        columns.push_back(f.name);
+    }
+    in.customers = store.LoadTable(customers->name, columns, ctx);
+  }
   load(config.events_table, in.events);
   load(config.orders_table, in.orders);
   load(config.items_table, in.items);

@@ -2,10 +2,13 @@
 // table plus its ingest record in one store transaction.
 #include "prospect/ingest/ingest.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
+#include "prospect/privacy/forget.hpp"
+#include "prospect/privacy/pii.hpp"
 
 namespace prospect {
 namespace fs = std::filesystem;
@@ -46,6 +49,68 @@ DataType ParseTypeName(const std::string& name, const std::string& where) {
          DidYouMean(name, valid), Join(valid, ", "));
   }
   return *t;
+}
+
+// The table's PII columns: its stored declaration's, then [tables.NAME] pii's, then --pii's. Raw
+// values are kept sealed for the columns that already keep them and, when `keep_raw`, for all.
+std::vector<PiiColumn> ResolvePiiColumns(const Workspace& workspace, const IngestRequest& request,
+                                         const std::optional<PiiDeclaration>& stored,
+                                         bool keep_raw) {
+  std::vector<PiiColumn> columns;
+  auto add = [&](PiiColumn column) {
+    for (const PiiColumn& c : columns)
+      if (c.name == column.name) return;
+    if (keep_raw) column.sealed_column = column.name + "_sealed";
+    columns.push_back(std::move(column));
+  };
+  if (stored) {
+    for (const PiiColumn& c : stored->columns) {
+      columns.push_back(c);
+      if (keep_raw && c.sealed_column.empty()) columns.back().sealed_column = c.name + "_sealed";
+    }
+  }
+  const nlohmann::json& tables = workspace.Section("tables");
+  if (tables.contains(request.table) && tables[request.table].contains("pii")) {
+    const std::string where = "[tables." + request.table + "] pii";
+    for (const std::string& spec : StringList(tables[request.table]["pii"], where))
+      add(ParsePiiColumn(spec));
+  }
+  for (const std::string& spec : request.pii) add(ParsePiiColumn(spec));
+  return columns;
+}
+
+bool KeepRawPii(const Workspace& workspace, const IngestRequest& request) {
+  if (request.pii_keep_raw) return *request.pii_keep_raw;
+  const nlohmann::json& pii = workspace.Section("pii");
+  if (!pii.contains("keep_raw")) return false;
+  if (!pii["keep_raw"].is_boolean())
+    Fail(ErrorCode::kInvalidData, "prospect.toml [pii] keep_raw: expected true or false");
+  return pii["keep_raw"].get<bool>();
+}
+
+std::string PhoneRegion(const Workspace& workspace) {
+  const nlohmann::json& pii = workspace.Section("pii");
+  if (!pii.contains("phone_region")) return "";
+  if (!pii["phone_region"].is_string())
+    Fail(ErrorCode::kInvalidData, "prospect.toml [pii] phone_region: expected a country code");
+  return pii["phone_region"].get<std::string>();
+}
+
+// Every declared column is in the file, and no sealed column's name is taken by one.
+void CheckPiiColumns(const std::vector<PiiColumn>& columns, const Table& table,
+                     const std::string& file) {
+  for (const PiiColumn& c : columns) {
+    if (!table.HasColumn(c.name)) {
+      Fail(ErrorCode::kNotFound, "PII column \"{}\" is not in {}. {}Its columns: {}.", c.name, file,
+           DidYouMean(c.name, table.schema().Names()), Join(table.schema().Names(), ", "));
+    }
+    if (!c.sealed_column.empty() && table.HasColumn(c.sealed_column)) {
+      Fail(ErrorCode::kInvalidArgument,
+           "{} has a column \"{}\", the name the sealed raw values of PII column \"{}\" take; "
+           "rename it",
+           file, c.sealed_column, c.name);
+    }
+  }
 }
 
 }  // namespace
@@ -151,11 +216,32 @@ IngestResult Ingest(const Workspace& workspace, const IngestRequest& request, co
   }
   const WriteMode mode = request.mode.value_or(WriteMode::kReplace);
 
-  ReadOptions options = ResolveReadOptions(workspace, request);
-  if (existing && mode == WriteMode::kAppend) {
-    // Parse the new rows with the stored types so they line up with the table.
-    for (const auto& f : existing->schema.fields()) options.types.emplace(f.name, f.type);
+  // Declared PII is replaced by pseudonyms before anything reaches the store.
+  const auto stored_pii = existing ? FindPiiDeclaration(store, request.table) : std::nullopt;
+  const bool appending = existing && mode == WriteMode::kAppend;
+  const std::vector<PiiColumn> pii = ResolvePiiColumns(
+      workspace, request, stored_pii, !appending && KeepRawPii(workspace, request));
+  std::optional<PiiKey> key;
+  if (!pii.empty()) {
+    key = PiiKey::Load(workspace.Section("pii"), workspace.dir());
+    if (stored_pii && stored_pii->key_id != key->id()) {
+      Fail(ErrorCode::kInvalidArgument,
+           "table {} holds pseudonyms made with PII key {}, but the key in use is {}: use that "
+           "key, or re-key the workspace with `prospect pii rotate`",
+           request.table, stored_pii->key_id, key->id());
+    }
   }
+
+  ReadOptions options = ResolveReadOptions(workspace, request);
+  if (appending) {
+    // Parse the new rows with the stored types so they line up with the table.
+    for (const auto& f : existing->schema.fields()) {
+      const bool sealed = std::any_of(
+          pii.begin(), pii.end(), [&](const PiiColumn& c) { return c.sealed_column == f.name; });
+      if (!sealed) options.types.emplace(f.name, f.type);
+    }
+  }
+  for (const PiiColumn& c : pii) options.types[c.name] = DataType::kString;
   IngestResult result;
   result.table = request.table;
   result.rejects_path = request.rejects_path.empty()
@@ -170,6 +256,15 @@ IngestResult Ingest(const Workspace& workspace, const IngestRequest& request, co
   ReadReport report;
   Table table = format == FileFormat::kJsonl ? ReadJsonl(request.file, options, ctx, &report)
                                              : ReadCsv(request.file, options, ctx, &report);
+  if (key) {
+    CheckPiiColumns(pii, table, request.file);
+    table = PseudonymiseTable(table, pii, *key, PhoneRegion(workspace));
+  }
+  // People the workspace has forgotten stay out.
+  const SuppressionList suppressed = SuppressionList::Load(store);
+  const PiiDeclaration declared{request.table, key ? key->id() : "", pii};
+  table = suppressed.DropSuppressed(table, PersonIdColumns(workspace), &declared,
+                                    &result.rows_suppressed);
   IngestRecord record;
   record.table = request.table;
   record.source = request.file;
@@ -181,6 +276,8 @@ IngestResult Ingest(const Workspace& workspace, const IngestRequest& request, co
   write.key = request.key;
   write.history = record;
   store.WriteTable(request.table, table, write, ctx);
+  if (key && (!stored_pii || stored_pii->ToJson() != declared.ToJson()))
+    SavePiiDeclaration(store, declared);
 
   const auto info = store.FindTable(request.table);
   const auto history = store.IngestHistory(request.table);
@@ -195,8 +292,17 @@ IngestResult Ingest(const Workspace& workspace, const IngestRequest& request, co
   result.literal_quote_fields = report.literal_quote_fields;
   result.warnings = report.warnings;
   if (result.rows_rejected == 0) result.rejects_path.clear();
-  store.Audit("ingest", fmt::format("table={} rows={} mode={}", request.table, result.rows_loaded,
-                                    record.mode));
+  for (const PiiColumn& c : pii) {
+    result.pseudonymised.push_back(c.name);
+    if (!c.sealed_column.empty()) result.sealed.push_back(c.sealed_column);
+  }
+  std::string detail =
+      fmt::format("table={} rows={} mode={}", request.table, result.rows_loaded, record.mode);
+  if (key) {
+    result.pii_key_id = key->id();
+    detail += fmt::format(" pii={} key={}", Join(result.pseudonymised, ","), key->id());
+  }
+  store.Audit("ingest", detail);
   return result;
 }
 
@@ -207,12 +313,16 @@ nlohmann::json IngestResult::ToJson() const {
           {"rows_loaded", rows_loaded},
           {"rows_rejected", rows_rejected},
           {"rows_deduplicated", rows_deduplicated},
+          {"rows_suppressed", rows_suppressed},
           {"table_rows", table_rows},
           {"rejects", rejects_path.empty() ? nlohmann::json() : nlohmann::json(rejects_path)},
           {"blank_cells_as_null", blank_cells_as_null},
           {"literal_quote_fields", literal_quote_fields},
           {"columns", columns},
-          {"warnings", warnings}};
+          {"warnings", warnings},
+          {"pseudonymised", pseudonymised},
+          {"sealed", sealed},
+          {"pii_key_id", pii_key_id.empty() ? nlohmann::json() : nlohmann::json(pii_key_id)}};
 }
 
 }  // namespace prospect

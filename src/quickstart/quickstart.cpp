@@ -190,7 +190,6 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
   req.table = "propensity_training";
   req.target = label.column();
   req.id_column = "customer_id";
-  req.exclude = {"email", "phone"};
   req.model = "gbdt";
   req.name = "propensity";
   req.params = {{"n_estimators", 150}};
@@ -377,7 +376,6 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
   t = Stopwatch();
   {
     LookalikeRequest lr;
-    lr.exclude = {"email", "phone"};
     const Column& segment = truth.column("segment");
     const Column& id = truth.column("customer_id");
     std::unordered_set<std::string> champions;

@@ -329,4 +329,47 @@ ColumnPtr ColumnBuilder::Finish() {
   return out;
 }
 
+std::vector<size_t> Column::RowsWithValueIn(const std::unordered_set<std::string>& values) const {
+  std::vector<size_t> rows;
+  if (values.empty()) return rows;
+  switch (type_) {
+    case DataType::kInt64: {
+      // Only the values an integer formats to can match.
+      std::unordered_set<int64_t> wanted;
+      for (const std::string& v : values) {
+        int64_t i = 0;
+        const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), i);
+        if (ec == std::errc() && end == v.data() + v.size() && std::to_string(i) == v)
+          wanted.insert(i);
+      }
+      if (wanted.empty()) return rows;
+      const auto ints = data_.ints;
+      for (size_t r = 0; r < size_; ++r)
+        if (!IsNull(r) && wanted.contains(ints[r])) rows.push_back(r);
+      return rows;
+    }
+    case DataType::kString: {
+      std::unordered_set<std::string_view> wanted(values.begin(), values.end());
+      for (size_t r = 0; r < size_; ++r)
+        if (!IsNull(r) && wanted.contains(StringAt(r))) rows.push_back(r);
+      return rows;
+    }
+    case DataType::kCategorical: {
+      std::vector<uint8_t> code_matches(data_.dictionary.size());
+      bool any = false;
+      for (size_t c = 0; c < code_matches.size(); ++c)
+        any |= (code_matches[c] = values.contains(data_.dictionary[c])) != 0;
+      if (!any) return rows;
+      const auto codes = data_.codes;
+      for (size_t r = 0; r < size_; ++r)
+        if (codes[r] >= 0 && code_matches[static_cast<size_t>(codes[r])]) rows.push_back(r);
+      return rows;
+    }
+    default:
+      for (size_t r = 0; r < size_; ++r)
+        if (!IsNull(r) && values.contains(FormatValue(r))) rows.push_back(r);
+      return rows;
+  }
+}
+
 }  // namespace prospect

@@ -7,10 +7,12 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "prospect/common/context.hpp"
 #include "prospect/privacy/identifiers.hpp"
+#include "prospect/privacy/pii.hpp"
 #include "prospect/store/store.hpp"
 
 namespace prospect {
@@ -52,6 +54,10 @@ std::vector<AudienceVersion> AudienceHistory(Store& store, const std::string& na
 /// The latest version of every saved audience.
 std::vector<AudienceVersion> ListAudiences(Store& store);
 
+/// Erasure: every version of every audience without these ids (its size with it), rewritten in
+/// place. Returns how many versions changed.
+int64_t EraseFromAudiences(Store& store, const std::unordered_set<std::string>& ids);
+
 struct AudienceExportRequest {
   std::string name;
   int64_t version = 0;  ///< 0: the latest
@@ -63,6 +69,9 @@ struct AudienceExportRequest {
   /// phone, mobile, first_name, surname, zip, postcode, ...).
   std::map<std::string, std::string> columns;
   std::string default_country;  ///< ISO alpha-2 for national phone numbers without a country
+  /// Opens the sealed raw values of pseudonymised contact columns (see pii.hpp); needed only
+  /// when the contacts table has PII declared. The export is then audited as a decryption.
+  const PiiKey* key = nullptr;
 };
 
 /// How many exported members had each identifier: present (a non-empty cell) and valid (it

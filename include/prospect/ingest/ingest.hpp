@@ -34,6 +34,11 @@ struct IngestRequest {
   std::string rejects_path;               ///< default: WORKSPACE/rejects/TABLE.csv
   std::optional<char> decimal;            ///< decimal separator, '.' or ','
   std::optional<bool> strict_quotes;      ///< a quote inside an unquoted field is an error
+  /// PII columns, "COLUMN" or "COLUMN=KIND" (see ParsePiiColumn), added to [tables.NAME] pii and
+  /// to the table's stored declaration: replaced by keyed pseudonyms before anything is stored.
+  std::vector<std::string> pii;
+  /// Keep the raw values of new PII columns sealed beside them (default: [pii] keep_raw, false).
+  std::optional<bool> pii_keep_raw;
 };
 
 struct IngestResult {
@@ -42,12 +47,16 @@ struct IngestResult {
   int64_t rows_loaded = 0;
   int64_t rows_rejected = 0;
   int64_t rows_deduplicated = 0;
-  int64_t table_rows = 0;  ///< rows in the table after the ingest
+  int64_t rows_suppressed = 0;  ///< rows of forgotten people, left out (see forget.hpp)
+  int64_t table_rows = 0;       ///< rows in the table after the ingest
   std::string rejects_path;
   Schema schema;
   int64_t blank_cells_as_null = 0;   ///< whitespace-only cells of non-text columns, loaded as null
   int64_t literal_quote_fields = 0;  ///< unquoted fields with a quote, read literally
   std::vector<std::string> warnings;
+  std::vector<std::string> pseudonymised;  ///< the PII columns replaced by pseudonyms
+  std::vector<std::string> sealed;         ///< the columns holding sealed raw values
+  std::string pii_key_id;                  ///< the key that made them ("" without PII)
   nlohmann::json ToJson() const;
 };
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "prospect/common/context.hpp"
@@ -115,6 +116,13 @@ class Store {
   virtual void WriteTable(const std::string& name, const Table& table, const WriteOptions& options,
                           const Context& ctx) = 0;
   virtual void DropTable(const std::string& name) = 0;
+  /// Deletes the rows of table `name` whose `column` (compared as text, as FormatValue writes it)
+  /// is one of `values`, and returns how many; `deleted`, when given, gets those rows (every
+  /// column, in stored order). Only the stored pieces that held such rows are rewritten, so
+  /// erasing one person from a large table is quick. Atomic, like WriteTable.
+  virtual int64_t DeleteRows(const std::string& name, const std::string& column,
+                             const std::unordered_set<std::string>& values, const Context& ctx,
+                             Table* deleted = nullptr) = 0;
   /// Runs one read-only SQL statement over the workspace's tables (each under its own name) and
   /// returns its rows, in the store's SQL dialect (PostgreSQL's runs in a READ ONLY transaction).
   /// Columns are int64, double or string by their values (by type on PostgreSQL). A statement that
@@ -130,6 +138,10 @@ class Store {
                                                 int64_t version = 0) = 0;
   /// Latest version of each object of a kind (body left empty).
   virtual std::vector<StoredObject> ListObjects(const std::string& kind) = 0;
+  /// Replaces the meta and body of a stored version in place. For erasure only: every other
+  /// change is a new version.
+  virtual void RewriteObject(const std::string& kind, const std::string& name, int64_t version,
+                             const nlohmann::json& meta, const std::string& body) = 0;
   /// GetObject, or kNotFound that helps: "NOUN NAME has no version N" when only the version is
   /// missing, else `no NOUN "NAME". Did you mean …? PLURAL: a, b.` ("none yet (use CREATE)"
   /// when there are none).
@@ -147,6 +159,13 @@ class Store {
   /// Who the following Audit entries are by ("cli:USER", "key:NAME").
   void set_actor(std::string actor) { actor_ = std::move(actor); }
   const std::string& actor() const { return actor_; }
+
+  /// Runs `work` as one transaction: every change it makes through this store (tables, objects,
+  /// audit entries) commits together, or none does if it throws. Calls may nest.
+  virtual void RunInTransaction(const std::function<void()>& work) = 0;
+  /// Gives the space of deleted data back and overwrites it (SQLite VACUUM and a WAL checkpoint;
+  /// PostgreSQL VACUUM): after an erasure, no freed page keeps the erased bytes.
+  virtual void Compact() = 0;
 
   /// Schema version of the store's own tables (after migrations).
   virtual int SchemaVersion() = 0;

@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "prospect/common/large_buffer.hpp"
@@ -82,6 +83,9 @@ class Column {
   /// doubles, "true"/"false", ISO dates and timestamps.
   std::string FormatValue(size_t row) const;
   void AppendFormatted(std::string& out, size_t row) const;
+  /// The rows whose FormatValue is one of `values`, in order; nulls never match. Compares
+  /// integers, text and dictionary codes directly rather than formatting every cell.
+  std::vector<size_t> RowsWithValueIn(const std::unordered_set<std::string>& values) const;
 
   /// Rows `rows` of this column, in that order.
   ColumnPtr Take(std::span<const size_t> rows) const;

@@ -221,23 +221,28 @@ void Connection::AbandonCopyOut() noexcept {
 }
 
 Transaction::Transaction(Connection& connection, const std::string& begin)
-    : connection_(connection) {
-  connection_.Exec(begin);
+    : connection_(connection), nested_(PQtransactionStatus(connection.get()) == PQTRANS_INTRANS) {
+  connection_.Exec(nested_ ? "SAVEPOINT prospect_nested" : begin);
+}
+
+namespace {
+constexpr const char* kRollbackNested =
+    "ROLLBACK TO SAVEPOINT prospect_nested; RELEASE SAVEPOINT prospect_nested";
 }
 
 Transaction::~Transaction() {
   if (open_ && PQstatus(connection_.get()) == CONNECTION_OK) {
-    PQclear(PQexec(connection_.get(), "ROLLBACK"));
+    PQclear(PQexec(connection_.get(), nested_ ? kRollbackNested : "ROLLBACK"));
   }
 }
 
 void Transaction::Rollback() {
   open_ = false;
-  connection_.Exec("ROLLBACK");
+  connection_.Exec(nested_ ? kRollbackNested : "ROLLBACK");
 }
 
 void Transaction::Commit() {
-  connection_.Exec("COMMIT");
+  connection_.Exec(nested_ ? "RELEASE SAVEPOINT prospect_nested" : "COMMIT");
   open_ = false;
 }
 

@@ -114,7 +114,8 @@ class Connection {
   char* copy_buffer_ = nullptr;
 };
 
-/// BEGIN ... COMMIT on a connection; rolls back in the destructor unless committed.
+/// BEGIN ... COMMIT on a connection; rolls back in the destructor unless committed. Inside a
+/// transaction already open, a savepoint of it instead.
 class Transaction {
  public:
   Transaction(Connection& connection, const std::string& begin = "BEGIN");
@@ -127,6 +128,7 @@ class Transaction {
 
  private:
   Connection& connection_;
+  bool nested_;  ///< inside a transaction already open: a savepoint of it
   bool open_ = true;
 };
 

@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
@@ -275,6 +276,74 @@ class PostgresStore final : public Store {
     tx.Commit();
   }
 
+  int64_t DeleteRows(const std::string& name, const std::string& column,
+                     const std::unordered_set<std::string>& values, const Context& ctx,
+                     Table* deleted_rows) override {
+    Transaction tx(db_);
+    LockForWrite(name, ctx);
+    const StoredTable stored = FindStoredTable(name);
+    if (!stored.info) NotFound(name);
+    if (stored.info->schema.IndexOf(column) < 0)
+      store_rules::ColumnNotFound(name, column, stored.info->schema);
+    // The values go in as one text[] into a temporary table, joined by hash: one pass over the
+    // table for any number of them.
+    std::string array = "{";
+    for (const std::string& v : values) {
+      if (array.size() > 1) array += ',';
+      array += '"';
+      for (char c : v) {
+        if (c == '"' || c == '\\') array += '\\';
+        array += c;
+      }
+      array += '"';
+    }
+    array += '}';
+    db_.Exec("CREATE TEMP TABLE IF NOT EXISTS prospect_erase(v text) ON COMMIT DROP");
+    db_.Exec("INSERT INTO prospect_erase SELECT DISTINCT unnest($1::text[])", {array});
+    db_.Exec("ANALYZE prospect_erase");
+    const std::string matching =
+        fmt::format("{0}.{1}::text = e.v", QuoteIdent(name), QuoteIdent(column));
+    if (deleted_rows) {
+      std::string select;
+      for (const Field& f : stored.info->schema.fields())
+        select += (select.empty() ? "" : ", ") + QuoteIdent(name) + "." + QuoteIdent(f.name);
+      *deleted_rows = CopyOut(
+          name, stored.info->schema.fields(),
+          fmt::format("SELECT {} FROM {} JOIN prospect_erase e ON {} ORDER BY {}.{}", select,
+                      QuoteIdent(name), matching, QuoteIdent(name), QuoteIdent(stored.row_column)));
+    }
+    const Rows gone = db_.Exec(
+        fmt::format("WITH gone AS (DELETE FROM {} USING prospect_erase e WHERE {} RETURNING 1) "
+                    "SELECT count(*) FROM gone",
+                    QuoteIdent(name), matching));
+    db_.Exec("DROP TABLE prospect_erase");
+    const int64_t deleted = gone.Int(0, 0);
+    if (deleted > 0) {
+      db_.Exec("UPDATE prospect_tables SET rows = rows - $1, updated_at = $2 WHERE name = $3",
+               {deleted, NowUtc(), name});
+    }
+    tx.Commit();
+    return deleted;
+  }
+
+  void RewriteObject(const std::string& kind, const std::string& name, int64_t version,
+                     const nlohmann::json& meta, const std::string& body) override {
+    const Rows r = db_.Exec(
+        "UPDATE prospect_objects SET meta = $4, body = $5 WHERE kind = $1 AND name = $2 AND "
+        "version = $3 RETURNING 1",
+        {kind, name, version, meta.dump(), Param::Bytes(body)});
+    if (r.size() != 1)
+      Fail(ErrorCode::kNotFound, "store: no {} \"{}\" version {} to rewrite", kind, name, version);
+  }
+
+  void RunInTransaction(const std::function<void()>& work) override {
+    Transaction tx(db_);
+    work();
+    tx.Commit();
+  }
+
+  void Compact() override { db_.Exec("VACUUM"); }
+
   void DropTable(const std::string& name) override {
     Transaction tx(db_);
     LockForWrite(name, Context(1));
@@ -419,6 +488,25 @@ class PostgresStore final : public Store {
       last = ChainAuditEntry(last, {0, r.Text(i, 0), "", r.Text(i, 1), r.Text(i, 2), "", ""});
       InsertAudit(*last);
     }
+  }
+
+  // The rows of a SELECT over table `name` whose columns are `fields`, read by binary COPY.
+  Table CopyOut(const std::string& name, const std::vector<Field>& fields,
+                const std::string& select) {
+    db_.BeginCopyOut("COPY (" + select + ") TO STDOUT (FORMAT binary)");
+    CopyDecoder decoder(name, fields, std::numeric_limits<size_t>::max());
+    try {
+      std::string_view message;
+      while (db_.GetCopyData(&message)) decoder.Feed(message);
+    } catch (...) {
+      db_.AbandonCopyOut();
+      throw;
+    }
+    if (!decoder.finished()) {
+      Fail(ErrorCode::kInvalidData, "store: reading table {}: the server's COPY data ended early",
+           name);
+    }
+    return decoder.TakeChunk();
   }
 
   // A table's catalogue entry with the store's own columns for it.

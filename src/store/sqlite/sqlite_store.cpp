@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <numeric>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -333,6 +334,106 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
     tx.Commit();
   }
 
+  int64_t DeleteRows(const std::string& name, const std::string& column,
+                     const std::unordered_set<std::string>& values, const Context& ctx,
+                     Table* deleted_rows) override {
+    Transaction tx(this);
+    const auto info = FindTable(name);
+    if (!info) NotFound(name);
+    const int position = info->schema.IndexOf(column);
+    if (position < 0) store_rules::ColumnNotFound(name, column, info->schema);
+    std::vector<size_t> all(info->schema.size());
+    std::iota(all.begin(), all.end(), size_t{0});
+    Statement update(db_,
+                     "UPDATE prospect_chunks SET rows = ?4, null_count = ?5, min_value = ?6, "
+                     "max_value = ?7, checksum = ?8, data = ?9 WHERE table_name = ?1 AND "
+                     "column_position = ?2 AND chunk = ?3");
+    Statement drop(db_, "DELETE FROM prospect_chunks WHERE table_name = ?1 AND chunk = ?2");
+    const std::vector<size_t> chunk_rows = ChunkRows(*info);
+    int64_t deleted = 0;
+    size_t dropped_chunks = 0;
+    std::vector<Table> gone_parts;
+    // The column is read a run of chunks at a time; only the chunks holding a matching row are
+    // decoded whole and written again.
+    constexpr size_t kRun = 16;
+    for (size_t first = 0; first < chunk_rows.size(); first += kRun) {
+      ctx.ThrowIfCancelled();
+      const size_t last = std::min(chunk_rows.size(), first + kRun);
+      const std::vector<size_t> matches =
+          ReadChunks(*info, {static_cast<size_t>(position)}, first, last, ctx)
+              .column(size_t{0})
+              ->RowsWithValueIn(values);
+      size_t m = 0, offset = 0;
+      for (size_t g = first; g < last && m < matches.size(); offset += chunk_rows[g++]) {
+        std::vector<size_t> kept, gone;
+        for (size_t r = 0; r < chunk_rows[g]; ++r) {
+          if (m < matches.size() && matches[m] == offset + r) {
+            ++m;
+            gone.push_back(r);
+          } else {
+            kept.push_back(r);
+          }
+        }
+        if (gone.empty()) continue;
+        deleted += static_cast<int64_t>(gone.size());
+        std::optional<Table> whole;
+        if (deleted_rows || !kept.empty()) whole = ReadChunks(*info, all, g, g + 1, ctx);
+        if (deleted_rows) gone_parts.push_back(whole->Take(gone));
+        if (kept.empty()) {
+          drop.Reset();
+          drop.Bind(1, name);
+          drop.Bind(2, static_cast<int64_t>(g));
+          drop.Step();
+          ++dropped_chunks;
+          continue;
+        }
+        const Table rest = whole->Take(kept);
+        for (size_t c = 0; c < all.size(); ++c) {
+          PutChunk(update, name, c, static_cast<int64_t>(g),
+                   sqlite_store::EncodeChunk(*rest.column(c), 0, rest.num_rows()));
+        }
+      }
+      ctx.Progress("delete", last, chunk_rows.size());
+    }
+    if (deleted_rows) {
+      *deleted_rows =
+          gone_parts.empty() ? ReadChunks(*info, all, 0, 0, ctx) : ConcatTables(gone_parts);
+    }
+    if (deleted == 0) return 0;  // the transaction rolls back: nothing changed
+    if (dropped_chunks > 0) RenumberChunks(name);
+    if (info->schema.field(static_cast<size_t>(position)).type == DataType::kCategorical) {
+      // The matching values leave the dictionary too; no stored code points at them any more.
+      std::vector<std::string> dictionary = ReadDictionary(*info, static_cast<size_t>(position));
+      for (std::string& value : dictionary)
+        if (values.contains(value)) value.clear();
+      Statement put_dictionary(db_,
+                               "UPDATE prospect_chunks SET rows = ?4, null_count = ?5, min_value "
+                               "= ?6, max_value = ?7, checksum = ?8, data = ?9 WHERE table_name "
+                               "= ?1 AND column_position = ?2 AND chunk = ?3");
+      PutChunk(put_dictionary, name, static_cast<size_t>(position), -1,
+               sqlite_store::EncodeDictionary(dictionary));
+    }
+    Statement u(db_,
+                "UPDATE prospect_tables SET rows = rows - ?1, updated_at = ?2 WHERE name = ?3");
+    u.Bind(1, deleted);
+    u.Bind(2, NowUtc());
+    u.Bind(3, name);
+    u.Step();
+    tx.Commit();
+    return deleted;
+  }
+
+  void RunInTransaction(const std::function<void()>& work) override {
+    Transaction tx(this);
+    work();
+    tx.Commit();
+  }
+
+  void Compact() override {
+    Exec("VACUUM");
+    Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+
   Table Query(const std::string& sql, const Context& ctx) override {
     // One read transaction: the catalogue and every chunk the query reads come from one snapshot,
     // whatever another process commits meanwhile.
@@ -448,6 +549,25 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
     return out;
   }
 
+  void RewriteObject(const std::string& kind, const std::string& name, int64_t version,
+                     const nlohmann::json& meta, const std::string& body) override {
+    Transaction tx(this);
+    Statement s(
+        db_,
+        "UPDATE prospect_objects SET meta = ?4, body = ?5 WHERE kind = ?1 AND name = ?2 AND "
+        "version = ?3");
+    s.Bind(1, kind);
+    s.Bind(2, name);
+    const std::string meta_text = meta.dump();
+    s.Bind(3, version);
+    s.Bind(4, meta_text);
+    s.BindBlob(5, body);
+    s.Step();
+    if (sqlite3_changes(db_) != 1)
+      Fail(ErrorCode::kNotFound, "store: no {} \"{}\" version {} to rewrite", kind, name, version);
+    tx.Commit();
+  }
+
   std::vector<AuditEntry> AuditLog(int64_t from_id) override {
     Statement s(db_,
                 "SELECT id, at, actor, action, detail, prev_hash, hash FROM prospect_audit "
@@ -515,20 +635,28 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
     }
   }
 
-  // BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless committed.
+  // BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless committed. Inside a
+  // transaction already open (RunInTransaction), a savepoint of it instead.
   class Transaction {
    public:
-    explicit Transaction(SqliteStore* store) : store_(store) { store_->Exec("BEGIN IMMEDIATE"); }
+    explicit Transaction(SqliteStore* store)
+        : store_(store), nested_(!sqlite3_get_autocommit(store->db_)) {
+      store_->Exec(nested_ ? "SAVEPOINT prospect_nested" : "BEGIN IMMEDIATE");
+    }
     ~Transaction() {
-      if (!committed_) sqlite3_exec(store_->db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      if (committed_) return;
+      sqlite3_exec(store_->db_,
+                   nested_ ? "ROLLBACK TO prospect_nested; RELEASE prospect_nested" : "ROLLBACK",
+                   nullptr, nullptr, nullptr);
     }
     void Commit() {
-      store_->Exec("COMMIT");
+      store_->Exec(nested_ ? "RELEASE prospect_nested" : "COMMIT");
       committed_ = true;
     }
 
    private:
     SqliteStore* store_;
+    bool nested_;
     bool committed_ = false;
   };
 
@@ -641,6 +769,28 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
     Statement d(db_, "DELETE FROM prospect_tables WHERE name = ?1");
     d.Bind(1, name);
     d.Step();
+  }
+
+  // Chunks numbered 0, 1, ... again after some were dropped (every column the same way).
+  void RenumberChunks(const std::string& name) {
+    std::vector<int64_t> numbers;
+    {
+      Statement s(db_,
+                  "SELECT chunk FROM prospect_chunks WHERE table_name = ?1 AND column_position = 0 "
+                  "AND chunk >= 0 ORDER BY chunk");
+      s.Bind(1, name);
+      while (s.Step()) numbers.push_back(s.Int(0));
+    }
+    Statement move(db_,
+                   "UPDATE prospect_chunks SET chunk = ?3 WHERE table_name = ?1 AND chunk = ?2");
+    for (size_t i = 0; i < numbers.size(); ++i) {
+      if (numbers[i] == static_cast<int64_t>(i)) continue;
+      move.Reset();
+      move.Bind(1, name);
+      move.Bind(2, numbers[i]);
+      move.Bind(3, static_cast<int64_t>(i));
+      move.Step();
+    }
   }
 
   void DeleteChunks(const std::string& name) {

@@ -10,6 +10,8 @@
 
 #include <cmath>
 #include <memory>
+#include <stdexcept>
+#include <unordered_set>
 
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
@@ -476,6 +478,97 @@ TEST_P(StoreConformance, KillDuringWriteLeavesPreviousTable) {
   // And the store takes the next write.
   store->WriteTable("t", IdNameValue({4}, {"d"}), WriteWith(WriteMode::kAppend), ctx);
   EXPECT_EQ(store->LoadTable("t", ctx).num_rows(), 4u);
+}
+
+// Erasure deletes exactly the matching rows, whichever stored piece they are in, and a piece
+// left empty goes (200,000 rows: four SQLite chunks, the second erased whole).
+TEST_P(StoreConformance, DeleteRowsRemovesExactlyTheMatchingRows) {
+  auto store = Open();
+  Context ctx(2);
+  const Table all = EventLikeRows(200000);
+  store->WriteTable("t", all, {}, ctx);
+  std::unordered_set<std::string> gone = {"5", "70000", "199999", "no such id"};
+  for (int64_t id = 65536; id < 131072; ++id) gone.insert(std::to_string(id));
+  const int64_t expected = 2 + (131072 - 65536);  // 70000 is in the erased range
+  EXPECT_EQ(store->DeleteRows("t", "id", gone, ctx), expected);
+  EXPECT_EQ(store->FindTable("t")->rows, 200000 - expected);
+  std::vector<size_t> kept;
+  for (size_t r = 0; r < all.num_rows(); ++r)
+    if (!gone.contains(std::to_string(r))) kept.push_back(r);
+  ExpectSameRows(store->LoadTable("t", ctx), all.Take(kept));
+  // Scans, SQL and appends see the table as it is now.
+  size_t scanned = 0;
+  store->Scan(
+      "t", {"note"}, 50000, [&](const Table& chunk) { scanned += chunk.num_rows(); }, ctx);
+  EXPECT_EQ(scanned, kept.size());
+  EXPECT_EQ(store->Query("SELECT count(*) FROM t WHERE id = 70000", ctx)
+                .column(size_t{0})
+                ->FormatValue(0),
+            "0");
+  store->WriteTable("t", EventLikeRows(10, 300000), WriteWith(WriteMode::kAppend), ctx);
+  EXPECT_EQ(store->LoadTable("t", ctx).num_rows(), kept.size() + 10);
+  // By a text column, and nothing matching changes nothing.
+  EXPECT_EQ(store->DeleteRows("t", "note", {"note 7"}, ctx), 135);
+  EXPECT_EQ(store->DeleteRows("t", "id", {"5"}, ctx), 0);
+  EXPECT_EQ(store->FindTable("t")->rows, static_cast<int64_t>(kept.size() + 10 - 135));
+  ExpectError([&] { store->DeleteRows("t", "zzz", {"1"}, ctx); }, ErrorCode::kNotFound,
+              "table t has no column \"zzz\". Columns: id, kind, note, value.");
+}
+
+// A categorical column's erased values leave its dictionary too (SQLite keeps one per column).
+TEST_P(StoreConformance, DeleteRowsByACategoricalColumn) {
+  auto store = Open();
+  Context ctx(1);
+  store->WriteTable("t", EventLikeRows(30), {}, ctx);
+  EXPECT_EQ(store->DeleteRows("t", "kind", {"cart"}, ctx), 10);
+  const Table t = store->LoadTable("t", ctx);
+  ASSERT_EQ(t.num_rows(), 20u);
+  for (size_t r = 0; r < t.num_rows(); ++r) EXPECT_NE(t.column("kind").FormatValue(r), "cart");
+  store->WriteTable("t", EventLikeRows(3, 30), WriteWith(WriteMode::kAppend), ctx);
+  const Table appended = store->LoadTable("t", ctx);
+  EXPECT_EQ(appended.column("kind").FormatValue(21), "cart");  // row 31
+}
+
+TEST_P(StoreConformance, RunInTransactionCommitsAllOrNothing) {
+  auto store = Open();
+  Context ctx(1);
+  store->WriteTable("t", EventLikeRows(100), {}, ctx);
+  const size_t audit_before = store->AuditLog().size();
+  EXPECT_THROW(store->RunInTransaction([&] {
+    store->DeleteRows("t", "id", {"1", "2"}, ctx);
+    store->WriteTable("u", EventLikeRows(5), {}, ctx);
+    store->PutObject("model", "m", {{"v", 1}}, "body");
+    store->Audit("forget", "people=2");
+    throw std::runtime_error("midway");
+  }),
+               std::runtime_error);
+  EXPECT_EQ(store->FindTable("t")->rows, 100);
+  EXPECT_FALSE(store->FindTable("u"));
+  EXPECT_FALSE(store->GetObject("model", "m"));
+  EXPECT_EQ(store->AuditLog().size(), audit_before);
+  store->RunInTransaction([&] {
+    store->DeleteRows("t", "id", {"1", "2"}, ctx);
+    store->PutObject("model", "m", {{"v", 1}}, "body");
+    store->Audit("forget", "people=2");
+  });
+  EXPECT_EQ(store->FindTable("t")->rows, 98);
+  EXPECT_TRUE(store->GetObject("model", "m"));
+  EXPECT_EQ(store->AuditLog().back().action, "forget");
+  store->Compact();
+  EXPECT_EQ(store->LoadTable("t", ctx).num_rows(), 98u);
+}
+
+TEST_P(StoreConformance, RewriteObjectReplacesOneVersionInPlace) {
+  auto store = Open();
+  store->PutObject("audience", "a", {{"size", 2}}, "1\n2\n");
+  store->PutObject("audience", "a", {{"size", 3}}, "1\n2\n3\n");
+  store->RewriteObject("audience", "a", 1, {{"size", 1}}, "2\n");
+  EXPECT_EQ(store->GetObject("audience", "a", 1)->body, "2\n");
+  EXPECT_EQ(store->GetObject("audience", "a", 1)->meta["size"], 1);
+  EXPECT_EQ(store->GetObject("audience", "a", 2)->body, "1\n2\n3\n");
+  EXPECT_EQ(store->GetObject("audience", "a")->version, 2);
+  ExpectError([&] { store->RewriteObject("audience", "a", 3, {}, ""); }, ErrorCode::kNotFound,
+              "store: no audience \"a\" version 3 to rewrite");
 }
 
 }  // namespace
