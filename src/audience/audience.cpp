@@ -367,7 +367,12 @@ AudienceExportResult ExportAudience(Store& store, const AudienceExportRequest& r
                       DataType::kString});
     cols.push_back(file[k].Finish());
   }
-  WriteCsv(Table(Schema(std::move(fields)), std::move(cols)), req.out, ctx);
+  const Table upload(Schema(std::move(fields)), std::move(cols));
+  if (req.out.empty()) {
+    out.csv = CsvText(upload, ctx);
+  } else {
+    WriteCsv(upload, req.out, ctx);
+  }
   std::string detail = fmt::format("audience={} version={} platform={} rows={}", req.name,
                                    audience.version, out.platform, out.exported);
   std::vector<std::string> opened;

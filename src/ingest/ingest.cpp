@@ -258,7 +258,7 @@ IngestResult Ingest(const Workspace& workspace, const IngestRequest& request, co
                                              : ReadCsv(request.file, options, ctx, &report);
   if (key) {
     CheckPiiColumns(pii, table, request.file);
-    table = PseudonymiseTable(table, pii, *key, PhoneRegion(workspace));
+    table = PseudonymiseTable(table, pii, *key, PhoneRegion(workspace), ctx);
   }
   // People the workspace has forgotten stay out.
   const SuppressionList suppressed = SuppressionList::Load(store);

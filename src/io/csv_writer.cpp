@@ -1,6 +1,7 @@
 // RFC 4180 CSV writer used by `prospect export` and batch outputs.
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "prospect/common/error.hpp"
@@ -70,6 +71,25 @@ void WriteCsv(const Table& table, const std::string& path, const Context& ctx) {
   OutputFile out(path, "the CSV");
   WriteCsvTo(table, out.file(), path, ctx);
   out.Commit();
+}
+
+std::string CsvText(const Table& table, const Context& ctx) {
+  char* data = nullptr;
+  size_t size = 0;
+  FILE* file = open_memstream(&data, &size);
+  if (!file)
+    Fail(ErrorCode::kResourceExhausted, "cannot make the CSV text: {}", std::strerror(errno));
+  try {
+    WriteCsvTo(table, file, "the CSV text", ctx);
+  } catch (...) {
+    std::fclose(file);
+    std::free(data);
+    throw;
+  }
+  std::fclose(file);
+  std::string text(data, size);
+  std::free(data);
+  return text;
 }
 
 }  // namespace prospect

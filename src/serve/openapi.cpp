@@ -137,6 +137,20 @@ constexpr const char* kDocument = R"json({
         "type": "object", "required": ["audiences"],
         "properties": {"audiences": {"type": "array", "items": {"$ref": "#/components/schemas/Audience"}}}
       },
+      "AudienceExportRequest": {
+        "type": "object", "required": ["platform"],
+        "description": "as prospect audience export: the platform, the contacts table (default customers), a country for national phone numbers, a version (default the latest)",
+        "properties": {"platform": {"type": "string", "enum": ["google", "meta"]}, "contacts": {"type": "string"},
+          "country": {"type": "string"}, "version": {"type": "integer", "minimum": 1}}
+      },
+      "Forget": {
+        "type": "object", "required": ["people", "rows", "tables", "audience_versions", "retrain", "suppressed", "receipt"],
+        "properties": {"people": {"type": "integer"}, "rows": {"type": "integer"},
+          "tables": {"type": "array", "items": {"type": "object", "required": ["table", "rows"],
+            "properties": {"table": {"type": "string"}, "rows": {"type": "integer"}}}},
+          "audience_versions": {"type": "integer"}, "retrain": {"type": "array", "items": {"type": "string"}},
+          "suppressed": {"type": "integer"}, "receipt": {"type": "string"}}
+      },
       "Served": {
         "type": "object", "required": ["models", "recommenders"],
         "properties": {
@@ -234,6 +248,10 @@ constexpr const char* kDocument = R"json({
     "/v1/customers/{id}": {"get": {"summary": "One customer: profile, per-customer tables (segment, churn risk, CLV) and scores",
       "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
       "responses": {"200": {"description": "the customer", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Customer"}}}},
+        "default": {"$ref": "#/components/responses/Error"}}},
+      "delete": {"summary": "Erase the customer from every table and audience, as prospect forget (admin role)",
+      "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+      "responses": {"200": {"description": "what was erased, and the audit receipt", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Forget"}}}},
         "default": {"$ref": "#/components/responses/Error"}}}},
     "/v1/assign": {"post": {"summary": "Experiment assignment: the same hash as prospect experiment assign",
       "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AssignRequest"}}}},
@@ -251,6 +269,11 @@ constexpr const char* kDocument = R"json({
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AudienceSaveRequest"}}}},
         "responses": {"200": {"description": "the version saved", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Audience"}}}},
           "default": {"$ref": "#/components/responses/Error"}}}},
+    "/v1/audiences/{name}/export": {"post": {"summary": "An audience's upload file for Google or Meta, as prospect audience export (admin role: it opens sealed identifiers)",
+      "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AudienceExportRequest"}}}},
+      "responses": {"200": {"description": "the CSV", "content": {"text/csv": {"schema": {"type": "string"}}}},
+        "default": {"$ref": "#/components/responses/Error"}}}},
     "/v1/models": {"get": {"summary": "What is being served",
       "responses": {"200": {"description": "models and recommenders", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Served"}}}},
         "default": {"$ref": "#/components/responses/Error"}}}},

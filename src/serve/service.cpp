@@ -12,6 +12,8 @@
 #include "prospect/common/strings.hpp"
 #include "prospect/experiment/assignment.hpp"
 #include "prospect/models/scoring.hpp"
+#include "prospect/privacy/forget.hpp"
+#include "prospect/privacy/pii.hpp"
 #include "prospect/report/report.hpp"
 #include "serve/online_profiles.hpp"
 #include "serve/openapi.hpp"
@@ -54,6 +56,11 @@ class Overrides {
     std::unique_lock lock(mu_);
     by_id_.clear();
     size_.store(0, std::memory_order_release);
+  }
+  void Erase(std::string_view id) {
+    std::unique_lock lock(mu_);
+    if (const auto it = by_id_.find(id); it != by_id_.end()) by_id_.erase(it);
+    size_.store(by_id_.size(), std::memory_order_release);
   }
 
  private:
@@ -660,6 +667,44 @@ void SaveAudienceRoute(const Call& call, ServeResponse* out) {
   WriteJson(out, saved.ToJson());
 }
 
+// The upload file for an ad platform, as `prospect audience export` writes it. Admin role: the
+// export opens the sealed raw identifiers of pseudonymised contacts.
+void ExportAudienceRoute(const Call& call, ServeResponse* out) {
+  const nlohmann::json body = call.Body();
+  AudienceExportRequest req;
+  req.name = std::string(call.params[0]);
+  req.platform = ParseAdPlatform(StringField(body, "platform").value_or(""));
+  req.contacts = StringField(body, "contacts").value_or("customers");
+  req.default_country = StringField(body, "country").value_or("");
+  req.version = static_cast<int64_t>(serve::NumberField(body, "version").value_or(0));
+  std::lock_guard lock(call.state.store_mu);
+  Store& store = call.state.ws.store();
+  store.set_actor(fmt::format("key:{}", call.key_id));
+  std::optional<PiiKey> key;
+  if (FindPiiDeclaration(store, req.contacts)) {
+    key = PiiKey::Load(call.state.ws.Section("pii"), call.state.ws.dir());
+    req.key = &*key;
+  }
+  AudienceExportResult result = ExportAudience(store, req, call.state.ctx);
+  out->status = 200;
+  out->content_type = "text/csv; charset=utf-8";
+  out->body = std::move(result.csv);
+}
+
+// Erasure of one customer, as `prospect forget ID` (admin role); the served snapshot drops them
+// at its next reload, their online profile at once.
+void ForgetCustomer(const Call& call, ServeResponse* out) {
+  ForgetRequest req;
+  req.ids = {std::string(call.params[0])};
+  std::lock_guard lock(call.state.store_mu);
+  Store& store = call.state.ws.store();
+  store.set_actor(fmt::format("key:{}", call.key_id));
+  req.id_columns = PersonIdColumns(call.state.ws);
+  const ForgetResult result = Forget(store, req, call.state.ctx);
+  call.state.overrides.Erase(req.ids[0]);
+  WriteJson(out, result.ToJson());
+}
+
 void ListServed(const Call& call, ServeResponse* out) {
   nlohmann::json models = nlohmann::json::array();
   for (const auto& [name, m] : call.snap.models) {
@@ -718,10 +763,12 @@ const std::vector<Route>& Routes() {
       {"POST", "/v1/recommend", Role::kScore, Recommend},
       {"POST", "/v1/similar", Role::kScore, Similar},
       {"GET", "/v1/customers/{id}", Role::kRead, Customer},
+      {"DELETE", "/v1/customers/{id}", Role::kAdmin, ForgetCustomer},
       {"POST", "/v1/assign", Role::kScore, Assign},
       {"POST", "/v1/events", Role::kWrite, Events},
       {"GET", "/v1/audiences", Role::kRead, ListAudiencesRoute},
       {"POST", "/v1/audiences", Role::kWrite, SaveAudienceRoute},
+      {"POST", "/v1/audiences/{name}/export", Role::kAdmin, ExportAudienceRoute},
       {"GET", "/v1/models", Role::kRead, ListServed},
       {"GET", "/metrics", Role::kRead, Metrics},
       {"GET", "/openapi.json", Role::kRead, OpenApiRoute},

@@ -84,7 +84,7 @@ def main():
     subprocess.run([PROSPECT, "--threads", "1", "quickstart", "--dir", os.path.join(WORK, "quickstart"),
                     "--customers", "1500", "--quiet"], check=True, stdout=subprocess.DEVNULL)
     keys = {role: json.loads(run("--workspace", ws, "--json", "keys", "create", "--role", role))["token"]
-            for role in ("read", "score", "write")}
+            for role in ("read", "score", "write", "admin")}
 
     server = subprocess.Popen([PROSPECT, "--workspace", ws, "--json", "serve", "--port", "0",
                                "--reload-interval", "0.5"],
@@ -181,7 +181,8 @@ def check_routes(port, keys):
             if body:
                 fail(f"{method} {path} {status}: a body where the document says none")
             return
-        media = next((m for m in ("application/json", "text/html") if m in content_type), "text/plain")
+        media = next((m for m in ("application/json", "text/html", "text/csv") if m in content_type),
+                     "text/plain")
         if media not in content:
             fail(f"{method} {path} {status}: {content_type} is not in the document")
             return
@@ -206,11 +207,14 @@ def check_routes(port, keys):
         ("POST", "/v1/recommend"): ("/v1/recommend", {"user": 42, "k": 5, "reasons": True}, s),
         ("POST", "/v1/similar"): ("/v1/similar", {"item": 7, "k": 5}, s),
         ("GET", "/v1/customers/{id}"): ("/v1/customers/42", None, keys["read"]),
+        ("DELETE", "/v1/customers/{id}"): ("/v1/customers/45", None, keys["admin"]),
         ("POST", "/v1/assign"): ("/v1/assign", {"salt": "checkout", "variants": "a:50,b:50", "unit_ids": [1, "x"]}, s),
         ("POST", "/v1/events"): ("/v1/events", "event", keys["write"]),
         ("GET", "/v1/audiences"): ("/v1/audiences", None, keys["read"]),
         ("POST", "/v1/audiences"): ("/v1/audiences", {"name": "loyal", "table": "customers",
                                                       "where": "loyalty_member = 1"}, keys["write"]),
+        ("POST", "/v1/audiences/{name}/export"): ("/v1/audiences/loyal/export", {"platform": "meta"},
+                                                  keys["admin"]),
         ("GET", "/v1/models"): ("/v1/models", None, keys["read"]),
         ("GET", "/metrics"): ("/metrics", None, keys["read"]),
         ("GET", "/openapi.json"): ("/openapi.json", None, keys["read"]),
@@ -251,6 +255,11 @@ def check_routes(port, keys):
         ("POST", "/v1/score", "/v1/score", {"customer_id": 42}, keys["read"], 403),
         ("POST", "/v1/events", "/v1/events", event, s, 403),
         ("POST", "/v1/audiences", "/v1/audiences", {"name": "x", "table": "customers"}, keys["read"], 403),
+        ("POST", "/v1/audiences/{name}/export", "/v1/audiences/loyal/export", {"platform": "google"},
+         keys["read"], 403),
+        ("POST", "/v1/audiences/{name}/export", "/v1/audiences/loyal/export", {"platform": "google"},
+         keys["write"], 403),
+        ("DELETE", "/v1/customers/{id}", "/v1/customers/46", None, keys["write"], 403),
         ("POST", "/v1/audiences", "/v1/audiences", {"name": "x", "table": "customers", "where": "age > 999"},
          keys["write"], 400),
         ("POST", "/v1/score", "/v1/score", {"model": "nope", "customer_id": 42}, s, 404),

@@ -62,7 +62,7 @@ struct AudienceExportRequest {
   std::string name;
   int64_t version = 0;  ///< 0: the latest
   AdPlatform platform = AdPlatform::kGoogle;
-  std::string out;                     ///< the upload file (CSV); "-" for standard output
+  std::string out;  ///< the upload file (CSV); "-" for standard output; "" for the result's csv
   std::string contacts = "customers";  ///< the table with the members' contact details
   std::string contacts_id;  ///< its id column; default its key, else customer_id, else the first
   /// identifier → column of `contacts`; the rest are found by their usual names (email, e_mail,
@@ -89,6 +89,7 @@ struct AudienceExportResult {
   size_t not_in_contacts = 0;     ///< members the contacts table does not have
   size_t without_identifier = 0;  ///< members with no valid identifier: left out
   std::vector<IdentifierCoverage> coverage;
+  std::string csv;  ///< the file's text, when the request's `out` is ""
   nlohmann::json ToJson() const;
 };
 

@@ -67,5 +67,7 @@ Table ReadJsonl(const std::string& path, const ReadOptions& options, const Conte
 /// delimiter, quotes or line breaks quoted. Re-reading it gives back the same values. The path
 /// "-" means standard output; a file is written whole or not at all (temporary file, then rename).
 void WriteCsv(const Table& table, const std::string& path, const Context& ctx);
+/// The CSV WriteCsv would write, as text (a response body).
+std::string CsvText(const Table& table, const Context& ctx);
 
 }  // namespace prospect

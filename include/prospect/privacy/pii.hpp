@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "prospect/common/context.hpp"
 #include "prospect/table/table.hpp"
 
 namespace prospect {
@@ -107,8 +108,9 @@ std::string NormalizeForPseudonym(PiiKind kind, std::string_view raw,
 std::string_view PiiKeyIdOf(std::string_view value);
 
 /// `table` with each declared column's values replaced by pseudonyms (nulls stay null) and, for
-/// columns with a sealed_column, that column added with the sealed raw values.
+/// columns with a sealed_column, that column added with the sealed raw values. Runs on the
+/// Context's threads.
 Table PseudonymiseTable(const Table& table, const std::vector<PiiColumn>& columns,
-                        const PiiKey& key, std::string_view phone_region);
+                        const PiiKey& key, std::string_view phone_region, const Context& ctx);
 
 }  // namespace prospect

@@ -124,7 +124,8 @@ TEST(PiiColumns, PseudonymiseTableReplacesValuesKeepsNullsAndSeals) {
   const Table t(Schema({{"id", DataType::kInt64}, {"email", DataType::kString}}),
                 {Column::FromInts(DataType::kInt64, {1, 2, 3}),
                  Column::FromStringVector({"Ana@Example.com", "", "bob@example.com"}, {1, 0, 1})});
-  const Table out = PseudonymiseTable(t, {{"email", PiiKind::kEmail, "email_sealed"}}, key, "");
+  const Table out =
+      PseudonymiseTable(t, {{"email", PiiKind::kEmail, "email_sealed"}}, key, "", Context(2));
   ASSERT_EQ(out.schema().Names(), (std::vector<std::string>{"id", "email", "email_sealed"}));
   EXPECT_EQ(out.column("email").FormatValue(0),
             key.Pseudonym(PiiKind::kEmail, "ana@example.com", ""));

@@ -8,8 +8,11 @@
 #include <random>
 
 #include "prospect/audience/audience.hpp"
+#include "prospect/common/digest.hpp"
 #include "prospect/experiment/assignment.hpp"
+#include "prospect/ingest/ingest.hpp"
 #include "prospect/models/training.hpp"
+#include "prospect/privacy/pii.hpp"
 #include "prospect/report/report.hpp"
 #include "prospect/serve/api_keys.hpp"
 #include "prospect/workspace/workspace.hpp"
@@ -168,6 +171,52 @@ TEST_F(ServiceTest, AudiencesAreSavedWithAWriteKeyAndListedWithARead) {
            writer.token);
   EXPECT_EQ(nobody.status, 400);
   EXPECT_EQ(Json(nobody)["error"]["code"], "invalid_argument");
+}
+
+// Personal data over HTTP: exporting an audience opens sealed identifiers and erasing a customer
+// deletes them, so both take the admin key; read and write keys are refused.
+TEST_F(ServiceTest, ExportAndErasureNeedTheAdminRole) {
+  const testing::TempDir outside;
+  setenv("PROSPECT_PII_KEY_FILE", outside.Write("pii.key", PiiKey::GenerateHex()).c_str(), 1);
+  std::string contacts = "customer_id,email\n";
+  for (int i = 1000; i < 1010; ++i) contacts += fmt::format("{},P{}@Example.com\n", i, i);
+  IngestRequest ingest;
+  ingest.table = "customers";
+  ingest.file = outside.Write("customers.csv", contacts);
+  ingest.pii = {"email"};
+  ingest.pii_keep_raw = true;
+  Ingest(*ws_, ingest, ctx_);
+  AudienceSaveRequest ten;
+  ten.name = "ten";
+  ten.table = "customers";
+  SaveAudience(ws_->store(), ten, ctx_);
+  const CreatedApiKey admin = CreateApiKey(ws_->store(), Role::kAdmin, "privacy officer");
+  const CreatedApiKey writer = CreateApiKey(ws_->store(), Role::kWrite, "crm sync");
+  service_->Reload();
+
+  const std::string body = R"({"platform": "google"})";
+  EXPECT_EQ(Call("POST", "/v1/audiences/ten/export", body, read_key_).status, 403);
+  EXPECT_EQ(Call("POST", "/v1/audiences/ten/export", body, writer.token).status, 403);
+  const ServeResponse exported = Call("POST", "/v1/audiences/ten/export", body, admin.token);
+  ASSERT_EQ(exported.status, 200) << exported.body;
+  EXPECT_EQ(exported.content_type, "text/csv; charset=utf-8");
+  EXPECT_EQ(exported.body.rfind("Email\n", 0), 0u);
+  EXPECT_NE(exported.body.find(Sha256Hex("p1003@example.com")), std::string::npos);
+  AuditEntry last = ws_->store().AuditLog().back();
+  EXPECT_EQ(last.action, "audience.export");
+  EXPECT_EQ(last.actor, "key:" + admin.info.id);
+  EXPECT_NE(last.detail.find("opened=customers.email"), std::string::npos);
+
+  EXPECT_EQ(Call("DELETE", "/v1/customers/1003", "", writer.token).status, 403);
+  const ServeResponse erased = Call("DELETE", "/v1/customers/1003", "", admin.token);
+  ASSERT_EQ(erased.status, 200) << erased.body;
+  EXPECT_EQ(Json(erased)["rows"], 2);  // customers and profiles
+  EXPECT_EQ(ws_->store().FindTable("profiles")->rows, 399);
+  EXPECT_EQ(AudienceMembers(ws_->store(), "ten").size(), 9u);
+  last = ws_->store().AuditLog().back();
+  EXPECT_EQ(last.action, "forget");
+  EXPECT_EQ(last.actor, "key:" + admin.info.id);
+  unsetenv("PROSPECT_PII_KEY_FILE");
 }
 
 TEST_F(ServiceTest, ScoreByIdEqualsTheLibrarysScore) {
