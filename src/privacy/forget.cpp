@@ -72,7 +72,7 @@ nlohmann::json ForgetResult::ToJson() const {
 }
 
 std::string SuppressionList::IdEntry(std::string_view id) {
-  return "id:" + Sha256Hex(std::string(id));
+  return fmt::format("id:{}", Sha256Hex(std::string(id)));
 }
 
 SuppressionList SuppressionList::Load(Store& store) {
@@ -90,7 +90,7 @@ bool SuppressionList::ContainsId(std::string_view id) const {
 }
 
 bool SuppressionList::ContainsPseudonym(std::string_view pseudonym) const {
-  return entries_.contains("pii:" + std::string(pseudonym));
+  return entries_.contains(fmt::format("pii:{}", pseudonym));
 }
 
 Table SuppressionList::DropSuppressed(const Table& table,
@@ -178,7 +178,7 @@ ForgetResult Forget(Store& store, const ForgetRequest& request, const Context& c
       subjects.push_back(SuppressionList::IdEntry(id));
       list.entries_.insert(subjects.back());
     }
-    for (const std::string& p : pseudonyms) list.entries_.insert("pii:" + p);
+    for (const std::string& p : pseudonyms) list.entries_.insert(fmt::format("pii:{}", p));
     out.suppressed = list.size() - before;
     std::vector<std::string> sorted(list.entries_.begin(), list.entries_.end());
     std::sort(sorted.begin(), sorted.end());

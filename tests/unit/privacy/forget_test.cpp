@@ -46,7 +46,7 @@ std::vector<Person> People() {
   std::vector<Person> people;
   for (int i = 0; i < 40; ++i) {
     Person p;
-    p.id = "C" + hex(14);
+    p.id = fmt::format("C{}", hex(14));
     p.email_local = hex(16);
     p.email = p.email_local + "@" + hex(10) + ".io";  // no part common to all: LZ4 keeps it raw
     for (int d = 0; d < 12; ++d) p.phone_digits += static_cast<char>('0' + rng() % 10);
