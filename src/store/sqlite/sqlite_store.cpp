@@ -415,8 +415,9 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
     }
     Statement u(db_,
                 "UPDATE prospect_tables SET rows = rows - ?1, updated_at = ?2 WHERE name = ?3");
+    const std::string now = NowUtc();  // bound without a copy: it must outlive Step
     u.Bind(1, deleted);
-    u.Bind(2, NowUtc());
+    u.Bind(2, now);
     u.Bind(3, name);
     u.Step();
     tx.Commit();
