@@ -191,8 +191,8 @@ ForgetResult Forget(Store& store, const ForgetRequest& request, const Context& c
       store.PutObject(kSuppressionObjectKind, kSuppressionName, meta, body);
     }
 
-    // The receipt names no one: the digest of the people's suppression entries lets whoever
-    // holds an id check later that it was erased here.
+    // The receipt names no one: the digest of the request's suppression entries lets whoever
+    // holds its ids show later that this entry erased them.
     std::sort(subjects.begin(), subjects.end());
     std::vector<std::string> table_counts;
     for (const auto& t : out.tables) table_counts.push_back(fmt::format("{}:{}", t.table, t.rows));
