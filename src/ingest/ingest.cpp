@@ -275,9 +275,17 @@ IngestResult Ingest(const Workspace& workspace, const IngestRequest& request, co
   write.mode = mode;
   write.key = request.key;
   write.history = record;
-  store.WriteTable(request.table, table, write, ctx);
-  if (key && (!stored_pii || stored_pii->ToJson() != declared.ToJson()))
-    SavePiiDeclaration(store, declared);
+  if (key) {
+    // The table and its PII declaration together: a table of pseudonyms is never left without
+    // the declaration that makes later appends pseudonymise too.
+    store.RunInTransaction([&] {
+      store.WriteTable(request.table, table, write, ctx);
+      if (!stored_pii || stored_pii->ToJson() != declared.ToJson())
+        SavePiiDeclaration(store, declared);
+    });
+  } else {
+    store.WriteTable(request.table, table, write, ctx);
+  }
 
   const auto info = store.FindTable(request.table);
   const auto history = store.IngestHistory(request.table);
