@@ -31,7 +31,7 @@ std::vector<std::string> IdColumnsOf(const TableInfo& info, const std::vector<st
 
 // The declared e-mail columns: an e-mail names one person, so a row with theirs is theirs. Phones
 // and names are shared (a household, a namesake) and identify no one alone.
-std::vector<std::string> EmailColumns(const std::optional<PiiDeclaration>& pii) {
+std::vector<std::string> EmailColumns(const PiiDeclaration* pii) {
   std::vector<std::string> out;
   if (!pii) return out;
   for (const PiiColumn& c : pii->columns)
@@ -102,7 +102,7 @@ Table SuppressionList::DropSuppressed(const Table& table,
   for (const std::string& c : id_columns)
     if (table.HasColumn(c)) ids.push_back(&table.column(c));
   if (pii) {
-    for (const std::string& c : EmailColumns(*pii))
+    for (const std::string& c : EmailColumns(pii))
       if (table.HasColumn(c)) pseudonyms.push_back(&table.column(c));
   }
   std::vector<size_t> kept;
@@ -132,10 +132,12 @@ ForgetResult Forget(Store& store, const ForgetRequest& request, const Context& c
     // First by id, keeping the pseudonymised e-mails of the rows deleted; then the rows anywhere
     // that name them by one of those.
     std::map<std::string, int64_t> per_table;
+    std::map<std::string, std::vector<std::string>> emails_of;  // tables with e-mail columns
     std::unordered_set<std::string> pseudonyms;
-    const std::vector<TableInfo> tables = store.ListTables();
-    for (const TableInfo& info : tables) {
-      const std::vector<std::string> emails = EmailColumns(FindPiiDeclaration(store, info.name));
+    for (const TableInfo& info : store.ListTables()) {
+      const auto pii = FindPiiDeclaration(store, info.name);
+      const std::vector<std::string> emails = EmailColumns(pii ? &*pii : nullptr);
+      if (!emails.empty()) emails_of[info.name] = emails;
       for (const std::string& column : IdColumnsOf(info, request.id_columns)) {
         Table deleted;
         per_table[info.name] +=
@@ -148,9 +150,9 @@ ForgetResult Forget(Store& store, const ForgetRequest& request, const Context& c
       }
     }
     if (!pseudonyms.empty()) {
-      for (const TableInfo& info : tables) {
-        for (const std::string& email : EmailColumns(FindPiiDeclaration(store, info.name)))
-          per_table[info.name] += store.DeleteRows(info.name, email, pseudonyms, ctx);
+      for (const auto& [table, emails] : emails_of) {
+        for (const std::string& email : emails)
+          per_table[table] += store.DeleteRows(table, email, pseudonyms, ctx);
       }
     }
     std::unordered_set<std::string> touched;

@@ -406,11 +406,7 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
       std::vector<std::string> dictionary = ReadDictionary(*info, static_cast<size_t>(position));
       for (std::string& value : dictionary)
         if (values.contains(value)) value.clear();
-      Statement put_dictionary(db_,
-                               "UPDATE prospect_chunks SET rows = ?4, null_count = ?5, min_value "
-                               "= ?6, max_value = ?7, checksum = ?8, data = ?9 WHERE table_name "
-                               "= ?1 AND column_position = ?2 AND chunk = ?3");
-      PutChunk(put_dictionary, name, static_cast<size_t>(position), -1,
+      PutChunk(update, name, static_cast<size_t>(position), -1,
                sqlite_store::EncodeDictionary(dictionary));
     }
     Statement u(db_,
