@@ -100,6 +100,7 @@ void AddAuditCommands(CLI::App& app, Cli& cli);     // audit verify, list
 void AddPrivacyCommands(CLI::App& app, Cli& cli);   // pii keygen, show; forget; compact
 void AddAudienceCommands(CLI::App& app, Cli& cli);  // audience save, list, show, export
 void AddSurveyCommands(CLI::App& app, Cli& cli);    // survey nps, csat, drivers, simulate
+void AddCrmCommands(CLI::App& app, Cli& cli);       // crm import, export, stage, merge, ...
 void AddExperimentCommand(CLI::App& app,
                           Cli& cli);  // experiment analyze, assign, power, allocate, simulate
 

@@ -69,14 +69,14 @@ int main(int argc, char** argv) {
 
   // The commands, in the order --help lists them.
   for (const auto add :
-       {cli::AddInitCommand,      cli::AddGenerateCommand,   cli::AddIngestCommand,
-        cli::AddTablesCommands,   cli::AddQualityCommand,    cli::AddProfileCommand,
-        cli::AddSegmentCommand,   cli::AddModelCommands,     cli::AddChurnCommand,
-        cli::AddRecommendCommand, cli::AddUpliftCommand,     cli::AddTargetCommand,
-        cli::AddLookalikeCommand, cli::AddAudienceCommands,  cli::AddClvCommand,
-        cli::AddSurveyCommands,   cli::AddExperimentCommand, cli::AddReportCommand,
-        cli::AddServeCommands,    cli::AddAuditCommands,     cli::AddPrivacyCommands,
-        cli::AddQuickstartCommand}) {
+       {cli::AddInitCommand,      cli::AddGenerateCommand,  cli::AddIngestCommand,
+        cli::AddTablesCommands,   cli::AddQualityCommand,   cli::AddProfileCommand,
+        cli::AddSegmentCommand,   cli::AddModelCommands,    cli::AddChurnCommand,
+        cli::AddRecommendCommand, cli::AddUpliftCommand,    cli::AddTargetCommand,
+        cli::AddLookalikeCommand, cli::AddAudienceCommands, cli::AddClvCommand,
+        cli::AddCrmCommands,      cli::AddSurveyCommands,   cli::AddExperimentCommand,
+        cli::AddReportCommand,    cli::AddServeCommands,    cli::AddAuditCommands,
+        cli::AddPrivacyCommands,  cli::AddQuickstartCommand}) {
     add(app, cli);
   }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <unordered_set>
 
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
@@ -111,6 +112,29 @@ void CheckPiiColumns(const std::vector<PiiColumn>& columns, const Table& table,
            file, c.sealed_column, c.name);
     }
   }
+}
+
+Table RenameColumns(const Table& table, const std::vector<ColumnRename>& rename,
+                    const std::string& file) {
+  std::vector<Field> fields = table.schema().fields();
+  for (const ColumnRename& r : rename) {
+    auto field = std::find_if(fields.begin(), fields.end(),
+                              [&](const Field& f) { return f.name == r.from; });
+    if (field == fields.end()) {
+      if (r.optional) continue;
+      Fail(ErrorCode::kInvalidData, "{}: no column \"{}\" to store as {}; the file's columns: {}",
+           file, r.from, r.to, Join(table.schema().Names(), ", "));
+    }
+    field->name = r.to;
+  }
+  std::unordered_set<std::string> seen;
+  for (const Field& f : fields) {
+    if (!seen.insert(f.name).second)
+      Fail(ErrorCode::kInvalidData,
+           "{}: two columns would be stored as {} (a mapped column and one named so already)", file,
+           f.name);
+  }
+  return Table(Schema(std::move(fields)), table.columns());
 }
 
 }  // namespace
@@ -242,6 +266,14 @@ IngestResult Ingest(const Workspace& workspace, const IngestRequest& request, co
     }
   }
   for (const PiiColumn& c : pii) options.types[c.name] = DataType::kString;
+  for (const ColumnRename& r : request.rename) {
+    // The reader sees the file's header: types given for a table column apply to its source.
+    if (auto type = options.types.find(r.to); type != options.types.end()) {
+      const DataType t = type->second;
+      options.types.erase(type);
+      options.types[r.from] = t;
+    }
+  }
   IngestResult result;
   result.table = request.table;
   result.rejects_path = request.rejects_path.empty()
@@ -256,6 +288,7 @@ IngestResult Ingest(const Workspace& workspace, const IngestRequest& request, co
   ReadReport report;
   Table table = format == FileFormat::kJsonl ? ReadJsonl(request.file, options, ctx, &report)
                                              : ReadCsv(request.file, options, ctx, &report);
+  if (!request.rename.empty()) table = RenameColumns(table, request.rename, request.file);
   if (key) {
     CheckPiiColumns(pii, table, request.file);
     table = PseudonymiseTable(table, pii, *key, PhoneRegion(workspace), ctx);

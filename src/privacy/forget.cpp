@@ -10,6 +10,7 @@
 #include "prospect/common/digest.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/strings.hpp"
+#include "prospect/crm/merge.hpp"
 #include "prospect/privacy/pii.hpp"
 #include "prospect/workspace/workspace.hpp"
 
@@ -65,10 +66,10 @@ std::vector<std::string> PersonIdColumns(const Workspace& workspace) {
 nlohmann::json ForgetResult::ToJson() const {
   nlohmann::json per_table = nlohmann::json::array();
   for (const TableRows& t : tables) per_table.push_back({{"table", t.table}, {"rows", t.rows}});
-  return {{"people", people},    {"rows", rows},
-          {"tables", per_table}, {"audience_versions", audience_versions},
-          {"retrain", retrain},  {"suppressed", suppressed},
-          {"receipt", receipt}};
+  return {{"people", people},           {"rows", rows},
+          {"tables", per_table},        {"audience_versions", audience_versions},
+          {"retrain", retrain},         {"suppressed", suppressed},
+          {"merge_undos", merge_undos}, {"receipt", receipt}};
 }
 
 std::string SuppressionList::IdEntry(std::string_view id) {
@@ -163,6 +164,7 @@ ForgetResult Forget(Store& store, const ForgetRequest& request, const Context& c
       touched.insert(table);
     }
     out.audience_versions = EraseFromAudiences(store, ids);
+    out.merge_undos = EraseFromMergeUndo(store, ids);
 
     // Models fitted on their rows keep what they learned from them until trained again.
     for (const char* kind : kFittedKinds) {
@@ -200,11 +202,11 @@ ForgetResult Forget(Store& store, const ForgetRequest& request, const Context& c
     for (const auto& t : out.tables) table_counts.push_back(fmt::format("{}:{}", t.table, t.rows));
     store.Audit(
         "forget",
-        fmt::format("people={} rows={} tables={} audience_versions={} retrain={} "
-                    "subjects={}",
-                    out.people, out.rows, table_counts.empty() ? "-" : Join(table_counts, ","),
-                    out.audience_versions, out.retrain.empty() ? "-" : Join(out.retrain, ","),
-                    Sha256Hex(Join(subjects, "\n"))));
+        fmt::format(
+            "people={} rows={} tables={} audience_versions={}{} retrain={} subjects={}", out.people,
+            out.rows, table_counts.empty() ? "-" : Join(table_counts, ","), out.audience_versions,
+            out.merge_undos > 0 ? fmt::format(" merge_undos={}", out.merge_undos) : "",
+            out.retrain.empty() ? "-" : Join(out.retrain, ","), Sha256Hex(Join(subjects, "\n"))));
     const std::vector<AuditEntry> log = store.AuditLog();
     out.receipt = log.back().hash;
   });

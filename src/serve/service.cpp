@@ -9,7 +9,11 @@
 #include "prospect/audience/audience.hpp"
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
+#include "prospect/common/numbers.hpp"
 #include "prospect/common/strings.hpp"
+#include "prospect/crm/activity.hpp"
+#include "prospect/crm/merge.hpp"
+#include "prospect/crm/pipeline.hpp"
 #include "prospect/experiment/assignment.hpp"
 #include "prospect/models/scoring.hpp"
 #include "prospect/privacy/forget.hpp"
@@ -705,6 +709,87 @@ void ForgetCustomer(const Call& call, ServeResponse* out) {
   WriteJson(out, result.ToJson());
 }
 
+// CRM: a person's timeline, the pipeline, stage moves, duplicates and merges, as `prospect crm`.
+void CrmPersonRoute(const Call& call, ServeResponse* out) {
+  const std::string id(call.params[0]);
+  std::lock_guard lock(call.state.store_mu);
+  nlohmann::json entries = nlohmann::json::array();
+  for (const TimelineEntry& e : PersonTimeline(call.state.ws, id, 100, call.state.ctx))
+    entries.push_back(e.ToJson());
+  WriteJson(out, {{"customer_id", id}, {"timeline", entries}});
+}
+
+void CrmPipelineRoute(const Call& call, ServeResponse* out) {
+  std::lock_guard lock(call.state.store_mu);
+  const CrmConfig config = CrmConfig::FromJson(call.state.ws.Section("crm"));
+  nlohmann::json stages = nlohmann::json::array();
+  for (const PipelineStage& s : SummarizePipeline(call.state.ws.store(), config, call.state.ctx))
+    stages.push_back(s.ToJson());
+  WriteJson(out, {{"stages", stages}});
+}
+
+void CrmStageRoute(const Call& call, ServeResponse* out) {
+  const nlohmann::json body = call.Body();
+  const std::string stage = StringField(body, "stage").value_or("");
+  const int64_t at = CrmTime(StringField(body, "at").value_or(""));
+  std::lock_guard lock(call.state.store_mu);
+  Store& store = call.state.ws.store();
+  store.set_actor(fmt::format("key:{}", call.key_id));
+  const CrmConfig config = CrmConfig::FromJson(call.state.ws.Section("crm"));
+  const StageMove m =
+      MoveToStage(store, config, std::string(call.params[0]), stage, at, call.state.ctx);
+  WriteJson(out, {{"opportunity_id", m.opportunity_id},
+                  {"from", m.from.empty() ? nlohmann::json() : nlohmann::json(m.from)},
+                  {"to", m.to},
+                  {"moved", m.moved}});
+}
+
+void CrmDuplicatesRoute(const Call& call, ServeResponse* out) {
+  const CrmObject object = ParseCrmObject(call.params[0]);
+  std::lock_guard lock(call.state.store_mu);
+  Store& store = call.state.ws.store();
+  const Table records = store.LoadTable(std::string(CrmObjectOf(object).table), call.state.ctx);
+  nlohmann::json groups = nlohmann::json::array();
+  for (const DuplicateGroup& g : FindDuplicates(records, object)) groups.push_back(g.ToJson());
+  WriteJson(out, {{"object", CrmObjectOf(object).name}, {"groups", groups}});
+}
+
+// A dry run unless the body says "apply": true.
+void CrmMergeRoute(const Call& call, ServeResponse* out) {
+  const nlohmann::json body = call.Body();
+  MergeRequest req;
+  req.object = ParseCrmObject(StringField(body, "object").value_or("people"));
+  req.keep = StringField(body, "keep").value_or("");
+  req.other = StringField(body, "other").value_or("");
+  req.dry_run = !serve::BoolField(body, "apply").value_or(false);
+  if (body.contains("take")) {
+    if (!body["take"].is_object())
+      Fail(ErrorCode::kInvalidArgument,
+           "field \"take\": expected {{\"FIELD\": \"keep\" | \"other\"}}");
+    for (const auto& [field, who] : body["take"].items()) {
+      if (!who.is_string())
+        Fail(ErrorCode::kInvalidArgument, "field \"take\".{}: expected \"keep\" or \"other\"",
+             field);
+      req.take[field] = who.get<std::string>();
+    }
+  }
+  std::lock_guard lock(call.state.store_mu);
+  Store& store = call.state.ws.store();
+  store.set_actor(fmt::format("key:{}", call.key_id));
+  WriteJson(out, MergeRecords(store, req, call.state.ctx).ToJson());
+}
+
+void CrmUndoRoute(const Call& call, ServeResponse* out) {
+  int64_t entry = 0;
+  if (!ParseInt64(call.params[0], &entry))
+    Fail(ErrorCode::kInvalidArgument, "{}: expected an audit entry id",
+         QuoteForMessage(call.params[0]));
+  std::lock_guard lock(call.state.store_mu);
+  Store& store = call.state.ws.store();
+  store.set_actor(fmt::format("key:{}", call.key_id));
+  WriteJson(out, UndoMerge(store, entry, call.state.ctx).ToJson());
+}
+
 void ListServed(const Call& call, ServeResponse* out) {
   nlohmann::json models = nlohmann::json::array();
   for (const auto& [name, m] : call.snap.models) {
@@ -769,6 +854,12 @@ const std::vector<Route>& Routes() {
       {"GET", "/v1/audiences", Role::kRead, ListAudiencesRoute},
       {"POST", "/v1/audiences", Role::kWrite, SaveAudienceRoute},
       {"POST", "/v1/audiences/{name}/export", Role::kAdmin, ExportAudienceRoute},
+      {"GET", "/v1/crm/people/{id}", Role::kRead, CrmPersonRoute},
+      {"GET", "/v1/crm/pipeline", Role::kRead, CrmPipelineRoute},
+      {"POST", "/v1/crm/opportunities/{id}/stage", Role::kWrite, CrmStageRoute},
+      {"GET", "/v1/crm/duplicates/{object}", Role::kRead, CrmDuplicatesRoute},
+      {"POST", "/v1/crm/merge", Role::kWrite, CrmMergeRoute},
+      {"POST", "/v1/crm/undo/{entry}", Role::kWrite, CrmUndoRoute},
       {"GET", "/v1/models", Role::kRead, ListServed},
       {"GET", "/metrics", Role::kRead, Metrics},
       {"GET", "/openapi.json", Role::kRead, OpenApiRoute},

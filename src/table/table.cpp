@@ -1,6 +1,9 @@
 // Schema and Table: construction checks, lookup by name, projection and row selection.
 #include "prospect/table/table.hpp"
 
+#include <fmt/format.h>
+
+#include <cmath>
 #include <unordered_map>
 
 #include "prospect/common/error.hpp"
@@ -38,6 +41,82 @@ nlohmann::json Schema::ToJson() const {
   for (const auto& f : fields_)
     columns.push_back({{"name", f.name}, {"type", DataTypeName(f.type)}});
   return columns;
+}
+
+nlohmann::json TableToJson(const Table& table) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (size_t r = 0; r < table.num_rows(); ++r) {
+    nlohmann::json row = nlohmann::json::array();
+    for (size_t c = 0; c < table.num_columns(); ++c) {
+      const Column& col = *table.column(c);
+      if (col.IsNull(r)) {
+        row.push_back(nullptr);
+      } else if (IsIntegerStorage(col.type())) {
+        row.push_back(col.ints()[r]);
+      } else if (col.type() == DataType::kDouble) {
+        const double v = col.doubles()[r];
+        if (std::isfinite(v)) {
+          row.push_back(v);
+        } else {
+          row.push_back(std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
+        }
+      } else if (col.type() == DataType::kBool) {
+        row.push_back(col.bools()[r] != 0);
+      } else {
+        row.push_back(col.StringAt(r));
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  return {{"columns", table.schema().ToJson()}, {"rows", std::move(rows)}};
+}
+
+Table TableFromJson(const nlohmann::json& json) {
+  const auto bad = [](std::string_view what) {
+    Fail(ErrorCode::kInvalidData, "stored table: {}", what);
+  };
+  if (!json.is_object() || !json.contains("columns") || !json.contains("rows") ||
+      !json["columns"].is_array() || !json["rows"].is_array())
+    bad("expected {\"columns\": [...], \"rows\": [...]}");
+  std::vector<Field> fields;
+  std::vector<ColumnBuilder> builders;
+  for (const nlohmann::json& c : json["columns"]) {
+    const auto type = ParseDataType(c.value("type", std::string()));
+    if (!type || !c.contains("name") || !c["name"].is_string())
+      bad("a column without name or type");
+    fields.push_back({c["name"].get<std::string>(), *type});
+    builders.emplace_back(*type);
+  }
+  for (const nlohmann::json& row : json["rows"]) {
+    if (!row.is_array() || row.size() != fields.size()) bad("a row of the wrong length");
+    for (size_t c = 0; c < fields.size(); ++c) {
+      const nlohmann::json& cell = row[c];
+      ColumnBuilder& b = builders[c];
+      if (cell.is_null()) {
+        b.AppendNull();
+      } else if (IsIntegerStorage(fields[c].type) && cell.is_number_integer()) {
+        b.AppendInt(cell.get<int64_t>());
+      } else if (fields[c].type == DataType::kDouble && cell.is_number()) {
+        b.AppendDouble(cell.get<double>());
+      } else if (fields[c].type == DataType::kDouble && cell.is_string()) {
+        const std::string v = cell.get<std::string>();
+        if (v != "nan" && v != "inf" && v != "-inf") bad("a double that is not a number");
+        b.AppendDouble(v == "nan" ? std::nan("") : (v == "inf" ? HUGE_VAL : -HUGE_VAL));
+      } else if (fields[c].type == DataType::kBool && cell.is_boolean()) {
+        b.AppendBool(cell.get<bool>());
+      } else if ((fields[c].type == DataType::kString ||
+                  fields[c].type == DataType::kCategorical) &&
+                 cell.is_string()) {
+        b.AppendString(cell.get<std::string>());
+      } else {
+        bad(fmt::format("column {}: {} is not a {}", fields[c].name, cell.dump(),
+                        DataTypeName(fields[c].type)));
+      }
+    }
+  }
+  std::vector<ColumnPtr> columns;
+  for (ColumnBuilder& b : builders) columns.push_back(b.Finish());
+  return Table(Schema(std::move(fields)), std::move(columns));
 }
 
 nlohmann::json RowsToJson(const Table& table, size_t limit) {

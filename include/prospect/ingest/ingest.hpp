@@ -18,6 +18,13 @@ namespace prospect {
 
 enum class FileFormat { kAuto, kCsv, kJsonl };
 
+/// A file column stored under another name (a CRM export's "First Name" as first_name).
+struct ColumnRename {
+  std::string from;       ///< the file's header
+  std::string to;         ///< the table's column
+  bool optional = false;  ///< a file without the column is fine (a preset's mapping)
+};
+
 /// What the user asked for on the command line. Unset fields fall back to prospect.toml
 /// ([ingest] and [tables.NAME]) and then to the defaults.
 struct IngestRequest {
@@ -39,6 +46,9 @@ struct IngestRequest {
   std::vector<std::string> pii;
   /// Keep the raw values of new PII columns sealed beside them (default: [pii] keep_raw, false).
   std::optional<bool> pii_keep_raw;
+  /// File columns renamed as they are read. Types, PII columns and the key name the table's
+  /// columns (the `to` names). A required `from` missing from the file is kInvalidData.
+  std::vector<ColumnRename> rename;
 };
 
 struct IngestResult {

@@ -38,6 +38,7 @@ struct ForgetResult {
   std::vector<TableRows> tables;  ///< rows deleted, per table that had any
   int64_t rows = 0;
   int64_t audience_versions = 0;     ///< audience versions rewritten without them
+  int64_t merge_undos = 0;           ///< CRM merges whose undo rows held them (now not undoable)
   std::vector<std::string> retrain;  ///< "kind/name" of models fitted on a table they were in
   size_t suppressed = 0;             ///< entries the suppression list gained
   std::string receipt;               ///< the hash of the audit entry

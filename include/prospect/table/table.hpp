@@ -70,6 +70,14 @@ Table ConcatTables(const std::vector<Table>& parts);
 /// bools, nulls as null, every other value as its text (dates and timestamps formatted).
 nlohmann::json RowsToJson(const Table& table, size_t limit);
 
+/// The whole table as JSON that TableFromJson turns back into the same table, types and nulls
+/// included: {"columns": [{name, type}], "rows": [[cell, ...], ...]}; dates and timestamps as their
+/// stored integers, doubles that JSON cannot hold as "nan", "inf" or "-inf". For small tables kept
+/// inside stored objects (the rows an undo puts back).
+nlohmann::json TableToJson(const Table& table);
+/// Inverse of TableToJson; kInvalidData when `json` is not of that shape.
+Table TableFromJson(const nlohmann::json& json);
+
 /// `left` with the columns of `right` added (all but its key and any name `left` already has):
 /// each left row gets the right row whose `right_key` equals its `left_key` (compared as text),
 /// or nulls where none does. kInvalidData naming the value when `right_key` repeats one;

@@ -9,6 +9,7 @@
 
 #include "prospect/audience/audience.hpp"
 #include "prospect/common/digest.hpp"
+#include "prospect/crm/crm.hpp"
 #include "prospect/experiment/assignment.hpp"
 #include "prospect/ingest/ingest.hpp"
 #include "prospect/models/training.hpp"
@@ -436,6 +437,66 @@ TEST_F(ServiceTest, MetricsCountRequestsByRouteAndStatus) {
       r.body.find(
           R"(prospect_http_request_duration_seconds_count{method="POST",route="/v1/score"} 4)"),
       std::string::npos);
+}
+
+TEST_F(ServiceTest, CrmRoutesAnswerAsTheLibraryWithTheirRoles) {
+  const std::string fixtures = testing::SourceDir() + "/tests/fixtures/crm/";
+  for (const auto& [object, file] :
+       {std::pair{CrmObject::kPeople, "twenty_people.csv"},
+        std::pair{CrmObject::kOpportunities, "twenty_opportunities.csv"}}) {
+    CrmImportRequest request;
+    request.object = object;
+    request.file = fixtures + file;
+    request.source = CrmSource::kTwenty;
+    ImportCrm(*ws_, request, ctx_);
+  }
+  const CreatedApiKey writer = CreateApiKey(ws_->store(), Role::kWrite, "crm sync");
+  service_->Reload();
+  const std::string ivan = "6b1f0c1e-0d4e-4c7a-9a51-1f2e3d4c5b6a";
+  const std::string jun = "7c2a1d2f-1e5f-4d8b-8b62-2a3f4e5d6c7b";
+
+  const ServeResponse person = Call("GET", "/v1/crm/people/" + ivan, "", read_key_);
+  ASSERT_EQ(person.status, 200) << person.body;
+  const nlohmann::json timeline = Json(person)["timeline"];
+  ASSERT_EQ(timeline.size(), 3u);  // renewal's stage, renewal opened, record created
+  EXPECT_EQ(timeline[2]["summary"], "CRM record created");
+  EXPECT_EQ(Call("GET", "/v1/crm/people/nobody", "", read_key_).status, 404);
+
+  const nlohmann::json pipeline = Json(Call("GET", "/v1/crm/pipeline", "", read_key_));
+  EXPECT_EQ(pipeline["stages"][3]["stage"], "PROPOSAL");
+  EXPECT_EQ(pipeline["stages"][3]["weighted_amount"], 18000 * 0.6);
+
+  const std::string path = "/v1/crm/opportunities/a1a1a1a1-0000-4000-8000-000000000002/stage";
+  const std::string move = R"({"stage": "meeting", "at": "2024-04-01 10:00:00"})";
+  EXPECT_EQ(Call("POST", path, move, read_key_).status, 403);
+  const ServeResponse moved = Call("POST", path, move, writer.token);
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(Json(moved), nlohmann::json::parse(R"({"opportunity_id":
+      "a1a1a1a1-0000-4000-8000-000000000002", "from": "SCREENING", "to": "MEETING",
+      "moved": true})"));
+  EXPECT_EQ(ws_->store().AuditLog().back().actor, "key:" + writer.info.id);
+  EXPECT_EQ(Call("POST", path, R"({"stage": "Negotiation"})", writer.token).status, 400);
+
+  EXPECT_EQ(Json(Call("GET", "/v1/crm/duplicates/people", "", read_key_))["groups"].size(), 0u);
+  const std::string merge =
+      fmt::format(R"({{"object": "people", "keep": "{}", "other": "{}"}})", ivan, jun);
+  const ServeResponse plan = Call("POST", "/v1/crm/merge", merge, writer.token);
+  ASSERT_EQ(plan.status, 200) << plan.body;
+  EXPECT_EQ(Json(plan)["merged"], false);
+  EXPECT_EQ(ws_->store().FindTable("crm_people")->rows, 3);
+  EXPECT_EQ(Call("POST", "/v1/crm/merge", merge, read_key_).status, 403);
+  const std::string apply =
+      fmt::format(R"({{"object": "people", "keep": "{}", "other": "{}", "take": {{"city":
+                  "other"}}, "apply": true}})",
+                  ivan, jun);
+  const nlohmann::json merged = Json(Call("POST", "/v1/crm/merge", apply, writer.token));
+  ASSERT_EQ(merged["merged"], true) << merged.dump();
+  EXPECT_EQ(ws_->store().FindTable("crm_people")->rows, 2);
+  const ServeResponse undone = Call(
+      "POST", fmt::format("/v1/crm/undo/{}", merged["audit_id"].get<int64_t>()), "", writer.token);
+  ASSERT_EQ(undone.status, 200) << undone.body;
+  EXPECT_EQ(ws_->store().FindTable("crm_people")->rows, 3);
+  EXPECT_EQ(Call("POST", "/v1/crm/undo/x", "", writer.token).status, 400);
 }
 
 TEST_F(ServiceTest, OpenApiDescribesEveryRoute) {
