@@ -272,12 +272,9 @@ void AddMergeCommands(CLI::App& crm, Cli& cli) {
       "  prospect crm duplicates people --country FR\n  prospect crm duplicates companies --json\n",
       [&cli, d](Workspace& ws, Context& ctx) {
         const CrmObject object = ParseCrmObject(d->object);
-        std::string country = d->country;
-        const nlohmann::json& pii = ws.Section("pii");
-        if (country.empty() && pii.contains("phone_region") && pii["phone_region"].is_string())
-          country = pii["phone_region"].get<std::string>();
-        const Table records = ws.store().LoadTable(std::string(CrmObjectOf(object).table), ctx);
-        const std::vector<DuplicateGroup> groups = FindDuplicates(records, object, country);
+        const std::string country =
+            d->country.empty() ? PhoneRegion(ws.Section("pii")) : d->country;
+        const std::vector<DuplicateGroup> groups = FindDuplicates(ws.store(), object, country, ctx);
         if (cli.options.json) {
           nlohmann::json doc = nlohmann::json::array();
           for (const DuplicateGroup& g : groups) doc.push_back(g.ToJson());
@@ -285,7 +282,7 @@ void AddMergeCommands(CLI::App& crm, Cli& cli) {
           return;
         }
         if (groups.empty()) {
-          std::cout << fmt::format("No duplicates among {} {}.\n", records.num_rows(), d->object);
+          std::cout << fmt::format("No duplicates among the {}.\n", d->object);
           return;
         }
         std::vector<std::vector<std::string>> rows;
@@ -410,15 +407,15 @@ void AddCampaignCommands(CLI::App& crm, Cli& cli) {
       *campaign, cli, "results",
       "Each campaign's members, sends, responses and response rate with its 95% interval",
       "  prospect crm campaign results\n", [&cli](Workspace& ws, Context& ctx) {
-        const std::vector<CampaignResult> results = SummarizeCampaigns(ws.store(), ctx);
+        const std::vector<CampaignOutcome> results = SummarizeCampaigns(ws.store(), ctx);
         if (cli.options.json) {
           nlohmann::json doc = nlohmann::json::array();
-          for (const CampaignResult& c : results) doc.push_back(c.ToJson());
+          for (const CampaignOutcome& c : results) doc.push_back(c.ToJson());
           cli.PrintJson({{"campaigns", doc}});
           return;
         }
         std::vector<std::vector<std::string>> rows;
-        for (const CampaignResult& c : results)
+        for (const CampaignOutcome& c : results)
           rows.push_back({c.campaign_id, c.name, std::to_string(c.members), std::to_string(c.sent),
                           std::to_string(c.responded), Fixed(c.response_rate, 4),
                           "[" + Fixed(c.ci_low, 4) + ", " + Fixed(c.ci_high, 4) + "]"});

@@ -80,6 +80,37 @@ void AddPrivacyCommands(CLI::App& app, Cli& cli) {
         }
       });
 
+  auto new_key = std::make_shared<std::string>();
+  CLI::App* rotate = AddWorkspaceCommand(
+      *pii, cli, "rotate",
+      "Re-key the workspace: every pseudonym and sealed raw value made with the key in use is "
+      "made again with a new key, in one transaction (needs sealed raw values: --pii-keep-raw)",
+      R"(  prospect pii keygen --out ~/.config/prospect/pii-2027.key
+  prospect pii rotate --new-key-file ~/.config/prospect/pii-2027.key
+  export PROSPECT_PII_KEY_FILE=~/.config/prospect/pii-2027.key   # from now on
+)",
+      [&cli, new_key](Workspace& ws, Context& ctx) {
+        const PiiKey from = PiiKey::Load(ws.Section("pii"), ws.dir());
+        const PiiKey to = PiiKey::FromFile(*new_key, ws.dir());
+        const PiiRotation r =
+            RotatePiiKey(ws.store(), from, to, PhoneRegion(ws.Section("pii")), ctx);
+        if (cli.options.json) {
+          cli.PrintJson(r.ToJson());
+          return;
+        }
+        std::cout << fmt::format("Re-keyed {} values in {} tables from key {} to {}.\n", r.values,
+                                 r.tables.size(), r.from_key_id, r.to_key_id);
+        std::cout << "Use the new key from now on (PROSPECT_PII_KEY_FILE or [pii] key_file).\n";
+        if (r.suppressed_emails_kept > 0) {
+          cli.Say(fmt::format(
+              "{} e-mail pseudonyms of forgotten people stay under key {} (their e-mails were "
+              "erased): under the new key those people are kept out by their ids only",
+              r.suppressed_emails_kept, r.from_key_id));
+        }
+      });
+  rotate->add_option("--new-key-file", *new_key, "the new key (prospect pii keygen makes one)")
+      ->required();
+
   struct ForgetFlags {
     std::vector<std::string> ids;
     std::string ids_file;

@@ -11,7 +11,7 @@
 namespace {
 
 // Commands of the product that this build does not have yet (PRODUCT.md's command list).
-const std::vector<std::string> kNotYetCommands = {"crm", "forget", "monitor", "retrain"};
+const std::vector<std::string> kNotYetCommands = {"monitor", "retrain"};
 
 // CLI11 with fallthrough takes an unknown first word for a stray argument: it then says only "A
 // subcommand is required", or runs a later word as the command (`uplift train` ran `train`).

@@ -240,7 +240,7 @@ void RecordResponse(Store& store, const std::string& campaign_id, const std::str
   });
 }
 
-nlohmann::json CampaignResult::ToJson() const {
+nlohmann::json CampaignOutcome::ToJson() const {
   const auto number = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nullptr; };
   return {{"campaign_id", campaign_id}, {"name", name},
           {"members", members},         {"sent", sent},
@@ -248,7 +248,7 @@ nlohmann::json CampaignResult::ToJson() const {
           {"ci_low", number(ci_low)},   {"ci_high", number(ci_high)}};
 }
 
-std::vector<CampaignResult> SummarizeCampaigns(Store& store, const Context& ctx) {
+std::vector<CampaignOutcome> SummarizeCampaigns(Store& store, const Context& ctx) {
   const Table members = LoadCrmTableOrFail(store, CrmObject::kCampaignMembers, ctx);
   if (!members.HasColumn("campaign_id"))
     Fail(ErrorCode::kInvalidData, "crm_campaign_members has no column campaign_id");
@@ -259,10 +259,10 @@ std::vector<CampaignResult> SummarizeCampaigns(Store& store, const Context& ctx)
       names[TextAt(campaigns, "campaign_id", r)] = TextAt(campaigns, "name", r);
   }
   const bool has_sent = members.HasColumn("sent_at") || members.HasColumn("status");
-  std::map<std::string, CampaignResult> by_id;
+  std::map<std::string, CampaignOutcome> by_id;
   for (size_t r = 0; r < members.num_rows(); ++r) {
     const std::string id = TextAt(members, "campaign_id", r);
-    CampaignResult& c = by_id[id];
+    CampaignOutcome& c = by_id[id];
     c.campaign_id = id;
     ++c.members;
     const bool responded = SaysResponded(members, r);
@@ -272,7 +272,7 @@ std::vector<CampaignResult> SummarizeCampaigns(Store& store, const Context& ctx)
     c.sent += sent;
     c.responded += responded;
   }
-  std::vector<CampaignResult> out;
+  std::vector<CampaignOutcome> out;
   for (auto& [id, c] : by_id) {
     c.name = names[id];
     // The share with the Wilson interval, as CSAT's satisfied share is estimated.

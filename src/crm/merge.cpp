@@ -246,6 +246,11 @@ std::vector<DuplicateGroup> FindDuplicates(const Table& records, CrmObject objec
   return out;
 }
 
+std::vector<DuplicateGroup> FindDuplicates(Store& store, CrmObject object,
+                                           const std::string& default_country, const Context& ctx) {
+  return FindDuplicates(LoadCrmTableOrFail(store, object, ctx), object, default_country);
+}
+
 nlohmann::json FieldChoice::ToJson() const {
   return {{"field", field},
           {"keep", keep ? nlohmann::json(*keep) : nlohmann::json()},

@@ -89,14 +89,6 @@ bool KeepRawPii(const Workspace& workspace, const IngestRequest& request) {
   return pii["keep_raw"].get<bool>();
 }
 
-std::string PhoneRegion(const Workspace& workspace) {
-  const nlohmann::json& pii = workspace.Section("pii");
-  if (!pii.contains("phone_region")) return "";
-  if (!pii["phone_region"].is_string())
-    Fail(ErrorCode::kInvalidData, "prospect.toml [pii] phone_region: expected a country code");
-  return pii["phone_region"].get<std::string>();
-}
-
 // Every declared column is in the file, and no sealed column's name is taken by one.
 void CheckPiiColumns(const std::vector<PiiColumn>& columns, const Table& table,
                      const std::string& file) {
@@ -291,7 +283,7 @@ IngestResult Ingest(const Workspace& workspace, const IngestRequest& request, co
   if (!request.rename.empty()) table = RenameColumns(table, request.rename, request.file);
   if (key) {
     CheckPiiColumns(pii, table, request.file);
-    table = PseudonymiseTable(table, pii, *key, PhoneRegion(workspace), ctx);
+    table = PseudonymiseTable(table, pii, *key, PhoneRegion(workspace.Section("pii")), ctx);
   }
   // People the workspace has forgotten stay out.
   const SuppressionList suppressed = SuppressionList::Load(store);

@@ -90,6 +90,11 @@ bool SuppressionList::ContainsId(std::string_view id) const {
   return entries_.contains(IdEntry(id));
 }
 
+int64_t SuppressionList::pseudonyms() const {
+  return std::count_if(entries_.begin(), entries_.end(),
+                       [](const std::string& e) { return e.rfind("pii:", 0) == 0; });
+}
+
 bool SuppressionList::ContainsPseudonym(std::string_view pseudonym) const {
   return entries_.contains(fmt::format("pii:{}", pseudonym));
 }

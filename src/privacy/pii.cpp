@@ -166,7 +166,18 @@ PiiKey PiiKey::Load(const nlohmann::json& pii_section, const std::string& worksp
          "key_file in prospect.toml to a file outside the workspace (make one with `prospect pii "
          "keygen --out FILE`)");
   }
-  return FromHex(Trim(ReadKeyFile(file, workspace_dir)), file);
+  return FromFile(file, workspace_dir);
+}
+
+std::string PhoneRegion(const nlohmann::json& pii_section) {
+  if (!pii_section.contains("phone_region")) return "";
+  if (!pii_section["phone_region"].is_string())
+    Fail(ErrorCode::kInvalidData, "prospect.toml [pii] phone_region: expected a country code");
+  return pii_section["phone_region"].get<std::string>();
+}
+
+PiiKey PiiKey::FromFile(const std::string& path, const std::string& workspace_dir) {
+  return FromHex(Trim(ReadKeyFile(path, workspace_dir)), path);
 }
 
 PiiKey PiiKey::FromHex(std::string_view hex, std::string_view where) {

@@ -747,10 +747,9 @@ void CrmStageRoute(const Call& call, ServeResponse* out) {
 void CrmDuplicatesRoute(const Call& call, ServeResponse* out) {
   const CrmObject object = ParseCrmObject(call.params[0]);
   std::lock_guard lock(call.state.store_mu);
-  Store& store = call.state.ws.store();
-  const Table records = store.LoadTable(std::string(CrmObjectOf(object).table), call.state.ctx);
   nlohmann::json groups = nlohmann::json::array();
-  for (const DuplicateGroup& g : FindDuplicates(records, object)) groups.push_back(g.ToJson());
+  for (const DuplicateGroup& g : FindDuplicates(call.state.ws.store(), object, "", call.state.ctx))
+    groups.push_back(g.ToJson());
   WriteJson(out, {{"object", CrmObjectOf(object).name}, {"groups", groups}});
 }
 

@@ -33,6 +33,13 @@ WORK = tempfile.mkdtemp(prefix="prospect-serve-test-")
 FAILURES = []
 
 
+# People and an opportunity of tests/fixtures/crm's Twenty-style exports.
+IVAN = "6b1f0c1e-0d4e-4c7a-9a51-1f2e3d4c5b6a"
+JUN = "7c2a1d2f-1e5f-4d8b-8b62-2a3f4e5d6c7b"
+LENA = "8d3b2e3a-2f6a-4e9c-9c73-3b4a5f6e7d8c"
+TRAINING = "a1a1a1a1-0000-4000-8000-000000000003"
+
+
 def fail(message):
     FAILURES.append(message)
     print("FAIL:", message, flush=True)
@@ -85,6 +92,12 @@ def main():
                     "--customers", "1500", "--quiet"], check=True, stdout=subprocess.DEVNULL)
     keys = {role: json.loads(run("--workspace", ws, "--json", "keys", "create", "--role", role))["token"]
             for role in ("read", "score", "write", "admin")}
+    # CRM records from a Twenty-style export, and a merge for the undo route to reverse.
+    fixtures = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "crm")
+    for crm_object, name in (("people", "twenty_people.csv"), ("opportunities", "twenty_opportunities.csv")):
+        run("--workspace", ws, "--quiet", "crm", "import", crm_object, os.path.join(fixtures, name),
+            "--from", "twenty")
+    merged = json.loads(run("--workspace", ws, "--json", "crm", "merge", "people", IVAN, JUN, "--apply"))
 
     server = subprocess.Popen([PROSPECT, "--workspace", ws, "--json", "serve", "--port", "0",
                                "--reload-interval", "0.5"],
@@ -92,7 +105,7 @@ def main():
                               text=True)
     try:
         port = json.loads(server.stdout.readline())["port"]
-        check_routes(port, keys)
+        check_routes(port, keys, merged["audit_id"])
         check_events(port, keys)
         check_concurrency(port, keys, ws)
         check_metrics(port, keys)
@@ -161,7 +174,7 @@ def check_connections(ws):
             fail("SIGTERM with idle connections: prospect serve did not exit within 15 s")
 
 
-def check_routes(port, keys):
+def check_routes(port, keys, merge_entry):
     status, _, body = request(port, "GET", "/openapi.json", key=keys["read"])
     assert status == 200, status
     doc = json.loads(body)
@@ -215,6 +228,14 @@ def check_routes(port, keys):
                                                       "where": "loyalty_member = 1"}, keys["write"]),
         ("POST", "/v1/audiences/{name}/export"): ("/v1/audiences/loyal/export", {"platform": "meta"},
                                                   keys["admin"]),
+        ("GET", "/v1/crm/people/{id}"): (f"/v1/crm/people/{IVAN}", None, keys["read"]),
+        ("GET", "/v1/crm/pipeline"): ("/v1/crm/pipeline", None, keys["read"]),
+        ("POST", "/v1/crm/opportunities/{id}/stage"): (f"/v1/crm/opportunities/{TRAINING}/stage",
+                                                       {"stage": "MEETING"}, keys["write"]),
+        ("GET", "/v1/crm/duplicates/{object}"): ("/v1/crm/duplicates/people", None, keys["read"]),
+        ("POST", "/v1/crm/merge"): ("/v1/crm/merge", {"object": "people", "keep": IVAN,
+                                                      "other": LENA}, keys["write"]),
+        ("POST", "/v1/crm/undo/{entry}"): (f"/v1/crm/undo/{merge_entry}", None, keys["write"]),
         ("GET", "/v1/models"): ("/v1/models", None, keys["read"]),
         ("GET", "/metrics"): ("/metrics", None, keys["read"]),
         ("GET", "/openapi.json"): ("/openapi.json", None, keys["read"]),
@@ -260,6 +281,11 @@ def check_routes(port, keys):
         ("POST", "/v1/audiences/{name}/export", "/v1/audiences/loyal/export", {"platform": "google"},
          keys["write"], 403),
         ("DELETE", "/v1/customers/{id}", "/v1/customers/46", None, keys["write"], 403),
+        ("POST", "/v1/crm/merge", "/v1/crm/merge", {"keep": IVAN, "other": LENA, "apply": True},
+         keys["read"], 403),
+        ("POST", "/v1/crm/opportunities/{id}/stage", f"/v1/crm/opportunities/{TRAINING}/stage",
+         {"stage": "Negotiation"}, keys["write"], 400),
+        ("GET", "/v1/crm/people/{id}", "/v1/crm/people/nobody", None, keys["read"], 404),
         ("POST", "/v1/audiences", "/v1/audiences", {"name": "x", "table": "customers", "where": "age > 999"},
          keys["write"], 400),
         ("POST", "/v1/score", "/v1/score", {"model": "nope", "customer_id": 42}, s, 404),

@@ -46,7 +46,7 @@ void RecordResponse(Store& store, const std::string& campaign_id, const std::str
 
 /// Each campaign's members, how many were sent it and responded, and the response rate with
 /// its 95% Wilson interval.
-struct CampaignResult {
+struct CampaignOutcome {
   std::string campaign_id;
   std::string name;
   int64_t members = 0;
@@ -56,6 +56,6 @@ struct CampaignResult {
   double ci_low = 0, ci_high = 0;
   nlohmann::json ToJson() const;
 };
-std::vector<CampaignResult> SummarizeCampaigns(Store& store, const Context& ctx);
+std::vector<CampaignOutcome> SummarizeCampaigns(Store& store, const Context& ctx);
 
 }  // namespace prospect

@@ -30,6 +30,9 @@ struct DuplicateGroup {
 /// connected records, largest first.
 std::vector<DuplicateGroup> FindDuplicates(const Table& records, CrmObject object,
                                            const std::string& default_country = "");
+/// The same over the object's stored records (kNotFound when there are none yet).
+std::vector<DuplicateGroup> FindDuplicates(Store& store, CrmObject object,
+                                           const std::string& default_country, const Context& ctx);
 
 /// Which value of a field the merged record takes.
 struct FieldChoice {

@@ -61,6 +61,8 @@ class SuppressionList {
   size_t size() const { return entries_.size(); }
   bool ContainsId(std::string_view id) const;
   bool ContainsPseudonym(std::string_view pseudonym) const;
+  /// How many entries are e-mail pseudonyms (tied to the key that made them).
+  int64_t pseudonyms() const;
 
   /// `table` without the rows of suppressed people: by any of `id_columns` it has, or by a
   /// pseudonym in an e-mail column of `pii`. `dropped` gets how many went.

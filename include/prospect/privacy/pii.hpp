@@ -74,6 +74,8 @@ class PiiKey {
   /// holding them) or prospect.toml's [pii] key_file. A key file inside the workspace folder is
   /// refused: whoever has the workspace would have the key. kNotFound with the fix when none.
   static PiiKey Load(const nlohmann::json& pii_section, const std::string& workspace_dir);
+  /// From a key file; one inside the workspace folder is refused.
+  static PiiKey FromFile(const std::string& path, const std::string& workspace_dir);
   /// From the 64 hex digits; kInvalidArgument naming `where` otherwise.
   static PiiKey FromHex(std::string_view hex, std::string_view where);
   /// A new random key, as hex.
@@ -104,6 +106,9 @@ class PiiKey {
 std::string NormalizeForPseudonym(PiiKind kind, std::string_view raw,
                                   std::string_view phone_region);
 
+/// [pii] phone_region of prospect.toml: the country of national phone numbers ("" when unset).
+std::string PhoneRegion(const nlohmann::json& pii_section);
+
 /// The key id inside a pseudonym or sealed value, or "" when `value` is neither.
 std::string_view PiiKeyIdOf(std::string_view value);
 
@@ -112,5 +117,26 @@ std::string_view PiiKeyIdOf(std::string_view value);
 /// Context's threads.
 Table PseudonymiseTable(const Table& table, const std::vector<PiiColumn>& columns,
                         const PiiKey& key, std::string_view phone_region, const Context& ctx);
+
+/// What re-keying a workspace did.
+struct PiiRotation {
+  std::string from_key_id, to_key_id;
+  std::vector<std::string> tables;  ///< the tables whose PII columns were re-keyed
+  int64_t values = 0;               ///< pseudonyms recomputed (and raw values sealed again)
+  /// E-mail pseudonyms of forgotten people in the suppression list: made with the old key, and
+  /// their raw e-mails erased, so they cannot be re-keyed. They keep out ingests that still use
+  /// the old key; under the new key only the ids (hashed without a key) keep those people out.
+  int64_t suppressed_emails_kept = 0;
+  nlohmann::json ToJson() const;
+};
+
+/// Re-keys every table with PII declared under `from` (Open each sealed raw value, then the
+/// pseudonym and the seal again under `to`) and their declarations, in one transaction; audited.
+/// Only sealed raw values can be re-keyed: when a declared column has none (ingested without
+/// --pii-keep-raw), kFailedPrecondition names it before anything changes, since a pseudonym
+/// cannot be turned back into its value. kInvalidArgument when a table was made with a key that
+/// is neither, or `from` and `to` are the same key.
+PiiRotation RotatePiiKey(Store& store, const PiiKey& from, const PiiKey& to,
+                         std::string_view phone_region, const Context& ctx);
 
 }  // namespace prospect

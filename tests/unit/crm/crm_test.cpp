@@ -18,6 +18,7 @@
 #include "prospect/io/csv.hpp"
 #include "prospect/privacy/forget.hpp"
 #include "support/expect_error.hpp"
+#include "support/pg_test_server.hpp"
 #include "support/test_paths.hpp"
 
 namespace prospect {
@@ -46,9 +47,10 @@ int64_t At(const std::string& text) { return CrmTime(text); }
 
 class CrmTest : public ::testing::Test {
  protected:
-  Workspace MakeWorkspace(const std::string& name, const std::string& config = "") {
+  Workspace MakeWorkspace(const std::string& name, const std::string& config = "",
+                          const std::string& store_url = "") {
     const std::string path = dir_.File(name);
-    Workspace::Init(path);
+    Workspace::Init(path, store_url);
     if (!config.empty()) {
       std::ofstream toml(path + "/prospect.toml", std::ios::app);
       toml << config;
@@ -66,8 +68,8 @@ class CrmTest : public ::testing::Test {
     return ImportCrm(ws, request, ctx_);
   }
 
-  Workspace HubspotWorkspace(const std::string& name) {
-    Workspace ws = MakeWorkspace(name, kHubspotStages);
+  Workspace HubspotWorkspace(const std::string& name, const std::string& store_url = "") {
+    Workspace ws = MakeWorkspace(name, kHubspotStages, store_url);
     Import(ws, CrmObject::kCompanies, Fixture("hubspot_companies.csv"), CrmSource::kHubspot);
     Import(ws, CrmObject::kPeople, Fixture("hubspot_contacts.csv"), CrmSource::kHubspot);
     Import(ws, CrmObject::kOpportunities, Fixture("hubspot_deals.csv"), CrmSource::kHubspot);
@@ -271,19 +273,19 @@ std::vector<std::string> SortedRows(const Table& t) {
   return rows;
 }
 
-TEST_F(CrmTest, MergeDryRunListsChoicesAndTheMergeIsUndoneFromItsAuditEntry) {
-  Workspace ws = HubspotWorkspace("merge");
+// The merge of two HubSpot contacts: a dry run, the merge, its undo, and an undo refused.
+void CheckMergeAndUndo(Workspace& ws, const Context& ctx) {
   Store& store = ws.store();
   const std::vector<std::string> tables = {"crm_people", "crm_opportunities", "crm_stage_changes"};
   std::map<std::string, std::vector<std::string>> before;
-  for (const std::string& t : tables) before[t] = SortedRows(store.LoadTable(t, ctx_));
+  for (const std::string& t : tables) before[t] = SortedRows(store.LoadTable(t, ctx));
 
   MergeRequest request;
   request.object = CrmObject::kPeople;
   request.keep = "51";
   request.other = "57";
   request.take["job_title"] = "other";
-  const MergeResult plan = MergeRecords(store, request, ctx_);
+  const MergeResult plan = MergeRecords(store, request, ctx);
   EXPECT_FALSE(plan.merged);
   const auto choice = [&](const MergeResult& r, const std::string& field) {
     return *std::find_if(r.fields.begin(), r.fields.end(),
@@ -302,41 +304,53 @@ TEST_F(CrmTest, MergeDryRunListsChoicesAndTheMergeIsUndoneFromItsAuditEntry) {
   EXPECT_EQ(plan.references[0].table, "crm_opportunities");  // deal 7004
   EXPECT_EQ(plan.references[0].rows, 1);
   EXPECT_EQ(plan.references[1].table, "crm_stage_changes");
-  for (const std::string& t : tables) EXPECT_EQ(SortedRows(store.LoadTable(t, ctx_)), before[t]);
+  for (const std::string& t : tables) EXPECT_EQ(SortedRows(store.LoadTable(t, ctx)), before[t]);
 
   request.dry_run = false;
-  const MergeResult merged = MergeRecords(store, request, ctx_);
+  const MergeResult merged = MergeRecords(store, request, ctx);
   ASSERT_TRUE(merged.merged);
   const AuditEntry entry = store.AuditLog(merged.audit_id).front();
   EXPECT_EQ(entry.action, "crm.merge");
   EXPECT_EQ(entry.detail, "object=people undo=crm.undo/merge-1 fields_from_other=2 references=2");
-  const Table people = store.LoadTable("crm_people", ctx_);
+  const Table people = store.LoadTable("crm_people", ctx);
   EXPECT_EQ(people.num_rows(), 5u);
   const Table kept = people.Take(std::vector<size_t>{0});
   EXPECT_EQ(kept.column("customer_id").FormatValue(0), "51");
   EXPECT_EQ(kept.column("job_title").FormatValue(0), "Growth Lead");
   EXPECT_EQ(kept.column("Lead Status").FormatValue(0), "NEW");
   EXPECT_EQ(kept.column("phone").FormatValue(0), "+34 612 345 678");
-  const Table deals = store.LoadTable("crm_opportunities", ctx_);
+  const Table deals = store.LoadTable("crm_opportunities", ctx);
   EXPECT_EQ(deals.column("customer_id").FormatValue(3), "51");  // 7004 was 57's
 
   // Undo from the audit entry: every table as it was.
-  const UndoResult undone = UndoMerge(store, merged.audit_id, ctx_);
+  const UndoResult undone = UndoMerge(store, merged.audit_id, ctx);
   EXPECT_EQ(undone.tables.size(), 3u);
-  for (const std::string& t : tables) EXPECT_EQ(SortedRows(store.LoadTable(t, ctx_)), before[t]);
+  for (const std::string& t : tables) EXPECT_EQ(SortedRows(store.LoadTable(t, ctx)), before[t]);
   EXPECT_EQ(store.AuditLog().back().action, "crm.undo");
-  ExpectError([&] { UndoMerge(store, merged.audit_id, ctx_); }, ErrorCode::kFailedPrecondition,
+  ExpectError([&] { UndoMerge(store, merged.audit_id, ctx); }, ErrorCode::kFailedPrecondition,
               fmt::format("merge {} was undone already", merged.audit_id));
-  ExpectError([&] { UndoMerge(store, undone.audit_id, ctx_); }, ErrorCode::kInvalidArgument,
+  ExpectError([&] { UndoMerge(store, undone.audit_id, ctx); }, ErrorCode::kInvalidArgument,
               fmt::format("audit entry {} is a crm.undo, not a crm.merge", undone.audit_id));
 
   // A change to the kept record after a merge makes its undo refuse rather than lose it.
-  const MergeResult again = MergeRecords(store, request, ctx_);
+  const MergeResult again = MergeRecords(store, request, ctx);
   const CrmConfig config = CrmConfig::FromJson(ws.Section("crm"));
-  MoveToStage(store, config, "7004", "Closed Won", At("2024-06-20"), ctx_);
-  ExpectErrorStartingWith([&] { UndoMerge(store, again.audit_id, ctx_); },
+  MoveToStage(store, config, "7004", "Closed Won", At("2024-06-20"), ctx);
+  ExpectErrorStartingWith([&] { UndoMerge(store, again.audit_id, ctx); },
                           "crm_opportunities changed since merge",
                           "undoing would lose that change");
+}
+
+TEST_F(CrmTest, MergeDryRunListsChoicesAndTheMergeIsUndoneFromItsAuditEntry) {
+  Workspace ws = HubspotWorkspace("merge");
+  CheckMergeAndUndo(ws, ctx_);
+}
+
+TEST_F(CrmTest, MergeAndUndoOnPostgres) {
+  PROSPECT_REQUIRE_POSTGRES();
+  testing::PgTestSchema schema;
+  Workspace ws = HubspotWorkspace("merge-pg", schema.url());
+  CheckMergeAndUndo(ws, ctx_);
 }
 
 TEST_F(CrmTest, TimelineCampaignsConversionAndForget) {
@@ -368,7 +382,7 @@ TEST_F(CrmTest, TimelineCampaignsConversionAndForget) {
   RecordResponse(store, "spring-promo", "51", At("2024-03-03 18:00:00"), ctx_);
   ExpectError([&] { RecordResponse(store, "spring-promo", "54", At(""), ctx_); },
               ErrorCode::kNotFound, "customer \"54\" was not sent campaign \"spring-promo\"");
-  const std::vector<CampaignResult> results = SummarizeCampaigns(store, ctx_);
+  const std::vector<CampaignOutcome> results = SummarizeCampaigns(store, ctx_);
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].sent, 3);
   EXPECT_EQ(results[0].responded, 1);

@@ -207,6 +207,61 @@ TEST_F(ForgetTest, ErasesEveryTraceInOneTransactionAndKeepsThemOut) {
   EXPECT_EQ(appended.table_rows, 39);
 }
 
+// Key rotation: every pseudonym and seal made again under the new key (checked against the new
+// key's own computation), in one transaction; a workspace without sealed raw values is refused
+// and left as it was.
+TEST_F(ForgetTest, RotatingTheKeyReKeysEveryPseudonymAndSeal) {
+  const Workspace ws = MakeWorkspace("ws", {"email", "phone"}, true);
+  Store& store = ws.store();
+  ForgetRequest forget;
+  forget.ids = {people_[0].id};
+  Forget(store, forget, ctx_);
+  const PiiKey from = PiiKey::Load(nlohmann::json::object(), ws.dir());
+  const PiiKey to = PiiKey::FromHex(PiiKey::GenerateHex(), "test");
+  const PiiRotation r = RotatePiiKey(store, from, to, "", ctx_);
+  EXPECT_EQ(r.tables, std::vector<std::string>{"customers"});
+  EXPECT_EQ(r.values, 2 * 39);
+  EXPECT_EQ(r.suppressed_emails_kept, 1);  // the forgotten person's, still under the old key
+  const Table customers = store.LoadTable("customers", ctx_);
+  ASSERT_EQ(customers.num_rows(), 39u);
+  EXPECT_EQ(customers.schema().Names(),
+            (std::vector<std::string>{"customer_id", "signup_date", "region", "email", "phone",
+                                      "email_sealed", "phone_sealed"}));
+  for (size_t r = 0; r < customers.num_rows(); ++r) {
+    const Person& p = people_[r + 1];
+    ASSERT_EQ(customers.column("customer_id").FormatValue(r), p.id);
+    EXPECT_EQ(customers.column("email").FormatValue(r), to.Pseudonym(PiiKind::kEmail, p.email, ""));
+    EXPECT_EQ(customers.column("phone").FormatValue(r), to.Pseudonym(PiiKind::kPhone, p.phone, ""));
+    EXPECT_EQ(to.Open(customers.column("email_sealed").FormatValue(r)), p.email);
+  }
+  EXPECT_THROW(from.Open(customers.column("phone_sealed").FormatValue(0)), Error);
+  EXPECT_EQ(FindPiiDeclaration(store, "customers")->key_id, to.id());
+  EXPECT_EQ(store.AuditLog().back().action, "pii.rotate");
+  // The old key no longer fits the table.
+  IngestRequest append;
+  append.table = "customers";
+  append.file = customers_csv_;
+  append.mode = WriteMode::kAppend;
+  ExpectErrorStartingWith(
+      [&] { Ingest(ws, append, ctx_); },
+      fmt::format("table customers holds pseudonyms made with PII key {}", to.id()),
+      "prospect pii rotate");
+
+  const Workspace plain = MakeWorkspace("plain", {"email"}, false);
+  const std::vector<std::string> before = [&] {
+    const Table t = plain.store().LoadTable("customers", {"email"}, ctx_);
+    std::vector<std::string> v;
+    for (size_t r = 0; r < t.num_rows(); ++r) v.push_back(t.column(size_t{0})->FormatValue(r));
+    return v;
+  }();
+  ExpectErrorStartingWith([&] { RotatePiiKey(plain.store(), from, to, "", ctx_); },
+                          "customers.email holds pseudonyms without sealed raw values",
+                          "Ingest customers again from its source with the new key instead");
+  const Table after = plain.store().LoadTable("customers", {"email"}, ctx_);
+  for (size_t r = 0; r < after.num_rows(); ++r)
+    EXPECT_EQ(after.column(size_t{0})->FormatValue(r), before[r]);
+}
+
 // On PostgreSQL: after the erasure no row of any table mentions the person, by id or pseudonym.
 TEST_F(ForgetTest, ErasesThemFromPostgres) {
   PROSPECT_REQUIRE_POSTGRES();
