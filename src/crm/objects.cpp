@@ -287,10 +287,11 @@ CrmImportResult ImportCrm(const Workspace& workspace, const CrmImportRequest& re
     ingest.rename.push_back({m.substr(0, eq), column, /*optional=*/false});
   }
   for (const ColumnRename& r : ingest.rename) header_of[r.to] = r.from;
-  for (const char* id : kIdColumns) ingest.types[id] = DataType::kString;
-  for (const char* text : {"phone", "phone_country"}) ingest.types[text] = DataType::kString;
-  if (request.object == CrmObject::kStageChanges) ingest.types["changed_at"] = DataType::kTimestamp;
-  for (const char* stage : {"stage", "from_stage"}) ingest.types[stage] = DataType::kString;
+  for (const char* id : kIdColumns) ingest.default_types[id] = DataType::kString;
+  for (const char* text : {"phone", "phone_country", "stage", "from_stage"})
+    ingest.default_types[text] = DataType::kString;
+  if (request.object == CrmObject::kStageChanges)
+    ingest.default_types["changed_at"] = DataType::kTimestamp;
 
   CrmImportResult result;
   store.RunInTransaction([&] {

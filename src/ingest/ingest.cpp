@@ -257,7 +257,14 @@ IngestResult Ingest(const Workspace& workspace, const IngestRequest& request, co
       if (!sealed) options.types.emplace(f.name, f.type);
     }
   }
-  for (const PiiColumn& c : pii) options.types[c.name] = DataType::kString;
+  for (const auto& [column, type] : request.default_types) {
+    if (options.types.emplace(column, type).second)
+      options.optional_typed_columns.push_back(column);
+  }
+  for (const PiiColumn& c : pii) {
+    options.types[c.name] = DataType::kString;
+    options.private_columns.push_back(c.name);
+  }
   for (const ColumnRename& r : request.rename) {
     // The reader sees the file's header: types given for a table column apply to its source.
     if (auto type = options.types.find(r.to); type != options.types.end()) {
@@ -265,6 +272,8 @@ IngestResult Ingest(const Workspace& workspace, const IngestRequest& request, co
       options.types.erase(type);
       options.types[r.from] = t;
     }
+    for (auto* names : {&options.optional_typed_columns, &options.private_columns})
+      std::replace(names->begin(), names->end(), r.to, r.from);
   }
   IngestResult result;
   result.table = request.table;

@@ -53,8 +53,18 @@ void ReportRejects(const std::vector<RejectRow>& rejects, const ReadOptions& opt
   if (options.rejects_path.empty()) {
     report->warnings.push_back(
         fmt::format("{} rows were rejected; no rejects file was given", rejects.size()));
-  } else {
+  } else if (options.private_columns.empty()) {
     WriteRejects(options.rejects_path, rejects);
+    report->rejects_path = options.rejects_path;
+  } else {
+    std::vector<RejectRow> withheld = rejects;
+    for (RejectRow& r : withheld) {
+      r.raw = "(withheld: the row holds declared PII)";
+      if (std::find(options.private_columns.begin(), options.private_columns.end(), r.column) !=
+          options.private_columns.end())
+        r.value = "(withheld: declared PII)";
+    }
+    WriteRejects(options.rejects_path, withheld);
     report->rejects_path = options.rejects_path;
   }
 }
@@ -62,6 +72,8 @@ void ReportRejects(const std::vector<RejectRow>& rejects, const ReadOptions& opt
 void WarnAboutUnknownTypedColumns(const ReadOptions& options, const std::vector<std::string>& names,
                                   const std::string& file, ReadReport* report) {
   for (const auto& [column, type] : options.types) {
+    const auto& optional = options.optional_typed_columns;
+    if (std::find(optional.begin(), optional.end(), column) != optional.end()) continue;
     if (std::find(names.begin(), names.end(), column) == names.end()) {
       report->warnings.push_back(fmt::format(
           "a type is declared for column \"{}\", which {} does not have", column, file));

@@ -38,9 +38,11 @@ struct IngestRequest {
   std::optional<std::string> key;
   std::optional<TextEncoding> encoding;
   std::map<std::string, DataType> types;  ///< added to (and overriding) [tables.NAME.types]
-  std::string rejects_path;               ///< default: WORKSPACE/rejects/TABLE.csv
-  std::optional<char> decimal;            ///< decimal separator, '.' or ','
-  std::optional<bool> strict_quotes;      ///< a quote inside an unquoted field is an error
+  /// Types for columns a file may lack (no warning when it does); `types` and prospect.toml win.
+  std::map<std::string, DataType> default_types;
+  std::string rejects_path;           ///< default: WORKSPACE/rejects/TABLE.csv
+  std::optional<char> decimal;        ///< decimal separator, '.' or ','
+  std::optional<bool> strict_quotes;  ///< a quote inside an unquoted field is an error
   /// PII columns, "COLUMN" or "COLUMN=KIND" (see ParsePiiColumn), added to [tables.NAME] pii and
   /// to the table's stored declaration: replaced by keyed pseudonyms before anything is stored.
   std::vector<std::string> pii;

@@ -26,11 +26,15 @@ struct ReadOptions {
   TextEncoding encoding = TextEncoding::kUtf8;
   /// Per-column type overrides by column name; other columns are inferred from a sample.
   std::map<std::string, DataType> types;
+  /// Columns of `types` a file may lack without a warning (a CRM export's usual columns).
+  std::vector<std::string> optional_typed_columns;
   /// Rows sampled (spread over the file) to infer types.
   size_t sample_rows = 10000;
   OnError on_error = OnError::kFail;
   /// With kReject: bad rows go here as CSV (line, column, value, reason, raw row).
   std::string rejects_path;
+  /// Declared PII: a reject shows neither their values nor the raw row, which holds them.
+  std::vector<std::string> private_columns;
   /// Longest accepted cell, in bytes.
   size_t max_field_bytes = 64u << 20;
   /// Decimal separator of numbers: '.' or ',' (European files: "1,5" is 1.5; then a '.' in a

@@ -136,6 +136,31 @@ TEST_F(ForgetTest, DeclaredPiiNeverReachesTheStoreFile) {
   }
 }
 
+// A rejected row keeps its line, column and reason, but not its declared PII: the rejects file
+// is in the workspace too.
+TEST_F(ForgetTest, RejectsWithholdDeclaredPii) {
+  const Workspace ws = MakeWorkspace("ws", {}, false);
+  const std::string local = "q7c1e55aa04d9be3";  // in no other file of the workspace
+  IngestRequest bad;
+  bad.table = "leads";
+  bad.file = dir_.Write("leads.csv", "customer_id,signup_date,email\nL1,2025-01-02,a@b.io\nL2," +
+                                         std::string("not-a-date,") + local + "@x.io\n");
+  bad.types["signup_date"] = DataType::kDate;
+  bad.pii = {"email"};
+  bad.on_error = OnError::kReject;
+  const IngestResult r = Ingest(ws, bad, ctx_);
+  EXPECT_EQ(r.rows_rejected, 1);
+  const std::string rejects = testing::ReadFileText(r.rejects_path);
+  EXPECT_NE(rejects.find("3,signup_date,not-a-date,"), std::string::npos) << rejects;
+  EXPECT_NE(rejects.find("(withheld: the row holds declared PII)"), std::string::npos);
+  EXPECT_FALSE(WorkspaceHolds(ws.dir(), local));
+  // The control: without the declaration the rejects file shows the row as it was.
+  bad.table = "leads_plain";
+  bad.pii.clear();
+  const IngestResult plain = Ingest(ws, bad, ctx_);
+  EXPECT_NE(testing::ReadFileText(plain.rejects_path).find(local), std::string::npos);
+}
+
 TEST_F(ForgetTest, ProfilesLeaveIdentifyingColumnsOut) {
   const Workspace ws = MakeWorkspace("ws", {"email", "phone"}, true);
   RunProfile(ws.store(), ProfileConfig(), ProfileRequest(), ctx_);
