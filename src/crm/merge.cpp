@@ -384,10 +384,12 @@ MergeResult MergeRecords(Store& store, const MergeRequest& request, const Contex
         before.dump());
     int64_t from_other = 0;
     for (const FieldChoice& f : out.fields) from_other += f.winner == "other";
-    store.Audit("crm.merge",
-                fmt::format("object={} undo={}/{} fields_from_other={} references={}", info.name,
-                            kMergeUndoObjectKind, name, from_other, out.references.size()));
-    out.audit_id = store.AuditLog().back().id;
+    out.audit_id =
+        store
+            .Audit("crm.merge",
+                   fmt::format("object={} undo={}/{} fields_from_other={} references={}", info.name,
+                               kMergeUndoObjectKind, name, from_other, out.references.size()))
+            .id;
     out.undo = fmt::format("{}/{}", kMergeUndoObjectKind, name);
     out.merged = true;
   });
@@ -455,9 +457,11 @@ UndoResult UndoMerge(Store& store, int64_t merge_audit_id, const Context& ctx) {
     nlohmann::json meta = undo->meta;
     meta["undone"] = true;
     store.RewriteObject(kMergeUndoObjectKind, name, undo->version, meta, "");
-    store.Audit("crm.undo", fmt::format("merge={} undo={}/{} tables={}", merge_audit_id,
-                                        kMergeUndoObjectKind, name, Join(out.tables, ",")));
-    out.audit_id = store.AuditLog().back().id;
+    out.audit_id =
+        store
+            .Audit("crm.undo", fmt::format("merge={} undo={}/{} tables={}", merge_audit_id,
+                                           kMergeUndoObjectKind, name, Join(out.tables, ",")))
+            .id;
   });
   return out;
 }

@@ -304,7 +304,7 @@ CrmImportResult ImportCrm(const Workspace& workspace, const CrmImportRequest& re
       Table records = store.LoadTable(table, ctx);
       if (!records.HasColumn(id_column) || !records.HasColumn("stage") ||
           (request.object == CrmObject::kStageChanges && !records.HasColumn("changed_at"))) {
-        Fail(ErrorCode::kInvalidData, "{}: {} need the columns {}; the file has {}", request.file,
+        Fail(ErrorCode::kInvalidData, "{}: {} need the columns {}; the table has {}", request.file,
              info.name,
              request.object == CrmObject::kStageChanges ? "opportunity_id, stage, changed_at"
                                                         : "opportunity_id, stage",
@@ -327,8 +327,10 @@ CrmImportResult ImportCrm(const Workspace& workspace, const CrmImportRequest& re
         const auto header = header_of.find(f.name);
         columns.push_back({header == header_of.end() ? f.name : header->second, f.name});
       }
-      store.PutObject(kColumnsObjectKind, ColumnsObjectName(request.object, request.source),
-                      {{"columns", columns}}, "");
+      const std::string name = ColumnsObjectName(request.object, request.source);
+      const auto stored = store.GetObject(kColumnsObjectKind, name);
+      if (!stored || stored->meta["columns"] != columns)
+        store.PutObject(kColumnsObjectKind, name, {{"columns", columns}}, "");
     }
   });
   return result;

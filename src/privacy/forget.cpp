@@ -205,15 +205,17 @@ ForgetResult Forget(Store& store, const ForgetRequest& request, const Context& c
     std::sort(subjects.begin(), subjects.end());
     std::vector<std::string> table_counts;
     for (const auto& t : out.tables) table_counts.push_back(fmt::format("{}:{}", t.table, t.rows));
-    store.Audit(
-        "forget",
-        fmt::format(
-            "people={} rows={} tables={} audience_versions={}{} retrain={} subjects={}", out.people,
-            out.rows, table_counts.empty() ? "-" : Join(table_counts, ","), out.audience_versions,
-            out.merge_undos > 0 ? fmt::format(" merge_undos={}", out.merge_undos) : "",
-            out.retrain.empty() ? "-" : Join(out.retrain, ","), Sha256Hex(Join(subjects, "\n"))));
-    const std::vector<AuditEntry> log = store.AuditLog();
-    out.receipt = log.back().hash;
+    out.receipt =
+        store
+            .Audit("forget",
+                   fmt::format(
+                       "people={} rows={} tables={} audience_versions={}{} retrain={} subjects={}",
+                       out.people, out.rows, table_counts.empty() ? "-" : Join(table_counts, ","),
+                       out.audience_versions,
+                       out.merge_undos > 0 ? fmt::format(" merge_undos={}", out.merge_undos) : "",
+                       out.retrain.empty() ? "-" : Join(out.retrain, ","),
+                       Sha256Hex(Join(subjects, "\n"))))
+            .hash;
   });
   if (request.compact) store.Compact();
   return out;

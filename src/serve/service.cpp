@@ -623,10 +623,16 @@ void Events(const Call& call, ServeResponse* out) {
   const Table events = online->EventsFromJson(*list);
   {
     std::lock_guard lock(call.state.store_mu);
+    Store& store = call.state.ws.store();
+    store.set_actor(fmt::format("key:{}", call.key_id));
     WriteOptions options;
     options.mode = WriteMode::kAppend;
-    call.state.ws.store().WriteTable(online->config().events_table, events, options,
-                                     call.state.ctx);
+    // Every write is audited: the rows and their entry commit together.
+    store.RunInTransaction([&] {
+      store.WriteTable(online->config().events_table, events, options, call.state.ctx);
+      store.Audit("events", fmt::format("table={} rows={}", online->config().events_table,
+                                        events.num_rows()));
+    });
   }
   nlohmann::json customers = nlohmann::json::array();
   uint64_t updated = 0;

@@ -2,7 +2,8 @@
 // request body, sent with a key that may call every route. Service::Handle must answer every
 // input with a status it documents and a JSON body ({"error": ...} for any failure); a crash, a
 // sanitizer report, an exception escaping Handle, a 500 or a body that is not JSON is a bug.
-// The workspace (a small table, a gbdt trained on it, an events table, a key) is made once.
+// The workspace (a small table, a gbdt trained on it, an events table, CRM people and an
+// opportunity, a key) is made once.
 #include <unistd.h>
 
 #include <cstddef>
@@ -68,6 +69,23 @@ Fixture& Shared() {
                                         {"type", DataType::kString}}),
                                 {ids, when.Finish(), type.Finish()}),
                           {}, ctx);
+    // Two CRM people and an opportunity, for the /v1/crm routes.
+    const auto text = [](std::vector<std::string> values) {
+      return Column::FromStringVector(values);
+    };
+    ws.store().WriteTable("crm_people",
+                          Table(Schema({{"customer_id", DataType::kString},
+                                        {"first_name", DataType::kString},
+                                        {"email", DataType::kString}}),
+                                {text({"7", "8"}), text({"Ana", "ana"}),
+                                 text({"ana@example.com", "Ana@Example.com"})}),
+                          {}, ctx);
+    ws.store().WriteTable("crm_opportunities",
+                          Table(Schema({{"opportunity_id", DataType::kString},
+                                        {"stage", DataType::kString},
+                                        {"customer_id", DataType::kString}}),
+                                {text({"o1"}), text({"NEW"}), text({"7"})}),
+                          {}, ctx);
     TrainRequest req;
     req.table = "profiles";
     req.target = "bought";
@@ -83,11 +101,25 @@ Fixture& Shared() {
   return *fixture;
 }
 
-constexpr const char* kTargets[][2] = {
-    {"POST", "/v1/score"},          {"POST", "/v1/explain"},        {"POST", "/v1/assign"},
-    {"POST", "/v1/events"},         {"POST", "/v2/models/m/infer"}, {"POST", "/v1/recommend"},
-    {"POST", "/v1/similar"},        {"GET", "/v1/customers/7"},     {"GET", "/v2/models/m"},
-    {"POST", "/v2/models/x/infer"}, {"POST", "/v1/audiences"},      {"GET", "/v1/audiences"}};
+constexpr const char* kTargets[][2] = {{"POST", "/v1/score"},
+                                       {"POST", "/v1/explain"},
+                                       {"POST", "/v1/assign"},
+                                       {"POST", "/v1/events"},
+                                       {"POST", "/v2/models/m/infer"},
+                                       {"POST", "/v1/recommend"},
+                                       {"POST", "/v1/similar"},
+                                       {"GET", "/v1/customers/7"},
+                                       {"GET", "/v2/models/m"},
+                                       {"POST", "/v2/models/x/infer"},
+                                       {"POST", "/v1/audiences"},
+                                       {"GET", "/v1/audiences"},
+                                       {"POST", "/v1/audiences/a/export"},
+                                       {"POST", "/v1/crm/merge"},
+                                       {"POST", "/v1/crm/opportunities/o1/stage"},
+                                       {"GET", "/v1/crm/people/7"},
+                                       {"GET", "/v1/crm/pipeline"},
+                                       {"GET", "/v1/crm/duplicates/people"},
+                                       {"POST", "/v1/crm/undo/1"}};
 
 }  // namespace
 

@@ -150,9 +150,10 @@ class Store {
                                std::string_view create);
 
   /// Appends to the audit log what the store's actor did, chained to the entry before it (in
-  /// one transaction, so concurrent writers keep one chain). Never put PII in `detail`.
-  void Audit(const std::string& action, const std::string& detail) {
-    AppendAudit(actor_, action, detail);
+  /// one transaction, so concurrent writers keep one chain), and returns the entry (its id and
+  /// hash are a receipt). Never put PII in `detail`.
+  AuditEntry Audit(const std::string& action, const std::string& detail) {
+    return AppendAudit(actor_, action, detail);
   }
   /// The audit log, oldest first, from entry `from_id` on.
   virtual std::vector<AuditEntry> AuditLog(int64_t from_id = 1) = 0;
@@ -171,8 +172,8 @@ class Store {
   virtual int SchemaVersion() = 0;
 
  protected:
-  virtual void AppendAudit(const std::string& actor, const std::string& action,
-                           const std::string& detail) = 0;
+  virtual AuditEntry AppendAudit(const std::string& actor, const std::string& action,
+                                 const std::string& detail) = 0;
   /// `entry` (its at, actor, action and detail) as the one that follows `last` (nullopt: the
   /// first): its id, prev_hash and hash filled in. Every append and the migration chain so.
   static AuditEntry ChainAuditEntry(const std::optional<AuditEntry>& last, AuditEntry entry);

@@ -446,8 +446,8 @@ class PostgresStore final : public Store {
   }
 
  protected:
-  void AppendAudit(const std::string& actor, const std::string& action,
-                   const std::string& detail) override {
+  AuditEntry AppendAudit(const std::string& actor, const std::string& action,
+                         const std::string& detail) override {
     // Inside a caller's transaction (an erasure and its receipt) or in one of its own; the lock
     // makes concurrent writers take turns, so the chain has one last entry.
     std::optional<Transaction> tx;
@@ -456,9 +456,11 @@ class PostgresStore final : public Store {
     const std::vector<AuditEntry> last = ReadAudit(
         db_.Exec("SELECT id, at, actor, action, detail, prev_hash, hash FROM prospect_audit "
                  "ORDER BY id DESC LIMIT 1"));
-    InsertAudit(ChainAuditEntry(last.empty() ? std::nullopt : std::optional(last[0]),
-                                {0, NowUtc(), actor, action, detail, "", ""}));
+    const AuditEntry entry = ChainAuditEntry(last.empty() ? std::nullopt : std::optional(last[0]),
+                                             {0, NowUtc(), actor, action, detail, "", ""});
+    InsertAudit(entry);
     if (tx) tx->Commit();
+    return entry;
   }
 
  private:

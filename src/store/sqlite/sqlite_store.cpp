@@ -583,14 +583,17 @@ class SqliteStore final : public Store, private sqlite_store::ChunkSource {
   }
 
  protected:
-  void AppendAudit(const std::string& actor, const std::string& action,
-                   const std::string& detail) override {
+  AuditEntry AppendAudit(const std::string& actor, const std::string& action,
+                         const std::string& detail) override {
     // Inside a caller's transaction (an erasure and its receipt) or in one of its own: the
     // last entry read and the next written under one write lock.
     std::optional<Transaction> tx;
     if (sqlite3_get_autocommit(db_)) tx.emplace(this);
-    InsertAudit(ChainAuditEntry(LastAudit(), {0, NowUtc(), actor, action, detail, "", ""}));
+    const AuditEntry entry =
+        ChainAuditEntry(LastAudit(), {0, NowUtc(), actor, action, detail, "", ""});
+    InsertAudit(entry);
     if (tx) tx->Commit();
+    return entry;
   }
 
  private:

@@ -114,8 +114,12 @@ TEST(OnlineFeatures, EventsPostedOneByOneGiveTheBatchProfileAndTheNextScore) {
       posted.push_back(r);
     }
   }
-  // The events were stored too.
+  // The events were stored too, each request with its audit entry.
   EXPECT_EQ(store.LoadTable("events", ctx).num_rows(), posted.size());
+  const AuditEntry last = store.AuditLog().back();
+  EXPECT_EQ(last.action, "events");
+  EXPECT_EQ(last.detail, "table=events rows=1");
+  EXPECT_EQ(last.actor.rfind("key:", 0), 0u);
 
   // The batch profile over the same events.
   ProfileInputs inputs = LoadProfileInputs(store, config, ctx);
