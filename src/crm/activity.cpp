@@ -39,10 +39,7 @@ Table RowsOfPerson(Store& store, const std::string& table, const std::string& id
   store.Scan(
       table, columns, 1 << 16,
       [&](const Table& chunk) {
-        const Column& ids = *chunk.column(0);
-        std::vector<size_t> rows;
-        for (size_t r = 0; r < ids.size(); ++r)
-          if (!ids.IsNull(r) && ids.FormatValue(r) == id) rows.push_back(r);
+        const std::vector<size_t> rows = chunk.column(0)->RowsWithValueIn({id});
         if (!rows.empty()) parts.push_back(chunk.Take(rows));
       },
       ctx);
@@ -231,7 +228,8 @@ void RecordResponse(Store& store, const std::string& campaign_id, const std::str
       if (TextAt(members, "campaign_id", r) != campaign_id ||
           TextAt(members, "customer_id", r) != customer_id)
         continue;
-      SetTimeCell(store, CrmObject::kCampaignMembers, members, r, "responded_at", at, ctx);
+      WriteCrmTable(store, CrmObject::kCampaignMembers, WithTime(members, r, "responded_at", at),
+                    ctx);
       store.Audit("crm.campaign.response", fmt::format("campaign={} responses=1", campaign_id));
       return;
     }

@@ -11,6 +11,7 @@
 #include <numeric>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "crm/records.hpp"
 #include "prospect/common/digest.hpp"
@@ -115,25 +116,14 @@ std::string DomainKey(std::string_view raw) {
   return d;
 }
 
-// Rows of `table` whose `column` is one of `ids`, as the JSON an undo puts back.
-Table RowsWith(const Table& table, const std::string& column, const std::set<std::string>& ids) {
-  std::vector<size_t> rows;
-  if (!table.HasColumn(column)) return table.Take(rows);
-  const Column& c = table.column(column);
-  for (size_t r = 0; r < c.size(); ++r)
-    if (!c.IsNull(r) && ids.contains(c.FormatValue(r))) rows.push_back(r);
-  return table.Take(rows);
+// Rows of `table` whose `column` (as text) is one of `ids`: what an undo keeps and puts back.
+Table RowsWith(const Table& table, const std::string& column,
+               const std::unordered_set<std::string>& ids) {
+  if (!table.HasColumn(column)) return table.Take(std::vector<size_t>{});
+  return table.Take(table.column(column).RowsWithValueIn(ids));
 }
 
 std::string Digest(const Table& rows) { return Sha256Hex(TableToJson(rows).dump()); }
-
-std::optional<CrmObject> ObjectOfTable(std::string_view table) {
-  for (CrmObject o : {CrmObject::kPeople, CrmObject::kCompanies, CrmObject::kOpportunities,
-                      CrmObject::kStageChanges, CrmObject::kCampaigns, CrmObject::kCampaignMembers,
-                      CrmObject::kNotes})
-    if (CrmObjectOf(o).table == table) return o;
-  return std::nullopt;
-}
 
 }  // namespace
 
@@ -330,7 +320,7 @@ MergeResult MergeRecords(Store& store, const MergeRequest& request, const Contex
   if (request.dry_run) return out;
 
   store.RunInTransaction([&] {
-    const std::set<std::string> both = {request.keep, request.other};
+    const std::unordered_set<std::string> both = {request.keep, request.other};
     nlohmann::json before = nlohmann::json::object(), after = nlohmann::json::object();
     nlohmann::json columns = nlohmann::json::object();
     before[info.table] = TableToJson(records.Take(std::vector<size_t>{keep, other}));
@@ -351,7 +341,7 @@ MergeResult MergeRecords(Store& store, const MergeRequest& request, const Contex
     after[info.table] = Digest(RowsWith(updated, std::string(info.key), {request.keep}));
 
     for (const MergeReference& ref : out.references) {
-      const CrmObject object = *ObjectOfTable(ref.table);
+      const CrmObject object = CrmObjectOfTable(ref.table);
       const Table table = store.LoadTable(ref.table, ctx);
       before[ref.table] = TableToJson(RowsWith(table, ref.column, both));
       columns[ref.table] = ref.column;
@@ -429,13 +419,13 @@ UndoResult UndoMerge(Store& store, int64_t merge_audit_id, const Context& ctx) {
   UndoResult out;
   out.merge_audit_id = merge_audit_id;
   store.RunInTransaction([&] {
-    std::set<std::string> ids;  // the kept id and the merged-away one
+    std::unordered_set<std::string> both;  // the kept id and the merged-away one
     const std::string record_table(
         CrmObjectOf(ParseCrmObject(undo->meta["object"].get<std::string>())).table);
     const Table originals = TableFromJson(before[record_table]);
     const std::string key = columns[record_table].get<std::string>();
     for (size_t r = 0; r < originals.num_rows(); ++r)
-      ids.insert(originals.column(key).FormatValue(r));
+      both.insert(originals.column(key).FormatValue(r));
     const std::string kept = originals.column(key).FormatValue(0);
     for (const auto& [table, column_json] : columns.items()) {
       const std::string column = column_json.get<std::string>();
@@ -448,10 +438,9 @@ UndoResult UndoMerge(Store& store, int64_t merge_audit_id, const Context& ctx) {
     }
     for (const auto& [table, column_json] : columns.items()) {
       const std::string column = column_json.get<std::string>();
-      const std::unordered_set<std::string> both(ids.begin(), ids.end());
       store.DeleteRows(table, column, both, ctx);
       const Table rows = TableFromJson(before[table]);
-      if (rows.num_rows() > 0) AppendCrmRows(store, *ObjectOfTable(table), rows, ctx);
+      if (rows.num_rows() > 0) AppendCrmRows(store, CrmObjectOfTable(table), rows, ctx);
       out.tables.push_back(table);
     }
     nlohmann::json meta = undo->meta;
@@ -475,8 +464,7 @@ int64_t EraseFromMergeUndo(Store& store, const std::unordered_set<std::string>& 
     bool holds = false;
     for (const auto& [table, rows] : before.items()) {
       const Table t = TableFromJson(rows);
-      if (t.HasColumn("customer_id") &&
-          RowsWith(t, "customer_id", {customer_ids.begin(), customer_ids.end()}).num_rows() > 0)
+      if (t.HasColumn("customer_id") && RowsWith(t, "customer_id", customer_ids).num_rows() > 0)
         holds = true;
     }
     if (!holds) continue;

@@ -166,6 +166,12 @@ const CrmObjectInfo& CrmObjectOf(CrmObject object) {
   PROSPECT_CHECK(false);
 }
 
+CrmObject CrmObjectOfTable(std::string_view table) {
+  for (const CrmObjectInfo& info : kObjects)
+    if (info.table == table) return info.object;
+  Fail(ErrorCode::kInvalidArgument, "{} is not a CRM table", QuoteForMessage(table));
+}
+
 CrmObject ParseCrmObject(std::string_view name) {
   if (name == "deals") return CrmObject::kOpportunities;
   std::vector<std::string> names;

@@ -12,6 +12,7 @@
 #include "prospect/common/datetime.hpp"
 #include "prospect/common/error.hpp"
 #include "prospect/common/numbers.hpp"
+#include "prospect/common/quantile.hpp"
 #include "prospect/common/strings.hpp"
 #include "prospect/features/profile.hpp"
 #include "prospect/privacy/pii.hpp"
@@ -21,16 +22,8 @@ using namespace crm_internal;
 namespace {
 
 constexpr double kNoStays = std::numeric_limits<double>::quiet_NaN();
-constexpr const char* kOpportunitiesTable = "crm_opportunities";
 
 double MicrosToDays(int64_t micros) { return static_cast<double>(micros) / kMicrosPerDay; }
-
-double StayMedian(std::vector<double> values) {
-  if (values.empty()) return kNoStays;
-  std::sort(values.begin(), values.end());
-  const size_t n = values.size();
-  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
 
 double StayMean(const std::vector<double>& values) {
   if (values.empty()) return kNoStays;
@@ -45,10 +38,11 @@ nlohmann::json FiniteOrNull(double v) { return std::isfinite(v) ? nlohmann::json
 
 StageSnapshot LoadStageSnapshot(Store& store, const Context& ctx) {
   StageSnapshot out;
-  const auto info = store.FindTable(kOpportunitiesTable);
+  const std::string table(CrmObjectOf(CrmObject::kOpportunities).table);
+  const auto info = store.FindTable(table);
   if (!info || info->schema.IndexOf("opportunity_id") < 0 || info->schema.IndexOf("stage") < 0)
     return out;
-  const Table t = store.LoadTable(kOpportunitiesTable, {"opportunity_id", "stage"}, ctx);
+  const Table t = store.LoadTable(table, {"opportunity_id", "stage"}, ctx);
   for (size_t r = 0; r < t.num_rows(); ++r)
     out[t.column(0)->FormatValue(r)] = t.column(1)->IsNull(r) ? "" : t.column(1)->FormatValue(r);
   return out;
@@ -90,7 +84,8 @@ StageMove MoveToStage(Store& store, const CrmConfig& config, const std::string& 
     const Column& stages = opportunities.column("stage");
     move.from = stages.IsNull(row) ? "" : stages.FormatValue(row);
     if (move.from == move.to) return;
-    SetCell(store, CrmObject::kOpportunities, opportunities, row, "stage", move.to, ctx);
+    WriteCrmTable(store, CrmObject::kOpportunities, WithText(opportunities, row, "stage", move.to),
+                  ctx);
     StageChangeRows change;
     const Column& people = opportunities.column("customer_id");
     change.Add(opportunity_id, people.IsNull(row) ? "" : people.FormatValue(row), move.to,
@@ -176,7 +171,7 @@ std::vector<StageTime> TimeInStage(const std::vector<StageVisit>& visits, const 
   std::vector<StageTime> out;
   for (const std::string& stage : order) {
     const auto& [done, open] = days[stage];
-    out.push_back({stage, static_cast<int64_t>(done.size()), StayMean(done), StayMedian(done),
+    out.push_back({stage, static_cast<int64_t>(done.size()), StayMean(done), Quantile(done, 0.5),
                    static_cast<int64_t>(open.size()), StayMean(open)});
   }
   return out;
@@ -230,52 +225,52 @@ Conversion ConvertLead(const Workspace& workspace, const std::string& customer_i
   store.RunInTransaction([&] {
     Table people = LoadCrmTableOrFail(store, CrmObject::kPeople, ctx);
     const size_t row = FindRecordOrFail(people, CrmObject::kPeople, customer_id);
-    people = SetCell(store, CrmObject::kPeople, people, row, "lifecycle", "customer", ctx);
-    SetTimeCell(store, CrmObject::kPeople, people, row, "converted_at", at, ctx);
+    people = WithTime(WithText(people, row, "lifecycle", "customer"), row, "converted_at", at);
+    WriteCrmTable(store, CrmObject::kPeople, people, ctx);
 
     const auto customers = store.FindTable(profile.customers_table);
     if (customers && customers->schema.IndexOf(profile.customer_id) >= 0) {
       const Table ids = store.LoadTable(profile.customers_table, {profile.customer_id}, ctx);
-      bool present = false;
-      for (size_t r = 0; r < ids.num_rows() && !present; ++r)
-        present = ids.column(0)->FormatValue(r) == customer_id;
-      if (!present) {
+      if (ids.column(0)->RowsWithValueIn({customer_id}).empty()) {
         const auto pii_people = FindPiiDeclaration(store, "crm_people");
         const auto pii_customers = FindPiiDeclaration(store, profile.customers_table);
+        // The id in the customers table's type (text, or a whole number).
+        const auto id_cell = [&](const Field& f) {
+          ColumnBuilder b(f.type);
+          int64_t number = 0;
+          if (IsStringLike(f.type)) {
+            b.AppendString(customer_id);
+          } else if (f.type == DataType::kInt64 && ParseInt64(customer_id, &number)) {
+            b.AppendInt(number);
+          } else {
+            Fail(ErrorCode::kInvalidData, "{}.{} holds {} values; {} does not fit",
+                 profile.customers_table, f.name, DataTypeName(f.type),
+                 QuoteForMessage(customer_id));
+          }
+          return b.Finish();
+        };
         std::vector<ColumnPtr> columns;
         for (const Field& f : customers->schema.fields()) {
-          ColumnBuilder b(f.type);
-          std::string text;
-          bool filled = false;
+          const bool signup = f.name == profile.signup_column &&
+                              (f.type == DataType::kDate || f.type == DataType::kTimestamp);
+          const bool shared = people.HasColumn(f.name) && !people.column(f.name).IsNull(row) &&
+                              people.column(f.name).type() == f.type &&
+                              (pii_people && pii_people->Find(f.name)) ==
+                                  (pii_customers && pii_customers->Find(f.name));
           if (f.name == profile.customer_id) {
-            text = customer_id;
-            filled = true;
-          } else if (f.name == profile.signup_column &&
-                     (f.type == DataType::kDate || f.type == DataType::kTimestamp)) {
-            b.AppendInt(f.type == DataType::kDate ? DayOfTimestamp(at) : at);
-            columns.push_back(b.Finish());
-            out.copied_columns.push_back(f.name);
+            columns.push_back(id_cell(f));
             continue;
-          } else if (people.HasColumn(f.name) && !people.column(f.name).IsNull(row) &&
-                     people.column(f.name).type() == f.type &&
-                     (pii_people && pii_people->Find(f.name)) ==
-                         (pii_customers && pii_customers->Find(f.name))) {
+          }
+          if (signup) {
+            columns.push_back(
+                Column::FromInts(f.type, {f.type == DataType::kDate ? DayOfTimestamp(at) : at}));
+          } else if (shared) {
             columns.push_back(people.column(f.name).Take(std::vector<size_t>{row}));
-            out.copied_columns.push_back(f.name);
+          } else {
+            columns.push_back(NullColumn(f.type, 1));
             continue;
           }
-          if (filled && IsStringLike(f.type)) {
-            b.AppendString(text);
-          } else if (int64_t number = 0;
-                     filled && f.type == DataType::kInt64 && ParseInt64(text, &number)) {
-            b.AppendInt(number);
-          } else if (filled) {
-            Fail(ErrorCode::kInvalidData, "{}.{} holds {} values; {} does not fit",
-                 profile.customers_table, f.name, DataTypeName(f.type), QuoteForMessage(text));
-          } else {
-            b.AppendNull();
-          }
-          columns.push_back(b.Finish());
+          out.copied_columns.push_back(f.name);
         }
         WriteOptions write;
         write.mode = WriteMode::kAppend;

@@ -87,18 +87,13 @@ void WriteCrmTable(Store& store, CrmObject object, const Table& table, const Con
   store.WriteTable(std::string(info.table), table, write, ctx);
 }
 
-Table SetCell(Store& store, CrmObject object, const Table& table, size_t row,
-              const std::string& column, const std::string& value, const Context& ctx) {
-  const Table out = WithCell(table, row, column, Column::FromStringVector({value}));
-  WriteCrmTable(store, object, out, ctx);
-  return out;
+Table WithText(const Table& table, size_t row, const std::string& column,
+               const std::string& value) {
+  return WithCell(table, row, column, Column::FromStringVector({value}));
 }
 
-Table SetTimeCell(Store& store, CrmObject object, const Table& table, size_t row,
-                  const std::string& column, int64_t micros, const Context& ctx) {
-  const Table out = WithCell(table, row, column, Column::FromInts(DataType::kTimestamp, {micros}));
-  WriteCrmTable(store, object, out, ctx);
-  return out;
+Table WithTime(const Table& table, size_t row, const std::string& column, int64_t micros) {
+  return WithCell(table, row, column, Column::FromInts(DataType::kTimestamp, {micros}));
 }
 
 void AppendCrmRows(Store& store, CrmObject object, const Table& rows, const Context& ctx) {

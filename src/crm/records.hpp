@@ -23,12 +23,9 @@ size_t FindRecordOrFail(const Table& table, CrmObject object, const std::string&
 /// Writes `table` back as the object's table (replacing it, under the object's key).
 void WriteCrmTable(Store& store, CrmObject object, const Table& table, const Context& ctx);
 
-/// `table` with `column` of `row` set (the column added when absent: text, or a timestamp),
-/// written back whole; returns the new table.
-Table SetCell(Store& store, CrmObject object, const Table& table, size_t row,
-              const std::string& column, const std::string& value, const Context& ctx);
-Table SetTimeCell(Store& store, CrmObject object, const Table& table, size_t row,
-                  const std::string& column, int64_t micros, const Context& ctx);
+/// `table` with `column` of `row` set (the column added when absent: text, or a timestamp).
+Table WithText(const Table& table, size_t row, const std::string& column, const std::string& value);
+Table WithTime(const Table& table, size_t row, const std::string& column, int64_t micros);
 
 /// Appends `rows` to the object's table (creating it). When the two differ in columns, each
 /// gets the other's as nulls; a column both have with other types is kInvalidData (text and

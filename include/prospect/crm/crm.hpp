@@ -38,6 +38,8 @@ struct CrmObjectInfo {
   std::string_view key;
 };
 const CrmObjectInfo& CrmObjectOf(CrmObject object);
+/// The object stored in `table` ("crm_people" → kPeople); kInvalidArgument for another table.
+CrmObject CrmObjectOfTable(std::string_view table);
 /// "people", "companies", "opportunities" (or "deals"), "stage-changes", "campaigns",
 /// "campaign-members", "notes"; kInvalidArgument naming the valid ones otherwise.
 CrmObject ParseCrmObject(std::string_view name);

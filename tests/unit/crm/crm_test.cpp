@@ -31,7 +31,7 @@ std::string Fixture(const std::string& name) {
   return testing::SourceDir() + "/tests/fixtures/crm/" + name;
 }
 
-// HubSpot's default deal pipeline and its probabilities.
+// The stages of HubSpot's default deal pipeline, with probabilities as a HubSpot user sets them.
 constexpr const char* kHubspotStages = R"(
 [crm]
 stages = [{name = "Appointment Scheduled", probability = 0.2},
