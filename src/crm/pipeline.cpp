@@ -87,9 +87,11 @@ StageMove MoveToStage(Store& store, const CrmConfig& config, const std::string& 
     WriteCrmTable(store, CrmObject::kOpportunities, WithText(opportunities, row, "stage", move.to),
                   ctx);
     StageChangeRows change;
-    const Column& people = opportunities.column("customer_id");
-    change.Add(opportunity_id, people.IsNull(row) ? "" : people.FormatValue(row), move.to,
-               move.from, at);
+    const std::string person =
+        opportunities.HasColumn("customer_id") && !opportunities.column("customer_id").IsNull(row)
+            ? opportunities.column("customer_id").FormatValue(row)
+            : "";
+    change.Add(opportunity_id, person, move.to, move.from, at);
     AppendCrmRows(store, CrmObject::kStageChanges, change.Finish(), ctx);
     store.Audit("crm.stage", fmt::format("opportunity={} from={} to={}", opportunity_id,
                                          move.from.empty() ? "-" : move.from, move.to));

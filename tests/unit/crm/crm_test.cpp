@@ -194,6 +194,21 @@ TEST_F(CrmTest, StagesAreCheckedAndTheirChangesRecorded) {
   EXPECT_DOUBLE_EQ(pipeline[6].weighted_amount, 0);
 }
 
+// Opportunities need no contact: a file without customer_id moves through its stages too.
+TEST_F(CrmTest, OpportunitiesWithoutAContactMoveThroughStages) {
+  Workspace ws = MakeWorkspace("no-contact");
+  Import(ws, CrmObject::kOpportunities,
+         dir_.Write("deals.csv", "opportunity_id,name,stage\nX1,Renewal,NEW\n"),
+         CrmSource::kProspect);
+  const StageMove m = MoveToStage(ws.store(), CrmConfig::FromJson(ws.Section("crm")), "X1",
+                                  "MEETING", At("2024-06-03 10:00:00"), ctx_);
+  EXPECT_TRUE(m.moved);
+  const Table changes = ws.store().LoadTable("crm_stage_changes", ctx_);
+  ASSERT_EQ(changes.num_rows(), 2u);
+  EXPECT_EQ(changes.column("stage").FormatValue(1), "MEETING");
+  EXPECT_TRUE(changes.column("customer_id").IsNull(1));
+}
+
 TEST_F(CrmTest, TimeInStageOnAHandMadeHistory) {
   Workspace ws = MakeWorkspace("history");
   Import(ws, CrmObject::kStageChanges, Fixture("stage_history.csv"), CrmSource::kProspect);
