@@ -27,6 +27,9 @@ struct GlobalOptions {
 class Cli {
  public:
   GlobalOptions options;
+  /// What main returns when the command succeeds: 0, or a command's documented outcome code
+  /// (retrain: 10 promoted, 11 kept the champion).
+  int exit_code = 0;
 
   /// A Context with the global options, a stderr logger and (on a terminal) a progress bar.
   Context MakeContext() const;
@@ -101,6 +104,8 @@ void AddPrivacyCommands(CLI::App& app, Cli& cli);   // pii keygen, show; forget;
 void AddAudienceCommands(CLI::App& app, Cli& cli);  // audience save, list, show, export
 void AddSurveyCommands(CLI::App& app, Cli& cli);    // survey nps, csat, drivers, simulate
 void AddCrmCommands(CLI::App& app, Cli& cli);       // crm import, export, stage, merge, ...
+void AddMonitorCommands(CLI::App& app, Cli& cli);   // monitor drift, performance, kpi
+void AddRetrainCommand(CLI::App& app, Cli& cli);    // retrain
 void AddExperimentCommand(CLI::App& app,
                           Cli& cli);  // experiment analyze, assign, power, allocate, simulate
 

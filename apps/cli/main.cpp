@@ -10,9 +10,6 @@
 
 namespace {
 
-// Commands of the product that this build does not have yet (PRODUCT.md's command list).
-const std::vector<std::string> kNotYetCommands = {"monitor", "retrain"};
-
 // CLI11 with fallthrough takes an unknown first word for a stray argument: it then says only "A
 // subcommand is required", or runs a later word as the command (`uplift train` ran `train`).
 // The first word that is not a global option must name a command.
@@ -28,11 +25,6 @@ void CheckCommandWord(const CLI::App& app, int argc, char** argv) {
       continue;
     }
     if (std::find(commands.begin(), commands.end(), word) != commands.end()) return;
-    if (std::find(kNotYetCommands.begin(), kNotYetCommands.end(), word) != kNotYetCommands.end()) {
-      prospect::Fail(prospect::ErrorCode::kUnimplemented,
-                     "\"{}\" is not available in this version of prospect yet. Commands: {}.", word,
-                     prospect::Join(commands, ", "));
-    }
     prospect::Fail(prospect::ErrorCode::kInvalidArgument, "unknown command {}. {}Commands: {}.",
                    prospect::QuoteForMessage(word), prospect::DidYouMean(word, commands),
                    prospect::Join(commands, ", "));
@@ -56,7 +48,8 @@ int main(int argc, char** argv) {
       "loop\n"
       "  prospect init shop && prospect --workspace shop ingest customers customers.csv\n"
       "Exit codes: 0 ok, 2 invalid argument, 3 invalid data, 4 not found, 5 already exists,\n"
-      "6 failed precondition, 7 unimplemented, 8 i/o, 9 resource exhausted, 70 internal.");
+      "6 failed precondition, 7 unimplemented, 8 i/o, 9 resource exhausted, 70 internal;\n"
+      "retrain: 10 promoted, 11 kept the champion.");
   const char* env_ws = std::getenv("PROSPECT_WORKSPACE");
   cli.options.workspace = env_ws && *env_ws ? env_ws : ".";
   app.add_option("--workspace", cli.options.workspace,
@@ -75,15 +68,16 @@ int main(int argc, char** argv) {
         cli::AddRecommendCommand, cli::AddUpliftCommand,    cli::AddTargetCommand,
         cli::AddLookalikeCommand, cli::AddAudienceCommands, cli::AddClvCommand,
         cli::AddCrmCommands,      cli::AddSurveyCommands,   cli::AddExperimentCommand,
-        cli::AddReportCommand,    cli::AddServeCommands,    cli::AddAuditCommands,
-        cli::AddPrivacyCommands,  cli::AddQuickstartCommand}) {
+        cli::AddMonitorCommands,  cli::AddRetrainCommand,   cli::AddReportCommand,
+        cli::AddServeCommands,    cli::AddAuditCommands,    cli::AddPrivacyCommands,
+        cli::AddQuickstartCommand}) {
     add(app, cli);
   }
 
   try {
     CheckCommandWord(app, argc, argv);
     app.parse(argc, argv);
-    return 0;
+    return cli.exit_code;
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

@@ -33,7 +33,7 @@ int ExitCodeFor(ErrorCode code) {
     case ErrorCode::kIo: return 8;
     case ErrorCode::kResourceExhausted: return 9;
     case ErrorCode::kCancelled: return 130;
-    case ErrorCode::kDeadlineExceeded: return 10;
+    case ErrorCode::kDeadlineExceeded: return 12;  // 10 and 11 are retrain's outcomes
     case ErrorCode::kInternal: return 70;
   }
   return 70;

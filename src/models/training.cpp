@@ -615,7 +615,8 @@ TrainResult TrainModel(Store& store, const TrainRequest& req, const Context& ctx
       {"metrics", metrics},
       {"cv", tuning.cv},
       {"search", tuning.search},
-      {"warnings", prepared.warnings}};
+      {"warnings", prepared.warnings},
+      {"request", TrainRequestToJson(req)}};
   result.version = RegisterModelVersion(store, name, meta, *model);
   result.name = name;
   result.summary = meta;
@@ -624,6 +625,64 @@ TrainResult TrainModel(Store& store, const TrainRequest& req, const Context& ctx
   result.summary["version"] = result.version;
   return result;
 }
+nlohmann::json TrainRequestToJson(const TrainRequest& r) {
+  return {{"table", r.table},
+          {"target", r.target},
+          {"positive", r.positive ? nlohmann::json(*r.positive) : nlohmann::json()},
+          {"id_column", r.id_column},
+          {"exclude", r.exclude},
+          {"model", r.model},
+          {"task", r.task},
+          {"params", r.params},
+          {"split", r.split},
+          {"test_fraction", r.test_fraction},
+          {"cv", r.cv},
+          {"search", r.search},
+          {"trials", r.trials},
+          {"metric", r.metric}};
+}
+
+TrainRequest RecordedTrainRequest(const ModelPackage& model) {
+  TrainRequest r;
+  const nlohmann::json& meta = model.meta;
+  try {
+    if (meta.contains("request")) {
+      const nlohmann::json& q = meta["request"];
+      r.table = q.at("table");
+      r.target = q.at("target");
+      if (!q.at("positive").is_null()) r.positive = q["positive"].get<std::string>();
+      r.id_column = q.at("id_column");
+      r.exclude = q.at("exclude").get<std::vector<std::string>>();
+      r.model = q.at("model");
+      r.task = q.at("task");
+      r.params = q.at("params");
+      r.split = q.at("split");
+      r.test_fraction = q.at("test_fraction");
+      r.cv = q.at("cv");
+      r.search = q.at("search");
+      r.trials = q.at("trials");
+      r.metric = q.at("metric");
+    } else {
+      // Older versions: the same table and target, the final parameters, no search; which
+      // columns the user excluded was not recorded.
+      r.table = model.table;
+      r.target = model.target;
+      if (!model.positive.empty()) r.positive = model.positive;
+      r.id_column = model.id_column;
+      r.model = meta.at("type");
+      r.task = model.task;
+      r.params = meta.value("params", nlohmann::json::object());
+      r.split = meta.value("split", "stratified");
+      r.test_fraction = meta.value("test_fraction", 0.2);
+    }
+  } catch (const nlohmann::json::exception& e) {
+    Fail(ErrorCode::kInvalidData, "model {} v{}: its recorded training request is malformed: {}",
+         model.name, model.version, e.what());
+  }
+  r.name = model.name;
+  return r;
+}
+
 ModelPackage LoadModel(Store& store, const std::string& name, int64_t version) {
   auto object = store.GetObjectOrFail("model", name, version, "model", "Models", "prospect train");
   ModelPackage pkg;

@@ -23,6 +23,8 @@
 #include "prospect/io/csv.hpp"
 #include "prospect/models/recommend/package.hpp"
 #include "prospect/models/training.hpp"
+#include "prospect/monitor/drift.hpp"
+#include "prospect/monitor/kpi.hpp"
 #include "prospect/quality/quality.hpp"
 #include "prospect/report/report.hpp"
 #include "prospect/segment/segment.hpp"
@@ -433,18 +435,60 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
                   {"holdout", h},      {"total_clv", value}};
   }
 
-  // 15. The report.
+  // 15. Monitoring: today's profiles with drift planted (customers a month quieter, orders 30%
+  //     larger) against what the propensity model was trained on a month earlier, its score
+  //     included; and the daily KPIs with the last two weeks checked against their forecast.
+  t = Stopwatch();
+  {
+    std::vector<std::string> planted = {"recency_days", "avg_order_value"};
+    Table next = profiles;
+    for (const std::string& name : planted) {
+      if (!next.HasColumn(name)) continue;
+      const Column& c = next.column(name);
+      ColumnVector<double> values(c.size());
+      ColumnVector<uint8_t> valid(c.size(), 1);
+      for (size_t r = 0; r < c.size(); ++r) {
+        valid[r] = c.IsNull(r) ? 0 : 1;
+        values[r] = name == "recency_days" ? c.NumericAt(r) + 30 : c.NumericAt(r) * 1.3;
+      }
+      next = next.WithColumn(name, Column::FromDoubles(std::move(values), std::move(valid)));
+    }
+    ws.store().WriteTable("profiles_next_month", next, {}, ctx);
+    monitor::DriftRequest dr;
+    dr.reference = "model:propensity";
+    dr.current = "profiles_next_month";
+    const monitor::DriftReport drift =
+        monitor::MeasureDrift(ws.store(), dr, monitor::DriftConfig{}, ctx);
+    monitor::SaveDriftReport(ws.store(), drift);
+    std::vector<std::string> found;
+    for (const auto& c : drift.columns)
+      if (c.drifted) found.push_back(c.column);
+    monitor::KpiRequest kr;
+    const monitor::KpiReport kpis = monitor::MonitorKpis(ws.store(), config, kr, ctx);
+    monitor::SaveKpiReport(ws.store(), kpis);
+    say(fmt::format(
+        "15. monitor    drift planted in {}; found in {} of {} columns: {}; KPIs: {} alert(s) in "
+        "the last {} days ({:.1f}s)",
+        Join(planted, ", "), found.size(), drift.columns.size(), Join(found, ", "), kpis.alerts(),
+        kr.check_periods, t.Seconds()));
+    out["monitor"] = {{"planted", planted},
+                      {"drifted", found},
+                      {"dataset_drift", drift.dataset_drift},
+                      {"kpi_alerts", kpis.alerts()}};
+  }
+
+  // 16. The report.
   t = Stopwatch();
   report::ReportOptions ro;
   ro.title = "prospect quickstart";
   ro.generated_at = options.generated_at;
   const std::string report_path = (fs::path(options.dir) / "report.html").string();
   const report::ReportSummary rs = report::WriteReport(ws, report_path, ro, ctx);
-  say(fmt::format("15. report     {} sections, {} charts → {} ({:.1f}s)", rs.sections, rs.charts,
+  say(fmt::format("16. report     {} sections, {} charts → {} ({:.1f}s)", rs.sections, rs.charts,
                   report_path, t.Seconds()));
   out["report"] = report_path;
 
-  // 16. A key for the server, and the two lines that serve the models and ask for a score.
+  // 17. A key for the server, and the two lines that serve the models and ask for a score.
   const CreatedApiKey key = CreateApiKey(ws.store(), Role::kScore, "quickstart");
   const std::string serve = fmt::format("prospect --workspace {} serve --port 8080", ws_dir);
   const std::string curl = fmt::format(
@@ -452,7 +496,7 @@ nlohmann::json RunQuickstart(const QuickstartOptions& options, const Context& ct
       key.token);
   // The key after '#' stays in the browser: the dashboard's page reads it and never sends it.
   const std::string dashboard = fmt::format("http://127.0.0.1:8080/#key={}", key.token);
-  say(fmt::format("16. serve      an API key (role score) for this workspace: {}", key.token));
+  say(fmt::format("17. serve      an API key (role score) for this workspace: {}", key.token));
   out["serve"] = {{"key_id", key.info.id},
                   {"key", key.token},
                   {"command", serve},

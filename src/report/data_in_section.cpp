@@ -46,31 +46,8 @@ class DataInSection : public ReportSection {
   }
 };
 
-// A capability this build does not have yet: what it will show, and that it is not here.
-class PlaceholderSection : public ReportSection {
- public:
-  PlaceholderSection(std::string id, std::string title, std::string what)
-      : id_(std::move(id)), title_(std::move(title)), what_(std::move(what)) {}
-  std::string Id() const override { return id_; }
-  std::string Title() const override { return title_; }
-  bool Write(const Workspace&, const Context&, SectionWriter& out) const override {
-    out.Paragraph(what_, "muted");
-    out.Paragraph("Not available in this version of prospect yet.", "notrun");
-    return false;
-  }
-  bool Available() const override { return false; }
-
- private:
-  std::string id_, title_, what_;
-};
-
 }  // namespace
 
 std::unique_ptr<ReportSection> MakeDataInSection() { return std::make_unique<DataInSection>(); }
-
-std::unique_ptr<ReportSection> MakePlaceholderSection(std::string id, std::string title,
-                                                      std::string what) {
-  return std::make_unique<PlaceholderSection>(std::move(id), std::move(title), std::move(what));
-}
 
 }  // namespace prospect::report

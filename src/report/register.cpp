@@ -17,8 +17,7 @@ std::vector<std::unique_ptr<ReportSection>> RegisteredSections() {
   s.push_back(MakeTargetingSection());
   s.push_back(MakeClvSection());
   s.push_back(MakeExperimentsSection());
-  s.push_back(MakePlaceholderSection(
-      "monitoring", "Monitoring", "Feature and score drift (PSI, KS) and performance over time."));
+  s.push_back(MakeMonitoringSection());
   return s;
 }
 

@@ -23,10 +23,7 @@ std::unique_ptr<ReportSection> MakeChurnSection();   // models_section.cpp
 std::unique_ptr<ReportSection> MakeRecommendationsSection();
 std::unique_ptr<ReportSection> MakeTargetingSection();
 std::unique_ptr<ReportSection> MakeClvSection();
-/// A capability this version does not have yet: what its section will show, and that it is not
-/// available (no command to run is named: there is none yet).
-std::unique_ptr<ReportSection> MakePlaceholderSection(std::string id, std::string title,
-                                                      std::string what);
+std::unique_ptr<ReportSection> MakeMonitoringSection();
 
 /// The most recently saved object of `kind` (any name), or nullopt when there is none.
 std::optional<StoredObject> LatestObject(Store& store, const std::string& kind);

@@ -816,7 +816,7 @@ void ListServed(const Call& call, ServeResponse* out) {
 void Metrics(const Call& call, ServeResponse* out) {
   out->status = 200;
   out->content_type = "text/plain; version=0.0.4; charset=utf-8";
-  out->body = call.state.metrics.ToPrometheus();
+  out->body = call.state.metrics.ToPrometheus() + call.snap.drift_metrics;
 }
 
 void OpenApiRoute(const Call& call, ServeResponse* out) { WriteJson(out, call.state.openapi); }

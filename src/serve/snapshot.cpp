@@ -6,6 +6,7 @@
 #include "prospect/features/profile.hpp"
 #include "prospect/io/model_file.hpp"
 #include "prospect/models/recommend/ann.hpp"
+#include "prospect/monitor/drift.hpp"
 
 namespace prospect::serve {
 namespace {
@@ -146,6 +147,10 @@ nlohmann::json StoreSignature(const Workspace& ws, const ServeOptions& options) 
     if (t.name != events) sig["tables"][t.name] = t.updated_at;
   }
   for (const auto& o : store.ListObjects("api_key")) sig["keys"][o.name] = o.version;
+  sig["drift"] = nlohmann::json::object();
+  for (const auto& o : store.ListObjects("drift_report")) {
+    if (sig["models"].contains(o.name)) sig["drift"][o.name] = o.version;
+  }
   return sig;
 }
 
@@ -227,6 +232,13 @@ std::shared_ptr<const Snapshot> LoadSnapshot(const Workspace& ws, const ServeOpt
     if (!out->recommenders.count(name)) (void)LoadRecommender(store, name);
   }
   out->keys = std::make_shared<const KeyRing>(KeyRing::Load(store));
+  std::vector<std::pair<std::string, nlohmann::json>> drift;
+  const nlohmann::json drift_versions = signature.value("drift", nlohmann::json::object());
+  for (const auto& [name, version] : drift_versions.items()) {
+    if (const auto report = store.GetObject("drift_report", name, version.get<int64_t>()))
+      drift.emplace_back(name, report->meta);
+  }
+  out->drift_metrics = monitor::DriftReportsToPrometheus(drift);
   return out;
 }
 

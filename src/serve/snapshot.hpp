@@ -66,6 +66,8 @@ struct Snapshot {
   std::vector<std::shared_ptr<const KeyedTable>> customer_tables;
   std::shared_ptr<const KeyRing> keys;
   std::string customer_id;  ///< the [profile] id column
+  /// The served models' latest drift reports as Prometheus text, appended to /metrics.
+  std::string drift_metrics;
   /// What the store held when this was built: versions, stages, table times, keys. A reload
   /// builds a new snapshot only when the store's differs.
   nlohmann::json signature;

@@ -67,11 +67,6 @@ TEST(CliWorkspace, UnknownCommandAndBadFlagsExitTwo) {
   auto typo = RunCli("--workspace w segmnt --k 3");
   ExpectCliErrorStartingWith(
       typo, 2, "error: unknown command \"segmnt\". Did you mean \"segment\"? Commands:");
-  // A planned command is not run as the word after it (`uplift train` used to run `train`,
-  // before uplift was built; `export` is a command too).
-  auto planned = RunCli("monitor export --table x");
-  ExpectCliErrorStartingWith(
-      planned, 7, "error: \"monitor\" is not available in this version of prospect yet.");
   TempDir dir;
   ASSERT_EQ(RunCli("init " + dir.path() + "/w").exit_code, 0);
   auto r = RunCli("--workspace " + dir.path() + "/w ingest t x.csv --mode sideways");

@@ -171,6 +171,13 @@ struct TrainResult {
 /// The whole of training: the steps above on request.table, then the version registered.
 TrainResult TrainModel(Store& store, const TrainRequest& request, const Context& ctx);
 
+/// `request` as a model's meta records it ("request"), so `prospect retrain` can run it again.
+nlohmann::json TrainRequestToJson(const TrainRequest& request);
+/// The request a model version was trained with: its meta's "request", or, for versions trained
+/// before requests were recorded, rebuilt from the meta's table, target, type, split and final
+/// parameters (their exclusions were not recorded).
+TrainRequest RecordedTrainRequest(const ModelPackage& model);
+
 /// Latest version (or `version`) of a registered model. Throws kNotFound listing the models.
 ModelPackage LoadModel(Store& store, const std::string& name, int64_t version = 0);
 /// Rows of `table` that `model` held out at training: the same split (stratified or time, same

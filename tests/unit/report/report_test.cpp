@@ -111,7 +111,6 @@ TEST(Report, HasEverySectionWithStatusAndAContentsEntry) {
   EXPECT_NE(page.find("Not run yet in this workspace. Run <code>prospect segment"),
             std::string::npos);
   EXPECT_NE(page.find("Workspace <b>ws</b> · generated 2024-01-02 03:04 UTC"), std::string::npos);
-  // Capabilities this version does not have point to no command (there is none to run yet).
   EXPECT_NE(page.find("Recommendations <span class=\"badge\">not run yet</span>"),
             std::string::npos);
   EXPECT_NE(page.find("Not run yet in this workspace. Run <code>prospect recommend evaluate"),
@@ -123,12 +122,10 @@ TEST(Report, HasEverySectionWithStatusAndAContentsEntry) {
             std::string::npos);
   EXPECT_NE(page.find("Customer lifetime value <span class=\"badge\">not run yet</span>"),
             std::string::npos);
-  EXPECT_NE(page.find("Monitoring <span class=\"badge\">not available yet</span>"),
+  EXPECT_NE(page.find("Monitoring <span class=\"badge\">not run yet</span>"),
             std::string::npos);
-  EXPECT_NE(page.find("Not available in this version of prospect yet."), std::string::npos);
-  for (const char* missing : {"prospect monitor"}) {
-    EXPECT_EQ(page.find(missing), std::string::npos) << missing;
-  }
+  EXPECT_NE(page.find("Not run yet in this workspace. Run prospect monitor drift"),
+            std::string::npos);
 }
 
 TEST(Report, TheGeneratedConfigOffersNoStoreThatIsNotThere) {

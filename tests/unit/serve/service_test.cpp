@@ -13,6 +13,7 @@
 #include "prospect/experiment/assignment.hpp"
 #include "prospect/ingest/ingest.hpp"
 #include "prospect/models/training.hpp"
+#include "prospect/monitor/drift.hpp"
 #include "prospect/privacy/pii.hpp"
 #include "prospect/report/report.hpp"
 #include "prospect/serve/api_keys.hpp"
@@ -437,6 +438,34 @@ TEST_F(ServiceTest, MetricsCountRequestsByRouteAndStatus) {
       r.body.find(
           R"(prospect_http_request_duration_seconds_count{method="POST",route="/v1/score"} 4)"),
       std::string::npos);
+}
+
+TEST_F(ServiceTest, MetricsCarryTheServedModelsLatestDrift) {
+  EXPECT_EQ(Call("GET", "/metrics", "", read_key_).body.find("prospect_feature_drift"),
+            std::string::npos);  // no drift measured yet
+  // The current rows: the profiles with one column shifted by far more than its spread.
+  Table current = ws_->store().LoadTable("profiles", ctx_);
+  const Column& x2 = current.column("x2");
+  ColumnVector<double> shifted(x2.size());
+  for (size_t r = 0; r < x2.size(); ++r) shifted[r] = x2.NumericAt(r) + 100;
+  current = current.WithColumn("x2", Column::FromDoubles(std::move(shifted)));
+  ws_->store().WriteTable("profiles_now", current, {}, ctx_);
+  monitor::DriftRequest request;
+  request.reference = "buyers";
+  request.current = "profiles_now";
+  const monitor::DriftReport report =
+      monitor::MeasureDrift(ws_->store(), request, monitor::DriftConfig{}, ctx_);
+  monitor::SaveDriftReport(ws_->store(), report);
+  ASSERT_TRUE(service_->Reload());
+  const std::string body = Call("GET", "/metrics", "", read_key_).body;
+  EXPECT_NE(body.find(R"(prospect_feature_drifted{model="buyers",feature="x2"} 1)"),
+            std::string::npos)
+      << body;
+  EXPECT_NE(body.find(R"(prospect_feature_drift{model="buyers",feature="x2",method="ks"})"),
+            std::string::npos);
+  EXPECT_NE(body.find(R"(prospect_feature_psi{model="buyers",feature="score:buyers"} )"),
+            std::string::npos);
+  EXPECT_NE(body.find("# TYPE prospect_dataset_drift gauge"), std::string::npos);
 }
 
 TEST_F(ServiceTest, CrmRoutesAnswerAsTheLibraryWithTheirRoles) {
