@@ -30,8 +30,7 @@ void CheckTimeColumn(const Table& table, const std::string& table_name, const st
 }
 
 int64_t PeriodOf(int64_t day, KpiFrequency frequency) {
-  if (frequency == KpiFrequency::kDay) return day;
-  return day - ((day + 3) % 7 + 7) % 7;  // Monday (1970-01-01 was a Thursday)
+  return frequency == KpiFrequency::kDay ? day : MondayOf(day);
 }
 
 // One customer's activity: a dense id per customer and the days they were active.

@@ -102,7 +102,7 @@ double TopLift(std::span<const double> y, std::span<const double> score, double 
 // The first day of the window holding `day`.
 int64_t WindowStart(int64_t day, const std::string& window) {
   if (window == "day") return day;
-  if (window == "week") return day - ((day + 3) % 7 + 7) % 7;  // Monday (1970-01-01 was a Thursday)
+  if (window == "week") return MondayOf(day);
   const CivilDate d = CivilFromDays(day);
   return DaysFromCivil(d.year, d.month, 1);
 }

@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "prospect/monitor/drift.hpp"
 #include "report/sections.hpp"
 
 namespace prospect::report {
@@ -26,8 +27,8 @@ void WriteDrift(const StoredObject& o, SectionWriter& out) {
                 r.value("dataset_drift", false) ? "warn" : "");
   std::vector<std::vector<std::string>> rows;
   for (const json& c : r["columns"]) {
-    const bool p_value = c.value("method", "") == "ks" || c.value("method", "") == "chisquare" ||
-                         c.value("method", "") == "z";
+    const bool p_value =
+        monitor::DescribeDriftMethod(monitor::ParseDriftMethod(c.value("method", ""))).p_value;
     rows.push_back({c.value("column", "?"), c.value("method_title", "?"), CellNumber(c["value"], 4),
                     fmt::format("{}{}", p_value ? "< " : ">= ", CellNumber(c["threshold"], 2)),
                     c.value("drifted", false) ? "DRIFT" : "-",
@@ -206,8 +207,9 @@ class MonitoringSection : public ReportSection {
       std::vector<std::vector<std::string>> alerts;
       for (const json& s : k["series"]) {
         for (const json& a : s["alerts"]) {
-          alerts.push_back({s.value("name", "?"), a.value("period", "?"), CellNumber(a["actual"], 1),
-                            fmt::format("[{}, {}]", CellNumber(a["lower"], 1), CellNumber(a["upper"], 1))});
+          alerts.push_back(
+              {s.value("name", "?"), a.value("period", "?"), CellNumber(a["actual"], 1),
+               fmt::format("[{}, {}]", CellNumber(a["lower"], 1), CellNumber(a["upper"], 1))});
         }
       }
       out.Paragraph(alerts.empty() ? "No KPI left its forecast interval."

@@ -180,11 +180,7 @@ std::string PeriodOf(int64_t day, std::string_view unit) {
     const CivilDate d = CivilFromDays(day);
     return fmt::format("{:04}-{:02}", d.year, d.month);
   }
-  if (unit == "week") {
-    // 1970-01-01 was a Thursday: (day + 3) mod 7 is the days since Monday.
-    const int64_t since_monday = ((day + 3) % 7 + 7) % 7;
-    return FormatDate(day - since_monday);
-  }
+  if (unit == "week") return FormatDate(MondayOf(day));
   Fail(ErrorCode::kInvalidArgument, "period {}: expected month or week", QuoteForMessage(unit));
 }
 

@@ -36,6 +36,9 @@ inline int64_t DayOfTimestamp(int64_t micros) {
   return micros >= 0 ? micros / kMicrosPerDay : -((-micros + kMicrosPerDay - 1) / kMicrosPerDay);
 }
 
+/// The Monday of the ISO week holding `day` (days since 1970-01-01, which was a Thursday).
+inline int64_t MondayOf(int64_t day) { return day - ((day + 3) % 7 + 7) % 7; }
+
 }  // namespace prospect
 
 namespace prospect {

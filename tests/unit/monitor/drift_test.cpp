@@ -272,6 +272,7 @@ TEST_F(BankDrift, FirstAndLastThirtyPercentDriftInTheMacroColumns) {
     ASSERT_NE(found, report.columns.end()) << macro;
     EXPECT_TRUE(found->drifted) << macro << " " << found->value;
     EXPECT_EQ(found->method, DriftMethod::kWasserstein) << macro;  // 12,356 rows, many values
+    RecordProperty(macro, std::to_string(found->value));
   }
   EXPECT_TRUE(report.dataset_drift) << report.ToJson().dump(1);
 }

@@ -123,6 +123,7 @@ TEST_F(MonitorWorkspace, EstimateMatchesRealisedWithoutConceptDriftAndShowsTheGa
   // The inputs look the same, so the estimate stays where it was; the labels say otherwise.
   EXPECT_NEAR(drifted.windows[0].estimated_roc_auc, same.windows[0].estimated_roc_auc, 0.02);
   EXPECT_GT(drift_gap, 0.15) << drifted.ToJson().dump(1);
+  RecordProperty("estimate_minus_realised_concept_drift", std::to_string(drift_gap));
 }
 
 TEST_F(MonitorWorkspace, RetrainPromotesAfterConceptDriftKeepsTheChampionOtherwise) {

@@ -122,8 +122,7 @@ TEST(Report, HasEverySectionWithStatusAndAContentsEntry) {
             std::string::npos);
   EXPECT_NE(page.find("Customer lifetime value <span class=\"badge\">not run yet</span>"),
             std::string::npos);
-  EXPECT_NE(page.find("Monitoring <span class=\"badge\">not run yet</span>"),
-            std::string::npos);
+  EXPECT_NE(page.find("Monitoring <span class=\"badge\">not run yet</span>"), std::string::npos);
   EXPECT_NE(page.find("Not run yet in this workspace. Run prospect monitor drift"),
             std::string::npos);
 }
