@@ -141,8 +141,6 @@ void AddMonitorCommands(CLI::App& app, Cli& cli) {
       [&cli, kf](Workspace& ws, Context& ctx) {
         monitor::KpiRequest r = kf->request;
         r.frequency = monitor::ParseKpiFrequency(kf->frequency);
-        if (!(r.level > 0 && r.level < 1))
-          Fail(ErrorCode::kInvalidArgument, "--level {}: expected a coverage in (0, 1)", r.level);
         const ProfileConfig config = ProfileConfig::FromJson(ws.Section("profile"));
         const monitor::KpiReport report = monitor::MonitorKpis(ws.store(), config, r, ctx);
         monitor::SaveKpiReport(ws.store(), report);

@@ -15,7 +15,7 @@
 namespace prospect::monitor {
 namespace {
 
-// Evidently's defaults (evidently/calculations/stattests/*.py).
+// Evidently's defaults (evidently/calculations/stattests/*.py), in DriftMethod's order.
 constexpr std::array<DriftMethodInfo, 6> kDriftMethods = {{
     {DriftMethod::kKs, "ks", "KS p-value", 0.05, true, true},
     {DriftMethod::kChiSquare, "chisquare", "chi-squared p-value", 0.05, true, false},
@@ -60,7 +60,8 @@ void CheckKeys(const nlohmann::json& object, const std::vector<std::string>& kno
   }
 }
 
-// The columns one side is summarised over, each with a row range, as one pass of Scan.
+// One summary per column of the chunks `scan` hands over (columns in `names` order), each chunk's
+// columns summarised in parallel and merged into what came before.
 std::vector<ColumnSummary> SummarizeChunks(
     const std::vector<std::string>& names,
     const std::function<void(const Store::ChunkCallback&)>& scan, const Context& ctx) {
