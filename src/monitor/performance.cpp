@@ -296,7 +296,8 @@ PerformanceReport MeasurePerformance(Store& store, const PerformanceRequest& req
   report.model = model.name;
   report.version = model.version;
   report.table = request.table;
-  report.holdout_roc_auc = model.meta["metrics"].value("roc_auc", NAN);
+  report.holdout_roc_auc =
+      model.meta.value("metrics", nlohmann::json::object()).value("roc_auc", NAN);
 
   // Calibrate on the rows the model held out at training (labelled, unseen): CBPE needs
   // probabilities that mean what they say.
