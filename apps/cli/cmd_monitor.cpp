@@ -28,11 +28,8 @@ void PrintDrift(const Cli& cli, const monitor::DriftReport& report) {
     std::cout << fmt::format("  skipped {}: {}\n", column, why);
   std::cout << fmt::format(
       "{} of {} columns drift ({:.0f}%; the data set drifts at {:.0f}%): {}.\n", report.drifted,
-      report.columns.size(),
-      report.columns.empty() ? 0.0
-                             : 100.0 * static_cast<double>(report.drifted) /
-                                   static_cast<double>(report.columns.size()),
-      100 * report.drift_share, report.dataset_drift ? "DATA SET DRIFT" : "no data set drift");
+      report.columns.size(), 100 * report.DriftedShare(), 100 * report.drift_share,
+      report.dataset_drift ? "DATA SET DRIFT" : "no data set drift");
 }
 
 }  // namespace

@@ -8,8 +8,9 @@ on data already in memory (pandas / prospect Table; loading is not timed on eith
 both sides, per column: Evidently's choice of test for a reference of more than 1,000 rows
 (Wasserstein distance over the reference's standard deviation for numbers with more than 5
 values, else the Jensen-Shannon distance of Evidently's binning) and the PSI of that binning;
-then the data set's drift share. The peer's functions restate Evidently 0.4's
-(evidently/calculations/stattests/*.py), which is not a Debian package.
+then the data set's drift share. The peer restates Evidently 0.4's functions
+(evidently/calculations/stattests/*.py, not a Debian package); its binning is the one
+tests/fixtures/monitor/make_drift_fixtures.py restates.
 Prints both sides' statistics compared column by column, the drift flags' agreement and the time
 ratio.
 """
@@ -18,6 +19,7 @@ import json
 import os
 import platform
 import subprocess
+import sys
 import time
 
 import numpy as np
@@ -25,6 +27,11 @@ import pandas as pd
 import scipy
 from scipy import stats
 from scipy.spatial import distance
+
+# Evidently's binning as the drift fixtures restate it: one restatement for tests and benchmark.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests",
+                                "fixtures", "monitor"))
+from make_drift_fixtures import binned  # noqa: E402
 
 NUM, FEW, CAT = 150, 30, 50
 
@@ -48,22 +55,6 @@ def generate(rows, seed=11):
         ref[f"c{j}"] = rng.choice(10, rows, p=p).astype(np.int32)
         cur[f"c{j}"] = rng.choice(10, rows, p=q / q.sum()).astype(np.int32)
     return pd.DataFrame(ref), pd.DataFrame(cur)
-
-
-def binned(ref, cur, numeric):  # evidently.calculations.stattests.utils.get_binned_data
-    if numeric and ref.nunique() > 20:
-        bins = np.histogram_bin_edges(pd.concat([ref, cur]).values, bins="sturges")
-        r = np.histogram(ref, bins)[0] / len(ref)
-        c = np.histogram(cur, bins)[0] / len(cur)
-    else:
-        keys = list(set(ref.unique()) | set(cur.unique()))
-        rc, cc = ref.value_counts(), cur.value_counts()
-        r = np.array([rc.get(k, 0) / len(ref) for k in keys])
-        c = np.array([cc.get(k, 0) / len(cur) for k in keys])
-    for a in (r, c):
-        m = min(a[a != 0])
-        np.place(a, a == 0, m / 10**6 if m <= 0.0001 else 0.0001)
-    return r, c
 
 
 def peer(ref_df, cur_df):

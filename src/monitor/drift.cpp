@@ -238,23 +238,25 @@ DriftReport CompareSummaries(const std::vector<std::string>& names,
   return report;
 }
 
+double DriftReport::DriftedShare() const {
+  return columns.empty() ? 0.0 : static_cast<double>(drifted) / static_cast<double>(columns.size());
+}
+
 nlohmann::json DriftReport::ToJson() const {
   nlohmann::json cols = nlohmann::json::array();
   for (const auto& c : columns) cols.push_back(c.ToJson());
   nlohmann::json skip = nlohmann::json::array();
   for (const auto& [column, why] : skipped) skip.push_back({{"column", column}, {"reason", why}});
-  return {
-      {"reference", reference},
-      {"current", current},
-      {"model", model.empty() ? nlohmann::json() : nlohmann::json(model)},
-      {"columns", cols},
-      {"skipped", skip},
-      {"drifted_columns", drifted},
-      {"compared_columns", columns.size()},
-      {"drift_share",
-       columns.empty() ? 0.0 : static_cast<double>(drifted) / static_cast<double>(columns.size())},
-      {"drift_share_threshold", drift_share},
-      {"dataset_drift", dataset_drift}};
+  return {{"reference", reference},
+          {"current", current},
+          {"model", model.empty() ? nlohmann::json() : nlohmann::json(model)},
+          {"columns", cols},
+          {"skipped", skip},
+          {"drifted_columns", drifted},
+          {"compared_columns", columns.size()},
+          {"drift_share", DriftedShare()},
+          {"drift_share_threshold", drift_share},
+          {"dataset_drift", dataset_drift}};
 }
 
 RowRange RowRange::Parse(std::string_view text) {
@@ -421,7 +423,10 @@ DriftReport MeasureDrift(Store& store, const DriftRequest& request, const DriftC
   if (!reference) {
     std::string model = request.reference;
     if (model.starts_with(kModelPrefix)) model.erase(0, kModelPrefix.size());
-    if (!store.GetObject("model", model)) {
+    // Whether the model exists, from the registry's list (its file is read once, to score).
+    const auto models = store.ListObjects("model");
+    if (std::none_of(models.begin(), models.end(),
+                     [&](const StoredObject& o) { return o.name == model; })) {
       Fail(ErrorCode::kNotFound,
            "reference {} is neither a table nor a model (tables: {}; models: see prospect models)",
            request.reference, [&] {
@@ -467,61 +472,6 @@ void SaveDriftReport(Store& store, const DriftReport& report) {
   store.Audit("monitor.drift",
               fmt::format("reference={} current={} drifted={}/{}", report.reference, report.current,
                           report.drifted, report.columns.size()));
-}
-
-namespace {
-
-// A Prometheus label value: backslash, double quote and newline escaped.
-std::string PrometheusLabel(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
-}  // namespace
-
-std::string DriftReportsToPrometheus(
-    const std::vector<std::pair<std::string, nlohmann::json>>& reports) {
-  if (reports.empty()) return "";
-  std::string value, drifted, psi, dataset;
-  for (const auto& [model, report] : reports) {
-    const std::string m = PrometheusLabel(model);
-    for (const auto& c : report["columns"]) {
-      const std::string f = PrometheusLabel(c.value("column", ""));
-      const auto number = [](const nlohmann::json& v) {
-        return v.is_number() ? fmt::format("{}", v.get<double>()) : std::string("NaN");
-      };
-      value +=
-          fmt::format("prospect_feature_drift{{model=\"{}\",feature=\"{}\",method=\"{}\"}} {}\n", m,
-                      f, c.value("method", ""), number(c["value"]));
-      drifted += fmt::format("prospect_feature_drifted{{model=\"{}\",feature=\"{}\"}} {}\n", m, f,
-                             c.value("drifted", false) ? 1 : 0);
-      psi += fmt::format("prospect_feature_psi{{model=\"{}\",feature=\"{}\"}} {}\n", m, f,
-                         number(c["psi"]));
-    }
-    dataset += fmt::format("prospect_dataset_drift{{model=\"{}\"}} {}\n", m,
-                           report.value("dataset_drift", false) ? 1 : 0);
-  }
-  return "# HELP prospect_feature_drift The latest `prospect monitor drift` of a served model: "
-         "each column's test value (a p-value or a distance, by method).\n"
-         "# TYPE prospect_feature_drift gauge\n" +
-         value +
-         "# HELP prospect_feature_drifted 1 when the column drifts by its test's threshold.\n"
-         "# TYPE prospect_feature_drifted gauge\n" +
-         drifted +
-         "# HELP prospect_feature_psi The column's population stability index.\n"
-         "# TYPE prospect_feature_psi gauge\n" +
-         psi +
-         "# HELP prospect_dataset_drift 1 when at least the drift share of the columns drift.\n"
-         "# TYPE prospect_dataset_drift gauge\n" +
-         dataset;
 }
 
 }  // namespace prospect::monitor

@@ -113,30 +113,31 @@ std::vector<KpiSeries> BuildKpiSeries(Store& store, const ProfileConfig& config,
     return static_cast<size_t>((p - first_period) / step);
   };
 
-  std::vector<KpiSeries> out;
-  const auto series = [&](const char* name) -> KpiSeries& {
+  // A series of zeros over the periods, filled below and then added to `out`.
+  const auto zeros = [&](const char* name) {
     KpiSeries s;
     s.name = name;
     for (size_t i = 0; i < periods; ++i)
       s.periods.push_back(first_period + step * static_cast<int64_t>(i));
     s.values.assign(periods, 0);
-    out.push_back(std::move(s));
-    return out.back();
+    return s;
   };
+  std::vector<KpiSeries> out;
   if (has_orders) {
-    KpiSeries& conversions = series("conversions");
+    KpiSeries conversions = zeros("conversions");
     for (const auto& [day, n] : orders_per_day)
       if (const auto i = index(day)) conversions.values[*i] += n;
+    out.push_back(std::move(conversions));
     if (has_revenue) {
-      KpiSeries& revenue = series("revenue");
+      KpiSeries revenue = zeros("revenue");
       for (const auto& [day, amount] : revenue_per_day)
         if (const auto i = index(day)) revenue.values[*i] += amount;
+      out.push_back(std::move(revenue));
     }
   }
   if (!activity.day_customer.empty()) {
-    std::sort(activity.day_customer.begin(), activity.day_customer.end());
-    // Active: distinct customers per period (pairs sorted by day, so by period too).
-    KpiSeries& active = series("active_customers");
+    // Active: distinct customers per period.
+    KpiSeries active = zeros("active_customers");
     std::vector<std::vector<int32_t>> per_period(periods);
     std::vector<int64_t> last_seen(activity.ids.size(), INT64_MIN);
     for (const auto& [day, customer] : activity.day_customer) {
@@ -149,12 +150,14 @@ std::vector<KpiSeries> BuildKpiSeries(Store& store, const ProfileConfig& config,
       std::sort(ids.begin(), ids.end());
       active.values[i] = static_cast<double>(std::unique(ids.begin(), ids.end()) - ids.begin());
     }
+    out.push_back(std::move(active));
     // Churned: the period in which a customer's churn_days without activity ran out.
-    KpiSeries& churned = series("churned_customers");
+    KpiSeries churned = zeros("churned_customers");
     for (const int64_t seen : last_seen) {
       if (seen == INT64_MIN || seen + churn_days > last) continue;
       if (const auto i = index(seen + churn_days)) churned.values[*i] += 1;
     }
+    out.push_back(std::move(churned));
   }
   return out;
 }

@@ -100,15 +100,8 @@ struct KsDd {
     r.hi = QuickTwoSum(s1, s2, &r.lo);
     return r;
   }
-  static KsDd SubDouble(KsDd a, double b) {  // dd_sub_dd_d
-    double s2;
-    const double s1 = TwoSum(a.hi, -b, &s2);
-    s2 += a.lo;
-    KsDd r;
-    r.hi = QuickTwoSum(s1, s2, &r.lo);
-    return r;
-  }
-  static KsDd Mul(KsDd a, KsDd b) {  // dd_mul
+  static KsDd SubDouble(KsDd a, double b) { return AddDouble(a, -b); }  // dd_sub_dd_d
+  static KsDd Mul(KsDd a, KsDd b) {                                     // dd_mul
     double p2;
     const double p1 = TwoProd(a.hi, b.hi, &p2);
     p2 += (a.hi * b.lo + a.lo * b.hi);

@@ -1,7 +1,6 @@
 #include "prospect/monitor/performance.hpp"
 
 #include <algorithm>
-#include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -11,6 +10,7 @@
 #include "prospect/common/quantile.hpp"
 #include "prospect/evaluate/calibration.hpp"
 #include "prospect/evaluate/metrics.hpp"
+#include "prospect/experiment/stats.hpp"
 #include "prospect/models/training.hpp"
 
 namespace prospect::monitor {
@@ -75,15 +75,6 @@ void CheckLabels(std::span<const double> y, std::span<const double> score, const
     Fail(ErrorCode::kInvalidData, "{}: the labels hold one class only ({} rows)", what, y.size());
 }
 
-double NormalQuantile(double level) {
-  return boost::math::quantile(boost::math::normal_distribution<double>(), 0.5 + level / 2);
-}
-
-double TwoSidedP(double z) {
-  return 2 * boost::math::cdf(
-                 boost::math::complement(boost::math::normal_distribution<double>(), std::abs(z)));
-}
-
 // The lift of the top `share` of rows by score: their positive rate over the overall rate.
 double TopLift(std::span<const double> y, std::span<const double> score, double share) {
   std::vector<size_t> order(y.size());
@@ -135,16 +126,12 @@ DeLongResult DeLongTest(std::span<const double> y, std::span<const double> score
   r.auc_b = b.auc;
   r.difference = b.auc - a.auc;
   r.std_error = std::sqrt(std::max(var, 0.0));
-  if (r.std_error > 0) {
-    r.z = r.difference / r.std_error;
-    r.p_value = TwoSidedP(r.z);
-  } else {
-    r.z = 0;
-    r.p_value = r.difference == 0 ? 1 : 0;
-  }
-  const double q = NormalQuantile(level);
-  r.low = r.difference - q * r.std_error;
-  r.high = r.difference + q * r.std_error;
+  const experiment::TestResult test =
+      experiment::ZTestFromEstimate(r.difference, r.std_error, 1 - level);
+  r.z = test.statistic;
+  r.p_value = test.p_value;
+  r.low = test.ci_low;
+  r.high = test.ci_high;
   return r;
 }
 
@@ -156,7 +143,7 @@ AucInterval RocAucInterval(std::span<const double> y, std::span<const double> sc
   AucInterval out;
   out.auc = c.auc;
   out.std_error = std::sqrt(std::max(var, 0.0));
-  const double q = NormalQuantile(level);
+  const double q = experiment::NormalQuantile(0.5 + level / 2);
   out.low = std::max(0.0, c.auc - q * out.std_error);
   out.high = std::min(1.0, c.auc + q * out.std_error);
   return out;

@@ -1,12 +1,11 @@
 #include "prospect/monitor/statistics.hpp"
 
 #include <algorithm>
-#include <boost/math/distributions/chi_squared.hpp>
-#include <boost/math/distributions/normal.hpp>
 #include <cmath>
 
 #include "monitor/ks_distribution.hpp"
 #include "prospect/common/error.hpp"
+#include "prospect/experiment/stats.hpp"
 
 namespace prospect::monitor {
 namespace {
@@ -126,19 +125,17 @@ TwoSampleTest KsTest(const ColumnSummary& reference, const ColumnSummary& curren
 TwoSampleTest ChiSquareTest(const ColumnSummary& reference, const ColumnSummary& current) {
   CheckComparable(reference, current, "the chi-squared test", false);
   const auto counts = AlignCounts(reference, current);
-  const double scale =
-      static_cast<double>(current.count()) / static_cast<double>(reference.count());
-  double statistic = 0;
-  for (size_t i = 0; i < counts.reference.size(); ++i) {
-    const double expected = static_cast<double>(counts.reference[i]) * scale;
-    const double gap = static_cast<double>(counts.current[i]) - expected;
-    statistic += gap * gap / expected;  // a value the reference lacks: +inf, as in scipy
+  if (counts.reference.size() < 2) return {0, 1};  // one value on both sides: nothing can differ
+  // The expected counts are the reference's shares of the current size. A value the reference
+  // lacks expects 0 rows: scipy's statistic is then infinite and its p-value 0.
+  std::vector<double> shares;
+  for (const int64_t n : counts.reference) {
+    if (n == 0) return {INFINITY, 0};
+    shares.push_back(static_cast<double>(n));
   }
-  const size_t categories = counts.reference.size();
-  if (categories < 2) return {0, 1};  // one value on both sides: nothing can differ
-  if (!std::isfinite(statistic)) return {INFINITY, 0};
-  const boost::math::chi_squared_distribution<double> chi2(static_cast<double>(categories - 1));
-  return {statistic, boost::math::cdf(boost::math::complement(chi2, statistic))};
+  const experiment::ChiSquareResult chi =
+      experiment::ChiSquareGoodnessOfFit(counts.current, shares);
+  return {chi.statistic, chi.p_value};
 }
 
 TwoSampleTest ProportionsZTest(const ColumnSummary& reference, const ColumnSummary& current) {
@@ -152,8 +149,9 @@ TwoSampleTest ProportionsZTest(const ColumnSummary& reference, const ColumnSumma
   const double p2 = static_cast<double>(current.count() - counts.current[0]) / n2;
   const double pooled = (p1 * n1 + p2 * n2) / (n1 + n2);
   const double z = (p1 - p2) / std::sqrt(pooled * (1 - pooled) * (1.0 / n1 + 1.0 / n2));
-  const boost::math::normal_distribution<double> normal;
-  return {z, 2 * (1 - boost::math::cdf(normal, std::abs(z)))};
+  // Evidently's 2 (1 - Phi(|z|)), which is 0 for |z| past about 8.3; experiment's
+  // TwoProportionZTest gives statsmodels' tail value there instead.
+  return {z, 2 * (1 - experiment::NormalCdf(std::abs(z)))};
 }
 
 double WassersteinDistance(const ColumnSummary& reference, const ColumnSummary& current) {

@@ -34,6 +34,10 @@ json ChartTitle(const std::string& title, const std::string& subtitle) {
 }
 json AxisTooltip() { return Tooltip(); }
 
+std::string FixedCell(const nlohmann::json& v, int decimals) {
+  return v.is_number() ? fmt::format("{:.{}f}", v.get<double>(), decimals) : "-";
+}
+
 std::string ShortNumber(double x) {
   if (std::isnan(x)) return "-";
   const double a = std::fabs(x);

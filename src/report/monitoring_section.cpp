@@ -13,10 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string CellNumber(const json& v, int digits = 3) {
-  return v.is_number() ? fmt::format("{:.{}f}", v.get<double>(), digits) : "-";
-}
-
 void WriteDrift(const StoredObject& o, SectionWriter& out) {
   const json& r = o.meta;
   out.Heading(
@@ -29,10 +25,10 @@ void WriteDrift(const StoredObject& o, SectionWriter& out) {
   for (const json& c : r["columns"]) {
     const bool p_value =
         monitor::DescribeDriftMethod(monitor::ParseDriftMethod(c.value("method", ""))).p_value;
-    rows.push_back({c.value("column", "?"), c.value("method_title", "?"), CellNumber(c["value"], 4),
-                    fmt::format("{}{}", p_value ? "< " : ">= ", CellNumber(c["threshold"], 2)),
+    rows.push_back({c.value("column", "?"), c.value("method_title", "?"), FixedCell(c["value"], 4),
+                    fmt::format("{}{}", p_value ? "< " : ">= ", FixedCell(c["threshold"], 2)),
                     c.value("drifted", false) ? "DRIFT" : "-",
-                    fmt::format("{} ({})", CellNumber(c["psi"]), c.value("psi_band", "?"))});
+                    fmt::format("{} ({})", FixedCell(c["psi"], 3), c.value("psi_band", "?"))});
   }
   out.Table({"column", "test", "value", "drifts at", "drift", "PSI"}, rows,
             {false, false, true, true, false, true});
@@ -193,8 +189,8 @@ class MonitoringSection : public ReportSection {
                         m["challenger_version"].is_number()
                             ? fmt::format("v{}", m["challenger_version"].get<int64_t>())
                             : "-",
-                        c.is_object() ? CellNumber(c["roc_auc"]["auc_a"]) : "-",
-                        c.is_object() ? CellNumber(c["roc_auc"]["auc_b"]) : "-",
+                        c.is_object() ? FixedCell(c["roc_auc"]["auc_a"], 3) : "-",
+                        c.is_object() ? FixedCell(c["roc_auc"]["auc_b"], 3) : "-",
                         m.value("reason", "")});
       }
       out.Table({"model", "run at", "outcome", "champion", "challenger", "champion AUC",
@@ -208,8 +204,8 @@ class MonitoringSection : public ReportSection {
       for (const json& s : k["series"]) {
         for (const json& a : s["alerts"]) {
           alerts.push_back(
-              {s.value("name", "?"), a.value("period", "?"), CellNumber(a["actual"], 1),
-               fmt::format("[{}, {}]", CellNumber(a["lower"], 1), CellNumber(a["upper"], 1))});
+              {s.value("name", "?"), a.value("period", "?"), FixedCell(a["actual"], 1),
+               fmt::format("[{}, {}]", FixedCell(a["lower"], 1), FixedCell(a["upper"], 1))});
         }
       }
       out.Paragraph(alerts.empty() ? "No KPI left its forecast interval."

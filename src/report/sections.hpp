@@ -89,6 +89,9 @@ nlohmann::json XyChart(const std::string& title, const std::string& subtitle,
 
 /// A short number for labels (3 significant digits, thousands as k/M).
 std::string ShortNumber(double x);
+/// A stored number with `decimals` decimals for a table cell; "-" when it is not a number (JSON
+/// null: NaN or missing).
+std::string FixedCell(const nlohmann::json& v, int decimals);
 /// A count with its thousands grouped: 34,564.
 std::string GroupedCount(int64_t n);
 

@@ -21,10 +21,6 @@ using nlohmann::json;
 constexpr size_t kMaxUpliftModels = 8;
 constexpr size_t kMaxProfitCurves = 3;
 
-std::string Num(const json& v, int decimals) {
-  return v.is_number() ? fmt::format("{:.{}f}", v.get<double>(), decimals) : "-";
-}
-
 // Newest first.
 std::vector<StoredObject> Newest(Store& store, const char* kind, size_t at_most) {
   std::vector<StoredObject> list = store.ListObjects(kind);
@@ -126,9 +122,10 @@ void WriteUpliftModels(Store& store, SectionWriter& out) {
           {m.name, m.meta.value("learner", "?"), m.meta.value("model", "?"),
            h.value("treatment", "?"),
            fmt::format("{} / {}", h.value("treated", size_t{0}), h.value("control", size_t{0})),
-           Num(h["observed_effect"], 4), Num(h["mean_predicted"], 4),
-           fmt::format("{:.0f}%", 100 * h.value("k", 0.3)), Num(h["uplift_at_k"], 4),
-           Num(h["qini_coefficient"], 4), Num(h["qini_area"], 1), Num(h["uplift_auc"], 4)});
+           FixedCell(h["observed_effect"], 4), FixedCell(h["mean_predicted"], 4),
+           fmt::format("{:.0f}%", 100 * h.value("k", 0.3)), FixedCell(h["uplift_at_k"], 4),
+           FixedCell(h["qini_coefficient"], 4), FixedCell(h["qini_area"], 1),
+           FixedCell(h["uplift_auc"], 4)});
     }
   }
   out.Table({"model", "learner", "base", "treatment", "treated / control", "observed effect",
@@ -208,9 +205,10 @@ void WriteCampaignPlans(Store& store, SectionWriter& out) {
     rows.push_back({a.name, a.meta.value("uplift_model", "?"),
                     fmt::format("{}", a.meta.value("customers", size_t{0})),
                     fmt::format("{}", a.meta.value("contacted", size_t{0})), Join(split, ", "),
-                    Num(a.meta["spend"], 2),
+                    FixedCell(a.meta["spend"], 2),
                     budget.is_number() ? fmt::format("{:.2f}", budget.get<double>()) : "none",
-                    Num(a.meta["expected_profit"], 2), Num(a.meta["expected_responses"], 1)});
+                    FixedCell(a.meta["expected_profit"], 2),
+                    FixedCell(a.meta["expected_responses"], 1)});
   }
   out.Table({"audience", "uplift model", "customers", "contacted", "per treatment", "spend",
              "budget", "expected profit", "extra responses"},
@@ -235,7 +233,7 @@ void WriteLookalikes(Store& store, SectionWriter& out) {
     std::vector<std::string> quality;
     for (const json& q : a.meta.value("quality", json::array()))
       quality.push_back(fmt::format("{}: recall {} (lift {})", q.value("method", "?"),
-                                    Num(q["recall"], 3), Num(q["lift"], 2)));
+                                    FixedCell(q["recall"], 3), FixedCell(q["lift"], 2)));
     rows.push_back({a.name, a.meta.value("table", "?"),
                     fmt::format("{}", a.meta.value("seeds", size_t{0})),
                     fmt::format("{}", a.meta.value("size", size_t{0})), a.meta.value("method", "?"),

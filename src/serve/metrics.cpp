@@ -114,4 +114,41 @@ std::string ServerMetrics::ToPrometheus() const {
   return out;
 }
 
+std::string DriftReportsToPrometheus(
+    const std::vector<std::pair<std::string, nlohmann::json>>& reports) {
+  if (reports.empty()) return "";
+  std::string value, drifted, psi, dataset;
+  for (const auto& [model, report] : reports) {
+    const std::string m = Escape(model);
+    for (const auto& c : report["columns"]) {
+      const std::string f = Escape(c.value("column", ""));
+      const auto number = [](const nlohmann::json& v) {
+        return v.is_number() ? fmt::format("{}", v.get<double>()) : std::string("NaN");
+      };
+      value +=
+          fmt::format("prospect_feature_drift{{model=\"{}\",feature=\"{}\",method=\"{}\"}} {}\n", m,
+                      f, c.value("method", ""), number(c["value"]));
+      drifted += fmt::format("prospect_feature_drifted{{model=\"{}\",feature=\"{}\"}} {}\n", m, f,
+                             c.value("drifted", false) ? 1 : 0);
+      psi += fmt::format("prospect_feature_psi{{model=\"{}\",feature=\"{}\"}} {}\n", m, f,
+                         number(c["psi"]));
+    }
+    dataset += fmt::format("prospect_dataset_drift{{model=\"{}\"}} {}\n", m,
+                           report.value("dataset_drift", false) ? 1 : 0);
+  }
+  return "# HELP prospect_feature_drift The latest `prospect monitor drift` of a served model: "
+         "each column's test value (a p-value or a distance, by method).\n"
+         "# TYPE prospect_feature_drift gauge\n" +
+         value +
+         "# HELP prospect_feature_drifted 1 when the column drifts by its test's threshold.\n"
+         "# TYPE prospect_feature_drifted gauge\n" +
+         drifted +
+         "# HELP prospect_feature_psi The column's population stability index.\n"
+         "# TYPE prospect_feature_psi gauge\n" +
+         psi +
+         "# HELP prospect_dataset_drift 1 when at least the drift share of the columns drift.\n"
+         "# TYPE prospect_dataset_drift gauge\n" +
+         dataset;
+}
+
 }  // namespace prospect

@@ -6,7 +6,7 @@
 #include "prospect/features/profile.hpp"
 #include "prospect/io/model_file.hpp"
 #include "prospect/models/recommend/ann.hpp"
-#include "prospect/monitor/drift.hpp"
+#include "prospect/serve/metrics.hpp"
 
 namespace prospect::serve {
 namespace {
@@ -238,7 +238,7 @@ std::shared_ptr<const Snapshot> LoadSnapshot(const Workspace& ws, const ServeOpt
     if (const auto report = store.GetObject("drift_report", name, version.get<int64_t>()))
       drift.emplace_back(name, report->meta);
   }
-  out->drift_metrics = monitor::DriftReportsToPrometheus(drift);
+  out->drift_metrics = DriftReportsToPrometheus(drift);
   return out;
 }
 

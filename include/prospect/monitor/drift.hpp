@@ -95,6 +95,8 @@ struct DriftReport {
   double drift_share = 0.5;
   size_t drifted = 0;
   bool dataset_drift = false;
+  /// The share of compared columns that drift (0 when none were compared).
+  double DriftedShare() const;
   nlohmann::json ToJson() const;
 };
 
@@ -138,13 +140,6 @@ struct DriftRequest {
 /// reference is one) or its current table, and audits it; `prospect report`, the dashboard and
 /// /metrics read it from there.
 void SaveDriftReport(Store& store, const DriftReport& report);
-
-/// The served models' latest drift reports (model name, DriftReport::ToJson) in Prometheus' text
-/// format: prospect_feature_drift{model,feature,method} (the test's value),
-/// prospect_feature_drifted{model,feature} (0 or 1), prospect_feature_psi{model,feature} and
-/// prospect_dataset_drift{model}. Empty when there are none.
-std::string DriftReportsToPrometheus(
-    const std::vector<std::pair<std::string, nlohmann::json>>& reports);
 
 /// The drift report of `request`. With a model as reference, the model's score on both sides is
 /// compared too, as the column "score:MODEL".

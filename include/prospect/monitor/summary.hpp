@@ -5,7 +5,7 @@
 //
 // Exact while a numeric column has at most kExactLimit distinct values: every statistic computed
 // from it then equals the one computed from the raw rows. Past that the summary becomes a sketch:
-// each value is rounded to kSketchBits significant bits (a relative error of at most 2^-13),
+// each value is rounded to kSketchBits significant bits (a relative error of at most 2^-12),
 // which bounds its size by the number of binades the data spans, and stays mergeable.
 #pragma once
 

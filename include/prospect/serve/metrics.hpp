@@ -1,15 +1,17 @@
 // The server's own metrics in Prometheus' text format: requests by route and status, a latency
-// histogram, requests in flight, model reloads and online feature updates. Counters are relaxed
-// atomics in fixed arrays (routes are known when the server starts), so recording a request
-// takes no lock and allocates nothing.
+// histogram, requests in flight, model reloads, online feature updates and the served models'
+// drift. Counters are relaxed atomics in fixed arrays (routes are known when the server starts), so
+// recording a request takes no lock and allocates nothing.
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace prospect {
@@ -53,5 +55,12 @@ class ServerMetrics {
   std::atomic<int64_t> in_flight_{0};
   std::atomic<uint64_t> reloads_{0}, reload_failures_{0}, feature_updates_{0};
 };
+
+/// The served models' latest drift reports (model name, monitor::DriftReport::ToJson) in
+/// Prometheus' text format: prospect_feature_drift{model,feature,method} (the test's value),
+/// prospect_feature_drifted{model,feature} (0 or 1), prospect_feature_psi{model,feature} and
+/// prospect_dataset_drift{model}. Empty when there are none.
+std::string DriftReportsToPrometheus(
+    const std::vector<std::pair<std::string, nlohmann::json>>& reports);
 
 }  // namespace prospect
